@@ -1,0 +1,105 @@
+/**
+ * Typed errors. Every error the SDK throws is a MedinferError with a literal `code`, so callers
+ * (and the batch CLI's errors.jsonl) can branch on the code instead of parsing messages.
+ * Messages name the file / model / provider and the cause; they never contain patient identifiers.
+ */
+
+export type ErrorCode =
+  | 'E_USAGE'
+  | 'E_MANIFEST'
+  | 'E_MODEL_FILE'
+  | 'E_INTEGRITY'
+  | 'E_DECODE'
+  | 'E_UNSUPPORTED'
+  | 'E_PROVIDER'
+  | 'E_SHAPE'
+  | 'E_LIMIT'
+  | 'E_INPUT';
+
+export interface ErrorDetails {
+  /** File, URL or input name the error is about (never a patient identifier). */
+  readonly file?: string;
+  /** Anything else useful for debugging: expected/actual values, field names. */
+  readonly [key: string]: unknown;
+}
+
+export abstract class MedinferError extends Error {
+  abstract readonly code: ErrorCode;
+  readonly details: ErrorDetails;
+
+  constructor(message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.details = details;
+  }
+
+  /** Plain object for logs and errors.jsonl. */
+  toJSON(): { name: string; code: ErrorCode; message: string; details: ErrorDetails } {
+    return { name: this.name, code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** Bad arguments or options from the caller (CLI usage errors map to exit code 2). */
+export class UsageError extends MedinferError {
+  readonly code = 'E_USAGE' as const;
+}
+
+/** The manifest (or a model entry) is invalid or does not contain what was asked for. */
+export class ManifestError extends MedinferError {
+  readonly code = 'E_MANIFEST' as const;
+}
+
+/** A model file is missing or unreadable. */
+export class ModelFileError extends MedinferError {
+  readonly code = 'E_MODEL_FILE' as const;
+}
+
+/** A file's sha256 does not match the manifest: nothing is run. */
+export class IntegrityError extends MedinferError {
+  readonly code = 'E_INTEGRITY' as const;
+}
+
+/** A medical file could not be decoded (truncated, corrupt, not the claimed format). */
+export class DecodeError extends MedinferError {
+  readonly code = 'E_DECODE' as const;
+}
+
+/** A valid file that uses something this SDK deliberately does not decode (e.g. 12-bit JPEG). */
+export class UnsupportedError extends MedinferError {
+  readonly code = 'E_UNSUPPORTED' as const;
+}
+
+/** An execution provider is unavailable, failed, or produced unusable output. */
+export class ProviderError extends MedinferError {
+  readonly code = 'E_PROVIDER' as const;
+  readonly provider: string;
+  constructor(provider: string, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message, { ...details, provider }, options);
+    this.provider = provider;
+  }
+}
+
+/** Tensor / volume shapes or dtypes do not match what is expected. */
+export class ShapeError extends MedinferError {
+  readonly code = 'E_SHAPE' as const;
+}
+
+/** An input is over a configured limit (voxels, bytes, dimensions): refused before allocating. */
+export class LimitError extends MedinferError {
+  readonly code = 'E_LIMIT' as const;
+}
+
+/** An input is valid but not suitable here (wrong modality, dimensionality, task). */
+export class InputError extends MedinferError {
+  readonly code = 'E_INPUT' as const;
+}
+
+export function isMedinferError(value: unknown): value is MedinferError {
+  return value instanceof MedinferError;
+}
+
+/** Short description of any thrown value, for wrapping foreign errors as a cause. */
+export function describeError(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  return String(value);
+}

@@ -1,0 +1,6 @@
+/**
+ * Isomorphic public API: types and pure functions only. Imports no runtime and no node:* module,
+ * so it bundles for browsers unchanged. Node and browser entries add runtimes and loaders.
+ */
+export * from './core/index.js';
+export { SDK_VERSION } from './version.js';
