@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Thin launcher: the CLI is compiled to dist/ by `npm run build`.
+import { main, processContext } from '../dist/cli/main.js';
+
+const code = await main(process.argv.slice(2), processContext());
+process.exitCode = code;

@@ -1,0 +1,5 @@
+/**
+ * Browser entry: the isomorphic API plus onnxruntime-web runtime and File / Blob / URL / canvas
+ * loaders. Never imports node:* modules, sharp or onnxruntime-node (a test bundles this file to check).
+ */
+export * from './index.js';

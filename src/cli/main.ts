@@ -1,0 +1,73 @@
+/**
+ * `medinfer` command dispatcher. Commands are loaded lazily so `medinfer --help` stays fast and a
+ * command's heavy dependencies (ONNX Runtime, sharp) load only when that command runs.
+ */
+import { EXIT_OK, EXIT_USAGE, type CliCommand, type CliContext } from './command.js';
+import { isMedinferError, describeError } from '../core/errors.js';
+import { SDK_VERSION } from '../version.js';
+
+type Loader = () => Promise<CliCommand>;
+
+const COMMANDS: Record<string, { summary: string; load: Loader }> = {
+  models: { summary: 'list models and datasets; `models verify` checks shipped files', load: async () => (await import('./commands/models.js')).command },
+};
+
+export function registerCommand(name: string, summary: string, load: Loader): void {
+  COMMANDS[name] = { summary, load };
+}
+
+function helpText(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    `medinfer ${SDK_VERSION} - medical imaging models on ONNX Runtime`,
+    '',
+    'Usage: medinfer <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `medinfer <command> --help` for a command\'s options.',
+    'Exit codes: 0 all ok, 1 some inputs failed, 2 usage or setup error.',
+  ].join('\n');
+}
+
+export async function main(argv: string[], ctx: CliContext): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    ctx.out(helpText() + '\n');
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (name === '--version' || name === '-v') {
+    ctx.out(`${SDK_VERSION}\n`);
+    return EXIT_OK;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    ctx.err(`medinfer: unknown command '${name}'\n\n${helpText()}\n`);
+    return EXIT_USAGE;
+  }
+  const command = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    ctx.out(command.usage + '\n');
+    return EXIT_OK;
+  }
+  try {
+    return await command.run(rest, ctx);
+  } catch (error) {
+    // Anything reaching here is a setup problem (bad flags, unreadable manifest): exit 2.
+    if (isMedinferError(error)) ctx.err(`medinfer ${name}: ${error.code}: ${error.message}\n`);
+    else ctx.err(`medinfer ${name}: ${describeError(error)}\n`);
+    return EXIT_USAGE;
+  }
+}
+
+export function processContext(): CliContext {
+  return {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    cwd: process.cwd(),
+    env: process.env,
+    isTTY: Boolean(process.stderr.isTTY),
+  };
+}

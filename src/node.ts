@@ -1,0 +1,5 @@
+/**
+ * Node entry: the isomorphic API plus Node-only parts (onnxruntime-node runtime, file-system
+ * and sharp loaders). Import as `medinfer` or `medinfer/node` in Node.
+ */
+export * from './index.js';
