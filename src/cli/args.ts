@@ -4,10 +4,31 @@ import { UsageError } from '../core/errors.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
-export function parseCommandArgs<O extends OptionSpec>(argv: string[], options: O, command: string) {
+export interface ParsedArgs {
+  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  positionals: string[];
+}
+
+export function parseCommandArgs(argv: string[], options: OptionSpec, command: string): ParsedArgs {
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals };
   } catch (error) {
     throw new UsageError(`${command}: ${(error as Error).message}`, { command });
   }
+}
+
+export function stringFlag(args: ParsedArgs, name: string): string | undefined {
+  const v = args.values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function stringListFlag(args: ParsedArgs, name: string): string[] {
+  const v = args.values[name];
+  if (typeof v === 'string') return [v];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+export function booleanFlag(args: ParsedArgs, name: string): boolean {
+  return args.values[name] === true;
 }

@@ -9,7 +9,7 @@ import { SDK_VERSION } from '../version.js';
 type Loader = () => Promise<CliCommand>;
 
 const COMMANDS: Record<string, { summary: string; load: Loader }> = {
-  models: { summary: 'list models and datasets; `models verify` checks shipped files', load: async () => (await import('./commands/models.js')).command },
+  // Commands register here; each module exports `command: CliCommand`.
 };
 
 export function registerCommand(name: string, summary: string, load: Loader): void {
