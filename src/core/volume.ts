@@ -43,6 +43,11 @@ export interface VolumeInit<T extends VoxelType> {
   meta?: VolumeMeta;
 }
 
+/** The voxel type named by a typed-array class (so `createVolume` infers `Volume<'uint16'>` from a Uint16Array). */
+export type VoxelTypeOf<A extends TypedArray> = A extends Uint8Array ? 'uint8' : A extends Int8Array ? 'int8' : A extends Uint16Array ? 'uint16' : A extends Int16Array ? 'int16' : A extends Uint32Array ? 'uint32' : A extends Int32Array ? 'int32' : A extends Float32Array ? 'float32' : A extends Float64Array ? 'float64' : VoxelType;
+
+export function createVolume<A extends TypedArray>(init: Omit<VolumeInit<VoxelType>, 'data'> & { data: A }): Volume<VoxelTypeOf<A>>;
+export function createVolume<T extends VoxelType>(init: VolumeInit<T>): Volume<T>;
 export function createVolume<T extends VoxelType>(init: VolumeInit<T>): Volume<T> {
   // Re-validating an existing Geometry is cheap and keeps one code path.
   const geometry = createGeometry(init.geometry);
@@ -60,7 +65,7 @@ export function createVolume<T extends VoxelType>(init: VolumeInit<T>): Volume<T
 /** A new zero-filled volume on the same grid (optionally of another type / component count). */
 export function createVolumeLike<T extends VoxelType>(ref: Volume, type: T, components = 1, frames = 1): Volume<T> {
   const data = allocateTypedArray(type, voxelCount(ref.geometry) * components * frames);
-  return createVolume({ geometry: ref.geometry, data, components, frames, meta: { ...ref.meta } });
+  return createVolume<T>({ geometry: ref.geometry, data, components, frames, meta: { ...ref.meta } });
 }
 
 /** Min / max / mean over all samples (NaN skipped), in float64. */

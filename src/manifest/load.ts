@@ -1,0 +1,94 @@
+/**
+ * Manifest loading: JSON Schema validation (ajv), then cross-checks the schema cannot express
+ * (dataset references, file rules per weights kind, step parameters via registered validators).
+ */
+import { Ajv, type ErrorObject } from 'ajv';
+import { ManifestError } from '../core/errors.js';
+import { MANIFEST_SCHEMA } from './schema.js';
+import type { DatasetEntry, Manifest, ModelEntry, StepSpec } from './types.js';
+
+/** Validates a plan's steps; throws ManifestError naming step index, op and field. */
+export type StepValidator = (steps: readonly StepSpec[], context: { modelId: string; list: 'preprocess' | 'postprocess' }) => void;
+
+export interface ManifestLoadOptions {
+  /** Directory or base URL that relative file paths resolve from. */
+  readonly base?: string;
+  readonly validatePreprocess?: StepValidator;
+  readonly validatePostprocess?: StepValidator;
+}
+
+let compiled: ReturnType<Ajv['compile']> | undefined;
+
+function schemaValidator(): ReturnType<Ajv['compile']> {
+  compiled ??= new Ajv({ allErrors: true, strict: false }).compile(MANIFEST_SCHEMA);
+  return compiled;
+}
+
+function formatAjvErrors(errors: readonly ErrorObject[]): string {
+  return errors
+    .slice(0, 8)
+    .map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}`)
+    .join('; ');
+}
+
+/** Validates parsed JSON and returns the typed manifest (ids copied into each entry). */
+export function parseManifest(json: unknown, options: ManifestLoadOptions = {}): Manifest {
+  const validate = schemaValidator();
+  if (!validate(json)) {
+    throw new ManifestError(`manifest does not match its schema: ${formatAjvErrors(validate.errors ?? [])}`, { errors: validate.errors ?? [] });
+  }
+  const raw = json as { manifestVersion: 1; datasets: Record<string, Omit<DatasetEntry, 'id'>>; models: Record<string, Omit<ModelEntry, 'id'>> };
+  const datasets: Record<string, DatasetEntry> = {};
+  for (const [id, d] of Object.entries(raw.datasets)) datasets[id] = { id, ...d };
+  const models: Record<string, ModelEntry> = {};
+  for (const [id, m] of Object.entries(raw.models)) {
+    const entry: ModelEntry = { id, ...m };
+    checkModelEntry(entry, datasets, options);
+    models[id] = entry;
+  }
+  const manifest: Manifest = { manifestVersion: 1, datasets, models, ...(options.base !== undefined ? { base: options.base } : {}) };
+  return manifest;
+}
+
+function checkModelEntry(m: ModelEntry, datasets: Record<string, DatasetEntry>, options: ManifestLoadOptions): void {
+  for (const d of m.datasets) {
+    if (!datasets[d]) throw new ManifestError(`model '${m.id}': dataset '${d}' is not in the manifest's dataset catalogue`, { modelId: m.id, field: 'datasets', received: d });
+  }
+  const modelFiles = m.files.filter((f) => f.role === 'model');
+  if (modelFiles.length !== 1) throw new ManifestError(`model '${m.id}': needs exactly one file with role 'model', found ${modelFiles.length}`, { modelId: m.id, field: 'files' });
+  for (const f of m.files) {
+    if (f.path === undefined && f.url === undefined) throw new ManifestError(`model '${m.id}': file with role '${f.role}' has neither path nor url`, { modelId: m.id, field: 'files' });
+    if (m.weights.kind === 'bundled' && f.sha256 === undefined) throw new ManifestError(`model '${m.id}': bundled file ${f.path ?? f.url} has no sha256`, { modelId: m.id, field: 'files.sha256' });
+    if (f.path !== undefined && (f.path.startsWith('/') || f.path.split(/[\\/]/).includes('..'))) {
+      throw new ManifestError(`model '${m.id}': file path '${f.path}' must be relative to the manifest and stay inside it`, { modelId: m.id, field: 'files.path' });
+    }
+  }
+  if (m.weights.kind === 'external' && (m.weights.source === undefined || m.weights.convertScript === undefined)) {
+    throw new ManifestError(`model '${m.id}': external weights need 'source' (where to get the checkpoint) and 'convertScript'`, { modelId: m.id, field: 'weights' });
+  }
+  if (m.thresholds !== undefined && m.thresholds.length !== m.labels.length) {
+    throw new ManifestError(`model '${m.id}': ${m.thresholds.length} thresholds for ${m.labels.length} labels`, { modelId: m.id, field: 'thresholds' });
+  }
+  options.validatePreprocess?.(m.preprocess, { modelId: m.id, list: 'preprocess' });
+  options.validatePostprocess?.(m.postprocess, { modelId: m.id, list: 'postprocess' });
+}
+
+export function getModelEntry(manifest: Manifest, modelId: string): ModelEntry {
+  const entry = manifest.models[modelId];
+  if (!entry) {
+    const known = Object.keys(manifest.models).join(', ');
+    throw new ManifestError(`unknown model '${modelId}' (known: ${known})`, { modelId, field: 'models' });
+  }
+  return entry;
+}
+
+export function getModelFile(entry: ModelEntry, role: 'model' | 'vocab' | 'labels' | 'config' = 'model') {
+  const file = entry.files.find((f) => f.role === role);
+  if (!file) throw new ManifestError(`model '${entry.id}' has no file with role '${role}'`, { modelId: entry.id, field: 'files' });
+  return file;
+}
+
+/** Label names in output order (objects give their `name`). */
+export function labelNames(entry: ModelEntry): string[] {
+  return entry.labels.map((l) => (typeof l === 'string' ? l : l.name));
+}

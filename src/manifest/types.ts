@@ -1,0 +1,93 @@
+/** Typed view of models.manifest.json (validated against MANIFEST_SCHEMA at load). */
+import type { IoSpec } from '../runtime/io-check.js';
+
+export type TaskName = 'classification' | 'detection' | 'segmentation' | 'registration' | 'report-text';
+export const TASK_NAMES: readonly TaskName[] = ['classification', 'detection', 'segmentation', 'registration', 'report-text'];
+
+export interface DatasetEntry {
+  readonly id: string;
+  readonly name: string;
+  readonly tasks: readonly string[];
+  readonly modality: string;
+  readonly year?: number;
+  readonly acquisition: { readonly kind: 'public-link' | 'registration' | 'not-publicly-linked' | 'generated'; readonly link?: string; readonly terms?: string; readonly generator?: string };
+  readonly licence?: string;
+  readonly size?: string;
+  readonly citation?: string;
+  readonly flagship?: boolean;
+  readonly surveyTable?: string;
+  readonly notes?: string;
+}
+
+export interface ModelFile {
+  readonly role: 'model' | 'vocab' | 'labels' | 'config';
+  readonly path?: string;
+  readonly url?: string;
+  readonly sha256?: string;
+  readonly bytes?: number;
+  readonly precision?: 'fp32' | 'fp16' | 'int8';
+}
+
+/** A declarative step: `op` plus parameters, validated by the preprocess / postprocess modules. */
+export interface StepSpec {
+  readonly op: string;
+  readonly [param: string]: unknown;
+}
+
+export type InferenceSpec =
+  | { readonly mode: 'whole'; readonly batch?: number }
+  | {
+      readonly mode: 'slidingWindow';
+      readonly roi: readonly number[];
+      readonly overlap: number;
+      readonly batch?: number;
+      readonly blend?: 'constant' | 'gaussian';
+      readonly sigmaScale?: number;
+      readonly placement?: 'monai' | 'nnunet';
+      readonly mirrorAxes?: readonly number[];
+      readonly padValue?: number;
+    };
+
+export type LabelSpec = string | { readonly name: string; readonly value?: number; readonly color?: string };
+
+export interface MetricSpec {
+  readonly value: number;
+  readonly measuredOn?: Readonly<Record<string, unknown>>;
+  readonly source?: string;
+}
+
+export interface ModelEntry {
+  readonly id: string;
+  readonly task: TaskName;
+  readonly title: string;
+  readonly description?: string;
+  readonly datasets: readonly string[];
+  readonly architecture: string;
+  readonly files: readonly ModelFile[];
+  readonly weights: { readonly kind: 'bundled' | 'external'; readonly source?: string; readonly checkpoint?: string; readonly convertScript?: string; readonly trainScript?: string; readonly licence?: string };
+  readonly opset?: number;
+  readonly io: IoSpec;
+  readonly inputs?: readonly { readonly name: string; readonly modality?: string; readonly description?: string }[];
+  readonly modality?: readonly string[];
+  readonly dimensionality?: 2 | 3;
+  readonly space?: { readonly orientation?: string; readonly spacing?: readonly number[]; readonly world?: 'LPS' | 'RAS' };
+  readonly preprocess: readonly StepSpec[];
+  readonly inference: InferenceSpec;
+  readonly postprocess: readonly StepSpec[];
+  readonly labels: readonly LabelSpec[];
+  readonly thresholds?: readonly (number | null)[];
+  readonly tokenizer?: Readonly<Record<string, unknown>>;
+  readonly intendedUse: string;
+  readonly limitations?: string;
+  readonly metrics?: Readonly<Record<string, MetricSpec>>;
+  readonly references?: readonly { readonly title: string; readonly url?: string }[];
+  readonly licence?: string;
+}
+
+export interface Manifest {
+  readonly manifestVersion: 1;
+  readonly datasets: Readonly<Record<string, DatasetEntry>>;
+  readonly models: Readonly<Record<string, ModelEntry>>;
+  /** Where relative file paths resolve from: a directory path (Node) or a base URL (browser). */
+  readonly base?: string;
+}

@@ -1,0 +1,43 @@
+/**
+ * What a platform (onnxruntime-node or onnxruntime-web) must provide. The shared session logic
+ * (checksums, I/O checks, provider fallback, output sanity) is written once against this.
+ */
+import type { ExecutionProvider } from './providers.js';
+import type { TensorDType, TensorMap } from './tensor.js';
+
+export interface ValueMetadata {
+  readonly name: string;
+  readonly isTensor: boolean;
+  /** Element type as ONNX Runtime names it ('float32', 'int64', ...). */
+  readonly type?: string;
+  /** Static dims as numbers; dynamic dims as their symbolic name or -1. */
+  readonly shape?: readonly (number | string)[];
+}
+
+export interface BackendSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  readonly inputMetadata: readonly ValueMetadata[];
+  readonly outputMetadata: readonly ValueMetadata[];
+  run(feeds: TensorMap): Promise<TensorMap>;
+  release(): Promise<void>;
+}
+
+export interface BackendSessionOptions {
+  /** Intra-op threads for CPU / wasm (undefined: the runtime's default). */
+  readonly threads?: number;
+  readonly graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
+}
+
+export interface RuntimeBackend {
+  readonly platform: 'node' | 'browser';
+  /** Preference order used for 'auto'. */
+  readonly autoOrder: readonly ExecutionProvider[];
+  /** Cheap pre-check: null when the provider may work, otherwise why it cannot. */
+  unavailableReason(provider: ExecutionProvider): Promise<string | null>;
+  createSession(model: Uint8Array, provider: ExecutionProvider, options: BackendSessionOptions): Promise<BackendSession>;
+  /** Reads a model from a file path (Node) or URL. `onProgress` gets (loadedBytes, totalBytes?). */
+  loadModelBytes(location: string, onProgress?: (loaded: number, total?: number) => void): Promise<Uint8Array>;
+}
+
+export type { TensorDType };

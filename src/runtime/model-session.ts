@@ -1,0 +1,164 @@
+/**
+ * A model session: loads bytes (path, URL or bytes), verifies sha256 before anything runs,
+ * resolves the execution provider with a report, checks the model's I/O against the manifest,
+ * and checks outputs for the silent-failure modes of GPU providers (all zeros, NaN/Inf).
+ */
+import { IntegrityError, ModelFileError, ProviderError, describeError, isMedinferError } from '../core/errors.js';
+import type { BackendSession, BackendSessionOptions, RuntimeBackend } from './backend.js';
+import { sha256Hex } from './checksum.js';
+import { checkFeeds, checkSessionIo, type IoSpec } from './io-check.js';
+import { planProviders, type DroppedProvider, type ExecutionProvider, type ProviderChoice, type ProviderReport } from './providers.js';
+import type { TensorMap } from './tensor.js';
+
+export type ModelSource = { path: string } | { url: string } | { bytes: Uint8Array };
+
+export interface ModelSessionOptions extends BackendSessionOptions {
+  readonly modelId?: string;
+  /** Expected sha256 (hex); a mismatch throws IntegrityError before a session is created. */
+  readonly sha256?: string;
+  /** Manifest I/O spec; checked against the model at creation and against feeds at run. */
+  readonly io?: IoSpec;
+  readonly provider?: ProviderChoice;
+  /** Allow a single requested provider to fall back to the platform's order (reported). */
+  readonly allowFallback?: boolean;
+  /** Check outputs for NaN/Inf (all providers) and all-zero float outputs (GPU providers). Default true. */
+  readonly checkOutputs?: boolean;
+  readonly onProgress?: (loaded: number, total?: number) => void;
+}
+
+export interface ModelSession {
+  readonly modelId: string;
+  readonly sha256: string;
+  readonly provider: ProviderReport;
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: TensorMap): Promise<TensorMap>;
+  dispose(): Promise<void>;
+  readonly disposed: boolean;
+}
+
+function sourceName(source: ModelSource): string {
+  if ('path' in source) return source.path;
+  if ('url' in source) return source.url;
+  return '<bytes>';
+}
+
+async function loadBytes(backend: RuntimeBackend, source: ModelSource, options: ModelSessionOptions): Promise<Uint8Array> {
+  if ('bytes' in source) return source.bytes;
+  const location = 'path' in source ? source.path : source.url;
+  try {
+    return await backend.loadModelBytes(location, options.onProgress);
+  } catch (error) {
+    if (isMedinferError(error)) throw error;
+    throw new ModelFileError(`cannot read model file ${location}: ${describeError(error)}`, { file: location, modelId: options.modelId }, { cause: error });
+  }
+}
+
+export async function createModelSession(backend: RuntimeBackend, source: ModelSource, options: ModelSessionOptions = {}): Promise<ModelSession> {
+  const name = sourceName(source);
+  const modelId = options.modelId ?? name;
+  const bytes = await loadBytes(backend, source, options);
+  const digest = await sha256Hex(bytes);
+  if (options.sha256 !== undefined && digest !== options.sha256.toLowerCase()) {
+    throw new IntegrityError(`model '${modelId}': sha256 of ${name} is ${digest}, manifest expects ${options.sha256}; refusing to run it`, { file: name, modelId, expected: options.sha256, actual: digest });
+  }
+  const plan = planProviders(options.provider ?? 'auto', backend.autoOrder, options.allowFallback ?? false);
+  const dropped: DroppedProvider[] = [];
+  for (const provider of plan.candidates) {
+    const reason = await backend.unavailableReason(provider);
+    if (reason !== null) {
+      dropped.push({ provider, reason });
+      if (!plan.fallback) break;
+      continue;
+    }
+    let session: BackendSession;
+    try {
+      session = await backend.createSession(bytes, provider, pickBackendOptions(options));
+    } catch (error) {
+      dropped.push({ provider, reason: describeError(error) });
+      if (!plan.fallback) break;
+      continue;
+    }
+    if (options.io) {
+      try {
+        checkSessionIo(session, options.io, modelId);
+      } catch (error) {
+        await session.release();
+        throw error;
+      }
+    }
+    const report: ProviderReport = { requested: plan.candidates, used: provider, dropped };
+    return wrapSession(session, { modelId, sha256: digest, report, io: options.io, checkOutputs: options.checkOutputs ?? true });
+  }
+  const last = dropped[dropped.length - 1];
+  const provider = last?.provider ?? 'cpu';
+  const summary = dropped.map((d) => `${d.provider}: ${d.reason}`).join('; ');
+  throw new ProviderError(provider, `model '${modelId}': no execution provider could run it (${summary})`, { modelId, requested: plan.candidates, dropped });
+}
+
+function pickBackendOptions(o: ModelSessionOptions): BackendSessionOptions {
+  const out: { threads?: number; graphOptimization?: NonNullable<BackendSessionOptions['graphOptimization']> } = {};
+  if (o.threads !== undefined) out.threads = o.threads;
+  if (o.graphOptimization !== undefined) out.graphOptimization = o.graphOptimization;
+  return out;
+}
+
+interface WrapInfo {
+  modelId: string;
+  sha256: string;
+  report: ProviderReport;
+  io: IoSpec | undefined;
+  checkOutputs: boolean;
+}
+
+function wrapSession(session: BackendSession, info: WrapInfo): ModelSession {
+  let disposed = false;
+  const gpu = info.report.used === 'webgpu' || info.report.used === 'cuda';
+  return {
+    modelId: info.modelId,
+    sha256: info.sha256,
+    provider: info.report,
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    get disposed() {
+      return disposed;
+    },
+    async run(feeds: TensorMap): Promise<TensorMap> {
+      if (disposed) throw new ProviderError(info.report.used, `model '${info.modelId}': session was disposed`, { modelId: info.modelId });
+      if (info.io) checkFeeds(feeds, info.io, info.modelId);
+      let outputs: TensorMap;
+      try {
+        outputs = await session.run(feeds);
+      } catch (error) {
+        if (isMedinferError(error)) throw error;
+        throw new ProviderError(info.report.used, `model '${info.modelId}' failed on ${info.report.used}: ${describeError(error)}`, { modelId: info.modelId }, { cause: error });
+      }
+      if (info.checkOutputs) checkOutputValues(outputs, info, gpu);
+      return outputs;
+    },
+    async dispose(): Promise<void> {
+      if (disposed) return;
+      disposed = true;
+      await session.release();
+    },
+  };
+}
+
+/** GPU EPs can fail silently (zeros) or numerically (NaN): report it instead of passing it on. */
+export function checkOutputValues(outputs: TensorMap, info: { modelId: string; report: { used: ExecutionProvider } }, checkZeros: boolean): void {
+  for (const [name, t] of Object.entries(outputs)) {
+    if (t.type !== 'float32' && t.type !== 'float64') continue;
+    const data = t.data as Float32Array | Float64Array;
+    let allZero = data.length > 0;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i]!;
+      if (!Number.isFinite(v)) {
+        throw new ProviderError(info.report.used, `model '${info.modelId}': output '${name}' has a non-finite value (${v}) at index ${i} on provider ${info.report.used}`, { modelId: info.modelId, output: name, index: i });
+      }
+      if (v !== 0) allZero = false;
+    }
+    if (checkZeros && allZero && data.length > 1) {
+      throw new ProviderError(info.report.used, `model '${info.modelId}': output '${name}' is all zeros on provider ${info.report.used}, which signals a silent provider failure; compare with provider 'cpu'`, { modelId: info.modelId, output: name });
+    }
+  }
+}

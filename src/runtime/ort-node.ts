@@ -1,0 +1,93 @@
+/**
+ * Node backend over onnxruntime-node (CPU, CUDA, WebGPU EPs). Node-only: imported by src/node.ts.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import type { BackendSession, BackendSessionOptions, RuntimeBackend, ValueMetadata } from './backend.js';
+import type { ExecutionProvider } from './providers.js';
+import type { TensorLike, TensorMap } from './tensor.js';
+import { fetchWithProgress } from './fetch-bytes.js';
+
+/** Folder holding onnxruntime-node's native binding and any provider libraries installed beside it. */
+function ortBinaryDir(): string {
+  const entry = createRequire(import.meta.url).resolve('onnxruntime-node');
+  return join(dirname(entry), '..', 'bin', 'napi-v6', process.platform, process.arch);
+}
+
+function cudaUnavailableReason(): string | null {
+  if (process.platform !== 'linux' && process.platform !== 'win32') return `onnxruntime-node has no CUDA provider for ${process.platform}`;
+  const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+  if (!existsSync(join(ortBinaryDir(), lib))) {
+    return `CUDA provider libraries are not installed (${lib} not found beside onnxruntime-node); on a machine with CUDA 12 and internet run: npm install onnxruntime-node --onnxruntime-node-install=cuda12`;
+  }
+  return null;
+}
+
+const OPTIMIZATION = { disabled: 'disabled', basic: 'basic', extended: 'extended', all: 'all' } as const;
+
+function toOrtTensor(t: TensorLike): ort.Tensor {
+  return new ort.Tensor(t.type as ort.Tensor.Type, t.data as ort.Tensor.DataType, t.dims);
+}
+
+function fromOrtTensor(t: ort.Tensor): TensorLike {
+  return { type: t.type as TensorLike['type'], dims: [...t.dims], data: t.data as TensorLike['data'] };
+}
+
+function metadataOf(list: readonly ort.InferenceSession.ValueMetadata[]): ValueMetadata[] {
+  return list.map((m) => (m.isTensor ? { name: m.name, isTensor: true, type: m.type, shape: m.shape } : { name: m.name, isTensor: false }));
+}
+
+class NodeSession implements BackendSession {
+  constructor(private readonly session: ort.InferenceSession) {}
+  get inputNames() { return this.session.inputNames; }
+  get outputNames() { return this.session.outputNames; }
+  get inputMetadata() { return metadataOf(this.session.inputMetadata); }
+  get outputMetadata() { return metadataOf(this.session.outputMetadata); }
+
+  async run(feeds: TensorMap): Promise<TensorMap> {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = toOrtTensor(t);
+    const out = await this.session.run(ortFeeds);
+    const result: TensorMap = {};
+    for (const [name, t] of Object.entries(out)) result[name] = fromOrtTensor(t);
+    return result;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+export function createNodeBackend(): RuntimeBackend {
+  return {
+    platform: 'node',
+    // WebGPU in Node is opt-in (explicit request): 'auto' prefers CUDA when installed, else CPU.
+    autoOrder: ['cuda', 'cpu'],
+    async unavailableReason(provider: ExecutionProvider): Promise<string | null> {
+      if (provider === 'cpu') return null;
+      if (provider === 'cuda') return cudaUnavailableReason();
+      if (provider === 'wasm') return "'wasm' is the browser provider; in Node use 'cpu' (same kernels, faster)";
+      const supported = ort.listSupportedBackends?.() ?? [];
+      if (!supported.some((b) => b.name === 'webgpu')) return 'this onnxruntime-node build has no WebGPU provider';
+      return null;
+    },
+    async createSession(model: Uint8Array, provider: ExecutionProvider, options: BackendSessionOptions): Promise<BackendSession> {
+      const so: ort.InferenceSession.SessionOptions = { executionProviders: [provider], logSeverityLevel: 3 };
+      if (options.threads !== undefined) so.intraOpNumThreads = options.threads;
+      if (options.graphOptimization !== undefined) so.graphOptimizationLevel = OPTIMIZATION[options.graphOptimization];
+      return new NodeSession(await ort.InferenceSession.create(model, so));
+    },
+    async loadModelBytes(location: string, onProgress?: (loaded: number, total?: number) => void): Promise<Uint8Array> {
+      if (/^https?:\/\//i.test(location)) return fetchWithProgress(location, onProgress);
+      const path = location.startsWith('file:') ? fileURLToPath(location) : location;
+      const info = await stat(path);
+      const bytes = new Uint8Array(await readFile(path));
+      onProgress?.(bytes.byteLength, info.size);
+      return bytes;
+    },
+  };
+}
