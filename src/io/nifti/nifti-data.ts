@@ -1,0 +1,109 @@
+/**
+ * Voxel payload decoding for NIfTI: raw bytes (either byte order) -> typed array, then the
+ * scl_slope / scl_inter rule exactly as nibabel applies it (get_slope_inter + get_fdata):
+ * slope 0 or non-finite = no scaling; valid slope with non-finite intercept = error.
+ */
+import { DecodeError } from '../../core/errors.js';
+import { allocateTypedArray, type TypedArray, type VoxelType } from '../../core/dtype.js';
+import type { NiftiDatatype } from './nifti-datatypes.js';
+
+const PLATFORM_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Copies `count` elements at `offset` into a fresh, aligned typed array in platform order. */
+export function decodeNiftiSamples(bytes: Uint8Array, offset: number, count: number, dt: NiftiDatatype, littleEndian: boolean): TypedArray {
+  const width = dt.bytes;
+  const copy = bytes.slice(offset, offset + count * width);
+  if (littleEndian !== PLATFORM_LITTLE_ENDIAN && width > 1) swapBytes(copy, width);
+  const buffer = copy.buffer;
+  switch (dt.code) {
+    case 1024:
+      return bigIntsToFloat64(new BigInt64Array(buffer));
+    case 1280:
+      return bigIntsToFloat64(new BigUint64Array(buffer));
+    default:
+      return viewAs(dt.voxelType!, buffer);
+  }
+}
+
+function viewAs(type: VoxelType, buffer: ArrayBuffer): TypedArray {
+  switch (type) {
+    case 'uint8': return new Uint8Array(buffer);
+    case 'int8': return new Int8Array(buffer);
+    case 'uint16': return new Uint16Array(buffer);
+    case 'int16': return new Int16Array(buffer);
+    case 'uint32': return new Uint32Array(buffer);
+    case 'int32': return new Int32Array(buffer);
+    case 'float32': return new Float32Array(buffer);
+    case 'float64': return new Float64Array(buffer);
+  }
+}
+
+function swapBytes(data: Uint8Array, width: number): void {
+  const half = width >> 1;
+  for (let base = 0; base < data.length; base += width) {
+    for (let k = 0; k < half; k++) {
+      const a = base + k;
+      const b = base + width - 1 - k;
+      const t = data[a]!;
+      data[a] = data[b]!;
+      data[b] = t;
+    }
+  }
+}
+
+function bigIntsToFloat64(src: BigInt64Array | BigUint64Array): Float64Array {
+  const out = new Float64Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = Number(src[i]!);
+  return out;
+}
+
+export interface NiftiScaling {
+  readonly slope: number;
+  readonly inter: number;
+}
+
+/** The scaling nibabel would apply, or undefined for none (including the identity 1, 0). */
+export function resolveNiftiScaling(slope: number, inter: number, file: string): NiftiScaling | undefined {
+  if (slope === 0 || !Number.isFinite(slope)) return undefined;
+  if (!Number.isFinite(inter)) throw new DecodeError(`${file}: valid scl_slope ${slope} but invalid scl_inter ${inter}`, { file, field: 'scl_inter' });
+  if (slope === 1 && inter === 0) return undefined;
+  return { slope, inter };
+}
+
+const INT_RANGE: Partial<Record<VoxelType, [number, number]>> = {
+  uint8: [0, 255], int8: [-128, 127], uint16: [0, 65535], int16: [-32768, 32767],
+};
+
+/**
+ * Output type for scaled data. Integer slope/intercept on <= 16-bit integers stay exact in int32
+ * (the common CT case: slope 1, intercept -1024). Otherwise float32, or float64 where float32
+ * would lose integer precision of the source (32/64-bit ints, float64).
+ */
+export function scaledVoxelType(raw: VoxelType, s: NiftiScaling): VoxelType {
+  const range = INT_RANGE[raw];
+  if (range && Number.isInteger(s.slope) && Number.isInteger(s.inter)) {
+    const a = range[0] * s.slope + s.inter;
+    const b = range[1] * s.slope + s.inter;
+    if (Math.min(a, b) >= -2147483648 && Math.max(a, b) <= 2147483647) return 'int32';
+  }
+  return range ? 'float32' : 'float64';
+}
+
+/** raw * slope + inter in float64 (nibabel's get_fdata), stored in `type`. */
+export function applyNiftiScaling(raw: TypedArray, s: NiftiScaling, type: VoxelType): TypedArray {
+  const out = allocateTypedArray(type, raw.length);
+  const { slope, inter } = s;
+  for (let i = 0; i < raw.length; i++) out[i] = raw[i]! * slope + inter;
+  return out;
+}
+
+/** NIfTI stores vector components as whole blocks along dim 5; the SDK interleaves per voxel. */
+export function interleaveComponents(blocks: TypedArray, components: number, type: VoxelType): TypedArray {
+  const voxels = blocks.length / components;
+  const out = allocateTypedArray(type, blocks.length);
+  for (let c = 0; c < components; c++) {
+    const base = c * voxels;
+    for (let v = 0; v < voxels; v++) out[v * components + c] = blocks[base + v]!;
+  }
+  return out;
+}

@@ -1,0 +1,154 @@
+/**
+ * readNifti: .nii / .nii.gz bytes -> Volume in LPS world space (isomorphic: bytes in, no node:*).
+ * The affine follows nibabel (nifti-affine.ts); NIfTI's RAS+ world is flipped to LPS here, at
+ * the I/O edge. dims 4..7 become `frames` (frame-major after the 3D block, as NIfTI stores
+ * them), except vector-intent images (intent 1007) whose dim 5 becomes interleaved components.
+ */
+import { DecodeError, LimitError, UnsupportedError } from '../../core/errors.js';
+import { flipAffineLpsRas, geometryFromAffine, type Geometry, type Mat4 } from '../../core/geometry.js';
+import { createVolume, type Volume } from '../../core/volume.js';
+import type { TypedArray, VoxelType } from '../../core/dtype.js';
+import { findNiftiDatatype, niftiDatatypeName } from './nifti-datatypes.js';
+import { NIFTI2_HEADER_BYTES, niftiShape, parseNiftiHeader, type NiftiHeader } from './nifti-header.js';
+import { baseAffine, effectiveXformCodes, qformAffine, selectNiftiAffine, type NiftiAffineSource } from './nifti-affine.js';
+import { applyNiftiScaling, decodeNiftiSamples, interleaveComponents, resolveNiftiScaling, scaledVoxelType } from './nifti-data.js';
+import { gunzipOrThrow, gzipDeclaredSize, isGzip, peekGunzip, type GunzipFunction } from './nifti-gzip.js';
+
+export interface ReadNiftiOptions {
+  /** Name used in errors and meta.source (a file name; default 'memory'). */
+  name?: string;
+  /** Refuse images with more voxels (i*j*k*frames) than this, before allocating. Default: no limit. */
+  maxVoxels?: number;
+  /** gzip decompressor; default fflate. Node callers pass zlib's gunzipSync (about 2x faster). */
+  gunzip?: GunzipFunction;
+}
+
+export interface NiftiMeta {
+  version: 1 | 2;
+  /** Datatype as stored in the file (before scaling). */
+  datatype: string;
+  sformCode: number;
+  qformCode: number;
+  affineSource: NiftiAffineSource;
+  scaling?: { slope: number; inter: number };
+  intentCode: number;
+  /** pixdim[4]: time step between frames, in the file's time units. */
+  timeStep: number;
+  xyztUnits: number;
+}
+
+const VECTOR_INTENT = 1007;
+
+export async function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): Promise<Volume> {
+  return readNiftiSync(bytes, options);
+}
+
+/** Synchronous form of readNifti (the work is CPU-bound either way). */
+export function readNiftiSync(bytes: Uint8Array, options: ReadNiftiOptions = {}): Volume {
+  const file = options.name ?? 'memory';
+  const gz = isGzip(bytes);
+  const head = gz ? peekGunzip(bytes, NIFTI2_HEADER_BYTES, file) : bytes;
+  const header = parseNiftiHeader(head, file);
+  const layout = planLayout(header, file);
+  if (options.maxVoxels !== undefined && layout.voxels * layout.frames > options.maxVoxels) {
+    throw new LimitError(`${file}: ${layout.voxels * layout.frames} voxels (${layout.shape.filter((n) => n > 1).join('x')}) exceed maxVoxels ${options.maxVoxels}`, { file, voxels: layout.voxels * layout.frames, maxVoxels: options.maxVoxels });
+  }
+  const offset = dataOffset(header);
+  const needed = offset + layout.samples * layout.bytesPerSample;
+  if (gz && gzipDeclaredSize(bytes) !== needed % 2 ** 32 && gzipDeclaredSize(bytes) < needed % 2 ** 32) {
+    throw new DecodeError(`${file}: gzip stream holds ${gzipDeclaredSize(bytes)} bytes, header needs ${needed}`, { file, expected: needed });
+  }
+  const body = gz ? gunzipOrThrow(bytes, file, options.gunzip) : bytes;
+  if (body.length < needed) {
+    throw new DecodeError(`${file}: truncated NIfTI data: header needs ${needed} bytes (offset ${offset} + ${layout.samples} x ${layout.bytesPerSample}), file has ${body.length}`, { file, expected: needed, actual: body.length });
+  }
+  let data = decodeNiftiSamples(body, offset, layout.samples, layout.datatype, header.littleEndian);
+  let type: VoxelType = layout.datatype.voxelType!;
+  const scaling = layout.datatype.components === 1 ? resolveNiftiScaling(header.sclSlope, header.sclInter, file) : undefined;
+  if (scaling) {
+    type = scaledVoxelType(type, scaling);
+    data = applyNiftiScaling(data, scaling, type);
+  }
+  if (layout.vectorComponents > 1) data = interleaveComponents(data, layout.vectorComponents, type);
+  const warnings: string[] = [];
+  const { geometry, source } = resolveGeometry(header, layout.shape, file, warnings);
+  const codes = effectiveXformCodes(header);
+  const nifti: NiftiMeta = {
+    version: header.version,
+    datatype: niftiDatatypeName(header.datatype),
+    sformCode: codes.sform,
+    qformCode: codes.qform,
+    affineSource: source,
+    intentCode: header.intentCode,
+    timeStep: header.pixdim[4] ?? 0,
+    xyztUnits: header.xyztUnits,
+    ...(scaling ? { scaling: { slope: scaling.slope, inter: scaling.inter } } : {}),
+  };
+  return createVolume({
+    geometry,
+    data: data as TypedArray as Volume['data'],
+    components: layout.datatype.components * layout.vectorComponents,
+    frames: layout.frames,
+    meta: { format: 'nifti', source: file, modality: 'OT', nifti, ...(warnings.length ? { warnings } : {}) },
+  });
+}
+
+interface Layout {
+  shape: number[];
+  voxels: number;
+  frames: number;
+  vectorComponents: number;
+  samples: number;
+  bytesPerSample: number;
+  datatype: NonNullable<ReturnType<typeof findNiftiDatatype>>;
+}
+
+function planLayout(h: NiftiHeader, file: string): Layout {
+  const datatype = findNiftiDatatype(h.datatype);
+  if (!datatype) throw new DecodeError(`${file}: unknown NIfTI datatype code ${h.datatype}`, { file, datatype: h.datatype });
+  if (!datatype.voxelType) throw new UnsupportedError(`${file}: NIfTI datatype ${datatype.name} is not supported (complex, float128 and 1-bit data have no SDK voxel type)`, { file, datatype: datatype.name });
+  const shape = niftiShape(h);
+  const voxels = shape[0]! * shape[1]! * shape[2]!;
+  const vectorComponents = h.intentCode === VECTOR_INTENT && shape[3] === 1 ? shape[4]! : 1;
+  const frames = (shape[3]! * shape[4]! * shape[5]! * shape[6]!) / vectorComponents;
+  const samples = voxels * frames * vectorComponents * datatype.components;
+  if (!Number.isSafeInteger(samples * datatype.bytes)) throw new DecodeError(`${file}: image dimensions overflow (${shape.join('x')})`, { file });
+  return { shape, voxels, frames, vectorComponents, samples, bytesPerSample: datatype.bytes, datatype };
+}
+
+function dataOffset(h: NiftiHeader): number {
+  // nibabel moves a single-file vox_offset below the minimum (352 / 544) up to that minimum.
+  const minimum = h.version === 1 ? 352 : 544;
+  return Math.max(Math.floor(h.voxOffset), minimum);
+}
+
+/** LPS geometry from the nibabel affine; falls back (with a warning) when it is degenerate. */
+function resolveGeometry(h: NiftiHeader, shape: number[], file: string, warnings: string[]): { geometry: Geometry; source: NiftiAffineSource } {
+  const size = shape.slice(0, 3);
+  const chosen = selectNiftiAffine(h, file);
+  const candidates: { affine: Mat4; source: NiftiAffineSource }[] = [chosen];
+  if (chosen.source === 'sform' && effectiveXformCodes(h).qform > 0) candidates.push({ affine: qformAffine(h, file), source: 'qform' });
+  if (chosen.source !== 'base') candidates.push({ affine: baseAffine(h), source: 'base' });
+  for (const candidate of candidates) {
+    try {
+      const geometry = geometryFromAffine(flipAffineLpsRas(candidate.affine), size);
+      if (candidate !== chosen) warnings.push(`${chosen.source} affine is degenerate (singular or non-finite); used the ${candidate.source} affine instead`);
+      const shear = maxAxisCosine(geometry);
+      if (shear > 1e-4) warnings.push(`${candidate.source} axes are not orthogonal (shear, max |cos| ${shear.toPrecision(3)}): kept exactly in the geometry, but a qform can only store the nearest rotation`);
+      return { geometry, source: candidate.source };
+    } catch {
+      // Degenerate matrix: try the next candidate, as a viewer would.
+    }
+  }
+  throw new DecodeError(`${file}: no usable affine (sform, qform and pixdim all degenerate)`, { file });
+}
+
+/** Largest |cos| between two voxel axes' world directions (0 for an orthogonal grid). */
+export function maxAxisCosine(g: Geometry): number {
+  const d = g.direction;
+  let worst = 0;
+  for (const [a, b] of [[0, 1], [0, 2], [1, 2]] as const) {
+    worst = Math.max(worst, Math.abs(d[a]! * d[b]! + d[3 + a]! * d[3 + b]! + d[6 + a]! * d[6 + b]!));
+  }
+  return worst;
+}
