@@ -3,3 +3,5 @@
  * and sharp loaders). Import as `medinfer` or `medinfer/node` in Node.
  */
 export * from './index.js';
+export { createNodeBackend } from './runtime/ort-node.js';
+export { bundledManifestPath, readManifestFile } from './manifest/node-manifest.js';

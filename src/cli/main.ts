@@ -10,6 +10,7 @@ type Loader = () => Promise<CliCommand>;
 
 const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   // Commands register here; each module exports `command: CliCommand`.
+  models: { summary: 'list models and datasets; `models verify` checks shipped files', load: async () => (await import('./commands/models.js')).command },
 };
 
 export function registerCommand(name: string, summary: string, load: Loader): void {

@@ -5,3 +5,4 @@ export * from './backend.js';
 export * from './io-check.js';
 export * from './model-session.js';
 export * from './session-cache.js';
+export * from './open-model.js';
