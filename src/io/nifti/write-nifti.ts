@@ -33,6 +33,8 @@ const NIFTI2_MAGIC = [0x6e, 0x2b, 0x32, 0x00, 0x0d, 0x0a, 0x1a, 0x0a];
 const PLATFORM_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function writeNifti(volume: Volume, options: WriteNiftiOptions = {}): Uint8Array {
+  // Samples are copied as they lie in memory and the header says little-endian.
+  if (!PLATFORM_LITTLE_ENDIAN) throw new ShapeError('writeNifti: big-endian platforms are not supported');
   const sformCode = options.sformCode ?? 1;
   const qformCode = options.qformCode ?? sformCode;
   if (!XFORM_CODES.includes(sformCode) || !XFORM_CODES.includes(qformCode)) {
@@ -59,7 +61,6 @@ export function writeNifti(volume: Volume, options: WriteNiftiOptions = {}): Uin
   out.set(header, 0);
   const payload = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
   out.set(payload, header.length);
-  if (!PLATFORM_LITTLE_ENDIAN) throw new ShapeError('writeNifti: big-endian platforms are not supported');
   return options.gzip ? gzipSync(out, { level: (options.level ?? 6) as 6 }) : out;
 }
 
