@@ -1,0 +1,10 @@
+/**
+ * Synthetic phantoms: deterministic (seeded) generators of medical images with ground truth, used
+ * to train and test the bundled demonstration models and by users who need data without patients.
+ */
+export { createRng, caseSeed, mixSeed, type Rng } from './prng.js';
+export * from './labels.js';
+export * from './chest-radiograph.js';
+export * from './brain-mri.js';
+export * from './report-text.js';
+export * from './report-tokenizer.js';
