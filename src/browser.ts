@@ -3,3 +3,4 @@
  * loaders. Never imports node:* modules, sharp or onnxruntime-node (a test bundles this file to check).
  */
 export * from './index.js';
+export { createWebBackend, type WebBackendOptions } from './runtime/ort-web.js';
