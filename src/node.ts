@@ -5,3 +5,4 @@
 export * from './index.js';
 export { createNodeBackend } from './runtime/ort-node.js';
 export { bundledManifestPath, readManifestFile } from './manifest/node-manifest.js';
+export * from './io/node-read-image.js';

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DecodeError, InputError, UnsupportedError } from '../../../src/index.js';
+import { detectImageFormat, readImageFile } from '../../../src/io/node-read-image.js';
+
+const FIX = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+
+describe('readImageFile sniffs the format from the bytes', () => {
+  it.each([
+    ['nifti/nibabel-data/example4d.nii.gz', 'nifti'],
+    ['nifti/nibabel-data/anatomical.nii', 'nifti'],
+    ['nifti/generated/nifti2-float32.nii', 'nifti'],
+    ['nifti/generated/analyze.hdr', 'analyze'],
+    ['nifti/generated/analyze.img', 'analyze'],
+    ['raster/grey16.png', 'png'],
+    ['raster/rgb.jpg', 'jpeg'],
+  ])('%s -> %s', (rel, format) => {
+    expect(detectImageFormat(new Uint8Array(readFileSync(FIX + rel)), rel)).toBe(format);
+  });
+
+  it('reads NIfTI (zlib path) and rasters into volumes', async () => {
+    const nii = await readImageFile(`${FIX}nifti/nibabel-data/example4d.nii.gz`);
+    expect(nii.meta).toMatchObject({ format: 'nifti', source: 'example4d.nii.gz' });
+    expect(nii.frames).toBe(2);
+    const png = await readImageFile(`${FIX}raster/rgb8.png`);
+    expect(png.meta.format).toBe('png');
+    expect(png.components).toBe(3);
+  });
+
+  it('gives typed errors naming the file', async () => {
+    await expect(readImageFile(`${FIX}nifti/generated/analyze.hdr`)).rejects.toThrow(UnsupportedError);
+    await expect(readImageFile(`${FIX}nifti/reference.json`)).rejects.toThrow(DecodeError);
+    await expect(readImageFile(`${FIX}nifti/reference.json`)).rejects.toThrow(/reference\.json: unrecognised image format/);
+    await expect(readImageFile(`${FIX}nifti/does-not-exist.nii`)).rejects.toThrow(InputError);
+    await expect(readImageFile(`${FIX}nifti/generated/truncated.nii`, { name: 'case-7.nii' })).rejects.toThrow(/case-7\.nii: truncated/);
+  });
+});
