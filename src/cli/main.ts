@@ -10,6 +10,8 @@ type Loader = () => Promise<CliCommand>;
 
 const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   // Commands register here; each module exports `command: CliCommand`.
+  inspect: { summary: 'show format, geometry (LPS), type and intensity stats of images', load: async () => (await import('./commands/inspect.js')).command },
+  convert: { summary: 'convert a DICOM series, NIfTI or raster image to .nii / .nii.gz', load: async () => (await import('./commands/convert.js')).command },
   models: { summary: 'list models and datasets; `models verify` checks shipped files', load: async () => (await import('./commands/models.js')).command },
 };
 

@@ -12,7 +12,10 @@ const PLATFORM_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] ==
 /** Copies `count` elements at `offset` into a fresh, aligned typed array in platform order. */
 export function decodeNiftiSamples(bytes: Uint8Array, offset: number, count: number, dt: NiftiDatatype, littleEndian: boolean): TypedArray {
   const width = dt.bytes;
-  const copy = bytes.slice(offset, offset + count * width);
+  // Always a fresh buffer: a Node Buffer's slice() is a view into a shared pool, and typed
+  // arrays over it would be misaligned or see the whole pool.
+  const copy = new Uint8Array(count * width);
+  copy.set(bytes.subarray(offset, offset + count * width));
   if (littleEndian !== PLATFORM_LITTLE_ENDIAN && width > 1) swapBytes(copy, width);
   const buffer = copy.buffer;
   switch (dt.code) {

@@ -56,6 +56,15 @@ describe('readNifti against nibabel 5 (affine 1e-6 mm, samples exact or 1e-6 rel
     expect(oblique.meta.warnings).toBeUndefined();
   });
 
+  it('accepts Node Buffers that are views into a shared pool', async () => {
+    const pool = Buffer.alloc(4096, 7);
+    const file = readFixture('generated/dtype-int16.nii');
+    pool.set(file, 1001);
+    const view = pool.subarray(1001, 1001 + file.length);
+    const v = await readNifti(view);
+    expect(Array.from(v.data)).toEqual(refs['generated/dtype-int16.nii']!.data);
+  });
+
   it('reads NIfTI-2 and 2D images', async () => {
     const v2 = await readNifti(readFixture('generated/nifti2-float32.nii'));
     expect((v2.meta.nifti as { version: number }).version).toBe(2);

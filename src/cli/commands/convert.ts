@@ -1,0 +1,99 @@
+/**
+ * `medinfer convert <input> <out.nii|out.nii.gz>`: DICOM file / series folder, NIfTI or raster ->
+ * NIfTI with sform and qform (code 1, scanner) from the LPS geometry, as dcm2niix writes them.
+ * The output appears atomically: written to a temporary file beside it, then renamed.
+ */
+import { rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, type CliCommand, type CliContext } from '../command.js';
+import { parseCommandArgs, stringFlag } from '../args.js';
+import { InputError, isMedinferError, UsageError } from '../../core/errors.js';
+import { VOXEL_TYPES, type VoxelType } from '../../core/dtype.js';
+import type { Volume } from '../../core/volume.js';
+import { writeNifti } from '../../io/nifti/write-nifti.js';
+import { readImageDirectory, readImageFile } from '../../io/node-read-image.js';
+import { parseMaxVoxels } from './inspect.js';
+
+const USAGE = `Usage:
+  medinfer convert <dicom file|dicom dir|nifti|png|jpeg> <out.nii|out.nii.gz> [--series UID] [--datatype T] [--max-voxels N]
+
+Writes NIfTI-1 (NIfTI-2 when a dimension exceeds 32767) with sform and qform code 1 (scanner),
+voxel values as read (DICOM: after the modality LUT, e.g. Hounsfield units).
+  --series UID    pick one series when the folder holds several
+  --datatype T    store as ${VOXEL_TYPES.join(' | ')} (integer types round; out-of-range values fail)
+  --max-voxels N  refuse inputs larger than N voxels (default 2^28)
+Exit codes: 0 ok, 1 the input failed to read or convert, 2 usage error.`;
+
+const OPTIONS = { series: { type: 'string' }, datatype: { type: 'string' }, 'max-voxels': { type: 'string' } } as const;
+
+/** Writes bytes to `path` atomically: temp file in the same directory, then rename. */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  try {
+    await writeFile(temp, bytes, { flag: 'wx' });
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function readInput(input: string, maxVoxels: number, series: string | undefined): Promise<Volume> {
+  const info = await stat(input).catch(() => undefined);
+  if (!info) throw new InputError(`${input}: no such file or directory`, { file: input });
+  if (!info.isDirectory()) return readImageFile(input, { maxVoxels, name: basename(input) });
+  const dir = await readImageDirectory(input, { maxVoxels });
+  let images = dir.images;
+  if (series !== undefined) images = images.filter((i) => i.volume.meta.seriesInstanceUid === series);
+  if (images.length === 1) return images[0]!.volume;
+  if (images.length === 0) {
+    const first = dir.errors[0];
+    if (first) throw first.error;
+    throw new InputError(`${input}: no readable image${series ? ` with series UID ${series}` : ''} in the directory`, { file: input });
+  }
+  const uids = images.map((i) => i.volume.meta.seriesInstanceUid ?? i.name);
+  throw new UsageError(`${input}: the directory holds ${images.length} images / series; choose one with --series (${uids.join(', ')})`, { file: input });
+}
+
+export const command: CliCommand = {
+  name: 'convert',
+  summary: 'convert a DICOM series, NIfTI or raster image to .nii / .nii.gz',
+  usage: USAGE,
+  async run(argv: string[], ctx: CliContext): Promise<number> {
+    const args = parseCommandArgs(argv, OPTIONS, 'convert');
+    const [input, output, ...extra] = args.positionals;
+    if (input === undefined || output === undefined || extra.length > 0) {
+      ctx.err(`medinfer convert: expected <input> <output>\n\n${USAGE}\n`);
+      return EXIT_USAGE;
+    }
+    if (!/\.nii(\.gz)?$/i.test(output)) {
+      ctx.err(`medinfer convert: output must end in .nii or .nii.gz, got '${output}'\n`);
+      return EXIT_USAGE;
+    }
+    const datatype = stringFlag(args, 'datatype');
+    if (datatype !== undefined && !VOXEL_TYPES.includes(datatype as VoxelType)) {
+      ctx.err(`medinfer convert: --datatype must be one of ${VOXEL_TYPES.join(', ')}, got '${datatype}'\n`);
+      return EXIT_USAGE;
+    }
+    const maxVoxels = parseMaxVoxels(stringFlag(args, 'max-voxels'), 'convert');
+    try {
+      const volume = await readInput(input, maxVoxels, stringFlag(args, 'series'));
+      const bytes = writeNifti(volume, { gzip: /\.gz$/i.test(output), ...(datatype ? { datatype: datatype as VoxelType } : {}) });
+      await writeFileAtomic(output, bytes);
+      const g = volume.geometry;
+      ctx.out(`${output}: ${g.size.join('x')}${volume.frames > 1 ? `x${volume.frames}` : ''} ${datatype ?? volume.type}, spacing ${g.spacing.map((s) => Number(s.toPrecision(6))).join('x')} mm\n`);
+      for (const w of volume.meta.warnings ?? []) ctx.err(`medinfer convert: warning: ${w}\n`);
+      return EXIT_OK;
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      if (!isMedinferError(error)) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === undefined) throw error;
+        ctx.err(`medinfer convert: cannot write ${output} (${code})\n`);
+        return EXIT_SOME_FAILED;
+      }
+      ctx.err(`medinfer convert: ${error.code}: ${error.message}\n`);
+      return EXIT_SOME_FAILED;
+    }
+  },
+};

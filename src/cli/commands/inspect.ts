@@ -1,0 +1,159 @@
+/**
+ * `medinfer inspect <file|dir>... [--json] [--show-phi]`: what a reader sees in each image.
+ * Geometry is reported in the SDK's LPS world (mm). Patient identifiers are printed only with
+ * --show-phi (DICOM only; NIfTI and rasters carry none): the report is built from an explicit
+ * allow-list of fields, never by dumping reader metadata.
+ */
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, type CliCommand, type CliContext } from '../command.js';
+import { booleanFlag, parseCommandArgs, stringFlag } from '../args.js';
+import { isMedinferError, UsageError, type MedinferError } from '../../core/errors.js';
+import { axisCodes } from '../../core/geometry.js';
+import { volumeStats, type Volume } from '../../core/volume.js';
+import { readImageDirectory, readImageFile } from '../../io/node-read-image.js';
+
+const USAGE = `Usage:
+  medinfer inspect <file|dir>... [--json] [--show-phi] [--max-voxels N]
+
+Reads NIfTI (.nii, .nii.gz), DICOM (file or folder of series), PNG and JPEG and prints format, size,
+spacing, origin and direction (LPS, mm), data type, components, frames, min / max / mean, modality
+and series UID. A directory gives one entry per DICOM series and one per other image file.
+  --json          machine-readable output (an array of entries)
+  --show-phi      include patient name / ID / birth date (DICOM); off by default
+  --max-voxels N  refuse images larger than N voxels (default 2^28)
+Exit codes: 0 ok, 1 an input failed (listed on stderr), 2 usage error.`;
+
+const OPTIONS = { json: { type: 'boolean' }, 'show-phi': { type: 'boolean' }, 'max-voxels': { type: 'string' } } as const;
+const DEFAULT_MAX_VOXELS = 2 ** 28;
+
+export interface InspectEntry {
+  file: string;
+  format: string;
+  size: number[];
+  spacing: number[];
+  origin: number[];
+  direction: number[];
+  orientation: string;
+  dtype: string;
+  components: number;
+  frames: number;
+  min: number;
+  max: number;
+  mean: number;
+  modality?: string;
+  seriesInstanceUid?: string;
+  bitsStored?: number;
+  warnings?: string[];
+  patient?: { name?: string; id?: string; birthDate?: string };
+}
+
+/** Rounds for display without turning -0 / float noise into surprises (9 significant digits). */
+function tidy(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  const r = Number(x.toPrecision(9));
+  return Object.is(r, -0) ? 0 : r;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+export function describeVolume(file: string, v: Volume, showPhi: boolean): InspectEntry {
+  const g = v.geometry;
+  const stats = volumeStats(v);
+  const entry: InspectEntry = {
+    file,
+    format: str(v.meta.format) ?? 'unknown',
+    size: [...g.size],
+    spacing: g.spacing.map(tidy),
+    origin: g.origin.map(tidy),
+    direction: g.direction.map(tidy),
+    orientation: axisCodes(g),
+    dtype: v.type,
+    components: v.components,
+    frames: v.frames,
+    min: tidy(stats.min),
+    max: tidy(stats.max),
+    mean: tidy(stats.mean),
+  };
+  const modality = str(v.meta.modality);
+  if (modality) entry.modality = modality;
+  const uid = str(v.meta.seriesInstanceUid);
+  if (uid) entry.seriesInstanceUid = uid;
+  if (typeof v.meta.bitsStored === 'number') entry.bitsStored = v.meta.bitsStored;
+  if (v.meta.warnings?.length) entry.warnings = [...v.meta.warnings];
+  if (showPhi) {
+    const patient = v.meta.patient as { name?: unknown; id?: unknown; birthDate?: unknown } | undefined;
+    const name = str(patient?.name);
+    const id = str(patient?.id);
+    const birthDate = str(patient?.birthDate);
+    entry.patient = { ...(name ? { name } : {}), ...(id ? { id } : {}), ...(birthDate ? { birthDate } : {}) };
+  }
+  return entry;
+}
+
+function formatEntry(e: InspectEntry): string {
+  const v3 = (a: number[]): string => `[${a.join(', ')}]`;
+  const lines = [
+    `${e.file}`,
+    `  format      ${e.format}${e.bitsStored ? ` (${e.bitsStored}-bit)` : ''}`,
+    `  size        ${e.size.join(' x ')}${e.frames > 1 ? ` x ${e.frames} frames` : ''}${e.components > 1 ? `, ${e.components} components` : ''}`,
+    `  spacing     ${v3(e.spacing)} mm`,
+    `  origin      ${v3(e.origin)} mm (LPS)`,
+    `  direction   ${v3(e.direction.slice(0, 3))} ${v3(e.direction.slice(3, 6))} ${v3(e.direction.slice(6, 9))} (rows, LPS; axes ${e.orientation})`,
+    `  dtype       ${e.dtype}`,
+    `  min/max     ${e.min} / ${e.max}, mean ${e.mean}`,
+  ];
+  if (e.modality) lines.push(`  modality    ${e.modality}`);
+  if (e.seriesInstanceUid) lines.push(`  series UID  ${e.seriesInstanceUid}`);
+  if (e.patient) lines.push(`  patient     name ${e.patient.name ?? '-'}, id ${e.patient.id ?? '-'}, birth date ${e.patient.birthDate ?? '-'}`);
+  for (const w of e.warnings ?? []) lines.push(`  warning     ${w}`);
+  return lines.join('\n');
+}
+
+export function parseMaxVoxels(text: string | undefined, command: string): number {
+  if (text === undefined) return DEFAULT_MAX_VOXELS;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${command}: --max-voxels must be a positive integer, got '${text}'`, { field: 'max-voxels' });
+  return n;
+}
+
+interface Collected { entries: InspectEntry[]; failures: { file: string; error: MedinferError }[] }
+
+async function collect(target: string, maxVoxels: number, showPhi: boolean, out: Collected): Promise<void> {
+  const info = await stat(target).catch(() => undefined);
+  if (info?.isDirectory()) {
+    const dir = await readImageDirectory(target, { maxVoxels });
+    for (const { name, volume } of dir.images) out.entries.push(describeVolume(`${target.replace(/\/+$/, '')}/${name}`, volume, showPhi));
+    for (const { name, error } of dir.errors) out.failures.push({ file: `${target}/${name}`, error });
+    return;
+  }
+  try {
+    out.entries.push(describeVolume(target, await readImageFile(target, { maxVoxels, name: basename(target) }), showPhi));
+  } catch (error) {
+    if (!isMedinferError(error)) throw error;
+    out.failures.push({ file: target, error });
+  }
+}
+
+export const command: CliCommand = {
+  name: 'inspect',
+  summary: 'show format, geometry (LPS), type and intensity stats of images',
+  usage: USAGE,
+  async run(argv: string[], ctx: CliContext): Promise<number> {
+    const args = parseCommandArgs(argv, OPTIONS, 'inspect');
+    if (args.positionals.length === 0) {
+      ctx.err(`medinfer inspect: missing <file|dir>\n\n${USAGE}\n`);
+      return EXIT_USAGE;
+    }
+    const maxVoxels = parseMaxVoxels(stringFlag(args, 'max-voxels'), 'inspect');
+    const showPhi = booleanFlag(args, 'show-phi');
+    const found: Collected = { entries: [], failures: [] };
+    for (const target of args.positionals) await collect(target, maxVoxels, showPhi, found);
+    if (booleanFlag(args, 'json')) ctx.out(JSON.stringify(found.entries, null, 2) + '\n');
+    else if (found.entries.length > 0) ctx.out(found.entries.map(formatEntry).join('\n\n') + '\n');
+    for (const f of found.failures) ctx.err(`medinfer inspect: ${f.error.code}: ${f.error.message}\n`);
+    return found.failures.length > 0 ? EXIT_SOME_FAILED : EXIT_OK;
+  },
+};
