@@ -6,3 +6,4 @@ export * from './io-check.js';
 export * from './model-session.js';
 export * from './session-cache.js';
 export * from './open-model.js';
+export * from './sliding-window/index.js';

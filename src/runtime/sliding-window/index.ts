@@ -1,0 +1,3 @@
+export * from './placement.js';
+export * from './importance.js';
+export * from './sliding-window.js';

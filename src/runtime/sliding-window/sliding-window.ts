@@ -1,0 +1,206 @@
+/**
+ * Sliding-window inference over a [1, C, ...spatial] float32 tensor (2D or 3D), as MONAI's
+ * `sliding_window_inference` and nnU-Net's predictor do it: windows placed by either convention,
+ * constant or Gaussian blending, optional mirror test-time augmentation, padding when the image
+ * is smaller than the roi (half before, rest after, like both libraries; cropped back after).
+ *
+ * Memory: only the output ([1, Cout, ...spatial]) and one batch of windows are held. The blend
+ * normaliser (sum of weights over the windows covering a voxel) is recomputed per voxel at the
+ * end from the window grid instead of being accumulated in a second full-size map.
+ */
+import { ShapeError, UsageError } from '../../core/errors.js';
+import { createImportanceMap, type BlendMode } from './importance.js';
+import { windowStarts, type WindowPlacement } from './placement.js';
+
+export interface DenseTensor {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
+export type WindowPredictor = (windows: DenseTensor) => Promise<DenseTensor>;
+
+export interface SlidingWindowOptions {
+  /** Window size per spatial axis, in tensor axis order. */
+  readonly roi: readonly number[];
+  /** Fraction of overlap between neighbouring windows, in [0, 1). */
+  readonly overlap: number;
+  readonly batch?: number;
+  readonly blend?: BlendMode;
+  readonly placement?: WindowPlacement;
+  /** Gaussian sigma as a fraction of the roi (MONAI sigma_scale, nnU-Net 1/8). Default 0.125. */
+  readonly sigmaScale?: number;
+  /** Spatial axes (0 = first spatial axis) to mirror for test-time augmentation. */
+  readonly mirrorAxes?: readonly number[];
+  /** Value of padding voxels when the image is smaller than the roi. Default 0. */
+  readonly padValue?: number;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+interface Grid {
+  size: number[];
+  roi: number[];
+  padBefore: number[];
+  starts: number[][];
+}
+
+function to3(values: readonly number[], fill: number): number[] {
+  return values.length === 3 ? [...values] : [fill, ...values];
+}
+
+function planGrid(spatial: readonly number[], options: SlidingWindowOptions): Grid {
+  const size = to3(spatial, 1);
+  const roi = to3(options.roi, 1);
+  const padded = size.map((s, d) => Math.max(s, roi[d]!));
+  const padBefore = padded.map((p, d) => Math.floor((p - size[d]!) / 2));
+  const placement = options.placement ?? 'monai';
+  const starts = padded.map((p, d) => windowStarts(placement, p, roi[d]!, options.overlap));
+  return { size, roi, padBefore, starts };
+}
+
+function validate(input: DenseTensor, options: SlidingWindowOptions): void {
+  const rank = input.dims.length - 2;
+  if (input.dims[0] !== 1 || (rank !== 2 && rank !== 3)) throw new ShapeError(`sliding window expects [1, C, H, W] or [1, C, D, H, W], got [${input.dims.join(', ')}]`, { actual: input.dims });
+  if (options.roi.length !== rank) throw new UsageError(`roi has ${options.roi.length} axes, input has ${rank} spatial axes`, { field: 'roi' });
+  if (!options.roi.every((r) => Number.isInteger(r) && r > 0)) throw new UsageError(`roi must be positive integers, got [${options.roi.join(', ')}]`, { field: 'roi' });
+  if (!(options.overlap >= 0 && options.overlap < 1)) throw new UsageError(`overlap must be in [0, 1), got ${options.overlap}`, { field: 'overlap' });
+  for (const a of options.mirrorAxes ?? []) if (!(a >= 0 && a < rank)) throw new UsageError(`mirror axis ${a} is not a spatial axis (0..${rank - 1})`, { field: 'mirrorAxes' });
+}
+
+/** All subsets of the mirror axes, identity first (nnU-Net averages over all 2^k flips). */
+function flipCombos(axes: readonly number[]): number[][] {
+  const combos: number[][] = [[]];
+  for (const a of axes) for (const c of [...combos]) combos.push([...c, a]);
+  return combos;
+}
+
+/** Flips a [B, C, r0, r1, r2] buffer along spatial axes (0..2 of the 3D-padded roi) in place. */
+function flipWindows(buf: Float32Array, blocks: number, roi: number[], axes3: readonly number[]): void {
+  const [r0, r1, r2] = roi as [number, number, number];
+  const vol = r0 * r1 * r2;
+  for (const axis of axes3) {
+    for (let b = 0; b < blocks; b++) {
+      const base = b * vol;
+      for (let z = 0; z < r0; z++) for (let y = 0; y < r1; y++) {
+        const row = base + (z * r1 + y) * r2;
+        if (axis === 2) buf.subarray(row, row + r2).reverse();
+        else if (axis === 1 && y < r1 - 1 - y) swapRows(buf, row, base + (z * r1 + (r1 - 1 - y)) * r2, r2);
+        else if (axis === 0 && z < r0 - 1 - z) swapRows(buf, row, base + ((r0 - 1 - z) * r1 + y) * r2, r2);
+      }
+    }
+  }
+}
+
+function swapRows(buf: Float32Array, a: number, b: number, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const t = buf[a + i]!;
+    buf[a + i] = buf[b + i]!;
+    buf[b + i] = t;
+  }
+}
+
+/** Copies window `start` (padded coordinates) of every channel into `out` at block offset. */
+function extractWindow(input: DenseTensor, channels: number, grid: Grid, start: number[], out: Float32Array, offset: number, padValue: number): void {
+  const [s0, s1, s2] = grid.size as [number, number, number];
+  const [r0, r1, r2] = grid.roi as [number, number, number];
+  const x0 = start[2]! - grid.padBefore[2]!;
+  const xLo = Math.max(0, -x0);
+  const xHi = Math.min(r2, s2 - x0);
+  for (let c = 0; c < channels; c++) {
+    for (let z = 0; z < r0; z++) {
+      const iz = start[0]! + z - grid.padBefore[0]!;
+      for (let y = 0; y < r1; y++) {
+        const iy = start[1]! + y - grid.padBefore[1]!;
+        const dst = offset + ((c * r0 + z) * r1 + y) * r2;
+        if (iz < 0 || iz >= s0 || iy < 0 || iy >= s1 || xHi <= xLo) {
+          out.fill(padValue, dst, dst + r2);
+          continue;
+        }
+        const src = ((c * s0 + iz) * s1 + iy) * s2 + x0;
+        if (xLo > 0) out.fill(padValue, dst, dst + xLo);
+        out.set(input.data.subarray(src + xLo, src + xHi), dst + xLo);
+        if (xHi < r2) out.fill(padValue, dst + xHi, dst + r2);
+      }
+    }
+  }
+}
+
+function accumulateWindow(output: Float32Array, outChannels: number, grid: Grid, start: number[], pred: Float32Array, offset: number, weights: Float32Array, scale: number): void {
+  const [s0, s1, s2] = grid.size as [number, number, number];
+  const [r0, r1, r2] = grid.roi as [number, number, number];
+  const x0 = start[2]! - grid.padBefore[2]!;
+  const xLo = Math.max(0, -x0);
+  const xHi = Math.min(r2, s2 - x0);
+  for (let c = 0; c < outChannels; c++) {
+    for (let z = 0; z < r0; z++) {
+      const iz = start[0]! + z - grid.padBefore[0]!;
+      if (iz < 0 || iz >= s0) continue;
+      for (let y = 0; y < r1; y++) {
+        const iy = start[1]! + y - grid.padBefore[1]!;
+        if (iy < 0 || iy >= s1) continue;
+        const src = offset + ((c * r0 + z) * r1 + y) * r2;
+        const w = (z * r1 + y) * r2;
+        const dst = ((c * s0 + iz) * s1 + iy) * s2 + x0;
+        for (let x = xLo; x < xHi; x++) output[dst + x] = output[dst + x]! + pred[src + x]! * weights[w + x]! * scale;
+      }
+    }
+  }
+}
+
+/** Per axis and coordinate (original grid): the window starts covering it. */
+function coveringStarts(grid: Grid, axis: number): number[][] {
+  const out: number[][] = [];
+  for (let p = 0; p < grid.size[axis]!; p++) {
+    const q = p + grid.padBefore[axis]!;
+    out.push(grid.starts[axis]!.filter((s) => s <= q && q < s + grid.roi[axis]!).map((s) => q - s));
+  }
+  return out;
+}
+
+function normalise(output: Float32Array, outChannels: number, grid: Grid, weights: Float32Array): void {
+  const [s0, s1, s2] = grid.size as [number, number, number];
+  const [, r1, r2] = grid.roi as [number, number, number];
+  const cover = [coveringStarts(grid, 0), coveringStarts(grid, 1), coveringStarts(grid, 2)];
+  const spatial = s0 * s1 * s2;
+  for (let z = 0; z < s0; z++) for (let y = 0; y < s1; y++) for (let x = 0; x < s2; x++) {
+    let sum = 0;
+    for (const oz of cover[0]![z]!) for (const oy of cover[1]![y]!) for (const ox of cover[2]![x]!) sum += weights[(oz * r1 + oy) * r2 + ox]!;
+    const v = (z * s1 + y) * s2 + x;
+    for (let c = 0; c < outChannels; c++) output[c * spatial + v] = output[c * spatial + v]! / sum;
+  }
+}
+
+export async function runSlidingWindow(input: DenseTensor, predict: WindowPredictor, options: SlidingWindowOptions): Promise<DenseTensor> {
+  validate(input, options);
+  const rank = input.dims.length - 2;
+  const channels = input.dims[1]!;
+  const grid = planGrid(input.dims.slice(2), options);
+  const weights = createImportanceMap(grid.roi, options.blend ?? 'constant', options.placement ?? 'monai', options.sigmaScale ?? 0.125);
+  const windows: number[][] = [];
+  for (const a of grid.starts[0]!) for (const b of grid.starts[1]!) for (const c of grid.starts[2]!) windows.push([a, b, c]);
+  const combos = flipCombos(options.mirrorAxes ?? []).map((axes) => axes.map((a) => a + (3 - rank)));
+  const batchSize = Math.max(1, options.batch ?? 1);
+  const roiVoxels = grid.roi[0]! * grid.roi[1]! * grid.roi[2]!;
+  const spatial = grid.size[0]! * grid.size[1]! * grid.size[2]!;
+  let output: Float32Array | undefined;
+  let outChannels = 0;
+  for (let first = 0; first < windows.length; first += batchSize) {
+    const batch = windows.slice(first, first + batchSize);
+    for (const flips of combos) {
+      const buf = new Float32Array(batch.length * channels * roiVoxels);
+      batch.forEach((w, b) => extractWindow(input, channels, grid, w, buf, b * channels * roiVoxels, options.padValue ?? 0));
+      if (flips.length > 0) flipWindows(buf, batch.length * channels, grid.roi, flips);
+      const pred = await predict({ data: buf, dims: [batch.length, channels, ...grid.roi.slice(3 - rank)] });
+      const expectedLength = pred.dims[1]! * batch.length * roiVoxels;
+      if (pred.dims[0] !== batch.length || pred.data.length !== expectedLength) {
+        throw new ShapeError(`window predictor returned [${pred.dims.join(', ')}] for a batch of ${batch.length} windows of [${grid.roi.slice(3 - rank).join(', ')}]`, { actual: pred.dims });
+      }
+      outChannels = pred.dims[1]!;
+      output ??= new Float32Array(outChannels * spatial);
+      if (flips.length > 0) flipWindows(pred.data, batch.length * outChannels, grid.roi, flips);
+      batch.forEach((w, b) => accumulateWindow(output!, outChannels, grid, w, pred.data, b * outChannels * roiVoxels, weights, 1 / combos.length));
+    }
+    options.onProgress?.(Math.min(first + batchSize, windows.length), windows.length);
+  }
+  normalise(output!, outChannels, grid, weights);
+  return { data: output!, dims: [1, outChannels, ...input.dims.slice(2)] };
+}
