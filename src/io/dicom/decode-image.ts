@@ -1,0 +1,75 @@
+/**
+ * One parsed DICOM file -> raw stored samples of all frames (before the modality LUT), colour
+ * already as interleaved RGB. Shared by single-file and series reading.
+ */
+import { DecodeError, UnsupportedError, isMedinferError, describeError } from '../../core/errors.js';
+import { allocateTypedArray, type TypedArray } from '../../core/dtype.js';
+import type { DataSet } from './dicom-parser-lib.js';
+import type { ParsedDicom } from './parse-header.js';
+import { readPixelModule, type PixelModule } from './pixel-module.js';
+import { resolveTransferSyntax, type TransferSyntaxInfo } from './transfer-syntax.js';
+import { encapsulatedFrames, findPixelDataElement, nativePixelBytes } from './frames.js';
+import { decodeNativePixels } from './decode-native.js';
+import { decodeRleFrame } from './decode-rle.js';
+import { loadFrameDecoder } from './codecs/load-frame-decoder.js';
+import { convertYbrFullToRgb, isYbr } from './color.js';
+import { rejectMosaic } from './mosaic.js';
+
+export interface DecodedImage {
+  readonly pm: PixelModule;
+  readonly transferSyntax: TransferSyntaxInfo;
+  /** frames x rows x columns x samples, column fastest; colour converted to RGB. */
+  readonly raw: TypedArray;
+  /** Photometric interpretation of `raw` (RGB after YBR conversion). */
+  readonly outputPhotometric: string;
+}
+
+/** Header-level checks shared with series grouping: transfer syntax, mosaic, pixel module, limits. */
+export function inspectImageHeader(parsed: ParsedDicom, maxVoxels: number): { pm: PixelModule; transferSyntax: TransferSyntaxInfo } {
+  const transferSyntax = resolveTransferSyntax(parsed.transferSyntaxUid, parsed.name);
+  rejectMosaic(parsed.dataSet, parsed.name);
+  const pm = readPixelModule(parsed.dataSet, parsed.name, maxVoxels);
+  return { pm, transferSyntax };
+}
+
+export async function decodeImage(parsed: ParsedDicom, maxVoxels: number): Promise<DecodedImage> {
+  const { pm, transferSyntax } = inspectImageHeader(parsed, maxVoxels);
+  const { dataSet: ds, name } = parsed;
+  const el = findPixelDataElement(ds, name);
+  let raw: TypedArray;
+  try {
+    raw = transferSyntax.codec === 'native'
+      ? decodeNativePixels(nativePixelBytes(ds, el, name), pm, transferSyntax.bigEndian, name)
+      : await decodeEncapsulated(ds, pm, transferSyntax, name);
+  } catch (err) {
+    if (isMedinferError(err)) throw err;
+    throw new DecodeError(`${name}: pixel data could not be decoded: ${describeError(err)}`, { file: name, transferSyntax: transferSyntax.uid, cause: 'pixel-data' }, { cause: err });
+  }
+  let outputPhotometric = pm.photometric;
+  // libjpeg converts YCbCr itself; native and RLE YBR samples are converted here as pydicom would.
+  if (pm.samplesPerPixel === 3 && isYbr(pm.photometric) && transferSyntax.codec !== 'jpeg-baseline') {
+    if (pm.bitsAllocated !== 8) throw new UnsupportedError(`${name}: ${pm.photometric} with ${pm.bitsAllocated}-bit samples`, { file: name, photometric: pm.photometric });
+    convertYbrFullToRgb(raw);
+    outputPhotometric = 'RGB';
+  } else if (pm.samplesPerPixel === 3) {
+    outputPhotometric = 'RGB';
+  }
+  return { pm, transferSyntax, raw, outputPhotometric };
+}
+
+async function decodeEncapsulated(ds: DataSet, pm: PixelModule, ts: TransferSyntaxInfo, name: string): Promise<TypedArray> {
+  const el = findPixelDataElement(ds, name);
+  const jpegFamily = ts.codec === 'jpeg-baseline' || ts.codec === 'jpeg-lossless' || ts.codec === 'jpeg-ls';
+  const frames = encapsulatedFrames(ds, el, pm.frames, jpegFamily, name);
+  const frameSize = pm.rows * pm.columns * pm.samplesPerPixel;
+  const out = allocateTypedArray(pm.rawType, frameSize * pm.frames);
+  if (ts.codec === 'rle') {
+    frames.forEach((frame, f) => decodeRleFrame(frame, pm, out, f * frameSize, name));
+    return out;
+  }
+  if (ts.codec === 'native') throw new DecodeError(`${name}: internal: native data routed to a codec`, { file: name });
+  if (pm.bitsAllocated === 1) throw new DecodeError(`${name}: compressed 1-bit pixel data is not valid DICOM`, { file: name, cause: 'bits-allocated' });
+  const decode = await loadFrameDecoder(ts.codec, name);
+  frames.forEach((frame, f) => decode(frame, pm, out, f * frameSize, name));
+  return out;
+}

@@ -1,0 +1,82 @@
+/**
+ * Native (uncompressed) pixel data -> typed array of the raw stored type, laid out as the Volume
+ * wants it: column fastest, then row, then frame, samples interleaved. Mirrors pydicom's
+ * numpy_handler: no masking or sign extension beyond the BitsAllocated container, 1-bit data
+ * unpacked LSB-first across frame boundaries, YBR_FULL_422 upsampled by sample repetition.
+ */
+import { DecodeError } from '../../core/errors.js';
+import { allocateTypedArray, bytesPerElement, type TypedArray } from '../../core/dtype.js';
+import type { PixelModule } from './pixel-module.js';
+import { nativeFrameBytes } from './pixel-module.js';
+import { interleavePlanes } from './color.js';
+
+export function decodeNativePixels(pixelBytes: Uint8Array, pm: PixelModule, bigEndian: boolean, file: string): TypedArray {
+  const expected = nativeFrameBytes(pm) * (pm.bitsAllocated === 1 ? 1 : pm.frames);
+  const expectedAll = pm.bitsAllocated === 1 ? Math.ceil((pm.rows * pm.columns * pm.frames * pm.samplesPerPixel) / 8) : expected;
+  if (pixelBytes.length < expectedAll) {
+    throw new DecodeError(`${file}: pixel data is truncated: ${pixelBytes.length} bytes, expected ${expectedAll}`, { file, cause: 'truncated-pixel-data', expected: expectedAll, actual: pixelBytes.length });
+  }
+  if (pm.bitsAllocated === 1) return unpackBits(pixelBytes, pm.rows * pm.columns * pm.frames * pm.samplesPerPixel);
+  const width = bytesPerElement(pm.rawType);
+  // Copy into a fresh, aligned buffer: the element may sit at an odd offset in the file.
+  const copy = pixelBytes.slice(0, expectedAll);
+  if (bigEndian && width > 1) swapBytes(copy, width);
+  let samples = viewAs(copy, pm);
+  if (pm.photometric === 'YBR_FULL_422') samples = upsampleYbr422(samples);
+  if (pm.samplesPerPixel === 3 && pm.planarConfiguration === 1) samples = interleavePlanes(samples, pm.rows * pm.columns, pm.frames);
+  return samples;
+}
+
+function viewAs(bytes: Uint8Array, pm: PixelModule): TypedArray {
+  const n = bytes.length / bytesPerElement(pm.rawType);
+  const probe = allocateTypedArray(pm.rawType, 0);
+  const Ctor = probe.constructor as new (buffer: ArrayBuffer, byteOffset: number, length: number) => TypedArray;
+  return new Ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, n);
+}
+
+/** In-place byte swap of 2- or 4-byte words (explicit VR big endian). */
+function swapBytes(bytes: Uint8Array, width: number): void {
+  const n = bytes.length;
+  if (width === 2) {
+    for (let i = 0; i + 1 < n; i += 2) {
+      const a = bytes[i]!;
+      bytes[i] = bytes[i + 1]!;
+      bytes[i + 1] = a;
+    }
+  } else {
+    for (let i = 0; i + 3 < n; i += 4) {
+      const a = bytes[i]!;
+      const b = bytes[i + 1]!;
+      bytes[i] = bytes[i + 3]!;
+      bytes[i + 1] = bytes[i + 2]!;
+      bytes[i + 2] = b;
+      bytes[i + 3] = a;
+    }
+  }
+}
+
+/** 1-bit data: least significant bit first (PS3.5 8.1.1), the stream runs on across frames. */
+function unpackBits(bytes: Uint8Array, count: number): Uint8Array {
+  const out = new Uint8Array(count);
+  for (let p = 0; p < count; p++) out[p] = (bytes[p >> 3]! >> (p & 7)) & 1;
+  return out;
+}
+
+/** Y1 Y2 Cb Cr -> Y1 Cb Cr Y2 Cb Cr (PS3.3 C.7.6.3.1.2), as pydicom does. */
+function upsampleYbr422(src: TypedArray): TypedArray {
+  const pairs = src.length >> 2;
+  const out = allocateTypedArray(src instanceof Uint16Array ? 'uint16' : 'uint8', pairs * 6);
+  for (let p = 0; p < pairs; p++) {
+    const s = p * 4;
+    const d = p * 6;
+    const cb = src[s + 2]!;
+    const cr = src[s + 3]!;
+    out[d] = src[s]!;
+    out[d + 1] = cb;
+    out[d + 2] = cr;
+    out[d + 3] = src[s + 1]!;
+    out[d + 4] = cb;
+    out[d + 5] = cr;
+  }
+  return out;
+}

@@ -1,0 +1,32 @@
+/**
+ * Volume metadata from a DICOM header. Deliberately excludes patient identifiers (name, ID, birth
+ * date) and free-text descriptions that often carry them.
+ */
+import type { VolumeMeta } from '../../core/volume.js';
+import type { DataSet } from './dicom-parser-lib.js';
+import { readNumbers, readString } from './parse-header.js';
+import { TAG } from './tags.js';
+import { resolveTransferSyntax } from './transfer-syntax.js';
+
+export function readImageMeta(ds: DataSet, transferSyntaxUid: string, name: string): VolumeMeta {
+  const centers = readNumbers(ds, TAG.windowCenter);
+  const widths = readNumbers(ds, TAG.windowWidth);
+  const ts = resolveTransferSyntax(transferSyntaxUid, name);
+  const lossyFlag = readString(ds, 'x00282110') === '01';
+  const meta: VolumeMeta = {
+    format: 'dicom',
+    source: name,
+    modality: readString(ds, TAG.modality) ?? 'OT',
+    transferSyntax: transferSyntaxUid,
+    lossy: ts.lossy || lossyFlag,
+  };
+  const series = readString(ds, TAG.seriesInstanceUid);
+  if (series !== undefined) meta.seriesInstanceUid = series;
+  const sopClass = readString(ds, TAG.sopClassUid);
+  if (sopClass !== undefined) meta['sopClassUid'] = sopClass;
+  if (centers !== undefined && widths !== undefined && widths[0]! > 0) meta.window = { center: centers[0]!, width: widths[0]! };
+  const doseScaling = readNumbers(ds, TAG.doseGridScaling);
+  // RT Dose: values x DoseGridScaling = Gy. Not a modality LUT, so reported rather than applied.
+  if (doseScaling !== undefined) meta['doseGridScaling'] = doseScaling[0];
+  return meta;
+}

@@ -1,0 +1,6 @@
+/** DICOM reading (isomorphic: bytes in, Volume out). The Node folder reader lives in node-files.ts. */
+export { readDicom } from './read-dicom.js';
+export type { DicomReadOptions } from './options.js';
+export { invertDicomMonochrome1 } from './monochrome.js';
+export { DEFAULT_MAX_VOXELS as DICOM_DEFAULT_MAX_VOXELS } from './pixel-module.js';
+export { listSupportedTransferSyntaxes, type TransferSyntaxInfo, type PixelCodec } from './transfer-syntax.js';

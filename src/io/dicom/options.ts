@@ -1,0 +1,41 @@
+/** Reader options, validated eagerly (UsageError names the option, what was expected and received). */
+import { UsageError } from '../../core/errors.js';
+import { DEFAULT_MAX_VOXELS } from './pixel-module.js';
+
+export interface DicomReadOptions {
+  /** Label used in meta.source and in every error (a file name; never a patient identifier). Default 'memory'. */
+  name?: string;
+  /** Refuse images with more samples than this, checked from the header before allocating. Default 2^28. */
+  maxVoxels?: number;
+  /** Apply RescaleSlope / RescaleIntercept (per frame for enhanced objects). Default true. */
+  applyModalityLut?: boolean;
+  /** Invert MONOCHROME1 images so that high values are bright (meta.photometric becomes MONOCHROME2). Default false. */
+  invertMonochrome1?: boolean;
+}
+
+export interface ResolvedReadOptions {
+  readonly name: string;
+  readonly maxVoxels: number;
+  readonly applyModalityLut: boolean;
+  readonly invertMonochrome1: boolean;
+}
+
+function checkBoolean(value: unknown, field: string): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw new UsageError(`option ${field} must be a boolean, got ${typeof value}`, { field, expected: 'boolean', received: typeof value });
+}
+
+export function resolveReadOptions(options: DicomReadOptions | undefined, defaultName = 'memory'): ResolvedReadOptions {
+  const o = options ?? {};
+  if (typeof o !== 'object') throw new UsageError(`options must be an object, got ${typeof o}`, { field: 'options' });
+  if (o.name !== undefined && typeof o.name !== 'string') throw new UsageError(`option name must be a string, got ${typeof o.name}`, { field: 'name', expected: 'string' });
+  if (o.maxVoxels !== undefined && (typeof o.maxVoxels !== 'number' || !(o.maxVoxels >= 1))) {
+    throw new UsageError(`option maxVoxels must be a number >= 1, got ${String(o.maxVoxels)}`, { field: 'maxVoxels', expected: 'number >= 1', received: String(o.maxVoxels) });
+  }
+  return {
+    name: o.name ?? defaultName,
+    maxVoxels: o.maxVoxels ?? DEFAULT_MAX_VOXELS,
+    applyModalityLut: checkBoolean(o.applyModalityLut, 'applyModalityLut') ?? true,
+    invertMonochrome1: checkBoolean(o.invertMonochrome1, 'invertMonochrome1') ?? false,
+  };
+}

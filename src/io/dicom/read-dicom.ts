@@ -1,0 +1,93 @@
+/**
+ * readDicom: one DICOM file (bytes) -> Volume. Single-frame images give size [columns, rows, 1];
+ * multi-frame objects stack their frames along k in stored order, placed by their own positions
+ * (enhanced per-frame functional groups, RT Dose grid offsets). i runs along a row (columns,
+ * PixelSpacing[1]), j down the columns (rows, PixelSpacing[0]).
+ */
+import { createVolume, type Volume, type VolumeMeta } from '../../core/volume.js';
+import type { GeometryInit } from '../../core/geometry.js';
+import { parseDicomBytes, readNumbers } from './parse-header.js';
+import { decodeImage, type DecodedImage } from './decode-image.js';
+import { readFrameAttributes, type FrameAttributes } from './frame-geometry.js';
+import { computeStackGeometry } from './stack-geometry.js';
+import { applyRescale, dataRange } from './modality-lut.js';
+import { storedValueRange } from './pixel-module.js';
+import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } from './options.js';
+import { invertDicomMonochrome1 } from './monochrome.js';
+import { readImageMeta } from './image-meta.js';
+import { TAG } from './tags.js';
+import type { DataSet } from './dicom-parser-lib.js';
+
+export async function readDicom(bytes: Uint8Array, options?: DicomReadOptions): Promise<Volume> {
+  const opts = resolveReadOptions(options);
+  const parsed = parseDicomBytes(bytes, opts.name);
+  const image = await decodeImage(parsed, opts.maxVoxels);
+  const frames = readFrameAttributes(parsed.dataSet, image.pm.frames);
+  const { geometry, warnings } = singleFileGeometry(parsed.dataSet, image, frames, opts.name);
+  return finishVolume(image, frames, geometry, warnings, readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, opts.name), opts);
+}
+
+/** Modality LUT, MONOCHROME1 option and metadata: shared by readDicom and readDicomSeries. */
+export function finishVolume(
+  image: Pick<DecodedImage, 'pm' | 'raw' | 'outputPhotometric'>,
+  frames: readonly Pick<FrameAttributes, 'rescale'>[],
+  geometry: GeometryInit,
+  warnings: string[],
+  meta: VolumeMeta,
+  opts: ResolvedReadOptions,
+): Volume {
+  const { pm, raw } = image;
+  const frameSize = pm.rows * pm.columns * pm.samplesPerPixel;
+  const stored = storedValueRange(pm);
+  // The output type only has to hold the values present (e.g. int16 for CT with intercept -1024,
+  // where the full 16-bit stored range would force int32); the range mirrored by MONOCHROME1
+  // inversion is the stored range, so it does not depend on content.
+  const actual = dataRange(raw);
+  const lo = Math.min(stored.min, actual.min);
+  const hi = Math.max(stored.max, actual.max);
+  // Colour images have no modality LUT (PS3.3 C.11.1 applies to grayscale only).
+  const rescales = opts.applyModalityLut && pm.samplesPerPixel === 1 ? frames.map((f) => f.rescale) : frames.map(() => undefined);
+  const { data } = applyRescale(raw, pm.rawType, rescales, frameSize, actual.min, actual.max);
+  const first = rescales[0];
+  const map = (v: number): number => (first === undefined ? v : v * first.slope + first.intercept);
+  const valueRange = { min: Math.min(map(lo), map(hi)), max: Math.max(map(lo), map(hi)) };
+  const volume = createVolume({
+    geometry,
+    data,
+    components: pm.samplesPerPixel,
+    meta: {
+      ...meta,
+      photometric: pm.photometric,
+      colorSpace: pm.samplesPerPixel === 3 ? image.outputPhotometric : 'grayscale',
+      bitsStored: pm.bitsStored,
+      modalityLutApplied: rescales.some((r) => r !== undefined),
+      ...(first === undefined ? {} : { rescale: { slope: first.slope, intercept: first.intercept } }),
+      valueRange,
+      warnings: [...((meta.warnings as string[] | undefined) ?? []), ...warnings],
+    },
+  });
+  return opts.invertMonochrome1 ? invertDicomMonochrome1(volume) : volume;
+}
+
+function singleFileGeometry(ds: DataSet, image: DecodedImage, frames: readonly FrameAttributes[], file: string): { geometry: GeometryInit; warnings: string[] } {
+  const { pm } = image;
+  const size: [number, number] = [pm.columns, pm.rows];
+  const placed = frames.every((f) => f.position !== undefined && f.orientation !== undefined && f.pixelSpacing !== undefined);
+  if (placed) {
+    const slices = frames.map((f, idx) => ({ position: f.position!, orientation: f.orientation!, pixelSpacing: f.pixelSpacing!, label: `frame ${idx + 1}` }));
+    return computeStackGeometry(slices, size, file, frames[0]?.sliceThickness);
+  }
+  // No patient geometry (secondary capture, projection X-ray): pixel grid only.
+  const spacing = frames[0]?.pixelSpacing ?? readNumbers(ds, TAG.imagerPixelSpacing);
+  const rowCol = spacing !== undefined && spacing.length >= 2 && spacing[0]! > 0 && spacing[1]! > 0 ? spacing : undefined;
+  const warnings = [
+    rowCol === undefined
+      ? 'no patient geometry (ImagePositionPatient / ImageOrientationPatient / PixelSpacing): identity direction, 1 mm spacing'
+      : 'no patient position / orientation: identity direction, origin 0; spacing from pixel spacing attributes',
+  ];
+  if (pm.frames > 1) warnings.push(`${pm.frames} frames without positions: axis k is the frame index (spacing 1)`);
+  return {
+    geometry: { size: [size[0], size[1], pm.frames], spacing: [rowCol?.[1] ?? 1, rowCol?.[0] ?? 1, 1] },
+    warnings,
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Every fixture file against pydicom 2.3 (+ gdcm): pixels exact (sha256 of all values), type,
+ * shape, geometry. Reference values: test/fixtures/dicom/reference.json, made by
+ * scripts/reference/dicom/compute-reference.py.
+ */
+import { describe, expect, test } from 'vitest';
+import { readDicom } from '../../../src/io/dicom/index.js';
+import { isMedinferError } from '../../../src/core/errors.js';
+import { fixtureBytes, hashValues, loadReference, summarize } from './helpers.js';
+
+const reference = loadReference();
+
+describe('readDicom matches pydicom on every fixture', () => {
+  for (const ref of reference.files) {
+    if (ref.error !== undefined) {
+      test(`${ref.file}: rejected with ${ref.error}`, async () => {
+        const err = await readDicom(fixtureBytes(ref.file), { name: ref.file }).catch((e: unknown) => e);
+        expect(isMedinferError(err)).toBe(true);
+        expect((err as { code: string }).code).toBe(ref.error);
+        expect((err as { details: { file?: string } }).details.file).toBe(ref.file);
+        expect((err as Error).message).toContain(ref.file);
+      });
+      continue;
+    }
+    test(`${ref.file}: raw stored values (${ref.transferSyntax}, ${ref.photometric})`, async () => {
+      const v = await readDicom(fixtureBytes(ref.file), { name: ref.file, applyModalityLut: false });
+      expect(v.geometry.size).toEqual(ref.size);
+      expect(v.components).toBe(ref.components);
+      expect(v.type).toBe(ref.raw.dtype);
+      expect(summarize(v.data)).toEqual({ first: ref.raw.first, min: ref.raw.min, max: ref.raw.max, mean: expect.closeTo(ref.raw.mean, 9) as unknown as number, count: ref.raw.count });
+      expect(hashValues(v.data)).toBe(ref.raw.sha256);
+      expect(v.meta.transferSyntax).toBe(ref.transferSyntax);
+      expect(v.meta.photometric).toBe(ref.photometric);
+      expect(v.meta.bitsStored).toBe(ref.bitsStored);
+      expect(v.meta.format).toBe('dicom');
+      expect(v.meta.source).toBe(ref.file);
+    });
+    if (ref.lut !== undefined) {
+      const lut = ref.lut;
+      test(`${ref.file}: modality LUT output as ${lut.dtype}`, async () => {
+        const v = await readDicom(fixtureBytes(ref.file), { name: ref.file });
+        expect(v.type).toBe(lut.dtype);
+        expect(summarize(v.data).first).toEqual(lut.first);
+        expect(hashValues(v.data)).toBe(lut.sha256);
+      });
+    }
+    if (ref.geometry !== null) {
+      const g = ref.geometry;
+      test(`${ref.file}: geometry from IPP / IOP / PixelSpacing`, async () => {
+        const v = await readDicom(fixtureBytes(ref.file), { name: ref.file, applyModalityLut: false });
+        v.geometry.origin.forEach((x, idx) => expect(x).toBeCloseTo(g.origin[idx]!, 6));
+        v.geometry.direction.forEach((x, idx) => expect(x).toBeCloseTo(g.direction[idx]!, 6));
+        expect(v.geometry.spacing[0]).toBeCloseTo(g.spacing[0]!, 9);
+        expect(v.geometry.spacing[1]).toBeCloseTo(g.spacing[1]!, 9);
+        if (g.spacing[2] !== null) expect(v.geometry.spacing[2]).toBeCloseTo(g.spacing[2]!, 6);
+      });
+    }
+  }
+});
