@@ -7,4 +7,5 @@ export * from './runtime/index.js';
 export * from './manifest/index.js';
 export { SDK_VERSION } from './version.js';
 export * from './io/nifti/index.js';
+export * from './io/dicom/index.js';
 export * from './phantoms/index.js';
