@@ -1,0 +1,130 @@
+/**
+ * cropPad {mode, size?, k?, margin?, value?}: integer crops and constant pads (values copied
+ * exactly, type kept). Conventions reproduced:
+ * - 'center': MONAI CenterSpatialCrop / SpatialPad(method "symmetric"): crop start
+ *   n//2 - size//2, pad before (size - n)//2; per axis, -1 keeps the axis.
+ * - 'centerSquare': TorchXRayVision XRayCenterCrop: square of the shorter in-plane side (i, j),
+ *   start = dim//2 - crop//2.
+ * - 'divisible': MONAI DivisiblePad(k, method "symmetric"): pad to ceil(n / k) * k.
+ * - 'foreground': MONAI CropForeground(select_fn x > 0 over all channels, margin,
+ *   allow_smaller=False, k_divisible=k): box [min - margin, max + margin + 1), grown to a multiple
+ *   of k about its start (start -= (new - old)//2); parts outside the image are padded with
+ *   `value`. With no foreground at all the volume is returned unchanged (MONAI would produce an
+ *   empty array) and the record says so.
+ */
+import { InputError } from '../core/errors.js';
+import { voxelCount, type Vec3 } from '../core/geometry.js';
+import type { Volume } from '../core/volume.js';
+import { createScaleOffsetTransform } from './index-transform.js';
+import type { ParamReader } from './param-reader.js';
+import { channelCount, toPlanar } from './planar.js';
+import { createRecord } from './record.js';
+import { resampleGrid } from './resample-grid.js';
+import type { CropPadParams, StepResult } from './types.js';
+
+export function readCropPadParams(r: ParamReader): CropPadParams {
+  const mode = r.oneOf('mode', ['center', 'centerSquare', 'divisible', 'foreground'] as const);
+  const value = r.optionalNumber('value');
+  const base = value === undefined ? { mode } : { mode, value };
+  if (mode === 'center') return { ...base, size: r.numberArray('size', [2, 3], { integer: true, min: -1 }).map((s) => (s === 0 ? r.fail('size', 'positive integers or -1', s) : s)) };
+  if (mode === 'divisible') return { ...base, k: r.numberOrArray('k', [2, 3], { integer: true, min: 1 }) };
+  if (mode === 'foreground') {
+    const margin = r.has('margin') ? r.numberOrArray('margin', [2, 3], { integer: true, min: 0 }) : 0;
+    const k = r.has('k') ? r.numberOrArray('k', [2, 3], { integer: true, min: 1 }) : 1;
+    return { ...base, margin, k };
+  }
+  return base;
+}
+
+/** A scalar applies to every axis, except the k axis of a 2D image (one slice), which stays. */
+function perAxis(v: number | readonly number[] | undefined, fallback: number, is2d: boolean): Vec3 {
+  if (v === undefined) return [fallback, fallback, fallback];
+  if (typeof v === 'number') return [v, v, is2d ? fallback : v];
+  return [v[0] ?? fallback, v[1] ?? fallback, v[2] ?? fallback];
+}
+
+/** Foreground box [start, end) per axis over all channels, or null when nothing is > 0. */
+export function findForegroundBox(volume: Volume): { start: Vec3; end: Vec3 } | null {
+  const v = toPlanar(volume);
+  const [n0, n1, n2] = v.geometry.size;
+  const nv = voxelCount(v.geometry);
+  const lo = [n0, n1, n2];
+  const hi = [-1, -1, -1];
+  const data = v.data;
+  for (let c = 0; c < channelCount(v); c++) {
+    let p = c * nv;
+    for (let k = 0; k < n2; k++) {
+      for (let j = 0; j < n1; j++, p += n0) {
+        let first = -1;
+        let last = -1;
+        for (let i = 0; i < n0; i++) {
+          if (data[p + i]! > 0) {
+            if (first < 0) first = i;
+            last = i;
+          }
+        }
+        if (first < 0) continue;
+        if (first < lo[0]!) lo[0] = first;
+        if (last > hi[0]!) hi[0] = last;
+        if (j < lo[1]!) lo[1] = j;
+        if (j > hi[1]!) hi[1] = j;
+        if (k < lo[2]!) lo[2] = k;
+        if (k > hi[2]!) hi[2] = k;
+      }
+    }
+  }
+  if (hi[0]! < 0) return null;
+  return { start: [lo[0]!, lo[1]!, lo[2]!], end: [hi[0]! + 1, hi[1]! + 1, hi[2]! + 1] };
+}
+
+/** Box [start, start + size) in input voxels for each mode (start may be negative: padding). */
+export function planCropPad(volume: Volume, params: CropPadParams): { start: Vec3; size: Vec3; foreground?: boolean } {
+  const n = volume.geometry.size;
+  const start = [0, 0, 0];
+  const size = [n[0], n[1], n[2]];
+  if (params.mode === 'center') {
+    if (params.size === undefined) throw new InputError('cropPad center: size is required', { field: 'size' });
+    for (let a = 0; a < 3; a++) {
+      const s = params.size[a];
+      if (s === undefined || s === -1) continue;
+      size[a] = s;
+      start[a] = s <= n[a]! ? Math.floor(n[a]! / 2) - Math.floor(s / 2) : -Math.floor((s - n[a]!) / 2);
+    }
+  } else if (params.mode === 'centerSquare') {
+    const s = Math.min(n[0], n[1]);
+    for (const a of [0, 1]) {
+      size[a] = s;
+      start[a] = Math.floor(n[a]! / 2) - Math.floor(s / 2);
+    }
+  } else if (params.mode === 'divisible') {
+    const k = perAxis(params.k, 1, n[2] === 1);
+    for (let a = 0; a < 3; a++) {
+      size[a] = Math.ceil(n[a]! / k[a]!) * k[a]!;
+      start[a] = -Math.floor((size[a]! - n[a]!) / 2);
+    }
+  } else {
+    const box = findForegroundBox(volume);
+    if (box === null) return { start: [0, 0, 0], size: [n[0], n[1], n[2]], foreground: false };
+    const margin = perAxis(params.margin, 0, n[2] === 1);
+    const k = perAxis(params.k, 1, n[2] === 1);
+    for (let a = 0; a < 3; a++) {
+      const m = margin[a]!;
+      const s0 = box.start[a]! - m;
+      const len = box.end[a]! + m - s0;
+      const len2 = Math.ceil(len / k[a]!) * k[a]!;
+      start[a] = s0 - Math.floor((len2 - len) / 2);
+      size[a] = len2;
+    }
+    return { start: [start[0]!, start[1]!, start[2]!], size: [size[0]!, size[1]!, size[2]!], foreground: true };
+  }
+  return { start: [start[0]!, start[1]!, start[2]!], size: [size[0]!, size[1]!, size[2]!] };
+}
+
+export function cropPadVolume(volume: Volume, params: CropPadParams): StepResult {
+  const g = volume.geometry;
+  const plan = planCropPad(volume, params);
+  const t = createScaleOffsetTransform([1, 1, 1], plan.start);
+  const out = resampleGrid(volume, t, plan.size, { linear: false, edge: 'fill', fill: params.value ?? 0 });
+  const details = { start: plan.start, size: plan.size, ...(plan.foreground === undefined ? {} : { foreground: plan.foreground }) };
+  return { volume: out, record: createRecord('cropPad', params, g, out.geometry, t, details) };
+}

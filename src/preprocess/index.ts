@@ -1,0 +1,27 @@
+/** Public preprocessing API: declarative, invertible steps from Volume to model tensor. */
+export type * from './types.js';
+export type { Tensor, TensorDataType } from './tensor.js';
+export { toFloat16Bits, fromFloat16Bits } from './tensor.js';
+export { PREPROCESS_OPS, isPreprocessOp, validatePreprocessPlan, validatePreprocessStep } from './validate-plan.js';
+export { runPreprocessPlan, runPreprocessStep, type PreprocessResult, type RunPreprocessOptions } from './run-plan.js';
+export { invertToInputGrid, type InvertOptions } from './invert-to-input-grid.js';
+export { mapPointsToInput, mapBoxesToInput, type MapOptions, type MappedPoint, type MappedBox } from './map-points.js';
+export { createVolumeFromTensor, type OutputTensor } from './volume-from-tensor.js';
+export { composeRecords, type ComposedRecords } from './compose-records.js';
+export { applyTransform, applyInverseTransform, composeTransforms, invertTransform } from './index-transform.js';
+export { orientVolume, computeOrientation } from './orient.js';
+export { resampleVolume, planResample } from './resample.js';
+export { resizeVolume } from './resize.js';
+export { cropPadVolume, planCropPad, findForegroundBox } from './crop-pad.js';
+export { letterboxImage, planLetterbox, type LetterboxPlan } from './letterbox.js';
+export { applyWindow } from './window.js';
+export { scaleIntensityRange } from './scale-intensity-range.js';
+export { normalizeZscore } from './zscore.js';
+export { clipPercentiles } from './percentile-clip.js';
+export { normalizeMeanStd } from './normalize-mean-std.js';
+export { normalizeXrv } from './xrv-normalize.js';
+export { invertMonochrome1 } from './invert-monochrome1.js';
+export { stackChannels } from './stack-channels.js';
+export { convertToGreyscale } from './greyscale.js';
+export { convertToRgb } from './to-rgb.js';
+export { convertToTensor } from './to-tensor.js';

@@ -1,0 +1,34 @@
+/**
+ * Channel layout used inside preprocessing: planar channels, one full 3D block per channel
+ * (stored as Volume `frames`). Interleaved `components` (RGB rasters) are split into planes
+ * first, because every spatial kernel and per-channel statistic then reads contiguous memory.
+ * Channel index = frame * components + component.
+ */
+import { createVolume, type Volume, type VolumeMeta } from '../core/volume.js';
+import { voxelCount, type Geometry } from '../core/geometry.js';
+import { allocateTypedArray, type TypedArray } from '../core/dtype.js';
+
+export function channelCount(v: Volume): number {
+  return v.components * v.frames;
+}
+
+/** Returns `v` itself when already planar (components = 1); otherwise a de-interleaved copy. */
+export function toPlanar(v: Volume): Volume {
+  if (v.components === 1) return v;
+  const n = voxelCount(v.geometry);
+  const comps = v.components;
+  const out = allocateTypedArray(v.type, v.data.length);
+  for (let f = 0; f < v.frames; f++) {
+    const base = f * n * comps;
+    for (let c = 0; c < comps; c++) {
+      const dst = base + c * n;
+      for (let p = 0, s = base + c; p < n; p++, s += comps) out[dst + p] = v.data[s]!;
+    }
+  }
+  return createVolume({ geometry: v.geometry, data: out, frames: v.frames * comps, meta: v.meta });
+}
+
+/** A planar volume from channel-major data. */
+export function createPlanarVolume(geometry: Geometry, data: TypedArray, channels: number, meta: VolumeMeta): Volume {
+  return createVolume({ geometry, data, frames: channels, meta });
+}

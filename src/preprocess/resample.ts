@@ -1,0 +1,61 @@
+/**
+ * resample {spacing, mode, rule}: to a target voxel spacing (mm) along i, j, k.
+ *
+ * rule 'monai' reproduces Spacingd (scale_extent=False, align_corners=False, padding "border"):
+ * the new shape is round((n - 1) * old / new + 1) (numpy round), voxel 0 keeps its world position
+ * and output voxel t samples input index t * new / old.
+ * rule 'nnunet' reproduces nnU-Net's resample_data_or_seg (skimage resize, mode "edge"): the new
+ * shape is round(old / new * n) and voxel centres map as in = (t + 0.5) * n / n' - 0.5, so the
+ * realised spacing is old * n / n' (recorded in the geometry; the requested spacing is in params).
+ */
+import { InputError } from '../core/errors.js';
+import type { Vec3 } from '../core/geometry.js';
+import type { Volume } from '../core/volume.js';
+import type { ParamReader } from './param-reader.js';
+import { createRecord } from './record.js';
+import { resampleGrid } from './resample-grid.js';
+import { roundHalfEven } from './rounding.js';
+import type { IndexTransform, ResampleParams, StepResult } from './types.js';
+import { createScaleOffsetTransform } from './index-transform.js';
+
+export function readResampleParams(r: ParamReader): ResampleParams {
+  const spacing = r.numberArray('spacing', [2, 3], { above: 0 });
+  const mode = r.oneOf('mode', ['nearest', 'linear'] as const, 'linear');
+  const rule = r.oneOf('rule', ['monai', 'nnunet'] as const, 'monai');
+  return { spacing, mode, rule };
+}
+
+/** New shape and index transform of a resampling, per rule. */
+export function planResample(size: Vec3, oldSpacing: Vec3, newSpacing: readonly number[], rule: ResampleParams['rule']): { size: Vec3; transform: IndexTransform } {
+  const out: number[] = [];
+  const scale: number[] = [];
+  const offset: number[] = [];
+  for (let a = 0; a < 3; a++) {
+    const n = size[a]!;
+    const s0 = oldSpacing[a]!;
+    const s1 = newSpacing[a] ?? s0;
+    if (rule === 'monai') {
+      const m = Math.max(1, roundHalfEven(((n - 1) * s0) / s1 + 1));
+      out.push(m);
+      scale.push(s1 / s0);
+      offset.push(0);
+    } else {
+      const m = Math.max(1, roundHalfEven((s0 / s1) * n));
+      const f = n / m;
+      out.push(m);
+      scale.push(f);
+      offset.push(0.5 * f - 0.5);
+    }
+  }
+  return { size: [out[0]!, out[1]!, out[2]!], transform: createScaleOffsetTransform(scale, offset) };
+}
+
+export function resampleVolume(volume: Volume, params: ResampleParams): StepResult {
+  if (params.spacing.length < 2 || params.spacing.length > 3 || !params.spacing.every((s) => s > 0 && Number.isFinite(s))) {
+    throw new InputError(`resample: spacing must be 2 or 3 positive numbers, got [${params.spacing.join(', ')}]`, { field: 'spacing' });
+  }
+  const g = volume.geometry;
+  const plan = planResample(g.size, g.spacing, params.spacing, params.rule);
+  const out = resampleGrid(volume, plan.transform, plan.size, { linear: params.mode === 'linear', edge: 'border' });
+  return { volume: out, record: createRecord('resample', params, g, out.geometry, plan.transform) };
+}

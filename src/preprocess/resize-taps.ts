@@ -1,0 +1,49 @@
+/**
+ * Tap tables reproducing torch.nn.functional.interpolate's multi-tap modes, per axis:
+ * - 'area' = adaptive_avg_pool: output t averages input [floor(t*n/m), ceil((t+1)*n/m)).
+ * - antialiased bilinear (upsample_bilinear2d_aa, align_corners=False): triangle filter widened
+ *   by the scale when downsampling (support = scale), centres at scale * (t + 0.5), truncating
+ *   the window bounds like the C++ int64 casts, weights normalised to sum 1.
+ */
+import { createTapTable, type TapTable } from './filter-axis.js';
+
+export function buildAreaTaps(n: number, m: number): TapTable {
+  const lists = [];
+  for (let t = 0; t < m; t++) {
+    const start = Math.floor((t * n) / m);
+    const end = Math.ceil(((t + 1) * n) / m);
+    const count = end - start;
+    lists.push({ first: start, weights: new Array<number>(count).fill(1 / count) });
+  }
+  return createTapTable(lists);
+}
+
+export function buildAntialiasTaps(n: number, m: number): TapTable {
+  const scale = n / m;
+  const support = scale >= 1 ? scale : 1;
+  const invscale = scale >= 1 ? 1 / scale : 1;
+  const lists = [];
+  for (let t = 0; t < m; t++) {
+    const center = scale * (t + 0.5);
+    const xmin = Math.max(Math.trunc(center - support + 0.5), 0);
+    const xsize = Math.min(Math.trunc(center + support + 0.5), n) - xmin;
+    const weights: number[] = [];
+    let total = 0;
+    for (let j = 0; j < xsize; j++) {
+      const x = Math.abs((j + xmin - center + 0.5) * invscale);
+      const w = x < 1 ? 1 - x : 0;
+      weights.push(w);
+      total += w;
+    }
+    lists.push({ first: xmin, weights: weights.map((w) => (total !== 0 ? w / total : 0)) });
+  }
+  return createTapTable(lists);
+}
+
+/** torch 'nearest' (legacy, not 'nearest-exact'): src = min(floor(t * float32(n / m)), n - 1). */
+export function buildTorchNearestIndices(n: number, m: number): Int32Array {
+  const idx = new Int32Array(m);
+  const scale = Math.fround(n / m);
+  for (let t = 0; t < m; t++) idx[t] = Math.min(Math.floor(Math.fround(t * scale)), n - 1);
+  return idx;
+}

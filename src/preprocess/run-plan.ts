@@ -1,0 +1,110 @@
+/**
+ * runPreprocessPlan: runs validated steps in order, from the caller's Volume (or named Volumes
+ * for multi-modal models) to the model input tensor, keeping every step's record so outputs can
+ * be mapped back (invertToInputGrid, mapPointsToInput). Intermediate volumes are dropped as soon
+ * as the next step has run, so peak memory is one step's input plus its output.
+ */
+import { UsageError } from '../core/errors.js';
+import type { Volume } from '../core/volume.js';
+import { cropPadVolume } from './crop-pad.js';
+import { convertToGreyscale } from './greyscale.js';
+import { invertMonochrome1 } from './invert-monochrome1.js';
+import { letterboxImage } from './letterbox.js';
+import { normalizeMeanStd } from './normalize-mean-std.js';
+import { orientVolume } from './orient.js';
+import { clipPercentiles } from './percentile-clip.js';
+import { resampleVolume } from './resample.js';
+import { resizeVolume } from './resize.js';
+import { scaleIntensityRange } from './scale-intensity-range.js';
+import { stackChannels } from './stack-channels.js';
+import type { Tensor } from './tensor.js';
+import { convertToRgb } from './to-rgb.js';
+import { convertToTensor } from './to-tensor.js';
+import type { PreprocessRecord, PreprocessStep, StepResult, ToTensorParams } from './types.js';
+import { validatePreprocessPlan } from './validate-plan.js';
+import { applyWindow } from './window.js';
+import { normalizeXrv } from './xrv-normalize.js';
+import { normalizeZscore } from './zscore.js';
+
+export interface PreprocessResult {
+  readonly tensor: Tensor;
+  /** One record per step, in order (the last is toTensor's). */
+  readonly records: PreprocessRecord[];
+  /** The preprocessed volume the tensor was made from (planar channels, model grid). */
+  readonly volume: Volume;
+}
+
+export interface RunPreprocessOptions {
+  /** Tensor layout when the plan has no toTensor step (default: NCHW for one slice, else NCDHW). */
+  readonly defaultTensor?: Partial<ToTensorParams>;
+}
+
+/** Runs one non-terminal step. */
+export function runPreprocessStep(volume: Volume, step: PreprocessStep): StepResult {
+  switch (step.op) {
+    case 'orient': return orientVolume(volume, step);
+    case 'resample': return resampleVolume(volume, step);
+    case 'resize': return resizeVolume(volume, step);
+    case 'cropPad': return cropPadVolume(volume, step);
+    case 'letterbox': return letterboxImage(volume, step);
+    case 'window': return applyWindow(volume, step);
+    case 'scaleIntensityRange': return scaleIntensityRange(volume, step);
+    case 'zscore': return normalizeZscore(volume, step);
+    case 'percentileClip': return clipPercentiles(volume, step);
+    case 'normalizeMeanStd': return normalizeMeanStd(volume, step);
+    case 'xrvNormalize': return normalizeXrv(volume, step);
+    case 'invertMonochrome1': return invertMonochrome1(volume, {});
+    case 'greyscale': return convertToGreyscale(volume, step);
+    case 'toRgb': return convertToRgb(volume, {});
+    case 'toTensor': return convertToTensor(volume, step);
+    case 'stackChannels': throw new UsageError('stackChannels needs named inputs: run it through runPreprocessPlan', { op: step.op });
+  }
+}
+
+function isVolume(value: unknown): value is Volume {
+  return typeof value === 'object' && value !== null && 'geometry' in value && 'data' in value;
+}
+
+export function runPreprocessPlan(inputs: Volume | Readonly<Record<string, Volume>>, steps: readonly unknown[], options: RunPreprocessOptions = {}): PreprocessResult {
+  const plan = validatePreprocessPlan(steps);
+  const records: PreprocessRecord[] = [];
+  let volume: Volume;
+  let rest = plan;
+  const first = plan[0];
+  if (first?.op === 'stackChannels') {
+    if (isVolume(inputs)) throw new UsageError('the plan starts with stackChannels: pass named volumes, e.g. { t1: ..., flair: ... }', { op: 'stackChannels' });
+    const r = stackChannels(inputs, first);
+    volume = r.volume;
+    records.push(r.record);
+    rest = plan.slice(1);
+  } else if (isVolume(inputs)) {
+    volume = inputs;
+  } else {
+    const names = Object.keys(inputs);
+    if (names.length !== 1) throw new UsageError(`${names.length} named inputs given but the plan has no stackChannels step`, { inputs: names });
+    volume = inputs[names[0]!]!;
+  }
+  let tensor: Tensor | undefined;
+  for (const step of rest) {
+    if (step.op === 'toTensor') {
+      const r = convertToTensor(volume, step);
+      tensor = r.tensor;
+      volume = r.volume;
+      records.push(r.record);
+      continue;
+    }
+    const r = runPreprocessStep(volume, step);
+    volume = r.volume;
+    records.push(r.record);
+  }
+  if (tensor === undefined) {
+    const d = options.defaultTensor ?? {};
+    const layout = d.layout ?? (volume.geometry.size[2] === 1 ? 'NCHW' : 'NCDHW');
+    const params: ToTensorParams = d.axisOrder === undefined ? { layout, dtype: d.dtype ?? 'float32' } : { layout, dtype: d.dtype ?? 'float32', axisOrder: d.axisOrder };
+    const r = convertToTensor(volume, params);
+    tensor = r.tensor;
+    volume = r.volume;
+    records.push(r.record);
+  }
+  return { tensor, records, volume };
+}

@@ -1,0 +1,123 @@
+/**
+ * The one spatial kernel behind orient, crop/pad, nearest and linear resampling, resize and the
+ * inverse mapping: out[c, k, j, i] = trilinear blend of src at per-axis table offsets. Because
+ * the tables hold offsets already multiplied by the source stride of the axis they read, axis
+ * permutations (orientation) cost nothing extra. Writes into a caller-provided array: no
+ * per-voxel allocation, at most one extra full-size buffer (the output).
+ */
+import type { TypedArray } from '../core/dtype.js';
+import type { AxisTable } from './axis-tables.js';
+
+export interface SampleGridInput {
+  readonly src: TypedArray;
+  /** Voxels per channel in src. */
+  readonly srcVoxels: number;
+  readonly channels: number;
+  readonly outSize: readonly [number, number, number];
+  readonly tables: readonly [AxisTable, AxisTable, AxisTable];
+  readonly linear: boolean;
+  readonly fill: number;
+}
+
+export function sampleGrid(input: SampleGridInput, out: TypedArray): void {
+  const { src, srcVoxels, channels, outSize, tables, linear, fill } = input;
+  const [m0, m1, m2] = outSize;
+  const [tx, ty, tz] = tables;
+  const outVoxels = m0 * m1 * m2;
+  for (let c = 0; c < channels; c++) {
+    const sBase = c * srcVoxels;
+    let o = c * outVoxels;
+    for (let k = 0; k < m2; k++) {
+      const z0 = tz.off0[k]!;
+      if (z0 < 0) {
+        out.fill(fill, o, o + m0 * m1);
+        o += m0 * m1;
+        continue;
+      }
+      const z1 = tz.off1[k]!;
+      const wz = linear ? tz.weight[k]! : 0;
+      for (let j = 0; j < m1; j++, o += m0) {
+        const y0 = ty.off0[j]!;
+        if (y0 < 0) {
+          out.fill(fill, o, o + m0);
+          continue;
+        }
+        const y1 = ty.off1[j]!;
+        const wy = linear ? ty.weight[j]! : 0;
+        if (!linear || (wy === 0 && wz === 0)) {
+          sampleRowFlat(src, sBase + z0 + y0, tx, linear, fill, out, o, m0);
+        } else if (wz === 0) {
+          sampleRowBilinear(src, sBase + z0 + y0, sBase + z0 + y1, wy, tx, fill, out, o, m0);
+        } else {
+          sampleRowTrilinear(src, sBase + z0 + y0, sBase + z0 + y1, sBase + z1 + y0, sBase + z1 + y1, wy, wz, tx, fill, out, o, m0);
+        }
+      }
+    }
+  }
+}
+
+function sampleRowFlat(src: TypedArray, b: number, tx: AxisTable, linear: boolean, fill: number, out: TypedArray, o: number, m0: number): void {
+  const off0 = tx.off0;
+  const off1 = tx.off1;
+  const w = tx.weight;
+  for (let i = 0; i < m0; i++) {
+    const x0 = off0[i]!;
+    if (x0 < 0) {
+      out[o + i] = fill;
+    } else if (linear) {
+      const a = src[b + x0]!;
+      out[o + i] = a + (src[b + off1[i]!]! - a) * w[i]!;
+    } else {
+      out[o + i] = src[b + x0]!;
+    }
+  }
+}
+
+function sampleRowBilinear(src: TypedArray, b0: number, b1: number, wy: number, tx: AxisTable, fill: number, out: TypedArray, o: number, m0: number): void {
+  const off0 = tx.off0;
+  const off1 = tx.off1;
+  const w = tx.weight;
+  for (let i = 0; i < m0; i++) {
+    const x0 = off0[i]!;
+    if (x0 < 0) {
+      out[o + i] = fill;
+      continue;
+    }
+    const x1 = off1[i]!;
+    const wx = w[i]!;
+    const a0 = src[b0 + x0]!;
+    const a1 = src[b1 + x0]!;
+    const r0 = a0 + (src[b0 + x1]! - a0) * wx;
+    const r1 = a1 + (src[b1 + x1]! - a1) * wx;
+    out[o + i] = r0 + (r1 - r0) * wy;
+  }
+}
+
+function sampleRowTrilinear(
+  src: TypedArray, b00: number, b01: number, b10: number, b11: number, wy: number, wz: number,
+  tx: AxisTable, fill: number, out: TypedArray, o: number, m0: number,
+): void {
+  const off0 = tx.off0;
+  const off1 = tx.off1;
+  const w = tx.weight;
+  for (let i = 0; i < m0; i++) {
+    const x0 = off0[i]!;
+    if (x0 < 0) {
+      out[o + i] = fill;
+      continue;
+    }
+    const x1 = off1[i]!;
+    const wx = w[i]!;
+    let a = src[b00 + x0]!;
+    const r00 = a + (src[b00 + x1]! - a) * wx;
+    a = src[b01 + x0]!;
+    const r01 = a + (src[b01 + x1]! - a) * wx;
+    a = src[b10 + x0]!;
+    const r10 = a + (src[b10 + x1]! - a) * wx;
+    a = src[b11 + x0]!;
+    const r11 = a + (src[b11 + x1]! - a) * wx;
+    const s0 = r00 + (r01 - r00) * wy;
+    const s1 = r10 + (r11 - r10) * wy;
+    out[o + i] = s0 + (s1 - s0) * wz;
+  }
+}

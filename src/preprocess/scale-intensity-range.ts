@@ -1,0 +1,33 @@
+/**
+ * scaleIntensityRange {aMin, aMax, bMin, bMax, clip}: MONAI ScaleIntensityRange,
+ * (x - aMin) / (aMax - aMin) * (bMax - bMin) + bMin, then np.clip-style clipping to
+ * [bMin, bMax] when `clip`. When aMax == aMin MONAI warns and returns x - aMin + bMin; so do we.
+ */
+import type { Volume } from '../core/volume.js';
+import type { ParamReader } from './param-reader.js';
+import { channelCount, createPlanarVolume, toPlanar } from './planar.js';
+import { createGridKeepingResult } from './record.js';
+import type { ScaleIntensityRangeParams, StepResult } from './types.js';
+
+export function readScaleIntensityRangeParams(r: ParamReader): ScaleIntensityRangeParams {
+  return { aMin: r.number('aMin'), aMax: r.number('aMax'), bMin: r.number('bMin'), bMax: r.number('bMax'), clip: r.boolean('clip', false) };
+}
+
+export function scaleIntensityRange(volume: Volume, params: ScaleIntensityRangeParams): StepResult {
+  const v = toPlanar(volume);
+  const { aMin, aMax, bMin, bMax, clip } = params;
+  const src = v.data;
+  const out = new Float32Array(src.length);
+  const degenerate = aMax - aMin === 0;
+  const k = degenerate ? 1 : (bMax - bMin) / (aMax - aMin);
+  for (let p = 0; p < src.length; p++) {
+    let y = degenerate ? src[p]! - aMin + bMin : (src[p]! - aMin) * k + bMin;
+    if (clip) {
+      // np.clip(x, lo, hi) == min(max(x, lo), hi), also when lo > hi.
+      if (y < bMin) y = bMin;
+      if (y > bMax) y = bMax;
+    }
+    out[p] = y;
+  }
+  return createGridKeepingResult('scaleIntensityRange', params, volume, createPlanarVolume(v.geometry, out, channelCount(v), v.meta), { degenerate });
+}

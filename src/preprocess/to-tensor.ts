@@ -1,0 +1,80 @@
+/**
+ * toTensor {layout, dtype, axisOrder?}: the planar volume as an N=1 tensor.
+ * Volumes store i fastest, so the default spatial order is slowest-first 'ji' (NCHW: H = rows j,
+ * W = columns i) or 'kji' (NCDHW): no transpose. Models trained on nibabel / MONAI arrays see
+ * [i, j, k] with k fastest: declare axisOrder 'ijk' (or 'ij'). float16 stores half bits.
+ */
+import { InputError } from '../core/errors.js';
+import { voxelCount } from '../core/geometry.js';
+import type { Volume } from '../core/volume.js';
+import type { ParamReader } from './param-reader.js';
+import { channelCount, toPlanar } from './planar.js';
+import { createGridKeepingResult } from './record.js';
+import { toFloat16Bits, type Tensor } from './tensor.js';
+import type { StepResult, ToTensorParams } from './types.js';
+
+export const AXIS_ORDER_PATTERN = /^(?:[ij]{2}|[ijk]{3})$/;
+
+export function readToTensorParams(r: ParamReader): ToTensorParams {
+  const layout = r.oneOf('layout', ['NCHW', 'NCDHW'] as const);
+  const dtype = r.oneOf('dtype', ['float32', 'float16'] as const, 'float32');
+  const axisOrder = r.optionalString('axisOrder', AXIS_ORDER_PATTERN, '"ji"/"ij" for NCHW or a permutation of "ijk" for NCDHW');
+  if (axisOrder !== undefined && (new Set(axisOrder).size !== axisOrder.length || axisOrder.length !== (layout === 'NCHW' ? 2 : 3))) {
+    r.fail('axisOrder', `a permutation of ${layout === 'NCHW' ? '"ij"' : '"ijk"'} for ${layout}`, axisOrder);
+  }
+  return axisOrder === undefined ? { layout, dtype } : { layout, dtype, axisOrder };
+}
+
+export function defaultAxisOrder(layout: ToTensorParams['layout']): string {
+  return layout === 'NCHW' ? 'ji' : 'kji';
+}
+
+/** Volume axes (0 = i) of the tensor's spatial dims, slowest first, always 3 long ('k' first for 2D). */
+export function resolveAxisOrder(params: ToTensorParams): [number, number, number] {
+  const order = params.axisOrder ?? defaultAxisOrder(params.layout);
+  const axes = [...order].map((ch) => 'ijk'.indexOf(ch));
+  const full = axes.length === 2 ? [2, ...axes] : axes;
+  return [full[0]!, full[1]!, full[2]!];
+}
+
+export function convertToTensor(volume: Volume, params: ToTensorParams): StepResult & { tensor: Tensor } {
+  const v = toPlanar(volume);
+  const size = v.geometry.size;
+  if (params.layout === 'NCHW' && size[2] !== 1) {
+    throw new InputError(`toTensor: layout NCHW needs a 2D image (one slice), got ${size[2]} slices; use NCDHW`, { field: 'layout' });
+  }
+  const order = resolveAxisOrder(params);
+  const channels = channelCount(v);
+  const n = voxelCount(v.geometry);
+  const strides = [1, size[0], size[0] * size[1]];
+  const [a0, a1, a2] = order;
+  const [d0, d1, d2] = [size[a0]!, size[a1]!, size[a2]!];
+  const [s0, s1, s2] = [strides[a0]!, strides[a1]!, strides[a2]!];
+  const half = params.dtype === 'float16';
+  const out = half ? new Uint16Array(n * channels) : new Float32Array(n * channels);
+  const src = v.data;
+  const identity = s2 === 1 && s1 === d2 && s0 === d1 * d2;
+  let o = 0;
+  for (let c = 0; c < channels; c++) {
+    const base = c * n;
+    if (identity && !half) {
+      (out as Float32Array).set(src.subarray(base, base + n), o);
+      o += n;
+      continue;
+    }
+    for (let x = 0; x < d0; x++) {
+      for (let y = 0; y < d1; y++) {
+        const row = base + x * s0 + y * s1;
+        for (let z = 0; z < d2; z++, o++) {
+          const value = src[row + z * s2]!;
+          out[o] = half ? toFloat16Bits(value) : value;
+        }
+      }
+    }
+  }
+  const dims = params.layout === 'NCHW' ? [1, channels, d1, d2] : [1, channels, d0, d1, d2];
+  const tensor: Tensor = { data: out, dims, dtype: params.dtype };
+  const order3 = order.map((a) => 'ijk'[a]).join('');
+  const result = createGridKeepingResult('toTensor', params, volume, v, { layout: params.layout, dtype: params.dtype, dims, axisOrder: order3 });
+  return { ...result, tensor };
+}

@@ -1,0 +1,137 @@
+/**
+ * Types shared by the preprocessing steps, the plan runner and the inverse mapping.
+ *
+ * Every step is pure: `(volume, params) -> { volume, record }`. The record says how the output
+ * voxel grid relates to the input voxel grid (an axis-aligned index transform) so model outputs,
+ * boxes and points can be carried back onto the caller's original grid.
+ */
+import type { Geometry, Vec3 } from '../core/geometry.js';
+import type { Volume } from '../core/volume.js';
+
+/** Axis permutation entry: which input voxel axis an output axis reads from. */
+export type AxisIndex = 0 | 1 | 2;
+
+/**
+ * Maps a continuous output voxel index to the continuous input voxel index (voxel centres at
+ * integers): `in[axes[a]] = scale[a] * out[a] + offset[a]` for output axis a. Every spatial step
+ * in this module (orient, resample, resize, crop/pad, letterbox) is of this form, which keeps the
+ * inverse exact and separable.
+ */
+export interface IndexTransform {
+  readonly axes: readonly [AxisIndex, AxisIndex, AxisIndex];
+  readonly scale: Vec3;
+  readonly offset: Vec3;
+}
+
+export type PreprocessOp =
+  | 'orient'
+  | 'resample'
+  | 'resize'
+  | 'cropPad'
+  | 'letterbox'
+  | 'window'
+  | 'scaleIntensityRange'
+  | 'zscore'
+  | 'percentileClip'
+  | 'normalizeMeanStd'
+  | 'xrvNormalize'
+  | 'invertMonochrome1'
+  | 'stackChannels'
+  | 'greyscale'
+  | 'toRgb'
+  | 'toTensor';
+
+export interface OrientParams { readonly axcodes: string }
+export type ResampleMode = 'nearest' | 'linear';
+export type ResampleRule = 'monai' | 'nnunet';
+export interface ResampleParams {
+  /** Target spacing in mm along the volume's i, j, k axes. */
+  readonly spacing: readonly number[];
+  readonly mode: ResampleMode;
+  readonly rule: ResampleRule;
+}
+export type ResizeMode = 'bilinear' | 'area' | 'nearest';
+export interface ResizeParams {
+  /** Target size along i, j (and k); a 2-entry size keeps k. -1 keeps that axis. */
+  readonly size: readonly number[];
+  readonly mode: ResizeMode;
+  readonly antialias?: boolean;
+}
+export type CropPadMode = 'center' | 'centerSquare' | 'divisible' | 'foreground';
+export interface CropPadParams {
+  readonly mode: CropPadMode;
+  /** Target size along i, j (, k) for 'center'; -1 keeps the axis. */
+  readonly size?: readonly number[];
+  /** Divisor for 'divisible' (and the box of 'foreground'); a number or one per axis. */
+  readonly k?: number | readonly number[];
+  /** Voxels added around the foreground box; a number or one per axis. */
+  readonly margin?: number | readonly number[];
+  /** Fill value of padded voxels (default 0). */
+  readonly value?: number;
+}
+export interface LetterboxParams {
+  /** Target [width, height] in pixels (i, j). */
+  readonly size: readonly number[];
+  readonly stride?: number;
+  readonly padValue?: number;
+  readonly auto?: boolean;
+  readonly scaleUp?: boolean;
+}
+export interface WindowParams { readonly center: number; readonly width: number; readonly outMin?: number; readonly outMax?: number }
+export interface ScaleIntensityRangeParams { readonly aMin: number; readonly aMax: number; readonly bMin: number; readonly bMax: number; readonly clip: boolean }
+export interface ZscoreParams { readonly nonzero: boolean; readonly channelWise: boolean }
+export interface PercentileClipParams { readonly lower: number; readonly upper: number }
+export interface NormalizeMeanStdParams { readonly mean: readonly number[]; readonly std: readonly number[]; readonly scale?: number }
+export interface XrvNormalizeParams { readonly maxval?: number | 'bitsStored' }
+export type InvertMonochrome1Params = Readonly<Record<string, never>>;
+export interface StackChannelsParams { readonly order: readonly string[] }
+export interface GreyscaleParams { readonly method: 'mean' | 'first' }
+export type ToRgbParams = Readonly<Record<string, never>>;
+export type TensorLayout = 'NCHW' | 'NCDHW';
+export type TensorDtype = 'float32' | 'float16';
+export interface ToTensorParams {
+  readonly layout: TensorLayout;
+  readonly dtype: TensorDtype;
+  /**
+   * Volume axes from slowest to fastest among the tensor's spatial dims. Default 'ji' (NCHW)
+   * / 'kji' (NCDHW): rows x columns as stored. MONAI / nibabel models see arrays indexed
+   * [i, j, k] (k fastest): use 'ijk' (or 'ij' for 2D).
+   */
+  readonly axisOrder?: string;
+}
+
+export type PreprocessStep =
+  | { readonly op: 'orient' } & OrientParams
+  | { readonly op: 'resample' } & ResampleParams
+  | { readonly op: 'resize' } & ResizeParams
+  | { readonly op: 'cropPad' } & CropPadParams
+  | { readonly op: 'letterbox' } & LetterboxParams
+  | { readonly op: 'window' } & WindowParams
+  | { readonly op: 'scaleIntensityRange' } & ScaleIntensityRangeParams
+  | { readonly op: 'zscore' } & ZscoreParams
+  | { readonly op: 'percentileClip' } & PercentileClipParams
+  | { readonly op: 'normalizeMeanStd' } & NormalizeMeanStdParams
+  | { readonly op: 'xrvNormalize' } & XrvNormalizeParams
+  | { readonly op: 'invertMonochrome1' }
+  | { readonly op: 'stackChannels' } & StackChannelsParams
+  | { readonly op: 'greyscale' } & GreyscaleParams
+  | { readonly op: 'toRgb' }
+  | { readonly op: 'toTensor' } & ToTensorParams;
+
+/** Numbers a step measured on the data (z-score mean/std, percentiles, letterbox pads, ...). */
+export type RecordDetails = Readonly<Record<string, number | string | boolean | readonly number[]>>;
+
+export interface PreprocessRecord {
+  readonly op: PreprocessOp;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly inputGeometry: Geometry;
+  readonly outputGeometry: Geometry;
+  /** Output index -> input index; null when the grid is unchanged (intensity / channel steps). */
+  readonly transform: IndexTransform | null;
+  readonly details?: RecordDetails;
+}
+
+export interface StepResult {
+  readonly volume: Volume;
+  readonly record: PreprocessRecord;
+}

@@ -1,0 +1,52 @@
+/**
+ * createVolumeFromTensor: a model output tensor [1, C, ...spatial] as a planar Volume on the
+ * preprocessed grid, undoing the toTensor record's axis order (and float16 bits), ready for
+ * invertToInputGrid. Channel count may differ from the input (e.g. class logits).
+ */
+import { ShapeError } from '../core/errors.js';
+import { voxelCount } from '../core/geometry.js';
+import type { Volume } from '../core/volume.js';
+import type { TypedArray } from '../core/dtype.js';
+import { createPlanarVolume } from './planar.js';
+import { fromFloat16Bits } from './tensor.js';
+import type { PreprocessRecord } from './types.js';
+
+/** A preprocessing Tensor or a runtime tensor ({ type, dims, data }); float16 as Uint16Array bits. */
+export interface OutputTensor {
+  readonly data: TypedArray;
+  readonly dims: readonly number[];
+  readonly dtype?: string;
+  readonly type?: string;
+}
+
+export function createVolumeFromTensor(tensor: OutputTensor, records: readonly PreprocessRecord[]): Volume {
+  const rec = [...records].reverse().find((r) => r.op === 'toTensor');
+  if (rec === undefined) throw new ShapeError('no toTensor record: cannot tell the tensor axis order', { field: 'records' });
+  const g = rec.outputGeometry;
+  const order = String(rec.details?.['axisOrder'] ?? 'kji');
+  const axes = [...order].map((ch) => 'ijk'.indexOf(ch));
+  const spatial = tensor.dims.slice(2);
+  const expected = (spatial.length === 2 ? axes.slice(1) : axes).map((a) => g.size[a]!);
+  if (tensor.dims[0] !== 1 || spatial.length !== expected.length || spatial.some((d, idx) => d !== expected[idx])) {
+    throw new ShapeError(`tensor dims [${tensor.dims.join(', ')}] do not match the preprocessed grid (expected [1, C, ${expected.join(', ')}])`, { expected, actual: [...tensor.dims] });
+  }
+  const channels = tensor.dims[1] ?? 1;
+  const n = voxelCount(g);
+  const out = new Float32Array(n * channels);
+  const strides = [1, g.size[0], g.size[0] * g.size[1]];
+  const [s0, s1, s2] = [strides[axes[0]!]!, strides[axes[1]!]!, strides[axes[2]!]!];
+  const [d0, d1, d2] = [g.size[axes[0]!]!, g.size[axes[1]!]!, g.size[axes[2]!]!];
+  const half = (tensor.dtype ?? tensor.type) === 'float16' && tensor.data instanceof Uint16Array;
+  const src = tensor.data;
+  let o = 0;
+  for (let c = 0; c < channels; c++) {
+    const base = c * n;
+    for (let x = 0; x < d0; x++) {
+      for (let y = 0; y < d1; y++) {
+        const row = base + x * s0 + y * s1;
+        for (let z = 0; z < d2; z++, o++) out[row + z * s2] = half ? fromFloat16Bits(src[o]!) : src[o]!;
+      }
+    }
+  }
+  return createPlanarVolume(g, out, channels, {});
+}

@@ -1,0 +1,44 @@
+/**
+ * xrvNormalize {maxval?}: TorchXRayVision's normalize(img, maxval): (2 * (x / maxval) - 1) * 1024
+ * -> [-1024, 1024], evaluated in float32 like numpy does on a float32 array. maxval is a number,
+ * or 'bitsStored' (default) = 2**meta.bitsStored - 1 as read_xray_dcm does; 8-bit data without
+ * bitsStored uses 255. Like torchxrayvision, a value above maxval is an error (wrong bit depth
+ * would silently shift every prediction).
+ */
+import { InputError } from '../core/errors.js';
+import type { Volume } from '../core/volume.js';
+import type { ParamReader } from './param-reader.js';
+import { channelCount, createPlanarVolume, toPlanar } from './planar.js';
+import { createGridKeepingResult } from './record.js';
+import type { StepResult, XrvNormalizeParams } from './types.js';
+
+export function readXrvNormalizeParams(r: ParamReader): XrvNormalizeParams {
+  if (r.peek('maxval') === 'bitsStored') return { maxval: r.oneOf('maxval', ['bitsStored'] as const) };
+  const maxval = r.optionalNumber('maxval', { above: 0 });
+  return maxval === undefined ? {} : { maxval };
+}
+
+/** maxval from params / meta, or an InputError saying what is missing. */
+export function resolveMaxval(volume: Volume, maxval: number | 'bitsStored' | undefined, op: string): number {
+  if (typeof maxval === 'number') return maxval;
+  const bits = volume.meta.bitsStored;
+  if (typeof bits === 'number' && Number.isInteger(bits) && bits > 0) return 2 ** bits - 1;
+  if (maxval === undefined && volume.type === 'uint8') return 255;
+  throw new InputError(`${op}: maxval not given and the volume has no meta.bitsStored`, { field: 'maxval' });
+}
+
+export function normalizeXrv(volume: Volume, params: XrvNormalizeParams): StepResult {
+  const maxval = resolveMaxval(volume, params.maxval, 'xrvNormalize');
+  const v = toPlanar(volume);
+  const src = v.data;
+  const out = new Float32Array(src.length);
+  const f = Math.fround;
+  let max = -Infinity;
+  for (let p = 0; p < src.length; p++) {
+    const x = src[p]!;
+    if (x > max) max = x;
+    out[p] = f(f(2 * f(f(x) / maxval)) - 1) * 1024;
+  }
+  if (max > maxval) throw new InputError(`xrvNormalize: max value ${max} exceeds maxval ${maxval} (wrong bit depth?)`, { field: 'maxval', max, maxval });
+  return createGridKeepingResult('xrvNormalize', params, volume, createPlanarVolume(v.geometry, out, channelCount(v), v.meta), { maxval });
+}
