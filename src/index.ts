@@ -3,6 +3,7 @@
  * so it bundles for browsers unchanged. Node and browser entries add runtimes and loaders.
  */
 export * from './core/index.js';
+export * from './preprocess/index.js';
 export * from './runtime/index.js';
 export * from './manifest/index.js';
 export { SDK_VERSION } from './version.js';
