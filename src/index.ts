@@ -10,3 +10,4 @@ export { SDK_VERSION } from './version.js';
 export * from './io/nifti/index.js';
 export * from './io/dicom/index.js';
 export * from './phantoms/index.js';
+export * from './postprocess/index.js';

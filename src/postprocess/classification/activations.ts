@@ -1,0 +1,63 @@
+/**
+ * Output activations. Both are numerically stable for logits of any magnitude: sigmoid never
+ * evaluates exp of a positive number, softmax subtracts the maximum along the reduced axis (as
+ * torch.softmax does), so +-1e4 logits give 0 / 1 instead of NaN.
+ */
+import { ShapeError } from '../../core/errors.js';
+import { assertNoNaN, shapeSize, type NumericArray } from '../shared/checks.js';
+
+/** Logistic function of one value; +-Infinity map to 1 / 0. */
+export function sigmoidScalar(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/** Element-wise sigmoid into a new Float32Array (float64 math, one rounding at the end). */
+export function applySigmoid(logits: NumericArray, out?: Float32Array): Float32Array {
+  assertNoNaN(logits, 'logits');
+  const n = logits.length;
+  const result = out ?? new Float32Array(n);
+  if (result.length !== n) throw new ShapeError(`sigmoid output has ${result.length} elements, expected ${n}`);
+  for (let i = 0; i < n; i++) result[i] = sigmoidScalar(logits[i]!);
+  return result;
+}
+
+/**
+ * Softmax along `axis` of a C-order tensor of `shape` (e.g. [1, C] logits or [1, C, D, H, W]
+ * segmentation logits with axis 1). Negative axes count from the end, as in torch.
+ */
+export function applySoftmax(logits: NumericArray, shape: readonly number[], axis = -1): Float32Array {
+  const total = shapeSize(shape, 'softmax input');
+  if (logits.length !== total) throw new ShapeError(`softmax input has ${logits.length} elements, shape [${shape.join(', ')}] needs ${total}`, { expected: total, actual: logits.length });
+  const rank = shape.length;
+  const ax = axis < 0 ? axis + rank : axis;
+  if (!Number.isInteger(ax) || ax < 0 || ax >= rank) throw new ShapeError(`softmax axis ${axis} is out of range for rank ${rank}`, { field: 'axis', received: axis });
+  assertNoNaN(logits, 'logits');
+  const channels = shape[ax]!;
+  let inner = 1;
+  for (let d = ax + 1; d < rank; d++) inner *= shape[d]!;
+  const outer = total / (channels * inner);
+  const out = new Float32Array(total);
+  // Channel-strided pass per (outer, inner) position: 3 sweeps over `channels` values.
+  for (let o = 0; o < outer; o++) {
+    const base = o * channels * inner;
+    for (let s = 0; s < inner; s++) {
+      const start = base + s;
+      let max = -Infinity;
+      for (let c = 0, p = start; c < channels; c++, p += inner) if (logits[p]! > max) max = logits[p]!;
+      if (max === Infinity) {
+        // Limit of softmax: mass split evenly between the +Infinity entries.
+        let count = 0;
+        for (let c = 0, p = start; c < channels; c++, p += inner) if (logits[p] === Infinity) count++;
+        for (let c = 0, p = start; c < channels; c++, p += inner) out[p] = logits[p] === Infinity ? 1 / count : 0;
+        continue;
+      }
+      let sum = 0;
+      for (let c = 0, p = start; c < channels; c++, p += inner) sum += Math.exp(logits[p]! - max);
+      const inv = 1 / sum;
+      for (let c = 0, p = start; c < channels; c++, p += inner) out[p] = Math.exp(logits[p]! - max) * inv;
+    }
+  }
+  return out;
+}

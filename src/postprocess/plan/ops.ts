@@ -1,0 +1,120 @@
+/**
+ * Declarative postprocessing steps as the manifest names them. validatePostprocessPlan checks a
+ * manifest's `postprocess[]` eagerly (at load, not at the first inference) and returns typed
+ * steps; every error is a ManifestError naming the step index, the op and the field.
+ */
+import { ManifestError } from '../../core/errors.js';
+
+export const POSTPROCESS_OPS = [
+  'sigmoid',
+  'softmax',
+  'opNorm',
+  'threshold',
+  'topK',
+  'decodeYolo',
+  'decodeEndToEnd',
+  'nms',
+  'argmax',
+  'regionsToLabels',
+  'remapLabels',
+  'keepLargestComponent',
+  'removeSmallComponents',
+  'integrateVelocity',
+] as const;
+
+export type PostprocessOp = (typeof POSTPROCESS_OPS)[number];
+
+export type PostprocessStep =
+  | { readonly op: 'sigmoid' }
+  | { readonly op: 'softmax'; readonly axis: number }
+  | { readonly op: 'opNorm'; readonly thresholds: readonly (number | null)[] }
+  | { readonly op: 'threshold'; readonly value?: number; readonly perLabel?: readonly (number | null)[] }
+  | { readonly op: 'topK'; readonly k: number }
+  | { readonly op: 'decodeYolo'; readonly confidence: number; readonly numClasses: number }
+  | { readonly op: 'decodeEndToEnd'; readonly confidence: number }
+  | { readonly op: 'nms'; readonly iou: number; readonly scoreThreshold?: number; readonly maxDetections?: number; readonly classAware?: boolean }
+  | { readonly op: 'argmax' }
+  | { readonly op: 'regionsToLabels'; readonly order: readonly number[]; readonly labels: readonly number[]; readonly threshold?: number; readonly comparison?: 'gt' | 'gte' }
+  | { readonly op: 'remapLabels'; readonly map: Readonly<Record<string, number>> }
+  | { readonly op: 'keepLargestComponent'; readonly labels?: readonly number[]; readonly connectivity: 6 | 26 }
+  | { readonly op: 'removeSmallComponents'; readonly minVoxels: number; readonly connectivity: 6 | 26 }
+  | { readonly op: 'integrateVelocity'; readonly steps: number };
+
+/** Returns an error message ("must be ...") or null when the value is acceptable. */
+type FieldCheck = (value: unknown) => string | null;
+
+interface FieldSpec {
+  readonly check: FieldCheck;
+  readonly required: boolean;
+}
+
+const isInt = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): boolean => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+const num = (min: number, max: number): FieldCheck => (v) => (typeof v === 'number' && v >= min && v <= max ? null : `must be a number in [${min}, ${max}]`);
+const int = (min: number, max = Number.MAX_SAFE_INTEGER): FieldCheck => (v) => (isInt(v, min, max) ? null : `must be an integer in [${min}, ${max}]`);
+const intList: FieldCheck = (v) => (Array.isArray(v) && v.length > 0 && v.every((x) => isInt(x, 0, 65535)) ? null : 'must be a non-empty array of integers in [0, 65535]');
+const thresholdList = (open: boolean): FieldCheck => (v) =>
+  Array.isArray(v) && v.length > 0 && v.every((x) => x === null || (typeof x === 'number' && (open ? x > 0 && x < 1 : Number.isFinite(x))))
+    ? null
+    : `must be a non-empty array of ${open ? 'numbers in (0, 1)' : 'finite numbers'} or null (missing label)`;
+const connectivity: FieldCheck = (v) => (v === 6 || v === 26 ? null : 'must be 6 or 26');
+const bool: FieldCheck = (v) => (typeof v === 'boolean' ? null : 'must be a boolean');
+const finite: FieldCheck = (v) => (typeof v === 'number' && Number.isFinite(v) ? null : 'must be a finite number');
+const labelMap: FieldCheck = (v) =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && Object.entries(v).length > 0 && Object.entries(v).every(([k, x]) => /^\d+$/.test(k) && isInt(x, 0, 65535))
+    ? null
+    : 'must be a non-empty object mapping integer label strings to integer labels';
+const comparison: FieldCheck = (v) => (v === 'gt' || v === 'gte' ? null : "must be 'gt' or 'gte'");
+
+const req = (check: FieldCheck): FieldSpec => ({ check, required: true });
+const opt = (check: FieldCheck): FieldSpec => ({ check, required: false });
+
+const FIELDS: Readonly<Record<PostprocessOp, Readonly<Record<string, FieldSpec>>>> = {
+  sigmoid: {},
+  softmax: { axis: req(int(-5, 4)) },
+  opNorm: { thresholds: req(thresholdList(true)) },
+  threshold: { value: opt(finite), perLabel: opt(thresholdList(false)) },
+  topK: { k: req(int(1)) },
+  decodeYolo: { confidence: req(num(0, 1)), numClasses: req(int(1)) },
+  decodeEndToEnd: { confidence: req(num(0, 1)) },
+  nms: { iou: req(num(0, 1)), scoreThreshold: opt(finite), maxDetections: opt(int(1)), classAware: opt(bool) },
+  argmax: {},
+  regionsToLabels: { order: req(intList), labels: req(intList), threshold: opt(num(0, 1)), comparison: opt(comparison) },
+  remapLabels: { map: req(labelMap) },
+  keepLargestComponent: { labels: opt(intList), connectivity: req(connectivity) },
+  removeSmallComponents: { minVoxels: req(int(0)), connectivity: req(connectivity) },
+  integrateVelocity: { steps: req(int(0, 30)) },
+};
+
+function fail(index: number, op: string, field: string, message: string, received?: unknown): never {
+  throw new ManifestError(`postprocess[${index}] (${op}): ${field} ${message}`, { step: index, op, field, received });
+}
+
+export function isPostprocessOp(value: unknown): value is PostprocessOp {
+  return typeof value === 'string' && (POSTPROCESS_OPS as readonly string[]).includes(value);
+}
+
+export function validatePostprocessPlan(steps: unknown[]): PostprocessStep[] {
+  if (!Array.isArray(steps)) throw new ManifestError('postprocess must be an array of steps', { field: 'postprocess' });
+  return steps.map((step, index) => {
+    if (step === null || typeof step !== 'object' || Array.isArray(step)) fail(index, '?', 'step', 'must be an object with an "op" field', step);
+    const record = step as Record<string, unknown>;
+    const op = record['op'];
+    if (!isPostprocessOp(op)) fail(index, String(op), 'op', `must be one of ${POSTPROCESS_OPS.join(', ')}`, op);
+    const spec = FIELDS[op];
+    for (const key of Object.keys(record)) {
+      if (key !== 'op' && !(key in spec)) fail(index, op, key, `is not a field of ${op} (expected ${Object.keys(spec).join(', ') || 'none'})`, record[key]);
+    }
+    for (const [field, { check, required }] of Object.entries(spec)) {
+      const value = record[field];
+      if (value === undefined) {
+        if (required) fail(index, op, field, 'is required');
+        continue;
+      }
+      const problem = check(value);
+      if (problem) fail(index, op, field, problem, value);
+    }
+    if (op === 'threshold' && (record['value'] === undefined) === (record['perLabel'] === undefined)) fail(index, op, 'value', 'or perLabel must be given (exactly one)');
+    if (op === 'regionsToLabels' && (record['order'] as unknown[]).length !== (record['labels'] as unknown[]).length) fail(index, op, 'labels', 'must have one label per entry of order', record['labels']);
+    return { ...record } as unknown as PostprocessStep;
+  });
+}
