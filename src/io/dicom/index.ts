@@ -4,3 +4,6 @@ export type { DicomReadOptions } from './options.js';
 export { invertDicomMonochrome1 } from './monochrome.js';
 export { DEFAULT_MAX_VOXELS as DICOM_DEFAULT_MAX_VOXELS } from './pixel-module.js';
 export { listSupportedTransferSyntaxes, type TransferSyntaxInfo, type PixelCodec } from './transfer-syntax.js';
+export { readDicomSeries } from './series-assemble.js';
+export { groupDicomSeries, type DicomSeriesGroup } from './series-grouping.js';
+export type { DicomFileInput } from './slice-header.js';

@@ -6,7 +6,7 @@
  */
 import { createVolume, type Volume, type VolumeMeta } from '../../core/volume.js';
 import type { GeometryInit } from '../../core/geometry.js';
-import { parseDicomBytes, readNumbers } from './parse-header.js';
+import { parseDicomBytes, readNumbers, type ParsedDicom } from './parse-header.js';
 import { decodeImage, type DecodedImage } from './decode-image.js';
 import { readFrameAttributes, type FrameAttributes } from './frame-geometry.js';
 import { computeStackGeometry } from './stack-geometry.js';
@@ -20,11 +20,15 @@ import type { DataSet } from './dicom-parser-lib.js';
 
 export async function readDicom(bytes: Uint8Array, options?: DicomReadOptions): Promise<Volume> {
   const opts = resolveReadOptions(options);
-  const parsed = parseDicomBytes(bytes, opts.name);
+  return readParsedDicom(parseDicomBytes(bytes, opts.name), opts);
+}
+
+/** readDicom on an already parsed file (series members reuse their header parse). */
+export async function readParsedDicom(parsed: ParsedDicom, opts: ResolvedReadOptions): Promise<Volume> {
   const image = await decodeImage(parsed, opts.maxVoxels);
   const frames = readFrameAttributes(parsed.dataSet, image.pm.frames);
-  const { geometry, warnings } = singleFileGeometry(parsed.dataSet, image, frames, opts.name);
-  return finishVolume(image, frames, geometry, warnings, readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, opts.name), opts);
+  const { geometry, warnings } = singleFileGeometry(parsed.dataSet, image, frames, parsed.name);
+  return finishVolume(image, frames, geometry, warnings, readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, parsed.name), opts);
 }
 
 /** Modality LUT, MONOCHROME1 option and metadata: shared by readDicom and readDicomSeries. */

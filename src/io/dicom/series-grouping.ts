@@ -1,0 +1,70 @@
+/**
+ * Splitting files into series: by SeriesInstanceUID, then by image orientation and size (one
+ * series UID may hold localisers or reformats in other planes). Header-only: no pixel decoding.
+ */
+import { resolveReadOptions, type DicomReadOptions } from './options.js';
+import { readSliceHeader, type DicomFileInput, type SliceHeader } from './slice-header.js';
+
+/** What a series looks like without decoding it. Carries no patient identifiers and no free-text descriptions. */
+export interface DicomSeriesGroup {
+  readonly seriesInstanceUid: string;
+  readonly modality: string;
+  readonly seriesNumber: number | undefined;
+  readonly rows: number;
+  readonly columns: number;
+  /** ImageOrientationPatient shared by the group (undefined when the files have none). */
+  readonly orientation: readonly number[] | undefined;
+  /** Files of the group, in input order. */
+  readonly files: readonly string[];
+  readonly sliceCount: number;
+  /** Frames of the group's files added up (multi-frame files count all their frames). */
+  readonly frameCount: number;
+  readonly transferSyntaxes: readonly string[];
+}
+
+const ORIENTATION_TOLERANCE = 1e-4;
+
+function sameOrientation(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.every((v, idx) => Math.abs(v - b[idx]!) <= ORIENTATION_TOLERANCE);
+}
+
+/** Groups headers; each group keeps input order. */
+export function groupSliceHeaders(headers: readonly SliceHeader[]): SliceHeader[][] {
+  const groups: SliceHeader[][] = [];
+  for (const h of headers) {
+    const g = groups.find((grp) => {
+      const f = grp[0]!;
+      return f.seriesInstanceUid === h.seriesInstanceUid && f.pm.rows === h.pm.rows && f.pm.columns === h.pm.columns && sameOrientation(f.frame.orientation, h.frame.orientation);
+    });
+    if (g === undefined) groups.push([h]);
+    else g.push(h);
+  }
+  return groups;
+}
+
+export function summarizeGroup(group: readonly SliceHeader[]): DicomSeriesGroup {
+  const first = group[0]!;
+  return {
+    seriesInstanceUid: first.seriesInstanceUid,
+    modality: first.modality,
+    seriesNumber: first.seriesNumber,
+    rows: first.pm.rows,
+    columns: first.pm.columns,
+    orientation: first.frame.orientation,
+    files: group.map((h) => h.name),
+    sliceCount: group.length,
+    frameCount: group.reduce((n, h) => n + h.pm.frames, 0),
+    transferSyntaxes: [...new Set(group.map((h) => h.transferSyntax.uid))],
+  };
+}
+
+/**
+ * Groups files into series from their headers. Throws the typed error of the first file that is
+ * not a readable DICOM image (use readDicomDirectory to collect per-file errors instead).
+ */
+export async function groupDicomSeries(files: readonly DicomFileInput[], options?: DicomReadOptions): Promise<DicomSeriesGroup[]> {
+  const opts = resolveReadOptions(options);
+  const headers = files.map((f) => readSliceHeader(f, opts.maxVoxels));
+  return groupSliceHeaders(headers).map(summarizeGroup);
+}

@@ -1,0 +1,56 @@
+/**
+ * Header-only view of one file for series work: parsed dataset (kept, so decoding does not parse
+ * twice), pixel module, and the attributes that group and order slices.
+ */
+import type { Vec3 } from '../../core/geometry.js';
+import { parseDicomBytes, readNumbers, readString, type ParsedDicom } from './parse-header.js';
+import { inspectImageHeader } from './decode-image.js';
+import type { PixelModule } from './pixel-module.js';
+import type { TransferSyntaxInfo } from './transfer-syntax.js';
+import { readFrameAttributes, type FrameAttributes } from './frame-geometry.js';
+import { findPixelDataElement } from './frames.js';
+import { TAG } from './tags.js';
+
+export interface DicomFileInput {
+  /** File name or path, used in errors and meta (never a patient identifier). */
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+export interface SliceHeader {
+  readonly name: string;
+  readonly parsed: ParsedDicom;
+  readonly pm: PixelModule;
+  readonly transferSyntax: TransferSyntaxInfo;
+  readonly seriesInstanceUid: string;
+  readonly modality: string;
+  readonly seriesNumber: number | undefined;
+  readonly instanceNumber: number | undefined;
+  readonly frameOfReferenceUid: string | undefined;
+  /** Attributes of the first frame (series members are single-frame images). */
+  readonly frame: FrameAttributes;
+}
+
+/** Parses and validates one file's header; throws the file's typed error. */
+export function readSliceHeader(file: DicomFileInput, maxVoxels: number): SliceHeader {
+  const parsed = parseDicomBytes(file.bytes, file.name);
+  const { pm, transferSyntax } = inspectImageHeader(parsed, maxVoxels);
+  const ds = parsed.dataSet;
+  findPixelDataElement(ds, file.name);
+  const frame = readFrameAttributes(ds, 1)[0]!;
+  return {
+    name: file.name,
+    parsed,
+    pm,
+    transferSyntax,
+    // Files without a series UID still group together (by the empty key) rather than failing.
+    seriesInstanceUid: readString(ds, TAG.seriesInstanceUid) ?? '',
+    modality: readString(ds, TAG.modality) ?? 'OT',
+    seriesNumber: readNumbers(ds, TAG.seriesNumber)?.[0],
+    instanceNumber: readNumbers(ds, TAG.instanceNumber)?.[0],
+    frameOfReferenceUid: readString(ds, TAG.frameOfReferenceUid),
+    frame,
+  };
+}
+
+export type { Vec3 };
