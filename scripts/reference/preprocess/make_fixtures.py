@@ -257,6 +257,12 @@ full[:, t:t + nh, l:l + nw] = inner
 cases['letterbox']['pixels'] = {'input': save('letterbox_in', img.ravel(), '<f4'), 'shape': [13, 10, 1], 'channels': 3,
                                 'params': {'op': 'letterbox', 'size': [32, 32]}, 'expected': save('letterbox_out', full.ravel(), '<f4'), 'plan': plan}
 
+# ---------------------------------------------------------------- float16 (numpy astype, round to nearest even)
+vals = np.concatenate([rng.normal(0, 1, 300), rng.normal(0, 1e4, 200), rng.uniform(-7e4, 7e4, 100),
+                       rng.normal(0, 1e-5, 200), rng.normal(0, 1e-7, 100), [0.0, -0.0, 65504, 65519, 65520, 1e9, -1e9, 2.0 ** -24, 2.0 ** -25, 3 * 2.0 ** -26]]).astype(np.float32)
+with np.errstate(over='ignore'):
+    cases['float16'] = {'input': save('f16_in', vals, '<f4'), 'expected': save('f16_bits', vals.astype(np.float16).view(np.uint16), '<u2')}
+
 with open(os.path.join(OUT, 'cases.json'), 'w') as f:
     json.dump(cases, f, indent=1)
 for fn in os.listdir(OUT):

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { createVolume, ManifestError, UsageError } from '../../src/core/index.js';
+import {
+  createVolumeFromTensor, fromFloat16Bits, PREPROCESS_OPS, runPreprocessPlan, toFloat16Bits, validatePreprocessPlan,
+} from '../../src/preprocess/index.js';
+import { cases, loadBin } from './fixtures.js';
+
+function manifestError(steps: unknown): ManifestError {
+  try {
+    validatePreprocessPlan(steps);
+  } catch (e) {
+    if (e instanceof ManifestError) return e;
+    throw e;
+  }
+  throw new Error('expected a ManifestError');
+}
+
+describe('validatePreprocessPlan', () => {
+  it('exports every op name', () => {
+    expect([...PREPROCESS_OPS].sort()).toEqual(['cropPad', 'greyscale', 'invertMonochrome1', 'letterbox', 'normalizeMeanStd', 'orient', 'percentileClip', 'resample', 'resize', 'scaleIntensityRange', 'stackChannels', 'toRgb', 'toTensor', 'window', 'xrvNormalize', 'zscore']);
+  });
+  it('fills documented defaults', () => {
+    const [lb, rs, z] = validatePreprocessPlan([{ op: 'letterbox', size: [640, 640] }, { op: 'resample', spacing: [1, 1, 1] }, { op: 'zscore' }]);
+    expect(lb).toEqual({ op: 'letterbox', size: [640, 640], stride: 32, padValue: 114, auto: false, scaleUp: true });
+    expect(rs).toEqual({ op: 'resample', spacing: [1, 1, 1], mode: 'linear', rule: 'monai' });
+    expect(z).toEqual({ op: 'zscore', nonzero: false, channelWise: false });
+  });
+  it('names step index, op, field, expected and received', () => {
+    const e = manifestError([{ op: 'orient', axcodes: 'RAS' }, { op: 'resize', size: [224, 'x'], mode: 'area' }]);
+    expect(e.details).toMatchObject({ index: 1, op: 'resize', field: 'size', received: '[224,"x"]' });
+    expect(e.message).toContain('preprocess[1] (resize): field "size" expected');
+    expect(manifestError([{ op: 'blur' }]).details).toMatchObject({ index: 0, field: 'op', received: '"blur"' });
+    expect(manifestError([{ op: 'zscore', nonZero: true }]).details).toMatchObject({ field: 'nonZero', op: 'zscore' });
+    expect(manifestError([{ op: 'orient', axcodes: 'RAR' }]).details).toMatchObject({ field: 'axcodes', received: '"RAR"' });
+    expect(manifestError([{ op: 'window', center: 40, width: 0 }]).details).toMatchObject({ field: 'width' });
+    expect(manifestError([{ op: 'resample', spacing: [1, 1, 1], mode: 'cubic' }]).details).toMatchObject({ field: 'mode' });
+    expect(manifestError([{ op: 'percentileClip', lower: 99, upper: 1 }]).details).toMatchObject({ field: 'upper' });
+    expect(manifestError([{ op: 'normalizeMeanStd', mean: [0, 0, 0], std: [1, 1] }]).details).toMatchObject({ field: 'std' });
+    expect(manifestError([{ op: 'toTensor', layout: 'NCHW', axisOrder: 'ijk' }]).details).toMatchObject({ field: 'axisOrder' });
+    expect(manifestError([{ op: 'resize', size: [2, 2], mode: 'area', antialias: true }]).details).toMatchObject({ field: 'antialias' });
+    expect(manifestError([{ op: 'zscore' }, { op: 'stackChannels', order: ['a'] }]).details).toMatchObject({ index: 1, field: 'op' });
+    expect(manifestError([{ op: 'toTensor', layout: 'NCHW' }, { op: 'zscore' }]).details).toMatchObject({ index: 0, op: 'toTensor' });
+    expect(manifestError('zscore').details).toMatchObject({ field: 'preprocess' });
+    expect(manifestError([null]).details).toMatchObject({ index: 0, field: 'op' });
+  });
+});
+
+describe('runPreprocessPlan', () => {
+  const t1 = createVolume({ geometry: { size: [3, 2, 2] }, data: new Float32Array(12).map((_, i) => i) });
+  const t2 = createVolume({ geometry: { size: [3, 2, 2] }, data: new Float32Array(12).map((_, i) => 100 - i) });
+  it('stacks named inputs, runs steps in order, returns tensor + records', () => {
+    const { tensor, records, volume } = runPreprocessPlan({ t2, t1 }, [
+      { op: 'stackChannels', order: ['t1', 't2'] },
+      { op: 'scaleIntensityRange', aMin: 0, aMax: 100, bMin: 0, bMax: 1, clip: true },
+      { op: 'toTensor', layout: 'NCDHW', dtype: 'float32' },
+    ]);
+    expect(tensor.dims).toEqual([1, 2, 2, 2, 3]);
+    expect(tensor.data[0]).toBe(0);
+    expect(tensor.data[12]).toBe(1);
+    expect(records.map((r) => r.op)).toEqual(['stackChannels', 'scaleIntensityRange', 'toTensor']);
+    expect(volume.frames).toBe(2);
+  });
+  it('axisOrder ijk transposes like a nibabel/MONAI array (k fastest) and round-trips', () => {
+    const { tensor, records } = runPreprocessPlan(t1, [{ op: 'toTensor', layout: 'NCDHW', dtype: 'float32', axisOrder: 'ijk' }]);
+    expect(tensor.dims).toEqual([1, 1, 3, 2, 2]);
+    // tensor[0,0,i,j,k] = volume(i,j,k) = i + 3 j + 6 k
+    expect(Array.from(tensor.data.slice(0, 4))).toEqual([0, 6, 3, 9]);
+    expect(Array.from(createVolumeFromTensor(tensor, records).data)).toEqual(Array.from(t1.data));
+  });
+  it('defaults to NCHW float32 for one slice and refuses named inputs without stackChannels', () => {
+    const img = createVolume({ geometry: { size: [4, 3, 1] }, data: new Uint8Array(12) });
+    expect(runPreprocessPlan(img, []).tensor.dims).toEqual([1, 1, 3, 4]);
+    expect(() => runPreprocessPlan({ t1, t2 }, [{ op: 'zscore' }])).toThrow(UsageError);
+  });
+  it('float16 tensors hold half bits', () => {
+    const { tensor } = runPreprocessPlan(t1, [{ op: 'toTensor', layout: 'NCDHW', dtype: 'float16' }]);
+    expect(tensor.data).toBeInstanceOf(Uint16Array);
+    expect(Array.from(tensor.data).map(fromFloat16Bits)).toEqual(Array.from(t1.data));
+  });
+});
+
+describe('float16 conversion vs numpy astype(float16)', () => {
+  it('matches bit for bit (round to nearest even, overflow, subnormals)', () => {
+    const input = loadBin(cases['float16'].input);
+    const expected = loadBin(cases['float16'].expected);
+    const got = Array.from(input, (x) => toFloat16Bits(x));
+    expect(got).toEqual(Array.from(expected));
+  });
+});

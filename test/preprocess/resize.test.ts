@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { createVolume, indexToWorld } from '../../src/core/index.js';
+import { resizeVolume, runPreprocessPlan, validatePreprocessStep, type ResizeParams } from '../../src/preprocess/index.js';
+import { cases, expectClose, loadBin, maxAbs } from './fixtures.js';
+
+const R = cases['resize'];
+
+describe('resize vs torch.nn.functional.interpolate (align_corners=False), 1e-4', () => {
+  const ct = createVolume({ geometry: { size: R.shape, spacing: [0.66, 0.66, 5], origin: [-80, -90, 10] }, data: loadBin(R.input) });
+  for (const c of R.cases) {
+    it(`CT_small ${c.params.mode}${c.params.antialias ? ' antialias' : ''} -> ${c.params.size.join('x')}`, () => {
+      const params = validatePreprocessStep(c.params, 0) as { op: 'resize' } & ResizeParams;
+      const { volume } = resizeVolume(ct, params);
+      expect([...volume.geometry.size]).toEqual([...c.params.size, 1]);
+      const expected = loadBin(c.expected);
+      if (c.params.mode === 'nearest') expect(Array.from(volume.data)).toEqual(Array.from(expected));
+      else expectClose(volume.data, expected, 1e-4, 1e-4 * maxAbs(expected));
+    });
+  }
+  const r3 = createVolume({ geometry: { size: R.shape3d }, data: loadBin(R.input3d) });
+  for (const c of R.cases3d) {
+    it(`3D ${c.params.mode} -> ${c.params.size.join('x')}`, () => {
+      const { volume } = resizeVolume(r3, c.params);
+      const expected = loadBin(c.expected);
+      expectClose(volume.data, expected, 1e-4, 1e-4 * maxAbs(expected));
+    });
+  }
+
+  it('keeps the field of view: outer pixel edges stay in place', () => {
+    const { volume } = resizeVolume(ct, { size: [17, 23], mode: 'area' });
+    for (const corner of [[-0.5, -0.5, 0], [16.5, 22.5, 0]]) {
+      const src = [corner[0]! === -0.5 ? -0.5 : ct.geometry.size[0] - 0.5, corner[1]! === -0.5 ? -0.5 : ct.geometry.size[1] - 0.5, 0];
+      const a = indexToWorld(volume.geometry, corner);
+      const b = indexToWorld(ct.geometry, src);
+      a.forEach((x, i) => expect(x).toBeCloseTo(b[i]!, 9));
+    }
+  });
+});
+
+describe('TorchXRayVision plan (xrvNormalize, centerSquare, resize 24) vs xrv.normalize + XRayCenterCrop + torch', () => {
+  const X = cases['xrv'];
+  const xray = createVolume({ geometry: { size: X.shape }, data: loadBin(X.input), meta: { bitsStored: X.bitsStored, modality: 'DX' } });
+  it('normalisation alone matches xrv.datasets.normalize (float32)', () => {
+    const { volume } = runPreprocessPlan(xray, [{ op: 'xrvNormalize' }]);
+    expectClose(volume.data, loadBin(X.normalized), 0, 1e-4);
+  });
+  for (const c of X.cases) {
+    it(`${c.plan[2].mode}${c.plan[2].antialias ? ' antialias' : ''}`, () => {
+      const { tensor, records } = runPreprocessPlan(xray, c.plan);
+      expect(tensor.dims).toEqual(c.dims);
+      expect(tensor.dtype).toBe('float32');
+      expectClose(tensor.data, loadBin(c.expected), 1e-4, 1e-4 * 1024);
+      expect(records.map((r) => r.op)).toEqual(['xrvNormalize', 'cropPad', 'resize', 'toTensor']);
+    });
+  }
+});
