@@ -11,3 +11,4 @@ export * from './io/nifti/index.js';
 export * from './io/dicom/index.js';
 export * from './phantoms/index.js';
 export * from './postprocess/index.js';
+export * from './pipelines/index.js';

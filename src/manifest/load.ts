@@ -5,6 +5,8 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { ManifestError } from '../core/errors.js';
 import { MANIFEST_SCHEMA } from './schema.js';
+import { validatePreprocessPlan } from '../preprocess/validate-plan.js';
+import { validatePostprocessPlan } from '../postprocess/plan/ops.js';
 import type { DatasetEntry, Manifest, ModelEntry, StepSpec } from './types.js';
 
 /** Validates a plan's steps; throws ManifestError naming step index, op and field. */
@@ -13,9 +15,26 @@ export type StepValidator = (steps: readonly StepSpec[], context: { modelId: str
 export interface ManifestLoadOptions {
   /** Directory or base URL that relative file paths resolve from. */
   readonly base?: string;
+  /** Defaults to the preprocess module's validator; tests may substitute their own. */
   readonly validatePreprocess?: StepValidator;
+  /** Defaults to the postprocess module's validator. */
   readonly validatePostprocess?: StepValidator;
 }
+
+/** Runs a module validator and prefixes its message with the model and list it concerns. */
+function moduleValidator(validate: (steps: unknown[]) => unknown): StepValidator {
+  return (steps, ctx) => {
+    try {
+      validate([...steps]);
+    } catch (error) {
+      if (error instanceof ManifestError) throw new ManifestError(`model '${ctx.modelId}' ${ctx.list}: ${error.message}`, { ...error.details, modelId: ctx.modelId, list: ctx.list }, { cause: error });
+      throw error;
+    }
+  };
+}
+
+const DEFAULT_PREPROCESS_VALIDATOR = moduleValidator(validatePreprocessPlan);
+const DEFAULT_POSTPROCESS_VALIDATOR = moduleValidator(validatePostprocessPlan);
 
 let compiled: ReturnType<Ajv['compile']> | undefined;
 
@@ -69,8 +88,8 @@ function checkModelEntry(m: ModelEntry, datasets: Record<string, DatasetEntry>, 
   if (m.thresholds !== undefined && m.thresholds.length !== m.labels.length) {
     throw new ManifestError(`model '${m.id}': ${m.thresholds.length} thresholds for ${m.labels.length} labels`, { modelId: m.id, field: 'thresholds' });
   }
-  options.validatePreprocess?.(m.preprocess, { modelId: m.id, list: 'preprocess' });
-  options.validatePostprocess?.(m.postprocess, { modelId: m.id, list: 'postprocess' });
+  (options.validatePreprocess ?? DEFAULT_PREPROCESS_VALIDATOR)(m.preprocess, { modelId: m.id, list: 'preprocess' });
+  (options.validatePostprocess ?? DEFAULT_POSTPROCESS_VALIDATOR)(m.postprocess, { modelId: m.id, list: 'postprocess' });
 }
 
 export function getModelEntry(manifest: Manifest, modelId: string): ModelEntry {

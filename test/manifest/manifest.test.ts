@@ -99,3 +99,17 @@ describe('manifest validation errors', () => {
     } })).toThrow(/monai-spleen-ct-segmentation: preprocess\[1\] 'resample': bad field/);
   });
 });
+
+describe('manifest step validation (preprocess / postprocess modules)', () => {
+  it('rejects an unknown preprocess op naming the model, list and step', () => {
+    const m = clone();
+    m.models['monai-spleen-ct-segmentation'].preprocess[1] = { op: 'resampel', spacing: [1, 1, 1] };
+    expect(() => parseManifest(m)).toThrow(/model 'monai-spleen-ct-segmentation' preprocess: .*resampel/);
+  });
+
+  it('rejects a bad postprocess parameter naming the field', () => {
+    const m = clone();
+    m.models['monai-lung-nodule-ct-detection'].postprocess[0].iou = 3;
+    expect(() => parseManifest(m)).toThrow(/model 'monai-lung-nodule-ct-detection' postprocess: .*iou/);
+  });
+});

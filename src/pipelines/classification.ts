@@ -1,0 +1,114 @@
+/**
+ * Classification pipeline: 2D radiographs (DICOM, PNG, JPEG, or a Volume) through the model's
+ * declared preprocessing, a batched session run, and its declared score steps (sigmoid,
+ * softmax, TorchXRayVision op_norm, thresholds, top-k). Inputs whose tensors share a shape run
+ * as one tensor batch (up to the manifest's inference.batch).
+ */
+import { InputError } from '../core/errors.js';
+import type { Volume } from '../core/volume.js';
+import { labelNames } from '../manifest/load.js';
+import type { ModelEntry } from '../manifest/types.js';
+import { toLabelScores, type LabelScore } from '../postprocess/classification/label-scores.js';
+import { runPreprocessPlan, type PreprocessResult } from '../preprocess/run-plan.js';
+import type { Tensor } from '../preprocess/tensor.js';
+import { concatTensors } from './batch.js';
+import { createProvenance, inputName, openModelHandle, outputByName, runSingleInput, type ModelHandle } from './model-handle.js';
+import { compileScoreSteps, type ScoreSteps } from './score-steps.js';
+import { computeOcclusionMap, type OcclusionOptions, type OcclusionMap } from './occlusion.js';
+import type { ImageInput, PipelineBase, PipelineContext, Provenance } from './types.js';
+
+export interface ClassificationResult {
+  readonly labels: LabelScore[];
+  /** Raw model outputs (logits) for this input, before the score steps. */
+  readonly logits: Float32Array;
+  readonly provenance: Provenance;
+  /** Occlusion-sensitivity maps per label, on the input grid, when asked for. */
+  readonly explanation?: OcclusionMap;
+}
+
+export interface ClassificationRunOptions {
+  readonly explain?: OcclusionOptions;
+}
+
+export interface ClassificationPipeline extends PipelineBase {
+  readonly task: 'classification';
+  run(input: ImageInput, options?: ClassificationRunOptions): Promise<ClassificationResult>;
+  runBatch(inputs: readonly ImageInput[]): Promise<ClassificationResult[]>;
+}
+
+/** Loads and checks a radiograph: 2D, and of a modality the model accepts when the file says. */
+export function checkImageInput(volume: Volume, entry: ModelEntry, name: string): void {
+  if (entry.dimensionality === 2 && volume.geometry.size[2] !== 1) {
+    throw new InputError(`model '${entry.id}' takes 2D images; ${name} is a ${volume.geometry.size.join('x')} volume`, { file: name, modelId: entry.id });
+  }
+  const modality = volume.meta.modality;
+  if (entry.modality && modality && modality !== 'OT' && !entry.modality.includes(modality)) {
+    throw new InputError(`model '${entry.id}' expects ${entry.modality.join('/')} images; ${name} is ${modality}`, { file: name, modelId: entry.id, expected: entry.modality, actual: modality });
+  }
+}
+
+async function prepare(handle: ModelHandle, input: ImageInput): Promise<{ name: string; volume: Volume; pre: PreprocessResult }> {
+  const name = inputName(input);
+  const volume = await handle.context.loadVolume(input);
+  checkImageInput(volume, handle.entry, name);
+  return { name, volume, pre: runPreprocessPlan(volume, handle.entry.preprocess) };
+}
+
+function splitLogits(handle: ModelHandle, outputs: Awaited<ReturnType<typeof runSingleInput>>, count: number): Float32Array[] {
+  const out = outputByName(outputs, handle);
+  const data = out.data as Float32Array;
+  const per = data.length / count;
+  return Array.from({ length: count }, (_, i) => data.slice(i * per, (i + 1) * per));
+}
+
+export async function createClassificationPipeline(context: PipelineContext, model: string | ModelEntry): Promise<ClassificationPipeline> {
+  const handle = await openModelHandle(context, model, 'classification');
+  const names = labelNames(handle.entry);
+  const steps: ScoreSteps = compileScoreSteps(handle.entry.postprocess, handle.entry.id, handle.entry.thresholds);
+  const maxBatch = handle.entry.inference.batch ?? 8;
+
+  const finish = (logits: Float32Array, records: PreprocessResult['records'], name: string, started: number): ClassificationResult => ({
+    labels: toLabelScores(steps.apply(logits), names, steps.labelOptions),
+    logits,
+    provenance: createProvenance(handle, [records], [name], started),
+  });
+
+  async function runBatch(inputs: readonly ImageInput[]): Promise<ClassificationResult[]> {
+    const started = Date.now();
+    const prepared: Awaited<ReturnType<typeof prepare>>[] = [];
+    for (const input of inputs) prepared.push(await prepare(handle, input));
+    const results: ClassificationResult[] = new Array(prepared.length);
+    // Group by tensor shape so one session.run serves many images (shapes differ e.g. for letterbox).
+    const groups = new Map<string, number[]>();
+    prepared.forEach((p, i) => {
+      const key = p.pre.tensor.dims.join('x');
+      groups.set(key, [...(groups.get(key) ?? []), i]);
+    });
+    for (const indices of groups.values()) {
+      for (let s = 0; s < indices.length; s += maxBatch) {
+        const chunk = indices.slice(s, s + maxBatch);
+        const tensor: Tensor = concatTensors(chunk.map((i) => prepared[i]!.pre.tensor));
+        const logits = splitLogits(handle, await runSingleInput(handle, tensor), chunk.length);
+        chunk.forEach((i, k) => (results[i] = finish(logits[k]!, prepared[i]!.pre.records, prepared[i]!.name, started)));
+      }
+    }
+    return results;
+  }
+
+  return {
+    task: 'classification',
+    entry: handle.entry,
+    provider: handle.session.provider,
+    runBatch,
+    async run(input, options = {}) {
+      const started = Date.now();
+      const p = await prepare(handle, input);
+      const logits = splitLogits(handle, await runSingleInput(handle, p.pre.tensor), 1)[0]!;
+      const result = finish(logits, p.pre.records, p.name, started);
+      if (!options.explain) return result;
+      const explanation = await computeOcclusionMap(p.volume, handle, steps, names, options.explain);
+      return { ...result, explanation };
+    },
+    dispose: () => handle.session.dispose(),
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The model side of a pipeline: opens the manifest entry's session (cached), runs tensors
+ * through it, and stamps provenance on results.
+ */
+import { InputError, ManifestError } from '../core/errors.js';
+import type { Volume } from '../core/volume.js';
+import { getModelEntry } from '../manifest/load.js';
+import type { ModelEntry, TaskName } from '../manifest/types.js';
+import type { Tensor } from '../preprocess/tensor.js';
+import type { PreprocessRecord } from '../preprocess/types.js';
+import { openModel } from '../runtime/open-model.js';
+import type { ModelSession } from '../runtime/model-session.js';
+import type { TensorLike, TensorMap } from '../runtime/tensor.js';
+import { SDK_VERSION } from '../version.js';
+import type { ImageInput, PipelineContext, Provenance } from './types.js';
+
+export interface ModelHandle {
+  readonly entry: ModelEntry;
+  readonly session: ModelSession;
+  readonly context: PipelineContext;
+}
+
+export function resolveEntry(context: PipelineContext, model: string | ModelEntry, task: TaskName): ModelEntry {
+  const entry = typeof model === 'string' ? getModelEntry(context.manifest, model) : model;
+  if (entry.task !== task) {
+    throw new ManifestError(`model '${entry.id}' is a ${entry.task} model, not ${task}; use createPipeline('${entry.task}', '${entry.id}')`, { modelId: entry.id, expected: task, actual: entry.task });
+  }
+  return entry;
+}
+
+export async function openModelHandle(context: PipelineContext, model: string | ModelEntry, task: TaskName): Promise<ModelHandle> {
+  const entry = resolveEntry(context, model, task);
+  const settings = {
+    cache: context.cache,
+    ...(context.provider !== undefined ? { provider: context.provider } : {}),
+    ...(context.allowFallback !== undefined ? { allowFallback: context.allowFallback } : {}),
+    ...(context.threads !== undefined ? { threads: context.threads } : {}),
+  };
+  const session = await openModel(context.backend, context.manifest, entry, settings);
+  return { entry, session, context };
+}
+
+export function toTensorLike(t: Tensor): TensorLike {
+  return { type: t.dtype, dims: t.dims, data: t.data };
+}
+
+/** Runs the model on one tensor for its (single) image input; returns outputs by name. */
+export async function runSingleInput(handle: ModelHandle, tensor: Tensor): Promise<TensorMap> {
+  const name = handle.entry.io.inputs[0]!.name;
+  return handle.session.run({ [name]: toTensorLike(tensor) });
+}
+
+export function outputByName(outputs: TensorMap, handle: ModelHandle, index = 0): TensorLike {
+  const name = handle.entry.io.outputs[index]!.name;
+  const t = outputs[name];
+  if (!t) throw new InputError(`model '${handle.entry.id}' returned no output '${name}'`, { modelId: handle.entry.id });
+  return t;
+}
+
+export function inputName(input: ImageInput): string {
+  if (typeof input === 'string') return input.split(/[\\/]/).pop() ?? input;
+  if (input instanceof Uint8Array) return 'bytes';
+  if ('bytes' in input && 'name' in input && !('geometry' in input)) return input.name;
+  return (input as Volume).meta.source ?? 'memory';
+}
+
+export function createProvenance(handle: ModelHandle, records: readonly (readonly PreprocessRecord[])[], inputs: readonly string[], started: number): Provenance {
+  return {
+    modelId: handle.entry.id,
+    task: handle.entry.task,
+    sha256: handle.session.sha256,
+    sdkVersion: SDK_VERSION,
+    provider: handle.session.provider,
+    preprocessing: records,
+    inputs,
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+  };
+}

@@ -1,0 +1,49 @@
+/** Types shared by every task pipeline. */
+import type { Volume } from '../core/volume.js';
+import type { Manifest, ModelEntry, TaskName } from '../manifest/types.js';
+import type { PreprocessRecord } from '../preprocess/types.js';
+import type { RuntimeBackend } from '../runtime/backend.js';
+import type { ProviderChoice, ProviderReport } from '../runtime/providers.js';
+import type { SessionCache } from '../runtime/session-cache.js';
+
+/** An image input: a Volume, a file path (Node) or URL, raw bytes, or named bytes (browser File contents). */
+export type ImageInput = Volume | string | Uint8Array | { readonly name: string; readonly bytes: Uint8Array };
+
+/** Where a result came from: enough to reproduce it and to audit which model and provider ran. */
+export interface Provenance {
+  readonly modelId: string;
+  readonly task: TaskName;
+  readonly sha256: string;
+  readonly sdkVersion: string;
+  readonly provider: ProviderReport;
+  /** Preprocessing records per input volume (in the order the model consumed them). */
+  readonly preprocessing: readonly (readonly PreprocessRecord[])[];
+  /** Input names (file names or 'memory'); never patient identifiers. */
+  readonly inputs: readonly string[];
+  readonly startedAt: string;
+  readonly durationMs: number;
+}
+
+export interface RuntimeSettings {
+  readonly provider?: ProviderChoice;
+  readonly allowFallback?: boolean;
+  readonly threads?: number;
+}
+
+/** What a platform entry (node.ts / browser.ts) supplies to pipelines. */
+export interface PipelineContext extends RuntimeSettings {
+  readonly backend: RuntimeBackend;
+  readonly manifest: Manifest;
+  readonly cache: SessionCache;
+  /** Turns an ImageInput into a Volume (file readers are platform-specific). */
+  readonly loadVolume: (input: ImageInput, options?: { maxVoxels?: number }) => Promise<Volume>;
+  /** Reads a model side file (vocabulary, labels) from a path or URL. */
+  readonly loadFile: (location: string) => Promise<Uint8Array>;
+}
+
+export interface PipelineBase {
+  readonly task: TaskName;
+  readonly entry: ModelEntry;
+  readonly provider: ProviderReport;
+  dispose(): Promise<void>;
+}
