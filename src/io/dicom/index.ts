@@ -7,3 +7,4 @@ export { listSupportedTransferSyntaxes, type TransferSyntaxInfo, type PixelCodec
 export { readDicomSeries } from './series-assemble.js';
 export { groupDicomSeries, type DicomSeriesGroup } from './series-grouping.js';
 export type { DicomFileInput } from './slice-header.js';
+export { summarizeDicomHeader, readDicomTags, type DicomHeaderSummary, type DicomHeaderOptions, type DicomTag } from './header-summary.js';

@@ -1,0 +1,92 @@
+/**
+ * Node-only: DICOM files from a folder. Everything else in src/io/dicom is isomorphic; this is the
+ * one file that touches node:fs. Per-file and per-series failures are collected, not thrown, so one
+ * bad file does not hide a good series (the batch CLI reports them).
+ */
+import { open, readFile, readdir } from 'node:fs/promises';
+import { extname, join, relative } from 'node:path';
+import { DecodeError, InputError, describeError, isMedinferError, type MedinferError } from '../../core/errors.js';
+import type { Volume } from '../../core/volume.js';
+import { resolveReadOptions, type DicomReadOptions } from './options.js';
+import { assembleSeries } from './series-assemble.js';
+import { groupSliceHeaders } from './series-grouping.js';
+import { readSliceHeader, type SliceHeader } from './slice-header.js';
+
+export interface DicomDirectoryError {
+  /** Path relative to the folder (or the series label for series-level failures). */
+  readonly file: string;
+  readonly error: MedinferError;
+}
+
+export interface DicomDirectoryResult {
+  readonly series: Volume[];
+  readonly errors: DicomDirectoryError[];
+}
+
+const DICOM_EXTENSIONS = new Set(['.dcm', '.dicom', '.ima']);
+
+/** Files under `dir` (recursive, sorted) that carry the DICM marker or a DICOM extension. Hidden files and DICOMDIR are skipped. */
+export async function listDicomFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  await walk(dir, out);
+  out.sort();
+  const keep: string[] = [];
+  for (const path of out) if (DICOM_EXTENSIONS.has(extname(path).toLowerCase()) || (await hasDicmMarker(path))) keep.push(path);
+  return keep;
+}
+
+async function walk(dir: string, out: string[]): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    throw new InputError(`${dir}: cannot read folder: ${describeError(err)}`, { file: dir, cause: 'readdir' }, { cause: err });
+  }
+  for (const e of entries) {
+    if (e.name.startsWith('.') || e.name.toUpperCase() === 'DICOMDIR') continue;
+    const path = join(dir, e.name);
+    if (e.isDirectory()) await walk(path, out);
+    else if (e.isFile()) out.push(path);
+  }
+}
+
+async function hasDicmMarker(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = new Uint8Array(4);
+    const { bytesRead } = await fh.read(buf, 0, 4, 128);
+    return bytesRead === 4 && buf[0] === 0x44 && buf[1] === 0x49 && buf[2] === 0x43 && buf[3] === 0x4d;
+  } finally {
+    await fh.close();
+  }
+}
+
+function asTyped(err: unknown, file: string): MedinferError {
+  return isMedinferError(err) ? err : new DecodeError(`${file}: ${describeError(err)}`, { file }, { cause: err });
+}
+
+/** Reads every series under `dir`: one Volume per series (SeriesInstanceUID + orientation + size). */
+export async function readDicomDirectory(dir: string, options?: Omit<DicomReadOptions, 'name'>): Promise<DicomDirectoryResult> {
+  const base = resolveReadOptions(options, dir);
+  const errors: DicomDirectoryError[] = [];
+  const headers: SliceHeader[] = [];
+  for (const path of await listDicomFiles(dir)) {
+    const name = relative(dir, path);
+    try {
+      const bytes = new Uint8Array(await readFile(path));
+      headers.push(readSliceHeader({ name, bytes }, base.maxVoxels));
+    } catch (err) {
+      errors.push({ file: name, error: asTyped(err, name) });
+    }
+  }
+  const series: Volume[] = [];
+  for (const group of groupSliceHeaders(headers)) {
+    const label = group.length === 1 ? group[0]!.name : `${group[0]!.name} (+${group.length - 1} files)`;
+    try {
+      series.push(await assembleSeries(group, { ...base, name: label }));
+    } catch (err) {
+      errors.push({ file: label, error: asTyped(err, label) });
+    }
+  }
+  return { series, errors };
+}

@@ -1,0 +1,72 @@
+/**
+ * Header summaries (PHI hidden unless showPhi) and the Node folder reader (per-file errors
+ * collected, one Volume per series). The generated fixtures carry a synthetic patient identity
+ * ('Synthetic^Fixture', 'SYN-0001', 19700101) so leaks are detectable.
+ */
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { readDicomTags, summarizeDicomHeader } from '../../../src/io/dicom/index.js';
+import { listDicomFiles, readDicomDirectory } from '../../../src/io/dicom/node-files.js';
+import { FIXTURES, fixtureBytes } from './helpers.js';
+
+const PHI = /Synthetic|SYN-0001|19700101/;
+
+describe('summarizeDicomHeader / readDicomTags', () => {
+  const bytes = fixtureBytes('series-oblique/im00.dcm');
+
+  test('summary without PHI by default', () => {
+    const s = summarizeDicomHeader(bytes, { name: 'im00.dcm' });
+    expect(s).toMatchObject({ file: 'im00.dcm', modality: 'CT', rows: 32, columns: 32, frames: 1, bitsStored: 16, pixelRepresentation: 1, rescale: { slope: 1, intercept: -1024 }, transferSyntax: { uid: '1.2.840.10008.1.2.1', supported: true }, mosaic: false, hasPixelData: true });
+    expect(s.patient).toBeUndefined();
+    expect(JSON.stringify(s)).not.toMatch(PHI);
+  });
+
+  test('showPhi: true adds the patient block', () => {
+    const s = summarizeDicomHeader(bytes, { name: 'im00.dcm', showPhi: true });
+    expect(s.patient).toEqual({ name: 'Synthetic^Fixture', id: 'SYN-0001', birthDate: '19700101' });
+  });
+
+  test('tag listing drops the patient group unless showPhi', () => {
+    const tags = readDicomTags(bytes, { name: 'im00.dcm' });
+    expect(tags.find((t) => t.tag === '0028,0010')?.value).toBe('32');
+    expect(tags.find((t) => t.tag === '0020,0037')?.value).toMatch(/^0\.86008934\\/);
+    expect(tags.some((t) => t.tag.startsWith('0010,'))).toBe(false);
+    expect(JSON.stringify(tags)).not.toMatch(PHI);
+    const all = readDicomTags(bytes, { name: 'im00.dcm', showPhi: true });
+    expect(all.find((t) => t.tag === '0010,0020')?.value).toBe('SYN-0001');
+  });
+
+  test('summaries describe files the reader refuses (mosaic, 12-bit JPEG)', () => {
+    expect(summarizeDicomHeader(fixtureBytes('siemens_dwi_mosaic_0.dcm')).mosaic).toBe(true);
+    expect(summarizeDicomHeader(fixtureBytes('generated/jpeg_extended_12bit.dcm')).transferSyntax).toEqual({ uid: '1.2.840.10008.1.2.4.51', name: 'unknown', supported: false });
+  });
+});
+
+describe('readDicomDirectory (Node)', () => {
+  test('lists DICOM files recursively and sorted', async () => {
+    const files = await listDicomFiles(join(FIXTURES, 'series-variants'));
+    expect(files.length).toBe(4 + 5 + 5 + 4 + 5 + 5);
+    expect(files.every((f) => f.endsWith('.dcm'))).toBe(true);
+    expect([...files].sort()).toEqual(files);
+  });
+
+  test('one Volume per series; failing series reported, not thrown', async () => {
+    const { series, errors } = await readDicomDirectory(join(FIXTURES, 'series-variants'));
+    // duplicate -> error; mixed-orientation -> 2 groups (3 + 2 slices); two-series -> 2 groups.
+    expect(errors.map((e) => [e.file, e.error.code])).toEqual([['duplicate/d0.dcm (+3 files)', 'E_INPUT']]);
+    expect(series.map((v) => v.geometry.size[2]).sort()).toEqual([2, 2, 3, 3, 4, 5, 5]);
+  });
+
+  test('bad files are collected with their typed error and file name', async () => {
+    const { series, errors } = await readDicomDirectory(FIXTURES);
+    const byFile = new Map(errors.map((e) => [e.file, e.error.code]));
+    expect(byFile.get('MR_truncated.dcm')).toBe('E_DECODE');
+    expect(byFile.get('siemens_dwi_mosaic_0.dcm')).toBe('E_UNSUPPORTED');
+    expect(byFile.get(join('generated', 'jpeg_extended_12bit.dcm'))).toBe('E_UNSUPPORTED');
+    // The 8 MR_small encodings share one series UID and one position: a duplicate-slice series.
+    expect(byFile.get('MR_small.dcm (+7 files)')).toBe('E_INPUT');
+    expect(series.map((v) => v.meta.source)).toContain(join('series-oblique', 'im00.dcm') + ' (+11 files)');
+    expect(series.length + errors.length).toBe(29);
+    for (const e of errors) expect(e.error.message).not.toMatch(PHI);
+  });
+});
