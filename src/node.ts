@@ -6,4 +6,5 @@ export * from './index.js';
 export { createNodeBackend } from './runtime/ort-node.js';
 export { bundledManifestPath, readManifestFile } from './manifest/node-manifest.js';
 export * from './io/node-read-image.js';
+export { listDicomFiles, readDicomDirectory, type DicomDirectoryResult, type DicomDirectoryError } from './io/dicom/node-files.js';
 export { createPipeline, createNodeContext, loadNodeVolume, type NodePipelineOptions } from './pipelines/node-context.js';
