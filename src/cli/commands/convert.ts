@@ -5,6 +5,7 @@
  */
 import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, type CliCommand, type CliContext } from '../command.js';
 import { parseCommandArgs, stringFlag } from '../args.js';
 import { InputError, isMedinferError, UsageError } from '../../core/errors.js';
@@ -78,7 +79,7 @@ export const command: CliCommand = {
     const maxVoxels = parseMaxVoxels(stringFlag(args, 'max-voxels'), 'convert');
     try {
       const volume = await readInput(input, maxVoxels, stringFlag(args, 'series'));
-      const bytes = writeNifti(volume, { gzip: /\.gz$/i.test(output), ...(datatype ? { datatype: datatype as VoxelType } : {}) });
+      const bytes = writeNifti(volume, { gzip: /\.gz$/i.test(output), compress: (b) => gzipSync(b), ...(datatype ? { datatype: datatype as VoxelType } : {}) });
       await writeFileAtomic(output, bytes);
       const g = volume.geometry;
       ctx.out(`${output}: ${g.size.join('x')}${volume.frames > 1 ? `x${volume.frames}` : ''} ${datatype ?? volume.type}, spacing ${g.spacing.map((s) => Number(s.toPrecision(6))).join('x')} mm\n`);

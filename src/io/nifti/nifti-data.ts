@@ -9,35 +9,48 @@ import type { NiftiDatatype } from './nifti-datatypes.js';
 
 const PLATFORM_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Copies `count` elements at `offset` into a fresh, aligned typed array in platform order. */
-export function decodeNiftiSamples(bytes: Uint8Array, offset: number, count: number, dt: NiftiDatatype, littleEndian: boolean): TypedArray {
+/**
+ * `count` elements at `offset` as a typed array in platform order. When the caller owns `bytes`
+ * (a freshly gunzipped buffer) and the samples are aligned, the array is a view: no copy.
+ */
+export function decodeNiftiSamples(bytes: Uint8Array, offset: number, count: number, dt: NiftiDatatype, littleEndian: boolean, owned = false): TypedArray {
   const width = dt.bytes;
-  // Always a fresh buffer: a Node Buffer's slice() is a view into a shared pool, and typed
-  // arrays over it would be misaligned or see the whole pool.
-  const copy = new Uint8Array(count * width);
-  copy.set(bytes.subarray(offset, offset + count * width));
-  if (littleEndian !== PLATFORM_LITTLE_ENDIAN && width > 1) swapBytes(copy, width);
-  const buffer = copy.buffer;
+  const aligned = (bytes.byteOffset + offset) % Math.max(1, width) === 0;
+  let region: Uint8Array;
+  // Only a buffer that is exactly ours (not a slice of a pooled allocation) is viewed in place.
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  if (owned && whole && aligned) {
+    region = bytes.subarray(offset, offset + count * width);
+  } else {
+    // A fresh buffer: a Node Buffer's slice() is a view into a shared pool, and typed arrays
+    // over it would be misaligned or see the whole pool.
+    region = new Uint8Array(count * width);
+    region.set(bytes.subarray(offset, offset + count * width));
+  }
+  if (littleEndian !== PLATFORM_LITTLE_ENDIAN && width > 1) swapBytes(region, width);
+  const buffer = region.buffer;
+  const at = region.byteOffset;
+  const n = count;
   switch (dt.code) {
     case 1024:
-      return bigIntsToFloat64(new BigInt64Array(buffer));
+      return bigIntsToFloat64(new BigInt64Array(buffer, at, n));
     case 1280:
-      return bigIntsToFloat64(new BigUint64Array(buffer));
+      return bigIntsToFloat64(new BigUint64Array(buffer, at, n));
     default:
-      return viewAs(dt.voxelType!, buffer);
+      return viewAs(dt.voxelType!, buffer, at, n);
   }
 }
 
-function viewAs(type: VoxelType, buffer: ArrayBuffer): TypedArray {
+function viewAs(type: VoxelType, buffer: ArrayBufferLike, at: number, n: number): TypedArray {
   switch (type) {
-    case 'uint8': return new Uint8Array(buffer);
-    case 'int8': return new Int8Array(buffer);
-    case 'uint16': return new Uint16Array(buffer);
-    case 'int16': return new Int16Array(buffer);
-    case 'uint32': return new Uint32Array(buffer);
-    case 'int32': return new Int32Array(buffer);
-    case 'float32': return new Float32Array(buffer);
-    case 'float64': return new Float64Array(buffer);
+    case 'uint8': return new Uint8Array(buffer, at, n);
+    case 'int8': return new Int8Array(buffer, at, n);
+    case 'uint16': return new Uint16Array(buffer, at, n);
+    case 'int16': return new Int16Array(buffer, at, n);
+    case 'uint32': return new Uint32Array(buffer, at, n);
+    case 'int32': return new Int32Array(buffer, at, n);
+    case 'float32': return new Float32Array(buffer, at, n);
+    case 'float64': return new Float64Array(buffer, at, n);
   }
 }
 

@@ -21,6 +21,11 @@ export interface ReadNiftiOptions {
   maxVoxels?: number;
   /** gzip decompressor; default fflate. Node callers pass zlib's gunzipSync (about 2x faster). */
   gunzip?: GunzipFunction;
+  /**
+   * Let the Volume share memory with `bytes` (no copy) when the samples are aligned; only for
+   * callers that hand the bytes over and will not modify them. Default false.
+   */
+  inPlace?: boolean;
 }
 
 export interface NiftiMeta {
@@ -62,7 +67,8 @@ export function readNiftiSync(bytes: Uint8Array, options: ReadNiftiOptions = {})
   if (body.length < needed) {
     throw new DecodeError(`${file}: truncated NIfTI data: header needs ${needed} bytes (offset ${offset} + ${layout.samples} x ${layout.bytesPerSample}), file has ${body.length}`, { file, expected: needed, actual: body.length });
   }
-  let data = decodeNiftiSamples(body, offset, layout.samples, layout.datatype, header.littleEndian);
+  // A gunzipped body is ours alone, so aligned samples can be viewed in place instead of copied.
+  let data = decodeNiftiSamples(body, offset, layout.samples, layout.datatype, header.littleEndian, gz || options.inPlace === true);
   let type: VoxelType = layout.datatype.voxelType!;
   const scaling = layout.datatype.components === 1 ? resolveNiftiScaling(header.sclSlope, header.sclInter, file) : undefined;
   if (scaling) {

@@ -18,6 +18,8 @@ export interface WriteNiftiOptions {
   gzip?: boolean;
   /** gzip level 1..9 (default 6). */
   level?: number;
+  /** gzip compressor replacing fflate (Node callers pass zlib's gzipSync, about 3x faster); `level` is not passed to it. */
+  compress?: (bytes: Uint8Array) => Uint8Array;
   /** Store samples as this type (values are rounded for integer types; out-of-range values throw). Default: the volume's type. */
   datatype?: VoxelType;
   /** sform_code: 1 = scanner anatomical, 2 = aligned. Default 1. */
@@ -61,7 +63,8 @@ export function writeNifti(volume: Volume, options: WriteNiftiOptions = {}): Uin
   out.set(header, 0);
   const payload = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
   out.set(payload, header.length);
-  return options.gzip ? gzipSync(out, { level: (options.level ?? 6) as 6 }) : out;
+  if (!options.gzip) return out;
+  return options.compress ? options.compress(out) : gzipSync(out, { level: (options.level ?? 6) as 6 });
 }
 
 interface HeaderPlan {
