@@ -57,19 +57,35 @@ export async function decodeImage(parsed: ParsedDicom, maxVoxels: number): Promi
   return { pm, transferSyntax, raw, outputPhotometric };
 }
 
+/** PackBits expands at most 128 bytes per 2 input bytes: a shorter stream cannot hold the image. */
+function checkRleSize(frames: readonly Uint8Array[], pm: PixelModule, name: string): void {
+  const bytesPerFrame = pm.rows * pm.columns * pm.samplesPerPixel * (pm.bitsAllocated / 8);
+  for (const frame of frames) {
+    if (frame.length * 64 + 64 * 16 < bytesPerFrame) {
+      throw new DecodeError(`${name}: RLE frame of ${frame.length} bytes cannot hold a ${pm.columns}x${pm.rows} image`, { file: name, cause: 'rle-short' });
+    }
+  }
+}
+
 async function decodeEncapsulated(ds: DataSet, pm: PixelModule, ts: TransferSyntaxInfo, name: string): Promise<TypedArray> {
   const el = findPixelDataElement(ds, name);
   const jpegFamily = ts.codec === 'jpeg-baseline' || ts.codec === 'jpeg-lossless' || ts.codec === 'jpeg-ls';
   const frames = encapsulatedFrames(ds, el, pm.frames, jpegFamily, name);
   const frameSize = pm.rows * pm.columns * pm.samplesPerPixel;
-  const out = allocateTypedArray(pm.rawType, frameSize * pm.frames);
   if (ts.codec === 'rle') {
+    checkRleSize(frames, pm, name);
+    const out = allocateTypedArray(pm.rawType, frameSize * pm.frames);
     frames.forEach((frame, f) => decodeRleFrame(frame, pm, out, f * frameSize, name));
     return out;
   }
   if (ts.codec === 'native') throw new DecodeError(`${name}: internal: native data routed to a codec`, { file: name });
   if (pm.bitsAllocated === 1) throw new DecodeError(`${name}: compressed 1-bit pixel data is not valid DICOM`, { file: name, cause: 'bits-allocated' });
   const decode = await loadFrameDecoder(ts.codec, name);
-  frames.forEach((frame, f) => decode(frame, pm, out, f * frameSize, name));
+  // The first frame is decoded (and checked against the header) before the volume buffer exists.
+  const first = decode(frames[0]!, pm, name);
+  if (pm.frames === 1) return first;
+  const out = allocateTypedArray(pm.rawType, frameSize * pm.frames);
+  out.set(first as never, 0);
+  for (let f = 1; f < frames.length; f++) out.set(decode(frames[f]!, pm, name) as never, f * frameSize);
   return out;
 }

@@ -31,7 +31,7 @@ export function loadCodecModule(key: string, load: ModuleLoader): Promise<CodecM
 }
 
 /** Runs one decode; every failure or an empty result becomes a DecodeError naming the file and codec. */
-export function runDecoder(create: () => CodecDecoder, frame: Uint8Array, codec: string, file: string): RawFrame {
+export function runDecoder(create: () => CodecDecoder, frame: Uint8Array, codec: string, file: string, moduleKey: string): RawFrame {
   let decoder: CodecDecoder | undefined;
   try {
     decoder = create();
@@ -43,6 +43,9 @@ export function runDecoder(create: () => CodecDecoder, frame: Uint8Array, codec:
     if (bytes.length === 0 || !(info.width > 0) || !(info.height > 0)) throw new Error('decoder returned no pixels');
     return { info: { ...info }, bytes };
   } catch (err) {
+    // A native exception or abort can leave the wasm instance in a bad state: the next file
+    // gets a fresh instance instead of inheriting it.
+    if (!(err instanceof Error && err.message === 'decoder returned no pixels')) modules.delete(moduleKey);
     throw new DecodeError(`${file}: ${codec} decoding failed: ${codecMessage(err)}`, { file, codec, cause: 'codec' }, { cause: err });
   } finally {
     try {

@@ -5,7 +5,7 @@
  * sign-extended from the codestream precision (pydicom's APPLY_J2K_CORRECTIONS).
  */
 import { DecodeError } from '../../../core/errors.js';
-import type { TypedArray } from '../../../core/dtype.js';
+import { allocateTypedArray, type TypedArray } from '../../../core/dtype.js';
 import type { PixelModule } from '../pixel-module.js';
 import type { RawFrame } from './emscripten-decoder.js';
 
@@ -15,7 +15,7 @@ export interface FrameOutputOptions {
   readonly j2kSignCorrection: boolean;
 }
 
-export function writeDecodedFrame(raw: RawFrame, pm: PixelModule, out: TypedArray, offset: number, file: string, opts: FrameOutputOptions): void {
+export function toFrameSamples(raw: RawFrame, pm: PixelModule, file: string, opts: FrameOutputOptions): TypedArray {
   const { info, bytes } = raw;
   if (info.width !== pm.columns || info.height !== pm.rows || info.componentCount !== pm.samplesPerPixel) {
     throw new DecodeError(
@@ -36,15 +36,14 @@ export function writeDecodedFrame(raw: RawFrame, pm: PixelModule, out: TypedArra
   if (width === 1) src = signed && pm.bitsAllocated === 8 ? new Int8Array(bytes.buffer, bytes.byteOffset, count) : bytes.subarray(0, count);
   else src = signed ? new Int16Array(bytes.buffer, bytes.byteOffset, count) : new Uint16Array(bytes.buffer, bytes.byteOffset, count);
 
+  const out = allocateTypedArray(pm.rawType, count);
   const precision = info.bitsPerSample;
   if (opts.j2kSignCorrection && signed && info.isSigned !== true && precision < pm.bitsAllocated) {
     const shift = 32 - precision;
-    for (let p = 0; p < count; p++) out[offset + p] = ((src[p]! << shift) >> shift);
-    return;
+    for (let p = 0; p < count; p++) out[p] = (src[p]! << shift) >> shift;
+    return out;
   }
-  if (out.BYTES_PER_ELEMENT === src.BYTES_PER_ELEMENT && out.constructor === src.constructor) {
-    (out as Uint8Array).set(src as Uint8Array, offset);
-  } else {
-    for (let p = 0; p < count; p++) out[offset + p] = src[p]!;
-  }
+  // Typed-array stores convert (e.g. 8-bit codec output into a 16-bit container).
+  for (let p = 0; p < count; p++) out[p] = src[p]!;
+  return out;
 }

@@ -1,24 +1,24 @@
 /** High-Throughput JPEG 2000 (HTJ2K) through OpenJPH (wasm, loaded on first use). */
 import type { CodecModule } from '@cornerstonejs/codec-emscripten-shared';
-import type { TypedArray } from '../../../core/dtype.js';
 import type { PixelModule } from '../pixel-module.js';
 import { loadCodecModule, missingCodec, runDecoder } from './emscripten-decoder.js';
-import { writeDecodedFrame } from './frame-output.js';
+import { toFrameSamples } from './frame-output.js';
 import type { FrameDecoder } from './frame-decoder.js';
 
+const KEY = 'openjph';
 const CODEC = 'HTJ2K (OpenJPH)';
 
 export async function loadHtj2kDecoder(file: string): Promise<FrameDecoder> {
   let mod: CodecModule;
   try {
-    mod = await loadCodecModule('openjph', () => import('@cornerstonejs/codec-openjph/wasmjs'));
+    mod = await loadCodecModule(KEY, () => import('@cornerstonejs/codec-openjph/wasmjs'));
   } catch (err) {
     throw missingCodec(CODEC, file, err);
   }
   const Decoder = mod.HTJ2KDecoder;
   if (Decoder === undefined) throw missingCodec(CODEC, file, new Error('HTJ2KDecoder missing from module'));
-  return (frame: Uint8Array, pm: PixelModule, out: TypedArray, offset: number, name: string) => {
-    const raw = runDecoder(() => new Decoder(), frame, CODEC, name);
-    writeDecodedFrame(raw, pm, out, offset, name, { codec: CODEC, j2kSignCorrection: true });
+  return (frame: Uint8Array, pm: PixelModule, name: string) => {
+    const raw = runDecoder(() => new Decoder(), frame, CODEC, name, KEY);
+    return toFrameSamples(raw, pm, name, { codec: CODEC, j2kSignCorrection: true });
   };
 }

@@ -1,24 +1,24 @@
 /** JPEG 2000 (lossless and lossy) through OpenJPEG (wasm, loaded on first use). */
 import type { CodecModule } from '@cornerstonejs/codec-emscripten-shared';
-import type { TypedArray } from '../../../core/dtype.js';
 import type { PixelModule } from '../pixel-module.js';
 import { loadCodecModule, missingCodec, runDecoder } from './emscripten-decoder.js';
-import { writeDecodedFrame } from './frame-output.js';
+import { toFrameSamples } from './frame-output.js';
 import type { FrameDecoder } from './frame-decoder.js';
 
+const KEY = 'openjpeg';
 const CODEC = 'JPEG 2000 (OpenJPEG)';
 
 export async function loadJpeg2000Decoder(file: string): Promise<FrameDecoder> {
   let mod: CodecModule;
   try {
-    mod = await loadCodecModule('openjpeg', () => import('@cornerstonejs/codec-openjpeg/decodewasmjs'));
+    mod = await loadCodecModule(KEY, () => import('@cornerstonejs/codec-openjpeg/decodewasmjs'));
   } catch (err) {
     throw missingCodec(CODEC, file, err);
   }
   const Decoder = mod.J2KDecoder;
   if (Decoder === undefined) throw missingCodec(CODEC, file, new Error('J2KDecoder missing from module'));
-  return (frame: Uint8Array, pm: PixelModule, out: TypedArray, offset: number, name: string) => {
-    const raw = runDecoder(() => new Decoder(), frame, CODEC, name);
-    writeDecodedFrame(raw, pm, out, offset, name, { codec: CODEC, j2kSignCorrection: true });
+  return (frame: Uint8Array, pm: PixelModule, name: string) => {
+    const raw = runDecoder(() => new Decoder(), frame, CODEC, name, KEY);
+    return toFrameSamples(raw, pm, name, { codec: CODEC, j2kSignCorrection: true });
   };
 }

@@ -3,25 +3,25 @@
  * always converts YCbCr to RGB, so colour frames come out RGB whatever PhotometricInterpretation says.
  */
 import type { CodecModule } from '@cornerstonejs/codec-emscripten-shared';
-import type { TypedArray } from '../../../core/dtype.js';
 import type { PixelModule } from '../pixel-module.js';
 import { loadCodecModule, missingCodec, runDecoder } from './emscripten-decoder.js';
-import { writeDecodedFrame } from './frame-output.js';
+import { toFrameSamples } from './frame-output.js';
 import type { FrameDecoder } from './frame-decoder.js';
 
+const KEY = 'libjpeg-turbo';
 const CODEC = 'JPEG baseline (libjpeg-turbo)';
 
 export async function loadJpegBaselineDecoder(file: string): Promise<FrameDecoder> {
   let mod: CodecModule;
   try {
-    mod = await loadCodecModule('libjpeg-turbo', () => import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'));
+    mod = await loadCodecModule(KEY, () => import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'));
   } catch (err) {
     throw missingCodec(CODEC, file, err);
   }
   const Decoder = mod.JPEGDecoder;
   if (Decoder === undefined) throw missingCodec(CODEC, file, new Error('JPEGDecoder missing from module'));
-  return (frame: Uint8Array, pm: PixelModule, out: TypedArray, offset: number, name: string) => {
-    const raw = runDecoder(() => new Decoder(), frame, CODEC, name);
-    writeDecodedFrame(raw, pm, out, offset, name, { codec: CODEC, j2kSignCorrection: false });
+  return (frame: Uint8Array, pm: PixelModule, name: string) => {
+    const raw = runDecoder(() => new Decoder(), frame, CODEC, name, KEY);
+    return toFrameSamples(raw, pm, name, { codec: CODEC, j2kSignCorrection: false });
   };
 }

@@ -4,10 +4,9 @@
  * pixel of 8-bit images). Loaded on first use.
  */
 import { DecodeError, describeError } from '../../../core/errors.js';
-import type { TypedArray } from '../../../core/dtype.js';
 import type { PixelModule } from '../pixel-module.js';
 import { missingCodec } from './emscripten-decoder.js';
-import { writeDecodedFrame } from './frame-output.js';
+import { toFrameSamples } from './frame-output.js';
 import type { FrameDecoder } from './frame-decoder.js';
 
 const CODEC = 'JPEG lossless';
@@ -19,7 +18,7 @@ export async function loadJpegLosslessDecoder(file: string): Promise<FrameDecode
   } catch (err) {
     throw missingCodec(CODEC, file, err);
   }
-  return (frame: Uint8Array, pm: PixelModule, out: TypedArray, offset: number, name: string) => {
+  return (frame: Uint8Array, pm: PixelModule, name: string) => {
     const numBytes = pm.bitsAllocated > 8 ? 2 : 1;
     let decoded: Uint8Array | Uint16Array;
     let info: { width: number; height: number; componentCount: number; bitsPerSample: number };
@@ -33,6 +32,6 @@ export async function loadJpegLosslessDecoder(file: string): Promise<FrameDecode
       throw new DecodeError(`${name}: ${CODEC} decoding failed: ${describeError(err)}`, { file: name, codec: CODEC, cause: 'codec' }, { cause: err });
     }
     const bytes = new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength);
-    writeDecodedFrame({ info, bytes }, pm, out, offset, name, { codec: CODEC, j2kSignCorrection: false });
+    return toFrameSamples({ info, bytes }, pm, name, { codec: CODEC, j2kSignCorrection: false });
   };
 }
