@@ -4,3 +4,7 @@ export * from './classification.js';
 export * from './occlusion.js';
 export { compileScoreSteps, type ScoreSteps } from './score-steps.js';
 export { concatTensors } from './batch.js';
+export * from './segmentation.js';
+export * from './align-inputs.js';
+export * from './model-inputs.js';
+export { inferDense } from './infer-dense.js';

@@ -5,10 +5,12 @@
 import { UsageError } from '../core/errors.js';
 import type { ModelEntry, TaskName } from '../manifest/types.js';
 import { createClassificationPipeline, type ClassificationPipeline } from './classification.js';
+import { createSegmentationPipeline, type SegmentationPipeline } from './segmentation.js';
 import type { PipelineContext } from './types.js';
 
 export interface PipelineMap {
   classification: ClassificationPipeline;
+  segmentation: SegmentationPipeline;
 }
 
 export type ImplementedTask = keyof PipelineMap;
@@ -17,6 +19,7 @@ type Factory<T extends ImplementedTask> = (context: PipelineContext, model: stri
 
 const TASKS: { readonly [T in ImplementedTask]: Factory<T> } = {
   classification: createClassificationPipeline,
+  segmentation: createSegmentationPipeline,
 };
 
 export function isImplementedTask(task: string): task is ImplementedTask {

@@ -1,0 +1,130 @@
+/**
+ * Segmentation pipeline: one or several 3D inputs (multi-modal MRI stacked in the manifest's
+ * order; inputs off the first input's grid are resampled onto it and reported) -> declared plan
+ * -> whole or sliding-window inference -> activation on the model grid -> probabilities mapped
+ * back onto the first input's exact grid (linear, as MONAI's Invertd with nearest_interp=false)
+ * -> argmax or sigmoid regions -> label filters -> label map + per-label volumes in ml.
+ */
+import { InputError, ManifestError } from '../core/errors.js';
+import { createVolume, type Volume } from '../core/volume.js';
+import type { LabelSpec, ModelEntry, StepSpec } from '../manifest/types.js';
+import { applySigmoid, applySoftmax } from '../postprocess/classification/activations.js';
+import { argmaxChannels, convertRegionsToLabels, measureLabelVolumes, remapLabels, type LabelArray } from '../postprocess/segmentation/label-maps.js';
+import { keepLargestComponent, removeSmallComponents } from '../postprocess/segmentation/component-filters.js';
+import { invertToInputGrid } from '../preprocess/invert-to-input-grid.js';
+import { runPreprocessPlan } from '../preprocess/run-plan.js';
+import { createVolumeFromTensor } from '../preprocess/volume-from-tensor.js';
+import { alignInputs } from './align-inputs.js';
+import { inferDense } from './infer-dense.js';
+import { createProvenance, openModelHandle, type ModelHandle } from './model-handle.js';
+import { loadModelInputs, type NamedInputs } from './model-inputs.js';
+import type { ImageInput, PipelineBase, PipelineContext, Provenance } from './types.js';
+
+export interface SegmentationRunOptions {
+  /** Also return the class / region probabilities on the input grid (frames = channels). */
+  readonly probabilities?: boolean;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface SegmentationResult {
+  /** Label map on the first input's exact grid (same size, spacing, origin, direction). */
+  readonly labels: Volume;
+  readonly probabilities?: Volume;
+  /** Volume in ml per label name (background excluded). */
+  readonly volumesMl: Readonly<Record<string, number>>;
+  readonly provenance: Provenance;
+  /** Things done to the inputs that the caller should know (e.g. resampled onto the first grid). */
+  readonly warnings: readonly string[];
+}
+
+export interface SegmentationPipeline extends PipelineBase {
+  readonly task: 'segmentation';
+  run(input: ImageInput | NamedInputs, options?: SegmentationRunOptions): Promise<SegmentationResult>;
+}
+
+const ACTIVATIONS = new Set(['sigmoid', 'softmax']);
+const DISCRETE = new Set(['argmax', 'regionsToLabels', 'threshold']);
+
+function labelName(labels: readonly LabelSpec[], value: number): string {
+  for (const [i, l] of labels.entries()) {
+    if (typeof l === 'string' ? i === value : (l.value ?? i) === value) return typeof l === 'string' ? l : l.name;
+  }
+  return `label ${value}`;
+}
+
+function activate(volume: Volume, steps: readonly StepSpec[]): Volume {
+  let data = volume.data as Float32Array;
+  for (const s of steps) {
+    if (s.op === 'sigmoid') data = applySigmoid(data);
+    // Channels are planar frames: softmax over axis 0 of [C, voxels].
+    if (s.op === 'softmax') data = applySoftmax(data, [volume.frames, data.length / volume.frames], 0);
+  }
+  return createVolume({ geometry: volume.geometry, data, frames: volume.frames, meta: volume.meta });
+}
+
+function discretise(probabilities: Volume, steps: readonly StepSpec[], modelId: string): LabelArray {
+  const channels = probabilities.frames;
+  const step = steps.find((s) => DISCRETE.has(s.op));
+  if (!step || step.op === 'argmax') return argmaxChannels(probabilities.data, channels);
+  if (step.op === 'regionsToLabels') {
+    return convertRegionsToLabels(probabilities.data, channels, {
+      order: step.order as number[],
+      labels: step.labels as number[],
+      ...(step.threshold !== undefined ? { threshold: step.threshold as number } : {}),
+      ...(step.comparison !== undefined ? { comparison: step.comparison as 'gt' | 'gte' } : {}),
+    });
+  }
+  if (channels !== 1) throw new ManifestError(`model '${modelId}': 'threshold' needs a single-channel output, got ${channels}`, { modelId });
+  const t = (step.value as number | undefined) ?? 0.5;
+  const out = new Uint8Array(probabilities.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = probabilities.data[i]! >= t ? 1 : 0;
+  return out;
+}
+
+function filterLabels(labels: Volume, steps: readonly StepSpec[]): Volume {
+  let v = labels;
+  for (const s of steps) {
+    if (s.op === 'remapLabels') v = createVolume({ geometry: v.geometry, data: remapLabels(v.data as LabelArray, s.map as Record<string, number>), meta: v.meta });
+    if (s.op === 'keepLargestComponent') v = keepLargestComponent(v, { ...(s.labels ? { labels: s.labels as number[] } : {}), connectivity: (s.connectivity as 6 | 26 | undefined) ?? 26 });
+    if (s.op === 'removeSmallComponents') v = removeSmallComponents(v, { minVoxels: s.minVoxels as number, connectivity: (s.connectivity as 6 | 26 | undefined) ?? 26 });
+  }
+  return v;
+}
+
+async function segment(handle: ModelHandle, input: ImageInput | NamedInputs, options: SegmentationRunOptions): Promise<SegmentationResult> {
+  const started = Date.now();
+  const entry = handle.entry;
+  const loaded = await loadModelInputs(handle.context, entry, input);
+  for (const [name, v] of Object.entries(loaded.volumes)) {
+    if (entry.dimensionality === 3 && v.geometry.size[2] < 2) throw new InputError(`model '${entry.id}' segments 3D volumes; input '${name}' is 2D`, { modelId: entry.id, input: name });
+  }
+  const aligned = alignInputs(loaded.volumes, loaded.order);
+  const warnings = aligned.resampled.map((n) => `input '${n}' was not on the grid of '${loaded.order[0]}' and was resampled onto it (trilinear)`);
+  const reference = aligned.volumes[loaded.order[0]!]!;
+  const pre = runPreprocessPlan(loaded.order.length > 1 ? aligned.volumes : reference, entry.preprocess);
+  const logits = await inferDense(handle, pre.tensor, options.onProgress);
+  const onModelGrid = activate(createVolumeFromTensor(logits, pre.records), entry.postprocess.filter((s) => ACTIVATIONS.has(s.op)));
+  const probabilities = invertToInputGrid(onModelGrid, pre.records, { interpolation: 'linear' });
+  const labelData = discretise(probabilities, entry.postprocess, entry.id);
+  const labels = filterLabels(createVolume({ geometry: reference.geometry, data: labelData, meta: { modality: 'SEG', source: reference.meta.source ?? 'memory' } }), entry.postprocess);
+  const volumesMl: Record<string, number> = {};
+  for (const lv of measureLabelVolumes(labels.data, labels.geometry)) volumesMl[labelName(entry.labels, lv.label)] = lv.ml;
+  return {
+    labels,
+    ...(options.probabilities ? { probabilities } : {}),
+    volumesMl,
+    provenance: createProvenance(handle, [pre.records], loaded.names, started),
+    warnings,
+  };
+}
+
+export async function createSegmentationPipeline(context: PipelineContext, model: string | ModelEntry): Promise<SegmentationPipeline> {
+  const handle = await openModelHandle(context, model, 'segmentation');
+  return {
+    task: 'segmentation',
+    entry: handle.entry,
+    provider: handle.session.provider,
+    run: (input, options = {}) => segment(handle, input, options),
+    dispose: () => handle.session.dispose(),
+  };
+}
