@@ -13,6 +13,8 @@ import { readNiftiSync } from './nifti/read-nifti.js';
 import { detectNiftiVersion, NIFTI2_HEADER_BYTES } from './nifti/nifti-header.js';
 import { isGzip, peekGunzip } from './nifti/nifti-gzip.js';
 import { readRaster } from './raster/node-raster.js';
+import { readDicom } from './dicom/read-dicom.js';
+import { listDicomFiles, readDicomDirectory } from './dicom/node-files.js';
 
 // Re-exported so the Node entry needs one line for all Node-only image I/O.
 export { readRaster, writePng, type ReadRasterOptions, type RasterPixels } from './raster/node-raster.js';
@@ -57,11 +59,6 @@ function safePeek(bytes: Uint8Array): Uint8Array {
   }
 }
 
-/** The one place this reader reaches the DICOM reader (src/io/dicom, written in parallel). */
-async function readDicomBytes(_bytes: Uint8Array, options: { name: string; maxVoxels?: number }): Promise<Volume> {
-  throw new UnsupportedError(`${options.name}: DICOM reading is not available in this build yet`, { file: options.name, format: 'dicom' });
-}
-
 /**
  * Whole file in one read into an unpooled buffer: fs.promises.readFile reads in 512 KiB chunks
  * and was ~3x slower than this for a 24 MB volume; the buffer can back a Volume without a copy.
@@ -97,7 +94,7 @@ export async function readImageBytes(bytes: Uint8Array, options: ReadImageFileOp
       // The bytes were read for this call alone, so the volume may use them in place.
       return readNiftiSync(bytes, { name, gunzip: nodeGunzip, inPlace: true, ...limits });
     case 'dicom':
-      return readDicomBytes(bytes, { name, ...limits });
+      return readDicom(bytes, { name, ...limits });
     case 'png':
     case 'jpeg':
     case 'tiff':
@@ -152,11 +149,16 @@ function asMedinferError(error: unknown, name: string): MedinferError {
   return new DecodeError(`${name}: ${(error as Error).message ?? String(error)}`, { file: name }, { cause: error });
 }
 
-/** Reads every image under a directory: per file for NIfTI / raster, per series for DICOM. */
+/**
+ * Reads every image under a directory: per file for NIfTI / raster, per series for DICOM. The
+ * DICOM files are exactly those the DICOM folder reader lists (DICM marker or .dcm/.dicom/.ima),
+ * and that reader groups them into series (UID + orientation + size) and orders the slices.
+ */
 export async function readImageDirectory(dir: string, options: Omit<ReadImageFileOptions, 'name'> = {}): Promise<ImageDirectoryResult> {
   const result: ImageDirectoryResult = { images: [], errors: [], skipped: [] };
-  const dicom: { name: string; bytes: Uint8Array }[] = [];
+  const dicomPaths = new Set(await listDicomFiles(dir));
   for (const path of await listFiles(dir)) {
+    if (dicomPaths.has(path)) continue;
     const name = relative(dir, path);
     let bytes: Uint8Array;
     try {
@@ -165,29 +167,20 @@ export async function readImageDirectory(dir: string, options: Omit<ReadImageFil
       result.errors.push({ name, error: new InputError(`${name}: cannot read file (${(error as NodeJS.ErrnoException).code ?? 'EIO'})`, { file: name }) });
       continue;
     }
-    const format = detectImageFormat(bytes, name);
-    if (format === undefined) {
+    if (detectImageFormat(bytes, name) === undefined) {
       result.skipped.push(name);
-    } else if (format === 'dicom') {
-      dicom.push({ name, bytes });
-    } else {
-      try {
-        result.images.push({ name, volume: await readImageBytes(bytes, { ...options, name }) });
-      } catch (error) {
-        result.errors.push({ name, error: asMedinferError(error, name) });
-      }
+      continue;
     }
-  }
-  await readDicomGroups(dicom, options, result);
-  return result;
-}
-
-async function readDicomGroups(files: { name: string; bytes: Uint8Array }[], options: Omit<ReadImageFileOptions, 'name'>, result: ImageDirectoryResult): Promise<void> {
-  for (const file of files) {
     try {
-      result.images.push({ name: file.name, volume: await readDicomBytes(file.bytes, { ...options, name: file.name }) });
+      result.images.push({ name, volume: await readImageBytes(bytes, { ...options, name }) });
     } catch (error) {
-      result.errors.push({ name: file.name, error: asMedinferError(error, file.name) });
+      result.errors.push({ name, error: asMedinferError(error, name) });
     }
   }
+  if (dicomPaths.size > 0) {
+    const dicom = await readDicomDirectory(dir, options.maxVoxels === undefined ? {} : { maxVoxels: options.maxVoxels });
+    for (const volume of dicom.series) result.images.push({ name: String(volume.meta.source ?? 'series'), volume });
+    for (const { file, error } of dicom.errors) result.errors.push({ name: file, error });
+  }
+  return result;
 }

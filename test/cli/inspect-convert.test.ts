@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
 import type { CliContext } from '../../src/cli/command.js';
-import { readNifti } from '../../src/index.js';
+import { indexToWorld, readNifti, voxelCount, voxelOffset, worldToIndex, type Volume } from '../../src/index.js';
 import { loadNiftiReferences, rasAffineOf } from '../io/nifti/nifti-reference.js';
 
 const FIX = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -109,5 +109,93 @@ describe('medinfer convert (NIfTI / raster inputs)', () => {
     const overflow = await cli('convert', `${FIX}raster/grey16.png`, join(work, 'o.nii'), '--datatype', 'uint8');
     expect(overflow.code).toBe(1);
     expect(overflow.err).toMatch(/E_SHAPE/);
+  });
+});
+
+/**
+ * World-space agreement with dcm2niix: every voxel centre of dcm2niix's grid must coincide with a
+ * voxel centre of ours within `tolMm` and hold the identical value. dcm2niix may flip or reorder
+ * axes (it flips rows, orders slices its own way), so grids are matched through world positions.
+ */
+function expectSameWorldImage(ours: Volume, ref: Volume, tolMm: number): { voxels: number; worstMm: number } {
+  expect(voxelCount(ours.geometry)).toBe(voxelCount(ref.geometry));
+  const [nx, ny, nz] = ref.geometry.size;
+  const seen = new Uint8Array(voxelCount(ours.geometry));
+  let worstMm = 0;
+  let mismatches = 0;
+  for (let k = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      for (let i = 0; i < nx; i++) {
+        const world = indexToWorld(ref.geometry, [i, j, k]);
+        const idx = worldToIndex(ours.geometry, world).map(Math.round) as [number, number, number];
+        expect(idx.every((v, a) => v >= 0 && v < ours.geometry.size[a]!)).toBe(true);
+        const back = indexToWorld(ours.geometry, idx);
+        worstMm = Math.max(worstMm, Math.hypot(back[0] - world[0], back[1] - world[1], back[2] - world[2]));
+        const offset = voxelOffset(ours.geometry, idx[0], idx[1], idx[2]);
+        seen[offset] = 1;
+        if (ours.data[offset] !== ref.data[voxelOffset(ref.geometry, i, j, k)]) mismatches++;
+      }
+    }
+  }
+  expect(worstMm).toBeLessThan(tolMm);
+  expect(mismatches).toBe(0);
+  expect(seen.every((s) => s === 1)).toBe(true);
+  return { voxels: seen.length, worstMm };
+}
+
+describe('medinfer convert DICOM -> NIfTI agrees with dcm2niix in world space (1e-3 mm, identical values)', () => {
+  it.each([
+    ['oblique CT series, shuffled file names', 'dicom/series-oblique', 'series-oblique'],
+    ['sagittal MR series (uint16, 12 bits), shuffled file names', 'convert/mr-sagittal', 'mr-sagittal'],
+    ['single CT file', 'dicom/CT_small.dcm', 'ct-small'],
+  ])('%s', async (_label, input, refName) => {
+    const out = join(work, `${refName}.nii.gz`);
+    const r = await cli('convert', `${FIX}${input}`, out);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const ours = await readNifti(new Uint8Array(readFileSync(out)), { name: out });
+    const ref = await readNifti(new Uint8Array(readFileSync(`${FIX}convert/dcm2niix/${refName}.nii.gz`)), { name: refName });
+    expect(ours.meta.nifti).toMatchObject({ sformCode: 1, qformCode: 1 });
+    const { worstMm } = expectSameWorldImage(ours, ref, 1e-3);
+    expect(worstMm).toBeLessThan(1e-3);
+  });
+
+  it('refuses a folder with several series unless --series picks one', async () => {
+    const dir = `${FIX}dicom/series-variants/two-series`;
+    const r = await cli('convert', dir, join(work, 'two.nii'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/2 images \/ series; choose one with --series/);
+    const uid = (JSON.parse((await cli('inspect', dir, '--json')).out) as { seriesInstanceUid: string }[])[0]!.seriesInstanceUid;
+    expect((await cli('convert', dir, join(work, 'two.nii'), '--series', uid)).code).toBe(0);
+  });
+});
+
+describe('patient identifiers (fake ones in convert/mr-sagittal) stay out unless --show-phi', () => {
+  const PHI = /Doe|Jane|PHI-SECRET-42|19700101/;
+
+  it('inspect text and JSON carry none by default, and show them with --show-phi', async () => {
+    for (const args of [[], ['--json']]) {
+      const r = await cli('inspect', `${FIX}convert/mr-sagittal`, ...args);
+      expect(r.code).toBe(0);
+      expect(r.out + r.err).not.toMatch(PHI);
+      expect(r.out).toMatch(/MR/);
+    }
+    const shown = await cli('inspect', `${FIX}convert/mr-sagittal`, '--json', '--show-phi');
+    const [entry] = JSON.parse(shown.out) as { patient: unknown }[];
+    expect(entry!.patient).toEqual({ name: 'Doe^Jane', id: 'PHI-SECRET-42', birthDate: '19700101' });
+  });
+
+  it('converted NIfTI files and error messages carry none', async () => {
+    const out = join(work, 'mr-phi.nii');
+    expect((await cli('convert', `${FIX}convert/mr-sagittal`, out)).code).toBe(0);
+    expect(Buffer.from(readFileSync(out)).toString('latin1')).not.toMatch(PHI);
+    const broken = mkdtempSync(join(work, 'broken-'));
+    const slice = readFileSync(`${FIX}convert/mr-sagittal/slice-00.dcm`);
+    writeFileSync(join(broken, 'slice-00.dcm'), slice.subarray(0, slice.length - 100));
+    for (const r of [await cli('inspect', broken), await cli('convert', broken, join(work, 'never2.nii')), await cli('convert', join(broken, 'slice-00.dcm'), join(work, 'never3.nii'))]) {
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/slice-00\.dcm/);
+      expect(r.out + r.err).not.toMatch(PHI);
+    }
   });
 });

@@ -4,14 +4,15 @@
  * --show-phi (DICOM only; NIfTI and rasters carry none): the report is built from an explicit
  * allow-list of fields, never by dumping reader metadata.
  */
-import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, type CliCommand, type CliContext } from '../command.js';
 import { booleanFlag, parseCommandArgs, stringFlag } from '../args.js';
 import { isMedinferError, UsageError, type MedinferError } from '../../core/errors.js';
 import { axisCodes } from '../../core/geometry.js';
 import { volumeStats, type Volume } from '../../core/volume.js';
 import { readImageDirectory, readImageFile } from '../../io/node-read-image.js';
+import { summarizeDicomHeader } from '../../io/dicom/header-summary.js';
 
 const USAGE = `Usage:
   medinfer inspect <file|dir>... [--json] [--show-phi] [--max-voxels N]
@@ -59,7 +60,7 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
-export function describeVolume(file: string, v: Volume, showPhi: boolean): InspectEntry {
+export function describeVolume(file: string, v: Volume, patient?: InspectEntry['patient']): InspectEntry {
   const g = v.geometry;
   const stats = volumeStats(v);
   const entry: InspectEntry = {
@@ -83,13 +84,7 @@ export function describeVolume(file: string, v: Volume, showPhi: boolean): Inspe
   if (uid) entry.seriesInstanceUid = uid;
   if (typeof v.meta.bitsStored === 'number') entry.bitsStored = v.meta.bitsStored;
   if (v.meta.warnings?.length) entry.warnings = [...v.meta.warnings];
-  if (showPhi) {
-    const patient = v.meta.patient as { name?: unknown; id?: unknown; birthDate?: unknown } | undefined;
-    const name = str(patient?.name);
-    const id = str(patient?.id);
-    const birthDate = str(patient?.birthDate);
-    entry.patient = { ...(name ? { name } : {}), ...(id ? { id } : {}), ...(birthDate ? { birthDate } : {}) };
-  }
+  if (patient) entry.patient = patient;
   return entry;
 }
 
@@ -119,18 +114,38 @@ export function parseMaxVoxels(text: string | undefined, command: string): numbe
   return n;
 }
 
+/**
+ * Patient identifiers of a DICOM volume, read from its (first) file only on --show-phi. Readers
+ * never put them in Volume.meta, so this is the only path by which they can reach the output.
+ */
+async function readPatient(v: Volume, path: string): Promise<InspectEntry['patient']> {
+  if (v.meta.format !== 'dicom') return undefined;
+  const bytes = new Uint8Array(await readFile(path));
+  return summarizeDicomHeader(bytes, { name: basename(path), showPhi: true }).patient ?? {};
+}
+
+function firstFileOf(dir: string, v: Volume): string | undefined {
+  const files = v.meta['files'];
+  return Array.isArray(files) && typeof files[0] === 'string' ? join(dir, files[0]) : undefined;
+}
+
 interface Collected { entries: InspectEntry[]; failures: { file: string; error: MedinferError }[] }
 
 async function collect(target: string, maxVoxels: number, showPhi: boolean, out: Collected): Promise<void> {
   const info = await stat(target).catch(() => undefined);
   if (info?.isDirectory()) {
     const dir = await readImageDirectory(target, { maxVoxels });
-    for (const { name, volume } of dir.images) out.entries.push(describeVolume(`${target.replace(/\/+$/, '')}/${name}`, volume, showPhi));
+    for (const { name, volume } of dir.images) {
+      const first = showPhi ? firstFileOf(target, volume) : undefined;
+      const patient = first ? await readPatient(volume, first) : undefined;
+      out.entries.push(describeVolume(join(target, name), volume, patient));
+    }
     for (const { name, error } of dir.errors) out.failures.push({ file: `${target}/${name}`, error });
     return;
   }
   try {
-    out.entries.push(describeVolume(target, await readImageFile(target, { maxVoxels, name: basename(target) }), showPhi));
+    const volume = await readImageFile(target, { maxVoxels, name: basename(target) });
+    out.entries.push(describeVolume(target, volume, showPhi ? await readPatient(volume, target) : undefined));
   } catch (error) {
     if (!isMedinferError(error)) throw error;
     out.failures.push({ file: target, error });
