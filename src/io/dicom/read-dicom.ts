@@ -5,6 +5,7 @@
  * PixelSpacing[1]), j down the columns (rows, PixelSpacing[0]).
  */
 import { createVolume, type Volume, type VolumeMeta } from '../../core/volume.js';
+import { DecodeError, ShapeError } from '../../core/errors.js';
 import type { GeometryInit } from '../../core/geometry.js';
 import { parseDicomBytes, readNumbers, type ParsedDicom } from './parse-header.js';
 import { decodeImage, type DecodedImage } from './decode-image.js';
@@ -55,7 +56,7 @@ export function finishVolume(
   const first = rescales[0];
   const map = (v: number): number => (first === undefined ? v : v * first.slope + first.intercept);
   const valueRange = { min: Math.min(map(lo), map(hi)), max: Math.max(map(lo), map(hi)) };
-  const volume = createVolume({
+  const volume = createVolumeOrFail({
     geometry,
     data,
     components: pm.samplesPerPixel,
@@ -71,6 +72,17 @@ export function finishVolume(
     },
   });
   return opts.invertMonochrome1 ? invertDicomMonochrome1(volume) : volume;
+}
+
+/** Geometry built from corrupt attributes (parallel IOP vectors, zero spacing) is a decode error of that file. */
+function createVolumeOrFail(init: Parameters<typeof createVolume>[0]): Volume {
+  try {
+    return createVolume(init);
+  } catch (err) {
+    const file = String(init.meta?.source ?? 'memory');
+    if (err instanceof ShapeError) throw new DecodeError(`${file}: invalid image geometry: ${err.message}`, { file, cause: 'geometry' }, { cause: err });
+    throw err;
+  }
 }
 
 function singleFileGeometry(ds: DataSet, image: DecodedImage, frames: readonly FrameAttributes[], file: string): { geometry: GeometryInit; warnings: string[] } {
