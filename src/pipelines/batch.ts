@@ -16,3 +16,21 @@ export function concatTensors(tensors: readonly Tensor[]): Tensor {
   tensors.forEach((t, i) => data.set(t.data, i * per));
   return { data, dims: [tensors.length, ...first.dims.slice(1)], dtype: first.dtype };
 }
+
+/** Concatenates [1, c_i, ...] tensors along the channel axis (same spatial dims). */
+export function concatChannels(tensors: readonly Tensor[]): Tensor {
+  const first = tensors[0];
+  if (!first) throw new ShapeError('cannot concatenate zero tensors');
+  const spatial = first.dims.slice(2).join();
+  for (const t of tensors) {
+    if (t.dims[0] !== 1 || t.dims.slice(2).join() !== spatial || t.dtype !== first.dtype) throw new ShapeError(`cannot concatenate tensors of shapes [${first.dims.join(', ')}] and [${t.dims.join(', ')}] along channels`);
+  }
+  const total = tensors.reduce((n, t) => n + t.data.length, 0);
+  const data = first.dtype === 'float16' ? new Uint16Array(total) : new Float32Array(total);
+  let offset = 0;
+  for (const t of tensors) {
+    data.set(t.data, offset);
+    offset += t.data.length;
+  }
+  return { data, dims: [1, tensors.reduce((n, t) => n + t.dims[1]!, 0), ...first.dims.slice(2)], dtype: first.dtype };
+}

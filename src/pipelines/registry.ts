@@ -6,11 +6,13 @@ import { UsageError } from '../core/errors.js';
 import type { ModelEntry, TaskName } from '../manifest/types.js';
 import { createClassificationPipeline, type ClassificationPipeline } from './classification.js';
 import { createSegmentationPipeline, type SegmentationPipeline } from './segmentation.js';
+import { createRegistrationPipeline, type RegistrationPipeline } from './registration.js';
 import type { PipelineContext } from './types.js';
 
 export interface PipelineMap {
   classification: ClassificationPipeline;
   segmentation: SegmentationPipeline;
+  registration: RegistrationPipeline;
 }
 
 export type ImplementedTask = keyof PipelineMap;
@@ -20,6 +22,7 @@ type Factory<T extends ImplementedTask> = (context: PipelineContext, model: stri
 const TASKS: { readonly [T in ImplementedTask]: Factory<T> } = {
   classification: createClassificationPipeline,
   segmentation: createSegmentationPipeline,
+  registration: createRegistrationPipeline,
 };
 
 export function isImplementedTask(task: string): task is ImplementedTask {

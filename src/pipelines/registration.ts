@@ -1,0 +1,145 @@
+/**
+ * Deformable registration pipeline (VoxelMorph family): fixed + moving volumes -> the same
+ * declared plan for both -> model -> velocity or displacement field (tensor voxels) ->
+ * scaling-and-squaring if declared -> upsampled to the model grid if coarser -> displacement in
+ * LPS mm on the fixed image's exact grid. Then: moving image warped (trilinear), moving labels
+ * warped (nearest), Jacobian determinant and folding %, landmark TRE when landmarks are given.
+ * Convention: fixed voxel x corresponds to moving world position world(x) + u(x).
+ */
+import { InputError, ManifestError } from '../core/errors.js';
+import { sameGrid } from '../core/geometry.js';
+import { createVolume, type Volume } from '../core/volume.js';
+import type { ModelEntry } from '../manifest/types.js';
+import { convertFieldToMm } from '../postprocess/registration/field.js';
+import { integrateVelocity } from '../postprocess/registration/integrate.js';
+import { computeJacobianDeterminant } from '../postprocess/registration/jacobian.js';
+import { displacePoints } from '../postprocess/registration/points.js';
+import { warpVolume } from '../postprocess/registration/warp.js';
+import { invertToInputGrid } from '../preprocess/invert-to-input-grid.js';
+import { runPreprocessPlan, type PreprocessResult } from '../preprocess/run-plan.js';
+import type { Tensor } from '../preprocess/tensor.js';
+import { resampleOntoGrid } from './align-inputs.js';
+import { concatChannels } from './batch.js';
+import { fieldFromTensor, resizeField } from './field-from-tensor.js';
+import { toFloat32 } from './infer-dense.js';
+import { createProvenance, inputName, openModelHandle, outputByName, toTensorLike, type ModelHandle } from './model-handle.js';
+import { pointsToWorld, summarizeTre, type TreSummary } from './landmarks.js';
+import type { ImageInput, PipelineBase, PipelineContext, Provenance } from './types.js';
+
+export interface RegistrationInput {
+  readonly fixed: ImageInput;
+  readonly moving: ImageInput;
+  /** Label map on the moving image's grid, warped with nearest interpolation. */
+  readonly movingLabels?: ImageInput;
+  /** 0-based voxel landmarks (flat x, y, z) on the fixed and moving images (see parseLandmarks). */
+  readonly landmarks?: { readonly fixed: ArrayLike<number>; readonly moving: ArrayLike<number> };
+}
+
+export interface RegistrationResult {
+  /** Displacement field in LPS mm on the fixed grid (components = 3). */
+  readonly displacement: Volume<'float32'>;
+  readonly warped: Volume;
+  readonly warpedLabels?: Volume;
+  readonly jacobian: Volume<'float64'>;
+  readonly foldingPercent: number;
+  readonly tre?: TreSummary;
+  readonly provenance: Provenance;
+  readonly warnings: readonly string[];
+}
+
+export interface RegistrationPipeline extends PipelineBase {
+  readonly task: 'registration';
+  run(input: RegistrationInput): Promise<RegistrationResult>;
+}
+
+function axisOrderOf(pre: PreprocessResult): string {
+  const rec = [...pre.records].reverse().find((r) => r.op === 'toTensor');
+  return String(rec?.details?.['axisOrder'] ?? 'kji');
+}
+
+function buildFeeds(handle: ModelHandle, tensors: { fixed: Tensor; moving: Tensor }) {
+  const entry = handle.entry;
+  const order = entry.inputs?.map((i) => i.name) ?? ['moving', 'fixed'];
+  if (!order.includes('fixed') || !order.includes('moving')) throw new ManifestError(`model '${entry.id}': registration inputs must be named 'fixed' and 'moving'`, { modelId: entry.id });
+  const pick = (n: string) => (n === 'fixed' ? tensors.fixed : tensors.moving);
+  if (entry.io.inputs.length === 2) return Object.fromEntries(entry.io.inputs.map((spec) => [spec.name, toTensorLike(pick(spec.name))]));
+  // One input: channels concatenated in the declared order (VoxelMorph: cat([moving, fixed])).
+  return { [entry.io.inputs[0]!.name]: toTensorLike(concatChannels(order.map(pick))) };
+}
+
+async function register(handle: ModelHandle, input: RegistrationInput): Promise<RegistrationResult> {
+  const started = Date.now();
+  const entry = handle.entry;
+  const fixed = await handle.context.loadVolume(input.fixed);
+  const movingOriginal = await handle.context.loadVolume(input.moving);
+  for (const [name, v] of [['fixed', fixed], ['moving', movingOriginal]] as const) {
+    if (v.geometry.size[2] < 2) throw new InputError(`model '${entry.id}' registers 3D volumes; ${name} image is 2D`, { modelId: entry.id, input: name });
+  }
+  const warnings: string[] = [];
+  let moving = movingOriginal;
+  if (!sameGrid(moving.geometry, fixed.geometry)) {
+    moving = resampleOntoGrid(movingOriginal, fixed.geometry);
+    warnings.push('moving image was not on the fixed grid and was resampled onto it (trilinear) before the network');
+  }
+  const preFixed = runPreprocessPlan(fixed, entry.preprocess);
+  const preMoving = runPreprocessPlan(moving, entry.preprocess);
+  const outputs = await handle.session.run(buildFeeds(handle, { fixed: preFixed.tensor, moving: preMoving.tensor }));
+  const raw = toFloat32(outputByName(outputs, handle) as { data: ArrayLike<number>; dims: readonly number[]; type: string });
+  const modelGrid = preFixed.volume.geometry;
+  let field = fieldFromTensor(raw, axisOrderOf(preFixed), modelGrid);
+  const integrate = entry.postprocess.find((s) => s.op === 'integrateVelocity');
+  if (integrate) field = integrateVelocity(field, { steps: integrate.steps as number });
+  if (!field.geometry.size.every((n, a) => n === modelGrid.size[a])) field = resizeField(field, modelGrid);
+  const mmOnModelGrid = convertFieldToMm(field);
+  const displacement = toComponents(invertToInputGrid(toPlanar3(mmOnModelGrid), preFixed.records, { interpolation: 'linear' }));
+  const warped = warpVolume(movingOriginal, displacement, { units: 'mm', interpolation: 'linear', padding: 'zeros' });
+  const labelsVolume = input.movingLabels === undefined ? undefined : await handle.context.loadVolume(input.movingLabels);
+  const jac = computeJacobianDeterminant(displacement, { units: 'mm' });
+  const result: RegistrationResult = {
+    displacement,
+    warped,
+    ...(labelsVolume ? { warpedLabels: warpVolume(labelsVolume, displacement, { units: 'mm', interpolation: 'nearest', padding: 'zeros' }) } : {}),
+    jacobian: jac.determinant,
+    foldingPercent: jac.foldingPercent,
+    ...(input.landmarks ? { tre: landmarkTre(displacement, fixed, movingOriginal, input.landmarks) } : {}),
+    provenance: createProvenance(handle, [preFixed.records, preMoving.records], [inputName(input.fixed), inputName(input.moving)], started),
+    warnings,
+  };
+  return result;
+}
+
+function landmarkTre(displacement: Volume, fixed: Volume, moving: Volume, landmarks: NonNullable<RegistrationInput['landmarks']>): TreSummary {
+  if (landmarks.fixed.length !== landmarks.moving.length || landmarks.fixed.length % 3 !== 0 || landmarks.fixed.length === 0) {
+    throw new InputError(`landmarks: fixed and moving need the same number of 3D points (got ${landmarks.fixed.length / 3} and ${landmarks.moving.length / 3})`, { field: 'landmarks' });
+  }
+  const predictedVoxels = displacePoints(displacement, landmarks.fixed, { units: 'mm', outside: 'border' });
+  // predictedVoxels are fixed-grid voxel indices shifted by u in fixed voxels; world() gives mm.
+  const predicted = pointsToWorld(predictedVoxels, fixed.geometry);
+  return summarizeTre(predicted, pointsToWorld(landmarks.moving, moving.geometry), pointsToWorld(landmarks.fixed, fixed.geometry));
+}
+
+/** Interleaved 3-component field -> planar frames (what invertToInputGrid expects). */
+function toPlanar3(field: Volume): Volume {
+  const n = field.data.length / 3;
+  const out = new Float32Array(field.data.length);
+  for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) out[c * n + p] = field.data[3 * p + c]!;
+  return createVolume({ geometry: field.geometry, data: out, frames: 3, meta: field.meta });
+}
+
+function toComponents(planar: Volume): Volume<'float32'> {
+  const n = planar.data.length / 3;
+  const out = new Float32Array(planar.data.length);
+  for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) out[3 * p + c] = planar.data[c * n + p]!;
+  return createVolume({ geometry: planar.geometry, data: out, components: 3, meta: { displacementUnits: 'mm' } });
+}
+
+export async function createRegistrationPipeline(context: PipelineContext, model: string | ModelEntry): Promise<RegistrationPipeline> {
+  const handle = await openModelHandle(context, model, 'registration');
+  return {
+    task: 'registration',
+    entry: handle.entry,
+    provider: handle.session.provider,
+    run: (input) => register(handle, input),
+    dispose: () => handle.session.dispose(),
+  };
+}
