@@ -15,11 +15,11 @@
 import { InputError } from '../core/errors.js';
 import { voxelCount, type Vec3 } from '../core/geometry.js';
 import type { Volume } from '../core/volume.js';
-import { createScaleOffsetTransform } from './index-transform.js';
+import { createScaleOffsetTransform, deriveGeometry } from './index-transform.js';
 import type { ParamReader } from './param-reader.js';
-import { channelCount, toPlanar } from './planar.js';
+import { channelCount, createPlanarVolume, toPlanar } from './planar.js';
+import { allocateTypedArray, type TypedArray } from '../core/dtype.js';
 import { createRecord } from './record.js';
-import { resampleGrid } from './resample-grid.js';
 import type { CropPadParams, StepResult } from './types.js';
 
 export function readCropPadParams(r: ParamReader): CropPadParams {
@@ -120,11 +120,41 @@ export function planCropPad(volume: Volume, params: CropPadParams): { start: Vec
   return { start: [start[0]!, start[1]!, start[2]!], size: [size[0]!, size[1]!, size[2]!] };
 }
 
+/** Copies the box [start, start + size) of a planar volume row by row; outside -> fill. */
+function copyBox(v: Volume, start: Vec3, size: Vec3, fill: number): TypedArray {
+  const [n0, n1, n2] = v.geometry.size;
+  const [m0, m1, m2] = size;
+  const channels = channelCount(v);
+  const src = v.data;
+  const out = allocateTypedArray(v.type, m0 * m1 * m2 * channels);
+  if (fill !== 0) out.fill(fill);
+  // The part of each output row that lies inside the source: [i0, i1) in output coordinates.
+  const i0 = Math.max(0, -start[0]);
+  const i1 = Math.min(m0, n0 - start[0]);
+  const nv = n0 * n1 * n2;
+  for (let c = 0; c < channels; c++) {
+    for (let k = 0; k < m2; k++) {
+      const sk = k + start[2];
+      if (sk < 0 || sk >= n2) continue;
+      for (let j = 0; j < m1; j++) {
+        const sj = j + start[1];
+        if (sj < 0 || sj >= n1 || i1 <= i0) continue;
+        const s = c * nv + (sk * n1 + sj) * n0 + start[0];
+        out.set(src.subarray(s + i0, s + i1), ((c * m2 + k) * m1 + j) * m0 + i0);
+      }
+    }
+  }
+  return out;
+}
+
 export function cropPadVolume(volume: Volume, params: CropPadParams): StepResult {
   const g = volume.geometry;
   const plan = planCropPad(volume, params);
   const t = createScaleOffsetTransform([1, 1, 1], plan.start);
-  const out = resampleGrid(volume, t, plan.size, { linear: false, edge: 'fill', fill: params.value ?? 0 });
+  const same = plan.start.every((x) => x === 0) && plan.size.every((n, a) => n === g.size[a]);
+  // Nothing to crop or pad (e.g. centerSquare on a square radiograph): no copy.
+  const v = same ? volume : toPlanar(volume);
+  const out = same ? volume : createPlanarVolume(deriveGeometry(g, t, plan.size), copyBox(v, plan.start, plan.size, params.value ?? 0), channelCount(v), v.meta);
   const details = { start: plan.start, size: plan.size, ...(plan.foreground === undefined ? {} : { foreground: plan.foreground }) };
   return { volume: out, record: createRecord('cropPad', params, g, out.geometry, t, details) };
 }
