@@ -23,7 +23,8 @@ export interface ReadNiftiOptions {
   gunzip?: GunzipFunction;
   /**
    * Let the Volume share memory with `bytes` (no copy) when the samples are aligned; only for
-   * callers that hand the bytes over and will not modify them. Default false.
+   * callers that hand the bytes over: they must not modify them afterwards, and big-endian
+   * files are byte-swapped inside them. Default false.
    */
   inPlace?: boolean;
 }
@@ -78,6 +79,9 @@ export function readNiftiSync(bytes: Uint8Array, options: ReadNiftiOptions = {})
   if (layout.vectorComponents > 1) data = interleaveComponents(data, layout.vectorComponents, type);
   const warnings: string[] = [];
   const { geometry, source } = resolveGeometry(header, layout.shape, file, warnings);
+  const spatialUnit = header.xyztUnits & 0x07;
+  // nibabel (and this reader) never rescale the affine by its unit; say so when it is not mm.
+  if (spatialUnit === 1 || spatialUnit === 3) warnings.push(`xyzt_units says the spatial unit is ${spatialUnit === 1 ? 'metre' : 'micron'}; affine values are kept as stored and treated as mm`);
   const codes = effectiveXformCodes(header);
   const nifti: NiftiMeta = {
     version: header.version,

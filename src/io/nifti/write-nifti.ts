@@ -84,12 +84,15 @@ function buildHeader(volume: Volume, plan: HeaderPlan): Uint8Array {
   const q = qformFromDirection(rasDirection);
   const datatype = plan.rgb ? (volume.components === 3 ? 128 : 2304) : niftiCodeForVoxelType(plan.type);
   const bitpix = 8 * bytesPerElement(plan.type) * (plan.rgb ? volume.components : 1);
-  const timeStep = typeof volume.meta.nifti === 'object' && volume.meta.nifti !== null ? Number((volume.meta.nifti as { timeStep?: unknown }).timeStep) : NaN;
+  // Frame timing survives a NIfTI -> NIfTI rewrite: pixdim[4] and its time unit (s, ms or us).
+  const source = typeof volume.meta.nifti === 'object' && volume.meta.nifti !== null ? (volume.meta.nifti as { timeStep?: unknown; xyztUnits?: unknown }) : {};
+  const timeStep = Number(source.timeStep);
+  const timeUnit = (Number(source.xyztUnits) & 0x38) || 8;
   const pixdim = [q.qfac, g.spacing[0], g.spacing[1], g.spacing[2], Number.isFinite(timeStep) && timeStep > 0 ? timeStep : 1, 1, 1, 1];
   const dim = [plan.dims.length, ...plan.dims];
   while (dim.length < 8) dim.push(1);
-  // xyzt_units: mm (2), plus seconds (8) when there is a time axis.
-  const units = 2 | (plan.dims.length > 3 && !plan.vector ? 8 : 0);
+  // xyzt_units: mm (2), plus the time unit (default seconds, 8) when there is a time axis.
+  const units = 2 | (plan.dims.length > 3 && !plan.vector ? timeUnit : 0);
   const fields: HeaderFields = {
     dim, pixdim, datatype, bitpix, units,
     intent: plan.vector ? 1007 : 0,
