@@ -129,7 +129,7 @@ def generate():
     open(os.path.join(GEN, 'truncated.nii'), 'wb').write(full[:-20])
 
 
-def describe(path):
+def describe(path, writer_check=False):
     img = nib.load(path)
     hdr = img.header
     if img.get_data_dtype().names:  # RGB: structured dtype, no get_fdata
@@ -155,6 +155,13 @@ def describe(path):
         'min': float(np.min(flat)),
         'max': float(np.max(flat)),
     }
+    # What nibabel's own set_qform (polar decomposition, shear stripped) makes of this sform:
+    # the TS writer's qform must match it, sheared or not.
+    if writer_check:
+        probe = nib.Nifti1Header()
+        probe.set_data_shape(img.shape[:3])
+        probe.set_qform(img.get_sform(), code=1, strip_shears=True)
+        ref['qform_nibabel_from_sform'] = probe.get_qform().tolist()
     if flat.size <= FULL_DATA_LIMIT:
         ref['data'] = flat.tolist()
     else:
@@ -174,7 +181,7 @@ def main():
         for name in sorted(os.listdir(d)):
             if not (name.endswith('.nii') or name.endswith('.nii.gz')) or name == 'truncated.nii':
                 continue
-            refs[f'{sub}/{name}'] = describe(os.path.join(d, name))
+            refs[f'{sub}/{name}'] = describe(os.path.join(d, name), writer_check=(sub == 'ts-written'))
     with open(os.path.join(FIX, 'reference.json'), 'w') as f:
         json.dump({'generator': 'scripts/reference/nifti/make-reference.py', 'nibabel': nib.__version__, 'files': refs}, f, indent=1)
     print(f'{len(refs)} reference entries -> {os.path.join(FIX, "reference.json")}')

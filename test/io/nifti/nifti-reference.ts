@@ -12,6 +12,7 @@ export interface NiftiReference {
   sform_code: number;
   qform_code: number;
   qform: number[][];
+  qform_nibabel_from_sform: number[][];
   slope: number | null;
   inter: number | null;
   count: number;

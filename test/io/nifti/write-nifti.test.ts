@@ -33,6 +33,8 @@ describe('writeNifti -> nibabel (reference values nibabel computed from the comm
     const sheared = file.includes('sheared');
     // The qform holds a rotation only: equal to the sform unless the axes are sheared.
     if (!sheared) expect(affineDifference(rasAffineOf(volume), ref.qform)).toBeLessThan(affineTolerance(ref.affine));
+    // Sheared or not, the qform equals what nibabel's set_qform(sform) computes (nearest rotation).
+    expect(affineDifference(ref.qform.flat(), ref.qform_nibabel_from_sform)).toBeLessThan(affineTolerance(ref.affine));
     const expected = Array.from(volume.data, Number);
     const outType = spec.options.datatype ?? volume.type;
     expect(ref.datatype.includes(outType) || ref.datatype.includes("'R'")).toBe(true);
