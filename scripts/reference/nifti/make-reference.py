@@ -123,6 +123,10 @@ def generate():
         rgb[c] = ((flat * k) % 256).astype('u1').reshape(shape, order='F')
     save(nib.Nifti1Image(rgb, obl), 'rgb24.nii')
     save(nib.Nifti1Image(ramp((7, 6), 'uint8', 0, 200), np.diag([0.5, 0.7, 1.0, 1.0])), 'two-d.nii')
+    # A header extension pushes vox_offset past 352.
+    img = nib.Nifti1Image(ramp(shape, 'int16', -5, 95), obl)
+    img.header.extensions.append(nib.nifti1.Nifti1Extension('comment', b'medinfer test extension'))
+    save(img, 'with-extension.nii')
     # Analyze 7.5 pair (must be rejected with UnsupportedError) and a truncated file.
     nib.save(nib.AnalyzeImage(ramp(shape, 'int16', 0, 99), np.eye(4)), os.path.join(GEN, 'analyze.hdr'))
     full = open(os.path.join(GEN, 'dtype-int16.nii'), 'rb').read()

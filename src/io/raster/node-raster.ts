@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import sharp from 'sharp';
-import { DecodeError, LimitError, ShapeError, UnsupportedError } from '../../core/errors.js';
+import { DecodeError, InputError, LimitError, ShapeError, UnsupportedError } from '../../core/errors.js';
 import { createVolume, type Volume } from '../../core/volume.js';
 
 export interface ReadRasterOptions {
@@ -30,7 +30,10 @@ const FORMATS = new Set(['png', 'jpeg', 'tiff', 'webp']);
 
 export async function readRaster(input: Uint8Array | string, options: ReadRasterOptions = {}): Promise<Volume> {
   const name = options.name ?? (typeof input === 'string' ? basename(input) : 'memory');
-  const bytes = typeof input === 'string' ? await readFile(input) : input;
+  const bytes = typeof input === 'string' ? await readFile(input).catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new InputError(`${name}: cannot read file (${code})`, { file: name, errno: code }, { cause: error });
+  }) : input;
   const metadata = await sharp(bytes, { failOn: 'error' }).metadata().catch((error: unknown) => {
     throw new DecodeError(`${name}: not a decodable raster image (${(error as Error).message})`, { file: name }, { cause: error });
   });

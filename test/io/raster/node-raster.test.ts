@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createVolume, DecodeError, LimitError, ShapeError } from '../../../src/index.js';
+import { createVolume, DecodeError, InputError, LimitError, ShapeError } from '../../../src/index.js';
 import { readRaster, writePng } from '../../../src/io/raster/node-raster.js';
 
 const DIR = fileURLToPath(new URL('../../fixtures/raster/', import.meta.url));
@@ -68,6 +68,11 @@ describe('readRaster errors', () => {
   it('names the file for undecodable bytes', async () => {
     await expect(readRaster(new Uint8Array([1, 2, 3, 4]), { name: 'junk.png' })).rejects.toThrow(DecodeError);
     await expect(readRaster(new Uint8Array([1, 2, 3, 4]), { name: 'junk.png' })).rejects.toThrow(/junk\.png/);
+  });
+
+  it('names a missing file with InputError', async () => {
+    await expect(readRaster(`${DIR}nope.png`)).rejects.toThrow(InputError);
+    await expect(readRaster(`${DIR}nope.png`)).rejects.toThrow(/nope\.png: cannot read file \(ENOENT\)/);
   });
 
   it('checks maxVoxels from the header', async () => {
