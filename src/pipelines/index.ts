@@ -11,3 +11,5 @@ export { inferDense } from './infer-dense.js';
 export * from './registration.js';
 export * from './landmarks.js';
 export { fieldFromTensor, resizeField } from './field-from-tensor.js';
+export * from './detection.js';
+export { decodeDetections } from './detection-decode.js';

@@ -7,12 +7,14 @@ import type { ModelEntry, TaskName } from '../manifest/types.js';
 import { createClassificationPipeline, type ClassificationPipeline } from './classification.js';
 import { createSegmentationPipeline, type SegmentationPipeline } from './segmentation.js';
 import { createRegistrationPipeline, type RegistrationPipeline } from './registration.js';
+import { createDetectionPipeline, type DetectionPipeline } from './detection.js';
 import type { PipelineContext } from './types.js';
 
 export interface PipelineMap {
   classification: ClassificationPipeline;
   segmentation: SegmentationPipeline;
   registration: RegistrationPipeline;
+  detection: DetectionPipeline;
 }
 
 export type ImplementedTask = keyof PipelineMap;
@@ -23,6 +25,7 @@ const TASKS: { readonly [T in ImplementedTask]: Factory<T> } = {
   classification: createClassificationPipeline,
   segmentation: createSegmentationPipeline,
   registration: createRegistrationPipeline,
+  detection: createDetectionPipeline,
 };
 
 export function isImplementedTask(task: string): task is ImplementedTask {

@@ -12,6 +12,8 @@ export interface TensorSpec {
   readonly dims: readonly (number | string)[];
   readonly layout?: string;
   readonly channels?: readonly string[];
+  /** Volume axes the tensor's spatial dims (or an output's box coordinates) run along, e.g. 'ijk'. */
+  readonly axisOrder?: string;
   readonly description?: string;
 }
 
