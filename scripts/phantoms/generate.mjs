@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes phantom datasets to disk for training and evaluation of the bundled models.
 //
-//   node scripts/phantoms/generate.mjs --task cxr|brats|reports --count N --seed S --out DIR
+//   node scripts/phantoms/generate.mjs --task cxr|brats|reports|chest-ct|lung-pair --count N --seed S --out DIR
 //
 // The generators are the SDK's own (src/phantoms/), bundled on the fly with esbuild (a dev
 // dependency) into .cache/, so this script needs no prior `npm run build` and always uses the
@@ -12,6 +12,11 @@
 //   cxr:     images/cxr-NNNNN.png (16-bit grey, 12-bit values), labels.csv, boxes.csv
 //   brats:   case-NNNNN/{t1,t1ce,t2,flair,seg}.nii.gz (LPS geometry stored as RAS NIfTI), tumours.csv
 //   reports: reports.jsonl ({id, text, labels[14]}), reports.csv (CheXpert labeler layout)
+//   chest-ct: scans/<uid>.nii.gz (int16 HU), annotations.csv (LUNA16: seriesuid, coordX, coordY,
+//            coordZ in LPS world mm, diameter_mm), seriesuids.csv (every scan, with or without nodules)
+//   lung-pair: caseN/{T00,T50}.nii.gz (inhale, exhale), caseN/caseN_300_T00_xyz.txt and _T50_xyz.txt
+//            (DIR-Lab layout: "x y z" per line, 1-based voxel indices; ours keep 2 decimals because the
+//            truth is continuous), caseN/displacement_mm_{x,y,z}.nii.gz (exact field u on the T50 grid, LPS mm)
 //   every task: dataset.json ({ generator, seed, count, ... })
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -34,7 +39,7 @@ function parseArgs(argv) {
     else throw new Error(`unknown argument ${key}`);
     i++;
   }
-  if (!['cxr', 'brats', 'reports'].includes(args.task)) throw new Error(`--task must be cxr, brats or reports, got '${args.task}'`);
+  if (!Object.hasOwn(GENERATORS, args.task)) throw new Error(`--task must be one of ${Object.keys(GENERATORS).join(', ')}, got '${args.task}'`);
   if (!Number.isInteger(args.count) || args.count < 1) throw new Error(`--count must be a positive integer`);
   if (!Number.isInteger(args.seed) || args.seed < 0) throw new Error(`--seed must be a non-negative integer`);
   if (!args.out) throw new Error('--out DIR is required');
@@ -102,12 +107,56 @@ function writeReports(P, { count, seed, out }) {
   return { labels: P.CHEXPERT_OBSERVATIONS };
 }
 
-const GENERATORS = { cxr: ['phantom-cxr', writeCxr], brats: ['phantom-brats', writeBrats], reports: ['phantom-reports', writeReports] };
+function writeChestCt(P, { count, seed, out }) {
+  mkdirSync(join(out, 'scans'), { recursive: true });
+  const rows = ['seriesuid,coordX,coordY,coordZ,diameter_mm'];
+  const uids = ['seriesuid'];
+  for (let i = 0; i < count; i++) {
+    const uid = `phantom.${seed}.${i}`;
+    const ct = P.generateChestCt({ seed: P.caseSeed(seed, i) });
+    writeFileSync(join(out, 'scans', `${uid}.nii.gz`), encodeNifti1(ct.image, { gzip: true, description: 'medinfer phantom-chest-ct (HU)' }));
+    for (const n of ct.nodules) rows.push([uid, ...n.centerMm.map((v) => v.toFixed(3)), n.diameterMm.toFixed(3)].join(','));
+    uids.push(uid);
+  }
+  writeFileSync(join(out, 'annotations.csv'), rows.join('\n') + '\n');
+  writeFileSync(join(out, 'seriesuids.csv'), uids.join('\n') + '\n');
+  return { coordinates: 'LPS world mm (LUNA16 / ITK convention)' };
+}
+
+function writeLungPair(P, { count, seed, out }) {
+  const fmt = (points) => points.map((p) => p.map((v) => (v + 1).toFixed(2)).join('\t')).join('\n') + '\n';
+  for (let i = 0; i < count; i++) {
+    const name = `case${i + 1}`;
+    const dir = join(out, name);
+    mkdirSync(dir, { recursive: true });
+    const pair = P.generateLungCtPair({ seed: P.caseSeed(seed, i) });
+    writeFileSync(join(dir, 'T00.nii.gz'), encodeNifti1(pair.inhale, { gzip: true, description: 'medinfer phantom-lung-pair T00 inhale (HU)' }));
+    writeFileSync(join(dir, 'T50.nii.gz'), encodeNifti1(pair.exhale, { gzip: true, description: 'medinfer phantom-lung-pair T50 exhale (HU)' }));
+    writeFileSync(join(dir, `${name}_300_T00_xyz.txt`), fmt(pair.landmarksInhale));
+    writeFileSync(join(dir, `${name}_300_T50_xyz.txt`), fmt(pair.landmarksExhale));
+    const u = pair.displacementMm;
+    // One scalar file per LPS component: the minimal writer does 3D only (no 5D vector NIfTI).
+    for (let c = 0; c < 3; c++) {
+      const comp = new Float32Array(u.data.length / 3);
+      for (let p = 0; p < comp.length; p++) comp[p] = u.data[3 * p + c];
+      writeFileSync(join(dir, `displacement_mm_${'xyz'[c]}.nii.gz`), encodeNifti1({ geometry: u.geometry, type: 'float32', data: comp }, { gzip: true, description: `exact displacement ${'xyz'[c]} (LPS mm) on T50 grid` }));
+    }
+  }
+  return { fixed: 'T50 (exhale)', moving: 'T00 (inhale)', landmarks: 'DIR-Lab layout, 1-based voxel indices x y z' };
+}
+
+const GENERATORS = {
+  cxr: ['phantom-cxr', writeCxr],
+  brats: ['phantom-brats', writeBrats],
+  reports: ['phantom-reports', writeReports],
+  'chest-ct': ['phantom-chest-ct', writeChestCt],
+  'lung-pair': ['phantom-lung-pair', writeLungPair],
+};
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.help) {
-    console.log('usage: generate.mjs --task cxr|brats|reports --count N --seed S --out DIR');
+    console.log(`usage: generate.mjs --task ${Object.keys(GENERATORS).join('|')} --count N --seed S --out DIR`);
     return;
   }
   const out = resolve(args.out);

@@ -8,3 +8,5 @@ export * from './chest-radiograph.js';
 export * from './brain-mri.js';
 export * from './report-text.js';
 export * from './report-tokenizer.js';
+export * from './chest-ct.js';
+export * from './lung-ct-pair.js';
