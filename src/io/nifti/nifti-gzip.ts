@@ -34,13 +34,6 @@ export function peekGunzip(bytes: Uint8Array, count: number, file: string): Uint
   return out.subarray(0, filled);
 }
 
-/** Uncompressed size recorded in the gzip trailer (ISIZE, modulo 2^32). */
-export function gzipDeclaredSize(bytes: Uint8Array): number {
-  const n = bytes.length;
-  if (n < 18) return 0;
-  return (bytes[n - 4]! | (bytes[n - 3]! << 8) | (bytes[n - 2]! << 16) | (bytes[n - 1]! << 24)) >>> 0;
-}
-
 export function gunzipWithFflate(bytes: Uint8Array): Uint8Array {
   return gunzipSync(bytes);
 }

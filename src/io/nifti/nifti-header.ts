@@ -63,7 +63,7 @@ export function parseNiftiHeader(bytes: Uint8Array, file: string): NiftiHeader {
   if (bytes.length < need) throw new DecodeError(`${file}: truncated NIfTI-${version} header (${bytes.length} of ${need} bytes)`, { file });
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = version === 1 ? readMagic(bytes, 344, 4) : readMagic(bytes, 4, 3);
-  if (version === 1 && magic === 'ni1') {
+  if ((version === 1 && magic === 'ni1') || (version === 2 && magic === 'ni2')) {
     throw new UnsupportedError(`${file}: two-file NIfTI (.hdr/.img pair) is not supported; convert it to a single .nii first`, { file, magic });
   }
   if (version === 1 && magic !== 'n+1') {

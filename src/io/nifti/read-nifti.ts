@@ -12,7 +12,7 @@ import { findNiftiDatatype, niftiDatatypeName } from './nifti-datatypes.js';
 import { NIFTI2_HEADER_BYTES, niftiShape, parseNiftiHeader, type NiftiHeader } from './nifti-header.js';
 import { baseAffine, effectiveXformCodes, qformAffine, selectNiftiAffine, type NiftiAffineSource } from './nifti-affine.js';
 import { applyNiftiScaling, decodeNiftiSamples, interleaveComponents, resolveNiftiScaling, scaledVoxelType } from './nifti-data.js';
-import { gunzipOrThrow, gzipDeclaredSize, isGzip, peekGunzip, type GunzipFunction } from './nifti-gzip.js';
+import { gunzipOrThrow, isGzip, peekGunzip, type GunzipFunction } from './nifti-gzip.js';
 
 export interface ReadNiftiOptions {
   /** Name used in errors and meta.source (a file name; default 'memory'). */
@@ -61,9 +61,6 @@ export function readNiftiSync(bytes: Uint8Array, options: ReadNiftiOptions = {})
   }
   const offset = dataOffset(header);
   const needed = offset + layout.samples * layout.bytesPerSample;
-  if (gz && gzipDeclaredSize(bytes) !== needed % 2 ** 32 && gzipDeclaredSize(bytes) < needed % 2 ** 32) {
-    throw new DecodeError(`${file}: gzip stream holds ${gzipDeclaredSize(bytes)} bytes, header needs ${needed}`, { file, expected: needed });
-  }
   const body = gz ? gunzipOrThrow(bytes, file, options.gunzip) : bytes;
   if (body.length < needed) {
     throw new DecodeError(`${file}: truncated NIfTI data: header needs ${needed} bytes (offset ${offset} + ${layout.samples} x ${layout.bytesPerSample}), file has ${body.length}`, { file, expected: needed, actual: body.length });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DecodeError, InputError, UnsupportedError } from '../../../src/index.js';
-import { detectImageFormat, readImageFile } from '../../../src/io/node-read-image.js';
+import { detectImageFormat, readImageDirectory, readImageFile } from '../../../src/io/node-read-image.js';
 
 const FIX = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
@@ -34,5 +34,19 @@ describe('readImageFile sniffs the format from the bytes', () => {
     await expect(readImageFile(`${FIX}nifti/reference.json`)).rejects.toThrow(/reference\.json: unrecognised image format/);
     await expect(readImageFile(`${FIX}nifti/does-not-exist.nii`)).rejects.toThrow(InputError);
     await expect(readImageFile(`${FIX}nifti/generated/truncated.nii`, { name: 'case-7.nii' })).rejects.toThrow(/case-7\.nii: truncated/);
+  });
+
+  it('reads a directory per file and lists non-image files as skipped', async () => {
+    const dir = await readImageDirectory(`${FIX}raster`);
+    expect(dir.images.map((i) => i.name)).toEqual(['grey-alpha8.png', 'grey.jpg', 'grey16.png', 'grey8.png', 'rgb.jpg', 'rgb16.png', 'rgb8.png', 'rgba8.png']);
+    expect(dir.skipped).toEqual(['SOURCES.md', 'reference.json']);
+    expect(dir.errors).toEqual([]);
+  });
+
+  it('reads DICOM series in a directory through the DICOM reader (one volume per series)', async () => {
+    const dir = await readImageDirectory(`${FIX}dicom/series-variants/two-series`);
+    expect(dir.images).toHaveLength(2);
+    expect(new Set(dir.images.map((i) => i.volume.meta.seriesInstanceUid)).size).toBe(2);
+    expect(dir.images.map((i) => i.volume.geometry.size[2]).sort()).toEqual([2, 3]);
   });
 });
