@@ -1,7 +1,8 @@
 /**
  * 95th-percentile Hausdorff distance in mm between two binary masks on one grid.
  * Surfaces: mask minus its 6-connected erosion with voxels outside the image counting as
- * background (scipy binary_erosion defaults, as medpy and MONAI get_mask_edges extract them).
+ * background (scipy binary_erosion defaults, as medpy and MONAI get_mask_edges extract them);
+ * on a 2D image (k = 1) the erosion is 4-connected in-plane, as scipy on the 2D array.
  * Directed distances: from every surface voxel of one mask to the nearest surface voxel of the
  * other (voxel centres, honouring spacing; exact EDT, scipy distance_transform_edt(sampling=)).
  * Percentile: numpy 'linear'. Two conventions:
@@ -107,9 +108,11 @@ function extractSurface(mask: ArrayLike<number>, size: readonly number[], lo: re
       for (let i = 0; i < ci; i++, v++, o++) {
         if (mask[v] === 0) continue;
         const gi = i + lo[0]!;
+        // Axes of size 1 (2D images) have no neighbours along them: 2D surfaces, as scipy on a 2D array.
         const interior =
-          gi > 0 && gi < ni - 1 && gj > 0 && gj < nj - 1 && gk > 0 && gk < nk - 1 &&
-          mask[v - 1] !== 0 && mask[v + 1] !== 0 && mask[v - sj] !== 0 && mask[v + sj] !== 0 && mask[v - sk] !== 0 && mask[v + sk] !== 0;
+          (ni === 1 || (gi > 0 && gi < ni - 1 && mask[v - 1] !== 0 && mask[v + 1] !== 0)) &&
+          (nj === 1 || (gj > 0 && gj < nj - 1 && mask[v - sj] !== 0 && mask[v + sj] !== 0)) &&
+          (nk === 1 || (gk > 0 && gk < nk - 1 && mask[v - sk] !== 0 && mask[v + sk] !== 0));
         if (!interior) out[o] = 1;
       }
     }

@@ -69,25 +69,24 @@ export function labelConnectedComponents(data: TypedArray, size: readonly number
   const runs: Runs = { start: new Int32Array(initial), end: new Int32Array(initial), value: new Float64Array(initial), count: 0 };
 
   // Pass 1: runs per row.
-  for (let r = 0; r < rows; r++) {
-    rowFirst[r] = runs.count;
-    const base = r * ni;
-    let i = 0;
-    while (i < ni) {
-      const v = data[base + i]!;
-      if (v === 0) {
+  if (!byValue && data instanceof Uint8Array) extractMaskRuns(data, ni, rows, rowFirst, runs);
+  else {
+    for (let r = 0; r < rows; r++) {
+      rowFirst[r] = runs.count;
+      const base = r * ni;
+      let i = 0;
+      while (i < ni) {
+        const v = data[base + i]!;
+        if (v === 0) {
+          i++;
+          continue;
+        }
+        const s = i;
         i++;
-        continue;
+        if (byValue) while (i < ni && data[base + i] === v) i++;
+        else while (i < ni && data[base + i] !== 0) i++;
+        pushRun(runs, s, i, byValue ? v : 1);
       }
-      const s = i;
-      i++;
-      if (byValue) while (i < ni && data[base + i] === v) i++;
-      else while (i < ni && data[base + i] !== 0) i++;
-      if (runs.count === runs.start.length) growRuns(runs);
-      runs.start[runs.count] = s;
-      runs.end[runs.count] = i;
-      runs.value[runs.count] = byValue ? v : 1;
-      runs.count++;
     }
   }
   rowFirst[rows] = runs.count;
@@ -98,30 +97,19 @@ export function labelConnectedComponents(data: TypedArray, size: readonly number
 
   // Pass 2: merge touching runs of already-visited neighbour rows. d = 1 lets diagonal runs touch.
   const d = connectivity === 26 ? 1 : 0;
-  const offsets = connectivity === 26 ? [[-1, 0], [-1, -1], [0, -1], [1, -1]] : [[-1, 0], [0, -1]];
   for (let k = 0; k < nk; k++) {
     for (let j = 0; j < nj; j++) {
       const row = j + nj * k;
       const a0 = rowFirst[row]!;
       const a1 = rowFirst[row + 1]!;
       if (a0 === a1) continue;
-      for (const [dj, dk] of offsets) {
-        const jj = j + dj!;
-        const kk = k + dk!;
-        if (jj < 0 || jj >= nj || kk < 0) continue;
-        const nrow = jj + nj * kk;
-        let q = rowFirst[nrow]!;
-        const b1 = rowFirst[nrow + 1]!;
-        for (let p = a0; p < a1 && q < b1; p++) {
-          const as = start[p]!;
-          const ae = end[p]! + d;
-          // Runs ending before this one starts cannot touch it or any later run of this row.
-          while (q < b1 && end[q]! + d <= as) q++;
-          for (let t = q; t < b1 && start[t]! < ae; t++) {
-            if (byValue && value[t] !== value[p]) continue;
-            unite(parent, p, t);
-          }
-        }
+      // Already-visited neighbour rows: (j-1, k), (j, k-1); 26 adds (j-1, k-1), (j+1, k-1).
+      if (j > 0) mergeRows(parent, start, end, value, byValue, d, a0, a1, rowFirst[row - 1]!, rowFirst[row]!);
+      if (k > 0) {
+        const below = row - nj;
+        mergeRows(parent, start, end, value, byValue, d, a0, a1, rowFirst[below]!, rowFirst[below + 1]!);
+        if (d === 1 && j > 0) mergeRows(parent, start, end, value, byValue, d, a0, a1, rowFirst[below - 1]!, rowFirst[below]!);
+        if (d === 1 && j < nj - 1) mergeRows(parent, start, end, value, byValue, d, a0, a1, rowFirst[below + 1]!, rowFirst[below + 2]!);
       }
     }
   }
@@ -140,12 +128,70 @@ export function labelConnectedComponents(data: TypedArray, size: readonly number
     const base = row * ni;
     for (let r = rowFirst[row]!; r < rowFirst[row + 1]!; r++) {
       const id = runLabel[r]!;
-      labels.fill(id, base + start[r]!, base + end[r]!);
+      const a = base + start[r]!;
+      const b = base + end[r]!;
+      // Native fill only pays off for long runs; typical runs are a few voxels.
+      if (b - a > 32) labels.fill(id, a, b);
+      else for (let p = a; p < b; p++) labels[p] = id;
       sizes[id]! += end[r]! - start[r]!;
       values[id] = byValue ? value[r]! : data[base + start[r]!]!;
     }
   }
   return { labels, count, sizes, values };
+}
+
+/** Unites runs [a0, a1) of one row with the touching runs [b0, b1) of a neighbour row. */
+function mergeRows(parent: Int32Array, start: Int32Array, end: Int32Array, value: Float64Array, byValue: boolean, d: number, a0: number, a1: number, b0: number, b1: number): void {
+  let q = b0;
+  for (let p = a0; p < a1 && q < b1; p++) {
+    const as = start[p]!;
+    const ae = end[p]! + d;
+    // Runs ending before this one starts cannot touch it or any later run of this row.
+    while (q < b1 && end[q]! + d <= as) q++;
+    for (let t = q; t < b1 && start[t]! < ae; t++) {
+      if (byValue && value[t] !== value[p]) continue;
+      unite(parent, p, t);
+    }
+  }
+}
+
+function pushRun(runs: Runs, s: number, e: number, value: number): void {
+  if (runs.count === runs.start.length) growRuns(runs);
+  runs.start[runs.count] = s;
+  runs.end[runs.count] = e;
+  runs.value[runs.count] = value;
+  runs.count++;
+}
+
+/**
+ * Fast path for uint8 masks: the volume is scanned as one stream, all-zero 4-byte words are
+ * skipped through a Uint32Array view and run ends are found with the native indexOf(0); runs
+ * are cut at row ends.
+ */
+function extractMaskRuns(data: Uint8Array, ni: number, rows: number, rowFirst: Int32Array, runs: Runs): void {
+  const n = data.length;
+  const words = data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, n >> 2) : null;
+  let nextRow = 0; // rows below nextRow have rowFirst set
+  let p = 0;
+  while (p < n) {
+    if (words !== null && (p & 3) === 0 && p + 4 <= n && words[p >> 2] === 0) {
+      p += 4;
+      continue;
+    }
+    if (data[p] === 0) {
+      p++;
+      continue;
+    }
+    const row = (p / ni) | 0;
+    while (nextRow <= row) rowFirst[nextRow++] = runs.count;
+    const rowStart = row * ni;
+    const rowEnd = rowStart + ni;
+    let e = data.indexOf(0, p);
+    if (e < 0 || e > rowEnd) e = rowEnd;
+    pushRun(runs, p - rowStart, e - rowStart, 1);
+    p = e;
+  }
+  while (nextRow < rows) rowFirst[nextRow++] = runs.count;
 }
 
 function find(parent: Int32Array, x: number): number {
