@@ -13,3 +13,5 @@ export * from './landmarks.js';
 export { fieldFromTensor, resizeField } from './field-from-tensor.js';
 export * from './detection.js';
 export { decodeDetections } from './detection-decode.js';
+export * from './report-text.js';
+export * from './text-tokenizer.js';

@@ -8,6 +8,7 @@ import { createClassificationPipeline, type ClassificationPipeline } from './cla
 import { createSegmentationPipeline, type SegmentationPipeline } from './segmentation.js';
 import { createRegistrationPipeline, type RegistrationPipeline } from './registration.js';
 import { createDetectionPipeline, type DetectionPipeline } from './detection.js';
+import { createReportTextPipeline, type ReportTextPipeline } from './report-text.js';
 import type { PipelineContext } from './types.js';
 
 export interface PipelineMap {
@@ -15,6 +16,7 @@ export interface PipelineMap {
   segmentation: SegmentationPipeline;
   registration: RegistrationPipeline;
   detection: DetectionPipeline;
+  'report-text': ReportTextPipeline;
 }
 
 export type ImplementedTask = keyof PipelineMap;
@@ -26,6 +28,7 @@ const TASKS: { readonly [T in ImplementedTask]: Factory<T> } = {
   segmentation: createSegmentationPipeline,
   registration: createRegistrationPipeline,
   detection: createDetectionPipeline,
+  'report-text': createReportTextPipeline,
 };
 
 export function isImplementedTask(task: string): task is ImplementedTask {

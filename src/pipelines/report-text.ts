@@ -1,0 +1,113 @@
+/**
+ * Report-text pipeline: radiology reports -> the model's tokenizer and vocabulary -> a batched
+ * text CNN -> per observation a status (positive / negative / uncertain / not mentioned) with
+ * scores. Heads: [N, L, K] softmax over the classes the tokenizer block names, or [N, L] sigmoid
+ * (positive vs not positive).
+ */
+import { ManifestError, InputError } from '../core/errors.js';
+import { getModelFile, labelNames } from '../manifest/load.js';
+import type { ModelEntry } from '../manifest/types.js';
+import { applySigmoid, applySoftmax } from '../postprocess/classification/activations.js';
+import { resolveModelFileLocation } from '../runtime/open-model.js';
+import { createProvenance, openModelHandle, outputByName, type ModelHandle } from './model-handle.js';
+import { createTokenizer, parseTokenizerSpec, parseVocabulary, type Tokenizer } from './text-tokenizer.js';
+import type { PipelineBase, PipelineContext, Provenance } from './types.js';
+
+export type MentionStatus = 'positive' | 'negative' | 'uncertain' | 'not mentioned';
+
+export interface ObservationResult {
+  readonly name: string;
+  readonly status: MentionStatus;
+  /** Probability of each status (those the model predicts). */
+  readonly scores: Readonly<Partial<Record<MentionStatus, number>>>;
+}
+
+export interface ReportTextResult {
+  readonly observations: ObservationResult[];
+  readonly tokens: number;
+  readonly truncated: boolean;
+  readonly provenance: Provenance;
+}
+
+export interface ReportTextPipeline extends PipelineBase {
+  readonly task: 'report-text';
+  readonly tokenizer: Tokenizer;
+  run(report: string): Promise<ReportTextResult>;
+  runBatch(reports: readonly string[]): Promise<ReportTextResult[]>;
+}
+
+const STATUSES: readonly MentionStatus[] = ['positive', 'negative', 'uncertain', 'not mentioned'];
+
+function classesOf(entry: ModelEntry): MentionStatus[] {
+  const raw = entry.tokenizer?.classes;
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw) || !raw.every((c) => STATUSES.includes(c as MentionStatus))) {
+    throw new ManifestError(`model '${entry.id}': tokenizer.classes must list statuses from ${STATUSES.join(', ')}`, { modelId: entry.id, field: 'tokenizer.classes' });
+  }
+  return raw as MentionStatus[];
+}
+
+async function loadTokenizer(context: PipelineContext, entry: ModelEntry): Promise<Tokenizer> {
+  const vocabFile = getModelFile(entry, 'vocab');
+  const location = resolveModelFileLocation(context.manifest, vocabFile);
+  const bytes = await context.loadFile(location);
+  return createTokenizer(parseTokenizerSpec(entry.tokenizer, entry.id), parseVocabulary(bytes, location, entry.id), entry.id);
+}
+
+async function classify(handle: ModelHandle, tokenizer: Tokenizer, classes: MentionStatus[], reports: readonly string[]): Promise<ReportTextResult[]> {
+  const started = Date.now();
+  for (const [i, r] of reports.entries()) if (typeof r !== 'string') throw new InputError(`report ${i} is not a string`, { index: i });
+  const names = labelNames(handle.entry);
+  const n = reports.length;
+  const len = tokenizer.spec.maxLength;
+  const ids = new Int32Array(n * len);
+  reports.forEach((r, i) => ids.set(tokenizer.encode(r), i * len));
+  const data = tokenizer.spec.inputDtype === 'int64' ? BigInt64Array.from(ids, (v) => BigInt(v)) : ids;
+  const outputs = await handle.session.run({ [handle.entry.io.inputs[0]!.name]: { type: tokenizer.spec.inputDtype, dims: [n, len], data } });
+  const out = outputByName(outputs, handle);
+  const logits = out.data as Float32Array;
+  const k = out.dims.length === 3 ? out.dims[2]! : 1;
+  if (out.dims[0] !== n || out.dims[1] !== names.length || (k > 1 && k !== classes.length)) {
+    throw new ManifestError(`model '${handle.entry.id}': output [${out.dims.join(', ')}] does not match ${names.length} labels x ${classes.length || 1} classes`, { modelId: handle.entry.id });
+  }
+  const probs = k > 1 ? applySoftmax(logits, [n, names.length, k], 2) : applySigmoid(logits);
+  return reports.map((report, r) => {
+    const observations = names.map((name, l): ObservationResult => {
+      if (k === 1) {
+        const p = probs[r * names.length + l]!;
+        return { name, status: p >= 0.5 ? 'positive' : 'negative', scores: { positive: p } };
+      }
+      const base = (r * names.length + l) * k;
+      let best = 0;
+      const scores: Partial<Record<MentionStatus, number>> = {};
+      for (let c = 0; c < k; c++) {
+        scores[classes[c]!] = probs[base + c]!;
+        if (probs[base + c]! > probs[base + best]!) best = c;
+      }
+      return { name, status: classes[best]!, scores };
+    });
+    const tokens = tokenizer.tokenize(report).length;
+    return { observations, tokens, truncated: tokens > len, provenance: createProvenance(handle, [], [`report ${r}`], started) };
+  });
+}
+
+export async function createReportTextPipeline(context: PipelineContext, model: string | ModelEntry): Promise<ReportTextPipeline> {
+  const handle = await openModelHandle(context, model, 'report-text');
+  const tokenizer = await loadTokenizer(context, handle.entry);
+  const classes = classesOf(handle.entry);
+  const maxBatch = handle.entry.inference.batch ?? 64;
+  const runBatch = async (reports: readonly string[]) => {
+    const out: ReportTextResult[] = [];
+    for (let s = 0; s < reports.length; s += maxBatch) out.push(...(await classify(handle, tokenizer, classes, reports.slice(s, s + maxBatch))));
+    return out;
+  };
+  return {
+    task: 'report-text',
+    entry: handle.entry,
+    provider: handle.session.provider,
+    tokenizer,
+    runBatch,
+    run: async (report) => (await runBatch([report]))[0]!,
+    dispose: () => handle.session.dispose(),
+  };
+}
