@@ -9,7 +9,7 @@ import type { ParsedDicom } from './parse-header.js';
 import { readPixelModule, type PixelModule } from './pixel-module.js';
 import { resolveTransferSyntax, type TransferSyntaxInfo } from './transfer-syntax.js';
 import { encapsulatedFrames, findPixelDataElement, nativePixelBytes } from './frames.js';
-import { decodeNativePixels } from './decode-native.js';
+import { decodeNativePixels, type DecodeTarget } from './decode-native.js';
 import { decodeRleFrame } from './decode-rle.js';
 import { loadFrameDecoder } from './codecs/load-frame-decoder.js';
 import { convertYbrFullToRgb, isYbr } from './color.js';
@@ -32,14 +32,18 @@ export function inspectImageHeader(parsed: ParsedDicom, maxVoxels: number): { pm
   return { pm, transferSyntax };
 }
 
-export async function decodeImage(parsed: ParsedDicom, maxVoxels: number): Promise<DecodedImage> {
+/**
+ * Decodes all frames. With `target`, native samples are written straight into that buffer slot
+ * (the returned `raw` is then a view of it); other codecs still return their own array.
+ */
+export async function decodeImage(parsed: ParsedDicom, maxVoxels: number, target?: DecodeTarget): Promise<DecodedImage> {
   const { pm, transferSyntax } = inspectImageHeader(parsed, maxVoxels);
   const { dataSet: ds, name } = parsed;
   const el = findPixelDataElement(ds, name);
   let raw: TypedArray;
   try {
     raw = transferSyntax.codec === 'native'
-      ? decodeNativePixels(nativePixelBytes(ds, el, name), pm, transferSyntax.bigEndian, name)
+      ? decodeNativePixels(nativePixelBytes(ds, el, name), pm, transferSyntax.bigEndian, name, target)
       : await decodeEncapsulated(ds, pm, transferSyntax, name);
   } catch (err) {
     if (isMedinferError(err)) throw err;

@@ -10,7 +10,14 @@ import type { PixelModule } from './pixel-module.js';
 import { nativeFrameBytes } from './pixel-module.js';
 import { interleavePlanes } from './color.js';
 
-export function decodeNativePixels(pixelBytes: Uint8Array, pm: PixelModule, bigEndian: boolean, file: string): TypedArray {
+/** Where to put the samples: a slot in a bigger (series) buffer of the raw type, to save a copy. */
+export interface DecodeTarget {
+  readonly out: TypedArray;
+  /** Element offset of this image in `out`. */
+  readonly offset: number;
+}
+
+export function decodeNativePixels(pixelBytes: Uint8Array, pm: PixelModule, bigEndian: boolean, file: string, target?: DecodeTarget): TypedArray {
   const expected = nativeFrameBytes(pm) * (pm.bitsAllocated === 1 ? 1 : pm.frames);
   const expectedAll = pm.bitsAllocated === 1 ? Math.ceil((pm.rows * pm.columns * pm.frames * pm.samplesPerPixel) / 8) : expected;
   if (pixelBytes.length < expectedAll) {
@@ -18,6 +25,14 @@ export function decodeNativePixels(pixelBytes: Uint8Array, pm: PixelModule, bigE
   }
   if (pm.bitsAllocated === 1) return unpackBits(pixelBytes, pm.rows * pm.columns * pm.frames * pm.samplesPerPixel);
   const width = bytesPerElement(pm.rawType);
+  if (target !== undefined && pm.photometric !== 'YBR_FULL_422' && !(pm.samplesPerPixel === 3 && pm.planarConfiguration === 1)) {
+    // Common series case: one memcpy straight into the volume buffer (aligned by construction).
+    const n = expectedAll / width;
+    const bytes = new Uint8Array(target.out.buffer, target.out.byteOffset + target.offset * width, expectedAll);
+    bytes.set(pixelBytes.subarray(0, expectedAll));
+    if (bigEndian && width > 1) swapBytes(bytes, width);
+    return target.out.subarray(target.offset, target.offset + n);
+  }
   // Copy into a fresh, aligned buffer: the element may sit at an odd offset in the file.
   const copy = pixelBytes.slice(0, expectedAll);
   if (bigEndian && width > 1) swapBytes(copy, width);

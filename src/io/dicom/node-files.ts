@@ -73,7 +73,9 @@ export async function readDicomDirectory(dir: string, options?: Omit<DicomReadOp
   for (const path of await listDicomFiles(dir)) {
     const name = relative(dir, path);
     try {
-      const bytes = new Uint8Array(await readFile(path));
+      const buf = await readFile(path);
+      // A view, not a copy: the Buffer belongs to this call alone.
+      const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
       headers.push(readSliceHeader({ name, bytes }, base.maxVoxels));
     } catch (err) {
       errors.push({ file: name, error: asTyped(err, name) });

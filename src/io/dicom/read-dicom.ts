@@ -11,7 +11,7 @@ import { parseDicomBytes, readNumbers, type ParsedDicom } from './parse-header.j
 import { decodeImage, type DecodedImage } from './decode-image.js';
 import { readFrameAttributes, type FrameAttributes } from './frame-geometry.js';
 import { computeStackGeometry } from './stack-geometry.js';
-import { applyRescale, dataRange } from './modality-lut.js';
+import { applyRescale } from './modality-lut.js';
 import { storedValueRange } from './pixel-module.js';
 import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } from './options.js';
 import { invertDicomMonochrome1 } from './monochrome.js';
@@ -43,16 +43,13 @@ export function finishVolume(
 ): Volume {
   const { pm, raw } = image;
   const frameSize = pm.rows * pm.columns * pm.samplesPerPixel;
-  const stored = storedValueRange(pm);
   // The output type only has to hold the values present (e.g. int16 for CT with intercept -1024,
   // where the full 16-bit stored range would force int32); the range mirrored by MONOCHROME1
-  // inversion is the stored range, so it does not depend on content.
-  const actual = dataRange(raw);
-  const lo = Math.min(stored.min, actual.min);
-  const hi = Math.max(stored.max, actual.max);
+  // inversion is the stored range (BitsStored), so it does not depend on content.
+  const { min: lo, max: hi } = storedValueRange(pm);
   // Colour images have no modality LUT (PS3.3 C.11.1 applies to grayscale only).
   const rescales = opts.applyModalityLut && pm.samplesPerPixel === 1 ? frames.map((f) => f.rescale) : frames.map(() => undefined);
-  const { data } = applyRescale(raw, pm.rawType, rescales, frameSize, actual.min, actual.max);
+  const { data } = applyRescale(raw, pm.rawType, rescales, frameSize);
   const first = rescales[0];
   const map = (v: number): number => (first === undefined ? v : v * first.slope + first.intercept);
   const valueRange = { min: Math.min(map(lo), map(hi)), max: Math.max(map(lo), map(hi)) };
