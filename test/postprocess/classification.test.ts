@@ -22,6 +22,7 @@ describe('activations (vs torch float64)', () => {
     expect(() => applySigmoid([0, NaN])).toThrow(InputError);
     expect(() => applySoftmax([1, 2, 3], [2, 2], 0)).toThrow(ShapeError);
     expect(() => applySoftmax([1, 2, 3, 4], [2, 2], 2)).toThrow(ShapeError);
+    expect(() => applySoftmax([-Infinity, -Infinity], [2])).toThrow(InputError);
   });
 });
 

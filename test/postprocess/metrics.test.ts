@@ -60,6 +60,21 @@ describe('HD95 vs scipy distance_transform_edt reference', () => {
     expect(computeHausdorff95(new Uint8Array(27), one, g)).toMatchObject({ distance: Infinity, empty: 'prediction' });
     expect(computeHausdorff95(one, one, g).distance).toBe(0);
     expect(() => computeHausdorff95(one, new Uint8Array(26), g)).toThrow(ShapeError);
+    const nan = new Float32Array(27);
+    nan[4] = NaN;
+    expect(() => computeHausdorff95(nan, one, g)).toThrow(InputError);
+  });
+  it('2D images (k = 1) use in-plane surfaces', () => {
+    // 7x7 square vs its centre pixel, 0.5 mm pixels: the square's surface is its ring, so the
+    // centre is 3 pixels (1.5 mm) from it; the farthest ring point is a corner (sqrt(18) px).
+    const g = createGeometry({ size: [9, 9, 1], spacing: [0.5, 0.5, 3] });
+    const a = new Uint8Array(81);
+    const b = new Uint8Array(81);
+    for (let j = 1; j < 8; j++) for (let i = 1; i < 8; i++) a[i + 9 * j] = 1;
+    b[4 + 9 * 4] = 1;
+    const r = computeHausdorff95(a, b, g, { percentile: 100 });
+    expect(r.referenceToPrediction).toBeCloseTo(1.5, 12);
+    expect(r.predictionToReference).toBeCloseTo(Math.sqrt(18) * 0.5, 12);
   });
 });
 

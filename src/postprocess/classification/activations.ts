@@ -3,7 +3,7 @@
  * evaluates exp of a positive number, softmax subtracts the maximum along the reduced axis (as
  * torch.softmax does), so +-1e4 logits give 0 / 1 instead of NaN.
  */
-import { ShapeError } from '../../core/errors.js';
+import { InputError, ShapeError } from '../../core/errors.js';
 import { assertNoNaN, shapeSize, type NumericArray } from '../shared/checks.js';
 
 /** Logistic function of one value; +-Infinity map to 1 / 0. */
@@ -46,6 +46,7 @@ export function applySoftmax(logits: NumericArray, shape: readonly number[], axi
       const start = base + s;
       let max = -Infinity;
       for (let c = 0, p = start; c < channels; c++, p += inner) if (logits[p]! > max) max = logits[p]!;
+      if (max === -Infinity) throw new InputError(`softmax input is -Infinity for every entry along axis ${ax} (outer ${o}, inner ${s})`, { outer: o, inner: s });
       if (max === Infinity) {
         // Limit of softmax: mass split evenly between the +Infinity entries.
         let count = 0;

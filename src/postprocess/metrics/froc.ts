@@ -160,7 +160,7 @@ function buildCurve(tp: number[], fp: number[], totalNodules: number, scans: num
 }
 
 /** np.interp: last xp[j] <= x, left/right clamped to the end values. */
-export function interpolate(x: number, xp: Float64Array, fp: Float64Array): number {
+function interpolate(x: number, xp: Float64Array, fp: Float64Array): number {
   const n = xp.length;
   if (x < xp[0]!) return fp[0]!;
   if (x >= xp[n - 1]!) return fp[n - 1]!;

@@ -136,7 +136,7 @@ function directedDistances(from: Uint8Array, to: Uint8Array, crop: readonly numb
 }
 
 /** numpy.percentile(method='linear') of an ascending array. */
-export function percentileSorted(sorted: Float64Array, q: number): number {
+function percentileSorted(sorted: Float64Array, q: number): number {
   const h = ((sorted.length - 1) * q) / 100;
   const lo = Math.floor(h);
   const hi = Math.min(lo + 1, sorted.length - 1);

@@ -7,13 +7,13 @@
 import { ShapeError, UsageError } from '../../core/errors.js';
 import { createVolume, type Volume } from '../../core/volume.js';
 import { checkField } from './field.js';
-import { IDENTITY_MAPPING, resampleThroughField, type Padding } from './warp.js';
+import { IDENTITY_MAPPING, resampleThroughField, type WarpPadding } from './warp.js';
 
 export interface IntegrateOptions {
   /** Number of squarings N (VoxelMorph int_steps default 7). 0 returns the velocity unchanged. */
   steps?: number;
   /** Default 'zeros' (VoxelMorph and MONAI). */
-  padding?: Padding;
+  padding?: WarpPadding;
 }
 
 /** Velocity in voxel units on its own grid -> displacement field in voxel units. */
@@ -42,7 +42,7 @@ export function integrateVelocity(velocity: Volume, options: IntegrateOptions = 
  * (warp(warp(m, outer), inner)), i.e. points go through `inner` first. compose(v, v) is one
  * squaring step of integrateVelocity.
  */
-export function composeFields(outer: Volume, inner: Volume, options: { padding?: Padding } = {}): Volume<'float32'> {
+export function composeFields(outer: Volume, inner: Volume, options: { padding?: WarpPadding } = {}): Volume<'float32'> {
   const a = checkField(outer, 'outer');
   const b = checkField(inner, 'inner');
   const sa = a.geometry.size;

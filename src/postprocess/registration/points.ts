@@ -7,12 +7,12 @@ import { InputError, ShapeError } from '../../core/errors.js';
 import type { Volume } from '../../core/volume.js';
 import { assertFiniteArray } from '../shared/checks.js';
 import { checkField, checkUnits, convertFieldToVoxels, type DisplacementUnits } from './field.js';
-import { resampleThroughField, type Padding } from './warp.js';
+import { resampleThroughField, type WarpPadding } from './warp.js';
 
 export interface DisplacePointsOptions {
   units?: DisplacementUnits;
   /** Points outside [0, size - 1]: 'border' (default) clamps the sample position, 'error' throws. */
-  outside?: Padding | 'error';
+  outside?: WarpPadding | 'error';
 }
 
 /** Flat [x0, y0, z0, x1, ...] voxel points -> displaced voxel points (float64). */

@@ -13,14 +13,14 @@ import { invert3, type Mat3 } from '../../core/geometry.js';
 import { createVolume, type Volume } from '../../core/volume.js';
 import { checkField, checkUnits, voxelToWorldMatrix, type DisplacementUnits } from './field.js';
 
-export type Interpolation = 'linear' | 'nearest';
-export type Padding = 'zeros' | 'border';
+export type WarpInterpolation = 'linear' | 'nearest';
+export type WarpPadding = 'zeros' | 'border';
 
 export interface WarpOptions {
   /** Default 'linear'. Use 'nearest' for label maps. */
-  interpolation?: Interpolation;
+  interpolation?: WarpInterpolation;
   /** Default 'zeros' (VoxelMorph SpatialTransformer); MONAI Warp uses 'border'. */
-  padding?: Padding;
+  padding?: WarpPadding;
   /** Units of the field (default 'voxel'). */
   units?: DisplacementUnits;
 }
@@ -49,7 +49,7 @@ function roundHalfEven(x: number): number {
  * Core kernel: out[v * C + c] = moving sampled at the mapped position of fixed voxel v. `field`
  * is interleaved xyz per voxel on the fixed grid `fixedSize`.
  */
-export function resampleThroughField(moving: SampledGrid, field: ArrayLike<number>, fixedSize: readonly number[], mapping: SampleMapping, interpolation: Interpolation, padding: Padding, out: TypedArray): void {
+export function resampleThroughField(moving: SampledGrid, field: ArrayLike<number>, fixedSize: readonly number[], mapping: SampleMapping, interpolation: WarpInterpolation, padding: WarpPadding, out: TypedArray): void {
   const [fi, fj, fk] = [fixedSize[0]!, fixedSize[1]!, fixedSize[2]!];
   const [si, sj, sk] = [moving.size[0]!, moving.size[1]!, moving.size[2]!];
   const nc = moving.components;
