@@ -85,14 +85,19 @@ function nodeGunzip(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
+/** Decodes bytes already in memory; the caller keeps ownership (they are neither kept nor modified). */
 export async function readImageBytes(bytes: Uint8Array, options: ReadImageFileOptions & { name: string }): Promise<Volume> {
+  return decodeImageBytes(bytes, options, false);
+}
+
+/** `owned`: the bytes were read for this call alone, so a NIfTI volume may use them in place. */
+async function decodeImageBytes(bytes: Uint8Array, options: ReadImageFileOptions & { name: string }, owned: boolean): Promise<Volume> {
   const { name } = options;
   const format = detectImageFormat(bytes, name);
   const limits = options.maxVoxels === undefined ? {} : { maxVoxels: options.maxVoxels };
   switch (format) {
     case 'nifti':
-      // The bytes were read for this call alone, so the volume may use them in place.
-      return readNiftiSync(bytes, { name, gunzip: nodeGunzip, inPlace: true, ...limits });
+      return readNiftiSync(bytes, { name, gunzip: nodeGunzip, inPlace: owned, ...limits });
     case 'dicom':
       return readDicom(bytes, { name, ...limits });
     case 'png':
@@ -116,7 +121,7 @@ export async function readImageFile(path: string, options: ReadImageFileOptions 
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
     throw new InputError(`${name}: cannot read file (${code})`, { file: name, errno: code }, { cause: error });
   }
-  return readImageBytes(bytes, { ...options, name });
+  return decodeImageBytes(bytes, { ...options, name }, true);
 }
 
 export interface ImageDirectoryEntry {
@@ -172,7 +177,7 @@ export async function readImageDirectory(dir: string, options: Omit<ReadImageFil
       continue;
     }
     try {
-      result.images.push({ name, volume: await readImageBytes(bytes, { ...options, name }) });
+      result.images.push({ name, volume: await decodeImageBytes(bytes, { ...options, name }, true) });
     } catch (error) {
       result.errors.push({ name, error: asMedinferError(error, name) });
     }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DecodeError, InputError, UnsupportedError } from '../../../src/index.js';
-import { detectImageFormat, readImageDirectory, readImageFile } from '../../../src/io/node-read-image.js';
+import { detectImageFormat, readImageBytes, readImageDirectory, readImageFile } from '../../../src/io/node-read-image.js';
 
 const FIX = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
@@ -26,6 +26,14 @@ describe('readImageFile sniffs the format from the bytes', () => {
     const png = await readImageFile(`${FIX}raster/rgb8.png`);
     expect(png.meta.format).toBe('png');
     expect(png.components).toBe(3);
+  });
+
+  it('never modifies or keeps caller bytes (big-endian data is swapped in a copy)', async () => {
+    const bytes = new Uint8Array(readFileSync(`${FIX}nifti/generated/big-endian-float32.nii`));
+    const before = Buffer.from(bytes);
+    const v = await readImageBytes(bytes, { name: 'be.nii' });
+    expect(Buffer.from(bytes).equals(before)).toBe(true);
+    expect(v.data.buffer).not.toBe(bytes.buffer);
   });
 
   it('gives typed errors naming the file', async () => {
