@@ -105,6 +105,9 @@ describe('label maps', () => {
     const nn = convertRegionsToLabels(Float32Array.from([...wt, ...tc, ...et]), 3, { order: [0, 1, 2], labels: [1, 2, 3] });
     expect(Array.from(nn)).toEqual([0, 1, 2, 3, 3]);
     expect(Array.from(remapLabels(nn, { 1: 2, 2: 1, 3: 4 }))).toEqual([0, 2, 1, 4, 4]);
+    expect(Array.from(remapLabels(new Uint16Array([0, 1, 7]), [[1, 300]]))).toEqual([0, 300, 7]);
+    expect(() => remapLabels(nn, { 1: 300 })).toThrow(UsageError);
+    expect(() => remapLabels(new Float32Array([0.5]), { 1: 2 })).toThrow(InputError);
     expect(Array.from(convertRegionsToLabels(Float32Array.from([0.5]), 1, { order: [0], labels: [1] }))).toEqual([0]);
     expect(() => convertRegionsToLabels(new Float32Array(3), 3, { order: [0, 3], labels: [1, 2] })).toThrow(UsageError);
   });

@@ -98,23 +98,31 @@ export function convertRegionsToLabels(probabilities: NumericArray, channels: nu
 /** Label remapping table: { from: to } (JSON-friendly string keys) or [from, to] pairs. */
 export type LabelMap = Readonly<Record<string, number>> | readonly (readonly [number, number])[];
 
-/** Applies a label map through a lookup table; labels not in the map are kept unchanged. */
+/**
+ * Applies a label map through a lookup table; labels not in the map are kept unchanged. The
+ * result has the input's array type; a target label that type cannot hold is a UsageError
+ * (never a silent uint8 wrap-around).
+ */
 export function remapLabels<T extends TypedArray>(labels: T, map: LabelMap): T {
   const pairs: [number, number][] = Array.isArray(map) ? map.map((p) => [p[0], p[1]]) : Object.entries(map).map(([k, v]) => [Number(k), v as number]);
-  let maxIn = 0;
-  for (let v = 0; v < labels.length; v++) if (labels[v]! > maxIn) maxIn = labels[v]!;
-  const lut = new Float64Array(Math.max(maxIn, ...pairs.map((p) => p[0])) + 1);
-  for (let l = 0; l < lut.length; l++) lut[l] = l;
+  const Ctor = labels.constructor as new (n: number) => T;
+  const probe = new Ctor(1);
   for (const [from, to] of pairs) {
-    if (!Number.isInteger(from) || from < 0 || !Number.isInteger(to) || to < 0) throw new UsageError(`label map entry ${from} -> ${to} must map non-negative integers`, { field: 'map', received: [from, to] });
-    lut[from] = to;
+    if (!Number.isInteger(from) || from < 0 || from > 65535 || !Number.isInteger(to) || to < 0) throw new UsageError(`label map entry ${from} -> ${to} must map integers in [0, 65535] to non-negative integers`, { field: 'map', received: [from, to] });
+    probe[0] = to;
+    if (probe[0] !== to) throw new UsageError(`label map target ${to} does not fit the label array type (${Ctor.name})`, { field: 'map', received: to });
   }
-  const out = new (labels.constructor as new (n: number) => T)(labels.length);
+  let maxIn = 0;
   for (let v = 0; v < labels.length; v++) {
     const l = labels[v]!;
-    if (!Number.isInteger(l) || l < 0) throw new InputError(`label ${l} at voxel ${v} is not a non-negative integer`, { voxel: v });
-    out[v] = lut[l]!;
+    if (!(l >= 0 && l <= 65535 && Number.isInteger(l))) throw new InputError(`label ${l} at voxel ${v} is not an integer in [0, 65535]`, { voxel: v });
+    if (l > maxIn) maxIn = l;
   }
+  const lut = new Float64Array(Math.max(maxIn, ...pairs.map((p) => p[0])) + 1);
+  for (let l = 0; l < lut.length; l++) lut[l] = l;
+  for (const [from, to] of pairs) lut[from] = to;
+  const out = new Ctor(labels.length);
+  for (let v = 0; v < labels.length; v++) out[v] = lut[labels[v]!]!;
   return out;
 }
 
