@@ -4,3 +4,6 @@
  */
 export * from './index.js';
 export { createWebBackend, type WebBackendOptions } from './runtime/ort-web.js';
+export { createPipeline, createBrowserContext, fetchManifest, type BrowserPipelineOptions } from './pipelines/browser-context.js';
+export { readImageInBrowser, readDicomFilesInBrowser, type BrowserImageSource, type BrowserReadOptions } from './io/browser/read-image.js';
+export { sniffImageFormat } from './io/browser/sniff-format.js';

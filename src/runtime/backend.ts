@@ -2,7 +2,7 @@
  * What a platform (onnxruntime-node or onnxruntime-web) must provide. The shared session logic
  * (checksums, I/O checks, provider fallback, output sanity) is written once against this.
  */
-import type { ExecutionProvider } from './providers.js';
+import type { DroppedProvider, ExecutionProvider } from './providers.js';
 import type { TensorDType, TensorMap } from './tensor.js';
 
 export interface ValueMetadata {
@@ -21,6 +21,8 @@ export interface BackendSession {
   readonly outputMetadata: readonly ValueMetadata[];
   run(feeds: TensorMap): Promise<TensorMap>;
   release(): Promise<void>;
+  /** Runs that could not use the session's provider and why (e.g. WebGPU buffer limits). */
+  readonly fallbacks?: readonly DroppedProvider[];
 }
 
 export interface BackendSessionOptions {

@@ -87,7 +87,7 @@ export async function createModelSession(backend: RuntimeBackend, source: ModelS
         throw error;
       }
     }
-    const report: ProviderReport = { requested: plan.candidates, used: provider, dropped };
+    const report: ProviderReport = session.fallbacks ? { requested: plan.candidates, used: provider, dropped, fallbacks: session.fallbacks } : { requested: plan.candidates, used: provider, dropped };
     return wrapSession(session, { modelId, sha256: digest, report, io: options.io, checkOutputs: options.checkOutputs ?? true });
   }
   const last = dropped[dropped.length - 1];

@@ -6,10 +6,15 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import type { BackendSession, BackendSessionOptions, RuntimeBackend, ValueMetadata } from './backend.js';
 import { fetchWithProgress } from './fetch-bytes.js';
-import type { ExecutionProvider } from './providers.js';
+import type { DroppedProvider, ExecutionProvider } from './providers.js';
 import type { TensorLike, TensorMap } from './tensor.js';
 
 export interface WebBackendOptions {
+  /**
+   * Override of the WebGPU adapter's maxStorageBufferBindingSize (bytes), e.g. to test the
+   * large-input path; default: the adapter's own limit.
+   */
+  readonly maxStorageBufferBindingSize?: number;
   /** Where ORT's .wasm files are served (bundlers do not copy them). */
   readonly wasmPaths?: string;
   /** wasm threads; > 1 needs a cross-origin-isolated page (COOP/COEP headers). */
@@ -17,15 +22,30 @@ export interface WebBackendOptions {
 }
 
 interface GpuNavigator {
-  gpu?: { requestAdapter(): Promise<unknown> };
+  gpu?: { requestAdapter(): Promise<{ limits?: { maxStorageBufferBindingSize?: number } } | null> };
+}
+
+function tensorBytes(t: { dims: readonly number[]; type: string }): number {
+  const per = t.type === 'float16' ? 2 : t.type === 'int64' || t.type === 'float64' ? 8 : t.type === 'uint8' || t.type === 'int8' || t.type === 'bool' ? 1 : 4;
+  return t.dims.reduce((a, b) => a * b, per);
 }
 
 function metadataOf(list: readonly ort.InferenceSession.ValueMetadata[]): ValueMetadata[] {
   return list.map((m) => (m.isTensor ? { name: m.name, isTensor: true, type: m.type, shape: m.shape } : { name: m.name, isTensor: false }));
 }
 
+/**
+ * On WebGPU, an input larger than the adapter's maxStorageBufferBindingSize cannot be bound;
+ * such runs go to a wasm session of the same model, and the reason is recorded (never a crash).
+ */
 class WebSession implements BackendSession {
-  constructor(private readonly session: ort.InferenceSession) {}
+  readonly fallbacks: DroppedProvider[] = [];
+  private wasm: Promise<ort.InferenceSession> | undefined;
+
+  constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly fallback?: { model: Uint8Array; limit: number; options: ort.InferenceSession.SessionOptions },
+  ) {}
   get inputNames() { return this.session.inputNames; }
   get outputNames() { return this.session.outputNames; }
   get inputMetadata() { return metadataOf(this.session.inputMetadata); }
@@ -34,7 +54,16 @@ class WebSession implements BackendSession {
   async run(feeds: TensorMap): Promise<TensorMap> {
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.type as ort.Tensor.Type, t.data as ort.Tensor.DataType, t.dims);
-    const out = await this.session.run(ortFeeds);
+    let target = this.session;
+    if (this.fallback) {
+      const biggest = Math.max(...Object.values(feeds).map(tensorBytes));
+      if (biggest > this.fallback.limit) {
+        this.wasm ??= ort.InferenceSession.create(this.fallback.model, { ...this.fallback.options, executionProviders: ['wasm'] });
+        target = await this.wasm;
+        this.fallbacks.push({ provider: 'webgpu', reason: `an input of ${biggest} bytes exceeds the WebGPU adapter's maxStorageBufferBindingSize (${this.fallback.limit} bytes); this run used wasm` });
+      }
+    }
+    const out = await target.run(ortFeeds);
     const result: TensorMap = {};
     for (const [name, t] of Object.entries(out)) {
       // GPU-resident outputs are downloaded so results are plain typed arrays like in Node.
@@ -46,12 +75,14 @@ class WebSession implements BackendSession {
 
   async release(): Promise<void> {
     await this.session.release();
+    if (this.wasm) await (await this.wasm).release();
   }
 }
 
 export function createWebBackend(options: WebBackendOptions = {}): RuntimeBackend {
   if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths;
   if (options.numThreads !== undefined) ort.env.wasm.numThreads = options.numThreads;
+  let bindingLimit = options.maxStorageBufferBindingSize ?? 128 * 1024 * 1024;
   return {
     platform: 'browser',
     autoOrder: ['webgpu', 'wasm'],
@@ -62,13 +93,16 @@ export function createWebBackend(options: WebBackendOptions = {}): RuntimeBacken
       const gpu = (globalThis.navigator as GpuNavigator | undefined)?.gpu;
       if (!gpu) return 'navigator.gpu is missing: this browser has WebGPU disabled or unsupported';
       const adapter = await gpu.requestAdapter();
-      return adapter ? null : 'navigator.gpu.requestAdapter() returned no adapter';
+      if (!adapter) return 'navigator.gpu.requestAdapter() returned no adapter';
+      bindingLimit = options.maxStorageBufferBindingSize ?? adapter.limits?.maxStorageBufferBindingSize ?? 128 * 1024 * 1024;
+      return null;
     },
     async createSession(model: Uint8Array, provider: ExecutionProvider, o: BackendSessionOptions): Promise<BackendSession> {
       const so: ort.InferenceSession.SessionOptions = { executionProviders: [provider] };
       if (o.graphOptimization !== undefined) so.graphOptimizationLevel = o.graphOptimization;
       if (o.threads !== undefined) ort.env.wasm.numThreads = o.threads;
-      return new WebSession(await ort.InferenceSession.create(model, so));
+      const session = await ort.InferenceSession.create(model, so);
+      return provider === 'webgpu' ? new WebSession(session, { model, limit: bindingLimit, options: so }) : new WebSession(session);
     },
     loadModelBytes: (location, onProgress) => fetchWithProgress(location, onProgress),
   };

@@ -22,6 +22,8 @@ export interface ProviderReport {
   readonly used: ExecutionProvider;
   /** Providers tried before `used` and why each was not taken. */
   readonly dropped: readonly DroppedProvider[];
+  /** Runs after creation that had to leave `used` (grows while the session runs). */
+  readonly fallbacks?: readonly DroppedProvider[];
 }
 
 export interface ProviderPlan {
