@@ -64,11 +64,15 @@ export function filterAxis(src: TypedArray, size: readonly [number, number, numb
     for (let t = 0; t < m; t++) {
       const o = oBase + t * run;
       const wb = t * width;
+      let firstTap = true;
       for (let q = 0; q < width; q++) {
         const w = weights[wb + q]!;
         if (w === 0) continue;
         const s = sBase + (start[t]! + q) * run;
-        for (let x = 0; x < run; x++) out[o + x] = out[o + x]! + w * src[s + x]!;
+        // The first tap assigns, later taps accumulate: one read of `out` fewer per sample.
+        if (firstTap) for (let x = 0; x < run; x++) out[o + x] = w * src[s + x]!;
+        else for (let x = 0; x < run; x++) out[o + x] = out[o + x]! + w * src[s + x]!;
+        firstTap = false;
       }
     }
   }

@@ -7,9 +7,9 @@ import { ShapeError } from '../core/errors.js';
 import { voxelCount } from '../core/geometry.js';
 import type { Volume } from '../core/volume.js';
 import type { ParamReader } from './param-reader.js';
-import { channelCount, createPlanarVolume, toPlanar } from './planar.js';
+import { allocateOutput, channelCount, createPlanarVolume, toPlanar } from './planar.js';
 import { createGridKeepingResult } from './record.js';
-import type { NormalizeMeanStdParams, StepResult } from './types.js';
+import type { NormalizeMeanStdParams, StepResult, StepOptions } from './types.js';
 
 export function readNormalizeMeanStdParams(r: ParamReader): NormalizeMeanStdParams {
   const mean = r.numberArray('mean', [1, 2, 3, 4]);
@@ -18,7 +18,7 @@ export function readNormalizeMeanStdParams(r: ParamReader): NormalizeMeanStdPara
   return { mean, std, scale };
 }
 
-export function normalizeMeanStd(volume: Volume, params: NormalizeMeanStdParams): StepResult {
+export function normalizeMeanStd(volume: Volume, params: NormalizeMeanStdParams, options: StepOptions = {}): StepResult {
   const v = toPlanar(volume);
   const channels = channelCount(v);
   const { mean, std } = params;
@@ -28,7 +28,7 @@ export function normalizeMeanStd(volume: Volume, params: NormalizeMeanStdParams)
   const n = voxelCount(v.geometry);
   const scale = params.scale ?? 1;
   const src = v.data;
-  const out = new Float32Array(src.length);
+  const out = allocateOutput(v, options.inPlace);
   for (let c = 0; c < channels; c++) {
     const m = mean.length === 1 ? mean[0]! : mean[c]!;
     const s = std.length === 1 ? std[0]! : std[c]!;

@@ -28,6 +28,11 @@ export function toPlanar(v: Volume): Volume {
   return createVolume({ geometry: v.geometry, data: out, frames: v.frames * comps, meta: v.meta });
 }
 
+/** Output buffer of a pointwise step: the input's own data when allowed and float32, else new. */
+export function allocateOutput(v: Volume, inPlace: boolean | undefined): Float32Array {
+  return inPlace === true && v.components === 1 && v.data instanceof Float32Array ? v.data : new Float32Array(v.data.length);
+}
+
 /** A planar volume from channel-major data. */
 export function createPlanarVolume(geometry: Geometry, data: TypedArray, channels: number, meta: VolumeMeta): Volume {
   return createVolume({ geometry, data, frames: channels, meta });

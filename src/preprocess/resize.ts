@@ -62,7 +62,9 @@ export function resizeVolume(volume: Volume, params: ResizeParams): StepResult {
     const channels = channelCount(v);
     let data: TypedArray = v.data;
     let size: [number, number, number] = [g.size[0], g.size[1], g.size[2]];
-    for (const axis of [0, 1, 2] as const) {
+    // k and j first: their passes blend whole contiguous rows (tight inner loop over i), so the
+    // big input is read once that way and the strided i pass runs on the already reduced data.
+    for (const axis of [2, 1, 0] as const) {
       if (size[axis] === outSize[axis]) continue;
       const taps = params.mode === 'area' ? buildAreaTaps(size[axis], outSize[axis]) : buildAntialiasTaps(size[axis], outSize[axis]);
       // Each pass frees the previous intermediate: at most input + two partial buffers alive.

@@ -20,7 +20,8 @@ import { stackChannels } from './stack-channels.js';
 import type { Tensor } from './tensor.js';
 import { convertToRgb } from './to-rgb.js';
 import { convertToTensor } from './to-tensor.js';
-import type { PreprocessRecord, PreprocessStep, StepResult, ToTensorParams } from './types.js';
+import { commutesWithAffine, prepareDeferral } from './defer-intensity.js';
+import type { PreprocessRecord, PreprocessStep, StepOptions, StepResult, ToTensorParams } from './types.js';
 import { validatePreprocessPlan } from './validate-plan.js';
 import { applyWindow } from './window.js';
 import { normalizeXrv } from './xrv-normalize.js';
@@ -35,28 +36,34 @@ export interface PreprocessResult {
 }
 
 export interface RunPreprocessOptions {
+  /**
+   * Run pointwise affine intensity steps after directly following resampling / cropping steps
+   * when that is mathematically equivalent (see defer-intensity.ts). Default true; records stay
+   * in declared order. Set false to evaluate strictly in declared order.
+   */
+  readonly fuse?: boolean;
   /** Tensor layout when the plan has no toTensor step (default: NCHW for one slice, else NCDHW). */
   readonly defaultTensor?: Partial<ToTensorParams>;
 }
 
 /** Runs one non-terminal step. */
-export function runPreprocessStep(volume: Volume, step: PreprocessStep): StepResult {
+export function runPreprocessStep(volume: Volume, step: PreprocessStep, options: StepOptions = {}): StepResult {
   switch (step.op) {
     case 'orient': return orientVolume(volume, step);
     case 'resample': return resampleVolume(volume, step);
     case 'resize': return resizeVolume(volume, step);
     case 'cropPad': return cropPadVolume(volume, step);
     case 'letterbox': return letterboxImage(volume, step);
-    case 'window': return applyWindow(volume, step);
-    case 'scaleIntensityRange': return scaleIntensityRange(volume, step);
-    case 'zscore': return normalizeZscore(volume, step);
+    case 'window': return applyWindow(volume, step, options);
+    case 'scaleIntensityRange': return scaleIntensityRange(volume, step, options);
+    case 'zscore': return normalizeZscore(volume, step, options);
     case 'percentileClip': return clipPercentiles(volume, step);
-    case 'normalizeMeanStd': return normalizeMeanStd(volume, step);
+    case 'normalizeMeanStd': return normalizeMeanStd(volume, step, options);
     case 'xrvNormalize': return normalizeXrv(volume, step);
     case 'invertMonochrome1': return invertMonochrome1(volume, {});
     case 'greyscale': return convertToGreyscale(volume, step);
     case 'toRgb': return convertToRgb(volume, {});
-    case 'toTensor': return convertToTensor(volume, step);
+    case 'toTensor': return convertToTensor(volume, step, options);
     case 'stackChannels': throw new UsageError('stackChannels needs named inputs: run it through runPreprocessPlan', { op: step.op });
   }
 }
@@ -84,16 +91,37 @@ export function runPreprocessPlan(inputs: Volume | Readonly<Record<string, Volum
     if (names.length !== 1) throw new UsageError(`${names.length} named inputs given but the plan has no stackChannels step`, { inputs: names });
     volume = inputs[names[0]!]!;
   }
+  // Buffers the caller handed in are never written; intermediates this runner created are, when
+  // a pointwise step can reuse them (one full copy fewer per step).
+  const callerBuffers = new Set<ArrayBufferLike>((isVolume(inputs) ? [inputs] : Object.values(inputs)).map((v) => v.data.buffer));
+  const owned = (v: Volume): StepOptions => ({ inPlace: !callerBuffers.has(v.data.buffer) });
   let tensor: Tensor | undefined;
-  for (const step of rest) {
+  for (let i = 0; i < rest.length; i++) {
+    const step = rest[i]!;
     if (step.op === 'toTensor') {
-      const r = convertToTensor(volume, step);
+      const r = convertToTensor(volume, step, owned(volume));
       tensor = r.tensor;
       volume = r.volume;
       records.push(r.record);
       continue;
     }
-    const r = runPreprocessStep(volume, step);
+    const deferred = options.fuse !== false && commutesWithAffine(rest[i + 1], volume) ? prepareDeferral(step, volume) : null;
+    if (deferred !== null) {
+      const declared = volume.geometry;
+      const moved: PreprocessRecord[] = [];
+      while (commutesWithAffine(rest[i + 1], volume)) {
+        i++;
+        const g = runPreprocessStep(volume, rest[i]!);
+        volume = g.volume;
+        moved.push(g.record);
+      }
+      const r = deferred(volume);
+      volume = r.volume;
+      // The record keeps its declared place and grid; details say where it actually ran.
+      records.push({ ...r.record, inputGeometry: declared, outputGeometry: declared, details: { ...r.record.details, appliedAfter: moved.map((m) => m.op).join(',') } }, ...moved);
+      continue;
+    }
+    const r = runPreprocessStep(volume, step, owned(volume));
     volume = r.volume;
     records.push(r.record);
   }
@@ -101,7 +129,7 @@ export function runPreprocessPlan(inputs: Volume | Readonly<Record<string, Volum
     const d = options.defaultTensor ?? {};
     const layout = d.layout ?? (volume.geometry.size[2] === 1 ? 'NCHW' : 'NCDHW');
     const params: ToTensorParams = d.axisOrder === undefined ? { layout, dtype: d.dtype ?? 'float32' } : { layout, dtype: d.dtype ?? 'float32', axisOrder: d.axisOrder };
-    const r = convertToTensor(volume, params);
+    const r = convertToTensor(volume, params, owned(volume));
     tensor = r.tensor;
     volume = r.volume;
     records.push(r.record);

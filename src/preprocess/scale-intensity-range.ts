@@ -5,19 +5,19 @@
  */
 import type { Volume } from '../core/volume.js';
 import type { ParamReader } from './param-reader.js';
-import { channelCount, createPlanarVolume, toPlanar } from './planar.js';
+import { allocateOutput, channelCount, createPlanarVolume, toPlanar } from './planar.js';
 import { createGridKeepingResult } from './record.js';
-import type { ScaleIntensityRangeParams, StepResult } from './types.js';
+import type { ScaleIntensityRangeParams, StepResult, StepOptions } from './types.js';
 
 export function readScaleIntensityRangeParams(r: ParamReader): ScaleIntensityRangeParams {
   return { aMin: r.number('aMin'), aMax: r.number('aMax'), bMin: r.number('bMin'), bMax: r.number('bMax'), clip: r.boolean('clip', false) };
 }
 
-export function scaleIntensityRange(volume: Volume, params: ScaleIntensityRangeParams): StepResult {
+export function scaleIntensityRange(volume: Volume, params: ScaleIntensityRangeParams, options: StepOptions = {}): StepResult {
   const v = toPlanar(volume);
   const { aMin, aMax, bMin, bMax, clip } = params;
   const src = v.data;
-  const out = new Float32Array(src.length);
+  const out = allocateOutput(v, options.inPlace);
   const degenerate = aMax - aMin === 0;
   const k = degenerate ? 1 : (bMax - bMin) / (aMax - aMin);
   for (let p = 0; p < src.length; p++) {

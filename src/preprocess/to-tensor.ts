@@ -11,7 +11,7 @@ import type { ParamReader } from './param-reader.js';
 import { channelCount, toPlanar } from './planar.js';
 import { createGridKeepingResult } from './record.js';
 import { toFloat16Bits, type Tensor } from './tensor.js';
-import type { StepResult, ToTensorParams } from './types.js';
+import type { StepOptions, StepResult, ToTensorParams } from './types.js';
 
 export const AXIS_ORDER_PATTERN = /^(?:[ij]{2}|[ijk]{3})$/;
 
@@ -37,7 +37,8 @@ export function resolveAxisOrder(params: ToTensorParams): [number, number, numbe
   return [full[0]!, full[1]!, full[2]!];
 }
 
-export function convertToTensor(volume: Volume, params: ToTensorParams): StepResult & { tensor: Tensor } {
+/** With options.inPlace a float32 tensor in stored order shares the volume's buffer (no copy). */
+export function convertToTensor(volume: Volume, params: ToTensorParams, options: StepOptions = {}): StepResult & { tensor: Tensor } {
   const v = toPlanar(volume);
   const size = v.geometry.size;
   if (params.layout === 'NCHW' && size[2] !== 1) {
@@ -51,12 +52,14 @@ export function convertToTensor(volume: Volume, params: ToTensorParams): StepRes
   const [d0, d1, d2] = [size[a0]!, size[a1]!, size[a2]!];
   const [s0, s1, s2] = [strides[a0]!, strides[a1]!, strides[a2]!];
   const half = params.dtype === 'float16';
-  const out = half ? new Uint16Array(n * channels) : new Float32Array(n * channels);
   const src = v.data;
   const identity = s2 === 1 && s1 === d2 && s0 === d1 * d2;
+  const share = options.inPlace === true && !half && identity && src instanceof Float32Array;
+  const out = half ? new Uint16Array(n * channels) : share ? (src as Float32Array) : new Float32Array(n * channels);
   let o = 0;
   for (let c = 0; c < channels; c++) {
     const base = c * n;
+    if (share) break;
     if (identity && !half) {
       (out as Float32Array).set(src.subarray(base, base + n), o);
       o += n;

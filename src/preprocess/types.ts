@@ -131,6 +131,15 @@ export interface PreprocessRecord {
   readonly details?: RecordDetails;
 }
 
+/**
+ * inPlace: the step may write its result into the input's own float32 buffer instead of
+ * allocating (the input must not be used afterwards). runPreprocessPlan sets it for the
+ * intermediate volumes it created itself, never for the caller's volumes.
+ */
+export interface StepOptions {
+  readonly inPlace?: boolean;
+}
+
 export interface StepResult {
   readonly volume: Volume;
   readonly record: PreprocessRecord;

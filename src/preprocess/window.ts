@@ -7,9 +7,9 @@
 import { InputError } from '../core/errors.js';
 import type { Volume } from '../core/volume.js';
 import type { ParamReader } from './param-reader.js';
-import { createPlanarVolume, toPlanar, channelCount } from './planar.js';
+import { allocateOutput, channelCount, createPlanarVolume, toPlanar } from './planar.js';
 import { createGridKeepingResult } from './record.js';
-import type { StepResult, WindowParams } from './types.js';
+import type { StepResult, WindowParams, StepOptions } from './types.js';
 
 export function readWindowParams(r: ParamReader): WindowParams {
   const center = r.number('center');
@@ -19,14 +19,14 @@ export function readWindowParams(r: ParamReader): WindowParams {
   return { center, width, outMin, outMax };
 }
 
-export function applyWindow(volume: Volume, params: WindowParams): StepResult {
+export function applyWindow(volume: Volume, params: WindowParams, options: StepOptions = {}): StepResult {
   if (!(params.width > 0)) throw new InputError(`window: width must be > 0, got ${params.width}`, { field: 'width' });
   const v = toPlanar(volume);
   const lo = params.center - params.width / 2;
   const outMin = params.outMin ?? 0;
   const range = (params.outMax ?? 1) - outMin;
   const src = v.data;
-  const out = new Float32Array(src.length);
+  const out = allocateOutput(v, options.inPlace);
   for (let p = 0; p < src.length; p++) {
     let u = (src[p]! - lo) / params.width;
     u = u < 0 ? 0 : u > 1 ? 1 : u;

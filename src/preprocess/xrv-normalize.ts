@@ -33,33 +33,48 @@ function normalizeOne(x: number, maxval: number): number {
   return f(f(2 * f(f(x) / maxval)) - 1) * 1024;
 }
 
-export function normalizeXrv(volume: Volume, params: XrvNormalizeParams): StepResult {
-  const maxval = resolveMaxval(volume, params.maxval, 'xrvNormalize');
+/**
+ * Throws when a value exceeds maxval, like torchxrayvision. For 8/16-bit data and maxval =
+ * 2**b - 1 this ORs 32-bit words and tests the bits above b: one cheap pass, no comparisons.
+ */
+export function checkXrvRange(volume: Volume, maxval: number): void {
+  const src = volume.data;
+  const bits = Math.log2(maxval + 1);
+  if ((src instanceof Uint16Array || src instanceof Uint8Array) && Number.isInteger(bits) && src.byteOffset % 4 === 0) {
+    const words = new Uint32Array(src.buffer, src.byteOffset, Math.floor(src.byteLength / 4));
+    let acc = 0;
+    for (let p = 0; p < words.length; p++) acc |= words[p]!;
+    for (let p = words.length * (4 / src.BYTES_PER_ELEMENT); p < src.length; p++) acc |= src[p]!;
+    const lane = src instanceof Uint16Array ? 0xffff : 0xff;
+    const high = (lane & ~maxval) >>> 0;
+    const mask = src instanceof Uint16Array ? (high | (high << 16)) >>> 0 : (high | (high << 8) | (high << 16) | (high << 24)) >>> 0;
+    if (((acc & mask) >>> 0) === 0) return;
+  }
+  let max = -Infinity;
+  for (let p = 0; p < src.length; p++) if (src[p]! > max) max = src[p]!;
+  if (max > maxval) throw new InputError(`xrvNormalize: value ${max} exceeds maxval ${maxval} (wrong bit depth?)`, { field: 'maxval', value: max, maxval });
+}
+
+/** The normalisation itself, without the range check (see checkXrvRange). */
+export function applyXrvNormalization(volume: Volume, params: XrvNormalizeParams, maxval: number): StepResult {
   const v = toPlanar(volume);
   const src = v.data;
   const out = new Float32Array(src.length);
-  let max = -Infinity;
   if ((src instanceof Uint8Array || src instanceof Uint16Array) && maxval <= 65535) {
     // Integer pixels: a lookup table evaluated once per grey level gives numpy's exact float32
     // results at the cost of one gather per pixel (the table is at most 256 KiB).
-    const top = Math.floor(maxval);
-    const lut = new Float32Array(top + 1);
-    for (let x = 0; x <= top; x++) lut[x] = normalizeOne(x, maxval);
-    for (let p = 0; p < src.length; p++) {
-      const x = src[p]!;
-      if (x > top) {
-        max = x;
-        break;
-      }
-      out[p] = lut[x]!;
-    }
+    const levels = src instanceof Uint8Array ? 256 : 65536;
+    const lut = new Float32Array(levels);
+    for (let x = 0; x < levels; x++) lut[x] = normalizeOne(x, maxval);
+    for (let p = 0; p < src.length; p++) out[p] = lut[src[p]!]!;
   } else {
-    for (let p = 0; p < src.length; p++) {
-      const x = src[p]!;
-      if (x > max) max = x;
-      out[p] = normalizeOne(x, maxval);
-    }
+    for (let p = 0; p < src.length; p++) out[p] = normalizeOne(src[p]!, maxval);
   }
-  if (max > maxval) throw new InputError(`xrvNormalize: value ${max} exceeds maxval ${maxval} (wrong bit depth?)`, { field: 'maxval', value: max, maxval });
   return createGridKeepingResult('xrvNormalize', params, volume, createPlanarVolume(v.geometry, out, channelCount(v), v.meta), { maxval });
+}
+
+export function normalizeXrv(volume: Volume, params: XrvNormalizeParams): StepResult {
+  const maxval = resolveMaxval(volume, params.maxval, 'xrvNormalize');
+  checkXrvRange(volume, maxval);
+  return applyXrvNormalization(volume, params, maxval);
 }

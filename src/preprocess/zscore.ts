@@ -10,9 +10,9 @@ import { voxelCount } from '../core/geometry.js';
 import type { TypedArray } from '../core/dtype.js';
 import type { Volume } from '../core/volume.js';
 import type { ParamReader } from './param-reader.js';
-import { channelCount, createPlanarVolume, toPlanar } from './planar.js';
+import { allocateOutput, channelCount, createPlanarVolume, toPlanar } from './planar.js';
 import { createGridKeepingResult } from './record.js';
-import type { StepResult, ZscoreParams } from './types.js';
+import type { StepResult, ZscoreParams, StepOptions } from './types.js';
 
 export function readZscoreParams(r: ParamReader): ZscoreParams {
   return { nonzero: r.boolean('nonzero', false), channelWise: r.boolean('channelWise', false) };
@@ -63,12 +63,12 @@ function normalizeRange(src: TypedArray, out: Float32Array, start: number, end: 
   }
 }
 
-export function normalizeZscore(volume: Volume, params: ZscoreParams): StepResult {
+export function normalizeZscore(volume: Volume, params: ZscoreParams, options: StepOptions = {}): StepResult {
   const v = toPlanar(volume);
   const channels = channelCount(v);
   const n = voxelCount(v.geometry);
   const src = v.data;
-  const out = new Float32Array(src.length);
+  const out = allocateOutput(v, options.inPlace);
   const means: number[] = [];
   const stds: number[] = [];
   if (params.channelWise) {

@@ -77,6 +77,12 @@ describe('channel steps', () => {
     expect(Array.from(normalizeXrv(v, {}).volume.data)).toEqual([-1024, 1024, Math.fround(Math.fround(2 * Math.fround(51 / 255)) - 1) * 1024]);
     const w = createVolume({ geometry: { size: [1, 1, 1] }, data: new Uint16Array([5000]), meta: { bitsStored: 12 } });
     expect(() => normalizeXrv(w, {})).toThrow(InputError);
+    // 4096 has bit 12 set: caught by the bit test; 4001 > 4000 by the plain comparison.
+    const over = createVolume({ geometry: { size: [5, 1, 1] }, data: new Uint16Array([0, 1, 4096, 3, 4]), meta: { bitsStored: 12 } });
+    expect(() => normalizeXrv(over, {})).toThrow(/4096 exceeds maxval 4095/);
+    const odd = createVolume({ geometry: { size: [3, 1, 1] }, data: new Uint16Array([0, 4001, 3]) });
+    expect(() => normalizeXrv(odd, { maxval: 4000 })).toThrow(/4001 exceeds/);
+    expect(normalizeXrv(odd, { maxval: 4001 }).volume.data[1]).toBe(1024);
     const noBits = createVolume({ geometry: { size: [1, 1, 1] }, data: new Uint16Array([5]) });
     expect(() => normalizeXrv(noBits, {})).toThrow(/bitsStored/);
   });

@@ -79,6 +79,29 @@ describe('runPreprocessPlan', () => {
   });
 });
 
+describe('memory: caller buffers are never written, intermediates are reused', () => {
+  it('zscore on the caller volume allocates; after a crop it runs in place and the tensor shares it', () => {
+    const data = new Float32Array(4 * 4 * 4).map((_, i) => (i % 7) + 1);
+    const copy = data.slice();
+    const v = createVolume({ geometry: { size: [4, 4, 4] }, data });
+    const direct = runPreprocessPlan(v, [{ op: 'zscore' }, { op: 'toTensor', layout: 'NCDHW', dtype: 'float32' }]);
+    expect(Array.from(data)).toEqual(Array.from(copy));
+    expect(direct.tensor.data.buffer).not.toBe(data.buffer);
+    const chained = runPreprocessPlan(v, [{ op: 'cropPad', mode: 'center', size: [2, 2, 2] }, { op: 'zscore' }, { op: 'toTensor', layout: 'NCDHW', dtype: 'float32' }]);
+    expect(Array.from(data)).toEqual(Array.from(copy));
+    expect(chained.tensor.data.buffer).toBe(chained.volume.data.buffer);
+    // Same numbers as evaluating each step on fresh buffers.
+    const reference = runPreprocessPlan(v, [{ op: 'cropPad', mode: 'center', size: [2, 2, 2] }]).volume;
+    let sum = 0;
+    reference.data.forEach((x) => { sum += x; });
+    const mean = sum / 8;
+    let sq = 0;
+    reference.data.forEach((x) => { sq += (x - mean) ** 2; });
+    const std = Math.sqrt(sq / 8);
+    Array.from(chained.tensor.data).forEach((x, i) => expect(x).toBeCloseTo((reference.data[i]! - mean) / std, 5));
+  });
+});
+
 describe('float16 conversion vs numpy astype(float16)', () => {
   it('matches bit for bit (round to nearest even, overflow, subnormals)', () => {
     const input = loadBin(cases['float16'].input);

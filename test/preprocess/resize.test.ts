@@ -51,6 +51,12 @@ describe('TorchXRayVision plan (xrvNormalize, centerSquare, resize 24) vs xrv.no
       expect(tensor.dtype).toBe('float32');
       expectClose(tensor.data, loadBin(c.expected), 1e-4, 1e-4 * 1024);
       expect(records.map((r) => r.op)).toEqual(['xrvNormalize', 'cropPad', 'resize', 'toTensor']);
+      // Fused by default (normalisation after the resize: 576 instead of 4560 pixels) ...
+      expect(records[0]!.details?.['appliedAfter']).toBe('cropPad,resize');
+      // ... and in declared order without fusion: both within float32 rounding of the reference.
+      const strict = runPreprocessPlan(xray, c.plan, { fuse: false });
+      expect(strict.records[0]!.details?.['appliedAfter']).toBeUndefined();
+      expectClose(strict.tensor.data, loadBin(c.expected), 1e-4, 1e-4 * 1024);
     });
   }
 });
