@@ -45,12 +45,33 @@ export interface NiftiMeta {
 
 const VECTOR_INTENT = 1007;
 
+/**
+ * Reads .nii / .nii.gz bytes. Without a `gunzip` option, gzip goes through the platform's
+ * DecompressionStream when there is one (a standard API in browsers and Node >= 18; about 2x
+ * faster than fflate in Node, native zlib in browsers), else fflate. The header is always
+ * peeked first, so limits are checked before the volume is decompressed.
+ */
 export async function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): Promise<Volume> {
-  return readNiftiSync(bytes, options);
+  const plan = planRead(bytes, options);
+  if (!plan.gz || options.gunzip !== undefined || typeof DecompressionStream === 'undefined') return finishRead(plan, bytes, options);
+  let body: Uint8Array;
+  try {
+    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+    body = new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch (error) {
+    throw new DecodeError(`${plan.file}: corrupt or truncated gzip data (${(error as Error).message})`, { file: plan.file }, { cause: error });
+  }
+  return finishRead(plan, bytes, options, body);
 }
 
-/** Synchronous form of readNifti (the work is CPU-bound either way). */
+/** Synchronous form of readNifti (gzip through `options.gunzip` or fflate). */
 export function readNiftiSync(bytes: Uint8Array, options: ReadNiftiOptions = {}): Volume {
+  return finishRead(planRead(bytes, options), bytes, options);
+}
+
+interface ReadPlan { file: string; gz: boolean; header: NiftiHeader; layout: Layout; offset: number; needed: number }
+
+function planRead(bytes: Uint8Array, options: ReadNiftiOptions): ReadPlan {
   const file = options.name ?? 'memory';
   const gz = isGzip(bytes);
   const head = gz ? peekGunzip(bytes, NIFTI2_HEADER_BYTES, file) : bytes;
@@ -60,8 +81,13 @@ export function readNiftiSync(bytes: Uint8Array, options: ReadNiftiOptions = {})
     throw new LimitError(`${file}: ${layout.voxels * layout.frames} voxels (${layout.shape.filter((n) => n > 1).join('x')}) exceed maxVoxels ${options.maxVoxels}`, { file, voxels: layout.voxels * layout.frames, maxVoxels: options.maxVoxels });
   }
   const offset = dataOffset(header);
-  const needed = offset + layout.samples * layout.bytesPerSample;
-  const body = gz ? gunzipOrThrow(bytes, file, options.gunzip) : bytes;
+  return { file, gz, header, layout, offset, needed: offset + layout.samples * layout.bytesPerSample };
+}
+
+/** Decodes samples and geometry; `gunzipped` is the decompressed file when the caller already has it. */
+function finishRead(plan: ReadPlan, bytes: Uint8Array, options: ReadNiftiOptions, gunzipped?: Uint8Array): Volume {
+  const { file, gz, header, layout, offset, needed } = plan;
+  const body = gz ? (gunzipped ?? gunzipOrThrow(bytes, file, options.gunzip)) : bytes;
   if (body.length < needed) {
     throw new DecodeError(`${file}: truncated NIfTI data: header needs ${needed} bytes (offset ${offset} + ${layout.samples} x ${layout.bytesPerSample}), file has ${body.length}`, { file, expected: needed, actual: body.length });
   }

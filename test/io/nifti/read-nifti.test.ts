@@ -88,6 +88,15 @@ describe('readNifti errors name the file and the cause', () => {
     expect(() => readNiftiSync(gz.subarray(0, gz.length - 30), { name: 'cut.nii.gz' })).toThrow(DecodeError);
   });
 
+  it('rejects truncated gzip on the async (DecompressionStream) path too', async () => {
+    const gz = new Uint8Array(gzipSync(readFixture('generated/dtype-int16.nii')));
+    await expect(readNifti(gz.subarray(0, gz.length - 30), { name: 'cut.nii.gz' })).rejects.toThrow(DecodeError);
+    await expect(readNifti(gz.subarray(0, gz.length - 30), { name: 'cut.nii.gz' })).rejects.toThrow(/cut\.nii\.gz/);
+    const sync = readNiftiSync(gz);
+    const viaStream = await readNifti(gz);
+    expect(Array.from(viaStream.data)).toEqual(Array.from(sync.data));
+  });
+
   it('checks maxVoxels from the header before decompressing', () => {
     const bytes = readFixture('nibabel-data/example4d.nii.gz');
     let called = false;
