@@ -80,7 +80,7 @@ function planRead(bytes: Uint8Array, options: ReadNiftiOptions): ReadPlan {
   if (options.maxVoxels !== undefined && layout.voxels * layout.frames > options.maxVoxels) {
     throw new LimitError(`${file}: ${layout.voxels * layout.frames} voxels (${layout.shape.filter((n) => n > 1).join('x')}) exceed maxVoxels ${options.maxVoxels}`, { file, voxels: layout.voxels * layout.frames, maxVoxels: options.maxVoxels });
   }
-  const offset = dataOffset(header);
+  const offset = dataOffset(header, file);
   return { file, gz, header, layout, offset, needed: offset + layout.samples * layout.bytesPerSample };
 }
 
@@ -149,7 +149,8 @@ function planLayout(h: NiftiHeader, file: string): Layout {
   return { shape, voxels, frames, vectorComponents, samples, bytesPerSample: datatype.bytes, datatype };
 }
 
-function dataOffset(h: NiftiHeader): number {
+function dataOffset(h: NiftiHeader, file: string): number {
+  if (!Number.isFinite(h.voxOffset)) throw new DecodeError(`${file}: vox_offset is not a finite number (${h.voxOffset})`, { file, field: 'vox_offset' });
   // nibabel moves a single-file vox_offset below the minimum (352 / 544) up to that minimum.
   const minimum = h.version === 1 ? 352 : 544;
   return Math.max(Math.floor(h.voxOffset), minimum);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
-import { readNifti, readNiftiSync, DecodeError, LimitError, UnsupportedError, axisCodes } from '../../../src/index.js';
+import { readNifti, readNiftiSync, DecodeError, LimitError, UnsupportedError, axisCodes, isMedinferError } from '../../../src/index.js';
 import { affineDifference, expectSamplesMatch, loadNiftiReferences, rasAffineOf, readFixture } from './nifti-reference.js';
 
 const refs = loadNiftiReferences();
@@ -112,5 +112,27 @@ describe('readNifti errors name the file and the cause', () => {
 
   it('rejects non-NIfTI bytes', () => {
     expect(() => readNiftiSync(new Uint8Array(400), { name: 'zeros.nii' })).toThrow(/zeros\.nii: not a NIfTI file/);
+  });
+});
+
+describe('readNifti on corrupted headers', () => {
+  it('throws only typed errors naming the file (600 deterministic header mutations)', () => {
+    const sources = ['generated/dtype-int16.nii', 'generated/nifti2-float32.nii', 'generated/qform-only.nii'].map(readFixture);
+    let seed = 20240601;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    let typed = 0;
+    for (let n = 0; n < 600; n++) {
+      const bytes = new Uint8Array(sources[n % sources.length]!);
+      const headerBytes = n % 3 === 1 ? 540 : 348;
+      for (let m = 0; m < 1 + Math.floor(next() * 4); m++) bytes[Math.floor(next() * headerBytes)] = Math.floor(next() * 256);
+      try {
+        readNiftiSync(bytes, { name: 'fuzz.nii', maxVoxels: 1e7 });
+      } catch (error) {
+        if (!isMedinferError(error)) throw error;
+        expect(error.message.startsWith('fuzz.nii: ')).toBe(true);
+        typed++;
+      }
+    }
+    expect(typed).toBeGreaterThan(50);
   });
 });
