@@ -58,6 +58,13 @@ try {
   const count = labelConnectedComponents(mask, ccSize, { connectivity: 26 }).count;
   add(`connected components ${ccSize.join('x')} (26-conn)`, time(() => labelConnectedComponents(mask, ccSize, { connectivity: 26 })), 'cc', { components: count, baselineComponents: python.cc_count });
 
+  if (python.sizes.cc_large) {
+    const size = python.sizes.cc_large;
+    const big = load('cc_large_mask', Uint8Array);
+    const n = labelConnectedComponents(big, size, { connectivity: 26 }).count;
+    add(`connected components ${size.join('x')} (26-conn)`, time(() => labelConnectedComponents(big, size, { connectivity: 26 }), 2), 'cc_large', { components: n, baselineComponents: python.cc_large_count });
+  }
+
   // Trilinear warp.
   const wSize = python.sizes.warp;
   const geometry = createGeometry({ size: wSize });

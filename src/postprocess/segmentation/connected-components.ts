@@ -165,8 +165,7 @@ function pushRun(runs: Runs, s: number, e: number, value: number): void {
 
 /**
  * Fast path for uint8 masks: the volume is scanned as one stream, all-zero 4-byte words are
- * skipped through a Uint32Array view and run ends are found with the native indexOf(0); runs
- * are cut at row ends.
+ * skipped through a Uint32Array view; runs are cut at row ends.
  */
 function extractMaskRuns(data: Uint8Array, ni: number, rows: number, rowFirst: Int32Array, runs: Runs): void {
   const n = data.length;
@@ -186,8 +185,9 @@ function extractMaskRuns(data: Uint8Array, ni: number, rows: number, rowFirst: I
     while (nextRow <= row) rowFirst[nextRow++] = runs.count;
     const rowStart = row * ni;
     const rowEnd = rowStart + ni;
-    let e = data.indexOf(0, p);
-    if (e < 0 || e > rowEnd) e = rowEnd;
+    // Byte loop, not indexOf: runs are short and the native call costs more than the scan.
+    let e = p + 1;
+    while (e < rowEnd && data[e] !== 0) e++;
     pushRun(runs, p - rowStart, e - rowStart, 1);
     p = e;
   }
