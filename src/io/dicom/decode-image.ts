@@ -4,7 +4,7 @@
  */
 import { DecodeError, UnsupportedError, isMedinferError, describeError } from '../../core/errors.js';
 import { allocateTypedArray, type TypedArray } from '../../core/dtype.js';
-import type { DataSet } from './dicom-parser-lib.js';
+import type { DataSet } from './dataset.js';
 import type { ParsedDicom } from './parse-header.js';
 import { readPixelModule, type PixelModule } from './pixel-module.js';
 import { resolveTransferSyntax, type TransferSyntaxInfo } from './transfer-syntax.js';
@@ -12,6 +12,8 @@ import { encapsulatedFrames, findPixelDataElement, nativePixelBytes } from './fr
 import { decodeNativePixels, type DecodeTarget } from './decode-native.js';
 import { decodeRleFrame } from './decode-rle.js';
 import { loadFrameDecoder } from './codecs/load-frame-decoder.js';
+import type { DicomCodecLoaders } from './codecs/codec-loaders.js';
+import type { ResolvedReadOptions } from './options.js';
 import { convertYbrFullToRgb, isYbr } from './color.js';
 import { rejectMosaic } from './mosaic.js';
 
@@ -36,15 +38,15 @@ export function inspectImageHeader(parsed: ParsedDicom, maxVoxels: number): { pm
  * Decodes all frames. With `target`, native samples are written straight into that buffer slot
  * (the returned `raw` is then a view of it); other codecs still return their own array.
  */
-export async function decodeImage(parsed: ParsedDicom, maxVoxels: number, target?: DecodeTarget): Promise<DecodedImage> {
-  const { pm, transferSyntax } = inspectImageHeader(parsed, maxVoxels);
+export async function decodeImage(parsed: ParsedDicom, opts: Pick<ResolvedReadOptions, 'maxVoxels' | 'codecs'>, target?: DecodeTarget): Promise<DecodedImage> {
+  const { pm, transferSyntax } = inspectImageHeader(parsed, opts.maxVoxels);
   const { dataSet: ds, name } = parsed;
   const el = findPixelDataElement(ds, name);
   let raw: TypedArray;
   try {
     raw = transferSyntax.codec === 'native'
       ? decodeNativePixels(nativePixelBytes(ds, el, name), pm, transferSyntax.bigEndian, name, target)
-      : await decodeEncapsulated(ds, pm, transferSyntax, name);
+      : await decodeEncapsulated(ds, pm, transferSyntax, name, opts.codecs);
   } catch (err) {
     if (isMedinferError(err)) throw err;
     throw new DecodeError(`${name}: pixel data could not be decoded: ${describeError(err)}`, { file: name, transferSyntax: transferSyntax.uid, cause: 'pixel-data' }, { cause: err });
@@ -71,7 +73,7 @@ function checkRleSize(frames: readonly Uint8Array[], pm: PixelModule, name: stri
   }
 }
 
-async function decodeEncapsulated(ds: DataSet, pm: PixelModule, ts: TransferSyntaxInfo, name: string): Promise<TypedArray> {
+async function decodeEncapsulated(ds: DataSet, pm: PixelModule, ts: TransferSyntaxInfo, name: string, codecs: DicomCodecLoaders | undefined): Promise<TypedArray> {
   const el = findPixelDataElement(ds, name);
   const jpegFamily = ts.codec === 'jpeg-baseline' || ts.codec === 'jpeg-lossless' || ts.codec === 'jpeg-ls';
   const frames = encapsulatedFrames(ds, el, pm.frames, jpegFamily, name);
@@ -84,7 +86,7 @@ async function decodeEncapsulated(ds: DataSet, pm: PixelModule, ts: TransferSynt
   }
   if (ts.codec === 'native') throw new DecodeError(`${name}: internal: native data routed to a codec`, { file: name });
   if (pm.bitsAllocated === 1) throw new DecodeError(`${name}: compressed 1-bit pixel data is not valid DICOM`, { file: name, cause: 'bits-allocated' });
-  const decode = await loadFrameDecoder(ts.codec, name);
+  const decode = await loadFrameDecoder(ts.codec, name, codecs);
   // The first frame is decoded (and checked against the header) before the volume buffer exists.
   const first = decode(frames[0]!, pm, name);
   if (pm.frames === 1) return first;

@@ -5,7 +5,7 @@
  * All positions are LPS millimetres (DICOM patient coordinates).
  */
 import type { Vec3 } from '../../core/geometry.js';
-import type { DataSet } from './dicom-parser-lib.js';
+import type { DataSet } from './dataset.js';
 import type { Rescale } from './modality-lut.js';
 import { firstItem, readNumber, readNumbers, sequenceItems } from './parse-header.js';
 import { TAG } from './tags.js';

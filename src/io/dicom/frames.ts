@@ -4,7 +4,7 @@
  * (for JPEG family streams without a table) the end-of-image markers.
  */
 import { DecodeError } from '../../core/errors.js';
-import type { DataSet, Element } from './dicom-parser-lib.js';
+import type { DataSet, Element } from './dataset.js';
 import { TAG } from './tags.js';
 
 interface FragmentRef {

@@ -4,8 +4,7 @@
  * { showPhi: true } explicitly; nothing else in the reader ever reads them.
  */
 import { UsageError } from '../../core/errors.js';
-import type { DataSet, Element } from './dicom-parser-lib.js';
-import { dicomParser } from './dicom-parser-lib.js';
+import { STRING_VRS, type DataSet, type Element } from './dataset.js';
 import { parseDicomBytes, readNumbers, readString, readUint16 } from './parse-header.js';
 import { listSupportedTransferSyntaxes } from './transfer-syntax.js';
 import { PHI_TAG, TAG } from './tags.js';
@@ -120,12 +119,14 @@ export interface DicomTag {
 /** Top-level elements as text, patient group (0010,xxxx) omitted unless showPhi. */
 export function readDicomTags(bytes: Uint8Array, options?: DicomHeaderOptions): DicomTag[] {
   const { name, showPhi } = check(options);
-  const { dataSet: ds } = parseDicomBytes(bytes, name);
+  const { dataSet, meta } = parseDicomBytes(bytes, name);
   const out: DicomTag[] = [];
-  for (const key of Object.keys(ds.elements).sort()) {
-    const el = ds.elements[key]!;
-    if (!showPhi && key.startsWith('x0010')) continue;
-    out.push({ tag: `${key.slice(1, 5)},${key.slice(5, 9)}`.toUpperCase(), vr: el.vr, length: el.length, value: describeValue(ds, el, key) });
+  for (const ds of meta === undefined ? [dataSet] : [meta, dataSet]) {
+    for (const key of Object.keys(ds.elements).sort()) {
+      const el = ds.elements[key]!;
+      if (!showPhi && key.startsWith('x0010')) continue;
+      out.push({ tag: `${key.slice(1, 5)},${key.slice(5, 9)}`.toUpperCase(), vr: el.vr, length: el.length, value: describeValue(ds, el, key) });
+    }
   }
   return out;
 }
@@ -147,7 +148,7 @@ function describeValue(ds: DataSet, el: Element, key: string): string {
     for (let i = 0; i < n; i++) values.push(NUMERIC_VR[vr]!(ds, key, i) ?? NaN);
     return values.join('\\') + (el.length / WIDTH[vr]! > n ? '\\...' : '');
   }
-  if (vr === undefined ? el.length <= 256 : dicomParser.isStringVr(vr)) {
+  if (vr === undefined ? el.length <= 256 : STRING_VRS.has(vr)) {
     const s = readString(ds, key) ?? '';
     // Implicit VR: only show it if it is printable text.
     if (vr !== undefined || /^[\x20-\x7e\\]*$/.test(s)) return s.length > 256 ? `${s.slice(0, 256)}...` : s;

@@ -3,7 +3,7 @@
  * date) and free-text descriptions that often carry them.
  */
 import type { VolumeMeta } from '../../core/volume.js';
-import type { DataSet } from './dicom-parser-lib.js';
+import type { DataSet } from './dataset.js';
 import { readNumbers, readString } from './parse-header.js';
 import { TAG } from './tags.js';
 import { resolveTransferSyntax } from './transfer-syntax.js';

@@ -8,3 +8,4 @@ export { readDicomSeries } from './series-assemble.js';
 export { groupDicomSeries, type DicomSeriesGroup } from './series-grouping.js';
 export type { DicomFileInput } from './slice-header.js';
 export { summarizeDicomHeader, readDicomTags, type DicomHeaderSummary, type DicomHeaderOptions, type DicomTag } from './header-summary.js';
+export { DEFAULT_CODEC_LOADERS as DICOM_DEFAULT_CODEC_LOADERS, type DicomCodecName, type DicomCodecLoader, type DicomCodecLoaders } from './codecs/codec-loaders.js';

@@ -4,7 +4,7 @@
  * does not parse. Returning the tiled frame as one "slice" would give wrong geometry.
  */
 import { UnsupportedError } from '../../core/errors.js';
-import type { DataSet } from './dicom-parser-lib.js';
+import type { DataSet } from './dataset.js';
 import { readString } from './parse-header.js';
 import { TAG } from './tags.js';
 

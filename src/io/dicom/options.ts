@@ -1,6 +1,9 @@
 /** Reader options, validated eagerly (UsageError names the option, what was expected and received). */
 import { UsageError } from '../../core/errors.js';
 import { DEFAULT_MAX_VOXELS } from './pixel-module.js';
+import { DEFAULT_CODEC_LOADERS, type DicomCodecLoaders, type DicomCodecName } from './codecs/codec-loaders.js';
+
+const CODEC_NAMES = Object.keys(DEFAULT_CODEC_LOADERS) as DicomCodecName[];
 
 export interface DicomReadOptions {
   /** Label used in meta.source and in every error (a file name; never a patient identifier). Default 'memory'. */
@@ -11,6 +14,11 @@ export interface DicomReadOptions {
   applyModalityLut?: boolean;
   /** Invert MONOCHROME1 images so that high values are bright (meta.photometric becomes MONOCHROME2). Default false. */
   invertMonochrome1?: boolean;
+  /**
+   * Codec loaders for compressed transfer syntaxes (see codecs/codec-loaders.ts). Node needs none;
+   * browser apps pass the codecs they bundle and serve. Missing ones load by package name.
+   */
+  codecs?: DicomCodecLoaders;
 }
 
 export interface ResolvedReadOptions {
@@ -18,11 +26,23 @@ export interface ResolvedReadOptions {
   readonly maxVoxels: number;
   readonly applyModalityLut: boolean;
   readonly invertMonochrome1: boolean;
+  readonly codecs: DicomCodecLoaders | undefined;
 }
 
 function checkBoolean(value: unknown, field: string): boolean | undefined {
   if (value === undefined || typeof value === 'boolean') return value;
   throw new UsageError(`option ${field} must be a boolean, got ${typeof value}`, { field, expected: 'boolean', received: typeof value });
+}
+
+function checkCodecs(value: unknown): DicomCodecLoaders | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object') throw new UsageError('option codecs must be an object of loader functions', { field: 'codecs' });
+  for (const [key, loader] of Object.entries(value)) {
+    if (!CODEC_NAMES.includes(key as DicomCodecName) || typeof loader !== 'function') {
+      throw new UsageError(`option codecs.${key} must be one of ${CODEC_NAMES.join(', ')} with a loader function`, { field: `codecs.${key}`, expected: CODEC_NAMES.join(' | ') });
+    }
+  }
+  return value as DicomCodecLoaders;
 }
 
 export function resolveReadOptions(options: DicomReadOptions | undefined, defaultName = 'memory'): ResolvedReadOptions {
@@ -37,5 +57,6 @@ export function resolveReadOptions(options: DicomReadOptions | undefined, defaul
     maxVoxels: o.maxVoxels ?? DEFAULT_MAX_VOXELS,
     applyModalityLut: checkBoolean(o.applyModalityLut, 'applyModalityLut') ?? true,
     invertMonochrome1: checkBoolean(o.invertMonochrome1, 'invertMonochrome1') ?? false,
+    codecs: checkCodecs(o.codecs),
   };
 }

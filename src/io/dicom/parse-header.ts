@@ -1,28 +1,27 @@
 /**
- * Bytes -> dicom-parser DataSet, with every failure turned into a typed DecodeError naming the file.
- * Works in Node and browsers: deflated transfer syntax is inflated with fflate (never zlib / Buffer).
+ * Bytes -> DataSet: preamble and file meta group, transfer syntax, then the dataset (parse-dataset.ts).
+ * Every failure is a DecodeError naming the file. Isomorphic: the deflated transfer syntax is
+ * inflated with fflate (never zlib / Buffer). dicom-parser is not used: its bundle references
+ * Node's zlib and it throws strings; this parser is small, bounds-checked and fuzzed.
  */
 import { inflateSync } from 'fflate';
 import { DecodeError, describeError } from '../../core/errors.js';
-import { dicomParser, type DataSet } from './dicom-parser-lib.js';
-import { TAG } from './tags.js';
+import type { DataSet } from './dataset.js';
+import { parseDataSet, type ParseContext } from './parse-dataset.js';
 
 const IMPLICIT_LITTLE_ENDIAN = '1.2.840.10008.1.2';
+const EXPLICIT_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
+const EXPLICIT_BIG_ENDIAN = '1.2.840.10008.1.2.2';
+const DEFLATED = '1.2.840.10008.1.2.1.99';
+const KNOWN_VRS = new Set('AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV'.split(' '));
 
 export interface ParsedDicom {
   readonly dataSet: DataSet;
-  /** Transfer syntax UID from the file meta (or implicit LE for files without a preamble). */
+  /** File meta information (group 0002), empty for files without a preamble. */
+  readonly meta: DataSet | undefined;
+  /** Transfer syntax UID from the file meta (or guessed for files without a preamble). */
   readonly transferSyntaxUid: string;
   readonly name: string;
-}
-
-/** dicom-parser calls this with the whole file and the offset where the deflated dataset starts. */
-function inflateDataset(bytes: Uint8Array, position: number): Uint8Array {
-  const inflated = inflateSync(bytes.subarray(position));
-  const full = new Uint8Array(position + inflated.length);
-  full.set(bytes.subarray(0, position), 0);
-  full.set(inflated, position);
-  return full;
 }
 
 function hasPreamble(bytes: Uint8Array): boolean {
@@ -31,7 +30,7 @@ function hasPreamble(bytes: Uint8Array): boolean {
 
 /**
  * A preamble-less file is accepted only when it starts with a plausible group 0x0008 (or 0x0002)
- * element in implicit little endian - otherwise random bytes would "parse" into garbage tags.
+ * element - otherwise random bytes would "parse" into garbage tags.
  */
 function looksLikeRawDataset(bytes: Uint8Array): boolean {
   if (bytes.length < 8) return false;
@@ -39,13 +38,44 @@ function looksLikeRawDataset(bytes: Uint8Array): boolean {
   return group === 0x0008 || group === 0x0002;
 }
 
-function foreignMessage(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value !== null && typeof value === 'object' && 'exception' in value) return String((value as { exception: unknown }).exception);
-  return describeError(value);
+function hasExplicitVr(bytes: Uint8Array, at: number): boolean {
+  return at + 6 <= bytes.length && KNOWN_VRS.has(String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!));
 }
 
-/** Parses a DICOM Part 10 file (or a raw implicit-LE dataset). Throws DecodeError on anything else. */
+function context(bytes: Uint8Array, explicit: boolean, littleEndian: boolean, file: string): ParseContext {
+  return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), explicit, littleEndian, file };
+}
+
+/** End of the group 0002 elements starting at `start` (always explicit VR little endian). */
+function metaEnd(bytes: Uint8Array, start: number): number {
+  let p = start;
+  while (p + 8 <= bytes.length && bytes[p] === 0x02 && bytes[p + 1] === 0x00) {
+    const vr = String.fromCharCode(bytes[p + 4]!, bytes[p + 5]!);
+    if (vr === 'OB' || vr === 'UN' || vr === 'SQ' || vr === 'UT') {
+      if (p + 12 > bytes.length) break;
+      p += 12 + ((bytes[p + 8]! | (bytes[p + 9]! << 8) | (bytes[p + 10]! << 16)) + bytes[p + 11]! * 2 ** 24);
+    } else {
+      p += 8 + (bytes[p + 6]! | (bytes[p + 7]! << 8));
+    }
+  }
+  return Math.min(p, bytes.length);
+}
+
+/** Deflated transfer syntax: everything after the meta group is a raw deflate stream (PS3.5 A.5). */
+function inflateDataset(bytes: Uint8Array, position: number, file: string): Uint8Array {
+  let inflated: Uint8Array;
+  try {
+    inflated = inflateSync(bytes.subarray(position));
+  } catch (err) {
+    throw new DecodeError(`${file}: deflated dataset cannot be inflated: ${describeError(err)}`, { file, cause: 'inflate' }, { cause: err });
+  }
+  const full = new Uint8Array(position + inflated.length);
+  full.set(bytes.subarray(0, position), 0);
+  full.set(inflated, position);
+  return full;
+}
+
+/** Parses a DICOM Part 10 file (or a raw dataset without preamble). Throws DecodeError on anything else. */
 export function parseDicomBytes(bytes: Uint8Array, name: string): ParsedDicom {
   if (!(bytes instanceof Uint8Array)) throw new DecodeError(`${name}: expected a Uint8Array of file bytes`, { file: name });
   if (bytes.length === 0) throw new DecodeError(`${name}: empty file`, { file: name, cause: 'empty' });
@@ -53,16 +83,18 @@ export function parseDicomBytes(bytes: Uint8Array, name: string): ParsedDicom {
   if (!preamble && !looksLikeRawDataset(bytes)) {
     throw new DecodeError(`${name}: not a DICOM file (no 'DICM' marker at byte 128 and no raw dataset header)`, { file: name, cause: 'not-dicom' });
   }
-  let dataSet: DataSet;
-  try {
-    dataSet = preamble
-      ? dicomParser.parseDicom(bytes, { inflater: inflateDataset as (arr: Uint8Array, position: number) => void })
-      : dicomParser.parseDicom(bytes, { TransferSyntaxUID: IMPLICIT_LITTLE_ENDIAN });
-  } catch (err) {
-    throw new DecodeError(`${name}: cannot parse DICOM dataset (truncated or corrupt): ${foreignMessage(err)}`, { file: name, cause: 'parse' }, { cause: err });
-  }
-  const transferSyntaxUid = (preamble ? readString(dataSet, TAG.transferSyntaxUid) : undefined) ?? IMPLICIT_LITTLE_ENDIAN;
-  return { dataSet, transferSyntaxUid: transferSyntaxUid.replace(/\0/g, '').trim(), name };
+  const metaStart = preamble ? 132 : 0;
+  const end = metaEnd(bytes, metaStart);
+  const meta = end > metaStart ? parseDataSet(context(bytes, true, true, name), metaStart, end, 0, false).dataSet : undefined;
+  const declared = meta === undefined ? undefined : readString(meta, 'x00020010');
+  const transferSyntaxUid = declared ?? (hasExplicitVr(bytes, end) ? EXPLICIT_LITTLE_ENDIAN : IMPLICIT_LITTLE_ENDIAN);
+  const data = transferSyntaxUid === DEFLATED ? inflateDataset(bytes, end, name) : bytes;
+  // Unknown (e.g. compressed) syntaxes all use explicit VR little endian for the dataset itself.
+  const explicit = transferSyntaxUid !== IMPLICIT_LITTLE_ENDIAN;
+  const ctx = context(data, explicit, transferSyntaxUid !== EXPLICIT_BIG_ENDIAN, name);
+  const { dataSet } = parseDataSet(ctx, end, data.length, 0, false);
+  if (Object.keys(dataSet.elements).length === 0) throw new DecodeError(`${name}: no DICOM dataset after the file meta information`, { file: name, cause: 'empty-dataset' });
+  return { dataSet, meta, transferSyntaxUid, name };
 }
 
 /** Trimmed string value (dicom-parser already strips trailing padding), undefined when absent or empty. */
@@ -75,10 +107,8 @@ export function readString(ds: DataSet, tag: string, index?: number): string | u
   return t === '' ? undefined : t;
 }
 
-/** Reads an US element tolerant of truncation: undefined when the value does not fit in the file. */
+/** Reads an US element; undefined when absent or too short. */
 export function readUint16(ds: DataSet, tag: string): number | undefined {
-  const el = ds.elements[tag];
-  if (el === undefined || el.length < 2 || el.dataOffset + 2 > ds.byteArray.length) return undefined;
   return ds.uint16(tag);
 }
 

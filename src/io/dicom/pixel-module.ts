@@ -4,7 +4,7 @@
  */
 import { DecodeError, LimitError, UnsupportedError } from '../../core/errors.js';
 import type { VoxelType } from '../../core/dtype.js';
-import type { DataSet } from './dicom-parser-lib.js';
+import type { DataSet } from './dataset.js';
 import { readString, readUint16 } from './parse-header.js';
 import { TAG } from './tags.js';
 

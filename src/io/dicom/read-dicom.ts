@@ -17,7 +17,7 @@ import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } f
 import { invertDicomMonochrome1 } from './monochrome.js';
 import { readImageMeta } from './image-meta.js';
 import { TAG } from './tags.js';
-import type { DataSet } from './dicom-parser-lib.js';
+import type { DataSet } from './dataset.js';
 
 export async function readDicom(bytes: Uint8Array, options?: DicomReadOptions): Promise<Volume> {
   const opts = resolveReadOptions(options);
@@ -26,7 +26,7 @@ export async function readDicom(bytes: Uint8Array, options?: DicomReadOptions): 
 
 /** readDicom on an already parsed file (series members reuse their header parse). */
 export async function readParsedDicom(parsed: ParsedDicom, opts: ResolvedReadOptions): Promise<Volume> {
-  const image = await decodeImage(parsed, opts.maxVoxels);
+  const image = await decodeImage(parsed, opts);
   const frames = readFrameAttributes(parsed.dataSet, image.pm.frames);
   const { geometry, warnings } = singleFileGeometry(parsed.dataSet, image, frames, parsed.name);
   return finishVolume(image, frames, geometry, warnings, readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, parsed.name), opts);

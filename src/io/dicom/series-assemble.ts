@@ -58,7 +58,7 @@ export async function assembleSeries(group: readonly SliceHeader[], opts: Resolv
   const raw = allocateTypedArray(pm.rawType, total);
   let outputPhotometric = pm.photometric;
   for (let k = 0; k < sorted.length; k++) {
-    const image = await decodeImage(sorted[k]!.parsed, opts.maxVoxels, { out: raw, offset: k * frameSize });
+    const image = await decodeImage(sorted[k]!.parsed, opts, { out: raw, offset: k * frameSize });
     if (image.raw.buffer !== raw.buffer) raw.set(image.raw as never, k * frameSize);
     outputPhotometric = image.outputPhotometric;
   }

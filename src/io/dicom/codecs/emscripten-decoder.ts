@@ -6,6 +6,7 @@
  */
 import type { CodecDecoder, CodecFactory, CodecFrameInfo, CodecModule } from '@cornerstonejs/codec-emscripten-shared';
 import { DecodeError, UnsupportedError, describeError } from '../../../core/errors.js';
+import type { DicomCodecLoader } from './codec-loaders.js';
 
 export interface RawFrame {
   readonly info: CodecFrameInfo;
@@ -13,17 +14,21 @@ export interface RawFrame {
   readonly bytes: Uint8Array;
 }
 
-export type ModuleLoader = () => Promise<{ default: CodecFactory }>;
+const modules = new Map<DicomCodecLoader, Promise<CodecModule>>();
 
-const modules = new Map<string, Promise<CodecModule>>();
+function factoryOf(mod: unknown): CodecFactory {
+  const f = (mod as { default?: unknown } | null)?.default ?? mod;
+  if (typeof f !== 'function') throw new Error('codec module has no emscripten factory as default export');
+  return f as CodecFactory;
+}
 
-/** Loads (once) the emscripten module `key`; a failed load is not cached so it can be retried. */
-export function loadCodecModule(key: string, load: ModuleLoader): Promise<CodecModule> {
+/** Loads (once per loader) an emscripten codec module; a failed load is not cached so it can be retried. */
+export function loadCodecModule(key: DicomCodecLoader, load: DicomCodecLoader): Promise<CodecModule> {
   let p = modules.get(key);
   if (p === undefined) {
     // Fresh options object per factory call (sharing one registers overloads twice); OpenJPEG
     // prints progress to stdout, which a library must not do.
-    p = load().then((m) => m.default({ print: () => undefined, printErr: () => undefined }));
+    p = load().then((m) => factoryOf(m)({ print: () => undefined, printErr: () => undefined }));
     p.catch(() => modules.delete(key));
     modules.set(key, p);
   }
@@ -31,7 +36,7 @@ export function loadCodecModule(key: string, load: ModuleLoader): Promise<CodecM
 }
 
 /** Runs one decode; every failure or an empty result becomes a DecodeError naming the file and codec. */
-export function runDecoder(create: () => CodecDecoder, frame: Uint8Array, codec: string, file: string, moduleKey: string): RawFrame {
+export function runDecoder(create: () => CodecDecoder, frame: Uint8Array, codec: string, file: string, moduleKey: DicomCodecLoader): RawFrame {
   let decoder: CodecDecoder | undefined;
   try {
     decoder = create();

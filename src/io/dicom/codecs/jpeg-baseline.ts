@@ -7,21 +7,21 @@ import type { PixelModule } from '../pixel-module.js';
 import { loadCodecModule, missingCodec, runDecoder } from './emscripten-decoder.js';
 import { toFrameSamples } from './frame-output.js';
 import type { FrameDecoder } from './frame-decoder.js';
+import type { DicomCodecLoader } from './codec-loaders.js';
 
-const KEY = 'libjpeg-turbo';
 const CODEC = 'JPEG baseline (libjpeg-turbo)';
 
-export async function loadJpegBaselineDecoder(file: string): Promise<FrameDecoder> {
+export async function loadJpegBaselineDecoder(file: string, loader: DicomCodecLoader): Promise<FrameDecoder> {
   let mod: CodecModule;
   try {
-    mod = await loadCodecModule(KEY, () => import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'));
+    mod = await loadCodecModule(loader, loader);
   } catch (err) {
     throw missingCodec(CODEC, file, err);
   }
   const Decoder = mod.JPEGDecoder;
   if (Decoder === undefined) throw missingCodec(CODEC, file, new Error('JPEGDecoder missing from module'));
   return (frame: Uint8Array, pm: PixelModule, name: string) => {
-    const raw = runDecoder(() => new Decoder(), frame, CODEC, name, KEY);
+    const raw = runDecoder(() => new Decoder(), frame, CODEC, name, loader);
     return toFrameSamples(raw, pm, name, { codec: CODEC, j2kSignCorrection: false });
   };
 }

@@ -8,13 +8,16 @@ import type { PixelModule } from '../pixel-module.js';
 import { missingCodec } from './emscripten-decoder.js';
 import { toFrameSamples } from './frame-output.js';
 import type { FrameDecoder } from './frame-decoder.js';
+import type { DicomCodecLoader } from './codec-loaders.js';
 
 const CODEC = 'JPEG lossless';
 
-export async function loadJpegLosslessDecoder(file: string): Promise<FrameDecoder> {
+export async function loadJpegLosslessDecoder(file: string, loader: DicomCodecLoader): Promise<FrameDecoder> {
   let Decoder: typeof import('@cornerstonejs/jpeg-lossless-decoder-js').Decoder;
   try {
-    Decoder = (await import('@cornerstonejs/jpeg-lossless-decoder-js')).Decoder;
+    const mod = (await loader()) as { Decoder?: typeof Decoder };
+    if (typeof mod.Decoder !== 'function') throw new Error('module has no Decoder export');
+    Decoder = mod.Decoder;
   } catch (err) {
     throw missingCodec(CODEC, file, err);
   }

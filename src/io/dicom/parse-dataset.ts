@@ -1,0 +1,162 @@
+/**
+ * DICOM dataset parser (PS3.5 chapter 7): explicit / implicit VR, little / big endian, sequences
+ * of defined and undefined length, encapsulated pixel data (A.4). Written for hostile input:
+ * every length is checked against the bytes present, nesting is bounded, and failures are
+ * thrown as DecodeError naming the file - never a foreign exception, never an endless loop
+ * (every step consumes at least 8 bytes).
+ */
+import { DecodeError } from '../../core/errors.js';
+import { DataSet, type Element, type Fragment, type Item } from './dataset.js';
+
+export interface ParseContext {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  readonly explicit: boolean;
+  readonly littleEndian: boolean;
+  readonly file: string;
+}
+
+const UNDEFINED = 0xffffffff;
+const MAX_DEPTH = 16;
+const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
+const HEX: string[] = Array.from({ length: 65536 }, (_, v) => v.toString(16).padStart(4, '0'));
+const ITEM = 0xfffee000;
+const ITEM_END = 0xfffee00d;
+const SEQUENCE_END = 0xfffee0dd;
+
+export function tagKey(group: number, element: number): string {
+  return `x${HEX[group]!}${HEX[element]!}`;
+}
+
+function fail(ctx: ParseContext, message: string, position: number): never {
+  throw new DecodeError(`${ctx.file}: ${message} at byte ${position} (truncated or corrupt file)`, { file: ctx.file, cause: 'parse', position });
+}
+
+function need(ctx: ParseContext, position: number, count: number, what: string): void {
+  if (position + count > ctx.bytes.length) fail(ctx, `${what} needs ${count} bytes, ${Math.max(0, ctx.bytes.length - position)} left`, position);
+}
+
+function u16(ctx: ParseContext, p: number): number {
+  return ctx.view.getUint16(p, ctx.littleEndian);
+}
+
+function u32(ctx: ParseContext, p: number): number {
+  return ctx.view.getUint32(p, ctx.littleEndian);
+}
+
+function tagAt(ctx: ParseContext, p: number): number {
+  return ((u16(ctx, p) << 16) | u16(ctx, p + 2)) >>> 0;
+}
+
+function isUpper(c: number): boolean {
+  return c >= 0x41 && c <= 0x5a;
+}
+
+/** Parses elements in [start, end) (end = Infinity for "until a delimiter"); returns the dataset and where it stopped. */
+export function parseDataSet(ctx: ParseContext, start: number, end: number, depth: number, stopAtItemEnd: boolean): { dataSet: DataSet; position: number } {
+  if (depth > MAX_DEPTH) fail(ctx, `sequences nested deeper than ${MAX_DEPTH}`, start);
+  const ds = new DataSet(ctx.bytes, ctx.littleEndian);
+  let p = start;
+  const limit = Math.min(end, ctx.bytes.length);
+  while (p < limit) {
+    need(ctx, p, 8, 'element header');
+    const group = u16(ctx, p);
+    const elem = u16(ctx, p + 2);
+    const tag = ((group << 16) | elem) >>> 0;
+    if (tag === ITEM_END && stopAtItemEnd) return { dataSet: ds, position: p + 8 };
+    if (group === 0xfffe) fail(ctx, `unexpected delimiter (FFFE,${HEX[elem]!})`, p);
+    let vr: string | undefined;
+    let length: number;
+    let valueStart: number;
+    const c0 = ctx.bytes[p + 4]!;
+    const c1 = ctx.bytes[p + 5]!;
+    if (ctx.explicit) {
+      if (!isUpper(c0) || !isUpper(c1)) fail(ctx, `invalid VR for (${HEX[group]!},${HEX[elem]!})`, p);
+      vr = String.fromCharCode(c0, c1);
+      if (LONG_VRS.has(vr)) {
+        need(ctx, p, 12, 'element header');
+        length = u32(ctx, p + 8);
+        valueStart = p + 12;
+      } else {
+        length = u16(ctx, p + 6);
+        valueStart = p + 8;
+      }
+    } else {
+      length = u32(ctx, p + 4);
+      valueStart = p + 8;
+    }
+    const key = tagKey(group, elem);
+    if (length === UNDEFINED) {
+      if (group === 0x7fe0 && elem === 0x0010) {
+        const parsed = parseEncapsulated(ctx, valueStart);
+        ds.elements[key] = { tag: key, vr, length: parsed.end - valueStart, dataOffset: valueStart, encapsulatedPixelData: true, basicOffsetTable: parsed.offsets, fragments: parsed.fragments };
+        p = parsed.end;
+      } else {
+        // SQ, or UN / implicit VR of undefined length, which PS3.5 6.2.2 says is an implicit-LE sequence.
+        const seq = parseSequence(vr === 'UN' ? { ...ctx, explicit: false, littleEndian: true } : ctx, valueStart, Infinity, depth);
+        ds.elements[key] = { tag: key, vr, length: seq.end - valueStart, dataOffset: valueStart, items: seq.items };
+        p = seq.end;
+      }
+      continue;
+    }
+    need(ctx, valueStart, length, `element (${HEX[group]!},${HEX[elem]!})`);
+    let items: Item[] | undefined;
+    if (vr === 'SQ' || (vr === undefined && length >= 8 && tagAt(ctx, valueStart) === ITEM)) {
+      items = parseSequence(ctx, valueStart, valueStart + length, depth).items;
+    }
+    const el: Element = items === undefined ? { tag: key, vr, length, dataOffset: valueStart } : { tag: key, vr, length, dataOffset: valueStart, items };
+    ds.elements[key] = el;
+    p = valueStart + length;
+  }
+  if (stopAtItemEnd && end === Infinity) fail(ctx, 'item without an end delimiter', p);
+  return { dataSet: ds, position: p };
+}
+
+function parseSequence(ctx: ParseContext, start: number, end: number, depth: number): { items: Item[]; end: number } {
+  const items: Item[] = [];
+  let p = start;
+  while (p < end) {
+    need(ctx, p, 8, 'sequence item header');
+    const tag = tagAt(ctx, p);
+    const length = u32(ctx, p + 4);
+    if (tag === SEQUENCE_END) return { items, end: p + 8 };
+    if (tag !== ITEM) fail(ctx, 'expected a sequence item', p);
+    if (length === UNDEFINED) {
+      const parsed = parseDataSet(ctx, p + 8, Infinity, depth + 1, true);
+      items.push({ dataSet: parsed.dataSet });
+      p = parsed.position;
+    } else {
+      need(ctx, p + 8, length, 'sequence item');
+      items.push({ dataSet: parseDataSet(ctx, p + 8, p + 8 + length, depth + 1, false).dataSet });
+      p += 8 + length;
+    }
+  }
+  if (end === Infinity) fail(ctx, 'sequence without an end delimiter', p);
+  return { items, end: p };
+}
+
+/** Encapsulated pixel data: Basic Offset Table item, then one item per fragment, then the delimiter. */
+function parseEncapsulated(ctx: ParseContext, start: number): { offsets: number[]; fragments: Fragment[]; end: number } {
+  // Item tags and lengths inside encapsulated data are always little endian.
+  const le: ParseContext = { ...ctx, littleEndian: true };
+  need(le, start, 8, 'Basic Offset Table');
+  if (tagAt(le, start) !== ITEM) fail(le, 'encapsulated pixel data does not start with the Basic Offset Table item', start);
+  const botLength = u32(le, start + 4);
+  if (botLength % 4 !== 0) fail(le, 'Basic Offset Table length is not a multiple of 4', start);
+  need(le, start + 8, botLength, 'Basic Offset Table');
+  const offsets: number[] = [];
+  for (let q = 0; q < botLength; q += 4) offsets.push(u32(le, start + 8 + q));
+  const fragments: Fragment[] = [];
+  const first = start + 8 + botLength;
+  let p = first;
+  for (;;) {
+    need(le, p, 8, 'pixel data fragment header');
+    const tag = tagAt(le, p);
+    const length = u32(le, p + 4);
+    if (tag === SEQUENCE_END) return { offsets, fragments, end: p + 8 };
+    if (tag !== ITEM || length === UNDEFINED) fail(le, 'invalid pixel data fragment', p);
+    need(le, p + 8, length, 'pixel data fragment');
+    fragments.push({ offset: p - first, position: p + 8, length });
+    p += 8 + length;
+  }
+}
