@@ -41,6 +41,7 @@ export function buildTsWrittenVolumes() {
     { file: 'float64-left-handed.nii', options: { sformCode: 2 }, init: { geometry: { size: [3, 4, 5], spacing: [1.5, 0.5, 4], origin: [1.25, 2.5, -3.75], direction: LEFT_HANDED }, data: fill(Float64Array, 60, (n) => n * 1e-3 - 12345.678901) } },
     { file: 'uint16-nifti2.nii', options: { version: 2 }, init: { geometry: { size: [5, 3, 2], spacing: [0.7, 0.7, 1.1], origin: [-5, 6, 7], direction: OBLIQUE }, data: fill(Uint16Array, 30, (n) => (n * 2111) % 65536) } },
     { file: 'float32-sheared.nii', options: {}, init: { geometry: { size: [3, 3, 3], spacing: [1, 2, 3], origin: [4, 5, 6], direction: SHEARED }, data: fill(Float32Array, 27, (n) => n / 4) } },
+    { file: 'float32-vector-4d.nii', options: {}, init: { geometry: { size: [3, 2, 2], spacing: [1.5, 1.5, 2], origin: [-3, 4, -5], direction: OBLIQUE }, components: 3, frames: 2, data: fill(Float32Array, 72, (n) => Math.fround(n * 0.5 - 9.25)) } },
     { file: 'int16-from-float32.nii.gz', options: { gzip: true, datatype: 'int16' }, init: { geometry: { size: [4, 4, 3], spacing: [1, 1, 1], origin: [0, 0, 0], direction: OBLIQUE }, data: fill(Float32Array, 48, (n) => n * 10 - 200) } },
   ];
 }

@@ -142,7 +142,8 @@ function planLayout(h: NiftiHeader, file: string): Layout {
   if (!datatype.voxelType) throw new UnsupportedError(`${file}: NIfTI datatype ${datatype.name} is not supported (complex, float128 and 1-bit data have no SDK voxel type)`, { file, datatype: datatype.name });
   const shape = niftiShape(h);
   const voxels = shape[0]! * shape[1]! * shape[2]!;
-  const vectorComponents = h.intentCode === VECTOR_INTENT && shape[3] === 1 ? shape[4]! : 1;
+  // Vector intent: dim 5 holds components (e.g. displacement fields), interleaved on read.
+  const vectorComponents = h.intentCode === VECTOR_INTENT && shape[5] === 1 && shape[6] === 1 ? shape[4]! : 1;
   const frames = (shape[3]! * shape[4]! * shape[5]! * shape[6]!) / vectorComponents;
   const samples = voxels * frames * vectorComponents * datatype.components;
   if (!Number.isSafeInteger(samples * datatype.bytes)) throw new DecodeError(`${file}: image dimensions overflow (${shape.join('x')})`, { file });

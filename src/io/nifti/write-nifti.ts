@@ -50,13 +50,14 @@ export function writeNifti(volume: Volume, options: WriteNiftiOptions = {}): Uin
   const [nx, ny, nz] = volume.geometry.size;
   const rgb = type === 'uint8' && (volume.components === 3 || volume.components === 4);
   const vector = volume.components > 1 && !rgb;
-  if (vector && volume.frames > 1) throw new ShapeError('writeNifti: a volume with both several components and several frames cannot be stored in NIfTI', { components: volume.components, frames: volume.frames });
-  const dims = [nx, ny, nz, vector ? 1 : volume.frames, vector ? volume.components : 1];
+  // Vector components go to dim 5 (after time), as NIfTI's vector intent prescribes.
+  const dims = [nx, ny, nz, volume.frames, vector ? volume.components : 1];
   while (dims.length > 3 && dims[dims.length - 1] === 1) dims.pop();
   const version = options.version ?? (dims.some((n) => n > 32767) ? 2 : 1);
   if (version === 1 && dims.some((n) => n > 32767)) throw new ShapeError(`writeNifti: dimension over 32767 needs NIfTI-2 (version: 2)`, { dims });
 
   let samples: TypedArray = type === volume.type ? volume.data : castSamples(volume.data, type);
+  // Frames stay outermost within each component block, matching NIfTI's x, y, z, t, c order.
   if (vector) samples = interleavedToBlocks(samples, volume.components, type);
   const header = buildHeader(volume, { version, dims, type, rgb, vector, sformCode, qformCode });
   const out = new Uint8Array(header.length + samples.byteLength);
@@ -64,7 +65,8 @@ export function writeNifti(volume: Volume, options: WriteNiftiOptions = {}): Uin
   const payload = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
   out.set(payload, header.length);
   if (!options.gzip) return out;
-  return options.compress ? options.compress(out) : gzipSync(out, { level: (options.level ?? 6) as 6 });
+  // mtime 0: identical volumes give identical files (reproducible outputs, cacheable results).
+  return options.compress ? options.compress(out) : gzipSync(out, { level: (options.level ?? 6) as 6, mtime: 0 });
 }
 
 interface HeaderPlan {
@@ -92,7 +94,7 @@ function buildHeader(volume: Volume, plan: HeaderPlan): Uint8Array {
   const dim = [plan.dims.length, ...plan.dims];
   while (dim.length < 8) dim.push(1);
   // xyzt_units: mm (2), plus the time unit (default seconds, 8) when there is a time axis.
-  const units = 2 | (plan.dims.length > 3 && !plan.vector ? timeUnit : 0);
+  const units = 2 | ((plan.dims[3] ?? 1) > 1 ? timeUnit : 0);
   const fields: HeaderFields = {
     dim, pixdim, datatype, bitpix, units,
     intent: plan.vector ? 1007 : 0,

@@ -36,9 +36,15 @@ describe('writeNifti -> nibabel (reference values nibabel computed from the comm
     // Sheared or not, the qform equals what nibabel's set_qform(sform) computes (nearest rotation).
     expect(affineDifference(ref.qform.flat(), ref.qform_nibabel_from_sform)).toBeLessThan(affineTolerance(ref.affine));
     const expected = Array.from(volume.data, Number);
+    const vector = volume.components > 1 && volume.type !== 'uint8';
+    // nibabel flattens x fastest ... component slowest; the SDK interleaves components per voxel.
+    const onDisk = vector ? Array.from({ length: expected.length }, (_, n) => {
+      const perComponent = expected.length / volume.components;
+      return expected[(n % perComponent) * volume.components + Math.floor(n / perComponent)]!;
+    }) : expected;
     const outType = spec.options.datatype ?? volume.type;
     expect(ref.datatype.includes(outType) || ref.datatype.includes("'R'")).toBe(true);
-    expect(ref.data).toEqual(expected);
+    expect(ref.data).toEqual(onDisk);
     // And back through the TS reader.
     const back = await readNifti(written, { name: file });
     expect(affineDifference(rasAffineOf(back), ref.affine)).toBeLessThan(1e-9);
@@ -86,5 +92,19 @@ describe('writeNifti options and errors', () => {
     const back = await readNifti(bytes);
     expect(back.components).toBe(3);
     expect(Array.from(back.data)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('stores components and frames together (dims x, y, z, t, c)', async () => {
+    const data = Int16Array.from({ length: 2 * 3 * 2 }, (_, n) => n * 3 - 7);
+    const v = createVolume({ geometry: { size: [2, 1, 1] }, components: 2, frames: 3, data });
+    const bytes = writeNifti(v);
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    expect([0, 1, 2, 3, 4, 5].map((d) => view.getInt16(40 + 2 * d, true))).toEqual([5, 2, 1, 1, 3, 2]);
+    // On disk component 0 comes first for all frames: samples n = (frame*2 + voxel)*2 + c.
+    const disk = new Int16Array(bytes.buffer.slice(bytes.byteOffset + 352, bytes.byteOffset + 352 + 24));
+    expect(Array.from(disk.subarray(0, 6))).toEqual([0, 2, 4, 6, 8, 10].map((n) => data[n]));
+    const back = await readNifti(bytes);
+    expect([back.components, back.frames]).toEqual([2, 3]);
+    expect(Array.from(back.data)).toEqual(Array.from(data));
   });
 });
