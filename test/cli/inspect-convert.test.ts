@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
 import type { CliContext } from '../../src/cli/command.js';
-import { indexToWorld, readNifti, voxelCount, voxelOffset, worldToIndex, type Volume } from '../../src/index.js';
+import { indexToWorld, readNifti, voxelCount, voxelOffset, worldToIndex, writeNifti, type Volume } from '../../src/index.js';
 import { loadNiftiReferences, rasAffineOf } from '../io/nifti/nifti-reference.js';
 
 const FIX = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -83,9 +83,19 @@ describe('medinfer convert (NIfTI / raster inputs)', () => {
     const ra = rasAffineOf(a);
     expect(Math.max(...rasAffineOf(b).map((x, i) => Math.abs(x - ra[i]!)))).toBeLessThan(1e-5);
     expect(Array.from(b.data)).toEqual(Array.from(a.data));
-    expect(b.meta.nifti).toMatchObject({ sformCode: 1, qformCode: 1 });
+    // The input's space is kept: nibabel wrote sform_code 2 (aligned), qform_code 0.
+    expect(b.meta.nifti).toMatchObject({ sformCode: 2, qformCode: 2 });
     // Atomic write: no temporary file is left beside the output.
     expect(readdirSync(work).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('keeps a template space code (MNI-152 = 4) instead of relabelling it as scanner space', async () => {
+    const src = await readNifti(new Uint8Array(readFileSync(`${FIX}nifti/generated/dtype-int16.nii`)));
+    const mni = join(work, 'mni-in.nii');
+    writeFileSync(mni, writeNifti(src, { sformCode: 4, qformCode: 4 }));
+    const out = join(work, 'mni-out.nii');
+    expect((await cli('convert', mni, out)).code).toBe(0);
+    expect((await readNifti(new Uint8Array(readFileSync(out)))).meta.nifti).toMatchObject({ sformCode: 4, qformCode: 4 });
   });
 
   it('converts a PNG and honours --datatype', async () => {

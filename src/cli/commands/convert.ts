@@ -11,7 +11,7 @@ import { parseCommandArgs, stringFlag } from '../args.js';
 import { InputError, isMedinferError, UsageError } from '../../core/errors.js';
 import { VOXEL_TYPES, type VoxelType } from '../../core/dtype.js';
 import type { Volume } from '../../core/volume.js';
-import { writeNifti } from '../../io/nifti/write-nifti.js';
+import { writeNifti, type NiftiXformCode } from '../../io/nifti/write-nifti.js';
 import { readImageDirectory, readImageFile } from '../../io/node-read-image.js';
 import { parseMaxVoxels } from './inspect.js';
 
@@ -56,6 +56,18 @@ async function readInput(input: string, maxVoxels: number, series: string | unde
   throw new UsageError(`${input}: the directory holds ${images.length} images / series; choose one with --series (${uids.join(', ')})`, { file: input });
 }
 
+/**
+ * xform codes for the output: a NIfTI input keeps its space (e.g. 4 = MNI-152 must not turn into
+ * 'scanner'); everything else is scanner space (1), as dcm2niix writes.
+ */
+export function outputXformCodes(volume: Volume): { sformCode: NiftiXformCode; qformCode: NiftiXformCode } {
+  const nifti = volume.meta.format === 'nifti' ? (volume.meta['nifti'] as { sformCode?: number; qformCode?: number } | undefined) : undefined;
+  const valid = (c: number | undefined): c is NiftiXformCode => c !== undefined && Number.isInteger(c) && c >= 1 && c <= 5;
+  const sform = valid(nifti?.sformCode) ? nifti.sformCode : valid(nifti?.qformCode) ? nifti.qformCode : 1;
+  const qform = valid(nifti?.qformCode) ? nifti.qformCode : sform;
+  return { sformCode: sform, qformCode: qform };
+}
+
 export const command: CliCommand = {
   name: 'convert',
   summary: 'convert a DICOM series, NIfTI or raster image to .nii / .nii.gz',
@@ -79,7 +91,7 @@ export const command: CliCommand = {
     const maxVoxels = parseMaxVoxels(stringFlag(args, 'max-voxels'), 'convert');
     try {
       const volume = await readInput(input, maxVoxels, stringFlag(args, 'series'));
-      const bytes = writeNifti(volume, { gzip: /\.gz$/i.test(output), compress: (b) => gzipSync(b), ...(datatype ? { datatype: datatype as VoxelType } : {}) });
+      const bytes = writeNifti(volume, { ...outputXformCodes(volume), gzip: /\.gz$/i.test(output), compress: (b) => gzipSync(b), ...(datatype ? { datatype: datatype as VoxelType } : {}) });
       await writeFileAtomic(output, bytes);
       const g = volume.geometry;
       ctx.out(`${output}: ${g.size.join('x')}${volume.frames > 1 ? `x${volume.frames}` : ''} ${datatype ?? volume.type}, spacing ${g.spacing.map((s) => Number(s.toPrecision(6))).join('x')} mm\n`);

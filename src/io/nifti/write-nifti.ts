@@ -22,15 +22,17 @@ export interface WriteNiftiOptions {
   compress?: (bytes: Uint8Array) => Uint8Array;
   /** Store samples as this type (values are rounded for integer types; out-of-range values throw). Default: the volume's type. */
   datatype?: VoxelType;
-  /** sform_code: 1 = scanner anatomical, 2 = aligned. Default 1. */
-  sformCode?: 1 | 2;
+  /** sform_code: 1 scanner anatomical, 2 aligned, 3 Talairach, 4 MNI-152, 5 other template. Default 1. */
+  sformCode?: NiftiXformCode;
   /** qform_code. Default: same as sformCode. */
-  qformCode?: 1 | 2;
+  qformCode?: NiftiXformCode;
   /** NIfTI-1 or NIfTI-2. Default 1 unless a dimension exceeds 32767. */
   version?: 1 | 2;
 }
 
-const XFORM_CODES = [1, 2];
+/** NIfTI xform codes a writer may set (0 'unknown' would make readers ignore the affine). */
+export type NiftiXformCode = 1 | 2 | 3 | 4 | 5;
+const XFORM_CODES: readonly number[] = [1, 2, 3, 4, 5];
 const NIFTI2_MAGIC = [0x6e, 0x2b, 0x32, 0x00, 0x0d, 0x0a, 0x1a, 0x0a];
 const PLATFORM_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -40,7 +42,7 @@ export function writeNifti(volume: Volume, options: WriteNiftiOptions = {}): Uin
   const sformCode = options.sformCode ?? 1;
   const qformCode = options.qformCode ?? sformCode;
   if (!XFORM_CODES.includes(sformCode) || !XFORM_CODES.includes(qformCode)) {
-    throw new UsageError(`writeNifti: sformCode / qformCode must be 1 (scanner) or 2 (aligned), got ${sformCode} / ${qformCode}`, { field: 'sformCode' });
+    throw new UsageError(`writeNifti: sformCode / qformCode must be 1 (scanner), 2 (aligned), 3, 4 or 5 (template spaces), got ${sformCode} / ${qformCode}`, { field: 'sformCode' });
   }
   const type = options.datatype ?? volume.type;
   if (!VOXEL_TYPES.includes(type)) throw new UsageError(`writeNifti: datatype must be one of ${VOXEL_TYPES.join(', ')}, got ${String(type)}`, { field: 'datatype' });

@@ -79,7 +79,7 @@ describe('writeNifti options and errors', () => {
   });
 
   it('validates options eagerly', () => {
-    expect(() => writeNifti(volume, { sformCode: 3 as 1 })).toThrow(UsageError);
+    expect(() => writeNifti(volume, { sformCode: 0 as 1 })).toThrow(UsageError);
     expect(() => writeNifti(volume, { datatype: 'complex' as 'uint8' })).toThrow(UsageError);
     expect(() => writeNifti(volume, { gzip: true, level: 12 })).toThrow(UsageError);
   });
