@@ -1,6 +1,7 @@
 /**
  * `medinfer convert <input> <out.nii|out.nii.gz>`: DICOM file / series folder, NIfTI or raster ->
- * NIfTI with sform and qform (code 1, scanner) from the LPS geometry, as dcm2niix writes them.
+ * NIfTI with sform and qform from the LPS geometry (code 1, scanner, as dcm2niix writes them; a
+ * NIfTI input keeps its own codes).
  * The output appears atomically: written to a temporary file beside it, then renamed.
  */
 import { rename, stat, unlink, writeFile } from 'node:fs/promises';
@@ -18,8 +19,9 @@ import { parseMaxVoxels } from './inspect.js';
 const USAGE = `Usage:
   medinfer convert <dicom file|dicom dir|nifti|png|jpeg> <out.nii|out.nii.gz> [--series UID] [--datatype T] [--max-voxels N]
 
-Writes NIfTI-1 (NIfTI-2 when a dimension exceeds 32767) with sform and qform code 1 (scanner),
-voxel values as read (DICOM: after the modality LUT, e.g. Hounsfield units).
+Writes NIfTI-1 (NIfTI-2 when a dimension exceeds 32767) with sform and qform set: code 1 (scanner)
+for DICOM and raster input, a NIfTI input keeps its codes (e.g. 4 = MNI-152). Voxel values as read
+(DICOM: after the modality LUT, e.g. Hounsfield units).
   --series UID    pick one series when the folder holds several
   --datatype T    store as ${VOXEL_TYPES.join(' | ')} (integer types round; out-of-range values fail)
   --max-voxels N  refuse inputs larger than N voxels (default 2^28)
