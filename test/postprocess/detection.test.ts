@@ -42,6 +42,7 @@ describe('NMS input checks', () => {
     expect(() => selectNms({ boxes: [0, 0, 1, 1], scores: [1, 2] }, { iou: 0.5 })).toThrow(ShapeError);
     expect(() => selectNms({ boxes: [0, 0, 1, 1], scores: [1] }, { iou: 1.5 })).toThrow(UsageError);
     expect(() => selectNms({ boxes: [0, 0, 1, 1], scores: [1] }, { iou: 0.5, classAware: true })).toThrow(ShapeError);
+    expect(() => selectNms({ boxes: [0, 0, 1, 1], scores: [1], classes: [0.5] }, { iou: 0.5, classAware: true })).toThrow(InputError);
   });
   it('zero-size boxes never suppress or get suppressed; empty input gives no detections', () => {
     expect(Array.from(selectNms({ boxes: [5, 5, 5, 5, 5, 5, 5, 5, 0, 0, 10, 10], scores: [0.9, 0.8, 0.7] }, { iou: 0 }))).toEqual([0, 1, 2]);

@@ -4,14 +4,16 @@
  * kept box is > `iou` (strict). IoU arithmetic is float32 in torchvision's operation order
  * (areas, then w*h, then inter / (areaA + areaB - inter)), emulated with Math.fround, so kept
  * indices are identical on float32 boxes, including near-threshold pairs. Equal scores keep the
- * lower index first (stable order).
+ * lower index first (stable order). Class-aware mode is per-class NMS (torchvision's
+ * _batched_nms_vanilla, which batched_nms uses on CPU above 1000 boxes); its coordinate-offset
+ * path for small inputs can differ in the last float32 bit of near-threshold IoUs.
  *
  * Speed: instead of torchvision's O(n * kept) sweep, kept boxes are indexed in a uniform grid and
  * each candidate is tested only against kept boxes sharing a cell. Pairs that share no cell have
  * no positive-volume overlap (IoU 0), which can never exceed a threshold >= 0, so the result is
  * the same set in the same order.
  */
-import { ShapeError } from '../../core/errors.js';
+import { InputError, ShapeError } from '../../core/errors.js';
 import { assertNoNaN, requireInteger, requireNumberInRange } from '../shared/checks.js';
 import { validateCornerBoxes } from './boxes.js';
 import type { Detections } from './decode.js';
@@ -52,6 +54,12 @@ export function selectNms(input: NmsInput, options: NmsOptions): Int32Array {
   assertNoNaN(input.scores, 'scores');
   const classes = input.classes;
   if (classAware && (!classes || classes.length !== n)) throw new ShapeError(`classAware NMS needs one class per box (${classes?.length ?? 0} for ${n})`);
+  if (classAware) {
+    for (let i = 0; i < n; i++) {
+      const c = classes![i]!;
+      if (!Number.isInteger(c) || c < -2147483648 || c > 2147483647) throw new InputError(`class of box ${i} is not a 32-bit integer (${c})`, { box: i });
+    }
+  }
 
   const order: number[] = [];
   for (let i = 0; i < n; i++) if (input.scores[i]! > minScore) order.push(i);
