@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  composeFields, computeJacobianDeterminant, convertFieldToMm, convertFieldToVoxels, createGeometry, createVolume, displacePoints, integrateVelocity,
+  composeFields, computeJacobianDeterminant, indexToWorld, convertFieldToMm, convertFieldToVoxels, createGeometry, createVolume, displacePoints, integrateVelocity,
   warpVolume, InputError, ShapeError, UsageError,
 } from '../../src/index.js';
 import { loadArray, maxAbsDiff, shapeOf, value } from './reference.js';
@@ -33,6 +33,29 @@ describe('warpVolume vs VoxelMorph SpatialTransformer (grid_sample, align_corner
     const umm = convertFieldToMm(uv);
     expect(maxAbsDiff(convertFieldToVoxels(umm).data, uv.data)).toBeLessThan(1e-5);
     expect(maxAbsDiff(warpVolume(img, umm, { units: 'mm' }).data, warpVolume(img, uv).data)).toBeLessThan(1e-4);
+  });
+
+  it('mm fields map between different grids through world space (linear function reproduced exactly)', () => {
+    // Moving: oblique 30x28x26 grid holding f(p) = 2x - 3y + 0.5z + 7 of its LPS world position.
+    const c = Math.cos(0.4);
+    const s = Math.sin(0.4);
+    const moving = createGeometry({ size: [30, 28, 26], spacing: [1.1, 0.9, 1.7], origin: [-20, -15, -25], direction: [c, -s, 0, s, c, 0, 0, 0, 1] });
+    const f = (p: readonly number[]) => 2 * p[0]! - 3 * p[1]! + 0.5 * p[2]! + 7;
+    const data = new Float32Array(30 * 28 * 26);
+    for (let k = 0, v = 0; k < 26; k++) for (let j = 0; j < 28; j++) for (let i = 0; i < 30; i++, v++) data[v] = f(indexToWorld(moving, [i, j, k]));
+    const img = createVolume({ geometry: moving, data });
+    // Fixed: a smaller axis-aligned grid well inside the moving one; constant 1.5 mm shift along L.
+    const fixed = createGeometry({ size: [6, 5, 4], spacing: [2, 2, 3], origin: [-8, 2, -12] });
+    const shift = new Float32Array(6 * 5 * 4 * 3);
+    for (let v = 0; v < 120; v++) shift[3 * v] = 1.5;
+    const out = warpVolume(img, createVolume({ geometry: fixed, data: shift, components: 3 }), { units: 'mm' });
+    expect(out.geometry.size).toEqual([6, 5, 4]);
+    let worst = 0;
+    for (let k = 0, v = 0; k < 4; k++) for (let j = 0; j < 5; j++) for (let i = 0; i < 6; i++, v++) {
+      const p = indexToWorld(fixed, [i, j, k]);
+      worst = Math.max(worst, Math.abs(out.data[v]! - f([p[0] + 1.5, p[1], p[2]])));
+    }
+    expect(worst).toBeLessThan(1e-4);
   });
 
   it('rejects NaN fields, wrong component counts and mismatched grids', () => {
