@@ -7,6 +7,5 @@ export * from './labels.js';
 export * from './chest-radiograph.js';
 export * from './brain-mri.js';
 export * from './report-text.js';
-export * from './report-tokenizer.js';
 export * from './chest-ct.js';
 export * from './lung-ct-pair.js';

@@ -6,11 +6,9 @@ import {
   CXR_MAX_VALUE,
   caseSeed,
   createRng,
-  encodeReport,
   generateBrainMri,
   generateChestRadiograph,
   generateReportText,
-  tokenizeReport,
 } from '../../src/phantoms/index.js';
 import { indexToWorld, worldToIndex } from '../../src/core/index.js';
 
@@ -183,10 +181,8 @@ describe('report text phantom', () => {
     expect(uncertain).toBeGreaterThan(50);
   });
 
-  it('is deterministic and tokenizes like the Python trainer', () => {
+  it('is deterministic', () => {
     expect(generateReportText({ seed: 4 })).toEqual(generateReportText({ seed: 4 }));
-    expect(tokenizeReport('No pleural effusion, or PNEUMOTHORAX.')).toEqual(['no', 'pleural', 'effusion', ',', 'or', 'pneumothorax', '.']);
-    const ids = encodeReport('no effusion zebra', { tokens: ['<pad>', '<unk>', 'no', 'effusion'], padId: 0, unkId: 1, maxLength: 5 });
-    expect([...ids]).toEqual([2, 3, 1, 0, 0]);
+    expect(generateReportText({ seed: 4 }).text).not.toBe(generateReportText({ seed: 5 }).text);
   });
 });
