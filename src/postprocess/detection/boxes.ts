@@ -6,7 +6,7 @@
  * affine to).
  */
 import { InputError, ShapeError } from '../../core/errors.js';
-import { indexToWorld, type Geometry } from '../../core/geometry.js';
+import { affineFromGeometry, type Geometry } from '../../core/geometry.js';
 
 export type BoxMode2D = 'xyxy' | 'cxcywh';
 export type BoxMode3D = 'xyzxyz' | 'cccwhd';
@@ -74,21 +74,25 @@ export function mapBoxesToWorld(boxes: ArrayLike<number>, mode: BoxMode, geometr
   const stride = 2 * d;
   const n = corners.length / stride;
   const out = new Float64Array(n * 6);
-  const idx = [0, 0, 0];
+  // World = origin + A index with A = D diag(spacing): per axis, the min / max over the 8 corners
+  // is origin + sum over voxel axes of min / max(A[r][c] * lo_c, A[r][c] * hi_c).
+  const a = affineFromGeometry(geometry);
   for (let b = 0; b < n; b++) {
-    const lo = [corners[b * stride]!, corners[b * stride + 1]!, d === 3 ? corners[b * stride + 2]! : 0];
-    const hi = [corners[b * stride + d]!, corners[b * stride + d + 1]!, d === 3 ? corners[b * stride + 5]! : 0];
-    const min = [Infinity, Infinity, Infinity];
-    const max = [-Infinity, -Infinity, -Infinity];
-    for (let c = 0; c < 8; c++) {
-      for (let a = 0; a < 3; a++) idx[a] = (c >> a) & 1 ? hi[a]! : lo[a]!;
-      const w = indexToWorld(geometry, idx);
-      for (let a = 0; a < 3; a++) {
-        if (w[a]! < min[a]!) min[a] = w[a]!;
-        if (w[a]! > max[a]!) max[a] = w[a]!;
+    const base = b * stride;
+    for (let r = 0; r < 3; r++) {
+      let min = a[r * 4 + 3]!;
+      let max = min;
+      for (let c = 0; c < 3; c++) {
+        const lo = c < d ? corners[base + c]! : 0;
+        const hi = c < d ? corners[base + d + c]! : 0;
+        const p = a[r * 4 + c]! * lo;
+        const q = a[r * 4 + c]! * hi;
+        min += p < q ? p : q;
+        max += p < q ? q : p;
       }
+      out[b * 6 + r] = min;
+      out[b * 6 + 3 + r] = max;
     }
-    out.set([min[0]!, min[1]!, min[2]!, max[0]!, max[1]!, max[2]!], b * 6);
   }
   return out;
 }
