@@ -50,6 +50,10 @@ describe('HD95 vs scipy distance_transform_edt reference', () => {
       expect(Math.abs(r.referenceToPrediction - c.ba95)).toBeLessThan(1e-6);
       expect(Math.abs(computeHausdorff95(a, b, geometry, { convention: 'medpy' }).distance - c.medpy95)).toBeLessThan(1e-6);
       expect(Math.abs(computeHausdorff95(a, b, geometry, { percentile: 100 }).distance - c.hd100)).toBeLessThan(1e-6);
+      // The same masks as label 3 of label maps that also hold another label.
+      const la = Uint8Array.from(a, (x, v) => (x ? 3 : v % 5 === 0 ? 1 : 0));
+      const lb = Uint8Array.from(b, (x, v) => (x ? 3 : v % 3 === 0 ? 1 : 0));
+      expect(Math.abs(computeHausdorff95(la, lb, geometry, { label: 3 }).distance - c.monai95)).toBeLessThan(1e-6);
     });
   });
   it('empty masks give documented values', () => {

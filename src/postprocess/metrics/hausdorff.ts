@@ -22,6 +22,8 @@ export interface HausdorffOptions {
   convention?: 'monai' | 'medpy';
   /** Percentile in [0, 100] (default 95; 100 = classic Hausdorff). */
   percentile?: number;
+  /** Compare one label of two label maps (voxels equal to it) instead of non-zero masks. */
+  label?: number;
 }
 
 export interface HausdorffResult {
@@ -40,6 +42,12 @@ export function computeHausdorff95(prediction: ArrayLike<number>, reference: Arr
   const q = options.percentile ?? 95;
   if (!(q >= 0 && q <= 100)) throw new UsageError(`percentile must be in [0, 100], got ${q}`, { field: 'percentile' });
   const convention = options.convention ?? 'monai';
+  if (options.label !== undefined) {
+    const label = options.label;
+    if (!Number.isFinite(label)) throw new UsageError(`label must be a finite number, got ${label}`, { field: 'label' });
+    prediction = selectLabel(prediction, label);
+    reference = selectLabel(reference, label);
+  }
   const box = unionBox(prediction, reference, size);
   const pEmpty = box.countA === 0;
   const rEmpty = box.countB === 0;
@@ -63,6 +71,16 @@ export function computeHausdorff95(prediction: ArrayLike<number>, reference: Arr
     distance = percentileSorted(pooled, q);
   }
   return { distance, predictionToReference: pa, referenceToPrediction: pb, empty: 'none' };
+}
+
+function selectLabel(labels: ArrayLike<number>, label: number): Uint8Array {
+  const out = new Uint8Array(labels.length);
+  for (let v = 0; v < labels.length; v++) {
+    const x = labels[v]!;
+    if (x !== x) throw new InputError(`label map contains NaN at voxel ${v}`, { voxel: v });
+    out[v] = x === label ? 1 : 0;
+  }
+  return out;
 }
 
 function unionBox(a: ArrayLike<number>, b: ArrayLike<number>, size: readonly number[]): { lo: number[]; hi: number[]; countA: number; countB: number } {
