@@ -138,8 +138,12 @@ def reference_for(rel):
         arr = convert_color_space(arr, 'YBR_FULL', 'RGB')
     frames = int(ds.get('NumberOfFrames', 1) or 1)
     raw_dtype = arr.dtype.name
+    wc, ww = ds.get('WindowCenter'), ds.get('WindowWidth')
+    first_value = lambda v: float(v[0]) if isinstance(v, pydicom.multival.MultiValue) else float(v)
     entry = {
         'file': rel, 'transferSyntax': ts, 'photometric': photometric, 'modality': str(ds.get('Modality', 'OT')),
+        'seriesInstanceUid': str(ds.get('SeriesInstanceUID', '')) or None,
+        'window': {'center': first_value(wc), 'width': first_value(ww)} if wc is not None and ww is not None else None,
         'size': [int(ds.Columns), int(ds.Rows), frames], 'components': spp, 'bitsStored': int(ds.BitsStored),
         'raw': {'dtype': raw_dtype, **summary(arr)},
         'decoder': 'pydicom ' + pydicom.__version__ + (' (lossless source file ' + HTJ2K_SOURCES[rel] + ')' if rel in HTJ2K_SOURCES else ''),

@@ -21,6 +21,8 @@ export interface FileReference {
   transferSyntax: string;
   photometric: string;
   modality: string;
+  seriesInstanceUid: string | null;
+  window: { center: number; width: number } | null;
   size: [number, number, number];
   components: number;
   bitsStored: number;

@@ -34,6 +34,9 @@ describe('readDicom matches pydicom on every fixture', () => {
       expect(v.meta.bitsStored).toBe(ref.bitsStored);
       expect(v.meta.format).toBe('dicom');
       expect(v.meta.source).toBe(ref.file);
+      expect(v.meta.modality).toBe(ref.modality);
+      if (ref.seriesInstanceUid !== null) expect(v.meta.seriesInstanceUid).toBe(ref.seriesInstanceUid);
+      if (ref.window !== null && ref.window.width > 0) expect(v.meta.window).toEqual(ref.window);
     });
     if (ref.lut !== undefined) {
       const lut = ref.lut;

@@ -1,0 +1,115 @@
+/**
+ * Metadata and options: MONOCHROME1 (reported, and inverted on request), geometry fallbacks with
+ * warnings, modality LUT type rule, multi-frame placement, and PHI never reaching meta.
+ */
+import { describe, expect, test } from 'vitest';
+import { invertDicomMonochrome1, readDicom } from '../../../src/io/dicom/index.js';
+import { fixtureBytes, loadReference } from './helpers.js';
+
+const PHI = /Synthetic|SYN-0001|19700101/;
+
+describe('MONOCHROME1', () => {
+  const file = 'generated/cr_monochrome1_uint12.dcm';
+
+  test('reported in meta.photometric and left as stored by default', async () => {
+    const v = await readDicom(fixtureBytes(file), { name: file });
+    expect(v.meta.photometric).toBe('MONOCHROME1');
+    expect(v.meta.bitsStored).toBe(12);
+    expect(v.meta.valueRange).toEqual({ min: 0, max: 4095 });
+    expect(v.meta.window).toEqual({ center: 2000, width: 4000 });
+  });
+
+  test('invertMonochrome1: x -> 4095 - x over the BitsStored range, window mirrored', async () => {
+    const raw = await readDicom(fixtureBytes(file), { name: file });
+    const inv = await readDicom(fixtureBytes(file), { name: file, invertMonochrome1: true });
+    expect(inv.type).toBe('uint16');
+    expect(inv.meta.photometric).toBe('MONOCHROME2');
+    expect(inv.meta.invertedFromMonochrome1).toBe(true);
+    expect(inv.meta.window).toEqual({ center: 2095, width: 4000 });
+    for (let p = 0; p < raw.data.length; p++) expect(inv.data[p]).toBe(4095 - raw.data[p]!);
+    expect(invertDicomMonochrome1(raw).data).toEqual(inv.data);
+  });
+
+  test('helper leaves MONOCHROME2 volumes untouched', async () => {
+    const v = await readDicom(fixtureBytes('CT_small.dcm'));
+    expect(invertDicomMonochrome1(v)).toBe(v);
+  });
+
+  test('ImagerPixelSpacing gives the spacing of a projection image, with a warning about position', async () => {
+    const v = await readDicom(fixtureBytes(file), { name: file });
+    expect(v.geometry.spacing).toEqual([0.1, 0.2, 1]);
+    expect(v.geometry.direction).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+    expect(v.meta.warnings).toEqual(['no patient position / orientation: identity direction, origin 0; spacing from pixel spacing attributes']);
+  });
+});
+
+describe('geometry and frames', () => {
+  test('single slice: size [columns, rows, 1], i along a row (PixelSpacing[1]), j down (PixelSpacing[0])', async () => {
+    const v = await readDicom(fixtureBytes('generated/int16_bits12_signed_implicit.dcm'));
+    expect(v.geometry.size).toEqual([20, 16, 1]);
+    expect(v.geometry.spacing.slice(0, 2)).toEqual([0.75, 0.5]);
+    expect(v.geometry.origin).toEqual([-10, -20, 30]);
+    expect(v.meta.warnings).toEqual([]);
+  });
+
+  test('no geometry at all: identity, 1 mm, warning', async () => {
+    const v = await readDicom(fixtureBytes('image_dfl.dcm'));
+    expect(v.geometry.spacing).toEqual([1, 1, 1]);
+    expect(v.meta.warnings?.[0]).toMatch(/^no patient geometry/);
+  });
+
+  test('RT Dose frames placed by GridFrameOffsetVector; DoseGridScaling reported, not applied', async () => {
+    const v = await readDicom(fixtureBytes('rtdose.dcm'));
+    expect(v.geometry.size).toEqual([10, 10, 15]);
+    expect(typeof v.meta.doseGridScaling).toBe('number');
+    expect(v.type).toBe('uint32');
+  });
+
+  test('enhanced multi-frame: per-frame positions along an oblique normal, per-frame rescale -> float32', async () => {
+    const ref = loadReference().files.find((f) => f.file === 'generated/enhanced_ct_5frames.dcm')!;
+    const v = await readDicom(fixtureBytes(ref.file));
+    expect(v.geometry.size).toEqual([16, 12, 5]);
+    expect(v.geometry.spacing[2]).toBeCloseTo(2.5, 3);
+    expect(v.type).toBe('float32');
+    expect(v.meta.rescale).toEqual({ slope: 1, intercept: -1024 });
+    expect(v.meta.warnings).toEqual([]);
+  });
+
+  test('multi-frame without positions: k is the frame index, with a warning', async () => {
+    const v = await readDicom(fixtureBytes('generated/rgb_planar1_2frames.dcm'));
+    expect(v.geometry.size).toEqual([7, 5, 2]);
+    expect(v.components).toBe(3);
+    expect(v.meta.warnings).toContain('2 frames without positions: axis k is the frame index (spacing 1)');
+  });
+});
+
+describe('modality LUT and meta', () => {
+  test('CT with integer rescale keeps an integer type wide enough (int16 for HU here)', async () => {
+    const v = await readDicom(fixtureBytes('CT_small.dcm'));
+    expect(v.type).toBe('int16');
+    expect(v.meta.modalityLutApplied).toBe(true);
+    expect(v.meta.rescale).toEqual({ slope: 1, intercept: -1024 });
+    const raw = await readDicom(fixtureBytes('CT_small.dcm'), { applyModalityLut: false });
+    expect(raw.meta.modalityLutApplied).toBe(false);
+    for (let p = 0; p < raw.data.length; p += 97) expect(v.data[p]).toBe(raw.data[p]! - 1024);
+  });
+
+  test('integer slope 2, intercept -1000 on 12-bit signed data: exact, still int16 (values -5096..3094)', async () => {
+    const v = await readDicom(fixtureBytes('generated/int16_bits12_signed_implicit.dcm'));
+    expect(v.type).toBe('int16');
+    const raw = await readDicom(fixtureBytes('generated/int16_bits12_signed_implicit.dcm'), { applyModalityLut: false });
+    for (let p = 0; p < raw.data.length; p++) expect(v.data[p]).toBe(raw.data[p]! * 2 - 1000);
+  });
+
+  test('lossy transfer syntaxes are flagged', async () => {
+    expect((await readDicom(fixtureBytes('SC_rgb_jpeg_dcmtk.dcm'))).meta.lossy).toBe(true);
+    expect((await readDicom(fixtureBytes('MR_small_jpeg_ls_lossless.dcm'))).meta.lossy).toBe(false);
+  });
+
+  test('meta never carries patient identifiers', async () => {
+    for (const f of ['generated/cr_monochrome1_uint12.dcm', 'generated/enhanced_ct_5frames.dcm', 'series-oblique/im03.dcm']) {
+      const v = await readDicom(fixtureBytes(f), { name: f });
+      expect(JSON.stringify(v.meta)).not.toMatch(PHI);
+    }
+  });
+});
