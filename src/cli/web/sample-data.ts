@@ -1,0 +1,46 @@
+/**
+ * Sample inputs for the web demo, generated from the seeded phantoms (no patient data, nothing
+ * downloaded): a chest radiograph and a four-sequence brain MRI, as NIfTI (exact 16-bit samples
+ * in every browser) plus an 8-bit PNG of the radiograph to show raster input.
+ */
+import { writeNifti } from '../../io/nifti/write-nifti.js';
+import { writePng } from '../../io/raster/node-raster.js';
+import { generateBrainMri } from '../../phantoms/brain-mri.js';
+import { generateChestRadiograph } from '../../phantoms/chest-radiograph.js';
+import { createVolume } from '../../core/volume.js';
+
+export interface SampleSet {
+  readonly name: string;
+  readonly task: string;
+  /** Input name -> file name under /samples/. */
+  readonly files: Readonly<Record<string, string>>;
+}
+
+export interface SampleFiles {
+  readonly index: SampleSet[];
+  readonly files: Map<string, Uint8Array>;
+}
+
+export async function createSampleFiles(): Promise<SampleFiles> {
+  const files = new Map<string, Uint8Array>();
+  const cxr = generateChestRadiograph({ seed: 4242, size: 256, findings: { Cardiomegaly: true, Effusion: true } });
+  files.set('cxr.nii.gz', writeNifti(cxr.image, { gzip: true }));
+  const eight = new Uint8Array(cxr.image.data.length);
+  for (let p = 0; p < eight.length; p++) eight[p] = Math.round((cxr.image.data[p]! / 4095) * 255);
+  files.set('cxr.png', await writePng(createVolume({ geometry: cxr.image.geometry, data: eight, meta: { source: 'cxr.png' } })));
+  const brain = generateBrainMri({ seed: 777, size: [64, 64, 48], spacingMm: 2 });
+  const brainFiles: Record<string, string> = {};
+  for (const [modality, volume] of Object.entries(brain.images)) {
+    brainFiles[modality] = `brain-${modality}.nii.gz`;
+    files.set(brainFiles[modality]!, writeNifti(volume, { gzip: true }));
+  }
+  files.set('brain-labels.nii.gz', writeNifti(brain.labels, { gzip: true }));
+  return {
+    index: [
+      { name: 'chest radiograph (NIfTI, 12-bit)', task: 'classification', files: { image: 'cxr.nii.gz' } },
+      { name: 'chest radiograph (PNG, 8-bit)', task: 'classification', files: { image: 'cxr.png' } },
+      { name: 'brain MRI, 4 sequences', task: 'segmentation', files: brainFiles },
+    ],
+    files,
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The web demo in real headless Chromium (Debian package, driven by playwright-core): the page
+ * loads, runs classification and segmentation on the sample data with wasm, and the outputs
+ * equal Node's; a WebGPU run (SwiftShader adapter) equals wasm; a screenshot shows the overlay.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex, type Manifest } from '../../src/index.js';
+import { createPipeline, readImageBytes, readManifestFile } from '../../src/node.js';
+import { startWebServer, type WebServer } from '../../src/cli/web/web-server.js';
+import { createSampleFiles } from '../../src/cli/web/sample-data.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const fixture = (p: string) => fileURLToPath(new URL(`../fixtures/${p}`, import.meta.url));
+const haveBrowser = existsSync(CHROMIUM) && existsSync(fileURLToPath(new URL('../../dist/web/app.js', import.meta.url)));
+
+async function writeDemoManifest(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'medinfer-web-'));
+  mkdirSync(join(dir, 'models'));
+  copyFileSync(fixture('models/tiny-classifier.onnx'), join(dir, 'models', 'cls.onnx'));
+  copyFileSync(fixture('sliding-window/net.onnx'), join(dir, 'models', 'seg.onnx'));
+  const sha = async (f: string) => sha256Hex(new Uint8Array(readFileSync(join(dir, 'models', f))));
+  const manifest = {
+    manifestVersion: 1,
+    datasets: { phantoms: { name: 'phantoms', tasks: ['classification', 'segmentation'], modality: 'CR, MR', acquisition: { kind: 'generated' } } },
+    models: {
+      cls: {
+        task: 'classification', title: 'tiny classifier', datasets: ['phantoms'], architecture: 'tiny CNN', dimensionality: 2,
+        files: [{ role: 'model', path: 'models/cls.onnx', sha256: await sha('cls.onnx') }], weights: { kind: 'bundled' },
+        io: { inputs: [{ name: 'image', dtype: 'float32', dims: [-1, 1, 16, 16] }], outputs: [{ name: 'logits', dtype: 'float32', dims: [-1, 3] }] },
+        preprocess: [{ op: 'xrvNormalize', maxval: 4095 }, { op: 'resize', size: [16, 16], mode: 'area' }, { op: 'toTensor', layout: 'NCHW', dtype: 'float32' }],
+        inference: { mode: 'whole' }, postprocess: [{ op: 'sigmoid' }], labels: ['a', 'b', 'c'], intendedUse: 'browser tests only',
+      },
+      seg: {
+        task: 'segmentation', title: 'conv net', datasets: ['phantoms'], architecture: 'conv', dimensionality: 3,
+        files: [{ role: 'model', path: 'models/seg.onnx', sha256: await sha('seg.onnx') }], weights: { kind: 'bundled' },
+        io: { inputs: [{ name: 'x', dtype: 'float32', dims: [-1, 2, -1, -1, -1] }], outputs: [{ name: 'y', dtype: 'float32', dims: [-1, 3, -1, -1, -1] }] },
+        inputs: [{ name: 't1' }, { name: 'flair' }],
+        preprocess: [{ op: 'stackChannels', order: ['t1', 'flair'] }, { op: 'zscore', nonzero: true, channelWise: true }, { op: 'toTensor', layout: 'NCDHW', dtype: 'float32', axisOrder: 'ijk' }],
+        inference: { mode: 'slidingWindow', roi: [32, 32, 32], overlap: 0.25, batch: 2, blend: 'gaussian' },
+        postprocess: [{ op: 'softmax', axis: 1 }, { op: 'argmax' }],
+        labels: [{ name: 'background', value: 0 }, { name: 'one', value: 1 }, { name: 'two', value: 2 }], intendedUse: 'browser tests only',
+      },
+    },
+  };
+  writeFileSync(join(dir, 'models.manifest.json'), JSON.stringify(manifest));
+  return join(dir, 'models.manifest.json');
+}
+
+let server: WebServer;
+let browser: Browser;
+let page: Page;
+let manifest: Manifest;
+
+type Demo = { medinfer: { ready: Promise<void>; runSample(m: string, s: string, p: string): Promise<Record<string, any>> } };
+
+describe.runIf(haveBrowser || process.env.CI)('web demo in headless Chromium', () => {
+  beforeAll(async () => {
+    const manifestPath = await writeDemoManifest();
+    manifest = await readManifestFile(manifestPath);
+    server = await startWebServer({ port: 0, manifestPath });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+    });
+    page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(server.url);
+    await page.evaluate(() => (window as unknown as Demo).medinfer.ready);
+    expect(errors).toEqual([]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('is cross-origin isolated (wasm threads) and lists the models', async () => {
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    const options = await page.$$eval('#model option', (o) => o.map((x) => (x as HTMLOptionElement).value));
+    expect(options).toEqual(['cls', 'seg']);
+  });
+
+  it('classification with wasm equals Node within 1e-4; WebGPU equals wasm within 1e-3', async () => {
+    const wasm = await page.evaluate(() => (window as unknown as Demo).medinfer.runSample('cls', 'chest radiograph (NIfTI, 12-bit)', 'wasm'));
+    expect(wasm.provider.used).toBe('wasm');
+    const samples = await createSampleFiles();
+    const pipe = await createPipeline('classification', 'cls', { manifest, provider: 'cpu' });
+    const node = await pipe.run(await readImageBytes(samples.files.get('cxr.nii.gz')!, { name: 'cxr.nii.gz' }));
+    await pipe.dispose();
+    node.labels.forEach((l, i) => expect(Math.abs(l.score - wasm.labels[i].score)).toBeLessThan(1e-4));
+    const gpu = await page.evaluate(() => (window as unknown as Demo).medinfer.runSample('cls', 'chest radiograph (NIfTI, 12-bit)', 'webgpu'));
+    expect(gpu.provider.used).toBe('webgpu');
+    gpu.labels.forEach((l: { score: number }, i: number) => expect(Math.abs(l.score - wasm.labels[i].score)).toBeLessThan(1e-3));
+    expect(await page.textContent('#status')).toMatch(/on webgpu/);
+  });
+
+  it('segmentation with wasm equals Node, and the overlay is drawn where the mask is', async () => {
+    const wasm = await page.evaluate(() => (window as unknown as Demo).medinfer.runSample('seg', 'brain MRI, 4 sequences', 'wasm'));
+    const samples = await createSampleFiles();
+    const read = async (m: string) => readImageBytes(samples.files.get(`brain-${m}.nii.gz`)!, { name: `brain-${m}.nii.gz` });
+    const pipe = await createPipeline('segmentation', 'seg', { manifest, provider: 'cpu' });
+    const node = await pipe.run({ t1: await read('t1'), flair: await read('flair') }, { probabilities: true });
+    await pipe.dispose();
+    const counts: Record<number, number> = {};
+    for (const v of node.labels.data) counts[v] = (counts[v] ?? 0) + 1;
+    for (const [label, n] of Object.entries(counts)) expect(Math.abs(wasm.counts[label] - n)).toBeLessThanOrEqual(Math.ceil(n * 1e-4));
+    const probs = node.probabilities!.data;
+    wasm.probabilitySample.forEach((p: number, i: number) => expect(Math.abs(p - probs[Math.floor((i * probs.length) / 64)]!)).toBeLessThan(1e-4));
+    // The page shows the middle slice (k = 24 of 48); find a label-1 voxel there and a background one.
+    const [ni, nj] = node.labels.geometry.size;
+    const k = 24;
+    let fg: [number, number] | undefined;
+    for (let j = 0; j < nj && !fg; j++) for (let i = 0; i < ni && !fg; i++) if (node.labels.data[i + ni * (j + nj * k)] === 1) fg = [i, j];
+    expect(fg).toBeDefined();
+    const png = await page.locator('#view').screenshot();
+    const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    const scale = info.width / ni;
+    const px = (i: number, j: number) => {
+      const o = (Math.floor((j + 0.5) * scale) * info.width + Math.floor((i + 0.5) * scale)) * info.channels;
+      return [data[o]!, data[o + 1]!, data[o + 2]!];
+    };
+    const [r, g, b] = px(fg![0], fg![1]);
+    expect(r).toBeGreaterThan(g + 60); // label 1 is drawn red
+    expect(r).toBeGreaterThan(b + 60);
+  });
+});
