@@ -19,7 +19,7 @@ export interface ReadNiftiOptions {
   name?: string;
   /** Refuse images with more voxels (i*j*k*frames) than this, before allocating. Default: no limit. */
   maxVoxels?: number;
-  /** gzip decompressor; default fflate. Node callers pass zlib's gunzipSync (about 2x faster). */
+  /** gzip decompressor. Default: DecompressionStream where available (readNifti) or fflate (readNiftiSync); Node callers may pass zlib's gunzipSync (fastest). */
   gunzip?: GunzipFunction;
   /**
    * Let the Volume share memory with `bytes` (no copy) when the samples are aligned; only for
@@ -161,11 +161,13 @@ function dataOffset(h: NiftiHeader, file: string): number {
 function resolveGeometry(h: NiftiHeader, shape: number[], file: string, warnings: string[]): { geometry: Geometry; source: NiftiAffineSource } {
   const size = shape.slice(0, 3);
   const chosen = selectNiftiAffine(h, file);
-  const candidates: { affine: Mat4; source: NiftiAffineSource }[] = [chosen];
-  if (chosen.source === 'sform' && effectiveXformCodes(h).qform > 0) candidates.push({ affine: qformAffine(h, file), source: 'qform' });
-  if (chosen.source !== 'base') candidates.push({ affine: baseAffine(h), source: 'base' });
-  for (const candidate of candidates) {
+  // Fallbacks are built lazily: a broken qform must not fail a file whose sform is fine.
+  const candidates: (() => { affine: Mat4; source: NiftiAffineSource })[] = [() => chosen];
+  if (chosen.source === 'sform' && effectiveXformCodes(h).qform > 0) candidates.push(() => ({ affine: qformAffine(h, file), source: 'qform' }));
+  if (chosen.source !== 'base') candidates.push(() => ({ affine: baseAffine(h), source: 'base' }));
+  for (const make of candidates) {
     try {
+      const candidate = make();
       const geometry = geometryFromAffine(flipAffineLpsRas(candidate.affine), size);
       if (candidate !== chosen) warnings.push(`${chosen.source} affine is degenerate (singular or non-finite); used the ${candidate.source} affine instead`);
       const shear = maxAxisCosine(geometry);

@@ -65,6 +65,23 @@ describe('readNifti against nibabel 5 (affine 1e-6 mm, samples exact or 1e-6 rel
     expect(Array.from(v.data)).toEqual(refs['generated/dtype-int16.nii']!.data);
   });
 
+  it('falls back from a singular sform to the qform (warning), and ignores a broken unused qform', async () => {
+    const rel = 'generated/qform-code-above-sform.nii';
+    const ref = refs[rel]!;
+    const brokenQ = readFixture(rel);
+    const view = new DataView(brokenQ.buffer, brokenQ.byteOffset);
+    [256, 260, 264].forEach((o) => view.setFloat32(o, 0.9, true)); // |(b, c, d)| > 1
+    const a = await readNifti(brokenQ, { name: 'q.nii' });
+    expect(affineDifference(rasAffineOf(a), ref.affine)).toBeLessThan(1e-6);
+    const singular = readFixture(rel);
+    const view2 = new DataView(singular.buffer, singular.byteOffset);
+    for (let k = 0; k < 12; k++) if (k % 4 !== 3) view2.setFloat32(280 + 4 * k, 0, true);
+    const b = await readNifti(singular, { name: 's.nii' });
+    expect(b.meta.nifti).toMatchObject({ affineSource: 'qform' });
+    expect(b.meta.warnings?.[0]).toMatch(/sform affine is degenerate/);
+    expect(affineDifference(rasAffineOf(b), ref.qform)).toBeLessThan(1e-6);
+  });
+
   it('reads NIfTI-2 and 2D images', async () => {
     const v2 = await readNifti(readFixture('generated/nifti2-float32.nii'));
     expect((v2.meta.nifti as { version: number }).version).toBe(2);
