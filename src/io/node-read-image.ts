@@ -154,13 +154,22 @@ function asMedinferError(error: unknown, name: string): MedinferError {
   return new DecodeError(`${name}: ${(error as Error).message ?? String(error)}`, { file: name }, { cause: error });
 }
 
+export interface ImageDirectoryScan {
+  /** Files (or DICOM series) that were recognised but failed to read. */
+  errors: { name: string; error: MedinferError }[];
+  /** Files that are not images at all (no recognised signature). */
+  skipped: string[];
+}
+
 /**
- * Reads every image under a directory: per file for NIfTI / raster, per series for DICOM. The
- * DICOM files are exactly those the DICOM folder reader lists (DICM marker or .dcm/.dicom/.ima),
- * and that reader groups them into series (UID + orientation + size) and orders the slices.
+ * Visits every image under a directory, one at a time, so a caller that only summarises (inspect)
+ * never holds more than one NIfTI / raster volume: per file for NIfTI / raster, per series for
+ * DICOM. The DICOM files are exactly those the DICOM folder reader lists (DICM marker or
+ * .dcm/.dicom/.ima); that reader groups them into series (UID + orientation + size) and orders
+ * the slices.
  */
-export async function readImageDirectory(dir: string, options: Omit<ReadImageFileOptions, 'name'> = {}): Promise<ImageDirectoryResult> {
-  const result: ImageDirectoryResult = { images: [], errors: [], skipped: [] };
+export async function scanImageDirectory(dir: string, visit: (entry: ImageDirectoryEntry) => void | Promise<void>, options: Omit<ReadImageFileOptions, 'name'> = {}): Promise<ImageDirectoryScan> {
+  const result: ImageDirectoryScan = { errors: [], skipped: [] };
   const dicomPaths = new Set(await listDicomFiles(dir));
   for (const path of await listFiles(dir)) {
     if (dicomPaths.has(path)) continue;
@@ -176,16 +185,26 @@ export async function readImageDirectory(dir: string, options: Omit<ReadImageFil
       result.skipped.push(name);
       continue;
     }
+    let volume: Volume;
     try {
-      result.images.push({ name, volume: await decodeImageBytes(bytes, { ...options, name }, true) });
+      volume = await decodeImageBytes(bytes, { ...options, name }, true);
     } catch (error) {
       result.errors.push({ name, error: asMedinferError(error, name) });
+      continue;
     }
+    await visit({ name, volume });
   }
   if (dicomPaths.size > 0) {
     const dicom = await readDicomDirectory(dir, options.maxVoxels === undefined ? {} : { maxVoxels: options.maxVoxels });
-    for (const volume of dicom.series) result.images.push({ name: String(volume.meta.source ?? 'series'), volume });
+    for (const volume of dicom.series) await visit({ name: String(volume.meta.source ?? 'series'), volume });
     for (const { file, error } of dicom.errors) result.errors.push({ name: file, error });
   }
   return result;
+}
+
+/** All images under a directory in memory at once (see scanImageDirectory to visit them one by one). */
+export async function readImageDirectory(dir: string, options: Omit<ReadImageFileOptions, 'name'> = {}): Promise<ImageDirectoryResult> {
+  const images: ImageDirectoryEntry[] = [];
+  const scan = await scanImageDirectory(dir, (entry) => void images.push(entry), options);
+  return { images, ...scan };
 }

@@ -11,7 +11,7 @@ import { booleanFlag, parseCommandArgs, stringFlag } from '../args.js';
 import { isMedinferError, UsageError, type MedinferError } from '../../core/errors.js';
 import { axisCodes } from '../../core/geometry.js';
 import { volumeStats, type Volume } from '../../core/volume.js';
-import { readImageDirectory, readImageFile } from '../../io/node-read-image.js';
+import { readImageFile, scanImageDirectory } from '../../io/node-read-image.js';
 import { summarizeDicomHeader } from '../../io/dicom/header-summary.js';
 
 const USAGE = `Usage:
@@ -134,13 +134,13 @@ interface Collected { entries: InspectEntry[]; failures: { file: string; error: 
 async function collect(target: string, maxVoxels: number, showPhi: boolean, out: Collected): Promise<void> {
   const info = await stat(target).catch(() => undefined);
   if (info?.isDirectory()) {
-    const dir = await readImageDirectory(target, { maxVoxels });
-    for (const { name, volume } of dir.images) {
+    // Visit one image at a time: a folder of large volumes never sits in memory at once.
+    const scan = await scanImageDirectory(target, async ({ name, volume }) => {
       const first = showPhi ? firstFileOf(target, volume) : undefined;
       const patient = first ? await readPatient(volume, first) : undefined;
       out.entries.push(describeVolume(join(target, name), volume, patient));
-    }
-    for (const { name, error } of dir.errors) out.failures.push({ file: `${target}/${name}`, error });
+    }, { maxVoxels });
+    for (const { name, error } of scan.errors) out.failures.push({ file: join(target, name), error });
     return;
   }
   try {
