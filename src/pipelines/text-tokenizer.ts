@@ -9,7 +9,7 @@ import { ManifestError } from '../core/errors.js';
 
 export interface TokenizerSpec {
   readonly lowercase: boolean;
-  readonly split: 'words-and-punctuation' | 'words' | 'whitespace';
+  readonly split: 'words-and-punctuation' | 'ascii-words-and-punctuation' | 'words' | 'whitespace';
   readonly maxLength: number;
   readonly padding: 'post' | 'pre';
   readonly padToken: string;
@@ -27,6 +27,8 @@ export interface Tokenizer {
 
 const SPLITTERS: Record<TokenizerSpec['split'], RegExp> = {
   'words-and-punctuation': /[\p{L}\p{N}]+|[^\s\p{L}\p{N}]/gu,
+  // Runs of [a-z0-9] or any single other non-space character (the bundled report CNN's rule).
+  'ascii-words-and-punctuation': /[a-z0-9]+|[^\sa-z0-9]/g,
   words: /[\p{L}\p{N}]+/gu,
   whitespace: /\S+/gu,
 };
