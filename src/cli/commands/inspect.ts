@@ -45,6 +45,11 @@ export interface InspectEntry {
   modality?: string;
   seriesInstanceUid?: string;
   bitsStored?: number;
+  photometric?: string;
+  /** Default display window from the file (DICOM), in output units. */
+  window?: { center: number; width: number };
+  /** NIfTI 4D: time between frames (pixdim[4]) in the file's time unit. */
+  timeStep?: number;
   warnings?: string[];
   patient?: { name?: string; id?: string; birthDate?: string };
 }
@@ -83,6 +88,11 @@ export function describeVolume(file: string, v: Volume, patient?: InspectEntry['
   const uid = str(v.meta.seriesInstanceUid);
   if (uid) entry.seriesInstanceUid = uid;
   if (typeof v.meta.bitsStored === 'number') entry.bitsStored = v.meta.bitsStored;
+  const photometric = str(v.meta.photometric);
+  if (photometric) entry.photometric = photometric;
+  if (v.meta.window) entry.window = { center: tidy(v.meta.window.center), width: tidy(v.meta.window.width) };
+  const timeStep = (v.meta['nifti'] as { timeStep?: unknown } | undefined)?.timeStep;
+  if (v.frames > 1 && typeof timeStep === 'number' && timeStep > 0) entry.timeStep = tidy(timeStep);
   if (v.meta.warnings?.length) entry.warnings = [...v.meta.warnings];
   if (patient) entry.patient = patient;
   return entry;
@@ -100,7 +110,9 @@ function formatEntry(e: InspectEntry): string {
     `  dtype       ${e.dtype}`,
     `  min/max     ${e.min} / ${e.max}, mean ${e.mean}`,
   ];
-  if (e.modality) lines.push(`  modality    ${e.modality}`);
+  if (e.modality) lines.push(`  modality    ${e.modality}${e.photometric ? ` (${e.photometric})` : ''}`);
+  if (e.window) lines.push(`  window      centre ${e.window.center}, width ${e.window.width}`);
+  if (e.timeStep !== undefined) lines.push(`  time step   ${e.timeStep} (pixdim[4])`);
   if (e.seriesInstanceUid) lines.push(`  series UID  ${e.seriesInstanceUid}`);
   if (e.patient) lines.push(`  patient     name ${e.patient.name ?? '-'}, id ${e.patient.id ?? '-'}, birth date ${e.patient.birthDate ?? '-'}`);
   for (const w of e.warnings ?? []) lines.push(`  warning     ${w}`);
