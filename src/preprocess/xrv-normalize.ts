@@ -10,6 +10,7 @@ import type { Volume } from '../core/volume.js';
 import type { ParamReader } from './param-reader.js';
 import { channelCount, createPlanarVolume, toPlanar } from './planar.js';
 import { createGridKeepingResult } from './record.js';
+import { BUF_A, CHUNK, getSimdKernels } from './simd.js';
 import type { StepResult, XrvNormalizeParams } from './types.js';
 
 export function readXrvNormalizeParams(r: ParamReader): XrvNormalizeParams {
@@ -43,7 +44,19 @@ export function checkXrvRange(volume: Volume, maxval: number): void {
   if ((src instanceof Uint16Array || src instanceof Uint8Array) && Number.isInteger(bits) && src.byteOffset % 4 === 0) {
     const words = new Uint32Array(src.buffer, src.byteOffset, Math.floor(src.byteLength / 4));
     let acc = 0;
-    for (let p = 0; p < words.length; p++) acc |= words[p]!;
+    const simd = words.length >= 4096 ? getSimdKernels() : null;
+    let p0 = 0;
+    if (simd !== null) {
+      // Chunks of whole 16-byte vectors through the SIMD OR kernel; the tail stays scalar.
+      const vecWords = words.length & ~3;
+      for (; p0 < vecWords; p0 += CHUNK) {
+        const len = Math.min(CHUNK, vecWords - p0);
+        simd.u8.set(new Uint8Array(words.buffer, words.byteOffset + p0 * 4, len * 4), BUF_A);
+        acc |= simd.orReduce(BUF_A, len >>> 2);
+      }
+      p0 = vecWords;
+    }
+    for (let p = p0; p < words.length; p++) acc |= words[p]!;
     for (let p = words.length * (4 / src.BYTES_PER_ELEMENT); p < src.length; p++) acc |= src[p]!;
     const lane = src instanceof Uint16Array ? 0xffff : 0xff;
     const high = (lane & ~maxval) >>> 0;
@@ -68,7 +81,10 @@ export function applyXrvNormalization(volume: Volume, params: XrvNormalizeParams
     for (let x = 0; x < levels; x++) lut[x] = normalizeOne(x, maxval);
     for (let p = 0; p < src.length; p++) out[p] = lut[src[p]!]!;
   } else {
-    for (let p = 0; p < src.length; p++) out[p] = normalizeOne(src[p]!, maxval);
+    // Non-integer input (e.g. after a fused resize): one multiply-add in float64, within one
+    // float32 rounding step of numpy's three-step float32 evaluation.
+    const a = 2048 / maxval;
+    for (let p = 0; p < src.length; p++) out[p] = src[p]! * a - 1024;
   }
   return createGridKeepingResult('xrvNormalize', params, volume, createPlanarVolume(v.geometry, out, channelCount(v), v.meta), { maxval });
 }

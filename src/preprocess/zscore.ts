@@ -4,7 +4,8 @@
  * voxels != 0 enter the statistics and are normalised; zeros stay 0 (skull-stripped MRI). With
  * `channelWise` each channel has its own statistics, otherwise one set over all channels.
  * Statistics accumulate in float64 in one shifted pass so 35M-voxel volumes do not lose
- * precision; nnU-Net's ZScore is the same formula with eps 1e-8.
+ * precision; nnU-Net's ZScore is the same formula with eps 1e-8. Large volumes stream through
+ * the WebAssembly SIMD kernels (simd.ts); the output is float32 either way.
  */
 import { voxelCount } from '../core/geometry.js';
 import type { TypedArray } from '../core/dtype.js';
@@ -12,6 +13,10 @@ import type { Volume } from '../core/volume.js';
 import type { ParamReader } from './param-reader.js';
 import { allocateOutput, channelCount, createPlanarVolume, toPlanar } from './planar.js';
 import { createGridKeepingResult } from './record.js';
+import { getSimdKernels, normalizeSimd, sumShiftedSimd } from './simd.js';
+
+/** Below this many voxels the scalar loops win (no chunk copies). */
+const SIMD_MIN = 4096;
 import type { StepResult, ZscoreParams, StepOptions } from './types.js';
 
 export function readZscoreParams(r: ParamReader): ZscoreParams {
@@ -30,15 +35,16 @@ export function computeMeanStd(data: TypedArray, start: number, end: number, non
   if (nonzero) while (first < end && data[first] === 0) first++;
   if (first >= end) return { mean: 0, std: 1, count: 0 };
   const k = data[first]!;
-  let s1 = 0;
-  let s2 = 0;
-  let zeros = 0;
-  for (let p = start; p < end; p++) {
-    const x = data[p]!;
-    const d = x - k;
-    s1 += d;
-    s2 += d * d;
-    zeros += x === 0 ? 1 : 0;
+  const simd = end - start >= SIMD_MIN ? getSimdKernels() : null;
+  let { s1, s2, zeros } = simd !== null ? sumShiftedSimd(simd, data, start, end, k) : { s1: 0, s2: 0, zeros: 0 };
+  if (simd === null) {
+    for (let p = start; p < end; p++) {
+      const x = data[p]!;
+      const d = x - k;
+      s1 += d;
+      s2 += d * d;
+      zeros += x === 0 ? 1 : 0;
+    }
   }
   if (nonzero) {
     s1 += zeros * k;
@@ -52,6 +58,11 @@ export function computeMeanStd(data: TypedArray, start: number, end: number, non
 
 function normalizeRange(src: TypedArray, out: Float32Array, start: number, end: number, mean: number, std: number, nonzero: boolean): void {
   const inv = 1 / (std === 0 ? 1 : std);
+  const simd = end - start >= SIMD_MIN ? getSimdKernels() : null;
+  if (simd !== null) {
+    normalizeSimd(simd, src, out, start, end, mean, inv, nonzero);
+    return;
+  }
   if (!nonzero) {
     for (let p = start; p < end; p++) out[p] = (src[p]! - mean) * inv;
     return;
