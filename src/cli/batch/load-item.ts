@@ -1,0 +1,44 @@
+/**
+ * Reads an item's images into Volumes before the pipeline sees them, so the batch runner keeps
+ * the input volume for overlays and the output NIfTI gets the input's exact affine. A DICOM
+ * folder must hold exactly one series; files in it that fail to read become warnings as long as
+ * the series itself assembles.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { InputError } from '../../core/errors.js';
+import type { Volume } from '../../core/volume.js';
+import { readDicomDirectory } from '../../io/dicom/node-files.js';
+import { readImageFile } from '../../io/node-read-image.js';
+import type { ImagePath } from './types.js';
+
+export interface LoadOptions {
+  readonly maxVoxels?: number;
+}
+
+export async function loadImage(image: ImagePath, options: LoadOptions = {}): Promise<Volume> {
+  const limits = options.maxVoxels === undefined ? {} : { maxVoxels: options.maxVoxels };
+  if (!image.dicomFolder) return readImageFile(image.path, limits);
+  const name = basename(image.path);
+  const { series, errors } = await readDicomDirectory(image.path, limits);
+  if (series.length === 0) {
+    if (errors[0]) throw errors[0].error;
+    throw new InputError(`${name}: no DICOM image in the folder`, { file: name });
+  }
+  if (series.length > 1) {
+    throw new InputError(`${name}: the folder holds ${series.length} series; put each series in its own folder`, { file: name, series: series.length });
+  }
+  const volume = series[0]!;
+  const warnings = [...(volume.meta.warnings ?? []), ...errors.map((e) => `${e.file}: ${e.error.code}: ${e.error.message}`)];
+  // The folder name, not a header field, names the series in results and provenance.
+  return { ...volume, meta: { ...volume.meta, source: name, ...(warnings.length ? { warnings } : {}) } };
+}
+
+export async function loadText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new InputError(`${basename(path)}: cannot read file (${code})`, { file: basename(path), errno: code }, { cause: error });
+  }
+}

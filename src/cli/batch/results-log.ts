@@ -1,0 +1,60 @@
+/**
+ * results.jsonl / errors.jsonl. A line in results.jsonl is the completion marker of its input:
+ * it is appended only after all the input's files were renamed into place, so on resume an
+ * input counts as done exactly when its line parses and every file it lists exists. A line cut
+ * short by a kill is ignored and dropped when the log is compacted at the next start.
+ */
+import { appendFile, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-writer.js';
+import type { BatchFailure, ResultLine } from './types.js';
+
+export const RESULTS_FILE = 'results.jsonl';
+export const ERRORS_FILE = 'errors.jsonl';
+
+function parseLine(line: string): ResultLine | undefined {
+  try {
+    const value = JSON.parse(line) as ResultLine;
+    return typeof value.id === 'string' && Array.isArray(value.outputs) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isFile() ?? false;
+}
+
+/** Complete entries of results.jsonl, last line per id wins; entries whose files vanished are dropped. */
+export async function readResults(outputDir: string): Promise<Map<string, ResultLine>> {
+  const text = await readFile(join(outputDir, RESULTS_FILE), 'utf8').catch(() => '');
+  const byId = new Map<string, ResultLine>();
+  for (const line of text.split('\n')) {
+    const entry = line.trim() ? parseLine(line) : undefined;
+    if (entry) byId.set(entry.id, entry);
+  }
+  for (const [id, entry] of byId) {
+    const present = await Promise.all(entry.outputs.map((o) => exists(join(outputDir, o))));
+    if (!present.every(Boolean)) byId.delete(id);
+  }
+  return byId;
+}
+
+/** Rewrites results.jsonl with just `entries` (atomic), so torn lines and redone inputs disappear. */
+export async function compactResults(outputDir: string, entries: Iterable<ResultLine>): Promise<void> {
+  const lines = [...entries].map((e) => JSON.stringify(e) + '\n').join('');
+  await writeFileAtomic(join(outputDir, RESULTS_FILE), lines);
+}
+
+/** One write per line (O_APPEND), so concurrent workers never interleave inside a line. */
+export async function appendResult(outputDir: string, entry: ResultLine): Promise<void> {
+  await appendFile(join(outputDir, RESULTS_FILE), JSON.stringify(entry) + '\n');
+}
+
+export async function resetErrors(outputDir: string): Promise<void> {
+  await writeFileAtomic(join(outputDir, ERRORS_FILE), '');
+}
+
+export async function appendError(outputDir: string, failure: BatchFailure & { readonly at: string }): Promise<void> {
+  await appendFile(join(outputDir, ERRORS_FILE), JSON.stringify(failure) + '\n');
+}

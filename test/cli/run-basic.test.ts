@@ -1,0 +1,69 @@
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRaster } from '../../src/node.js';
+import { assertBuilt, makeWorkDir, readJsonl, ROOT, runCli, writeTestManifest, writeTestPng } from '../fixtures/cli/cli-harness.js';
+
+let work: string;
+let manifest: string;
+beforeAll(async () => {
+  assertBuilt();
+  work = makeWorkDir();
+  manifest = writeTestManifest(work);
+  mkdirSync(join(work, 'cxr/sub'), { recursive: true });
+  for (let i = 0; i < 5; i++) await writeTestPng(join(work, 'cxr', `img${i}.png`), i);
+  // Same base name in a subfolder: a distinct output stem (sub_img0).
+  await writeTestPng(join(work, 'cxr/sub', 'img0.png'), 9);
+  writeFileSync(join(work, 'cxr', 'notes.png'), 'this is not an image');
+  copyFileSync(join(ROOT, 'test/fixtures/dicom/MR_truncated.dcm'), join(work, 'cxr', 'truncated.dcm'));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('medinfer run (classification)', () => {
+  it('isolates broken inputs: errors.jsonl has their codes, the others succeed, exit 1', async () => {
+    const out = join(work, 'out1');
+    const r = await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'cxr'), '--output', out, '--provider', 'cpu', '--format', 'csv']);
+    expect(r.code, r.stderr).toBe(1);
+    const errors = readJsonl<{ id: string; code: string; message: string }>(join(out, 'errors.jsonl'));
+    expect(errors.map((e) => [e.id, e.code]).sort()).toEqual([['notes', 'E_DECODE'], ['truncated', 'E_DECODE']]);
+    const results = readJsonl<{ id: string; outputs: string[]; provenance: { modelId: string } }>(join(out, 'results.jsonl'));
+    expect(results.map((l) => l.id).sort()).toEqual(['img0', 'img1', 'img2', 'img3', 'img4', 'sub_img0']);
+    const one = JSON.parse(readFileSync(join(out, 'img1.json'), 'utf8')) as { labels: { name: string; score: number }[] };
+    expect(one.labels.map((l) => l.name)).toEqual(['a', 'b', 'c']);
+    expect(results[0]!.provenance.modelId).toBe('tiny-cxr');
+    const csv = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
+    expect(csv).toHaveLength(7);
+    expect(csv[0]).toMatch(/^id,input,positive,a,b,c,outputs/);
+    expect(r.stderr).toMatch(/done: 6 ok, 2 failed, 0 skipped/);
+  });
+
+  it('prints plain progress lines when stderr is not a terminal', async () => {
+    const out = join(work, 'out2');
+    const r = await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'cxr/img*.png'), '--output', out, '--concurrency', '3']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/\r/);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('progress '));
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines.at(-1)).toMatch(/^progress 5\/5 \(100%\): 5 ok, 0 failed, [\d.]+ inputs\/s, ETA 0s$/);
+  });
+
+  it('writes occlusion overlays with --explain', async () => {
+    const out = join(work, 'out3');
+    const r = await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'cxr/img3.png'), '--output', out, '--explain', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    const files = readdirSync(out).filter((f) => f.endsWith('.png'));
+    expect(files.length).toBeGreaterThan(0);
+    const png = await readRaster(join(out, files[0]!));
+    expect(png.geometry.size).toEqual([48, 40, 1]);
+    expect(png.components).toBe(3);
+    expect(existsSync(join(out, 'img3.json'))).toBe(true);
+  });
+
+  it('exits 2 on usage and setup errors', async () => {
+    expect((await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--output', join(work, 'x')])).code).toBe(2);
+    expect((await runCli(['run', '--model', 'nope', '--manifest', manifest, '--input', join(work, 'cxr'), '--output', join(work, 'x')])).code).toBe(2);
+    expect((await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'missing'), '--output', join(work, 'x')])).code).toBe(2);
+    expect((await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'cxr'), '--output', join(work, 'x'), '--concurrency', '0'])).code).toBe(2);
+  });
+});
