@@ -113,10 +113,13 @@ def geometry(ds, frames):
     row, col = np.array(iop[:3]), np.array(iop[3:])
     row, col = row / np.linalg.norm(row), col / np.linalg.norm(col)
     normal = np.cross(row, col); normal /= np.linalg.norm(normal)
-    if frames > 1:
-        span = np.array(pos[-1]) - np.array(pos[0])
+    span = np.array(pos[-1]) - np.array(pos[0])
+    if frames > 1 and np.linalg.norm(span) > 1e-3:
         kdir = span / np.linalg.norm(span)
         kspace = float(np.linalg.norm(span) / (frames - 1))
+    elif frames > 1:
+        # Frames at one position (cine): not a stack; the reader places frame 1 and counts frames.
+        kdir, kspace = normal, 1.0
     else:
         kdir, kspace = normal, None
     direction = np.stack([row, col, kdir], axis=1)  # columns = axes i, j, k

@@ -197,6 +197,21 @@ def make_enhanced():
     save(ds, 'enhanced_ct_5frames.dcm')
 
 
+def make_cine():
+    """Enhanced MR cine: 3 frames at one position (a time series, not a spatial stack)."""
+    ds = base_dataset('1.2.840.10008.5.1.4.1.1.4.1', uid(300))
+    ds.Modality = 'MR'
+    set_pixels(ds, np.stack([smooth_image(40 + f, (10, 12), 0, 1000, np.uint16) for f in range(3)]), bits_stored=12)
+    shared = Dataset()
+    pm = Dataset(); pm.PixelSpacing = ['1.5', '1.25']; pm.SliceThickness = '6'
+    po = Dataset(); po.ImageOrientationPatient = ['1', '0', '0', '0', '0', '-1']
+    pp = Dataset(); pp.ImagePositionPatient = ['-7.5', '12', '40']
+    shared.PixelMeasuresSequence, shared.PlaneOrientationSequence, shared.PlanePositionSequence = [pm], [po], [pp]
+    ds.SharedFunctionalGroupsSequence = [shared]
+    ds.PerFrameFunctionalGroupsSequence = [Dataset() for _ in range(3)]
+    save(ds, 'enhanced_mr_cine_3frames.dcm')
+
+
 def make_codec_variants(src12):
     d = tempfile.mkdtemp()
     ct, mr, dfl, rgb_rle = (os.path.join(FIX, n) for n in ('CT_small.dcm', 'MR_small.dcm', 'image_dfl.dcm', 'SC_rgb_rle.dcm'))
@@ -244,6 +259,10 @@ def make_htj2k(src, name):
 
 if __name__ == '__main__':
     os.makedirs(GEN, exist_ok=True)
+    if sys.argv[1:] == ['cine']:  # add just this fixture without rewriting the others
+        make_cine()
+        sys.exit(0)
+    make_cine()
     src12 = make_native_variants()
     make_enhanced()
     make_codec_variants(src12)

@@ -90,14 +90,16 @@ export function parseDicomBytes(bytes: Uint8Array, name: string): ParsedDicom {
   const transferSyntaxUid = declared ?? (hasExplicitVr(bytes, end) ? EXPLICIT_LITTLE_ENDIAN : IMPLICIT_LITTLE_ENDIAN);
   const data = transferSyntaxUid === DEFLATED ? inflateDataset(bytes, end, name) : bytes;
   // Unknown (e.g. compressed) syntaxes all use explicit VR little endian for the dataset itself.
-  const explicit = transferSyntaxUid !== IMPLICIT_LITTLE_ENDIAN;
+  // Files whose meta says explicit but whose dataset is implicit exist in the wild (pydicom
+  // tolerates them too): the first element's VR decides.
+  const explicit = transferSyntaxUid !== IMPLICIT_LITTLE_ENDIAN && (transferSyntaxUid === EXPLICIT_BIG_ENDIAN || hasExplicitVr(data, end));
   const ctx = context(data, explicit, transferSyntaxUid !== EXPLICIT_BIG_ENDIAN, name);
   const { dataSet } = parseDataSet(ctx, end, data.length, 0, false);
   if (Object.keys(dataSet.elements).length === 0) throw new DecodeError(`${name}: no DICOM dataset after the file meta information`, { file: name, cause: 'empty-dataset' });
   return { dataSet, meta, transferSyntaxUid, name };
 }
 
-/** Trimmed string value (dicom-parser already strips trailing padding), undefined when absent or empty. */
+/** Trimmed string value (padding and NULs removed), undefined when absent or empty. */
 export function readString(ds: DataSet, tag: string, index?: number): string | undefined {
   const el = ds.elements[tag];
   if (el === undefined || el.length === 0) return undefined;

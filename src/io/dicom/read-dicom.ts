@@ -5,7 +5,7 @@
  * PixelSpacing[1]), j down the columns (rows, PixelSpacing[0]).
  */
 import { createVolume, type Volume, type VolumeMeta } from '../../core/volume.js';
-import { DecodeError, ShapeError } from '../../core/errors.js';
+import { DecodeError, InputError, ShapeError } from '../../core/errors.js';
 import type { GeometryInit } from '../../core/geometry.js';
 import { parseDicomBytes, readNumbers, type ParsedDicom } from './parse-header.js';
 import { decodeImage, type DecodedImage } from './decode-image.js';
@@ -88,7 +88,16 @@ function singleFileGeometry(ds: DataSet, image: DecodedImage, frames: readonly F
   const placed = frames.every((f) => f.position !== undefined && f.orientation !== undefined && f.pixelSpacing !== undefined);
   if (placed) {
     const slices = frames.map((f, idx) => ({ position: f.position!, orientation: f.orientation!, pixelSpacing: f.pixelSpacing!, label: `frame ${idx + 1}` }));
-    return computeStackGeometry(slices, size, file, frames[0]?.sliceThickness);
+    try {
+      return computeStackGeometry(slices, size, file, frames[0]?.sliceThickness);
+    } catch (err) {
+      // Frames that are not a spatial stack (cine at one position, multi-plane localisers) are
+      // still one image: the first frame places the grid, k counts frames, and the reason is kept.
+      if (!(err instanceof InputError) || pm.frames < 2) throw err;
+      const first = computeStackGeometry(slices.slice(0, 1), size, file, 1);
+      const geometry = { ...first.geometry, size: [size[0], size[1], pm.frames] };
+      return { geometry, warnings: [`frames do not form a spatial stack (${err.message.replace(`${file}: `, '')}): axis k is the frame index, placed by frame 1`] };
+    }
   }
   // No patient geometry (secondary capture, projection X-ray): pixel grid only.
   const spacing = frames[0]?.pixelSpacing ?? readNumbers(ds, TAG.imagerPixelSpacing);

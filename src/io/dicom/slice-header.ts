@@ -2,7 +2,6 @@
  * Header-only view of one file for series work: parsed dataset (kept, so decoding does not parse
  * twice), pixel module, and the attributes that group and order slices.
  */
-import type { Vec3 } from '../../core/geometry.js';
 import { parseDicomBytes, readNumbers, readString, type ParsedDicom } from './parse-header.js';
 import { inspectImageHeader } from './decode-image.js';
 import type { PixelModule } from './pixel-module.js';
@@ -52,5 +51,3 @@ export function readSliceHeader(file: DicomFileInput, maxVoxels: number): SliceH
     frame,
   };
 }
-
-export type { Vec3 };

@@ -1,5 +1,5 @@
 /**
- * DICOM tags used by the reader, in dicom-parser's 'xggggeeee' key form (lower-case hex).
+ * DICOM tags used by the reader, keyed 'xggggeeee' (lower-case hex) as in DataSet.elements.
  * Patient identifiers are listed separately so that summaries can leave them out by default.
  */
 export const TAG = {

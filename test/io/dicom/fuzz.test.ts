@@ -1,7 +1,7 @@
 /**
  * Seeded fuzzing: 2,400 truncations and byte mutations of real files across every codec. Every
  * outcome must be either a well-formed Volume or one of the SDK's typed errors (MedinferError) -
- * foreign exceptions from dicom-parser or the wasm codecs must have been wrapped - and the whole
+ * foreign exceptions (fflate, the wasm codecs, the JS lossless decoder) must have been wrapped - and the whole
  * loop must finish within a time bound (no hang, no runaway allocation).
  */
 import { expect, test } from 'vitest';

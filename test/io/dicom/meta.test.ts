@@ -113,3 +113,13 @@ describe('modality LUT and meta', () => {
     }
   });
 });
+
+describe('multi-frame that is not a spatial stack', () => {
+  test('enhanced MR cine (3 frames, one position): loads, k counts frames, warning says why', async () => {
+    const v = await readDicom(fixtureBytes('generated/enhanced_mr_cine_3frames.dcm'));
+    expect(v.geometry.size).toEqual([12, 10, 3]);
+    expect(v.geometry.origin).toEqual([-7.5, 12, 40]);
+    expect(v.geometry.spacing).toEqual([1.25, 1.5, 1]);
+    expect(v.meta.warnings?.[0]).toMatch(/^frames do not form a spatial stack \(duplicate slice position .*\): axis k is the frame index/);
+  });
+});
