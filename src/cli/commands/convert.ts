@@ -62,7 +62,7 @@ async function readInput(input: string, maxVoxels: number, series: string | unde
  * xform codes for the output: a NIfTI input keeps its space (e.g. 4 = MNI-152 must not turn into
  * 'scanner'); everything else is scanner space (1), as dcm2niix writes.
  */
-export function outputXformCodes(volume: Volume): { sformCode: NiftiXformCode; qformCode: NiftiXformCode } {
+export function chooseOutputXformCodes(volume: Volume): { sformCode: NiftiXformCode; qformCode: NiftiXformCode } {
   const nifti = volume.meta.format === 'nifti' ? (volume.meta['nifti'] as { sformCode?: number; qformCode?: number } | undefined) : undefined;
   const valid = (c: number | undefined): c is NiftiXformCode => c !== undefined && Number.isInteger(c) && c >= 1 && c <= 5;
   const sform = valid(nifti?.sformCode) ? nifti.sformCode : valid(nifti?.qformCode) ? nifti.qformCode : 1;
@@ -93,7 +93,7 @@ export const command: CliCommand = {
     const maxVoxels = parseMaxVoxels(stringFlag(args, 'max-voxels'), 'convert');
     try {
       const volume = await readInput(input, maxVoxels, stringFlag(args, 'series'));
-      const bytes = writeNifti(volume, { ...outputXformCodes(volume), gzip: /\.gz$/i.test(output), compress: (b) => gzipSync(b), ...(datatype ? { datatype: datatype as VoxelType } : {}) });
+      const bytes = writeNifti(volume, { ...chooseOutputXformCodes(volume), gzip: /\.gz$/i.test(output), compress: (b) => gzipSync(b), ...(datatype ? { datatype: datatype as VoxelType } : {}) });
       await writeFileAtomic(output, bytes);
       const g = volume.geometry;
       ctx.out(`${output}: ${g.size.join('x')}${volume.frames > 1 ? `x${volume.frames}` : ''} ${datatype ?? volume.type}, spacing ${g.spacing.map((s) => Number(s.toPrecision(6))).join('x')} mm\n`);

@@ -136,7 +136,7 @@ async function readPatient(v: Volume, path: string): Promise<InspectEntry['patie
   return summarizeDicomHeader(bytes, { name: basename(path), showPhi: true }).patient ?? {};
 }
 
-function firstFileOf(dir: string, v: Volume): string | undefined {
+function findFirstFile(dir: string, v: Volume): string | undefined {
   const files = v.meta['files'];
   return Array.isArray(files) && typeof files[0] === 'string' ? join(dir, files[0]) : undefined;
 }
@@ -148,7 +148,7 @@ async function collect(target: string, maxVoxels: number, showPhi: boolean, out:
   if (info?.isDirectory()) {
     // Visit one image at a time: a folder of large volumes never sits in memory at once.
     const scan = await scanImageDirectory(target, async ({ name, volume }) => {
-      const first = showPhi ? firstFileOf(target, volume) : undefined;
+      const first = showPhi ? findFirstFile(target, volume) : undefined;
       const patient = first ? await readPatient(volume, first) : undefined;
       out.entries.push(describeVolume(join(target, name), volume, patient));
     }, { maxVoxels });

@@ -7,7 +7,7 @@
  */
 import { DecodeError } from '../../core/errors.js';
 import type { Mat4 } from '../../core/geometry.js';
-import { niftiShape, type NiftiHeader } from './nifti-header.js';
+import { getNiftiShape, type NiftiHeader } from './nifti-header.js';
 
 export type NiftiAffineSource = 'sform' | 'qform' | 'base';
 
@@ -16,24 +16,24 @@ function validCode(code: number): number {
   return Number.isInteger(code) && code >= 0 && code <= 5 ? code : 0;
 }
 
-export function effectiveXformCodes(h: NiftiHeader): { sform: number; qform: number } {
+export function resolveXformCodes(h: NiftiHeader): { sform: number; qform: number } {
   return { sform: validCode(h.sformCode), qform: validCode(h.qformCode) };
 }
 
 /** pixdim[1..3] as nibabel fixes them on load: zero -> 1, negative -> absolute value. */
-export function fixedVoxelSizes(h: NiftiHeader): [number, number, number] {
+export function resolveVoxelSizes(h: NiftiHeader): [number, number, number] {
   const fix = (v: number): number => (v === 0 || !Number.isFinite(v) ? 1 : Math.abs(v));
   return [fix(h.pixdim[1]!), fix(h.pixdim[2]!), fix(h.pixdim[3]!)];
 }
 
 export function selectNiftiAffine(h: NiftiHeader, file: string): { affine: Mat4; source: NiftiAffineSource } {
-  const codes = effectiveXformCodes(h);
-  if (codes.sform > 0) return { affine: sformAffine(h), source: 'sform' };
-  if (codes.qform > 0) return { affine: qformAffine(h, file), source: 'qform' };
-  return { affine: baseAffine(h), source: 'base' };
+  const codes = resolveXformCodes(h);
+  if (codes.sform > 0) return { affine: computeSformAffine(h), source: 'sform' };
+  if (codes.qform > 0) return { affine: computeQformAffine(h, file), source: 'qform' };
+  return { affine: computeBaseAffine(h), source: 'base' };
 }
 
-export function sformAffine(h: NiftiHeader): Mat4 {
+export function computeSformAffine(h: NiftiHeader): Mat4 {
   return [...h.srow, 0, 0, 0, 1];
 }
 
@@ -51,7 +51,7 @@ function fillPositive(h: NiftiHeader, file: string): [number, number, number, nu
 }
 
 /** Rotation matrix of a quaternion (nibabel quaternions.quat2mat), row-major 3x3. */
-export function rotationFromQuaternion(q: readonly [number, number, number, number]): number[] {
+export function computeRotationMatrix(q: readonly [number, number, number, number]): number[] {
   const [w, x, y, z] = q;
   const n = w * w + x * x + y * y + z * z;
   if (n < 2.220446049250313e-16) return [1, 0, 0, 0, 1, 0, 0, 0, 1];
@@ -63,9 +63,9 @@ export function rotationFromQuaternion(q: readonly [number, number, number, numb
   return [1 - (yY + zZ), xY - wZ, xZ + wY, xY + wZ, 1 - (xX + zZ), yZ - wX, xZ - wY, yZ + wX, 1 - (xX + yY)];
 }
 
-export function qformAffine(h: NiftiHeader, file: string): Mat4 {
-  const r = rotationFromQuaternion(fillPositive(h, file));
-  const vox = fixedVoxelSizes(h);
+export function computeQformAffine(h: NiftiHeader, file: string): Mat4 {
+  const r = computeRotationMatrix(fillPositive(h, file));
+  const vox = resolveVoxelSizes(h);
   // qfac (pixdim[0]) flips the third axis; anything but -1 is treated as +1 (nibabel's fix).
   const qfac = h.pixdim[0] === -1 ? -1 : 1;
   vox[2] *= qfac;
@@ -78,9 +78,9 @@ export function qformAffine(h: NiftiHeader, file: string): Mat4 {
 }
 
 /** Analyze base affine (nibabel shape_zoom_affine with x flip): voxel grid centred on 0. */
-export function baseAffine(h: NiftiHeader): Mat4 {
-  const shape = niftiShape(h);
-  const vox = fixedVoxelSizes(h);
+export function computeBaseAffine(h: NiftiHeader): Mat4 {
+  const shape = getNiftiShape(h);
+  const vox = resolveVoxelSizes(h);
   const ndim = h.dim[0]!;
   // Axes beyond dim[0] have extent 1 and zoom 1 (nibabel pads shape and zooms with ones).
   const zooms = [0, 1, 2].map((k) => (k < ndim ? vox[k]! : 1));

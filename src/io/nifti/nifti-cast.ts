@@ -31,7 +31,7 @@ export function castSamples(src: TypedArray, type: VoxelType): TypedArray {
 }
 
 /** Interleaved components (SDK layout) -> one block per component (NIfTI dim 5 layout). */
-export function interleavedToBlocks(src: TypedArray, components: number, type: VoxelType): TypedArray {
+export function deinterleaveComponents(src: TypedArray, components: number, type: VoxelType): TypedArray {
   const voxels = src.length / components;
   const out = allocateTypedArray(type, src.length);
   for (let c = 0; c < components; c++) {

@@ -95,7 +95,7 @@ const INT_RANGE: Partial<Record<VoxelType, [number, number]>> = {
  * (the common CT case: slope 1, intercept -1024). Otherwise float32, or float64 where float32
  * would lose integer precision of the source (32/64-bit ints, float64).
  */
-export function scaledVoxelType(raw: VoxelType, s: NiftiScaling): VoxelType {
+export function chooseScaledVoxelType(raw: VoxelType, s: NiftiScaling): VoxelType {
   const range = INT_RANGE[raw];
   if (range && Number.isInteger(s.slope) && Number.isInteger(s.inter)) {
     const a = range[0] * s.slope + s.inter;

@@ -41,12 +41,12 @@ export function findNiftiDatatype(code: number): NiftiDatatype | undefined {
 }
 
 /** The datatype code a VoxelType is written as (components > 1 handled by the writer). */
-export function niftiCodeForVoxelType(type: VoxelType): number {
+export function getNiftiDatatypeCode(type: VoxelType): number {
   const entry = TABLE.find((t) => t.voxelType === type && t.components === 1 && t.code < 1024);
   // Every VoxelType has a native NIfTI code; the table above guarantees this lookup succeeds.
   return entry!.code;
 }
 
-export function niftiDatatypeName(code: number): string {
+export function getNiftiDatatypeName(code: number): string {
   return findNiftiDatatype(code)?.name ?? `unknown(${code})`;
 }

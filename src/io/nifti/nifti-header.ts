@@ -137,7 +137,7 @@ function parseV2(v: DataView, le: boolean): NiftiHeader {
 }
 
 /** Extent of each of the 7 possible axes (1 beyond dim[0]). */
-export function niftiShape(h: NiftiHeader): number[] {
+export function getNiftiShape(h: NiftiHeader): number[] {
   const ndim = h.dim[0]!;
   return Array.from({ length: 7 }, (_, k) => (k < ndim ? h.dim[k + 1]! : 1));
 }

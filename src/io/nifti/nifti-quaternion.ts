@@ -12,7 +12,7 @@ export interface QformParameters {
 }
 
 /** Orthogonal polar factor of a non-singular 3x3 by Newton iteration X <- (X + X^-T) / 2. */
-export function nearestRotation(m: Mat3): number[] {
+export function findNearestRotation(m: Mat3): number[] {
   let x: number[] = [...m];
   for (let iter = 0; iter < 100; iter++) {
     const inv = invert3(x as unknown as Mat3);
@@ -25,7 +25,7 @@ export function nearestRotation(m: Mat3): number[] {
 }
 
 /** Unit quaternion (w >= 0) of a proper rotation matrix (row-major), Shepperd's method. */
-export function quaternionFromRotation(r: readonly number[]): [number, number, number, number] {
+export function computeQuaternion(r: readonly number[]): [number, number, number, number] {
   const [m00, m01, m02, m10, m11, m12, m20, m21, m22] = r as [number, number, number, number, number, number, number, number, number];
   const trace = m00 + m11 + m22;
   let q: [number, number, number, number];
@@ -48,13 +48,13 @@ export function quaternionFromRotation(r: readonly number[]): [number, number, n
 }
 
 /** qform rotation parameters for a direction matrix with unit columns (RAS world). */
-export function qformFromDirection(direction: Mat3): QformParameters {
-  const r = nearestRotation(direction);
+export function computeQformParameters(direction: Mat3): QformParameters {
+  const r = findNearestRotation(direction);
   let qfac: 1 | -1 = 1;
   if (determinant3(r as unknown as Mat3) < 0) {
     qfac = -1;
     for (let row = 0; row < 3; row++) r[row * 3 + 2] = -r[row * 3 + 2]!;
   }
-  const [, b, c, d] = quaternionFromRotation(r);
+  const [, b, c, d] = computeQuaternion(r);
   return { quatern: [b, c, d], qfac };
 }

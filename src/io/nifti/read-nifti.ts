@@ -8,10 +8,10 @@ import { DecodeError, LimitError, UnsupportedError } from '../../core/errors.js'
 import { flipAffineLpsRas, geometryFromAffine, type Geometry, type Mat4 } from '../../core/geometry.js';
 import { createVolume, type Volume } from '../../core/volume.js';
 import type { TypedArray, VoxelType } from '../../core/dtype.js';
-import { findNiftiDatatype, niftiDatatypeName } from './nifti-datatypes.js';
-import { NIFTI2_HEADER_BYTES, niftiShape, parseNiftiHeader, type NiftiHeader } from './nifti-header.js';
-import { baseAffine, effectiveXformCodes, qformAffine, selectNiftiAffine, type NiftiAffineSource } from './nifti-affine.js';
-import { applyNiftiScaling, decodeNiftiSamples, interleaveComponents, resolveNiftiScaling, scaledVoxelType } from './nifti-data.js';
+import { findNiftiDatatype, getNiftiDatatypeName } from './nifti-datatypes.js';
+import { NIFTI2_HEADER_BYTES, getNiftiShape, parseNiftiHeader, type NiftiHeader } from './nifti-header.js';
+import { computeBaseAffine, resolveXformCodes, computeQformAffine, selectNiftiAffine, type NiftiAffineSource } from './nifti-affine.js';
+import { applyNiftiScaling, decodeNiftiSamples, interleaveComponents, resolveNiftiScaling, chooseScaledVoxelType } from './nifti-data.js';
 import { gunzipOrThrow, isGzip, peekGunzip, type GunzipFunction } from './nifti-gzip.js';
 
 export interface ReadNiftiOptions {
@@ -96,7 +96,7 @@ function finishRead(plan: ReadPlan, bytes: Uint8Array, options: ReadNiftiOptions
   let type: VoxelType = layout.datatype.voxelType!;
   const scaling = layout.datatype.components === 1 ? resolveNiftiScaling(header.sclSlope, header.sclInter, file) : undefined;
   if (scaling) {
-    type = scaledVoxelType(type, scaling);
+    type = chooseScaledVoxelType(type, scaling);
     data = applyNiftiScaling(data, scaling, type);
   }
   if (layout.vectorComponents > 1) data = interleaveComponents(data, layout.vectorComponents, type);
@@ -105,10 +105,10 @@ function finishRead(plan: ReadPlan, bytes: Uint8Array, options: ReadNiftiOptions
   const spatialUnit = header.xyztUnits & 0x07;
   // nibabel (and this reader) never rescale the affine by its unit; say so when it is not mm.
   if (spatialUnit === 1 || spatialUnit === 3) warnings.push(`xyzt_units says the spatial unit is ${spatialUnit === 1 ? 'metre' : 'micron'}; affine values are kept as stored and treated as mm`);
-  const codes = effectiveXformCodes(header);
+  const codes = resolveXformCodes(header);
   const nifti: NiftiMeta = {
     version: header.version,
-    datatype: niftiDatatypeName(header.datatype),
+    datatype: getNiftiDatatypeName(header.datatype),
     sformCode: codes.sform,
     qformCode: codes.qform,
     affineSource: source,
@@ -140,7 +140,7 @@ function planLayout(h: NiftiHeader, file: string): Layout {
   const datatype = findNiftiDatatype(h.datatype);
   if (!datatype) throw new DecodeError(`${file}: unknown NIfTI datatype code ${h.datatype}`, { file, datatype: h.datatype });
   if (!datatype.voxelType) throw new UnsupportedError(`${file}: NIfTI datatype ${datatype.name} is not supported (complex, float128 and 1-bit data have no SDK voxel type)`, { file, datatype: datatype.name });
-  const shape = niftiShape(h);
+  const shape = getNiftiShape(h);
   const voxels = shape[0]! * shape[1]! * shape[2]!;
   // Vector intent: dim 5 holds components (e.g. displacement fields), interleaved on read.
   const vectorComponents = h.intentCode === VECTOR_INTENT && shape[5] === 1 && shape[6] === 1 ? shape[4]! : 1;
@@ -163,14 +163,14 @@ function resolveGeometry(h: NiftiHeader, shape: number[], file: string, warnings
   const chosen = selectNiftiAffine(h, file);
   // Fallbacks are built lazily: a broken qform must not fail a file whose sform is fine.
   const candidates: (() => { affine: Mat4; source: NiftiAffineSource })[] = [() => chosen];
-  if (chosen.source === 'sform' && effectiveXformCodes(h).qform > 0) candidates.push(() => ({ affine: qformAffine(h, file), source: 'qform' }));
-  if (chosen.source !== 'base') candidates.push(() => ({ affine: baseAffine(h), source: 'base' }));
+  if (chosen.source === 'sform' && resolveXformCodes(h).qform > 0) candidates.push(() => ({ affine: computeQformAffine(h, file), source: 'qform' }));
+  if (chosen.source !== 'base') candidates.push(() => ({ affine: computeBaseAffine(h), source: 'base' }));
   for (const make of candidates) {
     try {
       const candidate = make();
       const geometry = geometryFromAffine(flipAffineLpsRas(candidate.affine), size);
       if (candidate !== chosen) warnings.push(`${chosen.source} affine is degenerate (singular or non-finite); used the ${candidate.source} affine instead`);
-      const shear = maxAxisCosine(geometry);
+      const shear = measureAxisShear(geometry);
       if (shear > 1e-4) warnings.push(`${candidate.source} axes are not orthogonal (shear, max |cos| ${shear.toPrecision(3)}): kept exactly in the geometry, but a qform can only store the nearest rotation`);
       return { geometry, source: candidate.source };
     } catch {
@@ -181,7 +181,7 @@ function resolveGeometry(h: NiftiHeader, shape: number[], file: string, warnings
 }
 
 /** Largest |cos| between two voxel axes' world directions (0 for an orthogonal grid). */
-export function maxAxisCosine(g: Geometry): number {
+export function measureAxisShear(g: Geometry): number {
   const d = g.direction;
   let worst = 0;
   for (const [a, b] of [[0, 1], [0, 2], [1, 2]] as const) {

@@ -9,9 +9,9 @@ import { UsageError, ShapeError } from '../../core/errors.js';
 import { affineFromGeometry, flipAffineLpsRas, type Mat3 } from '../../core/geometry.js';
 import { bytesPerElement, VOXEL_TYPES, type TypedArray, type VoxelType } from '../../core/dtype.js';
 import type { Volume } from '../../core/volume.js';
-import { niftiCodeForVoxelType } from './nifti-datatypes.js';
-import { qformFromDirection } from './nifti-quaternion.js';
-import { interleavedToBlocks, castSamples } from './nifti-cast.js';
+import { getNiftiDatatypeCode } from './nifti-datatypes.js';
+import { computeQformParameters } from './nifti-quaternion.js';
+import { deinterleaveComponents, castSamples } from './nifti-cast.js';
 
 export interface WriteNiftiOptions {
   /** gzip the output (.nii.gz). Default false. */
@@ -60,7 +60,7 @@ export function writeNifti(volume: Volume, options: WriteNiftiOptions = {}): Uin
 
   let samples: TypedArray = type === volume.type ? volume.data : castSamples(volume.data, type);
   // Frames stay outermost within each component block, matching NIfTI's x, y, z, t, c order.
-  if (vector) samples = interleavedToBlocks(samples, volume.components, type);
+  if (vector) samples = deinterleaveComponents(samples, volume.components, type);
   const header = buildHeader(volume, { version, dims, type, rgb, vector, sformCode, qformCode });
   const out = new Uint8Array(header.length + samples.byteLength);
   out.set(header, 0);
@@ -85,8 +85,8 @@ function buildHeader(volume: Volume, plan: HeaderPlan): Uint8Array {
   const g = volume.geometry;
   const ras = flipAffineLpsRas(affineFromGeometry(g));
   const rasDirection = [0, 1, 2].flatMap((r) => [0, 1, 2].map((c) => ras[r * 4 + c]! / g.spacing[c]!)) as unknown as Mat3;
-  const q = qformFromDirection(rasDirection);
-  const datatype = plan.rgb ? (volume.components === 3 ? 128 : 2304) : niftiCodeForVoxelType(plan.type);
+  const q = computeQformParameters(rasDirection);
+  const datatype = plan.rgb ? (volume.components === 3 ? 128 : 2304) : getNiftiDatatypeCode(plan.type);
   const bitpix = 8 * bytesPerElement(plan.type) * (plan.rgb ? volume.components : 1);
   // Frame timing survives a NIfTI -> NIfTI rewrite: pixdim[4] and its time unit (s, ms or us).
   const source = typeof volume.meta.nifti === 'object' && volume.meta.nifti !== null ? (volume.meta.nifti as { timeStep?: unknown; xyztUnits?: unknown }) : {};
