@@ -1,4 +1,15 @@
-/** DICOM reading (isomorphic: bytes in, Volume out). The Node folder reader lives in node-files.ts. */
+/**
+ * DICOM reading, isomorphic (bytes in, Volume out; the Node folder reader is node-files.ts).
+ *  - readDicom: one file (single or multi-frame). Pixels equal pydicom 2.3 (+ gdcm) on every
+ *    fixture; colour is returned as interleaved RGB (YBR converted as pydicom's
+ *    convert_color_space does); the modality LUT is applied by default (see modality-lut.ts for
+ *    the output type rule); MONOCHROME1 is reported and inverted only on request.
+ *  - readDicomSeries / groupDicomSeries: series split by SeriesInstanceUID, orientation and size;
+ *    slices ordered along the normal; errors vs warnings policy in stack-geometry.ts.
+ *  - summarizeDicomHeader / readDicomTags: header views without patient identifiers unless showPhi.
+ * Refused with UnsupportedError: 12-bit JPEG Extended, video, JPIP, PALETTE COLOR, float pixel
+ * data, Siemens mosaic. Every failure is a MedinferError whose details.file names the input.
+ */
 export { readDicom } from './read-dicom.js';
 export type { DicomReadOptions } from './options.js';
 export { invertDicomMonochrome1 } from './monochrome.js';
