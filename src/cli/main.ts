@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   // Commands register here; each module exports `command: CliCommand`.
   inspect: { summary: 'show format, geometry (LPS), type and intensity stats of images', load: async () => (await import('./commands/inspect.js')).command },
   convert: { summary: 'convert a DICOM series, NIfTI or raster image to .nii / .nii.gz', load: async () => (await import('./commands/convert.js')).command },
+  demo: { summary: 'run every task on bundled phantom data and write report.html', load: async () => (await import('./commands/demo.js')).command },
   serve: { summary: 'web demo: run models in the browser (WebGPU / wasm) on 127.0.0.1', load: async () => (await import('./commands/serve.js')).command },
   models: { summary: 'list models and datasets; `models verify` checks shipped files', load: async () => (await import('./commands/models.js')).command },
   run: { summary: 'batch inference over files, folders, globs or CSV lists (resumable)', load: async () => (await import('./commands/run.js')).command },

@@ -1,0 +1,68 @@
+/**
+ * `medinfer demo [--output dir]`: the zero-setup main job. Runs every task on phantom data with
+ * the bundled models, measures the metrics on held-out cases, and writes report.html (pictures,
+ * metrics, provider) plus demo.json. Works offline; nothing is downloaded.
+ */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { EXIT_OK, EXIT_SOME_FAILED, type CliCommand } from '../command.js';
+import { booleanFlag, parseCommandArgs, stringFlag } from '../args.js';
+import { readManifestFile } from '../../manifest/node-manifest.js';
+import { parseProviderChoice } from '../../runtime/providers.js';
+import { describeError } from '../../core/errors.js';
+import { createDemoContext, type DemoContext, type DemoSection } from '../demo/context.js';
+import { demoClassification, demoReportText } from '../demo/sections-2d.js';
+import { demoDetection, demoRegistration, demoSegmentation } from '../demo/sections-3d.js';
+import { renderDemoReport } from '../demo/report-html.js';
+
+const USAGE = `Usage: medinfer demo [--output DIR] [--provider auto|cpu|cuda|webgpu] [--quick] [--manifest FILE] [--quiet]
+
+Runs classification, detection, segmentation, registration and report labelling on synthetic
+phantoms with the bundled models and writes DIR/report.html (default DIR: ./medinfer-demo).`;
+
+const SECTIONS: readonly [string, (ctx: DemoContext) => Promise<DemoSection>][] = [
+  ['classification', demoClassification],
+  ['detection', demoDetection],
+  ['segmentation', demoSegmentation],
+  ['registration', demoRegistration],
+  ['report-text', demoReportText],
+];
+
+export const command: CliCommand = {
+  name: 'demo',
+  summary: 'run every task on bundled phantom data and write report.html',
+  usage: USAGE,
+  async run(argv, ctx) {
+    const args = parseCommandArgs(argv, { output: { type: 'string' }, provider: { type: 'string' }, quick: { type: 'boolean' }, manifest: { type: 'string' }, quiet: { type: 'boolean' } }, 'demo');
+    const outDir = resolve(ctx.cwd, stringFlag(args, 'output') ?? 'medinfer-demo');
+    const provider = parseProviderChoice(stringFlag(args, 'provider') ?? 'auto');
+    const manifestPath = stringFlag(args, 'manifest');
+    const manifest = await readManifestFile(manifestPath === undefined ? undefined : manifestPath);
+    const quiet = booleanFlag(args, 'quiet');
+    const log = (m: string) => (quiet ? undefined : ctx.err(`[demo] ${m}\n`));
+    await mkdir(outDir, { recursive: true });
+    const demo = createDemoContext(manifest, provider, outDir, booleanFlag(args, 'quick'), log);
+    const started = new Date();
+    const sections: DemoSection[] = [];
+    let failed = 0;
+    for (const [task, run] of SECTIONS) {
+      try {
+        const s = await run(demo);
+        sections.push(s);
+        log(s.skipped ? `${task}: skipped (${s.skipped})` : `${task}: ${s.metrics.map((m) => `${m.name} ${m.value.toFixed(3)}`).join(', ')} (${s.seconds.toFixed(1)} s)`);
+      } catch (error) {
+        failed++;
+        sections.push({ task: task as DemoSection['task'], title: task, metrics: [], images: [], seconds: 0, skipped: `failed: ${describeError(error)}` });
+        ctx.err(`[demo] ${task} failed: ${describeError(error)}\n`);
+      }
+    }
+    const seconds = (Date.now() - started.getTime()) / 1000;
+    const html = renderDemoReport(sections, { started, seconds, provider: String(provider) });
+    // Written atomically: a report.html that exists is complete.
+    await writeFile(join(outDir, 'report.html.tmp'), html);
+    await rename(join(outDir, 'report.html.tmp'), join(outDir, 'report.html'));
+    await writeFile(join(outDir, 'demo.json'), JSON.stringify({ seconds, sections: sections.map(({ html: _h, ...s }) => s) }, null, 2) + '\n');
+    ctx.out(`medinfer demo: ${sections.filter((s) => !s.skipped).length} of ${sections.length} tasks ran in ${seconds.toFixed(1)} s; report: ${join(outDir, 'report.html')}\n`);
+    return failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
+  },
+};
