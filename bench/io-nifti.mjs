@@ -2,7 +2,9 @@
  * NIfTI I/O throughput (not a test). Generates a 256x256x180 int16 phantom, writes it as .nii.gz
  * and .nii with the SDK, then times reads against a baseline measured in the same run on the same
  * file: only reading the bytes and gunzipping them (the floor any reader pays).
- *   npm run build && node bench/io-nifti.mjs [--quick]
+ *   npm run build && node bench/io-nifti.mjs [--quick] [--clean]
+ * Each figure alternates candidate and baseline runs and reports medians (MB/s and ms); `ratio` is
+ * candidate throughput / baseline throughput (1.0 = the reader adds nothing to read + gunzip).
  * Writes bench/results/io-nifti.json. MB/s counts decoded voxel bytes (256*256*180*2 = 23.6 MB).
  */
 import { mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
@@ -62,6 +64,8 @@ console.error(`phantom written: ${gzPath} (${(readFileSync(gzPath).length / 1e6)
 async function compare(name, candidate, baseline, baselineFn) {
   const a = [];
   const b = [];
+  await candidate(); // warm-up (JIT, page cache), not timed
+  await baselineFn();
   for (let r = 0; r < RUNS; r++) {
     for (const [fn, into] of r % 2 ? [[baselineFn, b], [candidate, a]] : [[candidate, a], [baselineFn, b]]) {
       const t0 = process.hrtime.bigint();
