@@ -58,16 +58,24 @@ export function resampleThroughField(moving: SampledGrid, field: ArrayLike<numbe
   const border = padding === 'border';
   const linear = interpolation === 'linear';
   const sliceStride = si * sj;
+  // Matrix entries as locals so the per-voxel arithmetic stays in registers.
+  const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = m;
+  const [l0, l1, l2, l3, l4, l5, l6, l7, l8] = l;
+  const sy = si * nc;
+  const sz = sliceStride * nc;
   let v = 0;
   for (let k = 0; k < fk; k++) {
     for (let j = 0; j < fj; j++) {
+      const rx = m1 * j + m2 * k + t[0];
+      const ry = m4 * j + m5 * k + t[1];
+      const rz = m7 * j + m8 * k + t[2];
       for (let i = 0; i < fi; i++, v++) {
         const a = field[3 * v]!;
         const b = field[3 * v + 1]!;
         const c = field[3 * v + 2]!;
-        let x = m[0] * i + m[1] * j + m[2] * k + t[0] + l[0] * a + l[1] * b + l[2] * c;
-        let y = m[3] * i + m[4] * j + m[5] * k + t[1] + l[3] * a + l[4] * b + l[5] * c;
-        let z = m[6] * i + m[7] * j + m[8] * k + t[2] + l[6] * a + l[7] * b + l[8] * c;
+        let x = rx + m0 * i + l0 * a + l1 * b + l2 * c;
+        let y = ry + m3 * i + l3 * a + l4 * b + l5 * c;
+        let z = rz + m6 * i + l6 * a + l7 * b + l8 * c;
         if (border) {
           x = x < 0 ? 0 : x > si - 1 ? si - 1 : x;
           y = y < 0 ? 0 : y > sj - 1 ? sj - 1 : y;
@@ -93,13 +101,22 @@ export function resampleThroughField(moving: SampledGrid, field: ArrayLike<numbe
         const fy = y - y0;
         const fz = z - z0;
         const inside = x0 >= 0 && y0 >= 0 && z0 >= 0 && x0 < si - 1 && y0 < sj - 1 && z0 < sk - 1;
+        if (inside && nc === 1) {
+          // Common case (one scalar image, all 8 corners in the grid): no per-component loop.
+          const s0 = x0 + si * y0 + sliceStride * z0;
+          const c00 = src[s0]! + (src[s0 + 1]! - src[s0]!) * fx;
+          const c10 = src[s0 + si]! + (src[s0 + si + 1]! - src[s0 + si]!) * fx;
+          const c01 = src[s0 + sliceStride]! + (src[s0 + sliceStride + 1]! - src[s0 + sliceStride]!) * fx;
+          const c11 = src[s0 + sliceStride + si]! + (src[s0 + sliceStride + si + 1]! - src[s0 + sliceStride + si]!) * fx;
+          const c0 = c00 + (c10 - c00) * fy;
+          out[o] = c0 + (c01 + (c11 - c01) * fy - c0) * fz;
+          continue;
+        }
         for (let q = 0; q < nc; q++) {
           let acc = 0;
           if (inside) {
             const s = (x0 + si * y0 + sliceStride * z0) * nc + q;
             const sx = nc;
-            const sy = si * nc;
-            const sz = sliceStride * nc;
             const c00 = src[s]! + (src[s + sx]! - src[s]!) * fx;
             const c10 = src[s + sy]! + (src[s + sy + sx]! - src[s + sy]!) * fx;
             const c01 = src[s + sz]! + (src[s + sz + sx]! - src[s + sz]!) * fx;
