@@ -74,6 +74,9 @@ def frame_rescales(ds, frames):
 
 def lut_values(ds, arr, frames):
     """pydicom apply_modality_lut, frame by frame with each frame's own rescale."""
+    if ds.get('ModalityLUTSequence'):
+        vals = apply_modality_lut(arr, ds)
+        return vals, vals.dtype.name, None
     rescales = frame_rescales(ds, frames)
     if all(r is None or r == (1.0, 0.0) for r in rescales):
         return arr, arr.dtype.name, rescales

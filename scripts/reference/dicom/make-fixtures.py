@@ -197,6 +197,20 @@ def make_enhanced():
     save(ds, 'enhanced_ct_5frames.dcm')
 
 
+def make_modality_lut_sequence():
+    """XA-like 12-bit image with a Modality LUT Sequence (first mapped 100, 3000 entries, 16-bit)."""
+    ds = base_dataset('1.2.840.10008.5.1.4.1.1.12.1', uid(400))
+    ds.Modality = 'XA'
+    set_pixels(ds, smooth_image(50, (14, 10), 0, 4095, np.uint16), bits_stored=12)
+    item = Dataset()
+    item.LUTDescriptor = [3000, 100, 16]
+    item.ModalityLUTType = 'OD'
+    # LUTData is US or OW; pydicom writes it as OW, i.e. raw little-endian 16-bit words.
+    item.LUTData = np.array([round(2000 + 30 * np.sqrt(i)) for i in range(3000)], dtype='<u2').tobytes()
+    ds.ModalityLUTSequence = [item]
+    save(ds, 'xa_modality_lut_sequence.dcm')
+
+
 def make_cine():
     """Enhanced MR cine: 3 frames at one position (a time series, not a spatial stack)."""
     ds = base_dataset('1.2.840.10008.5.1.4.1.1.4.1', uid(300))
@@ -259,9 +273,11 @@ def make_htj2k(src, name):
 
 if __name__ == '__main__':
     os.makedirs(GEN, exist_ok=True)
-    if sys.argv[1:] == ['cine']:  # add just this fixture without rewriting the others
+    if sys.argv[1:] == ['cine']:  # add just these fixtures without rewriting the others
         make_cine()
+        make_modality_lut_sequence()
         sys.exit(0)
+    make_modality_lut_sequence()
     make_cine()
     src12 = make_native_variants()
     make_enhanced()

@@ -28,10 +28,5 @@ export function readImageMeta(ds: DataSet, transferSyntaxUid: string, name: stri
   const doseScaling = readNumbers(ds, TAG.doseGridScaling);
   // RT Dose: values x DoseGridScaling = Gy. Not a modality LUT, so reported rather than applied.
   if (doseScaling !== undefined) meta['doseGridScaling'] = doseScaling[0];
-  // A lookup-table modality LUT is rare (some XA / older CR) and not implemented: say so rather
-  // than let stored values pass for output units.
-  if (ds.elements[TAG.modalityLutSequence] !== undefined) {
-    meta.warnings = ['Modality LUT Sequence (0028,3000) is not applied: values are stored pixel values'];
-  }
   return meta;
 }

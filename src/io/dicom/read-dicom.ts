@@ -12,6 +12,7 @@ import { decodeImage, type DecodedImage } from './decode-image.js';
 import { readFrameAttributes, type FrameAttributes } from './frame-geometry.js';
 import { computeStackGeometry } from './stack-geometry.js';
 import { applyRescale } from './modality-lut.js';
+import { applyModalityLutTable, readModalityLutTable, type ModalityLutTable } from './modality-lut-sequence.js';
 import { storedValueRange } from './pixel-module.js';
 import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } from './options.js';
 import { invertDicomMonochrome1 } from './monochrome.js';
@@ -29,7 +30,8 @@ export async function readParsedDicom(parsed: ParsedDicom, opts: ResolvedReadOpt
   const image = await decodeImage(parsed, opts);
   const frames = readFrameAttributes(parsed.dataSet, image.pm.frames);
   const { geometry, warnings } = singleFileGeometry(parsed.dataSet, image, frames, parsed.name);
-  return finishVolume(image, frames, geometry, warnings, readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, parsed.name), opts);
+  const meta = readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, parsed.name);
+  return finishVolume(image, frames, geometry, warnings, meta, opts, readModalityLutTable(parsed.dataSet, parsed.name));
 }
 
 /** Modality LUT, MONOCHROME1 option and metadata: shared by readDicom and readDicomSeries. */
@@ -40,6 +42,7 @@ export function finishVolume(
   warnings: string[],
   meta: VolumeMeta,
   opts: ResolvedReadOptions,
+  lutTable?: ModalityLutTable,
 ): Volume {
   const { pm, raw } = image;
   const frameSize = pm.rows * pm.columns * pm.samplesPerPixel;
@@ -48,11 +51,14 @@ export function finishVolume(
   // inversion is the stored range (BitsStored), so it does not depend on content.
   const { min: lo, max: hi } = storedValueRange(pm);
   // Colour images have no modality LUT (PS3.3 C.11.1 applies to grayscale only).
-  const rescales = opts.applyModalityLut && pm.samplesPerPixel === 1 ? frames.map((f) => f.rescale) : frames.map(() => undefined);
-  const { data } = applyRescale(raw, pm.rawType, rescales, frameSize);
+  const grayLut = opts.applyModalityLut && pm.samplesPerPixel === 1;
+  const table = grayLut ? lutTable : undefined;
+  // As in pydicom, a Modality LUT Sequence takes precedence over slope / intercept.
+  const rescales = grayLut && table === undefined ? frames.map((f) => f.rescale) : frames.map(() => undefined);
+  const { data } = table !== undefined ? applyModalityLutTable(raw, table) : applyRescale(raw, pm.rawType, rescales, frameSize);
   const first = rescales[0];
   const map = (v: number): number => (first === undefined ? v : v * first.slope + first.intercept);
-  const valueRange = { min: Math.min(map(lo), map(hi)), max: Math.max(map(lo), map(hi)) };
+  const valueRange = table !== undefined ? { min: 0, max: 2 ** table.bits - 1 } : { min: Math.min(map(lo), map(hi)), max: Math.max(map(lo), map(hi)) };
   const volume = createVolumeOrFail({
     geometry,
     data,
@@ -62,7 +68,8 @@ export function finishVolume(
       photometric: pm.photometric,
       colorSpace: pm.samplesPerPixel === 3 ? image.outputPhotometric : 'grayscale',
       bitsStored: pm.bitsStored,
-      modalityLutApplied: rescales.some((r) => r !== undefined),
+      modalityLutApplied: table !== undefined || rescales.some((r) => r !== undefined),
+      ...(table === undefined ? {} : { modalityLut: 'table' }),
       ...(first === undefined ? {} : { rescale: { slope: first.slope, intercept: first.intercept } }),
       valueRange,
       warnings: [...((meta.warnings as string[] | undefined) ?? []), ...warnings],

@@ -12,6 +12,7 @@ import { sliceNormal } from './frame-geometry.js';
 import { readImageMeta } from './image-meta.js';
 import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } from './options.js';
 import { finishVolume, readParsedDicom } from './read-dicom.js';
+import { readModalityLutTable } from './modality-lut-sequence.js';
 import { groupSliceHeaders, summarizeGroup } from './series-grouping.js';
 import { readSliceHeader, type DicomFileInput, type SliceHeader } from './slice-header.js';
 import { computeStackGeometry } from './stack-geometry.js';
@@ -65,7 +66,7 @@ export async function assembleSeries(group: readonly SliceHeader[], opts: Resolv
   const meta = readImageMeta(first.parsed.dataSet, first.transferSyntax.uid, label);
   meta['files'] = sorted.map((h) => h.name);
   meta['transferSyntaxes'] = [...new Set(sorted.map((h) => h.transferSyntax.uid))];
-  return finishVolume({ pm, raw, outputPhotometric }, sorted.map((h) => h.frame), stack.geometry, stack.warnings, meta, opts);
+  return finishVolume({ pm, raw, outputPhotometric }, sorted.map((h) => h.frame), stack.geometry, stack.warnings, meta, opts, readModalityLutTable(first.parsed.dataSet, first.name));
 }
 
 function checkSamePixelFormat(group: readonly SliceHeader[], label: string): void {

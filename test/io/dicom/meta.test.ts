@@ -123,3 +123,18 @@ describe('multi-frame that is not a spatial stack', () => {
     expect(v.meta.warnings?.[0]).toMatch(/^frames do not form a spatial stack \(duplicate slice position .*\): axis k is the frame index/);
   });
 });
+
+describe('Modality LUT Sequence', () => {
+  test('table applied like pydicom (clipped below / above the table), uint16 out, reported in meta', async () => {
+    const v = await readDicom(fixtureBytes('generated/xa_modality_lut_sequence.dcm'));
+    expect(v.type).toBe('uint16');
+    expect(v.meta.modalityLut).toBe('table');
+    expect(v.meta.modalityLutApplied).toBe(true);
+    expect(v.meta.rescale).toBeUndefined();
+    const raw = await readDicom(fixtureBytes('generated/xa_modality_lut_sequence.dcm'), { applyModalityLut: false });
+    for (let p = 0; p < raw.data.length; p++) {
+      const idx = Math.min(2999, Math.max(0, raw.data[p]! - 100));
+      expect(v.data[p]).toBe(Math.round(2000 + 30 * Math.sqrt(idx)));
+    }
+  });
+});
