@@ -7,6 +7,7 @@ Writes test/fixtures/postprocess/*.bin (raw little-endian arrays) and reference.
 dtypes, scalar expectations). Volumes are stored in medinfer memory order: i fastest, i.e. the
 C-order ravel of a numpy array indexed [k, j, i]; vector fields add an interleaved last axis.
 The tests compare against these files and never need Python.
+One file (over the 300-line guideline) so that every reference is produced by one seeded run.
 """
 import json
 import os

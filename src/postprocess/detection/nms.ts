@@ -40,34 +40,61 @@ export interface NmsInput {
 
 const MAX_CELLS = [1 << 16, 1 << 15] as const;
 
+interface Candidates {
+  /** Corner coordinates in visiting order, float32 like a float32 tensor. */
+  readonly c: Float32Array;
+  readonly area: Float32Array;
+  readonly cls: Int32Array;
+  readonly lo: number[];
+  readonly hi: number[];
+  /** Sum of box extents per axis (for the grid cell size). */
+  readonly extent: number[];
+}
+
+interface Grid {
+  readonly cells: number[];
+  readonly inv: number[];
+  readonly lo: number[];
+}
+
 /** Kept indices into the input, best score first. */
 export function selectNms(input: NmsInput, options: NmsOptions): Int32Array {
   const dims = input.dims ?? 2;
-  const stride = dims * 2;
   const n = input.scores.length;
-  if (input.boxes.length !== n * stride) throw new ShapeError(`${input.boxes.length} box values for ${n} scores (${stride} per box)`, { expected: n * stride, actual: input.boxes.length });
   const iou = requireNumberInRange(options.iou, 'iou', 0, 1);
   const classAware = options.classAware ?? false;
   const maxDet = options.maxDetections === undefined ? n : requireInteger(options.maxDetections, 'maxDetections', 1);
+  validateNmsInput(input, dims, classAware);
   const minScore = options.scoreThreshold ?? -Infinity;
-  validateCornerBoxes(input.boxes, dims);
-  assertNoNaN(input.scores, 'scores');
-  const classes = input.classes;
-  if (classAware && (!classes || classes.length !== n)) throw new ShapeError(`classAware NMS needs one class per box (${classes?.length ?? 0} for ${n})`);
-  if (classAware) {
-    for (let i = 0; i < n; i++) {
-      const c = classes![i]!;
-      if (!Number.isInteger(c) || c < -2147483648 || c > 2147483647) throw new InputError(`class of box ${i} is not a 32-bit integer (${c})`, { box: i });
-    }
-  }
-
   const order: number[] = [];
   for (let i = 0; i < n; i++) if (input.scores[i]! > minScore) order.push(i);
   const scores = input.scores;
   order.sort((a, b) => scores[b]! - scores[a]! || a - b);
-  const m = order.length;
+  const cand = compactCandidates(input, order, dims, classAware);
+  const kept = suppress(cand, sizeGrid(cand, dims, order.length), dims, iou, classAware, maxDet);
+  const out = new Int32Array(kept.length);
+  for (let i = 0; i < kept.length; i++) out[i] = order[kept[i]!]!;
+  return out;
+}
 
-  // Candidates compacted in visiting order, coordinates rounded to float32 like a float32 tensor.
+function validateNmsInput(input: NmsInput, dims: 2 | 3, classAware: boolean): void {
+  const stride = dims * 2;
+  const n = input.scores.length;
+  if (input.boxes.length !== n * stride) throw new ShapeError(`${input.boxes.length} box values for ${n} scores (${stride} per box)`, { expected: n * stride, actual: input.boxes.length });
+  validateCornerBoxes(input.boxes, dims);
+  assertNoNaN(input.scores, 'scores');
+  if (!classAware) return;
+  const classes = input.classes;
+  if (!classes || classes.length !== n) throw new ShapeError(`classAware NMS needs one class per box (${classes?.length ?? 0} for ${n})`);
+  for (let i = 0; i < n; i++) {
+    const c = classes[i]!;
+    if (!Number.isInteger(c) || c < -2147483648 || c > 2147483647) throw new InputError(`class of box ${i} is not a 32-bit integer (${c})`, { box: i });
+  }
+}
+
+function compactCandidates(input: NmsInput, order: readonly number[], dims: 2 | 3, classAware: boolean): Candidates {
+  const stride = dims * 2;
+  const m = order.length;
   const c = new Float32Array(m * stride);
   const area = new Float32Array(m);
   const cls = new Int32Array(m);
@@ -78,30 +105,46 @@ export function selectNms(input: NmsInput, options: NmsOptions): Int32Array {
     const src = order[r]! * stride;
     let a = 1;
     for (let d = 0; d < dims; d++) {
-      const p = (c[r * stride + d] = input.boxes[src + d]!);
-      const q = (c[r * stride + dims + d] = input.boxes[src + dims + d]!);
+      c[r * stride + d] = input.boxes[src + d]!;
+      c[r * stride + dims + d] = input.boxes[src + dims + d]!;
       const pf = c[r * stride + d]!;
       const qf = c[r * stride + dims + d]!;
+      // torchvision areas: (x2 - x1) * (y2 - y1) [* (z2 - z1)], float32 left to right.
       a = d === 0 ? Math.fround(qf - pf) : Math.fround(a * Math.fround(qf - pf));
-      if (p < lo[d]!) lo[d] = pf;
-      if (q > hi[d]!) hi[d] = qf;
-      extent[d]! += qf - pf;
+      if (pf < lo[d]!) lo[d] = pf;
+      if (qf > hi[d]!) hi[d] = qf;
+      extent[d] = extent[d]! + (qf - pf);
     }
     area[r] = a;
-    if (classAware) cls[r] = classes![order[r]!]!;
+    if (classAware) cls[r] = input.classes![order[r]!]!;
   }
+  return { c, area, cls, lo, hi, extent };
+}
 
-  // Uniform grid: cell edge ~ mean box extent, capped so the grid stays small.
+/** Uniform grid: cell edge ~ mean box extent, capped so the grid stays small. */
+function sizeGrid(cand: Candidates, dims: 2 | 3, m: number): Grid {
   const cells = [1, 1, 1];
   const inv = [0, 0, 0];
   const perAxisCap = Math.floor(Math.pow(MAX_CELLS[dims - 2]!, 1 / dims));
   for (let d = 0; d < dims && m > 0; d++) {
-    const range = hi[d]! - lo[d]!;
-    const mean = extent[d]! / m;
+    const range = cand.hi[d]! - cand.lo[d]!;
+    const mean = cand.extent[d]! / m;
     const count = range > 0 ? Math.max(1, Math.min(perAxisCap, Math.floor(range / Math.max(mean, range / perAxisCap)))) : 1;
     cells[d] = count;
     inv[d] = range > 0 ? count / range : 0;
   }
+  return { cells, inv, lo: cand.lo };
+}
+
+/**
+ * Greedy pass in score order; returns kept candidate ranks. One function on purpose: the cell
+ * lists, stamps and coordinates stay local to the hot loop.
+ */
+function suppress(cand: Candidates, grid: Grid, dims: 2 | 3, iou: number, classAware: boolean, maxDet: number): number[] {
+  const { c, area, cls } = cand;
+  const { cells, inv, lo } = grid;
+  const stride = dims * 2;
+  const m = area.length;
   const head = new Int32Array(cells[0]! * cells[1]! * cells[2]!).fill(-1);
   let next = new Int32Array(Math.max(16, m));
   let entryBox = new Int32Array(Math.max(16, m));
@@ -117,8 +160,7 @@ export function selectNms(input: NmsInput, options: NmsOptions): Int32Array {
         range[d] = 0;
         range[3 + d] = 0;
         continue;
-      }
-      range[d] = cellOf(c[base + d]!, lo[d]!, inv[d]!, cells[d]!);
+      }      range[d] = cellOf(c[base + d]!, lo[d]!, inv[d]!, cells[d]!);
       range[3 + d] = cellOf(c[base + dims + d]!, lo[d]!, inv[d]!, cells[d]!);
     }
     let suppressed = false;
@@ -162,9 +204,7 @@ export function selectNms(input: NmsInput, options: NmsOptions): Int32Array {
       }
     }
   }
-  const out = new Int32Array(kept.length);
-  for (let i = 0; i < kept.length; i++) out[i] = order[kept[i]!]!;
-  return out;
+  return kept;
 }
 
 function cellOf(v: number, lo: number, inv: number, count: number): number {

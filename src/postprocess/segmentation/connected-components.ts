@@ -6,6 +6,9 @@
  * memory order, i fastest - the raster order scipy.ndimage.label uses on the (k, j, i) array).
  * Work and memory scale with the number of runs, not voxels, which makes 512x512x300 masks cheap.
  *
+ * The main function runs the three passes in sequence over shared run arrays (kept together
+ * rather than split, so the run buffers are not passed around as objects).
+ *
  * `by: 'value'` connects only equal non-zero values (a label map labelled per label in one pass,
  * the "independent" mode of MONAI KeepLargestConnectedComponent).
  */
