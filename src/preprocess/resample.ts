@@ -7,6 +7,8 @@
  * rule 'nnunet' reproduces nnU-Net's resample_data_or_seg (skimage resize, mode "edge"): the new
  * shape is round(old / new * n) and voxel centres map as in = (t + 0.5) * n / n' - 0.5, so the
  * realised spacing is old * n / n' (recorded in the geometry; the requested spacing is in params).
+ * Modes: 'nearest', 'linear' (scipy order 1 / grid_sample bilinear), 'cubic' (scipy order 3
+ * B-spline, nnU-Net's order for images; see cubic-spline.ts).
  */
 import { InputError } from '../core/errors.js';
 import type { Vec3 } from '../core/geometry.js';
@@ -16,11 +18,14 @@ import { createRecord } from './record.js';
 import { resampleGrid } from './resample-grid.js';
 import { roundHalfEven } from './rounding.js';
 import type { IndexTransform, ResampleParams, StepResult } from './types.js';
-import { createScaleOffsetTransform } from './index-transform.js';
+import { createScaleOffsetTransform, deriveGeometry } from './index-transform.js';
+import { resampleCubicAxis } from './cubic-spline.js';
+import { channelCount, createPlanarVolume, toPlanar } from './planar.js';
+import type { TypedArray } from '../core/dtype.js';
 
 export function readResampleParams(r: ParamReader): ResampleParams {
   const spacing = r.numberArray('spacing', [2, 3], { above: 0 });
-  const mode = r.oneOf('mode', ['nearest', 'linear'] as const, 'linear');
+  const mode = r.oneOf('mode', ['nearest', 'linear', 'cubic'] as const, 'linear');
   const rule = r.oneOf('rule', ['monai', 'nnunet'] as const, 'monai');
   return { spacing, mode, rule };
 }
@@ -50,12 +55,28 @@ export function planResample(size: Vec3, oldSpacing: Vec3, newSpacing: readonly 
   return { size: [out[0]!, out[1]!, out[2]!], transform: createScaleOffsetTransform(scale, offset) };
 }
 
+/** Cubic B-spline along each axis that changes (k, j, then i); float32 output. */
+function resampleCubic(volume: Volume, t: IndexTransform, outSize: Vec3): Volume {
+  const v = toPlanar(volume);
+  const channels = channelCount(v);
+  let data: TypedArray = v.data;
+  let size: Vec3 = v.geometry.size;
+  for (const axis of [2, 1, 0] as const) {
+    if (size[axis] === outSize[axis] && t.scale[axis] === 1 && t.offset[axis] === 0) continue;
+    ({ data, size } = resampleCubicAxis(data, size, channels, axis, outSize[axis], t.scale[axis], t.offset[axis]));
+  }
+  const out = data instanceof Float32Array ? data : Float32Array.from(data);
+  return createPlanarVolume(deriveGeometry(v.geometry, t, outSize), out, channels, v.meta);
+}
+
 export function resampleVolume(volume: Volume, params: ResampleParams): StepResult {
   if (params.spacing.length < 2 || params.spacing.length > 3 || !params.spacing.every((s) => s > 0 && Number.isFinite(s))) {
     throw new InputError(`resample: spacing must be 2 or 3 positive numbers, got [${params.spacing.join(', ')}]`, { field: 'spacing' });
   }
   const g = volume.geometry;
   const plan = planResample(g.size, g.spacing, params.spacing, params.rule);
-  const out = resampleGrid(volume, plan.transform, plan.size, { linear: params.mode === 'linear', edge: 'border' });
+  const out = params.mode === 'cubic'
+    ? resampleCubic(volume, plan.transform, plan.size)
+    : resampleGrid(volume, plan.transform, plan.size, { linear: params.mode === 'linear', edge: 'border' });
   return { volume: out, record: createRecord('resample', params, g, out.geometry, plan.transform) };
 }

@@ -42,7 +42,7 @@ export type PreprocessOp =
   | 'toTensor';
 
 export interface OrientParams { readonly axcodes: string }
-export type ResampleMode = 'nearest' | 'linear';
+export type ResampleMode = 'nearest' | 'linear' | 'cubic';
 export type ResampleRule = 'monai' | 'nnunet';
 export interface ResampleParams {
   /** Target spacing in mm along the volume's i, j, k axes. */

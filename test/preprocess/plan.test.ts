@@ -33,7 +33,7 @@ describe('validatePreprocessPlan', () => {
     expect(manifestError([{ op: 'zscore', nonZero: true }]).details).toMatchObject({ field: 'nonZero', op: 'zscore' });
     expect(manifestError([{ op: 'orient', axcodes: 'RAR' }]).details).toMatchObject({ field: 'axcodes', received: '"RAR"' });
     expect(manifestError([{ op: 'window', center: 40, width: 0 }]).details).toMatchObject({ field: 'width' });
-    expect(manifestError([{ op: 'resample', spacing: [1, 1, 1], mode: 'cubic' }]).details).toMatchObject({ field: 'mode' });
+    expect(manifestError([{ op: 'resample', spacing: [1, 1, 1], mode: 'spline' }]).details).toMatchObject({ field: 'mode', received: '"spline"' });
     expect(manifestError([{ op: 'percentileClip', lower: 99, upper: 1 }]).details).toMatchObject({ field: 'upper' });
     expect(manifestError([{ op: 'normalizeMeanStd', mean: [0, 0, 0], std: [1, 1] }]).details).toMatchObject({ field: 'std' });
     expect(manifestError([{ op: 'toTensor', layout: 'NCHW', axisOrder: 'ijk' }]).details).toMatchObject({ field: 'axisOrder' });

@@ -90,7 +90,7 @@ cases['orient'] = orient
 
 
 # ---------------------------------------------------------------- resample (scipy map_coordinates)
-def resample_ref(data, spacing, target, rule):
+def resample_ref(data, spacing, target, rule, order=1):
     shape = np.array(data.shape, dtype=float)
     sp = np.array(spacing, dtype=float)
     tg = np.array(target, dtype=float)
@@ -103,7 +103,7 @@ def resample_ref(data, spacing, target, rule):
         new = np.maximum(np.round(sp / tg * shape), 1).astype(int)
         axes = [(np.arange(m) + 0.5) * (shape[a] / m) - 0.5 for a, m in enumerate(new)]
     grid = np.meshgrid(*axes, indexing='ij')
-    out = ndi.map_coordinates(data.astype(np.float64), grid, order=1, mode='nearest')
+    out = ndi.map_coordinates(data.astype(np.float64), grid, order=order, mode='nearest')
     return out, new
 
 
@@ -119,6 +119,14 @@ for label, data, spacing, target in [('random', rand3, [0.7, 0.7, 1.25], [1.5, 1
         resample.append({'name': f'{label}_{rule}', 'input': inp, 'shape': list(data.shape), 'spacing': spacing,
                          'params': {'op': 'resample', 'spacing': target, 'mode': 'linear', 'rule': rule},
                          'expected': save(f'resample_{label}_{rule}', vol_order(out), '<f4'), 'expectedShape': new.tolist()})
+# Cubic B-spline (order 3), nnU-Net's image resampling order.
+for label, data, spacing, target in [('random_up', rand3[:9, :8, :6], [1.1, 0.9, 2.5], [0.6, 0.55, 1.0]),
+                                     ('anatomical', anat_small, [2.0, 2.0, 2.0], [1.3, 2.7, 1.5])]:
+    for rule in ['monai', 'nnunet']:
+        out, new = resample_ref(data, spacing, target, rule, order=3)
+        resample.append({'name': f'{label}_{rule}_cubic', 'input': save(f'resample_{label}_in', vol_order(data), '<f4'), 'shape': list(data.shape),
+                         'spacing': spacing, 'params': {'op': 'resample', 'spacing': target, 'mode': 'cubic', 'rule': rule},
+                         'expected': save(f'resample_{label}_{rule}_cubic', vol_order(out), '<f4'), 'expectedShape': new.tolist()})
 cases['resample'] = resample
 
 
