@@ -4,6 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Volume } from '../core/volume.js';
+import { LimitError } from '../core/errors.js';
+import { voxelCount } from '../core/geometry.js';
 import { readImageBytes, readImageFile } from '../io/node-read-image.js';
 import { readManifestFile } from '../manifest/node-manifest.js';
 import type { Manifest, ModelEntry } from '../manifest/types.js';
@@ -29,7 +31,14 @@ export async function loadNodeVolume(input: ImageInput, options: { maxVoxels?: n
   const limits = options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {};
   if (typeof input === 'string') return readImageFile(input, limits);
   if (input instanceof Uint8Array) return readImageBytes(input, { ...limits, name: 'bytes' });
-  if (isVolume(input)) return input;
+  if (isVolume(input)) {
+    // In-memory volumes get the same limit the file readers apply from the header.
+    const voxels = voxelCount(input.geometry) * input.frames;
+    if (options.maxVoxels !== undefined && voxels > options.maxVoxels) {
+      throw new LimitError(`${input.meta.source ?? 'volume'}: ${voxels} voxels exceed the limit of ${options.maxVoxels}`, { file: input.meta.source ?? 'memory', voxels, limit: options.maxVoxels });
+    }
+    return input;
+  }
   return readImageBytes(input.bytes, { ...limits, name: input.name });
 }
 

@@ -121,3 +121,11 @@ describe('segmentation pipeline', () => {
     await pipe.dispose();
   });
 });
+
+describe('input limits', () => {
+  it('refuses a volume over the configured voxel limit with a typed error before running', async () => {
+    const pipe = await createPipeline('segmentation', 'seg', { manifest: whole, provider: 'cpu', maxVoxels: 1000 });
+    await expect(pipe.run({ t1: volume(1), flair: volume(2) })).rejects.toThrow(/1080 voxels exceed the limit of 1000/);
+    await pipe.dispose();
+  });
+});
