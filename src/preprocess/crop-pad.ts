@@ -24,6 +24,10 @@ import type { CropPadParams, StepResult } from './types.js';
 
 export function readCropPadParams(r: ParamReader): CropPadParams {
   const mode = r.oneOf('mode', ['center', 'centerSquare', 'divisible', 'foreground'] as const);
+  const used: Record<typeof mode, readonly string[]> = { center: ['size'], centerSquare: [], divisible: ['k'], foreground: ['k', 'margin'] };
+  for (const field of ['size', 'k', 'margin']) {
+    if (r.has(field) && !used[mode].includes(field)) r.fail(field, `no "${field}" with mode "${mode}" (it uses ${used[mode].join(', ') || 'no size parameters'})`, r.peek(field));
+  }
   const value = r.optionalNumber('value');
   const base = value === undefined ? { mode } : { mode, value };
   if (mode === 'center') return { ...base, size: r.numberArray('size', [2, 3], { integer: true, min: -1 }).map((s) => (s === 0 ? r.fail('size', 'positive integers or -1', s) : s)) };

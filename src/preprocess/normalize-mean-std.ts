@@ -28,7 +28,7 @@ export function normalizeMeanStd(volume: Volume, params: NormalizeMeanStdParams,
   const n = voxelCount(v.geometry);
   const scale = params.scale ?? 1;
   const src = v.data;
-  const out = allocateOutput(v, options.inPlace);
+  const out = allocateOutput(v, options.inPlace, volume);
   for (let c = 0; c < channels; c++) {
     const m = mean.length === 1 ? mean[0]! : mean[c]!;
     const s = std.length === 1 ? std[0]! : std[c]!;

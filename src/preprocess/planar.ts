@@ -28,9 +28,14 @@ export function toPlanar(v: Volume): Volume {
   return createVolume({ geometry: v.geometry, data: out, frames: v.frames * comps, meta: v.meta });
 }
 
-/** Output buffer of a pointwise step: the input's own data when allowed and float32, else new. */
-export function allocateOutput(v: Volume, inPlace: boolean | undefined): Float32Array {
-  return inPlace === true && v.components === 1 && v.data instanceof Float32Array ? v.data : new Float32Array(v.data.length);
+/**
+ * Output buffer of a pointwise step on planar `v` (= toPlanar(original)): v's own float32 data
+ * when the caller allowed in-place writing or when toPlanar just made v as a private copy;
+ * otherwise a new array.
+ */
+export function allocateOutput(v: Volume, inPlace: boolean | undefined, original: Volume): Float32Array {
+  const owned = inPlace === true || v !== original;
+  return owned && v.components === 1 && v.data instanceof Float32Array ? v.data : new Float32Array(v.data.length);
 }
 
 /** A planar volume from channel-major data. */

@@ -17,7 +17,7 @@ export function scaleIntensityRange(volume: Volume, params: ScaleIntensityRangeP
   const v = toPlanar(volume);
   const { aMin, aMax, bMin, bMax, clip } = params;
   const src = v.data;
-  const out = allocateOutput(v, options.inPlace);
+  const out = allocateOutput(v, options.inPlace, volume);
   const degenerate = aMax - aMin === 0;
   const k = degenerate ? 1 : (bMax - bMin) / (aMax - aMin);
   for (let p = 0; p < src.length; p++) {

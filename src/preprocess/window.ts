@@ -26,7 +26,7 @@ export function applyWindow(volume: Volume, params: WindowParams, options: StepO
   const outMin = params.outMin ?? 0;
   const range = (params.outMax ?? 1) - outMin;
   const src = v.data;
-  const out = allocateOutput(v, options.inPlace);
+  const out = allocateOutput(v, options.inPlace, volume);
   for (let p = 0; p < src.length; p++) {
     let u = (src[p]! - lo) / params.width;
     u = u < 0 ? 0 : u > 1 ? 1 : u;

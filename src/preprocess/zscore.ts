@@ -79,7 +79,7 @@ export function normalizeZscore(volume: Volume, params: ZscoreParams, options: S
   const channels = channelCount(v);
   const n = voxelCount(v.geometry);
   const src = v.data;
-  const out = allocateOutput(v, options.inPlace);
+  const out = allocateOutput(v, options.inPlace, volume);
   const means: number[] = [];
   const stds: number[] = [];
   if (params.channelWise) {

@@ -57,6 +57,11 @@ describe('channel steps', () => {
     // Planar output: channel c of pixel p at c * 2 + p; input interleaved rgb[p * 3 + c].
     for (let c = 0; c < 3; c++) for (let p = 0; p < 2; p++) expect(volume.data[c * 2 + p]).toBeCloseTo((rgb.data[p * 3 + c]! / 255 - mean[c]!) / std[c]!, 6);
     expect(() => normalizeMeanStd(rgb, { mean: [0, 0], std: [1, 1] })).toThrow(ShapeError);
+    // Interleaved float32: the planar copy is private and reused, the caller's array is untouched.
+    const f = new Float32Array([1, 2, 3, 4, 5, 6]);
+    const out = normalizeMeanStd(createVolume({ geometry: { size: [2, 1, 1] }, data: f, components: 3 }), { mean: [1, 2, 3], std: [1, 1, 1] });
+    expect(Array.from(out.volume.data)).toEqual([0, 3, 0, 3, 0, 3]);
+    expect(Array.from(f)).toEqual([1, 2, 3, 4, 5, 6]);
   });
   it('greyscale mean / first, toRgb', () => {
     expect(Array.from(convertToGreyscale(rgb, { method: 'mean' }).volume.data)).toEqual([20, 50]);

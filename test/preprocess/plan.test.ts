@@ -42,6 +42,8 @@ describe('validatePreprocessPlan', () => {
     expect(manifestError([{ op: 'toTensor', layout: 'NCHW' }, { op: 'zscore' }]).details).toMatchObject({ index: 0, op: 'toTensor' });
     expect(manifestError('zscore').details).toMatchObject({ field: 'preprocess' });
     expect(manifestError([null]).details).toMatchObject({ index: 0, field: 'op' });
+    expect(manifestError([{ op: 'cropPad', mode: 'centerSquare', size: [224, 224] }]).message).toContain('no "size" with mode "centerSquare"');
+    expect(manifestError([{ op: 'cropPad', mode: 'center' }]).details).toMatchObject({ field: 'size', received: 'nothing' });
   });
 });
 
