@@ -24,6 +24,7 @@ export interface DicomDirectoryResult {
 }
 
 const DICOM_EXTENSIONS = new Set(['.dcm', '.dicom', '.ima']);
+const READ_CONCURRENCY = 8;
 
 /** Files under `dir` (recursive, sorted) that carry the DICM marker or a DICOM extension. Hidden files and DICOMDIR are skipped. */
 export async function listDicomFiles(dir: string): Promise<string[]> {
@@ -68,18 +69,29 @@ function asTyped(err: unknown, file: string): MedinferError {
 /** Reads every series under `dir`: one Volume per series (SeriesInstanceUID + orientation + size). */
 export async function readDicomDirectory(dir: string, options?: Omit<DicomReadOptions, 'name'>): Promise<DicomDirectoryResult> {
   const base = resolveReadOptions(options, dir);
+  const paths = await listDicomFiles(dir);
+  // Reads overlap with header parsing (a few files in flight); results keep the listing order.
+  const slots: ({ header: SliceHeader } | { error: DicomDirectoryError })[] = new Array(paths.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let n = next++; n < paths.length; n = next++) {
+      const name = relative(dir, paths[n]!);
+      try {
+        const buf = await readFile(paths[n]!);
+        // A view, not a copy: the Buffer belongs to this call alone.
+        const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+        slots[n] = { header: readSliceHeader({ name, bytes }, base.maxVoxels) };
+      } catch (err) {
+        slots[n] = { error: { file: name, error: asTyped(err, name) } };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, paths.length) }, worker));
   const errors: DicomDirectoryError[] = [];
   const headers: SliceHeader[] = [];
-  for (const path of await listDicomFiles(dir)) {
-    const name = relative(dir, path);
-    try {
-      const buf = await readFile(path);
-      // A view, not a copy: the Buffer belongs to this call alone.
-      const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-      headers.push(readSliceHeader({ name, bytes }, base.maxVoxels));
-    } catch (err) {
-      errors.push({ file: name, error: asTyped(err, name) });
-    }
+  for (const slot of slots) {
+    if ('header' in slot) headers.push(slot.header);
+    else errors.push(slot.error);
   }
   const series: Volume[] = [];
   for (const group of groupSliceHeaders(headers)) {
