@@ -1,0 +1,26 @@
+/**
+ * Parity of the SDK's pipelines with independent Python references (scripts/reference/parity/):
+ * the references re-implement each bundled model's manifest steps in numpy / torch and run the
+ * network in torch with the ONNX file's weights. Scores within 1e-4, boxes within 0.5 voxel.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createPipeline, readManifestFile } from '../../src/node.js';
+
+const fixture = (name: string) => new URL(`../fixtures/parity/${name}`, import.meta.url);
+const load = <T>(name: string): T => JSON.parse(readFileSync(fixture(name), 'utf8')) as T;
+
+describe('parity with independent Python references', () => {
+  it('report-text: token ids and status probabilities', async () => {
+    const ref = load<{ model: string; reports: string[]; ids: number[][]; probabilities: number[][][]; classes: string[]; tolerance: number }>('report-text.json');
+    const pipe = await createPipeline('report-text', ref.model, { manifest: await readManifestFile(), provider: 'cpu' });
+    ref.reports.forEach((r, i) => expect([...pipe.tokenizer.encode(r)]).toEqual(ref.ids[i]));
+    const results = await pipe.runBatch(ref.reports);
+    let max = 0;
+    results.forEach((r, i) => r.observations.forEach((o, l) => ref.classes.forEach((c, k) => {
+      max = Math.max(max, Math.abs(o.scores[c as 'positive']! - ref.probabilities[i]![l]![k]!));
+    })));
+    expect(max).toBeLessThan(ref.tolerance);
+    await pipe.dispose();
+  });
+});
