@@ -75,6 +75,11 @@ export function resampleVolume(volume: Volume, params: ResampleParams): StepResu
   }
   const g = volume.geometry;
   const plan = planResample(g.size, g.spacing, params.spacing, params.rule);
+  const t = plan.transform;
+  // Already on the target grid (same shape, identity mapping): no copy, type kept.
+  if (plan.size.every((n, a) => n === g.size[a] && t.scale[a] === 1 && t.offset[a] === 0)) {
+    return { volume, record: createRecord('resample', params, g, g, t) };
+  }
   const out = params.mode === 'cubic'
     ? resampleCubic(volume, plan.transform, plan.size)
     : resampleGrid(volume, plan.transform, plan.size, { linear: params.mode === 'linear', edge: 'border' });

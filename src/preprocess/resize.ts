@@ -49,6 +49,8 @@ export function resizeVolume(volume: Volume, params: ResizeParams): StepResult {
   }
   const outSize = resolveResizeSize(g.size, params.size);
   const t = createResizeTransform(g.size, outSize);
+  // Already the requested size: every mode is the identity; no copy, type kept.
+  if (outSize.every((n, a) => n === g.size[a])) return { volume, record: createRecord('resize', params, g, g, t) };
   const geometry = deriveGeometry(g, t, outSize);
   let out: Volume;
   if (params.mode === 'bilinear' && !params.antialias) {

@@ -71,6 +71,12 @@ describe('invertToInputGrid after orient + resample + cropPad + resize', () => {
     m!.index.forEach((x, a) => expect(x).toBeCloseTo([4, 9, 7][a]!, 9));
   });
 
+  it('accepts coordinates in tensor order (axes "kji")', () => {
+    const [a] = mapPointsToInput([[3.5, 7, 11]], records, { axes: 'kji' });
+    const [b] = mapPointsToInput([[11, 7, 3.5]], records);
+    expect(a).toEqual(b);
+  });
+
   it('maps boxes (corners sorted per input axis even after flips)', () => {
     const [b] = mapBoxesToInput([[10, 20, 30, 20, 40, 50]], records);
     for (let a = 0; a < 3; a++) expect(b!.index.min[a]).toBeLessThanOrEqual(b!.index.max[a]!);

@@ -81,6 +81,26 @@ describe('runPreprocessPlan', () => {
   });
 });
 
+describe('TorchXRayVision plan on a MONOCHROME1 DICOM-like radiograph', () => {
+  it('inverts, normalises with 2**bitsStored - 1, crops the square and keeps values exact', () => {
+    const [w, h] = [6, 4];
+    const data = new Uint16Array(w * h).map((_, i) => (i * 173) % 4096);
+    const xray = createVolume({ geometry: { size: [w, h, 1] }, data, meta: { photometric: 'MONOCHROME1', bitsStored: 12 } });
+    const { tensor, records } = runPreprocessPlan(xray, [
+      { op: 'invertMonochrome1' }, { op: 'greyscale', method: 'mean' }, { op: 'xrvNormalize' },
+      { op: 'cropPad', mode: 'centerSquare' }, { op: 'resize', size: [4, 4], mode: 'area' },
+      { op: 'toTensor', layout: 'NCHW', dtype: 'float32' },
+    ]);
+    expect(tensor.dims).toEqual([1, 1, 4, 4]);
+    expect(records.map((r) => r.op)).toEqual(['invertMonochrome1', 'greyscale', 'xrvNormalize', 'cropPad', 'resize', 'toTensor']);
+    const f = Math.fround;
+    for (let j = 0; j < 4; j++) for (let i = 0; i < 4; i++) {
+      const x = 4095 - data[i + 1 + w * j]!; // centre square starts at column 6//2 - 4//2 = 1
+      expect(tensor.data[i + 4 * j]).toBe(f(f(2 * f(x / 4095)) - 1) * 1024);
+    }
+  });
+});
+
 describe('memory: caller buffers are never written, intermediates are reused', () => {
   it('zscore on the caller volume allocates; after a crop it runs in place and the tensor shares it', () => {
     const data = new Float32Array(4 * 4 * 4).map((_, i) => (i % 7) + 1);
