@@ -118,7 +118,10 @@ export function readUint16(ds: DataSet, tag: string): number | undefined {
 export function readNumbers(ds: DataSet, tag: string): number[] | undefined {
   const s = readString(ds, tag);
   if (s === undefined) return undefined;
-  const values = s.split('\\').map((v) => Number(v.trim()));
+  // Number('') is 0: empty values (e.g. a trailing backslash) must not become zeros.
+  const parts = s.split('\\').map((v) => v.trim());
+  if (parts.some((v) => v === '')) return undefined;
+  const values = parts.map(Number);
   if (values.length === 0 || !values.every(Number.isFinite)) return undefined;
   return values;
 }

@@ -92,11 +92,16 @@ function createVolumeOrFail(init: Parameters<typeof createVolume>[0]): Volume {
 function singleFileGeometry(ds: DataSet, image: DecodedImage, frames: readonly FrameAttributes[], file: string): { geometry: GeometryInit; warnings: string[] } {
   const { pm } = image;
   const size: [number, number] = [pm.columns, pm.rows];
-  const placed = frames.every((f) => f.position !== undefined && f.orientation !== undefined && f.pixelSpacing !== undefined);
+  const placed = frames.every((f) => f.position !== undefined && f.orientation !== undefined);
   if (placed) {
-    const slices = frames.map((f, idx) => ({ position: f.position!, orientation: f.orientation!, pixelSpacing: f.pixelSpacing!, label: `frame ${idx + 1}` }));
+    const fallback = frames[0]?.pixelSpacing === undefined ? readSpacingPair(ds, TAG.imagerPixelSpacing) : undefined;
+    const extra = frames.some((f) => f.pixelSpacing === undefined)
+      ? [`PixelSpacing missing: in-plane spacing ${fallback === undefined ? '1 mm' : 'from ImagerPixelSpacing'}`]
+      : [];
+    const slices = frames.map((f, idx) => ({ position: f.position!, orientation: f.orientation!, pixelSpacing: f.pixelSpacing ?? fallback ?? ([1, 1] as const), label: `frame ${idx + 1}` }));
     try {
-      return computeStackGeometry(slices, size, file, frames[0]?.sliceThickness);
+      const stack = computeStackGeometry(slices, size, file, frames[0]?.sliceThickness);
+      return { geometry: stack.geometry, warnings: [...extra, ...stack.warnings] };
     } catch (err) {
       // Frames that are not a spatial stack (cine at one position, multi-plane localisers) are
       // still one image: the first frame places the grid, k counts frames, and the reason is kept.
@@ -106,9 +111,8 @@ function singleFileGeometry(ds: DataSet, image: DecodedImage, frames: readonly F
       return { geometry, warnings: [`frames do not form a spatial stack (${err.message.replace(`${file}: `, '')}): axis k is the frame index, placed by frame 1`] };
     }
   }
-  // No patient geometry (secondary capture, projection X-ray): pixel grid only.
-  const spacing = frames[0]?.pixelSpacing ?? readNumbers(ds, TAG.imagerPixelSpacing);
-  const rowCol = spacing !== undefined && spacing.length >= 2 && spacing[0]! > 0 && spacing[1]! > 0 ? spacing : undefined;
+  // No patient position / orientation (secondary capture, projection X-ray): pixel grid only.
+  const rowCol = frames[0]?.pixelSpacing ?? readSpacingPair(ds, TAG.imagerPixelSpacing);
   const warnings = [
     rowCol === undefined
       ? 'no patient geometry (ImagePositionPatient / ImageOrientationPatient / PixelSpacing): identity direction, 1 mm spacing'
@@ -119,4 +123,9 @@ function singleFileGeometry(ds: DataSet, image: DecodedImage, frames: readonly F
     geometry: { size: [size[0], size[1], pm.frames], spacing: [rowCol?.[1] ?? 1, rowCol?.[0] ?? 1, 1] },
     warnings,
   };
+}
+
+function readSpacingPair(ds: DataSet, tag: string): readonly [number, number] | undefined {
+  const v = readNumbers(ds, tag);
+  return v !== undefined && v.length >= 2 && v[0]! > 0 && v[1]! > 0 ? [v[0]!, v[1]!] : undefined;
 }

@@ -138,3 +138,18 @@ describe('Modality LUT Sequence', () => {
     }
   });
 });
+
+describe('partial geometry', () => {
+  test('IPP / IOP present but no PixelSpacing: placed in the patient frame, 1 mm in-plane, warning', async () => {
+    const bytes = fixtureBytes('CT_small.dcm');
+    let at = -1;
+    for (let i = 132; i + 4 <= bytes.length && at < 0; i++) if (bytes[i] === 0x28 && bytes[i + 1] === 0 && bytes[i + 2] === 0x30 && bytes[i + 3] === 0) at = i;
+    const patched = bytes.slice();
+    patched[at + 2] = 0x39; // (0028,0030) PixelSpacing -> (0028,0039), an unused tag
+    const v = await readDicom(patched, { name: 'nospacing.dcm' });
+    const ref = await readDicom(bytes);
+    expect(v.geometry.origin).toEqual(ref.geometry.origin);
+    expect(v.geometry.spacing.slice(0, 2)).toEqual([1, 1]);
+    expect(v.meta.warnings).toEqual(['PixelSpacing missing: in-plane spacing 1 mm']);
+  });
+});
