@@ -90,13 +90,15 @@ export async function runBatch(options: BatchOptions, ctx: CliContext): Promise<
   const say = (text: string) => !options.quiet && ctx.err(text);
   for (const file of ignored) say(`medinfer run: ignored ${file}: its name matches none of the model's inputs (${(entry.inputs ?? []).map((i) => i.name).join(', ') || 'fixed, moving'})\n`);
 
-  const started = Date.now();
+  let started = Date.now();
   const failures: BatchFailure[] = [];
   const lines = new Map(previous);
   let provider = 'none';
   if (todo.length > 0) {
     const pipe = await openBatchPipeline(entry, manifest, options);
     provider = pipe.provider.used;
+    // Time and rate count processing only: session creation is a fixed cost, reported apart by ONNX Runtime.
+    started = Date.now();
     say(`medinfer run: ${items.length} inputs (${skipped} already done), model ${entry.id} (${entry.task}) on ${provider}, concurrency ${concurrency}\n`);
     const progress = createProgress({ total: todo.length, isTTY: ctx.isTTY, quiet: options.quiet ?? false, write: ctx.err, ...(ctx.env['MEDINFER_PROGRESS_INTERVAL_MS'] ? { intervalMs: Number(ctx.env['MEDINFER_PROGRESS_INTERVAL_MS']) } : {}) });
     try {

@@ -70,6 +70,7 @@ export interface BatchSummary {
   readonly failed: number;
   /** Complete outputs from an earlier run that were kept. */
   readonly skipped: number;
+  /** Wall time from the first input to the last output (session creation excluded). */
   readonly durationMs: number;
   /** Inputs processed (ok + failed) per second of wall time. */
   readonly rate: number;
