@@ -5,11 +5,11 @@
  * no writing). ratio = runner images/s / bare-loop images/s; the goal is >= 0.9 at the best
  * concurrency, i.e. decode + preprocessing + writing hidden behind inference.
  *   npx tsc -p . && node bench/cli-run.mjs [--quick] [--model ID --manifest FILE] [--images N]
- * Model: the bundled phantom CXR classifier when the manifest has it, else --model/--manifest,
- * else the tiny fixture classifier (then inference is ~free and the ratio measures pure overhead).
+ * Model: --model/--manifest when given, else the bundled classifier when the manifest ships one,
+ * else a stand-in CNN of the same cost class that this script writes as ONNX (see below).
  * Writes bench/results/cli-run.json.
  */
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,26 +31,83 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const work = join(tmpdir(), `medinfer-bench-cli-run-${process.pid}`);
 mkdirSync(work, { recursive: true });
 
+/**
+ * A stand-in CXR CNN written straight as ONNX protobuf (no Python needed): 6 conv layers with
+ * ReLU, global average pooling and a linear head, 1x1x128x128 -> 5 logits, about 0.12 GMAC, i.e.
+ * the cost class of the phantom DenseNet the package trains (seeded random weights: the scores
+ * are meaningless, the work per image is what counts here).
+ */
+function buildBenchModel() {
+  const bytes = [];
+  const varint = (out, v) => {
+    let n = BigInt(v);
+    do {
+      let b = Number(n & 0x7fn);
+      n >>= 7n;
+      if (n > 0n) b |= 0x80;
+      out.push(b);
+    } while (n > 0n);
+  };
+  const field = (out, no, wire) => varint(out, (no << 3) | wire);
+  const int = (out, no, v) => { field(out, no, 0); varint(out, v); };
+  const lenDelim = (out, no, payload) => { field(out, no, 2); varint(out, payload.length); for (const b of payload) out.push(b); };
+  const str = (out, no, s) => lenDelim(out, no, [...Buffer.from(s)]);
+  const msg = (build) => { const out = []; build(out); return out; };
+  let seed = 1234;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5);
+  const tensor = (name, dims, scale) => msg((o) => {
+    for (const d of dims) int(o, 1, d);
+    int(o, 2, 1);
+    str(o, 8, name);
+    const data = new Float32Array(dims.reduce((a, b) => a * b, 1)).map(() => rand() * scale);
+    lenDelim(o, 9, [...new Uint8Array(data.buffer)]);
+  });
+  const intsAttr = (name, values) => msg((o) => { str(o, 1, name); for (const v of values) int(o, 8, v); int(o, 20, 7); });
+  const intAttr = (name, value) => msg((o) => { str(o, 1, name); int(o, 3, value); int(o, 20, 2); });
+  const node = (op, inputs, outputs, attrs = []) => msg((o) => { for (const i of inputs) str(o, 1, i); for (const x of outputs) str(o, 2, x); str(o, 4, op); for (const a of attrs) lenDelim(o, 5, a); });
+  const valueInfo = (name, dims) => msg((o) => {
+    str(o, 1, name);
+    lenDelim(o, 2, msg((t) => lenDelim(t, 1, msg((tt) => { int(tt, 1, 1); lenDelim(tt, 2, msg((sh) => { for (const d of dims) lenDelim(sh, 1, msg((dd) => (typeof d === 'string' ? str(dd, 2, d) : int(dd, 1, d)))); })); }))));
+  });
+  const layers = [[1, 16, 2], [16, 32, 2], [32, 64, 1], [64, 64, 1], [64, 64, 1], [64, 128, 2]];
+  const nodes = [];
+  const inits = [];
+  let x = 'image';
+  layers.forEach(([cin, cout, stride], l) => {
+    inits.push(tensor(`w${l}`, [cout, cin, 3, 3], Math.sqrt(6 / (cin * 9))), tensor(`b${l}`, [cout], 0.01));
+    nodes.push(node('Conv', [x, `w${l}`, `b${l}`], [`c${l}`], [intsAttr('pads', [1, 1, 1, 1]), intsAttr('strides', [stride, stride]), intsAttr('kernel_shape', [3, 3])]), node('Relu', [`c${l}`], [`r${l}`]));
+    x = `r${l}`;
+  });
+  inits.push(tensor('wf', [5, 128], 0.1), tensor('bf', [5], 0.01));
+  nodes.push(node('GlobalAveragePool', [x], ['gap']), node('Flatten', ['gap'], ['flat'], [intAttr('axis', 1)]), node('Gemm', ['flat', 'wf', 'bf'], ['logits'], [intAttr('transB', 1)]));
+  const graph = msg((g) => { for (const n of nodes) lenDelim(g, 1, n); str(g, 2, 'bench-cnn'); for (const t of inits) lenDelim(g, 5, t); lenDelim(g, 11, valueInfo('image', ['batch', 1, 128, 128])); lenDelim(g, 12, valueInfo('logits', ['batch', 5])); });
+  int(bytes, 1, 8);
+  str(bytes, 2, 'medinfer-bench');
+  lenDelim(bytes, 7, graph);
+  lenDelim(bytes, 8, msg((o) => { str(o, 1, ''); int(o, 2, 17); }));
+  return new Uint8Array(bytes);
+}
+
 async function chooseModel() {
-  if (flag('--model')) return { manifestPath: flag('--manifest'), model: flag('--model') };
+  if (flag('--model')) return { manifestPath: flag('--manifest'), model: flag('--model'), note: 'given on the command line' };
   const bundled = await readManifestFile();
   const cxr = Object.values(bundled.models).find((m) => m.task === 'classification' && m.weights.kind === 'bundled' && existsSync(resolveModelFileLocation(bundled, getModelFile(m))));
-  if (cxr) return { manifestPath: undefined, model: cxr.id };
-  // Fallback: the tiny fixture classifier behind a throwaway manifest.
-  const src = join(ROOT, 'test/fixtures/models/tiny-classifier.onnx');
+  if (cxr) return { manifestPath: undefined, model: cxr.id, note: 'bundled classifier' };
+  // No bundled classifier yet: the stand-in CNN behind a throwaway manifest.
+  const onnx = buildBenchModel();
   mkdirSync(join(work, 'models'), { recursive: true });
-  copyFileSync(src, join(work, 'models/tiny.onnx'));
-  const sha256 = createHash('sha256').update(await import('node:fs').then((fs) => fs.readFileSync(src))).digest('hex');
+  writeFileSync(join(work, 'models/bench-cnn.onnx'), onnx);
+  const sha256 = createHash('sha256').update(onnx).digest('hex');
   const manifest = {
     manifestVersion: 1,
     datasets: { synthetic: { name: 'synthetic', tasks: ['classification'], modality: 'CR', acquisition: { kind: 'generated', generator: 'bench' } } },
-    models: { 'tiny-cxr': { task: 'classification', title: 'tiny', datasets: ['synthetic'], architecture: 'tiny CNN', files: [{ role: 'model', path: 'models/tiny.onnx', sha256 }], weights: { kind: 'bundled' },
-      io: { inputs: [{ name: 'image', dtype: 'float32', dims: [-1, 1, 16, 16], layout: 'NCHW' }], outputs: [{ name: 'logits', dtype: 'float32', dims: [-1, 3] }] },
-      dimensionality: 2, preprocess: [{ op: 'resize', size: [16, 16], mode: 'bilinear' }, { op: 'toTensor', layout: 'NCHW', dtype: 'float32' }],
-      inference: { mode: 'whole', batch: 1 }, postprocess: [{ op: 'sigmoid' }], labels: ['a', 'b', 'c'], intendedUse: 'benchmark only' } },
+    models: { 'bench-cnn': { task: 'classification', title: 'bench CNN', datasets: ['synthetic'], architecture: '6-layer CNN, 0.12 GMAC', files: [{ role: 'model', path: 'models/bench-cnn.onnx', sha256 }], weights: { kind: 'bundled' },
+      io: { inputs: [{ name: 'image', dtype: 'float32', dims: [-1, 1, 128, 128], layout: 'NCHW' }], outputs: [{ name: 'logits', dtype: 'float32', dims: [-1, 5] }] },
+      dimensionality: 2, preprocess: [{ op: 'xrvNormalize', maxval: 65535 }, { op: 'resize', size: [128, 128], mode: 'bilinear', antialias: true }, { op: 'toTensor', layout: 'NCHW', dtype: 'float32' }],
+      inference: { mode: 'whole', batch: 1 }, postprocess: [{ op: 'sigmoid' }], labels: ['Nodule', 'Effusion', 'Cardiomegaly', 'Consolidation', 'Pneumothorax'], intendedUse: 'benchmark only' } },
   };
   writeFileSync(join(work, 'm.json'), JSON.stringify(manifest));
-  return { manifestPath: join(work, 'm.json'), model: 'tiny-cxr' };
+  return { manifestPath: join(work, 'm.json'), model: 'bench-cnn', note: 'stand-in CNN generated by this script (no bundled classifier in the manifest)' };
 }
 
 function median(xs) {
@@ -69,7 +126,7 @@ async function writeRadiographs(dir) {
   }
 }
 
-const { manifestPath, model } = await chooseModel();
+const { manifestPath, model, note } = await chooseModel();
 const manifest = await readManifestFile(manifestPath);
 const entry = getModelEntry(manifest, model);
 const images = join(work, 'images');
@@ -119,6 +176,7 @@ const result = {
   runs: RUNS,
   images: COUNT,
   model,
+  modelNote: note,
   modelInput: entry.io.inputs[0].dims,
   node: process.version,
   cpus: cpus().length,
