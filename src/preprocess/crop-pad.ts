@@ -17,7 +17,7 @@ import { voxelCount, type Vec3 } from '../core/geometry.js';
 import type { Volume } from '../core/volume.js';
 import { createScaleOffsetTransform, deriveGeometry } from './index-transform.js';
 import type { ParamReader } from './param-reader.js';
-import { channelCount, createPlanarVolume, toPlanar } from './planar.js';
+import { channelCount, checkOutputSize, createPlanarVolume, toPlanar } from './planar.js';
 import { allocateTypedArray, type TypedArray } from '../core/dtype.js';
 import { createRecord } from './record.js';
 import type { CropPadParams, StepResult } from './types.js';
@@ -154,6 +154,7 @@ function copyBox(v: Volume, start: Vec3, size: Vec3, fill: number): TypedArray {
 export function cropPadVolume(volume: Volume, params: CropPadParams): StepResult {
   const g = volume.geometry;
   const plan = planCropPad(volume, params);
+  checkOutputSize('cropPad', plan.size, channelCount(volume));
   const t = createScaleOffsetTransform([1, 1, 1], plan.start);
   const same = plan.start.every((x) => x === 0) && plan.size.every((n, a) => n === g.size[a]);
   // Nothing to crop or pad (e.g. centerSquare on a square radiograph): no copy.

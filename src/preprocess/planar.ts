@@ -7,6 +7,7 @@
 import { createVolume, type Volume, type VolumeMeta } from '../core/volume.js';
 import { voxelCount, type Geometry } from '../core/geometry.js';
 import { allocateTypedArray, type TypedArray } from '../core/dtype.js';
+import { LimitError } from '../core/errors.js';
 
 export function channelCount(v: Volume): number {
   return v.components * v.frames;
@@ -36,6 +37,17 @@ export function toPlanar(v: Volume): Volume {
 export function allocateOutput(v: Volume, inPlace: boolean | undefined, original: Volume): Float32Array {
   const owned = inPlace === true || v !== original;
   return owned && v.components === 1 && v.data instanceof Float32Array ? v.data : new Float32Array(v.data.length);
+}
+
+/** Largest output a spatial step will allocate (elements): 2**30 float32 = 4 GiB. */
+export const MAX_OUTPUT_ELEMENTS = 2 ** 30;
+
+/** Refuses before allocating when a step would produce an absurd grid (e.g. a spacing typo). */
+export function checkOutputSize(op: string, size: readonly number[], channels: number): void {
+  const n = (size[0] ?? 1) * (size[1] ?? 1) * (size[2] ?? 1) * channels;
+  if (!(n <= MAX_OUTPUT_ELEMENTS)) {
+    throw new LimitError(`${op}: output grid [${size.join('x')}] x ${channels} channels is ${n} elements, over the ${MAX_OUTPUT_ELEMENTS} limit`, { op, size: [...size], channels, limit: MAX_OUTPUT_ELEMENTS });
+  }
 }
 
 /** A planar volume from channel-major data. */

@@ -7,7 +7,7 @@ import { voxelCount, type Geometry, type Vec3 } from '../core/geometry.js';
 import type { Volume } from '../core/volume.js';
 import { buildLinearTable, buildNearestTable, linearCoordinates, type AxisTable, type EdgePolicy } from './axis-tables.js';
 import { deriveGeometry } from './index-transform.js';
-import { channelCount, createPlanarVolume, toPlanar } from './planar.js';
+import { channelCount, checkOutputSize, createPlanarVolume, toPlanar } from './planar.js';
 import { sampleGrid } from './sample-grid.js';
 import type { IndexTransform } from './types.js';
 
@@ -40,8 +40,9 @@ export function buildTransformTables(t: IndexTransform, srcSize: Vec3, outSize: 
  * stay integers.
  */
 export function resampleGrid(volume: Volume, t: IndexTransform, outSize: Vec3, options: ResampleGridOptions): Volume {
+  const channels = channelCount(volume);
+  checkOutputSize('resample', outSize, channels);
   const v = toPlanar(volume);
-  const channels = channelCount(v);
   const tables = options.tables ?? buildTransformTables(t, v.geometry.size, outSize, options.linear, options.edge);
   const n = outSize[0] * outSize[1] * outSize[2] * channels;
   const out: TypedArray = options.linear ? new Float32Array(n) : allocateTypedArray(v.type, n);

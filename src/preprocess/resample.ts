@@ -20,7 +20,7 @@ import { roundHalfEven } from './rounding.js';
 import type { IndexTransform, ResampleParams, StepResult } from './types.js';
 import { createScaleOffsetTransform, deriveGeometry } from './index-transform.js';
 import { resampleCubicAxis } from './cubic-spline.js';
-import { channelCount, createPlanarVolume, toPlanar } from './planar.js';
+import { channelCount, checkOutputSize, createPlanarVolume, toPlanar } from './planar.js';
 import type { TypedArray } from '../core/dtype.js';
 
 export function readResampleParams(r: ParamReader): ResampleParams {
@@ -75,6 +75,7 @@ export function resampleVolume(volume: Volume, params: ResampleParams): StepResu
   }
   const g = volume.geometry;
   const plan = planResample(g.size, g.spacing, params.spacing, params.rule);
+  checkOutputSize('resample', plan.size, channelCount(volume));
   const t = plan.transform;
   // Already on the target grid (same shape, identity mapping): no copy, type kept.
   if (plan.size.every((n, a) => n === g.size[a] && t.scale[a] === 1 && t.offset[a] === 0)) {

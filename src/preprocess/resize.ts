@@ -13,7 +13,7 @@ import { buildIndexTable } from './axis-tables.js';
 import { filterAxis } from './filter-axis.js';
 import { createScaleOffsetTransform, deriveGeometry } from './index-transform.js';
 import type { ParamReader } from './param-reader.js';
-import { channelCount, createPlanarVolume, toPlanar } from './planar.js';
+import { channelCount, checkOutputSize, createPlanarVolume, toPlanar } from './planar.js';
 import { createRecord } from './record.js';
 import { resampleGrid, sourceStrides } from './resample-grid.js';
 import { buildAntialiasTaps, buildAreaTaps, buildTorchNearestIndices } from './resize-taps.js';
@@ -51,6 +51,7 @@ export function resizeVolume(volume: Volume, params: ResizeParams): StepResult {
   const t = createResizeTransform(g.size, outSize);
   // Already the requested size: every mode is the identity; no copy, type kept.
   if (outSize.every((n, a) => n === g.size[a])) return { volume, record: createRecord('resize', params, g, g, t) };
+  checkOutputSize('resize', outSize, channelCount(volume));
   const geometry = deriveGeometry(g, t, outSize);
   let out: Volume;
   if (params.mode === 'bilinear' && !params.antialias) {

@@ -28,6 +28,7 @@ import { normalizeXrv } from './xrv-normalize.js';
 import { normalizeZscore } from './zscore.js';
 
 export interface PreprocessResult {
+  /** May share its buffer with `volume.data` (float32, stored axis order): no extra copy. */
   readonly tensor: Tensor;
   /** One record per step, in order (the last is toTensor's). */
   readonly records: PreprocessRecord[];

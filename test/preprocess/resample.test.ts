@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createVolume, indexToWorld, InputError } from '../../src/core/index.js';
+import { createVolume, indexToWorld, InputError, LimitError } from '../../src/core/index.js';
 import { resampleVolume, validatePreprocessStep, type ResampleParams } from '../../src/preprocess/index.js';
 import { cases, expectClose, loadBin, maxAbs } from './fixtures.js';
 
@@ -43,6 +43,12 @@ describe('resample (linear: order 1, cubic: order 3) vs scipy.ndimage.map_coordi
     expect(volume.type).toBe('uint8');
     expect([...volume.geometry.size]).toEqual([7, 7, 3]);
     expect(volume.data[2]).toBe(v.data[1]);
+  });
+
+  it('refuses absurd output grids before allocating (LimitError)', () => {
+    const v = createVolume({ geometry: { size: [64, 64, 64] }, data: new Float32Array(64 ** 3) });
+    // A spacing typo (0.01 instead of 1.0) would ask for 6301^3 voxels.
+    expect(() => resampleVolume(v, { spacing: [0.01, 0.01, 0.01], mode: 'linear', rule: 'monai' })).toThrow(LimitError);
   });
 
   it('rejects bad spacing', () => {
