@@ -211,6 +211,26 @@ def make_modality_lut_sequence():
     save(ds, 'xa_modality_lut_sequence.dcm')
 
 
+def make_multiframe_encapsulated():
+    """Multi-frame encapsulated data: 32-bit RLE (15 frames), JPEG-LS / JPEG 2000 / JPEG lossless
+    of the enhanced CT (5 frames, per-frame functional groups kept)."""
+    rtdose, enhanced = os.path.join(FIX, 'rtdose.dcm'), os.path.join(GEN, 'enhanced_ct_5frames.dcm')
+    run('dcmcrle', rtdose, os.path.join(GEN, 'rtdose_rle_32bit_15frames.dcm'))
+    run('dcmcjpls', enhanced, os.path.join(GEN, 'enhanced_ct_jpeg_ls_5frames.dcm'))
+    run('gdcmconv', '--j2k', enhanced, os.path.join(GEN, 'enhanced_ct_jpeg2000_5frames.dcm'))
+    run('dcmcjpeg', '+e1', enhanced, os.path.join(GEN, 'enhanced_ct_jpeg_lossless_5frames.dcm'))
+    # Several fragments per frame: located through the offset table, or (table left empty) by
+    # the JPEG end-of-image markers.
+    ds = base_dataset(SC_STORAGE, uid(500))
+    noisy = rng(77).integers(0, 4096, size=(3, 48, 40)).astype(np.uint16)  # noise: ~3 KB per frame compressed
+    set_pixels(ds, noisy, bits_stored=12)
+    with tempfile.TemporaryDirectory() as d:
+        src = os.path.join(d, 'noise.dcm')
+        ds.save_as(src, write_like_original=False)
+        run('dcmcjpeg', '+e1', '+fs', '1', src, os.path.join(GEN, 'noise_jpeg_lossless_fragments_bot.dcm'))
+        run('dcmcjpeg', '+e1', '+fs', '1', '-ot', src, os.path.join(GEN, 'noise_jpeg_lossless_fragments_nobot.dcm'))
+
+
 def make_cine():
     """Enhanced MR cine: 3 frames at one position (a time series, not a spatial stack)."""
     ds = base_dataset('1.2.840.10008.5.1.4.1.1.4.1', uid(300))
@@ -276,12 +296,14 @@ if __name__ == '__main__':
     if sys.argv[1:] == ['cine']:  # add just these fixtures without rewriting the others
         make_cine()
         make_modality_lut_sequence()
+        make_multiframe_encapsulated()
         sys.exit(0)
     make_modality_lut_sequence()
     make_cine()
     src12 = make_native_variants()
     make_enhanced()
     make_codec_variants(src12)
+    make_multiframe_encapsulated()
     import series_fixtures  # noqa: E402  (same folder)
     series_fixtures.main(FIX, base_dataset, set_pixels, smooth_image, uid)
     print('fixtures written to', FIX, file=sys.stderr)
