@@ -85,7 +85,8 @@ export async function writePng(input: Volume | RasterPixels, options: { compress
   if (data.length !== width * height * channels) throw new ShapeError(`writePng: ${data.length} samples for ${width}x${height}x${channels}`, { expected: width * height * channels, actual: data.length });
   const sixteen = data instanceof Uint16Array;
   let pipeline = sharp(sixteen ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength), { raw: { width, height, channels } });
-  if (sixteen) pipeline = pipeline.toColourspace(channels <= 2 ? 'grey16' : 'rgb16');
+  // Without an explicit colour space sharp writes 1-channel input as an RGB PNG.
+  pipeline = pipeline.toColourspace(sixteen ? (channels <= 2 ? 'grey16' : 'rgb16') : channels <= 2 ? 'b-w' : 'srgb');
   const png = await pipeline.png({ compressionLevel: options.compressionLevel ?? 6 }).toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }
