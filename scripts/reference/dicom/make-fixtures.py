@@ -231,6 +231,26 @@ def make_multiframe_encapsulated():
         run('dcmcjpeg', '+e1', '+fs', '1', '-ot', src, os.path.join(GEN, 'noise_jpeg_lossless_fragments_nobot.dcm'))
 
 
+def make_j2k_unsigned_stream_signed_data():
+    """JPEG 2000 codestream marked unsigned, 12-bit precision, in a dataset saying
+    PixelRepresentation 1: exercises the sign correction pydicom applies (APPLY_J2K_CORRECTIONS)."""
+    src = pydicom.dcmread(os.path.join(GEN, 'uint16_bits12_source.dcm'))
+    arr = src.pixel_array
+    with tempfile.TemporaryDirectory() as d:
+        raw, j2c = os.path.join(d, 'in.raw'), os.path.join(d, 'out.j2c')
+        arr.astype('<u2').tofile(raw)
+        subprocess.run(['node', os.path.join(ROOT, 'scripts/reference/dicom/encode-j2k.mjs'), 'j2k', raw, j2c,
+                        str(src.Columns), str(src.Rows), '12', '0', '1'], check=True, cwd=ROOT)
+        stream = open(j2c, 'rb').read()
+    ds = base_dataset(CT_STORAGE, uid(600), '1.2.840.10008.1.2.4.90')
+    ds.Modality = 'CT'
+    set_pixels(ds, arr.astype(np.int16), bits_stored=12)
+    ds.PixelData = encapsulate([stream])
+    ds['PixelData'].is_undefined_length = True
+    ds['PixelData'].VR = 'OB'
+    ds.save_as(os.path.join(GEN, 'j2k_unsigned_stream_signed_pr.dcm'), write_like_original=False)
+
+
 def make_cine():
     """Enhanced MR cine: 3 frames at one position (a time series, not a spatial stack)."""
     ds = base_dataset('1.2.840.10008.5.1.4.1.1.4.1', uid(300))
@@ -278,7 +298,7 @@ def make_htj2k(src, name):
     with tempfile.TemporaryDirectory() as d:
         raw, j2c = os.path.join(d, 'in.raw'), os.path.join(d, 'out.j2c')
         arr.astype(arr.dtype.newbyteorder('<')).tofile(raw)
-        subprocess.run(['node', os.path.join(ROOT, 'scripts/reference/dicom/encode-htj2k.mjs'), raw, j2c,
+        subprocess.run(['node', os.path.join(ROOT, 'scripts/reference/dicom/encode-j2k.mjs'), 'htj2k', raw, j2c,
                         str(ds.Columns), str(ds.Rows), str(ds.BitsStored), str(ds.PixelRepresentation), '1'], check=True, cwd=ROOT)
         stream = open(j2c, 'rb').read()
     ds.file_meta.TransferSyntaxUID = '1.2.840.10008.1.2.4.201'
@@ -293,17 +313,16 @@ def make_htj2k(src, name):
 
 if __name__ == '__main__':
     os.makedirs(GEN, exist_ok=True)
-    if sys.argv[1:] == ['cine']:  # add just these fixtures without rewriting the others
-        make_cine()
-        make_modality_lut_sequence()
-        make_multiframe_encapsulated()
-        sys.exit(0)
-    make_modality_lut_sequence()
+    # --additions: only the fixtures added after the first set (they need its files), so that
+    # re-running does not rewrite files whose bytes dcmtk / gdcm stamp with new UIDs.
+    if sys.argv[1:] != ['--additions']:
+        make_native_variants()
+        make_enhanced()
+        make_codec_variants(os.path.join(GEN, 'uint16_bits12_source.dcm'))
+        import series_fixtures  # noqa: E402  (same folder)
+        series_fixtures.main(FIX, base_dataset, set_pixels, smooth_image, uid)
     make_cine()
-    src12 = make_native_variants()
-    make_enhanced()
-    make_codec_variants(src12)
+    make_modality_lut_sequence()
     make_multiframe_encapsulated()
-    import series_fixtures  # noqa: E402  (same folder)
-    series_fixtures.main(FIX, base_dataset, set_pixels, smooth_image, uid)
+    make_j2k_unsigned_stream_signed_data()
     print('fixtures written to', FIX, file=sys.stderr)
