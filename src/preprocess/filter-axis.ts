@@ -125,14 +125,16 @@ function blendRowsSimd(k: SimdKernels, src: TypedArray, out: Float32Array, rows:
   const res = new Float32Array(block * m);
   for (let r0 = 0; r0 < rows; r0 += block) {
     const b = Math.min(block, rows - r0);
-    for (let r = 0; r < b; r++) {
-      const s = (r0 + r) * n0;
-      for (let i = 0; i < n0; i++) tmp[i * b + r] = src[s + i]!;
+    // Sequential writes, reads strided over only b rows (their cache lines are reused for 16
+    // consecutive i), which is several times faster than the write-strided order.
+    const s0 = r0 * n0;
+    for (let i = 0, d = 0; i < n0; i++) {
+      for (let r = 0, s = s0 + i; r < b; r++, d++, s += n0) tmp[d] = src[s]!;
     }
     blendLinesSimd(k, tmp.subarray(0, n0 * b), res, 1, n0, b, m, taps);
-    for (let r = 0; r < b; r++) {
-      const o = (r0 + r) * m;
-      for (let t = 0; t < m; t++) out[o + t] = res[t * b + r]!;
+    const o0 = r0 * m;
+    for (let t = 0; t < m; t++) {
+      for (let r = 0, d = t * b, o = o0 + t; r < b; r++, d++, o += m) out[o] = res[d]!;
     }
   }
 }
