@@ -60,10 +60,23 @@ describe('medinfer run (classification)', () => {
     expect(existsSync(join(out, 'img3.json'))).toBe(true);
   });
 
+  it('never reads its own outputs back as inputs when the output folder is inside the input folder', async () => {
+    const dir = join(work, 'nested');
+    mkdirSync(dir);
+    for (let i = 0; i < 2; i++) copyFileSync(join(work, 'cxr', `img${i}.png`), join(dir, `n${i}.png`));
+    const args = ['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', dir, '--output', join(dir, 'out'), '--explain'];
+    expect((await runCli(args)).code).toBe(0);
+    const again = await runCli(args);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/2 inputs \(2 already done\)|done: 0 ok, 0 failed, 2 skipped/);
+  });
+
   it('exits 2 on usage and setup errors', async () => {
-    expect((await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--output', join(work, 'x')])).code).toBe(2);
-    expect((await runCli(['run', '--model', 'nope', '--manifest', manifest, '--input', join(work, 'cxr'), '--output', join(work, 'x')])).code).toBe(2);
-    expect((await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'missing'), '--output', join(work, 'x')])).code).toBe(2);
-    expect((await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'cxr'), '--output', join(work, 'x'), '--concurrency', '0'])).code).toBe(2);
+    const missing = await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'missing'), '--output', join(work, 'x')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/E_USAGE: --input .*missing: no such file or folder/);
+    const unknown = await runCli(['run', '--model', 'nope', '--manifest', manifest, '--input', join(work, 'cxr'), '--output', join(work, 'x'), '--concurrency', '2']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/E_MANIFEST/);
   });
 });

@@ -84,4 +84,31 @@ describe('medinfer run: interruption and resume', () => {
     expect(redo.stderr).toMatch(/done: 4 ok, 0 failed, 0 skipped/);
     expect(readJsonl(join(out, 'results.jsonl'))).toHaveLength(4);
   });
+
+  it('stops gracefully on Ctrl-C: inputs in flight are finished, exit 130, a re-run resumes', async () => {
+    const out = join(work, 'out-sigint');
+    const args = ['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', input, '--output', out, '--explain', '--concurrency', '2'];
+    const first = await runCli(args, {
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          const text = existsSync(join(out, 'results.jsonl')) ? readFileSync(join(out, 'results.jsonl'), 'utf8') : '';
+          if (text.split('\n').length - 1 >= 3) {
+            clearInterval(poll);
+            child.kill('SIGINT');
+          }
+        }, 5);
+      },
+    });
+    expect(first.code, first.stderr).toBe(130);
+    expect(first.stderr).toMatch(/interrupted; finishing inputs in flight/);
+    expect(first.stderr).toMatch(/interrupted: \d+ inputs not started/);
+    const done = readJsonl(join(out, 'results.jsonl')).length;
+    expect(done).toBeLessThan(COUNT);
+    expect(readdirSync(out).filter((n) => n.includes('medinfer-tmp'))).toEqual([]);
+    await expectComplete(out);
+    const second = await runCli(args);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toMatch(new RegExp(`done: ${COUNT - done} ok, 0 failed, ${done} skipped`));
+  });
 });
+

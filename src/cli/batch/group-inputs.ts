@@ -10,7 +10,7 @@
  * Paths in a CSV are relative to the CSV's folder.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, extname, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import type { ModelEntry } from '../../manifest/types.js';
 import { parseCsv, type CsvTable } from './csv.js';
@@ -174,8 +174,17 @@ async function textDrafts(files: readonly FoundFile[]): Promise<Draft[]> {
 
 const isTxt = (p: string) => extname(p).toLowerCase() === '.txt';
 
-/** Groups every argument into items (stems unique across all of them). */
-export async function groupInputs(args: readonly string[], entry: ModelEntry, cwd: string): Promise<GroupedInputs> {
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * Groups every argument into items (stems unique across all of them). Files under `exclude`
+ * (the output folder) are never inputs, so `--output data/out --input data` does not feed a
+ * run's own overlays and masks back in on the next run.
+ */
+export async function groupInputs(args: readonly string[], entry: ModelEntry, cwd: string, exclude?: string): Promise<GroupedInputs> {
   if (args.length === 0) throw new UsageError('at least one --input is required', { field: 'input' });
   const series = readsSeries(entry);
   const text = inputShape(entry) === 'text';
@@ -210,6 +219,7 @@ export async function groupInputs(args: readonly string[], entry: ModelEntry, cw
       }
       if (files.length === 0) throw new UsageError(`--input ${arg}: the pattern matches no file`, { field: 'input', received: arg });
     }
+    if (exclude !== undefined) files = files.filter((f) => !isInside(f.path, exclude));
     if (text) texts.push(...files);
     else units.push(...unitsOf(files, root, basename(root), series));
   }

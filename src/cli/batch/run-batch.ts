@@ -75,9 +75,9 @@ export async function runBatch(options: BatchOptions, ctx: CliContext): Promise<
   const concurrency = checkConcurrency(options.concurrency ?? DEFAULT_CONCURRENCY);
   const manifest = await loadManifest(options.manifest, ctx.cwd);
   const entry = getModelEntry(manifest, options.model);
-  const { items, ignored } = await groupInputs(options.inputs, entry, ctx.cwd);
-  if (items.length === 0) throw new UsageError(`no inputs found in ${options.inputs.join(', ')} for model '${entry.id}' (${entry.task})`, { field: 'input' });
   const outputDir = resolve(ctx.cwd, options.output);
+  const { items, ignored } = await groupInputs(options.inputs, entry, ctx.cwd, outputDir);
+  if (items.length === 0) throw new UsageError(`no inputs found in ${options.inputs.join(', ')} for model '${entry.id}' (${entry.task})`, { field: 'input' });
   await mkdir(outputDir, { recursive: true });
   await sweepTempFiles(outputDir);
   const previous = await readResults(outputDir);
@@ -93,6 +93,7 @@ export async function runBatch(options: BatchOptions, ctx: CliContext): Promise<
   let started = Date.now();
   const failures: BatchFailure[] = [];
   const lines = new Map(previous);
+  let succeeded = 0;
   let provider = 'none';
   if (todo.length > 0) {
     const pipe = await openBatchPipeline(entry, manifest, options);
@@ -105,6 +106,7 @@ export async function runBatch(options: BatchOptions, ctx: CliContext): Promise<
       await runPool(todo, concurrency, async (item) => {
         try {
           lines.set(item.id, await processItem(pipe, item, outputDir, options.explain ?? false, options.maxVoxels));
+          succeeded++;
           progress.tick(true);
         } catch (error) {
           const failure = toFailure(item, error);
@@ -112,7 +114,7 @@ export async function runBatch(options: BatchOptions, ctx: CliContext): Promise<
           await appendError(outputDir, { ...failure, at: new Date().toISOString() });
           progress.tick(false);
         }
-      });
+      }, options.signal);
     } finally {
       progress.finish();
       await pipe.dispose();
@@ -125,11 +127,12 @@ export async function runBatch(options: BatchOptions, ctx: CliContext): Promise<
     model: entry.id,
     task: entry.task,
     total: items.length,
-    succeeded: todo.length - failures.length,
+    succeeded,
     failed: failures.length,
     skipped,
+    notStarted: todo.length - succeeded - failures.length,
     durationMs,
-    rate: todo.length / Math.max(durationMs / 1000, 1e-3),
+    rate: (succeeded + failures.length) / Math.max(durationMs / 1000, 1e-3),
     outputDir,
     resultsPath: join(outputDir, RESULTS_FILE),
     errorsPath: join(outputDir, ERRORS_FILE),
@@ -145,6 +148,7 @@ export function describeSummary(s: BatchSummary): string {
     `done: ${s.succeeded} ok, ${s.failed} failed, ${s.skipped} skipped (already complete) of ${s.total} in ${formatDuration(s.durationMs / 1000)} (${formatRate(s.rate)} inputs/s)`,
     `outputs: ${s.outputDir} (results: ${RESULTS_FILE}${s.failed ? `, errors: ${ERRORS_FILE}` : ''})`,
   ];
+  if (s.notStarted > 0) lines.unshift(`interrupted: ${s.notStarted} inputs not started; run the same command again to resume`);
   for (const f of s.failures.slice(0, 20)) lines.push(`  failed ${f.input}: ${f.code}: ${f.message}`);
   if (s.failures.length > 20) lines.push(`  ... and ${s.failures.length - 20} more in ${ERRORS_FILE}`);
   return lines.join('\n') + '\n';

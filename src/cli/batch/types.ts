@@ -53,6 +53,8 @@ export interface BatchOptions {
   readonly explain?: boolean;
   readonly threads?: number;
   readonly maxVoxels?: number;
+  /** Stops taking new inputs when aborted (Ctrl-C); inputs in flight are completed. */
+  readonly signal?: AbortSignal;
 }
 
 export interface BatchFailure {
@@ -79,6 +81,8 @@ export interface BatchSummary {
   readonly errorsPath: string;
   readonly failures: readonly BatchFailure[];
   readonly provider: string;
+  /** Inputs not started because the run was interrupted (0 otherwise). */
+  readonly notStarted: number;
 }
 
 /** One line of results.jsonl: written last, after every output file of the input is in place. */

@@ -3,10 +3,11 @@
  * this is what overlaps the JS-side decode / preprocessing / writing of some inputs with the
  * native inference of another (onnxruntime-node runs sessions off the JS thread).
  */
-export async function runPool<T>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function runPool<T>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<void>, signal?: AbortSignal): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < items.length) {
+    // An abort stops taking new items; items in flight finish and are written normally.
+    while (next < items.length && !signal?.aborted) {
       const index = next++;
       await work(items[index]!, index);
     }

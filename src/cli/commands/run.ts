@@ -35,8 +35,13 @@ Options:
   --threads N         intra-op threads per session (default: ONNX Runtime's)
   --max-voxels N      refuse inputs larger than N voxels (default 2^28)
   --quiet             no progress or summary on stderr
-Outputs are written atomically; an interrupted run is resumed by running the same command again.
-Exit codes: 0 all inputs ok, 1 some inputs failed (errors.jsonl), 2 usage or setup error.`;
+Outputs are written atomically; an interrupted run is resumed by running the same command again
+(Ctrl-C once: inputs in flight are finished, no new ones started).
+Exit codes: 0 all inputs ok, 1 some inputs failed (errors.jsonl), 2 usage or setup error,
+130 interrupted before all inputs were started.`;
+
+/** Conventional status of a run stopped by SIGINT (128 + 2); a re-run resumes it. */
+const EXIT_INTERRUPTED = 130;
 
 const OPTIONS = {
   model: { type: 'string' },
@@ -83,6 +88,15 @@ export const command: CliCommand = {
     const threads = parseIntegerFlag(stringFlag(args, 'threads'), 'threads', 1, 1024);
     const maxVoxelsText = stringFlag(args, 'max-voxels');
     const manifest = stringFlag(args, 'manifest');
+    // First Ctrl-C: finish the inputs in flight (their outputs stay complete), start no more.
+    // Second Ctrl-C: stop at once (atomic writes still leave no partial file).
+    const stop = new AbortController();
+    const onSigint = () => {
+      if (stop.signal.aborted) process.exit(130);
+      ctx.err('\nmedinfer run: interrupted; finishing inputs in flight (Ctrl-C again to stop now)\n');
+      stop.abort();
+    };
+    process.on('SIGINT', onSigint);
     const summary = await runBatch({
       model,
       inputs,
@@ -96,7 +110,9 @@ export const command: CliCommand = {
       ...(concurrency !== undefined ? { concurrency } : {}),
       ...(threads !== undefined ? { threads } : {}),
       ...(maxVoxelsText !== undefined ? { maxVoxels: parseMaxVoxels(maxVoxelsText, 'run') } : {}),
-    }, ctx);
+      signal: stop.signal,
+    }, ctx).finally(() => process.off('SIGINT', onSigint));
+    if (summary.notStarted > 0) return EXIT_INTERRUPTED;
     return summary.failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
   },
 };

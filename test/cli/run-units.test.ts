@@ -1,0 +1,79 @@
+/** In-process checks of the batch runner's building blocks (no child process: fast). */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { formatCsv, parseCsv } from '../../src/cli/batch/csv.js';
+import { expandGlob } from '../../src/cli/batch/discover-paths.js';
+import { assignStems, sanitizeStem } from '../../src/cli/batch/output-names.js';
+import { createProgress } from '../../src/cli/batch/progress.js';
+
+const work = mkdtempSync(join(tmpdir(), 'medinfer-units-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('output names', () => {
+  it('never leave the output folder and never start with a dot', () => {
+    for (const raw of ['../../etc/passwd', '..', '.hidden', 'a/../b', 'C:\\x\\y', '', '   ', 'ünïcode name.png']) {
+      const s = sanitizeStem(raw);
+      expect(s).toMatch(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
+      expect(s).not.toContain('..');
+    }
+    expect(sanitizeStem('../../etc/passwd')).toBe('etc_passwd');
+    expect(sanitizeStem('ünïcode name')).toBe('unicode_name');
+  });
+
+  it('disambiguate collisions deterministically, whatever the input order', () => {
+    const items = [{ label: 'b/x.png', stem: 'x' }, { label: 'a/x.png', stem: 'x' }, { label: 'c/X.png', stem: 'X' }];
+    const one = assignStems(items);
+    const two = assignStems([...items].reverse()).reverse();
+    expect(one).toEqual(two);
+    expect(one[1]).toBe('x'); // a/x.png sorts first and keeps the plain stem
+    expect(new Set(one.map((s) => s.toLowerCase())).size).toBe(3);
+    expect(one[0]).toMatch(/^x-[0-9a-f]{8}$/);
+  });
+});
+
+describe('CSV', () => {
+  it('round-trips quoted commas, quotes and newlines', () => {
+    const rows = [{ id: 'a', report: 'No effusion, "mild" edema.\nStable.' }, { id: 'b', report: '' }];
+    const table = parseCsv(formatCsv(rows));
+    expect(table.header).toEqual(['id', 'report']);
+    expect(table.rows).toEqual([{ id: 'a', report: 'No effusion, "mild" edema.\nStable.' }, { id: 'b', report: '' }]);
+  });
+});
+
+describe('globs', () => {
+  it('match within and across folders; folders match for DICOM series', async () => {
+    mkdirSync(join(work, 'g/s1/deep'), { recursive: true });
+    for (const f of ['g/a.png', 'g/b.nii.gz', 'g/s1/c.png', 'g/s1/deep/d.png', 'g/notes.csv']) writeFileSync(join(work, f), 'x');
+    const rel = async (p: string) => (await expandGlob(p, work)).files.map((f) => f.relative);
+    expect(await rel('g/*.png')).toEqual(['a.png']);
+    expect(await rel('g/**/*.png')).toEqual(['a.png', 's1/c.png', 's1/deep/d.png']);
+    expect(await rel('g/[ab].*')).toEqual(['a.png', 'b.nii.gz']);
+    expect((await expandGlob('g/s*', work)).folders).toEqual(['s1']);
+  });
+});
+
+describe('progress', () => {
+  it('draws a bar in place on a terminal, ending with a newline', () => {
+    let text = '';
+    const p = createProgress({ total: 4, isTTY: true, quiet: false, write: (t) => (text += t) });
+    p.tick(true);
+    p.tick(false);
+    p.tick(true);
+    p.tick(true);
+    p.finish();
+    const frames = text.split('\r').filter(Boolean);
+    expect(frames.at(-1)).toMatch(/^\[#+\] 4\/4 {2}ok 3 {2}failed 1 {2}[\d.]+\/s {2}ETA 0s\x1b\[K\n$/);
+    expect(text.split('\n')).toHaveLength(2);
+  });
+
+  it('is silent with quiet', () => {
+    let text = '';
+    const p = createProgress({ total: 2, isTTY: false, quiet: true, write: (t) => (text += t) });
+    p.tick(true);
+    p.tick(true);
+    p.finish();
+    expect(text).toBe('');
+  });
+});
