@@ -15,6 +15,8 @@ const FILES = [
   'generated/ct_jpeg_lossless_sv1.dcm', 'generated/mr_htj2k_lossless.dcm', 'generated/enhanced_ct_5frames.dcm',
   'generated/rgb_planar1_2frames.dcm', 'generated/int32_signed_bigendian_2frames.dcm', 'generated/bits1_3frames.dcm',
   'generated/uint12_jpeg_ls_near_lossless.dcm', 'generated/rgb_jpeg_baseline_422.dcm', 'generated/ybr_full_422_native.dcm',
+  'generated/noise_jpeg_lossless_fragments_nobot.dcm', 'generated/enhanced_ct_jpeg2000_5frames.dcm', 'generated/xa_modality_lut_sequence.dcm',
+  'generated/j2k_unsigned_stream_signed_pr.dcm', 'generated/rtdose_rle_32bit_15frames.dcm', 'generated/int16_bits12_signed_implicit.dcm',
 ];
 const CASES = 2400;
 const TIME_BOUND_MS = 45_000;
