@@ -48,7 +48,11 @@ export function buildLinearTable(coords: Float64Array, n: number, stride: number
   return { off0, off1, weight };
 }
 
-/** Nearest neighbour with ties rounded up (floor(x + 0.5)); exact for integer transforms. */
+/**
+ * Nearest neighbour with ties rounded up (floor(x + 0.5)); exact for integer transforms. MONAI's
+ * grid_sample rounds half to even after float32 coordinate arithmetic, so on exact ties (e.g.
+ * every other voxel of a 2x upsampling) label maps may differ from MONAI's by one voxel shift.
+ */
 export function buildNearestTable(coords: Float64Array, n: number, stride: number, edge: EdgePolicy): AxisTable {
   const m = coords.length;
   const off0 = new Int32Array(m);
