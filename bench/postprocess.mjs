@@ -29,20 +29,31 @@ try {
     const m = s.length >> 1;
     return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
   };
+  /** Median wall and process-CPU ms after one warm-up run (JIT). */
   const time = (fn, n = repeats) => {
-    fn(); // warm-up (JIT)
+    fn();
     const runs = [];
+    const cpu = [];
     for (let r = 0; r < n; r++) {
       const t = performance.now();
+      const c = process.cpuUsage();
       fn();
+      const u = process.cpuUsage(c);
       runs.push(performance.now() - t);
+      cpu.push((u.user + u.system) / 1000);
     }
-    return median(runs);
+    return { wall: median(runs), cpu: median(cpu) };
   };
   const figures = [];
-  const add = (name, ms, key, check) => {
+  // ratio = wall-clock median / baseline wall-clock median; cpuRatio the same on process CPU
+  // time, which the other tenants of a shared machine distort less.
+  const add = (name, t, key, check) => {
     const base = python[key];
-    figures.push({ name, unit: 'ms', median: round(ms), baseline: base.reference, baselineMedian: round(base.median), ratio: round(ms / base.median, 3), ...(check ? { check } : {}) });
+    figures.push({
+      name, unit: 'ms', median: round(t.wall), baseline: base.reference, baselineMedian: round(base.median), ratio: round(t.wall / base.median, 3),
+      cpuMedian: round(t.cpu), baselineCpuMedian: round(base.cpuMedian), cpuRatio: round(t.cpu / base.cpuMedian, 3),
+      ...(check ? { check } : {}),
+    });
   };
   const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
