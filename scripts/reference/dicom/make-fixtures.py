@@ -251,6 +251,14 @@ def make_j2k_unsigned_stream_signed_data():
     ds.save_as(os.path.join(GEN, 'j2k_unsigned_stream_signed_pr.dcm'), write_like_original=False)
 
 
+def make_jpeg_extended_8bit():
+    """JPEG Extended (1.2.840.10008.1.2.4.51) with 8-bit samples: decodable, unlike 12-bit."""
+    with tempfile.TemporaryDirectory() as d:
+        gray8 = os.path.join(d, 'gray8.dcm')
+        run('dcmconv', '+te', os.path.join(FIX, 'image_dfl.dcm'), gray8)
+        run('dcmcjpeg', '+ee', gray8, os.path.join(GEN, 'gray8_jpeg_extended.dcm'))
+
+
 def make_cine():
     """Enhanced MR cine: 3 frames at one position (a time series, not a spatial stack)."""
     ds = base_dataset('1.2.840.10008.5.1.4.1.1.4.1', uid(300))
@@ -325,4 +333,5 @@ if __name__ == '__main__':
     make_modality_lut_sequence()
     make_multiframe_encapsulated()
     make_j2k_unsigned_stream_signed_data()
+    make_jpeg_extended_8bit()
     print('fixtures written to', FIX, file=sys.stderr)

@@ -7,7 +7,7 @@ import { allocateTypedArray, type TypedArray } from '../../core/dtype.js';
 import type { DataSet } from './dataset.js';
 import type { ParsedDicom } from './parse-header.js';
 import { readPixelModule, type PixelModule } from './pixel-module.js';
-import { resolveTransferSyntax, type TransferSyntaxInfo } from './transfer-syntax.js';
+import { checkCodecDepth, resolveTransferSyntax, type TransferSyntaxInfo } from './transfer-syntax.js';
 import { encapsulatedFrames, findPixelDataElement, nativePixelBytes } from './frames.js';
 import { decodeNativePixels, type DecodeTarget } from './decode-native.js';
 import { decodeRleFrame } from './decode-rle.js';
@@ -31,6 +31,7 @@ export function inspectImageHeader(parsed: ParsedDicom, maxVoxels: number): { pm
   const transferSyntax = resolveTransferSyntax(parsed.transferSyntaxUid, parsed.name);
   rejectMosaic(parsed.dataSet, parsed.name);
   const pm = readPixelModule(parsed.dataSet, parsed.name, maxVoxels);
+  checkCodecDepth(transferSyntax, pm.bitsStored, parsed.name);
   return { pm, transferSyntax };
 }
 

@@ -6,7 +6,7 @@
 import { UsageError } from '../../core/errors.js';
 import { STRING_VRS, type DataSet, type Element } from './dataset.js';
 import { parseDicomBytes, readNumbers, readString, readUint16 } from './parse-header.js';
-import { listSupportedTransferSyntaxes } from './transfer-syntax.js';
+import { checkCodecDepth, listSupportedTransferSyntaxes, type TransferSyntaxInfo } from './transfer-syntax.js';
 import { PHI_TAG, TAG } from './tags.js';
 import { isMosaic } from './mosaic.js';
 
@@ -60,6 +60,15 @@ function assign<T extends object, K extends keyof T>(target: T, key: K, value: T
   if (value !== undefined) target[key] = value;
 }
 
+function isDecodableDepth(ts: TransferSyntaxInfo, bitsStored: number): boolean {
+  try {
+    checkCodecDepth(ts, bitsStored, '');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function summarizeDicomHeader(bytes: Uint8Array, options?: DicomHeaderOptions): DicomHeaderSummary {
   const { name, showPhi } = check(options);
   const { dataSet: ds, transferSyntaxUid } = parseDicomBytes(bytes, name);
@@ -67,7 +76,7 @@ export function summarizeDicomHeader(bytes: Uint8Array, options?: DicomHeaderOpt
   const frames = Number(readString(ds, TAG.numberOfFrames) ?? '1');
   const out: DicomHeaderSummary = {
     file: name,
-    transferSyntax: { uid: transferSyntaxUid, name: ts?.name ?? 'unknown', supported: ts !== undefined },
+    transferSyntax: { uid: transferSyntaxUid, name: ts?.name ?? 'unknown', supported: ts !== undefined && isDecodableDepth(ts, readUint16(ds, TAG.bitsStored) ?? 8) },
     modality: readString(ds, TAG.modality) ?? 'OT',
     frames: Number.isFinite(frames) ? frames : 1,
     mosaic: isMosaic(ds),

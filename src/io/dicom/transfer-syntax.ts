@@ -23,6 +23,8 @@ const TABLE: readonly TransferSyntaxInfo[] = [
   { uid: '1.2.840.10008.1.2.2', name: 'Explicit VR Big Endian', codec: 'native', bigEndian: true, lossy: false },
   { uid: '1.2.840.10008.1.2.5', name: 'RLE Lossless', codec: 'rle', bigEndian: false, lossy: false },
   { uid: '1.2.840.10008.1.2.4.50', name: 'JPEG Baseline (Process 1)', codec: 'jpeg-baseline', bigEndian: false, lossy: true },
+  // 8-bit process 2 streams decode with libjpeg-turbo; 12-bit ones are refused in checkCodecDepth.
+  { uid: '1.2.840.10008.1.2.4.51', name: 'JPEG Extended (Process 2 & 4)', codec: 'jpeg-baseline', bigEndian: false, lossy: true },
   { uid: '1.2.840.10008.1.2.4.57', name: 'JPEG Lossless (Process 14)', codec: 'jpeg-lossless', bigEndian: false, lossy: false },
   { uid: '1.2.840.10008.1.2.4.70', name: 'JPEG Lossless SV1 (Process 14, Selection Value 1)', codec: 'jpeg-lossless', bigEndian: false, lossy: false },
   { uid: '1.2.840.10008.1.2.4.80', name: 'JPEG-LS Lossless', codec: 'jpeg-ls', bigEndian: false, lossy: false },
@@ -36,7 +38,6 @@ const TABLE: readonly TransferSyntaxInfo[] = [
 
 /** Known but deliberately refused, with the reason given to the user. */
 const REFUSED: Readonly<Record<string, string>> = {
-  '1.2.840.10008.1.2.4.51': 'JPEG Extended (Process 2 & 4, 12-bit): no decoder found that returns correct 12-bit pixels in JavaScript',
   '1.2.840.10008.1.2.4.100': 'MPEG2 video',
   '1.2.840.10008.1.2.4.101': 'MPEG2 video',
   '1.2.840.10008.1.2.4.102': 'MPEG-4 AVC/H.264 video',
@@ -60,6 +61,18 @@ export function resolveTransferSyntax(uid: string, file: string): TransferSyntax
   if (info !== undefined) return info;
   const reason = REFUSED[uid] ?? 'unknown transfer syntax';
   throw new UnsupportedError(`${file}: unsupported transfer syntax ${uid} (${reason})`, { file, transferSyntax: uid, cause: 'transfer-syntax' });
+}
+
+const JPEG_EXTENDED = '1.2.840.10008.1.2.4.51';
+
+/**
+ * JPEG Extended carries 8-bit (process 2) or 12-bit (process 4) samples. No decoder found on npm
+ * returns correct 12-bit pixels, so those are refused outright rather than decoded wrongly.
+ */
+export function checkCodecDepth(ts: TransferSyntaxInfo, bitsStored: number, file: string): void {
+  if (ts.uid === JPEG_EXTENDED && bitsStored > 8) {
+    throw new UnsupportedError(`${file}: unsupported transfer syntax ${ts.uid} (JPEG Extended with ${bitsStored}-bit samples: no decoder found that returns correct 12-bit pixels in JavaScript)`, { file, transferSyntax: ts.uid, cause: 'transfer-syntax' });
+  }
 }
 
 export function listSupportedTransferSyntaxes(): readonly TransferSyntaxInfo[] {

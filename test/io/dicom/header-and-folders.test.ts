@@ -38,7 +38,8 @@ describe('summarizeDicomHeader / readDicomTags', () => {
 
   test('summaries describe files the reader refuses (mosaic, 12-bit JPEG)', () => {
     expect(summarizeDicomHeader(fixtureBytes('siemens_dwi_mosaic_0.dcm')).mosaic).toBe(true);
-    expect(summarizeDicomHeader(fixtureBytes('generated/jpeg_extended_12bit.dcm')).transferSyntax).toEqual({ uid: '1.2.840.10008.1.2.4.51', name: 'unknown', supported: false });
+    expect(summarizeDicomHeader(fixtureBytes('generated/jpeg_extended_12bit.dcm')).transferSyntax).toEqual({ uid: '1.2.840.10008.1.2.4.51', name: 'JPEG Extended (Process 2 & 4)', supported: false });
+    expect(summarizeDicomHeader(fixtureBytes('generated/gray8_jpeg_extended.dcm')).transferSyntax.supported).toBe(true);
   });
 });
 
