@@ -1,0 +1,83 @@
+/**
+ * Processes one queued input exactly as `medinfer run` does (same inference, same output files,
+ * written atomically), then records completion. A job whose outputs are already complete (a
+ * retry after a crash that happened after the last rename) is not redone.
+ * Input errors (undecodable file, wrong modality, over a limit...) are permanent: the job fails
+ * at once without retries. Anything else (I/O, provider) is retried with backoff.
+ */
+import { join } from 'node:path';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { isMedinferError } from '../../core/errors.js';
+import { getModelEntry } from '../../manifest/load.js';
+import { writeFileAtomic } from '../batch/atomic-writer.js';
+import { inferItem, type AnyPipeline } from '../batch/infer-item.js';
+import { loadManifest, openBatchPipeline, toFailure } from '../batch/run-batch.js';
+import { buildOutputs } from '../batch/task-outputs/index.js';
+import type { ResultLine } from '../batch/types.js';
+import type { ProviderChoice } from '../../runtime/providers.js';
+import type { InferenceJobData } from './job-data.js';
+import { readCompletedItem, recordCompleted, recordFailed } from './item-state.js';
+
+const PERMANENT = new Set(['E_DECODE', 'E_UNSUPPORTED', 'E_INPUT', 'E_LIMIT', 'E_SHAPE', 'E_MANIFEST', 'E_USAGE', 'E_INTEGRITY', 'E_MODEL_FILE']);
+
+export interface PipelineCacheOptions {
+  readonly provider?: ProviderChoice;
+  readonly threads?: number;
+}
+
+/** One pipeline per (manifest, model), shared by all concurrent jobs of a worker process. */
+export class WorkerPipelines {
+  private readonly open = new Map<string, Promise<AnyPipeline>>();
+  constructor(private readonly options: PipelineCacheOptions) {}
+
+  get(data: InferenceJobData): Promise<AnyPipeline> {
+    const key = `${data.manifest ?? ''}\0${data.model}`;
+    let p = this.open.get(key);
+    if (!p) {
+      p = (async () => {
+        const manifest = await loadManifest(data.manifest, process.cwd());
+        return openBatchPipeline(getModelEntry(manifest, data.model), manifest, { ...this.options, ...(data.maxVoxels !== undefined ? { maxVoxels: data.maxVoxels } : {}) });
+      })();
+      p.catch(() => this.open.delete(key));
+      this.open.set(key, p);
+    }
+    return p;
+  }
+
+  async dispose(): Promise<void> {
+    for (const p of this.open.values()) await (await p.catch(() => undefined))?.dispose();
+    this.open.clear();
+  }
+}
+
+export async function processJob(job: Job<InferenceJobData>, pipelines: WorkerPipelines): Promise<{ id: string; skipped: boolean }> {
+  const data = job.data;
+  const item = data.item;
+  if (await readCompletedItem(data.output, item.id)) return { id: item.id, skipped: true };
+  try {
+    const pipe = await pipelines.get(data);
+    const result = await inferItem(pipe, item, { explain: data.explain, ...(data.maxVoxels !== undefined ? { maxVoxels: data.maxVoxels } : {}) });
+    const outputs = await buildOutputs(item, result);
+    for (const file of outputs.files) await writeFileAtomic(join(data.output, file.name), file.bytes);
+    const line: ResultLine = {
+      id: item.id,
+      input: item.label,
+      outputs: outputs.files.map((f) => f.name),
+      summary: outputs.summary,
+      ...(outputs.candidates ? { candidates: outputs.candidates } : {}),
+      ...(outputs.warnings.length ? { warnings: outputs.warnings } : {}),
+      provenance: outputs.provenance,
+      completedAt: new Date().toISOString(),
+    };
+    await recordCompleted(data.output, line);
+    return { id: item.id, skipped: false };
+  } catch (error) {
+    const failure = toFailure(item, error);
+    const permanent = isMedinferError(error) && PERMANENT.has(error.code);
+    const attempts = job.attemptsMade + 1;
+    const last = permanent || attempts >= (job.opts.attempts ?? 1);
+    if (last) await recordFailed(data.output, { ...failure, at: new Date().toISOString(), attempts });
+    if (permanent) throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
+    throw error;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * `queue submit`: groups the inputs exactly as `medinfer run` does and enqueues one job per
+ * input group. Inputs whose outputs are already complete are not enqueued; a job id is derived
+ * from (output folder, item id), so submitting the same batch twice creates no duplicate work.
+ */
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Queue } from 'bullmq';
+import { UsageError } from '../../core/errors.js';
+import { getModelEntry } from '../../manifest/load.js';
+import { writeFileAtomic } from '../batch/atomic-writer.js';
+import { groupInputs } from '../batch/group-inputs.js';
+import { loadManifest } from '../batch/run-batch.js';
+import type { OutputFormat } from '../batch/types.js';
+import { batchRecordPath, type BatchRecord } from './collect.js';
+import { jobIdFor, type InferenceJobData } from './job-data.js';
+import { readCompletedItem } from './item-state.js';
+
+export interface SubmitOptions {
+  readonly model: string;
+  readonly inputs: readonly string[];
+  readonly output: string;
+  readonly manifest?: string;
+  readonly format: OutputFormat;
+  readonly explain: boolean;
+  readonly maxVoxels?: number;
+  readonly attempts: number;
+  readonly backoffMs: number;
+}
+
+export interface SubmitSummary {
+  readonly total: number;
+  readonly enqueued: number;
+  readonly alreadyDone: number;
+  readonly alreadyQueued: number;
+  readonly jobIds: readonly string[];
+}
+
+export async function submitBatch(queue: Queue<InferenceJobData>, options: SubmitOptions, cwd: string): Promise<SubmitSummary> {
+  const manifestPath = options.manifest === undefined ? undefined : resolve(cwd, options.manifest);
+  const manifest = await loadManifest(manifestPath, cwd);
+  const entry = getModelEntry(manifest, options.model);
+  const { items } = await groupInputs(options.inputs, entry, cwd);
+  if (items.length === 0) throw new UsageError(`no inputs found in ${options.inputs.join(', ')} for model '${entry.id}'`, { field: 'input' });
+  const output = resolve(cwd, options.output);
+  await mkdir(output, { recursive: true });
+  const record: BatchRecord = { model: entry.id, ...(manifestPath ? { manifest: manifestPath } : {}), format: options.format, items: items.map((i) => i.id), submittedAt: new Date().toISOString() };
+  await mkdir(resolve(output, '.medinfer-queue'), { recursive: true });
+  await writeFileAtomic(batchRecordPath(output), JSON.stringify(record, null, 2));
+  let alreadyDone = 0;
+  let alreadyQueued = 0;
+  const jobs = [];
+  const jobIds: string[] = [];
+  for (const item of items) {
+    const jobId = jobIdFor(output, item.id);
+    jobIds.push(jobId);
+    if (await readCompletedItem(output, item.id)) {
+      alreadyDone++;
+      continue;
+    }
+    const existing = await queue.getJob(jobId);
+    if (existing) {
+      const state = await existing.getState();
+      // An explicit re-submit retries inputs that failed before; anything else is still in flight.
+      if (state === 'failed' || state === 'completed') await existing.remove();
+      else {
+        alreadyQueued++;
+        continue;
+      }
+    }
+    const data: InferenceJobData = { model: entry.id, ...(manifestPath ? { manifest: manifestPath } : {}), output, item, explain: options.explain, ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}), submittedAt: record.submittedAt };
+    jobs.push({ name: entry.task, data, opts: { jobId, attempts: options.attempts, backoff: { type: 'exponential', delay: options.backoffMs }, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 30 * 24 * 3600 } } });
+  }
+  if (jobs.length > 0) await queue.addBulk(jobs);
+  return { total: items.length, enqueued: jobs.length, alreadyDone, alreadyQueued, jobIds };
+}
