@@ -14,11 +14,12 @@ import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } f
 import { finishVolume, readParsedDicom } from './read-dicom.js';
 import { readModalityLutTable } from './modality-lut-sequence.js';
 import { groupSliceHeaders, summarizeGroup } from './series-grouping.js';
-import { readSliceHeader, type DicomFileInput, type SliceHeader } from './slice-header.js';
+import { checkFileInputs, readSliceHeader, type DicomFileInput, type SliceHeader } from './slice-header.js';
 import { computeStackGeometry } from './stack-geometry.js';
 
 /** Reads files that must form exactly one series; InputError when they hold several. */
 export async function readDicomSeries(files: readonly DicomFileInput[], options?: DicomReadOptions): Promise<Volume> {
+  checkFileInputs(files);
   const label = options?.name ?? files[0]?.name ?? 'series';
   const opts = resolveReadOptions(options, label);
   if (files.length === 0) throw new InputError(`${label}: no files given`, { file: label, cause: 'empty-series' });

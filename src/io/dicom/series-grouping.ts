@@ -3,7 +3,7 @@
  * series UID may hold localisers or reformats in other planes). Header-only: no pixel decoding.
  */
 import { resolveReadOptions, type DicomReadOptions } from './options.js';
-import { readSliceHeader, type DicomFileInput, type SliceHeader } from './slice-header.js';
+import { checkFileInputs, readSliceHeader, type DicomFileInput, type SliceHeader } from './slice-header.js';
 
 /** What a series looks like without decoding it. Carries no patient identifiers and no free-text descriptions. */
 export interface DicomSeriesGroup {
@@ -65,6 +65,6 @@ export function summarizeGroup(group: readonly SliceHeader[]): DicomSeriesGroup 
  */
 export async function groupDicomSeries(files: readonly DicomFileInput[], options?: DicomReadOptions): Promise<DicomSeriesGroup[]> {
   const opts = resolveReadOptions(options);
-  const headers = files.map((f) => readSliceHeader(f, opts.maxVoxels));
+  const headers = checkFileInputs(files).map((f) => readSliceHeader(f, opts.maxVoxels));
   return groupSliceHeaders(headers).map(summarizeGroup);
 }

@@ -2,6 +2,7 @@
  * Header-only view of one file for series work: parsed dataset (kept, so decoding does not parse
  * twice), pixel module, and the attributes that group and order slices.
  */
+import { UsageError } from '../../core/errors.js';
 import { parseDicomBytes, readNumbers, readString, type ParsedDicom } from './parse-header.js';
 import { inspectImageHeader } from './decode-image.js';
 import type { PixelModule } from './pixel-module.js';
@@ -28,6 +29,18 @@ export interface SliceHeader {
   readonly frameOfReferenceUid: string | undefined;
   /** Attributes of the first frame (series members are single-frame images). */
   readonly frame: FrameAttributes;
+}
+
+/** Validates a caller's file list eagerly: an array of { name: string, bytes: Uint8Array }. */
+export function checkFileInputs(files: unknown): readonly DicomFileInput[] {
+  if (!Array.isArray(files)) throw new UsageError(`files must be an array of { name, bytes }, got ${typeof files}`, { field: 'files', expected: 'array' });
+  files.forEach((f: unknown, idx) => {
+    const entry = f as Partial<DicomFileInput> | null;
+    if (entry === null || typeof entry !== 'object' || typeof entry.name !== 'string' || !(entry.bytes instanceof Uint8Array)) {
+      throw new UsageError(`files[${idx}] must be { name: string, bytes: Uint8Array }`, { field: `files[${idx}]`, expected: '{ name: string, bytes: Uint8Array }' });
+    }
+  });
+  return files as readonly DicomFileInput[];
 }
 
 /** Parses and validates one file's header; throws the file's typed error. */

@@ -119,6 +119,11 @@ describe('limits and options', () => {
     await expect(readDicom(bytes, { applyModalityLut: 'yes' as unknown as boolean })).rejects.toMatchObject({ code: 'E_USAGE', details: { field: 'applyModalityLut' } });
   });
 
+  test('malformed file lists -> UsageError naming the entry', async () => {
+    await expect(readDicomSeries('x' as never)).rejects.toMatchObject({ code: 'E_USAGE', details: { field: 'files' } });
+    await expect(readDicomSeries([{ name: 'a', bytes: [1, 2] as never }])).rejects.toMatchObject({ code: 'E_USAGE', details: { field: 'files[0]' } });
+  });
+
   test('empty series -> InputError', async () => {
     await expect(readDicomSeries([], { name: 'none' })).rejects.toMatchObject({ code: 'E_INPUT', details: { file: 'none' } });
   });
