@@ -68,11 +68,13 @@ async function submit(args: ParsedArgs, ctx: CliContext, queue: Queue<InferenceJ
   }
   const outDir = resolve(ctx.cwd, output);
   const pollMs = intFlag(args, 'poll-ms', 1000, 50);
+  // Only jobs not yet seen finished are polled, so waiting costs less as the batch drains.
+  let open = [...s.jobIds];
   for (;;) {
-    const states = await Promise.all(s.jobIds.map(async (id) => (await queue.getJob(id))?.getState() ?? 'completed'));
-    const open = states.filter((st) => st !== 'completed' && st !== 'failed').length;
-    if (open === 0) break;
-    if (!quiet) ctx.err(`medinfer queue: ${s.jobIds.length - open}/${s.jobIds.length} finished\n`);
+    const states = await Promise.all(open.map(async (id) => (await queue.getJob(id))?.getState() ?? 'completed'));
+    open = open.filter((_, i) => states[i] !== 'completed' && states[i] !== 'failed');
+    if (open.length === 0) break;
+    if (!quiet) ctx.err(`medinfer queue: ${s.jobIds.length - open.length}/${s.jobIds.length} finished\n`);
     await new Promise((r) => setTimeout(r, pollMs));
   }
   const c = await collectBatch(outDir, { sweep: !(await batchBusy(queue, outDir)) });
