@@ -8,7 +8,7 @@ import type { DataSet } from './dataset.js';
 import type { ParsedDicom } from './parse-header.js';
 import { readPixelModule, type PixelModule } from './pixel-module.js';
 import { checkCodecDepth, resolveTransferSyntax, type TransferSyntaxInfo } from './transfer-syntax.js';
-import { encapsulatedFrames, findPixelDataElement, nativePixelBytes } from './frames.js';
+import { extractEncapsulatedFrames, findPixelDataElement, sliceNativePixelBytes } from './frames.js';
 import { decodeNativePixels, type DecodeTarget } from './decode-native.js';
 import { decodeRleFrame } from './decode-rle.js';
 import { loadFrameDecoder } from './codecs/load-frame-decoder.js';
@@ -46,7 +46,7 @@ export async function decodeImage(parsed: ParsedDicom, opts: Pick<ResolvedReadOp
   let raw: TypedArray;
   try {
     raw = transferSyntax.codec === 'native'
-      ? decodeNativePixels(nativePixelBytes(ds, el, name), pm, transferSyntax.bigEndian, name, target)
+      ? decodeNativePixels(sliceNativePixelBytes(ds, el, name), pm, transferSyntax.bigEndian, name, target)
       : await decodeEncapsulated(ds, pm, transferSyntax, name, opts.codecs);
   } catch (err) {
     if (isMedinferError(err)) throw err;
@@ -77,7 +77,7 @@ function checkRleSize(frames: readonly Uint8Array[], pm: PixelModule, name: stri
 async function decodeEncapsulated(ds: DataSet, pm: PixelModule, ts: TransferSyntaxInfo, name: string, codecs: DicomCodecLoaders | undefined): Promise<TypedArray> {
   const el = findPixelDataElement(ds, name);
   const jpegFamily = ts.codec === 'jpeg-baseline' || ts.codec === 'jpeg-lossless' || ts.codec === 'jpeg-ls';
-  const frames = encapsulatedFrames(ds, el, pm.frames, jpegFamily, name);
+  const frames = extractEncapsulatedFrames(ds, el, pm.frames, jpegFamily, name);
   const frameSize = pm.rows * pm.columns * pm.samplesPerPixel;
   if (ts.codec === 'rle') {
     checkRleSize(frames, pm, name);

@@ -7,7 +7,7 @@
 import { DecodeError } from '../../core/errors.js';
 import { allocateTypedArray, bytesPerElement, type TypedArray } from '../../core/dtype.js';
 import type { PixelModule } from './pixel-module.js';
-import { nativeFrameBytes } from './pixel-module.js';
+import { countNativeFrameBytes } from './pixel-module.js';
 import { interleavePlanes } from './color.js';
 
 /** Where to put the samples: a slot in a bigger (series) buffer of the raw type, to save a copy. */
@@ -18,7 +18,7 @@ export interface DecodeTarget {
 }
 
 export function decodeNativePixels(pixelBytes: Uint8Array, pm: PixelModule, bigEndian: boolean, file: string, target?: DecodeTarget): TypedArray {
-  const expected = nativeFrameBytes(pm) * (pm.bitsAllocated === 1 ? 1 : pm.frames);
+  const expected = countNativeFrameBytes(pm) * (pm.bitsAllocated === 1 ? 1 : pm.frames);
   const expectedAll = pm.bitsAllocated === 1 ? Math.ceil((pm.rows * pm.columns * pm.frames * pm.samplesPerPixel) / 8) : expected;
   if (pixelBytes.length < expectedAll) {
     throw new DecodeError(`${file}: pixel data is truncated: ${pixelBytes.length} bytes, expected ${expectedAll}`, { file, cause: 'truncated-pixel-data', expected: expectedAll, actual: pixelBytes.length });

@@ -98,7 +98,7 @@ export function readFrameAttributes(ds: DataSet, frameCount: number): FrameAttri
 function placeGridFrames(frames: FrameAttributes[], offsets: readonly number[]): FrameAttributes[] {
   return frames.map((fr, f) => {
     if (fr.position === undefined || fr.orientation === undefined) return fr;
-    const n = sliceNormal(fr.orientation);
+    const n = computeSliceNormal(fr.orientation);
     const d = offsets[f]! - offsets[0]!;
     const p: Vec3 = [fr.position[0] + d * n[0], fr.position[1] + d * n[1], fr.position[2] + d * n[2]];
     return { ...fr, position: p };
@@ -106,13 +106,13 @@ function placeGridFrames(frames: FrameAttributes[], offsets: readonly number[]):
 }
 
 /** Unit normal = row cosine x column cosine (points towards increasing slice position). */
-export function sliceNormal(iop: readonly number[]): Vec3 {
-  const r = unit([iop[0]!, iop[1]!, iop[2]!]);
-  const c = unit([iop[3]!, iop[4]!, iop[5]!]);
-  return unit([r[1] * c[2] - r[2] * c[1], r[2] * c[0] - r[0] * c[2], r[0] * c[1] - r[1] * c[0]]);
+export function computeSliceNormal(iop: readonly number[]): Vec3 {
+  const r = normalizeVec3([iop[0]!, iop[1]!, iop[2]!]);
+  const c = normalizeVec3([iop[3]!, iop[4]!, iop[5]!]);
+  return normalizeVec3([r[1] * c[2] - r[2] * c[1], r[2] * c[0] - r[0] * c[2], r[0] * c[1] - r[1] * c[0]]);
 }
 
-export function unit(v: Vec3): Vec3 {
+export function normalizeVec3(v: Vec3): Vec3 {
   const n = Math.hypot(v[0], v[1], v[2]);
   return n > 0 ? [v[0] / n, v[1] / n, v[2] / n] : v;
 }

@@ -20,7 +20,7 @@ export function findPixelDataElement(ds: DataSet, file: string): Element {
 }
 
 /** Native pixel bytes as a view into the file (clipped to the bytes actually present). */
-export function nativePixelBytes(ds: DataSet, el: Element, file: string): Uint8Array {
+export function sliceNativePixelBytes(ds: DataSet, el: Element, file: string): Uint8Array {
   if (el.encapsulatedPixelData === true) throw new DecodeError(`${file}: pixel data is encapsulated but the transfer syntax is native`, { file, cause: 'encapsulation-mismatch' });
   const bytes = ds.byteArray as Uint8Array;
   const start = el.dataOffset;
@@ -30,7 +30,7 @@ export function nativePixelBytes(ds: DataSet, el: Element, file: string): Uint8A
 }
 
 /** Compressed byte stream of each frame, in frame order. */
-export function encapsulatedFrames(ds: DataSet, el: Element, frameCount: number, jpegFamily: boolean, file: string): Uint8Array[] {
+export function extractEncapsulatedFrames(ds: DataSet, el: Element, frameCount: number, jpegFamily: boolean, file: string): Uint8Array[] {
   if (el.encapsulatedPixelData !== true) throw new DecodeError(`${file}: transfer syntax is compressed but pixel data is not encapsulated`, { file, cause: 'encapsulation-mismatch' });
   const bytes = ds.byteArray as Uint8Array;
   const fragments: FragmentRef[] = (el.fragments ?? []).map((f) => ({ offset: f.offset, position: f.position, length: f.length }));

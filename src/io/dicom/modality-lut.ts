@@ -52,7 +52,7 @@ export function chooseLutType(rawType: VoxelType, rescales: readonly (Rescale | 
  */
 export function applyRescale(raw: TypedArray, rawType: VoxelType, rescales: readonly (Rescale | undefined)[], frameSize: number): { data: TypedArray; type: VoxelType } {
   if (rescales.every(isIdentity)) return { data: raw, type: rawType };
-  const sample = sampledRange(raw);
+  const sample = sampleValueRange(raw);
   const guess = chooseLutType(rawType, rescales, sample.min, sample.max);
   const first = rescalePass(raw, guess, rescales, frameSize);
   const needed = chooseLutType(rawType, rescales, first.min, first.max);
@@ -60,7 +60,7 @@ export function applyRescale(raw: TypedArray, rawType: VoxelType, rescales: read
   return { data: rescalePass(raw, needed, rescales, frameSize).out, type: needed };
 }
 
-function sampledRange(data: TypedArray): { min: number; max: number } {
+function sampleValueRange(data: TypedArray): { min: number; max: number } {
   let min = Infinity;
   let max = -Infinity;
   const step = Math.max(1, Math.floor(data.length / 4096));

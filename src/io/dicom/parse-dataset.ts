@@ -24,7 +24,7 @@ const ITEM = 0xfffee000;
 const ITEM_END = 0xfffee00d;
 const SEQUENCE_END = 0xfffee0dd;
 
-export function tagKey(group: number, element: number): string {
+export function formatTagKey(group: number, element: number): string {
   return `x${HEX[group]!}${HEX[element]!}`;
 }
 
@@ -85,7 +85,7 @@ export function parseDataSet(ctx: ParseContext, start: number, end: number, dept
       length = u32(ctx, p + 4);
       valueStart = p + 8;
     }
-    const key = tagKey(group, elem);
+    const key = formatTagKey(group, elem);
     if (length === UNDEFINED) {
       if (group === 0x7fe0 && elem === 0x0010) {
         const parsed = parseEncapsulated(ctx, valueStart);

@@ -87,7 +87,7 @@ export function readPixelModule(ds: DataSet, file: string, maxVoxels: number): P
 }
 
 /** Bytes one native frame occupies (1-bit frames are bit-packed: ceil(bits / 8)). */
-export function nativeFrameBytes(pm: PixelModule): number {
+export function countNativeFrameBytes(pm: PixelModule): number {
   const samples = pm.rows * pm.columns * pm.samplesPerPixel;
   if (pm.bitsAllocated === 1) return Math.ceil(samples / 8);
   if (pm.photometric === 'YBR_FULL_422') return (samples / 3) * 2 * (pm.bitsAllocated / 8);
@@ -95,7 +95,7 @@ export function nativeFrameBytes(pm: PixelModule): number {
 }
 
 /** Representable range of the stored values (BitsStored, signedness) before any modality LUT. */
-export function storedValueRange(pm: PixelModule): { min: number; max: number } {
+export function getStoredValueRange(pm: PixelModule): { min: number; max: number } {
   if (pm.bitsAllocated === 1) return { min: 0, max: 1 };
   return pm.pixelRepresentation === 1
     ? { min: -(2 ** (pm.bitsStored - 1)), max: 2 ** (pm.bitsStored - 1) - 1 }

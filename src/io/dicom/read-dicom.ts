@@ -13,7 +13,7 @@ import { readFrameAttributes, type FrameAttributes } from './frame-geometry.js';
 import { computeStackGeometry } from './stack-geometry.js';
 import { applyRescale } from './modality-lut.js';
 import { applyModalityLutTable, readModalityLutTable, type ModalityLutTable } from './modality-lut-sequence.js';
-import { storedValueRange } from './pixel-module.js';
+import { getStoredValueRange } from './pixel-module.js';
 import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } from './options.js';
 import { invertDicomMonochrome1 } from './monochrome.js';
 import { readImageMeta } from './image-meta.js';
@@ -49,7 +49,7 @@ export function finishVolume(
   // The output type only has to hold the values present (e.g. int16 for CT with intercept -1024,
   // where the full 16-bit stored range would force int32); the range mirrored by MONOCHROME1
   // inversion is the stored range (BitsStored), so it does not depend on content.
-  const { min: lo, max: hi } = storedValueRange(pm);
+  const { min: lo, max: hi } = getStoredValueRange(pm);
   // Colour images have no modality LUT (PS3.3 C.11.1 applies to grayscale only).
   const grayLut = opts.applyModalityLut && pm.samplesPerPixel === 1;
   const table = grayLut ? lutTable : undefined;

@@ -8,12 +8,12 @@ import { allocateTypedArray } from '../../core/dtype.js';
 import type { Volume } from '../../core/volume.js';
 import type { Vec3 } from '../../core/geometry.js';
 import { decodeImage } from './decode-image.js';
-import { sliceNormal } from './frame-geometry.js';
+import { computeSliceNormal } from './frame-geometry.js';
 import { readImageMeta } from './image-meta.js';
 import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } from './options.js';
 import { finishVolume, readParsedDicom } from './read-dicom.js';
 import { readModalityLutTable } from './modality-lut-sequence.js';
-import { groupSliceHeaders, summarizeGroup } from './series-grouping.js';
+import { groupSliceHeaders, summarizeSeriesGroup } from './series-grouping.js';
 import { checkFileInputs, readSliceHeader, type DicomFileInput, type SliceHeader } from './slice-header.js';
 import { computeStackGeometry } from './stack-geometry.js';
 
@@ -26,7 +26,7 @@ export async function readDicomSeries(files: readonly DicomFileInput[], options?
   const headers = files.map((f) => readSliceHeader(f, opts.maxVoxels));
   const groups = groupSliceHeaders(headers);
   if (groups.length > 1) {
-    const list = groups.map((g) => summarizeGroup(g)).map((s) => `${s.seriesInstanceUid || '(no UID)'} ${s.columns}x${s.rows} x${s.sliceCount}`);
+    const list = groups.map((g) => summarizeSeriesGroup(g)).map((s) => `${s.seriesInstanceUid || '(no UID)'} ${s.columns}x${s.rows} x${s.sliceCount}`);
     throw new InputError(`${label}: files hold ${groups.length} series (or orientations / sizes); read them separately: ${list.join('; ')}`, { file: label, cause: 'several-series', series: list });
   }
   return assembleSeries(groups[0]!, opts);
@@ -47,7 +47,7 @@ export async function assembleSeries(group: readonly SliceHeader[], opts: Resolv
   const total = frameSize * group.length;
   if (total > opts.maxVoxels) throw new LimitError(`${label}: series of ${group.length} slices x ${frameSize} samples = ${total} exceeds maxVoxels ${opts.maxVoxels}`, { file: label, voxels: total, maxVoxels: opts.maxVoxels, cause: 'max-voxels' });
 
-  const normal = sliceNormal(first.frame.orientation!);
+  const normal = computeSliceNormal(first.frame.orientation!);
   const depth = (p: Vec3): number => p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2];
   const sorted = [...group].sort((a, b) => depth(a.frame.position!) - depth(b.frame.position!));
   const stack = computeStackGeometry(

@@ -43,7 +43,7 @@ export function groupSliceHeaders(headers: readonly SliceHeader[]): SliceHeader[
   return groups;
 }
 
-export function summarizeGroup(group: readonly SliceHeader[]): DicomSeriesGroup {
+export function summarizeSeriesGroup(group: readonly SliceHeader[]): DicomSeriesGroup {
   const first = group[0]!;
   return {
     seriesInstanceUid: first.seriesInstanceUid,
@@ -66,5 +66,5 @@ export function summarizeGroup(group: readonly SliceHeader[]): DicomSeriesGroup 
 export async function groupDicomSeries(files: readonly DicomFileInput[], options?: DicomReadOptions): Promise<DicomSeriesGroup[]> {
   const opts = resolveReadOptions(options);
   const headers = checkFileInputs(files).map((f) => readSliceHeader(f, opts.maxVoxels));
-  return groupSliceHeaders(headers).map(summarizeGroup);
+  return groupSliceHeaders(headers).map(summarizeSeriesGroup);
 }

@@ -10,7 +10,7 @@
  */
 import { InputError } from '../../core/errors.js';
 import type { GeometryInit, Vec3 } from '../../core/geometry.js';
-import { sliceNormal, unit } from './frame-geometry.js';
+import { computeSliceNormal, normalizeVec3 } from './frame-geometry.js';
 
 export interface StackSlice {
   readonly position: Vec3;
@@ -42,9 +42,9 @@ export function computeStackGeometry(slices: readonly StackSlice[], size: readon
     }
   }
   const iop = first.orientation;
-  const row = unit([iop[0]!, iop[1]!, iop[2]!]);
-  const col = unit([iop[3]!, iop[4]!, iop[5]!]);
-  const normal = sliceNormal(iop);
+  const row = normalizeVec3([iop[0]!, iop[1]!, iop[2]!]);
+  const col = normalizeVec3([iop[3]!, iop[4]!, iop[5]!]);
+  const normal = computeSliceNormal(iop);
   const n = slices.length;
   let kDir: Vec3 = normal;
   let kSpacing = sliceThickness !== undefined && sliceThickness > 0 ? sliceThickness : 1;
@@ -63,7 +63,7 @@ export function computeStackGeometry(slices: readonly StackSlice[], size: readon
     const last = slices[n - 1]!.position;
     const span: Vec3 = [last[0] - first.position[0], last[1] - first.position[1], last[2] - first.position[2]];
     const length = Math.hypot(span[0], span[1], span[2]);
-    kDir = unit(span);
+    kDir = normalizeVec3(span);
     kSpacing = length / (n - 1);
     const meanStep = Math.abs(depth[n - 1]! - depth[0]!) / (n - 1);
     checkUniform(steps.map(Math.abs), meanStep, warnings);
