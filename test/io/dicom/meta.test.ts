@@ -153,3 +153,18 @@ describe('partial geometry', () => {
     expect(v.meta.warnings).toEqual(['PixelSpacing missing: in-plane spacing 1 mm']);
   });
 });
+
+describe('input byte views', () => {
+  test('a Uint8Array view at an odd offset of a larger buffer (e.g. a pooled Node Buffer) reads the same', async () => {
+    for (const f of ['MR_small_bigendian.dcm', 'generated/int32_signed_bigendian_2frames.dcm', 'MR_small_jpeg_ls_lossless.dcm', 'image_dfl.dcm']) {
+      const bytes = fixtureBytes(f);
+      const padded = new Uint8Array(bytes.length + 7);
+      padded.set(bytes, 3);
+      const view = padded.subarray(3, 3 + bytes.length);
+      const a = await readDicom(bytes);
+      const b = await readDicom(view);
+      expect(Array.from(b.data as ArrayLike<number>), f).toEqual(Array.from(a.data as ArrayLike<number>));
+      expect(view).toEqual(bytes); // input untouched (big-endian swapping works on a copy)
+    }
+  });
+});
