@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createVolume, indexToWorld, worldToIndex, ShapeError, type Volume } from '../../src/core/index.js';
+import { createVolume, geometryFromAffine, indexToWorld, worldToIndex, ShapeError, type Volume } from '../../src/core/index.js';
+import { cases, loadBin } from './fixtures.js';
 import {
   composeRecords, createVolumeFromTensor, invertToInputGrid, invertTransform, applyTransform, mapBoxesToInput, mapPointsToInput,
   runPreprocessPlan,
@@ -88,6 +89,23 @@ describe('invertToInputGrid after orient + resample + cropPad + resize', () => {
   it('refuses an output that is not on the preprocessed grid', () => {
     const wrong = createVolume({ geometry: { size: [2, 2, 2] }, data: new Float32Array(8) });
     expect(() => invertToInputGrid(wrong, records, { interpolation: 'nearest' })).toThrow(ShapeError);
+  });
+});
+
+describe('round trip on real data (nibabel anatomical.nii crop, LAS, 2 mm)', () => {
+  it('orient RAS + resample to 1 mm (nearest) + divisible pad 16 + invert returns every voxel exactly', () => {
+    const entry = cases['orient'][0];
+    const input = createVolume({ geometry: geometryFromAffine(entry.affine.flat(), entry.shape), data: loadBin(entry.input) });
+    const { volume, records } = runPreprocessPlan(input, [
+      { op: 'orient', axcodes: 'RAS' },
+      { op: 'resample', spacing: [1, 1, 1], mode: 'nearest', rule: 'nnunet' },
+      { op: 'cropPad', mode: 'divisible', k: 16, value: -1 },
+    ]);
+    expect(volume.geometry.size.every((n) => n % 16 === 0)).toBe(true);
+    const back = invertToInputGrid(volume, records, { interpolation: 'nearest' });
+    expect(back.geometry).toEqual(input.geometry);
+    expect(back.type).toBe('int16');
+    expect(Array.from(back.data)).toEqual(Array.from(input.data));
   });
 });
 
