@@ -86,3 +86,18 @@ describe('registration pipeline', () => {
     await pipe.dispose();
   });
 });
+
+describe('registration outputs on disk', () => {
+  it('writes the displacement field (3 components, mm) and the warped image as NIfTI on the fixed grid', async () => {
+    const { writeNifti, readNifti } = await import('../../src/index.js');
+    const pipe = await createPipeline('registration', 'field', { manifest, provider: 'cpu' });
+    const r = await pipe.run({ fixed: ramp(), moving: ramp() });
+    const field = await readNifti(writeNifti(r.displacement, { gzip: true }), { name: 'field.nii.gz' });
+    expect(field.components * field.frames).toBe(3);
+    expect(field.geometry.size).toEqual([...SIZE]);
+    field.geometry.origin.forEach((o, a) => expect(o).toBeCloseTo(GEOMETRY.origin[a]!, 4));
+    const warped = await readNifti(writeNifti(r.warped), { name: 'warped.nii' });
+    expect([...warped.data.slice(0, 50)]).toEqual([...r.warped.data.slice(0, 50)]);
+    await pipe.dispose();
+  });
+});

@@ -129,3 +129,24 @@ describe('input limits', () => {
     await pipe.dispose();
   });
 });
+
+describe('segmentation outputs on disk and bad grids', () => {
+  it('writes a label NIfTI whose affine and voxels read back exactly on the input grid', async () => {
+    const { writeNifti, readNifti } = await import('../../src/index.js');
+    const pipe = await createPipeline('segmentation', 'seg', { manifest: whole, provider: 'cpu' });
+    const t1 = volume(1);
+    const r = await pipe.run({ t1, flair: volume(2) });
+    const back = await readNifti(writeNifti(r.labels, { gzip: true }), { name: 'seg.nii.gz' });
+    back.geometry.spacing.forEach((s, a) => expect(s).toBeCloseTo(t1.geometry.spacing[a]!, 5));
+    back.geometry.origin.forEach((o, a) => expect(o).toBeCloseTo(t1.geometry.origin[a]!, 4));
+    back.geometry.direction.forEach((d, a) => expect(d).toBeCloseTo(t1.geometry.direction[a]!, 5));
+    expect([...back.data]).toEqual([...r.labels.data]);
+    await pipe.dispose();
+  });
+
+  it('refuses inputs whose fields of view do not overlap, naming them', async () => {
+    const pipe = await createPipeline('segmentation', 'seg', { manifest: whole, provider: 'cpu' });
+    await expect(pipe.run({ t1: volume(1), flair: volume(2, { origin: [500, -5, 3] }) })).rejects.toThrow(/input 'flair' does not overlap 't1' in world space/);
+    await pipe.dispose();
+  });
+});
