@@ -29,6 +29,7 @@ export interface FileReference {
   raw: ValueSummary & { dtype: string };
   lut?: ValueSummary & { dtype: string };
   geometry: { origin: number[]; spacing: (number | null)[]; direction: number[] } | null;
+  dcm2niix?: { corners: { world: number[] }[]; voxelSizes: number[] };
 }
 
 export interface SeriesReference {

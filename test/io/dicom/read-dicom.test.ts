@@ -6,6 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { readDicom } from '../../../src/io/dicom/index.js';
 import { isMedinferError } from '../../../src/core/errors.js';
+import { indexToWorld } from '../../../src/core/geometry.js';
 import { fixtureBytes, hashValues, loadReference, summarize } from './helpers.js';
 
 const reference = loadReference();
@@ -56,6 +57,18 @@ describe('readDicom matches pydicom on every fixture', () => {
         expect(v.geometry.spacing[0]).toBeCloseTo(g.spacing[0]!, 9);
         expect(v.geometry.spacing[1]).toBeCloseTo(g.spacing[1]!, 9);
         if (g.spacing[2] !== null) expect(v.geometry.spacing[2]).toBeCloseTo(g.spacing[2]!, 6);
+      });
+    }
+    if (ref.dcm2niix !== undefined) {
+      const corners = ref.dcm2niix.corners;
+      test(`${ref.file}: every corner voxel lands where dcm2niix puts it`, async () => {
+        const v = await readDicom(fixtureBytes(ref.file), { name: ref.file });
+        const [ni, nj, nk] = v.geometry.size;
+        for (const i of [0, ni - 1]) for (const j of [0, nj - 1]) for (const k of [0, nk - 1]) {
+          const w = indexToWorld(v.geometry, [i, j, k]);
+          const hit = corners.some((c) => Math.hypot(c.world[0]! - w[0], c.world[1]! - w[1], c.world[2]! - w[2]) < 1e-3);
+          expect(hit, `corner ${i},${j},${k} at ${w.join(', ')}`).toBe(true);
+        }
       });
     }
   }
