@@ -3,6 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runBatch } from '../../src/cli/batch/run-batch.js';
+import { readJsonl, testVolume, writeTestManifest, writeTestNifti, writeTestPng } from '../fixtures/cli/cli-harness.js';
 import { formatCsv, parseCsv } from '../../src/cli/batch/csv.js';
 import { expandGlob } from '../../src/cli/batch/discover-paths.js';
 import { assignStems, sanitizeStem } from '../../src/cli/batch/output-names.js';
@@ -75,5 +77,24 @@ describe('progress', () => {
     p.tick(true);
     p.finish();
     expect(text).toBe('');
+  });
+});
+
+describe('micro-batching (classification, inputs in flight run as one tensor batch)', () => {
+  it('gives the same scores as one-by-one runs, and an unsuitable input still fails alone', async () => {
+    const dir = join(work, 'mb');
+    mkdirSync(join(dir, 'in'), { recursive: true });
+    const manifest = writeTestManifest(dir);
+    for (let i = 0; i < 7; i++) await writeTestPng(join(dir, 'in', `p${i}.png`), i * 1.3, 40 + 4 * i, 36);
+    writeTestNifti(join(dir, 'in', 'volume.nii.gz'), testVolume(1));
+    const ctx = { out: () => undefined, err: () => undefined, cwd: dir, env: {}, isTTY: false };
+    const one = await runBatch({ model: 'tiny-cxr', manifest, inputs: [join(dir, 'in')], output: join(dir, 'o1'), provider: 'cpu', concurrency: 1, quiet: true }, ctx);
+    const many = await runBatch({ model: 'tiny-cxr', manifest, inputs: [join(dir, 'in')], output: join(dir, 'o4'), provider: 'cpu', concurrency: 4, quiet: true }, ctx);
+    for (const s of [one, many]) expect([s.succeeded, s.failed, s.failures[0]?.code]).toEqual([7, 1, 'E_INPUT']);
+    type Line = { id: string; summary: Record<string, number> };
+    const byId = (out: string) => new Map(readJsonl<Line>(join(dir, out, 'results.jsonl')).map((l) => [l.id, l.summary]));
+    const a = byId('o1');
+    const b = byId('o4');
+    for (const [id, summary] of a) for (const label of ['a', 'b', 'c']) expect(b.get(id)![label]).toBeCloseTo(summary[label]!, 5);
   });
 });

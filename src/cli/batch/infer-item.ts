@@ -4,7 +4,7 @@
  */
 import { InputError } from '../../core/errors.js';
 import type { Volume } from '../../core/volume.js';
-import type { ClassificationResult } from '../../pipelines/classification.js';
+import { checkImageInput, type ClassificationResult } from '../../pipelines/classification.js';
 import type { DetectionResult } from '../../pipelines/detection.js';
 import { parseLandmarks } from '../../pipelines/landmarks.js';
 import type { RegistrationResult } from '../../pipelines/registration.js';
@@ -24,8 +24,10 @@ export type ItemResult =
   | { readonly task: 'report-text'; readonly result: ReportTextResult };
 
 export interface InferOptions extends LoadOptions {
-  /** Classification: occlusion maps for these labels (empty: the positive ones, else the top one). */
+  /** Classification: occlusion maps for the positive labels (else the top one). */
   readonly explain?: boolean;
+  /** Classification without explain: runs a checked volume (e.g. through a micro-batcher). */
+  readonly classify?: (volume: Volume) => Promise<ClassificationResult>;
 }
 
 function expectImage(item: BatchItem): ImagePath {
@@ -47,7 +49,10 @@ export async function inferItem(pipe: AnyPipeline, item: BatchItem, options: Inf
   switch (pipe.task) {
     case 'classification': {
       const input = await loadImage(expectImage(item), options);
-      return { task: 'classification', input, result: options.explain ? await explainLabels(pipe, input) : await pipe.run(input) };
+      if (options.explain) return { task: 'classification', input, result: await explainLabels(pipe, input) };
+      // Checked here so an unsuitable image fails alone instead of failing a whole batch.
+      checkImageInput(input, pipe.entry, String(input.meta.source ?? item.label));
+      return { task: 'classification', input, result: options.classify ? await options.classify(input) : await pipe.run(input) };
     }
     case 'detection': {
       const input = await loadImage(expectImage(item), options);

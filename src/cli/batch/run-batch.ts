@@ -17,12 +17,13 @@ import type { CliContext } from '../command.js';
 import { sweepTempFiles, writeFileAtomic } from './atomic-writer.js';
 import { writeAggregates } from './aggregates.js';
 import { groupInputs } from './group-inputs.js';
-import { inferItem, type AnyPipeline } from './infer-item.js';
+import { inferItem, type AnyPipeline, type InferOptions } from './infer-item.js';
+import { createMicroBatcher, type MicroBatcher } from './micro-batcher.js';
 import { createProgress, formatDuration, formatRate } from './progress.js';
 import { appendError, appendResult, compactResults, ERRORS_FILE, readResults, resetErrors, RESULTS_FILE } from './results-log.js';
 import { buildOutputs } from './task-outputs/index.js';
 import type { BatchFailure, BatchItem, BatchOptions, BatchSummary, ResultLine } from './types.js';
-import { runPool } from './worker-pool.js';
+import { poolSize, runPool } from './worker-pool.js';
 
 export const DEFAULT_CONCURRENCY = 2;
 
@@ -52,8 +53,8 @@ export function toFailure(item: BatchItem, error: unknown): BatchFailure {
   return { id: item.id, input: item.label, code: typeof errno === 'string' ? `E_IO_${errno}` : 'E_INTERNAL', message: describeError(error) };
 }
 
-async function processItem(pipe: AnyPipeline, item: BatchItem, outputDir: string, explain: boolean, maxVoxels: number | undefined): Promise<ResultLine> {
-  const result = await inferItem(pipe, item, { explain, ...(maxVoxels !== undefined ? { maxVoxels } : {}) });
+async function processItem(pipe: AnyPipeline, item: BatchItem, outputDir: string, options: InferOptions): Promise<ResultLine> {
+  const result = await inferItem(pipe, item, options);
   const outputs = await buildOutputs(item, result);
   for (const file of outputs.files) await writeFileAtomic(join(outputDir, file.name), file.bytes);
   const line: ResultLine = {
@@ -69,6 +70,13 @@ async function processItem(pipe: AnyPipeline, item: BatchItem, outputDir: string
   // Written last: its presence marks the input complete for resume.
   await appendResult(outputDir, line);
   return line;
+}
+
+/** Classification without --explain batches inputs that are in flight together (see micro-batcher.ts). */
+function createBatcher(pipe: AnyPipeline, options: BatchOptions, workers: number): MicroBatcher | undefined {
+  const maxBatch = pipe.entry.inference.batch ?? 8;
+  if (pipe.task !== 'classification' || options.explain || maxBatch < 2 || workers < 2) return undefined;
+  return createMicroBatcher(pipe, workers, maxBatch);
 }
 
 export async function runBatch(options: BatchOptions, ctx: CliContext): Promise<BatchSummary> {
@@ -101,11 +109,13 @@ export async function runBatch(options: BatchOptions, ctx: CliContext): Promise<
     // Time and rate count processing only: session creation is a fixed cost, reported apart by ONNX Runtime.
     started = Date.now();
     say(`medinfer run: ${items.length} inputs (${skipped} already done), model ${entry.id} (${entry.task}) on ${provider}, concurrency ${concurrency}\n`);
+    const batcher = createBatcher(pipe, options, poolSize(concurrency, todo.length));
+    const inferOptions: InferOptions = { explain: options.explain ?? false, ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}), ...(batcher ? { classify: batcher.submit } : {}) };
     const progress = createProgress({ total: todo.length, isTTY: ctx.isTTY, quiet: options.quiet ?? false, write: ctx.err, ...(ctx.env['MEDINFER_PROGRESS_INTERVAL_MS'] ? { intervalMs: Number(ctx.env['MEDINFER_PROGRESS_INTERVAL_MS']) } : {}) });
     try {
       await runPool(todo, concurrency, async (item) => {
         try {
-          lines.set(item.id, await processItem(pipe, item, outputDir, options.explain ?? false, options.maxVoxels));
+          lines.set(item.id, await processItem(pipe, item, outputDir, inferOptions));
           succeeded++;
           progress.tick(true);
         } catch (error) {
@@ -114,7 +124,7 @@ export async function runBatch(options: BatchOptions, ctx: CliContext): Promise<
           await appendError(outputDir, { ...failure, at: new Date().toISOString() });
           progress.tick(false);
         }
-      }, options.signal);
+      }, options.signal, batcher?.retire);
     } finally {
       progress.finish();
       await pipe.dispose();

@@ -3,7 +3,7 @@
  * this is what overlaps the JS-side decode / preprocessing / writing of some inputs with the
  * native inference of another (onnxruntime-node runs sessions off the JS thread).
  */
-export async function runPool<T>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<void>, signal?: AbortSignal): Promise<void> {
+export async function runPool<T>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<void>, signal?: AbortSignal, onWorkerDone?: () => void): Promise<void> {
   let next = 0;
   const worker = async () => {
     // An abort stops taking new items; items in flight finish and are written normally.
@@ -11,6 +11,12 @@ export async function runPool<T>(items: readonly T[], concurrency: number, work:
       const index = next++;
       await work(items[index]!, index);
     }
+    onWorkerDone?.();
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+  await Promise.all(Array.from({ length: poolSize(concurrency, items.length) }, worker));
+}
+
+/** Workers a pool of `concurrency` starts for `count` items. */
+export function poolSize(concurrency: number, count: number): number {
+  return Math.max(1, Math.min(concurrency, count));
 }
