@@ -5,7 +5,7 @@
  * are processed as whole contiguous rows so the inner loop runs over i.
  */
 import type { TypedArray } from '../core/dtype.js';
-import { BUF_A, BUF_B, CHUNK, getSimdKernels, type SimdKernels } from './simd.js';
+import { BUF_A, BUF_B, CHUNK, TABLE, TABLE_BYTES, getSimdKernels, type SimdKernels } from './simd.js';
 
 export interface TapTable {
   readonly start: Int32Array;
@@ -111,32 +111,34 @@ function blendLinesSimd(k: SimdKernels, src: TypedArray, out: Float32Array, oute
   }
 }
 
-/** Rows per block in the transposed i pass: the block transpose (128 x n0 floats) stays in cache. */
-const ROW_BLOCK = 128;
-
 /**
- * The i pass via SIMD: taps along i are contiguous within a row, which SIMD cannot blend across
- * rows directly, so blocks of rows are transposed (i becomes the slow axis), blended as lines,
- * and transposed back. Each source sample is moved once; memory is two block-sized buffers.
+ * The i pass via the SIMD rowDot kernel: blocks of whole rows are copied into module memory
+ * (converting to float32) and each output is a 4-lane dot product over its taps. Tap windows are
+ * shifted left where needed so they never read past the end of a row (weights stay aligned).
+ * Returns false when the table does not fit (very wide outputs): the caller uses scalar code.
  */
-function blendRowsSimd(k: SimdKernels, src: TypedArray, out: Float32Array, rows: number, n0: number, m: number, taps: TapTable): void {
-  const block = Math.min(ROW_BLOCK, rows);
-  const tmp = new Float32Array(block * n0);
-  const res = new Float32Array(block * m);
+function blendRowsSimd(k: SimdKernels, src: TypedArray, out: Float32Array, rows: number, n0: number, m: number, taps: TapTable): boolean {
+  const { start, width, weights } = taps;
+  const w4 = (width + 3) & ~3;
+  const weightsAt = TABLE + ((m * 4 + 15) & ~15);
+  if (n0 < w4 || weightsAt + m * w4 * 4 > TABLE + TABLE_BYTES) return false;
+  const starts = new Int32Array(k.memory.buffer, TABLE, m);
+  const wts = new Float32Array(k.memory.buffer, weightsAt, m * w4);
+  wts.fill(0);
+  for (let t = 0; t < m; t++) {
+    const s = Math.min(start[t]!, n0 - w4);
+    const shift = start[t]! - s;
+    starts[t] = s;
+    for (let q = 0; q < width && shift + q < w4; q++) wts[t * w4 + shift + q] = weights[t * width + q]!;
+  }
+  const block = Math.max(1, Math.floor(CHUNK / Math.max(n0, m)));
   for (let r0 = 0; r0 < rows; r0 += block) {
     const b = Math.min(block, rows - r0);
-    // Sequential writes, reads strided over only b rows (their cache lines are reused for 16
-    // consecutive i), which is several times faster than the write-strided order.
-    const s0 = r0 * n0;
-    for (let i = 0, d = 0; i < n0; i++) {
-      for (let r = 0, s = s0 + i; r < b; r++, d++, s += n0) tmp[d] = src[s]!;
-    }
-    blendLinesSimd(k, tmp.subarray(0, n0 * b), res, 1, n0, b, m, taps);
-    const o0 = r0 * m;
-    for (let t = 0; t < m; t++) {
-      for (let r = 0, d = t * b, o = o0 + t; r < b; r++, d++, o += m) out[o] = res[d]!;
-    }
+    k.f32.set(src.subarray(r0 * n0, (r0 + b) * n0), BUF_A / 4);
+    k.rowDot(BUF_A, BUF_B, b, n0, m, TABLE, weightsAt, w4 / 4);
+    out.set(k.f32.subarray(BUF_B / 4, BUF_B / 4 + b * m), r0 * m);
   }
+  return true;
 }
 
 // One closure per source array type: V8 keeps type feedback (and optimised code) per closure,
@@ -161,8 +163,7 @@ export function filterAxis(src: TypedArray, size: readonly [number, number, numb
   if (axis === 0) {
     const rows = n1 * n2 * channels;
     const simd = rows >= 32 && taps.width >= 4 ? getSimdKernels() : null;
-    if (simd !== null) blendRowsSimd(simd, src, out, rows, n0, m, taps);
-    else (src instanceof Float32Array ? ROW_F32 : ROW_OTHER)(src, out, rows, n0, m, taps);
+    if (simd === null || !blendRowsSimd(simd, src, out, rows, n0, m, taps)) (src instanceof Float32Array ? ROW_F32 : ROW_OTHER)(src, out, rows, n0, m, taps);
   } else {
     const [outer, n, run] = axis === 1 ? [n2 * channels, n1, n0] : [channels, n2, n0 * n1];
     const simd = run >= 64 ? getSimdKernels() : null;

@@ -1,6 +1,6 @@
 /**
  * WebAssembly SIMD128 kernels for the streaming loops (z-score statistics and normalisation,
- * separable line blending, range checks). numpy runs these loops 4-8 floats per instruction;
+ * separable line and row blending, range checks). numpy runs these loops 4-8 floats per instruction;
  * scalar JavaScript cannot keep up, 128-bit SIMD can. Works in Node >= 16 and every current
  * browser; where SIMD is unavailable `getSimdKernels()` returns null and callers use their
  * scalar loops (same results up to float32 rounding).
@@ -18,7 +18,10 @@ export const CHUNK = 65536;
 const RESULT = 0;
 export const BUF_A = 64;
 export const BUF_B = BUF_A + CHUNK * 4;
-const BYTES_NEEDED = BUF_B + CHUNK * 4;
+/** Tap tables of rowDot (starts, then 16-byte aligned weights). */
+export const TABLE = BUF_B + CHUNK * 4;
+export const TABLE_BYTES = 1 << 18;
+const BYTES_NEEDED = TABLE + TABLE_BYTES;
 
 interface SimdExports {
   readonly memory: WebAssembly.Memory;
@@ -27,6 +30,7 @@ interface SimdExports {
   axpyF32(dst: number, src: number, n4: number, w: number, first: number): void;
   axpyU16(dst: number, src: number, n8: number, w: number, first: number): void;
   orReduce(ptr: number, n4: number): number;
+  rowDot(src: number, dst: number, rows: number, n0: number, m: number, starts: number, weights: number, nvec: number): void;
 }
 
 export interface SimdKernels extends SimdExports {
