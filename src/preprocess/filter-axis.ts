@@ -3,6 +3,8 @@
  * Each output position t reads `width` consecutive source samples starting at start[t] with
  * weights weights[t * width + q] (zero-padded when fewer taps are needed). Lines along j and k
  * are processed as whole contiguous rows so the inner loop runs over i.
+ * Inputs are assumed finite: the i pass multiplies whole zero-padded tap windows, so a NaN next
+ * to (not inside) a window would still propagate into that output.
  */
 import type { TypedArray } from '../core/dtype.js';
 import { BUF_A, BUF_B, CHUNK, TABLE, TABLE_BYTES, getSimdKernels, type SimdKernels } from './simd.js';

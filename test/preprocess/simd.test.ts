@@ -43,7 +43,7 @@ describe('WebAssembly SIMD kernels', () => {
     expectClose(volume.data, expected, 1e-5, 1e-3);
   });
 
-  it('antialiased resize of a float32 image with 70 rows: transposed SIMD i pass equals the scalar definition', () => {
+  it('antialiased resize of a float32 image with 70 rows: SIMD rowDot i pass equals the scalar definition', () => {
     const [w, h, mw, mh] = [257, 70, 40, 70];
     const r = noise(w * h, 11);
     const data = new Float32Array(w * h).map((_, i) => r[i]! * 100 - 50);
