@@ -42,6 +42,7 @@ export function inspectImageHeader(parsed: ParsedDicom, maxVoxels: number): { pm
 export async function decodeImage(parsed: ParsedDicom, opts: Pick<ResolvedReadOptions, 'maxVoxels' | 'codecs'>, target?: DecodeTarget): Promise<DecodedImage> {
   const { pm, transferSyntax } = inspectImageHeader(parsed, opts.maxVoxels);
   const { dataSet: ds, name } = parsed;
+  checkColourModel(pm, transferSyntax, name);
   const el = findPixelDataElement(ds, name);
   let raw: TypedArray;
   try {
@@ -72,6 +73,19 @@ function checkRleSize(frames: readonly Uint8Array[], pm: PixelModule, name: stri
       throw new DecodeError(`${name}: RLE frame of ${frame.length} bytes cannot hold a ${pm.columns}x${pm.rows} image`, { file: name, cause: 'rle-short' });
     }
   }
+}
+
+/**
+ * Colour models whose samples this reader can turn into RGB: RGB itself, YBR_FULL(_422) (converted
+ * here, or by libjpeg for JPEG), and the JPEG 2000 ICT / RCT models the codecs invert. Anything
+ * else (YBR_PARTIAL_*, PALETTE COLOR with 3 samples, ...) is refused rather than shown in wrong colours.
+ */
+function checkColourModel(pm: PixelModule, ts: TransferSyntaxInfo, name: string): void {
+  if (pm.samplesPerPixel !== 3) return;
+  const p = pm.photometric;
+  const j2k = ts.codec === 'jpeg-2000' || ts.codec === 'htj2k';
+  const ok = p === 'RGB' || isYbr(p) || (j2k && (p === 'YBR_ICT' || p === 'YBR_RCT')) || (ts.codec === 'jpeg-baseline' && p.startsWith('YBR_'));
+  if (!ok) throw new UnsupportedError(`${name}: photometric interpretation ${p} is not supported with ${ts.name}`, { file: name, photometric: p, transferSyntax: ts.uid });
 }
 
 async function decodeEncapsulated(ds: DataSet, pm: PixelModule, ts: TransferSyntaxInfo, name: string, codecs: DicomCodecLoaders | undefined): Promise<TypedArray> {

@@ -128,3 +128,14 @@ describe('limits and options', () => {
     await expect(readDicomSeries([], { name: 'none' })).rejects.toMatchObject({ code: 'E_INPUT', details: { file: 'none' } });
   });
 });
+
+describe('colour models', () => {
+  test('native YBR_PARTIAL_422 -> UnsupportedError naming the photometric (never wrong colours)', async () => {
+    const bytes = fixtureBytes('generated/ybr_full_native.dcm');
+    const text = new TextDecoder('latin1').decode(bytes);
+    const at = text.indexOf('YBR_FULL');
+    // 'YBR_FULL' -> 'YBR_PART' keeps the element length; the reader must refuse the unknown model.
+    const err = await failure(readDicom(patched(bytes, at, [...new TextEncoder().encode('YBR_PART')]), { name: 'ybr.dcm' }));
+    expect(err).toMatchObject({ code: 'E_UNSUPPORTED', details: { file: 'ybr.dcm', photometric: 'YBR_PART' } });
+  });
+});
