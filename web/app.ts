@@ -11,6 +11,9 @@ import { drawSlice, type Overlay } from './render.js';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
 const MANIFEST_URL = params.get('manifest') ?? '/models.manifest.json';
+// Optional overrides for tests and benchmarks: wasm thread count, and the WebGPU binding limit.
+const THREADS = params.has('threads') ? Number(params.get('threads')) : crossOriginIsolated ? 2 : 1;
+const GPU_LIMIT = params.has('maxStorageBufferBindingSize') ? Number(params.get('maxStorageBufferBindingSize')) : undefined;
 
 interface SampleSet { name: string; task: string; files: Record<string, string> }
 interface Loaded { inputs: Record<string, Volume>; display: Volume }
@@ -89,7 +92,7 @@ async function loadSample(name: string): Promise<void> {
 async function runModel(modelId: string, provider: ProviderChoice): Promise<Record<string, unknown>> {
   if (!loaded) throw new Error('load an image or a sample first');
   const entry = manifest.models[modelId]!;
-  const options = { manifest, wasmPaths: '/ort/', numThreads: crossOriginIsolated ? 2 : 1, provider, onDownloadProgress: (l: number, t?: number) => progress(l, t ?? l) };
+  const options = { manifest, wasmPaths: '/ort/', numThreads: THREADS, provider, onDownloadProgress: (l: number, t?: number) => progress(l, t ?? l), ...(GPU_LIMIT !== undefined ? { maxStorageBufferBindingSize: GPU_LIMIT } : {}) };
   status(`Running ${modelId} (${provider})...`);
   const started = performance.now();
   const single = Object.values(loaded.inputs)[0]!;
@@ -173,13 +176,31 @@ async function init(): Promise<void> {
   runButton.addEventListener('click', () => {
     runModel(select.value, $<HTMLSelectElement>('provider').value as ProviderChoice).catch((e: unknown) => status(`Error: ${e instanceof Error ? e.message : String(e)}`));
   });
-  status(`Ready. ${crossOriginIsolated ? 'Cross-origin isolated: wasm uses 2 threads.' : 'Not cross-origin isolated: wasm uses 1 thread.'}`);
+  status(`Ready. ${crossOriginIsolated ? 'Cross-origin isolated' : 'Not cross-origin isolated'}: wasm uses ${THREADS} thread(s).`);
 }
 
 const ready = init();
 /** Test and automation hook: the same flows as the UI. */
 (window as unknown as { medinfer: unknown }).medinfer = {
   ready,
+  /** Runs the same model `runs` times on the loaded sample; returns per-run milliseconds. */
+  async timeSample(model: string, sample: string, provider: ProviderChoice, runs: number) {
+    await ready;
+    $<HTMLSelectElement>('model').value = model;
+    await loadSample(sample);
+    const entry = manifest.models[model]!;
+    const pipe = await createPipeline('classification', entry, { manifest, wasmPaths: '/ort/', numThreads: THREADS, provider });
+    const input = Object.values(loaded!.inputs)[0]!;
+    await pipe.run(input);
+    const times: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const t = performance.now();
+      await pipe.run(input);
+      times.push(performance.now() - t);
+    }
+    await pipe.dispose();
+    return { times, provider: pipe.provider, threads: THREADS };
+  },
   async runSample(model: string, sample: string, provider: ProviderChoice = 'wasm') {
     await ready;
     $<HTMLSelectElement>('model').value = model;

@@ -131,3 +131,23 @@ describe.runIf(haveBrowser || process.env.CI)('web demo in headless Chromium', (
     expect(r).toBeGreaterThan(b + 60);
   });
 });
+
+describe.runIf(haveBrowser || process.env.CI)('WebGPU binding limits in the browser', () => {
+  it('an input over maxStorageBufferBindingSize runs on wasm with the reason reported, not a crash', async () => {
+    const manifestPath = await writeDemoManifest();
+    const srv = await startWebServer({ port: 0, manifestPath });
+    const b = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking', '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'] });
+    try {
+      const p = await b.newPage();
+      // 16x16 float input = 1024 bytes: a 512-byte limit forces the fallback.
+      await p.goto(`${srv.url}?maxStorageBufferBindingSize=512`);
+      const r = await p.evaluate(() => (window as unknown as Demo).medinfer.runSample('cls', 'chest radiograph (NIfTI, 12-bit)', 'webgpu'));
+      expect(r.provider.used).toBe('webgpu');
+      expect(r.provider.fallbacks).toEqual([expect.objectContaining({ provider: 'webgpu', reason: expect.stringMatching(/exceeds the WebGPU adapter's maxStorageBufferBindingSize \(512 bytes\); this run used wasm/) })]);
+      expect(r.labels).toHaveLength(3);
+    } finally {
+      await b.close();
+      await srv.close();
+    }
+  });
+});
