@@ -64,7 +64,7 @@ describe('medinfer run (classification)', () => {
     const dir = join(work, 'nested');
     mkdirSync(dir);
     for (let i = 0; i < 2; i++) copyFileSync(join(work, 'cxr', `img${i}.png`), join(dir, `n${i}.png`));
-    const args = ['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', dir, '--output', join(dir, 'out'), '--explain'];
+    const args = ['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', dir, '--output', join(dir, 'out')];
     expect((await runCli(args)).code).toBe(0);
     const again = await runCli(args);
     expect(again.code, again.stderr).toBe(0);

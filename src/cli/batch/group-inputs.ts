@@ -221,7 +221,8 @@ export async function groupInputs(args: readonly string[], entry: ModelEntry, cw
     }
     if (exclude !== undefined) files = files.filter((f) => !isInside(f.path, exclude));
     if (text) texts.push(...files);
-    else units.push(...unitsOf(files, root, basename(root), series));
+    // A DICOM file named on its own is read alone (it may be a multi-frame volume), not its folder.
+    else units.push(...unitsOf(files, root, basename(root), series && kind !== 'file'));
   }
   drafts.push(...(text ? await textDrafts(texts) : draftsFromUnits(units, entry, ignored)));
   const stems = assignStems(drafts.map((d) => ({ label: d.label + '\u0000' + JSON.stringify(d.source), stem: d.stem })));
