@@ -1,5 +1,5 @@
 /** In-process checks of the batch runner's building blocks (no child process: fast). */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -47,10 +47,11 @@ describe('CSV', () => {
 describe('globs', () => {
   it('match within and across folders; folders match for DICOM series', async () => {
     mkdirSync(join(work, 'g/s1/deep'), { recursive: true });
-    for (const f of ['g/a.png', 'g/b.nii.gz', 'g/s1/c.png', 'g/s1/deep/d.png', 'g/notes.csv']) writeFileSync(join(work, f), 'x');
+    for (const f of ['g/a.png', 'g/b.nii.gz', 'g/s1/c.png', 'g/s1/deep/d.png', 'g/notes.csv', 'g/.hidden.png']) writeFileSync(join(work, f), 'x');
+    symlinkSync(join(work, 'g/a.png'), join(work, 'g/link.png'));
     const rel = async (p: string) => (await expandGlob(p, work)).files.map((f) => f.relative);
-    expect(await rel('g/*.png')).toEqual(['a.png']);
-    expect(await rel('g/**/*.png')).toEqual(['a.png', 's1/c.png', 's1/deep/d.png']);
+    expect(await rel('g/*.png')).toEqual(['a.png', 'link.png']);
+    expect(await rel('g/**/*.png')).toEqual(['a.png', 'link.png', 's1/c.png', 's1/deep/d.png']);
     expect(await rel('g/[ab].*')).toEqual(['a.png', 'b.nii.gz']);
     expect((await expandGlob('g/s*', work)).folders).toEqual(['s1']);
   });

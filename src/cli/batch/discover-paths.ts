@@ -41,11 +41,15 @@ async function isDicomFile(path: string): Promise<boolean> {
 
 async function walk(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries
-    .filter((e) => e.isFile() && !e.name.startsWith('.') && e.name.toUpperCase() !== 'DICOMDIR')
-    .map((e) => join(e.parentPath, e.name))
-    .filter((p) => !relative(dir, p).split(sep).some((part) => part.startsWith('.')))
-    .sort();
+  const out: string[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith('.') || e.name.toUpperCase() === 'DICOMDIR') continue;
+    const path = join(e.parentPath, e.name);
+    if (relative(dir, path).split(sep).some((part) => part.startsWith('.'))) continue;
+    // Archives are often symlink farms: a link to a file counts as that file.
+    if (e.isFile() || (e.isSymbolicLink() && (await stat(path).catch(() => undefined))?.isFile())) out.push(path);
+  }
+  return out.sort();
 }
 
 function toPosix(p: string): string {
