@@ -14,6 +14,19 @@ export interface ValueMetadata {
   readonly shape?: readonly (number | string)[];
 }
 
+/** ONNX Runtime's value metadata, structurally (the Node and web packages each have their own type). */
+interface OrtValueMetadata {
+  readonly name: string;
+  readonly isTensor: boolean;
+  readonly type?: unknown;
+  readonly shape?: readonly (number | string)[];
+}
+
+/** Normalises ORT's input / output metadata for the I/O checks (shared by both backends). */
+export function toValueMetadata(list: readonly OrtValueMetadata[]): ValueMetadata[] {
+  return list.map((m) => (m.isTensor && m.shape ? { name: m.name, isTensor: true, type: String(m.type), shape: m.shape } : { name: m.name, isTensor: m.isTensor }));
+}
+
 export interface BackendSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];

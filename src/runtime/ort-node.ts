@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import type { BackendSession, BackendSessionOptions, RuntimeBackend, ValueMetadata } from './backend.js';
+import { toValueMetadata, type BackendSession, type BackendSessionOptions, type RuntimeBackend } from './backend.js';
 import type { ExecutionProvider } from './providers.js';
 import type { TensorLike, TensorMap } from './tensor.js';
 import { fetchWithProgress } from './fetch-bytes.js';
@@ -37,16 +37,13 @@ function fromOrtTensor(t: ort.Tensor): TensorLike {
   return { type: t.type as TensorLike['type'], dims: [...t.dims], data: t.data as TensorLike['data'] };
 }
 
-function metadataOf(list: readonly ort.InferenceSession.ValueMetadata[]): ValueMetadata[] {
-  return list.map((m) => (m.isTensor ? { name: m.name, isTensor: true, type: m.type, shape: m.shape } : { name: m.name, isTensor: false }));
-}
 
 class NodeSession implements BackendSession {
   constructor(private readonly session: ort.InferenceSession) {}
   get inputNames() { return this.session.inputNames; }
   get outputNames() { return this.session.outputNames; }
-  get inputMetadata() { return metadataOf(this.session.inputMetadata); }
-  get outputMetadata() { return metadataOf(this.session.outputMetadata); }
+  get inputMetadata() { return toValueMetadata(this.session.inputMetadata); }
+  get outputMetadata() { return toValueMetadata(this.session.outputMetadata); }
 
   async run(feeds: TensorMap): Promise<TensorMap> {
     const ortFeeds: Record<string, ort.Tensor> = {};

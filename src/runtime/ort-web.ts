@@ -4,7 +4,7 @@
  * DenseNet-121 on WebGPU (see the README), so it is never used.
  */
 import * as ort from 'onnxruntime-web/webgpu';
-import type { BackendSession, BackendSessionOptions, RuntimeBackend, ValueMetadata } from './backend.js';
+import { toValueMetadata, type BackendSession, type BackendSessionOptions, type RuntimeBackend } from './backend.js';
 import { fetchWithProgress } from './fetch-bytes.js';
 import type { DroppedProvider, ExecutionProvider } from './providers.js';
 import type { TensorLike, TensorMap } from './tensor.js';
@@ -30,9 +30,6 @@ function tensorBytes(t: { dims: readonly number[]; type: string }): number {
   return t.dims.reduce((a, b) => a * b, per);
 }
 
-function metadataOf(list: readonly ort.InferenceSession.ValueMetadata[]): ValueMetadata[] {
-  return list.map((m) => (m.isTensor ? { name: m.name, isTensor: true, type: m.type, shape: m.shape } : { name: m.name, isTensor: false }));
-}
 
 /**
  * On WebGPU, an input larger than the adapter's maxStorageBufferBindingSize cannot be bound;
@@ -48,8 +45,8 @@ class WebSession implements BackendSession {
   ) {}
   get inputNames() { return this.session.inputNames; }
   get outputNames() { return this.session.outputNames; }
-  get inputMetadata() { return metadataOf(this.session.inputMetadata); }
-  get outputMetadata() { return metadataOf(this.session.outputMetadata); }
+  get inputMetadata() { return toValueMetadata(this.session.inputMetadata); }
+  get outputMetadata() { return toValueMetadata(this.session.outputMetadata); }
 
   async run(feeds: TensorMap): Promise<TensorMap> {
     const ortFeeds: Record<string, ort.Tensor> = {};
