@@ -13,7 +13,7 @@ import { computeHausdorff95, createGeometry, createVolume, labelConnectedCompone
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
-const repeats = quick ? 3 : 7;
+const repeats = quick ? 5 : 7;
 const dataDir = mkdtempSync(join(tmpdir(), 'medinfer-bench-pp-'));
 
 try {
@@ -29,9 +29,9 @@ try {
     const m = s.length >> 1;
     return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
   };
-  /** Median wall and process-CPU ms after one warm-up run (JIT). */
+  /** Median wall and process-CPU ms after warm-up runs (V8 tiers hot loops up over a few calls). */
   const time = (fn, n = repeats) => {
-    fn();
+    for (let w = 0; w < 3; w++) fn();
     const runs = [];
     const cpu = [];
     for (let r = 0; r < n; r++) {
