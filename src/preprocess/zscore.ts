@@ -17,6 +17,12 @@ import { getSimdKernels, normalizeSimd, sumShiftedSimd } from './simd.js';
 
 /** Below this many voxels the scalar loops win (no chunk copies). */
 const SIMD_MIN = 4096;
+
+/** SIMD works in float32: exact for 8/16-bit and float32 data, not for float64 / 32-bit integers. */
+function simdFor(data: TypedArray, n: number): ReturnType<typeof getSimdKernels> {
+  const exact = data instanceof Float32Array || data instanceof Uint8Array || data instanceof Int8Array || data instanceof Uint16Array || data instanceof Int16Array;
+  return exact && n >= SIMD_MIN ? getSimdKernels() : null;
+}
 import type { StepResult, ZscoreParams, StepOptions } from './types.js';
 
 export function readZscoreParams(r: ParamReader): ZscoreParams {
@@ -35,7 +41,7 @@ export function computeMeanStd(data: TypedArray, start: number, end: number, non
   if (nonzero) while (first < end && data[first] === 0) first++;
   if (first >= end) return { mean: 0, std: 1, count: 0 };
   const k = data[first]!;
-  const simd = end - start >= SIMD_MIN ? getSimdKernels() : null;
+  const simd = simdFor(data, end - start);
   let { s1, s2, zeros } = simd !== null ? sumShiftedSimd(simd, data, start, end, k) : { s1: 0, s2: 0, zeros: 0 };
   if (simd === null) {
     for (let p = start; p < end; p++) {
@@ -58,7 +64,7 @@ export function computeMeanStd(data: TypedArray, start: number, end: number, non
 
 function normalizeRange(src: TypedArray, out: Float32Array, start: number, end: number, mean: number, std: number, nonzero: boolean): void {
   const inv = 1 / (std === 0 ? 1 : std);
-  const simd = end - start >= SIMD_MIN ? getSimdKernels() : null;
+  const simd = simdFor(src, end - start);
   if (simd !== null) {
     normalizeSimd(simd, src, out, start, end, mean, inv, nonzero);
     return;
