@@ -1,5 +1,5 @@
 /**
- * Copies a codec's decoded frame into the volume buffer after checking it is the frame the header
+ * Turns a codec's decoded frame into samples of the raw stored type after checking it is the frame the header
  * promised (size, samples). Decoded samples are read with the dataset's signedness, as pydicom
  * does, except for JPEG 2000 family codestreams that store signed data as unsigned: those are
  * sign-extended from the codestream precision (pydicom's APPLY_J2K_CORRECTIONS).
