@@ -42,13 +42,18 @@ function toManifestEntry(e) {
   const out = {
     title: title ?? `${e.architecture.split('(')[0].trim()} (phantom-trained demo)`,
     ...rest,
-    weights: { kind: 'bundled', trainScript: source?.script, licence: 'MIT' },
+    // Entries from older training scripts carry `source`; newer ones already have `weights`.
+    weights: e.weights ?? { kind: 'bundled', trainScript: source?.script, licence: 'MIT' },
   };
   if (e.task === 'report-text' && !e.tokenizer) out.tokenizer = vocabTokenizer(e);
   return out;
 }
 
-const files = readdirSync(entriesDir).filter((f) => f.endsWith('.json')).sort();
+const DATASETS_FILE = 'phantom-datasets.json';
+const files = readdirSync(entriesDir).filter((f) => f.endsWith('.json') && f !== DATASETS_FILE).sort();
+// Dataset entries the training scripts wrote (generator, sizes, notes) win over the defaults above.
+const written = readdirSync(entriesDir).includes(DATASETS_FILE) ? JSON.parse(readFileSync(new URL(DATASETS_FILE, entriesDir), 'utf8')) : {};
+for (const [id, d] of Object.entries(written)) manifest.datasets[id] = d;
 for (const f of files) {
   const e = JSON.parse(readFileSync(new URL(f, entriesDir), 'utf8'));
   manifest.models[e.id] = toManifestEntry(e);

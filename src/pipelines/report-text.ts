@@ -39,7 +39,8 @@ export interface ReportTextPipeline extends PipelineBase {
 const STATUSES: readonly MentionStatus[] = ['positive', 'negative', 'uncertain', 'not mentioned'];
 
 function classesOf(entry: ModelEntry): MentionStatus[] {
-  const raw = entry.tokenizer?.classes;
+  // The status order of a [N, L, K] head: tokenizer.classes, else the output's declared channels.
+  const raw = entry.tokenizer?.classes ?? entry.io.outputs[0]?.channels;
   if (raw === undefined) return [];
   if (!Array.isArray(raw) || !raw.every((c) => STATUSES.includes(c as MentionStatus))) {
     throw new ManifestError(`model '${entry.id}': tokenizer.classes must list statuses from ${STATUSES.join(', ')}`, { modelId: entry.id, field: 'tokenizer.classes' });

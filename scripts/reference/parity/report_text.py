@@ -32,8 +32,10 @@ def main():
     vocab_path = os.path.join(REPO, next(f['path'] for f in entry['files'] if f['role'] == 'vocab'))
     tokens = json.load(open(vocab_path))['tokens']
     index = {t: i for i, t in enumerate(tokens)}
-    assert tok['split'] == 'ascii-words-and-punctuation' and tok['padding'] == 'post'
-    pattern = re.compile(r'[a-z0-9]+|[^\sa-z0-9]')
+    assert tok['split'] in ('ascii-words-and-punctuation', 'words-and-punctuation') and tok['padding'] == 'post'
+    # For ASCII text both splits are: runs of letters / digits, or any single other non-space character.
+    assert all(r.isascii() for r in REPORTS)
+    pattern = re.compile(r'[A-Za-z0-9]+|[^\sA-Za-z0-9]')
     ids = []
     for r in REPORTS:
         words = pattern.findall(r.lower() if tok['lowercase'] else r)[:tok['maxLength']]
