@@ -21,6 +21,8 @@ export interface DicomDirectoryError {
 export interface DicomDirectoryResult {
   readonly series: Volume[];
   readonly errors: DicomDirectoryError[];
+  /** DICOM objects without pixel data (structured reports, RT structures, presentation states): not images, not failures. */
+  readonly skipped: { readonly file: string; readonly reason: string }[];
 }
 
 const DICOM_EXTENSIONS = new Set(['.dcm', '.dicom', '.ima']);
@@ -88,9 +90,11 @@ export async function readDicomDirectory(dir: string, options?: Omit<DicomReadOp
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, paths.length) }, worker));
   const errors: DicomDirectoryError[] = [];
+  const skipped: { file: string; reason: string }[] = [];
   const headers: SliceHeader[] = [];
   for (const slot of slots) {
     if ('header' in slot) headers.push(slot.header);
+    else if (slot.error.error.details['cause'] === 'missing-pixel-data') skipped.push({ file: slot.error.file, reason: 'no pixel data (not an image)' });
     else errors.push(slot.error);
   }
   const series: Volume[] = [];
@@ -102,5 +106,5 @@ export async function readDicomDirectory(dir: string, options?: Omit<DicomReadOp
       errors.push({ file: label, error: asTyped(err, label) });
     }
   }
-  return { series, errors };
+  return { series, errors, skipped };
 }

@@ -3,6 +3,8 @@
  * collected, one Volume per series). The generated fixtures carry a synthetic patient identity
  * ('Synthetic^Fixture', 'SYN-0001', 19700101) so leaks are detectable.
  */
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readDicomTags, summarizeDicomHeader } from '../../../src/io/dicom/index.js';
@@ -58,8 +60,22 @@ describe('readDicomDirectory (Node)', () => {
     expect(series.map((v) => v.geometry.size[2]).sort()).toEqual([2, 2, 3, 3, 4, 5, 5]);
   });
 
+  test('DICOM objects without pixel data are skipped, not errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'medinfer-dicom-'));
+    for (const f of ['im00.dcm', 'im01.dcm', 'im02.dcm']) copyFileSync(join(FIXTURES, 'series-oblique', f), join(dir, f));
+    const ct = fixtureBytes('CT_small.dcm');
+    let at = 0;
+    for (let i = 132; i + 4 <= ct.length && at === 0; i++) if (ct[i] === 0xe0 && ct[i + 1] === 0x7f && ct[i + 2] === 0x10 && ct[i + 3] === 0) at = i;
+    writeFileSync(join(dir, 'report.dcm'), ct.subarray(0, at));
+    const { series, errors, skipped } = await readDicomDirectory(dir);
+    expect(errors).toEqual([]);
+    expect(skipped).toEqual([{ file: 'report.dcm', reason: 'no pixel data (not an image)' }]);
+    expect(series.map((v) => v.geometry.size)).toEqual([[32, 32, 3]]);
+    rmSync(dir, { recursive: true });
+  });
+
   test('bad files are collected with their typed error and file name', async () => {
-    const { series, errors } = await readDicomDirectory(FIXTURES);
+    const { series, errors, skipped } = await readDicomDirectory(FIXTURES);
     const byFile = new Map(errors.map((e) => [e.file, e.error.code]));
     expect(byFile.get('MR_truncated.dcm')).toBe('E_DECODE');
     expect(byFile.get('siemens_dwi_mosaic_0.dcm')).toBe('E_UNSUPPORTED');
@@ -68,6 +84,7 @@ describe('readDicomDirectory (Node)', () => {
     expect(byFile.get('MR_small.dcm (+7 files)')).toBe('E_INPUT');
     expect(series.map((v) => v.meta.source)).toContain(join('series-oblique', 'im00.dcm') + ' (+11 files)');
     expect(series.length + errors.length).toBe(32);
+    expect(skipped).toEqual([]);
     for (const e of errors) expect(e.error.message).not.toMatch(PHI);
   });
 });
