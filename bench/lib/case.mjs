@@ -1,0 +1,124 @@
+/**
+ * One benchmark case, run in its own process by child.mjs (so maxRSS is this case's own peak):
+ *   node bench/lib/case.mjs '<json spec>'
+ * spec: { side: 'sdk' | 'ort', task, entry (a manifest model entry), input, runs, warmup, threads }
+ *   side 'sdk': the public pipeline end to end - files in, typed result out (createPipeline).
+ *   side 'ort': bare onnxruntime-node InferenceSession.run() on a tensor prepared before timing,
+ *     called exactly as often and with the shapes the pipeline uses (same batch chunks; for
+ *     sliding windows, one roi-sized run per window the pipeline would place). It is the floor:
+ *     model arithmetic only, no file reading, preprocessing, blending or postprocessing.
+ * input per task: classification { images: [png...] }, segmentation { volumes: { t1c, t1, t2, flair } },
+ *   registration { fixed, moving }, report-text { reports: json file of strings }, detection { image }.
+ * Prints one JSON line: { timesMs, setupMs, setupRssMB, maxRssMB, calls, detail }.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { runPreprocessPlan, windowStarts } from '../../dist/index.js';
+import { createPipeline, readImageFile } from '../../dist/node.js';
+import { REPO } from './entries.mjs';
+
+const spec = JSON.parse(process.argv[2]);
+const { side, task, entry, input } = spec;
+const runs = spec.runs ?? 3;
+const warmup = spec.warmup ?? 1;
+const threads = spec.threads ?? 2;
+const rssMB = () => process.resourceUsage().maxRSS / 1024;
+
+/** Deterministic filler for prepared tensors (values do not change the arithmetic cost). */
+function filled(n, scale = 1) {
+  const a = new Float32Array(n);
+  let s = 12345;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    a[i] = ((s >>> 8) / 16777216 - 0.5) * scale;
+  }
+  return a;
+}
+
+async function sdkCase() {
+  const pipeline = await createPipeline(task, entry, { threads, provider: 'cpu' });
+  let detail = { provider: pipeline.provider?.used ?? pipeline.provider };
+  const reports = task === 'report-text' ? JSON.parse(readFileSync(input.reports, 'utf8')) : undefined;
+  const once = async () => {
+    if (task === 'classification') return input.images.length === 1 ? pipeline.run(input.images[0]) : pipeline.runBatch(input.images);
+    if (task === 'segmentation') return pipeline.run(input.volumes);
+    if (task === 'registration') return pipeline.run({ fixed: input.fixed, moving: input.moving });
+    if (task === 'report-text') return pipeline.runBatch(reports);
+    if (task === 'detection') return pipeline.run(input.image);
+    throw new Error(`unknown task ${task}`);
+  };
+  return { once, detail, dispose: () => pipeline.dispose() };
+}
+
+/** The feeds and the number of session.run calls the pipeline would make, prepared up front. */
+async function ortFeeds() {
+  const name0 = entry.io.inputs[0].name;
+  if (task === 'classification') {
+    const max = entry.inference?.batch ?? 8;
+    const vol = await readImageFile(input.images[0]);
+    const one = runPreprocessPlan(vol, entry.preprocess).tensor; // real preprocessed tensor
+    const n = input.images.length;
+    const chunks = [];
+    for (let s = 0; s < n; s += max) {
+      const b = Math.min(max, n - s);
+      const data = new Float32Array(b * one.data.length);
+      for (let k = 0; k < b; k++) data.set(one.data, k * one.data.length);
+      chunks.push({ [name0]: new ort.Tensor('float32', data, [b, ...one.dims.slice(1)]) });
+    }
+    return chunks;
+  }
+  if (task === 'segmentation') {
+    const vol = await readImageFile(Object.values(input.volumes)[0]);
+    const size = vol.geometry.size; // tensor axis order 'ijk' = [i, j, k]
+    const { roi, overlap, placement } = entry.inference;
+    const count = size.map((s, d) => windowStarts(placement ?? 'monai', s, roi[d], overlap).length).reduce((a, b) => a * b, 1);
+    const channels = entry.io.inputs[0].dims[1];
+    const feed = { [name0]: new ort.Tensor('float32', filled(channels * roi[0] * roi[1] * roi[2]), [1, channels, ...roi]) };
+    return Array.from({ length: count }, () => feed);
+  }
+  if (task === 'registration') {
+    const vol = await readImageFile(input.fixed);
+    const dims = [1, 1, ...vol.geometry.size];
+    const n = vol.geometry.size.reduce((a, b) => a * b, 1);
+    return [Object.fromEntries(entry.io.inputs.map((i) => [i.name, new ort.Tensor('float32', filled(n, 1).map((v) => v + 0.5), dims)]))];
+  }
+  if (task === 'report-text') {
+    const n = JSON.parse(readFileSync(input.reports, 'utf8')).length;
+    const len = entry.tokenizer?.maxLength ?? 128;
+    const ids = new BigInt64Array(n * len);
+    for (let i = 0; i < ids.length; i++) ids[i] = BigInt((i * 7919) % 150);
+    return [{ [name0]: new ort.Tensor('int64', ids, [n, len]) }];
+  }
+  if (task === 'detection') {
+    const vol = await readImageFile(input.image);
+    const t = runPreprocessPlan(vol, entry.preprocess).tensor;
+    return [{ [name0]: new ort.Tensor(t.dtype, t.data, t.dims) }];
+  }
+  throw new Error(`unknown task ${task}`);
+}
+
+async function ortCase() {
+  const path = join(REPO, entry.files.find((f) => f.role === 'model').path);
+  const session = await ort.InferenceSession.create(path, { intraOpNumThreads: threads, executionProviders: ['cpu'] });
+  const feeds = await ortFeeds();
+  const once = async () => {
+    for (const f of feeds) await session.run(f);
+  };
+  return { once, detail: { calls: feeds.length, dims: feeds[0][entry.io.inputs[0].name].dims }, dispose: () => session.release() };
+}
+
+const t0 = performance.now();
+const c = side === 'sdk' ? await sdkCase() : await ortCase();
+const setupMs = performance.now() - t0;
+const setupRssMB = rssMB();
+for (let w = 0; w < warmup; w++) await c.once();
+const timesMs = [];
+for (let r = 0; r < runs; r++) {
+  const t = performance.now();
+  await c.once();
+  timesMs.push(performance.now() - t);
+}
+const maxRssMB = rssMB();
+await c.dispose();
+console.log(JSON.stringify({ side, task, timesMs, setupMs, setupRssMB, maxRssMB, detail: c.detail }));

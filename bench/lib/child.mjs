@@ -1,0 +1,58 @@
+/**
+ * Runs one benchmark case in its own process so that peak RSS (process.resourceUsage().maxRSS,
+ * getrusage ru_maxrss in Python) belongs to that case alone, and a crash or out-of-memory in one
+ * case cannot take the suite down. The child prints one JSON line last on stdout: its result.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const CASE_SCRIPT = fileURLToPath(new URL('./case.mjs', import.meta.url));
+export const PYTHON = process.env.MEDINFER_BENCH_PYTHON ?? '/usr/bin/python3';
+
+/** Spawns `command args`, resolves { ok, result (last JSON line), error, wallMs }. Never rejects. */
+export function runJsonChild(command, args, { timeoutMs = 600_000, env = {} } = {}) {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ ok: false, error: `${command}: ${e.message}`, wallMs: Date.now() - t0 });
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+      let result;
+      try {
+        result = line ? JSON.parse(line) : undefined;
+      } catch {
+        result = undefined;
+      }
+      if (code === 0 && result) return resolve({ ok: true, result, wallMs: Date.now() - t0 });
+      const tail = (err || out).trim().split('\n').slice(-6).join(' | ');
+      resolve({ ok: false, error: `exit ${code ?? signal}${signal === 'SIGKILL' ? ' (killed: timeout or memory)' : ''}: ${tail}`.slice(0, 600), wallMs: Date.now() - t0 });
+    });
+  });
+}
+
+/** Runs bench/lib/case.mjs with a case spec (see case.mjs for its fields). */
+export function runNodeCase(spec, options) {
+  return runJsonChild(process.execPath, [CASE_SCRIPT, JSON.stringify(spec)], options);
+}
+
+/** Runs bench/python/pipelines.py with the same spec (Debian python3 with torch). */
+export function runPythonCase(spec, options) {
+  const script = fileURLToPath(new URL('../python/pipelines.py', import.meta.url));
+  // One torch thread pool of the same size as ONNX Runtime's (2 cores here).
+  return runJsonChild(PYTHON, [script, JSON.stringify(spec)], { ...options, env: { OMP_NUM_THREADS: String(spec.threads ?? 2) } });
+}
+
+/** Whether the Python stack the comparison needs is importable; a reason when it is not. */
+export async function checkPython() {
+  const r = await runJsonChild(PYTHON, ['-c', 'import json, torch, numpy, scipy, nibabel, onnx, skimage; print(json.dumps({"torch": torch.__version__, "numpy": numpy.__version__, "scipy": scipy.__version__}))'], { timeoutMs: 120_000 });
+  return r.ok ? { ok: true, versions: r.result } : { ok: false, reason: `${PYTHON} with torch/numpy/scipy/nibabel/onnx/skimage unavailable (${r.error}); apt-get install -y python3-torch python3-scipy python3-nibabel python3-onnx python3-skimage` };
+}

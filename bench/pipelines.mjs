@@ -1,0 +1,111 @@
+/**
+ * Area "pipelines" (issue 11): each task end to end through the SDK against
+ *   (a) bare onnxruntime-node session.run() on a prepared tensor, same model, same call pattern
+ *       -> the SDK's overhead ratio (file reading, preprocessing, blending, postprocessing, provenance);
+ *   (b) the Python stack (Debian /usr/bin/python3, torch 1.13 + numpy + scipy + nibabel) doing the
+ *       same work the way MONAI / nnU-Net / TorchXRayVision / VoxelMorph do (bench/python/pipelines.py)
+ *       on the same files with the same weights -> SDK / Python ratio (goal: < 1).
+ * Models: the bundled ones the manifest lists now (weights.kind 'bundled', file present) and the
+ * benchmark-size random-weight architectures in .cache/bench-models/ (exported on first use).
+ * Every case (side x task x model) runs in its own child process: warm-up, then `runs` timed runs
+ * (median), and peak RSS (maxRSS) of that process alone.
+ *   npm run build && node bench/pipelines.mjs [--quick]       (MEDINFER_BENCH_TASKS=a,b to subset)
+ * Writes pipelines.json to $MEDINFER_BENCH_RESULTS_DIR or bench/results/.
+ */
+import { checkPython, runNodeCase, runPythonCase } from './lib/child.mjs';
+import { benchEntries, bundledEntries, ensureBenchModels, loadManifest } from './lib/entries.mjs';
+import { benchTempDir, writeMultiModal, writeRadiographs, writeRegistrationPair, writeReports, writePhantomNifti } from './lib/inputs.mjs';
+import { machineNote, makeFigure, median } from './lib/stats.mjs';
+import { writeAreaResult } from './lib/write-result.mjs';
+
+const quick = process.argv.includes('--quick');
+const only = (process.env.MEDINFER_BENCH_TASKS ?? '').split(',').filter(Boolean);
+const wanted = (task) => !only.length || only.includes(task);
+// Sizes the 2-core machine can afford (the full 32-feature 3D U-Net needs ~8 s per 64^3 window here).
+const SIZES = quick
+  ? { runs: 3, segVolume: [32, 32, 48], segRoi: [32, 32, 32], regVolume: [48, 48, 48], reports: 32 }
+  : { runs: 5, segVolume: [96, 96, 64], segRoi: [64, 64, 64], regVolume: [160, 192, 224], reports: 256 };
+
+const manifest = await loadManifest();
+const dir = benchTempDir();
+const skipped = [];
+const figures = [];
+const models = await ensureBenchModels();
+if (!models.ok) skipped.push(`benchmark-size models: ${models.reason}`);
+const python = await checkPython();
+if (!python.ok) skipped.push(`Python comparison: ${python.reason}`);
+
+/** Inputs for a task (files written once, shared by the SDK, ORT and Python cases). */
+async function inputFor(task, entry) {
+  if (task === 'classification') return { images: (await writeRadiographs(dir, 1))};
+  if (task === 'segmentation') {
+    const names = entry.inputs?.map((i) => i.name) ?? ['image'];
+    const size = entry.id === 'bench-unet3d' ? SIZES.segVolume : [64, 64, 64];
+    return { volumes: writeMultiModal(dir, size, names) };
+  }
+  if (task === 'registration') return writeRegistrationPair(dir, entry.id === 'bench-vxm' ? SIZES.regVolume : (entry.io.inputs[0].dims.slice(2).every((d) => d > 0) ? entry.io.inputs[0].dims.slice(2) : [64, 64, 64]));
+  if (task === 'report-text') return { reports: writeReports(dir, SIZES.reports) };
+  if (task === 'detection') return { image: writePhantomNifti(dir, 'ct', [96, 96, 64], {}) };
+  throw new Error(task);
+}
+
+const describe = (task, input) =>
+  task === 'classification' ? `${input.images.length} PNG 1024x1024 8-bit`
+    : task === 'segmentation' ? `${Object.keys(input.volumes).length} x NIfTI ${Object.values(input.volumes)[0].match(/(\d+x\d+x\d+)\.nii$/)[1]} int16`
+      : task === 'registration' ? `fixed + moving NIfTI ${input.fixed.match(/(\d+x\d+x\d+)\.nii$/)[1]}`
+        : task === 'report-text' ? `${SIZES.reports} phantom reports (batch)` : 'CT phantom NIfTI';
+
+const PY_BASELINE = `Python ${python.ok ? `torch ${python.versions.torch}, numpy ${python.versions.numpy}, scipy ${python.versions.scipy}` : '(unavailable)'}, 2 threads`;
+const PY_TASKS = new Set(['classification', 'segmentation', 'registration', 'report-text']);
+
+async function benchCase(task, entry, kind) {
+  const input = await inputFor(task, entry);
+  const spec = { task, entry, input, runs: SIZES.runs, warmup: 1, threads: 2 };
+  const label = `${task} [${entry.id}, ${kind}; ${describe(task, input)}]`;
+  console.error(`  ${label}`);
+  const sdk = await runNodeCase({ ...spec, side: 'sdk' });
+  const ort = await runNodeCase({ ...spec, side: 'ort' });
+  const sdkMs = sdk.ok ? median(sdk.result.timesMs) : NaN;
+  const rss = (r) => (r.ok ? Number(r.result.maxRssMB.toFixed(0)) : undefined);
+  const fail = (r, who) => (r.ok ? '' : `${who} failed: ${r.error}`);
+  const calls = ort.ok ? ort.result.detail.calls : '?';
+  figures.push(makeFigure(`${label}: SDK end to end vs bare session.run`, 'ms', sdkMs, `bare onnxruntime-node session.run on a prepared tensor (${calls} call${calls === 1 ? '' : 's'}, same shapes)`, ort.ok ? median(ort.result.timesMs) : NaN, {
+    runs: SIZES.runs, maxRssMB: rss(sdk), baselineMaxRssMB: rss(ort), sdkTimesMs: sdk.result?.timesMs, baselineTimesMs: ort.result?.timesMs,
+    note: ['ratio = SDK overhead factor over the model arithmetic alone', fail(sdk, 'SDK'), fail(ort, 'bare ORT')].filter(Boolean).join('; '),
+  }));
+  if (!PY_TASKS.has(task) || !python.ok || (kind === 'bundled' && task !== 'report-text')) {
+    if (python.ok) skipped.push(`${label}: no Python implementation for this model (Python weights exist for the bench models and the report CNN)`);
+    return;
+  }
+  const py = await runPythonCase(spec);
+  figures.push(makeFigure(`${label}: SDK vs Python stack`, 'ms', sdkMs, PY_BASELINE, py.ok ? median(py.result.timesMs) : NaN, {
+    runs: SIZES.runs, maxRssMB: rss(sdk), baselineMaxRssMB: rss(py), baselineTimesMs: py.result?.timesMs,
+    note: ['ratio = SDK / Python (< 1: SDK faster)', fail(sdk, 'SDK'), fail(py, 'Python')].filter(Boolean).join('; '),
+  }));
+}
+
+const bundled = bundledEntries(manifest);
+const bench = models.ok ? benchEntries(manifest, { roi: SIZES.segRoi }) : {};
+for (const task of ['classification', 'detection', 'segmentation', 'registration', 'report-text']) {
+  if (!wanted(task)) continue;
+  const list = bundled[task] ?? [];
+  if (!list.length) skipped.push(`${task}: no bundled model in models.manifest.json yet (weights.kind 'bundled' with its file present)`);
+  for (const entry of list) await benchCase(task, entry, 'bundled');
+  if (bench[task]) await benchCase(task, bench[task], 'benchmark-size, random weights');
+  else if (task === 'detection') skipped.push('detection: no benchmark-size detection model defined (bundled only)');
+}
+
+const result = {
+  area: 'pipelines',
+  date: new Date().toISOString(),
+  quick,
+  ...machineNote(),
+  description: `End to end SDK pipelines vs bare ONNX Runtime and vs the Python stack, same files, same weights, each case in its own process (median of ${SIZES.runs} runs after a warm-up; peak RSS per process). Threads: 2 for ONNX Runtime and torch.`,
+  sizes: SIZES,
+  figures,
+  skipped,
+};
+const path = writeAreaResult('pipelines', result);
+for (const f of figures) console.log(`${f.name}: ${f.median} ms vs ${f.baselineMedian} ms -> ratio ${f.ratio}`);
+for (const s of skipped) console.log(`skipped: ${s}`);
+console.log(`wrote ${path}`);

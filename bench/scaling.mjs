@@ -1,0 +1,73 @@
+/**
+ * Area "scaling" (issue 11): how the SDK's time and peak memory grow with the work.
+ * - Segmentation over volume sizes 128^3, 256^3, 512x512x300 (--quick: 128^3 only): four int16
+ *   NIfTI modalities -> the BraTS-style plan (stack, nonzero channel-wise z-score) -> nnU-Net-style
+ *   sliding window (128^3 patches, step 0.5, gaussian blending) -> softmax -> argmax -> volumes.
+ *   Model: the 3D U-Net of the pipelines area with 8 base features (unet3d_lite, 16x cheaper than
+ *   the 32-feature one) so that 512x512x300 finishes on a 2-core machine. Cost per voxel (ns) for
+ *   the SDK and for bare session.run over the same windows; peak RSS per case (own process).
+ * - Batch classification over 1, 8, 64 images (DenseNet-121, 1024^2 PNGs, runBatch; chunks of the
+ *   manifest's batch 8): ms per image for the SDK and for bare session.run on the same chunks.
+ *   npm run build && node bench/scaling.mjs [--quick]
+ * Writes scaling.json to $MEDINFER_BENCH_RESULTS_DIR or bench/results/.
+ */
+import { runNodeCase } from './lib/child.mjs';
+import { benchEntries, ensureBenchModels, loadManifest } from './lib/entries.mjs';
+import { benchTempDir, writeMultiModal, writeRadiographs } from './lib/inputs.mjs';
+import { machineNote, makeFigure, median } from './lib/stats.mjs';
+import { writeAreaResult } from './lib/write-result.mjs';
+
+const quick = process.argv.includes('--quick');
+const SEG_SIZES = quick ? [[128, 128, 128]] : [[128, 128, 128], [256, 256, 256], [512, 512, 300]];
+const BATCHES = quick ? [1, 8] : [1, 8, 64];
+const runs = (voxels) => (quick ? 3 : voxels > 2e7 ? 2 : 3); // 512x512x300: 2 runs (minutes each here)
+
+const manifest = await loadManifest();
+const dir = benchTempDir();
+const figures = [];
+const skipped = [];
+const models = await ensureBenchModels();
+if (!models.ok) skipped.push(`all: ${models.reason}`);
+const entries = models.ok ? benchEntries(manifest) : undefined;
+const rss = (r) => (r.ok ? Number(r.result.maxRssMB.toFixed(0)) : undefined);
+const why = (r, who) => (r.ok ? [] : [`${who} failed: ${r.error}`]);
+
+for (const size of entries ? SEG_SIZES : []) {
+  const voxels = size.reduce((a, b) => a * b, 1);
+  const input = { volumes: writeMultiModal(dir, size) };
+  const spec = { task: 'segmentation', entry: entries.scaling, input, runs: runs(voxels), warmup: voxels > 2e7 ? 0 : 1, threads: 2 };
+  console.error(`  segmentation ${size.join('x')}`);
+  const sdk = await runNodeCase({ ...spec, side: 'sdk' }, { timeoutMs: 3_600_000 });
+  const ort = await runNodeCase({ ...spec, side: 'ort' }, { timeoutMs: 3_600_000 });
+  const ns = (r) => (r.ok ? (median(r.result.timesMs) * 1e6) / voxels : NaN);
+  figures.push(makeFigure(`segmentation ${size.join('x')} (4 channels, unet3d_lite, 128^3 windows): cost per voxel`, 'ns/voxel', ns(sdk), `bare session.run over the same windows (${ort.ok ? ort.result.detail.calls : '?'})`, ns(ort), {
+    voxels, runs: spec.runs, sdkSeconds: sdk.ok ? median(sdk.result.timesMs) / 1000 : null, baselineSeconds: ort.ok ? median(ort.result.timesMs) / 1000 : null,
+    maxRssMB: rss(sdk), baselineMaxRssMB: rss(ort), rssBytesPerVoxel: sdk.ok ? Number(((sdk.result.maxRssMB * 2 ** 20) / voxels).toFixed(1)) : null,
+    note: [sdk.ok ? `SDK ${(median(sdk.result.timesMs) / 1000).toFixed(1)} s total, ${((sdk.result.maxRssMB * 2 ** 20) / voxels).toFixed(1)} B RSS per voxel` : '', ...why(sdk, 'SDK'), ...why(ort, 'bare ORT')].filter(Boolean).join('; '),
+  }));
+}
+
+const images = entries ? await writeRadiographs(dir, 8) : [];
+for (const n of entries ? BATCHES : []) {
+  const spec = { task: 'classification', entry: entries.classification, input: { images: Array.from({ length: n }, (_, i) => images[i % images.length]) }, runs: quick ? 3 : 5, warmup: 1, threads: 2 };
+  console.error(`  classification batch ${n}`);
+  const sdk = await runNodeCase({ ...spec, side: 'sdk' });
+  const ort = await runNodeCase({ ...spec, side: 'ort' });
+  const per = (r) => (r.ok ? median(r.result.timesMs) / n : NaN);
+  figures.push(makeFigure(`classification runBatch of ${n} (DenseNet-121, 1024^2 PNG): cost per image`, 'ms/image', per(sdk), `bare session.run on the same batch chunks (${ort.ok ? ort.result.detail.calls : '?'} x batch <= 8)`, per(ort), {
+    images: n, runs: spec.runs, maxRssMB: rss(sdk), baselineMaxRssMB: rss(ort), note: [...why(sdk, 'SDK'), ...why(ort, 'bare ORT')].join('; '),
+  }));
+}
+
+const result = {
+  area: 'scaling',
+  date: new Date().toISOString(),
+  quick,
+  ...machineNote(),
+  description: 'Cost per unit of work as the work grows (per voxel for segmentation, per image for batch classification), SDK vs bare ONNX Runtime on the same calls, peak RSS per case (own process). Flat per-unit cost = linear scaling.',
+  figures,
+  skipped: [...skipped, ...(quick ? ['segmentation 256^3 and 512x512x300, classification batch 64: full run only (node bench/run.mjs without --quick)'] : [])],
+};
+const path = writeAreaResult('scaling', result);
+for (const f of figures) console.log(`${f.name}: ${f.median} ${f.unit} vs ${f.baselineMedian} -> ratio ${f.ratio} (peak RSS ${f.maxRssMB} MB)`);
+console.log(`wrote ${path}`);
