@@ -72,10 +72,14 @@ async function processItem(pipe: AnyPipeline, item: BatchItem, outputDir: string
   return line;
 }
 
-/** Classification without --explain batches inputs that are in flight together (see micro-batcher.ts). */
+/**
+ * Classification without --explain batches inputs that are in flight together (micro-batcher.ts).
+ * A batch takes at most half the workers, so the other half decode the next batch meanwhile;
+ * below 4 workers plain concurrent runs overlap better than batches would.
+ */
 function createBatcher(pipe: AnyPipeline, options: BatchOptions, workers: number): MicroBatcher | undefined {
-  const maxBatch = pipe.entry.inference.batch ?? 8;
-  if (pipe.task !== 'classification' || options.explain || maxBatch < 2 || workers < 2) return undefined;
+  const maxBatch = Math.min(pipe.entry.inference.batch ?? 8, Math.floor(workers / 2));
+  if (pipe.task !== 'classification' || options.explain || maxBatch < 2) return undefined;
   return createMicroBatcher(pipe, workers, maxBatch);
 }
 
