@@ -45,49 +45,36 @@ export function chooseLutType(rawType: VoxelType, rescales: readonly (Rescale | 
 }
 
 /**
- * Applies per-frame rescales to `raw` (frames of `frameSize` samples, in order); returns `raw`
- * itself when nothing changes. One pass in the common case: the output type is guessed from a
- * strided sample, the pass records the true stored range, and if that range calls for another
- * type (the rule above, on all values) the pass is redone - so the type never depends on the guess.
+ * Applies per-frame rescales to `raw` (frames of `frameSize` samples, in order). `raw` must be
+ * the reader's own buffer: it is returned unchanged when nothing applies, and rescaled in place
+ * when the output type equals the stored type (CT int16 -> HU int16), which saves allocating a
+ * second volume-sized buffer. The type follows the rule above, from the exact value range.
  */
 export function applyRescale(raw: TypedArray, rawType: VoxelType, rescales: readonly (Rescale | undefined)[], frameSize: number): { data: TypedArray; type: VoxelType } {
   if (rescales.every(isIdentity)) return { data: raw, type: rawType };
-  const sample = sampleValueRange(raw);
-  const guess = chooseLutType(rawType, rescales, sample.min, sample.max);
-  const first = rescalePass(raw, guess, rescales, frameSize);
-  const needed = chooseLutType(rawType, rescales, first.min, first.max);
-  if (needed === guess) return { data: first.out, type: guess };
-  return { data: rescalePass(raw, needed, rescales, frameSize).out, type: needed };
-}
-
-function sampleValueRange(data: TypedArray): { min: number; max: number } {
-  let min = Infinity;
-  let max = -Infinity;
-  const step = Math.max(1, Math.floor(data.length / 4096));
-  for (let p = 0; p < data.length; p += step) {
-    const v = data[p]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return { min, max };
-}
-
-function rescalePass(raw: TypedArray, type: VoxelType, rescales: readonly (Rescale | undefined)[], frameSize: number): { out: TypedArray; min: number; max: number } {
-  const out = allocateTypedArray(type, raw.length);
-  let min = Infinity;
-  let max = -Infinity;
+  const integral = rescales.every((r) => r === undefined || (Number.isInteger(r.slope) && Number.isInteger(r.intercept)));
+  const { min, max } = integral ? valueRange(raw) : { min: 0, max: 0 };
+  const type = chooseLutType(rawType, rescales, min, max);
+  const out = type === rawType ? raw : allocateTypedArray(type, raw.length);
   for (let f = 0; f < rescales.length; f++) {
     const r = rescales[f];
     const s = r?.slope ?? 1;
     const b = r?.intercept ?? 0;
     const end = Math.min(raw.length, (f + 1) * frameSize);
-    // Typed-array stores round to float32 / wrap integers; the type check after the pass catches wraps.
-    for (let p = f * frameSize; p < end; p++) {
-      const v = raw[p]!;
-      if (v < min) min = v;
-      if (v > max) max = v;
-      out[p] = v * s + b;
-    }
+    if (s === 1 && b === 0 && out === raw) continue;
+    // Stores round to float32 or hold exact integers (the type was chosen to fit every value).
+    for (let p = f * frameSize; p < end; p++) out[p] = raw[p]! * s + b;
   }
-  return { out, min, max };
+  return { data: out, type };
+}
+
+function valueRange(data: TypedArray): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let p = 0; p < data.length; p++) {
+    const v = data[p]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { min, max };
 }
