@@ -100,7 +100,9 @@ export async function runBatch(options: BatchOptions, ctx: CliContext): Promise<
   const todo = items.filter((i) => !previous.has(i.id));
   const skipped = items.length - todo.length;
   const say = (text: string) => !options.quiet && ctx.err(text);
-  for (const file of ignored) say(`medinfer run: ignored ${file}: its name matches none of the model's inputs (${(entry.inputs ?? []).map((i) => i.name).join(', ') || 'fixed, moving'})\n`);
+  const roles = (entry.inputs ?? []).map((i) => i.name).join(', ') || 'fixed, moving';
+  for (const file of ignored.slice(0, 10)) say(`medinfer run: ignored ${file}: its name matches none of the model's inputs (${roles})\n`);
+  if (ignored.length > 10) say(`medinfer run: ... and ${ignored.length - 10} more files ignored\n`);
 
   let started = Date.now();
   const failures: BatchFailure[] = [];
