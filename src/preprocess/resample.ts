@@ -19,7 +19,7 @@ import { resampleGrid } from './resample-grid.js';
 import { roundHalfEven } from './rounding.js';
 import type { IndexTransform, ResampleParams, StepResult } from './types.js';
 import { createScaleOffsetTransform, deriveGeometry } from './index-transform.js';
-import { resampleCubicAxis } from './cubic-spline.js';
+import { findSeparateAxis, resampleAxisByOrder, type SplineOrder } from './axis-resample.js';
 import { channelCount, checkOutputSize, createPlanarVolume, toPlanar } from './planar.js';
 import type { TypedArray } from '../core/dtype.js';
 
@@ -27,7 +27,10 @@ export function readResampleParams(r: ParamReader): ResampleParams {
   const spacing = r.numberArray('spacing', [2, 3], { above: 0 });
   const mode = r.oneOf('mode', ['nearest', 'linear', 'cubic'] as const, 'linear');
   const rule = r.oneOf('rule', ['monai', 'nnunet'] as const, 'monai');
-  return { spacing, mode, rule };
+  if (!r.has('separateZ')) return { spacing, mode, rule };
+  const separateZ = r.peek('separateZ') === 'auto' ? r.oneOf('separateZ', ['auto'] as const) : r.boolean('separateZ');
+  if (separateZ !== false && mode === 'nearest') r.fail('separateZ', 'false with mode "nearest" (every axis is nearest already)', separateZ);
+  return { spacing, mode, rule, separateZ };
 }
 
 /** New shape and index transform of a resampling, per rule. */
@@ -56,14 +59,15 @@ export function planResample(size: Vec3, oldSpacing: Vec3, newSpacing: readonly 
 }
 
 /** Cubic B-spline along each axis that changes (k, j, then i); float32 output. */
-function resampleCubic(volume: Volume, t: IndexTransform, outSize: Vec3): Volume {
+/** Axis by axis (k, j, then i) with a spline order per axis; float32 output. */
+function resampleByAxis(volume: Volume, t: IndexTransform, outSize: Vec3, orders: readonly [SplineOrder, SplineOrder, SplineOrder]): Volume {
   const v = toPlanar(volume);
   const channels = channelCount(v);
   let data: TypedArray = v.data;
   let size: Vec3 = v.geometry.size;
   for (const axis of [2, 1, 0] as const) {
     if (size[axis] === outSize[axis] && t.scale[axis] === 1 && t.offset[axis] === 0) continue;
-    ({ data, size } = resampleCubicAxis(data, size, channels, axis, outSize[axis], t.scale[axis], t.offset[axis]));
+    ({ data, size } = resampleAxisByOrder(data, size, channels, axis, outSize[axis], t.scale[axis], t.offset[axis], orders[axis]));
   }
   const out = data instanceof Float32Array ? data : Float32Array.from(data);
   return createPlanarVolume(deriveGeometry(v.geometry, t, outSize), out, channels, v.meta);
@@ -81,8 +85,11 @@ export function resampleVolume(volume: Volume, params: ResampleParams): StepResu
   if (plan.size.every((n, a) => n === g.size[a] && t.scale[a] === 1 && t.offset[a] === 0)) {
     return { volume, record: createRecord('resample', params, g, g, t) };
   }
-  const out = params.mode === 'cubic'
-    ? resampleCubic(volume, plan.transform, plan.size)
-    : resampleGrid(volume, plan.transform, plan.size, { linear: params.mode === 'linear', edge: 'border' });
-  return { volume: out, record: createRecord('resample', params, g, out.geometry, plan.transform) };
+  const order: SplineOrder = params.mode === 'cubic' ? 3 : params.mode === 'linear' ? 1 : 0;
+  const separate = params.mode === 'nearest' ? null : findSeparateAxis(g.spacing, [0, 1, 2].map((a) => params.spacing[a] ?? g.spacing[a]!), params.separateZ ?? false);
+  const orders = [0, 1, 2].map((a) => (a === separate ? 0 : order)) as [SplineOrder, SplineOrder, SplineOrder];
+  const out = order === 3 || separate !== null
+    ? resampleByAxis(volume, t, plan.size, orders)
+    : resampleGrid(volume, t, plan.size, { linear: order === 1, edge: 'border' });
+  return { volume: out, record: createRecord('resample', params, g, out.geometry, t, separate === null ? undefined : { separateAxis: separate }) };
 }

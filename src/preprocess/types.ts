@@ -49,6 +49,11 @@ export interface ResampleParams {
   readonly spacing: readonly number[];
   readonly mode: ResampleMode;
   readonly rule: ResampleRule;
+  /**
+   * nnU-Net's anisotropic scheme: the low-resolution axis is resampled with nearest neighbour,
+   * the others with `mode`. 'auto' applies nnU-Net's rule (max / min spacing > 3). Default false.
+   */
+  readonly separateZ?: boolean | 'auto';
 }
 export type ResizeMode = 'bilinear' | 'area' | 'nearest';
 export interface ResizeParams {

@@ -44,6 +44,8 @@ describe('validatePreprocessPlan', () => {
     expect(manifestError([null]).details).toMatchObject({ index: 0, field: 'op' });
     expect(manifestError([{ op: 'cropPad', mode: 'centerSquare', size: [224, 224] }]).message).toContain('no "size" with mode "centerSquare"');
     expect(manifestError([{ op: 'cropPad', mode: 'center' }]).details).toMatchObject({ field: 'size', received: 'nothing' });
+    expect(manifestError([{ op: 'resample', spacing: [1, 1, 1], mode: 'nearest', separateZ: 'auto' }]).details).toMatchObject({ field: 'separateZ' });
+    expect(manifestError([{ op: 'resample', spacing: [1, 1, 1], separateZ: 'yes' }]).details).toMatchObject({ field: 'separateZ', received: '"yes"' });
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createVolume, indexToWorld, InputError, LimitError } from '../../src/core/index.js';
 import { resampleVolume, validatePreprocessStep, type ResampleParams } from '../../src/preprocess/index.js';
+import { findSeparateAxis } from '../../src/preprocess/axis-resample.js';
 import { cases, expectClose, loadBin, maxAbs } from './fixtures.js';
 
 describe('resample (linear: order 1, cubic: order 3) vs scipy.ndimage.map_coordinates(mode="nearest")', () => {
@@ -49,6 +50,15 @@ describe('resample (linear: order 1, cubic: order 3) vs scipy.ndimage.map_coordi
     const v = createVolume({ geometry: { size: [64, 64, 64] }, data: new Float32Array(64 ** 3) });
     // A spacing typo (0.01 instead of 1.0) would ask for 6301^3 voxels.
     expect(() => resampleVolume(v, { spacing: [0.01, 0.01, 0.01], mode: 'linear', rule: 'monai' })).toThrow(LimitError);
+  });
+
+  it('separateZ auto follows nnU-Net: anisotropy > 3 on old, then new spacing; a single low-res axis', () => {
+    expect(findSeparateAxis([0.8, 0.8, 4], [1, 1, 1], 'auto')).toBe(2);
+    expect(findSeparateAxis([0.8, 0.8, 2], [1, 1, 1], 'auto')).toBeNull();
+    expect(findSeparateAxis([1, 1, 1], [0.5, 3.5, 0.5], 'auto')).toBe(1);
+    expect(findSeparateAxis([3.5, 3.5, 0.5], [1, 1, 1], 'auto')).toBeNull();
+    expect(findSeparateAxis([0.8, 0.8, 2], [1, 1, 1], true)).toBe(2);
+    expect(findSeparateAxis([0.8, 0.8, 4], [1, 1, 1], false)).toBeNull();
   });
 
   it('rejects bad spacing', () => {

@@ -127,6 +127,28 @@ for label, data, spacing, target in [('random_up', rand3[:9, :8, :6], [1.1, 0.9,
         resample.append({'name': f'{label}_{rule}_cubic', 'input': save(f'resample_{label}_in', vol_order(data), '<f4'), 'shape': list(data.shape),
                          'spacing': spacing, 'params': {'op': 'resample', 'spacing': target, 'mode': 'cubic', 'rule': rule},
                          'expected': save(f'resample_{label}_{rule}_cubic', vol_order(out), '<f4'), 'expectedShape': new.tolist()})
+
+
+def separate_z_ref(data, spacing, target, order):
+    """nnU-Net resample_data_or_seg with do_separate_z (axis 2): each slice in-plane with `order`
+    (skimage resize ~ map_coordinates, mode nearest, half-pixel centres), then z with order 0."""
+    shape = np.array(data.shape)
+    new = np.round(np.array(spacing) / np.array(target) * shape).astype(int)
+    ax = [(np.arange(m) + 0.5) * (shape[a] / m) - 0.5 for a, m in enumerate(new)]
+    gi, gj = np.meshgrid(ax[0], ax[1], indexing='ij')
+    planes = [ndi.map_coordinates(data[:, :, z].astype(np.float64), [gi, gj], order=order, mode='nearest') for z in range(shape[2])]
+    inplane = np.stack(planes, axis=2)
+    g = np.meshgrid(np.arange(new[0]), np.arange(new[1]), ax[2], indexing='ij')
+    return ndi.map_coordinates(inplane, g, order=0, mode='nearest'), new
+
+
+aniso = rng.normal(50, 20, size=(14, 12, 5)).astype(np.float32)
+aniso_in = save('resample_aniso_in', vol_order(aniso), '<f4')
+for mode, order in [('cubic', 3), ('linear', 1)]:
+    out, new = separate_z_ref(aniso, [0.8, 0.8, 4.0], [0.6, 0.6, 2.5], order)
+    resample.append({'name': f'aniso_nnunet_{mode}_separateZ', 'input': aniso_in, 'shape': list(aniso.shape), 'spacing': [0.8, 0.8, 4.0],
+                     'params': {'op': 'resample', 'spacing': [0.6, 0.6, 2.5], 'mode': mode, 'rule': 'nnunet', 'separateZ': 'auto'},
+                     'expected': save(f'resample_aniso_{mode}', vol_order(out), '<f4'), 'expectedShape': new.tolist()})
 cases['resample'] = resample
 
 
