@@ -9,7 +9,7 @@
  *   npx tsc -p . && node bench/cli-run.mjs [--quick] [--model ID --manifest FILE] [--images N]
  * Model: --model/--manifest when given, else the bundled classifier when the manifest ships one,
  * else a stand-in CNN of the same cost class that this script writes as ONNX (see below).
- * Writes bench/results/cli-run.json.
+ * Writes bench/results/cli-run.json (or $MEDINFER_BENCH_RESULTS_DIR/cli-run.json, as bench/run.mjs sets).
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -205,8 +205,9 @@ const result = {
   batchedBareLoop: { batch: BATCH, median: Number(median(batchedRates).toFixed(1)), unit: 'images/s', note: 'bare loop on pre-batched tensors, for reference; the runner batches inputs in flight up to this size' },
   best: { concurrency: CONCURRENCY[figures.indexOf(best)], ratio: best.ratio, goal: 0.9, met: best.ratio >= 0.9 },
 };
-mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-writeFileSync(join(ROOT, 'bench/results/cli-run.json'), JSON.stringify(result, null, 2) + '\n');
+const resultsDir = process.env.MEDINFER_BENCH_RESULTS_DIR ?? join(ROOT, 'bench/results');
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(join(resultsDir, 'cli-run.json'), JSON.stringify(result, null, 2) + '\n');
 console.log(JSON.stringify(result, null, 2));
 if (!argv.includes('--keep')) rmSync(work, { recursive: true, force: true });
 else console.error(`kept ${work}`);
