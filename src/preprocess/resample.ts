@@ -1,5 +1,5 @@
 /**
- * resample {spacing, mode, rule}: to a target voxel spacing (mm) along i, j, k.
+ * resample {spacing, mode, rule, separateZ?}: to a target voxel spacing (mm) along i, j, k.
  *
  * rule 'monai' reproduces Spacingd (scale_extent=False, align_corners=False, padding "border"):
  * the new shape is round((n - 1) * old / new + 1) (numpy round), voxel 0 keeps its world position
@@ -8,7 +8,8 @@
  * shape is round(old / new * n) and voxel centres map as in = (t + 0.5) * n / n' - 0.5, so the
  * realised spacing is old * n / n' (recorded in the geometry; the requested spacing is in params).
  * Modes: 'nearest', 'linear' (scipy order 1 / grid_sample bilinear), 'cubic' (scipy order 3
- * B-spline, nnU-Net's order for images; see cubic-spline.ts).
+ * B-spline, nnU-Net's order for images; see cubic-spline.ts). separateZ: nnU-Net's anisotropic
+ * scheme, the low-resolution axis with order 0 (see axis-resample.ts).
  */
 import { InputError } from '../core/errors.js';
 import type { Vec3 } from '../core/geometry.js';
@@ -58,7 +59,6 @@ export function planResample(size: Vec3, oldSpacing: Vec3, newSpacing: readonly 
   return { size: [out[0]!, out[1]!, out[2]!], transform: createScaleOffsetTransform(scale, offset) };
 }
 
-/** Cubic B-spline along each axis that changes (k, j, then i); float32 output. */
 /** Axis by axis (k, j, then i) with a spline order per axis; float32 output. */
 function resampleByAxis(volume: Volume, t: IndexTransform, outSize: Vec3, orders: readonly [SplineOrder, SplineOrder, SplineOrder]): Volume {
   const v = toPlanar(volume);
