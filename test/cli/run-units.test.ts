@@ -1,9 +1,11 @@
 /** In-process checks of the batch runner's building blocks (no child process: fast). */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runBatch } from '../../src/cli/batch/run-batch.js';
+import { acquireRunLock, LOCK_FILE } from '../../src/cli/batch/run-lock.js';
 import { readJsonl, testVolume, writeTestManifest, writeTestNifti, writeTestPng } from '../fixtures/cli/cli-harness.js';
 import { formatCsv, parseCsv } from '../../src/cli/batch/csv.js';
 import { expandGlob } from '../../src/cli/batch/discover-paths.js';
@@ -97,5 +99,20 @@ describe('micro-batching (classification, inputs in flight run as one tensor bat
     const a = byId('o1');
     const b = byId('o4');
     for (const [id, summary] of a) for (const label of ['a', 'b', 'c']) expect(b.get(id)![label]).toBeCloseTo(summary[label]!, 5);
+  });
+});
+
+describe('output folder lock', () => {
+  it('refuses a second writer, takes over a dead owner\'s lock, and releases', async () => {
+    const dir = join(work, 'lock');
+    mkdirSync(dir);
+    const release = await acquireRunLock(dir);
+    await expect(acquireRunLock(dir)).rejects.toThrow(/in use by another medinfer run \(pid \d+/);
+    await release();
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+    // A lock left by a process that no longer exists (pid far above any live one).
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), startedAt: 'then' }));
+    const again = await acquireRunLock(dir);
+    await again();
   });
 });

@@ -15,6 +15,7 @@ import { createPipeline } from '../../pipelines/node-context.js';
 import { isImplementedTask } from '../../pipelines/registry.js';
 import type { CliContext } from '../command.js';
 import { sweepTempFiles, writeFileAtomic } from './atomic-writer.js';
+import { acquireRunLock } from './run-lock.js';
 import { writeAggregates } from './aggregates.js';
 import { groupInputs } from './group-inputs.js';
 import { inferItem, type AnyPipeline, type InferOptions } from './infer-item.js';
@@ -91,6 +92,28 @@ export async function runBatch(options: BatchOptions, ctx: CliContext): Promise<
   const { items, ignored } = await groupInputs(options.inputs, entry, ctx.cwd, outputDir);
   if (items.length === 0) throw new UsageError(`no inputs found in ${options.inputs.join(', ')} for model '${entry.id}' (${entry.task})`, { field: 'input' });
   await mkdir(outputDir, { recursive: true });
+  const release = await acquireRunLock(outputDir);
+  try {
+    return await runLocked({ options, ctx, entry, manifest, items, ignored, outputDir, concurrency });
+  } finally {
+    await release();
+  }
+}
+
+interface BatchSetup {
+  readonly options: BatchOptions;
+  readonly ctx: CliContext;
+  readonly entry: ModelEntry;
+  readonly manifest: Manifest;
+  readonly items: readonly BatchItem[];
+  readonly ignored: readonly string[];
+  readonly outputDir: string;
+  readonly concurrency: number;
+}
+
+/** The run proper, with the output folder locked. */
+async function runLocked(setup: BatchSetup): Promise<BatchSummary> {
+  const { options, ctx, entry, manifest, items, ignored, outputDir, concurrency } = setup;
   await sweepTempFiles(outputDir);
   const previous = await readResults(outputDir);
   const ids = new Set(items.map((i) => i.id));
