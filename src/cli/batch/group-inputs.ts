@@ -78,9 +78,12 @@ async function imagePathOf(value: string, csvDir: string): Promise<ImagePath> {
   return { path, dicomFolder: info?.isDirectory() ?? false };
 }
 
+/** First non-empty cell among `names`, header names matched case-insensitively (CheXpert's CSV says "Path"). */
 function pick(row: Readonly<Record<string, string>>, names: readonly string[]): string | undefined {
+  const keys = Object.keys(row);
   for (const n of names) {
-    const v = row[n];
+    const key = keys.find((k) => k.toLowerCase() === n);
+    const v = key === undefined ? undefined : row[key];
     if (v !== undefined && v !== '') return v;
   }
   return undefined;
@@ -94,7 +97,7 @@ async function draftsFromCsv(table: CsvTable, csvPath: string, entry: ModelEntry
     const missing = cols.filter((c) => !table.header.includes(c));
     if (missing.length) throw new UsageError(`${csvPath}: model '${entry.id}' needs CSV column(s) ${missing.join(', ')} (found: ${table.header.join(', ')})`, { file: csvPath });
   };
-  const pathColumn = ['path', 'image', 'file', 'filename'].find((c) => table.header.includes(c)) ?? table.header.find((c) => c !== 'id');
+  const pathColumn = table.header.find((c) => ['path', 'image', 'file', 'filename'].includes(c.toLowerCase())) ?? table.header.find((c) => c.toLowerCase() !== 'id');
   if (shape === 'text') need(['report']);
   if (shape === 'pair') need(['fixed', 'moving']);
   if (shape === 'named') need(roleNames(entry));
