@@ -1,5 +1,5 @@
 /**
- * Seeded fuzzing: 2,400 truncations and byte mutations of real files across every codec. Every
+ * Seeded fuzzing: 2,400 (default) truncations and byte mutations of real files across every codec. Every
  * outcome must be either a well-formed Volume or one of the SDK's typed errors (MedinferError) -
  * foreign exceptions (fflate, the wasm codecs, the JS lossless decoder) must have been wrapped - and the whole
  * loop must finish within a time bound (no hang, no runaway allocation).
@@ -18,8 +18,10 @@ const FILES = [
   'generated/noise_jpeg_lossless_fragments_nobot.dcm', 'generated/enhanced_ct_jpeg2000_5frames.dcm', 'generated/xa_modality_lut_sequence.dcm',
   'generated/j2k_unsigned_stream_signed_pr.dcm', 'generated/rtdose_rle_32bit_15frames.dcm', 'generated/int16_bits12_signed_implicit.dcm',
 ];
-const CASES = 2400;
-const TIME_BOUND_MS = 60_000;
+// Longer local runs: FUZZ_CASES=20000 FUZZ_SEED=7 FUZZ_BOUND_MS=600000 npx vitest run test/io/dicom/fuzz.test.ts
+const CASES = Number(process.env['FUZZ_CASES'] ?? 2400);
+const SEED = Number(process.env['FUZZ_SEED'] ?? 20260101);
+const TIME_BOUND_MS = Number(process.env['FUZZ_BOUND_MS'] ?? 60_000);
 
 /** mulberry32: small deterministic PRNG. */
 function createRandom(seed: number): () => number {
@@ -66,7 +68,7 @@ function mutate(src: Uint8Array, rnd: () => number): { bytes: Uint8Array; kind: 
 
 test(`fuzz: ${CASES} seeded mutations end as a Volume or a typed error`, { timeout: TIME_BOUND_MS + 15_000 }, async () => {
   const sources = FILES.map((f) => ({ name: f, bytes: fixtureBytes(f) }));
-  const rnd = createRandom(20260101);
+  const rnd = createRandom(SEED);
   const outcomes = new Map<string, number>();
   const started = performance.now();
   for (let c = 0; c < CASES; c++) {
