@@ -7,6 +7,7 @@
 import { DecodeError, InputError, UnsupportedError } from '../../core/errors.js';
 import { createVolume, type Volume } from '../../core/volume.js';
 import { readDicom } from '../dicom/read-dicom.js';
+import type { DicomCodecLoaders } from '../dicom/codecs/codec-loaders.js';
 import { readDicomSeries } from '../dicom/series-assemble.js';
 import { readNifti } from '../nifti/read-nifti.js';
 import { fetchWithProgress } from '../../runtime/fetch-bytes.js';
@@ -17,6 +18,8 @@ export type BrowserImageSource = Blob | File | ArrayBuffer | Uint8Array | string
 export interface BrowserReadOptions {
   readonly name?: string;
   readonly maxVoxels?: number;
+  /** Loaders for the wasm DICOM codecs this app serves (compressed transfer syntaxes). */
+  readonly codecs?: DicomCodecLoaders;
 }
 
 async function toBytes(source: BrowserImageSource): Promise<{ name: string; bytes: Uint8Array }> {
@@ -65,7 +68,7 @@ export async function readImageInBrowser(source: BrowserImageSource, options: Br
   const limits = options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {};
   switch (sniffImageFormat(bytes, name)) {
     case 'dicom':
-      return readDicom(bytes, { name, ...limits });
+      return readDicom(bytes, { name, ...limits, ...(options.codecs ? { codecs: options.codecs } : {}) });
     case 'nifti':
       return readNifti(bytes, { name, ...limits });
     case 'png':
@@ -79,5 +82,5 @@ export async function readImageInBrowser(source: BrowserImageSource, options: Br
 /** A folder drop: every DICOM file of one series -> one Volume (slices sorted along the normal). */
 export async function readDicomFilesInBrowser(files: readonly (File | { name: string; bytes: Uint8Array })[], options: BrowserReadOptions = {}): Promise<Volume> {
   const inputs = await Promise.all(files.map(toBytes));
-  return readDicomSeries(inputs, { ...(options.name !== undefined ? { name: options.name } : {}), ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}) });
+  return readDicomSeries(inputs, { ...(options.name !== undefined ? { name: options.name } : {}), ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}), ...(options.codecs ? { codecs: options.codecs } : {}) });
 }
