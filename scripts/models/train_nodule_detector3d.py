@@ -3,7 +3,7 @@
 and measures LUNA16 FROC / CPM on held-out scans.
 
     apt-get install -y python3-torch python3-onnx python3-numpy python3-nibabel python3-scipy
-    /usr/bin/python3 scripts/models/train_nodule_detector3d.py [--train 50] [--test 20] [--steps 900]
+    /usr/bin/python3 scripts/models/train_nodule_detector3d.py [--train 50] [--test 20] [--steps 600]
 
 Data: chest CT phantoms from the SDK's TypeScript generator (phantom-chest-ct: 0.7 x 0.7 x 1.25 mm,
 HU, LUNA16-style annotations.csv in LPS world mm), training seed 1000, held-out seed 2000.
@@ -240,7 +240,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--train', type=int, default=50)
     ap.add_argument('--test', type=int, default=20)
-    ap.add_argument('--steps', type=int, default=900)
+    ap.add_argument('--steps', type=int, default=600)
     ap.add_argument('--batch', type=int, default=4)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--data', default='/tmp/medinfer-phantoms')
@@ -249,11 +249,8 @@ def main():
     train_dir = os.path.join(args.data, 'ct-train')
     test_dir = os.path.join(args.data, 'ct-test')
     generate_phantoms('chest-ct', args.train, 1000, train_dir)
-    generate_phantoms('chest-ct', args.test, 2000, test_dir)
     train = load_scans(train_dir)
-    test = load_scans(test_dir)
-    log(f'{len(train)} training scans ({sum(len(s["nodules"]) for s in train)} nodules) of {train[0]["x"].shape}; '
-        f'{len(test)} test scans ({sum(len(s["nodules"]) for s in test)} nodules)')
+    log(f'{len(train)} training scans ({sum(len(s["nodules"]) for s in train)} nodules) of {train[0]["x"].shape}')
 
     model = NoduleNet()
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
@@ -279,6 +276,8 @@ def main():
             running = 0.0
 
     model.eval()
+    generate_phantoms('chest-ct', args.test, 2000, test_dir)
+    test = load_scans(test_dir)
     cpm, sens, total = froc_cpm(test, [detect(model, s['x']) for s in test])
     log(f'held-out LUNA16 CPM {cpm:.4f} over {total} nodules in {len(test)} scans; sensitivities {sens}')
     path = os.path.join(MODELS_DIR, 'nodule-det3d-phantom.onnx')

@@ -8,11 +8,11 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { caseSeed, CHEXPERT_OBSERVATIONS, CXR_FINDINGS, BRAIN_MODALITIES, generateBrainMri, generateChestRadiograph, generateLungCtPair, generateReportText } from '../../src/phantoms/index.js';
+import { caseSeed, CHEXPERT_OBSERVATIONS, CXR_FINDINGS, BRAIN_MODALITIES, generateBrainMri, generateChestCt, generateChestRadiograph, generateLungCtPair, generateReportText } from '../../src/phantoms/index.js';
 import { runPreprocessPlan } from '../../src/preprocess/index.js';
 import { applySigmoid, computeDice, computeRocAuc, convertRegionsToLabels, integrateVelocity, computeJacobianDeterminant } from '../../src/postprocess/index.js';
 import { createTokenizer, parseTokenizerSpec, parseVocabulary } from '../../src/pipelines/text-tokenizer.js';
-import { createVolume } from '../../src/core/index.js';
+import { createVolume, worldToIndex } from '../../src/core/index.js';
 import { checkFileIntegrity, fileOf, loadEntry, openSession, ort, ROOT } from './helpers.js';
 
 const TEST_SEED = 9001; // training used 1000, held-out metrics 2000
@@ -150,6 +150,69 @@ describe.skipIf(!reg)('bundled lung registration network', () => {
     });
     expect(tre / identity).toBeLessThan(0.6);
     expect(computeJacobianDeterminant(disp, { units: 'voxel' }).foldingPercent).toBeLessThan(1);
+    await session.release();
+  });
+});
+
+const yolo = loadEntry('medinfer-cxr-yolo-phantom');
+describe.skipIf(!yolo)('bundled chest radiograph detector', () => {
+  it('finds most drawn findings with a box of the right class (IoU >= 0.3)', async () => {
+    const entry = yolo!;
+    checkFileIntegrity(fileOf(entry, 'model'));
+    const session = await openSession(entry);
+    let found = 0;
+    let total = 0;
+    for (let i = 0; i < 16; i++) {
+      const { image, truth } = generateChestRadiograph({ seed: caseSeed(TEST_SEED, i) });
+      const pre = runPreprocessPlan(image, entry.preprocess);
+      const out = await session.run({ image: new ort.Tensor('float32', pre.tensor.data as Float32Array, pre.tensor.dims) });
+      const d = out['detections']!.data as Float32Array;
+      const anchors = out['detections']!.dims[2]!;
+      const nc = CXR_FINDINGS.length;
+      // The letterbox of a 256^2 image to 128^2 is a plain x0.5 scale (no padding).
+      for (const b of truth.boxes) {
+        total++;
+        const c = CXR_FINDINGS.indexOf(b.label);
+        const g = b.box.map((v) => v / 2);
+        for (let a = 0; a < anchors; a++) {
+          if (d[(4 + c) * anchors + a]! < 0.25) continue;
+          const [cx, cy, w, h] = [d[a]!, d[anchors + a]!, d[2 * anchors + a]!, d[3 * anchors + a]!];
+          const ix = Math.max(0, Math.min(cx + w / 2, g[2]!) - Math.max(cx - w / 2, g[0]!));
+          const iy = Math.max(0, Math.min(cy + h / 2, g[3]!) - Math.max(cy - h / 2, g[1]!));
+          const inter = ix * iy;
+          const iou = inter / (w * h + (g[2]! - g[0]!) * (g[3]! - g[1]!) - inter);
+          if (iou >= 0.3) {
+            found++;
+            break;
+          }
+        }
+      }
+    }
+    expect(total).toBeGreaterThan(10);
+    expect(found / total).toBeGreaterThanOrEqual(0.7);
+    await session.release();
+  });
+});
+
+const det3d = loadEntry('medinfer-nodule-det3d-phantom');
+describe.skipIf(!det3d)('bundled 3D nodule detector', () => {
+  it('ranks true nodules of a fresh CT among its top candidates', async () => {
+    const entry = det3d!;
+    checkFileIntegrity(fileOf(entry, 'model'));
+    const session = await openSession(entry);
+    const ct = generateChestCt({ seed: caseSeed(TEST_SEED, 1), nodules: [2, 2], diameterMm: [8, 20] });
+    const pre = runPreprocessPlan(ct.image, entry.preprocess);
+    const out = await session.run({ image: new ort.Tensor('float32', pre.tensor.data as Float32Array, pre.tensor.dims) });
+    const d = out['detections']!.data as Float32Array;
+    const cells = out['detections']!.dims[2]!;
+    const order = Array.from({ length: cells }, (_, a) => a).sort((a, b) => d[6 * cells + b]! - d[6 * cells + a]!);
+    const g = pre.volume.geometry;
+    for (const n of ct.nodules) {
+      // Nodule centre in model-grid voxels; box centres are in voxel-edge coordinates (centre = index + 0.5).
+      const idx = worldToIndex(g, n.centerMm);
+      const hit = order.slice(0, 10).some((a) => Math.hypot((d[a]! - 0.5 - idx[0]) * g.spacing[0], (d[cells + a]! - 0.5 - idx[1]) * g.spacing[1], (d[2 * cells + a]! - 0.5 - idx[2]) * g.spacing[2]) < n.diameterMm / 2);
+      expect(hit).toBe(true);
+    }
     await session.release();
   });
 });
