@@ -1,5 +1,6 @@
 /** What a task writer hands back: files (relative names) plus the flat row and log extras. */
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { Volume } from '../../../core/volume.js';
 import { writeNifti } from '../../../io/nifti/write-nifti.js';
 import { writePng } from '../../../io/raster/node-raster.js';
@@ -25,8 +26,16 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v), 2) + '\n';
 }
 
-export function niftiGz(volume: Volume): Uint8Array {
-  return writeNifti(volume, { gzip: true, compress: (b) => gzipSync(b, { level: 6 }) });
+const gzipAsync = promisify(gzip);
+
+/**
+ * .nii.gz bytes. Compression runs on libuv's thread pool (zlib's async API), not on the JS thread
+ * that the other inputs' preprocessing and onnxruntime-node's (synchronous) session.run share.
+ * A .nii.gz is exactly the gzip of the .nii stream, so this equals writeNifti({ gzip: true }).
+ */
+export async function niftiGz(volume: Volume): Promise<Uint8Array> {
+  const packed = await gzipAsync(writeNifti(volume), { level: 6 });
+  return new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength);
 }
 
 export function pngOf(img: RgbImage): Promise<Uint8Array> {

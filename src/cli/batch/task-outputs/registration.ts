@@ -22,11 +22,10 @@ function range(data: ArrayLike<number>): { min: number; max: number; mean: numbe
 }
 
 export async function buildRegistrationOutputs(item: BatchItem, result: RegistrationResult, fixed: Volume): Promise<TaskOutputs> {
-  const files: OutputFile[] = [
-    { name: `${item.id}.warped.nii.gz`, bytes: niftiGz(result.warped) },
-    { name: `${item.id}.displacement.nii.gz`, bytes: niftiGz(result.displacement) },
-  ];
-  if (result.warpedLabels) files.push({ name: `${item.id}.warped-labels.nii.gz`, bytes: niftiGz(result.warpedLabels) });
+  const volumes: [string, Volume][] = [[`${item.id}.warped.nii.gz`, result.warped], [`${item.id}.displacement.nii.gz`, result.displacement]];
+  if (result.warpedLabels) volumes.push([`${item.id}.warped-labels.nii.gz`, result.warpedLabels]);
+  // Compressed side by side on the thread pool.
+  const files: OutputFile[] = await Promise.all(volumes.map(async ([name, v]) => ({ name, bytes: await niftiGz(v) })));
   const jac = range(result.jacobian.data);
   const tre = result.tre ? { meanMm: result.tre.meanMm, stdMm: result.tre.stdMm, maxMm: result.tre.maxMm, identityMeanMm: result.tre.identityMeanMm, count: result.tre.count, perPointMm: result.tre.perPointMm } : undefined;
   const warnings = [...(fixed.meta.warnings ?? []), ...result.warnings];

@@ -37,7 +37,7 @@ export async function buildSegmentationOutputs(item: BatchItem, result: Segmenta
   for (const [n, v] of Object.entries(volumes)) summary[`${n}_ml`] = v;
   return {
     files: [
-      { name: `${item.id}.seg.nii.gz`, bytes: niftiGz(result.labels) },
+      { name: `${item.id}.seg.nii.gz`, bytes: await niftiGz(result.labels) },
       { name: `${item.id}.overlay.png`, bytes: await pngOf(img) },
       { name: `${item.id}.json`, bytes: toJson(json) },
     ],
