@@ -1,7 +1,8 @@
 /**
- * Runs `work` over items with at most `concurrency` in flight. With one shared ONNX session,
- * this is what overlaps the JS-side decode / preprocessing / writing of some inputs with the
- * native inference of another (onnxruntime-node runs sessions off the JS thread).
+ * Runs `work` over items with at most `concurrency` in flight, all sharing one pipeline (one
+ * ONNX session). onnxruntime-node 1.30 executes session.run synchronously on the JS thread (its
+ * async run() is a setImmediate wrapper), so what overlaps one input's inference is the other
+ * inputs' thread-pool work: file reads, sharp decoding, gzip, writes.
  */
 export async function runPool<T>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<void>, signal?: AbortSignal, onWorkerDone?: () => void): Promise<void> {
   let next = 0;
