@@ -12,7 +12,8 @@
  *   npm run build && node bench/pipelines.mjs [--quick]       (MEDINFER_BENCH_TASKS=a,b to subset)
  * Writes pipelines.json to $MEDINFER_BENCH_RESULTS_DIR or bench/results/.
  */
-import { checkPython, runNodeCase, runPythonCase } from './lib/child.mjs';
+import { checkPython, runPythonCase } from './lib/child.mjs';
+import { compareSdkWithOrt } from './lib/compare.mjs';
 import { benchEntries, bundledEntries, ensureBenchModels, loadManifest } from './lib/entries.mjs';
 import { benchTempDir, writeMultiModal, writeRadiographs, writeRegistrationPair, writeReports, writePhantomNifti } from './lib/inputs.mjs';
 import { machineNote, makeFigure, median } from './lib/stats.mjs';
@@ -30,8 +31,10 @@ const manifest = await loadManifest();
 const dir = benchTempDir();
 const skipped = [];
 const figures = [];
-const models = await ensureBenchModels();
-if (!models.ok) skipped.push(`benchmark-size models: ${models.reason}`);
+// Export the bench models only when a task that uses them is wanted (the export takes a minute).
+const needsBenchModels = ['classification', 'segmentation', 'registration'].some(wanted);
+const models = needsBenchModels ? await ensureBenchModels() : { ok: false, reason: 'not needed for the tasks asked for' };
+if (!models.ok && needsBenchModels) skipped.push(`benchmark-size models: ${models.reason}`);
 const python = await checkPython();
 if (!python.ok) skipped.push(`Python comparison: ${python.reason}`);
 
@@ -60,27 +63,23 @@ const PY_TASKS = new Set(['classification', 'segmentation', 'registration', 'rep
 
 async function benchCase(task, entry, kind) {
   const input = await inputFor(task, entry);
-  const spec = { task, entry, input, runs: SIZES.runs, warmup: 1, threads: 2 };
+  // Quick: no separate warm-up; the median of 3 already discards one slow first run.
+  const spec = { task, entry, input, runs: SIZES.runs, warmup: quick ? 0 : 1, threads: 2 };
   const label = `${task} [${entry.id}, ${kind}; ${describe(task, input)}]`;
   console.error(`  ${label}`);
-  const sdk = await runNodeCase({ ...spec, side: 'sdk' });
-  const ort = await runNodeCase({ ...spec, side: 'ort' });
-  const sdkMs = sdk.ok ? median(sdk.result.timesMs) : NaN;
-  const rss = (r) => (r.ok ? Number(r.result.maxRssMB.toFixed(0)) : undefined);
-  const fail = (r, who) => (r.ok ? '' : `${who} failed: ${r.error}`);
-  const calls = ort.ok ? ort.result.detail.calls : '?';
-  figures.push(makeFigure(`${label}: SDK end to end vs bare session.run`, 'ms', sdkMs, `bare onnxruntime-node session.run on a prepared tensor (${calls} call${calls === 1 ? '' : 's'}, same shapes)`, ort.ok ? median(ort.result.timesMs) : NaN, {
-    runs: SIZES.runs, maxRssMB: rss(sdk), baselineMaxRssMB: rss(ort), sdkTimesMs: sdk.result?.timesMs, baselineTimesMs: ort.result?.timesMs,
-    note: ['ratio = SDK overhead factor over the model arithmetic alone', fail(sdk, 'SDK'), fail(ort, 'bare ORT')].filter(Boolean).join('; '),
+  const c = await compareSdkWithOrt(spec);
+  figures.push(makeFigure(`${label}: SDK end to end vs bare session.run`, 'ms', c.sdkMs, `bare onnxruntime-node session.run on a prepared tensor (${c.calls} call${c.calls === 1 ? '' : 's'}, same shapes)`, c.ortMs, {
+    runs: SIZES.runs, maxRssMB: c.sdkRssMB, baselineMaxRssMB: c.ortRssMB, sdkTimesMs: c.sdkTimesMs, baselineTimesMs: c.ortTimesMs,
+    note: ['ratio = SDK time over the model arithmetic alone (runs alternated in one process)', ...c.errors].join('; '),
   }));
   if (!PY_TASKS.has(task) || !python.ok || (kind === 'bundled' && task !== 'report-text')) {
     if (python.ok) skipped.push(`${label}: no Python implementation for this model (Python weights exist for the bench models and the report CNN)`);
     return;
   }
   const py = await runPythonCase(spec);
-  figures.push(makeFigure(`${label}: SDK vs Python stack`, 'ms', sdkMs, PY_BASELINE, py.ok ? median(py.result.timesMs) : NaN, {
-    runs: SIZES.runs, maxRssMB: rss(sdk), baselineMaxRssMB: rss(py), baselineTimesMs: py.result?.timesMs,
-    note: ['ratio = SDK / Python (< 1: SDK faster)', fail(sdk, 'SDK'), fail(py, 'Python')].filter(Boolean).join('; '),
+  figures.push(makeFigure(`${label}: SDK vs Python stack`, 'ms', c.sdkMs, PY_BASELINE, py.ok ? median(py.result.timesMs) : NaN, {
+    runs: SIZES.runs, maxRssMB: c.sdkRssMB, baselineMaxRssMB: py.ok ? Number(py.result.maxRssMB.toFixed(0)) : undefined, baselineTimesMs: py.result?.timesMs,
+    note: ['ratio = SDK / Python (< 1: SDK faster); Python in its own process after the SDK runs', ...(py.ok ? [] : [`Python failed: ${py.error}`])].join('; '),
   }));
 }
 

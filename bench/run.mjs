@@ -9,14 +9,15 @@
  *   the table with its error; the suite goes on.
  * - Writes <out-dir>/<date>.json (all figures merged, each tagged with its area; default
  *   bench/results/) and a readable table to --md (default BENCHMARKS.md at the repo root).
- * - --restore: put back the area result files that existed before the run (for dev runs in a
- *   checkout shared with other engineers, whose committed results would otherwise change).
- * Environment: MEDINFER_BENCH_TIMEOUT_S per area (default 1800; quick 300).
+ * - --restore: right after each area, put back (or remove) the result file it wrote in
+ *   bench/results/ (dev runs in a checkout shared with the areas' owners).
+ * Environment: MEDINFER_BENCH_TIMEOUT_S per area (default 3600 s; quick 150 s).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killGroup } from './lib/child.mjs';
 import { machineNote } from './lib/stats.mjs';
 import { checkResultShape, renderMarkdown } from './lib/report.mjs';
 
@@ -36,7 +37,8 @@ const skip = list('--skip');
 const outDir = resolve(option('--out-dir', join(HERE, 'results')));
 const mdPath = resolve(option('--md', join(REPO, 'BENCHMARKS.md')));
 const restore = flag('--restore');
-const timeoutMs = Number(process.env.MEDINFER_BENCH_TIMEOUT_S ?? (quick ? 300 : 1800)) * 1000;
+// Quick mode bounds every area (the suite has a few-minute budget); a timed-out area is a failed row.
+const timeoutMs = Number(process.env.MEDINFER_BENCH_TIMEOUT_S ?? (quick ? 150 : 3600)) * 1000;
 const defaultResults = join(HERE, 'results');
 
 if (!existsSync(join(REPO, 'dist', 'index.js'))) {
@@ -60,6 +62,7 @@ function runArea(area) {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, MEDINFER_BENCH_RESULTS_DIR: outDir },
+      detached: true, // own process group, so a timeout also ends the area's own children
     });
     let tail = '';
     const keep = (d) => {
@@ -68,7 +71,7 @@ function runArea(area) {
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => killGroup(child), timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       done({ code, signal, wallMs: Date.now() - t0, tail });
@@ -88,10 +91,9 @@ function readAreaResult(area, since) {
 mkdirSync(outDir, { recursive: true });
 const started = new Date();
 const merged = { date: started.toISOString(), quick, machine: machineNote(), areas: [], figures: [] };
-const saved = new Map();
 for (const area of areas) {
   const path = join(defaultResults, `${area}.json`);
-  if (restore && existsSync(path)) saved.set(path, readFileSync(path));
+  const before = restore && existsSync(path) ? readFileSync(path) : undefined;
   console.error(`== ${area}${quick ? ' (quick)' : ''}`);
   const since = Date.now() - 1000;
   const run = await runArea(area);
@@ -124,9 +126,14 @@ for (const area of areas) {
     for (const f of figures) merged.figures.push({ area, ...f });
   }
   merged.areas.push(entry);
+  // --restore: undo this area's write right away (not at the end of the suite: an owner who
+  // rewrites or commits the file in the meantime must keep theirs).
+  if (restore && found?.path === path) {
+    if (before) writeFileSync(path, before);
+    else rmSync(path);
+  }
   console.error(`== ${area}: ${entry.status} in ${(run.wallMs / 1000).toFixed(1)} s${entry.error ? ` (${entry.error})` : ''}`);
 }
-for (const [path, bytes] of saved) writeFileSync(path, bytes);
 
 merged.wallMs = Date.now() - started.getTime();
 merged.machine = machineNote();

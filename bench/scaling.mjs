@@ -11,10 +11,10 @@
  *   npm run build && node bench/scaling.mjs [--quick]
  * Writes scaling.json to $MEDINFER_BENCH_RESULTS_DIR or bench/results/.
  */
-import { runNodeCase } from './lib/child.mjs';
+import { compareSdkWithOrt } from './lib/compare.mjs';
 import { benchEntries, ensureBenchModels, loadManifest } from './lib/entries.mjs';
 import { benchTempDir, writeMultiModal, writeRadiographs } from './lib/inputs.mjs';
-import { machineNote, makeFigure, median } from './lib/stats.mjs';
+import { machineNote, makeFigure } from './lib/stats.mjs';
 import { writeAreaResult } from './lib/write-result.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -29,33 +29,28 @@ const skipped = [];
 const models = await ensureBenchModels();
 if (!models.ok) skipped.push(`all: ${models.reason}`);
 const entries = models.ok ? benchEntries(manifest) : undefined;
-const rss = (r) => (r.ok ? Number(r.result.maxRssMB.toFixed(0)) : undefined);
-const why = (r, who) => (r.ok ? [] : [`${who} failed: ${r.error}`]);
 
 for (const size of entries ? SEG_SIZES : []) {
   const voxels = size.reduce((a, b) => a * b, 1);
   const input = { volumes: writeMultiModal(dir, size) };
-  const spec = { task: 'segmentation', entry: entries.scaling, input, runs: runs(voxels), warmup: voxels > 2e7 ? 0 : 1, threads: 2 };
+  const spec = { task: 'segmentation', entry: entries.scaling, input, runs: runs(voxels), warmup: quick || voxels > 2e7 ? 0 : 1, threads: 2 }; // median of 3 drops a slow first run
   console.error(`  segmentation ${size.join('x')}`);
-  const sdk = await runNodeCase({ ...spec, side: 'sdk' }, { timeoutMs: 3_600_000 });
-  const ort = await runNodeCase({ ...spec, side: 'ort' }, { timeoutMs: 3_600_000 });
-  const ns = (r) => (r.ok ? (median(r.result.timesMs) * 1e6) / voxels : NaN);
-  figures.push(makeFigure(`segmentation ${size.join('x')} (4 channels, unet3d_lite, 128^3 windows): cost per voxel`, 'ns/voxel', ns(sdk), `bare session.run over the same windows (${ort.ok ? ort.result.detail.calls : '?'})`, ns(ort), {
-    voxels, runs: spec.runs, sdkSeconds: sdk.ok ? median(sdk.result.timesMs) / 1000 : null, baselineSeconds: ort.ok ? median(ort.result.timesMs) / 1000 : null,
-    maxRssMB: rss(sdk), baselineMaxRssMB: rss(ort), rssBytesPerVoxel: sdk.ok ? Number(((sdk.result.maxRssMB * 2 ** 20) / voxels).toFixed(1)) : null,
-    note: [sdk.ok ? `SDK ${(median(sdk.result.timesMs) / 1000).toFixed(1)} s total, ${((sdk.result.maxRssMB * 2 ** 20) / voxels).toFixed(1)} B RSS per voxel` : '', ...why(sdk, 'SDK'), ...why(ort, 'bare ORT')].filter(Boolean).join('; '),
+  const c = await compareSdkWithOrt(spec, { timeoutMs: 3_600_000 });
+  const ns = (ms) => (ms * 1e6) / voxels;
+  const bytesPerVoxel = c.sdkRssMB !== undefined ? Number(((c.sdkRssMB * 2 ** 20) / voxels).toFixed(1)) : null;
+  figures.push(makeFigure(`segmentation ${size.join('x')} (4 channels, unet3d_lite, 128^3 windows): cost per voxel`, 'ns/voxel', ns(c.sdkMs), `bare session.run over the same windows (${c.calls})`, ns(c.ortMs), {
+    voxels, runs: spec.runs, sdkSeconds: c.sdkMs / 1000, baselineSeconds: c.ortMs / 1000, maxRssMB: c.sdkRssMB, baselineMaxRssMB: c.ortRssMB, rssBytesPerVoxel: bytesPerVoxel,
+    note: [c.ok ? `SDK ${(c.sdkMs / 1000).toFixed(1)} s vs bare ${(c.ortMs / 1000).toFixed(1)} s; SDK peak RSS ${bytesPerVoxel} B per voxel` : '', ...c.errors].filter(Boolean).join('; '),
   }));
 }
 
 const images = entries ? await writeRadiographs(dir, 8) : [];
 for (const n of entries ? BATCHES : []) {
-  const spec = { task: 'classification', entry: entries.classification, input: { images: Array.from({ length: n }, (_, i) => images[i % images.length]) }, runs: quick ? 3 : 5, warmup: 1, threads: 2 };
+  const spec = { task: 'classification', entry: entries.classification, input: { images: Array.from({ length: n }, (_, i) => images[i % images.length]) }, runs: quick ? 3 : 5, warmup: quick ? 0 : 1, threads: 2 };
   console.error(`  classification batch ${n}`);
-  const sdk = await runNodeCase({ ...spec, side: 'sdk' });
-  const ort = await runNodeCase({ ...spec, side: 'ort' });
-  const per = (r) => (r.ok ? median(r.result.timesMs) / n : NaN);
-  figures.push(makeFigure(`classification runBatch of ${n} (DenseNet-121, 1024^2 PNG): cost per image`, 'ms/image', per(sdk), `bare session.run on the same batch chunks (${ort.ok ? ort.result.detail.calls : '?'} x batch <= 8)`, per(ort), {
-    images: n, runs: spec.runs, maxRssMB: rss(sdk), baselineMaxRssMB: rss(ort), note: [...why(sdk, 'SDK'), ...why(ort, 'bare ORT')].join('; '),
+  const c = await compareSdkWithOrt(spec);
+  figures.push(makeFigure(`classification runBatch of ${n} (DenseNet-121, 1024^2 PNG): cost per image`, 'ms/image', c.sdkMs / n, `bare session.run on the same batch chunks (${c.calls} x batch <= 8)`, c.ortMs / n, {
+    images: n, runs: spec.runs, maxRssMB: c.sdkRssMB, baselineMaxRssMB: c.ortRssMB, note: c.errors.join('; '),
   }));
 }
 

@@ -1,7 +1,8 @@
 /**
  * One benchmark case, run in its own process by child.mjs (so maxRSS is this case's own peak):
  *   node bench/lib/case.mjs '<json spec>'
- * spec: { side: 'sdk' | 'ort', task, entry (a manifest model entry), input, runs, warmup, threads }
+ * spec: { side: 'sdk' | 'ort' | 'both', task, entry (a manifest model entry), input, runs, warmup, threads }
+ *   side 'both': timing mode, both sides in this process with alternating runs -> sdkTimesMs, ortTimesMs.
  *   side 'sdk': the public pipeline end to end - files in, typed result out (createPipeline).
  *   side 'ort': bare onnxruntime-node InferenceSession.run() on a tensor prepared before timing,
  *     called exactly as often and with the shapes the pipeline uses (same batch chunks; for
@@ -9,7 +10,7 @@
  *     model arithmetic only, no file reading, preprocessing, blending or postprocessing.
  * input per task: classification { images: [png...] }, segmentation { volumes: { t1c, t1, t2, flair } },
  *   registration { fixed, moving }, report-text { reports: json file of strings }, detection { image }.
- * Prints one JSON line: { timesMs, setupMs, setupRssMB, maxRssMB, calls, detail }.
+ * Prints one JSON line: { timesMs (or sdkTimesMs + ortTimesMs), setupMs, setupRssMB, maxRssMB, detail }.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -109,16 +110,41 @@ async function ortCase() {
 }
 
 const t0 = performance.now();
-const c = side === 'sdk' ? await sdkCase() : await ortCase();
-const setupMs = performance.now() - t0;
-const setupRssMB = rssMB();
-for (let w = 0; w < warmup; w++) await c.once();
-const timesMs = [];
-for (let r = 0; r < runs; r++) {
-  const t = performance.now();
-  await c.once();
-  timesMs.push(performance.now() - t);
+if (side === 'both') {
+  // Timing mode: the pipeline and the bare session in one process, runs alternated (the order
+  // flips every round) so that load drifting on a shared machine hits both sides alike.
+  const sdk = await sdkCase();
+  const bare = await ortCase();
+  const setupMs = performance.now() - t0;
+  for (let w = 0; w < warmup; w++) {
+    await sdk.once();
+    await bare.once();
+  }
+  const sdkTimesMs = [];
+  const ortTimesMs = [];
+  for (let r = 0; r < runs; r++) {
+    for (const [c, into] of r % 2 ? [[bare, ortTimesMs], [sdk, sdkTimesMs]] : [[sdk, sdkTimesMs], [bare, ortTimesMs]]) {
+      const t = performance.now();
+      await c.once();
+      into.push(performance.now() - t);
+    }
+  }
+  await sdk.dispose();
+  await bare.dispose();
+  console.log(JSON.stringify({ side, task, sdkTimesMs, ortTimesMs, setupMs, maxRssMB: rssMB(), detail: { ...sdk.detail, ...bare.detail } }));
+} else {
+  // Memory mode (or a single side's timing): this process holds only one side, so maxRSS is its own.
+  const c = side === 'sdk' ? await sdkCase() : await ortCase();
+  const setupMs = performance.now() - t0;
+  const setupRssMB = rssMB();
+  for (let w = 0; w < warmup; w++) await c.once();
+  const timesMs = [];
+  for (let r = 0; r < runs; r++) {
+    const t = performance.now();
+    await c.once();
+    timesMs.push(performance.now() - t);
+  }
+  const maxRssMB = rssMB();
+  await c.dispose();
+  console.log(JSON.stringify({ side, task, timesMs, setupMs, setupRssMB, maxRssMB, detail: c.detail }));
 }
-const maxRssMB = rssMB();
-await c.dispose();
-console.log(JSON.stringify({ side, task, timesMs, setupMs, setupRssMB, maxRssMB, detail: c.detail }));

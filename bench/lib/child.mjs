@@ -9,16 +9,25 @@ import { fileURLToPath } from 'node:url';
 export const CASE_SCRIPT = fileURLToPath(new URL('./case.mjs', import.meta.url));
 export const PYTHON = process.env.MEDINFER_BENCH_PYTHON ?? '/usr/bin/python3';
 
+export function killGroup(child) {
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
+}
+
 /** Spawns `command args`, resolves { ok, result (last JSON line), error, wallMs }. Never rejects. */
 export function runJsonChild(command, args, { timeoutMs = 600_000, env = {} } = {}) {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    // Own process group: a timeout kills the case and anything it started (by group id, nothing else).
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env }, detached: true });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => killGroup(child), timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
       resolve({ ok: false, error: `${command}: ${e.message}`, wallMs: Date.now() - t0 });
@@ -47,8 +56,10 @@ export function runNodeCase(spec, options) {
 /** Runs bench/python/pipelines.py with the same spec (Debian python3 with torch). */
 export function runPythonCase(spec, options) {
   const script = fileURLToPath(new URL('../python/pipelines.py', import.meta.url));
-  // One torch thread pool of the same size as ONNX Runtime's (2 cores here).
-  return runJsonChild(PYTHON, [script, JSON.stringify(spec)], { ...options, env: { OMP_NUM_THREADS: String(spec.threads ?? 2) } });
+  // One torch thread pool of the same size as ONNX Runtime's (2 cores here). OMP_WAIT_POLICY=PASSIVE:
+  // on a shared, oversubscribed machine OpenMP's spinning barriers made torch 10-40x slower
+  // (DenseNet-121 forward 2-13 s instead of 0.2-0.3 s, measured); ONNX Runtime's pool does not spin.
+  return runJsonChild(PYTHON, [script, JSON.stringify(spec)], { ...options, env: { OMP_NUM_THREADS: String(spec.threads ?? 2), OMP_WAIT_POLICY: 'PASSIVE' } });
 }
 
 /** Whether the Python stack the comparison needs is importable; a reason when it is not. */

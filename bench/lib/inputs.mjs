@@ -19,13 +19,13 @@ export function benchTempDir(name = 'medinfer-bench-pipelines') {
 export async function writeRadiographs(dir, count, size = 1024) {
   const paths = [];
   for (let n = 0; n < count; n++) {
-    const path = join(dir, `cxr-${size}-${n}.png`);
+    const path = join(dir, `cxr-grey-${size}-${n}.png`);
     paths.push(path);
     if (existsSync(path)) continue;
     const { image } = generateChestRadiograph({ seed: 1000 + n, size });
     const bytes = new Uint8Array(image.data.length);
     for (let i = 0; i < bytes.length; i++) bytes[i] = Math.round((image.data[i] / CXR_MAX_VALUE) * 255);
-    await sharp(bytes, { raw: { width: size, height: size, channels: 1 } }).png({ compressionLevel: 6 }).toFile(path);
+    await sharp(bytes, { raw: { width: size, height: size, channels: 1 } }).toColourspace('b-w').png({ compressionLevel: 6 }).toFile(path);
   }
   return paths;
 }
