@@ -1,5 +1,5 @@
 /** In-process checks of the batch runner's building blocks (no child process: fast). */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,5 +114,26 @@ describe('output folder lock', () => {
     writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), startedAt: 'then' }));
     const again = await acquireRunLock(dir);
     await again();
+  });
+});
+
+describe('threaded backend (sessions in a worker thread; tested from dist/, where the worker script exists)', () => {
+  it('returns the same outputs as the in-thread backend, reports run errors, and closes its worker', async () => {
+    const dist = (p: string) => new URL(`../../dist/${p}`, import.meta.url).href;
+    const { createThreadedBackend } = (await import(dist('cli/batch/threaded-backend.js'))) as typeof import('../../src/cli/batch/threaded-backend.js');
+    const { createNodeBackend } = (await import(dist('runtime/ort-node.js'))) as typeof import('../../src/runtime/ort-node.js');
+    const model = new Uint8Array(readFileSync(new URL('../fixtures/models/tiny-classifier.onnx', import.meta.url)));
+    const threaded = createThreadedBackend()!;
+    expect(threaded).toBeDefined();
+    const a = await threaded.createSession(model, 'cpu', {});
+    const b = await createNodeBackend().createSession(model, 'cpu', {});
+    expect(a.inputNames).toEqual(b.inputNames);
+    const data = Float32Array.from({ length: 2 * 256 }, (_, i) => Math.sin(i * 0.1));
+    const feeds = { image: { type: 'float32' as const, dims: [2, 1, 16, 16], data } };
+    const [x, y] = await Promise.all([a.run(feeds), b.run(feeds)]);
+    expect([...(x['logits']!.data as Float32Array)]).toEqual([...(y['logits']!.data as Float32Array)]);
+    await expect(a.run({ wrong: feeds.image })).rejects.toThrow(/wrong|input/i);
+    await a.release();
+    await b.release();
   });
 });

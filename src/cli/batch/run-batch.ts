@@ -11,8 +11,9 @@ import { describeError, isMedinferError, UsageError } from '../../core/errors.js
 import { getModelEntry } from '../../manifest/load.js';
 import { readManifestFile } from '../../manifest/node-manifest.js';
 import type { Manifest, ModelEntry } from '../../manifest/types.js';
-import { createPipeline } from '../../pipelines/node-context.js';
-import { isImplementedTask } from '../../pipelines/registry.js';
+import { createNodeContext } from '../../pipelines/node-context.js';
+import { createPipelineInContext, isImplementedTask } from '../../pipelines/registry.js';
+import { createThreadedBackend } from './threaded-backend.js';
 import type { CliContext } from '../command.js';
 import { sweepTempFiles, writeFileAtomic } from './atomic-writer.js';
 import { acquireRunLock } from './run-lock.js';
@@ -38,14 +39,21 @@ export function checkConcurrency(value: number): number {
   return value;
 }
 
-export async function openBatchPipeline(entry: ModelEntry, manifest: Manifest, options: Pick<BatchOptions, 'provider' | 'threads' | 'maxVoxels'>): Promise<AnyPipeline> {
+export async function openBatchPipeline(entry: ModelEntry, manifest: Manifest, options: Pick<BatchOptions, 'provider' | 'threads' | 'maxVoxels' | 'inferenceThread'>): Promise<AnyPipeline> {
   if (!isImplementedTask(entry.task)) throw new UsageError(`model '${entry.id}' has task '${entry.task}', which the batch runner does not support`, { modelId: entry.id });
-  return createPipeline(entry.task, entry, {
+  const context = await createNodeContext({
     manifest,
     ...(options.provider !== undefined ? { provider: options.provider } : {}),
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}),
   });
+  const threaded = options.inferenceThread === 'main' ? undefined : createThreadedBackend();
+  try {
+    return await createPipelineInContext(entry.task, entry, threaded ? { ...context, backend: threaded } : context);
+  } catch (error) {
+    await threaded?.close();
+    throw error;
+  }
 }
 
 export function toFailure(item: BatchItem, error: unknown): BatchFailure {

@@ -55,6 +55,11 @@ export interface BatchOptions {
   readonly maxVoxels?: number;
   /** Stops taking new inputs when aborted (Ctrl-C); inputs in flight are completed. */
   readonly signal?: AbortSignal;
+  /**
+   * Where ONNX Runtime runs: 'worker' (default) a worker thread, so JS-side work of other inputs
+   * overlaps inference; 'main' the JS thread (onnxruntime-node then blocks it during each run).
+   */
+  readonly inferenceThread?: 'worker' | 'main';
 }
 
 export interface BatchFailure {

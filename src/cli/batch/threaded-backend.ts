@@ -1,0 +1,91 @@
+/**
+ * A RuntimeBackend whose sessions live in one worker thread (session-worker.ts). Same provider
+ * rules and model loading as the Node backend; only where session.run executes changes. The
+ * batch runner uses it so that its concurrency really overlaps JS-side work (decoding results,
+ * preprocessing, postprocessing, writing) with inference. Feeds are copied to the worker (the
+ * caller may reuse its arrays); outputs are transferred back without a copy.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { BackendSession, RuntimeBackend, ValueMetadata } from '../../runtime/backend.js';
+import { createNodeBackend } from '../../runtime/ort-node.js';
+import type { TensorMap } from '../../runtime/tensor.js';
+import type { WorkerReply, WorkerRequest } from './session-worker.js';
+
+const WORKER_URL = new URL('./session-worker.js', import.meta.url);
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+/** Undefined when the compiled worker script is not there (e.g. running from TypeScript sources). */
+export function createThreadedBackend(): (RuntimeBackend & { close(): Promise<void> }) | undefined {
+  if (!existsSync(fileURLToPath(WORKER_URL))) return undefined;
+  const base = createNodeBackend();
+  let worker: Worker | undefined;
+  let nextId = 1;
+  let open = 0;
+  const pending = new Map<number, Pending>();
+
+  const call = (req: Request): Promise<unknown> => {
+    if (!worker) {
+      worker = new Worker(WORKER_URL);
+      worker.on('message', (reply: WorkerReply) => {
+        const p = pending.get(reply.id);
+        pending.delete(reply.id);
+        if (reply.ok) p?.resolve(reply.value);
+        else p?.reject(new Error(reply.message));
+      });
+      // A crashed worker fails what was pending (never a hang); its sessions are gone with it.
+      const self = worker;
+      const fail = (error: Error) => {
+        if (worker !== self) return;
+        for (const p of pending.values()) p.reject(error);
+        pending.clear();
+        worker = undefined;
+      };
+      self.on('error', fail);
+      self.on('exit', (code) => fail(new Error(`inference worker exited (code ${code})`)));
+    }
+    const w = worker;
+    // Referenced only while a request is pending: an idle worker never keeps the process alive,
+    // a busy one always does (the main thread may have nothing else scheduled meanwhile).
+    if (pending.size === 0) w.ref();
+    const id = nextId++;
+    return new Promise<unknown>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      w.postMessage({ ...req, id });
+    }).finally(() => {
+      if (pending.size === 0) w.unref();
+    });
+  };
+
+  const close = async () => {
+    const w = worker;
+    worker = undefined;
+    if (w) await w.terminate();
+  };
+
+  return {
+    platform: 'node',
+    autoOrder: base.autoOrder,
+    unavailableReason: (provider) => base.unavailableReason(provider),
+    loadModelBytes: (location, onProgress) => base.loadModelBytes(location, onProgress),
+    async createSession(model, provider, options): Promise<BackendSession> {
+      const info = (await call({ op: 'create', model, provider, options })) as { session: number; inputNames: string[]; outputNames: string[]; inputMetadata: ValueMetadata[]; outputMetadata: ValueMetadata[] };
+      open++;
+      return {
+        inputNames: info.inputNames,
+        outputNames: info.outputNames,
+        inputMetadata: info.inputMetadata,
+        outputMetadata: info.outputMetadata,
+        run: async (feeds: TensorMap) => (await call({ op: 'run', session: info.session, feeds })) as TensorMap,
+        async release() {
+          await call({ op: 'release', session: info.session });
+          if (--open === 0) await close();
+        },
+      };
+    },
+    close,
+  };
+}
