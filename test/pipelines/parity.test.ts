@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { caseSeed, generateChestRadiograph } from '../../src/index.js';
 import { createPipeline, readManifestFile } from '../../src/node.js';
 
 const fixture = (name: string) => new URL(`../fixtures/parity/${name}`, import.meta.url);
@@ -20,6 +21,18 @@ describe('parity with independent Python references', () => {
     results.forEach((r, i) => r.observations.forEach((o, l) => ref.classes.forEach((c, k) => {
       max = Math.max(max, Math.abs(o.scores[c as 'positive']! - ref.probabilities[i]![l]![k]!));
     })));
+    expect(max).toBeLessThan(ref.tolerance);
+    await pipe.dispose();
+  });
+
+  it('classification: scores of phantom radiographs (16-bit) within 1e-4', async () => {
+    const ref = load<{ model: string; seed: number; count: number; labels: string[]; scores: number[][]; tolerance: number }>('classification.json');
+    const pipe = await createPipeline('classification', ref.model, { manifest: await readManifestFile(), provider: 'cpu' });
+    const images = Array.from({ length: ref.count }, (_, i) => generateChestRadiograph({ seed: caseSeed(ref.seed, i) }).image);
+    const results = await pipe.runBatch(images);
+    let max = 0;
+    results.forEach((r, i) => r.labels.forEach((l, k) => (max = Math.max(max, Math.abs(l.score - ref.scores[i]![k]!)))));
+    expect(results[0]!.labels.map((l) => l.name)).toEqual(ref.labels);
     expect(max).toBeLessThan(ref.tolerance);
     await pipe.dispose();
   });
