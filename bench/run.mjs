@@ -9,12 +9,12 @@
  *   the table with its error; the suite goes on.
  * - Writes <out-dir>/<date>.json (all figures merged, each tagged with its area; default
  *   bench/results/) and a readable table to --md (default BENCHMARKS.md at the repo root).
- * - --restore: right after each area, put back (or remove) the result file it wrote in
- *   bench/results/ (dev runs in a checkout shared with the areas' owners).
+ * - --restore: right after each area, put back the result file it overwrote in bench/results/
+ *   (dev runs in a checkout shared with the areas' owners); files that did not exist are kept.
  * Environment: MEDINFER_BENCH_TIMEOUT_S per area (default 3600 s; quick 150 s).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killGroup } from './lib/child.mjs';
@@ -130,7 +130,6 @@ for (const area of areas) {
   // rewrites or commits the file in the meantime must keep theirs).
   if (restore && found?.path === path) {
     if (before) writeFileSync(path, before);
-    else rmSync(path);
   }
   console.error(`== ${area}: ${entry.status} in ${(run.wallMs / 1000).toFixed(1)} s${entry.error ? ` (${entry.error})` : ''}`);
 }

@@ -18,9 +18,11 @@ import { machineNote, makeFigure } from './lib/stats.mjs';
 import { writeAreaResult } from './lib/write-result.mjs';
 
 const quick = process.argv.includes('--quick');
-const SEG_SIZES = quick ? [[128, 128, 128]] : [[128, 128, 128], [256, 256, 256], [512, 512, 300]];
-const BATCHES = quick ? [1, 8] : [1, 8, 64];
-const runs = (voxels) => (quick ? 3 : voxels > 2e7 ? 2 : 3); // 512x512x300: 2 runs (minutes each here)
+// MEDINFER_BENCH_SEG_SIZES="128x128x128,256x256x256" / MEDINFER_BENCH_BATCHES="1,8,64" override the lists.
+const envList = (name, parse) => (process.env[name] ? process.env[name].split(',').map(parse) : undefined);
+const SEG_SIZES = envList('MEDINFER_BENCH_SEG_SIZES', (s) => s.split('x').map(Number)) ?? (quick ? [[128, 128, 128]] : [[128, 128, 128], [256, 256, 256], [512, 512, 300]]);
+const BATCHES = envList('MEDINFER_BENCH_BATCHES', Number) ?? (quick ? [1, 8] : [1, 8, 64]);
+const runs = (voxels) => (quick ? 3 : voxels > 1e7 ? 2 : 3); // 256^3 and up: 2 runs (minutes each on 2 cores)
 
 const manifest = await loadManifest();
 const dir = benchTempDir();
@@ -33,7 +35,7 @@ const entries = models.ok ? benchEntries(manifest) : undefined;
 for (const size of entries ? SEG_SIZES : []) {
   const voxels = size.reduce((a, b) => a * b, 1);
   const input = { volumes: writeMultiModal(dir, size) };
-  const spec = { task: 'segmentation', entry: entries.scaling, input, runs: runs(voxels), warmup: quick || voxels > 2e7 ? 0 : 1, threads: 2 }; // median of 3 drops a slow first run
+  const spec = { task: 'segmentation', entry: entries.scaling, input, runs: runs(voxels), warmup: quick || voxels > 1e7 ? 0 : 1, threads: 2 }; // median of 3 drops a slow first run
   console.error(`  segmentation ${size.join('x')}`);
   const c = await compareSdkWithOrt(spec, { timeoutMs: 3_600_000 });
   const ns = (ms) => (ms * 1e6) / voxels;
@@ -61,6 +63,8 @@ const result = {
   ...machineNote(),
   description: 'Cost per unit of work as the work grows (per voxel for segmentation, per image for batch classification), SDK vs bare ONNX Runtime on the same calls, peak RSS per case (own process). Flat per-unit cost = linear scaling.',
   figures,
+  segmentationSizes: SEG_SIZES.map((s) => s.join('x')),
+  batches: BATCHES,
   skipped: [...skipped, ...(quick ? ['segmentation 256^3 and 512x512x300, classification batch 64: full run only (node bench/run.mjs without --quick)'] : [])],
 };
 const path = writeAreaResult('scaling', result);

@@ -4,7 +4,8 @@
  * spec: { side: 'sdk' | 'ort' | 'both', task, entry (a manifest model entry), input, runs, warmup, threads }
  *   side 'both': timing mode, both sides in this process with alternating runs -> sdkTimesMs, ortTimesMs.
  *   side 'sdk': the public pipeline end to end - files in, typed result out (createPipeline).
- *   side 'ort': bare onnxruntime-node InferenceSession.run() on a tensor prepared before timing,
+ *   side 'ort': bare onnxruntime-node InferenceSession.run() on the real preprocessed tensors
+ *     (prepared with the SDK's own plan before timing: values matter, see segmentation below),
  *     called exactly as often and with the shapes the pipeline uses (same batch chunks; for
  *     sliding windows, one roi-sized run per window the pipeline would place). It is the floor:
  *     model arithmetic only, no file reading, preprocessing, blending or postprocessing.
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { runPreprocessPlan, windowStarts } from '../../dist/index.js';
 import { createPipeline, readImageFile } from '../../dist/node.js';
+import { createTokenizer, parseTokenizerSpec, parseVocabulary } from '../../dist/pipelines/text-tokenizer.js';
 import { REPO } from './entries.mjs';
 
 const spec = JSON.parse(process.argv[2]);
@@ -25,17 +27,6 @@ const runs = spec.runs ?? 3;
 const warmup = spec.warmup ?? 1;
 const threads = spec.threads ?? 2;
 const rssMB = () => process.resourceUsage().maxRSS / 1024;
-
-/** Deterministic filler for prepared tensors (values do not change the arithmetic cost). */
-function filled(n, scale = 1) {
-  const a = new Float32Array(n);
-  let s = 12345;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) >>> 0;
-    a[i] = ((s >>> 8) / 16777216 - 0.5) * scale;
-  }
-  return a;
-}
 
 async function sdkCase() {
   const pipeline = await createPipeline(task, entry, { threads, provider: 'cpu' });
@@ -70,26 +61,44 @@ async function ortFeeds() {
     return chunks;
   }
   if (task === 'segmentation') {
-    const vol = await readImageFile(Object.values(input.volumes)[0]);
-    const size = vol.geometry.size; // tensor axis order 'ijk' = [i, j, k]
+    // The real preprocessed tensor, cut into the very windows the pipeline places (the data
+    // matters: with random-filled windows of the same shapes the bare runs timed differently here).
+    const names = entry.inputs?.map((i) => i.name) ?? Object.keys(input.volumes);
+    const vols = {};
+    for (const n of names) vols[n] = await readImageFile(input.volumes[n]);
+    const pre = runPreprocessPlan(names.length > 1 ? vols : vols[names[0]], entry.preprocess).tensor;
+    const [, channels, ...size] = pre.dims;
     const { roi, overlap, placement } = entry.inference;
-    const count = size.map((s, d) => windowStarts(placement ?? 'monai', s, roi[d], overlap).length).reduce((a, b) => a * b, 1);
-    const channels = entry.io.inputs[0].dims[1];
-    const feed = { [name0]: new ort.Tensor('float32', filled(channels * roi[0] * roi[1] * roi[2]), [1, channels, ...roi]) };
-    return Array.from({ length: count }, () => feed);
+    const starts = size.map((s, d) => windowStarts(placement ?? 'monai', s, roi[d], overlap));
+    const feeds = [];
+    for (const a of starts[0]) for (const b of starts[1]) for (const c of starts[2]) {
+      const win = new Float32Array(channels * roi[0] * roi[1] * roi[2]);
+      let o = 0;
+      for (let ch = 0; ch < channels; ch++) for (let i = a; i < a + roi[0]; i++) for (let j = b; j < b + roi[1]; j++) {
+        const from = ((ch * size[0] + i) * size[1] + j) * size[2] + c;
+        win.set(pre.data.subarray(from, from + roi[2]), o);
+        o += roi[2];
+      }
+      feeds.push({ [name0]: new ort.Tensor('float32', win, [1, channels, ...roi]) });
+    }
+    return feeds;
   }
   if (task === 'registration') {
-    const vol = await readImageFile(input.fixed);
-    const dims = [1, 1, ...vol.geometry.size];
-    const n = vol.geometry.size.reduce((a, b) => a * b, 1);
-    return [Object.fromEntries(entry.io.inputs.map((i) => [i.name, new ort.Tensor('float32', filled(n, 1).map((v) => v + 0.5), dims)]))];
+    const feeds = {};
+    for (const spec of entry.io.inputs) {
+      const t = runPreprocessPlan(await readImageFile(input[spec.name]), entry.preprocess).tensor;
+      feeds[spec.name] = new ort.Tensor('float32', t.data, t.dims);
+    }
+    return [feeds];
   }
   if (task === 'report-text') {
-    const n = JSON.parse(readFileSync(input.reports, 'utf8')).length;
-    const len = entry.tokenizer?.maxLength ?? 128;
-    const ids = new BigInt64Array(n * len);
-    for (let i = 0; i < ids.length; i++) ids[i] = BigInt((i * 7919) % 150);
-    return [{ [name0]: new ort.Tensor('int64', ids, [n, len]) }];
+    const reports = JSON.parse(readFileSync(input.reports, 'utf8'));
+    const vocab = readFileSync(join(REPO, entry.files.find((f) => f.role === 'vocab').path));
+    const tokenizer = createTokenizer(parseTokenizerSpec(entry.tokenizer, entry.id), parseVocabulary(vocab, 'vocab', entry.id), entry.id);
+    const len = tokenizer.spec.maxLength;
+    const ids = new BigInt64Array(reports.length * len);
+    reports.forEach((r, i) => tokenizer.encode(r).forEach((v, k) => (ids[i * len + k] = BigInt(v))));
+    return [{ [name0]: new ort.Tensor('int64', ids, [reports.length, len]) }];
   }
   if (task === 'detection') {
     const vol = await readImageFile(input.image);
