@@ -172,14 +172,17 @@ for (let s = 0; s < COUNT; s += BATCH) {
 const batchedLoop = () => timedLoop(batched);
 
 const quiet = { out() {}, err() {}, cwd: process.cwd(), env: {}, isTTY: false };
-async function runner(concurrency) {
-  const summary = await runBatch({ model, inputs: [images], output: join(work, `out-c${concurrency}`), ...(manifestPath ? { manifest: manifestPath } : {}), provider: 'cpu', concurrency, overwrite: true, quiet: true }, quiet);
+async function runner(concurrency, inferenceThread = 'worker') {
+  const summary = await runBatch({ model, inputs: [images], output: join(work, `out-c${concurrency}`), ...(manifestPath ? { manifest: manifestPath } : {}), provider: 'cpu', concurrency, overwrite: true, quiet: true, inferenceThread }, quiet);
   if (summary.failed > 0) throw new Error(`${summary.failed} inputs failed: ${summary.failures[0].code} ${summary.failures[0].message}`);
   return summary.succeeded / (summary.durationMs / 1000);
 }
 
 await runner(1); // warm-up (file cache, JIT)
 const batchedRates = [];
+// For reference: the runner with the session on the JS thread (no inference worker).
+const MAIN_THREAD_CONCURRENCY = 4;
+const mainThreadRates = [];
 const rates = new Map(CONCURRENCY.map((c) => [c, []]));
 const bases = new Map(CONCURRENCY.map((c) => [c, []]));
 const paired = new Map(CONCURRENCY.map((c) => [c, []]));
@@ -194,6 +197,7 @@ for (let r = 0; r < RUNS; r++) {
     paired.get(c).push(rate / base);
   }
   batchedRates.push(await batchedLoop());
+  mainThreadRates.push(await runner(MAIN_THREAD_CONCURRENCY, 'main'));
 }
 const figures = CONCURRENCY.map((c) => {
   const m = median(rates.get(c));
@@ -215,6 +219,7 @@ const result = {
   loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
   figures,
   batchedBareLoop: { batch: BATCH, median: Number(median(batchedRates).toFixed(1)), unit: 'images/s', note: 'bare loop on pre-batched tensors, for reference; the runner batches inputs in flight up to this size' },
+  sessionOnJsThread: { concurrency: MAIN_THREAD_CONCURRENCY, median: Number(median(mainThreadRates).toFixed(1)), unit: 'images/s', note: 'the runner with inferenceThread main (onnxruntime-node blocks the JS thread during each run), for reference' },
   best: { concurrency: CONCURRENCY[figures.indexOf(best)], ratio: best.ratio, goal: 0.9, met: best.ratio >= 0.9 },
 };
 const resultsDir = process.env.MEDINFER_BENCH_RESULTS_DIR ?? join(ROOT, 'bench/results');
