@@ -49,9 +49,10 @@ describe('medinfer run (classification)', () => {
 
   it('writes occlusion overlays with --explain', async () => {
     const out = join(work, 'out3');
-    const r = await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'cxr/img3.png'), '--output', out, '--explain', '--quiet']);
+    const r = await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'cxr/img3.png'), '--output', out, '--explain', '--quiet', '--json', '--provider', 'cpu']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ model: 'tiny-cxr', task: 'classification', total: 1, succeeded: 1, failed: 0, skipped: 0, provider: 'cpu', outputDir: out });
     const files = readdirSync(out).filter((f) => f.endsWith('.png'));
     expect(files.length).toBeGreaterThan(0);
     const png = await readRaster(join(out, files[0]!));

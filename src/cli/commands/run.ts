@@ -35,6 +35,7 @@ Options:
   --threads N         intra-op threads per session (default: ONNX Runtime's)
   --max-voxels N      refuse inputs larger than N voxels (default 2^28)
   --quiet             no progress or summary on stderr
+  --json              print the run summary as JSON on stdout (counts, time, failures, paths)
 Outputs are written atomically; an interrupted run is resumed by running the same command again
 (Ctrl-C once: inputs in flight are finished, no new ones started).
 Exit codes: 0 all inputs ok, 1 some inputs failed (errors.jsonl), 2 usage or setup error,
@@ -56,6 +57,7 @@ const OPTIONS = {
   threads: { type: 'string' },
   'max-voxels': { type: 'string' },
   quiet: { type: 'boolean' },
+  json: { type: 'boolean' },
 } as const;
 
 export function parseIntegerFlag(text: string | undefined, flag: string, min: number, max: number): number | undefined {
@@ -112,6 +114,7 @@ export const command: CliCommand = {
       ...(maxVoxelsText !== undefined ? { maxVoxels: parseMaxVoxels(maxVoxelsText, 'run') } : {}),
       signal: stop.signal,
     }, ctx).finally(() => process.off('SIGINT', onSigint));
+    if (booleanFlag(args, 'json')) ctx.out(JSON.stringify(summary, null, 2) + '\n');
     if (summary.notStarted > 0) return EXIT_INTERRUPTED;
     return summary.failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
   },
