@@ -137,3 +137,19 @@ describe('threaded backend (sessions in a worker thread; tested from dist/, wher
     await b.release();
   });
 });
+
+describe('registration pairs by file name', () => {
+  it('pairs <case>_fixed with <case>_moving; a lone fixed image fails alone with E_INPUT', async () => {
+    const dir = join(work, 'pairs');
+    mkdirSync(join(dir, 'in'), { recursive: true });
+    const manifest = writeTestManifest(dir);
+    writeTestNifti(join(dir, 'in', 'p1_fixed.nii.gz'), testVolume(1));
+    writeTestNifti(join(dir, 'in', 'p1_moving.nii.gz'), testVolume(2));
+    writeTestNifti(join(dir, 'in', 'p2_fixed.nii.gz'), testVolume(3));
+    const ctx = { out: () => undefined, err: () => undefined, cwd: dir, env: {}, isTTY: false };
+    const s = await runBatch({ model: 'field', manifest, inputs: [join(dir, 'in')], output: join(dir, 'out'), provider: 'cpu', quiet: true }, ctx);
+    expect([s.succeeded, s.failed]).toEqual([1, 1]);
+    expect(s.failures[0]).toMatchObject({ id: 'p2', code: 'E_INPUT', message: 'p2: no moving image (expected a file named p2_moving.*)' });
+    expect(readJsonl<{ id: string; outputs: string[] }>(join(dir, 'out', 'results.jsonl'))[0]!.outputs).toEqual(['p1.warped.nii.gz', 'p1.displacement.nii.gz', 'p1.json']);
+  });
+});

@@ -167,7 +167,7 @@ function draftsFromUnits(units: readonly ImageUnit[], entry: ModelEntry, ignored
   return [...cases].map(([name, images]): Draft => ({
     stem: name,
     label: name,
-    source: shape === 'pair' ? { kind: 'pair', fixed: images['fixed'] ?? { path: `${name}_fixed (missing)`, dicomFolder: false }, moving: images['moving'] ?? { path: `${name}_moving (missing)`, dicomFolder: false } } : { kind: 'named', images },
+    source: shape === 'named' ? { kind: 'named', images } : images['fixed'] && images['moving'] ? { kind: 'pair', fixed: images['fixed'], moving: images['moving'] } : { kind: 'incomplete', reason: `${name}: no ${images['fixed'] ? 'moving' : 'fixed'} image (expected a file named ${name}_${images['fixed'] ? 'moving' : 'fixed'}.*)` },
   }));
 }
 

@@ -46,6 +46,7 @@ async function explainLabels(pipe: PipelineMap['classification'], volume: Volume
 
 export async function inferItem(pipe: AnyPipeline, item: BatchItem, options: InferOptions = {}): Promise<ItemResult> {
   const src = item.source;
+  if (src.kind === 'incomplete') throw new InputError(src.reason, { input: item.id });
   switch (pipe.task) {
     case 'classification': {
       const input = await loadImage(expectImage(item), options);

@@ -21,7 +21,9 @@ export type ItemSource =
       readonly landmarks?: { readonly fixed: string; readonly moving: string; readonly format: LandmarkFormat };
     }
   | { readonly kind: 'text'; readonly text: string }
-  | { readonly kind: 'text-file'; readonly path: string };
+  | { readonly kind: 'text-file'; readonly path: string }
+  /** Grouping found an incomplete set (e.g. a fixed image without its moving image): fails as E_INPUT. */
+  | { readonly kind: 'incomplete'; readonly reason: string };
 
 export interface BatchItem {
   /** Output stem: unique, sanitised (see output-names.ts). */
