@@ -1,6 +1,7 @@
 /**
- * Segmentation: Dice and HD95 (mm, MONAI convention) per label against reference masks on the
- * input grid (CSV: the image column(s) + a `reference` / `label` / `mask` column). Per label the
+ * Segmentation: Dice and HD95 (mm, MONAI convention) per label, and per nested region for
+ * region models (BraTS WT / TC), against reference masks on the input grid (CSV: the image
+ * column(s) + a `reference` / `label` / `mask` column). Per label the
  * mean over cases; Dice skips cases where the label is absent from both masks (nnU-Net's
  * ignore-empty rule) and HD95 reports cases with one empty mask as infinite, counted apart.
  */
@@ -21,8 +22,26 @@ export function foregroundLabels(entry: ModelEntry): { name: string; value: numb
     .filter((l) => l.value > 0);
 }
 
-export function createSegmentationEvaluator(entry: ModelEntry, csvPath: string): Evaluator {
+/**
+ * Nested regions of models that paint overlapping region channels into labels (BraTS:
+ * regionsToLabels paints WT, then TC, then ET): region k is the union of the labels painted from
+ * step k on. Regions of one label are the per-label rows already; only unions are added.
+ */
+export function nestedRegions(entry: ModelEntry, labels: readonly { name: string; value: number }[]): { name: string; values: number[] }[] {
+  const step = entry.postprocess.find((s) => s.op === 'regionsToLabels');
+  const painted = Array.isArray(step?.['labels']) ? (step['labels'] as unknown[]).filter((v): v is number => typeof v === 'number') : [];
+  const nameOf = (v: number) => labels.find((l) => l.value === v)?.name ?? `label ${v}`;
+  return painted.map((_, k) => painted.slice(k)).filter((vs) => vs.length > 1).map((vs) => ({ name: vs.map(nameOf).join(' + '), values: vs }));
+}
+
+/** Per-label units plus nested regions, each a set of label values scored as one binary mask. */
+function scoringUnits(entry: ModelEntry): { name: string; values: number[]; region: boolean }[] {
   const labels = foregroundLabels(entry);
+  return [...labels.map((l) => ({ name: l.name, values: [l.value], region: false })), ...nestedRegions(entry, labels).map((r) => ({ ...r, region: true }))];
+}
+
+export function createSegmentationEvaluator(entry: ModelEntry, csvPath: string): Evaluator {
+  const labels = scoringUnits(entry);
   const dice = new Map<string, number[]>(labels.map((l) => [l.name, []]));
   const hd = new Map<string, number[]>(labels.map((l) => [l.name, []]));
   const infinite = new Map<string, number>(labels.map((l) => [l.name, 0]));
@@ -46,12 +65,11 @@ export function createSegmentationEvaluator(entry: ModelEntry, csvPath: string):
         throw new InputError(`${item.label}: reference mask is ${reference.geometry.size.join('x')}, the image ${predicted.geometry.size.join('x')}`, { input: item.id });
       }
       cases++;
-      const diceResults = computeDice(predicted.data, reference.data, { labels: labels.map((l) => l.value) });
-      for (const [i, l] of labels.entries()) {
-        const d = diceResults[i]!;
+      for (const l of labels) {
+        const binP = Uint8Array.from(predicted.data as ArrayLike<number>, (v) => (l.values.includes(v) ? 1 : 0));
+        const binR = Uint8Array.from(reference.data as ArrayLike<number>, (v) => (l.values.includes(Math.round(v)) ? 1 : 0));
+        const d = computeDice(binP, binR, { labels: [1] })[0]!;
         if (!d.bothEmpty) dice.get(l.name)!.push(d.dice);
-        const binP = Uint8Array.from(predicted.data as ArrayLike<number>, (v) => (v === l.value ? 1 : 0));
-        const binR = Uint8Array.from(reference.data as ArrayLike<number>, (v) => (Math.round(v) === l.value ? 1 : 0));
         const h = computeHausdorff95(binP, binR, predicted.geometry);
         if (h.empty === 'both') continue;
         if (Number.isFinite(h.distance)) hd.get(l.name)!.push(h.distance);
@@ -59,12 +77,13 @@ export function createSegmentationEvaluator(entry: ModelEntry, csvPath: string):
       }
     },
     finish() {
-      const perLabel = labels.map((l) => ({ label: l.name, value: l.value, dice: mean(dice.get(l.name)!), hd95Mm: mean(hd.get(l.name)!), diceCases: dice.get(l.name)!.length, hd95Infinite: infinite.get(l.name)! }));
-      const meanDice = mean(perLabel.flatMap((l) => (l.dice === null ? [] : [l.dice])));
-      const meanHd = mean(perLabel.flatMap((l) => (l.hd95Mm === null ? [] : [l.hd95Mm])));
+      const perLabel = labels.map((l) => ({ label: l.name, values: l.values, region: l.region, dice: mean(dice.get(l.name)!), hd95Mm: mean(hd.get(l.name)!), diceCases: dice.get(l.name)!.length, hd95Infinite: infinite.get(l.name)! }));
+      // Means over the labels only: regions overlap them and would count voxels twice.
+      const meanDice = mean(perLabel.flatMap((l) => (l.dice === null || l.region ? [] : [l.dice])));
+      const meanHd = mean(perLabel.flatMap((l) => (l.hd95Mm === null || l.region ? [] : [l.hd95Mm])));
       return {
         summary: { meanDice, meanHd95Mm: meanHd, cases },
-        table: { headers: ['label', 'Dice', 'HD95 mm', 'cases', 'HD95 inf'], rows: [...perLabel.map((l) => [l.label, fmt(l.dice), fmt(l.hd95Mm, 2), String(l.diceCases), String(l.hd95Infinite)]), ['mean', fmt(meanDice), fmt(meanHd, 2), String(cases), '']] },
+        table: { headers: ['label', 'Dice', 'HD95 mm', 'cases', 'HD95 inf'], rows: [...perLabel.map((l) => [l.label, fmt(l.dice), fmt(l.hd95Mm, 2), String(l.diceCases), String(l.hd95Infinite)]), ['mean (labels)', fmt(meanDice), fmt(meanHd, 2), String(cases), '']] },
         details: { perLabel },
       };
     },
