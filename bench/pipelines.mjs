@@ -25,7 +25,9 @@ const wanted = (task) => !only.length || only.includes(task);
 // Sizes the 2-core machine can afford (the full 32-feature 3D U-Net needs ~8 s per 64^3 window here).
 const SIZES = quick
   ? { runs: 3, segVolume: [32, 32, 48], segRoi: [32, 32, 32], regVolume: [48, 48, 48], reports: 32 }
-  : { runs: 5, segVolume: [96, 96, 64], segRoi: [64, 64, 64], regVolume: [160, 192, 224], reports: 256 };
+  : { runs: 5, runs3d: 3, segVolume: [96, 96, 64], segRoi: [64, 64, 64], regVolume: [160, 192, 224], reports: 256 };
+// 3D cases cost 10-70 s a run here at full size: 3 runs after the warm-up.
+const runsFor = (task) => ((task === 'segmentation' || task === 'registration') && SIZES.runs3d ? SIZES.runs3d : SIZES.runs);
 
 const manifest = await loadManifest();
 const dir = benchTempDir();
@@ -64,12 +66,12 @@ const PY_TASKS = new Set(['classification', 'segmentation', 'registration', 'rep
 async function benchCase(task, entry, kind) {
   const input = await inputFor(task, entry);
   // Quick: no separate warm-up; the median of 3 already discards one slow first run.
-  const spec = { task, entry, input, runs: SIZES.runs, warmup: quick ? 0 : 1, threads: 2 };
+  const spec = { task, entry, input, runs: runsFor(task), warmup: quick ? 0 : 1, threads: 2 };
   const label = `${task} [${entry.id}, ${kind}; ${describe(task, input)}]`;
   console.error(`  ${label}`);
   const c = await compareSdkWithOrt(spec);
   figures.push(makeFigure(`${label}: SDK end to end vs bare session.run`, 'ms', c.sdkMs, `bare onnxruntime-node session.run on a prepared tensor (${c.calls} call${c.calls === 1 ? '' : 's'}, same shapes)`, c.ortMs, {
-    runs: SIZES.runs, maxRssMB: c.sdkRssMB, baselineMaxRssMB: c.ortRssMB, sdkTimesMs: c.sdkTimesMs, baselineTimesMs: c.ortTimesMs,
+    runs: spec.runs, maxRssMB: c.sdkRssMB, baselineMaxRssMB: c.ortRssMB, sdkTimesMs: c.sdkTimesMs, baselineTimesMs: c.ortTimesMs,
     note: ['ratio = SDK time over the model arithmetic alone (runs alternated in one process)', ...c.errors].join('; '),
   }));
   if (!PY_TASKS.has(task) || !python.ok || (kind === 'bundled' && task !== 'report-text')) {
@@ -78,7 +80,7 @@ async function benchCase(task, entry, kind) {
   }
   const py = await runPythonCase(spec);
   figures.push(makeFigure(`${label}: SDK vs Python stack`, 'ms', c.sdkMs, PY_BASELINE, py.ok ? median(py.result.timesMs) : NaN, {
-    runs: SIZES.runs, maxRssMB: c.sdkRssMB, baselineMaxRssMB: py.ok ? Number(py.result.maxRssMB.toFixed(0)) : undefined, baselineTimesMs: py.result?.timesMs,
+    runs: spec.runs, maxRssMB: c.sdkRssMB, baselineMaxRssMB: py.ok ? Number(py.result.maxRssMB.toFixed(0)) : undefined, baselineTimesMs: py.result?.timesMs,
     note: ['ratio = SDK / Python (< 1: SDK faster); Python in its own process after the SDK runs', ...(py.ok ? [] : [`Python failed: ${py.error}`])].join('; '),
   }));
 }
@@ -99,7 +101,7 @@ const result = {
   date: new Date().toISOString(),
   quick,
   ...machineNote(),
-  description: `End to end SDK pipelines vs bare ONNX Runtime and vs the Python stack, same files, same weights, each case in its own process (median of ${SIZES.runs} runs after a warm-up; peak RSS per process). Threads: 2 for ONNX Runtime and torch.`,
+  description: `End to end SDK pipelines vs bare ONNX Runtime and vs the Python stack, same files, same weights, SDK and bare ORT timed in one process with alternating runs, peak RSS of each side in its own process, Python in its own process (median of ${quick ? '3 runs, no separate warm-up' : `${SIZES.runs} runs (3 for 3D tasks) after a warm-up`}). Threads: 2 for ONNX Runtime and torch.`,
   sizes: SIZES,
   figures,
   skipped,
