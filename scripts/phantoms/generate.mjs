@@ -4,8 +4,8 @@
 //   node scripts/phantoms/generate.mjs --task cxr|brats|reports|chest-ct|lung-pair --count N --seed S --out DIR
 //
 // The generators are the SDK's own (src/phantoms/), bundled on the fly with esbuild (a dev
-// dependency) into .cache/, so this script needs no prior `npm run build` and always uses the
-// current sources. Case i of (task, seed) is identical to generateX({ seed: caseSeed(seed, i) })
+// dependency) into .cache/ together with the SDK's writeNifti (src/io/nifti), so this script
+// needs no prior `npm run build` and always uses the current sources. Case i of (task, seed) is identical to generateX({ seed: caseSeed(seed, i) })
 // in the SDK, which is what the end-to-end tests regenerate.
 //
 // Outputs (all under --out):
@@ -18,7 +18,8 @@
 //            (DIR-Lab layout: "x y z" per line, 1-based voxel indices; ours keep 2 decimals because the
 //            truth is continuous), caseN/displacement_mm_{x,y,z}.nii.gz (exact field u on the T50 grid, LPS mm)
 //   every task: dataset.json ({ generator, seed, count, ... })
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { encodePng16 } from './png16.mjs';
@@ -46,15 +47,28 @@ function parseArgs(argv) {
   return args;
 }
 
-/** Bundles src/phantoms (and the core helpers it uses) into one ESM file and imports it. */
+/**
+ * Bundles src/phantoms (and the SDK's NIfTI writer) into one ESM file and imports it. If the
+ * writer cannot be bundled (a checkout without src/io/nifti), the minimal writer in nifti1.mjs
+ * is used instead; both store the LPS geometry as a RAS sform + qform.
+ */
 async function loadPhantoms() {
   const { build } = await import('esbuild');
   const outfile = join(root, '.cache', 'phantoms-bundle.mjs');
-  await build({
-    stdin: { contents: "export * from './src/phantoms/index.ts'; export { affineFromGeometry } from './src/core/geometry.ts';", resolveDir: root, loader: 'ts' },
-    bundle: true, platform: 'neutral', format: 'esm', outfile, logLevel: 'warning',
-  });
+  const base = "export * from './src/phantoms/index.ts';";
+  const bundle = (contents) => build({ stdin: { contents, resolveDir: root, loader: 'ts' }, bundle: true, platform: 'neutral', mainFields: ['module', 'main'], format: 'esm', outfile, logLevel: 'silent' });
+  try {
+    await bundle(`${base} export { writeNifti } from './src/io/nifti/write-nifti.ts';`);
+  } catch {
+    await bundle(base);
+  }
   return import(pathToFileURL(outfile).href + `?t=${Date.now()}`);
+}
+
+/** .nii.gz bytes of a phantom volume: the SDK's writeNifti when bundled, else the minimal writer. */
+function niftiBytes(P, volume, description) {
+  if (typeof P.writeNifti === 'function') return P.writeNifti(volume, { gzip: true, compress: (b) => gzipSync(b, { level: 6 }) });
+  return encodeNifti1(volume, { gzip: true, description });
 }
 
 function csvEscape(s) {
@@ -84,8 +98,8 @@ function writeBrats(P, { count, seed, out }) {
     const dir = join(out, name);
     mkdirSync(dir, { recursive: true });
     const mri = P.generateBrainMri({ seed: P.caseSeed(seed, i) });
-    for (const m of P.BRAIN_MODALITIES) writeFileSync(join(dir, `${m}.nii.gz`), encodeNifti1(mri.images[m], { gzip: true, description: `medinfer phantom-brats ${m}` }));
-    writeFileSync(join(dir, 'seg.nii.gz'), encodeNifti1(mri.labels, { gzip: true, description: 'medinfer phantom-brats seg (BraTS 0/1/2/4)' }));
+    for (const m of P.BRAIN_MODALITIES) writeFileSync(join(dir, `${m}.nii.gz`), niftiBytes(P, mri.images[m], `medinfer phantom-brats ${m}`));
+    writeFileSync(join(dir, 'seg.nii.gz'), niftiBytes(P, mri.labels, 'medinfer phantom-brats seg (BraTS 0/1/2/4)'));
     const t = mri.tumour;
     rows.push([name, ...t.centerMm.map((v) => v.toFixed(3)), t.coreRadiusMm.toFixed(3), t.rimThicknessMm.toFixed(3), t.edemaRadiusMm.toFixed(3), t.voxels.necroticCore, t.voxels.edema, t.voxels.enhancing].join(','));
   }
@@ -114,7 +128,7 @@ function writeChestCt(P, { count, seed, out }) {
   for (let i = 0; i < count; i++) {
     const uid = `phantom.${seed}.${i}`;
     const ct = P.generateChestCt({ seed: P.caseSeed(seed, i) });
-    writeFileSync(join(out, 'scans', `${uid}.nii.gz`), encodeNifti1(ct.image, { gzip: true, description: 'medinfer phantom-chest-ct (HU)' }));
+    writeFileSync(join(out, 'scans', `${uid}.nii.gz`), niftiBytes(P, ct.image, 'medinfer phantom-chest-ct (HU)'));
     for (const n of ct.nodules) rows.push([uid, ...n.centerMm.map((v) => v.toFixed(3)), n.diameterMm.toFixed(3)].join(','));
     uids.push(uid);
   }
@@ -130,16 +144,17 @@ function writeLungPair(P, { count, seed, out }) {
     const dir = join(out, name);
     mkdirSync(dir, { recursive: true });
     const pair = P.generateLungCtPair({ seed: P.caseSeed(seed, i) });
-    writeFileSync(join(dir, 'T00.nii.gz'), encodeNifti1(pair.inhale, { gzip: true, description: 'medinfer phantom-lung-pair T00 inhale (HU)' }));
-    writeFileSync(join(dir, 'T50.nii.gz'), encodeNifti1(pair.exhale, { gzip: true, description: 'medinfer phantom-lung-pair T50 exhale (HU)' }));
+    writeFileSync(join(dir, 'T00.nii.gz'), niftiBytes(P, pair.inhale, 'medinfer phantom-lung-pair T00 inhale (HU)'));
+    writeFileSync(join(dir, 'T50.nii.gz'), niftiBytes(P, pair.exhale, 'medinfer phantom-lung-pair T50 exhale (HU)'));
     writeFileSync(join(dir, `${name}_300_T00_xyz.txt`), fmt(pair.landmarksInhale));
     writeFileSync(join(dir, `${name}_300_T50_xyz.txt`), fmt(pair.landmarksExhale));
     const u = pair.displacementMm;
-    // One scalar file per LPS component: the minimal writer does 3D only (no 5D vector NIfTI).
+    // One scalar file per LPS component: simple to read anywhere (no 5D vector-intent NIfTI).
     for (let c = 0; c < 3; c++) {
       const comp = new Float32Array(u.data.length / 3);
       for (let p = 0; p < comp.length; p++) comp[p] = u.data[3 * p + c];
-      writeFileSync(join(dir, `displacement_mm_${'xyz'[c]}.nii.gz`), encodeNifti1({ geometry: u.geometry, type: 'float32', data: comp }, { gzip: true, description: `exact displacement ${'xyz'[c]} (LPS mm) on T50 grid` }));
+      const volume = { geometry: u.geometry, type: 'float32', components: 1, frames: 1, data: comp, meta: {} };
+      writeFileSync(join(dir, `displacement_mm_${'xyz'[c]}.nii.gz`), niftiBytes(P, volume, `exact displacement ${'xyz'[c]} (LPS mm) on T50 grid`));
     }
   }
   return { fixed: 'T50 (exhale)', moving: 'T00 (inhale)', landmarks: 'DIR-Lab layout, 1-based voxel indices x y z' };
