@@ -11,7 +11,7 @@ import { readManifestFile } from '../../manifest/node-manifest.js';
 import { parseProviderChoice } from '../../runtime/providers.js';
 import { describeError } from '../../core/errors.js';
 import { createDemoContext, type DemoContext, type DemoSection } from '../demo/context.js';
-import { demoClassification, demoReportText } from '../demo/sections-2d.js';
+import { demoClassification, demoDetection2d, demoReportText } from '../demo/sections-2d.js';
 import { demoDetection, demoRegistration, demoSegmentation } from '../demo/sections-3d.js';
 import { renderDemoReport } from '../demo/report-html.js';
 
@@ -22,7 +22,8 @@ phantoms with the bundled models and writes DIR/report.html (default DIR: ./medi
 
 const SECTIONS: readonly [string, (ctx: DemoContext) => Promise<DemoSection>][] = [
   ['classification', demoClassification],
-  ['detection', demoDetection],
+  ['detection (2D)', demoDetection2d],
+  ['detection (3D)', demoDetection],
   ['segmentation', demoSegmentation],
   ['registration', demoRegistration],
   ['report-text', demoReportText],

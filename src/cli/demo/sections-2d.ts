@@ -5,7 +5,7 @@ import { generateReportText } from '../../phantoms/report-text.js';
 import { computeRocAuc } from '../../postprocess/metrics/roc-auc.js';
 import { createPipeline } from '../../pipelines/node-context.js';
 import { escapeHtml, findBundledModel, statedMetric, type DemoContext, type DemoSection } from './context.js';
-import { overlayHeat, sliceToRgb } from './picture.js';
+import { drawBox, overlayHeat, sliceToRgb } from './picture.js';
 
 export async function demoClassification(ctx: DemoContext): Promise<DemoSection> {
   const started = Date.now();
@@ -75,5 +75,53 @@ export async function demoReportText(ctx: DemoContext): Promise<DemoSection> {
     task: 'report-text', title: 'Report labelling (14 CheXpert observations)', modelId: entry.id, intendedUse: entry.intendedUse, provider: pipe.provider.used,
     metrics: [{ name: 'macro-F1', value: f1, ...(statedMetric(entry, 'macroF1') !== undefined ? { stated: statedMetric(entry, 'macroF1')! } : {}), note: `${count} phantom reports, seed 9500` }],
     images: [], html: `<table><tr><th>report</th><th>predicted</th></tr>${examples}</table>`, seconds: (Date.now() - started) / 1000,
+  };
+}
+
+function iou(a: readonly number[], b: readonly number[]): number {
+  const w = Math.max(0, Math.min(a[2]!, b[2]!) - Math.max(a[0]!, b[0]!));
+  const h = Math.max(0, Math.min(a[3]!, b[3]!) - Math.max(a[1]!, b[1]!));
+  const inter = w * h;
+  const union = (a[2]! - a[0]!) * (a[3]! - a[1]!) + (b[2]! - b[0]!) * (b[3]! - b[1]!) - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+/** 2D detection on phantom radiographs: recall and precision of boxes at IoU >= 0.5, same class. */
+export async function demoDetection2d(ctx: DemoContext): Promise<DemoSection> {
+  const started = Date.now();
+  const entry = findBundledModel(ctx.manifest, 'detection', 2);
+  if (!entry) return { task: 'detection', title: 'Finding detection (radiograph)', metrics: [], images: [], seconds: 0, skipped: 'no bundled 2D detection model in this manifest' };
+  const pipe = await createPipeline('detection', entry, { manifest: ctx.manifest, provider: ctx.provider });
+  const count = ctx.quick ? 12 : 32;
+  ctx.log(`detection (2D): ${entry.id} on ${count} held-out phantom radiographs`);
+  let truthBoxes = 0;
+  let found = 0;
+  let predicted = 0;
+  let correct = 0;
+  let picture: DemoSection['images'][number] | undefined;
+  for (let i = 0; i < count; i++) {
+    const c = generateChestRadiograph({ seed: caseSeed(9600, i) });
+    const r = await pipe.run(c.image);
+    const boxes = r.detections.map((d) => ({ label: d.label, box: [d.box.index.min[0], d.box.index.min[1], d.box.index.max[0], d.box.index.max[1]] }));
+    truthBoxes += c.truth.boxes.length;
+    predicted += boxes.length;
+    found += c.truth.boxes.filter((t) => boxes.some((b) => b.label === t.label && iou(b.box, t.box) >= 0.5)).length;
+    correct += boxes.filter((b) => c.truth.boxes.some((t) => b.label === t.label && iou(b.box, t.box) >= 0.5)).length;
+    if (!picture && c.truth.boxes.length > 0) {
+      const rgb = sliceToRgb(c.image, 0);
+      for (const t of c.truth.boxes) drawBox(rgb, t.box[0], t.box[1], t.box[2], t.box[3], [60, 220, 60]);
+      for (const b of boxes) drawBox(rgb, b.box[0]!, b.box[1]!, b.box[2]!, b.box[3]!);
+      picture = { src: await ctx.writeImage('cxr-detections', rgb), caption: `truth boxes green, detections red: ${boxes.map((b) => b.label).join(', ') || 'none'}` };
+    }
+  }
+  await pipe.dispose();
+  return {
+    task: 'detection', title: 'Finding detection on radiographs (YOLO-style, letterbox)', modelId: entry.id, intendedUse: entry.intendedUse, provider: pipe.provider.used,
+    metrics: [
+      { name: 'recall (IoU >= 0.5, same class)', value: found / Math.max(1, truthBoxes), note: `${truthBoxes} boxes in ${count} phantoms, seed 9600` },
+      { name: 'precision (IoU >= 0.5, same class)', value: correct / Math.max(1, predicted) },
+      ...(statedMetric(entry, 'mAP50') !== undefined ? [{ name: 'mAP50 (manifest)', value: statedMetric(entry, 'mAP50')!, note: 'as measured by the training script' }] : []),
+    ],
+    images: picture ? [picture] : [], seconds: (Date.now() - started) / 1000,
   };
 }
