@@ -36,4 +36,22 @@ describe('parity with independent Python references', () => {
     expect(max).toBeLessThan(ref.tolerance);
     await pipe.dispose();
   });
+
+  it('detection (2D YOLO-style): boxes within 0.5 pixel and scores within 1e-4', async () => {
+    type Case = { boxes: number[][]; scores: number[]; labels: string[] };
+    const ref = load<{ model: string; seed: number; count: number; cases: Case[]; boxTolerancePx: number; scoreTolerance: number }>('detection.json');
+    const pipe = await createPipeline('detection', ref.model, { manifest: await readManifestFile(), provider: 'cpu' });
+    for (let i = 0; i < ref.count; i++) {
+      const r = await pipe.run(generateChestRadiograph({ seed: caseSeed(ref.seed, i) }).image);
+      const want = ref.cases[i]!;
+      expect(r.detections.map((d) => d.label)).toEqual(want.labels);
+      r.detections.forEach((d, b) => {
+        const got = [d.box.index.min[0], d.box.index.min[1], d.box.index.max[0], d.box.index.max[1]];
+        got.forEach((v, k) => expect(Math.abs(v - want.boxes[b]![k]!)).toBeLessThan(ref.boxTolerancePx));
+        expect(Math.abs(d.score - want.scores[b]!)).toBeLessThan(ref.scoreTolerance);
+      });
+    }
+    await pipe.dispose();
+  });
 });
+

@@ -131,7 +131,10 @@ def run_onnx(path, feeds, dtype=torch.float64):
             sizes = i[3].tolist() if len(i) > 3 and i[3] is not None else None
             out = _resize(i[0], scales, sizes, a)
         elif op == 'Gather':
-            out = torch.index_select(i[0], a.get('axis', 0), i[1].reshape(-1).long()).reshape(*i[0].shape[:a.get('axis', 0)], *i[1].shape, *i[0].shape[a.get('axis', 0) + 1:])
+            ax = a.get('axis', 0) % i[0].dim()
+            idx = i[1].long() % i[0].shape[ax]
+            picked = torch.index_select(i[0], ax, idx.reshape(-1))
+            out = picked.reshape(list(i[0].shape[:ax]) + list(idx.shape) + list(i[0].shape[ax + 1:]))
         elif op == 'Softmax':
             out = torch.softmax(i[0], dim=a.get('axis', -1))
         elif op == 'Unsqueeze':
@@ -166,6 +169,10 @@ def run_onnx(path, feeds, dtype=torch.float64):
             out = torch.clamp(i[0], lo, hi)
         elif op == 'Exp':
             out = torch.exp(i[0])
+        elif op == 'Softplus':
+            out = F.softplus(i[0])
+        elif op == 'Range':
+            out = torch.arange(i[0].item(), i[1].item(), i[2].item(), dtype=i[0].dtype)
         elif op == 'Split':
             split = i[1].tolist() if len(i) > 1 and i[1] is not None else a.get('split')
             out = torch.split(i[0], split, dim=a.get('axis', 0))
