@@ -151,3 +151,39 @@ describe.runIf(haveBrowser || process.env.CI)('WebGPU binding limits in the brow
     }
   });
 });
+
+describe.runIf(haveBrowser || process.env.CI)('web demo with the bundled models', () => {
+  it('bundled classifier and 3D U-Net: wasm equals Node; the classifier on WebGPU equals wasm', async () => {
+    const srv = await startWebServer({ port: 0 });
+    const b = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking', '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'] });
+    try {
+      const p = await b.newPage();
+      await p.goto(srv.url);
+      await p.evaluate(() => (window as unknown as Demo).medinfer.ready);
+      const samples = await createSampleFiles();
+      const bundled = await readManifestFile();
+      const cls = await p.evaluate(() => (window as unknown as Demo).medinfer.runSample('medinfer-cxr-densenet-phantom', 'chest radiograph (NIfTI, 12-bit)', 'wasm'));
+      const nodeCls = await createPipeline('classification', 'medinfer-cxr-densenet-phantom', { manifest: bundled, provider: 'cpu' });
+      const n = await nodeCls.run(await readImageBytes(samples.files.get('cxr.nii.gz')!, { name: 'cxr.nii.gz' }));
+      await nodeCls.dispose();
+      n.labels.forEach((l, i) => expect(Math.abs(l.score - cls.labels[i].score)).toBeLessThan(1e-4));
+      const gpu = await p.evaluate(() => (window as unknown as Demo).medinfer.runSample('medinfer-cxr-densenet-phantom', 'chest radiograph (NIfTI, 12-bit)', 'webgpu'));
+      expect(gpu.provider.used).toBe('webgpu');
+      gpu.labels.forEach((l: { score: number }, i: number) => expect(Math.abs(l.score - cls.labels[i].score)).toBeLessThan(1e-3));
+      const seg = await p.evaluate(() => (window as unknown as Demo).medinfer.runSample('medinfer-brats-unet3d-phantom', 'brain MRI, 4 sequences', 'wasm'));
+      const read = async (m: string) => readImageBytes(samples.files.get(`brain-${m}.nii.gz`)!, { name: `brain-${m}.nii.gz` });
+      const nodeSeg = await createPipeline('segmentation', 'medinfer-brats-unet3d-phantom', { manifest: bundled, provider: 'cpu' });
+      const s = await nodeSeg.run({ t1: await read('t1'), t1ce: await read('t1ce'), t2: await read('t2'), flair: await read('flair') }, { probabilities: true });
+      await nodeSeg.dispose();
+      const counts: Record<number, number> = {};
+      for (const v of s.labels.data) counts[v] = (counts[v] ?? 0) + 1;
+      for (const [label, c] of Object.entries(counts)) expect(Math.abs(seg.counts[label] - c)).toBeLessThanOrEqual(Math.max(2, Math.ceil(c * 1e-4)));
+      const probs = s.probabilities!.data;
+      seg.probabilitySample.forEach((v: number, i: number) => expect(Math.abs(v - probs[Math.floor((i * probs.length) / 64)]!)).toBeLessThan(1e-4));
+      expect(Object.keys(seg.volumesMl).length).toBeGreaterThan(0);
+    } finally {
+      await b.close();
+      await srv.close();
+    }
+  });
+});
