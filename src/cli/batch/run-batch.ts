@@ -62,7 +62,11 @@ export function toFailure(item: BatchItem, error: unknown): BatchFailure {
   return { id: item.id, input: item.label, code: typeof errno === 'string' ? `E_IO_${errno}` : 'E_INTERNAL', message: describeError(error) };
 }
 
-async function processItem(pipe: AnyPipeline, item: BatchItem, outputDir: string, options: InferOptions): Promise<ResultLine> {
+/**
+ * Runs one input and renames all its output files into place; returns its results line (not yet
+ * recorded). Shared by `run` (which appends the line) and queue workers (which record it per item).
+ */
+export async function writeItemOutputs(pipe: AnyPipeline, item: BatchItem, outputDir: string, options: InferOptions): Promise<ResultLine> {
   const result = await inferItem(pipe, item, options);
   const outputs = await buildOutputs(item, result);
   for (const file of outputs.files) await writeFileAtomic(join(outputDir, file.name), file.bytes);
@@ -76,6 +80,11 @@ async function processItem(pipe: AnyPipeline, item: BatchItem, outputDir: string
     provenance: outputs.provenance,
     completedAt: new Date().toISOString(),
   };
+  return line;
+}
+
+async function processItem(pipe: AnyPipeline, item: BatchItem, outputDir: string, options: InferOptions): Promise<ResultLine> {
+  const line = await writeItemOutputs(pipe, item, outputDir, options);
   // Written last: its presence marks the input complete for resume.
   await appendResult(outputDir, line);
   return line;

@@ -5,15 +5,11 @@
  * Input errors (undecodable file, wrong modality, over a limit...) are permanent: the job fails
  * at once without retries. Anything else (I/O, provider) is retried with backoff.
  */
-import { join } from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { isMedinferError } from '../../core/errors.js';
 import { getModelEntry } from '../../manifest/load.js';
-import { writeFileAtomic } from '../batch/atomic-writer.js';
-import { inferItem, type AnyPipeline } from '../batch/infer-item.js';
-import { loadManifest, openBatchPipeline, toFailure } from '../batch/run-batch.js';
-import { buildOutputs } from '../batch/task-outputs/index.js';
-import type { ResultLine } from '../batch/types.js';
+import type { AnyPipeline } from '../batch/infer-item.js';
+import { loadManifest, openBatchPipeline, toFailure, writeItemOutputs } from '../batch/run-batch.js';
 import type { ProviderChoice } from '../../runtime/providers.js';
 import type { InferenceJobData } from './job-data.js';
 import { readCompletedItem, recordCompleted, recordFailed } from './item-state.js';
@@ -56,19 +52,7 @@ export async function processJob(job: Job<InferenceJobData>, pipelines: WorkerPi
   if (await readCompletedItem(data.output, item.id)) return { id: item.id, skipped: true };
   try {
     const pipe = await pipelines.get(data);
-    const result = await inferItem(pipe, item, { explain: data.explain, ...(data.maxVoxels !== undefined ? { maxVoxels: data.maxVoxels } : {}) });
-    const outputs = await buildOutputs(item, result);
-    for (const file of outputs.files) await writeFileAtomic(join(data.output, file.name), file.bytes);
-    const line: ResultLine = {
-      id: item.id,
-      input: item.label,
-      outputs: outputs.files.map((f) => f.name),
-      summary: outputs.summary,
-      ...(outputs.candidates ? { candidates: outputs.candidates } : {}),
-      ...(outputs.warnings.length ? { warnings: outputs.warnings } : {}),
-      provenance: outputs.provenance,
-      completedAt: new Date().toISOString(),
-    };
+    const line = await writeItemOutputs(pipe, item, data.output, { explain: data.explain, ...(data.maxVoxels !== undefined ? { maxVoxels: data.maxVoxels } : {}) });
     await recordCompleted(data.output, line);
     return { id: item.id, skipped: false };
   } catch (error) {
