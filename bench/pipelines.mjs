@@ -50,7 +50,7 @@ async function inputFor(task, entry) {
   }
   if (task === 'registration') return writeRegistrationPair(dir, entry.id === 'bench-vxm' ? SIZES.regVolume : (entry.io.inputs[0].dims.slice(2).every((d) => d > 0) ? entry.io.inputs[0].dims.slice(2) : [64, 64, 64]));
   if (task === 'report-text') return { reports: writeReports(dir, SIZES.reports) };
-  if (task === 'detection') return { image: writePhantomNifti(dir, 'ct', [96, 96, 64], {}) };
+  if (task === 'detection') return entry.dimensionality === 2 ? { image: (await writeRadiographs(dir, 1))[0] } : { image: writePhantomNifti(dir, 'ct', [96, 96, 64], {}) };
   throw new Error(task);
 }
 
@@ -58,7 +58,7 @@ const describe = (task, input) =>
   task === 'classification' ? `${input.images.length} PNG 1024x1024 8-bit`
     : task === 'segmentation' ? `${Object.keys(input.volumes).length} x NIfTI ${Object.values(input.volumes)[0].match(/(\d+x\d+x\d+)\.nii$/)[1]} int16`
       : task === 'registration' ? `fixed + moving NIfTI ${input.fixed.match(/(\d+x\d+x\d+)\.nii$/)[1]}`
-        : task === 'report-text' ? `${SIZES.reports} phantom reports (batch)` : 'CT phantom NIfTI';
+        : task === 'report-text' ? `${SIZES.reports} phantom reports (batch)` : input.image.endsWith('.png') ? '1 PNG 1024x1024 8-bit' : 'CT phantom NIfTI 96x96x64';
 
 const PY_BASELINE = `Python ${python.ok ? `torch ${python.versions.torch}, numpy ${python.versions.numpy}, scipy ${python.versions.scipy}` : '(unavailable)'}, 2 threads`;
 const PY_TASKS = new Set(['classification', 'segmentation', 'registration', 'report-text']);

@@ -67,6 +67,7 @@ async function ortFeeds() {
     const vols = {};
     for (const n of names) vols[n] = await readImageFile(input.volumes[n]);
     const pre = runPreprocessPlan(names.length > 1 ? vols : vols[names[0]], entry.preprocess).tensor;
+    if (entry.inference.mode !== 'slidingWindow') return [{ [name0]: new ort.Tensor('float32', pre.data, pre.dims) }];
     const [, channels, ...size] = pre.dims;
     const { roi, overlap, placement } = entry.inference;
     const starts = size.map((s, d) => windowStarts(placement ?? 'monai', s, roi[d], overlap));
@@ -84,12 +85,15 @@ async function ortFeeds() {
     return feeds;
   }
   if (task === 'registration') {
-    const feeds = {};
-    for (const spec of entry.io.inputs) {
-      const t = runPreprocessPlan(await readImageFile(input[spec.name]), entry.preprocess).tensor;
-      feeds[spec.name] = new ort.Tensor('float32', t.data, t.dims);
-    }
-    return [feeds];
+    const pre = {};
+    for (const n of ['fixed', 'moving']) pre[n] = runPreprocessPlan(await readImageFile(input[n]), entry.preprocess).tensor;
+    if (entry.io.inputs.length === 2) return [Object.fromEntries(entry.io.inputs.map((s) => [s.name, new ort.Tensor('float32', pre[s.name].data, pre[s.name].dims)]))];
+    // One input: channels concatenated in the entry's order (VoxelMorph: cat(moving, fixed)), as the pipeline does.
+    const order = entry.inputs?.map((i) => i.name) ?? ['moving', 'fixed'];
+    const n = pre.fixed.data.length;
+    const data = new Float32Array(order.length * n);
+    order.forEach((name, c) => data.set(pre[name].data, c * n));
+    return [{ [name0]: new ort.Tensor('float32', data, [1, order.length, ...pre.fixed.dims.slice(2)]) }];
   }
   if (task === 'report-text') {
     const reports = JSON.parse(readFileSync(input.reports, 'utf8'));
