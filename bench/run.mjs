@@ -1,6 +1,7 @@
 /**
  * Runs every benchmark area and merges the results (issue 11). Not part of `npm test`.
  *   npm run build && node bench/run.mjs [--quick] [--only a,b] [--skip a,b] [--out-dir DIR] [--md FILE] [--restore]
+ *     [--append-run earlier-merged.json,...]   (rendered after this run's tables in the --md file)
  * - Areas: every bench/*.mjs except this file (io-dicom, io-nifti, preprocess, postprocess,
  *   cli-run, ..., pipelines, scaling). Each runs as its own child process (with --quick when
  *   quick) and writes <area>.json ({ area, date, figures: [{ name, unit, median, baseline,
@@ -139,5 +140,7 @@ merged.machine = machineNote();
 const stamp = started.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
 const mergedPath = join(outDir, `${stamp}.json`);
 writeFileSync(mergedPath, JSON.stringify(merged, null, 2) + '\n');
-writeFileSync(mdPath, renderMarkdown(merged));
+// --append-run FILE[,FILE]: also render earlier merged runs (e.g. a full-size run of some areas).
+const extra = list('--append-run').map((f) => JSON.parse(readFileSync(resolve(f), 'utf8')));
+writeFileSync(mdPath, renderMarkdown(merged, extra));
 console.log(`wrote ${mergedPath} and ${mdPath} (${merged.figures.length} figures, ${merged.areas.filter((a) => a.status !== 'ok').length} failed areas, ${(merged.wallMs / 1000).toFixed(0)} s)`);
