@@ -1,0 +1,33 @@
+/**
+ * End to end through the SDK with the bundled 3D nodule detector on the held-out chest CT
+ * phantoms the manifest's CPM was measured on (LUNA16 protocol: hit within radius, 100 marks per
+ * scan, sensitivities at 1/8..8 FP per scan): CPM reproduced within 0.02.
+ */
+import { describe, expect, it } from 'vitest';
+import { caseSeed, computeFroc, generateChestCt, getModelEntry } from '../../src/index.js';
+import { createPipeline, readManifestFile } from '../../src/node.js';
+
+const MODEL = 'medinfer-nodule-det3d-phantom';
+
+describe('bundled 3D detection model, end to end', () => {
+  it('reproduces the manifest CPM on the held-out chest CT phantoms within 0.02', async () => {
+    const manifest = await readManifestFile();
+    const metric = getModelEntry(manifest, MODEL).metrics!['cpm']!;
+    const { seed, count } = metric.measuredOn as { seed: number; count: number };
+    const pipe = await createPipeline('detection', MODEL, { manifest, provider: 'cpu' });
+    const scans: string[] = [];
+    const annotations = [];
+    const candidates = [];
+    for (let i = 0; i < count; i++) {
+      const ct = generateChestCt({ seed: caseSeed(seed, i) });
+      const id = `scan${i}`;
+      scans.push(id);
+      const r = await pipe.run(ct.image, { seriesuid: id });
+      annotations.push(...ct.nodules.map((n) => ({ scan: id, x: n.centerMm[0], y: n.centerMm[1], z: n.centerMm[2], diameterMm: n.diameterMm })));
+      candidates.push(...r.luna16!.map((c) => ({ scan: c.seriesuid, x: c.coordX, y: c.coordY, z: c.coordZ, probability: c.probability })));
+    }
+    await pipe.dispose();
+    const froc = computeFroc({ scans, annotations, candidates });
+    expect(Math.abs(froc.cpm - metric.value)).toBeLessThanOrEqual(0.02);
+  });
+});
