@@ -2,6 +2,7 @@
  * Runs every benchmark area and merges the results (issue 11). Not part of `npm test`.
  *   npm run build && node bench/run.mjs [--quick] [--only a,b] [--skip a,b] [--out-dir DIR] [--md FILE] [--restore]
  *     [--append-run earlier-merged.json,...]   (rendered after this run's tables in the --md file)
+ *   node bench/run.mjs --render merged.json [--append-run ...] [--md FILE]   (re-render only)
  * - Areas: every bench/*.mjs except this file (io-dicom, io-nifti, preprocess, postprocess,
  *   cli-run, ..., pipelines, scaling). Each runs as its own child process (with --quick when
  *   quick) and writes <area>.json ({ area, date, figures: [{ name, unit, median, baseline,
@@ -41,6 +42,14 @@ const restore = flag('--restore');
 // Quick mode bounds every area (the suite has a few-minute budget); a timed-out area is a failed row.
 const timeoutMs = Number(process.env.MEDINFER_BENCH_TIMEOUT_S ?? (quick ? 150 : 3600)) * 1000;
 const defaultResults = join(HERE, 'results');
+
+// --render merged.json: only re-render the --md file from an earlier merged run (plus --append-run).
+if (option('--render')) {
+  const base = JSON.parse(readFileSync(resolve(option('--render')), 'utf8'));
+  writeFileSync(mdPath, renderMarkdown(base, list('--append-run').map((f) => JSON.parse(readFileSync(resolve(f), 'utf8')))));
+  console.log(`wrote ${mdPath}`);
+  process.exit(0);
+}
 
 if (!existsSync(join(REPO, 'dist', 'index.js'))) {
   console.error('dist/ missing: run `npx tsc -p .` (or npm run build) first');

@@ -11,6 +11,7 @@
  *   npm run build && node bench/scaling.mjs [--quick]
  * Writes scaling.json to $MEDINFER_BENCH_RESULTS_DIR or bench/results/.
  */
+import { runNodeCase } from './lib/child.mjs';
 import { compareSdkWithOrt } from './lib/compare.mjs';
 import { benchEntries, ensureBenchModels, loadManifest } from './lib/entries.mjs';
 import { benchTempDir, writeMultiModal, writeRadiographs } from './lib/inputs.mjs';
@@ -18,10 +19,13 @@ import { machineNote, makeFigure } from './lib/stats.mjs';
 import { writeAreaResult } from './lib/write-result.mjs';
 
 const quick = process.argv.includes('--quick');
-// MEDINFER_BENCH_SEG_SIZES="128x128x128,256x256x256" / MEDINFER_BENCH_BATCHES="1,8,64" override the lists.
-const envList = (name, parse) => (process.env[name] ? process.env[name].split(',').map(parse) : undefined);
+// MEDINFER_BENCH_SEG_SIZES="128x128x128,256x256x256" / MEDINFER_BENCH_BATCHES="1,8,64" override the lists ("none": empty).
+const envList = (name, parse) => (process.env[name] === 'none' ? [] : process.env[name] ? process.env[name].split(',').map(parse) : undefined);
 const SEG_SIZES = envList('MEDINFER_BENCH_SEG_SIZES', (s) => s.split('x').map(Number)) ?? (quick ? [[128, 128, 128]] : [[128, 128, 128], [256, 256, 256], [512, 512, 300]]);
 const BATCHES = envList('MEDINFER_BENCH_BATCHES', Number) ?? (quick ? [1, 8] : [1, 8, 64]);
+// MEDINFER_BENCH_SEG_SINGLE="512x512x300": sizes measured with ONE SDK pass only (time + peak RSS,
+// no bare-ORT baseline) when the full comparison does not fit the time available; said in the figure.
+const SEG_SINGLE = envList('MEDINFER_BENCH_SEG_SINGLE', (s) => s.split('x').map(Number)) ?? [];
 const runs = (voxels) => (quick ? 3 : voxels > 1e7 ? 2 : 3); // 256^3 and up: 2 runs (minutes each on 2 cores)
 
 const manifest = await loadManifest();
@@ -46,6 +50,18 @@ for (const size of entries ? SEG_SIZES : []) {
   }));
 }
 
+for (const size of entries ? SEG_SINGLE : []) {
+  const voxels = size.reduce((a, b) => a * b, 1);
+  console.error(`  segmentation ${size.join('x')} (one SDK pass)`);
+  const r = await runNodeCase({ side: 'sdk', task: 'segmentation', entry: entries.scaling, input: { volumes: writeMultiModal(dir, size) }, runs: 1, warmup: 0, threads: 2 }, { timeoutMs: 3_600_000 });
+  const ms = r.ok ? r.result.timesMs[0] : NaN;
+  const bytesPerVoxel = r.ok ? Number(((r.result.maxRssMB * 2 ** 20) / voxels).toFixed(1)) : null;
+  figures.push(makeFigure(`segmentation ${size.join('x')} (4 channels, unet3d_lite, 128^3 windows): cost per voxel, ONE SDK pass`, 'ns/voxel', (ms * 1e6) / voxels, 'not measured (single SDK pass only: time budget)', NaN, {
+    voxels, runs: 1, sdkSeconds: ms / 1000, maxRssMB: r.ok ? Number(r.result.maxRssMB.toFixed(0)) : undefined, rssBytesPerVoxel: bytesPerVoxel,
+    note: r.ok ? `one run, no warm-up, no baseline; SDK ${(ms / 1000).toFixed(1)} s; peak RSS ${bytesPerVoxel} B per voxel` : `SDK failed: ${r.error}`,
+  }));
+}
+
 const images = entries ? await writeRadiographs(dir, 8) : [];
 for (const n of entries ? BATCHES : []) {
   const spec = { task: 'classification', entry: entries.classification, input: { images: Array.from({ length: n }, (_, i) => images[i % images.length]) }, runs: quick ? 3 : 5, warmup: quick ? 0 : 1, threads: 2 };
@@ -64,6 +80,7 @@ const result = {
   description: 'Cost per unit of work as the work grows (per voxel for segmentation, per image for batch classification), SDK vs bare ONNX Runtime on the same calls, peak RSS per case (own process). Flat per-unit cost = linear scaling.',
   figures,
   segmentationSizes: SEG_SIZES.map((s) => s.join('x')),
+  segmentationSinglePass: SEG_SINGLE.map((s) => s.join('x')),
   batches: BATCHES,
   skipped: [...skipped, ...(quick ? ['segmentation 256^3 and 512x512x300, classification batch 64: full run only (node bench/run.mjs without --quick)'] : [])],
 };
