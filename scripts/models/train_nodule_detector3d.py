@@ -3,7 +3,7 @@
 and measures LUNA16 FROC / CPM on held-out scans.
 
     apt-get install -y python3-torch python3-onnx python3-numpy python3-nibabel python3-scipy
-    /usr/bin/python3 scripts/models/train_nodule_detector3d.py [--train 50] [--test 20] [--steps 600]
+    /usr/bin/python3 scripts/models/train_nodule_detector3d.py [--train 50] [--test 20] [--steps 1800]
 
 Data: chest CT phantoms from the SDK's TypeScript generator (phantom-chest-ct: 0.7 x 0.7 x 1.25 mm,
 HU, LUNA16-style annotations.csv in LPS world mm), training seed 1000, held-out seed 2000.
@@ -23,7 +23,7 @@ YOLOv8 head ([1, 6 + nc, A], no objectness), decoded in the graph. The SDK appli
 (confidence) and 3D NMS and maps boxes to world mm. Boxes are cubes of the nodule's diameter.
 
 Training: CenterNet-style Gaussian heatmap targets with focal loss, L1 on the centre offset and
-log-size at the centre cell; random crops (2/3 around nodules) with flips; seeded, deterministic.
+log-size at the centre cell; random crops (half around nodules) with flips; seeded, deterministic.
 Evaluation follows the LUNA16 protocol: a candidate hits a nodule when its centre lies within the
 nodule's radius; at most 100 candidates per scan; FROC sensitivities at 1/8 ... 8 FPs per scan,
 averaged to the CPM.
@@ -159,7 +159,7 @@ def make_targets(nodules, shape, origin):
 def sample_crop(rng, scan):
     x = scan['x']
     dims = np.array(x.shape)
-    if scan['nodules'] and rng.random() < 0.67:
+    if scan['nodules'] and rng.random() < 0.5:
         ijk, _ = scan['nodules'][rng.integers(len(scan['nodules']))]
         centre = np.array([ijk[2], ijk[1], ijk[0]]) + rng.integers(-10, 11, 3) * np.array([0.5, 1, 1])
     else:
@@ -240,7 +240,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--train', type=int, default=50)
     ap.add_argument('--test', type=int, default=20)
-    ap.add_argument('--steps', type=int, default=600)
+    ap.add_argument('--steps', type=int, default=1800)
     ap.add_argument('--batch', type=int, default=4)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--data', default='/tmp/medinfer-phantoms')
