@@ -3,7 +3,7 @@
  * no node:*), shared by every task pipeline in Node and browsers. Only the public surface is
  * re-exported here; kernels and checks shared between files stay internal.
  */
-export type { NumericArray } from './shared/checks.js';
+export type { NumericArray } from './common/checks.js';
 export { POSTPROCESS_OPS, isPostprocessOp, validatePostprocessPlan, type PostprocessOp, type PostprocessStep } from './plan/ops.js';
 
 export { applySigmoid, applySoftmax, sigmoidScalar } from './classification/activations.js';

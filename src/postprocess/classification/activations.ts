@@ -4,7 +4,7 @@
  * torch.softmax does), so +-1e4 logits give 0 / 1 instead of NaN.
  */
 import { InputError, ShapeError } from '../../core/errors.js';
-import { assertNoNaN, shapeSize, type NumericArray } from '../shared/checks.js';
+import { assertNoNaN, shapeSize, type NumericArray } from '../common/checks.js';
 
 /** Logistic function of one value; +-Infinity map to 1 / 0. */
 export function sigmoidScalar(x: number): number {

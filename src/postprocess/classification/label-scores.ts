@@ -4,7 +4,7 @@
  * score >= threshold (MONAI AsDiscrete convention). After op_norm the natural threshold is 0.5.
  */
 import { ShapeError, UsageError } from '../../core/errors.js';
-import { assertNoNaN, requireInteger, type NumericArray } from '../shared/checks.js';
+import { assertNoNaN, requireInteger, type NumericArray } from '../common/checks.js';
 
 export interface LabelScore {
   readonly name: string;

@@ -6,7 +6,7 @@
  * which is what xrv returns for them, so they never read as positive or negative.
  */
 import { ShapeError, UsageError } from '../../core/errors.js';
-import { assertNoNaN, type NumericArray } from '../shared/checks.js';
+import { assertNoNaN, type NumericArray } from '../common/checks.js';
 
 /** One threshold per label; null = the model has no output for this label ("missing"). */
 export type OperatingThresholds = readonly (number | null)[];

@@ -8,7 +8,7 @@
  *   kept when score > confidence.
  */
 import { InputError, ShapeError } from '../../core/errors.js';
-import { requireInteger, requireNumberInRange, type NumericArray } from '../shared/checks.js';
+import { requireInteger, requireNumberInRange, type NumericArray } from '../common/checks.js';
 
 export interface Detections {
   /** Corner boxes, 4 (2D) or 6 (3D) values per detection, float32 as model outputs are. */

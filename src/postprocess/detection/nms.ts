@@ -14,7 +14,7 @@
  * the same set in the same order.
  */
 import { InputError, ShapeError } from '../../core/errors.js';
-import { assertNoNaN, requireInteger, requireNumberInRange } from '../shared/checks.js';
+import { assertNoNaN, requireInteger, requireNumberInRange } from '../common/checks.js';
 import { validateCornerBoxes } from './boxes.js';
 import type { Detections } from './decode.js';
 

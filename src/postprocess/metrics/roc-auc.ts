@@ -4,7 +4,7 @@
  * over distinct thresholds, i.e. sklearn.metrics.roc_auc_score for binary labels, ties included.
  */
 import { InputError, ShapeError } from '../../core/errors.js';
-import { assertNoNaN, type NumericArray } from '../shared/checks.js';
+import { assertNoNaN, type NumericArray } from '../common/checks.js';
 
 /** Labels must be 0/1 (or booleans); both classes must be present (sklearn raises otherwise). */
 export function computeRocAuc(labels: ArrayLike<number | boolean>, scores: NumericArray): number {

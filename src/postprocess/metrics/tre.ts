@@ -4,7 +4,7 @@
  * Summary statistics use the population standard deviation (numpy std, ddof = 0).
  */
 import { ShapeError, UsageError } from '../../core/errors.js';
-import { assertFiniteArray } from '../shared/checks.js';
+import { assertFiniteArray } from '../common/checks.js';
 
 export interface TreResult {
   readonly distances: Float64Array;

@@ -8,7 +8,7 @@
 import { ShapeError, UsageError } from '../../core/errors.js';
 import { invert3, type Geometry, type Mat3 } from '../../core/geometry.js';
 import { createVolume, type Volume } from '../../core/volume.js';
-import { assertFiniteArray } from '../shared/checks.js';
+import { assertFiniteArray } from '../common/checks.js';
 
 export type DisplacementUnits = 'voxel' | 'mm';
 

@@ -5,7 +5,7 @@
  */
 import { InputError, ShapeError } from '../../core/errors.js';
 import type { Volume } from '../../core/volume.js';
-import { assertFiniteArray } from '../shared/checks.js';
+import { assertFiniteArray } from '../common/checks.js';
 import { checkField, checkUnits, convertFieldToVoxels, type DisplacementUnits } from './field.js';
 import { resampleThroughField, type WarpPadding } from './warp.js';
 

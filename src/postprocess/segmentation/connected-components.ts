@@ -14,7 +14,7 @@
  */
 import { ShapeError, UsageError } from '../../core/errors.js';
 import type { TypedArray } from '../../core/dtype.js';
-import { assertNoNaN } from '../shared/checks.js';
+import { assertNoNaN } from '../common/checks.js';
 
 export type Connectivity = 6 | 26;
 

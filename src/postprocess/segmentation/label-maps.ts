@@ -6,7 +6,7 @@
 import { InputError, ShapeError, UsageError } from '../../core/errors.js';
 import type { TypedArray } from '../../core/dtype.js';
 import type { Geometry } from '../../core/geometry.js';
-import type { NumericArray } from '../shared/checks.js';
+import type { NumericArray } from '../common/checks.js';
 
 export type LabelArray = Uint8Array | Uint16Array;
 
