@@ -30,3 +30,4 @@ export { transformSquaredDistance } from './metrics/edt.js';
 export { computeHausdorff95, type HausdorffOptions, type HausdorffResult } from './metrics/hausdorff.js';
 export { computeFroc, type FrocAnnotation, type FrocCandidate, type FrocInput, type FrocOptions, type FrocResult } from './metrics/froc.js';
 export { computeTre, type TreResult } from './metrics/tre.js';
+export * from './metrics/mention-f1.js';

@@ -30,8 +30,8 @@ function percentileWindow(values: Float64Array): [number, number] {
   return hi > lo ? [lo, hi] : [lo, lo + 1];
 }
 
-/** Axial slice k (frame 0) as RGB; RGB inputs keep their colours. */
-export function renderSlice(volume: Volume, k: number): RgbImage {
+/** Axial slice k (frame 0) as RGB; RGB inputs keep their colours. `window` overrides the display window. */
+export function renderSlice(volume: Volume, k: number, window?: readonly [number, number]): RgbImage {
   const [width, height] = volume.geometry.size;
   const plane = width * height;
   const comps = volume.components;
@@ -45,7 +45,7 @@ export function renderSlice(volume: Volume, k: number): RgbImage {
     } else grey[p] = volume.data[base + p * comps]!;
   }
   const w = volume.meta.window;
-  const [lo, hi] = w && w.width > 0 ? [w.center - w.width / 2, w.center + w.width / 2] : percentileWindow(grey);
+  const [lo, hi] = window ?? (w && w.width > 0 ? [w.center - w.width / 2, w.center + w.width / 2] : percentileWindow(grey));
   const inverted = volume.meta.photometric === 'MONOCHROME1';
   for (let p = 0; p < plane; p++) {
     let g = Math.round(((grey[p]! - lo) / (hi - lo)) * 255);
@@ -82,12 +82,12 @@ export function drawBox(img: RgbImage, x0: number, y0: number, x1: number, y1: n
 }
 
 /** Blends label colours (alpha 0.45) where `labels` (one slice, plane-sized) is non-zero. */
-export function blendLabels(img: RgbImage, labels: ArrayLike<number>, offset: number): void {
+export function blendLabels(img: RgbImage, labels: ArrayLike<number>, offset: number, color: (label: number) => readonly [number, number, number] = labelColor): void {
   const plane = img.width * img.height;
   for (let p = 0; p < plane; p++) {
     const l = labels[offset + p]!;
     if (l === 0) continue;
-    const c = labelColor(l);
+    const c = color(l);
     for (let ch = 0; ch < 3; ch++) img.data[3 * p + ch] = Math.round(0.55 * img.data[3 * p + ch]! + 0.45 * c[ch]!);
   }
 }

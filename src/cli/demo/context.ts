@@ -6,7 +6,7 @@ import type { Manifest, ModelEntry, TaskName } from '../../manifest/types.js';
 import type { ProviderChoice } from '../../runtime/providers.js';
 import { existsSync } from 'node:fs';
 import { resolveModelFileLocation } from '../../runtime/open-model.js';
-import type { Rgb } from './picture.js';
+import type { RgbImage } from '../batch/render-overlay.js';
 
 export interface DemoContext {
   readonly manifest: Manifest;
@@ -15,7 +15,7 @@ export interface DemoContext {
   readonly quick: boolean;
   log(message: string): void;
   /** Writes a PNG under images/ and returns its path relative to the report. */
-  writeImage(name: string, rgb: Rgb): Promise<string>;
+  writeImage(name: string, rgb: RgbImage): Promise<string>;
 }
 
 export interface DemoSection {
@@ -43,7 +43,7 @@ export function createDemoContext(manifest: Manifest, provider: ProviderChoice, 
     async writeImage(name, rgb) {
       await mkdir(join(outDir, 'images'), { recursive: true });
       const rel = `images/${name}.png`;
-      await writeFile(join(outDir, rel), await writePng(rgb));
+      await writeFile(join(outDir, rel), await writePng({ ...rgb, channels: 3 }));
       return rel;
     },
   };

@@ -3,9 +3,11 @@ import { caseSeed } from '../../phantoms/prng.js';
 import { generateChestRadiograph } from '../../phantoms/chest-radiograph.js';
 import { generateReportText } from '../../phantoms/report-text.js';
 import { computeRocAuc } from '../../postprocess/metrics/roc-auc.js';
+import { computeMentionF1, type MentionCode } from '../../postprocess/metrics/mention-f1.js';
 import { createPipeline } from '../../pipelines/node-context.js';
 import { escapeHtml, findBundledModel, statedMetric, type DemoContext, type DemoSection } from './context.js';
-import { drawBox, overlayHeat, sliceToRgb } from './picture.js';
+import { drawBox, renderSlice } from '../batch/render-overlay.js';
+import { sliceWithHeat } from './picture.js';
 
 export async function demoClassification(ctx: DemoContext): Promise<DemoSection> {
   const started = Date.now();
@@ -31,8 +33,8 @@ export async function demoClassification(ctx: DemoContext): Promise<DemoSection>
   const top = results[0]!.labels.reduce((a, b) => (b.score > a.score ? b : a));
   const explained = await pipe.run(example.image, { explain: { labels: [top.name], batch: 16 } });
   const images = [
-    { src: await ctx.writeImage('cxr-0', sliceToRgb(example.image, 0)), caption: `phantom radiograph; truth: ${Object.entries(example.truth.labels).filter(([, v]) => v).map(([k]) => k).join(', ') || 'normal'}` },
-    { src: await ctx.writeImage('cxr-0-occlusion', overlayHeat(sliceToRgb(example.image, 0), explained.explanation!.volume.data)), caption: `occlusion sensitivity for '${top.name}' (score ${top.score.toFixed(2)})` },
+    { src: await ctx.writeImage('cxr-0', renderSlice(example.image, 0)), caption: `phantom radiograph; truth: ${Object.entries(example.truth.labels).filter(([, v]) => v).map(([k]) => k).join(', ') || 'normal'}` },
+    { src: await ctx.writeImage('cxr-0-occlusion', sliceWithHeat(example.image, explained.explanation!.volume.data)), caption: `occlusion sensitivity for '${top.name}' (score ${top.score.toFixed(2)})` },
   ];
   const rows = results[0]!.labels.map((l) => `<tr${l.positive ? ' class="pos"' : ''}><td>${escapeHtml(l.name)}</td><td>${l.score.toFixed(3)}</td><td>${l.positive ? 'positive' : ''}</td></tr>`).join('');
   await pipe.dispose();
@@ -48,24 +50,9 @@ export async function demoReportText(ctx: DemoContext): Promise<DemoSection> {
   const reports = Array.from({ length: count }, (_, i) => generateReportText({ seed: caseSeed(9500, i) }));
   ctx.log(`report-text: ${entry.id} on ${count} held-out phantom reports`);
   const results = await pipe.runBatch(reports.map((r) => r.text));
-  const code: Record<string, number> = { positive: 1, negative: 0, uncertain: -1 };
-  const f1s: number[] = [];
-  entry.labels.forEach((_, o) => {
-    for (const c of [1, 0, -1]) {
-      let tp = 0;
-      let fp = 0;
-      let fn = 0;
-      reports.forEach((r, i) => {
-        const t = r.labels[o] === c;
-        const p = code[results[i]!.observations[o]!.status] === c;
-        if (t && p) tp++;
-        else if (p) fp++;
-        else if (t) fn++;
-      });
-      if (tp + fn > 0) f1s.push((2 * tp) / (2 * tp + fp + fn));
-    }
-  });
-  const f1 = f1s.reduce((a, b) => a + b, 0) / f1s.length;
+  const code: Record<string, MentionCode> = { positive: 1, negative: 0, uncertain: -1 };
+  const predicted = results.map((r) => r.observations.map((o) => code[o.status] ?? null));
+  const f1 = computeMentionF1(reports.map((r) => r.labels), predicted, entry.labels.length).macroF1;
   const examples = results.slice(0, 3).map((r, i) => {
     const found = r.observations.filter((o) => o.status !== 'not mentioned').map((o) => `${escapeHtml(o.name)}: <b>${o.status}</b>`).join(', ');
     return `<tr><td>${escapeHtml(reports[i]!.text)}</td><td>${found || 'nothing mentioned'}</td></tr>`;
@@ -108,9 +95,9 @@ export async function demoDetection2d(ctx: DemoContext): Promise<DemoSection> {
     found += c.truth.boxes.filter((t) => boxes.some((b) => b.label === t.label && iou(b.box, t.box) >= 0.5)).length;
     correct += boxes.filter((b) => c.truth.boxes.some((t) => b.label === t.label && iou(b.box, t.box) >= 0.5)).length;
     if (!picture && c.truth.boxes.length > 0) {
-      const rgb = sliceToRgb(c.image, 0);
+      const rgb = renderSlice(c.image, 0);
       for (const t of c.truth.boxes) drawBox(rgb, t.box[0], t.box[1], t.box[2], t.box[3], [60, 220, 60]);
-      for (const b of boxes) drawBox(rgb, b.box[0]!, b.box[1]!, b.box[2]!, b.box[3]!);
+      for (const b of boxes) drawBox(rgb, b.box[0]!, b.box[1]!, b.box[2]!, b.box[3]!, [255, 50, 50]);
       picture = { src: await ctx.writeImage('cxr-detections', rgb), caption: `truth boxes green, detections red: ${boxes.map((b) => b.label).join(', ') || 'none'}` };
     }
   }

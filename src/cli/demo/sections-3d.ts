@@ -8,7 +8,8 @@ import { computeDice } from '../../postprocess/metrics/dice.js';
 import { computeFroc } from '../../postprocess/metrics/froc.js';
 import { createPipeline } from '../../pipelines/node-context.js';
 import { findBundledModel, statedMetric, type DemoContext, type DemoSection } from './context.js';
-import { coronalPlane, drawBox, drawDeformedGrid, overlayLabels, sliceToRgb, upscale } from './picture.js';
+import { drawBox, renderSlice } from '../batch/render-overlay.js';
+import { coronalPlane, drawDeformedGrid, sliceWithLabels, upscale } from './picture.js';
 
 function region(labels: ArrayLike<number>, members: readonly number[]): Uint8Array {
   const out = new Uint8Array(labels.length);
@@ -35,8 +36,8 @@ export async function demoSegmentation(ctx: DemoContext): Promise<DemoSection> {
   const k = mri.tumour ? Math.round(worldToIndex(mri.images.t1.geometry, mri.tumour.centerMm)[2]) : Math.floor(mri.labels.geometry.size[2] / 2);
   const base = mri.images.flair;
   const images = [
-    { src: await ctx.writeImage('brain-truth', upscale(overlayLabels(sliceToRgb(base, k), mri.labels, k), 3)), caption: `FLAIR slice ${k} with the phantom's truth (red necrotic core, green edema, yellow enhancing)` },
-    { src: await ctx.writeImage('brain-prediction', upscale(overlayLabels(sliceToRgb(base, k), r.labels, k), 3)), caption: 'model prediction on the same slice' },
+    { src: await ctx.writeImage('brain-truth', upscale(sliceWithLabels(base, mri.labels, k), 3)), caption: `FLAIR slice ${k} with the phantom's truth (red necrotic core, green edema, yellow enhancing)` },
+    { src: await ctx.writeImage('brain-prediction', upscale(sliceWithLabels(base, r.labels, k), 3)), caption: 'model prediction on the same slice' },
   ];
   const volumes = Object.entries(r.volumesMl).map(([n, ml]) => `<tr><td>${n}</td><td>${ml.toFixed(2)} ml</td></tr>`).join('');
   await pipe.dispose();
@@ -62,8 +63,8 @@ export async function demoDetection(ctx: DemoContext): Promise<DemoSection> {
     const nodule = ct.nodules[0];
     if (!picture && nodule) {
       const k = Math.round(worldToIndex(ct.image.geometry, nodule.centerMm)[2]);
-      const rgb = sliceToRgb(ct.image, k, [-1000, 400]);
-      for (const d of r.detections) if (d.box.index.min[2] <= k + 0.5 && d.box.index.max[2] >= k - 0.5) drawBox(rgb, d.box.index.min[0], d.box.index.min[1], d.box.index.max[0], d.box.index.max[1]);
+      const rgb = renderSlice(ct.image, k, [-1000, 400]);
+      for (const d of r.detections) if (d.box.index.min[2] <= k + 0.5 && d.box.index.max[2] >= k - 0.5) drawBox(rgb, d.box.index.min[0], d.box.index.min[1], d.box.index.max[0], d.box.index.max[1], [255, 50, 50]);
       picture = { src: await ctx.writeImage('ct-nodule', upscale(rgb, 2)), caption: `axial slice ${k} through a ${nodule.diameterMm.toFixed(1)} mm phantom nodule, detections drawn in red` };
     }
   }
@@ -89,14 +90,14 @@ export async function demoRegistration(ctx: DemoContext): Promise<DemoSection> {
   const field = r.displacement;
   const [ni, nj, nk] = field.geometry.size;
   const sp = field.geometry.spacing;
-  const grid = drawDeformedGrid(sliceToRgb(coronalPlane(r.warped, j), 0, win), (i, row) => {
+  const grid = drawDeformedGrid(renderSlice(coronalPlane(r.warped, j), 0, win), (i, row) => {
     const k = nk - 1 - row;
     const v = 3 * (i + ni * (j + nj * k));
     return [field.data[v]! / sp[0], -field.data[v + 2]! / sp[2]];
   });
   const images = [
-    { src: await ctx.writeImage('lung-fixed', upscale(sliceToRgb(coronalPlane(pair.exhale, j), 0, win), 3)), caption: 'fixed (exhale), coronal' },
-    { src: await ctx.writeImage('lung-moving', upscale(sliceToRgb(coronalPlane(pair.inhale, j), 0, win), 3)), caption: 'moving (inhale), coronal' },
+    { src: await ctx.writeImage('lung-fixed', upscale(renderSlice(coronalPlane(pair.exhale, j), 0, win), 3)), caption: 'fixed (exhale), coronal' },
+    { src: await ctx.writeImage('lung-moving', upscale(renderSlice(coronalPlane(pair.inhale, j), 0, win), 3)), caption: 'moving (inhale), coronal' },
     { src: await ctx.writeImage('lung-warped', upscale(grid, 3)), caption: 'moving warped onto fixed, with the deformed grid' },
   ];
   await pipe.dispose();

@@ -6,12 +6,13 @@
 import { UsageError } from '../../../core/errors.js';
 import { labelNames } from '../../../manifest/load.js';
 import type { ModelEntry } from '../../../manifest/types.js';
-import { findColumn, fmt, mean, type Evaluator } from './eval-types.js';
+import { computeMentionF1, type MentionCode } from '../../../postprocess/metrics/mention-f1.js';
+import { findColumn, fmt, type Evaluator } from './eval-types.js';
 
-const CODE: Record<string, number> = { positive: 1, negative: 0, uncertain: -1 };
+const CODE: Record<string, MentionCode> = { positive: 1, negative: 0, uncertain: -1 };
 const STATUS_NAMES: Record<number, string> = { 1: 'positive', 0: 'negative', [-1]: 'uncertain' };
 
-function parseCode(raw: string | undefined): number | null {
+function parseCode(raw: string | undefined): MentionCode {
   const t = (raw ?? '').trim();
   if (t === '') return null;
   const v = Number(t);
@@ -20,8 +21,8 @@ function parseCode(raw: string | undefined): number | null {
 
 export function createReportTextEvaluator(entry: ModelEntry): Evaluator {
   const names = labelNames(entry).filter(Boolean);
-  const truth: (number | null)[][] = [];
-  const predicted: (number | null)[][] = [];
+  const truth: MentionCode[][] = [];
+  const predicted: MentionCode[][] = [];
   return {
     check(items) {
       const columns = Object.keys(items[0]?.columns ?? {});
@@ -34,23 +35,8 @@ export function createReportTextEvaluator(entry: ModelEntry): Evaluator {
       predicted.push(names.map((n) => CODE[r.result.observations.find((o) => o.name === n)?.status ?? ''] ?? null));
     },
     finish() {
-      const rows: { observation: string; status: string; f1: number; support: number }[] = [];
-      names.forEach((name, o) => {
-        for (const c of [1, 0, -1]) {
-          let tp = 0;
-          let fp = 0;
-          let fn = 0;
-          truth.forEach((t, r) => {
-            const isT = t[o] === c;
-            const isP = predicted[r]![o] === c;
-            if (isT && isP) tp++;
-            else if (isP) fp++;
-            else if (isT) fn++;
-          });
-          if (tp + fn > 0) rows.push({ observation: name, status: STATUS_NAMES[c]!, f1: tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn), support: tp + fn });
-        }
-      });
-      const macroF1 = mean(rows.map((r) => r.f1));
+      const { pairs, macroF1 } = computeMentionF1(truth, predicted, names.length);
+      const rows = pairs.map((p) => ({ observation: names[p.observation]!, status: STATUS_NAMES[p.code]!, f1: p.f1, support: p.support }));
       return {
         summary: { macroF1, reports: truth.length },
         table: { headers: ['observation', 'status', 'F1', 'support'], rows: [...rows.map((r) => [r.observation, r.status, fmt(r.f1), String(r.support)]), ['macro-F1', '', fmt(macroF1), '']] },
