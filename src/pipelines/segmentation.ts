@@ -8,11 +8,12 @@
 import { InputError, ManifestError } from '../core/errors.js';
 import { createVolume, type Volume } from '../core/volume.js';
 import type { LabelSpec, ModelEntry, StepSpec } from '../manifest/types.js';
-import { applySigmoid, applySoftmax } from '../postprocess/classification/activations.js';
+import { applySigmoid, applySoftmaxChannelsInPlace } from '../postprocess/classification/activations.js';
 import { argmaxChannels, convertRegionsToLabels, measureLabelVolumes, remapLabels, type LabelArray } from '../postprocess/segmentation/label-maps.js';
 import { keepLargestComponent, removeSmallComponents } from '../postprocess/segmentation/component-filters.js';
 import { invertToInputGrid } from '../preprocess/invert-to-input-grid.js';
-import { runPreprocessPlan } from '../preprocess/run-plan.js';
+import { runPreprocessPlan, type PreprocessResult } from '../preprocess/run-plan.js';
+import type { PreprocessRecord } from '../preprocess/types.js';
 import { createVolumeFromTensor } from '../preprocess/volume-from-tensor.js';
 import { alignInputs } from './align-inputs.js';
 import { inferDense } from './infer-dense.js';
@@ -52,14 +53,15 @@ function labelName(labels: readonly LabelSpec[], value: number): string {
   return `label ${value}`;
 }
 
+/** In place: `volume` is the pipeline's own copy of the logits (a second copy would cost GBs on a CT). */
 function activate(volume: Volume, steps: readonly StepSpec[]): Volume {
-  let data = volume.data as Float32Array;
+  const data = volume.data as Float32Array;
   for (const s of steps) {
-    if (s.op === 'sigmoid') data = applySigmoid(data);
+    if (s.op === 'sigmoid') applySigmoid(data, data);
     // Channels are planar frames: softmax over axis 0 of [C, voxels].
-    if (s.op === 'softmax') data = applySoftmax(data, [volume.frames, data.length / volume.frames], 0);
+    if (s.op === 'softmax') applySoftmaxChannelsInPlace(data, volume.frames);
   }
-  return createVolume({ geometry: volume.geometry, data, frames: volume.frames, meta: volume.meta });
+  return volume;
 }
 
 function discretise(probabilities: Volume, steps: readonly StepSpec[], modelId: string): LabelArray {
@@ -91,6 +93,21 @@ function filterLabels(labels: Volume, steps: readonly StepSpec[]): Volume {
   return v;
 }
 
+/**
+ * Preprocess -> infer -> logits as a planar volume on the model grid. Kept in its own function so
+ * that nothing outlives its step: the model-input tensor (and the stacked channels it may share
+ * a buffer with) is unreachable once the model has run, and the tensor-ordered output once it
+ * has been put back in stored order. On a 512x512x300 four-channel input each is about 1 GB.
+ */
+async function predictOnModelGrid(handle: ModelHandle, inputs: Volume | Readonly<Record<string, Volume>>, onProgress?: (done: number, total: number) => void): Promise<{ records: PreprocessRecord[]; onModelGrid: Volume }> {
+  let pre: PreprocessResult | undefined = runPreprocessPlan(inputs, handle.entry.preprocess);
+  const records = pre.records;
+  const tensor = pre.tensor;
+  pre = undefined;
+  const logits = await inferDense(handle, tensor, onProgress);
+  return { records, onModelGrid: createVolumeFromTensor(logits, records) };
+}
+
 async function segment(handle: ModelHandle, input: ImageInput | NamedInputs, options: SegmentationRunOptions): Promise<SegmentationResult> {
   const started = Date.now();
   const entry = handle.entry;
@@ -101,10 +118,8 @@ async function segment(handle: ModelHandle, input: ImageInput | NamedInputs, opt
   const aligned = alignInputs(loaded.volumes, loaded.order);
   const warnings = aligned.resampled.map((n) => `input '${n}' was not on the grid of '${loaded.order[0]}' and was resampled onto it (trilinear)`);
   const reference = aligned.volumes[loaded.order[0]!]!;
-  const pre = runPreprocessPlan(loaded.order.length > 1 ? aligned.volumes : reference, entry.preprocess);
-  const logits = await inferDense(handle, pre.tensor, options.onProgress);
-  const onModelGrid = activate(createVolumeFromTensor(logits, pre.records), entry.postprocess.filter((s) => ACTIVATIONS.has(s.op)));
-  const probabilities = invertToInputGrid(onModelGrid, pre.records, { interpolation: 'linear' });
+  const { records, onModelGrid } = await predictOnModelGrid(handle, loaded.order.length > 1 ? aligned.volumes : reference, options.onProgress);
+  const probabilities = invertToInputGrid(activate(onModelGrid, entry.postprocess.filter((s) => ACTIVATIONS.has(s.op))), records, { interpolation: 'linear' });
   const labelData = discretise(probabilities, entry.postprocess, entry.id);
   const labels = filterLabels(createVolume({ geometry: reference.geometry, data: labelData, meta: { modality: 'SEG', source: reference.meta.source ?? 'memory' } }), entry.postprocess);
   const volumesMl: Record<string, number> = {};
@@ -113,7 +128,7 @@ async function segment(handle: ModelHandle, input: ImageInput | NamedInputs, opt
     labels,
     ...(options.probabilities ? { probabilities } : {}),
     volumesMl,
-    provenance: createProvenance(handle, [pre.records], loaded.names, started),
+    provenance: createProvenance(handle, [records], loaded.names, started),
     warnings,
   };
 }

@@ -12,6 +12,12 @@ import type { Volume } from '../core/volume.js';
 import { composeRecords } from './compose-records.js';
 import { invertTransform } from './index-transform.js';
 import { resampleGrid } from './resample-grid.js';
+import { createVolume } from '../core/volume.js';
+import type { IndexTransform } from './types.js';
+
+function isIdentityOnto(t: IndexTransform, from: readonly number[], to: readonly number[]): boolean {
+  return [0, 1, 2].every((a) => t.axes[a] === a && t.scale[a] === 1 && t.offset[a] === 0 && from[a] === to[a]);
+}
 import type { PreprocessRecord } from './types.js';
 
 export interface InvertOptions {
@@ -28,8 +34,16 @@ export function invertToInputGrid(output: Volume, records: readonly PreprocessRe
     throw new ShapeError(`invertToInputGrid: output grid [${got.join('x')}] is not the preprocessed grid [${expected.join('x')}]`, { expected: [...expected], actual: [...got] });
   }
   const inverse = invertTransform(composed.transform);
+  const inputSize = composed.inputGeometry.size;
+  if (isIdentityOnto(inverse, got, inputSize) && (options.interpolation === 'nearest' || output.data instanceof Float32Array)) {
+    // The plan changed no geometry (intensity steps, axis order only): the output already lies
+    // voxel for voxel on the input grid. Re-label it instead of copying (a GB on a large CT).
+    return createVolume({ geometry: composed.inputGeometry, data: output.data, frames: output.frames, components: output.components, meta: output.meta });
+  }
+  const integerShift = output.data instanceof Float32Array && inverse.scale.every((s) => s === 1) && inverse.offset.every((o) => Number.isInteger(o));
   return resampleGrid(output, inverse, composed.inputGeometry.size, {
-    linear: options.interpolation === 'linear',
+    // A pure crop / pad lands on source voxel centres: nearest is exact there and much cheaper.
+    linear: options.interpolation === 'linear' && !integerShift,
     edge: 'fill',
     fill: options.fill ?? 0,
     geometry: composed.inputGeometry,

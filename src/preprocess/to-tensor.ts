@@ -9,6 +9,7 @@ import { voxelCount } from '../core/geometry.js';
 import type { Volume } from '../core/volume.js';
 import type { ParamReader } from './param-reader.js';
 import { channelCount, toPlanar } from './planar.js';
+import { copyPermutedBlock } from './permute-block.js';
 import { createGridKeepingResult } from './record.js';
 import { toFloat16Bits, type Tensor } from './tensor.js';
 import type { StepOptions, StepResult, ToTensorParams } from './types.js';
@@ -62,6 +63,11 @@ export function convertToTensor(volume: Volume, params: ToTensorParams, options:
     if (share) break;
     if (identity && !half) {
       (out as Float32Array).set(src.subarray(base, base + n), o);
+      o += n;
+      continue;
+    }
+    if (!half) {
+      copyPermutedBlock(src, base, out, o, { dims: [d0, d1, d2], srcStrides: [s0, s1, s2] });
       o += n;
       continue;
     }

@@ -8,6 +8,7 @@ import { voxelCount } from '../core/geometry.js';
 import type { Volume } from '../core/volume.js';
 import type { TypedArray } from '../core/dtype.js';
 import { createPlanarVolume } from './planar.js';
+import { copyPermutedBlock } from './permute-block.js';
 import { fromFloat16Bits } from './tensor.js';
 import type { PreprocessRecord } from './types.js';
 
@@ -38,6 +39,15 @@ export function createVolumeFromTensor(tensor: OutputTensor, records: readonly P
   const [d0, d1, d2] = [g.size[axes[0]!]!, g.size[axes[1]!]!, g.size[axes[2]!]!];
   const half = (tensor.dtype ?? tensor.type) === 'float16' && tensor.data instanceof Uint16Array;
   const src = tensor.data;
+  if (!half) {
+    // Stored order (k, j, i) read through the tensor's strides, tiled (see permute-block.ts).
+    const tensorStride = [d1 * d2, d2, 1];
+    const strideOf = (axis: number): number => tensorStride[axes.indexOf(axis)]!;
+    for (let c = 0; c < channels; c++) {
+      copyPermutedBlock(src, c * n, out, c * n, { dims: [g.size[2], g.size[1], g.size[0]], srcStrides: [strideOf(2), strideOf(1), strideOf(0)] });
+    }
+    return createPlanarVolume(g, out, channels, {});
+  }
   let o = 0;
   for (let c = 0; c < channels; c++) {
     const base = c * n;

@@ -21,7 +21,11 @@ export interface ModelSessionOptions extends BackendSessionOptions {
   readonly provider?: ProviderChoice;
   /** Allow a single requested provider to fall back to the platform's order (reported). */
   readonly allowFallback?: boolean;
-  /** Check outputs for NaN/Inf (all providers) and all-zero float outputs (GPU providers). Default true. */
+  /**
+   * Check outputs for NaN/Inf and all-zero float outputs (the silent failure modes of GPU EPs).
+   * Default: on for webgpu / cuda, off for cpu and wasm, whose outputs the postprocessing checks
+   * for NaN anyway (a full extra pass per sliding window otherwise). Pass true to force it.
+   */
   readonly checkOutputs?: boolean;
   readonly onProgress?: (loaded: number, total?: number) => void;
 }
@@ -88,7 +92,7 @@ export async function createModelSession(backend: RuntimeBackend, source: ModelS
       }
     }
     const report: ProviderReport = session.fallbacks ? { requested: plan.candidates, used: provider, dropped, fallbacks: session.fallbacks } : { requested: plan.candidates, used: provider, dropped };
-    return wrapSession(session, { modelId, sha256: digest, report, io: options.io, checkOutputs: options.checkOutputs ?? true });
+    return wrapSession(session, { modelId, sha256: digest, report, io: options.io, checkOutputs: options.checkOutputs ?? (report.used === 'webgpu' || report.used === 'cuda') });
   }
   const last = dropped[dropped.length - 1];
   const provider = last?.provider ?? 'cpu';
@@ -149,16 +153,31 @@ export function checkOutputValues(outputs: TensorMap, info: { modelId: string; r
   for (const [name, t] of Object.entries(outputs)) {
     if (t.type !== 'float32' && t.type !== 'float64') continue;
     const data = t.data as Float32Array | Float64Array;
-    let allZero = data.length > 0;
-    for (let i = 0; i < data.length; i++) {
-      const v = data[i]!;
-      if (!Number.isFinite(v)) {
-        throw new ProviderError(info.report.used, `model '${info.modelId}': output '${name}' has a non-finite value (${v}) at index ${i} on provider ${info.report.used}`, { modelId: info.modelId, output: name, index: i });
-      }
-      if (v !== 0) allZero = false;
+    const scan = scanValues(data);
+    if (scan.firstNonFinite >= 0) {
+      const i = scan.firstNonFinite;
+      throw new ProviderError(info.report.used, `model '${info.modelId}': output '${name}' has a non-finite value (${data[i]}) at index ${i} on provider ${info.report.used}`, { modelId: info.modelId, output: name, index: i });
     }
-    if (checkZeros && allZero && data.length > 1) {
+    if (checkZeros && scan.allZero && data.length > 1) {
       throw new ProviderError(info.report.used, `model '${info.modelId}': output '${name}' is all zeros on provider ${info.report.used}, which signals a silent provider failure; compare with provider 'cpu'`, { modelId: info.modelId, output: name });
     }
   }
+}
+
+/**
+ * One cheap pass per output (it runs after every window of a sliding-window segmentation):
+ * x * 0 is NaN exactly for NaN and +-Infinity, so a running sum of x * 0 flags any non-finite
+ * value without a branch per element; the index is looked up only when there is one.
+ */
+function scanValues(data: Float32Array | Float64Array): { firstNonFinite: number; allZero: boolean } {
+  let poison = 0;
+  let nonZero = false;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    poison += v * 0;
+    nonZero = nonZero || v !== 0;
+  }
+  if (poison === 0) return { firstNonFinite: -1, allZero: !nonZero };
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return { firstNonFinite: i, allZero: false };
+  return { firstNonFinite: -1, allZero: !nonZero };
 }

@@ -62,3 +62,41 @@ export function applySoftmax(logits: NumericArray, shape: readonly number[], axi
   }
   return out;
 }
+
+/**
+ * Softmax over planar channels ([C, N], channel c of voxel v at c * N + v), written back into
+ * `data`: the segmentation case, where a copy would cost a whole probability volume (about 1 GB
+ * for three classes on a 512x512x300 CT). Same numbers as applySoftmax(data, [C, N], 0): one
+ * exp per element (kept in a per-voxel scratch), max subtracted, +Infinity handled alike.
+ */
+export function applySoftmaxChannelsInPlace(data: Float32Array, channels: number): Float32Array {
+  if (!Number.isInteger(channels) || channels < 1 || data.length % channels !== 0) {
+    throw new ShapeError(`softmax over ${channels} planar channels needs a multiple of ${channels} elements, got ${data.length}`, { expected: channels, actual: data.length });
+  }
+  const n = data.length / channels;
+  const exps = new Float64Array(channels);
+  for (let v = 0; v < n; v++) {
+    let max = -Infinity;
+    for (let c = 0, p = v; c < channels; c++, p += n) {
+      const x = data[p]!;
+      if (x !== x) throw new InputError(`logits contains NaN at index ${p}`, { field: 'logits', index: p });
+      if (x > max) max = x;
+    }
+    if (max === -Infinity) throw new InputError(`softmax input is -Infinity for every channel at voxel ${v}`, { inner: v });
+    if (max === Infinity) {
+      let count = 0;
+      for (let c = 0, p = v; c < channels; c++, p += n) if (data[p] === Infinity) count++;
+      for (let c = 0, p = v; c < channels; c++, p += n) data[p] = data[p] === Infinity ? 1 / count : 0;
+      continue;
+    }
+    let sum = 0;
+    for (let c = 0, p = v; c < channels; c++, p += n) {
+      const e = Math.exp(data[p]! - max);
+      exps[c] = e;
+      sum += e;
+    }
+    const inv = 1 / sum;
+    for (let c = 0, p = v; c < channels; c++, p += n) data[p] = exps[c]! * inv;
+  }
+  return data;
+}

@@ -146,26 +146,57 @@ function accumulateWindow(output: Float32Array, outChannels: number, grid: Grid,
   }
 }
 
-/** Per axis and coordinate (original grid): the window starts covering it. */
-function coveringStarts(grid: Grid, axis: number): number[][] {
-  const out: number[][] = [];
+/**
+ * Per axis: runs of consecutive coordinates (original grid) covered by the same window starts.
+ * Between two window edges the set of covering windows does not change.
+ */
+function coverSegments(grid: Grid, axis: number): { from: number; to: number; starts: number[] }[] {
+  const segments: { from: number; to: number; starts: number[] }[] = [];
+  const pad = grid.padBefore[axis]!;
+  const roi = grid.roi[axis]!;
   for (let p = 0; p < grid.size[axis]!; p++) {
-    const q = p + grid.padBefore[axis]!;
-    out.push(grid.starts[axis]!.filter((s) => s <= q && q < s + grid.roi[axis]!).map((s) => q - s));
+    const q = p + pad;
+    const starts = grid.starts[axis]!.filter((s) => s <= q && q < s + roi);
+    const last = segments[segments.length - 1];
+    if (last && last.starts.length === starts.length && last.starts.every((s, i) => s === starts[i])) last.to = p + 1;
+    else segments.push({ from: p, to: p + 1, starts });
   }
-  return out;
+  return segments;
 }
 
+/**
+ * Divides the accumulated output by the sum of blend weights over the windows covering each
+ * voxel. Instead of a full-size weight map (one more output-sized float array), the sum is
+ * rebuilt tile by tile, a tile being a box whose voxels share their covering windows: the same
+ * arithmetic as accumulating a map, with only a roi-sized scratch buffer.
+ */
 function normalise(output: Float32Array, outChannels: number, grid: Grid, weights: Float32Array): void {
   const [s0, s1, s2] = grid.size as [number, number, number];
   const [, r1, r2] = grid.roi as [number, number, number];
-  const cover = [coveringStarts(grid, 0), coveringStarts(grid, 1), coveringStarts(grid, 2)];
+  const [p0, p1, p2] = grid.padBefore as [number, number, number];
   const spatial = s0 * s1 * s2;
-  for (let z = 0; z < s0; z++) for (let y = 0; y < s1; y++) for (let x = 0; x < s2; x++) {
-    let sum = 0;
-    for (const oz of cover[0]![z]!) for (const oy of cover[1]![y]!) for (const ox of cover[2]![x]!) sum += weights[(oz * r1 + oy) * r2 + ox]!;
-    const v = (z * s1 + y) * s2 + x;
-    for (let c = 0; c < outChannels; c++) output[c * spatial + v] = output[c * spatial + v]! / sum;
+  const segs = [coverSegments(grid, 0), coverSegments(grid, 1), coverSegments(grid, 2)];
+  const scratch = new Float32Array(weights.length);
+  for (const sz of segs[0]!) for (const sy of segs[1]!) for (const sx of segs[2]!) {
+    const nz = sz.to - sz.from;
+    const ny = sy.to - sy.from;
+    const nx = sx.to - sx.from;
+    scratch.fill(0, 0, nz * ny * nx);
+    for (const wz of sz.starts) for (const wy of sy.starts) for (const wx of sx.starts) {
+      for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) {
+        const w = ((sz.from + z + p0 - wz) * r1 + (sy.from + y + p1 - wy)) * r2 + (sx.from + p2 - wx);
+        const t = (z * ny + y) * nx;
+        for (let x = 0; x < nx; x++) scratch[t + x] = scratch[t + x]! + weights[w + x]!;
+      }
+    }
+    for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) {
+      const t = (z * ny + y) * nx;
+      const v0 = ((sz.from + z) * s1 + sy.from + y) * s2 + sx.from;
+      for (let c = 0; c < outChannels; c++) {
+        const base = c * spatial + v0;
+        for (let x = 0; x < nx; x++) output[base + x] = output[base + x]! / scratch[t + x]!;
+      }
+    }
   }
 }
 

@@ -1,0 +1,90 @@
+// The fast paths taken for large volumes (tiled transposes, no-copy inverse mapping, in-place
+// softmax) must give exactly what the general code gives.
+import { describe, expect, it } from 'vitest';
+import { createVolume } from '../../src/core/index.js';
+import { createVolumeFromTensor, invertToInputGrid, runPreprocessPlan } from '../../src/preprocess/index.js';
+import { copyPermutedBlock } from '../../src/preprocess/permute-block.js';
+import { applySoftmax, applySoftmaxChannelsInPlace } from '../../src/postprocess/classification/activations.js';
+
+const size = [37, 21, 19] as const; // not multiples of the 16^3 tile
+const geometry = { size, spacing: [0.7, 0.7, 1.25], origin: [-10, 20, 5], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
+const voxels = size[0] * size[1] * size[2];
+
+function ramp(channels: number): Float32Array {
+  return Float32Array.from({ length: voxels * channels }, (_, p) => ((p * 2654435761) >>> 16) / 997 - 30);
+}
+
+describe('copyPermutedBlock', () => {
+  it('equals a naive strided copy for every axis permutation', () => {
+    const src = ramp(1);
+    const strides = [1, size[0], size[0] * size[1]];
+    for (const order of [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]) {
+      const dims = order.map((a) => size[a]!) as [number, number, number];
+      const srcStrides = order.map((a) => strides[a]!) as [number, number, number];
+      const fast = new Float32Array(voxels);
+      copyPermutedBlock(src, 0, fast, 0, { dims, srcStrides });
+      const naive = new Float32Array(voxels);
+      let o = 0;
+      for (let x = 0; x < dims[0]; x++) for (let y = 0; y < dims[1]; y++) for (let z = 0; z < dims[2]; z++) naive[o++] = src[x * srcStrides[0] + y * srcStrides[1] + z * srcStrides[2]]!;
+      expect(Buffer.from(fast.buffer).equals(Buffer.from(naive.buffer))).toBe(true);
+    }
+  });
+});
+
+describe('toTensor ijk -> model output -> stored order', () => {
+  it('puts voxel (i, j, k) at tensor [c, i, j, k] and back', () => {
+    const data = ramp(2);
+    const volume = createVolume({ geometry, data, frames: 2 });
+    const { tensor, records } = runPreprocessPlan(volume, [{ op: 'toTensor', layout: 'NCDHW', dtype: 'float32', axisOrder: 'ijk' }]);
+    expect(tensor.dims).toEqual([1, 2, 37, 21, 19]);
+    const [i, j, k] = [36, 3, 18];
+    const stored = data[voxels + (k * size[1] + j) * size[0] + i];
+    expect(tensor.data[voxels + (i * size[1] + j) * size[2] + k]).toBe(stored);
+    const back = createVolumeFromTensor(tensor, records);
+    expect(back.data).toEqual(data);
+  });
+});
+
+describe('invertToInputGrid fast paths', () => {
+  it('re-labels without copying when the plan changed no geometry', () => {
+    const volume = createVolume({ geometry, data: ramp(1) });
+    const { tensor, records } = runPreprocessPlan(volume, [{ op: 'zscore' }, { op: 'toTensor', layout: 'NCDHW', dtype: 'float32', axisOrder: 'ijk' }]);
+    const onModelGrid = createVolumeFromTensor(tensor, records);
+    const back = invertToInputGrid(onModelGrid, records, { interpolation: 'linear' });
+    expect(back.data).toBe(onModelGrid.data);
+    expect(back.geometry).toEqual(volume.geometry);
+  });
+
+  it('undoes an integer crop / pad exactly, with fill outside (nearest path for linear requests)', () => {
+    const volume = createVolume({ geometry, data: ramp(1) });
+    const { tensor, records } = runPreprocessPlan(volume, [{ op: 'cropPad', mode: 'center', size: [32, 24, 19] }, { op: 'toTensor', layout: 'NCDHW', dtype: 'float32' }]);
+    const back = invertToInputGrid(createVolumeFromTensor(tensor, records), records, { interpolation: 'linear', fill: -1 });
+    expect(back.geometry).toEqual(volume.geometry);
+    // x: 37 -> 32 crops 2 before, 3 after; y: 21 -> 24 pads (1 before).
+    const at = (i: number, j: number, k: number) => (k * size[1] + j) * size[0] + i;
+    expect(back.data[at(1, 5, 7)]).toBe(-1);
+    expect(back.data[at(2, 5, 7)]).toBe(volume.data[at(2, 5, 7)]);
+    expect(back.data[at(33, 20, 18)]).toBe(volume.data[at(33, 20, 18)]);
+    expect(back.data[at(34, 20, 18)]).toBe(-1);
+  });
+});
+
+describe('applySoftmaxChannelsInPlace', () => {
+  it('matches applySoftmax over axis 0 of [C, N] and writes into its input', () => {
+    const logits = ramp(3);
+    logits[5] = Infinity;
+    const expected = applySoftmax(logits, [3, voxels], 0);
+    const out = applySoftmaxChannelsInPlace(logits, 3);
+    expect(out).toBe(logits);
+    let worst = 0;
+    for (let p = 0; p < out.length; p++) worst = Math.max(worst, Math.abs(out[p]! - expected[p]!));
+    expect(worst).toBeLessThan(1e-7);
+    expect(out[5]).toBe(1);
+  });
+
+  it('names a NaN and refuses a length that is not a multiple of the channels', () => {
+    const bad = new Float32Array([0, 1, NaN, 2]);
+    expect(() => applySoftmaxChannelsInPlace(bad, 2)).toThrow(/NaN at index 2/);
+    expect(() => applySoftmaxChannelsInPlace(new Float32Array(5), 2)).toThrow(/multiple of 2/);
+  });
+});
