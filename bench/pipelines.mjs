@@ -50,7 +50,8 @@ async function inputFor(task, entry) {
   }
   if (task === 'registration') return writeRegistrationPair(dir, entry.id === 'bench-vxm' ? SIZES.regVolume : (entry.io.inputs[0].dims.slice(2).every((d) => d > 0) ? entry.io.inputs[0].dims.slice(2) : [64, 64, 64]));
   if (task === 'report-text') return { reports: writeReports(dir, SIZES.reports) };
-  if (task === 'detection') return entry.dimensionality === 2 ? { image: (await writeRadiographs(dir, 1))[0] } : { image: writePhantomNifti(dir, 'ct', [96, 96, 64], {}) };
+  // 2D or 3D by the model's input rank ([N, C, H, W] vs [N, C, D, H, W]), not a field that may be absent.
+  if (task === 'detection') return entry.io.inputs[0].dims.length === 4 ? { image: (await writeRadiographs(dir, 1))[0] } : { image: writePhantomNifti(dir, 'ct', [96, 96, 64], {}) };
   throw new Error(task);
 }
 

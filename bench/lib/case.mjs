@@ -16,13 +16,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { runPreprocessPlan, windowStarts } from '../../dist/index.js';
+import { runPreprocessPlan } from '../../dist/index.js';
 import { createPipeline, readImageFile } from '../../dist/node.js';
 import { createTokenizer, parseTokenizerSpec, parseVocabulary } from '../../dist/pipelines/text-tokenizer.js';
-import { REPO } from './entries.mjs';
+import { REPO, currentEntry } from './entries.mjs';
+import { bareSessionOptions } from './ort-options.mjs';
+import { detectionWindows, segmentationWindows } from './window-feeds.mjs';
 
 const spec = JSON.parse(process.argv[2]);
-const { side, task, entry, input } = spec;
+const { side, task, input } = spec;
+// Bundled models are re-read from models.manifest.json as it is now (models get retrained while
+// the suite runs: an entry captured earlier would fail the sha256 check with E_INTEGRITY).
+const entry = await currentEntry(spec.entry);
 const runs = spec.runs ?? 3;
 const warmup = spec.warmup ?? 1;
 const threads = spec.threads ?? 2;
@@ -63,29 +68,13 @@ async function ortFeeds() {
   if (task === 'segmentation') {
     // The real preprocessed tensor, cut into the very windows the pipeline places (the data
     // matters: with random-filled windows of the same shapes the bare runs timed differently here).
+    // Windows are cut when run (bench/lib/window-feeds.mjs), one held at a time as in the pipeline.
     const names = entry.inputs?.map((i) => i.name) ?? Object.keys(input.volumes);
     const vols = {};
     for (const n of names) vols[n] = await readImageFile(input.volumes[n]);
     const pre = runPreprocessPlan(names.length > 1 ? vols : vols[names[0]], entry.preprocess).tensor;
     if (entry.inference.mode !== 'slidingWindow') return [{ [name0]: new ort.Tensor('float32', pre.data, pre.dims) }];
-    const [, channels, ...size] = pre.dims;
-    const { roi, overlap, placement } = entry.inference;
-    const starts = size.map((s, d) => windowStarts(placement ?? 'monai', s, roi[d], overlap));
-    // Windows are cut when they are run (a copy of ~1% of a window's model time), so the bare
-    // side holds one window at a time, as the pipeline does, and its peak RSS stays comparable.
-    const cut = (a, b, c) => {
-      const win = new Float32Array(channels * roi[0] * roi[1] * roi[2]);
-      let o = 0;
-      for (let ch = 0; ch < channels; ch++) for (let i = a; i < a + roi[0]; i++) for (let j = b; j < b + roi[1]; j++) {
-        const from = ((ch * size[0] + i) * size[1] + j) * size[2] + c;
-        win.set(pre.data.subarray(from, from + roi[2]), o);
-        o += roi[2];
-      }
-      return { [name0]: new ort.Tensor('float32', win, [1, channels, ...roi]) };
-    };
-    const feeds = [];
-    for (const a of starts[0]) for (const b of starts[1]) for (const c of starts[2]) feeds.push(() => cut(a, b, c));
-    return feeds;
+    return segmentationWindows(pre, entry.inference).map((cut) => () => ({ [name0]: new ort.Tensor('float32', cut(), [1, pre.dims[1], ...entry.inference.roi]) }));
   }
   if (task === 'registration') {
     const pre = {};
@@ -103,13 +92,25 @@ async function ortFeeds() {
     const vocab = readFileSync(join(REPO, entry.files.find((f) => f.role === 'vocab').path));
     const tokenizer = createTokenizer(parseTokenizerSpec(entry.tokenizer, entry.id), parseVocabulary(vocab, 'vocab', entry.id), entry.id);
     const len = tokenizer.spec.maxLength;
-    const ids = new BigInt64Array(reports.length * len);
-    reports.forEach((r, i) => tokenizer.encode(r).forEach((v, k) => (ids[i * len + k] = BigInt(v))));
-    return [{ [name0]: new ort.Tensor('int64', ids, [reports.length, len]) }];
+    // Same chunks as the pipeline's runBatch (inference.batch, default 64 reports per run).
+    const max = entry.inference?.batch ?? 64;
+    const chunks = [];
+    for (let s = 0; s < reports.length; s += max) {
+      const part = reports.slice(s, s + max);
+      const ids = new BigInt64Array(part.length * len);
+      part.forEach((r, i) => tokenizer.encode(r).forEach((v, k) => (ids[i * len + k] = BigInt(v))));
+      chunks.push({ [name0]: new ort.Tensor('int64', ids, [part.length, len]) });
+    }
+    return chunks;
   }
   if (task === 'detection') {
     const vol = await readImageFile(input.image);
     const t = runPreprocessPlan(vol, entry.preprocess).tensor;
+    // 3D detection runs roi windows (zero padded past the far edge), one session.run each.
+    if (entry.inference?.mode === 'slidingWindow' && t.dims.length === 5) {
+      const f32 = { data: Float32Array.from(t.data), dims: t.dims };
+      return detectionWindows(f32, entry.inference).map((cut) => () => ({ [name0]: new ort.Tensor('float32', cut(), [1, t.dims[1], ...entry.inference.roi]) }));
+    }
     return [{ [name0]: new ort.Tensor(t.dtype, t.data, t.dims) }];
   }
   throw new Error(`unknown task ${task}`);
@@ -117,7 +118,7 @@ async function ortFeeds() {
 
 async function ortCase() {
   const path = join(REPO, entry.files.find((f) => f.role === 'model').path);
-  const session = await ort.InferenceSession.create(path, { intraOpNumThreads: threads, executionProviders: ['cpu'] });
+  const session = await ort.InferenceSession.create(path, bareSessionOptions(threads));
   const feeds = await ortFeeds();
   const once = async () => {
     for (const f of feeds) await session.run(typeof f === 'function' ? f() : f);

@@ -71,6 +71,16 @@ export function bundledEntries(manifest) {
   return out;
 }
 
+/**
+ * The entry as models.manifest.json says now: bundled models are looked up again by id (a model
+ * retrained while the suite runs changes its sha256); bench entries (.cache files) are returned as is.
+ */
+export async function currentEntry(entry) {
+  if (entry.weights?.kind !== 'bundled') return entry;
+  const now = (await readManifestFile()).models[entry.id];
+  return now ? { ...now, id: now.id ?? entry.id } : entry;
+}
+
 export async function loadManifest() {
   return readManifestFile();
 }

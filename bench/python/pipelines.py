@@ -22,7 +22,8 @@ What each task times (file in -> result out, like the SDK pipeline):
 - registration: nibabel read -> scale [0, 255] -> [0, 1] -> VxmDense forward -> VecInt (scaling and
   squaring, 7 steps, SpatialTransformer with grid_sample) -> ResizeTransform x2 -> warp the moving
   image -> Jacobian determinant (np.gradient) and % folding -> displacement in mm.
-- report-text: regex tokenize -> vocabulary ids padded to 128 -> text CNN forward -> softmax.
+- report-text: regex tokenize -> vocabulary ids padded to 128 -> text CNN forward in chunks of
+  entry.inference.batch (default 64, as the SDK's runBatch) -> softmax.
 """
 import json
 import os
@@ -205,13 +206,16 @@ def report_text(entry, inp):
     with open(inp['reports']) as f:
         reports = json.load(f)
 
+    batch = entry.get('inference', {}).get('batch', 64)  # the SDK's runBatch chunk size
+
     def once():
         ids = np.zeros((len(reports), length), dtype=np.int64)
         for r, text in enumerate(reports):
             toks = tokenize(text)[:length]
             ids[r, :len(toks)] = [index.get(t, 1) for t in toks]
         with torch.inference_mode():
-            return torch.softmax(model(torch.from_numpy(ids)), -1).numpy()
+            x = torch.from_numpy(ids)
+            return torch.cat([torch.softmax(model(x[s:s + batch]), -1) for s in range(0, len(reports), batch)]).numpy()
     return once
 
 

@@ -14,13 +14,14 @@ import { convertFieldToMm } from '../postprocess/registration/field.js';
 import { integrateVelocity } from '../postprocess/registration/integrate.js';
 import { computeJacobianDeterminant } from '../postprocess/registration/jacobian.js';
 import { displacePoints } from '../postprocess/registration/points.js';
+import { upsampleField } from '../postprocess/registration/upsample.js';
 import { warpVolume } from '../postprocess/registration/warp.js';
 import { invertToInputGrid } from '../preprocess/invert-to-input-grid.js';
 import { runPreprocessPlan, type PreprocessResult } from '../preprocess/run-plan.js';
 import type { Tensor } from '../preprocess/tensor.js';
 import { resampleOntoGrid } from './align-inputs.js';
 import { concatChannels } from './batch.js';
-import { fieldFromTensor, resizeField } from './field-from-tensor.js';
+import { fieldFromTensor } from './field-from-tensor.js';
 import { toFloat32 } from './infer-dense.js';
 import { createProvenance, inputName, openModelHandle, outputByName, toTensorLike, type ModelHandle } from './model-handle.js';
 import { pointsToWorld, summarizeTre, type TreSummary } from './landmarks.js';
@@ -89,9 +90,14 @@ async function register(handle: ModelHandle, input: RegistrationInput): Promise<
   let field = fieldFromTensor(raw, axisOrderOf(preFixed), modelGrid);
   const integrate = entry.postprocess.find((s) => s.op === 'integrateVelocity');
   if (integrate) field = integrateVelocity(field, { steps: integrate.steps as number });
-  if (!field.geometry.size.every((n, a) => n === modelGrid.size[a])) field = resizeField(field, modelGrid);
-  const mmOnModelGrid = convertFieldToMm(field);
-  const displacement = toComponents(invertToInputGrid(toPlanar3(mmOnModelGrid), preFixed.records, { interpolation: 'linear' }));
+  // A coarse (half-resolution) field is upsampled and converted to mm in one pass.
+  const coarse = !field.geometry.size.every((n, a) => n === modelGrid.size[a]);
+  const mmOnModelGrid = coarse ? upsampleField(field, modelGrid, { units: 'mm' }) : convertFieldToMm(field);
+  // Plans that change no geometry (VoxelMorph: intensity scaling only) leave the model grid equal
+  // to the fixed grid: the field is relabelled instead of going through two full-size layout copies.
+  const displacement = sameGrid(modelGrid, fixed.geometry)
+    ? createVolume({ geometry: fixed.geometry, data: mmOnModelGrid.data, components: 3, meta: { displacementUnits: 'mm' } })
+    : toComponents(invertToInputGrid(toPlanar3(mmOnModelGrid), preFixed.records, { interpolation: 'linear' }));
   const warped = warpVolume(movingOriginal, displacement, { units: 'mm', interpolation: 'linear', padding: 'zeros' });
   const labelsVolume = input.movingLabels === undefined ? undefined : await handle.context.loadVolume(input.movingLabels);
   const jac = computeJacobianDeterminant(displacement, { units: 'mm' });

@@ -55,6 +55,20 @@ async function loadTokenizer(context: PipelineContext, entry: ModelEntry): Promi
   return createTokenizer(parseTokenizerSpec(entry.tokenizer, entry.id), parseVocabulary(bytes, location, entry.id), entry.id);
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * Non-negative int32 ids -> int64 without a BigInt per element: on little-endian machines (all
+ * Node / browser targets in practice) each int64 is written as its low and high 32-bit words.
+ */
+function toInt64(ids: Int32Array): BigInt64Array {
+  if (!LITTLE_ENDIAN) return BigInt64Array.from(ids, (v) => BigInt(v));
+  const out = new BigInt64Array(ids.length);
+  const words = new Int32Array(out.buffer);
+  for (let i = 0; i < ids.length; i++) words[2 * i] = ids[i]!; // high words stay 0 (ids >= 0)
+  return out;
+}
+
 async function classify(handle: ModelHandle, tokenizer: Tokenizer, classes: MentionStatus[], reports: readonly string[]): Promise<ReportTextResult[]> {
   const started = Date.now();
   for (const [i, r] of reports.entries()) if (typeof r !== 'string') throw new InputError(`report ${i} is not a string`, { index: i });
@@ -62,8 +76,8 @@ async function classify(handle: ModelHandle, tokenizer: Tokenizer, classes: Ment
   const n = reports.length;
   const len = tokenizer.spec.maxLength;
   const ids = new Int32Array(n * len);
-  reports.forEach((r, i) => ids.set(tokenizer.encode(r), i * len));
-  const data = tokenizer.spec.inputDtype === 'int64' ? BigInt64Array.from(ids, (v) => BigInt(v)) : ids;
+  const counts = reports.map((r, i) => tokenizer.encodeInto(r, ids, i * len));
+  const data = tokenizer.spec.inputDtype === 'int64' ? toInt64(ids) : ids;
   const outputs = await handle.session.run({ [handle.entry.io.inputs[0]!.name]: { type: tokenizer.spec.inputDtype, dims: [n, len], data } });
   const out = outputByName(outputs, handle);
   const logits = out.data as Float32Array;
@@ -87,7 +101,7 @@ async function classify(handle: ModelHandle, tokenizer: Tokenizer, classes: Ment
       }
       return { name, status: classes[best]!, scores };
     });
-    const tokens = tokenizer.tokenize(report).length;
+    const tokens = counts[r]!;
     return { observations, tokens, truncated: tokens > len, provenance: createProvenance(handle, [], [`report ${r}`], started) };
   });
 }

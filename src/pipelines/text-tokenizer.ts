@@ -23,6 +23,12 @@ export interface Tokenizer {
   tokenize(text: string): string[];
   /** Ids padded / truncated to maxLength. */
   encode(text: string): Int32Array;
+  /**
+   * Writes the padded / truncated ids of `text` into `out` at `offset` (maxLength slots; `out`
+   * already holds the pad id or is filled here) and returns the number of tokens before
+   * truncation: one tokenization per report in batches instead of encode() + tokenize().
+   */
+  encodeInto(text: string, out: Int32Array, offset: number): number;
 }
 
 const SPLITTERS: Record<TokenizerSpec['split'], RegExp> = {
@@ -72,16 +78,23 @@ export function createTokenizer(spec: TokenizerSpec, tokens: readonly string[], 
   const unk = ids.get(spec.unknownToken);
   if (pad === undefined || unk === undefined) throw new ManifestError(`model '${modelId}': vocabulary lacks the pad '${spec.padToken}' or unknown '${spec.unknownToken}' token`, { modelId });
   const tokenize = (text: string) => (spec.lowercase ? text.toLowerCase() : text).match(SPLITTERS[spec.split]) ?? [];
+  const encodeInto = (text: string, out: Int32Array, offset: number): number => {
+    const words = tokenize(text);
+    const kept = Math.min(words.length, spec.maxLength);
+    const start = offset + (spec.padding === 'pre' ? spec.maxLength - kept : 0);
+    out.fill(pad, offset, offset + spec.maxLength);
+    for (let i = 0; i < kept; i++) out[start + i] = ids.get(words[i]!) ?? unk;
+    return words.length;
+  };
   return {
     spec,
     vocabSize: tokens.length,
     tokenize,
     encode(text) {
-      const words = tokenize(text).slice(0, spec.maxLength);
-      const out = new Int32Array(spec.maxLength).fill(pad);
-      const start = spec.padding === 'pre' ? spec.maxLength - words.length : 0;
-      words.forEach((w, i) => (out[start + i] = ids.get(w) ?? unk));
+      const out = new Int32Array(spec.maxLength);
+      encodeInto(text, out, 0);
       return out;
     },
+    encodeInto,
   };
 }

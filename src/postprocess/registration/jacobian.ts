@@ -4,10 +4,12 @@
  * inside, one-sided first-order differences at the borders, unit voxel steps. An axis of size 1
  * (2D fields) has zero derivative, which yields the 2D determinant.
  * The determinant is unitless and the same whether computed in voxel or (via D diag(spacing))
- * world coordinates (similar matrices), so mm fields are converted to voxels first.
+ * world coordinates (similar matrices). For an mm field u_mm = A u_vox (A = D diag(spacing)):
+ * det(I + A^-1 G_mm) = det(A + G_mm) / det(A), with G_mm the voxel-axis gradient of u_mm, so the
+ * mm field is read as it is instead of being converted to voxels in a full-size copy first.
  */
 import { createVolume, type Volume } from '../../core/volume.js';
-import { checkField, checkUnits, convertFieldToVoxels, type DisplacementUnits } from './field.js';
+import { checkField, checkUnits, voxelToWorldMatrix, type DisplacementUnits } from './field.js';
 
 export interface JacobianResult {
   /** det(J) per voxel on the field grid (float64). */
@@ -18,46 +20,55 @@ export interface JacobianResult {
   readonly foldingPercent: number;
 }
 
+const IDENTITY = [1, 0, 0, 0, 1, 0, 0, 0, 1] as const;
+
+/** Offsets (in array elements) to the lower / upper neighbour and 1 / step along one axis at p. */
+function neighbours(p: number, n: number, stride: number): [number, number, number] {
+  if (n === 1) return [0, 0, 0]; // no derivative along a singleton axis
+  const lo = p === 0 ? 0 : stride;
+  const hi = p === n - 1 ? 0 : stride;
+  return [lo, hi, lo && hi ? 0.5 : 1];
+}
+
 export function computeJacobianDeterminant(field: Volume, options: { units?: DisplacementUnits } = {}): JacobianResult {
   const units = checkUnits(options.units ?? 'voxel');
-  const f = units === 'mm' ? convertFieldToVoxels(field) : checkField(field);
+  const f = checkField(field);
+  const a = units === 'mm' ? voxelToWorldMatrix(f.geometry) : IDENTITY;
+  const [a0, a1, a2, a3, a4, a5, a6, a7, a8] = a;
+  const detA = a0 * (a4 * a8 - a5 * a7) - a1 * (a3 * a8 - a5 * a6) + a2 * (a3 * a7 - a4 * a6);
+  const invDetA = 1 / detA;
   const [ni, nj, nk] = f.geometry.size;
   const u = f.data;
   const det = new Float64Array(ni * nj * nk);
-  const strides = [3, 3 * ni, 3 * ni * nj];
-  const sizes = [ni, nj, nk];
-  const g = new Float64Array(9); // g[r * 3 + c] = d u_r / d x_c
+  const sj = 3 * ni;
+  const sk = 3 * ni * nj;
+  // Along i the neighbours only change at the two ends: flat tables, read per voxel.
+  const xLo = new Int32Array(ni);
+  const xHi = new Int32Array(ni);
+  const xScale = new Float64Array(ni);
+  for (let i = 0; i < ni; i++) [xLo[i], xHi[i], xScale[i]] = neighbours(i, ni, 3);
   let folded = 0;
   let v = 0;
   for (let k = 0; k < nk; k++) {
+    const [zl, zh, zs] = neighbours(k, nk, sk);
     for (let j = 0; j < nj; j++) {
+      const [yl, yh, ys] = neighbours(j, nj, sj);
       for (let i = 0; i < ni; i++, v++) {
-        for (let c = 0; c < 3; c++) {
-          const n = sizes[c]!;
-          const p = c === 0 ? i : c === 1 ? j : k;
-          const st = strides[c]!;
-          const base = 3 * v;
-          if (n === 1) {
-            g[c] = 0;
-            g[3 + c] = 0;
-            g[6 + c] = 0;
-            continue;
-          }
-          const hi = p === n - 1 ? base : base + st;
-          const lo = p === 0 ? base : base - st;
-          const h = p === 0 || p === n - 1 ? 1 : 2;
-          for (let r = 0; r < 3; r++) g[r * 3 + c] = (u[hi + r]! - u[lo + r]!) / h;
-        }
-        const a = g[0]! + 1;
-        const b = g[1]!;
-        const c = g[2]!;
-        const d = g[3]!;
-        const e = g[4]! + 1;
-        const ff = g[5]!;
-        const gg = g[6]!;
-        const h = g[7]!;
-        const ii = g[8]! + 1;
-        const value = a * (e * ii - ff * h) - b * (d * ii - ff * gg) + c * (d * h - e * gg);
+        const xl = xLo[i]!;
+        const xh = xHi[i]!;
+        const xs = xScale[i]!;
+        const b = 3 * v;
+        // Column c of A + G: A's column plus d u / d axis c (all three components).
+        const m0 = a0 + (u[b + xh]! - u[b - xl]!) * xs;
+        const m3 = a3 + (u[b + 1 + xh]! - u[b + 1 - xl]!) * xs;
+        const m6 = a6 + (u[b + 2 + xh]! - u[b + 2 - xl]!) * xs;
+        const m1 = a1 + (u[b + yh]! - u[b - yl]!) * ys;
+        const m4 = a4 + (u[b + 1 + yh]! - u[b + 1 - yl]!) * ys;
+        const m7 = a7 + (u[b + 2 + yh]! - u[b + 2 - yl]!) * ys;
+        const m2 = a2 + (u[b + zh]! - u[b - zl]!) * zs;
+        const m5 = a5 + (u[b + 1 + zh]! - u[b + 1 - zl]!) * zs;
+        const m8 = a8 + (u[b + 2 + zh]! - u[b + 2 - zl]!) * zs;
+        const value = (m0 * (m4 * m8 - m5 * m7) - m1 * (m3 * m8 - m5 * m6) + m2 * (m3 * m7 - m4 * m6)) * invDetA;
         det[v] = value;
         if (value <= 0) folded++;
       }
