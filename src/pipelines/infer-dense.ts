@@ -7,13 +7,13 @@ import { fromFloat16Bits, type Tensor } from '../preprocess/tensor.js';
 import { runSlidingWindow, type DenseTensor } from '../runtime/sliding-window/sliding-window.js';
 import { outputByName, type ModelHandle } from './model-handle.js';
 
-export function toFloat32(t: { data: ArrayLike<number>; dims: readonly number[]; dtype?: string; type?: string }): DenseTensor {
+export function toFloat32(t: { data: ArrayLike<number>; dims: readonly number[]; dtype?: string; type?: string; strides?: readonly number[] }): DenseTensor {
   if ((t.dtype ?? t.type) === 'float16') {
     const out = new Float32Array(t.data.length);
     for (let i = 0; i < out.length; i++) out[i] = fromFloat16Bits(t.data[i]!);
     return { data: out, dims: t.dims };
   }
-  if (t.data instanceof Float32Array) return { data: t.data, dims: t.dims };
+  if (t.data instanceof Float32Array) return t.strides === undefined ? { data: t.data, dims: t.dims } : { data: t.data, dims: t.dims, strides: t.strides };
   return { data: Float32Array.from(t.data), dims: t.dims };
 }
 
@@ -26,6 +26,7 @@ export async function inferDense(handle: ModelHandle, tensor: Tensor, onProgress
   };
   const input = toFloat32(tensor);
   if (spec.mode === 'whole') {
+    if (input.strides !== undefined) throw new ShapeError(`model '${handle.entry.id}': a strided tensor view can only be fed window by window`, { modelId: handle.entry.id });
     const out = await run(input);
     onProgress?.(1, 1);
     return out;

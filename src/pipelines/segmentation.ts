@@ -100,7 +100,8 @@ function filterLabels(labels: Volume, steps: readonly StepSpec[]): Volume {
  * has been put back in stored order. On a 512x512x300 four-channel input each is about 1 GB.
  */
 async function predictOnModelGrid(handle: ModelHandle, inputs: Volume | Readonly<Record<string, Volume>>, onProgress?: (done: number, total: number) => void): Promise<{ records: PreprocessRecord[]; onModelGrid: Volume }> {
-  let pre: PreprocessResult | undefined = runPreprocessPlan(inputs, handle.entry.preprocess);
+  // Sliding windows read the preprocessed volume through strides: no transposed whole copy.
+  let pre: PreprocessResult | undefined = runPreprocessPlan(inputs, handle.entry.preprocess, { view: handle.entry.inference.mode === 'slidingWindow' });
   const records = pre.records;
   const tensor = pre.tensor;
   pre = undefined;

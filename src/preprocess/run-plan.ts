@@ -43,6 +43,12 @@ export interface RunPreprocessOptions {
    * in declared order. Set false to evaluate strictly in declared order.
    */
   readonly fuse?: boolean;
+  /**
+   * Let toTensor return a strided view of the float32 volume (`tensor.strides`) instead of a
+   * transposed copy when it only reorders axes. For consumers that window the tensor themselves
+   * (sliding-window inference); everything else needs the default contiguous tensor.
+   */
+  readonly view?: boolean;
   /** Tensor layout when the plan has no toTensor step (default: NCHW for one slice, else NCDHW). */
   readonly defaultTensor?: Partial<ToTensorParams>;
 }
@@ -95,7 +101,7 @@ export function runPreprocessPlan(inputs: Volume | Readonly<Record<string, Volum
   // Buffers the caller handed in are never written; intermediates this runner created are, when
   // a pointwise step can reuse them (one full copy fewer per step).
   const callerBuffers = new Set<ArrayBufferLike>((isVolume(inputs) ? [inputs] : Object.values(inputs)).map((v) => v.data.buffer));
-  const owned = (v: Volume): StepOptions => ({ inPlace: !callerBuffers.has(v.data.buffer) });
+  const owned = (v: Volume): StepOptions => ({ inPlace: !callerBuffers.has(v.data.buffer), ...(options.view === true ? { view: true } : {}) });
   let tensor: Tensor | undefined;
   for (let i = 0; i < rest.length; i++) {
     const step = rest[i]!;

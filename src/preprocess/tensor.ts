@@ -8,6 +8,12 @@ export interface Tensor {
   readonly data: Float32Array | Uint16Array;
   readonly dims: number[];
   readonly dtype: TensorDataType;
+  /**
+   * Element strides per dim when `data` is a view in another memory order (runPreprocessPlan's
+   * `view` option: the planar volume read as an 'ijk' tensor without transposing it). Absent:
+   * C-contiguous. Such a tensor must be made contiguous (or windowed) before it reaches a session.
+   */
+  readonly strides?: readonly number[];
 }
 
 const f32 = new Float32Array(1);

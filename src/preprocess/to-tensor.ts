@@ -9,7 +9,7 @@ import { voxelCount } from '../core/geometry.js';
 import type { Volume } from '../core/volume.js';
 import type { ParamReader } from './param-reader.js';
 import { channelCount, toPlanar } from './planar.js';
-import { copyPermutedBlock } from './permute-block.js';
+import { copyPermutedBlock } from '../core/permute-block.js';
 import { createGridKeepingResult } from './record.js';
 import { toFloat16Bits, type Tensor } from './tensor.js';
 import type { StepOptions, StepResult, ToTensorParams } from './types.js';
@@ -55,6 +55,15 @@ export function convertToTensor(volume: Volume, params: ToTensorParams, options:
   const half = params.dtype === 'float16';
   const src = v.data;
   const identity = s2 === 1 && s1 === d2 && s0 === d1 * d2;
+  if (options.view === true && !half && !identity && src instanceof Float32Array) {
+    // No copy: the tensor reads the planar volume through strides (sliding-window inference
+    // transposes one window at a time; a whole-volume copy is ~1 GB for a four-channel CT).
+    const viewDims = params.layout === 'NCHW' ? [1, channels, d1, d2] : [1, channels, d0, d1, d2];
+    const viewStrides = params.layout === 'NCHW' ? [channels * n, n, s1, s2] : [channels * n, n, s0, s1, s2];
+    const view: Tensor = { data: src, dims: viewDims, dtype: 'float32', strides: viewStrides };
+    const viewOrder = order.map((a) => 'ijk'[a]).join('');
+    return { ...createGridKeepingResult('toTensor', params, volume, v, { layout: params.layout, dtype: params.dtype, dims: viewDims, axisOrder: viewOrder }), tensor: view };
+  }
   const share = options.inPlace === true && !half && identity && src instanceof Float32Array;
   const out = half ? new Uint16Array(n * channels) : share ? (src as Float32Array) : new Float32Array(n * channels);
   let o = 0;

@@ -143,6 +143,8 @@ export interface PreprocessRecord {
  */
 export interface StepOptions {
   readonly inPlace?: boolean;
+  /** toTensor only: return a strided view of a float32 volume instead of a transposed copy. */
+  readonly view?: boolean;
 }
 
 export interface StepResult {

@@ -8,7 +8,7 @@ import { voxelCount } from '../core/geometry.js';
 import type { Volume } from '../core/volume.js';
 import type { TypedArray } from '../core/dtype.js';
 import { createPlanarVolume } from './planar.js';
-import { copyPermutedBlock } from './permute-block.js';
+import { copyPermutedBlock } from '../core/permute-block.js';
 import { fromFloat16Bits } from './tensor.js';
 import type { PreprocessRecord } from './types.js';
 

@@ -3,8 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { createVolume } from '../../src/core/index.js';
 import { createVolumeFromTensor, invertToInputGrid, runPreprocessPlan } from '../../src/preprocess/index.js';
-import { copyPermutedBlock } from '../../src/preprocess/permute-block.js';
+import { copyPermutedBlock } from '../../src/core/permute-block.js';
 import { applySoftmax, applySoftmaxChannelsInPlace } from '../../src/postprocess/classification/activations.js';
+import { runSlidingWindow, type DenseTensor } from '../../src/runtime/sliding-window/sliding-window.js';
 
 const size = [37, 21, 19] as const; // not multiples of the 16^3 tile
 const geometry = { size, spacing: [0.7, 0.7, 1.25], origin: [-10, 20, 5], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
@@ -86,5 +87,31 @@ describe('applySoftmaxChannelsInPlace', () => {
     const bad = new Float32Array([0, 1, NaN, 2]);
     expect(() => applySoftmaxChannelsInPlace(bad, 2)).toThrow(/NaN at index 2/);
     expect(() => applySoftmaxChannelsInPlace(new Float32Array(5), 2)).toThrow(/multiple of 2/);
+  });
+});
+
+describe('sliding window over a strided tensor view', () => {
+  it('gives exactly the result of the transposed copy (padding, partial windows, gaussian blend)', async () => {
+    const volume = createVolume({ geometry, data: ramp(2), frames: 2 });
+    const plan = [{ op: 'toTensor', layout: 'NCDHW', dtype: 'float32', axisOrder: 'ijk' }];
+    const copy = runPreprocessPlan(volume, plan).tensor;
+    const view = runPreprocessPlan(volume, plan, { view: true }).tensor;
+    expect(view.strides).toEqual([2 * voxels, voxels, 1, 37, 37 * 21]);
+    expect(view.data).toBe(volume.data);
+    // A position-dependent "model": two output channels mixing the inputs and the window content.
+    const predict = async (w: DenseTensor): Promise<DenseTensor> => {
+      const n = w.data.length / 2;
+      const out = new Float32Array(w.data.length);
+      for (let p = 0; p < n; p++) {
+        out[p] = w.data[p]! * 2 - w.data[n + p]!;
+        out[n + p] = Math.sin(w.data[p]!) + (p % 7);
+      }
+      return { data: out, dims: w.dims };
+    };
+    const options = { roi: [16, 24, 12], overlap: 0.5, blend: 'gaussian' as const, placement: 'nnunet' as const, padValue: -3 };
+    const a = await runSlidingWindow({ data: copy.data as Float32Array, dims: copy.dims }, predict, options);
+    const b = await runSlidingWindow({ data: view.data as Float32Array, dims: view.dims, strides: view.strides! }, predict, options);
+    expect(b.dims).toEqual(a.dims);
+    expect(Buffer.from(b.data.buffer).equals(Buffer.from(a.data.buffer))).toBe(true);
   });
 });

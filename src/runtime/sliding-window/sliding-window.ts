@@ -11,10 +11,17 @@
 import { ShapeError, UsageError } from '../../core/errors.js';
 import { createImportanceMap, type BlendMode } from './importance.js';
 import { windowStarts, type WindowPlacement } from './placement.js';
+import { copyPermutedBlock } from '../../core/permute-block.js';
 
 export interface DenseTensor {
   readonly data: Float32Array;
   readonly dims: readonly number[];
+  /**
+   * Element strides per dim when `data` is a view in another memory order (e.g. a planar
+   * volume read as an 'ijk' tensor): windows are then transposed as they are cut out, so the
+   * whole input never has to be copied into tensor order. Absent: C-contiguous.
+   */
+  readonly strides?: readonly number[];
 }
 
 export type WindowPredictor = (windows: DenseTensor) => Promise<DenseTensor>;
@@ -98,8 +105,39 @@ function swapRows(buf: Float32Array, a: number, b: number, n: number): void {
   }
 }
 
+/** Strides of the input's [C, s0, s1, s2] (3D-padded spatial axes), contiguous or a view's. */
+function inputStrides(input: DenseTensor, grid: Grid): [number, number, number, number] | undefined {
+  const st = input.strides;
+  if (st === undefined) return undefined;
+  const spatial = st.slice(2);
+  const [a, b, c] = spatial.length === 3 ? spatial : [grid.size[1]! * grid.size[2]!, ...spatial];
+  return [st[1]!, a!, b!, c!];
+}
+
+/** Window cut through strides: the in-image box transposed tile by tile, padding around it. */
+function extractStridedWindow(input: DenseTensor, strides: [number, number, number, number], channels: number, grid: Grid, start: number[], out: Float32Array, offset: number, padValue: number): void {
+  const [r0, r1, r2] = grid.roi as [number, number, number];
+  const lo = [0, 1, 2].map((d) => Math.max(0, grid.padBefore[d]! - start[d]!));
+  const hi = [0, 1, 2].map((d) => Math.min(grid.roi[d]!, grid.size[d]! + grid.padBefore[d]! - start[d]!));
+  const inside = lo.every((l, d) => l === 0 && hi[d] === grid.roi[d]);
+  const [sc, sa, sb, sd] = strides;
+  for (let c = 0; c < channels; c++) {
+    const dst = offset + c * r0 * r1 * r2;
+    if (!inside) out.fill(padValue, dst, dst + r0 * r1 * r2);
+    if (hi.some((h, d) => h <= lo[d]!)) continue;
+    const from = c * sc + (start[0]! + lo[0]! - grid.padBefore[0]!) * sa + (start[1]! + lo[1]! - grid.padBefore[1]!) * sb + (start[2]! + lo[2]! - grid.padBefore[2]!) * sd;
+    copyPermutedBlock(input.data, from, out, dst + (lo[0]! * r1 + lo[1]!) * r2 + lo[2]!, {
+      dims: [hi[0]! - lo[0]!, hi[1]! - lo[1]!, hi[2]! - lo[2]!],
+      srcStrides: [sa, sb, sd],
+      dstStrides: [r1 * r2, r2],
+    });
+  }
+}
+
 /** Copies window `start` (padded coordinates) of every channel into `out` at block offset. */
 function extractWindow(input: DenseTensor, channels: number, grid: Grid, start: number[], out: Float32Array, offset: number, padValue: number): void {
+  const strided = inputStrides(input, grid);
+  if (strided !== undefined) return extractStridedWindow(input, strided, channels, grid, start, out, offset, padValue);
   const [s0, s1, s2] = grid.size as [number, number, number];
   const [r0, r1, r2] = grid.roi as [number, number, number];
   const x0 = start[2]! - grid.padBefore[2]!;
