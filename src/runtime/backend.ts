@@ -42,6 +42,12 @@ export interface BackendSessionOptions {
   /** Intra-op threads for CPU / wasm (undefined: the runtime's default). */
   readonly threads?: number;
   readonly graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * Node CPU: whether idle intra-op threads spin-wait for the next parallel section (undefined:
+   * the runtime's default, spinning). false hands their cores back between and after runs, for
+   * callers that do other CPU work meanwhile (the batch runner decodes the next inputs).
+   */
+  readonly intraOpSpinning?: boolean;
 }
 
 export interface RuntimeBackend {

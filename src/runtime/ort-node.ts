@@ -76,6 +76,8 @@ export function createNodeBackend(): RuntimeBackend {
       const so: ort.InferenceSession.SessionOptions = { executionProviders: [provider], logSeverityLevel: 3 };
       if (options.threads !== undefined) so.intraOpNumThreads = options.threads;
       if (options.graphOptimization !== undefined) so.graphOptimizationLevel = OPTIMIZATION[options.graphOptimization];
+      // The Node binding flattens nested keys: session.intra_op.allow_spinning.
+      if (options.intraOpSpinning !== undefined) so.extra = { session: { intra_op: { allow_spinning: options.intraOpSpinning ? '1' : '0' } } };
       return new NodeSession(await ort.InferenceSession.create(model, so));
     },
     async loadModelBytes(location: string, onProgress?: (loaded: number, total?: number) => void): Promise<Uint8Array> {

@@ -4,11 +4,15 @@
  * batch runner uses it so that its concurrency really overlaps JS-side work (decoding results,
  * preprocessing, postprocessing, writing) with inference. Feeds are copied to the worker (the
  * caller may reuse its arrays); outputs are transferred back without a copy.
+ *
+ * Sessions default to intra-op threads that do not spin-wait: ONNX Runtime's default keeps its
+ * idle threads busy-polling after every parallel section and run, which takes the cores the
+ * decoding and preprocessing of the next inputs need (measured: bench/cli-run.mjs).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { BackendSession, RuntimeBackend, ValueMetadata } from '../../runtime/backend.js';
+import type { BackendSession, BackendSessionOptions, RuntimeBackend, ValueMetadata } from '../../runtime/backend.js';
 import { createNodeBackend } from '../../runtime/ort-node.js';
 import type { TensorMap } from '../../runtime/tensor.js';
 import type { WorkerReply, WorkerRequest } from './session-worker.js';
@@ -18,8 +22,13 @@ const WORKER_URL = new URL('./session-worker.js', import.meta.url);
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
-/** Undefined when the compiled worker script is not there (e.g. running from TypeScript sources). */
-export function createThreadedBackend(): (RuntimeBackend & { close(): Promise<void> }) | undefined {
+export const THREADED_SESSION_DEFAULTS: BackendSessionOptions = { intraOpSpinning: false };
+
+/**
+ * Undefined when the compiled worker script is not there (e.g. running from TypeScript sources).
+ * `defaults` apply where the pipeline's own session options leave a setting open.
+ */
+export function createThreadedBackend(defaults: BackendSessionOptions = THREADED_SESSION_DEFAULTS): (RuntimeBackend & { close(): Promise<void> }) | undefined {
   if (!existsSync(fileURLToPath(WORKER_URL))) return undefined;
   const base = createNodeBackend();
   let worker: Worker | undefined;
@@ -72,7 +81,7 @@ export function createThreadedBackend(): (RuntimeBackend & { close(): Promise<vo
     unavailableReason: (provider) => base.unavailableReason(provider),
     loadModelBytes: (location, onProgress) => base.loadModelBytes(location, onProgress),
     async createSession(model, provider, options): Promise<BackendSession> {
-      const info = (await call({ op: 'create', model, provider, options })) as { session: number; inputNames: string[]; outputNames: string[]; inputMetadata: ValueMetadata[]; outputMetadata: ValueMetadata[] };
+      const info = (await call({ op: 'create', model, provider, options: { ...defaults, ...options } })) as { session: number; inputNames: string[]; outputNames: string[]; inputMetadata: ValueMetadata[]; outputMetadata: ValueMetadata[] };
       open++;
       return {
         inputNames: info.inputNames,
