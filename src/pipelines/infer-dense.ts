@@ -17,11 +17,14 @@ export function toFloat32(t: { data: ArrayLike<number>; dims: readonly number[];
   return { data: Float32Array.from(t.data), dims: t.dims };
 }
 
-export async function inferDense(handle: ModelHandle, tensor: Tensor, onProgress?: (done: number, total: number) => void): Promise<DenseTensor> {
+/** `timing.inferenceMs` accumulates the time spent inside session.run (for provenance). */
+export async function inferDense(handle: ModelHandle, tensor: Tensor, onProgress?: (done: number, total: number) => void, timing?: { inferenceMs: number }): Promise<DenseTensor> {
   const inputName = handle.entry.io.inputs[0]!.name;
   const spec = handle.entry.inference;
   const run = async (t: DenseTensor): Promise<DenseTensor> => {
+    const before = performance.now();
     const outputs = await handle.session.run({ [inputName]: { type: 'float32', dims: t.dims, data: t.data } });
+    if (timing) timing.inferenceMs += performance.now() - before;
     return toFloat32(outputByName(outputs, handle) as { data: ArrayLike<number>; dims: readonly number[]; type: string });
   };
   const input = toFloat32(tensor);

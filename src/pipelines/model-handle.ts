@@ -64,7 +64,7 @@ export function inputName(input: ImageInput): string {
   return (input as Volume).meta.source ?? 'memory';
 }
 
-export function createProvenance(handle: ModelHandle, records: readonly (readonly PreprocessRecord[])[], inputs: readonly string[], started: number): Provenance {
+export function createProvenance(handle: ModelHandle, records: readonly (readonly PreprocessRecord[])[], inputs: readonly string[], started: number, timing?: { inferenceMs: number }): Provenance {
   return {
     modelId: handle.entry.id,
     task: handle.entry.task,
@@ -75,5 +75,6 @@ export function createProvenance(handle: ModelHandle, records: readonly (readonl
     inputs,
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
+    ...(timing ? { inferenceMs: Math.round(timing.inferenceMs * 1000) / 1000 } : {}),
   };
 }

@@ -99,13 +99,13 @@ function filterLabels(labels: Volume, steps: readonly StepSpec[]): Volume {
  * a buffer with) is unreachable once the model has run, and the tensor-ordered output once it
  * has been put back in stored order. On a 512x512x300 four-channel input each is about 1 GB.
  */
-async function predictOnModelGrid(handle: ModelHandle, inputs: Volume | Readonly<Record<string, Volume>>, onProgress?: (done: number, total: number) => void): Promise<{ records: PreprocessRecord[]; onModelGrid: Volume }> {
+async function predictOnModelGrid(handle: ModelHandle, inputs: Volume | Readonly<Record<string, Volume>>, timing: { inferenceMs: number }, onProgress?: (done: number, total: number) => void): Promise<{ records: PreprocessRecord[]; onModelGrid: Volume }> {
   // Sliding windows read the preprocessed volume through strides: no transposed whole copy.
   let pre: PreprocessResult | undefined = runPreprocessPlan(inputs, handle.entry.preprocess, { view: handle.entry.inference.mode === 'slidingWindow' });
   const records = pre.records;
   const tensor = pre.tensor;
   pre = undefined;
-  const logits = await inferDense(handle, tensor, onProgress);
+  const logits = await inferDense(handle, tensor, onProgress, timing);
   return { records, onModelGrid: createVolumeFromTensor(logits, records) };
 }
 
@@ -119,7 +119,8 @@ async function segment(handle: ModelHandle, input: ImageInput | NamedInputs, opt
   const aligned = alignInputs(loaded.volumes, loaded.order);
   const warnings = aligned.resampled.map((n) => `input '${n}' was not on the grid of '${loaded.order[0]}' and was resampled onto it (trilinear)`);
   const reference = aligned.volumes[loaded.order[0]!]!;
-  const { records, onModelGrid } = await predictOnModelGrid(handle, loaded.order.length > 1 ? aligned.volumes : reference, options.onProgress);
+  const timing = { inferenceMs: 0 };
+  const { records, onModelGrid } = await predictOnModelGrid(handle, loaded.order.length > 1 ? aligned.volumes : reference, timing, options.onProgress);
   const probabilities = invertToInputGrid(activate(onModelGrid, entry.postprocess.filter((s) => ACTIVATIONS.has(s.op))), records, { interpolation: 'linear' });
   const labelData = discretise(probabilities, entry.postprocess, entry.id);
   const labels = filterLabels(createVolume({ geometry: reference.geometry, data: labelData, meta: { modality: 'SEG', source: reference.meta.source ?? 'memory' } }), entry.postprocess);
@@ -129,7 +130,7 @@ async function segment(handle: ModelHandle, input: ImageInput | NamedInputs, opt
     labels,
     ...(options.probabilities ? { probabilities } : {}),
     volumesMl,
-    provenance: createProvenance(handle, [records], loaded.names, started),
+    provenance: createProvenance(handle, [records], loaded.names, started, timing),
     warnings,
   };
 }

@@ -22,6 +22,12 @@ export interface Provenance {
   readonly inputs: readonly string[];
   readonly startedAt: string;
   readonly durationMs: number;
+  /**
+   * Of durationMs, the time spent inside the runtime's session.run (model arithmetic); the rest
+   * is reading, preprocessing, windowing, blending and postprocessing. Set by the volumetric
+   * pipelines (segmentation).
+   */
+  readonly inferenceMs?: number;
 }
 
 export interface RuntimeSettings {

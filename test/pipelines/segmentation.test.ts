@@ -94,6 +94,9 @@ describe('segmentation pipeline', () => {
     }
     expect(r.warnings).toEqual([]);
     expect(r.provenance.inputs).toEqual(['mod1.nii.gz', 'mod2.nii.gz']);
+    // The share of the run spent inside session.run is reported (the SDK's own cost is the rest).
+    expect(r.provenance.inferenceMs).toBeGreaterThan(0);
+    expect(r.provenance.inferenceMs).toBeLessThanOrEqual(r.provenance.durationMs + 1);
     await pipe.dispose();
   });
 
