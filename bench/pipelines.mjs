@@ -22,11 +22,20 @@ import { writeAreaResult } from './lib/write-result.mjs';
 const quick = process.argv.includes('--quick');
 const only = (process.env.MEDINFER_BENCH_TASKS ?? '').split(',').filter(Boolean);
 const wanted = (task) => !only.length || only.includes(task);
-// Sizes the 2-core machine can afford (the full 32-feature 3D U-Net needs ~8 s per 64^3 window here).
+// Sizes the 2-core machine can afford (the full 32-feature 3D U-Net needs ~4-8 s per 64^3 window here).
+// 3D sizes are kept at 64^3 windows / volumes even in quick mode: on 32^3 windows (and VoxelMorph
+// at 48^3) ONNX Runtime's Conv3d (MLAS im2col + GEMM) is 1.4-1.7x slower than torch's oneDNN
+// kernels, while from 64^3 on it is faster (measured bare ORT vs bare torch forward, same tensor,
+// 2 threads: U-Net 32^3 0.70 vs 0.50 s, 48^3 1.11 vs 1.09 s, 64^3 3.9 vs 5.1 s; VoxelMorph 48^3
+// 0.85 vs 0.46 s, 96^3 4.3 vs 5.3 s). A quick run on toy sizes would report the runtime's
+// small-tensor overhead, not what a user of either stack sees on real volumes.
 const SIZES = quick
-  ? { runs: 3, segVolume: [32, 32, 48], segRoi: [32, 32, 32], regVolume: [48, 48, 48], reports: 32 }
+  ? { runs: 3, segVolume: [64, 64, 64], segRoi: [64, 64, 64], regVolume: [64, 64, 64], reports: 32 }
   : { runs: 5, runs3d: 3, segVolume: [96, 96, 64], segRoi: [64, 64, 64], regVolume: [160, 192, 224], reports: 256 };
-// 3D cases cost 10-70 s a run here at full size: 3 runs after the warm-up.
+// Quick: each side in its own process back to back (time and peak RSS from the same runs);
+// full: SDK and bare ORT alternated in one process, plus one process per side for peak RSS.
+const MODE = quick ? 'separate' : 'alternate';
+const MODE_NOTE = quick ? 'SDK and bare ORT each in its own process, back to back (time and peak RSS of the same runs)' : 'runs alternated in one process; peak RSS from one run per side in its own process';
 const runsFor = (task) => ((task === 'segmentation' || task === 'registration') && SIZES.runs3d ? SIZES.runs3d : SIZES.runs);
 
 const manifest = await loadManifest();
@@ -39,6 +48,7 @@ const models = needsBenchModels ? await ensureBenchModels() : { ok: false, reaso
 if (!models.ok && needsBenchModels) skipped.push(`benchmark-size models: ${models.reason}`);
 const python = await checkPython();
 if (!python.ok) skipped.push(`Python comparison: ${python.reason}`);
+if (python.installed) console.error(`  Python stack ${python.installed}`);
 
 /** Inputs for a task (files written once, shared by the SDK, ORT and Python cases). */
 async function inputFor(task, entry) {
@@ -70,10 +80,10 @@ async function benchCase(task, entry, kind) {
   const spec = { task, entry, input, runs: runsFor(task), warmup: quick ? 0 : 1, threads: 2 };
   const label = `${task} [${entry.id}, ${kind}; ${describe(task, input)}]`;
   console.error(`  ${label}`);
-  const c = await compareSdkWithOrt(spec);
+  const c = await compareSdkWithOrt(spec, { mode: MODE });
   figures.push(makeFigure(`${label}: SDK end to end vs bare session.run`, 'ms', c.sdkMs, `bare onnxruntime-node session.run on a prepared tensor (${c.calls} call${c.calls === 1 ? '' : 's'}, same shapes)`, c.ortMs, {
     runs: spec.runs, maxRssMB: c.sdkRssMB, baselineMaxRssMB: c.ortRssMB, sdkTimesMs: c.sdkTimesMs, baselineTimesMs: c.ortTimesMs,
-    note: ['ratio = SDK time over the model arithmetic alone (runs alternated in one process)', ...c.errors].join('; '),
+    note: [`ratio = SDK time over the model arithmetic alone (${MODE_NOTE})`, ...c.errors].join('; '),
   }));
   if (!PY_TASKS.has(task) || !python.ok || (kind === 'bundled' && task !== 'report-text')) {
     if (python.ok) skipped.push(`${label}: no Python implementation for this model (Python weights exist for the bench models and the report CNN)`);
@@ -102,8 +112,9 @@ const result = {
   date: new Date().toISOString(),
   quick,
   ...machineNote(),
-  description: `End to end SDK pipelines vs bare ONNX Runtime and vs the Python stack, same files, same weights, SDK and bare ORT timed in one process with alternating runs, peak RSS of each side in its own process, Python in its own process (median of ${quick ? '3 runs, no separate warm-up' : `${SIZES.runs} runs (3 for 3D tasks) after a warm-up`}). Threads: 2 for ONNX Runtime and torch.`,
+  description: `End to end SDK pipelines vs bare ONNX Runtime and vs the Python stack, same files, same weights; ${MODE_NOTE}; Python in its own process after them (median of ${quick ? '3 runs, no separate warm-up' : `${SIZES.runs} runs (3 for 3D tasks) after a warm-up`}). Threads: 2 for ONNX Runtime and torch (torch with OMP_WAIT_POLICY=PASSIVE; ONNX Runtime with its defaults, as the SDK).`,
   sizes: SIZES,
+  ...(python.installed ? { python: python.installed } : {}),
   figures,
   skipped,
 };

@@ -41,7 +41,7 @@ for (const size of entries ? SEG_SIZES : []) {
   const input = { volumes: writeMultiModal(dir, size) };
   const spec = { task: 'segmentation', entry: entries.scaling, input, runs: runs(voxels), warmup: quick || voxels > 1e7 ? 0 : 1, threads: 2 }; // median of 3 drops a slow first run
   console.error(`  segmentation ${size.join('x')}`);
-  const c = await compareSdkWithOrt(spec, { timeoutMs: 3_600_000 });
+  const c = await compareSdkWithOrt(spec, { timeoutMs: 3_600_000, mode: quick ? 'separate' : 'alternate' });
   const ns = (ms) => (ms * 1e6) / voxels;
   const bytesPerVoxel = c.sdkRssMB !== undefined ? Number(((c.sdkRssMB * 2 ** 20) / voxels).toFixed(1)) : null;
   figures.push(makeFigure(`segmentation ${size.join('x')} (4 channels, unet3d_lite, 128^3 windows): cost per voxel`, 'ns/voxel', ns(c.sdkMs), `bare session.run over the same windows (${c.calls})`, ns(c.ortMs), {
@@ -69,7 +69,7 @@ const images = entries ? await writeRadiographs(dir, 8) : [];
 for (const n of entries ? BATCHES : []) {
   const spec = { task: 'classification', entry: entries.classification, input: { images: Array.from({ length: n }, (_, i) => images[i % images.length]) }, runs: quick ? 3 : 5, warmup: quick ? 0 : 1, threads: 2 };
   console.error(`  classification batch ${n}`);
-  const c = await compareSdkWithOrt(spec);
+  const c = await compareSdkWithOrt(spec, { mode: quick ? 'separate' : 'alternate' });
   figures.push(makeFigure(`classification runBatch of ${n} (DenseNet-121, 1024^2 PNG): cost per image`, 'ms/image', c.sdkMs / n, `bare session.run on the same batch chunks (${c.calls} x batch <= 8)`, c.ortMs / n, {
     images: n, runs: spec.runs, maxRssMB: c.sdkRssMB, baselineMaxRssMB: c.ortRssMB, note: c.errors.join('; '),
   }));
@@ -80,7 +80,7 @@ const result = {
   date: new Date().toISOString(),
   quick,
   ...machineNote(),
-  description: 'Cost per unit of work as the work grows (per voxel for segmentation, per image for batch classification), SDK vs bare ONNX Runtime on the same calls, peak RSS per case (own process). Flat per-unit cost = linear scaling.',
+  description: `Cost per unit of work as the work grows (per voxel for segmentation, per image for batch classification), SDK vs bare ONNX Runtime on the same calls, peak RSS per case (own process; ${quick ? 'quick: each side in its own process back to back' : 'timing with runs alternated in one process'}). Flat per-unit cost = linear scaling.`,
   figures,
   segmentationSizes: SEG_SIZES.map((s) => s.join('x')),
   segmentationSinglePass: SEG_SINGLE.map((s) => s.join('x')),

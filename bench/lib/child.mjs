@@ -48,8 +48,15 @@ export function runJsonChild(command, args, { timeoutMs = 600_000, env = {} } = 
   });
 }
 
-/** Runs bench/lib/case.mjs with a case spec (see case.mjs for its fields). */
-export function runNodeCase(spec, options) {
+/**
+ * Runs bench/lib/case.mjs with a case spec (see case.mjs for its fields). A case that failed while
+ * loading its modules is run once more: other engineers rebuild dist/ in this checkout while the
+ * suite runs, and a module caught half-written fails to link (ModuleJob / SyntaxError).
+ */
+export async function runNodeCase(spec, options) {
+  const r = await runJsonChild(process.execPath, [CASE_SCRIPT, JSON.stringify(spec)], options);
+  if (r.ok || !/ModuleJob|SyntaxError|does not provide an export/.test(r.error ?? '')) return r;
+  await new Promise((done) => setTimeout(done, 5000));
   return runJsonChild(process.execPath, [CASE_SCRIPT, JSON.stringify(spec)], options);
 }
 
@@ -62,8 +69,24 @@ export function runPythonCase(spec, options) {
   return runJsonChild(PYTHON, [script, JSON.stringify(spec)], { ...options, env: { OMP_NUM_THREADS: String(spec.threads ?? 2), OMP_WAIT_POLICY: 'PASSIVE' } });
 }
 
-/** Whether the Python stack the comparison needs is importable; a reason when it is not. */
+const PY_CHECK = 'import json, torch, numpy, scipy, nibabel, onnx, skimage; print(json.dumps({"torch": torch.__version__, "numpy": numpy.__version__, "scipy": scipy.__version__}))';
+const APT_PACKAGES = ['python3-torch', 'python3-numpy', 'python3-scipy', 'python3-nibabel', 'python3-onnx', 'python3-skimage', 'python3-pil'];
+
+/**
+ * Whether the Python stack the comparison needs is importable; a reason when it is not. With
+ * Debian's own interpreter (the default) missing modules are installed with apt-get first when
+ * this process may (root, apt-get present; MEDINFER_BENCH_NO_APT=1 turns it off), and the result
+ * says so; any other interpreter is only checked.
+ */
 export async function checkPython() {
-  const r = await runJsonChild(PYTHON, ['-c', 'import json, torch, numpy, scipy, nibabel, onnx, skimage; print(json.dumps({"torch": torch.__version__, "numpy": numpy.__version__, "scipy": scipy.__version__}))'], { timeoutMs: 120_000 });
-  return r.ok ? { ok: true, versions: r.result } : { ok: false, reason: `${PYTHON} with torch/numpy/scipy/nibabel/onnx/skimage unavailable (${r.error}); apt-get install -y python3-torch python3-scipy python3-nibabel python3-onnx python3-skimage` };
+  const first = await runJsonChild(PYTHON, ['-c', PY_CHECK], { timeoutMs: 120_000 });
+  if (first.ok) return { ok: true, versions: first.result };
+  const manual = `apt-get install -y ${APT_PACKAGES.join(' ')}`;
+  const mayInstall = PYTHON === '/usr/bin/python3' && process.getuid?.() === 0 && process.env.MEDINFER_BENCH_NO_APT !== '1';
+  if (!mayInstall) return { ok: false, reason: `${PYTHON} with torch/numpy/scipy/nibabel/onnx/skimage unavailable (${first.error}); not installing (${PYTHON === '/usr/bin/python3' ? 'not root or MEDINFER_BENCH_NO_APT=1' : 'not Debian\'s /usr/bin/python3'}): ${manual}` };
+  console.error(`  Python stack missing (${first.error}); installing with apt-get: ${APT_PACKAGES.join(' ')}`);
+  const apt = await runJsonChild('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${APT_PACKAGES.join(' ')} && echo '{}'`], { timeoutMs: 900_000 });
+  const again = await runJsonChild(PYTHON, ['-c', PY_CHECK], { timeoutMs: 120_000 });
+  if (again.ok) return { ok: true, versions: again.result, installed: `installed with apt-get: ${APT_PACKAGES.join(' ')}` };
+  return { ok: false, reason: `Python stack unavailable and the apt-get install failed (${apt.error ?? again.error}); run: ${manual}` };
 }

@@ -7,6 +7,7 @@
 import { ShapeError, UsageError } from '../../core/errors.js';
 import { createVolume, type Volume } from '../../core/volume.js';
 import { checkField } from './field.js';
+import { squareFieldStep } from './square-field.js';
 import { IDENTITY_MAPPING, resampleThroughField, type WarpPadding } from './warp.js';
 
 export interface IntegrateOptions {
@@ -27,8 +28,7 @@ export function integrateVelocity(velocity: Volume, options: IntegrateOptions = 
   for (let p = 0; p < current.length; p++) current[p] = v.data[p]! * scale;
   let sampled = new Float64Array(current.length);
   for (let s = 0; s < steps; s++) {
-    resampleThroughField({ data: current, size, components: 3 }, current, size, IDENTITY_MAPPING, 'linear', options.padding ?? 'zeros', sampled);
-    for (let p = 0; p < current.length; p++) sampled[p] = current[p]! + sampled[p]!;
+    squareFieldStep(current, size, options.padding ?? 'zeros', sampled);
     const swap = current;
     current = sampled;
     sampled = swap;
