@@ -17,6 +17,7 @@ import type { PreprocessRecord } from '../preprocess/types.js';
 import { createVolumeFromTensor } from '../preprocess/volume-from-tensor.js';
 import { alignInputs } from './align-inputs.js';
 import { inferDense } from './infer-dense.js';
+import type { DenseTensor } from '../runtime/sliding-window/sliding-window.js';
 import { createProvenance, openModelHandle, type ModelHandle } from './model-handle.js';
 import { loadModelInputs, type NamedInputs } from './model-inputs.js';
 import type { ImageInput, PipelineBase, PipelineContext, Provenance } from './types.js';
@@ -94,19 +95,17 @@ function filterLabels(labels: Volume, steps: readonly StepSpec[]): Volume {
 }
 
 /**
- * Preprocess -> infer -> logits as a planar volume on the model grid. Kept in its own function so
- * that nothing outlives its step: the model-input tensor (and the stacked channels it may share
- * a buffer with) is unreachable once the model has run, and the tensor-ordered output once it
- * has been put back in stored order. On a 512x512x300 four-channel input each is about 1 GB.
+ * Preprocess -> infer -> logits in tensor order. Kept in its own function so that nothing
+ * outlives its step: the model input (and the stacked channels it may be a view of) is
+ * unreachable once this returns. On a 512x512x300 four-channel input it is 1.26 GB.
  */
-async function predictOnModelGrid(handle: ModelHandle, inputs: Volume | Readonly<Record<string, Volume>>, timing: { inferenceMs: number }, onProgress?: (done: number, total: number) => void): Promise<{ records: PreprocessRecord[]; onModelGrid: Volume }> {
+async function predictLogits(handle: ModelHandle, inputs: Volume | Readonly<Record<string, Volume>>, timing: { inferenceMs: number }, onProgress?: (done: number, total: number) => void): Promise<{ records: PreprocessRecord[]; logits: DenseTensor }> {
   // Sliding windows read the preprocessed volume through strides: no transposed whole copy.
   let pre: PreprocessResult | undefined = runPreprocessPlan(inputs, handle.entry.preprocess, { view: handle.entry.inference.mode === 'slidingWindow' });
   const records = pre.records;
   const tensor = pre.tensor;
   pre = undefined;
-  const logits = await inferDense(handle, tensor, onProgress, timing);
-  return { records, onModelGrid: createVolumeFromTensor(logits, records) };
+  return { records, logits: await inferDense(handle, tensor, onProgress, timing) };
 }
 
 async function segment(handle: ModelHandle, input: ImageInput | NamedInputs, options: SegmentationRunOptions): Promise<SegmentationResult> {
@@ -120,7 +119,10 @@ async function segment(handle: ModelHandle, input: ImageInput | NamedInputs, opt
   const warnings = aligned.resampled.map((n) => `input '${n}' was not on the grid of '${loaded.order[0]}' and was resampled onto it (trilinear)`);
   const reference = aligned.volumes[loaded.order[0]!]!;
   const timing = { inferenceMs: 0 };
-  const { records, onModelGrid } = await predictOnModelGrid(handle, loaded.order.length > 1 ? aligned.volumes : reference, timing, options.onProgress);
+  let predicted: { records: PreprocessRecord[]; logits: DenseTensor } | undefined = await predictLogits(handle, loaded.order.length > 1 ? aligned.volumes : reference, timing, options.onProgress);
+  const records = predicted.records;
+  const onModelGrid = createVolumeFromTensor(predicted.logits, records);
+  predicted = undefined; // the tensor-ordered logits can go once they are in stored order
   const probabilities = invertToInputGrid(activate(onModelGrid, entry.postprocess.filter((s) => ACTIVATIONS.has(s.op))), records, { interpolation: 'linear' });
   const labelData = discretise(probabilities, entry.postprocess, entry.id);
   const labels = filterLabels(createVolume({ geometry: reference.geometry, data: labelData, meta: { modality: 'SEG', source: reference.meta.source ?? 'memory' } }), entry.postprocess);

@@ -209,6 +209,8 @@ function coverSegments(grid: Grid, axis: number): { from: number; to: number; st
  * arithmetic as accumulating a map, with only a roi-sized scratch buffer.
  */
 function normalise(output: Float32Array, outChannels: number, grid: Grid, weights: Float32Array): void {
+  const factors = separableFactors(weights, grid.roi);
+  if (factors !== undefined) return normaliseSeparable(output, outChannels, grid, factors);
   const [s0, s1, s2] = grid.size as [number, number, number];
   const [, r1, r2] = grid.roi as [number, number, number];
   const [p0, p1, p2] = grid.padBefore as [number, number, number];
@@ -238,6 +240,62 @@ function normalise(output: Float32Array, outChannels: number, grid: Grid, weight
   }
 }
 
+/**
+ * When the blend map is a product of per-axis profiles (constant; Gaussian unless clamped, as
+ * MONAI clamps its corners), returns them: a[z] * b[y] * c[x] = map[z, y, x] within float32
+ * rounding, checked on every element. The weight sum over covering windows then factorises too.
+ */
+function separableFactors(weights: Float32Array, roi: readonly number[]): [Float64Array, Float64Array, Float64Array] | undefined {
+  const [r0, r1, r2] = roi as [number, number, number];
+  let peak = 0;
+  for (let i = 1; i < weights.length; i++) if (weights[i]! > weights[peak]!) peak = i;
+  const mz = Math.floor(peak / (r1 * r2));
+  const my = Math.floor(peak / r2) % r1;
+  const mx = peak % r2;
+  const top = weights[peak]!;
+  if (!(top > 0)) return undefined;
+  const a = Float64Array.from({ length: r0 }, (_, z) => weights[(z * r1 + my) * r2 + mx]!);
+  const b = Float64Array.from({ length: r1 }, (_, y) => weights[(mz * r1 + y) * r2 + mx]! / top);
+  const c = Float64Array.from({ length: r2 }, (_, x) => weights[(mz * r1 + my) * r2 + x]! / top);
+  for (let z = 0, i = 0; z < r0; z++) for (let y = 0; y < r1; y++) {
+    const ab = a[z]! * b[y]!;
+    for (let x = 0; x < r2; x++, i++) {
+      const w = weights[i]!;
+      if (Math.abs(w - ab * c[x]!) > 1e-6 * w) return undefined;
+    }
+  }
+  return [a, b, c];
+}
+
+/** Per coordinate of one axis: the sum of the profile over the windows covering it. */
+function coverSums(grid: Grid, axis: number, profile: Float64Array): Float64Array {
+  const out = new Float64Array(grid.size[axis]!);
+  const pad = grid.padBefore[axis]!;
+  const roi = grid.roi[axis]!;
+  for (let p = 0; p < out.length; p++) {
+    const q = p + pad;
+    let sum = 0;
+    for (const s of grid.starts[axis]!) if (s <= q && q < s + roi) sum += profile[q - s]!;
+    out[p] = sum;
+  }
+  return out;
+}
+
+function normaliseSeparable(output: Float32Array, outChannels: number, grid: Grid, factors: [Float64Array, Float64Array, Float64Array]): void {
+  const [s0, s1, s2] = grid.size as [number, number, number];
+  const [sz, sy, sx] = [0, 1, 2].map((axis) => coverSums(grid, axis, factors[axis]!)) as [Float64Array, Float64Array, Float64Array];
+  const invX = sx.map((v) => 1 / v);
+  const spatial = s0 * s1 * s2;
+  for (let z = 0; z < s0; z++) for (let y = 0; y < s1; y++) {
+    const f = 1 / (sz[z]! * sy[y]!);
+    const row = (z * s1 + y) * s2;
+    for (let c = 0; c < outChannels; c++) {
+      const base = c * spatial + row;
+      for (let x = 0; x < s2; x++) output[base + x] = output[base + x]! * (f * invX[x]!);
+    }
+  }
+}
+
 export async function runSlidingWindow(input: DenseTensor, predict: WindowPredictor, options: SlidingWindowOptions): Promise<DenseTensor> {
   validate(input, options);
   const rank = input.dims.length - 2;
@@ -252,12 +310,17 @@ export async function runSlidingWindow(input: DenseTensor, predict: WindowPredic
   const spatial = grid.size[0]! * grid.size[1]! * grid.size[2]!;
   let output: Float32Array | undefined;
   let outChannels = 0;
+  // One window buffer for the whole run (fully overwritten per window); a fresh one only when
+  // the last batch is shorter or a predictor took ownership of it (transferred to a worker).
+  let buf: Float32Array | undefined;
   for (let first = 0; first < windows.length; first += batchSize) {
     const batch = windows.slice(first, first + batchSize);
     for (const flips of combos) {
-      const buf = new Float32Array(batch.length * channels * roiVoxels);
-      batch.forEach((w, b) => extractWindow(input, channels, grid, w, buf, b * channels * roiVoxels, options.padValue ?? 0));
-      if (flips.length > 0) flipWindows(buf, batch.length * channels, grid.roi, flips);
+      const needed = batch.length * channels * roiVoxels;
+      if (buf === undefined || buf.length !== needed || buf.buffer.byteLength === 0) buf = new Float32Array(needed);
+      const windowBuffer = buf;
+      batch.forEach((w, b) => extractWindow(input, channels, grid, w, windowBuffer, b * channels * roiVoxels, options.padValue ?? 0));
+      if (flips.length > 0) flipWindows(windowBuffer, batch.length * channels, grid.roi, flips);
       const pred = await predict({ data: buf, dims: [batch.length, channels, ...grid.roi.slice(3 - rank)] });
       const expectedLength = pred.dims[1]! * batch.length * roiVoxels;
       if (pred.dims[0] !== batch.length || pred.data.length !== expectedLength) {

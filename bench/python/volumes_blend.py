@@ -1,0 +1,82 @@
+#!/usr/bin/python3
+"""Torch side of bench/volumes.mjs figure 3: the same blending and inverse mapping work as
+bench/lib/volumes-blend.mjs, written the way nnU-Net's predictor and MONAI do it.
+
+    /usr/bin/python3 bench/python/volumes_blend.py '{"size":[D,H,W],"roi":[r,r,r],"classes":3,
+        "channels":4,"runs":3,"modelGrid":[d,h,w]}'
+
+Blending follows nnunetv2 predict_sliding_window_return_logits with the network call replaced by
+a fixed prediction: steps from compute_steps_for_sliding_window (step 0.5), the Gaussian of
+compute_gaussian (sigma 1/8 of the patch, max-normalised x 10, zeros raised to the min), window
+extraction data[sl], predicted_logits[sl] += prediction * gaussian, n_predictions[sl] += gaussian,
+predicted_logits /= n_predictions. Inverse mapping: torch.nn.functional.interpolate(trilinear,
+align_corners=False) of the probabilities from the model grid to the input size (MONAI's
+resampling of predictions back; nnU-Net's own scipy-based resampling is slower). Prints
+{ blendMs, inverseMs, windows, torch, threads } (medians).
+"""
+import json
+import sys
+import time
+from math import ceil
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from scipy.ndimage import gaussian_filter
+
+spec = json.loads(sys.argv[1])
+threads = int(spec.get("threads", 2))
+torch.set_num_threads(threads)
+size, roi, classes, channels, runs = spec["size"], spec["roi"], spec["classes"], spec["channels"], spec["runs"]
+
+
+def steps_for(image, patch, step=0.5):
+    out = []
+    for n, p in zip(image, patch):
+        target = p * step
+        count = int(ceil((n - p) / target)) + 1
+        actual = (n - p) / (count - 1) if count > 1 else 99999999999
+        out.append([int(np.round(actual * i)) for i in range(count)])
+    return out
+
+
+def gaussian(patch, sigma_scale=1.0 / 8, value_scaling=10):
+    tmp = np.zeros(patch)
+    tmp[tuple(i // 2 for i in patch)] = 1
+    g = gaussian_filter(tmp, [i * sigma_scale for i in patch], 0, mode="constant", cval=0)
+    g = torch.from_numpy(g).float()
+    g = g / torch.max(g) * value_scaling
+    g[g == 0] = torch.min(g[g != 0])
+    return g
+
+
+gen = torch.Generator().manual_seed(0)
+data = torch.rand((channels, *size), generator=gen)
+prediction = torch.rand((classes, *roi), generator=gen)
+weights = gaussian(roi)
+steps = steps_for(size, roi)
+slicers = [(slice(None), slice(a, a + roi[0]), slice(b, b + roi[1]), slice(c, c + roi[2])) for a in steps[0] for b in steps[1] for c in steps[2]]
+
+blend_times = []
+for _ in range(runs):
+    t0 = time.perf_counter()
+    logits = torch.zeros((classes, *size), dtype=torch.float32)
+    n_predictions = torch.zeros(size, dtype=torch.float32)
+    for sl in slicers:
+        # The window the network sees: nnU-Net passes the view data[sl][None] and the first
+        # convolution makes it contiguous; ONNX Runtime needs the contiguous copy up front.
+        workon = data[sl][None].contiguous()
+        pred = prediction  # network(workon)[0] in nnU-Net
+        logits[sl] += pred * weights
+        n_predictions[sl[1:]] += weights
+    logits /= n_predictions
+    blend_times.append((time.perf_counter() - t0) * 1000)
+
+probabilities = torch.rand((1, classes, *spec["modelGrid"]), generator=gen)
+inverse_times = []
+for _ in range(runs):
+    t0 = time.perf_counter()
+    F.interpolate(probabilities, size=tuple(size), mode="trilinear", align_corners=False)
+    inverse_times.append((time.perf_counter() - t0) * 1000)
+
+print(json.dumps({"blendMs": float(np.median(blend_times)), "inverseMs": float(np.median(inverse_times)), "windows": len(slicers), "torch": torch.__version__, "threads": threads}))

@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+/**
+ * Area "volumes" (issue 8, requirements 5 and 6): segmentation of full-size volumes.
+ *  1. CT 512x512x300 (chest-CT phantom, 0.7 x 0.7 x 1.25 mm, int16 NIfTI) through the bundled
+ *     3D U-Net (medinfer-brats-unet3d-phantom; the CT fills all four modality slots, so the
+ *     model input is the four-channel float32 stack a BraTS case would give: 1.26 GB) with
+ *     128^3 sliding windows (nnU-Net placement, overlap 0, Gaussian blending). Peak RSS of the
+ *     whole process against the 4 GB goal. The bundled model was trained on 64^3 brain phantoms:
+ *     the labels are meaningless on a CT, the memory and time are what is measured.
+ *  2. MRI 4x240x240x155 (BraTS size, four int16 NIfTI modalities) through the benchmark-size 3D
+ *     U-Net (32 base features, 4 levels, random weights) with 128^3 windows (nnU-Net placement,
+ *     overlap 0 = 8 windows: each costs tens of seconds on 2 cores; fewer windows make the SDK's
+ *     fixed costs a larger share, so this is the harsher case for the goal): time outside
+ *     session.run() over the total (provenance.inferenceMs), goal <= 10%; peak RSS.
+ *  3. Blending and inverse mapping against the torch reference doing the same work in the same
+ *     run (bench/python/volumes_blend.py): nnU-Net's accumulation of 18 window predictions
+ *     (step 0.5, Gaussian) into a 3-class 155x240x240 map plus the division by the weight sum;
+ *     3-class probabilities mapped from a 1.2 mm model grid back to the 1 mm input grid
+ *     (trilinear; torch.nn.functional.interpolate). Goal: faster than torch (ratio < 1).
+ * --quick: smaller sizes (CT 192x192x96, no MRI case, blend on 4x128x128x96 with 64^3 windows).
+ * Each segmentation case runs in its own process (peak RSS is that case's own).
+ *   npm run build && node bench/volumes.mjs [--quick]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { caseSeed, generateChestCt, writeNifti } from '../dist/index.js';
+import { readManifestFile } from '../dist/node.js';
+import { PYTHON, runJsonChild } from './lib/child.mjs';
+import { BENCH_MODELS, benchEntries, ensureBenchModels } from './lib/entries.mjs';
+import { benchTempDir, writeMultiModal } from './lib/inputs.mjs';
+import { machineNote, makeFigure, median, round } from './lib/stats.mjs';
+import { writeAreaResult } from './lib/write-result.mjs';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const quick = process.argv.includes('--quick');
+const GOAL_RSS_MB = 4096;
+
+if (process.argv[2] === '--case') {
+  await runCase(JSON.parse(process.argv[3]));
+  process.exit(0);
+}
+
+/** Child: one segmentation run end to end; prints { ms, inferenceMs, windows, maxRssMB }. */
+async function runCase({ entry, volumes }) {
+  const { createPipeline } = await import('../dist/node.js');
+  const pipeline = await createPipeline('segmentation', entry, { provider: 'cpu', threads: 2 });
+  let windows = 0;
+  const started = performance.now();
+  const result = await pipeline.run(volumes, { onProgress: (_, total) => { windows = total; } });
+  const ms = performance.now() - started;
+  console.log(JSON.stringify({ ms, inferenceMs: result.provenance.inferenceMs, windows, size: [...result.labels.geometry.size], maxRssMB: process.resourceUsage().maxRSS / 1024 }));
+  await pipeline.dispose();
+}
+
+function slidingEntry(base, id, patch) {
+  return { ...structuredClone(base), id, inference: { mode: 'slidingWindow', roi: [128, 128, 128], overlap: 0, batch: 1, blend: 'gaussian', placement: 'nnunet' }, ...patch };
+}
+
+const dir = benchTempDir('medinfer-bench-volumes');
+const manifest = await readManifestFile();
+const figures = [];
+const skipped = [];
+
+async function segmentationCase(label, entry, volumes) {
+  console.error(`  ${label}`);
+  const r = await runJsonChild(process.execPath, [fileURLToPath(import.meta.url), '--case', JSON.stringify({ entry, volumes })], { timeoutMs: 3_600_000 });
+  if (!r.ok) throw new Error(`${label}: ${r.error}`);
+  return r.result;
+}
+
+// 1. CT through the bundled U-Net: peak RSS against the goal.
+const ctSize = quick ? [192, 192, 96] : [512, 512, 300];
+const ctPath = join(dir, `ct-${ctSize.join('x')}.nii`);
+if (!existsSync(ctPath)) writeFileSync(ctPath, writeNifti(generateChestCt({ seed: caseSeed(11, 0), size: ctSize }).image));
+const bundled = manifest.models['medinfer-brats-unet3d-phantom'];
+if (!bundled) skipped.push('CT case: no bundled 3D U-Net in the manifest');
+else {
+  const entry = slidingEntry(bundled, 'bundled-unet3d-sliding-128');
+  const slots = Object.fromEntries(bundled.io.inputs[0].channels.map((name) => [name, ctPath]));
+  const c = await segmentationCase(`CT ${ctSize.join('x')} (bundled 3D U-Net, 128^3 windows)`, entry, slots);
+  figures.push(makeFigure(`segmentation of a ${ctSize.join('x')} CT with the bundled 3D U-Net (CT in all 4 channel slots, ${c.windows} windows of 128^3): peak RSS`, 'MB', c.maxRssMB, 'goal: 4 GB', GOAL_RSS_MB, {
+    seconds: round(c.ms / 1000), inferenceSeconds: round(c.inferenceMs / 1000), outsideShare: round(1 - c.inferenceMs / c.ms), goalMet: c.maxRssMB < GOAL_RSS_MB,
+    note: `input ${(ctSize.reduce((a, b) => a * b, 1) / 1e6).toFixed(1)} M voxels; four-channel float32 model input ${((ctSize.reduce((a, b) => a * b, 1) * 16) / 2 ** 30).toFixed(2)} GiB; one run in its own process`,
+  }));
+}
+
+// 2. BraTS-size MRI through the benchmark-size U-Net: the SDK's share of the time.
+const models = quick ? { ok: false, reason: 'quick mode (each 128^3 window of the 32-feature U-Net takes tens of seconds)' } : await ensureBenchModels();
+if (!models.ok) skipped.push(`MRI 4x240x240x155 case: ${models.reason}`);
+else {
+  const seg = benchEntries(manifest).segmentation;
+  const entry = slidingEntry(seg, 'bench-unet3d-128', {});
+  const volumes = writeMultiModal(dir, [240, 240, 155]);
+  const c = await segmentationCase('MRI 4x240x240x155 (benchmark-size 3D U-Net, 128^3 windows)', entry, volumes);
+  const outside = c.ms - c.inferenceMs;
+  figures.push(makeFigure(`segmentation of a 4x240x240x155 MRI with the benchmark-size 3D U-Net (32 features, ${c.windows} windows of 128^3): time outside session.run`, 'ms', outside, 'total time of the same run', c.ms, {
+    seconds: round(c.ms / 1000), inferenceSeconds: round(c.inferenceMs / 1000), maxRssMB: round(c.maxRssMB), goal: 'ratio <= 0.10', goalMet: outside / c.ms <= 0.1,
+    note: 'ratio = share of the end-to-end time (NIfTI read, stack, z-score, windows, blending, softmax, argmax, inverse mapping, volumes) spent outside the model; one run in its own process',
+  }));
+}
+
+// 3. Blending and inverse mapping, SDK vs torch, same sizes, same windows.
+const blendSpec = quick ? { size: [96, 128, 128], roi: [64, 64, 64], classes: 3, channels: 4, runs: 3 } : { size: [155, 240, 240], roi: [128, 128, 128], classes: 3, channels: 4, runs: 5 };
+// SDK and torch runs interleaved (one run per process, SDK, torch, SDK, torch, ...): on a shared
+// machine a load spike then hits both sides instead of one.
+console.error('  blending and inverse mapping, SDK and torch interleaved');
+const sides = { sdk: [], torch: [] };
+let blendError;
+for (let r = 0; r < blendSpec.runs && !blendError; r++) {
+  const js = spawnSync(process.execPath, [join(HERE, 'lib', 'volumes-blend.mjs'), JSON.stringify({ ...blendSpec, runs: 1 })], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (js.status !== 0) { blendError = `SDK side failed: ${js.stderr.slice(-400)}`; break; }
+  const a = JSON.parse(js.stdout.trim().split('\n').pop());
+  sides.sdk.push(a);
+  // Same thread pool size as ONNX Runtime's; PASSIVE: OpenMP's spinning barriers slow torch badly on a shared machine.
+  const py = spawnSync(PYTHON, [join(HERE, 'python', 'volumes_blend.py'), JSON.stringify({ ...blendSpec, runs: 1, modelGrid: a.modelGrid, threads: 2 })], { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, OMP_NUM_THREADS: '2', OMP_WAIT_POLICY: 'PASSIVE' } });
+  if (py.status !== 0) { blendError = `Python side failed (${PYTHON} with torch and scipy needed): ${py.stderr.slice(-400)}`; break; }
+  sides.torch.push(JSON.parse(py.stdout.trim().split('\n').pop()));
+}
+if (blendError) skipped.push(`blend / inverse vs torch: ${blendError}`);
+else {
+  const med = (side, key) => median(sides[side].map((x) => x[key]));
+  const b = sides.torch[0];
+  const shape = `${blendSpec.classes}x${blendSpec.size.join('x')}`;
+  figures.push(makeFigure(`sliding-window blending: ${sides.sdk[0].windows} windows of ${blendSpec.roi.join('x')} into ${shape} (nnU-Net placement step 0.5, Gaussian), incl. cutting the ${blendSpec.channels}-channel windows and the normalisation`, 'ms', med('sdk', 'blendMs'), `torch ${b.torch}: nnU-Net's loop (window .contiguous(); logits[sl] += pred * gaussian; n[sl] += gaussian; logits /= n) on the same windows, ${b.threads} threads`, med('torch', 'blendMs'), { runs: blendSpec.runs, windows: sides.sdk[0].windows, pythonWindows: b.windows }));
+  figures.push(makeFigure(`inverse mapping of ${blendSpec.classes}-class probabilities from the 1.2 mm model grid back to the 1 mm input grid ${blendSpec.size.join('x')} (trilinear)`, 'ms', med('sdk', 'inverseMs'), `torch.nn.functional.interpolate(trilinear, align_corners=False), ${b.threads} threads`, med('torch', 'inverseMs'), { runs: blendSpec.runs }));
+}
+
+const path = writeAreaResult('volumes', { area: 'volumes', date: new Date().toISOString(), quick, ...machineNote(), figures, skipped, models: existsSync(BENCH_MODELS) ? 'bench models in .cache/bench-models' : 'none' });
+for (const f of figures) console.log(`${f.name}: ${f.median} ${f.unit} vs ${f.baselineMedian} (${f.baseline}) ratio ${f.ratio}`);
+for (const s of skipped) console.log(`skipped: ${s}`);
+console.log(`wrote ${path}`);
