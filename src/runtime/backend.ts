@@ -44,8 +44,9 @@ export interface BackendSessionOptions {
   readonly graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
   /**
    * Node CPU: whether idle intra-op threads spin-wait for the next parallel section (undefined:
-   * the runtime's default, spinning). false hands their cores back between and after runs, for
-   * callers that do other CPU work meanwhile (the batch runner decodes the next inputs).
+   * false for the Node CPU provider - threads hand their cores back between and after runs, which
+   * measured faster on shared cores (see ort-node.ts); other providers keep the runtime's default).
+   * true restores ONNX Runtime's spinning, e.g. for a dedicated machine running tiny models.
    */
   readonly intraOpSpinning?: boolean;
 }

@@ -76,8 +76,14 @@ export function createNodeBackend(): RuntimeBackend {
       const so: ort.InferenceSession.SessionOptions = { executionProviders: [provider], logSeverityLevel: 3 };
       if (options.threads !== undefined) so.intraOpNumThreads = options.threads;
       if (options.graphOptimization !== undefined) so.graphOptimizationLevel = OPTIMIZATION[options.graphOptimization];
+      // CPU sessions default to intra-op threads that block instead of spin-waiting: on a machine
+      // whose cores are shared (other processes, the pipeline's own JS pre/postprocessing) spinning
+      // threads compete for the cores the work needs. Measured (bench/README.md, 2 cores under
+      // load): DenseNet-121 224 0.12-0.14 s vs 0.18-0.27 s per run; 3D U-Net / VoxelMorph within
+      // noise; tiny models (< 2 ms) up to 0.4 ms slower. intraOpSpinning: true restores spinning.
+      const spinning = options.intraOpSpinning ?? (provider === 'cpu' ? false : undefined);
       // The Node binding flattens nested keys: session.intra_op.allow_spinning.
-      if (options.intraOpSpinning !== undefined) so.extra = { session: { intra_op: { allow_spinning: options.intraOpSpinning ? '1' : '0' } } };
+      if (spinning !== undefined) so.extra = { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } };
       return new NodeSession(await ort.InferenceSession.create(model, so));
     },
     async loadModelBytes(location: string, onProgress?: (loaded: number, total?: number) => void): Promise<Uint8Array> {
