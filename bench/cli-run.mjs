@@ -17,7 +17,8 @@
  * is timed both with ONNX Runtime's defaults (spinning) and with the runner's options, alternated,
  * and each runner measurement is compared with the better (faster) of the two taken right before.
  *   npx tsc -p . && node bench/cli-run.mjs [--quick] [--model ID --manifest FILE] [--images N] [--runs N] [--no-extra] [--keep]
- * --quick: 40 images, 2 runs, no reference figures, no extra model (bench/run.mjs --quick gives an area 150 s).
+ * --quick: 32 images, 2 runs, concurrency 2 and 4, no reference figures, no extra model (bench/run.mjs
+ * --quick gives an area 150 s).
  * Writes bench/results/cli-run.json (or $MEDINFER_BENCH_RESULTS_DIR/cli-run.json, as bench/run.mjs sets).
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,9 +38,9 @@ const flag = (name) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const quick = argv.includes('--quick');
-const COUNT = Number(flag('--images') ?? (quick ? 40 : 200));
+const COUNT = Number(flag('--images') ?? (quick ? 32 : 200));
 const RUNS = Number(flag('--runs') ?? (quick ? 2 : 5));
-const CONCURRENCY = [1, 2, 4];
+const CONCURRENCY = quick ? [2, 4] : [1, 2, 4];
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const work = join(tmpdir(), `medinfer-bench-cli-run-${process.pid}`);
 mkdirSync(work, { recursive: true });
@@ -221,7 +222,7 @@ async function measureModel({ manifest: manifestArg, model, note }, { concurrenc
   await runner(concurrency[0]); // warm-up (file cache, JIT)
   const MAIN_THREAD_CONCURRENCY = 4;
   const refs = { batched: [], mainThread: [] };
-  const per = new Map(concurrency.map((c) => [c, { rates: [], defaults: [], noSpin: [], bases: [], paired: [] }]));
+  const per = new Map(concurrency.map((c) => [c, { rates: [], defaults: [], noSpin: [], bases: [], paired: [], load: [] }]));
   for (let r = 0; r < runs; r++) {
     // Each runner measurement is paired with both bare loops taken right before it (their order
     // alternating), so load from other processes on this shared machine hits all three alike.
@@ -242,6 +243,7 @@ async function measureModel({ manifest: manifestArg, model, note }, { concurrenc
       m.bases.push(Math.max(d, n));
       m.rates.push(rate);
       m.paired.push(rate / Math.max(d, n));
+      m.load.push(loadavg()[0]);
       console.error(`${model} c${c} run ${r + 1}: runner ${rate.toFixed(1)}/s, bare ${d.toFixed(1)} (default) ${n.toFixed(1)} (no spinning): ${(rate / Math.max(d, n)).toFixed(3)}`);
     }
     if (references) {
@@ -263,7 +265,7 @@ async function measureModel({ manifest: manifestArg, model, note }, { concurrenc
       pairedRatioMedian: round(median(m.paired), 3),
       bareDefaultMedian: round(median(m.defaults)),
       bareNoSpinningMedian: round(median(m.noSpin)),
-      runs: m.rates.map((x, i) => ({ runner: round(x), bareDefault: round(m.defaults[i]), bareNoSpinning: round(m.noSpin[i]) })),
+      runs: m.rates.map((x, i) => ({ runner: round(x), bareDefault: round(m.defaults[i]), bareNoSpinning: round(m.noSpin[i]), loadAverage1m: round(m.load[i], 2) })),
     };
   });
   const best = figures.reduce((a, b) => (b.ratio > a.ratio ? b : a));

@@ -133,6 +133,10 @@ describe('threaded backend (sessions in a worker thread; tested from dist/, wher
     const [x, y] = await Promise.all([a.run(feeds), b.run(feeds)]);
     expect([...(x['logits']!.data as Float32Array)]).toEqual([...(y['logits']!.data as Float32Array)]);
     await expect(a.run({ wrong: feeds.image })).rejects.toThrow(/wrong|input/i);
+    // The worker's sessions do not spin-wait by default; either setting gives the same outputs.
+    const spinning = await createNodeBackend().createSession(model, 'cpu', { intraOpSpinning: true });
+    expect([...((await spinning.run(feeds))['logits']!.data as Float32Array)]).toEqual([...(y['logits']!.data as Float32Array)]);
+    await spinning.release();
     await a.release();
     await b.release();
   });
