@@ -30,13 +30,20 @@ const wanted = (task) => !only.length || only.includes(task);
 // 0.85 vs 0.46 s, 96^3 4.3 vs 5.3 s). A quick run on toy sizes would report the runtime's
 // small-tensor overhead, not what a user of either stack sees on real volumes.
 const SIZES = quick
-  ? { runs: 3, segVolume: [64, 64, 64], segRoi: [64, 64, 64], regVolume: [64, 64, 64], reports: 32 }
+  ? { runs: 5, runs3d: 3, segVolume: [64, 64, 64], segRoi: [64, 64, 64], regVolume: [64, 64, 64], reports: 32 }
   : { runs: 5, runs3d: 3, segVolume: [96, 96, 64], segRoi: [64, 64, 64], regVolume: [160, 192, 224], reports: 256 };
+// Quick: the segmentation stand-in is the 8-feature U-Net (unet3d_lite, the scaling area's model,
+// 16x fewer multiply-adds) so that 64^3 fits the quick budget; full runs use the 32-feature one.
+const SEG_MODEL = quick ? 'segmentationLite' : 'segmentation';
 // Quick: each side in its own process back to back (time and peak RSS from the same runs);
 // full: SDK and bare ORT alternated in one process, plus one process per side for peak RSS.
 const MODE = quick ? 'separate' : 'alternate';
 const MODE_NOTE = quick ? 'SDK and bare ORT each in its own process, back to back (time and peak RSS of the same runs)' : 'runs alternated in one process; peak RSS from one run per side in its own process';
-const runsFor = (task) => ((task === 'segmentation' || task === 'registration') && SIZES.runs3d ? SIZES.runs3d : SIZES.runs);
+const HEAVY = (task, kind) => (task === 'segmentation' || task === 'registration') && kind !== 'bundled';
+const runsFor = (task, kind) => (HEAVY(task, kind) ? SIZES.runs3d : SIZES.runs);
+// One warm-up run on every side (JIT compilation of the SDK's JS, ORT's first-run allocations,
+// torch's first-call costs): without it the median of 3 still held a half-compiled second run.
+const warmupFor = () => 1;
 
 const manifest = await loadManifest();
 const dir = benchTempDir();
@@ -55,7 +62,7 @@ async function inputFor(task, entry) {
   if (task === 'classification') return { images: (await writeRadiographs(dir, 1))};
   if (task === 'segmentation') {
     const names = entry.inputs?.map((i) => i.name) ?? ['image'];
-    const size = entry.id === 'bench-unet3d' ? SIZES.segVolume : [64, 64, 64];
+    const size = entry.id.startsWith('bench-unet3d') ? SIZES.segVolume : [64, 64, 64];
     return { volumes: writeMultiModal(dir, size, names) };
   }
   if (task === 'registration') return writeRegistrationPair(dir, entry.id === 'bench-vxm' ? SIZES.regVolume : (entry.io.inputs[0].dims.slice(2).every((d) => d > 0) ? entry.io.inputs[0].dims.slice(2) : [64, 64, 64]));
@@ -76,8 +83,7 @@ const PY_TASKS = new Set(['classification', 'segmentation', 'registration', 'rep
 
 async function benchCase(task, entry, kind) {
   const input = await inputFor(task, entry);
-  // Quick: no separate warm-up; the median of 3 already discards one slow first run.
-  const spec = { task, entry, input, runs: runsFor(task), warmup: quick ? 0 : 1, threads: 2 };
+  const spec = { task, entry, input, runs: runsFor(task, kind), warmup: warmupFor(task, kind), threads: 2 };
   const label = `${task} [${entry.id}, ${kind}; ${describe(task, input)}]`;
   console.error(`  ${label}`);
   const c = await compareSdkWithOrt(spec, { mode: MODE });
@@ -97,7 +103,8 @@ async function benchCase(task, entry, kind) {
 }
 
 const bundled = bundledEntries(manifest);
-const bench = models.ok ? benchEntries(manifest, { roi: SIZES.segRoi }) : {};
+const benchAll = models.ok ? benchEntries(manifest, { roi: SIZES.segRoi }) : {};
+const bench = models.ok ? { ...benchAll, segmentation: benchAll[SEG_MODEL] } : {};
 for (const task of ['classification', 'detection', 'segmentation', 'registration', 'report-text']) {
   if (!wanted(task)) continue;
   const list = bundled[task] ?? [];
@@ -112,7 +119,7 @@ const result = {
   date: new Date().toISOString(),
   quick,
   ...machineNote(),
-  description: `End to end SDK pipelines vs bare ONNX Runtime and vs the Python stack, same files, same weights; ${MODE_NOTE}; Python in its own process after them (median of ${quick ? '3 runs, no separate warm-up' : `${SIZES.runs} runs (3 for 3D tasks) after a warm-up`}). Threads: 2 for ONNX Runtime and torch (torch with OMP_WAIT_POLICY=PASSIVE; ONNX Runtime with its defaults, as the SDK).`,
+  description: `End to end SDK pipelines vs bare ONNX Runtime and vs the Python stack, same files, same weights; ${MODE_NOTE}; Python in its own process after them (median of ${SIZES.runs} runs after a warm-up; benchmark-size 3D models: ${SIZES.runs3d} runs after a warm-up${quick ? '; quick: 8-feature U-Net for segmentation' : ''}). Threads: 2 for ONNX Runtime and torch (torch with OMP_WAIT_POLICY=PASSIVE; ONNX Runtime with its defaults, as the SDK).`,
   sizes: SIZES,
   ...(python.installed ? { python: python.installed } : {}),
   figures,

@@ -19,6 +19,7 @@ import * as ort from 'onnxruntime-node';
 import { runPreprocessPlan } from '../../dist/index.js';
 import { createPipeline, readImageFile } from '../../dist/node.js';
 import { createTokenizer, parseTokenizerSpec, parseVocabulary } from '../../dist/pipelines/text-tokenizer.js';
+import { DEFAULT_REPORT_BATCH } from '../../dist/pipelines/report-text.js';
 import { REPO, currentEntry } from './entries.mjs';
 import { bareSessionOptions } from './ort-options.mjs';
 import { detectionWindows, segmentationWindows } from './window-feeds.mjs';
@@ -92,8 +93,8 @@ async function ortFeeds() {
     const vocab = readFileSync(join(REPO, entry.files.find((f) => f.role === 'vocab').path));
     const tokenizer = createTokenizer(parseTokenizerSpec(entry.tokenizer, entry.id), parseVocabulary(vocab, 'vocab', entry.id), entry.id);
     const len = tokenizer.spec.maxLength;
-    // Same chunks as the pipeline's runBatch (inference.batch, default 64 reports per run).
-    const max = entry.inference?.batch ?? 64;
+    // Same chunks as the pipeline's runBatch (inference.batch, else its default).
+    const max = entry.inference?.batch ?? DEFAULT_REPORT_BATCH;
     const chunks = [];
     for (let s = 0; s < reports.length; s += max) {
       const part = reports.slice(s, s + max);

@@ -49,6 +49,8 @@ export function benchEntries(manifest, { roi = [64, 64, 64], overlap = 0.5, scal
   return {
     // The 8-feature U-Net of the scaling runs (same entry otherwise; nnU-Net-like 128^3 patches).
     scaling: clone(seg, 'bench-unet3d-lite', FILES.scaling, segPatch(scalingRoi)),
+    // The same 8-feature U-Net with the pipelines' roi: quick runs of the pipelines area.
+    segmentationLite: clone(seg, 'bench-unet3d-lite', FILES.scaling, segPatch(roi)),
     classification: clone(m['xrv-densenet121-res224-all'], 'bench-densenet121', FILES.classification, {}),
     segmentation: clone(seg, 'bench-unet3d', FILES.segmentation, segPatch(roi)),
     registration: clone(reg, 'bench-vxm', FILES.registration, {

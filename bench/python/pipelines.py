@@ -23,7 +23,7 @@ What each task times (file in -> result out, like the SDK pipeline):
   squaring, 7 steps, SpatialTransformer with grid_sample) -> ResizeTransform x2 -> warp the moving
   image -> Jacobian determinant (np.gradient) and % folding -> displacement in mm.
 - report-text: regex tokenize -> vocabulary ids padded to 128 -> text CNN forward in chunks of
-  entry.inference.batch (default 64, as the SDK's runBatch) -> softmax.
+  entry.inference.batch (default 256, as the SDK's runBatch) -> softmax.
 """
 import json
 import os
@@ -45,8 +45,10 @@ def model_path(entry):
     return os.path.join(REPO, next(f['path'] for f in entry['files'] if f['role'] == 'model'))
 
 
-def load_bench_model(entry, name):
+def load_bench_model(entry, name=None):
+    """The exporter's architecture named like the entry's .onnx file (unet3d, unet3d_lite, ...)."""
     import export_models
+    name = name or os.path.basename(model_path(entry))[:-len('.onnx')]
     model = export_models.MODELS[name]['make']()
     pt = model_path(entry)[:-len('.onnx')] + '.pt'
     model.load_state_dict(torch.load(pt))
@@ -113,7 +115,7 @@ def nnunet_gaussian(roi, sigma_scale=1.0 / 8, value_scaling=10):
 
 def segmentation(entry, inp):
     import nibabel as nib
-    model = load_bench_model(entry, 'unet3d')
+    model = load_bench_model(entry)
     order = [s for s in entry['preprocess'] if s['op'] == 'stackChannels'][0]['order']
     roi = entry['inference']['roi']
     overlap = entry['inference']['overlap']
@@ -206,7 +208,7 @@ def report_text(entry, inp):
     with open(inp['reports']) as f:
         reports = json.load(f)
 
-    batch = entry.get('inference', {}).get('batch', 64)  # the SDK's runBatch chunk size
+    batch = entry.get('inference', {}).get('batch', inp.get('batch', 256))  # the SDK's runBatch chunk size (DEFAULT_REPORT_BATCH)
 
     def once():
         ids = np.zeros((len(reports), length), dtype=np.int64)

@@ -55,6 +55,9 @@ async function loadTokenizer(context: PipelineContext, entry: ModelEntry): Promi
   return createTokenizer(parseTokenizerSpec(entry.tokenizer, entry.id), parseVocabulary(bytes, location, entry.id), entry.id);
 }
 
+/** Reports per session.run when the manifest gives no inference.batch. */
+export const DEFAULT_REPORT_BATCH = 256;
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
@@ -110,7 +113,10 @@ export async function createReportTextPipeline(context: PipelineContext, model: 
   const handle = await openModelHandle(context, model, 'report-text');
   const tokenizer = await loadTokenizer(context, handle.entry);
   const classes = classesOf(handle.entry);
-  const maxBatch = handle.entry.inference.batch ?? 64;
+  // Reports per session.run when the manifest does not say: one call for up to 256 reports (the
+  // text CNN's activations stay in the tens of MB). Measured on 2 cores, bare ORT: 256 reports as
+  // one call 72 ms vs four calls of 64 136 ms (torch: 84 vs 192 ms).
+  const maxBatch = handle.entry.inference.batch ?? DEFAULT_REPORT_BATCH;
   const runBatch = async (reports: readonly string[]) => {
     const out: ReportTextResult[] = [];
     for (let s = 0; s < reports.length; s += maxBatch) out.push(...(await classify(handle, tokenizer, classes, reports.slice(s, s + maxBatch))));
