@@ -1,16 +1,19 @@
 /**
  * End to end through the SDK with the bundled 3D nodule detector on the held-out chest CT
  * phantoms the manifest's CPM was measured on (LUNA16 protocol: hit within radius, 100 marks per
- * scan, sensitivities at 1/8..8 FP per scan): CPM reproduced within 0.02.
+ * scan, sensitivities at 1/8..8 FP per scan): CPM reproduced within 0.02, and at least the
+ * requirement of issue 6 (CPM >= 0.85), both as measured here and as the manifest records it.
  */
 import { describe, expect, it } from 'vitest';
 import { caseSeed, computeFroc, generateChestCt, getModelEntry } from '../../src/index.js';
 import { createPipeline, readManifestFile } from '../../src/node.js';
 
 const MODEL = 'medinfer-nodule-det3d-phantom';
+/** Issue 6, requirement 4: the bundled 3D detector reaches LUNA16 CPM >= 0.85 on the held-out phantoms. */
+const REQUIRED_CPM = 0.85;
 
 describe('bundled 3D detection model, end to end', () => {
-  it('reproduces the manifest CPM on the held-out chest CT phantoms within 0.02', async () => {
+  it('reproduces the manifest CPM on the held-out chest CT phantoms within 0.02, and CPM >= 0.85', async () => {
     const manifest = await readManifestFile();
     const metric = getModelEntry(manifest, MODEL).metrics!['cpm']!;
     const { seed, count } = metric.measuredOn as { seed: number; count: number };
@@ -29,5 +32,7 @@ describe('bundled 3D detection model, end to end', () => {
     await pipe.dispose();
     const froc = computeFroc({ scans, annotations, candidates });
     expect(Math.abs(froc.cpm - metric.value)).toBeLessThanOrEqual(0.02);
+    expect(metric.value).toBeGreaterThanOrEqual(REQUIRED_CPM);
+    expect(froc.cpm).toBeGreaterThanOrEqual(REQUIRED_CPM);
   });
 });
