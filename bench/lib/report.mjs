@@ -28,12 +28,32 @@ export function renderMarkdown(merged, extra = []) {
   lines.push('| area | status | wall s | figures |', '| --- | --- | --- | --- |');
   for (const a of merged.areas) lines.push(`| ${a.area} | ${a.status}${a.error ? `: ${cell(a.error).slice(0, 200)}` : ''} | ${fmt(a.wallMs / 1000)} | ${a.figureCount ?? 0} |`);
   lines.push('');
+  renderPythonSummary(lines, [merged, ...extra]);
   renderAreas(lines, merged, '');
   for (const other of extra) {
     lines.push(`# ${other.quick ? 'Quick' : 'Full-size'} run of ${other.areas.map((a) => a.area).join(', ')} (${other.date}, load average ${other.machine.loadAverage.join(' / ')})`, '');
     renderAreas(lines, other, other.quick ? ' (quick)' : ' (full sizes)');
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Issue 11's goal at a glance: every SDK-vs-Python figure of the runs shown (this run and the
+ * appended ones), one row each, with whether the SDK was faster (ratio < 1).
+ */
+function renderPythonSummary(lines, runs) {
+  const rows = [];
+  for (const run of runs) {
+    for (const f of run.figures) {
+      if (f.area !== 'pipelines' || !String(f.baseline).startsWith('Python')) continue;
+      const what = f.name.replace(/: SDK vs Python stack$/, '');
+      const met = typeof f.ratio === 'number' ? (f.ratio < 1 ? 'yes' : 'no') : '-';
+      rows.push(`| ${run.quick ? 'quick' : 'full'} (${run.date.slice(0, 16)}) | ${cell(what)} | ${fmt(f.median)} | ${fmt(f.baselineMedian)} | ${fmt(f.ratio)} | ${met} |`);
+    }
+  }
+  if (!rows.length) return;
+  lines.push('## SDK vs the Python stack, per task (goal: ratio < 1 on 2 cores)', '');
+  lines.push('| run | task [model; input] | SDK ms | Python ms | ratio | SDK faster |', '| --- | --- | --- | --- | --- | --- |', ...rows, '');
 }
 
 function renderAreas(lines, merged, suffix) {
