@@ -17,7 +17,7 @@
  *     (step 0.5, Gaussian) into a 3-class 155x240x240 map plus the division by the weight sum;
  *     3-class probabilities mapped from a 1.2 mm model grid back to the 1 mm input grid
  *     (trilinear; torch.nn.functional.interpolate). Goal: faster than torch (ratio < 1).
- * --quick: smaller sizes (CT 192x192x96, no MRI case, blend on 4x128x128x96 with 64^3 windows).
+ * --quick: smaller sizes (CT 128x128x80 = one window, no MRI case, blend on 4x96x128x128 with 64^3 windows, 2 runs).
  * Each segmentation case runs in its own process (peak RSS is that case's own).
  *   npm run build && node bench/volumes.mjs [--quick]
  */
@@ -71,7 +71,7 @@ async function segmentationCase(label, entry, volumes) {
 }
 
 // 1. CT through the bundled U-Net: peak RSS against the goal.
-const ctSize = quick ? [192, 192, 96] : [512, 512, 300];
+const ctSize = quick ? [128, 128, 80] : [512, 512, 300];
 const ctPath = join(dir, `ct-${ctSize.join('x')}.nii`);
 if (!existsSync(ctPath)) writeFileSync(ctPath, writeNifti(generateChestCt({ seed: caseSeed(11, 0), size: ctSize }).image));
 const bundled = manifest.models['medinfer-brats-unet3d-phantom'];
@@ -102,7 +102,7 @@ else {
 }
 
 // 3. Blending and inverse mapping, SDK vs torch, same sizes, same windows.
-const blendSpec = quick ? { size: [96, 128, 128], roi: [64, 64, 64], classes: 3, channels: 4, runs: 3 } : { size: [155, 240, 240], roi: [128, 128, 128], classes: 3, channels: 4, runs: 5 };
+const blendSpec = quick ? { size: [96, 128, 128], roi: [64, 64, 64], classes: 3, channels: 4, runs: 2 } : { size: [155, 240, 240], roi: [128, 128, 128], classes: 3, channels: 4, runs: 5 };
 // SDK and torch runs interleaved (one run per process, SDK, torch, SDK, torch, ...): on a shared
 // machine a load spike then hits both sides instead of one.
 console.error('  blending and inverse mapping, SDK and torch interleaved');

@@ -94,45 +94,75 @@ function filterLabels(labels: Volume, steps: readonly StepSpec[]): Volume {
   return v;
 }
 
-/**
- * Preprocess -> infer -> logits in tensor order. Kept in its own function so that nothing
- * outlives its step: the model input (and the stacked channels it may be a view of) is
- * unreachable once this returns. On a 512x512x300 four-channel input it is 1.26 GB.
- */
-async function predictLogits(handle: ModelHandle, inputs: Volume | Readonly<Record<string, Volume>>, timing: { inferenceMs: number }, onProgress?: (done: number, total: number) => void): Promise<{ records: PreprocessRecord[]; logits: DenseTensor }> {
-  // Sliding windows read the preprocessed volume through strides: no transposed whole copy.
-  let pre: PreprocessResult | undefined = runPreprocessPlan(inputs, handle.entry.preprocess, { view: handle.entry.inference.mode === 'slidingWindow' });
-  const records = pre.records;
-  const tensor = pre.tensor;
-  pre = undefined;
-  return { records, logits: await inferDense(handle, tensor, onProgress, timing) };
+interface Predicted {
+  readonly records: PreprocessRecord[];
+  readonly logits: DenseTensor;
+  readonly names: readonly string[];
+  readonly warnings: readonly string[];
+  readonly reference: { readonly geometry: Volume['geometry']; readonly source: string };
 }
 
-async function segment(handle: ModelHandle, input: ImageInput | NamedInputs, options: SegmentationRunOptions): Promise<SegmentationResult> {
-  const started = Date.now();
+/**
+ * Read -> align -> preprocess -> infer, returning logits in tensor order and what the rest of the
+ * run needs to know about the inputs (not the inputs). Nothing outlives its step: the volumes
+ * read from files are unreachable once the plan has stacked them, the model input (and the
+ * stacked channels it may be a view of) once the model has run. On a 512x512x300 four-channel
+ * input these are 0.6 GB and 1.26 GB.
+ */
+interface PreparedInputs {
+  /** Emptied by the consumer once the plan has read the volumes. */
+  inputs?: Volume | Readonly<Record<string, Volume>> | undefined;
+  readonly names: readonly string[];
+  readonly warnings: readonly string[];
+  readonly reference: Predicted['reference'];
+}
+
+async function prepareInputs(handle: ModelHandle, input: ImageInput | NamedInputs): Promise<PreparedInputs> {
   const entry = handle.entry;
   const loaded = await loadModelInputs(handle.context, entry, input);
   for (const [name, v] of Object.entries(loaded.volumes)) {
     if (entry.dimensionality === 3 && v.geometry.size[2] < 2) throw new InputError(`model '${entry.id}' segments 3D volumes; input '${name}' is 2D`, { modelId: entry.id, input: name });
   }
   const aligned = alignInputs(loaded.volumes, loaded.order);
-  const warnings = aligned.resampled.map((n) => `input '${n}' was not on the grid of '${loaded.order[0]}' and was resampled onto it (trilinear)`);
-  const reference = aligned.volumes[loaded.order[0]!]!;
+  const first = aligned.volumes[loaded.order[0]!]!;
+  return {
+    inputs: loaded.order.length > 1 ? aligned.volumes : first,
+    names: loaded.names,
+    warnings: aligned.resampled.map((n) => `input '${n}' was not on the grid of '${loaded.order[0]}' and was resampled onto it (trilinear)`),
+    reference: { geometry: first.geometry, source: first.meta.source ?? 'memory' },
+  };
+}
+
+async function loadAndPredict(handle: ModelHandle, input: ImageInput | NamedInputs, timing: { inferenceMs: number }, onProgress?: (done: number, total: number) => void): Promise<Predicted> {
+  const prepared = await prepareInputs(handle, input);
+  // Sliding windows read the preprocessed volume through strides: no transposed whole copy.
+  let pre: PreprocessResult | undefined = runPreprocessPlan(prepared.inputs!, handle.entry.preprocess, { view: handle.entry.inference.mode === 'slidingWindow' });
+  prepared.inputs = undefined;
+  const records = pre.records;
+  const tensor = pre.tensor;
+  pre = undefined;
+  const logits = await inferDense(handle, tensor, onProgress, timing);
+  return { records, logits, names: prepared.names, warnings: prepared.warnings, reference: prepared.reference };
+}
+
+async function segment(handle: ModelHandle, input: ImageInput | NamedInputs, options: SegmentationRunOptions): Promise<SegmentationResult> {
+  const started = Date.now();
+  const entry = handle.entry;
   const timing = { inferenceMs: 0 };
-  let predicted: { records: PreprocessRecord[]; logits: DenseTensor } | undefined = await predictLogits(handle, loaded.order.length > 1 ? aligned.volumes : reference, timing, options.onProgress);
-  const records = predicted.records;
+  let predicted: Predicted | undefined = await loadAndPredict(handle, input, timing, options.onProgress);
+  const { records, names, warnings, reference } = predicted;
   const onModelGrid = createVolumeFromTensor(predicted.logits, records);
   predicted = undefined; // the tensor-ordered logits can go once they are in stored order
   const probabilities = invertToInputGrid(activate(onModelGrid, entry.postprocess.filter((s) => ACTIVATIONS.has(s.op))), records, { interpolation: 'linear' });
   const labelData = discretise(probabilities, entry.postprocess, entry.id);
-  const labels = filterLabels(createVolume({ geometry: reference.geometry, data: labelData, meta: { modality: 'SEG', source: reference.meta.source ?? 'memory' } }), entry.postprocess);
+  const labels = filterLabels(createVolume({ geometry: reference.geometry, data: labelData, meta: { modality: 'SEG', source: reference.source } }), entry.postprocess);
   const volumesMl: Record<string, number> = {};
   for (const lv of measureLabelVolumes(labels.data, labels.geometry)) volumesMl[labelName(entry.labels, lv.label)] = lv.ml;
   return {
     labels,
     ...(options.probabilities ? { probabilities } : {}),
     volumesMl,
-    provenance: createProvenance(handle, [records], loaded.names, started, timing),
+    provenance: createProvenance(handle, [records], names, started, timing),
     warnings,
   };
 }

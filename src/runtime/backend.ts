@@ -49,6 +49,13 @@ export interface BackendSessionOptions {
    * true restores ONNX Runtime's spinning, e.g. for a dedicated machine running tiny models.
    */
   readonly intraOpSpinning?: boolean;
+  /**
+   * Node CPU: ONNX Runtime's memory arena (undefined: on, the runtime's default). The arena keeps
+   * the largest activations a run ever needed for the life of the session; for sliding-window
+   * models over large volumes that sits on top of the volume-sized buffers, so pipelines turn it
+   * off there (windows are large; allocation cost is noise next to a 3D convolution).
+   */
+  readonly memoryArena?: boolean;
 }
 
 export interface RuntimeBackend {

@@ -101,9 +101,10 @@ export async function createModelSession(backend: RuntimeBackend, source: ModelS
 }
 
 function pickBackendOptions(o: ModelSessionOptions): BackendSessionOptions {
-  const out: { threads?: number; graphOptimization?: NonNullable<BackendSessionOptions['graphOptimization']> } = {};
+  const out: { threads?: number; graphOptimization?: NonNullable<BackendSessionOptions['graphOptimization']>; memoryArena?: boolean } = {};
   if (o.threads !== undefined) out.threads = o.threads;
   if (o.graphOptimization !== undefined) out.graphOptimization = o.graphOptimization;
+  if (o.memoryArena !== undefined) out.memoryArena = o.memoryArena;
   return out;
 }
 

@@ -76,6 +76,7 @@ export function createNodeBackend(): RuntimeBackend {
       const so: ort.InferenceSession.SessionOptions = { executionProviders: [provider], logSeverityLevel: 3 };
       if (options.threads !== undefined) so.intraOpNumThreads = options.threads;
       if (options.graphOptimization !== undefined) so.graphOptimizationLevel = OPTIMIZATION[options.graphOptimization];
+      if (options.memoryArena !== undefined) so.enableCpuMemArena = options.memoryArena;
       // CPU sessions default to intra-op threads that block instead of spin-waiting: on a machine
       // whose cores are shared (other processes, the pipeline's own JS pre/postprocessing) spinning
       // threads compete for the cores the work needs. Measured (bench/README.md, 2 cores under
