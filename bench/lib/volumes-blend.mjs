@@ -5,10 +5,11 @@
  *   the same precomputed [1, classes, roi] prediction for every window (no arithmetic of its own),
  *   so the time is window extraction + Gaussian-weighted accumulation + normalisation;
  * - inverse mapping: invertToInputGrid (linear) of classes-channel probabilities from the grid a
- *   1.2 mm resample gives back to the 1 mm input grid.
- * Prints { blendMs, inverseMs, windows, modelGrid } (medians).
+ *   1.2 mm resample gives back to the 1 mm input grid; and the label map straight from them
+ *   (invertArgmaxToInputGrid: interpolation and argmax in one pass, no probability channels).
+ * Prints { blendMs, inverseMs, labelsMs, windows, modelGrid } (medians).
  */
-import { createVolume, invertToInputGrid, runPreprocessPlan, runSlidingWindow } from '../../dist/index.js';
+import { createVolume, invertArgmaxToInputGrid, invertToInputGrid, runPreprocessPlan, runSlidingWindow } from '../../dist/index.js';
 import { median } from './stats.mjs';
 
 const spec = JSON.parse(process.argv[2]);
@@ -43,4 +44,11 @@ for (let r = 0; r < spec.runs; r++) {
   invertToInputGrid(probabilities, records, { interpolation: 'linear' });
   inverseTimes.push(performance.now() - t0);
 }
-console.log(JSON.stringify({ blendMs: median(blendTimes), inverseMs: median(inverseTimes), windows: windows, modelGrid: [...grid.size].reverse() }));
+// Labels only (what the segmentation pipeline does unless probabilities are asked for).
+const labelTimes = [];
+for (let r = 0; r < spec.runs; r++) {
+  const t0 = performance.now();
+  invertArgmaxToInputGrid(probabilities, records);
+  labelTimes.push(performance.now() - t0);
+}
+console.log(JSON.stringify({ blendMs: median(blendTimes), inverseMs: median(inverseTimes), labelsMs: median(labelTimes), windows: windows, modelGrid: [...grid.size].reverse() }));

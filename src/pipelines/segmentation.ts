@@ -11,7 +11,8 @@ import type { LabelSpec, ModelEntry, StepSpec } from '../manifest/types.js';
 import { applySigmoid, applySoftmaxChannelsInPlace } from '../postprocess/classification/activations.js';
 import { argmaxChannels, convertRegionsToLabels, measureLabelVolumes, remapLabels, type LabelArray } from '../postprocess/segmentation/label-maps.js';
 import { keepLargestComponent, removeSmallComponents } from '../postprocess/segmentation/component-filters.js';
-import { invertToInputGrid } from '../preprocess/invert-to-input-grid.js';
+import { changesNoGeometry, invertToInputGrid } from '../preprocess/invert-to-input-grid.js';
+import { invertArgmaxToInputGrid } from '../preprocess/invert-argmax.js';
 import { runPreprocessPlan, type PreprocessResult } from '../preprocess/run-plan.js';
 import type { PreprocessRecord } from '../preprocess/types.js';
 import { createVolumeFromTensor } from '../preprocess/volume-from-tensor.js';
@@ -153,14 +154,19 @@ async function segment(handle: ModelHandle, input: ImageInput | NamedInputs, opt
   const { records, names, warnings, reference } = predicted;
   const onModelGrid = createVolumeFromTensor(predicted.logits, records);
   predicted = undefined; // the tensor-ordered logits can go once they are in stored order
-  const probabilities = invertToInputGrid(activate(onModelGrid, entry.postprocess.filter((s) => ACTIVATIONS.has(s.op))), records, { interpolation: 'linear' });
-  const labelData = discretise(probabilities, entry.postprocess, entry.id);
+  const activated = activate(onModelGrid, entry.postprocess.filter((s) => ACTIVATIONS.has(s.op)));
+  const discrete = entry.postprocess.find((s) => DISCRETE.has(s.op));
+  // Labels only, and the plan resampled: interpolate and take the argmax in one pass instead of
+  // writing C probability channels onto the input grid first (same labels, see invert-argmax.ts).
+  const fused = !options.probabilities && (discrete === undefined || discrete.op === 'argmax') && !changesNoGeometry(records) && activated.data instanceof Float32Array;
+  const probabilities = fused ? undefined : invertToInputGrid(activated, records, { interpolation: 'linear' });
+  const labelData = probabilities ? discretise(probabilities, entry.postprocess, entry.id) : invertArgmaxToInputGrid(activated, records);
   const labels = filterLabels(createVolume({ geometry: reference.geometry, data: labelData, meta: { modality: 'SEG', source: reference.source } }), entry.postprocess);
   const volumesMl: Record<string, number> = {};
   for (const lv of measureLabelVolumes(labels.data, labels.geometry)) volumesMl[labelName(entry.labels, lv.label)] = lv.ml;
   return {
     labels,
-    ...(options.probabilities ? { probabilities } : {}),
+    ...(options.probabilities && probabilities ? { probabilities } : {}),
     volumesMl,
     provenance: createProvenance(handle, [records], names, started, timing),
     warnings,

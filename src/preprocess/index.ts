@@ -5,6 +5,7 @@ export { toFloat16Bits, fromFloat16Bits } from './tensor.js';
 export { PREPROCESS_OPS, isPreprocessOp, validatePreprocessPlan, validatePreprocessStep } from './validate-plan.js';
 export { runPreprocessPlan, runPreprocessStep, type PreprocessResult, type RunPreprocessOptions } from './run-plan.js';
 export { invertToInputGrid, type InvertOptions } from './invert-to-input-grid.js';
+export { invertArgmaxToInputGrid } from './invert-argmax.js';
 export { mapPointsToInput, mapBoxesToInput, type MapOptions, type MappedPoint, type MappedBox } from './map-points.js';
 export { createVolumeFromTensor, type OutputTensor } from './volume-from-tensor.js';
 export { composeRecords, type ComposedRecords } from './compose-records.js';

@@ -26,6 +26,12 @@ export interface InvertOptions {
   readonly fill?: number;
 }
 
+/** Whether the records map the model grid voxel for voxel onto the input grid (no resampling, crop or pad). */
+export function changesNoGeometry(records: readonly PreprocessRecord[]): boolean {
+  const composed = composeRecords(records);
+  return isIdentityOnto(invertTransform(composed.transform), composed.outputGeometry.size, composed.inputGeometry.size);
+}
+
 export function invertToInputGrid(output: Volume, records: readonly PreprocessRecord[], options: InvertOptions): Volume {
   const composed = composeRecords(records);
   const expected = composed.outputGeometry.size;

@@ -115,3 +115,34 @@ describe('sliding window over a strided tensor view', () => {
     expect(Buffer.from(b.data.buffer).equals(Buffer.from(a.data.buffer))).toBe(true);
   });
 });
+
+describe('invertArgmaxToInputGrid (labels without probabilities on the input grid)', () => {
+  it('equals invertToInputGrid(linear) + argmaxChannels exactly, ties and cropped-away voxels included', async () => {
+    const { invertArgmaxToInputGrid } = await import('../../src/preprocess/invert-argmax.js');
+    const { argmaxChannels } = await import('../../src/postprocess/segmentation/label-maps.js');
+    const volume = createVolume({ geometry, data: ramp(1) });
+    const plan = [
+      { op: 'resample', spacing: [1.1, 0.9, 1.6], mode: 'linear', rule: 'monai' },
+      { op: 'cropPad', mode: 'center', size: [20, 18, 14] },
+      { op: 'toTensor', layout: 'NCDHW', dtype: 'float32', axisOrder: 'ijk' },
+    ];
+    const { records } = runPreprocessPlan(volume, plan);
+    const grid = records[records.length - 1]!.outputGeometry;
+    const n = grid.size[0] * grid.size[1] * grid.size[2];
+    // Four class channels, smooth, with exact ties between channels 1 and 2 in a third of the voxels.
+    const probs = new Float32Array(4 * n);
+    for (let v = 0; v < n; v++) {
+      const s = Math.sin(v * 0.37) * 0.5 + 0.5;
+      probs[v] = 0.3 * s;
+      probs[n + v] = v % 3 === 0 ? 0.35 : 0.2 + 0.3 * Math.cos(v * 0.11);
+      probs[2 * n + v] = v % 3 === 0 ? 0.35 : 0.25;
+      probs[3 * n + v] = 0.5 * (1 - s);
+    }
+    const onModelGrid = createVolume({ geometry: grid, data: probs, frames: 4 });
+    const expected = argmaxChannels(invertToInputGrid(onModelGrid, records, { interpolation: 'linear' }).data, 4);
+    const fused = invertArgmaxToInputGrid(onModelGrid, records);
+    expect(fused.length).toBe(voxels);
+    expect(Buffer.from(fused.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+    expect(new Set(fused).size).toBe(4);
+  });
+});
