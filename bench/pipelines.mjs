@@ -12,7 +12,7 @@
  *   npm run build && node bench/pipelines.mjs [--quick]       (MEDINFER_BENCH_TASKS=a,b to subset)
  * Writes pipelines.json to $MEDINFER_BENCH_RESULTS_DIR or bench/results/.
  */
-import { checkPython, runPythonCase } from './lib/child.mjs';
+import { checkPython, pythonTurnsSpec, runPythonCase } from './lib/child.mjs';
 import { compareSdkWithOrt } from './lib/compare.mjs';
 import { benchEntries, bundledEntries, ensureBenchModels, loadManifest } from './lib/entries.mjs';
 import { benchTempDir, writeMultiModal, writeRadiographs, writeRegistrationPair, writeReports, writePhantomNifti } from './lib/inputs.mjs';
@@ -38,7 +38,7 @@ const SEG_MODEL = quick ? 'segmentationLite' : 'segmentation';
 // Quick: each side in its own process back to back (time and peak RSS from the same runs);
 // full: SDK and bare ORT alternated in one process, plus one process per side for peak RSS.
 const MODE = quick ? 'separate' : 'alternate';
-const MODE_NOTE = quick ? 'SDK and bare ORT each in its own process, back to back (time and peak RSS of the same runs)' : 'runs alternated in one process; peak RSS from one run per side in its own process';
+const MODE_NOTE = quick ? 'SDK and bare ORT each in its own process, back to back (time and peak RSS of the same runs)' : 'runs alternated in one process (Python taking its turn from its own process); peak RSS from one run per side in its own process';
 const HEAVY = (task, kind) => (task === 'segmentation' || task === 'registration') && kind !== 'bundled';
 const runsFor = (task, kind) => (HEAVY(task, kind) ? SIZES.runs3d : SIZES.runs);
 // One warm-up run on every side (JIT compilation of the SDK's JS, ORT's first-run allocations,
@@ -86,19 +86,25 @@ async function benchCase(task, entry, kind) {
   const spec = { task, entry, input, runs: runsFor(task, kind), warmup: warmupFor(task, kind), threads: 2 };
   const label = `${task} [${entry.id}, ${kind}; ${describe(task, input)}]`;
   console.error(`  ${label}`);
-  const c = await compareSdkWithOrt(spec, { mode: MODE });
+  const withPython = PY_TASKS.has(task) && python.ok && (kind !== 'bundled' || task === 'report-text');
+  // Full runs: Python takes its turn in the same rotation as the SDK and bare ORT (run by run).
+  const turns = MODE === 'alternate' && withPython;
+  const c = await compareSdkWithOrt(spec, { mode: MODE, ...(turns ? { python: pythonTurnsSpec(spec) } : {}) });
   figures.push(makeFigure(`${label}: SDK end to end vs bare session.run`, 'ms', c.sdkMs, `bare onnxruntime-node session.run on a prepared tensor (${c.calls} call${c.calls === 1 ? '' : 's'}, same shapes)`, c.ortMs, {
     runs: spec.runs, maxRssMB: c.sdkRssMB, baselineMaxRssMB: c.ortRssMB, sdkTimesMs: c.sdkTimesMs, baselineTimesMs: c.ortTimesMs,
     note: [`ratio = SDK time over the model arithmetic alone (${MODE_NOTE})`, ...c.errors].join('; '),
   }));
-  if (!PY_TASKS.has(task) || !python.ok || (kind === 'bundled' && task !== 'report-text')) {
+  if (!withPython) {
     if (python.ok) skipped.push(`${label}: no Python implementation for this model (Python weights exist for the bench models and the report CNN)`);
     return;
   }
-  const py = await runPythonCase(spec);
+  // Turn by turn when it worked; else (quick runs, or the turns failed) Python in its own process after the SDK.
+  const inTurns = turns && c.python?.timesMs?.length ? c.python : undefined;
+  const py = inTurns ? { ok: true, result: inTurns } : await runPythonCase(spec);
+  const how = inTurns ? 'Python in its own process, its runs alternated with the SDK and bare ORT runs' : `Python in its own process after the SDK runs${turns ? ` (turn-by-turn timing failed: ${c.python?.error ?? 'no result'})` : ''}`;
   figures.push(makeFigure(`${label}: SDK vs Python stack`, 'ms', c.sdkMs, PY_BASELINE, py.ok ? median(py.result.timesMs) : NaN, {
     runs: spec.runs, maxRssMB: c.sdkRssMB, baselineMaxRssMB: py.ok ? Number(py.result.maxRssMB.toFixed(0)) : undefined, baselineTimesMs: py.result?.timesMs,
-    note: ['ratio = SDK / Python (< 1: SDK faster); Python in its own process after the SDK runs', ...(py.ok ? [] : [`Python failed: ${py.error}`])].join('; '),
+    note: [`ratio = SDK / Python (< 1: SDK faster); ${how}`, ...(py.ok ? [] : [`Python failed: ${py.error}`])].join('; '),
   }));
 }
 
@@ -119,7 +125,7 @@ const result = {
   date: new Date().toISOString(),
   quick,
   ...machineNote(),
-  description: `End to end SDK pipelines vs bare ONNX Runtime and vs the Python stack, same files, same weights; ${MODE_NOTE}; Python in its own process after them (median of ${SIZES.runs} runs after a warm-up; benchmark-size 3D models: ${SIZES.runs3d} runs after a warm-up${quick ? '; quick: 8-feature U-Net for segmentation' : ''}). Threads: 2 for ONNX Runtime and torch (torch with OMP_WAIT_POLICY=PASSIVE; ONNX Runtime with its defaults, as the SDK).`,
+  description: `End to end SDK pipelines vs bare ONNX Runtime and vs the Python stack, same files, same weights; ${MODE_NOTE}; Python in its own process (${quick ? 'after them' : 'its runs alternated with theirs'}) (median of ${SIZES.runs} runs after a warm-up; benchmark-size 3D models: ${SIZES.runs3d} runs after a warm-up${quick ? '; quick: 8-feature U-Net for segmentation' : ''}). Threads: 2 for ONNX Runtime and torch (torch with OMP_WAIT_POLICY=PASSIVE; ONNX Runtime with its defaults, as the SDK).`,
   sizes: SIZES,
   ...(python.installed ? { python: python.installed } : {}),
   figures,

@@ -22,6 +22,7 @@ import { createTokenizer, parseTokenizerSpec, parseVocabulary } from '../../dist
 import { DEFAULT_REPORT_BATCH } from '../../dist/pipelines/report-text.js';
 import { REPO, currentEntry } from './entries.mjs';
 import { bareSessionOptions } from './ort-options.mjs';
+import { startPythonTurns } from './python-turns.mjs';
 import { detectionWindows, segmentationWindows } from './window-feeds.mjs';
 
 const spec = JSON.parse(process.argv[2]);
@@ -131,26 +132,51 @@ async function ortCase() {
 const t0 = performance.now();
 if (side === 'both') {
   // Timing mode: the pipeline and the bare session in one process, runs alternated (the order
-  // flips every round) so that load drifting on a shared machine hits both sides alike.
+  // rotates every round) so that load drifting on a shared machine hits both sides alike. With
+  // spec.python the Python stack takes its turn in the rotation too (its own process, driven run
+  // by run: bench/lib/python-turns.mjs).
   const sdk = await sdkCase();
   const bare = await ortCase();
+  const py = spec.python ? startPythonTurns(spec, spec.python) : undefined;
   const setupMs = performance.now() - t0;
   for (let w = 0; w < warmup; w++) {
     await sdk.once();
     await bare.once();
   }
+  let pyError;
+  try {
+    await py?.ready;
+  } catch (e) {
+    pyError = String(e.message ?? e);
+  }
   const sdkTimesMs = [];
   const ortTimesMs = [];
+  const pyTimesMs = [];
+  const timed = (c) => async () => {
+    const t = performance.now();
+    await c.once();
+    return performance.now() - t;
+  };
+  const sides = [[timed(sdk), sdkTimesMs], [timed(bare), ortTimesMs], ...(py && !pyError ? [[() => py.run(), pyTimesMs]] : [])];
   for (let r = 0; r < runs; r++) {
-    for (const [c, into] of r % 2 ? [[bare, ortTimesMs], [sdk, sdkTimesMs]] : [[sdk, sdkTimesMs], [bare, ortTimesMs]]) {
-      const t = performance.now();
-      await c.once();
-      into.push(performance.now() - t);
+    for (let k = 0; k < sides.length; k++) {
+      const [run, into] = sides[(k + r) % sides.length];
+      try {
+        into.push(await run());
+      } catch (e) {
+        if (into !== pyTimesMs) throw e;
+        pyError = String(e.message ?? e);
+        sides.splice(sides.findIndex((x) => x[1] === pyTimesMs), 1);
+      }
     }
   }
+  let python;
+  if (py && !pyError) python = await py.close().catch((e) => ({ error: String(e.message ?? e) }));
+  else py?.kill();
   await sdk.dispose();
   await bare.dispose();
-  console.log(JSON.stringify({ side, task, sdkTimesMs, ortTimesMs, setupMs, maxRssMB: rssMB(), detail: { ...sdk.detail, ...bare.detail } }));
+  const pyResult = py ? (pyError || python?.error ? { error: pyError ?? python.error } : { timesMs: pyTimesMs, maxRssMB: python.maxRssMB, setupMs: python.setupMs }) : undefined;
+  console.log(JSON.stringify({ side, task, sdkTimesMs, ortTimesMs, ...(pyResult ? { python: pyResult } : {}), setupMs, maxRssMB: rssMB(), detail: { ...sdk.detail, ...bare.detail } }));
 } else {
   // Memory mode (or a single side's timing): this process holds only one side, so maxRSS is its own.
   const c = side === 'sdk' ? await sdkCase() : await ortCase();

@@ -60,9 +60,16 @@ export async function runNodeCase(spec, options) {
   return runJsonChild(process.execPath, [CASE_SCRIPT, JSON.stringify(spec)], options);
 }
 
+const PIPELINES_PY = fileURLToPath(new URL('../python/pipelines.py', import.meta.url));
+
+/** How case.mjs starts the Python side for turn-by-turn timing (same interpreter and environment as runPythonCase). */
+export function pythonTurnsSpec(spec) {
+  return { command: PYTHON, script: PIPELINES_PY, env: { OMP_NUM_THREADS: String(spec.threads ?? 2), OMP_WAIT_POLICY: 'PASSIVE' } };
+}
+
 /** Runs bench/python/pipelines.py with the same spec (Debian python3 with torch). */
 export function runPythonCase(spec, options) {
-  const script = fileURLToPath(new URL('../python/pipelines.py', import.meta.url));
+  const script = PIPELINES_PY;
   // One torch thread pool of the same size as ONNX Runtime's (2 cores here). OMP_WAIT_POLICY=PASSIVE:
   // on a shared, oversubscribed machine OpenMP's spinning barriers made torch 10-40x slower
   // (DenseNet-121 forward 2-13 s instead of 0.2-0.3 s, measured); ONNX Runtime's pool does not spin.

@@ -29,7 +29,8 @@ export async function compareSdkWithOrt(spec, options = {}) {
       errors,
     };
   }
-  const timing = await runNodeCase({ ...spec, side: 'both' }, options);
+  // options.python: the Python side takes its turn in the same rotation (see case.mjs).
+  const timing = await runNodeCase({ ...spec, side: 'both', ...(options.python ? { python: options.python } : {}) }, options);
   const memSdk = await runNodeCase({ ...spec, side: 'sdk', runs: 1, warmup: 0 }, options);
   const memOrt = await runNodeCase({ ...spec, side: 'ort', runs: 1, warmup: 0 }, options);
   const errors = [[timing, 'timing'], [memSdk, 'SDK memory run'], [memOrt, 'bare ORT memory run']].filter(([r]) => !r.ok).map(([r, who]) => `${who} failed: ${r.error}`);
@@ -43,6 +44,7 @@ export async function compareSdkWithOrt(spec, options = {}) {
     calls: timing.result?.detail?.calls ?? memOrt.result?.detail?.calls ?? '?',
     sdkRssMB: rss(memSdk),
     ortRssMB: rss(memOrt),
+    python: timing.result?.python,
     errors,
   };
 }

@@ -224,22 +224,44 @@ def report_text(entry, inp):
 TASKS = {'classification': classification, 'segmentation': segmentation, 'registration': registration, 'report-text': report_text}
 
 
+def serve(spec, once, setup_ms):
+    """Driven run by run from bench/lib/case.mjs (full runs): after setup and warm-up it prints
+    {"ready": true}, then times one run per 'run' line on stdin and answers {"ms": ...}; 'quit'
+    ends with the usual result line. The SDK, bare ORT and this process then take turns run by
+    run, so load drifting on the shared machine hits all three sides alike."""
+    for _ in range(spec.get('warmup', 1)):
+        once()
+    print(json.dumps({'ready': True, 'setupMs': setup_ms}), flush=True)
+    times = []
+    for line in sys.stdin:
+        if line.strip() != 'run':
+            break
+        t = time.perf_counter()
+        once()
+        times.append((time.perf_counter() - t) * 1000)
+        print(json.dumps({'ms': times[-1]}), flush=True)
+    return times
+
+
 def main():
     spec = json.loads(sys.argv[1])
     torch.set_num_threads(spec.get('threads', 2))
     t0 = time.perf_counter()
     once = TASKS[spec['task']](spec['entry'], spec['input'])
     setup_ms = (time.perf_counter() - t0) * 1000
-    for _ in range(spec.get('warmup', 1)):
-        once()
-    times = []
-    for _ in range(spec.get('runs', 3)):
-        t = time.perf_counter()
-        once()
-        times.append((time.perf_counter() - t) * 1000)
+    if '--serve' in sys.argv:
+        times = serve(spec, once, setup_ms)
+    else:
+        for _ in range(spec.get('warmup', 1)):
+            once()
+        times = []
+        for _ in range(spec.get('runs', 3)):
+            t = time.perf_counter()
+            once()
+            times.append((time.perf_counter() - t) * 1000)
     max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({'side': 'python', 'task': spec['task'], 'timesMs': times, 'setupMs': setup_ms, 'maxRssMB': max_rss_mb,
-                      'detail': {'torch': torch.__version__, 'threads': torch.get_num_threads()}}))
+                      'detail': {'torch': torch.__version__, 'threads': torch.get_num_threads()}}), flush=True)
 
 
 if __name__ == '__main__':
