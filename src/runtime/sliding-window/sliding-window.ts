@@ -155,7 +155,9 @@ function extractWindow(input: DenseTensor, channels: number, grid: Grid, start: 
         }
         const src = ((c * s0 + iz) * s1 + iy) * s2 + x0;
         if (xLo > 0) out.fill(padValue, dst, dst + xLo);
-        out.set(input.data.subarray(src + xLo, src + xHi), dst + xLo);
+        // A plain loop: rows are short (a roi edge) and subarray() would allocate a view per row.
+        const data = input.data;
+        for (let x = xLo; x < xHi; x++) out[dst + x] = data[src + x]!;
         if (xHi < r2) out.fill(padValue, dst + xHi, dst + r2);
       }
     }
@@ -178,7 +180,8 @@ function accumulateWindow(output: Float32Array, outChannels: number, grid: Grid,
         const src = offset + ((c * r0 + z) * r1 + y) * r2;
         const w = (z * r1 + y) * r2;
         const dst = ((c * s0 + iz) * s1 + iy) * s2 + x0;
-        for (let x = xLo; x < xHi; x++) output[dst + x] = output[dst + x]! + pred[src + x]! * weights[w + x]! * scale;
+        if (scale === 1) for (let x = xLo; x < xHi; x++) output[dst + x] = output[dst + x]! + pred[src + x]! * weights[w + x]!;
+        else for (let x = xLo; x < xHi; x++) output[dst + x] = output[dst + x]! + pred[src + x]! * weights[w + x]! * scale;
       }
     }
   }
