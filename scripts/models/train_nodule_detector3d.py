@@ -5,9 +5,11 @@ and measures LUNA16 FROC / CPM on held-out scans.
     apt-get install -y python3-torch python3-onnx python3-numpy python3-nibabel python3-scipy
     /usr/bin/python3 scripts/models/train_nodule_detector3d.py [--train 50] [--test 20] [--steps 2400] [--threads 2]
 
-The shipped models/nodule-det3d-phantom.onnx was built with `--threads 1` (all other options default);
-the training loop took 1183 s on the shared 2-core build machine (about 20 min with the data load and
-the held-out evaluation). Results are deterministic for a given thread count.
+The shipped models/nodule-det3d-phantom.onnx was built with `--threads 1` (all other options default)
+and rebuilds byte for byte with that command: training loop 1032-1183 s, 19-21 min in all with the data
+load and the held-out evaluation, on the shared 2-core build machine under load (phantom generation,
+about 4 min for the 70 scans, not included; reused when present). Results are deterministic for a given
+thread count (another --threads gives a slightly different model; re-measure it).
 
 Data: chest CT phantoms from the SDK's TypeScript generator (phantom-chest-ct: 0.7 x 0.7 x 1.25 mm,
 HU, LUNA16-style annotations.csv in LPS world mm), training seed 1000, held-out seed 2000.

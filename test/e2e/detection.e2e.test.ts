@@ -34,5 +34,5 @@ describe('bundled 3D detection model, end to end', () => {
     expect(Math.abs(froc.cpm - metric.value)).toBeLessThanOrEqual(0.02);
     expect(metric.value).toBeGreaterThanOrEqual(REQUIRED_CPM);
     expect(froc.cpm).toBeGreaterThanOrEqual(REQUIRED_CPM);
-  });
+  }, 400_000); // 20 phantoms generated and scanned on 2 shared cores: about 75 s under load, more when busier
 });
