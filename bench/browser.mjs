@@ -15,7 +15,7 @@ import { startWebServer } from '../dist/cli/web/web-server.js';
 import { createSampleFiles } from '../dist/cli/web/sample-data.js';
 
 const quick = process.argv.includes('--quick');
-const RUNS = quick ? 3 : 8;
+const RUNS = quick ? 2 : 8;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const candidates = ['.cache/bench-models/densenet121.onnx', '.cache/bench-models/densenet121-224.onnx'].map((p) => join(root, p));

@@ -16,7 +16,7 @@ import { createVolume, readNifti, readNiftiSync, writeNifti } from '../dist/inde
 import { readImageFile } from '../dist/node.js';
 
 const quick = process.argv.includes('--quick');
-const RUNS = quick ? 3 : 9;
+const RUNS = quick ? 2 : 9;
 const [NX, NY, NZ] = [256, 256, 180];
 const MB = (NX * NY * NZ * 2) / 1e6;
 

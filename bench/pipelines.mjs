@@ -30,7 +30,7 @@ const wanted = (task) => !only.length || only.includes(task);
 // 0.85 vs 0.46 s, 96^3 4.3 vs 5.3 s). A quick run on toy sizes would report the runtime's
 // small-tensor overhead, not what a user of either stack sees on real volumes.
 const SIZES = quick
-  ? { runs: 5, runs3d: 3, segVolume: [64, 64, 64], segRoi: [64, 64, 64], regVolume: [64, 64, 64], reports: 32 }
+  ? { runs: 3, runs3d: 2, segVolume: [64, 64, 64], segRoi: [64, 64, 64], regVolume: [64, 64, 64], reports: 32 }
   : { runs: 5, runs3d: 3, segVolume: [96, 96, 64], segRoi: [64, 64, 64], regVolume: [160, 192, 224], reports: 256 };
 // Quick: the segmentation stand-in is the 8-feature U-Net (unet3d_lite, the scaling area's model,
 // 16x fewer multiply-adds) so that 64^3 fits the quick budget; full runs use the 32-feature one.

@@ -26,7 +26,7 @@ const BATCHES = envList('MEDINFER_BENCH_BATCHES', Number) ?? (quick ? [1, 8] : [
 // MEDINFER_BENCH_SEG_SINGLE="512x512x300": sizes measured with ONE pass per side (SDK, then bare ORT,
 // each in its own process: time + peak RSS) when medians of several runs do not fit the time available.
 const SEG_SINGLE = envList('MEDINFER_BENCH_SEG_SINGLE', (s) => s.split('x').map(Number)) ?? [];
-const runs = (voxels) => (quick ? 3 : voxels > 1e7 ? 2 : 3); // 256^3 and up: 2 runs (minutes each on 2 cores)
+const runs = (voxels) => (quick ? 2 : voxels > 1e7 ? 2 : 3); // 256^3 and up: 2 runs (minutes each on 2 cores)
 
 const manifest = await loadManifest();
 const dir = benchTempDir();
@@ -67,7 +67,7 @@ for (const size of entries ? SEG_SINGLE : []) {
 
 const images = entries ? await writeRadiographs(dir, 8) : [];
 for (const n of entries ? BATCHES : []) {
-  const spec = { task: 'classification', entry: entries.classification, input: { images: Array.from({ length: n }, (_, i) => images[i % images.length]) }, runs: quick ? 3 : 5, warmup: quick ? 0 : 1, threads: 2 };
+  const spec = { task: 'classification', entry: entries.classification, input: { images: Array.from({ length: n }, (_, i) => images[i % images.length]) }, runs: quick ? 2 : 5, warmup: quick ? 0 : 1, threads: 2 };
   console.error(`  classification batch ${n}`);
   const c = await compareSdkWithOrt(spec, { mode: quick ? 'separate' : 'alternate' });
   figures.push(makeFigure(`classification runBatch of ${n} (DenseNet-121, 1024^2 PNG): cost per image`, 'ms/image', c.sdkMs / n, `bare session.run on the same batch chunks (${c.calls} x batch <= 8)`, c.ortMs / n, {
