@@ -40,8 +40,11 @@ function createRowPass(): RowPass {
       for (let t = 0; t < m; t++) {
         const b = s + start[t]!;
         const wb = t * width;
+        // Tables are zero-padded to the widest output's taps: near the row end those padding
+        // taps would read past the row (past the array on the last row: 0 * undefined = NaN).
+        const taps = Math.min(width, n0 - start[t]!);
         let acc = 0;
-        for (let q = 0; q < width; q++) acc += weights[wb + q]! * src[b + q]!;
+        for (let q = 0; q < taps; q++) acc += weights[wb + q]! * src[b + q]!;
         out[o + t] = acc;
       }
     }

@@ -60,3 +60,16 @@ describe('TorchXRayVision plan (xrvNormalize, centerSquare, resize 24) vs xrv.no
     });
   }
 });
+
+describe('antialiased shrink by a non-integer factor below 2 (scalar row pass at the row end)', () => {
+  // Regression: the zero-padded tap table read past the last row of the array at the last output
+  // column (0 * undefined = NaN), so every 256^2 radiograph through a 224 model failed.
+  for (const [n, m] of [[256, 224], [300, 224], [240, 224], [256, 200], [512, 224]] as const) {
+    it(`${n} -> ${m}: finite everywhere, a constant image stays constant`, () => {
+      const v = createVolume({ geometry: { size: [n, n, 1], spacing: [1, 1, 1], origin: [0, 0, 0] }, data: new Float32Array(n * n).fill(0.25) });
+      const out = resizeVolume(v, { size: [m, m], mode: 'bilinear', antialias: true }).volume.data;
+      expect(out.length).toBe(m * m);
+      expect(maxAbs(Float32Array.from(out, (x) => x - 0.25))).toBeLessThan(1e-6);
+    });
+  }
+});
