@@ -103,24 +103,13 @@ function buildBenchModel() {
   return new Uint8Array(bytes);
 }
 
-const allFinite = (data) => data.every(Number.isFinite);
-
-/**
- * The bench DenseNet-121 under the xrv-densenet121-res224-all entry, when its file is there. If
- * the entry's antialiased bilinear resize gives non-finite values on these images (seen for
- * 256 -> 224 on 2026-11-26: NaN at the last pixel), area resizing stands in and the note says so.
- */
+/** The bench DenseNet-121 under the xrv-densenet121-res224-all entry, when its file is there. */
 async function benchDenseNet() {
   const bundled = await readManifestFile();
-  let entry = benchEntries(bundled).classification;
+  const entry = benchEntries(bundled).classification;
   if (!existsSync(resolveModelFileLocation(bundled, getModelFile(entry)))) return undefined;
-  let deviation = '';
-  if (!allFinite(runPreprocessPlan(await readImageFile(join(images, imageName(0))), entry.preprocess).tensor.data)) {
-    entry = { ...entry, preprocess: entry.preprocess.map((s) => (s.op === 'resize' ? { op: 'resize', size: s.size, mode: 'area' } : s)) };
-    deviation = '; resize mode area instead of the entry\'s antialiased bilinear, which returned NaN on these images';
-  }
   const manifest = { ...bundled, models: { ...bundled.models, [entry.id]: entry } };
-  return { manifest, model: entry.id, note: `DenseNet-121 (${entry.files[0].path}: 1x224x224 -> 18 logits, random weights) under the manifest entry of xrv-densenet121-res224-all (its preprocessing and postprocessing${deviation})` };
+  return { manifest, model: entry.id, note: `DenseNet-121 (${entry.files[0].path}: 1x224x224 -> 18 logits, random weights) under the manifest entry of xrv-densenet121-res224-all (its preprocessing and postprocessing)` };
 }
 
 async function bundledClassifier() {
