@@ -35,9 +35,9 @@ export async function openModelHandle(context: PipelineContext, model: string | 
     ...(context.provider !== undefined ? { provider: context.provider } : {}),
     ...(context.allowFallback !== undefined ? { allowFallback: context.allowFallback } : {}),
     ...(context.threads !== undefined ? { threads: context.threads } : {}),
-    // Sliding windows over large volumes: no arena holding the peak activations between runs
-    // (measured: 512x512x300 CT, four-channel U-Net, 128^3 windows, peak RSS see bench 'volumes').
-    ...(entry.inference.mode === 'slidingWindow' ? { memoryArena: false } : {}),
+    // Sliding windows: no memory-pattern block sized for a whole window's activations kept
+    // beside the volume-sized buffers (less memory and no slower: see BackendSessionOptions).
+    ...(entry.inference.mode === 'slidingWindow' ? { memoryPattern: false } : {}),
   };
   const session = await openModel(context.backend, context.manifest, entry, settings);
   return { entry, session, context };
