@@ -17,46 +17,27 @@ convert_probabilities_to_segmentation). Prints { blendMs, inverseMs, labelsMs, w
 threads } (medians).
 """
 import json
+import os
 import sys
 import time
-from math import ceil
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from scipy.ndimage import gaussian_filter
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pipelines import nnunet_gaussian, nnunet_steps  # noqa: E402  (same helpers as the pipelines bench)
 
 spec = json.loads(sys.argv[1])
 threads = int(spec.get("threads", 2))
 torch.set_num_threads(threads)
 size, roi, classes, channels, runs = spec["size"], spec["roi"], spec["classes"], spec["channels"], spec["runs"]
 
-
-def steps_for(image, patch, step=0.5):
-    out = []
-    for n, p in zip(image, patch):
-        target = p * step
-        count = int(ceil((n - p) / target)) + 1
-        actual = (n - p) / (count - 1) if count > 1 else 99999999999
-        out.append([int(np.round(actual * i)) for i in range(count)])
-    return out
-
-
-def gaussian(patch, sigma_scale=1.0 / 8, value_scaling=10):
-    tmp = np.zeros(patch)
-    tmp[tuple(i // 2 for i in patch)] = 1
-    g = gaussian_filter(tmp, [i * sigma_scale for i in patch], 0, mode="constant", cval=0)
-    g = torch.from_numpy(g).float()
-    g = g / torch.max(g) * value_scaling
-    g[g == 0] = torch.min(g[g != 0])
-    return g
-
-
 gen = torch.Generator().manual_seed(0)
 data = torch.rand((channels, *size), generator=gen)
 prediction = torch.rand((classes, *roi), generator=gen)
-weights = gaussian(roi)
-steps = steps_for(size, roi)
+weights = nnunet_gaussian(roi)
+steps = nnunet_steps(size, roi)
 slicers = [(slice(None), slice(a, a + roi[0]), slice(b, b + roi[1]), slice(c, c + roi[2])) for a in steps[0] for b in steps[1] for c in steps[2]]
 
 blend_times = []

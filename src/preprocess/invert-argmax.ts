@@ -9,24 +9,22 @@
  */
 import { InputError, ShapeError } from '../core/errors.js';
 import type { Volume } from '../core/volume.js';
-import { composeRecords } from './compose-records.js';
-import { invertTransform } from './index-transform.js';
+import { resolveInverseMapping } from './invert-to-input-grid.js';
 import { buildTransformTables } from './resample-grid.js';
 import type { PreprocessRecord } from './types.js';
 
 export function invertArgmaxToInputGrid(probabilities: Volume, records: readonly PreprocessRecord[]): Uint8Array | Uint16Array {
-  const composed = composeRecords(records);
   const got = probabilities.geometry.size;
-  const expected = composed.outputGeometry.size;
-  if (got[0] !== expected[0] || got[1] !== expected[1] || got[2] !== expected[2] || !(probabilities.data instanceof Float32Array) || probabilities.components !== 1) {
-    throw new ShapeError(`invertArgmaxToInputGrid: expects planar float32 channels on the preprocessed grid [${expected.join('x')}], got [${got.join('x')}]`, { expected: [...expected], actual: [...got] });
+  const { inverse, inputGeometry } = resolveInverseMapping(records, got, 'invertArgmaxToInputGrid');
+  if (!(probabilities.data instanceof Float32Array) || probabilities.components !== 1) {
+    throw new ShapeError('invertArgmaxToInputGrid: expects planar float32 channels', { actual: probabilities.type });
   }
   const src = probabilities.data;
   const channels = probabilities.frames;
   const srcVoxels = got[0] * got[1] * got[2];
-  const outSize = composed.inputGeometry.size;
+  const outSize = inputGeometry.size;
   const [m0, m1, m2] = outSize;
-  const [tx, ty, tz] = buildTransformTables(invertTransform(composed.transform), got, outSize, true, 'fill');
+  const [tx, ty, tz] = buildTransformTables(inverse, got, outSize, true, 'fill');
   const out = channels <= 256 ? new Uint8Array(m0 * m1 * m2) : new Uint16Array(m0 * m1 * m2);
   let o = 0;
   for (let k = 0; k < m2; k++) {

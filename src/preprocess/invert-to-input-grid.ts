@@ -8,17 +8,12 @@
  * axis-aligned index transforms, so it is separable and costs one pass over the input grid.
  */
 import { ShapeError } from '../core/errors.js';
-import type { Volume } from '../core/volume.js';
+import type { Geometry } from '../core/geometry.js';
+import { createVolume, type Volume } from '../core/volume.js';
 import { composeRecords } from './compose-records.js';
 import { invertTransform } from './index-transform.js';
 import { resampleGrid } from './resample-grid.js';
-import { createVolume } from '../core/volume.js';
-import type { IndexTransform } from './types.js';
-
-function isIdentityOnto(t: IndexTransform, from: readonly number[], to: readonly number[]): boolean {
-  return [0, 1, 2].every((a) => t.axes[a] === a && t.scale[a] === 1 && t.offset[a] === 0 && from[a] === to[a]);
-}
-import type { PreprocessRecord } from './types.js';
+import type { IndexTransform, PreprocessRecord } from './types.js';
 
 export interface InvertOptions {
   readonly interpolation: 'nearest' | 'linear';
@@ -26,32 +21,46 @@ export interface InvertOptions {
   readonly fill?: number;
 }
 
+/** The model-grid -> input-grid mapping of `records`, for an output on the preprocessed grid. */
+export interface InverseMapping {
+  /** Input-grid index -> model-grid index. */
+  readonly inverse: IndexTransform;
+  readonly inputGeometry: Geometry;
+  /** The model grid maps voxel for voxel onto the input grid (no resampling, crop or pad). */
+  readonly identity: boolean;
+}
+
+/** `outputSize` (when given) must be the preprocessed grid: a typed error naming `caller` otherwise. */
+export function resolveInverseMapping(records: readonly PreprocessRecord[], outputSize: readonly number[] | undefined, caller: string): InverseMapping {
+  const composed = composeRecords(records);
+  const expected = composed.outputGeometry.size;
+  if (outputSize !== undefined && (outputSize[0] !== expected[0] || outputSize[1] !== expected[1] || outputSize[2] !== expected[2])) {
+    throw new ShapeError(`${caller}: output grid [${outputSize.join('x')}] is not the preprocessed grid [${expected.join('x')}]`, { expected: [...expected], actual: [...outputSize] });
+  }
+  const inverse = invertTransform(composed.transform);
+  const to = composed.inputGeometry.size;
+  const identity = [0, 1, 2].every((a) => inverse.axes[a] === a && inverse.scale[a] === 1 && inverse.offset[a] === 0 && expected[a] === to[a]);
+  return { inverse, inputGeometry: composed.inputGeometry, identity };
+}
+
 /** Whether the records map the model grid voxel for voxel onto the input grid (no resampling, crop or pad). */
 export function changesNoGeometry(records: readonly PreprocessRecord[]): boolean {
-  const composed = composeRecords(records);
-  return isIdentityOnto(invertTransform(composed.transform), composed.outputGeometry.size, composed.inputGeometry.size);
+  return resolveInverseMapping(records, undefined, 'changesNoGeometry').identity;
 }
 
 export function invertToInputGrid(output: Volume, records: readonly PreprocessRecord[], options: InvertOptions): Volume {
-  const composed = composeRecords(records);
-  const expected = composed.outputGeometry.size;
-  const got = output.geometry.size;
-  if (got[0] !== expected[0] || got[1] !== expected[1] || got[2] !== expected[2]) {
-    throw new ShapeError(`invertToInputGrid: output grid [${got.join('x')}] is not the preprocessed grid [${expected.join('x')}]`, { expected: [...expected], actual: [...got] });
-  }
-  const inverse = invertTransform(composed.transform);
-  const inputSize = composed.inputGeometry.size;
-  if (isIdentityOnto(inverse, got, inputSize) && (options.interpolation === 'nearest' || output.data instanceof Float32Array)) {
+  const { inverse, inputGeometry, identity } = resolveInverseMapping(records, output.geometry.size, 'invertToInputGrid');
+  if (identity && (options.interpolation === 'nearest' || output.data instanceof Float32Array)) {
     // The plan changed no geometry (intensity steps, axis order only): the output already lies
     // voxel for voxel on the input grid. Re-label it instead of copying (a GB on a large CT).
-    return createVolume({ geometry: composed.inputGeometry, data: output.data, frames: output.frames, components: output.components, meta: output.meta });
+    return createVolume({ geometry: inputGeometry, data: output.data, frames: output.frames, components: output.components, meta: output.meta });
   }
   const integerShift = output.data instanceof Float32Array && inverse.scale.every((s) => s === 1) && inverse.offset.every((o) => Number.isInteger(o));
-  return resampleGrid(output, inverse, composed.inputGeometry.size, {
+  return resampleGrid(output, inverse, inputGeometry.size, {
     // A pure crop / pad lands on source voxel centres: nearest is exact there and much cheaper.
     linear: options.interpolation === 'linear' && !integerShift,
     edge: 'fill',
     fill: options.fill ?? 0,
-    geometry: composed.inputGeometry,
+    geometry: inputGeometry,
   });
 }

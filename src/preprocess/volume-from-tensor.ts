@@ -48,13 +48,14 @@ export function createVolumeFromTensor(tensor: OutputTensor, records: readonly P
     }
     return createPlanarVolume(g, out, channels, {});
   }
+  // float16 bits: element by element.
   let o = 0;
   for (let c = 0; c < channels; c++) {
     const base = c * n;
     for (let x = 0; x < d0; x++) {
       for (let y = 0; y < d1; y++) {
         const row = base + x * s0 + y * s1;
-        for (let z = 0; z < d2; z++, o++) out[row + z * s2] = half ? fromFloat16Bits(src[o]!) : src[o]!;
+        for (let z = 0; z < d2; z++, o++) out[row + z * s2] = fromFloat16Bits(src[o]!);
       }
     }
   }

@@ -49,8 +49,6 @@ export interface BackendSessionOptions {
    * true restores ONNX Runtime's spinning, e.g. for a dedicated machine running tiny models.
    */
   readonly intraOpSpinning?: boolean;
-  /** Node CPU: ONNX Runtime's CPU memory arena (undefined: on, the runtime's default). */
-  readonly memoryArena?: boolean;
   /**
    * Node CPU: ONNX Runtime's memory pattern planning (undefined: on, the default). With it, the
    * first run of each input shape reserves one block sized for the whole graph's activations

@@ -101,10 +101,9 @@ export async function createModelSession(backend: RuntimeBackend, source: ModelS
 }
 
 function pickBackendOptions(o: ModelSessionOptions): BackendSessionOptions {
-  const out: { threads?: number; graphOptimization?: NonNullable<BackendSessionOptions['graphOptimization']>; memoryArena?: boolean; memoryPattern?: boolean } = {};
+  const out: { threads?: number; graphOptimization?: NonNullable<BackendSessionOptions['graphOptimization']>; memoryPattern?: boolean } = {};
   if (o.threads !== undefined) out.threads = o.threads;
   if (o.graphOptimization !== undefined) out.graphOptimization = o.graphOptimization;
-  if (o.memoryArena !== undefined) out.memoryArena = o.memoryArena;
   if (o.memoryPattern !== undefined) out.memoryPattern = o.memoryPattern;
   return out;
 }

@@ -76,7 +76,6 @@ export function createNodeBackend(): RuntimeBackend {
       const so: ort.InferenceSession.SessionOptions = { executionProviders: [provider], logSeverityLevel: 3 };
       if (options.threads !== undefined) so.intraOpNumThreads = options.threads;
       if (options.graphOptimization !== undefined) so.graphOptimizationLevel = OPTIMIZATION[options.graphOptimization];
-      if (options.memoryArena !== undefined) so.enableCpuMemArena = options.memoryArena;
       if (options.memoryPattern !== undefined) so.enableMemPattern = options.memoryPattern;
       // CPU sessions default to intra-op threads that block instead of spin-waiting: on a machine
       // whose cores are shared (other processes, the pipeline's own JS pre/postprocessing) spinning

@@ -6,7 +6,7 @@
  * resampleThroughField + a separate add recomputed the corner weights per component and made a
  * second pass; on VoxelMorph's full-resolution velocities this step runs 7 times per registration.
  */
-import type { WarpPadding } from './warp.js';
+import { sampleCellEdge, type WarpPadding } from './warp.js';
 
 export function squareFieldStep(cur: Float64Array, size: readonly number[], padding: WarpPadding, out: Float64Array): void {
   const si = size[0]!;
@@ -63,18 +63,10 @@ export function squareFieldStep(cur: Float64Array, size: readonly number[], padd
             else s2 = val;
           }
         } else {
-          // Partial neighbourhood: each in-grid corner weighted, out-of-grid corners read as 0.
-          for (let corner = 0; corner < 8; corner++) {
-            const xx = x0 + (corner & 1);
-            const yy = y0 + ((corner >> 1) & 1);
-            const zz = z0 + (corner >> 2);
-            if (xx < 0 || yy < 0 || zz < 0 || xx >= si || yy >= sj || zz >= sk) continue;
-            const w = (corner & 1 ? fx : 1 - fx) * ((corner >> 1) & 1 ? fy : 1 - fy) * (corner >> 2 ? fz : 1 - fz);
-            const p = 3 * (xx + si * yy + si * sj * zz);
-            s0 += w * cur[p]!;
-            s1 += w * cur[p + 1]!;
-            s2 += w * cur[p + 2]!;
-          }
+          // Partial neighbourhood (grid edge): out-of-grid corners read as 0.
+          s0 = sampleCellEdge(cur, 3, 0, x0, y0, z0, fx, fy, fz, si, sj, sk);
+          s1 = sampleCellEdge(cur, 3, 1, x0, y0, z0, fx, fy, fz, si, sj, sk);
+          s2 = sampleCellEdge(cur, 3, 2, x0, y0, z0, fx, fy, fz, si, sj, sk);
         }
         out[o] = a + s0;
         out[o + 1] = b + s1;

@@ -127,15 +127,7 @@ export function resampleThroughField(moving: SampledGrid, field: ArrayLike<numbe
             const c1 = c01 + (c11 - c01) * fy;
             acc = c0 + (c1 - c0) * fz;
           } else {
-            // Partial neighbourhood: weight each in-grid corner, out-of-grid corners read as 0.
-            for (let corner = 0; corner < 8; corner++) {
-              const xx = x0 + (corner & 1);
-              const yy = y0 + ((corner >> 1) & 1);
-              const zz = z0 + (corner >> 2);
-              if (xx < 0 || yy < 0 || zz < 0 || xx >= si || yy >= sj || zz >= sk) continue;
-              const w = (corner & 1 ? fx : 1 - fx) * ((corner >> 1) & 1 ? fy : 1 - fy) * (corner >> 2 ? fz : 1 - fz);
-              acc += w * src[(xx + si * yy + sliceStride * zz) * nc + q]!;
-            }
+            acc = sampleCellEdge(src, nc, q, x0, y0, z0, fx, fy, fz, si, sj, sk);
           }
           out[o + q] = acc;
         }
@@ -182,4 +174,22 @@ export function warpVolume(moving: Volume, field: Volume, options: WarpOptions =
   const out = allocateTypedArray(type, size[0] * size[1] * size[2] * moving.components);
   resampleThroughField({ data: moving.data, size: moving.geometry.size, components: moving.components }, f.data, size, mapping, interpolation, padding, out);
   return createVolume({ geometry: f.geometry, data: out, components: moving.components, meta: { ...moving.meta } });
+}
+
+/**
+ * Trilinear sample of component q of an nc-component interleaved grid (si x sj x sk) at cell
+ * (x0, y0, z0) + (fx, fy, fz) when the cell straddles the grid edge: each in-grid corner
+ * weighted, out-of-grid corners read as 0 (grid_sample padding 'zeros').
+ */
+export function sampleCellEdge(src: ArrayLike<number>, nc: number, q: number, x0: number, y0: number, z0: number, fx: number, fy: number, fz: number, si: number, sj: number, sk: number): number {
+  let acc = 0;
+  for (let corner = 0; corner < 8; corner++) {
+    const xx = x0 + (corner & 1);
+    const yy = y0 + ((corner >> 1) & 1);
+    const zz = z0 + (corner >> 2);
+    if (xx < 0 || yy < 0 || zz < 0 || xx >= si || yy >= sj || zz >= sk) continue;
+    const w = (corner & 1 ? fx : 1 - fx) * ((corner >> 1) & 1 ? fy : 1 - fy) * (corner >> 2 ? fz : 1 - fz);
+    acc += w * src[(xx + si * (yy + sj * zz)) * nc + q]!;
+  }
+  return acc;
 }
