@@ -11,6 +11,7 @@ import { InputError, ShapeError } from '../core/errors.js';
 import type { Volume } from '../core/volume.js';
 import { resolveInverseMapping } from './invert-to-input-grid.js';
 import { buildTransformTables } from './resample-grid.js';
+import { argmaxTrilinearSeparable } from './separable-trilinear.js';
 import type { PreprocessRecord } from './types.js';
 
 export function invertArgmaxToInputGrid(probabilities: Volume, records: readonly PreprocessRecord[]): Uint8Array | Uint16Array {
@@ -24,7 +25,12 @@ export function invertArgmaxToInputGrid(probabilities: Volume, records: readonly
   const srcVoxels = got[0] * got[1] * got[2];
   const outSize = inputGeometry.size;
   const [m0, m1, m2] = outSize;
-  const [tx, ty, tz] = buildTransformTables(inverse, got, outSize, true, 'fill');
+  const tables = buildTransformTables(inverse, got, outSize, true, 'fill');
+  if (inverse.axes.every((a, i) => a === i)) {
+    const labels = argmaxTrilinearSeparable({ src, srcSize: got, channels, outSize, tables, fill: 0 });
+    if (labels !== null) return labels;
+  }
+  const [tx, ty, tz] = tables;
   const out = channels <= 256 ? new Uint8Array(m0 * m1 * m2) : new Uint16Array(m0 * m1 * m2);
   let o = 0;
   for (let k = 0; k < m2; k++) {

@@ -9,6 +9,7 @@ import { buildLinearTable, buildNearestTable, linearCoordinates, type AxisTable,
 import { deriveGeometry } from './index-transform.js';
 import { channelCount, checkOutputSize, createPlanarVolume, toPlanar } from './planar.js';
 import { sampleGrid } from './sample-grid.js';
+import { sampleTrilinearSeparable } from './separable-trilinear.js';
 import type { IndexTransform } from './types.js';
 
 export interface ResampleGridOptions {
@@ -46,6 +47,10 @@ export function resampleGrid(volume: Volume, t: IndexTransform, outSize: Vec3, o
   const tables = options.tables ?? buildTransformTables(t, v.geometry.size, outSize, options.linear, options.edge);
   const n = outSize[0] * outSize[1] * outSize[2] * channels;
   const out: TypedArray = options.linear ? new Float32Array(n) : allocateTypedArray(v.type, n);
+  const separable = options.linear && options.tables === undefined && t.axes.every((a, i) => a === i) && !(v.data instanceof BigInt64Array || v.data instanceof BigUint64Array);
+  if (separable && sampleTrilinearSeparable({ src: v.data, srcSize: v.geometry.size, channels, outSize, tables, fill: options.fill ?? 0 }, out as Float32Array)) {
+    return createPlanarVolume(options.geometry ?? deriveGeometry(v.geometry, t, outSize), out, channels, v.meta);
+  }
   sampleGrid({ src: v.data, srcVoxels: voxelCount(v.geometry), channels, outSize, tables, linear: options.linear, fill: options.fill ?? 0 }, out);
   const geometry = options.geometry ?? deriveGeometry(v.geometry, t, outSize);
   return createPlanarVolume(geometry, out, channels, v.meta);

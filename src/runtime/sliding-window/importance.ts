@@ -36,13 +36,26 @@ export function createImportanceMap(roi: readonly number[], mode: BlendMode, pla
   const map = new Float32Array(n);
   if (mode === 'constant') return map.fill(1);
   const axes = roi.map((r) => (placement === 'monai' ? monaiAxis(r, r * sigmaScale) : nnunetAxis(r, r * sigmaScale)));
-  const strides = roi.map((_, d) => roi.slice(d + 1).reduce((a, b) => a * b, 1));
+  // Row by row: the product over the leading axes once per row, then times the last axis
+  // profile (the same float64 products in the same order as per element).
+  const last = axes[axes.length - 1]!;
+  const rowLength = roi[roi.length - 1]!;
+  const outer = roi.slice(0, -1);
+  const rows = n / rowLength;
   let max = 0;
-  for (let i = 0; i < n; i++) {
-    let w = 1;
-    for (let d = 0; d < roi.length; d++) w *= axes[d]![Math.floor(i / strides[d]!) % roi[d]!]!;
-    map[i] = w;
-    if (w > max) max = w;
+  for (let r = 0; r < rows; r++) {
+    let w0 = 1;
+    for (let d = 0, rest = r, span = rows; d < outer.length; d++) {
+      span /= outer[d]!;
+      w0 *= axes[d]![Math.floor(rest / span)]!;
+      rest %= span;
+    }
+    const base = r * rowLength;
+    for (let x = 0; x < rowLength; x++) {
+      const w = w0 * last[x]!;
+      map[base + x] = w;
+      if (w > max) max = w;
+    }
   }
   if (placement === 'monai') {
     let min = Infinity;

@@ -6,12 +6,16 @@
  *
  * Memory: only the output ([1, Cout, ...spatial]) and one batch of windows are held. The blend
  * normaliser (sum of weights over the windows covering a voxel) is recomputed per voxel at the
- * end from the window grid instead of being accumulated in a second full-size map.
+ * end from the window grid instead of being accumulated in a second full-size map. The output
+ * is accumulated by WebAssembly SIMD kernels in their own memory and returned as a view of it
+ * (blend-accumulator.ts): its buffer cannot be transferred to a worker (copy it first).
  */
 import { ShapeError, UsageError } from '../../core/errors.js';
 import { createImportanceMap, type BlendMode } from './importance.js';
 import { windowStarts, type WindowPlacement } from './placement.js';
 import { copyPermutedBlock } from '../../core/permute-block.js';
+import { createBlendAccumulator, type BlendAccumulator } from './blend-accumulator.js';
+import { windowBoxInImage, type Grid } from './window-grid.js';
 
 export interface DenseTensor {
   readonly data: Float32Array;
@@ -41,13 +45,6 @@ export interface SlidingWindowOptions {
   /** Value of padding voxels when the image is smaller than the roi. Default 0. */
   readonly padValue?: number;
   readonly onProgress?: (done: number, total: number) => void;
-}
-
-interface Grid {
-  size: number[];
-  roi: number[];
-  padBefore: number[];
-  starts: number[][];
 }
 
 function to3(values: readonly number[], fill: number): number[] {
@@ -117,8 +114,7 @@ function inputStrides(input: DenseTensor, grid: Grid): [number, number, number, 
 /** Window cut through strides: the in-image box transposed tile by tile, padding around it. */
 function extractStridedWindow(input: DenseTensor, strides: [number, number, number, number], channels: number, grid: Grid, start: number[], out: Float32Array, offset: number, padValue: number): void {
   const [r0, r1, r2] = grid.roi as [number, number, number];
-  const lo = [0, 1, 2].map((d) => Math.max(0, grid.padBefore[d]! - start[d]!));
-  const hi = [0, 1, 2].map((d) => Math.min(grid.roi[d]!, grid.size[d]! + grid.padBefore[d]! - start[d]!));
+  const { lo, hi } = windowBoxInImage(grid, start);
   const inside = lo.every((l, d) => l === 0 && hi[d] === grid.roi[d]);
   const [sc, sa, sb, sd] = strides;
   for (let c = 0; c < channels; c++) {
@@ -136,167 +132,10 @@ function extractStridedWindow(input: DenseTensor, strides: [number, number, numb
 
 /** Copies window `start` (padded coordinates) of every channel into `out` at block offset. */
 function extractWindow(input: DenseTensor, channels: number, grid: Grid, start: number[], out: Float32Array, offset: number, padValue: number): void {
-  const strided = inputStrides(input, grid);
-  if (strided !== undefined) return extractStridedWindow(input, strided, channels, grid, start, out, offset, padValue);
+  // C-contiguous input: the same block copy, whose rows are then contiguous on both sides.
   const [s0, s1, s2] = grid.size as [number, number, number];
-  const [r0, r1, r2] = grid.roi as [number, number, number];
-  const x0 = start[2]! - grid.padBefore[2]!;
-  const xLo = Math.max(0, -x0);
-  const xHi = Math.min(r2, s2 - x0);
-  for (let c = 0; c < channels; c++) {
-    for (let z = 0; z < r0; z++) {
-      const iz = start[0]! + z - grid.padBefore[0]!;
-      for (let y = 0; y < r1; y++) {
-        const iy = start[1]! + y - grid.padBefore[1]!;
-        const dst = offset + ((c * r0 + z) * r1 + y) * r2;
-        if (iz < 0 || iz >= s0 || iy < 0 || iy >= s1 || xHi <= xLo) {
-          out.fill(padValue, dst, dst + r2);
-          continue;
-        }
-        const src = ((c * s0 + iz) * s1 + iy) * s2 + x0;
-        if (xLo > 0) out.fill(padValue, dst, dst + xLo);
-        // A plain loop: rows are short (a roi edge) and subarray() would allocate a view per row.
-        const data = input.data;
-        for (let x = xLo; x < xHi; x++) out[dst + x] = data[src + x]!;
-        if (xHi < r2) out.fill(padValue, dst + xHi, dst + r2);
-      }
-    }
-  }
-}
-
-function accumulateWindow(output: Float32Array, outChannels: number, grid: Grid, start: number[], pred: Float32Array, offset: number, weights: Float32Array, scale: number): void {
-  const [s0, s1, s2] = grid.size as [number, number, number];
-  const [r0, r1, r2] = grid.roi as [number, number, number];
-  const x0 = start[2]! - grid.padBefore[2]!;
-  const xLo = Math.max(0, -x0);
-  const xHi = Math.min(r2, s2 - x0);
-  for (let c = 0; c < outChannels; c++) {
-    for (let z = 0; z < r0; z++) {
-      const iz = start[0]! + z - grid.padBefore[0]!;
-      if (iz < 0 || iz >= s0) continue;
-      for (let y = 0; y < r1; y++) {
-        const iy = start[1]! + y - grid.padBefore[1]!;
-        if (iy < 0 || iy >= s1) continue;
-        const src = offset + ((c * r0 + z) * r1 + y) * r2;
-        const w = (z * r1 + y) * r2;
-        const dst = ((c * s0 + iz) * s1 + iy) * s2 + x0;
-        if (scale === 1) for (let x = xLo; x < xHi; x++) output[dst + x] = output[dst + x]! + pred[src + x]! * weights[w + x]!;
-        else for (let x = xLo; x < xHi; x++) output[dst + x] = output[dst + x]! + pred[src + x]! * weights[w + x]! * scale;
-      }
-    }
-  }
-}
-
-/**
- * Per axis: runs of consecutive coordinates (original grid) covered by the same window starts.
- * Between two window edges the set of covering windows does not change.
- */
-function coverSegments(grid: Grid, axis: number): { from: number; to: number; starts: number[] }[] {
-  const segments: { from: number; to: number; starts: number[] }[] = [];
-  const pad = grid.padBefore[axis]!;
-  const roi = grid.roi[axis]!;
-  for (let p = 0; p < grid.size[axis]!; p++) {
-    const q = p + pad;
-    const starts = grid.starts[axis]!.filter((s) => s <= q && q < s + roi);
-    const last = segments[segments.length - 1];
-    if (last && last.starts.length === starts.length && last.starts.every((s, i) => s === starts[i])) last.to = p + 1;
-    else segments.push({ from: p, to: p + 1, starts });
-  }
-  return segments;
-}
-
-/**
- * Divides the accumulated output by the sum of blend weights over the windows covering each
- * voxel. Instead of a full-size weight map (one more output-sized float array), the sum is
- * rebuilt tile by tile, a tile being a box whose voxels share their covering windows: the same
- * arithmetic as accumulating a map, with only a roi-sized scratch buffer.
- */
-function normalise(output: Float32Array, outChannels: number, grid: Grid, weights: Float32Array): void {
-  const factors = separableFactors(weights, grid.roi);
-  if (factors !== undefined) return normaliseSeparable(output, outChannels, grid, factors);
-  const [s0, s1, s2] = grid.size as [number, number, number];
-  const [, r1, r2] = grid.roi as [number, number, number];
-  const [p0, p1, p2] = grid.padBefore as [number, number, number];
-  const spatial = s0 * s1 * s2;
-  const segs = [coverSegments(grid, 0), coverSegments(grid, 1), coverSegments(grid, 2)];
-  const scratch = new Float32Array(weights.length);
-  for (const sz of segs[0]!) for (const sy of segs[1]!) for (const sx of segs[2]!) {
-    const nz = sz.to - sz.from;
-    const ny = sy.to - sy.from;
-    const nx = sx.to - sx.from;
-    scratch.fill(0, 0, nz * ny * nx);
-    for (const wz of sz.starts) for (const wy of sy.starts) for (const wx of sx.starts) {
-      for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) {
-        const w = ((sz.from + z + p0 - wz) * r1 + (sy.from + y + p1 - wy)) * r2 + (sx.from + p2 - wx);
-        const t = (z * ny + y) * nx;
-        for (let x = 0; x < nx; x++) scratch[t + x] = scratch[t + x]! + weights[w + x]!;
-      }
-    }
-    for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) {
-      const t = (z * ny + y) * nx;
-      const v0 = ((sz.from + z) * s1 + sy.from + y) * s2 + sx.from;
-      for (let c = 0; c < outChannels; c++) {
-        const base = c * spatial + v0;
-        for (let x = 0; x < nx; x++) output[base + x] = output[base + x]! / scratch[t + x]!;
-      }
-    }
-  }
-}
-
-/**
- * When the blend map is a product of per-axis profiles (constant; Gaussian unless clamped, as
- * MONAI clamps its corners), returns them: a[z] * b[y] * c[x] = map[z, y, x] within float32
- * rounding, checked on every element. The weight sum over covering windows then factorises too.
- */
-function separableFactors(weights: Float32Array, roi: readonly number[]): [Float64Array, Float64Array, Float64Array] | undefined {
-  const [r0, r1, r2] = roi as [number, number, number];
-  let peak = 0;
-  for (let i = 1; i < weights.length; i++) if (weights[i]! > weights[peak]!) peak = i;
-  const mz = Math.floor(peak / (r1 * r2));
-  const my = Math.floor(peak / r2) % r1;
-  const mx = peak % r2;
-  const top = weights[peak]!;
-  if (!(top > 0)) return undefined;
-  const a = Float64Array.from({ length: r0 }, (_, z) => weights[(z * r1 + my) * r2 + mx]!);
-  const b = Float64Array.from({ length: r1 }, (_, y) => weights[(mz * r1 + y) * r2 + mx]! / top);
-  const c = Float64Array.from({ length: r2 }, (_, x) => weights[(mz * r1 + my) * r2 + x]! / top);
-  for (let z = 0, i = 0; z < r0; z++) for (let y = 0; y < r1; y++) {
-    const ab = a[z]! * b[y]!;
-    for (let x = 0; x < r2; x++, i++) {
-      const w = weights[i]!;
-      if (Math.abs(w - ab * c[x]!) > 1e-6 * w) return undefined;
-    }
-  }
-  return [a, b, c];
-}
-
-/** Per coordinate of one axis: the sum of the profile over the windows covering it. */
-function coverSums(grid: Grid, axis: number, profile: Float64Array): Float64Array {
-  const out = new Float64Array(grid.size[axis]!);
-  const pad = grid.padBefore[axis]!;
-  const roi = grid.roi[axis]!;
-  for (let p = 0; p < out.length; p++) {
-    const q = p + pad;
-    let sum = 0;
-    for (const s of grid.starts[axis]!) if (s <= q && q < s + roi) sum += profile[q - s]!;
-    out[p] = sum;
-  }
-  return out;
-}
-
-function normaliseSeparable(output: Float32Array, outChannels: number, grid: Grid, factors: [Float64Array, Float64Array, Float64Array]): void {
-  const [s0, s1, s2] = grid.size as [number, number, number];
-  const [sz, sy, sx] = [0, 1, 2].map((axis) => coverSums(grid, axis, factors[axis]!)) as [Float64Array, Float64Array, Float64Array];
-  const invX = sx.map((v) => 1 / v);
-  const spatial = s0 * s1 * s2;
-  for (let z = 0; z < s0; z++) for (let y = 0; y < s1; y++) {
-    const f = 1 / (sz[z]! * sy[y]!);
-    const row = (z * s1 + y) * s2;
-    for (let c = 0; c < outChannels; c++) {
-      const base = c * spatial + row;
-      for (let x = 0; x < s2; x++) output[base + x] = output[base + x]! * (f * invX[x]!);
-    }
-  }
+  const strides = inputStrides(input, grid) ?? [s0 * s1 * s2, s1 * s2, s2, 1];
+  extractStridedWindow(input, strides, channels, grid, start, out, offset, padValue);
 }
 
 export async function runSlidingWindow(input: DenseTensor, predict: WindowPredictor, options: SlidingWindowOptions): Promise<DenseTensor> {
@@ -310,8 +149,7 @@ export async function runSlidingWindow(input: DenseTensor, predict: WindowPredic
   const combos = flipCombos(options.mirrorAxes ?? []).map((axes) => axes.map((a) => a + (3 - rank)));
   const batchSize = Math.max(1, options.batch ?? 1);
   const roiVoxels = grid.roi[0]! * grid.roi[1]! * grid.roi[2]!;
-  const spatial = grid.size[0]! * grid.size[1]! * grid.size[2]!;
-  let output: Float32Array | undefined;
+  let blend: BlendAccumulator | undefined;
   let outChannels = 0;
   // One window buffer for the whole run (fully overwritten per window); a fresh one only when
   // the last batch is shorter or a predictor took ownership of it (transferred to a worker).
@@ -329,13 +167,15 @@ export async function runSlidingWindow(input: DenseTensor, predict: WindowPredic
       if (pred.dims[0] !== batch.length || pred.data.length !== expectedLength) {
         throw new ShapeError(`window predictor returned [${pred.dims.join(', ')}] for a batch of ${batch.length} windows of [${grid.roi.slice(3 - rank).join(', ')}]`, { actual: pred.dims });
       }
+      if (blend !== undefined && pred.dims[1] !== outChannels) {
+        throw new ShapeError(`window predictor returned ${pred.dims[1]} channels after ${outChannels} for earlier windows`, { actual: pred.dims });
+      }
       outChannels = pred.dims[1]!;
-      output ??= new Float32Array(outChannels * spatial);
+      blend ??= createBlendAccumulator(grid, outChannels, weights, 1 / combos.length, Math.min(batchSize, windows.length) * outChannels * roiVoxels);
       if (flips.length > 0) flipWindows(pred.data, batch.length * outChannels, grid.roi, flips);
-      batch.forEach((w, b) => accumulateWindow(output!, outChannels, grid, w, pred.data, b * outChannels * roiVoxels, weights, 1 / combos.length));
+      blend.add(pred.data, batch);
     }
     options.onProgress?.(Math.min(first + batchSize, windows.length), windows.length);
   }
-  normalise(output!, outChannels, grid, weights);
-  return { data: output!, dims: [1, outChannels, ...input.dims.slice(2)] };
+  return { data: blend!.finish(), dims: [1, outChannels, ...input.dims.slice(2)] };
 }

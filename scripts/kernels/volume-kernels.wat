@@ -1,0 +1,194 @@
+;; Volume kernels (WebAssembly SIMD128) for the memory-bound passes over whole volumes where
+;; scalar JavaScript runs compute-bound (~3 ns per float32 element on these machines, versus
+;; ~0.5 ns for a memcpy): sliding-window blending, separable trilinear resampling, argmax.
+;; All pointers are byte offsets into the module's own memory; every loop runs whole 4-lane
+;; vectors first and a scalar tail after, so any length works. Arithmetic is float32 throughout
+;; (as torch's CPU kernels); the JavaScript fallbacks round the same way.
+;;
+;; Rebuild: node scripts/kernels/build-volume-kernels.mjs  (needs wat2wasm from Debian's wabt)
+(module
+  (memory (export "memory") 1)
+
+  ;; dst[i] = a[i] + (b[i] - a[i]) * w  for i < n   (dst may alias a or b)
+  (func $lerp (export "lerp") (param $dst i32) (param $a i32) (param $b i32) (param $n i32) (param $w f32)
+    (local $wv v128) (local $x v128) (local $end i32) (local $s f32)
+    (local.set $wv (f32x4.splat (local.get $w)))
+    (local.set $end (i32.add (local.get $dst) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+      (local.set $x (v128.load (local.get $a)))
+      (v128.store (local.get $dst)
+        (f32x4.add (local.get $x) (f32x4.mul (f32x4.sub (v128.load (local.get $b)) (local.get $x)) (local.get $wv))))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (local.set $b (i32.add (local.get $b) (i32.const 16)))
+      (br $next)))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+      (local.set $s (f32.load (local.get $a)))
+      (f32.store (local.get $dst) (f32.add (local.get $s) (f32.mul (f32.sub (f32.load (local.get $b)) (local.get $s)) (local.get $w))))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (local.set $a (i32.add (local.get $a) (i32.const 4)))
+      (local.set $b (i32.add (local.get $b) (i32.const 4)))
+      (br $next))))
+
+  ;; Linear interpolation along rows through a per-output tap table:
+  ;; for r < rows, t < m: dst[r*m + t] = lerp(row[off0[t]], row[off1[t]], wts[t]) for lo <= t < hi
+  ;; and fill elsewhere (outside the source), with row = src + r*rowBytes; off0/off1 are byte
+  ;; offsets within the row. Four outputs per step: lane loads gather the taps.
+  (func (export "linearRows") (param $src i32) (param $dst i32) (param $rows i32) (param $rowBytes i32)
+      (param $m i32) (param $lo i32) (param $hi i32) (param $off0 i32) (param $off1 i32) (param $wts i32) (param $fill f32)
+    (local $t i32) (local $a f32) (local $o0 v128) (local $o1 v128) (local $va v128) (local $vb v128) (local $vhi i32)
+    (local.set $vhi (i32.add (local.get $lo) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const -4))))
+    (block $rowsDone (loop $row
+      (br_if $rowsDone (i32.eqz (local.get $rows)))
+      (local.set $t (i32.const 0))
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $t) (local.get $lo)))
+        (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (local.get $fill))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $next)))
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $t) (local.get $vhi)))
+        (local.set $o0 (v128.load (i32.add (local.get $off0) (i32.shl (local.get $t) (i32.const 2)))))
+        (local.set $o1 (v128.load (i32.add (local.get $off1) (i32.shl (local.get $t) (i32.const 2)))))
+        (local.set $va (v128.load32_zero (i32.add (local.get $src) (i32x4.extract_lane 0 (local.get $o0)))))
+        (local.set $va (v128.load32_lane 1 (i32.add (local.get $src) (i32x4.extract_lane 1 (local.get $o0))) (local.get $va)))
+        (local.set $va (v128.load32_lane 2 (i32.add (local.get $src) (i32x4.extract_lane 2 (local.get $o0))) (local.get $va)))
+        (local.set $va (v128.load32_lane 3 (i32.add (local.get $src) (i32x4.extract_lane 3 (local.get $o0))) (local.get $va)))
+        (local.set $vb (v128.load32_zero (i32.add (local.get $src) (i32x4.extract_lane 0 (local.get $o1)))))
+        (local.set $vb (v128.load32_lane 1 (i32.add (local.get $src) (i32x4.extract_lane 1 (local.get $o1))) (local.get $vb)))
+        (local.set $vb (v128.load32_lane 2 (i32.add (local.get $src) (i32x4.extract_lane 2 (local.get $o1))) (local.get $vb)))
+        (local.set $vb (v128.load32_lane 3 (i32.add (local.get $src) (i32x4.extract_lane 3 (local.get $o1))) (local.get $vb)))
+        (v128.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))
+          (f32x4.add (local.get $va)
+            (f32x4.mul (f32x4.sub (local.get $vb) (local.get $va))
+              (v128.load (i32.add (local.get $wts) (i32.shl (local.get $t) (i32.const 2)))))))
+        (local.set $t (i32.add (local.get $t) (i32.const 4)))
+        (br $next)))
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $t) (local.get $hi)))
+        (local.set $a (f32.load (i32.add (local.get $src) (i32.load (i32.add (local.get $off0) (i32.shl (local.get $t) (i32.const 2)))))))
+        (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))
+          (f32.add (local.get $a)
+            (f32.mul
+              (f32.sub (f32.load (i32.add (local.get $src) (i32.load (i32.add (local.get $off1) (i32.shl (local.get $t) (i32.const 2)))))) (local.get $a))
+              (f32.load (i32.add (local.get $wts) (i32.shl (local.get $t) (i32.const 2)))))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $next)))
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $t) (local.get $m)))
+        (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (local.get $fill))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $next)))
+      (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $m) (i32.const 2))))
+      (local.set $src (i32.add (local.get $src) (local.get $rowBytes)))
+      (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+      (br $row))))
+
+  ;; Weighted accumulation of one window (all its channels) into the output box it covers:
+  ;; for z < nz, y < ny, c < channels, x < nx:
+  ;;   out[c*outChannel + z*outSlice + y*outRow + x] += pred[c*inChannel + p] * wts[p],
+  ;; p = z*inSlice + y*inRow + x (pred channels and wts share the window layout). Strides in
+  ;; bytes. Channels innermost per row: the weight row is read from memory once, then from L1.
+  (func (export "accumulate") (param $out i32) (param $pred i32) (param $wts i32)
+      (param $nz i32) (param $ny i32) (param $nx i32) (param $channels i32)
+      (param $outRow i32) (param $outSlice i32) (param $outChannel i32)
+      (param $inRow i32) (param $inSlice i32) (param $inChannel i32)
+    (local $y i32) (local $c i32) (local $o i32) (local $p i32) (local $w i32) (local $end i32) (local $vend i32)
+    (local $oRow i32) (local $pRow i32) (local $wRow i32)
+    (block $zDone (loop $z
+      (br_if $zDone (i32.eqz (local.get $nz)))
+      (local.set $y (i32.const 0))
+      (block $yDone (loop $row
+        (br_if $yDone (i32.ge_u (local.get $y) (local.get $ny)))
+        (local.set $oRow (i32.add (local.get $out) (i32.mul (local.get $y) (local.get $outRow))))
+        (local.set $pRow (i32.add (local.get $pred) (i32.mul (local.get $y) (local.get $inRow))))
+        (local.set $wRow (i32.add (local.get $wts) (i32.mul (local.get $y) (local.get $inRow))))
+        (local.set $c (i32.const 0))
+        (block $cDone (loop $channel
+          (br_if $cDone (i32.ge_u (local.get $c) (local.get $channels)))
+          (local.set $o (i32.add (local.get $oRow) (i32.mul (local.get $c) (local.get $outChannel))))
+          (local.set $p (i32.add (local.get $pRow) (i32.mul (local.get $c) (local.get $inChannel))))
+          (local.set $w (local.get $wRow))
+          (local.set $end (i32.add (local.get $o) (i32.shl (local.get $nx) (i32.const 2))))
+          (local.set $vend (i32.add (local.get $o) (i32.shl (i32.and (local.get $nx) (i32.const -4)) (i32.const 2))))
+          (block $done (loop $next
+            (br_if $done (i32.ge_u (local.get $o) (local.get $vend)))
+            (v128.store (local.get $o)
+              (f32x4.add (v128.load (local.get $o)) (f32x4.mul (v128.load (local.get $p)) (v128.load (local.get $w)))))
+            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $w (i32.add (local.get $w) (i32.const 16)))
+            (br $next)))
+          (block $done (loop $next
+            (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+            (f32.store (local.get $o)
+              (f32.add (f32.load (local.get $o)) (f32.mul (f32.load (local.get $p)) (f32.load (local.get $w)))))
+            (local.set $o (i32.add (local.get $o) (i32.const 4)))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (local.set $w (i32.add (local.get $w) (i32.const 4)))
+            (br $next)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $channel)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $row)))
+      (local.set $out (i32.add (local.get $out) (local.get $outSlice)))
+      (local.set $pred (i32.add (local.get $pred) (local.get $inSlice)))
+      (local.set $wts (i32.add (local.get $wts) (local.get $inSlice)))
+      (local.set $nz (i32.sub (local.get $nz) (i32.const 1)))
+      (br $z))))
+
+  ;; Separable scaling of rows: for r < rows, x < n: data[r*n + x] *= rowF[r] * colF[x].
+  (func (export "scaleRows") (param $data i32) (param $rows i32) (param $n i32) (param $rowF i32) (param $colF i32)
+    (local $fv v128) (local $f f32) (local $c i32) (local $end i32) (local $vend i32)
+    (block $rowsDone (loop $row
+      (br_if $rowsDone (i32.eqz (local.get $rows)))
+      (local.set $f (f32.load (local.get $rowF)))
+      (local.set $fv (f32x4.splat (local.get $f)))
+      (local.set $c (local.get $colF))
+      (local.set $end (i32.add (local.get $data) (i32.shl (local.get $n) (i32.const 2))))
+      (local.set $vend (i32.add (local.get $data) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $data) (local.get $vend)))
+        (v128.store (local.get $data) (f32x4.mul (v128.load (local.get $data)) (f32x4.mul (local.get $fv) (v128.load (local.get $c)))))
+        (local.set $data (i32.add (local.get $data) (i32.const 16)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $next)))
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $data) (local.get $end)))
+        (f32.store (local.get $data) (f32.mul (f32.load (local.get $data)) (f32.mul (local.get $f) (f32.load (local.get $c)))))
+        (local.set $data (i32.add (local.get $data) (i32.const 4)))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $next)))
+      (local.set $rowF (i32.add (local.get $rowF) (i32.const 4)))
+      (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+      (br $row))))
+
+  ;; Argmax over `channels` planes of n float32 (plane stride n*4 bytes) into n uint8 labels;
+  ;; ties go to the lower channel. Returns the first element index holding a NaN, or -1.
+  (func (export "argmaxPlanes") (param $planes i32) (param $channels i32) (param $n i32) (param $out i32) (result i32)
+    (local $i i32) (local $c i32) (local $p i32) (local $best f32) (local $v f32) (local $label i32) (local $stride i32)
+    (local.set $stride (i32.shl (local.get $n) (i32.const 2)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $p (i32.add (local.get $planes) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $best (f32.load (local.get $p)))
+      (if (f32.ne (local.get $best) (local.get $best)) (then (return (local.get $i))))
+      (local.set $label (i32.const 0))
+      (local.set $c (i32.const 1))
+      (block $cDone (loop $ch
+        (br_if $cDone (i32.ge_u (local.get $c) (local.get $channels)))
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (local.set $v (f32.load (local.get $p)))
+        (if (f32.ne (local.get $v) (local.get $v)) (then (return (local.get $i))))
+        (if (f32.gt (local.get $v) (local.get $best))
+          (then (local.set $best (local.get $v)) (local.set $label (local.get $c))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $ch)))
+      (i32.store8 (i32.add (local.get $out) (local.get $i)) (local.get $label))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (i32.const -1))
+)

@@ -1,0 +1,84 @@
+/**
+ * WebAssembly SIMD128 kernels for whole-volume passes (sliding-window blending, separable
+ * trilinear resampling, argmax over channels): on float32 volumes scalar JavaScript loops run
+ * compute-bound at several ns per element where a memcpy of the same data takes ~0.5 ns, and
+ * torch's vectorised CPU kernels sit near the latter. Source: scripts/kernels/volume-kernels.wat.
+ *
+ * Each caller gets an arena: a fresh instance whose own memory is sized for the job, so large
+ * buffers (a blended output of a CT) can live in it and be handed out as typed-array views
+ * without a copy. The memory goes with the last view. Where WebAssembly SIMD is missing, the
+ * memory cannot grow that far (4 GiB is the wasm32 limit) or kernels are switched off,
+ * `createKernelArena` returns null and callers run their JavaScript loops (same arithmetic,
+ * float32 rounding per operation).
+ */
+import { VOLUME_KERNELS_WASM_BASE64 } from './volume-kernels-wasm.js';
+
+export interface VolumeKernelExports {
+  readonly memory: WebAssembly.Memory;
+  lerp(dst: number, a: number, b: number, n: number, w: number): void;
+  linearRows(src: number, dst: number, rows: number, rowBytes: number, m: number, lo: number, hi: number, off0: number, off1: number, wts: number, fill: number): void;
+  accumulate(out: number, pred: number, wts: number, nz: number, ny: number, nx: number, channels: number, outRow: number, outSlice: number, outChannel: number, inRow: number, inSlice: number, inChannel: number): void;
+  scaleRows(data: number, rows: number, n: number, rowF: number, colF: number): void;
+  argmaxPlanes(planes: number, channels: number, n: number, out: number): number;
+}
+
+export interface KernelArena {
+  readonly kernels: VolumeKernelExports;
+  /** Byte offset of each requested block, 16-byte aligned, in request order. */
+  readonly offsets: readonly number[];
+  readonly f32: Float32Array;
+  readonly i32: Int32Array;
+  readonly u8: Uint8Array;
+}
+
+const PAGE = 65536;
+/** wasm32 memories stop at 65536 pages (4 GiB); stay a little below. */
+const MAX_BYTES = 4 * 1024 ** 3 - 16 * PAGE;
+
+let compiled: WebAssembly.Module | null | undefined;
+let enabled = true;
+
+/** Switches the wasm kernels off (true again to restore): tests compare both paths. */
+export function setVolumeKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
+
+function compileOnce(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  try {
+    if (typeof WebAssembly !== 'object') return null;
+    const bin = atob(VOLUME_KERNELS_WASM_BASE64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    // A ~1 KiB module: synchronous compile is allowed even on a browser's main thread.
+    if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+/** An instance whose memory holds blocks of the given byte sizes, or null (see above). */
+export function createKernelArena(blockBytes: readonly number[]): KernelArena | null {
+  if (!enabled) return null;
+  const module = compileOnce();
+  if (module === null) return null;
+  const offsets: number[] = [];
+  let end = 64;
+  for (const b of blockBytes) {
+    offsets.push(end);
+    end += Math.ceil(b / 16) * 16;
+  }
+  if (end > MAX_BYTES) return null;
+  try {
+    const kernels = new WebAssembly.Instance(module).exports as unknown as VolumeKernelExports;
+    const pages = Math.ceil(end / PAGE) - kernels.memory.buffer.byteLength / PAGE;
+    if (pages > 0) kernels.memory.grow(pages);
+    const buffer = kernels.memory.buffer;
+    return { kernels, offsets, f32: new Float32Array(buffer), i32: new Int32Array(buffer), u8: new Uint8Array(buffer) };
+  } catch {
+    // Out of address space or memory for the grow: the JavaScript path needs less at once.
+    return null;
+  }
+}

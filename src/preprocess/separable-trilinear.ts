@@ -1,0 +1,177 @@
+/**
+ * Trilinear resampling factorised per axis, on the WebAssembly kernels: for each source slice
+ * a z-slice needs, its rows are interpolated along x (tap tables), those rows along y into an
+ * output-sized slice (two such slices cached per channel: consecutive output slices share
+ * them), and the output slice is the z interpolation of two of them. That is ~2.5
+ * interpolations per output voxel instead of the 7 of the direct formula, each a contiguous
+ * 4-lane loop. Same operations in the same order (x, then y, then z) as sampleGrid's trilinear
+ * rows, rounded to float32 per operation like torch's kernels.
+ *
+ * Only for tables that read x, y, z from source x, y, z (no axis permutation): the inverse
+ * mapping and resampling steps; orientation changes go through sampleGrid.
+ */
+import type { TypedArray } from '../core/dtype.js';
+import { InputError } from '../core/errors.js';
+import { createKernelArena, type KernelArena } from '../core/volume-kernels.js';
+import type { AxisTable } from './axis-tables.js';
+
+export interface SeparableSource {
+  /** Planar channels, x fastest; any numeric typed array (converted to float32 per slice). */
+  readonly src: TypedArray;
+  readonly srcSize: readonly [number, number, number];
+  readonly channels: number;
+  readonly outSize: readonly [number, number, number];
+  readonly tables: readonly [AxisTable, AxisTable, AxisTable];
+  readonly fill: number;
+}
+
+/** Above this many bytes of per-channel slice caches the direct loop is used instead. */
+const MAX_CACHE_BYTES = 256 * 1024 * 1024;
+
+class SliceSampler {
+  private readonly keys: number[];
+  private readonly planeBytes: number;
+  private readonly srcVoxels: number;
+
+  constructor(
+    private readonly a: KernelArena,
+    private readonly s: SeparableSource,
+    private readonly at: { off0: number; off1: number; wts: number; input: number; rows: number; slots: number; lo: number; hi: number },
+    slotPairs: number,
+  ) {
+    this.keys = new Array<number>(slotPairs * 2).fill(-1);
+    this.planeBytes = s.outSize[0] * s.outSize[1] * 4;
+    this.srcVoxels = s.srcSize[0] * s.srcSize[1] * s.srcSize[2];
+  }
+
+  /**
+   * Output slice k of source channel c, written at byte offset dst of the arena, through the
+   * slice cache `slot` (keys are absolute source offsets, so channels may share a slot).
+   */
+  slice(c: number, slot: number, k: number, dst: number): void {
+    const { f32, kernels } = this.a;
+    const tz = this.s.tables[2];
+    const z0 = tz.off0[k]!;
+    const n = this.planeBytes >> 2;
+    const base = c * this.srcVoxels;
+    if (z0 < 0) {
+      f32.fill(this.s.fill, dst >> 2, (dst >> 2) + n);
+      return;
+    }
+    const z1 = tz.off1[k]!;
+    const w = tz.weight[k]!;
+    const p0 = this.ySlice(slot, base + z0, base + z1);
+    if (w === 0 || z1 === z0) {
+      f32.copyWithin(dst >> 2, p0 >> 2, (p0 >> 2) + n);
+      return;
+    }
+    kernels.lerp(dst, p0, this.ySlice(slot, base + z1, base + z0), n, w);
+  }
+
+  /** The y-interpolated slice at source offset `from` (cached), keeping `keep` cached. */
+  private ySlice(slot: number, from: number, keep: number): number {
+    const slot0 = this.at.slots + 2 * slot * this.planeBytes;
+    if (this.keys[2 * slot] === from) return slot0;
+    if (this.keys[2 * slot + 1] === from) return slot0 + this.planeBytes;
+    const s = this.keys[2 * slot] === keep ? 1 : 0;
+    this.keys[2 * slot + s] = from;
+    const ptr = slot0 + s * this.planeBytes;
+    const { f32, kernels } = this.a;
+    const [n0, n1] = this.s.srcSize;
+    const [m0, m1] = this.s.outSize;
+    const base = from;
+    f32.set(this.s.src.subarray(base, base + n0 * n1) as unknown as ArrayLike<number>, this.at.input >> 2);
+    kernels.linearRows(this.at.input, this.at.rows, n1, n0 * 4, m0, this.at.lo, this.at.hi, this.at.off0, this.at.off1, this.at.wts, this.s.fill);
+    const ty = this.s.tables[1];
+    for (let j = 0; j < m1; j++) {
+      const row = ptr + j * m0 * 4;
+      const y0 = ty.off0[j]!;
+      if (y0 < 0) {
+        f32.fill(this.s.fill, row >> 2, (row >> 2) + m0);
+        continue;
+      }
+      // Table offsets are source elements (row index x n0); rows of the x pass hold m0 each.
+      const r0 = this.at.rows + (y0 / n0) * m0 * 4;
+      const y1 = ty.off1[j]!;
+      const w = ty.weight[j]!;
+      if (w === 0 || y1 === y0) f32.copyWithin(row >> 2, r0 >> 2, (r0 >> 2) + m0);
+      else kernels.lerp(row, r0, this.at.rows + (y1 / n0) * m0 * 4, m0, w);
+    }
+    return ptr;
+  }
+}
+
+/** The columns that read the source, when they form one run (axis-aligned tables do); else null. */
+function insideRange(off0: Int32Array): { lo: number; hi: number } | null {
+  let lo = 0;
+  while (lo < off0.length && off0[lo]! < 0) lo++;
+  let hi = off0.length;
+  while (hi > lo && off0[hi - 1]! < 0) hi--;
+  for (let t = lo; t < hi; t++) if (off0[t]! < 0) return null;
+  return { lo, hi };
+}
+
+function openSampler(s: SeparableSource, slotPairs: number, extraBlocks: readonly number[]): { arena: KernelArena; sampler: SliceSampler; extra: number[] } | null {
+  const [n0, n1] = s.srcSize;
+  const [m0, m1] = s.outSize;
+  const plane = m0 * m1 * 4;
+  if (slotPairs * 2 * plane > MAX_CACHE_BYTES) return null;
+  const tx = s.tables[0];
+  const inside = insideRange(tx.off0);
+  if (inside === null) return null;
+  const arena = createKernelArena([m0 * 4, m0 * 4, m0 * 4, n0 * n1 * 4, n1 * m0 * 4, slotPairs * 2 * plane, ...extraBlocks]);
+  if (arena === null) return null;
+  const [off0, off1, wts, input, rows, slots, ...extra] = arena.offsets as [number, number, number, number, number, number, ...number[]];
+  for (let t = 0; t < m0; t++) {
+    // Byte offsets within a row.
+    arena.i32[(off0 >> 2) + t] = Math.max(0, tx.off0[t]!) * 4;
+    arena.i32[(off1 >> 2) + t] = Math.max(0, tx.off1[t]!) * 4;
+    arena.f32[(wts >> 2) + t] = tx.weight[t]!;
+  }
+  return { arena, sampler: new SliceSampler(arena, s, { off0, off1, wts, input, rows, slots, lo: inside.lo, hi: inside.hi }, slotPairs), extra };
+}
+
+/** Trilinear sampling of every channel into `out` (planar float32). False: kernels unavailable. */
+export function sampleTrilinearSeparable(s: SeparableSource, out: Float32Array): boolean {
+  const [m0, m1, m2] = s.outSize;
+  const plane = m0 * m1;
+  // Channel by channel through one slice cache: memory independent of the channel count.
+  const opened = openSampler(s, 1, [plane * 4]);
+  if (opened === null) return false;
+  const { arena, sampler, extra } = opened;
+  const dst = extra[0]!;
+  const view = arena.f32.subarray(dst >> 2, (dst >> 2) + plane);
+  for (let c = 0; c < s.channels; c++) {
+    for (let k = 0; k < m2; k++) {
+      sampler.slice(c, 0, k, dst);
+      out.set(view, (c * m2 + k) * plane);
+    }
+  }
+  return true;
+}
+
+/**
+ * Label map = argmax over channels of the trilinear resampling, slice by slice: no channel is
+ * ever held on the output grid. Ties go to the lower channel. Null: kernels unavailable.
+ */
+export function argmaxTrilinearSeparable(s: SeparableSource): Uint8Array | null {
+  if (s.channels > 256) return null;
+  const [m0, m1, m2] = s.outSize;
+  const plane = m0 * m1;
+  const opened = openSampler(s, s.channels, [s.channels * plane * 4, plane]);
+  if (opened === null) return null;
+  const { arena, sampler, extra } = opened;
+  const [planes, labels] = extra as [number, number];
+  const out = new Uint8Array(plane * m2);
+  for (let k = 0; k < m2; k++) {
+    for (let c = 0; c < s.channels; c++) sampler.slice(c, c, k, planes + c * plane * 4);
+    const nan = arena.kernels.argmaxPlanes(planes, s.channels, plane, labels);
+    if (nan >= 0) {
+      let c = 0;
+      while (!Number.isNaN(arena.f32[(planes >> 2) + c * plane + nan])) c++;
+      throw new InputError(`channel ${c} has NaN at voxel ${k * plane + nan}`, { channel: c, voxel: k * plane + nan });
+    }
+    out.set(arena.u8.subarray(labels, labels + plane), k * plane);
+  }
+  return out;
+}

@@ -1,0 +1,239 @@
+/**
+ * Gaussian / constant blending of window predictions into the output ([Cout, ...spatial]) and
+ * the final division by the sum of blend weights. Two implementations of one arithmetic:
+ * - wasm (default): the output lives in a kernel arena (core/volume-kernels.ts) and windows are
+ *   added by the SIMD `accumulate` kernel; the result is a view of the arena memory (no copy);
+ * - JavaScript loops, where WebAssembly SIMD or the memory for the arena is unavailable.
+ * The normaliser is never a second output-sized map: it is rebuilt from the window grid
+ * (separable profiles when the blend map factorises, else tile by tile).
+ */
+import { createKernelArena, type KernelArena } from '../../core/volume-kernels.js';
+import { windowBoxInImage, type Grid } from './window-grid.js';
+
+export interface BlendAccumulator {
+  /** Adds the batch `pred` ([B, Cout, roi]); window b starts at `starts[b]` (padded coordinates). */
+  add(pred: Float32Array, starts: readonly (readonly number[])[]): void;
+  /** Divides by the summed weights and returns the output (Cout x spatial, planar). */
+  finish(): Float32Array;
+}
+
+/**
+ * `scale` multiplies every prediction (1 / number of mirror combinations). `batchElements` is
+ * the largest pred length that will be added.
+ */
+export function createBlendAccumulator(grid: Grid, outChannels: number, weights: Float32Array, scale: number, batchElements: number): BlendAccumulator {
+  const spatial = grid.size[0]! * grid.size[1]! * grid.size[2]!;
+  const [s0, s1, s2] = grid.size as [number, number, number];
+  const arena = createKernelArena([weights.length * 4, batchElements * 4, outChannels * spatial * 4, s0 * s1 * 4, s2 * 4]);
+  return arena !== null ? new WasmBlend(arena, grid, outChannels, weights, scale) : new JsBlend(grid, outChannels, weights, scale);
+}
+
+class WasmBlend implements BlendAccumulator {
+  private readonly at: { weights: number; pred: number; output: number; rowF: number; colF: number };
+
+  constructor(private readonly arena: KernelArena, private readonly grid: Grid, private readonly outChannels: number, private readonly weights: Float32Array, scale: number) {
+    const [w, pred, output, rowF, colF] = arena.offsets as [number, number, number, number, number];
+    this.at = { weights: w, pred, output, rowF, colF };
+    // float32 like the JS path's stored product; scale folded into the map once.
+    const map = arena.f32.subarray(w >> 2, (w >> 2) + weights.length);
+    map.set(weights);
+    if (scale !== 1) for (let i = 0; i < weights.length; i++) map[i] = map[i]! * scale;
+  }
+
+  add(pred: Float32Array, starts: readonly (readonly number[])[]): void {
+    const { f32, kernels } = this.arena;
+    f32.set(pred, this.at.pred >> 2);
+    const [s0, s1, s2] = this.grid.size as [number, number, number];
+    const [r0, r1, r2] = this.grid.roi as [number, number, number];
+    const roiVoxels = r0 * r1 * r2;
+    starts.forEach((start, b) => {
+      const { lo, hi } = windowBoxInImage(this.grid, start);
+      if (hi.some((h, d) => h <= lo[d]!)) return;
+      const inWindow = (lo[0]! * r1 + lo[1]!) * r2 + lo[2]!;
+      const inImage = ((start[0]! + lo[0]! - this.grid.padBefore[0]!) * s1 + start[1]! + lo[1]! - this.grid.padBefore[1]!) * s2 + start[2]! + lo[2]! - this.grid.padBefore[2]!;
+      kernels.accumulate(
+        this.at.output + inImage * 4,
+        this.at.pred + (b * this.outChannels * roiVoxels + inWindow) * 4,
+        this.at.weights + inWindow * 4,
+        hi[0]! - lo[0]!, hi[1]! - lo[1]!, hi[2]! - lo[2]!, this.outChannels,
+        s2 * 4, s1 * s2 * 4, s0 * s1 * s2 * 4,
+        r2 * 4, r1 * r2 * 4, roiVoxels * 4,
+      );
+    });
+  }
+
+  finish(): Float32Array {
+    const spatial = this.grid.size[0]! * this.grid.size[1]! * this.grid.size[2]!;
+    const output = this.arena.f32.subarray(this.at.output >> 2, (this.at.output >> 2) + this.outChannels * spatial);
+    const factors = separableFactors(this.weights, this.grid.roi);
+    if (factors === undefined) {
+      normaliseTiles(output, this.outChannels, this.grid, this.weights);
+      return output;
+    }
+    const [s0, s1, s2] = this.grid.size as [number, number, number];
+    const [sz, sy, sx] = [0, 1, 2].map((axis) => coverSums(this.grid, axis, factors[axis]!)) as [Float64Array, Float64Array, Float64Array];
+    const { f32, kernels } = this.arena;
+    for (let z = 0; z < s0; z++) for (let y = 0; y < s1; y++) f32[(this.at.rowF >> 2) + z * s1 + y] = 1 / (sz[z]! * sy[y]!);
+    for (let x = 0; x < s2; x++) f32[(this.at.colF >> 2) + x] = 1 / sx[x]!;
+    for (let c = 0; c < this.outChannels; c++) kernels.scaleRows(this.at.output + c * spatial * 4, s0 * s1, s2, this.at.rowF, this.at.colF);
+    return output;
+  }
+}
+
+class JsBlend implements BlendAccumulator {
+  private readonly output: Float32Array;
+
+  constructor(private readonly grid: Grid, private readonly outChannels: number, private readonly weights: Float32Array, private readonly scale: number) {
+    this.output = new Float32Array(outChannels * grid.size[0]! * grid.size[1]! * grid.size[2]!);
+  }
+
+  add(pred: Float32Array, starts: readonly (readonly number[])[]): void {
+    const roiVoxels = this.grid.roi[0]! * this.grid.roi[1]! * this.grid.roi[2]!;
+    starts.forEach((start, b) => accumulateWindow(this.output, this.outChannels, this.grid, start, pred, b * this.outChannels * roiVoxels, this.weights, this.scale));
+  }
+
+  finish(): Float32Array {
+    normalise(this.output, this.outChannels, this.grid, this.weights);
+    return this.output;
+  }
+}
+
+function accumulateWindow(output: Float32Array, outChannels: number, grid: Grid, start: readonly number[], pred: Float32Array, offset: number, weights: Float32Array, scale: number): void {
+  const [s0, s1, s2] = grid.size as [number, number, number];
+  const [r0, r1, r2] = grid.roi as [number, number, number];
+  const x0 = start[2]! - grid.padBefore[2]!;
+  const xLo = Math.max(0, -x0);
+  const xHi = Math.min(r2, s2 - x0);
+  for (let c = 0; c < outChannels; c++) {
+    for (let z = 0; z < r0; z++) {
+      const iz = start[0]! + z - grid.padBefore[0]!;
+      if (iz < 0 || iz >= s0) continue;
+      for (let y = 0; y < r1; y++) {
+        const iy = start[1]! + y - grid.padBefore[1]!;
+        if (iy < 0 || iy >= s1) continue;
+        const src = offset + ((c * r0 + z) * r1 + y) * r2;
+        const w = (z * r1 + y) * r2;
+        const dst = ((c * s0 + iz) * s1 + iy) * s2 + x0;
+        if (scale === 1) for (let x = xLo; x < xHi; x++) output[dst + x] = output[dst + x]! + pred[src + x]! * weights[w + x]!;
+        else for (let x = xLo; x < xHi; x++) output[dst + x] = output[dst + x]! + pred[src + x]! * weights[w + x]! * scale;
+      }
+    }
+  }
+}
+
+/**
+ * Per axis: runs of consecutive coordinates (original grid) covered by the same window starts.
+ * Between two window edges the set of covering windows does not change.
+ */
+function coverSegments(grid: Grid, axis: number): { from: number; to: number; starts: number[] }[] {
+  const segments: { from: number; to: number; starts: number[] }[] = [];
+  const pad = grid.padBefore[axis]!;
+  const roi = grid.roi[axis]!;
+  for (let p = 0; p < grid.size[axis]!; p++) {
+    const q = p + pad;
+    const starts = grid.starts[axis]!.filter((s) => s <= q && q < s + roi);
+    const last = segments[segments.length - 1];
+    if (last && last.starts.length === starts.length && last.starts.every((s, i) => s === starts[i])) last.to = p + 1;
+    else segments.push({ from: p, to: p + 1, starts });
+  }
+  return segments;
+}
+
+/**
+ * Divides the accumulated output by the sum of blend weights over the windows covering each
+ * voxel. Instead of a full-size weight map (one more output-sized float array), the sum is
+ * rebuilt tile by tile, a tile being a box whose voxels share their covering windows: the same
+ * arithmetic as accumulating a map, with only a roi-sized scratch buffer.
+ */
+function normalise(output: Float32Array, outChannels: number, grid: Grid, weights: Float32Array): void {
+  const factors = separableFactors(weights, grid.roi);
+  if (factors !== undefined) normaliseSeparable(output, outChannels, grid, factors);
+  else normaliseTiles(output, outChannels, grid, weights);
+}
+
+function normaliseTiles(output: Float32Array, outChannels: number, grid: Grid, weights: Float32Array): void {
+  const [s0, s1, s2] = grid.size as [number, number, number];
+  const [, r1, r2] = grid.roi as [number, number, number];
+  const [p0, p1, p2] = grid.padBefore as [number, number, number];
+  const spatial = s0 * s1 * s2;
+  const segs = [coverSegments(grid, 0), coverSegments(grid, 1), coverSegments(grid, 2)];
+  const scratch = new Float32Array(weights.length);
+  for (const sz of segs[0]!) for (const sy of segs[1]!) for (const sx of segs[2]!) {
+    const nz = sz.to - sz.from;
+    const ny = sy.to - sy.from;
+    const nx = sx.to - sx.from;
+    scratch.fill(0, 0, nz * ny * nx);
+    for (const wz of sz.starts) for (const wy of sy.starts) for (const wx of sx.starts) {
+      for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) {
+        const w = ((sz.from + z + p0 - wz) * r1 + (sy.from + y + p1 - wy)) * r2 + (sx.from + p2 - wx);
+        const t = (z * ny + y) * nx;
+        for (let x = 0; x < nx; x++) scratch[t + x] = scratch[t + x]! + weights[w + x]!;
+      }
+    }
+    for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) {
+      const t = (z * ny + y) * nx;
+      const v0 = ((sz.from + z) * s1 + sy.from + y) * s2 + sx.from;
+      for (let c = 0; c < outChannels; c++) {
+        const base = c * spatial + v0;
+        for (let x = 0; x < nx; x++) output[base + x] = output[base + x]! / scratch[t + x]!;
+      }
+    }
+  }
+}
+
+/**
+ * When the blend map is a product of per-axis profiles (constant; Gaussian unless clamped, as
+ * MONAI clamps its corners), returns them: a[z] * b[y] * c[x] = map[z, y, x] within float32
+ * rounding, checked on every element. The weight sum over covering windows then factorises too.
+ */
+function separableFactors(weights: Float32Array, roi: readonly number[]): [Float64Array, Float64Array, Float64Array] | undefined {
+  const [r0, r1, r2] = roi as [number, number, number];
+  let peak = 0;
+  for (let i = 1; i < weights.length; i++) if (weights[i]! > weights[peak]!) peak = i;
+  const mz = Math.floor(peak / (r1 * r2));
+  const my = Math.floor(peak / r2) % r1;
+  const mx = peak % r2;
+  const top = weights[peak]!;
+  if (!(top > 0)) return undefined;
+  const a = Float64Array.from({ length: r0 }, (_, z) => weights[(z * r1 + my) * r2 + mx]!);
+  const b = Float64Array.from({ length: r1 }, (_, y) => weights[(mz * r1 + y) * r2 + mx]! / top);
+  const c = Float64Array.from({ length: r2 }, (_, x) => weights[(mz * r1 + my) * r2 + x]! / top);
+  for (let z = 0, i = 0; z < r0; z++) for (let y = 0; y < r1; y++) {
+    const ab = a[z]! * b[y]!;
+    for (let x = 0; x < r2; x++, i++) {
+      const w = weights[i]!;
+      if (Math.abs(w - ab * c[x]!) > 1e-6 * w) return undefined;
+    }
+  }
+  return [a, b, c];
+}
+
+/** Per coordinate of one axis: the sum of the profile over the windows covering it. */
+function coverSums(grid: Grid, axis: number, profile: Float64Array): Float64Array {
+  const out = new Float64Array(grid.size[axis]!);
+  const pad = grid.padBefore[axis]!;
+  const roi = grid.roi[axis]!;
+  for (let p = 0; p < out.length; p++) {
+    const q = p + pad;
+    let sum = 0;
+    for (const s of grid.starts[axis]!) if (s <= q && q < s + roi) sum += profile[q - s]!;
+    out[p] = sum;
+  }
+  return out;
+}
+
+function normaliseSeparable(output: Float32Array, outChannels: number, grid: Grid, factors: [Float64Array, Float64Array, Float64Array]): void {
+  const [s0, s1, s2] = grid.size as [number, number, number];
+  const [sz, sy, sx] = [0, 1, 2].map((axis) => coverSums(grid, axis, factors[axis]!)) as [Float64Array, Float64Array, Float64Array];
+  const invX = sx.map((v) => 1 / v);
+  const spatial = s0 * s1 * s2;
+  for (let z = 0; z < s0; z++) for (let y = 0; y < s1; y++) {
+    const f = 1 / (sz[z]! * sy[y]!);
+    const row = (z * s1 + y) * s2;
+    for (let c = 0; c < outChannels; c++) {
+      const base = c * spatial + row;
+      for (let x = 0; x < s2; x++) output[base + x] = output[base + x]! * (f * invX[x]!);
+    }
+  }
+}
+
