@@ -168,9 +168,37 @@
 
   ;; Argmax over `channels` planes of n float32 (plane stride n*4 bytes) into n uint8 labels;
   ;; ties go to the lower channel. Returns the first element index holding a NaN, or -1.
+  ;; Four voxels per step (compare, then select value and label by the mask); scalar tail.
   (func (export "argmaxPlanes") (param $planes i32) (param $channels i32) (param $n i32) (param $out i32) (result i32)
     (local $i i32) (local $c i32) (local $p i32) (local $best f32) (local $v f32) (local $label i32) (local $stride i32)
+    (local $vbest v128) (local $vv v128) (local $vlabel v128) (local $mask v128) (local $gt v128) (local $vend i32)
     (local.set $stride (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vend (i32.and (local.get $n) (i32.const -4)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $vend)))
+      (local.set $p (i32.add (local.get $planes) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $vbest (v128.load (local.get $p)))
+      (local.set $mask (f32x4.ne (local.get $vbest) (local.get $vbest)))
+      (local.set $vlabel (v128.const i32x4 0 0 0 0))
+      (local.set $c (i32.const 1))
+      (block $cDone (loop $ch
+        (br_if $cDone (i32.ge_u (local.get $c) (local.get $channels)))
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (local.set $vv (v128.load (local.get $p)))
+        (local.set $mask (v128.or (local.get $mask) (f32x4.ne (local.get $vv) (local.get $vv))))
+        ;; Strictly greater only: a tie keeps the lower channel.
+        (local.set $gt (f32x4.gt (local.get $vv) (local.get $vbest)))
+        (local.set $vbest (v128.bitselect (local.get $vv) (local.get $vbest) (local.get $gt)))
+        (local.set $vlabel (v128.bitselect (i32x4.splat (local.get $c)) (local.get $vlabel) (local.get $gt)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $ch)))
+      ;; Any NaN among these four voxels: leave the vector loop, the scalar loop finds it.
+      (br_if $done (v128.any_true (local.get $mask)))
+      (local.set $vlabel (i16x8.narrow_i32x4_u (local.get $vlabel) (local.get $vlabel)))
+      (v128.store32_lane 0 (i32.add (local.get $out) (local.get $i))
+        (i8x16.narrow_i16x8_u (local.get $vlabel) (local.get $vlabel)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $next)))
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
       (local.set $p (i32.add (local.get $planes) (i32.shl (local.get $i) (i32.const 2))))

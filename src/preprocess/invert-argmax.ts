@@ -3,9 +3,11 @@
  * resampled (trilinear) from the model grid onto the input grid, then argmax - in one pass,
  * without materialising the C probability channels on the input grid (for three classes on a
  * 512x512x300 CT that is 0.9 GB, written once and read back once by the argmax).
- * Exactly equal to invertToInputGrid(linear) followed by argmaxChannels: the same table
- * arithmetic in float64 rounded to float32 per channel, ties to the lower channel, voxels
- * outside the model grid get the same fill in every channel there, hence channel 0 here.
+ * Exactly equal to invertToInputGrid(linear) followed by argmaxChannels: with the WebAssembly
+ * kernels both run the same separable float32 interpolation (separable-trilinear.ts); without
+ * them both use the same table arithmetic in float64 rounded to float32 per channel. Ties go to
+ * the lower channel; voxels outside the model grid get the same fill in every channel there,
+ * hence channel 0.
  */
 import { InputError, ShapeError } from '../core/errors.js';
 import type { Volume } from '../core/volume.js';

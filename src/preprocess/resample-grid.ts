@@ -45,13 +45,13 @@ export function resampleGrid(volume: Volume, t: IndexTransform, outSize: Vec3, o
   checkOutputSize('resample', outSize, channels);
   const v = toPlanar(volume);
   const tables = options.tables ?? buildTransformTables(t, v.geometry.size, outSize, options.linear, options.edge);
+  const geometry = options.geometry ?? deriveGeometry(v.geometry, t, outSize);
+  // Linear without axis permutation factorises per axis: the SIMD kernels, result in their arena.
+  const separable = options.linear && options.tables === undefined && t.axes.every((a, i) => a === i);
+  const fast = separable ? sampleTrilinearSeparable({ src: v.data, srcSize: v.geometry.size, channels, outSize, tables, fill: options.fill ?? 0 }) : null;
+  if (fast !== null) return createPlanarVolume(geometry, fast, channels, v.meta);
   const n = outSize[0] * outSize[1] * outSize[2] * channels;
   const out: TypedArray = options.linear ? new Float32Array(n) : allocateTypedArray(v.type, n);
-  const separable = options.linear && options.tables === undefined && t.axes.every((a, i) => a === i) && !(v.data instanceof BigInt64Array || v.data instanceof BigUint64Array);
-  if (separable && sampleTrilinearSeparable({ src: v.data, srcSize: v.geometry.size, channels, outSize, tables, fill: options.fill ?? 0 }, out as Float32Array)) {
-    return createPlanarVolume(options.geometry ?? deriveGeometry(v.geometry, t, outSize), out, channels, v.meta);
-  }
   sampleGrid({ src: v.data, srcVoxels: voxelCount(v.geometry), channels, outSize, tables, linear: options.linear, fill: options.fill ?? 0 }, out);
-  const geometry = options.geometry ?? deriveGeometry(v.geometry, t, outSize);
   return createPlanarVolume(geometry, out, channels, v.meta);
 }

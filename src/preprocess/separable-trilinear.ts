@@ -131,23 +131,23 @@ function openSampler(s: SeparableSource, slotPairs: number, extraBlocks: readonl
   return { arena, sampler: new SliceSampler(arena, s, { off0, off1, wts, input, rows, slots, lo: inside.lo, hi: inside.hi }, slotPairs), extra };
 }
 
-/** Trilinear sampling of every channel into `out` (planar float32). False: kernels unavailable. */
-export function sampleTrilinearSeparable(s: SeparableSource, out: Float32Array): boolean {
+/**
+ * Trilinear sampling of every channel (planar float32), or null where the kernels are
+ * unavailable. The result is a view of the kernel arena: output slices are interpolated in
+ * place, never copied.
+ */
+export function sampleTrilinearSeparable(s: SeparableSource): Float32Array | null {
   const [m0, m1, m2] = s.outSize;
   const plane = m0 * m1;
   // Channel by channel through one slice cache: memory independent of the channel count.
-  const opened = openSampler(s, 1, [plane * 4]);
-  if (opened === null) return false;
+  const opened = openSampler(s, 1, [s.channels * m2 * plane * 4]);
+  if (opened === null) return null;
   const { arena, sampler, extra } = opened;
-  const dst = extra[0]!;
-  const view = arena.f32.subarray(dst >> 2, (dst >> 2) + plane);
+  const out = extra[0]!;
   for (let c = 0; c < s.channels; c++) {
-    for (let k = 0; k < m2; k++) {
-      sampler.slice(c, 0, k, dst);
-      out.set(view, (c * m2 + k) * plane);
-    }
+    for (let k = 0; k < m2; k++) sampler.slice(c, 0, k, out + (c * m2 + k) * plane * 4);
   }
-  return true;
+  return arena.f32.subarray(out >> 2, (out >> 2) + s.channels * m2 * plane);
 }
 
 /**

@@ -1,0 +1,176 @@
+/**
+ * The WebAssembly SIMD kernels against the JavaScript loops they replace (which the reference
+ * tests check against torch / scipy / MONAI): same results within float32 rounding, on sizes
+ * that exercise the 4-lane tails, the fill regions outside the source, padding windows, 2D
+ * inputs, mirror averaging and both normalisers (separable and tile by tile).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createVolume, type Volume } from '../../src/core/index.js';
+import { createKernelArena, setVolumeKernelsEnabled } from '../../src/core/volume-kernels.js';
+import { InputError } from '../../src/core/errors.js';
+import { invertToInputGrid, runPreprocessPlan } from '../../src/preprocess/index.js';
+import { invertArgmaxToInputGrid } from '../../src/preprocess/invert-argmax.js';
+import { argmaxChannels } from '../../src/postprocess/segmentation/label-maps.js';
+import { runSlidingWindow, type DenseTensor, type SlidingWindowOptions } from '../../src/runtime/sliding-window/sliding-window.js';
+
+afterEach(() => setVolumeKernelsEnabled(true));
+
+function random(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+function both<T>(run: () => T): { wasm: T; js: T } {
+  setVolumeKernelsEnabled(true);
+  const wasm = run();
+  setVolumeKernelsEnabled(false);
+  const js = run();
+  setVolumeKernelsEnabled(true);
+  return { wasm, js };
+}
+
+/** A planar float32 volume on a 1 mm grid with `frames` channels of random values. */
+function channels(size: [number, number, number], frames: number, seed: number): Volume {
+  return createVolume({ geometry: { size, spacing: [1, 1, 1], origin: [0, 0, 0] }, data: random(size[0] * size[1] * size[2] * frames, seed), frames });
+}
+
+describe('kernel arena', () => {
+  it('is available in Node, refused when switched off or beyond the wasm32 limit', () => {
+    const arena = createKernelArena([100, 3]);
+    expect(arena).not.toBeNull();
+    expect(arena!.offsets[0]! % 16).toBe(0);
+    expect(arena!.offsets[1]! - arena!.offsets[0]!).toBe(112); // 100 rounded up to 16 bytes
+    expect(createKernelArena([5 * 1024 ** 3])).toBeNull();
+    setVolumeKernelsEnabled(false);
+    expect(createKernelArena([100])).toBeNull();
+  });
+});
+
+describe('separable trilinear resampling (wasm) vs the direct loop (JavaScript)', () => {
+  const plans = {
+    // Upsampling onto a finer grid with odd sizes (vector tails everywhere).
+    upsample: [{ op: 'resample', spacing: [0.7, 0.8, 0.9], mode: 'linear', rule: 'monai' }],
+    // Downsampling plus a crop and a pad: fill regions on every axis after the inverse.
+    downsampleCropPad: [
+      { op: 'resample', spacing: [1.6, 1.3, 2.1], mode: 'linear', rule: 'monai' },
+      { op: 'cropPad', mode: 'center', size: [11, 30, 7] },
+    ],
+  } as const;
+
+  for (const [name, plan] of Object.entries(plans)) {
+    it(`${name}: forward resampling and the inverse mapping agree within float32 rounding`, () => {
+      const input = channels([23, 17, 13], 3, 7);
+      const forward = both(() => runPreprocessPlan(input, [...plan] as never));
+      expect(forward.wasm.volume.geometry.size).toEqual(forward.js.volume.geometry.size);
+      expect(maxAbsDiff(forward.wasm.volume.data, forward.js.volume.data)).toBeLessThan(2e-6);
+      const modelOutput = channels(forward.js.volume.geometry.size as [number, number, number], 3, 11);
+      const inverse = both(() => invertToInputGrid(modelOutput, forward.js.records, { interpolation: 'linear', fill: -5 }));
+      expect(inverse.wasm.geometry).toEqual(inverse.js.geometry);
+      expect(inverse.wasm.frames).toBe(3);
+      expect(maxAbsDiff(inverse.wasm.data, inverse.js.data)).toBeLessThan(2e-6);
+      if (name === 'downsampleCropPad') expect(Array.from(inverse.wasm.data).filter((v) => v === -5).length).toBeGreaterThan(0);
+    });
+  }
+
+  it('resamples integer (CT) volumes the same way (converted per slice)', () => {
+    const size: [number, number, number] = [21, 19, 9];
+    const ct = createVolume({ geometry: { size, spacing: [0.7, 0.7, 2.5], origin: [0, 0, 0] }, data: Int16Array.from(random(size[0] * size[1] * size[2], 3), (v) => Math.round(v * 3000 - 1000)) });
+    const out = both(() => runPreprocessPlan(ct, [{ op: 'resample', spacing: [1, 1, 1], mode: 'linear', rule: 'monai' }]).volume.data);
+    expect(maxAbsDiff(out.wasm, out.js)).toBeLessThan(3000 * 2e-7 * 4);
+  });
+});
+
+describe('fused trilinear + argmax (wasm) ', () => {
+  it('equals argmax of the wasm inverse mapping exactly, ties to the lower channel', () => {
+    const input = channels([29, 14, 11], 1, 3);
+    const { records, volume } = runPreprocessPlan(input, [{ op: 'resample', spacing: [1.3, 0.9, 1.7], mode: 'linear', rule: 'monai' }, { op: 'cropPad', mode: 'center', size: [20, 12, 9] }]);
+    const size = volume.geometry.size as [number, number, number];
+    const probs = channels(size, 4, 5);
+    const n = size[0] * size[1] * size[2];
+    // Channel 2 copies channel 1 (exact ties), channel 3 is the max of 0 and 1 half the time.
+    const d = probs.data as Float32Array;
+    d.copyWithin(2 * n, n, 2 * n);
+    for (let i = 0; i < n; i += 2) d[3 * n + i] = Math.max(d[i]!, d[n + i]!);
+    const labels = invertArgmaxToInputGrid(probs, records);
+    const inverse = invertToInputGrid(probs, records, { interpolation: 'linear' });
+    const reference = argmaxChannels(inverse.data, 4);
+    expect(Array.from(labels)).toEqual(Array.from(reference));
+    expect(labels.includes(2)).toBe(false); // channel 2 always ties with channel 1
+    expect(labels.includes(3)).toBe(true);
+    // And the JavaScript path gives the same labels away from float32 near-ties.
+    setVolumeKernelsEnabled(false);
+    const js = invertArgmaxToInputGrid(probs, records);
+    let differ = 0;
+    for (let i = 0; i < js.length; i++) differ += js[i] === labels[i] ? 0 : 1;
+    expect(differ).toBeLessThanOrEqual(Math.ceil(js.length * 1e-3));
+  });
+
+  it('names the channel and voxel of a NaN', () => {
+    const input = channels([9, 8, 7], 1, 3);
+    const { records, volume } = runPreprocessPlan(input, [{ op: 'resample', spacing: [1.5, 1.5, 1.5], mode: 'linear', rule: 'monai' }]);
+    const size = volume.geometry.size as [number, number, number];
+    const probs = channels(size, 3, 5);
+    const n = size[0] * size[1] * size[2];
+    (probs.data as Float32Array)[2 * n + 17] = Number.NaN;
+    for (const on of [true, false]) {
+      setVolumeKernelsEnabled(on);
+      expect(() => invertArgmaxToInputGrid(probs, records)).toThrow(InputError);
+      expect(() => invertArgmaxToInputGrid(probs, records)).toThrow(/channel 2 has NaN at voxel/);
+    }
+  });
+});
+
+describe('sliding-window blending (wasm arena) vs the JavaScript loops', () => {
+  const predictor = (outChannels: number, seed: number) => {
+    // A deterministic "model": per window, channel c = input channel 0 * (c + 1) + seed noise,
+    // so windows differ and mirror flips matter.
+    return async (t: DenseTensor): Promise<DenseTensor> => {
+      const [b, , ...roi] = t.dims;
+      const vox = roi.reduce((x, y) => x * y, 1);
+      const out = new Float32Array(b! * outChannels * vox);
+      const noise = random(vox, seed);
+      for (let k = 0; k < b!; k++) for (let c = 0; c < outChannels; c++) for (let v = 0; v < vox; v++) {
+        out[(k * outChannels + c) * vox + v] = t.data[k * (t.dims[1]! * vox) + v]! * (c + 1) + noise[v]! * 0.01 * (v % 7);
+      }
+      return { data: out, dims: [b!, outChannels, ...roi] };
+    };
+  };
+  const cases: { name: string; dims: number[]; options: SlidingWindowOptions }[] = [
+    { name: 'nnU-Net Gaussian, batch 3 with a shorter last batch', dims: [1, 2, 19, 23, 21], options: { roi: [8, 10, 9], overlap: 0.5, blend: 'gaussian', placement: 'nnunet', batch: 3 } },
+    { name: 'MONAI Gaussian (clamped: tile normaliser) with mirror axes', dims: [1, 1, 17, 13, 15], options: { roi: [9, 7, 10], overlap: 0.25, blend: 'gaussian', placement: 'monai', mirrorAxes: [0, 2] } },
+    { name: 'image smaller than the roi (padding)', dims: [1, 1, 5, 30, 6], options: { roi: [8, 12, 8], overlap: 0.5, blend: 'constant', placement: 'monai', padValue: -1 } },
+    { name: '2D', dims: [1, 3, 37, 29], options: { roi: [16, 13], overlap: 0.5, blend: 'gaussian', placement: 'nnunet', batch: 2 } },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const n = c.dims.reduce((a, b) => a * b, 1);
+      const input: DenseTensor = { data: random(n, 99), dims: c.dims };
+      setVolumeKernelsEnabled(true);
+      const wasm = await runSlidingWindow(input, predictor(3, 4), c.options);
+      setVolumeKernelsEnabled(false);
+      const js = await runSlidingWindow(input, predictor(3, 4), c.options);
+      expect(wasm.dims).toEqual([1, 3, ...c.dims.slice(2)]);
+      expect(wasm.dims).toEqual(js.dims);
+      let scale = 0;
+      for (const v of js.data) scale = Math.max(scale, Math.abs(v));
+      expect(scale).toBeGreaterThan(0.5);
+      expect(maxAbsDiff(wasm.data, js.data)).toBeLessThan(scale * 2e-6);
+    });
+  }
+
+  it('refuses a predictor whose channel count changes between windows', async () => {
+    let calls = 0;
+    const predict = async (t: DenseTensor): Promise<DenseTensor> => {
+      const ch = calls++ === 0 ? 2 : 3;
+      return { data: new Float32Array(ch * 64), dims: [1, ch, 4, 4, 4] };
+    };
+    await expect(runSlidingWindow({ data: new Float32Array(8 * 8 * 8), dims: [1, 1, 8, 8, 8] }, predict, { roi: [4, 4, 4], overlap: 0 })).rejects.toThrow(/3 channels after 2/);
+  });
+});
