@@ -33,6 +33,19 @@
       (local.set $b (i32.add (local.get $b) (i32.const 4)))
       (br $next))))
 
+  ;; Row copies between two strided layouts: for r < rows, dst[r*dstRow .. +n) = src[r*srcRow .. +n)
+  ;; (n float32; strides in bytes). Cuts a window's rows out of a staged block of image rows.
+  (func (export "copyRows") (param $dst i32) (param $src i32) (param $rows i32) (param $n i32) (param $dstRow i32) (param $srcRow i32)
+    (local $bytes i32)
+    (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
+    (block $done (loop $next
+      (br_if $done (i32.eqz (local.get $rows)))
+      (memory.copy (local.get $dst) (local.get $src) (local.get $bytes))
+      (local.set $dst (i32.add (local.get $dst) (local.get $dstRow)))
+      (local.set $src (i32.add (local.get $src) (local.get $srcRow)))
+      (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+      (br $next))))
+
   ;; Linear interpolation along rows through a per-output tap table:
   ;; for r < rows, t < m: dst[r*m + t] = lerp(row[off0[t]], row[off1[t]], wts[t]) for lo <= t < hi
   ;; and fill elsewhere (outside the source), with row = src + r*rowBytes; off0/off1 are byte

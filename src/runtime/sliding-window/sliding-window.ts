@@ -13,9 +13,9 @@
 import { ShapeError, UsageError } from '../../core/errors.js';
 import { createImportanceMap, type BlendMode } from './importance.js';
 import { windowStarts, type WindowPlacement } from './placement.js';
-import { copyPermutedBlock } from '../../core/permute-block.js';
 import { createBlendAccumulator, type BlendAccumulator } from './blend-accumulator.js';
-import { windowBoxInImage, type Grid } from './window-grid.js';
+import { WindowCutter } from './window-cutter.js';
+import type { Grid } from './window-grid.js';
 
 export interface DenseTensor {
   readonly data: Float32Array;
@@ -102,42 +102,6 @@ function swapRows(buf: Float32Array, a: number, b: number, n: number): void {
   }
 }
 
-/** Strides of the input's [C, s0, s1, s2] (3D-padded spatial axes), contiguous or a view's. */
-function inputStrides(input: DenseTensor, grid: Grid): [number, number, number, number] | undefined {
-  const st = input.strides;
-  if (st === undefined) return undefined;
-  const spatial = st.slice(2);
-  const [a, b, c] = spatial.length === 3 ? spatial : [grid.size[1]! * grid.size[2]!, ...spatial];
-  return [st[1]!, a!, b!, c!];
-}
-
-/** Window cut through strides: the in-image box transposed tile by tile, padding around it. */
-function extractStridedWindow(input: DenseTensor, strides: [number, number, number, number], channels: number, grid: Grid, start: number[], out: Float32Array, offset: number, padValue: number): void {
-  const [r0, r1, r2] = grid.roi as [number, number, number];
-  const { lo, hi } = windowBoxInImage(grid, start);
-  const inside = lo.every((l, d) => l === 0 && hi[d] === grid.roi[d]);
-  const [sc, sa, sb, sd] = strides;
-  for (let c = 0; c < channels; c++) {
-    const dst = offset + c * r0 * r1 * r2;
-    if (!inside) out.fill(padValue, dst, dst + r0 * r1 * r2);
-    if (hi.some((h, d) => h <= lo[d]!)) continue;
-    const from = c * sc + (start[0]! + lo[0]! - grid.padBefore[0]!) * sa + (start[1]! + lo[1]! - grid.padBefore[1]!) * sb + (start[2]! + lo[2]! - grid.padBefore[2]!) * sd;
-    copyPermutedBlock(input.data, from, out, dst + (lo[0]! * r1 + lo[1]!) * r2 + lo[2]!, {
-      dims: [hi[0]! - lo[0]!, hi[1]! - lo[1]!, hi[2]! - lo[2]!],
-      srcStrides: [sa, sb, sd],
-      dstStrides: [r1 * r2, r2],
-    });
-  }
-}
-
-/** Copies window `start` (padded coordinates) of every channel into `out` at block offset. */
-function extractWindow(input: DenseTensor, channels: number, grid: Grid, start: number[], out: Float32Array, offset: number, padValue: number): void {
-  // C-contiguous input: the same block copy, whose rows are then contiguous on both sides.
-  const [s0, s1, s2] = grid.size as [number, number, number];
-  const strides = inputStrides(input, grid) ?? [s0 * s1 * s2, s1 * s2, s2, 1];
-  extractStridedWindow(input, strides, channels, grid, start, out, offset, padValue);
-}
-
 export async function runSlidingWindow(input: DenseTensor, predict: WindowPredictor, options: SlidingWindowOptions): Promise<DenseTensor> {
   validate(input, options);
   const rank = input.dims.length - 2;
@@ -151,18 +115,13 @@ export async function runSlidingWindow(input: DenseTensor, predict: WindowPredic
   const roiVoxels = grid.roi[0]! * grid.roi[1]! * grid.roi[2]!;
   let blend: BlendAccumulator | undefined;
   let outChannels = 0;
-  // One window buffer for the whole run (fully overwritten per window); a fresh one only when
-  // the last batch is shorter or a predictor took ownership of it (transferred to a worker).
-  let buf: Float32Array | undefined;
+  const cutter = new WindowCutter(input, grid, Math.min(batchSize, windows.length), options.padValue ?? 0);
   for (let first = 0; first < windows.length; first += batchSize) {
     const batch = windows.slice(first, first + batchSize);
     for (const flips of combos) {
-      const needed = batch.length * channels * roiVoxels;
-      if (buf === undefined || buf.length !== needed || buf.buffer.byteLength === 0) buf = new Float32Array(needed);
-      const windowBuffer = buf;
-      batch.forEach((w, b) => extractWindow(input, channels, grid, w, windowBuffer, b * channels * roiVoxels, options.padValue ?? 0));
+      const windowBuffer = cutter.cut(batch);
       if (flips.length > 0) flipWindows(windowBuffer, batch.length * channels, grid.roi, flips);
-      const pred = await predict({ data: buf, dims: [batch.length, channels, ...grid.roi.slice(3 - rank)] });
+      const pred = await predict({ data: windowBuffer, dims: [batch.length, channels, ...grid.roi.slice(3 - rank)] });
       const expectedLength = pred.dims[1]! * batch.length * roiVoxels;
       if (pred.dims[0] !== batch.length || pred.data.length !== expectedLength) {
         throw new ShapeError(`window predictor returned [${pred.dims.join(', ')}] for a batch of ${batch.length} windows of [${grid.roi.slice(3 - rank).join(', ')}]`, { actual: pred.dims });
