@@ -174,3 +174,25 @@ describe('sliding-window blending (wasm arena) vs the JavaScript loops', () => {
     await expect(runSlidingWindow({ data: new Float32Array(8 * 8 * 8), dims: [1, 1, 8, 8, 8] }, predict, { roi: [4, 4, 4], overlap: 0 })).rejects.toThrow(/3 channels after 2/);
   });
 });
+
+describe('argmaxChannels on the SIMD kernel', () => {
+  it('gives the labels of the scalar loop (ties to the lower channel) across chunk boundaries', async () => {
+    const { argmaxChannels } = await import('../../src/postprocess/segmentation/label-maps.js');
+    const voxels = 16384 * 2 + 37; // two full chunks and a tail that is not a multiple of 4
+    const data = random(4 * voxels, 21);
+    data.copyWithin(3 * voxels, 1 * voxels, 2 * voxels); // channel 3 ties with channel 1 everywhere
+    for (let v = 0; v < voxels; v += 5) data[2 * voxels + v] = data[v]!; // ties with channel 0
+    const { wasm, js } = both(() => argmaxChannels(data, 4));
+    expect(wasm).toBeInstanceOf(Uint8Array);
+    expect(Array.from(wasm)).toEqual(Array.from(js));
+    expect(wasm.includes(3)).toBe(false);
+    expect(new Set(wasm).size).toBe(3);
+  });
+
+  it('reports a NaN with its channel and voxel as the scalar loop does', async () => {
+    const { argmaxChannels } = await import('../../src/postprocess/segmentation/label-maps.js');
+    const data = random(3 * 1000, 5);
+    data[2 * 1000 + 999] = Number.NaN;
+    expect(() => argmaxChannels(data, 3)).toThrow(/channel 2 has NaN at voxel 999/);
+  });
+});

@@ -7,6 +7,7 @@ import { InputError, ShapeError, UsageError } from '../../core/errors.js';
 import type { TypedArray } from '../../core/dtype.js';
 import type { Geometry } from '../../core/geometry.js';
 import type { NumericArray } from '../common/checks.js';
+import { argmaxChannelsSimd } from './argmax-simd.js';
 
 export type LabelArray = Uint8Array | Uint16Array;
 
@@ -29,6 +30,10 @@ function allocateLabels(voxels: number, maxLabel: number): LabelArray {
 export function argmaxChannels(data: NumericArray, channels: number): LabelArray {
   const voxels = channelVoxels(data, channels);
   if (channels > 65536) throw new ShapeError(`argmax over ${channels} channels does not fit uint16 labels`);
+  if (data instanceof Float32Array && channels <= 256) {
+    const fast = argmaxChannelsSimd(data, channels, voxels);
+    if (fast !== null) return fast;
+  }
   const out = allocateLabels(voxels, channels - 1);
   // float64 copy of the running maximum: exact for float32 and float64 inputs alike.
   const best = new Float64Array(voxels);
