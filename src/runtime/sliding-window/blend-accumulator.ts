@@ -8,6 +8,7 @@
  * (separable profiles when the blend map factorises, else tile by tile).
  */
 import { createKernelArena, type KernelArena } from '../../core/volume-kernels.js';
+import type { BlendMap } from './importance.js';
 import { windowBoxInImage, type Grid } from './window-grid.js';
 
 export interface BlendAccumulator {
@@ -21,23 +22,25 @@ export interface BlendAccumulator {
  * `scale` multiplies every prediction (1 / number of mirror combinations). `batchElements` is
  * the largest pred length that will be added.
  */
-export function createBlendAccumulator(grid: Grid, outChannels: number, weights: Float32Array, scale: number, batchElements: number): BlendAccumulator {
+export function createBlendAccumulator(grid: Grid, outChannels: number, map: BlendMap, scale: number, batchElements: number): BlendAccumulator {
+  const weights = map.weights;
   const spatial = grid.size[0]! * grid.size[1]! * grid.size[2]!;
   const [s0, s1, s2] = grid.size as [number, number, number];
   const arena = createKernelArena([weights.length * 4, batchElements * 4, outChannels * spatial * 4, s0 * s1 * 4, s2 * 4]);
-  return arena !== null ? new WasmBlend(arena, grid, outChannels, weights, scale) : new JsBlend(grid, outChannels, weights, scale);
+  return arena !== null ? new WasmBlend(arena, grid, outChannels, map, scale) : new JsBlend(grid, outChannels, map, scale);
 }
 
 class WasmBlend implements BlendAccumulator {
   private readonly at: { weights: number; pred: number; output: number; rowF: number; colF: number };
 
-  constructor(private readonly arena: KernelArena, private readonly grid: Grid, private readonly outChannels: number, private readonly weights: Float32Array, scale: number) {
+  constructor(private readonly arena: KernelArena, private readonly grid: Grid, private readonly outChannels: number, private readonly map: BlendMap, scale: number) {
+    const weights = map.weights;
     const [w, pred, output, rowF, colF] = arena.offsets as [number, number, number, number, number];
     this.at = { weights: w, pred, output, rowF, colF };
     // float32 like the JS path's stored product; scale folded into the map once.
-    const map = arena.f32.subarray(w >> 2, (w >> 2) + weights.length);
-    map.set(weights);
-    if (scale !== 1) for (let i = 0; i < weights.length; i++) map[i] = map[i]! * scale;
+    const scaled = arena.f32.subarray(w >> 2, (w >> 2) + weights.length);
+    scaled.set(weights);
+    if (scale !== 1) for (let i = 0; i < weights.length; i++) scaled[i] = scaled[i]! * scale;
   }
 
   add(pred: Float32Array, starts: readonly (readonly number[])[]): void {
@@ -65,9 +68,9 @@ class WasmBlend implements BlendAccumulator {
   finish(): Float32Array {
     const spatial = this.grid.size[0]! * this.grid.size[1]! * this.grid.size[2]!;
     const output = this.arena.f32.subarray(this.at.output >> 2, (this.at.output >> 2) + this.outChannels * spatial);
-    const factors = separableFactors(this.weights, this.grid.roi);
+    const factors = this.map.factors;
     if (factors === undefined) {
-      normaliseTiles(output, this.outChannels, this.grid, this.weights);
+      normaliseTiles(output, this.outChannels, this.grid, this.map.weights);
       return output;
     }
     const [s0, s1, s2] = this.grid.size as [number, number, number];
@@ -83,17 +86,18 @@ class WasmBlend implements BlendAccumulator {
 class JsBlend implements BlendAccumulator {
   private readonly output: Float32Array;
 
-  constructor(private readonly grid: Grid, private readonly outChannels: number, private readonly weights: Float32Array, private readonly scale: number) {
+  constructor(private readonly grid: Grid, private readonly outChannels: number, private readonly map: BlendMap, private readonly scale: number) {
     this.output = new Float32Array(outChannels * grid.size[0]! * grid.size[1]! * grid.size[2]!);
   }
 
   add(pred: Float32Array, starts: readonly (readonly number[])[]): void {
     const roiVoxels = this.grid.roi[0]! * this.grid.roi[1]! * this.grid.roi[2]!;
-    starts.forEach((start, b) => accumulateWindow(this.output, this.outChannels, this.grid, start, pred, b * this.outChannels * roiVoxels, this.weights, this.scale));
+    starts.forEach((start, b) => accumulateWindow(this.output, this.outChannels, this.grid, start, pred, b * this.outChannels * roiVoxels, this.map.weights, this.scale));
   }
 
   finish(): Float32Array {
-    normalise(this.output, this.outChannels, this.grid, this.weights);
+    if (this.map.factors !== undefined) normaliseSeparable(this.output, this.outChannels, this.grid, this.map.factors);
+    else normaliseTiles(this.output, this.outChannels, this.grid, this.map.weights);
     return this.output;
   }
 }
@@ -145,12 +149,6 @@ function coverSegments(grid: Grid, axis: number): { from: number; to: number; st
  * rebuilt tile by tile, a tile being a box whose voxels share their covering windows: the same
  * arithmetic as accumulating a map, with only a roi-sized scratch buffer.
  */
-function normalise(output: Float32Array, outChannels: number, grid: Grid, weights: Float32Array): void {
-  const factors = separableFactors(weights, grid.roi);
-  if (factors !== undefined) normaliseSeparable(output, outChannels, grid, factors);
-  else normaliseTiles(output, outChannels, grid, weights);
-}
-
 function normaliseTiles(output: Float32Array, outChannels: number, grid: Grid, weights: Float32Array): void {
   const [s0, s1, s2] = grid.size as [number, number, number];
   const [, r1, r2] = grid.roi as [number, number, number];
@@ -181,33 +179,6 @@ function normaliseTiles(output: Float32Array, outChannels: number, grid: Grid, w
   }
 }
 
-/**
- * When the blend map is a product of per-axis profiles (constant; Gaussian unless clamped, as
- * MONAI clamps its corners), returns them: a[z] * b[y] * c[x] = map[z, y, x] within float32
- * rounding, checked on every element. The weight sum over covering windows then factorises too.
- */
-function separableFactors(weights: Float32Array, roi: readonly number[]): [Float64Array, Float64Array, Float64Array] | undefined {
-  const [r0, r1, r2] = roi as [number, number, number];
-  let peak = 0;
-  for (let i = 1; i < weights.length; i++) if (weights[i]! > weights[peak]!) peak = i;
-  const mz = Math.floor(peak / (r1 * r2));
-  const my = Math.floor(peak / r2) % r1;
-  const mx = peak % r2;
-  const top = weights[peak]!;
-  if (!(top > 0)) return undefined;
-  const a = Float64Array.from({ length: r0 }, (_, z) => weights[(z * r1 + my) * r2 + mx]!);
-  const b = Float64Array.from({ length: r1 }, (_, y) => weights[(mz * r1 + y) * r2 + mx]! / top);
-  const c = Float64Array.from({ length: r2 }, (_, x) => weights[(mz * r1 + my) * r2 + x]! / top);
-  for (let z = 0, i = 0; z < r0; z++) for (let y = 0; y < r1; y++) {
-    const ab = a[z]! * b[y]!;
-    for (let x = 0; x < r2; x++, i++) {
-      const w = weights[i]!;
-      if (Math.abs(w - ab * c[x]!) > 1e-6 * w) return undefined;
-    }
-  }
-  return [a, b, c];
-}
-
 /** Per coordinate of one axis: the sum of the profile over the windows covering it. */
 function coverSums(grid: Grid, axis: number, profile: Float64Array): Float64Array {
   const out = new Float64Array(grid.size[axis]!);
@@ -222,7 +193,7 @@ function coverSums(grid: Grid, axis: number, profile: Float64Array): Float64Arra
   return out;
 }
 
-function normaliseSeparable(output: Float32Array, outChannels: number, grid: Grid, factors: [Float64Array, Float64Array, Float64Array]): void {
+function normaliseSeparable(output: Float32Array, outChannels: number, grid: Grid, factors: readonly [Float64Array, Float64Array, Float64Array]): void {
   const [s0, s1, s2] = grid.size as [number, number, number];
   const [sz, sy, sx] = [0, 1, 2].map((axis) => coverSums(grid, axis, factors[axis]!)) as [Float64Array, Float64Array, Float64Array];
   const invX = sx.map((v) => 1 / v);

@@ -73,3 +73,59 @@ export function createImportanceMap(roi: readonly number[], mode: BlendMode, pla
   for (let i = 0; i < n; i++) if (map[i] === 0) map[i] = minNonZero;
   return map;
 }
+
+/**
+ * When the blend map is a product of per-axis profiles (constant; Gaussian unless clamped, as
+ * MONAI clamps its corners), returns them: a[z] * b[y] * c[x] = map[z, y, x] within float32
+ * rounding, checked on every element. The weight sum over covering windows then factorises too.
+ */
+export function separableFactors(weights: Float32Array, roi: readonly number[]): [Float64Array, Float64Array, Float64Array] | undefined {
+  const [r0, r1, r2] = roi as [number, number, number];
+  let peak = 0;
+  for (let i = 1; i < weights.length; i++) if (weights[i]! > weights[peak]!) peak = i;
+  const mz = Math.floor(peak / (r1 * r2));
+  const my = Math.floor(peak / r2) % r1;
+  const mx = peak % r2;
+  const top = weights[peak]!;
+  if (!(top > 0)) return undefined;
+  const a = Float64Array.from({ length: r0 }, (_, z) => weights[(z * r1 + my) * r2 + mx]!);
+  const b = Float64Array.from({ length: r1 }, (_, y) => weights[(mz * r1 + y) * r2 + mx]! / top);
+  const c = Float64Array.from({ length: r2 }, (_, x) => weights[(mz * r1 + my) * r2 + x]! / top);
+  for (let z = 0, i = 0; z < r0; z++) for (let y = 0; y < r1; y++) {
+    const ab = a[z]! * b[y]!;
+    for (let x = 0; x < r2; x++, i++) {
+      const w = weights[i]!;
+      if (Math.abs(w - ab * c[x]!) > 1e-6 * w) return undefined;
+    }
+  }
+  return [a, b, c];
+}
+
+
+/** A window's blend weights and, when they factorise, their per-axis profiles. */
+export interface BlendMap {
+  readonly weights: Float32Array;
+  readonly factors: readonly [Float64Array, Float64Array, Float64Array] | undefined;
+}
+
+const recentMaps: { key: string; map: BlendMap }[] = [];
+
+/**
+ * The blend map of a 3D-padded roi, built once and reused by later runs with the same settings
+ * (nnU-Net caches its Gaussian the same way): a 128^3 map is 8 MB and ~50 ms to build and
+ * check. Two maps are kept; the arrays are never handed to callers, so nothing can change them.
+ */
+export function cachedBlendMap(roi: readonly number[], mode: BlendMode, placement: WindowPlacement, sigmaScale: number): BlendMap {
+  const key = `${roi.join('x')}|${mode}|${placement}|${sigmaScale}`;
+  const hit = recentMaps.findIndex((m) => m.key === key);
+  if (hit >= 0) {
+    const [entry] = recentMaps.splice(hit, 1);
+    recentMaps.unshift(entry!);
+    return entry!.map;
+  }
+  const weights = createImportanceMap(roi, mode, placement, sigmaScale);
+  const map = { weights, factors: separableFactors(weights, roi) };
+  recentMaps.unshift({ key, map });
+  recentMaps.length = Math.min(recentMaps.length, 2);
+  return map;
+}

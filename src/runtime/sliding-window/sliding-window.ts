@@ -11,7 +11,7 @@
  * (blend-accumulator.ts): its buffer cannot be transferred to a worker (copy it first).
  */
 import { ShapeError, UsageError } from '../../core/errors.js';
-import { createImportanceMap, type BlendMode } from './importance.js';
+import { cachedBlendMap, type BlendMode } from './importance.js';
 import { windowStarts, type WindowPlacement } from './placement.js';
 import { createBlendAccumulator, type BlendAccumulator } from './blend-accumulator.js';
 import { WindowCutter } from './window-cutter.js';
@@ -107,7 +107,7 @@ export async function runSlidingWindow(input: DenseTensor, predict: WindowPredic
   const rank = input.dims.length - 2;
   const channels = input.dims[1]!;
   const grid = planGrid(input.dims.slice(2), options);
-  const weights = createImportanceMap(grid.roi, options.blend ?? 'constant', options.placement ?? 'monai', options.sigmaScale ?? 0.125);
+  const blendMap = cachedBlendMap(grid.roi, options.blend ?? 'constant', options.placement ?? 'monai', options.sigmaScale ?? 0.125);
   const windows: number[][] = [];
   for (const a of grid.starts[0]!) for (const b of grid.starts[1]!) for (const c of grid.starts[2]!) windows.push([a, b, c]);
   const combos = flipCombos(options.mirrorAxes ?? []).map((axes) => axes.map((a) => a + (3 - rank)));
@@ -130,7 +130,7 @@ export async function runSlidingWindow(input: DenseTensor, predict: WindowPredic
         throw new ShapeError(`window predictor returned ${pred.dims[1]} channels after ${outChannels} for earlier windows`, { actual: pred.dims });
       }
       outChannels = pred.dims[1]!;
-      blend ??= createBlendAccumulator(grid, outChannels, weights, 1 / combos.length, Math.min(batchSize, windows.length) * outChannels * roiVoxels);
+      blend ??= createBlendAccumulator(grid, outChannels, blendMap, 1 / combos.length, Math.min(batchSize, windows.length) * outChannels * roiVoxels);
       if (flips.length > 0) flipWindows(pred.data, batch.length * outChannels, grid.roi, flips);
       blend.add(pred.data, batch);
     }
