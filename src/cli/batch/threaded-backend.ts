@@ -88,7 +88,7 @@ export function createThreadedBackend(defaults: BackendSessionOptions = THREADED
         outputNames: info.outputNames,
         inputMetadata: info.inputMetadata,
         outputMetadata: info.outputMetadata,
-        run: async (feeds: TensorMap) => (await call({ op: 'run', session: info.session, feeds })) as TensorMap,
+        run: async (feeds: TensorMap) => (await call({ op: 'run', session: info.session, feeds: ownBuffers(feeds) })) as TensorMap,
         async release() {
           await call({ op: 'release', session: info.session });
           if (--open === 0) await close();
@@ -97,4 +97,17 @@ export function createThreadedBackend(defaults: BackendSessionOptions = THREADED
     },
     close,
   };
+}
+
+/**
+ * Posting a typed array clones its whole ArrayBuffer: a feed that is a view into a larger one (a
+ * window in a kernel arena, a slice of a stack) is copied to its own buffer first.
+ */
+function ownBuffers(feeds: TensorMap): TensorMap {
+  const out: TensorMap = {};
+  for (const [name, t] of Object.entries(feeds)) {
+    const d = t.data;
+    out[name] = d.byteLength === d.buffer.byteLength ? t : { ...t, data: d.slice() as typeof d };
+  }
+  return out;
 }
