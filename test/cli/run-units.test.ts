@@ -133,6 +133,11 @@ describe('threaded backend (sessions in a worker thread; tested from dist/, wher
     const [x, y] = await Promise.all([a.run(feeds), b.run(feeds)]);
     expect([...(x['logits']!.data as Float32Array)]).toEqual([...(y['logits']!.data as Float32Array)]);
     await expect(a.run({ wrong: feeds.image })).rejects.toThrow(/wrong|input/i);
+    // A feed that is a view into a larger buffer (a window in a kernel arena) runs on its own values.
+    const big = new Float32Array(4096).fill(Number.NaN);
+    big.set(data, 1000);
+    const view = await a.run({ image: { ...feeds.image, data: big.subarray(1000, 1000 + data.length) } });
+    expect([...(view['logits']!.data as Float32Array)]).toEqual([...(y['logits']!.data as Float32Array)]);
     // The worker's sessions do not spin-wait by default; either setting gives the same outputs.
     const spinning = await createNodeBackend().createSession(model, 'cpu', { intraOpSpinning: true });
     expect([...((await spinning.run(feeds))['logits']!.data as Float32Array)]).toEqual([...(y['logits']!.data as Float32Array)]);
