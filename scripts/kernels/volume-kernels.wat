@@ -100,6 +100,56 @@
       (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
       (br $row))))
 
+  ;; linearRows for tables whose taps advance by at most one source element per output
+  ;; (upsampling, equal spacing): the two taps of four consecutive outputs then lie within one
+  ;; 16-byte load each, at groupOff[g] and groupOff[g] + 4, and byte shuffles (masks[g]: the a
+  ;; mask, then the b mask) pick them: no per-lane loads. Outputs lo .. lo + 4*groups use this;
+  ;; the rest of [lo, hi) the per-tap tables (off0/off1 byte offsets), fill outside.
+  (func (export "linearRowsNarrow") (param $src i32) (param $dst i32) (param $rows i32) (param $rowBytes i32)
+      (param $m i32) (param $lo i32) (param $hi i32) (param $groups i32) (param $groupOff i32) (param $masks i32)
+      (param $off0 i32) (param $off1 i32) (param $wts i32) (param $fill f32)
+    (local $t i32) (local $g i32) (local $a f32) (local $va v128) (local $vb v128) (local $base i32)
+    (block $rowsDone (loop $row
+      (br_if $rowsDone (i32.eqz (local.get $rows)))
+      (local.set $t (i32.const 0))
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $t) (local.get $lo)))
+        (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (local.get $fill))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $next)))
+      (local.set $g (i32.const 0))
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $g) (local.get $groups)))
+        (local.set $base (i32.add (local.get $src) (i32.load (i32.add (local.get $groupOff) (i32.shl (local.get $g) (i32.const 2))))))
+        (local.set $va (i8x16.swizzle (v128.load (local.get $base)) (v128.load (i32.add (local.get $masks) (i32.shl (local.get $g) (i32.const 5))))))
+        (local.set $vb (i8x16.swizzle (v128.load offset=4 (local.get $base)) (v128.load offset=16 (i32.add (local.get $masks) (i32.shl (local.get $g) (i32.const 5))))))
+        (v128.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))
+          (f32x4.add (local.get $va)
+            (f32x4.mul (f32x4.sub (local.get $vb) (local.get $va))
+              (v128.load (i32.add (local.get $wts) (i32.shl (local.get $t) (i32.const 2)))))))
+        (local.set $t (i32.add (local.get $t) (i32.const 4)))
+        (local.set $g (i32.add (local.get $g) (i32.const 1)))
+        (br $next)))
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $t) (local.get $hi)))
+        (local.set $a (f32.load (i32.add (local.get $src) (i32.load (i32.add (local.get $off0) (i32.shl (local.get $t) (i32.const 2)))))))
+        (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))
+          (f32.add (local.get $a)
+            (f32.mul
+              (f32.sub (f32.load (i32.add (local.get $src) (i32.load (i32.add (local.get $off1) (i32.shl (local.get $t) (i32.const 2)))))) (local.get $a))
+              (f32.load (i32.add (local.get $wts) (i32.shl (local.get $t) (i32.const 2)))))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $next)))
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $t) (local.get $m)))
+        (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (local.get $fill))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $next)))
+      (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $m) (i32.const 2))))
+      (local.set $src (i32.add (local.get $src) (local.get $rowBytes)))
+      (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+      (br $row))))
+
   ;; Weighted accumulation of one window (all its channels) into the output box it covers:
   ;; for z < nz, y < ny, c < channels, x < nx:
   ;;   out[c*outChannel + z*outSlice + y*outRow + x] += pred[c*inChannel + p] * wts[p],

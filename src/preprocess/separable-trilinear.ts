@@ -36,7 +36,7 @@ class SliceSampler {
   constructor(
     private readonly a: KernelArena,
     private readonly s: SeparableSource,
-    private readonly at: { off0: number; off1: number; wts: number; input: number; rows: number; slots: number; lo: number; hi: number },
+    private readonly at: { off0: number; off1: number; wts: number; input: number; rows: number; slots: number; lo: number; hi: number; groups: number; groupOff: number; masks: number },
     slotPairs: number,
   ) {
     this.keys = new Array<number>(slotPairs * 2).fill(-1);
@@ -81,7 +81,9 @@ class SliceSampler {
     const [m0, m1] = this.s.outSize;
     const base = from;
     f32.set(this.s.src.subarray(base, base + n0 * n1) as unknown as ArrayLike<number>, this.at.input >> 2);
-    kernels.linearRows(this.at.input, this.at.rows, n1, n0 * 4, m0, this.at.lo, this.at.hi, this.at.off0, this.at.off1, this.at.wts, this.s.fill);
+    const at = this.at;
+    if (at.groups > 0) kernels.linearRowsNarrow(at.input, at.rows, n1, n0 * 4, m0, at.lo, at.hi, at.groups, at.groupOff, at.masks, at.off0, at.off1, at.wts, this.s.fill);
+    else kernels.linearRows(at.input, at.rows, n1, n0 * 4, m0, at.lo, at.hi, at.off0, at.off1, at.wts, this.s.fill);
     const ty = this.s.tables[1];
     for (let j = 0; j < m1; j++) {
       const row = ptr + j * m0 * 4;
@@ -111,6 +113,25 @@ function insideRange(off0: Int32Array): { lo: number; hi: number } | null {
   return { lo, hi };
 }
 
+/**
+ * How many groups of four outputs from `lo` on have both taps within one 16-byte load each
+ * (taps advancing by at most one source element per output); 0 unless that covers all but a
+ * few outputs (the narrow kernel then does everything but a short scalar tail).
+ */
+function narrowGroups(tx: AxisTable, inside: { lo: number; hi: number }): number {
+  let g = 0;
+  for (let t = inside.lo; t + 3 < inside.hi; t += 4, g++) {
+    let ok = true;
+    for (let j = 0; j < 4 && ok; j++) {
+      const a = tx.off0[t + j]! - tx.off0[t]!;
+      const b = tx.off1[t + j]! - tx.off0[t]! - 1;
+      ok = a >= 0 && a <= 3 && b >= 0 && b <= 3;
+    }
+    if (!ok) break;
+  }
+  return inside.hi - inside.lo - 4 * g <= 8 ? g : 0;
+}
+
 function openSampler(s: SeparableSource, slotPairs: number, extraBlocks: readonly number[]): { arena: KernelArena; sampler: SliceSampler; extra: number[] } | null {
   const [n0, n1] = s.srcSize;
   const [m0, m1] = s.outSize;
@@ -119,16 +140,31 @@ function openSampler(s: SeparableSource, slotPairs: number, extraBlocks: readonl
   const tx = s.tables[0];
   const inside = insideRange(tx.off0);
   if (inside === null) return null;
-  const arena = createKernelArena([m0 * 4, m0 * 4, m0 * 4, n0 * n1 * 4, n1 * m0 * 4, slotPairs * 2 * plane, ...extraBlocks]);
+  const groups = narrowGroups(tx, inside);
+  // Two bytes of slack after the source slice: the narrow kernel's 16-byte loads may overhang a row end.
+  const arena = createKernelArena([m0 * 4, m0 * 4, m0 * 4, groups * 4, groups * 32, n0 * n1 * 4 + 32, n1 * m0 * 4, slotPairs * 2 * plane, ...extraBlocks]);
   if (arena === null) return null;
-  const [off0, off1, wts, input, rows, slots, ...extra] = arena.offsets as [number, number, number, number, number, number, ...number[]];
+  const [off0, off1, wts, groupOff, masks, input, rows, slots, ...extra] = arena.offsets as [number, number, number, number, number, number, number, number, ...number[]];
   for (let t = 0; t < m0; t++) {
     // Byte offsets within a row.
     arena.i32[(off0 >> 2) + t] = Math.max(0, tx.off0[t]!) * 4;
     arena.i32[(off1 >> 2) + t] = Math.max(0, tx.off1[t]!) * 4;
     arena.f32[(wts >> 2) + t] = tx.weight[t]!;
   }
-  return { arena, sampler: new SliceSampler(arena, s, { off0, off1, wts, input, rows, slots, lo: inside.lo, hi: inside.hi }, slotPairs), extra };
+  for (let g = 0; g < groups; g++) {
+    const t = inside.lo + 4 * g;
+    arena.i32[(groupOff >> 2) + g] = tx.off0[t]! * 4;
+    for (let j = 0; j < 4; j++) {
+      const a = tx.off0[t + j]! - tx.off0[t]!;
+      const b = tx.off1[t + j]! - tx.off0[t]! - 1;
+      for (let k = 0; k < 4; k++) {
+        arena.u8[masks + g * 32 + j * 4 + k] = a * 4 + k;
+        arena.u8[masks + g * 32 + 16 + j * 4 + k] = b * 4 + k;
+      }
+    }
+  }
+  const at = { off0, off1, wts, input, rows, slots, lo: inside.lo, hi: inside.hi, groups, groupOff, masks };
+  return { arena, sampler: new SliceSampler(arena, s, at, slotPairs), extra };
 }
 
 /**
