@@ -282,4 +282,100 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $next)))
     (i32.const -1))
+
+  ;; e^x for four x <= 0 (below -87, where float32 leaves its normal range, the result is 0):
+  ;; x = n ln2 + r with |r| <= ln2 / 2 (ln2 split in two for exactness),
+  ;; e^r by its degree-7 Taylor polynomial (truncation < 6e-9 relative), 2^n from exponent bits.
+  ;; Within ~2 float32 ulps of the exact value, like torch's vectorised expf.
+  (func $expNonPositive (param $x v128) (result v128)
+    (local $n v128) (local $r v128) (local $p v128) (local $normal v128)
+    (local.set $normal (f32x4.ge (local.get $x) (v128.const f32x4 -87 -87 -87 -87)))
+    (local.set $x (f32x4.max (local.get $x) (v128.const f32x4 -87 -87 -87 -87)))
+    (local.set $n (f32x4.nearest (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504))))
+    (local.set $r (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
+    (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+    (local.set $p (v128.const f32x4 1.98412698e-4 1.98412698e-4 1.98412698e-4 1.98412698e-4))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.38888889e-3 1.38888889e-3 1.38888889e-3 1.38888889e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 8.33333333e-3 8.33333333e-3 8.33333333e-3 8.33333333e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 4.16666667e-2 4.16666667e-2 4.16666667e-2 4.16666667e-2)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 0.166666667 0.166666667 0.166666667 0.166666667)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1 1 1 1)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1 1 1 1)))
+    (v128.and (local.get $normal)
+      (f32x4.mul (local.get $p)
+        (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))))
+
+  ;; The first index among n float32 of a NaN (finite = 0) or of any non-finite value
+  ;; (finite = 1), or -1. Checked four at a time; the lane is found by the scalar loop.
+  (func (export "scanNonFinite") (param $ptr i32) (param $n i32) (param $finite i32) (result i32)
+    (local $i i32) (local $vend i32) (local $x v128) (local $f f32)
+    (local.set $vend (i32.and (local.get $n) (i32.const -4)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $vend)))
+      (local.set $x (v128.load (i32.add (local.get $ptr) (i32.shl (local.get $i) (i32.const 2)))))
+      (if (local.get $finite) (then (local.set $x (f32x4.sub (local.get $x) (local.get $x)))))
+      (br_if $done (v128.any_true (f32x4.ne (local.get $x) (local.get $x))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $next)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $f (f32.load (i32.add (local.get $ptr) (i32.shl (local.get $i) (i32.const 2)))))
+      (if (local.get $finite) (then (local.set $f (f32.sub (local.get $f) (local.get $f)))))
+      (if (f32.ne (local.get $f) (local.get $f)) (then (return (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (i32.const -1))
+
+  ;; Logistic function in place on the first n & ~3 float32 (no NaN: scanned before; +-Inf give
+  ;; 1 / 0): e = e^-|x|, never overflowing; x >= 0: 1 / (1 + e), else e / (1 + e).
+  (func (export "sigmoidInPlace") (param $ptr i32) (param $n i32)
+    (local $end i32) (local $x v128) (local $e v128) (local $r v128)
+    (local.set $end (i32.add (local.get $ptr) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $ptr) (local.get $end)))
+      (local.set $x (v128.load (local.get $ptr)))
+      (local.set $e (call $expNonPositive (f32x4.neg (f32x4.abs (local.get $x)))))
+      (local.set $r (f32x4.div (v128.const f32x4 1 1 1 1) (f32x4.add (v128.const f32x4 1 1 1 1) (local.get $e))))
+      (v128.store (local.get $ptr)
+        (v128.bitselect (local.get $r) (f32x4.mul (local.get $e) (local.get $r))
+          (f32x4.ge (local.get $x) (v128.const f32x4 0 0 0 0))))
+      (local.set $ptr (i32.add (local.get $ptr) (i32.const 16)))
+      (br $next))))
+
+  ;; Softmax over `channels` planar planes (plane stride planeBytes) in place, for the first
+  ;; n & ~3 voxels, all values finite (scanned before): subtract the channel maximum, exponentiate,
+  ;; divide by the sum, as torch.softmax.
+  (func (export "softmaxPlanes") (param $planes i32) (param $channels i32) (param $n i32) (param $planeBytes i32)
+    (local $i i32) (local $vend i32) (local $c i32) (local $p i32) (local $max v128) (local $sum v128) (local $e v128) (local $inv v128)
+    (local.set $vend (i32.and (local.get $n) (i32.const -4)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $vend)))
+      (local.set $p (i32.add (local.get $planes) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $max (v128.load (local.get $p)))
+      (local.set $c (i32.const 1))
+      (block $cDone (loop $ch
+        (br_if $cDone (i32.ge_u (local.get $c) (local.get $channels)))
+        (local.set $max (f32x4.max (local.get $max) (v128.load (i32.add (local.get $p) (i32.mul (local.get $c) (local.get $planeBytes))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $ch)))
+      (local.set $sum (v128.const f32x4 0 0 0 0))
+      (local.set $c (i32.const 0))
+      (block $cDone (loop $ch
+        (br_if $cDone (i32.ge_u (local.get $c) (local.get $channels)))
+        (local.set $e (call $expNonPositive (f32x4.sub (v128.load (i32.add (local.get $p) (i32.mul (local.get $c) (local.get $planeBytes)))) (local.get $max))))
+        (v128.store (i32.add (local.get $p) (i32.mul (local.get $c) (local.get $planeBytes))) (local.get $e))
+        (local.set $sum (f32x4.add (local.get $sum) (local.get $e)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $ch)))
+      (local.set $inv (f32x4.div (v128.const f32x4 1 1 1 1) (local.get $sum)))
+      (local.set $c (i32.const 0))
+      (block $cDone (loop $ch
+        (br_if $cDone (i32.ge_u (local.get $c) (local.get $channels)))
+        (v128.store (i32.add (local.get $p) (i32.mul (local.get $c) (local.get $planeBytes)))
+          (f32x4.mul (v128.load (i32.add (local.get $p) (i32.mul (local.get $c) (local.get $planeBytes)))) (local.get $inv)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $ch)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $next))))
 )

@@ -22,6 +22,9 @@ export interface VolumeKernelExports {
   accumulate(out: number, pred: number, wts: number, nz: number, ny: number, nx: number, channels: number, outRow: number, outSlice: number, outChannel: number, inRow: number, inSlice: number, inChannel: number): void;
   scaleRows(data: number, rows: number, n: number, rowF: number, colF: number): void;
   argmaxPlanes(planes: number, channels: number, n: number, out: number): number;
+  scanNonFinite(ptr: number, n: number, finite: number): number;
+  sigmoidInPlace(ptr: number, n: number): void;
+  softmaxPlanes(planes: number, channels: number, n: number, planeBytes: number): void;
 }
 
 export interface KernelArena {
@@ -38,6 +41,8 @@ const PAGE = 65536;
 const MAX_BYTES = 4 * 1024 ** 3 - 16 * PAGE;
 
 let compiled: WebAssembly.Module | null | undefined;
+/** Arena of each kernel memory, so a view of one can be worked on in place. */
+const arenaOfBuffer = new WeakMap<ArrayBufferLike, KernelArena>();
 let enabled = true;
 
 /** Switches the wasm kernels off (true again to restore): tests compare both paths. */
@@ -78,9 +83,30 @@ export function createKernelArena(blockBytes: readonly number[]): KernelArena | 
     const pages = Math.ceil(end / PAGE) - kernels.memory.buffer.byteLength / PAGE;
     if (pages > 0) kernels.memory.grow(pages);
     const buffer = kernels.memory.buffer;
-    return { kernels, offsets, f32: new Float32Array(buffer), i32: new Int32Array(buffer), u8: new Uint8Array(buffer) };
+    const arena = { kernels, offsets, f32: new Float32Array(buffer), i32: new Int32Array(buffer), u8: new Uint8Array(buffer) };
+    arenaOfBuffer.set(buffer, arena);
+    return arena;
   } catch {
     // Out of address space or memory for the grow: the JavaScript path needs less at once.
     return null;
   }
+}
+
+/** The arena whose memory `view` lies in (a result handed out earlier), if any and kernels are on. */
+export function arenaHolding(view: ArrayBufferView): KernelArena | undefined {
+  return enabled ? arenaOfBuffer.get(view.buffer) : undefined;
+}
+
+/** Floats of the cached streaming scratch (1 MiB): small enough to stay in L2 between copies. */
+export const SCRATCH_FLOATS = 1 << 18;
+let scratch: KernelArena | null | undefined;
+
+/**
+ * A small arena kept for streaming data that lives outside kernel memory through a kernel in
+ * chunks (copy in, kernel, copy out). A cache, not state: results never depend on it.
+ */
+export function scratchArena(): KernelArena | null {
+  if (!enabled) return null;
+  if (scratch === undefined) scratch = createKernelArena([SCRATCH_FLOATS * 4]);
+  return scratch;
 }

@@ -196,3 +196,48 @@ describe('argmaxChannels on the SIMD kernel', () => {
     expect(() => argmaxChannels(data, 3)).toThrow(/channel 2 has NaN at voxel 999/);
   });
 });
+
+describe('sigmoid and softmax on the SIMD kernels (float32 exp) vs the float64 loops', () => {
+  /** Logits over the whole range: ordinary, large, huge, signed zeros; length not a multiple of 4. */
+  function logits(n: number, seed: number): Float32Array {
+    const r = random(n, seed);
+    return Float32Array.from(r, (u, i) => (i % 97 === 0 ? (u - 0.5) * 2e4 : i % 13 === 0 ? (u - 0.5) * 200 : i % 101 === 0 ? -0 : (u - 0.5) * 16));
+  }
+
+  it('sigmoid: plain arrays (streamed in chunks) and in place, within 3e-7', async () => {
+    const { applySigmoid } = await import('../../src/postprocess/classification/activations.js');
+    const x = logits(300_001, 3);
+    const { wasm, js } = both(() => applySigmoid(x));
+    let worst = 0;
+    for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(wasm[i]! - js[i]!));
+    expect(worst).toBeLessThan(3e-7);
+    expect(Math.abs(wasm[0]! - js[0]!)).toBeLessThan(1e-37); // |x| huge: 0 or 1 (float32 denormals aside)
+    const inPlace = Float32Array.from(x);
+    applySigmoid(inPlace, inPlace);
+    expect(maxAbsDiff(inPlace, wasm)).toBe(0);
+    const bad = Float32Array.from(x);
+    bad[123_457] = Number.NaN;
+    expect(() => applySigmoid(bad)).toThrow(/NaN at index 123457/);
+  });
+
+  it('softmax over planar channels: arena views in place and plain arrays, within 3e-7; infinities take the exact path', async () => {
+    const { applySoftmaxChannelsInPlace } = await import('../../src/postprocess/classification/activations.js');
+    const x = logits(3 * 70_001, 8);
+    const { wasm, js } = both(() => applySoftmaxChannelsInPlace(Float32Array.from(x), 3));
+    expect(maxAbsDiff(wasm, js)).toBeLessThan(3e-7);
+    for (let v = 0; v < 70_001; v += 7919) expect(wasm[v]! + wasm[70_001 + v]! + wasm[140_002 + v]!).toBeCloseTo(1, 6);
+    // A blended sliding-window output lives in kernel memory: softmax runs on it in place.
+    const blended = await runSlidingWindow({ data: x.subarray(0, 2 * 24 * 24 * 24), dims: [1, 2, 24, 24, 24] }, async (t) => ({ data: t.data.map((v) => v * 3), dims: t.dims }), { roi: [16, 16, 16], overlap: 0.5, blend: 'gaussian', placement: 'nnunet' });
+    const copy = Float32Array.from(blended.data);
+    applySoftmaxChannelsInPlace(blended.data, 2);
+    setVolumeKernelsEnabled(false);
+    applySoftmaxChannelsInPlace(copy, 2);
+    expect(maxAbsDiff(blended.data, copy)).toBeLessThan(3e-7);
+    setVolumeKernelsEnabled(true);
+    const inf = Float32Array.from(x);
+    inf[5] = Infinity;
+    inf[70_001 + 5] = Infinity;
+    applySoftmaxChannelsInPlace(inf, 3);
+    expect([inf[5], inf[70_001 + 5], inf[140_002 + 5]]).toEqual([0.5, 0.5, 0]);
+  });
+});

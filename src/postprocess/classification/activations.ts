@@ -4,6 +4,7 @@
  * torch.softmax does), so +-1e4 logits give 0 / 1 instead of NaN.
  */
 import { InputError, ShapeError } from '../../core/errors.js';
+import { sigmoidInPlaceSimd, softmaxChannelsInPlaceSimd } from '../common/activations-simd.js';
 import { assertNoNaN, shapeSize, type NumericArray } from '../common/checks.js';
 
 /** Logistic function of one value; +-Infinity map to 1 / 0. */
@@ -13,12 +14,21 @@ export function sigmoidScalar(x: number): number {
   return e / (1 + e);
 }
 
-/** Element-wise sigmoid into a new Float32Array (float64 math, one rounding at the end). */
+/**
+ * Element-wise sigmoid into a new Float32Array (or `out`): float64 math with one rounding at the
+ * end, except float32 inputs of 4096+ elements (volumes), which run on the SIMD kernels in
+ * float32 (within ~2 ulps, like torch).
+ */
 export function applySigmoid(logits: NumericArray, out?: Float32Array): Float32Array {
-  assertNoNaN(logits, 'logits');
   const n = logits.length;
   const result = out ?? new Float32Array(n);
   if (result.length !== n) throw new ShapeError(`sigmoid output has ${result.length} elements, expected ${n}`);
+  // Large float32 inputs (volumes): the SIMD kernels, in float32 (NaN falls through to the check below).
+  if (logits instanceof Float32Array && n >= 4096) {
+    if (result !== logits) result.set(logits);
+    if (sigmoidInPlaceSimd(result)) return result;
+  }
+  assertNoNaN(logits, 'logits');
   for (let i = 0; i < n; i++) result[i] = sigmoidScalar(logits[i]!);
   return result;
 }
@@ -73,6 +83,8 @@ export function applySoftmaxChannelsInPlace(data: Float32Array, channels: number
   if (!Number.isInteger(channels) || channels < 1 || data.length % channels !== 0) {
     throw new ShapeError(`softmax over ${channels} planar channels needs a multiple of ${channels} elements, got ${data.length}`, { expected: channels, actual: data.length });
   }
+  // Finite float32 volumes: the SIMD kernels (infinities and NaN: the exact loop below).
+  if (softmaxChannelsInPlaceSimd(data, channels)) return data;
   const n = data.length / channels;
   const exps = new Float64Array(channels);
   for (let v = 0; v < n; v++) {
