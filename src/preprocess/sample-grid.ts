@@ -24,6 +24,9 @@ export function sampleGrid(input: SampleGridInput, out: TypedArray): void {
   const [m0, m1, m2] = outSize;
   const [tx, ty, tz] = tables;
   const outVoxels = m0 * m1 * m2;
+  // Nearest along x through a run of consecutive source elements (crop, pad, integer shift):
+  // whole row segments copied instead of element by element.
+  const run = linear ? null : contiguousRun(tx.off0);
   for (let c = 0; c < channels; c++) {
     const sBase = c * srcVoxels;
     let o = c * outVoxels;
@@ -44,7 +47,9 @@ export function sampleGrid(input: SampleGridInput, out: TypedArray): void {
         }
         const y1 = ty.off1[j]!;
         const wy = linear ? ty.weight[j]! : 0;
-        if (!linear || (wy === 0 && wz === 0)) {
+        if (run !== null) {
+          copyRun(src, sBase + z0 + y0, run, fill, out, o, m0);
+        } else if (!linear || (wy === 0 && wz === 0)) {
           sampleRowFlat(src, sBase + z0 + y0, tx, linear, fill, out, o, m0);
         } else if (wz === 0) {
           sampleRowBilinear(src, sBase + z0 + y0, sBase + z0 + y1, wy, tx, fill, out, o, m0);
@@ -54,6 +59,30 @@ export function sampleGrid(input: SampleGridInput, out: TypedArray): void {
       }
     }
   }
+}
+
+interface Run {
+  /** Outputs [lo, hi) read source elements from, from + 1, ...; the rest are outside (fill). */
+  readonly lo: number;
+  readonly hi: number;
+  readonly from: number;
+}
+
+function contiguousRun(off0: Int32Array): Run | null {
+  let lo = 0;
+  while (lo < off0.length && off0[lo]! < 0) lo++;
+  let hi = off0.length;
+  while (hi > lo && off0[hi - 1]! < 0) hi--;
+  if (hi - lo < 16) return null;
+  const from = off0[lo]!;
+  for (let t = lo; t < hi; t++) if (off0[t] !== from + (t - lo)) return null;
+  return { lo, hi, from };
+}
+
+function copyRun(src: TypedArray, b: number, run: Run, fill: number, out: TypedArray, o: number, m0: number): void {
+  if (run.lo > 0) out.fill(fill, o, o + run.lo);
+  out.set(src.subarray(b + run.from, b + run.from + run.hi - run.lo) as never, o + run.lo);
+  if (run.hi < m0) out.fill(fill, o + run.hi, o + m0);
 }
 
 function sampleRowFlat(src: TypedArray, b: number, tx: AxisTable, linear: boolean, fill: number, out: TypedArray, o: number, m0: number): void {
