@@ -142,8 +142,11 @@ export interface LabelVolume {
 export function measureLabelVolumes(labels: ArrayLike<number>, geometry: Geometry): LabelVolume[] {
   const n = geometry.size[0] * geometry.size[1] * geometry.size[2];
   if (labels.length !== n) throw new ShapeError(`label map has ${labels.length} voxels, geometry needs ${n}`, { expected: n, actual: labels.length });
-  let max = 0;
-  for (let v = 0; v < n; v++) {
+  // uint8 / uint16 label maps (what the pipelines produce) hold valid labels by construction:
+  // count straight away; other arrays are checked first.
+  const typed = labels instanceof Uint8Array || labels instanceof Uint16Array;
+  let max = typed ? (labels instanceof Uint8Array ? 255 : 65535) : 0;
+  for (let v = 0; !typed && v < n; v++) {
     const l = labels[v]!;
     if (!(l >= 0 && l <= 65535 && Number.isInteger(l))) throw new InputError(`label ${l} at voxel ${v} is not an integer in [0, 65535]`, { voxel: v });
     if (l > max) max = l;
