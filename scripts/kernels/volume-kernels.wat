@@ -378,4 +378,53 @@
         (br $ch)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $next))))
+
+  ;; Sigmoid region channels -> labels for n voxels: regions holds `count` pairs (i32 byte offset
+  ;; of the channel's plane from `planes`, i32 label) in writing order; a voxel gets the label of
+  ;; the last region whose probability passes t (p >= t when gte, else p > t), 0 if none. uint8
+  ;; labels. Returns the first voxel with a NaN in any region channel, or -1.
+  (func (export "regionsPlanes") (param $planes i32) (param $n i32) (param $regions i32) (param $count i32)
+      (param $t f32) (param $gte i32) (param $out i32) (result i32)
+    (local $i i32) (local $r i32) (local $vend i32) (local $p v128) (local $lab v128) (local $nan v128) (local $m v128)
+    (local $tv v128) (local $at i32) (local $f f32) (local $l i32)
+    (local.set $tv (f32x4.splat (local.get $t)))
+    (local.set $vend (i32.and (local.get $n) (i32.const -4)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $vend)))
+      (local.set $lab (v128.const i32x4 0 0 0 0))
+      (local.set $nan (v128.const i32x4 0 0 0 0))
+      (local.set $r (i32.const 0))
+      (block $rDone (loop $region
+        (br_if $rDone (i32.ge_u (local.get $r) (local.get $count)))
+        (local.set $at (i32.add (local.get $regions) (i32.shl (local.get $r) (i32.const 3))))
+        (local.set $p (v128.load (i32.add (i32.add (local.get $planes) (i32.load (local.get $at))) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $nan (v128.or (local.get $nan) (f32x4.ne (local.get $p) (local.get $p))))
+        (local.set $m (if (result v128) (local.get $gte)
+          (then (f32x4.ge (local.get $p) (local.get $tv)))
+          (else (f32x4.gt (local.get $p) (local.get $tv)))))
+        (local.set $lab (v128.bitselect (i32x4.splat (i32.load offset=4 (local.get $at))) (local.get $lab) (local.get $m)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $region)))
+      (br_if $done (v128.any_true (local.get $nan)))
+      (local.set $lab (i16x8.narrow_i32x4_u (local.get $lab) (local.get $lab)))
+      (v128.store32_lane 0 (i32.add (local.get $out) (local.get $i)) (i8x16.narrow_i16x8_u (local.get $lab) (local.get $lab)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $next)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $l (i32.const 0))
+      (local.set $r (i32.const 0))
+      (block $rDone (loop $region
+        (br_if $rDone (i32.ge_u (local.get $r) (local.get $count)))
+        (local.set $at (i32.add (local.get $regions) (i32.shl (local.get $r) (i32.const 3))))
+        (local.set $f (f32.load (i32.add (i32.add (local.get $planes) (i32.load (local.get $at))) (i32.shl (local.get $i) (i32.const 2)))))
+        (if (f32.ne (local.get $f) (local.get $f)) (then (return (local.get $i))))
+        (if (if (result i32) (local.get $gte) (then (f32.ge (local.get $f) (local.get $t))) (else (f32.gt (local.get $f) (local.get $t))))
+          (then (local.set $l (i32.load offset=4 (local.get $at)))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $region)))
+      (i32.store8 (i32.add (local.get $out) (local.get $i)) (local.get $l))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (i32.const -1))
 )

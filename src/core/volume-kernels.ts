@@ -25,6 +25,7 @@ export interface VolumeKernelExports {
   scanNonFinite(ptr: number, n: number, finite: number): number;
   sigmoidInPlace(ptr: number, n: number): void;
   softmaxPlanes(planes: number, channels: number, n: number, planeBytes: number): void;
+  regionsPlanes(planes: number, n: number, regions: number, count: number, t: number, gte: number, out: number): number;
 }
 
 export interface KernelArena {

@@ -9,10 +9,10 @@ import { InputError, ManifestError } from '../core/errors.js';
 import { createVolume, type Volume } from '../core/volume.js';
 import type { LabelSpec, ModelEntry, StepSpec } from '../manifest/types.js';
 import { applySigmoid, applySoftmaxChannelsInPlace } from '../postprocess/classification/activations.js';
-import { argmaxChannels, convertRegionsToLabels, measureLabelVolumes, remapLabels, type LabelArray } from '../postprocess/segmentation/label-maps.js';
+import { argmaxChannels, convertRegionsToLabels, measureLabelVolumes, remapLabels, type LabelArray, type RegionsToLabelsOptions } from '../postprocess/segmentation/label-maps.js';
 import { keepLargestComponent, removeSmallComponents } from '../postprocess/segmentation/component-filters.js';
 import { changesNoGeometry, invertToInputGrid } from '../preprocess/invert-to-input-grid.js';
-import { invertArgmaxToInputGrid } from '../preprocess/invert-argmax.js';
+import { invertArgmaxToInputGrid, invertRegionsToInputGrid } from '../preprocess/invert-argmax.js';
 import { runPreprocessPlan, type PreprocessResult } from '../preprocess/run-plan.js';
 import type { PreprocessRecord } from '../preprocess/types.js';
 import { createVolumeFromTensor } from '../preprocess/volume-from-tensor.js';
@@ -66,18 +66,20 @@ function activate(volume: Volume, steps: readonly StepSpec[]): Volume {
   return volume;
 }
 
+function regionOptions(step: StepSpec): RegionsToLabelsOptions {
+  return {
+    order: step.order as number[],
+    labels: step.labels as number[],
+    ...(step.threshold !== undefined ? { threshold: step.threshold as number } : {}),
+    ...(step.comparison !== undefined ? { comparison: step.comparison as 'gt' | 'gte' } : {}),
+  };
+}
+
 function discretise(probabilities: Volume, steps: readonly StepSpec[], modelId: string): LabelArray {
   const channels = probabilities.frames;
   const step = steps.find((s) => DISCRETE.has(s.op));
   if (!step || step.op === 'argmax') return argmaxChannels(probabilities.data, channels);
-  if (step.op === 'regionsToLabels') {
-    return convertRegionsToLabels(probabilities.data, channels, {
-      order: step.order as number[],
-      labels: step.labels as number[],
-      ...(step.threshold !== undefined ? { threshold: step.threshold as number } : {}),
-      ...(step.comparison !== undefined ? { comparison: step.comparison as 'gt' | 'gte' } : {}),
-    });
-  }
+  if (step.op === 'regionsToLabels') return convertRegionsToLabels(probabilities.data, channels, regionOptions(step));
   if (channels !== 1) throw new ManifestError(`model '${modelId}': 'threshold' needs a single-channel output, got ${channels}`, { modelId });
   const t = (step.value as number | undefined) ?? 0.5;
   const out = new Uint8Array(probabilities.data.length);
@@ -159,8 +161,10 @@ async function segment(handle: ModelHandle, input: ImageInput | NamedInputs, opt
   // Labels only, and the plan resampled: interpolate and take the argmax in one pass instead of
   // writing C probability channels onto the input grid first (same labels, see invert-argmax.ts).
   const fused = !options.probabilities && (discrete === undefined || discrete.op === 'argmax') && !changesNoGeometry(records) && activated.data instanceof Float32Array;
-  const probabilities = fused ? undefined : invertToInputGrid(activated, records, { interpolation: 'linear' });
-  const labelData = probabilities ? discretise(probabilities, entry.postprocess, entry.id) : invertArgmaxToInputGrid(activated, records);
+  // Sigmoid regions likewise (when the kernels apply; else null and the two steps below).
+  const fusedRegions = !options.probabilities && discrete?.op === 'regionsToLabels' && !changesNoGeometry(records) ? invertRegionsToInputGrid(activated, records, regionOptions(discrete)) : null;
+  const probabilities = fused || fusedRegions !== null ? undefined : invertToInputGrid(activated, records, { interpolation: 'linear' });
+  const labelData = probabilities ? discretise(probabilities, entry.postprocess, entry.id) : fusedRegions ?? invertArgmaxToInputGrid(activated, records);
   const labels = filterLabels(createVolume({ geometry: reference.geometry, data: labelData, meta: { modality: 'SEG', source: reference.source } }), entry.postprocess);
   const volumesMl: Record<string, number> = {};
   for (const lv of measureLabelVolumes(labels.data, labels.geometry)) volumesMl[labelName(entry.labels, lv.label)] = lv.ml;

@@ -13,7 +13,7 @@ import { InputError, ShapeError } from '../core/errors.js';
 import type { Volume } from '../core/volume.js';
 import { resolveInverseMapping } from './invert-to-input-grid.js';
 import { buildTransformTables } from './resample-grid.js';
-import { argmaxTrilinearSeparable } from './separable-trilinear.js';
+import { labelsTrilinearSeparable } from './separable-trilinear.js';
 import type { PreprocessRecord } from './types.js';
 
 export function invertArgmaxToInputGrid(probabilities: Volume, records: readonly PreprocessRecord[]): Uint8Array | Uint16Array {
@@ -29,7 +29,7 @@ export function invertArgmaxToInputGrid(probabilities: Volume, records: readonly
   const [m0, m1, m2] = outSize;
   const tables = buildTransformTables(inverse, got, outSize, true, 'fill');
   if (inverse.axes.every((a, i) => a === i)) {
-    const labels = argmaxTrilinearSeparable({ src, srcSize: got, channels, outSize, tables, fill: 0 });
+    const labels = labelsTrilinearSeparable({ src, srcSize: got, channels, outSize, tables, fill: 0 }, { kind: 'argmax' });
     if (labels !== null) return labels;
   }
   const [tx, ty, tz] = tables;
@@ -75,4 +75,30 @@ export function invertArgmaxToInputGrid(probabilities: Volume, records: readonly
     }
   }
   return out;
+}
+
+export interface RegionLabelling {
+  readonly order: readonly number[];
+  readonly labels: readonly number[];
+  readonly threshold?: number;
+  readonly comparison?: 'gt' | 'gte';
+}
+
+/**
+ * The sigmoid-region counterpart (convertRegionsToLabels after invertToInputGrid(linear)), in
+ * one pass on the SIMD kernels: the region channels are resampled slice by slice and
+ * thresholded, the probabilities never written onto the input grid. Same labels as the two
+ * steps (same kernels). Null where it does not apply - kernels unavailable, axis permutation,
+ * labels above 255, a threshold not exact in float32 - and the caller runs the two steps.
+ */
+export function invertRegionsToInputGrid(probabilities: Volume, records: readonly PreprocessRecord[], regions: RegionLabelling): Uint8Array | null {
+  const got = probabilities.geometry.size;
+  const { inverse, inputGeometry } = resolveInverseMapping(records, got, 'invertRegionsToInputGrid');
+  const threshold = regions.threshold ?? 0.5;
+  const valid = regions.order.length > 0 && regions.order.length === regions.labels.length && regions.order.every((c) => Number.isInteger(c) && c >= 0 && c < probabilities.frames)
+    && regions.labels.every((l) => Number.isInteger(l) && l >= 0 && l <= 255) && Math.fround(threshold) === threshold;
+  if (!valid || !(probabilities.data instanceof Float32Array) || probabilities.components !== 1 || !inverse.axes.every((a, i) => a === i)) return null;
+  const tables = buildTransformTables(inverse, got, inputGeometry.size, true, 'fill');
+  return labelsTrilinearSeparable({ src: probabilities.data, srcSize: got, channels: probabilities.frames, outSize: inputGeometry.size, tables, fill: 0 },
+    { kind: 'regions', order: regions.order, labels: regions.labels, threshold, gte: (regions.comparison ?? 'gt') === 'gte' });
 }

@@ -186,26 +186,42 @@ export function sampleTrilinearSeparable(s: SeparableSource): Float32Array | nul
   return arena.f32.subarray(out >> 2, (out >> 2) + s.channels * m2 * plane);
 }
 
+/** How each output slice of channels becomes labels. */
+export type SliceLabels =
+  | { readonly kind: 'argmax' }
+  /** Sigmoid regions: the last region in `order` passing the threshold writes its label. */
+  | { readonly kind: 'regions'; readonly order: readonly number[]; readonly labels: readonly number[]; readonly threshold: number; readonly gte: boolean };
+
 /**
- * Label map = argmax over channels of the trilinear resampling, slice by slice: no channel is
- * ever held on the output grid. Ties go to the lower channel. Null: kernels unavailable.
+ * Label map from the trilinear resampling of the channels, slice by slice: no channel is ever
+ * held on the output grid. argmax: ties to the lower channel; regions: the channels in `order`
+ * only, uint8 labels, a threshold exact in float32. Null: kernels unavailable (or labels > 255).
  */
-export function argmaxTrilinearSeparable(s: SeparableSource): Uint8Array | null {
-  if (s.channels > 256) return null;
+export function labelsTrilinearSeparable(s: SeparableSource, how: SliceLabels): Uint8Array | null {
+  if (s.channels > 256 || (how.kind === 'regions' && how.labels.some((l) => l > 255))) return null;
   const [m0, m1, m2] = s.outSize;
   const plane = m0 * m1;
-  const opened = openSampler(s, s.channels, [s.channels * plane * 4, plane]);
+  const used = how.kind === 'argmax' ? [...Array(s.channels).keys()] : [...new Set(how.order)];
+  const opened = openSampler(s, s.channels, [s.channels * plane * 4, plane, 8 * used.length]);
   if (opened === null) return null;
   const { arena, sampler, extra } = opened;
-  const [planes, labels] = extra as [number, number];
+  const [planes, labels, regions] = extra as [number, number, number];
+  if (how.kind === 'regions') {
+    how.order.forEach((c, r) => {
+      arena.i32[(regions >> 2) + 2 * r] = c * plane * 4;
+      arena.i32[(regions >> 2) + 2 * r + 1] = how.labels[r]!;
+    });
+  }
   const out = new Uint8Array(plane * m2);
   for (let k = 0; k < m2; k++) {
-    for (let c = 0; c < s.channels; c++) sampler.slice(c, c, k, planes + c * plane * 4);
-    const nan = arena.kernels.argmaxPlanes(planes, s.channels, plane, labels);
+    for (const c of used) sampler.slice(c, c, k, planes + c * plane * 4);
+    const nan = how.kind === 'argmax'
+      ? arena.kernels.argmaxPlanes(planes, s.channels, plane, labels)
+      : arena.kernels.regionsPlanes(planes, plane, regions, how.order.length, how.threshold, how.gte ? 1 : 0, labels);
     if (nan >= 0) {
-      let c = 0;
-      while (!Number.isNaN(arena.f32[(planes >> 2) + c * plane + nan])) c++;
-      throw new InputError(`channel ${c} has NaN at voxel ${k * plane + nan}`, { channel: c, voxel: k * plane + nan });
+      const c = used.find((ch) => Number.isNaN(arena.f32[(planes >> 2) + ch * plane + nan]))!;
+      const what = how.kind === 'argmax' ? 'channel' : 'region channel';
+      throw new InputError(`${what} ${c} has NaN at voxel ${k * plane + nan}`, { channel: c, voxel: k * plane + nan });
     }
     out.set(arena.u8.subarray(labels, labels + plane), k * plane);
   }

@@ -241,3 +241,45 @@ describe('sigmoid and softmax on the SIMD kernels (float32 exp) vs the float64 l
     expect([inf[5], inf[70_001 + 5], inf[140_002 + 5]]).toEqual([0.5, 0.5, 0]);
   });
 });
+
+describe('sigmoid regions -> labels on the SIMD kernels', () => {
+  const regions = { order: [1, 0, 2], labels: [2, 1, 4] }; // MONAI BraTS: WT, then TC, then ET
+
+  it('convertRegionsToLabels gives the scalar loop\'s labels (gt and gte, ties at the threshold)', async () => {
+    const { convertRegionsToLabels } = await import('../../src/postprocess/segmentation/label-maps.js');
+    const voxels = 16384 + 4099;
+    const p = random(3 * voxels, 31);
+    for (let v = 0; v < voxels; v += 9) p[voxels + v] = 0.5; // exactly at the threshold
+    for (const comparison of ['gt', 'gte'] as const) {
+      const { wasm, js } = both(() => convertRegionsToLabels(p, 3, { ...regions, comparison }));
+      expect(wasm).toBeInstanceOf(Uint8Array);
+      expect(Array.from(wasm)).toEqual(Array.from(js));
+      expect(new Set(wasm)).toEqual(new Set([0, 1, 2, 4]));
+    }
+    // A threshold float32 cannot hold exactly takes the scalar loop (same result either way).
+    const odd = both(() => convertRegionsToLabels(p, 3, { ...regions, threshold: 0.3 }));
+    expect(Array.from(odd.wasm)).toEqual(Array.from(odd.js));
+    const bad = Float32Array.from(p);
+    bad[2 * voxels + 77] = Number.NaN;
+    expect(() => convertRegionsToLabels(bad, 3, regions)).toThrow(/region channel 2 has NaN at voxel 77/);
+  });
+
+  it('invertRegionsToInputGrid equals invertToInputGrid + convertRegionsToLabels exactly (resampled, cropped, integer shift)', async () => {
+    const { invertRegionsToInputGrid } = await import('../../src/preprocess/invert-argmax.js');
+    const { convertRegionsToLabels } = await import('../../src/postprocess/segmentation/label-maps.js');
+    const input = channels([37, 29, 17], 1, 2);
+    const plans = [
+      [{ op: 'resample', spacing: [1.3, 0.8, 1.6], mode: 'linear', rule: 'monai' }, { op: 'cropPad', mode: 'center', size: [24, 30, 12] }],
+      [{ op: 'cropPad', mode: 'center', size: [32, 32, 16] }],
+    ];
+    for (const plan of plans) {
+      const { records, volume } = runPreprocessPlan(input, plan as never);
+      const probs = channels(volume.geometry.size as [number, number, number], 3, 9);
+      const fused = invertRegionsToInputGrid(probs, records, { ...regions, comparison: 'gte' });
+      const twoSteps = convertRegionsToLabels(invertToInputGrid(probs, records, { interpolation: 'linear' }).data, 3, { ...regions, comparison: 'gte' });
+      expect(fused).not.toBeNull();
+      expect(Array.from(fused!)).toEqual(Array.from(twoSteps));
+      expect(invertRegionsToInputGrid(probs, records, { order: [0], labels: [300] })).toBeNull();
+    }
+  });
+});

@@ -7,7 +7,7 @@ import { InputError, ShapeError, UsageError } from '../../core/errors.js';
 import type { TypedArray } from '../../core/dtype.js';
 import type { Geometry } from '../../core/geometry.js';
 import type { NumericArray } from '../common/checks.js';
-import { argmaxChannelsSimd } from './argmax-simd.js';
+import { argmaxChannelsSimd, regionsToLabelsSimd } from './argmax-simd.js';
 
 export type LabelArray = Uint8Array | Uint16Array;
 
@@ -87,6 +87,10 @@ export function convertRegionsToLabels(probabilities: NumericArray, channels: nu
   const t = options.threshold ?? 0.5;
   if (!Number.isFinite(t)) throw new UsageError(`threshold must be finite, got ${t}`, { field: 'threshold' });
   const gte = (options.comparison ?? 'gt') === 'gte';
+  if (probabilities instanceof Float32Array && voxels >= 4096) {
+    const fast = regionsToLabelsSimd(probabilities, channels, voxels, order, labels, t, gte);
+    if (fast !== null) return fast;
+  }
   const out = allocateLabels(voxels, maxLabel);
   for (let r = 0; r < order.length; r++) {
     const base = order[r]! * voxels;
