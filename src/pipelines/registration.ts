@@ -84,7 +84,9 @@ async function register(handle: ModelHandle, input: RegistrationInput): Promise<
   }
   const preFixed = runPreprocessPlan(fixed, entry.preprocess);
   const preMoving = runPreprocessPlan(moving, entry.preprocess);
+  const before = performance.now();
   const outputs = await handle.session.run(buildFeeds(handle, { fixed: preFixed.tensor, moving: preMoving.tensor }));
+  const timing = { inferenceMs: performance.now() - before };
   const raw = toFloat32(outputByName(outputs, handle) as { data: ArrayLike<number>; dims: readonly number[]; type: string });
   const modelGrid = preFixed.volume.geometry;
   let field = fieldFromTensor(raw, axisOrderOf(preFixed), modelGrid);
@@ -108,7 +110,7 @@ async function register(handle: ModelHandle, input: RegistrationInput): Promise<
     jacobian: jac.determinant,
     foldingPercent: jac.foldingPercent,
     ...(input.landmarks ? { tre: landmarkTre(displacement, fixed, movingOriginal, input.landmarks) } : {}),
-    provenance: createProvenance(handle, [preFixed.records, preMoving.records], [inputName(input.fixed), inputName(input.moving)], started),
+    provenance: createProvenance(handle, [preFixed.records, preMoving.records], [inputName(input.fixed), inputName(input.moving)], started, timing),
     warnings,
   };
   return result;

@@ -25,7 +25,7 @@ export interface Provenance {
   /**
    * Of durationMs, the time spent inside the runtime's session.run (model arithmetic); the rest
    * is reading, preprocessing, windowing, blending and postprocessing. Set by the volumetric
-   * pipelines (segmentation).
+   * pipelines (segmentation, registration).
    */
   readonly inferenceMs?: number;
 }

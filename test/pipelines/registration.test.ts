@@ -64,6 +64,9 @@ describe('registration pipeline', () => {
     expect(r.tre!.meanMm).toBeLessThan(1e-4);
     expect(r.tre!.identityMeanMm).toBeCloseTo(Math.hypot(...expectedMm), 5);
     expect(r.provenance.inputs).toEqual(['ramp.nii.gz', 'ramp.nii.gz']);
+    // Time inside session.run, as segmentation reports it (the rest is the SDK's own work).
+    expect(r.provenance.inferenceMs).toBeGreaterThan(0);
+    expect(r.provenance.inferenceMs).toBeLessThanOrEqual(r.provenance.durationMs + 1);
     await pipe.dispose();
   });
 
