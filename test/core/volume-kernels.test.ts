@@ -283,3 +283,18 @@ describe('sigmoid regions -> labels on the SIMD kernels', () => {
     }
   });
 });
+
+describe('non-finite checks on the SIMD scan', () => {
+  it('name the first offending element of large float32 arrays, past chunk boundaries, as the loops do', async () => {
+    const { assertFiniteArray, assertNoNaN } = await import('../../src/postprocess/common/checks.js');
+    const values = random(600_003, 4);
+    expect(() => assertFiniteArray(values, 'field')).not.toThrow();
+    values[400_001] = -Infinity;
+    values[500_000] = Number.NaN;
+    for (const on of [true, false]) {
+      setVolumeKernelsEnabled(on);
+      expect(() => assertFiniteArray(values, 'field')).toThrow(/field contains a non-finite value \(-Infinity\) at index 400001/);
+      expect(() => assertNoNaN(values, 'logits')).toThrow(/logits contains NaN at index 500000/);
+    }
+  });
+});

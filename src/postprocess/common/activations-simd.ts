@@ -12,18 +12,27 @@ import { arenaHolding, scratchArena, SCRATCH_FLOATS, type KernelArena } from '..
 /** Below this many elements the scalar loops are as fast as setting up the kernels. */
 const MIN_ELEMENTS = 4096;
 
-/** Whether data holds a NaN (finite = false) or any non-finite value (finite = true). */
-function hasNonFinite(data: Float32Array, finite: boolean): boolean {
+/**
+ * Index of the first NaN (finite = false) or non-finite value (finite = true) in data, -1 if
+ * none, or null where the kernels are unavailable.
+ */
+export function firstNonFinite(data: Float32Array, finite: boolean): number | null {
   const own = arenaHolding(data);
-  if (own !== undefined) return own.kernels.scanNonFinite(data.byteOffset, data.length, finite ? 1 : 0) >= 0;
-  const s = scratchArena()!;
+  if (own !== undefined) return own.kernels.scanNonFinite(data.byteOffset, data.length, finite ? 1 : 0);
+  const s = scratchArena();
+  if (s === null) return null;
   const at = s.offsets[0]!;
   for (let a = 0; a < data.length; a += SCRATCH_FLOATS) {
     const len = Math.min(SCRATCH_FLOATS, data.length - a);
     s.f32.set(data.subarray(a, a + len), at >> 2);
-    if (s.kernels.scanNonFinite(at, len, finite ? 1 : 0) >= 0) return true;
+    const i = s.kernels.scanNonFinite(at, len, finite ? 1 : 0);
+    if (i >= 0) return a + i;
   }
-  return false;
+  return -1;
+}
+
+function hasNonFinite(data: Float32Array, finite: boolean): boolean {
+  return firstNonFinite(data, finite) !== -1;
 }
 
 function scalarSigmoid(x: number): number {

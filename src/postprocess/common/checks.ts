@@ -5,13 +5,18 @@
  */
 import { InputError, ShapeError, UsageError } from '../../core/errors.js';
 import type { TypedArray } from '../../core/dtype.js';
+import { firstNonFinite } from './activations-simd.js';
 
 /** Any numeric array a model or caller may hand over. */
 export type NumericArray = TypedArray | readonly number[];
 
 /** Throws InputError naming the first non-finite element (NaN or +-Infinity). */
 export function assertFiniteArray(values: ArrayLike<number>, what: string): void {
-  for (let i = 0; i < values.length; i++) {
+  // Large float32 arrays (fields, volumes) are scanned by the SIMD kernel; the loop below then
+  // only runs from the first offending element (or everywhere without kernels).
+  const from = values instanceof Float32Array && values.length >= 4096 ? firstNonFinite(values, true) : null;
+  if (from === -1) return;
+  for (let i = from ?? 0; i < values.length; i++) {
     const x = values[i]!;
     if (x - x !== 0) throw new InputError(`${what} contains a non-finite value (${x}) at index ${i}`, { field: what, index: i, value: x });
   }
@@ -19,7 +24,9 @@ export function assertFiniteArray(values: ArrayLike<number>, what: string): void
 
 /** Throws InputError naming the first NaN (infinities allowed, e.g. logits of +-Infinity). */
 export function assertNoNaN(values: ArrayLike<number>, what: string): void {
-  for (let i = 0; i < values.length; i++) {
+  const from = values instanceof Float32Array && values.length >= 4096 ? firstNonFinite(values, false) : null;
+  if (from === -1) return;
+  for (let i = from ?? 0; i < values.length; i++) {
     if (values[i] !== values[i]) throw new InputError(`${what} contains NaN at index ${i}`, { field: what, index: i });
   }
 }
