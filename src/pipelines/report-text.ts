@@ -89,7 +89,7 @@ async function classify(handle: ModelHandle, tokenizer: Tokenizer, classes: Ment
     throw new ManifestError(`model '${handle.entry.id}': output [${out.dims.join(', ')}] does not match ${names.length} labels x ${classes.length || 1} classes`, { modelId: handle.entry.id });
   }
   const probs = k > 1 ? applySoftmax(logits, [n, names.length, k], 2) : applySigmoid(logits);
-  return reports.map((report, r) => {
+  return reports.map((_report, r) => {
     const observations = names.map((name, l): ObservationResult => {
       if (k === 1) {
         const p = probs[r * names.length + l]!;

@@ -88,7 +88,7 @@ export function convertRegionsToLabels(probabilities: NumericArray, channels: nu
   if (!Number.isFinite(t)) throw new UsageError(`threshold must be finite, got ${t}`, { field: 'threshold' });
   const gte = (options.comparison ?? 'gt') === 'gte';
   if (probabilities instanceof Float32Array && voxels >= 4096) {
-    const fast = regionsToLabelsSimd(probabilities, channels, voxels, order, labels, t, gte);
+    const fast = regionsToLabelsSimd(probabilities, voxels, order, labels, t, gte);
     if (fast !== null) return fast;
   }
   const out = allocateLabels(voxels, maxLabel);

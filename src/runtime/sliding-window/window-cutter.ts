@@ -35,7 +35,7 @@ export class WindowCutter {
   private readonly stageFloats: number;
   private buffer: Float32Array | undefined;
 
-  constructor(private readonly input: DenseTensor, private readonly grid: Grid, private readonly maxWindows: number, private readonly padValue: number) {
+  constructor(private readonly input: DenseTensor, private readonly grid: Grid, maxWindows: number, private readonly padValue: number) {
     this.strides = inputStrides(input, grid);
     this.channels = input.dims[1]!;
     const [r0, r1, r2] = grid.roi as [number, number, number];
@@ -65,7 +65,7 @@ export class WindowCutter {
 
   private cutOne(start: readonly number[], out: Float32Array, offset: number): void {
     const grid = this.grid;
-    const [r0, r1, r2] = grid.roi as [number, number, number];
+    const [, r1, r2] = grid.roi as [number, number, number];
     const { lo, hi } = windowBoxInImage(grid, start);
     const inside = lo.every((l, d) => l === 0 && hi[d] === grid.roi[d]);
     const [sc, sa, sb, sd] = this.strides;
