@@ -20,14 +20,22 @@ export function scaleIntensityRange(volume: Volume, params: ScaleIntensityRangeP
   const out = allocateOutput(v, options.inPlace, volume);
   const degenerate = aMax - aMin === 0;
   const k = degenerate ? 1 : (bMax - bMin) / (aMax - aMin);
-  for (let p = 0; p < src.length; p++) {
-    let y = degenerate ? src[p]! - aMin + bMin : (src[p]! - aMin) * k + bMin;
-    if (clip) {
-      // np.clip(x, lo, hi) == min(max(x, lo), hi), also when lo > hi.
+  // One loop per case, no branch per voxel (a CT or MRI volume is tens of millions of them).
+  const n = src.length;
+  if (degenerate) {
+    for (let p = 0; p < n; p++) out[p] = src[p]! - aMin + bMin;
+  } else {
+    for (let p = 0; p < n; p++) out[p] = (src[p]! - aMin) * k + bMin;
+  }
+  if (clip) {
+    // np.clip(x, lo, hi) == min(max(x, lo), hi), also when lo > hi; on the float32 values,
+    // whose rounding is monotonic, so clipping after the store gives the same result.
+    for (let p = 0; p < n; p++) {
+      let y = out[p]!;
       if (y < bMin) y = bMin;
       if (y > bMax) y = bMax;
+      out[p] = y;
     }
-    out[p] = y;
   }
   return createGridKeepingResult('scaleIntensityRange', params, volume, createPlanarVolume(v.geometry, out, channelCount(v), v.meta), { degenerate });
 }
