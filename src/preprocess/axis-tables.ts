@@ -76,3 +76,16 @@ export function buildIndexTable(indices: Int32Array, stride: number): AxisTable 
   for (let t = 0; t < indices.length; t++) off0[t] = indices[t]! < 0 ? -1 : indices[t]! * stride;
   return { off0, off1: off0, weight: new Float32Array(indices.length) };
 }
+
+/**
+ * The outputs [lo, hi) of a table that read the source, when they form one run with only
+ * "outside" entries (off0 < 0) before and after it, as axis-aligned tables do; else null.
+ */
+export function readingSpan(off0: Int32Array): { lo: number; hi: number } | null {
+  let lo = 0;
+  while (lo < off0.length && off0[lo]! < 0) lo++;
+  let hi = off0.length;
+  while (hi > lo && off0[hi - 1]! < 0) hi--;
+  for (let t = lo; t < hi; t++) if (off0[t]! < 0) return null;
+  return { lo, hi };
+}

@@ -6,7 +6,7 @@
  * per-voxel allocation, at most one extra full-size buffer (the output).
  */
 import type { TypedArray } from '../core/dtype.js';
-import type { AxisTable } from './axis-tables.js';
+import { readingSpan, type AxisTable } from './axis-tables.js';
 
 export interface SampleGridInput {
   readonly src: TypedArray;
@@ -69,14 +69,11 @@ interface Run {
 }
 
 function contiguousRun(off0: Int32Array): Run | null {
-  let lo = 0;
-  while (lo < off0.length && off0[lo]! < 0) lo++;
-  let hi = off0.length;
-  while (hi > lo && off0[hi - 1]! < 0) hi--;
-  if (hi - lo < 16) return null;
-  const from = off0[lo]!;
-  for (let t = lo; t < hi; t++) if (off0[t] !== from + (t - lo)) return null;
-  return { lo, hi, from };
+  const span = readingSpan(off0);
+  if (span === null || span.hi - span.lo < 16) return null;
+  const from = off0[span.lo]!;
+  for (let t = span.lo; t < span.hi; t++) if (off0[t] !== from + (t - span.lo)) return null;
+  return { ...span, from };
 }
 
 function copyRun(src: TypedArray, b: number, run: Run, fill: number, out: TypedArray, o: number, m0: number): void {

@@ -13,7 +13,7 @@
 import type { TypedArray } from '../core/dtype.js';
 import { InputError } from '../core/errors.js';
 import { createKernelArena, type KernelArena } from '../core/volume-kernels.js';
-import type { AxisTable } from './axis-tables.js';
+import { readingSpan, type AxisTable } from './axis-tables.js';
 
 export interface SeparableSource {
   /** Planar channels, x fastest; any numeric typed array (converted to float32 per slice). */
@@ -103,16 +103,6 @@ class SliceSampler {
   }
 }
 
-/** The columns that read the source, when they form one run (axis-aligned tables do); else null. */
-function insideRange(off0: Int32Array): { lo: number; hi: number } | null {
-  let lo = 0;
-  while (lo < off0.length && off0[lo]! < 0) lo++;
-  let hi = off0.length;
-  while (hi > lo && off0[hi - 1]! < 0) hi--;
-  for (let t = lo; t < hi; t++) if (off0[t]! < 0) return null;
-  return { lo, hi };
-}
-
 /**
  * How many groups of four outputs from `lo` on have both taps within one 16-byte load each
  * (taps advancing by at most one source element per output); 0 unless that covers all but a
@@ -138,7 +128,7 @@ function openSampler(s: SeparableSource, slotPairs: number, extraBlocks: readonl
   const plane = m0 * m1 * 4;
   if (slotPairs * 2 * plane > MAX_CACHE_BYTES) return null;
   const tx = s.tables[0];
-  const inside = insideRange(tx.off0);
+  const inside = readingSpan(tx.off0);
   if (inside === null) return null;
   const groups = narrowGroups(tx, inside);
   // Two bytes of slack after the source slice: the narrow kernel's 16-byte loads may overhang a row end.

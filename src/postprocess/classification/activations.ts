@@ -23,13 +23,15 @@ export function applySigmoid(logits: NumericArray, out?: Float32Array): Float32A
   const n = logits.length;
   const result = out ?? new Float32Array(n);
   if (result.length !== n) throw new ShapeError(`sigmoid output has ${result.length} elements, expected ${n}`);
-  // Large float32 inputs (volumes): the SIMD kernels, in float32 (NaN falls through to the check below).
+  // Large float32 inputs (volumes): the SIMD kernels, in float32, for all but the last few
+  // elements (0 done when there is a NaN: the check below reports it).
+  let done = 0;
   if (logits instanceof Float32Array && n >= 4096) {
     if (result !== logits) result.set(logits);
-    if (sigmoidInPlaceSimd(result)) return result;
+    done = sigmoidInPlaceSimd(result);
   }
-  assertNoNaN(logits, 'logits');
-  for (let i = 0; i < n; i++) result[i] = sigmoidScalar(logits[i]!);
+  if (done === 0) assertNoNaN(logits, 'logits');
+  for (let i = done; i < n; i++) result[i] = sigmoidScalar(logits[i]!);
   return result;
 }
 
@@ -83,11 +85,12 @@ export function applySoftmaxChannelsInPlace(data: Float32Array, channels: number
   if (!Number.isInteger(channels) || channels < 1 || data.length % channels !== 0) {
     throw new ShapeError(`softmax over ${channels} planar channels needs a multiple of ${channels} elements, got ${data.length}`, { expected: channels, actual: data.length });
   }
-  // Finite float32 volumes: the SIMD kernels (infinities and NaN: the exact loop below).
-  if (softmaxChannelsInPlaceSimd(data, channels)) return data;
+  // Finite float32 volumes: the SIMD kernels for all but the last few voxels (none at all when
+  // there are infinities or NaN: the exact loop below does everything then).
+  const done = softmaxChannelsInPlaceSimd(data, channels);
   const n = data.length / channels;
   const exps = new Float64Array(channels);
-  for (let v = 0; v < n; v++) {
+  for (let v = done; v < n; v++) {
     let max = -Infinity;
     for (let c = 0, p = v; c < channels; c++, p += n) {
       const x = data[p]!;

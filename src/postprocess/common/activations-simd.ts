@@ -3,9 +3,9 @@
  * element made the activation of a 3-class 240x240x155 output cost ~0.8 s, the kernels' float32
  * exp (within ~2 ulps, as torch's vectorised expf) ~0.03 s. Data already in kernel memory (a
  * blended sliding-window output) is worked on in place; other arrays stream through a small
- * scratch arena. Both functions return false (nothing changed) where kernels are unavailable or
- * the input holds a value their caller's scalar loop must report or treat specially (NaN; for
- * softmax any infinity): that loop then runs and throws or handles it exactly as before.
+ * scratch arena. Both return how much they did, 0 (nothing changed) where kernels are unavailable
+ * or the input holds a value their caller's scalar loop must report or treat specially (NaN; for
+ * softmax any infinity): that loop then runs on everything and throws or handles it as before.
  */
 import { arenaHolding, scratchArena, SCRATCH_FLOATS, type KernelArena } from '../../core/volume-kernels.js';
 
@@ -35,14 +35,12 @@ function hasNonFinite(data: Float32Array, finite: boolean): boolean {
   return firstNonFinite(data, finite) !== -1;
 }
 
-function scalarSigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
-}
-
-export function sigmoidInPlaceSimd(data: Float32Array): boolean {
-  if (data.length < MIN_ELEMENTS || scratchArena() === null || hasNonFinite(data, false)) return false;
+/**
+ * Sigmoid in place on the first length & ~3 elements; returns how many it did (0: nothing, the
+ * caller's loop does all). The caller finishes the rest (fewer than four) with its own loop.
+ */
+export function sigmoidInPlaceSimd(data: Float32Array): number {
+  if (data.length < MIN_ELEMENTS || scratchArena() === null || hasNonFinite(data, false)) return 0;
   const own = arenaHolding(data);
   const vec = data.length & ~3;
   if (own !== undefined) {
@@ -57,13 +55,16 @@ export function sigmoidInPlaceSimd(data: Float32Array): boolean {
       data.set(s.f32.subarray(at >> 2, (at >> 2) + len), a);
     }
   }
-  for (let i = vec; i < data.length; i++) data[i] = scalarSigmoid(data[i]!);
-  return true;
+  return vec;
 }
 
-export function softmaxChannelsInPlaceSimd(data: Float32Array, channels: number): boolean {
+/**
+ * Softmax over planar channels in place for voxels [0, n & ~3); returns how many voxels it did
+ * (0: nothing). The caller's loop does the remaining voxels (all finite by then).
+ */
+export function softmaxChannelsInPlaceSimd(data: Float32Array, channels: number): number {
   const n = data.length / channels;
-  if (data.length < MIN_ELEMENTS || channels * 4 > SCRATCH_FLOATS || scratchArena() === null || hasNonFinite(data, true)) return false;
+  if (data.length < MIN_ELEMENTS || channels * 4 > SCRATCH_FLOATS || scratchArena() === null || hasNonFinite(data, true)) return 0;
   const vec = n & ~3;
   const own = arenaHolding(data);
   if (own !== undefined) {
@@ -71,8 +72,7 @@ export function softmaxChannelsInPlaceSimd(data: Float32Array, channels: number)
   } else {
     streamPlanes(scratchArena()!, data, channels, n, vec);
   }
-  softmaxTail(data, channels, n, vec);
-  return true;
+  return vec;
 }
 
 /** Voxels [0, vec) of every channel through the scratch arena, a chunk of voxels at a time. */
@@ -84,16 +84,5 @@ function streamPlanes(s: KernelArena, data: Float32Array, channels: number, n: n
     for (let c = 0; c < channels; c++) s.f32.set(data.subarray(c * n + v0, c * n + v0 + len), at + c * len);
     s.kernels.softmaxPlanes(at * 4, channels, len, len * 4);
     for (let c = 0; c < channels; c++) data.set(s.f32.subarray(at + c * len, at + (c + 1) * len), c * n + v0);
-  }
-}
-
-/** The last n - vec voxels (fewer than four) with Math.exp. */
-function softmaxTail(data: Float32Array, channels: number, n: number, vec: number): void {
-  for (let v = vec; v < n; v++) {
-    let max = -Infinity;
-    for (let c = 0; c < channels; c++) max = Math.max(max, data[c * n + v]!);
-    let sum = 0;
-    for (let c = 0; c < channels; c++) sum += Math.exp(data[c * n + v]! - max);
-    for (let c = 0; c < channels; c++) data[c * n + v] = Math.exp(data[c * n + v]! - max) / sum;
   }
 }
