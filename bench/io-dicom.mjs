@@ -10,98 +10,23 @@
  * --quick uses 60 slices and 3 runs. Writes bench/results/io-dicom.json. MB/s counts file bytes.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readDicomSeries } from '../dist/index.js';
 import { readDicomDirectory } from '../dist/node.js';
+import { ctSeriesFolder } from './lib/ct-series.mjs';
 
 const quick = process.argv.includes('--quick');
 const RUNS = quick ? 3 : 5;
 const [NX, NY, NZ] = [512, 512, quick ? 60 : 300];
 const here = fileURLToPath(new URL('.', import.meta.url));
-const dir = join(tmpdir(), `medinfer-bench-dicom-${NX}x${NY}x${NZ}`);
-
-// --- minimal explicit VR little endian writer (enough for a CT image) ---
-function element(group, elem, vr, value) {
-  let body;
-  if (typeof value === 'string') {
-    const s = value.length % 2 === 0 ? value : value + (vr === 'UI' ? '\0' : ' ');
-    body = Buffer.from(s, 'latin1');
-  } else body = value;
-  const long = ['OB', 'OW', 'SQ', 'UN', 'UT'].includes(vr);
-  const head = Buffer.alloc(long ? 12 : 8);
-  head.writeUInt16LE(group, 0);
-  head.writeUInt16LE(elem, 2);
-  head.write(vr, 4, 'latin1');
-  if (long) head.writeUInt32LE(body.length, 8);
-  else head.writeUInt16LE(body.length, 6);
-  return Buffer.concat([head, body]);
-}
-const us = (v) => { const b = Buffer.alloc(2); b.writeUInt16LE(v); return b; };
-
-function writeSlice(path, k, pixels) {
-  const sop = `1.2.826.0.1.3680043.10.1234.9.${k + 1}`;
-  const meta = Buffer.concat([
-    element(0x0002, 0x0001, 'OB', Buffer.from([0, 1])),
-    element(0x0002, 0x0002, 'UI', '1.2.840.10008.5.1.4.1.1.2'),
-    element(0x0002, 0x0003, 'UI', sop),
-    element(0x0002, 0x0010, 'UI', '1.2.840.10008.1.2.1'),
-  ]);
-  const groupLength = Buffer.alloc(4);
-  groupLength.writeUInt32LE(meta.length);
-  const ds = Buffer.concat([
-    element(0x0008, 0x0016, 'UI', '1.2.840.10008.5.1.4.1.1.2'),
-    element(0x0008, 0x0018, 'UI', sop),
-    element(0x0008, 0x0060, 'CS', 'CT'),
-    element(0x0020, 0x000d, 'UI', '1.2.826.0.1.3680043.10.1234.9'),
-    element(0x0020, 0x000e, 'UI', '1.2.826.0.1.3680043.10.1234.9.0'),
-    element(0x0020, 0x0013, 'IS', String(k + 1)),
-    element(0x0020, 0x0032, 'DS', `-250\\-250\\${(k * 1.25 - 200).toFixed(2)}`),
-    element(0x0020, 0x0037, 'DS', '1\\0\\0\\0\\1\\0'),
-    element(0x0028, 0x0002, 'US', us(1)),
-    element(0x0028, 0x0004, 'CS', 'MONOCHROME2'),
-    element(0x0028, 0x0010, 'US', us(NY)),
-    element(0x0028, 0x0011, 'US', us(NX)),
-    element(0x0028, 0x0030, 'DS', '0.9765625\\0.9765625'),
-    element(0x0028, 0x0100, 'US', us(16)),
-    element(0x0028, 0x0101, 'US', us(16)),
-    element(0x0028, 0x0102, 'US', us(15)),
-    element(0x0028, 0x0103, 'US', us(1)),
-    element(0x0028, 0x1052, 'DS', '-1024'),
-    element(0x0028, 0x1053, 'DS', '1'),
-    element(0x7fe0, 0x0010, 'OW', Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength)),
-  ]);
-  writeFileSync(path, Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), element(0x0002, 0x0000, 'UL', groupLength), meta, ds]));
-}
-
-function generate() {
-  if (existsSync(join(dir, 'done'))) return;
-  mkdirSync(dir, { recursive: true });
-  const pixels = new Int16Array(NX * NY);
-  let seed = 777;
-  // File names are a fixed permutation of slice order, so the reader really has to sort.
-  const order = Array.from({ length: NZ }, (_, k) => k);
-  for (let i = NZ - 1; i > 0; i--) { seed = (seed * 1103515245 + 12345) & 0x7fffffff; const j = seed % (i + 1); [order[i], order[j]] = [order[j], order[i]]; }
-  for (let k = 0; k < NZ; k++) {
-    for (let j = 0, n = 0; j < NY; j++) {
-      for (let i = 0; i < NX; i++, n++) {
-        const x = (i - 256) / 220, y = (j - 256) / 180, z = (k - NZ / 2) / (NZ / 2);
-        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-        pixels[n] = (x * x + y * y + z * z < 1 ? 1064 + Math.round(200 * Math.cos(3 * x) * Math.sin(2 * y + z)) : 24) + ((seed >> 16) % 21);
-      }
-    }
-    writeSlice(join(dir, `slice-${String(order[k]).padStart(4, '0')}.dcm`), k, pixels);
-  }
-  writeFileSync(join(dir, 'done'), '');
-}
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 async function time(fn) { const t = performance.now(); await fn(); return performance.now() - t; }
 
-generate();
+const dir = ctSeriesFolder(NZ, NX, NY);
 const names = readdirSync(dir).filter((f) => f.endsWith('.dcm')).sort();
 const totalBytes = names.reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 const MB = totalBytes / 1e6;

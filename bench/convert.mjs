@@ -1,0 +1,99 @@
+/**
+ * `medinfer convert` against `dcm2niix` on the same DICOM series (not a test; issue 21). Each side
+ * runs as a whole process (wall time and peak RSS from GNU time), sides alternating run by run,
+ * both writing an uncompressed .nii into a fresh folder:
+ *   - a 512x512x300 int16 CT series (lib/ct-series.mjs; --quick: 60 slices);
+ *   - a 4D Siemens mosaic fMRI: the dcm_qa_mosaic series committed under test/fixtures/dcm-qa
+ *     (or the mirror), replicated to 120 volumes (--quick: 30) with dcmodify giving each copy its
+ *     own SOPInstanceUID / InstanceNumber / AcquisitionNumber.
+ *   npm run build && node bench/convert.mjs [--quick]
+ * Needs Debian `dcm2niix`, `dcmtk` (dcmodify) and `time`; installs them with apt-get when missing.
+ * Writes bench/results/convert.json; figures are ratios medinfer / dcm2niix (lower is better).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ctSeriesFolder } from './lib/ct-series.mjs';
+
+const quick = process.argv.includes('--quick');
+const RUNS = quick ? 3 : 5;
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const REPO = join(HERE, '..');
+const resultsDir = process.env.MEDINFER_BENCH_RESULTS_DIR ?? join(HERE, 'results');
+
+function ensureTools() {
+  const missing = [['dcm2niix', 'dcm2niix'], ['dcmodify', 'dcmtk'], ['/usr/bin/time', 'time']].filter(([cmd]) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0).map(([, pkg]) => pkg);
+  if (missing.length === 0) return;
+  console.log(`apt-get install ${missing.join(' ')}`);
+  execFileSync('sh', ['-c', `apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${missing.join(' ')} >/dev/null`], { stdio: 'inherit' });
+}
+
+/** A 4D mosaic series: the source mosaic files repeated until `volumes` files exist, each made a distinct instance. */
+function mosaicSeriesFolder(volumes) {
+  const candidates = [join(REPO, 'test', 'fixtures', 'dcm-qa', 'dcm_qa_mosaic'), '/work/.mirror/neurolabusc+dcm_qa_mosaic/repo'];
+  let sources = [];
+  const fixture = candidates[0];
+  if (existsSync(fixture)) {
+    const caseDir = readdirSync(fixture).map((d) => join(fixture, d)).find((d) => statSync(d).isDirectory() && !d.endsWith('ref'));
+    if (caseDir) sources = readdirSync(caseDir).sort().map((f) => join(caseDir, f));
+  }
+  if (sources.length === 0) throw new Error('no mosaic source series: expected test/fixtures/dcm-qa/dcm_qa_mosaic/<case>/ (see test/fixtures/dcm-qa/SOURCES.md)');
+  const dir = join(tmpdir(), `medinfer-bench-mosaic-${volumes}`);
+  if (existsSync(join(dir, 'done'))) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (let v = 0; v < volumes; v++) {
+    const path = join(dir, `vol-${String(v + 1).padStart(4, '0')}.dcm`);
+    copyFileSync(sources[v % sources.length], path);
+    execFileSync('dcmodify', ['-nb', '-m', `(0020,0013)=${v + 1}`, '-m', `(0020,0012)=${v + 1}`, '-m', `(0008,0018)=1.2.826.0.1.3680043.10.1234.77.${v + 1}`, '-m', `(0002,0003)=1.2.826.0.1.3680043.10.1234.77.${v + 1}`, path], { stdio: 'ignore' });
+  }
+  writeFileSync(join(dir, 'done'), '');
+  return dir;
+}
+
+function timed(cmd, args) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr.slice(-500)}`);
+  const [wall, kb] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
+  return { ms: wall * 1000, rssMB: kb / 1024 };
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const figures = [];
+
+function compare(label, input, volumeBytes) {
+  const out = join(tmpdir(), 'medinfer-bench-convert-out');
+  const ours = [], theirs = [];
+  const runOurs = () => { rmSync(out, { recursive: true, force: true }); mkdirSync(out); return timed(process.execPath, [join(REPO, 'bin', 'medinfer.js'), 'convert', input, join(out, 'x.nii')]); };
+  const runTheirs = () => { rmSync(out, { recursive: true, force: true }); mkdirSync(out); return timed('dcm2niix', ['-z', 'n', '-b', 'n', '-f', 'x', '-o', out, input]); };
+  runOurs(); runTheirs(); // warm-up: page cache, both binaries
+  for (let r = 0; r < RUNS; r++) {
+    // Alternate which side goes first so a drift in machine load does not favour one side.
+    if (r % 2 === 0) { ours.push(runOurs()); theirs.push(runTheirs()); } else { theirs.push(runTheirs()); ours.push(runOurs()); }
+  }
+  const o = { ms: median(ours.map((x) => x.ms)), rss: median(ours.map((x) => x.rssMB)) };
+  const t = { ms: median(theirs.map((x) => x.ms)), rss: median(theirs.map((x) => x.rssMB)) };
+  const volMB = volumeBytes / 2 ** 20;
+  figures.push({ name: `medinfer convert ${label}: wall time`, unit: 'ms', median: Math.round(o.ms), baseline: 'dcm2niix -z n (same files, alternating runs)', baselineMedian: Math.round(t.ms), ratio: +(o.ms / t.ms).toFixed(3), runs: RUNS });
+  figures.push({ name: `medinfer convert ${label}: peak RSS (volume ${volMB.toFixed(0)} MiB)`, unit: 'MiB', median: +o.rss.toFixed(0), baseline: 'dcm2niix peak RSS', baselineMedian: +t.rss.toFixed(0), ratio: +(o.rss / t.rss).toFixed(3), rssOverVolume: +(o.rss / volMB).toFixed(2), runs: RUNS });
+  console.log(`${label}: medinfer ${o.ms.toFixed(0)} ms ${o.rss.toFixed(0)} MiB | dcm2niix ${t.ms.toFixed(0)} ms ${t.rss.toFixed(0)} MiB | volume ${volMB.toFixed(0)} MiB`);
+}
+
+ensureTools();
+const nz = quick ? 60 : 300;
+compare(`512x512x${nz} int16 CT (${nz} files)`, ctSeriesFolder(nz), 512 * 512 * nz * 2);
+const volumes = quick ? 30 : 120;
+try {
+  const dir = mosaicSeriesFolder(volumes);
+  const probe = JSON.parse(execFileSync(process.execPath, [join(REPO, 'bin', 'medinfer.js'), 'inspect', dir, '--json'], { encoding: 'utf8' }));
+  const bytes = JSON.stringify(probe).match(/"size":\[(\d+),(\d+),(\d+)\]/);
+  const volumeBytes = bytes ? Number(bytes[1]) * Number(bytes[2]) * Number(bytes[3]) * 2 * volumes : 0;
+  compare(`4D Siemens mosaic fMRI (${volumes} volumes, one file each)`, dir, volumeBytes);
+} catch (err) {
+  console.error(`mosaic case FAILED: ${err.message.split('\n')[0]}`);
+  process.exitCode = 1;
+}
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(join(resultsDir, 'convert.json'), JSON.stringify({ area: 'convert', date: new Date().toISOString(), quick, figures }, null, 2) + '\n');
