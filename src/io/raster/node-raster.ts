@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import sharp from 'sharp';
+import type SharpConstructor from 'sharp';
 import { DecodeError, InputError, LimitError, ShapeError, UnsupportedError } from '../../core/errors.js';
 import { createVolume, type Volume } from '../../core/volume.js';
 
@@ -28,12 +28,20 @@ export interface RasterPixels {
 
 const FORMATS = new Set(['png', 'jpeg', 'tiff', 'webp']);
 
+let sharpModule: Promise<typeof SharpConstructor> | undefined;
+/** sharp (libvips, ~90 ms to load) is imported on first raster use: DICOM and NIfTI work never pays for it. */
+function loadSharp(): Promise<typeof SharpConstructor> {
+  sharpModule ??= import('sharp').then((m) => m.default);
+  return sharpModule;
+}
+
 export async function readRaster(input: Uint8Array | string, options: ReadRasterOptions = {}): Promise<Volume> {
   const name = options.name ?? (typeof input === 'string' ? basename(input) : 'memory');
   const bytes = typeof input === 'string' ? await readFile(input).catch((error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
     throw new InputError(`${name}: cannot read file (${code})`, { file: name, errno: code }, { cause: error });
   }) : input;
+  const sharp = await loadSharp();
   const metadata = await sharp(bytes, { failOn: 'error' }).metadata().catch((error: unknown) => {
     throw new DecodeError(`${name}: not a decodable raster image (${(error as Error).message})`, { file: name }, { cause: error });
   });
@@ -84,6 +92,7 @@ export async function writePng(input: Volume | RasterPixels, options: { compress
   if (![1, 2, 3, 4].includes(channels)) throw new ShapeError(`writePng: channels must be 1..4, got ${channels}`);
   if (data.length !== width * height * channels) throw new ShapeError(`writePng: ${data.length} samples for ${width}x${height}x${channels}`, { expected: width * height * channels, actual: data.length });
   const sixteen = data instanceof Uint16Array;
+  const sharp = await loadSharp();
   let pipeline = sharp(sixteen ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength), { raw: { width, height, channels } });
   // Without an explicit colour space sharp writes 1-channel input as an RGB PNG.
   pipeline = pipeline.toColourspace(sixteen ? (channels <= 2 ? 'grey16' : 'rgb16') : channels <= 2 ? 'b-w' : 'srgb');
