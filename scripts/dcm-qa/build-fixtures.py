@@ -25,9 +25,11 @@ CASES = [
                 (7, "JPEG-LS lossless 1.2.840.10008.1.2.4.80"), (8, "JPEG-LS lossless 1.2.840.10008.1.2.4.80 (second encoder)"), (9, "JPEG 2000 lossless 1.2.840.10008.1.2.4.90")]
 ] + [
   ("philips_b0_fmap", "dcm_qa_enh", ["In/Philips/IM_0027_fMAP.dcm"],
-    [("Philips_WIP_B0_NS_801_e1.nii", "_e1"), ("Philips_WIP_B0_NS_801_e2_fieldmaphz.nii", "_e2")],
-    "Philips enhanced multi-frame B0 map: echo 1 magnitude + echo 2 field map (Hz)",
-    "dcm2niix names the second output _e2_fieldmaphz (ImageType FIELDMAPHZ); medinfer's naming uses the echo only"),
+    [("Philips_WIP_B0_NS_801_e1.nii", ""), ("Philips_WIP_B0_NS_801_e2_fieldmaphz.nii", "_real")],
+    "Philips enhanced multi-frame B0 map: magnitude + field map (Hz) frames in one file",
+    "every frame has EchoNumbers 1; the field-map frames are ComplexImageComponent REAL (Philips type B0, "
+    "FrameType FIELD_MAP), so by medinfer's part convention they are _real beside the magnitude ''. "
+    "dcm2niix names the two outputs _e1 and _e2_fieldmaphz"),
   ("siemens_xa10_sms", "dcm_qa_enh", "In/Siemens/XA10", [("Siemens_REST1_w_SMS_PF7-8_6.nii", "")],
     "Siemens XA10 enhanced multi-frame, one file per volume, 4D (4 vols)", None),
   ("p1901_cl", "dcm_qa_philips_enh", ["In/cl/1901_*.dcm.gz"], [("1901_WIP_3DpCASL_cl.nii.gz", "")],
