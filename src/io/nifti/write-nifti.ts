@@ -28,6 +28,12 @@ export interface WriteNiftiOptions {
   qformCode?: NiftiXformCode;
   /** NIfTI-1 or NIfTI-2. Default 1 unless a dimension exceeds 32767. */
   version?: 1 | 2;
+  /**
+   * scl_slope / scl_inter for the header: the samples are stored as they are and readers map
+   * them to value = stored * slope + intercept (dcm2niix keeps DICOM stored values this way).
+   * Default: slope 1, intercept 0 (samples are the values).
+   */
+  scaling?: { slope: number; intercept: number };
 }
 
 /** NIfTI xform codes a writer may set (0 'unknown' would make readers ignore the affine). */
@@ -37,6 +43,22 @@ const NIFTI2_MAGIC = [0x6e, 0x2b, 0x32, 0x00, 0x0d, 0x0a, 0x1a, 0x0a];
 const PLATFORM_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function writeNifti(volume: Volume, options: WriteNiftiOptions = {}): Uint8Array {
+  const { header, payload } = encodeNiftiParts(volume, options);
+  const out = new Uint8Array(header.length + payload.byteLength);
+  out.set(header, 0);
+  out.set(payload, header.length);
+  if (!options.gzip) return out;
+  // mtime 0: identical volumes give identical files (reproducible outputs, cacheable results).
+  return options.compress ? options.compress(out) : gzipSync(out, { level: (options.level ?? 6) as 6, mtime: 0 });
+}
+
+/**
+ * The uncompressed file as two parts, header (with its 4 extension bytes) and samples, so a
+ * caller can write or stream them without concatenating: `payload` is a view of the volume's
+ * own samples when no cast or de-interleaving is needed (the file then costs no second copy of
+ * the volume in memory). `gzip` / `compress` / `level` are ignored here.
+ */
+export function encodeNiftiParts(volume: Volume, options: WriteNiftiOptions = {}): { header: Uint8Array; payload: Uint8Array } {
   // Samples are copied as they lie in memory and the header says little-endian.
   if (!PLATFORM_LITTLE_ENDIAN) throw new ShapeError('writeNifti: big-endian platforms are not supported');
   const sformCode = options.sformCode ?? 1;
@@ -61,14 +83,12 @@ export function writeNifti(volume: Volume, options: WriteNiftiOptions = {}): Uin
   let samples: TypedArray = type === volume.type ? volume.data : castSamples(volume.data, type);
   // Frames stay outermost within each component block, matching NIfTI's x, y, z, t, c order.
   if (vector) samples = deinterleaveComponents(samples, volume.components, type);
-  const header = buildHeader(volume, { version, dims, type, rgb, vector, sformCode, qformCode });
-  const out = new Uint8Array(header.length + samples.byteLength);
-  out.set(header, 0);
-  const payload = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
-  out.set(payload, header.length);
-  if (!options.gzip) return out;
-  // mtime 0: identical volumes give identical files (reproducible outputs, cacheable results).
-  return options.compress ? options.compress(out) : gzipSync(out, { level: (options.level ?? 6) as 6, mtime: 0 });
+  const scaling = options.scaling ?? { slope: 1, intercept: 0 };
+  if (!Number.isFinite(scaling.slope) || scaling.slope === 0 || !Number.isFinite(scaling.intercept)) {
+    throw new UsageError(`writeNifti: scaling needs a finite non-zero slope and a finite intercept, got ${scaling.slope} / ${scaling.intercept}`, { field: 'scaling' });
+  }
+  const header = buildHeader(volume, { version, dims, type, rgb, vector, sformCode, qformCode, scaling });
+  return { header, payload: new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength) };
 }
 
 interface HeaderPlan {
@@ -79,6 +99,7 @@ interface HeaderPlan {
   vector: boolean;
   sformCode: number;
   qformCode: number;
+  scaling: { slope: number; intercept: number };
 }
 
 function buildHeader(volume: Volume, plan: HeaderPlan): Uint8Array {
@@ -100,7 +121,7 @@ function buildHeader(volume: Volume, plan: HeaderPlan): Uint8Array {
   const fields: HeaderFields = {
     dim, pixdim, datatype, bitpix, units,
     intent: plan.vector ? 1007 : 0,
-    qformCode: plan.qformCode, sformCode: plan.sformCode,
+    qformCode: plan.qformCode, sformCode: plan.sformCode, scaling: plan.scaling,
     quatern: q.quatern, qoffset: [ras[3]!, ras[7]!, ras[11]!], srow: ras.slice(0, 12),
   };
   return plan.version === 1 ? headerV1(fields) : headerV2(fields);
@@ -108,7 +129,7 @@ function buildHeader(volume: Volume, plan: HeaderPlan): Uint8Array {
 
 interface HeaderFields {
   dim: number[]; pixdim: number[]; datatype: number; bitpix: number; units: number; intent: number;
-  qformCode: number; sformCode: number; quatern: number[]; qoffset: number[]; srow: number[];
+  qformCode: number; sformCode: number; scaling: { slope: number; intercept: number }; quatern: number[]; qoffset: number[]; srow: number[];
 }
 
 function headerV1(f: HeaderFields): Uint8Array {
@@ -122,8 +143,8 @@ function headerV1(f: HeaderFields): Uint8Array {
   v.setInt16(72, f.bitpix, true);
   f.pixdim.forEach((n, k) => v.setFloat32(76 + 4 * k, n, true));
   v.setFloat32(108, 352, true);
-  v.setFloat32(112, 1, true);
-  v.setFloat32(116, 0, true);
+  v.setFloat32(112, f.scaling.slope, true);
+  v.setFloat32(116, f.scaling.intercept, true);
   v.setUint8(123, f.units);
   writeAscii(bytes, 148, 'medinfer');
   v.setInt16(252, f.qformCode, true);
@@ -145,8 +166,8 @@ function headerV2(f: HeaderFields): Uint8Array {
   f.dim.forEach((n, k) => v.setBigInt64(16 + 8 * k, BigInt(n), true));
   f.pixdim.forEach((n, k) => v.setFloat64(104 + 8 * k, n, true));
   v.setBigInt64(168, 544n, true);
-  v.setFloat64(176, 1, true);
-  v.setFloat64(184, 0, true);
+  v.setFloat64(176, f.scaling.slope, true);
+  v.setFloat64(184, f.scaling.intercept, true);
   writeAscii(bytes, 240, 'medinfer');
   v.setInt32(344, f.qformCode, true);
   v.setInt32(348, f.sformCode, true);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gunzipSync } from 'node:zlib';
+import { encodeNiftiParts } from '../../../src/io/nifti/write-nifti.js';
 import { createVolume, readNifti, writeNifti, ShapeError, UsageError, type Volume, type VolumeInit, type VoxelType, type WriteNiftiOptions } from '../../../src/index.js';
 // Plain-JS spec shared with scripts/reference/nifti/write-ts-fixtures.mjs (which wrote the committed files).
 import { buildTsWrittenVolumes } from '../../../scripts/reference/nifti/ts-written-volumes.mjs';
@@ -76,6 +77,20 @@ describe('writeNifti options and errors', () => {
     const v = await readNifti(writeNifti(volume, { datatype: 'int16' }));
     expect(Array.from(v.data)).toEqual([0, 2, -3, 300]);
     expect(() => writeNifti(volume, { datatype: 'uint8' })).toThrow(ShapeError);
+  });
+
+  it('writes scl_slope / scl_inter for stored values (NIfTI-1 and NIfTI-2), and the parts without a copy', async () => {
+    const stored = createVolume({ geometry: { size: [2, 2, 1] }, data: new Int16Array([0, 1024, 2048, -5]) });
+    for (const version of [1, 2] as const) {
+      const bytes = writeNifti(stored, { scaling: { slope: 2, intercept: -1024 }, version });
+      const back = await readNifti(bytes);
+      expect(Array.from(back.data)).toEqual([-1024, 1024, 3072, -1034]);
+    }
+    const parts = encodeNiftiParts(stored);
+    expect(parts.header.length).toBe(352);
+    expect(parts.payload.buffer).toBe(stored.data.buffer);
+    expect(() => writeNifti(stored, { scaling: { slope: 0, intercept: 0 } })).toThrow(UsageError);
+    expect(() => writeNifti(stored, { scaling: { slope: 1, intercept: Number.NaN } })).toThrow(UsageError);
   });
 
   it('validates options eagerly', () => {
