@@ -44,13 +44,15 @@ function gridCount(ds: DataSet): number | undefined {
   return key === undefined ? undefined : readNumber(ds, key);
 }
 
-function isUihManufacturer(ds: DataSet): boolean {
-  return /^(UIH|UNITED IMAGING)/i.test(readString(ds, TAG.manufacturer) ?? '');
+/** UIH by Manufacturer, or by the VFRAME image type where de-identification removed the Manufacturer. */
+function isUihImage(ds: DataSet): boolean {
+  if (/^(UIH|UNITED IMAGING)/i.test(readString(ds, TAG.manufacturer) ?? '')) return true;
+  return (readString(ds, TAG.imageType) ?? '').toUpperCase().split('\\').some((v) => v.trim() === 'VFRAME');
 }
 
 /** True for a UIH file whose one frame tiles several slices (NumberOfImagesInGrid > 1). */
 export function isUihGrid(ds: DataSet): boolean {
-  if (!isUihManufacturer(ds)) return false;
+  if (!isUihImage(ds)) return false;
   const n = gridCount(ds);
   return n !== undefined && n > 1;
 }

@@ -50,6 +50,12 @@ describe('UIH grid (VFRAME) DICOM', () => {
     }
   });
 
+  it('recognises the grid by its VFRAME image type where the Manufacturer was removed', async () => {
+    const anon = patchText(bytesOf(files[0]!), '\u0008\u0000p\u0000LO\u0004\u0000UIH ', '\u0008\u0000p\u0000LO\u0004\u0000    ');
+    expect(isUihGrid(parseDicomBytes(anon, 'anon').dataSet)).toBe(true);
+    expect((await readDicom(anon, { name: 'anon.dcm' })).geometry.size).toEqual([64, 64, 20]);
+  });
+
   it('unpacks 20 slices placed by their own positions (values read from the header with dcmdump)', async () => {
     const v = await readDicom(bytesOf(files[0]!), { name: files[0]! });
     expect(v.geometry.size).toEqual([64, 64, 20]);
