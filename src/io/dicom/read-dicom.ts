@@ -18,6 +18,7 @@ import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } f
 import { invertDicomMonochrome1 } from './monochrome.js';
 import { readImageMeta } from './image-meta.js';
 import { TAG } from './tags.js';
+import { isUihGrid, unpackUihGrid } from './uih-grid.js';
 import type { DataSet } from './dataset.js';
 
 export async function readDicom(bytes: Uint8Array, options?: DicomReadOptions): Promise<Volume> {
@@ -28,6 +29,11 @@ export async function readDicom(bytes: Uint8Array, options?: DicomReadOptions): 
 /** readDicom on an already parsed file (series members reuse their header parse). */
 export async function readParsedDicom(parsed: ParsedDicom, opts: ResolvedReadOptions): Promise<Volume> {
   const image = await decodeImage(parsed, opts);
+  // UIH grid (VFRAME): the one frame tiles all slices; unpacked into a 3D volume, each slice placed by its own position.
+  if (isUihGrid(parsed.dataSet)) {
+    const grid = unpackUihGrid(parsed, image);
+    return finishVolume(grid.image, grid.frames, grid.geometry, grid.warnings, readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, parsed.name), opts, readModalityLutTable(parsed.dataSet, parsed.name));
+  }
   const frames = readFrameAttributes(parsed.dataSet, image.pm.frames);
   const { geometry, warnings } = singleFileGeometry(parsed.dataSet, image, frames, parsed.name);
   const meta = readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, parsed.name);
