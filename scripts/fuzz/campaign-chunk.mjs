@@ -1,0 +1,50 @@
+/**
+ * One chunk of the fuzz campaign, in its own process (so a hang or a crash is attributed to one
+ * case): node scripts/fuzz/campaign-chunk.mjs <target> <seed> <start> <count>
+ * Prints `C <n>` before case n and `O <outcome>` after it, `F <json>` for each failing case (bytes
+ * as base64), and `R done` at the end. Uses the built SDK (dist/).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTargets, runCases } from './fuzz-core.mjs';
+import { dicomSources, inspectSources, niftiSources } from './sources.mjs';
+
+const [targetName, seedText, startText, countText] = process.argv.slice(2);
+const sdk = await import('../../dist/node.js');
+const { main } = await import('../../dist/cli/main.js');
+const scratch = mkdtempSync(join(tmpdir(), 'medinfer-fuzz-campaign-'));
+
+async function runInspect(bytes, name, ext) {
+  const path = join(scratch, name.endsWith(ext) ? name : name + ext);
+  writeFileSync(path, bytes);
+  let stdout = '';
+  let stderr = '';
+  try {
+    const code = await main(['inspect', path, '--json', '--max-voxels', String(1 << 22)], { out: (t) => void (stdout += t), err: (t) => void (stderr += t), cwd: scratch, env: {}, isTTY: false });
+    return { code, stdout, stderr };
+  } finally {
+    rmSync(path, { force: true });
+  }
+}
+
+const targets = createTargets({ readDicom: sdk.readDicom, readNifti: sdk.readNifti, isMedinferError: sdk.isMedinferError, runInspect });
+const sources = { dicom: dicomSources, nifti: niftiSources, inspect: inspectSources }[targetName]();
+const first = Number(startText);
+const count = Number(countText);
+for (let c = first; c < first + count; c++) {
+  // One case at a time, reported as it ends: the parent keeps every outcome even if a later case hangs.
+  const { counts, failures } = await runCases({
+    target: targets[targetName],
+    targetName,
+    sources,
+    seed: Number(seedText),
+    start: c,
+    count: 1,
+    onCase: (n) => process.stdout.write(`C ${n}\n`),
+  });
+  process.stdout.write(`O ${Object.keys(counts)[0]}\n`);
+  for (const f of failures) process.stdout.write(`F ${JSON.stringify({ ...f, bytes: Buffer.from(f.bytes).toString('base64') })}\n`);
+}
+rmSync(scratch, { recursive: true, force: true });
+process.stdout.write('R done\n');
