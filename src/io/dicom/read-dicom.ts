@@ -18,6 +18,7 @@ import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } f
 import { invertDicomMonochrome1 } from './monochrome.js';
 import { readImageMeta } from './image-meta.js';
 import { TAG } from './tags.js';
+import { isMosaic, unpackMosaic } from './mosaic.js';
 import type { DataSet } from './dataset.js';
 
 export async function readDicom(bytes: Uint8Array, options?: DicomReadOptions): Promise<Volume> {
@@ -29,9 +30,15 @@ export async function readDicom(bytes: Uint8Array, options?: DicomReadOptions): 
 export async function readParsedDicom(parsed: ParsedDicom, opts: ResolvedReadOptions): Promise<Volume> {
   const image = await decodeImage(parsed, opts);
   const frames = readFrameAttributes(parsed.dataSet, image.pm.frames);
-  const { geometry, warnings } = singleFileGeometry(parsed.dataSet, image, frames, parsed.name);
   const meta = readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, parsed.name);
-  return finishVolume(image, frames, geometry, warnings, meta, opts, readModalityLutTable(parsed.dataSet, parsed.name));
+  const lut = readModalityLutTable(parsed.dataSet, parsed.name);
+  if (isMosaic(parsed.dataSet)) {
+    // Siemens mosaic: the one tiled frame becomes a 3D volume (mosaic.ts).
+    const m = unpackMosaic(parsed, image, frames[0]!);
+    return finishVolume(m.image, m.frames, m.geometry, m.warnings, { ...meta, ...m.meta }, opts, lut);
+  }
+  const { geometry, warnings } = singleFileGeometry(parsed.dataSet, image, frames, parsed.name);
+  return finishVolume(image, frames, geometry, warnings, meta, opts, lut);
 }
 
 /** Modality LUT, MONOCHROME1 option and metadata: shared by readDicom and readDicomSeries. */
