@@ -46,7 +46,8 @@ export function mosaicGeometry(ds: DataSet, frame: FrameAttributes, mosaic: Pixe
     if (!(Math.abs(cos) >= MIN_NORMAL_COSINE)) {
       throw new DecodeError(`${file}: CSA SliceNormalVector [${layout.sliceNormal.map((v) => v.toFixed(5)).join(', ')}] is not normal to the image plane (cos ${cos.toFixed(4)})`, { file, cause: 'mosaic-slice-normal' });
     }
-    if (cos < 0) kDir = [-cross[0], -cross[1], -cross[2]];
+    // 0 - v rather than -v: no -0 components in the direction matrix.
+    if (cos < 0) kDir = [0 - cross[0], 0 - cross[1], 0 - cross[2]];
   }
 
   const between = readNumber(ds, TAG.spacingBetweenSlices);
