@@ -15,7 +15,7 @@ import type { DataSet } from './dataset.js';
 import type { DecodedImage } from './decode-image.js';
 import type { FrameAttributes } from './frame-geometry.js';
 import type { ParsedDicom } from './parse-header.js';
-import { readString } from './parse-header.js';
+import { readNumber, readString } from './parse-header.js';
 import type { PixelModule } from './pixel-module.js';
 import { csaNumbers, findPrivateBlock, readSiemensCsa } from './siemens-csa.js';
 import { mosaicGeometry } from './mosaic-geometry.js';
@@ -122,7 +122,21 @@ export function unpackMosaic(parsed: ParsedDicom, image: DecodedImage, frame: Fr
   const pm: PixelModule = { ...image.pm, rows: layout.tileRows, columns: layout.tileColumns, frames: layout.images };
   const { geometry, warnings } = mosaicGeometry(ds, frame, image.pm, layout, name);
   const meta: Record<string, unknown> = { mosaic: { images: layout.images, grid: layout.grid } };
+  const times = checkSliceTimes(layout.sliceTimesMs, readNumber(ds, TAG.repetitionTime), warnings);
   // MosaicRefAcqTimes are ms; BIDS SliceTiming (and meta here) are seconds.
-  if (layout.sliceTimesMs !== undefined) meta['sliceTimes'] = layout.sliceTimesMs.map((t) => t / 1000);
+  if (times !== undefined) meta['sliceTimes'] = times.map((t) => t / 1000);
   return { image: { ...image, pm, raw }, frames: new Array<FrameAttributes>(layout.images).fill(frame), geometry, warnings, meta };
+}
+
+/**
+ * Siemens writes impossible MosaicRefAcqTimes in some volumes (first volume of multiband runs:
+ * times beyond the TR; values wrapped past midnight). Slice times must lie in [0, TR]; otherwise
+ * they are left out with a warning rather than reported wrong (dcm2niix borrows the next volume's).
+ */
+function checkSliceTimes(times: readonly number[] | undefined, trMs: number | undefined, warnings: string[]): readonly number[] | undefined {
+  if (times === undefined || trMs === undefined || !(trMs > 0)) return times;
+  const bad = times.filter((t) => t < 0 || t > trMs);
+  if (bad.length === 0) return times;
+  warnings.push(`CSA MosaicRefAcqTimes outside 0..${trMs} ms (RepetitionTime), e.g. ${bad[0]!.toFixed(1)} ms: slice times not reported`);
+  return undefined;
 }

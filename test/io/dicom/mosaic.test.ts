@@ -104,6 +104,17 @@ function patchText(bytes: Uint8Array, from: string, to: string): Uint8Array {
   return out;
 }
 
+test('slice times beyond RepetitionTime are left out with a warning, not reported wrong', async () => {
+  // RepetitionTime (0018,0080) DS "3000" -> "2000" (ms): the descending times reach 2.44 s.
+  const bytes = fixtureBytes('mosaic/sag_desc36_vol1.dcm');
+  const at = [...bytes.keys()].find((i) => bytes[i] === 0x18 && bytes[i + 1] === 0 && bytes[i + 2] === 0x80 && bytes[i + 3] === 0 && bytes[i + 4] === 0x44)!;
+  expect(String.fromCharCode(...bytes.subarray(at + 8, at + 12))).toBe('3000');
+  bytes[at + 8] = 0x32; // '2'
+  const v = await readDicom(bytes, { name: 'tr.dcm' });
+  expect(v.meta['sliceTimes']).toBeUndefined();
+  expect(v.meta.warnings).toEqual([expect.stringMatching(/MosaicRefAcqTimes outside 0\.\.2000 ms .*: slice times not reported/)]);
+});
+
 describe('inconsistent mosaics are typed errors', () => {
   const sag = (): Uint8Array => fixtureBytes('mosaic/sag_desc36_vol1.dcm');
 

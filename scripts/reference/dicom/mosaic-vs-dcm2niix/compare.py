@@ -3,7 +3,7 @@
 For every dumped volume: maps its voxel grid into the Ref grid through both affines (LPS -> RAS
 for ours), requires a signed permutation, reports the worst corner distance to a Ref voxel centre
 (mm), and which Ref volumes hold exactly the same value at every world position. Then compares
-meta.sliceTimes of the first file with the JSON sidecar's SliceTiming, slice for slice in world order.
+meta.sliceTimes of the first file that has them with the JSON sidecar's SliceTiming, slice for slice in world order.
 Needs numpy and nibabel (Debian: python3-numpy python3-nibabel).
 """
 import json, os, sys
@@ -52,7 +52,7 @@ for s in summary:
     lines.append(f"{name}: size {size} corner error {err:.2e} mm, equal to Ref volume(s) {vols} of {rdata.shape[3]}; warnings {s['meta']['warnings']}")
 print('\n'.join(lines))
 sidecar = ref_path[:-4] + '.json'
-placed = [s for s in summary if 'kmap' in s]
+placed = [s for s in summary if 'kmap' in s and s['meta'].get('sliceTimes')]
 if os.path.exists(sidecar) and placed:
     j = json.load(open(sidecar))
     st = placed[0]['meta'].get('sliceTimes')
@@ -61,3 +61,5 @@ if os.path.exists(sidecar) and placed:
         print(f"SliceTiming of {os.path.basename(placed[0]['file'])} vs sidecar (world order): max |diff| {max(d):.4g} s over {len(st)} slices")
     else:
         print('SliceTiming: sidecar', 'SliceTiming' in j, 'ours', st is not None)
+elif os.path.exists(sidecar):
+    print('SliceTiming: no file has meta.sliceTimes')

@@ -42,4 +42,10 @@ for d in "$WORK"/dcm_qa/In/Orientation/{ax,cor,sag}/*; do
   nsl=$(echo "$rest" | grep -o '[0-9]*')
   for ref in "$WORK"/dcm_qa/Ref/"${o}_${ord}_${nsl}"sl_*.nii; do check "qa/$n" "$ref" $(ls "$d"/* | grep -v '\.nii$'); done
 done
+# Multiband JPEG Lossless / JPEG 2000 mosaics
+for f in Ref/fMRI_MB_asc_25.nii Ref/fMRI_MB_asc_25.json Ref/fMRI_MB_int_26.nii Ref/fMRI_MB_int_26.json; do
+  git --git-dir="$MIRRORS/neurolabusc+dcm_qa/repo" show "HEAD:$f" > "$WORK/dcm_qa/$f"
+done
+check qa/AxAsc36mb2a "$WORK/dcm_qa/Ref/fMRI_MB_asc_25.nii" "$WORK"/dcm_qa/In/Orientation/axmb/AxAsc36mb2a/*.dcm
+check qa/AxInt36mb "$WORK/dcm_qa/Ref/fMRI_MB_int_26.nii" "$WORK"/dcm_qa/In/Orientation/axmb/AxInt36mb/*.dcm
 for f in "$WORK"/dcm_qa_ts/In/*.dcm; do b=$(basename "$f" .dcm); check "ts/$b" "$WORK/dcm_qa_ts/Ref/$b.nii" "$f"; done
