@@ -8,8 +8,9 @@
  *    slices ordered along the normal; errors vs warnings policy in stack-geometry.ts.
  *  - Siemens mosaics (one frame tiling N slices) are unpacked by readDicom into [cols/g, rows/g, N]
  *    (g = ceil(sqrt(N))), placed as dcm2niix places them (mosaic.ts, mosaic-geometry.ts, CSA
- *    header in siemens-csa.ts); meta.mosaic = { images, grid }, meta.sliceTimes (s) when the
- *    CSA header has MosaicRefAcqTimes. Voxels and world grid equal dcm2niix's on dcm_qa_mosaic.
+ *    header in siemens-csa.ts); meta.mosaic = { images, grid }; meta.sliceTimes (s, one per k)
+ *    from CSA MosaicRefAcqTimes when they lie within the TR. Voxels and world grid equal dcm2niix's
+ *    on dcm_qa_mosaic, dcm_qa Orientation and dcm_qa_ts.
  *  - summarizeDicomHeader / readDicomTags: header views without patient identifiers unless showPhi.
  * Refused with UnsupportedError: 12-bit JPEG Extended, video, JPIP, PALETTE COLOR, float pixel
  * data, multi-frame mosaics. Every failure is a MedinferError whose details.file names the input.

@@ -30,15 +30,10 @@ export async function readDicom(bytes: Uint8Array, options?: DicomReadOptions): 
 export async function readParsedDicom(parsed: ParsedDicom, opts: ResolvedReadOptions): Promise<Volume> {
   const image = await decodeImage(parsed, opts);
   const frames = readFrameAttributes(parsed.dataSet, image.pm.frames);
-  const meta = readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, parsed.name);
-  const lut = readModalityLutTable(parsed.dataSet, parsed.name);
-  if (isMosaic(parsed.dataSet)) {
-    // Siemens mosaic: the one tiled frame becomes a 3D volume (mosaic.ts).
-    const m = unpackMosaic(parsed, image, frames[0]!);
-    return finishVolume(m.image, m.frames, m.geometry, m.warnings, { ...meta, ...m.meta }, opts, lut);
-  }
+  if (isMosaic(parsed.dataSet)) return readMosaicVolume(parsed, image, frames[0]!, opts);
   const { geometry, warnings } = singleFileGeometry(parsed.dataSet, image, frames, parsed.name);
-  return finishVolume(image, frames, geometry, warnings, meta, opts, lut);
+  const meta = readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, parsed.name);
+  return finishVolume(image, frames, geometry, warnings, meta, opts, readModalityLutTable(parsed.dataSet, parsed.name));
 }
 
 /** Modality LUT, MONOCHROME1 option and metadata: shared by readDicom and readDicomSeries. */
@@ -135,4 +130,11 @@ function singleFileGeometry(ds: DataSet, image: DecodedImage, frames: readonly F
 function readSpacingPair(ds: DataSet, tag: string): readonly [number, number] | undefined {
   const v = readNumbers(ds, tag);
   return v !== undefined && v.length >= 2 && v[0]! > 0 && v[1]! > 0 ? [v[0]!, v[1]!] : undefined;
+}
+
+/** Siemens mosaic: the one tiled frame becomes a 3D volume of its slices (mosaic.ts). */
+function readMosaicVolume(parsed: ParsedDicom, image: DecodedImage, frame: FrameAttributes, opts: ResolvedReadOptions): Volume {
+  const m = unpackMosaic(parsed, image, frame);
+  const meta = { ...readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, parsed.name), ...m.meta };
+  return finishVolume(m.image, m.frames, m.geometry, m.warnings, meta, opts, readModalityLutTable(parsed.dataSet, parsed.name));
 }
