@@ -12,6 +12,7 @@ import type { Volume } from '../../../src/core/volume.js';
 import { isMedinferError, type MedinferError } from '../../../src/core/errors.js';
 import { isMosaic } from '../../../src/io/dicom/mosaic.js';
 import { parseDicomBytes } from '../../../src/io/dicom/parse-header.js';
+import { DataSet } from '../../../src/io/dicom/dataset.js';
 import { fixtureBytes } from './helpers.js';
 
 async function load(name: string): Promise<{ dicom: Volume; ref: Volume }> {
@@ -84,6 +85,21 @@ describe('Siemens mosaic vs dcm2niix Ref NIfTI', () => {
   test('isMosaic recognises the fixtures and not a plain MR image', () => {
     expect(isMosaic(parseDicomBytes(fixtureBytes('mosaic/sag_desc36_vol1.dcm'), 'm').dataSet)).toBe(true);
     expect(isMosaic(parseDicomBytes(fixtureBytes('MR_small.dcm'), 'mr').dataSet)).toBe(false);
+  });
+
+  test('isMosaic: (0019,100A) counts only in the SIEMENS MR HEADER private block', () => {
+    const withCreator = (creator: string): DataSet => {
+      const text = new TextEncoder().encode(creator);
+      const bytes = new Uint8Array(text.length + 2);
+      bytes.set(text, 0);
+      bytes.set([36, 0], text.length); // US 36
+      const ds = new DataSet(bytes, true);
+      ds.elements['x00190010'] = { tag: 'x00190010', vr: 'LO', length: text.length, dataOffset: 0 };
+      ds.elements['x0019100a'] = { tag: 'x0019100a', vr: 'US', length: 2, dataOffset: text.length };
+      return ds;
+    };
+    expect(isMosaic(withCreator('SIEMENS MR HEADER'))).toBe(true);
+    expect(isMosaic(withCreator('GEMS_ACQU_01'))).toBe(false);
   });
 });
 
