@@ -15,7 +15,6 @@ import { loadFrameDecoder } from './codecs/load-frame-decoder.js';
 import type { DicomCodecLoaders } from './codecs/codec-loaders.js';
 import type { ResolvedReadOptions } from './options.js';
 import { convertYbrFullToRgb, isYbr } from './color.js';
-import { rejectMosaic } from './mosaic.js';
 
 export interface DecodedImage {
   readonly pm: PixelModule;
@@ -26,10 +25,9 @@ export interface DecodedImage {
   readonly outputPhotometric: string;
 }
 
-/** Header-level checks shared with series grouping: transfer syntax, mosaic, pixel module, limits. */
+/** Header-level checks shared with series grouping: transfer syntax, pixel module, limits. */
 export function inspectImageHeader(parsed: ParsedDicom, maxVoxels: number): { pm: PixelModule; transferSyntax: TransferSyntaxInfo } {
   const transferSyntax = resolveTransferSyntax(parsed.transferSyntaxUid, parsed.name);
-  rejectMosaic(parsed.dataSet, parsed.name);
   const pm = readPixelModule(parsed.dataSet, parsed.name, maxVoxels);
   checkCodecDepth(transferSyntax, pm.bitsStored, parsed.name);
   return { pm, transferSyntax };

@@ -6,9 +6,14 @@
  *    the output type rule); MONOCHROME1 is reported and inverted only on request.
  *  - readDicomSeries / groupDicomSeries: series split by SeriesInstanceUID, orientation and size;
  *    slices ordered along the normal; errors vs warnings policy in stack-geometry.ts.
+ *  - Siemens mosaics (one frame tiling N slices) are unpacked by readDicom into [cols/g, rows/g, N]
+ *    (g = ceil(sqrt(N))), placed as dcm2niix places them (mosaic.ts, mosaic-geometry.ts, CSA
+ *    header in siemens-csa.ts); meta.mosaic = { images, grid }; meta.sliceTimes (s, one per k)
+ *    from CSA MosaicRefAcqTimes when they lie within the TR. Voxels and world grid equal dcm2niix's
+ *    on dcm_qa_mosaic, dcm_qa Orientation and dcm_qa_ts.
  *  - summarizeDicomHeader / readDicomTags: header views without patient identifiers unless showPhi.
  * Refused with UnsupportedError: 12-bit JPEG Extended, video, JPIP, PALETTE COLOR, float pixel
- * data, Siemens mosaic. Every failure is a MedinferError whose details.file names the input.
+ * data, multi-frame mosaics. Every failure is a MedinferError whose details.file names the input.
  */
 export { readDicom } from './read-dicom.js';
 export type { DicomReadOptions } from './options.js';

@@ -1,22 +1,142 @@
 /**
- * Siemens mosaic MR (several slices tiled into one frame) is detected and refused: unpacking it
- * correctly needs the private CSA header (slice normal, per-slice positions), which this reader
- * does not parse. Returning the tiled frame as one "slice" would give wrong geometry.
+ * Siemens mosaic MR: one stored frame holds N slices tiled ceil(sqrt(N)) x ceil(sqrt(N)), left to
+ * right then top to bottom (unused tiles at the end are blank). Unpacked here into a 3D volume of
+ * [columns / grid, rows / grid, N] with slices in tile order - the order Siemens numbers them, so
+ * ascending, descending and interleaved acquisitions all come out in spatial order, and k runs
+ * along the CSA SliceNormalVector (see mosaic-geometry.ts). As in dcm2niix, N is the CSA
+ * NumberOfImagesInMosaic or the private (0019,xx0A) element; when both are present they must agree.
+ * Anything that leaves N, the tile size or the slice direction unknown is a typed error: a tiled
+ * frame returned as one slice would have silently wrong geometry.
  */
-import { UnsupportedError } from '../../core/errors.js';
+import { DecodeError, UnsupportedError } from '../../core/errors.js';
+import { allocateTypedArray, type TypedArray } from '../../core/dtype.js';
+import type { GeometryInit, Vec3 } from '../../core/geometry.js';
 import type { DataSet } from './dataset.js';
-import { readString } from './parse-header.js';
+import type { DecodedImage } from './decode-image.js';
+import type { FrameAttributes } from './frame-geometry.js';
+import type { ParsedDicom } from './parse-header.js';
+import { readNumber, readString } from './parse-header.js';
+import type { PixelModule } from './pixel-module.js';
+import { csaNumbers, findPrivateBlock, readSiemensCsa } from './siemens-csa.js';
+import { mosaicGeometry } from './mosaic-geometry.js';
 import { TAG } from './tags.js';
 
+const MR_HEADER_CREATOR = 'SIEMENS MR HEADER';
+
+/**
+ * True for a Siemens mosaic: ImageType contains MOSAIC, or the Siemens MR private block holds
+ * NumberOfImagesInMosaic (0019,xx0A). Other vendors' (0019,100A) elements do not count.
+ */
 export function isMosaic(ds: DataSet): boolean {
   const imageType = readString(ds, TAG.imageType)?.toUpperCase() ?? '';
   if (imageType.split('\\').some((v) => v.trim() === 'MOSAIC')) return true;
-  // (0019,100A) NumberOfImagesInMosaic is only written for mosaics.
-  return ds.elements[TAG.siemensMosaicImageCount] !== undefined;
+  return readMosaicCountTag(ds) !== undefined;
 }
 
-export function rejectMosaic(ds: DataSet, file: string): void {
-  if (isMosaic(ds)) {
-    throw new UnsupportedError(`${file}: Siemens mosaic images are not supported (slices tiled into one frame); convert with dcm2niix first`, { file, cause: 'mosaic' });
+/** (0019,xx0A) NumberOfImagesInMosaic when its block belongs to "SIEMENS MR HEADER". */
+function readMosaicCountTag(ds: DataSet): number | undefined {
+  const block = findPrivateBlock(ds, 0x0019, MR_HEADER_CREATOR);
+  if (block === undefined) return undefined;
+  const hex = block.toString(16).padStart(2, '0');
+  const tag = `x0019${hex}0a`;
+  if (ds.elements[tag] === undefined) return undefined;
+  // Without any private creator (stripped), (0019,100A) is trusted only in a Siemens file.
+  const named = ds.elements[`x001900${hex}`] !== undefined;
+  if (!named && !/SIEMENS/i.test(readString(ds, TAG.manufacturer) ?? '')) return undefined;
+  return ds.uint16(tag);
+}
+
+export interface MosaicLayout {
+  /** Slices in the mosaic (N). */
+  readonly images: number;
+  /** Tiles per row and per column: ceil(sqrt(N)). */
+  readonly grid: number;
+  readonly tileColumns: number;
+  readonly tileRows: number;
+  /** CSA SliceNormalVector (LPS), undefined when N = 1. */
+  readonly sliceNormal: Vec3 | undefined;
+  /** CSA MosaicRefAcqTimes: acquisition time of each slice in ms from the volume start. */
+  readonly sliceTimesMs: readonly number[] | undefined;
+}
+
+export function readMosaicLayout(ds: DataSet, pm: PixelModule, file: string): MosaicLayout {
+  if (pm.frames !== 1) throw new UnsupportedError(`${file}: Siemens mosaic with ${pm.frames} frames (expected one tiled frame)`, { file, cause: 'mosaic-frames' });
+  if (pm.samplesPerPixel !== 1) throw new UnsupportedError(`${file}: Siemens mosaic with ${pm.samplesPerPixel} samples per pixel`, { file, cause: 'mosaic-samples' });
+  const csa = readSiemensCsa(ds, 'image', file);
+  const fromCsa = csaNumbers(csa, 'NumberOfImagesInMosaic')?.[0];
+  const fromTag = readMosaicCountTag(ds);
+  if (fromCsa !== undefined && fromTag !== undefined && fromCsa !== fromTag) {
+    throw new DecodeError(`${file}: mosaic slice count disagrees: CSA NumberOfImagesInMosaic ${fromCsa}, (0019,100A) ${fromTag}`, { file, cause: 'mosaic-count' });
   }
+  const images = fromCsa ?? fromTag;
+  if (images === undefined) throw new DecodeError(`${file}: Siemens mosaic without NumberOfImagesInMosaic (CSA header or (0019,100A)): slice count unknown`, { file, cause: 'mosaic-count' });
+  const grid = Math.ceil(Math.sqrt(images));
+  if (!Number.isInteger(images) || images < 1 || pm.columns % grid !== 0 || pm.rows % grid !== 0) {
+    throw new DecodeError(`${file}: mosaic of ${images} slices does not tile a ${pm.columns}x${pm.rows} frame`, { file, cause: 'mosaic-count', images });
+  }
+  const normal = csaNumbers(csa, 'SliceNormalVector');
+  if (images > 1 && (normal === undefined || normal.length < 3)) {
+    throw new DecodeError(`${file}: Siemens mosaic without CSA SliceNormalVector: slice direction unknown`, { file, cause: 'mosaic-slice-normal' });
+  }
+  const times = csaNumbers(csa, 'MosaicRefAcqTimes');
+  return {
+    images,
+    grid,
+    tileColumns: pm.columns / grid,
+    tileRows: pm.rows / grid,
+    sliceNormal: images > 1 ? [normal![0]!, normal![1]!, normal![2]!] : undefined,
+    sliceTimesMs: times !== undefined && times.length >= images ? times.slice(0, images) : undefined,
+  };
+}
+
+/** Tiles of one frame -> slices, k-th slice = k-th tile in row-major tile order. */
+export function unpackMosaicTiles(raw: TypedArray, pm: PixelModule, layout: MosaicLayout): TypedArray {
+  const { grid, tileColumns: tc, tileRows: tr, images } = layout;
+  const out = allocateTypedArray(pm.rawType, tc * tr * images);
+  for (let s = 0; s < images; s++) {
+    const top = Math.floor(s / grid) * tr;
+    const left = (s % grid) * tc;
+    for (let y = 0; y < tr; y++) {
+      const from = (top + y) * pm.columns + left;
+      out.set(raw.subarray(from, from + tc) as never, (s * tr + y) * tc);
+    }
+  }
+  return out;
+}
+
+export interface UnpackedMosaic {
+  readonly image: DecodedImage;
+  /** One entry per slice (the file's attributes repeated: rescale applies to every slice). */
+  readonly frames: readonly FrameAttributes[];
+  readonly geometry: GeometryInit;
+  readonly warnings: string[];
+  /** mosaic: { images, grid }, sliceTimes (s, from MosaicRefAcqTimes) when present. */
+  readonly meta: Record<string, unknown>;
+}
+
+/** Decoded mosaic frame -> slices, geometry and metadata (used by readParsedDicom). */
+export function unpackMosaic(parsed: ParsedDicom, image: DecodedImage, frame: FrameAttributes): UnpackedMosaic {
+  const { dataSet: ds, name } = parsed;
+  const layout = readMosaicLayout(ds, image.pm, name);
+  const raw = unpackMosaicTiles(image.raw, image.pm, layout);
+  const pm: PixelModule = { ...image.pm, rows: layout.tileRows, columns: layout.tileColumns, frames: layout.images };
+  const { geometry, warnings } = mosaicGeometry(ds, frame, image.pm, layout, name);
+  const meta: Record<string, unknown> = { mosaic: { images: layout.images, grid: layout.grid } };
+  const times = checkSliceTimes(layout.sliceTimesMs, readNumber(ds, TAG.repetitionTime), warnings);
+  // MosaicRefAcqTimes are ms; BIDS SliceTiming (and meta here) are seconds.
+  if (times !== undefined) meta['sliceTimes'] = times.map((t) => t / 1000);
+  return { image: { ...image, pm, raw }, frames: new Array<FrameAttributes>(layout.images).fill(frame), geometry, warnings, meta };
+}
+
+/**
+ * Siemens writes impossible MosaicRefAcqTimes in some volumes (first volume of multiband runs:
+ * times beyond the TR; values wrapped past midnight). Slice times must lie in [0, TR]; otherwise
+ * they are left out with a warning rather than reported wrong (dcm2niix borrows the next volume's).
+ */
+function checkSliceTimes(times: readonly number[] | undefined, trMs: number | undefined, warnings: string[]): readonly number[] | undefined {
+  if (times === undefined || trMs === undefined || !(trMs > 0)) return times;
+  const bad = times.filter((t) => t < 0 || t > trMs);
+  if (bad.length === 0) return times;
+  warnings.push(`CSA MosaicRefAcqTimes outside 0..${trMs} ms (RepetitionTime), e.g. ${bad[0]!.toFixed(1)} ms: slice times not reported`);
+  return undefined;
 }

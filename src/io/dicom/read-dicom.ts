@@ -19,6 +19,7 @@ import { invertDicomMonochrome1 } from './monochrome.js';
 import { readImageMeta } from './image-meta.js';
 import { TAG } from './tags.js';
 import { isUihGrid, unpackUihGrid } from './uih-grid.js';
+import { isMosaic, unpackMosaic } from './mosaic.js';
 import type { DataSet } from './dataset.js';
 
 export async function readDicom(bytes: Uint8Array, options?: DicomReadOptions): Promise<Volume> {
@@ -35,6 +36,7 @@ export async function readParsedDicom(parsed: ParsedDicom, opts: ResolvedReadOpt
     return finishVolume(grid.image, grid.frames, grid.geometry, grid.warnings, readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, parsed.name), opts, readModalityLutTable(parsed.dataSet, parsed.name));
   }
   const frames = readFrameAttributes(parsed.dataSet, image.pm.frames);
+  if (isMosaic(parsed.dataSet)) return readMosaicVolume(parsed, image, frames[0]!, opts);
   const { geometry, warnings } = singleFileGeometry(parsed.dataSet, image, frames, parsed.name);
   const meta = readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, parsed.name);
   return finishVolume(image, frames, geometry, warnings, meta, opts, readModalityLutTable(parsed.dataSet, parsed.name));
@@ -134,4 +136,11 @@ function singleFileGeometry(ds: DataSet, image: DecodedImage, frames: readonly F
 function readSpacingPair(ds: DataSet, tag: string): readonly [number, number] | undefined {
   const v = readNumbers(ds, tag);
   return v !== undefined && v.length >= 2 && v[0]! > 0 && v[1]! > 0 ? [v[0]!, v[1]!] : undefined;
+}
+
+/** Siemens mosaic: the one tiled frame becomes a 3D volume of its slices (mosaic.ts). */
+function readMosaicVolume(parsed: ParsedDicom, image: DecodedImage, frame: FrameAttributes, opts: ResolvedReadOptions): Volume {
+  const m = unpackMosaic(parsed, image, frame);
+  const meta = { ...readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, parsed.name), ...m.meta };
+  return finishVolume(m.image, m.frames, m.geometry, m.warnings, meta, opts, readModalityLutTable(parsed.dataSet, parsed.name));
 }

@@ -13,6 +13,7 @@ export const TAG = {
   seriesDescription: 'x0008103e',
   bodyPartExamined: 'x00180015',
   sliceThickness: 'x00180050',
+  repetitionTime: 'x00180080',
   spacingBetweenSlices: 'x00180088',
   gantryTilt: 'x00181120',
   imagerPixelSpacing: 'x00181164',

@@ -78,12 +78,15 @@ describe('readDicomDirectory (Node)', () => {
     const { series, errors, skipped } = await readDicomDirectory(FIXTURES);
     const byFile = new Map(errors.map((e) => [e.file, e.error.code]));
     expect(byFile.get('MR_truncated.dcm')).toBe('E_DECODE');
-    expect(byFile.get('siemens_dwi_mosaic_0.dcm')).toBe('E_UNSUPPORTED');
+    // Its header claims 48 slices in a 256x256 frame that 7x7 tiles cannot divide.
+    expect(byFile.get('siemens_dwi_mosaic_0.dcm')).toBe('E_DECODE');
     expect(byFile.get(join('generated', 'jpeg_extended_12bit.dcm'))).toBe('E_UNSUPPORTED');
     // The 8 MR_small encodings share one series UID and one position: a duplicate-slice series.
     expect(byFile.get('MR_small.dcm (+7 files)')).toBe('E_INPUT');
     expect(series.map((v) => v.meta.source)).toContain(join('series-oblique', 'im00.dcm') + ' (+11 files)');
-    expect(series.length + errors.length).toBe(32);
+    // + 3 single-file mosaic series in mosaic/.
+    expect(series.length + errors.length).toBe(35);
+    expect(series.filter((v) => v.meta['mosaic'] !== undefined).map((v) => v.geometry.size[2]).sort()).toEqual([35, 36, 40]);
     expect(skipped).toEqual([]);
     for (const e of errors) expect(e.error.message).not.toMatch(PHI);
   });

@@ -1,0 +1,122 @@
+/**
+ * Siemens CSA headers: the private elements (0029,xx10) "CSA Image Header Info" and (0029,xx20)
+ * "CSA Series Header Info" in the block reserved by the private creator "SIEMENS CSA HEADER".
+ * Both hold a little-endian list of named elements, each with items of NUL-terminated text
+ * (numbers are written as text too). Two layouts exist:
+ *  - "SV10" (syngo MR 2004 and later): 'SV10', 4 unused bytes, uint32 element count, uint32 (77);
+ *    an item's byte length is the 2nd of its four int32 words;
+ *  - the older layout without the magic: uint32 element count, uint32 (77); an item's length is
+ *    its 1st word minus the item count of the first element (an oddity SPM and nibabel document).
+ * Then per element: name (64 bytes, NUL-terminated), int32 VM, VR (4 bytes), int32 SyngoDT,
+ * int32 item count, int32 (77 or 205), followed by its items: four int32 words and the value,
+ * padded to a 4-byte boundary.
+ * Every count and length is checked against the bytes left, so a hostile header costs at most
+ * one pass over its own bytes and never allocates more than it holds: DecodeError otherwise.
+ */
+import { DecodeError } from '../../core/errors.js';
+import { readLatin1, type DataSet } from './dataset.js';
+import { readString } from './parse-header.js';
+
+export type CsaFormat = 'SV10' | 'CSA1';
+
+export interface CsaElement {
+  readonly name: string;
+  readonly vr: string;
+  readonly vm: number;
+  /** Item values as text, trimmed; empty items are kept as '' (position matters for vectors). */
+  readonly items: readonly string[];
+}
+
+export interface CsaHeader {
+  readonly format: CsaFormat;
+  readonly elements: ReadonlyMap<string, CsaElement>;
+}
+
+const ELEMENT_HEADER_BYTES = 64 + 4 + 4 + 4 + 4 + 4;
+const ITEM_HEADER_BYTES = 16;
+/** Real headers hold ~100 elements; nibabel refuses more than 1000. */
+const MAX_ELEMENTS = 1000;
+
+function fail(file: string, what: string, at: number): never {
+  throw new DecodeError(`${file}: Siemens CSA header is corrupt: ${what} (byte ${at})`, { file, cause: 'csa-header', offset: at });
+}
+
+/** Parses one CSA header value (the bytes of (0029,xx10) or (0029,xx20)). */
+export function parseCsaHeader(bytes: Uint8Array, file: string): CsaHeader {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const int32 = (at: number): number => {
+    if (at + 4 > bytes.length) fail(file, 'truncated', at);
+    return view.getInt32(at, true);
+  };
+  const sv10 = bytes.length >= 4 && readLatin1(bytes, 0, 4) === 'SV10';
+  let p = sv10 ? 8 : 0;
+  const count = int32(p);
+  if (count < 1 || count > MAX_ELEMENTS) fail(file, `element count ${count} (expected 1..${MAX_ELEMENTS})`, p);
+  p += 8;
+  const elements = new Map<string, CsaElement>();
+  let firstItemCount = 0;
+  for (let e = 0; e < count; e++) {
+    if (p + ELEMENT_HEADER_BYTES > bytes.length) fail(file, `element ${e + 1} of ${count} is truncated`, p);
+    const name = readLatin1(bytes, p, 64).trim();
+    const vm = int32(p + 64);
+    const vr = readLatin1(bytes, p + 68, 4).trim();
+    const nItems = int32(p + 76);
+    p += ELEMENT_HEADER_BYTES;
+    // Each item takes at least its 16-byte header: a larger count cannot fit in what is left.
+    if (nItems < 0 || nItems * ITEM_HEADER_BYTES > bytes.length - p) fail(file, `element '${name}' claims ${nItems} items`, p - 8);
+    if (e === 0) firstItemCount = nItems;
+    const items: string[] = [];
+    for (let i = 0; i < nItems; i++) {
+      const length = sv10 ? int32(p + 4) : int32(p) - firstItemCount;
+      p += ITEM_HEADER_BYTES;
+      if (length < 0 || length > bytes.length - p) fail(file, `item ${i + 1} of '${name}' has length ${length}, ${bytes.length - p} bytes left`, p - ITEM_HEADER_BYTES);
+      items.push(readLatin1(bytes, p, length).trim());
+      p += Math.ceil(length / 4) * 4;
+    }
+    if (name !== '' && !elements.has(name)) elements.set(name, { name, vr, vm, items });
+  }
+  return { format: sv10 ? 'SV10' : 'CSA1', elements };
+}
+
+/** Numeric values of a CSA element (empty items, as Siemens pads vectors, are skipped); undefined when absent. */
+export function csaNumbers(header: CsaHeader | undefined, name: string): number[] | undefined {
+  const el = header?.elements.get(name);
+  if (el === undefined) return undefined;
+  const values = el.items.filter((v) => v !== '').map(Number);
+  return values.length > 0 && values.every(Number.isFinite) ? values : undefined;
+}
+
+const CSA_CREATOR = 'SIEMENS CSA HEADER';
+
+/**
+ * The CSA header of a dataset: 'image' = (0029,xx10), 'series' = (0029,xx20), with xx the block
+ * reserved by the "SIEMENS CSA HEADER" creator. undefined when absent (e.g. stripped by an
+ * anonymiser); DecodeError when present but corrupt.
+ */
+export function readSiemensCsa(ds: DataSet, which: 'image' | 'series', file: string): CsaHeader | undefined {
+  const block = findPrivateBlock(ds, 0x0029, CSA_CREATOR);
+  if (block === undefined) return undefined;
+  const element = (block << 8) | (which === 'image' ? 0x10 : 0x20);
+  const tag = `x0029${element.toString(16).padStart(4, '0')}`;
+  const el = ds.elements[tag];
+  if (el === undefined || el.length === 0) return undefined;
+  if (el.dataOffset + el.length > ds.byteArray.length) fail(file, `value runs past the end of the file`, el.dataOffset);
+  return parseCsaHeader(ds.byteArray.subarray(el.dataOffset, el.dataOffset + el.length), file);
+}
+
+/**
+ * Block number (0x10..0xff) whose private creator (gggg,00xx) is `creator`. Files whose creator
+ * elements were all removed keep the usual block 0x10 - a wrong guess there still has to parse
+ * as a CSA header, so it cannot pass silently.
+ */
+export function findPrivateBlock(ds: DataSet, group: number, creator: string): number | undefined {
+  const g = group.toString(16).padStart(4, '0');
+  let anyCreator = false;
+  for (let b = 0x10; b <= 0xff; b++) {
+    const tag = `x${g}00${b.toString(16).padStart(2, '0')}`;
+    if (ds.elements[tag] === undefined) continue;
+    anyCreator = true;
+    if (readString(ds, tag)?.toUpperCase() === creator) return b;
+  }
+  return anyCreator ? undefined : 0x10;
+}
