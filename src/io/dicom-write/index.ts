@@ -9,11 +9,12 @@
  * and its output would still need the per-frame references built here. Every object is checked
  * with dciodvfy (dicom3tools) in the tests.
  */
-export { describeDicomSource, type DicomSourceSeries, type DicomSourceInstance, type CopiedKeyword } from './source.js';
+export { describeDicomSource, requirePatientFrame, type DicomSourceSeries, type DicomSourceInstance, type CopiedKeyword } from './source.js';
 export { createDicomSeg, SEGMENTATION_STORAGE, type SegmentDescription, type CreateDicomSegOptions } from './seg.js';
 export type { CodedConcept } from './codes.js';
 export { CODES as DICOM_CODES } from './codes.js';
 export type { AlgorithmIdentity, InstanceUidOptions } from './common.js';
 export { createRandomUid, deriveUid, DEFAULT_UID_ROOT } from './uids.js';
 export { srgbToDicomLab } from './cielab.js';
-export { createDicomSr, COMPREHENSIVE_3D_SR, LOCAL_SCHEME, SCORE_CONCEPT, localCode, type CreateDicomSrOptions, type SrSegmentVolume, type SrDetection, type SrClassification } from './sr.js';
+export { createDicomSr, COMPREHENSIVE_3D_SR, LOCAL_SCHEME, SCORE_CONCEPT, localCode, type CreateDicomSrOptions, type SrSegmentVolume, type SrDetection, type SrDetection2D, type SrDetection3D, type SrClassification } from './sr.js';
+export { segmentationToDicom, segmentsFromManifest, detectionFindings, detectionToDicomSr, classificationFindings, classificationToDicomSr, algorithmOf, type DicomResultOptions } from './from-results.js';
