@@ -15,7 +15,7 @@ import { srgbToDicomLab } from './cielab.js';
 import { CODES, codeSequence, type CodedConcept } from './codes.js';
 import { encodePart10, type DicomItem } from './encode.js';
 import { tagOf } from './dictionary.js';
-import { commonModules, equipmentModule, resolveInstanceUids, type AlgorithmIdentity, type InstanceUidOptions } from './common.js';
+import { checkPersonName, commonModules, equipmentModule, resolveInstanceUids, type AlgorithmIdentity, type InstanceUidOptions } from './common.js';
 import { requirePatientFrame, type DicomSourceSeries } from './source.js';
 import type { Vec3 } from '../../core/geometry.js';
 
@@ -41,6 +41,8 @@ export interface CreateDicomSegOptions extends InstanceUidOptions {
   readonly algorithm: AlgorithmIdentity;
   readonly seriesNumber?: number;
   readonly seriesDescription?: string;
+  /** ContentCreatorName, 'Family^Given' (e.g. the operator who started the run); empty by default, as the creator is a device. */
+  readonly contentCreatorName?: string;
 }
 
 /** Largest deviation (mm) between a label-map slice origin and its source slice position. */
@@ -163,8 +165,9 @@ export function createDicomSeg(options: CreateDicomSegOptions): Uint8Array {
     InstanceNumber: 1,
     ContentLabel: 'SEGMENTATION',
     ContentDescription: `${algorithm.name} automatic segmentation`.slice(0, 64),
-    // Type 2: an automatic result has no human creator; the device is named in the equipment module.
-    ContentCreatorName: null,
+    // Type 2: an automatic result has no human creator unless the caller names one; the device is
+    // named in the equipment module.
+    ContentCreatorName: options.contentCreatorName === undefined ? null : checkPersonName(options.contentCreatorName, 'contentCreatorName'),
     FrameOfReferenceUID: frame.frameOfReferenceUid,
     PositionReferenceIndicator: null,
     SamplesPerPixel: 1,

@@ -52,6 +52,11 @@ describe('createDicomSeg', () => {
 
     const vol = await readDicom(bytes, { name: 'seg.dcm' });
     expect(vol.geometry.size).toEqual([COLUMNS, ROWS, 10]);
+    // Set pixels per frame as pydicom 2.3.1 decodes this SEG's pixel_array (70-bit frames that
+    // do not start on byte boundaries): an independent check of the bit packing.
+    const plane = COLUMNS * ROWS;
+    const sums = Array.from({ length: 10 }, (_, f) => (vol.data as Uint8Array).subarray(f * plane, (f + 1) * plane).reduce((a, b) => a + b, 0));
+    expect(sums).toEqual([30, 26, 26, 26, 26, 4, 4, 4, 4, 7]);
     const back = segToLabels(bytes, vol.data, source, (n) => SEGMENTS[n - 1]!.label);
     expect(Array.from(back)).toEqual(Array.from(labels));
   });
@@ -65,6 +70,15 @@ describe('createDicomSeg', () => {
     const bytes = createDicomSeg({ labels: labelMap, source, segments: SEGMENTS, algorithm: ALGORITHM });
     const lines = runDciodvfy(bytes, 'seg.dcm');
     expect(lines.filter((l) => /Error/.test(l))).toEqual([]);
+  });
+
+  it('writes ContentCreatorName only in Family^Given form', async () => {
+    const { source, labelMap } = await makeCase();
+    const opts = { labels: labelMap, source, segments: SEGMENTS, algorithm: ALGORITHM };
+    const ds = parseDicomBytes(createDicomSeg({ ...opts, contentCreatorName: 'Doe^Jane' }), 'seg').dataSet;
+    expect(readString(ds, 'x00700084')).toBe('Doe^Jane');
+    expect(() => createDicomSeg({ ...opts, contentCreatorName: 'Jane Doe' })).toThrow(/Family\^Given/);
+    expect(() => createDicomSeg({ ...opts, contentCreatorName: 'Doe\\Jane' })).toThrow(/Family\^Given/);
   });
 
   it('gives the same UIDs for the same inputs with deterministicUids, new ones without', async () => {
