@@ -139,7 +139,9 @@ export function createDicomSeg(options: CreateDicomSegOptions): Uint8Array {
 
   const segmentItems: DicomItem[] = segments.map((s, idx) => ({
     SegmentNumber: idx + 1,
-    SegmentLabel: s.name,
+    // LO holds 64 characters; a longer name is kept whole in SegmentDescription (ST).
+    SegmentLabel: s.name.slice(0, 64),
+    SegmentDescription: s.name.length > 64 ? s.name : undefined,
     SegmentedPropertyCategoryCodeSequence: codeSequence(s.category),
     SegmentedPropertyTypeCodeSequence: codeSequence(s.type),
     SegmentAlgorithmType: 'AUTOMATIC',
