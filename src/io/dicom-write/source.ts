@@ -10,7 +10,7 @@ import type { Vec3 } from '../../core/geometry.js';
 import type { DataSet } from '../dicom/dataset.js';
 import { computeSliceNormal } from '../dicom/frame-geometry.js';
 import { DEFAULT_MAX_VOXELS } from '../dicom/pixel-module.js';
-import { readNumbers, readString } from '../dicom/parse-header.js';
+import { readString } from '../dicom/parse-header.js';
 import { checkFileInputs, readSliceHeader, type DicomFileInput, type SliceHeader } from '../dicom/slice-header.js';
 import { TAG } from '../dicom/tags.js';
 
@@ -55,7 +55,7 @@ export interface DicomSourceSeries {
   readonly attributes: Readonly<Partial<Record<CopiedKeyword, string>>>;
   readonly rows: number;
   readonly columns: number;
-  /** PixelSpacing (else ImagerPixelSpacing): [between rows, between columns] in mm; undefined when neither is stated. */
+  /** PixelSpacing: [between rows, between columns] in mm (patient plane); undefined when not stated (ImagerPixelSpacing is not used). */
   readonly pixelSpacing: readonly [number, number] | undefined;
   /** SliceThickness when the source states it. */
   readonly sliceThickness: number | undefined;
@@ -130,8 +130,9 @@ export function describeDicomSource(files: readonly DicomFileInput[]): DicomSour
     sorted = [...headers].sort((a, b) => depth(a.frame.position!) - depth(b.frame.position!));
   }
   const ds = first.parsed.dataSet;
-  const imager = readNumbers(ds, TAG.imagerPixelSpacing);
-  const spacing = first.frame.pixelSpacing ?? (imager !== undefined && imager.length >= 2 && imager[0]! > 0 && imager[1]! > 0 ? ([imager[0]!, imager[1]!] as const) : undefined);
+  // Only PixelSpacing: ImagerPixelSpacing is measured at the detector, so millimetres from it
+  // would be off by the geometric magnification (PS3.3 10.7.1.3).
+  const spacing = first.frame.pixelSpacing;
   return {
     studyInstanceUid: required(first, readString(ds, TAG.studyInstanceUid), 'StudyInstanceUID'),
     seriesInstanceUid: required(first, first.seriesInstanceUid, 'SeriesInstanceUID'),

@@ -87,7 +87,7 @@ describe('detection results', () => {
     checkIod(sr, 'det3d-sr.dcm');
   });
 
-  it('2D boxes on a radiograph become a rectangle on the image, sizes from ImagerPixelSpacing', async () => {
+  it('2D boxes on a radiograph become a rectangle on the image; no mm sizes without PixelSpacing', async () => {
     const cxr = makeRadiograph();
     const source = describeDicomSource([cxr]);
     expect(source.frameOfReferenceUid).toBeUndefined();
@@ -102,9 +102,12 @@ describe('detection results', () => {
     const region = items.find((i) => i.meaning === 'Image Region')!.item;
     expect(readString(region, 'x00700023')).toBe('POLYLINE');
     expect(Array.from({ length: 10 }, (_, n) => region.float('x00700022', n))).toEqual([2, 3, 10, 3, 10, 7, 2, 7, 2, 3]);
-    // 8 columns x 0.25 mm, 4 rows x 0.2 mm.
-    expect(readNumbers(firstItem(items.find((i) => i.meaning === 'Length')!.item, 'x0040a300')!, 'x0040a30a')![0]).toBeCloseTo(2, 6);
-    expect(readNumbers(firstItem(items.find((i) => i.meaning === 'Width')!.item, 'x0040a300')!, 'x0040a30a')![0]).toBeCloseTo(0.8, 6);
+    // The radiograph states ImagerPixelSpacing only (detector plane): no sizes in mm are claimed.
+    expect(items.some((i) => i.meaning === 'Length' || i.meaning === 'Width')).toBe(false);
+    // With PixelSpacing [rows 0.2, columns 0.25]: 8 columns = 2 mm, 4 rows = 0.8 mm.
+    const spaced = walk(parseDicomBytes(detectionToDicomSr(result, image.geometry, { source: { ...source, pixelSpacing: [0.2, 0.25] }, entry }), 'sr').dataSet);
+    expect(readNumbers(firstItem(spaced.find((i) => i.meaning === 'Length')!.item, 'x0040a300')!, 'x0040a30a')![0]).toBeCloseTo(2, 6);
+    expect(readNumbers(firstItem(spaced.find((i) => i.meaning === 'Width')!.item, 'x0040a300')!, 'x0040a30a')![0]).toBeCloseTo(0.8, 6);
     checkIod(sr, 'det2d-sr.dcm');
   });
 });
