@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readDicom } from '../../../src/io/dicom/index.js';
 import { parseDicomBytes, readString, sequenceItems, firstItem } from '../../../src/io/dicom/parse-header.js';
-import { createDicomSeg, describeDicomSource, DICOM_CODES, type SegmentDescription } from '../../../src/io/dicom-write/index.js';
+import { createDicomSeg, describeDicomSource, DICOM_CODES, readDicomSegLabels, type SegmentDescription } from '../../../src/io/dicom-write/index.js';
 import { COLUMNS, FOR_UID, PATIENT_ID, PATIENT_NAME, ROWS, SERIES_UID, slicePosition, sopUid, STUDY_UID } from './source-series.js';
 import { makeCase } from './case.js';
 import { hasDciodvfy, runDciodvfy, segToLabels } from './helpers.js';
@@ -70,6 +70,23 @@ describe('createDicomSeg', () => {
     const bytes = createDicomSeg({ labels: labelMap, source, segments: SEGMENTS, algorithm: ALGORITHM });
     const lines = runDciodvfy(bytes, 'seg.dcm');
     expect(lines.filter((l) => /Error/.test(l))).toEqual([]);
+  });
+
+  it('readDicomSegLabels maps the SEG back onto the source grid and refuses overlaps', async () => {
+    const { source, labelMap, labels } = await makeCase();
+    const bytes = createDicomSeg({ labels: labelMap, source, segments: SEGMENTS, algorithm: ALGORITHM });
+    const back = await readDicomSegLabels(bytes, source);
+    expect(back.segments.map((s) => [s.number, s.label, s.type?.value])).toEqual([[1, 'liver', '10200004'], [2, 'tumour', '108369006'], [3, 'spleen', '78961009']]);
+    const segmentOfLabel = new Map([[0, 0], [1, 1], [2, 2], [5, 3]]);
+    expect(Array.from(back.data)).toEqual(Array.from(labels, (v) => segmentOfLabel.get(v)));
+    // Re-point frame 1 (liver on slice 0) at slice 1, where the tumour frame lies inside the
+    // liver rectangle: the segments now overlap and cannot form one label map.
+    const patched = bytes.slice();
+    const text = new TextDecoder('latin1').decode(patched);
+    const at = text.indexOf(sopUid(0), text.indexOf('\u0000R0\u0092SQ'));
+    expect(at).toBeGreaterThan(0);
+    patched[at + sopUid(0).length - 1] = '2'.charCodeAt(0);
+    await expect(readDicomSegLabels(patched, source)).rejects.toMatchObject({ details: { cause: 'overlapping-segments' } });
   });
 
   it('writes ContentCreatorName only in Family^Given form', async () => {
