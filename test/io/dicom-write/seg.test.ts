@@ -21,7 +21,7 @@ describe('describeDicomSource', () => {
     const { source, volume } = await makeCase();
     expect(source.instances.map((i) => i.sopInstanceUid)).toEqual([0, 1, 2, 3, 4, 5].map(sopUid));
     expect(volume.meta['files']).toEqual(source.instances.map((i) => i.name));
-    source.instances.forEach((inst, k) => inst.position.forEach((v, a) => expect(v).toBeCloseTo(slicePosition(k)[a]!, 6)));
+    source.instances.forEach((inst, k) => inst.position!.forEach((v, a) => expect(v).toBeCloseTo(slicePosition(k)[a]!, 6)));
     expect(source.studyInstanceUid).toBe(STUDY_UID);
     expect(source.seriesInstanceUid).toBe(SERIES_UID);
     expect(source.frameOfReferenceUid).toBe(FOR_UID);
