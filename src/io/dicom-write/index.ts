@@ -8,6 +8,15 @@
  * whose SR templates throw on valid input, so only its SEG derivation would have been usable,
  * and its output would still need the per-frame references built here. Every object is checked
  * with dciodvfy (dicom3tools) in the tests.
+ *
+ * Use (one source series, the result of a model run on it):
+ *   const source = describeDicomSource(files);           // the files the model ran on
+ *   const volume = await readDicomSeries(files);         // same grid, same slice order
+ *   const opts = { source, entry, deterministicUids: true };  // rerun -> same UIDs, no duplicates
+ *   segmentationToDicom(result, opts)                     // -> { seg, sr }
+ *   detectionToDicomSr(result, volume.geometry, opts)     // -> sr
+ *   classificationToDicomSr(result, opts)                 // -> sr
+ * The lower-level createDicomSeg / createDicomSr take segment descriptions and findings directly.
  */
 export { describeDicomSource, requirePatientFrame, type DicomSourceSeries, type DicomSourceInstance, type CopiedKeyword } from './source.js';
 export { createDicomSeg, SEGMENTATION_STORAGE, type SegmentDescription, type CreateDicomSegOptions } from './seg.js';
