@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTargets, runCases } from './fuzz-core.mjs';
-import { dicomSources, inspectSources, niftiSources } from './sources.mjs';
+import { dicomSources, inspectSources, niftiSources, segSeriesSources } from './sources.mjs';
 
 const [targetName, seedText, startText, countText] = process.argv.slice(2);
 const sdk = await import('../../dist/node.js');
@@ -28,8 +28,10 @@ async function runInspect(bytes, name, ext) {
   }
 }
 
-const targets = createTargets({ readDicom: sdk.readDicom, readNifti: sdk.readNifti, isMedinferError: sdk.isMedinferError, runInspect });
-const sources = { dicom: dicomSources, nifti: niftiSources, inspect: inspectSources }[targetName]();
+const { parseDicomBytes } = await import('../../dist/io/dicom/parse-header.js');
+const seriesFiles = segSeriesSources();
+const targets = createTargets({ ...sdk, parseDicomBytes, seriesFiles, runInspect });
+const sources = { dicom: dicomSources, nifti: niftiSources, inspect: inspectSources, 'seg-writer': () => seriesFiles }[targetName]();
 const first = Number(startText);
 const count = Number(countText);
 for (let c = first; c < first + count; c++) {

@@ -1,6 +1,6 @@
 export interface FuzzSource { name: string; ext?: string; bytes: Uint8Array }
 export interface FuzzResult { outcome: string; detail?: string }
-export interface FuzzTarget { extension: string; run(bytes: Uint8Array, name: string, ext: string): Promise<FuzzResult> }
+export interface FuzzTarget { extension: string; run(bytes: Uint8Array, name: string, ext: string, src?: FuzzSource): Promise<FuzzResult> }
 export function createRandom(seed: number): () => number;
 export function caseRandom(seed: number, c: number): () => number;
 export function mutate(bytes: Uint8Array, rnd: () => number): { bytes: Uint8Array; kind: string };

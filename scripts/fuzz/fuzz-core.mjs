@@ -101,6 +101,31 @@ export function createTargets(sdk) {
     dicom: { extension: '.dcm', run: reader((bytes, name) => sdk.readDicom(bytes, { name, maxVoxels: 1 << 22 })) },
     nifti: { extension: '.nii', run: reader((bytes, name) => sdk.readNifti(bytes, { name, maxVoxels: 1 << 22 })) },
   };
+  if (sdk.createDicomSeg && sdk.seriesFiles) {
+    // SEG / SR writers' inputs: one file of a real source series mutated, the rest intact; the
+    // series is read, described and a SEG + SR written for a label map on its grid. Typed errors
+    // name the mutated file or the series; what is written must parse again.
+    targets['seg-writer'] = {
+      extension: '.dcm',
+      run: async (bytes, name, _ext, src) => {
+        const files = sdk.seriesFiles.map((f) => (f.name === src?.name ? { name, bytes } : f));
+        try {
+          const volume = await sdk.readDicomSeries(files, { name });
+          const source = sdk.describeDicomSource(files);
+          const labels = sdk.createVolume({ geometry: volume.geometry, data: Uint8Array.from(volume.data, (v, i) => (i % 7 === 0 ? 1 : v > 0 && i % 5 === 0 ? 2 : 0)), meta: { source: name } });
+          const segments = [1, 2].map((label) => ({ label, name: `segment ${label}`, category: sdk.DICOM_CODES.anatomicalStructure, type: { value: '10200004', scheme: 'SCT', meaning: 'Liver' } }));
+          const seg = sdk.createDicomSeg({ labels, source, segments, algorithm: { name: 'fuzz', version: '0'.repeat(64) } });
+          sdk.parseDicomBytes(seg, name);
+          const sr = sdk.createDicomSr({ source, algorithm: { name: 'fuzz', version: '0'.repeat(64) }, seg: { bytes: seg }, volumes: [{ segmentNumber: 1, volumeMm3: 1000 }, { segmentNumber: 2, volumeMm3: 12.5 }] });
+          sdk.parseDicomBytes(sr, name);
+          return { outcome: 'ok' };
+        } catch (err) {
+          if (!sdk.isMedinferError(err)) return { outcome: 'FOREIGN', detail: String(err?.stack ?? err).slice(0, 400) };
+          return { outcome: err.code };
+        }
+      },
+    };
+  }
   if (sdk.runInspect) {
     targets.inspect = {
       extension: '',
@@ -133,7 +158,7 @@ export async function runCases({ target, targetName, sources, seed, start = 0, c
     const { bytes, kind } = mutate(src.bytes, caseRandom(seed, c));
     const name = `fuzz-${targetName}-${seed}-${c}-${kind}${src.ext ?? ''}`;
     onCase?.(c);
-    const result = await target.run(bytes, name, src.ext ?? '');
+    const result = await target.run(bytes, name, src.ext ?? '', src);
     counts[result.outcome] = (counts[result.outcome] ?? 0) + 1;
     if (FAILURE_OUTCOMES.has(result.outcome)) failures.push({ case: c, name, source: src.name, kind, outcome: result.outcome, detail: result.detail, bytes });
   }

@@ -36,3 +36,6 @@ export const dicomSources = () => load(DICOM, () => '.dcm');
 export const niftiSources = () => load(NIFTI, (rel) => (rel.endsWith('.gz') ? '.nii.gz' : '.nii'));
 /** The CLI sees both kinds of files, by extension. */
 export const inspectSources = () => [...dicomSources(), ...niftiSources()];
+
+/** A real source series for the SEG / SR writers (Philips classic pCASL, 40 files: the first 8). */
+export const segSeriesSources = () => load(Array.from({ length: 8 }, (_, n) => `dcm-qa/dcm_qa_philips_enh/p1901_cl/${String(n + 1).padStart(4, '0')}.dcm`), () => '.dcm');

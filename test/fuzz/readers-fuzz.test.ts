@@ -1,6 +1,7 @@
 /**
  * Seeded fuzzing in every run (issue 27): mutations of real files (scripts/fuzz/sources.mjs)
- * through the DICOM reader, the NIfTI reader and the CLI's `inspect`. Every case must end as a
+ * through the DICOM reader, the NIfTI reader, the CLI's `inspect` and the DICOM SEG / SR writers
+ * (a real source series with one file mutated). Every case must end as a
  * well-formed result or one of the SDK's typed errors naming the input; each target's loop has a
  * time bound (no hang, no runaway allocation). Cases kept by the long campaign
  * (scripts/fuzz/campaign.mjs) in test/fixtures/fuzz-regressions/ are replayed.
@@ -11,8 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { createTargets, runCases } from '../../scripts/fuzz/fuzz-core.mjs';
-import { dicomSources, inspectSources, niftiSources } from '../../scripts/fuzz/sources.mjs';
-import { readDicom } from '../../src/io/dicom/index.js';
+import { dicomSources, inspectSources, niftiSources, segSeriesSources } from '../../scripts/fuzz/sources.mjs';
+import { readDicom, readDicomSeries } from '../../src/io/dicom/index.js';
+import { parseDicomBytes } from '../../src/io/dicom/parse-header.js';
+import { createDicomSeg, createDicomSr, describeDicomSource, DICOM_CODES } from '../../src/io/dicom-write/index.js';
+import { createVolume } from '../../src/core/volume.js';
 import { readNifti } from '../../src/io/nifti/index.js';
 import { isMedinferError } from '../../src/core/errors.js';
 import { main } from '../../src/cli/main.js';
@@ -36,11 +40,13 @@ async function runInspect(bytes: Uint8Array, name: string, ext: string): Promise
   }
 }
 
-const targets = createTargets({ readDicom, readNifti, isMedinferError, runInspect });
+const seriesFiles = segSeriesSources();
+const targets = createTargets({ readDicom, readNifti, isMedinferError, runInspect, readDicomSeries, describeDicomSource, createDicomSeg, createDicomSr, DICOM_CODES, createVolume, parseDicomBytes, seriesFiles });
 const plan = [
   { target: 'dicom', sources: dicomSources(), count: 1200, boundMs: 90_000 },
   { target: 'nifti', sources: niftiSources(), count: 800, boundMs: 30_000 },
   { target: 'inspect', sources: inspectSources(), count: 300, boundMs: 60_000 },
+  { target: 'seg-writer', sources: seriesFiles, count: 200, boundMs: 60_000 },
 ] as const;
 
 describe('fuzz: seeded mutations end as a result or a typed error naming the input', () => {
