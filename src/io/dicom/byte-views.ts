@@ -9,7 +9,7 @@
  */
 
 /** Private copy of bytes [start, end) in a fresh ArrayBuffer (aligned for any element type). */
-export function copyBytes(src: Uint8Array, start = 0, end = src.length): Uint8Array {
+export function copyBytes(src: Uint8Array, start = 0, end = src.length): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(Math.max(0, end - start));
   out.set(src.subarray(start, end));
   return out;
