@@ -16,6 +16,7 @@ import type { DicomCodecLoaders } from './codecs/codec-loaders.js';
 import type { ResolvedReadOptions } from './options.js';
 import { convertYbrFullToRgb, isYbr } from './color.js';
 import { rejectMosaic } from './mosaic.js';
+import { maskStoredBits } from './stored-bits.js';
 
 export interface DecodedImage {
   readonly pm: PixelModule;
@@ -53,6 +54,8 @@ export async function decodeImage(parsed: ParsedDicom, opts: Pick<ResolvedReadOp
     if (isMedinferError(err)) throw err;
     throw new DecodeError(`${name}: pixel data could not be decoded: ${describeError(err)}`, { file: name, transferSyntax: transferSyntax.uid, cause: 'pixel-data' }, { cause: err });
   }
+  // Garbage above HighBit (and below the value when HighBit is raised) is not part of the value.
+  maskStoredBits(raw, pm);
   let outputPhotometric = pm.photometric;
   // libjpeg converts YCbCr itself; native and RLE YBR samples are converted here as pydicom would.
   if (pm.samplesPerPixel === 3 && isYbr(pm.photometric) && transferSyntax.codec !== 'jpeg-baseline') {

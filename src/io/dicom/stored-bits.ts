@@ -1,0 +1,36 @@
+/**
+ * Stored values inside their container (PS3.5 8.1.1): a sample occupies BitsStored bits ending at
+ * HighBit inside BitsAllocated; the bits outside are not part of the value and may hold garbage
+ * (overlay planes in old files, vendor flags, uninitialised memory). They are cleared here, and
+ * signed values (PixelRepresentation 1) are sign-extended from bit BitsStored - 1, as pydicom >= 3
+ * and dcm2niix do. Applies to native data and to codec output alike (a JPEG-LS / JPEG 2000
+ * codestream can declare more precision than BitsStored). HighBit outside
+ * [BitsStored - 1, BitsAllocated - 1] is invalid; then the value is taken from the low bits
+ * (HighBit = BitsStored - 1), which is what every current writer does.
+ */
+import type { TypedArray } from '../../core/dtype.js';
+import type { PixelModule } from './pixel-module.js';
+
+/** Bit position of the value's least significant bit inside the container. */
+export function storedBitShift(pm: Pick<PixelModule, 'bitsAllocated' | 'bitsStored' | 'highBit'>): number {
+  const shift = pm.highBit - pm.bitsStored + 1;
+  return shift > 0 && pm.highBit < pm.bitsAllocated ? shift : 0;
+}
+
+/** In place: keep the BitsStored value bits (sign-extended when signed). No-op for full-width or 1-bit data. */
+export function maskStoredBits(data: TypedArray, pm: Pick<PixelModule, 'bitsAllocated' | 'bitsStored' | 'highBit' | 'pixelRepresentation'>): void {
+  const bits = pm.bitsStored;
+  if (pm.bitsAllocated === 1 || bits >= pm.bitsAllocated) return;
+  const shift = storedBitShift(pm);
+  const n = data.length;
+  if (pm.pixelRepresentation === 1) {
+    // Move the value's top bit to bit 31, then arithmetic-shift back: masks and sign-extends at once.
+    const up = 32 - bits - shift;
+    const down = 32 - bits;
+    for (let p = 0; p < n; p++) data[p] = (data[p]! << up) >> down;
+    return;
+  }
+  const mask = bits >= 32 ? 0xffffffff : 2 ** bits - 1;
+  // >>> keeps uint32 containers unsigned; the mask is applied after the shift.
+  for (let p = 0; p < n; p++) data[p] = ((data[p]! >>> shift) & mask) >>> 0;
+}
