@@ -5,7 +5,7 @@
  */
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readDicomTags, summarizeDicomHeader } from '../../../src/io/dicom/index.js';
 import { listDicomFiles, readDicomDirectory } from '../../../src/io/dicom/node-files.js';
@@ -83,7 +83,9 @@ describe('readDicomDirectory (Node)', () => {
     // The 8 MR_small encodings share one series UID and one position: a duplicate-slice series.
     expect(byFile.get('MR_small.dcm (+7 files)')).toBe('E_INPUT');
     expect(series.map((v) => v.meta.source)).toContain(join('series-oblique', 'im00.dcm') + ' (+11 files)');
-    expect(series.length + errors.length).toBe(32);
+    // Counted over the original fixtures only: topic folders (philips/, phase-encoding/, ...) hold vendor QA files with their own tests.
+    const original = (f: string): boolean => !f.includes(sep) || /^(generated|series-)/.test(f);
+    expect(series.filter((v) => original(String(v.meta.source))).length + errors.filter((e) => original(e.file)).length).toBe(32);
     expect(skipped).toEqual([]);
     for (const e of errors) expect(e.error.message).not.toMatch(PHI);
   });
