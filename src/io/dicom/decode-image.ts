@@ -57,8 +57,9 @@ export async function decodeImage(parsed: ParsedDicom, opts: Pick<ResolvedReadOp
   // Garbage above HighBit (and below the value when HighBit is raised) is not part of the value.
   maskStoredBits(raw, pm);
   let outputPhotometric = pm.photometric;
-  // libjpeg converts YCbCr itself; native and RLE YBR samples are converted here as pydicom would.
-  if (pm.samplesPerPixel === 3 && isYbr(pm.photometric) && transferSyntax.codec !== 'jpeg-baseline') {
+  // YBR_FULL(_422) samples - native, RLE, and JPEG baseline, whose codec is told to return YCbCr
+  // (codecs/jpeg-colour-transform.ts) - are converted here with pydicom's arithmetic.
+  if (pm.samplesPerPixel === 3 && isYbr(pm.photometric)) {
     if (pm.bitsAllocated !== 8) throw new UnsupportedError(`${name}: ${pm.photometric} with ${pm.bitsAllocated}-bit samples`, { file: name, photometric: pm.photometric });
     convertYbrFullToRgb(raw);
     outputPhotometric = 'RGB';
