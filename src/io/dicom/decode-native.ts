@@ -1,8 +1,10 @@
 /**
  * Native (uncompressed) pixel data -> typed array of the raw stored type, laid out as the Volume
  * wants it: column fastest, then row, then frame, samples interleaved. Mirrors pydicom's
- * numpy_handler: no masking or sign extension beyond the BitsAllocated container, 1-bit data
- * unpacked LSB-first across frame boundaries, YBR_FULL_422 upsampled by sample repetition.
+ * numpy_handler: 1-bit data unpacked LSB-first across frame boundaries, YBR_FULL_422 upsampled by
+ * repeating each pair's chroma. Bits outside BitsStored are cleared afterwards, for every transfer
+ * syntax, by decode-image.ts (stored-bits.ts). Input bytes are often views into a larger buffer at
+ * odd offsets (byte-views.ts): typed views are only built on private aligned copies.
  */
 import { DecodeError } from '../../core/errors.js';
 import { allocateTypedArray, bytesPerElement, type TypedArray } from '../../core/dtype.js';
