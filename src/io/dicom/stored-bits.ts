@@ -23,14 +23,23 @@ export function maskStoredBits(data: TypedArray, pm: Pick<PixelModule, 'bitsAllo
   if (pm.bitsAllocated === 1 || bits >= pm.bitsAllocated) return;
   const shift = storedBitShift(pm);
   const n = data.length;
-  if (pm.pixelRepresentation === 1) {
+  const signed = pm.pixelRepresentation === 1;
+  let first = 0;
+  if (shift === 0) {
+    // Clean data (the usual case) is only read: find the first sample outside the stored range.
+    const lo = signed ? -(2 ** (bits - 1)) : 0;
+    const hi = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
+    while (first < n && data[first]! >= lo && data[first]! <= hi) first++;
+    if (first === n) return;
+  }
+  if (signed) {
     // Move the value's top bit to bit 31, then arithmetic-shift back: masks and sign-extends at once.
     const up = 32 - bits - shift;
     const down = 32 - bits;
-    for (let p = 0; p < n; p++) data[p] = (data[p]! << up) >> down;
+    for (let p = first; p < n; p++) data[p] = (data[p]! << up) >> down;
     return;
   }
   const mask = bits >= 32 ? 0xffffffff : 2 ** bits - 1;
   // >>> keeps uint32 containers unsigned; the mask is applied after the shift.
-  for (let p = 0; p < n; p++) data[p] = ((data[p]! >>> shift) & mask) >>> 0;
+  for (let p = first; p < n; p++) data[p] = ((data[p]! >>> shift) & mask) >>> 0;
 }
