@@ -74,6 +74,12 @@ describe('stored values are masked to BitsStored', () => {
     const i32 = Int32Array.from([0x7f800000, 0x007fffff]);
     maskStoredBits(i32, { bitsAllocated: 32, bitsStored: 24, highBit: 23, pixelRepresentation: 1 });
     expect(Array.from(i32)).toEqual([-8388608, 8388607]);
+    const late = Uint16Array.from([1, 4095, 0xf003, 7]);
+    maskStoredBits(late, { bitsAllocated: 16, bitsStored: 12, highBit: 11, pixelRepresentation: 0 });
+    expect(Array.from(late)).toEqual([1, 4095, 3, 7]);
+    const lateSigned = Int16Array.from([-2048, 2047, 0x0800, -1]);
+    maskStoredBits(lateSigned, { bitsAllocated: 16, bitsStored: 12, highBit: 11, pixelRepresentation: 1 });
+    expect(Array.from(lateSigned)).toEqual([-2048, 2047, -2048, -1]);
     const full = Int16Array.from([-5, 7]);
     maskStoredBits(full, { bitsAllocated: 16, bitsStored: 16, highBit: 15, pixelRepresentation: 1 });
     expect(Array.from(full)).toEqual([-5, 7]);
