@@ -25,6 +25,8 @@ export interface DecodedImage {
   readonly raw: TypedArray;
   /** Photometric interpretation of `raw` (RGB after YBR conversion). */
   readonly outputPhotometric: string;
+  /** Samples whose bits outside BitsStored were set and have been cleared (stored-bits.ts). */
+  readonly maskedSamples: number;
 }
 
 /** Header-level checks shared with series grouping: transfer syntax, mosaic, pixel module, limits. */
@@ -55,7 +57,7 @@ export async function decodeImage(parsed: ParsedDicom, opts: Pick<ResolvedReadOp
     throw new DecodeError(`${name}: pixel data could not be decoded: ${describeError(err)}`, { file: name, transferSyntax: transferSyntax.uid, cause: 'pixel-data' }, { cause: err });
   }
   // Garbage above HighBit (and below the value when HighBit is raised) is not part of the value.
-  maskStoredBits(raw, pm);
+  const maskedSamples = maskStoredBits(raw, pm);
   let outputPhotometric = pm.photometric;
   // YBR_FULL(_422) samples - native, RLE, and JPEG baseline, whose codec is told to return YCbCr
   // (codecs/jpeg-colour-transform.ts) - are converted here with pydicom's arithmetic.
@@ -66,7 +68,7 @@ export async function decodeImage(parsed: ParsedDicom, opts: Pick<ResolvedReadOp
   } else if (pm.samplesPerPixel === 3) {
     outputPhotometric = 'RGB';
   }
-  return { pm, transferSyntax, raw, outputPhotometric };
+  return { pm, transferSyntax, raw, outputPhotometric, maskedSamples };
 }
 
 /** PackBits expands at most 128 bytes per 2 input bytes: a shorter stream cannot hold the image. */

@@ -37,7 +37,7 @@ export async function readParsedDicom(parsed: ParsedDicom, opts: ResolvedReadOpt
 
 /** Modality LUT, MONOCHROME1 option and metadata: shared by readDicom and readDicomSeries. */
 export function finishVolume(
-  image: Pick<DecodedImage, 'pm' | 'raw' | 'outputPhotometric'>,
+  image: Pick<DecodedImage, 'pm' | 'raw' | 'outputPhotometric'> & { readonly maskedSamples?: number },
   frames: readonly Pick<FrameAttributes, 'rescale' | 'philipsScaleSlope'>[],
   geometry: GeometryInit,
   warnings: string[],
@@ -76,10 +76,14 @@ export function finishVolume(
       ...(first === undefined ? {} : { rescale: { slope: first.slope, intercept: first.intercept } }),
       ...(scaled?.philips === undefined ? {} : { philipsScaling: scaled.philips.scaling, philipsScaleSlope: scaled.philips.scaleSlope }),
       valueRange,
-      warnings: [...((meta.warnings as string[] | undefined) ?? []), ...warnings],
+      warnings: [...((meta.warnings as string[] | undefined) ?? []), ...warnings, ...maskedWarning(image.maskedSamples ?? 0, pm.bitsStored)],
     },
   });
   return opts.invertMonochrome1 ? invertDicomMonochrome1(volume) : volume;
+}
+
+function maskedWarning(count: number, bitsStored: number): string[] {
+  return count === 0 ? [] : [`${count} stored values had bits set outside BitsStored ${bitsStored}; cleared as PS3.5 8.1.1 requires (check PixelPaddingValue / overlays)`];
 }
 
 /** Geometry built from corrupt attributes (parallel IOP vectors, zero spacing) is a decode error of that file. */

@@ -17,10 +17,14 @@ export function storedBitShift(pm: Pick<PixelModule, 'bitsAllocated' | 'bitsStor
   return shift > 0 && pm.highBit < pm.bitsAllocated ? shift : 0;
 }
 
-/** In place: keep the BitsStored value bits (sign-extended when signed). No-op for full-width or 1-bit data. */
-export function maskStoredBits(data: TypedArray, pm: Pick<PixelModule, 'bitsAllocated' | 'bitsStored' | 'highBit' | 'pixelRepresentation'>): void {
+/**
+ * In place: keep the BitsStored value bits (sign-extended when signed). No-op for full-width or
+ * 1-bit data. Returns how many samples changed (reported as a warning by the reader: e.g. a
+ * PixelPaddingValue written outside BitsStored becomes an in-range value).
+ */
+export function maskStoredBits(data: TypedArray, pm: Pick<PixelModule, 'bitsAllocated' | 'bitsStored' | 'highBit' | 'pixelRepresentation'>): number {
   const bits = pm.bitsStored;
-  if (pm.bitsAllocated === 1 || bits >= pm.bitsAllocated) return;
+  if (pm.bitsAllocated === 1 || bits >= pm.bitsAllocated) return 0;
   const shift = storedBitShift(pm);
   const n = data.length;
   const signed = pm.pixelRepresentation === 1;
@@ -30,16 +34,33 @@ export function maskStoredBits(data: TypedArray, pm: Pick<PixelModule, 'bitsAllo
     const lo = signed ? -(2 ** (bits - 1)) : 0;
     const hi = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
     while (first < n && data[first]! >= lo && data[first]! <= hi) first++;
-    if (first === n) return;
+    if (first === n) return 0;
   }
   if (signed) {
     // Move the value's top bit to bit 31, then arithmetic-shift back: masks and sign-extends at once.
     const up = 32 - bits - shift;
     const down = 32 - bits;
-    for (let p = first; p < n; p++) data[p] = (data[p]! << up) >> down;
-    return;
+    let changed = 0;
+    for (let p = first; p < n; p++) {
+      const v = data[p]!;
+      const m = (v << up) >> down;
+      if (m !== v) {
+        data[p] = m;
+        changed++;
+      }
+    }
+    return changed;
   }
   const mask = bits >= 32 ? 0xffffffff : 2 ** bits - 1;
   // >>> keeps uint32 containers unsigned; the mask is applied after the shift.
-  for (let p = first; p < n; p++) data[p] = ((data[p]! >>> shift) & mask) >>> 0;
+  let changed = 0;
+  for (let p = first; p < n; p++) {
+    const v = data[p]!;
+    const m = ((v >>> shift) & mask) >>> 0;
+    if (m !== v) {
+      data[p] = m;
+      changed++;
+    }
+  }
+  return changed;
 }
