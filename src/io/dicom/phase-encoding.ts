@@ -9,7 +9,9 @@
  *
  * Conventions (medinfer's voxel frame: i along a row, j down the rows as stored - dcm2niix instead
  * flips rows, so its "j" is our "j-" and vice versa; i is the same in both):
- *  - axis: InPlanePhaseEncodingDirection (0018,1312) ROW -> 'i', COL -> 'j'.
+ *  - axis: InPlanePhaseEncodingDirection (0018,1312) ROW -> 'i', COL -> 'j' (enhanced MR: inside
+ *    the MR FOV / Geometry Sequence of the functional groups, ROW / COLUMN). For multi-frame
+ *    objects the first frame's values are reported.
  *  - polarity 'positive' = phase encoded towards increasing voxel index (dcm2niix's
  *    PhaseEncodingDirectionPositive = 1, GE "Unflipped"); direction is axis + '' or '-'.
  * Sources, in dcm2niix's order of precedence (nii_dicom.cpp):
@@ -19,12 +21,13 @@
  *    when the ky / slice-order word says bottom-up (2); only for EPI (bit 0x800 of the word at 0x3A).
  *  - GE epi_pepolar ((0019,109C) PulseSequenceName): (0019,10B3) user data 12 = 1 reverses every
  *    volume; 2 / 3 reverse odd / even volumes (TemporalPositionIdentifier (0020,0100)).
- *  - Siemens: XA (0021,111C) PhaseEncodingDirectionPositive 1 / 0, else the same entry of the
+ *  - Siemens: XA (0021,111C) PhaseEncodingDirectionPositive 1 / 0 (enhanced: per frame in the
+ *    private sequence (0021,11FE)), else the same entry of the
  *    CSA image header (0029,1010). UIH: (0065,1058) 0 / 1.
  * Other vendors (Philips, Canon) do not record the polarity: 'unknown'.
  */
 import type { DataSet } from './dataset.js';
-import { readNumber, readString } from './parse-header.js';
+import { firstItem, readNumber, readString } from './parse-header.js';
 import { TAG } from './tags.js';
 import { CSA_IMAGE_HEADER, readCsaString } from './siemens-csa.js';
 
@@ -46,20 +49,32 @@ const T = {
   temporalPositionIdentifier: 'x00200100',
   siemensPhaseEncodingDirectionPositive: 'x0021111c',
   uihPhaseEncodingDirectionPositive: 'x00651058',
+  mrFovGeometrySequence: 'x00189125',
+  siemensPrivateFrameSequence: 'x002111fe',
 } as const;
+
+/** First per-frame item, then the shared item, of an enhanced object (empty for classic files). */
+function functionalGroups(ds: DataSet): DataSet[] {
+  return [firstItem(ds, TAG.perFrameFunctionalGroups), firstItem(ds, TAG.sharedFunctionalGroups)].filter((d): d is DataSet => d !== undefined);
+}
 
 type Positive = boolean | undefined;
 
 /** Phase encoding of one file (undefined when the axis is not recorded). */
 export function readPhaseEncoding(ds: DataSet): PhaseEncodingInfo | undefined {
-  const dir = readString(ds, T.inPlanePhaseEncodingDirection)?.toUpperCase();
-  const axis = dir === 'ROW' ? 'i' : dir === 'COL' ? 'j' : undefined;
+  // Classic MR: top level, COL / ROW. Enhanced MR: MR FOV / Geometry Sequence of the functional groups, COLUMN / ROW.
+  const groups = functionalGroups(ds);
+  const dir = [ds, ...groups.map((g) => firstItem(g, T.mrFovGeometrySequence))].map((d) => (d === undefined ? undefined : readString(d, T.inPlanePhaseEncodingDirection))).find((v) => v !== undefined)?.toUpperCase();
+  const axis = dir === 'ROW' ? 'i' : dir === 'COL' || dir === 'COLUMN' ? 'j' : undefined;
   if (axis === undefined) return undefined;
   const manufacturer = (readString(ds, TAG.manufacturer) ?? '').toUpperCase();
   let found: { positive: Positive; source: string } | undefined;
   if (manufacturer.startsWith('GE')) found = readGePolarity(ds);
   else if (manufacturer.includes('SIEMENS')) {
-    found = fromFlag(readNumber(ds, T.siemensPhaseEncodingDirectionPositive), 1, 'Siemens (0021,111C) PhaseEncodingDirectionPositive')
+    // XA enhanced: per frame inside the private sequence (0021,11FE); classic XA: top level.
+    const holders = [ds, ...groups.map((g) => firstItem(g, T.siemensPrivateFrameSequence))];
+    const flag = holders.map((d) => (d === undefined ? undefined : readNumber(d, T.siemensPhaseEncodingDirectionPositive))).find((v) => v !== undefined);
+    found = fromFlag(flag, 1, 'Siemens (0021,111C) PhaseEncodingDirectionPositive')
       ?? fromFlag(csaNumber(ds, 'PhaseEncodingDirectionPositive'), 1, 'Siemens CSA image header PhaseEncodingDirectionPositive');
   }
   else if (manufacturer.includes('UIH') || manufacturer.includes('UNITED IMAGING')) found = fromFlag(readNumber(ds, T.uihPhaseEncodingDirectionPositive), 0, 'UIH (0065,1058)');

@@ -24,6 +24,7 @@ describe('phase-encoding polarity is reported, pixels stay as stored', () => {
     ['ge_linear_9034.dcm', 'j', 'j-', '(0018,9034) RectilinearPhaseEncodeReordering LINEAR'],
     ['siemens_csa_ap.dcm', 'j-', 'j', 'Siemens CSA image header'],
     ['siemens_csa_pa.dcm', 'j', 'j-', 'Siemens CSA image header'],
+    ['siemens_xa_enhanced.dcm', 'j-', 'j', 'Siemens (0021,111C)'],
   ])('%s: dcm2niix says %s, medinfer %s', (file, _dcm2niix, ours, source) => {
     const pe = readPhaseEncoding(parseDicomBytes(bytes(file), file).dataSet);
     expect(pe?.axis).toBe('j');
