@@ -2,6 +2,9 @@
  * Colour layout and colour space. Volumes hold colour as interleaved RGB; YBR_FULL and
  * YBR_FULL_422 samples are converted with exactly pydicom's arithmetic (float32, BT.601 full
  * range, round half up, clip to 0..255) so results match `convert_color_space(arr, 'YBR_FULL', 'RGB')`.
+ * That applies to JPEG baseline too: pydicom 2.x returns JPEG YBR frames as YCbCr (Pillow in
+ * draft('YCbCr') mode, gdcm), so the codec is made to return YCbCr as well
+ * (codecs/jpeg-colour-transform.ts) rather than libjpeg's integer RGB (off by 1 on some pixels).
  */
 import type { TypedArray } from '../../core/dtype.js';
 

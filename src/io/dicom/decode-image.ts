@@ -15,6 +15,7 @@ import { loadFrameDecoder } from './codecs/load-frame-decoder.js';
 import type { DicomCodecLoaders } from './codecs/codec-loaders.js';
 import type { ResolvedReadOptions } from './options.js';
 import { convertYbrFullToRgb, isYbr } from './color.js';
+import { maskStoredBits } from './stored-bits.js';
 
 export interface DecodedImage {
   readonly pm: PixelModule;
@@ -23,6 +24,8 @@ export interface DecodedImage {
   readonly raw: TypedArray;
   /** Photometric interpretation of `raw` (RGB after YBR conversion). */
   readonly outputPhotometric: string;
+  /** Samples whose bits outside BitsStored were set and have been cleared (stored-bits.ts). */
+  readonly maskedSamples: number;
 }
 
 /** Header-level checks shared with series grouping: transfer syntax, pixel module, limits. */
@@ -51,16 +54,19 @@ export async function decodeImage(parsed: ParsedDicom, opts: Pick<ResolvedReadOp
     if (isMedinferError(err)) throw err;
     throw new DecodeError(`${name}: pixel data could not be decoded: ${describeError(err)}`, { file: name, transferSyntax: transferSyntax.uid, cause: 'pixel-data' }, { cause: err });
   }
+  // Garbage above HighBit (and below the value when HighBit is raised) is not part of the value.
+  const maskedSamples = maskStoredBits(raw, pm);
   let outputPhotometric = pm.photometric;
-  // libjpeg converts YCbCr itself; native and RLE YBR samples are converted here as pydicom would.
-  if (pm.samplesPerPixel === 3 && isYbr(pm.photometric) && transferSyntax.codec !== 'jpeg-baseline') {
+  // YBR_FULL(_422) samples - native, RLE, and JPEG baseline, whose codec is told to return YCbCr
+  // (codecs/jpeg-colour-transform.ts) - are converted here with pydicom's arithmetic.
+  if (pm.samplesPerPixel === 3 && isYbr(pm.photometric)) {
     if (pm.bitsAllocated !== 8) throw new UnsupportedError(`${name}: ${pm.photometric} with ${pm.bitsAllocated}-bit samples`, { file: name, photometric: pm.photometric });
     convertYbrFullToRgb(raw);
     outputPhotometric = 'RGB';
   } else if (pm.samplesPerPixel === 3) {
     outputPhotometric = 'RGB';
   }
-  return { pm, transferSyntax, raw, outputPhotometric };
+  return { pm, transferSyntax, raw, outputPhotometric, maskedSamples };
 }
 
 /** PackBits expands at most 128 bytes per 2 input bytes: a shorter stream cannot hold the image. */

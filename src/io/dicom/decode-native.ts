@@ -1,14 +1,17 @@
 /**
  * Native (uncompressed) pixel data -> typed array of the raw stored type, laid out as the Volume
  * wants it: column fastest, then row, then frame, samples interleaved. Mirrors pydicom's
- * numpy_handler: no masking or sign extension beyond the BitsAllocated container, 1-bit data
- * unpacked LSB-first across frame boundaries, YBR_FULL_422 upsampled by sample repetition.
+ * numpy_handler: 1-bit data unpacked LSB-first across frame boundaries, YBR_FULL_422 upsampled by
+ * repeating each pair's chroma. Bits outside BitsStored are cleared afterwards, for every transfer
+ * syntax, by decode-image.ts (stored-bits.ts). Input bytes are often views into a larger buffer at
+ * odd offsets (byte-views.ts): typed views are only built on private aligned copies.
  */
 import { DecodeError } from '../../core/errors.js';
 import { allocateTypedArray, bytesPerElement, type TypedArray } from '../../core/dtype.js';
 import type { PixelModule } from './pixel-module.js';
 import { countNativeFrameBytes } from './pixel-module.js';
 import { interleavePlanes } from './color.js';
+import { copyBytes } from './byte-views.js';
 
 /** Where to put the samples: a slot in a bigger (series) buffer of the raw type, to save a copy. */
 export interface DecodeTarget {
@@ -33,8 +36,9 @@ export function decodeNativePixels(pixelBytes: Uint8Array, pm: PixelModule, bigE
     if (bigEndian && width > 1) swapBytes(bytes, width);
     return target.out.subarray(target.offset, target.offset + n);
   }
-  // Copy into a fresh, aligned buffer: the element may sit at an odd offset in the file.
-  const copy = pixelBytes.slice(0, expectedAll);
+  // Copy into a fresh, aligned buffer: the element may sit at an odd offset in the file, and the
+  // input may be a Buffer whose slice() is a shared view (byte swapping would edit the caller's bytes).
+  const copy = copyBytes(pixelBytes, 0, expectedAll);
   if (bigEndian && width > 1) swapBytes(copy, width);
   let samples = viewAs(copy, pm);
   if (pm.photometric === 'YBR_FULL_422') samples = upsampleYbr422(samples);
@@ -42,6 +46,7 @@ export function decodeNativePixels(pixelBytes: Uint8Array, pm: PixelModule, bigE
   return samples;
 }
 
+/** `bytes` must be a private copy at offset 0 (copyBytes), so any element width is aligned. */
 function viewAs(bytes: Uint8Array, pm: PixelModule): TypedArray {
   const n = bytes.length / bytesPerElement(pm.rawType);
   const probe = allocateTypedArray(pm.rawType, 0);

@@ -9,6 +9,7 @@ import type { DataSet } from './dataset.js';
 import type { Rescale } from './modality-lut.js';
 import { firstItem, readNumber, readNumbers, sequenceItems } from './parse-header.js';
 import { TAG } from './tags.js';
+import { isPhilips, readPhilipsScaleSlope } from './philips-scaling.js';
 
 export interface FrameAttributes {
   /** ImagePositionPatient: centre of the first transmitted pixel (mm, LPS). */
@@ -19,6 +20,8 @@ export interface FrameAttributes {
   readonly pixelSpacing: readonly [number, number] | undefined;
   readonly sliceThickness: number | undefined;
   readonly rescale: Rescale | undefined;
+  /** Philips private Scale Slope (2005,100E) of this frame, Philips files only (philips-scaling.ts). */
+  readonly philipsScaleSlope?: number | undefined;
 }
 
 function vec3(values: readonly number[] | undefined): Vec3 | undefined {
@@ -75,15 +78,19 @@ export function readFrameAttributes(ds: DataSet, frameCount: number): FrameAttri
     rescale: rescaleOf(ds),
   };
   const offsets = readNumbers(ds, TAG.gridFrameOffsetVector);
+  const philips = isPhilips(ds);
+  const sharedItem = firstItem(ds, TAG.sharedFunctionalGroups);
   const out: FrameAttributes[] = [];
   for (let f = 0; f < frameCount; f++) {
     const own = fromGroup(perFrame[f]);
+    const philipsScaleSlope = philips ? readPhilipsScaleSlope(perFrame[f]) ?? readPhilipsScaleSlope(sharedItem) ?? readPhilipsScaleSlope(ds) : undefined;
     out.push({
       position: pick<Vec3>(own.position, shared.position, top.position),
       orientation: pick<readonly number[]>(own.orientation, shared.orientation, top.orientation),
       pixelSpacing: pick<readonly [number, number]>(own.pixelSpacing, shared.pixelSpacing, top.pixelSpacing),
       sliceThickness: pick<number>(own.sliceThickness, shared.sliceThickness, top.sliceThickness),
       rescale: pick<Rescale>(own.rescale, shared.rescale, top.rescale),
+      ...(philipsScaleSlope === undefined ? {} : { philipsScaleSlope }),
     });
   }
   if (offsets !== undefined && offsets.length === frameCount && perFrame.length === 0) return placeGridFrames(out, offsets);

@@ -7,6 +7,7 @@ import type { DataSet } from './dataset.js';
 import { readNumbers, readString } from './parse-header.js';
 import { TAG } from './tags.js';
 import { resolveTransferSyntax } from './transfer-syntax.js';
+import { readPhaseEncoding } from './phase-encoding.js';
 
 export function readImageMeta(ds: DataSet, transferSyntaxUid: string, name: string): VolumeMeta {
   const centers = readNumbers(ds, TAG.windowCenter);
@@ -28,5 +29,8 @@ export function readImageMeta(ds: DataSet, transferSyntaxUid: string, name: stri
   const doseScaling = readNumbers(ds, TAG.doseGridScaling);
   // RT Dose: values x DoseGridScaling = Gy. Not a modality LUT, so reported rather than applied.
   if (doseScaling !== undefined) meta['doseGridScaling'] = doseScaling[0];
+  // EPI phase-encoding axis / polarity (reported only; pixels stay as stored: phase-encoding.ts).
+  const phaseEncoding = readPhaseEncoding(ds);
+  if (phaseEncoding !== undefined) meta['phaseEncoding'] = phaseEncoding;
   return meta;
 }

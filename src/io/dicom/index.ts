@@ -3,7 +3,12 @@
  *  - readDicom: one file (single or multi-frame). Pixels equal pydicom 2.3 (+ gdcm) on every
  *    fixture; colour is returned as interleaved RGB (YBR converted as pydicom's
  *    convert_color_space does); the modality LUT is applied by default (see modality-lut.ts for
- *    the output type rule); MONOCHROME1 is reported and inverted only on request.
+ *    the output type rule); MONOCHROME1 is reported and inverted only on request. Stored values
+ *    are masked to BitsStored (sign-extended when signed, stored-bits.ts). Philips MR with a
+ *    private Scale Slope returns dcm2niix's "precise" floating-point values unless
+ *    philipsScaling: 'display' (philips-scaling.ts; meta.philipsScaling says which). EPI
+ *    phase-encoding polarity is reported in meta.phaseEncoding, pixels are never flipped for it
+ *    (phase-encoding.ts).
  *  - readDicomSeries / groupDicomSeries: series split by SeriesInstanceUID, orientation and size;
  *    slices ordered along the normal; errors vs warnings policy in stack-geometry.ts.
  *  - Siemens mosaics (one frame tiling N slices) are unpacked by readDicom into [cols/g, rows/g, N]

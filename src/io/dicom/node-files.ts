@@ -11,6 +11,7 @@ import { resolveReadOptions, type DicomReadOptions } from './options.js';
 import { assembleSeries } from './series-assemble.js';
 import { groupSliceHeaders } from './series-grouping.js';
 import { readSliceHeader, type SliceHeader } from './slice-header.js';
+import { describeNonImage } from './non-image.js';
 
 export interface DicomDirectoryError {
   /** Path relative to the folder (or the series label for series-level failures). */
@@ -21,7 +22,11 @@ export interface DicomDirectoryError {
 export interface DicomDirectoryResult {
   readonly series: Volume[];
   readonly errors: DicomDirectoryError[];
-  /** DICOM objects without pixel data (structured reports, RT structures, presentation states): not images, not failures. */
+  /**
+   * DICOM objects without pixel data (structured reports incl. Siemens Phoenix reports, raw data
+   * incl. Philips ExamCards, RT structures, presentation states): not images, not failures. The
+   * reason names the kind when the SOP class is known (non-image.ts).
+   */
   readonly skipped: { readonly file: string; readonly reason: string }[];
 }
 
@@ -73,18 +78,21 @@ export async function readDicomDirectory(dir: string, options?: Omit<DicomReadOp
   const base = resolveReadOptions(options, dir);
   const paths = await listDicomFiles(dir);
   // Reads overlap with header parsing (a few files in flight); results keep the listing order.
-  const slots: ({ header: SliceHeader } | { error: DicomDirectoryError })[] = new Array(paths.length);
+  const slots: ({ header: SliceHeader } | { error: DicomDirectoryError } | { skip: string })[] = new Array(paths.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let n = next++; n < paths.length; n = next++) {
       const name = relative(dir, paths[n]!);
+      let bytes: Uint8Array | undefined;
       try {
         const buf = await readFile(paths[n]!);
         // A view, not a copy: the Buffer belongs to this call alone.
-        const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+        bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
         slots[n] = { header: readSliceHeader({ name, bytes }, base.maxVoxels) };
       } catch (err) {
-        slots[n] = { error: { file: name, error: asTyped(err, name) } };
+        // Reports, raw data, presentation states ... fail the image checks but are not failures.
+        const nonImage = bytes === undefined ? undefined : describeNonImage(bytes, name);
+        slots[n] = nonImage !== undefined ? { skip: nonImage } : { error: { file: name, error: asTyped(err, name) } };
       }
     }
   };
@@ -92,11 +100,11 @@ export async function readDicomDirectory(dir: string, options?: Omit<DicomReadOp
   const errors: DicomDirectoryError[] = [];
   const skipped: { file: string; reason: string }[] = [];
   const headers: SliceHeader[] = [];
-  for (const slot of slots) {
+  slots.forEach((slot, n) => {
     if ('header' in slot) headers.push(slot.header);
-    else if (slot.error.error.details['cause'] === 'missing-pixel-data') skipped.push({ file: slot.error.file, reason: 'no pixel data (not an image)' });
+    else if ('skip' in slot) skipped.push({ file: relative(dir, paths[n]!), reason: slot.skip });
     else errors.push(slot.error);
-  }
+  });
   const series: Volume[] = [];
   for (const group of groupSliceHeaders(headers)) {
     const label = group.length === 1 ? group[0]!.name : `${group[0]!.name} (+${group.length - 1} files)`;

@@ -1,6 +1,7 @@
 /** Reader options, validated eagerly (UsageError names the option, what was expected and received). */
 import { UsageError } from '../../core/errors.js';
 import { DEFAULT_MAX_VOXELS } from './pixel-module.js';
+import { PHILIPS_SCALINGS, type PhilipsScaling } from './philips-scaling.js';
 import { DEFAULT_CODEC_LOADERS, type DicomCodecLoaders, type DicomCodecName } from './codecs/codec-loaders.js';
 
 const CODEC_NAMES = Object.keys(DEFAULT_CODEC_LOADERS) as DicomCodecName[];
@@ -19,6 +20,13 @@ export interface DicomReadOptions {
    * browser apps pass the codecs they bundle and serve. Missing ones load by package name.
    */
   codecs?: DicomCodecLoaders;
+  /**
+   * Philips MR files with a private Scale Slope (2005,100E): 'precise' (default, as dcm2niix)
+   * returns the floating-point values FP = (PV * RS + RI) / (RS * SS) as float32; 'display'
+   * returns the standard RescaleSlope / RescaleIntercept values. meta.philipsScaling records
+   * which was used (see philips-scaling.ts). Ignored for other files and with applyModalityLut false.
+   */
+  philipsScaling?: PhilipsScaling;
 }
 
 export interface ResolvedReadOptions {
@@ -27,6 +35,7 @@ export interface ResolvedReadOptions {
   readonly applyModalityLut: boolean;
   readonly invertMonochrome1: boolean;
   readonly codecs: DicomCodecLoaders | undefined;
+  readonly philipsScaling: PhilipsScaling;
 }
 
 function checkBoolean(value: unknown, field: string): boolean | undefined {
@@ -45,6 +54,12 @@ function checkCodecs(value: unknown): DicomCodecLoaders | undefined {
   return value as DicomCodecLoaders;
 }
 
+function checkPhilipsScaling(value: unknown): PhilipsScaling {
+  if (value === undefined) return 'precise';
+  if (PHILIPS_SCALINGS.includes(value as PhilipsScaling)) return value as PhilipsScaling;
+  throw new UsageError(`option philipsScaling must be 'precise' or 'display', got ${String(value)}`, { field: 'philipsScaling', expected: PHILIPS_SCALINGS.join(' | '), received: String(value) });
+}
+
 export function resolveReadOptions(options: DicomReadOptions | undefined, defaultName = 'memory'): ResolvedReadOptions {
   const o = options ?? {};
   if (typeof o !== 'object') throw new UsageError(`options must be an object, got ${typeof o}`, { field: 'options' });
@@ -58,5 +73,6 @@ export function resolveReadOptions(options: DicomReadOptions | undefined, defaul
     applyModalityLut: checkBoolean(o.applyModalityLut, 'applyModalityLut') ?? true,
     invertMonochrome1: checkBoolean(o.invertMonochrome1, 'invertMonochrome1') ?? false,
     codecs: checkCodecs(o.codecs),
+    philipsScaling: checkPhilipsScaling(o.philipsScaling),
   };
 }

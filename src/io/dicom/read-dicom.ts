@@ -14,6 +14,7 @@ import { computeStackGeometry } from './stack-geometry.js';
 import { applyRescale } from './modality-lut.js';
 import { applyModalityLutTable, readModalityLutTable, type ModalityLutTable } from './modality-lut-sequence.js';
 import { getStoredValueRange } from './pixel-module.js';
+import { resolveRescales } from './philips-scaling.js';
 import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } from './options.js';
 import { invertDicomMonochrome1 } from './monochrome.js';
 import { readImageMeta } from './image-meta.js';
@@ -44,8 +45,8 @@ export async function readParsedDicom(parsed: ParsedDicom, opts: ResolvedReadOpt
 
 /** Modality LUT, MONOCHROME1 option and metadata: shared by readDicom and readDicomSeries. */
 export function finishVolume(
-  image: Pick<DecodedImage, 'pm' | 'raw' | 'outputPhotometric'>,
-  frames: readonly Pick<FrameAttributes, 'rescale'>[],
+  image: Pick<DecodedImage, 'pm' | 'raw' | 'outputPhotometric'> & { readonly maskedSamples?: number },
+  frames: readonly Pick<FrameAttributes, 'rescale' | 'philipsScaleSlope'>[],
   geometry: GeometryInit,
   warnings: string[],
   meta: VolumeMeta,
@@ -62,7 +63,9 @@ export function finishVolume(
   const grayLut = opts.applyModalityLut && pm.samplesPerPixel === 1;
   const table = grayLut ? lutTable : undefined;
   // As in pydicom, a Modality LUT Sequence takes precedence over slope / intercept.
-  const rescales = grayLut && table === undefined ? frames.map((f) => f.rescale) : frames.map(() => undefined);
+  // Philips MR: precise (floating-point) values by default (philips-scaling.ts).
+  const scaled = grayLut && table === undefined ? resolveRescales(frames, opts.philipsScaling, String(meta.source ?? 'memory')) : undefined;
+  const rescales = scaled?.rescales ?? frames.map(() => undefined);
   const { data } = table !== undefined ? applyModalityLutTable(raw, table) : applyRescale(raw, pm.rawType, rescales, frameSize);
   const first = rescales[0];
   const map = (v: number): number => (first === undefined ? v : v * first.slope + first.intercept);
@@ -79,11 +82,16 @@ export function finishVolume(
       modalityLutApplied: table !== undefined || rescales.some((r) => r !== undefined),
       ...(table === undefined ? {} : { modalityLut: 'table' }),
       ...(first === undefined ? {} : { rescale: { slope: first.slope, intercept: first.intercept } }),
+      ...(scaled?.philips === undefined ? {} : { philipsScaling: scaled.philips.scaling, philipsScaleSlope: scaled.philips.scaleSlope }),
       valueRange,
-      warnings: [...((meta.warnings as string[] | undefined) ?? []), ...warnings],
+      warnings: [...((meta.warnings as string[] | undefined) ?? []), ...warnings, ...maskedWarning(image.maskedSamples ?? 0, pm.bitsStored)],
     },
   });
   return opts.invertMonochrome1 ? invertDicomMonochrome1(volume) : volume;
+}
+
+function maskedWarning(count: number, bitsStored: number): string[] {
+  return count === 0 ? [] : [`${count} stored values had bits set outside BitsStored ${bitsStored}; cleared as PS3.5 8.1.1 requires (check PixelPaddingValue / overlays)`];
 }
 
 /** Geometry built from corrupt attributes (parallel IOP vectors, zero spacing) is a decode error of that file. */

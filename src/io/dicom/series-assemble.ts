@@ -59,15 +59,17 @@ export async function assembleSeries(group: readonly SliceHeader[], opts: Resolv
 
   const raw = allocateTypedArray(pm.rawType, total);
   let outputPhotometric = pm.photometric;
+  let maskedSamples = 0;
   for (let k = 0; k < sorted.length; k++) {
     const image = await decodeImage(sorted[k]!.parsed, opts, { out: raw, offset: k * frameSize });
     if (image.raw.buffer !== raw.buffer) raw.set(image.raw as never, k * frameSize);
     outputPhotometric = image.outputPhotometric;
+    maskedSamples += image.maskedSamples;
   }
   const meta = readImageMeta(first.parsed.dataSet, first.transferSyntax.uid, label);
   meta['files'] = sorted.map((h) => h.name);
   meta['transferSyntaxes'] = [...new Set(sorted.map((h) => h.transferSyntax.uid))];
-  return finishVolume({ pm, raw, outputPhotometric }, sorted.map((h) => h.frame), stack.geometry, stack.warnings, meta, opts, readModalityLutTable(first.parsed.dataSet, first.name));
+  return finishVolume({ pm, raw, outputPhotometric, maskedSamples }, sorted.map((h) => h.frame), stack.geometry, stack.warnings, meta, opts, readModalityLutTable(first.parsed.dataSet, first.name));
 }
 
 function checkSamePixelFormat(group: readonly SliceHeader[], label: string): void {

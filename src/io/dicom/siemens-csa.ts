@@ -120,3 +120,18 @@ export function findPrivateBlock(ds: DataSet, group: number, creator: string): n
   }
   return anyCreator ? undefined : 0x10;
 }
+
+/**
+ * First item of a named entry of the image CSA header, as text, for metadata that must not fail a
+ * read (phase-encoding polarity): undefined when absent, empty or when the header is corrupt.
+ */
+export function readCsaImageString(ds: DataSet, name: string, file: string): string | undefined {
+  let header: CsaHeader | undefined;
+  try {
+    header = readSiemensCsa(ds, 'image', file);
+  } catch {
+    return undefined;
+  }
+  const first = header?.elements.get(name)?.items[0];
+  return first === undefined || first === '' ? undefined : first;
+}

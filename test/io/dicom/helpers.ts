@@ -78,3 +78,20 @@ export function summarize(data: TypedArray): Omit<ValueSummary, 'sha256'> {
   }
   return { first: Array.from(data.subarray(0, 8) as ArrayLike<number>), min, max, mean: sum / data.length, count: data.length };
 }
+
+/**
+ * The same bytes as a view at an odd offset inside a bigger buffer, as reading by path gives
+ * (fs.readFile Buffers are views into a shared pool; Buffer.slice is a view too). Surrounding
+ * bytes are 0xA5 so a decoder that reads `view.buffer` whole sees garbage, not zeros.
+ */
+export function oddOffsetView(bytes: Uint8Array, offset = 3, asBuffer = false): Uint8Array {
+  const pad = 0xa5;
+  if (asBuffer) {
+    const big = Buffer.alloc(bytes.length + offset + 5, pad);
+    big.set(bytes, offset);
+    return big.subarray(offset, offset + bytes.length);
+  }
+  const big = new Uint8Array(bytes.length + offset + 5).fill(pad);
+  big.set(bytes, offset);
+  return big.subarray(offset, offset + bytes.length);
+}

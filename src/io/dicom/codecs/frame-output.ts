@@ -8,6 +8,7 @@ import { DecodeError } from '../../../core/errors.js';
 import { allocateTypedArray, type TypedArray } from '../../../core/dtype.js';
 import type { PixelModule } from '../pixel-module.js';
 import type { RawFrame } from './emscripten-decoder.js';
+import { copyBytes, isAligned } from '../byte-views.js';
 
 export interface FrameOutputOptions {
   readonly codec: string;
@@ -32,9 +33,11 @@ export function toFrameSamples(raw: RawFrame, pm: PixelModule, file: string, opt
     throw new DecodeError(`${file}: ${opts.codec} frame has ${info.bitsPerSample}-bit samples but BitsAllocated is ${pm.bitsAllocated}`, { file, codec: opts.codec, cause: 'frame-mismatch' });
   }
   const signed = pm.pixelRepresentation === 1;
+  // Codec output is normally a fresh buffer; a view at an odd offset is copied before a 16-bit view.
+  const aligned = width === 2 && !isAligned(bytes, 2) ? copyBytes(bytes, 0, count * 2) : bytes;
   let src: TypedArray;
   if (width === 1) src = signed && pm.bitsAllocated === 8 ? new Int8Array(bytes.buffer, bytes.byteOffset, count) : bytes.subarray(0, count);
-  else src = signed ? new Int16Array(bytes.buffer, bytes.byteOffset, count) : new Uint16Array(bytes.buffer, bytes.byteOffset, count);
+  else src = signed ? new Int16Array(aligned.buffer, aligned.byteOffset, count) : new Uint16Array(aligned.buffer, aligned.byteOffset, count);
 
   const out = allocateTypedArray(pm.rawType, count);
   const precision = info.bitsPerSample;

@@ -6,6 +6,7 @@
 import { DecodeError, describeError } from '../../../core/errors.js';
 import type { PixelModule } from '../pixel-module.js';
 import { missingCodec } from './emscripten-decoder.js';
+import { copyBytes } from '../byte-views.js';
 import { toFrameSamples } from './frame-output.js';
 import type { FrameDecoder } from './frame-decoder.js';
 import type { DicomCodecLoader } from './codec-loaders.js';
@@ -26,8 +27,9 @@ export async function loadJpegLosslessDecoder(file: string, loader: DicomCodecLo
     let decoded: Uint8Array | Uint16Array;
     let info: { width: number; height: number; componentCount: number; bitsPerSample: number };
     try {
-      // The decoder reads through an ArrayBuffer: give it a private copy of just this frame.
-      const copy = frame.slice();
+      // The decoder reads a whole ArrayBuffer: give it a private copy of just this frame. Not
+      // frame.slice(): on a Node Buffer that is a view, whose .buffer is the whole file (or pool).
+      const copy = copyBytes(frame);
       const decoder = new Decoder();
       decoded = decoder.decode(copy.buffer, 0, copy.length, numBytes);
       info = { width: decoder.xDim, height: decoder.yDim, componentCount: decoder.numComp, bitsPerSample: numBytes * 8 };
