@@ -91,7 +91,8 @@ export function selectPart(parts: readonly SeriesPart[], opts: ResolvedReadOptio
 
 async function assemblePart(p: SeriesPart, opts: ResolvedReadOptions, multiPart: boolean): Promise<Volume> {
   const volume = p.layout === 'mosaic' ? await joinMosaicVolumes(p, opts) : await decodePart(p, opts);
-  if (multiPart || p.volumes.length > 1) Object.assign(volume.meta, partMeta(p));
+  // Plain single 3D series (CT, T1) carry no part metadata; a lone phase / real part still says so.
+  if (multiPart || p.volumes.length > 1 || p.part !== '') Object.assign(volume.meta, partMeta(p));
   return volume;
 }
 

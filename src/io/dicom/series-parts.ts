@@ -125,7 +125,12 @@ function splitVolumes(frames: FrameRef[], label: string): { volumes: FrameRef[][
   if (counts.some((c) => c !== nv)) {
     const lo = Math.min(...counts);
     const hi = Math.max(...counts);
-    throw new InputError(`${label}: incomplete volumes: ${clusters.length} slice positions hold between ${lo} and ${hi} frames each (missing or extra files?)`, { file: label, cause: 'incomplete-volumes', positions: clusters.length, minFrames: lo, maxFrames: hi });
+    const shared = clusters.find((c) => c.length === hi)!;
+    const names = shared.slice(0, 2).map((f) => (f.header.pm.frames > 1 ? `${f.header.name} frame ${f.frame + 1}` : f.header.name)).join(', ');
+    // Most positions once, a few twice: duplicates (copied files), not a second volume.
+    const cause = lo === 1 ? 'duplicate-position' : 'incomplete-volumes';
+    const what = lo === 1 ? 'duplicate slice position' : 'incomplete volumes';
+    throw new InputError(`${label}: ${what}: ${clusters.length} slice positions hold between ${lo} and ${hi} frames each (e.g. ${names} share one position); missing or extra files?`, { file: label, cause, positions: clusters.length, minFrames: lo, maxFrames: hi });
   }
   for (const c of clusters) c.sort(compareVolumes);
   if (nv > 1) checkDistinguishable(clusters, label);
