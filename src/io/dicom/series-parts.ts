@@ -6,8 +6,8 @@
  *    one echo, then `_ph` / `_real` / `_imaginary` / `_fieldmaphz` (magnitude: none);
  *  - volumes: frames at the same position (along the slice normal, 0.01 mm) are the same slice of
  *    different volumes; every position must hold the same number of frames, and the n-th frame
- *    of each position (ordered by TemporalPosition index / identifier, InstanceNumber,
- *    DimensionIndexValues, then stored order) belongs to volume n;
+ *    of each position (frames of one enhanced file in stored order; across files by
+ *    TemporalPosition index / identifier, InstanceNumber, DimensionIndexValues) is volume n;
  *  - frames of one file without any position (cine, ultrasound loops) are volumes of one slice;
  *  - Siemens mosaic files are one volume each (unpacked by readParsedDicom).
  * Anything that does not fit (mixed orientations, uneven counts, duplicates nothing tells apart)
@@ -187,8 +187,15 @@ function compareIndex(a: readonly number[] | undefined, b: readonly number[] | u
   return 0;
 }
 
-/** Acquisition order of frames at one position. */
+/**
+ * Acquisition order of frames at one position. Frames of one enhanced file keep their stored
+ * order, as dcm2niix does: it is the vendor's volume order even where TemporalPositionIndex
+ * says otherwise (Philips 3D pCASL stores all label volumes, then all control volumes, with
+ * temporal indices 1..3 in each). Frames of different files: temporal position, InstanceNumber,
+ * DimensionIndexValues, then input order.
+ */
 function compareVolumes(a: FrameRef, b: FrameRef): number {
+  if (a.header === b.header) return a.frame - b.frame;
   return cmp(a.keys.temporalIndex, b.keys.temporalIndex)
     || cmp(a.keys.instanceNumber, b.keys.instanceNumber)
     || compareIndex(a.keys.dimensionIndex, b.keys.dimensionIndex)
@@ -234,6 +241,7 @@ function checkTemporalConsistency(volumes: readonly FrameRef[][], label: string)
 
 /** Name of the attribute that tells the frames at one position apart (for meta.volumeIndexAttribute). */
 function describeOrder(frames: readonly FrameRef[], classic: boolean): string {
+  if (frames.every((f) => f.header === frames[0]!.header)) return 'stored frame order';
   const varies = (get: (k: FrameKeys) => number | undefined): boolean => {
     const values = frames.map((f) => get(f.keys));
     return !values.includes(undefined) && new Set(values).size === values.length;
