@@ -128,8 +128,9 @@ function splitVolumes(frames: FrameRef[], label: string): { volumes: FrameRef[][
     const shared = clusters.find((c) => c.length === hi)!;
     const names = shared.slice(0, 2).map((f) => (f.header.pm.frames > 1 ? `${f.header.name} frame ${f.frame + 1}` : f.header.name)).join(', ');
     // Most positions once, a few twice: duplicates (copied files), not a second volume.
-    const cause = lo === 1 ? 'duplicate-position' : 'incomplete-volumes';
-    const what = lo === 1 ? 'duplicate slice position' : 'incomplete volumes';
+    const duplicates = lo === 1 && 2 * counts.filter((c) => c === 1).length > counts.length;
+    const cause = duplicates ? 'duplicate-position' : 'incomplete-volumes';
+    const what = duplicates ? 'duplicate slice position' : 'incomplete volumes';
     throw new InputError(`${label}: ${what}: ${clusters.length} slice positions hold between ${lo} and ${hi} frames each (e.g. ${names} share one position); missing or extra files?`, { file: label, cause, positions: clusters.length, minFrames: lo, maxFrames: hi });
   }
   for (const c of clusters) c.sort(compareVolumes);
