@@ -18,6 +18,7 @@ import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } f
 import { invertDicomMonochrome1 } from './monochrome.js';
 import { assembleSeries } from './series-assemble.js';
 import { sliceHeaderOf } from './slice-header.js';
+import { rejectMosaic } from './mosaic.js';
 
 export async function readDicom(bytes: Uint8Array, options?: DicomReadOptions): Promise<Volume> {
   const opts = resolveReadOptions(options);
@@ -31,6 +32,9 @@ export async function readDicom(bytes: Uint8Array, options?: DicomReadOptions): 
  * separate parts (selected with options.part), frames without positions are volumes of one slice.
  */
 export async function readParsedDicom(parsed: ParsedDicom, opts: ResolvedReadOptions): Promise<Volume> {
+  // A Siemens mosaic must be unpacked before this point (series-parts.ts sends every mosaic file
+  // here): planned as frames it would be one tiled slice, and the planner would send it back.
+  rejectMosaic(parsed.dataSet, parsed.name);
   return assembleSeries([sliceHeaderOf(parsed, opts.maxVoxels)], opts);
 }
 

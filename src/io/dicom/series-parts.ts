@@ -101,10 +101,13 @@ function echoAssigner(frames: readonly FrameRef[]): (f: FrameRef) => number | un
 
 function splitVolumes(frames: FrameRef[], label: string): { volumes: FrameRef[][]; volumeIndexAttribute: string | undefined; layout: SeriesLayout } {
   const files = new Set(frames.map((f) => f.header));
-  if (files.size > 1 && [...files].every((h) => isMosaic(h.parsed.dataSet))) {
+  // Every mosaic file (even a lone one) goes to readParsedDicom, which unpacks it into a volume.
+  if ([...files].every((h) => isMosaic(h.parsed.dataSet))) {
     const sorted = [...frames].sort(compareVolumes);
-    return { volumes: sorted.map((f) => [f]), volumeIndexAttribute: describeOrder(sorted, true), layout: 'mosaic' };
+    return { volumes: sorted.map((f) => [f]), volumeIndexAttribute: sorted.length > 1 ? describeOrder(sorted, true) : undefined, layout: 'mosaic' };
   }
+  const tiled = [...files].find((h) => isMosaic(h.parsed.dataSet));
+  if (tiled !== undefined) throw new InputError(`${label}: ${tiled.name} is a Siemens mosaic but other files of the series are not: not one volume`, { file: tiled.name, cause: 'mixed-mosaic' });
   const placed = frames.filter((f) => f.attrs.position !== undefined && f.attrs.orientation !== undefined);
   if (placed.length === 0) {
     if (files.size > 1) {
