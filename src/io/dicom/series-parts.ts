@@ -83,11 +83,15 @@ function componentRank(c: ImageComponent | undefined): number {
 
 /**
  * Echo number of a frame, or undefined for single-echo series. EchoNumbers when they differ;
- * otherwise the rank of the echo time (enhanced objects carry only EffectiveEchoTime).
+ * otherwise the rank of the echo time (enhanced objects carry only EffectiveEchoTime). A series
+ * holding only a later echo keeps its number, as dcm2niix names it (Siemens field-map phase
+ * difference: EchoNumbers 2 -> '_e2_ph').
  */
 function echoAssigner(frames: readonly FrameRef[]): (f: FrameRef) => number | undefined {
   const numbers = new Set(frames.map((f) => f.keys.echoNumber));
   if (numbers.size > 1 && !numbers.has(undefined)) return (f) => f.keys.echoNumber;
+  const only = numbers.size === 1 ? [...numbers][0] : undefined;
+  if (only !== undefined && only > 1) return () => only;
   const times = [...new Set(frames.map((f) => f.keys.echoTime))];
   if (times.length > 1 && !times.includes(undefined)) {
     // TE 0 marks a computed map (Philips B0 field map) rather than an echo: it ranks last, which

@@ -74,6 +74,12 @@ describe('classic single-frame files', () => {
     ]);
   });
 
+  test('a series of echo 2 only keeps its echo suffix (Siemens field-map phase difference -> _e2_ph)', async () => {
+    const phasediff = Z.map((z, k) => ({ z, echo: 2, te: 7.38, inst: k + 1, imageType: 'ORIGINAL\\PRIMARY\\P\\ND', value: k }));
+    const v = await readDicomSeries(files(phasediff));
+    expect(v.meta).toMatchObject({ part: '_e2_ph', echoNumber: 2, imageComponent: 'phase' });
+  });
+
   test('vendor phase flags: Philips ImageType PHASE MAP, GE private (0043,102F) = 1', async () => {
     const philips = Z.map((z, k) => ({ z, inst: k + 1, imageType: 'ORIGINAL\\PRIMARY\\PHASE MAP\\P\\FFE', value: k }));
     expect((await readDicomSeries(files(philips))).meta['part']).toBe('_ph');
