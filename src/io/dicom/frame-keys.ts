@@ -108,7 +108,9 @@ function readDouble(ds: DataSet | undefined, tag: string): number | undefined {
 }
 
 function classicKeys(ds: DataSet): FrameKeys {
-  const geType = ds.elements[T.geImageType] !== undefined ? ds.int16(T.geImageType) : undefined;
+  // (0043,102F) means image type only under GE's private creator (dcm2niix checks the vendor too).
+  const ge = readString(ds, 'x00430010')?.toUpperCase().startsWith('GEMS') === true;
+  const geType = ge && ds.elements[T.geImageType] !== undefined ? ds.int16(T.geImageType) : undefined;
   const geComponent: ImageComponent | undefined = geType === 1 ? 'phase' : geType === 2 ? 'real' : geType === 3 ? 'imaginary' : geType === 0 ? 'magnitude' : undefined;
   return {
     echoNumber: readNumber(ds, T.echoNumbers),
