@@ -63,8 +63,10 @@ export async function assembleSeries(group: readonly SliceHeader[], opts: Resolv
 /** One group of headers -> all its parts (all or nothing: one failing part fails the series). */
 export async function assembleSeriesParts(group: readonly SliceHeader[], opts: ResolvedReadOptions): Promise<Volume[]> {
   const parts = planSeriesParts(listFrameRefs(group), opts.name);
+  // Parts of one enhanced file (echoes x magnitude / phase) share one decode of its frames.
+  const decoded: DecodeCache = new Map();
   const out: Volume[] = [];
-  for (const p of parts) out.push(await assemblePart(p, opts, parts.length > 1));
+  for (const p of parts) out.push(await assemblePart(p, opts, parts.length > 1, decoded));
   return out;
 }
 
@@ -89,8 +91,10 @@ export function selectPart(parts: readonly SeriesPart[], opts: ResolvedReadOptio
   );
 }
 
-async function assemblePart(p: SeriesPart, opts: ResolvedReadOptions, multiPart: boolean): Promise<Volume> {
-  const volume = p.layout === 'mosaic' ? await joinMosaicVolumes(p, opts) : await decodePart(p, opts);
+type DecodeCache = Map<SliceHeader, { raw: TypedArray; photometric: string }>;
+
+async function assemblePart(p: SeriesPart, opts: ResolvedReadOptions, multiPart: boolean, decoded: DecodeCache = new Map()): Promise<Volume> {
+  const volume = p.layout === 'mosaic' ? await joinMosaicVolumes(p, opts) : await decodePart(p, opts, decoded);
   // Plain single 3D series (CT, T1) carry no part metadata; a lone phase / real part still says so.
   if (multiPart || p.volumes.length > 1 || p.part !== '') Object.assign(volume.meta, partMeta(p));
   return volume;
@@ -105,7 +109,7 @@ function partMeta(p: SeriesPart): VolumeMeta {
   return meta;
 }
 
-async function decodePart(p: SeriesPart, opts: ResolvedReadOptions): Promise<Volume> {
+async function decodePart(p: SeriesPart, opts: ResolvedReadOptions, decoded: DecodeCache): Promise<Volume> {
   const label = opts.name;
   const ordered = p.volumes.flat();
   const first = ordered[0]!.header;
@@ -119,7 +123,6 @@ async function decodePart(p: SeriesPart, opts: ResolvedReadOptions): Promise<Vol
 
   const raw = allocateTypedArray(pm.rawType, total);
   let outputPhotometric = pm.photometric;
-  const decoded = new Map<SliceHeader, TypedArray>();
   for (let k = 0; k < ordered.length; k++) {
     const ref = ordered[k]!;
     const h = ref.header;
@@ -132,11 +135,11 @@ async function decodePart(p: SeriesPart, opts: ResolvedReadOptions): Promise<Vol
     let all = decoded.get(h);
     if (all === undefined) {
       const image = await decodeImage(h.parsed, opts);
-      all = image.raw;
-      outputPhotometric = image.outputPhotometric;
+      all = { raw: image.raw, photometric: image.outputPhotometric };
       decoded.set(h, all);
     }
-    raw.set(all.subarray(ref.frame * frameSize, (ref.frame + 1) * frameSize) as never, k * frameSize);
+    outputPhotometric = all.photometric;
+    raw.set(all.raw.subarray(ref.frame * frameSize, (ref.frame + 1) * frameSize) as never, k * frameSize);
   }
   const meta = readImageMeta(first.parsed.dataSet, first.transferSyntax.uid, label);
   if (files.length > 1) {
