@@ -53,6 +53,8 @@ export interface InspectEntry {
   window?: { center: number; width: number };
   /** NIfTI 4D: time between frames (pixdim[4]) in the file's time unit. */
   timeStep?: number;
+  /** DICOM RepetitionTime in ms (the 4D time step convert writes as pixdim[4], in s). */
+  repetitionTime?: number;
   /** DICOM series part (echo / image component; dcm2niix suffix, '' for magnitude) and what orders its volumes (frames). */
   part?: { suffix: string; echoNumber?: number; component?: string; volumes: number; volumeIndexAttribute?: string };
   warnings?: string[];
@@ -98,6 +100,7 @@ export function describeVolume(file: string, v: Volume, patient?: InspectEntry['
   if (v.meta.window) entry.window = { center: tidy(v.meta.window.center), width: tidy(v.meta.window.width) };
   const timeStep = (v.meta['nifti'] as { timeStep?: unknown } | undefined)?.timeStep;
   if (v.frames > 1 && typeof timeStep === 'number' && timeStep > 0) entry.timeStep = tidy(timeStep);
+  if (v.meta.format === 'dicom' && typeof v.meta['repetitionTime'] === 'number') entry.repetitionTime = tidy(v.meta['repetitionTime']);
   if (typeof v.meta['part'] === 'string') {
     const m = v.meta;
     entry.part = { suffix: m['part'] as string, volumes: v.frames };
@@ -125,6 +128,7 @@ function formatEntry(e: InspectEntry): string {
   if (e.modality) lines.push(`  modality    ${e.modality}${e.photometric ? ` (${e.photometric})` : ''}`);
   if (e.window) lines.push(`  window      centre ${e.window.center}, width ${e.window.width}`);
   if (e.timeStep !== undefined) lines.push(`  time step   ${e.timeStep} (pixdim[4])`);
+  if (e.repetitionTime !== undefined) lines.push(`  TR          ${e.repetitionTime} ms`);
   if (e.seriesInstanceUid) lines.push(`  series UID  ${e.seriesInstanceUid}`);
   if (e.part) {
     const p = e.part;
