@@ -15,6 +15,7 @@ import { concatTensors } from './batch.js';
 import { createProvenance, inputName, openModelHandle, outputByName, runSingleInput, type ModelHandle } from './model-handle.js';
 import { compileScoreSteps, type ScoreSteps } from './score-steps.js';
 import { computeOcclusionMap, type OcclusionOptions, type OcclusionMap } from './occlusion.js';
+import { selectInputVolume } from './select-volume.js';
 import type { ImageInput, PipelineBase, PipelineContext, Provenance } from './types.js';
 
 export interface ClassificationResult {
@@ -28,6 +29,8 @@ export interface ClassificationResult {
 
 export interface ClassificationRunOptions {
   readonly explain?: OcclusionOptions;
+  /** Which volume of a multi-volume input (4D DICOM) to classify, 0-based; required for those (see select-volume.ts). */
+  readonly volume?: number;
 }
 
 export interface ClassificationPipeline extends PipelineBase {
@@ -47,9 +50,9 @@ export function checkImageInput(volume: Volume, entry: ModelEntry, name: string)
   }
 }
 
-async function prepare(handle: ModelHandle, input: ImageInput): Promise<{ name: string; volume: Volume; pre: PreprocessResult }> {
+async function prepare(handle: ModelHandle, input: ImageInput, volumeIndex?: number): Promise<{ name: string; volume: Volume; pre: PreprocessResult }> {
   const name = inputName(input);
-  const volume = await handle.context.loadVolume(input);
+  const volume = selectInputVolume(await handle.context.loadVolume(input), volumeIndex, name);
   checkImageInput(volume, handle.entry, name);
   return { name, volume, pre: runPreprocessPlan(volume, handle.entry.preprocess) };
 }
@@ -102,7 +105,7 @@ export async function createClassificationPipeline(context: PipelineContext, mod
     runBatch,
     async run(input, options = {}) {
       const started = Date.now();
-      const p = await prepare(handle, input);
+      const p = await prepare(handle, input, options.volume);
       const logits = splitLogits(handle, await runSingleInput(handle, p.pre.tensor), 1)[0]!;
       const result = finish(logits, p.pre.records, p.name, started);
       if (!options.explain) return result;

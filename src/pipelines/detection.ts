@@ -19,6 +19,7 @@ import { decodeDetections, mergeDetections, offsetDetections } from './detection
 import { toFloat32 } from './infer-dense.js';
 import { checkImageInput } from './classification.js';
 import { createProvenance, inputName, openModelHandle, type ModelHandle } from './model-handle.js';
+import { selectInputVolume } from './select-volume.js';
 import type { ImageInput, PipelineBase, PipelineContext, Provenance } from './types.js';
 
 export interface Detection {
@@ -48,7 +49,8 @@ export interface DetectionResult {
 
 export interface DetectionPipeline extends PipelineBase {
   readonly task: 'detection';
-  run(input: ImageInput, options?: { seriesuid?: string; onProgress?: (done: number, total: number) => void }): Promise<DetectionResult>;
+  /** `volume`: which volume of a multi-volume input (4D DICOM) to search, 0-based; required for those. */
+  run(input: ImageInput, options?: { seriesuid?: string; volume?: number; onProgress?: (done: number, total: number) => void }): Promise<DetectionResult>;
 }
 
 function tensorAxes(pre: PreprocessResult, spatial: number): string {
@@ -93,11 +95,11 @@ async function runWindows(handle: ModelHandle, pre: PreprocessResult, boxAxes: s
   return mergeDetections(found, 3);
 }
 
-async function detect(handle: ModelHandle, input: ImageInput, options: { seriesuid?: string; onProgress?: (d: number, t: number) => void }): Promise<DetectionResult> {
+async function detect(handle: ModelHandle, input: ImageInput, options: { seriesuid?: string; volume?: number; onProgress?: (d: number, t: number) => void }): Promise<DetectionResult> {
   const started = Date.now();
   const entry = handle.entry;
   const name = inputName(input);
-  const volume: Volume = await handle.context.loadVolume(input);
+  const volume: Volume = selectInputVolume(await handle.context.loadVolume(input), options.volume, name);
   checkImageInput(volume, entry, name);
   const spatial: 2 | 3 = entry.dimensionality === 3 ? 3 : 2;
   if (spatial === 3 && volume.geometry.size[2] < 2) throw new InputError(`model '${entry.id}' detects in 3D volumes; ${name} is 2D`, { file: name, modelId: entry.id });

@@ -25,6 +25,7 @@ import { fieldFromTensor } from './field-from-tensor.js';
 import { toFloat32 } from './infer-dense.js';
 import { createProvenance, inputName, openModelHandle, outputByName, toTensorLike, type ModelHandle } from './model-handle.js';
 import { pointsToWorld, summarizeTre, type TreSummary } from './landmarks.js';
+import { selectInputVolume } from './select-volume.js';
 import type { ImageInput, PipelineBase, PipelineContext, Provenance } from './types.js';
 
 export interface RegistrationInput {
@@ -71,8 +72,9 @@ function buildFeeds(handle: ModelHandle, tensors: { fixed: Tensor; moving: Tenso
 async function register(handle: ModelHandle, input: RegistrationInput): Promise<RegistrationResult> {
   const started = Date.now();
   const entry = handle.entry;
-  const fixed = await handle.context.loadVolume(input.fixed);
-  const movingOriginal = await handle.context.loadVolume(input.moving);
+  // A 4D DICOM (time / diffusion series) is refused here rather than read as channels.
+  const fixed = selectInputVolume(await handle.context.loadVolume(input.fixed), undefined, 'fixed');
+  const movingOriginal = selectInputVolume(await handle.context.loadVolume(input.moving), undefined, 'moving');
   for (const [name, v] of [['fixed', fixed], ['moving', movingOriginal]] as const) {
     if (v.geometry.size[2] < 2) throw new InputError(`model '${entry.id}' registers 3D volumes; ${name} image is 2D`, { modelId: entry.id, input: name });
   }

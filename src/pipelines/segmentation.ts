@@ -21,12 +21,15 @@ import { inferDense } from './infer-dense.js';
 import type { DenseTensor } from '../runtime/sliding-window/sliding-window.js';
 import { createProvenance, openModelHandle, type ModelHandle } from './model-handle.js';
 import { loadModelInputs, type NamedInputs } from './model-inputs.js';
+import { selectInputVolume } from './select-volume.js';
 import type { ImageInput, PipelineBase, PipelineContext, Provenance } from './types.js';
 
 export interface SegmentationRunOptions {
   /** Also return the class / region probabilities on the input grid (frames = channels). */
   readonly probabilities?: boolean;
   readonly onProgress?: (done: number, total: number) => void;
+  /** Which volume of a multi-volume input (4D DICOM) to segment, 0-based; required for those (applies to every named input). */
+  readonly volume?: number;
 }
 
 export interface SegmentationResult {
@@ -120,9 +123,10 @@ interface PreparedInputs {
   readonly reference: Predicted['reference'];
 }
 
-async function prepareInputs(handle: ModelHandle, input: ImageInput | NamedInputs): Promise<PreparedInputs> {
+async function prepareInputs(handle: ModelHandle, input: ImageInput | NamedInputs, volumeIndex?: number): Promise<PreparedInputs> {
   const entry = handle.entry;
   const loaded = await loadModelInputs(handle.context, entry, input);
+  for (const [k, name] of loaded.order.entries()) loaded.volumes[name] = selectInputVolume(loaded.volumes[name]!, volumeIndex, loaded.names[k] ?? name);
   for (const [name, v] of Object.entries(loaded.volumes)) {
     if (entry.dimensionality === 3 && v.geometry.size[2] < 2) throw new InputError(`model '${entry.id}' segments 3D volumes; input '${name}' is 2D`, { modelId: entry.id, input: name });
   }
@@ -136,8 +140,8 @@ async function prepareInputs(handle: ModelHandle, input: ImageInput | NamedInput
   };
 }
 
-async function loadAndPredict(handle: ModelHandle, input: ImageInput | NamedInputs, timing: { inferenceMs: number }, onProgress?: (done: number, total: number) => void): Promise<Predicted> {
-  const prepared = await prepareInputs(handle, input);
+async function loadAndPredict(handle: ModelHandle, input: ImageInput | NamedInputs, timing: { inferenceMs: number }, onProgress?: (done: number, total: number) => void, volumeIndex?: number): Promise<Predicted> {
+  const prepared = await prepareInputs(handle, input, volumeIndex);
   // Sliding windows read the preprocessed volume through strides: no transposed whole copy.
   let pre: PreprocessResult | undefined = runPreprocessPlan(prepared.inputs!, handle.entry.preprocess, { view: handle.entry.inference.mode === 'slidingWindow' });
   prepared.inputs = undefined;
@@ -152,7 +156,7 @@ async function segment(handle: ModelHandle, input: ImageInput | NamedInputs, opt
   const started = Date.now();
   const entry = handle.entry;
   const timing = { inferenceMs: 0 };
-  let predicted: Predicted | undefined = await loadAndPredict(handle, input, timing, options.onProgress);
+  let predicted: Predicted | undefined = await loadAndPredict(handle, input, timing, options.onProgress, options.volume);
   const { records, names, warnings, reference } = predicted;
   const onModelGrid = createVolumeFromTensor(predicted.logits, records);
   predicted = undefined; // the tensor-ordered logits can go once they are in stored order

@@ -115,6 +115,24 @@ describe('segmentation pipeline', () => {
     await pipe.dispose();
   });
 
+  it('a multi-volume DICOM input (4D) is refused unless { volume } names one; that volume segments like the 3D image', async () => {
+    const pipe = await createPipeline('segmentation', 'seg', { manifest: whole, provider: 'cpu' });
+    const t1 = volume(1);
+    const flair = volume(2);
+    const n = t1.data.length;
+    const series = (v: Volume): Volume => {
+      const data = new Float32Array(2 * n);
+      data.set(volume(9).data as Float32Array, 0);
+      data.set(v.data as Float32Array, n);
+      return createVolume({ geometry: v.geometry, data, frames: 2, meta: { ...v.meta, format: 'dicom', volumeIndexAttribute: 'TemporalPositionIdentifier' } });
+    };
+    await expect(pipe.run({ t1: series(t1), flair: series(flair) })).rejects.toMatchObject({ code: 'E_INPUT', details: { cause: 'multi-volume-input', volumes: 2 } });
+    const picked = await pipe.run({ t1: series(t1), flair: series(flair) }, { volume: 1 });
+    const plain = await pipe.run({ t1, flair });
+    expect(Array.from(picked.labels.data)).toEqual(Array.from(plain.labels.data));
+    await pipe.dispose();
+  });
+
   it('names missing inputs and refuses 2D images', async () => {
     const pipe = await createPipeline('segmentation', 'seg', { manifest: whole, provider: 'cpu' });
     await expect(pipe.run({ t1: volume(1) })).rejects.toThrow(/missing: flair/);

@@ -10,13 +10,22 @@ import { InputError } from '../../core/errors.js';
 import type { Volume } from '../../core/volume.js';
 import { readDicomDirectory } from '../../io/dicom/node-files.js';
 import { readImageFile } from '../../io/node-read-image.js';
+import { selectInputVolume } from '../../pipelines/select-volume.js';
 import type { ImagePath } from './types.js';
 
 export interface LoadOptions {
   readonly maxVoxels?: number;
+  /** `--volume n`: the volume of a multi-volume input (4D DICOM / NIfTI) a 3D model gets (0-based). */
+  readonly volume?: number;
 }
 
 export async function loadImage(image: ImagePath, options: LoadOptions = {}): Promise<Volume> {
+  const v = await loadWholeImage(image, options);
+  // Multi-volume DICOM is refused (or the named volume taken) here, before any pipeline sees it.
+  return selectInputVolume(v, options.volume, String(v.meta.source ?? basename(image.path)));
+}
+
+async function loadWholeImage(image: ImagePath, options: LoadOptions): Promise<Volume> {
   const limits = options.maxVoxels === undefined ? {} : { maxVoxels: options.maxVoxels };
   if (!image.dicomFolder) return readImageFile(image.path, limits);
   const name = basename(image.path);
@@ -24,6 +33,10 @@ export async function loadImage(image: ImagePath, options: LoadOptions = {}): Pr
   if (series.length === 0) {
     if (errors[0]) throw errors[0].error;
     throw new InputError(`${name}: no DICOM image in the folder`, { file: name });
+  }
+  const parts = series.map((v) => v.meta['part']).filter((p): p is string => typeof p === 'string');
+  if (series.length > 1 && parts.length === series.length && new Set(series.map((v) => v.meta.seriesInstanceUid)).size === 1) {
+    throw new InputError(`${name}: the series holds ${series.length} parts (echoes / image components: ${parts.map((p) => `'${p}'`).join(', ')}); convert it with medinfer convert and pass the part's file`, { file: name, parts });
   }
   if (series.length > 1) {
     throw new InputError(`${name}: the folder holds ${series.length} series; put each series in its own folder`, { file: name, series: series.length });

@@ -156,7 +156,7 @@ async function runLocked(setup: BatchSetup): Promise<BatchSummary> {
     started = Date.now();
     say(`medinfer run: ${items.length} inputs (${skipped} already done), model ${entry.id} (${entry.task}) on ${provider}, concurrency ${concurrency}\n`);
     const batcher = createBatcher(pipe, options, poolSize(concurrency, todo.length));
-    const inferOptions: InferOptions = { explain: options.explain ?? false, ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}), ...(batcher ? { classify: batcher.submit } : {}) };
+    const inferOptions: InferOptions = { explain: options.explain ?? false, ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}), ...(options.volume !== undefined ? { volume: options.volume } : {}), ...(batcher ? { classify: batcher.submit } : {}) };
     const progress = createProgress({ total: todo.length, isTTY: ctx.isTTY, quiet: options.quiet ?? false, write: ctx.err, ...(ctx.env['MEDINFER_PROGRESS_INTERVAL_MS'] ? { intervalMs: Number(ctx.env['MEDINFER_PROGRESS_INTERVAL_MS']) } : {}) });
     try {
       await runPool(todo, concurrency, async (item) => {

@@ -55,6 +55,8 @@ export interface BatchOptions {
   readonly explain?: boolean;
   readonly threads?: number;
   readonly maxVoxels?: number;
+  /** The volume (0-based) a model takes from multi-volume inputs (4D DICOM must name one). */
+  readonly volume?: number;
   /** Stops taking new inputs when aborted (Ctrl-C); inputs in flight are completed. */
   readonly signal?: AbortSignal;
   /**

@@ -1,10 +1,11 @@
 /**
  * `medinfer convert <input> <out.nii|out.nii.gz>`: DICOM file / series folder, NIfTI or raster ->
  * NIfTI with sform and qform from the LPS geometry (code 1, scanner, as dcm2niix writes them; a
- * NIfTI input keeps its own codes).
- * The output appears atomically: written to a temporary file beside it, then renamed.
+ * NIfTI input keeps its own codes). A DICOM series with several parts (echoes, magnitude / phase)
+ * gives one file per part, `<out><part>.nii.gz`, the names dcm2niix gives them.
+ * Outputs appear atomically and all together: temporary files beside them, then renamed.
  */
-import { rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, type CliCommand, type CliContext } from '../command.js';
@@ -14,6 +15,7 @@ import { VOXEL_TYPES, type VoxelType } from '../../core/dtype.js';
 import type { Volume } from '../../core/volume.js';
 import { writeNifti, type NiftiXformCode } from '../../io/nifti/write-nifti.js';
 import { readImageDirectory, readImageFile } from '../../io/node-read-image.js';
+import { readDicomSeriesParts } from '../../io/dicom/series-assemble.js';
 import { parseMaxVoxels } from './inspect.js';
 
 const USAGE = `Usage:
@@ -22,6 +24,11 @@ const USAGE = `Usage:
 Writes NIfTI-1 (NIfTI-2 when a dimension exceeds 32767) with sform and qform set: code 1 (scanner)
 for DICOM and raster input, a NIfTI input keeps its codes (e.g. 4 = MNI-152). Voxel values as read
 (DICOM: after the modality LUT, e.g. Hounsfield units).
+DICOM series are split as dcm2niix does by default: time / diffusion / repeated volumes give one 4D
+file (pixdim[4] = RepetitionTime in s); echoes and image components give one file each, named
+<out><part>.nii(.gz) with part = _e<N> (every echo, when there are several) then _ph / _real /
+_imaginary / _fieldmaphz (magnitude: none). One line is printed per file written; if any part
+fails, nothing is written.
   --series UID    pick one series when the folder holds several
   --datatype T    store as ${VOXEL_TYPES.join(' | ')} (integer types round; out-of-range values fail)
   --max-voxels N  refuse inputs larger than N voxels (default 2^28)
@@ -41,21 +48,66 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
   }
 }
 
-async function readInput(input: string, maxVoxels: number, series: string | undefined): Promise<Volume> {
+/**
+ * The volumes to write: one, or every part of one DICOM series (echoes, magnitude / phase, ...:
+ * each has meta.part, the dcm2niix suffix). A folder with several series needs --series.
+ */
+async function readInputs(input: string, maxVoxels: number, series: string | undefined): Promise<Volume[]> {
   const info = await stat(input).catch(() => undefined);
   if (!info) throw new InputError(`${input}: no such file or directory`, { file: input });
-  if (!info.isDirectory()) return readImageFile(input, { maxVoxels, name: basename(input) });
+  if (!info.isDirectory()) {
+    try {
+      return [await readImageFile(input, { maxVoxels, name: basename(input) })];
+    } catch (error) {
+      // One enhanced DICOM file holding several parts (e.g. Philips echoes x magnitude / phase).
+      if (!(error instanceof InputError) || error.details['cause'] !== 'several-parts') throw error;
+      const bytes = new Uint8Array(await readFile(input));
+      return readDicomSeriesParts([{ name: basename(input), bytes }], { maxVoxels });
+    }
+  }
   const dir = await readImageDirectory(input, { maxVoxels });
   let images = dir.images;
   if (series !== undefined) images = images.filter((i) => i.volume.meta.seriesInstanceUid === series);
-  if (images.length === 1) return images[0]!.volume;
   if (images.length === 0) {
     const first = dir.errors[0];
     if (first) throw first.error;
     throw new InputError(`${input}: no readable image${series ? ` with series UID ${series}` : ''} in the directory`, { file: input });
   }
-  const uids = images.map((i) => i.volume.meta.seriesInstanceUid ?? i.name);
-  throw new UsageError(`${input}: the directory holds ${images.length} images / series; choose one with --series (${uids.join(', ')})`, { file: input });
+  const keys = [...new Set(images.map((i) => seriesKey(i.volume, i.name)))];
+  if (keys.length === 1) return images.map((i) => i.volume);
+  throw new UsageError(`${input}: the directory holds ${keys.length} images / series; choose one with --series (${keys.join(', ')})`, { file: input });
+}
+
+/** Parts of one DICOM series share its UID (and come from one folder group); anything else is its own image. */
+function seriesKey(v: Volume, name: string): string {
+  return v.meta.format === 'dicom' && typeof v.meta['part'] === 'string' && v.meta.seriesInstanceUid !== undefined ? v.meta.seriesInstanceUid : (v.meta.seriesInstanceUid ?? name);
+}
+
+/** `<dir>/out.nii.gz` + '_e2_ph' -> `<dir>/out_e2_ph.nii.gz`. */
+export function partOutputPath(output: string, part: string): string {
+  const m = /\.nii(\.gz)?$/i.exec(output)!;
+  return `${output.slice(0, m.index)}${part}${m[0]}`;
+}
+
+/**
+ * Writes every file or none: all are encoded first, written to temporary files, then renamed; a
+ * failure removes the temporaries and anything already renamed.
+ */
+async function writeAllOrNothing(files: readonly { path: string; bytes: Uint8Array }[]): Promise<void> {
+  const stamp = `${process.pid}.${Date.now().toString(36)}`;
+  const temps = files.map((f) => join(dirname(f.path), `.${basename(f.path)}.${stamp}.tmp`));
+  const renamed: string[] = [];
+  try {
+    for (let n = 0; n < files.length; n++) await writeFile(temps[n]!, files[n]!.bytes, { flag: 'wx' });
+    for (let n = 0; n < files.length; n++) {
+      await rename(temps[n]!, files[n]!.path);
+      renamed.push(files[n]!.path);
+    }
+  } catch (error) {
+    for (const t of temps) await unlink(t).catch(() => undefined);
+    for (const r of renamed) await unlink(r).catch(() => undefined);
+    throw error;
+  }
 }
 
 /**
@@ -92,12 +144,20 @@ export const command: CliCommand = {
     }
     const maxVoxels = parseMaxVoxels(stringFlag(args, 'max-voxels'), 'convert');
     try {
-      const volume = await readInput(input, maxVoxels, stringFlag(args, 'series'));
-      const bytes = writeNifti(volume, { ...chooseOutputXformCodes(volume), gzip: /\.gz$/i.test(output), compress: (b) => gzipSync(b), ...(datatype ? { datatype: datatype as VoxelType } : {}) });
-      await writeFileAtomic(output, bytes);
-      const g = volume.geometry;
-      ctx.out(`${output}: ${g.size.join('x')}${volume.frames > 1 ? `x${volume.frames}` : ''} ${datatype ?? volume.type}, spacing ${g.spacing.map((s) => Number(s.toPrecision(6))).join('x')} mm\n`);
-      for (const w of volume.meta.warnings ?? []) ctx.err(`medinfer convert: warning: ${w}\n`);
+      const volumes = await readInputs(input, maxVoxels, stringFlag(args, 'series'));
+      const outputs = volumes.map((volume) => {
+        const part = volumes.length > 1 || typeof volume.meta['part'] === 'string' ? String(volume.meta['part'] ?? '') : '';
+        return { volume, path: partOutputPath(output, part) };
+      });
+      const paths = outputs.map((o) => o.path);
+      if (new Set(paths).size !== paths.length) throw new InputError(`${input}: several images would be written to the same file (${paths.join(', ')})`, { file: input, cause: 'output-clash' });
+      const files = outputs.map(({ volume, path }) => ({ path, bytes: writeNifti(volume, { ...chooseOutputXformCodes(volume), gzip: /\.gz$/i.test(path), compress: (b) => gzipSync(b), ...(datatype ? { datatype: datatype as VoxelType } : {}) }) }));
+      await writeAllOrNothing(files);
+      for (const { volume, path } of outputs) {
+        const g = volume.geometry;
+        ctx.out(`${path}: ${g.size.join('x')}${volume.frames > 1 ? `x${volume.frames}` : ''} ${datatype ?? volume.type}, spacing ${g.spacing.map((s) => Number(s.toPrecision(6))).join('x')} mm\n`);
+        for (const w of volume.meta.warnings ?? []) ctx.err(`medinfer convert: warning: ${w}\n`);
+      }
       return EXIT_OK;
     } catch (error) {
       if (error instanceof UsageError) throw error;

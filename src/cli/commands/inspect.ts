@@ -8,18 +8,21 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, type CliCommand, type CliContext } from '../command.js';
 import { booleanFlag, parseCommandArgs, stringFlag } from '../args.js';
-import { isMedinferError, UsageError, type MedinferError } from '../../core/errors.js';
+import { InputError, isMedinferError, UsageError, type MedinferError } from '../../core/errors.js';
 import { axisCodes } from '../../core/geometry.js';
 import { volumeStats, type Volume } from '../../core/volume.js';
 import { readImageFile, scanImageDirectory } from '../../io/node-read-image.js';
 import { summarizeDicomHeader } from '../../io/dicom/header-summary.js';
+import { readDicomSeriesParts } from '../../io/dicom/series-assemble.js';
 
 const USAGE = `Usage:
   medinfer inspect <file|dir>... [--json] [--show-phi] [--max-voxels N]
 
 Reads NIfTI (.nii, .nii.gz), DICOM (file or folder of series), PNG and JPEG and prints format, size,
 spacing, origin and direction (LPS, mm), data type, components, frames, min / max / mean, modality
-and series UID. A directory gives one entry per DICOM series and one per other image file.
+and series UID. A directory gives one entry per DICOM series part and one per other image file:
+a DICOM series with several echoes / image components gives one entry per part (its dcm2niix
+suffix, echo, component and volume count); time / diffusion series are one entry with frames.
   --json          machine-readable output (an array of entries)
   --show-phi      include patient name / ID / birth date (DICOM); off by default
   --max-voxels N  refuse images larger than N voxels (default 2^28)
@@ -50,6 +53,10 @@ export interface InspectEntry {
   window?: { center: number; width: number };
   /** NIfTI 4D: time between frames (pixdim[4]) in the file's time unit. */
   timeStep?: number;
+  /** DICOM RepetitionTime in ms (the 4D time step convert writes as pixdim[4], in s). */
+  repetitionTime?: number;
+  /** DICOM series part (echo / image component; dcm2niix suffix, '' for magnitude) and what orders its volumes (frames). */
+  part?: { suffix: string; echoNumber?: number; component?: string; volumes: number; volumeIndexAttribute?: string };
   warnings?: string[];
   patient?: { name?: string; id?: string; birthDate?: string };
 }
@@ -93,6 +100,14 @@ export function describeVolume(file: string, v: Volume, patient?: InspectEntry['
   if (v.meta.window) entry.window = { center: tidy(v.meta.window.center), width: tidy(v.meta.window.width) };
   const timeStep = (v.meta['nifti'] as { timeStep?: unknown } | undefined)?.timeStep;
   if (v.frames > 1 && typeof timeStep === 'number' && timeStep > 0) entry.timeStep = tidy(timeStep);
+  if (v.meta.format === 'dicom' && typeof v.meta['repetitionTime'] === 'number') entry.repetitionTime = tidy(v.meta['repetitionTime']);
+  if (typeof v.meta['part'] === 'string') {
+    const m = v.meta;
+    entry.part = { suffix: m['part'] as string, volumes: v.frames };
+    if (typeof m['echoNumber'] === 'number') entry.part.echoNumber = m['echoNumber'];
+    if (typeof m['imageComponent'] === 'string') entry.part.component = m['imageComponent'];
+    if (typeof m['volumeIndexAttribute'] === 'string') entry.part.volumeIndexAttribute = m['volumeIndexAttribute'];
+  }
   if (v.meta.warnings?.length) entry.warnings = [...v.meta.warnings];
   if (patient) entry.patient = patient;
   return entry;
@@ -113,7 +128,13 @@ function formatEntry(e: InspectEntry): string {
   if (e.modality) lines.push(`  modality    ${e.modality}${e.photometric ? ` (${e.photometric})` : ''}`);
   if (e.window) lines.push(`  window      centre ${e.window.center}, width ${e.window.width}`);
   if (e.timeStep !== undefined) lines.push(`  time step   ${e.timeStep} (pixdim[4])`);
+  if (e.repetitionTime !== undefined) lines.push(`  TR          ${e.repetitionTime} ms`);
   if (e.seriesInstanceUid) lines.push(`  series UID  ${e.seriesInstanceUid}`);
+  if (e.part) {
+    const p = e.part;
+    const what = [p.echoNumber === undefined ? undefined : `echo ${p.echoNumber}`, p.component].filter(Boolean).join(', ');
+    lines.push(`  part        '${p.suffix}'${what ? ` (${what})` : ''}, ${p.volumes} volume${p.volumes > 1 ? 's' : ''}${p.volumeIndexAttribute && p.volumes > 1 ? ` ordered by ${p.volumeIndexAttribute}` : ''}`);
+  }
   if (e.patient) lines.push(`  patient     name ${e.patient.name ?? '-'}, id ${e.patient.id ?? '-'}, birth date ${e.patient.birthDate ?? '-'}`);
   for (const w of e.warnings ?? []) lines.push(`  warning     ${w}`);
   return lines.join('\n');
@@ -156,11 +177,20 @@ async function collect(target: string, maxVoxels: number, showPhi: boolean, out:
     return;
   }
   try {
-    const volume = await readImageFile(target, { maxVoxels, name: basename(target) });
-    out.entries.push(describeVolume(target, volume, showPhi ? await readPatient(volume, target) : undefined));
+    for (const volume of await readFileParts(target, maxVoxels)) out.entries.push(describeVolume(target, volume, showPhi ? await readPatient(volume, target) : undefined));
   } catch (error) {
     if (!isMedinferError(error)) throw error;
     out.failures.push({ file: target, error });
+  }
+}
+
+/** One image, or every part of a DICOM file that holds several (echoes, magnitude / phase). */
+async function readFileParts(target: string, maxVoxels: number): Promise<Volume[]> {
+  try {
+    return [await readImageFile(target, { maxVoxels, name: basename(target) })];
+  } catch (error) {
+    if (!(error instanceof InputError) || error.details['cause'] !== 'several-parts') throw error;
+    return readDicomSeriesParts([{ name: basename(target), bytes: new Uint8Array(await readFile(target)) }], { maxVoxels });
   }
 }
 

@@ -15,7 +15,7 @@ import { submitBatch } from '../queue/submit.js';
 
 const USAGE = `Usage:
   medinfer queue submit --model ID --input PATH... --output DIR [--redis URL] [--queue NAME]
-                        [--manifest FILE] [--format json|csv] [--explain] [--attempts 3] [--backoff-ms 2000] [--wait] [--quiet]
+                        [--manifest FILE] [--format json|csv] [--explain] [--volume N] [--attempts 3] [--backoff-ms 2000] [--wait] [--quiet]
   medinfer queue status [--redis URL] [--queue NAME] [--output DIR] [--json]
   medinfer queue collect --output DIR [--redis URL] [--queue NAME]
 
@@ -26,7 +26,7 @@ the .jsonl files from per-input records; submit --wait and status --output colle
 
 const OPTIONS = {
   model: { type: 'string' }, input: { type: 'string', multiple: true }, output: { type: 'string' }, redis: { type: 'string' }, queue: { type: 'string' },
-  manifest: { type: 'string' }, format: { type: 'string' }, explain: { type: 'boolean' }, attempts: { type: 'string' }, 'backoff-ms': { type: 'string' },
+  manifest: { type: 'string' }, format: { type: 'string' }, explain: { type: 'boolean' }, volume: { type: 'string' }, attempts: { type: 'string' }, 'backoff-ms': { type: 'string' },
   wait: { type: 'boolean' }, quiet: { type: 'boolean' }, json: { type: 'boolean' }, 'poll-ms': { type: 'string' },
 } as const;
 
@@ -59,6 +59,7 @@ async function submit(args: ParsedArgs, ctx: CliContext, queue: Queue<InferenceJ
     model, inputs, output, format, explain: booleanFlag(args, 'explain'),
     attempts: intFlag(args, 'attempts', 3, 1), backoffMs: intFlag(args, 'backoff-ms', 2000, 0),
     ...(manifest !== undefined ? { manifest } : {}),
+    ...(stringFlag(args, 'volume') !== undefined ? { volume: intFlag(args, 'volume', 0, 0) } : {}),
   }, ctx.cwd);
   const quiet = booleanFlag(args, 'quiet');
   if (!quiet) ctx.err(`medinfer queue: ${s.total} inputs: ${s.enqueued} enqueued, ${s.alreadyDone} already complete, ${s.alreadyQueued} already queued\n`);

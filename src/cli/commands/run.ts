@@ -34,6 +34,8 @@ Options:
   --overwrite         redo inputs whose outputs already exist (default: skip them)
   --threads N         intra-op threads per session (default: ONNX Runtime's)
   --max-voxels N      refuse inputs larger than N voxels (default 2^28)
+  --volume N          multi-volume inputs (4D DICOM: fMRI, diffusion, cine): the volume to use,
+                      0-based; without it such inputs fail with the list of volumes
   --quiet             no progress or summary on stderr
   --json              print the run summary as JSON on stdout (counts, time, failures, paths)
 Outputs are written atomically; an interrupted run is resumed by running the same command again
@@ -56,6 +58,7 @@ const OPTIONS = {
   overwrite: { type: 'boolean' },
   threads: { type: 'string' },
   'max-voxels': { type: 'string' },
+  volume: { type: 'string' },
   quiet: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
@@ -89,6 +92,7 @@ export const command: CliCommand = {
     const concurrency = parseIntegerFlag(stringFlag(args, 'concurrency'), 'concurrency', 1, 256);
     const threads = parseIntegerFlag(stringFlag(args, 'threads'), 'threads', 1, 1024);
     const maxVoxelsText = stringFlag(args, 'max-voxels');
+    const volume = parseIntegerFlag(stringFlag(args, 'volume'), 'volume', 0, 2 ** 31);
     const manifest = stringFlag(args, 'manifest');
     // First Ctrl-C: finish the inputs in flight (their outputs stay complete), start no more.
     // Second Ctrl-C: stop at once (atomic writes still leave no partial file).
@@ -112,6 +116,7 @@ export const command: CliCommand = {
       ...(concurrency !== undefined ? { concurrency } : {}),
       ...(threads !== undefined ? { threads } : {}),
       ...(maxVoxelsText !== undefined ? { maxVoxels: parseMaxVoxels(maxVoxelsText, 'run') } : {}),
+      ...(volume !== undefined ? { volume } : {}),
       signal: stop.signal,
     }, ctx).finally(() => process.off('SIGINT', onSigint));
     if (booleanFlag(args, 'json')) ctx.out(JSON.stringify(summary, null, 2) + '\n');

@@ -16,6 +16,8 @@ export interface InferenceJobData {
   readonly item: BatchItem;
   readonly explain: boolean;
   readonly maxVoxels?: number;
+  /** `--volume n`: the volume a model takes from multi-volume inputs (see pipelines/select-volume.ts). */
+  readonly volume?: number;
   readonly submittedAt: string;
 }
 

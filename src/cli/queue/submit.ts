@@ -24,6 +24,7 @@ export interface SubmitOptions {
   readonly format: OutputFormat;
   readonly explain: boolean;
   readonly maxVoxels?: number;
+  readonly volume?: number;
   readonly attempts: number;
   readonly backoffMs: number;
 }
@@ -68,7 +69,7 @@ export async function submitBatch(queue: Queue<InferenceJobData>, options: Submi
         continue;
       }
     }
-    const data: InferenceJobData = { model: entry.id, ...(manifestPath ? { manifest: manifestPath } : {}), output, item, explain: options.explain, ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}), submittedAt: record.submittedAt };
+    const data: InferenceJobData = { model: entry.id, ...(manifestPath ? { manifest: manifestPath } : {}), output, item, explain: options.explain, ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}), ...(options.volume !== undefined ? { volume: options.volume } : {}), submittedAt: record.submittedAt };
     jobs.push({ name: entry.task, data, opts: { jobId, attempts: options.attempts, backoff: { type: 'exponential', delay: options.backoffMs }, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 30 * 24 * 3600 } } });
   }
   if (jobs.length > 0) await queue.addBulk(jobs);

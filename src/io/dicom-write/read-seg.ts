@@ -1,12 +1,12 @@
 /**
  * DICOM SEG (BINARY) -> label map on its source series' grid: the inverse of createDicomSeg, for
- * checking what a PACS holds and for tests. Pixels are decoded by readDicom (any transfer
+ * checking what a PACS holds and for tests. Pixels are decoded by decodeDicomFrames (any transfer
  * syntax it reads); each frame is placed on the source slice its SourceImageSequence names, else
  * on the slice at its ImagePositionPatient (within 0.01 mm). Voxel value = SegmentNumber.
  * Overlapping segments cannot be one label map: InputError, never a silent overwrite.
  */
 import { InputError, UnsupportedError } from '../../core/errors.js';
-import { readDicom } from '../dicom/read-dicom.js';
+import { decodeDicomFrames } from '../dicom/read-dicom.js';
 import { firstItem, parseDicomBytes, readNumbers, readString, sequenceItems } from '../dicom/parse-header.js';
 import type { CodedConcept } from './codes.js';
 import { SEGMENTATION_STORAGE } from './seg.js';
@@ -39,7 +39,7 @@ export async function readDicomSegLabels(bytes: Uint8Array, source: DicomSourceS
     throw new InputError(`${name}: SEG frames are ${ds.uint16('x00280011')}x${ds.uint16('x00280010')}, the source ${source.columns}x${source.rows}`, { file: name, cause: 'grid-mismatch' });
   }
   const segments = sequenceItems(ds, 'x00620002').map((s) => ({ number: s.uint16('x00620004') ?? 0, label: readString(s, 'x00620005') ?? '', type: code(firstItem(s, 'x0062000f')) }));
-  const pixels = (await readDicom(bytes, { name })).data;
+  const pixels = (await decodeDicomFrames(bytes, { name })).data;
   const plane = source.rows * source.columns;
   const out = new Uint16Array(plane * source.instances.length);
   const bySop = new Map(source.instances.map((inst, k) => [inst.sopInstanceUid, k]));

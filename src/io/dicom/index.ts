@@ -16,6 +16,15 @@
  *    header in siemens-csa.ts); meta.mosaic = { images, grid }; meta.sliceTimes (s, one per k)
  *    from CSA MosaicRefAcqTimes when they lie within the TR. Voxels and world grid equal dcm2niix's
  *    on dcm_qa_mosaic, dcm_qa Orientation and dcm_qa_ts.
+ *  - Multi-volume series (series-parts.ts), classic or enhanced, as dcm2niix splits them: repeated
+ *    positions -> one 4D Volume (`frames` = volumes in acquisition order, meta.volumeIndexAttribute);
+ *    echoes and image components (magnitude / phase / real / imaginary) -> separate parts, each
+ *    with meta.part (the dcm2niix suffix: '_e2', '_ph', '_e1_ph', ...), meta.echoNumber,
+ *    meta.imageComponent. readDicom / readDicomSeries return one part: the only one, or the one
+ *    chosen with options { part: '_e2' } or { echo: 2, component: 'phase' }; with several parts
+ *    and no choice they throw InputError (cause 'several-parts', details.parts = suffixes).
+ *    readDicomSeriesParts and readDicomDirectory (Node) return every part. Frames without
+ *    positions (cine, ultrasound loops) are volumes of one slice, never a stack.
  *  - summarizeDicomHeader / readDicomTags: header views without patient identifiers unless showPhi.
  * Refused with UnsupportedError: 12-bit JPEG Extended, video, JPIP, PALETTE COLOR, float pixel
  * data, multi-frame mosaics. Every failure is a MedinferError whose details.file names the input.
@@ -25,8 +34,9 @@ export type { DicomReadOptions } from './options.js';
 export { invertDicomMonochrome1 } from './monochrome.js';
 export { DEFAULT_MAX_VOXELS as DICOM_DEFAULT_MAX_VOXELS } from './pixel-module.js';
 export { listSupportedTransferSyntaxes, type TransferSyntaxInfo, type PixelCodec } from './transfer-syntax.js';
-export { readDicomSeries } from './series-assemble.js';
-export { groupDicomSeries, type DicomSeriesGroup } from './series-grouping.js';
+export { readDicomSeries, readDicomSeriesParts } from './series-assemble.js';
+export { groupDicomSeries, type DicomSeriesGroup, type DicomSeriesPartSummary } from './series-grouping.js';
+export type { ImageComponent } from './frame-keys.js';
 export type { DicomFileInput } from './slice-header.js';
 export { summarizeDicomHeader, readDicomTags, type DicomHeaderSummary, type DicomHeaderOptions, type DicomTag } from './header-summary.js';
 export { DEFAULT_CODEC_LOADERS as DICOM_DEFAULT_CODEC_LOADERS, type DicomCodecName, type DicomCodecLoader, type DicomCodecLoaders } from './codecs/codec-loaders.js';

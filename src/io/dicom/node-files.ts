@@ -8,7 +8,7 @@ import { extname, join, relative } from 'node:path';
 import { DecodeError, InputError, describeError, isMedinferError, type MedinferError } from '../../core/errors.js';
 import type { Volume } from '../../core/volume.js';
 import { resolveReadOptions, type DicomReadOptions } from './options.js';
-import { assembleSeries } from './series-assemble.js';
+import { assembleSeriesParts } from './series-assemble.js';
 import { groupSliceHeaders } from './series-grouping.js';
 import { readSliceHeader, type SliceHeader } from './slice-header.js';
 import { describeNonImage } from './non-image.js';
@@ -73,7 +73,12 @@ function asTyped(err: unknown, file: string): MedinferError {
   return isMedinferError(err) ? err : new DecodeError(`${file}: ${describeError(err)}`, { file }, { cause: err });
 }
 
-/** Reads every series under `dir`: one Volume per series (SeriesInstanceUID + orientation + size). */
+/**
+ * Reads every series under `dir` (SeriesInstanceUID + orientation + size): one Volume per series
+ * part. A series with several echoes / image components gives one Volume per part (meta.part is
+ * the dcm2niix suffix, e.g. '_e2_ph'); time / diffusion series are one 4D Volume. A part that
+ * fails fails its whole series (no partial series in `series`).
+ */
 export async function readDicomDirectory(dir: string, options?: Omit<DicomReadOptions, 'name'>): Promise<DicomDirectoryResult> {
   const base = resolveReadOptions(options, dir);
   const paths = await listDicomFiles(dir);
@@ -109,7 +114,7 @@ export async function readDicomDirectory(dir: string, options?: Omit<DicomReadOp
   for (const group of groupSliceHeaders(headers)) {
     const label = group.length === 1 ? group[0]!.name : `${group[0]!.name} (+${group.length - 1} files)`;
     try {
-      series.push(await assembleSeries(group, { ...base, name: label }));
+      series.push(...(await assembleSeriesParts(group, { ...base, name: label })));
     } catch (err) {
       errors.push({ file: label, error: asTyped(err, label) });
     }

@@ -2,6 +2,7 @@
 import { UsageError } from '../../core/errors.js';
 import { DEFAULT_MAX_VOXELS } from './pixel-module.js';
 import { PHILIPS_SCALINGS, type PhilipsScaling } from './philips-scaling.js';
+import type { ImageComponent } from './frame-keys.js';
 import { DEFAULT_CODEC_LOADERS, type DicomCodecLoaders, type DicomCodecName } from './codecs/codec-loaders.js';
 
 const CODEC_NAMES = Object.keys(DEFAULT_CODEC_LOADERS) as DicomCodecName[];
@@ -27,6 +28,17 @@ export interface DicomReadOptions {
    * which was used (see philips-scaling.ts). Ignored for other files and with applyModalityLut false.
    */
   philipsScaling?: PhilipsScaling;
+  /**
+   * Which part of a series with several echoes / image components to return (readDicom,
+   * readDicomSeries): the dcm2niix file suffix, e.g. '_e2', '_ph', '_e1_ph', or '' for the
+   * unsuffixed (magnitude) part. Default: none; a series with several parts is then refused
+   * with an InputError (cause 'several-parts') listing them.
+   */
+  part?: string;
+  /** Select the part by echo number (1-based, as in the `_e<N>` suffix). */
+  echo?: number;
+  /** Select the part by image component. */
+  component?: ImageComponent;
 }
 
 export interface ResolvedReadOptions {
@@ -36,6 +48,19 @@ export interface ResolvedReadOptions {
   readonly invertMonochrome1: boolean;
   readonly codecs: DicomCodecLoaders | undefined;
   readonly philipsScaling: PhilipsScaling;
+  readonly part: string | undefined;
+  readonly echo: number | undefined;
+  readonly component: ImageComponent | undefined;
+}
+
+const COMPONENTS: readonly ImageComponent[] = ['magnitude', 'phase', 'real', 'imaginary', 'fieldmap'];
+
+function checkSelection(o: DicomReadOptions): void {
+  if (o.part !== undefined && typeof o.part !== 'string') throw new UsageError(`option part must be a string (a suffix such as '_e2' or '_ph'), got ${typeof o.part}`, { field: 'part', expected: 'string' });
+  if (o.echo !== undefined && !(Number.isInteger(o.echo) && o.echo >= 1)) throw new UsageError(`option echo must be an integer >= 1, got ${String(o.echo)}`, { field: 'echo', expected: 'integer >= 1', received: String(o.echo) });
+  if (o.component !== undefined && !COMPONENTS.includes(o.component)) {
+    throw new UsageError(`option component must be one of ${COMPONENTS.join(', ')}, got ${String(o.component)}`, { field: 'component', expected: COMPONENTS.join(' | '), received: String(o.component) });
+  }
 }
 
 function checkBoolean(value: unknown, field: string): boolean | undefined {
@@ -67,6 +92,7 @@ export function resolveReadOptions(options: DicomReadOptions | undefined, defaul
   if (o.maxVoxels !== undefined && (typeof o.maxVoxels !== 'number' || !(o.maxVoxels >= 1))) {
     throw new UsageError(`option maxVoxels must be a number >= 1, got ${String(o.maxVoxels)}`, { field: 'maxVoxels', expected: 'number >= 1', received: String(o.maxVoxels) });
   }
+  checkSelection(o);
   return {
     name: o.name ?? defaultName,
     maxVoxels: o.maxVoxels ?? DEFAULT_MAX_VOXELS,
@@ -74,5 +100,8 @@ export function resolveReadOptions(options: DicomReadOptions | undefined, defaul
     invertMonochrome1: checkBoolean(o.invertMonochrome1, 'invertMonochrome1') ?? false,
     codecs: checkCodecs(o.codecs),
     philipsScaling: checkPhilipsScaling(o.philipsScaling),
+    part: o.part,
+    echo: o.echo,
+    component: o.component,
   };
 }

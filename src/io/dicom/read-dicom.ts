@@ -1,16 +1,18 @@
 /**
  * readDicom: one DICOM file (bytes) -> Volume. Single-frame images give size [columns, rows, 1];
- * multi-frame objects stack their frames along k in stored order, placed by their own positions
- * (enhanced per-frame functional groups, RT Dose grid offsets). i runs along a row (columns,
- * PixelSpacing[1]), j down the columns (rows, PixelSpacing[0]).
+ * multi-frame objects are placed by their own frame positions (enhanced per-frame functional
+ * groups, RT Dose grid offsets): one spatial stack -> 3D, repeated positions -> 4D (see
+ * series-parts.ts). i runs along a row (columns, PixelSpacing[1]), j down the columns (rows,
+ * PixelSpacing[0]).
  */
 import { createVolume, type Volume, type VolumeMeta } from '../../core/volume.js';
 import { DecodeError, InputError, ShapeError } from '../../core/errors.js';
 import type { GeometryInit } from '../../core/geometry.js';
-import { parseDicomBytes, readNumbers, type ParsedDicom } from './parse-header.js';
+import { parseDicomBytes, readString, type ParsedDicom } from './parse-header.js';
+import { TAG } from './tags.js';
+import type { TypedArray } from '../../core/dtype.js';
 import { decodeImage, type DecodedImage } from './decode-image.js';
 import { readFrameAttributes, type FrameAttributes } from './frame-geometry.js';
-import { computeStackGeometry } from './stack-geometry.js';
 import { applyRescale } from './modality-lut.js';
 import { applyModalityLutTable, readModalityLutTable, type ModalityLutTable } from './modality-lut-sequence.js';
 import { getStoredValueRange } from './pixel-module.js';
@@ -18,29 +20,62 @@ import { resolveRescales } from './philips-scaling.js';
 import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } from './options.js';
 import { invertDicomMonochrome1 } from './monochrome.js';
 import { readImageMeta } from './image-meta.js';
-import { TAG } from './tags.js';
 import { isUihGrid, unpackUihGrid } from './uih-grid.js';
-import { isMosaic, unpackMosaic } from './mosaic.js';
-import type { DataSet } from './dataset.js';
+import { unpackMosaic } from './mosaic.js';
+import { isTiledVolumeFile } from './tiled-volume.js';
+import { assembleSeries } from './series-assemble.js';
+import { sliceHeaderOf } from './slice-header.js';
 
 export async function readDicom(bytes: Uint8Array, options?: DicomReadOptions): Promise<Volume> {
   const opts = resolveReadOptions(options);
   return readParsedDicom(parseDicomBytes(bytes, opts.name), opts);
 }
 
-/** readDicom on an already parsed file (series members reuse their header parse). */
+/**
+ * readDicom on an already parsed file (series members reuse their header parse). The frames of a
+ * multi-frame file go through the same volume planning as a series of files (series-parts.ts):
+ * a spatial stack is 3D, repeated positions make volumes (4D), echoes / image components are
+ * separate parts (selected with options.part), frames without positions are volumes of one slice.
+ */
 export async function readParsedDicom(parsed: ParsedDicom, opts: ResolvedReadOptions): Promise<Volume> {
-  const image = await decodeImage(parsed, opts);
-  // UIH grid (VFRAME): the one frame tiles all slices; unpacked into a 3D volume, each slice placed by its own position.
-  if (isUihGrid(parsed.dataSet)) {
-    const grid = unpackUihGrid(parsed, image);
-    return finishVolume(grid.image, grid.frames, grid.geometry, grid.warnings, readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, parsed.name), opts, readModalityLutTable(parsed.dataSet, parsed.name));
+  // Files that tile all slices of a volume into one frame (Siemens mosaic, UIH grid) are one
+  // volume each and are unpacked here (series-parts.ts sends every such file back here, one by
+  // one, to join them into 4D): planned as frames they would be one tiled slice.
+  if (isTiledVolumeFile(parsed.dataSet)) return readTiledVolume(parsed, opts);
+  try {
+    return await assembleSeries([sliceHeaderOf(parsed, opts.maxVoxels)], opts);
+  } catch (err) {
+    // A DICOM Segmentation with several segments holds one frame per segment and slice: not one
+    // image. Say what it is and how to read it rather than only that its frames do not stack.
+    if (err instanceof InputError && readString(parsed.dataSet, TAG.sopClassUid) === SEGMENTATION_STORAGE) {
+      throw new InputError(`${parsed.name}: is a DICOM Segmentation whose frames are segment planes, not one image (${err.message.replace(`${parsed.name}: `, '')}): read its labels with readDicomSegLabels(bytes, source)`, { file: parsed.name, cause: 'segmentation-object' }, { cause: err });
+    }
+    throw err;
   }
-  const frames = readFrameAttributes(parsed.dataSet, image.pm.frames);
-  if (isMosaic(parsed.dataSet)) return readMosaicVolume(parsed, image, frames[0]!, opts);
-  const { geometry, warnings } = singleFileGeometry(parsed.dataSet, image, frames, parsed.name);
-  const meta = readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, parsed.name);
-  return finishVolume(image, frames, geometry, warnings, meta, opts, readModalityLutTable(parsed.dataSet, parsed.name));
+}
+
+/** Segmentation Storage: frames are (segment x source slice) bit planes, not slices of one image. */
+const SEGMENTATION_STORAGE = '1.2.840.10008.5.1.4.1.1.66.4';
+
+/** Stored frames of one object, decoded without geometry or modality LUT (decodeDicomFrames). */
+export interface DicomFrames {
+  /** frames x rows x columns x samples, column fastest; the stored values. */
+  readonly data: TypedArray;
+  readonly columns: number;
+  readonly rows: number;
+  readonly frames: number;
+  readonly samplesPerPixel: number;
+}
+
+/**
+ * The frames of one file as stored, for objects whose frames are not slices of an image (a DICOM
+ * Segmentation holds one frame per segment and source slice: readDicomSegLabels maps them back
+ * onto the source grid). Every codec and check of readDicom applies.
+ */
+export async function decodeDicomFrames(bytes: Uint8Array, options?: DicomReadOptions): Promise<DicomFrames> {
+  const opts = resolveReadOptions(options);
+  const image = await decodeImage(parseDicomBytes(bytes, opts.name), opts);
+  return { data: image.raw, columns: image.pm.columns, rows: image.pm.rows, frames: image.pm.frames, samplesPerPixel: image.pm.samplesPerPixel };
 }
 
 /** Modality LUT, MONOCHROME1 option and metadata: shared by readDicom and readDicomSeries. */
@@ -52,6 +87,8 @@ export function finishVolume(
   meta: VolumeMeta,
   opts: ResolvedReadOptions,
   lutTable?: ModalityLutTable,
+  /** Volumes (4D) in the samples, frame-major after the 3D block. Default 1. */
+  volumes = 1,
 ): Volume {
   const { pm, raw } = image;
   const frameSize = pm.rows * pm.columns * pm.samplesPerPixel;
@@ -74,6 +111,7 @@ export function finishVolume(
     geometry,
     data,
     components: pm.samplesPerPixel,
+    frames: volumes,
     meta: {
       ...meta,
       photometric: pm.photometric,
@@ -105,50 +143,16 @@ function createVolumeOrFail(init: Parameters<typeof createVolume>[0]): Volume {
   }
 }
 
-function singleFileGeometry(ds: DataSet, image: DecodedImage, frames: readonly FrameAttributes[], file: string): { geometry: GeometryInit; warnings: string[] } {
-  const { pm } = image;
-  const size: [number, number] = [pm.columns, pm.rows];
-  const placed = frames.every((f) => f.position !== undefined && f.orientation !== undefined);
-  if (placed) {
-    const fallback = frames[0]?.pixelSpacing === undefined ? readSpacingPair(ds, TAG.imagerPixelSpacing) : undefined;
-    const extra = frames.some((f) => f.pixelSpacing === undefined)
-      ? [`PixelSpacing missing: in-plane spacing ${fallback === undefined ? '1 mm' : 'from ImagerPixelSpacing'}`]
-      : [];
-    const slices = frames.map((f, idx) => ({ position: f.position!, orientation: f.orientation!, pixelSpacing: f.pixelSpacing ?? fallback ?? ([1, 1] as const), label: `frame ${idx + 1}` }));
-    try {
-      const stack = computeStackGeometry(slices, size, file, frames[0]?.sliceThickness);
-      return { geometry: stack.geometry, warnings: [...extra, ...stack.warnings] };
-    } catch (err) {
-      // Frames that are not a spatial stack (cine at one position, multi-plane localisers) are
-      // still one image: the first frame places the grid, k counts frames, and the reason is kept.
-      if (!(err instanceof InputError) || pm.frames < 2) throw err;
-      const first = computeStackGeometry(slices.slice(0, 1), size, file, 1);
-      const geometry = { ...first.geometry, size: [size[0], size[1], pm.frames] };
-      return { geometry, warnings: [`frames do not form a spatial stack (${err.message.replace(`${file}: `, '')}): axis k is the frame index, placed by frame 1`] };
-    }
+/** Unpacks a tiled file into a 3D volume, each slice placed as dcm2niix places it (mosaic.ts, uih-grid.ts). */
+async function readTiledVolume(parsed: ParsedDicom, opts: ResolvedReadOptions): Promise<Volume> {
+  const image = await decodeImage(parsed, opts);
+  const lut = readModalityLutTable(parsed.dataSet, parsed.name);
+  const meta = readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, parsed.name);
+  if (isUihGrid(parsed.dataSet)) {
+    const grid = unpackUihGrid(parsed, image);
+    return finishVolume(grid.image, grid.frames, grid.geometry, grid.warnings, meta, opts, lut);
   }
-  // No patient position / orientation (secondary capture, projection X-ray): pixel grid only.
-  const rowCol = frames[0]?.pixelSpacing ?? readSpacingPair(ds, TAG.imagerPixelSpacing);
-  const warnings = [
-    rowCol === undefined
-      ? 'no patient geometry (ImagePositionPatient / ImageOrientationPatient / PixelSpacing): identity direction, 1 mm spacing'
-      : 'no patient position / orientation: identity direction, origin 0; spacing from pixel spacing attributes',
-  ];
-  if (pm.frames > 1) warnings.push(`${pm.frames} frames without positions: axis k is the frame index (spacing 1)`);
-  return {
-    geometry: { size: [size[0], size[1], pm.frames], spacing: [rowCol?.[1] ?? 1, rowCol?.[0] ?? 1, 1] },
-    warnings,
-  };
-}
-
-function readSpacingPair(ds: DataSet, tag: string): readonly [number, number] | undefined {
-  const v = readNumbers(ds, tag);
-  return v !== undefined && v.length >= 2 && v[0]! > 0 && v[1]! > 0 ? [v[0]!, v[1]!] : undefined;
-}
-
-/** Siemens mosaic: the one tiled frame becomes a 3D volume of its slices (mosaic.ts). */
-function readMosaicVolume(parsed: ParsedDicom, image: DecodedImage, frame: FrameAttributes, opts: ResolvedReadOptions): Volume {
+  const frame = readFrameAttributes(parsed.dataSet, image.pm.frames)[0]!;
   const m = unpackMosaic(parsed, image, frame);
-  const meta = { ...readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, parsed.name), ...m.meta };
-  return finishVolume(m.image, m.frames, m.geometry, m.warnings, meta, opts, readModalityLutTable(parsed.dataSet, parsed.name));
+  return finishVolume(m.image, m.frames, m.geometry, m.warnings, { ...meta, ...m.meta }, opts, lut);
 }

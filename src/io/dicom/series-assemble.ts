@@ -1,24 +1,34 @@
 /**
- * A series (files of one group) -> one 3D Volume: slices ordered by their position along the
- * slice normal (not by file name or InstanceNumber), k axis = +normal, spacing from positions.
- * Checks and policy live in stack-geometry.ts (errors vs meta.warnings).
+ * A series (files of one group, or the frames of one file) -> Volume(s). series-parts.ts decides
+ * the parts (echo x image component) and the volumes of each part from the headers; this file
+ * decodes them: one Volume per part, 3D for one volume, 4D (`frames` = volumes, acquisition order)
+ * for time / diffusion / repeated volumes. Slices are ordered by their position along the normal
+ * (not by file name); stack checks and warnings are in stack-geometry.ts.
+ *
+ * Several parts (echoes, magnitude + phase, ...) are never merged: readDicomSeries / readDicom
+ * return one part when the input holds one or the caller selects one with the `part` option
+ * (the dcm2niix suffix, e.g. '_e2', '_ph', '_e1_ph'; '' for the unsuffixed magnitude part) or
+ * with `echo` / `component`; otherwise an InputError (cause 'several-parts') lists the parts.
+ * readDicomSeriesParts returns all parts.
  */
 import { InputError, LimitError } from '../../core/errors.js';
-import { allocateTypedArray } from '../../core/dtype.js';
-import type { Volume } from '../../core/volume.js';
-import type { Vec3 } from '../../core/geometry.js';
+import { allocateTypedArray, type TypedArray } from '../../core/dtype.js';
+import type { GeometryInit } from '../../core/geometry.js';
+import { createVolume, type Volume, type VolumeMeta } from '../../core/volume.js';
 import { decodeImage } from './decode-image.js';
-import { computeSliceNormal } from './frame-geometry.js';
 import { readImageMeta } from './image-meta.js';
 import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } from './options.js';
 import { finishVolume, readParsedDicom } from './read-dicom.js';
 import { readModalityLutTable } from './modality-lut-sequence.js';
 import { groupSliceHeaders, summarizeSeriesGroup } from './series-grouping.js';
+import { listFrameRefs, planSeriesParts, type FrameRef, type SeriesPart } from './series-parts.js';
 import { checkFileInputs, readSliceHeader, type DicomFileInput, type SliceHeader } from './slice-header.js';
 import { computeStackGeometry } from './stack-geometry.js';
+import { readRepetitionTime } from './frame-keys.js';
+import { readNumbers } from './parse-header.js';
+import { TAG } from './tags.js';
 
-/** Reads files that must form exactly one series; InputError when they hold several. */
-export async function readDicomSeries(files: readonly DicomFileInput[], options?: DicomReadOptions): Promise<Volume> {
+function readGroup(files: readonly DicomFileInput[], options: DicomReadOptions | undefined): { group: SliceHeader[]; opts: ResolvedReadOptions } {
   checkFileInputs(files);
   const label = options?.name ?? files[0]?.name ?? 'series';
   const opts = resolveReadOptions(options, label);
@@ -29,55 +39,184 @@ export async function readDicomSeries(files: readonly DicomFileInput[], options?
     const list = groups.map((g) => summarizeSeriesGroup(g)).map((s) => `${s.seriesInstanceUid || '(no UID)'} ${s.columns}x${s.rows} x${s.sliceCount}`);
     throw new InputError(`${label}: files hold ${groups.length} series (or orientations / sizes); read them separately: ${list.join('; ')}`, { file: label, cause: 'several-series', series: list });
   }
-  return assembleSeries(groups[0]!, opts);
+  return { group: groups[0]!, opts };
 }
 
-/** One group of headers -> Volume. Exported for the folder reader. */
+/** Reads files that must form exactly one series and one part (or the part selected in options). */
+export async function readDicomSeries(files: readonly DicomFileInput[], options?: DicomReadOptions): Promise<Volume> {
+  const { group, opts } = readGroup(files, options);
+  return assembleSeries(group, opts);
+}
+
+/** Every part of one series (echoes, magnitude / phase, ...), each a 3D or 4D Volume with meta.part. */
+export async function readDicomSeriesParts(files: readonly DicomFileInput[], options?: DicomReadOptions): Promise<Volume[]> {
+  const { group, opts } = readGroup(files, options);
+  return assembleSeriesParts(group, opts);
+}
+
+/** One group of headers -> the one (or selected) part. Exported for readDicom and the folder reader. */
 export async function assembleSeries(group: readonly SliceHeader[], opts: ResolvedReadOptions): Promise<Volume> {
+  const parts = planSeriesParts(listFrameRefs(group), opts.name);
+  return assemblePart(selectPart(parts, opts), opts, parts.length > 1);
+}
+
+/** One group of headers -> all its parts (all or nothing: one failing part fails the series). */
+export async function assembleSeriesParts(group: readonly SliceHeader[], opts: ResolvedReadOptions): Promise<Volume[]> {
+  const parts = planSeriesParts(listFrameRefs(group), opts.name);
+  // Parts of one enhanced file (echoes x magnitude / phase) share one decode of its frames.
+  const decoded: DecodeCache = new Map();
+  const out: Volume[] = [];
+  for (const p of parts) out.push(await assemblePart(p, opts, parts.length > 1, decoded));
+  return out;
+}
+
+function describePart(p: SeriesPart): string {
+  const what = [p.echoNumber === undefined ? undefined : `echo ${p.echoNumber}`, p.component ?? 'magnitude'].filter(Boolean).join(' ');
+  return `'${p.part}' (${what}, ${p.volumes.length} volume${p.volumes.length > 1 ? 's' : ''})`;
+}
+
+export function selectPart(parts: readonly SeriesPart[], opts: ResolvedReadOptions): SeriesPart {
   const label = opts.name;
-  const first = group[0]!;
-  if (group.length === 1) return readParsedDicom(first.parsed, opts);
-  const multi = group.find((h) => h.pm.frames > 1);
-  if (multi !== undefined) throw new InputError(`${label}: ${multi.name} is multi-frame; multi-frame files cannot be stacked with other files`, { file: multi.name, cause: 'multi-frame-in-series' });
-  const unplaced = group.find((h) => h.frame.position === undefined || h.frame.orientation === undefined);
-  if (unplaced !== undefined) throw new InputError(`${label}: ${unplaced.name} has no ImagePositionPatient / ImageOrientationPatient, slices cannot be ordered`, { file: unplaced.name, cause: 'no-position' });
-  checkSamePixelFormat(group, label);
+  const { part, echo, component } = opts;
+  const chosen = parts.filter((p) => (part === undefined || p.part === part)
+    && (echo === undefined || p.echoNumber === echo)
+    && (component === undefined || (p.component ?? 'magnitude') === component));
+  if (chosen.length === 1) return chosen[0]!;
+  const list = parts.map(describePart).join(', ');
+  const asked = part !== undefined || echo !== undefined || component !== undefined;
+  if (asked && chosen.length === 0) throw new InputError(`${label}: no part matches the selection; parts: ${list}`, { file: label, cause: 'no-such-part', parts: parts.map((p) => p.part) });
+  throw new InputError(
+    `${label}: the series holds ${parts.length} parts (echoes / image components) that are separate volumes: ${list}; choose one with the option { part: '<suffix>' } (or { echo, component }), or read all with readDicomSeriesParts / readDicomDirectory`,
+    { file: label, cause: 'several-parts', parts: parts.map((p) => p.part) },
+  );
+}
+
+type DecodeCache = Map<SliceHeader, { raw: TypedArray; photometric: string }>;
+
+async function assemblePart(p: SeriesPart, opts: ResolvedReadOptions, multiPart: boolean, decoded: DecodeCache = new Map()): Promise<Volume> {
+  const volume = p.layout === 'mosaic' ? await joinMosaicVolumes(p, opts) : await decodePart(p, opts, decoded);
+  // Plain single 3D series (CT, T1) carry no part metadata; a lone phase / real part still says so.
+  if (multiPart || p.volumes.length > 1 || p.part !== '') Object.assign(volume.meta, partMeta(p));
+  return volume;
+}
+
+function partMeta(p: SeriesPart): VolumeMeta {
+  const meta: VolumeMeta = { part: p.part, imageComponent: p.component ?? 'magnitude' };
+  if (p.echoNumber !== undefined) meta['echoNumber'] = p.echoNumber;
+  const te = p.volumes[0]![0]!.keys.echoTime;
+  if (te !== undefined) meta['echoTime'] = te;
+  if (p.volumes.length > 1 && p.volumeIndexAttribute !== undefined) meta['volumeIndexAttribute'] = p.volumeIndexAttribute;
+  return meta;
+}
+
+async function decodePart(p: SeriesPart, opts: ResolvedReadOptions, decoded: DecodeCache): Promise<Volume> {
+  const label = opts.name;
+  const ordered = p.volumes.flat();
+  const first = ordered[0]!.header;
+  const files = [...new Set(ordered.map((f) => f.header))];
+  checkSamePixelFormat(files, label);
   const pm = first.pm;
   const frameSize = pm.rows * pm.columns * pm.samplesPerPixel;
-  const total = frameSize * group.length;
-  if (total > opts.maxVoxels) throw new LimitError(`${label}: series of ${group.length} slices x ${frameSize} samples = ${total} exceeds maxVoxels ${opts.maxVoxels}`, { file: label, voxels: total, maxVoxels: opts.maxVoxels, cause: 'max-voxels' });
-
-  const normal = computeSliceNormal(first.frame.orientation!);
-  const depth = (p: Vec3): number => p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2];
-  const sorted = [...group].sort((a, b) => depth(a.frame.position!) - depth(b.frame.position!));
-  const stack = computeStackGeometry(
-    sorted.map((h) => ({ position: h.frame.position!, orientation: h.frame.orientation!, pixelSpacing: h.frame.pixelSpacing ?? [1, 1], label: h.name })),
-    [pm.columns, pm.rows],
-    label,
-  );
-  if (sorted.some((h) => h.frame.pixelSpacing === undefined)) stack.warnings.push('PixelSpacing missing: in-plane spacing 1 mm');
+  const total = frameSize * ordered.length;
+  if (total > opts.maxVoxels) throw new LimitError(`${label}: ${ordered.length} frames x ${frameSize} samples = ${total} exceeds maxVoxels ${opts.maxVoxels}`, { file: label, voxels: total, maxVoxels: opts.maxVoxels, cause: 'max-voxels' });
+  const { geometry, warnings } = p.layout === 'stack' ? stackGeometry(p.volumes[0]!, label) : unplacedGeometry(first, p.volumes.length);
 
   const raw = allocateTypedArray(pm.rawType, total);
   let outputPhotometric = pm.photometric;
+  // Samples whose bits outside BitsStored had to be cleared (stored-bits.ts), reported once for the part.
   let maskedSamples = 0;
-  for (let k = 0; k < sorted.length; k++) {
-    const image = await decodeImage(sorted[k]!.parsed, opts, { out: raw, offset: k * frameSize });
-    if (image.raw.buffer !== raw.buffer) raw.set(image.raw as never, k * frameSize);
-    outputPhotometric = image.outputPhotometric;
-    maskedSamples += image.maskedSamples;
+  for (let k = 0; k < ordered.length; k++) {
+    const ref = ordered[k]!;
+    const h = ref.header;
+    if (h.pm.frames === 1) {
+      const image = await decodeImage(h.parsed, opts, { out: raw, offset: k * frameSize });
+      if (image.raw.buffer !== raw.buffer) raw.set(image.raw as never, k * frameSize);
+      outputPhotometric = image.outputPhotometric;
+      maskedSamples += image.maskedSamples;
+      continue;
+    }
+    let all = decoded.get(h);
+    if (all === undefined) {
+      const image = await decodeImage(h.parsed, opts);
+      all = { raw: image.raw, photometric: image.outputPhotometric };
+      decoded.set(h, all);
+      maskedSamples += image.maskedSamples;
+    }
+    outputPhotometric = all.photometric;
+    raw.set(all.raw.subarray(ref.frame * frameSize, (ref.frame + 1) * frameSize) as never, k * frameSize);
   }
   const meta = readImageMeta(first.parsed.dataSet, first.transferSyntax.uid, label);
-  meta['files'] = sorted.map((h) => h.name);
-  meta['transferSyntaxes'] = [...new Set(sorted.map((h) => h.transferSyntax.uid))];
-  return finishVolume({ pm, raw, outputPhotometric, maskedSamples }, sorted.map((h) => h.frame), stack.geometry, stack.warnings, meta, opts, readModalityLutTable(first.parsed.dataSet, first.name));
+  if (files.length > 1) {
+    meta['files'] = p.volumes[0]!.length === ordered.length ? ordered.map((f) => f.header.name) : files.map((h) => h.name);
+    meta['transferSyntaxes'] = [...new Set(files.map((h) => h.transferSyntax.uid))];
+  }
+  const tr = readRepetitionTime(first.parsed.dataSet);
+  if (tr !== undefined && tr > 0) meta['repetitionTime'] = tr;
+  return finishVolume({ pm, raw, outputPhotometric, maskedSamples }, ordered.map((f) => f.attrs), geometry, warnings, meta, opts, readModalityLutTable(first.parsed.dataSet, first.name), p.volumes.length);
 }
 
-function checkSamePixelFormat(group: readonly SliceHeader[], label: string): void {
-  const a = group[0]!.pm;
-  for (const h of group) {
+function stackGeometry(slices: readonly FrameRef[], label: string): { geometry: GeometryInit; warnings: string[] } {
+  const first = slices[0]!;
+  const ds = first.header.parsed.dataSet;
+  const missing = slices.some((f) => f.attrs.pixelSpacing === undefined);
+  const fallback = missing ? readSpacingPair(ds, TAG.imagerPixelSpacing) : undefined;
+  const stack = computeStackGeometry(
+    slices.map((f) => ({
+      position: f.attrs.position!,
+      orientation: f.attrs.orientation!,
+      pixelSpacing: f.attrs.pixelSpacing ?? fallback ?? ([1, 1] as const),
+      label: f.header.pm.frames > 1 ? `${f.header.name} frame ${f.frame + 1}` : f.header.name,
+    })),
+    [first.header.pm.columns, first.header.pm.rows],
+    label,
+    first.attrs.sliceThickness,
+  );
+  const extra = missing ? [`PixelSpacing missing: in-plane spacing ${fallback === undefined ? '1 mm' : 'from ImagerPixelSpacing'}`] : [];
+  return { geometry: stack.geometry, warnings: [...extra, ...stack.warnings] };
+}
+
+/** No patient position / orientation (secondary capture, projection X-ray, ultrasound loops): pixel grid only. */
+function unplacedGeometry(h: SliceHeader, volumes: number): { geometry: GeometryInit; warnings: string[] } {
+  const rowCol = h.frame.pixelSpacing ?? readSpacingPair(h.parsed.dataSet, TAG.imagerPixelSpacing);
+  const warnings = [
+    rowCol === undefined
+      ? 'no patient geometry (ImagePositionPatient / ImageOrientationPatient / PixelSpacing): identity direction, 1 mm spacing'
+      : 'no patient position / orientation: identity direction, origin 0; spacing from pixel spacing attributes',
+  ];
+  if (volumes > 1) warnings.push(`${volumes} frames without positions: one slice, frames are volumes (4D, in stored order)`);
+  return { geometry: { size: [h.pm.columns, h.pm.rows, 1], spacing: [rowCol?.[1] ?? 1, rowCol?.[0] ?? 1, 1] }, warnings };
+}
+
+function readSpacingPair(ds: SliceHeader['parsed']['dataSet'], tag: string): readonly [number, number] | undefined {
+  const v = readNumbers(ds, tag);
+  return v !== undefined && v.length >= 2 && v[0]! > 0 && v[1]! > 0 ? [v[0]!, v[1]!] : undefined;
+}
+
+/** Siemens mosaic: each file is one whole volume (unpacked by readParsedDicom); all must share one grid. */
+async function joinMosaicVolumes(p: SeriesPart, opts: ResolvedReadOptions): Promise<Volume> {
+  const label = opts.name;
+  const volumes: Volume[] = [];
+  for (const [ref] of p.volumes) volumes.push(await readParsedDicom(ref!.header.parsed, { ...opts, name: ref!.header.name }));
+  const a = volumes[0]!;
+  const close = (x: readonly number[], y: readonly number[]): boolean => x.every((v, i) => Math.abs(v - y[i]!) <= 1e-3);
+  volumes.forEach((v, idx) => {
+    const g = v.geometry;
+    const same = v.type === a.type && v.components === a.components && close(g.size, a.geometry.size) && close(g.spacing, a.geometry.spacing) && close(g.origin, a.geometry.origin) && close(g.direction, a.geometry.direction);
+    if (!same) throw new InputError(`${label}: mosaic ${p.volumes[idx]![0]!.header.name} has another grid or type than ${p.volumes[0]![0]!.header.name}: not one 4D series`, { file: p.volumes[idx]![0]!.header.name, cause: 'mixed-grid' });
+  });
+  const per = a.data.length;
+  const data = allocateTypedArray(a.type, per * volumes.length);
+  volumes.forEach((v, idx) => data.set(v.data as never, idx * per));
+  const meta: VolumeMeta = { ...a.meta, source: label, files: p.volumes.map(([ref]) => ref!.header.name) };
+  return createVolume({ geometry: a.geometry, components: a.components, frames: volumes.length * a.frames, data, meta });
+}
+
+function checkSamePixelFormat(files: readonly SliceHeader[], label: string): void {
+  const a = files[0]!.pm;
+  for (const h of files) {
     const b = h.pm;
-    if (b.bitsAllocated !== a.bitsAllocated || b.pixelRepresentation !== a.pixelRepresentation || b.samplesPerPixel !== a.samplesPerPixel || b.frames !== a.frames) {
-      throw new InputError(`${label}: ${h.name} has a different pixel format from ${group[0]!.name} (bits / signedness / samples)`, { file: h.name, cause: 'mixed-pixel-format' });
+    if (b.bitsAllocated !== a.bitsAllocated || b.pixelRepresentation !== a.pixelRepresentation || b.samplesPerPixel !== a.samplesPerPixel || b.rows !== a.rows || b.columns !== a.columns) {
+      throw new InputError(`${label}: ${h.name} has a different pixel format from ${files[0]!.name} (bits / signedness / samples / size)`, { file: h.name, cause: 'mixed-pixel-format' });
     }
   }
 }

@@ -1,8 +1,12 @@
 /**
  * Splitting files into series: by SeriesInstanceUID, then by image orientation and size (one
  * series UID may hold localisers or reformats in other planes). Header-only: no pixel decoding.
+ * Each group also lists its parts (echoes / image components) and volume counts (series-parts.ts).
  */
+import { InputError } from '../../core/errors.js';
+import type { ImageComponent } from './frame-keys.js';
 import { resolveReadOptions, type DicomReadOptions } from './options.js';
+import { listFrameRefs, planSeriesParts } from './series-parts.js';
 import { checkFileInputs, readSliceHeader, type DicomFileInput, type SliceHeader } from './slice-header.js';
 
 /** What a series looks like without decoding it. Carries no patient identifiers and no free-text descriptions. */
@@ -20,6 +24,22 @@ export interface DicomSeriesGroup {
   /** Frames of the group's files added up (multi-frame files count all their frames). */
   readonly frameCount: number;
   readonly transferSyntaxes: readonly string[];
+  /**
+   * Parts of the series (echoes x image components, see series-parts.ts), each with its dcm2niix
+   * suffix and its number of volumes (> 1: read as 4D) and slices. Undefined when the frames do
+   * not form volumes; `problem` then says why (reading the series throws that InputError).
+   */
+  readonly parts: readonly DicomSeriesPartSummary[] | undefined;
+  readonly problem?: string;
+}
+
+export interface DicomSeriesPartSummary {
+  readonly part: string;
+  readonly echoNumber: number | undefined;
+  readonly component: ImageComponent | 'magnitude';
+  readonly volumes: number;
+  /** Slices per volume (undefined for Siemens mosaic files: known once unpacked). */
+  readonly slices: number | undefined;
 }
 
 const ORIENTATION_TOLERANCE = 1e-4;
@@ -43,9 +63,26 @@ export function groupSliceHeaders(headers: readonly SliceHeader[]): SliceHeader[
   return groups;
 }
 
+function summarizeParts(group: readonly SliceHeader[]): { parts: DicomSeriesPartSummary[] | undefined; problem?: string } {
+  try {
+    const parts = planSeriesParts(listFrameRefs(group), group[0]!.name).map((p) => ({
+      part: p.part,
+      echoNumber: p.echoNumber,
+      component: p.component ?? 'magnitude',
+      volumes: p.volumes.length,
+      slices: p.layout === 'mosaic' ? undefined : p.volumes[0]!.length,
+    }));
+    return { parts };
+  } catch (err) {
+    if (err instanceof InputError) return { parts: undefined, problem: err.message };
+    throw err;
+  }
+}
+
 export function summarizeSeriesGroup(group: readonly SliceHeader[]): DicomSeriesGroup {
   const first = group[0]!;
   return {
+    ...summarizeParts(group),
     seriesInstanceUid: first.seriesInstanceUid,
     modality: first.modality,
     seriesNumber: first.seriesNumber,

@@ -27,7 +27,7 @@ export interface SliceHeader {
   readonly seriesNumber: number | undefined;
   readonly instanceNumber: number | undefined;
   readonly frameOfReferenceUid: string | undefined;
-  /** Attributes of the first frame (series members are single-frame images). */
+  /** Attributes of the first frame (per-frame attributes of multi-frame files: series-parts.ts). */
   readonly frame: FrameAttributes;
 }
 
@@ -45,7 +45,12 @@ export function checkFileInputs(files: unknown): readonly DicomFileInput[] {
 
 /** Parses and validates one file's header; throws the file's typed error. */
 export function readSliceHeader(file: DicomFileInput, maxVoxels: number): SliceHeader {
-  const parsed = parseDicomBytes(file.bytes, file.name);
+  return sliceHeaderOf(parseDicomBytes(file.bytes, file.name), maxVoxels);
+}
+
+/** Header view of an already parsed file (readDicom reuses its parse). */
+export function sliceHeaderOf(parsed: ParsedDicom, maxVoxels: number): SliceHeader {
+  const file = { name: parsed.name };
   const { pm, transferSyntax } = inspectImageHeader(parsed, maxVoxels);
   const ds = parsed.dataSet;
   findPixelDataElement(ds, file.name);

@@ -111,13 +111,16 @@ function buildHeader(volume: Volume, plan: HeaderPlan): Uint8Array {
   const bitpix = 8 * bytesPerElement(plan.type) * (plan.rgb ? volume.components : 1);
   // Frame timing survives a NIfTI -> NIfTI rewrite: pixdim[4] and its time unit (s, ms or us).
   const source = typeof volume.meta.nifti === 'object' && volume.meta.nifti !== null ? (volume.meta.nifti as { timeStep?: unknown; xyztUnits?: unknown }) : {};
-  const timeStep = Number(source.timeStep);
+  // DICOM: pixdim[4] = RepetitionTime in seconds and xyzt_units mm + s, 3D or 4D, as dcm2niix writes.
+  const trMs = volume.meta.format === 'dicom' ? Number(volume.meta['repetitionTime']) : NaN;
+  const fromDicom = Number.isFinite(trMs) && trMs > 0;
+  const timeStep = fromDicom ? trMs / 1000 : Number(source.timeStep);
   const timeUnit = (Number(source.xyztUnits) & 0x38) || 8;
   const pixdim = [q.qfac, g.spacing[0], g.spacing[1], g.spacing[2], Number.isFinite(timeStep) && timeStep > 0 ? timeStep : 1, 1, 1, 1];
   const dim = [plan.dims.length, ...plan.dims];
   while (dim.length < 8) dim.push(1);
   // xyzt_units: mm (2), plus the time unit (default seconds, 8) when there is a time axis.
-  const units = 2 | ((plan.dims[3] ?? 1) > 1 ? timeUnit : 0);
+  const units = 2 | ((plan.dims[3] ?? 1) > 1 || fromDicom ? (fromDicom ? 8 : timeUnit) : 0);
   const fields: HeaderFields = {
     dim, pixdim, datatype, bitpix, units,
     intent: plan.vector ? 1007 : 0,

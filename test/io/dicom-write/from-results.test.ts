@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { decodeDicomFrames } from '../../../src/io/dicom/read-dicom.js';
 import { describe, expect, it } from 'vitest';
 import { createVolume } from '../../../src/core/volume.js';
 import { indexToWorld } from '../../../src/core/geometry.js';
@@ -55,7 +56,7 @@ describe('segmentationToDicom', () => {
     out.volumes.forEach((v, idx) => expect(v.volumeMm3).toBeCloseTo(count(out.segments[idx]!.label) * voxelMm3, 6));
     const seg = parseDicomBytes(out.seg, 'seg').dataSet;
     expect(readString(firstItem(sequenceItems(seg, 'x00620002')[0]!, 'x00620007')!, 'x00660031')).toBe('c'.repeat(64));
-    const back = segToLabels(out.seg, (await readDicom(out.seg)).data, source, (n) => out.segments[n - 1]!.label);
+    const back = segToLabels(out.seg, (await decodeDicomFrames(out.seg)).data, source, (n) => out.segments[n - 1]!.label);
     expect(Array.from(back)).toEqual(Array.from(data));
     const sr = walk(parseDicomBytes(out.sr, 'sr').dataSet);
     const mm3 = sr.filter((i) => i.meaning === 'Volume').map((i) => readNumbers(firstItem(i.item, 'x0040a300')!, 'x0040a30a')![0]!);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readDicom } from '../../../src/io/dicom/index.js';
+import { decodeDicomFrames } from '../../../src/io/dicom/read-dicom.js';
 import { parseDicomBytes, readString, sequenceItems, firstItem } from '../../../src/io/dicom/parse-header.js';
 import { createDicomSeg, describeDicomSource, DICOM_CODES, readDicomSegLabels, type SegmentDescription } from '../../../src/io/dicom-write/index.js';
 import { COLUMNS, FOR_UID, PATIENT_ID, PATIENT_NAME, ROWS, SERIES_UID, slicePosition, sopUid, STUDY_UID } from './source-series.js';
@@ -50,8 +51,10 @@ describe('createDicomSeg', () => {
     expect(readString(firstItem(segs[0]!, 'x0062000f')!, 'x00080100')).toBe('10200004');
     expect(readString(segs[0]!, 'x00620009')).toBe(ALGORITHM.name);
 
-    const vol = await readDicom(bytes, { name: 'seg.dcm' });
-    expect(vol.geometry.size).toEqual([COLUMNS, ROWS, 10]);
+    const vol = await decodeDicomFrames(bytes, { name: 'seg.dcm' });
+    expect([vol.columns, vol.rows, vol.frames]).toEqual([COLUMNS, ROWS, 10]);
+    // readDicom refuses it: its frames are segment planes, not slices of one image.
+    await expect(readDicom(bytes, { name: 'seg.dcm' })).rejects.toMatchObject({ code: 'E_INPUT', details: { cause: 'segmentation-object' } });
     // Set pixels per frame as pydicom 2.3.1 decodes this SEG's pixel_array (70-bit frames that
     // do not start on byte boundaries): an independent check of the bit packing.
     const plane = COLUMNS * ROWS;

@@ -75,11 +75,12 @@ describe('geometry and frames', () => {
     expect(v.meta.warnings).toEqual([]);
   });
 
-  test('multi-frame without positions: k is the frame index, with a warning', async () => {
+  test('multi-frame without positions: one slice, frames are volumes (4D), with a warning', async () => {
     const v = await readDicom(fixtureBytes('generated/rgb_planar1_2frames.dcm'));
-    expect(v.geometry.size).toEqual([7, 5, 2]);
+    expect(v.geometry.size).toEqual([7, 5, 1]);
+    expect(v.frames).toBe(2);
     expect(v.components).toBe(3);
-    expect(v.meta.warnings).toContain('2 frames without positions: axis k is the frame index (spacing 1)');
+    expect(v.meta.warnings).toContain('2 frames without positions: one slice, frames are volumes (4D, in stored order)');
   });
 });
 
@@ -115,12 +116,15 @@ describe('modality LUT and meta', () => {
 });
 
 describe('multi-frame that is not a spatial stack', () => {
-  test('enhanced MR cine (3 frames, one position): loads, k counts frames, warning says why', async () => {
+  test('enhanced MR cine (3 frames, one position): 4D of one slice (never a stack with the frame index as k)', async () => {
     const v = await readDicom(fixtureBytes('generated/enhanced_mr_cine_3frames.dcm'));
-    expect(v.geometry.size).toEqual([12, 10, 3]);
+    expect(v.geometry.size).toEqual([12, 10, 1]);
+    expect(v.frames).toBe(3);
     expect(v.geometry.origin).toEqual([-7.5, 12, 40]);
-    expect(v.geometry.spacing).toEqual([1.25, 1.5, 1]);
-    expect(v.meta.warnings?.[0]).toMatch(/^frames do not form a spatial stack \(duplicate slice position .*\): axis k is the frame index/);
+    // k spacing of a single slice is its SliceThickness (6 mm here), as for single-frame images.
+    expect(v.geometry.spacing).toEqual([1.25, 1.5, 6]);
+    expect(v.meta.warnings).toEqual([]);
+    expect(v.meta['part']).toBe('');
   });
 });
 
