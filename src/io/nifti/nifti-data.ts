@@ -123,3 +123,19 @@ export function interleaveComponents(blocks: TypedArray, components: number, typ
   }
   return out;
 }
+
+/** NaN / +-Infinity samples (float data as stored, or integers after an overflowing scl_slope). */
+export function countNonFinite(data: TypedArray): number {
+  let count = 0;
+  // x - x is NaN exactly for NaN and +-Infinity: one subtraction, no call per element.
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i] as number;
+    if (x - x !== 0) count++;
+  }
+  return count;
+}
+
+export function describeNonFinite(count: number, total: number, scaling: NiftiScaling | undefined): string {
+  const cause = scaling ? ` after scaling (scl_slope ${scaling.slope}, scl_inter ${scaling.inter}: overflow of the stored type, or NaN/Inf in the file)` : ' (NaN or +-Infinity stored in the file)';
+  return `${count} of ${total} samples are not finite${cause}; models refuse such input`;
+}
