@@ -7,7 +7,7 @@
 import { createVolume, type Volume, type VolumeMeta } from '../../core/volume.js';
 import { DecodeError, InputError, ShapeError } from '../../core/errors.js';
 import type { GeometryInit } from '../../core/geometry.js';
-import { parseDicomBytes, readNumbers, type ParsedDicom } from './parse-header.js';
+import { maxInflatedBytesFor, parseDicomBytes, readNumbers, type ParsedDicom } from './parse-header.js';
 import { decodeImage, type DecodedImage } from './decode-image.js';
 import { readFrameAttributes, type FrameAttributes } from './frame-geometry.js';
 import { computeStackGeometry } from './stack-geometry.js';
@@ -22,7 +22,7 @@ import type { DataSet } from './dataset.js';
 
 export async function readDicom(bytes: Uint8Array, options?: DicomReadOptions): Promise<Volume> {
   const opts = resolveReadOptions(options);
-  return readParsedDicom(parseDicomBytes(bytes, opts.name), opts);
+  return readParsedDicom(parseDicomBytes(bytes, opts.name, { maxInflatedBytes: maxInflatedBytesFor(opts.maxVoxels) }), opts);
 }
 
 /** readDicom on an already parsed file (series members reuse their header parse). */

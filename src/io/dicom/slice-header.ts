@@ -3,7 +3,7 @@
  * twice), pixel module, and the attributes that group and order slices.
  */
 import { UsageError } from '../../core/errors.js';
-import { parseDicomBytes, readNumbers, readString, type ParsedDicom } from './parse-header.js';
+import { maxInflatedBytesFor, parseDicomBytes, readNumbers, readString, type ParsedDicom } from './parse-header.js';
 import { inspectImageHeader } from './decode-image.js';
 import type { PixelModule } from './pixel-module.js';
 import type { TransferSyntaxInfo } from './transfer-syntax.js';
@@ -45,7 +45,7 @@ export function checkFileInputs(files: unknown): readonly DicomFileInput[] {
 
 /** Parses and validates one file's header; throws the file's typed error. */
 export function readSliceHeader(file: DicomFileInput, maxVoxels: number): SliceHeader {
-  const parsed = parseDicomBytes(file.bytes, file.name);
+  const parsed = parseDicomBytes(file.bytes, file.name, { maxInflatedBytes: maxInflatedBytesFor(maxVoxels) });
   const { pm, transferSyntax } = inspectImageHeader(parsed, maxVoxels);
   const ds = parsed.dataSet;
   findPixelDataElement(ds, file.name);
