@@ -6,8 +6,7 @@
  * after a full inflate.
  *
  * Memory: the output buffer is sized min(limit, what the compressed size can possibly yield),
- * plus one transient chunk per push (input is fed in 16 KiB steps, so at most ~17 MB even for a
- * stream of zeros).
+ * plus one transient chunk per push (see SMALL_STEP).
  */
 import { Gunzip, Inflate } from 'fflate';
 
@@ -26,8 +25,14 @@ export interface BoundedInflateResult {
   readonly error?: unknown;
 }
 
-/** Input fed per push; bounds the transient output chunk to ~1032x this. */
-const STEP = 16 * 1024;
+/**
+ * Input fed per push. fflate emits one chunk per push (up to ~1032x the input), so highly
+ * compressible stretches (ratio over 64: zeros, bombs) are fed in small steps, keeping each
+ * transient chunk near 2 MB; ordinary data (2-10x) goes in larger steps, which is ~1.5x faster.
+ */
+const SMALL_STEP = 2 * 1024;
+const LARGE_STEP = 32 * 1024;
+const HIGH_RATIO = 64;
 /** Deflate's best case is ~1032:1 (258-byte matches coded in ~2 bits); with slack for headers. */
 const MAX_RATIO = 1040;
 
@@ -44,9 +49,11 @@ export function maxInflatedSize(compressedBytes: number): number {
 export function inflateBounded(bytes: Uint8Array, format: CompressedFormat, limit: number, headroom = 0): BoundedInflateResult {
   let out: Uint8Array<ArrayBuffer> = new Uint8Array(headroom + Math.min(limit, maxInflatedSize(bytes.length)));
   let filled = 0;
+  let emitted = 0;
   let exceeded = false;
   let complete = false;
   const onData = (chunk: Uint8Array, final: boolean): void => {
+    emitted += chunk.length;
     if (final) complete = true;
     if (exceeded) return;
     const room = limit - filled;
@@ -59,9 +66,13 @@ export function inflateBounded(bytes: Uint8Array, format: CompressedFormat, limi
   const stream = format === 'gzip' ? new Gunzip(onData) : new Inflate(onData);
   let error: unknown;
   try {
-    for (let offset = 0; offset < bytes.length && !exceeded; offset += STEP) {
-      const end = Math.min(bytes.length, offset + STEP);
+    let step = SMALL_STEP;
+    for (let offset = 0; offset < bytes.length && !exceeded; ) {
+      const end = Math.min(bytes.length, offset + step);
+      const before = emitted;
       stream.push(bytes.subarray(offset, end), end === bytes.length);
+      step = emitted - before > HIGH_RATIO * (end - offset) ? SMALL_STEP : LARGE_STEP;
+      offset = end;
     }
     if (bytes.length === 0) stream.push(bytes, true);
   } catch (caught) {

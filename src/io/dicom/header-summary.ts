@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../../core/errors.js';
 import { STRING_VRS, type DataSet, type Element } from './dataset.js';
-import { parseDicomBytes, readNumbers, readString, readUint16 } from './parse-header.js';
+import { maxInflatedBytesFor, parseDicomBytes, readNumbers, readString, readUint16, type ParseDicomOptions } from './parse-header.js';
 import { checkCodecDepth, listSupportedTransferSyntaxes, type TransferSyntaxInfo } from './transfer-syntax.js';
 import { PHI_TAG, TAG } from './tags.js';
 import { isMosaic } from './mosaic.js';
@@ -15,6 +15,8 @@ export interface DicomHeaderOptions {
   name?: string;
   /** Include patient identifiers. Default false; only for a user looking at their own data. */
   showPhi?: boolean;
+  /** Bounds what a deflated dataset may inflate to (see maxInflatedBytesFor). Default 2^28. */
+  maxVoxels?: number;
 }
 
 export interface DicomHeaderSummary {
@@ -48,12 +50,14 @@ export interface DicomHeaderSummary {
   patient?: { name?: string; id?: string; birthDate?: string };
 }
 
-function check(options: DicomHeaderOptions | undefined): { name: string; showPhi: boolean } {
+function check(options: DicomHeaderOptions | undefined): { name: string; showPhi: boolean; parse: ParseDicomOptions } {
   const name = options?.name ?? 'memory';
   if (typeof name !== 'string') throw new UsageError('option name must be a string', { field: 'name' });
   const showPhi = options?.showPhi ?? false;
   if (typeof showPhi !== 'boolean') throw new UsageError('option showPhi must be a boolean', { field: 'showPhi' });
-  return { name, showPhi };
+  const maxVoxels = options?.maxVoxels;
+  if (maxVoxels !== undefined && !(typeof maxVoxels === 'number' && maxVoxels >= 1)) throw new UsageError(`option maxVoxels must be a number >= 1, got ${String(maxVoxels)}`, { field: 'maxVoxels' });
+  return { name, showPhi, parse: maxVoxels === undefined ? {} : { maxInflatedBytes: maxInflatedBytesFor(maxVoxels) } };
 }
 
 function assign<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
@@ -70,8 +74,8 @@ function isDecodableDepth(ts: TransferSyntaxInfo, bitsStored: number): boolean {
 }
 
 export function summarizeDicomHeader(bytes: Uint8Array, options?: DicomHeaderOptions): DicomHeaderSummary {
-  const { name, showPhi } = check(options);
-  const { dataSet: ds, transferSyntaxUid } = parseDicomBytes(bytes, name);
+  const { name, showPhi, parse } = check(options);
+  const { dataSet: ds, transferSyntaxUid } = parseDicomBytes(bytes, name, parse);
   const ts = listSupportedTransferSyntaxes().find((t) => t.uid === transferSyntaxUid);
   const frames = Number(readString(ds, TAG.numberOfFrames) ?? '1');
   const out: DicomHeaderSummary = {
@@ -127,8 +131,8 @@ export interface DicomTag {
 
 /** Top-level elements as text, patient group (0010,xxxx) omitted unless showPhi. */
 export function readDicomTags(bytes: Uint8Array, options?: DicomHeaderOptions): DicomTag[] {
-  const { name, showPhi } = check(options);
-  const { dataSet, meta } = parseDicomBytes(bytes, name);
+  const { name, showPhi, parse } = check(options);
+  const { dataSet, meta } = parseDicomBytes(bytes, name, parse);
   const out: DicomTag[] = [];
   for (const ds of meta === undefined ? [dataSet] : [meta, dataSet]) {
     for (const key of Object.keys(ds.elements).sort()) {
