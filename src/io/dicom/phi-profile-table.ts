@@ -1,11 +1,13 @@
 /**
  * The attributes of the DICOM PS3.15 Annex E Basic Application Level Confidentiality Profile
- * (Table E.1-1, "Basic Prof." column), as data: tag ('ggggeeee', lower-case hex; 'x' marks the
  * repeating-group nibbles of curves and overlays), the profile's action code and the attribute
  * name. X = remove, Z = empty or dummy, D = dummy value, U = replace UID, K = keep, C = clean;
  * combined codes (X/Z/D ...) depend on the IOD. Every attribute listed here counts as identifying.
  *
- * Taken from the standard's table (621 attributes) through the machine-readable copy in
+ * The table's row "Private Attributes (gggg,eeee) where gggg is odd" is not listed here: it is
+ * isPrivateTag in phi-attributes.ts.
+ *
+ * Taken from the standard's table (621 rows) through the machine-readable copy in
  * innolitics/dicom-standard (MIT), standard/confidentiality_profile_attributes.json at commit
  * 7f4749d (January 2025, parsed from the current web edition of the standard). This file is long
  * because it is the table; the logic using it lives in phi-attributes.ts.
@@ -634,5 +636,4 @@ export const BASIC_PROFILE_ATTRIBUTES: readonly (readonly [tag: string, action: 
   ['60xx4000', 'X', 'Overlay Comments'],
   ['fffafffa', 'X', 'Digital Signatures Sequence'],
   ['fffcfffc', 'X', 'Data Set Trailing Padding'],
-  ['ggggeeee) where gggg is odd', 'X', 'Private Attributes'],
 ];

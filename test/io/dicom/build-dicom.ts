@@ -59,6 +59,22 @@ export function encodeElements(elements: readonly TestElement[]): Uint8Array {
   return concat(parts);
 }
 
+/** Implicit VR little endian: tag, 4-byte length, value (no VR on the wire; the reader infers it). */
+export function encodeElementsImplicit(elements: readonly TestElement[]): Uint8Array {
+  const sorted = [...elements].sort((a, b) => a.group - b.group || a.element - b.element);
+  const parts: Uint8Array[] = [];
+  for (const el of sorted) {
+    const value = encodeValue(el);
+    const head = new Uint8Array(8);
+    const view = new DataView(head.buffer);
+    view.setUint16(0, el.group, true);
+    view.setUint16(2, el.element, true);
+    view.setUint32(4, value.length, true);
+    parts.push(head, value);
+  }
+  return concat(parts);
+}
+
 /** Preamble, DICM and the file meta group for `transferSyntax`. */
 export function encodeFileMeta(transferSyntax: string, sopClass = '1.2.840.10008.5.1.4.1.1.7', sopInstance = '1.2.3.4.5.6.7.8.9'): Uint8Array {
   const body = encodeElements([
