@@ -57,6 +57,31 @@ describe('truncated NIfTI', () => {
   });
 });
 
+describe('bounded gzip reads', () => {
+  it('multi-member gzip (bgzip / pigz style) with the split inside the image reads exactly, on every path', async () => {
+    const data = Int16Array.from({ length: 4000 }, (_, i) => (i * 37) % 30000 - 15000);
+    const raw = writeNifti(createVolume({ geometry: { size: [20, 20, 10] }, data, meta: {} }));
+    const gz = new Uint8Array(Buffer.concat([gzipSync(raw.subarray(0, 3001)), gzipSync(raw.subarray(3001))]));
+    const path = onDisk('multi.nii.gz', gz);
+    for (const v of [readNiftiSync(gz, { name: 'm.nii.gz' }), await readNifti(gz, { name: 'm.nii.gz' }), await readImageFile(path)]) {
+      expect(Array.from(v.data)).toEqual(Array.from(data));
+      expect(v.meta.warnings).toBeUndefined();
+    }
+  });
+
+  it('trailing bytes after the image: read, with a warning that the rest was not decompressed', () => {
+    const raw = niftiBytes(1);
+    const gz = gzipSync(Buffer.concat([raw, Buffer.alloc(100_000)]));
+    const v = readNiftiSync(gz, { name: 'tail.nii.gz' });
+    expect(Array.from(v.data)).toEqual([0, 1, 2, 3, -4, 5, 6, 32767]);
+    expect(v.meta.warnings).toContainEqual('the gzip stream continues past the 368 bytes the header implies; the rest was not decompressed');
+  });
+
+  it('maxBytes refuses from the header, before inflating', () => {
+    expect(() => readNiftiSync(gzipSync(niftiBytes(1)), { name: 'b.nii.gz', maxBytes: 300 })).toThrow(/b\.nii\.gz: header implies 368 bytes of image data \(2x2x2 int16\), over maxBytes 300/);
+  });
+});
+
 describe('non-finite samples', () => {
   it('scl_slope 1e38 on int16: Infinity voxels counted in a warning and meta.nonFiniteVoxels', async () => {
     const bytes = patch(niftiBytes(1), (v) => v.setFloat32(112, 1e38, true));
