@@ -6,7 +6,7 @@
  * after a full inflate.
  *
  * Memory: the output buffer is sized min(limit, what the compressed size can possibly yield),
- * plus one transient chunk per push (see SMALL_STEP).
+ * plus one pending chunk (see SMALL_STEP).
  */
 import { Gunzip, Inflate } from 'fflate';
 
@@ -42,45 +42,110 @@ export function maxInflatedSize(compressedBytes: number): number {
 }
 
 /**
+ * Resumable bounded inflater: `fill(target)` inflates until `target` bytes (after the headroom)
+ * are in, the stream ends, or it fails; a later fill with a larger target goes on from there, so a
+ * reader can inflate a prefix, look at the header in it, and only then decide how far to go.
+ */
+export class BoundedInflater {
+  private out: Uint8Array<ArrayBuffer>;
+  private filled = 0;
+  private offset = 0;
+  private step = SMALL_STEP;
+  private emitted = 0;
+  /** Output already inflated beyond the last target (at most one chunk), kept for the next fill. */
+  private pending: Uint8Array[] = [];
+  private readonly stream: Gunzip | Inflate;
+  /** The whole stream has been inflated (every byte of it is in `data` or pending). */
+  complete = false;
+  /** What the decompressor threw (corrupt or truncated stream), after `inflated` good bytes. */
+  error: unknown;
+
+  constructor(private readonly input: Uint8Array, format: CompressedFormat, private readonly headroom = 0) {
+    this.out = new Uint8Array(headroom);
+    const onData = (chunk: Uint8Array, final: boolean): void => {
+      this.emitted += chunk.length;
+      if (final) this.complete = true;
+      if (chunk.length > 0) this.pending.push(chunk);
+    };
+    this.stream = format === 'gzip' ? new Gunzip(onData) : new Inflate(onData);
+  }
+
+  /** Inflated bytes written after the headroom. */
+  get inflated(): number {
+    return this.filled;
+  }
+
+  /** headroom bytes (zero, for the caller) followed by the inflated bytes. */
+  get data(): Uint8Array<ArrayBuffer> {
+    const end = this.headroom + this.filled;
+    return end === this.out.length ? this.out : this.out.subarray(0, end);
+  }
+
+  fill(target: number): void {
+    for (;;) {
+      this.drain(target);
+      if (this.filled >= target) return;
+      // A failing push may still have emitted good bytes before it threw: drain them too.
+      if (!this.pushMore()) return void this.drain(target);
+    }
+  }
+
+  /** True when the stream yields bytes beyond what has been filled (pushing input until it knows). */
+  hasMore(): boolean {
+    while (this.pending.length === 0 && this.pushMore());
+    return this.pending.length > 0;
+  }
+
+  /** Feeds one step of input; false when there is none left or the stream failed. */
+  private pushMore(): boolean {
+    if (this.error !== undefined || this.complete || this.offset >= this.input.length) {
+      if (this.input.length === 0 && !this.complete && this.error === undefined) this.push(this.input, true);
+      return false;
+    }
+    const end = Math.min(this.input.length, this.offset + this.step);
+    const before = this.emitted;
+    this.push(this.input.subarray(this.offset, end), end === this.input.length);
+    this.step = this.emitted - before > HIGH_RATIO * (end - this.offset) ? SMALL_STEP : LARGE_STEP;
+    this.offset = end;
+    return this.error === undefined;
+  }
+
+  private push(chunk: Uint8Array, final: boolean): void {
+    try {
+      this.stream.push(chunk, final);
+    } catch (caught) {
+      this.error = caught;
+    }
+  }
+
+  /** Moves pending output into the buffer, up to `target` bytes in all. */
+  private drain(target: number): void {
+    while (this.pending.length > 0 && this.filled < target) {
+      const chunk = this.pending[0]!;
+      const n = Math.min(target - this.filled, chunk.length);
+      const need = this.headroom + this.filled + n;
+      // Straight to the target (one allocation, exact size for callers that view it in place),
+      // but never beyond what the compressed input can possibly yield.
+      if (need > this.out.length) this.out = grow(this.out, Math.max(need, this.headroom + Math.min(target, maxInflatedSize(this.input.length))));
+      this.out.set(chunk.subarray(0, n), this.headroom + this.filled);
+      this.filled += n;
+      if (n === chunk.length) this.pending.shift();
+      else this.pending[0] = chunk.subarray(n);
+    }
+  }
+}
+
+/**
  * Inflates at most `limit` bytes of `bytes` (placed after `headroom` zero bytes in the returned
  * buffer, so callers that prepend a header need no second copy). Never throws for stream errors:
  * they come back in `error` with the good prefix, so callers can say "truncated" vs "corrupt".
  */
 export function inflateBounded(bytes: Uint8Array, format: CompressedFormat, limit: number, headroom = 0): BoundedInflateResult {
-  let out: Uint8Array<ArrayBuffer> = new Uint8Array(headroom + Math.min(limit, maxInflatedSize(bytes.length)));
-  let filled = 0;
-  let emitted = 0;
-  let exceeded = false;
-  let complete = false;
-  const onData = (chunk: Uint8Array, final: boolean): void => {
-    emitted += chunk.length;
-    if (final) complete = true;
-    if (exceeded) return;
-    const room = limit - filled;
-    const n = Math.min(room, chunk.length);
-    if (headroom + filled + n > out.length) out = grow(out, Math.min(headroom + limit, Math.max(2 * out.length, headroom + filled + n)));
-    out.set(chunk.subarray(0, n), headroom + filled);
-    filled += n;
-    if (chunk.length > room) exceeded = true;
-  };
-  const stream = format === 'gzip' ? new Gunzip(onData) : new Inflate(onData);
-  let error: unknown;
-  try {
-    let step = SMALL_STEP;
-    for (let offset = 0; offset < bytes.length && !exceeded; ) {
-      const end = Math.min(bytes.length, offset + step);
-      const before = emitted;
-      stream.push(bytes.subarray(offset, end), end === bytes.length);
-      step = emitted - before > HIGH_RATIO * (end - offset) ? SMALL_STEP : LARGE_STEP;
-      offset = end;
-    }
-    if (bytes.length === 0) stream.push(bytes, true);
-  } catch (caught) {
-    error = caught;
-  }
-  if (exceeded) complete = false;
-  const data = headroom + filled === out.length ? out : out.subarray(0, headroom + filled);
-  return { data, inflated: filled, complete, exceeded, ...(error !== undefined ? { error } : {}) };
+  const inflater = new BoundedInflater(bytes, format, headroom);
+  inflater.fill(limit);
+  const exceeded = inflater.inflated === limit && inflater.hasMore();
+  const { error } = inflater;
+  return { data: inflater.data, inflated: inflater.inflated, complete: inflater.complete && !exceeded, exceeded, ...(error !== undefined ? { error } : {}) };
 }
 
 function grow(buffer: Uint8Array, size: number): Uint8Array<ArrayBuffer> {

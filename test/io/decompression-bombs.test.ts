@@ -77,10 +77,13 @@ beforeAll(async () => {
   const dicomHead = new Uint8Array(dataset.length + pixelHeader.length);
   dicomHead.set(dataset);
   dicomHead.set(pixelHeader, dataset.length);
-  writeFileSync(join(work, 'bomb.dcm'), encodeFileMeta('1.2.840.10008.1.2.1.99'));
+  // A second one with no pixel module before a 1 GiB private blob: only the maxVoxels bound applies.
+  const blobHead = encodeElementHeader(0x0009, 0x1010, 'OB', GIB);
+  for (const name of ['bomb.dcm', 'bomb-blob.dcm']) writeFileSync(join(work, name), encodeFileMeta('1.2.840.10008.1.2.1.99'));
   await Promise.all([
     writeBomb(join(work, 'bomb.nii.gz'), header, header.length + GIB, 'gzip'),
     writeBomb(join(work, 'bomb.dcm'), dicomHead, dicomHead.length + GIB, 'deflate'),
+    writeBomb(join(work, 'bomb-blob.dcm'), blobHead, blobHead.length + GIB, 'deflate'),
   ]);
 
   // HTTP: 1 GiB of zeros, with and without Content-Length.
@@ -120,10 +123,20 @@ describe('decompression bombs stay bounded', () => {
     expect(r.growthKiB).toBeLessThan(MAX_GROWTH_KIB);
   }, 60_000);
 
-  it.each(['dicom', 'dicom-tags', 'dicom-summary'])('%s: a deflated DICOM inflating to 1 GiB is a LimitError (maxVoxels 64^3)', async (kind) => {
-    const r = await runChild(kind, join(work, 'bomb.dcm'));
+  const FROM_HEADER = /bomb\.dcm: deflated dataset inflates to more than \d+ bytes \(its Rows x Columns x frames imply about 8412 bytes\); not decompressed further/;
+  const FROM_LIMIT = /bomb\.dcm: deflated dataset inflates to more than 68157440 bytes \(the limit derived from maxVoxels\)/;
+  it.each([
+    ['dicom', 'bomb.dcm', FROM_HEADER],
+    ['dicom-default', 'bomb.dcm', FROM_HEADER],
+    ['dicom-file', 'bomb.dcm', FROM_HEADER],
+    ['dicom-tags', 'bomb.dcm', FROM_HEADER],
+    ['dicom-summary', 'bomb.dcm', FROM_HEADER],
+    ['dicom', 'bomb-blob.dcm', FROM_LIMIT],
+    ['dicom-tags', 'bomb-blob.dcm', FROM_LIMIT],
+  ] as const)('%s %s: a deflated DICOM inflating to 1 GiB is a LimitError', async (kind, name, message) => {
+    const r = await runChild(kind, join(work, name));
     expect(r.error).toMatchObject({ name: 'LimitError', code: 'E_LIMIT' });
-    expect(r.error!.message).toMatch(/bomb\.dcm: deflated dataset inflates to more than \d+ bytes/);
+    expect(r.error!.message.replace('bomb-blob', 'bomb')).toMatch(message);
     expect(r.growthKiB).toBeLessThan(MAX_GROWTH_KIB);
   }, 60_000);
 

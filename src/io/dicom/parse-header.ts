@@ -1,11 +1,11 @@
 /**
  * Bytes -> DataSet: preamble and file meta group, transfer syntax, then the dataset (parse-dataset.ts).
  * Every failure is a DecodeError naming the file. Isomorphic: the deflated transfer syntax is
- * inflated with fflate's streaming inflater (never zlib / Buffer), bounded (bounded-inflate.ts). dicom-parser is not used: its bundle references
+ * inflated with fflate's streaming inflater (never zlib / Buffer), bounded (deflated-dataset.ts). dicom-parser is not used: its bundle references
  * Node's zlib and it throws strings; this parser is small, bounds-checked and fuzzed.
  */
-import { DecodeError, LimitError, describeError } from '../../core/errors.js';
-import { inflateBounded } from '../bounded-inflate.js';
+import { DecodeError } from '../../core/errors.js';
+import { inflateDeflatedDataset } from './deflated-dataset.js';
 import { DEFAULT_MAX_VOXELS } from './pixel-module.js';
 import type { DataSet } from './dataset.js';
 import { parseDataSet, type ParseContext } from './parse-dataset.js';
@@ -80,21 +80,6 @@ export function maxInflatedBytesFor(maxVoxels: number): number {
   return maxVoxels * 4 + 64 * 2 ** 20;
 }
 
-/** Deflated transfer syntax: everything after the meta group is a raw deflate stream (PS3.5 A.5). */
-function inflateDataset(bytes: Uint8Array, position: number, file: string, limit: number): Uint8Array {
-  // The meta group goes into the headroom, so the dataset keeps its offsets with a single buffer.
-  const result = inflateBounded(bytes.subarray(position), 'deflate', limit, position);
-  if (result.exceeded) {
-    throw new LimitError(`${file}: deflated dataset inflates to more than ${limit} bytes (the limit derived from maxVoxels); not decompressed further`, { file, maxInflatedBytes: limit, cause: 'inflate-limit' });
-  }
-  if (result.error !== undefined) {
-    throw new DecodeError(`${file}: deflated dataset cannot be inflated (corrupt or truncated after ${result.inflated} bytes): ${describeError(result.error)}`, { file, cause: 'inflate' }, { cause: result.error });
-  }
-  const full = result.data;
-  full.set(bytes.subarray(0, position), 0);
-  return full;
-}
-
 /** Parses a DICOM Part 10 file (or a raw dataset without preamble). Throws DecodeError on anything else. */
 export function parseDicomBytes(bytes: Uint8Array, name: string, options: ParseDicomOptions = {}): ParsedDicom {
   if (!(bytes instanceof Uint8Array)) throw new DecodeError(`${name}: expected a Uint8Array of file bytes`, { file: name });
@@ -109,7 +94,7 @@ export function parseDicomBytes(bytes: Uint8Array, name: string, options: ParseD
   const declared = meta === undefined ? undefined : readString(meta, 'x00020010');
   const transferSyntaxUid = declared ?? (hasExplicitVr(bytes, end) ? EXPLICIT_LITTLE_ENDIAN : IMPLICIT_LITTLE_ENDIAN);
   const limit = options.maxInflatedBytes ?? maxInflatedBytesFor(DEFAULT_MAX_VOXELS);
-  const data = transferSyntaxUid === DEFLATED ? inflateDataset(bytes, end, name, limit) : bytes;
+  const data = transferSyntaxUid === DEFLATED ? inflateDeflatedDataset(bytes, end, name, limit) : bytes;
   // Unknown (e.g. compressed) syntaxes all use explicit VR little endian for the dataset itself.
   // Files whose meta says explicit but whose dataset is implicit exist in the wild (pydicom
   // tolerates them too): the first element's VR decides.

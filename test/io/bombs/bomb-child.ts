@@ -20,6 +20,7 @@ async function run(): Promise<Volume | Uint8Array | object> {
     case 'nifti-file': return readImageFile(target);
     case 'dicom': return readDicom(readFileSync(target), { name: 'bomb.dcm', maxVoxels: 64 ** 3 });
     case 'dicom-default': return readDicom(readFileSync(target), { name: 'bomb.dcm' });
+    case 'dicom-file': return readImageFile(target);
     case 'dicom-tags': return readDicomTags(readFileSync(target), { name: 'bomb.dcm', maxVoxels: 64 ** 3 });
     case 'dicom-summary': return summarizeDicomHeader(readFileSync(target), { name: 'bomb.dcm', maxVoxels: 64 ** 3 });
     case 'fetch': return fetchWithProgress(target, undefined, { maxBytes: 64 * 2 ** 20 });
