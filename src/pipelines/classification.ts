@@ -13,6 +13,7 @@ import { runPreprocessPlan, type PreprocessResult } from '../preprocess/run-plan
 import type { Tensor } from '../preprocess/tensor.js';
 import { concatTensors } from './batch.js';
 import { createProvenance, inputName, openModelHandle, outputByName, runSingleInput, type ModelHandle } from './model-handle.js';
+import { assertFiniteInput } from './model-inputs.js';
 import { compileScoreSteps, type ScoreSteps } from './score-steps.js';
 import { computeOcclusionMap, type OcclusionOptions, type OcclusionMap } from './occlusion.js';
 import type { ImageInput, PipelineBase, PipelineContext, Provenance } from './types.js';
@@ -49,7 +50,7 @@ export function checkImageInput(volume: Volume, entry: ModelEntry, name: string)
 
 async function prepare(handle: ModelHandle, input: ImageInput): Promise<{ name: string; volume: Volume; pre: PreprocessResult }> {
   const name = inputName(input);
-  const volume = await handle.context.loadVolume(input);
+  const volume = assertFiniteInput(await handle.context.loadVolume(input), name);
   checkImageInput(volume, handle.entry, name);
   return { name, volume, pre: runPreprocessPlan(volume, handle.entry.preprocess) };
 }

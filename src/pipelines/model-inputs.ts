@@ -25,7 +25,7 @@ export function declaredInputNames(entry: ModelEntry): string[] {
  * would flow through every preprocessing step into the model and come out as NaN scores or
  * masks: refused here, naming the input and how many samples are bad.
  */
-function assertFiniteInput(volume: Volume, label: string): Volume {
+export function assertFiniteInput(volume: Volume, label: string): Volume {
   if (volume.data instanceof Float32Array || volume.data instanceof Float64Array) assertFiniteArray(volume.data, `input '${label}'`);
   return volume;
 }

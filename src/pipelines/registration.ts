@@ -24,6 +24,7 @@ import { concatChannels } from './batch.js';
 import { fieldFromTensor } from './field-from-tensor.js';
 import { toFloat32 } from './infer-dense.js';
 import { createProvenance, inputName, openModelHandle, outputByName, toTensorLike, type ModelHandle } from './model-handle.js';
+import { assertFiniteInput } from './model-inputs.js';
 import { pointsToWorld, summarizeTre, type TreSummary } from './landmarks.js';
 import type { ImageInput, PipelineBase, PipelineContext, Provenance } from './types.js';
 
@@ -71,8 +72,8 @@ function buildFeeds(handle: ModelHandle, tensors: { fixed: Tensor; moving: Tenso
 async function register(handle: ModelHandle, input: RegistrationInput): Promise<RegistrationResult> {
   const started = Date.now();
   const entry = handle.entry;
-  const fixed = await handle.context.loadVolume(input.fixed);
-  const movingOriginal = await handle.context.loadVolume(input.moving);
+  const fixed = assertFiniteInput(await handle.context.loadVolume(input.fixed), `fixed: ${inputName(input.fixed)}`);
+  const movingOriginal = assertFiniteInput(await handle.context.loadVolume(input.moving), `moving: ${inputName(input.moving)}`);
   for (const [name, v] of [['fixed', fixed], ['moving', movingOriginal]] as const) {
     if (v.geometry.size[2] < 2) throw new InputError(`model '${entry.id}' registers 3D volumes; ${name} image is 2D`, { modelId: entry.id, input: name });
   }
