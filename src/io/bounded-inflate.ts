@@ -90,6 +90,33 @@ export class BoundedInflater {
     }
   }
 
+  /**
+   * Inflates and drops the next `count` bytes (they are never stored: a reader skipping data it
+   * does not use pays time, not memory); returns how many there were before the stream ended.
+   */
+  discard(count: number): number {
+    let left = this.dropPending(count);
+    while (left > 0) {
+      const more = this.pushMore();
+      // A failing push may still have emitted good bytes before it threw: they count too.
+      left = this.dropPending(left);
+      if (!more) break;
+    }
+    return count - left;
+  }
+
+  private dropPending(count: number): number {
+    let left = count;
+    while (left > 0 && this.pending.length > 0) {
+      const chunk = this.pending[0]!;
+      const n = Math.min(left, chunk.length);
+      left -= n;
+      if (n === chunk.length) this.pending.shift();
+      else this.pending[0] = chunk.subarray(n);
+    }
+    return left;
+  }
+
   /** True when the stream yields bytes beyond what has been filled (pushing input until it knows). */
   hasMore(): boolean {
     while (this.pending.length === 0 && this.pushMore());

@@ -71,6 +71,11 @@ beforeAll(async () => {
   // NIfTI: a valid 64^3 uint8 header, then 1 GiB of zeros (the first 256 KiB are the image).
   const nifti = writeNifti(createVolume({ geometry: { size: [64, 64, 64] }, data: new Uint8Array(64 ** 3), meta: {} }));
   const header = nifti.subarray(0, nifti.length - 64 ** 3);
+  // The same header with vox_offset 384 MiB: the stream really holds that much "extension" first
+  // (less than the other bombs to keep the test quick: inflating and dropping it takes seconds).
+  const FAR = 384 * 2 ** 20;
+  const farHeader = header.slice();
+  new DataView(farHeader.buffer).setFloat32(108, FAR, true);
   // Deflated DICOM: meta group in the clear, then a deflated dataset whose pixel data claims 1 GiB.
   const dataset = encodeElements(imageElements(64, 64).filter((e) => e.group !== 0x7fe0));
   const pixelHeader = encodeElementHeader(0x7fe0, 0x0010, 'OW', GIB);
@@ -82,6 +87,7 @@ beforeAll(async () => {
   for (const name of ['bomb.dcm', 'bomb-blob.dcm']) writeFileSync(join(work, name), encodeFileMeta('1.2.840.10008.1.2.1.99'));
   await Promise.all([
     writeBomb(join(work, 'bomb.nii.gz'), header, header.length + GIB, 'gzip'),
+    writeBomb(join(work, 'far.nii.gz'), farHeader, FAR + 64 ** 3, 'gzip'),
     writeBomb(join(work, 'bomb.dcm'), dicomHead, dicomHead.length + GIB, 'deflate'),
     writeBomb(join(work, 'bomb-blob.dcm'), blobHead, blobHead.length + GIB, 'deflate'),
   ]);
@@ -120,6 +126,13 @@ describe('decompression bombs stay bounded', () => {
     expect(r.error).toBeUndefined();
     expect(r.volume).toMatchObject({ size: [64, 64, 64], type: 'uint8', frames: 1, length: 64 ** 3 });
     expect(r.volume!.warnings.join(' ')).toMatch(/continues past the \d+ bytes the header implies/);
+    expect(r.growthKiB).toBeLessThan(MAX_GROWTH_KIB);
+  }, 60_000);
+
+  it.each(['nifti-sync', 'nifti-async', 'nifti-file'])('%s: vox_offset 384 MiB: the extensions are inflated and dropped, not stored', async (kind) => {
+    const r = await runChild(kind, join(work, 'far.nii.gz'));
+    expect(r.error).toBeUndefined();
+    expect(r.volume).toMatchObject({ size: [64, 64, 64], type: 'uint8', length: 64 ** 3, warnings: [] });
     expect(r.growthKiB).toBeLessThan(MAX_GROWTH_KIB);
   }, 60_000);
 

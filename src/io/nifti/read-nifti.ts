@@ -12,7 +12,7 @@ import { findNiftiDatatype, getNiftiDatatypeName } from './nifti-datatypes.js';
 import { NIFTI2_HEADER_BYTES, getNiftiShape, parseNiftiHeader, type NiftiHeader } from './nifti-header.js';
 import { computeBaseAffine, resolveXformCodes, computeQformAffine, selectNiftiAffine, type NiftiAffineSource } from './nifti-affine.js';
 import { applyNiftiScaling, countNonFinite, describeNonFinite, decodeNiftiSamples, interleaveComponents, resolveNiftiScaling, chooseScaledVoxelType } from './nifti-data.js';
-import { gunzipPrefix, gunzipPrefixStreaming, isGzip, peekGunzip, type GunzipFunction, type GunzipPrefix } from './nifti-gzip.js';
+import { gunzipPrefix, gunzipPrefixStreaming, isGzip, peekGunzip, type GunzipFunction, type GunzipPrefix, type NiftiStreamLayout } from './nifti-gzip.js';
 
 export interface ReadNiftiOptions {
   /** Name used in errors and meta.source (a file name; default 'memory'). */
@@ -64,7 +64,7 @@ const VECTOR_INTENT = 1007;
 export async function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): Promise<Volume> {
   const plan = planRead(bytes, options);
   if (!plan.gz || options.gunzip !== undefined || typeof DecompressionStream === 'undefined') return finishRead(plan, bytes, options);
-  return finishRead(plan, bytes, options, await gunzipPrefixStreaming(bytes, plan.needed, plan.file));
+  return finishRead(plan, bytes, options, await gunzipPrefixStreaming(bytes, streamLayout(plan), plan.file));
 }
 
 /** Synchronous form of readNifti (gzip through `options.gunzip` or fflate). */
@@ -73,6 +73,11 @@ export function readNiftiSync(bytes: Uint8Array, options: ReadNiftiOptions = {})
 }
 
 interface ReadPlan { file: string; gz: boolean; header: NiftiHeader; layout: Layout; offset: number; needed: number }
+
+/** Header bytes kept before the data when a .nii.gz is inflated (extensions in between are dropped). */
+function streamLayout(plan: ReadPlan): NiftiStreamLayout {
+  return { headerBytes: plan.header.version === 1 ? 352 : 544, offset: plan.offset, needed: plan.needed };
+}
 
 function planRead(bytes: Uint8Array, options: ReadNiftiOptions): ReadPlan {
   const file = options.name ?? 'memory';
@@ -105,15 +110,18 @@ function refuseCifti(h: NiftiHeader, file: string): void {
 /** Decodes samples and geometry; `gunzipped` is the decompressed prefix when the caller already has it. */
 function finishRead(plan: ReadPlan, bytes: Uint8Array, options: ReadNiftiOptions, gunzipped?: GunzipPrefix): Volume {
   const { file, gz, header, layout, offset, needed } = plan;
-  const prefix = gz ? (gunzipped ?? gunzipPrefix(bytes, needed, file, options.gunzip)) : undefined;
+  const prefix = gz ? (gunzipped ?? gunzipPrefix(bytes, streamLayout(plan), file, options.gunzip)) : undefined;
   const body = prefix?.data ?? bytes;
+  // Where the samples start in `body`: the header's vox_offset, or right after the header when
+  // the extensions were dropped while inflating.
+  const at = prefix?.dataOffset ?? offset;
   const warnings: string[] = [];
   if (prefix?.trailing) warnings.push(`the gzip stream continues past the ${needed} bytes the header implies; the rest was not decompressed`);
-  if (body.length < needed) {
+  if (body.length < at + (needed - offset)) {
     throw new DecodeError(`${file}: truncated NIfTI data: header needs ${needed} bytes (offset ${offset} + ${layout.samples} x ${layout.bytesPerSample}), file has ${body.length}`, { file, expected: needed, actual: body.length });
   }
   // A gunzipped body is ours alone, so aligned samples can be viewed in place instead of copied.
-  let data = decodeNiftiSamples(body, offset, layout.samples, layout.datatype, header.littleEndian, gz || options.inPlace === true);
+  let data = decodeNiftiSamples(body, at, layout.samples, layout.datatype, header.littleEndian, gz || options.inPlace === true);
   let type: VoxelType = layout.datatype.voxelType!;
   const scaling = layout.datatype.components === 1 ? resolveNiftiScaling(header.sclSlope, header.sclInter, file) : undefined;
   if (scaling) {

@@ -69,6 +69,22 @@ describe('bounded gzip reads', () => {
     }
   });
 
+  it('a header extension before the data: same samples from .nii and .nii.gz on every path (extensions dropped while inflating)', async () => {
+    const plain = niftiBytes(1);
+    const ext = new Uint8Array(32);
+    new DataView(ext.buffer).setInt32(0, 32, true);
+    new DataView(ext.buffer).setInt32(4, 4, true);
+    ext.set(new TextEncoder().encode('<AFNI_attributes/>'), 8);
+    const raw = new Uint8Array(Buffer.concat([plain.subarray(0, 348), Buffer.from([1, 0, 0, 0]), ext, plain.subarray(352)]));
+    new DataView(raw.buffer).setFloat32(108, 352 + 32, true);
+    const gz = gzipSync(raw);
+    const reads = [readNiftiSync(raw, { name: 'e.nii' }), readNiftiSync(gz, { name: 'e.nii.gz' }), await readNifti(gz, { name: 'e.nii.gz' }), await readImageFile(onDisk('e.nii.gz', gz)), await readImageFile(onDisk('e.nii', raw))];
+    for (const v of reads) {
+      expect(Array.from(v.data)).toEqual([0, 1, 2, 3, -4, 5, 6, 32767]);
+      expect(v.geometry.spacing).toEqual([1, 2, 3]);
+    }
+  });
+
   it('trailing bytes after the image: read, with a warning that the rest was not decompressed', () => {
     const raw = niftiBytes(1);
     const gz = gzipSync(Buffer.concat([raw, Buffer.alloc(100_000)]));
