@@ -6,7 +6,8 @@
  *    the output type rule); MONOCHROME1 is reported and inverted only on request.
  *  - readDicomSeries / groupDicomSeries: series split by SeriesInstanceUID, orientation and size;
  *    slices ordered along the normal; errors vs warnings policy in stack-geometry.ts.
- *  - summarizeDicomHeader / readDicomTags: header views without patient identifiers unless showPhi.
+ *  - summarizeDicomHeader / readDicomTags: header views without the PS3.15 Basic Confidentiality
+ *    Profile's attributes (phi-attributes.ts) unless showPhi.
  * Refused with UnsupportedError: 12-bit JPEG Extended, video, JPIP, PALETTE COLOR, float pixel
  * data, Siemens mosaic. Every failure is a MedinferError whose details.file names the input.
  */
@@ -19,4 +20,6 @@ export { readDicomSeries } from './series-assemble.js';
 export { groupDicomSeries, type DicomSeriesGroup } from './series-grouping.js';
 export type { DicomFileInput } from './slice-header.js';
 export { summarizeDicomHeader, readDicomTags, type DicomHeaderSummary, type DicomHeaderOptions, type DicomTag } from './header-summary.js';
+export { isIdentifyingTag, getBasicProfileAction, KEPT_UIDS as DICOM_KEPT_UIDS } from './phi-attributes.js';
+export { BASIC_PROFILE_ATTRIBUTES, type BasicProfileAction } from './phi-profile-table.js';
 export { DEFAULT_CODEC_LOADERS as DICOM_DEFAULT_CODEC_LOADERS, type DicomCodecName, type DicomCodecLoader, type DicomCodecLoaders } from './codecs/codec-loaders.js';
