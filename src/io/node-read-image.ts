@@ -40,7 +40,10 @@ export function detectImageFormat(bytes: Uint8Array, name = ''): ImageFileFormat
   if (startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a])) return 'tiff';
   if (startsWith(bytes, [0x52, 0x49, 0x46, 0x46]) && startsWith(bytes, [0x57, 0x45, 0x42, 0x50], 8)) return 'webp';
   const head = isGzip(bytes) ? safePeek(bytes) : bytes;
-  if (detectNiftiVersion(head)) {
+  const version = detectNiftiVersion(head);
+  if (version) {
+    // Cut short inside the header: the NIfTI reader reports it as truncated (not as Analyze).
+    if (head.length < (version.version === 1 ? 348 : 540)) return 'nifti';
     const magic = String.fromCharCode(...head.subarray(344, 347));
     const magic2 = String.fromCharCode(...head.subarray(4, 7));
     return magic === 'n+1' || magic === 'ni1' || magic2 === 'n+2' ? 'nifti' : 'analyze';
@@ -80,8 +83,9 @@ async function readWholeFile(path: string): Promise<Uint8Array> {
   }
 }
 
-function nodeGunzip(bytes: Uint8Array): Uint8Array {
-  const out = gunzipSync(bytes);
+/** zlib, bounded: throws (and the reader falls back to its streaming prefix read) past maxOutputLength. */
+function nodeGunzip(bytes: Uint8Array, maxOutputLength: number): Uint8Array {
+  const out = gunzipSync(bytes, { maxOutputLength });
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 

@@ -13,6 +13,7 @@ import { runPreprocessPlan, type PreprocessResult } from '../preprocess/run-plan
 import type { Tensor } from '../preprocess/tensor.js';
 import { concatTensors } from './batch.js';
 import { createProvenance, inputName, openModelHandle, outputByName, runSingleInput, type ModelHandle } from './model-handle.js';
+import { assertFiniteInput } from './model-inputs.js';
 import { compileScoreSteps, type ScoreSteps } from './score-steps.js';
 import { computeOcclusionMap, type OcclusionOptions, type OcclusionMap } from './occlusion.js';
 import { selectInputVolume } from './select-volume.js';
@@ -52,7 +53,7 @@ export function checkImageInput(volume: Volume, entry: ModelEntry, name: string)
 
 async function prepare(handle: ModelHandle, input: ImageInput, volumeIndex?: number): Promise<{ name: string; volume: Volume; pre: PreprocessResult }> {
   const name = inputName(input);
-  const volume = selectInputVolume(await handle.context.loadVolume(input), volumeIndex, name);
+  const volume = assertFiniteInput(selectInputVolume(await handle.context.loadVolume(input), volumeIndex, name), name);
   checkImageInput(volume, handle.entry, name);
   return { name, volume, pre: runPreprocessPlan(volume, handle.entry.preprocess) };
 }

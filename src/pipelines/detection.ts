@@ -20,6 +20,7 @@ import { toFloat32 } from './infer-dense.js';
 import { checkImageInput } from './classification.js';
 import { createProvenance, inputName, openModelHandle, type ModelHandle } from './model-handle.js';
 import { selectInputVolume } from './select-volume.js';
+import { assertFiniteInput } from './model-inputs.js';
 import type { ImageInput, PipelineBase, PipelineContext, Provenance } from './types.js';
 
 export interface Detection {
@@ -99,7 +100,7 @@ async function detect(handle: ModelHandle, input: ImageInput, options: { seriesu
   const started = Date.now();
   const entry = handle.entry;
   const name = inputName(input);
-  const volume: Volume = selectInputVolume(await handle.context.loadVolume(input), options.volume, name);
+  const volume: Volume = assertFiniteInput(selectInputVolume(await handle.context.loadVolume(input), options.volume, name), name);
   checkImageInput(volume, entry, name);
   const spatial: 2 | 3 = entry.dimensionality === 3 ? 3 : 2;
   if (spatial === 3 && volume.geometry.size[2] < 2) throw new InputError(`model '${entry.id}' detects in 3D volumes; ${name} is 2D`, { file: name, modelId: entry.id });

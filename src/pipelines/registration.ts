@@ -24,6 +24,7 @@ import { concatChannels } from './batch.js';
 import { fieldFromTensor } from './field-from-tensor.js';
 import { toFloat32 } from './infer-dense.js';
 import { createProvenance, inputName, openModelHandle, outputByName, toTensorLike, type ModelHandle } from './model-handle.js';
+import { assertFiniteInput } from './model-inputs.js';
 import { pointsToWorld, summarizeTre, type TreSummary } from './landmarks.js';
 import { selectInputVolume } from './select-volume.js';
 import type { ImageInput, PipelineBase, PipelineContext, Provenance } from './types.js';
@@ -73,8 +74,8 @@ async function register(handle: ModelHandle, input: RegistrationInput): Promise<
   const started = Date.now();
   const entry = handle.entry;
   // A 4D DICOM (time / diffusion series) is refused here rather than read as channels.
-  const fixed = selectInputVolume(await handle.context.loadVolume(input.fixed), undefined, 'fixed');
-  const movingOriginal = selectInputVolume(await handle.context.loadVolume(input.moving), undefined, 'moving');
+  const fixed = assertFiniteInput(selectInputVolume(await handle.context.loadVolume(input.fixed), undefined, 'fixed'), `fixed: ${inputName(input.fixed)}`);
+  const movingOriginal = assertFiniteInput(selectInputVolume(await handle.context.loadVolume(input.moving), undefined, 'moving'), `moving: ${inputName(input.moving)}`);
   for (const [name, v] of [['fixed', fixed], ['moving', movingOriginal]] as const) {
     if (v.geometry.size[2] < 2) throw new InputError(`model '${entry.id}' registers 3D volumes; ${name} image is 2D`, { modelId: entry.id, input: name });
   }

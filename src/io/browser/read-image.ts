@@ -22,8 +22,13 @@ export interface BrowserReadOptions {
   readonly codecs?: DicomCodecLoaders;
 }
 
-async function toBytes(source: BrowserImageSource): Promise<{ name: string; bytes: Uint8Array }> {
-  if (typeof source === 'string') return { name: source.split('/').pop() ?? source, bytes: await fetchWithProgress(source) };
+/** A download bound from maxVoxels: 8 bytes a sample (float64) plus 16 MiB of headers. */
+function fetchLimit(maxVoxels: number | undefined): { maxBytes?: number } {
+  return maxVoxels === undefined ? {} : { maxBytes: maxVoxels * 8 + 16 * 2 ** 20 };
+}
+
+async function toBytes(source: BrowserImageSource, maxVoxels?: number): Promise<{ name: string; bytes: Uint8Array }> {
+  if (typeof source === 'string') return { name: source.split('/').pop() ?? source, bytes: await fetchWithProgress(source, undefined, fetchLimit(maxVoxels)) };
   if (source instanceof Uint8Array) return { name: 'bytes', bytes: source };
   if (source instanceof ArrayBuffer) return { name: 'bytes', bytes: new Uint8Array(source) };
   if (typeof Blob !== 'undefined' && source instanceof Blob) {
@@ -63,7 +68,7 @@ async function readRasterInBrowser(bytes: Uint8Array, name: string): Promise<Vol
 }
 
 export async function readImageInBrowser(source: BrowserImageSource, options: BrowserReadOptions = {}): Promise<Volume> {
-  const { name: sourceName, bytes } = await toBytes(source);
+  const { name: sourceName, bytes } = await toBytes(source, options.maxVoxels);
   const name = options.name ?? sourceName;
   const limits = options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {};
   switch (sniffImageFormat(bytes, name)) {

@@ -13,7 +13,8 @@ export function sniffImageFormat(bytes: Uint8Array, name = ''): SniffedFormat {
   if (at(bytes, [0x89, 0x50, 0x4e, 0x47])) return 'png';
   if (at(bytes, [0xff, 0xd8, 0xff])) return 'jpeg';
   if (at(bytes, [0x1f, 0x8b]) && /\.nii\.gz$/i.test(name)) return 'nifti';
-  if (bytes.length >= 348) {
+  // A NIfTI cut short inside its header is still NIfTI: the reader then says "truncated".
+  if (bytes.length >= 4) {
     const le = new DataView(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 8));
     const sizeofHdr = le.getInt32(0, true);
     const sizeofHdrBe = le.getInt32(0, false);

@@ -12,6 +12,7 @@ import { extractEncapsulatedFrames, findPixelDataElement, sliceNativePixelBytes 
 import { decodeNativePixels, type DecodeTarget } from './decode-native.js';
 import { decodeRleFrame } from './decode-rle.js';
 import { loadFrameDecoder } from './codecs/load-frame-decoder.js';
+import { checkCodestreamSize } from './codestream-size.js';
 import type { DicomCodecLoaders } from './codecs/codec-loaders.js';
 import type { ResolvedReadOptions } from './options.js';
 import { convertYbrFullToRgb, isYbr } from './color.js';
@@ -105,7 +106,12 @@ async function decodeEncapsulated(ds: DataSet, pm: PixelModule, ts: TransferSynt
   }
   if (ts.codec === 'native') throw new DecodeError(`${name}: internal: native data routed to a codec`, { file: name });
   if (pm.bitsAllocated === 1) throw new DecodeError(`${name}: compressed 1-bit pixel data is not valid DICOM`, { file: name, cause: 'bits-allocated' });
-  const decode = await loadFrameDecoder(ts.codec, name, codecs);
+  const codec = await loadFrameDecoder(ts.codec, name, codecs);
+  // Each codestream's own size claim is checked before the codec can allocate for it.
+  const decode: typeof codec = (frame, fpm, file) => {
+    checkCodestreamSize(frame, fpm, ts.name, file);
+    return codec(frame, fpm, file);
+  };
   // The first frame is decoded (and checked against the header) before the volume buffer exists.
   const first = decode(frames[0]!, pm, name);
   if (pm.frames === 1) return first;

@@ -1,20 +1,28 @@
 /**
- * Header summaries for `medinfer inspect` and logs. Patient identifiers (PatientName, PatientID,
- * PatientBirthDate and the rest of the Patient group 0010) are left out unless the caller passes
- * { showPhi: true } explicitly; nothing else in the reader ever reads them.
+ * Header summaries for `medinfer inspect` and logs, de-identified by default: every attribute of
+ * the PS3.15 Basic Application Level Confidentiality Profile (patient, physician and operator
+ * names, institution, accession number, descriptions, dates, UIDs other than the series and frame
+ * of reference ones), private attributes and the Patient group are left out unless the caller
+ * passes { showPhi: true } explicitly (phi-attributes.ts decides, from the profile's table).
  */
 import { UsageError } from '../../core/errors.js';
 import { STRING_VRS, type DataSet, type Element } from './dataset.js';
-import { parseDicomBytes, readNumbers, readString, readUint16 } from './parse-header.js';
+import { maxInflatedBytesFor, parseDicomBytes, readNumbers, readString, readUint16, type ParseDicomOptions } from './parse-header.js';
 import { checkCodecDepth, listSupportedTransferSyntaxes, type TransferSyntaxInfo } from './transfer-syntax.js';
 import { PHI_TAG, TAG } from './tags.js';
+import { isIdentifyingTag } from './phi-attributes.js';
 import { isMosaic } from './mosaic.js';
 
 export interface DicomHeaderOptions {
   /** File label for errors and the summary. Default 'memory'. */
   name?: string;
-  /** Include patient identifiers. Default false; only for a user looking at their own data. */
+  /**
+   * Include identifying attributes (the confidentiality profile's, private ones, the Patient
+   * group). Default false; only for a user looking at their own data.
+   */
   showPhi?: boolean;
+  /** Bounds what a deflated dataset may inflate to (see maxInflatedBytesFor). Default 2^28. */
+  maxVoxels?: number;
 }
 
 export interface DicomHeaderSummary {
@@ -22,6 +30,7 @@ export interface DicomHeaderSummary {
   transferSyntax: { uid: string; name: string; supported: boolean };
   sopClassUid?: string;
   modality: string;
+  /** Present only with showPhi: true (a confidentiality-profile UID the SDK does not need). */
   studyInstanceUid?: string;
   seriesInstanceUid?: string;
   seriesNumber?: number;
@@ -48,12 +57,14 @@ export interface DicomHeaderSummary {
   patient?: { name?: string; id?: string; birthDate?: string };
 }
 
-function check(options: DicomHeaderOptions | undefined): { name: string; showPhi: boolean } {
+function check(options: DicomHeaderOptions | undefined): { name: string; showPhi: boolean; parse: ParseDicomOptions } {
   const name = options?.name ?? 'memory';
   if (typeof name !== 'string') throw new UsageError('option name must be a string', { field: 'name' });
   const showPhi = options?.showPhi ?? false;
   if (typeof showPhi !== 'boolean') throw new UsageError('option showPhi must be a boolean', { field: 'showPhi' });
-  return { name, showPhi };
+  const maxVoxels = options?.maxVoxels;
+  if (maxVoxels !== undefined && !(typeof maxVoxels === 'number' && maxVoxels >= 1)) throw new UsageError(`option maxVoxels must be a number >= 1, got ${String(maxVoxels)}`, { field: 'maxVoxels' });
+  return { name, showPhi, parse: maxVoxels === undefined ? {} : { maxInflatedBytes: maxInflatedBytesFor(maxVoxels) } };
 }
 
 function assign<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
@@ -70,8 +81,8 @@ function isDecodableDepth(ts: TransferSyntaxInfo, bitsStored: number): boolean {
 }
 
 export function summarizeDicomHeader(bytes: Uint8Array, options?: DicomHeaderOptions): DicomHeaderSummary {
-  const { name, showPhi } = check(options);
-  const { dataSet: ds, transferSyntaxUid } = parseDicomBytes(bytes, name);
+  const { name, showPhi, parse } = check(options);
+  const { dataSet: ds, transferSyntaxUid } = parseDicomBytes(bytes, name, parse);
   const ts = listSupportedTransferSyntaxes().find((t) => t.uid === transferSyntaxUid);
   const frames = Number(readString(ds, TAG.numberOfFrames) ?? '1');
   const out: DicomHeaderSummary = {
@@ -84,7 +95,8 @@ export function summarizeDicomHeader(bytes: Uint8Array, options?: DicomHeaderOpt
     hasPixelData: ds.elements[TAG.pixelData] !== undefined,
   };
   assign(out, 'sopClassUid', readString(ds, TAG.sopClassUid));
-  assign(out, 'studyInstanceUid', readString(ds, TAG.studyInstanceUid));
+  // Study Instance UID is a profile 'U' attribute the SDK does not need: only with showPhi.
+  if (showPhi) assign(out, 'studyInstanceUid', readString(ds, TAG.studyInstanceUid));
   assign(out, 'seriesInstanceUid', readString(ds, TAG.seriesInstanceUid));
   assign(out, 'seriesNumber', readNumbers(ds, TAG.seriesNumber)?.[0]);
   assign(out, 'instanceNumber', readNumbers(ds, TAG.instanceNumber)?.[0]);
@@ -125,15 +137,19 @@ export interface DicomTag {
   value: string;
 }
 
-/** Top-level elements as text, patient group (0010,xxxx) omitted unless showPhi. */
+/**
+ * Top-level elements as text. Without showPhi, identifying attributes (isIdentifyingTag: the
+ * confidentiality profile's table, private tags, the Patient group) are omitted entirely, not
+ * blanked, so not even their presence or length is reported.
+ */
 export function readDicomTags(bytes: Uint8Array, options?: DicomHeaderOptions): DicomTag[] {
-  const { name, showPhi } = check(options);
-  const { dataSet, meta } = parseDicomBytes(bytes, name);
+  const { name, showPhi, parse } = check(options);
+  const { dataSet, meta } = parseDicomBytes(bytes, name, parse);
   const out: DicomTag[] = [];
   for (const ds of meta === undefined ? [dataSet] : [meta, dataSet]) {
     for (const key of Object.keys(ds.elements).sort()) {
       const el = ds.elements[key]!;
-      if (!showPhi && key.startsWith('x0010')) continue;
+      if (!showPhi && isIdentifyingTag(key)) continue;
       out.push({ tag: `${key.slice(1, 5)},${key.slice(5, 9)}`.toUpperCase(), vr: el.vr, length: el.length, value: describeValue(ds, el, key) });
     }
   }

@@ -25,7 +25,8 @@
  *    and no choice they throw InputError (cause 'several-parts', details.parts = suffixes).
  *    readDicomSeriesParts and readDicomDirectory (Node) return every part. Frames without
  *    positions (cine, ultrasound loops) are volumes of one slice, never a stack.
- *  - summarizeDicomHeader / readDicomTags: header views without patient identifiers unless showPhi.
+ *  - summarizeDicomHeader / readDicomTags: header views without the PS3.15 Basic Confidentiality
+ *    Profile's attributes (phi-attributes.ts) unless showPhi.
  * Refused with UnsupportedError: 12-bit JPEG Extended, video, JPIP, PALETTE COLOR, float pixel
  * data, multi-frame mosaics. Every failure is a MedinferError whose details.file names the input.
  */
@@ -39,4 +40,6 @@ export { groupDicomSeries, type DicomSeriesGroup, type DicomSeriesPartSummary } 
 export type { ImageComponent } from './frame-keys.js';
 export type { DicomFileInput } from './slice-header.js';
 export { summarizeDicomHeader, readDicomTags, type DicomHeaderSummary, type DicomHeaderOptions, type DicomTag } from './header-summary.js';
+export { isIdentifyingTag, getBasicProfileAction, KEPT_UIDS as DICOM_KEPT_UIDS } from './phi-attributes.js';
+export { BASIC_PROFILE_ATTRIBUTES, type BasicProfileAction } from './phi-profile-table.js';
 export { DEFAULT_CODEC_LOADERS as DICOM_DEFAULT_CODEC_LOADERS, type DicomCodecName, type DicomCodecLoader, type DicomCodecLoaders } from './codecs/codec-loaders.js';

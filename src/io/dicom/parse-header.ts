@@ -1,11 +1,12 @@
 /**
  * Bytes -> DataSet: preamble and file meta group, transfer syntax, then the dataset (parse-dataset.ts).
  * Every failure is a DecodeError naming the file. Isomorphic: the deflated transfer syntax is
- * inflated with fflate (never zlib / Buffer). dicom-parser is not used: its bundle references
+ * inflated with fflate's streaming inflater (never zlib / Buffer), bounded (deflated-dataset.ts). dicom-parser is not used: its bundle references
  * Node's zlib and it throws strings; this parser is small, bounds-checked and fuzzed.
  */
-import { inflateSync } from 'fflate';
-import { DecodeError, describeError } from '../../core/errors.js';
+import { DecodeError } from '../../core/errors.js';
+import { inflateDeflatedDataset } from './deflated-dataset.js';
+import { DEFAULT_MAX_VOXELS } from './pixel-module.js';
 import type { DataSet } from './dataset.js';
 import { parseDataSet, type ParseContext } from './parse-dataset.js';
 
@@ -61,22 +62,26 @@ function metaEnd(bytes: Uint8Array, start: number): number {
   return Math.min(p, bytes.length);
 }
 
-/** Deflated transfer syntax: everything after the meta group is a raw deflate stream (PS3.5 A.5). */
-function inflateDataset(bytes: Uint8Array, position: number, file: string): Uint8Array {
-  let inflated: Uint8Array;
-  try {
-    inflated = inflateSync(bytes.subarray(position));
-  } catch (err) {
-    throw new DecodeError(`${file}: deflated dataset cannot be inflated: ${describeError(err)}`, { file, cause: 'inflate' }, { cause: err });
-  }
-  const full = new Uint8Array(position + inflated.length);
-  full.set(bytes.subarray(0, position), 0);
-  full.set(inflated, position);
-  return full;
+export interface ParseDicomOptions {
+  /**
+   * Most bytes a Deflated Explicit VR Little Endian dataset may inflate to; more is a LimitError
+   * raised before that memory is spent (deflate reaches ~1000:1, so a 1 MB file can claim 1 GB).
+   * Default: maxInflatedBytesFor(DEFAULT_MAX_VOXELS).
+   */
+  readonly maxInflatedBytes?: number;
+}
+
+/**
+ * The inflate bound that goes with a voxel limit: 4 bytes a sample (up to 32-bit pixels; a
+ * deflated file cannot tell its pixel size before it is inflated) plus 64 MiB for the rest of the
+ * dataset (sequences, overlays, private blocks).
+ */
+export function maxInflatedBytesFor(maxVoxels: number): number {
+  return maxVoxels * 4 + 64 * 2 ** 20;
 }
 
 /** Parses a DICOM Part 10 file (or a raw dataset without preamble). Throws DecodeError on anything else. */
-export function parseDicomBytes(bytes: Uint8Array, name: string): ParsedDicom {
+export function parseDicomBytes(bytes: Uint8Array, name: string, options: ParseDicomOptions = {}): ParsedDicom {
   if (!(bytes instanceof Uint8Array)) throw new DecodeError(`${name}: expected a Uint8Array of file bytes`, { file: name });
   if (bytes.length === 0) throw new DecodeError(`${name}: empty file`, { file: name, cause: 'empty' });
   const preamble = hasPreamble(bytes);
@@ -88,7 +93,8 @@ export function parseDicomBytes(bytes: Uint8Array, name: string): ParsedDicom {
   const meta = end > metaStart ? parseDataSet(context(bytes, true, true, name), metaStart, end, 0, false).dataSet : undefined;
   const declared = meta === undefined ? undefined : readString(meta, 'x00020010');
   const transferSyntaxUid = declared ?? (hasExplicitVr(bytes, end) ? EXPLICIT_LITTLE_ENDIAN : IMPLICIT_LITTLE_ENDIAN);
-  const data = transferSyntaxUid === DEFLATED ? inflateDataset(bytes, end, name) : bytes;
+  const limit = options.maxInflatedBytes ?? maxInflatedBytesFor(DEFAULT_MAX_VOXELS);
+  const data = transferSyntaxUid === DEFLATED ? inflateDeflatedDataset(bytes, end, name, limit) : bytes;
   // Unknown (e.g. compressed) syntaxes all use explicit VR little endian for the dataset itself.
   // Files whose meta says explicit but whose dataset is implicit exist in the wild (pydicom
   // tolerates them too): the first element's VR decides.

@@ -8,7 +8,7 @@
 import { createVolume, type Volume, type VolumeMeta } from '../../core/volume.js';
 import { DecodeError, InputError, ShapeError } from '../../core/errors.js';
 import type { GeometryInit } from '../../core/geometry.js';
-import { parseDicomBytes, readString, type ParsedDicom } from './parse-header.js';
+import { maxInflatedBytesFor, parseDicomBytes, readString, type ParsedDicom } from './parse-header.js';
 import { TAG } from './tags.js';
 import type { TypedArray } from '../../core/dtype.js';
 import { decodeImage, type DecodedImage } from './decode-image.js';
@@ -28,7 +28,7 @@ import { sliceHeaderOf } from './slice-header.js';
 
 export async function readDicom(bytes: Uint8Array, options?: DicomReadOptions): Promise<Volume> {
   const opts = resolveReadOptions(options);
-  return readParsedDicom(parseDicomBytes(bytes, opts.name), opts);
+  return readParsedDicom(parseDicomBytes(bytes, opts.name, { maxInflatedBytes: maxInflatedBytesFor(opts.maxVoxels) }), opts);
 }
 
 /**
@@ -74,7 +74,7 @@ export interface DicomFrames {
  */
 export async function decodeDicomFrames(bytes: Uint8Array, options?: DicomReadOptions): Promise<DicomFrames> {
   const opts = resolveReadOptions(options);
-  const image = await decodeImage(parseDicomBytes(bytes, opts.name), opts);
+  const image = await decodeImage(parseDicomBytes(bytes, opts.name, { maxInflatedBytes: maxInflatedBytesFor(opts.maxVoxels) }), opts);
   return { data: image.raw, columns: image.pm.columns, rows: image.pm.rows, frames: image.pm.frames, samplesPerPixel: image.pm.samplesPerPixel };
 }
 

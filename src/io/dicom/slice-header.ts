@@ -3,7 +3,7 @@
  * twice), pixel module, and the attributes that group and order slices.
  */
 import { UsageError } from '../../core/errors.js';
-import { parseDicomBytes, readNumbers, readString, type ParsedDicom } from './parse-header.js';
+import { maxInflatedBytesFor, parseDicomBytes, readNumbers, readString, type ParsedDicom } from './parse-header.js';
 import { inspectImageHeader } from './decode-image.js';
 import type { PixelModule } from './pixel-module.js';
 import type { TransferSyntaxInfo } from './transfer-syntax.js';
@@ -45,7 +45,7 @@ export function checkFileInputs(files: unknown): readonly DicomFileInput[] {
 
 /** Parses and validates one file's header; throws the file's typed error. */
 export function readSliceHeader(file: DicomFileInput, maxVoxels: number): SliceHeader {
-  return sliceHeaderOf(parseDicomBytes(file.bytes, file.name), maxVoxels);
+  return sliceHeaderOf(parseDicomBytes(file.bytes, file.name, { maxInflatedBytes: maxInflatedBytesFor(maxVoxels) }), maxVoxels);
 }
 
 /** Header view of an already parsed file (readDicom reuses its parse). */

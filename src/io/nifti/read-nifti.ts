@@ -11,15 +11,25 @@ import type { TypedArray, VoxelType } from '../../core/dtype.js';
 import { findNiftiDatatype, getNiftiDatatypeName } from './nifti-datatypes.js';
 import { NIFTI2_HEADER_BYTES, getNiftiShape, parseNiftiHeader, type NiftiHeader } from './nifti-header.js';
 import { computeBaseAffine, resolveXformCodes, computeQformAffine, selectNiftiAffine, type NiftiAffineSource } from './nifti-affine.js';
-import { applyNiftiScaling, decodeNiftiSamples, interleaveComponents, resolveNiftiScaling, chooseScaledVoxelType } from './nifti-data.js';
-import { gunzipOrThrow, isGzip, peekGunzip, type GunzipFunction } from './nifti-gzip.js';
+import { applyNiftiScaling, countNonFinite, describeNonFinite, decodeNiftiSamples, interleaveComponents, resolveNiftiScaling, chooseScaledVoxelType } from './nifti-data.js';
+import { gunzipPrefix, gunzipPrefixStreaming, isGzip, peekGunzip, type GunzipFunction, type GunzipPrefix, type NiftiStreamLayout } from './nifti-gzip.js';
 
 export interface ReadNiftiOptions {
   /** Name used in errors and meta.source (a file name; default 'memory'). */
   name?: string;
   /** Refuse images with more voxels (i*j*k*frames) than this, before allocating. Default: no limit. */
   maxVoxels?: number;
-  /** gzip decompressor. Default: DecompressionStream where available (readNifti) or fflate (readNiftiSync); Node callers may pass zlib's gunzipSync (fastest). */
+  /**
+   * Refuse images whose data (vox_offset + voxels x bytes, as the header says) is larger than
+   * this, before allocating or inflating. Default: no limit beyond maxVoxels. A .nii.gz is never
+   * inflated past what the header implies, whatever this is.
+   */
+  maxBytes?: number;
+  /**
+   * gzip decompressor, called with the most it may return. Default: DecompressionStream where
+   * available (readNifti) or fflate (readNiftiSync); Node callers may pass
+   * `(b, max) => zlib.gunzipSync(b, { maxOutputLength: max })` (fastest).
+   */
   gunzip?: GunzipFunction;
   /**
    * Let the Volume share memory with `bytes` (no copy) when the samples are aligned; only for
@@ -54,14 +64,7 @@ const VECTOR_INTENT = 1007;
 export async function readNifti(bytes: Uint8Array, options: ReadNiftiOptions = {}): Promise<Volume> {
   const plan = planRead(bytes, options);
   if (!plan.gz || options.gunzip !== undefined || typeof DecompressionStream === 'undefined') return finishRead(plan, bytes, options);
-  let body: Uint8Array;
-  try {
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-    body = new Uint8Array(await new Response(stream).arrayBuffer());
-  } catch (error) {
-    throw new DecodeError(`${plan.file}: corrupt or truncated gzip data (${(error as Error).message})`, { file: plan.file }, { cause: error });
-  }
-  return finishRead(plan, bytes, options, body);
+  return finishRead(plan, bytes, options, await gunzipPrefixStreaming(bytes, streamLayout(plan), plan.file));
 }
 
 /** Synchronous form of readNifti (gzip through `options.gunzip` or fflate). */
@@ -71,36 +74,63 @@ export function readNiftiSync(bytes: Uint8Array, options: ReadNiftiOptions = {})
 
 interface ReadPlan { file: string; gz: boolean; header: NiftiHeader; layout: Layout; offset: number; needed: number }
 
+/** Header bytes kept before the data when a .nii.gz is inflated (extensions in between are dropped). */
+function streamLayout(plan: ReadPlan): NiftiStreamLayout {
+  return { headerBytes: plan.header.version === 1 ? 352 : 544, offset: plan.offset, needed: plan.needed };
+}
+
 function planRead(bytes: Uint8Array, options: ReadNiftiOptions): ReadPlan {
   const file = options.name ?? 'memory';
   const gz = isGzip(bytes);
   const head = gz ? peekGunzip(bytes, NIFTI2_HEADER_BYTES, file) : bytes;
   const header = parseNiftiHeader(head, file);
+  refuseCifti(header, file);
   const layout = planLayout(header, file);
   if (options.maxVoxels !== undefined && layout.voxels * layout.frames > options.maxVoxels) {
     throw new LimitError(`${file}: ${layout.voxels * layout.frames} voxels (${layout.shape.filter((n) => n > 1).join('x')}) exceed maxVoxels ${options.maxVoxels}`, { file, voxels: layout.voxels * layout.frames, maxVoxels: options.maxVoxels });
   }
   const offset = dataOffset(header, file);
-  return { file, gz, header, layout, offset, needed: offset + layout.samples * layout.bytesPerSample };
+  const needed = offset + layout.samples * layout.bytesPerSample;
+  if (options.maxBytes !== undefined && needed > options.maxBytes) {
+    throw new LimitError(`${file}: header implies ${needed} bytes of image data (${layout.shape.filter((n) => n > 1).join('x')} ${layout.datatype.name}), over maxBytes ${options.maxBytes}`, { file, bytes: needed, maxBytes: options.maxBytes });
+  }
+  return { file, gz, header, layout, offset, needed };
 }
 
-/** Decodes samples and geometry; `gunzipped` is the decompressed file when the caller already has it. */
-function finishRead(plan: ReadPlan, bytes: Uint8Array, options: ReadNiftiOptions, gunzipped?: Uint8Array): Volume {
+/**
+ * CIFTI-2 files are NIfTI-2 (or -1) containers whose dims index brain-ordinates and parcels, not
+ * a voxel grid: reading them as a volume would give a meaningless geometry (nibabel refuses too).
+ */
+function refuseCifti(h: NiftiHeader, file: string): void {
+  if (h.intentCode >= 3000 && h.intentCode <= 3099) {
+    throw new UnsupportedError(`${file}: not a spatial volume (CIFTI-2 intent code ${h.intentCode}: a surface / grayordinate matrix such as .dconn/.dtseries/.dscalar); read it with a CIFTI reader`, { file, intentCode: h.intentCode, format: 'cifti-2' });
+  }
+}
+
+/** Decodes samples and geometry; `gunzipped` is the decompressed prefix when the caller already has it. */
+function finishRead(plan: ReadPlan, bytes: Uint8Array, options: ReadNiftiOptions, gunzipped?: GunzipPrefix): Volume {
   const { file, gz, header, layout, offset, needed } = plan;
-  const body = gz ? (gunzipped ?? gunzipOrThrow(bytes, file, options.gunzip)) : bytes;
-  if (body.length < needed) {
+  const prefix = gz ? (gunzipped ?? gunzipPrefix(bytes, streamLayout(plan), file, options.gunzip)) : undefined;
+  const body = prefix?.data ?? bytes;
+  // Where the samples start in `body`: the header's vox_offset, or right after the header when
+  // the extensions were dropped while inflating.
+  const at = prefix?.dataOffset ?? offset;
+  const warnings: string[] = [];
+  if (prefix?.trailing) warnings.push(`the gzip stream continues past the ${needed} bytes the header implies; the rest was not decompressed`);
+  if (body.length < at + (needed - offset)) {
     throw new DecodeError(`${file}: truncated NIfTI data: header needs ${needed} bytes (offset ${offset} + ${layout.samples} x ${layout.bytesPerSample}), file has ${body.length}`, { file, expected: needed, actual: body.length });
   }
   // A gunzipped body is ours alone, so aligned samples can be viewed in place instead of copied.
-  let data = decodeNiftiSamples(body, offset, layout.samples, layout.datatype, header.littleEndian, gz || options.inPlace === true);
+  let data = decodeNiftiSamples(body, at, layout.samples, layout.datatype, header.littleEndian, gz || options.inPlace === true);
   let type: VoxelType = layout.datatype.voxelType!;
   const scaling = layout.datatype.components === 1 ? resolveNiftiScaling(header.sclSlope, header.sclInter, file) : undefined;
   if (scaling) {
     type = chooseScaledVoxelType(type, scaling);
     data = applyNiftiScaling(data, scaling, type);
   }
+  const nonFinite = type === 'float32' || type === 'float64' ? countNonFinite(data) : 0;
+  if (nonFinite > 0) warnings.push(describeNonFinite(nonFinite, data.length, scaling));
   if (layout.vectorComponents > 1) data = interleaveComponents(data, layout.vectorComponents, type);
-  const warnings: string[] = [];
   const { geometry, source } = resolveGeometry(header, layout.shape, file, warnings);
   const spatialUnit = header.xyztUnits & 0x07;
   // nibabel (and this reader) never rescale the affine by its unit; say so when it is not mm.
@@ -122,7 +152,7 @@ function finishRead(plan: ReadPlan, bytes: Uint8Array, options: ReadNiftiOptions
     data: data as TypedArray as Volume['data'],
     components: layout.datatype.components * layout.vectorComponents,
     frames: layout.frames,
-    meta: { format: 'nifti', source: file, modality: 'OT', nifti, ...(warnings.length ? { warnings } : {}) },
+    meta: { format: 'nifti', source: file, modality: 'OT', nifti, ...(nonFinite > 0 ? { nonFiniteVoxels: nonFinite } : {}), ...(warnings.length ? { warnings } : {}) },
   });
 }
 

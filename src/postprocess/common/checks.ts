@@ -10,16 +10,27 @@ import { firstNonFinite } from './activations-simd.js';
 /** Any numeric array a model or caller may hand over. */
 export type NumericArray = TypedArray | readonly number[];
 
-/** Throws InputError naming the first non-finite element (NaN or +-Infinity). */
+/**
+ * Throws InputError naming the first non-finite element (NaN or +-Infinity) and how many there
+ * are in all, so a caller can tell one bad voxel from an overflowed volume.
+ */
 export function assertFiniteArray(values: ArrayLike<number>, what: string): void {
   // Large float32 arrays (fields, volumes) are scanned by the SIMD kernel; the loop below then
   // only runs from the first offending element (or everywhere without kernels).
   const from = values instanceof Float32Array && values.length >= 4096 ? firstNonFinite(values, true) : null;
   if (from === -1) return;
+  let first = -1;
+  let count = 0;
   for (let i = from ?? 0; i < values.length; i++) {
     const x = values[i]!;
-    if (x - x !== 0) throw new InputError(`${what} contains a non-finite value (${x}) at index ${i}`, { field: what, index: i, value: x });
+    if (x - x !== 0) {
+      if (first < 0) first = i;
+      count++;
+    }
   }
+  if (first < 0) return;
+  const x = values[first]!;
+  throw new InputError(`${what} contains a non-finite value (${x}) at index ${first} (${count} of ${values.length} values are NaN or +-Infinity)`, { field: what, index: first, value: x, count });
 }
 
 /** Throws InputError naming the first NaN (infinities allowed, e.g. logits of +-Infinity). */
