@@ -29,7 +29,7 @@
  *   a web page using DNS rebinding cannot read from the server through the user's browser.
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 
 export const HTTP_LIMITS = {
   maxHeaderSize: 16 * 1024,
@@ -63,6 +63,14 @@ export function createLimitedServer(listener: RequestListener): Server {
   server.maxRequestsPerSocket = HTTP_LIMITS.maxRequestsPerSocket;
   // No 'timeout' listener: Node destroys the idle socket itself.
   server.setTimeout(HTTP_LIMITS.socketIdleTimeoutMs);
+  // Node answers requests past maxRequestsPerSocket with 503 but keeps reading the socket, so a
+  // client pipelining without pause would hold it forever: hang up once the last allowed answer is out.
+  const served = new WeakMap<Socket, number>();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const count = (served.get(req.socket) ?? 0) + 1;
+    served.set(req.socket, count);
+    if (count >= HTTP_LIMITS.maxRequestsPerSocket) res.once('finish', () => closeSoon(req.socket));
+  });
   // Malformed requests (bad request line, bad Content-Length, header overflow, timeouts) get Node's
   // default 400 / 431 / 408 answer and the socket is closed; none of them reaches the handler.
   return server;
@@ -82,9 +90,17 @@ export function hasBody(req: IncomingMessage): boolean {
  */
 export function refuse(req: IncomingMessage, res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), Connection: 'close' });
-  res.end(text, () => {
-    setTimeout(() => req.socket.destroy(), 1_000).unref();
-  });
+  res.end(text, () => closeSoon(req.socket));
+}
+
+/**
+ * Ends the socket (FIN after what is queued, so the last answer arrives) and destroys it a second
+ * later whatever the client does; destroying at once could reset the connection with the answer
+ * still unread by the client.
+ */
+function closeSoon(socket: Socket): void {
+  socket.end();
+  setTimeout(() => socket.destroy(), 1_000).unref();
 }
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
