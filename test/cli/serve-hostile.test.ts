@@ -21,6 +21,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/medinfer.js');
 const SECRET = 'SECRET-MARKER-7f3a';
 const MODEL = randomBytes(256 * 1024);
+const BIG_MB = 16;
 
 let server: ChildProcess;
 let port = 0;
@@ -34,10 +35,11 @@ function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-function peakRssKb(): number | null {
+/** The server's peak (VmHWM) or current (VmRSS) resident memory in kB; null off Linux. */
+function rssKb(field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number | null {
   const status = `/proc/${server.pid}/status`;
   if (!existsSync(status)) return null;
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(status, 'utf8'));
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(status, 'utf8'));
   return m ? Number(m[1]) : null;
 }
 
@@ -115,6 +117,7 @@ describe('medinfer serve under hostile clients', () => {
     mkdirSync(join(work, 'models'));
     writeFileSync(join(work, 'models.manifest.json'), JSON.stringify({ manifestVersion: 1, datasets: {}, models: {} }));
     writeFileSync(join(work, 'models', 'model.onnx'), MODEL);
+    writeFileSync(join(work, 'models', 'big.onnx'), Buffer.alloc(BIG_MB << 20, 7));
     // Outside the served folder (models/): must never come back, directly or through a symlink.
     writeFileSync(join(work, 'secret.txt'), SECRET);
     mkdirSync(join(work, 'private'));
@@ -137,7 +140,7 @@ describe('medinfer serve under hostile clients', () => {
     // Warm up: the sample phantoms are generated on first use and then kept; the baseline is after that.
     expect((await bounded(get('/samples/index.json'), 30_000, 'samples')).status).toBe(200);
     await stillServes();
-    baselineKb = peakRssKb() ?? 0;
+    baselineKb = rssKb() ?? 0;
   }, 60_000);
 
   afterAll(() => {
@@ -164,6 +167,12 @@ describe('medinfer serve under hostile clients', () => {
       expect(a.status, JSON.stringify(cases[i])).toBe(400);
       expect(a.closedByServer, JSON.stringify(cases[i])).toBe(true);
     });
+    // Percent-encoding that does not decode is a 400 (it was a 500 carrying the URIError's text).
+    for (const path of ['/%E0%A4%A', '/models/%', '/%ff%fe']) {
+      const bad = await raw(send(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`), 5_000);
+      expect(bad.status, path).toBe(400);
+      expect(bad.text).not.toContain('URIError');
+    }
     const garbage = await raw(send(randomBytes(64 * 1024)), 5_000);
     expect(garbage.closedByServer).toBe(true);
     await stillServes();
@@ -274,6 +283,29 @@ describe('medinfer serve under hostile clients', () => {
     await stillServes();
   }, 20_000);
 
+  it('clients that stop reading a large file, or hang up mid-file, hold one stream buffer each, not the file', async () => {
+    const stalled: Socket[] = [];
+    await Promise.all(Array.from({ length: 100 }, () => new Promise<void>((ok) => {
+      const s = connect(port, '127.0.0.1', () => {
+        s.write('GET /models/big.onnx HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+        s.pause(); // never reads: the kernel buffers fill, then the server's stream must wait
+        ok();
+      });
+      s.on('error', () => undefined);
+      stalled.push(s);
+    })));
+    // Hang-ups in the middle of a response: the server's read stream is torn down, nothing thrown.
+    await Promise.all(Array.from({ length: 50 }, () => raw((s) => {
+      s.write('GET /models/big.onnx HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      s.once('data', () => s.destroy());
+    }, 5_000)));
+    await new Promise((r) => setTimeout(r, 2_000));
+    const now = rssKb('VmRSS');
+    if (now !== null) expect((now - baselineKb) / 1024).toBeLessThan(BIG_MB * 100 / 4); // all 100 copies would be 1.6 GB
+    await stillServes();
+    for (const s of stalled) s.destroy();
+  }, 20_000);
+
   it('1,000 parallel requests are all answered, with bounded memory', async () => {
     const all = await bounded(Promise.all(Array.from({ length: 1_000 }, (_, i) => get(i % 2 ? '/models/model.onnx' : '/samples/index.json'))), 60_000, '1,000 requests');
     expect(all.filter((r) => r.status === 200)).toHaveLength(1_000);
@@ -282,7 +314,7 @@ describe('medinfer serve under hostile clients', () => {
   }, 70_000);
 
   it('peak memory stays bounded and SIGTERM stops the server', async () => {
-    const peak = peakRssKb();
+    const peak = rssKb();
     if (peak !== null) {
       const growthMb = (peak - baselineKb) / 1024;
       console.log(`serve peak RSS: baseline ${(baselineKb / 1024).toFixed(0)} MB, peak ${(peak / 1024).toFixed(0)} MB (+${growthMb.toFixed(0)} MB)`);
