@@ -6,7 +6,9 @@ import { startWebServer } from '../web/web-server.js';
 const USAGE = `Usage: medinfer serve [--port 8080] [--host 127.0.0.1] [--manifest FILE]
 
 Serves the web demo: drop a DICOM / NIfTI / PNG, pick a model, run it on WebGPU or wasm in the
-browser. Cross-origin isolated (COOP/COEP), so wasm runs multi-threaded. Ctrl-C stops it.`;
+browser. Cross-origin isolated (COOP/COEP), so wasm runs multi-threaded. Ctrl-C stops it.
+GET and HEAD only; headers <= 16 KiB within 10 s, no request bodies, 1,024 connections at most
+(README, Reliability).`;
 
 export const command: CliCommand = {
   name: 'serve',

@@ -1,18 +1,27 @@
 /**
  * Static server for the web demo, bound to 127.0.0.1 by default. Sends COOP / COEP / CORP so the
  * page is cross-origin isolated (SharedArrayBuffer -> multi-threaded wasm). Serves the page
- * (dist/web), ORT's wasm files (/ort/), the manifest and its model files (/models...), and
- * phantom sample inputs (/samples/). Paths are resolved inside their roots only.
+ * (dist/web), ORT's wasm files (/ort/), the manifest and its model files (/models/...), and
+ * phantom sample inputs (/samples/). GET and HEAD only, no request bodies.
+ *
+ * Hostile clients: the HTTP limits (header size, timeouts, connections, bodies) are set and
+ * documented in http-limits.ts; path confinement (no `..`, no symlink out of a root) in
+ * static-files.ts. A malformed URL is a 400, an unexpected fault a 500 without its message (it
+ * could name local paths), and a fault after the headers went out ends that response only:
+ * nothing a client sends reaches an unhandled rejection.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { basename, dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UsageError } from '../../core/errors.js';
 import { bundledManifestPath } from '../../manifest/node-manifest.js';
+import { createLimitedServer, hasBody, hostAllowed, refuse } from './http-limits.js';
 import { createSampleFiles, type SampleFiles } from './sample-data.js';
+import { contentType, isCleanPath, resolveServed, sendFile, sendText } from './static-files.js';
+
+export { resolveInside } from './static-files.js';
 
 export interface WebServerOptions {
   readonly port?: number;
@@ -22,13 +31,9 @@ export interface WebServerOptions {
 
 export interface WebServer {
   readonly url: string;
-  close(): Promise<void>;
+  /** Stops accepting, closes idle sockets at once and any still open after `graceMs` (default 2 s). */
+  close(graceMs?: number): Promise<void>;
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
-  '.wasm': 'application/wasm', '.onnx': 'application/octet-stream', '.gz': 'application/gzip', '.png': 'image/png', '.map': 'application/json',
-};
 
 function isolationHeaders(res: ServerResponse): void {
   res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
@@ -37,29 +42,13 @@ function isolationHeaders(res: ServerResponse): void {
   res.setHeader('Cache-Control', 'no-store');
 }
 
-/** Resolves `rel` inside `root`; null when it would escape (../, absolute, NUL). */
-export function resolveInside(root: string, rel: string): string | null {
-  if (rel.includes('\0')) return null;
-  const base = resolve(root);
-  const target = resolve(base, normalize(rel).replace(/^([/\\])+/, ''));
-  return target === base || target.startsWith(base + sep) ? target : null;
-}
-
-async function sendFile(res: ServerResponse, path: string | null): Promise<void> {
-  if (path === null) return sendText(res, 403, 'forbidden');
+/** The decoded path of a request URL, or null when the URL cannot be parsed or decoded. */
+function requestPath(url: string | undefined): string | null {
   try {
-    const info = await stat(path);
-    if (!info.isFile()) return sendText(res, 404, 'not found');
-    res.writeHead(200, { 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream', 'Content-Length': info.size });
-    createReadStream(path).pipe(res);
+    return decodeURIComponent(new URL(url ?? '/', 'http://localhost').pathname);
   } catch {
-    sendText(res, 404, 'not found');
+    return null;
   }
-}
-
-function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
-  res.end(text);
 }
 
 export async function startWebServer(options: WebServerOptions = {}): Promise<WebServer> {
@@ -67,40 +56,66 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
   const webRoot = fileURLToPath(new URL('../../../dist/web/', import.meta.url));
   const ortRoot = dirname(createRequire(import.meta.url).resolve('onnxruntime-web/webgpu')).replace(/[\\/]dist$/, '') + `${sep}dist`;
   const manifestPath = resolve(options.manifestPath ?? bundledManifestPath());
-  const manifestRoot = dirname(manifestPath);
+  // Model files are fetched as /models/<name> relative to the manifest: only that folder is served.
+  const modelsRoot = join(dirname(manifestPath), 'models');
+  const host = options.host ?? '127.0.0.1';
   let samples: Promise<SampleFiles> | undefined;
+  const loadSamples = () => {
+    samples ??= createSampleFiles().catch((error: unknown) => {
+      samples = undefined; // a failed generation is retried by the next request
+      throw error;
+    });
+    return samples;
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     isolationHeaders(res);
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'method not allowed');
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
-    if (path === '/' || path === '/index.html') return sendFile(res, join(webRoot, 'index.html'));
-    if (path === '/models.manifest.json') return sendFile(res, manifestPath);
-    if (path.startsWith('/ort/')) return sendFile(res, resolveInside(ortRoot, path.slice(5)));
-    if (path.startsWith('/models/')) return sendFile(res, resolveInside(manifestRoot, path.slice(1)));
+    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(req, res, 405, 'method not allowed', { Allow: 'GET, HEAD' });
+    if (hasBody(req)) return refuse(req, res, 413, 'request bodies are not accepted');
+    if (!hostAllowed(host, req.headers.host)) return refuse(req, res, 403, 'host not allowed');
+    const path = requestPath(req.url);
+    if (path === null) return refuse(req, res, 400, 'malformed URL');
+    if (!isCleanPath(path)) return sendText(res, 403, 'forbidden');
+    if (path === '/' || path === '/index.html') return sendFile(req, res, await resolveServed(webRoot, 'index.html'));
+    if (path === '/models.manifest.json') return sendFile(req, res, manifestPath);
+    if (path.startsWith('/ort/')) return sendFile(req, res, await resolveServed(ortRoot, path.slice('/ort/'.length)));
+    if (path.startsWith('/models/')) return sendFile(req, res, await resolveServed(modelsRoot, path.slice('/models/'.length)));
     if (path.startsWith('/samples/')) {
-      samples ??= createSampleFiles();
-      const s = await samples;
-      if (path === '/samples/index.json') {
-        res.writeHead(200, { 'Content-Type': TYPES['.json']! });
-        return void res.end(JSON.stringify(s.index));
-      }
-      const bytes = s.files.get(basename(path));
-      if (!bytes) return sendText(res, 404, 'not found');
-      res.writeHead(200, { 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream', 'Content-Length': bytes.byteLength });
-      return void res.end(bytes);
+      const s = await loadSamples();
+      const body = path === '/samples/index.json' ? Buffer.from(JSON.stringify(s.index)) : s.files.get(basename(path));
+      if (!body) return sendText(res, 404, 'not found');
+      res.writeHead(200, { 'Content-Type': contentType(path), 'Content-Length': body.byteLength });
+      return void res.end(req.method === 'HEAD' ? undefined : body);
     }
-    return sendFile(res, resolveInside(webRoot, path.slice(1)));
+    return sendFile(req, res, await resolveServed(webRoot, path.slice(1)));
   };
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => sendText(res, 500, String(error)));
+
+  const server = createLimitedServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (res.headersSent) res.destroy();
+      else sendText(res, 500, 'internal error');
+    });
   });
   await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => ok());
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      // EADDRINUSE / EACCES: a setup problem the user can fix with --port / --host.
+      fail(new UsageError(`cannot listen on ${host}:${options.port ?? 8080}: ${error.code ?? error.message}`, { code: error.code }, { cause: error }));
+    });
+    server.listen(options.port ?? 8080, host, () => ok());
   });
+  // Once listening, the only errors a server emits are failed accepts (e.g. EMFILE under a flood):
+  // that connection is lost, the server goes on; without a listener they would crash the process.
+  server.on('error', () => undefined);
   const address = server.address() as AddressInfo;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${address.port}/`,
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
+    url: `http://${urlHost}:${address.port}/`,
+    close: (graceMs = 2_000) =>
+      new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeIdleConnections();
+        // Stalled or hostile clients would otherwise hold close() until their own timeouts.
+        setTimeout(() => server.closeAllConnections(), graceMs).unref();
+      }),
   };
 }
