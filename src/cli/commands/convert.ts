@@ -4,16 +4,18 @@
  * NIfTI input keeps its own codes).
  * The output appears atomically: written to a temporary file beside it, then renamed.
  */
-import { rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, type CliCommand, type CliContext } from '../command.js';
 import { parseCommandArgs, stringFlag } from '../args.js';
 import { InputError, isMedinferError, UsageError } from '../../core/errors.js';
+import { toIoError } from '../../core/io-error.js';
 import { VOXEL_TYPES, type VoxelType } from '../../core/dtype.js';
 import type { Volume } from '../../core/volume.js';
 import { writeNifti, type NiftiXformCode } from '../../io/nifti/write-nifti.js';
 import { readImageDirectory, readImageFile } from '../../io/node-read-image.js';
+import { ensureFolder, writeFileAtomic } from '../batch/atomic-writer.js';
 import { parseMaxVoxels } from './inspect.js';
 
 const USAGE = `Usage:
@@ -25,21 +27,11 @@ for DICOM and raster input, a NIfTI input keeps its codes (e.g. 4 = MNI-152). Vo
   --series UID    pick one series when the folder holds several
   --datatype T    store as ${VOXEL_TYPES.join(' | ')} (integer types round; out-of-range values fail)
   --max-voxels N  refuse inputs larger than N voxels (default 2^28)
-Exit codes: 0 ok, 1 the input failed to read or convert, 2 usage error.`;
+The output's folder is created when missing. The output appears whole or not at all.
+Exit codes: 0 ok, 1 the input failed to read or convert, or the output could not be written
+(typed: E_IO_NO_SPACE, E_IO_READ_ONLY, E_IO_PERMISSION, E_IO_NOT_A_FOLDER ...), 2 usage error.`;
 
 const OPTIONS = { series: { type: 'string' }, datatype: { type: 'string' }, 'max-voxels': { type: 'string' } } as const;
-
-/** Writes bytes to `path` atomically: temp file in the same directory, then rename. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-  try {
-    await writeFile(temp, bytes, { flag: 'wx' });
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-}
 
 async function readInput(input: string, maxVoxels: number, series: string | undefined): Promise<Volume> {
   const info = await stat(input).catch(() => undefined);
@@ -94,19 +86,18 @@ export const command: CliCommand = {
     try {
       const volume = await readInput(input, maxVoxels, stringFlag(args, 'series'));
       const bytes = writeNifti(volume, { ...chooseOutputXformCodes(volume), gzip: /\.gz$/i.test(output), compress: (b) => gzipSync(b), ...(datatype ? { datatype: datatype as VoxelType } : {}) });
+      // A missing output folder is created (like --output of run); faults are typed E_IO_* errors.
+      await ensureFolder(dirname(output));
       await writeFileAtomic(output, bytes);
       const g = volume.geometry;
       ctx.out(`${output}: ${g.size.join('x')}${volume.frames > 1 ? `x${volume.frames}` : ''} ${datatype ?? volume.type}, spacing ${g.spacing.map((s) => Number(s.toPrecision(6))).join('x')} mm\n`);
       for (const w of volume.meta.warnings ?? []) ctx.err(`medinfer convert: warning: ${w}\n`);
       return EXIT_OK;
-    } catch (error) {
+    } catch (thrown) {
+      // The writers type their own faults; a raw system error left here came from reading.
+      const error = toIoError(thrown, String((thrown as { path?: unknown } | null)?.path ?? input), 'read');
       if (error instanceof UsageError) throw error;
-      if (!isMedinferError(error)) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === undefined) throw error;
-        ctx.err(`medinfer convert: cannot write ${output} (${code})\n`);
-        return EXIT_SOME_FAILED;
-      }
+      if (!isMedinferError(error)) throw error;
       ctx.err(`medinfer convert: ${error.code}: ${error.message}\n`);
       return EXIT_SOME_FAILED;
     }

@@ -3,12 +3,11 @@
  * input group. Inputs whose outputs are already complete are not enqueued; a job id is derived
  * from (output folder, item id), so submitting the same batch twice creates no duplicate work.
  */
-import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { UsageError } from '../../core/errors.js';
 import { getModelEntry } from '../../manifest/load.js';
-import { writeFileAtomic } from '../batch/atomic-writer.js';
+import { ensureFolder, writeFileAtomic } from '../batch/atomic-writer.js';
 import { groupInputs } from '../batch/group-inputs.js';
 import { loadManifest } from '../batch/run-batch.js';
 import type { OutputFormat } from '../batch/types.js';
@@ -43,9 +42,8 @@ export async function submitBatch(queue: Queue<InferenceJobData>, options: Submi
   const { items } = await groupInputs(options.inputs, entry, cwd);
   if (items.length === 0) throw new UsageError(`no inputs found in ${options.inputs.join(', ')} for model '${entry.id}'`, { field: 'input' });
   const output = resolve(cwd, options.output);
-  await mkdir(output, { recursive: true });
   const record: BatchRecord = { model: entry.id, ...(manifestPath ? { manifest: manifestPath } : {}), format: options.format, items: items.map((i) => i.id), submittedAt: new Date().toISOString() };
-  await mkdir(resolve(output, '.medinfer-queue'), { recursive: true });
+  await ensureFolder(resolve(output, '.medinfer-queue'));
   await writeFileAtomic(batchRecordPath(output), JSON.stringify(record, null, 2));
   let alreadyDone = 0;
   let alreadyQueued = 0;
