@@ -31,6 +31,16 @@ export async function readCompletedItem(output: string, id: string): Promise<Res
   }
 }
 
+/** The item's final failure record, when it failed for good. */
+export async function readFailedItem(output: string, id: string): Promise<BatchFailure | undefined> {
+  const text = await readFile(fileOf(output, 'errors', id), 'utf8').catch(() => undefined);
+  try {
+    return text === undefined ? undefined : (JSON.parse(text) as BatchFailure);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function recordCompleted(output: string, line: ResultLine): Promise<void> {
   await ensureFolder(dirOf(output, 'results'));
   await writeFileAtomic(fileOf(output, 'results', line.id), JSON.stringify(line));
