@@ -18,6 +18,7 @@ import type { CliContext } from '../command.js';
 import { ensureFolder, sweepTempFiles, writeFileAtomic } from './atomic-writer.js';
 import { acquireRunLock } from './run-lock.js';
 import { writeAggregates } from './aggregates.js';
+import type { SkippedFile } from './discover-paths.js';
 import { groupInputs } from './group-inputs.js';
 import { inferItem, type AnyPipeline, type InferOptions } from './infer-item.js';
 import { createMicroBatcher, type MicroBatcher } from './micro-batcher.js';
@@ -107,12 +108,12 @@ export async function runBatch(options: BatchOptions, ctx: CliContext): Promise<
   const manifest = await loadManifest(options.manifest, ctx.cwd);
   const entry = getModelEntry(manifest, options.model);
   const outputDir = resolve(ctx.cwd, options.output);
-  const { items, ignored } = await groupInputs(options.inputs, entry, ctx.cwd, outputDir);
+  const { items, ignored, skipped: skippedFiles } = await groupInputs(options.inputs, entry, ctx.cwd, outputDir);
   if (items.length === 0) throw new UsageError(`no inputs found in ${options.inputs.join(', ')} for model '${entry.id}' (${entry.task})`, { field: 'input' });
   await ensureFolder(outputDir);
   const release = await acquireRunLock(outputDir);
   try {
-    return await runLocked({ options, ctx, entry, manifest, items, ignored, outputDir, concurrency });
+    return await runLocked({ options, ctx, entry, manifest, items, ignored, skippedFiles, outputDir, concurrency });
   } finally {
     await release();
   }
@@ -125,6 +126,7 @@ interface BatchSetup {
   readonly manifest: Manifest;
   readonly items: readonly BatchItem[];
   readonly ignored: readonly string[];
+  readonly skippedFiles: readonly SkippedFile[];
   readonly outputDir: string;
   readonly concurrency: number;
 }
@@ -168,6 +170,7 @@ async function runLocked(setup: BatchSetup): Promise<BatchSummary> {
     errorsPath: join(outputDir, ERRORS_FILE),
     failures: state.failures,
     provider: state.provider,
+    skippedFiles: [...setup.ignored.map((path) => ({ path, reason: `name matches none of the model's inputs (${roles})` })), ...setup.skippedFiles],
     ...(state.stopped ? { stopped: state.stopped } : {}),
   };
   say(describeSummary(summary));
@@ -249,6 +252,11 @@ export function describeSummary(s: BatchSummary): string {
   ];
   if (s.stopped) lines.unshift(`stopped: ${s.stopped.code}: ${s.stopped.message}\n${s.notStarted} inputs not done; fix the output location and run the same command again to resume`);
   else if (s.notStarted > 0) lines.unshift(`interrupted: ${s.notStarted} inputs not started; run the same command again to resume`);
+  // Names of the model-role mismatches were printed at the start; the rest is listed here.
+  const other = s.skippedFiles.filter((f) => !f.reason.startsWith('name matches none'));
+  if (s.skippedFiles.length > 0) lines.push(`not inputs: ${s.skippedFiles.length} files or folders in the input folders (reasons in the --json summary, skippedFiles)`);
+  for (const f of other.slice(0, 10)) lines.push(`  skipped ${f.path}: ${f.reason}`);
+  if (other.length > 10) lines.push(`  ... and ${other.length - 10} more`);
   for (const f of s.failures.slice(0, 20)) lines.push(`  failed ${f.input}: ${f.code}: ${f.message}`);
   if (s.failures.length > 20) lines.push(`  ... and ${s.failures.length - 20} more in ${ERRORS_FILE}`);
   return lines.join('\n') + '\n';

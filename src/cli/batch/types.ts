@@ -90,6 +90,11 @@ export interface BatchSummary {
   readonly provider: string;
   /** Inputs not done because the run was interrupted or stopped (0 otherwise); a re-run does them. */
   readonly notStarted: number;
+  /**
+   * Entries of the input folders that are not inputs, with the reason (dangling symlink, hidden,
+   * side file, name matching no model input ...): nothing in an input folder is left out silently.
+   */
+  readonly skippedFiles: readonly { readonly path: string; readonly reason: string }[];
   /** Set when an output fault (disk full, read-only, permission) stopped the run early. */
   readonly stopped?: BatchStop;
 }
