@@ -8,6 +8,7 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../../core/errors.js';
+import { withIoError } from '../../core/io-error.js';
 
 export interface FoundFile {
   readonly path: string;
@@ -52,7 +53,7 @@ interface Walked {
 }
 
 async function walk(dir: string): Promise<Walked> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  const entries = await withIoError(dir, 'list', () => readdir(dir, { withFileTypes: true, recursive: true }));
   const files: string[] = [];
   const skipped: SkippedFile[] = [];
   for (const e of entries) {

@@ -12,6 +12,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
+import { withIoError } from '../../core/io-error.js';
 import type { ModelEntry } from '../../manifest/types.js';
 import { parseCsv, type CsvTable } from './csv.js';
 import { expandGlob, isCandidateFile, listFolder, statArgument, isDicomFile, type FoundFile, type SkippedFile } from './discover-paths.js';
@@ -206,7 +207,7 @@ export async function groupInputs(args: readonly string[], entry: ModelEntry, cw
     const kind = await statArgument(arg, cwd);
     const path = resolve(cwd, arg);
     if (kind === 'file' && extname(path).toLowerCase() === '.csv') {
-      drafts.push(...(await draftsFromCsv(parseCsv(await readFile(path, 'utf8'), basename(path)), path, entry)));
+      drafts.push(...(await draftsFromCsv(parseCsv(await withIoError(path, 'read', () => readFile(path, 'utf8')), basename(path)), path, entry)));
       continue;
     }
     let files: FoundFile[];
