@@ -76,11 +76,14 @@ describe.runIf(REDIS_SERVER !== undefined || process.env.CI)('medinfer worker ac
         spawned.push(c);
         return c;
       };
-      const stayers = [0, 1].map(() => worker(persistent ? ['--idle-exit-ms', '5000'] : []));
+      // Persistent: they must stop by themselves (idle exit). Volatile: SIGTERM must end them even
+      // with an idle timer armed (it once kept the process alive after 'stopped').
+      const stayers = [0, 1].map(() => worker(['--idle-exit-ms', persistent ? '5000' : '600000']));
       const victim = worker(['--drain-ms', '2000']);
       const submitter = start(['queue', 'submit', '--redis', redis.url, '--queue', queue, '--model', 'tiny-cxr', '--manifest', manifest, '--input', inputs, '--output', out, '--wait', '--poll-ms', '200']);
       spawned.push(submitter);
       const all = [...stayers, victim];
+      expect(await until(() => all.every((w) => w.log.some((l) => l.includes('listening on'))), 90_000)).toBe(true);
       // Right after the first job started: most jobs are still waiting in Redis when it goes away.
       expect(await until(() => all.some((w) => w.log.some((l) => l.includes(" started "))), 90_000)).toBe(true);
 

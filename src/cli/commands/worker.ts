@@ -60,7 +60,12 @@ export const command: CliCommand = {
     const quiet = booleanFlag(args, 'quiet');
     const pipelines = new WorkerPipelines({ provider, ...(threads !== undefined ? { threads } : {}) });
     const say = (t: string) => !quiet && ctx.err(`[worker ${process.pid}] ${t}\n`);
+    const queueName = stringFlag(args, 'queue') ?? DEFAULT_QUEUE;
+    const connection = parseRedisUrl(stringFlag(args, 'redis') ?? 'redis://127.0.0.1:6379');
     const tracker = new JobTracker();
+    // Watching starts before anything connects: a worker signalled during startup, or started
+    // while Redis is down, still stops.
+    const stop = watchForStop(tracker, idleExitMs);
     // Jobs whose failure the processor already logged (BullMQ's 'failed' event repeats it).
     const reported = new Set<string>();
     let lastError = { text: '', at: 0 };
@@ -82,8 +87,6 @@ export const command: CliCommand = {
         throw error;
       }
     });
-    const queueName = stringFlag(args, 'queue') ?? DEFAULT_QUEUE;
-    const connection = parseRedisUrl(stringFlag(args, 'redis') ?? 'redis://127.0.0.1:6379');
     const make = () => {
       const worker = new Worker<InferenceJobData>(queueName, run, {
         connection,
@@ -102,10 +105,9 @@ export const command: CliCommand = {
       worker.on('error', (error) => sayOnce(`error: ${error.message}`));
       return worker;
     };
-    // --idle-exit-ms counts time with Redis reachable: an outage is not an empty queue.
-    const supervisor = new WorkerSupervisor(make, say, () => tracker.touch());
-    // Watching starts before Redis answers: a worker started while Redis is down still stops.
-    const stop = watchForStop(tracker, idleExitMs);
+    const supervisor = new WorkerSupervisor(make, say);
+    // --idle-exit-ms counts time with Redis reachable only: an outage is not an empty queue.
+    stop.pauseIdleWhile(() => !supervisor.reachable);
     try {
       await Promise.race([supervisor.worker.waitUntilReady().then(() => say(`listening on ${queueName}, concurrency ${concurrency}`)), stop.reason]);
     } catch (error) {

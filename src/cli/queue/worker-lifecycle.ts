@@ -55,6 +55,8 @@ export interface StopWatch {
   readonly reason: Promise<StopReason>;
   /** Ends the watch at once (e.g. startup failed); resolves `reason` with 'cancelled'. */
   cancel(): void;
+  /** The idle clock stands still while `paused()` is true (e.g. Redis unreachable: no job can arrive). */
+  pauseIdleWhile(paused: () => boolean): void;
 }
 
 /**
@@ -63,6 +65,7 @@ export interface StopWatch {
  */
 export function watchForStop(tracker: JobTracker, idleExitMs: number | undefined): StopWatch {
   let finish!: (reason: StopReason) => void;
+  let idlePaused = (): boolean => false;
   const reason = new Promise<StopReason>((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     const onInt = () => finish('SIGINT');
@@ -77,11 +80,18 @@ export function watchForStop(tracker: JobTracker, idleExitMs: number | undefined
     process.once('SIGTERM', onTerm);
     if (idleExitMs !== undefined) {
       timer = setInterval(() => {
-        if (tracker.idleFor() >= idleExitMs) finish('idle');
+        if (idlePaused()) tracker.touch();
+        else if (tracker.idleFor() >= idleExitMs) finish('idle');
       }, Math.min(500, idleExitMs));
     }
   });
-  return { reason, cancel: () => finish('cancelled') };
+  return {
+    reason,
+    cancel: () => finish('cancelled'),
+    pauseIdleWhile: (paused) => {
+      idlePaused = paused;
+    },
+  };
 }
 
 /**

@@ -31,9 +31,9 @@ export class WorkerSupervisor<T> {
   private readonly retiring = new Set<Promise<unknown>>();
   private reviving = false;
   private stopping = false;
+  private troubled = false;
 
-  /** `onConnectionTrouble` runs on every connection error and on reconnection (idle clocks pause). */
-  constructor(private readonly make: () => Worker<T>, private readonly say: (text: string) => void, private readonly onConnectionTrouble: () => void = () => undefined) {
+  constructor(private readonly make: () => Worker<T>, private readonly say: (text: string) => void) {
     this.current = this.attach(make());
   }
 
@@ -41,10 +41,15 @@ export class WorkerSupervisor<T> {
     return this.current;
   }
 
+  /** False from a connection error until Redis answered again. */
+  get reachable(): boolean {
+    return !this.troubled;
+  }
+
   private attach(worker: Worker<T>): Worker<T> {
     worker.on('error', (error) => {
-      if (!isConnectionError(error)) return;
-      this.onConnectionTrouble();
+      if (!isConnectionError(error) || worker !== this.current) return;
+      this.troubled = true;
       this.revive(worker);
     });
     return worker;
@@ -60,7 +65,7 @@ export class WorkerSupervisor<T> {
         // (BullMQ's client type leaves out PING; the client is an ioredis instance.)
         await ((await worker.client) as unknown as { ping(): Promise<unknown> }).ping();
         if (this.stopping || worker !== this.current) return;
-        this.onConnectionTrouble();
+        this.troubled = false;
         this.say('Redis is reachable again: continuing on a fresh connection');
         this.current = this.attach(this.make());
         this.retire(worker);
