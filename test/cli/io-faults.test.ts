@@ -4,18 +4,18 @@
  * a typed E_IO_* error naming the path; `run` on a full disk stops with its --json summary, leaves
  * only whole lines in results.jsonl, and a second run resumes exactly.
  * Mounting needs root (CI runs as root); without it the mount-based cases are skipped, saying why.
- * Permission denied (EACCES) cannot be produced for root with chmod; it is covered by the mapping
- * unit test (same code path as EROFS).
+ * Permission denied: root ignores permissions, so the CLI runs as `nobody` (uid 65534) against a
+ * folder owned by root (skipped when the test does not run as root).
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IoError } from '../../src/core/errors.js';
 import { isOutputFault, toIoError } from '../../src/core/io-error.js';
 import { appendLine } from '../../src/cli/batch/results-log.js';
 import { ensureFolder } from '../../src/cli/batch/atomic-writer.js';
-import { assertBuilt, makeWorkDir, readJsonl, runCli, writeTestManifest, writeTestPng } from '../fixtures/cli/cli-harness.js';
+import { assertBuilt, makeWorkDir, readJsonl, ROOT, runCli, writeTestManifest, writeTestPng } from '../fixtures/cli/cli-harness.js';
 
 const COUNT = 8;
 let work: string;
@@ -163,6 +163,20 @@ describe('medinfer run / convert on faulty output locations', () => {
     const c = await runCli(['convert', png, join(disk, 'existing', 'x.nii.gz')]);
     expect(c.code).toBe(1);
     expect(c.stderr).toMatch(/E_IO_READ_ONLY: .*x\.nii\.gz/);
+  });
+
+  it('permission denied (run as nobody): run and convert fail with E_IO_PERMISSION naming the path', async (ctx) => {
+    if (process.getuid?.() !== 0) return ctx.skip('needs root to run the CLI as another user');
+    chmodSync(work, 0o755);
+    const locked = join(work, 'locked');
+    mkdirSync(locked, { mode: 0o755 });
+    const asNobody = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/medinfer.js'), ...args], { uid: 65534, gid: 65534, encoding: 'utf8', timeout: 60_000 });
+    const r = asNobody(runArgs(join(locked, 'out'), ['--quiet']));
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/E_IO_PERMISSION: .*locked/);
+    const c = asNobody(['convert', join(input, 'case-0.png'), join(locked, 'x.nii')]);
+    expect(c.status, c.stderr).toBe(1);
+    expect(c.stderr).toMatch(/E_IO_PERMISSION: .*x\.nii.*EACCES/);
   });
 
   it('output path is a file: E_IO_NOT_A_FOLDER; convert creates a missing output folder', async () => {
