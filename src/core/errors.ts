@@ -14,7 +14,27 @@ export type ErrorCode =
   | 'E_PROVIDER'
   | 'E_SHAPE'
   | 'E_LIMIT'
-  | 'E_INPUT';
+  | 'E_INPUT'
+  | IoErrorCode;
+
+/**
+ * File-system faults, one code per thing a user does differently about it (see io-error.ts for
+ * the errno mapping): free space, mount a writable location, fix permissions, pick a path that is
+ * not a file, create the missing folder, or (E_IO) look at the message.
+ */
+export type IoErrorCode =
+  /** ENOSPC / EDQUOT: the disk or quota is full. */
+  | 'E_IO_NO_SPACE'
+  /** EROFS: the location is on a read-only file system. */
+  | 'E_IO_READ_ONLY'
+  /** EACCES / EPERM: the process may not read or write there. */
+  | 'E_IO_PERMISSION'
+  /** ENOTDIR / EEXIST / EISDIR: a folder was needed where a file is (or the other way round). */
+  | 'E_IO_NOT_A_FOLDER'
+  /** ENOENT: a file or folder that had to exist does not (or a dangling symlink). */
+  | 'E_IO_NOT_FOUND'
+  /** Any other errno (EIO, EMFILE, ENAMETOOLONG ...): the message names it. */
+  | 'E_IO';
 
 export interface ErrorDetails {
   /** File, URL or input name the error is about (never a patient identifier). */
@@ -92,6 +112,18 @@ export class LimitError extends MedinferError {
 /** An input is valid but not suitable here (wrong modality, dimensionality, task). */
 export class InputError extends MedinferError {
   readonly code = 'E_INPUT' as const;
+}
+
+/**
+ * A file-system operation failed. `details.file` is the path, `details.op` what was being done
+ * (write, mkdir, read ...), `details.errno` the system code. Built by `toIoError` (io-error.ts).
+ */
+export class IoError extends MedinferError {
+  readonly code: IoErrorCode;
+  constructor(code: IoErrorCode, message: string, details: ErrorDetails & { readonly file: string; readonly op: string; readonly errno?: string }, options?: { cause?: unknown }) {
+    super(message, details, options);
+    this.code = code;
+  }
 }
 
 export function isMedinferError(value: unknown): value is MedinferError {

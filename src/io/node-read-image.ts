@@ -14,6 +14,7 @@ import { detectNiftiVersion, NIFTI2_HEADER_BYTES } from './nifti/nifti-header.js
 import { isGzip, peekGunzip } from './nifti/nifti-gzip.js';
 import { readRaster } from './raster/node-raster.js';
 import { readDicom } from './dicom/read-dicom.js';
+import type { DicomReadOptions } from './dicom/options.js';
 import { listDicomFiles, readDicomDirectory } from './dicom/node-files.js';
 
 // Re-exported so the Node entry needs one line for all Node-only image I/O.
@@ -26,6 +27,8 @@ export interface ReadImageFileOptions {
   name?: string;
   /** Refuse images with more voxels than this, checked from the header before allocating. */
   maxVoxels?: number;
+  /** Further options for DICOM input (part selection, Philips scaling, keepStoredValues, ...). */
+  dicom?: Omit<DicomReadOptions, 'name' | 'maxVoxels'>;
 }
 
 function startsWith(bytes: Uint8Array, sig: readonly number[], at = 0): boolean {
@@ -103,7 +106,7 @@ async function decodeImageBytes(bytes: Uint8Array, options: ReadImageFileOptions
     case 'nifti':
       return readNiftiSync(bytes, { name, gunzip: nodeGunzip, inPlace: owned, ...limits });
     case 'dicom':
-      return readDicom(bytes, { name, ...limits });
+      return readDicom(bytes, { ...options.dicom, name, ...limits });
     case 'png':
     case 'jpeg':
     case 'tiff':
@@ -199,7 +202,7 @@ export async function scanImageDirectory(dir: string, visit: (entry: ImageDirect
     await visit({ name, volume });
   }
   if (dicomPaths.size > 0) {
-    const dicom = await readDicomDirectory(dir, options.maxVoxels === undefined ? {} : { maxVoxels: options.maxVoxels });
+    const dicom = await readDicomDirectory(dir, { ...options.dicom, ...(options.maxVoxels === undefined ? {} : { maxVoxels: options.maxVoxels }) });
     for (const volume of dicom.series) await visit({ name: String(volume.meta.source ?? 'series'), volume });
     for (const { file, error } of dicom.errors) result.errors.push({ name: file, error });
   }

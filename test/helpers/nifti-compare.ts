@@ -12,7 +12,10 @@
  * slices in the other order). Since the mapping is affine, checking the eight corners of the
  * reference grid bounds the error at every centre.
  *
- * Values: the same number of volumes (frames) in the same order; voxel by voxel through the
+ * Values: when both files store integers with scl_slope / scl_inter (the stored-values convention
+ * of dcm2niix and medinfer), the stored integers are compared exactly and the two maps must agree
+ * to 1e-3 (storedConvention below). Otherwise values after scaling:
+ * the same number of volumes (frames) in the same order; voxel by voxel through the
  * mapping, equal when both are integers, else within |a - b| <= relTol*|b| + absTol*max|ref|
  * (defaults 1e-5 and 1e-5: float32 rounding of a rescale, nothing more); at least `minEqual`
  * (default 99.9 %) of the voxels must be equal. On failure the result says what is wrong in
@@ -51,7 +54,44 @@ export function compareNiftiVolumes(ref: Volume, ours: Volume, options: CompareO
   const map = mapGrids(ref.geometry, ours.geometry, tol);
   if (typeof map === 'string') return { ok: false, detail: `${map}${describeShapeMismatch(ref, ours)}` };
   if (ref.frames !== ours.frames) return { ok: false, detail: `volumes: ref ${ref.frames}, ours ${ours.frames} (3D grids coincide)` };
+  const stored = storedConvention(ref, ours);
+  if (stored !== undefined) {
+    const verdict = compareValues(stored.ref, stored.ours, map, options);
+    return { ...verdict, ok: verdict.ok && stored.agree, detail: `stored values: ${verdict.detail}; ${stored.detail}` };
+  }
   return compareValues(ref, ours, map, options);
+}
+
+const INTEGER_STORED = new Set(['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32']);
+
+/**
+ * The same scaling convention on both sides: both files store integers with their own
+ * scl_slope / scl_inter (dcm2niix's convention for DICOM stored values, medinfer's too). Then the
+ * stored integers must be equal and the two maps must agree to 1e-3 (relative slope; intercept
+ * relative to the value range): the maps are each writer's float arithmetic on the same DICOM
+ * attributes (dcm2niix's Philips precise slope differs from the published formula by ~7e-5), the
+ * stored values are the data. Returns undefined when either side stores floats or no map.
+ */
+function storedConvention(ref: Volume, ours: Volume): { ref: Volume; ours: Volume; agree: boolean; detail: string } | undefined {
+  const info = (v: Volume): { type: string; slope: number; inter: number } | undefined => {
+    const n = v.meta['nifti'] as { datatype?: string; scaling?: { slope: number; inter: number } } | undefined;
+    return n?.scaling !== undefined && n.datatype !== undefined && INTEGER_STORED.has(n.datatype) ? { type: n.datatype, ...n.scaling } : undefined;
+  };
+  const a = info(ref);
+  const b = info(ours);
+  if (a === undefined || b === undefined) return undefined;
+  const unscale = (v: Volume, s: { slope: number; inter: number }): Volume => {
+    const data = new Int32Array(v.data.length);
+    for (let i = 0; i < data.length; i++) data[i] = Math.round((v.data[i]! - s.inter) / s.slope);
+    return { ...v, type: 'int32', data } as Volume;
+  };
+  let range = 0;
+  for (let i = 0; i < ref.data.length; i++) range = Math.max(range, Math.abs(ref.data[i]!));
+  const slopeRel = Math.abs(b.slope / a.slope - 1);
+  const interDiff = Math.abs(b.inter - a.inter) / Math.max(1, range);
+  const agree = slopeRel <= 1e-3 && interDiff <= 1e-3;
+  const detail = `scl ref ${a.slope.toPrecision(7)} / ${a.inter.toPrecision(7)}, ours ${b.slope.toPrecision(7)} / ${b.inter.toPrecision(7)} (slope ${slopeRel.toExponential(1)} relative${agree ? '' : ', MAPS DIFFER'})`;
+  return { ref: unscale(ref, a), ours: unscale(ours, b), agree, detail };
 }
 
 /** Finds the signed axis permutation + offset taking reference indices to ours, or says why there is none. */

@@ -8,6 +8,7 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../../core/errors.js';
+import { withIoError } from '../../core/io-error.js';
 
 export interface FoundFile {
   readonly path: string;
@@ -39,28 +40,58 @@ async function isDicomFile(path: string): Promise<boolean> {
   return DICOM_EXTENSIONS.has(extname(path).toLowerCase()) || (await hasDicmMarker(path));
 }
 
-async function walk(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  const out: string[] = [];
+/** A file or folder under an input folder that is not an input, and why (shown in run's summary). */
+export interface SkippedFile {
+  readonly path: string;
+  readonly reason: string;
+}
+
+/** What a folder walk found: regular files (and links to them), and every other entry with its reason. */
+interface Walked {
+  readonly files: string[];
+  readonly skipped: SkippedFile[];
+}
+
+async function walk(dir: string): Promise<Walked> {
+  const entries = await withIoError(dir, 'list', () => readdir(dir, { withFileTypes: true, recursive: true }));
+  const files: string[] = [];
+  const skipped: SkippedFile[] = [];
   for (const e of entries) {
-    if (e.name.startsWith('.') || e.name.toUpperCase() === 'DICOMDIR') continue;
     const path = join(e.parentPath, e.name);
-    if (relative(dir, path).split(sep).some((part) => part.startsWith('.'))) continue;
-    // Archives are often symlink farms: a link to a file counts as that file.
-    if (e.isFile() || (e.isSymbolicLink() && (await stat(path).catch(() => undefined))?.isFile())) out.push(path);
+    // Inside a hidden folder: that folder was reported once, not each file in it.
+    if (relative(dir, e.parentPath).split(sep).some((part) => part.startsWith('.'))) continue;
+    if (e.name.startsWith('.')) skipped.push({ path, reason: e.isDirectory() ? 'hidden folder (not walked)' : 'hidden file' });
+    else if (e.name.toUpperCase() === 'DICOMDIR') skipped.push({ path, reason: 'DICOMDIR index (the files it lists are read directly)' });
+    else if (e.isFile()) files.push(path);
+    else if (e.isSymbolicLink()) {
+      // Archives are often symlink farms: a link to a file counts as that file.
+      const target = await stat(path).catch((error: unknown) => error as NodeJS.ErrnoException);
+      if (target instanceof Error) skipped.push({ path, reason: target.code === 'ENOENT' ? 'dangling symlink (its target does not exist)' : `symlink whose target cannot be read (${target.code ?? target.message})` });
+      else if (target.isFile()) files.push(path);
+      else if (target.isDirectory()) skipped.push({ path, reason: 'symlink to a folder (not followed)' });
+      else skipped.push({ path, reason: 'symlink to something that is not a file' });
+    } else if (!e.isDirectory()) skipped.push({ path, reason: 'not a regular file (socket, FIFO or device)' });
   }
-  return out.sort();
+  return { files: files.sort(), skipped: skipped.sort((a, b) => (a.path < b.path ? -1 : 1)) };
 }
 
 function toPosix(p: string): string {
   return p.split(sep).join('/');
 }
 
-/** Files under a folder that can be inputs (`keep` decides on extensions the caller wants). */
-export async function listFolder(dir: string, keep: (path: string) => boolean = isCandidateFile): Promise<FoundFile[]> {
+/**
+ * Files under a folder that can be inputs (`keep` decides on extensions the caller wants); every
+ * other entry goes to `skipped` with its reason when a list is given.
+ */
+export async function listFolder(dir: string, keep: (path: string) => boolean = isCandidateFile, skipped?: SkippedFile[]): Promise<FoundFile[]> {
   const out: FoundFile[] = [];
-  for (const path of await walk(dir)) {
-    if (!keep(path)) continue;
+  const walked = await walk(dir);
+  skipped?.push(...walked.skipped);
+  for (const path of walked.files) {
+    if (!keep(path)) {
+      skipped?.push({ path, reason: `not an input file type for this model (${extname(path) || 'no extension'})` });
+      continue;
+    }
     out.push({ path, relative: toPosix(relative(dir, path)), dicom: await isDicomFile(path) });
   }
   return out;
@@ -92,7 +123,7 @@ function globToRegExp(pattern: string): RegExp {
 }
 
 /** Files (and folders, for DICOM series) matching a glob, relative to its literal prefix. */
-export async function expandGlob(pattern: string, cwd: string, keep: (path: string) => boolean = isCandidateFile): Promise<{ root: string; files: FoundFile[]; folders: string[] }> {
+export async function expandGlob(pattern: string, cwd: string, keep: (path: string) => boolean = isCandidateFile, skipped?: SkippedFile[]): Promise<{ root: string; files: FoundFile[]; folders: string[] }> {
   const parts = toPosix(pattern).split('/');
   const firstGlob = parts.findIndex(hasGlob);
   const rootText = parts.slice(0, firstGlob).join('/') || '.';
@@ -102,8 +133,12 @@ export async function expandGlob(pattern: string, cwd: string, keep: (path: stri
   if (!info?.isDirectory()) return { root, files: [], folders: [] };
   const files: FoundFile[] = [];
   const folders = new Set<string>();
-  for (const path of await walk(root)) {
+  const walked = await walk(root);
+  // Only entries the pattern names are reported: the rest of the tree was never asked for.
+  skipped?.push(...walked.skipped.filter((f) => re.test(toPosix(relative(root, f.path)))));
+  for (const path of walked.files) {
     const rel = toPosix(relative(root, path));
+    if (re.test(rel) && !keep(path)) skipped?.push({ path, reason: `not an input file type for this model (${extname(path) || 'no extension'})` });
     if (re.test(rel) && keep(path)) files.push({ path, relative: rel, dicom: await isDicomFile(path) });
     // A pattern like 'studies/*' names series folders: keep each matched ancestor folder.
     const segs = rel.split('/');

@@ -12,9 +12,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
+import { withIoError } from '../../core/io-error.js';
 import type { ModelEntry } from '../../manifest/types.js';
 import { parseCsv, type CsvTable } from './csv.js';
-import { expandGlob, isCandidateFile, listFolder, statArgument, isDicomFile, type FoundFile } from './discover-paths.js';
+import { expandGlob, isCandidateFile, listFolder, statArgument, isDicomFile, type FoundFile, type SkippedFile } from './discover-paths.js';
 import { assignStems, stripImageExtension } from './output-names.js';
 import type { BatchItem, ImagePath, ItemSource } from './types.js';
 
@@ -36,6 +37,11 @@ export interface GroupedInputs {
   readonly items: BatchItem[];
   /** Files that matched no role (e.g. `case01_t2w.nii.gz` for a t1/t2 model). */
   readonly ignored: string[];
+  /**
+   * Entries of input folders / globs that are not inputs, with the reason: dangling symlinks,
+   * hidden files, side files (CSV, JSON ...), sockets. The output folder's own files are not listed.
+   */
+  readonly skipped: SkippedFile[];
 }
 
 type Shape = 'image' | 'named' | 'pair' | 'text';
@@ -194,13 +200,14 @@ export async function groupInputs(args: readonly string[], entry: ModelEntry, cw
   const keep = text ? isTxt : isCandidateFile;
   const drafts: Draft[] = [];
   const ignored: string[] = [];
+  const skipped: SkippedFile[] = [];
   const units: ImageUnit[] = [];
   const texts: FoundFile[] = [];
   for (const arg of args) {
     const kind = await statArgument(arg, cwd);
     const path = resolve(cwd, arg);
     if (kind === 'file' && extname(path).toLowerCase() === '.csv') {
-      drafts.push(...(await draftsFromCsv(parseCsv(await readFile(path, 'utf8'), basename(path)), path, entry)));
+      drafts.push(...(await draftsFromCsv(parseCsv(await withIoError(path, 'read', () => readFile(path, 'utf8')), basename(path)), path, entry)));
       continue;
     }
     let files: FoundFile[];
@@ -210,14 +217,14 @@ export async function groupInputs(args: readonly string[], entry: ModelEntry, cw
       files = [{ path, relative: basename(path), dicom: await isDicomFile(path) }];
     } else if (kind === 'folder') {
       root = path;
-      files = await listFolder(path, keep);
+      files = await listFolder(path, keep, skipped);
     } else {
-      const g = await expandGlob(arg, cwd, keep);
+      const g = await expandGlob(arg, cwd, keep, skipped);
       root = g.root;
       files = g.files;
       for (const folder of g.folders) {
         if (files.some((f) => f.relative.startsWith(folder + '/'))) continue;
-        const inner = await listFolder(resolve(root, folder), keep);
+        const inner = await listFolder(resolve(root, folder), keep, skipped);
         files.push(...inner.map((f) => ({ ...f, relative: `${folder}/${f.relative}` })));
       }
       if (files.length === 0) throw new UsageError(`--input ${arg}: the pattern matches no file`, { field: 'input', received: arg });
@@ -230,5 +237,5 @@ export async function groupInputs(args: readonly string[], entry: ModelEntry, cw
   drafts.push(...(text ? await textDrafts(texts) : draftsFromUnits(units, entry, ignored)));
   const stems = assignStems(drafts.map((d) => ({ label: d.label + '\u0000' + JSON.stringify(d.source), stem: d.stem })));
   const items = drafts.map((d, i): BatchItem => ({ id: stems[i]!, label: d.label, source: d.source, ...(d.columns ? { columns: d.columns } : {}) }));
-  return { items, ignored };
+  return { items, ignored, skipped: exclude === undefined ? skipped : skipped.filter((f) => !isInside(f.path, exclude)) };
 }

@@ -2,10 +2,12 @@
  * results.jsonl / errors.jsonl. A line in results.jsonl is the completion marker of its input:
  * it is appended only after all the input's files were renamed into place, so on resume an
  * input counts as done exactly when its line parses and every file it lists exists. A line cut
- * short by a kill is ignored and dropped when the log is compacted at the next start.
+ * short by a kill is ignored and dropped when the log is compacted at the next start; a line that
+ * fails to append (disk full) is truncated away at once, so the log never ends in a torn line.
  */
-import { appendFile, readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { toIoError } from '../../core/io-error.js';
 import { writeFileAtomic } from './atomic-writer.js';
 import type { BatchFailure, ResultLine } from './types.js';
 
@@ -46,9 +48,43 @@ export async function compactResults(outputDir: string, entries: Iterable<Result
   await writeFileAtomic(join(outputDir, RESULTS_FILE), lines);
 }
 
-/** One write per line (O_APPEND), so concurrent workers never interleave inside a line. */
+/**
+ * Appends one whole line or nothing: one write call (O_APPEND), and on failure (ENOSPC can write
+ * part of it) the file is cut back to its size before the write. Appends to one file are chained
+ * so a cut never removes another input's line that landed in between (the run lock keeps other
+ * processes out). This per-path chain is the module's only state: it is empty when no append runs.
+ */
+const appendChains = new Map<string, Promise<void>>();
+
+export function appendLine(path: string, line: string): Promise<void> {
+  const next = (appendChains.get(path) ?? Promise.resolve()).then(() => appendWhole(path, line));
+  const tail = next.catch(() => undefined);
+  appendChains.set(path, tail);
+  void tail.then(() => {
+    if (appendChains.get(path) === tail) appendChains.delete(path);
+  });
+  return next;
+}
+
+async function appendWhole(path: string, line: string): Promise<void> {
+  const bytes = Buffer.from(line.endsWith('\n') ? line : line + '\n');
+  const fh = await open(path, 'a').catch((error: unknown) => {
+    throw toIoError(error, path, 'append');
+  });
+  let size = -1;
+  try {
+    size = (await fh.stat()).size;
+    for (let done = 0; done < bytes.length; ) done += (await fh.write(bytes, done)).bytesWritten;
+  } catch (error) {
+    if (size >= 0) await fh.truncate(size).catch(() => undefined);
+    throw toIoError(error, path, 'append');
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
 export async function appendResult(outputDir: string, entry: ResultLine): Promise<void> {
-  await appendFile(join(outputDir, RESULTS_FILE), JSON.stringify(entry) + '\n');
+  await appendLine(join(outputDir, RESULTS_FILE), JSON.stringify(entry));
 }
 
 export async function resetErrors(outputDir: string): Promise<void> {
@@ -56,5 +92,5 @@ export async function resetErrors(outputDir: string): Promise<void> {
 }
 
 export async function appendError(outputDir: string, failure: BatchFailure & { readonly at: string }): Promise<void> {
-  await appendFile(join(outputDir, ERRORS_FILE), JSON.stringify(failure) + '\n');
+  await appendLine(join(outputDir, ERRORS_FILE), JSON.stringify(failure));
 }

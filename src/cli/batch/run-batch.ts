@@ -5,9 +5,9 @@
  * input is logged to errors.jsonl and never stops the batch. Re-running skips inputs whose
  * line and files are complete; `overwrite` redoes them.
  */
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describeError, isMedinferError, UsageError } from '../../core/errors.js';
+import { isOutputFault, toIoError } from '../../core/io-error.js';
 import { getModelEntry } from '../../manifest/load.js';
 import { readManifestFile } from '../../manifest/node-manifest.js';
 import type { Manifest, ModelEntry } from '../../manifest/types.js';
@@ -15,16 +15,17 @@ import { createNodeContext } from '../../pipelines/node-context.js';
 import { createPipelineInContext, isImplementedTask } from '../../pipelines/registry.js';
 import { createThreadedBackend } from './threaded-backend.js';
 import type { CliContext } from '../command.js';
-import { sweepTempFiles, writeFileAtomic } from './atomic-writer.js';
+import { ensureFolder, sweepTempFiles, writeFileAtomic } from './atomic-writer.js';
 import { acquireRunLock } from './run-lock.js';
 import { writeAggregates } from './aggregates.js';
+import type { SkippedFile } from './discover-paths.js';
 import { groupInputs } from './group-inputs.js';
 import { inferItem, type AnyPipeline, type InferOptions } from './infer-item.js';
 import { createMicroBatcher, type MicroBatcher } from './micro-batcher.js';
 import { createProgress, formatDuration, formatRate } from './progress.js';
 import { appendError, appendResult, compactResults, ERRORS_FILE, readResults, resetErrors, RESULTS_FILE } from './results-log.js';
 import { buildOutputs } from './task-outputs/index.js';
-import type { BatchFailure, BatchItem, BatchOptions, BatchSummary, ResultLine } from './types.js';
+import type { BatchFailure, BatchItem, BatchOptions, BatchStop, BatchSummary, ResultLine } from './types.js';
 import { poolSize, runPool } from './worker-pool.js';
 
 export const DEFAULT_CONCURRENCY = 2;
@@ -57,9 +58,10 @@ export async function openBatchPipeline(entry: ModelEntry, manifest: Manifest, o
 }
 
 export function toFailure(item: BatchItem, error: unknown): BatchFailure {
-  if (isMedinferError(error)) return { id: item.id, input: item.label, code: error.code, message: error.message };
-  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
-  return { id: item.id, input: item.label, code: typeof errno === 'string' ? `E_IO_${errno}` : 'E_INTERNAL', message: describeError(error) };
+  // Writers map their own faults; a raw system error left here came from reading the input.
+  const typed = toIoError(error, (error as { path?: unknown } | null | undefined)?.path?.toString() ?? item.label, 'read');
+  if (isMedinferError(typed)) return { id: item.id, input: item.label, code: typed.code, message: typed.message };
+  return { id: item.id, input: item.label, code: 'E_INTERNAL', message: describeError(error) };
 }
 
 /**
@@ -106,12 +108,12 @@ export async function runBatch(options: BatchOptions, ctx: CliContext): Promise<
   const manifest = await loadManifest(options.manifest, ctx.cwd);
   const entry = getModelEntry(manifest, options.model);
   const outputDir = resolve(ctx.cwd, options.output);
-  const { items, ignored } = await groupInputs(options.inputs, entry, ctx.cwd, outputDir);
+  const { items, ignored, skipped: skippedFiles } = await groupInputs(options.inputs, entry, ctx.cwd, outputDir);
   if (items.length === 0) throw new UsageError(`no inputs found in ${options.inputs.join(', ')} for model '${entry.id}' (${entry.task})`, { field: 'input' });
-  await mkdir(outputDir, { recursive: true });
+  await ensureFolder(outputDir);
   const release = await acquireRunLock(outputDir);
   try {
-    return await runLocked({ options, ctx, entry, manifest, items, ignored, outputDir, concurrency });
+    return await runLocked({ options, ctx, entry, manifest, items, ignored, skippedFiles, outputDir, concurrency });
   } finally {
     await release();
   }
@@ -124,79 +126,123 @@ interface BatchSetup {
   readonly manifest: Manifest;
   readonly items: readonly BatchItem[];
   readonly ignored: readonly string[];
+  readonly skippedFiles: readonly SkippedFile[];
   readonly outputDir: string;
   readonly concurrency: number;
 }
 
 /** The run proper, with the output folder locked. */
 async function runLocked(setup: BatchSetup): Promise<BatchSummary> {
-  const { options, ctx, entry, manifest, items, ignored, outputDir, concurrency } = setup;
-  await sweepTempFiles(outputDir);
-  const previous = await readResults(outputDir);
-  const ids = new Set(items.map((i) => i.id));
-  if (options.overwrite) for (const id of ids) previous.delete(id);
-  await compactResults(outputDir, previous.values());
-  await resetErrors(outputDir);
-  const todo = items.filter((i) => !previous.has(i.id));
-  const skipped = items.length - todo.length;
+  const { options, ctx, entry, items, outputDir } = setup;
   const say = (text: string) => !options.quiet && ctx.err(text);
   const roles = (entry.inputs ?? []).map((i) => i.name).join(', ') || 'fixed, moving';
-  for (const file of ignored.slice(0, 10)) say(`medinfer run: ignored ${file}: its name matches none of the model's inputs (${roles})\n`);
-  if (ignored.length > 10) say(`medinfer run: ... and ${ignored.length - 10} more files ignored\n`);
-
-  let started = Date.now();
-  const failures: BatchFailure[] = [];
-  const lines = new Map(previous);
-  let succeeded = 0;
-  let provider = 'none';
-  if (todo.length > 0) {
-    const pipe = await openBatchPipeline(entry, manifest, options);
-    provider = pipe.provider.used;
-    // Time and rate count processing only: session creation is a fixed cost, reported apart by ONNX Runtime.
-    started = Date.now();
-    say(`medinfer run: ${items.length} inputs (${skipped} already done), model ${entry.id} (${entry.task}) on ${provider}, concurrency ${concurrency}\n`);
-    const batcher = createBatcher(pipe, options, poolSize(concurrency, todo.length));
-    const inferOptions: InferOptions = { explain: options.explain ?? false, ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}), ...(options.volume !== undefined ? { volume: options.volume } : {}), ...(batcher ? { classify: batcher.submit } : {}) };
-    const progress = createProgress({ total: todo.length, isTTY: ctx.isTTY, quiet: options.quiet ?? false, write: ctx.err, ...(ctx.env['MEDINFER_PROGRESS_INTERVAL_MS'] ? { intervalMs: Number(ctx.env['MEDINFER_PROGRESS_INTERVAL_MS']) } : {}) });
-    try {
-      await runPool(todo, concurrency, async (item) => {
-        try {
-          lines.set(item.id, await processItem(pipe, item, outputDir, inferOptions));
-          succeeded++;
-          progress.tick(true);
-        } catch (error) {
-          const failure = toFailure(item, error);
-          failures.push(failure);
-          await appendError(outputDir, { ...failure, at: new Date().toISOString() });
-          progress.tick(false);
-        }
-      }, options.signal, batcher?.retire);
-    } finally {
-      progress.finish();
-      await pipe.dispose();
-    }
+  for (const file of setup.ignored.slice(0, 10)) say(`medinfer run: ignored ${file}: its name matches none of the model's inputs (${roles})\n`);
+  if (setup.ignored.length > 10) say(`medinfer run: ... and ${setup.ignored.length - 10} more files ignored\n`);
+  const state: RunState = { started: Date.now(), failures: [], lines: new Map(), succeeded: 0, skipped: 0, todo: items.length, provider: 'none' };
+  try {
+    await processAll(setup, state, say);
+  } catch (error) {
+    // The output location failed (disk full, read-only, permission): stop with a summary; every
+    // input not recorded is redone by the next run, and results.jsonl holds only whole lines.
+    if (!isOutputFault(error)) throw error;
+    state.stopped ??= { code: error.code, message: error.message, file: String(error.details.file) };
   }
-  const ordered = [...lines.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  await writeAggregates(outputDir, entry, ordered, options.format ?? 'json');
-  const durationMs = Date.now() - started;
+  if (!state.stopped) {
+    const ordered = [...state.lines.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    await writeAggregates(outputDir, entry, ordered, options.format ?? 'json').catch((error: unknown) => {
+      if (!isOutputFault(error)) throw error;
+      state.stopped = { code: error.code, message: error.message, file: String(error.details.file) };
+    });
+  }
+  const durationMs = Date.now() - state.started;
   const summary: BatchSummary = {
     model: entry.id,
     task: entry.task,
     total: items.length,
-    succeeded,
-    failed: failures.length,
-    skipped,
-    notStarted: todo.length - succeeded - failures.length,
+    succeeded: state.succeeded,
+    failed: state.failures.length,
+    skipped: state.skipped,
+    notStarted: state.todo - state.succeeded - state.failures.length,
     durationMs,
-    rate: (succeeded + failures.length) / Math.max(durationMs / 1000, 1e-3),
+    rate: (state.succeeded + state.failures.length) / Math.max(durationMs / 1000, 1e-3),
     outputDir,
     resultsPath: join(outputDir, RESULTS_FILE),
     errorsPath: join(outputDir, ERRORS_FILE),
-    failures,
-    provider,
+    failures: state.failures,
+    provider: state.provider,
+    skippedFiles: [...setup.ignored.map((path) => ({ path, reason: `name matches none of the model's inputs (${roles})` })), ...setup.skippedFiles],
+    ...(state.stopped ? { stopped: state.stopped } : {}),
   };
   say(describeSummary(summary));
   return summary;
+}
+
+interface RunState {
+  started: number;
+  readonly failures: BatchFailure[];
+  readonly lines: Map<string, ResultLine>;
+  succeeded: number;
+  skipped: number;
+  /** Inputs this run has to do (not complete from an earlier run). */
+  todo: number;
+  provider: string;
+  stopped?: BatchStop;
+}
+
+/** Resume bookkeeping, then every input not yet complete; throws an output fault to stop. */
+async function processAll(setup: BatchSetup, state: RunState, say: (text: string) => void): Promise<void> {
+  const { options, ctx, entry, manifest, items, outputDir, concurrency } = setup;
+  await sweepTempFiles(outputDir);
+  const previous = await readResults(outputDir);
+  if (options.overwrite) for (const item of items) previous.delete(item.id);
+  for (const [id, line] of previous) state.lines.set(id, line);
+  const todo = items.filter((i) => !previous.has(i.id));
+  state.todo = todo.length;
+  state.skipped = items.length - todo.length;
+  await compactResults(outputDir, previous.values());
+  await resetErrors(outputDir);
+  if (todo.length === 0) return;
+  const pipe = await openBatchPipeline(entry, manifest, options);
+  state.provider = pipe.provider.used;
+  // Time and rate count processing only: session creation is a fixed cost, reported apart by ONNX Runtime.
+  state.started = Date.now();
+  say(`medinfer run: ${items.length} inputs (${state.skipped} already done), model ${entry.id} (${entry.task}) on ${state.provider}, concurrency ${concurrency}\n`);
+  const batcher = createBatcher(pipe, options, poolSize(concurrency, todo.length));
+  const inferOptions: InferOptions = { explain: options.explain ?? false, ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}), ...(options.volume !== undefined ? { volume: options.volume } : {}), ...(batcher ? { classify: batcher.submit } : {}) };
+  const progress = createProgress({ total: todo.length, isTTY: ctx.isTTY, quiet: options.quiet ?? false, write: ctx.err, ...(ctx.env['MEDINFER_PROGRESS_INTERVAL_MS'] ? { intervalMs: Number(ctx.env['MEDINFER_PROGRESS_INTERVAL_MS']) } : {}) });
+  // Aborted by the caller (Ctrl-C) or by the first output fault: no new inputs, those in flight end.
+  const halt = new AbortController();
+  const onAbort = () => halt.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) halt.abort();
+  const stopOn = (error: unknown): boolean => {
+    if (!isOutputFault(error)) return false;
+    state.stopped ??= { code: error.code, message: error.message, file: String(error.details.file) };
+    halt.abort();
+    return true;
+  };
+  try {
+    await runPool(todo, concurrency, async (item) => {
+      try {
+        state.lines.set(item.id, await processItem(pipe, item, outputDir, inferOptions));
+        state.succeeded++;
+        progress.tick(true);
+      } catch (error) {
+        // An input whose outputs could not be written is not its fault: not done, redone next run.
+        if (stopOn(error)) return;
+        const failure = toFailure(item, error);
+        state.failures.push(failure);
+        await appendError(outputDir, { ...failure, at: new Date().toISOString() }).catch((e: unknown) => {
+          if (!stopOn(e)) throw e;
+        });
+        progress.tick(false);
+      }
+    }, halt.signal, batcher?.retire);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    progress.finish();
+    await pipe.dispose();
+  }
 }
 
 export function describeSummary(s: BatchSummary): string {
@@ -204,7 +250,13 @@ export function describeSummary(s: BatchSummary): string {
     `done: ${s.succeeded} ok, ${s.failed} failed, ${s.skipped} skipped (already complete) of ${s.total} in ${formatDuration(s.durationMs / 1000)} (${formatRate(s.rate)} inputs/s)`,
     `outputs: ${s.outputDir} (results: ${RESULTS_FILE}${s.failed ? `, errors: ${ERRORS_FILE}` : ''})`,
   ];
-  if (s.notStarted > 0) lines.unshift(`interrupted: ${s.notStarted} inputs not started; run the same command again to resume`);
+  if (s.stopped) lines.unshift(`stopped: ${s.stopped.code}: ${s.stopped.message}\n${s.notStarted} inputs not done; fix the output location and run the same command again to resume`);
+  else if (s.notStarted > 0) lines.unshift(`interrupted: ${s.notStarted} inputs not started; run the same command again to resume`);
+  // Names of the model-role mismatches were printed at the start; the rest is listed here.
+  const other = s.skippedFiles.filter((f) => !f.reason.startsWith('name matches none'));
+  if (s.skippedFiles.length > 0) lines.push(`not inputs: ${s.skippedFiles.length} files or folders in the input folders (reasons in the --json summary, skippedFiles)`);
+  for (const f of other.slice(0, 10)) lines.push(`  skipped ${f.path}: ${f.reason}`);
+  if (other.length > 10) lines.push(`  ... and ${other.length - 10} more`);
   for (const f of s.failures.slice(0, 20)) lines.push(`  failed ${f.input}: ${f.code}: ${f.message}`);
   if (s.failures.length > 20) lines.push(`  ... and ${s.failures.length - 20} more in ${ERRORS_FILE}`);
   return lines.join('\n') + '\n';

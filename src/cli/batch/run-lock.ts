@@ -7,6 +7,7 @@ import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
+import { toIoError } from '../../core/io-error.js';
 
 export const LOCK_FILE = '.medinfer-run.lock';
 
@@ -37,7 +38,7 @@ export async function acquireRunLock(outputDir: string): Promise<() => Promise<v
         await unlink(path).catch(() => undefined);
       };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw toIoError(error, outputDir, 'lock');
     }
     const owner = JSON.parse(await readFile(path, 'utf8').catch(() => '{}')) as Partial<LockOwner>;
     const stale = owner.host === me.host && typeof owner.pid === 'number' && !isAlive(owner.pid);

@@ -90,8 +90,23 @@ export interface BatchSummary {
   readonly errorsPath: string;
   readonly failures: readonly BatchFailure[];
   readonly provider: string;
-  /** Inputs not started because the run was interrupted (0 otherwise). */
+  /** Inputs not done because the run was interrupted or stopped (0 otherwise); a re-run does them. */
   readonly notStarted: number;
+  /**
+   * Entries of the input folders that are not inputs, with the reason (dangling symlink, hidden,
+   * side file, name matching no model input ...): nothing in an input folder is left out silently.
+   */
+  readonly skippedFiles: readonly { readonly path: string; readonly reason: string }[];
+  /** Set when an output fault (disk full, read-only, permission) stopped the run early. */
+  readonly stopped?: BatchStop;
+}
+
+/** Why a run stopped before its inputs were done: the typed I/O error of the output location. */
+export interface BatchStop {
+  readonly code: string;
+  readonly message: string;
+  /** The path that could not be written. */
+  readonly file: string;
 }
 
 /** One line of results.jsonl: written last, after every output file of the input is in place. */

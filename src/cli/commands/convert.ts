@@ -5,15 +5,20 @@
  * gives one file per part, `<out><part>.nii.gz`, the names dcm2niix gives them.
  * Outputs appear atomically and all together: temporary files beside them, then renamed.
  */
-import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import { EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, type CliCommand, type CliContext } from '../command.js';
 import { parseCommandArgs, stringFlag } from '../args.js';
 import { InputError, isMedinferError, UsageError } from '../../core/errors.js';
 import { VOXEL_TYPES, type VoxelType } from '../../core/dtype.js';
 import type { Volume } from '../../core/volume.js';
-import { writeNifti, type NiftiXformCode } from '../../io/nifti/write-nifti.js';
+import { encodeNiftiParts, type NiftiXformCode } from '../../io/nifti/write-nifti.js';
+import { ensureFolder, TEMP_SUFFIX } from '../batch/atomic-writer.js';
+import { toIoError } from '../../core/io-error.js';
 import { readImageDirectory, readImageFile } from '../../io/node-read-image.js';
 import { readDicomSeriesParts } from '../../io/dicom/series-assemble.js';
 import { parseMaxVoxels } from './inspect.js';
@@ -22,8 +27,7 @@ const USAGE = `Usage:
   medinfer convert <dicom file|dicom dir|nifti|png|jpeg> <out.nii|out.nii.gz> [--series UID] [--datatype T] [--max-voxels N]
 
 Writes NIfTI-1 (NIfTI-2 when a dimension exceeds 32767) with sform and qform set: code 1 (scanner)
-for DICOM and raster input, a NIfTI input keeps its codes (e.g. 4 = MNI-152). Voxel values as read
-(DICOM: after the modality LUT, e.g. Hounsfield units).
+for DICOM and raster input, a NIfTI input keeps its codes (e.g. 4 = MNI-152). Voxel values as read.
 DICOM series are split as dcm2niix does by default: time / diffusion / repeated volumes give one 4D
 file (pixdim[4] = RepetitionTime in s); echoes and image components give one file each, named
 <out><part>.nii(.gz) with part = _e<N> (every echo, when there are several) then _ph / _real /
@@ -32,40 +36,34 @@ fails, nothing is written.
   --series UID    pick one series when the folder holds several
   --datatype T    store as ${VOXEL_TYPES.join(' | ')} (integer types round; out-of-range values fail)
   --max-voxels N  refuse inputs larger than N voxels (default 2^28)
-Exit codes: 0 ok, 1 the input failed to read or convert, 2 usage error.`;
+DICOM values are stored as the scanner stored them, with the modality map (RescaleSlope /
+Intercept, Philips precise scaling) in scl_slope / scl_inter when one map holds for the whole
+volume, as dcm2niix writes them; readers apply it (--datatype writes the values themselves).
+The output's folder is created when missing. The outputs appear whole or not at all.
+Exit codes: 0 ok, 1 the input failed to read or convert, or the output could not be written
+(typed: E_IO_NO_SPACE, E_IO_READ_ONLY, E_IO_PERMISSION, E_IO_NOT_A_FOLDER ...), 2 usage error.`;
 
 const OPTIONS = { series: { type: 'string' }, datatype: { type: 'string' }, 'max-voxels': { type: 'string' } } as const;
-
-/** Writes bytes to `path` atomically: temp file in the same directory, then rename. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-  try {
-    await writeFile(temp, bytes, { flag: 'wx' });
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-}
 
 /**
  * The volumes to write: one, or every part of one DICOM series (echoes, magnitude / phase, ...:
  * each has meta.part, the dcm2niix suffix). A folder with several series needs --series.
  */
-async function readInputs(input: string, maxVoxels: number, series: string | undefined): Promise<Volume[]> {
+async function readInputs(input: string, maxVoxels: number, series: string | undefined, keepStoredValues: boolean): Promise<Volume[]> {
+  const dicom = { keepStoredValues };
   const info = await stat(input).catch(() => undefined);
   if (!info) throw new InputError(`${input}: no such file or directory`, { file: input });
   if (!info.isDirectory()) {
     try {
-      return [await readImageFile(input, { maxVoxels, name: basename(input) })];
+      return [await readImageFile(input, { maxVoxels, name: basename(input), dicom })];
     } catch (error) {
       // One enhanced DICOM file holding several parts (e.g. Philips echoes x magnitude / phase).
       if (!(error instanceof InputError) || error.details['cause'] !== 'several-parts') throw error;
       const bytes = new Uint8Array(await readFile(input));
-      return readDicomSeriesParts([{ name: basename(input), bytes }], { maxVoxels });
+      return readDicomSeriesParts([{ name: basename(input), bytes }], { maxVoxels, ...dicom });
     }
   }
-  const dir = await readImageDirectory(input, { maxVoxels });
+  const dir = await readImageDirectory(input, { maxVoxels, dicom });
   let images = dir.images;
   if (series !== undefined) images = images.filter((i) => i.volume.meta.seriesInstanceUid === series);
   if (images.length === 0) {
@@ -89,24 +87,64 @@ export function partOutputPath(output: string, part: string): string {
   return `${output.slice(0, m.index)}${part}${m[0]}`;
 }
 
+type NiftiParts = ReturnType<typeof encodeNiftiParts>;
+
+/** Writes all of `bytes` at the file handle's position (a write may be partial). */
+async function writeAll(fh: Awaited<ReturnType<typeof open>>, bytes: Uint8Array): Promise<void> {
+  for (let done = 0; done < bytes.length; ) done += (await fh.write(bytes, done, bytes.length - done)).bytesWritten;
+}
+
 /**
- * Writes every file or none: all are encoded first, written to temporary files, then renamed; a
- * failure removes the temporaries and anything already renamed.
+ * One NIfTI file from its header and samples, straight from the volume's memory: no
+ * concatenated copy of the volume; .nii.gz streams through gzip in 4 MiB slices (mtime 0, so the
+ * same volume gives the same bytes).
  */
-async function writeAllOrNothing(files: readonly { path: string; bytes: Uint8Array }[]): Promise<void> {
+async function writeNiftiFile(path: string, parts: NiftiParts, gzip: boolean): Promise<void> {
+  if (!gzip) {
+    const fh = await open(path, 'wx');
+    try {
+      await writeAll(fh, parts.header);
+      await writeAll(fh, parts.payload);
+    } finally {
+      await fh.close();
+    }
+    return;
+  }
+  const SLICE = 4 << 20;
+  function* chunks(): Generator<Uint8Array> {
+    yield parts.header;
+    for (let at = 0; at < parts.payload.length; at += SLICE) yield parts.payload.subarray(at, at + SLICE);
+  }
+  await pipeline(Readable.from(chunks(), { objectMode: false }), createGzip({ level: 6 }), createWriteStream(path, { flags: 'wx' }));
+}
+
+/**
+ * Writes every file or none: each to a hidden temporary file beside it, then all renamed; a
+ * failure removes the temporaries and anything already renamed. Faults are typed E_IO_* errors
+ * naming the file (a missing output folder is created).
+ */
+async function writeAllOrNothing(files: readonly { path: string; parts: NiftiParts; gzip: boolean }[]): Promise<void> {
   const stamp = `${process.pid}.${Date.now().toString(36)}`;
-  const temps = files.map((f) => join(dirname(f.path), `.${basename(f.path)}.${stamp}.tmp`));
+  const temps = files.map((f) => join(dirname(f.path), `.${basename(f.path)}.${stamp}${TEMP_SUFFIX}`));
   const renamed: string[] = [];
+  let current = files[0]?.path ?? '';
+  let op: 'write' | 'rename' = 'write';
   try {
-    for (let n = 0; n < files.length; n++) await writeFile(temps[n]!, files[n]!.bytes, { flag: 'wx' });
+    for (const dir of new Set(files.map((f) => dirname(f.path)))) await ensureFolder(dir);
     for (let n = 0; n < files.length; n++) {
+      current = files[n]!.path;
+      await writeNiftiFile(temps[n]!, files[n]!.parts, files[n]!.gzip);
+    }
+    op = 'rename';
+    for (let n = 0; n < files.length; n++) {
+      current = files[n]!.path;
       await rename(temps[n]!, files[n]!.path);
       renamed.push(files[n]!.path);
     }
   } catch (error) {
     for (const t of temps) await unlink(t).catch(() => undefined);
     for (const r of renamed) await unlink(r).catch(() => undefined);
-    throw error;
+    throw toIoError(error, current, op);
   }
 }
 
@@ -144,29 +182,34 @@ export const command: CliCommand = {
     }
     const maxVoxels = parseMaxVoxels(stringFlag(args, 'max-voxels'), 'convert');
     try {
-      const volumes = await readInputs(input, maxVoxels, stringFlag(args, 'series'));
+      // Stored values with their map in scl_slope / scl_inter (as dcm2niix writes them) unless a
+      // datatype is asked for, which needs the values themselves.
+      const volumes = await readInputs(input, maxVoxels, stringFlag(args, 'series'), datatype === undefined);
       const outputs = volumes.map((volume) => {
         const part = volumes.length > 1 || typeof volume.meta['part'] === 'string' ? String(volume.meta['part'] ?? '') : '';
         return { volume, path: partOutputPath(output, part) };
       });
       const paths = outputs.map((o) => o.path);
       if (new Set(paths).size !== paths.length) throw new InputError(`${input}: several images would be written to the same file (${paths.join(', ')})`, { file: input, cause: 'output-clash' });
-      const files = outputs.map(({ volume, path }) => ({ path, bytes: writeNifti(volume, { ...chooseOutputXformCodes(volume), gzip: /\.gz$/i.test(path), compress: (b) => gzipSync(b), ...(datatype ? { datatype: datatype as VoxelType } : {}) }) }));
+      const files = outputs.map(({ volume, path }) => {
+        const scaling = volume.meta['storedValueScaling'] as { slope: number; intercept: number } | undefined;
+        const parts = encodeNiftiParts(volume, { ...chooseOutputXformCodes(volume), ...(scaling ? { scaling } : {}), ...(datatype ? { datatype: datatype as VoxelType } : {}) });
+        return { path, parts, gzip: /\.gz$/i.test(path) };
+      });
       await writeAllOrNothing(files);
       for (const { volume, path } of outputs) {
         const g = volume.geometry;
-        ctx.out(`${path}: ${g.size.join('x')}${volume.frames > 1 ? `x${volume.frames}` : ''} ${datatype ?? volume.type}, spacing ${g.spacing.map((s) => Number(s.toPrecision(6))).join('x')} mm\n`);
+        const scaling = volume.meta['storedValueScaling'] as { slope: number; intercept: number } | undefined;
+        const scl = scaling && (scaling.slope !== 1 || scaling.intercept !== 0) ? ` (stored values, scl_slope ${Number(scaling.slope.toPrecision(6))} scl_inter ${Number(scaling.intercept.toPrecision(6))})` : '';
+        ctx.out(`${path}: ${g.size.join('x')}${volume.frames > 1 ? `x${volume.frames}` : ''} ${datatype ?? volume.type}${scl}, spacing ${g.spacing.map((s) => Number(s.toPrecision(6))).join('x')} mm\n`);
         for (const w of volume.meta.warnings ?? []) ctx.err(`medinfer convert: warning: ${w}\n`);
       }
       return EXIT_OK;
-    } catch (error) {
+    } catch (thrown) {
+      // The writers type their own faults; a raw system error left here came from reading.
+      const error = toIoError(thrown, String((thrown as { path?: unknown } | null)?.path ?? input), 'read');
       if (error instanceof UsageError) throw error;
-      if (!isMedinferError(error)) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === undefined) throw error;
-        ctx.err(`medinfer convert: cannot write ${output} (${code})\n`);
-        return EXIT_SOME_FAILED;
-      }
+      if (!isMedinferError(error)) throw error;
       ctx.err(`medinfer convert: ${error.code}: ${error.message}\n`);
       return EXIT_SOME_FAILED;
     }

@@ -3,8 +3,7 @@
  * the bundled models, measures the metrics on held-out cases, and writes report.html (pictures,
  * metrics, provider) plus demo.json. Works offline; nothing is downloaded.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../batch/atomic-writer.js';
+import { ensureFolder, writeFileAtomic } from '../batch/atomic-writer.js';
 import { join, resolve } from 'node:path';
 import { EXIT_OK, EXIT_SOME_FAILED, type CliCommand } from '../command.js';
 import { booleanFlag, parseCommandArgs, stringFlag } from '../args.js';
@@ -42,7 +41,7 @@ export const command: CliCommand = {
     const manifest = await readManifestFile(manifestPath === undefined ? undefined : manifestPath);
     const quiet = booleanFlag(args, 'quiet');
     const log = (m: string) => (quiet ? undefined : ctx.err(`[demo] ${m}\n`));
-    await mkdir(outDir, { recursive: true });
+    await ensureFolder(outDir);
     const demo = createDemoContext(manifest, provider, outDir, booleanFlag(args, 'quick'), log);
     const started = new Date();
     const sections: DemoSection[] = [];
@@ -62,7 +61,7 @@ export const command: CliCommand = {
     const html = renderDemoReport(sections, { started, seconds, provider: String(provider) });
     // Written atomically: a report.html that exists is complete.
     await writeFileAtomic(join(outDir, 'report.html'), html);
-    await writeFile(join(outDir, 'demo.json'), JSON.stringify({ seconds, sections: sections.map(({ html: _h, ...s }) => s) }, null, 2) + '\n');
+    await writeFileAtomic(join(outDir, 'demo.json'), JSON.stringify({ seconds, sections: sections.map(({ html: _h, ...s }) => s) }, null, 2) + '\n');
     ctx.out(`medinfer demo: ${sections.filter((s) => !s.skipped).length} of ${sections.length} tasks ran in ${seconds.toFixed(1)} s; report: ${join(outDir, 'report.html')}\n`);
     return failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
   },

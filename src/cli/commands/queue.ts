@@ -11,7 +11,7 @@ import { collectBatch } from '../queue/collect.js';
 import { DEFAULT_QUEUE, parseRedisUrl, QUEUE_PREFIX } from '../queue/connection.js';
 import type { InferenceJobData } from '../queue/job-data.js';
 import { formatQueueStatus, readQueueStatus } from '../queue/status.js';
-import { submitBatch } from '../queue/submit.js';
+import { submitBatch, waitForJobs } from '../queue/submit.js';
 
 const USAGE = `Usage:
   medinfer queue submit --model ID --input PATH... --output DIR [--redis URL] [--queue NAME]
@@ -30,8 +30,16 @@ const OPTIONS = {
   wait: { type: 'boolean' }, quiet: { type: 'boolean' }, json: { type: 'boolean' }, 'poll-ms': { type: 'string' },
 } as const;
 
-function openQueue(args: ParsedArgs): Queue<InferenceJobData> {
-  return new Queue<InferenceJobData>(stringFlag(args, 'queue') ?? DEFAULT_QUEUE, { connection: parseRedisUrl(stringFlag(args, 'redis') ?? 'redis://127.0.0.1:6379'), prefix: QUEUE_PREFIX });
+function openQueue(args: ParsedArgs, ctx: CliContext): Queue<InferenceJobData> {
+  const queue = new Queue<InferenceJobData>(stringFlag(args, 'queue') ?? DEFAULT_QUEUE, { connection: parseRedisUrl(stringFlag(args, 'redis') ?? 'redis://127.0.0.1:6379'), prefix: QUEUE_PREFIX });
+  // Connection errors while Redis restarts: ioredis reconnects and commands wait (no request
+  // retry limit), so they are reported once and waited out; unhandled they would end the process.
+  let reported = '';
+  queue.on('error', (error) => {
+    if (error.message !== reported && !booleanFlag(args, 'quiet')) ctx.err(`medinfer queue: redis: ${error.message} (waiting for it to come back)\n`);
+    reported = error.message;
+  });
+  return queue;
 }
 
 function intFlag(args: ParsedArgs, name: string, fallback: number, min: number): number {
@@ -64,20 +72,18 @@ async function submit(args: ParsedArgs, ctx: CliContext, queue: Queue<InferenceJ
   const quiet = booleanFlag(args, 'quiet');
   if (!quiet) ctx.err(`medinfer queue: ${s.total} inputs: ${s.enqueued} enqueued, ${s.alreadyDone} already complete, ${s.alreadyQueued} already queued\n`);
   if (!booleanFlag(args, 'wait')) {
-    ctx.out(JSON.stringify({ ...s, jobIds: undefined }) + '\n');
+    ctx.out(JSON.stringify({ ...s, jobIds: undefined, jobs: undefined }) + '\n');
     return EXIT_OK;
   }
   const outDir = resolve(ctx.cwd, output);
   const pollMs = intFlag(args, 'poll-ms', 1000, 50);
-  // Only jobs not yet seen finished are polled, so waiting costs less as the batch drains.
-  let open = [...s.jobIds];
-  for (;;) {
-    const states = await Promise.all(open.map(async (id) => (await queue.getJob(id))?.getState() ?? 'completed'));
-    open = open.filter((_, i) => states[i] !== 'completed' && states[i] !== 'failed');
-    if (open.length === 0) break;
-    if (!quiet) ctx.err(`medinfer queue: ${s.jobIds.length - open.length}/${s.jobIds.length} finished\n`);
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
+  // Only jobs not yet seen finished are polled, so waiting costs less as the batch drains; jobs
+  // Redis lost (restart without persistence) are added again unless their input has a record.
+  const readded = await waitForJobs(queue, s.jobs, {
+    pollMs,
+    progress: (finished, total, again) => !quiet && ctx.err(`medinfer queue: ${finished}/${total} finished${again ? ` (${again} re-added after Redis lost them)` : ''}\n`),
+  });
+  if (readded > 0 && !quiet) ctx.err(`medinfer queue: ${readded} job(s) were re-added after Redis lost them\n`);
   const c = await collectBatch(outDir, { sweep: !(await batchBusy(queue, outDir)) });
   ctx.out(JSON.stringify({ ...c, output: outDir }) + '\n');
   return c.failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
@@ -94,7 +100,7 @@ export const command: CliCommand = {
       ctx.err(`medinfer queue: expected submit, status or collect\n\n${USAGE}\n`);
       return EXIT_USAGE;
     }
-    const queue = openQueue(args);
+    const queue = openQueue(args, ctx);
     try {
       if (sub === 'submit') return await submit(args, ctx, queue);
       const output = stringFlag(args, 'output');

@@ -40,7 +40,9 @@ Options:
   --json              print the run summary as JSON on stdout (counts, time, failures, paths)
 Outputs are written atomically; an interrupted run is resumed by running the same command again
 (Ctrl-C once: inputs in flight are finished, no new ones started).
-Exit codes: 0 all inputs ok, 1 some inputs failed (errors.jsonl), 2 usage or setup error,
+Exit codes: 0 all inputs ok, 1 some inputs failed (errors.jsonl), 2 usage or setup error (also
+when the output location fails mid-run - disk full, read-only, no permission: the run stops,
+prints its summary with 'stopped' = the typed E_IO_* error, and the same command resumes it),
 130 interrupted before all inputs were started.`;
 
 /** Conventional status of a run stopped by SIGINT (128 + 2); a re-run resumes it. */
@@ -120,6 +122,8 @@ export const command: CliCommand = {
       signal: stop.signal,
     }, ctx).finally(() => process.off('SIGINT', onSigint));
     if (booleanFlag(args, 'json')) ctx.out(JSON.stringify(summary, null, 2) + '\n');
+    // The output location failed (disk full, read-only ...): a setup error, with the summary above.
+    if (summary.stopped) return EXIT_USAGE;
     if (summary.notStarted > 0) return EXIT_INTERRUPTED;
     return summary.failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
   },

@@ -1,5 +1,5 @@
 /** What each demo section gets: the manifest, settings, and a place to write pictures. */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { ensureFolder, writeFileAtomic } from '../batch/atomic-writer.js';
 import { join } from 'node:path';
 import { writePng } from '../../io/raster/node-raster.js';
 import type { Manifest, ModelEntry, TaskName } from '../../manifest/types.js';
@@ -41,9 +41,9 @@ export function createDemoContext(manifest: Manifest, provider: ProviderChoice, 
     quick,
     log,
     async writeImage(name, rgb) {
-      await mkdir(join(outDir, 'images'), { recursive: true });
+      await ensureFolder(join(outDir, 'images'));
       const rel = `images/${name}.png`;
-      await writeFile(join(outDir, rel), await writePng({ ...rgb, channels: 3 }));
+      await writeFileAtomic(join(outDir, rel), await writePng({ ...rgb, channels: 3 }));
       return rel;
     },
   };

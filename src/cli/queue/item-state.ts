@@ -4,9 +4,9 @@
  * for good. One file per item works on shared network folders where concurrent appends to one
  * log would not be safe; `collect` turns them into results.jsonl / errors.jsonl like `run` writes.
  */
-import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../batch/atomic-writer.js';
+import { ensureFolder, writeFileAtomic } from '../batch/atomic-writer.js';
 import type { BatchFailure, ResultLine } from '../batch/types.js';
 import { QUEUE_STATE_DIR } from './job-data.js';
 
@@ -31,14 +31,24 @@ export async function readCompletedItem(output: string, id: string): Promise<Res
   }
 }
 
+/** The item's final failure record, when it failed for good. */
+export async function readFailedItem(output: string, id: string): Promise<BatchFailure | undefined> {
+  const text = await readFile(fileOf(output, 'errors', id), 'utf8').catch(() => undefined);
+  try {
+    return text === undefined ? undefined : (JSON.parse(text) as BatchFailure);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function recordCompleted(output: string, line: ResultLine): Promise<void> {
-  await mkdir(dirOf(output, 'results'), { recursive: true });
+  await ensureFolder(dirOf(output, 'results'));
   await writeFileAtomic(fileOf(output, 'results', line.id), JSON.stringify(line));
   await unlink(fileOf(output, 'errors', line.id)).catch(() => undefined);
 }
 
 export async function recordFailed(output: string, failure: BatchFailure & { readonly at: string; readonly attempts: number }): Promise<void> {
-  await mkdir(dirOf(output, 'errors'), { recursive: true });
+  await ensureFolder(dirOf(output, 'errors'));
   await writeFileAtomic(fileOf(output, 'errors', failure.id), JSON.stringify(failure));
 }
 

@@ -3,7 +3,7 @@
  * one file that touches node:fs. Per-file and per-series failures are collected, not thrown, so one
  * bad file does not hide a good series (the batch CLI reports them).
  */
-import { open, readFile, readdir } from 'node:fs/promises';
+import { open, readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { DecodeError, InputError, describeError, isMedinferError, type MedinferError } from '../../core/errors.js';
 import type { Volume } from '../../core/volume.js';
@@ -54,7 +54,9 @@ async function walk(dir: string, out: string[]): Promise<void> {
     if (e.name.startsWith('.') || e.name.toUpperCase() === 'DICOMDIR') continue;
     const path = join(dir, e.name);
     if (e.isDirectory()) await walk(path, out);
-    else if (e.isFile()) out.push(path);
+    // A link to a file is that file (archives are often symlink farms): leaving it out would drop
+    // slices from the series without a word. Dangling links stay out; `run` reports them.
+    else if (e.isFile() || (e.isSymbolicLink() && (await stat(path).catch(() => undefined))?.isFile())) out.push(path);
   }
 }
 

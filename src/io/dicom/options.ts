@@ -29,6 +29,15 @@ export interface DicomReadOptions {
    */
   philipsScaling?: PhilipsScaling;
   /**
+   * Return the stored values when one linear map (RescaleSlope / Intercept, or Philips precise
+   * scaling) holds for every frame, with that map in meta.storedValueScaling = { slope, intercept }
+   * (value = stored * slope + intercept) instead of applying it; frames with different maps, LUT
+   * tables and colour images are returned as usual. For writers that store the map themselves
+   * (NIfTI scl_slope / scl_inter, as dcm2niix does): no pass over the samples, no wider type.
+   * Default false.
+   */
+  keepStoredValues?: boolean;
+  /**
    * Which part of a series with several echoes / image components to return (readDicom,
    * readDicomSeries): the dcm2niix file suffix, e.g. '_e2', '_ph', '_e1_ph', or '' for the
    * unsuffixed (magnitude) part. Default: none; a series with several parts is then refused
@@ -48,6 +57,7 @@ export interface ResolvedReadOptions {
   readonly invertMonochrome1: boolean;
   readonly codecs: DicomCodecLoaders | undefined;
   readonly philipsScaling: PhilipsScaling;
+  readonly keepStoredValues: boolean;
   readonly part: string | undefined;
   readonly echo: number | undefined;
   readonly component: ImageComponent | undefined;
@@ -100,6 +110,7 @@ export function resolveReadOptions(options: DicomReadOptions | undefined, defaul
     invertMonochrome1: checkBoolean(o.invertMonochrome1, 'invertMonochrome1') ?? false,
     codecs: checkCodecs(o.codecs),
     philipsScaling: checkPhilipsScaling(o.philipsScaling),
+    keepStoredValues: checkBoolean(o.keepStoredValues, 'keepStoredValues') ?? false,
     part: o.part,
     echo: o.echo,
     component: o.component,

@@ -103,7 +103,11 @@ export function finishVolume(
   // Philips MR: precise (floating-point) values by default (philips-scaling.ts).
   const scaled = grayLut && table === undefined ? resolveRescales(frames, opts.philipsScaling, String(meta.source ?? 'memory')) : undefined;
   const rescales = scaled?.rescales ?? frames.map(() => undefined);
-  const { data } = table !== undefined ? applyModalityLutTable(raw, table) : applyRescale(raw, pm.rawType, rescales, frameSize);
+  // keepStoredValues: one linear map for every frame is handed over instead of applied (a NIfTI
+  // writer stores it as scl_slope / scl_inter, as dcm2niix does): no pass over the samples, no
+  // wider output type. Frames with different maps are applied as usual.
+  const uniform = opts.keepStoredValues && table === undefined && pm.samplesPerPixel === 1 ? uniformRescale(rescales) : undefined;
+  const { data } = table !== undefined ? applyModalityLutTable(raw, table) : uniform !== undefined ? { data: raw } : applyRescale(raw, pm.rawType, rescales, frameSize);
   const first = rescales[0];
   const map = (v: number): number => (first === undefined ? v : v * first.slope + first.intercept);
   const valueRange = table !== undefined ? { min: 0, max: 2 ** table.bits - 1 } : { min: Math.min(map(lo), map(hi)), max: Math.max(map(lo), map(hi)) };
@@ -117,7 +121,8 @@ export function finishVolume(
       photometric: pm.photometric,
       colorSpace: pm.samplesPerPixel === 3 ? image.outputPhotometric : 'grayscale',
       bitsStored: pm.bitsStored,
-      modalityLutApplied: table !== undefined || rescales.some((r) => r !== undefined),
+      modalityLutApplied: uniform === undefined && (table !== undefined || rescales.some((r) => r !== undefined)),
+      ...(uniform === undefined ? {} : { storedValueScaling: uniform }),
       ...(table === undefined ? {} : { modalityLut: 'table' }),
       ...(first === undefined ? {} : { rescale: { slope: first.slope, intercept: first.intercept } }),
       ...(scaled?.philips === undefined ? {} : { philipsScaling: scaled.philips.scaling, philipsScaleSlope: scaled.philips.scaleSlope }),
@@ -130,6 +135,19 @@ export function finishVolume(
 
 function maskedWarning(count: number, bitsStored: number): string[] {
   return count === 0 ? [] : [`${count} stored values had bits set outside BitsStored ${bitsStored}; cleared as PS3.5 8.1.1 requires (check PixelPaddingValue / overlays)`];
+}
+
+/**
+ * The one map value = stored * slope + intercept shared by every frame (identity when none has a
+ * rescale), or undefined when frames differ.
+ */
+function uniformRescale(rescales: readonly ({ slope: number; intercept: number } | undefined)[]): { slope: number; intercept: number } | undefined {
+  const first = rescales[0] ?? { slope: 1, intercept: 0 };
+  for (const r of rescales) {
+    const x = r ?? { slope: 1, intercept: 0 };
+    if (x.slope !== first.slope || x.intercept !== first.intercept) return undefined;
+  }
+  return Number.isFinite(first.slope) && first.slope !== 0 && Number.isFinite(first.intercept) ? { slope: first.slope, intercept: first.intercept } : undefined;
 }
 
 /** Geometry built from corrupt attributes (parallel IOP vectors, zero spacing) is a decode error of that file. */
