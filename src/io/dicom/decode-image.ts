@@ -9,7 +9,7 @@ import type { ParsedDicom } from './parse-header.js';
 import { readPixelModule, type PixelModule } from './pixel-module.js';
 import { checkCodecDepth, resolveTransferSyntax, type TransferSyntaxInfo } from './transfer-syntax.js';
 import { extractEncapsulatedFrames, findPixelDataElement, sliceNativePixelBytes } from './frames.js';
-import { decodeNativePixels, type DecodeTarget } from './decode-native.js';
+import { decodeExternalNativePixels, decodeNativePixels, type DecodeTarget } from './decode-native.js';
 import { decodeRleFrame } from './decode-rle.js';
 import { loadFrameDecoder } from './codecs/load-frame-decoder.js';
 import { checkCodestreamSize } from './codestream-size.js';
@@ -48,9 +48,9 @@ export async function decodeImage(parsed: ParsedDicom, opts: Pick<ResolvedReadOp
   const el = findPixelDataElement(ds, name);
   let raw: TypedArray;
   try {
-    raw = transferSyntax.codec === 'native'
-      ? decodeNativePixels(sliceNativePixelBytes(ds, el, name), pm, transferSyntax.bigEndian, name, target)
-      : await decodeEncapsulated(ds, pm, transferSyntax, name, opts.codecs);
+    if (transferSyntax.codec !== 'native') raw = await decodeEncapsulated(ds, pm, transferSyntax, name, opts.codecs);
+    else if (parsed.pixelSource !== undefined && el.encapsulatedPixelData !== true) raw = await decodeExternalNativePixels(parsed.pixelSource, pm, transferSyntax.bigEndian, name, target);
+    else raw = decodeNativePixels(sliceNativePixelBytes(ds, el, name), pm, transferSyntax.bigEndian, name, target);
   } catch (err) {
     if (isMedinferError(err)) throw err;
     throw new DecodeError(`${name}: pixel data could not be decoded: ${describeError(err)}`, { file: name, transferSyntax: transferSyntax.uid, cause: 'pixel-data' }, { cause: err });

@@ -12,6 +12,7 @@ import type { PixelModule } from './pixel-module.js';
 import { countNativeFrameBytes } from './pixel-module.js';
 import { interleavePlanes } from './color.js';
 import { copyBytes } from './byte-views.js';
+import type { PixelSource } from './parse-header.js';
 
 /** Where to put the samples: a slot in a bigger (series) buffer of the raw type, to save a copy. */
 export interface DecodeTarget {
@@ -20,15 +21,47 @@ export interface DecodeTarget {
   readonly offset: number;
 }
 
-export function decodeNativePixels(pixelBytes: Uint8Array, pm: PixelModule, bigEndian: boolean, file: string, target?: DecodeTarget): TypedArray {
-  const expected = countNativeFrameBytes(pm) * (pm.bitsAllocated === 1 ? 1 : pm.frames);
-  const expectedAll = pm.bitsAllocated === 1 ? Math.ceil((pm.rows * pm.columns * pm.frames * pm.samplesPerPixel) / 8) : expected;
-  if (pixelBytes.length < expectedAll) {
-    throw new DecodeError(`${file}: pixel data is truncated: ${pixelBytes.length} bytes, expected ${expectedAll}`, { file, cause: 'truncated-pixel-data', expected: expectedAll, actual: pixelBytes.length });
+/** Bytes of native pixel data the pixel module needs (1-bit data packed across frames). */
+function nativeByteCount(pm: PixelModule): number {
+  return pm.bitsAllocated === 1 ? Math.ceil((pm.rows * pm.columns * pm.frames * pm.samplesPerPixel) / 8) : countNativeFrameBytes(pm) * pm.frames;
+}
+
+function truncated(file: string, actual: number, expected: number): DecodeError {
+  return new DecodeError(`${file}: pixel data is truncated: ${actual} bytes, expected ${expected}`, { file, cause: 'truncated-pixel-data', expected, actual });
+}
+
+/** Samples that can land in the volume buffer as stored (no unpacking, upsampling or de-planing). */
+function copiesStraight(pm: PixelModule): boolean {
+  return pm.bitsAllocated !== 1 && pm.photometric !== 'YBR_FULL_422' && !(pm.samplesPerPixel === 3 && pm.planarConfiguration === 1);
+}
+
+/**
+ * decodeNativePixels for samples still outside the parsed bytes (a head-only parse: the folder
+ * reader keeps no file in memory). With a target they are read from the file straight into the
+ * volume buffer - no intermediate copy of the file - else into one buffer of the exact size.
+ */
+export async function decodeExternalNativePixels(source: PixelSource, pm: PixelModule, bigEndian: boolean, file: string, target?: DecodeTarget): Promise<TypedArray> {
+  const expected = nativeByteCount(pm);
+  if (source.length < expected) throw truncated(file, source.length, expected);
+  if (target === undefined || !copiesStraight(pm)) {
+    const bytes = new Uint8Array(expected);
+    const got = await source.readInto(bytes);
+    return decodeNativePixels(bytes.subarray(0, got), pm, bigEndian, file, target);
   }
+  const width = bytesPerElement(pm.rawType);
+  const bytes = new Uint8Array(target.out.buffer, target.out.byteOffset + target.offset * width, expected);
+  const got = await source.readInto(bytes);
+  if (got < expected) throw truncated(file, got, expected);
+  if (bigEndian && width > 1) swapBytes(bytes, width);
+  return target.out.subarray(target.offset, target.offset + expected / width);
+}
+
+export function decodeNativePixels(pixelBytes: Uint8Array, pm: PixelModule, bigEndian: boolean, file: string, target?: DecodeTarget): TypedArray {
+  const expectedAll = nativeByteCount(pm);
+  if (pixelBytes.length < expectedAll) throw truncated(file, pixelBytes.length, expectedAll);
   if (pm.bitsAllocated === 1) return unpackBits(pixelBytes, pm.rows * pm.columns * pm.frames * pm.samplesPerPixel);
   const width = bytesPerElement(pm.rawType);
-  if (target !== undefined && pm.photometric !== 'YBR_FULL_422' && !(pm.samplesPerPixel === 3 && pm.planarConfiguration === 1)) {
+  if (target !== undefined && copiesStraight(pm)) {
     // Common series case: one memcpy straight into the volume buffer (aligned by construction).
     const n = expectedAll / width;
     const bytes = new Uint8Array(target.out.buffer, target.out.byteOffset + target.offset * width, expectedAll);

@@ -10,8 +10,10 @@ import type { Volume } from '../../core/volume.js';
 import { resolveReadOptions, type DicomReadOptions } from './options.js';
 import { assembleSeriesParts } from './series-assemble.js';
 import { groupSliceHeaders } from './series-grouping.js';
-import { readSliceHeader, type SliceHeader } from './slice-header.js';
+import { readSliceHeader, sliceHeaderOf, type SliceHeader } from './slice-header.js';
+import { maxInflatedBytesFor, parseDicomBytes, type ParsedDicom, type PixelSource } from './parse-header.js';
 import { describeNonImage } from './non-image.js';
+import { TAG } from './tags.js';
 
 export interface DicomDirectoryError {
   /** Path relative to the folder (or the series label for series-level failures). */
@@ -75,6 +77,62 @@ function asTyped(err: unknown, file: string): MedinferError {
   return isMedinferError(err) ? err : new DecodeError(`${file}: ${describeError(err)}`, { file }, { cause: err });
 }
 
+/** Bytes read first from each file: header and private tags of a single-frame image fit. */
+const HEAD_BYTES = 64 * 1024;
+
+/**
+ * Header of one file from its first HEAD_BYTES only, when that holds everything but native
+ * Pixel Data: the samples stay in the file (ParsedDicom.pixelSource) and are later read straight
+ * into the series volume, so a folder read never holds its files in memory (peak = the volume).
+ * undefined when the head does not suffice (small file, compressed or deflated data, long
+ * headers, anything unusual): the caller reads the whole file as before.
+ */
+async function readHeadOnly(path: string, name: string, maxVoxels: number): Promise<SliceHeader | undefined> {
+  const fh = await open(path, 'r');
+  let head: Uint8Array;
+  try {
+    const size = (await fh.stat()).size;
+    if (size <= HEAD_BYTES) return undefined;
+    head = new Uint8Array(HEAD_BYTES);
+    const { bytesRead } = await fh.read(head, 0, HEAD_BYTES, 0);
+    if (bytesRead < HEAD_BYTES) return undefined;
+  } finally {
+    await fh.close();
+  }
+  let parsed: ParsedDicom;
+  try {
+    parsed = parseDicomBytes(head, name, { headOnly: true, maxInflatedBytes: maxInflatedBytesFor(maxVoxels) });
+  } catch {
+    return undefined;
+  }
+  const el = parsed.dataSet.elements[TAG.pixelData];
+  // Only a Pixel Data element that really runs past the head was detached by the parse.
+  if (el === undefined || el.encapsulatedPixelData === true || el.dataOffset + el.length <= head.length) return undefined;
+  const pixelSource: PixelSource = { length: el.length, readInto: (target) => readRange(path, el.dataOffset, target) };
+  try {
+    return sliceHeaderOf({ ...parsed, pixelSource }, maxVoxels);
+  } catch {
+    // Let the whole-file path produce the file's own typed error (or its non-image verdict).
+    return undefined;
+  }
+}
+
+/** Reads target.length bytes at `position`; resolves how many were there. */
+async function readRange(path: string, position: number, target: Uint8Array): Promise<number> {
+  const fh = await open(path, 'r');
+  try {
+    let got = 0;
+    while (got < target.length) {
+      const { bytesRead } = await fh.read(target, got, target.length - got, position + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return got;
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * Reads every series under `dir` (SeriesInstanceUID + orientation + size): one Volume per series
  * part. A series with several echoes / image components gives one Volume per part (meta.part is
@@ -92,6 +150,11 @@ export async function readDicomDirectory(dir: string, options?: Omit<DicomReadOp
       const name = relative(dir, paths[n]!);
       let bytes: Uint8Array | undefined;
       try {
+        const head = await readHeadOnly(paths[n]!, name, base.maxVoxels);
+        if (head !== undefined) {
+          slots[n] = { header: head };
+          continue;
+        }
         const buf = await readFile(paths[n]!);
         // A view, not a copy: the Buffer belongs to this call alone.
         bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);

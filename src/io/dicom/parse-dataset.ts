@@ -14,6 +14,8 @@ export interface ParseContext {
   readonly explicit: boolean;
   readonly littleEndian: boolean;
   readonly file: string;
+  /** Only the start of the file is present: see ParseDicomOptions.headOnly. */
+  readonly headOnly?: boolean;
 }
 
 const UNDEFINED = 0xffffffff;
@@ -98,6 +100,11 @@ export function parseDataSet(ctx: ParseContext, start: number, end: number, dept
         p = seq.end;
       }
       continue;
+    }
+    if (ctx.headOnly === true && depth === 0 && group === 0x7fe0 && elem === 0x0010 && valueStart + length > ctx.bytes.length) {
+      // Native samples beyond the bytes read: recorded; what follows Pixel Data is only padding.
+      ds.elements[key] = { tag: key, vr, length, dataOffset: valueStart };
+      return { dataSet: ds, position: ctx.bytes.length };
     }
     need(ctx, valueStart, length, `element (${HEX[group]!},${HEX[elem]!})`);
     let items: Item[] | undefined;

@@ -23,6 +23,19 @@ export interface ParsedDicom {
   /** Transfer syntax UID from the file meta (or guessed for files without a preamble). */
   readonly transferSyntaxUid: string;
   readonly name: string;
+  /**
+   * Where the native Pixel Data samples are when they are not in dataSet.byteArray (a head-only
+   * parse): decodeImage reads them from here, straight into the volume when it can.
+   */
+  readonly pixelSource?: PixelSource;
+}
+
+/** Native Pixel Data samples kept outside the parsed bytes (e.g. still in the file). */
+export interface PixelSource {
+  /** Bytes the element holds. */
+  readonly length: number;
+  /** Fills `target` from the start of the element; resolves the number of bytes read (fewer at a truncated end). */
+  readInto(target: Uint8Array): Promise<number>;
 }
 
 function hasPreamble(bytes: Uint8Array): boolean {
@@ -69,6 +82,13 @@ export interface ParseDicomOptions {
    * Default: maxInflatedBytesFor(DEFAULT_MAX_VOXELS).
    */
   readonly maxInflatedBytes?: number;
+  /**
+   * `bytes` are only the start of the file: a native (defined-length) Pixel Data element that
+   * runs past them is recorded and parsing stops there; its samples are read later through
+   * ParsedDicom.pixelSource (node-files.ts). Any other shortfall is the usual DecodeError, and
+   * the caller then reads the whole file.
+   */
+  readonly headOnly?: boolean;
 }
 
 /**
@@ -99,7 +119,7 @@ export function parseDicomBytes(bytes: Uint8Array, name: string, options: ParseD
   // Files whose meta says explicit but whose dataset is implicit exist in the wild (pydicom
   // tolerates them too): the first element's VR decides.
   const explicit = transferSyntaxUid !== IMPLICIT_LITTLE_ENDIAN && (transferSyntaxUid === EXPLICIT_BIG_ENDIAN || hasExplicitVr(data, end));
-  const ctx = context(data, explicit, transferSyntaxUid !== EXPLICIT_BIG_ENDIAN, name);
+  const ctx = { ...context(data, explicit, transferSyntaxUid !== EXPLICIT_BIG_ENDIAN, name), headOnly: options.headOnly === true && data === bytes };
   const { dataSet } = parseDataSet(ctx, end, data.length, 0, false);
   if (Object.keys(dataSet.elements).length === 0) throw new DecodeError(`${name}: no DICOM dataset after the file meta information`, { file: name, cause: 'empty-dataset' });
   return { dataSet, meta, transferSyntaxUid, name };

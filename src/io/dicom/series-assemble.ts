@@ -91,6 +91,18 @@ export function selectPart(parts: readonly SeriesPart[], opts: ResolvedReadOptio
   );
 }
 
+/** Slices decoded at once (each into its own slot of the series buffer). */
+const SLICE_CONCURRENCY = 8;
+
+/** Runs fn(0..count-1) with at most `limit` in flight; rejects with the first failure. */
+async function forEachConcurrently(count: number, limit: number, fn: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    for (let k = next++; k < count; k = next++) await fn(k);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
+}
+
 type DecodeCache = Map<SliceHeader, { raw: TypedArray; photometric: string }>;
 
 async function assemblePart(p: SeriesPart, opts: ResolvedReadOptions, multiPart: boolean, decoded: DecodeCache = new Map()): Promise<Volume> {
@@ -125,16 +137,21 @@ async function decodePart(p: SeriesPart, opts: ResolvedReadOptions, decoded: Dec
   let outputPhotometric = pm.photometric;
   // Samples whose bits outside BitsStored had to be cleared (stored-bits.ts), reported once for the part.
   let maskedSamples = 0;
+  // Single-frame files decode into their own slot, several at a time: samples still in their
+  // files (head-only folder reads) are read straight into the slot, and overlapping those reads
+  // keeps the I/O thread pool busy instead of waiting on one file after another.
+  await forEachConcurrently(ordered.length, SLICE_CONCURRENCY, async (k) => {
+    const h = ordered[k]!.header;
+    if (h.pm.frames !== 1) return;
+    const image = await decodeImage(h.parsed, opts, { out: raw, offset: k * frameSize });
+    if (image.raw.buffer !== raw.buffer) raw.set(image.raw as never, k * frameSize);
+    outputPhotometric = image.outputPhotometric;
+    maskedSamples += image.maskedSamples;
+  });
   for (let k = 0; k < ordered.length; k++) {
     const ref = ordered[k]!;
     const h = ref.header;
-    if (h.pm.frames === 1) {
-      const image = await decodeImage(h.parsed, opts, { out: raw, offset: k * frameSize });
-      if (image.raw.buffer !== raw.buffer) raw.set(image.raw as never, k * frameSize);
-      outputPhotometric = image.outputPhotometric;
-      maskedSamples += image.maskedSamples;
-      continue;
-    }
+    if (h.pm.frames === 1) continue;
     let all = decoded.get(h);
     if (all === undefined) {
       const image = await decodeImage(h.parsed, opts);

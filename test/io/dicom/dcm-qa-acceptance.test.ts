@@ -105,8 +105,8 @@ describe('dcm2niix QA acceptance (issue 21)', () => {
     for (const c of cases) {
       expect(c.refs.length).toBeGreaterThan(0);
       expect(readdirSync(join(ROOT, c.input)).length).toBeGreaterThan(0);
-      // The part convention: _e<N> (every echo when several) then _ph | _real | _imaginary.
-      for (const r of c.refs) expect(r.part).toMatch(/^(_e\d+)?(_ph|_real|_imaginary)?$/);
+      // The part convention (dcm2niix's names): _e<N> (every echo when several) then _ph | _real | _imaginary | _fieldmaphz.
+      for (const r of c.refs) expect(r.part).toMatch(/^(_e\d+)?(_ph|_real|_imaginary|_fieldmaphz)?$/);
     }
   });
 
