@@ -14,7 +14,9 @@ export type ErrorCode =
   | 'E_PROVIDER'
   | 'E_SHAPE'
   | 'E_LIMIT'
-  | 'E_INPUT';
+  | 'E_INPUT'
+  | 'E_HTTP'
+  | 'E_NETWORK';
 
 export interface ErrorDetails {
   /** File, URL or input name the error is about (never a patient identifier). */
@@ -92,6 +94,32 @@ export class LimitError extends MedinferError {
 /** An input is valid but not suitable here (wrong modality, dimensionality, task). */
 export class InputError extends MedinferError {
   readonly code = 'E_INPUT' as const;
+}
+
+/**
+ * A server answered with an HTTP error status (or a DICOMweb response that reports failure, such as
+ * a STOW-RS FailedSOPSequence). `url` never carries credentials or a query string (QIDO queries
+ * may hold patient attributes); `status` is the HTTP status.
+ */
+export class HttpError extends MedinferError {
+  readonly code = 'E_HTTP' as const;
+  readonly status: number;
+  readonly url: string;
+  constructor(url: string, status: number, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message, { ...details, url, status }, options);
+    this.status = status;
+    this.url = url;
+  }
+}
+
+/** A request got no HTTP answer: connection refused or reset, DNS failure, timeout, abort. */
+export class NetworkError extends MedinferError {
+  readonly code = 'E_NETWORK' as const;
+  readonly url: string;
+  constructor(url: string, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message, { ...details, url }, options);
+    this.url = url;
+  }
 }
 
 export function isMedinferError(value: unknown): value is MedinferError {
