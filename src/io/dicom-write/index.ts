@@ -1,0 +1,18 @@
+/**
+ * DICOM writers for results on DICOM input: Segmentation (SEG, BINARY) and Comprehensive 3D SR
+ * (TID 1500 Measurement Report). Isomorphic (bytes out, no node:*).
+ *
+ * Why the SDK's own small writer and not dcmjs: the SDK already parses DICOM itself (bounded,
+ * fuzzed, isomorphic); what the writers need on top is explicit VR little endian with defined
+ * lengths and a Part-10 header (encode.ts, ~200 lines). dcmjs 0.52 would add a large dependency
+ * whose SR templates throw on valid input, so only its SEG derivation would have been usable,
+ * and its output would still need the per-frame references built here. Every object is checked
+ * with dciodvfy (dicom3tools) in the tests.
+ */
+export { describeDicomSource, type DicomSourceSeries, type DicomSourceInstance, type CopiedKeyword } from './source.js';
+export { createDicomSeg, SEGMENTATION_STORAGE, type SegmentDescription, type CreateDicomSegOptions } from './seg.js';
+export type { CodedConcept } from './codes.js';
+export { CODES as DICOM_CODES } from './codes.js';
+export type { AlgorithmIdentity, InstanceUidOptions } from './common.js';
+export { createRandomUid, deriveUid, DEFAULT_UID_ROOT } from './uids.js';
+export { srgbToDicomLab } from './cielab.js';

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { readDicom, readDicomSeries } from '../../../src/io/dicom/index.js';
+import { parseDicomBytes, readString, sequenceItems, firstItem } from '../../../src/io/dicom/parse-header.js';
+import { createVolume } from '../../../src/core/volume.js';
+import { createDicomSeg, describeDicomSource, DICOM_CODES, type SegmentDescription } from '../../../src/io/dicom-write/index.js';
+import { COLUMNS, FOR_UID, makeSourceSeries, PATIENT_ID, PATIENT_NAME, ROWS, SERIES_UID, SLICES, slicePosition, sopUid, STUDY_UID } from './source-series.js';
+import { hasDciodvfy, runDciodvfy, segToLabels } from './helpers.js';
+
+const LIVER = { value: '10200004', scheme: 'SCT', meaning: 'Liver' };
+const TUMOUR = { value: '108369006', scheme: 'SCT', meaning: 'Neoplasm' };
+const SPLEEN = { value: '78961009', scheme: 'SCT', meaning: 'Spleen' };
+const SEGMENTS: SegmentDescription[] = [
+  { label: 1, name: 'liver', category: DICOM_CODES.anatomicalStructure, type: LIVER, color: [221, 130, 101] },
+  { label: 2, name: 'tumour', category: DICOM_CODES.morphologicallyAlteredStructure, type: TUMOUR, color: [255, 0, 0] },
+  { label: 5, name: 'spleen', category: DICOM_CODES.anatomicalStructure, type: SPLEEN },
+];
+const ALGORITHM = { name: 'test-seg-model', version: 'a'.repeat(64) };
+
+/** Labels on the source grid: slice 2 empty, label 5 only on slice 4, label 2 inside label 1. */
+export async function makeCase() {
+  const files = makeSourceSeries();
+  const volume = await readDicomSeries(files);
+  const labels = new Uint8Array(COLUMNS * ROWS * SLICES);
+  for (let k = 0; k < SLICES; k++) {
+    if (k === 2) continue;
+    for (let j = 0; j < ROWS; j++) {
+      for (let i = 0; i < COLUMNS; i++) {
+        const p = i + COLUMNS * (j + ROWS * k);
+        if (i >= 1 && i <= 6 && j >= 1 && j <= 5) labels[p] = 1;
+        if (i >= 3 && i <= 4 && j >= 2 && j <= 3 && k >= 1) labels[p] = 2;
+        if (k === 4 && i === 9) labels[p] = 5;
+      }
+    }
+  }
+  const labelMap = createVolume({ geometry: volume.geometry, data: labels, meta: { source: 'labels' } });
+  return { files, volume, labelMap, labels, source: describeDicomSource(files) };
+}
+
+describe('describeDicomSource', () => {
+  it('orders instances as readDicomSeries orders k, with UIDs and patient module', async () => {
+    const { source, volume } = await makeCase();
+    expect(source.instances.map((i) => i.sopInstanceUid)).toEqual([0, 1, 2, 3, 4, 5].map(sopUid));
+    expect(volume.meta['files']).toEqual(source.instances.map((i) => i.name));
+    source.instances.forEach((inst, k) => inst.position.forEach((v, a) => expect(v).toBeCloseTo(slicePosition(k)[a]!, 6)));
+    expect(source.studyInstanceUid).toBe(STUDY_UID);
+    expect(source.seriesInstanceUid).toBe(SERIES_UID);
+    expect(source.frameOfReferenceUid).toBe(FOR_UID);
+    expect(source.attributes.PatientName).toBe(PATIENT_NAME);
+    expect(source.attributes.ReferringPhysicianName).toBe('Doe^Jöhn');
+    expect(source.pixelSpacing).toEqual([0.8, 0.75]);
+  });
+});
+
+describe('createDicomSeg', () => {
+  it('writes frames on their source slices; reads back to the same labels', async () => {
+    const { source, labelMap, labels } = await makeCase();
+    const bytes = createDicomSeg({ labels: labelMap, source, segments: SEGMENTS, algorithm: ALGORITHM, deterministicUids: true, now: new Date('2025-01-02T03:04:05Z') });
+    const ds = parseDicomBytes(bytes, 'seg.dcm').dataSet;
+    expect(readString(ds, 'x00080016')).toBe('1.2.840.10008.5.1.4.1.1.66.4');
+    expect(readString(ds, 'x0020000d')).toBe(STUDY_UID);
+    expect(readString(ds, 'x00200052')).toBe(FOR_UID);
+    expect(readString(ds, 'x00100020')).toBe(PATIENT_ID);
+    // Label 1 on 5 slices, label 2 on 4, label 5 on 1; the empty slice 2 has no frame.
+    expect(readString(ds, 'x00280008')).toBe('10');
+    const perFrame = sequenceItems(ds, 'x52009230');
+    const refs = perFrame.map((f) => readString(firstItem(firstItem(f, 'x00089124')!, 'x00082112')!, 'x00081155'));
+    expect(refs).toEqual([0, 1, 3, 4, 5, 1, 3, 4, 5, 4].map(sopUid));
+    const segs = sequenceItems(ds, 'x00620002');
+    expect(segs.map((s) => readString(s, 'x00620005'))).toEqual(['liver', 'tumour', 'spleen']);
+    expect(readString(firstItem(segs[0]!, 'x0062000f')!, 'x00080100')).toBe('10200004');
+    expect(readString(segs[0]!, 'x00620009')).toBe(ALGORITHM.name);
+
+    const vol = await readDicom(bytes, { name: 'seg.dcm' });
+    expect(vol.geometry.size).toEqual([COLUMNS, ROWS, 10]);
+    const back = segToLabels(bytes, vol.data, source, (n) => SEGMENTS[n - 1]!.label);
+    expect(Array.from(back)).toEqual(Array.from(labels));
+  });
+
+  it('passes dciodvfy without an Error line', async (ctx) => {
+    if (!hasDciodvfy()) {
+      console.warn('dciodvfy (dicom3tools) not installed: skipping the IOD check');
+      ctx.skip();
+    }
+    const { source, labelMap } = await makeCase();
+    const bytes = createDicomSeg({ labels: labelMap, source, segments: SEGMENTS, algorithm: ALGORITHM });
+    const lines = runDciodvfy(bytes, 'seg.dcm');
+    expect(lines.filter((l) => /Error/.test(l))).toEqual([]);
+  });
+
+  it('gives the same UIDs for the same inputs with deterministicUids, new ones without', async () => {
+    const { source, labelMap } = await makeCase();
+    const uid = (b: Uint8Array): string | undefined => readString(parseDicomBytes(b, 'x').dataSet, 'x00080018');
+    const opts = { labels: labelMap, source, segments: SEGMENTS, algorithm: ALGORITHM };
+    expect(uid(createDicomSeg({ ...opts, deterministicUids: true }))).toBe(uid(createDicomSeg({ ...opts, deterministicUids: true })));
+    expect(uid(createDicomSeg(opts))).not.toBe(uid(createDicomSeg(opts)));
+    expect(uid(createDicomSeg({ ...opts, deterministicUids: true }))).toMatch(/^2\.25\.\d+$/);
+  });
+});
