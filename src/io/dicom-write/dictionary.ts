@@ -34,6 +34,9 @@ CodingSchemeDesignator 00080102 SH
 CodingSchemeVersion 00080103 SH
 CodeMeaning 00080104 LO
 MappingResource 00080105 CS
+CodingSchemeIdentificationSequence 00080110 SQ
+CodingSchemeName 00080115 ST
+CodingSchemeResponsibleOrganization 00080116 ST
 StudyDescription 00081030 LO
 SeriesDescription 0008103E LO
 ManufacturerModelName 00081090 LO
@@ -94,7 +97,7 @@ PixelRepresentation 00280103 US
 LossyImageCompression 00282110 CS
 PixelMeasuresSequence 00289110 SQ
 ReferencedFrameOfReferenceUID 30060024 UI
-PerformedProcedureCodeSequence 00401064 SQ
+PerformedProcedureCodeSequence 0040A372 SQ
 MeasurementUnitsCodeSequence 004008EA SQ
 RelationshipType 0040A010 CS
 ValueType 0040A040 CS

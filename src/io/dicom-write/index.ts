@@ -16,3 +16,4 @@ export { CODES as DICOM_CODES } from './codes.js';
 export type { AlgorithmIdentity, InstanceUidOptions } from './common.js';
 export { createRandomUid, deriveUid, DEFAULT_UID_ROOT } from './uids.js';
 export { srgbToDicomLab } from './cielab.js';
+export { createDicomSr, COMPREHENSIVE_3D_SR, LOCAL_SCHEME, SCORE_CONCEPT, localCode, type CreateDicomSrOptions, type SrSegmentVolume, type SrDetection, type SrClassification } from './sr.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { readDicom, readDicomSeries } from '../../../src/io/dicom/index.js';
+import { readDicom } from '../../../src/io/dicom/index.js';
 import { parseDicomBytes, readString, sequenceItems, firstItem } from '../../../src/io/dicom/parse-header.js';
-import { createVolume } from '../../../src/core/volume.js';
 import { createDicomSeg, describeDicomSource, DICOM_CODES, type SegmentDescription } from '../../../src/io/dicom-write/index.js';
-import { COLUMNS, FOR_UID, makeSourceSeries, PATIENT_ID, PATIENT_NAME, ROWS, SERIES_UID, SLICES, slicePosition, sopUid, STUDY_UID } from './source-series.js';
+import { COLUMNS, FOR_UID, PATIENT_ID, PATIENT_NAME, ROWS, SERIES_UID, slicePosition, sopUid, STUDY_UID } from './source-series.js';
+import { makeCase } from './case.js';
 import { hasDciodvfy, runDciodvfy, segToLabels } from './helpers.js';
 
 const LIVER = { value: '10200004', scheme: 'SCT', meaning: 'Liver' };
@@ -15,26 +15,6 @@ const SEGMENTS: SegmentDescription[] = [
   { label: 5, name: 'spleen', category: DICOM_CODES.anatomicalStructure, type: SPLEEN },
 ];
 const ALGORITHM = { name: 'test-seg-model', version: 'a'.repeat(64) };
-
-/** Labels on the source grid: slice 2 empty, label 5 only on slice 4, label 2 inside label 1. */
-export async function makeCase() {
-  const files = makeSourceSeries();
-  const volume = await readDicomSeries(files);
-  const labels = new Uint8Array(COLUMNS * ROWS * SLICES);
-  for (let k = 0; k < SLICES; k++) {
-    if (k === 2) continue;
-    for (let j = 0; j < ROWS; j++) {
-      for (let i = 0; i < COLUMNS; i++) {
-        const p = i + COLUMNS * (j + ROWS * k);
-        if (i >= 1 && i <= 6 && j >= 1 && j <= 5) labels[p] = 1;
-        if (i >= 3 && i <= 4 && j >= 2 && j <= 3 && k >= 1) labels[p] = 2;
-        if (k === 4 && i === 9) labels[p] = 5;
-      }
-    }
-  }
-  const labelMap = createVolume({ geometry: volume.geometry, data: labels, meta: { source: 'labels' } });
-  return { files, volume, labelMap, labels, source: describeDicomSource(files) };
-}
 
 describe('describeDicomSource', () => {
   it('orders instances as readDicomSeries orders k, with UIDs and patient module', async () => {
