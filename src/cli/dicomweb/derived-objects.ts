@@ -73,6 +73,8 @@ export interface BuiltObject {
   readonly bytes: Uint8Array;
   readonly sopInstanceUid: string;
   readonly seriesInstanceUid: string;
+  /** SEG only: its segments in segment-number order. */
+  readonly segments?: readonly SegmentDescription[];
 }
 
 export function buildSeg(entry: ModelEntry, labels: Volume, source: DicomSourceSeries, uids: PlannedUids, sha256: string, uidRoot?: string): BuiltObject | undefined {
@@ -89,5 +91,5 @@ export function buildSeg(entry: ModelEntry, labels: Volume, source: DicomSourceS
     instanceUids: uids.seg,
     ...(uidRoot !== undefined ? { uidRoot } : {}),
   });
-  return { kind: 'SEG', bytes, sopInstanceUid: uids.seg.sop, seriesInstanceUid: uids.seg.series };
+  return { kind: 'SEG', bytes, sopInstanceUid: uids.seg.sop, seriesInstanceUid: uids.seg.series, segments };
 }

@@ -135,7 +135,7 @@ export async function runDicomWebFlow(o: DicomWebRunOptions): Promise<DicomWebRu
     volumes.set(s.input, await readDicomSeries(files.get(s.input)!, { name, ...(o.maxVoxels !== undefined ? { maxVoxels: o.maxVoxels } : {}) }));
   }
   const primaryFiles = files.get(selected[0]!.input)!;
-  const source = entry.task === 'classification' || entry.task === 'detection' || entry.task === 'segmentation' ? describeDicomSource(primaryFiles) : undefined;
+  const source = describeDicomSource(primaryFiles);
   const readMs = now() - t2;
 
   const t3 = now();
@@ -155,10 +155,11 @@ export async function runDicomWebFlow(o: DicomWebRunOptions): Promise<DicomWebRu
   const objects: BuiltObject[] = [];
   let seg: BuiltObject | undefined;
   if (inference.task === 'segmentation') {
-    seg = buildSeg(entry, inference.result.labels, source!, uids, sha256, o.uidRoot);
+    seg = buildSeg(entry, inference.result.labels, source, uids, sha256, o.uidRoot);
     if (seg) objects.push(seg);
   }
-  objects.push(buildSr({ entry, inference, source: source!, uids, sha256, ...(seg ? { seg: seg.bytes } : {}), ...(o.uidRoot !== undefined ? { uidRoot: o.uidRoot } : {}) }));
+  const grid = volumes.get(selected[0]!.input)!;
+  objects.push(buildSr({ entry, inference, source: source, grid, uids, sha256, ...(seg ? { seg: { bytes: seg.bytes, segments: seg.segments ?? [] } } : {}), ...(o.uidRoot !== undefined ? { uidRoot: o.uidRoot } : {}) }));
   const encodeMs = now() - t4;
 
   const t5 = now();
