@@ -55,7 +55,9 @@ export async function submitDicomWebJob(
   const queue = new Queue(queueOptions.queue ?? DEFAULT_QUEUE, { connection: parseRedisUrl(queueOptions.redis), prefix: QUEUE_PREFIX });
   try {
     const existing = await queue.getJob(jobId);
-    if (existing && !(await existing.isFailed()) && !(await existing.isCompleted())) return { jobId, enqueued: false };
+    // Waiting, running or finished: nothing to add (a finished study is stored already).
+    // A failed job, or --overwrite, replaces the old job.
+    if (existing && !spec.overwrite && !(await existing.isFailed())) return { jobId, enqueued: false };
     if (existing) await existing.remove();
     await queue.add(DICOMWEB_JOB, data, { jobId, attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 30 * 24 * 3600 } });
     return { jobId, enqueued: true };
