@@ -41,6 +41,8 @@ Options:
   --threads N         intra-op threads
   --overwrite         re-run and replace a result already stored
   --uid-root ROOT     UID root of the stored objects (default 2.25)
+  --min-score S       detection: leave candidates scoring below S out of the SR (default: all the
+                      model reports, e.g. LUNA16-style candidate lists down to its NMS threshold)
   --timeout-ms N      per-request timeout (default 300000); --retries N (default 3)
   --max-voxels N      refuse larger inputs
   --json              print the summary (stored UIDs, timings) as JSON on stdout
@@ -51,7 +53,7 @@ const OPTIONS = {
   url: { type: 'string' }, study: { type: 'string' }, model: { type: 'string' }, series: { type: 'string' },
   user: { type: 'string' }, password: { type: 'string' }, token: { type: 'string' },
   manifest: { type: 'string' }, 'models-dir': { type: 'string' }, provider: { type: 'string' }, threads: { type: 'string' },
-  overwrite: { type: 'boolean' }, 'uid-root': { type: 'string' }, 'timeout-ms': { type: 'string' }, retries: { type: 'string' },
+  overwrite: { type: 'boolean' }, 'uid-root': { type: 'string' }, 'min-score': { type: 'string' }, 'timeout-ms': { type: 'string' }, retries: { type: 'string' },
   'max-voxels': { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, redis: { type: 'string' }, queue: { type: 'string' },
 } as const;
 
@@ -78,6 +80,9 @@ async function runCommand(args: ParsedArgs, ctx: CliContext): Promise<number> {
   const maxVoxels = maxVoxelsText !== undefined ? parseMaxVoxels(maxVoxelsText, 'dicomweb') : undefined;
   const series = stringFlag(args, 'series');
   const uidRoot = stringFlag(args, 'uid-root');
+  const minScoreText = stringFlag(args, 'min-score');
+  const minScore = minScoreText === undefined ? undefined : Number(minScoreText);
+  if (minScore !== undefined && !(minScore >= 0 && minScore <= 1)) throw new UsageError(`--min-score must be a number from 0 to 1, got '${minScoreText}'`, { field: 'min-score' });
   const quiet = booleanFlag(args, 'quiet');
   const log = (line: string) => !quiet && ctx.err(`medinfer dicomweb: ${line}\n`);
   try {
@@ -86,6 +91,7 @@ async function runCommand(args: ParsedArgs, ctx: CliContext): Promise<number> {
       ...(series !== undefined ? { series } : {}),
       ...(auth ? { auth } : {}),
       ...(uidRoot !== undefined ? { uidRoot } : {}),
+      ...(minScore !== undefined ? { minScore } : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(retries !== undefined ? { retries } : {}),
       ...(maxVoxels !== undefined ? { maxVoxels } : {}),

@@ -36,6 +36,8 @@ export interface DicomWebRunOptions {
   /** Re-run and re-store even when the result is already in the study. */
   readonly overwrite?: boolean;
   readonly uidRoot?: string;
+  /** Detections below this score are left out of the SR (default: all the model reports). */
+  readonly minScore?: number;
   readonly maxVoxels?: number;
   readonly timeoutMs?: number;
   readonly retries?: number;
@@ -147,6 +149,10 @@ export async function runDicomWebFlow(o: DicomWebRunOptions): Promise<DicomWebRu
     if (o.disposePipeline) await pipe.dispose();
   }
   const inferMs = now() - t3;
+  if (inference.task === 'detection' && o.minScore !== undefined) {
+    const min = o.minScore;
+    inference = { task: 'detection', result: { ...inference.result, detections: inference.result.detections.filter((d) => d.score >= min) } };
+  }
   const provenance = inference.result.provenance;
   const modelMs = provenance.inferenceMs ?? provenance.durationMs;
   const sha256 = provenance.sha256 || modelSha256(entry);
