@@ -42,14 +42,14 @@ function label(series: SeriesResult): string {
   return `series ${series.seriesNumber ?? '?'} (${series.modality ?? 'no modality'}, ${series.seriesInstanceUid})`;
 }
 
-function pickOne(candidates: readonly SeriesResult[], rule: DicomWebSeriesRule, modality: readonly string[] | undefined, what: string, entry: ModelEntry): SeriesResult {
+function pickOne(candidates: readonly SeriesResult[], rule: DicomWebSeriesRule, modality: readonly string[] | undefined, what: string, entry: ModelEntry, remedy: string): SeriesResult {
   const hits = candidates.filter((s) => seriesMatches(s, rule, modality));
   if (hits.length === 1) return hits[0]!;
   const criteria = describeRule(rule, modality);
   if (hits.length === 0) {
     throw new InputError(`no series of the study matches ${what} of model '${entry.id}' (${criteria}); the study has ${candidates.length} series`, { cause: 'no-matching-series', input: what, seriesCount: candidates.length });
   }
-  throw new InputError(`${hits.length} series match ${what} of model '${entry.id}' (${criteria}): ${hits.map(label).join('; ')}; choose one with --series`, { cause: 'ambiguous-series', input: what, matches: hits.length });
+  throw new InputError(`${hits.length} series match ${what} of model '${entry.id}' (${criteria}): ${hits.map(label).join('; ')}; ${remedy}`, { cause: 'ambiguous-series', input: what, matches: hits.length });
 }
 
 export function selectInputSeries(entry: ModelEntry, candidates: readonly SeriesResult[], explicit?: string): SelectedSeries[] {
@@ -57,11 +57,12 @@ export function selectInputSeries(entry: ModelEntry, candidates: readonly Series
   const rules = entry.dicomweb?.series ?? [];
   if (inputs.length > 1) {
     if (explicit !== undefined) throw new UsageError(`model '${entry.id}' takes ${inputs.length} series (${inputs.join(', ')}); they are chosen by the manifest's dicomweb.series rules, so --series does not apply`, { field: 'series' });
+    const missing = inputs.find((name) => !rules.some((r) => r.input === name));
+    if (missing !== undefined) throw new ManifestError(`model '${entry.id}' has inputs ${inputs.join(', ')} but no dicomweb.series rule for input '${missing}'`, { modelId: entry.id, input: missing });
     const chosen = inputs.map((name) => {
-      const rule = rules.find((r) => r.input === name);
-      if (!rule) throw new ManifestError(`model '${entry.id}' has inputs ${inputs.join(', ')} but no dicomweb.series rule for input '${name}'`, { modelId: entry.id, input: name });
+      const rule = rules.find((r) => r.input === name)!;
       const modality = rule.modality ?? entry.inputs?.find((i) => i.name === name)?.modality?.split('/') ?? entry.modality;
-      return { input: name, series: pickOne(candidates, rule, modality, `input '${name}'`, entry) };
+      return { input: name, series: pickOne(candidates, rule, modality, `input '${name}'`, entry, "refine the manifest's dicomweb.series rules") };
     });
     const seen = new Map<string, string>();
     for (const c of chosen) {
@@ -82,5 +83,5 @@ export function selectInputSeries(entry: ModelEntry, candidates: readonly Series
     }
     return [{ input, series }];
   }
-  return [{ input, series: pickOne(candidates, rule, modality, 'the input', entry) }];
+  return [{ input, series: pickOne(candidates, rule, modality, 'the input', entry, 'choose one with --series') }];
 }
