@@ -10,7 +10,7 @@ import { EXIT_OK, EXIT_SOME_FAILED, type CliCommand, type CliContext } from '../
 import { booleanFlag, parseCommandArgs, stringFlag, type ParsedArgs } from '../args.js';
 import { isMedinferError, ManifestError, UsageError } from '../../core/errors.js';
 import { parseProviderChoice } from '../../runtime/providers.js';
-import { openBatchPipeline } from '../batch/run-batch.js';
+import { openTimedPipeline, type SessionTiming } from '../dicomweb/open-pipeline.js';
 import { loadManifestWithModelsDir } from '../dicomweb/load-manifest.js';
 import { resolveDicomWebAuth } from '../dicomweb/credentials.js';
 import { runDicomWebFlow } from '../dicomweb/run-flow.js';
@@ -85,6 +85,7 @@ async function runCommand(args: ParsedArgs, ctx: CliContext): Promise<number> {
   if (minScore !== undefined && !(minScore >= 0 && minScore <= 1)) throw new UsageError(`--min-score must be a number from 0 to 1, got '${minScoreText}'`, { field: 'min-score' });
   const quiet = booleanFlag(args, 'quiet');
   const log = (line: string) => !quiet && ctx.err(`medinfer dicomweb: ${line}\n`);
+  const timing: SessionTiming = { runMs: 0 };
   try {
     const summary = await runDicomWebFlow({
       url, study, model, manifest,
@@ -97,12 +98,12 @@ async function runCommand(args: ParsedArgs, ctx: CliContext): Promise<number> {
       ...(maxVoxels !== undefined ? { maxVoxels } : {}),
       overwrite: booleanFlag(args, 'overwrite'),
       disposePipeline: true,
-      openPipeline: (entry) => openBatchPipeline(entry, manifest, {
-        inferenceThread: 'main',
+      openPipeline: (entry) => openTimedPipeline(entry, manifest, {
         ...(provider !== undefined ? { provider: parseProviderChoice(provider) } : {}),
         ...(threads !== undefined ? { threads } : {}),
         ...(maxVoxels !== undefined ? { maxVoxels } : {}),
-      }),
+      }, timing),
+      sessionRunMs: () => timing.runMs,
       log,
     });
     if (booleanFlag(args, 'json')) ctx.out(JSON.stringify(summary, null, 2) + '\n');

@@ -30,6 +30,8 @@ export interface DicomWebRunOptions {
   readonly auth?: DicomWebAuth;
   readonly manifest: Manifest;
   readonly model: string;
+  /** Milliseconds inside session.run so far (open-pipeline.ts), for `modelMs`. */
+  readonly sessionRunMs?: () => number;
   /** Reuse an open pipeline (queue workers); else one is opened and disposed here. */
   readonly openPipeline: (entry: ModelEntry) => Promise<AnyPipeline>;
   readonly disposePipeline?: boolean;
@@ -142,6 +144,7 @@ export async function runDicomWebFlow(o: DicomWebRunOptions): Promise<DicomWebRu
 
   const t3 = now();
   const pipe = await o.openPipeline(entry);
+  const runBefore = o.sessionRunMs?.() ?? 0;
   let inference: InferenceResult;
   try {
     inference = await runModel(pipe, volumes, selected);
@@ -154,7 +157,9 @@ export async function runDicomWebFlow(o: DicomWebRunOptions): Promise<DicomWebRu
     inference = { task: 'detection', result: { ...inference.result, detections: inference.result.detections.filter((d) => d.score >= min) } };
   }
   const provenance = inference.result.provenance;
-  const modelMs = provenance.inferenceMs ?? provenance.durationMs;
+  // Time inside ONNX Runtime: measured at the session when the caller can, else as the pipeline
+  // reports it (volumetric tasks), else the whole pipeline run (an upper bound).
+  const modelMs = o.sessionRunMs ? o.sessionRunMs() - runBefore : (provenance.inferenceMs ?? provenance.durationMs);
   const sha256 = provenance.sha256 || modelSha256(entry);
 
   const t4 = now();
