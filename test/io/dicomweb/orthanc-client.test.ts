@@ -61,6 +61,18 @@ describe.skipIf(!available)('DICOMweb client against Orthanc', () => {
     expect(Array.from(new Int16Array(frames[0]!.slice().buffer))).toEqual(Array.from(ct.image.data.subarray(4 * 64 * 48, 5 * 64 * 48)));
   });
 
+  it('STOW-RS into another study: Orthanc refuses every instance (409, FailedSOPSequence) -> HttpError listing them', async () => {
+    const err = await client.store(files.slice(0, 2), { study: '1.2.826.0.1.3680043.10.1234.500.999' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'E_HTTP', status: 409, details: { storedCount: 0 } });
+    const failed = (err as { details: { failed: { sopInstanceUid?: string; reason?: number }[] } }).details.failed;
+    expect(failed.map((f) => f.sopInstanceUid).sort()).toEqual([`${SERIES}.1`, `${SERIES}.2`]);
+    expect(failed.every((f) => typeof f.reason === 'number')).toBe(true);
+    expect((err as Error).message).toMatch(/STOW-RS refused 2 of 2 instance\(s\) \(FailureReason 0x/);
+    // Re-storing the same instances is accepted (replaced): no error, no duplicate.
+    await client.store(files.slice(0, 2), { study: STUDY });
+    expect(await client.searchInstances(STUDY, SERIES)).toHaveLength(12);
+  });
+
   it('wrong credentials: HttpError 401 naming the URL, never the password', async () => {
     const bad = createDicomWebClient({ url: pacs.dicomWebUrl, auth: { kind: 'basic', user: 'medinfer', password: 'wrong-Pa55word' }, retries: 0 });
     const err = await bad.searchStudies().catch((e: unknown) => e);
