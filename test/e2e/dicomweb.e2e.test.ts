@@ -22,6 +22,7 @@ import { hasDciodvfy, runDciodvfy, segToLabels } from '../io/dicom-write/helpers
 
 const STUDY = '1.2.826.0.1.3680043.10.1234.700.1';
 const uid = (n: number) => `${STUDY}.${n}`;
+// CI installs orthanc (.ci/run): there a missing package fails the tests instead of skipping them.
 const available = orthancAvailable();
 if (!available) console.warn(ORTHANC_SKIP_REASON);
 
@@ -54,7 +55,7 @@ function ellipsoidCentres(bytes: Uint8Array): [number, number, number][] {
   return out;
 }
 
-describe.skipIf(!available)('medinfer dicomweb run against Orthanc', () => {
+describe.skipIf(!available && !process.env['CI'])('medinfer dicomweb run against Orthanc', () => {
   let pacs: OrthancInstance;
   let client: DicomWebClient;
   let files: Map<string, Uint8Array[]>;

@@ -11,10 +11,11 @@ import { FAKE_PATIENT, writeVolumeAsDicomSeries } from '../../helpers/dicom-seri
 
 const STUDY = '1.2.826.0.1.3680043.10.1234.500.1';
 const SERIES = `${STUDY}.1`;
+// CI installs orthanc (.ci/run): there a missing package fails the tests instead of skipping them.
 const available = orthancAvailable();
 if (!available) console.warn(ORTHANC_SKIP_REASON);
 
-describe.skipIf(!available)('DICOMweb client against Orthanc', () => {
+describe.skipIf(!available && !process.env['CI'])('DICOMweb client against Orthanc', () => {
   let pacs: OrthancInstance;
   let client: DicomWebClient;
   const ct = generateChestCt({ seed: 11, size: [64, 48, 12], spacingMm: [0.8, 0.9, 2], nodules: [0, 0] });
