@@ -159,6 +159,9 @@ function finalError(failure: unknown, where: string, spec: RequestSpec, timeoutM
   const name = (failure as { name?: string } | undefined)?.name;
   if (name === 'TimeoutError') return new NetworkError(url, `${where}: no complete answer within ${timeoutMs} ms${tries}`, { method: spec.method, cause: 'timeout', attempts });
   // fetch's TypeError says "fetch failed"; its cause has the system code (ECONNREFUSED ...).
-  const code = (failure as { cause?: { code?: string } } | undefined)?.cause?.code;
-  return new NetworkError(url, `${where}: network error${code ? ` ${code}` : ''}${tries}`, { method: spec.method, cause: 'network', attempts, ...(code ? { errno: code } : {}) });
+  // (The request URL never held credentials, so undici's cause text cannot carry any.)
+  const cause = (failure as { cause?: { code?: string; message?: string } } | undefined)?.cause;
+  const code = cause?.code;
+  const reason = code ?? (typeof cause?.message === 'string' ? cause.message.slice(0, 80) : undefined);
+  return new NetworkError(url, `${where}: network error${reason ? ` (${reason})` : ''}${tries}`, { method: spec.method, cause: 'network', attempts, ...(code ? { errno: code } : {}) });
 }
