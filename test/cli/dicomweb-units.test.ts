@@ -75,3 +75,11 @@ describe('dicomweb credentials and result UIDs', () => {
     expect(rooted.sr.sop.length).toBeLessThanOrEqual(64);
   });
 });
+
+describe('dicomweb --models-dir', () => {
+  it('moves where relative model paths resolve', async () => {
+    const { loadManifestWithModelsDir } = await import('../../src/cli/dicomweb/load-manifest.js');
+    expect((await loadManifestWithModelsDir(undefined, 'elsewhere/models', '/srv')).base).toBe('/srv/elsewhere/models');
+    expect((await loadManifestWithModelsDir(undefined, undefined, '/srv')).base).toBe((await readManifestFile()).base);
+  });
+});

@@ -157,7 +157,7 @@ describe.skipIf(!available && !process.env['CI'])('medinfer dicomweb run against
     for (const label of ['Nodule', 'Effusion', 'Cardiomegaly']) expect(text).toContain(label);
   }, 300_000);
 
-  it('wrong credentials, unknown study, ambiguous input: non-zero exit with a typed error, no secret in the output', async () => {
+  it('wrong credentials, unknown study, wrong series, conflicting credentials, no model files: non-zero exit with a typed error, no secret in the output', async () => {
     const bad = await runCli(['dicomweb', 'run', '--url', pacs.dicomWebUrl, '--study', STUDY, '--model', 'medinfer-cxr-densenet-phantom', '--retries', '0'], { env: { DICOMWEB_USER: ORTHANC_USER, DICOMWEB_PASSWORD: 'not-the-Secret-99' } });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/E_HTTP: GET http:\/\/127\.0\.0\.1:\d+\/dicom-web\/studies\/[\d.]+\/series: HTTP 401/);
@@ -165,9 +165,16 @@ describe.skipIf(!available && !process.env['CI'])('medinfer dicomweb run against
     const missing = await runCli(['dicomweb', 'run', '--url', pacs.dicomWebUrl, '--study', '1.2.3.4.5', '--model', 'medinfer-cxr-densenet-phantom'], { env: env() });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/E_INPUT/);
-    // A model without a rule for MR sees four MR series: it refuses to guess.
+    // A named series of a modality the model does not take is refused, not run.
+    const wrongSeries = await run('medinfer-nodule-det3d-phantom', ['--series', MR_SERIES[0]!.uid, '--overwrite']);
+    expect(wrongSeries.code).toBe(1);
+    expect(wrongSeries.stderr).toMatch(/E_INPUT: series 1 \(MR, [\d.]+\) is not a modality model 'medinfer-nodule-det3d-phantom' accepts \(CT\)/);
     const tokenAndUser = await runCli(['dicomweb', 'run', '--url', pacs.dicomWebUrl, '--study', STUDY, '--model', 'medinfer-cxr-densenet-phantom', '--token', 't', '--user', 'u'], {});
     expect(tokenAndUser.code).toBe(2);
-    noLeak(bad.stderr + missing.stderr + tokenAndUser.stderr);
+    // --models-dir moves where the model files are looked for: an empty folder is a setup error.
+    const noModels = await run('medinfer-cxr-densenet-phantom', ['--overwrite', '--models-dir', '/nonexistent-models-dir']);
+    expect(noModels.code).toBe(2);
+    expect(noModels.stderr).toMatch(/E_MODEL_FILE/);
+    noLeak(bad.stderr + missing.stderr + wrongSeries.stderr + tokenAndUser.stderr + noModels.stderr);
   }, 120_000);
 });

@@ -8,7 +8,7 @@
 import { resolve } from 'node:path';
 import { EXIT_OK, EXIT_SOME_FAILED, type CliCommand, type CliContext } from '../command.js';
 import { booleanFlag, parseCommandArgs, stringFlag, type ParsedArgs } from '../args.js';
-import { isMedinferError, ManifestError, UsageError } from '../../core/errors.js';
+import { isMedinferError, UsageError } from '../../core/errors.js';
 import { parseProviderChoice } from '../../runtime/providers.js';
 import { openTimedPipeline, type SessionTiming } from '../dicomweb/open-pipeline.js';
 import { loadManifestWithModelsDir } from '../dicomweb/load-manifest.js';
@@ -48,6 +48,8 @@ Options:
   --json              print the summary (stored UIDs, timings) as JSON on stdout
   --quiet             no progress on stderr
 Exit codes: 0 stored (or already stored), 1 failed (typed error on stderr), 2 usage or setup error.`;
+
+const SETUP_CODES: ReadonlySet<string> = new Set(['E_USAGE', 'E_MANIFEST', 'E_MODEL_FILE', 'E_INTEGRITY', 'E_PROVIDER']);
 
 const OPTIONS = {
   url: { type: 'string' }, study: { type: 'string' }, model: { type: 'string' }, series: { type: 'string' },
@@ -110,8 +112,9 @@ async function runCommand(args: ParsedArgs, ctx: CliContext): Promise<number> {
     else if (!quiet) log(summary.status === 'already-stored' ? 'done (result was already stored)' : `done: stored ${summary.stored.map((s) => s.kind).join(' + ')} in ${(summary.timings.totalMs / 1000).toFixed(2)} s`);
     return EXIT_OK;
   } catch (error) {
-    // Usage and manifest problems are setup errors (exit 2, printed by the dispatcher).
-    if (error instanceof UsageError || error instanceof ManifestError || !isMedinferError(error)) throw error;
+    // Usage, manifest, model-file and provider problems are setup errors (exit 2, printed by the
+    // dispatcher); everything about the server or the study exits 1.
+    if (!isMedinferError(error) || SETUP_CODES.has(error.code)) throw error;
     ctx.err(`medinfer dicomweb run: ${error.code}: ${error.message}\n`);
     return EXIT_SOME_FAILED;
   }
