@@ -19,6 +19,14 @@ const tensorSpec = {
   },
 } as const;
 
+/** A coded concept (DICOM Code Sequence macro): code value, coding scheme designator, meaning. */
+const codedConcept = {
+  type: 'object',
+  required: ['value', 'scheme', 'meaning'],
+  additionalProperties: false,
+  properties: { value: { type: 'string', maxLength: 16 }, scheme: { type: 'string', maxLength: 16 }, meaning: { type: 'string', maxLength: 64 } },
+} as const;
+
 const step = {
   type: 'object',
   required: ['op'],
@@ -141,7 +149,25 @@ const model = {
     preprocess: { type: 'array', items: step },
     inference,
     postprocess: { type: 'array', items: step },
-    labels: { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'object', required: ['name'], properties: { name: { type: 'string' }, value: { type: 'integer' }, color: { type: 'string' } } }] } },
+    labels: {
+      type: 'array',
+      items: {
+        anyOf: [
+          { type: 'string' },
+          {
+            type: 'object',
+            required: ['name'],
+            properties: {
+              name: { type: 'string' },
+              value: { type: 'integer' },
+              color: { type: 'string', pattern: '^#[0-9a-fA-F]{6}$' },
+              code: { ...codedConcept, description: 'what the label is (SNOMED CT preferred): DICOM SEG SegmentedPropertyType, SR finding' },
+              category: { ...codedConcept, description: 'DICOM SEG SegmentedPropertyCategory (CID 7150), e.g. SCT 91723000 Anatomical Structure' },
+            },
+          },
+        ],
+      },
+    },
     thresholds: { type: 'array', items: { type: ['number', 'null'] } },
     tokenizer: { type: 'object', description: 'report-text models: lowercase, punctuation, maxLength, padding, unknown token' },
     intendedUse: { type: 'string', minLength: 10 },

@@ -48,7 +48,19 @@ export type InferenceSpec =
       readonly padValue?: number;
     };
 
-export type LabelSpec = string | { readonly name: string; readonly value?: number; readonly color?: string };
+/** A coded concept as in DICOM's Code Sequence macro (scheme = coding scheme designator: 'SCT', 'DCM', ...). */
+export interface CodeSpec {
+  readonly value: string;
+  readonly scheme: string;
+  readonly meaning: string;
+}
+
+/**
+ * A label: its name, its value in a label map (default: its index), a display colour '#rrggbb',
+ * and the codes DICOM results use: `code` says what it is (SEG SegmentedPropertyType, SR
+ * finding), `category` its SEG SegmentedPropertyCategory.
+ */
+export type LabelSpec = string | { readonly name: string; readonly value?: number; readonly color?: string; readonly code?: CodeSpec; readonly category?: CodeSpec };
 
 /** Declarative QIDO-RS series selection: every stated criterion must hold. */
 export interface DicomWebSeriesRule {

@@ -109,7 +109,9 @@ async function runCommand(args: ParsedArgs, ctx: CliContext): Promise<number> {
       log,
     });
     if (booleanFlag(args, 'json')) ctx.out(JSON.stringify(summary, null, 2) + '\n');
-    else if (!quiet) log(summary.status === 'already-stored' ? 'done (result was already stored)' : `done: stored ${summary.stored.map((s) => s.kind).join(' + ')} in ${(summary.timings.totalMs / 1000).toFixed(2)} s`);
+    else if (summary.status === 'already-stored') log('done (result was already stored)');
+    else if (summary.status === 'nothing-found') log('done: the model found nothing to report; nothing stored');
+    else log(`done: stored ${summary.stored.map((s) => s.kind).join(' + ')} in ${(summary.timings.totalMs / 1000).toFixed(2)} s`);
     return EXIT_OK;
   } catch (error) {
     // Usage, manifest, model-file and provider problems are setup errors (exit 2, printed by the

@@ -5,12 +5,12 @@
  * the source frame of reference, with the score), classification findings (label, score, and
  * the manifest-threshold decision). Labels without a name (unused output channels) are left out.
  */
-import type { Vec3 } from '../../core/geometry.js';
 import type { Volume } from '../../core/volume.js';
-import { createDicomSr, type DicomSourceSeries, type SegmentDescription, type SrDetection } from '../../io/dicom-write/index.js';
+import { classificationFindings, createDicomSr, detectionFindings, type DicomSourceSeries, type SegmentDescription, type SrSegmentVolume } from '../../io/dicom-write/index.js';
+import { measureLabelVolumes } from '../../postprocess/segmentation/label-maps.js';
 import type { ModelEntry } from '../../manifest/types.js';
 import type { ClassificationResult } from '../../pipelines/classification.js';
-import type { Detection, DetectionResult } from '../../pipelines/detection.js';
+import type { DetectionResult } from '../../pipelines/detection.js';
 import type { SegmentationResult } from '../../pipelines/segmentation.js';
 import type { BuiltObject, PlannedUids } from './derived-objects.js';
 
@@ -32,27 +32,24 @@ export interface SrInput {
   readonly uidRoot?: string;
 }
 
-/** Volume in mm3 of each segment's label value on the label map's grid. */
-function segmentVolumes(labels: Volume, segments: readonly SegmentDescription[]): { segmentNumber: number; volumeMm3: number }[] {
-  const counts = new Map<number, number>();
-  const data = labels.data;
-  for (let i = 0; i < data.length; i++) if (data[i] !== 0) counts.set(Number(data[i]), (counts.get(Number(data[i])) ?? 0) + 1);
-  const [sx, sy, sz] = labels.geometry.spacing;
-  return segments.map((s, i) => ({ segmentNumber: i + 1, volumeMm3: (counts.get(s.label) ?? 0) * sx * sy * sz }));
+/** Volume in mm3 of each SEG segment (voxel count x voxel volume on the label map's grid). */
+function segmentVolumes(labels: Volume, segments: readonly SegmentDescription[]): SrSegmentVolume[] {
+  const measured = measureLabelVolumes(labels.data, labels.geometry);
+  return segments.map((s, i) => ({ segmentNumber: i + 1, volumeMm3: (measured.find((m) => m.label === s.label)?.ml ?? 0) * 1000 }));
 }
 
-function toSrDetection(d: Detection, grid: Volume): SrDetection {
-  const { spacing, direction: m } = grid.geometry;
-  const half = (a: 0 | 1 | 2): Vec3 => {
-    const h = ((d.box.index.max[a] - d.box.index.min[a]) / 2) * spacing[a];
-    return [m[a]! * h, m[3 + a]! * h, m[6 + a]! * h];
-  };
-  return { label: d.label, score: d.score, centerMm: d.box.world.center, halfAxesMm: [half(0), half(1), half(2)] };
-}
-
-export function buildSr(input: SrInput): BuiltObject {
-  const { entry, inference, source, uids } = input;
-  const r = inference;
+/**
+ * The SR, or undefined when there is nothing to report (an empty segmentation, no detection):
+ * createDicomSr refuses an empty report, and an empty result is not a finding a PACS needs.
+ * Findings, codes and 3D / 2D placement come from dicom-write/from-results.ts.
+ */
+export function buildSr(input: SrInput): BuiltObject | undefined {
+  const { entry, inference: r, source, uids } = input;
+  const volumes = r.task === 'segmentation' && input.seg ? segmentVolumes(r.result.labels, input.seg.segments) : [];
+  const detections = r.task === 'detection' ? detectionFindings(r.result, input.grid.geometry, source, entry) : [];
+  // Unnamed outputs (empty label names: channels a model does not report) are no finding.
+  const classifications = r.task === 'classification' ? classificationFindings(r.result, entry).filter((c) => c.label !== '') : [];
+  if (volumes.length + detections.length + classifications.length === 0) return undefined;
   const bytes = createDicomSr({
     source,
     algorithm: { name: entry.id, version: input.sha256 },
@@ -60,9 +57,9 @@ export function buildSr(input: SrInput): BuiltObject {
     seriesNumber: 9002,
     seriesDescription: `medinfer ${entry.id} report`,
     ...(input.uidRoot !== undefined ? { uidRoot: input.uidRoot } : {}),
-    ...(r.task === 'segmentation' && input.seg ? { seg: { bytes: input.seg.bytes }, volumes: segmentVolumes(r.result.labels, input.seg.segments) } : {}),
-    ...(r.task === 'detection' ? { detections: r.result.detections.map((d) => toSrDetection(d, input.grid)) } : {}),
-    ...(r.task === 'classification' ? { classifications: r.result.labels.filter((l) => l.name).map((l) => ({ label: l.name, score: l.score, positive: l.positive })) } : {}),
+    ...(volumes.length ? { seg: { bytes: input.seg!.bytes }, volumes } : {}),
+    ...(detections.length ? { detections } : {}),
+    ...(classifications.length ? { classifications } : {}),
   });
   return { kind: 'SR', bytes, sopInstanceUid: uids.sr.sop, seriesInstanceUid: uids.sr.series };
 }

@@ -52,8 +52,11 @@ export interface DicomWebRunSummary {
   readonly model: string;
   readonly study: string;
   readonly inputs: readonly { input: string | null; seriesInstanceUid: string; modality: string | null; instances: number }[];
-  /** 'stored' after a run; 'already-stored' when QIDO-RS found the result and nothing ran. */
-  readonly status: 'stored' | 'already-stored';
+  /**
+   * 'stored' after a run; 'already-stored' when QIDO-RS found the result and nothing ran;
+   * 'nothing-found' when the model ran and found nothing to report (no SEG / SR is stored).
+   */
+  readonly status: 'stored' | 'already-stored' | 'nothing-found';
   readonly stored: readonly { kind: 'SEG' | 'SR'; seriesInstanceUid: string; sopInstanceUid: string }[];
   /** Milliseconds per stage; `modelMs` is inside ONNX Runtime when the pipeline reports it. */
   readonly timings: Readonly<Record<'qidoMs' | 'retrieveMs' | 'readMs' | 'inferMs' | 'modelMs' | 'encodeMs' | 'stowMs' | 'totalMs', number>>;
@@ -170,8 +173,10 @@ export async function runDicomWebFlow(o: DicomWebRunOptions): Promise<DicomWebRu
     if (seg) objects.push(seg);
   }
   const grid = volumes.get(selected[0]!.input)!;
-  objects.push(buildSr({ entry, inference, source: source, grid, uids, sha256, ...(seg ? { seg: { bytes: seg.bytes, segments: seg.segments ?? [] } } : {}), ...(o.uidRoot !== undefined ? { uidRoot: o.uidRoot } : {}) }));
+  const sr = buildSr({ entry, inference, source: source, grid, uids, sha256, ...(seg ? { seg: { bytes: seg.bytes, segments: seg.segments ?? [] } } : {}), ...(o.uidRoot !== undefined ? { uidRoot: o.uidRoot } : {}) });
+  if (sr) objects.push(sr);
   const encodeMs = now() - t4;
+  if (objects.length === 0) log('nothing to store: the model found nothing (empty segmentation / no detection)');
 
   const t5 = now();
   // SEG first, SR last: the SR references the SEG, and its presence marks a finished run.
@@ -184,7 +189,7 @@ export async function runDicomWebFlow(o: DicomWebRunOptions): Promise<DicomWebRu
     model: entry.id,
     study: o.study,
     inputs,
-    status: 'stored',
+    status: objects.length > 0 ? 'stored' : 'nothing-found',
     stored: objects.map((b) => ({ kind: b.kind, seriesInstanceUid: b.seriesInstanceUid, sopInstanceUid: b.sopInstanceUid })),
     timings: { qidoMs, retrieveMs, readMs, inferMs, modelMs, encodeMs, stowMs, totalMs: now() - t0 },
     bytesRetrieved,

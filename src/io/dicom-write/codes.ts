@@ -37,6 +37,7 @@ export const CODES = {
   imagingProcedure: { value: '363679005', scheme: 'SCT', meaning: 'Imaging procedure' },
   imageLibrary: { value: '111028', scheme: 'DCM', meaning: 'Image Library' },
   imageLibraryEntry: { value: '260753009', scheme: 'SCT', meaning: 'Source' },
+  imageRegion: { value: '111030', scheme: 'DCM', meaning: 'Image Region' },
   volumeSurface: { value: '121231', scheme: 'DCM', meaning: 'Volume Surface' },
   imageLibraryGroup: { value: '126200', scheme: 'DCM', meaning: 'Image Library Group' },
   imagingMeasurements: { value: '126010', scheme: 'DCM', meaning: 'Imaging Measurements' },

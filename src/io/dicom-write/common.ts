@@ -5,6 +5,7 @@
  * Text is written as UTF-8 with SpecificCharacterSet ISO_IR 192: copied values were decoded
  * with the source's own character set (source.ts), so names survive exactly.
  */
+import { UsageError } from '../../core/errors.js';
 import { SDK_VERSION } from '../../version.js';
 import type { DicomItem } from './encode.js';
 import type { DicomSourceSeries } from './source.js';
@@ -120,4 +121,18 @@ export function equipmentModule(algorithm: AlgorithmIdentity): DicomItem {
     DeviceSerialNumber: SDK_VERSION,
     SoftwareVersions: [`medinfer ${SDK_VERSION}`, algorithm.version.slice(0, 64)],
   };
+}
+
+/**
+ * A person name for a PN element in DICOM's 'Family^Given^Middle^Prefix^Suffix' form (one
+ * alphabetic group, at most 5 components, 64 characters, no backslash or control characters).
+ * 'Doe^Jane' is right; 'Jane Doe' would put the whole name in the family component and is
+ * refused, since viewers would show it wrongly. The name itself is not echoed in the error.
+ */
+export function checkPersonName(name: string, field: string): string {
+  const components = name.split('^');
+  // eslint-disable-next-line no-control-regex
+  const bad = name.length > 64 || components.length > 5 || /[\\=\u0000-\u001f]/.test(name) || (components.length === 1 && /\s/.test(name.trim()));
+  if (bad) throw new UsageError(`${field} must be a DICOM person name 'Family^Given' (at most 5 '^'-separated components, 64 characters, no '\\' or '=')`, { field });
+  return name;
 }

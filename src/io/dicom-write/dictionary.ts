@@ -61,6 +61,7 @@ PatientAge 00101010 AS
 PatientSize 00101020 DS
 PatientWeight 00101030 DS
 SliceThickness 00180050 DS
+ImagerPixelSpacing 00181164 DS
 SpacingBetweenSlices 00180088 DS
 DeviceSerialNumber 00181000 LO
 SoftwareVersions 00181020 LO

@@ -22,11 +22,15 @@ export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 const TEXT_ENCODER = new TextEncoder();
 
-/** DS: at most 16 characters (PS3.5 6.2); as many significant digits as fit. */
+/**
+ * DS: at most 16 characters (PS3.5 6.2). At most 12 significant digits: values computed in
+ * float64 (volumes, positions) carry noise in the last digits that must not read as precision
+ * (12 digits are 1e-8 mm on a 10 m scale).
+ */
 export function formatDS(x: number): string {
   if (!Number.isFinite(x)) throw new UsageError(`dicom-write: DS value ${x} is not finite`, { field: 'DS' });
   const clean = Math.abs(x) < 1e-12 ? 0 : x;
-  for (let p = 15; p >= 1; p--) {
+  for (let p = 12; p >= 1; p--) {
     const s = normaliseNumber(clean.toPrecision(p));
     if (s.length <= 16) return s;
   }

@@ -8,12 +8,23 @@
  * whose SR templates throw on valid input, so only its SEG derivation would have been usable,
  * and its output would still need the per-frame references built here. Every object is checked
  * with dciodvfy (dicom3tools) in the tests.
+ *
+ * Use (one source series, the result of a model run on it):
+ *   const source = describeDicomSource(files);           // the files the model ran on
+ *   const volume = await readDicomSeries(files);         // same grid, same slice order
+ *   const opts = { source, entry, deterministicUids: true };  // rerun -> same UIDs, no duplicates
+ *   segmentationToDicom(result, opts)                     // -> { seg, sr }
+ *   detectionToDicomSr(result, volume.geometry, opts)     // -> sr
+ *   classificationToDicomSr(result, opts)                 // -> sr
+ * The lower-level createDicomSeg / createDicomSr take segment descriptions and findings directly.
  */
-export { describeDicomSource, type DicomSourceSeries, type DicomSourceInstance, type CopiedKeyword } from './source.js';
+export { describeDicomSource, requirePatientFrame, type DicomSourceSeries, type DicomSourceInstance, type CopiedKeyword } from './source.js';
 export { createDicomSeg, SEGMENTATION_STORAGE, type SegmentDescription, type CreateDicomSegOptions } from './seg.js';
 export type { CodedConcept } from './codes.js';
 export { CODES as DICOM_CODES } from './codes.js';
 export type { AlgorithmIdentity, InstanceUidOptions } from './common.js';
 export { createRandomUid, deriveUid, DEFAULT_UID_ROOT } from './uids.js';
 export { srgbToDicomLab } from './cielab.js';
-export { createDicomSr, COMPREHENSIVE_3D_SR, LOCAL_SCHEME, SCORE_CONCEPT, localCode, type CreateDicomSrOptions, type SrSegmentVolume, type SrDetection, type SrClassification } from './sr.js';
+export { createDicomSr, COMPREHENSIVE_3D_SR, LOCAL_SCHEME, SCORE_CONCEPT, localCode, type CreateDicomSrOptions, type SrSegmentVolume, type SrDetection, type SrDetection2D, type SrDetection3D, type SrClassification } from './sr.js';
+export { segmentationToDicom, segmentsFromManifest, detectionFindings, detectionToDicomSr, classificationFindings, classificationToDicomSr, algorithmOf, type DicomResultOptions } from './from-results.js';
+export { readDicomSegLabels, type DicomSegLabels, type DicomSegSegment } from './read-seg.js';

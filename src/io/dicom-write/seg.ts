@@ -15,8 +15,9 @@ import { srgbToDicomLab } from './cielab.js';
 import { CODES, codeSequence, type CodedConcept } from './codes.js';
 import { encodePart10, type DicomItem } from './encode.js';
 import { tagOf } from './dictionary.js';
-import { commonModules, equipmentModule, resolveInstanceUids, type AlgorithmIdentity, type InstanceUidOptions } from './common.js';
-import type { DicomSourceSeries } from './source.js';
+import { checkPersonName, commonModules, equipmentModule, resolveInstanceUids, type AlgorithmIdentity, type InstanceUidOptions } from './common.js';
+import { requirePatientFrame, type DicomSourceSeries } from './source.js';
+import type { Vec3 } from '../../core/geometry.js';
 
 export const SEGMENTATION_STORAGE = '1.2.840.10008.5.1.4.1.1.66.4';
 
@@ -40,12 +41,14 @@ export interface CreateDicomSegOptions extends InstanceUidOptions {
   readonly algorithm: AlgorithmIdentity;
   readonly seriesNumber?: number;
   readonly seriesDescription?: string;
+  /** ContentCreatorName, 'Family^Given' (e.g. the operator who started the run); empty by default, as the creator is a device. */
+  readonly contentCreatorName?: string;
 }
 
 /** Largest deviation (mm) between a label-map slice origin and its source slice position. */
 const POSITION_TOLERANCE_MM = 1e-3 * 50;
 
-function checkGrid(labels: Volume, source: DicomSourceSeries): void {
+function checkGrid(labels: Volume, source: DicomSourceSeries, positions: readonly Vec3[]): void {
   const g = labels.geometry;
   const file = String(labels.meta.source ?? 'labels');
   const n = source.instances.length;
@@ -56,7 +59,7 @@ function checkGrid(labels: Volume, source: DicomSourceSeries): void {
   // Slice k of the label map must sit where source instance k is (same ordering, same grid).
   const d = g.direction;
   for (let k = 0; k < n; k++) {
-    const p = source.instances[k]!.position;
+    const p = positions[k]!;
     const o = [g.origin[0] + d[2] * g.spacing[2] * k, g.origin[1] + d[5] * g.spacing[2] * k, g.origin[2] + d[8] * g.spacing[2] * k];
     const off = Math.hypot(o[0]! - p[0], o[1]! - p[1], o[2]! - p[2]);
     // The series reader uses the mean slice step; irregular stacks deviate by up to half a step.
@@ -80,7 +83,8 @@ function checkSegments(segments: readonly SegmentDescription[]): void {
 export function createDicomSeg(options: CreateDicomSegOptions): Uint8Array {
   const { labels, source, segments, algorithm } = options;
   checkSegments(segments);
-  checkGrid(labels, source);
+  const frame = requirePatientFrame(source, 'a DICOM Segmentation');
+  checkGrid(labels, source, frame.positions);
   const cols = source.columns;
   const rows = source.rows;
   const plane = cols * rows;
@@ -127,15 +131,17 @@ export function createDicomSeg(options: CreateDicomSegOptions): Uint8Array {
         }],
       }],
       FrameContentSequence: [{ DimensionIndexValues: [fr.segment, fr.k + 1] }],
-      PlanePositionSequence: [{ ImagePositionPatient: [...inst.position] }],
-      PlaneOrientationSequence: [{ ImageOrientationPatient: [...inst.orientation] }],
+      PlanePositionSequence: [{ ImagePositionPatient: [...frame.positions[fr.k]!] }],
+      PlaneOrientationSequence: [{ ImageOrientationPatient: [...frame.orientations[fr.k]!] }],
       SegmentIdentificationSequence: [{ ReferencedSegmentNumber: fr.segment }],
     };
   });
 
   const segmentItems: DicomItem[] = segments.map((s, idx) => ({
     SegmentNumber: idx + 1,
-    SegmentLabel: s.name,
+    // LO holds 64 characters; a longer name is kept whole in SegmentDescription (ST).
+    SegmentLabel: s.name.slice(0, 64),
+    SegmentDescription: s.name.length > 64 ? s.name : undefined,
     SegmentedPropertyCategoryCodeSequence: codeSequence(s.category),
     SegmentedPropertyTypeCodeSequence: codeSequence(s.type),
     SegmentAlgorithmType: 'AUTOMATIC',
@@ -161,9 +167,10 @@ export function createDicomSeg(options: CreateDicomSegOptions): Uint8Array {
     InstanceNumber: 1,
     ContentLabel: 'SEGMENTATION',
     ContentDescription: `${algorithm.name} automatic segmentation`.slice(0, 64),
-    // Type 2: an automatic result has no human creator; the device is named in the equipment module.
-    ContentCreatorName: null,
-    FrameOfReferenceUID: source.frameOfReferenceUid,
+    // Type 2: an automatic result has no human creator unless the caller names one; the device is
+    // named in the equipment module.
+    ContentCreatorName: options.contentCreatorName === undefined ? null : checkPersonName(options.contentCreatorName, 'contentCreatorName'),
+    FrameOfReferenceUID: frame.frameOfReferenceUid,
     PositionReferenceIndicator: null,
     SamplesPerPixel: 1,
     PhotometricInterpretation: 'MONOCHROME2',
@@ -185,7 +192,7 @@ export function createDicomSeg(options: CreateDicomSegOptions): Uint8Array {
     ],
     SharedFunctionalGroupsSequence: [{
       PixelMeasuresSequence: [{
-        PixelSpacing: [...source.pixelSpacing],
+        PixelSpacing: [...frame.pixelSpacing],
         // Required by the SEG IOD; the source's own thickness when stated, else the slice step.
         SliceThickness: source.sliceThickness ?? spacingBetween,
         SpacingBetweenSlices: spacingBetween,

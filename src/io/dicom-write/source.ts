@@ -5,7 +5,7 @@
  * as text for copying into the derived objects (DICOM requires them there); they never go into
  * errors or logs.
  */
-import { InputError, UnsupportedError } from '../../core/errors.js';
+import { DecodeError, InputError, UnsupportedError } from '../../core/errors.js';
 import type { Vec3 } from '../../core/geometry.js';
 import type { DataSet } from '../dicom/dataset.js';
 import { computeSliceNormal } from '../dicom/frame-geometry.js';
@@ -36,10 +36,10 @@ export type CopiedKeyword = keyof typeof COPIED_KEYWORDS;
 export interface DicomSourceInstance {
   readonly sopClassUid: string;
   readonly sopInstanceUid: string;
-  /** ImagePositionPatient (mm, LPS): centre of the first transmitted pixel. */
-  readonly position: Vec3;
-  /** ImageOrientationPatient: row cosine then column cosine. */
-  readonly orientation: readonly number[];
+  /** ImagePositionPatient (mm, LPS): centre of the first transmitted pixel; undefined for projection images (CR / DX without patient geometry). */
+  readonly position: Vec3 | undefined;
+  /** ImageOrientationPatient: row cosine then column cosine (undefined with position). */
+  readonly orientation: readonly number[] | undefined;
   /** File name as given (for errors; never a patient identifier). */
   readonly name: string;
 }
@@ -47,18 +47,22 @@ export interface DicomSourceInstance {
 export interface DicomSourceSeries {
   readonly studyInstanceUid: string;
   readonly seriesInstanceUid: string;
-  readonly frameOfReferenceUid: string;
+  /** Undefined for images without a patient frame (projection radiographs): SEG and SCOORD3D then cannot be written. */
+  readonly frameOfReferenceUid: string | undefined;
   readonly modality: string;
   readonly seriesNumber: number | undefined;
   /** Patient / study module values as Unicode text (decoded with the source's character set). */
   readonly attributes: Readonly<Partial<Record<CopiedKeyword, string>>>;
   readonly rows: number;
   readonly columns: number;
-  /** PixelSpacing: [between rows, between columns] in mm. */
-  readonly pixelSpacing: readonly [number, number];
+  /** PixelSpacing: [between rows, between columns] in mm (patient plane); undefined when not stated (ImagerPixelSpacing is not used). */
+  readonly pixelSpacing: readonly [number, number] | undefined;
   /** SliceThickness when the source states it. */
   readonly sliceThickness: number | undefined;
-  /** One entry per slice, in the order of the volume's k axis (readDicomSeries order). */
+  /**
+   * One entry per slice, in the order of the volume's k axis (readDicomSeries order: along the
+   * slice normal; a single file has one entry).
+   */
   readonly instances: readonly DicomSourceInstance[];
 }
 
@@ -72,7 +76,14 @@ function textDecoderFor(ds: DataSet, file: string): (bytes: Uint8Array) => strin
   }
   if (single === 'ISO_IR 192') {
     const decoder = new TextDecoder('utf-8', { fatal: true });
-    return (bytes) => decoder.decode(bytes);
+    return (bytes) => {
+      try {
+        return decoder.decode(bytes);
+      } catch (err) {
+        // The value itself may be a patient identifier: it stays out of the message.
+        throw new DecodeError(`${file}: a patient / study text value is not valid UTF-8 although SpecificCharacterSet is ISO_IR 192`, { file, cause: 'character-set' }, { cause: err });
+      }
+    };
   }
   throw new UnsupportedError(`${file}: SpecificCharacterSet '${charset.join('\\')}' is not supported for derived objects (ISO_IR 6, 100 and 192 are)`, { file, cause: 'character-set' });
 }
@@ -96,8 +107,9 @@ function required(h: SliceHeader, value: string | undefined, what: string): stri
 }
 
 /**
- * Describes a single-frame source series (the input a segmentation ran on). The files must form
- * one series on one grid, as readDicomSeries requires.
+ * Describes a single-frame source series (the input a model ran on): the files must form one
+ * series on one grid, as readDicomSeries requires. A single file may lack patient geometry
+ * (projection radiographs); SEG and 3D coordinates then refuse it (requirePatientFrame).
  */
 export function describeDicomSource(files: readonly DicomFileInput[]): DicomSourceSeries {
   checkFileInputs(files);
@@ -106,21 +118,25 @@ export function describeDicomSource(files: readonly DicomFileInput[]): DicomSour
   const first = headers[0]!;
   const label = headers.length === 1 ? first.name : `${first.name} (+${headers.length - 1} files)`;
   for (const h of headers) {
-    if (h.pm.frames > 1) throw new UnsupportedError(`${h.name}: multi-frame source objects are not supported for derived SEG / SR (single-frame series only)`, { file: h.name, cause: 'multi-frame-source' });
-    if (h.frame.position === undefined || h.frame.orientation === undefined) throw new InputError(`${h.name}: no ImagePositionPatient / ImageOrientationPatient; a derived object cannot be placed`, { file: h.name, cause: 'no-position' });
+    if (h.pm.frames > 1) throw new UnsupportedError(`${h.name}: multi-frame source objects are not supported for derived SEG / SR (single-frame images only)`, { file: h.name, cause: 'multi-frame-source' });
+    if (headers.length > 1 && (h.frame.position === undefined || h.frame.orientation === undefined)) throw new InputError(`${h.name}: no ImagePositionPatient / ImageOrientationPatient; slices cannot be ordered`, { file: h.name, cause: 'no-position' });
     if (h.seriesInstanceUid !== first.seriesInstanceUid) throw new InputError(`${label}: files belong to more than one series`, { file: label, cause: 'several-series' });
     if (h.pm.rows !== first.pm.rows || h.pm.columns !== first.pm.columns) throw new InputError(`${label}: ${h.name} has another image size`, { file: h.name, cause: 'mixed-size' });
   }
-  const normal = computeSliceNormal(first.frame.orientation!);
-  const depth = (p: Vec3): number => p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2];
-  const sorted = [...headers].sort((a, b) => depth(a.frame.position!) - depth(b.frame.position!));
+  let sorted = headers;
+  if (headers.length > 1) {
+    const normal = computeSliceNormal(first.frame.orientation!);
+    const depth = (p: Vec3): number => p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2];
+    sorted = [...headers].sort((a, b) => depth(a.frame.position!) - depth(b.frame.position!));
+  }
   const ds = first.parsed.dataSet;
+  // Only PixelSpacing: ImagerPixelSpacing is measured at the detector, so millimetres from it
+  // would be off by the geometric magnification (PS3.3 10.7.1.3).
   const spacing = first.frame.pixelSpacing;
-  if (spacing === undefined) throw new InputError(`${first.name}: no PixelSpacing; a segmentation cannot state its pixel measures`, { file: first.name, cause: 'no-pixel-spacing' });
   return {
     studyInstanceUid: required(first, readString(ds, TAG.studyInstanceUid), 'StudyInstanceUID'),
     seriesInstanceUid: required(first, first.seriesInstanceUid, 'SeriesInstanceUID'),
-    frameOfReferenceUid: required(first, first.frameOfReferenceUid, 'FrameOfReferenceUID'),
+    frameOfReferenceUid: first.frameOfReferenceUid,
     modality: first.modality,
     seriesNumber: first.seriesNumber,
     attributes: readCopied(ds, first.name),
@@ -131,9 +147,17 @@ export function describeDicomSource(files: readonly DicomFileInput[]): DicomSour
     instances: sorted.map((h) => ({
       sopClassUid: required(h, readString(h.parsed.dataSet, TAG.sopClassUid), 'SOPClassUID'),
       sopInstanceUid: required(h, readString(h.parsed.dataSet, TAG.sopInstanceUid), 'SOPInstanceUID'),
-      position: h.frame.position!,
-      orientation: h.frame.orientation!,
+      position: h.frame.position,
+      orientation: h.frame.orientation,
       name: h.name,
     })),
   };
+}
+
+/** The source's placement, required by SEG and SCOORD3D; InputError naming the file otherwise. */
+export function requirePatientFrame(source: DicomSourceSeries, what: string): { frameOfReferenceUid: string; pixelSpacing: readonly [number, number]; positions: Vec3[]; orientations: (readonly number[])[] } {
+  const first = source.instances[0]!;
+  const missing = source.frameOfReferenceUid === undefined ? 'FrameOfReferenceUID' : source.pixelSpacing === undefined ? 'PixelSpacing' : source.instances.some((i) => i.position === undefined || i.orientation === undefined) ? 'ImagePositionPatient / ImageOrientationPatient' : undefined;
+  if (missing !== undefined) throw new InputError(`${first.name}: source has no ${missing}; ${what} needs the patient frame of reference`, { file: first.name, cause: 'no-patient-frame', field: missing });
+  return { frameOfReferenceUid: source.frameOfReferenceUid!, pixelSpacing: source.pixelSpacing!, positions: source.instances.map((i) => i.position!), orientations: source.instances.map((i) => i.orientation!) };
 }

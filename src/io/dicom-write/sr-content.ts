@@ -5,13 +5,13 @@
 import { codeSequence, type CodedConcept } from './codes.js';
 import type { DicomItem } from './encode.js';
 
-export type Relationship = 'CONTAINS' | 'HAS CONCEPT MOD' | 'HAS OBS CONTEXT' | 'HAS PROPERTIES' | 'INFERRED FROM';
+export type Relationship = 'CONTAINS' | 'HAS CONCEPT MOD' | 'HAS OBS CONTEXT' | 'HAS PROPERTIES' | 'INFERRED FROM' | 'SELECTED FROM';
 
-function base(relationship: Relationship | undefined, valueType: string, name: CodedConcept): Record<string, DicomItem[keyof DicomItem]> {
+function base(relationship: Relationship | undefined, valueType: string, name: CodedConcept | undefined): Record<string, DicomItem[keyof DicomItem]> {
   return {
     ...(relationship === undefined ? {} : { RelationshipType: relationship }),
     ValueType: valueType,
-    ConceptNameCodeSequence: codeSequence(name),
+    ...(name === undefined ? {} : { ConceptNameCodeSequence: codeSequence(name) }),
   };
 }
 
@@ -50,7 +50,8 @@ export interface SopReference {
   readonly segmentNumber?: number;
 }
 
-export function imageItem(relationship: Relationship, name: CodedConcept, ref: SopReference): DicomItem {
+/** IMAGE reference; `name` may be left out only where the template gives none (SELECTED FROM). */
+export function imageItem(relationship: Relationship, name: CodedConcept | undefined, ref: SopReference): DicomItem {
   return {
     ...base(relationship, 'IMAGE', name),
     ReferencedSOPSequence: [{
@@ -64,4 +65,9 @@ export function imageItem(relationship: Relationship, name: CodedConcept, ref: S
 /** SCOORD3D: points as flat x, y, z triplets in mm (LPS) in the given frame of reference. */
 export function scoord3dItem(relationship: Relationship, name: CodedConcept, graphicType: 'POINT' | 'ELLIPSOID' | 'POLYGON' | 'POLYLINE', points: readonly number[], frameOfReferenceUid: string): DicomItem {
   return { ...base(relationship, 'SCOORD3D', name), ReferencedFrameOfReferenceUID: frameOfReferenceUid, GraphicType: graphicType, GraphicData: points };
+}
+
+/** SCOORD: 2D pixel coordinates (column, row; (0, 0) is the top-left corner of the first pixel) on the referenced image. */
+export function scoordItem(relationship: Relationship, name: CodedConcept, graphicType: 'POINT' | 'POLYLINE', points: readonly number[], image: SopReference): DicomItem {
+  return { ...base(relationship, 'SCOORD', name), GraphicType: graphicType, GraphicData: points, ContentSequence: [imageItem('SELECTED FROM', undefined, image)] };
 }

@@ -3,11 +3,13 @@
  *  - segmentation volumes: one TID 1411 Volumetric ROI group per SEG segment, whose ROI is the
  *    segment itself (IMAGE 'Referenced Segment' with ReferencedSegmentNumber + 'Source series for
  *    segmentation'), measured as SCT 'Volume' in UCUM mm3;
- *  - detections: one TID 1411 group per box, ROI = 'Volume Surface' SCOORD3D in the source frame
- *    of reference: an ELLIPSOID inscribed in the box (its three axes are the box's edge
+ *  - 3D detections: one TID 1411 group per box, ROI = 'Volume Surface' SCOORD3D in the source
+ *    frame of reference: an ELLIPSOID inscribed in the box (its three axes are the box's edge
  *    directions, listed longest first as PS3.3 C.18.9.1.2 asks), or a POINT at the centre when
- *    the box has no extent; measured as Length / Width / Height (mm, along the box's i / j / k
- *    edges) and the model score;
+ *    the box is flat; measured as Length / Width / Height (mm, along the box's i / j / k edges)
+ *    and the model score. TID 1411 allows no box primitive; the ellipsoid keeps centre and extent;
+ *  - 2D detections (radiographs): one TID 1410 group per box, ROI = 'Image Region' SCOORD closed
+ *    POLYLINE (the rectangle) on the image, Length / Width in mm when the pixel spacing is known;
  *  - classifications: one TID 1501 group per label: Finding = the label's code, a qualitative
  *    evaluation Present / Absent (the model's thresholded decision) and the score.
  * Scores have no standard concept: they use the local coding scheme 99MEDINFER (declared in
@@ -22,8 +24,8 @@ import { CODES, type CodedConcept } from './codes.js';
 import { commonModules, equipmentModule, resolveInstanceUids, type AlgorithmIdentity, type InstanceUidOptions } from './common.js';
 import { encodePart10, type DicomItem } from './encode.js';
 import { SEGMENTATION_STORAGE } from './seg.js';
-import { codeItem, containerItem, imageItem, numItem, scoord3dItem, textItem, uidrefItem } from './sr-content.js';
-import type { DicomSourceSeries } from './source.js';
+import { codeItem, containerItem, imageItem, numItem, scoord3dItem, scoordItem, textItem, uidrefItem } from './sr-content.js';
+import { requirePatientFrame, type DicomSourceSeries } from './source.js';
 import { deriveUid } from './uids.js';
 
 export const COMPREHENSIVE_3D_SR = '1.2.840.10008.5.1.4.1.1.88.34';
@@ -36,16 +38,30 @@ export interface SrSegmentVolume {
   readonly volumeMm3: number;
 }
 
-export interface SrDetection {
+interface SrDetectionBase {
   readonly label: string;
   /** The finding's code (manifest); default: a 99MEDINFER code named after the label. */
   readonly finding?: CodedConcept;
   readonly score: number;
+}
+
+/** A box in a 3D volume with a patient frame: TID 1411 with a SCOORD3D volume surface. */
+export interface SrDetection3D extends SrDetectionBase {
   /** Box centre in world mm (LPS), source frame of reference. */
   readonly centerMm: Vec3;
   /** Half-edge vectors (mm, LPS) from the centre along the box's i, j and k edges. */
   readonly halfAxesMm: readonly [Vec3, Vec3, Vec3];
 }
+
+/** A box on one image (radiograph or one slice): TID 1410 with a SCOORD polyline on that image. */
+export interface SrDetection2D extends SrDetectionBase {
+  /** Index of the image in source.instances. */
+  readonly slice: number;
+  /** [columnMin, rowMin, columnMax, rowMax] in pixel-edge coordinates (pixel c spans [c, c + 1)). */
+  readonly pixelBox: readonly [number, number, number, number];
+}
+
+export type SrDetection = SrDetection3D | SrDetection2D;
 
 export interface SrClassification {
   readonly label: string;
@@ -106,7 +122,7 @@ function norm(v: Vec3): number {
   return Math.hypot(v[0], v[1], v[2]);
 }
 
-function volumeSurface(d: SrDetection, frameOfReferenceUid: string): DicomItem {
+function volumeSurface(d: SrDetection3D, frameOfReferenceUid: string): DicomItem {
   const c = d.centerMm;
   const axes = [...d.halfAxesMm].sort((a, b) => norm(b) - norm(a));
   if (axes.some((a) => norm(a) === 0)) return scoord3dItem('CONTAINS', CODES.volumeSurface, 'POINT', [...c], frameOfReferenceUid);
@@ -146,18 +162,42 @@ export function createDicomSr(options: CreateDicomSrOptions): Uint8Array {
   }
   detections.forEach((d, n) => {
     checkScore(d.score, d.label);
-    const [i, j, k] = d.halfAxesMm;
-    groups.push(containerItem('CONTAINS', CODES.measurementGroup, [
+    const head = [
       ...trackingItems(`${d.label} ${n + 1}`, uids.derive(`detection-${n}`)),
       codeItem('CONTAINS', CODES.finding, d.finding ?? localCode(d.label)),
       ...algorithmItems(algorithm),
-      volumeSurface(d, source.frameOfReferenceUid),
-      uidrefItem('CONTAINS', CODES.sourceSeriesForSegmentation, source.seriesInstanceUid),
-      numItem('CONTAINS', CODES.length, 2 * norm(i), CODES.millimetre),
-      numItem('CONTAINS', CODES.width, 2 * norm(j), CODES.millimetre),
-      numItem('CONTAINS', CODES.height, 2 * norm(k), CODES.millimetre),
-      numItem('CONTAINS', SCORE_CONCEPT, d.score, CODES.noUnits),
-    ], '1411'));
+    ];
+    const score = numItem('CONTAINS', SCORE_CONCEPT, d.score, CODES.noUnits);
+    if ('halfAxesMm' in d) {
+      const { frameOfReferenceUid } = requirePatientFrame(source, '3D detection coordinates');
+      const [i, j, k] = d.halfAxesMm;
+      groups.push(containerItem('CONTAINS', CODES.measurementGroup, [
+        ...head,
+        volumeSurface(d, frameOfReferenceUid),
+        uidrefItem('CONTAINS', CODES.sourceSeriesForSegmentation, source.seriesInstanceUid),
+        numItem('CONTAINS', CODES.length, 2 * norm(i), CODES.millimetre),
+        numItem('CONTAINS', CODES.width, 2 * norm(j), CODES.millimetre),
+        numItem('CONTAINS', CODES.height, 2 * norm(k), CODES.millimetre),
+        score,
+      ], '1411'));
+      return;
+    }
+    const image = source.instances[d.slice];
+    if (image === undefined) throw new UsageError(`createDicomSr: detection ${n + 1} is on image ${d.slice}; the source has ${source.instances.length}`, { field: 'detections' });
+    const [c0, r0, c1, r1] = d.pixelBox;
+    // Closed rectangle: the first point repeated last (PS3.3 C.18.6.1.2 POLYLINE).
+    const outline = [c0, r0, c1, r0, c1, r1, c0, r1, c0, r0];
+    // Sizes in mm only where the image states its pixel spacing: never pixels labelled as mm.
+    const sizes = source.pixelSpacing === undefined ? [] : [
+      numItem('CONTAINS', CODES.length, Math.abs(c1 - c0) * source.pixelSpacing[1], CODES.millimetre),
+      numItem('CONTAINS', CODES.width, Math.abs(r1 - r0) * source.pixelSpacing[0], CODES.millimetre),
+    ];
+    groups.push(containerItem('CONTAINS', CODES.measurementGroup, [
+      ...head,
+      scoordItem('CONTAINS', CODES.imageRegion, 'POLYLINE', outline, image),
+      ...sizes,
+      score,
+    ], '1410'));
   });
   classifications.forEach((c, n) => {
     checkScore(c.score, c.label);

@@ -47,7 +47,7 @@ export function segToLabels(segBytes: Uint8Array, frameBits: ArrayLike<number>, 
   frames.forEach((item, f) => {
     const segment = firstItem(item, 'x0062000a')!.uint16('x0062000b')!;
     const pos = readNumbers(firstItem(item, 'x00209113')!, 'x00200032')!;
-    const k = source.instances.findIndex((s) => Math.hypot(s.position[0] - pos[0]!, s.position[1] - pos[1]!, s.position[2] - pos[2]!) < 1e-4);
+    const k = source.instances.findIndex((s) => Math.hypot(s.position![0] - pos[0]!, s.position![1] - pos[1]!, s.position![2] - pos[2]!) < 1e-4);
     if (k < 0) throw new Error(`frame ${f} is on no source slice`);
     for (let p = 0; p < plane; p++) if (frameBits[f * plane + p]) out[k * plane + p] = labelOfSegment(segment);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readDicom } from '../../../src/io/dicom/index.js';
 import { parseDicomBytes, readString, sequenceItems, firstItem } from '../../../src/io/dicom/parse-header.js';
-import { createDicomSeg, describeDicomSource, DICOM_CODES, type SegmentDescription } from '../../../src/io/dicom-write/index.js';
+import { createDicomSeg, describeDicomSource, DICOM_CODES, readDicomSegLabels, type SegmentDescription } from '../../../src/io/dicom-write/index.js';
 import { COLUMNS, FOR_UID, PATIENT_ID, PATIENT_NAME, ROWS, SERIES_UID, slicePosition, sopUid, STUDY_UID } from './source-series.js';
 import { makeCase } from './case.js';
 import { hasDciodvfy, runDciodvfy, segToLabels } from './helpers.js';
@@ -21,7 +21,7 @@ describe('describeDicomSource', () => {
     const { source, volume } = await makeCase();
     expect(source.instances.map((i) => i.sopInstanceUid)).toEqual([0, 1, 2, 3, 4, 5].map(sopUid));
     expect(volume.meta['files']).toEqual(source.instances.map((i) => i.name));
-    source.instances.forEach((inst, k) => inst.position.forEach((v, a) => expect(v).toBeCloseTo(slicePosition(k)[a]!, 6)));
+    source.instances.forEach((inst, k) => inst.position!.forEach((v, a) => expect(v).toBeCloseTo(slicePosition(k)[a]!, 6)));
     expect(source.studyInstanceUid).toBe(STUDY_UID);
     expect(source.seriesInstanceUid).toBe(SERIES_UID);
     expect(source.frameOfReferenceUid).toBe(FOR_UID);
@@ -52,6 +52,11 @@ describe('createDicomSeg', () => {
 
     const vol = await readDicom(bytes, { name: 'seg.dcm' });
     expect(vol.geometry.size).toEqual([COLUMNS, ROWS, 10]);
+    // Set pixels per frame as pydicom 2.3.1 decodes this SEG's pixel_array (70-bit frames that
+    // do not start on byte boundaries): an independent check of the bit packing.
+    const plane = COLUMNS * ROWS;
+    const sums = Array.from({ length: 10 }, (_, f) => (vol.data as Uint8Array).subarray(f * plane, (f + 1) * plane).reduce((a, b) => a + b, 0));
+    expect(sums).toEqual([30, 26, 26, 26, 26, 4, 4, 4, 4, 7]);
     const back = segToLabels(bytes, vol.data, source, (n) => SEGMENTS[n - 1]!.label);
     expect(Array.from(back)).toEqual(Array.from(labels));
   });
@@ -65,6 +70,32 @@ describe('createDicomSeg', () => {
     const bytes = createDicomSeg({ labels: labelMap, source, segments: SEGMENTS, algorithm: ALGORITHM });
     const lines = runDciodvfy(bytes, 'seg.dcm');
     expect(lines.filter((l) => /Error/.test(l))).toEqual([]);
+  });
+
+  it('readDicomSegLabels maps the SEG back onto the source grid and refuses overlaps', async () => {
+    const { source, labelMap, labels } = await makeCase();
+    const bytes = createDicomSeg({ labels: labelMap, source, segments: SEGMENTS, algorithm: ALGORITHM });
+    const back = await readDicomSegLabels(bytes, source);
+    expect(back.segments.map((s) => [s.number, s.label, s.type?.value])).toEqual([[1, 'liver', '10200004'], [2, 'tumour', '108369006'], [3, 'spleen', '78961009']]);
+    const segmentOfLabel = new Map([[0, 0], [1, 1], [2, 2], [5, 3]]);
+    expect(Array.from(back.data)).toEqual(Array.from(labels, (v) => segmentOfLabel.get(v)));
+    // Re-point frame 1 (liver on slice 0) at slice 1, where the tumour frame lies inside the
+    // liver rectangle: the segments now overlap and cannot form one label map.
+    const patched = bytes.slice();
+    const text = new TextDecoder('latin1').decode(patched);
+    const at = text.indexOf(sopUid(0), text.indexOf('\u0000R0\u0092SQ'));
+    expect(at).toBeGreaterThan(0);
+    patched[at + sopUid(0).length - 1] = '2'.charCodeAt(0);
+    await expect(readDicomSegLabels(patched, source)).rejects.toMatchObject({ details: { cause: 'overlapping-segments' } });
+  });
+
+  it('writes ContentCreatorName only in Family^Given form', async () => {
+    const { source, labelMap } = await makeCase();
+    const opts = { labels: labelMap, source, segments: SEGMENTS, algorithm: ALGORITHM };
+    const ds = parseDicomBytes(createDicomSeg({ ...opts, contentCreatorName: 'Doe^Jane' }), 'seg').dataSet;
+    expect(readString(ds, 'x00700084')).toBe('Doe^Jane');
+    expect(() => createDicomSeg({ ...opts, contentCreatorName: 'Jane Doe' })).toThrow(/Family\^Given/);
+    expect(() => createDicomSeg({ ...opts, contentCreatorName: 'Doe\\Jane' })).toThrow(/Family\^Given/);
   });
 
   it('gives the same UIDs for the same inputs with deterministicUids, new ones without', async () => {

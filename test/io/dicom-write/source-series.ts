@@ -82,3 +82,38 @@ export function makeSourceSeries(): { name: string; bytes: Uint8Array }[] {
     return { name: `img-${String(n).padStart(2, '0')}.dcm`, bytes };
   });
 }
+
+/** One chest radiograph (CR) without patient geometry: ImagerPixelSpacing only, as CR often is. */
+export function makeRadiograph(): { name: string; bytes: Uint8Array } {
+  const pixels = new Uint16Array(16 * 12).map((_, p) => p * 3);
+  const bytes = encodePart10({
+    SOPClassUID: '1.2.840.10008.5.1.4.1.1.1',
+    SOPInstanceUID: `${SERIES_UID}.90.1`,
+    StudyDate: '20240102',
+    StudyTime: '101500',
+    AccessionNumber: 'ACC42',
+    Modality: 'CR',
+    Manufacturer: 'test',
+    ReferringPhysicianName: null,
+    PatientName: 'Roe^Jane',
+    PatientID: PATIENT_ID,
+    PatientBirthDate: null,
+    PatientSex: 'F',
+    ImagerPixelSpacing: [0.2, 0.25],
+    StudyInstanceUID: STUDY_UID,
+    SeriesInstanceUID: `${SERIES_UID}.90`,
+    StudyID: 'S1',
+    SeriesNumber: 90,
+    InstanceNumber: 1,
+    SamplesPerPixel: 1,
+    PhotometricInterpretation: 'MONOCHROME2',
+    Rows: 12,
+    Columns: 16,
+    BitsAllocated: 16,
+    BitsStored: 12,
+    HighBit: 11,
+    PixelRepresentation: 0,
+    PixelData: new Uint8Array(pixels.buffer),
+  });
+  return { name: 'cxr.dcm', bytes };
+}

@@ -16,7 +16,8 @@ const DETECTION: SrDetection = { label: 'nodule', score: 0.875, centerMm: [10, -
 /** Depth-first content items with their concept name meaning. */
 function walk(ds: DataSet, out: { meaning: string; item: DataSet }[] = []): { meaning: string; item: DataSet }[] {
   for (const item of sequenceItems(ds, 'x0040a730')) {
-    out.push({ meaning: readString(firstItem(item, 'x0040a043')!, 'x00080104') ?? '', item });
+    const name = firstItem(item, 'x0040a043');
+    out.push({ meaning: name === undefined ? '' : readString(name, 'x00080104') ?? '', item });
     walk(item, out);
   }
   return out;

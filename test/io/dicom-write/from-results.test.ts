@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createVolume } from '../../../src/core/volume.js';
+import { indexToWorld } from '../../../src/core/geometry.js';
+import { getModelEntry, parseManifest } from '../../../src/manifest/load.js';
+import type { ModelEntry } from '../../../src/manifest/types.js';
+import { readDicom } from '../../../src/io/dicom/index.js';
+import { firstItem, parseDicomBytes, readNumbers, readString, sequenceItems } from '../../../src/io/dicom/parse-header.js';
+import type { DataSet } from '../../../src/io/dicom/dataset.js';
+import type { SegmentationResult } from '../../../src/pipelines/segmentation.js';
+import type { DetectionResult } from '../../../src/pipelines/detection.js';
+import type { ClassificationResult } from '../../../src/pipelines/classification.js';
+import type { Provenance } from '../../../src/pipelines/types.js';
+import { classificationToDicomSr, describeDicomSource, detectionFindings, detectionToDicomSr, segmentationToDicom, type SrDetection3D, type SrDetection2D } from '../../../src/io/dicom-write/index.js';
+import { makeCase } from './case.js';
+import { makeRadiograph } from './source-series.js';
+import { hasDciodvfy, runDciodvfy, segToLabels } from './helpers.js';
+
+const manifest = parseManifest(JSON.parse(readFileSync(new URL('../../../models.manifest.json', import.meta.url), 'utf8')), { validatePreprocess: () => {}, validatePostprocess: () => {} });
+
+function provenance(entry: ModelEntry): Provenance {
+  return { modelId: entry.id, task: entry.task, sha256: 'c'.repeat(64), sdkVersion: '0', provider: {} as Provenance['provider'], preprocessing: [], inputs: [], startedAt: '', durationMs: 0 };
+}
+
+function walk(ds: DataSet, out: { meaning: string; item: DataSet }[] = []): { meaning: string; item: DataSet }[] {
+  for (const item of sequenceItems(ds, 'x0040a730')) {
+    const name = firstItem(item, 'x0040a043');
+    out.push({ meaning: name === undefined ? '' : readString(name, 'x00080104') ?? '', item });
+    walk(item, out);
+  }
+  return out;
+}
+
+function checkIod(bytes: Uint8Array, name: string): void {
+  if (!hasDciodvfy()) return;
+  expect(runDciodvfy(bytes, name).filter((l) => /Error/.test(l))).toEqual([]);
+}
+
+describe('segmentationToDicom', () => {
+  it('names segments and codes from the manifest, volumes in mm3 from the label map', async () => {
+    const { labelMap, source, volume } = await makeCase();
+    const entry = getModelEntry(manifest, 'monai-brats-mri-segmentation');
+    // BraTS values 1, 2, 4 (4 = enhancing tumour); the case map uses 5 for its third label.
+    const data = Uint8Array.from(labelMap.data as Uint8Array, (v) => (v === 5 ? 4 : v));
+    const labels = createVolume({ geometry: volume.geometry, data });
+    const result = { labels, volumesMl: {}, provenance: provenance(entry), warnings: [] } as unknown as SegmentationResult;
+    const out = segmentationToDicom(result, { source, entry, deterministicUids: true });
+    expect(out.segments.map((s) => [s.label, s.name, s.type.value, s.category.value])).toEqual([
+      [1, 'necrotic / non-enhancing tumour core', '6574001', '49755003'],
+      [2, 'peritumoral edema', '79654002', '49755003'],
+      [4, 'enhancing tumour', '108369006', '49755003'],
+    ]);
+    const voxelMm3 = 0.75 * 0.8 * 2.5;
+    const count = (v: number): number => data.filter((x) => x === v).length;
+    out.volumes.forEach((v, idx) => expect(v.volumeMm3).toBeCloseTo(count(out.segments[idx]!.label) * voxelMm3, 6));
+    const seg = parseDicomBytes(out.seg, 'seg').dataSet;
+    expect(readString(firstItem(sequenceItems(seg, 'x00620002')[0]!, 'x00620007')!, 'x00660031')).toBe('c'.repeat(64));
+    const back = segToLabels(out.seg, (await readDicom(out.seg)).data, source, (n) => out.segments[n - 1]!.label);
+    expect(Array.from(back)).toEqual(Array.from(data));
+    const sr = walk(parseDicomBytes(out.sr, 'sr').dataSet);
+    const mm3 = sr.filter((i) => i.meaning === 'Volume').map((i) => readNumbers(firstItem(i.item, 'x0040a300')!, 'x0040a30a')![0]!);
+    mm3.forEach((v, idx) => expect(v).toBeCloseTo(out.volumes[idx]!.volumeMm3, 6));
+    checkIod(out.seg, 'seg.dcm');
+    checkIod(out.sr, 'sr.dcm');
+  });
+});
+
+describe('detection results', () => {
+  it('3D boxes become ellipsoids centred on the box, axes along the oblique grid', async () => {
+    const { source, volume } = await makeCase();
+    const entry = getModelEntry(manifest, 'medinfer-nodule-det3d-phantom');
+    const g = volume.geometry;
+    // Edge convention: voxels 2..5 along i, 1..3 along j, 1..4 along k.
+    const box = { index: { min: [2, 1, 1] as const, max: [6, 4, 5] as const }, world: { min: [0, 0, 0] as const, max: [0, 0, 0] as const, center: [0, 0, 0] as const } };
+    const result = { detections: [{ label: 'nodule', classIndex: 0, score: 0.75, box, sizeMm: [0, 0, 0] }], provenance: provenance(entry) } as unknown as DetectionResult;
+    const [d] = detectionFindings(result, g, source, entry) as SrDetection3D[];
+    const centre = indexToWorld(g, [3.5, 2, 2.5]);
+    d!.centerMm.forEach((v, a) => expect(v).toBeCloseTo(centre[a]!, 6));
+    const faceI = indexToWorld(g, [5.5, 2, 2.5]);
+    d!.halfAxesMm[0].forEach((v, a) => expect(centre[a]! + v).toBeCloseTo(faceI[a]!, 6));
+    expect(Math.hypot(...d!.halfAxesMm[2])).toBeCloseTo(2 * 2.5, 6);
+    const sr = detectionToDicomSr(result, g, { source, entry });
+    const items = walk(parseDicomBytes(sr, 'sr').dataSet);
+    expect(readString(items.find((i) => i.meaning === 'Volume Surface')!.item, 'x00700023')).toBe('ELLIPSOID');
+    const height = items.find((i) => i.meaning === 'Height')!.item;
+    expect(readNumbers(firstItem(height, 'x0040a300')!, 'x0040a30a')![0]).toBeCloseTo(10, 6);
+    checkIod(sr, 'det3d-sr.dcm');
+  });
+
+  it('2D boxes on a radiograph become a rectangle on the image; no mm sizes without PixelSpacing', async () => {
+    const cxr = makeRadiograph();
+    const source = describeDicomSource([cxr]);
+    expect(source.frameOfReferenceUid).toBeUndefined();
+    const image = await readDicom(cxr.bytes);
+    const entry = getModelEntry(manifest, 'medinfer-cxr-yolo-phantom');
+    const box = { index: { min: [2, 3, 0] as const, max: [10, 7, 1] as const }, world: { min: [0, 0, 0] as const, max: [0, 0, 0] as const, center: [0, 0, 0] as const } };
+    const result = { detections: [{ label: 'Nodule', classIndex: 0, score: 0.5, box, sizeMm: [0, 0, 0] }], provenance: provenance(entry) } as unknown as DetectionResult;
+    const [d] = detectionFindings(result, image.geometry, source, entry) as SrDetection2D[];
+    expect(d!.pixelBox).toEqual([2, 3, 10, 7]);
+    const sr = detectionToDicomSr(result, image.geometry, { source, entry });
+    const items = walk(parseDicomBytes(sr, 'sr').dataSet);
+    const region = items.find((i) => i.meaning === 'Image Region')!.item;
+    expect(readString(region, 'x00700023')).toBe('POLYLINE');
+    expect(Array.from({ length: 10 }, (_, n) => region.float('x00700022', n))).toEqual([2, 3, 10, 3, 10, 7, 2, 7, 2, 3]);
+    // The radiograph states ImagerPixelSpacing only (detector plane): no sizes in mm are claimed.
+    expect(items.some((i) => i.meaning === 'Length' || i.meaning === 'Width')).toBe(false);
+    // With PixelSpacing [rows 0.2, columns 0.25]: 8 columns = 2 mm, 4 rows = 0.8 mm.
+    const spaced = walk(parseDicomBytes(detectionToDicomSr(result, image.geometry, { source: { ...source, pixelSpacing: [0.2, 0.25] }, entry }), 'sr').dataSet);
+    expect(readNumbers(firstItem(spaced.find((i) => i.meaning === 'Length')!.item, 'x0040a300')!, 'x0040a30a')![0]).toBeCloseTo(2, 6);
+    expect(readNumbers(firstItem(spaced.find((i) => i.meaning === 'Width')!.item, 'x0040a300')!, 'x0040a30a')![0]).toBeCloseTo(0.8, 6);
+    checkIod(sr, 'det2d-sr.dcm');
+  });
+});
+
+describe('classification results', () => {
+  it('every label with its score and Present / Absent', async () => {
+    const cxr = makeRadiograph();
+    const source = describeDicomSource([cxr]);
+    const entry = getModelEntry(manifest, 'medinfer-cxr-densenet-phantom');
+    const result = { labels: [{ name: 'Nodule', score: 0.8, positive: true, index: 0 }, { name: 'Effusion', score: 0.1, positive: false, index: 1 }], logits: new Float32Array(2), provenance: provenance(entry) } as unknown as ClassificationResult;
+    const sr = classificationToDicomSr(result, { source, entry });
+    const items = walk(parseDicomBytes(sr, 'sr').dataSet);
+    const nodule = items.find((i) => i.meaning === 'Nodule' && readString(i.item, 'x0040a040') === 'CODE' && readString(firstItem(i.item, 'x0040a168')!, 'x00080104') !== 'Nodule')!.item;
+    expect(readString(firstItem(nodule, 'x0040a168')!, 'x00080104')).toBe('Present');
+    const scores = items.filter((i) => i.meaning === 'Model score').map((i) => readNumbers(firstItem(i.item, 'x0040a300')!, 'x0040a30a')![0]);
+    expect(scores).toEqual([0.8, 0.1]);
+    checkIod(sr, 'cls-sr.dcm');
+  });
+});
