@@ -1,8 +1,9 @@
 /**
  * Streaming multipart/related parser (RFC 2046 section 5.1.1, as used by WADO-RS and STOW-RS).
  * Bytes are pushed in arbitrary chunks and whole parts come out; a part's body is kept as the
- * list of chunk views it arrived in and joined once, so parsing costs O(bytes) whatever the chunk
- * size. It is pure (no I/O) so it can be fuzzed with any split of any input.
+ * list of chunk views it arrived in and joined once, and inside a body each chunk is scanned in
+ * place (only a delimiter-length tail is ever carried over), so parsing costs one copy of the
+ * bytes whatever the chunk size. It is pure (no I/O) so it can be fuzzed with any split of any input.
  * Bounds: a part larger than `maxPartBytes`, a body larger than `maxTotalBytes` or more than
  * `maxParts` parts -> LimitError (checked as bytes arrive, before they are kept); a header block
  * over 16 KiB, a bad delimiter line or header line -> DecodeError; a body that ends before the
@@ -88,13 +89,62 @@ export class MultipartParser {
     this.total += chunk.length;
     if (this.total > this.limits.maxTotalBytes) throw new LimitError(`${this.name}: multipart body over ${this.limits.maxTotalBytes} bytes`, { file: this.name, limit: 'maxTotalBytes', max: this.limits.maxTotalBytes });
     if (this.state === 'done') return []; // epilogue
-    const joined = new Uint8Array(this.pending.length + chunk.length);
-    joined.set(this.pending, 0);
-    joined.set(chunk, this.pending.length);
-    this.pending = joined;
     const out: MultipartPart[] = [];
+    if (this.state === 'body' && this.pending.length < this.delimiter.length) {
+      // Inside a body only a short tail is pending: settle a delimiter that would start in the
+      // tail with a small window, then scan the chunk in place (no copy of the chunk's bytes).
+      if (!this.settleTail(chunk, out)) return out;
+    } else {
+      const joined = new Uint8Array(this.pending.length + chunk.length);
+      joined.set(this.pending, 0);
+      joined.set(chunk, this.pending.length);
+      this.pending = joined;
+    }
     while (this.step(out));
     return out;
+  }
+
+  /**
+   * Body state with a tail shorter than the delimiter: a delimiter beginning in the tail ends
+   * within the first delimiter-length bytes of `chunk`, so that window decides it. Leaves
+   * `pending` as the rest of the chunk (a view); false when the window needs more bytes.
+   */
+  private settleTail(chunk: Uint8Array, out: MultipartPart[]): boolean {
+    const tail = this.pending;
+    const need = this.delimiter.length - 1;
+    if (chunk.length < need) {
+      // Tiny chunk: fall back to joining (still bounded by the delimiter length).
+      const joined = new Uint8Array(tail.length + chunk.length);
+      joined.set(tail, 0);
+      joined.set(chunk, tail.length);
+      this.pending = joined;
+      return true;
+    }
+    const window = new Uint8Array(tail.length + need);
+    window.set(tail, 0);
+    window.set(chunk.subarray(0, need), tail.length);
+    const at = tail.length === 0 ? -1 : indexOfBytes(window, this.delimiter, 0);
+    if (at !== -1 && at < tail.length) {
+      this.addBody(tail.subarray(0, at));
+      out.push({ headers: this.headers, body: concat(this.bodyChunks, this.bodyBytes) });
+      this.bodyChunks = [];
+      this.pending = chunk.subarray(at + this.delimiter.length - tail.length);
+      this.state = 'delimiter-tail';
+      return true;
+    }
+    this.addBody(tail);
+    this.pending = chunk;
+    return true;
+  }
+
+  private addBody(bytes: Uint8Array): void {
+    if (this.bodyBytes + bytes.length > this.limits.maxPartBytes) {
+      throw new LimitError(`${this.name}: multipart part ${this.parts} over ${this.limits.maxPartBytes} bytes`, { file: this.name, limit: 'maxPartBytes', max: this.limits.maxPartBytes });
+    }
+    if (bytes.length > 0) {
+      this.bodyChunks.push(bytes);
+      this.bodyBytes += bytes.length;
+    }
   }
 
   /** Call at end of input: throws DecodeError unless the closing delimiter was seen. */
@@ -176,13 +226,7 @@ export class MultipartParser {
   private stepBody(buf: Uint8Array, out: MultipartPart[]): boolean {
     const at = indexOfBytes(buf, this.delimiter, 0);
     const take = at === -1 ? Math.max(0, buf.length - this.delimiter.length + 1) : at;
-    if (this.bodyBytes + take > this.limits.maxPartBytes) {
-      throw new LimitError(`${this.name}: multipart part ${this.parts} over ${this.limits.maxPartBytes} bytes`, { file: this.name, limit: 'maxPartBytes', max: this.limits.maxPartBytes });
-    }
-    if (take > 0) {
-      this.bodyChunks.push(buf.subarray(0, take));
-      this.bodyBytes += take;
-    }
+    this.addBody(buf.subarray(0, take));
     if (at === -1) {
       // Keep only the tail that could still begin a delimiter (copied so the big chunk can go).
       this.pending = buf.slice(take);

@@ -35,6 +35,13 @@ describe('multipart parser', () => {
     }
   });
 
+  it('returns the parts exactly for every fixed chunk size from 1 to 64 bytes', () => {
+    for (let size = 1; size <= 64; size++) {
+      const cuts = Array.from({ length: Math.floor((body.length - 1) / size) }, (_, i) => (i + 1) * size);
+      expect(parseChunks(body, cuts).map((p) => Array.from(p.body)), `chunk size ${size}`).toEqual([Array.from(partA), Array.from(partB)]);
+    }
+  });
+
   it('handles a preamble, transport padding, an epilogue and byte-by-byte chunks', () => {
     const text = `preamble text\r\n--${B}  \r\nContent-Type: text/plain\r\n\r\nhello\r\n--${B}\r\n\r\nno headers\r\n--${B}--\r\nepilogue`;
     const bytes = enc.encode(text);
