@@ -9,7 +9,8 @@
  * Acceptable is asked again for Explicit VR Little Endian, which every server must provide.
  * `transferSyntax` pins one explicitly.
  */
-import { readMultipartStream, boundaryOf, buildMultipart, type MultipartLimits } from './multipart.js';
+import { readMultipartStream, type MultipartLimits } from './multipart.js';
+import { boundaryOf, buildMultipart } from './multipart-build.js';
 import { HttpError } from '../../core/errors.js';
 import { requestWithRetry, safeUrl, splitBaseUrl, type DicomWebAuth, type HttpOptions } from './http.js';
 import { parseDatasetArray, toInstance, toSeries, toStudy, type InstanceResult, type SeriesResult, type StudyResult } from './dicom-json.js';

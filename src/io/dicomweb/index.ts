@@ -6,7 +6,8 @@
  */
 export { createDicomWebClient, EXPLICIT_VR_LITTLE_ENDIAN, type DicomWebClient, type DicomWebClientOptions, type DicomWebProgress, type QidoQuery, type QidoValue, type RetrieveOptions } from './client.js';
 export { readDicomWebSeries, retrieveDicomWebSeriesFiles, type DicomWebSeriesReference } from './read-series.js';
-export { MultipartParser, parseMultipart, readMultipartStream, buildMultipart, boundaryOf, parseContentType, DEFAULT_MULTIPART_LIMITS, type MultipartLimits, type MultipartPart } from './multipart.js';
+export { MultipartParser, parseMultipart, readMultipartStream, DEFAULT_MULTIPART_LIMITS, type MultipartLimits, type MultipartPart } from './multipart.js';
+export { buildMultipart, boundaryOf, parseContentType } from './multipart-build.js';
 export { safeUrl, type DicomWebAuth, type HttpOptions } from './http.js';
 export { readStoreResponse, type StoreResult, type StoredInstance, type FailedInstance } from './stow.js';
 export type { StudyResult, SeriesResult, InstanceResult, DicomJsonDataset, DicomJsonValue } from './dicom-json.js';
