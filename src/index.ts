@@ -9,6 +9,7 @@ export * from './manifest/index.js';
 export { SDK_VERSION } from './version.js';
 export * from './io/nifti/index.js';
 export * from './io/dicom/index.js';
+export * from './io/dicomweb/index.js';
 export * from './io/dicom-write/index.js';
 export * from './phantoms/index.js';
 export * from './postprocess/index.js';

@@ -18,6 +18,7 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   serve: { summary: 'web demo: run models in the browser (WebGPU / wasm) on 127.0.0.1', load: async () => (await import('./commands/serve.js')).command },
   models: { summary: 'list models and datasets; `models verify` checks shipped files', load: async () => (await import('./commands/models.js')).command },
   run: { summary: 'batch inference over files, folders, globs or CSV lists (resumable)', load: async () => (await import('./commands/run.js')).command },
+  dicomweb: { summary: 'run a model on a study of a DICOMweb server (PACS) and store SEG / SR results back', load: async () => (await import('./commands/dicomweb.js')).command },
   eval: { summary: 'run a model over a labelled set and report its metrics (AUC, CPM, Dice, TRE, F1)', load: async () => (await import('./commands/eval.js')).command },
 };
 

@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'E_SHAPE'
   | 'E_LIMIT'
   | 'E_INPUT'
+  | 'E_HTTP'
+  | 'E_NETWORK'
   | IoErrorCode;
 
 /**
@@ -123,6 +125,32 @@ export class IoError extends MedinferError {
   constructor(code: IoErrorCode, message: string, details: ErrorDetails & { readonly file: string; readonly op: string; readonly errno?: string }, options?: { cause?: unknown }) {
     super(message, details, options);
     this.code = code;
+  }
+}
+
+/**
+ * A server answered with an HTTP error status (or a DICOMweb response that reports failure, such as
+ * a STOW-RS FailedSOPSequence). `url` never carries credentials or a query string (QIDO queries
+ * may hold patient attributes); `status` is the HTTP status.
+ */
+export class HttpError extends MedinferError {
+  readonly code = 'E_HTTP' as const;
+  readonly status: number;
+  readonly url: string;
+  constructor(url: string, status: number, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message, { ...details, url, status }, options);
+    this.status = status;
+    this.url = url;
+  }
+}
+
+/** A request got no HTTP answer: connection refused or reset, DNS failure, timeout, abort. */
+export class NetworkError extends MedinferError {
+  readonly code = 'E_NETWORK' as const;
+  readonly url: string;
+  constructor(url: string, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message, { ...details, url }, options);
+    this.url = url;
   }
 }
 

@@ -119,6 +119,28 @@ const model = {
     },
     modality: { type: 'array', items: { type: 'string' }, description: 'DICOM modalities the model accepts (CR, DX, CT, MR, ...)' },
     dimensionality: { enum: [2, 3] },
+    dicomweb: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'how `medinfer dicomweb run` picks the input series of a study (QIDO-RS): one rule per model input (all inputs of a multi-input model); a series is used when it alone matches its rule',
+      properties: {
+        series: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              input: { type: 'string', description: 'model input name (from `inputs`); omitted for single-input models' },
+              modality: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'Modality (0008,0060) values accepted (default: the model\'s `modality`)' },
+              descriptionIncludes: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'SeriesDescription must contain one of these (case-insensitive)' },
+              descriptionExcludes: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'SeriesDescription must contain none of these (case-insensitive)' },
+              minInstances: { type: 'integer', minimum: 1 },
+            },
+          },
+        },
+      },
+    },
     space: {
       type: 'object',
       additionalProperties: false,

@@ -62,6 +62,20 @@ export interface CodeSpec {
  */
 export type LabelSpec = string | { readonly name: string; readonly value?: number; readonly color?: string; readonly code?: CodeSpec; readonly category?: CodeSpec };
 
+/** Declarative QIDO-RS series selection: every stated criterion must hold. */
+export interface DicomWebSeriesRule {
+  /** Model input this rule feeds (multi-input models); omitted for single-input models. */
+  readonly input?: string;
+  /** Accepted Modality values (default: the entry's `modality`). */
+  readonly modality?: readonly string[];
+  /** SeriesDescription contains one of these, case-insensitive. */
+  readonly descriptionIncludes?: readonly string[];
+  /** SeriesDescription contains none of these, case-insensitive. */
+  readonly descriptionExcludes?: readonly string[];
+  /** At least this many instances (NumberOfSeriesRelatedInstances), e.g. to skip scouts. */
+  readonly minInstances?: number;
+}
+
 export interface MetricSpec {
   readonly value: number;
   readonly measuredOn?: Readonly<Record<string, unknown>>;
@@ -82,6 +96,8 @@ export interface ModelEntry {
   readonly inputs?: readonly { readonly name: string; readonly modality?: string; readonly description?: string }[];
   readonly modality?: readonly string[];
   readonly dimensionality?: 2 | 3;
+  /** Series selection for `medinfer dicomweb run` (see DicomWebSeriesRule). */
+  readonly dicomweb?: { readonly series?: readonly DicomWebSeriesRule[] };
   readonly space?: { readonly orientation?: string; readonly spacing?: readonly number[]; readonly world?: 'LPS' | 'RAS' };
   readonly preprocess: readonly StepSpec[];
   readonly inference: InferenceSpec;

@@ -12,6 +12,7 @@ import type { AnyPipeline } from '../batch/infer-item.js';
 import { loadManifest, openBatchPipeline, toFailure, writeItemOutputs } from '../batch/run-batch.js';
 import type { ProviderChoice } from '../../runtime/providers.js';
 import type { InferenceJobData } from './job-data.js';
+import { isDicomWebJob, processDicomWebJob, type DicomWebJobData } from './dicomweb-job.js';
 import { readCompletedItem, recordCompleted, recordFailed } from './item-state.js';
 
 const PERMANENT = new Set(['E_DECODE', 'E_UNSUPPORTED', 'E_INPUT', 'E_LIMIT', 'E_SHAPE', 'E_MANIFEST', 'E_USAGE', 'E_INTEGRITY', 'E_MODEL_FILE']);
@@ -26,7 +27,7 @@ export class WorkerPipelines {
   private readonly open = new Map<string, Promise<AnyPipeline>>();
   constructor(private readonly options: PipelineCacheOptions) {}
 
-  get(data: InferenceJobData): Promise<AnyPipeline> {
+  get(data: Pick<InferenceJobData, 'manifest' | 'model' | 'maxVoxels'>): Promise<AnyPipeline> {
     const key = `${data.manifest ?? ''}\0${data.model}`;
     let p = this.open.get(key);
     if (!p) {
@@ -47,6 +48,11 @@ export class WorkerPipelines {
 }
 
 export async function processJob(job: Job<InferenceJobData>, pipelines: WorkerPipelines): Promise<{ id: string; skipped: boolean }> {
+  // Job types other than file inference (dicomweb-job.ts) carry a `kind`.
+  if (isDicomWebJob(job.data)) {
+    const summary = await processDicomWebJob(job as unknown as Job<DicomWebJobData>, pipelines);
+    return { id: job.data.item.id, skipped: summary.status === 'already-stored' };
+  }
   const data = job.data;
   const item = data.item;
   if (await readCompletedItem(data.output, item.id)) return { id: item.id, skipped: true };
