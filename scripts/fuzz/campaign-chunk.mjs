@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTargets, runCases } from './fuzz-core.mjs';
-import { dicomSources, inspectSources, niftiSources, segSeriesSources } from './sources.mjs';
+import { dicomSources, inspectSources, MULTIPART_BOUNDARY, multipartSources, niftiSources, segSeriesSources } from './sources.mjs';
 
 const [targetName, seedText, startText, countText] = process.argv.slice(2);
 const sdk = await import('../../dist/node.js');
@@ -30,8 +30,9 @@ async function runInspect(bytes, name, ext) {
 
 const { parseDicomBytes } = await import('../../dist/io/dicom/parse-header.js');
 const seriesFiles = segSeriesSources();
-const targets = createTargets({ ...sdk, parseDicomBytes, seriesFiles, runInspect });
-const sources = { dicom: dicomSources, nifti: niftiSources, inspect: inspectSources, 'seg-writer': () => seriesFiles }[targetName]();
+const { MultipartParser } = await import('../../dist/io/dicomweb/multipart.js');
+const targets = createTargets({ ...sdk, parseDicomBytes, seriesFiles, runInspect, MultipartParser, multipartBoundary: MULTIPART_BOUNDARY });
+const sources = { dicom: dicomSources, nifti: niftiSources, inspect: inspectSources, 'seg-writer': () => seriesFiles, multipart: multipartSources }[targetName]();
 const first = Number(startText);
 const count = Number(countText);
 for (let c = first; c < first + count; c++) {

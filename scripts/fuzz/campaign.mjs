@@ -3,7 +3,7 @@
  * its own process with a per-case time bound and a heap cap; counts by outcome; every failing
  * case (untyped error, inconsistent result, hang, crash) is kept as a regression fixture in
  * test/fixtures/fuzz-regressions/ (replayed by test/fuzz/readers-fuzz.test.ts).
- *   npm run build && node scripts/fuzz/campaign.mjs [--cases 100000] [--seeds 1,2,3] [--targets dicom,nifti,inspect,seg-writer]
+ *   npm run build && node scripts/fuzz/campaign.mjs [--cases 100000] [--seeds 1,2,3] [--targets dicom,nifti,inspect,seg-writer,multipart]
  *     [--chunk 2000] [--case-ms 20000] [--heap-mb 2048] [--out bench/results/fuzz-campaign.json]
  * --cases is the total over all seeds and targets, split evenly. Prints a table; writes --out.
  */
@@ -20,7 +20,7 @@ const opt = (name, fallback) => {
 };
 const total = Number(opt('cases', 100000));
 const seeds = opt('seeds', '1,2,3').split(',').map(Number);
-const targetNames = opt('targets', 'dicom,nifti,inspect,seg-writer').split(',');
+const targetNames = opt('targets', 'dicom,nifti,inspect,seg-writer,multipart').split(',');
 const chunk = Number(opt('chunk', 2000));
 const caseMs = Number(opt('case-ms', 20000));
 const heapMb = Number(opt('heap-mb', 2048));

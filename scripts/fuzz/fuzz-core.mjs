@@ -126,6 +126,30 @@ export function createTargets(sdk) {
       },
     };
   }
+  if (sdk.MultipartParser && sdk.multipartBoundary) {
+    // DICOMweb answers: a mutated multipart/related body pushed in chunks of a size drawn from the
+    // case (1 byte to 64 KiB), under tight bounds; every part that comes out is read as DICOM.
+    targets.multipart = {
+      extension: '',
+      run: async (bytes, name) => {
+        try {
+          const rnd = createRandom(bytes.length * 2654435761 + name.length);
+          const parser = new sdk.MultipartParser(sdk.multipartBoundary, { maxPartBytes: 4 << 20, maxTotalBytes: 16 << 20, maxParts: 16 }, name);
+          const parts = [];
+          for (let at = 0; at < bytes.length; ) {
+            const size = 1 + Math.floor(rnd() ** 3 * 65536);
+            parts.push(...parser.push(bytes.subarray(at, at + size)));
+            at += size;
+          }
+          parser.finish();
+          for (const p of parts) await sdk.readDicom(p.body, { name, maxVoxels: 1 << 22 });
+          return { outcome: 'ok' };
+        } catch (err) {
+          return classify(err, name, sdk.isMedinferError);
+        }
+      },
+    };
+  }
   if (sdk.runInspect) {
     targets.inspect = {
       extension: '',

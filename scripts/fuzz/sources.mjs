@@ -39,3 +39,26 @@ export const inspectSources = () => [...dicomSources(), ...niftiSources()];
 
 /** A real source series for the SEG / SR writers (Philips classic pCASL, 40 files: the first 8). */
 export const segSeriesSources = () => load(Array.from({ length: 8 }, (_, n) => `dcm-qa/dcm_qa_philips_enh/p1901_cl/${String(n + 1).padStart(4, '0')}.dcm`), () => '.dcm');
+
+/** Boundary of the multipart/related bodies below (WADO-RS answers as a PACS sends them). */
+export const MULTIPART_BOUNDARY = 'medinfer-fuzz-boundary-7d3c';
+
+/** WADO-RS-like multipart/related bodies of 1-3 real DICOM instances each. */
+export const multipartSources = () => {
+  const files = load(['dicom/CT_small.dcm', 'dicom/MR_small.dcm', 'dicom/MR_small_RLE.dcm', 'dicom/generated/enhanced_ct_5frames.dcm', 'dicom/MR_small_jpeg_ls_lossless.dcm'], () => '.dcm');
+  const enc = new TextEncoder();
+  const body = (parts) => {
+    const chunks = [];
+    for (const p of parts) chunks.push(enc.encode(`--${MULTIPART_BOUNDARY}\r\nContent-Type: application/dicom; transfer-syntax=*\r\nContent-Length: ${p.bytes.length}\r\n\r\n`), p.bytes, enc.encode('\r\n'));
+    chunks.push(enc.encode(`--${MULTIPART_BOUNDARY}--\r\n`));
+    const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) { out.set(c, at); at += c.length; }
+    return out;
+  };
+  return [
+    { name: 'multipart: CT_small', ext: '', bytes: body([files[0]]) },
+    { name: 'multipart: MR_small + MR_small_RLE', ext: '', bytes: body([files[1], files[2]]) },
+    { name: 'multipart: enhanced CT + JPEG-LS MR + CT', ext: '', bytes: body([files[3], files[4], files[0]]) },
+  ];
+};

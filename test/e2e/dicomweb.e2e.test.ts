@@ -9,8 +9,9 @@
  * --overwrite replaces rather than duplicates), that wrong credentials fail with a typed error,
  * and that no output line carries the patient's name / ID or the password.
  */
+import { decodeDicomFrames } from '../../src/io/dicom/read-dicom.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDicomWebClient, generateBrainMri, generateChestCt, generateChestRadiograph, readDicom, readDicomSeries, type DicomWebClient } from '../../src/index.js';
+import { createDicomWebClient, generateBrainMri, generateChestCt, generateChestRadiograph, readDicomSeries, type DicomWebClient } from '../../src/index.js';
 import { createPipeline, readManifestFile } from '../../src/node.js';
 import { describeDicomSource } from '../../src/io/dicom-write/index.js';
 import { parseDicomBytes, readString, sequenceItems } from '../../src/io/dicom/parse-header.js';
@@ -99,7 +100,7 @@ describe.skipIf(!available && !process.env['CI'])('medinfer dicomweb run against
     const expected = (await pipe.run(volumes)).labels;
     await pipe.dispose();
     const segBytes = await client.retrieveInstance(STUDY, seg.series[0]!.seriesInstanceUid, seg.instances[0]!.sopInstanceUid);
-    const segVolume = await readDicom(segBytes, { name: 'seg.dcm' });
+    const segVolume = await decodeDicomFrames(segBytes, { name: 'seg.dcm' });
     const source = describeDicomSource(files.get(MR_SERIES[0]!.uid)!.map((bytes, i) => ({ name: `t1-${i}`, bytes })));
     const segmentLabels = [1, 2, 4].filter((v) => expected.data.includes(v));
     const back = segToLabels(segBytes, segVolume.data, source, (n) => segmentLabels[n - 1]!);

@@ -1,7 +1,8 @@
 /**
  * Seeded fuzzing in every run (issue 27): mutations of real files (scripts/fuzz/sources.mjs)
- * through the DICOM reader, the NIfTI reader, the CLI's `inspect` and the DICOM SEG / SR writers
- * (a real source series with one file mutated). Every case must end as a
+ * through the DICOM reader, the NIfTI reader, the CLI's `inspect`, the DICOM SEG / SR writers
+ * (a real source series with one file mutated) and the DICOMweb multipart parser (WADO-RS-like
+ * bodies of real instances, pushed in random chunks, every part read as DICOM). Every case must end as a
  * well-formed result or one of the SDK's typed errors naming the input; each target's loop has a
  * time bound (no hang, no runaway allocation). Cases kept by the long campaign
  * (scripts/fuzz/campaign.mjs) in test/fixtures/fuzz-regressions/ are replayed.
@@ -12,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { createTargets, runCases } from '../../scripts/fuzz/fuzz-core.mjs';
-import { dicomSources, inspectSources, niftiSources, segSeriesSources } from '../../scripts/fuzz/sources.mjs';
+import { dicomSources, inspectSources, MULTIPART_BOUNDARY, multipartSources, niftiSources, segSeriesSources } from '../../scripts/fuzz/sources.mjs';
+import { MultipartParser } from '../../src/io/dicomweb/multipart.js';
 import { readDicom, readDicomSeries } from '../../src/io/dicom/index.js';
 import { parseDicomBytes } from '../../src/io/dicom/parse-header.js';
 import { createDicomSeg, createDicomSr, describeDicomSource, DICOM_CODES } from '../../src/io/dicom-write/index.js';
@@ -41,12 +43,13 @@ async function runInspect(bytes: Uint8Array, name: string, ext: string): Promise
 }
 
 const seriesFiles = segSeriesSources();
-const targets = createTargets({ readDicom, readNifti, isMedinferError, runInspect, readDicomSeries, describeDicomSource, createDicomSeg, createDicomSr, DICOM_CODES, createVolume, parseDicomBytes, seriesFiles });
+const targets = createTargets({ readDicom, readNifti, isMedinferError, runInspect, readDicomSeries, describeDicomSource, createDicomSeg, createDicomSr, DICOM_CODES, createVolume, parseDicomBytes, seriesFiles, MultipartParser, multipartBoundary: MULTIPART_BOUNDARY });
 const plan = [
   { target: 'dicom', sources: dicomSources(), count: 1200, boundMs: 90_000 },
   { target: 'nifti', sources: niftiSources(), count: 800, boundMs: 30_000 },
   { target: 'inspect', sources: inspectSources(), count: 300, boundMs: 60_000 },
   { target: 'seg-writer', sources: seriesFiles, count: 200, boundMs: 60_000 },
+  { target: 'multipart', sources: multipartSources(), count: 400, boundMs: 60_000 },
 ] as const;
 
 describe('fuzz: seeded mutations end as a result or a typed error naming the input', () => {
