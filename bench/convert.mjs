@@ -47,7 +47,7 @@ function mosaicSeriesFolder(volumes) {
   for (let v = 0; v < volumes; v++) {
     const path = join(dir, `vol-${String(v + 1).padStart(4, '0')}.dcm`);
     copyFileSync(sources[v % sources.length], path);
-    execFileSync('dcmodify', ['-nb', '-m', `(0020,0013)=${v + 1}`, '-m', `(0020,0012)=${v + 1}`, '-m', `(0008,0018)=1.2.826.0.1.3680043.10.1234.77.${v + 1}`, '-m', `(0002,0003)=1.2.826.0.1.3680043.10.1234.77.${v + 1}`, path], { stdio: 'ignore' });
+    execFileSync('dcmodify', ['-nb', '-m', `(0020,0013)=${v + 1}`, '-m', `(0020,0012)=${v + 1}`, '-m', `(0008,0018)=1.2.826.0.1.3680043.10.1234.77.${v + 1}`, path], { stdio: 'ignore' });
   }
   writeFileSync(join(dir, 'done'), '');
   return dir;

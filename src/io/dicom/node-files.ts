@@ -3,11 +3,11 @@
  * one file that touches node:fs. Per-file and per-series failures are collected, not thrown, so one
  * bad file does not hide a good series (the batch CLI reports them).
  */
-import { open, readFile, readdir, stat } from 'node:fs/promises';
+import { open, readFile, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { DecodeError, InputError, describeError, isMedinferError, type MedinferError } from '../../core/errors.js';
 import type { Volume } from '../../core/volume.js';
-import { resolveReadOptions, type DicomReadOptions } from './options.js';
+import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } from './options.js';
 import { assembleSeriesParts } from './series-assemble.js';
 import { groupSliceHeaders } from './series-grouping.js';
 import { readSliceHeader, sliceHeaderOf, type SliceHeader } from './slice-header.js';
@@ -79,6 +79,26 @@ function asTyped(err: unknown, file: string): MedinferError {
 
 /** Bytes read first from each file: header and private tags of a single-frame image fit. */
 const HEAD_BYTES = 64 * 1024;
+/** Files kept open between the header read and the pixel read (beyond, reopened: fd limits). */
+const MAX_KEPT_OPEN = 512;
+
+/** File handles a folder read keeps open for its pixel reads; whatever is left is closed at the end. */
+class HandlePool {
+  private readonly open = new Set<FileHandle>();
+  keep(fh: FileHandle): boolean {
+    if (this.open.size >= MAX_KEPT_OPEN) return false;
+    this.open.add(fh);
+    return true;
+  }
+  async release(fh: FileHandle): Promise<void> {
+    if (this.open.delete(fh)) await fh.close();
+  }
+  async closeAll(): Promise<void> {
+    const all = [...this.open];
+    this.open.clear();
+    await Promise.all(all.map((fh) => fh.close().catch(() => undefined)));
+  }
+}
 
 /**
  * Header of one file from its first HEAD_BYTES only, when that holds everything but native
@@ -87,47 +107,66 @@ const HEAD_BYTES = 64 * 1024;
  * undefined when the head does not suffice (small file, compressed or deflated data, long
  * headers, anything unusual): the caller reads the whole file as before.
  */
-async function readHeadOnly(path: string, name: string, maxVoxels: number): Promise<SliceHeader | undefined> {
+async function readHeadOnly(path: string, name: string, maxVoxels: number, handles: HandlePool): Promise<SliceHeader | undefined> {
   const fh = await open(path, 'r');
-  let head: Uint8Array;
+  let kept = false;
   try {
-    const size = (await fh.stat()).size;
-    if (size <= HEAD_BYTES) return undefined;
-    head = new Uint8Array(HEAD_BYTES);
+    const head = new Uint8Array(HEAD_BYTES);
     const { bytesRead } = await fh.read(head, 0, HEAD_BYTES, 0);
     if (bytesRead < HEAD_BYTES) return undefined;
+    let parsed: ParsedDicom;
+    try {
+      parsed = parseDicomBytes(head, name, { headOnly: true, maxInflatedBytes: maxInflatedBytesFor(maxVoxels) });
+    } catch {
+      return undefined;
+    }
+    const el = parsed.dataSet.elements[TAG.pixelData];
+    // Only a Pixel Data element that really runs past the head was detached by the parse.
+    if (el === undefined || el.encapsulatedPixelData === true || el.dataOffset + el.length <= head.length) return undefined;
+    let header: SliceHeader;
+    kept = handles.keep(fh);
+    const handle = kept ? fh : undefined;
+    const pixelSource: PixelSource = {
+      length: el.length,
+      readInto: async (target) => {
+        if (handle === undefined) return readRange(path, el.dataOffset, target);
+        try {
+          return await readFully(handle, el.dataOffset, target);
+        } finally {
+          await handles.release(handle);
+        }
+      },
+    };
+    try {
+      header = sliceHeaderOf({ ...parsed, pixelSource }, maxVoxels);
+    } catch {
+      // Let the whole-file path produce the file's own typed error (or its non-image verdict).
+      if (kept) await handles.release(fh);
+      kept = false;
+      return undefined;
+    }
+    return header;
   } finally {
-    await fh.close();
-  }
-  let parsed: ParsedDicom;
-  try {
-    parsed = parseDicomBytes(head, name, { headOnly: true, maxInflatedBytes: maxInflatedBytesFor(maxVoxels) });
-  } catch {
-    return undefined;
-  }
-  const el = parsed.dataSet.elements[TAG.pixelData];
-  // Only a Pixel Data element that really runs past the head was detached by the parse.
-  if (el === undefined || el.encapsulatedPixelData === true || el.dataOffset + el.length <= head.length) return undefined;
-  const pixelSource: PixelSource = { length: el.length, readInto: (target) => readRange(path, el.dataOffset, target) };
-  try {
-    return sliceHeaderOf({ ...parsed, pixelSource }, maxVoxels);
-  } catch {
-    // Let the whole-file path produce the file's own typed error (or its non-image verdict).
-    return undefined;
+    if (!kept) await fh.close();
   }
 }
 
-/** Reads target.length bytes at `position`; resolves how many were there. */
+/** Reads target.length bytes at `position` of an open file; resolves how many were there. */
+async function readFully(fh: FileHandle, position: number, target: Uint8Array): Promise<number> {
+  let got = 0;
+  while (got < target.length) {
+    const { bytesRead } = await fh.read(target, got, target.length - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got;
+}
+
+/** readFully on a file opened for this read alone. */
 async function readRange(path: string, position: number, target: Uint8Array): Promise<number> {
   const fh = await open(path, 'r');
   try {
-    let got = 0;
-    while (got < target.length) {
-      const { bytesRead } = await fh.read(target, got, target.length - got, position + got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    return got;
+    return await readFully(fh, position, target);
   } finally {
     await fh.close();
   }
@@ -142,6 +181,15 @@ async function readRange(path: string, position: number, target: Uint8Array): Pr
 export async function readDicomDirectory(dir: string, options?: Omit<DicomReadOptions, 'name'>): Promise<DicomDirectoryResult> {
   const base = resolveReadOptions(options, dir);
   const paths = await listDicomFiles(dir);
+  const handles = new HandlePool();
+  try {
+    return await readListedFiles(dir, paths, base, handles);
+  } finally {
+    await handles.closeAll();
+  }
+}
+
+async function readListedFiles(dir: string, paths: readonly string[], base: ResolvedReadOptions, handles: HandlePool): Promise<DicomDirectoryResult> {
   // Reads overlap with header parsing (a few files in flight); results keep the listing order.
   const slots: ({ header: SliceHeader } | { error: DicomDirectoryError } | { skip: string })[] = new Array(paths.length);
   let next = 0;
@@ -150,7 +198,7 @@ export async function readDicomDirectory(dir: string, options?: Omit<DicomReadOp
       const name = relative(dir, paths[n]!);
       let bytes: Uint8Array | undefined;
       try {
-        const head = await readHeadOnly(paths[n]!, name, base.maxVoxels);
+        const head = await readHeadOnly(paths[n]!, name, base.maxVoxels, handles);
         if (head !== undefined) {
           slots[n] = { header: head };
           continue;

@@ -110,15 +110,19 @@ export function readSiemensCsa(ds: DataSet, which: 'image' | 'series', file: str
  * as a CSA header, so it cannot pass silently.
  */
 export function findPrivateBlock(ds: DataSet, group: number, creator: string): number | undefined {
-  const g = group.toString(16).padStart(4, '0');
+  // Creator elements are (gggg,0010)..(gggg,00FF): scan the dataset's own keys (a few hundred)
+  // rather than probing 240 tags, and keep the lowest matching block as PS3.5 7.8.1 reserves them.
+  const prefix = `x${group.toString(16).padStart(4, '0')}00`;
   let anyCreator = false;
-  for (let b = 0x10; b <= 0xff; b++) {
-    const tag = `x${g}00${b.toString(16).padStart(2, '0')}`;
-    if (ds.elements[tag] === undefined) continue;
+  let found: number | undefined;
+  for (const tag in ds.elements) {
+    if (!tag.startsWith(prefix)) continue;
+    const b = Number.parseInt(tag.slice(7), 16);
+    if (!(b >= 0x10 && b <= 0xff)) continue;
     anyCreator = true;
-    if (readString(ds, tag)?.toUpperCase() === creator) return b;
+    if ((found === undefined || b < found) && readString(ds, tag)?.toUpperCase() === creator) found = b;
   }
-  return anyCreator ? undefined : 0x10;
+  return found ?? (anyCreator ? undefined : 0x10);
 }
 
 /**
