@@ -43,6 +43,15 @@ function copiesStraight(pm: PixelModule): boolean {
 export async function decodeExternalNativePixels(source: PixelSource, pm: PixelModule, bigEndian: boolean, file: string, target?: DecodeTarget): Promise<TypedArray> {
   const expected = nativeByteCount(pm);
   if (source.length < expected) throw truncated(file, source.length, expected);
+  if (target === undefined && copiesStraight(pm)) {
+    // A fresh buffer of the exact size is already private and aligned: view it, no second copy.
+    const bytes = new Uint8Array(expected);
+    const got = await source.readInto(bytes);
+    if (got < expected) throw truncated(file, got, expected);
+    const width = bytesPerElement(pm.rawType);
+    if (bigEndian && width > 1) swapBytes(bytes, width);
+    return viewAs(bytes, pm);
+  }
   if (target === undefined || !copiesStraight(pm)) {
     const bytes = new Uint8Array(expected);
     const got = await source.readInto(bytes);

@@ -96,9 +96,11 @@ export function unpackMosaicTiles(raw: TypedArray, pm: PixelModule, layout: Mosa
   for (let s = 0; s < images; s++) {
     const top = Math.floor(s / grid) * tr;
     const left = (s % grid) * tc;
+    // Tile rows are short (64-128 samples): a plain loop beats a subarray view + set per row.
     for (let y = 0; y < tr; y++) {
       const from = (top + y) * pm.columns + left;
-      out.set(raw.subarray(from, from + tc) as never, (s * tr + y) * tc);
+      const to = (s * tr + y) * tc;
+      for (let x = 0; x < tc; x++) out[to + x] = raw[from + x]!;
     }
   }
   return out;

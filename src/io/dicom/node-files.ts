@@ -77,8 +77,8 @@ function asTyped(err: unknown, file: string): MedinferError {
   return isMedinferError(err) ? err : new DecodeError(`${file}: ${describeError(err)}`, { file }, { cause: err });
 }
 
-/** Bytes read first from each file: header and private tags of a single-frame image fit. */
-const HEAD_BYTES = 64 * 1024;
+/** Bytes read first from each file (header and private tags of a single-frame image fit), then once more. */
+const HEAD_SIZES = [64 * 1024, 512 * 1024] as const;
 /** Files kept open between the header read and the pixel read (beyond, reopened: fd limits). */
 const MAX_KEPT_OPEN = 512;
 
@@ -101,7 +101,7 @@ class HandlePool {
 }
 
 /**
- * Header of one file from its first HEAD_BYTES only, when that holds everything but native
+ * Header of one file from its first 64 KiB (or 512 KiB) only, when that holds everything but native
  * Pixel Data: the samples stay in the file (ParsedDicom.pixelSource) and are later read straight
  * into the series volume, so a folder read never holds its files in memory (peak = the volume).
  * undefined when the head does not suffice (small file, compressed or deflated data, long
@@ -111,15 +111,21 @@ async function readHeadOnly(path: string, name: string, maxVoxels: number, handl
   const fh = await open(path, 'r');
   let kept = false;
   try {
-    const head = new Uint8Array(HEAD_BYTES);
-    const { bytesRead } = await fh.read(head, 0, HEAD_BYTES, 0);
-    if (bytesRead < HEAD_BYTES) return undefined;
-    let parsed: ParsedDicom;
-    try {
-      parsed = parseDicomBytes(head, name, { headOnly: true, maxInflatedBytes: maxInflatedBytesFor(maxVoxels) });
-    } catch {
-      return undefined;
+    let head: Uint8Array | undefined;
+    let parsed: ParsedDicom | undefined;
+    // Siemens headers (CSA series header with the Phoenix protocol) can pass 64 KiB: one larger try.
+    for (const size of HEAD_SIZES) {
+      head = new Uint8Array(size);
+      const { bytesRead } = await fh.read(head, 0, size, 0);
+      if (bytesRead < size) return undefined;
+      try {
+        parsed = parseDicomBytes(head, name, { headOnly: true, maxInflatedBytes: maxInflatedBytesFor(maxVoxels) });
+        break;
+      } catch {
+        parsed = undefined;
+      }
     }
+    if (parsed === undefined || head === undefined) return undefined;
     const el = parsed.dataSet.elements[TAG.pixelData];
     // Only a Pixel Data element that really runs past the head was detached by the parse.
     if (el === undefined || el.encapsulatedPixelData === true || el.dataOffset + el.length <= head.length) return undefined;
