@@ -3,6 +3,7 @@
  * (model files resolve against it, each checked against its sha256), and File / Blob / URL
  * readers. The API and results are the same as in Node.
  */
+import { readDicomWebSeries } from '../io/dicomweb/read-series.js';
 import type { Volume } from '../core/volume.js';
 import { readImageInBrowser } from '../io/browser/read-image.js';
 import { parseManifest } from '../manifest/load.js';
@@ -56,7 +57,12 @@ export async function createBrowserContext(options: BrowserPipelineOptions = {})
     ...(options.provider !== undefined ? { provider: options.provider } : {}),
     ...(options.allowFallback !== undefined ? { allowFallback: options.allowFallback } : {}),
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
-    loadVolume: async (input, o) => (isVolume(input) ? input : readImageInBrowser(input, { ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}), ...o })),
+    loadVolume: async (input, o) => {
+      if (isVolume(input)) return input;
+      const limits = { ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}), ...o };
+      if (typeof input === 'object' && 'dicomweb' in input) return readDicomWebSeries({ ...input.dicomweb, read: { ...limits, ...input.dicomweb.read } });
+      return readImageInBrowser(input, limits);
+    },
     loadFile: (location) => fetchWithProgress(location),
   };
 }

@@ -64,6 +64,8 @@ export function inputName(input: ImageInput): string {
   if (typeof input === 'string') return input.split(/[\\/]/).pop() ?? input;
   if (input instanceof Uint8Array) return 'bytes';
   if ('bytes' in input && 'name' in input && !('geometry' in input)) return input.name;
+  // A DICOMweb series is named by its UID: never the URL (it may hold credentials) or patient data.
+  if ('dicomweb' in input) return `dicomweb series ${input.dicomweb.series}`;
   return (input as Volume).meta.source ?? 'memory';
 }
 

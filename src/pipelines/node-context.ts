@@ -2,6 +2,7 @@
  * Node wiring for pipelines: onnxruntime-node, the bundled manifest, and file readers (DICOM,
  * NIfTI, PNG/JPEG by content sniffing) for paths and bytes.
  */
+import { readDicomWebSeries } from '../io/dicomweb/read-series.js';
 import { readFile } from 'node:fs/promises';
 import type { Volume } from '../core/volume.js';
 import { LimitError } from '../core/errors.js';
@@ -39,6 +40,7 @@ export async function loadNodeVolume(input: ImageInput, options: { maxVoxels?: n
     }
     return input;
   }
+  if ('dicomweb' in input) return readDicomWebSeries({ ...input.dicomweb, read: { ...limits, ...input.dicomweb.read } });
   return readImageBytes(input.bytes, { ...limits, name: input.name });
 }
 

@@ -1,13 +1,18 @@
 /** Types shared by every task pipeline. */
 import type { Volume } from '../core/volume.js';
+import type { DicomWebSeriesReference } from '../io/dicomweb/read-series.js';
 import type { Manifest, ModelEntry, TaskName } from '../manifest/types.js';
 import type { PreprocessRecord } from '../preprocess/types.js';
 import type { RuntimeBackend } from '../runtime/backend.js';
 import type { ProviderChoice, ProviderReport } from '../runtime/providers.js';
 import type { SessionCache } from '../runtime/session-cache.js';
 
-/** An image input: a Volume, a file path (Node) or URL, raw bytes, or named bytes (browser File contents). */
-export type ImageInput = Volume | string | Uint8Array | { readonly name: string; readonly bytes: Uint8Array };
+/**
+ * An image input: a Volume, a file path (Node) or URL, raw bytes, named bytes (browser File
+ * contents), or a DICOMweb series reference `{ dicomweb: { url, study, series, auth? } }`
+ * (retrieved with WADO-RS, in Node and browsers alike).
+ */
+export type ImageInput = Volume | string | Uint8Array | { readonly name: string; readonly bytes: Uint8Array } | { readonly dicomweb: DicomWebSeriesReference };
 
 /** Where a result came from: enough to reproduce it and to audit which model and provider ran. */
 export interface Provenance {

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDicomWebClient, generateChestCt, readDicomSeries, readDicomWebSeries, type DicomWebClient } from '../../../src/index.js';
+import { createPipeline, readManifestFile } from '../../../src/node.js';
 import { orthancAvailable, ORTHANC_SKIP_REASON, startOrthanc, type OrthancInstance } from '../../helpers/orthanc.js';
 import { FAKE_PATIENT, writeVolumeAsDicomSeries } from '../../helpers/dicom-series-writer.js';
 
@@ -60,6 +61,20 @@ describe.skipIf(!available && !process.env['CI'])('DICOMweb client against Ortha
     expect(frames).toHaveLength(1);
     expect(frames[0]!.length).toBe(64 * 48 * 2);
     expect(Array.from(new Int16Array(frames[0]!.slice().buffer))).toEqual(Array.from(ct.image.data.subarray(4 * 64 * 48, 5 * 64 * 48)));
+  });
+
+  it('a pipeline takes a DICOMweb series reference as its image input (same result as the local files)', async () => {
+    const manifest = await readManifestFile();
+    const pipe = await createPipeline('detection', 'medinfer-nodule-det3d-phantom', { manifest, provider: 'cpu' });
+    try {
+      const remote = await pipe.run({ dicomweb: { url: pacs.dicomWebUrl, auth: pacs.auth, study: STUDY, series: SERIES } });
+      const local = await pipe.run(await readDicomSeries(files.map((bytes, i) => ({ name: `f${i}`, bytes }))));
+      expect(remote.detections).toEqual(local.detections);
+      expect(remote.provenance.inputs).toEqual([`dicomweb series ${SERIES}`]);
+      expect(JSON.stringify(remote.provenance)).not.toContain(pacs.auth.kind === 'basic' ? pacs.auth.password : 'never');
+    } finally {
+      await pipe.dispose();
+    }
   });
 
   it('STOW-RS into another study: Orthanc refuses every instance (409, FailedSOPSequence) -> HttpError listing them', async () => {
