@@ -16,6 +16,10 @@ const PLATFORM_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] ==
  */
 export function decodeNiftiSamples(bytes: Uint8Array, offset: number, count: number, dt: NiftiDatatype, littleEndian: boolean, owned = false): TypedArray {
   const width = dt.bytes;
+  // Callers check the size first; this keeps a typed-array RangeError from ever being the answer.
+  if (!(Number.isSafeInteger(offset) && offset >= 0 && offset + count * width <= bytes.length)) {
+    throw new DecodeError(`voxel data of ${count} x ${width} bytes at offset ${offset} lies outside the ${bytes.length} bytes read`, { cause: 'truncated', offset, expected: count * width, actual: bytes.length });
+  }
   const aligned = (bytes.byteOffset + offset) % Math.max(1, width) === 0;
   let region: Uint8Array;
   // Only a buffer that is exactly ours (not a slice of a pooled allocation) is viewed in place.

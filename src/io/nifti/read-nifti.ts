@@ -182,6 +182,9 @@ function planLayout(h: NiftiHeader, file: string): Layout {
 
 function dataOffset(h: NiftiHeader, file: string): number {
   if (!Number.isFinite(h.voxOffset)) throw new DecodeError(`${file}: vox_offset is not a finite number (${h.voxOffset})`, { file, field: 'vox_offset' });
+  // Offsets past 2^53 cannot be byte positions (and lose precision in every sum made with them:
+  // offset + data size would compare equal to offset): no file is that large.
+  if (h.voxOffset > Number.MAX_SAFE_INTEGER) throw new DecodeError(`${file}: vox_offset ${h.voxOffset} is beyond any file size`, { file, field: 'vox_offset' });
   // nibabel moves a single-file vox_offset below the minimum (352 / 544) up to that minimum.
   const minimum = h.version === 1 ? 352 : 544;
   return Math.max(Math.floor(h.voxOffset), minimum);
