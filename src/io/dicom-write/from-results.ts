@@ -3,8 +3,8 @@
  * and any caller holding a result on DICOM input:
  *  - segmentation: label map -> SEG (one segment per manifest label present in the map, codes and
  *    colour from the manifest) + SR volumes (mm3 counted on the label map, per segment);
- *  - detection: boxes -> SR findings, 3D (SCOORD3D ellipsoid in the source frame) when the input
- *    is a volume with a patient frame, else 2D (SCOORD rectangle on the image);
+ *  - detection: boxes -> SR findings, 3D (TID 1410, SCOORD3D polygon in the source frame) when the
+ *    input is a volume with a patient frame, else 2D (SCOORD rectangle on the image);
  *  - classification: scores per label -> SR qualitative evaluations (Present / Absent + score).
  * The algorithm is named by the result's provenance: model id and model sha256.
  * Labels the manifest gives no code get local 99MEDINFER codes (valid DICOM, honest about being

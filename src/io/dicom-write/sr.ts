@@ -3,11 +3,13 @@
  *  - segmentation volumes: one TID 1411 Volumetric ROI group per SEG segment, whose ROI is the
  *    segment itself (IMAGE 'Referenced Segment' with ReferencedSegmentNumber + 'Source series for
  *    segmentation'), measured as SCT 'Volume' in UCUM mm3;
- *  - 3D detections: one TID 1411 group per box, ROI = 'Volume Surface' SCOORD3D in the source
- *    frame of reference: an ELLIPSOID inscribed in the box (its three axes are the box's edge
- *    directions, listed longest first as PS3.3 C.18.9.1.2 asks), or a POINT at the centre when
- *    the box is flat; measured as Length / Width / Height (mm, along the box's i / j / k edges)
- *    and the model score. TID 1411 allows no box primitive; the ellipsoid keeps centre and extent;
+ *  - 3D detections: one TID 1410 Planar ROI group per box, ROI = 'Image Region' SCOORD3D in the
+ *    source frame of reference: the closed POLYGON of the box's extent along its i / j edges (the
+ *    source slice plane's row and column directions) through the box centre, 5 points with the
+ *    first repeated last. PS3.16 TID 1410 allows only ELLIPSE or POLYGON for a SCOORD3D region
+ *    (a POINT or an ELLIPSOID is not a planar region), so a box with no in-plane extent is refused.
+ *    Measured as Length / Width / Height (mm, along the box's i / j / k edges: Height is the
+ *    extent across slices the polygon cannot show) and the model score;
  *  - 2D detections (radiographs): one TID 1410 group per box, ROI = 'Image Region' SCOORD closed
  *    POLYLINE (the rectangle) on the image, Length / Width in mm when the pixel spacing is known;
  *  - classifications: one TID 1501 group per label: Finding = the label's code, a qualitative
@@ -45,11 +47,14 @@ interface SrDetectionBase {
   readonly score: number;
 }
 
-/** A box in a 3D volume with a patient frame: TID 1411 with a SCOORD3D volume surface. */
+/** A box in a 3D volume with a patient frame: TID 1410 with a SCOORD3D polygon through its centre. */
 export interface SrDetection3D extends SrDetectionBase {
   /** Box centre in world mm (LPS), source frame of reference. */
   readonly centerMm: Vec3;
-  /** Half-edge vectors (mm, LPS) from the centre along the box's i, j and k edges. */
+  /**
+   * Half-edge vectors (mm, LPS) from the centre along the box's i, j and k edges; i and j span the
+   * plane the SR's polygon lies in (the source slices' plane for boxes on the source grid).
+   */
   readonly halfAxesMm: readonly [Vec3, Vec3, Vec3];
 }
 
@@ -122,13 +127,19 @@ function norm(v: Vec3): number {
   return Math.hypot(v[0], v[1], v[2]);
 }
 
-function volumeSurface(d: SrDetection3D, frameOfReferenceUid: string): DicomItem {
+/**
+ * The box's TID 1410 'Image Region': corners c -i -j, c +i -j, c +i +j, c -i +j, and the first
+ * again (PS3.3 C.18.9.1.2: a POLYGON is closed by repeating its first point; all coplanar).
+ */
+function boxRegion(d: SrDetection3D, n: number, frameOfReferenceUid: string): DicomItem {
   const c = d.centerMm;
-  const axes = [...d.halfAxesMm].sort((a, b) => norm(b) - norm(a));
-  if (axes.some((a) => norm(a) === 0)) return scoord3dItem('CONTAINS', CODES.volumeSurface, 'POINT', [...c], frameOfReferenceUid);
-  const points: number[] = [];
-  for (const a of axes) points.push(c[0] - a[0], c[1] - a[1], c[2] - a[2], c[0] + a[0], c[1] + a[1], c[2] + a[2]);
-  return scoord3dItem('CONTAINS', CODES.volumeSurface, 'ELLIPSOID', points, frameOfReferenceUid);
+  const [i, j] = d.halfAxesMm;
+  if (norm(i) === 0 || norm(j) === 0 || !Number.isFinite(norm(i) + norm(j))) {
+    throw new UsageError(`createDicomSr: 3D detection ${n + 1} ('${d.label}') has no finite extent in the slice plane; TID 1410 cannot describe it as a region`, { field: 'detections' });
+  }
+  const corner = (si: number, sj: number): number[] => [0, 1, 2].map((a) => c[a]! + si * i[a]! + sj * j[a]!);
+  const points = [...corner(-1, -1), ...corner(1, -1), ...corner(1, 1), ...corner(-1, 1), ...corner(-1, -1)];
+  return scoord3dItem('CONTAINS', CODES.imageRegion, 'POLYGON', points, frameOfReferenceUid);
 }
 
 function checkScore(score: number, label: string): void {
@@ -173,13 +184,12 @@ export function createDicomSr(options: CreateDicomSrOptions): Uint8Array {
       const [i, j, k] = d.halfAxesMm;
       groups.push(containerItem('CONTAINS', CODES.measurementGroup, [
         ...head,
-        volumeSurface(d, frameOfReferenceUid),
-        uidrefItem('CONTAINS', CODES.sourceSeriesForSegmentation, source.seriesInstanceUid),
+        boxRegion(d, n, frameOfReferenceUid),
         numItem('CONTAINS', CODES.length, 2 * norm(i), CODES.millimetre),
         numItem('CONTAINS', CODES.width, 2 * norm(j), CODES.millimetre),
         numItem('CONTAINS', CODES.height, 2 * norm(k), CODES.millimetre),
         score,
-      ], '1411'));
+      ], '1410'));
       return;
     }
     const image = source.instances[d.slice];

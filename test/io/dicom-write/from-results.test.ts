@@ -14,7 +14,7 @@ import type { ClassificationResult } from '../../../src/pipelines/classification
 import type { Provenance } from '../../../src/pipelines/types.js';
 import { classificationToDicomSr, describeDicomSource, detectionFindings, detectionToDicomSr, segmentationToDicom, type SrDetection3D, type SrDetection2D } from '../../../src/io/dicom-write/index.js';
 import { makeCase } from './case.js';
-import { makeRadiograph } from './source-series.js';
+import { makeRadiograph, patientPosition } from './source-series.js';
 import { hasDciodvfy, runDciodvfy, segToLabels } from './helpers.js';
 
 const manifest = parseManifest(JSON.parse(readFileSync(new URL('../../../models.manifest.json', import.meta.url), 'utf8')), { validatePreprocess: () => {}, validatePostprocess: () => {} });
@@ -67,7 +67,7 @@ describe('segmentationToDicom', () => {
 });
 
 describe('detection results', () => {
-  it('3D boxes become ellipsoids centred on the box, axes along the oblique grid', async () => {
+  it('3D boxes become TID 1410 polygons: the box corners through its centre, on the oblique source plane, in world mm', async () => {
     const { source, volume } = await makeCase();
     const entry = getModelEntry(manifest, 'medinfer-nodule-det3d-phantom');
     const g = volume.geometry;
@@ -81,10 +81,28 @@ describe('detection results', () => {
     d!.halfAxesMm[0].forEach((v, a) => expect(centre[a]! + v).toBeCloseTo(faceI[a]!, 6));
     expect(Math.hypot(...d!.halfAxesMm[2])).toBeCloseTo(2 * 2.5, 6);
     const sr = detectionToDicomSr(result, g, { source, entry });
-    const items = walk(parseDicomBytes(sr, 'sr').dataSet);
-    expect(readString(items.find((i) => i.meaning === 'Volume Surface')!.item, 'x00700023')).toBe('ELLIPSOID');
-    const height = items.find((i) => i.meaning === 'Height')!.item;
-    expect(readNumbers(firstItem(height, 'x0040a300')!, 'x0040a30a')![0]).toBeCloseTo(10, 6);
+    const ds = parseDicomBytes(sr, 'sr').dataSet;
+    const items = walk(ds);
+    const group = items.find((i) => i.meaning === 'Measurement Group')!.item;
+    expect(readString(firstItem(group, 'x0040a504')!, 'x0040db00')).toBe('1410');
+    const region = items.find((i) => i.meaning === 'Image Region')!.item;
+    expect(readString(region, 'x0040a040')).toBe('SCOORD3D');
+    expect(readString(region, 'x00700023')).toBe('POLYGON');
+    expect(readString(region, 'x30060024')).toBe(source.frameOfReferenceUid);
+    // The box's corners (voxel-centre index = edge index - 0.5) on the slice through its centre
+    // (k = 2.5), in LPS mm from the source's own position / orientation tags: the SR's polygon, closed.
+    const corners = [[2, 1], [6, 1], [6, 4], [2, 4], [2, 1]].map(([ci, cj]) => patientPosition(ci! - 0.5, cj! - 0.5, 2.5));
+    const gd = Array.from({ length: 15 }, (_, n) => region.float('x00700022', n)!);
+    expect(region.float('x00700022', 15)).toBeUndefined();
+    corners.forEach((p, n) => p.forEach((v, a) => expect(Math.abs(gd[3 * n + a]! - v)).toBeLessThan(1e-3)));
+    // The corners span an oblique plane: not all on one world axis' constant value.
+    expect(new Set(gd.filter((_, n) => n % 3 === 2).map((z) => z.toFixed(3))).size).toBeGreaterThan(1);
+    const num = (meaning: string) => readNumbers(firstItem(items.find((i) => i.meaning === meaning)!.item, 'x0040a300')!, 'x0040a30a')![0]!;
+    // 4 x 0.75 mm along i, 3 x 0.8 mm along j, 4 x 2.5 mm across slices.
+    expect(num('Length')).toBeCloseTo(3, 6);
+    expect(num('Width')).toBeCloseTo(2.4, 6);
+    expect(num('Height')).toBeCloseTo(10, 6);
+    expect(num('Model score')).toBe(0.75);
     checkIod(sr, 'det3d-sr.dcm');
   });
 

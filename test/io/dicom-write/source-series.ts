@@ -33,6 +33,16 @@ export function slicePosition(k: number): [number, number, number] {
   return [ORIGIN[0] + NORMAL[0] * STEP_MM * k, ORIGIN[1] + NORMAL[1] * STEP_MM * k, ORIGIN[2] + NORMAL[2] * STEP_MM * k];
 }
 
+/**
+ * Patient (LPS) mm of the voxel centre (column c, row r, slice k; fractional allowed) straight from
+ * the tags this file writes (PS3.3 C.7.6.2.1.1: position + row cosine x column spacing x c + column
+ * cosine x row spacing x r), independent of the SDK's reader and geometry code.
+ */
+export function patientPosition(c: number, r: number, k: number): [number, number, number] {
+  const p = slicePosition(k);
+  return [0, 1, 2].map((a) => p[a]! + ROW[a]! * 0.75 * c + COL[a]! * 0.8 * r) as [number, number, number];
+}
+
 export function sopUid(k: number): string {
   return `${SERIES_UID}.${k + 1}`;
 }

@@ -58,12 +58,22 @@ describe('createDicomSr', () => {
     });
     expect(volumes).toEqual([[1, 1234.5], [2, 24]]);
     const det = groups[2]!;
-    const surface = det.find((i) => i.meaning === 'Volume Surface')!.item;
-    expect(readString(surface, 'x00700023')).toBe('ELLIPSOID');
-    expect(readString(surface, 'x30060024')).toBe(FOR_UID);
-    const gd = Array.from({ length: 18 }, (_, n) => surface.float('x00700022', n));
-    // Longest axis (k, 4 mm) first, then i (3 mm), then j (2 mm).
-    expect(gd).toEqual([10, -20, 26, 10, -20, 34, 7, -20, 30, 13, -20, 30, 10, -22, 30, 10, -18, 30]);
+    expect(readString(firstItem(items.filter((i) => i.meaning === 'Measurement Group')[2]!.item, 'x0040a504')!, 'x0040db00')).toBe('1410');
+    const region = det.find((i) => i.meaning === 'Image Region')!.item;
+    expect(readString(region, 'x0040a040')).toBe('SCOORD3D');
+    expect(readString(region, 'x00700023')).toBe('POLYGON');
+    expect(readString(region, 'x30060024')).toBe(FOR_UID);
+    const gd = Array.from({ length: 15 }, (_, n) => region.float('x00700022', n));
+    expect(region.float('x00700022', 15)).toBeUndefined();
+    // The box's i x j rectangle through its centre (z = 30), closed: first corner repeated last.
+    expect(gd).toEqual([7, -22, 30, 13, -22, 30, 13, -18, 30, 7, -18, 30, 7, -22, 30]);
+    expect(det.some((i) => i.meaning === 'Volume Surface' || i.meaning === 'Source series for segmentation')).toBe(false);
+    const mm = (meaning: string) => {
+      const value = firstItem(det.find((i) => i.meaning === meaning)!.item, 'x0040a300')!;
+      expect(readString(firstItem(value, 'x004008ea')!, 'x00080100')).toBe('mm');
+      return readNumbers(value, 'x0040a30a')![0];
+    };
+    expect([mm('Length'), mm('Width'), mm('Height')]).toEqual([6, 4, 8]);
     const score = firstItem(det.find((i) => i.meaning === 'Model score')!.item, 'x0040a300')!;
     expect(readNumbers(score, 'x0040a30a')![0]).toBe(0.875);
     const effusion = groups[4]!.find((i) => i.meaning === 'Pleural effusion')!.item;
@@ -71,6 +81,12 @@ describe('createDicomSr', () => {
     const evidence = sequenceItems(firstItem(ds, 'x0040a375')!, 'x00081115');
     expect(evidence.map((s) => readString(s, 'x0020000e'))).toEqual([SERIES_UID, readString(parseDicomBytes(seg, 'seg').dataSet, 'x0020000e')]);
     expect(sequenceItems(evidence[0]!, 'x00081199').map((r) => readString(r, 'x00081155'))).toEqual([0, 1, 2, 3, 4, 5].map(sopUid));
+  });
+
+  it('refuses a 3D box with no extent in the slice plane (TID 1410 has no point region)', async () => {
+    const { source } = await makeCase();
+    const flat: SrDetection = { ...DETECTION, halfAxesMm: [[3, 0, 0], [0, 0, 0], [0, 0, 4]] };
+    expect(() => createDicomSr({ source, detections: [flat], algorithm: ALGORITHM })).toThrow(/detection 1 \('nodule'\) has no finite extent in the slice plane/);
   });
 
   it('passes dciodvfy without an Error line', async (ctx) => {
