@@ -5,7 +5,7 @@
  * test/fixtures/fuzz-regressions/ (replayed by test/fuzz/readers-fuzz.test.ts).
  *   npm run build && node scripts/fuzz/campaign.mjs [--cases 100000] [--seeds 1,2,3] [--targets dicom,nifti,inspect,seg-writer,multipart]
  *     [--chunk 2000] [--case-ms 20000] [--heap-mb 2048] [--out bench/results/fuzz-campaign.json]
- * --cases is the total over all seeds and targets, split evenly. Prints a table; writes --out.
+ * --cases is the least total over all seeds and targets, split evenly (rounded up). Prints a table; writes --out.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -68,7 +68,8 @@ async function runRange(target, seed, start, end, counts, kept) {
   }
 }
 
-const perTarget = Math.floor(total / (seeds.length * targetNames.length));
+// At least --cases in all: the per-target share is rounded up.
+const perTarget = Math.ceil(total / (seeds.length * targetNames.length));
 const summary = {};
 const kept = [];
 const t0 = Date.now();
