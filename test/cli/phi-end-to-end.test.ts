@@ -15,7 +15,8 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDicomWebClient, createVolume, generateChestRadiograph, readDicomSeries } from '../../src/index.js';
+import { createDicomWebClient, createVolume, generateChestRadiograph, groupDicomSeries, readDicom, readDicomSeries, readDicomSeriesParts, readDicomTags, summarizeDicomHeader } from '../../src/index.js';
+import { readDicomDirectory } from '../../src/node.js';
 import { createDicomSeg, createDicomSr, describeDicomSource, DICOM_CODES } from '../../src/io/dicom-write/index.js';
 import { assertBuilt, makeWorkDir, ROOT, runCli, writeTestManifest } from '../fixtures/cli/cli-harness.js';
 import { orthancAvailable, ORTHANC_PASSWORD, ORTHANC_SKIP_REASON, ORTHANC_USER, startOrthanc, type OrthancInstance } from '../helpers/orthanc.js';
@@ -103,6 +104,28 @@ describe('PS3.15 profile markers: CLI outputs', () => {
     const files = expectClean(out, demo.stdout, demo.stderr);
     expect(files.some((f) => f.endsWith('report.html'))).toBe(true);
   }, 300_000);
+});
+
+describe('PS3.15 profile markers: API results', () => {
+  it('readDicom, readDicomSeries(Parts), groupDicomSeries, readDicomDirectory, readDicomTags and summarizeDicomHeader carry no marker by default', async () => {
+    const { bytes } = buildMarkedDicom();
+    const ct = markedCt('2.25.11122233344455566677788800').map((b, i) => ({ name: `ct-${i}.dcm`, bytes: b }));
+    const dir = join(work, 'api');
+    mkdirSync(dir, { recursive: true });
+    ct.forEach((f) => writeFileSync(join(dir, f.name), f.bytes));
+    const volume = await readDicom(bytes, { name: 'marked.dcm' });
+    const series = await readDicomSeries(ct);
+    const parts = await readDicomSeriesParts(ct);
+    const fromDir = await readDicomDirectory(dir);
+    const seen = JSON.stringify({
+      meta: volume.meta, seriesMeta: series.meta, parts: parts.map((p) => p.meta), groups: groupDicomSeries(ct),
+      dir: fromDir,
+      tags: readDicomTags(bytes), summary: summarizeDicomHeader(bytes),
+    }, (k, v: unknown) => (ArrayBuffer.isView(v) ? undefined : v));
+    expect(seen).not.toContain(MARK);
+    // The opt-in shows them.
+    expect(JSON.stringify(readDicomTags(bytes, { showPhi: true }))).toContain(PATIENT_NAME_MARK);
+  });
 });
 
 const redisRunnable = REDIS_SERVER !== undefined;
