@@ -146,13 +146,17 @@ export async function readBodyText(res: Response, maxBytes: number, where: strin
   return new TextDecoder().decode(all);
 }
 
-/** Aborts when `touch` has not been called for `ms`; `fired` tells a stall from other aborts. */
+/**
+ * Aborts when `touch` has not been called for `ms`; `fired` tells a stall from other aborts.
+ * Armed at once for GET; for POST only from the response headers on, as a PACS may think for a
+ * while about a large STOW-RS upload before it answers (the whole-attempt timeout covers that).
+ */
 class IdleTimer {
   private readonly controller = new AbortController();
   private timer: ReturnType<typeof setTimeout> | undefined;
   fired = false;
-  constructor(private readonly ms: number) {
-    this.touch();
+  constructor(private readonly ms: number, armNow: boolean) {
+    if (armNow) this.touch();
   }
   get signal(): AbortSignal {
     return this.controller.signal;
@@ -201,7 +205,7 @@ export async function requestWithRetry<T>(spec: RequestSpec, options: HttpOption
   const headers = { ...options.headers, ...spec.headers, ...authHeader(options.auth) };
   for (let n = 0; ; n++) {
     const timeout = AbortSignal.timeout(timeoutMs);
-    const idle = new IdleTimer(idleMs);
+    const idle = new IdleTimer(idleMs, spec.method === 'GET');
     const signal = AbortSignal.any([...(options.signal ? [options.signal] : []), timeout, idle.signal]);
     let failure: unknown;
     let watched: Response | undefined;
