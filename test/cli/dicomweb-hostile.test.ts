@@ -5,9 +5,9 @@
  * exit 1 (or 0 where the data is valid), never a hang or a crash, memory bounded (< 400 MB).
  * Cases: valid series (baseline), malformed multipart, a body that never reaches its boundary,
  * a Content-Length larger than the body then the connection closed, a server that stalls
- * mid-body, an endless part (LimitError from --max-voxels' byte bound before the memory is
- * spent), a malformed and a huge QIDO answer, and a series of 1,000 instances sent slowly
- * (retrieval stays one request: bounded concurrency). Needs dist/ (npx tsc -p .).
+ * mid-body (idle timeout), one that drips a byte at a time (request timeout), an endless part
+ * (LimitError from --max-voxels' byte bound before the memory is spent), a malformed and a huge
+ * QIDO answer, and a series of 1,000 instances sent slowly (one request: bounded concurrency). Needs dist/ (npx tsc -p .).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -150,6 +150,20 @@ describe('medinfer dicomweb run against hostile servers', () => {
       const r = await dicomweb(s.url, ['--idle-timeout-ms', '1500', '--retries', '1'], 30_000);
       expectTyped(r, /E_NETWORK: .*no byte received for 1500 ms \(server stalled\) \(after 2 attempts\)/);
       expect(r.ms).toBeLessThan(20_000);
+    });
+  }, 40_000);
+
+  it('a server that drips a byte every 200 ms (never idle) -> E_NETWORK at the request timeout', async () => {
+    const body = multipartOf(dx);
+    await withServer({
+      retrieve: async (_req, res, stats) => {
+        res.writeHead(200, { 'content-type': MULTIPART_TYPE });
+        for (let at = 0; at < body.length && (await send(res, stats, body.subarray(at, at + 1))); at++) await new Promise((r) => setTimeout(r, 200));
+      },
+    }, async (s) => {
+      const r = await dicomweb(s.url, ['--timeout-ms', '2500', '--retries', '0'], 30_000);
+      expectTyped(r, /E_NETWORK: GET .*: no complete answer within 2500 ms/);
+      expect(r.ms).toBeLessThan(15_000);
     });
   }, 40_000);
 
