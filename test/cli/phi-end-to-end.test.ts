@@ -84,15 +84,23 @@ describe('PS3.15 profile markers: CLI outputs', () => {
     expectClean(undefined, broken.stdout, broken.stderr);
   }, 60_000);
 
-  it('run: results.jsonl, summary (--json), per-input JSON, overlays, errors.jsonl and the console carry no marker', async () => {
+  it('run: results.jsonl, summary (--json), per-input JSON, overlays, masks, errors.jsonl and the console carry no marker', async () => {
     const out = join(work, 'run');
     const cls = await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'in'), '--output', out, '--provider', 'cpu', '--explain', '--json']);
     expect(cls.code, cls.stderr).toBe(1);
     const det = await runCli(['run', '--model', 'yolo', '--manifest', manifest, '--input', join(work, 'in', 'marked.dcm'), '--output', join(out, 'det'), '--provider', 'cpu', '--format', 'csv']);
     expect(det.code, det.stderr).toBe(0);
-    const files = expectClean(out, cls.stdout, cls.stderr, det.stdout, det.stderr);
+    // Masks: a two-input segmentation model on a marked DICOM series (a folder is one series).
+    const ct = join(work, 'ct');
+    mkdirSync(ct, { recursive: true });
+    markedCt('2.25.11122233344455566677788811').forEach((b, i) => writeFileSync(join(ct, `ct-${i}.dcm`), b));
+    writeFileSync(join(work, 'seg.csv'), `id,t1,flair\ncase1,${ct},${ct}\n`);
+    const seg = await runCli(['run', '--model', 'seg', '--manifest', manifest, '--input', join(work, 'seg.csv'), '--output', join(out, 'seg'), '--provider', 'cpu', '--json']);
+    expect(seg.code, seg.stderr).toBe(0);
+    const files = expectClean(out, cls.stdout, cls.stderr, det.stdout, det.stderr, seg.stdout, seg.stderr);
     const names = files.map((f) => f.slice(out.length + 1));
     for (const expected of ['results.jsonl', 'errors.jsonl', 'marked.json']) expect(names.some((n) => n.endsWith(expected)), expected).toBe(true);
+    expect(names.some((n) => n.startsWith('seg/') && /\.nii(\.gz)?$/.test(n)), names.join(' ')).toBe(true);
     expect(JSON.parse(cls.stdout)).toMatchObject({ failed: 1 });
     expect(readFileSync(join(out, 'errors.jsonl'), 'utf8')).toContain('broken.dcm');
   }, 90_000);
