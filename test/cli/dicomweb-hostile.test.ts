@@ -7,11 +7,12 @@
  * a Content-Length larger than the body then the connection closed, a server that stalls
  * mid-body (idle timeout), one that drips a byte at a time (request timeout), an endless part
  * (LimitError from --max-voxels' byte bound before the memory is spent), a malformed and a huge
- * QIDO answer, and a series of 1,000 instances sent slowly (one request: bounded concurrency). Needs dist/ (npx tsc -p .).
+ * QIDO answer, a gzip-encoded QIDO bomb, and a series of 1,000 instances sent slowly (one request: bounded concurrency). Needs dist/ (npx tsc -p .).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { createGzip } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVolume, generateChestRadiograph } from '../../src/index.js';
@@ -207,6 +208,30 @@ describe('medinfer dicomweb run against hostile servers', () => {
       expect(s.stats.bytesSent).toBeLessThan(400 * 2 ** 20);
     });
   }, 120_000);
+
+  it('a gzip bomb (Content-Encoding: gzip, ~1 MB on the wire, endless when inflated) -> E_LIMIT, memory bounded', async () => {
+    await withServer({
+      qido: async (_req, res, stats) => {
+        res.writeHead(200, { 'content-type': 'application/dicom+json', 'content-encoding': 'gzip' });
+        const gz = createGzip({ level: 9 });
+        gz.on('data', (c: Buffer) => (stats.bytesSent += c.length));
+        gz.pipe(res);
+        let open = true;
+        res.on('close', () => (open = false));
+        const item = Buffer.from(`{"0020000E": {"vr": "UI", "Value": ["${SERIES}"]}},`.repeat(20_000));
+        gz.write('[');
+        // Up to ~4 GiB inflated; stops when the client hangs up.
+        for (let i = 0; i < 4000 && open; i++) if (!gz.write(item)) await new Promise((r) => gz.once('drain', r));
+        gz.end();
+      },
+      retrieve: (_q, r) => r.end(),
+    }, async (s) => {
+      const r = await dicomweb(s.url, [], 60_000);
+      expectTyped(r, /E_LIMIT: GET .*\/series: answer over 67108864 bytes/);
+      // What crossed the wire (compressed) is small; the inflated answer was cut at 64 MiB.
+      expect(s.stats.bytesSent).toBeLessThan(16 * 2 ** 20);
+    });
+  }, 70_000);
 
   it('a series of 1,000 instances sent slowly: one retrieve request at a time, all parts read, memory bounded', async () => {
     const n = 1000;
