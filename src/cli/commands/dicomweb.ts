@@ -44,7 +44,9 @@ Options:
   --min-score S       detection: leave candidates scoring below S out of the SR (default: all the
                       model reports, e.g. LUNA16-style candidate lists down to its NMS threshold)
   --timeout-ms N      per-request timeout (default 300000); --retries N (default 3)
-  --max-voxels N      refuse larger inputs
+  --idle-timeout-ms N a request with no byte received for N ms fails (default 60000)
+  --max-voxels N      refuse larger inputs (default 2^28); a series answer (WADO-RS) over
+                      4 bytes a voxel + 64 MiB is refused as it arrives (E_LIMIT)
   --json              print the summary (stored UIDs, timings) as JSON on stdout
   --quiet             no progress on stderr
 Exit codes: 0 stored (or already stored), 1 failed (typed error on stderr), 2 usage or setup error.`;
@@ -55,7 +57,7 @@ const OPTIONS = {
   url: { type: 'string' }, study: { type: 'string' }, model: { type: 'string' }, series: { type: 'string' },
   user: { type: 'string' }, password: { type: 'string' }, token: { type: 'string' },
   manifest: { type: 'string' }, 'models-dir': { type: 'string' }, provider: { type: 'string' }, threads: { type: 'string' },
-  overwrite: { type: 'boolean' }, 'uid-root': { type: 'string' }, 'min-score': { type: 'string' }, 'timeout-ms': { type: 'string' }, retries: { type: 'string' },
+  overwrite: { type: 'boolean' }, 'uid-root': { type: 'string' }, 'min-score': { type: 'string' }, 'timeout-ms': { type: 'string' }, 'idle-timeout-ms': { type: 'string' }, retries: { type: 'string' },
   'max-voxels': { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, redis: { type: 'string' }, queue: { type: 'string' },
 } as const;
 
@@ -77,6 +79,7 @@ async function runCommand(args: ParsedArgs, ctx: CliContext): Promise<number> {
   const provider = stringFlag(args, 'provider');
   const threads = parseIntegerFlag(stringFlag(args, 'threads'), 'threads', 1, 1024);
   const timeoutMs = parseIntegerFlag(stringFlag(args, 'timeout-ms'), 'timeout-ms', 1, 86_400_000);
+  const idleTimeoutMs = parseIntegerFlag(stringFlag(args, 'idle-timeout-ms'), 'idle-timeout-ms', 1, 86_400_000);
   const retries = parseIntegerFlag(stringFlag(args, 'retries'), 'retries', 0, 20);
   const maxVoxelsText = stringFlag(args, 'max-voxels');
   const maxVoxels = maxVoxelsText !== undefined ? parseMaxVoxels(maxVoxelsText, 'dicomweb') : undefined;
@@ -96,6 +99,7 @@ async function runCommand(args: ParsedArgs, ctx: CliContext): Promise<number> {
       ...(uidRoot !== undefined ? { uidRoot } : {}),
       ...(minScore !== undefined ? { minScore } : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}),
       ...(retries !== undefined ? { retries } : {}),
       ...(maxVoxels !== undefined ? { maxVoxels } : {}),
       overwrite: booleanFlag(args, 'overwrite'),

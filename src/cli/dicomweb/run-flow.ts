@@ -7,11 +7,12 @@
  * Privacy: `log` lines carry counts, sizes, modalities, series numbers and UIDs only - never a
  * patient or study attribute read from the data (name, ID, dates, descriptions) nor credentials.
  */
-import { InputError, UsageError } from '../../core/errors.js';
+import { InputError, LimitError, UsageError } from '../../core/errors.js';
+import { DEFAULT_MAX_VOXELS } from '../../io/dicom/pixel-module.js';
 import type { Volume } from '../../core/volume.js';
 import { createDicomWebClient, type DicomWebClient } from '../../io/dicomweb/client.js';
 import type { DicomWebAuth } from '../../io/dicomweb/http.js';
-import { retrieveDicomWebSeriesFiles } from '../../io/dicomweb/read-series.js';
+import { retrieveDicomWebSeriesFiles, seriesRetrieveLimits } from '../../io/dicomweb/read-series.js';
 import { readDicomSeries } from '../../io/dicom/series-assemble.js';
 import { describeDicomSource } from '../../io/dicom-write/index.js';
 import { getModelEntry } from '../../manifest/load.js';
@@ -42,6 +43,8 @@ export interface DicomWebRunOptions {
   readonly minScore?: number;
   readonly maxVoxels?: number;
   readonly timeoutMs?: number;
+  /** An HTTP attempt with no byte for this long fails (default 60 000 ms, http.ts). */
+  readonly idleTimeoutMs?: number;
   readonly retries?: number;
   readonly provider?: ProviderChoice;
   readonly log?: (line: string) => void;
@@ -98,6 +101,9 @@ export async function runDicomWebFlow(o: DicomWebRunOptions): Promise<DicomWebRu
     url: o.url,
     ...(o.auth ? { auth: o.auth } : {}),
     ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+    ...(o.idleTimeoutMs !== undefined ? { idleTimeoutMs: o.idleTimeoutMs } : {}),
+    // A series answer may hold what a series of maxVoxels samples needs, no more (read-series.ts).
+    limits: seriesRetrieveLimits(o.maxVoxels),
     ...(o.retries !== undefined ? { retries: o.retries } : {}),
     ...(o.fetch ? { fetch: o.fetch } : {}),
   });
@@ -119,16 +125,22 @@ export async function runDicomWebFlow(o: DicomWebRunOptions): Promise<DicomWebRu
   let bytesRetrieved = 0;
   for (const s of selected) {
     let lastLogged = 0;
-    const got = await retrieveDicomWebSeriesFiles(client, {
-      study: o.study,
-      series: s.series.seriesInstanceUid,
-      onProgress: (p) => {
-        if (now() - lastLogged > 1000) {
-          lastLogged = now();
-          log(`retrieving series ${s.series.seriesNumber ?? '?'}: ${p.instances}${s.series.numberOfInstances ? `/${s.series.numberOfInstances}` : ''} instances, ${(p.bytes / 2 ** 20).toFixed(1)} MiB`);
-        }
-      },
-    });
+    let got: { name: string; bytes: Uint8Array }[];
+    try {
+      got = await retrieveDicomWebSeriesFiles(client, {
+        study: o.study,
+        series: s.series.seriesInstanceUid,
+        onProgress: (p) => {
+          if (now() - lastLogged > 1000) {
+            lastLogged = now();
+            log(`retrieving series ${s.series.seriesNumber ?? '?'}: ${p.instances}${s.series.numberOfInstances ? `/${s.series.numberOfInstances}` : ''} instances, ${(p.bytes / 2 ** 20).toFixed(1)} MiB`);
+          }
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof LimitError) || !['maxPartBytes', 'maxTotalBytes'].includes(String(error.details['limit']))) throw error;
+      throw new LimitError(`${error.message} (more than a series of --max-voxels ${o.maxVoxels ?? DEFAULT_MAX_VOXELS} samples needs)`, error.details, { cause: error });
+    }
     bytesRetrieved += got.reduce((n, f) => n + f.bytes.length, 0);
     files.set(s.input, got);
   }

@@ -12,7 +12,7 @@
 import { readMultipartStream, type MultipartLimits } from './multipart.js';
 import { boundaryOf, buildMultipart } from './multipart-build.js';
 import { HttpError } from '../../core/errors.js';
-import { requestWithRetry, safeUrl, splitBaseUrl, type DicomWebAuth, type HttpOptions } from './http.js';
+import { DEFAULT_MAX_JSON_BYTES, readBodyText, requestWithRetry, safeUrl, splitBaseUrl, type DicomWebAuth, type HttpOptions } from './http.js';
 import { parseDatasetArray, toInstance, toSeries, toStudy, type InstanceResult, type SeriesResult, type StudyResult } from './dicom-json.js';
 import { readStoreResponse, type StoreResult } from './stow.js';
 
@@ -94,7 +94,8 @@ export function createDicomWebClient(options: DicomWebClientOptions): DicomWebCl
     const url = `${root}${path}${queryString(query)}`;
     return requestWithRetry({ method: 'GET', url, headers: { accept: 'application/dicom+json' } }, http, async (res) => {
       if (res.status === 204) return [];
-      return parseDatasetArray(await res.text(), `GET ${safeUrl(url)}`);
+      const where = `GET ${safeUrl(url)}`;
+      return parseDatasetArray(await readBodyText(res, options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES, where), where);
     });
   }
 
@@ -156,7 +157,7 @@ export function createDicomWebClient(options: DicomWebClientOptions): DicomWebCl
       const result = await requestWithRetry(
         { method: 'POST', url, body, headers: { 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`, accept: 'application/dicom+json' } },
         http,
-        async (res) => readStoreResponse(res.status, await res.text(), safeUrl(url), instances.length),
+        async (res) => readStoreResponse(res.status, await readBodyText(res, options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES, `POST ${safeUrl(url)}`), safeUrl(url), instances.length),
         [409],
       );
       opts.onProgress?.({ instances: instances.length, bytes: body.length, totalInstances: instances.length });

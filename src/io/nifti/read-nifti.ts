@@ -91,6 +91,11 @@ function planRead(bytes: Uint8Array, options: ReadNiftiOptions): ReadPlan {
   }
   const offset = dataOffset(header, file);
   const needed = offset + layout.samples * layout.bytesPerSample;
+  // Past 2^53 bytes sizes round in a double (a corrupt vox_offset): `needed - offset` could lose
+  // the data's length and samples would be read past what was inflated. No file is that large.
+  if (!Number.isSafeInteger(needed)) {
+    throw new DecodeError(`${file}: header places the image data at byte ${offset}, beyond any file (corrupt vox_offset or dimensions)`, { file, offset, cause: 'vox-offset' });
+  }
   if (options.maxBytes !== undefined && needed > options.maxBytes) {
     throw new LimitError(`${file}: header implies ${needed} bytes of image data (${layout.shape.filter((n) => n > 1).join('x')} ${layout.datatype.name}), over maxBytes ${options.maxBytes}`, { file, bytes: needed, maxBytes: options.maxBytes });
   }

@@ -89,6 +89,26 @@ describe('DICOMweb client HTTP behaviour', () => {
       res.write('--zz\r\nContent-Type: application/dicom\r\n\r\nabc');
     });
     await expect(client.retrieveSeries('1.2', '1.2.3')).rejects.toMatchObject({ code: 'E_NETWORK', details: { cause: 'timeout' } });
+    // With a long request timeout, the idle timeout ends a stall mid-body; a slow but steady
+    // body (a chunk every 50 ms, longer in all than the idle timeout) is not a stall.
+    const patient = createDicomWebClient({ url: base, timeoutMs: 60_000, idleTimeoutMs: 300, retries: 0 });
+    const t1 = Date.now();
+    await expect(patient.retrieveSeries('1.2', '1.2.3')).rejects.toMatchObject({ code: 'E_NETWORK', details: { cause: 'stalled' } });
+    expect(Date.now() - t1).toBeLessThan(5000);
+    const body = buildMultipart([{ contentType: 'application/dicom', body: new Uint8Array(4000).fill(9) }], 'zz');
+    reset((_q, res) => {
+      res.setHeader('content-type', 'multipart/related; type="application/dicom"; boundary=zz');
+      let at = 0;
+      const tick = setInterval(() => {
+        res.write(body.subarray(at, at + 400));
+        at += 400;
+        if (at >= body.length) {
+          clearInterval(tick);
+          res.end();
+        }
+      }, 50);
+    });
+    expect((await patient.retrieveSeries('1.2', '1.2.3')).map((p) => p.length)).toEqual([4000]);
   });
 
   it('connection refused: NetworkError after the retries, credentials not named', async () => {
