@@ -90,6 +90,14 @@ describe('readDicomDirectory (Node)', () => {
     rmSync(dir, { recursive: true });
   });
 
+  test('a non-image object read alone is an E_INPUT naming its kind, not a decode failure (sweep: convert of a Philips *_Raw.dcm)', async () => {
+    const { readDicom } = await import('../../../src/io/dicom/index.js');
+    const raw = new Uint8Array(gunzipSync(readFileSync(join(FIXTURES, 'non-image', 'philips_raw_data.dcm.gz'))));
+    await expect(readDicom(raw, { name: 'XX_0001' })).rejects.toMatchObject({ code: 'E_INPUT', message: 'XX_0001: no pixel data (not an image): raw data / registration', details: { file: 'XX_0001', cause: 'not-an-image' } });
+    const sr = new Uint8Array(readFileSync(join(FIXTURES, 'non-image', 'siemens_phoenix_report.SR')));
+    await expect(readDicom(sr, { name: 'phoenix.SR' })).rejects.toMatchObject({ code: 'E_INPUT', details: { cause: 'not-an-image' }, message: expect.stringMatching(/structured report$/) });
+  });
+
   test('bad files are collected with their typed error and file name', async () => {
     const { series, errors, skipped } = await readDicomDirectory(FIXTURES);
     const byFile = new Map(errors.map((e) => [e.file, e.error.code]));
