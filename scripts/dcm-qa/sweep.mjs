@@ -8,7 +8,7 @@
  *   node scripts/dcm-qa/sweep.mjs [--work /tmp/sweep] [--only REGEX] [--repos a,b] [--fresh-ref] [--file-input]
  *
  * Steps:
- *  1. Extract In/ of each repo blob by blob (`git ls-tree` + `git cat-file --batch`): files the
+ *  1. Extract In/ and Ref/ of each repo blob by blob (`git ls-tree` + `git cat-file --batch`): files the
  *     snapshot lacks (>= 4 MiB), symlinks (git-annex) and LFS pointers are skipped and counted;
  *     *.gz files are gunzipped (dcm_qa_philips_enh's batch.sh does the same).
  *  2. Every folder holding files is one input; its files are split by SeriesInstanceUID (the SDK's
@@ -30,10 +30,10 @@
  * syntax its build lacks). The table goes to stdout and <work>/sweep.md, rows to sweep.json.
  * --file-input: a series of one file is given to convert as that file, not its folder (the
  * single-file path of convert; dcm2niix still gets the folder).
- * Caveat: the judge's reference is the installed dcm2niix, whose version may differ from the one
- * that wrote the QA repositories' Ref/ (Debian's v1.0.20220720 orders the Philips enhanced
- * 3DpCASL label / control volumes as its classic DICOM, while the repo's Ref/ _enh file - newer
- * dcm2niix - does not): check a WRONG against Ref/ before fixing.
+ * agree-Ref: ours disagrees with the installed dcm2niix but equals a file of the repository's own
+ * Ref/ (the dcm2niix version the QA suite pins): Debian's v1.0.20220720 orders the Philips
+ * enhanced 3DpCASL label / control volumes as in the classic export, the repo's newer Ref/ _enh
+ * file (and medinfer) in the enhanced file's dimension-index order.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs';
@@ -65,9 +65,9 @@ function parseArgs(argv) {
 function extractRepo(repo, dest) {
   const gitDir = `/work/.mirror/neurolabusc+${repo}/repo`;
   const commit = execFileSync('git', ['--git-dir', gitDir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
-  const marker = join(dest, '.extracted');
+  const marker = join(dest, '.extracted-in-ref');
   if (existsSync(marker)) return JSON.parse(readFileSync(marker, 'utf8'));
-  const listing = execFileSync('git', ['--git-dir', gitDir, 'ls-tree', '-r', '-z', 'HEAD', 'In'], { maxBuffer: 1 << 28 }).toString('utf8');
+  const listing = execFileSync('git', ['--git-dir', gitDir, 'ls-tree', '-r', '-z', 'HEAD', 'In', 'Ref'], { maxBuffer: 1 << 28 }).toString('utf8');
   const entries = listing.split('\0').filter(Boolean).map((line) => {
     const [meta, path] = line.split('\t');
     const [mode, type, sha] = meta.split(' ');
@@ -155,7 +155,7 @@ function seriesFolders(tools, repoDir, repo, seriesRoot) {
         mkdirSync(target, { recursive: true });
         for (const f of group) linkSync(f, join(target, f.split('/').pop()));
       }
-      result.push({ id, dir: target, files: group.length });
+      result.push({ id, dir: target, files: group.length, refRoot: join(repoDir, '..', 'Ref') });
     }
   };
   if (existsSync(repoDir)) walk(repoDir);
@@ -175,6 +175,24 @@ function run(cmd, args, timeoutS) {
 
 const niftis = (dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => /\.nii(\.gz)?$/.test(f)).sort() : []);
 const suffixOf = (f) => f.replace(/^out/, '').replace(/\.nii(\.gz)?$/, '');
+
+/**
+ * When ours disagrees with the installed dcm2niix: does it agree with one of the repository's own
+ * reference files (Ref/, written by the dcm2niix version the QA suite pins)? Only files of the
+ * same 4D shape are judged. Returns the agreeing file and the judge's detail, or undefined.
+ */
+async function agreeingQaRef(tools, read, refRoot, ourVol) {
+  if (!existsSync(refRoot)) return undefined;
+  const want = [...ourVol.geometry.size].sort((a, b) => a - b).join('x') + `x${ourVol.frames}`;
+  for (const f of readdirSync(refRoot).filter((n) => /\.nii(\.gz)?$/.test(n)).sort()) {
+    let ref;
+    try { ref = await read(join(refRoot, f)); } catch { continue; }
+    if ([...ref.geometry.size].sort((a, b) => a - b).join('x') + `x${ref.frames}` !== want) continue;
+    const v = tools.compareNiftiVolumes(ref, ourVol);
+    if (v.ok) return { file: f, detail: v.detail };
+  }
+  return undefined;
+}
 
 async function sweepSeries(tools, s, work, opts) {
   const key = s.id.replace(/[/#]/g, '__');
@@ -210,6 +228,7 @@ async function sweepSeries(tools, s, work, opts) {
   const details = [];
   let ok = true;
   let near = 0;
+  let qaRef = false;
   const missing = refParts.filter((f) => !ourFiles.includes(f));
   const extra = ourFiles.filter((f) => !refParts.includes(f));
   if (missing.length) { ok = false; details.push(`missing ${missing.join(', ')}`); }
@@ -231,6 +250,10 @@ async function sweepSeries(tools, s, work, opts) {
         const again = tools.compareNiftiVolumes(refVol, ourVol, { toleranceMm: NEAR_MM });
         if (again.ok) { near = Math.max(near, Number(apart[1])); v = { ...again, detail: `grid within ${apart[1]} mm: ${again.detail}; at 1e-3 mm: ${v.detail}` }; }
       }
+      if (!v.ok) {
+        const qa = await agreeingQaRef(tools, read, s.refRoot, ourVol);
+        if (qa !== undefined) { qaRef = true; v = { ok: true, detail: `agrees with the repo's Ref/${qa.file} (${qa.detail}); installed dcm2niix differs: ${v.detail}` }; }
+      }
       if (!v.ok) ok = false;
       details.push(`${refParts.length > 1 || target !== f ? `${target} vs ${f}: ` : ''}${v.detail}`);
     } catch (error) {
@@ -238,12 +261,12 @@ async function sweepSeries(tools, s, work, opts) {
       details.push(`${f}: judge failed: ${error.message.split('\n')[0]}`);
     }
   }
-  return { ...row, outcome: ok ? (near > 0 ? 'near' : 'agree') : 'WRONG', detail: details.join(' | ') };
+  return { ...row, outcome: ok ? (qaRef ? 'agree-Ref' : near > 0 ? 'near' : 'agree') : 'WRONG', detail: details.join(' | ') };
 }
 
 function table(rows, extraction) {
   const count = (o) => rows.filter((r) => r.outcome === o).length;
-  const outcomes = ['agree', 'near', 'refused', 'both-none', 'WRONG', 'ours-only'];
+  const outcomes = ['agree', 'agree-Ref', 'near', 'refused', 'both-none', 'WRONG', 'ours-only'];
   const lines = [
     `dcm2niix sweep: ${rows.length} series; ${outcomes.map((o) => `${count(o)} ${o}`).join(', ')}`,
     '',
