@@ -5,7 +5,7 @@
  * Needs: dcm2niix on PATH, the bare mirrors at /work/.mirror/neurolabusc+<repo>/repo, a built
  * dist/ (`npx tsc -p tsconfig.json`; the CLI runs as `node bin/medinfer.js`). Not run in CI.
  *
- *   node scripts/dcm-qa/sweep.mjs [--work /tmp/sweep] [--only REGEX] [--repos a,b] [--fresh-ref] [--file-input]
+ *   node scripts/dcm-qa/sweep.mjs [--work /tmp/sweep] [--only REGEX] [--repos a,b] [--fresh-ref] [--file-input] [--extra DIR]
  *
  * Steps:
  *  1. Extract In/ and Ref/ of each repo blob by blob (`git ls-tree` + `git cat-file --batch`): files the
@@ -28,6 +28,8 @@
  * image) | WRONG (judge's detail, missing / extra part files, untyped failure, or dcm2niix wrote
  * only derived files and ours an image) | ours-only (dcm2niix wrote nothing, e.g. a transfer
  * syntax its build lacks). The table goes to stdout and <work>/sweep.md, rows to sweep.json.
+ * --extra DIR: also sweep every subfolder of DIR as one series (hand-made variants: a file
+ * removed, duplicated ...), ids extra/<name>.
  * --file-input: a series of one file is given to convert as that file, not its folder (the
  * single-file path of convert; dcm2niix still gets the folder).
  * agree-Ref: ours disagrees with the installed dcm2niix but equals a file of the repository's own
@@ -55,6 +57,7 @@ function parseArgs(argv) {
     else if (a === '--repos') o.repos = argv[++i].split(',');
     else if (a === '--fresh-ref') o.freshRef = true;
     else if (a === '--file-input') o.fileInput = true;
+    else if (a === '--extra') o.extra = argv[++i];
     else if (a === '--timeout') o.timeout = Number(argv[++i]);
     else throw new Error(`unknown argument ${a}`);
   }
@@ -291,6 +294,12 @@ async function mainSweep() {
     const e = extractRepo(repo, dest);
     extraction.push({ repo, ...e });
     series.push(...seriesFolders(tools, join(dest, 'In'), repo, join(opts.work, 'series')));
+  }
+  if (opts.extra) {
+    for (const name of readdirSync(opts.extra).sort()) {
+      const dir = join(opts.extra, name);
+      if (statSync(dir).isDirectory()) series.push({ id: `extra/${name}`, dir, files: readdirSync(dir).length, refRoot: '' });
+    }
   }
   const chosen = series.filter((s) => !opts.only || opts.only.test(s.id));
   const rows = [];

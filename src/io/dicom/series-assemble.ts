@@ -131,7 +131,7 @@ async function decodePart(p: SeriesPart, opts: ResolvedReadOptions, decoded: Dec
   const frameSize = pm.rows * pm.columns * pm.samplesPerPixel;
   const total = frameSize * ordered.length;
   if (total > opts.maxVoxels) throw new LimitError(`${label}: ${ordered.length} frames x ${frameSize} samples = ${total} exceeds maxVoxels ${opts.maxVoxels}`, { file: label, voxels: total, maxVoxels: opts.maxVoxels, cause: 'max-voxels' });
-  const { geometry, warnings } = p.layout === 'stack' ? stackGeometry(p.volumes[0]!, label) : unplacedGeometry(first, p.volumes.length);
+  const { geometry, warnings, sliceDeviationMm } = p.layout === 'stack' ? stackGeometry(p.volumes[0]!, label) : unplacedGeometry(first, p.volumes.length);
 
   const raw = allocateTypedArray(pm.rawType, total);
   let outputPhotometric = pm.photometric;
@@ -169,10 +169,12 @@ async function decodePart(p: SeriesPart, opts: ResolvedReadOptions, decoded: Dec
   }
   const tr = readRepetitionTime(first.parsed.dataSet);
   if (tr !== undefined && tr > 0) meta['repetitionTime'] = tr;
+  // Worst slice-position error of the uniform grid (mm; stack-geometry.ts): convert refuses large ones.
+  if (sliceDeviationMm !== undefined && sliceDeviationMm > 0) meta['sliceDeviationMm'] = sliceDeviationMm;
   return finishVolume({ pm, raw, outputPhotometric, maskedSamples }, ordered.map((f) => f.attrs), geometry, warnings, meta, opts, readModalityLutTable(first.parsed.dataSet, first.name), p.volumes.length);
 }
 
-function stackGeometry(slices: readonly FrameRef[], label: string): { geometry: GeometryInit; warnings: string[] } {
+function stackGeometry(slices: readonly FrameRef[], label: string): { geometry: GeometryInit; warnings: string[]; sliceDeviationMm: number } {
   const first = slices[0]!;
   const ds = first.header.parsed.dataSet;
   const missing = slices.some((f) => f.attrs.pixelSpacing === undefined);
@@ -189,11 +191,11 @@ function stackGeometry(slices: readonly FrameRef[], label: string): { geometry: 
     first.attrs.sliceThickness,
   );
   const extra = missing ? [`PixelSpacing missing: in-plane spacing ${fallback === undefined ? '1 mm' : 'from ImagerPixelSpacing'}`] : [];
-  return { geometry: stack.geometry, warnings: [...extra, ...stack.warnings] };
+  return { geometry: stack.geometry, warnings: [...extra, ...stack.warnings], sliceDeviationMm: stack.sliceDeviationMm };
 }
 
 /** No patient position / orientation (secondary capture, projection X-ray, ultrasound loops): pixel grid only. */
-function unplacedGeometry(h: SliceHeader, volumes: number): { geometry: GeometryInit; warnings: string[] } {
+function unplacedGeometry(h: SliceHeader, volumes: number): { geometry: GeometryInit; warnings: string[]; sliceDeviationMm?: number } {
   const rowCol = h.frame.pixelSpacing ?? readSpacingPair(h.parsed.dataSet, TAG.imagerPixelSpacing);
   const warnings = [
     rowCol === undefined

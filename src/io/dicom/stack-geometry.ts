@@ -23,6 +23,12 @@ export interface StackSlice {
 export interface StackGeometry {
   readonly geometry: GeometryInit;
   readonly warnings: string[];
+  /**
+   * Largest distance (mm, along the slice normal) between a slice's DICOM position and where the
+   * uniform grid puts it (0 for one slice). A NIfTI file cannot hold non-uniform slices, so
+   * `convert` refuses when this is a sizeable fraction of the step (a missing file, mixed stacks).
+   */
+  readonly sliceDeviationMm: number;
 }
 
 const ORIENTATION_TOLERANCE = 1e-4;
@@ -48,6 +54,7 @@ export function computeStackGeometry(slices: readonly StackSlice[], size: readon
   const n = slices.length;
   let kDir: Vec3 = normal;
   let kSpacing = sliceThickness !== undefined && sliceThickness > 0 ? sliceThickness : 1;
+  let sliceDeviationMm = 0;
   if (n > 1) {
     const depth = slices.map((s) => dot(s.position, normal));
     const steps: number[] = [];
@@ -67,6 +74,9 @@ export function computeStackGeometry(slices: readonly StackSlice[], size: readon
     kSpacing = length / (n - 1);
     const meanStep = Math.abs(depth[n - 1]! - depth[0]!) / (n - 1);
     checkUniform(steps.map(Math.abs), meanStep, warnings);
+    // Depth is linear along kDir too, so this also holds for tilted stacks.
+    const signedStep = (depth[n - 1]! - depth[0]!) / (n - 1);
+    depth.forEach((d, k) => { sliceDeviationMm = Math.max(sliceDeviationMm, Math.abs(d - depth[0]! - k * signedStep)); });
     const cosTilt = Math.abs(dot(kDir, normal));
     const tiltDeg = (Math.acos(Math.min(1, cosTilt)) * 180) / Math.PI;
     if (tiltDeg > 0.01) {
@@ -81,6 +91,7 @@ export function computeStackGeometry(slices: readonly StackSlice[], size: readon
       direction: [row[0], col[0], kDir[0], row[1], col[1], kDir[1], row[2], col[2], kDir[2]],
     },
     warnings,
+    sliceDeviationMm,
   };
 }
 
