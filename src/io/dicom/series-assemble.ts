@@ -22,6 +22,7 @@ import { finishVolume, readParsedDicom } from './read-dicom.js';
 import { readModalityLutTable } from './modality-lut-sequence.js';
 import { groupSliceHeaders, summarizeSeriesGroup } from './series-grouping.js';
 import { listFrameRefs, planSeriesParts, type FrameRef, type SeriesPart } from './series-parts.js';
+import { duplicateInstanceWarnings } from './duplicate-instances.js';
 import { checkFileInputs, readSliceHeader, type DicomFileInput, type SliceHeader } from './slice-header.js';
 import { computeStackGeometry } from './stack-geometry.js';
 import { readRepetitionTime } from './frame-keys.js';
@@ -57,7 +58,13 @@ export async function readDicomSeriesParts(files: readonly DicomFileInput[], opt
 /** One group of headers -> the one (or selected) part. Exported for readDicom and the folder reader. */
 export async function assembleSeries(group: readonly SliceHeader[], opts: ResolvedReadOptions): Promise<Volume> {
   const parts = planSeriesParts(listFrameRefs(group), opts.name);
-  return assemblePart(selectPart(parts, opts), opts, parts.length > 1);
+  return withDuplicateWarnings(await assemblePart(selectPart(parts, opts), opts, parts.length > 1), group);
+}
+
+function withDuplicateWarnings(v: Volume, group: readonly SliceHeader[]): Volume {
+  const notes = duplicateInstanceWarnings(group);
+  if (notes.length > 0) v.meta.warnings = [...(v.meta.warnings ?? []), ...notes];
+  return v;
 }
 
 /** One group of headers -> all its parts (all or nothing: one failing part fails the series). */
@@ -66,7 +73,7 @@ export async function assembleSeriesParts(group: readonly SliceHeader[], opts: R
   // Parts of one enhanced file (echoes x magnitude / phase) share one decode of its frames.
   const decoded: DecodeCache = new Map();
   const out: Volume[] = [];
-  for (const p of parts) out.push(await assemblePart(p, opts, parts.length > 1, decoded));
+  for (const p of parts) out.push(withDuplicateWarnings(await assemblePart(p, opts, parts.length > 1, decoded), group));
   return out;
 }
 
