@@ -5,7 +5,7 @@
  * Needs: dcm2niix on PATH, the bare mirrors at /work/.mirror/neurolabusc+<repo>/repo, a built
  * dist/ (`npx tsc -p tsconfig.json`; the CLI runs as `node bin/medinfer.js`). Not run in CI.
  *
- *   node scripts/dcm-qa/sweep.mjs [--work /tmp/sweep] [--only REGEX] [--repos a,b] [--fresh-ref] [--file-input] [--extra DIR]
+ *   node scripts/dcm-qa/sweep.mjs [--work /tmp/sweep] [--only REGEX] [--repos a,b] [--fresh-ref] [--file-input] [--extra DIR] [--variants]
  *
  * Steps:
  *  1. Extract In/ and Ref/ of each repo blob by blob (`git ls-tree` + `git cat-file --batch`): files the
@@ -30,6 +30,9 @@
  * syntax its build lacks). The table goes to stdout and <work>/sweep.md, rows to sweep.json.
  * --extra DIR: also sweep every subfolder of DIR as one series (hand-made variants: a file
  * removed, duplicated ...), ids extra/<name>.
+ * --variants: also sweep hand-made variants of QA series that real exports produce (a file
+ *   missing at the end / middle / start, one file copied under a second name), built under
+ *   <work>/variants from the extracted series (ids variant/<name>).
  * --file-input: a series of one file is given to convert as that file, not its folder (the
  * single-file path of convert; dcm2niix still gets the folder).
  * agree-Ref: ours disagrees with the installed dcm2niix but equals a file of the repository's own
@@ -58,6 +61,7 @@ function parseArgs(argv) {
     else if (a === '--fresh-ref') o.freshRef = true;
     else if (a === '--file-input') o.fileInput = true;
     else if (a === '--extra') o.extra = argv[++i];
+    else if (a === '--variants') o.variants = true;
     else if (a === '--timeout') o.timeout = Number(argv[++i]);
     else throw new Error(`unknown argument ${a}`);
   }
@@ -163,6 +167,36 @@ function seriesFolders(tools, repoDir, repo, seriesRoot) {
   };
   if (existsSync(repoDir)) walk(repoDir);
   return result;
+}
+
+/** Real-export accidents applied to QA series: [name, series id, edit of the sorted file list]. */
+const VARIANTS = [
+  ['ge-fmri-minus-last', 'dcm_qa_ge/SliceTiming/14_Ax_fMRI_HB3_48sl_int_asc', (f) => ({ drop: [f.length - 1] })],
+  ['ge-fmri-minus-middle', 'dcm_qa_ge/SliceTiming/14_Ax_fMRI_HB3_48sl_int_asc', () => ({ drop: [69] })],
+  ['ge-fmri-duplicate', 'dcm_qa_ge/SliceTiming/14_Ax_fMRI_HB3_48sl_int_asc', () => ({ copy: [4] })],
+  ['ge-mprage-minus-middle', 'dcm_qa_ge/05_3D_Ax_T1_MP_RAGE_R22', () => ({ drop: [59] })],
+  ['nih-ge-minus-first', 'dcm_qa_nih/20180918GE/mr_0004', () => ({ drop: [0] })],
+  ['philips-asl-minus-one', 'dcm_qa_philips_enh/cl#3', () => ({ drop: [99] })],
+  ['philips-echo-minus-one', 'dcm_qa_philips_enh/cl#4', () => ({ drop: [29] })],
+  ['mosaic-minus-one', 'dcm_qa_mosaic/ep2d_Asc_2', () => ({ drop: [2] })],
+];
+
+function buildVariants(series, root) {
+  const out = [];
+  const natural = (a, b) => a.localeCompare(b, 'en', { numeric: true });
+  for (const [name, id, edit] of VARIANTS) {
+    const src = series.find((s) => s.id === id);
+    if (!src) continue;
+    const files = readdirSync(src.dir).sort(natural);
+    const { drop = [], copy = [] } = edit(files);
+    const dir = join(root, name);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    files.forEach((f, n) => { if (!drop.includes(n)) linkSync(join(src.dir, f), join(dir, f)); });
+    for (const n of copy) writeFileSync(join(dir, `zz_copy_${files[n]}`), readFileSync(join(src.dir, files[n])));
+    out.push({ id: `variant/${name}`, dir, files: readdirSync(dir).length, refRoot: '' });
+  }
+  return out;
 }
 
 function run(cmd, args, timeoutS) {
@@ -295,6 +329,7 @@ async function mainSweep() {
     extraction.push({ repo, ...e });
     series.push(...seriesFolders(tools, join(dest, 'In'), repo, join(opts.work, 'series')));
   }
+  if (opts.variants) series.push(...buildVariants(series, join(opts.work, 'variants')));
   if (opts.extra) {
     for (const name of readdirSync(opts.extra).sort()) {
       const dir = join(opts.extra, name);

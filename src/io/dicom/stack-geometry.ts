@@ -4,6 +4,8 @@
  *  - mixed orientations or pixel spacings, and duplicate positions: InputError (no single grid);
  *  - non-uniform spacing and missing slices: warning in meta.warnings; the k spacing is the mean
  *    step (first-to-last distance / (n - 1)), the warning states the worst deviation in mm;
+ *    sliceDeviationMm (the worst slice-position error of that grid) lets `convert` refuse a
+ *    stack NIfTI cannot place (a missing file), where pipelines keep working on the warning;
  *  - gantry tilt / sheared stacks: warning; axis k follows the slice positions, so the direction
  *    matrix is not orthogonal but every slice centre is where the scanner put it.
  * Slice spacing comes from positions, never from SliceThickness.
