@@ -48,7 +48,8 @@ export async function readParsedDicom(parsed: ParsedDicom, opts: ResolvedReadOpt
   } catch (err) {
     // A report, raw data (Philips ExamCards, series raw data), presentation state ... given alone:
     // its header check fails on a missing Rows; say it is not an image, as folder reads do.
-    const nonImage = describeNonImageDataSet(parsed.dataSet);
+    // Only without Rows: an image file cut before its Pixel Data stays a DecodeError.
+    const nonImage = parsed.dataSet.elements[TAG.rows] === undefined ? describeNonImageDataSet(parsed.dataSet) : undefined;
     if (nonImage !== undefined) {
       throw new InputError(`${parsed.name}: ${nonImage}`, { file: parsed.name, cause: 'not-an-image' }, { cause: err });
     }
