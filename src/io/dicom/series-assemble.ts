@@ -176,8 +176,9 @@ async function decodePart(p: SeriesPart, opts: ResolvedReadOptions, decoded: Dec
   }
   const tr = readRepetitionTime(first.parsed.dataSet);
   if (tr !== undefined && tr > 0) meta['repetitionTime'] = tr;
-  // Worst slice-position error of the uniform grid (mm; stack-geometry.ts): convert refuses large ones.
-  if (sliceDeviationMm !== undefined && sliceDeviationMm > 0) meta['sliceDeviationMm'] = sliceDeviationMm;
+  // Worst slice-position error of the uniform grid (mm; stack-geometry.ts): convert refuses large
+  // ones. Recorded from 1 micrometre up: below that it is the positions' decimal rounding.
+  if (sliceDeviationMm !== undefined && sliceDeviationMm > 1e-3) meta['sliceDeviationMm'] = sliceDeviationMm;
   return finishVolume({ pm, raw, outputPhotometric, maskedSamples }, ordered.map((f) => f.attrs), geometry, warnings, meta, opts, readModalityLutTable(first.parsed.dataSet, first.name), p.volumes.length);
 }
 
