@@ -179,6 +179,14 @@ describe('medinfer convert DICOM -> NIfTI agrees with dcm2niix in world space (1
     expect((await cli('convert', dir, join(work, 'two.nii'), '--series', uid)).code).toBe(0);
   });
 
+  it('names the stacks of one series UID in two orientations (--series cannot pick them apart)', async () => {
+    const dir = `${FIX}dicom/series-variants/mixed-orientation`;
+    const r = await cli('convert', dir, join(work, 'mixed.nii'));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/E_INPUT: .*holds 2 image stacks of different orientation or size \(o0\.dcm \(\+2 files\): 8x8x3; o3\.dcm \(\+1 files\): 8x8x2\)/);
+    expect(readdirSync(work)).not.toContain('mixed.nii');
+  });
+
   // Found by scripts/dcm-qa/sweep.mjs: a GE MPRAGE folder with one file removed was written on the
   // mean spacing, slices up to 0.7 mm from where the scanner put them (dcm2niix: stack + _Eq_1).
   it('refuses a stack with a missing slice (NIfTI cannot place it) unless --allow-nonuniform-slices', async () => {

@@ -93,7 +93,17 @@ async function readInputs(input: string, maxVoxels: number, series: string | und
     throw new InputError(`${input}: no readable image${series ? ` with series UID ${series}` : ''} in the directory`, { file: input });
   }
   const keys = [...new Set(images.map((i) => seriesKey(i.volume, i.name)))];
-  if (keys.length === 1) return images.map((i) => i.volume);
+  if (keys.length === 1) {
+    // One series UID whose files form several stacks (orientation or size differ: a 3-plane
+    // localiser, reformats): --series cannot tell them apart, so name them (dcm2niix writes each
+    // under a collision letter, out / outa, whose order is its own).
+    const parts = images.map((i) => String(i.volume.meta['part'] ?? ''));
+    if (new Set(parts).size < parts.length) {
+      const stacks = images.map((i) => `${i.name}: ${i.volume.geometry.size.join('x')}${i.volume.frames > 1 ? `x${i.volume.frames}` : ''}`);
+      throw new InputError(`${input}: series ${keys[0]} holds ${images.length} image stacks of different orientation or size (${stacks.join('; ')}); put the files of one stack in their own folder and convert that`, { file: input, cause: 'several-stacks', stacks });
+    }
+    return images.map((i) => i.volume);
+  }
   throw new UsageError(`${input}: the directory holds ${keys.length} images / series; choose one with --series (${keys.join(', ')})`, { file: input });
 }
 
