@@ -178,6 +178,33 @@ describe('medinfer convert DICOM -> NIfTI agrees with dcm2niix in world space (1
     const uid = (JSON.parse((await cli('inspect', dir, '--json')).out) as { seriesInstanceUid: string }[])[0]!.seriesInstanceUid;
     expect((await cli('convert', dir, join(work, 'two.nii'), '--series', uid)).code).toBe(0);
   });
+
+  it('names the stacks of one series UID in two orientations (--series cannot pick them apart)', async () => {
+    const dir = `${FIX}dicom/series-variants/mixed-orientation`;
+    const r = await cli('convert', dir, join(work, 'mixed.nii'));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/E_INPUT: .*holds 2 image stacks of different orientation or size \(o0\.dcm \(\+2 files\): 8x8x3; o3\.dcm \(\+1 files\): 8x8x2\)/);
+    expect(readdirSync(work)).not.toContain('mixed.nii');
+  });
+
+  // Found by scripts/dcm-qa/sweep.mjs: a GE MPRAGE folder with one file removed was written on the
+  // mean spacing, slices up to 0.7 mm from where the scanner put them (dcm2niix: stack + _Eq_1).
+  it('refuses a stack with a missing slice (NIfTI cannot place it) unless --allow-nonuniform-slices', async () => {
+    const dir = `${FIX}dicom/series-variants/missing`;
+    const out = join(work, 'missing.nii');
+    const r = await cli('convert', dir, out);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/E_INPUT: .*missing: slice positions are not uniform: a slice lies 1\.000 mm from the uniform grid of 2\.500 mm steps.*--allow-nonuniform-slices/);
+    expect(readdirSync(work)).not.toContain('missing.nii');
+    const forced = await cli('convert', dir, out, '--allow-nonuniform-slices');
+    expect(forced.code).toBe(0);
+    expect(forced.err).toMatch(/warning: missing slices: about 1 slice/);
+    const v = await readNifti(new Uint8Array(readFileSync(out)), { name: 'missing.nii' });
+    expect(v.geometry.size[2]).toBe(5);
+    expect(v.geometry.spacing[2]).toBeCloseTo(2.5, 5);
+    // A gantry-tilted stack is uniform along its own axis: still written.
+    expect((await cli('convert', `${FIX}dicom/series-variants/tilt`, join(work, 'tilt.nii'))).code).toBe(0);
+  });
 });
 
 describe('patient identifiers (fake ones in convert/mr-sagittal) stay out unless --show-phi', () => {

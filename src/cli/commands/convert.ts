@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, type CliCommand, type CliContext } from '../command.js';
-import { parseCommandArgs, stringFlag } from '../args.js';
+import { booleanFlag, parseCommandArgs, stringFlag } from '../args.js';
 import { InputError, isMedinferError, UsageError } from '../../core/errors.js';
 import { VOXEL_TYPES, type VoxelType } from '../../core/dtype.js';
 import type { Volume } from '../../core/volume.js';
@@ -24,7 +24,7 @@ import { readDicomSeriesParts } from '../../io/dicom/series-assemble.js';
 import { parseMaxVoxels } from './inspect.js';
 
 const USAGE = `Usage:
-  medinfer convert <dicom file|dicom dir|nifti|png|jpeg> <out.nii|out.nii.gz> [--series UID] [--datatype T] [--max-voxels N]
+  medinfer convert <dicom file|dicom dir|nifti|png|jpeg> <out.nii|out.nii.gz> [--series UID] [--datatype T] [--max-voxels N] [--allow-nonuniform-slices]
 
 Writes NIfTI-1 (NIfTI-2 when a dimension exceeds 32767) with sform and qform set: code 1 (scanner)
 for DICOM and raster input, a NIfTI input keeps its codes (e.g. 4 = MNI-152). Voxel values as read.
@@ -36,6 +36,9 @@ fails, nothing is written.
   --series UID    pick one series when the folder holds several
   --datatype T    store as ${VOXEL_TYPES.join(' | ')} (integer types round; out-of-range values fail)
   --max-voxels N  refuse inputs larger than N voxels (default 2^28)
+  --allow-nonuniform-slices  write a DICOM stack whose slice positions stray more than a tenth
+                  of a step from a uniform grid (a missing file, mixed stacks) on the mean spacing
+                  anyway; without it such a series fails with E_INPUT (cause non-uniform-slices)
 DICOM values are stored as the scanner stored them, with the modality map (RescaleSlope /
 Intercept, Philips precise scaling) in scl_slope / scl_inter when one map holds for the whole
 volume, as dcm2niix writes them; readers apply it (--datatype writes the values themselves).
@@ -43,7 +46,25 @@ The output's folder is created when missing. The outputs appear whole or not at 
 Exit codes: 0 ok, 1 the input failed to read or convert, or the output could not be written
 (typed: E_IO_NO_SPACE, E_IO_READ_ONLY, E_IO_PERMISSION, E_IO_NOT_A_FOLDER ...), 2 usage error.`;
 
-const OPTIONS = { series: { type: 'string' }, datatype: { type: 'string' }, 'max-voxels': { type: 'string' } } as const;
+const OPTIONS = { series: { type: 'string' }, datatype: { type: 'string' }, 'max-voxels': { type: 'string' }, 'allow-nonuniform-slices': { type: 'boolean' } } as const;
+
+/**
+ * A slice may stray this fraction of the slice step from the uniform grid NIfTI imposes. Scanner
+ * jitter is ~1e-5 mm (Philips) and tilted stacks follow their positions exactly; a missing file
+ * moves slices by about half a step (dcm2niix then writes the stack plus an interpolated _Eq_1).
+ */
+const MAX_SLICE_DEVIATION = 0.1;
+
+/** A stack NIfTI cannot place (meta.sliceDeviationMm from stack-geometry.ts): refuse, naming the way on. */
+function checkUniformSlices(volume: Volume, input: string): void {
+  const deviation = volume.meta['sliceDeviationMm'];
+  const step = volume.geometry.spacing[2];
+  if (typeof deviation !== 'number' || !(deviation > MAX_SLICE_DEVIATION * step)) return;
+  throw new InputError(
+    `${input}: slice positions are not uniform: a slice lies ${deviation.toFixed(3)} mm from the uniform grid of ${step.toFixed(3)} mm steps, which NIfTI cannot represent (missing or extra files?${(volume.meta.warnings ?? []).length ? ` ${(volume.meta.warnings ?? []).join('; ')}` : ''}); restore the files, or pass --allow-nonuniform-slices to write it on the mean spacing`,
+    { file: input, cause: 'non-uniform-slices', deviationMm: deviation, spacingMm: step },
+  );
+}
 
 /**
  * The volumes to write: one, or every part of one DICOM series (echoes, magnitude / phase, ...:
@@ -72,7 +93,17 @@ async function readInputs(input: string, maxVoxels: number, series: string | und
     throw new InputError(`${input}: no readable image${series ? ` with series UID ${series}` : ''} in the directory`, { file: input });
   }
   const keys = [...new Set(images.map((i) => seriesKey(i.volume, i.name)))];
-  if (keys.length === 1) return images.map((i) => i.volume);
+  if (keys.length === 1) {
+    // One series UID whose files form several stacks (orientation or size differ: a 3-plane
+    // localiser, reformats): --series cannot tell them apart, so name them (dcm2niix writes each
+    // under a collision letter, out / outa, whose order is its own).
+    const parts = images.map((i) => String(i.volume.meta['part'] ?? ''));
+    if (new Set(parts).size < parts.length) {
+      const stacks = images.map((i) => `${i.name}: ${i.volume.geometry.size.join('x')}${i.volume.frames > 1 ? `x${i.volume.frames}` : ''}`);
+      throw new InputError(`${input}: series ${keys[0]} holds ${images.length} image stacks of different orientation or size (${stacks.join('; ')}); put the files of one stack in their own folder and convert that`, { file: input, cause: 'several-stacks', stacks });
+    }
+    return images.map((i) => i.volume);
+  }
   throw new UsageError(`${input}: the directory holds ${keys.length} images / series; choose one with --series (${keys.join(', ')})`, { file: input });
 }
 
@@ -185,6 +216,7 @@ export const command: CliCommand = {
       // Stored values with their map in scl_slope / scl_inter (as dcm2niix writes them) unless a
       // datatype is asked for, which needs the values themselves.
       const volumes = await readInputs(input, maxVoxels, stringFlag(args, 'series'), datatype === undefined);
+      if (!booleanFlag(args, 'allow-nonuniform-slices')) for (const v of volumes) checkUniformSlices(v, input);
       const outputs = volumes.map((volume) => {
         const part = volumes.length > 1 || typeof volume.meta['part'] === 'string' ? String(volume.meta['part'] ?? '') : '';
         return { volume, path: partOutputPath(output, part) };

@@ -40,6 +40,11 @@ export function describeNonImage(bytes: Uint8Array, name: string): string | unde
   } catch {
     return undefined;
   }
+  return describeNonImageDataSet(ds);
+}
+
+/** describeNonImage on an already parsed data set (readDicom's single-file path). */
+export function describeNonImageDataSet(ds: DataSet): string | undefined {
   if (hasPixelData(ds)) return undefined;
   const uid = readString(ds, TAG.sopClassUid) ?? '';
   const kind = KINDS.find(([prefix]) => uid.startsWith(prefix))?.[1];

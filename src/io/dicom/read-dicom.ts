@@ -25,6 +25,7 @@ import { unpackMosaic } from './mosaic.js';
 import { isTiledVolumeFile } from './tiled-volume.js';
 import { assembleSeries } from './series-assemble.js';
 import { sliceHeaderOf } from './slice-header.js';
+import { describeNonImageDataSet } from './non-image.js';
 
 export async function readDicom(bytes: Uint8Array, options?: DicomReadOptions): Promise<Volume> {
   const opts = resolveReadOptions(options);
@@ -45,6 +46,13 @@ export async function readParsedDicom(parsed: ParsedDicom, opts: ResolvedReadOpt
   try {
     return await assembleSeries([sliceHeaderOf(parsed, opts.maxVoxels)], opts);
   } catch (err) {
+    // A report, raw data (Philips ExamCards, series raw data), presentation state ... given alone:
+    // its header check fails on a missing Rows; say it is not an image, as folder reads do.
+    // Only without Rows: an image file cut before its Pixel Data stays a DecodeError.
+    const nonImage = parsed.dataSet.elements[TAG.rows] === undefined ? describeNonImageDataSet(parsed.dataSet) : undefined;
+    if (nonImage !== undefined) {
+      throw new InputError(`${parsed.name}: ${nonImage}`, { file: parsed.name, cause: 'not-an-image' }, { cause: err });
+    }
     // A DICOM Segmentation with several segments holds one frame per segment and slice: not one
     // image. Say what it is and how to read it rather than only that its frames do not stack.
     if (err instanceof InputError && readString(parsed.dataSet, TAG.sopClassUid) === SEGMENTATION_STORAGE) {

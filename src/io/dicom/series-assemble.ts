@@ -22,6 +22,7 @@ import { finishVolume, readParsedDicom } from './read-dicom.js';
 import { readModalityLutTable } from './modality-lut-sequence.js';
 import { groupSliceHeaders, summarizeSeriesGroup } from './series-grouping.js';
 import { listFrameRefs, planSeriesParts, type FrameRef, type SeriesPart } from './series-parts.js';
+import { duplicateInstanceWarnings } from './duplicate-instances.js';
 import { checkFileInputs, readSliceHeader, type DicomFileInput, type SliceHeader } from './slice-header.js';
 import { computeStackGeometry } from './stack-geometry.js';
 import { readRepetitionTime } from './frame-keys.js';
@@ -57,7 +58,13 @@ export async function readDicomSeriesParts(files: readonly DicomFileInput[], opt
 /** One group of headers -> the one (or selected) part. Exported for readDicom and the folder reader. */
 export async function assembleSeries(group: readonly SliceHeader[], opts: ResolvedReadOptions): Promise<Volume> {
   const parts = planSeriesParts(listFrameRefs(group), opts.name);
-  return assemblePart(selectPart(parts, opts), opts, parts.length > 1);
+  return withDuplicateWarnings(await assemblePart(selectPart(parts, opts), opts, parts.length > 1), group);
+}
+
+function withDuplicateWarnings(v: Volume, group: readonly SliceHeader[]): Volume {
+  const notes = duplicateInstanceWarnings(group);
+  if (notes.length > 0) v.meta.warnings = [...(v.meta.warnings ?? []), ...notes];
+  return v;
 }
 
 /** One group of headers -> all its parts (all or nothing: one failing part fails the series). */
@@ -66,7 +73,7 @@ export async function assembleSeriesParts(group: readonly SliceHeader[], opts: R
   // Parts of one enhanced file (echoes x magnitude / phase) share one decode of its frames.
   const decoded: DecodeCache = new Map();
   const out: Volume[] = [];
-  for (const p of parts) out.push(await assemblePart(p, opts, parts.length > 1, decoded));
+  for (const p of parts) out.push(withDuplicateWarnings(await assemblePart(p, opts, parts.length > 1, decoded), group));
   return out;
 }
 
@@ -131,7 +138,7 @@ async function decodePart(p: SeriesPart, opts: ResolvedReadOptions, decoded: Dec
   const frameSize = pm.rows * pm.columns * pm.samplesPerPixel;
   const total = frameSize * ordered.length;
   if (total > opts.maxVoxels) throw new LimitError(`${label}: ${ordered.length} frames x ${frameSize} samples = ${total} exceeds maxVoxels ${opts.maxVoxels}`, { file: label, voxels: total, maxVoxels: opts.maxVoxels, cause: 'max-voxels' });
-  const { geometry, warnings } = p.layout === 'stack' ? stackGeometry(p.volumes[0]!, label) : unplacedGeometry(first, p.volumes.length);
+  const { geometry, warnings, sliceDeviationMm } = p.layout === 'stack' ? stackGeometry(p.volumes[0]!, label) : unplacedGeometry(first, p.volumes.length);
 
   const raw = allocateTypedArray(pm.rawType, total);
   let outputPhotometric = pm.photometric;
@@ -169,10 +176,13 @@ async function decodePart(p: SeriesPart, opts: ResolvedReadOptions, decoded: Dec
   }
   const tr = readRepetitionTime(first.parsed.dataSet);
   if (tr !== undefined && tr > 0) meta['repetitionTime'] = tr;
+  // Worst slice-position error of the uniform grid (mm; stack-geometry.ts): convert refuses large
+  // ones. Recorded from 1 micrometre up: below that it is the positions' decimal rounding.
+  if (sliceDeviationMm !== undefined && sliceDeviationMm > 1e-3) meta['sliceDeviationMm'] = sliceDeviationMm;
   return finishVolume({ pm, raw, outputPhotometric, maskedSamples }, ordered.map((f) => f.attrs), geometry, warnings, meta, opts, readModalityLutTable(first.parsed.dataSet, first.name), p.volumes.length);
 }
 
-function stackGeometry(slices: readonly FrameRef[], label: string): { geometry: GeometryInit; warnings: string[] } {
+function stackGeometry(slices: readonly FrameRef[], label: string): { geometry: GeometryInit; warnings: string[]; sliceDeviationMm: number } {
   const first = slices[0]!;
   const ds = first.header.parsed.dataSet;
   const missing = slices.some((f) => f.attrs.pixelSpacing === undefined);
@@ -189,11 +199,11 @@ function stackGeometry(slices: readonly FrameRef[], label: string): { geometry: 
     first.attrs.sliceThickness,
   );
   const extra = missing ? [`PixelSpacing missing: in-plane spacing ${fallback === undefined ? '1 mm' : 'from ImagerPixelSpacing'}`] : [];
-  return { geometry: stack.geometry, warnings: [...extra, ...stack.warnings] };
+  return { geometry: stack.geometry, warnings: [...extra, ...stack.warnings], sliceDeviationMm: stack.sliceDeviationMm };
 }
 
 /** No patient position / orientation (secondary capture, projection X-ray, ultrasound loops): pixel grid only. */
-function unplacedGeometry(h: SliceHeader, volumes: number): { geometry: GeometryInit; warnings: string[] } {
+function unplacedGeometry(h: SliceHeader, volumes: number): { geometry: GeometryInit; warnings: string[]; sliceDeviationMm?: number } {
   const rowCol = h.frame.pixelSpacing ?? readSpacingPair(h.parsed.dataSet, TAG.imagerPixelSpacing);
   const warnings = [
     rowCol === undefined

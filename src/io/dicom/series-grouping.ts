@@ -8,6 +8,7 @@ import type { ImageComponent } from './frame-keys.js';
 import { resolveReadOptions, type DicomReadOptions } from './options.js';
 import { listFrameRefs, planSeriesParts } from './series-parts.js';
 import { checkFileInputs, readSliceHeader, type DicomFileInput, type SliceHeader } from './slice-header.js';
+import { dropDuplicateInstances } from './duplicate-instances.js';
 
 /** What a series looks like without decoding it. Carries no patient identifiers and no free-text descriptions. */
 export interface DicomSeriesGroup {
@@ -49,8 +50,12 @@ function sameOrientation(a: readonly number[] | undefined, b: readonly number[] 
   return a.every((v, idx) => Math.abs(v - b[idx]!) <= ORIENTATION_TOLERANCE);
 }
 
-/** Groups headers; each group keeps input order. */
+/** Groups headers; each group keeps input order; copies of one instance are dropped (duplicate-instances.ts). */
 export function groupSliceHeaders(headers: readonly SliceHeader[]): SliceHeader[][] {
+  return groupByGeometry(headers).map(dropDuplicateInstances);
+}
+
+function groupByGeometry(headers: readonly SliceHeader[]): SliceHeader[][] {
   const groups: SliceHeader[][] = [];
   for (const h of headers) {
     const g = groups.find((grp) => {

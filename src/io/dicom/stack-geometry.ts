@@ -4,6 +4,8 @@
  *  - mixed orientations or pixel spacings, and duplicate positions: InputError (no single grid);
  *  - non-uniform spacing and missing slices: warning in meta.warnings; the k spacing is the mean
  *    step (first-to-last distance / (n - 1)), the warning states the worst deviation in mm;
+ *    sliceDeviationMm (the worst slice-position error of that grid) lets `convert` refuse a
+ *    stack NIfTI cannot place (a missing file), where pipelines keep working on the warning;
  *  - gantry tilt / sheared stacks: warning; axis k follows the slice positions, so the direction
  *    matrix is not orthogonal but every slice centre is where the scanner put it.
  * Slice spacing comes from positions, never from SliceThickness.
@@ -23,6 +25,12 @@ export interface StackSlice {
 export interface StackGeometry {
   readonly geometry: GeometryInit;
   readonly warnings: string[];
+  /**
+   * Largest distance (mm, along the slice normal) between a slice's DICOM position and where the
+   * uniform grid puts it (0 for one slice). A NIfTI file cannot hold non-uniform slices, so
+   * `convert` refuses when this is a sizeable fraction of the step (a missing file, mixed stacks).
+   */
+  readonly sliceDeviationMm: number;
 }
 
 const ORIENTATION_TOLERANCE = 1e-4;
@@ -48,6 +56,7 @@ export function computeStackGeometry(slices: readonly StackSlice[], size: readon
   const n = slices.length;
   let kDir: Vec3 = normal;
   let kSpacing = sliceThickness !== undefined && sliceThickness > 0 ? sliceThickness : 1;
+  let sliceDeviationMm = 0;
   if (n > 1) {
     const depth = slices.map((s) => dot(s.position, normal));
     const steps: number[] = [];
@@ -67,6 +76,9 @@ export function computeStackGeometry(slices: readonly StackSlice[], size: readon
     kSpacing = length / (n - 1);
     const meanStep = Math.abs(depth[n - 1]! - depth[0]!) / (n - 1);
     checkUniform(steps.map(Math.abs), meanStep, warnings);
+    // Depth is linear along kDir too, so this also holds for tilted stacks.
+    const signedStep = (depth[n - 1]! - depth[0]!) / (n - 1);
+    depth.forEach((d, k) => { sliceDeviationMm = Math.max(sliceDeviationMm, Math.abs(d - depth[0]! - k * signedStep)); });
     const cosTilt = Math.abs(dot(kDir, normal));
     const tiltDeg = (Math.acos(Math.min(1, cosTilt)) * 180) / Math.PI;
     if (tiltDeg > 0.01) {
@@ -81,6 +93,7 @@ export function computeStackGeometry(slices: readonly StackSlice[], size: readon
       direction: [row[0], col[0], kDir[0], row[1], col[1], kDir[1], row[2], col[2], kDir[2]],
     },
     warnings,
+    sliceDeviationMm,
   };
 }
 

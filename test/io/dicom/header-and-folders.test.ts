@@ -90,6 +90,32 @@ describe('readDicomDirectory (Node)', () => {
     rmSync(dir, { recursive: true });
   });
 
+  test('a non-image object read alone is an E_INPUT naming its kind, not a decode failure (sweep: convert of a Philips *_Raw.dcm)', async () => {
+    const { readDicom } = await import('../../../src/io/dicom/index.js');
+    const raw = new Uint8Array(gunzipSync(readFileSync(join(FIXTURES, 'non-image', 'philips_raw_data.dcm.gz'))));
+    await expect(readDicom(raw, { name: 'XX_0001' })).rejects.toMatchObject({ code: 'E_INPUT', message: 'XX_0001: no pixel data (not an image): raw data / registration', details: { file: 'XX_0001', cause: 'not-an-image' } });
+    const sr = new Uint8Array(readFileSync(join(FIXTURES, 'non-image', 'siemens_phoenix_report.SR')));
+    await expect(readDicom(sr, { name: 'phoenix.SR' })).rejects.toMatchObject({ code: 'E_INPUT', details: { cause: 'not-an-image' }, message: expect.stringMatching(/structured report$/) });
+  });
+
+  // Found by scripts/dcm-qa/sweep.mjs: a GE fMRI folder with one file copied under a second name
+  // was refused as incomplete volumes; dcm2niix drops the copy ("DUPLICATES REMOVED").
+  test('a copy of one instance (same SOPInstanceUID, transfer syntax, position) is dropped with a warning', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'medinfer-dicom-'));
+    for (const f of ['im00.dcm', 'im01.dcm', 'im02.dcm']) copyFileSync(join(FIXTURES, 'series-oblique', f), join(dir, f));
+    copyFileSync(join(FIXTURES, 'series-oblique', 'im01.dcm'), join(dir, 'zz-copy.dcm'));
+    const { series, errors } = await readDicomDirectory(dir);
+    expect(errors).toEqual([]);
+    expect(series).toHaveLength(1);
+    expect(series[0]!.geometry.size).toEqual([32, 32, 3]);
+    expect(series[0]!.meta.warnings).toContain('zz-copy.dcm: same instance (SOPInstanceUID) as im01.dcm; duplicate file ignored');
+    rmSync(join(dir, 'zz-copy.dcm'));
+    const without = await readDicomDirectory(dir);
+    expect(Array.from(series[0]!.data)).toEqual(Array.from(without.series[0]!.data));
+    expect(series[0]!.geometry).toEqual(without.series[0]!.geometry);
+    rmSync(dir, { recursive: true });
+  });
+
   test('bad files are collected with their typed error and file name', async () => {
     const { series, errors, skipped } = await readDicomDirectory(FIXTURES);
     const byFile = new Map(errors.map((e) => [e.file, e.error.code]));

@@ -69,6 +69,8 @@ describe('readDicomSeries: inconsistent series', () => {
     expect(v.geometry.spacing[2]).toBeCloseTo(2.5, 9);
     expect(v.meta.warnings?.join('\n')).toMatch(/missing slices: about 1 slice/);
     expect(v.meta.warnings?.join('\n')).toMatch(/non-uniform slice spacing/);
+    // z = 0, 2, 4, 8, 10 (6 missing) on the uniform grid 0, 2.5, 5, 7.5, 10: the middle slice is 1 mm off.
+    expect(v.meta['sliceDeviationMm']).toBeCloseTo(1, 9);
   });
 
   test('non-uniform spacing -> warning with the worst deviation', async () => {

@@ -1,0 +1,355 @@
+#!/usr/bin/env node
+/**
+ * Development-time robustness sweep of `medinfer convert` against dcm2niix (issue 21) on EVERY
+ * series of the mirrored dcm2niix QA repositories, not only the committed acceptance subset.
+ * Needs: dcm2niix on PATH, the bare mirrors at /work/.mirror/neurolabusc+<repo>/repo, a built
+ * dist/ (`npx tsc -p tsconfig.json`; the CLI runs as `node bin/medinfer.js`). Not run in CI.
+ *
+ *   node scripts/dcm-qa/sweep.mjs [--work /tmp/sweep] [--only REGEX] [--repos a,b] [--fresh-ref] [--file-input] [--extra DIR] [--variants]
+ *
+ * Steps:
+ *  1. Extract In/ and Ref/ of each repo blob by blob (`git ls-tree` + `git cat-file --batch`): files the
+ *     snapshot lacks (>= 4 MiB), symlinks (git-annex) and LFS pointers are skipped and counted;
+ *     *.gz files are gunzipped (dcm_qa_philips_enh's batch.sh does the same).
+ *  2. Every folder holding files is one input; its files are split by SeriesInstanceUID (the SDK's
+ *     own parser, head only) into hard-linked series folders, so both tools see one series.
+ *  3. Per series: `node bin/medinfer.js convert <series> <ours>/out.nii.gz` and
+ *     `dcm2niix -z y -b n -f out -o <ref> <series>` (cached: dcm2niix runs once per work folder
+ *     unless --fresh-ref). dcm2niix's outputs are mapped to ours by suffix; its part suffixes
+ *     (_e<N>, _ph, _real, _imaginary, _fieldmaphz) must be matched by ours, anything else it
+ *     writes (_i00001 localizer splits, _ADC, _Eq_1, _ROI1, collision letters ...) is listed as
+ *     "extra dcm2niix output", not a failure.
+ *  4. Each pair is judged by compareNiftiVolumes (test/helpers/nifti-compare.ts, bundled here on
+ *     the fly with esbuild so the judge is the acceptance test's, not a copy).
+ * Outcomes per series: agree | near (values equal, grids within NEAR_MM but beyond the judge's
+ * 1e-3 mm: e.g. dcm2niix takes the slice spacing from the first two slices, medinfer from the
+ * first and last, and Philips positions carry ~1e-5 mm jitter; shown with the distance) | refused
+ * (typed E_ code; the detail says whether dcm2niix wrote part files) | both-none (neither wrote an
+ * image) | WRONG (judge's detail, missing / extra part files, untyped failure, or dcm2niix wrote
+ * only derived files and ours an image) | ours-only (dcm2niix wrote nothing, e.g. a transfer
+ * syntax its build lacks). The table goes to stdout and <work>/sweep.md, rows to sweep.json.
+ * --extra DIR: also sweep every subfolder of DIR as one series (hand-made variants: a file
+ * removed, duplicated ...), ids extra/<name>.
+ * --variants: also sweep hand-made variants of QA series that real exports produce (a file
+ *   missing at the end / middle / start, one file copied under a second name), built under
+ *   <work>/variants from the extracted series (ids variant/<name>).
+ * --file-input: a series of one file is given to convert as that file, not its folder (the
+ * single-file path of convert; dcm2niix still gets the folder).
+ * agree-Ref: ours disagrees with the installed dcm2niix but equals a file of the repository's own
+ * Ref/ (the dcm2niix version the QA suite pins): Debian's v1.0.20220720 orders the Philips
+ * enhanced 3DpCASL label / control volumes as in the classic export, the repo's newer Ref/ _enh
+ * file (and medinfer) in the enhanced file's dimension-index order.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs';
+import { join, relative, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ALL_REPOS = ['dcm_qa', 'dcm_qa_ts', 'dcm_qa_enh', 'dcm_qa_philips_enh', 'dcm_qa_ge', 'dcm_qa_nih', 'dcm_qa_mosaic', 'dcm_qa_stc'];
+const NEAR_MM = 0.01;
+const PART = /^(_e\d+)?(_ph|_real|_imaginary|_fieldmaphz)?$/;
+
+function parseArgs(argv) {
+  const o = { work: '/tmp/sweep', only: undefined, repos: ALL_REPOS, freshRef: false, timeout: 300, fileInput: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--work') o.work = argv[++i];
+    else if (a === '--only') o.only = new RegExp(argv[++i]);
+    else if (a === '--repos') o.repos = argv[++i].split(',');
+    else if (a === '--fresh-ref') o.freshRef = true;
+    else if (a === '--file-input') o.fileInput = true;
+    else if (a === '--extra') o.extra = argv[++i];
+    else if (a === '--variants') o.variants = true;
+    else if (a === '--timeout') o.timeout = Number(argv[++i]);
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return o;
+}
+
+/** Step 1: In/ of one bare mirror, blob by blob; returns { commit, written, skipped[] }. */
+function extractRepo(repo, dest) {
+  const gitDir = `/work/.mirror/neurolabusc+${repo}/repo`;
+  const commit = execFileSync('git', ['--git-dir', gitDir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+  const marker = join(dest, '.extracted-in-ref');
+  if (existsSync(marker)) return JSON.parse(readFileSync(marker, 'utf8'));
+  const listing = execFileSync('git', ['--git-dir', gitDir, 'ls-tree', '-r', '-z', 'HEAD', 'In', 'Ref'], { maxBuffer: 1 << 28 }).toString('utf8');
+  const entries = listing.split('\0').filter(Boolean).map((line) => {
+    const [meta, path] = line.split('\t');
+    const [mode, type, sha] = meta.split(' ');
+    return { mode, type, sha, path };
+  }).filter((e) => e.type === 'blob');
+  const skipped = [];
+  const blobs = entries.filter((e) => (e.mode === '120000' ? (skipped.push(`${e.path} (symlink / annex)`), false) : true));
+  // cat-file --batch in chunks of 50 blobs (each < 4 MiB in these snapshots); a missing object answers "<sha> missing".
+  let written = 0;
+  for (let c = 0; c < blobs.length; c += 50) {
+    const chunk = blobs.slice(c, c + 50);
+    const buf = spawnSync('git', ['--git-dir', gitDir, 'cat-file', '--batch'], { input: chunk.map((e) => e.sha).join('\n') + '\n', maxBuffer: 2 ** 30 }).stdout;
+    let pos = 0;
+    for (const e of chunk) {
+      const nl = buf.indexOf(10, pos);
+      const header = buf.subarray(pos, nl).toString('latin1');
+      pos = nl + 1;
+      if (header.endsWith(' missing')) { skipped.push(`${e.path} (absent from snapshot)`); continue; }
+      const size = Number(header.split(' ')[2]);
+      const body = buf.subarray(pos, pos + size);
+      pos += size + 1;
+      if (size < 1024 && body.subarray(0, 40).toString('latin1').startsWith('version https://git-lfs')) { skipped.push(`${e.path} (LFS pointer)`); continue; }
+      // dcm_qa_philips_enh stores its DICOM gzipped; its batch.sh gunzips In/ first, so do we.
+      const gz = e.path.endsWith('.gz');
+      const file = join(dest, gz ? e.path.slice(0, -3) : e.path);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, gz ? gunzipSync(body) : body);
+      written++;
+    }
+  }
+  const result = { commit, written, skipped };
+  mkdirSync(dest, { recursive: true });
+  writeFileSync(marker, JSON.stringify(result));
+  return result;
+}
+
+/** Bundles the acceptance judge + the SDK parser / NIfTI reader into one module (esbuild). */
+async function loadTools(work) {
+  const { build } = await import('esbuild');
+  const entry = join(work, 'tools-entry.ts');
+  writeFileSync(entry, [
+    `export { compareNiftiVolumes } from ${JSON.stringify(join(REPO_ROOT, 'test/helpers/nifti-compare.ts'))};`,
+    `export { readNifti } from ${JSON.stringify(join(REPO_ROOT, 'src/io/nifti/read-nifti.ts'))};`,
+    `export { parseDicomBytes } from ${JSON.stringify(join(REPO_ROOT, 'src/io/dicom/parse-header.ts'))};`,
+  ].join('\n'));
+  const outfile = join(work, 'tools.mjs');
+  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'error', external: ['onnxruntime-node', 'sharp'] });
+  return import(pathToFileURL(outfile).href);
+}
+
+function readHead(file, n = 1 << 20) {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(n, statSync(file).size));
+    readSync(fd, buf, 0, buf.length, 0);
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+  } finally { closeSync(fd); }
+}
+
+/** Step 2: folders with files -> series folders (hard links), split by SeriesInstanceUID. */
+function seriesFolders(tools, repoDir, repo, seriesRoot) {
+  const result = [];
+  const walk = (dir) => {
+    const names = readdirSync(dir, { withFileTypes: true }).filter((d) => !d.name.startsWith('.'));
+    const files = names.filter((d) => d.isFile()).map((d) => join(dir, d.name));
+    for (const d of names) if (d.isDirectory()) walk(join(dir, d.name));
+    if (files.length === 0) return;
+    const byUid = new Map();
+    for (const f of files) {
+      let uid;
+      try {
+        uid = tools.parseDicomBytes(readHead(f), f, { headOnly: true }).dataSet.string('x0020000e') ?? '(no series uid)';
+        // dcm_qa_ts holds one image in many transfer syntaxes under one series UID: each file is its own input.
+        if (repo === 'dcm_qa_ts') uid += `/${f}`;
+      } catch { continue; }
+      if (!byUid.has(uid)) byUid.set(uid, []);
+      byUid.get(uid).push(f);
+    }
+    const rel = relative(repoDir, dir);
+    let n = 0;
+    for (const [, group] of byUid) {
+      const id = `${repo}/${rel}${byUid.size > 1 ? `#${++n}` : ''}`;
+      const target = join(seriesRoot, id.replace(/#/g, '__s'));
+      if (!existsSync(target)) {
+        mkdirSync(target, { recursive: true });
+        for (const f of group) linkSync(f, join(target, f.split('/').pop()));
+      }
+      result.push({ id, dir: target, files: group.length, refRoot: join(repoDir, '..', 'Ref') });
+    }
+  };
+  if (existsSync(repoDir)) walk(repoDir);
+  return result;
+}
+
+/** Real-export accidents applied to QA series: [name, series id, edit of the sorted file list]. */
+const VARIANTS = [
+  ['ge-fmri-minus-last', 'dcm_qa_ge/SliceTiming/14_Ax_fMRI_HB3_48sl_int_asc', (f) => ({ drop: [f.length - 1] })],
+  ['ge-fmri-minus-middle', 'dcm_qa_ge/SliceTiming/14_Ax_fMRI_HB3_48sl_int_asc', () => ({ drop: [69] })],
+  ['ge-fmri-duplicate', 'dcm_qa_ge/SliceTiming/14_Ax_fMRI_HB3_48sl_int_asc', () => ({ copy: [4] })],
+  ['ge-fmri-minus-last-volume', 'dcm_qa_ge/SliceTiming/14_Ax_fMRI_HB3_48sl_int_asc', (f) => ({ drop: f.map((_, n) => n).slice(-48) })],
+  ['ge-fmri-first-volume-only', 'dcm_qa_ge/SliceTiming/14_Ax_fMRI_HB3_48sl_int_asc', (f) => ({ drop: f.map((_, n) => n).slice(48) })],
+  ['ge-dwi-minus-last-volume', 'dcm_qa_ge/04_Ax_DWI_TENSOR_R2MB2', (f) => ({ drop: [f.length - 1] })],
+  ['ge-mprage-minus-middle', 'dcm_qa_ge/05_3D_Ax_T1_MP_RAGE_R22', () => ({ drop: [59] })],
+  ['nih-ge-minus-first', 'dcm_qa_nih/20180918GE/mr_0004', () => ({ drop: [0] })],
+  ['philips-asl-minus-one', 'dcm_qa_philips_enh/cl#3', () => ({ drop: [99] })],
+  ['philips-echo-minus-one', 'dcm_qa_philips_enh/cl#4', () => ({ drop: [29] })],
+  ['mosaic-minus-one', 'dcm_qa_mosaic/ep2d_Asc_2', () => ({ drop: [2] })],
+];
+
+function buildVariants(series, root) {
+  const out = [];
+  const natural = (a, b) => a.localeCompare(b, 'en', { numeric: true });
+  for (const [name, id, edit] of VARIANTS) {
+    const src = series.find((s) => s.id === id);
+    if (!src) continue;
+    const files = readdirSync(src.dir).sort(natural);
+    const { drop = [], copy = [] } = edit(files);
+    const dir = join(root, name);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    files.forEach((f, n) => { if (!drop.includes(n)) linkSync(join(src.dir, f), join(dir, f)); });
+    for (const n of copy) writeFileSync(join(dir, `zz_copy_${files[n]}`), readFileSync(join(src.dir, files[n])));
+    out.push({ id: `variant/${name}`, dir, files: readdirSync(dir).length, refRoot: '' });
+  }
+  return out;
+}
+
+function run(cmd, args, timeoutS) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = ''; let err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutS * 1000);
+    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code: code ?? (signal ? 124 : 1), out, err }); });
+  });
+}
+
+const niftis = (dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => /\.nii(\.gz)?$/.test(f)).sort() : []);
+const suffixOf = (f) => f.replace(/^out/, '').replace(/\.nii(\.gz)?$/, '');
+
+/**
+ * When ours disagrees with the installed dcm2niix: does it agree with one of the repository's own
+ * reference files (Ref/, written by the dcm2niix version the QA suite pins)? Only files of the
+ * same 4D shape are judged. Returns the agreeing file and the judge's detail, or undefined.
+ */
+async function agreeingQaRef(tools, read, refRoot, ourVol) {
+  if (!existsSync(refRoot)) return undefined;
+  const want = [...ourVol.geometry.size].sort((a, b) => a - b).join('x') + `x${ourVol.frames}`;
+  for (const f of readdirSync(refRoot).filter((n) => /\.nii(\.gz)?$/.test(n)).sort()) {
+    let ref;
+    try { ref = await read(join(refRoot, f)); } catch { continue; }
+    if ([...ref.geometry.size].sort((a, b) => a - b).join('x') + `x${ref.frames}` !== want) continue;
+    const v = tools.compareNiftiVolumes(ref, ourVol);
+    if (v.ok) return { file: f, detail: v.detail };
+  }
+  return undefined;
+}
+
+async function sweepSeries(tools, s, work, opts) {
+  const key = s.id.replace(/[/#]/g, '__');
+  const oursDir = join(work, 'ours', key);
+  const refDir = join(work, 'ref', key);
+  rmSync(oursDir, { recursive: true, force: true });
+  mkdirSync(oursDir, { recursive: true });
+  if (opts.freshRef || !existsSync(join(refDir, '.done'))) {
+    rmSync(refDir, { recursive: true, force: true });
+    mkdirSync(refDir, { recursive: true });
+    const r = await run('dcm2niix', ['-z', 'y', '-b', 'n', '-f', 'out', '-o', refDir, s.dir], opts.timeout);
+    writeFileSync(join(refDir, '.done'), String(r.code));
+  }
+  const t0 = Date.now();
+  const input = opts.fileInput && s.files === 1 ? join(s.dir, readdirSync(s.dir)[0]) : s.dir;
+  const ours = await run(process.execPath, [join(REPO_ROOT, 'bin/medinfer.js'), 'convert', input, join(oursDir, 'out.nii.gz')], opts.timeout);
+  const seconds = (Date.now() - t0) / 1000;
+  const refFiles = niftis(refDir);
+  const refParts = refFiles.filter((f) => PART.test(suffixOf(f)));
+  const refExtra = refFiles.filter((f) => !PART.test(suffixOf(f)));
+  const ourFiles = niftis(oursDir);
+  const row = { id: s.id, files: s.files, seconds, outcome: '', detail: '', refExtra: refExtra.map(suffixOf) };
+  const firstLine = ours.err.trim().split('\n')[0] ?? '';
+  if (ours.code !== 0) {
+    const code = /\bE_[A-Z_]+\b/.exec(ours.err)?.[0];
+    const msg = firstLine.replace(/^medinfer convert: /, '').split(s.dir).join('<series>').slice(0, 220);
+    if (!code) return { ...row, outcome: 'WRONG', detail: `untyped failure, exit ${ours.code}: ${msg}` };
+    if (refParts.length === 0) return { ...row, outcome: refExtra.length ? 'refused' : 'both-none', code, detail: msg };
+    return { ...row, outcome: 'refused', code, detail: `${refParts.length} dcm2niix part file(s): ${msg}` };
+  }
+  if (refFiles.length === 0) return { ...row, outcome: 'ours-only', detail: `ours ${ourFiles.join(', ')}` };
+  if (refParts.length === 0) return { ...row, outcome: 'WRONG', detail: `dcm2niix wrote only derived/split files (${refExtra.join(', ')}); ours ${ourFiles.join(', ')}` };
+  const details = [];
+  let ok = true;
+  let near = 0;
+  let qaRef = false;
+  const missing = refParts.filter((f) => !ourFiles.includes(f));
+  const extra = ourFiles.filter((f) => !refParts.includes(f));
+  if (missing.length) { ok = false; details.push(`missing ${missing.join(', ')}`); }
+  if (extra.length) { ok = false; details.push(`extra ${extra.join(', ')}`); }
+  const read = async (p) => tools.readNifti(readFileSync(p), { name: p, gunzip: (b) => gunzipSync(b) });
+  for (const f of refParts) {
+    let target = f;
+    if (!ourFiles.includes(f)) {
+      if (ourFiles.length !== 1 || f !== refParts[0]) continue;
+      target = ourFiles[0];
+    }
+    try {
+      const refVol = await read(join(refDir, f));
+      const ourVol = await read(join(oursDir, target));
+      let v = tools.compareNiftiVolumes(refVol, ourVol);
+      const apart = /voxel centres up to ([0-9.e+-]+) mm apart/.exec(v.detail);
+      if (!v.ok && apart && Number(apart[1]) < NEAR_MM) {
+        // Judge again at NEAR_MM: equal values on a grid a few micrometres off is "near", not agree.
+        const again = tools.compareNiftiVolumes(refVol, ourVol, { toleranceMm: NEAR_MM });
+        if (again.ok) { near = Math.max(near, Number(apart[1])); v = { ...again, detail: `grid within ${apart[1]} mm: ${again.detail}; at 1e-3 mm: ${v.detail}` }; }
+      }
+      if (!v.ok) {
+        const qa = await agreeingQaRef(tools, read, s.refRoot, ourVol);
+        if (qa !== undefined) { qaRef = true; v = { ok: true, detail: `agrees with the repo's Ref/${qa.file} (${qa.detail}); installed dcm2niix differs: ${v.detail}` }; }
+      }
+      if (!v.ok) ok = false;
+      details.push(`${refParts.length > 1 || target !== f ? `${target} vs ${f}: ` : ''}${v.detail}`);
+    } catch (error) {
+      ok = false;
+      details.push(`${f}: judge failed: ${error.message.split('\n')[0]}`);
+    }
+  }
+  return { ...row, outcome: ok ? (qaRef ? 'agree-Ref' : near > 0 ? 'near' : 'agree') : 'WRONG', detail: details.join(' | ') };
+}
+
+function table(rows, extraction) {
+  const count = (o) => rows.filter((r) => r.outcome === o).length;
+  const outcomes = ['agree', 'agree-Ref', 'near', 'refused', 'both-none', 'WRONG', 'ours-only'];
+  const lines = [
+    `dcm2niix sweep: ${rows.length} series; ${outcomes.map((o) => `${count(o)} ${o}`).join(', ')}`,
+    '',
+    '| series | files | outcome | detail | extra dcm2niix output |',
+    '|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.id} | ${r.files} | ${r.outcome}${r.code ? ` ${r.code}` : ''} | ${r.detail.replace(/\|/g, '/').slice(0, 400)} | ${r.refExtra.join(' ')} |`),
+    '',
+    'Extraction (files the snapshots lack are skipped):',
+    ...extraction.map((e) => `- ${e.repo}@${e.commit}: ${e.written} files, ${e.skipped.length} skipped${e.skipped.length ? ` (${e.skipped.join('; ')})` : ''}`),
+  ];
+  return lines.join('\n');
+}
+
+async function mainSweep() {
+  const opts = parseArgs(process.argv.slice(2));
+  mkdirSync(opts.work, { recursive: true });
+  const tools = await loadTools(opts.work);
+  const extraction = [];
+  const series = [];
+  for (const repo of opts.repos) {
+    const dest = join(opts.work, 'src', repo);
+    const e = extractRepo(repo, dest);
+    extraction.push({ repo, ...e });
+    series.push(...seriesFolders(tools, join(dest, 'In'), repo, join(opts.work, 'series')));
+  }
+  if (opts.variants) series.push(...buildVariants(series, join(opts.work, 'variants')));
+  if (opts.extra) {
+    for (const name of readdirSync(opts.extra).sort()) {
+      const dir = join(opts.extra, name);
+      if (statSync(dir).isDirectory()) series.push({ id: `extra/${name}`, dir, files: readdirSync(dir).length, refRoot: '' });
+    }
+  }
+  const chosen = series.filter((s) => !opts.only || opts.only.test(s.id));
+  const rows = [];
+  for (const s of chosen) {
+    const r = await sweepSeries(tools, s, opts.work, opts);
+    rows.push(r);
+    process.stderr.write(`${rows.length}/${chosen.length} ${r.outcome.padEnd(9)} ${r.id} (${r.seconds.toFixed(1)} s)\n`);
+  }
+  const text = table(rows, extraction);
+  writeFileSync(join(opts.work, 'sweep.md'), text + '\n');
+  writeFileSync(join(opts.work, 'sweep.json'), JSON.stringify(rows, null, 1));
+  console.log(text);
+}
+
+await mainSweep();
