@@ -1,6 +1,7 @@
 /**
  * Manifest entries for the benchmark-size models (.cache/bench-models/, exported by
- * bench/python/export_models.py, or by scripts/models/export_bench_models.py when it exists).
+ * bench/python/export_models.py: the exporter that writes exactly the files named in FILES;
+ * scripts/models/export_bench_models.py writes other names and sizes and is not used here).
  * Each is the manifest's entry of the public model it stands in for, pointed at the bench file,
  * so the SDK runs exactly the preprocessing / postprocessing its users get:
  *   classification  <- xrv-densenet121-res224-all (DenseNet-121, 18 logits, sigmoid + op_norm)
@@ -20,11 +21,10 @@ export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const BENCH_MODELS = join(REPO, '.cache', 'bench-models');
 const FILES = { classification: 'densenet121.onnx', segmentation: 'unet3d.onnx', registration: 'vxm.onnx', scaling: 'unet3d_lite.onnx' };
 
-/** Makes sure the bench models exist (colleague's exporter first, else ours). Returns { ok, reason }. */
+/** Makes sure the bench models exist (bench/python/export_models.py). Returns { ok, reason }. */
 export async function ensureBenchModels() {
   if (Object.values(FILES).every((f) => existsSync(join(BENCH_MODELS, f)))) return { ok: true };
-  const theirs = join(REPO, 'scripts', 'models', 'export_bench_models.py');
-  const script = existsSync(theirs) ? theirs : join(REPO, 'bench', 'python', 'export_models.py');
+  const script = join(REPO, 'bench', 'python', 'export_models.py');
   const r = await runJsonChild(PYTHON, [script], { timeoutMs: 600_000 });
   const missing = Object.values(FILES).filter((f) => !existsSync(join(BENCH_MODELS, f)));
   return missing.length ? { ok: false, reason: `bench models missing (${missing.join(', ')}): ${r.error ?? 'exporter wrote nothing'}` } : { ok: true };
