@@ -18,8 +18,11 @@ export interface DicomHeaderOptions {
   name?: string;
   /**
    * Include identifying attributes (the confidentiality profile's, private ones, the Patient
-   * group). Default false; only for a user looking at their own data.
+   * group). Default false; only for a user looking at their own data. (`showPhi` is the same
+   * switch under its earlier name.)
    */
+  phi?: boolean;
+  /** Same as `phi`. */
   showPhi?: boolean;
   /** Bounds what a deflated dataset may inflate to (see maxInflatedBytesFor). Default 2^28. */
   maxVoxels?: number;
@@ -60,8 +63,8 @@ export interface DicomHeaderSummary {
 function check(options: DicomHeaderOptions | undefined): { name: string; showPhi: boolean; parse: ParseDicomOptions } {
   const name = options?.name ?? 'memory';
   if (typeof name !== 'string') throw new UsageError('option name must be a string', { field: 'name' });
-  const showPhi = options?.showPhi ?? false;
-  if (typeof showPhi !== 'boolean') throw new UsageError('option showPhi must be a boolean', { field: 'showPhi' });
+  const showPhi = options?.phi ?? options?.showPhi ?? false;
+  if (typeof showPhi !== 'boolean') throw new UsageError('option phi must be a boolean', { field: options?.phi !== undefined ? 'phi' : 'showPhi' });
   const maxVoxels = options?.maxVoxels;
   if (maxVoxels !== undefined && !(typeof maxVoxels === 'number' && maxVoxels >= 1)) throw new UsageError(`option maxVoxels must be a number >= 1, got ${String(maxVoxels)}`, { field: 'maxVoxels' });
   return { name, showPhi, parse: maxVoxels === undefined ? {} : { maxInflatedBytes: maxInflatedBytesFor(maxVoxels) } };

@@ -52,8 +52,10 @@ describe('confidentiality profile attributes stay out of default output', () => 
     expect(tags.find((t) => t.tag === '0020,0052')?.value).toBe(FRAME_UID);
     expect(tags.find((t) => t.tag === '0028,0004')?.value).toBe('MONOCHROME2');
     expect([...KEPT_UIDS].sort()).toEqual(['x0020000e', 'x00200052']);
-    const all = readDicomTags(bytes, { name: 'marked.dcm', showPhi: true });
+    const all = readDicomTags(bytes, { name: 'marked.dcm', phi: true });
     expect(countMarkers(JSON.stringify(all))).toBe(markers);
+    // `showPhi` is the same switch under its earlier name.
+    expect(readDicomTags(bytes, { name: 'marked.dcm', showPhi: true })).toEqual(all);
   });
 
   it('summarizeDicomHeader: none by default; patient block and study UID with showPhi', () => {
