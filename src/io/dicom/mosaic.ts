@@ -93,6 +93,12 @@ export function readMosaicLayout(ds: DataSet, pm: PixelModule, file: string): Mo
 export function unpackMosaicTiles(raw: TypedArray, pm: PixelModule, layout: MosaicLayout): TypedArray {
   const { grid, tileColumns: tc, tileRows: tr, images } = layout;
   const out = allocateTypedArray(pm.rawType, tc * tr * images);
+  if (raw.BYTES_PER_ELEMENT === 2) {
+    // Mosaics are 16-bit: one Uint16 view of each side keeps the copy loop monomorphic (the
+    // same bits whatever the signedness).
+    copyTiles16(new Uint16Array(raw.buffer, raw.byteOffset, raw.length), new Uint16Array(out.buffer, out.byteOffset, out.length), pm.columns, layout);
+    return out;
+  }
   for (let s = 0; s < images; s++) {
     const top = Math.floor(s / grid) * tr;
     const left = (s % grid) * tc;
@@ -104,6 +110,19 @@ export function unpackMosaicTiles(raw: TypedArray, pm: PixelModule, layout: Mosa
     }
   }
   return out;
+}
+
+function copyTiles16(raw: Uint16Array, out: Uint16Array, columns: number, layout: MosaicLayout): void {
+  const { grid, tileColumns: tc, tileRows: tr, images } = layout;
+  for (let s = 0; s < images; s++) {
+    const top = Math.floor(s / grid) * tr;
+    const left = (s % grid) * tc;
+    for (let y = 0; y < tr; y++) {
+      const from = (top + y) * columns + left;
+      const to = (s * tr + y) * tc;
+      for (let x = 0; x < tc; x++) out[to + x] = raw[from + x]!;
+    }
+  }
 }
 
 export interface UnpackedMosaic {
