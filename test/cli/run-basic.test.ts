@@ -37,6 +37,22 @@ describe('medinfer run (classification)', () => {
     expect(r.stderr).toMatch(/done: 6 ok, 2 failed, 0 skipped/);
   });
 
+  it('--models-dir: the manifest\'s relative model paths resolve there (a manifest kept apart from its models)', async () => {
+    const apart = join(work, 'apart');
+    const store = join(work, 'store');
+    mkdirSync(join(store, 'models'), { recursive: true });
+    mkdirSync(apart, { recursive: true });
+    for (const f of readdirSync(join(work, 'models'))) copyFileSync(join(work, 'models', f), join(store, 'models', f));
+    copyFileSync(manifest, join(apart, 'manifest.json'));
+    const input = join(work, 'cxr', 'img0.png');
+    const without = await runCli(['run', '--model', 'tiny-cxr', '--manifest', join(apart, 'manifest.json'), '--input', input, '--output', join(work, 'out-md0'), '--provider', 'cpu']);
+    expect(without.code).not.toBe(0);
+    expect(without.stderr).toMatch(/E_MODEL_FILE|E_INTEGRITY|not found|no such/i);
+    const withDir = await runCli(['run', '--model', 'tiny-cxr', '--manifest', join(apart, 'manifest.json'), '--models-dir', store, '--input', input, '--output', join(work, 'out-md1'), '--provider', 'cpu']);
+    expect(withDir.code, withDir.stderr).toBe(0);
+    expect(readJsonl<{ id: string }>(join(work, 'out-md1', 'results.jsonl')).map((l) => l.id)).toEqual(['img0']);
+  });
+
   it('prints plain progress lines when stderr is not a terminal', async () => {
     const out = join(work, 'out2');
     const r = await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'cxr/img*.png'), '--output', out, '--concurrency', '3']);

@@ -3,6 +3,7 @@
  * inference (see src/cli/batch/run-batch.ts for the guarantees: per-input error isolation,
  * atomic outputs, resumable results.jsonl).
  */
+import { loadManifestWithModelsDir } from '../dicomweb/load-manifest.js';
 import { EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, type CliCommand } from '../command.js';
 import { booleanFlag, parseCommandArgs, stringFlag, stringListFlag } from '../args.js';
 import { UsageError } from '../../core/errors.js';
@@ -27,6 +28,7 @@ Options:
   --input PATH        repeatable
   --output DIR        created if missing; holds per-input outputs, results.jsonl, errors.jsonl
   --manifest FILE     models manifest (default: the bundled one)
+  --models-dir DIR    where the manifest's relative model paths resolve (default: beside the manifest)
   --provider P        auto | cpu | cuda | webgpu, or a list like cuda,cpu (default auto)
   --concurrency N     inputs in flight at once, sharing one session (default ${DEFAULT_CONCURRENCY})
   --format F          json (default) | csv (also writes a flat results.csv)
@@ -53,6 +55,7 @@ const OPTIONS = {
   input: { type: 'string', multiple: true },
   output: { type: 'string' },
   manifest: { type: 'string' },
+  'models-dir': { type: 'string' },
   provider: { type: 'string' },
   concurrency: { type: 'string' },
   format: { type: 'string' },
@@ -95,7 +98,10 @@ export const command: CliCommand = {
     const threads = parseIntegerFlag(stringFlag(args, 'threads'), 'threads', 1, 1024);
     const maxVoxelsText = stringFlag(args, 'max-voxels');
     const volume = parseIntegerFlag(stringFlag(args, 'volume'), 'volume', 0, 2 ** 31);
-    const manifest = stringFlag(args, 'manifest');
+    const manifestPath = stringFlag(args, 'manifest');
+    const modelsDir = stringFlag(args, 'models-dir');
+    // --models-dir: the same manifest, its relative model paths resolved in DIR (as dicomweb run does).
+    const manifest = modelsDir === undefined ? manifestPath : await loadManifestWithModelsDir(manifestPath, modelsDir, ctx.cwd);
     // First Ctrl-C: finish the inputs in flight (their outputs stay complete), start no more.
     // Second Ctrl-C: stop at once (atomic writes still leave no partial file).
     const stop = new AbortController();
