@@ -1,8 +1,9 @@
 /**
  * Browser image loading: File / Blob / ArrayBuffer / URL -> Volume. DICOM and NIfTI go through
- * the isomorphic readers; PNG / JPEG through createImageBitmap + OffscreenCanvas (8 bits per
- * channel: browsers' canvases cannot return 16-bit samples, so 16-bit PNGs are reduced - use
- * DICOM or NIfTI for full-depth radiographs). A folder drop of DICOM files becomes one series.
+ * the isomorphic readers; 8-bit PNG / JPEG through createImageBitmap + OffscreenCanvas; 16-bit
+ * PNG at full depth through fast-png (raster/png16.ts: a canvas would cut it to 8 bits). PNG
+ * sizes are checked against maxVoxels from the header first. A folder drop of DICOM files becomes
+ * one series.
  */
 import { DecodeError, InputError, UnsupportedError } from '../../core/errors.js';
 import { createVolume, type Volume } from '../../core/volume.js';
@@ -12,6 +13,7 @@ import { readDicomSeries } from '../dicom/series-assemble.js';
 import { readNifti } from '../nifti/read-nifti.js';
 import { fetchWithProgress } from '../../runtime/fetch-bytes.js';
 import { sniffImageFormat } from './sniff-format.js';
+import { checkPngSize, decodePng16, readPngHeader } from '../raster/png16.js';
 
 export type BrowserImageSource = Blob | File | ArrayBuffer | Uint8Array | string | { readonly name: string; readonly bytes: Uint8Array };
 
@@ -76,7 +78,11 @@ export async function readImageInBrowser(source: BrowserImageSource, options: Br
       return readDicom(bytes, { name, ...limits, ...(options.codecs ? { codecs: options.codecs } : {}) });
     case 'nifti':
       return readNifti(bytes, { name, ...limits });
-    case 'png':
+    case 'png': {
+      const header = readPngHeader(bytes, name);
+      checkPngSize(header, name, options.maxVoxels);
+      return header.bitDepth === 16 ? decodePng16(bytes, name) : readRasterInBrowser(bytes, name);
+    }
     case 'jpeg':
       return readRasterInBrowser(bytes, name);
     default:
