@@ -53,6 +53,15 @@ describe('medinfer run (classification)', () => {
     expect(readJsonl<{ id: string }>(join(work, 'out-md1', 'results.jsonl')).map((l) => l.id)).toEqual(['img0']);
   });
 
+  it('says which provider ran and why any asked for was not used', async () => {
+    const r = await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'cxr', 'img1.png'), '--output', join(work, 'out-prov'), '--provider', 'cuda,cpu', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const used = (JSON.parse(r.stdout) as { provider: string }).provider;
+    expect(r.stderr).toContain(`on ${used}`);
+    // Without CUDA libraries (CI, this machine) CUDA is dropped, and the reason is printed.
+    if (used === 'cpu') expect(r.stderr).toMatch(/provider cuda not used: .+/);
+  });
+
   it('prints plain progress lines when stderr is not a terminal', async () => {
     const out = join(work, 'out2');
     const r = await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'cxr/img*.png'), '--output', out, '--concurrency', '3']);

@@ -204,6 +204,9 @@ async function processAll(setup: BatchSetup, state: RunState, say: (text: string
   if (todo.length === 0) return;
   const pipe = await openBatchPipeline(entry, manifest, options);
   state.provider = pipe.provider.used;
+  // Which providers were asked for and not used, and why (e.g. CUDA libraries missing): a user
+  // who asked for a GPU must not learn from the timings that it ran on the CPU.
+  for (const d of pipe.provider.dropped) say(`medinfer run: provider ${d.provider} not used: ${d.reason}\n`);
   // Time and rate count processing only: session creation is a fixed cost, reported apart by ONNX Runtime.
   state.started = Date.now();
   say(`medinfer run: ${items.length} inputs (${state.skipped} already done), model ${entry.id} (${entry.task}) on ${state.provider}, concurrency ${concurrency}\n`);
