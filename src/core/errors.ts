@@ -47,11 +47,15 @@ export interface ErrorDetails {
 
 export abstract class MedinferError extends Error {
   abstract readonly code: ErrorCode;
+  /**
+   * The class name as a string literal in each subclass, never `constructor.name`: minifiers
+   * rename classes (a production bundle showed every error as `_`), and callers match on `name`.
+   */
+  abstract override readonly name: string;
   readonly details: ErrorDetails;
 
   constructor(message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
     this.details = details;
   }
 
@@ -63,36 +67,43 @@ export abstract class MedinferError extends Error {
 
 /** Bad arguments or options from the caller (CLI usage errors map to exit code 2). */
 export class UsageError extends MedinferError {
+  override readonly name = 'UsageError' as const;
   readonly code = 'E_USAGE' as const;
 }
 
 /** The manifest (or a model entry) is invalid or does not contain what was asked for. */
 export class ManifestError extends MedinferError {
+  override readonly name = 'ManifestError' as const;
   readonly code = 'E_MANIFEST' as const;
 }
 
 /** A model file is missing or unreadable. */
 export class ModelFileError extends MedinferError {
+  override readonly name = 'ModelFileError' as const;
   readonly code = 'E_MODEL_FILE' as const;
 }
 
 /** A file's sha256 does not match the manifest: nothing is run. */
 export class IntegrityError extends MedinferError {
+  override readonly name = 'IntegrityError' as const;
   readonly code = 'E_INTEGRITY' as const;
 }
 
 /** A medical file could not be decoded (truncated, corrupt, not the claimed format). */
 export class DecodeError extends MedinferError {
+  override readonly name = 'DecodeError' as const;
   readonly code = 'E_DECODE' as const;
 }
 
 /** A valid file that uses something this SDK deliberately does not decode (e.g. 12-bit JPEG). */
 export class UnsupportedError extends MedinferError {
+  override readonly name = 'UnsupportedError' as const;
   readonly code = 'E_UNSUPPORTED' as const;
 }
 
 /** An execution provider is unavailable, failed, or produced unusable output. */
 export class ProviderError extends MedinferError {
+  override readonly name = 'ProviderError' as const;
   readonly code = 'E_PROVIDER' as const;
   readonly provider: string;
   constructor(provider: string, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
@@ -103,16 +114,19 @@ export class ProviderError extends MedinferError {
 
 /** Tensor / volume shapes or dtypes do not match what is expected. */
 export class ShapeError extends MedinferError {
+  override readonly name = 'ShapeError' as const;
   readonly code = 'E_SHAPE' as const;
 }
 
 /** An input is over a configured limit (voxels, bytes, dimensions): refused before allocating. */
 export class LimitError extends MedinferError {
+  override readonly name = 'LimitError' as const;
   readonly code = 'E_LIMIT' as const;
 }
 
 /** An input is valid but not suitable here (wrong modality, dimensionality, task). */
 export class InputError extends MedinferError {
+  override readonly name = 'InputError' as const;
   readonly code = 'E_INPUT' as const;
 }
 
@@ -121,6 +135,7 @@ export class InputError extends MedinferError {
  * (write, mkdir, read ...), `details.errno` the system code. Built by `toIoError` (io-error.ts).
  */
 export class IoError extends MedinferError {
+  override readonly name = 'IoError' as const;
   readonly code: IoErrorCode;
   constructor(code: IoErrorCode, message: string, details: ErrorDetails & { readonly file: string; readonly op: string; readonly errno?: string }, options?: { cause?: unknown }) {
     super(message, details, options);
@@ -134,6 +149,7 @@ export class IoError extends MedinferError {
  * may hold patient attributes); `status` is the HTTP status.
  */
 export class HttpError extends MedinferError {
+  override readonly name = 'HttpError' as const;
   readonly code = 'E_HTTP' as const;
   readonly status: number;
   readonly url: string;
@@ -146,6 +162,7 @@ export class HttpError extends MedinferError {
 
 /** A request got no HTTP answer: connection refused or reset, DNS failure, timeout, abort. */
 export class NetworkError extends MedinferError {
+  override readonly name = 'NetworkError' as const;
   readonly code = 'E_NETWORK' as const;
   readonly url: string;
   constructor(url: string, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {

@@ -4,6 +4,16 @@
  */
 import type { DroppedProvider, ExecutionProvider } from './providers.js';
 import type { TensorDType, TensorMap } from './tensor.js';
+import type { WasmThreadingReport } from './wasm-threading.js';
+
+/** What the provider resolution knows when it asks a backend whether a provider may work. */
+export interface ProviderProbe {
+  /**
+   * True when the caller chose 'auto': the backend may then refuse a provider that would run but
+   * badly (e.g. a software WebGPU adapter), where an explicit choice would still get it.
+   */
+  readonly auto: boolean;
+}
 
 export interface ValueMetadata {
   readonly name: string;
@@ -64,11 +74,13 @@ export interface RuntimeBackend {
   readonly platform: 'node' | 'browser';
   /** Preference order used for 'auto'. */
   readonly autoOrder: readonly ExecutionProvider[];
-  /** Cheap pre-check: null when the provider may work, otherwise why it cannot. */
-  unavailableReason(provider: ExecutionProvider): Promise<string | null>;
+  /** Cheap pre-check: null when the provider may work, otherwise why it cannot (or, under 'auto', should not). */
+  unavailableReason(provider: ExecutionProvider, probe?: ProviderProbe): Promise<string | null>;
   createSession(model: Uint8Array, provider: ExecutionProvider, options: BackendSessionOptions): Promise<BackendSession>;
   /** Reads a model from a file path (Node) or URL. `onProgress` gets (loadedBytes, totalBytes?). */
   loadModelBytes(location: string, onProgress?: (loaded: number, total?: number) => void): Promise<Uint8Array>;
+  /** Browsers: how wasm is threaded (read after a session exists, when the count is settled). */
+  wasmThreading?(): WasmThreadingReport;
 }
 
 export type { TensorDType };

@@ -66,10 +66,11 @@ export async function createModelSession(backend: RuntimeBackend, source: ModelS
   if (options.sha256 !== undefined && digest !== options.sha256.toLowerCase()) {
     throw new IntegrityError(`model '${modelId}': sha256 of ${name} is ${digest}, manifest expects ${options.sha256}; refusing to run it`, { file: name, modelId, expected: options.sha256, actual: digest });
   }
-  const plan = planProviders(options.provider ?? 'auto', backend.autoOrder, options.allowFallback ?? false);
+  const choice = options.provider ?? 'auto';
+  const plan = planProviders(choice, backend.autoOrder, options.allowFallback ?? false);
   const dropped: DroppedProvider[] = [];
   for (const provider of plan.candidates) {
-    const reason = await backend.unavailableReason(provider);
+    const reason = await backend.unavailableReason(provider, { auto: choice === 'auto' });
     if (reason !== null) {
       dropped.push({ provider, reason });
       if (!plan.fallback) break;
@@ -91,7 +92,14 @@ export async function createModelSession(backend: RuntimeBackend, source: ModelS
         throw error;
       }
     }
-    const report: ProviderReport = session.fallbacks ? { requested: plan.candidates, used: provider, dropped, fallbacks: session.fallbacks } : { requested: plan.candidates, used: provider, dropped };
+    const wasm = backend.wasmThreading?.();
+    const report: ProviderReport = {
+      requested: plan.candidates,
+      used: provider,
+      dropped,
+      ...(session.fallbacks ? { fallbacks: session.fallbacks } : {}),
+      ...(wasm ? { wasm } : {}),
+    };
     return wrapSession(session, { modelId, sha256: digest, report, io: options.io, checkOutputs: options.checkOutputs ?? (report.used === 'webgpu' || report.used === 'cuda') });
   }
   const last = dropped[dropped.length - 1];

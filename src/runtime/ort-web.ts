@@ -4,10 +4,12 @@
  * DenseNet-121 on WebGPU (see the README), so it is never used.
  */
 import * as ort from 'onnxruntime-web/webgpu';
-import { toValueMetadata, type BackendSession, type BackendSessionOptions, type RuntimeBackend } from './backend.js';
+import { toValueMetadata, type BackendSession, type BackendSessionOptions, type ProviderProbe, type RuntimeBackend } from './backend.js';
 import { fetchWithProgress } from './fetch-bytes.js';
 import type { DroppedProvider, ExecutionProvider } from './providers.js';
 import type { TensorLike, TensorMap } from './tensor.js';
+import { describeWasmThreading } from './wasm-threading.js';
+import { softwareAdapterReason, type AdapterLike } from './webgpu-adapter.js';
 
 export interface WebBackendOptions {
   /**
@@ -21,8 +23,13 @@ export interface WebBackendOptions {
   readonly numThreads?: number;
 }
 
+interface GpuAdapterLike extends AdapterLike {
+  readonly limits?: { maxStorageBufferBindingSize?: number };
+}
+
 interface GpuNavigator {
-  gpu?: { requestAdapter(): Promise<{ limits?: { maxStorageBufferBindingSize?: number } } | null> };
+  gpu?: { requestAdapter(options?: { powerPreference?: string; forceFallbackAdapter?: boolean }): Promise<GpuAdapterLike | null> };
+  hardwareConcurrency?: number;
 }
 
 function tensorBytes(t: { dims: readonly number[]; type: string }): number {
@@ -80,24 +87,48 @@ export function createWebBackend(options: WebBackendOptions = {}): RuntimeBacken
   if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths;
   if (options.numThreads !== undefined) ort.env.wasm.numThreads = options.numThreads;
   let bindingLimit = options.maxStorageBufferBindingSize ?? 128 * 1024 * 1024;
+  let requestedThreads = options.numThreads;
   return {
     platform: 'browser',
     autoOrder: ['webgpu', 'wasm'],
-    async unavailableReason(provider: ExecutionProvider): Promise<string | null> {
+    async unavailableReason(provider: ExecutionProvider, probe?: ProviderProbe): Promise<string | null> {
       if (provider === 'wasm') return null;
       if (provider === 'cpu') return "'cpu' is the Node provider; in browsers use 'wasm'";
       if (provider === 'cuda') return 'CUDA is not available in browsers';
       const gpu = (globalThis.navigator as GpuNavigator | undefined)?.gpu;
       if (!gpu) return 'navigator.gpu is missing: this browser has WebGPU disabled or unsupported';
-      const adapter = await gpu.requestAdapter();
+      // The same request options onnxruntime-web uses for its own adapter, so the adapter judged
+      // here is the one the session gets.
+      const { powerPreference, forceFallbackAdapter } = ort.env.webgpu;
+      const adapter = await gpu.requestAdapter({ ...(powerPreference !== undefined ? { powerPreference } : {}), ...(forceFallbackAdapter !== undefined ? { forceFallbackAdapter } : {}) });
       if (!adapter) return 'navigator.gpu.requestAdapter() returned no adapter';
+      if (probe?.auto) {
+        const software = softwareAdapterReason(adapter);
+        if (software !== null) return software;
+      }
       bindingLimit = options.maxStorageBufferBindingSize ?? adapter.limits?.maxStorageBufferBindingSize ?? 128 * 1024 * 1024;
       return null;
+    },
+    wasmThreading() {
+      const nav = globalThis.navigator as GpuNavigator | undefined;
+      const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+      const current = ort.env.wasm.numThreads;
+      return describeWasmThreading({
+        // Set by onnxruntime-web at its first session (before it, only what the caller asked).
+        threads: typeof current === 'number' && current > 0 ? current : undefined,
+        requested: requestedThreads,
+        crossOriginIsolated: isolated,
+        sharedArrayBuffer: typeof SharedArrayBuffer !== 'undefined',
+        hardwareConcurrency: nav?.hardwareConcurrency,
+      });
     },
     async createSession(model: Uint8Array, provider: ExecutionProvider, o: BackendSessionOptions): Promise<BackendSession> {
       const so: ort.InferenceSession.SessionOptions = { executionProviders: [provider] };
       if (o.graphOptimization !== undefined) so.graphOptimizationLevel = o.graphOptimization;
-      if (o.threads !== undefined) ort.env.wasm.numThreads = o.threads;
+      if (o.threads !== undefined) {
+        ort.env.wasm.numThreads = o.threads;
+        requestedThreads = o.threads;
+      }
       const session = await ort.InferenceSession.create(model, so);
       return provider === 'webgpu' ? new WebSession(session, { model, limit: bindingLimit, options: so }) : new WebSession(session);
     },

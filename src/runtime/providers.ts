@@ -4,6 +4,7 @@
  * what ran and why anything was dropped. Never a silent switch.
  */
 import { UsageError } from '../core/errors.js';
+import type { WasmThreadingReport } from './wasm-threading.js';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu' | 'wasm';
 export type ProviderChoice = 'auto' | ExecutionProvider | readonly ExecutionProvider[];
@@ -24,6 +25,12 @@ export interface ProviderReport {
   readonly dropped: readonly DroppedProvider[];
   /** Runs after creation that had to leave `used` (grows while the session runs). */
   readonly fallbacks?: readonly DroppedProvider[];
+  /**
+   * Browsers: whether onnxruntime-web's wasm runs threaded and, if not, why (e.g. the page is not
+   * cross-origin isolated). Set on every browser session - WebGPU sessions run their CPU-side ops
+   * and any over-limit fallback on wasm too. Absent in Node.
+   */
+  readonly wasm?: WasmThreadingReport;
 }
 
 export interface ProviderPlan {

@@ -2,6 +2,8 @@
  * The web demo in real headless Chromium (Debian package, driven by playwright-core): the page
  * loads, runs classification and segmentation on the sample data with wasm, and the outputs
  * equal Node's; a WebGPU run (SwiftShader adapter) equals wasm; a screenshot shows the overlay.
+ * Chromium here has only SwiftShader, a software adapter: 'auto' must report it dropped and run
+ * wasm, while an explicit 'webgpu' still runs on it. The report says how wasm is threaded.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,8 +99,20 @@ describe.runIf(haveBrowser || process.env.CI)('web demo in headless Chromium', (
     node.labels.forEach((l, i) => expect(Math.abs(l.score - wasm.labels[i].score)).toBeLessThan(1e-4));
     const gpu = await page.evaluate(() => (window as unknown as Demo).medinfer.runSample('cls', 'chest radiograph (NIfTI, 12-bit)', 'webgpu'));
     expect(gpu.provider.used).toBe('webgpu');
+    expect(gpu.provider.dropped).toEqual([]);
     gpu.labels.forEach((l: { score: number }, i: number) => expect(Math.abs(l.score - wasm.labels[i].score)).toBeLessThan(1e-3));
     expect(await page.textContent('#status')).toMatch(/on webgpu/);
+  });
+
+  it("'auto' drops the SwiftShader adapter (software, fallback) with the reason and runs wasm, threaded on this isolated page", async () => {
+    const auto = await page.evaluate(() => (window as unknown as Demo).medinfer.runSample('cls', 'chest radiograph (NIfTI, 12-bit)', 'auto'));
+    expect(auto.provider.requested).toEqual(['webgpu', 'wasm']);
+    expect(auto.provider.used).toBe('wasm');
+    expect(auto.provider.dropped).toEqual([{ provider: 'webgpu', reason: expect.stringMatching(/software adapter \(SwiftShader\).*architecture 'swiftshader'.*isFallbackAdapter/) }]);
+    // The demo asks for 2 threads on an isolated page.
+    expect(auto.provider.wasm).toEqual({ threaded: true, threads: 2, reason: expect.stringMatching(/^2 wasm threads \(as requested\); the page is cross-origin isolated/) });
+    expect(auto.labels).toHaveLength(3);
+    expect(await page.textContent('#status')).toMatch(/on wasm \(dropped: webgpu: the WebGPU adapter is a software adapter/);
   });
 
   it('segmentation with wasm equals Node, and the overlay is drawn where the mask is', async () => {
@@ -129,6 +143,34 @@ describe.runIf(haveBrowser || process.env.CI)('web demo in headless Chromium', (
     const [r, g, b] = px(fg![0], fg![1]);
     expect(r).toBeGreaterThan(g + 60); // label 1 is drawn red
     expect(r).toBeGreaterThan(b + 60);
+  });
+});
+
+describe.runIf(haveBrowser || process.env.CI)('a page that is not cross-origin isolated', () => {
+  it('the provider report says wasm runs single-threaded and why', async () => {
+    const manifestPath = await writeDemoManifest();
+    const srv = await startWebServer({ port: 0, manifestPath });
+    const b = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking', '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'] });
+    try {
+      const p = await b.newPage();
+      // The demo server sends COOP / COEP; strip them as a host that does not would.
+      await p.route('**/*', async (route) => {
+        const response = await route.fetch();
+        const headers = { ...response.headers() };
+        delete headers['cross-origin-opener-policy'];
+        delete headers['cross-origin-embedder-policy'];
+        await route.fulfill({ response, headers });
+      });
+      await p.goto(srv.url);
+      await p.evaluate(() => (window as unknown as Demo).medinfer.ready);
+      expect(await p.evaluate(() => crossOriginIsolated)).toBe(false);
+      const r = await p.evaluate(() => (window as unknown as Demo).medinfer.runSample('cls', 'chest radiograph (NIfTI, 12-bit)', 'auto'));
+      expect(r.provider.used).toBe('wasm');
+      expect(r.provider.wasm).toEqual({ threaded: false, threads: 1, reason: expect.stringMatching(/not cross-origin isolated.*Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp/) });
+    } finally {
+      await b.close();
+      await srv.close();
+    }
   });
 });
 

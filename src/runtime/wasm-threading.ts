@@ -1,0 +1,63 @@
+/**
+ * Whether onnxruntime-web's wasm runs threaded, and if not, why - so a page that is not
+ * cross-origin isolated is told so instead of silently running on one thread.
+ *
+ * onnxruntime-web (1.30) decides at its first session: threads need SharedArrayBuffer, which
+ * browsers only give cross-origin-isolated pages (COOP: same-origin + COEP: require-corp). An
+ * unset `env.wasm.numThreads` becomes 1 on a page that is not isolated, else
+ * min(4, ceil(hardwareConcurrency / 2)); a count > 1 without SharedArrayBuffer is cut to 1 (with
+ * only a console warning). After that first session `env.wasm.numThreads` holds the count used.
+ *
+ * Pure: the environment comes in as arguments, so it is tested in Node.
+ */
+
+export interface WasmThreadingReport {
+  /** True when wasm kernels run on more than one thread. */
+  readonly threaded: boolean;
+  /** Threads onnxruntime-web runs wasm with (1 when single-threaded). */
+  readonly threads: number;
+  /** What decided the count (always set, so single-threaded runs say why). */
+  readonly reason: string;
+}
+
+export interface WasmThreadingFacts {
+  /** The count onnxruntime-web uses (`env.wasm.numThreads` after its first session), if known. */
+  readonly threads: number | undefined;
+  /** The count the caller asked for (`numThreads` / `threads` option), if any. */
+  readonly requested: number | undefined;
+  /** `globalThis.crossOriginIsolated` (undefined outside browsers). */
+  readonly crossOriginIsolated: boolean | undefined;
+  /** Whether `SharedArrayBuffer` exists in this realm. */
+  readonly sharedArrayBuffer: boolean;
+  /** `navigator.hardwareConcurrency`, if known. */
+  readonly hardwareConcurrency: number | undefined;
+}
+
+const ISOLATION_HINT = 'serve the page with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';
+
+export function describeWasmThreading(f: WasmThreadingFacts): WasmThreadingReport {
+  const requested = f.requested !== undefined && Number.isInteger(f.requested) && f.requested > 0 ? f.requested : undefined;
+  const canThread = f.sharedArrayBuffer && f.crossOriginIsolated !== false;
+  // Before the first session the count is not settled yet: predict it the way onnxruntime-web will.
+  const threads = f.threads !== undefined && f.threads > 0 ? f.threads : !canThread ? 1 : (requested ?? Math.min(4, Math.ceil((f.hardwareConcurrency || 1) / 2)));
+  // onnxruntime-web reads numThreads once per page, at its first session: a later request differs.
+  const settled = `${requested} requested, but the count was fixed by this page's first onnxruntime-web session`;
+  const byDefault = `onnxruntime-web's default, min(4, ceil(hardwareConcurrency ${f.hardwareConcurrency ?? '?'} / 2))`;
+  if (threads > 1) {
+    const why = requested === undefined ? byDefault : requested === threads ? 'as requested' : settled;
+    return { threaded: true, threads, reason: `${threads} wasm threads (${why}); the page is cross-origin isolated` };
+  }
+  let reason: string;
+  if (f.crossOriginIsolated === false) {
+    reason = `single-threaded: the page is not cross-origin isolated, so SharedArrayBuffer and wasm threads are unavailable (${ISOLATION_HINT})`;
+  } else if (!f.sharedArrayBuffer) {
+    reason = `single-threaded: SharedArrayBuffer is unavailable in this context (${ISOLATION_HINT})`;
+  } else if (requested === 1) {
+    reason = 'single-threaded: 1 thread was requested';
+  } else if (requested !== undefined) {
+    reason = `single-threaded: ${settled}`;
+  } else {
+    reason = `single-threaded: ${byDefault} = 1`;
+  }
+  return { threaded: false, threads: 1, reason };
+}
