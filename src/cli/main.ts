@@ -5,6 +5,7 @@
 import { EXIT_OK, EXIT_USAGE, type CliCommand, type CliContext } from './command.js';
 import { isMedinferError, describeError } from '../core/errors.js';
 import { SDK_VERSION } from '../version.js';
+import { describeMissingOptional } from './optional-packages.js';
 
 type Loader = () => Promise<CliCommand>;
 
@@ -57,7 +58,15 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
     ctx.err(`medinfer: unknown command '${name}'\n\n${helpText()}\n`);
     return EXIT_USAGE;
   }
-  const command = await entry.load();
+  let command: CliCommand;
+  try {
+    command = await entry.load();
+  } catch (error) {
+    const missing = describeMissingOptional(error);
+    if (missing === undefined) throw error;
+    ctx.err(`medinfer ${name}: ${missing}\n`);
+    return EXIT_USAGE;
+  }
   if (rest.includes('--help') || rest.includes('-h')) {
     ctx.out(command.usage + '\n');
     return EXIT_OK;
@@ -67,7 +76,7 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
   } catch (error) {
     // Anything reaching here is a setup problem (bad flags, unreadable manifest): exit 2.
     if (isMedinferError(error)) ctx.err(`medinfer ${name}: ${error.code}: ${error.message}\n`);
-    else ctx.err(`medinfer ${name}: ${describeError(error)}\n`);
+    else ctx.err(`medinfer ${name}: ${describeMissingOptional(error) ?? describeError(error)}\n`);
     return EXIT_USAGE;
   }
 }
