@@ -114,8 +114,9 @@ function csvField(s: string): string {
 
 /**
  * A volume of signed 16-bit HU as a CT series, one Part-10 file per slice (explicit VR little
- * endian). Stored values are HU with no rescale (slope 1, intercept 0 is every reader's default;
- * the writer's dictionary has no Rescale attributes). Axial slices, direction as the volume's.
+ * endian). Stored values are HU (rescale slope 1, intercept 0). Axial slices, direction as the
+ * volume's. Pixel Data is written with VR OB because the writer's dictionary has one VR a keyword
+ * (PS3.5 wants OW for 16-bit samples; readers, dcm2niix and pydicom included, take either).
  * No patient attributes beyond an empty name and the ID 'PHANTOM': there is no patient.
  */
 export function ctDicomSeries(volume: Volume, folder: string): SampleInputFile[] {
@@ -140,7 +141,7 @@ export function ctDicomSeries(volume: Volume, folder: string): SampleInputFile[]
       path: `${folder}/IM${String(k + 1).padStart(4, '0')}.dcm`,
       bytes: encodePart10({
         SOPClassUID: CT_IMAGE_STORAGE, SOPInstanceUID: sop, ImageType: ['ORIGINAL', 'PRIMARY', 'AXIAL'],
-        Modality: 'CT', Manufacturer: 'medinfer phantom', PatientName: null, PatientID: 'PHANTOM', PatientBirthDate: null, PatientSex: null,
+        Modality: 'CT', KVP: null, AcquisitionNumber: 1, PatientPosition: 'HFS', Manufacturer: 'medinfer phantom', PatientName: null, PatientID: 'PHANTOM', PatientBirthDate: null, PatientSex: null,
         StudyInstanceUID: study, SeriesInstanceUID: series, StudyID: 'SAMPLES', SeriesNumber: 1, InstanceNumber: k + 1,
         StudyDate: null, StudyTime: null, ReferringPhysicianName: null, AccessionNumber: null, SeriesDescription: 'medinfer sample chest CT phantom (HU)',
         FrameOfReferenceUID: frame, PositionReferenceIndicator: null,
@@ -148,7 +149,8 @@ export function ctDicomSeries(volume: Volume, folder: string): SampleInputFile[]
         // PixelSpacing is row spacing (between rows, along j) then column spacing (along i).
         PixelSpacing: [spacing[1], spacing[0]], SliceThickness: spacing[2],
         SamplesPerPixel: 1, PhotometricInterpretation: 'MONOCHROME2', Rows: nj, Columns: ni,
-        BitsAllocated: 16, BitsStored: 16, HighBit: 15, PixelRepresentation: 1, PixelData: pixels,
+        BitsAllocated: 16, BitsStored: 16, HighBit: 15, PixelRepresentation: 1,
+        RescaleIntercept: 0, RescaleSlope: 1, RescaleType: 'HU', PixelData: pixels,
       }),
     });
   }
