@@ -3,7 +3,7 @@
  * loaders. Never imports node:* modules, sharp or onnxruntime-node (a test bundles this file to check).
  */
 export * from './index.js';
-export { createWebBackend, type WebBackendOptions } from './runtime/ort-web.js';
+export { createWebBackend, checkOrtAssets, findOrtAssetProblems, ORT_WEB_ASSET_FILES, type WebBackendOptions, type OrtAssetProblem } from './runtime/ort-web.js';
 export { createPipeline, createBrowserContext, fetchManifest, type BrowserPipelineOptions } from './pipelines/browser-context.js';
 export { readImageInBrowser, readDicomFilesInBrowser, type BrowserImageSource, type BrowserReadOptions } from './io/browser/read-image.js';
 export { sniffImageFormat } from './io/browser/sniff-format.js';

@@ -138,7 +138,8 @@ function writeChestCt(P, { count, seed, out }) {
 }
 
 function writeLungPair(P, { count, seed, out }) {
-  const fmt = (points) => points.map((p) => p.map((v) => (v + 1).toFixed(2)).join('\t')).join('\n') + '\n';
+  // The SDK's DIR-Lab formatter (src/phantoms/sample-inputs.ts), shared with `medinfer samples`.
+  const fmt = P.formatDirLabLandmarks;
   for (let i = 0; i < count; i++) {
     const name = `case${i + 1}`;
     const dir = join(out, name);

@@ -13,6 +13,8 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   // Commands register here; each module exports `command: CliCommand`.
   inspect: { summary: 'show format, geometry (LPS), type and intensity stats of images', load: async () => (await import('./commands/inspect.js')).command },
   convert: { summary: 'convert a DICOM series, NIfTI or raster image to .nii / .nii.gz', load: async () => (await import('./commands/convert.js')).command },
+  samples: { summary: 'write ready sample inputs (phantoms) for every task, with the run line for each', load: async () => (await import('./commands/samples.js')).command },
+  'copy-assets': { summary: 'copy the onnxruntime-web .wasm / .mjs files a browser app must serve into a folder', load: async () => (await import('./commands/copy-assets.js')).command },
   demo: { summary: 'run every task on bundled phantom data and write report.html', load: async () => (await import('./commands/demo.js')).command },
   queue: { summary: 'spread a batch over worker processes / machines with a Redis queue (submit, status, collect)', load: async () => (await import('./commands/queue.js')).command },
   worker: { summary: 'run queued inference jobs (Redis / BullMQ) on this machine', load: async () => (await import('./commands/worker.js')).command },

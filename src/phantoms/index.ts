@@ -9,3 +9,4 @@ export * from './brain-mri.js';
 export * from './report-text.js';
 export * from './chest-ct.js';
 export * from './lung-ct-pair.js';
+export { createSampleInputs, ctDicomSeries, formatDirLabLandmarks, SAMPLE_SEED, type SampleInputFile, type SampleInputs, type SampleInputOptions, type SampleRunInput } from './sample-inputs.js';

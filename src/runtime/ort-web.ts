@@ -10,6 +10,9 @@ import type { DroppedProvider, ExecutionProvider } from './providers.js';
 import type { TensorLike, TensorMap } from './tensor.js';
 import { describeWasmThreading } from './wasm-threading.js';
 import { softwareAdapterReason, type AdapterLike } from './webgpu-adapter.js';
+import { checkOrtAssets } from './ort-web-assets.js';
+
+export { checkOrtAssets, findOrtAssetProblems, ortAssetUrls, ORT_WEB_ASSET_FILES, type OrtAssetProblem } from './ort-web-assets.js';
 
 export interface WebBackendOptions {
   /**
@@ -17,8 +20,13 @@ export interface WebBackendOptions {
    * large-input path; default: the adapter's own limit.
    */
   readonly maxStorageBufferBindingSize?: number;
-  /** Where ORT's .wasm files are served (bundlers do not copy them). */
+  /**
+   * Where ORT's .wasm and .mjs files (ORT_WEB_ASSET_FILES) are served; bundlers do not copy them.
+   * When set, the first session checks that they are all there and names any that is missing.
+   */
   readonly wasmPaths?: string;
+  /** Skip that check (e.g. an app that verified its deployment itself). Default false. */
+  readonly skipAssetCheck?: boolean;
   /** wasm threads; > 1 needs a cross-origin-isolated page (COOP/COEP headers). */
   readonly numThreads?: number;
 }
@@ -88,6 +96,14 @@ export function createWebBackend(options: WebBackendOptions = {}): RuntimeBacken
   if (options.numThreads !== undefined) ort.env.wasm.numThreads = options.numThreads;
   let bindingLimit = options.maxStorageBufferBindingSize ?? 128 * 1024 * 1024;
   let requestedThreads = options.numThreads;
+  // Once per backend, before the first session: ORT's own error for a missing file is an opaque
+  // "failed to fetch dynamically imported module" or a wasm "magic word" failure.
+  let assetCheck: Promise<void> | undefined;
+  const wasmPaths = options.wasmPaths;
+  const ensureAssets = () => (wasmPaths === undefined || options.skipAssetCheck ? Promise.resolve() : (assetCheck ??= checkOrtAssets(wasmPaths).catch((error: unknown) => {
+    assetCheck = undefined; // a later session tries again (the files may have been deployed since)
+    throw error;
+  })));
   return {
     platform: 'browser',
     autoOrder: ['webgpu', 'wasm'],
@@ -129,6 +145,7 @@ export function createWebBackend(options: WebBackendOptions = {}): RuntimeBacken
         ort.env.wasm.numThreads = o.threads;
         requestedThreads = o.threads;
       }
+      await ensureAssets();
       const session = await ort.InferenceSession.create(model, so);
       return provider === 'webgpu' ? new WebSession(session, { model, limit: bindingLimit, options: so }) : new WebSession(session);
     },

@@ -61,14 +61,17 @@ PatientAge 00101010 AS
 PatientSize 00101020 DS
 PatientWeight 00101030 DS
 SliceThickness 00180050 DS
+KVP 00180060 DS
 ImagerPixelSpacing 00181164 DS
 SpacingBetweenSlices 00180088 DS
 DeviceSerialNumber 00181000 LO
 SoftwareVersions 00181020 LO
+PatientPosition 00185100 CS
 StudyInstanceUID 0020000D UI
 SeriesInstanceUID 0020000E UI
 StudyID 00200010 SH
 SeriesNumber 00200011 IS
+AcquisitionNumber 00200012 IS
 InstanceNumber 00200013 IS
 ImagePositionPatient 00200032 DS
 ImageOrientationPatient 00200037 DS
@@ -95,6 +98,9 @@ BitsAllocated 00280100 US
 BitsStored 00280101 US
 HighBit 00280102 US
 PixelRepresentation 00280103 US
+RescaleIntercept 00281052 DS
+RescaleSlope 00281053 DS
+RescaleType 00281054 LO
 LossyImageCompression 00282110 CS
 PixelMeasuresSequence 00289110 SQ
 ReferencedFrameOfReferenceUID 30060024 UI
