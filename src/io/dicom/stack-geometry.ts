@@ -73,7 +73,10 @@ export function computeStackGeometry(slices: readonly StackSlice[], size: readon
     const span: Vec3 = [last[0] - first.position[0], last[1] - first.position[1], last[2] - first.position[2]];
     const length = Math.hypot(span[0], span[1], span[2]);
     kDir = normalizeVec3(span);
-    kSpacing = length / (n - 1);
+    // Positions are decimal strings (DS, at most 16 characters) and the span goes through a square
+    // root: the step carries ~1e-12 mm of noise (1.2500000000031 for 1.25), enough to tip a
+    // resampling size rule at an exact half. Nanometres are far below any scanner's precision.
+    kSpacing = Math.round((length / (n - 1)) * 1e9) / 1e9;
     const meanStep = Math.abs(depth[n - 1]! - depth[0]!) / (n - 1);
     checkUniform(steps.map(Math.abs), meanStep, warnings);
     // Depth is linear along kDir too, so this also holds for tilted stacks.
