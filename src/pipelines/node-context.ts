@@ -3,9 +3,10 @@
  * NIfTI, PNG/JPEG by content sniffing) for paths and bytes.
  */
 import { readDicomWebSeries } from '../io/dicomweb/read-series.js';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Volume } from '../core/volume.js';
-import { LimitError } from '../core/errors.js';
+import { InputError, LimitError } from '../core/errors.js';
+import { readDicomDirectory } from '../io/dicom/node-files.js';
 import { voxelCount } from '../core/geometry.js';
 import { readImageBytes, readImageFile } from '../io/node-read-image.js';
 import { readManifestFile } from '../manifest/node-manifest.js';
@@ -30,7 +31,7 @@ function isVolume(input: ImageInput): input is Volume {
 
 export async function loadNodeVolume(input: ImageInput, options: { maxVoxels?: number } = {}): Promise<Volume> {
   const limits = options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {};
-  if (typeof input === 'string') return readImageFile(input, limits);
+  if (typeof input === 'string') return (await isDirectory(input)) ? readSeriesFolder(input, limits) : readImageFile(input, limits);
   if (input instanceof Uint8Array) return readImageBytes(input, { ...limits, name: 'bytes' });
   if (isVolume(input)) {
     // In-memory volumes get the same limit the file readers apply from the header.
@@ -42,6 +43,23 @@ export async function loadNodeVolume(input: ImageInput, options: { maxVoxels?: n
   }
   if ('dicomweb' in input) return readDicomWebSeries({ ...input.dicomweb, read: { ...limits, ...input.dicomweb.read } });
   return readImageBytes(input.bytes, { ...limits, name: input.name });
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isDirectory(), () => false);
+}
+
+/** A folder given as an image input must hold exactly one DICOM series (part); anything else is named. */
+async function readSeriesFolder(dir: string, limits: { maxVoxels?: number }): Promise<Volume> {
+  const { series, errors } = await readDicomDirectory(dir, limits);
+  if (series.length === 1) return series[0]!;
+  if (series.length === 0) {
+    const first = errors[0];
+    if (first !== undefined) throw first.error;
+    throw new InputError(`${dir}: no DICOM series in the folder`, { file: dir, cause: 'empty-folder' });
+  }
+  const list = series.map((v) => `${String(v.meta.source ?? '?')}${typeof v.meta['part'] === 'string' ? ` part '${String(v.meta['part'])}'` : ''} [${v.geometry.size.join('x')}${v.frames > 1 ? `x${v.frames}` : ''}]`);
+  throw new InputError(`${dir}: the folder holds ${series.length} DICOM series / parts; give one series folder (or read them with readDicomDirectory): ${list.join('; ')}`, { file: dir, cause: 'several-series', series: list });
 }
 
 export async function createNodeContext(options: NodePipelineOptions = {}): Promise<PipelineContext> {
