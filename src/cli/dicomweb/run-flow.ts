@@ -68,12 +68,19 @@ export interface DicomWebRunSummary {
 
 const now = () => performance.now();
 
-async function runModel(pipe: AnyPipeline, volumes: Map<string | undefined, Volume>, selected: readonly SelectedSeries[]): Promise<InferenceResult> {
+async function runModel(pipe: AnyPipeline, volumes: Map<string | undefined, Volume>, selected: readonly SelectedSeries[], log: (line: string) => void): Promise<InferenceResult> {
   const first = volumes.get(selected[0]!.input)!;
   switch (pipe.task) {
     case 'segmentation': {
       const input = selected.length > 1 ? Object.fromEntries(selected.map((s) => [s.input!, volumes.get(s.input)!])) : first;
-      return { task: 'segmentation', result: await pipe.run(input) };
+      // Sliding windows: a line at most once a second (as for the retrieval), and the last one.
+      let lastLogged = now();
+      const onProgress = (done: number, total: number) => {
+        if (total <= 1 || (done < total && now() - lastLogged < 1000)) return;
+        lastLogged = now();
+        log(`inference: ${done}/${total} windows`);
+      };
+      return { task: 'segmentation', result: await pipe.run(input, { onProgress }) };
     }
     case 'detection':
       return { task: 'detection', result: await pipe.run(first, { seriesuid: selected[0]!.series.seriesInstanceUid }) };
@@ -162,7 +169,7 @@ export async function runDicomWebFlow(o: DicomWebRunOptions): Promise<DicomWebRu
   const runBefore = o.sessionRunMs?.() ?? 0;
   let inference: InferenceResult;
   try {
-    inference = await runModel(pipe, volumes, selected);
+    inference = await runModel(pipe, volumes, selected, log);
   } finally {
     if (o.disposePipeline) await pipe.dispose();
   }
