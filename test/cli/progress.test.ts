@@ -10,6 +10,9 @@ import { main } from '../../src/cli/main.js';
 import type { CliContext } from '../../src/cli/command.js';
 import { createStepProgress } from '../../src/cli/progress-line.js';
 import { createProgress } from '../../src/cli/batch/progress.js';
+import { generateChestRadiograph } from '../../src/index.js';
+import { writeVolumeAsDicomSeries } from '../helpers/dicom-series-writer.js';
+import { MULTIPART_TYPE, multipartOf, startHostileDicomWeb } from '../helpers/hostile-dicomweb.js';
 import { assertBuilt, makeWorkDir, ROOT, runCli, testVolume, writeTestManifest, writeTestNifti } from '../fixtures/cli/cli-harness.js';
 
 const NOW = { MEDINFER_PROGRESS_DELAY_MS: '0', MEDINFER_PROGRESS_INTERVAL_MS: '60000' };
@@ -115,4 +118,24 @@ describe('run: sliding windows per input', () => {
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).not.toMatch(/progress/);
   });
+});
+
+describe('dicomweb run: retrieval progress', () => {
+  const STUDY = '1.2.826.0.1.3680043.10.1234.725.1';
+  const SERIES = `${STUDY}.1`;
+
+  it('on a terminal, one redrawn line per counted step (instances, MiB) ended by a newline', async () => {
+    const dx = writeVolumeAsDicomSeries(generateChestRadiograph({ seed: 11, size: 128 }).image, { modality: 'DX', studyUid: STUDY, seriesUid: SERIES, frameOfReferenceUid: `${STUDY}.9`, seriesNumber: 1, seriesDescription: 'CHEST PA' });
+    const server = await startHostileDicomWeb({ study: STUDY, series: SERIES, retrieve: (_req, res) => res.writeHead(200, { 'content-type': MULTIPART_TYPE }).end(multipartOf(dx)) });
+    try {
+      const r = await cli(['dicomweb', 'run', '--url', server.url, '--study', STUDY, '--model', 'medinfer-cxr-densenet-phantom', '--provider', 'cpu'], NOW, true);
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).toMatch(/\rmedinfer dicomweb: retrieving series 1: instances 1(\/1 \(100%\))?, \d+\.\d MiB\x1b\[K\n/);
+      // The plain per-second retrieval lines are not printed on a terminal.
+      expect(r.err).not.toMatch(/(^|\n)medinfer dicomweb: retrieving/);
+      expect(r.err).toMatch(/medinfer dicomweb: retrieved 1 instances/);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
 });
