@@ -88,7 +88,10 @@ function runProbe(): Promise<string | null> {
       if (code === 0) return resolve(null);
       const hint = verbose ? '' : ' (MEDINFER_VERBOSE=1 or --verbose shows the native WebGPU / Vulkan messages)';
       if (signal) return resolve(`the WebGPU probe ${signal === 'SIGKILL' ? `timed out after ${PROBE_TIMEOUT_MS / 1000} s` : `was killed by ${signal}`}${hint}`);
-      const message = (out.trim() || err.trim().split('\n').slice(-1)[0] || `exit code ${code}`).replace(/\s+/g, ' ');
+      let message = (out.trim() || err.trim().split('\n').slice(-1)[0] || `exit code ${code}`).replace(/\s+/g, ' ');
+      // ORT's message leads with its source location and an assertion; the cause is at the end.
+      const adapter = /Failed to get a WebGPU adapter:?\s*(.*)$/.exec(message);
+      if (adapter) message = `no WebGPU adapter (${adapter[1]?.trim() || 'none found'})`;
       resolve(`WebGPU could not start: ${message.length > 400 ? `${message.slice(0, 400)}...` : message}${hint}`);
     });
   });

@@ -38,7 +38,7 @@ describe('WebGPU in Node without an adapter', () => {
   it('fails with a typed error naming the cause, and no native noise on stderr', async () => {
     const r = await attempt(NO_DRIVER);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^E_PROVIDER .*webgpu: WebGPU could not start: .*--verbose shows the native WebGPU \/ Vulkan messages/);
+    expect(r.stdout).toMatch(/^E_PROVIDER .*webgpu: WebGPU could not start: no WebGPU adapter \(.*--verbose shows the native WebGPU \/ Vulkan messages/);
     expect(r.stderr).toBe('');
   });
 
