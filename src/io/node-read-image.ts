@@ -169,7 +169,7 @@ export interface ImageDirectoryScan {
 }
 
 export type ImageDirectoryOptions = Omit<ReadImageFileOptions, 'name'> & {
-  /** Progress: called with each file's path and `done` of `total` files (NIfTI / raster files before they are read, DICOM files after their header is read). */
+  /** Progress: called after each file was read (DICOM: its header), with its path and `done` of `total` files. */
   onFile?: (path: string, done: number, total: number) => void;
 };
 
@@ -188,7 +188,6 @@ export async function scanImageDirectory(dir: string, visit: (entry: ImageDirect
   const others = (await listFiles(dir)).filter((p) => !dicomPaths.has(p));
   let done = 0;
   for (const path of others) {
-    onFile?.(path, done++, others.length + dicomPaths.size);
     const name = relative(dir, path);
     let bytes: Uint8Array;
     try {
@@ -196,6 +195,8 @@ export async function scanImageDirectory(dir: string, visit: (entry: ImageDirect
     } catch (error) {
       result.errors.push({ name, error: new InputError(`${name}: cannot read file (${(error as NodeJS.ErrnoException).code ?? 'EIO'})`, { file: name }) });
       continue;
+    } finally {
+      onFile?.(path, ++done, others.length + dicomPaths.size);
     }
     if (detectImageFormat(bytes, name) === undefined) {
       result.skipped.push(name);
@@ -210,7 +211,6 @@ export async function scanImageDirectory(dir: string, visit: (entry: ImageDirect
     }
     await visit({ name, volume });
   }
-  if (others.length > 0) onFile?.(others[others.length - 1]!, others.length, others.length + dicomPaths.size);
   if (dicomPaths.size > 0) {
     const dicom = await readDicomDirectory(dir, {
       ...options.dicom,
