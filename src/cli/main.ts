@@ -41,11 +41,18 @@ function helpText(): string {
     ...lines,
     '',
     'Run `medinfer <command> --help` for a command\'s options.',
+    '--verbose (any command, or MEDINFER_VERBOSE=1) also shows native library messages (WebGPU / Vulkan).',
     'Exit codes: 0 all ok, 1 some inputs failed, 2 usage or setup error.',
   ].join('\n');
 }
 
 export async function main(argv: string[], ctx: CliContext): Promise<number> {
+  // --verbose is global: the runtime reads MEDINFER_VERBOSE (e.g. to show the WebGPU probe's
+  // native Dawn / Vulkan output, which is otherwise kept off stderr).
+  if (argv.includes('--verbose')) {
+    argv = argv.filter((a) => a !== '--verbose');
+    process.env['MEDINFER_VERBOSE'] = '1';
+  }
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     ctx.out(helpText() + '\n');

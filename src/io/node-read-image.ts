@@ -168,6 +168,11 @@ export interface ImageDirectoryScan {
   skipped: string[];
 }
 
+export type ImageDirectoryOptions = Omit<ReadImageFileOptions, 'name'> & {
+  /** Progress: called after each file was read (DICOM: its header), with its path and `done` of `total` files. */
+  onFile?: (path: string, done: number, total: number) => void;
+};
+
 /**
  * Visits every image under a directory, one at a time, so a caller that only summarises (inspect)
  * never holds more than one NIfTI / raster volume: per file for NIfTI / raster, per series for
@@ -175,11 +180,14 @@ export interface ImageDirectoryScan {
  * .dcm/.dicom/.ima); that reader groups them into series (UID + orientation + size) and orders
  * the slices.
  */
-export async function scanImageDirectory(dir: string, visit: (entry: ImageDirectoryEntry) => void | Promise<void>, options: Omit<ReadImageFileOptions, 'name'> = {}): Promise<ImageDirectoryScan> {
+export async function scanImageDirectory(dir: string, visit: (entry: ImageDirectoryEntry) => void | Promise<void>, options: ImageDirectoryOptions = {}): Promise<ImageDirectoryScan> {
+  const { onFile, ...readOptions } = options;
+  options = readOptions;
   const result: ImageDirectoryScan = { errors: [], skipped: [] };
   const dicomPaths = new Set(await listDicomFiles(dir));
-  for (const path of await listFiles(dir)) {
-    if (dicomPaths.has(path)) continue;
+  const others = (await listFiles(dir)).filter((p) => !dicomPaths.has(p));
+  let done = 0;
+  for (const path of others) {
     const name = relative(dir, path);
     let bytes: Uint8Array;
     try {
@@ -187,6 +195,8 @@ export async function scanImageDirectory(dir: string, visit: (entry: ImageDirect
     } catch (error) {
       result.errors.push({ name, error: new InputError(`${name}: cannot read file (${(error as NodeJS.ErrnoException).code ?? 'EIO'})`, { file: name }) });
       continue;
+    } finally {
+      onFile?.(path, ++done, others.length + dicomPaths.size);
     }
     if (detectImageFormat(bytes, name) === undefined) {
       result.skipped.push(name);
@@ -202,7 +212,11 @@ export async function scanImageDirectory(dir: string, visit: (entry: ImageDirect
     await visit({ name, volume });
   }
   if (dicomPaths.size > 0) {
-    const dicom = await readDicomDirectory(dir, { ...options.dicom, ...(options.maxVoxels === undefined ? {} : { maxVoxels: options.maxVoxels }) });
+    const dicom = await readDicomDirectory(dir, {
+      ...options.dicom,
+      ...(options.maxVoxels === undefined ? {} : { maxVoxels: options.maxVoxels }),
+      ...(onFile ? { onFile: (path: string, n: number, total: number) => onFile(path, others.length + n, others.length + total) } : {}),
+    });
     for (const volume of dicom.series) await visit({ name: String(volume.meta.source ?? 'series'), volume });
     for (const { file, error } of dicom.errors) result.errors.push({ name: file, error });
   }
@@ -210,7 +224,7 @@ export async function scanImageDirectory(dir: string, visit: (entry: ImageDirect
 }
 
 /** All images under a directory in memory at once (see scanImageDirectory to visit them one by one). */
-export async function readImageDirectory(dir: string, options: Omit<ReadImageFileOptions, 'name'> = {}): Promise<ImageDirectoryResult> {
+export async function readImageDirectory(dir: string, options: ImageDirectoryOptions = {}): Promise<ImageDirectoryResult> {
   const images: ImageDirectoryEntry[] = [];
   const scan = await scanImageDirectory(dir, (entry) => void images.push(entry), options);
   return { images, ...scan };

@@ -11,6 +11,7 @@ import { toValueMetadata, type BackendSession, type BackendSessionOptions, type 
 import type { ExecutionProvider } from './providers.js';
 import type { TensorLike, TensorMap } from './tensor.js';
 import { fetchWithProgress } from './fetch-bytes.js';
+import { probeNodeWebGpu } from './webgpu-probe-node.js';
 
 /** Folder holding onnxruntime-node's native binding and any provider libraries installed beside it. */
 function ortBinaryDir(): string {
@@ -70,7 +71,9 @@ export function createNodeBackend(): RuntimeBackend {
       if (provider === 'wasm') return "'wasm' is the browser provider; in Node use 'cpu' (same kernels, faster)";
       const supported = ort.listSupportedBackends?.() ?? [];
       if (!supported.some((b) => b.name === 'webgpu')) return 'this onnxruntime-node build has no WebGPU provider';
-      return null;
+      // First tried in a child process, so Dawn / Vulkan warnings printed by native code on a
+      // machine without an adapter stay out of the user's terminal (webgpu-probe-node.ts).
+      return probeNodeWebGpu();
     },
     async createSession(model: Uint8Array, provider: ExecutionProvider, options: BackendSessionOptions): Promise<BackendSession> {
       const so: ort.InferenceSession.SessionOptions = { executionProviders: [provider], logSeverityLevel: 3 };

@@ -8,7 +8,7 @@ import { toValueMetadata, type BackendSession, type BackendSessionOptions, type 
 import { fetchWithProgress } from './fetch-bytes.js';
 import type { DroppedProvider, ExecutionProvider } from './providers.js';
 import type { TensorLike, TensorMap } from './tensor.js';
-import { describeWasmThreading } from './wasm-threading.js';
+import { defaultWasmThreads, describeWasmThreading } from './wasm-threading.js';
 import { softwareAdapterReason, type AdapterLike } from './webgpu-adapter.js';
 import { checkOrtAssets } from './ort-web-assets.js';
 
@@ -94,6 +94,13 @@ class WebSession implements BackendSession {
 export function createWebBackend(options: WebBackendOptions = {}): RuntimeBackend {
   if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths;
   if (options.numThreads !== undefined) ort.env.wasm.numThreads = options.numThreads;
+  else if (!(typeof ort.env.wasm.numThreads === 'number' && ort.env.wasm.numThreads > 0)) {
+    // Not onnxruntime-web's min(4, ceil(cores / 2)): that gives 2 threads on 3 cores, and 2 threads
+    // measured 1.45x slower than 1 on a 2-core machine (see defaultWasmThreads). A page that is
+    // not cross-origin isolated runs 1 thread whatever is asked; asking 1 avoids ORT's warning.
+    const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false && typeof SharedArrayBuffer !== 'undefined';
+    ort.env.wasm.numThreads = isolated ? defaultWasmThreads((globalThis.navigator as GpuNavigator | undefined)?.hardwareConcurrency) : 1;
+  }
   let bindingLimit = options.maxStorageBufferBindingSize ?? 128 * 1024 * 1024;
   let requestedThreads = options.numThreads;
   // Once per backend, before the first session: ORT's own error for a missing file is an opaque

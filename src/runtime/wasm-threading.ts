@@ -8,6 +8,12 @@
  * min(4, ceil(hardwareConcurrency / 2)); a count > 1 without SharedArrayBuffer is cut to 1 (with
  * only a console warning). After that first session `env.wasm.numThreads` holds the count used.
  *
+ * medinfer does not leave the count to onnxruntime-web: unless the caller sets threads, it asks
+ * for `defaultWasmThreads(hardwareConcurrency)` = min(4, floor(cores / 2)), at least 1. The wasm
+ * pool's threads are extra workers beside the page's main thread (and the proxy worker when
+ * used), synchronised through SharedArrayBuffer atomics: on a 2-core machine 2 threads measured
+ * 1.45x slower than 1 (ARCHITECTURE.md, "wasm threads"), so small machines stay single-threaded.
+ *
  * Pure: the environment comes in as arguments, so it is tested in Node.
  */
 
@@ -33,16 +39,22 @@ export interface WasmThreadingFacts {
   readonly hardwareConcurrency: number | undefined;
 }
 
+/** medinfer's wasm thread count when the caller sets none: half the cores (rounded down), 1 to 4. */
+export function defaultWasmThreads(hardwareConcurrency: number | undefined): number {
+  const cores = hardwareConcurrency !== undefined && Number.isFinite(hardwareConcurrency) && hardwareConcurrency > 0 ? Math.floor(hardwareConcurrency) : 1;
+  return Math.max(1, Math.min(4, Math.floor(cores / 2)));
+}
+
 const ISOLATION_HINT = 'serve the page with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';
 
 export function describeWasmThreading(f: WasmThreadingFacts): WasmThreadingReport {
   const requested = f.requested !== undefined && Number.isInteger(f.requested) && f.requested > 0 ? f.requested : undefined;
   const canThread = f.sharedArrayBuffer && f.crossOriginIsolated !== false;
   // Before the first session the count is not settled yet: predict it the way onnxruntime-web will.
-  const threads = f.threads !== undefined && f.threads > 0 ? f.threads : !canThread ? 1 : (requested ?? Math.min(4, Math.ceil((f.hardwareConcurrency || 1) / 2)));
+  const threads = f.threads !== undefined && f.threads > 0 ? f.threads : !canThread ? 1 : (requested ?? defaultWasmThreads(f.hardwareConcurrency));
   // onnxruntime-web reads numThreads once per page, at its first session: a later request differs.
   const settled = `${requested} requested, but the count was fixed by this page's first onnxruntime-web session`;
-  const byDefault = `onnxruntime-web's default, min(4, ceil(hardwareConcurrency ${f.hardwareConcurrency ?? '?'} / 2))`;
+  const byDefault = `medinfer's default, min(4, floor(hardwareConcurrency ${f.hardwareConcurrency ?? '?'} / 2))`;
   if (threads > 1) {
     const why = requested === undefined ? byDefault : requested === threads ? 'as requested' : settled;
     return { threaded: true, threads, reason: `${threads} wasm threads (${why}); the page is cross-origin isolated` };
@@ -57,7 +69,7 @@ export function describeWasmThreading(f: WasmThreadingFacts): WasmThreadingRepor
   } else if (requested !== undefined) {
     reason = `single-threaded: ${settled}`;
   } else {
-    reason = `single-threaded: ${byDefault} = 1`;
+    reason = `single-threaded: ${byDefault} = 1 (on 2 cores, 2 wasm threads measured 1.45x slower than 1; set threads to override)`;
   }
   return { threaded: false, threads: 1, reason };
 }

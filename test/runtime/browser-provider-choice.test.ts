@@ -42,10 +42,15 @@ describe('describeWasmThreading', () => {
   const base = { threads: undefined, requested: undefined, crossOriginIsolated: true, sharedArrayBuffer: true, hardwareConcurrency: 8 };
 
   it('threaded on an isolated page: the count and what chose it', () => {
-    expect(describeWasmThreading({ ...base, threads: 4 })).toEqual({ threaded: true, threads: 4, reason: expect.stringMatching(/^4 wasm threads \(onnxruntime-web's default, min\(4, ceil\(hardwareConcurrency 8 \/ 2\)\)\)/) });
+    expect(describeWasmThreading({ ...base, threads: 4 })).toEqual({ threaded: true, threads: 4, reason: expect.stringMatching(/^4 wasm threads \(medinfer's default, min\(4, floor\(hardwareConcurrency 8 \/ 2\)\)\)/) });
     expect(describeWasmThreading({ ...base, threads: 2, requested: 2 })).toEqual({ threaded: true, threads: 2, reason: expect.stringMatching(/^2 wasm threads \(as requested\)/) });
-    // Before the first session: predicted as onnxruntime-web will decide (min(4, ceil(8 / 2)) = 4).
+    // Before the first session: predicted from medinfer's default (min(4, floor(8 / 2)) = 4).
     expect(describeWasmThreading(base).threads).toBe(4);
+    // 2 cores: 1 thread (2 threads measured 1.45x slower there); 3 cores: 1 (ORT's own default says 2).
+    expect(describeWasmThreading({ ...base, hardwareConcurrency: 2 }).threaded).toBe(false);
+    expect(describeWasmThreading({ ...base, hardwareConcurrency: 3 }).threads).toBe(1);
+    expect(describeWasmThreading({ ...base, hardwareConcurrency: 6 }).threads).toBe(3);
+    expect(describeWasmThreading({ ...base, hardwareConcurrency: 64 }).threads).toBe(4);
   });
 
   it('not cross-origin isolated: single-threaded, and says so with the headers to send', () => {
@@ -61,7 +66,7 @@ describe('describeWasmThreading', () => {
   it('other single-threaded causes are named', () => {
     expect(describeWasmThreading({ ...base, crossOriginIsolated: undefined, sharedArrayBuffer: false }).reason).toMatch(/SharedArrayBuffer is unavailable/);
     expect(describeWasmThreading({ ...base, threads: 1, requested: 1 }).reason).toBe('single-threaded: 1 thread was requested');
-    expect(describeWasmThreading({ ...base, threads: 1, hardwareConcurrency: 2 }).reason).toMatch(/hardwareConcurrency 2 \/ 2\)\) = 1$/);
+    expect(describeWasmThreading({ ...base, threads: 1, hardwareConcurrency: 2 }).reason).toMatch(/medinfer's default, min\(4, floor\(hardwareConcurrency 2 \/ 2\)\) = 1 \(on 2 cores, 2 wasm threads measured 1\.45x slower than 1/);
     expect(describeWasmThreading({ ...base, threads: 1, requested: 4 }).reason).toMatch(/4 requested, but the count was fixed by this page's first onnxruntime-web session/);
   });
 });

@@ -28,6 +28,8 @@ export interface InferOptions extends LoadOptions {
   readonly explain?: boolean;
   /** Classification without explain: runs a checked volume (e.g. through a micro-batcher). */
   readonly classify?: (volume: Volume) => Promise<ClassificationResult>;
+  /** Segmentation: a sliding-window progress callback for one input (by its id), if wanted. */
+  readonly windowProgress?: (itemId: string) => ((done: number, total: number) => void) | undefined;
 }
 
 function expectImage(item: BatchItem): ImagePath {
@@ -62,15 +64,17 @@ export async function inferItem(pipe: AnyPipeline, item: BatchItem, options: Inf
       return { task: 'detection', input, result: await pipe.run(input, { seriesuid }) };
     }
     case 'segmentation': {
+      const onProgress = options.windowProgress?.(item.id);
+      const runOptions = onProgress ? { onProgress } : {};
       if (src.kind === 'named') {
         const volumes: Record<string, Volume> = {};
         for (const [name, image] of Object.entries(src.images)) volumes[name] = await loadImage(image, options);
-        const result = await pipe.run(volumes);
+        const result = await pipe.run(volumes, runOptions);
         const first = pipe.entry.inputs?.[0]?.name;
         return { task: 'segmentation', input: (first && volumes[first]) || Object.values(volumes)[0]!, result };
       }
       const input = await loadImage(expectImage(item), options);
-      return { task: 'segmentation', input, result: await pipe.run(input) };
+      return { task: 'segmentation', input, result: await pipe.run(input, runOptions) };
     }
     case 'registration': {
       if (src.kind !== 'pair') throw new InputError(`${item.label}: registration needs a fixed and a moving image`, { input: item.id });

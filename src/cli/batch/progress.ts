@@ -18,6 +18,8 @@ export interface ProgressOptions {
 export interface ProgressReporter {
   /** Records one finished input. */
   tick(ok: boolean): void;
+  /** Terminal only: a short status shown after the bar (e.g. sliding windows of the current input). */
+  note(text: string): void;
   /** Stops the timer and draws the final state. */
   finish(): void;
 }
@@ -42,6 +44,7 @@ export function createProgress(options: ProgressOptions): ProgressReporter {
   let lastLine = started;
   let lastDecile = 0;
   let lastDraw = 0;
+  let noteText = '';
   const interval = options.intervalMs ?? 10_000;
   const silent = options.quiet || options.total === 0;
 
@@ -55,7 +58,7 @@ export function createProgress(options: ProgressOptions): ProgressReporter {
 
   const drawBar = (final: boolean) => {
     const { done, rate, eta } = stats();
-    const tail = ` ${done}/${options.total}  ok ${ok}  failed ${failed}  ${formatRate(rate)}/s  ETA ${final ? '0s' : formatDuration(eta)}`;
+    const tail = ` ${done}/${options.total}  ok ${ok}  failed ${failed}  ${formatRate(rate)}/s  ETA ${final ? '0s' : formatDuration(eta)}${!final && noteText ? `  ${noteText}` : ''}`;
     const width = Math.max(10, Math.min(40, (options.columns ?? 80) - tail.length - 3));
     const filled = Math.round((done / options.total) * width);
     options.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]${tail}\x1b[K${final ? '\n' : ''}`);
@@ -87,6 +90,11 @@ export function createProgress(options: ProgressOptions): ProgressReporter {
         lastDecile = decile;
         writeLine();
       }
+    },
+    note(text) {
+      noteText = text;
+      if (silent || !options.isTTY) return;
+      if (Date.now() - lastDraw >= 100) drawBar(false);
     },
     finish() {
       if (timer) clearInterval(timer);

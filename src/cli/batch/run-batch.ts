@@ -23,6 +23,7 @@ import { groupInputs } from './group-inputs.js';
 import { inferItem, type AnyPipeline, type InferOptions } from './infer-item.js';
 import { createMicroBatcher, type MicroBatcher } from './micro-batcher.js';
 import { createProgress, formatDuration, formatRate } from './progress.js';
+import { stepProgressFromContext } from '../progress-line.js';
 import { appendError, appendResult, compactResults, ERRORS_FILE, readResults, resetErrors, RESULTS_FILE } from './results-log.js';
 import { buildOutputs } from './task-outputs/index.js';
 import type { BatchFailure, BatchItem, BatchOptions, BatchStop, BatchSummary, ResultLine } from './types.js';
@@ -211,8 +212,19 @@ async function processAll(setup: BatchSetup, state: RunState, say: (text: string
   state.started = Date.now();
   say(`medinfer run: ${items.length} inputs (${state.skipped} already done), model ${entry.id} (${entry.task}) on ${state.provider}, concurrency ${concurrency}\n`);
   const batcher = createBatcher(pipe, options, poolSize(concurrency, todo.length));
-  const inferOptions: InferOptions = { explain: options.explain ?? false, ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}), ...(options.volume !== undefined ? { volume: options.volume } : {}), ...(batcher ? { classify: batcher.submit } : {}) };
   const progress = createProgress({ total: todo.length, isTTY: ctx.isTTY, quiet: options.quiet ?? false, write: ctx.err, ...(ctx.env['MEDINFER_PROGRESS_INTERVAL_MS'] ? { intervalMs: Number(ctx.env['MEDINFER_PROGRESS_INTERVAL_MS']) } : {}) });
+  // Sliding-window progress per input (3D segmentation, several windows): plain
+  // 'progress run: <id> windows d/t' lines, or on a terminal a note after the batch bar.
+  const windowProgress = options.quiet ? undefined : (id: string) => {
+    const plain = ctx.isTTY ? undefined : stepProgressFromContext(ctx, `run: ${id} windows`, false);
+    return (done: number, total: number) => {
+      if (total <= 1) return; // one window is the whole image: nothing to show
+      if (!plain) return progress.note(done >= total ? '' : `${id}: windows ${done}/${total}`);
+      plain.update(done, total);
+      if (done >= total) plain.finish();
+    };
+  };
+  const inferOptions: InferOptions = { ...(windowProgress ? { windowProgress } : {}), explain: options.explain ?? false, ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}), ...(options.volume !== undefined ? { volume: options.volume } : {}), ...(batcher ? { classify: batcher.submit } : {}) };
   // Aborted by the caller (Ctrl-C) or by the first output fault: no new inputs, those in flight end.
   const halt = new AbortController();
   const onAbort = () => halt.abort();

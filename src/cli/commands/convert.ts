@@ -5,7 +5,7 @@
  * gives one file per part, `<out><part>.nii.gz`, the names dcm2niix gives them.
  * Outputs appear atomically and all together: temporary files beside them, then renamed.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, statSync } from 'node:fs';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -22,9 +22,10 @@ import { toIoError } from '../../core/io-error.js';
 import { readImageDirectory, readImageFile } from '../../io/node-read-image.js';
 import { readDicomSeriesParts } from '../../io/dicom/series-assemble.js';
 import { parseMaxVoxels } from './inspect.js';
+import { formatMegabytes, stepProgressFromContext, type StepProgress } from '../progress-line.js';
 
 const USAGE = `Usage:
-  medinfer convert <dicom file|dicom dir|nifti|png|jpeg> <out.nii|out.nii.gz> [--series UID] [--datatype T] [--max-voxels N] [--allow-nonuniform-slices]
+  medinfer convert <dicom file|dicom dir|nifti|png|jpeg> <out.nii|out.nii.gz> [--series UID] [--datatype T] [--max-voxels N] [--allow-nonuniform-slices] [--quiet]
 
 Writes NIfTI-1 (NIfTI-2 when a dimension exceeds 32767) with sform and qform set: code 1 (scanner)
 for DICOM and raster input, a NIfTI input keeps its codes (e.g. 4 = MNI-152). Voxel values as read.
@@ -39,6 +40,8 @@ fails, nothing is written.
   --allow-nonuniform-slices  write a DICOM stack whose slice positions stray more than a tenth
                   of a step from a uniform grid (a missing file, mixed stacks) on the mean spacing
                   anyway; without it such a series fails with E_INPUT (cause non-uniform-slices)
+  --quiet         no progress on stderr (a folder prints files read / total and MB: one line
+                  redrawn on a terminal, else 'progress convert: files ...' lines per 10%)
 DICOM values are stored as the scanner stored them, with the modality map (RescaleSlope /
 Intercept, Philips precise scaling) in scl_slope / scl_inter when one map holds for the whole
 volume, as dcm2niix writes them; readers apply it (--datatype writes the values themselves).
@@ -46,7 +49,7 @@ The output's folder is created when missing. The outputs appear whole or not at 
 Exit codes: 0 ok, 1 the input failed to read or convert, or the output could not be written
 (typed: E_IO_NO_SPACE, E_IO_READ_ONLY, E_IO_PERMISSION, E_IO_NOT_A_FOLDER ...), 2 usage error.`;
 
-const OPTIONS = { series: { type: 'string' }, datatype: { type: 'string' }, 'max-voxels': { type: 'string' }, 'allow-nonuniform-slices': { type: 'boolean' } } as const;
+const OPTIONS = { series: { type: 'string' }, datatype: { type: 'string' }, 'max-voxels': { type: 'string' }, 'allow-nonuniform-slices': { type: 'boolean' }, quiet: { type: 'boolean' } } as const;
 
 /**
  * A slice may stray this fraction of the slice step from the uniform grid NIfTI imposes. Scanner
@@ -70,7 +73,7 @@ function checkUniformSlices(volume: Volume, input: string): void {
  * The volumes to write: one, or every part of one DICOM series (echoes, magnitude / phase, ...:
  * each has meta.part, the dcm2niix suffix). A folder with several series needs --series.
  */
-async function readInputs(input: string, maxVoxels: number, series: string | undefined, keepStoredValues: boolean): Promise<Volume[]> {
+async function readInputs(input: string, maxVoxels: number, series: string | undefined, keepStoredValues: boolean, progress?: StepProgress): Promise<Volume[]> {
   const dicom = { keepStoredValues };
   const info = await stat(input).catch(() => undefined);
   if (!info) throw new InputError(`${input}: no such file or directory`, { file: input });
@@ -84,7 +87,18 @@ async function readInputs(input: string, maxVoxels: number, series: string | und
       return readDicomSeriesParts([{ name: basename(input), bytes }], { maxVoxels, ...dicom });
     }
   }
-  const dir = await readImageDirectory(input, { maxVoxels, dicom });
+  // Files read / total and their MB (file sizes; DICOM pixel data is read later, on assembly).
+  let bytes = 0;
+  const onFile = (path: string, done: number, total: number) => {
+    try {
+      bytes += statSync(path).size;
+    } catch {
+      // a file that vanished is reported by the reader; progress just skips its size
+    }
+    progress?.update(done, total, `${formatMegabytes(bytes)} MB`);
+  };
+  const dir = await readImageDirectory(input, { maxVoxels, dicom, ...(progress ? { onFile } : {}) });
+  progress?.finish();
   let images = dir.images;
   if (series !== undefined) images = images.filter((i) => i.volume.meta.seriesInstanceUid === series);
   if (images.length === 0) {
@@ -215,7 +229,8 @@ export const command: CliCommand = {
     try {
       // Stored values with their map in scl_slope / scl_inter (as dcm2niix writes them) unless a
       // datatype is asked for, which needs the values themselves.
-      const volumes = await readInputs(input, maxVoxels, stringFlag(args, 'series'), datatype === undefined);
+      const progress = stepProgressFromContext(ctx, 'convert: files', booleanFlag(args, 'quiet'));
+      const volumes = await readInputs(input, maxVoxels, stringFlag(args, 'series'), datatype === undefined, progress);
       if (!booleanFlag(args, 'allow-nonuniform-slices')) for (const v of volumes) checkUniformSlices(v, input);
       const outputs = volumes.map((volume) => {
         const part = volumes.length > 1 || typeof volume.meta['part'] === 'string' ? String(volume.meta['part'] ?? '') : '';

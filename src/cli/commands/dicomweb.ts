@@ -13,7 +13,8 @@ import { parseProviderChoice } from '../../runtime/providers.js';
 import { openTimedPipeline, type SessionTiming } from '../dicomweb/open-pipeline.js';
 import { loadManifestWithModelsDir } from '../dicomweb/load-manifest.js';
 import { resolveDicomWebAuth } from '../dicomweb/credentials.js';
-import { runDicomWebFlow } from '../dicomweb/run-flow.js';
+import { runDicomWebFlow, type FlowProgress } from '../dicomweb/run-flow.js';
+import { stepProgressFromContext, type StepProgress } from '../progress-line.js';
 import { parseIntegerFlag } from './run.js';
 import { parseMaxVoxels } from './inspect.js';
 
@@ -111,6 +112,8 @@ async function runCommand(args: ParsedArgs, ctx: CliContext): Promise<number> {
       }, timing),
       sessionRunMs: () => timing.runMs,
       log,
+      // On a terminal, counted steps are one redrawn line each; elsewhere the log's plain lines.
+      ...(ctx.isTTY && !quiet ? { progress: terminalProgress(ctx) } : {}),
     });
     if (booleanFlag(args, 'json')) ctx.out(JSON.stringify(summary, null, 2) + '\n');
     else if (summary.status === 'already-stored') log('done (result was already stored)');
@@ -161,3 +164,17 @@ export const command: CliCommand = {
     return sub === 'run' ? runCommand(args, ctx) : submitCommand(args, ctx);
   },
 };
+
+/** One redrawn terminal line per counted step (retrieval per series, windows). */
+function terminalProgress(ctx: CliContext): FlowProgress {
+  const steps = new Map<string, StepProgress>();
+  const step = (name: string) => {
+    let p = steps.get(name);
+    if (!p) steps.set(name, (p = stepProgressFromContext(ctx, `medinfer dicomweb: ${name}`, false)));
+    return p;
+  };
+  return {
+    update: (name, done, total, detail) => step(name).update(done, total, detail),
+    finish: (name) => step(name).finish(),
+  };
+}

@@ -48,7 +48,17 @@ export interface DicomWebRunOptions {
   readonly retries?: number;
   readonly provider?: ProviderChoice;
   readonly log?: (line: string) => void;
+  /**
+   * Counted steps (instances retrieved, sliding windows) for a terminal's redrawn line; without
+   * it they go to `log`, at most a line a second.
+   */
+  readonly progress?: FlowProgress;
   readonly fetch?: typeof fetch;
+}
+
+export interface FlowProgress {
+  update(step: string, done: number, total: number | undefined, detail?: string): void;
+  finish(step: string): void;
 }
 
 export interface DicomWebRunSummary {
@@ -68,12 +78,25 @@ export interface DicomWebRunSummary {
 
 const now = () => performance.now();
 
-async function runModel(pipe: AnyPipeline, volumes: Map<string | undefined, Volume>, selected: readonly SelectedSeries[]): Promise<InferenceResult> {
+async function runModel(pipe: AnyPipeline, volumes: Map<string | undefined, Volume>, selected: readonly SelectedSeries[], log: (line: string) => void, progress?: FlowProgress): Promise<InferenceResult> {
   const first = volumes.get(selected[0]!.input)!;
   switch (pipe.task) {
     case 'segmentation': {
       const input = selected.length > 1 ? Object.fromEntries(selected.map((s) => [s.input!, volumes.get(s.input)!])) : first;
-      return { task: 'segmentation', result: await pipe.run(input) };
+      // Sliding windows: a line at most once a second (as for the retrieval), and the last one.
+      let lastLogged = now();
+      const onProgress = (done: number, total: number) => {
+        if (total <= 1) return;
+        if (progress) {
+          progress.update('inference: windows', done, total);
+          if (done >= total) progress.finish('inference: windows');
+          return;
+        }
+        if (done < total && now() - lastLogged < 1000) return;
+        lastLogged = now();
+        log(`inference: ${done}/${total} windows`);
+      };
+      return { task: 'segmentation', result: await pipe.run(input, { onProgress }) };
     }
     case 'detection':
       return { task: 'detection', result: await pipe.run(first, { seriesuid: selected[0]!.series.seriesInstanceUid }) };
@@ -131,12 +154,14 @@ export async function runDicomWebFlow(o: DicomWebRunOptions): Promise<DicomWebRu
         study: o.study,
         series: s.series.seriesInstanceUid,
         onProgress: (p) => {
+          if (o.progress) return o.progress.update(`retrieving series ${s.series.seriesNumber ?? '?'}: instances`, p.instances, s.series.numberOfInstances || undefined, `${(p.bytes / 2 ** 20).toFixed(1)} MiB`);
           if (now() - lastLogged > 1000) {
             lastLogged = now();
             log(`retrieving series ${s.series.seriesNumber ?? '?'}: ${p.instances}${s.series.numberOfInstances ? `/${s.series.numberOfInstances}` : ''} instances, ${(p.bytes / 2 ** 20).toFixed(1)} MiB`);
           }
         },
       });
+      o.progress?.finish(`retrieving series ${s.series.seriesNumber ?? '?'}: instances`);
     } catch (error) {
       if (!(error instanceof LimitError) || !['maxPartBytes', 'maxTotalBytes'].includes(String(error.details['limit']))) throw error;
       throw new LimitError(`${error.message} (more than a series of --max-voxels ${o.maxVoxels ?? DEFAULT_MAX_VOXELS} samples needs)`, error.details, { cause: error });
@@ -162,7 +187,7 @@ export async function runDicomWebFlow(o: DicomWebRunOptions): Promise<DicomWebRu
   const runBefore = o.sessionRunMs?.() ?? 0;
   let inference: InferenceResult;
   try {
-    inference = await runModel(pipe, volumes, selected);
+    inference = await runModel(pipe, volumes, selected, log, o.progress);
   } finally {
     if (o.disposePipeline) await pipe.dispose();
   }

@@ -184,40 +184,57 @@ async function readRange(path: string, position: number, target: Uint8Array): Pr
  * the dcm2niix suffix, e.g. '_e2_ph'); time / diffusion series are one 4D Volume. A part that
  * fails fails its whole series (no partial series in `series`).
  */
-export async function readDicomDirectory(dir: string, options?: Omit<DicomReadOptions, 'name'>): Promise<DicomDirectoryResult> {
-  const base = resolveReadOptions(options, dir);
+export type DicomDirectoryReadOptions = Omit<DicomReadOptions, 'name'> & {
+  /**
+   * Called after each listed file's header (or whole file) was read, with its path: `done` of
+   * `total` files. Pixel data read later, while series are assembled, is not counted.
+   */
+  onFile?: (path: string, done: number, total: number) => void;
+};
+
+export async function readDicomDirectory(dir: string, options?: DicomDirectoryReadOptions): Promise<DicomDirectoryResult> {
+  const { onFile, ...rest } = options ?? {};
+  const base = resolveReadOptions(rest, dir);
   const paths = await listDicomFiles(dir);
   const handles = new HandlePool();
   try {
-    return await readListedFiles(dir, paths, base, handles);
+    return await readListedFiles(dir, paths, base, handles, onFile);
   } finally {
     await handles.closeAll();
   }
 }
 
-async function readListedFiles(dir: string, paths: readonly string[], base: ResolvedReadOptions, handles: HandlePool): Promise<DicomDirectoryResult> {
+async function readListedFiles(dir: string, paths: readonly string[], base: ResolvedReadOptions, handles: HandlePool, onFile?: DicomDirectoryReadOptions['onFile']): Promise<DicomDirectoryResult> {
   // Reads overlap with header parsing (a few files in flight); results keep the listing order.
   const slots: ({ header: SliceHeader } | { error: DicomDirectoryError } | { skip: string })[] = new Array(paths.length);
   let next = 0;
+  let finished = 0;
   const worker = async (): Promise<void> => {
     for (let n = next++; n < paths.length; n = next++) {
-      const name = relative(dir, paths[n]!);
-      let bytes: Uint8Array | undefined;
       try {
-        const head = await readHeadOnly(paths[n]!, name, base.maxVoxels, handles);
-        if (head !== undefined) {
-          slots[n] = { header: head };
-          continue;
-        }
-        const buf = await readFile(paths[n]!);
-        // A view, not a copy: the Buffer belongs to this call alone.
-        bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-        slots[n] = { header: readSliceHeader({ name, bytes }, base.maxVoxels) };
-      } catch (err) {
-        // Reports, raw data, presentation states ... fail the image checks but are not failures.
-        const nonImage = bytes === undefined ? undefined : describeNonImage(bytes, name);
-        slots[n] = nonImage !== undefined ? { skip: nonImage } : { error: { file: name, error: asTyped(err, name) } };
+        await readOne(n);
+      } finally {
+        onFile?.(paths[n]!, ++finished, paths.length);
       }
+    }
+  };
+  const readOne = async (n: number): Promise<void> => {
+    const name = relative(dir, paths[n]!);
+    let bytes: Uint8Array | undefined;
+    try {
+      const head = await readHeadOnly(paths[n]!, name, base.maxVoxels, handles);
+      if (head !== undefined) {
+        slots[n] = { header: head };
+        return;
+      }
+      const buf = await readFile(paths[n]!);
+      // A view, not a copy: the Buffer belongs to this call alone.
+      bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      slots[n] = { header: readSliceHeader({ name, bytes }, base.maxVoxels) };
+    } catch (err) {
+      // Reports, raw data, presentation states ... fail the image checks but are not failures.
+      const nonImage = bytes === undefined ? undefined : describeNonImage(bytes, name);
+      slots[n] = nonImage !== undefined ? { skip: nonImage } : { error: { file: name, error: asTyped(err, name) } };
     }
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, paths.length) }, worker));
