@@ -12,7 +12,8 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const params = new URLSearchParams(location.search);
 const MANIFEST_URL = params.get('manifest') ?? '/models.manifest.json';
 // Optional overrides for tests and benchmarks: wasm thread count, and the WebGPU binding limit.
-const THREADS = params.has('threads') ? Number(params.get('threads')) : crossOriginIsolated ? 2 : 1;
+// Without ?threads the SDK's default applies (min(4, cores / 2); 1 where the page is not isolated).
+const THREADS = params.has('threads') ? Number(params.get('threads')) : undefined;
 const GPU_LIMIT = params.has('maxStorageBufferBindingSize') ? Number(params.get('maxStorageBufferBindingSize')) : undefined;
 
 interface SampleSet { name: string; task: string; files: Record<string, string> }
@@ -92,7 +93,7 @@ async function loadSample(name: string): Promise<void> {
 async function runModel(modelId: string, provider: ProviderChoice): Promise<Record<string, unknown>> {
   if (!loaded) throw new Error('load an image or a sample first');
   const entry = manifest.models[modelId]!;
-  const options = { manifest, wasmPaths: '/ort/', numThreads: THREADS, provider, onDownloadProgress: (l: number, t?: number) => progress(l, t ?? l), ...(GPU_LIMIT !== undefined ? { maxStorageBufferBindingSize: GPU_LIMIT } : {}) };
+  const options = { manifest, wasmPaths: '/ort/', ...(THREADS !== undefined ? { numThreads: THREADS } : {}), provider, onDownloadProgress: (l: number, t?: number) => progress(l, t ?? l), ...(GPU_LIMIT !== undefined ? { maxStorageBufferBindingSize: GPU_LIMIT } : {}) };
   status(`Running ${modelId} (${provider})...`);
   const started = performance.now();
   const single = Object.values(loaded.inputs)[0]!;
@@ -176,7 +177,7 @@ async function init(): Promise<void> {
   runButton.addEventListener('click', () => {
     runModel(select.value, $<HTMLSelectElement>('provider').value as ProviderChoice).catch((e: unknown) => status(`Error: ${e instanceof Error ? e.message : String(e)}`));
   });
-  status(`Ready. ${crossOriginIsolated ? 'Cross-origin isolated' : 'Not cross-origin isolated'}: wasm uses ${THREADS} thread(s).`);
+  status(`Ready. ${crossOriginIsolated ? 'Cross-origin isolated' : 'Not cross-origin isolated'}: wasm uses ${THREADS ?? 'the SDK default number of'} thread(s).`);
 }
 
 const ready = init();
@@ -189,7 +190,7 @@ const ready = init();
     $<HTMLSelectElement>('model').value = model;
     await loadSample(sample);
     const entry = manifest.models[model]!;
-    const pipe = await createPipeline('classification', entry, { manifest, wasmPaths: '/ort/', numThreads: THREADS, provider });
+    const pipe = await createPipeline('classification', entry, { manifest, wasmPaths: '/ort/', ...(THREADS !== undefined ? { numThreads: THREADS } : {}), provider });
     const input = Object.values(loaded!.inputs)[0]!;
     await pipe.run(input);
     const times: number[] = [];
@@ -199,7 +200,7 @@ const ready = init();
       times.push(performance.now() - t);
     }
     await pipe.dispose();
-    return { times, provider: pipe.provider, threads: THREADS };
+    return { times, provider: pipe.provider, threads: THREADS ?? pipe.provider.wasm?.threads };
   },
   async runSample(model: string, sample: string, provider: ProviderChoice = 'wasm') {
     await ready;
