@@ -4,29 +4,18 @@
  * Prints `C <n>` before case n and `O <outcome>` after it, `F <json>` for each failing case (bytes
  * as base64), and `R done` at the end. Uses the built SDK (dist/).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTargets, runCases } from './fuzz-core.mjs';
+import { createInspectRunner, createTargets, runCases } from './fuzz-core.mjs';
 import { dicomSources, inspectSources, MULTIPART_BOUNDARY, multipartSources, niftiSources, segSeriesSources } from './sources.mjs';
 
 const [targetName, seedText, startText, countText] = process.argv.slice(2);
 const sdk = await import('../../dist/node.js');
 const { main } = await import('../../dist/cli/main.js');
 const scratch = mkdtempSync(join(tmpdir(), 'medinfer-fuzz-campaign-'));
+const runInspect = createInspectRunner(main, scratch);
 
-async function runInspect(bytes, name, ext) {
-  const path = join(scratch, name.endsWith(ext) ? name : name + ext);
-  writeFileSync(path, bytes);
-  let stdout = '';
-  let stderr = '';
-  try {
-    const code = await main(['inspect', path, '--json', '--max-voxels', String(1 << 22)], { out: (t) => void (stdout += t), err: (t) => void (stderr += t), cwd: scratch, env: {}, isTTY: false });
-    return { code, stdout, stderr };
-  } finally {
-    rmSync(path, { force: true });
-  }
-}
 
 const { parseDicomBytes } = await import('../../dist/io/dicom/parse-header.js');
 const seriesFiles = segSeriesSources();

@@ -7,3 +7,4 @@ export function mutate(bytes: Uint8Array, rnd: () => number): { bytes: Uint8Arra
 export function createTargets(sdk: Record<string, unknown>): Record<string, FuzzTarget>;
 export const FAILURE_OUTCOMES: Set<string>;
 export function runCases(options: { target: FuzzTarget; targetName: string; sources: readonly FuzzSource[]; seed: number; start?: number; count: number; onCase?: (c: number) => void }): Promise<{ counts: Record<string, number>; failures: { case: number; name: string; source: string; kind: string; outcome: string; detail?: string; bytes: Uint8Array }[] }>;
+export function createInspectRunner(main: (argv: string[], ctx: { out(t: string): void; err(t: string): void; cwd: string; env: Record<string, string | undefined>; isTTY: boolean }) => Promise<number>, scratch: string): (bytes: Uint8Array, name: string, ext: string) => Promise<{ code: number; stdout: string; stderr: string }>;

@@ -10,6 +10,8 @@
  * 'BAD_RESULT' (a result whose shape contradicts itself) or, in the campaign, 'HANG' (the case
  * did not finish within its time bound).
  */
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 
 /** mulberry32: small deterministic PRNG (same seed, same cases, on every machine). */
@@ -164,6 +166,25 @@ export function createTargets(sdk) {
     };
   }
   return targets;
+}
+
+/**
+ * The CLI `inspect` target's runner: writes the case to `scratch` under its name (with the
+ * source's extension, which the CLI sniffs), runs `main(['inspect', ...])` in-process, removes it.
+ */
+export function createInspectRunner(main, scratch) {
+  return async (bytes, name, ext) => {
+    const path = join(scratch, name.endsWith(ext) ? name : name + ext);
+    writeFileSync(path, bytes);
+    let stdout = '';
+    let stderr = '';
+    try {
+      const code = await main(['inspect', path, '--json', '--max-voxels', String(1 << 22)], { out: (t) => void (stdout += t), err: (t) => void (stderr += t), cwd: scratch, env: {}, isTTY: false });
+      return { code, stdout, stderr };
+    } finally {
+      rmSync(path, { force: true });
+    }
+  };
 }
 
 export const FAILURE_OUTCOMES = new Set(['FOREIGN', 'BAD_RESULT', 'HANG']);

@@ -8,11 +8,11 @@
  * (scripts/fuzz/campaign.mjs) in test/fixtures/fuzz-regressions/ are replayed.
  * Longer local runs: FUZZ_SCALE=10 FUZZ_SEED=7 npx vitest run test/fuzz
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { createTargets, runCases } from '../../scripts/fuzz/fuzz-core.mjs';
+import { createInspectRunner, createTargets, runCases } from '../../scripts/fuzz/fuzz-core.mjs';
 import { dicomSources, inspectSources, MULTIPART_BOUNDARY, multipartSources, niftiSources, segSeriesSources } from '../../scripts/fuzz/sources.mjs';
 import { MultipartParser } from '../../src/io/dicomweb/multipart.js';
 import { readDicom, readDicomSeries } from '../../src/io/dicom/index.js';
@@ -28,19 +28,8 @@ const SEED = Number(process.env['FUZZ_SEED'] ?? 20261207);
 const REGRESSIONS = join(import.meta.dirname, '..', 'fixtures', 'fuzz-regressions');
 const scratch = mkdtempSync(join(tmpdir(), 'medinfer-fuzz-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const runInspect = createInspectRunner(main, scratch);
 
-async function runInspect(bytes: Uint8Array, name: string, ext: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const path = join(scratch, name.endsWith(ext) ? name : name + ext);
-  writeFileSync(path, bytes);
-  let stdout = '';
-  let stderr = '';
-  try {
-    const code = await main(['inspect', path, '--json', '--max-voxels', String(1 << 22)], { out: (t) => void (stdout += t), err: (t) => void (stderr += t), cwd: scratch, env: {}, isTTY: false });
-    return { code, stdout, stderr };
-  } finally {
-    rmSync(path, { force: true });
-  }
-}
 
 const seriesFiles = segSeriesSources();
 const targets = createTargets({ readDicom, readNifti, isMedinferError, runInspect, readDicomSeries, describeDicomSource, createDicomSeg, createDicomSr, DICOM_CODES, createVolume, parseDicomBytes, seriesFiles, MultipartParser, multipartBoundary: MULTIPART_BOUNDARY });

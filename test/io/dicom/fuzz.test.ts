@@ -8,6 +8,7 @@ import { expect, test } from 'vitest';
 import { readDicom } from '../../../src/io/dicom/index.js';
 import { isMedinferError } from '../../../src/core/errors.js';
 import { fixtureBytes } from './helpers.js';
+import { createRandom } from '../../../scripts/fuzz/fuzz-core.mjs';
 
 const FILES = [
   'CT_small.dcm', 'MR_small_RLE.dcm', 'MR_small_jpeg_ls_lossless.dcm', 'MR_small_jp2klossless.dcm', 'MR_small_bigendian.dcm',
@@ -23,17 +24,6 @@ const CASES = Number(process.env['FUZZ_CASES'] ?? 2400);
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20260101);
 const TIME_BOUND_MS = Number(process.env['FUZZ_BOUND_MS'] ?? 60_000);
 
-/** mulberry32: small deterministic PRNG. */
-function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(src: Uint8Array, rnd: () => number): { bytes: Uint8Array; kind: string } {
   const int = (n: number): number => Math.floor(rnd() * n);
