@@ -9,6 +9,7 @@ import type { ModelEntry } from '../manifest/types.js';
 import { inputName } from './model-handle.js';
 import type { ImageInput, PipelineContext } from './types.js';
 import { assertFiniteArray } from '../postprocess/common/checks.js';
+import { nonUniformStack } from '../io/dicom/stack-geometry.js';
 
 export type NamedInputs = Readonly<Record<string, ImageInput>>;
 
@@ -21,12 +22,18 @@ export function declaredInputNames(entry: ModelEntry): string[] {
 }
 
 /**
- * NaN / +-Infinity in an input (a float NIfTI that stores them, or an overflowing scl_slope)
- * would flow through every preprocessing step into the model and come out as NaN scores or
- * masks: refused here, naming the input and how many samples are bad.
+ * The gate every model input passes. NaN / +-Infinity (a float NIfTI that stores them, or an
+ * overflowing scl_slope) would flow through every preprocessing step into the model and come out
+ * as NaN scores or masks; a DICOM stack whose slices are off its uniform grid (a missing file)
+ * would be read on wrong positions and give masks and volumes in the wrong place. Both are
+ * refused here, naming the input.
  */
 export function assertFiniteInput(volume: Volume, label: string): Volume {
   if (volume.data instanceof Float32Array || volume.data instanceof Float64Array) assertFiniteArray(volume.data, `input '${label}'`);
+  const off = nonUniformStack(volume.meta, volume.geometry.spacing[2]);
+  if (off !== undefined) {
+    throw new InputError(`input '${label}': DICOM slice positions are not uniform: a slice lies ${off.deviationMm.toFixed(3)} mm from the ${off.stepMm.toFixed(3)} mm grid (missing or extra files?); the model would see slices in the wrong places: restore the series' files`, { file: label, cause: 'non-uniform-slices', deviationMm: off.deviationMm, spacingMm: off.stepMm });
+  }
   return volume;
 }
 

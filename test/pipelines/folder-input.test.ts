@@ -23,3 +23,14 @@ describe('folder inputs', () => {
     await expect(loadNodeVolume(DICOM)).rejects.toMatchObject({ code: 'E_INPUT', details: { cause: 'several-series' } });
   });
 });
+
+describe('a DICOM stack with a missing slice', () => {
+  it('is refused by the model-input gate (slices would be placed wrong), naming the input', async () => {
+    const { assertFiniteInput } = await import('../../src/pipelines/model-inputs.js');
+    const v = await loadNodeVolume(join(DICOM, 'series-variants', 'missing'));
+    expect(v.meta['sliceDeviationMm']).toBeGreaterThan(0.1 * v.geometry.spacing[2]);
+    expect(() => assertFiniteInput(v, 'missing')).toThrowError(expect.objectContaining({ code: 'E_INPUT', details: expect.objectContaining({ cause: 'non-uniform-slices' }) }));
+    const whole = await loadNodeVolume(join(DICOM, 'series-oblique'));
+    expect(assertFiniteInput(whole, 'whole')).toBe(whole);
+  });
+});

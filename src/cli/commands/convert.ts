@@ -21,6 +21,7 @@ import { ensureFolder, TEMP_SUFFIX } from '../batch/atomic-writer.js';
 import { toIoError } from '../../core/io-error.js';
 import { readImageDirectory, readImageFile } from '../../io/node-read-image.js';
 import { readDicomSeriesParts } from '../../io/dicom/series-assemble.js';
+import { nonUniformStack } from '../../io/dicom/stack-geometry.js';
 import { parseMaxVoxels } from './inspect.js';
 import { formatMegabytes, stepProgressFromContext, type StepProgress } from '../progress-line.js';
 
@@ -51,18 +52,11 @@ Exit codes: 0 ok, 1 the input failed to read or convert, or the output could not
 
 const OPTIONS = { series: { type: 'string' }, datatype: { type: 'string' }, 'max-voxels': { type: 'string' }, 'allow-nonuniform-slices': { type: 'boolean' }, quiet: { type: 'boolean' } } as const;
 
-/**
- * A slice may stray this fraction of the slice step from the uniform grid NIfTI imposes. Scanner
- * jitter is ~1e-5 mm (Philips) and tilted stacks follow their positions exactly; a missing file
- * moves slices by about half a step (dcm2niix then writes the stack plus an interpolated _Eq_1).
- */
-const MAX_SLICE_DEVIATION = 0.1;
-
 /** A stack NIfTI cannot place (meta.sliceDeviationMm from stack-geometry.ts): refuse, naming the way on. */
 function checkUniformSlices(volume: Volume, input: string): void {
-  const deviation = volume.meta['sliceDeviationMm'];
-  const step = volume.geometry.spacing[2];
-  if (typeof deviation !== 'number' || !(deviation > MAX_SLICE_DEVIATION * step)) return;
+  const off = nonUniformStack(volume.meta, volume.geometry.spacing[2]);
+  if (off === undefined) return;
+  const { deviationMm: deviation, stepMm: step } = off;
   throw new InputError(
     `${input}: slice positions are not uniform: a slice lies ${deviation.toFixed(3)} mm from the uniform grid of ${step.toFixed(3)} mm steps, which NIfTI cannot represent (missing or extra files?${(volume.meta.warnings ?? []).length ? ` ${(volume.meta.warnings ?? []).join('; ')}` : ''}); restore the files, or pass --allow-nonuniform-slices to write it on the mean spacing`,
     { file: input, cause: 'non-uniform-slices', deviationMm: deviation, spacingMm: step },

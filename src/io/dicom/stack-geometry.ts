@@ -120,3 +120,19 @@ function checkUniform(steps: readonly number[], meanStep: number, warnings: stri
 function dot(a: Vec3, b: Vec3): number {
   return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 }
+
+/**
+ * A slice may stray this fraction of the slice step from the uniform grid a Volume (and NIfTI)
+ * imposes. Scanner jitter is ~1e-5 mm (Philips) and tilted stacks follow their positions exactly;
+ * a missing file moves slices by about half a step.
+ */
+export const MAX_SLICE_DEVIATION = 0.1;
+
+/**
+ * When a DICOM stack's slices do not sit on its uniform grid (meta.sliceDeviationMm, a missing or
+ * extra file): how far off, against the step; undefined when the grid holds them.
+ */
+export function nonUniformStack(meta: Readonly<Record<string, unknown>>, stepMm: number): { deviationMm: number; stepMm: number } | undefined {
+  const deviation = meta['sliceDeviationMm'];
+  return typeof deviation === 'number' && deviation > MAX_SLICE_DEVIATION * stepMm ? { deviationMm: deviation, stepMm } : undefined;
+}
