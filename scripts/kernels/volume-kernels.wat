@@ -1,11 +1,12 @@
 ;; Volume kernels (WebAssembly SIMD128) for the memory-bound passes over whole volumes where
 ;; scalar JavaScript runs compute-bound (~3 ns per float32 element on these machines, versus
-;; ~0.5 ns for a memcpy): sliding-window blending, separable trilinear resampling, argmax.
+;; ~0.5 ns for a memcpy): sliding-window blending, separable trilinear resampling, argmax; and
+;; the streaming preprocessing kernels at the end (statistics, normalisation, resize taps).
 ;; All pointers are byte offsets into the module's own memory; every loop runs whole 4-lane
 ;; vectors first and a scalar tail after, so any length works. Arithmetic is float32 throughout
 ;; (as torch's CPU kernels); the JavaScript fallbacks round the same way.
 ;;
-;; Rebuild: node scripts/kernels/build-volume-kernels.mjs  (needs wat2wasm from Debian's wabt)
+;; Rebuild: node scripts/kernels/build-volume-kernels.mjs  (wabt from npm, a devDependency)
 (module
   (memory (export "memory") 1)
 
@@ -427,4 +428,122 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $next)))
     (i32.const -1))
+
+  ;; ---- Streaming preprocessing kernels (z-score statistics and normalisation, separable
+  ;; ---- resize taps, range checks). The callers (src/preprocess/simd.ts) stream chunks through
+  ;; ---- a scratch area of one cached instance: results at bytes [0, 64), buffers from 64.
+  ;; ---- Each loop below runs `count` >= 1 whole vectors (the caller checks; the tail is JS).
+
+  ;; Over n4 float32 vectors at ptr: f64 sums of d = x - shift and of d^2, and the count of
+  ;; zeros; stores s1 at [0], s2 at [8] (f64) and zeros at [16] (i32). f64 accumulators keep the
+  ;; variance of a large volume exact to the reference's float64 statistics.
+  (func $stats (export "stats") (param $ptr i32) (param $n4 i32) (param $shift f64)
+    (local $x v128) (local $s1 v128) (local $s2 v128) (local $zeros v128) (local $k v128) (local $lo v128) (local $hi v128)
+    (local.set $k (f64x2.splat (local.get $shift)))
+    (loop $next
+      (local.set $x (v128.load align=1 (local.get $ptr)))
+      ;; f32x4.eq gives -1 per zero lane: subtracting counts them.
+      (local.set $zeros (i32x4.sub (local.get $zeros) (f32x4.eq (local.get $x) (v128.const i32x4 0 0 0 0))))
+      (local.set $lo (f64x2.sub (f64x2.promote_low_f32x4 (local.get $x)) (local.get $k)))
+      (local.set $hi (f64x2.sub
+        (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x)))
+        (local.get $k)))
+      (local.set $s1 (f64x2.add (local.get $s1) (f64x2.add (local.get $lo) (local.get $hi))))
+      (local.set $s2 (f64x2.add (local.get $s2)
+        (f64x2.add (f64x2.mul (local.get $lo) (local.get $lo)) (f64x2.mul (local.get $hi) (local.get $hi)))))
+      (local.set $ptr (i32.add (local.get $ptr) (i32.const 16)))
+      (br_if $next (local.tee $n4 (i32.sub (local.get $n4) (i32.const 1)))))
+    (f64.store (i32.const 0) (f64.add (f64x2.extract_lane 0 (local.get $s1)) (f64x2.extract_lane 1 (local.get $s1))))
+    (f64.store (i32.const 8) (f64.add (f64x2.extract_lane 0 (local.get $s2)) (f64x2.extract_lane 1 (local.get $s2))))
+    (i32.store (i32.const 16)
+      (i32.add (i32.add (i32.add (i32x4.extract_lane 0 (local.get $zeros)) (i32x4.extract_lane 1 (local.get $zeros)))
+        (i32x4.extract_lane 2 (local.get $zeros))) (i32x4.extract_lane 3 (local.get $zeros)))))
+
+  ;; dst = (src - mean) * inv over n4 float32 vectors; lanes where src == 0 become 0 when
+  ;; nonzero != 0 (MONAI NormalizeIntensity(nonzero=True) leaves the background at 0).
+  (func $normalize (export "normalize") (param $src i32) (param $dst i32) (param $n4 i32) (param $mean f32) (param $inv f32) (param $nonzero i32)
+    (local $m v128) (local $s v128) (local $keepZero v128) (local $x v128)
+    (local.set $m (f32x4.splat (local.get $mean)))
+    (local.set $s (f32x4.splat (local.get $inv)))
+    (local.set $keepZero (i32x4.splat (i32.sub (i32.const 0) (local.get $nonzero))))
+    (loop $next
+      (v128.store align=1 (local.get $dst)
+        (v128.andnot
+          (f32x4.mul (f32x4.sub (local.tee $x (v128.load align=1 (local.get $src))) (local.get $m)) (local.get $s))
+          (v128.and (f32x4.eq (local.get $x) (v128.const i32x4 0 0 0 0)) (local.get $keepZero))))
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (br_if $next (local.tee $n4 (i32.sub (local.get $n4) (i32.const 1))))))
+
+  ;; dst = (first ? 0 : dst) + w * src over n4 float32 vectors (one tap of a separable filter).
+  (func $axpyF32 (export "axpyF32") (param $dst i32) (param $src i32) (param $n4 i32) (param $w f32) (param $first i32)
+    (local $wv v128) (local $keep v128)
+    (local.set $wv (f32x4.splat (local.get $w)))
+    ;; all ones unless first: the AND below keeps the accumulator or clears it.
+    (local.set $keep (i32x4.splat (i32.sub (i32.const 0) (i32.eqz (local.get $first)))))
+    (loop $next
+      (v128.store align=1 (local.get $dst)
+        (f32x4.add (v128.and (v128.load align=1 (local.get $dst)) (local.get $keep))
+          (f32x4.mul (v128.load align=1 (local.get $src)) (local.get $wv))))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (br_if $next (local.tee $n4 (i32.sub (local.get $n4) (i32.const 1))))))
+
+  ;; The same with uint16 input: n8 vectors of 8 samples each widen to two float32 vectors
+  ;; (dst advances 32 bytes, src 16 per step).
+  (func $axpyU16 (export "axpyU16") (param $dst i32) (param $src i32) (param $n8 i32) (param $w f32) (param $first i32)
+    (local $wv v128) (local $keep v128) (local $x v128)
+    (local.set $wv (f32x4.splat (local.get $w)))
+    (local.set $keep (i32x4.splat (i32.sub (i32.const 0) (i32.eqz (local.get $first)))))
+    (loop $next
+      (local.set $x (v128.load align=1 (local.get $src)))
+      (v128.store align=1 (local.get $dst)
+        (f32x4.add (v128.and (v128.load align=1 (local.get $dst)) (local.get $keep))
+          (f32x4.mul (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (local.get $x))) (local.get $wv))))
+      (v128.store offset=16 align=1 (local.get $dst)
+        (f32x4.add (v128.and (v128.load offset=16 align=1 (local.get $dst)) (local.get $keep))
+          (f32x4.mul (f32x4.convert_i32x4_u (i32x4.extend_high_i16x8_u (local.get $x))) (local.get $wv))))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (br_if $next (local.tee $n8 (i32.sub (local.get $n8) (i32.const 1))))))
+
+  ;; Bitwise OR of all 32-bit words of n4 vectors (a float32 exponent-field test finds NaN/Inf).
+  (func $orReduce (export "orReduce") (param $ptr i32) (param $n4 i32) (result i32)
+    (local $acc v128)
+    (loop $next
+      (local.set $acc (v128.or (local.get $acc) (v128.load align=1 (local.get $ptr))))
+      (local.set $ptr (i32.add (local.get $ptr) (i32.const 16)))
+      (br_if $next (local.tee $n4 (i32.sub (local.get $n4) (i32.const 1)))))
+    (i32.or (i32.or (i32.or (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
+      (i32x4.extract_lane 2 (local.get $acc))) (i32x4.extract_lane 3 (local.get $acc))))
+
+  ;; For each of `rows` rows of n0 float32 at src and each output t < m:
+  ;; dst = sum over nvec vectors of 4 taps of w[t][q] * row[starts[t] + q]. Weights are
+  ;; zero-padded to whole vectors and windows kept inside the row by the caller.
+  (func $rowDot (export "rowDot") (param $src i32) (param $dst i32) (param $rows i32) (param $n0 i32) (param $m i32) (param $starts i32) (param $wts i32) (param $nvec i32)
+    (local $t i32) (local $p i32) (local $wp i32) (local $q i32) (local $acc v128)
+    (block $done
+      (br_if $done (i32.eqz (local.get $rows)))
+      (br_if $done (i32.eqz (local.get $m)))
+      (loop $row
+        (local.set $t (i32.const 0))
+        (local.set $wp (local.get $wts))
+        (loop $out
+          (local.set $p (i32.add (local.get $src)
+            (i32.shl (i32.load (i32.add (local.get $starts) (i32.shl (local.get $t) (i32.const 2)))) (i32.const 2))))
+          (local.set $acc (v128.const i32x4 0 0 0 0))
+          (local.set $q (local.get $nvec))
+          (loop $tap
+            (local.set $acc (f32x4.add (local.get $acc)
+              (f32x4.mul (v128.load align=1 (local.get $p)) (v128.load align=1 (local.get $wp)))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
+            (br_if $tap (local.tee $q (i32.sub (local.get $q) (i32.const 1)))))
+          (f32.store (local.get $dst)
+            (f32.add (f32.add (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+              (f32x4.extract_lane 2 (local.get $acc))) (f32x4.extract_lane 3 (local.get $acc))))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+          (br_if $out (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $m))))
+        (local.set $src (i32.add (local.get $src) (i32.shl (local.get $n0) (i32.const 2))))
+        (br_if $row (local.tee $rows (i32.sub (local.get $rows) (i32.const 1)))))))
 )

@@ -5,12 +5,14 @@
  * browser; where SIMD is unavailable `getSimdKernels()` returns null and callers use their
  * scalar loops (same results up to float32 rounding).
  *
+ * The functions live in the SDK's one kernel module (scripts/kernels/volume-kernels.wat); here one
+ * cached instance of it serves as a scratch area.
  * Data is streamed through a small scratch area in the module's memory in chunks of CHUNK
  * elements, so no step holds an extra full copy of a volume; the compiled module and its
  * scratch memory are cached per realm (a cache, not state: results never depend on it).
  */
 import type { TypedArray } from '../core/dtype.js';
-import { SIMD_WASM_BASE64 } from './simd-wasm.js';
+import { VOLUME_KERNELS_WASM_BASE64 } from '../core/volume-kernels-wasm.js';
 
 /** Elements per chunk: 256 KiB of float32, small enough to stay in L2 between copy and kernel. */
 export const CHUNK = 65536;
@@ -56,9 +58,9 @@ export function getSimdKernels(): SimdKernels | null {
   cached = null;
   try {
     if (typeof WebAssembly !== 'object') return null;
-    const bytes = decodeBase64(SIMD_WASM_BASE64);
+    const bytes = decodeBase64(VOLUME_KERNELS_WASM_BASE64);
     if (!WebAssembly.validate(bytes)) return null;
-    // Synchronous compile is fine for a module under 1 KiB (browsers allow up to 4 KiB on the main thread).
+    // A ~4 KiB module: synchronous compile is allowed even on a browser's main thread (limit 8 MiB in Chromium).
     const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as SimdExports;
     const pages = Math.ceil(BYTES_NEEDED / 65536) - exports.memory.buffer.byteLength / 65536;
     if (pages > 0) exports.memory.grow(pages);
