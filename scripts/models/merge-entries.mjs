@@ -2,6 +2,8 @@
 // Merges the bundled-model entries written by the training scripts (scripts/models/entries/*.json)
 // into models.manifest.json, in the manifest's own format, and adds the phantom dataset entries.
 // Re-run after retraining a model: `node scripts/models/merge-entries.mjs` (then `npm test`).
+// `--check` writes nothing and exits 1 when models.manifest.json differs from what the entries give
+// (a test runs it, so an edit made only in the manifest is caught).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const root = new URL('../../', import.meta.url);
@@ -21,32 +23,12 @@ function datasetEntry([name, tasks, modality, generator]) {
   return { name, tasks, modality, year: 2026, acquisition: { kind: 'generated', generator, terms: 'generated on demand from a seed; no patient data' }, licence: 'MIT (generator code)', notes: 'deterministic phantoms made by this SDK for its demonstration models and end-to-end tests' };
 }
 
-function vocabTokenizer(entry) {
-  const vocab = entry.files.find((f) => f.role === 'vocab');
-  const v = JSON.parse(readFileSync(new URL(vocab.path, root), 'utf8'));
-  const classes = entry.io.outputs[0].channels;
-  return {
-    lowercase: v.tokenizer?.lowercase ?? true,
-    split: v.tokenizer?.pattern === '[a-z0-9]+|[^\\sa-z0-9]' ? 'ascii-words-and-punctuation' : 'words-and-punctuation',
-    maxLength: v.maxLength,
-    padding: 'post',
-    padToken: v.tokens[v.padId],
-    unknownToken: v.tokens[v.unkId],
-    inputDtype: entry.io.inputs[0].dtype,
-    ...(classes ? { classes } : {}),
-  };
-}
-
+/** The manifest form of a training script's entry: the same object without its file-name id. */
 function toManifestEntry(e) {
-  const { id, source, title, ...rest } = e;
-  const out = {
-    title: title ?? `${e.architecture.split('(')[0].trim()} (phantom-trained demo)`,
-    ...rest,
-    // Entries from older training scripts carry `source`; newer ones already have `weights`.
-    weights: e.weights ?? { kind: 'bundled', trainScript: source?.script, licence: 'MIT' },
-  };
-  if (e.task === 'report-text' && !e.tokenizer) out.tokenizer = vocabTokenizer(e);
-  return out;
+  const { id: _id, ...rest } = e;
+  for (const field of ['title', 'weights']) if (!(field in rest)) throw new Error(`${e.id}: the training script's entry has no '${field}'`);
+  if (e.task === 'report-text' && !rest.tokenizer) throw new Error(`${e.id}: a report-text entry needs its 'tokenizer' block`);
+  return rest;
 }
 
 const DATASETS_FILE = 'phantom-datasets.json';
@@ -59,5 +41,11 @@ for (const f of files) {
   manifest.models[e.id] = toManifestEntry(e);
   for (const d of e.datasets) if (!manifest.datasets[d] && PHANTOMS[d]) manifest.datasets[d] = datasetEntry(PHANTOMS[d]);
 }
-writeFileSync(manifestUrl, JSON.stringify(manifest, null, 2) + '\n');
+const merged = JSON.stringify(manifest, null, 2) + '\n';
+if (process.argv.includes('--check')) {
+  const same = readFileSync(manifestUrl, 'utf8') === merged;
+  console.log(same ? 'models.manifest.json agrees with scripts/models/entries/' : 'models.manifest.json differs from scripts/models/entries/: edit the entry file, then run node scripts/models/merge-entries.mjs');
+  process.exit(same ? 0 : 1);
+}
+writeFileSync(manifestUrl, merged);
 console.log(`merged ${files.length} bundled model entries into models.manifest.json`);

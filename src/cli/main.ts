@@ -25,10 +25,6 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   eval: { summary: 'run a model over a labelled set and report its metrics (AUC, CPM, Dice, TRE, F1)', load: async () => (await import('./commands/eval.js')).command },
 };
 
-export function registerCommand(name: string, summary: string, load: Loader): void {
-  COMMANDS[name] = { summary, load };
-}
-
 function helpText(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
