@@ -29,7 +29,7 @@ import { createHash } from 'node:crypto';
 import { createVolume, generateChestRadiograph, getModelEntry, getModelFile, openModel, resolveModelFileLocation, runPreprocessPlan } from '../dist/index.js';
 import { createNodeBackend, readImageFile, readManifestFile, writePng } from '../dist/node.js';
 import { runBatch } from '../dist/cli/batch/run-batch.js';
-import { THREADED_SESSION_DEFAULTS } from '../dist/cli/batch/threaded-backend.js';
+import { THREADED_SESSION_DEFAULTS } from '../dist/runtime/threaded-backend.js';
 import { benchEntries } from './lib/entries.mjs';
 
 const argv = process.argv.slice(2);

@@ -11,6 +11,7 @@ import { voxelCount } from '../core/geometry.js';
 import { readImageBytes, readImageFile } from '../io/node-read-image.js';
 import { readManifestFile } from '../manifest/node-manifest.js';
 import type { Manifest, ModelEntry } from '../manifest/types.js';
+import type { RuntimeBackend } from '../runtime/backend.js';
 import { createNodeBackend } from '../runtime/ort-node.js';
 import { SessionCache } from '../runtime/session-cache.js';
 import { createPipelineInContext, type ImplementedTask, type PipelineMap } from './registry.js';
@@ -23,6 +24,12 @@ export interface NodePipelineOptions extends RuntimeSettings {
   readonly cache?: SessionCache;
   /** Refuse inputs with more voxels than this before allocating (default: the readers' limits). */
   readonly maxVoxels?: number;
+  /**
+   * Where sessions run (default: onnxruntime-node on the calling thread). A service that keeps
+   * decoding and writing while models run passes `createThreadedBackend()` (sessions in a worker
+   * thread; session.run blocks the thread it is called on).
+   */
+  readonly backend?: RuntimeBackend;
 }
 
 function isVolume(input: ImageInput): input is Volume {
@@ -65,7 +72,7 @@ async function readSeriesFolder(dir: string, limits: { maxVoxels?: number }): Pr
 export async function createNodeContext(options: NodePipelineOptions = {}): Promise<PipelineContext> {
   const manifest = options.manifest ?? (await readManifestFile());
   return {
-    backend: createNodeBackend(),
+    backend: options.backend ?? createNodeBackend(),
     manifest,
     cache: options.cache ?? new SessionCache(),
     ...(options.provider !== undefined ? { provider: options.provider } : {}),

@@ -120,7 +120,7 @@ describe('output folder lock', () => {
 describe('threaded backend (sessions in a worker thread; tested from dist/, where the worker script exists)', () => {
   it('returns the same outputs as the in-thread backend, reports run errors, and closes its worker', async () => {
     const dist = (p: string) => new URL(`../../dist/${p}`, import.meta.url).href;
-    const { createThreadedBackend } = (await import(dist('cli/batch/threaded-backend.js'))) as typeof import('../../src/cli/batch/threaded-backend.js');
+    const { createThreadedBackend } = (await import(dist('runtime/threaded-backend.js'))) as typeof import('../../src/runtime/threaded-backend.js');
     const { createNodeBackend } = (await import(dist('runtime/ort-node.js'))) as typeof import('../../src/runtime/ort-node.js');
     const model = new Uint8Array(readFileSync(new URL('../fixtures/models/tiny-classifier.onnx', import.meta.url)));
     const threaded = createThreadedBackend()!;
@@ -144,6 +144,20 @@ describe('threaded backend (sessions in a worker thread; tested from dist/, wher
     await spinning.release();
     await a.release();
     await b.release();
+  });
+
+  it('a Node pipeline runs on it through { backend } with the same result as the default backend', async () => {
+    const dist = (p: string) => new URL(`../../dist/${p}`, import.meta.url).href;
+    const sdk = (await import(dist('node.js'))) as typeof import('../../src/node.js');
+    const image = sdk.generateChestRadiograph({ seed: 4242 }).image;
+    const backend = sdk.createThreadedBackend()!;
+    const threaded = await sdk.createPipeline('classification', 'medinfer-cxr-densenet-phantom', { provider: 'cpu', backend });
+    const plain = await sdk.createPipeline('classification', 'medinfer-cxr-densenet-phantom', { provider: 'cpu' });
+    const [x, y] = await Promise.all([threaded.run(image), plain.run(image)]);
+    expect(x.labels.map((l) => [l.name, l.score])).toEqual(y.labels.map((l) => [l.name, l.score]));
+    await threaded.dispose();
+    await plain.dispose();
+    await backend.close();
   });
 });
 

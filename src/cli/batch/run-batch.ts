@@ -13,7 +13,7 @@ import { readManifestFile } from '../../manifest/node-manifest.js';
 import type { Manifest, ModelEntry } from '../../manifest/types.js';
 import { createNodeContext } from '../../pipelines/node-context.js';
 import { createPipelineInContext, isImplementedTask } from '../../pipelines/registry.js';
-import { createThreadedBackend } from './threaded-backend.js';
+import { createThreadedBackend } from '../../runtime/threaded-backend.js';
 import type { CliContext } from '../command.js';
 import { ensureFolder, sweepTempFiles, writeFileAtomic } from './atomic-writer.js';
 import { acquireRunLock } from './run-lock.js';

@@ -4,10 +4,10 @@
  * (onnxruntime-node's session.run blocks the thread it is called on).
  */
 import { parentPort } from 'node:worker_threads';
-import type { BackendSession, BackendSessionOptions } from '../../runtime/backend.js';
-import { createNodeBackend } from '../../runtime/ort-node.js';
-import type { ExecutionProvider } from '../../runtime/providers.js';
-import type { TensorMap } from '../../runtime/tensor.js';
+import type { BackendSession, BackendSessionOptions } from './backend.js';
+import { createNodeBackend } from './ort-node.js';
+import type { ExecutionProvider } from './providers.js';
+import type { TensorMap } from './tensor.js';
 
 export type WorkerRequest =
   | { readonly op: 'create'; readonly id: number; readonly model: Uint8Array; readonly provider: ExecutionProvider; readonly options: BackendSessionOptions }

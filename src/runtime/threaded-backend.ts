@@ -12,9 +12,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { BackendSession, BackendSessionOptions, RuntimeBackend, ValueMetadata } from '../../runtime/backend.js';
-import { createNodeBackend } from '../../runtime/ort-node.js';
-import type { TensorMap } from '../../runtime/tensor.js';
+import type { BackendSession, BackendSessionOptions, RuntimeBackend, ValueMetadata } from './backend.js';
+import { createNodeBackend } from './ort-node.js';
+import type { TensorMap } from './tensor.js';
 import type { WorkerReply, WorkerRequest } from './session-worker.js';
 
 const WORKER_URL = new URL('./session-worker.js', import.meta.url);
