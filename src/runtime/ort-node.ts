@@ -36,7 +36,7 @@ function cudaUnavailableReason(): string | null {
   if (process.platform !== 'linux' && process.platform !== 'win32') return `onnxruntime-node has no CUDA provider for ${process.platform}`;
   const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
   if (!existsSync(join(ortBinaryDir(), lib))) {
-    return `CUDA provider libraries are not installed (${lib} not found beside onnxruntime-node); on a machine with CUDA 12 and internet run: npm install onnxruntime-node --onnxruntime-node-install=cuda12`;
+    return `CUDA provider libraries are not installed (${lib} not found beside onnxruntime-node); on a machine with CUDA 12 that reaches api.nuget.org run: npm install onnxruntime-node@~1.30.0 --onnxruntime-node-install=cuda12`;
   }
   return null;
 }
