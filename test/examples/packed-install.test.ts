@@ -180,4 +180,11 @@ describe('a browser app installed with the README line', () => {
     expect(out.raster).toMatchObject({ name: 'MissingPackageError', code: 'E_MISSING_PACKAGE' });
     expect(out.raster!.message).toContain('npm install sharp@^0.35.5');
   });
+
+  it('medinfer run there exits 2 with the typed error and the install line, not a stack', async () => {
+    const bin = join(browserApp, 'node_modules/.bin/medinfer');
+    const failed = await exec(bin, ['run', '--model', 'medinfer-cxr-densenet-phantom', '--input', join(samples, 'radiograph/chest-xray.png'), '--output', join(browserApp, 'run-out'), '--quiet'], { cwd: browserApp, env: userEnv() }).then(() => undefined, (e: unknown) => e as { code?: number; stderr?: string });
+    expect(failed?.code).toBe(2);
+    expect(failed?.stderr).toMatch(/^medinfer run: E_MISSING_PACKAGE: .*npm install onnxruntime-node@~1\.30\.0 --onnxruntime-node-install=skip\n$/);
+  });
 });
