@@ -1,7 +1,11 @@
+import { OPTIONAL_PEERS } from '../runtime/optional-peers.js';
+
 /**
  * Packages only some commands need are optional peers (package.json `peerDependenciesMeta`): a
  * Node app that never queues jobs does not install bullmq / ioredis. When a command needs one
- * that is missing, the user gets the install line, not a module-resolution stack.
+ * that is missing, the user gets the install line, not a module-resolution stack. (The queue
+ * modules import bullmq statically, so the failure arrives as a command-load error, mapped here;
+ * onnxruntime-node, onnxruntime-web and sharp are imported lazily through importPeer instead.)
  */
 const OPTIONAL: Readonly<Record<string, string>> = {
   bullmq: 'the Redis job queue (medinfer queue, medinfer worker, medinfer dicomweb submit)',
@@ -15,5 +19,5 @@ export function describeMissingOptional(error: unknown): string | undefined {
   const m = /Cannot find (?:package|module) '([^'/]+)/.exec(e.message);
   const name = m?.[1];
   if (name === undefined || !(name in OPTIONAL)) return undefined;
-  return `${OPTIONAL[name]} needs the optional package '${name}', which is not installed: npm install bullmq`;
+  return `${OPTIONAL[name]} needs the optional package '${name}', which is not installed: ${OPTIONAL_PEERS.bullmq.install}`;
 }

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'E_INPUT'
   | 'E_HTTP'
   | 'E_NETWORK'
+  | 'E_MISSING_PACKAGE'
   | IoErrorCode;
 
 /**
@@ -169,6 +170,16 @@ export class NetworkError extends MedinferError {
     super(message, { ...details, url }, options);
     this.url = url;
   }
+}
+
+/**
+ * An optional peer package the called feature needs is not installed (onnxruntime-node for Node
+ * inference, sharp for PNG / JPEG in Node, onnxruntime-web, bullmq). `details.package` names it and
+ * `details.install` is the npm command that installs the tested version range.
+ */
+export class MissingPackageError extends MedinferError {
+  override readonly name = 'MissingPackageError' as const;
+  readonly code = 'E_MISSING_PACKAGE' as const;
 }
 
 export function isMedinferError(value: unknown): value is MedinferError {

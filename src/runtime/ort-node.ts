@@ -1,17 +1,30 @@
 /**
  * Node backend over onnxruntime-node (CPU, CUDA, WebGPU EPs). Node-only: imported by src/node.ts.
+ * onnxruntime-node is an optional peer (optional-peers.ts): it is imported when the first session
+ * is planned, so `import 'medinfer'` works without it (DICOM / NIfTI reading needs no runtime) and
+ * inference without it throws a MissingPackageError naming the install line.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { toValueMetadata, type BackendSession, type BackendSessionOptions, type RuntimeBackend } from './backend.js';
 import type { ExecutionProvider } from './providers.js';
 import type { TensorLike, TensorMap } from './tensor.js';
 import { fetchWithProgress } from './fetch-bytes.js';
 import { probeNodeWebGpu } from './webgpu-probe-node.js';
+import { importPeer } from './optional-peers.js';
+
+let ortModule: Promise<typeof Ort> | undefined;
+function loadOrt(): Promise<typeof Ort> {
+  ortModule ??= importPeer('onnxruntime-node', () => import('onnxruntime-node')).catch((error: unknown) => {
+    ortModule = undefined; // installed later in a long-lived process: the next call tries again
+    throw error;
+  });
+  return ortModule;
+}
 
 /** Folder holding onnxruntime-node's native binding and any provider libraries installed beside it. */
 function ortBinaryDir(): string {
@@ -23,32 +36,32 @@ function cudaUnavailableReason(): string | null {
   if (process.platform !== 'linux' && process.platform !== 'win32') return `onnxruntime-node has no CUDA provider for ${process.platform}`;
   const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
   if (!existsSync(join(ortBinaryDir(), lib))) {
-    return `CUDA provider libraries are not installed (${lib} not found beside onnxruntime-node); on a machine with CUDA 12 and internet run: npm install onnxruntime-node --onnxruntime-node-install=cuda12`;
+    return `CUDA provider libraries are not installed (${lib} not found beside onnxruntime-node); on a machine with CUDA 12 that reaches api.nuget.org run: npm install onnxruntime-node@~1.30.0 --onnxruntime-node-install=cuda12`;
   }
   return null;
 }
 
 const OPTIMIZATION = { disabled: 'disabled', basic: 'basic', extended: 'extended', all: 'all' } as const;
 
-function toOrtTensor(t: TensorLike): ort.Tensor {
-  return new ort.Tensor(t.type as ort.Tensor.Type, t.data as ort.Tensor.DataType, t.dims);
+function toOrtTensor(ort: typeof Ort, t: TensorLike): Ort.Tensor {
+  return new ort.Tensor(t.type as Ort.Tensor.Type, t.data as Ort.Tensor.DataType, t.dims);
 }
 
-function fromOrtTensor(t: ort.Tensor): TensorLike {
+function fromOrtTensor(t: Ort.Tensor): TensorLike {
   return { type: t.type as TensorLike['type'], dims: [...t.dims], data: t.data as TensorLike['data'] };
 }
 
 
 class NodeSession implements BackendSession {
-  constructor(private readonly session: ort.InferenceSession) {}
+  constructor(private readonly ort: typeof Ort, private readonly session: Ort.InferenceSession) {}
   get inputNames() { return this.session.inputNames; }
   get outputNames() { return this.session.outputNames; }
   get inputMetadata() { return toValueMetadata(this.session.inputMetadata); }
   get outputMetadata() { return toValueMetadata(this.session.outputMetadata); }
 
   async run(feeds: TensorMap): Promise<TensorMap> {
-    const ortFeeds: Record<string, ort.Tensor> = {};
-    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = toOrtTensor(t);
+    const ortFeeds: Record<string, Ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = toOrtTensor(this.ort, t);
     const out = await this.session.run(ortFeeds);
     const result: TensorMap = {};
     for (const [name, t] of Object.entries(out)) result[name] = fromOrtTensor(t);
@@ -66,6 +79,9 @@ export function createNodeBackend(): RuntimeBackend {
     // WebGPU in Node is opt-in (explicit request): 'auto' prefers CUDA when installed, else CPU.
     autoOrder: ['cuda', 'cpu'],
     async unavailableReason(provider: ExecutionProvider): Promise<string | null> {
+      // Thrown, not returned as a reason: without the runtime no provider can run, and a missing
+      // package is an install problem to report as such, not a provider to fall back from.
+      const ort = await loadOrt();
       if (provider === 'cpu') return null;
       if (provider === 'cuda') return cudaUnavailableReason();
       if (provider === 'wasm') return "'wasm' is the browser provider; in Node use 'cpu' (same kernels, faster)";
@@ -76,7 +92,8 @@ export function createNodeBackend(): RuntimeBackend {
       return probeNodeWebGpu();
     },
     async createSession(model: Uint8Array, provider: ExecutionProvider, options: BackendSessionOptions): Promise<BackendSession> {
-      const so: ort.InferenceSession.SessionOptions = { executionProviders: [provider], logSeverityLevel: 3 };
+      const ort = await loadOrt();
+      const so: Ort.InferenceSession.SessionOptions = { executionProviders: [provider], logSeverityLevel: 3 };
       if (options.threads !== undefined) so.intraOpNumThreads = options.threads;
       if (options.graphOptimization !== undefined) so.graphOptimizationLevel = OPTIMIZATION[options.graphOptimization];
       if (options.memoryPattern !== undefined) so.enableMemPattern = options.memoryPattern;
@@ -88,7 +105,7 @@ export function createNodeBackend(): RuntimeBackend {
       const spinning = options.intraOpSpinning ?? (provider === 'cpu' ? false : undefined);
       // The Node binding flattens nested keys: session.intra_op.allow_spinning.
       if (spinning !== undefined) so.extra = { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } };
-      return new NodeSession(await ort.InferenceSession.create(model, so));
+      return new NodeSession(ort, await ort.InferenceSession.create(model, so));
     },
     async loadModelBytes(location: string, onProgress?: (loaded: number, total?: number) => void): Promise<Uint8Array> {
       if (/^https?:\/\//i.test(location)) return fetchWithProgress(location, onProgress);

@@ -52,7 +52,7 @@ Options:
   --quiet             no progress on stderr
 Exit codes: 0 stored (or already stored), 1 failed (typed error on stderr), 2 usage or setup error.`;
 
-const SETUP_CODES: ReadonlySet<string> = new Set(['E_USAGE', 'E_MANIFEST', 'E_MODEL_FILE', 'E_INTEGRITY', 'E_PROVIDER']);
+const SETUP_CODES: ReadonlySet<string> = new Set(['E_USAGE', 'E_MANIFEST', 'E_MODEL_FILE', 'E_INTEGRITY', 'E_PROVIDER', 'E_MISSING_PACKAGE']);
 
 const OPTIONS = {
   url: { type: 'string' }, study: { type: 'string' }, model: { type: 'string' }, series: { type: 'string' },

@@ -17,6 +17,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../core/errors.js';
 import { bundledManifestPath } from '../../manifest/node-manifest.js';
+import { missingPackageName, missingPeerError } from '../../runtime/optional-peers.js';
 import { createLimitedServer, hasBody, hostAllowed, refuse } from './http-limits.js';
 import { createSampleFiles, type SampleFiles } from './sample-data.js';
 import { contentType, isCleanPath, resolveServed, sendFile, sendText } from './static-files.js';
@@ -51,10 +52,20 @@ function requestPath(url: string | undefined): string | null {
   }
 }
 
+/** onnxruntime-web's dist folder (the page's wasm runtime); an optional peer, so absent -> typed error. */
+function resolveOrtWebDist(): string {
+  try {
+    return dirname(createRequire(import.meta.url).resolve('onnxruntime-web/webgpu')).replace(/[\\/]dist$/, '') + `${sep}dist`;
+  } catch (error) {
+    if (missingPackageName(error) === 'onnxruntime-web') throw missingPeerError('onnxruntime-web', error);
+    throw error;
+  }
+}
+
 export async function startWebServer(options: WebServerOptions = {}): Promise<WebServer> {
   // src/cli/web and dist/cli/web are both three levels below the package root.
   const webRoot = fileURLToPath(new URL('../../../dist/web/', import.meta.url));
-  const ortRoot = dirname(createRequire(import.meta.url).resolve('onnxruntime-web/webgpu')).replace(/[\\/]dist$/, '') + `${sep}dist`;
+  const ortRoot = resolveOrtWebDist();
   const manifestPath = resolve(options.manifestPath ?? bundledManifestPath());
   // Model files are fetched as /models/<name> relative to the manifest: only that folder is served.
   const modelsRoot = join(dirname(manifestPath), 'models');

@@ -10,6 +10,7 @@ import { basename } from 'node:path';
 import type SharpConstructor from 'sharp';
 import { DecodeError, InputError, LimitError, ShapeError, UnsupportedError } from '../../core/errors.js';
 import { createVolume, type Volume } from '../../core/volume.js';
+import { importPeer } from '../../runtime/optional-peers.js';
 
 export interface ReadRasterOptions {
   /** Name for errors and meta.source (default: the path's base name, or 'memory'). */
@@ -29,9 +30,16 @@ export interface RasterPixels {
 const FORMATS = new Set(['png', 'jpeg', 'tiff', 'webp']);
 
 let sharpModule: Promise<typeof SharpConstructor> | undefined;
-/** sharp (libvips, ~90 ms to load) is imported on first raster use: DICOM and NIfTI work never pays for it. */
+/**
+ * sharp (libvips, ~90 ms to load) is imported on first raster use: DICOM and NIfTI work never pays
+ * for it, and it is an optional peer (a browser app does not install it): absent, raster calls
+ * throw a MissingPackageError with the install line.
+ */
 function loadSharp(): Promise<typeof SharpConstructor> {
-  sharpModule ??= import('sharp').then((m) => m.default);
+  sharpModule ??= importPeer('sharp', () => import('sharp')).then((m) => m.default, (error: unknown) => {
+    sharpModule = undefined;
+    throw error;
+  });
   return sharpModule;
 }
 
