@@ -90,7 +90,7 @@ export interface ModelEntry {
   readonly datasets: readonly string[];
   readonly architecture: string;
   readonly files: readonly ModelFile[];
-  readonly weights: { readonly kind: 'bundled' | 'external'; readonly source?: string; readonly checkpoint?: string; readonly convertScript?: string; readonly trainScript?: string; readonly licence?: string };
+  readonly weights: { readonly kind: 'bundled' | 'external' | 'user'; readonly source?: string; readonly checkpoint?: string; readonly convertScript?: string; readonly trainScript?: string; readonly licence?: string };
   readonly opset?: number;
   readonly io: IoSpec;
   readonly inputs?: readonly { readonly name: string; readonly modality?: string; readonly description?: string }[];
@@ -110,6 +110,12 @@ export interface ModelEntry {
   readonly metrics?: Readonly<Record<string, MetricSpec>>;
   readonly references?: readonly { readonly title: string; readonly url?: string }[];
   readonly licence?: string;
+  /**
+   * Folder (or base URL) this entry's relative file paths resolve from when it is not the
+   * manifest's `base`: set by the loader on entries merged from the user model store
+   * (src/manifest/store/). Not a manifest field (the schema refuses it in a file).
+   */
+  readonly base?: string;
 }
 
 export interface Manifest {
