@@ -100,6 +100,17 @@ export function mergeStoreManifest(main: Manifest, storeJson: unknown, storeDir:
 }
 
 /**
+ * The bundled manifest's external entries (published checkpoints the user converts with
+ * scripts/models/convert_*.py) resolve in the store: converted weights are the user's files and
+ * must survive a reinstall of the package, so they are never written inside it.
+ */
+function withExternalInStore(manifest: Manifest, storeDir: string): Manifest {
+  const models: Record<string, ModelEntry> = {};
+  for (const [id, m] of Object.entries(manifest.models)) models[id] = m.weights.kind === 'external' ? { ...m, base: storeDir } : m;
+  return { ...manifest, models };
+}
+
+/**
  * Reads the main manifest and merges the user store. With both `manifest` and `modelsDir`
  * named, the main manifest's own relative paths also resolve in the models folder (a manifest
  * kept apart from its models, as `--models-dir` always meant); the bundled manifest's models
@@ -108,7 +119,9 @@ export function mergeStoreManifest(main: Manifest, storeJson: unknown, storeDir:
 export async function loadManifestWithStore(options: StoreLoadOptions = {}): Promise<ManifestWithStore> {
   const store = resolveModelsDir(options);
   const loaded = options.manifest === undefined ? await readManifestFile() : await readManifestFile(resolve(options.cwd ?? process.cwd(), options.manifest));
-  const main = options.manifest !== undefined && store.source === 'option' ? { ...loaded, base: store.dir } : loaded;
+  const main = options.manifest !== undefined
+    ? (store.source === 'option' ? { ...loaded, base: store.dir } : loaded)
+    : withExternalInStore(loaded, store.dir);
   const json = await readStoreJson(store);
   const manifestPath = join(store.dir, STORE_MANIFEST_NAME);
   if (json === undefined) return { manifest: main, store: { ...store, manifestPath, exists: false, modelIds: [] } };
