@@ -76,6 +76,7 @@ const inference = {
         placement: { enum: ['monai', 'nnunet'] },
         mirrorAxes: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 2 } },
         padValue: { type: 'number' },
+        padMode: { enum: ['constant', 'replicate'], description: 'padding of an image smaller than the roi: constant (padValue) or replicate (edge voxels; MONAI padding_mode)' },
       },
     },
   ],

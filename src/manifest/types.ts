@@ -46,6 +46,8 @@ export type InferenceSpec =
       readonly placement?: 'monai' | 'nnunet';
       readonly mirrorAxes?: readonly number[];
       readonly padValue?: number;
+      /** Padding of an image smaller than the roi: 'constant' (padValue) or 'replicate' (edge voxels). */
+      readonly padMode?: 'constant' | 'replicate';
     };
 
 /** A coded concept as in DICOM's Code Sequence macro (scheme = coding scheme designator: 'SCT', 'DCM', ...). */

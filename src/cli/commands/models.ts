@@ -3,9 +3,10 @@
  * model store (src/manifest/store/), listed with each model's file check.
  */
 import { EXIT_USAGE, type CliCommand } from '../command.js';
-import { booleanFlag, parseCommandArgs, stringFlag } from '../args.js';
+import { booleanFlag, parseCommandArgs, stringFlag, stringListFlag } from '../args.js';
 import { loadManifestWithStore } from '../../manifest/store/load-with-store.js';
 import { addModelCommand } from '../models/add.js';
+import { importMonaiCommand } from '../models/import-monai.js';
 import { listModels, verifyModels } from '../models/list.js';
 
 const USAGE = `Usage:
@@ -14,6 +15,13 @@ const USAGE = `Usage:
   medinfer models add MODEL.onnx --entry ENTRY.json [--id ID] [--replace] [--json]
                                            check the graph against the entry's io, copy it into the model store
                                            with its sha256 and write the entry into the store's manifest
+  medinfer models import-monai BUNDLE_DIR [--onnx MODEL.onnx] [--out ENTRY.json] [--id ID] [--set KEY=VALUE]...
+                               [--class-names a,b] [--replace] [--json]
+                                           a MONAI bundle's configs/metadata.json + inference.json -> a manifest entry
+                                           (every transform mapped to an SDK step or refused by name: E_UNSUPPORTED);
+                                           with --onnx (the bundle's network exported to ONNX) added to the model store,
+                                           else the entry is printed (or written to --out) for \`models add\`;
+                                           --set overrides a config item like the bundle CLI (e.g. whether_raw_luna16=true)
 Common options:
   --models-dir DIR   the model store (default: $MEDINFER_MODELS, else the per-user data folder:
                      $XDG_DATA_HOME/medinfer/models or ~/.local/share/medinfer/models on Linux,
@@ -26,9 +34,10 @@ Exit codes: 0 ok, 1 a model file is missing or its sha256 differs (verify), 2 us
 const OPTIONS = {
   json: { type: 'boolean' }, manifest: { type: 'string' }, 'models-dir': { type: 'string' },
   entry: { type: 'string' }, id: { type: 'string' }, replace: { type: 'boolean' },
+  onnx: { type: 'string' }, out: { type: 'string' }, set: { type: 'string', multiple: true }, 'class-names': { type: 'string' },
 } as const;
 
-const SUBCOMMANDS: Record<string, number> = { list: 0, verify: 0, add: 1 };
+const SUBCOMMANDS: Record<string, number> = { list: 0, verify: 0, add: 1, 'import-monai': 1 };
 
 export const command: CliCommand = {
   name: 'models',
@@ -45,6 +54,17 @@ export const command: CliCommand = {
     const json = booleanFlag(args, 'json');
     const manifest = stringFlag(args, 'manifest');
     const modelsDir = stringFlag(args, 'models-dir');
+    if (sub === 'import-monai') {
+      const onnx = stringFlag(args, 'onnx');
+      const out = stringFlag(args, 'out');
+      const id = stringFlag(args, 'id');
+      const classNames = stringFlag(args, 'class-names')?.split(',').map((c) => c.trim());
+      return importMonaiCommand(rest[0]!, {
+        set: stringListFlag(args, 'set'), replace: booleanFlag(args, 'replace'), json,
+        ...(onnx !== undefined ? { onnx } : {}), ...(out !== undefined ? { out } : {}), ...(id !== undefined ? { id } : {}),
+        ...(classNames !== undefined ? { classNames } : {}), ...(modelsDir !== undefined ? { modelsDir } : {}), ...(manifest !== undefined ? { manifest } : {}),
+      }, ctx);
+    }
     if (sub === 'add') {
       const entryPath = stringFlag(args, 'entry');
       if (entryPath === undefined) {
