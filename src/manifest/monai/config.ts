@@ -119,10 +119,11 @@ export class MonaiConfig {
       where = `${where}#transforms`;
       raw = (raw as Record<string, unknown>)['transforms'];
     }
+    const single = !Array.isArray(raw);
     const items = Array.isArray(raw) ? raw : [raw];
     const out: Record<string, unknown>[] = [];
     items.forEach((item, i) => {
-      let at = `${where}#${i}`;
+      let at = single ? where : `${where}#${i}`;
       let value: unknown = item;
       while (typeof value === 'string' && value.startsWith('@')) {
         at = value.slice(1);
