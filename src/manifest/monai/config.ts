@@ -132,7 +132,10 @@ export class MonaiConfig {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ManifestError(`${this.file}: '${at}' is not a transform object`, { file: this.file, field: at });
       const record = value as Record<string, unknown>;
       if ('_disabled_' in record && this.isDisabled(record, at)) return;
-      out.push(this.lazyObject(record, at));
+      // A Compose inside the list runs its transforms in place: flatten it.
+      const target = record['_target_'];
+      if (typeof target === 'string' && target.split('.').pop() === 'Compose' && Array.isArray(record['transforms'])) out.push(...this.lazyList(`${at}#transforms`));
+      else out.push(this.lazyObject(record, at));
     });
     return out;
   }

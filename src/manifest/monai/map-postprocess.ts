@@ -111,6 +111,7 @@ export function mapPostprocessing(transforms: readonly Transform[], where: strin
   let discrete = false;
   let inverted = false;
   let argmaxAt = -1;
+  let nearestBeforeDiscrete = false;
   transforms.forEach((t, i) => {
     const name = transformName(t);
     const at = `${where}[${i}] ${name}`;
@@ -126,13 +127,19 @@ export function mapPostprocessing(transforms: readonly Transform[], where: strin
         if (t['softmax'] === true) steps.push({ op: 'softmax', axis: 1 });
         else if (t['sigmoid'] === true) steps.push({ op: 'sigmoid' });
         return;
-      case 'Invertd':
-        if (!discrete && t['nearest_interp'] === true) unsupported(name, 'with nearest_interp=true before the labels are taken (the SDK interpolates probabilities linearly)', at);
-        if (discrete && t['nearest_interp'] !== true) unsupported(name, 'of labels without nearest_interp=true', at);
-        if (discrete && argmaxAt >= 0) steps[argmaxAt] = { op: 'argmax', grid: 'model' };
-        else if (discrete) unsupported(name, 'after a threshold (labels on the model grid are reproduced only for argmax)', at);
+      case 'Invertd': {
+        // MONAI's default is nearest_interp=True. Nearest-resampled probabilities give the same
+        // argmax as nearest-resampled labels, so both orders are argmax on the model grid.
+        const nearest = t['nearest_interp'] ?? true;
+        // The SDK filters components on the input grid, after mapping back.
+        if (steps.some((st) => st.op === 'keepLargestComponent')) unsupported('KeepLargestConnectedComponentd', 'before Invertd (components on the model grid; the SDK filters them on the input grid)', at);
+        if (nearest === true && discrete && argmaxAt >= 0) steps[argmaxAt] = { op: 'argmax', grid: 'model' };
+        else if (nearest === true && !discrete) nearestBeforeDiscrete = true;
+        else if (nearest === true) unsupported(name, 'with nearest_interp after a threshold (labels on the model grid are reproduced only for argmax)', at);
+        else if (discrete) unsupported(name, 'of labels with nearest_interp=false (labels interpolated linearly)', at);
         inverted = true;
         return;
+      }
       case 'AsDiscreted':
       case 'AsDiscrete': {
         if (t['to_onehot'] !== undefined && t['to_onehot'] !== null) unsupported(name, 'with to_onehot (the SDK returns a label map)', at);
@@ -140,8 +147,9 @@ export function mapPostprocessing(transforms: readonly Transform[], where: strin
         if (t['argmax'] === true && thr !== undefined) unsupported(name, 'with both argmax and threshold', at);
         if (t['argmax'] === true) {
           argmaxAt = steps.length;
-          steps.push({ op: 'argmax' });
-        } else if (typeof thr === 'number') threshold = thr;
+          steps.push(nearestBeforeDiscrete ? { op: 'argmax', grid: 'model' } : { op: 'argmax' });
+        } else if (typeof thr === 'number' && nearestBeforeDiscrete) unsupported(name, 'with a threshold after an Invertd with nearest_interp (probabilities resampled nearest, then thresholded)', at);
+        else if (typeof thr === 'number') threshold = thr;
         else unsupported(name, 'without argmax or a numeric threshold', at);
         discrete = true;
         return;

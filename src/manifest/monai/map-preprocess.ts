@@ -8,6 +8,7 @@
  */
 import { UnsupportedError } from '../../core/errors.js';
 import type { StepSpec } from '../types.js';
+import { rawField } from './config.js';
 
 export type Transform = Readonly<Record<string, unknown>>;
 
@@ -63,6 +64,8 @@ const NO_STEP: Readonly<Record<string, string>> = {
   EnsureType: 'a type conversion of the same values',
   ToTensord: 'a type conversion of the same values',
   ToTensor: 'a type conversion of the same values',
+  CastToTyped: 'a type conversion of the same values',
+  CastToType: 'a type conversion of the same values',
 };
 
 /** Maps the transforms that act on `imageKey`; `spatialDims` is 3 for volumes. */
@@ -80,7 +83,10 @@ export function mapPreprocessing(transforms: readonly Transform[], imageKey: str
       return;
     }
     if (name in NO_STEP) {
-      if (name.startsWith('EnsureType') && t['dtype'] !== undefined && !/float32/.test(String(t['dtype']))) unsupported(name, `with dtype=${JSON.stringify(t['dtype'])} (the model tensor is float32)`, at);
+      // Read as written: "$torch.float32" names a type, it is not evaluated.
+      const raw = rawField(t, 'dtype');
+      const dtype = typeof raw === 'string' && raw.startsWith('@') ? String(t['dtype']) : raw;
+      if ((name.startsWith('EnsureType') || name.startsWith('CastToType')) && dtype !== undefined && !/float32/.test(String(dtype))) unsupported(name, `with dtype=${JSON.stringify(dtype)} (the model tensor is float32)`, at);
       return;
     }
     switch (name) {

@@ -67,6 +67,24 @@ describe('MONAI import refuses what the SDK does not reproduce, naming the trans
     expect(() => importMonaiBundle(dir)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED', message: expect.stringMatching(/YAML bundle configs are not read/) }));
   });
 
+  it('Invertd keeps MONAI\'s default nearest_interp=True: argmax on the model grid; components before it are refused', () => {
+    const c = inference();
+    delete c['postprocessing']['transforms'][1]['nearest_interp'];
+    expect((build(c).entry as Record<string, any>)['postprocess']).toEqual([{ op: 'softmax', axis: 1 }, { op: 'argmax', grid: 'model' }]);
+    const early = inference();
+    early['postprocessing']['transforms'].splice(1, 0, { _target_: 'KeepLargestConnectedComponentd', keys: 'pred' });
+    expect(() => build(early)).toThrow(/KeepLargestConnectedComponentd before Invertd/);
+  });
+
+  it('flattens a nested Compose and reads a cast\'s dtype as written', () => {
+    const c = inference();
+    const list = c['preprocessing']['transforms'] as unknown[];
+    c['preprocessing']['transforms'] = [{ _target_: 'Compose', transforms: list.slice(0, 3) }, ...list.slice(3), { _target_: 'CastToTyped', keys: '@image_key', dtype: '$torch.float32' }];
+    expect((build(c).entry as Record<string, any>)['preprocess'].map((s: { op: string }) => s.op)).toEqual(['orient', 'resample', 'scaleIntensityRange', 'toTensor']);
+    (c['preprocessing']['transforms'] as Record<string, unknown>[]).push({ _target_: 'CastToTyped', keys: '@image_key', dtype: '$torch.float16' });
+    expect(() => build(c)).toThrow(/CastToTyped with dtype="\$torch.float16"/);
+  });
+
   it('_disabled_ items are left out, after resolving their expression', () => {
     const c = withPre({ _target_: 'RandFlipd', keys: '@image_key', _disabled_: '$not (not @load_pretrain)' });
     expect((build(c).entry as Record<string, any>)['preprocess'].map((s: { op: string }) => s.op)).toEqual(['orient', 'resample', 'scaleIntensityRange', 'toTensor']);
