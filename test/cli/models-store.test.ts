@@ -3,12 +3,11 @@
  * and the command lines are read from README.md and run through the real CLI (dist/) with the
  * model store in a temporary folder (MEDINFER_MODELS), then the label map is checked voxel by voxel.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVolume, readNifti } from '../../src/index.js';
 import { assertBuilt, makeWorkDir, ROOT, runCli, writeTestNifti } from '../fixtures/cli/cli-harness.js';
-import { rmSync } from 'node:fs';
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
@@ -70,7 +69,7 @@ describe('README walkthrough: bring your own ONNX segmentation model', () => {
     expect(Array.from(mask.data)).toEqual(Array.from(HU, (v) => (v > 200 ? 1 : 0)));
   });
 
-  it('a second add of the same id, a mismatching graph and a missing --models-dir are typed errors (exit 2)', async () => {
+  it('a second add of the same id, a mismatching graph, a changed file, remove and a missing --models-dir', async () => {
     const again = await runCli(['models', 'add', 'bone-threshold.onnx', '--entry', 'entry.json'], { cwd: work, env: env() });
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/E_MANIFEST: model 'bone-threshold-demo' is already in the store .*--replace/);
@@ -82,6 +81,18 @@ describe('README walkthrough: bring your own ONNX segmentation model', () => {
     const wrong = await runCli(['models', 'add', 'bone-threshold.onnx', '--entry', 'bad/entry.json'], { cwd: work, env: env() });
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/E_SHAPE: .*bone-threshold\.onnx does not match the entry's io\.outputs\[0\]\.dims\[1\]: .*axis 1 is 2, manifest expects 3/);
+    // A store file that changes after it was added fails verification (exit 1, naming it).
+    appendFileSync(join(store, 'bone-threshold-demo.onnx'), Buffer.from([0]));
+    const verify = await runCli(['models', 'verify'], { cwd: work, env: env() });
+    expect(verify.code).toBe(1);
+    expect(verify.stderr).toMatch(/bone-threshold-demo: .*bone-threshold-demo\.onnx: sha256 mismatch/);
+    const removed = await runCli(['models', 'remove', 'bone-threshold-demo'], { cwd: work, env: env() });
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(existsSync(join(store, 'bone-threshold-demo.onnx'))).toBe(false);
+    expect((await runCli(['models', 'verify'], { cwd: work, env: env() })).code).toBe(0);
+    const notThere = await runCli(['models', 'remove', 'medinfer-brats-unet3d-phantom'], { cwd: work, env: env() });
+    expect(notThere.code).toBe(2);
+    expect(notThere.stderr).toMatch(/E_MANIFEST: model 'medinfer-brats-unet3d-phantom' is not in the model store/);
     const nowhere = await runCli(['models', '--models-dir', join(work, 'no-such-store')], { cwd: work, env: env() });
     expect(nowhere.code).toBe(2);
     expect(nowhere.stderr).toMatch(/E_MODEL_FILE: models folder .*no-such-store .*does not exist/);

@@ -2,9 +2,10 @@
  * `medinfer models [list|verify|add|import-monai]`: the bundled manifest merged with the user
  * model store (src/manifest/store/), listed with each model's file check.
  */
-import { EXIT_USAGE, type CliCommand } from '../command.js';
+import { EXIT_OK, EXIT_USAGE, type CliCommand } from '../command.js';
 import { booleanFlag, parseCommandArgs, stringFlag, stringListFlag } from '../args.js';
 import { loadManifestWithStore } from '../../manifest/store/load-with-store.js';
+import { removeModelFromStore } from '../../manifest/store/remove-model.js';
 import { addModelCommand } from '../models/add.js';
 import { importMonaiCommand } from '../models/import-monai.js';
 import { listModels, verifyModels } from '../models/list.js';
@@ -15,6 +16,7 @@ const USAGE = `Usage:
   medinfer models add MODEL.onnx --entry ENTRY.json [--id ID] [--replace] [--json]
                                            check the graph against the entry's io, copy it into the model store
                                            with its sha256 and write the entry into the store's manifest
+  medinfer models remove ID                 remove a model (entry and file) from the model store
   medinfer models import-monai BUNDLE_DIR [--onnx MODEL.onnx] [--out ENTRY.json] [--id ID] [--set KEY=VALUE]...
                                [--class-names a,b] [--replace] [--json]
                                            a MONAI bundle's configs/metadata.json + inference.json -> a manifest entry
@@ -37,7 +39,7 @@ const OPTIONS = {
   onnx: { type: 'string' }, out: { type: 'string' }, set: { type: 'string', multiple: true }, 'class-names': { type: 'string' },
 } as const;
 
-const SUBCOMMANDS: Record<string, number> = { list: 0, verify: 0, add: 1, 'import-monai': 1 };
+const SUBCOMMANDS: Record<string, number> = { list: 0, verify: 0, add: 1, remove: 1, 'import-monai': 1 };
 
 export const command: CliCommand = {
   name: 'models',
@@ -54,6 +56,11 @@ export const command: CliCommand = {
     const json = booleanFlag(args, 'json');
     const manifest = stringFlag(args, 'manifest');
     const modelsDir = stringFlag(args, 'models-dir');
+    if (sub === 'remove') {
+      const removed = await removeModelFromStore(rest[0]!, { cwd: ctx.cwd, env: ctx.env, ...(modelsDir !== undefined ? { modelsDir } : {}) });
+      ctx.out(`removed ${rest[0]!} from ${removed.dir}${removed.removedFiles.length > 0 ? ` (${removed.removedFiles.join(', ')})` : ''}\n`);
+      return EXIT_OK;
+    }
     if (sub === 'import-monai') {
       const onnx = stringFlag(args, 'onnx');
       const out = stringFlag(args, 'out');
