@@ -107,10 +107,17 @@ describe('addModelToStore', () => {
     await expect(addModelToStore(SEGMENTER, entry(), { modelsDir: dir })).rejects.toMatchObject({ code: 'E_MANIFEST', details: { field: 'datasets', received: 'bright-blobs' } });
     await expect(addModelToStore(SEGMENTER, entry({ id: 'Bad Id' }), { modelsDir: dir })).rejects.toMatchObject({ code: 'E_MANIFEST', details: { field: 'id' } });
     await expect(addModelToStore(SEGMENTER, entry({ preprocess: [{ op: 'noSuchStep' }] }), { modelsDir: dir, datasets: DATASETS })).rejects.toMatchObject({ code: 'E_MANIFEST' });
+    // A catalogue dataset repeated in the store must say the same (key order does not matter).
+    const { readManifestFile } = await import('../../src/node.js');
+    const { id: _id, ...spleen } = (await readManifestFile()).datasets['msd-spleen']!;
+    const reordered = Object.fromEntries(Object.entries(spleen).reverse());
+    await expect(addModelToStore(SEGMENTER, entry({ id: 'same-dataset', datasets: ['msd-spleen'] }), { modelsDir: dir, datasets: { 'msd-spleen': reordered } })).resolves.toMatchObject({ id: 'same-dataset' });
+    await expect(addModelToStore(SEGMENTER, entry({ id: 'other-dataset', datasets: ['msd-spleen'] }), { modelsDir: dir, datasets: { 'msd-spleen': { ...spleen, name: 'another' } } })).rejects.toMatchObject({ code: 'E_MANIFEST', details: { field: 'datasets', received: 'msd-spleen' } });
     const junk = join(dir, 'junk.onnx');
     writeFileSync(junk, 'not an onnx graph');
     await expect(addModelToStore(junk, entry(), { modelsDir: dir, datasets: DATASETS })).rejects.toMatchObject({ code: 'E_MODEL_FILE', details: { file: junk } });
     await expect(addModelToStore(join(dir, 'missing.onnx'), entry(), { modelsDir: dir, datasets: DATASETS })).rejects.toMatchObject({ code: 'E_MODEL_FILE' });
-    expect(existsSync(join(dir, 'models.manifest.json'))).toBe(false);
+    // Only the accepted model is in the store.
+    expect(Object.keys((JSON.parse(readFileSync(join(dir, 'models.manifest.json'), 'utf8')) as { models: object }).models)).toEqual(['same-dataset']);
   });
 });
