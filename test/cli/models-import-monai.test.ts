@@ -56,4 +56,10 @@ describe('medinfer models import-monai', () => {
     const at = (i: number, j: number, k: number) => mask.data[(k * 18 + j) * 20 + i];
     expect([at(2, 9, 6), at(17, 9, 6)]).toEqual([0, 1]);
   }, 60_000);
+
+  it('a graph that disagrees with the bundle is refused, naming the field (105 organ channels vs 2)', async () => {
+    const r = await runCli(['models', 'import-monai', join(ROOT, 'test/fixtures/monai-bundles/wholeBody_ct_segmentation'), '--onnx', 'spleen.onnx', '--id', 'my-wholebody'], { cwd: work, env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/E_SHAPE: .*spleen\.onnx does not match the entry's io\.outputs\[0\]\.dims\[1\]: .*axis 1 is 2, manifest expects 105/);
+  });
 });
