@@ -72,6 +72,8 @@ export interface CropPadParams {
   readonly k?: number | readonly number[];
   /** Voxels added around the foreground box; a number or one per axis. */
   readonly margin?: number | readonly number[];
+  /** 'foreground': clip the margin-grown box to the image before growing it to k (MONAI allow_smaller=True). Default false. */
+  readonly allowSmaller?: boolean;
   /** Fill value of padded voxels (default 0). */
   readonly value?: number;
 }

@@ -138,11 +138,12 @@ export function mapPreprocessing(transforms: readonly Transform[], imageKey: str
         if (t['source_key'] !== undefined && t['source_key'] !== imageKey) unsupported(name, `with source_key=${JSON.stringify(t['source_key'])} (only the image itself is available at inference)`, at);
         requireDefault(t, name, at, 'select_fn', () => false, 'the SDK crops where any channel is > 0, MONAI\'s default');
         requireDefault(t, name, at, 'channel_indices', (v) => v === null, 'the SDK looks at every channel');
-        // MONAI's default allow_smaller=True keeps the box inside the image; the SDK's cropPad pads it (allow_smaller=False).
-        if (t['allow_smaller'] !== false) unsupported(name, 'without allow_smaller=false (MONAI\'s default True clips the margin at the image border; the SDK reproduces allow_smaller=False)', at);
+        // MONAI's allow_smaller defaults to True (through 1.4, the zoo bundles' version): the margin stops at the border.
+        const allowSmaller = t['allow_smaller'] ?? true;
+        if (typeof allowSmaller !== 'boolean') unsupported(name, `with allow_smaller=${JSON.stringify(allowSmaller)}`, at);
         const margin = t['margin'] ?? 0;
         const k = t['k_divisible'] ?? 1;
-        steps.push({ op: 'cropPad', mode: 'foreground', margin, k } as StepSpec);
+        steps.push({ op: 'cropPad', mode: 'foreground', margin, k, ...(allowSmaller ? { allowSmaller } : {}) } as StepSpec);
         return;
       }
       case 'DivisiblePadd':

@@ -31,7 +31,7 @@ describe('MONAI import refuses what the SDK does not reproduce, naming the trans
     const bicubic = inference();
     bicubic['preprocessing']['transforms'][3]['mode'] = 'bicubic';
     expect(() => build(bicubic)).toThrow(/Spacingd with mode="bicubic"/);
-    expect(() => build(withPre({ _target_: 'CropForegroundd', keys: '@image_key', source_key: '@image_key', margin: 2 }))).toThrow(/CropForegroundd without allow_smaller=false/);
+    expect(() => build(withPre({ _target_: 'CropForegroundd', keys: '@image_key', source_key: 'label', margin: 2 }))).toThrow(/CropForegroundd with source_key="label"/);
     const lambda = inference();
     lambda['postprocessing']['transforms'].splice(3, 0, { _target_: 'Lambdad', keys: 'pred', func: '$lambda x: x * 2' });
     expect(() => build(lambda)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED', details: expect.objectContaining({ transform: 'Lambdad' }) }));
@@ -47,6 +47,9 @@ describe('MONAI import refuses what the SDK does not reproduce, naming the trans
     c['inferer']['sigma_scale'] = 0.25;
     const e = build(c).entry as Record<string, any>;
     expect(e['preprocess'][2]).toEqual({ op: 'cropPad', mode: 'foreground', margin: 3, k: 16 });
+    // MONAI's default allow_smaller=True (the margin stops at the image border).
+    const clipped = build(withPre({ _target_: 'CropForegroundd', keys: '@image_key', source_key: '@image_key', margin: 2 })).entry as Record<string, any>;
+    expect(clipped['preprocess'][2]).toEqual({ op: 'cropPad', mode: 'foreground', margin: 2, k: 1, allowSmaller: true });
     expect(e['postprocess']).toEqual([{ op: 'softmax', axis: 1 }, { op: 'argmax' }, { op: 'keepLargestComponent', labels: [1], connectivity: 6 }]);
     expect(e['inference']).toMatchObject({ blend: 'gaussian', sigmaScale: 0.25 });
   });
