@@ -45,6 +45,10 @@ export async function addModelCommand(onnxPath: string, options: AddCommandOptio
   };
   const added = await addModelToStore(onnxPath, entry, addOptions);
   if (options.json) ctx.out(JSON.stringify({ id: added.id, dir: added.dir, manifest: added.manifestPath, file: added.modelPath, sha256: added.sha256, bytes: added.bytes, replaced: added.replaced }, null, 2) + '\n');
-  else ctx.out(`${added.replaced ? 'replaced' : 'added'} ${added.id} in ${added.dir}\n  file ${added.modelPath} (${added.bytes} bytes, sha256 ${added.sha256})\n  graph inputs/outputs match the entry's io\n`);
+  else {
+    ctx.out(`${added.replaced ? 'replaced' : 'added'} ${added.id} in ${added.dir}\n  file ${added.modelPath} (${added.bytes} bytes, sha256 ${added.sha256})\n  graph inputs/outputs match the entry's io (names, dtypes, ranks, static dims)\n`);
+    // What a graph cannot confirm stays the entry's word: say so rather than imply it was checked.
+    ctx.err('note: layout, axisOrder, channel names, preprocessing and labels are as entry.json states them; the graph cannot confirm them\n');
+  }
   return EXIT_OK;
 }
