@@ -9,7 +9,8 @@
  * - 'foreground': MONAI CropForeground(select_fn x > 0 over all channels, margin,
  *   allow_smaller=False, k_divisible=k): box [min - margin, max + margin + 1), grown to a multiple
  *   of k about its start (start -= (new - old)//2); parts outside the image are padded with
- *   `value`. With no foreground at all the volume is returned unchanged (MONAI would produce an
+ *   `value`. `allowSmaller` (MONAI allow_smaller=True, its default up to 1.4) clips the
+ *   margin-grown box to the image before the k growth. With no foreground at all the volume is returned unchanged (MONAI would produce an
  *   empty array) and the record says so.
  */
 import { InputError } from '../core/errors.js';
@@ -24,8 +25,8 @@ import type { CropPadParams, StepResult } from './types.js';
 
 export function readCropPadParams(r: ParamReader): CropPadParams {
   const mode = r.oneOf('mode', ['center', 'centerSquare', 'divisible', 'foreground'] as const);
-  const used: Record<typeof mode, readonly string[]> = { center: ['size'], centerSquare: [], divisible: ['k'], foreground: ['k', 'margin'] };
-  for (const field of ['size', 'k', 'margin']) {
+  const used: Record<typeof mode, readonly string[]> = { center: ['size'], centerSquare: [], divisible: ['k'], foreground: ['k', 'margin', 'allowSmaller'] };
+  for (const field of ['size', 'k', 'margin', 'allowSmaller']) {
     if (r.has(field) && !used[mode].includes(field)) r.fail(field, `no "${field}" with mode "${mode}" (it uses ${used[mode].join(', ') || 'no size parameters'})`, r.peek(field));
   }
   const value = r.optionalNumber('value');
@@ -35,7 +36,8 @@ export function readCropPadParams(r: ParamReader): CropPadParams {
   if (mode === 'foreground') {
     const margin = r.has('margin') ? r.numberOrArray('margin', [2, 3], { integer: true, min: 0 }) : 0;
     const k = r.has('k') ? r.numberOrArray('k', [2, 3], { integer: true, min: 1 }) : 1;
-    return { ...base, margin, k };
+    const allowSmaller = r.boolean('allowSmaller', false);
+    return { ...base, margin, k, ...(allowSmaller ? { allowSmaller } : {}) };
   }
   return base;
 }
@@ -113,8 +115,10 @@ export function planCropPad(volume: Volume, params: CropPadParams): { start: Vec
     const k = perAxis(params.k, 1, n[2] === 1);
     for (let a = 0; a < 3; a++) {
       const m = margin[a]!;
-      const s0 = box.start[a]! - m;
-      const len = box.end[a]! + m - s0;
+      // allowSmaller (MONAI allow_smaller=True): the margin stops at the image border before the k growth.
+      const s0 = params.allowSmaller === true ? Math.max(0, box.start[a]! - m) : box.start[a]! - m;
+      const e0 = params.allowSmaller === true ? Math.min(n[a]!, box.end[a]! + m) : box.end[a]! + m;
+      const len = e0 - s0;
       const len2 = Math.ceil(len / k[a]!) * k[a]!;
       start[a] = s0 - Math.floor((len2 - len) / 2);
       size[a] = len2;

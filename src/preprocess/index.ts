@@ -18,6 +18,7 @@ export { letterboxImage, planLetterbox, type LetterboxPlan } from './letterbox.j
 export { applyWindow } from './window.js';
 export { scaleIntensityRange } from './scale-intensity-range.js';
 export { normalizeZscore } from './zscore.js';
+export { scaleIntensity } from './scale-intensity.js';
 export { clipPercentiles } from './percentile-clip.js';
 export { normalizeMeanStd } from './normalize-mean-std.js';
 export { normalizeXrv } from './xrv-normalize.js';

@@ -31,6 +31,7 @@ export type PreprocessOp =
   | 'letterbox'
   | 'window'
   | 'scaleIntensityRange'
+  | 'scaleIntensity'
   | 'zscore'
   | 'percentileClip'
   | 'normalizeMeanStd'
@@ -71,6 +72,8 @@ export interface CropPadParams {
   readonly k?: number | readonly number[];
   /** Voxels added around the foreground box; a number or one per axis. */
   readonly margin?: number | readonly number[];
+  /** 'foreground': clip the margin-grown box to the image before growing it to k (MONAI allow_smaller=True). Default false. */
+  readonly allowSmaller?: boolean;
   /** Fill value of padded voxels (default 0). */
   readonly value?: number;
 }
@@ -84,6 +87,7 @@ export interface LetterboxParams {
 }
 export interface WindowParams { readonly center: number; readonly width: number; readonly outMin?: number; readonly outMax?: number }
 export interface ScaleIntensityRangeParams { readonly aMin: number; readonly aMax: number; readonly bMin: number; readonly bMax: number; readonly clip: boolean }
+export interface ScaleIntensityParams { readonly min: number; readonly max: number; readonly channelWise: boolean }
 export interface ZscoreParams { readonly nonzero: boolean; readonly channelWise: boolean }
 export interface PercentileClipParams { readonly lower: number; readonly upper: number }
 export interface NormalizeMeanStdParams { readonly mean: readonly number[]; readonly std: readonly number[]; readonly scale?: number }
@@ -113,6 +117,7 @@ export type PreprocessStep =
   | { readonly op: 'letterbox' } & LetterboxParams
   | { readonly op: 'window' } & WindowParams
   | { readonly op: 'scaleIntensityRange' } & ScaleIntensityRangeParams
+  | { readonly op: 'scaleIntensity' } & ScaleIntensityParams
   | { readonly op: 'zscore' } & ZscoreParams
   | { readonly op: 'percentileClip' } & PercentileClipParams
   | { readonly op: 'normalizeMeanStd' } & NormalizeMeanStdParams

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createVolume, indexToWorld } from '../../src/core/index.js';
-import { cropPadVolume, findForegroundBox, planCropPad } from '../../src/preprocess/index.js';
+import { cropPadVolume, findForegroundBox, planCropPad, validatePreprocessPlan } from '../../src/preprocess/index.js';
 
 /** value(i, j, k) = 1 + i + 100 j + 10000 k on an [n0, n1, n2] grid. */
 function ramp(n0: number, n1: number, n2: number) {
@@ -62,6 +62,19 @@ describe('cropPad', () => {
     expect(volume.data[(2 + 1) + 12 * (3 + 8 * (1 + 3))]).toBe(5);
     const empty = createVolume({ geometry: { size: [3, 3, 3] }, data: new Float32Array(27) });
     expect(cropPadVolume(empty, { mode: 'foreground', margin: 1 }).record.details?.['foreground']).toBe(false);
+  });
+  it('foreground allowSmaller: MONAI allow_smaller=True clips the margin at the border before the k growth', () => {
+    const data = new Float32Array(10 * 8 * 6);
+    const at = (i: number, j: number, k: number) => i + 10 * (j + 8 * k);
+    data[at(2, 3, 1)] = 5;
+    data[at(6, 4, 3)] = 1;
+    const vol = createVolume({ geometry: { size: [10, 8, 6] }, data });
+    // Box [2, 7) x [3, 5) x [1, 4); margin 3 clipped to [0, 10) x [0, 8) x [0, 6);
+    // k 4: 10 -> 12 (start - 1), 8 -> 8, 6 -> 8 (start - 1) - generate_spatial_bounding_box then CropForeground.compute_bounding_box.
+    expect(planCropPad(vol, { mode: 'foreground', margin: 3, k: 4, allowSmaller: true })).toEqual({ start: [-1, 0, -1], size: [12, 8, 8], foreground: true });
+    // Without k nothing is padded: the crop stays inside the image.
+    expect(planCropPad(vol, { mode: 'foreground', margin: 1, allowSmaller: true })).toEqual({ start: [1, 2, 0], size: [7, 4, 5], foreground: true });
+    expect(validatePreprocessPlan([{ op: 'cropPad', mode: 'foreground', allowSmaller: true }])[0]).toEqual({ op: 'cropPad', mode: 'foreground', margin: 0, k: 1, allowSmaller: true });
   });
   it('keeps multi-channel data aligned per channel', () => {
     const data = new Uint8Array(2 * 4 * 3).map((_, i) => i);
