@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { EXIT_OK, type CliCommand } from '../command.js';
 import { booleanFlag, parseCommandArgs, stringFlag } from '../args.js';
-import { ensureFolder, writeFileAtomic } from '../batch/atomic-writer.js';
+import { ensureFolder, writeFileAtomic } from '../../io/node-atomic-write.js';
 import { UsageError } from '../../core/errors.js';
 import { readManifestFile } from '../../manifest/node-manifest.js';
 import type { Manifest } from '../../manifest/types.js';

@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { ManifestError } from '../../core/errors.js';
-import { writeFileAtomic } from '../batch/atomic-writer.js';
+import { writeFileAtomic } from '../../io/node-atomic-write.js';
 import { readManifestFile } from '../../manifest/node-manifest.js';
 import { importMonaiBundle } from '../../manifest/monai/import-bundle.js';
 import { applyGraphIo } from '../../manifest/monai/graph-io.js';

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ManifestError, ModelFileError, describeError } from '../../core/errors.js';
-import { ensureFolder, writeFileAtomic } from '../../cli/batch/atomic-writer.js';
+import { ensureFolder, writeFileAtomic } from '../../io/node-atomic-write.js';
 import { sha256Hex } from '../../runtime/checksum.js';
 import { createNodeBackend } from '../../runtime/ort-node.js';
 import type { RuntimeBackend } from '../../runtime/backend.js';
