@@ -45,16 +45,35 @@ function gaussianPass(src: Float32Array<ArrayBufferLike>, size: Vec3, axis: numb
   const n = size[axis]!;
   const stride = strideOf(size, axis);
   const r = (w.length - 1) >> 1;
-  const lines = src.length / n;
-  const inner = stride;
-  for (let line = 0; line < lines; line++) {
-    const base = (line % inner) + Math.floor(line / inner) * inner * n;
+  const outer = src.length / (n * stride);
+  // Whole rows of `stride` samples at a time (contiguous inner loop), taps in ascending order so
+  // each sample's float64 sum is the same as a per-line loop would give.
+  if (stride === 1) {
+    for (let o = 0; o < outer; o++) {
+      const base = o * n;
+      for (let t = 0; t < n; t++) {
+        let sum = 0;
+        const lo = Math.max(-r, -t);
+        const hi = Math.min(r, n - 1 - t);
+        for (let q = lo; q <= hi; q++) sum += src[base + t + q]! * w[q + r]!;
+        out[base + t] = sum;
+      }
+    }
+    return out;
+  }
+  const acc = new Float64Array(stride);
+  for (let o = 0; o < outer; o++) {
+    const base = o * n * stride;
     for (let t = 0; t < n; t++) {
-      let acc = 0;
+      acc.fill(0);
       const lo = Math.max(-r, -t);
       const hi = Math.min(r, n - 1 - t);
-      for (let q = lo; q <= hi; q++) acc += src[base + (t + q) * stride]! * w[q + r]!;
-      out[base + t * stride] = acc;
+      for (let q = lo; q <= hi; q++) {
+        const wq = w[q + r]!;
+        const s0 = base + (t + q) * stride;
+        for (let p = 0; p < stride; p++) acc[p] = acc[p]! + src[s0 + p]! * wq;
+      }
+      out.set(acc, base + t * stride);
     }
   }
   return out;
