@@ -12,6 +12,8 @@
  *    samples beyond the edge are cval, so a position in (-1, 0) interpolates towards 0 (only
  *    upsampling reaches there); computed in float64 and rounded to float32 once;
  * 3. clip to the input's [min, max] (a value equal to cval is kept when cval lies outside).
+ * Input is taken as float32 (TorchXRayVision resizes its float32 normalised image); on integer
+ * input skimage would work in float64, which these float32 passes match to about one float32 ulp.
  * Why a separate mode: the zero padding of steps 1 and 2 differs from torch's interpolate at the
  * borders by up to ~1/3 of the intensity range, so 'bilinear' + antialias cannot stand in for it.
  * The zero padding also means this mode does not commute with an affine intensity step (see
