@@ -36,9 +36,35 @@ const files = readdirSync(entriesDir).filter((f) => f.endsWith('.json') && f !==
 // Dataset entries the training scripts wrote (generator, sizes, notes) win over the defaults above.
 const written = readdirSync(entriesDir).includes(DATASETS_FILE) ? JSON.parse(readFileSync(new URL(DATASETS_FILE, entriesDir), 'utf8')) : {};
 for (const [id, d] of Object.entries(written)) manifest.datasets[id] = d;
+// Figures measured on real data by scripts/eval/*.mjs (scripts/eval/results/<id>.json) join an
+// entry's metrics only while its model file is the one they were measured with.
+const resultsDir = new URL('scripts/eval/results/', root);
+const results = new Map();
+try {
+  for (const f of readdirSync(resultsDir).filter((n) => n.endsWith('.json'))) {
+    const r = JSON.parse(readFileSync(new URL(f, resultsDir), 'utf8'));
+    results.set(r.model, r);
+  }
+} catch {
+  // no evaluations yet
+}
+
+function withRealDataMetrics(out, id) {
+  const r = results.get(id);
+  if (r === undefined) return out;
+  const sha = out.files.find((f) => f.role === 'model')?.sha256;
+  if (sha !== r.modelSha256) {
+    console.warn(`${id}: scripts/eval/results/${id}.json was measured on another model file (sha256 ${r.modelSha256.slice(0, 12)}...); rerun its evaluation`);
+    return out;
+  }
+  const metrics = { ...(out.metrics ?? {}) };
+  for (const ev of Object.values(r.evaluations)) Object.assign(metrics, ev.metrics);
+  return { ...out, metrics };
+}
+
 for (const f of files) {
   const e = JSON.parse(readFileSync(new URL(f, entriesDir), 'utf8'));
-  manifest.models[e.id] = toManifestEntry(e);
+  manifest.models[e.id] = withRealDataMetrics(toManifestEntry(e), e.id);
   for (const d of e.datasets) if (!manifest.datasets[d] && PHANTOMS[d]) manifest.datasets[d] = datasetEntry(PHANTOMS[d]);
 }
 const merged = JSON.stringify(manifest, null, 2) + '\n';

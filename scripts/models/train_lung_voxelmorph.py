@@ -248,8 +248,13 @@ def main():
                          'channels': ['k', 'j', 'i'], 'units': 'voxel'}],
         },
         'space': {'spacing': [2, 2, 2.5], 'world': 'LPS', 'note': 'Trained on 96 x 96 x 64 inhale/exhale pairs at 2 x 2 x 2.5 mm (fixed = exhale, moving = inhale); spatial dims must be divisible by 8.'},
+        # resample + divisible pad: identity on the 96 x 96 x 64 training grid, and what lets the
+        # model run on other scans (real CT at 0.98 mm x 512 x 20 slices): the U-Net's skip
+        # concatenations need spatial dims divisible by 8; value 0 after scaling = -1200 HU (air).
         'preprocess': [
+            {'op': 'resample', 'spacing': [2, 2, 2.5], 'mode': 'linear', 'rule': 'monai'},
             {'op': 'scaleIntensityRange', 'aMin': -1200, 'aMax': 400, 'bMin': 0, 'bMax': 1, 'clip': True},
+            {'op': 'cropPad', 'mode': 'divisible', 'k': 8, 'value': 0},
             {'op': 'toTensor', 'layout': 'NCDHW', 'dtype': 'float32'},
         ],
         'inference': {'mode': 'whole'},

@@ -77,3 +77,26 @@ export function mergeDetections(list: readonly Detections[], dims: 2 | 3): Detec
   }
   return { boxes, scores, classes, dims };
 }
+
+/**
+ * Keeps the detections whose box centre lies inside [0, extent] along each box axis (edge
+ * convention, model-grid voxels). Sliding windows zero-pad a scan thinner than the window (real
+ * CT: 16 slices at 2.5 mm against a 32-slice window); a detector can fire in that padding, and
+ * such a box is no finding of the scan - it would also crowd real candidates out of NMS's cap.
+ */
+export function keepCentresInside(d: Detections, extent: readonly number[]): Detections {
+  const stride = d.dims * 2;
+  const keep: number[] = [];
+  for (let b = 0; b < d.scores.length; b++) {
+    let inside = true;
+    for (let a = 0; a < d.dims; a++) {
+      const c = (d.boxes[b * stride + a]! + d.boxes[b * stride + d.dims + a]!) / 2;
+      if (!(c >= 0 && c <= extent[a]!)) inside = false;
+    }
+    if (inside) keep.push(b);
+  }
+  if (keep.length === d.scores.length) return d;
+  const boxes = new Float32Array(keep.length * stride);
+  keep.forEach((b, n) => boxes.set(d.boxes.subarray(b * stride, (b + 1) * stride), n * stride));
+  return { boxes, scores: Float32Array.from(keep, (b) => d.scores[b]!), classes: Int32Array.from(keep, (b) => d.classes[b]!), dims: d.dims };
+}

@@ -15,7 +15,7 @@ import type { Detections } from '../postprocess/detection/decode.js';
 import { mapBoxesToInput, type MappedBox } from '../preprocess/map-points.js';
 import { runPreprocessPlan, type PreprocessResult } from '../preprocess/run-plan.js';
 import { windowStarts } from '../runtime/sliding-window/placement.js';
-import { decodeDetections, mergeDetections, offsetDetections } from './detection-decode.js';
+import { decodeDetections, keepCentresInside, mergeDetections, offsetDetections } from './detection-decode.js';
 import { toFloat32 } from './infer-dense.js';
 import { checkImageInput } from './classification.js';
 import { createProvenance, inputName, openModelHandle, type ModelHandle } from './model-handle.js';
@@ -93,7 +93,8 @@ async function runWindows(handle: ModelHandle, pre: PreprocessResult, boxAxes: s
     found.push(offsetDetections(decodeDetections(handle, outputs, 3), [...boxAxes].map((ax) => startByVolumeAxis[ax]!)));
     onProgress?.(++done, total);
   }
-  return mergeDetections(found, 3);
+  const size = pre.volume.geometry.size;
+  return keepCentresInside(mergeDetections(found, 3), [...boxAxes].map((ax) => size['ijk'.indexOf(ax)]!));
 }
 
 async function detect(handle: ModelHandle, input: ImageInput, options: { seriesuid?: string; volume?: number; onProgress?: (d: number, t: number) => void }): Promise<DetectionResult> {

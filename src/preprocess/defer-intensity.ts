@@ -1,7 +1,7 @@
 /**
  * Plan fusion: a pointwise affine intensity step (xrvNormalize, normalizeMeanStd,
  * scaleIntensityRange without clip) commutes with every resampling whose weights sum to 1
- * (orient, resample, resize in all modes) and with crops that pad nothing:
+ * (orient, resample, resize except mode 'skimage') and with crops that pad nothing:
  * sum_i w_i (a x_i + b) = a sum_i w_i x_i + b. Running it after them touches only the (usually
  * much smaller) resampled grid, e.g. 224^2 instead of 2048^2 pixels for TorchXRayVision.
  * Results equal the declared order up to float32 rounding; range checks that must see the
@@ -36,7 +36,9 @@ export function prepareDeferral(step: PreprocessStep, volume: Volume): DeferredS
 /** True when `step` applied to `volume` is a convex resampling (no constant padding). */
 export function commutesWithAffine(step: PreprocessStep | undefined, volume: Volume): boolean {
   if (step === undefined) return false;
-  if (step.op === 'orient' || step.op === 'resample' || step.op === 'resize') return true;
+  if (step.op === 'orient' || step.op === 'resample') return true;
+  // skimage's resize pads with 0 and clips to the input range: not a convex map of the samples.
+  if (step.op === 'resize') return step.mode !== 'skimage';
   if (step.op !== 'cropPad') return false;
   const plan = planCropPad(volume, step);
   const n = volume.geometry.size;

@@ -1,7 +1,9 @@
 /**
  * resize {size, mode, antialias?}: to a fixed voxel count, reproducing
  * torch.nn.functional.interpolate with align_corners=False: 'bilinear' (trilinear for 3 axes,
- * optional antialias as in torch >= 1.11), 'area' (adaptive average pooling), 'nearest'.
+ * optional antialias as in torch >= 1.11), 'area' (adaptive average pooling), 'nearest';
+ * 'skimage' = scikit-image transform.resize as TorchXRayVision's XRayResizer calls it
+ * (skimage-resize.ts).
  * The geometry follows the half-pixel-centre convention: output voxel t sits at input index
  * (t + 0.5) * n / m - 0.5, so the field of view is unchanged and spacing scales by n / m.
  */
@@ -16,13 +18,14 @@ import type { ParamReader } from './param-reader.js';
 import { channelCount, checkOutputSize, createPlanarVolume, toPlanar } from './planar.js';
 import { createRecord } from './record.js';
 import { resampleGrid, sourceStrides } from './resample-grid.js';
+import { resizeLikeSkimage } from './skimage-resize.js';
 import { buildAntialiasTaps, buildAreaTaps, buildTorchNearestIndices } from './resize-taps.js';
 import type { IndexTransform, ResizeParams, StepResult } from './types.js';
 
 export function readResizeParams(r: ParamReader): ResizeParams {
   const size = r.numberArray('size', [2, 3], { integer: true, min: -1 });
   if (size.some((s) => s === 0)) r.fail('size', 'positive integers (or -1 to keep an axis)', size);
-  const mode = r.oneOf('mode', ['bilinear', 'area', 'nearest'] as const, 'bilinear');
+  const mode = r.oneOf('mode', ['bilinear', 'area', 'nearest', 'skimage'] as const, 'bilinear');
   const antialias = r.boolean('antialias', false);
   if (antialias && mode !== 'bilinear') r.fail('antialias', 'false unless mode is "bilinear"', antialias);
   return { size, mode, antialias };
@@ -54,7 +57,10 @@ export function resizeVolume(volume: Volume, params: ResizeParams): StepResult {
   checkOutputSize('resize', outSize, channelCount(volume));
   const geometry = deriveGeometry(g, t, outSize);
   let out: Volume;
-  if (params.mode === 'bilinear' && !params.antialias) {
+  if (params.mode === 'skimage') {
+    const { data, channels } = resizeLikeSkimage(volume, outSize);
+    out = createPlanarVolume(geometry, data, channels, volume.meta);
+  } else if (params.mode === 'bilinear' && !params.antialias) {
     out = resampleGrid(volume, t, outSize, { linear: true, edge: 'border', geometry });
   } else if (params.mode === 'nearest') {
     const strides = sourceStrides(g.size);

@@ -56,7 +56,7 @@ export interface ResampleParams {
    */
   readonly separateZ?: boolean | 'auto';
 }
-export type ResizeMode = 'bilinear' | 'area' | 'nearest';
+export type ResizeMode = 'bilinear' | 'area' | 'nearest' | 'skimage';
 export interface ResizeParams {
   /** Target size along i, j (and k); a 2-entry size keeps k. -1 keeps that axis. */
   readonly size: readonly number[];
