@@ -17,6 +17,7 @@ export { cropPadVolume, planCropPad, findForegroundBox } from './crop-pad.js';
 export { letterboxImage, planLetterbox, type LetterboxPlan } from './letterbox.js';
 export { applyWindow } from './window.js';
 export { scaleIntensityRange } from './scale-intensity-range.js';
+export { scaleIntensity } from './scale-intensity.js';
 export { normalizeZscore } from './zscore.js';
 export { clipPercentiles } from './percentile-clip.js';
 export { normalizeMeanStd } from './normalize-mean-std.js';

@@ -15,6 +15,7 @@ import { orientVolume } from './orient.js';
 import { clipPercentiles } from './percentile-clip.js';
 import { resampleVolume } from './resample.js';
 import { resizeVolume } from './resize.js';
+import { scaleIntensity } from './scale-intensity.js';
 import { scaleIntensityRange } from './scale-intensity-range.js';
 import { stackChannels } from './stack-channels.js';
 import type { Tensor } from './tensor.js';
@@ -63,6 +64,7 @@ export function runPreprocessStep(volume: Volume, step: PreprocessStep, options:
     case 'letterbox': return letterboxImage(volume, step);
     case 'window': return applyWindow(volume, step, options);
     case 'scaleIntensityRange': return scaleIntensityRange(volume, step, options);
+    case 'scaleIntensity': return scaleIntensity(volume, step, options);
     case 'zscore': return normalizeZscore(volume, step, options);
     case 'percentileClip': return clipPercentiles(volume, step);
     case 'normalizeMeanStd': return normalizeMeanStd(volume, step, options);

@@ -31,6 +31,7 @@ export type PreprocessOp =
   | 'letterbox'
   | 'window'
   | 'scaleIntensityRange'
+  | 'scaleIntensity'
   | 'zscore'
   | 'percentileClip'
   | 'normalizeMeanStd'
@@ -84,6 +85,8 @@ export interface LetterboxParams {
 }
 export interface WindowParams { readonly center: number; readonly width: number; readonly outMin?: number; readonly outMax?: number }
 export interface ScaleIntensityRangeParams { readonly aMin: number; readonly aMax: number; readonly bMin: number; readonly bMax: number; readonly clip: boolean }
+/** MONAI ScaleIntensity: per-image min-max to [minv, maxv] (defaults 0, 1). */
+export interface ScaleIntensityParams { readonly minv: number; readonly maxv: number }
 export interface ZscoreParams { readonly nonzero: boolean; readonly channelWise: boolean }
 export interface PercentileClipParams { readonly lower: number; readonly upper: number }
 export interface NormalizeMeanStdParams { readonly mean: readonly number[]; readonly std: readonly number[]; readonly scale?: number }
@@ -113,6 +116,7 @@ export type PreprocessStep =
   | { readonly op: 'letterbox' } & LetterboxParams
   | { readonly op: 'window' } & WindowParams
   | { readonly op: 'scaleIntensityRange' } & ScaleIntensityRangeParams
+  | { readonly op: 'scaleIntensity' } & ScaleIntensityParams
   | { readonly op: 'zscore' } & ZscoreParams
   | { readonly op: 'percentileClip' } & PercentileClipParams
   | { readonly op: 'normalizeMeanStd' } & NormalizeMeanStdParams

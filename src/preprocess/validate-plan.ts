@@ -14,6 +14,7 @@ import { ParamReader } from './param-reader.js';
 import { readPercentileClipParams } from './percentile-clip.js';
 import { readResampleParams } from './resample.js';
 import { readResizeParams } from './resize.js';
+import { readScaleIntensityParams } from './scale-intensity.js';
 import { readScaleIntensityRangeParams } from './scale-intensity-range.js';
 import { readStackChannelsParams } from './stack-channels.js';
 import { readToRgbParams } from './to-rgb.js';
@@ -31,6 +32,7 @@ const READERS: { readonly [K in PreprocessOp]: (r: ParamReader) => object } = {
   letterbox: readLetterboxParams,
   window: readWindowParams,
   scaleIntensityRange: readScaleIntensityRangeParams,
+  scaleIntensity: readScaleIntensityParams,
   zscore: readZscoreParams,
   percentileClip: readPercentileClipParams,
   normalizeMeanStd: readNormalizeMeanStdParams,
