@@ -5,6 +5,9 @@
 export * from './index.js';
 export { createNodeBackend } from './runtime/ort-node.js';
 export { bundledManifestPath, readManifestFile } from './manifest/node-manifest.js';
+export { resolveModelsDir, defaultModelsDir, STORE_MANIFEST_NAME, type ModelsDirOptions, type ModelsDirResolution } from './manifest/store/models-dir.js';
+export { loadManifestWithStore, type ManifestWithStore, type StoreInfo, type StoreLoadOptions } from './manifest/store/load-with-store.js';
+export { addModelToStore, type AddModelOptions, type AddedModel } from './manifest/store/add-model.js';
 export * from './io/node-read-image.js';
 export { listDicomFiles, readDicomDirectory, type DicomDirectoryResult, type DicomDirectoryError } from './io/dicom/node-files.js';
 export { createPipeline, createNodeContext, loadNodeVolume, type NodePipelineOptions } from './pipelines/node-context.js';

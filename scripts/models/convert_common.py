@@ -23,7 +23,27 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 OPSET = 17
 
 
+def models_dir():
+    """The user model store, as the SDK resolves it (src/manifest/store/models-dir.ts): MEDINFER_MODELS,
+    else the per-user data folder. Converted weights go there, never into the installed package
+    (a reinstall would delete them); the bundled manifest's external entries resolve there."""
+    env = os.environ.get('MEDINFER_MODELS', '').strip()
+    if env:
+        return os.path.abspath(env)
+    home = os.path.expanduser('~')
+    if sys.platform == 'win32':
+        local = os.environ.get('LOCALAPPDATA') or os.path.join(os.environ.get('USERPROFILE') or home, 'AppData', 'Local')
+        return os.path.join(local, 'medinfer', 'models')
+    if sys.platform == 'darwin':
+        return os.path.join(home, 'Library', 'Application Support', 'medinfer', 'models')
+    xdg = os.environ.get('XDG_DATA_HOME', '')
+    return os.path.join(xdg if os.path.isabs(xdg) else os.path.join(home, '.local', 'share'), 'medinfer', 'models')
+
+
 def parse_args(description, default_out):
+    """default_out: the file name the bundled manifest's entry names (only its base name is used:
+    the file is written into the model store)."""
+    default_out = os.path.join(models_dir(), os.path.basename(default_out))
     ap = argparse.ArgumentParser(description=description)
     src = ap.add_mutually_exclusive_group(required=True)
     src.add_argument('--checkpoint', help='downloaded checkpoint file')

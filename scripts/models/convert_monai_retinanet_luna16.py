@@ -182,7 +182,7 @@ def load(model, path):
 
 def main():
     args = parse_args('MONAI lung_nodule_ct_detection RetinaNet -> ONNX (network + anchors + box decoding)',
-                      os.path.join(REPO, 'models', 'external', 'monai-lung-nodule-ct-detection.onnx')).parse_args()
+                      'monai-lung-nodule-ct-detection.onnx').parse_args()
     torch.manual_seed(args.seed)
     model = RetinaNetDecoded()
     spatial = {2: 'h', 3: 'w', 4: 'd'}

@@ -92,7 +92,7 @@ def load(model, path):
 
 def main():
     args = parse_args('MONAI brats_mri_segmentation SegResNet -> ONNX',
-                      os.path.join(REPO, 'models', 'external', 'monai-brats-mri-segmentation.onnx')).parse_args()
+                      'monai-brats-mri-segmentation.onnx').parse_args()
     torch.manual_seed(args.seed)
     model = SegResNet()
     spatial = {2: 'x', 3: 'y', 4: 'z'}

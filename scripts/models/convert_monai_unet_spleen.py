@@ -95,7 +95,7 @@ def load(model, path):
 
 def main():
     args = parse_args('MONAI spleen_ct_segmentation UNet -> ONNX',
-                      os.path.join(REPO, 'models', 'external', 'monai-spleen-ct-segmentation.onnx')).parse_args()
+                      'monai-spleen-ct-segmentation.onnx').parse_args()
     torch.manual_seed(args.seed)
     model = UNet()
     convert(MODEL_ID, model, args, torch.zeros(1, 1, 96, 96, 96), ['image'], ['logits'],

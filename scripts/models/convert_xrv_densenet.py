@@ -117,7 +117,7 @@ def load_xrv(model, path):
 
 
 def main():
-    ap = parse_args('TorchXRayVision DenseNet-121 -> ONNX', os.path.join(REPO, 'models', 'external', 'xrv-densenet121-res224-all.onnx'))
+    ap = parse_args('TorchXRayVision DenseNet-121 -> ONNX', 'xrv-densenet121-res224-all.onnx')
     ap.add_argument('--weights', choices=sorted(MODEL_IDS), default='all')
     args = ap.parse_args()
     if args.out.endswith('res224-all.onnx') and args.weights == 'chex':

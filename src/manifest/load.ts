@@ -77,7 +77,8 @@ function checkModelEntry(m: ModelEntry, datasets: Record<string, DatasetEntry>, 
   if (modelFiles.length !== 1) throw new ManifestError(`model '${m.id}': needs exactly one file with role 'model', found ${modelFiles.length}`, { modelId: m.id, field: 'files' });
   for (const f of m.files) {
     if (f.path === undefined && f.url === undefined) throw new ManifestError(`model '${m.id}': file with role '${f.role}' has neither path nor url`, { modelId: m.id, field: 'files' });
-    if (m.weights.kind === 'bundled' && f.sha256 === undefined) throw new ManifestError(`model '${m.id}': bundled file ${f.path ?? f.url} has no sha256`, { modelId: m.id, field: 'files.sha256' });
+    // Bundled and user-store files were hashed when they were made or added: the sha256 is what makes them verifiable.
+    if ((m.weights.kind === 'bundled' || m.weights.kind === 'user') && f.sha256 === undefined) throw new ManifestError(`model '${m.id}': ${m.weights.kind} file ${f.path ?? f.url} has no sha256`, { modelId: m.id, field: 'files.sha256' });
     if (f.path !== undefined && (f.path.startsWith('/') || f.path.split(/[\\/]/).includes('..'))) {
       throw new ManifestError(`model '${m.id}': file path '${f.path}' must be relative to the manifest and stay inside it`, { modelId: m.id, field: 'files.path' });
     }

@@ -76,6 +76,7 @@ const inference = {
         placement: { enum: ['monai', 'nnunet'] },
         mirrorAxes: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 2 } },
         padValue: { type: 'number' },
+        padMode: { enum: ['constant', 'replicate'], description: 'padding of an image smaller than the roi: constant (padValue) or replicate (edge voxels; MONAI padding_mode)' },
       },
     },
   ],
@@ -97,7 +98,7 @@ const model = {
       required: ['kind'],
       additionalProperties: false,
       properties: {
-        kind: { enum: ['bundled', 'external'] },
+        kind: { enum: ['bundled', 'external', 'user'], description: "bundled: ships with the package; external: a published checkpoint the user converts; user: added to the user's model store (medinfer models add / import-monai / convert)" },
         source: { type: 'string', description: 'where to download the original checkpoint (external)' },
         checkpoint: { type: 'string', description: 'the original checkpoint file name' },
         convertScript: { type: 'string', description: 'script (relative to the package root) that converts it to ONNX' },

@@ -46,6 +46,8 @@ export type InferenceSpec =
       readonly placement?: 'monai' | 'nnunet';
       readonly mirrorAxes?: readonly number[];
       readonly padValue?: number;
+      /** Padding of an image smaller than the roi: 'constant' (padValue) or 'replicate' (edge voxels). */
+      readonly padMode?: 'constant' | 'replicate';
     };
 
 /** A coded concept as in DICOM's Code Sequence macro (scheme = coding scheme designator: 'SCT', 'DCM', ...). */
@@ -90,7 +92,7 @@ export interface ModelEntry {
   readonly datasets: readonly string[];
   readonly architecture: string;
   readonly files: readonly ModelFile[];
-  readonly weights: { readonly kind: 'bundled' | 'external'; readonly source?: string; readonly checkpoint?: string; readonly convertScript?: string; readonly trainScript?: string; readonly licence?: string };
+  readonly weights: { readonly kind: 'bundled' | 'external' | 'user'; readonly source?: string; readonly checkpoint?: string; readonly convertScript?: string; readonly trainScript?: string; readonly licence?: string };
   readonly opset?: number;
   readonly io: IoSpec;
   readonly inputs?: readonly { readonly name: string; readonly modality?: string; readonly description?: string }[];
@@ -110,6 +112,12 @@ export interface ModelEntry {
   readonly metrics?: Readonly<Record<string, MetricSpec>>;
   readonly references?: readonly { readonly title: string; readonly url?: string }[];
   readonly licence?: string;
+  /**
+   * Folder (or base URL) this entry's relative file paths resolve from when it is not the
+   * manifest's `base`: set by the loader on entries merged from the user model store
+   * (src/manifest/store/). Not a manifest field (the schema refuses it in a file).
+   */
+  readonly base?: string;
 }
 
 export interface Manifest {

@@ -28,7 +28,7 @@ export async function verifyManifestFiles(manifest: Manifest): Promise<FileCheck
   for (const entry of Object.values(manifest.models)) {
     const external = entry.weights.kind === 'external';
     for (const file of entry.files) {
-      const location = resolveModelFileLocation(manifest, file);
+      const location = resolveModelFileLocation(manifest, file, entry);
       const base = { modelId: entry.id, role: file.role, location };
       if (file.path === undefined) {
         checks.push({ ...base, status: 'unchecked-url', message: 'remote file: checked when downloaded' });

@@ -46,6 +46,7 @@ export async function inferDense(handle: ModelHandle, tensor: Tensor, onProgress
     ...(spec.sigmaScale !== undefined ? { sigmaScale: spec.sigmaScale } : {}),
     ...(spec.mirrorAxes !== undefined ? { mirrorAxes: spec.mirrorAxes } : {}),
     ...(spec.padValue !== undefined ? { padValue: spec.padValue } : {}),
+    ...(spec.padMode !== undefined ? { padMode: spec.padMode } : {}),
     ...(onProgress ? { onProgress } : {}),
   });
 }

@@ -9,7 +9,7 @@ import { InputError, LimitError } from '../core/errors.js';
 import { readDicomDirectory } from '../io/dicom/node-files.js';
 import { voxelCount } from '../core/geometry.js';
 import { readImageBytes, readImageFile } from '../io/node-read-image.js';
-import { readManifestFile } from '../manifest/node-manifest.js';
+import { loadManifestWithStore } from '../manifest/store/load-with-store.js';
 import type { Manifest, ModelEntry } from '../manifest/types.js';
 import { createNodeBackend } from '../runtime/ort-node.js';
 import { SessionCache } from '../runtime/session-cache.js';
@@ -17,8 +17,13 @@ import { createPipelineInContext, type ImplementedTask, type PipelineMap } from 
 import type { ImageInput, PipelineContext, RuntimeSettings } from './types.js';
 
 export interface NodePipelineOptions extends RuntimeSettings {
-  /** Defaults to the package's bundled models.manifest.json. */
+  /** Defaults to the package's bundled models.manifest.json merged with the user model store. */
   readonly manifest?: Manifest;
+  /**
+   * The user model store folder (default: $MEDINFER_MODELS, else the per-user data folder;
+   * see src/manifest/store/models-dir.ts). Used when `manifest` is not given.
+   */
+  readonly modelsDir?: string;
   /** Share sessions between pipelines (and dispose them together). */
   readonly cache?: SessionCache;
   /** Refuse inputs with more voxels than this before allocating (default: the readers' limits). */
@@ -63,7 +68,7 @@ async function readSeriesFolder(dir: string, limits: { maxVoxels?: number }): Pr
 }
 
 export async function createNodeContext(options: NodePipelineOptions = {}): Promise<PipelineContext> {
-  const manifest = options.manifest ?? (await readManifestFile());
+  const manifest = options.manifest ?? (await loadManifestWithStore(options.modelsDir !== undefined ? { modelsDir: options.modelsDir } : {})).manifest;
   return {
     backend: createNodeBackend(),
     manifest,

@@ -50,7 +50,7 @@ function classesOf(entry: ModelEntry): MentionStatus[] {
 
 async function loadTokenizer(context: PipelineContext, entry: ModelEntry): Promise<Tokenizer> {
   const vocabFile = getModelFile(entry, 'vocab');
-  const location = resolveModelFileLocation(context.manifest, vocabFile);
+  const location = resolveModelFileLocation(context.manifest, vocabFile, entry);
   const bytes = await context.loadFile(location);
   return createTokenizer(parseTokenizerSpec(entry.tokenizer, entry.id), parseVocabulary(bytes, location, entry.id), entry.id);
 }

@@ -164,6 +164,7 @@ async function segment(handle: ModelHandle, input: ImageInput | NamedInputs, opt
   const discrete = entry.postprocess.find((s) => DISCRETE.has(s.op));
   // Labels only, and the plan resampled: interpolate and take the argmax in one pass instead of
   // writing C probability channels onto the input grid first (same labels, see invert-argmax.ts).
+  if (discrete?.op === 'argmax' && discrete['grid'] === 'model') return segmentOnModelGrid(handle, activated, { records, names, warnings, reference }, options, started, timing);
   const fused = !options.probabilities && (discrete === undefined || discrete.op === 'argmax') && !changesNoGeometry(records) && activated.data instanceof Float32Array;
   // Sigmoid regions likewise (when the kernels apply; else null and the two steps below).
   const fusedRegions = !options.probabilities && discrete?.op === 'regionsToLabels' && !changesNoGeometry(records) ? invertRegionsToInputGrid(activated, records, regionOptions(discrete)) : null;
@@ -179,6 +180,22 @@ async function segment(handle: ModelHandle, input: ImageInput | NamedInputs, opt
     provenance: createProvenance(handle, [records], names, started, timing),
     warnings,
   };
+}
+
+/**
+ * `argmax` with grid 'model' (MONAI: AsDiscreted(argmax) then Invertd(nearest_interp=True)): the
+ * labels are taken on the model grid and carried back nearest-neighbour, so a label boundary
+ * stays where the model grid put it instead of where interpolated probabilities cross.
+ */
+function segmentOnModelGrid(handle: ModelHandle, activated: Volume, run: Pick<Predicted, 'records' | 'names' | 'warnings' | 'reference'>, options: SegmentationRunOptions, started: number, timing: { inferenceMs: number }): SegmentationResult {
+  const entry = handle.entry;
+  const onModel = createVolume({ geometry: activated.geometry, data: argmaxChannels(activated.data, activated.frames), meta: { modality: 'SEG', source: run.reference.source } });
+  const back = invertToInputGrid(onModel, run.records, { interpolation: 'nearest' });
+  const labels = filterLabels(createVolume({ geometry: run.reference.geometry, data: back.data, meta: { modality: 'SEG', source: run.reference.source } }), entry.postprocess);
+  const probabilities = options.probabilities ? invertToInputGrid(activated, run.records, { interpolation: 'linear' }) : undefined;
+  const volumesMl: Record<string, number> = {};
+  for (const lv of measureLabelVolumes(labels.data, labels.geometry)) volumesMl[labelName(entry.labels, lv.label)] = lv.ml;
+  return { labels, ...(probabilities ? { probabilities } : {}), volumesMl, provenance: createProvenance(handle, [run.records], run.names, started, timing), warnings: run.warnings };
 }
 
 export async function createSegmentationPipeline(context: PipelineContext, model: string | ModelEntry): Promise<SegmentationPipeline> {

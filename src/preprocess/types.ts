@@ -85,8 +85,7 @@ export interface LetterboxParams {
 }
 export interface WindowParams { readonly center: number; readonly width: number; readonly outMin?: number; readonly outMax?: number }
 export interface ScaleIntensityRangeParams { readonly aMin: number; readonly aMax: number; readonly bMin: number; readonly bMax: number; readonly clip: boolean }
-/** MONAI ScaleIntensity: per-image min-max to [minv, maxv] (defaults 0, 1). */
-export interface ScaleIntensityParams { readonly minv: number; readonly maxv: number }
+export interface ScaleIntensityParams { readonly min: number; readonly max: number; readonly channelWise: boolean }
 export interface ZscoreParams { readonly nonzero: boolean; readonly channelWise: boolean }
 export interface PercentileClipParams { readonly lower: number; readonly upper: number }
 export interface NormalizeMeanStdParams { readonly mean: readonly number[]; readonly std: readonly number[]; readonly scale?: number }

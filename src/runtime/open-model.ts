@@ -14,10 +14,13 @@ export type OpenModelOptions = Omit<ModelSessionOptions, 'modelId' | 'sha256' | 
   readonly cache?: SessionCache;
 };
 
-/** Where a manifest file lives: URL as is, or the path joined onto the manifest's base. */
-export function resolveModelFileLocation(manifest: Pick<Manifest, 'base'>, file: ModelFile): string {
+/**
+ * Where a manifest file lives: URL as is, or the path joined onto its entry's base (user-store
+ * entries) or else the manifest's base.
+ */
+export function resolveModelFileLocation(manifest: Pick<Manifest, 'base'>, file: ModelFile, entry?: Pick<ModelEntry, 'base'>): string {
   if (file.path === undefined) return file.url!;
-  const base = manifest.base;
+  const base = entry?.base ?? manifest.base;
   if (base === undefined || base === '') return file.path;
   if (/^[a-z]+:\/\//i.test(base)) return new URL(file.path, base.endsWith('/') ? base : `${base}/`).href;
   return `${base.replace(/[\\/]+$/, '')}/${file.path}`;
@@ -25,7 +28,7 @@ export function resolveModelFileLocation(manifest: Pick<Manifest, 'base'>, file:
 
 export async function openModel(backend: RuntimeBackend, manifest: Manifest, entry: ModelEntry, options: OpenModelOptions = {}): Promise<ModelSession> {
   const file = getModelFile(entry, 'model');
-  const location = resolveModelFileLocation(manifest, file);
+  const location = resolveModelFileLocation(manifest, file, entry);
   const create = async (): Promise<ModelSession> => {
     try {
       return await createModelSession(backend, { path: location }, { ...options, modelId: entry.id, io: entry.io, ...(file.sha256 !== undefined ? { sha256: file.sha256 } : {}) });

@@ -77,9 +77,19 @@ describe('dicomweb credentials and result UIDs', () => {
 });
 
 describe('dicomweb --models-dir', () => {
-  it('moves where relative model paths resolve', async () => {
+  it('names the model store; with --manifest it is also where that manifest\'s relative paths resolve', async () => {
     const { loadManifestWithModelsDir } = await import('../../src/cli/dicomweb/load-manifest.js');
-    expect((await loadManifestWithModelsDir(undefined, 'elsewhere/models', '/srv')).base).toBe('/srv/elsewhere/models');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { bundledManifestPath } = await import('../../src/node.js');
+    const store = mkdtempSync(join(tmpdir(), 'medinfer-store-'));
+    // The bundled models ship inside the package: a store folder does not move them.
+    expect((await loadManifestWithModelsDir(undefined, store, '/srv')).base).toBe((await readManifestFile()).base);
+    // An explicit manifest kept apart from its models: its relative paths resolve in the folder.
+    expect((await loadManifestWithModelsDir(bundledManifestPath(), store, '/srv')).base).toBe(store);
+    // A named folder that does not exist is a setup error, not an empty store.
+    await expect(loadManifestWithModelsDir(undefined, 'elsewhere/models', '/srv')).rejects.toMatchObject({ code: 'E_MODEL_FILE', details: { file: '/srv/elsewhere/models' } });
     expect((await loadManifestWithModelsDir(undefined, undefined, '/srv')).base).toBe((await readManifestFile()).base);
   });
 });

@@ -202,7 +202,7 @@ describe.skipIf(!available && !process.env['CI'])('medinfer dicomweb run against
     expect(wrongSeries.stderr).toMatch(/E_INPUT: series 1 \(MR, [\d.]+\) is not a modality model 'medinfer-nodule-det3d-phantom' accepts \(CT\)/);
     const tokenAndUser = await runCli(['dicomweb', 'run', '--url', pacs.dicomWebUrl, '--study', STUDY, '--model', 'medinfer-cxr-densenet-phantom', '--token', 't', '--user', 'u'], {});
     expect(tokenAndUser.code).toBe(2);
-    // --models-dir moves where the model files are looked for: an empty folder is a setup error.
+    // --models-dir names the model store: a folder that does not exist is a setup error.
     const noModels = await run('medinfer-cxr-densenet-phantom', ['--overwrite', '--models-dir', '/nonexistent-models-dir']);
     expect(noModels.code).toBe(2);
     expect(noModels.stderr).toMatch(/E_MODEL_FILE/);

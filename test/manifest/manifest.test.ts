@@ -1,17 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { getModelEntry, labelNames, ManifestError, MANIFEST_SCHEMA, parseManifest, resolveModelFileLocation } from '../../src/index.js';
-import { readManifestFile } from '../../src/node.js';
+import { loadManifestWithStore, readManifestFile } from '../../src/node.js';
 
 const raw = JSON.parse(readFileSync(new URL('../../models.manifest.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 const clone = (): Record<string, any> => structuredClone(raw) as Record<string, any>;
 
 describe('bundled manifest', () => {
-  it('validates and loads with file paths resolved from the package root', async () => {
+  it('validates and loads with bundled files resolved from the package root, converted external weights from the model store', async () => {
     const m = await readManifestFile();
-    expect(m.base).toMatch(/\/?$/);
-    const xrv = getModelEntry(m, 'xrv-densenet121-res224-all');
-    expect(resolveModelFileLocation(m, xrv.files[0]!)).toBe(`${m.base}/models/external/xrv-densenet121-res224-all.onnx`);
+    const tiny = getModelEntry(m, 'medinfer-cxr-densenet-phantom');
+    expect(resolveModelFileLocation(m, tiny.files[0]!)).toBe(`${m.base}/models/cxr-densenet-phantom.onnx`);
+    // External weights are the user's conversions: they live in the store, not in the package (lost on reinstall).
+    const { manifest, store } = await loadManifestWithStore({ env: { MEDINFER_MODELS: '/srv/medinfer-store' } });
+    const xrv = getModelEntry(manifest, 'xrv-densenet121-res224-all');
+    expect(resolveModelFileLocation(manifest, xrv.files[0]!, xrv)).toBe('/srv/medinfer-store/xrv-densenet121-res224-all.onnx');
+    expect(store).toMatchObject({ dir: '/srv/medinfer-store', source: 'env', exists: false });
+    expect(resolveModelFileLocation(manifest, tiny.files[0]!, getModelEntry(manifest, tiny.id))).toBe(`${m.base}/models/cxr-densenet-phantom.onnx`);
   });
 
   it('keeps the committed JSON Schema identical to the one the loader uses', () => {

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { describeError, isMedinferError, UsageError } from '../../core/errors.js';
 import { isOutputFault, toIoError } from '../../core/io-error.js';
 import { getModelEntry } from '../../manifest/load.js';
-import { readManifestFile } from '../../manifest/node-manifest.js';
+import { loadManifestWithStore } from '../../manifest/store/load-with-store.js';
 import type { Manifest, ModelEntry } from '../../manifest/types.js';
 import { createNodeContext } from '../../pipelines/node-context.js';
 import { createPipelineInContext, isImplementedTask } from '../../pipelines/registry.js';
@@ -31,9 +31,14 @@ import { poolSize, runPool } from './worker-pool.js';
 
 export const DEFAULT_CONCURRENCY = 2;
 
-export async function loadManifest(manifest: Manifest | string | undefined, cwd: string): Promise<Manifest> {
-  if (manifest === undefined) return readManifestFile();
-  return typeof manifest === 'string' ? readManifestFile(resolve(cwd, manifest)) : manifest;
+/**
+ * The manifest a command runs with: a Manifest as given, else the named file (default the bundled
+ * one) merged with the user model store (`modelsDir`, else MEDINFER_MODELS, else the per-user folder).
+ */
+export async function loadManifest(manifest: Manifest | string | undefined, cwd: string, modelsDir?: string): Promise<Manifest> {
+  if (manifest !== undefined && typeof manifest !== 'string') return manifest;
+  const loaded = await loadManifestWithStore({ cwd, ...(manifest !== undefined ? { manifest } : {}), ...(modelsDir !== undefined ? { modelsDir } : {}) });
+  return loaded.manifest;
 }
 
 export function checkConcurrency(value: number): number {

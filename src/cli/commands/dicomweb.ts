@@ -37,7 +37,8 @@ Options:
                       basic or bearer auth (default: env DICOMWEB_USER / DICOMWEB_PASSWORD or
                       DICOMWEB_TOKEN; prefer the environment, flags show in the process list)
   --manifest FILE     models manifest (default: the bundled one)
-  --models-dir DIR    where the manifest's relative model paths resolve (default: beside the manifest)
+  --models-dir DIR    the model store, merged with the manifest (default: $MEDINFER_MODELS, else the
+                      per-user data folder); with --manifest also where its relative paths resolve
   --provider P        auto | cpu | cuda | webgpu, or a list like cuda,cpu (default auto)
   --threads N         intra-op threads
   --overwrite         re-run and replace a result already stored

@@ -24,6 +24,7 @@ A folder for --data holds the CSV (labels.csv, eval.csv, reports.csv, pairs.csv 
 paths in a CSV are relative to the CSV.
 Options:
   --model ID  --data PATH  --manifest FILE  --provider P  --concurrency N (default ${DEFAULT_CONCURRENCY})
+  --models-dir DIR     the model store (default: $MEDINFER_MODELS, else the per-user data folder)
   --annotations FILE   detection: annotations CSV (default: <data>/annotations.csv)
   --excluded FILE      detection: annotations_excluded.csv
   --json               the full report as JSON on stdout
@@ -34,6 +35,7 @@ const OPTIONS = {
   model: { type: 'string' },
   data: { type: 'string' },
   manifest: { type: 'string' },
+  'models-dir': { type: 'string' },
   provider: { type: 'string' },
   concurrency: { type: 'string' },
   annotations: { type: 'string' },
@@ -67,7 +69,7 @@ export const command: CliCommand = {
     const concurrency = parseIntegerFlag(stringFlag(args, 'concurrency'), 'concurrency', 1, 256);
     const threads = parseIntegerFlag(stringFlag(args, 'threads'), 'threads', 1, 1024);
     const maxVoxels = stringFlag(args, 'max-voxels');
-    const optional = { manifest: stringFlag(args, 'manifest'), annotations: stringFlag(args, 'annotations'), excluded: stringFlag(args, 'excluded') };
+    const optional = { manifest: stringFlag(args, 'manifest'), modelsDir: stringFlag(args, 'models-dir'), annotations: stringFlag(args, 'annotations'), excluded: stringFlag(args, 'excluded') };
     const report = await runEval({
       model,
       data,

@@ -1,62 +1,80 @@
-/** `medinfer models [--json]` and `medinfer models verify [--json]`. */
-import { EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, type CliCommand, type CliContext } from '../command.js';
-import { booleanFlag, parseCommandArgs, stringFlag } from '../args.js';
-import { formatTable } from '../format-table.js';
-import { readManifestFile } from '../../manifest/node-manifest.js';
-import { isFailure, verifyManifestFiles } from '../../manifest/verify-files.js';
-import type { Manifest } from '../../manifest/types.js';
+/**
+ * `medinfer models [list|verify|add|import-monai]`: the bundled manifest merged with the user
+ * model store (src/manifest/store/), listed with each model's file check.
+ */
+import { EXIT_USAGE, type CliCommand } from '../command.js';
+import { booleanFlag, parseCommandArgs, stringFlag, stringListFlag } from '../args.js';
+import { loadManifestWithStore } from '../../manifest/store/load-with-store.js';
+import { addModelCommand } from '../models/add.js';
+import { importMonaiCommand } from '../models/import-monai.js';
+import { listModels, verifyModels } from '../models/list.js';
 
 const USAGE = `Usage:
-  medinfer models [--json] [--manifest FILE]          list models and the dataset catalogue
-  medinfer models verify [--json] [--manifest FILE]   check every shipped file's sha256
+  medinfer models [--json]                 list models (bundled + model store) with a file check, and the datasets
+  medinfer models verify [--json]          check every model file's sha256 (exit 1 on a mismatch or missing file)
+  medinfer models add MODEL.onnx --entry ENTRY.json [--id ID] [--replace] [--json]
+                                           check the graph against the entry's io, copy it into the model store
+                                           with its sha256 and write the entry into the store's manifest
+  medinfer models import-monai BUNDLE_DIR [--onnx MODEL.onnx] [--out ENTRY.json] [--id ID] [--set KEY=VALUE]...
+                               [--class-names a,b] [--replace] [--json]
+                                           a MONAI bundle's configs/metadata.json + inference.json -> a manifest entry
+                                           (every transform mapped to an SDK step or refused by name: E_UNSUPPORTED);
+                                           with --onnx (the bundle's network exported to ONNX) added to the model store,
+                                           else the entry is printed (or written to --out) for \`models add\`;
+                                           --set overrides a config item like the bundle CLI (e.g. whether_raw_luna16=true)
+Common options:
+  --models-dir DIR   the model store (default: $MEDINFER_MODELS, else the per-user data folder:
+                     $XDG_DATA_HOME/medinfer/models or ~/.local/share/medinfer/models on Linux,
+                     ~/Library/Application Support/medinfer/models on macOS, %LOCALAPPDATA%\\medinfer\\models on Windows)
+  --manifest FILE    main manifest instead of the bundled one (its relative paths then resolve in --models-dir if given)
 
 External weights that were not converted yet are listed as absent, not as failures.
-Exit codes: 0 ok, 1 a shipped file is missing or its sha256 differs, 2 usage / manifest error.`;
+Exit codes: 0 ok, 1 a model file is missing or its sha256 differs (verify), 2 usage / manifest / model error.`;
 
-const OPTIONS = { json: { type: 'boolean' }, manifest: { type: 'string' } } as const;
+const OPTIONS = {
+  json: { type: 'boolean' }, manifest: { type: 'string' }, 'models-dir': { type: 'string' },
+  entry: { type: 'string' }, id: { type: 'string' }, replace: { type: 'boolean' },
+  onnx: { type: 'string' }, out: { type: 'string' }, set: { type: 'string', multiple: true }, 'class-names': { type: 'string' },
+} as const;
 
-function listModels(manifest: Manifest, ctx: CliContext, json: boolean): number {
-  const models = Object.values(manifest.models);
-  const datasets = Object.values(manifest.datasets);
-  if (json) {
-    ctx.out(JSON.stringify({ models, datasets }, null, 2) + '\n');
-    return EXIT_OK;
-  }
-  ctx.out(`Models (${models.length})\n`);
-  ctx.out(formatTable(['id', 'task', 'weights', 'datasets', 'architecture'], models.map((m) => [m.id, m.task, m.weights.kind, m.datasets.join(','), m.architecture])) + '\n\n');
-  ctx.out(`Datasets (${datasets.length})\n`);
-  ctx.out(formatTable(['id', 'year', 'modality', 'tasks', 'acquisition'], datasets.map((d) => [d.id, d.year === undefined ? '' : String(d.year), d.modality, d.tasks.join(','), d.acquisition.link ?? d.acquisition.kind])) + '\n');
-  return EXIT_OK;
-}
-
-async function verify(manifest: Manifest, ctx: CliContext, json: boolean): Promise<number> {
-  const checks = await verifyManifestFiles(manifest);
-  const failed = checks.filter(isFailure);
-  if (json) ctx.out(JSON.stringify({ checks, failed: failed.length }, null, 2) + '\n');
-  else {
-    ctx.out(formatTable(['model', 'role', 'status', 'file'], checks.map((c) => [c.modelId, c.role, c.status, c.location])) + '\n');
-    const counts = new Map<string, number>();
-    for (const c of checks) counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
-    ctx.out(`\n${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}\n`);
-    for (const f of failed) ctx.err(`${f.modelId}: ${f.location}: ${f.message}\n`);
-  }
-  return failed.length > 0 ? EXIT_SOME_FAILED : EXIT_OK;
-}
+const SUBCOMMANDS: Record<string, number> = { list: 0, verify: 0, add: 1, 'import-monai': 1 };
 
 export const command: CliCommand = {
   name: 'models',
-  summary: 'list models and datasets; `models verify` checks shipped files',
+  summary: 'list models (bundled + your model store) and datasets; verify files; add your own ONNX model',
   usage: USAGE,
   async run(argv, ctx) {
     const args = parseCommandArgs(argv, OPTIONS, 'models');
-    const [sub, ...extra] = args.positionals;
-    if (extra.length > 0 || (sub !== undefined && sub !== 'verify' && sub !== 'list')) {
-      ctx.err(`medinfer models: unexpected argument '${sub ?? extra[0]}'\n\n${USAGE}\n`);
+    const [sub = 'list', ...rest] = args.positionals;
+    const arity = SUBCOMMANDS[sub];
+    if (arity === undefined || rest.length !== arity) {
+      ctx.err(`medinfer models: ${arity === undefined ? `unknown subcommand '${sub}'` : `'${sub}' takes ${arity} argument${arity === 1 ? '' : 's'}, got ${rest.length}`}\n\n${USAGE}\n`);
       return EXIT_USAGE;
     }
-    const manifestPath = stringFlag(args, 'manifest');
-    const manifest = await readManifestFile(manifestPath === undefined ? undefined : manifestPath);
     const json = booleanFlag(args, 'json');
-    return sub === 'verify' ? verify(manifest, ctx, json) : listModels(manifest, ctx, json);
+    const manifest = stringFlag(args, 'manifest');
+    const modelsDir = stringFlag(args, 'models-dir');
+    if (sub === 'import-monai') {
+      const onnx = stringFlag(args, 'onnx');
+      const out = stringFlag(args, 'out');
+      const id = stringFlag(args, 'id');
+      const classNames = stringFlag(args, 'class-names')?.split(',').map((c) => c.trim());
+      return importMonaiCommand(rest[0]!, {
+        set: stringListFlag(args, 'set'), replace: booleanFlag(args, 'replace'), json,
+        ...(onnx !== undefined ? { onnx } : {}), ...(out !== undefined ? { out } : {}), ...(id !== undefined ? { id } : {}),
+        ...(classNames !== undefined ? { classNames } : {}), ...(modelsDir !== undefined ? { modelsDir } : {}), ...(manifest !== undefined ? { manifest } : {}),
+      }, ctx);
+    }
+    if (sub === 'add') {
+      const entryPath = stringFlag(args, 'entry');
+      if (entryPath === undefined) {
+        ctx.err(`medinfer models add: --entry ENTRY.json is required\n\n${USAGE}\n`);
+        return EXIT_USAGE;
+      }
+      const id = stringFlag(args, 'id');
+      return addModelCommand(rest[0]!, { entryPath, replace: booleanFlag(args, 'replace'), json, ...(id !== undefined ? { id } : {}), ...(modelsDir !== undefined ? { modelsDir } : {}), ...(manifest !== undefined ? { manifest } : {}) }, ctx);
+    }
+    const loaded = await loadManifestWithStore({ cwd: ctx.cwd, env: ctx.env, ...(manifest !== undefined ? { manifest } : {}), ...(modelsDir !== undefined ? { modelsDir } : {}) });
+    return sub === 'verify' ? verifyModels(loaded, ctx, json) : listModels(loaded, ctx, json);
   },
 };

@@ -28,7 +28,8 @@ Options:
   --input PATH        repeatable
   --output DIR        created if missing; holds per-input outputs, results.jsonl, errors.jsonl
   --manifest FILE     models manifest (default: the bundled one)
-  --models-dir DIR    where the manifest's relative model paths resolve (default: beside the manifest)
+  --models-dir DIR    the model store, merged with the manifest (default: $MEDINFER_MODELS, else the
+                      per-user data folder); with --manifest also where its relative paths resolve
   --provider P        auto | cpu | cuda | webgpu, or a list like cuda,cpu (default auto)
   --concurrency N     inputs in flight at once, sharing one session (default ${DEFAULT_CONCURRENCY})
   --format F          json (default) | csv (also writes a flat results.csv)
@@ -100,7 +101,7 @@ export const command: CliCommand = {
     const volume = parseIntegerFlag(stringFlag(args, 'volume'), 'volume', 0, 2 ** 31);
     const manifestPath = stringFlag(args, 'manifest');
     const modelsDir = stringFlag(args, 'models-dir');
-    // --models-dir: the same manifest, its relative model paths resolved in DIR (as dicomweb run does).
+    // --models-dir: the model store (merged with the manifest; with --manifest also where its relative paths resolve).
     const manifest = modelsDir === undefined ? manifestPath : await loadManifestWithModelsDir(manifestPath, modelsDir, ctx.cwd);
     // First Ctrl-C: finish the inputs in flight (their outputs stay complete), start no more.
     // Second Ctrl-C: stop at once (atomic writes still leave no partial file).

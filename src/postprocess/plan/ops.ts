@@ -34,7 +34,8 @@ export type PostprocessStep =
   | { readonly op: 'decodeYolo'; readonly confidence: number; readonly numClasses: number }
   | { readonly op: 'decodeEndToEnd'; readonly confidence: number }
   | { readonly op: 'nms'; readonly iou: number; readonly scoreThreshold?: number; readonly maxDetections?: number; readonly classAware?: boolean }
-  | { readonly op: 'argmax' }
+  /** grid 'model': labels taken on the model grid, mapped back nearest-neighbour (MONAI AsDiscreted before Invertd(nearest_interp)); default 'input': probabilities mapped back linearly first. */
+  | { readonly op: 'argmax'; readonly grid?: 'input' | 'model' }
   | { readonly op: 'regionsToLabels'; readonly order: readonly number[]; readonly labels: readonly number[]; readonly threshold?: number; readonly comparison?: 'gt' | 'gte' }
   | { readonly op: 'remapLabels'; readonly map: Readonly<Record<string, number>> }
   | { readonly op: 'keepLargestComponent'; readonly labels?: readonly number[]; readonly connectivity: 6 | 26 }
@@ -73,6 +74,7 @@ const labelMap: FieldCheck = (v) =>
     : 'must be a non-empty object mapping integer label strings to integer labels';
 const padding: FieldCheck = (v) => (v === 'zeros' || v === 'border' ? null : "must be 'zeros' or 'border'");
 const align: FieldCheck = (v) => (v === 'corners' || v === 'origin' ? null : "must be 'corners' or 'origin'");
+const argmaxGrid: FieldCheck = (v) => (v === 'input' || v === 'model' ? null : "must be 'input' or 'model'");
 const comparison: FieldCheck = (v) => (v === 'gt' || v === 'gte' ? null : "must be 'gt' or 'gte'");
 
 const req = (check: FieldCheck): FieldSpec => ({ check, required: true });
@@ -87,7 +89,7 @@ const FIELDS: Readonly<Record<PostprocessOp, Readonly<Record<string, FieldSpec>>
   decodeYolo: { confidence: req(num(0, 1)), numClasses: req(int(1)) },
   decodeEndToEnd: { confidence: req(num(0, 1)) },
   nms: { iou: req(num(0, 1)), scoreThreshold: opt(finite), maxDetections: opt(int(1)), classAware: opt(bool) },
-  argmax: {},
+  argmax: { grid: opt(argmaxGrid) },
   regionsToLabels: { order: req(intList), labels: req(intList), threshold: opt(num(0, 1)), comparison: opt(comparison) },
   remapLabels: { map: req(labelMap) },
   keepLargestComponent: { labels: opt(intList), connectivity: req(connectivity) },

@@ -44,6 +44,11 @@ export interface SlidingWindowOptions {
   readonly mirrorAxes?: readonly number[];
   /** Value of padding voxels when the image is smaller than the roi. Default 0. */
   readonly padValue?: number;
+  /**
+   * How the image is padded up to the roi when smaller: 'constant' (padValue, default) or
+   * 'replicate' (the nearest edge voxel, MONAI padding_mode='replicate' / torch F.pad replicate).
+   */
+  readonly padMode?: 'constant' | 'replicate';
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -115,7 +120,7 @@ export async function runSlidingWindow(input: DenseTensor, predict: WindowPredic
   const roiVoxels = grid.roi[0]! * grid.roi[1]! * grid.roi[2]!;
   let blend: BlendAccumulator | undefined;
   let outChannels = 0;
-  const cutter = new WindowCutter(input, grid, Math.min(batchSize, windows.length), options.padValue ?? 0);
+  const cutter = new WindowCutter(input, grid, Math.min(batchSize, windows.length), options.padValue ?? 0, options.padMode ?? 'constant');
   for (let first = 0; first < windows.length; first += batchSize) {
     const batch = windows.slice(first, first + batchSize);
     for (const flips of combos) {

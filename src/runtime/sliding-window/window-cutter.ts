@@ -35,7 +35,7 @@ export class WindowCutter {
   private readonly stageFloats: number;
   private buffer: Float32Array | undefined;
 
-  constructor(private readonly input: DenseTensor, private readonly grid: Grid, maxWindows: number, private readonly padValue: number) {
+  constructor(private readonly input: DenseTensor, private readonly grid: Grid, maxWindows: number, private readonly padValue: number, private readonly padMode: 'constant' | 'replicate' = 'constant') {
     this.strides = inputStrides(input, grid);
     this.channels = input.dims[1]!;
     const [r0, r1, r2] = grid.roi as [number, number, number];
@@ -63,11 +63,40 @@ export class WindowCutter {
     return out;
   }
 
+  /**
+   * A window overhanging the image with edge replication: each padded voxel takes the value of
+   * the nearest image voxel (clamped index per axis). Only windows over an image smaller than
+   * the roi overhang, so this per-voxel path runs on small images only.
+   */
+  private cutReplicated(start: readonly number[], out: Float32Array, offset: number): void {
+    const grid = this.grid;
+    const [r0, r1, r2] = grid.roi as [number, number, number];
+    const [sc, sa, sb, sd] = this.strides;
+    const clamp = (d: number, w: number): number => Math.min(grid.size[d]! - 1, Math.max(0, start[d]! + w - grid.padBefore[d]!));
+    const i1 = Array.from({ length: r1 }, (_, w) => clamp(1, w) * sb);
+    const i2 = Array.from({ length: r2 }, (_, w) => clamp(2, w) * sd);
+    const data = this.input.data;
+    let p = offset;
+    for (let c = 0; c < this.channels; c++) {
+      for (let a = 0; a < r0; a++) {
+        const base = c * sc + clamp(0, a) * sa;
+        for (let b = 0; b < r1; b++) {
+          const row = base + i1[b]!;
+          for (let d = 0; d < r2; d++) out[p++] = data[row + i2[d]!]!;
+        }
+      }
+    }
+  }
+
   private cutOne(start: readonly number[], out: Float32Array, offset: number): void {
     const grid = this.grid;
     const [, r1, r2] = grid.roi as [number, number, number];
     const { lo, hi } = windowBoxInImage(grid, start);
     const inside = lo.every((l, d) => l === 0 && hi[d] === grid.roi[d]);
+    if (!inside && this.padMode === 'replicate') {
+      this.cutReplicated(start, out, offset);
+      return;
+    }
     const [sc, sa, sb, sd] = this.strides;
     for (let c = 0; c < this.channels; c++) {
       const dst = offset + c * this.roiVoxels;

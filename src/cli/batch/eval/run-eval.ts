@@ -26,6 +26,8 @@ export interface EvalOptions extends Pick<BatchOptions, 'manifest' | 'provider' 
   readonly model: string;
   /** A folder or a CSV (see the command's usage for what each task expects). */
   readonly data: string;
+  /** The user model store (default: MEDINFER_MODELS, else the per-user folder). */
+  readonly modelsDir?: string;
   readonly concurrency?: number;
   /** Detection: LUNA16 annotations (default: annotations.csv in the data folder). */
   readonly annotations?: string;
@@ -80,7 +82,7 @@ async function prepare(entry: ModelEntry, options: EvalOptions, cwd: string): Pr
 
 export async function runEval(options: EvalOptions, ctx: CliContext): Promise<EvalReport> {
   const concurrency = checkConcurrency(options.concurrency ?? DEFAULT_CONCURRENCY);
-  const manifest = await loadManifest(options.manifest, ctx.cwd);
+  const manifest = await loadManifest(options.manifest, ctx.cwd, options.modelsDir);
   const entry = getModelEntry(manifest, options.model);
   const { items, evaluator } = await prepare(entry, options, ctx.cwd);
   if (items.length === 0) throw new UsageError(`--data ${options.data}: no cases found for model '${entry.id}' (${entry.task})`, { field: 'data' });
