@@ -38,7 +38,7 @@ def keras_convs(path):
             k = next(np.array(g[n]) for n in wn if n.endswith('kernel:0'))
             b = next(np.array(g[n]) for n in wn if n.endswith('bias:0'))
             # Keras (kd, kh, kw, cin, cout) -> torch (cout, cin, kd, kh, kw); both cross-correlate.
-            out[name] = (torch.from_numpy(k).permute(4, 3, 0, 1, 2).contiguous().double(), torch.from_numpy(b).double())
+            out[name] = (torch.from_numpy(k).permute(4, 3, 0, 1, 2).contiguous().float(), torch.from_numpy(b).float())
             order.append(name)
         return out, order
 
@@ -52,13 +52,14 @@ def conv(x, wb, stride=1):
 
 
 def forward(path, variant, moving, fixed):
+    torch.set_num_threads(2)
     weights, order = keras_convs(path)
     n_dec, full = DECODERS[variant]
     body = [weights[n] for n in order if n not in ('flow', 'log_sigma')]
     assert len(body) == 4 + n_dec, f'{len(body)} convs for {variant}'
     act = lambda t: F.leaky_relu(t, 0.2)
     up = lambda t: F.interpolate(t, scale_factor=2, mode='nearest')
-    x_in = torch.cat([torch.from_numpy(moving)[None, None], torch.from_numpy(fixed)[None, None]], 1).double()
+    x_in = torch.cat([torch.from_numpy(moving)[None, None], torch.from_numpy(fixed)[None, None]], 1).float()
     enc = [x_in]
     for i in range(4):
         enc.append(act(conv(enc[-1], body[i], 2)))
@@ -75,7 +76,7 @@ def forward(path, variant, moving, fixed):
         x = act(conv(x, body[9]))
     if n_dec == 7:
         x = act(conv(x, body[10]))
-    return conv(x, weights['flow'])[0].float().numpy()
+    return conv(x, weights["flow"])[0].numpy()
 
 
 def main():
