@@ -11,7 +11,7 @@
  * (moving) to the original (fixed), Dice of the warped labels against the original labels over
  * every label of the segmentation, before (deformed labels) and after. Prints one JSON object.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { computeDice, createPipeline, loadManifestWithStore, loadNodeVolume } from '../../dist/node.js';
@@ -56,6 +56,23 @@ for (const [stem, ref] of Object.entries(check.references)) {
   const r = await pipeline.run({ fixed: join(out, 'fixed.nii.gz'), moving: join(out, 'moving.nii.gz'), movingLabels: join(out, 'moving_seg.nii.gz') });
   const sdkMs = performance.now() - t1;
   await pipeline.dispose();
+  // The field in fixed voxels (u_vox = inverse(direction diag(spacing)) u_mm; here the NIfTI's
+  // 1 mm grid, LPS direction diag(-1, -1, 1)), [3, i, j, k] C order like the torch output, for
+  // voxelmorph_keras_postprocess.py to compare with the Keras integration / upsampling.
+  const dir = r.displacement.geometry.direction;
+  const sp = r.displacement.geometry.spacing;
+  const n = r.displacement.data.length / 3;
+  const vox = new Float32Array(3 * n);
+  const [si, sj] = [shape[0], shape[1]];
+  for (let p = 0; p < n; p++) {
+    const i = p % si, j = Math.floor(p / si) % sj, k = Math.floor(p / (si * sj));
+    for (let c = 0; c < 3; c++) {
+      // diagonal direction only (checked below): component c is world axis c of voxel axis c
+      vox[c * n + (i * sj + j) * shape[2] + k] = r.displacement.data[3 * p + c] / (dir[c * 3 + c] * sp[c]);
+    }
+  }
+  if (dir.some((v, q) => q % 4 !== 0 && v !== 0)) throw new Error('oblique grid: this check expects a diagonal direction');
+  writeFileSync(join(out, `${stem}.sdk-disp.f32`), vox);
   results.models[id] = {
     variant: ref.variant, output: entry.io.outputs[0].name,
     parity: { maxAbsDiff: maxDiff, maxAbsOutput: maxAbs, elements: want.length },
