@@ -61,8 +61,14 @@ def read_conv_layers(path):
         if 'layer_names' not in root.attrs:
             raise CheckpointError('no Keras layer_names attribute: not a Keras weights file')
         layers = []
-        for raw in root.attrs['layer_names']:
-            name = raw.decode() if isinstance(raw, bytes) else str(raw)
+        all_names = [raw.decode() if isinstance(raw, bytes) else str(raw) for raw in root.attrs['layer_names']]
+        legacy = [n for n in all_names if n.startswith('dense3d_spatial_transformer') or n == 'flow-fix']
+        if legacy:
+            # models/xy/ at ca62747: the pre-'ij' code (Dense3DSpatialTransformer, 'xy' channel
+            # order, the MICCAI 'flow-fix' and manual squaring layers). Same weight shapes, other
+            # field semantics: refused rather than read as 'ij'.
+            raise CheckpointError(f"layer '{legacy[0]}': a legacy 'xy'-indexing model (voxelmorph models/xy/), whose field channels and integration differ; not supported")
+        for name in all_names:
             group = root[name]
             names = [n.decode() if isinstance(n, bytes) else str(n) for n in group.attrs.get('weight_names', [])]
             if not names:

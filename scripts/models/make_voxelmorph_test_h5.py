@@ -83,10 +83,13 @@ def main():
     ap.add_argument('--variant', choices=sorted(DEC), required=True)
     ap.add_argument('--out', required=True)
     ap.add_argument('--full-model', action='store_true', help="weights under 'model_weights' (model.save layout)")
+    ap.add_argument('--legacy-xy', action='store_true', help="name the transformer as models/xy/ does (Dense3DSpatialTransformer): the converter must refuse it")
     a = ap.parse_args()
     shapes, last = conv_shapes(a.variant)
     first = 1 if a.full_model else 188
     names = layer_list(a.variant, shapes, first)
+    if a.legacy_xy:
+        names = [n.replace('spatial_transformer_', 'dense3d_spatial_transformer_') for n in names]
     conv_names = [n for n in names if n.startswith('conv3d_')]
     with h5py.File(a.out, 'w') as f:
         f.attrs['backend'] = b'tensorflow'

@@ -50,9 +50,9 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-function makeCheckpoint(variant: string, full: boolean): string {
-  const out = join(work, `${variant}${full ? '_full' : ''}.h5`);
-  execFileSync(python, [join(ROOT, 'scripts', 'models', 'make_voxelmorph_test_h5.py'), '--variant', variant, '--out', out, ...(full ? ['--full-model'] : [])]);
+function makeCheckpoint(variant: string, full: boolean, extra: string[] = []): string {
+  const out = join(work, `${variant}${full ? '_full' : ''}${extra.join('')}.h5`);
+  execFileSync(python, [join(ROOT, 'scripts', 'models', 'make_voxelmorph_test_h5.py'), '--variant', variant, '--out', out, ...(full ? ['--full-model'] : []), ...extra]);
   return out;
 }
 
@@ -128,5 +128,7 @@ f = h5py.File(${JSON.stringify(other)}, 'w'); f.attrs['layer_names'] = np.array(
 g = f.create_group('conv2d_1'); g.create_dataset('conv2d_1/kernel:0', data=np.zeros((3, 3, 1, 8), 'f4')); g.create_dataset('conv2d_1/bias:0', data=np.zeros(8, 'f4'))
 g.attrs['weight_names'] = np.array([b'conv2d_1/kernel:0', b'conv2d_1/bias:0'])`]);
     await expect(convert(other, 'vxm-bad')).rejects.toThrow(/other\.h5 is not a VoxelMorph 2018 Keras checkpoint: layer 'conv2d_1' is not a 3D convolution/);
+    // The legacy models/xy/ files have the same weight shapes but 'xy' channel order: refused, not misread.
+    await expect(convert(makeCheckpoint('vm1', false, ['--legacy-xy']), 'vxm-bad')).rejects.toThrow(/legacy 'xy'-indexing model/);
   });
 });
