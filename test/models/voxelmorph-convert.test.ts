@@ -9,12 +9,12 @@
  * mapping, displacement in mm on the fixed grid).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelFileError, createVolume } from '../../src/index.js';
+import { ModelFileError, UnsupportedError, createVolume } from '../../src/index.js';
 import { convertVoxelmorphCheckpoint, pythonInterpreter } from '../../src/cli/models/convert-voxelmorph.js';
 import { loadManifestWithStore } from '../../src/manifest/store/load-with-store.js';
 import { createPipeline } from '../../src/pipelines/node-context.js';
@@ -130,5 +130,15 @@ g.attrs['weight_names'] = np.array([b'conv2d_1/kernel:0', b'conv2d_1/bias:0'])`]
     await expect(convert(other, 'vxm-bad')).rejects.toThrow(/other\.h5 is not a VoxelMorph 2018 Keras checkpoint: layer 'conv2d_1' is not a 3D convolution/);
     // The legacy models/xy/ files have the same weight shapes but 'xy' channel order: refused, not misread.
     await expect(convert(makeCheckpoint('vm1', false, ['--legacy-xy']), 'vxm-bad')).rejects.toThrow(/legacy 'xy'-indexing model/);
+  });
+
+  it('names the Debian package when the interpreter lacks a module', async () => {
+    // The real interpreter without its site packages (-S): Debian's h5py is not importable then.
+    const bare = join(work, 'python-no-site');
+    writeFileSync(bare, `#!/bin/sh\nexec ${python} -S "$@"\n`);
+    chmodSync(bare, 0o755);
+    const run = convertVoxelmorphCheckpoint(makeCheckpoint('vm1', false), { id: 'vxm-nosite', replace: false, json: false, modelsDir: store, cwd: work, env: { ...process.env, MEDINFER_PYTHON: bare } });
+    await expect(run).rejects.toThrow(UnsupportedError);
+    await expect(convertVoxelmorphCheckpoint(makeCheckpoint('vm1', false), { id: 'vxm-nosite', replace: false, json: false, modelsDir: store, cwd: work, env: { ...process.env, MEDINFER_PYTHON: bare } })).rejects.toThrow(/needs the Python package h5py .*apt-get install python3-h5py/);
   });
 });
