@@ -164,7 +164,10 @@ function toComponents(planar: Volume): Volume<'float32'> {
 }
 
 export async function createRegistrationPipeline(context: PipelineContext, model: string | ModelEntry): Promise<RegistrationPipeline> {
+  // A contradictory entry is refused before a session is made (and again for an id's entry).
+  if (typeof model !== 'string') fieldSteps(model);
   const handle = await openModelHandle(context, model, 'registration');
+  fieldSteps(handle.entry);
   return {
     task: 'registration',
     entry: handle.entry,
