@@ -8,15 +8,17 @@ import { createGeometry, type Geometry } from '../core/geometry.js';
 import { createVolume, type Volume } from '../core/volume.js';
 import type { DenseTensor } from '../runtime/sliding-window/sliding-window.js';
 
-export function fieldFromTensor(t: DenseTensor, axisOrder: string, modelGrid: Geometry): Volume<'float32'> {
+export function fieldFromTensor(t: DenseTensor, axisOrder: string, modelGrid: Geometry, align: 'corners' | 'origin' = 'corners'): Volume<'float32'> {
   if (t.dims.length !== 5 || t.dims[0] !== 1 || t.dims[1] !== 3) throw new ShapeError(`a displacement / velocity output must be [1, 3, D, H, W], got [${t.dims.join(', ')}]`, { actual: t.dims });
   const axes = [...axisOrder].map((ch) => 'ijk'.indexOf(ch));
   if (axes.length !== 3 || axes.some((a) => a < 0) || new Set(axes).size !== 3) throw new ShapeError(`axis order '${axisOrder}' is not a permutation of ijk`);
   const tensorSize = t.dims.slice(2) as [number, number, number];
-  // Output grid: the model grid, or a coarser one (half-resolution velocity) covering it.
+  // Output grid: the model grid, or a coarser one (half-resolution velocity) covering it: same
+  // first and last voxel centres ('corners'), or same first centre and N / n times the spacing
+  // ('origin', the 2018 Keras models; see upsampleField).
   const size: [number, number, number] = [0, 0, 0];
   axes.forEach((a, d) => (size[a] = tensorSize[d]!));
-  const spacing = modelGrid.spacing.map((s, a) => (s * (modelGrid.size[a]! - 1)) / Math.max(1, size[a]! - 1));
+  const spacing = modelGrid.spacing.map((s, a) => (align === 'origin' ? (s * modelGrid.size[a]!) / size[a]! : (s * (modelGrid.size[a]! - 1)) / Math.max(1, size[a]! - 1)));
   const geometry = createGeometry({ size, spacing: size.every((n, a) => n === modelGrid.size[a]) ? [...modelGrid.spacing] : spacing, origin: [...modelGrid.origin], direction: [...modelGrid.direction] });
   const n = size[0] * size[1] * size[2];
   const out = new Float32Array(3 * n);

@@ -1,7 +1,8 @@
 /**
  * Deformable registration pipeline (VoxelMorph family): fixed + moving volumes -> the same
  * declared plan for both -> model -> velocity or displacement field (tensor voxels) ->
- * scaling-and-squaring if declared -> upsampled to the model grid if coarser -> displacement in
+ * scaling-and-squaring if declared (integrateVelocity; without it the output is a displacement) ->
+ * upsampled to the model grid if coarser (upsampleField's alignment) -> displacement in
  * LPS mm on the fixed image's exact grid. Then: moving image warped (trilinear), moving labels
  * warped (nearest), Jacobian determinant and folding %, landmark TRE when landmarks are given.
  * Convention: fixed voxel x corresponds to moving world position world(x) + u(x).
@@ -14,8 +15,8 @@ import { convertFieldToMm } from '../postprocess/registration/field.js';
 import { integrateVelocity } from '../postprocess/registration/integrate.js';
 import { computeJacobianDeterminant } from '../postprocess/registration/jacobian.js';
 import { displacePoints } from '../postprocess/registration/points.js';
-import { upsampleField } from '../postprocess/registration/upsample.js';
-import { warpVolume } from '../postprocess/registration/warp.js';
+import { upsampleField, type FieldAlignment } from '../postprocess/registration/upsample.js';
+import { warpVolume, type WarpPadding } from '../postprocess/registration/warp.js';
 import { invertToInputGrid } from '../preprocess/invert-to-input-grid.js';
 import { runPreprocessPlan, type PreprocessResult } from '../preprocess/run-plan.js';
 import type { Tensor } from '../preprocess/tensor.js';
@@ -70,6 +71,24 @@ function buildFeeds(handle: ModelHandle, tensors: { fixed: Tensor; moving: Tenso
   return { [entry.io.inputs[0]!.name]: toTensorLike(concatChannels(order.map(pick))) };
 }
 
+/**
+ * What the model's output is, as the entry declares it: a stationary velocity field when the
+ * postprocess has integrateVelocity (MICCAI 2018 / VxmDense), otherwise a displacement field
+ * (CVPR 2018 vm1 / vm2). An output named 'velocity' without integration, or 'displacement' with
+ * it, is a contradiction in the entry and refused rather than guessed.
+ */
+function fieldSteps(entry: ModelEntry): { integrate?: { steps: number; padding?: WarpPadding }; align: FieldAlignment } {
+  const step = entry.postprocess.find((s) => s.op === 'integrateVelocity');
+  const output = entry.io.outputs[0]?.name ?? '';
+  if (step === undefined && /velocity/i.test(output)) throw new ManifestError(`model '${entry.id}': output '${output}' is a velocity field but postprocess has no integrateVelocity step`, { modelId: entry.id });
+  if (step !== undefined && /displacement/i.test(output)) throw new ManifestError(`model '${entry.id}': output '${output}' is a displacement field but postprocess integrates it as a velocity`, { modelId: entry.id });
+  const up = entry.postprocess.find((s) => s.op === 'upsampleField');
+  const align: FieldAlignment = up?.['align'] === 'origin' ? 'origin' : 'corners';
+  if (step === undefined) return { align };
+  const padding = step['padding'] as WarpPadding | undefined;
+  return { integrate: { steps: step['steps'] as number, ...(padding === undefined ? {} : { padding }) }, align };
+}
+
 async function register(handle: ModelHandle, input: RegistrationInput): Promise<RegistrationResult> {
   const started = Date.now();
   const entry = handle.entry;
@@ -92,12 +111,12 @@ async function register(handle: ModelHandle, input: RegistrationInput): Promise<
   const timing = { inferenceMs: performance.now() - before };
   const raw = toFloat32(outputByName(outputs, handle) as { data: ArrayLike<number>; dims: readonly number[]; type: string });
   const modelGrid = preFixed.volume.geometry;
-  let field = fieldFromTensor(raw, axisOrderOf(preFixed), modelGrid);
-  const integrate = entry.postprocess.find((s) => s.op === 'integrateVelocity');
-  if (integrate) field = integrateVelocity(field, { steps: integrate.steps as number });
+  const { integrate, align } = fieldSteps(entry);
+  let field = fieldFromTensor(raw, axisOrderOf(preFixed), modelGrid, align);
+  if (integrate) field = integrateVelocity(field, integrate);
   // A coarse (half-resolution) field is upsampled and converted to mm in one pass.
   const coarse = !field.geometry.size.every((n, a) => n === modelGrid.size[a]);
-  const mmOnModelGrid = coarse ? upsampleField(field, modelGrid, { units: 'mm' }) : convertFieldToMm(field);
+  const mmOnModelGrid = coarse ? upsampleField(field, modelGrid, { units: 'mm', align }) : convertFieldToMm(field);
   // Plans that change no geometry (VoxelMorph: intensity scaling only) leave the model grid equal
   // to the fixed grid: the field is relabelled instead of going through two full-size layout copies.
   const displacement = sameGrid(modelGrid, fixed.geometry)
@@ -145,7 +164,10 @@ function toComponents(planar: Volume): Volume<'float32'> {
 }
 
 export async function createRegistrationPipeline(context: PipelineContext, model: string | ModelEntry): Promise<RegistrationPipeline> {
+  // A contradictory entry is refused before a session is made (and again for an id's entry).
+  if (typeof model !== 'string') fieldSteps(model);
   const handle = await openModelHandle(context, model, 'registration');
+  fieldSteps(handle.entry);
   return {
     task: 'registration',
     entry: handle.entry,

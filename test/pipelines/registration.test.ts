@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createVolume, indexToWorld, parseLandmarks, sha256Hex, type Manifest, type Volume } from '../../src/index.js';
+import { ManifestError, createVolume, indexToWorld, parseLandmarks, sha256Hex, type Manifest, type Volume } from '../../src/index.js';
 import { createPipeline, readManifestFile } from '../../src/node.js';
 
 const MODEL = fileURLToPath(new URL('../fixtures/models/constant-field.onnx', import.meta.url));
@@ -102,5 +102,18 @@ describe('registration outputs on disk', () => {
     const warped = await readNifti(writeNifti(r.warped), { name: 'warped.nii' });
     expect([...warped.data.slice(0, 50)]).toEqual([...r.warped.data.slice(0, 50)]);
     await pipe.dispose();
+  });
+
+  it('refuses an entry whose output name contradicts its postprocess (velocity without integration, displacement with it)', async () => {
+    const base = manifest.models['field']!;
+    const velocityOutput = { ...base.io.outputs[0]!, name: 'velocity' };
+    for (const [io, postprocess, pattern] of [
+      [{ ...base.io, outputs: [velocityOutput] }, [], /output 'velocity' is a velocity field but postprocess has no integrateVelocity/],
+      [{ ...base.io, outputs: [{ ...velocityOutput, name: 'displacement' }] }, [{ op: 'integrateVelocity', steps: 7 }], /output 'displacement' is a displacement field but postprocess integrates it/],
+    ] as const) {
+      const entry = { ...base, io, postprocess };
+      await expect(createPipeline('registration', entry, { manifest, provider: 'cpu' })).rejects.toThrow(ManifestError);
+      await expect(createPipeline('registration', entry, { manifest, provider: 'cpu' })).rejects.toThrow(pattern);
+    }
   });
 });

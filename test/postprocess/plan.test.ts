@@ -29,6 +29,8 @@ describe('postprocess plan validation', () => {
       { op: 'keepLargestComponent', labels: [1], connectivity: 26 },
       { op: 'removeSmallComponents', minVoxels: 10, connectivity: 6 },
       { op: 'integrateVelocity', steps: 7 },
+      { op: 'integrateVelocity', steps: 7, padding: 'border' },
+      { op: 'upsampleField', align: 'origin' },
     ];
     expect(validatePostprocessPlan(steps)).toEqual(steps);
     expect(new Set(steps.map((s) => s.op))).toEqual(new Set(POSTPROCESS_OPS));

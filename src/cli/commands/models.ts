@@ -7,6 +7,7 @@ import { booleanFlag, parseCommandArgs, stringFlag, stringListFlag } from '../ar
 import { loadManifestWithStore } from '../../manifest/store/load-with-store.js';
 import { removeModelFromStore } from '../../manifest/store/remove-model.js';
 import { addModelCommand } from '../models/add.js';
+import { convertVoxelmorphCommand } from '../models/convert-voxelmorph.js';
 import { importMonaiCommand } from '../models/import-monai.js';
 import { listModels, verifyModels } from '../models/list.js';
 
@@ -24,6 +25,12 @@ const USAGE = `Usage:
                                            with --onnx (the bundle's network exported to ONNX) added to the model store,
                                            else the entry is printed (or written to --out) for \`models add\`;
                                            --set overrides a config item like the bundle CLI (e.g. whether_raw_luna16=true)
+  medinfer models convert voxelmorph CHECKPOINT.h5 [--id ID] [--shape D,H,W] [--replace] [--json]
+                                           a published VoxelMorph 2018 Keras checkpoint (cvpr2018_vm1_* / _vm2_*:
+                                           displacement; miccai2018_*: diffeomorphic velocity) -> ONNX -> the model
+                                           store, with an entry that feeds and reads it as the paper code does;
+                                           needs python3 with h5py, onnx, numpy (Debian: apt-get install python3-h5py
+                                           python3-onnx python3-numpy; $MEDINFER_PYTHON picks the interpreter)
 Common options:
   --models-dir DIR   the model store (default: $MEDINFER_MODELS, else the per-user data folder:
                      $XDG_DATA_HOME/medinfer/models or ~/.local/share/medinfer/models on Linux,
@@ -36,14 +43,16 @@ Exit codes: 0 ok, 1 a model file is missing or its sha256 differs (verify), 2 us
 const OPTIONS = {
   json: { type: 'boolean' }, manifest: { type: 'string' }, 'models-dir': { type: 'string' },
   entry: { type: 'string' }, id: { type: 'string' }, replace: { type: 'boolean' },
-  onnx: { type: 'string' }, out: { type: 'string' }, set: { type: 'string', multiple: true }, 'class-names': { type: 'string' },
+  onnx: { type: 'string' }, out: { type: 'string' }, shape: { type: 'string' }, set: { type: 'string', multiple: true }, 'class-names': { type: 'string' },
 } as const;
 
-const SUBCOMMANDS: Record<string, number> = { list: 0, verify: 0, add: 1, remove: 1, 'import-monai': 1 };
+const SUBCOMMANDS: Record<string, number> = { list: 0, verify: 0, add: 1, remove: 1, 'import-monai': 1, convert: 2 };
+/** Checkpoint families `models convert` knows. */
+const CONVERTERS = ['voxelmorph'];
 
 export const command: CliCommand = {
   name: 'models',
-  summary: 'list models (bundled + your model store) and datasets; verify files; add your own ONNX model',
+  summary: 'list models (bundled + your model store) and datasets; verify files; add your own ONNX model; convert published checkpoints',
   usage: USAGE,
   async run(argv, ctx) {
     const args = parseCommandArgs(argv, OPTIONS, 'models');
@@ -70,6 +79,24 @@ export const command: CliCommand = {
         set: stringListFlag(args, 'set'), replace: booleanFlag(args, 'replace'), json,
         ...(onnx !== undefined ? { onnx } : {}), ...(out !== undefined ? { out } : {}), ...(id !== undefined ? { id } : {}),
         ...(classNames !== undefined ? { classNames } : {}), ...(modelsDir !== undefined ? { modelsDir } : {}), ...(manifest !== undefined ? { manifest } : {}),
+      }, ctx);
+    }
+    if (sub === 'convert') {
+      const [family, checkpoint] = rest as [string, string];
+      if (!CONVERTERS.includes(family)) {
+        ctx.err(`medinfer models convert: unknown checkpoint family '${family}' (known: ${CONVERTERS.join(', ')})\n\n${USAGE}\n`);
+        return EXIT_USAGE;
+      }
+      const shapeText = stringFlag(args, 'shape');
+      const shape = shapeText?.split(',').map((t) => Number(t.trim()));
+      if (shape !== undefined && (shape.length !== 3 || shape.some((n) => !Number.isInteger(n) || n <= 0 || n % 16 !== 0))) {
+        ctx.err(`medinfer models convert: --shape ${shapeText}: expected D,H,W, each a positive multiple of 16\n`);
+        return EXIT_USAGE;
+      }
+      const id = stringFlag(args, 'id');
+      return convertVoxelmorphCommand(checkpoint, {
+        replace: booleanFlag(args, 'replace'), json, ...(shape !== undefined ? { shape } : {}), ...(id !== undefined ? { id } : {}),
+        ...(modelsDir !== undefined ? { modelsDir } : {}), ...(manifest !== undefined ? { manifest } : {}),
       }, ctx);
     }
     if (sub === 'add') {

@@ -20,6 +20,7 @@ export const POSTPROCESS_OPS = [
   'keepLargestComponent',
   'removeSmallComponents',
   'integrateVelocity',
+  'upsampleField',
 ] as const;
 
 export type PostprocessOp = (typeof POSTPROCESS_OPS)[number];
@@ -39,7 +40,14 @@ export type PostprocessStep =
   | { readonly op: 'remapLabels'; readonly map: Readonly<Record<string, number>> }
   | { readonly op: 'keepLargestComponent'; readonly labels?: readonly number[]; readonly connectivity: 6 | 26 }
   | { readonly op: 'removeSmallComponents'; readonly minVoxels: number; readonly connectivity: 6 | 26 }
-  | { readonly op: 'integrateVelocity'; readonly steps: number };
+  | { readonly op: 'integrateVelocity'; readonly steps: number; readonly padding?: 'zeros' | 'border' }
+  /**
+   * How a field coarser than the model grid is brought onto it (registration). 'corners' (the
+   * default without this step): torch VoxelMorph's ResizeTransform, trilinear align_corners=True,
+   * values x (N - 1) / (n - 1). 'origin': the 2018 Keras models' interp_upsampling, output voxel x
+   * samples the coarse field at x * n / N (clamped at the far border), values x N / n.
+   */
+  | { readonly op: 'upsampleField'; readonly align: 'corners' | 'origin' };
 
 /** Returns an error message ("must be ...") or null when the value is acceptable. */
 type FieldCheck = (value: unknown) => string | null;
@@ -64,6 +72,8 @@ const labelMap: FieldCheck = (v) =>
   v !== null && typeof v === 'object' && !Array.isArray(v) && Object.entries(v).length > 0 && Object.entries(v).every(([k, x]) => /^\d+$/.test(k) && isInt(x, 0, 65535))
     ? null
     : 'must be a non-empty object mapping integer label strings to integer labels';
+const padding: FieldCheck = (v) => (v === 'zeros' || v === 'border' ? null : "must be 'zeros' or 'border'");
+const align: FieldCheck = (v) => (v === 'corners' || v === 'origin' ? null : "must be 'corners' or 'origin'");
 const argmaxGrid: FieldCheck = (v) => (v === 'input' || v === 'model' ? null : "must be 'input' or 'model'");
 const comparison: FieldCheck = (v) => (v === 'gt' || v === 'gte' ? null : "must be 'gt' or 'gte'");
 
@@ -84,7 +94,8 @@ const FIELDS: Readonly<Record<PostprocessOp, Readonly<Record<string, FieldSpec>>
   remapLabels: { map: req(labelMap) },
   keepLargestComponent: { labels: opt(intList), connectivity: req(connectivity) },
   removeSmallComponents: { minVoxels: req(int(0)), connectivity: req(connectivity) },
-  integrateVelocity: { steps: req(int(0, 30)) },
+  integrateVelocity: { steps: req(int(0, 30)), padding: opt(padding) },
+  upsampleField: { align: req(align) },
 };
 
 function fail(index: number, op: string, field: string, message: string, received?: unknown): never {

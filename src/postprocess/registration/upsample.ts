@@ -6,6 +6,10 @@
  * into planes on the coarse grid (an eighth of the target's voxels at half resolution), resampled
  * by the shared separable sampler (SIMD kernels; sampleGrid where they are unavailable), then
  * mixed by A diag(factor) into the interleaved full-size field - no full-size conversion copy.
+ * `align: 'origin'` reproduces the 2018 Keras VoxelMorph models instead (interp_upsampling:
+ * target voxel x samples the coarse field at x * n / N, clamped at the far border, and values
+ * are scaled by N / n): voxel 0 of both grids coincide and the coarse spacing is N / n target
+ * voxels, not (N - 1) / (n - 1).
  */
 import type { Geometry } from '../../core/geometry.js';
 import { createVolume, type Volume } from '../../core/volume.js';
@@ -15,17 +19,22 @@ import { sampleGrid } from '../../preprocess/sample-grid.js';
 import { sampleTrilinearSeparable } from '../../preprocess/separable-trilinear.js';
 import { checkField, voxelToWorldMatrix, type DisplacementUnits } from './field.js';
 
-export function upsampleField(field: Volume, target: Geometry, options: { units?: DisplacementUnits } = {}): Volume<'float32'> {
+export type FieldAlignment = 'corners' | 'origin';
+
+export function upsampleField(field: Volume, target: Geometry, options: { units?: DisplacementUnits; align?: FieldAlignment } = {}): Volume<'float32'> {
   const f = checkField(field, 'field');
   const size = f.geometry.size;
-  // Displacements in coarse voxels -> target voxels: times (target - 1) / (source - 1) per axis.
-  // (as resizeField in src/pipelines/field-from-tensor.ts: 1 / scale, 1 for a degenerate axis)
-  const factor = [0, 1, 2].map((a) => 1 / ((size[a]! - 1) / Math.max(1, target.size[a]! - 1) || 1));
+  // Coarse index per target index: (source - 1) / (target - 1) with aligned corners (as
+  // resizeField in src/pipelines/field-from-tensor.ts; 1 for a degenerate axis), source / target
+  // with aligned origins. Displacements in coarse voxels -> target voxels: times 1 / step.
+  const origin = options.align === 'origin';
+  const step = [0, 1, 2].map((a) => (origin ? size[a]! / target.size[a]! : (size[a]! - 1) / Math.max(1, target.size[a]! - 1) || 1));
+  const factor = step.map((s) => 1 / s);
   const toMm = options.units === 'mm';
   const a = toMm ? voxelToWorldMatrix(target) : [1, 0, 0, 0, 1, 0, 0, 0, 1];
   // Combined linear map applied to the interpolated coarse displacement: A diag(factor).
   const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = a.map((v, idx) => v * factor[idx % 3]!) as [number, number, number, number, number, number, number, number, number];
-  const planes = resamplePlanes(f.data, size, target.size);
+  const planes = resamplePlanes(f.data, size, target.size, step);
   const voxels = target.size[0] * target.size[1] * target.size[2];
   const out = new Float32Array(3 * voxels);
   for (let v = 0, o = 0; v < voxels; v++, o += 3) {
@@ -39,8 +48,8 @@ export function upsampleField(field: Volume, target: Geometry, options: { units?
   return createVolume({ geometry: target, data: out, components: 3, meta: { ...field.meta, displacementUnits: toMm ? 'mm' : 'voxel' } });
 }
 
-/** The three interleaved components as planes on the target grid (align_corners = True). */
-function resamplePlanes(src: ArrayLike<number>, size: readonly [number, number, number], target: readonly [number, number, number]): Float32Array {
+/** The three interleaved components as planes on the target grid, target x at coarse x * step. */
+function resamplePlanes(src: ArrayLike<number>, size: readonly [number, number, number], target: readonly [number, number, number], step: readonly number[]): Float32Array {
   const n = size[0] * size[1] * size[2];
   const planar = new Float32Array(3 * n);
   for (let v = 0; v < n; v++) {
@@ -49,7 +58,7 @@ function resamplePlanes(src: ArrayLike<number>, size: readonly [number, number, 
     planar[2 * n + v] = src[3 * v + 2]!;
   }
   const strides = sourceStrides(size);
-  const tables = [0, 1, 2].map((a) => buildLinearTable(linearCoordinates(target[a]!, (size[a]! - 1) / Math.max(1, target[a]! - 1), 0), size[a]!, strides[a]!, 'border')) as [AxisTable, AxisTable, AxisTable];
+  const tables = [0, 1, 2].map((a) => buildLinearTable(linearCoordinates(target[a]!, step[a]!, 0), size[a]!, strides[a]!, 'border')) as [AxisTable, AxisTable, AxisTable];
   const fast = sampleTrilinearSeparable({ src: planar, srcSize: size, channels: 3, outSize: target, tables, fill: 0 });
   if (fast !== null) return fast;
   const planes = new Float32Array(3 * target[0] * target[1] * target[2]);
