@@ -23,7 +23,7 @@ function errorClasses(mod: Module, base: unknown): [string, new (...args: unknow
 }
 
 // The classes are listed so that a new one is noticed here (and gets its literal checked).
-const EXPECTED = ['UsageError', 'ManifestError', 'ModelFileError', 'IntegrityError', 'DecodeError', 'UnsupportedError', 'ProviderError', 'ShapeError', 'LimitError', 'InputError', 'IoError', 'HttpError', 'NetworkError'];
+const EXPECTED = ['UsageError', 'ManifestError', 'ModelFileError', 'IntegrityError', 'DecodeError', 'UnsupportedError', 'ProviderError', 'ShapeError', 'LimitError', 'InputError', 'IoError', 'HttpError', 'NetworkError', 'MissingPackageError'];
 
 describe('error names', () => {
   it("each exported MedinferError subclass's name is its own literal", () => {

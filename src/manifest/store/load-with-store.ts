@@ -48,7 +48,12 @@ export async function readStoreJson(store: ModelsDirResolution): Promise<unknown
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if (errnoOf(error) !== 'ENOENT') throw new ManifestError(`cannot read the model store manifest ${path}: ${describeError(error)}`, { file: path }, { cause: error });
+    const code = errnoOf(error);
+    // The per-user default lies under HOME: a service account running with another user's HOME
+    // (e.g. HOME=/root, mode 0700) cannot even look there. That is "no store of its own", not a
+    // broken store; a folder the caller named (option / MEDINFER_MODELS) must be readable.
+    if (store.source === 'default' && (code === 'EACCES' || code === 'EPERM')) return undefined;
+    if (code !== 'ENOENT') throw new ManifestError(`cannot read the model store manifest ${path}: ${describeError(error)}`, { file: path }, { cause: error });
     // A folder the caller named must exist: a typo would otherwise hide every store model.
     if (store.source === 'option' && !(await isFolder(store.dir))) {
       throw new ModelFileError(`models folder ${store.dir} (--models-dir / modelsDir) does not exist`, { file: store.dir, field: 'modelsDir' });
