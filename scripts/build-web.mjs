@@ -2,6 +2,10 @@
 // Builds the web demo (web/ -> dist/web/): bundles web/app.ts with the SDK's browser entry.
 // Emscripten codecs in dicom-parser / @cornerstonejs/codec-* reference fs / path / zlib behind
 // Node-only checks; they are mapped to empty modules here, as any browser app must do.
+// The demo's viewer (@niivue/niivue) is a devDependency bundled here, so SDK users never install
+// it. MEDINFER_WEB_NODE_PATHS (':'-separated folders holding node_modules packages) is an extra
+// place to resolve bare imports from, for a build against a scratch install of a package that the
+// checkout's node_modules does not have yet; unset, resolution is esbuild's usual one.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';
 
@@ -27,6 +31,7 @@ await build({
   logLevel: 'warning',
   loader: { '.wasm': 'file' },
   plugins: [shimNodeBuiltins],
+  ...(process.env.MEDINFER_WEB_NODE_PATHS ? { nodePaths: process.env.MEDINFER_WEB_NODE_PATHS.split(':').filter(Boolean) } : {}),
 });
 for (const f of ['index.html', 'style.css']) copyFileSync(`web/${f}`, `dist/web/${f}`);
 console.log('built dist/web');
