@@ -7,7 +7,7 @@ import {
   createPipeline, fetchManifest, labelNames, readDicomFilesInBrowser, readImageInBrowser,
   type Manifest, type ModelEntry, type ProviderChoice, type Volume,
 } from '../src/browser.js';
-import { boxOutlineVolume, classColours, displayVolume, JACOBIAN_COLORMAP, labelColours } from './layers.js';
+import { boxOutlineVolume, classColours, displayVolume, JACOBIAN_COLORMAP, labelColours, type BoxInput, type LabelColour } from './layers.js';
 import { renderLayerPanel, renderResultTable, type ResultRow } from './panel.js';
 import { Viewer, type Layer, type ViewName } from './viewer.js';
 
@@ -28,6 +28,19 @@ let loaded: Loaded | undefined;
 /** Undefined where the browser has no WebGL2: models still run, results are listed, not drawn. */
 let viewer: Viewer | undefined;
 let viewerProblem = '';
+/** The last detection result, redrawn when the minimum score to draw changes. */
+let lastBoxes: { image: Volume; boxes: (BoxInput & { score: number })[]; colours: LabelColour[] } | undefined;
+
+/**
+ * Box outlines of the detections scoring at least `minScore` (a display threshold only: the
+ * table lists every detection the model returned, those drawn in bold).
+ */
+function boxLayer(minScore: number): Layer {
+  const { image, boxes, colours } = lastBoxes!;
+  const outlines = boxOutlineVolume(image, boxes.filter((b) => b.score >= minScore));
+  shownLabels = outlines;
+  return { kind: 'labels', id: 'boxes', title: 'boxes', volume: outlines, colours, opacity: 1 };
+}
 /** The label volume the viewer shows (segmentation labels or box outlines), for tests. */
 let shownLabels: Volume | undefined;
 
@@ -117,6 +130,7 @@ async function runModel(modelId: string, provider: ProviderChoice): Promise<Reco
   let overlays: Layer[] = [];
   let hidden: string[] = [];
   shownLabels = undefined;
+  lastBoxes = undefined;
   if (entry.task === 'classification') {
     const pipe = await createPipeline('classification', entry, options);
     const r = await pipe.run(single);
@@ -149,11 +163,12 @@ async function runModel(modelId: string, provider: ProviderChoice): Promise<Reco
     summary.detections = r.detections.map((d) => ({ label: d.label, classIndex: d.classIndex, score: d.score, min: d.box.index.min, max: d.box.index.max }));
     const colours = classColours(entry.labels);
     summary.colours = colours;
+    const minScore = Number($<HTMLInputElement>('min-score').value);
+    summary.minScore = minScore;
     const box = (d: (typeof r.detections)[number]) => d.box.index.min.slice(0, single.geometry.size[2] > 1 ? 3 : 2).map((lo, a) => `${lo.toFixed(0)}-${d.box.index.max[a]!.toFixed(0)}`).join(', ');
-    rows = r.detections.map((d) => ({ name: `${d.label} [${box(d)}]`, value: d.score.toFixed(3), positive: true, rgb: colours[d.classIndex]?.rgb ?? [255, 255, 255] }));
-    const outlines = boxOutlineVolume(single, r.detections.map((d) => ({ min: d.box.index.min, max: d.box.index.max, classIndex: d.classIndex })));
-    overlays = [{ kind: 'labels', id: 'boxes', title: 'boxes', volume: outlines, colours, opacity: 1 }];
-    shownLabels = outlines;
+    rows = r.detections.map((d) => ({ name: `${d.label} [${box(d)}]`, value: d.score.toFixed(3), positive: d.score >= minScore, rgb: colours[d.classIndex]?.rgb ?? [255, 255, 255] }));
+    lastBoxes = { image: single, boxes: r.detections.map((d) => ({ min: d.box.index.min, max: d.box.index.max, classIndex: d.classIndex, score: d.score })), colours };
+    overlays = [boxLayer(minScore)];
     await pipe.dispose();
   } else if (entry.task === 'registration') {
     const { fixed, moving } = loaded.inputs;
@@ -201,6 +216,9 @@ async function init(): Promise<void> {
     viewerProblem = ` The image viewer needs WebGL2, which this browser did not provide (${e instanceof Error ? e.message : String(e)}): results are listed, not drawn.`;
   }
   $('view-mode').addEventListener('change', (e) => viewer?.setView((e.target as HTMLSelectElement).value as ViewName));
+  $('min-score').addEventListener('change', (e) => {
+    if (lastBoxes) void showLayers([boxLayer(Number((e.target as HTMLInputElement).value))]);
+  });
   manifest = await fetchManifest(MANIFEST_URL);
   const select = $<HTMLSelectElement>('model');
   for (const entry of Object.values(manifest.models)) {

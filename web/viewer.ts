@@ -46,6 +46,12 @@ export class Viewer {
       // Files are dropped on the demo's own drop zone (read by the SDK, DICOM folders included).
       dragAndDropEnabled: false,
       isColorbar: false,
+      // Radiological convention (patient right on screen left), as radiographs are read and as
+      // PACS viewers show slices; NiiVue's default is neurological.
+      isRadiologicalConvention: true,
+      // Voxels drawn as squares (no interpolation), as the demo always did: a label or a 1-voxel
+      // box outline keeps its exact colour and extent instead of blurring into its neighbours.
+      isNearestInterpolation: true,
       logLevel: 'warn',
     });
     await nv.attachToCanvas(canvas);
@@ -134,6 +140,17 @@ export class Viewer {
     const [x, y, z] = this.fracOf(id, ijk);
     this.nv.scene.crosshairPos = [x, y, z] as unknown as typeof this.nv.scene.crosshairPos;
     this.nv.drawScene();
+  }
+
+  /** The rectangle [left, top, width, height] (CSS pixels) of the tile showing `view`; null when none does. */
+  tile(view: Exclude<ViewName, 'multiplanar'>): [number, number, number, number] | null {
+    const want = view === 'render' ? 4 : SLICE_TYPES[view];
+    const slice = this.nv.screenSlices.find((s) => s.axCorSag === want);
+    if (!slice) return null;
+    const ratio = this.nv.uiData.dpr ?? 1;
+    const [l, t, w, h] = slice.leftTopWidthHeight.map((x) => x / ratio);
+    // A mirrored tile (radiological) has a negative width.
+    return w! < 0 ? [l! + w!, t!, -w!, h!] : [l!, t!, w!, h!];
   }
 
   /**
