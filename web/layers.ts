@@ -3,7 +3,7 @@
  * table of a model, detection boxes as a label volume of box outlines, and a display copy of an
  * input. Pure functions (no DOM), so Node tests check them against the volumes they come from.
  */
-import { createVolume, type LabelSpec, type Volume } from '../src/browser.js';
+import { createVolume, type LabelSpec, type Volume } from '../src/index.js';
 
 export type Rgb = readonly [number, number, number];
 
