@@ -255,6 +255,11 @@ const ready = init();
   get viewer() { return viewer; },
   /** The label volume on screen (segmentation labels or box outlines): size and samples. */
   shownLabels() { return shownLabels ? { size: shownLabels.geometry.size, data: Array.from(shownLabels.data) } : null; },
+  /** A layer in the viewer by id: its grid and first-component samples (tests derive expectations from these). */
+  layer(id: string) {
+    const l = viewer?.layerList.find((x) => x.id === id);
+    return l ? { size: l.volume.geometry.size, spacing: l.volume.geometry.spacing, origin: l.volume.geometry.origin, direction: l.volume.geometry.direction, data: Array.from(displayVolume(l.volume).data) } : null;
+  },
   /** Runs the same model `runs` times on the loaded sample; returns per-run milliseconds. */
   async timeSample(model: string, sample: string, provider: ProviderChoice, runs: number) {
     await ready;

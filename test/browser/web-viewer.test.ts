@@ -15,6 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadNodeVolume } from '../../src/node.js';
 import { startWebServer, type WebServer } from '../../src/cli/web/web-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -23,6 +26,7 @@ const haveBrowser = existsSync(CHROMIUM) && existsSync(fileURLToPath(new URL('..
 type Rgb = [number, number, number];
 type Plane = 'axial' | 'coronal' | 'sagittal';
 interface ViewerHook {
+  layerList: { id: string }[];
   nv: { setCrosshairWidth(w: number): void };
   is2D: boolean;
   plane2D: Plane;
@@ -35,6 +39,7 @@ interface Demo {
     ready: Promise<void>;
     viewer: ViewerHook;
     shownLabels(): { size: [number, number, number]; data: number[] } | null;
+    layer(id: string): { size: number[]; spacing: number[]; origin: number[]; direction: number[]; data: number[] } | null;
     runSample(m: string, s: string, p: string): Promise<Record<string, any>>;
   };
 }
@@ -251,5 +256,102 @@ describe.runIf(haveBrowser || process.env.CI)('web demo viewer (NiiVue, WebGL2 o
     // Row 0 of this radiograph is the top (superior, direction j = -z).
     const top = await project('boxes', [128, 0, 0], viewer.plane);
     expect(top[1]).toBeLessThan(left[1]);
+  });
+
+  it('dropping a DICOM series folder shows it as the base layer with the geometry the Node reader gives', async () => {
+    const dir = fileURLToPath(new URL('../fixtures/convert/mr-sagittal/', import.meta.url));
+    const files = readdirSync(dir).filter((f) => f.endsWith('.dcm')).map((name) => ({ name, mimeType: 'application/dicom', buffer: readFileSync(join(dir, name)) }));
+    await page.setInputFiles('#files', files);
+    await page.waitForFunction(() => /^Loaded /.test(document.getElementById('status')?.textContent ?? ''));
+    const base = (await page.evaluate(() => (window as unknown as Demo).medinfer.layer('input')))!;
+    const node = await loadNodeVolume(dir);
+    expect(base.size).toEqual(node.geometry.size);
+    base.spacing.forEach((v, a) => expect(v).toBeCloseTo(node.geometry.spacing[a]!, 5));
+    base.origin.forEach((v, a) => expect(v).toBeCloseTo(node.geometry.origin[a]!, 4));
+    base.direction.forEach((v, a) => expect(v).toBeCloseTo(node.geometry.direction[a]!, 6));
+    expect(await page.evaluate(() => (window as unknown as Demo).medinfer.viewer.layerList.length)).toBe(1);
+  });
+
+  it('3D detection: each drawn box shows its outline in axial, coronal and sagittal slices through it', async () => {
+    const run = await page.evaluate(() => (window as unknown as Demo).medinfer.runSample('medinfer-nodule-det3d-phantom', 'chest CT (NIfTI, HU)', 'wasm'));
+    const colours = run.colours as { value: number; rgb: Rgb }[];
+    const drawn = (run.detections as { classIndex: number; score: number; min: number[]; max: number[] }[]).filter((d) => d.score >= run.minScore);
+    expect(drawn.length).toBeGreaterThan(0);
+    const labels = (await page.evaluate(() => (window as unknown as Demo).medinfer.shownLabels()))!;
+    const [ni, nj] = labels.size;
+    await page.evaluate(() => (window as unknown as Demo).medinfer.viewer.nv.setCrosshairWidth(0));
+    let checked = 0;
+    for (const d of drawn) {
+      const lo = d.min.map(Math.round);
+      const hi = d.max.map(Math.round);
+      if (hi.some((h, a) => h - lo[a]! < 4)) continue; // too small for an inside two voxels from every face
+      const mid = lo.map((l, a) => Math.round((l + hi[a]!) / 2));
+      await page.evaluate(([m]) => (window as unknown as Demo).medinfer.viewer.centreOn('boxes', m as number[]), [mid] as const);
+      const shot = await canvasPixels();
+      for (const plane of ['axial', 'coronal', 'sagittal'] as const) {
+        const fixedAxis = plane === 'axial' ? 2 : plane === 'coronal' ? 1 : 0;
+        const ua = fixedAxis === 0 ? 1 : 0; // an in-plane axis: walk from the box's face to its centre along it
+        const edge = [...mid];
+        edge[ua] = lo[ua]!;
+        const other = [0, 1, 2].find((a) => a !== fixedAxis && a !== ua)!;
+        edge[other] = mid[other]! + 1; // off the crosshair line through the centre
+        if (labels.data[edge[0]! + ni * (edge[1]! + nj * edge[2]!)] !== d.classIndex + 1) continue; // another box's outline over it
+        const [x, y] = await project('boxes', edge, plane);
+        expect(shot.around(x, y), `3D box outline at ${edge} (${plane})`).toSatisfy((px: Rgb[]) => shows(px, colours[d.classIndex]!.rgb));
+        const inner = [...edge];
+        inner[ua] = lo[ua]! + 2;
+        if (labels.data[inner[0]! + ni * (inner[1]! + nj * inner[2]!)] === 0) {
+          const [ix, iy] = await project('boxes', inner, plane);
+          expect(shot.around(ix, iy), `inside the 3D box at ${inner} (${plane})`).toSatisfy(noColour);
+        }
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(3);
+  });
+
+  it('registration: the Jacobian layer is red where the field expands, blue where it compresses, clear where volume is kept; layers switch', async () => {
+    const run = await page.evaluate(() => (window as unknown as Demo).medinfer.runSample('medinfer-lung-voxelmorph-phantom', 'lung CT exhale / inhale pair', 'wasm'));
+    expect(run.foldingPercent).toBeGreaterThanOrEqual(0);
+    const ids = await page.evaluate(() => (window as unknown as Demo).medinfer.viewer.layerList.map((l) => l.id));
+    expect(ids).toEqual(['input', 'moving', 'warped', 'jacobian']);
+    const fixed = (await page.evaluate(() => (window as unknown as Demo).medinfer.layer('input')))!;
+    const jac = (await page.evaluate(() => (window as unknown as Demo).medinfer.layer('jacobian')))!;
+    expect(jac.size).toEqual(fixed.size); // the field lives on the fixed grid
+    // Only the fixed image and the Jacobian, fully opaque.
+    await setOpacity('warped', 1, false);
+    await setOpacity('moving', 1, false);
+    await setOpacity('jacobian', 1, true);
+    await page.evaluate(() => (window as unknown as Demo).medinfer.viewer.nv.setCrosshairWidth(0));
+    const [ni, nj, nk] = jac.size as [number, number, number];
+    const J = (i: number, j: number, k: number) => jac.data[i + ni * (j + nj * k)]!;
+    // Voxels whose 3x3 in-plane neighbourhood is uniformly expanded / compressed / kept.
+    const uniform = (i: number, j: number, k: number, test: (v: number) => boolean) => {
+      for (let b = -1; b <= 1; b++) for (let a = -1; a <= 1; a++) if (!test(J(i + a, j + b, k))) return false;
+      return true;
+    };
+    const found: Record<string, number[] | undefined> = {};
+    const kinds = { expand: (v: number) => v > 1.35, compress: (v: number) => v < 0.65 && v > 0, kept: (v: number) => Math.abs(v - 1) < 0.01 };
+    for (let k = 2; k < nk - 2; k += 3) for (let j = 2; j < nj - 2; j += 2) for (let i = 2; i < ni - 2; i += 2) {
+      for (const [name, test] of Object.entries(kinds)) if (!found[name] && uniform(i, j, k, test)) found[name] = [i, j, k];
+    }
+    let checked = 0;
+    for (const [name, voxel] of Object.entries(found)) {
+      if (!voxel) continue;
+      await page.evaluate(([v]) => (window as unknown as Demo).medinfer.viewer.centreOn('jacobian', v as number[]), [voxel] as const);
+      const [x, y] = await project('jacobian', [voxel[0]! + 1, voxel[1]! + 1, voxel[2]!], 'axial');
+      const px = (await canvasPixels()).around(x, y);
+      const check = name === 'expand' ? (p: Rgb) => p[0] > p[2] + 60 : name === 'compress' ? (p: Rgb) => p[2] > p[0] + 60 : (p: Rgb) => isGrey(p);
+      expect(px, `${name} (J ${J(voxel[0]!, voxel[1]!, voxel[2]!).toFixed(2)}) at ${voxel}`).toSatisfy((all: Rgb[]) => all.every(check));
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(2);
+    // Switched off, the Jacobian leaves no colour at the expanded / compressed voxel.
+    const coloured = found.expand ?? found.compress;
+    if (coloured) {
+      await setOpacity('jacobian', 1, false);
+      const [x, y] = await project('jacobian', [coloured[0]! + 1, coloured[1]! + 1, coloured[2]!], 'axial');
+      expect((await canvasPixels()).around(x, y)).toSatisfy(noColour);
+    }
   });
 });
