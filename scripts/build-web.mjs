@@ -7,7 +7,8 @@
 // place to resolve bare imports from, for a build against a scratch install of a package that the
 // checkout's node_modules does not have yet; unset, resolution is esbuild's usual one.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const GUARDED = ['fs', 'path', 'zlib', 'crypto'];
 const shimNodeBuiltins = {
@@ -19,7 +20,8 @@ const shimNodeBuiltins = {
 };
 
 mkdirSync('dist/web', { recursive: true });
-await build({
+const result = await build({
+  metafile: true,
   entryPoints: ['web/app.ts'],
   bundle: true,
   format: 'esm',
@@ -34,4 +36,20 @@ await build({
   ...(process.env.MEDINFER_WEB_NODE_PATHS ? { nodePaths: process.env.MEDINFER_WEB_NODE_PATHS.split(':').filter(Boolean) } : {}),
 });
 for (const f of ['index.html', 'style.css']) copyFileSync(`web/${f}`, `dist/web/${f}`);
+
+// Licences of the third-party packages in app.js (BSD / MIT ask binary redistributions to carry
+// them): name, version, licence field and the package's own licence file, else web/licenses/.
+const packages = new Map();
+for (const input of Object.keys(result.metafile.inputs)) {
+  const m = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);
+  if (m && !packages.has(m[2])) packages.set(m[2], m[1]);
+}
+const notices = [...packages].sort(([a], [b]) => a.localeCompare(b)).map(([name, dir]) => {
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const own = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+  const local = `web/licenses/${name.split('/').pop()}.LICENSE`;
+  const text = own ? readFileSync(join(dir, own), 'utf8') : existsSync(local) ? readFileSync(local, 'utf8') : '(no licence text in the package)';
+  return `${name}@${pkg.version} (${pkg.license ?? 'licence not stated'})\n\n${text.trim()}\n`;
+});
+writeFileSync('dist/web/THIRD-PARTY-NOTICES.txt', `Third-party software bundled in app.js\n\n${notices.join('\n' + '-'.repeat(72) + '\n\n')}`);
 console.log('built dist/web');
