@@ -258,6 +258,15 @@ describe.runIf(haveBrowser || process.env.CI)('web demo viewer (NiiVue, WebGL2 o
     expect(top[1]).toBeLessThan(left[1]);
   });
 
+  it("the page links the bundle's third-party notices, NiiVue's BSD-2 licence among them", async () => {
+    expect(await page.getAttribute('footer a', 'href')).toBe('THIRD-PARTY-NOTICES.txt');
+    const res = await fetch(new URL('THIRD-PARTY-NOTICES.txt', server.url));
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    expect(text).toMatch(/^@niivue\/niivue@\d+\.\d+\.\d+ \(BSD-2-Clause\)\n\nBSD 2-Clause License\n\nCopyright \(c\) 2021, Niivue/m);
+    expect(text).toMatch(/^onnxruntime-web@/m);
+  });
+
   it('dropping a DICOM series folder shows it as the base layer with the geometry the Node reader gives', async () => {
     const dir = fileURLToPath(new URL('../fixtures/convert/mr-sagittal/', import.meta.url));
     const files = readdirSync(dir).filter((f) => f.endsWith('.dcm')).map((name) => ({ name, mimeType: 'application/dicom', buffer: readFileSync(join(dir, name)) }));
