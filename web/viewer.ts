@@ -89,6 +89,9 @@ export class Viewer {
       ...(range ? { cal_min: range[0], cal_max: range[1] } : {}),
     });
     if (layer.kind === 'labels') image.setColormapLabel(niivueLabelMap(layer.colours));
+    // DICOM MONOCHROME1 stores low values as bright (the reader keeps the stored values): shown
+    // with the grey ramp inverted, as a radiograph is read.
+    if (layer.kind === 'image' && layer.volume.meta.photometric === 'MONOCHROME1') image.colormapInvert = true;
     return image;
   }
 
