@@ -27,7 +27,12 @@ const result = await build({
   format: 'esm',
   platform: 'browser',
   target: 'es2022',
-  outfile: 'dist/web/app.js',
+  // Code splitting: modules only reached by dynamic import() (NiiVue's zarr codecs, about 1.4 MB,
+  // and the SDK's DICOM codecs) become chunks fetched when first used, not on page load.
+  splitting: true,
+  outdir: 'dist/web',
+  entryNames: '[name]',
+  chunkNames: 'chunks/[name]-[hash]',
   minify: true,
   sourcemap: true,
   logLevel: 'warning',

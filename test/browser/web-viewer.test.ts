@@ -281,6 +281,43 @@ describe.runIf(haveBrowser || process.env.CI)('web demo viewer (NiiVue, WebGL2 o
     expect(await page.evaluate(() => (window as unknown as Demo).medinfer.viewer.layerList.length)).toBe(1);
   });
 
+  it('a dropped JPEG lossless DICOM decodes in the page (its decoder is a chunk loaded on first use) to the samples Node reads', async () => {
+    const path = fileURLToPath(new URL('../fixtures/dicom/generated/ct_jpeg_lossless_sv1.dcm', import.meta.url));
+    await page.setInputFiles('#files', [{ name: 'ct_jpeg_lossless_sv1.dcm', mimeType: 'application/dicom', buffer: readFileSync(path) }]);
+    await page.waitForFunction(() => /^(Loaded|Error)/.test(document.getElementById('status')?.textContent ?? ''));
+    expect(await page.textContent('#status')).toMatch(/^Loaded ct_jpeg_lossless_sv1/);
+    const base = (await page.evaluate(() => (window as unknown as Demo).medinfer.layer('input')))!;
+    const node = await loadNodeVolume(path);
+    expect(base.size).toEqual(node.geometry.size);
+    expect(base.data).toEqual(Array.from(node.data));
+  });
+
+  it('a MONOCHROME1 radiograph is shown inverted: higher stored values are darker on screen', async () => {
+    const path = fileURLToPath(new URL('../fixtures/dicom/generated/cr_monochrome1_uint12.dcm', import.meta.url));
+    await page.setInputFiles('#files', [{ name: 'cr_monochrome1_uint12.dcm', mimeType: 'application/dicom', buffer: readFileSync(path) }]);
+    await page.waitForFunction(() => /^(Loaded|Error)/.test(document.getElementById('status')?.textContent ?? ''));
+    expect(await page.textContent('#status')).toMatch(/^Loaded cr_monochrome1/);
+    const base = (await page.evaluate(() => (window as unknown as Demo).medinfer.layer('input')))!;
+    const plane = await page.evaluate(() => (window as unknown as Demo).medinfer.viewer.plane2D);
+    await page.evaluate(() => (window as unknown as Demo).medinfer.viewer.nv.setCrosshairWidth(0));
+    const shot = await canvasPixels();
+    const [ni, nj] = base.size as [number, number];
+    const stored: number[] = [];
+    const shown: number[] = [];
+    for (let j = 1; j < nj - 1; j += Math.max(1, Math.floor(nj / 12))) for (let i = 1; i < ni - 1; i += Math.max(1, Math.floor(ni / 12))) {
+      if (Math.abs(i - (ni - 1) / 2) < 2 || Math.abs(j - (nj - 1) / 2) < 2) continue; // crosshair lines
+      const [x, y] = await project('input', [i, j, 0], plane);
+      stored.push(base.data[i + ni * j]!);
+      shown.push(shot.at(x, y)[0]);
+    }
+    const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+    const [ms, mv] = [mean(stored), mean(shown)];
+    const cov = stored.reduce((acc, s, n) => acc + (s - ms) * (shown[n]! - mv), 0);
+    const r = cov / Math.sqrt(stored.reduce((a, s) => a + (s - ms) ** 2, 0) * shown.reduce((a, v) => a + (v - mv) ** 2, 0));
+    expect(stored.length).toBeGreaterThan(50);
+    expect(r).toBeLessThan(-0.8);
+  });
+
   it('3D detection: each drawn box shows its outline in axial, coronal and sagittal slices through it', async () => {
     const run = await page.evaluate(() => (window as unknown as Demo).medinfer.runSample('medinfer-nodule-det3d-phantom', 'chest CT (NIfTI, HU)', 'wasm'));
     const colours = run.colours as { value: number; rgb: Rgb }[];
