@@ -42,6 +42,11 @@ const result = await build({
 });
 for (const f of ['index.html', 'style.css']) copyFileSync(`web/${f}`, `dist/web/${f}`);
 
+// The .wasm of each DICOM codec the demo bundles the glue of (web/codecs.ts), served from codecs/.
+const CODEC_WASM = ['codec-libjpeg-turbo-8bit/dist/libjpegturbowasm_decode.wasm', 'codec-charls/dist/charlswasm_decode.wasm', 'codec-openjpeg/dist/openjpegwasm_decode.wasm', 'codec-openjph/dist/openjphjs.wasm'];
+mkdirSync('dist/web/codecs', { recursive: true });
+for (const f of CODEC_WASM) copyFileSync(join('node_modules/@cornerstonejs', f), join('dist/web/codecs', f.split('/').pop()));
+
 // Licences of the third-party packages in app.js (BSD / MIT ask binary redistributions to carry
 // them): name, version, licence field and the package's own licence file, else web/licenses/.
 const packages = new Map();

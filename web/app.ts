@@ -7,6 +7,7 @@ import {
   createPipeline, fetchManifest, labelNames, readDicomFilesInBrowser, readImageInBrowser,
   type Manifest, type ModelEntry, type ProviderChoice, type Volume,
 } from '../src/browser.js';
+import { DEMO_CODECS } from './codecs.js';
 import { boxOutlineVolume, classColours, displayVolume, JACOBIAN_COLORMAP, labelColours, type BoxInput, type LabelColour } from './layers.js';
 import { renderLayerPanel, renderResultTable, type ResultRow } from './panel.js';
 import { Viewer, type Layer, type ViewName } from './viewer.js';
@@ -102,7 +103,8 @@ function dropped(files: File[]): void {
 async function loadFiles(files: File[]): Promise<void> {
   status(`Reading ${files.length} file(s)...`);
   const dicom = files.filter((f) => /\.(dcm|ima)$/i.test(f.name) || !/\.[a-z]+$/i.test(f.name));
-  const volumes = dicom.length > 1 && dicom.length === files.length ? [await readDicomFilesInBrowser(files)] : await Promise.all(files.map((f) => readImageInBrowser(f)));
+  const read = { codecs: DEMO_CODECS };
+  const volumes = dicom.length > 1 && dicom.length === files.length ? [await readDicomFilesInBrowser(files, read)] : await Promise.all(files.map((f) => readImageInBrowser(f, read)));
   const entry = manifest.models[$<HTMLSelectElement>('model').value];
   await show(entry ? assignInputs(entry, volumes) : { image: volumes[0]! });
   status(`Loaded ${volumes.map((v) => `${v.meta.source} ${v.geometry.size.join('x')}`).join(', ')}`);
