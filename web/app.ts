@@ -20,6 +20,9 @@ const MANIFEST_URL = params.get('manifest') ?? '/models.manifest.json';
 const THREADS = params.has('threads') ? Number(params.get('threads')) : undefined;
 const GPU_LIMIT = params.has('maxStorageBufferBindingSize') ? Number(params.get('maxStorageBufferBindingSize')) : undefined;
 
+/** Most probability values (voxels x classes) a segmentation run keeps in the page: 256 MB of float32. */
+const PROBABILITY_LIMIT = 64 * 1024 * 1024;
+
 interface SampleSet { name: string; task: string; files: Record<string, string> }
 interface Loaded { inputs: Record<string, Volume>; display: Volume }
 
@@ -144,14 +147,20 @@ async function runModel(modelId: string, provider: ProviderChoice): Promise<Reco
     const pipe = await createPipeline('segmentation', entry, options);
     const wanted = entry.inputs?.map((i) => i.name) ?? [];
     const named = Object.fromEntries(wanted.filter((n) => loaded!.inputs[n]).map((n) => [n, loaded!.inputs[n]!]));
-    const r = await pipe.run(wanted.length > 1 ? named : single, { probabilities: true, onProgress: progress });
+    // Probability maps are kept only while small (tests sample them): a 104-class brain atlas on a
+    // 256^3 grid would need 7 GB of float32 in the page. The label map is all the viewer needs.
+    const voxels = single.geometry.size[0] * single.geometry.size[1] * single.geometry.size[2];
+    const keepProbabilities = voxels * Math.max(2, entry.labels.length) <= PROBABILITY_LIMIT;
+    const r = await pipe.run(wanted.length > 1 ? named : single, { probabilities: keepProbabilities, onProgress: progress });
     summary.provider = pipe.provider;
     summary.volumesMl = r.volumesMl;
     const counts: Record<number, number> = {};
     for (const v of r.labels.data) counts[v] = (counts[v] ?? 0) + 1;
     summary.counts = counts;
-    const probs = r.probabilities!.data;
-    summary.probabilitySample = Array.from({ length: 64 }, (_, i) => probs[Math.floor((i * probs.length) / 64)]);
+    if (r.probabilities) {
+      const probs = r.probabilities.data;
+      summary.probabilitySample = Array.from({ length: 64 }, (_, i) => probs[Math.floor((i * probs.length) / 64)]);
+    }
     const colours = labelColours(entry.labels);
     summary.colours = colours;
     rows = Object.entries(r.volumesMl).map(([n, ml]) => ({ name: n, value: `${ml.toFixed(2)} ml`, ...(colours.find((c) => c.name === n) ? { rgb: colours.find((c) => c.name === n)!.rgb } : {}) }));
