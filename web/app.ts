@@ -1,12 +1,16 @@
 /**
  * The medinfer web demo: pick a model and a sample (or drop files), run it in the browser, see
- * the result drawn on the image. `window.medinfer` exposes the same runs to automated tests.
+ * the result in NiiVue (web/viewer.ts) over the image. `window.medinfer` exposes the same runs,
+ * and the viewer, to automated tests.
  */
 import {
   createPipeline, fetchManifest, labelNames, readDicomFilesInBrowser, readImageInBrowser,
   type Manifest, type ModelEntry, type ProviderChoice, type Volume,
 } from '../src/browser.js';
-import { drawSlice, type Overlay } from './render.js';
+import { DEMO_CODECS } from './codecs.js';
+import { boxOutlineVolume, classColours, displayVolume, JACOBIAN_COLORMAP, labelColours, type BoxInput, type LabelColour } from './layers.js';
+import { renderLayerPanel, renderResultTable, type ResultRow } from './panel.js';
+import { Viewer, type Layer, type ViewName } from './viewer.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
@@ -16,13 +20,33 @@ const MANIFEST_URL = params.get('manifest') ?? '/models.manifest.json';
 const THREADS = params.has('threads') ? Number(params.get('threads')) : undefined;
 const GPU_LIMIT = params.has('maxStorageBufferBindingSize') ? Number(params.get('maxStorageBufferBindingSize')) : undefined;
 
+/** Most probability values (voxels x classes) a segmentation run keeps in the page: 256 MB of float32. */
+const PROBABILITY_LIMIT = 64 * 1024 * 1024;
+
 interface SampleSet { name: string; task: string; files: Record<string, string> }
 interface Loaded { inputs: Record<string, Volume>; display: Volume }
 
 let manifest: Manifest;
 let samples: SampleSet[] = [];
 let loaded: Loaded | undefined;
-let overlay: Overlay = {};
+/** Undefined where the browser has no WebGL2: models still run, results are listed, not drawn. */
+let viewer: Viewer | undefined;
+let viewerProblem = '';
+/** The last detection result, redrawn when the minimum score to draw changes. */
+let lastBoxes: { image: Volume; boxes: (BoxInput & { score: number })[]; colours: LabelColour[] } | undefined;
+
+/**
+ * Box outlines of the detections scoring at least `minScore` (a display threshold only: the
+ * table lists every detection the model returned, those drawn in bold).
+ */
+function boxLayer(minScore: number): Layer {
+  const { image, boxes, colours } = lastBoxes!;
+  const outlines = boxOutlineVolume(image, boxes.filter((b) => b.score >= minScore));
+  shownLabels = outlines;
+  return { kind: 'labels', id: 'boxes', title: 'boxes', volume: outlines, colours, opacity: 1 };
+}
+/** The label volume the viewer shows (segmentation labels or box outlines), for tests. */
+let shownLabels: Volume | undefined;
 
 function status(text: string): void {
   $('status').textContent = text;
@@ -41,22 +65,26 @@ async function modelAvailable(entry: ModelEntry): Promise<boolean> {
   return res.ok;
 }
 
-function render(): void {
-  if (!loaded) return;
-  const slider = $<HTMLInputElement>('slice');
-  const k = Number(slider.value);
-  drawSlice($<HTMLCanvasElement>('view'), loaded.display, k, overlay);
-  $('slice-label').textContent = `${k + 1} / ${loaded.display.geometry.size[2]}`;
+function baseLayer(): Layer {
+  const v = loaded!.display;
+  return { kind: 'image', id: 'input', title: v.meta.source ?? 'input', volume: displayVolume(v) };
 }
 
-function show(volumes: Record<string, Volume>): void {
-  const display = Object.values(volumes)[0]!;
+/** Shows the base image and `overlays` over it; `hidden` layers start switched off. */
+async function showLayers(overlays: Layer[], hidden: string[] = []): Promise<void> {
+  if (!viewer) return;
+  await viewer.show([baseLayer(), ...overlays]);
+  renderLayerPanel(viewer, hidden);
+  $<HTMLSelectElement>('view-mode').disabled = viewer.is2D;
+}
+
+async function show(volumes: Record<string, Volume>): Promise<void> {
+  // Registration results live on the fixed grid: the fixed image is the base wherever there is one.
+  const display = volumes.fixed ?? Object.values(volumes)[0]!;
   loaded = { inputs: volumes, display };
-  overlay = {};
-  const slider = $<HTMLInputElement>('slice');
-  slider.max = String(display.geometry.size[2] - 1);
-  slider.value = String(Math.floor(display.geometry.size[2] / 2));
-  render();
+  shownLabels = undefined;
+  renderResultTable([]);
+  await showLayers([]);
 }
 
 /** Assigns files to a model's named inputs by name (t1 / t1ce / flair ...), longest match first. */
@@ -71,12 +99,17 @@ function assignInputs(entry: ModelEntry, volumes: Volume[]): Record<string, Volu
   return out;
 }
 
+function dropped(files: File[]): void {
+  loadFiles(files).catch((e: unknown) => status(`Error: ${e instanceof Error ? e.message : String(e)}`));
+}
+
 async function loadFiles(files: File[]): Promise<void> {
   status(`Reading ${files.length} file(s)...`);
   const dicom = files.filter((f) => /\.(dcm|ima)$/i.test(f.name) || !/\.[a-z]+$/i.test(f.name));
-  const volumes = dicom.length > 1 && dicom.length === files.length ? [await readDicomFilesInBrowser(files)] : await Promise.all(files.map((f) => readImageInBrowser(f)));
+  const read = { codecs: DEMO_CODECS };
+  const volumes = dicom.length > 1 && dicom.length === files.length ? [await readDicomFilesInBrowser(files, read)] : await Promise.all(files.map((f) => readImageInBrowser(f, read)));
   const entry = manifest.models[$<HTMLSelectElement>('model').value];
-  show(entry ? assignInputs(entry, volumes) : { image: volumes[0]! });
+  await show(entry ? assignInputs(entry, volumes) : { image: volumes[0]! });
   status(`Loaded ${volumes.map((v) => `${v.meta.source} ${v.geometry.size.join('x')}`).join(', ')}`);
 }
 
@@ -85,7 +118,7 @@ async function loadSample(name: string): Promise<void> {
   if (!set) return;
   const volumes: Record<string, Volume> = {};
   for (const [input, file] of Object.entries(set.files)) volumes[input] = await readImageInBrowser(`/samples/${file}`);
-  show(volumes);
+  await show(volumes);
   status(`Loaded sample: ${set.name}`);
 }
 
@@ -98,63 +131,105 @@ async function runModel(modelId: string, provider: ProviderChoice): Promise<Reco
   const started = performance.now();
   const single = Object.values(loaded.inputs)[0]!;
   const summary: Record<string, unknown> = { task: entry.task };
+  let rows: ResultRow[];
+  let overlays: Layer[] = [];
+  let hidden: string[] = [];
+  shownLabels = undefined;
+  lastBoxes = undefined;
   if (entry.task === 'classification') {
     const pipe = await createPipeline('classification', entry, options);
     const r = await pipe.run(single);
     summary.provider = pipe.provider;
     summary.labels = r.labels;
-    overlay = {};
+    rows = r.labels.map((l) => ({ name: l.name, value: l.score.toFixed(3), positive: l.positive }));
     await pipe.dispose();
   } else if (entry.task === 'segmentation') {
     const pipe = await createPipeline('segmentation', entry, options);
     const wanted = entry.inputs?.map((i) => i.name) ?? [];
     const named = Object.fromEntries(wanted.filter((n) => loaded!.inputs[n]).map((n) => [n, loaded!.inputs[n]!]));
-    const r = await pipe.run(wanted.length > 1 ? named : single, { probabilities: true, onProgress: progress });
+    // Probability maps are kept only while small (tests sample them): a 104-class brain atlas on a
+    // 256^3 grid would need 7 GB of float32 in the page. The label map is all the viewer needs.
+    const voxels = single.geometry.size[0] * single.geometry.size[1] * single.geometry.size[2];
+    const keepProbabilities = voxels * Math.max(2, entry.labels.length) <= PROBABILITY_LIMIT;
+    const r = await pipe.run(wanted.length > 1 ? named : single, { probabilities: keepProbabilities, onProgress: progress });
     summary.provider = pipe.provider;
     summary.volumesMl = r.volumesMl;
     const counts: Record<number, number> = {};
     for (const v of r.labels.data) counts[v] = (counts[v] ?? 0) + 1;
     summary.counts = counts;
-    const probs = r.probabilities!.data;
-    summary.probabilitySample = Array.from({ length: 64 }, (_, i) => probs[Math.floor((i * probs.length) / 64)]);
-    overlay = { labels: r.labels };
+    if (r.probabilities) {
+      const probs = r.probabilities.data;
+      summary.probabilitySample = Array.from({ length: 64 }, (_, i) => probs[Math.floor((i * probs.length) / 64)]);
+    }
+    const colours = labelColours(entry.labels);
+    summary.colours = colours;
+    rows = Object.entries(r.volumesMl).map(([n, ml]) => ({ name: n, value: `${ml.toFixed(2)} ml`, ...(colours.find((c) => c.name === n) ? { rgb: colours.find((c) => c.name === n)!.rgb } : {}) }));
+    overlays = [{ kind: 'labels', id: 'labels', title: 'labels', volume: r.labels, colours, opacity: 0.6 }];
+    shownLabels = r.labels;
     await pipe.dispose();
   } else if (entry.task === 'detection') {
     const pipe = await createPipeline('detection', entry, options);
     const r = await pipe.run(single);
     summary.provider = pipe.provider;
-    summary.detections = r.detections.map((d) => ({ label: d.label, score: d.score, min: d.box.index.min, max: d.box.index.max }));
-    overlay = { boxes: r.detections.map((d) => ({ min: d.box.index.min, max: d.box.index.max, label: d.label, score: d.score })) };
+    summary.detections = r.detections.map((d) => ({ label: d.label, classIndex: d.classIndex, score: d.score, min: d.box.index.min, max: d.box.index.max }));
+    const colours = classColours(entry.labels);
+    summary.colours = colours;
+    const minScore = Number($<HTMLInputElement>('min-score').value);
+    summary.minScore = minScore;
+    const box = (d: (typeof r.detections)[number]) => d.box.index.min.slice(0, single.geometry.size[2] > 1 ? 3 : 2).map((lo, a) => `${lo.toFixed(0)}-${d.box.index.max[a]!.toFixed(0)}`).join(', ');
+    rows = r.detections.map((d) => ({ name: `${d.label} [${box(d)}]`, value: d.score.toFixed(3), positive: d.score >= minScore, rgb: colours[d.classIndex]?.rgb ?? [255, 255, 255] }));
+    lastBoxes = { image: single, boxes: r.detections.map((d) => ({ min: d.box.index.min, max: d.box.index.max, classIndex: d.classIndex, score: d.score })), colours };
+    overlays = [boxLayer(minScore)];
+    await pipe.dispose();
+  } else if (entry.task === 'registration') {
+    const { fixed, moving } = loaded.inputs;
+    if (!fixed || !moving) throw new Error(`${entry.id} needs two images named fixed and moving (load the lung CT pair sample, or drop two files whose names contain fixed / moving)`);
+    const pipe = await createPipeline('registration', entry, options);
+    const r = await pipe.run({ fixed, moving });
+    summary.provider = pipe.provider;
+    summary.foldingPercent = r.foldingPercent;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const j of r.jacobian.data) { if (j < lo) lo = j; if (j > hi) hi = j; }
+    summary.jacobian = { min: lo, max: hi };
+    rows = [
+      { name: 'folding (Jacobian <= 0)', value: `${r.foldingPercent.toFixed(3)} %` },
+      { name: 'Jacobian min / max', value: `${lo.toFixed(2)} / ${hi.toFixed(2)}` },
+    ];
+    // The base layer is the first loaded input: the fixed image (the sample lists it first).
+    overlays = [
+      { kind: 'image', id: 'moving', title: 'moving (before registration)', volume: displayVolume(moving), opacity: 0.5 },
+      { kind: 'image', id: 'warped', title: 'warped moving', volume: r.warped, opacity: 0.5 },
+      { kind: 'map', id: 'jacobian', title: 'Jacobian determinant (blue < 1 < red)', volume: r.jacobian, colormap: JACOBIAN_COLORMAP.name, range: JACOBIAN_COLORMAP.range, opacity: 0.8 },
+    ];
+    hidden = ['moving', 'jacobian'];
     await pipe.dispose();
   } else {
     throw new Error(`the web demo does not run ${entry.task} models yet`);
   }
   summary.ms = performance.now() - started;
-  render();
-  showResults(entry, summary);
+  await showLayers(overlays, hidden);
+  renderResultTable(rows);
+  showReport(entry, summary);
   return summary;
 }
 
-function showResults(entry: ModelEntry, summary: Record<string, unknown>): void {
-  const table = $<HTMLTableElement>('scores');
-  table.innerHTML = '';
-  const rows: [string, string, boolean][] = entry.task === 'classification'
-    ? (summary.labels as { name: string; score: number; positive: boolean }[]).map((l) => [l.name, l.score.toFixed(3), l.positive])
-    : entry.task === 'segmentation'
-      ? Object.entries(summary.volumesMl as Record<string, number>).map(([n, ml]) => [n, `${ml.toFixed(2)} ml`, false])
-      : (summary.detections as { label: string; score: number }[]).map((d) => [d.label, d.score.toFixed(3), true]);
-  for (const [name, value, positive] of rows) {
-    const tr = table.insertRow();
-    if (positive) tr.className = 'positive';
-    tr.insertCell().textContent = name;
-    tr.insertCell().textContent = value;
-  }
+function showReport(entry: ModelEntry, summary: Record<string, unknown>): void {
   const report = summary.provider as { used: string; dropped: { provider: string; reason: string }[] };
   status(`Done in ${(summary.ms as number).toFixed(0)} ms on ${report.used}${report.dropped.length ? ` (dropped: ${report.dropped.map((d) => `${d.provider}: ${d.reason}`).join('; ')})` : ''}`);
   $('details').textContent = `labels: ${labelNames(entry).filter(Boolean).join(', ')}\nintended use: ${entry.intendedUse}`;
 }
 
 async function init(): Promise<void> {
+  try {
+    viewer = await Viewer.create($<HTMLCanvasElement>('view'));
+  } catch (e) {
+    viewerProblem = ` The image viewer needs WebGL2, which this browser did not provide (${e instanceof Error ? e.message : String(e)}): results are listed, not drawn.`;
+  }
+  $('view-mode').addEventListener('change', (e) => viewer?.setView((e.target as HTMLSelectElement).value as ViewName));
+  $('min-score').addEventListener('change', (e) => {
+    if (lastBoxes) void showLayers([boxLayer(Number((e.target as HTMLInputElement).value))]);
+  });
   manifest = await fetchManifest(MANIFEST_URL);
   const select = $<HTMLSelectElement>('model');
   for (const entry of Object.values(manifest.models)) {
@@ -166,24 +241,36 @@ async function init(): Promise<void> {
   samples = (await (await fetch('/samples/index.json')).json()) as SampleSet[];
   for (const s of samples) $<HTMLSelectElement>('sample').add(new Option(s.name, s.name));
   $('sample').addEventListener('change', (e) => void loadSample((e.target as HTMLSelectElement).value));
-  $('slice').addEventListener('input', render);
-  for (const id of ['files', 'folder']) $(id).addEventListener('change', (e) => void loadFiles([...((e.target as HTMLInputElement).files ?? [])]));
+  for (const id of ['files', 'folder']) $(id).addEventListener('change', (e) => dropped([...((e.target as HTMLInputElement).files ?? [])]));
   const drop = $('drop');
   drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); void loadFiles([...(e.dataTransfer?.files ?? [])]); });
+  drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); dropped([...(e.dataTransfer?.files ?? [])]); });
+  // The viewer is a drop target too, with the same reader (NiiVue's own drop handling is off).
+  const view = $('viewer');
+  view.addEventListener('dragover', (e) => e.preventDefault());
+  view.addEventListener('drop', (e) => { e.preventDefault(); dropped([...(e.dataTransfer?.files ?? [])]); });
   const runButton = $<HTMLButtonElement>('run');
   runButton.disabled = false;
   runButton.addEventListener('click', () => {
     runModel(select.value, $<HTMLSelectElement>('provider').value as ProviderChoice).catch((e: unknown) => status(`Error: ${e instanceof Error ? e.message : String(e)}`));
   });
-  status(`Ready. ${crossOriginIsolated ? 'Cross-origin isolated' : 'Not cross-origin isolated'}: wasm uses ${THREADS ?? 'the SDK default number of'} thread(s).`);
+  status(`Ready. ${crossOriginIsolated ? 'Cross-origin isolated' : 'Not cross-origin isolated'}: wasm uses ${THREADS ?? 'the SDK default number of'} thread(s).${viewerProblem}`);
 }
 
 const ready = init();
 /** Test and automation hook: the same flows as the UI. */
 (window as unknown as { medinfer: unknown }).medinfer = {
   ready,
+  /** The NiiVue viewer (web/viewer.ts), for tests that project voxels onto the canvas. */
+  get viewer() { return viewer; },
+  /** The label volume on screen (segmentation labels or box outlines): size and samples. */
+  shownLabels() { return shownLabels ? { size: shownLabels.geometry.size, data: Array.from(shownLabels.data) } : null; },
+  /** A layer in the viewer by id: its grid and first-component samples (tests derive expectations from these). */
+  layer(id: string) {
+    const l = viewer?.layerList.find((x) => x.id === id);
+    return l ? { size: l.volume.geometry.size, spacing: l.volume.geometry.spacing, origin: l.volume.geometry.origin, direction: l.volume.geometry.direction, data: Array.from(displayVolume(l.volume).data) } : null;
+  },
   /** Runs the same model `runs` times on the loaded sample; returns per-run milliseconds. */
   async timeSample(model: string, sample: string, provider: ProviderChoice, runs: number) {
     await ready;

@@ -1,12 +1,15 @@
 /**
  * Sample inputs for the web demo, generated from the seeded phantoms (no patient data, nothing
- * downloaded): a chest radiograph and a four-sequence brain MRI, as NIfTI (exact 16-bit samples
- * in every browser) plus an 8-bit PNG of the radiograph to show raster input.
+ * downloaded): a chest radiograph, a four-sequence brain MRI, a chest CT (3D nodule detection)
+ * and an exhale / inhale lung CT pair (registration), as NIfTI (exact 16-bit samples in every
+ * browser) plus an 8-bit PNG of the radiograph to show raster input.
  */
 import { writeNifti } from '../../io/nifti/write-nifti.js';
 import { writePng } from '../../io/raster/node-raster.js';
 import { generateBrainMri } from '../../phantoms/brain-mri.js';
+import { generateChestCt } from '../../phantoms/chest-ct.js';
 import { generateChestRadiograph } from '../../phantoms/chest-radiograph.js';
+import { generateLungCtPair } from '../../phantoms/lung-ct-pair.js';
 import { createVolume } from '../../core/volume.js';
 
 export interface SampleSet {
@@ -35,11 +38,21 @@ export async function createSampleFiles(): Promise<SampleFiles> {
     files.set(brainFiles[modality]!, writeNifti(volume, { gzip: true }));
   }
   files.set('brain-labels.nii.gz', writeNifti(brain.labels, { gzip: true }));
+  // A smaller grid than `medinfer samples` writes (256 x 256 x 128): the server makes these on the
+  // first page load, and the detector resamples to its own 1.4 x 1.4 x 2.5 mm grid anyway.
+  const ct = generateChestCt({ seed: 9201, size: [160, 160, 96], spacingMm: [1.1, 1.1, 1.6], nodules: [2, 3] });
+  files.set('chest-ct.nii.gz', writeNifti(ct.image, { gzip: true }));
+  const pair = generateLungCtPair({ seed: 9301 });
+  files.set('lung-fixed.nii.gz', writeNifti(pair.exhale, { gzip: true }));
+  files.set('lung-moving.nii.gz', writeNifti(pair.inhale, { gzip: true }));
   return {
     index: [
       { name: 'chest radiograph (NIfTI, 12-bit)', task: 'classification', files: { image: 'cxr.nii.gz' } },
       { name: 'chest radiograph (PNG, 8-bit)', task: 'classification', files: { image: 'cxr.png' } },
       { name: 'brain MRI, 4 sequences', task: 'segmentation', files: brainFiles },
+      { name: 'chest CT (NIfTI, HU)', task: 'detection', files: { image: 'chest-ct.nii.gz' } },
+      // fixed first: the demo shows the first input as the base layer (registration works on its grid).
+      { name: 'lung CT exhale / inhale pair', task: 'registration', files: { fixed: 'lung-fixed.nii.gz', moving: 'lung-moving.nii.gz' } },
     ],
     files,
   };
