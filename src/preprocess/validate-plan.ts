@@ -4,11 +4,14 @@
  * name the step index, op and field with expected and received values.
  */
 import { ManifestError } from '../core/errors.js';
+import { readConformParams } from './conform.js';
+import { readCropForegroundParams } from './crop-foreground.js';
 import { readCropPadParams } from './crop-pad.js';
 import { readGreyscaleParams } from './greyscale.js';
 import { readInvertMonochrome1Params } from './invert-monochrome1.js';
 import { readLetterboxParams } from './letterbox.js';
 import { readNormalizeMeanStdParams } from './normalize-mean-std.js';
+import { readNormalizeMinMaxParams, readNormalizeQuantileParams } from './normalize-range.js';
 import { readOrientParams } from './orient.js';
 import { ParamReader } from './param-reader.js';
 import { readPercentileClipParams } from './percentile-clip.js';
@@ -40,6 +43,10 @@ const READERS: { readonly [K in PreprocessOp]: (r: ParamReader) => object } = {
   greyscale: readGreyscaleParams,
   toRgb: readToRgbParams,
   toTensor: readToTensorParams,
+  conform: readConformParams,
+  normalizeMinMax: readNormalizeMinMaxParams,
+  normalizeQuantile: readNormalizeQuantileParams,
+  cropForeground: readCropForegroundParams,
 };
 
 /** Every op name a manifest may use, for the manifest validator / JSON Schema. */
@@ -69,6 +76,7 @@ export function validatePreprocessPlan(steps: unknown): PreprocessStep[] {
   const plan = steps.map((s, idx) => validatePreprocessStep(s, idx));
   plan.forEach((step, idx) => {
     if (step.op === 'stackChannels' && idx !== 0) fail(idx, step.op, 'op', 'stackChannels only as the first step (it combines the named inputs)', `position ${idx}`);
+    if (step.op === 'conform' && plan.slice(0, idx).some((s) => s.op !== 'stackChannels')) fail(idx, step.op, 'op', 'conform as the first step (it reslices the input as read; later steps work on its grid)', `position ${idx}`);
     if (step.op === 'toTensor' && idx !== plan.length - 1) fail(idx, step.op, 'op', 'toTensor only as the last step', `position ${idx} of ${plan.length}`);
   });
   return plan;
