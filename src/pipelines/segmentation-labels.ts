@@ -89,7 +89,8 @@ export interface LabelsOptions {
   readonly stayOnResliceGrid?: boolean;
   /** Postprocess ops not run (a pre-model's skip list). */
   readonly skip?: readonly string[];
-  readonly source: string;
+  /** Meta of the results: the input's source name and NIfTI xform codes (kept by writers). */
+  readonly meta: Volume['meta'];
 }
 
 export function computeLabels(entry: ModelEntry, logits: DenseTensor, records: readonly PreprocessRecord[], options: LabelsOptions): LabelsResult {
@@ -106,11 +107,12 @@ export function computeLabels(entry: ModelEntry, logits: DenseTensor, records: r
   const fusedRegions = !options.probabilities && discrete?.op === 'regionsToLabels' && moved ? invertRegionsToInputGrid(activated, inner, regionOptions(discrete)) : null;
   let probabilities = fused || fusedRegions !== null ? undefined : invertToInputGrid(activated, inner, { interpolation: 'linear' });
   const labelData = probabilities ? discretise(probabilities, post, entry.id) : fusedRegions ?? invertArgmaxToInputGrid(activated, inner);
-  let labels = filterLabels(createVolume({ geometry: grid, data: labelData, meta: { modality: 'SEG', source: options.source } }), post);
+  let labels = filterLabels(createVolume({ geometry: grid, data: labelData, meta: { ...options.meta, modality: 'SEG' } }), post);
   if (outer.length > 0 && options.stayOnResliceGrid !== true) {
     labels = resliceToInputGrid(labels, outer, { interpolation: 'nearest' });
     if (options.probabilities && probabilities) probabilities = resliceToInputGrid(probabilities, outer, { interpolation: 'linear' });
   }
+  if (probabilities) probabilities = createVolume({ geometry: probabilities.geometry, data: probabilities.data, frames: probabilities.frames, meta: { ...options.meta } });
   return { labels, ...(options.probabilities && probabilities ? { probabilities } : {}) };
 }
 

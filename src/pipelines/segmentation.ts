@@ -15,6 +15,7 @@ import type { ModelEntry } from '../manifest/types.js';
 import { measureLabelVolumes } from '../postprocess/segmentation/label-maps.js';
 import { runPreprocessPlan, type PreprocessResult } from '../preprocess/run-plan.js';
 import type { PreprocessRecord } from '../preprocess/types.js';
+import { xformMetaOf } from '../io/nifti/xform-codes.js';
 import { alignInputs } from './align-inputs.js';
 import { computeLabels, labelName, maskInputVolume } from './segmentation-labels.js';
 import { inferDense } from './infer-dense.js';
@@ -65,7 +66,7 @@ interface PreparedInputs {
   inputs?: Volume | Readonly<Record<string, Volume>> | undefined;
   readonly names: readonly string[];
   readonly warnings: readonly string[];
-  readonly reference: { readonly geometry: Volume['geometry']; readonly source: string };
+  readonly reference: { readonly geometry: Volume['geometry']; readonly source: string; readonly meta: Volume['meta'] };
 }
 
 async function prepareInputs(handle: ModelHandle, input: ImageInput | NamedInputs, volumeIndex?: number): Promise<PreparedInputs> {
@@ -81,7 +82,7 @@ async function prepareInputs(handle: ModelHandle, input: ImageInput | NamedInput
     inputs: loaded.order.length > 1 ? aligned.volumes : first,
     names: loaded.names,
     warnings: aligned.resampled.map((n) => `input '${n}' was not on the grid of '${loaded.order[0]}' and was resampled onto it (trilinear)`),
-    reference: { geometry: first.geometry, source: first.meta.source ?? 'memory' },
+    reference: { geometry: first.geometry, source: first.meta.source ?? 'memory', meta: xformMetaOf(first) },
   };
 }
 
@@ -100,7 +101,7 @@ async function runPreModel(pre: PreModel, inputs: PlanInputs, source: string, ti
   const { records, tensor } = prepared;
   prepared = undefined;
   const logits = await inferDense(pre.handle, tensor, undefined, timing);
-  const { labels } = computeLabels(entry, logits, records, { stayOnResliceGrid: true, skip: pre.skip, source });
+  const { labels } = computeLabels(entry, logits, records, { stayOnResliceGrid: true, skip: pre.skip, meta: { source } });
   return { labels, records };
 }
 
@@ -139,7 +140,7 @@ async function segment(handle: ModelHandle, preModel: PreModel | null, input: Im
   const records = predicted.records;
   const logits = predicted.logits;
   predicted = undefined;
-  const { labels, probabilities } = computeLabels(entry, logits, records, { ...(options.probabilities ? { probabilities: true } : {}), source: reference.source });
+  const { labels, probabilities } = computeLabels(entry, logits, records, { ...(options.probabilities ? { probabilities: true } : {}), meta: { ...reference.meta, source: reference.source } });
   const volumesMl: Record<string, number> = {};
   for (const lv of measureLabelVolumes(labels.data, labels.geometry)) volumesMl[labelName(entry.labels, lv.label)] = lv.ml;
   return {

@@ -117,7 +117,7 @@ export function conformVolume(volume: Volume, params: ConformParams): StepResult
     return { volume, record: { op: 'conform', params: { ...params }, inputGeometry: g, outputGeometry: g, transform: IDENTITY_TRANSFORM, details: { skipped: true } } };
   }
   const grid = planConformGrid(g, params.size, params.voxelSize, params.axcodes);
-  const { srcMin, scale } = computeConformScale(volume.data, volume.type === 'uint8', source);
+  const { srcMin, scale } = computeConformScale(volume.data, g.size, volume.type === 'uint8', source);
   const out = new Uint8Array(params.size[0]! * params.size[1]! * params.size[2]!);
   const job: SampleJob = { src: volume.data, dims: g.size, outSize: params.size, m: grid.outToIn, srcMin, scale };
   if (params.interpolation === 'linear') sampleLinear(job, out);
