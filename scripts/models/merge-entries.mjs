@@ -49,11 +49,13 @@ function toManifestEntry(e) {
   return out;
 }
 
-const DATASETS_FILE = 'phantom-datasets.json';
-const files = readdirSync(entriesDir).filter((f) => f.endsWith('.json') && f !== DATASETS_FILE).sort();
-// Dataset entries the training scripts wrote (generator, sizes, notes) win over the defaults above.
-const written = readdirSync(entriesDir).includes(DATASETS_FILE) ? JSON.parse(readFileSync(new URL(DATASETS_FILE, entriesDir), 'utf8')) : {};
-for (const [id, d] of Object.entries(written)) manifest.datasets[id] = d;
+// *-datasets.json: dataset entries (phantom generators, brainchop's training data).
+const isDatasets = (f) => f.endsWith('-datasets.json');
+const files = readdirSync(entriesDir).filter((f) => f.endsWith('.json') && !isDatasets(f)).sort();
+// Dataset entries the scripts wrote (generator, sizes, notes) win over the defaults above.
+for (const f of readdirSync(entriesDir).filter(isDatasets).sort()) {
+  for (const [id, d] of Object.entries(JSON.parse(readFileSync(new URL(f, entriesDir), 'utf8')))) manifest.datasets[id] = d;
+}
 for (const f of files) {
   const e = JSON.parse(readFileSync(new URL(f, entriesDir), 'utf8'));
   manifest.models[e.id] = toManifestEntry(e);
