@@ -26,7 +26,7 @@ import { readWindowParams } from './window.js';
 import { readXrvNormalizeParams } from './xrv-normalize.js';
 import { readZscoreParams } from './zscore.js';
 
-const READERS: { readonly [K in PreprocessOp]: (r: ParamReader) => object } = {
+export const PREPROCESS_READERS: { readonly [K in PreprocessOp]: (r: ParamReader) => object } = {
   orient: readOrientParams,
   resample: readResampleParams,
   resize: readResizeParams,
@@ -50,10 +50,10 @@ const READERS: { readonly [K in PreprocessOp]: (r: ParamReader) => object } = {
 };
 
 /** Every op name a manifest may use, for the manifest validator / JSON Schema. */
-export const PREPROCESS_OPS: readonly PreprocessOp[] = Object.freeze(Object.keys(READERS) as PreprocessOp[]);
+export const PREPROCESS_OPS: readonly PreprocessOp[] = Object.freeze(Object.keys(PREPROCESS_READERS) as PreprocessOp[]);
 
 export function isPreprocessOp(value: unknown): value is PreprocessOp {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(READERS, value);
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(PREPROCESS_READERS, value);
 }
 
 function fail(index: number, op: string, field: string, expected: string, received: string): never {
@@ -66,7 +66,7 @@ export function validatePreprocessStep(raw: unknown, index: number): PreprocessS
   const op = record['op'];
   if (!isPreprocessOp(op)) fail(index, String(op), 'op', `one of ${PREPROCESS_OPS.join(', ')}`, JSON.stringify(op) ?? 'nothing');
   const reader = new ParamReader(index, op, record);
-  const params = READERS[op](reader);
+  const params = PREPROCESS_READERS[op](reader);
   reader.finish();
   return { op, ...params } as PreprocessStep;
 }
