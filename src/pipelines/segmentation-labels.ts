@@ -18,6 +18,10 @@ import { invertArgmaxToInputGrid, invertRegionsToInputGrid } from '../preprocess
 import { resliceToInputGrid, splitAtReslice } from '../preprocess/reslice-records.js';
 import type { PreprocessRecord } from '../preprocess/types.js';
 import { createVolumeFromTensor } from '../preprocess/volume-from-tensor.js';
+import { composeRecords } from '../preprocess/compose-records.js';
+import { allocateTypedArray } from '../core/dtype.js';
+import { voxelCount } from '../core/geometry.js';
+import { copyPermutedBlock } from '../core/permute-block.js';
 import type { DenseTensor } from '../runtime/sliding-window/sliding-window.js';
 
 const ACTIVATIONS = new Set(['sigmoid', 'softmax']);
@@ -93,10 +97,42 @@ export interface LabelsOptions {
   readonly meta: Volume['meta'];
 }
 
+/**
+ * Argmax straight on the output tensor ([1, C, ...] is planar in tensor order), then only the
+ * uint8 / uint16 labels are permuted to stored order and carried back: no float copy of the C
+ * channels (1.2 GB for the 50-class model on a brain crop). Exact where the plan only crops,
+ * flips or permutes after the reslice (voxel centres map onto voxel centres, so trilinear
+ * interpolation then argmax = argmax then nearest); null otherwise.
+ */
+function argmaxOnTensor(logits: DenseTensor, records: readonly PreprocessRecord[], inner: readonly PreprocessRecord[]): Volume | null {
+  const t = composeRecords(inner).transform;
+  if (logits.strides !== undefined || !t.scale.every((x) => x === 1 || x === -1) || !t.offset.every((o) => Number.isInteger(o))) return null;
+  const rec = [...records].reverse().find((r) => r.op === 'toTensor');
+  if (rec === undefined || logits.dims[0] !== 1 || logits.dims.length !== 5) return null;
+  const g = rec.outputGeometry;
+  const order = String(rec.details?.['axisOrder'] ?? 'kji');
+  const axes = [...order].map((ch) => 'ijk'.indexOf(ch));
+  if (logits.dims.slice(2).some((d, idx) => d !== g.size[axes[idx]!])) return null;
+  const tensorLabels = argmaxChannels(logits.data, logits.dims[1]!);
+  const stored = allocateTypedArray(tensorLabels instanceof Uint8Array ? 'uint8' : 'uint16', voxelCount(g));
+  const [d1, d2] = [g.size[axes[1]!]!, g.size[axes[2]!]!];
+  const tensorStride = [d1 * d2, d2, 1];
+  const strideOf = (axis: number): number => tensorStride[axes.indexOf(axis)]!;
+  copyPermutedBlock(tensorLabels, 0, stored, 0, { dims: [g.size[2], g.size[1], g.size[0]], srcStrides: [strideOf(2), strideOf(1), strideOf(0)] });
+  const onModelGrid = createVolume({ geometry: g, data: stored });
+  return invertToInputGrid(onModelGrid, inner, { interpolation: 'nearest' });
+}
+
 export function computeLabels(entry: ModelEntry, logits: DenseTensor, records: readonly PreprocessRecord[], options: LabelsOptions): LabelsResult {
   const post = entry.postprocess.filter((s) => !(options.skip ?? []).includes(s.op));
   const { outer, inner } = splitAtReslice(records);
   const grid = inner[0]!.inputGeometry;
+  const direct = !options.probabilities && !post.some((s) => ACTIVATIONS.has(s.op)) && (post.find((s) => DISCRETE.has(s.op))?.op ?? 'argmax') === 'argmax' ? argmaxOnTensor(logits, records, inner) : null;
+  if (direct !== null) {
+    let labels = filterLabels(createVolume({ geometry: grid, data: direct.data, meta: { ...options.meta, modality: 'SEG' } }), post);
+    if (outer.length > 0 && options.stayOnResliceGrid !== true) labels = resliceToInputGrid(labels, outer, { interpolation: 'nearest' });
+    return { labels };
+  }
   const activated = activate(createVolumeFromTensor(logits, records), post.filter((s) => ACTIVATIONS.has(s.op)));
   const discrete = post.find((s) => DISCRETE.has(s.op));
   const moved = !changesNoGeometry(inner);
