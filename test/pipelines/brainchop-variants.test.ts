@@ -14,7 +14,7 @@
  *   (FreeSurfer's 0..99.9 % histogram range) where uint8 input is only shifted, so the network
  *   sees slightly different intensities; measured floors stated.
  * - 1.2 mm: trilinear reslice of the T1, then conform back to 1 mm: measured floors stated.
- * Measured on this machine (Node, onnxruntime-node CPU): see the numbers in VARIANTS.
+ * Measured values: see the table above VARIANTS.
  */
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,13 +42,20 @@ interface Variant {
 const MODELS = { tissue: 'brainchop-tissue-gwm-light', mask: 'brainchop-brain-mask' } as const;
 const LABELS = { tissue: [1, 2], mask: [1] } as const;
 
-// Floors sit a little under the values measured here (see each entry).
+// Floors sit a little under the Dice measured here (Node 20, onnxruntime-node CPU, this commit):
+//   tissue (white / grey matter)             mask (brain)
+//   ras            1.0000 / 1.0000           1.0000
+//   dicom          0.9999 / 0.9999           1.0000
+//   oblique 12 deg 0.9468 / 0.9327           0.9754
+//   int16          0.9808 / 0.9751           0.9991
+//   float32        0.9808 / 0.9751           (not run)
+//   1.2 mm reslice 0.8836 / 0.8514           (not run)
 const VARIANTS: Variant[] = [
   { name: 'ras', path: '', compare: 'world', floor: { tissue: 0.97, mask: 0.97 } },
   { name: 'dicom', path: '', compare: 'world', floor: { tissue: 0.97, mask: 0.97 } },
-  { name: 'oblique', path: '', compare: 'index', floor: { tissue: 0.9, mask: 0.95 } },
-  { name: 'int16', path: '', compare: 'world', floor: { tissue: 0.95, mask: 0.97 } },
-  { name: 'float32', path: '', compare: 'world', floor: { tissue: 0.95, mask: 0.97 } },
+  { name: 'oblique', path: '', compare: 'index', floor: { tissue: 0.92, mask: 0.96 } },
+  { name: 'int16', path: '', compare: 'world', floor: { tissue: 0.96, mask: 0.99 } },
+  { name: 'float32', path: '', compare: 'world', floor: { tissue: 0.96, mask: 0.99 } },
   { name: 'reslice-1.2mm', path: '', compare: 'world', floor: { tissue: 0.83, mask: 0.95 } },
 ];
 
