@@ -94,4 +94,29 @@ describe('conform (niivue / FastSurfer)', () => {
     }
     expect(agree / n).toBeGreaterThan(0.98);
   });
+
+  it('carries probabilities back trilinearly: a linear function of world position is reproduced exactly inside', () => {
+    const input = read('oblique-int16.in.nii.gz');
+    const { volume, record } = conformVolume(input, params({}));
+    // Two channels on the conformed grid: f(x) = 0.01 * (x + 2y - z) of the voxel's LPS position, and 1 - f.
+    const n = 256 ** 3;
+    const data = new Float32Array(2 * n);
+    const g = volume.geometry;
+    for (let p = 0; p < n; p++) {
+      const w = indexToWorld(g, [p % 256, Math.floor(p / 256) % 256, Math.floor(p / 65536)]);
+      data[p] = 0.01 * (w[0] + 2 * w[1] - w[2]);
+      data[n + p] = 1 - data[p]!;
+    }
+    const probs = createVolume({ geometry: g, data, frames: 2 });
+    const back = resliceToInputGrid(probs, [record], { interpolation: 'linear' });
+    expect(back.frames).toBe(2);
+    const m = input.data.length;
+    let worst = 0;
+    for (let p = 0; p < m; p += 7) {
+      const w = indexToWorld(input.geometry, [p % 48, Math.floor(p / 48) % 40, Math.floor(p / 1920)]);
+      const f = 0.01 * (w[0] + 2 * w[1] - w[2]);
+      worst = Math.max(worst, Math.abs(back.data[p]! - f), Math.abs(back.data[m + p]! - (1 - f)));
+    }
+    expect(worst).toBeLessThan(1e-4);
+  });
 });
