@@ -31,11 +31,13 @@ function toManifestEntry(e) {
   return rest;
 }
 
-const DATASETS_FILE = 'phantom-datasets.json';
-const files = readdirSync(entriesDir).filter((f) => f.endsWith('.json') && f !== DATASETS_FILE).sort();
-// Dataset entries the training scripts wrote (generator, sizes, notes) win over the defaults above.
-const written = readdirSync(entriesDir).includes(DATASETS_FILE) ? JSON.parse(readFileSync(new URL(DATASETS_FILE, entriesDir), 'utf8')) : {};
-for (const [id, d] of Object.entries(written)) manifest.datasets[id] = d;
+// *-datasets.json: dataset entries (phantom generators, brainchop's training data).
+const isDatasets = (f) => f.endsWith('-datasets.json');
+const files = readdirSync(entriesDir).filter((f) => f.endsWith('.json') && !isDatasets(f)).sort();
+// Dataset entries the scripts wrote (generator, sizes, notes) win over the defaults above.
+for (const f of readdirSync(entriesDir).filter(isDatasets).sort()) {
+  for (const [id, d] of Object.entries(JSON.parse(readFileSync(new URL(f, entriesDir), 'utf8')))) manifest.datasets[id] = d;
+}
 // Figures measured on real data by scripts/eval/*.mjs (scripts/eval/results/<id>.json) join an
 // entry's metrics only while its model file is the one they were measured with.
 const resultsDir = new URL('scripts/eval/results/', root);

@@ -65,6 +65,7 @@ export function parseManifest(json: unknown, options: ManifestLoadOptions = {}):
     checkModelEntry(entry, datasets, options);
     models[id] = entry;
   }
+  for (const entry of Object.values(models)) checkPreModel(entry, models);
   const manifest: Manifest = { manifestVersion: 1, datasets, models, ...(options.base !== undefined ? { base: options.base } : {}) };
   return manifest;
 }
@@ -91,6 +92,27 @@ function checkModelEntry(m: ModelEntry, datasets: Record<string, DatasetEntry>, 
   }
   (options.validatePreprocess ?? DEFAULT_PREPROCESS_VALIDATOR)(m.preprocess, { modelId: m.id, list: 'preprocess' });
   (options.validatePostprocess ?? DEFAULT_POSTPROCESS_VALIDATOR)(m.postprocess, { modelId: m.id, list: 'postprocess' });
+}
+
+/** A pre-model is a segmentation entry of the same manifest without a pre-model of its own. */
+function checkPreModel(m: ModelEntry, models: Readonly<Record<string, ModelEntry>>): void {
+  const ref = m.preModel;
+  const usesMask = m.preprocess.some((s) => s.op === 'cropForeground' && s['mask'] === 'preModel');
+  if (ref === undefined) {
+    if (usesMask) throw new ManifestError(`model '${m.id}': cropForeground {mask: "preModel"} needs a "preModel" entry`, { modelId: m.id, field: 'preModel' });
+    return;
+  }
+  const pre = models[ref.id];
+  if (m.task !== 'segmentation') throw new ManifestError(`model '${m.id}': "preModel" is for segmentation entries, this one is ${m.task}`, { modelId: m.id, field: 'preModel' });
+  if (pre === undefined) throw new ManifestError(`model '${m.id}': preModel '${ref.id}' is not in the manifest`, { modelId: m.id, field: 'preModel.id', received: ref.id });
+  if (pre.task !== 'segmentation' || pre.preModel !== undefined || pre.id === m.id) {
+    throw new ManifestError(`model '${m.id}': preModel '${ref.id}' must be a segmentation entry without a pre-model of its own`, { modelId: m.id, field: 'preModel.id', received: ref.id });
+  }
+  const ops = new Set([...pre.preprocess, ...pre.postprocess].map((s) => s.op));
+  for (const op of ref.skip ?? []) {
+    if (!ops.has(op)) throw new ManifestError(`model '${m.id}': preModel.skip names '${op}', which '${ref.id}' does not have`, { modelId: m.id, field: 'preModel.skip', received: op });
+  }
+  if (!usesMask) throw new ManifestError(`model '${m.id}': has a preModel but no cropForeground {mask: "preModel"} step uses it`, { modelId: m.id, field: 'preModel' });
 }
 
 export function getModelEntry(manifest: Manifest, modelId: string): ModelEntry {

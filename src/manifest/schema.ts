@@ -145,7 +145,22 @@ const model = {
     space: {
       type: 'object',
       additionalProperties: false,
-      properties: { orientation: { type: 'string' }, spacing: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 } }, world: { enum: ['LPS', 'RAS'] } },
+      description: 'the orientation and spacing the model was trained in: the grid the preprocessing ends on must match, else the input is refused',
+      properties: {
+        orientation: { type: 'string', pattern: '^(?=.*[LR])(?=.*[AP])(?=.*[IS])[LRAPIS]{3}$', description: 'nibabel axis codes of voxel axes i, j, k (e.g. RAS, LIA)' },
+        spacing: { type: 'array', minItems: 3, maxItems: 3, items: { type: 'number', exclusiveMinimum: 0 } },
+        world: { enum: ['LPS', 'RAS'] },
+      },
+    },
+    preModel: {
+      type: 'object',
+      required: ['id'],
+      additionalProperties: false,
+      description: 'segmentation: an entry of this manifest run first on the same input; its labels feed cropForeground {mask: "preModel"}',
+      properties: {
+        id: { type: 'string', minLength: 1 },
+        skip: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'ops of the pre-model\'s preprocess / postprocess not run in this role' },
+      },
     },
     preprocess: { type: 'array', items: step },
     inference,

@@ -100,7 +100,14 @@ export interface ModelEntry {
   readonly dimensionality?: 2 | 3;
   /** Series selection for `medinfer dicomweb run` (see DicomWebSeriesRule). */
   readonly dicomweb?: { readonly series?: readonly DicomWebSeriesRule[] };
+  /** The orientation (nibabel axis codes) and spacing the model was trained in; enforced (checkModelSpace). */
   readonly space?: { readonly orientation?: string; readonly spacing?: readonly number[]; readonly world?: 'LPS' | 'RAS' };
+  /**
+   * Segmentation: another entry of the same manifest run first on the same input; its label map
+   * (on the grid its plan regrids to) feeds `cropForeground {mask: 'preModel'}`. `skip` names ops
+   * of its preprocess / postprocess not run in that role (brainchop runs its pre-model uncropped).
+   */
+  readonly preModel?: { readonly id: string; readonly skip?: readonly string[] };
   readonly preprocess: readonly StepSpec[];
   readonly inference: InferenceSpec;
   readonly postprocess: readonly StepSpec[];

@@ -11,6 +11,8 @@
  *   brain-mri/case01_{t1,t1ce,t2,flair}.nii.gz   BraTS-like sequences, brain tumour segmentation
  *   lung-pair/case01_{fixed,moving}.nii.gz + landmarks + pairs.csv   exhale/inhale registration
  *   reports/reports.csv                column id,report: report-text labelling
+ *   brain-t1/t1_crop.nii.gz + LICENSE.brainchop   a real T1 brain MRI (brainchop's sample, MIT), when
+ *                                      the caller passes it (Node reads the copy the package ships)
  */
 import { ShapeError } from '../core/errors.js';
 import type { Volume } from '../core/volume.js';
@@ -39,6 +41,8 @@ export interface SampleRunInput {
   readonly dimensionality?: 2 | 3;
   readonly input: string;
   readonly what: string;
+  /** The model to run: the bundled entry whose model file path ends with this (default: any bundled model of the task). */
+  readonly modelFile?: string;
 }
 
 export interface SampleInputs {
@@ -53,6 +57,11 @@ export interface SampleInputOptions {
   gzip?: (bytes: Uint8Array) => Uint8Array;
   /** Number of reports in reports.csv (default 5). */
   reports?: number;
+  /**
+   * The real T1 the package ships (models/brainchop/sample/t1_crop.nii.gz) and its licence text:
+   * written as brain-t1/ when given. Not generated: it is a real MRI, brainchop's demo input (MIT).
+   */
+  brainT1?: { nifti: Uint8Array; license: Uint8Array };
 }
 
 /** Seeds of the sample set: apart from the demo's held-out seeds (9100-9600) and training seeds. */
@@ -93,6 +102,15 @@ export async function createSampleInputs(options: SampleInputOptions): Promise<S
   for (let i = 0; i < (options.reports ?? 5); i++) rows.push(`report${i + 1},${csvField(generateReportText({ seed: caseSeed(SAMPLE_SEED + 4, i) }).text)}`);
   files.push({ path: 'reports/reports.csv', bytes: text(rows.join('\n') + '\n') });
   runs.push({ task: 'report-text', input: 'reports/reports.csv', what: 'radiology report texts (CSV, column report)' });
+
+  if (options.brainT1) {
+    files.push({ path: 'brain-t1/t1_crop.nii.gz', bytes: options.brainT1.nifti });
+    files.push({ path: 'brain-t1/LICENSE.brainchop', bytes: options.brainT1.license });
+    const what = 'real T1 brain MRI (brainchop sample, MIT licence: brain-t1/LICENSE.brainchop)';
+    runs.push({ task: 'segmentation', input: 'brain-t1/t1_crop.nii.gz', what: `${what}, grey / white matter`, modelFile: 'brainchop/model5_gw_ae.onnx' });
+    runs.push({ task: 'segmentation', input: 'brain-t1/t1_crop.nii.gz', what: `${what}, skull stripping`, modelFile: 'brainchop/mindgrab.onnx' });
+    runs.push({ task: 'segmentation', input: 'brain-t1/t1_crop.nii.gz', what: `${what}, 50 regions (Aparc+Aseg)`, modelFile: 'brainchop/model30chan50cls.onnx' });
+  }
   return { files, runs };
 }
 

@@ -55,7 +55,7 @@ async function prepare(handle: ModelHandle, input: ImageInput, volumeIndex?: num
   const name = inputName(input);
   const volume = assertFiniteInput(selectInputVolume(await handle.context.loadVolume(input), volumeIndex, name), name);
   checkImageInput(volume, handle.entry, name);
-  return { name, volume, pre: runPreprocessPlan(volume, handle.entry.preprocess) };
+  return { name, volume, pre: runPreprocessPlan(volume, handle.entry.preprocess, handle.entry.space ? { space: handle.entry.space } : {}) };
 }
 
 function splitLogits(handle: ModelHandle, outputs: Awaited<ReturnType<typeof runSingleInput>>, count: number): Float32Array[] {

@@ -105,7 +105,7 @@ async function detect(handle: ModelHandle, input: ImageInput, options: { seriesu
   checkImageInput(volume, entry, name);
   const spatial: 2 | 3 = entry.dimensionality === 3 ? 3 : 2;
   if (spatial === 3 && volume.geometry.size[2] < 2) throw new InputError(`model '${entry.id}' detects in 3D volumes; ${name} is 2D`, { file: name, modelId: entry.id });
-  const pre = runPreprocessPlan(volume, entry.preprocess);
+  const pre = runPreprocessPlan(volume, entry.preprocess, entry.space ? { space: entry.space } : {});
   const boxAxes = entry.io.outputs[0]!.axisOrder ?? (spatial === 2 ? 'ij' : 'ijk');
   const raw = entry.inference.mode === 'slidingWindow' && spatial === 3 ? await runWindows(handle, pre, boxAxes, options.onProgress) : await runWhole(handle, pre, spatial);
   const nmsStep = entry.postprocess.find((s) => s.op === 'nms');

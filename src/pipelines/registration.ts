@@ -104,8 +104,9 @@ async function register(handle: ModelHandle, input: RegistrationInput): Promise<
     moving = resampleOntoGrid(movingOriginal, fixed.geometry);
     warnings.push('moving image was not on the fixed grid and was resampled onto it (trilinear) before the network');
   }
-  const preFixed = runPreprocessPlan(fixed, entry.preprocess);
-  const preMoving = runPreprocessPlan(moving, entry.preprocess);
+  const space = entry.space ? { space: entry.space } : {};
+  const preFixed = runPreprocessPlan(fixed, entry.preprocess, space);
+  const preMoving = runPreprocessPlan(moving, entry.preprocess, space);
   const before = performance.now();
   const outputs = await handle.session.run(buildFeeds(handle, { fixed: preFixed.tensor, moving: preMoving.tensor }));
   const timing = { inferenceMs: performance.now() - before };

@@ -4,19 +4,20 @@
  * -> whole or sliding-window inference -> activation on the model grid -> probabilities mapped
  * back onto the first input's exact grid (linear, as MONAI's Invertd with nearest_interp=false)
  * -> argmax or sigmoid regions -> label filters -> label map + per-label volumes in ml.
+ * A plan that conforms its input (brainchop) gets its labels back through the reslice
+ * (segmentation-labels.ts). An entry's `preModel` runs first on the same input and its labels
+ * (on the pre-model's regridded grid) feed the main plan's cropForeground {mask: 'preModel'}.
  */
-import { InputError, ManifestError } from '../core/errors.js';
-import { createVolume, type Volume } from '../core/volume.js';
-import type { LabelSpec, ModelEntry, StepSpec } from '../manifest/types.js';
-import { applySigmoid, applySoftmaxChannelsInPlace } from '../postprocess/classification/activations.js';
-import { argmaxChannels, convertRegionsToLabels, measureLabelVolumes, remapLabels, type LabelArray, type RegionsToLabelsOptions } from '../postprocess/segmentation/label-maps.js';
-import { keepLargestComponent, removeSmallComponents } from '../postprocess/segmentation/component-filters.js';
-import { changesNoGeometry, invertToInputGrid } from '../preprocess/invert-to-input-grid.js';
-import { invertArgmaxToInputGrid, invertRegionsToInputGrid } from '../preprocess/invert-argmax.js';
+import { InputError } from '../core/errors.js';
+import type { Volume } from '../core/volume.js';
+import { getModelEntry } from '../manifest/load.js';
+import type { ModelEntry } from '../manifest/types.js';
+import { measureLabelVolumes } from '../postprocess/segmentation/label-maps.js';
 import { runPreprocessPlan, type PreprocessResult } from '../preprocess/run-plan.js';
 import type { PreprocessRecord } from '../preprocess/types.js';
-import { createVolumeFromTensor } from '../preprocess/volume-from-tensor.js';
+import { xformMetaOf } from '../io/nifti/xform-codes.js';
 import { alignInputs } from './align-inputs.js';
+import { computeLabels, labelName, maskInputVolume } from './segmentation-labels.js';
 import { inferDense } from './infer-dense.js';
 import type { DenseTensor } from '../runtime/sliding-window/sliding-window.js';
 import { createProvenance, openModelHandle, type ModelHandle } from './model-handle.js';
@@ -36,6 +37,11 @@ export interface SegmentationResult {
   /** Label map on the first input's exact grid (same size, spacing, origin, direction). */
   readonly labels: Volume;
   readonly probabilities?: Volume;
+  /**
+   * With a `maskInput` postprocess step (brain extraction): the first input with every voxel
+   * outside the label map set to 0, on the input grid, in the input's type.
+   */
+  readonly masked?: Volume;
   /** Volume in ml per label name (background excluded). */
   readonly volumesMl: Readonly<Record<string, number>>;
   readonly provenance: Provenance;
@@ -46,66 +52,6 @@ export interface SegmentationResult {
 export interface SegmentationPipeline extends PipelineBase {
   readonly task: 'segmentation';
   run(input: ImageInput | NamedInputs, options?: SegmentationRunOptions): Promise<SegmentationResult>;
-}
-
-const ACTIVATIONS = new Set(['sigmoid', 'softmax']);
-const DISCRETE = new Set(['argmax', 'regionsToLabels', 'threshold']);
-
-function labelName(labels: readonly LabelSpec[], value: number): string {
-  for (const [i, l] of labels.entries()) {
-    if (typeof l === 'string' ? i === value : (l.value ?? i) === value) return typeof l === 'string' ? l : l.name;
-  }
-  return `label ${value}`;
-}
-
-/** In place: `volume` is the pipeline's own copy of the logits (a second copy would cost GBs on a CT). */
-function activate(volume: Volume, steps: readonly StepSpec[]): Volume {
-  const data = volume.data as Float32Array;
-  for (const s of steps) {
-    if (s.op === 'sigmoid') applySigmoid(data, data);
-    // Channels are planar frames: softmax over axis 0 of [C, voxels].
-    if (s.op === 'softmax') applySoftmaxChannelsInPlace(data, volume.frames);
-  }
-  return volume;
-}
-
-function regionOptions(step: StepSpec): RegionsToLabelsOptions {
-  return {
-    order: step.order as number[],
-    labels: step.labels as number[],
-    ...(step.threshold !== undefined ? { threshold: step.threshold as number } : {}),
-    ...(step.comparison !== undefined ? { comparison: step.comparison as 'gt' | 'gte' } : {}),
-  };
-}
-
-function discretise(probabilities: Volume, steps: readonly StepSpec[], modelId: string): LabelArray {
-  const channels = probabilities.frames;
-  const step = steps.find((s) => DISCRETE.has(s.op));
-  if (!step || step.op === 'argmax') return argmaxChannels(probabilities.data, channels);
-  if (step.op === 'regionsToLabels') return convertRegionsToLabels(probabilities.data, channels, regionOptions(step));
-  if (channels !== 1) throw new ManifestError(`model '${modelId}': 'threshold' needs a single-channel output, got ${channels}`, { modelId });
-  const t = (step.value as number | undefined) ?? 0.5;
-  const out = new Uint8Array(probabilities.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = probabilities.data[i]! >= t ? 1 : 0;
-  return out;
-}
-
-function filterLabels(labels: Volume, steps: readonly StepSpec[]): Volume {
-  let v = labels;
-  for (const s of steps) {
-    if (s.op === 'remapLabels') v = createVolume({ geometry: v.geometry, data: remapLabels(v.data as LabelArray, s.map as Record<string, number>), meta: v.meta });
-    if (s.op === 'keepLargestComponent') v = keepLargestComponent(v, { ...(s.labels ? { labels: s.labels as number[] } : {}), connectivity: (s.connectivity as 6 | 26 | undefined) ?? 26 });
-    if (s.op === 'removeSmallComponents') v = removeSmallComponents(v, { minVoxels: s.minVoxels as number, connectivity: (s.connectivity as 6 | 26 | undefined) ?? 26 });
-  }
-  return v;
-}
-
-interface Predicted {
-  readonly records: PreprocessRecord[];
-  readonly logits: DenseTensor;
-  readonly names: readonly string[];
-  readonly warnings: readonly string[];
-  readonly reference: { readonly geometry: Volume['geometry']; readonly source: string };
 }
 
 /**
@@ -120,7 +66,7 @@ interface PreparedInputs {
   inputs?: Volume | Readonly<Record<string, Volume>> | undefined;
   readonly names: readonly string[];
   readonly warnings: readonly string[];
-  readonly reference: Predicted['reference'];
+  readonly reference: { readonly geometry: Volume['geometry']; readonly source: string; readonly meta: Volume['meta'] };
 }
 
 async function prepareInputs(handle: ModelHandle, input: ImageInput | NamedInputs, volumeIndex?: number): Promise<PreparedInputs> {
@@ -136,75 +82,101 @@ async function prepareInputs(handle: ModelHandle, input: ImageInput | NamedInput
     inputs: loaded.order.length > 1 ? aligned.volumes : first,
     names: loaded.names,
     warnings: aligned.resampled.map((n) => `input '${n}' was not on the grid of '${loaded.order[0]}' and was resampled onto it (trilinear)`),
-    reference: { geometry: first.geometry, source: first.meta.source ?? 'memory' },
+    reference: { geometry: first.geometry, source: first.meta.source ?? 'memory', meta: xformMetaOf(first) },
   };
 }
 
-async function loadAndPredict(handle: ModelHandle, input: ImageInput | NamedInputs, timing: { inferenceMs: number }, onProgress?: (done: number, total: number) => void, volumeIndex?: number): Promise<Predicted> {
-  const prepared = await prepareInputs(handle, input, volumeIndex);
-  // Sliding windows read the preprocessed volume through strides: no transposed whole copy.
-  let pre: PreprocessResult | undefined = runPreprocessPlan(prepared.inputs!, handle.entry.preprocess, { view: handle.entry.inference.mode === 'slidingWindow' });
-  prepared.inputs = undefined;
-  const records = pre.records;
-  const tensor = pre.tensor;
-  pre = undefined;
-  const logits = await inferDense(handle, tensor, onProgress, timing);
-  return { records, logits, names: prepared.names, warnings: prepared.warnings, reference: prepared.reference };
+/** An entry's `preModel`, opened beside it (same session cache). */
+interface PreModel {
+  readonly handle: ModelHandle;
+  readonly skip: readonly string[];
 }
 
-async function segment(handle: ModelHandle, input: ImageInput | NamedInputs, options: SegmentationRunOptions): Promise<SegmentationResult> {
+type PlanInputs = Volume | Readonly<Record<string, Volume>>;
+
+/** The pre-model's labels on the grid its plan regrids to (for cropForeground {mask: 'preModel'}). */
+async function runPreModel(pre: PreModel, inputs: PlanInputs, source: string, timing: { inferenceMs: number }): Promise<{ labels: Volume; records: PreprocessRecord[] }> {
+  const entry = pre.handle.entry;
+  let prepared: PreprocessResult | undefined = runPreprocessPlan(inputs, entry.preprocess, { skip: pre.skip, ...(entry.space ? { space: entry.space } : {}) });
+  const { records, tensor } = prepared;
+  prepared = undefined;
+  const logits = await inferDense(pre.handle, tensor, undefined, timing);
+  const { labels } = computeLabels(entry, logits, records, { stayOnResliceGrid: true, skip: pre.skip, meta: { source } });
+  return { labels, records };
+}
+
+async function predict(handle: ModelHandle, inputs: PlanInputs, preModelLabels: Volume | undefined, timing: { inferenceMs: number }, onProgress?: (done: number, total: number) => void): Promise<{ records: PreprocessRecord[]; logits: DenseTensor }> {
+  const entry = handle.entry;
+  // Sliding windows read the preprocessed volume through strides: no transposed whole copy.
+  let pre: PreprocessResult | undefined = runPreprocessPlan(inputs, entry.preprocess, {
+    view: entry.inference.mode === 'slidingWindow',
+    ...(entry.space ? { space: entry.space } : {}),
+    ...(preModelLabels ? { preModelLabels } : {}),
+  });
+  const { records, tensor } = pre;
+  pre = undefined;
+  const logits = await inferDense(handle, tensor, onProgress, timing);
+  return { records, logits };
+}
+
+async function segment(handle: ModelHandle, preModel: PreModel | null, input: ImageInput | NamedInputs, options: SegmentationRunOptions): Promise<SegmentationResult> {
   const started = Date.now();
   const entry = handle.entry;
   const timing = { inferenceMs: 0 };
-  let predicted: Predicted | undefined = await loadAndPredict(handle, input, timing, options.onProgress, options.volume);
-  const { records, names, warnings, reference } = predicted;
-  const onModelGrid = createVolumeFromTensor(predicted.logits, records);
-  predicted = undefined; // the tensor-ordered logits can go once they are in stored order
-  const activated = activate(onModelGrid, entry.postprocess.filter((s) => ACTIVATIONS.has(s.op)));
-  const discrete = entry.postprocess.find((s) => DISCRETE.has(s.op));
-  // Labels only, and the plan resampled: interpolate and take the argmax in one pass instead of
-  // writing C probability channels onto the input grid first (same labels, see invert-argmax.ts).
-  if (discrete?.op === 'argmax' && discrete['grid'] === 'model') return segmentOnModelGrid(handle, activated, { records, names, warnings, reference }, options, started, timing);
-  const fused = !options.probabilities && (discrete === undefined || discrete.op === 'argmax') && !changesNoGeometry(records) && activated.data instanceof Float32Array;
-  // Sigmoid regions likewise (when the kernels apply; else null and the two steps below).
-  const fusedRegions = !options.probabilities && discrete?.op === 'regionsToLabels' && !changesNoGeometry(records) ? invertRegionsToInputGrid(activated, records, regionOptions(discrete)) : null;
-  const probabilities = fused || fusedRegions !== null ? undefined : invertToInputGrid(activated, records, { interpolation: 'linear' });
-  const labelData = probabilities ? discretise(probabilities, entry.postprocess, entry.id) : fusedRegions ?? invertArgmaxToInputGrid(activated, records);
-  const labels = filterLabels(createVolume({ geometry: reference.geometry, data: labelData, meta: { modality: 'SEG', source: reference.source } }), entry.postprocess);
+  const prepared = await prepareInputs(handle, input, options.volume);
+  const { names, warnings, reference } = prepared;
+  // Kept only for brain extraction; everything else lets the input go once the plan has read it.
+  const firstInput = entry.postprocess.some((s) => s.op === 'maskInput') ? firstVolume(prepared.inputs!) : undefined;
+  const allRecords: PreprocessRecord[][] = [];
+  let preLabels: Volume | undefined;
+  if (preModel !== null) {
+    const pre = await runPreModel(preModel, prepared.inputs!, reference.source, timing);
+    preLabels = pre.labels;
+    allRecords.push(pre.records);
+  }
+  let predicted: { records: PreprocessRecord[]; logits: DenseTensor } | undefined = await predict(handle, prepared.inputs!, preLabels, timing, options.onProgress);
+  prepared.inputs = undefined;
+  preLabels = undefined;
+  const records = predicted.records;
+  const logits = predicted.logits;
+  predicted = undefined;
+  const { labels, probabilities } = computeLabels(entry, logits, records, { ...(options.probabilities ? { probabilities: true } : {}), meta: { ...reference.meta, source: reference.source } });
   const volumesMl: Record<string, number> = {};
   for (const lv of measureLabelVolumes(labels.data, labels.geometry)) volumesMl[labelName(entry.labels, lv.label)] = lv.ml;
   return {
     labels,
-    ...(options.probabilities && probabilities ? { probabilities } : {}),
+    ...(probabilities ? { probabilities } : {}),
+    ...(firstInput ? { masked: maskInputVolume(firstInput, labels) } : {}),
     volumesMl,
-    provenance: createProvenance(handle, [records], names, started, timing),
+    provenance: createProvenance(handle, [records, ...allRecords], names, started, timing),
     warnings,
   };
 }
 
-/**
- * `argmax` with grid 'model' (MONAI: AsDiscreted(argmax) then Invertd(nearest_interp=True)): the
- * labels are taken on the model grid and carried back nearest-neighbour, so a label boundary
- * stays where the model grid put it instead of where interpolated probabilities cross.
- */
-function segmentOnModelGrid(handle: ModelHandle, activated: Volume, run: Pick<Predicted, 'records' | 'names' | 'warnings' | 'reference'>, options: SegmentationRunOptions, started: number, timing: { inferenceMs: number }): SegmentationResult {
-  const entry = handle.entry;
-  const onModel = createVolume({ geometry: activated.geometry, data: argmaxChannels(activated.data, activated.frames), meta: { modality: 'SEG', source: run.reference.source } });
-  const back = invertToInputGrid(onModel, run.records, { interpolation: 'nearest' });
-  const labels = filterLabels(createVolume({ geometry: run.reference.geometry, data: back.data, meta: { modality: 'SEG', source: run.reference.source } }), entry.postprocess);
-  const probabilities = options.probabilities ? invertToInputGrid(activated, run.records, { interpolation: 'linear' }) : undefined;
-  const volumesMl: Record<string, number> = {};
-  for (const lv of measureLabelVolumes(labels.data, labels.geometry)) volumesMl[labelName(entry.labels, lv.label)] = lv.ml;
-  return { labels, ...(probabilities ? { probabilities } : {}), volumesMl, provenance: createProvenance(handle, [run.records], run.names, started, timing), warnings: run.warnings };
+function firstVolume(inputs: PlanInputs): Volume {
+  if ('geometry' in inputs && 'data' in inputs) return inputs as Volume;
+  return Object.values(inputs as Readonly<Record<string, Volume>>)[0]!;
+}
+
+async function openPreModel(handle: ModelHandle): Promise<PreModel | null> {
+  const ref = handle.entry.preModel;
+  if (ref === undefined) return null;
+  const entry = getModelEntry(handle.context.manifest, ref.id);
+  const pre = await openModelHandle(handle.context, entry, 'segmentation');
+  return { handle: pre, skip: ref.skip ?? [] };
 }
 
 export async function createSegmentationPipeline(context: PipelineContext, model: string | ModelEntry): Promise<SegmentationPipeline> {
   const handle = await openModelHandle(context, model, 'segmentation');
+  const preModel = await openPreModel(handle);
   return {
     task: 'segmentation',
     entry: handle.entry,
     provider: handle.session.provider,
-    run: (input, options = {}) => segment(handle, input, options),
-    dispose: () => handle.session.dispose(),
+    run: (input, options = {}) => segment(handle, preModel, input, options),
+    dispose: async () => {
+      await handle.session.dispose();
+      await preModel?.handle.session.dispose();
+    },
   };
 }

@@ -16,7 +16,7 @@ export { applyNms, selectNms, type NmsInput, type NmsOptions } from './detection
 
 export { argmaxChannels, convertRegionsToLabels, measureLabelVolumes, remapLabels, type LabelArray, type LabelMap, type LabelVolume, type RegionsToLabelsOptions } from './segmentation/label-maps.js';
 export { labelConnectedComponents, type ComponentLabels, type ComponentOptions, type Connectivity } from './segmentation/connected-components.js';
-export { keepLargestComponent, removeSmallComponents, type KeepLargestOptions, type RemoveSmallOptions } from './segmentation/component-filters.js';
+export { keepLargestComponent, keepLargestForegroundComponent, removeSmallComponents, type KeepLargestOptions, type RemoveSmallOptions } from './segmentation/component-filters.js';
 
 export { convertFieldToMm, convertFieldToVoxels, type DisplacementField, type DisplacementUnits } from './registration/field.js';
 export { warpVolume, type WarpInterpolation, type WarpOptions, type WarpPadding } from './registration/warp.js';

@@ -18,6 +18,10 @@ export function composeRecords(records: readonly PreprocessRecord[]): ComposedRe
   const last = records[records.length - 1];
   if (first === undefined || last === undefined) throw new ShapeError('no preprocessing records to invert', { field: 'records' });
   let transform = IDENTITY_TRANSFORM;
-  for (const r of records) if (r.transform !== null) transform = composeTransforms(transform, r.transform);
+  for (const r of records) {
+    // A general regridding (conform) has no axis-aligned inverse: ignoring it would be silently wrong.
+    if (r.reslice !== undefined) throw new ShapeError(`the '${r.op}' step reslices the input (not axis-aligned); map results back with splitAtReslice / resliceToInputGrid`, { field: 'records', op: r.op });
+    if (r.transform !== null) transform = composeTransforms(transform, r.transform);
+  }
   return { transform, inputGeometry: first.inputGeometry, outputGeometry: last.outputGeometry };
 }

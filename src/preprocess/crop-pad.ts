@@ -129,7 +129,7 @@ export function planCropPad(volume: Volume, params: CropPadParams): { start: Vec
 }
 
 /** Copies the box [start, start + size) of a planar volume row by row; outside -> fill. */
-function copyBox(v: Volume, start: Vec3, size: Vec3, fill: number): TypedArray {
+export function copyBox(v: Volume, start: Vec3, size: Vec3, fill: number): TypedArray {
   const [n0, n1, n2] = v.geometry.size;
   const [m0, m1, m2] = size;
   const channels = channelCount(v);

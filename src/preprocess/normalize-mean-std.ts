@@ -13,7 +13,7 @@ import type { NormalizeMeanStdParams, StepResult, StepOptions } from './types.js
 
 export function readNormalizeMeanStdParams(r: ParamReader): NormalizeMeanStdParams {
   const mean = r.numberArray('mean', [1, 2, 3, 4]);
-  const std = r.numberArray('std', [mean.length], { above: 0 });
+  const std = r.numberArray('std', [mean.length], { above: 0 }, 'as many (as mean has)');
   const scale = r.optionalNumber('scale') ?? 1;
   return { mean, std, scale };
 }

@@ -24,7 +24,7 @@ function describe(value: unknown): string {
   }
 }
 
-function ruleText(rule: NumberRule): string {
+export function ruleText(rule: NumberRule): string {
   const parts = [rule.integer ? 'an integer' : 'a finite number'];
   if (rule.above !== undefined) parts.push(`> ${rule.above}`);
   if (rule.min !== undefined) parts.push(`>= ${rule.min}`);
@@ -42,7 +42,7 @@ function meets(value: unknown, rule: NumberRule): value is number {
 }
 
 export class ParamReader {
-  private readonly seen = new Set<string>(['op']);
+  protected readonly seen = new Set<string>(['op']);
 
   constructor(readonly index: number, readonly op: string, private readonly raw: Readonly<Record<string, unknown>>) {}
 
@@ -62,6 +62,11 @@ export class ParamReader {
     return this.raw[field] !== undefined;
   }
 
+  /** Whether the field holds exactly this literal (a field that takes a word or a number / boolean). */
+  isLiteral(field: string, literal: string): boolean {
+    return this.raw[field] === literal;
+  }
+
   private take(field: string): unknown {
     this.seen.add(field);
     return this.raw[field];
@@ -77,9 +82,10 @@ export class ParamReader {
     return this.has(field) ? this.number(field, rule) : (this.take(field), undefined);
   }
 
-  numberArray(field: string, lengths: readonly number[], rule: NumberRule = {}): number[] {
+  /** `count` describes the length where it depends on another field (e.g. "as many as mean"). */
+  numberArray(field: string, lengths: readonly number[], rule: NumberRule = {}, count?: string): number[] {
     const v = this.take(field);
-    const expected = `an array of ${lengths.join(' or ')} numbers, each ${ruleText(rule)}`;
+    const expected = `an array of ${count ?? lengths.join(' or ')} numbers, each ${ruleText(rule)}`;
     if (!Array.isArray(v) || !lengths.includes(v.length)) this.fail(field, expected, v);
     for (const x of v as unknown[]) if (!meets(x, rule)) this.fail(field, expected, v);
     return [...(v as number[])];

@@ -19,7 +19,7 @@ export function readPercentileClipParams(r: ParamReader): PercentileClipParams {
 }
 
 /** Rearranges a[left..right] so a[k] is the k-th smallest (Hoare-style quickselect). */
-function selectKth(a: Float32Array, k: number, left: number, right: number): void {
+export function selectKth(a: Float32Array, k: number, left: number, right: number): void {
   while (right > left) {
     const mid = (left + right) >>> 1;
     // Median of three pivot keeps sorted / constant inputs linear.

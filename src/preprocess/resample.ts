@@ -29,7 +29,7 @@ export function readResampleParams(r: ParamReader): ResampleParams {
   const mode = r.oneOf('mode', ['nearest', 'linear', 'cubic'] as const, 'linear');
   const rule = r.oneOf('rule', ['monai', 'nnunet'] as const, 'monai');
   if (!r.has('separateZ')) return { spacing, mode, rule };
-  const separateZ = r.peek('separateZ') === 'auto' ? r.oneOf('separateZ', ['auto'] as const) : r.boolean('separateZ');
+  const separateZ = r.isLiteral('separateZ', 'auto') ? r.oneOf('separateZ', ['auto'] as const) : r.boolean('separateZ');
   if (separateZ !== false && mode === 'nearest') r.fail('separateZ', 'false with mode "nearest" (every axis is nearest already)', separateZ);
   return { spacing, mode, rule, separateZ };
 }

@@ -6,11 +6,14 @@
  */
 import { UsageError } from '../core/errors.js';
 import type { Volume } from '../core/volume.js';
+import { conformVolume } from './conform.js';
+import { cropForegroundVolume } from './crop-foreground.js';
 import { cropPadVolume } from './crop-pad.js';
 import { convertToGreyscale } from './greyscale.js';
 import { invertMonochrome1 } from './invert-monochrome1.js';
 import { letterboxImage } from './letterbox.js';
 import { normalizeMeanStd } from './normalize-mean-std.js';
+import { normalizeMinMax, normalizeQuantile } from './normalize-range.js';
 import { orientVolume } from './orient.js';
 import { clipPercentiles } from './percentile-clip.js';
 import { resampleVolume } from './resample.js';
@@ -24,6 +27,7 @@ import { convertToTensor } from './to-tensor.js';
 import { commutesWithAffine, prepareDeferral } from './defer-intensity.js';
 import type { PreprocessRecord, PreprocessStep, StepOptions, StepResult, ToTensorParams } from './types.js';
 import { validatePreprocessPlan } from './validate-plan.js';
+import { checkModelSpace, type ModelSpace } from './model-space.js';
 import { applyWindow } from './window.js';
 import { normalizeXrv } from './xrv-normalize.js';
 import { normalizeZscore } from './zscore.js';
@@ -52,6 +56,15 @@ export interface RunPreprocessOptions {
   readonly view?: boolean;
   /** Tensor layout when the plan has no toTensor step (default: NCHW for one slice, else NCDHW). */
   readonly defaultTensor?: Partial<ToTensorParams>;
+  /** cropForeground {mask: 'preModel'}: the pre-model's labels on the grid that step sees. */
+  readonly preModelLabels?: Volume;
+  /**
+   * The space the model was trained in (the manifest entry's `space`): the grid the plan ends
+   * on must have this orientation and spacing, else a typed error (checkModelSpace).
+   */
+  readonly space?: ModelSpace;
+  /** Ops of the plan not run (a pre-model run for another entry: brainchop runs it uncropped). */
+  readonly skip?: readonly string[];
 }
 
 /** Runs one non-terminal step. */
@@ -73,6 +86,10 @@ export function runPreprocessStep(volume: Volume, step: PreprocessStep, options:
     case 'greyscale': return convertToGreyscale(volume, step);
     case 'toRgb': return convertToRgb(volume, {});
     case 'toTensor': return convertToTensor(volume, step, options);
+    case 'conform': return conformVolume(volume, step);
+    case 'normalizeMinMax': return normalizeMinMax(volume, step, options);
+    case 'normalizeQuantile': return normalizeQuantile(volume, step, options);
+    case 'cropForeground': return cropForegroundVolume(volume, step, options);
     case 'stackChannels': throw new UsageError('stackChannels needs named inputs: run it through runPreprocessPlan', { op: step.op });
   }
 }
@@ -103,11 +120,17 @@ export function runPreprocessPlan(inputs: Volume | Readonly<Record<string, Volum
   // Buffers the caller handed in are never written; intermediates this runner created are, when
   // a pointwise step can reuse them (one full copy fewer per step).
   const callerBuffers = new Set<ArrayBufferLike>((isVolume(inputs) ? [inputs] : Object.values(inputs)).map((v) => v.data.buffer));
-  const owned = (v: Volume): StepOptions => ({ inPlace: !callerBuffers.has(v.data.buffer), ...(options.view === true ? { view: true } : {}) });
+  const owned = (v: Volume): StepOptions => ({
+    inPlace: !callerBuffers.has(v.data.buffer),
+    ...(options.view === true ? { view: true } : {}),
+    ...(options.preModelLabels !== undefined ? { preModelLabels: options.preModelLabels } : {}),
+  });
+  if (options.skip !== undefined) rest = rest.filter((s) => !options.skip!.includes(s.op));
   let tensor: Tensor | undefined;
   for (let i = 0; i < rest.length; i++) {
     const step = rest[i]!;
     if (step.op === 'toTensor') {
+      if (options.space !== undefined) checkModelSpace(volume, options.space);
       const r = convertToTensor(volume, step, owned(volume));
       tensor = r.tensor;
       volume = r.volume;
@@ -135,6 +158,7 @@ export function runPreprocessPlan(inputs: Volume | Readonly<Record<string, Volum
     records.push(r.record);
   }
   if (tensor === undefined) {
+    if (options.space !== undefined) checkModelSpace(volume, options.space);
     const d = options.defaultTensor ?? {};
     const layout = d.layout ?? (volume.geometry.size[2] === 1 ? 'NCHW' : 'NCDHW');
     const params: ToTensorParams = d.axisOrder === undefined ? { layout, dtype: d.dtype ?? 'float32' } : { layout, dtype: d.dtype ?? 'float32', axisOrder: d.axisOrder };

@@ -40,7 +40,11 @@ export type PreprocessOp =
   | 'stackChannels'
   | 'greyscale'
   | 'toRgb'
-  | 'toTensor';
+  | 'toTensor'
+  | 'conform'
+  | 'normalizeMinMax'
+  | 'normalizeQuantile'
+  | 'cropForeground';
 
 export interface OrientParams { readonly axcodes: string }
 export type ResampleMode = 'nearest' | 'linear' | 'cubic';
@@ -109,6 +113,37 @@ export interface ToTensorParams {
   readonly axisOrder?: string;
 }
 
+export interface ConformParams {
+  /** Output grid size along i, j, k (FreeSurfer: 256 each). */
+  readonly size: readonly number[];
+  /** Isotropic output voxel size in mm (FreeSurfer: 1). */
+  readonly voxelSize: number;
+  /** Output axis codes, nibabel "towards" letters: 'LIA' (FreeSurfer, default) or 'RAS'. */
+  readonly axcodes: 'LIA' | 'RAS';
+  /** Interpolation of the intensities (niivue's conform default: linear). */
+  readonly interpolation: 'linear' | 'nearest';
+  /**
+   * Leave a volume that already has the output size, uint8 voxels, the output orientation
+   * (axis-aligned) and the voxel size untouched, as brainchop does (default true).
+   */
+  readonly skipConformed: boolean;
+}
+export type NormalizeMinMaxParams = Readonly<Record<string, never>>;
+export interface NormalizeQuantileParams {
+  /** Quantiles in [0, 1]; brainchop: 0.05 and 0.95. */
+  readonly lower: number;
+  readonly upper: number;
+}
+export type ForegroundMaskKind = 'threshold' | 'relativeThreshold' | 'preModel';
+export interface CropForegroundParams {
+  /** 'threshold': x > value; 'relativeThreshold': x > value * max(x); 'preModel': the pre-model's labels != 0. */
+  readonly mask: ForegroundMaskKind;
+  /** Threshold (threshold) or fraction of the maximum in (0, 1] (relativeThreshold). */
+  readonly value?: number;
+  /** Voxels added on each side of the mask's bounding box, clamped to the image (a number or one per axis). */
+  readonly padding: number | readonly number[];
+}
+
 export type PreprocessStep =
   | { readonly op: 'orient' } & OrientParams
   | { readonly op: 'resample' } & ResampleParams
@@ -126,7 +161,11 @@ export type PreprocessStep =
   | { readonly op: 'stackChannels' } & StackChannelsParams
   | { readonly op: 'greyscale' } & GreyscaleParams
   | { readonly op: 'toRgb' }
-  | { readonly op: 'toTensor' } & ToTensorParams;
+  | { readonly op: 'toTensor' } & ToTensorParams
+  | { readonly op: 'conform' } & ConformParams
+  | { readonly op: 'normalizeMinMax' }
+  | { readonly op: 'normalizeQuantile' } & NormalizeQuantileParams
+  | { readonly op: 'cropForeground' } & CropForegroundParams;
 
 /** Numbers a step measured on the data (z-score mean/std, percentiles, letterbox pads, ...). */
 export type RecordDetails = Readonly<Record<string, number | string | boolean | readonly number[]>>;
@@ -138,6 +177,13 @@ export interface PreprocessRecord {
   readonly outputGeometry: Geometry;
   /** Output index -> input index; null when the grid is unchanged (intensity / channel steps). */
   readonly transform: IndexTransform | null;
+  /**
+   * A general (not axis-aligned) regridding: output index -> input index as a 3x4 row-major
+   * matrix (conform of an oblique or differently oriented input). `transform` is null then;
+   * composeRecords refuses such records and the segmentation pipeline maps outputs back through
+   * them itself (reslice-records.ts).
+   */
+  readonly reslice?: readonly number[];
   readonly details?: RecordDetails;
 }
 
@@ -150,6 +196,8 @@ export interface StepOptions {
   readonly inPlace?: boolean;
   /** toTensor only: return a strided view of a float32 volume instead of a transposed copy. */
   readonly view?: boolean;
+  /** cropForeground {mask: 'preModel'}: the pre-model's label map on the grid the step sees. */
+  readonly preModelLabels?: Volume;
 }
 
 export interface StepResult {

@@ -4,11 +4,14 @@
  * name the step index, op and field with expected and received values.
  */
 import { ManifestError } from '../core/errors.js';
+import { readConformParams } from './conform.js';
+import { readCropForegroundParams } from './crop-foreground.js';
 import { readCropPadParams } from './crop-pad.js';
 import { readGreyscaleParams } from './greyscale.js';
 import { readInvertMonochrome1Params } from './invert-monochrome1.js';
 import { readLetterboxParams } from './letterbox.js';
 import { readNormalizeMeanStdParams } from './normalize-mean-std.js';
+import { readNormalizeMinMaxParams, readNormalizeQuantileParams } from './normalize-range.js';
 import { readOrientParams } from './orient.js';
 import { ParamReader } from './param-reader.js';
 import { readPercentileClipParams } from './percentile-clip.js';
@@ -24,7 +27,7 @@ import { readWindowParams } from './window.js';
 import { readXrvNormalizeParams } from './xrv-normalize.js';
 import { readZscoreParams } from './zscore.js';
 
-const READERS: { readonly [K in PreprocessOp]: (r: ParamReader) => object } = {
+export const PREPROCESS_READERS: { readonly [K in PreprocessOp]: (r: ParamReader) => object } = {
   orient: readOrientParams,
   resample: readResampleParams,
   resize: readResizeParams,
@@ -42,13 +45,17 @@ const READERS: { readonly [K in PreprocessOp]: (r: ParamReader) => object } = {
   greyscale: readGreyscaleParams,
   toRgb: readToRgbParams,
   toTensor: readToTensorParams,
+  conform: readConformParams,
+  normalizeMinMax: readNormalizeMinMaxParams,
+  normalizeQuantile: readNormalizeQuantileParams,
+  cropForeground: readCropForegroundParams,
 };
 
 /** Every op name a manifest may use, for the manifest validator / JSON Schema. */
-export const PREPROCESS_OPS: readonly PreprocessOp[] = Object.freeze(Object.keys(READERS) as PreprocessOp[]);
+export const PREPROCESS_OPS: readonly PreprocessOp[] = Object.freeze(Object.keys(PREPROCESS_READERS) as PreprocessOp[]);
 
 export function isPreprocessOp(value: unknown): value is PreprocessOp {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(READERS, value);
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(PREPROCESS_READERS, value);
 }
 
 function fail(index: number, op: string, field: string, expected: string, received: string): never {
@@ -61,7 +68,7 @@ export function validatePreprocessStep(raw: unknown, index: number): PreprocessS
   const op = record['op'];
   if (!isPreprocessOp(op)) fail(index, String(op), 'op', `one of ${PREPROCESS_OPS.join(', ')}`, JSON.stringify(op) ?? 'nothing');
   const reader = new ParamReader(index, op, record);
-  const params = READERS[op](reader);
+  const params = PREPROCESS_READERS[op](reader);
   reader.finish();
   return { op, ...params } as PreprocessStep;
 }
@@ -71,6 +78,7 @@ export function validatePreprocessPlan(steps: unknown): PreprocessStep[] {
   const plan = steps.map((s, idx) => validatePreprocessStep(s, idx));
   plan.forEach((step, idx) => {
     if (step.op === 'stackChannels' && idx !== 0) fail(idx, step.op, 'op', 'stackChannels only as the first step (it combines the named inputs)', `position ${idx}`);
+    if (step.op === 'conform' && plan.slice(0, idx).some((s) => s.op !== 'stackChannels')) fail(idx, step.op, 'op', 'conform as the first step (it reslices the input as read; later steps work on its grid)', `position ${idx}`);
     if (step.op === 'toTensor' && idx !== plan.length - 1) fail(idx, step.op, 'op', 'toTensor only as the last step', `position ${idx} of ${plan.length}`);
   });
   return plan;

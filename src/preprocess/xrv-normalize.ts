@@ -14,7 +14,7 @@ import { BUF_A, CHUNK, getSimdKernels } from './simd.js';
 import type { StepResult, XrvNormalizeParams } from './types.js';
 
 export function readXrvNormalizeParams(r: ParamReader): XrvNormalizeParams {
-  if (r.peek('maxval') === 'bitsStored') return { maxval: r.oneOf('maxval', ['bitsStored'] as const) };
+  if (r.isLiteral('maxval', 'bitsStored')) return { maxval: r.oneOf('maxval', ['bitsStored'] as const) };
   const maxval = r.optionalNumber('maxval', { above: 0 });
   return maxval === undefined ? {} : { maxval };
 }

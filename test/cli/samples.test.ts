@@ -42,9 +42,16 @@ describe('medinfer samples', () => {
   it('prints one line per file, names every bundled model in README.txt, and is deterministic', async () => {
     const printed = written.trim().split('\n');
     expect(printed.at(-1)).toBe(join('samples', 'README.txt'));
-    // 1 PNG + CT NIfTI + 128 CT slices + 4 MRI + 2 lung volumes + 2 landmark files + pairs.csv + reports.csv + README
-    expect(printed).toHaveLength(1 + 1 + 128 + 4 + 2 + 2 + 1 + 1 + 1);
-    expect(lines.map((l) => l.model).sort()).toEqual([
+    // 1 PNG + CT NIfTI + 128 CT slices + 4 MRI + 2 lung volumes + 2 landmark files + pairs.csv + reports.csv
+    // + the real T1 and its licence + README
+    expect(printed).toHaveLength(1 + 1 + 128 + 4 + 2 + 2 + 1 + 1 + 2 + 1);
+    // The real T1 is the file the package ships, unchanged, with brainchop's MIT licence next to it.
+    expect(sha(join(work, 'samples', 'brain-t1', 't1_crop.nii.gz'))).toBe('9f5708dd1980fe0017ad70f63d895bae66bd9f5487eb1c38d129591116113613');
+    expect(readFileSync(join(work, 'samples', 'brain-t1', 'LICENSE.brainchop'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) 2021 neuroneural\/brainchop/);
+    expect(readFileSync(join(work, 'samples', 'README.txt'), 'utf8')).toMatch(/brain-t1\/t1_crop\.nii\.gz is a real T1-weighted brain MRI/);
+    // Run lines on the real T1 name brainchop's models (once their manifest entries exist); the
+    // phantom samples keep the phantom models.
+    expect(lines.filter((l) => !l.input.includes('brain-t1/')).map((l) => l.model).sort()).toEqual([
       'medinfer-brats-unet3d-phantom', 'medinfer-cxr-densenet-phantom', 'medinfer-cxr-yolo-phantom', 'medinfer-lung-voxelmorph-phantom',
       'medinfer-nodule-det3d-phantom', 'medinfer-nodule-det3d-phantom', 'medinfer-report-textcnn-phantom',
     ]);

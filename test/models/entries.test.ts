@@ -13,10 +13,10 @@ import { validatePostprocessPlan } from '../../src/postprocess/index.js';
 import { ROOT } from './helpers.js';
 
 const dir = join(ROOT, 'scripts', 'models', 'entries');
-const datasets = JSON.parse(readFileSync(join(dir, 'phantom-datasets.json'), 'utf8')) as Record<string, unknown>;
+const datasets = Object.assign({}, ...readdirSync(dir).filter((f) => f.endsWith('-datasets.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>)) as Record<string, unknown>;
 const models = Object.fromEntries(
   readdirSync(dir)
-    .filter((f) => f.endsWith('.json') && f !== 'phantom-datasets.json')
+    .filter((f) => f.endsWith('.json') && !f.endsWith('-datasets.json'))
     .map((f) => {
       const { id, ...entry } = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { id: string } & Record<string, unknown>;
       return [id, entry];
@@ -32,7 +32,7 @@ describe('bundled model manifest entries', () => {
     expect(ok).toBe(true);
   });
 
-  it('name only phantom datasets that have entries, and declare plans the SDK accepts', () => {
+  it('name only datasets that have entries, and declare plans the SDK accepts', () => {
     for (const [id, entry] of Object.entries(models) as [string, { datasets: string[]; preprocess: unknown[]; postprocess: unknown[]; intendedUse: string }][]) {
       for (const d of entry.datasets) expect(Object.keys(datasets), `${id} dataset ${d}`).toContain(d);
       expect(() => validatePreprocessPlan(entry.preprocess)).not.toThrow();

@@ -21,7 +21,7 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'medinfer-bundled-'));
   const entriesDir = join(ROOT, 'scripts', 'models', 'entries');
   const models: Record<string, unknown> = {};
-  for (const f of readdirSync(entriesDir).filter((n) => n.endsWith('.json') && n !== 'phantom-datasets.json')) {
+  for (const f of readdirSync(entriesDir).filter((n) => n.endsWith('.json') && !n.endsWith('-datasets.json'))) {
     const { id, ...entry } = JSON.parse(readFileSync(join(entriesDir, f), 'utf8')) as { id: string; files: { path: string }[] };
     if (loadEntry(id) === undefined) continue;
     for (const file of entry.files) {
@@ -30,7 +30,7 @@ beforeAll(async () => {
     }
     models[id] = entry;
   }
-  const datasets = JSON.parse(readFileSync(join(entriesDir, 'phantom-datasets.json'), 'utf8')) as unknown;
+  const datasets = Object.assign({}, ...readdirSync(entriesDir).filter((n) => n.endsWith('-datasets.json')).map((n) => JSON.parse(readFileSync(join(entriesDir, n), 'utf8')) as unknown));
   writeFileSync(join(dir, 'models.manifest.json'), JSON.stringify({ manifestVersion: 1, datasets, models }));
   manifest = await readManifestFile(join(dir, 'models.manifest.json'));
 });

@@ -17,7 +17,7 @@ function manifestError(steps: unknown): ManifestError {
 
 describe('validatePreprocessPlan', () => {
   it('exports every op name', () => {
-    expect([...PREPROCESS_OPS].sort()).toEqual(['cropPad', 'greyscale', 'invertMonochrome1', 'letterbox', 'normalizeMeanStd', 'orient', 'percentileClip', 'resample', 'resize', 'scaleIntensity', 'scaleIntensityRange', 'stackChannels', 'toRgb', 'toTensor', 'window', 'xrvNormalize', 'zscore']);
+    expect([...PREPROCESS_OPS].sort()).toEqual(['conform', 'cropForeground', 'cropPad', 'greyscale', 'invertMonochrome1', 'letterbox', 'normalizeMeanStd', 'normalizeMinMax', 'normalizeQuantile', 'orient', 'percentileClip', 'resample', 'resize', 'scaleIntensity', 'scaleIntensityRange', 'stackChannels', 'toRgb', 'toTensor', 'window', 'xrvNormalize', 'zscore']);
   });
   it('fills documented defaults', () => {
     const [lb, rs, z] = validatePreprocessPlan([{ op: 'letterbox', size: [640, 640] }, { op: 'resample', spacing: [1, 1, 1] }, { op: 'zscore' }]);

@@ -5,6 +5,7 @@
  * gives one file per part, `<out><part>.nii.gz`, the names dcm2niix gives them.
  * Outputs appear atomically and all together: temporary files beside them, then renamed.
  */
+import { chooseOutputXformCodes } from '../../io/nifti/xform-codes.js';
 import { createWriteStream, statSync } from 'node:fs';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -187,17 +188,7 @@ async function writeAllOrNothing(files: readonly { path: string; parts: NiftiPar
   }
 }
 
-/**
- * xform codes for the output: a NIfTI input keeps its space (e.g. 4 = MNI-152 must not turn into
- * 'scanner'); everything else is scanner space (1), as dcm2niix writes.
- */
-export function chooseOutputXformCodes(volume: Volume): { sformCode: NiftiXformCode; qformCode: NiftiXformCode } {
-  const nifti = volume.meta.format === 'nifti' ? (volume.meta['nifti'] as { sformCode?: number; qformCode?: number } | undefined) : undefined;
-  const valid = (c: number | undefined): c is NiftiXformCode => c !== undefined && Number.isInteger(c) && c >= 1 && c <= 5;
-  const sform = valid(nifti?.sformCode) ? nifti.sformCode : valid(nifti?.qformCode) ? nifti.qformCode : 1;
-  const qform = valid(nifti?.qformCode) ? nifti.qformCode : sform;
-  return { sformCode: sform, qformCode: qform };
-}
+export { chooseOutputXformCodes } from '../../io/nifti/xform-codes.js';
 
 export const command: CliCommand = {
   name: 'convert',

@@ -4,7 +4,9 @@
  * `medinfer run` line for each bundled model. Refuses a non-empty folder unless --force, so a
  * user's own files are never overwritten by accident.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { EXIT_OK, type CliCommand } from '../command.js';
@@ -16,6 +18,7 @@ import type { Manifest } from '../../manifest/types.js';
 import { writePng } from '../../io/raster/node-raster.js';
 import { createSampleInputs, SAMPLE_SEED, type SampleRunInput } from '../../phantoms/sample-inputs.js';
 import { findBundledModel } from '../demo/context.js';
+import { resolveModelFileLocation } from '../../runtime/open-model.js';
 
 const USAGE = `Usage: medinfer samples [DIR] [--force] [--manifest FILE]
 
@@ -44,7 +47,7 @@ export const command: CliCommand = {
     if (existing.length > 0 && !booleanFlag(args, 'force')) {
       throw new UsageError(`samples: ${outDir} is not empty (${existing.length} entries); choose an empty folder or pass --force`, { command: 'samples', file: outDir });
     }
-    const samples = await createSampleInputs({ encodePng16: (v) => writePng(v), gzip: (b) => gzipSync(b, { level: 6 }) });
+    const samples = await createSampleInputs({ encodePng16: (v) => writePng(v), gzip: (b) => gzipSync(b, { level: 6 }), brainT1: await readBundledT1() });
     const show = (p: string) => (relative(ctx.cwd, p).startsWith('..') ? p : relative(ctx.cwd, p) || '.');
     for (const file of samples.files) {
       const path = join(outDir, ...file.path.split('/'));
@@ -59,6 +62,13 @@ export const command: CliCommand = {
   },
 };
 
+/** The real T1 the package ships with brainchop's models (models/brainchop/sample/, MIT) and its licence. */
+async function readBundledT1(): Promise<{ nifti: Uint8Array; license: Uint8Array }> {
+  const dir = (p: string) => fileURLToPath(new URL(`../../../models/brainchop/${p}`, import.meta.url));
+  const [nifti, license] = await Promise.all([readFile(dir('sample/t1_crop.nii.gz')), readFile(dir('LICENSE.brainchop'))]);
+  return { nifti: new Uint8Array(nifti), license: new Uint8Array(license) };
+}
+
 function formatBytes(n: number): string {
   return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`;
 }
@@ -67,13 +77,19 @@ function formatBytes(n: number): string {
 export function sampleRunLines(manifest: Manifest, runs: readonly SampleRunInput[], folder: string): { modelId: string; task: string; input: string; what: string; line: string }[] {
   const lines = [];
   for (const r of runs) {
-    const entry = findBundledModel(manifest, r.task, r.dimensionality);
+    const entry = r.modelFile === undefined ? findBundledModel(manifest, r.task, r.dimensionality) : findBundledModelFile(manifest, r.modelFile);
     if (!entry) continue;
     const input = `${folder}${folder.endsWith(sep) ? '' : '/'}${r.input}`;
     const output = `medinfer-out/${entry.id}`;
     lines.push({ modelId: entry.id, task: r.task, input: r.input, what: r.what, line: `medinfer run --model ${entry.id} --input ${quote(input)} --output ${output}` });
   }
   return lines;
+}
+
+/** The bundled entry whose model file path ends with `/<file>` (its files present), if the manifest has one. */
+function findBundledModelFile(manifest: Manifest, file: string) {
+  return Object.values(manifest.models).find((m) => m.weights.kind === 'bundled' && m.files.some((f) => f.role === 'model' && f.path !== undefined && (f.path === file || f.path.endsWith(`/${file}`)))
+    && m.files.every((f) => f.path === undefined || existsSync(resolveModelFileLocation(manifest, f))));
 }
 
 function quote(s: string): string {
@@ -86,8 +102,13 @@ function sampleReadme(manifest: Manifest, runs: readonly SampleRunInput[], folde
 ======================
 
 Synthetic phantoms generated from fixed seeds (seed ${SAMPLE_SEED}): no patient data, the same
-files on every machine. The bundled models are demonstration models trained on such phantoms:
-not for clinical use.
+files on every machine. The bundled phantom models are demonstration models trained on such
+phantoms: not for clinical use.
+
+brain-t1/t1_crop.nii.gz is a real T1-weighted brain MRI, the demo input of brainchop
+(https://github.com/neuroneural/brainchop, MIT licence, Copyright (c) 2021 neuroneural/brainchop;
+licence text in brain-t1/LICENSE.brainchop), conformed 256^3, 1 mm. brainchop's models are
+research models, not medical devices.
 
 Run each model on its sample (from the folder that holds '${folder}'):
 

@@ -4,3 +4,4 @@ export { writeNifti, type WriteNiftiOptions, type NiftiXformCode } from './write
 export { parseNiftiHeader, detectNiftiVersion, type NiftiHeader } from './nifti-header.js';
 export { selectNiftiAffine, type NiftiAffineSource } from './nifti-affine.js';
 export { isGzip, type GunzipFunction } from './nifti-gzip.js';
+export { chooseOutputXformCodes, xformMetaOf } from './xform-codes.js';

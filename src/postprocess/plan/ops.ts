@@ -19,6 +19,9 @@ export const POSTPROCESS_OPS = [
   'remapLabels',
   'keepLargestComponent',
   'removeSmallComponents',
+  'keepLargestForegroundComponent',
+  'binarize',
+  'maskInput',
   'integrateVelocity',
   'upsampleField',
 ] as const;
@@ -40,6 +43,9 @@ export type PostprocessStep =
   | { readonly op: 'remapLabels'; readonly map: Readonly<Record<string, number>> }
   | { readonly op: 'keepLargestComponent'; readonly labels?: readonly number[]; readonly connectivity: 6 | 26 }
   | { readonly op: 'removeSmallComponents'; readonly minVoxels: number; readonly connectivity: 6 | 26 }
+  | { readonly op: 'keepLargestForegroundComponent'; readonly connectivity: 6 | 26 }
+  | { readonly op: 'binarize' }
+  | { readonly op: 'maskInput' }
   | { readonly op: 'integrateVelocity'; readonly steps: number; readonly padding?: 'zeros' | 'border' }
   /**
    * How a field coarser than the model grid is brought onto it (registration). 'corners' (the
@@ -94,9 +100,42 @@ const FIELDS: Readonly<Record<PostprocessOp, Readonly<Record<string, FieldSpec>>
   remapLabels: { map: req(labelMap) },
   keepLargestComponent: { labels: opt(intList), connectivity: req(connectivity) },
   removeSmallComponents: { minVoxels: req(int(0)), connectivity: req(connectivity) },
+  keepLargestForegroundComponent: { connectivity: req(connectivity) },
+  binarize: {},
+  maskInput: {},
   integrateVelocity: { steps: req(int(0, 30)), padding: opt(padding) },
   upsampleField: { align: req(align) },
 };
+
+/**
+ * What each op does, for the generated step reference (docs/manifest-steps.md); the fields come
+ * from FIELDS above, so the reference cannot drift from the validator.
+ */
+export const POSTPROCESS_SUMMARIES: Readonly<Record<PostprocessOp, string>> = {
+  sigmoid: 'Logistic function on every output value (multi-label / region models).',
+  softmax: 'Softmax over the channel axis `axis` of the output tensor.',
+  opNorm: 'TorchXRayVision op_norm: per-label calibration of sigmoid outputs around `thresholds` (null = label without a threshold).',
+  threshold: 'Binarises scores: a global `value`, or one threshold per label (`perLabel`); exactly one of the two.',
+  topK: 'Classification: keep the `k` highest-scoring labels.',
+  decodeYolo: 'Detection: decodes YOLO anchor-free heads (`numClasses`) with a `confidence` floor.',
+  decodeEndToEnd: 'Detection: reads end-to-end (NMS-free) boxes above `confidence`.',
+  nms: 'Detection: non-maximum suppression at `iou` (per class when `classAware`), optional score floor and detection cap.',
+  argmax: "Segmentation: label = index of the largest channel (ties to the lower channel); computed on the input grid from interpolated values when the plan resampled, or with `grid` 'model' on the model grid and carried back nearest-neighbour (MONAI AsDiscreted then Invertd(nearest_interp=True)).",
+  regionsToLabels: 'Segmentation: overlapping sigmoid regions to labels: channel `order[n]` above `threshold` writes `labels[n]`, later entries overwrite earlier ones.',
+  remapLabels: 'Segmentation: label values mapped through `map` (string keys = model labels).',
+  keepLargestComponent: 'Segmentation: for each label (or the listed `labels`), only its largest connected component is kept (MONAI KeepLargestConnectedComponent, independent).',
+  removeSmallComponents: 'Segmentation: components smaller than `minVoxels` are removed (per label).',
+  keepLargestForegroundComponent: "Segmentation: brainchop's postprocess - the label map is binarised (label != 0), its largest connected component (`connectivity` 26 in brainchop) is kept with its labels, every other voxel becomes background. Runs on the grid the model saw (before a conform is undone).",
+  binarize: "Segmentation: every non-zero label becomes 1 (brainchop's brain-mask output).",
+  maskInput: "Segmentation: the result also carries `masked`: the input image with voxels outside the label map (label 0) set to 0 (brainchop's brain extraction), on the input grid with the input's type.",
+  integrateVelocity: 'Registration: the output is a stationary velocity field, integrated by scaling and squaring in `steps` steps (VoxelMorph), sampling beyond the grid as `padding` (zeros or border). Without this step the output is a displacement.',
+  upsampleField: "Registration: how a field coarser than the model grid is brought onto it: `align` 'corners' (torch VoxelMorph ResizeTransform, align_corners) or 'origin' (the 2018 Keras interp_upsampling).",
+};
+
+/** Field names and what each accepts, from the validators themselves. */
+export function describePostprocessFields(op: PostprocessOp): { name: string; required: boolean; accepts: string }[] {
+  return Object.entries(FIELDS[op]).map(([name, spec]) => ({ name, required: spec.required, accepts: (spec.check(Symbol('describe')) ?? '').replace(/^must be /, '') }));
+}
 
 function fail(index: number, op: string, field: string, message: string, received?: unknown): never {
   throw new ManifestError(`postprocess[${index}] (${op}): ${field} ${message}`, { step: index, op, field, received });

@@ -42,6 +42,24 @@ export function keepLargestComponent<T extends VoxelType>(volume: Volume<T>, opt
   return eraseComponents(volume, cc.labels, remove);
 }
 
+/**
+ * brainchop's postprocess (BWLabeler.bwlabel with binarize and onlyLargestClusterPerClass, then
+ * labels *= mask): the non-zero voxels are taken as one mask, its largest connected component
+ * keeps its labels and every other voxel becomes 0. Ties: the later component wins, as in
+ * brainchop. Returns a new volume of the same type; a map with no foreground is returned as is.
+ */
+export function keepLargestForegroundComponent<T extends VoxelType>(volume: Volume<T>, connectivity: Connectivity = 26): Volume<T> {
+  checkSingleComponent(volume);
+  const cc = labelConnectedComponents(volume.data, volume.geometry.size, { connectivity: checkConnectivity(connectivity), by: 'foreground' });
+  if (cc.count <= 1) return volume;
+  let best = 1;
+  for (let c = 2; c <= cc.count; c++) if (cc.sizes[c]! >= cc.sizes[best]!) best = c;
+  const remove = new Uint8Array(cc.count + 1).fill(1);
+  remove[0] = 0;
+  remove[best] = 0;
+  return eraseComponents(volume, cc.labels, remove);
+}
+
 export interface RemoveSmallOptions {
   /** Components with fewer voxels than this are removed (skimage remove_small_objects: size < min). */
   minVoxels: number;

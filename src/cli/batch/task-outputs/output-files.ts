@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Volume } from '../../../core/volume.js';
 import { writeNifti } from '../../../io/nifti/write-nifti.js';
+import { chooseOutputXformCodes } from '../../../io/nifti/xform-codes.js';
 import { writePng } from '../../../io/raster/node-raster.js';
 import type { RgbImage } from '../render-overlay.js';
 import type { ResultLine } from '../types.js';
@@ -32,9 +33,10 @@ const gzipAsync = promisify(gzip);
  * .nii.gz bytes. Compression runs on libuv's thread pool (zlib's async API), not on the JS thread
  * that the other inputs' preprocessing and onnxruntime-node's (synchronous) session.run share.
  * A .nii.gz is exactly the gzip of the .nii stream, so this equals writeNifti({ gzip: true }).
+ * A result of a NIfTI input keeps the input's sform / qform codes (meta.nifti, xform-codes.ts).
  */
 export async function niftiGz(volume: Volume): Promise<Uint8Array> {
-  const packed = await gzipAsync(writeNifti(volume), { level: 6 });
+  const packed = await gzipAsync(writeNifti(volume, chooseOutputXformCodes(volume)), { level: 6 });
   return new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength);
 }
 

@@ -1,7 +1,8 @@
 /**
  * Segmentation outputs: `<id>.seg.nii.gz` (label map on the input's exact grid, so the same
  * affine as the input), `<id>.json` (volumes in ml per label) and `<id>.overlay.png` of the
- * axial slice with the largest mask area.
+ * axial slice with the largest mask area; with a `maskInput` step (brain extraction) also
+ * `<id>.masked.nii.gz`, the input with voxels outside the labels set to 0.
  */
 import type { Volume } from '../../../core/volume.js';
 import type { SegmentationResult } from '../../../pipelines/segmentation.js';
@@ -32,7 +33,8 @@ export async function buildSegmentationOutputs(item: BatchItem, result: Segmenta
   blendLabels(img, result.labels.data, k * plane);
   const warnings = [...(input.meta.warnings ?? []), ...result.warnings];
   const volumes = Object.fromEntries(Object.entries(result.volumesMl).map(([n, v]) => [n, rounded(v)]));
-  const json = { id: item.id, input: item.label, mask: `${item.id}.seg.nii.gz`, volumesMl: volumes, overlaySlice: k, warnings, provenance: result.provenance };
+  const masked = result.masked ? [{ name: `${item.id}.masked.nii.gz`, bytes: await niftiGz(result.masked) }] : [];
+  const json = { id: item.id, input: item.label, mask: `${item.id}.seg.nii.gz`, ...(result.masked ? { masked: `${item.id}.masked.nii.gz` } : {}), volumesMl: volumes, overlaySlice: k, warnings, provenance: result.provenance };
   const summary: Record<string, number> = {};
   for (const [n, v] of Object.entries(volumes)) summary[`${n}_ml`] = v;
   return {
@@ -40,6 +42,7 @@ export async function buildSegmentationOutputs(item: BatchItem, result: Segmenta
       { name: `${item.id}.seg.nii.gz`, bytes: await niftiGz(result.labels) },
       { name: `${item.id}.overlay.png`, bytes: await pngOf(img) },
       { name: `${item.id}.json`, bytes: toJson(json) },
+      ...masked,
     ],
     summary,
     warnings,

@@ -1,0 +1,182 @@
+/**
+ * From a segmentation model's output tensor to labels (and optionally probabilities) on the
+ * input grid: activation on the model grid -> the axis-aligned part of the plan undone (crops,
+ * resampling: probabilities linear, or interpolation and argmax fused) -> discretisation ->
+ * label filters -> a general regridding (conform) undone last, labels by nearest neighbour.
+ * Without a reslicing step the "reslice grid" is the input grid and the last stage is absent.
+ * Label filters run on the reslice grid: brainchop's connected-component clean-up works on the
+ * conformed volume, and a component filter on a nearest-resampled map would see its jaggies.
+ */
+import { ManifestError } from '../core/errors.js';
+import { createVolume, type Volume } from '../core/volume.js';
+import type { LabelSpec, ModelEntry, StepSpec } from '../manifest/types.js';
+import { applySigmoid, applySoftmaxChannelsInPlace } from '../postprocess/classification/activations.js';
+import { argmaxChannels, convertRegionsToLabels, remapLabels, type LabelArray, type RegionsToLabelsOptions } from '../postprocess/segmentation/label-maps.js';
+import { keepLargestComponent, keepLargestForegroundComponent, removeSmallComponents } from '../postprocess/segmentation/component-filters.js';
+import { changesNoGeometry, invertToInputGrid } from '../preprocess/invert-to-input-grid.js';
+import { invertArgmaxToInputGrid, invertRegionsToInputGrid } from '../preprocess/invert-argmax.js';
+import { resliceToInputGrid, splitAtReslice } from '../preprocess/reslice-records.js';
+import type { PreprocessRecord } from '../preprocess/types.js';
+import { createVolumeFromTensor } from '../preprocess/volume-from-tensor.js';
+import { composeRecords } from '../preprocess/compose-records.js';
+import { allocateTypedArray } from '../core/dtype.js';
+import { voxelCount } from '../core/geometry.js';
+import { copyPermutedBlock } from '../core/permute-block.js';
+import type { DenseTensor } from '../runtime/sliding-window/sliding-window.js';
+
+const ACTIVATIONS = new Set(['sigmoid', 'softmax']);
+const DISCRETE = new Set(['argmax', 'regionsToLabels', 'threshold']);
+
+export function labelName(labels: readonly LabelSpec[], value: number): string {
+  for (const [i, l] of labels.entries()) {
+    if (typeof l === 'string' ? i === value : (l.value ?? i) === value) return typeof l === 'string' ? l : l.name;
+  }
+  return `label ${value}`;
+}
+
+/** In place: `volume` is the pipeline's own copy of the logits (a second copy would cost GBs on a CT). */
+function activate(volume: Volume, steps: readonly StepSpec[]): Volume {
+  const data = volume.data as Float32Array;
+  for (const s of steps) {
+    if (s.op === 'sigmoid') applySigmoid(data, data);
+    // Channels are planar frames: softmax over axis 0 of [C, voxels].
+    if (s.op === 'softmax') applySoftmaxChannelsInPlace(data, volume.frames);
+  }
+  return volume;
+}
+
+export function regionOptions(step: StepSpec): RegionsToLabelsOptions {
+  return {
+    order: step.order as number[],
+    labels: step.labels as number[],
+    ...(step.threshold !== undefined ? { threshold: step.threshold as number } : {}),
+    ...(step.comparison !== undefined ? { comparison: step.comparison as 'gt' | 'gte' } : {}),
+  };
+}
+
+function discretise(probabilities: Volume, steps: readonly StepSpec[], modelId: string): LabelArray {
+  const channels = probabilities.frames;
+  const step = steps.find((s) => DISCRETE.has(s.op));
+  if (!step || step.op === 'argmax') return argmaxChannels(probabilities.data, channels);
+  if (step.op === 'regionsToLabels') return convertRegionsToLabels(probabilities.data, channels, regionOptions(step));
+  if (channels !== 1) throw new ManifestError(`model '${modelId}': 'threshold' needs a single-channel output, got ${channels}`, { modelId });
+  const t = (step.value as number | undefined) ?? 0.5;
+  const out = new Uint8Array(probabilities.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = probabilities.data[i]! >= t ? 1 : 0;
+  return out;
+}
+
+export function filterLabels(labels: Volume, steps: readonly StepSpec[]): Volume {
+  let v = labels;
+  for (const s of steps) {
+    if (s.op === 'remapLabels') v = createVolume({ geometry: v.geometry, data: remapLabels(v.data as LabelArray, s.map as Record<string, number>), meta: v.meta });
+    if (s.op === 'keepLargestComponent') v = keepLargestComponent(v, { ...(s.labels ? { labels: s.labels as number[] } : {}), connectivity: (s.connectivity as 6 | 26 | undefined) ?? 26 });
+    if (s.op === 'removeSmallComponents') v = removeSmallComponents(v, { minVoxels: s.minVoxels as number, connectivity: (s.connectivity as 6 | 26 | undefined) ?? 26 });
+    if (s.op === 'keepLargestForegroundComponent') v = keepLargestForegroundComponent(v, (s.connectivity as 6 | 26 | undefined) ?? 26);
+    if (s.op === 'binarize') {
+      const data = v.data.slice();
+      for (let p = 0; p < data.length; p++) data[p] = data[p] !== 0 ? 1 : 0;
+      v = createVolume({ geometry: v.geometry, data, meta: v.meta });
+    }
+  }
+  return v;
+}
+
+export interface LabelsResult {
+  readonly labels: Volume;
+  readonly probabilities?: Volume;
+}
+
+export interface LabelsOptions {
+  readonly probabilities?: boolean;
+  /** Stop on the reslice grid (a pre-model's labels for the main plan's cropForeground). */
+  readonly stayOnResliceGrid?: boolean;
+  /** Postprocess ops not run (a pre-model's skip list). */
+  readonly skip?: readonly string[];
+  /** Meta of the results: the input's source name and NIfTI xform codes (kept by writers). */
+  readonly meta: Volume['meta'];
+}
+
+/**
+ * Argmax straight on the output tensor ([1, C, ...] is planar in tensor order), then only the
+ * uint8 / uint16 labels are permuted to stored order and carried back: no float copy of the C
+ * channels (1.2 GB for the 50-class model on a brain crop). Exact where the plan only crops,
+ * flips or permutes after the reslice (voxel centres map onto voxel centres, so trilinear
+ * interpolation then argmax = argmax then nearest); null otherwise.
+ */
+function argmaxOnTensor(logits: DenseTensor, records: readonly PreprocessRecord[], inner: readonly PreprocessRecord[]): Volume | null {
+  const t = composeRecords(inner).transform;
+  if (logits.strides !== undefined || !t.scale.every((x) => x === 1 || x === -1) || !t.offset.every((o) => Number.isInteger(o))) return null;
+  const rec = [...records].reverse().find((r) => r.op === 'toTensor');
+  if (rec === undefined || logits.dims[0] !== 1 || logits.dims.length !== 5) return null;
+  const g = rec.outputGeometry;
+  const order = String(rec.details?.['axisOrder'] ?? 'kji');
+  const axes = [...order].map((ch) => 'ijk'.indexOf(ch));
+  if (logits.dims.slice(2).some((d, idx) => d !== g.size[axes[idx]!])) return null;
+  const tensorLabels = argmaxChannels(logits.data, logits.dims[1]!);
+  const stored = allocateTypedArray(tensorLabels instanceof Uint8Array ? 'uint8' : 'uint16', voxelCount(g));
+  const [d1, d2] = [g.size[axes[1]!]!, g.size[axes[2]!]!];
+  const tensorStride = [d1 * d2, d2, 1];
+  const strideOf = (axis: number): number => tensorStride[axes.indexOf(axis)]!;
+  copyPermutedBlock(tensorLabels, 0, stored, 0, { dims: [g.size[2], g.size[1], g.size[0]], srcStrides: [strideOf(2), strideOf(1), strideOf(0)] });
+  const onModelGrid = createVolume({ geometry: g, data: stored });
+  return invertToInputGrid(onModelGrid, inner, { interpolation: 'nearest' });
+}
+
+export function computeLabels(entry: ModelEntry, logits: DenseTensor, records: readonly PreprocessRecord[], options: LabelsOptions): LabelsResult {
+  const post = entry.postprocess.filter((s) => !(options.skip ?? []).includes(s.op));
+  const { outer, inner } = splitAtReslice(records);
+  const grid = inner[0]!.inputGeometry;
+  const direct = !options.probabilities && !post.some((s) => ACTIVATIONS.has(s.op)) && (post.find((s) => DISCRETE.has(s.op))?.op ?? 'argmax') === 'argmax' ? argmaxOnTensor(logits, records, inner) : null;
+  if (direct !== null) {
+    let labels = filterLabels(createVolume({ geometry: grid, data: direct.data, meta: { ...options.meta, modality: 'SEG' } }), post);
+    if (outer.length > 0 && options.stayOnResliceGrid !== true) labels = resliceToInputGrid(labels, outer, { interpolation: 'nearest' });
+    return { labels };
+  }
+  const activated = activate(createVolumeFromTensor(logits, records), post.filter((s) => ACTIVATIONS.has(s.op)));
+  const discrete = post.find((s) => DISCRETE.has(s.op));
+  if (discrete?.op === 'argmax' && discrete['grid'] === 'model') return labelsOnModelGrid(activated, grid, inner, outer, post, options);
+  const moved = !changesNoGeometry(inner);
+  // Labels only, and the plan resampled: interpolate and take the argmax in one pass instead of
+  // writing C probability channels onto the grid first (same labels, see invert-argmax.ts).
+  const fused = !options.probabilities && (discrete === undefined || discrete.op === 'argmax') && moved && activated.data instanceof Float32Array;
+  // Sigmoid regions likewise (when the kernels apply; else null and the two steps below).
+  const fusedRegions = !options.probabilities && discrete?.op === 'regionsToLabels' && moved ? invertRegionsToInputGrid(activated, inner, regionOptions(discrete)) : null;
+  let probabilities = fused || fusedRegions !== null ? undefined : invertToInputGrid(activated, inner, { interpolation: 'linear' });
+  const labelData = probabilities ? discretise(probabilities, post, entry.id) : fusedRegions ?? invertArgmaxToInputGrid(activated, inner);
+  let labels = filterLabels(createVolume({ geometry: grid, data: labelData, meta: { ...options.meta, modality: 'SEG' } }), post);
+  if (outer.length > 0 && options.stayOnResliceGrid !== true) {
+    labels = resliceToInputGrid(labels, outer, { interpolation: 'nearest' });
+    if (options.probabilities && probabilities) probabilities = resliceToInputGrid(probabilities, outer, { interpolation: 'linear' });
+  }
+  if (probabilities) probabilities = createVolume({ geometry: probabilities.geometry, data: probabilities.data, frames: probabilities.frames, meta: { ...options.meta } });
+  return { labels, ...(options.probabilities && probabilities ? { probabilities } : {}) };
+}
+
+/**
+ * `argmax` with grid 'model' (MONAI: AsDiscreted(argmax) then Invertd(nearest_interp=True)): the
+ * labels are taken on the model grid and carried back nearest-neighbour, so a label boundary
+ * stays where the model grid put it instead of where interpolated probabilities cross.
+ */
+function labelsOnModelGrid(activated: Volume, grid: Volume['geometry'], inner: readonly PreprocessRecord[], outer: readonly PreprocessRecord[], post: readonly StepSpec[], options: LabelsOptions): LabelsResult {
+  const onModel = createVolume({ geometry: activated.geometry, data: argmaxChannels(activated.data, activated.frames) });
+  const back = invertToInputGrid(onModel, inner, { interpolation: 'nearest' });
+  let labels = filterLabels(createVolume({ geometry: grid, data: back.data, meta: { ...options.meta, modality: 'SEG' } }), post);
+  let probabilities = options.probabilities ? invertToInputGrid(activated, inner, { interpolation: 'linear' }) : undefined;
+  if (outer.length > 0 && options.stayOnResliceGrid !== true) {
+    labels = resliceToInputGrid(labels, outer, { interpolation: 'nearest' });
+    if (probabilities) probabilities = resliceToInputGrid(probabilities, outer, { interpolation: 'linear' });
+  }
+  if (probabilities) probabilities = createVolume({ geometry: probabilities.geometry, data: probabilities.data, frames: probabilities.frames, meta: { ...options.meta } });
+  return { labels, ...(probabilities ? { probabilities } : {}) };
+}
+
+/** brainchop's brain extraction: the input with voxels outside the labels zeroed (input grid, input type). */
+export function maskInputVolume(input: Volume, labels: Volume): Volume {
+  const data = input.data.slice();
+  const n = labels.data.length;
+  const comps = input.components;
+  // Layout: components interleaved per voxel, frames after the 3D block.
+  for (let q = 0; q < data.length; q++) if (labels.data[Math.floor(q / comps) % n] === 0) data[q] = 0;
+  return createVolume({ geometry: input.geometry, data, components: input.components, frames: input.frames, meta: { ...input.meta } });
+}

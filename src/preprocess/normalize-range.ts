@@ -1,0 +1,100 @@
+/**
+ * Intensity normalisation to a range measured on the data, as brainchop does before its
+ * MeshNet models (tensor-utils.js), over every voxel of the volume (all channels together):
+ * - normalizeMinMax: (x - min) / (max - min) (minMaxNormalizeVolumeData),
+ * - normalizeQuantile {lower, upper}: (x - q_lo) / (q_hi - q_lo) with brainchop's order
+ *   statistics of the sorted values: q_lo = v[floor(n * lower)], q_hi = v[ceil(n * upper) - 1]
+ *   (calculateQuantiles; no interpolation, values outside stay outside [0, 1]).
+ * Arithmetic as tfjs's float32 ops: x - a rounded to float32, then the float32 quotient.
+ * Integer volumes of up to 16 bits find quantiles with a counting histogram (no copy of the
+ * data); others select on one float32 copy, which then receives the output.
+ */
+import { InputError } from '../core/errors.js';
+import type { TypedArray } from '../core/dtype.js';
+import type { Volume } from '../core/volume.js';
+import type { ParamReader } from './param-reader.js';
+import { selectKth } from './percentile-clip.js';
+import { allocateOutput, channelCount, createPlanarVolume, toPlanar } from './planar.js';
+import { createGridKeepingResult } from './record.js';
+import type { NormalizeMinMaxParams, NormalizeQuantileParams, StepOptions, StepResult } from './types.js';
+
+export function readNormalizeMinMaxParams(): NormalizeMinMaxParams {
+  return {};
+}
+
+export function readNormalizeQuantileParams(r: ParamReader): NormalizeQuantileParams {
+  const lower = r.has('lower') ? r.number('lower', { min: 0, max: 1 }) : 0.05;
+  const upper = r.has('upper') ? r.number('upper', { min: 0, max: 1 }) : 0.95;
+  if (!(upper > lower)) r.fail('upper', `a number > lower (${lower})`, upper);
+  return { lower, upper };
+}
+
+function sourceOf(volume: Volume): string {
+  return volume.meta.source ?? 'the input';
+}
+
+function rangeOf(data: TypedArray, op: string, volume: Volume): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let p = 0; p < data.length; p++) {
+    const x = data[p]!;
+    if (x !== x) throw new InputError(`${op}: ${sourceOf(volume)} has NaN intensities`, { field: op, file: sourceOf(volume) });
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  return [Math.fround(lo), Math.fround(hi)];
+}
+
+/** out = fround(fround(x - a) / fround(b - a)); refuses a constant volume (0 / 0 in brainchop). */
+function rescale(volume: Volume, a: number, b: number, op: 'normalizeMinMax' | 'normalizeQuantile', params: object, options: StepOptions, details: Record<string, number>): StepResult {
+  const denominator = Math.fround(b - a);
+  if (!(denominator > 0)) throw new InputError(`${op}: ${sourceOf(volume)} has no intensity range to normalise (${a} .. ${b})`, { field: op, file: sourceOf(volume) });
+  const v = toPlanar(volume);
+  const src = v.data;
+  const out = allocateOutput(v, options.inPlace, volume);
+  for (let p = 0; p < src.length; p++) out[p] = Math.fround(src[p]! - a) / denominator;
+  return createGridKeepingResult(op, params, volume, createPlanarVolume(v.geometry, out, channelCount(v), v.meta), details);
+}
+
+export function normalizeMinMax(volume: Volume, params: NormalizeMinMaxParams | object, options: StepOptions = {}): StepResult {
+  const [min, max] = rangeOf(volume.data, 'normalizeMinMax', volume);
+  return rescale(volume, min, max, 'normalizeMinMax', params, options, { min, max });
+}
+
+const HISTOGRAM_TYPES = new Set(['uint8', 'int8', 'uint16', 'int16']);
+
+/** The k-th smallest values (0-based ranks) of an integer volume by counting. */
+function rankByHistogram(data: TypedArray, ranks: readonly number[]): number[] {
+  const offset = 32768;
+  const counts = new Float64Array(65536);
+  for (let p = 0; p < data.length; p++) counts[data[p]! + offset]!++;
+  return ranks.map((rank) => {
+    let seen = 0;
+    for (let b = 0; b < counts.length; b++) {
+      seen += counts[b]!;
+      if (seen > rank) return b - offset;
+    }
+    return 65535 - offset;
+  });
+}
+
+export function normalizeQuantile(volume: Volume, params: NormalizeQuantileParams, options: StepOptions = {}): StepResult {
+  const data = volume.data;
+  const n = data.length;
+  const lowRank = Math.floor(n * params.lower);
+  const highRank = Math.max(0, Math.min(n - 1, Math.ceil(n * params.upper) - 1));
+  rangeOf(data, 'normalizeQuantile', volume); // refuses NaN, whose sort order is undefined
+  let low: number;
+  let high: number;
+  if (HISTOGRAM_TYPES.has(volume.type)) {
+    [low, high] = rankByHistogram(data, [lowRank, highRank]) as [number, number];
+  } else {
+    const work = Float32Array.from(data);
+    selectKth(work, highRank, 0, n - 1);
+    high = work[highRank]!;
+    // Everything below highRank is now <= high: select the low rank among those.
+    selectKth(work, lowRank, 0, highRank);
+    low = work[lowRank]!;
+  }
+  return rescale(volume, Math.fround(low), Math.fround(high), 'normalizeQuantile', params, options, { low, high });
+}
