@@ -99,11 +99,11 @@ beforeAll(async () => {
 }, 600_000);
 
 describe('the packed tarball', () => {
-  it('carries only what users run: dist (no source maps, no CLI typings), bin, models, manifest + schema, the converter users run, README, LICENSE', async () => {
+  it('carries only what users run: dist (no source maps, no CLI typings), bin, models, manifest + schema, the step reference (docs/), the converter users run, README, LICENSE', async () => {
     const listing = JSON.parse(await sh('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], ROOT)) as { files: { path: string }[] }[];
     const files = listing[0]!.files.map((f) => f.path);
     const top = [...new Set(files.map((f) => f.split('/')[0]))].sort();
-    expect(top).toEqual(['LICENSE', 'README.md', 'bin', 'dist', 'models', 'models.manifest.json', 'models.manifest.schema.json', 'package.json', 'scripts']);
+    expect(top).toEqual(['LICENSE', 'README.md', 'bin', 'dist', 'docs', 'models', 'models.manifest.json', 'models.manifest.schema.json', 'package.json', 'scripts']);
     // `medinfer models convert voxelmorph` spawns this one script; no other developer tool ships.
     expect(files.filter((f) => f.startsWith('scripts/'))).toEqual(['scripts/models/convert_voxelmorph_keras.py']);
     expect(files.filter((f) => f.endsWith('.map') || f.endsWith('.tsbuildinfo') || (f.startsWith('dist/cli/') && f.endsWith('.d.ts')))).toEqual([]);
