@@ -3,7 +3,7 @@
  * one file that touches node:fs. Per-file and per-series failures are collected, not thrown, so one
  * bad file does not hide a good series (the batch CLI reports them).
  */
-import { open, readFile, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { DecodeError, InputError, describeError, isMedinferError, type MedinferError } from '../../core/errors.js';
 import type { Volume } from '../../core/volume.js';
@@ -77,8 +77,15 @@ function asTyped(err: unknown, file: string): MedinferError {
   return isMedinferError(err) ? err : new DecodeError(`${file}: ${describeError(err)}`, { file }, { cause: err });
 }
 
-/** Bytes read first from each file (header and private tags of a single-frame image fit), then once more. */
-const HEAD_SIZES = [64 * 1024, 512 * 1024] as const;
+/**
+ * Bytes read first from each file: the header of a CT / MR slice fits. Headers that run on (a
+ * Siemens CSA series header with the Phoenix protocol passes 100 KiB) are read on to the length
+ * the parse says it needs - not a fixed larger guess, which for a 0.5 MB mosaic file would read
+ * nearly all of it only to read its pixels again later.
+ */
+const FIRST_READ = 16 * 1024;
+/** Header bytes read this way at most; a longer header (huge private blocks) reads the whole file. */
+const MAX_HEAD = 8 * 2 ** 20;
 /** Files kept open between the header read and the pixel read (beyond, reopened: fd limits). */
 const MAX_KEPT_OPEN = 512;
 
@@ -100,36 +107,49 @@ class HandlePool {
   }
 }
 
+/** What the first reads of a file gave: its header with the samples left in the file, or all its bytes. */
+type HeadRead = { readonly header: SliceHeader } | { readonly bytes: Uint8Array };
+
+/** The length a head-only parse failed for want of (parse-dataset.ts need()), when that was the failure. */
+function bytesWanted(err: unknown, have: number): number | undefined {
+  const wanted = isMedinferError(err) ? err.details['needBytes'] : undefined;
+  return typeof wanted === 'number' && wanted > have ? wanted : undefined;
+}
+
 /**
- * Header of one file from its first 64 KiB (or 512 KiB) only, when that holds everything but native
- * Pixel Data: the samples stay in the file (ParsedDicom.pixelSource) and are later read straight
- * into the series volume, so a folder read never holds its files in memory (peak = the volume).
- * undefined when the head does not suffice (small file, compressed or deflated data, long
- * headers, anything unusual): the caller reads the whole file as before.
+ * One file, opened once: its header from the first FIRST_READ bytes (read on as far as the
+ * header needs), when that holds everything but native Pixel Data: the samples stay in the file
+ * (ParsedDicom.pixelSource) and are later read straight into the series volume, so a folder read
+ * never holds its files in memory (peak = the volume). Anything else (a small file, compressed or
+ * deflated data, elements after the pixels, anything unusual) comes back as the whole file's
+ * bytes, read through the same handle, for the ordinary whole-file parse.
  */
-async function readHeadOnly(path: string, name: string, maxVoxels: number, handles: HandlePool): Promise<SliceHeader | undefined> {
+async function readHead(path: string, name: string, maxVoxels: number, handles: HandlePool): Promise<HeadRead> {
   const fh = await open(path, 'r');
   let kept = false;
   try {
-    let head: Uint8Array | undefined;
+    let head = new Uint8Array(FIRST_READ);
+    let filled = await readFully(fh, 0, head);
     let parsed: ParsedDicom | undefined;
-    // Siemens headers (CSA series header with the Phoenix protocol) can pass 64 KiB: one larger try.
-    for (const size of HEAD_SIZES) {
-      head = new Uint8Array(size);
-      const { bytesRead } = await fh.read(head, 0, size, 0);
-      if (bytesRead < size) return undefined;
+    for (;;) {
+      // The file ended inside the buffer: these are all its bytes.
+      if (filled < head.length) return { bytes: head.subarray(0, filled) };
       try {
         parsed = parseDicomBytes(head, name, { headOnly: true, maxInflatedBytes: maxInflatedBytesFor(maxVoxels) });
         break;
-      } catch {
-        parsed = undefined;
+      } catch (err) {
+        const wanted = bytesWanted(err, head.length);
+        if (wanted === undefined || head.length >= MAX_HEAD) return { bytes: await readRest(fh, head) };
+        // At least doubling: a header that fails element after element still ends in a few reads.
+        const grown = new Uint8Array(Math.min(MAX_HEAD, Math.max(wanted + FIRST_READ, 2 * head.length)));
+        grown.set(head);
+        filled = head.length + (await readFully(fh, head.length, grown.subarray(head.length)));
+        head = grown;
       }
     }
-    if (parsed === undefined || head === undefined) return undefined;
     const el = parsed.dataSet.elements[TAG.pixelData];
     // Only a Pixel Data element that really runs past the head was detached by the parse.
-    if (el === undefined || el.encapsulatedPixelData === true || el.dataOffset + el.length <= head.length) return undefined;
-    let header: SliceHeader;
+    if (el === undefined || el.encapsulatedPixelData === true || el.dataOffset + el.length <= head.length) return { bytes: await readRest(fh, head) };
     kept = handles.keep(fh);
     const handle = kept ? fh : undefined;
     const pixelSource: PixelSource = {
@@ -144,17 +164,26 @@ async function readHeadOnly(path: string, name: string, maxVoxels: number, handl
       },
     };
     try {
-      header = sliceHeaderOf({ ...parsed, pixelSource }, maxVoxels);
+      return { header: sliceHeaderOf({ ...parsed, pixelSource }, maxVoxels) };
     } catch {
       // Let the whole-file path produce the file's own typed error (or its non-image verdict).
       if (kept) await handles.release(fh);
       kept = false;
-      return undefined;
+      return { bytes: await readRest(fh, head) };
     }
-    return header;
   } finally {
     if (!kept) await fh.close();
   }
+}
+
+/** The whole file: `head` (its first bytes, all filled) and the rest, read through the open handle. */
+async function readRest(fh: FileHandle, head: Uint8Array): Promise<Uint8Array> {
+  const { size } = await fh.stat();
+  if (size <= head.length) return head.subarray(0, size);
+  const all = new Uint8Array(size);
+  all.set(head);
+  const got = await readFully(fh, head.length, all.subarray(head.length));
+  return all.subarray(0, head.length + got);
 }
 
 /** Reads target.length bytes at `position` of an open file; resolves how many were there. */
@@ -222,14 +251,12 @@ async function readListedFiles(dir: string, paths: readonly string[], base: Reso
     const name = relative(dir, paths[n]!);
     let bytes: Uint8Array | undefined;
     try {
-      const head = await readHeadOnly(paths[n]!, name, base.maxVoxels, handles);
-      if (head !== undefined) {
-        slots[n] = { header: head };
+      const head = await readHead(paths[n]!, name, base.maxVoxels, handles);
+      if ('header' in head) {
+        slots[n] = { header: head.header };
         return;
       }
-      const buf = await readFile(paths[n]!);
-      // A view, not a copy: the Buffer belongs to this call alone.
-      bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      bytes = head.bytes;
       slots[n] = { header: readSliceHeader({ name, bytes }, base.maxVoxels) };
     } catch (err) {
       // Reports, raw data, presentation states ... fail the image checks but are not failures.
