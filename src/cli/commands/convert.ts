@@ -91,7 +91,8 @@ async function readInputs(input: string, maxVoxels: number, series: string | und
     }
     progress?.update(done, total, `${formatMegabytes(bytes)} MB`);
   };
-  const dir = await readImageDirectory(input, { maxVoxels, dicom, ...(progress ? { onFile } : {}) });
+  // A one-shot process: blocking file calls read the folder faster (node-file-access.ts).
+  const dir = await readImageDirectory(input, { maxVoxels, dicom, blockingReads: true, ...(progress ? { onFile } : {}) });
   progress?.finish();
   let images = dir.images;
   if (series !== undefined) images = images.filter((i) => i.volume.meta.seriesInstanceUid === series);

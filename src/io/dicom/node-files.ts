@@ -3,9 +3,9 @@
  * one file that touches node:fs. Per-file and per-series failures are collected, not thrown, so one
  * bad file does not hide a good series (the batch CLI reports them).
  */
-import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
-import { DecodeError, InputError, describeError, isMedinferError, type MedinferError } from '../../core/errors.js';
+import { DecodeError, InputError, UsageError, describeError, isMedinferError, type MedinferError } from '../../core/errors.js';
 import type { Volume } from '../../core/volume.js';
 import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } from './options.js';
 import { assembleSeriesParts } from './series-assemble.js';
@@ -14,6 +14,7 @@ import { readSliceHeader, sliceHeaderOf, type SliceHeader } from './slice-header
 import { maxInflatedBytesFor, parseDicomBytes, type ParsedDicom, type PixelSource } from './parse-header.js';
 import { describeNonImage } from './non-image.js';
 import { TAG } from './tags.js';
+import { openFile, readFully, readRange, type OpenFile } from './node-file-access.js';
 
 export interface DicomDirectoryError {
   /** Path relative to the folder (or the series label for series-level failures). */
@@ -36,12 +37,12 @@ const DICOM_EXTENSIONS = new Set(['.dcm', '.dicom', '.ima']);
 const READ_CONCURRENCY = 8;
 
 /** Files under `dir` (recursive, sorted) that carry the DICM marker or a DICOM extension. Hidden files and DICOMDIR are skipped. */
-export async function listDicomFiles(dir: string): Promise<string[]> {
+export async function listDicomFiles(dir: string, options?: { readonly blockingReads?: boolean }): Promise<string[]> {
   const out: string[] = [];
   await walk(dir, out);
   out.sort();
   const keep: string[] = [];
-  for (const path of out) if (DICOM_EXTENSIONS.has(extname(path).toLowerCase()) || (await hasDicmMarker(path))) keep.push(path);
+  for (const path of out) if (DICOM_EXTENSIONS.has(extname(path).toLowerCase()) || (await hasDicmMarker(path, options?.blockingReads === true))) keep.push(path);
   return keep;
 }
 
@@ -62,15 +63,10 @@ async function walk(dir: string, out: string[]): Promise<void> {
   }
 }
 
-async function hasDicmMarker(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = new Uint8Array(4);
-    const { bytesRead } = await fh.read(buf, 0, 4, 128);
-    return bytesRead === 4 && buf[0] === 0x44 && buf[1] === 0x49 && buf[2] === 0x43 && buf[3] === 0x4d;
-  } finally {
-    await fh.close();
-  }
+async function hasDicmMarker(path: string, blocking: boolean): Promise<boolean> {
+  const buf = new Uint8Array(4);
+  const bytesRead = await readRange(path, 128, buf, blocking);
+  return bytesRead === 4 && buf[0] === 0x44 && buf[1] === 0x49 && buf[2] === 0x43 && buf[3] === 0x4d;
 }
 
 function asTyped(err: unknown, file: string): MedinferError {
@@ -91,13 +87,14 @@ const MAX_KEPT_OPEN = 512;
 
 /** File handles a folder read keeps open for its pixel reads; whatever is left is closed at the end. */
 class HandlePool {
-  private readonly open = new Set<FileHandle>();
-  keep(fh: FileHandle): boolean {
+  private readonly open = new Set<OpenFile>();
+  constructor(readonly blocking: boolean) {}
+  keep(fh: OpenFile): boolean {
     if (this.open.size >= MAX_KEPT_OPEN) return false;
     this.open.add(fh);
     return true;
   }
-  async release(fh: FileHandle): Promise<void> {
+  async release(fh: OpenFile): Promise<void> {
     if (this.open.delete(fh)) await fh.close();
   }
   async closeAll(): Promise<void> {
@@ -125,7 +122,7 @@ function bytesWanted(err: unknown, have: number): number | undefined {
  * bytes, read through the same handle, for the ordinary whole-file parse.
  */
 async function readHead(path: string, name: string, maxVoxels: number, handles: HandlePool): Promise<HeadRead> {
-  const fh = await open(path, 'r');
+  const fh = await openFile(path, handles.blocking);
   let kept = false;
   try {
     let head = new Uint8Array(FIRST_READ);
@@ -155,7 +152,7 @@ async function readHead(path: string, name: string, maxVoxels: number, handles: 
     const pixelSource: PixelSource = {
       length: el.length,
       readInto: async (target) => {
-        if (handle === undefined) return readRange(path, el.dataOffset, target);
+        if (handle === undefined) return readRange(path, el.dataOffset, target, handles.blocking);
         try {
           return await readFully(handle, el.dataOffset, target);
         } finally {
@@ -177,34 +174,13 @@ async function readHead(path: string, name: string, maxVoxels: number, handles: 
 }
 
 /** The whole file: `head` (its first bytes, all filled) and the rest, read through the open handle. */
-async function readRest(fh: FileHandle, head: Uint8Array): Promise<Uint8Array> {
-  const { size } = await fh.stat();
+async function readRest(fh: OpenFile, head: Uint8Array): Promise<Uint8Array> {
+  const size = await fh.size();
   if (size <= head.length) return head.subarray(0, size);
   const all = new Uint8Array(size);
   all.set(head);
   const got = await readFully(fh, head.length, all.subarray(head.length));
   return all.subarray(0, head.length + got);
-}
-
-/** Reads target.length bytes at `position` of an open file; resolves how many were there. */
-async function readFully(fh: FileHandle, position: number, target: Uint8Array): Promise<number> {
-  let got = 0;
-  while (got < target.length) {
-    const { bytesRead } = await fh.read(target, got, target.length - got, position + got);
-    if (bytesRead === 0) break;
-    got += bytesRead;
-  }
-  return got;
-}
-
-/** readFully on a file opened for this read alone. */
-async function readRange(path: string, position: number, target: Uint8Array): Promise<number> {
-  const fh = await open(path, 'r');
-  try {
-    return await readFully(fh, position, target);
-  } finally {
-    await fh.close();
-  }
 }
 
 /**
@@ -219,13 +195,21 @@ export type DicomDirectoryReadOptions = Omit<DicomReadOptions, 'name'> & {
    * `total` files. Pixel data read later, while series are assembled, is not counted.
    */
   onFile?: (path: string, done: number, total: number) => void;
+  /**
+   * Read with blocking file calls (node-file-access.ts): faster for a one-shot process such as
+   * the CLI, but the event loop waits until the folder is read - leave it off (the default) in
+   * servers and workers.
+   */
+  blockingReads?: boolean;
 };
 
 export async function readDicomDirectory(dir: string, options?: DicomDirectoryReadOptions): Promise<DicomDirectoryResult> {
-  const { onFile, ...rest } = options ?? {};
+  const { onFile, blockingReads, ...rest } = options ?? {};
   const base = resolveReadOptions(rest, dir);
-  const paths = await listDicomFiles(dir);
-  const handles = new HandlePool();
+  if (blockingReads !== undefined && typeof blockingReads !== 'boolean') throw new UsageError(`option blockingReads must be a boolean, got ${typeof blockingReads}`, { field: 'blockingReads', expected: 'boolean' });
+  const blocking = blockingReads === true;
+  const paths = await listDicomFiles(dir, { blockingReads: blocking });
+  const handles = new HandlePool(blocking);
   try {
     return await readListedFiles(dir, paths, base, handles, onFile);
   } finally {
