@@ -2,12 +2,14 @@
  * Node-only: the file calls a DICOM folder read makes (open, positioned reads, size, close), in
  * one of two ways:
  *  - promise-based (fs/promises, the default): the event loop stays free while files are read;
- *  - blocking (fs.*Sync): no thread-pool round trip, promise and FileHandle per call. For a
- *    one-shot process (the CLI) that is faster, and far less sensitive to a busy machine, but
- *    the event loop waits for the whole folder: not for servers or queue workers.
+ *  - blocking (fs.*Sync) for open, size, close and reads under BULK_READ bytes (headers): no
+ *    thread-pool round trip, promise and FileHandle per call. For a one-shot process (the CLI)
+ *    that is faster, and far less sensitive to a busy machine, but the event loop waits while
+ *    headers are read: not for servers or queue workers. Larger reads (a slice's samples) still
+ *    go through the thread pool, so several overlap and the kernel's copies use every core.
  * Errors are Node's own system errors (code, syscall, path) either way.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
 export interface OpenFile {
@@ -35,8 +37,12 @@ class PromiseFile implements OpenFile {
   }
 }
 
+/** Reads of at least this many bytes go through the thread pool even for a blocking file. */
+const BULK_READ = 128 * 1024;
+
 class BlockingFile implements OpenFile {
   private fd: number | undefined;
+  private readonly pending = new Set<Promise<number>>();
   constructor(fd: number) {
     this.fd = fd;
   }
@@ -45,7 +51,15 @@ class BlockingFile implements OpenFile {
     return this.fd;
   }
   async read(target: Uint8Array, position: number): Promise<number> {
-    return readSync(this.handle(), target, 0, target.length, position);
+    const fd = this.handle();
+    if (target.length < BULK_READ) return readSync(fd, target, 0, target.length, position);
+    const pending = new Promise<number>((resolve, reject) => read(fd, target, 0, target.length, position, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead))));
+    this.pending.add(pending);
+    try {
+      return await pending;
+    } finally {
+      this.pending.delete(pending);
+    }
   }
   async size(): Promise<number> {
     return fstatSync(this.handle()).size;
@@ -53,7 +67,10 @@ class BlockingFile implements OpenFile {
   async close(): Promise<void> {
     const fd = this.fd;
     this.fd = undefined;
-    if (fd !== undefined) closeSync(fd);
+    if (fd === undefined) return;
+    // A read still in the thread pool must not see its descriptor closed (and reused) under it.
+    await Promise.allSettled([...this.pending]);
+    closeSync(fd);
   }
 }
 
