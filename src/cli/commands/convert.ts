@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, type CliCommand, type CliContext } from '../command.js';
-import { booleanFlag, parseCommandArgs, stringFlag } from '../args.js';
+import { booleanFlag, parseCommandArgs, parseMaxVoxels, stringFlag } from '../args.js';
 import { InputError, isMedinferError, UsageError } from '../../core/errors.js';
 import { VOXEL_TYPES, type VoxelType } from '../../core/dtype.js';
 import type { Volume } from '../../core/volume.js';
@@ -22,7 +22,6 @@ import { toIoError } from '../../core/io-error.js';
 import { readImageDirectory, readImageFile } from '../../io/node-read-image.js';
 import { readDicomSeriesParts } from '../../io/dicom/series-assemble.js';
 import { nonUniformStack } from '../../io/dicom/stack-geometry.js';
-import { parseMaxVoxels } from './inspect.js';
 import { formatMegabytes, stepProgressFromContext, type StepProgress } from '../progress-line.js';
 
 const USAGE = `Usage:
