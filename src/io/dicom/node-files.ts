@@ -80,6 +80,8 @@ function asTyped(err: unknown, file: string): MedinferError {
  * nearly all of it only to read its pixels again later.
  */
 const FIRST_READ = 16 * 1024;
+/** Largest first read learnt from a previous file's header (HandlePool.firstRead). */
+const MAX_FIRST_READ = 1024 * 1024;
 /** Header bytes read this way at most; a longer header (huge private blocks) reads the whole file. */
 const MAX_HEAD = 8 * 2 ** 20;
 /** Files kept open between the header read and the pixel read (beyond, reopened: fd limits). */
@@ -88,6 +90,12 @@ const MAX_KEPT_OPEN = 512;
 /** File handles a folder read keeps open for its pixel reads; whatever is left is closed at the end. */
 class HandlePool {
   private readonly open = new Set<OpenFile>();
+  /**
+   * First read of the next file: FIRST_READ, or the head the last file read head-only needed (up
+   * to MAX_FIRST_READ): files of one series have headers of one size, so after the first mosaic
+   * file the rest parse at once (each failed parse costs an error with its stack).
+   */
+  firstRead = FIRST_READ;
   constructor(readonly blocking: boolean) {}
   keep(fh: OpenFile): boolean {
     if (this.open.size >= MAX_KEPT_OPEN) return false;
@@ -114,7 +122,7 @@ function bytesWanted(err: unknown, have: number): number | undefined {
 }
 
 /**
- * One file, opened once: its header from the first FIRST_READ bytes (read on as far as the
+ * One file, opened once: its header from its first bytes (handles.firstRead; read on as far as the
  * header needs), when that holds everything but native Pixel Data: the samples stay in the file
  * (ParsedDicom.pixelSource) and are later read straight into the series volume, so a folder read
  * never holds its files in memory (peak = the volume). Anything else (a small file, compressed or
@@ -125,12 +133,13 @@ async function readHead(path: string, name: string, maxVoxels: number, handles: 
   const fh = await openFile(path, handles.blocking);
   let kept = false;
   try {
-    let head = new Uint8Array(FIRST_READ);
+    let head = new Uint8Array(handles.firstRead);
     let filled = await readFully(fh, 0, head);
     let parsed: ParsedDicom | undefined;
     for (;;) {
       // The file ended inside the buffer: these are all its bytes.
-      if (filled < head.length) return { bytes: head.subarray(0, filled) };
+      // (A much larger buffer is not kept alive behind a small file's bytes.)
+      if (filled < head.length) return { bytes: filled < head.length / 2 ? head.slice(0, filled) : head.subarray(0, filled) };
       try {
         parsed = parseDicomBytes(head, name, { headOnly: true, maxInflatedBytes: maxInflatedBytesFor(maxVoxels) });
         break;
@@ -161,7 +170,9 @@ async function readHead(path: string, name: string, maxVoxels: number, handles: 
       },
     };
     try {
-      return { header: sliceHeaderOf({ ...parsed, pixelSource }, maxVoxels) };
+      const header = sliceHeaderOf({ ...parsed, pixelSource }, maxVoxels);
+      if (head.length > FIRST_READ) handles.firstRead = Math.min(head.length, MAX_FIRST_READ);
+      return { header };
     } catch {
       // Let the whole-file path produce the file's own typed error (or its non-image verdict).
       if (kept) await handles.release(fh);
