@@ -80,6 +80,8 @@ function asTyped(err: unknown, file: string): MedinferError {
  * nearly all of it only to read its pixels again later.
  */
 const FIRST_READ = 16 * 1024;
+/** Bytes beyond a header's Pixel Data offset that a learnt first read adds (headers of one series differ a little). */
+const HEAD_MARGIN = 4096;
 /** Largest first read learnt from a previous file's header (HandlePool.firstRead). */
 const MAX_FIRST_READ = 1024 * 1024;
 /** Header bytes read this way at most; a longer header (huge private blocks) reads the whole file. */
@@ -91,9 +93,10 @@ const MAX_KEPT_OPEN = 512;
 class HandlePool {
   private readonly open = new Set<OpenFile>();
   /**
-   * First read of the next file: FIRST_READ, or the head the last file read head-only needed (up
-   * to MAX_FIRST_READ): files of one series have headers of one size, so after the first mosaic
-   * file the rest parse at once (each failed parse costs an error with its stack).
+   * First read of the next file: the header length of the last file read head-only plus
+   * HEAD_MARGIN (FIRST_READ .. MAX_FIRST_READ): files of one series have headers of one size, so
+   * after the first mosaic file the rest parse at once (each failed parse costs an error with
+   * its stack).
    */
   firstRead = FIRST_READ;
   constructor(readonly blocking: boolean) {}
@@ -153,17 +156,28 @@ async function readHead(path: string, name: string, maxVoxels: number, handles: 
         head = grown;
       }
     }
-    const el = parsed.dataSet.elements[TAG.pixelData];
+    let el = parsed.dataSet.elements[TAG.pixelData];
     // Only a Pixel Data element that really runs past the head was detached by the parse.
     if (el === undefined || el.encapsulatedPixelData === true || el.dataOffset + el.length <= head.length) return { bytes: await readRest(fh, head) };
+    // The header is kept until the series is assembled: a first read much longer than this
+    // header (learnt from a longer one) is cut to it rather than held per file.
+    if (head.length > FIRST_READ && el.dataOffset + HEAD_MARGIN < head.length / 2) {
+      head = head.slice(0, el.dataOffset);
+      parsed = parseDicomBytes(head, name, { headOnly: true, maxInflatedBytes: maxInflatedBytesFor(maxVoxels) });
+      el = parsed.dataSet.elements[TAG.pixelData];
+      if (el === undefined) return { bytes: await readRest(fh, head) };
+    }
+    // The next file of the series most likely has a header of this length.
+    handles.firstRead = Math.min(MAX_FIRST_READ, Math.max(FIRST_READ, el.dataOffset + HEAD_MARGIN));
+    const pixels = el;
     kept = handles.keep(fh);
     const handle = kept ? fh : undefined;
     const pixelSource: PixelSource = {
-      length: el.length,
+      length: pixels.length,
       readInto: async (target) => {
-        if (handle === undefined) return readRange(path, el.dataOffset, target, handles.blocking);
+        if (handle === undefined) return readRange(path, pixels.dataOffset, target, handles.blocking);
         try {
-          return await readFully(handle, el.dataOffset, target);
+          return await readFully(handle, pixels.dataOffset, target);
         } finally {
           await handles.release(handle);
         }
@@ -171,7 +185,6 @@ async function readHead(path: string, name: string, maxVoxels: number, handles: 
     };
     try {
       const header = sliceHeaderOf({ ...parsed, pixelSource }, maxVoxels);
-      if (head.length > FIRST_READ) handles.firstRead = Math.min(head.length, MAX_FIRST_READ);
       return { header };
     } catch {
       // Let the whole-file path produce the file's own typed error (or its non-image verdict).

@@ -84,6 +84,29 @@ describe('folder head reads', () => {
     }
   }
 
+  test('a folder mixing long and short headers: every series as read in memory', async () => {
+    // Sorted by name, the long-header files come first: the first read learnt from them is longer
+    // than the short headers that follow (which are cut back to their own length).
+    const long = [0, 1, 2].map((k) => slice(k, 128, 60_000));
+    const short = [0, 1, 2].map((k) => {
+      const bytes = slice(k, 256, 0);
+      // Another series: change the last digit of the series UID 1.2.3.4.5.6.7.2 (same length).
+      const uid = new TextEncoder().encode('1.2.3.4.5.6.7.2');
+      const at = bytes.findIndex((_, i) => uid.every((c, j) => bytes[i + j] === c));
+      bytes[at + uid.length - 1] = 0x33;
+      return bytes;
+    });
+    const dir = folderOf([...long, ...short]);
+    const { series, errors } = await readDicomDirectory(dir, { blockingReads: true });
+    expect(errors).toEqual([]);
+    expect(series.map((v) => v.geometry.size[0]).sort()).toEqual([128, 256]);
+    for (const [files, size] of [[long, 128], [short, 256]] as const) {
+      const v = series.find((x) => x.geometry.size[0] === size)!;
+      const expected = await readDicomSeries(files.map((bytes, k) => ({ name: `im${k}.dcm`, bytes })));
+      expect(Buffer.from(v.data.buffer, v.data.byteOffset, v.data.byteLength).equals(Buffer.from(expected.data.buffer, expected.data.byteOffset, expected.data.byteLength))).toBe(true);
+    }
+  });
+
   test('blockingReads must be a boolean', async () => {
     const dir = folderOf([slice(0, 64, 0)]);
     await expect(readDicomDirectory(dir, { blockingReads: 'yes' as unknown as boolean })).rejects.toBeInstanceOf(UsageError);
