@@ -7,7 +7,7 @@
  *     (or the mirror), replicated to 120 volumes (--quick: 30) with dcmodify giving each copy its
  *     own SOPInstanceUID / InstanceNumber / AcquisitionNumber.
  * and the fixed start-up cost of the command (Node start + module load, `convert --help`).
- *   npm run build && node bench/convert.mjs [--quick]
+ *   npm run build && node bench/convert.mjs [--quick] [--runs N]
  * Needs Debian `dcm2niix`, `dcmtk` (dcmodify) and `time`; installs them with apt-get when missing.
  * Writes bench/results/convert.json; figures are ratios medinfer / dcm2niix (lower is better).
  */
@@ -19,7 +19,9 @@ import { fileURLToPath } from 'node:url';
 import { ctSeriesFolder } from './lib/ct-series.mjs';
 
 const quick = process.argv.includes('--quick');
-const RUNS = quick ? 3 : 5;
+// --runs N: more pairs on a busy machine (medians of alternating runs).
+const runsAt = process.argv.indexOf('--runs');
+const RUNS = runsAt > 0 ? Math.max(1, Number(process.argv[runsAt + 1])) : quick ? 3 : 5;
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const REPO = join(HERE, '..');
 const resultsDir = process.env.MEDINFER_BENCH_RESULTS_DIR ?? join(HERE, 'results');
