@@ -6,7 +6,8 @@
  *   - a 4D Siemens mosaic fMRI: the dcm_qa_mosaic series committed under test/fixtures/dcm-qa
  *     (or the mirror), replicated to 120 volumes (--quick: 30) with dcmodify giving each copy its
  *     own SOPInstanceUID / InstanceNumber / AcquisitionNumber.
- *   npm run build && node bench/convert.mjs [--quick]
+ * and the fixed start-up cost of the command (Node start + module load, `convert --help`).
+ *   npm run build && node bench/convert.mjs [--quick] [--runs N]
  * Needs Debian `dcm2niix`, `dcmtk` (dcmodify) and `time`; installs them with apt-get when missing.
  * Writes bench/results/convert.json; figures are ratios medinfer / dcm2niix (lower is better).
  */
@@ -18,7 +19,9 @@ import { fileURLToPath } from 'node:url';
 import { ctSeriesFolder } from './lib/ct-series.mjs';
 
 const quick = process.argv.includes('--quick');
-const RUNS = quick ? 3 : 5;
+// --runs N: more pairs on a busy machine (medians of alternating runs).
+const runsAt = process.argv.indexOf('--runs');
+const RUNS = runsAt > 0 ? Math.max(1, Number(process.argv[runsAt + 1])) : quick ? 3 : 5;
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const REPO = join(HERE, '..');
 const resultsDir = process.env.MEDINFER_BENCH_RESULTS_DIR ?? join(HERE, 'results');
@@ -54,10 +57,12 @@ function mosaicSeriesFolder(volumes) {
 }
 
 function timed(cmd, args) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', cmd, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr.slice(-500)}`);
-  const [wall, kb] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
-  return { ms: wall * 1000, rssMB: kb / 1024 };
+  const [wall, user, sys, kb] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
+  // CPU time (user + system, all threads) is less disturbed than wall time by other processes
+  // on a shared machine; both are reported.
+  return { ms: wall * 1000, cpuMs: (user + sys) * 1000, rssMB: kb / 1024 };
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
@@ -73,15 +78,35 @@ function compare(label, input, volumeBytes) {
     // Alternate which side goes first so a drift in machine load does not favour one side.
     if (r % 2 === 0) { ours.push(runOurs()); theirs.push(runTheirs()); } else { theirs.push(runTheirs()); ours.push(runOurs()); }
   }
-  const o = { ms: median(ours.map((x) => x.ms)), rss: median(ours.map((x) => x.rssMB)) };
-  const t = { ms: median(theirs.map((x) => x.ms)), rss: median(theirs.map((x) => x.rssMB)) };
+  const o = { ms: median(ours.map((x) => x.ms)), cpu: median(ours.map((x) => x.cpuMs)), rss: median(ours.map((x) => x.rssMB)) };
+  const t = { ms: median(theirs.map((x) => x.ms)), cpu: median(theirs.map((x) => x.cpuMs)), rss: median(theirs.map((x) => x.rssMB)) };
   const volMB = volumeBytes / 2 ** 20;
   figures.push({ name: `medinfer convert ${label}: wall time`, unit: 'ms', median: Math.round(o.ms), baseline: 'dcm2niix -z n (same files, alternating runs)', baselineMedian: Math.round(t.ms), ratio: +(o.ms / t.ms).toFixed(3), runs: RUNS });
+  figures.push({ name: `medinfer convert ${label}: CPU time (user + sys)`, unit: 'ms', median: Math.round(o.cpu), baseline: 'dcm2niix -z n CPU time (same runs)', baselineMedian: Math.round(t.cpu), ratio: +(o.cpu / t.cpu).toFixed(3), runs: RUNS });
   figures.push({ name: `medinfer convert ${label}: peak RSS (volume ${volMB.toFixed(0)} MiB)`, unit: 'MiB', median: +o.rss.toFixed(0), baseline: 'dcm2niix peak RSS', baselineMedian: +t.rss.toFixed(0), ratio: +(o.rss / t.rss).toFixed(3), rssOverVolume: +(o.rss / volMB).toFixed(2), runs: RUNS });
-  console.log(`${label}: medinfer ${o.ms.toFixed(0)} ms ${o.rss.toFixed(0)} MiB | dcm2niix ${t.ms.toFixed(0)} ms ${t.rss.toFixed(0)} MiB | volume ${volMB.toFixed(0)} MiB`);
+  console.log(`${label}: medinfer ${o.ms.toFixed(0)} ms (cpu ${o.cpu.toFixed(0)}) ${o.rss.toFixed(0)} MiB | dcm2niix ${t.ms.toFixed(0)} ms (cpu ${t.cpu.toFixed(0)}) ${t.rss.toFixed(0)} MiB | volume ${volMB.toFixed(0)} MiB`);
+}
+
+/**
+ * The fixed cost of any `medinfer convert`: Node start-up and loading the command (`convert
+ * --help` loads the same modules, or the bundle from scripts/build-cli.mjs, and converts nothing),
+ * against `node -e 0` in the same runs.
+ */
+function startupCost() {
+  const ours = [], bare = [];
+  const runOurs = () => timed(process.execPath, [join(REPO, 'bin', 'medinfer.js'), 'convert', '--help']);
+  const runBare = () => timed(process.execPath, ['-e', '0']);
+  runOurs(); runBare();
+  for (let r = 0; r < RUNS; r++) {
+    if (r % 2 === 0) { ours.push(runOurs()); bare.push(runBare()); } else { bare.push(runBare()); ours.push(runOurs()); }
+  }
+  const o = median(ours.map((x) => x.ms)), b = median(bare.map((x) => x.ms));
+  figures.push({ name: 'medinfer convert start-up: Node start + loading the command (convert --help)', unit: 'ms', median: Math.round(o), baseline: 'node -e 0 (same runs)', baselineMedian: Math.round(b), ratio: +(o / b).toFixed(3), runs: RUNS });
+  console.log(`start-up: convert --help ${o.toFixed(0)} ms | node -e 0 ${b.toFixed(0)} ms`);
 }
 
 ensureTools();
+startupCost();
 const nz = quick ? 60 : 300;
 compare(`512x512x${nz} int16 CT (${nz} files)`, ctSeriesFolder(nz), 512 * 512 * nz * 2);
 const volumes = quick ? 30 : 120;

@@ -32,3 +32,14 @@ export function stringListFlag(args: ParsedArgs, name: string): string[] {
 export function booleanFlag(args: ParsedArgs, name: string): boolean {
   return args.values[name] === true;
 }
+
+/** Default --max-voxels: 2^28 voxels (1 GiB of float32), checked from headers before allocating. */
+const DEFAULT_MAX_VOXELS = 2 ** 28;
+
+/** --max-voxels N (inspect, convert, run, dicomweb, eval): a positive integer, default 2^28. */
+export function parseMaxVoxels(text: string | undefined, command: string): number {
+  if (text === undefined) return DEFAULT_MAX_VOXELS;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${command}: --max-voxels must be a positive integer, got '${text}'`, { field: 'max-voxels' });
+  return n;
+}

@@ -171,6 +171,8 @@ export interface ImageDirectoryScan {
 export type ImageDirectoryOptions = Omit<ReadImageFileOptions, 'name'> & {
   /** Progress: called after each file was read (DICOM: its header), with its path and `done` of `total` files. */
   onFile?: (path: string, done: number, total: number) => void;
+  /** DICOM files are read with blocking file calls (readDicomDirectory's blockingReads: one-shot processes only). */
+  blockingReads?: boolean;
 };
 
 /**
@@ -181,10 +183,10 @@ export type ImageDirectoryOptions = Omit<ReadImageFileOptions, 'name'> & {
  * the slices.
  */
 export async function scanImageDirectory(dir: string, visit: (entry: ImageDirectoryEntry) => void | Promise<void>, options: ImageDirectoryOptions = {}): Promise<ImageDirectoryScan> {
-  const { onFile, ...readOptions } = options;
+  const { onFile, blockingReads, ...readOptions } = options;
   options = readOptions;
   const result: ImageDirectoryScan = { errors: [], skipped: [] };
-  const dicomPaths = new Set(await listDicomFiles(dir));
+  const dicomPaths = new Set(await listDicomFiles(dir, { blockingReads: blockingReads === true }));
   const others = (await listFiles(dir)).filter((p) => !dicomPaths.has(p));
   let done = 0;
   for (const path of others) {
@@ -215,6 +217,7 @@ export async function scanImageDirectory(dir: string, visit: (entry: ImageDirect
     const dicom = await readDicomDirectory(dir, {
       ...options.dicom,
       ...(options.maxVoxels === undefined ? {} : { maxVoxels: options.maxVoxels }),
+      ...(blockingReads === undefined ? {} : { blockingReads }),
       ...(onFile ? { onFile: (path: string, n: number, total: number) => onFile(path, others.length + n, others.length + total) } : {}),
     });
     for (const volume of dicom.series) await visit({ name: String(volume.meta.source ?? 'series'), volume });

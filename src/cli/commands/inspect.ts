@@ -7,8 +7,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, type CliCommand, type CliContext } from '../command.js';
-import { booleanFlag, parseCommandArgs, stringFlag } from '../args.js';
-import { InputError, isMedinferError, UsageError, type MedinferError } from '../../core/errors.js';
+import { booleanFlag, parseCommandArgs, parseMaxVoxels, stringFlag } from '../args.js';
+import { InputError, isMedinferError, type MedinferError } from '../../core/errors.js';
 import { axisCodes } from '../../core/geometry.js';
 import { volumeStats, type Volume } from '../../core/volume.js';
 import { readImageFile, scanImageDirectory } from '../../io/node-read-image.js';
@@ -29,7 +29,6 @@ suffix, echo, component and volume count); time / diffusion series are one entry
 Exit codes: 0 ok, 1 an input failed (listed on stderr), 2 usage error.`;
 
 const OPTIONS = { json: { type: 'boolean' }, 'show-phi': { type: 'boolean' }, 'max-voxels': { type: 'string' } } as const;
-const DEFAULT_MAX_VOXELS = 2 ** 28;
 
 export interface InspectEntry {
   file: string;
@@ -140,12 +139,8 @@ function formatEntry(e: InspectEntry): string {
   return lines.join('\n');
 }
 
-export function parseMaxVoxels(text: string | undefined, command: string): number {
-  if (text === undefined) return DEFAULT_MAX_VOXELS;
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${command}: --max-voxels must be a positive integer, got '${text}'`, { field: 'max-voxels' });
-  return n;
-}
+// Moved to args.ts (convert need not load inspect's modules); re-exported for existing importers.
+export { parseMaxVoxels };
 
 /**
  * Patient identifiers of a DICOM volume, read from its (first) file only on --show-phi. Readers

@@ -89,30 +89,60 @@ export function readMosaicLayout(ds: DataSet, pm: PixelModule, file: string): Mo
   };
 }
 
-/** Tiles of one frame -> slices, k-th slice = k-th tile in row-major tile order. */
-export function unpackMosaicTiles(raw: TypedArray, pm: PixelModule, layout: MosaicLayout): TypedArray {
-  const { grid, tileColumns: tc, tileRows: tr, images } = layout;
-  const out = allocateTypedArray(pm.rawType, tc * tr * images);
-  if (raw.BYTES_PER_ELEMENT === 2) {
-    // Mosaics are 16-bit: one Uint16 view of each side keeps the copy loop monomorphic (the
-    // same bits whatever the signedness).
-    copyTiles16(new Uint16Array(raw.buffer, raw.byteOffset, raw.length), new Uint16Array(out.buffer, out.byteOffset, out.length), pm.columns, layout);
-    return out;
+/**
+ * Tiles of one frame -> slices, k-th slice = k-th tile in row-major tile order. With `target` the
+ * slices are written into target.out from element target.offset on (a 4D run's buffer: no
+ * per-volume array) and a view of them is returned.
+ */
+export function unpackMosaicTiles(raw: TypedArray, pm: PixelModule, layout: MosaicLayout, target?: { readonly out: TypedArray; readonly offset: number }): TypedArray {
+  const { tileColumns: tc, tileRows: tr, images } = layout;
+  const length = tc * tr * images;
+  const out = target?.out ?? allocateTypedArray(pm.rawType, length);
+  const at = target?.offset ?? 0;
+  const outByte = out.byteOffset + at * out.BYTES_PER_ELEMENT;
+  if (raw.BYTES_PER_ELEMENT === 2 && out.BYTES_PER_ELEMENT === 2 && tc % 2 === 0 && pm.columns % 2 === 0 && raw.byteOffset % 4 === 0 && outByte % 4 === 0) {
+    // Mosaics are 16-bit with even tile widths: two samples per 32-bit word halve the loop
+    // (the same bits whatever the signedness; tile rows start on even samples).
+    copyTiles32(new Uint32Array(raw.buffer, raw.byteOffset, raw.length >> 1), new Uint32Array(out.buffer, outByte, length >> 1), pm.columns >> 1, layout);
+  } else if (raw.BYTES_PER_ELEMENT === 2 && out.BYTES_PER_ELEMENT === 2) {
+    // One Uint16 view of each side keeps the copy loop monomorphic.
+    copyTiles16(new Uint16Array(raw.buffer, raw.byteOffset, raw.length), new Uint16Array(out.buffer, outByte, length), pm.columns, layout);
+  } else {
+    copyTiles(raw, out.subarray(at, at + length), pm.columns, layout);
   }
+  return target === undefined ? out : out.subarray(at, at + length);
+}
+
+function copyTiles16(raw: Uint16Array, out: Uint16Array, columns: number, layout: MosaicLayout): void {
+  const { grid, tileColumns: tc, tileRows: tr, images } = layout;
   for (let s = 0; s < images; s++) {
     const top = Math.floor(s / grid) * tr;
     const left = (s % grid) * tc;
     // Tile rows are short (64-128 samples): a plain loop beats a subarray view + set per row.
     for (let y = 0; y < tr; y++) {
-      const from = (top + y) * pm.columns + left;
+      const from = (top + y) * columns + left;
       const to = (s * tr + y) * tc;
       for (let x = 0; x < tc; x++) out[to + x] = raw[from + x]!;
     }
   }
-  return out;
 }
 
-function copyTiles16(raw: Uint16Array, out: Uint16Array, columns: number, layout: MosaicLayout): void {
+/** copyTiles16 on 32-bit words: `columns` and the tile width in words (even sample counts halved). */
+function copyTiles32(raw: Uint32Array, out: Uint32Array, columns: number, layout: MosaicLayout): void {
+  const { grid, tileRows: tr, images } = layout;
+  const tc = layout.tileColumns >> 1;
+  for (let s = 0; s < images; s++) {
+    const top = Math.floor(s / grid) * tr;
+    const left = (s % grid) * tc;
+    for (let y = 0; y < tr; y++) {
+      const from = (top + y) * columns + left;
+      const to = (s * tr + y) * tc;
+      for (let x = 0; x < tc; x++) out[to + x] = raw[from + x]!;
+    }
+  }
+}
+
+function copyTiles(raw: TypedArray, out: TypedArray, columns: number, layout: MosaicLayout): void {
   const { grid, tileColumns: tc, tileRows: tr, images } = layout;
   for (let s = 0; s < images; s++) {
     const top = Math.floor(s / grid) * tr;
@@ -123,6 +153,28 @@ function copyTiles16(raw: Uint16Array, out: Uint16Array, columns: number, layout
       for (let x = 0; x < tc; x++) out[to + x] = raw[from + x]!;
     }
   }
+}
+
+/** Everything about one mosaic file but its samples: read from the header alone. */
+export interface MosaicPlan {
+  readonly layout: MosaicLayout;
+  /** Pixel module of the unpacked slices: tile rows / columns, one frame per slice. */
+  readonly pm: PixelModule;
+  readonly geometry: GeometryInit;
+  readonly warnings: string[];
+  /** mosaic: { images, grid }, sliceTimes (s, from MosaicRefAcqTimes) when present. */
+  readonly meta: Record<string, unknown>;
+}
+
+/** Layout, geometry and metadata of a mosaic file from its header (`pm`: the stored, tiled frame). */
+export function planMosaic(ds: DataSet, pm: PixelModule, frame: FrameAttributes, file: string): MosaicPlan {
+  const layout = readMosaicLayout(ds, pm, file);
+  const { geometry, warnings } = mosaicGeometry(ds, frame, pm, layout, file);
+  const meta: Record<string, unknown> = { mosaic: { images: layout.images, grid: layout.grid } };
+  const times = checkSliceTimes(layout.sliceTimesMs, readNumber(ds, TAG.repetitionTime), warnings);
+  // MosaicRefAcqTimes are ms; BIDS SliceTiming (and meta here) are seconds.
+  if (times !== undefined) meta['sliceTimes'] = times.map((t) => t / 1000);
+  return { layout, pm: { ...pm, rows: layout.tileRows, columns: layout.tileColumns, frames: layout.images }, geometry, warnings, meta };
 }
 
 export interface UnpackedMosaic {
@@ -137,16 +189,9 @@ export interface UnpackedMosaic {
 
 /** Decoded mosaic frame -> slices, geometry and metadata (used by readParsedDicom). */
 export function unpackMosaic(parsed: ParsedDicom, image: DecodedImage, frame: FrameAttributes): UnpackedMosaic {
-  const { dataSet: ds, name } = parsed;
-  const layout = readMosaicLayout(ds, image.pm, name);
-  const raw = unpackMosaicTiles(image.raw, image.pm, layout);
-  const pm: PixelModule = { ...image.pm, rows: layout.tileRows, columns: layout.tileColumns, frames: layout.images };
-  const { geometry, warnings } = mosaicGeometry(ds, frame, image.pm, layout, name);
-  const meta: Record<string, unknown> = { mosaic: { images: layout.images, grid: layout.grid } };
-  const times = checkSliceTimes(layout.sliceTimesMs, readNumber(ds, TAG.repetitionTime), warnings);
-  // MosaicRefAcqTimes are ms; BIDS SliceTiming (and meta here) are seconds.
-  if (times !== undefined) meta['sliceTimes'] = times.map((t) => t / 1000);
-  return { image: { ...image, pm, raw }, frames: new Array<FrameAttributes>(layout.images).fill(frame), geometry, warnings, meta };
+  const plan = planMosaic(parsed.dataSet, image.pm, frame, parsed.name);
+  const raw = unpackMosaicTiles(image.raw, image.pm, plan.layout);
+  return { image: { ...image, pm: plan.pm, raw }, frames: new Array<FrameAttributes>(plan.layout.images).fill(frame), geometry: plan.geometry, warnings: plan.warnings, meta: plan.meta };
 }
 
 /**

@@ -3,9 +3,9 @@
  * one file that touches node:fs. Per-file and per-series failures are collected, not thrown, so one
  * bad file does not hide a good series (the batch CLI reports them).
  */
-import { open, readFile, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
-import { DecodeError, InputError, describeError, isMedinferError, type MedinferError } from '../../core/errors.js';
+import { DecodeError, InputError, UsageError, describeError, isMedinferError, type MedinferError } from '../../core/errors.js';
 import type { Volume } from '../../core/volume.js';
 import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } from './options.js';
 import { assembleSeriesParts } from './series-assemble.js';
@@ -14,6 +14,7 @@ import { readSliceHeader, sliceHeaderOf, type SliceHeader } from './slice-header
 import { maxInflatedBytesFor, parseDicomBytes, type ParsedDicom, type PixelSource } from './parse-header.js';
 import { describeNonImage } from './non-image.js';
 import { TAG } from './tags.js';
+import { openFile, readFully, readRange, type OpenFile } from './node-file-access.js';
 
 export interface DicomDirectoryError {
   /** Path relative to the folder (or the series label for series-level failures). */
@@ -36,12 +37,12 @@ const DICOM_EXTENSIONS = new Set(['.dcm', '.dicom', '.ima']);
 const READ_CONCURRENCY = 8;
 
 /** Files under `dir` (recursive, sorted) that carry the DICM marker or a DICOM extension. Hidden files and DICOMDIR are skipped. */
-export async function listDicomFiles(dir: string): Promise<string[]> {
+export async function listDicomFiles(dir: string, options?: { readonly blockingReads?: boolean }): Promise<string[]> {
   const out: string[] = [];
   await walk(dir, out);
   out.sort();
   const keep: string[] = [];
-  for (const path of out) if (DICOM_EXTENSIONS.has(extname(path).toLowerCase()) || (await hasDicmMarker(path))) keep.push(path);
+  for (const path of out) if (DICOM_EXTENSIONS.has(extname(path).toLowerCase()) || (await hasDicmMarker(path, options?.blockingReads === true))) keep.push(path);
   return keep;
 }
 
@@ -62,35 +63,49 @@ async function walk(dir: string, out: string[]): Promise<void> {
   }
 }
 
-async function hasDicmMarker(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = new Uint8Array(4);
-    const { bytesRead } = await fh.read(buf, 0, 4, 128);
-    return bytesRead === 4 && buf[0] === 0x44 && buf[1] === 0x49 && buf[2] === 0x43 && buf[3] === 0x4d;
-  } finally {
-    await fh.close();
-  }
+async function hasDicmMarker(path: string, blocking: boolean): Promise<boolean> {
+  const buf = new Uint8Array(4);
+  const bytesRead = await readRange(path, 128, buf, blocking);
+  return bytesRead === 4 && buf[0] === 0x44 && buf[1] === 0x49 && buf[2] === 0x43 && buf[3] === 0x4d;
 }
 
 function asTyped(err: unknown, file: string): MedinferError {
   return isMedinferError(err) ? err : new DecodeError(`${file}: ${describeError(err)}`, { file }, { cause: err });
 }
 
-/** Bytes read first from each file (header and private tags of a single-frame image fit), then once more. */
-const HEAD_SIZES = [64 * 1024, 512 * 1024] as const;
+/**
+ * Bytes read first from each file: the header of a CT / MR slice fits. Headers that run on (a
+ * Siemens CSA series header with the Phoenix protocol passes 100 KiB) are read on to the length
+ * the parse says it needs - not a fixed larger guess, which for a 0.5 MB mosaic file would read
+ * nearly all of it only to read its pixels again later.
+ */
+const FIRST_READ = 16 * 1024;
+/** Bytes beyond a header's Pixel Data offset that a learnt first read adds (headers of one series differ a little). */
+const HEAD_MARGIN = 4096;
+/** Largest first read learnt from a previous file's header (HandlePool.firstRead). */
+const MAX_FIRST_READ = 1024 * 1024;
+/** Header bytes read this way at most; a longer header (huge private blocks) reads the whole file. */
+const MAX_HEAD = 8 * 2 ** 20;
 /** Files kept open between the header read and the pixel read (beyond, reopened: fd limits). */
 const MAX_KEPT_OPEN = 512;
 
 /** File handles a folder read keeps open for its pixel reads; whatever is left is closed at the end. */
 class HandlePool {
-  private readonly open = new Set<FileHandle>();
-  keep(fh: FileHandle): boolean {
+  private readonly open = new Set<OpenFile>();
+  /**
+   * First read of the next file: the header length of the last file read head-only plus
+   * HEAD_MARGIN (FIRST_READ .. MAX_FIRST_READ): files of one series have headers of one size, so
+   * after the first mosaic file the rest parse at once (each failed parse costs an error with
+   * its stack).
+   */
+  firstRead = FIRST_READ;
+  constructor(readonly blocking: boolean) {}
+  keep(fh: OpenFile): boolean {
     if (this.open.size >= MAX_KEPT_OPEN) return false;
     this.open.add(fh);
     return true;
   }
-  async release(fh: FileHandle): Promise<void> {
+  async release(fh: OpenFile): Promise<void> {
     if (this.open.delete(fh)) await fh.close();
   }
   async closeAll(): Promise<void> {
@@ -100,82 +115,96 @@ class HandlePool {
   }
 }
 
+/** What the first reads of a file gave: its header with the samples left in the file, or all its bytes. */
+type HeadRead = { readonly header: SliceHeader } | { readonly bytes: Uint8Array };
+
+/** The length a head-only parse failed for want of (parse-dataset.ts need()), when that was the failure. */
+function bytesWanted(err: unknown, have: number): number | undefined {
+  const wanted = isMedinferError(err) ? err.details['needBytes'] : undefined;
+  return typeof wanted === 'number' && wanted > have ? wanted : undefined;
+}
+
 /**
- * Header of one file from its first 64 KiB (or 512 KiB) only, when that holds everything but native
- * Pixel Data: the samples stay in the file (ParsedDicom.pixelSource) and are later read straight
- * into the series volume, so a folder read never holds its files in memory (peak = the volume).
- * undefined when the head does not suffice (small file, compressed or deflated data, long
- * headers, anything unusual): the caller reads the whole file as before.
+ * One file, opened once: its header from its first bytes (handles.firstRead; read on as far as the
+ * header needs), when that holds everything but native Pixel Data: the samples stay in the file
+ * (ParsedDicom.pixelSource) and are later read straight into the series volume, so a folder read
+ * never holds its files in memory (peak = the volume). Anything else (a small file, compressed or
+ * deflated data, elements after the pixels, anything unusual) comes back as the whole file's
+ * bytes, read through the same handle, for the ordinary whole-file parse.
  */
-async function readHeadOnly(path: string, name: string, maxVoxels: number, handles: HandlePool): Promise<SliceHeader | undefined> {
-  const fh = await open(path, 'r');
+async function readHead(path: string, name: string, maxVoxels: number, handles: HandlePool): Promise<HeadRead> {
+  const fh = await openFile(path, handles.blocking);
   let kept = false;
   try {
-    let head: Uint8Array | undefined;
+    let head = new Uint8Array(handles.firstRead);
+    let filled = await readFully(fh, 0, head);
     let parsed: ParsedDicom | undefined;
-    // Siemens headers (CSA series header with the Phoenix protocol) can pass 64 KiB: one larger try.
-    for (const size of HEAD_SIZES) {
-      head = new Uint8Array(size);
-      const { bytesRead } = await fh.read(head, 0, size, 0);
-      if (bytesRead < size) return undefined;
+    for (;;) {
+      // The file ended inside the buffer: these are all its bytes.
+      // (A much larger buffer is not kept alive behind a small file's bytes.)
+      if (filled < head.length) return { bytes: filled < head.length / 2 ? head.slice(0, filled) : head.subarray(0, filled) };
       try {
         parsed = parseDicomBytes(head, name, { headOnly: true, maxInflatedBytes: maxInflatedBytesFor(maxVoxels) });
         break;
-      } catch {
-        parsed = undefined;
+      } catch (err) {
+        const wanted = bytesWanted(err, head.length);
+        if (wanted === undefined || head.length >= MAX_HEAD) return { bytes: await readRest(fh, head) };
+        // At least doubling: a header that fails element after element still ends in a few reads.
+        const grown = new Uint8Array(Math.min(MAX_HEAD, Math.max(wanted + FIRST_READ, 2 * head.length)));
+        grown.set(head);
+        filled = head.length + (await readFully(fh, head.length, grown.subarray(head.length)));
+        head = grown;
       }
     }
-    if (parsed === undefined || head === undefined) return undefined;
-    const el = parsed.dataSet.elements[TAG.pixelData];
+    let el = parsed.dataSet.elements[TAG.pixelData];
     // Only a Pixel Data element that really runs past the head was detached by the parse.
-    if (el === undefined || el.encapsulatedPixelData === true || el.dataOffset + el.length <= head.length) return undefined;
-    let header: SliceHeader;
+    if (el === undefined || el.encapsulatedPixelData === true || el.dataOffset + el.length <= head.length) return { bytes: await readRest(fh, head) };
+    // The header is kept until the series is assembled: a first read much longer than this
+    // header (learnt from a longer one) is cut to it rather than held per file.
+    if (head.length > FIRST_READ && el.dataOffset + HEAD_MARGIN < head.length / 2) {
+      head = head.slice(0, el.dataOffset);
+      parsed = parseDicomBytes(head, name, { headOnly: true, maxInflatedBytes: maxInflatedBytesFor(maxVoxels) });
+      el = parsed.dataSet.elements[TAG.pixelData];
+      if (el === undefined) return { bytes: await readRest(fh, head) };
+    }
+    // The next file of the series most likely has a header of this length.
+    handles.firstRead = Math.min(MAX_FIRST_READ, Math.max(FIRST_READ, el.dataOffset + HEAD_MARGIN));
+    const pixels = el;
     kept = handles.keep(fh);
     const handle = kept ? fh : undefined;
     const pixelSource: PixelSource = {
-      length: el.length,
+      length: pixels.length,
       readInto: async (target) => {
-        if (handle === undefined) return readRange(path, el.dataOffset, target);
+        if (handle === undefined) return readRange(path, pixels.dataOffset, target, handles.blocking);
         try {
-          return await readFully(handle, el.dataOffset, target);
+          return await readFully(handle, pixels.dataOffset, target);
         } finally {
           await handles.release(handle);
         }
       },
     };
     try {
-      header = sliceHeaderOf({ ...parsed, pixelSource }, maxVoxels);
+      const header = sliceHeaderOf({ ...parsed, pixelSource }, maxVoxels);
+      return { header };
     } catch {
       // Let the whole-file path produce the file's own typed error (or its non-image verdict).
       if (kept) await handles.release(fh);
       kept = false;
-      return undefined;
+      return { bytes: await readRest(fh, head) };
     }
-    return header;
   } finally {
     if (!kept) await fh.close();
   }
 }
 
-/** Reads target.length bytes at `position` of an open file; resolves how many were there. */
-async function readFully(fh: FileHandle, position: number, target: Uint8Array): Promise<number> {
-  let got = 0;
-  while (got < target.length) {
-    const { bytesRead } = await fh.read(target, got, target.length - got, position + got);
-    if (bytesRead === 0) break;
-    got += bytesRead;
-  }
-  return got;
-}
-
-/** readFully on a file opened for this read alone. */
-async function readRange(path: string, position: number, target: Uint8Array): Promise<number> {
-  const fh = await open(path, 'r');
-  try {
-    return await readFully(fh, position, target);
-  } finally {
-    await fh.close();
-  }
+/** The whole file: `head` (its first bytes, all filled) and the rest, read through the open handle. */
+async function readRest(fh: OpenFile, head: Uint8Array): Promise<Uint8Array> {
+  const size = await fh.size();
+  if (size <= head.length) return head.subarray(0, size);
+  const all = new Uint8Array(size);
+  all.set(head);
+  const got = await readFully(fh, head.length, all.subarray(head.length));
+  return all.subarray(0, head.length + got);
 }
 
 /**
@@ -190,13 +219,21 @@ export type DicomDirectoryReadOptions = Omit<DicomReadOptions, 'name'> & {
    * `total` files. Pixel data read later, while series are assembled, is not counted.
    */
   onFile?: (path: string, done: number, total: number) => void;
+  /**
+   * Read with blocking file calls (node-file-access.ts): faster for a one-shot process such as
+   * the CLI, but the event loop waits until the folder is read - leave it off (the default) in
+   * servers and workers.
+   */
+  blockingReads?: boolean;
 };
 
 export async function readDicomDirectory(dir: string, options?: DicomDirectoryReadOptions): Promise<DicomDirectoryResult> {
-  const { onFile, ...rest } = options ?? {};
+  const { onFile, blockingReads, ...rest } = options ?? {};
   const base = resolveReadOptions(rest, dir);
-  const paths = await listDicomFiles(dir);
-  const handles = new HandlePool();
+  if (blockingReads !== undefined && typeof blockingReads !== 'boolean') throw new UsageError(`option blockingReads must be a boolean, got ${typeof blockingReads}`, { field: 'blockingReads', expected: 'boolean' });
+  const blocking = blockingReads === true;
+  const paths = await listDicomFiles(dir, { blockingReads: blocking });
+  const handles = new HandlePool(blocking);
   try {
     return await readListedFiles(dir, paths, base, handles, onFile);
   } finally {
@@ -222,14 +259,12 @@ async function readListedFiles(dir: string, paths: readonly string[], base: Reso
     const name = relative(dir, paths[n]!);
     let bytes: Uint8Array | undefined;
     try {
-      const head = await readHeadOnly(paths[n]!, name, base.maxVoxels, handles);
-      if (head !== undefined) {
-        slots[n] = { header: head };
+      const head = await readHead(paths[n]!, name, base.maxVoxels, handles);
+      if ('header' in head) {
+        slots[n] = { header: head.header };
         return;
       }
-      const buf = await readFile(paths[n]!);
-      // A view, not a copy: the Buffer belongs to this call alone.
-      bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      bytes = head.bytes;
       slots[n] = { header: readSliceHeader({ name, bytes }, base.maxVoxels) };
     } catch (err) {
       // Reports, raw data, presentation states ... fail the image checks but are not failures.

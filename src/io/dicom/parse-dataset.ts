@@ -32,12 +32,17 @@ export function formatTagKey(group: number, element: number): string {
   return `x${hex4(group)}${hex4(element)}`;
 }
 
-function fail(ctx: ParseContext, message: string, position: number): never {
-  throw new DecodeError(`${ctx.file}: ${message} at byte ${position} (truncated or corrupt file)`, { file: ctx.file, cause: 'parse', position });
+function fail(ctx: ParseContext, message: string, position: number, needBytes?: number): never {
+  throw new DecodeError(`${ctx.file}: ${message} at byte ${position} (truncated or corrupt file)`, { file: ctx.file, cause: 'parse', position, ...(needBytes === undefined ? {} : { needBytes }) });
 }
 
+/**
+ * Throws unless `count` bytes are present at `position`. The error's details.needBytes is the
+ * length the bytes would have to have (head-only parses only: see ParseContext.headOnly), so
+ * node-files.ts reads that much of the file and parses again instead of reading all of it.
+ */
 function need(ctx: ParseContext, position: number, count: number, what: string): void {
-  if (position + count > ctx.bytes.length) fail(ctx, `${what} needs ${count} bytes, ${Math.max(0, ctx.bytes.length - position)} left`, position);
+  if (position + count > ctx.bytes.length) fail(ctx, `${what} needs ${count} bytes, ${Math.max(0, ctx.bytes.length - position)} left`, position, ctx.headOnly === true ? position + count : undefined);
 }
 
 function u16(ctx: ParseContext, p: number): number {

@@ -14,11 +14,12 @@
 import { InputError, LimitError } from '../../core/errors.js';
 import { allocateTypedArray, type TypedArray } from '../../core/dtype.js';
 import type { GeometryInit } from '../../core/geometry.js';
-import { createVolume, type Volume, type VolumeMeta } from '../../core/volume.js';
+import type { Volume, VolumeMeta } from '../../core/volume.js';
 import { decodeImage } from './decode-image.js';
 import { readImageMeta } from './image-meta.js';
 import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } from './options.js';
-import { finishVolume, readParsedDicom } from './read-dicom.js';
+import { finishVolume } from './read-dicom.js';
+import { joinMosaicVolumes } from './mosaic-series.js';
 import { readModalityLutTable } from './modality-lut-sequence.js';
 import { groupSliceHeaders, summarizeSeriesGroup } from './series-grouping.js';
 import { listFrameRefs, planSeriesParts, type FrameRef, type SeriesPart } from './series-parts.js';
@@ -217,45 +218,6 @@ function unplacedGeometry(h: SliceHeader, volumes: number): { geometry: Geometry
 function readSpacingPair(ds: SliceHeader['parsed']['dataSet'], tag: string): readonly [number, number] | undefined {
   const v = readNumbers(ds, tag);
   return v !== undefined && v.length >= 2 && v[0]! > 0 && v[1]! > 0 ? [v[0]!, v[1]!] : undefined;
-}
-
-/** Siemens mosaic: each file is one whole volume (unpacked by readParsedDicom); all must share one grid. */
-async function joinMosaicVolumes(p: SeriesPart, opts: ResolvedReadOptions): Promise<Volume> {
-  const label = opts.name;
-  const n = p.volumes.length;
-  const close = (x: readonly number[], y: readonly number[]): boolean => x.every((v, i) => Math.abs(v - y[i]!) <= 1e-3);
-  // Each file's volume is copied into the 4D buffer as soon as it is read and then dropped: the
-  // run is held once, not once per file plus once joined.
-  let a: Volume | undefined;
-  let data: TypedArray | undefined;
-  const scalings: (Readonly<{ slope: number; intercept: number }> | undefined)[] = [];
-  for (let idx = 0; idx < n; idx++) {
-    const header = p.volumes[idx]![0]!.header;
-    const v = await readParsedDicom(header.parsed, { ...opts, name: header.name });
-    a ??= v;
-    const g = v.geometry;
-    const same = v.type === a.type && v.components === a.components && v.frames === a.frames && close(g.size, a.geometry.size) && close(g.spacing, a.geometry.spacing) && close(g.origin, a.geometry.origin) && close(g.direction, a.geometry.direction);
-    if (!same) throw new InputError(`${label}: mosaic ${header.name} has another grid or type than ${p.volumes[0]![0]!.header.name}: not one 4D series`, { file: header.name, cause: 'mixed-grid' });
-    data ??= allocateTypedArray(a.type, a.data.length * n);
-    data.set(v.data as never, idx * a.data.length);
-    scalings.push(v.meta['storedValueScaling'] as { slope: number; intercept: number } | undefined);
-  }
-  const meta: VolumeMeta = { ...a!.meta, source: label, files: p.volumes.map(([ref]) => ref!.header.name) };
-  // Stored values are handed over with one map only when every file has the same map; otherwise
-  // each volume's own map is applied here (float32), so no volume is scaled by another's map.
-  const first = scalings[0];
-  const uniform = scalings.every((sc) => sc?.slope === first?.slope && sc?.intercept === first?.intercept);
-  if (!uniform) {
-    const per = a!.data.length;
-    const values = new Float32Array(data!.length);
-    for (let idx = 0; idx < n; idx++) {
-      const sc = scalings[idx] ?? { slope: 1, intercept: 0 };
-      for (let i = idx * per, end = i + per; i < end; i++) values[i] = data![i]! * sc.slope + sc.intercept;
-    }
-    delete meta['storedValueScaling'];
-    return createVolume({ geometry: a!.geometry, components: a!.components, frames: n * a!.frames, data: values, meta: { ...meta, modalityLutApplied: true } });
-  }
-  return createVolume({ geometry: a!.geometry, components: a!.components, frames: n * a!.frames, data: data!, meta });
 }
 
 function checkSamePixelFormat(files: readonly SliceHeader[], label: string): void {

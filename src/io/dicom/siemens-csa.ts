@@ -65,17 +65,36 @@ export function parseCsaHeader(bytes: Uint8Array, file: string): CsaHeader {
     // Each item takes at least its 16-byte header: a larger count cannot fit in what is left.
     if (nItems < 0 || nItems * ITEM_HEADER_BYTES > bytes.length - p) fail(file, `element '${name}' claims ${nItems} items`, p - 8);
     if (e === 0) firstItemCount = nItems;
-    const items: string[] = [];
+    // Item positions now (every length is checked here), their text only when asked for: a
+    // mosaic read needs three of ~100 elements, in each of hundreds of files.
+    const spans: number[] = [];
     for (let i = 0; i < nItems; i++) {
       const length = sv10 ? int32(p + 4) : int32(p) - firstItemCount;
       p += ITEM_HEADER_BYTES;
       if (length < 0 || length > bytes.length - p) fail(file, `item ${i + 1} of '${name}' has length ${length}, ${bytes.length - p} bytes left`, p - ITEM_HEADER_BYTES);
-      items.push(readLatin1(bytes, p, length).trim());
+      spans.push(p, length);
       p += Math.ceil(length / 4) * 4;
     }
-    if (name !== '' && !elements.has(name)) elements.set(name, { name, vr, vm, items });
+    if (name !== '' && !elements.has(name)) elements.set(name, lazyElement(bytes, name, vr, vm, spans));
   }
   return { format: sv10 ? 'SV10' : 'CSA1', elements };
+}
+
+/** A CSA element whose item texts are decoded on first access (spans: offset, length pairs). */
+function lazyElement(bytes: Uint8Array, name: string, vr: string, vm: number, spans: readonly number[]): CsaElement {
+  let items: string[] | undefined;
+  return {
+    name,
+    vr,
+    vm,
+    get items(): readonly string[] {
+      if (items === undefined) {
+        items = [];
+        for (let k = 0; k < spans.length; k += 2) items.push(readLatin1(bytes, spans[k]!, spans[k + 1]!).trim());
+      }
+      return items;
+    },
+  };
 }
 
 /** Numeric values of a CSA element (empty items, as Siemens pads vectors, are skipped); undefined when absent. */

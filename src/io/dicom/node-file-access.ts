@@ -1,0 +1,101 @@
+/**
+ * Node-only: the file calls a DICOM folder read makes (open, positioned reads, size, close), in
+ * one of two ways:
+ *  - promise-based (fs/promises, the default): the event loop stays free while files are read;
+ *  - blocking (fs.*Sync) for open, size, close and reads under BULK_READ bytes (headers): no
+ *    thread-pool round trip, promise and FileHandle per call. For a one-shot process (the CLI)
+ *    that is faster, and far less sensitive to a busy machine, but the event loop waits while
+ *    headers are read: not for servers or queue workers. Larger reads (a slice's samples) still
+ *    go through the thread pool, so several overlap and the kernel's copies use every core.
+ * Errors are Node's own system errors (code, syscall, path) either way.
+ */
+import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+
+export interface OpenFile {
+  /** Reads up to target.length bytes at `position`; resolves how many were read (0 at the end). */
+  read(target: Uint8Array, position: number): Promise<number>;
+  /** Size of the file in bytes now. */
+  size(): Promise<number>;
+  /** Closes the file; a second call does nothing. */
+  close(): Promise<void>;
+}
+
+class PromiseFile implements OpenFile {
+  private closed = false;
+  constructor(private readonly fh: FileHandle) {}
+  async read(target: Uint8Array, position: number): Promise<number> {
+    return (await this.fh.read(target, 0, target.length, position)).bytesRead;
+  }
+  async size(): Promise<number> {
+    return (await this.fh.stat()).size;
+  }
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.fh.close();
+  }
+}
+
+/** Reads of at least this many bytes go through the thread pool even for a blocking file. */
+const BULK_READ = 128 * 1024;
+
+class BlockingFile implements OpenFile {
+  private fd: number | undefined;
+  private readonly pending = new Set<Promise<number>>();
+  constructor(fd: number) {
+    this.fd = fd;
+  }
+  private handle(): number {
+    if (this.fd === undefined) throw new Error('file already closed');
+    return this.fd;
+  }
+  async read(target: Uint8Array, position: number): Promise<number> {
+    const fd = this.handle();
+    if (target.length < BULK_READ) return readSync(fd, target, 0, target.length, position);
+    const pending = new Promise<number>((resolve, reject) => read(fd, target, 0, target.length, position, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead))));
+    this.pending.add(pending);
+    try {
+      return await pending;
+    } finally {
+      this.pending.delete(pending);
+    }
+  }
+  async size(): Promise<number> {
+    return fstatSync(this.handle()).size;
+  }
+  async close(): Promise<void> {
+    const fd = this.fd;
+    this.fd = undefined;
+    if (fd === undefined) return;
+    // A read still in the thread pool must not see its descriptor closed (and reused) under it.
+    await Promise.allSettled([...this.pending]);
+    closeSync(fd);
+  }
+}
+
+/** Opens `path` for reading, blocking or promise-based (see the file comment). */
+export async function openFile(path: string, blocking: boolean): Promise<OpenFile> {
+  return blocking ? new BlockingFile(openSync(path, 'r')) : new PromiseFile(await open(path, 'r'));
+}
+
+/** Reads target.length bytes at `position` (several reads if need be); resolves how many were there. */
+export async function readFully(file: OpenFile, position: number, target: Uint8Array): Promise<number> {
+  let got = 0;
+  while (got < target.length) {
+    const n = await file.read(target.subarray(got), position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
+/** readFully on a file opened for this read alone. */
+export async function readRange(path: string, position: number, target: Uint8Array, blocking: boolean): Promise<number> {
+  const file = await openFile(path, blocking);
+  try {
+    return await readFully(file, position, target);
+  } finally {
+    await file.close();
+  }
+}
