@@ -87,7 +87,7 @@ function recording(backend: RuntimeBackend, recorder: { on: boolean; feeds: Tens
   };
 }
 
-async function prepare(model: string, provider: 'wasm' | 'webgpu'): Promise<{ input: string; provider: unknown; calls: number; feedMB: number; threads: number | undefined }> {
+async function prepare(model: string, provider: 'wasm' | 'webgpu'): Promise<{ input: string; provider: unknown; calls: number; feedMB: number; feedDims: Record<string, readonly number[]>; threads: number | undefined }> {
   const manifest = await fetchManifest('/models.manifest.json');
   const entry = manifest.models[model];
   if (!entry) throw new Error(`no model ${model}`);
@@ -109,7 +109,8 @@ async function prepare(model: string, provider: 'wasm' | 'webgpu'): Promise<{ in
   const bare = await ort.InferenceSession.create(bytes, { executionProviders: [provider] });
   prepared.set(`${model}/${provider}`, { run, feeds: recorded, session, bare, input: what, provider: pipe.provider });
   const feedBytes = recorded.reduce((s, f) => s + Object.values(f).reduce((a, t) => a + t.data.byteLength, 0), 0);
-  return { input: what, provider: pipe.provider, calls: recorded.length, feedMB: feedBytes / 2 ** 20, threads: THREADS };
+  const feedDims = Object.fromEntries(Object.entries(recorded[0] ?? {}).map(([k, t]) => [k, t.dims]));
+  return { input: what, provider: pipe.provider, calls: recorded.length, feedMB: feedBytes / 2 ** 20, feedDims, threads: THREADS };
 }
 
 async function time(model: string, provider: 'wasm' | 'webgpu', side: 'sdk' | 'session' | 'bare'): Promise<number> {
