@@ -37,6 +37,10 @@ export interface WasmThreadingFacts {
   readonly sharedArrayBuffer: boolean;
   /** `navigator.hardwareConcurrency`, if known. */
   readonly hardwareConcurrency: number | undefined;
+  /** The model entry's `inference.maxWasmThreads`, if any. */
+  readonly modelMax?: number | undefined;
+  /** True when this model's session was the page's first and its `modelMax` lowered the count. */
+  readonly capped?: boolean;
 }
 
 /** medinfer's wasm thread count when the caller sets none: half the cores (rounded down), 1 to 4. */
@@ -48,6 +52,15 @@ export function defaultWasmThreads(hardwareConcurrency: number | undefined): num
 const ISOLATION_HINT = 'serve the page with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';
 
 export function describeWasmThreading(f: WasmThreadingFacts): WasmThreadingReport {
+  const report = describeCount(f);
+  const max = f.modelMax;
+  if (max === undefined || f.capped || report.threads <= max) return report;
+  // The model would run faster on fewer threads, but the page's count is no longer the SDK's to set.
+  const fixedBy = f.requested !== undefined ? 'the caller asked for the count' : "the count was fixed by this page's first onnxruntime-web session";
+  return { ...report, reason: `${report.reason}; this model's entry asks for at most ${max} (inference.maxWasmThreads), but ${fixedBy}` };
+}
+
+function describeCount(f: WasmThreadingFacts): WasmThreadingReport {
   const requested = f.requested !== undefined && Number.isInteger(f.requested) && f.requested > 0 ? f.requested : undefined;
   const canThread = f.sharedArrayBuffer && f.crossOriginIsolated !== false;
   // Before the first session the count is not settled yet: predict it the way onnxruntime-web will.
@@ -55,8 +68,9 @@ export function describeWasmThreading(f: WasmThreadingFacts): WasmThreadingRepor
   // onnxruntime-web reads numThreads once per page, at its first session: a later request differs.
   const settled = `${requested} requested, but the count was fixed by this page's first onnxruntime-web session`;
   const byDefault = `medinfer's default, min(4, floor(hardwareConcurrency ${f.hardwareConcurrency ?? '?'} / 2))`;
+  const byModel = `the model entry's inference.maxWasmThreads, applied at this page's first session; ${byDefault} would be ${defaultWasmThreads(f.hardwareConcurrency)}`;
   if (threads > 1) {
-    const why = requested === undefined ? byDefault : requested === threads ? 'as requested' : settled;
+    const why = requested === undefined ? (f.capped ? byModel : byDefault) : requested === threads ? 'as requested' : settled;
     return { threaded: true, threads, reason: `${threads} wasm threads (${why}); the page is cross-origin isolated` };
   }
   let reason: string;
@@ -68,6 +82,8 @@ export function describeWasmThreading(f: WasmThreadingFacts): WasmThreadingRepor
     reason = 'single-threaded: 1 thread was requested';
   } else if (requested !== undefined) {
     reason = `single-threaded: ${settled}`;
+  } else if (f.capped) {
+    reason = `single-threaded: ${byModel} (its ops are too small for thread synchronisation to pay)`;
   } else {
     reason = `single-threaded: ${byDefault} = 1 (on 2 cores, 2 wasm threads measured 1.45x slower than 1; set threads to override)`;
   }

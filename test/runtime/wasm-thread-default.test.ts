@@ -6,7 +6,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-web/webgpu';
 import { createWebBackend } from '../../src/runtime/ort-web.js';
-import { defaultWasmThreads } from '../../src/runtime/wasm-threading.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defaultWasmThreads, describeWasmThreading } from '../../src/runtime/wasm-threading.js';
 
 const g = globalThis as { navigator?: unknown; crossOriginIsolated?: boolean };
 const saved = { navigator: Object.getOwnPropertyDescriptor(globalThis, 'navigator'), crossOriginIsolated: Object.getOwnPropertyDescriptor(globalThis, 'crossOriginIsolated') };
@@ -45,5 +47,48 @@ describe('wasm threads by default', () => {
     expect(createWebBackend().wasmThreading?.()).toMatchObject({ threaded: false, threads: 1, reason: expect.stringMatching(/not cross-origin isolated/) });
     page(2, true);
     expect(createWebBackend({ numThreads: 2 }).wasmThreading?.()).toEqual({ threaded: true, threads: 2, reason: expect.stringMatching(/^2 wasm threads \(as requested\)/) });
+  });
+});
+
+describe("a model entry's inference.maxWasmThreads", () => {
+  const base = { threads: undefined, requested: undefined, crossOriginIsolated: true, sharedArrayBuffer: true, hardwareConcurrency: 8 };
+
+  it('lowers the count at the page\'s first session and the report says it was the model, not the default', () => {
+    expect(describeWasmThreading({ ...base, threads: 1, modelMax: 1, capped: true })).toEqual({
+      threaded: false, threads: 1,
+      reason: expect.stringMatching(/^single-threaded: the model entry's inference\.maxWasmThreads, applied at this page's first session; medinfer's default, min\(4, floor\(hardwareConcurrency 8 \/ 2\)\) would be 4/),
+    });
+    expect(describeWasmThreading({ ...base, threads: 2, modelMax: 2, capped: true }).reason).toMatch(/^2 wasm threads \(the model entry's inference\.maxWasmThreads/);
+  });
+
+  it('says so when the page already runs more threads than the model wants (count fixed earlier, or asked for)', () => {
+    expect(describeWasmThreading({ ...base, threads: 4, modelMax: 1 })).toEqual({
+      threaded: true, threads: 4,
+      reason: expect.stringMatching(/^4 wasm threads \(medinfer's default.*; this model's entry asks for at most 1 \(inference\.maxWasmThreads\), but the count was fixed by this page's first onnxruntime-web session$/),
+    });
+    expect(describeWasmThreading({ ...base, threads: 2, requested: 2, modelMax: 1 }).reason).toMatch(/at most 1 \(inference\.maxWasmThreads\), but the caller asked for the count$/);
+    // A cap at or above the count changes nothing.
+    expect(describeWasmThreading({ ...base, threads: 4, modelMax: 4 }).reason).toMatch(/^4 wasm threads \(medinfer's default, min\(4, floor\(hardwareConcurrency 8 \/ 2\)\)\); the page is cross-origin isolated$/);
+  });
+
+  it('the web backend applies it to onnxruntime-web at the first session only, and never over a caller\'s count', async () => {
+    page(8, true);
+    const model = new Uint8Array(readFileSync(fileURLToPath(new URL('../fixtures/models/tiny-classifier.onnx', import.meta.url))));
+    const explicit = createWebBackend({ numThreads: 3 });
+    expect(ort.env.wasm.numThreads).toBe(3);
+    expect(explicit.wasmThreading?.({ maxWasmThreads: 1 }).reason).toMatch(/but the caller asked for the count$/);
+    page(8, true);
+    const backend = createWebBackend();
+    expect(ort.env.wasm.numThreads).toBe(4);
+    // Node has no SharedArrayBuffer-backed wasm threads to test here: the count ORT is given is what matters.
+    const session = await backend.createSession(model, 'wasm', { maxWasmThreads: 1 });
+    expect(ort.env.wasm.numThreads).toBe(1);
+    expect(backend.wasmThreading?.({ maxWasmThreads: 1 })).toMatchObject({ threaded: false, threads: 1, reason: expect.stringMatching(/maxWasmThreads, applied at this page's first session/) });
+    await session.release();
+    // Later sessions keep the page's count: a second backend (a new pipeline) cannot lower or raise it.
+    const later = createWebBackend();
+    const second = await later.createSession(model, 'wasm', { maxWasmThreads: 2 });
+    expect(ort.env.wasm.numThreads).toBe(1);
+    await second.release();
   });
 });
