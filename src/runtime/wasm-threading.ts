@@ -12,7 +12,10 @@
  * for `defaultWasmThreads(hardwareConcurrency)` = min(4, floor(cores / 2)), at least 1. The wasm
  * pool's threads are extra workers beside the page's main thread (and the proxy worker when
  * used), synchronised through SharedArrayBuffer atomics: on a 2-core machine 2 threads measured
- * 1.45x slower than 1 (ARCHITECTURE.md, "wasm threads"), so small machines stay single-threaded.
+ * 1.45x slower than 1, and 1.1-1.5x for every bundled 3D model in a per-model rerun
+ * (bench/browser-models.mjs; ARCHITECTURE.md, "wasm threads"), so small machines stay
+ * single-threaded. A model entry may lower the count further (`inference.maxWasmThreads`), but
+ * only at the page's first session: onnxruntime-web has one thread pool per page.
  *
  * Pure: the environment comes in as arguments, so it is tested in Node.
  */
@@ -85,7 +88,7 @@ function describeCount(f: WasmThreadingFacts): WasmThreadingReport {
   } else if (f.capped) {
     reason = `single-threaded: ${byModel} (its ops are too small for thread synchronisation to pay)`;
   } else {
-    reason = `single-threaded: ${byDefault} = 1 (on 2 cores, 2 wasm threads measured 1.45x slower than 1; set threads to override)`;
+    reason = `single-threaded: ${byDefault} = 1 (on 2 shared cores, 2 wasm threads measured 1.1-1.5x slower than 1 for every bundled 3D model and for DenseNet-121 224; set threads to override)`;
   }
   return { threaded: false, threads: 1, reason };
 }
