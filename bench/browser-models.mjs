@@ -174,9 +174,11 @@ try {
           loads.push(loadavg()[0]);
         }
         const med = { sdk: median(times.sdk), session: median(times.session), bare: median(times.bare) };
-        details.webgpu.push({ model: m.id, input: info.input, calls: info.calls, feedMB: round2(info.feedMB), rounds: GPU_ROUNDS, medians: med, times, used: info.provider?.used, dropped: info.provider?.dropped });
+        // Session reuse: the pipeline must not have created a session per run.
+        const sessionsCreated = await call(p, 'sessionsCreated', m.id, 'webgpu');
+        details.webgpu.push({ model: m.id, input: info.input, calls: info.calls, feedMB: round2(info.feedMB), rounds: GPU_ROUNDS, medians: med, times, sessionsCreated, pipelineRuns: 1 + GPU_ROUNDS, used: info.provider?.used, dropped: info.provider?.dropped });
         figures.push({ name: `${m.id} (${info.input}): WebGPU (SwiftShader) SDK ModelSession.run vs onnxruntime-web direct, same feeds`, unit: 'ms', median: round2(med.session), baseline: 'onnxruntime-web InferenceSession.run, session created once, CPU outputs',
-          baselineMedian: round2(med.bare), ratio: round2(med.session / med.bare), runs: GPU_ROUNDS, note: `${info.calls} session.run per pipeline run; SwiftShader is a CPU emulation: times say nothing about GPUs` });
+          baselineMedian: round2(med.bare), ratio: round2(med.session / med.bare), runs: GPU_ROUNDS, note: `${info.calls} session.run per pipeline run; ${sessionsCreated} session(s) created over ${1 + GPU_ROUNDS} pipeline runs; SwiftShader is a CPU emulation: times say nothing about GPUs` });
         figures.push({ name: `${m.id} (${info.input}): WebGPU (SwiftShader) SDK pipeline end to end vs onnxruntime-web direct`, unit: 'ms', median: round2(med.sdk), baseline: 'onnxruntime-web InferenceSession.run over the same feeds',
           baselineMedian: round2(med.bare), ratio: round2(med.sdk / med.bare), runs: GPU_ROUNDS, note: 'the difference is pre/postprocessing plus the SDK wrapper' });
         log(`${m.id} webgpu: sdk ${med.sdk.toFixed(1)} session ${med.session.toFixed(1)} bare ${med.bare.toFixed(1)} ms`);

@@ -27,6 +27,8 @@ const SEED = 77_000;
 interface Prepared {
   run(): Promise<unknown>;
   feeds: TensorMap[];
+  /** Backend sessions the pipeline created so far (1 when it reuses its session across runs). */
+  recorder: { sessions: number };
   session: ModelSession;
   bare: ort.InferenceSession;
   input: string;
@@ -65,10 +67,11 @@ function makeInput(entry: ModelEntry): { value: unknown; what: string } {
 }
 
 /** Records the feeds of the backend sessions it creates while `recorder.on`. */
-function recording(backend: RuntimeBackend, recorder: { on: boolean; feeds: TensorMap[] }): RuntimeBackend {
+function recording(backend: RuntimeBackend, recorder: { on: boolean; feeds: TensorMap[]; sessions: number }): RuntimeBackend {
   return {
     ...backend,
     async createSession(model, provider, options) {
+      recorder.sessions++;
       const inner = await backend.createSession(model, provider, options);
       const wrapped: BackendSession = {
         get inputNames() { return inner.inputNames; },
@@ -91,7 +94,7 @@ async function prepare(model: string, provider: 'wasm' | 'webgpu'): Promise<{ in
   const manifest = await fetchManifest('/models.manifest.json');
   const entry = manifest.models[model];
   if (!entry) throw new Error(`no model ${model}`);
-  const recorder = { on: true, feeds: [] as TensorMap[] };
+  const recorder = { on: true, feeds: [] as TensorMap[], sessions: 0 };
   const ctx = await createBrowserContext({ manifest, wasmPaths: '/ort/', provider, ...(THREADS !== undefined ? { numThreads: THREADS } : {}) });
   const backend = recording(ctx.backend, recorder);
   const pipe = (await createPipelineInContext(entry.task as 'classification', entry, { ...ctx, backend })) as unknown as {
@@ -107,7 +110,7 @@ async function prepare(model: string, provider: 'wasm' | 'webgpu'): Promise<{ in
   const file = entry.files.find((f) => f.role === 'model')!;
   const bytes = new Uint8Array(await (await fetch(`/${file.path}`)).arrayBuffer());
   const bare = await ort.InferenceSession.create(bytes, { executionProviders: [provider] });
-  prepared.set(`${model}/${provider}`, { run, feeds: recorded, session, bare, input: what, provider: pipe.provider });
+  prepared.set(`${model}/${provider}`, { run, feeds: recorded, recorder, session, bare, input: what, provider: pipe.provider });
   const feedBytes = recorded.reduce((s, f) => s + Object.values(f).reduce((a, t) => a + t.data.byteLength, 0), 0);
   const feedDims = Object.fromEntries(Object.entries(recorded[0] ?? {}).map(([k, t]) => [k, t.dims]));
   return { input: what, provider: pipe.provider, calls: recorded.length, feedMB: feedBytes / 2 ** 20, feedDims, threads: THREADS };
@@ -135,5 +138,6 @@ async function time(model: string, provider: 'wasm' | 'webgpu', side: 'sdk' | 's
 (window as unknown as { bench: unknown }).bench = {
   prepare,
   time,
+  sessionsCreated: (model: string, provider: string) => prepared.get(`${model}/${provider}`)?.recorder.sessions,
   env: () => ({ crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency, numThreads: ort.env.wasm.numThreads, userAgent: navigator.userAgent }),
 };
