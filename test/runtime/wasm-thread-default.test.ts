@@ -1,10 +1,13 @@
 /**
  * The browser backend's wasm thread count when the caller sets none: min(4, floor(cores / 2)),
  * so a 2-core machine runs 1 thread (2 measured 1.45x slower there, ARCHITECTURE.md), and 1 on
- * a page that is not cross-origin isolated. onnxruntime-web's env is global: each case resets it.
+ * a page that is not cross-origin isolated; a model entry's inference.maxWasmThreads lowers it at
+ * the page's first session only. onnxruntime-web's env is global: each case resets it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-web/webgpu';
+import { ManifestError } from '../../src/core/errors.js';
+import { parseManifest } from '../../src/manifest/load.js';
 import { createWebBackend } from '../../src/runtime/ort-web.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -90,5 +93,17 @@ describe("a model entry's inference.maxWasmThreads", () => {
     const second = await later.createSession(model, 'wasm', { maxWasmThreads: 2 });
     expect(ort.env.wasm.numThreads).toBe(1);
     await second.release();
+  });
+});
+
+describe('inference.maxWasmThreads in the manifest', () => {
+  const manifest = JSON.parse(readFileSync(fileURLToPath(new URL('../../models.manifest.json', import.meta.url)), 'utf8')) as { models: Record<string, { inference: Record<string, unknown> }> };
+  const id = 'medinfer-cxr-densenet-phantom';
+  const withCap = (cap: unknown) => ({ ...manifest, models: { [id]: { ...manifest.models[id]!, inference: { ...manifest.models[id]!.inference, maxWasmThreads: cap } } } });
+
+  it('is accepted as a positive integer and reaches the entry; 0 or a fraction is a manifest error', () => {
+    expect(parseManifest(withCap(1)).models[id]!.inference.maxWasmThreads).toBe(1);
+    expect(() => parseManifest(withCap(0))).toThrow(ManifestError);
+    expect(() => parseManifest(withCap(1.5))).toThrow(ManifestError);
   });
 });
