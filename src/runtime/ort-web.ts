@@ -46,6 +46,8 @@ interface GpuNavigator {
  * onnxruntime/wasm/api.cc OrtInit); after that a different count changes nothing.
  */
 let ortInitialised = false;
+/** Set when a model's inference.maxWasmThreads lowered the count at the page's first session. */
+let pageCap: number | undefined;
 
 function tensorBytes(t: { dims: readonly number[]; type: string }): number {
   const per = t.type === 'float16' ? 2 : t.type === 'int64' || t.type === 'float64' ? 8 : t.type === 'uint8' || t.type === 'int8' || t.type === 'bool' ? 1 : 4;
@@ -110,8 +112,6 @@ export function createWebBackend(options: WebBackendOptions = {}): RuntimeBacken
   }
   let bindingLimit = options.maxStorageBufferBindingSize ?? 128 * 1024 * 1024;
   let requestedThreads = options.numThreads;
-  // Set when a model's inference.maxWasmThreads lowered the count at the page's first session.
-  let cappedBy: number | undefined;
   // Once per backend, before the first session: ORT's own error for a missing file is an opaque
   // "failed to fetch dynamically imported module" or a wasm "magic word" failure.
   let assetCheck: Promise<void> | undefined;
@@ -153,7 +153,7 @@ export function createWebBackend(options: WebBackendOptions = {}): RuntimeBacken
         sharedArrayBuffer: typeof SharedArrayBuffer !== 'undefined',
         hardwareConcurrency: nav?.hardwareConcurrency,
         modelMax: o?.maxWasmThreads,
-        capped: cappedBy !== undefined && cappedBy === o?.maxWasmThreads,
+        pageCap,
       });
     },
     async createSession(model: Uint8Array, provider: ExecutionProvider, o: BackendSessionOptions): Promise<BackendSession> {
@@ -166,7 +166,7 @@ export function createWebBackend(options: WebBackendOptions = {}): RuntimeBacken
         // The page's first session: the model says fewer threads run it faster (measured per
         // model, ARCHITECTURE.md "wasm threads"); later sessions keep the page's count.
         ort.env.wasm.numThreads = o.maxWasmThreads;
-        cappedBy = o.maxWasmThreads;
+        pageCap = o.maxWasmThreads;
       }
       await ensureAssets();
       const session = await ort.InferenceSession.create(model, so);

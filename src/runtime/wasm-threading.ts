@@ -42,8 +42,8 @@ export interface WasmThreadingFacts {
   readonly hardwareConcurrency: number | undefined;
   /** The model entry's `inference.maxWasmThreads`, if any. */
   readonly modelMax?: number | undefined;
-  /** True when this model's session was the page's first and its `modelMax` lowered the count. */
-  readonly capped?: boolean;
+  /** The count a model's `maxWasmThreads` set at the page's first session, if one did. */
+  readonly pageCap?: number | undefined;
 }
 
 /** medinfer's wasm thread count when the caller sets none: half the cores (rounded down), 1 to 4. */
@@ -57,7 +57,7 @@ const ISOLATION_HINT = 'serve the page with Cross-Origin-Opener-Policy: same-ori
 export function describeWasmThreading(f: WasmThreadingFacts): WasmThreadingReport {
   const report = describeCount(f);
   const max = f.modelMax;
-  if (max === undefined || f.capped || report.threads <= max) return report;
+  if (max === undefined || report.threads <= max) return report;
   // The model would run faster on fewer threads, but the page's count is no longer the SDK's to set.
   const fixedBy = f.requested !== undefined ? 'the caller asked for the count' : "the count was fixed by this page's first onnxruntime-web session";
   return { ...report, reason: `${report.reason}; this model's entry asks for at most ${max} (inference.maxWasmThreads), but ${fixedBy}` };
@@ -71,9 +71,10 @@ function describeCount(f: WasmThreadingFacts): WasmThreadingReport {
   // onnxruntime-web reads numThreads once per page, at its first session: a later request differs.
   const settled = `${requested} requested, but the count was fixed by this page's first onnxruntime-web session`;
   const byDefault = `medinfer's default, min(4, floor(hardwareConcurrency ${f.hardwareConcurrency ?? '?'} / 2))`;
-  const byModel = `the model entry's inference.maxWasmThreads, applied at this page's first session; ${byDefault} would be ${defaultWasmThreads(f.hardwareConcurrency)}`;
+  const capped = f.pageCap !== undefined && requested === undefined && threads === f.pageCap;
+  const byModel = `a model entry's inference.maxWasmThreads (${f.pageCap}), applied at this page's first session; ${byDefault} would be ${defaultWasmThreads(f.hardwareConcurrency)}`;
   if (threads > 1) {
-    const why = requested === undefined ? (f.capped ? byModel : byDefault) : requested === threads ? 'as requested' : settled;
+    const why = requested === undefined ? (capped ? byModel : byDefault) : requested === threads ? 'as requested' : settled;
     return { threaded: true, threads, reason: `${threads} wasm threads (${why}); the page is cross-origin isolated` };
   }
   let reason: string;
@@ -85,7 +86,7 @@ function describeCount(f: WasmThreadingFacts): WasmThreadingReport {
     reason = 'single-threaded: 1 thread was requested';
   } else if (requested !== undefined) {
     reason = `single-threaded: ${settled}`;
-  } else if (f.capped) {
+  } else if (capped) {
     reason = `single-threaded: ${byModel} (its ops are too small for thread synchronisation to pay)`;
   } else {
     reason = `single-threaded: ${byDefault} = 1 (on 2 shared cores, 2 wasm threads measured 1.1-1.5x slower than 1 for every bundled 3D model and for DenseNet-121 224; set threads to override)`;

@@ -57,11 +57,13 @@ describe("a model entry's inference.maxWasmThreads", () => {
   const base = { threads: undefined, requested: undefined, crossOriginIsolated: true, sharedArrayBuffer: true, hardwareConcurrency: 8 };
 
   it('lowers the count at the page\'s first session and the report says it was the model, not the default', () => {
-    expect(describeWasmThreading({ ...base, threads: 1, modelMax: 1, capped: true })).toEqual({
+    expect(describeWasmThreading({ ...base, threads: 1, modelMax: 1, pageCap: 1 })).toEqual({
       threaded: false, threads: 1,
-      reason: expect.stringMatching(/^single-threaded: the model entry's inference\.maxWasmThreads, applied at this page's first session; medinfer's default, min\(4, floor\(hardwareConcurrency 8 \/ 2\)\) would be 4/),
+      reason: expect.stringMatching(/^single-threaded: a model entry's inference\.maxWasmThreads \(1\), applied at this page's first session; medinfer's default, min\(4, floor\(hardwareConcurrency 8 \/ 2\)\) would be 4/),
     });
-    expect(describeWasmThreading({ ...base, threads: 2, modelMax: 2, capped: true }).reason).toMatch(/^2 wasm threads \(the model entry's inference\.maxWasmThreads/);
+    expect(describeWasmThreading({ ...base, threads: 2, modelMax: 2, pageCap: 2 }).reason).toMatch(/^2 wasm threads \(a model entry's inference\.maxWasmThreads \(2\)/);
+    // A later model without a cap on that page is told where the count came from, not "the default".
+    expect(describeWasmThreading({ ...base, threads: 1, pageCap: 1 }).reason).toMatch(/^single-threaded: a model entry's inference\.maxWasmThreads \(1\), applied at this page's first session/);
   });
 
   it('says so when the page already runs more threads than the model wants (count fixed earlier, or asked for)', () => {
@@ -86,12 +88,13 @@ describe("a model entry's inference.maxWasmThreads", () => {
     // Node has no SharedArrayBuffer-backed wasm threads to test here: the count ORT is given is what matters.
     const session = await backend.createSession(model, 'wasm', { maxWasmThreads: 1 });
     expect(ort.env.wasm.numThreads).toBe(1);
-    expect(backend.wasmThreading?.({ maxWasmThreads: 1 })).toMatchObject({ threaded: false, threads: 1, reason: expect.stringMatching(/maxWasmThreads, applied at this page's first session/) });
+    expect(backend.wasmThreading?.({ maxWasmThreads: 1 })).toMatchObject({ threaded: false, threads: 1, reason: expect.stringMatching(/maxWasmThreads \(1\), applied at this page's first session/) });
     await session.release();
     // Later sessions keep the page's count: a second backend (a new pipeline) cannot lower or raise it.
     const later = createWebBackend();
     const second = await later.createSession(model, 'wasm', { maxWasmThreads: 2 });
     expect(ort.env.wasm.numThreads).toBe(1);
+    expect(later.wasmThreading?.({})?.reason).toMatch(/^single-threaded: a model entry's inference\.maxWasmThreads \(1\), applied at this page's first session/);
     await second.release();
   });
 });
