@@ -36,7 +36,7 @@ if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get inst
 const manifest = JSON.parse(readFileSync(join(root, 'models.manifest.json'), 'utf8'));
 const only = arg('--models')?.split(',');
 const models = Object.entries(manifest.models).filter(([id, e]) => e.weights.kind === 'bundled' && (!only || only.includes(id))).map(([id, e]) => ({
-  id, task: e.task, bytes: statSync(join(root, e.files.find((f) => f.role === 'model').path)).size,
+  id, task: e.task, dimensionality: e.dimensionality, bytes: statSync(join(root, e.files.find((f) => f.role === 'model').path)).size,
 }));
 
 // The page bundle: esbuild from bench/browser/page.ts with the SDK's browser sources.
@@ -162,7 +162,8 @@ try {
     const limitMs = Number(arg('--gpu-timeout-s') ?? 150) * 1000;
     const within = (promise, what) => Promise.race([promise, new Promise((_, fail) => setTimeout(() => fail(new Error(`${what} took over ${limitMs / 1000} s on SwiftShader`)), limitMs))]);
     let p = await openPage('?threads=1');
-    for (const m of models) {
+    // Quick mode: SwiftShader takes 15-55 s per run of the 3D models, so only 2D and text ones.
+    for (const m of quick && !only ? models.filter((x) => x.dimensionality !== 3) : models) {
       try {
         const info = await within(call(p, 'prepare', m.id, 'webgpu'), 'session creation and one pipeline run');
         await call(p, 'time', m.id, 'webgpu', 'bare');
