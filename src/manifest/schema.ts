@@ -59,9 +59,11 @@ const metric = {
   },
 } as const;
 
+const maxWasmThreads = { type: 'integer', minimum: 1, description: 'browsers: the most onnxruntime-web wasm threads this model profits from; applied at the page\'s first session when the caller sets no count' } as const;
+
 const inference = {
   oneOf: [
-    { type: 'object', required: ['mode'], additionalProperties: false, properties: { mode: { const: 'whole' }, batch: { type: 'integer', minimum: 1 } } },
+    { type: 'object', required: ['mode'], additionalProperties: false, properties: { mode: { const: 'whole' }, batch: { type: 'integer', minimum: 1 }, maxWasmThreads } },
     {
       type: 'object',
       required: ['mode', 'roi', 'overlap'],
@@ -77,6 +79,7 @@ const inference = {
         mirrorAxes: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 2 } },
         padValue: { type: 'number' },
         padMode: { enum: ['constant', 'replicate'], description: 'padding of an image smaller than the roi: constant (padValue) or replicate (edge voxels; MONAI padding_mode)' },
+        maxWasmThreads,
       },
     },
   ],

@@ -34,7 +34,17 @@ export interface StepSpec {
   readonly [param: string]: unknown;
 }
 
-export type InferenceSpec =
+/** Runtime hints every inference mode may carry. */
+export interface InferenceHints {
+  /**
+   * Browsers: the most onnxruntime-web wasm threads this model profits from (e.g. 1 for a model
+   * whose ops are too small for thread synchronisation to pay); applied when the model opens the
+   * page's first session and the caller sets no thread count. Ignored in Node.
+   */
+  readonly maxWasmThreads?: number;
+}
+
+export type InferenceSpec = InferenceHints & (
   | { readonly mode: 'whole'; readonly batch?: number }
   | {
       readonly mode: 'slidingWindow';
@@ -48,7 +58,7 @@ export type InferenceSpec =
       readonly padValue?: number;
       /** Padding of an image smaller than the roi: 'constant' (padValue) or 'replicate' (edge voxels). */
       readonly padMode?: 'constant' | 'replicate';
-    };
+    });
 
 /** A coded concept as in DICOM's Code Sequence macro (scheme = coding scheme designator: 'SCT', 'DCM', ...). */
 export interface CodeSpec {

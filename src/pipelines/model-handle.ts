@@ -38,6 +38,8 @@ export async function openModelHandle(context: PipelineContext, model: string | 
     // Sliding windows: no memory-pattern block sized for a whole window's activations kept
     // beside the volume-sized buffers (less memory and no slower: see BackendSessionOptions).
     ...(entry.inference.mode === 'slidingWindow' ? { memoryPattern: false } : {}),
+    // Browsers: a model too small for wasm threads to pay says so (ARCHITECTURE.md, "wasm threads").
+    ...(entry.inference.maxWasmThreads !== undefined ? { maxWasmThreads: entry.inference.maxWasmThreads } : {}),
   };
   const session = await openModel(context.backend, context.manifest, entry, settings);
   return { entry, session, context };

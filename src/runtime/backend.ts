@@ -68,6 +68,13 @@ export interface BackendSessionOptions {
    * off instead saved less and cost 15-25% per run.
    */
   readonly memoryPattern?: boolean;
+  /**
+   * Browsers: the most wasm threads this model profits from (the entry's
+   * `inference.maxWasmThreads`). onnxruntime-web fixes one thread count per page at its first
+   * session, so it lowers the count only when this is the page's first session and the caller set
+   * none; otherwise the report says the page's count differs (wasm-threading.ts).
+   */
+  readonly maxWasmThreads?: number;
 }
 
 export interface RuntimeBackend {
@@ -80,7 +87,7 @@ export interface RuntimeBackend {
   /** Reads a model from a file path (Node) or URL. `onProgress` gets (loadedBytes, totalBytes?). */
   loadModelBytes(location: string, onProgress?: (loaded: number, total?: number) => void): Promise<Uint8Array>;
   /** Browsers: how wasm is threaded (read after a session exists, when the count is settled). */
-  wasmThreading?(): WasmThreadingReport;
+  wasmThreading?(options?: BackendSessionOptions): WasmThreadingReport;
 }
 
 export type { TensorDType };

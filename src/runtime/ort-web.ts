@@ -40,6 +40,15 @@ interface GpuNavigator {
   hardwareConcurrency?: number;
 }
 
+/**
+ * Whether an onnxruntime-web session was created in this realm: ORT reads `env.wasm.numThreads`
+ * once, when its first session initialises the wasm module (one global thread pool per page,
+ * onnxruntime/wasm/api.cc OrtInit); after that a different count changes nothing.
+ */
+let ortInitialised = false;
+/** Set when a model's inference.maxWasmThreads lowered the count at the page's first session. */
+let pageCap: number | undefined;
+
 function tensorBytes(t: { dims: readonly number[]; type: string }): number {
   const per = t.type === 'float16' ? 2 : t.type === 'int64' || t.type === 'float64' ? 8 : t.type === 'uint8' || t.type === 'int8' || t.type === 'bool' ? 1 : 4;
   return t.dims.reduce((a, b) => a * b, per);
@@ -132,7 +141,7 @@ export function createWebBackend(options: WebBackendOptions = {}): RuntimeBacken
       bindingLimit = options.maxStorageBufferBindingSize ?? adapter.limits?.maxStorageBufferBindingSize ?? 128 * 1024 * 1024;
       return null;
     },
-    wasmThreading() {
+    wasmThreading(o?: BackendSessionOptions) {
       const nav = globalThis.navigator as GpuNavigator | undefined;
       const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
       const current = ort.env.wasm.numThreads;
@@ -143,6 +152,8 @@ export function createWebBackend(options: WebBackendOptions = {}): RuntimeBacken
         crossOriginIsolated: isolated,
         sharedArrayBuffer: typeof SharedArrayBuffer !== 'undefined',
         hardwareConcurrency: nav?.hardwareConcurrency,
+        modelMax: o?.maxWasmThreads,
+        pageCap,
       });
     },
     async createSession(model: Uint8Array, provider: ExecutionProvider, o: BackendSessionOptions): Promise<BackendSession> {
@@ -151,9 +162,15 @@ export function createWebBackend(options: WebBackendOptions = {}): RuntimeBacken
       if (o.threads !== undefined) {
         ort.env.wasm.numThreads = o.threads;
         requestedThreads = o.threads;
+      } else if (o.maxWasmThreads !== undefined && requestedThreads === undefined && !ortInitialised && (ort.env.wasm.numThreads ?? 1) > o.maxWasmThreads) {
+        // The page's first session: the model says fewer threads run it faster (measured per
+        // model, ARCHITECTURE.md "wasm threads"); later sessions keep the page's count.
+        ort.env.wasm.numThreads = o.maxWasmThreads;
+        pageCap = o.maxWasmThreads;
       }
       await ensureAssets();
       const session = await ort.InferenceSession.create(model, so);
+      ortInitialised = true;
       return provider === 'webgpu' ? new WebSession(session, { model, limit: bindingLimit, options: so }) : new WebSession(session);
     },
     loadModelBytes: (location, onProgress) => fetchWithProgress(location, onProgress),

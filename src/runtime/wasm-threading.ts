@@ -12,7 +12,10 @@
  * for `defaultWasmThreads(hardwareConcurrency)` = min(4, floor(cores / 2)), at least 1. The wasm
  * pool's threads are extra workers beside the page's main thread (and the proxy worker when
  * used), synchronised through SharedArrayBuffer atomics: on a 2-core machine 2 threads measured
- * 1.45x slower than 1 (ARCHITECTURE.md, "wasm threads"), so small machines stay single-threaded.
+ * 1.45x slower than 1, and 1.1-1.5x for every bundled 3D model in a per-model rerun
+ * (bench/browser-models.mjs; ARCHITECTURE.md, "wasm threads"), so small machines stay
+ * single-threaded. A model entry may lower the count further (`inference.maxWasmThreads`), but
+ * only at the page's first session: onnxruntime-web has one thread pool per page.
  *
  * Pure: the environment comes in as arguments, so it is tested in Node.
  */
@@ -37,6 +40,10 @@ export interface WasmThreadingFacts {
   readonly sharedArrayBuffer: boolean;
   /** `navigator.hardwareConcurrency`, if known. */
   readonly hardwareConcurrency: number | undefined;
+  /** The model entry's `inference.maxWasmThreads`, if any. */
+  readonly modelMax?: number | undefined;
+  /** The count a model's `maxWasmThreads` set at the page's first session, if one did. */
+  readonly pageCap?: number | undefined;
 }
 
 /** medinfer's wasm thread count when the caller sets none: half the cores (rounded down), 1 to 4. */
@@ -48,6 +55,15 @@ export function defaultWasmThreads(hardwareConcurrency: number | undefined): num
 const ISOLATION_HINT = 'serve the page with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';
 
 export function describeWasmThreading(f: WasmThreadingFacts): WasmThreadingReport {
+  const report = describeCount(f);
+  const max = f.modelMax;
+  if (max === undefined || report.threads <= max) return report;
+  // The model would run faster on fewer threads, but the page's count is no longer the SDK's to set.
+  const fixedBy = f.requested !== undefined ? 'the caller asked for the count' : "the count was fixed by this page's first onnxruntime-web session";
+  return { ...report, reason: `${report.reason}; this model's entry asks for at most ${max} (inference.maxWasmThreads), but ${fixedBy}` };
+}
+
+function describeCount(f: WasmThreadingFacts): WasmThreadingReport {
   const requested = f.requested !== undefined && Number.isInteger(f.requested) && f.requested > 0 ? f.requested : undefined;
   const canThread = f.sharedArrayBuffer && f.crossOriginIsolated !== false;
   // Before the first session the count is not settled yet: predict it the way onnxruntime-web will.
@@ -55,8 +71,10 @@ export function describeWasmThreading(f: WasmThreadingFacts): WasmThreadingRepor
   // onnxruntime-web reads numThreads once per page, at its first session: a later request differs.
   const settled = `${requested} requested, but the count was fixed by this page's first onnxruntime-web session`;
   const byDefault = `medinfer's default, min(4, floor(hardwareConcurrency ${f.hardwareConcurrency ?? '?'} / 2))`;
+  const capped = f.pageCap !== undefined && requested === undefined && threads === f.pageCap;
+  const byModel = `a model entry's inference.maxWasmThreads (${f.pageCap}), applied at this page's first session; ${byDefault} would be ${defaultWasmThreads(f.hardwareConcurrency)}`;
   if (threads > 1) {
-    const why = requested === undefined ? byDefault : requested === threads ? 'as requested' : settled;
+    const why = requested === undefined ? (capped ? byModel : byDefault) : requested === threads ? 'as requested' : settled;
     return { threaded: true, threads, reason: `${threads} wasm threads (${why}); the page is cross-origin isolated` };
   }
   let reason: string;
@@ -68,8 +86,10 @@ export function describeWasmThreading(f: WasmThreadingFacts): WasmThreadingRepor
     reason = 'single-threaded: 1 thread was requested';
   } else if (requested !== undefined) {
     reason = `single-threaded: ${settled}`;
+  } else if (capped) {
+    reason = `single-threaded: ${byModel} (its ops are too small for thread synchronisation to pay)`;
   } else {
-    reason = `single-threaded: ${byDefault} = 1 (on 2 cores, 2 wasm threads measured 1.45x slower than 1; set threads to override)`;
+    reason = `single-threaded: ${byDefault} = 1 (on 2 shared cores, 2 wasm threads measured 1.1-1.5x slower than 1 for every bundled 3D model and for DenseNet-121 224; set threads to override)`;
   }
   return { threaded: false, threads: 1, reason };
 }
