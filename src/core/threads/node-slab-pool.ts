@@ -74,7 +74,7 @@ const nodeRunner: SlabRunner = {
       for (let s = 0; s < n; s++) {
         while (Atomics.load(ctrl, s) === 0) Atomics.wait(ctrl, s, 0);
         if (Atomics.load(ctrl, s) === 2) {
-          const message = receiveMessageOnPort(workers[s]!.errors)?.message as string | undefined;
+          const message = receiveMessageOnPort(workers[s]!.errors)?.message as string | undefined; // the posted string
           failure ??= message ?? 'unknown error';
         }
       }

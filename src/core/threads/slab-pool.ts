@@ -40,18 +40,25 @@ export const THREAD_CROSSOVER_VOXELS = 1 << 18;
 
 let runner: SlabRunner | undefined;
 let configured: number | undefined;
+let minVoxels = THREAD_CROSSOVER_VOXELS;
 
 export function registerSlabRunner(r: SlabRunner | undefined): void {
   runner = r;
 }
 
-/**
- * Default thread count for the volume kernels: a positive integer, or undefined = all the
- * platform offers (Node: os.availableParallelism(); 1 where no runner is registered).
- */
-export function configureKernelThreads(threads: number | undefined): void {
-  if (threads !== undefined) checkThreads(threads);
-  configured = threads;
+export interface KernelThreadOptions {
+  /** Threads for the volume kernels: a positive integer, or undefined = all the platform offers (Node: os.availableParallelism()). */
+  threads?: number | undefined;
+  /** Crossover in output voxels below which a pass stays on one thread (default THREAD_CROSSOVER_VOXELS). */
+  minVoxels?: number | undefined;
+}
+
+/** Process-wide defaults of the threaded volume kernels (a pass's own `threads` option wins). */
+export function configureKernelThreads(options: KernelThreadOptions): void {
+  if (options.threads !== undefined) checkThreads(options.threads);
+  if (options.minVoxels !== undefined && !(Number.isInteger(options.minVoxels) && options.minVoxels >= 0)) throw new UsageError(`minVoxels must be a non-negative integer, got ${String(options.minVoxels)}`, { field: 'minVoxels', received: options.minVoxels });
+  configured = options.threads;
+  minVoxels = options.minVoxels ?? THREAD_CROSSOVER_VOXELS;
 }
 
 /** Threads a pass would use at most now (1 without a registered runner). */
@@ -71,8 +78,9 @@ function checkThreads(threads: unknown): number {
  */
 export function planThreads(voxels: number, extent: number, threads?: number): number {
   const wanted = threads === undefined ? kernelThreads() : Math.min(checkThreads(threads), runner?.available ?? 1);
-  if (wanted <= 1 || runner === undefined || voxels < THREAD_CROSSOVER_VOXELS) return 1;
-  const n = Math.min(wanted, extent, Math.floor(voxels / (THREAD_CROSSOVER_VOXELS / 2)));
+  if (wanted <= 1 || runner === undefined || voxels < minVoxels) return 1;
+  // At least half the crossover per slab.
+  const n = minVoxels > 0 ? Math.min(wanted, extent, Math.floor(voxels / (minVoxels / 2))) : Math.min(wanted, extent);
   return n <= 1 ? 1 : runner.prepare(n);
 }
 
@@ -88,6 +96,7 @@ export function splitRange(extent: number, parts: number): [number, number][] {
  * Returns the sum of the slabs' results.
  */
 export function runSlabs<A>(kernel: SlabKernel<A>, args: A, extent: number, threads: number): number {
+  if (threads > 1 && runner !== undefined) threads = runner.prepare(threads);
   if (threads <= 1 || runner === undefined) return kernel.run(args, 0, extent);
   const ranges = splitRange(extent, threads);
   const wait = runner.dispatch(kernel.name, args, ranges);

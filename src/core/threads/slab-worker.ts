@@ -28,7 +28,7 @@ parentPort?.on('message', (job: SlabJob) => {
     job.results[job.slot] = kernel.run(job.args as never, job.k0, job.k1);
   } catch (error) {
     state = 2;
-    errors?.postMessage({ message: error instanceof Error ? error.message : String(error) });
+    errors?.postMessage(error instanceof Error ? error.message : String(error));
   }
   Atomics.store(job.ctrl, job.slot, state);
   Atomics.notify(job.ctrl, job.slot);
