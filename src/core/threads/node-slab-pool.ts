@@ -9,20 +9,15 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { registerSlabRunner, type SlabRunner } from './slab-pool.js';
-import type { SlabJob } from './slab-worker.js';
+import { dispatchSlabJobs } from './slab-job.js';
 
 const WORKER_URL = new URL('./slab-worker.js', import.meta.url);
 /** Generous: module loading on a loaded 2-core machine takes ~50-300 ms per worker. */
 const READY_TIMEOUT_MS = 10_000;
 
-interface PoolWorker {
-  readonly worker: Worker;
-  readonly errors: MessagePort;
-}
-
-const workers: PoolWorker[] = [];
+const workers: Worker[] = [];
 let broken = !existsSync(fileURLToPath(WORKER_URL));
 
 function cores(): number {
@@ -35,18 +30,16 @@ function ensureWorkers(count: number): boolean {
   const pending: Int32Array[] = [];
   while (workers.length < count) {
     const ready = new Int32Array(new SharedArrayBuffer(4));
-    const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(WORKER_URL, { workerData: { ready, errors: port2 }, transferList: [port2] });
+    const worker = new Worker(WORKER_URL, { workerData: { ready } });
     worker.unref();
-    port1.unref();
-    workers.push({ worker, errors: port1 });
+    workers.push(worker);
     pending.push(ready);
   }
   for (const ready of pending) {
     Atomics.wait(ready, 0, 0, READY_TIMEOUT_MS);
     if (Atomics.load(ready, 0) !== 1) {
       broken = true;
-      for (const w of workers.splice(0)) void w.worker.terminate();
+      for (const w of workers.splice(0)) void w.terminate();
       return false;
     }
   }
@@ -60,28 +53,7 @@ const nodeRunner: SlabRunner = {
   prepare(threads: number): number {
     return ensureWorkers(threads - 1) ? threads : 1;
   },
-  dispatch(name, args, ranges) {
-    const n = ranges.length - 1;
-    const ctrl = new Int32Array(new SharedArrayBuffer(4 * n));
-    const results = new Float64Array(new SharedArrayBuffer(8 * n));
-    for (let s = 0; s < n; s++) {
-      const [k0, k1] = ranges[s + 1]!;
-      const job: SlabJob = { name, args, k0, k1, ctrl, results, slot: s };
-      workers[s]!.worker.postMessage(job);
-    }
-    return () => {
-      let failure: string | undefined;
-      for (let s = 0; s < n; s++) {
-        while (Atomics.load(ctrl, s) === 0) Atomics.wait(ctrl, s, 0);
-        if (Atomics.load(ctrl, s) === 2) {
-          const message = receiveMessageOnPort(workers[s]!.errors)?.message as string | undefined; // the posted string
-          failure ??= message ?? 'unknown error';
-        }
-      }
-      if (failure !== undefined) throw new Error(`volume kernel '${name}' failed on a worker thread: ${failure}`);
-      return Array.from(results);
-    };
-  },
+  dispatch: (name, args, ranges) => dispatchSlabJobs(name, args, ranges, (slot, job) => workers[slot]!.postMessage(job)),
 };
 
 registerSlabRunner(nodeRunner);
