@@ -9,6 +9,7 @@ import { loadArray, maxAbsDiff, shapeOf } from '../postprocess/reference.js';
 const dist = (p: string) => new URL(`../../dist/${p}`, import.meta.url).href;
 const sdk = (await import(dist('node.js'))) as typeof import('../../src/node.js');
 const pool = (await import(dist('core/threads/slab-pool.js'))) as typeof import('../../src/core/threads/slab-pool.js');
+const jobs = (await import(dist('core/threads/slab-job.js'))) as typeof import('../../src/core/threads/slab-job.js');
 const warpMod = (await import(dist('postprocess/registration/warp.js'))) as typeof import('../../src/postprocess/registration/warp.js');
 
 /** Deterministic pseudo-random numbers (LCG): fields with folds and out-of-grid samples. */
@@ -102,6 +103,12 @@ describe('threaded volume kernels (Node worker_threads over SharedArrayBuffer)',
     expect(() => sdk.configureKernelThreads({ minVoxels: -1 })).toThrow(sdk.UsageError);
     const unknown = { name: 'not-in-the-worker-table', run: () => 0 };
     expect(() => pool.runSlabs(unknown, {}, 4, 2)).toThrow(/failed on a worker thread: no kernel 'not-in-the-worker-table'/);
+    // A job never delivered (a stuck worker) is taken back and run by the caller: no hang.
+    const ranges: [number, number][] = [[0, 2], [2, 5], [5, 9]];
+    const t0 = performance.now();
+    const wait = jobs.dispatchSlabJobs('any', {}, ranges, () => undefined, (k0, k1) => 100 * k0 + k1);
+    expect(wait()).toEqual([205, 509]);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(jobs.CLAIM_AFTER_MS * 0.9);
     // The pool still works afterwards.
     expect(shared(sdk.integrateVelocity(velocity, { steps: 1, threads: 2 }).data)).toBe(true);
   });

@@ -65,7 +65,7 @@ export async function startKernelThreads(options: StartKernelThreadsOptions = {}
   registerSlabRunner({
     available,
     prepare: (n) => Math.min(n, available),
-    dispatch: (name, args, ranges) => dispatchSlabJobs(name, args, ranges, (slot, job) => workers[slot]!.postMessage(job)),
+    dispatch: (name, args, ranges, runLocal) => dispatchSlabJobs(name, args, ranges, (slot, job) => workers[slot]!.postMessage(job), runLocal),
   });
   return { threads: available };
 }

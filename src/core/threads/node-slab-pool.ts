@@ -53,7 +53,7 @@ const nodeRunner: SlabRunner = {
   prepare(threads: number): number {
     return ensureWorkers(threads - 1) ? threads : 1;
   },
-  dispatch: (name, args, ranges) => dispatchSlabJobs(name, args, ranges, (slot, job) => workers[slot]!.postMessage(job)),
+  dispatch: (name, args, ranges, runLocal) => dispatchSlabJobs(name, args, ranges, (slot, job) => workers[slot]!.postMessage(job), runLocal),
 };
 
 registerSlabRunner(nodeRunner);

@@ -27,8 +27,11 @@ export interface SlabRunner {
   readonly available: number;
   /** Makes `threads` threads ready (starting workers); returns how many are (1 = none). */
   prepare(threads: number): number;
-  /** Starts the jobs; the returned function blocks until all finished and returns their results. */
-  dispatch(name: string, args: unknown, ranges: readonly (readonly [number, number])[]): () => number[];
+  /**
+   * Starts the jobs; the returned function blocks until all finished and returns their results.
+   * `runLocal` runs a range on the caller (for a job no worker picked up in time).
+   */
+  dispatch(name: string, args: unknown, ranges: readonly (readonly [number, number])[], runLocal: (k0: number, k1: number) => number): () => number[];
 }
 
 /**
@@ -99,7 +102,7 @@ export function runSlabs<A>(kernel: SlabKernel<A>, args: A, extent: number, thre
   if (threads > 1 && runner !== undefined) threads = runner.prepare(threads);
   if (threads <= 1 || runner === undefined) return kernel.run(args, 0, extent);
   const ranges = splitRange(extent, threads);
-  const wait = runner.dispatch(kernel.name, args, ranges);
+  const wait = runner.dispatch(kernel.name, args, ranges, (k0, k1) => kernel.run(args, k0, k1));
   let own = 0;
   let failure: { error: unknown } | undefined;
   try {
