@@ -5,7 +5,7 @@ counts, on the data written here (read by the JS side, so both run on the same b
 usage: /usr/bin/python3 bench/python/kernel_threads.py <data-dir> <ni>x<nj>x<nk> <threads,...> <repeats>
 Writes <data-dir>/velocity.bin (float32, [k][j][i][3] = medinfer's interleaved order, voxel units
 along i, j, k) and image.bin (float32, [k][j][i]); prints JSON
-{op: {threads: {"median": ms, "cpuMedian": ms, "runs": [...]}}} on stdout.
+{op: {threads: {"median": ms, "cpuMedian": ms, "criticalPathMedian": ms, "runs": [...]}}} on stdout.
 The ops as VoxelMorph / MONAI run them in torch:
 - integrate: VecInt, v / 2^7 then 7 x (v + grid_sample(v, id + v)), trilinear, zeros padding,
   align_corners=True (float32; medinfer keeps float64 intermediates);
@@ -34,6 +34,24 @@ velocity = ((rng.random((nk, nj, ni, 3), dtype=np.float32) - 0.5) * 6).astype(np
 image = (rng.random((nk, nj, ni), dtype=np.float32) * 100).astype(np.float32)
 velocity.tofile(os.path.join(out_dir, 'velocity.bin'))
 image.tofile(os.path.join(out_dir, 'image.bin'))
+
+
+def sched():
+    """On-CPU ns per thread of this process (Linux schedstat; {} elsewhere)."""
+    out = {}
+    try:
+        for tid in os.listdir('/proc/self/task'):
+            with open(f'/proc/self/task/{tid}/schedstat') as f:
+                out[tid] = int(f.read().split()[0])
+    except OSError:
+        pass
+    return out
+
+
+def critical(a, b):
+    """The busiest thread's on-CPU ms between two snapshots (the pass's critical path)."""
+    return max((v - a.get(t, 0) for t, v in b.items()), default=float('nan')) / 1e6
+
 
 with torch.no_grad():
     kk, jj, ii = torch.meshgrid(torch.arange(nk), torch.arange(nj), torch.arange(ni), indexing='ij')
@@ -73,11 +91,13 @@ with torch.no_grad():
         for t in thread_counts:
             torch.set_num_threads(t)
             fn()  # warm-up
-            runs, cpu = [], []
+            runs, cpu, crit = [], [], []
             for _ in range(repeats):
+                s0 = sched()
                 t0, c0 = time.perf_counter(), time.process_time()
                 fn()
                 runs.append((time.perf_counter() - t0) * 1000)
                 cpu.append((time.process_time() - c0) * 1000)
-            results[name][str(t)] = {'median': float(np.median(runs)), 'cpuMedian': float(np.median(cpu)), 'runs': runs}
+                crit.append(critical(s0, sched()))
+            results[name][str(t)] = {'median': float(np.median(runs)), 'cpuMedian': float(np.median(cpu)), 'criticalPathMedian': float(np.median(crit)), 'runs': runs}
 print(json.dumps(results))
