@@ -102,7 +102,10 @@ try {
     const geometry = createGeometry({ size });
     const velocity = createVolume({ geometry, data: load('velocity.bin'), components: 3 });
     const image = createVolume({ geometry, data: load('image.bin') });
-    const u = integrateVelocity(velocity, { threads: 1 });
+    // The field as the registration pipeline hands it on: on shared memory (integrateVelocity,
+    // upsampleField and convertFieldToMm allocate it there when threads follow), so warp and
+    // Jacobian read it in place at every thread count; the moving image is copied when threaded.
+    const u = integrateVelocity(velocity, { threads: 2 });
     const warped = warpVolume(image, u, { threads: 1 });
     let mean = 0;
     for (const x of warped.data) mean += x;

@@ -35,9 +35,9 @@ export interface SlabRunner {
 }
 
 /**
- * Voxels (output elements) below which a pass stays on one thread: dispatch and wake-up cost
- * ~0.1-0.3 ms per pass on the 2-core development machine, and a slab must amortise it
- * (bench/kernel-threads.mjs, BENCHMARKS.md "Kernel threads").
+ * Voxels (output elements) below which a pass stays on one thread: from 64^3 up the threaded
+ * passes cost at most ~15 % more CPU than single-threaded ones, at 32^3 up to 3-6x (dispatch,
+ * wake-ups, cold JIT in the workers); bench/kernel-threads.mjs, BENCHMARKS.md "Kernel threads".
  */
 export const THREAD_CROSSOVER_VOXELS = 1 << 18;
 
