@@ -40,6 +40,12 @@ export function allocateTypedArray<T extends VoxelType>(type: T, length: number)
   return new CONSTRUCTORS[type](length) as TypedArrayMap[T];
 }
 
+/** Zeroed, on a SharedArrayBuffer (for passes split over worker threads, core/threads/). */
+export function allocateSharedTypedArray<T extends VoxelType>(type: T, length: number): TypedArrayMap[T] {
+  const ctor = CONSTRUCTORS[type] as unknown as { new (b: SharedArrayBuffer): TypedArrayMap[T]; readonly BYTES_PER_ELEMENT: number };
+  return new ctor(new SharedArrayBuffer(length * ctor.BYTES_PER_ELEMENT));
+}
+
 export function voxelTypeOf(data: TypedArray): VoxelType {
   if (data instanceof Uint8Array) return 'uint8';
   if (data instanceof Int8Array) return 'int8';

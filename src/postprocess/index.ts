@@ -21,7 +21,7 @@ export { keepLargestComponent, keepLargestForegroundComponent, removeSmallCompon
 export { convertFieldToMm, convertFieldToVoxels, type DisplacementField, type DisplacementUnits } from './registration/field.js';
 export { warpVolume, type WarpInterpolation, type WarpOptions, type WarpPadding } from './registration/warp.js';
 export { composeFields, integrateVelocity, type IntegrateOptions } from './registration/integrate.js';
-export { computeJacobianDeterminant, type JacobianResult } from './registration/jacobian.js';
+export { computeJacobianDeterminant, type JacobianOptions, type JacobianResult } from './registration/jacobian.js';
 export { displacePoints, type DisplacePointsOptions } from './registration/points.js';
 
 export { computeRocAuc } from './metrics/roc-auc.js';

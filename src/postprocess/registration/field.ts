@@ -7,6 +7,8 @@
  */
 import { ShapeError, UsageError } from '../../core/errors.js';
 import { invert3, type Geometry, type Mat3 } from '../../core/geometry.js';
+import { allocateSharedTypedArray } from '../../core/dtype.js';
+import { planThreads } from '../../core/threads/slab-pool.js';
 import { createVolume, type Volume } from '../../core/volume.js';
 import { assertFiniteArray } from '../common/checks.js';
 
@@ -36,7 +38,9 @@ export function voxelToWorldMatrix(g: Geometry): Mat3 {
 
 function transformField(field: DisplacementField, m: Mat3): Volume<'float32'> {
   const src = field.data;
-  const out = new Float32Array(src.length);
+  const size = field.geometry.size;
+  // Shared memory where threaded passes (warp, Jacobian) follow: read in place, not copied.
+  const out = planThreads(size[0] * size[1] * size[2], size[2]) > 1 ? allocateSharedTypedArray('float32', src.length) : new Float32Array(src.length);
   for (let p = 0; p < src.length; p += 3) {
     const a = src[p]!;
     const b = src[p + 1]!;

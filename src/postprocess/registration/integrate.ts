@@ -7,7 +7,9 @@
 import { ShapeError, UsageError } from '../../core/errors.js';
 import { createVolume, type Volume } from '../../core/volume.js';
 import { checkField } from './field.js';
-import { squareFieldStep } from './square-field.js';
+import { allocateSharedTypedArray } from '../../core/dtype.js';
+import { planThreads, runSlabs } from '../../core/threads/slab-pool.js';
+import { SQUARE_FIELD_KERNEL } from './square-field.js';
 import { IDENTITY_MAPPING, resampleThroughField, type WarpPadding } from './warp.js';
 
 export interface IntegrateOptions {
@@ -15,6 +17,8 @@ export interface IntegrateOptions {
   steps?: number;
   /** Default 'zeros' (VoxelMorph and MONAI). */
   padding?: WarpPadding;
+  /** Worker threads for large fields (default: configureKernelThreads / all cores; 1 = none). */
+  threads?: number;
 }
 
 /** Velocity in voxel units on its own grid -> displacement field in voxel units. */
@@ -24,16 +28,21 @@ export function integrateVelocity(velocity: Volume, options: IntegrateOptions = 
   if (!Number.isInteger(steps) || steps < 0 || steps > 30) throw new UsageError(`steps must be an integer in [0, 30], got ${steps}`, { field: 'steps', received: steps });
   const size = v.geometry.size;
   const scale = 1 / 2 ** steps;
-  let current = new Float64Array(v.data.length);
+  const threads = planThreads(size[0] * size[1] * size[2], size[2], options.threads);
+  // Threaded: both float64 buffers live on shared memory; each step is one slab pass, the swap
+  // happens after all slabs finished (a step reads the whole previous field).
+  const alloc = (n: number) => (threads > 1 ? allocateSharedTypedArray('float64', n) : new Float64Array(n));
+  let current = alloc(v.data.length);
   for (let p = 0; p < current.length; p++) current[p] = v.data[p]! * scale;
-  let sampled = new Float64Array(current.length);
+  let sampled = alloc(current.length);
+  const padding = options.padding ?? 'zeros';
   for (let s = 0; s < steps; s++) {
-    squareFieldStep(current, size, options.padding ?? 'zeros', sampled);
+    runSlabs(SQUARE_FIELD_KERNEL, { cur: current, out: sampled, size, padding }, size[2], threads);
     const swap = current;
     current = sampled;
     sampled = swap;
   }
-  return createVolume({ geometry: v.geometry, data: Float32Array.from(current), components: 3, meta: { ...velocity.meta, displacementUnits: 'voxel' } });
+  return createVolume({ geometry: v.geometry, data: toFloat32(current, threads), components: 3, meta: { ...velocity.meta, displacementUnits: 'voxel' } });
 }
 
 /**
@@ -53,4 +62,11 @@ export function composeFields(outer: Volume, inner: Volume, options: { padding?:
   const result = new Float32Array(out.length);
   for (let p = 0; p < out.length; p++) result[p] = b.data[p]! + out[p]!;
   return createVolume({ geometry: b.geometry, data: result, components: 3, meta: { ...inner.meta, displacementUnits: 'voxel' } });
+}
+
+/** float64 -> float32, on shared memory when threaded (so a later warp or Jacobian need not copy). */
+function toFloat32(src: Float64Array, threads: number): Float32Array {
+  const out = threads > 1 ? allocateSharedTypedArray('float32', src.length) : new Float32Array(src.length);
+  out.set(src);
+  return out;
 }

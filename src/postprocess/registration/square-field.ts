@@ -6,17 +6,19 @@
  * resampleThroughField + a separate add recomputed the corner weights per component and made a
  * second pass; on VoxelMorph's full-resolution velocities this step runs 7 times per registration.
  */
+import type { SlabKernel } from '../../core/threads/slab-pool.js';
 import { sampleCellEdge, type WarpPadding } from './warp.js';
 
-export function squareFieldStep(cur: Float64Array, size: readonly number[], padding: WarpPadding, out: Float64Array): void {
+/** Slices k0 <= k < k1 of one step (all by default); the rest of `out` is left untouched. */
+export function squareFieldStep(cur: Float64Array, size: readonly number[], padding: WarpPadding, out: Float64Array, k0 = 0, k1 = size[2]!): void {
   const si = size[0]!;
   const sj = size[1]!;
   const sk = size[2]!;
   const border = padding === 'border';
   const sy = 3 * si;
   const sz = 3 * si * sj;
-  let v = 0;
-  for (let k = 0; k < sk; k++) {
+  let v = k0 * si * sj;
+  for (let k = k0; k < k1; k++) {
     for (let j = 0; j < sj; j++) {
       for (let i = 0; i < si; i++, v++) {
         const o = 3 * v;
@@ -77,3 +79,19 @@ export function squareFieldStep(cur: Float64Array, size: readonly number[], padd
     }
   }
 }
+
+export interface SquareFieldArgs {
+  readonly cur: Float64Array;
+  readonly out: Float64Array;
+  readonly size: readonly number[];
+  readonly padding: WarpPadding;
+}
+
+/** squareFieldStep as a slab kernel (arrays on shared memory when threaded). */
+export const SQUARE_FIELD_KERNEL: SlabKernel<SquareFieldArgs> = {
+  name: 'squareField',
+  run: (a, k0, k1) => {
+    squareFieldStep(a.cur, a.size, a.padding, a.out, k0, k1);
+    return 0;
+  },
+};

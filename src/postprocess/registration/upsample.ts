@@ -12,6 +12,8 @@
  * voxels, not (N - 1) / (n - 1).
  */
 import type { Geometry } from '../../core/geometry.js';
+import { allocateSharedTypedArray } from '../../core/dtype.js';
+import { planThreads } from '../../core/threads/slab-pool.js';
 import { createVolume, type Volume } from '../../core/volume.js';
 import { buildLinearTable, linearCoordinates, type AxisTable } from '../../preprocess/axis-tables.js';
 import { sourceStrides } from '../../preprocess/resample-grid.js';
@@ -36,7 +38,9 @@ export function upsampleField(field: Volume, target: Geometry, options: { units?
   const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = a.map((v, idx) => v * factor[idx % 3]!) as [number, number, number, number, number, number, number, number, number];
   const planes = resamplePlanes(f.data, size, target.size, step);
   const voxels = target.size[0] * target.size[1] * target.size[2];
-  const out = new Float32Array(3 * voxels);
+  // On shared memory where the passes that follow (warp, Jacobian) run threaded: they then read
+  // it in place instead of copying it.
+  const out = planThreads(voxels, target.size[2]) > 1 ? allocateSharedTypedArray('float32', 3 * voxels) : new Float32Array(3 * voxels);
   for (let v = 0, o = 0; v < voxels; v++, o += 3) {
     const c0 = planes[v]!;
     const c1 = planes[voxels + v]!;

@@ -8,8 +8,9 @@
  * (nearest, so label maps keep their labels).
  */
 import { ShapeError, UsageError } from '../../core/errors.js';
-import { allocateTypedArray, type TypedArray, type VoxelType } from '../../core/dtype.js';
+import { allocateSharedTypedArray, allocateTypedArray, type TypedArray, type VoxelType } from '../../core/dtype.js';
 import { invert3, type Mat3 } from '../../core/geometry.js';
+import { asShared, planThreads, runSlabs, type SlabKernel } from '../../core/threads/slab-pool.js';
 import { createVolume, type Volume } from '../../core/volume.js';
 import { checkField, checkUnits, voxelToWorldMatrix, type DisplacementUnits } from './field.js';
 
@@ -23,6 +24,8 @@ export interface WarpOptions {
   padding?: WarpPadding;
   /** Units of the field (default 'voxel'). */
   units?: DisplacementUnits;
+  /** Worker threads for large volumes (default: configureKernelThreads / all cores; 1 = none). */
+  threads?: number;
 }
 
 /** Where fixed voxel x samples the moving grid: M x + t + L u(x). */
@@ -51,8 +54,8 @@ function roundHalfEven(x: number): number {
  * one flat loop with row terms hoisted and matrix entries in locals (measured ~18% less CPU than
  * the straightforward version on a 160x192x224 warp).
  */
-export function resampleThroughField(moving: SampledGrid, field: ArrayLike<number>, fixedSize: readonly number[], mapping: SampleMapping, interpolation: WarpInterpolation, padding: WarpPadding, out: TypedArray): void {
-  const [fi, fj, fk] = [fixedSize[0]!, fixedSize[1]!, fixedSize[2]!];
+export function resampleThroughField(moving: SampledGrid, field: ArrayLike<number>, fixedSize: readonly number[], mapping: SampleMapping, interpolation: WarpInterpolation, padding: WarpPadding, out: TypedArray, k0 = 0, k1 = fixedSize[2]!): void {
+  const [fi, fj] = [fixedSize[0]!, fixedSize[1]!];
   const [si, sj, sk] = [moving.size[0]!, moving.size[1]!, moving.size[2]!];
   const nc = moving.components;
   const src = moving.data;
@@ -65,8 +68,8 @@ export function resampleThroughField(moving: SampledGrid, field: ArrayLike<numbe
   const [l0, l1, l2, l3, l4, l5, l6, l7, l8] = l;
   const sy = si * nc;
   const sz = sliceStride * nc;
-  let v = 0;
-  for (let k = 0; k < fk; k++) {
+  let v = k0 * fi * fj;
+  for (let k = k0; k < k1; k++) {
     for (let j = 0; j < fj; j++) {
       const rx = m1 * j + m2 * k + t[0];
       const ry = m4 * j + m5 * k + t[1];
@@ -171,10 +174,42 @@ export function warpVolume(moving: Volume, field: Volume, options: WarpOptions =
   const mapping = mappingFor(moving, f, checkUnits(options.units ?? 'voxel'));
   const size = f.geometry.size;
   const type: VoxelType = interpolation === 'linear' ? 'float32' : moving.type;
-  const out = allocateTypedArray(type, size[0] * size[1] * size[2] * moving.components);
-  resampleThroughField({ data: moving.data, size: moving.geometry.size, components: moving.components }, f.data, size, mapping, interpolation, padding, out);
+  const length = size[0] * size[1] * size[2] * moving.components;
+  const threads = planThreads(size[0] * size[1] * size[2], size[2], options.threads);
+  // Threaded: inputs copied onto shared memory unless they already are (a field from
+  // upsampleField or integrateVelocity is), the output allocated there.
+  const out = threads > 1 ? allocateSharedTypedArray(type, length) : allocateTypedArray(type, length);
+  const args: ResampleArgs = {
+    moving: { data: threads > 1 ? asShared(moving.data) : moving.data, size: moving.geometry.size, components: moving.components },
+    field: threads > 1 ? asShared(f.data) : f.data,
+    fixedSize: size,
+    mapping,
+    interpolation,
+    padding,
+    out,
+  };
+  runSlabs(RESAMPLE_FIELD_KERNEL, args, size[2], threads);
   return createVolume({ geometry: f.geometry, data: out, components: moving.components, meta: { ...moving.meta } });
 }
+
+export interface ResampleArgs {
+  readonly moving: SampledGrid;
+  readonly field: ArrayLike<number>;
+  readonly fixedSize: readonly number[];
+  readonly mapping: SampleMapping;
+  readonly interpolation: WarpInterpolation;
+  readonly padding: WarpPadding;
+  readonly out: TypedArray;
+}
+
+/** resampleThroughField over fixed slices k0 <= k < k1, as a slab kernel. */
+export const RESAMPLE_FIELD_KERNEL: SlabKernel<ResampleArgs> = {
+  name: 'resampleThroughField',
+  run: (a, k0, k1) => {
+    resampleThroughField(a.moving, a.field, a.fixedSize, a.mapping, a.interpolation, a.padding, a.out, k0, k1);
+    return 0;
+  },
+};
 
 /**
  * Trilinear sample of component q of an nc-component interleaved grid (si x sj x sk) at cell

@@ -1,0 +1,120 @@
+/**
+ * Threaded volume kernels in real headless Chromium (Debian package, playwright-core), in a
+ * cross-origin-isolated page (COOP + COEP headers): the SDK runs in a module worker, starts its
+ * kernel workers with startKernelThreads, and the threaded registration passes give the same bytes
+ * as the single-threaded ones. On the page's main thread the pool declines (it may not block).
+ */
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const src = (p: string) => JSON.stringify(join(ROOT, 'src', p));
+
+// The SDK's side, in a worker as a web app would run it.
+const HOST = `
+import { startKernelThreads } from ${src('core/threads/browser-slab-pool.ts')};
+import { createGeometry } from ${src('core/geometry.ts')};
+import { createVolume } from ${src('core/volume.ts')};
+import { integrateVelocity } from ${src('postprocess/registration/integrate.ts')};
+import { warpVolume } from ${src('postprocess/registration/warp.ts')};
+import { computeJacobianDeterminant } from ${src('postprocess/registration/jacobian.ts')};
+const noise = (n, scale, seed) => { const o = new Float32Array(n); let s = seed >>> 0; for (let p = 0; p < n; p++) { s = (Math.imul(s, 1103515245) + 12345) >>> 0; o[p] = (s / 2 ** 32 - 0.5) * scale; } return o; };
+const same = (a, b) => { const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength), y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength); if (x.length !== y.length) return false; for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false; return true; };
+const shared = (a) => a.buffer instanceof SharedArrayBuffer;
+self.onmessage = async () => {
+  const status = await startKernelThreads({ threads: 2, workerUrl: '/slab-worker.js' });
+  const size = [67, 61, 71], n = size[0] * size[1] * size[2];
+  const geometry = createGeometry({ size, spacing: [0.9, 1.2, 2.5] });
+  const velocity = createVolume({ geometry, data: noise(3 * n, 8, 7), components: 3 });
+  const image = createVolume({ geometry, data: noise(n, 200, 11) });
+  const u1 = integrateVelocity(velocity, { steps: 4, threads: 1 }), u2 = integrateVelocity(velocity, { steps: 4, threads: 2 });
+  const w1 = warpVolume(image, u1, { threads: 1 }), w2 = warpVolume(image, u1, { threads: 2 });
+  const j1 = computeJacobianDeterminant(u1, { threads: 1 }), j2 = computeJacobianDeterminant(u1, { threads: 2 });
+  self.postMessage({
+    status, crossOriginIsolated: self.crossOriginIsolated,
+    integrate: [same(u1.data, u2.data), shared(u1.data), shared(u2.data)],
+    warp: [same(w1.data, w2.data), shared(w1.data), shared(w2.data)],
+    jacobian: [same(j1.determinant.data, j2.determinant.data), shared(j2.determinant.data), j1.foldedVoxels, j2.foldedVoxels],
+  });
+};
+`;
+const PAGE = `
+import { startKernelThreads } from ${src('core/threads/browser-slab-pool.ts')};
+window.run = async () => {
+  const main = await startKernelThreads({ threads: 2, workerUrl: '/slab-worker.js' });
+  const host = new Worker('/host.js', { type: 'module' });
+  const result = await new Promise((resolve, reject) => { host.onmessage = (e) => resolve(e.data); host.onerror = (e) => reject(new Error(e.message)); host.postMessage('go'); });
+  return { main, ...result };
+};
+`;
+
+let server: Server;
+let browser: Browser;
+let base = '';
+
+async function bundle(contents: string | undefined, entry?: string): Promise<Uint8Array> {
+  const out = await build({
+    ...(contents !== undefined ? { stdin: { contents, resolveDir: ROOT, loader: 'ts' as const } } : { entryPoints: [entry!] }),
+    bundle: true, write: false, format: 'esm', platform: 'browser', logLevel: 'silent',
+  });
+  return out.outputFiles[0]!.contents;
+}
+
+describe.runIf(existsSync(CHROMIUM))('threaded volume kernels in headless Chromium (cross-origin isolated)', () => {
+  beforeAll(async () => {
+    const files: Record<string, Uint8Array | string> = {
+      '/': '<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>',
+      '/page.js': await bundle(PAGE),
+      '/host.js': await bundle(HOST),
+      '/slab-worker.js': await bundle(undefined, join(ROOT, 'src/core/threads/slab-worker-browser.ts')),
+    };
+    server = createServer((req, res) => {
+      const body = files[(req.url ?? '/').split('?')[0]!];
+      if (body === undefined) { res.writeHead(404).end(); return; }
+      res.writeHead(200, {
+        'content-type': req.url === '/' ? 'text/html' : 'text/javascript',
+        // Cross-origin isolation: the only way a page gets SharedArrayBuffer.
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-embedder-policy': 'require-corp',
+      }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  test('in a worker: 2 threads, bit-identical to 1 thread; on the main thread: declined', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(base);
+    await page.waitForFunction(() => typeof (window as unknown as { run?: unknown }).run === 'function');
+    const r = await page.evaluate(() => (window as unknown as { run(): Promise<Record<string, unknown>> }).run());
+    expect(r.main).toEqual({ threads: 1, reason: 'main-thread' });
+    expect(r.crossOriginIsolated).toBe(true);
+    expect(r.status).toEqual({ threads: 2 });
+    expect(r.integrate).toEqual([true, false, true]);
+    expect(r.warp).toEqual([true, false, true]);
+    const [same, isShared, folded1, folded2] = r.jacobian as [boolean, boolean, number, number];
+    expect([same, isShared, folded2]).toEqual([true, true, folded1]);
+    expect(folded1).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+});
