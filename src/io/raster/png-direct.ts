@@ -69,7 +69,9 @@ export function decodePngDirect(bytes: Uint8Array, name: string, maxVoxels?: num
   let raw: Uint8Array;
   try {
     // Bounded to the exact decoded size: a decompression bomb stops here, not in memory.
-    const out = zlib.inflateSync(idat.length === 1 ? idat[0]! : Buffer.concat(idat), { maxOutputLength: expected });
+    // chunkSize = the whole image: zlib writes into one buffer (its default 16 KiB chunks were
+    // concatenated afterwards: one more full copy plus garbage per image).
+    const out = zlib.inflateSync(idat.length === 1 ? idat[0]! : Buffer.concat(idat), { maxOutputLength: expected, chunkSize: Math.max(64, expected) });
     raw = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (error) {
     return fail(`zlib: ${(error as Error).message}`);
