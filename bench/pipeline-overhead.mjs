@@ -177,7 +177,7 @@ if (wanted('seg-bundled')) {
   await measure('segmentation, bundled BraTS U-Net, 4x240x240x155', async () => {
     const entry = (bundledEntries(manifest).segmentation ?? []).find((e) => e.id === 'medinfer-brats-unet3d-phantom');
     if (!entry) throw new Error('bundled medinfer-brats-unet3d-phantom missing from models.manifest.json / models/');
-    const volumes = writeMultiModal(dir, MRI);
+    const volumes = writeMultiModal(dir, MRI, entry.inputs.map((i) => i.name));
     await outsideShare({
       name: 'segmentation, 4x240x240x155 MRI (NIfTI), bundled BraTS U-Net, whole volume: time outside session.run', model: `${entry.id} (bundled, trained phantom model)`,
       input: '4 int16 NIfTI volumes 240x240x155 (BraTS size)', sizes: 'whole volume, one session.run', windows: 1,
