@@ -158,7 +158,8 @@ async function segment(handle: ModelHandle, input: ImageInput | NamedInputs, opt
   const timing = { inferenceMs: 0 };
   let predicted: Predicted | undefined = await loadAndPredict(handle, input, timing, options.onProgress, options.volume);
   const { records, names, warnings, reference } = predicted;
-  const onModelGrid = createVolumeFromTensor(predicted.logits, records);
+  // The logits are dropped right after: their buffer may become the volume's (no copy).
+  const onModelGrid = createVolumeFromTensor(predicted.logits, records, { takeOwnership: true });
   predicted = undefined; // the tensor-ordered logits can go once they are in stored order
   const activated = activate(onModelGrid, entry.postprocess.filter((s) => ACTIVATIONS.has(s.op)));
   const discrete = entry.postprocess.find((s) => DISCRETE.has(s.op));
