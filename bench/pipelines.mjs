@@ -52,9 +52,14 @@ const figures = [];
 // Export the bench models only when a task that uses them is wanted (the export takes a minute).
 const needsBenchModels = ['classification', 'segmentation', 'registration'].some(wanted);
 const models = needsBenchModels ? await ensureBenchModels() : { ok: false, reason: 'not needed for the tasks asked for' };
-if (!models.ok && needsBenchModels) skipped.push(`benchmark-size models: ${models.reason}`);
+// Figures that cannot be measured fail the area (exit 1, named), never a silent skip (issue 26):
+// `bash bench/setup.sh` installs and exports everything they need.
+const failed = [];
+if (!models.ok && needsBenchModels) failed.push({ figure: 'benchmark-size models (classification, segmentation, registration)', error: models.reason });
 const python = await checkPython();
-if (!python.ok) skipped.push(`Python comparison: ${python.reason}`);
+// MEDINFER_BENCH_SKIP_PYTHON=1: an explicit opt-out (the CI smoke test), recorded as skipped.
+if (!python.ok && process.env.MEDINFER_BENCH_SKIP_PYTHON === '1') skipped.push(`Python comparison: ${python.reason}`);
+else if (!python.ok) failed.push({ figure: 'SDK vs Python stack (every task)', error: python.reason });
 if (python.installed) console.error(`  Python stack ${python.installed}`);
 
 /** Inputs for a task (files written once, shared by the SDK, ORT and Python cases). */
@@ -78,6 +83,15 @@ const describe = (task, input) =>
       : task === 'registration' ? `fixed + moving NIfTI ${input.fixed.match(/(\d+x\d+x\d+)\.nii$/)[1]}`
         : task === 'report-text' ? `${SIZES.reports} phantom reports (batch)` : input.image.endsWith('.png') ? '1 PNG 1024x1024 8-bit' : 'CT phantom NIfTI 96x96x64';
 
+/** Model input sizes and call pattern of a case, for the report (issue 26: every figure says them). */
+function sizesOf(task, entry, input) {
+  const inf = entry.inference ?? {};
+  const win = inf.mode === 'slidingWindow' ? `sliding windows ${inf.roi.join('x')}, overlap ${inf.overlap}` : 'whole input';
+  if (task === 'classification' || task === 'detection') return `model input ${entry.io.inputs[0].dims.slice(1).join('x')}; ${win}; batch ${Math.min(inf.batch ?? 1, input.images?.length ?? 1)}`;
+  if (task === 'report-text') return `${SIZES.reports} reports, batch ${inf.batch ?? 'default 256'}`;
+  return win;
+}
+
 const PY_BASELINE = `Python ${python.ok ? `torch ${python.versions.torch}, numpy ${python.versions.numpy}, scipy ${python.versions.scipy}` : '(unavailable)'}, 2 threads`;
 const PY_TASKS = new Set(['classification', 'segmentation', 'registration', 'report-text']);
 
@@ -90,8 +104,9 @@ async function benchCase(task, entry, kind) {
   // Full runs: Python takes its turn in the same rotation as the SDK and bare ORT (run by run).
   const turns = MODE === 'alternate' && withPython;
   const c = await compareSdkWithOrt(spec, { mode: MODE, ...(turns ? { python: pythonTurnsSpec(spec) } : {}) });
+  const about = { model: `${entry.id} (${entry.architecture ?? task}; ${kind})`, input: describe(task, input), sizes: sizesOf(task, entry, input), runs: spec.runs };
   figures.push(makeFigure(`${label}: SDK end to end vs bare session.run`, 'ms', c.sdkMs, `bare onnxruntime-node session.run on a prepared tensor (${c.calls} call${c.calls === 1 ? '' : 's'}, same shapes)`, c.ortMs, {
-    runs: spec.runs, maxRssMB: c.sdkRssMB, baselineMaxRssMB: c.ortRssMB, sdkTimesMs: c.sdkTimesMs, baselineTimesMs: c.ortTimesMs,
+    ...about, maxRssMB: c.sdkRssMB, baselineMaxRssMB: c.ortRssMB, sdkTimesMs: c.sdkTimesMs, baselineTimesMs: c.ortTimesMs,
     note: [`ratio = SDK time over the model arithmetic alone (${MODE_NOTE})`, ...c.errors].join('; '),
   }));
   if (!withPython) {
@@ -103,7 +118,7 @@ async function benchCase(task, entry, kind) {
   const py = inTurns ? { ok: true, result: inTurns } : await runPythonCase(spec);
   const how = inTurns ? 'Python in its own process, its runs alternated with the SDK and bare ORT runs' : `Python in its own process after the SDK runs${turns ? ` (turn-by-turn timing failed: ${c.python?.error ?? 'no result'})` : ''}`;
   figures.push(makeFigure(`${label}: SDK vs Python stack`, 'ms', c.sdkMs, PY_BASELINE, py.ok ? median(py.result.timesMs) : NaN, {
-    runs: spec.runs, maxRssMB: c.sdkRssMB, baselineMaxRssMB: py.ok ? Number(py.result.maxRssMB.toFixed(0)) : undefined, baselineTimesMs: py.result?.timesMs,
+    ...about, maxRssMB: c.sdkRssMB, baselineMaxRssMB: py.ok ? Number(py.result.maxRssMB.toFixed(0)) : undefined, baselineTimesMs: py.result?.timesMs,
     note: [`ratio = SDK / Python (< 1: SDK faster); ${how}`, ...(py.ok ? [] : [`Python failed: ${py.error}`])].join('; '),
   }));
 }
@@ -130,8 +145,13 @@ const result = {
   ...(python.installed ? { python: python.installed } : {}),
   figures,
   skipped,
+  failed,
 };
 const path = writeAreaResult('pipelines', result);
 for (const f of figures) console.log(`${f.name}: ${f.median} ms vs ${f.baselineMedian} ms -> ratio ${f.ratio}`);
 for (const s of skipped) console.log(`skipped: ${s}`);
 console.log(`wrote ${path}`);
+if (failed.length) {
+  console.error(`pipelines: ${failed.length} figure group(s) could not be measured (run bash bench/setup.sh): ${failed.map((f) => `${f.figure}: ${f.error}`).join('; ')}`);
+  process.exit(1);
+}

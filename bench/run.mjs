@@ -13,6 +13,8 @@
  *   bench/results/) and a readable table to --md (default BENCHMARKS.md at the repo root).
  * - --restore: right after each area, put back the result file it overwrote in bench/results/
  *   (dev runs in a checkout shared with the areas' owners); files that did not exist are kept.
+ * Exit status 1 (after writing both files) when any area failed or listed figures it could not
+ * measure (`failed` in its result file), each named on stderr: nothing is silently skipped.
  * Environment: MEDINFER_BENCH_TIMEOUT_S per area (default 3600 s; quick 150 s).
  */
 import { spawn } from 'node:child_process';
@@ -131,6 +133,7 @@ for (const area of areas) {
     entry.file = found.path;
     entry.description = found.result.description ?? found.result.data;
     entry.skipped = found.result.skipped;
+    if (Array.isArray(found.result.failed) && found.result.failed.length) entry.failed = found.result.failed;
     const figures = Array.isArray(found.result.figures) ? found.result.figures : [];
     entry.figureCount = figures.length;
     for (const f of figures) merged.figures.push({ area, ...f });
@@ -153,3 +156,13 @@ writeFileSync(mergedPath, JSON.stringify(merged, null, 2) + '\n');
 const extra = list('--append-run').map((f) => JSON.parse(readFileSync(resolve(f), 'utf8')));
 writeFileSync(mdPath, renderMarkdown(merged, extra));
 console.log(`wrote ${mergedPath} and ${mdPath} (${merged.figures.length} figures, ${merged.areas.filter((a) => a.status !== 'ok').length} failed areas, ${(merged.wallMs / 1000).toFixed(0)} s)`);
+// Loud failure (issue 26): every figure that could not be measured is named and the suite exits 1
+// (after writing what it measured), instead of a table quietly missing rows.
+const missing = merged.areas.flatMap((a) => [
+  ...(a.status !== 'ok' ? [`${a.area}: ${a.status}${a.error ? ` (${a.error.slice(0, 200)})` : ''}`] : []),
+  ...(a.failed ?? []).map((f) => `${a.area} / ${f.figure}: ${String(f.error ?? '').slice(0, 200)}`),
+]);
+if (missing.length) {
+  console.error(`NOT MEASURED (${missing.length}):\n  ${missing.join('\n  ')}\nInstall what is missing with \`bash bench/setup.sh\` (as root), then rerun.`);
+  process.exit(1);
+}

@@ -77,7 +77,7 @@ export function runPythonCase(spec, options) {
 }
 
 const PY_CHECK = 'import json, torch, numpy, scipy, nibabel, onnx, skimage; print(json.dumps({"torch": torch.__version__, "numpy": numpy.__version__, "scipy": scipy.__version__}))';
-const APT_PACKAGES = ['python3-torch', 'python3-numpy', 'python3-scipy', 'python3-nibabel', 'python3-onnx', 'python3-skimage', 'python3-pil'];
+const APT_PACKAGES = ['python3-torch', 'python3-torchvision', 'python3-numpy', 'python3-scipy', 'python3-nibabel', 'python3-onnx', 'python3-skimage', 'python3-pil'];
 
 /**
  * Whether the Python stack the comparison needs is importable; a reason when it is not. With

@@ -9,16 +9,21 @@
 import { runNodeCase } from './child.mjs';
 import { median } from './stats.mjs';
 
+let separateCalls = 0;
 const rss = (r) => (r?.ok ? Number(r.result.maxRssMB.toFixed(0)) : undefined);
 
 export async function compareSdkWithOrt(spec, options = {}) {
   if (options.mode === 'separate') {
-    const sdk = await runNodeCase({ ...spec, side: 'sdk' }, options);
-    const ort = await runNodeCase({ ...spec, side: 'ort' }, options);
+    // Which side runs first alternates from case to case (issue 26: sides alternate in every pair).
+    const sdkFirst = separateCalls++ % 2 === 0;
+    const first = await runNodeCase({ ...spec, side: sdkFirst ? 'sdk' : 'ort' }, options);
+    const second = await runNodeCase({ ...spec, side: sdkFirst ? 'ort' : 'sdk' }, options);
+    const [sdk, ort] = sdkFirst ? [first, second] : [second, first];
     const errors = [[sdk, 'SDK run'], [ort, 'bare ORT run']].filter(([r]) => !r.ok).map(([r, who]) => `${who} failed: ${r.error}`);
     return {
       ok: sdk.ok && ort.ok,
       mode: 'separate',
+      sdkFirst,
       sdkMs: sdk.ok ? median(sdk.result.timesMs) : NaN,
       ortMs: ort.ok ? median(ort.result.timesMs) : NaN,
       sdkTimesMs: sdk.result?.timesMs,

@@ -7,10 +7,18 @@
 const fmt = (x) => (x === null || x === undefined || Number.isNaN(x) ? '-' : typeof x === 'number' ? (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3)) : String(x));
 const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
+/** Runs behind a median: the figure's `runs`, else the length of its per-run times. */
+function runsOf(f) {
+  if (typeof f.runs === 'number') return String(f.runs);
+  const times = f.sdkTimesMs ?? f.timesMs ?? f.baselineTimesMs;
+  return Array.isArray(times) ? String(times.length) : '-';
+}
+
 /** A note for a figure: its own `note`, plus the memory fields bench/pipelines.mjs and scaling.mjs add. */
 function noteOf(f) {
   const parts = [];
   if (f.maxRssMB !== undefined) parts.push(`peak RSS ${fmt(f.maxRssMB)} MB${f.baselineMaxRssMB !== undefined ? ` (baseline ${fmt(f.baselineMaxRssMB)} MB)` : ''}`);
+  if (f.goal) parts.push(`goal ${f.goal}: ${f.goalMet ? 'met' : 'not met'}`);
   if (f.note) parts.push(f.note);
   return parts.join('; ');
 }
@@ -63,12 +71,13 @@ function renderAreas(lines, merged, suffix) {
     if (a.status !== 'ok') lines.push(`**${a.status}**: ${a.error ?? 'no result'}`, '');
     const rows = merged.figures.filter((f) => f.area === a.area);
     if (rows.length) {
-      lines.push('| figure | unit | median | baseline | baseline median | ratio | notes |', '| --- | --- | --- | --- | --- | --- | --- |');
-      for (const f of rows) lines.push(`| ${cell(f.name)} | ${cell(f.unit ?? '')} | ${fmt(f.median)} | ${cell(f.baseline ?? '')} | ${fmt(f.baselineMedian)} | ${fmt(f.ratio)} | ${cell(noteOf(f))} |`);
+      lines.push('| figure | model | input | sizes | runs | unit | median | baseline | baseline median | ratio | notes |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+      for (const f of rows) lines.push(`| ${cell(f.name)} | ${cell(f.model ?? '-')} | ${cell(f.input ?? '-')} | ${cell(f.sizes ?? '-')} | ${runsOf(f)} | ${cell(f.unit ?? '')} | ${fmt(f.median)} | ${cell(f.baseline ?? '')} | ${fmt(f.baselineMedian)} | ${fmt(f.ratio)} | ${cell(noteOf(f))} |`);
       lines.push('');
     }
+    for (const x of a.failed ?? []) lines.push(`- **not measured**: ${cell(x.figure)}: ${cell(x.error ?? '')}`);
     for (const s of a.skipped ?? []) lines.push(`- skipped: ${s}`);
-    if (a.skipped?.length) lines.push('');
+    if (a.skipped?.length || a.failed?.length) lines.push('');
   }
 }
 

@@ -80,8 +80,12 @@ async function runWindows(handle: ModelHandle, pre: PreprocessResult, boxAxes: s
   const found: Detections[] = [];
   const total = starts[0]!.length * starts[1]!.length * starts[2]!.length;
   let done = 0;
+  // One window buffer for the whole run: session.run has finished with its input when it resolves,
+  // and a fresh 1-5 MB array per window was garbage for the collector to chase. Windows that
+  // reach past the volume (only when it is smaller than the roi) are zeroed first.
+  const win = new Float32Array(channels * roi[0] * roi[1] * roi[2]);
   for (const a of starts[0]!) for (const b of starts[1]!) for (const c of starts[2]!) {
-    const win = new Float32Array(channels * roi[0] * roi[1] * roi[2]);
+    if (a + roi[0] > s0 || b + roi[1] > s1 || c + roi[2] > s2) win.fill(0);
     for (let ch = 0; ch < channels; ch++) for (let z = 0; z < roi[0]; z++) for (let y = 0; y < roi[1]; y++) {
       if (a + z >= s0 || b + y >= s1) continue;
       const src = ((ch * s0 + a + z) * s1 + b + y) * s2 + c;

@@ -133,7 +133,8 @@ export function computeLabels(entry: ModelEntry, logits: DenseTensor, records: r
     if (outer.length > 0 && options.stayOnResliceGrid !== true) labels = resliceToInputGrid(labels, outer, { interpolation: 'nearest' });
     return { labels };
   }
-  const activated = activate(createVolumeFromTensor(logits, records), post.filter((s) => ACTIVATIONS.has(s.op)));
+  // The caller drops the logits after this call: their buffer may become the volume's (no copy).
+  const activated = activate(createVolumeFromTensor(logits, records, { takeOwnership: true }), post.filter((s) => ACTIVATIONS.has(s.op)));
   const discrete = post.find((s) => DISCRETE.has(s.op));
   if (discrete?.op === 'argmax' && discrete['grid'] === 'model') return labelsOnModelGrid(activated, grid, inner, outer, post, options);
   const moved = !changesNoGeometry(inner);

@@ -140,6 +140,15 @@ export function copyBox(v: Volume, start: Vec3, size: Vec3, fill: number): Typed
   const i0 = Math.max(0, -start[0]);
   const i1 = Math.min(m0, n0 - start[0]);
   const nv = n0 * n1 * n2;
+  if (start[0] === 0 && m0 === n0 && start[1] === 0 && m1 === n1) {
+    // Only k changes (e.g. 'divisible' on 155 slices): the kept slices are one contiguous block
+    // per channel on both sides, one copy each instead of one per row.
+    const plane = n0 * n1;
+    const k0 = Math.max(0, -start[2]);
+    const k1 = Math.min(m2, n2 - start[2]);
+    if (k1 > k0) for (let c = 0; c < channels; c++) out.set(src.subarray(c * nv + (k0 + start[2]) * plane, c * nv + (k1 + start[2]) * plane), (c * m2 + k0) * plane);
+    return out;
+  }
   for (let c = 0; c < channels; c++) {
     for (let k = 0; k < m2; k++) {
       const sk = k + start[2];

@@ -1,6 +1,9 @@
 /**
  * Tap tables reproducing torch.nn.functional.interpolate's multi-tap modes, per axis:
  * - 'area' = adaptive_avg_pool: output t averages input [floor(t*n/m), ceil((t+1)*n/m)).
+ * - plain bilinear (upsample_bilinear2d / trilinear3d, align_corners=False): two taps at the
+ *   half-pixel source coordinate clamped to [0, n - 1], the same positions and float32 weights
+ *   as axis-tables' buildLinearTable (resample-grid's path), used when an axis shrinks.
  * - antialiased bilinear (upsample_bilinear2d_aa, align_corners=False): triangle filter widened
  *   by the scale when downsampling (support = scale), centres at scale * (t + 0.5), truncating
  *   the window bounds like the C++ int64 casts, weights normalised to sum 1.
@@ -36,6 +39,21 @@ export function buildAntialiasTaps(n: number, m: number): TapTable {
       total += w;
     }
     lists.push({ first: xmin, weights: weights.map((w) => (total !== 0 ? w / total : 0)) });
+  }
+  return createTapTable(lists);
+}
+
+export function buildBilinearTaps(n: number, m: number): TapTable {
+  const scale = n / m;
+  const lists = [];
+  for (let t = 0; t < m; t++) {
+    // Same coordinate arithmetic as linearCoordinates(m, scale, 0.5 * scale - 0.5).
+    let x = scale * t + (0.5 * scale - 0.5);
+    if (x < 0) x = 0;
+    else if (x > n - 1) x = n - 1;
+    const i0 = Math.min(Math.floor(x), n - 1);
+    const w = Math.fround(x - i0);
+    lists.push(i0 < n - 1 ? { first: i0, weights: [1 - w, w] } : { first: i0, weights: [1] });
   }
   return createTapTable(lists);
 }

@@ -20,7 +20,16 @@ export interface OutputTensor {
   readonly type?: string;
 }
 
-export function createVolumeFromTensor(tensor: OutputTensor, records: readonly PreprocessRecord[]): Volume {
+export interface VolumeFromTensorOptions {
+  /**
+   * The caller hands the tensor over and will not use it again: a float32 tensor already in
+   * stored order (axis order 'kji' / 'ji', the default) then becomes the volume's data without a
+   * copy (for a 3x240x240x152 output: 105 MB not allocated, ~0.2 s of row copies saved).
+   */
+  readonly takeOwnership?: boolean;
+}
+
+export function createVolumeFromTensor(tensor: OutputTensor, records: readonly PreprocessRecord[], options: VolumeFromTensorOptions = {}): Volume {
   const rec = [...records].reverse().find((r) => r.op === 'toTensor');
   if (rec === undefined) throw new ShapeError('no toTensor record: cannot tell the tensor axis order', { field: 'records' });
   const g = rec.outputGeometry;
@@ -33,12 +42,17 @@ export function createVolumeFromTensor(tensor: OutputTensor, records: readonly P
   }
   const channels = tensor.dims[1] ?? 1;
   const n = voxelCount(g);
-  const out = new Float32Array(n * channels);
   const strides = [1, g.size[0], g.size[0] * g.size[1]];
   const [s0, s1, s2] = [strides[axes[0]!]!, strides[axes[1]!]!, strides[axes[2]!]!];
   const [d0, d1, d2] = [g.size[axes[0]!]!, g.size[axes[1]!]!, g.size[axes[2]!]!];
   const half = (tensor.dtype ?? tensor.type) === 'float16' && tensor.data instanceof Uint16Array;
   const src = tensor.data;
+  // Stored order: the tensor's last axis is i, then j, then k (axes of size 1 do not matter).
+  const storedOrder = [...axes].reverse().every((a, idx) => a === idx || g.size[a] === 1);
+  if (options.takeOwnership === true && storedOrder && src instanceof Float32Array && src.length === n * channels) {
+    return createPlanarVolume(g, src, channels, {});
+  }
+  const out = new Float32Array(n * channels);
   if (!half) {
     // Stored order (k, j, i) read through the tensor's strides, tiled (see permute-block.ts).
     const tensorStride = [d1 * d2, d2, 1];

@@ -1,8 +1,9 @@
 /**
  * Smoke test of the benchmark suite (issue 11) - the only benchmark code the test suite runs.
  * Runs `node bench/run.mjs --quick --only pipelines` restricted to the bundled report-text model
- * (a few seconds: tiny model, no 3D volumes, no Python - MEDINFER_BENCH_PYTHON points nowhere, so
- * the "Python unavailable" path is exercised too) into a temp directory, and checks that the merged
+ * (a few seconds: tiny model, no 3D volumes, no Python - MEDINFER_BENCH_PYTHON points nowhere and
+ * MEDINFER_BENCH_SKIP_PYTHON=1 opts out explicitly, so the recorded-skip path is exercised too;
+ * without the opt-out a missing Python fails the area) into a temp directory, and checks that the merged
  * result file and BENCHMARKS.md are well formed. Timings themselves are not asserted.
  */
 import { spawnSync } from 'node:child_process';
@@ -29,7 +30,7 @@ describe.runIf(hasTextModel && built)('bench/run.mjs --quick (cheap subset)', ()
       cwd: REPO,
       encoding: 'utf8',
       timeout: 55_000,
-      env: { ...process.env, MEDINFER_BENCH_TASKS: 'report-text', MEDINFER_BENCH_PYTHON: join(work, 'no-python'), MEDINFER_BENCH_TMP: join(work, 'inputs') },
+      env: { ...process.env, MEDINFER_BENCH_TASKS: 'report-text', MEDINFER_BENCH_PYTHON: join(work, 'no-python'), MEDINFER_BENCH_SKIP_PYTHON: '1', MEDINFER_BENCH_TMP: join(work, 'inputs') },
     });
     expect(run.status, run.stderr.slice(-2000)).toBe(0);
 
@@ -56,8 +57,29 @@ describe.runIf(hasTextModel && built)('bench/run.mjs --quick (cheap subset)', ()
     expect(area.skipped.some((s) => s.startsWith('Python comparison:'))).toBe(true);
 
     const table = readFileSync(md, 'utf8');
-    expect(table).toContain('| figure | unit | median | baseline | baseline median | ratio | notes |');
+    expect(table).toContain('| figure | model | input | sizes | runs | unit | median | baseline | baseline median | ratio | notes |');
+    // Every row says which model, input, sizes and how many runs (issue 26).
+    for (const f of area.figures as (Figure & { model?: string; input?: string; sizes?: string; runs?: number })[]) {
+      expect(f.model).toMatch(/report-text/);
+      expect(typeof f.input).toBe('string');
+      expect(typeof f.sizes).toBe('string');
+      expect(f.runs).toBeGreaterThan(0);
+    }
     expect(table).toContain('## pipelines');
     expect(table).toMatch(/noisy 2-core machine/);
+  });
+
+  it('fails loudly, naming the figure, when a figure cannot be measured (no Python, no opt-out)', () => {
+    const out = join(work, 'loud');
+    const run = spawnSync(process.execPath, ['bench/run.mjs', '--quick', '--only', 'pipelines', '--out-dir', out, '--md', join(out, 'B.md')], {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: 55_000,
+      env: { ...process.env, MEDINFER_BENCH_TASKS: 'report-text', MEDINFER_BENCH_PYTHON: join(work, 'no-python'), MEDINFER_BENCH_SKIP_PYTHON: '', MEDINFER_BENCH_TMP: join(work, 'inputs') },
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/NOT MEASURED[\s\S]*pipelines[\s\S]*SDK vs Python stack/);
+    expect(run.stderr).toContain('bash bench/setup.sh');
+    expect(readFileSync(join(out, 'B.md'), 'utf8')).toMatch(/\*\*not measured\*\*: SDK vs Python stack/);
   });
 });

@@ -2,7 +2,7 @@
 // softmax) must give exactly what the general code gives.
 import { describe, expect, it } from 'vitest';
 import { createVolume } from '../../src/core/index.js';
-import { createVolumeFromTensor, invertToInputGrid, runPreprocessPlan } from '../../src/preprocess/index.js';
+import { createVolumeFromTensor, invertToInputGrid, planCropPad, runPreprocessPlan, validatePreprocessPlan } from '../../src/preprocess/index.js';
 import { copyPermutedBlock } from '../../src/core/permute-block.js';
 import { applySoftmax, applySoftmaxChannelsInPlace } from '../../src/postprocess/classification/activations.js';
 import { runSlidingWindow, type DenseTensor } from '../../src/runtime/sliding-window/sliding-window.js';
@@ -43,106 +43,39 @@ describe('toTensor ijk -> model output -> stored order', () => {
     expect(tensor.data[voxels + (i * size[1] + j) * size[2] + k]).toBe(stored);
     const back = createVolumeFromTensor(tensor, records);
     expect(back.data).toEqual(data);
-  });
-});
-
-describe('invertToInputGrid fast paths', () => {
-  it('re-labels without copying when the plan changed no geometry', () => {
-    const volume = createVolume({ geometry, data: ramp(1) });
-    const { tensor, records } = runPreprocessPlan(volume, [{ op: 'zscore' }, { op: 'toTensor', layout: 'NCDHW', dtype: 'float32', axisOrder: 'ijk' }]);
-    const onModelGrid = createVolumeFromTensor(tensor, records);
-    const back = invertToInputGrid(onModelGrid, records, { interpolation: 'linear' });
-    expect(back.data).toBe(onModelGrid.data);
-    expect(back.geometry).toEqual(volume.geometry);
+    // takeOwnership with a transposed order still copies (the tensor is not in stored order).
+    expect(createVolumeFromTensor(tensor, records, { takeOwnership: true }).data).toEqual(data);
   });
 
-  it('undoes an integer crop / pad exactly, with fill outside (nearest path for linear requests)', () => {
-    const volume = createVolume({ geometry, data: ramp(1) });
-    const { tensor, records } = runPreprocessPlan(volume, [{ op: 'cropPad', mode: 'center', size: [32, 24, 19] }, { op: 'toTensor', layout: 'NCDHW', dtype: 'float32' }]);
-    const back = invertToInputGrid(createVolumeFromTensor(tensor, records), records, { interpolation: 'linear', fill: -1 });
-    expect(back.geometry).toEqual(volume.geometry);
-    // x: 37 -> 32 crops 2 before, 3 after; y: 21 -> 24 pads (1 before).
-    const at = (i: number, j: number, k: number) => (k * size[1] + j) * size[0] + i;
-    expect(back.data[at(1, 5, 7)]).toBe(-1);
-    expect(back.data[at(2, 5, 7)]).toBe(volume.data[at(2, 5, 7)]);
-    expect(back.data[at(33, 20, 18)]).toBe(volume.data[at(33, 20, 18)]);
-    expect(back.data[at(34, 20, 18)]).toBe(-1);
-  });
-});
-
-describe('applySoftmaxChannelsInPlace', () => {
-  it('matches applySoftmax over axis 0 of [C, N] and writes into its input', () => {
-    const logits = ramp(3);
-    logits[5] = Infinity;
-    const expected = applySoftmax(logits, [3, voxels], 0);
-    const out = applySoftmaxChannelsInPlace(logits, 3);
-    expect(out).toBe(logits);
-    let worst = 0;
-    for (let p = 0; p < out.length; p++) worst = Math.max(worst, Math.abs(out[p]! - expected[p]!));
-    expect(worst).toBeLessThan(1e-7);
-    expect(out[5]).toBe(1);
-  });
-
-  it('names a NaN and refuses a length that is not a multiple of the channels', () => {
-    const bad = new Float32Array([0, 1, NaN, 2]);
-    expect(() => applySoftmaxChannelsInPlace(bad, 2)).toThrow(/NaN at index 2/);
-    expect(() => applySoftmaxChannelsInPlace(new Float32Array(5), 2)).toThrow(/multiple of 2/);
-  });
-});
-
-describe('sliding window over a strided tensor view', () => {
-  it('gives exactly the result of the transposed copy (padding, partial windows, gaussian blend)', async () => {
-    const volume = createVolume({ geometry, data: ramp(2), frames: 2 });
-    const plan = [{ op: 'toTensor', layout: 'NCDHW', dtype: 'float32', axisOrder: 'ijk' }];
-    const copy = runPreprocessPlan(volume, plan).tensor;
-    const view = runPreprocessPlan(volume, plan, { view: true }).tensor;
-    expect(view.strides).toEqual([2 * voxels, voxels, 1, 37, 37 * 21]);
-    expect(view.data).toBe(volume.data);
-    // A position-dependent "model": two output channels mixing the inputs and the window content.
-    const predict = async (w: DenseTensor): Promise<DenseTensor> => {
-      const n = w.data.length / 2;
-      const out = new Float32Array(w.data.length);
-      for (let p = 0; p < n; p++) {
-        out[p] = w.data[p]! * 2 - w.data[n + p]!;
-        out[n + p] = Math.sin(w.data[p]!) + (p % 7);
-      }
-      return { data: out, dims: w.dims };
-    };
-    const options = { roi: [16, 24, 12], overlap: 0.5, blend: 'gaussian' as const, placement: 'nnunet' as const, padValue: -3 };
-    const a = await runSlidingWindow({ data: copy.data as Float32Array, dims: copy.dims }, predict, options);
-    const b = await runSlidingWindow({ data: view.data as Float32Array, dims: view.dims, strides: view.strides! }, predict, options);
-    expect(b.dims).toEqual(a.dims);
-    expect(Buffer.from(b.data.buffer).equals(Buffer.from(a.data.buffer))).toBe(true);
-  });
-});
-
-describe('invertArgmaxToInputGrid (labels without probabilities on the input grid)', () => {
-  it('equals invertToInputGrid(linear) + argmaxChannels exactly, ties and cropped-away voxels included', async () => {
-    const { invertArgmaxToInputGrid } = await import('../../src/preprocess/invert-argmax.js');
-    const { argmaxChannels } = await import('../../src/postprocess/segmentation/label-maps.js');
-    const volume = createVolume({ geometry, data: ramp(1) });
-    const plan = [
-      { op: 'resample', spacing: [1.1, 0.9, 1.6], mode: 'linear', rule: 'monai' },
-      { op: 'cropPad', mode: 'center', size: [20, 18, 14] },
-      { op: 'toTensor', layout: 'NCDHW', dtype: 'float32', axisOrder: 'ijk' },
-    ];
-    const { records } = runPreprocessPlan(volume, plan);
-    const grid = records[records.length - 1]!.outputGeometry;
-    const n = grid.size[0] * grid.size[1] * grid.size[2];
-    // Four class channels, smooth, with exact ties between channels 1 and 2 in a third of the voxels.
-    const probs = new Float32Array(4 * n);
-    for (let v = 0; v < n; v++) {
-      const s = Math.sin(v * 0.37) * 0.5 + 0.5;
-      probs[v] = 0.3 * s;
-      probs[n + v] = v % 3 === 0 ? 0.35 : 0.2 + 0.3 * Math.cos(v * 0.11);
-      probs[2 * n + v] = v % 3 === 0 ? 0.35 : 0.25;
-      probs[3 * n + v] = 0.5 * (1 - s);
+  it('takeOwnership: a stored-order float32 tensor becomes the volume without a copy, same values', () => {
+    for (const layout of ['NCDHW', 'NCHW'] as const) {
+      const g = layout === 'NCHW' ? { ...geometry, size: [37, 21, 1] as const } : geometry;
+      const n = g.size[0] * g.size[1] * g.size[2];
+      const data = ramp(3).subarray(0, n * 3);
+      const { tensor, records } = runPreprocessPlan(createVolume({ geometry: g, data: Float32Array.from(data), frames: 3 }), [{ op: 'toTensor', layout, dtype: 'float32' }]);
+      const copied = createVolumeFromTensor(tensor, records);
+      const taken = createVolumeFromTensor(tensor, records, { takeOwnership: true });
+      expect(taken.data).toBe(tensor.data);
+      expect(copied.data).not.toBe(tensor.data);
+      expect(taken.data).toEqual(copied.data);
+      expect(taken.geometry).toEqual(copied.geometry);
+      expect(taken.frames).toBe(3);
     }
-    const onModelGrid = createVolume({ geometry: grid, data: probs, frames: 4 });
-    const expected = argmaxChannels(invertToInputGrid(onModelGrid, records, { interpolation: 'linear' }).data, 4);
-    const fused = invertArgmaxToInputGrid(onModelGrid, records);
-    expect(fused.length).toBe(voxels);
-    expect(Buffer.from(fused.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
-    expect(new Set(fused).size).toBe(4);
+  });
+});
+
+describe('cropPad along k only (one block per channel) = the row-by-row copy', () => {
+  it.each([15, 25, 10, 20])('centre crop / pad to %i slices, 3 channels', (m2) => {
+    const data = ramp(3);
+    const volume = createVolume({ geometry, data, frames: 3 });
+    const step = { op: 'cropPad', mode: 'center', size: [-1, -1, m2], value: -7 } as const;
+    const k0 = planCropPad(volume, validatePreprocessPlan([step])[0] as never).start[2];
+    const out = runPreprocessPlan(volume, [step], { defaultTensor: { layout: 'NCDHW' } }).volume;
+    expect(out.data.length).toBe(3 * size[0] * size[1] * m2);
+    for (let c = 0; c < 3; c++) for (let k = 0; k < m2; k++) for (let j = 0; j < size[1]; j += 5) for (let i = 0; i < size[0]; i += 4) {
+      const sk = k + k0;
+      const expected = sk < 0 || sk >= size[2] ? -7 : data[c * voxels + (sk * size[1] + j) * size[0] + i]!;
+      expect(out.data[((c * m2 + k) * size[1] + j) * size[0] + i]).toBe(expected);
+    }
   });
 });

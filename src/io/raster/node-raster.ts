@@ -11,6 +11,7 @@ import type SharpConstructor from 'sharp';
 import { DecodeError, InputError, LimitError, ShapeError, UnsupportedError } from '../../core/errors.js';
 import { createVolume, type Volume } from '../../core/volume.js';
 import { importPeer } from '../../runtime/optional-peers.js';
+import { decodePngDirect } from './png-direct.js';
 
 export interface ReadRasterOptions {
   /** Name for errors and meta.source (default: the path's base name, or 'memory'). */
@@ -49,6 +50,9 @@ export async function readRaster(input: Uint8Array | string, options: ReadRaster
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
     throw new InputError(`${name}: cannot read file (${code})`, { file: name, errno: code }, { cause: error });
   }) : input;
+  // Common radiograph PNGs (8/16-bit grey or RGB, not interlaced) without sharp: faster, same samples.
+  const direct = decodePngDirect(bytes, name, options.maxVoxels);
+  if (direct !== undefined) return direct;
   const sharp = await loadSharp();
   const metadata = await sharp(bytes, { failOn: 'error' }).metadata().catch((error: unknown) => {
     throw new DecodeError(`${name}: not a decodable raster image (${(error as Error).message})`, { file: name }, { cause: error });

@@ -1,0 +1,131 @@
+/**
+ * The direct PNG decoder (src/io/raster/png-direct.ts) against sharp (libvips + libspng), the
+ * decoder it replaces for common files: PNGs written here with every row filter (type y % 5,
+ * computed per the PNG spec), every handled colour type at 8 and 16 bits, odd sizes and split
+ * IDAT chunks must decode to exactly sharp's samples; damaged files must fail, unhandled layouts
+ * must be left to sharp.
+ */
+import { crc32, deflateSync } from 'node:zlib';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { DecodeError, LimitError } from '../../../src/index.js';
+import { decodePngDirect } from '../../../src/io/raster/png-direct.js';
+import { readRaster } from '../../../src/io/raster/node-raster.js';
+
+function chunk(type: string, data: Uint8Array): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/** Big-endian sample bytes of a w x h image -> PNG with filter (y + shift) % 5 on row y. */
+function encode(raw: Uint8Array, w: number, h: number, depth: 8 | 16, colourType: number, opts: { split?: number; shift?: number; interlace?: number; extra?: Buffer[] } = {}): Buffer {
+  const samples = { 0: 1, 2: 3, 4: 2, 6: 4 }[colourType as 0 | 2 | 4 | 6];
+  const bpp = (samples * depth) / 8;
+  const stride = w * bpp;
+  const out = new Uint8Array(h * (stride + 1));
+  for (let y = 0; y < h; y++) {
+    const f = (y + (opts.shift ?? 0)) % 5;
+    out[y * (stride + 1)] = f;
+    for (let i = 0; i < stride; i++) {
+      const x = raw[y * stride + i]!;
+      const a = i >= bpp ? raw[y * stride + i - bpp]! : 0;
+      const b = y > 0 ? raw[(y - 1) * stride + i]! : 0;
+      const c = y > 0 && i >= bpp ? raw[(y - 1) * stride + i - bpp]! : 0;
+      const pa = Math.abs(b - c), pb = Math.abs(a - c), pc = Math.abs(a + b - 2 * c);
+      const pred = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][f]!;
+      out[y * (stride + 1) + 1 + i] = (x - pred) & 255;
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = depth;
+  ihdr[9] = colourType;
+  ihdr[12] = opts.interlace ?? 0;
+  const z = deflateSync(out);
+  const parts = [];
+  const step = opts.split ? Math.ceil(z.length / opts.split) : z.length;
+  for (let p = 0; p < z.length; p += step) parts.push(chunk('IDAT', z.subarray(p, p + step)));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), ...(opts.extra ?? []), ...parts, chunk('IEND', new Uint8Array(0))]);
+}
+
+/** What node-raster's sharp path returns for the same bytes. */
+async function viaSharp(png: Buffer, colour: boolean, sixteen: boolean): Promise<number[]> {
+  let p = sharp(png, { failOn: 'error' }).removeAlpha();
+  p = sixteen ? p.toColourspace(colour ? 'rgb16' : 'grey16') : p.toColourspace(colour ? 'srgb' : 'b-w');
+  const { data } = await p.raw(sixteen ? { depth: 'ushort' } : {}).toBuffer({ resolveWithObject: true });
+  return Array.from(sixteen ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2) : data);
+}
+
+function pattern(n: number, seed: number): Uint8Array {
+  // Smooth ramps plus noise: every filter's predictor matters, and wrap-around (mod 256) occurs.
+  const out = new Uint8Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    out[i] = ((i * 7) % 251) ^ (s >>> 27);
+  }
+  return out;
+}
+
+describe('decodePngDirect = sharp, sample for sample', () => {
+  const cases = [0, 2, 4, 6].flatMap((ct) => [8, 16].map((depth) => ({ ct, depth: depth as 8 | 16 })));
+  it.each(cases)('colour type $ct, $depth-bit, 37x23, every filter, split IDAT', async ({ ct, depth }) => {
+    const w = 37, h = 23;
+    const samples = { 0: 1, 2: 3, 4: 2, 6: 4 }[ct as 0 | 2 | 4 | 6];
+    for (const shift of [0, 2]) {
+      const png = encode(pattern(w * h * samples * (depth / 8), ct * 31 + depth + shift), w, h, depth, ct, { split: 3, shift });
+      const v = decodePngDirect(png, 'case.png');
+      expect(v).toBeDefined();
+      const colour = ct === 2 || ct === 6;
+      expect([...v!.geometry.size]).toEqual([w, h, 1]);
+      expect(v!.components).toBe(colour ? 3 : 1);
+      expect(v!.type).toBe(depth === 16 ? 'uint16' : 'uint8');
+      expect(v!.meta).toMatchObject({ format: 'png', bitsStored: depth, photometric: colour ? 'RGB' : 'MONOCHROME2' });
+      expect(v!.meta.warnings).toEqual(ct === 4 || ct === 6 ? ['alpha channel dropped'] : undefined);
+      expect(Array.from(v!.data)).toEqual(await viaSharp(png, colour, depth === 16));
+    }
+  });
+
+  it('readRaster takes the direct path for a sharp-written radiograph and gives sharp\'s pixels', async () => {
+    const w = 300, h = 200;
+    const grey = pattern(w * h, 5);
+    const png = await sharp(grey, { raw: { width: w, height: h, channels: 1 } }).toColourspace('b-w').png({ adaptiveFiltering: true }).toBuffer();
+    expect(decodePngDirect(png, 'x.png')).toBeDefined();
+    const v = await readRaster(png, { name: 'x.png' });
+    expect(Array.from(v.data)).toEqual(Array.from(grey));
+  });
+});
+
+describe('decodePngDirect refuses or hands over', () => {
+  const png = encode(pattern(16 * 8, 1), 16, 8, 8, 0);
+  it('a flipped bit in the image data is a DecodeError (CRC), as with sharp', () => {
+    const bad = Buffer.from(png);
+    bad[bad.length - 20] ^= 1;
+    expect(() => decodePngDirect(bad, 'bad.png')).toThrow(DecodeError);
+    expect(() => decodePngDirect(bad, 'bad.png')).toThrow(/bad\.png.*CRC/);
+  });
+  it('a truncated file is a DecodeError', () => {
+    expect(() => decodePngDirect(png.subarray(0, png.length - 12), 'cut.png')).toThrow(/cut\.png.*IEND/);
+  });
+  it('image data that inflates to more than the header allows stops at the bound', () => {
+    const big = encode(pattern(16 * 9, 1), 16, 9, 8, 0);
+    const idat = big.subarray(33, big.length - 12); // IDAT chunk of 9 rows under an 8-row IHDR
+    const lie = Buffer.concat([png.subarray(0, 33), idat, png.subarray(png.length - 12)]);
+    expect(() => decodePngDirect(lie, 'lie.png')).toThrow(DecodeError);
+  });
+  it('maxVoxels is checked from the header', () => {
+    expect(() => decodePngDirect(png, 'big.png', 100)).toThrow(LimitError);
+  });
+  it('interlaced, palette, tRNS and ICC-profile files are left to sharp', () => {
+    expect(decodePngDirect(encode(pattern(16 * 8, 1), 16, 8, 8, 0, { interlace: 1 }), 'i.png')).toBeUndefined();
+    const pal = Buffer.from(png);
+    pal[25] = 3;
+    expect(decodePngDirect(pal, 'p.png')).toBeUndefined();
+    expect(decodePngDirect(encode(pattern(16 * 8, 1), 16, 8, 8, 0, { extra: [chunk('tRNS', new Uint8Array([0, 7]))] }), 't.png')).toBeUndefined();
+  });
+});
