@@ -48,27 +48,69 @@ export function chooseLutType(rawType: VoxelType, rescales: readonly (Rescale | 
  * Applies per-frame rescales to `raw` (frames of `frameSize` samples, in order). `raw` must be
  * the reader's own buffer: it is returned unchanged when nothing applies, and rescaled in place
  * when the output type equals the stored type (CT int16 -> HU int16), which saves allocating a
- * second volume-sized buffer. The type follows the rule above, from the exact value range.
+ * second volume-sized buffer. The type follows the rule above, from the exact value range - or,
+ * when `storedRange` (what BitsStored allows) already fits the stored type after the rescale
+ * (12-bit CT, intercept -1024), from that range without a pass over the samples.
  */
-export function applyRescale(raw: TypedArray, rawType: VoxelType, rescales: readonly (Rescale | undefined)[], frameSize: number): { data: TypedArray; type: VoxelType } {
+export function applyRescale(raw: TypedArray, rawType: VoxelType, rescales: readonly (Rescale | undefined)[], frameSize: number, storedRange?: { readonly min: number; readonly max: number }): { data: TypedArray; type: VoxelType } {
   if (rescales.every(isIdentity)) return { data: raw, type: rawType };
   const integral = rescales.every((r) => r === undefined || (Number.isInteger(r.slope) && Number.isInteger(r.intercept)));
-  const { min, max } = integral ? valueRange(raw) : { min: 0, max: 0 };
+  const byStoredRange = integral && storedRange !== undefined && chooseLutType(rawType, rescales, storedRange.min, storedRange.max) === rawType;
+  const { min, max } = !integral ? { min: 0, max: 0 } : byStoredRange ? storedRange : valueRange(raw);
   const type = chooseLutType(rawType, rescales, min, max);
   const out = type === rawType ? raw : allocateTypedArray(type, raw.length);
   for (let f = 0; f < rescales.length; f++) {
     const r = rescales[f];
     const s = r?.slope ?? 1;
     const b = r?.intercept ?? 0;
+    const start = f * frameSize;
     const end = Math.min(raw.length, (f + 1) * frameSize);
     if (s === 1 && b === 0 && out === raw) continue;
-    // Stores round to float32 or hold exact integers (the type was chosen to fit every value).
-    for (let p = f * frameSize; p < end; p++) out[p] = raw[p]! * s + b;
+    rescaleRange(raw, out, start, end, s, b, type !== 'float32' && type !== 'float64');
   }
   return { data: out, type };
 }
 
+/**
+ * out[p] = raw[p] * s + b over [start, end). Separate loops per common array class keep each one
+ * monomorphic (a generic loop over TypedArray runs several times slower in V8). `integer`: the
+ * output type is an integer type chosen to hold every value, so `| 0` (exact for int8..int32,
+ * and uint16 / uint8 are < 2^31) skips the double -> integer store conversion; uint32 keeps the
+ * plain store.
+ */
+function rescaleRange(raw: TypedArray, out: TypedArray, start: number, end: number, s: number, b: number, integer: boolean): void {
+  if (integer && raw instanceof Int16Array && out instanceof Int16Array) {
+    if (s === 1) for (let p = start; p < end; p++) out[p] = (raw[p]! + b) | 0;
+    else for (let p = start; p < end; p++) out[p] = (raw[p]! * s + b) | 0;
+    return;
+  }
+  if (integer && raw instanceof Uint16Array && out instanceof Int16Array) {
+    for (let p = start; p < end; p++) out[p] = (raw[p]! * s + b) | 0;
+    return;
+  }
+  if (integer && raw instanceof Uint16Array && out instanceof Int32Array) {
+    for (let p = start; p < end; p++) out[p] = (raw[p]! * s + b) | 0;
+    return;
+  }
+  if (integer && raw instanceof Int16Array && out instanceof Int32Array) {
+    for (let p = start; p < end; p++) out[p] = (raw[p]! * s + b) | 0;
+    return;
+  }
+  if (raw instanceof Uint16Array && out instanceof Float32Array) {
+    for (let p = start; p < end; p++) out[p] = raw[p]! * s + b;
+    return;
+  }
+  if (raw instanceof Int16Array && out instanceof Float32Array) {
+    for (let p = start; p < end; p++) out[p] = raw[p]! * s + b;
+    return;
+  }
+  // Stores round to float32 or hold exact integers (the type was chosen to fit every value).
+  for (let p = start; p < end; p++) out[p] = raw[p]! * s + b;
+}
+
 function valueRange(data: TypedArray): { min: number; max: number } {
+  if (data instanceof Int16Array) return rangeInt16(data);
+  if (data instanceof Uint16Array) return rangeUint16(data);
   let min = Infinity;
   let max = -Infinity;
   for (let p = 0; p < data.length; p++) {
@@ -77,4 +119,26 @@ function valueRange(data: TypedArray): { min: number; max: number } {
     if (v > max) max = v;
   }
   return { min, max };
+}
+
+function rangeInt16(data: Int16Array): { min: number; max: number } {
+  let min = 32767;
+  let max = -32768;
+  for (let p = 0; p < data.length; p++) {
+    const v = data[p]!;
+    min = v < min ? v : min;
+    max = v > max ? v : max;
+  }
+  return data.length === 0 ? { min: Infinity, max: -Infinity } : { min, max };
+}
+
+function rangeUint16(data: Uint16Array): { min: number; max: number } {
+  let min = 65535;
+  let max = 0;
+  for (let p = 0; p < data.length; p++) {
+    const v = data[p]!;
+    min = v < min ? v : min;
+    max = v > max ? v : max;
+  }
+  return data.length === 0 ? { min: Infinity, max: -Infinity } : { min, max };
 }

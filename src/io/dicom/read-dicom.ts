@@ -115,7 +115,7 @@ export function finishVolume(
   // writer stores it as scl_slope / scl_inter, as dcm2niix does): no pass over the samples, no
   // wider output type. Frames with different maps are applied as usual.
   const uniform = opts.keepStoredValues && table === undefined && pm.samplesPerPixel === 1 ? uniformRescale(rescales) : undefined;
-  const { data } = table !== undefined ? applyModalityLutTable(raw, table) : uniform !== undefined ? { data: raw } : applyRescale(raw, pm.rawType, rescales, frameSize);
+  const { data } = table !== undefined ? applyModalityLutTable(raw, table) : uniform !== undefined ? { data: raw } : applyRescale(raw, pm.rawType, rescales, frameSize, { min: lo, max: hi });
   const first = rescales[0];
   const map = (v: number): number => (first === undefined ? v : v * first.slope + first.intercept);
   const valueRange = table !== undefined ? { min: 0, max: 2 ** table.bits - 1 } : { min: Math.min(map(lo), map(hi)), max: Math.max(map(lo), map(hi)) };
