@@ -4,7 +4,7 @@
  * and the viewer, to automated tests.
  */
 import {
-  createPipeline, fetchManifest, labelNames, readDicomFilesInBrowser, readImageInBrowser,
+  createPipeline, createWebBackend, fetchManifest, labelNames, readDicomFilesInBrowser, readImageInBrowser,
   type Manifest, type ModelEntry, type ProviderChoice, type Volume,
 } from '../src/browser.js';
 import { DEMO_CODECS } from './codecs.js';
@@ -309,6 +309,25 @@ const ready = init();
     }
     await pipe.dispose();
     return { times, provider: pipe.provider, threads: THREADS ?? pipe.provider.wasm?.threads };
+  },
+  /**
+   * Benchmarks only (bench/brainchop-browser.mjs): bare session.run of an ONNX file on one float32
+   * feed fetched from `feedUrl`, through the same web backend the pipelines use; per-run ms after
+   * one warm-up. No pre- or postprocessing: the floor medinfer's pipeline is compared with.
+   */
+  async bareRun(modelUrl: string, feedUrl: string, dims: number[], provider: 'wasm' | 'webgpu', runs: number) {
+    const backend = createWebBackend({ wasmPaths: '/ort/', ...(THREADS !== undefined ? { numThreads: THREADS } : {}) });
+    const session = await backend.createSession(new Uint8Array(await (await fetch(modelUrl)).arrayBuffer()), provider, THREADS !== undefined ? { threads: THREADS } : {});
+    const data = new Float32Array(await (await fetch(feedUrl)).arrayBuffer());
+    const feeds = { [session.inputNames[0]!]: { type: 'float32' as const, dims, data } };
+    const times: number[] = [];
+    for (let r = -1; r < runs; r++) {
+      const t = performance.now();
+      await session.run(feeds);
+      if (r >= 0) times.push(performance.now() - t);
+    }
+    await session.release();
+    return { times, fallbacks: session.fallbacks ?? [] };
   },
   /** Runs a model on what is loaded (a dropped file or folder, or a sample), as the Run button does. */
   async run(model: string, provider: ProviderChoice = 'wasm') {
