@@ -25,13 +25,13 @@ describe('medinfer demo', () => {
     expect(metric('segmentation', 'Dice whole tumour')).toBeGreaterThan(0.85);
     expect(metric('registration', 'mean TRE (mm)')).toBeLessThan(metric('registration', 'identity TRE (mm)'));
     expect(metric('report-text', 'macro-F1')).toBeGreaterThan(0.9);
-    // brainchop on the real T1 (--quick: tissue and mindgrab): pictures, and agreement with the
+    // brainchop on the real T1 (--quick: tissue and brain mask): pictures, and agreement with the
     // reference label maps made by brainchop's own code (test/fixtures/brainchop/, 100 % measured
     // by test/models/brainchop-parity.test.ts).
     expect(html).toContain('brainchop MeshNet models on a real T1');
     const brainchop = demo.sections.find((s) => /brainchop/.test((s as { title?: string }).title ?? ''))!;
     expect(brainchop.skipped).toBeUndefined();
-    expect(brainchop.images.map((i) => i.src)).toEqual(['images/brainchop-t1.png', 'images/brainchop-tissue-gwm-light.png', 'images/brainchop-mindgrab.png', 'images/brainchop-mindgrab-masked.png']);
-    for (const id of ['brainchop-tissue-gwm-light', 'brainchop-mindgrab']) expect(brainchop.metrics.find((m) => m.name.startsWith(id))!.value).toBeGreaterThanOrEqual(0.999);
+    expect(brainchop.images.map((i) => i.src)).toEqual(['images/brainchop-t1.png', 'images/brainchop-tissue-gwm-light.png', 'images/brainchop-brain-mask.png', 'images/brainchop-brain-mask-masked.png']);
+    for (const id of ['brainchop-tissue-gwm-light', 'brainchop-brain-mask']) expect(brainchop.metrics.find((m) => m.name.startsWith(id))!.value).toBeGreaterThanOrEqual(0.999);
   }, 600_000);
 });

@@ -20,7 +20,7 @@ const USAGE = `Usage: medinfer demo [--output DIR] [--provider auto|cpu|cuda|web
 
 Runs classification, detection, segmentation, registration and report labelling on synthetic
 phantoms with the bundled models, and the brainchop brain MRI models on the real sample T1
-(--quick: tissue and skull stripping only), and writes DIR/report.html (default DIR: ./medinfer-demo).`;
+(--quick: tissue and brain mask only), and writes DIR/report.html (default DIR: ./medinfer-demo).`;
 
 const SECTIONS: readonly [string, (ctx: DemoContext) => Promise<DemoSection>][] = [
   ['classification', demoClassification],

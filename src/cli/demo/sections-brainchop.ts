@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Volume } from '../../core/volume.js';
+import { createVolume, type Volume } from '../../core/volume.js';
 import type { ModelEntry } from '../../manifest/types.js';
 import { computeDice } from '../../postprocess/metrics/dice.js';
 import { createPipeline } from '../../pipelines/node-context.js';
@@ -20,11 +20,14 @@ import { escapeHtml, type DemoContext, type DemoSection } from './context.js';
 const fromRoot = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
 export const BRAINCHOP_T1_PATH = 'models/brainchop/sample/t1_crop.nii.gz';
 
-/** Entry id -> brainchop's model folder (the reference fixture's name). Quick runs take the first two. */
+/**
+ * Entry id -> brainchop's model folder (the reference fixture's name). Quick runs take the first
+ * two (about 10-15 s each on 2 cores; mindgrab's wider network takes minutes there).
+ */
 const MODELS: readonly [string, string][] = [
   ['brainchop-tissue-gwm-light', 'model5_gw_ae'],
-  ['brainchop-mindgrab', 'mindgrab'],
   ['brainchop-brain-mask', 'model11_gw_ae'],
+  ['brainchop-mindgrab', 'mindgrab'],
   ['brainchop-subcortical-gwm', 'model18cls'],
   ['brainchop-aparc-aseg-50', 'model30chan50cls'],
 ];
@@ -50,6 +53,12 @@ function picture(base: Volume, labels: Volume | undefined, k: number, colour: (l
   return img;
 }
 
+function maskWith(image: Volume, mask: Volume): Volume {
+  const data = new Float32Array(mask.data.length);
+  for (let p = 0; p < data.length; p++) data[p] = mask.data[p] ? image.data[p]! : 0;
+  return createVolume({ geometry: image.geometry, data, meta: image.meta });
+}
+
 export async function demoBrainchop(ctx: DemoContext): Promise<DemoSection> {
   const started = Date.now();
   const title = 'Brain MRI: brainchop MeshNet models on a real T1';
@@ -73,7 +82,10 @@ export async function demoBrainchop(ctx: DemoContext): Promise<DemoSection> {
     const seconds = (Date.now() - modelStarted) / 1000;
     const colour = colourOf(entry);
     images.push({ src: await ctx.writeImage(`${id}`, picture(t1, r.labels, k, colour)), caption: `${entry.title}: labels in the manifest's colours, same slice` });
-    if (r.masked) images.push({ src: await ctx.writeImage(`${id}-masked`, picture(r.masked, undefined, k, colour)), caption: `${entry.title}: the masked brain (input outside the mask set to 0)` });
+    // The masked brain for mask / skull-stripping entries: the SDK's `masked` (maskInput), else
+    // the T1 times the binarised labels (same grid: labels come back on the input's).
+    const masked = r.masked ?? (entry.postprocess.some((s) => s.op === 'binarize') ? maskWith(t1, r.labels) : undefined);
+    if (masked) images.push({ src: await ctx.writeImage(`${id}-masked`, picture(masked, undefined, k, colour)), caption: `${entry.title}: the masked brain (input outside the mask set to 0)` });
     const referencePath = fromRoot(`test/fixtures/brainchop/${upstream}.labels.nii.gz`);
     let agreement = 'reference maps not installed';
     if (existsSync(referencePath)) {
