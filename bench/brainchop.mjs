@@ -13,7 +13,7 @@
  *       and MEDINFER_BRAINCHOP_REPO=<git dir of neuroneural/brainchop> (default: the search
  *       tool's mirror); skipped loudly with the reason when absent.
  * The browser side (tfjs WebGL vs medinfer wasm / WebGPU) is bench/brainchop-browser.mjs.
- *   npx tsc -p tsconfig.json && node bench/brainchop.mjs [--runs 3] [--models a,b] [--crop 48]
+ *   npx tsc -p tsconfig.json && node bench/brainchop.mjs [--runs 3] [--models a,b] [--crop 48] [--memory-only]
  * Timing: one child holds both sides and alternates their runs (one warm-up each), median.
  */
 import { spawnSync } from 'node:child_process';
@@ -174,7 +174,9 @@ for (const model of models) {
   mkdirSync(dir, { recursive: true });
   const cap = await childRun('capture', model, dir);
   if (!cap.ok) { rows.push({ model, error: cap.error }); console.error(model, cap.error); continue; }
-  const both = await childRun('both', model, dir);
+  // --memory-only: peak RSS of each side (one run each), no timing (the 50-class model takes
+  // minutes per run on 2 shared cores).
+  const both = process.argv.includes('--memory-only') ? { ok: false, error: 'timing not run (--memory-only)' } : await childRun('both', model, dir);
   const sdk = await childRun('sdk', model, dir);
   const ort = await childRun('ort', model, dir);
   const tf = tfjsReason || model !== 'brainchop-tissue-gwm-light' && !process.argv.includes('--tfjs-all') ? undefined : await childRun('tfjs', model, dir, ['--crop', arg('crop', '48')]);
@@ -192,7 +194,7 @@ spawnSync('rm', ['-rf', base]);
 const lines = [
   `| model | feeds (N,C,D,H,W) | medinfer s | bare ORT s | medinfer's own work | peak RSS medinfer / bare ORT MB | ratio |`,
   '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
-  ...rows.filter((r) => r.sdkMs).map((r) => `| ${r.model} | ${r.feeds.map((d) => d.join('x')).join(' + ')} | ${(r.sdkMs / 1000).toFixed(2)} | ${(r.ortMs / 1000).toFixed(2)} | ${(100 * (1 - r.ortMs / r.sdkMs)).toFixed(1)} % | ${r.sdkRssMB ?? '?'} / ${r.ortRssMB ?? '?'} | ${r.sdkRssMB ? (r.sdkRssMB / r.ortRssMB).toFixed(2) : '?'}x |`),
+  ...rows.filter((r) => r.sdkMs || r.sdkRssMB).map((r) => `| ${r.model} | ${r.feeds.map((d) => d.join('x')).join(' + ')} | ${r.sdkMs ? (r.sdkMs / 1000).toFixed(2) : '-'} | ${r.ortMs ? (r.ortMs / 1000).toFixed(2) : '-'} | ${r.sdkMs ? (100 * (1 - r.ortMs / r.sdkMs)).toFixed(1) + ' %' : '-'} | ${r.sdkRssMB ?? '?'} / ${r.ortRssMB ?? '?'} | ${r.sdkRssMB ? (r.sdkRssMB / r.ortRssMB).toFixed(2) : '?'}x |`),
 ];
 const tfRows = rows.filter((r) => r.tfjs);
 if (tfRows.length) lines.push('', '| model | crop | tfjs CPU (brainchop network) s | bare ORT s | tfjs / ORT |', '| --- | --- | ---: | ---: | ---: |',
@@ -203,4 +205,4 @@ lines.push('', `runs: ${runs} timed after one warm-up each side, alternated in o
 console.log(lines.join('\n'));
 const resultsDir = process.env.MEDINFER_BENCH_RESULTS_DIR ?? join(REPO, 'bench/results');
 mkdirSync(resultsDir, { recursive: true });
-writeFileSync(join(resultsDir, 'brainchop.json'), JSON.stringify({ threads: THREADS, runs: Number(runs), rows }, null, 2));
+writeFileSync(join(resultsDir, process.argv.includes('--memory-only') ? 'brainchop-memory.json' : 'brainchop.json'), JSON.stringify({ threads: THREADS, runs: Number(runs), rows }, null, 2));
