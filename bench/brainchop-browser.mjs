@@ -10,6 +10,7 @@
  * (MEDINFER_BRAINCHOP_REPO, default the search tool's mirror); without them the tfjs row is
  * skipped with the reason.
  *   npx tsc -p tsconfig.json && node scripts/build-web.mjs && node bench/brainchop-browser.mjs [--crop 64] [--runs 3]
+ *     [--providers wasm,webgpu] [--no-pipeline]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -67,7 +68,7 @@ try {
   await page.goto(server.url);
   await page.evaluate(() => window.medinfer.ready);
   const dims = [1, 1, CROP, CROP, CROP];
-  for (const provider of ['wasm', 'webgpu']) {
+  for (const provider of arg('providers', 'wasm,webgpu').split(',')) {
     try {
       const r = await page.evaluate(([p, d, n]) => window.medinfer.bareRun('/bench/model.onnx', '/bench/block.f32', d, p, n), [provider, dims, RUNS]);
       rows.push({ what: `medinfer web backend, onnxruntime-web ${provider}${provider === 'webgpu' ? ' (SwiftShader)' : ''}`, input: `${CROP}^3 block`, ms: median(r.times), times: r.times, fallbacks: r.fallbacks });
@@ -88,7 +89,14 @@ try {
       for (let k = -1; k < n; k++) {
         const t = performance.now();
         const x = tf.tensor(data, [1, c, c, c, 1]);
-        const y = model.predict(x);
+        // Layer by layer as brainchop applies it (the saved model's input is fixed at 256^3;
+        // model5_gw_ae has no _gn layers, so no LayerNormInPlace here).
+        let y = x;
+        for (let l = 1; l < model.layers.length; l++) {
+          const next = model.layers[l].apply(y);
+          if (y !== x) y.dispose();
+          y = next;
+        }
         await y.data();
         x.dispose();
         y.dispose();
@@ -99,6 +107,7 @@ try {
     if (r.error) notes.push(`tfjs WebGL failed: ${r.error}`);
     else rows.push({ what: `brainchop runtime: tfjs ${r.version} ${r.backend} (${r.renderer})`, input: `${CROP}^3 block`, ms: median(r.times), times: r.times });
   }
+  if (!process.argv.includes('--no-pipeline')) {
   // medinfer's whole pipeline in the page on the 256^3 T1 (read, conform, normalise, crop, network, labels back).
   const pipe = await page.evaluate(([m, n]) => (async () => {
     const times = [];
@@ -106,6 +115,7 @@ try {
     return times;
   })(), [MODEL, Math.min(RUNS, 2)]);
   rows.push({ what: 'medinfer tissue pipeline in the page, wasm (read + conform + network + labels)', input: 't1_crop.nii.gz 256^3', ms: median(pipe), times: pipe });
+  }
   const threads = await page.evaluate(() => navigator.hardwareConcurrency);
   notes.push(`navigator.hardwareConcurrency ${threads}; wasm threads: the SDK default`);
 } finally {
@@ -115,4 +125,4 @@ try {
 }
 const lines = ['| runtime | input | median ms | runs ms |', '| --- | --- | ---: | --- |', ...rows.map((r) => `| ${r.what} | ${r.input} | ${r.ms.toFixed(0)} | ${r.times.map((t) => t.toFixed(0)).join(', ')} |`), '', ...notes.map((n) => `- ${n}`), `- load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`];
 console.log(lines.join('\n'));
-writeFileSync(join(fileURLToPath(new URL('./results/', import.meta.url)), 'brainchop-browser.json'), JSON.stringify({ crop: CROP, runs: RUNS, rows, notes }, null, 2));
+writeFileSync(join(fileURLToPath(new URL('./results/', import.meta.url)), process.argv.includes('--no-pipeline') ? 'brainchop-browser-tfjs.json' : 'brainchop-browser.json'), JSON.stringify({ crop: CROP, runs: RUNS, rows, notes }, null, 2));
