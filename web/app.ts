@@ -4,11 +4,11 @@
  * and the viewer, to automated tests.
  */
 import {
-  createPipeline, fetchManifest, labelNames, readDicomFilesInBrowser, readImageInBrowser,
+  createPipeline, createWebBackend, fetchManifest, labelNames, readDicomFilesInBrowser, readImageInBrowser,
   type Manifest, type ModelEntry, type ProviderChoice, type Volume,
 } from '../src/browser.js';
 import { DEMO_CODECS } from './codecs.js';
-import { boxOutlineVolume, classColours, displayVolume, JACOBIAN_COLORMAP, labelColours, type BoxInput, type LabelColour } from './layers.js';
+import { boxOutlineVolume, classColours, displayVolume, JACOBIAN_COLORMAP, labelColours, maskedByLabels, type BoxInput, type LabelColour } from './layers.js';
 import { renderLayerPanel, renderResultTable, type ResultRow } from './panel.js';
 import { Viewer, type Layer, type ViewName } from './viewer.js';
 
@@ -20,8 +20,8 @@ const MANIFEST_URL = params.get('manifest') ?? '/models.manifest.json';
 const THREADS = params.has('threads') ? Number(params.get('threads')) : undefined;
 const GPU_LIMIT = params.has('maxStorageBufferBindingSize') ? Number(params.get('maxStorageBufferBindingSize')) : undefined;
 
-/** Most probability values (voxels x classes) a segmentation run keeps in the page: 256 MB of float32. */
-const PROBABILITY_LIMIT = 64 * 1024 * 1024;
+/** Most probability values (voxels x classes) a segmentation run keeps in the page: 64 MB of float32 (a 256^3 three-class map, 200 MB, is not kept: the viewer needs only labels). */
+const PROBABILITY_LIMIT = 16 * 1024 * 1024;
 
 interface SampleSet { name: string; task: string; files: Record<string, string> }
 interface Loaded { inputs: Record<string, Volume>; display: Volume }
@@ -165,6 +165,16 @@ async function runModel(modelId: string, provider: ProviderChoice): Promise<Reco
     summary.colours = colours;
     rows = Object.entries(r.volumesMl).map(([n, ml]) => ({ name: n, value: `${ml.toFixed(2)} ml`, ...(colours.find((c) => c.name === n) ? { rgb: colours.find((c) => c.name === n)!.rgb } : {}) }));
     overlays = [{ kind: 'labels', id: 'labels', title: 'labels', volume: r.labels, colours, opacity: 0.6 }];
+    // Brain mask / extraction models (binarised output): the masked brain is the result a user
+    // wants to see; the SDK's `masked` where the entry has maskInput, else the input times the mask.
+    const binary = entry.postprocess.some((s) => s.op === 'binarize' || s.op === 'maskInput');
+    if (binary && wanted.length <= 1) {
+      const masked = r.masked ?? maskedByLabels(single, r.labels);
+      overlays = [{ kind: 'image', id: 'masked', title: 'masked brain (input outside the mask set to 0)', volume: masked, opacity: 1 }, { ...overlays[0]!, opacity: 0.3 }];
+      let nonzero = 0;
+      for (let p = 0; p < masked.data.length; p++) if (masked.data[p]) nonzero++;
+      summary.masked = { fromSdk: r.masked !== undefined, nonzero };
+    }
     shownLabels = r.labels;
     await pipe.dispose();
   } else if (entry.task === 'detection') {
@@ -264,6 +274,17 @@ const ready = init();
   ready,
   /** The NiiVue viewer (web/viewer.ts), for tests that project voxels onto the canvas. */
   get viewer() { return viewer; },
+  /**
+   * The label map on screen as base64 of one byte per voxel (labels <= 255): a 256^3 map as a
+   * JSON number array would be ~40 MB through the test driver.
+   */
+  shownLabelsBase64() {
+    if (!shownLabels) return null;
+    const bytes = Uint8Array.from(shownLabels.data as ArrayLike<number>);
+    let text = '';
+    for (let p = 0; p < bytes.length; p += 0x8000) text += String.fromCharCode(...bytes.subarray(p, p + 0x8000));
+    return { size: shownLabels.geometry.size, base64: btoa(text) };
+  },
   /** The label volume on screen (segmentation labels or box outlines): size and samples. */
   shownLabels() { return shownLabels ? { size: shownLabels.geometry.size, data: Array.from(shownLabels.data) } : null; },
   /** A layer in the viewer by id: its grid and first-component samples (tests derive expectations from these). */
@@ -288,6 +309,31 @@ const ready = init();
     }
     await pipe.dispose();
     return { times, provider: pipe.provider, threads: THREADS ?? pipe.provider.wasm?.threads };
+  },
+  /**
+   * Benchmarks only (bench/brainchop-browser.mjs): bare session.run of an ONNX file on one float32
+   * feed fetched from `feedUrl`, through the same web backend the pipelines use; per-run ms after
+   * one warm-up. No pre- or postprocessing: the floor medinfer's pipeline is compared with.
+   */
+  async bareRun(modelUrl: string, feedUrl: string, dims: number[], provider: 'wasm' | 'webgpu', runs: number) {
+    const backend = createWebBackend({ wasmPaths: '/ort/', ...(THREADS !== undefined ? { numThreads: THREADS } : {}) });
+    const session = await backend.createSession(new Uint8Array(await (await fetch(modelUrl)).arrayBuffer()), provider, THREADS !== undefined ? { threads: THREADS } : {});
+    const data = new Float32Array(await (await fetch(feedUrl)).arrayBuffer());
+    const feeds = { [session.inputNames[0]!]: { type: 'float32' as const, dims, data } };
+    const times: number[] = [];
+    for (let r = -1; r < runs; r++) {
+      const t = performance.now();
+      await session.run(feeds);
+      if (r >= 0) times.push(performance.now() - t);
+    }
+    await session.release();
+    return { times, fallbacks: session.fallbacks ?? [] };
+  },
+  /** Runs a model on what is loaded (a dropped file or folder, or a sample), as the Run button does. */
+  async run(model: string, provider: ProviderChoice = 'wasm') {
+    await ready;
+    $<HTMLSelectElement>('model').value = model;
+    return runModel(model, provider);
   },
   async runSample(model: string, sample: string, provider: ProviderChoice = 'wasm') {
     await ready;

@@ -121,3 +121,18 @@ export const JACOBIAN_COLORMAP = {
   range: [0, 2] as const,
   map: { R: [0, 90, 255, 255, 255], G: [0, 90, 255, 90, 0], B: [255, 255, 255, 90, 0], A: [255, 140, 0, 140, 255], I: [0, 96, 128, 160, 255] },
 };
+
+/**
+ * The input with every voxel outside a mask set to 0 (a brain-mask model's "masked brain"), for
+ * models that return a mask but no masked image (`maskInput` makes one in the SDK itself). The
+ * SDK returns labels on the input's own grid, so the two must share it: anything else is refused
+ * rather than drawn misaligned.
+ */
+export function maskedByLabels(image: Volume, labels: Volume): Volume {
+  const shown = displayVolume(image);
+  const same = shown.geometry.size.every((n, a) => n === labels.geometry.size[a]);
+  if (!same) throw new Error(`mask grid ${labels.geometry.size.join('x')} differs from the image's ${shown.geometry.size.join('x')}`);
+  const data = new Float32Array(shown.data.length);
+  for (let p = 0; p < data.length; p++) data[p] = labels.data[p] ? shown.data[p]! : 0;
+  return createVolume({ geometry: shown.geometry, data, meta: { ...shown.meta, source: 'masked' } });
+}

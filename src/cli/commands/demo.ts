@@ -13,12 +13,14 @@ import { describeError } from '../../core/errors.js';
 import { createDemoContext, type DemoContext, type DemoSection } from '../demo/context.js';
 import { demoClassification, demoDetection2d, demoReportText } from '../demo/sections-2d.js';
 import { demoDetection, demoRegistration, demoSegmentation } from '../demo/sections-3d.js';
+import { demoBrainchop } from '../demo/sections-brainchop.js';
 import { renderDemoReport } from '../demo/report-html.js';
 
 const USAGE = `Usage: medinfer demo [--output DIR] [--provider auto|cpu|cuda|webgpu] [--quick] [--manifest FILE] [--quiet]
 
 Runs classification, detection, segmentation, registration and report labelling on synthetic
-phantoms with the bundled models and writes DIR/report.html (default DIR: ./medinfer-demo).`;
+phantoms with the bundled models, and the brainchop brain MRI models on the real sample T1
+(--quick: tissue and brain mask only), and writes DIR/report.html (default DIR: ./medinfer-demo).`;
 
 const SECTIONS: readonly [string, (ctx: DemoContext) => Promise<DemoSection>][] = [
   ['classification', demoClassification],
@@ -27,6 +29,7 @@ const SECTIONS: readonly [string, (ctx: DemoContext) => Promise<DemoSection>][] 
   ['segmentation', demoSegmentation],
   ['registration', demoRegistration],
   ['report-text', demoReportText],
+  ['brainchop', demoBrainchop],
 ];
 
 export const command: CliCommand = {

@@ -2,8 +2,12 @@
  * Sample inputs for the web demo, generated from the seeded phantoms (no patient data, nothing
  * downloaded): a chest radiograph, a four-sequence brain MRI, a chest CT (3D nodule detection)
  * and an exhale / inhale lung CT pair (registration), as NIfTI (exact 16-bit samples in every
- * browser) plus an 8-bit PNG of the radiograph to show raster input.
+ * browser) plus an 8-bit PNG of the radiograph to show raster input. One real image: brainchop's
+ * demo T1 (models/brainchop/sample/t1_crop.nii.gz, MIT, attribution in models/brainchop/) for the
+ * brainchop models, served byte for byte as it ships.
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { writeNifti } from '../../io/nifti/write-nifti.js';
 import { writePng } from '../../io/raster/node-raster.js';
 import { generateBrainMri } from '../../phantoms/brain-mri.js';
@@ -11,6 +15,10 @@ import { generateChestCt } from '../../phantoms/chest-ct.js';
 import { generateChestRadiograph } from '../../phantoms/chest-radiograph.js';
 import { generateLungCtPair } from '../../phantoms/lung-ct-pair.js';
 import { createVolume } from '../../core/volume.js';
+
+/** The real T1 the brainchop models are demonstrated on, relative to the package root. */
+export const BRAINCHOP_T1 = 'models/brainchop/sample/t1_crop.nii.gz';
+export const BRAINCHOP_T1_SAMPLE = 'brain MRI T1, real (brainchop sample, 256^3 1 mm)';
 
 export interface SampleSet {
   readonly name: string;
@@ -45,6 +53,8 @@ export async function createSampleFiles(): Promise<SampleFiles> {
   const pair = generateLungCtPair({ seed: 9301 });
   files.set('lung-fixed.nii.gz', writeNifti(pair.exhale, { gzip: true }));
   files.set('lung-moving.nii.gz', writeNifti(pair.inhale, { gzip: true }));
+  // src/cli/web and dist/cli/web are both three levels below the package root.
+  files.set('t1_crop.nii.gz', new Uint8Array(readFileSync(fileURLToPath(new URL(`../../../${BRAINCHOP_T1}`, import.meta.url)))));
   return {
     index: [
       { name: 'chest radiograph (NIfTI, 12-bit)', task: 'classification', files: { image: 'cxr.nii.gz' } },
@@ -53,6 +63,7 @@ export async function createSampleFiles(): Promise<SampleFiles> {
       { name: 'chest CT (NIfTI, HU)', task: 'detection', files: { image: 'chest-ct.nii.gz' } },
       // fixed first: the demo shows the first input as the base layer (registration works on its grid).
       { name: 'lung CT exhale / inhale pair', task: 'registration', files: { fixed: 'lung-fixed.nii.gz', moving: 'lung-moving.nii.gz' } },
+      { name: BRAINCHOP_T1_SAMPLE, task: 'segmentation', files: { image: 't1_crop.nii.gz' } },
     ],
     files,
   };
