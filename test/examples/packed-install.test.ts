@@ -173,14 +173,20 @@ describe('a browser app installed with the README line', () => {
       "import { createPipeline, readImageFile } from 'medinfer';",
       "const report = (e) => ({ name: e.name, code: e.code, message: e.message });",
       "const pipeline = await createPipeline('classification', 'medinfer-cxr-densenet-phantom').then(() => 'ok', report);",
-      'const raster = await readImageFile(process.argv[2]).then(() => \'ok\', report);',
-      'console.log(JSON.stringify({ pipeline, raster }));',
+      'const png = await readImageFile(process.argv[2]).then(() => \'ok\', report);',
+      'const raster = await readImageFile(process.argv[3]).then(() => \'ok\', report);',
+      'console.log(JSON.stringify({ pipeline, png, raster }));',
     ].join('\n'));
-    const out = JSON.parse(await sh(process.execPath, [probe, join(samples, 'radiograph/chest-xray.png')], browserApp)) as Record<string, { name: string; code: string; message: string }>;
+    // A JPEG still needs sharp; common PNGs are decoded by the SDK itself (png-direct.ts).
+    const jpeg = join(browserApp, 'photo.jpg');
+    const { default: sharp } = await import('sharp');
+    await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 90, g: 60, b: 30 } } }).jpeg().toFile(jpeg);
+    const out = JSON.parse(await sh(process.execPath, [probe, join(samples, 'radiograph/chest-xray.png'), jpeg], browserApp)) as Record<string, { name: string; code: string; message: string } | string>;
     expect(out.pipeline).toMatchObject({ name: 'MissingPackageError', code: 'E_MISSING_PACKAGE' });
-    expect(out.pipeline!.message).toContain('npm install onnxruntime-node@~1.30.0 --onnxruntime-node-install=skip');
+    expect((out.pipeline as { message: string }).message).toContain('npm install onnxruntime-node@~1.30.0 --onnxruntime-node-install=skip');
+    expect(out.png).toBe('ok');
     expect(out.raster).toMatchObject({ name: 'MissingPackageError', code: 'E_MISSING_PACKAGE' });
-    expect(out.raster!.message).toContain('npm install sharp@^0.35.5');
+    expect((out.raster as { message: string }).message).toContain('npm install sharp@^0.35.5');
   });
 
   it('medinfer run there exits 2 with the typed error and the install line, not a stack', async () => {

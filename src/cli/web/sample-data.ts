@@ -39,7 +39,8 @@ export async function createSampleFiles(): Promise<SampleFiles> {
   const eight = new Uint8Array(cxr.image.data.length);
   for (let p = 0; p < eight.length; p++) eight[p] = Math.round((cxr.image.data[p]! / 4095) * 255);
   files.set('cxr.png', await writePng(createVolume({ geometry: cxr.image.geometry, data: eight, meta: { source: 'cxr.png' } })));
-  const brain = generateBrainMri({ seed: 777, size: [64, 64, 48], spacingMm: 2 });
+  // At the bundled BraTS model's training spacing (its entry's `space`: 1.5 mm); another spacing is refused.
+  const brain = generateBrainMri({ seed: 777, size: [64, 64, 48], spacingMm: 1.5 });
   const brainFiles: Record<string, string> = {};
   for (const [modality, volume] of Object.entries(brain.images)) {
     brainFiles[modality] = `brain-${modality}.nii.gz`;
