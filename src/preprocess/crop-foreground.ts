@@ -16,7 +16,7 @@ import { InputError, ShapeError } from '../core/errors.js';
 import { sameGrid, type Vec3 } from '../core/geometry.js';
 import type { TypedArray } from '../core/dtype.js';
 import type { Volume } from '../core/volume.js';
-import { copyBox } from './crop-pad.js';
+import { copyBox, growBoxAbove } from './crop-pad.js';
 import { createScaleOffsetTransform, deriveGeometry } from './index-transform.js';
 import type { ParamReader } from './param-reader.js';
 import { channelCount, createPlanarVolume, toPlanar } from './planar.js';
@@ -39,26 +39,7 @@ function findBoxAbove(data: TypedArray, size: Vec3, threshold: number): { lo: nu
   const [n0, n1, n2] = size;
   const lo = [n0, n1, n2];
   const hi = [-1, -1, -1];
-  let p = 0;
-  for (let k = 0; k < n2; k++) {
-    for (let j = 0; j < n1; j++, p += n0) {
-      let first = -1;
-      let last = -1;
-      for (let i = 0; i < n0; i++) {
-        if (data[p + i]! > threshold) {
-          if (first < 0) first = i;
-          last = i;
-        }
-      }
-      if (first < 0) continue;
-      if (first < lo[0]!) lo[0] = first;
-      if (last > hi[0]!) hi[0] = last;
-      if (j < lo[1]!) lo[1] = j;
-      if (j > hi[1]!) hi[1] = j;
-      if (k < lo[2]!) lo[2] = k;
-      if (k > hi[2]!) hi[2] = k;
-    }
-  }
+  growBoxAbove(data, 0, size, threshold, lo, hi);
   return hi[0]! < 0 ? null : { lo, hi };
 }
 

@@ -49,6 +49,35 @@ function perAxis(v: number | readonly number[] | undefined, fallback: number, is
   return [v[0] ?? fallback, v[1] ?? fallback, v[2] ?? fallback];
 }
 
+/**
+ * Extends the inclusive box [lo, hi] (per axis i, j, k) to every voxel with data > threshold in
+ * the 3D block of `size` starting at `offset` (one channel of a planar volume). hi[0] stays -1
+ * while nothing was found.
+ */
+export function growBoxAbove(data: TypedArray, offset: number, size: Vec3, threshold: number, lo: number[], hi: number[]): void {
+  const [n0, n1, n2] = size;
+  let p = offset;
+  for (let k = 0; k < n2; k++) {
+    for (let j = 0; j < n1; j++, p += n0) {
+      let first = -1;
+      let last = -1;
+      for (let i = 0; i < n0; i++) {
+        if (data[p + i]! > threshold) {
+          if (first < 0) first = i;
+          last = i;
+        }
+      }
+      if (first < 0) continue;
+      if (first < lo[0]!) lo[0] = first;
+      if (last > hi[0]!) hi[0] = last;
+      if (j < lo[1]!) lo[1] = j;
+      if (j > hi[1]!) hi[1] = j;
+      if (k < lo[2]!) lo[2] = k;
+      if (k > hi[2]!) hi[2] = k;
+    }
+  }
+}
+
 /** Foreground box [start, end) per axis over all channels, or null when nothing is > 0. */
 export function findForegroundBox(volume: Volume): { start: Vec3; end: Vec3 } | null {
   const v = toPlanar(volume);
@@ -57,28 +86,7 @@ export function findForegroundBox(volume: Volume): { start: Vec3; end: Vec3 } | 
   const lo = [n0, n1, n2];
   const hi = [-1, -1, -1];
   const data = v.data;
-  for (let c = 0; c < channelCount(v); c++) {
-    let p = c * nv;
-    for (let k = 0; k < n2; k++) {
-      for (let j = 0; j < n1; j++, p += n0) {
-        let first = -1;
-        let last = -1;
-        for (let i = 0; i < n0; i++) {
-          if (data[p + i]! > 0) {
-            if (first < 0) first = i;
-            last = i;
-          }
-        }
-        if (first < 0) continue;
-        if (first < lo[0]!) lo[0] = first;
-        if (last > hi[0]!) hi[0] = last;
-        if (j < lo[1]!) lo[1] = j;
-        if (j > hi[1]!) hi[1] = j;
-        if (k < lo[2]!) lo[2] = k;
-        if (k > hi[2]!) hi[2] = k;
-      }
-    }
-  }
+  for (let c = 0; c < channelCount(v); c++) growBoxAbove(data, c * nv, v.geometry.size, 0, lo, hi);
   if (hi[0]! < 0) return null;
   return { start: [lo[0]!, lo[1]!, lo[2]!], end: [hi[0]! + 1, hi[1]! + 1, hi[2]! + 1] };
 }
