@@ -66,46 +66,37 @@ export abstract class MedinferError extends Error {
   }
 }
 
-/** Bad arguments or options from the caller (CLI usage errors map to exit code 2). */
-export class UsageError extends MedinferError {
-  override readonly name = 'UsageError' as const;
-  readonly code = 'E_USAGE' as const;
+/**
+ * The base of an error class with a fixed name and code: each class below is one line, and its
+ * `name` is a string literal (see MedinferError.name) rather than the minifiable class name.
+ */
+function errorKind<N extends string, C extends ErrorCode>(name: N, code: C) {
+  return class extends MedinferError {
+    override readonly name: N = name;
+    readonly code: C = code;
+  };
 }
+
+/** Bad arguments or options from the caller (CLI usage errors map to exit code 2). */
+export class UsageError extends errorKind('UsageError', 'E_USAGE') {}
 
 /** The manifest (or a model entry) is invalid or does not contain what was asked for. */
-export class ManifestError extends MedinferError {
-  override readonly name = 'ManifestError' as const;
-  readonly code = 'E_MANIFEST' as const;
-}
+export class ManifestError extends errorKind('ManifestError', 'E_MANIFEST') {}
 
 /** A model file is missing or unreadable. */
-export class ModelFileError extends MedinferError {
-  override readonly name = 'ModelFileError' as const;
-  readonly code = 'E_MODEL_FILE' as const;
-}
+export class ModelFileError extends errorKind('ModelFileError', 'E_MODEL_FILE') {}
 
 /** A file's sha256 does not match the manifest: nothing is run. */
-export class IntegrityError extends MedinferError {
-  override readonly name = 'IntegrityError' as const;
-  readonly code = 'E_INTEGRITY' as const;
-}
+export class IntegrityError extends errorKind('IntegrityError', 'E_INTEGRITY') {}
 
 /** A medical file could not be decoded (truncated, corrupt, not the claimed format). */
-export class DecodeError extends MedinferError {
-  override readonly name = 'DecodeError' as const;
-  readonly code = 'E_DECODE' as const;
-}
+export class DecodeError extends errorKind('DecodeError', 'E_DECODE') {}
 
 /** A valid file that uses something this SDK deliberately does not decode (e.g. 12-bit JPEG). */
-export class UnsupportedError extends MedinferError {
-  override readonly name = 'UnsupportedError' as const;
-  readonly code = 'E_UNSUPPORTED' as const;
-}
+export class UnsupportedError extends errorKind('UnsupportedError', 'E_UNSUPPORTED') {}
 
 /** An execution provider is unavailable, failed, or produced unusable output. */
-export class ProviderError extends MedinferError {
-  override readonly name = 'ProviderError' as const;
-  readonly code = 'E_PROVIDER' as const;
+export class ProviderError extends errorKind('ProviderError', 'E_PROVIDER') {
   readonly provider: string;
   constructor(provider: string, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
     super(message, { ...details, provider }, options);
@@ -114,22 +105,13 @@ export class ProviderError extends MedinferError {
 }
 
 /** Tensor / volume shapes or dtypes do not match what is expected. */
-export class ShapeError extends MedinferError {
-  override readonly name = 'ShapeError' as const;
-  readonly code = 'E_SHAPE' as const;
-}
+export class ShapeError extends errorKind('ShapeError', 'E_SHAPE') {}
 
 /** An input is over a configured limit (voxels, bytes, dimensions): refused before allocating. */
-export class LimitError extends MedinferError {
-  override readonly name = 'LimitError' as const;
-  readonly code = 'E_LIMIT' as const;
-}
+export class LimitError extends errorKind('LimitError', 'E_LIMIT') {}
 
 /** An input is valid but not suitable here (wrong modality, dimensionality, task). */
-export class InputError extends MedinferError {
-  override readonly name = 'InputError' as const;
-  readonly code = 'E_INPUT' as const;
-}
+export class InputError extends errorKind('InputError', 'E_INPUT') {}
 
 /**
  * A file-system operation failed. `details.file` is the path, `details.op` what was being done
@@ -149,9 +131,7 @@ export class IoError extends MedinferError {
  * a STOW-RS FailedSOPSequence). `url` never carries credentials or a query string (QIDO queries
  * may hold patient attributes); `status` is the HTTP status.
  */
-export class HttpError extends MedinferError {
-  override readonly name = 'HttpError' as const;
-  readonly code = 'E_HTTP' as const;
+export class HttpError extends errorKind('HttpError', 'E_HTTP') {
   readonly status: number;
   readonly url: string;
   constructor(url: string, status: number, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
@@ -162,9 +142,7 @@ export class HttpError extends MedinferError {
 }
 
 /** A request got no HTTP answer: connection refused or reset, DNS failure, timeout, abort. */
-export class NetworkError extends MedinferError {
-  override readonly name = 'NetworkError' as const;
-  readonly code = 'E_NETWORK' as const;
+export class NetworkError extends errorKind('NetworkError', 'E_NETWORK') {
   readonly url: string;
   constructor(url: string, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
     super(message, { ...details, url }, options);
@@ -177,10 +155,7 @@ export class NetworkError extends MedinferError {
  * inference, sharp for PNG / JPEG in Node, onnxruntime-web, bullmq). `details.package` names it and
  * `details.install` is the npm command that installs the tested version range.
  */
-export class MissingPackageError extends MedinferError {
-  override readonly name = 'MissingPackageError' as const;
-  readonly code = 'E_MISSING_PACKAGE' as const;
-}
+export class MissingPackageError extends errorKind('MissingPackageError', 'E_MISSING_PACKAGE') {}
 
 export function isMedinferError(value: unknown): value is MedinferError {
   return value instanceof MedinferError;

@@ -9,7 +9,7 @@
  * Being a function of position (not a voxel array), the same anatomy can be sampled on any grid
  * and at deformed positions (breathing motion) without interpolation blur.
  */
-import type { Rng } from './prng.js';
+import { createRng, type Rng } from './prng.js';
 import { createValueNoise3d, type NoiseFn } from './value-noise.js';
 
 export interface ChestAnatomy {
@@ -114,4 +114,16 @@ export function createChestAnatomy(rng: Rng, options: ChestAnatomyOptions): Ches
   };
 
   return { sample, lungRadius, vessel, lungZ: { base, apex } };
+}
+
+/**
+ * A chest phantom's scene: the seeded generator and the anatomy filling a field of view of
+ * size x spacing (mm). Draw order matters for reproducibility: the anatomy takes the first draws.
+ */
+export function createChestScene(
+  seed: number, size: readonly [number, number, number], spacingMm: readonly [number, number, number],
+): { rng: Rng; fov: [number, number, number]; anatomy: ChestAnatomy } {
+  const rng = createRng(seed);
+  const fov: [number, number, number] = [size[0] * spacingMm[0], size[1] * spacingMm[1], size[2] * spacingMm[2]];
+  return { rng, fov, anatomy: createChestAnatomy(rng, { fovMm: fov }) };
 }

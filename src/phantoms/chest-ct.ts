@@ -14,8 +14,8 @@
  * world coordinates are not trivially voxel coordinates.
  */
 import { createVolume, indexToWorld, type Volume } from '../core/index.js';
-import { createChestAnatomy } from './chest-anatomy.js';
-import { createRng, type Rng } from './prng.js';
+import { createChestScene } from './chest-anatomy.js';
+import type { Rng } from './prng.js';
 
 export interface ChestCtOptions {
   seed: number;
@@ -59,9 +59,7 @@ function placeNodules(rng: Rng, count: number, dRange: readonly [number, number]
 export function generateChestCt(options: ChestCtOptions): ChestCt {
   const size = options.size ?? [256, 256, 128];
   const spacing = options.spacingMm ?? [0.7, 0.7, 1.25];
-  const rng = createRng(options.seed);
-  const fov: [number, number, number] = [size[0] * spacing[0], size[1] * spacing[1], size[2] * spacing[2]];
-  const anatomy = createChestAnatomy(rng, { fovMm: fov });
+  const { rng, fov, anatomy } = createChestScene(options.seed, size, spacing);
   const [minN, maxN] = options.nodules ?? [0, 4];
   const count = rng.int(minN, maxN);
   const fits = (x: number, y: number, z: number, r: number): boolean => {

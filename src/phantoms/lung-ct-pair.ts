@@ -16,8 +16,7 @@
  * moved(q) = inhale(q + u(q)).
  */
 import { createVolume, type Volume } from '../core/index.js';
-import { createChestAnatomy } from './chest-anatomy.js';
-import { createRng } from './prng.js';
+import { createChestScene } from './chest-anatomy.js';
 import { createValueNoise3d } from './value-noise.js';
 
 export interface LungCtPairOptions {
@@ -48,9 +47,7 @@ export interface LungCtPair {
 export function generateLungCtPair(options: LungCtPairOptions): LungCtPair {
   const size = options.size ?? [96, 96, 64];
   const spacing = options.spacingMm ?? [2, 2, 2.5];
-  const rng = createRng(options.seed);
-  const fov: [number, number, number] = [size[0] * spacing[0], size[1] * spacing[1], size[2] * spacing[2]];
-  const anatomy = createChestAnatomy(rng, { fovMm: fov });
+  const { rng, fov, anatomy } = createChestScene(options.seed, size, spacing);
   const [ampLo, ampHi] = options.amplitudeMm ?? [10, 20];
   const amplitude = rng.uniform(ampLo, ampHi);
   const expansion = rng.uniform(1.5, 4);
