@@ -1,5 +1,4 @@
-/** Helpers of the task evaluators (eval-<task>.ts); the Evaluator contract is in src/cli/tasks/types.ts. */
-export type { EvalMetrics, EvalTable, Evaluator } from '../../tasks/types.js';
+/** Formatting and CSV-column helpers of the task evaluators (src/cli/tasks/<task>.ts; the Evaluator contract is in src/cli/tasks/types.ts). */
 
 export function fmt(x: number | null | undefined, digits = 4): string {
   if (x === null || x === undefined) return '-';

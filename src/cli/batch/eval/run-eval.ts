@@ -15,7 +15,7 @@ import { checkConcurrency, DEFAULT_CONCURRENCY, loadManifest, openBatchPipeline,
 import type { BatchFailure, BatchItem, BatchOptions } from '../types.js';
 import { runPool } from '../worker-pool.js';
 import { cliTask, inferItem } from '../../tasks/index.js';
-import type { EvalMetrics, Evaluator } from './eval-types.js';
+import type { EvalMetrics, Evaluator } from '../../tasks/types.js';
 
 export interface EvalOptions extends Pick<BatchOptions, 'manifest' | 'provider' | 'threads' | 'maxVoxels' | 'quiet'> {
   readonly model: string;
