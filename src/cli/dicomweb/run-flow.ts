@@ -2,7 +2,8 @@
  * `medinfer dicomweb run` as a function (the CLI command and the queue job both call it):
  * QIDO-RS the study's series -> pick the model's input series (select-series.ts) -> skip if the
  * result is already stored (QIDO-RS for the derived SOP Instance UID) -> WADO-RS retrieve ->
- * read with the SDK's series reader -> run the model -> SEG and / or SR (derived-objects.ts) ->
+ * read with the SDK's series reader -> run the model -> SEG and / or SR (derived-objects.ts; what
+ * runs and what is stored is the task's `dicomweb` in its CLI definition, src/cli/tasks/) ->
  * STOW-RS into the same study. Every failure is a typed MedinferError.
  * Privacy: `log` lines carry counts, sizes, modalities, series numbers and UIDs only - never a
  * patient or study attribute read from the data (name, ID, dates, descriptions) nor credentials.
@@ -23,7 +24,7 @@ import { cliTask } from '../tasks/index.js';
 import type { AnyPipeline, TaskResult } from '../tasks/types.js';
 import type { FlowProgress } from '../progress-line.js';
 import { buildSeg, modelSha256, planResultUids, type BuiltObject } from './derived-objects.js';
-import { selectInputSeries, type SelectedSeries } from './select-series.js';
+import { selectInputSeries } from './select-series.js';
 import { buildSr } from './derived-sr.js';
 
 export type { FlowProgress } from '../progress-line.js';
