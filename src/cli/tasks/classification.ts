@@ -113,7 +113,11 @@ export const classificationCli: CliTask<'classification'> = {
     const maxBatch = Math.min(pipe.entry.inference.batch ?? 8, Math.floor(workers / 2));
     return explain || maxBatch < 2 ? undefined : createMicroBatcher(pipe, workers, maxBatch);
   },
-  evaluation: { cases: 'csv', evaluator: async (entry) => createClassificationEvaluator(entry) },
+  evaluation: {
+    cases: 'csv',
+    usage: ['AUC per label + mean. CSV: path (image) + one 0/1 column per label (blank or -1: unlabelled)'],
+    evaluator: async (entry) => createClassificationEvaluator(entry),
+  },
   demo: [{ name: 'classification', run: demoClassification }],
   dicomweb: {
     async run(pipe, { volumes, selected }) {

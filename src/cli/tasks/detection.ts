@@ -116,6 +116,11 @@ export const detectionCli: CliTask<'detection'> = {
     // Every scan of the folder is a case; the references are LUNA16 annotations (default:
     // annotations.csv in the data folder, or the CSV --data names).
     cases: 'folder',
+    usage: [
+      'LUNA16 FROC sensitivities at 1/8..8 FPs/scan and CPM. Folder of scans (files or DICOM',
+      'series folders) + annotations.csv (seriesuid, coordX, coordY, coordZ, diameter_mm; world mm).',
+      'seriesuid = the DICOM series UID, or the file name without extension',
+    ],
     async evaluator(_entry, data) {
       const annotations = data.annotations ?? (data.isDirectory ? join(data.path, 'annotations.csv') : data.path);
       const excluded = data.excluded ? await readAnnotations(data.excluded) : [];

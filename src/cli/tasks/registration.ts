@@ -104,7 +104,11 @@ export const registrationCli: CliTask<'registration'> = {
     return { task: 'registration', input: fixed, result };
   },
   outputs: (item, r) => buildRegistrationOutputs(item, r.result, r.input),
-  evaluation: { cases: 'csv', evaluator: async () => createRegistrationEvaluator() },
+  evaluation: {
+    cases: 'csv',
+    usage: ["landmark TRE (mm) before / after, folding %. CSV like `medinfer run`'s, with landmarks"],
+    evaluator: async () => createRegistrationEvaluator(),
+  },
   demo: [{ name: 'registration', run: demoRegistration }],
   // A deformation field has no DICOM result object here (no Deformable Spatial Registration writer).
   dicomweb: null,

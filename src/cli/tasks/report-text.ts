@@ -80,7 +80,11 @@ export const reportTextCli: CliTask<'report-text'> = {
     return { task: 'report-text', result: await pipe.run(text) };
   },
   outputs: async (item, r) => buildReportTextOutputs(item, r.result),
-  evaluation: { cases: 'csv', evaluator: async (entry) => createReportTextEvaluator(entry) },
+  evaluation: {
+    cases: 'csv',
+    usage: ['macro-F1 over (observation, status). CSV: report + one column per observation (1/0/-1/blank)'],
+    evaluator: async (entry) => createReportTextEvaluator(entry),
+  },
   demo: [{ name: 'report-text', run: demoReportText }],
   // Text input: there is no image series to select on a DICOMweb server.
   dicomweb: null,

@@ -183,7 +183,11 @@ export const segmentationCli: CliTask<'segmentation'> = {
     return { task: 'segmentation', input, result: await pipe.run(input, runOptions) };
   },
   outputs: (item, r) => buildSegmentationOutputs(item, r.result, r.input),
-  evaluation: { cases: 'csv', evaluator: async (entry, data) => createSegmentationEvaluator(entry, data.list!) },
+  evaluation: {
+    cases: 'csv',
+    usage: ['Dice and HD95 (mm) per label. CSV: image column(s) (path, or one per model input) + reference'],
+    evaluator: async (entry, data) => createSegmentationEvaluator(entry, data.list!),
+  },
   demo: [
     { name: 'segmentation', run: demoSegmentation },
     { name: 'brainchop', run: demoBrainchop },

@@ -89,6 +89,8 @@ export interface CliEvaluation {
    * and the references are read by the evaluator.
    */
   readonly cases: 'csv' | 'folder';
+  /** `medinfer eval --help`: the metrics and what --data holds, one string per line. */
+  readonly usage: readonly string[];
   evaluator(entry: ModelEntry, data: EvalData): Promise<Evaluator>;
 }
 
