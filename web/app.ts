@@ -8,8 +8,9 @@ import {
   type Manifest, type ModelEntry, type ProviderChoice, type Volume,
 } from '../src/browser.js';
 import { DEMO_CODECS } from './codecs.js';
-import { boxOutlineVolume, classColours, displayVolume, JACOBIAN_COLORMAP, labelColours, maskedByLabels, type BoxInput, type LabelColour } from './layers.js';
-import { renderLayerPanel, renderResultTable, type ResultRow } from './panel.js';
+import { displayVolume } from './layers.js';
+import { renderLayerPanel, renderResultTable } from './panel.js';
+import { boxLayer, WEB_TASKS, type DrawnBoxes } from './tasks.js';
 import { Viewer, type Layer, type ViewName } from './viewer.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -19,9 +20,6 @@ const MANIFEST_URL = params.get('manifest') ?? '/models.manifest.json';
 // Without ?threads the SDK's default applies (min(4, cores / 2); 1 where the page is not isolated).
 const THREADS = params.has('threads') ? Number(params.get('threads')) : undefined;
 const GPU_LIMIT = params.has('maxStorageBufferBindingSize') ? Number(params.get('maxStorageBufferBindingSize')) : undefined;
-
-/** Most probability values (voxels x classes) a segmentation run keeps in the page: 64 MB of float32 (a 256^3 three-class map, 200 MB, is not kept: the viewer needs only labels). */
-const PROBABILITY_LIMIT = 16 * 1024 * 1024;
 
 interface SampleSet { name: string; task: string; files: Record<string, string> }
 interface Loaded { inputs: Record<string, Volume>; display: Volume }
@@ -33,18 +31,7 @@ let loaded: Loaded | undefined;
 let viewer: Viewer | undefined;
 let viewerProblem = '';
 /** The last detection result, redrawn when the minimum score to draw changes. */
-let lastBoxes: { image: Volume; boxes: (BoxInput & { score: number })[]; colours: LabelColour[] } | undefined;
-
-/**
- * Box outlines of the detections scoring at least `minScore` (a display threshold only: the
- * table lists every detection the model returned, those drawn in bold).
- */
-function boxLayer(minScore: number): Layer {
-  const { image, boxes, colours } = lastBoxes!;
-  const outlines = boxOutlineVolume(image, boxes.filter((b) => b.score >= minScore));
-  shownLabels = outlines;
-  return { kind: 'labels', id: 'boxes', title: 'boxes', volume: outlines, colours, opacity: 1 };
-}
+let lastBoxes: DrawnBoxes | undefined;
 /** The label volume the viewer shows (segmentation labels or box outlines), for tests. */
 let shownLabels: Volume | undefined;
 
@@ -129,97 +116,17 @@ async function runModel(modelId: string, provider: ProviderChoice): Promise<Reco
   const options = { manifest, wasmPaths: '/ort/', ...(THREADS !== undefined ? { numThreads: THREADS } : {}), provider, onDownloadProgress: (l: number, t?: number) => progress(l, t ?? l), ...(GPU_LIMIT !== undefined ? { maxStorageBufferBindingSize: GPU_LIMIT } : {}) };
   status(`Running ${modelId} (${provider})...`);
   const started = performance.now();
-  const single = Object.values(loaded.inputs)[0]!;
-  const summary: Record<string, unknown> = { task: entry.task };
-  let rows: ResultRow[];
-  let overlays: Layer[] = [];
-  let hidden: string[] = [];
   shownLabels = undefined;
   lastBoxes = undefined;
-  if (entry.task === 'classification') {
-    const pipe = await createPipeline('classification', entry, options);
-    const r = await pipe.run(single);
-    summary.provider = pipe.provider;
-    summary.labels = r.labels;
-    rows = r.labels.map((l) => ({ name: l.name, value: l.score.toFixed(3), positive: l.positive }));
-    await pipe.dispose();
-  } else if (entry.task === 'segmentation') {
-    const pipe = await createPipeline('segmentation', entry, options);
-    const wanted = entry.inputs?.map((i) => i.name) ?? [];
-    const named = Object.fromEntries(wanted.filter((n) => loaded!.inputs[n]).map((n) => [n, loaded!.inputs[n]!]));
-    // Probability maps are kept only while small (tests sample them): a 104-class brain atlas on a
-    // 256^3 grid would need 7 GB of float32 in the page. The label map is all the viewer needs.
-    const voxels = single.geometry.size[0] * single.geometry.size[1] * single.geometry.size[2];
-    const keepProbabilities = voxels * Math.max(2, entry.labels.length) <= PROBABILITY_LIMIT;
-    const r = await pipe.run(wanted.length > 1 ? named : single, { probabilities: keepProbabilities, onProgress: progress });
-    summary.provider = pipe.provider;
-    summary.volumesMl = r.volumesMl;
-    const counts: Record<number, number> = {};
-    for (const v of r.labels.data) counts[v] = (counts[v] ?? 0) + 1;
-    summary.counts = counts;
-    if (r.probabilities) {
-      const probs = r.probabilities.data;
-      summary.probabilitySample = Array.from({ length: 64 }, (_, i) => probs[Math.floor((i * probs.length) / 64)]);
-    }
-    const colours = labelColours(entry.labels);
-    summary.colours = colours;
-    rows = Object.entries(r.volumesMl).map(([n, ml]) => ({ name: n, value: `${ml.toFixed(2)} ml`, ...(colours.find((c) => c.name === n) ? { rgb: colours.find((c) => c.name === n)!.rgb } : {}) }));
-    overlays = [{ kind: 'labels', id: 'labels', title: 'labels', volume: r.labels, colours, opacity: 0.6 }];
-    // Brain mask / extraction models (binarised output): the masked brain is the result a user
-    // wants to see; the SDK's `masked` where the entry has maskInput, else the input times the mask.
-    const binary = entry.postprocess.some((s) => s.op === 'binarize' || s.op === 'maskInput');
-    if (binary && wanted.length <= 1) {
-      const masked = r.masked ?? maskedByLabels(single, r.labels);
-      overlays = [{ kind: 'image', id: 'masked', title: 'masked brain (input outside the mask set to 0)', volume: masked, opacity: 1 }, { ...overlays[0]!, opacity: 0.3 }];
-      let nonzero = 0;
-      for (let p = 0; p < masked.data.length; p++) if (masked.data[p]) nonzero++;
-      summary.masked = { fromSdk: r.masked !== undefined, nonzero };
-    }
-    shownLabels = r.labels;
-    await pipe.dispose();
-  } else if (entry.task === 'detection') {
-    const pipe = await createPipeline('detection', entry, options);
-    const r = await pipe.run(single);
-    summary.provider = pipe.provider;
-    summary.detections = r.detections.map((d) => ({ label: d.label, classIndex: d.classIndex, score: d.score, min: d.box.index.min, max: d.box.index.max }));
-    const colours = classColours(entry.labels);
-    summary.colours = colours;
-    const minScore = Number($<HTMLInputElement>('min-score').value);
-    summary.minScore = minScore;
-    const box = (d: (typeof r.detections)[number]) => d.box.index.min.slice(0, single.geometry.size[2] > 1 ? 3 : 2).map((lo, a) => `${lo.toFixed(0)}-${d.box.index.max[a]!.toFixed(0)}`).join(', ');
-    rows = r.detections.map((d) => ({ name: `${d.label} [${box(d)}]`, value: d.score.toFixed(3), positive: d.score >= minScore, rgb: colours[d.classIndex]?.rgb ?? [255, 255, 255] }));
-    lastBoxes = { image: single, boxes: r.detections.map((d) => ({ min: d.box.index.min, max: d.box.index.max, classIndex: d.classIndex, score: d.score })), colours };
-    overlays = [boxLayer(minScore)];
-    await pipe.dispose();
-  } else if (entry.task === 'registration') {
-    const { fixed, moving } = loaded.inputs;
-    if (!fixed || !moving) throw new Error(`${entry.id} needs two images named fixed and moving (load the lung CT pair sample, or drop two files whose names contain fixed / moving)`);
-    const pipe = await createPipeline('registration', entry, options);
-    const r = await pipe.run({ fixed, moving });
-    summary.provider = pipe.provider;
-    summary.foldingPercent = r.foldingPercent;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const j of r.jacobian.data) { if (j < lo) lo = j; if (j > hi) hi = j; }
-    summary.jacobian = { min: lo, max: hi };
-    rows = [
-      { name: 'folding (Jacobian <= 0)', value: `${r.foldingPercent.toFixed(3)} %` },
-      { name: 'Jacobian min / max', value: `${lo.toFixed(2)} / ${hi.toFixed(2)}` },
-    ];
-    // The base layer is the first loaded input: the fixed image (the sample lists it first).
-    overlays = [
-      { kind: 'image', id: 'moving', title: 'moving (before registration)', volume: displayVolume(moving), opacity: 0.5 },
-      { kind: 'image', id: 'warped', title: 'warped moving', volume: r.warped, opacity: 0.5 },
-      { kind: 'map', id: 'jacobian', title: 'Jacobian determinant (blue < 1 < red)', volume: r.jacobian, colormap: JACOBIAN_COLORMAP.name, range: JACOBIAN_COLORMAP.range, opacity: 0.8 },
-    ];
-    hidden = ['moving', 'jacobian'];
-    await pipe.dispose();
-  } else {
-    throw new Error(`the web demo does not run ${entry.task} models yet`);
-  }
+  const run = WEB_TASKS[entry.task];
+  if (!run) throw new Error(`the web demo does not run ${entry.task} models yet`);
+  const view = await run({ entry, inputs: loaded.inputs, options, onProgress: progress, minScore: () => Number($<HTMLInputElement>('min-score').value) });
+  const summary: Record<string, unknown> = { task: entry.task, ...view.summary };
+  shownLabels = view.shownLabels;
+  lastBoxes = view.boxes;
   summary.ms = performance.now() - started;
-  await showLayers(overlays, hidden);
-  renderResultTable(rows);
+  await showLayers(view.overlays, view.hidden ?? []);
+  renderResultTable(view.rows);
   showReport(entry, summary);
   return summary;
 }
@@ -238,7 +145,10 @@ async function init(): Promise<void> {
   }
   $('view-mode').addEventListener('change', (e) => viewer?.setView((e.target as HTMLSelectElement).value as ViewName));
   $('min-score').addEventListener('change', (e) => {
-    if (lastBoxes) void showLayers([boxLayer(Number((e.target as HTMLInputElement).value))]);
+    if (!lastBoxes) return;
+    const { layer, outlines } = boxLayer(lastBoxes, Number((e.target as HTMLInputElement).value));
+    shownLabels = outlines;
+    void showLayers([layer]);
   });
   manifest = await fetchManifest(MANIFEST_URL);
   const select = $<HTMLSelectElement>('model');

@@ -7,6 +7,12 @@
  * their output as it was.
  */
 
+/** Counted steps of a multi-step flow (the DICOMweb run: instances retrieved, sliding windows). */
+export interface FlowProgress {
+  update(step: string, done: number, total: number | undefined, detail?: string): void;
+  finish(step: string): void;
+}
+
 export interface StepProgressOptions {
   /** What is counted, e.g. 'convert: files' - the line reads `progress convert: files 3/10 ...`. */
   readonly label: string;

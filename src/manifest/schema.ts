@@ -3,6 +3,7 @@
  * from this object (scripts/write-manifest-schema.mjs) and a test fails if the two drift.
  * No expressions in the manifest: everything is data that a validator can check.
  */
+import { DATASET_TASK_NAMES, TASK_NAMES } from './tasks.js';
 
 const tensorSpec = {
   type: 'object',
@@ -90,7 +91,7 @@ const model = {
   required: ['task', 'title', 'datasets', 'architecture', 'files', 'weights', 'io', 'preprocess', 'inference', 'postprocess', 'labels', 'intendedUse'],
   additionalProperties: false,
   properties: {
-    task: { enum: ['classification', 'detection', 'segmentation', 'registration', 'report-text'] },
+    task: { enum: TASK_NAMES },
     title: { type: 'string', minLength: 1 },
     description: { type: 'string' },
     datasets: { type: 'array', minItems: 1, items: { type: 'string' } },
@@ -203,7 +204,7 @@ const dataset = {
   additionalProperties: false,
   properties: {
     name: { type: 'string', minLength: 1 },
-    tasks: { type: 'array', minItems: 1, items: { enum: ['classification', 'detection', 'segmentation', 'registration', 'report-text', 'transfer-learning'] } },
+    tasks: { type: 'array', minItems: 1, items: { enum: DATASET_TASK_NAMES } },
     modality: { type: 'string' },
     year: { type: 'integer', minimum: 1990, maximum: 2100 },
     acquisition: {

@@ -1,8 +1,8 @@
 /** Typed view of models.manifest.json (validated against MANIFEST_SCHEMA at load). */
 import type { IoSpec } from '../runtime/io-check.js';
+import type { TaskName } from './tasks.js';
 
-export type TaskName = 'classification' | 'detection' | 'segmentation' | 'registration' | 'report-text';
-export const TASK_NAMES: readonly TaskName[] = ['classification', 'detection', 'segmentation', 'registration', 'report-text'];
+export { TASK_NAMES, type TaskName } from './tasks.js';
 
 export interface DatasetEntry {
   readonly id: string;

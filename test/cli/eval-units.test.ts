@@ -1,6 +1,6 @@
 /** In-process checks of eval helpers (no child process). */
 import { describe, expect, it } from 'vitest';
-import { foregroundLabels, nestedRegions } from '../../src/cli/batch/eval/eval-segmentation.js';
+import { foregroundLabels, nestedRegions } from '../../src/cli/tasks/segmentation.js';
 import { findColumn } from '../../src/cli/batch/eval/eval-types.js';
 import type { ModelEntry } from '../../src/index.js';
 

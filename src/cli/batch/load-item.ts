@@ -11,12 +11,18 @@ import type { Volume } from '../../core/volume.js';
 import { readDicomDirectory } from '../../io/dicom/node-files.js';
 import { readImageFile } from '../../io/node-read-image.js';
 import { selectInputVolume } from '../../pipelines/select-volume.js';
-import type { ImagePath } from './types.js';
+import type { BatchItem, ImagePath } from './types.js';
 
 export interface LoadOptions {
   readonly maxVoxels?: number;
   /** `--volume n`: the volume of a multi-volume input (4D DICOM / NIfTI) a 3D model gets (0-based). */
   readonly volume?: number;
+}
+
+/** Loads the one image of an item; any other kind of item is an InputError naming it. */
+export function loadSingleImage(item: BatchItem, options: LoadOptions = {}): Promise<Volume> {
+  if (item.source.kind !== 'image') throw new InputError(`${item.label}: this model takes one image per input`, { input: item.id });
+  return loadImage(item.source.image, options);
 }
 
 export async function loadImage(image: ImagePath, options: LoadOptions = {}): Promise<Volume> {

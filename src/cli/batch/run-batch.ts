@@ -20,12 +20,11 @@ import { acquireRunLock } from './run-lock.js';
 import { writeAggregates } from './aggregates.js';
 import type { SkippedFile } from './discover-paths.js';
 import { groupInputs } from './group-inputs.js';
-import { inferItem, type AnyPipeline, type InferOptions } from './infer-item.js';
-import { createMicroBatcher, type MicroBatcher } from './micro-batcher.js';
+import type { MicroBatcher } from './micro-batcher.js';
 import { createProgress, formatDuration, formatRate } from './progress.js';
 import { stepProgressFromContext } from '../progress-line.js';
 import { appendError, appendResult, compactResults, ERRORS_FILE, readResults, resetErrors, RESULTS_FILE } from './results-log.js';
-import { buildOutputs } from './task-outputs/index.js';
+import { buildOutputs, cliTask, inferItem, type AnyPipeline, type InferOptions } from '../tasks/index.js';
 import type { BatchFailure, BatchItem, BatchOptions, BatchStop, BatchSummary, ResultLine } from './types.js';
 import { poolSize, runPool } from './worker-pool.js';
 
@@ -98,15 +97,9 @@ async function processItem(pipe: AnyPipeline, item: BatchItem, outputDir: string
   return line;
 }
 
-/**
- * Classification without --explain batches inputs that are in flight together (micro-batcher.ts).
- * A batch takes at most half the workers, so the other half decode the next batch meanwhile;
- * below 4 workers plain concurrent runs overlap better than batches would.
- */
+/** Inputs in flight together run as one batch where the task says it pays (classification). */
 function createBatcher(pipe: AnyPipeline, options: BatchOptions, workers: number): MicroBatcher | undefined {
-  const maxBatch = Math.min(pipe.entry.inference.batch ?? 8, Math.floor(workers / 2));
-  if (pipe.task !== 'classification' || options.explain || maxBatch < 2) return undefined;
-  return createMicroBatcher(pipe, workers, maxBatch);
+  return cliTask(pipe.task).batcher?.(pipe, { explain: options.explain ?? false, workers });
 }
 
 export async function runBatch(options: BatchOptions, ctx: CliContext): Promise<BatchSummary> {

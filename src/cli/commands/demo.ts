@@ -10,11 +10,9 @@ import { booleanFlag, parseCommandArgs, stringFlag } from '../args.js';
 import { readManifestFile } from '../../manifest/node-manifest.js';
 import { parseProviderChoice } from '../../runtime/providers.js';
 import { describeError } from '../../core/errors.js';
-import { createDemoContext, type DemoContext, type DemoSection } from '../demo/context.js';
-import { demoClassification, demoDetection2d, demoReportText } from '../demo/sections-2d.js';
-import { demoDetection, demoRegistration, demoSegmentation } from '../demo/sections-3d.js';
-import { demoBrainchop } from '../demo/sections-brainchop.js';
+import { createDemoContext, type DemoSection } from '../demo/context.js';
 import { renderDemoReport } from '../demo/report-html.js';
+import { cliTasks } from '../tasks/index.js';
 
 const USAGE = `Usage: medinfer demo [--output DIR] [--provider auto|cpu|cuda|webgpu] [--quick] [--manifest FILE] [--quiet]
 
@@ -22,15 +20,6 @@ Runs classification, detection, segmentation, registration and report labelling 
 phantoms with the bundled models, and the brainchop brain MRI models on the real sample T1
 (--quick: tissue and brain mask only), and writes DIR/report.html (default DIR: ./medinfer-demo).`;
 
-const SECTIONS: readonly [string, (ctx: DemoContext) => Promise<DemoSection>][] = [
-  ['classification', demoClassification],
-  ['detection (2D)', demoDetection2d],
-  ['detection (3D)', demoDetection],
-  ['segmentation', demoSegmentation],
-  ['registration', demoRegistration],
-  ['report-text', demoReportText],
-  ['brainchop', demoBrainchop],
-];
 
 export const command: CliCommand = {
   name: 'demo',
@@ -49,15 +38,18 @@ export const command: CliCommand = {
     const started = new Date();
     const sections: DemoSection[] = [];
     let failed = 0;
-    for (const [task, run] of SECTIONS) {
-      try {
-        const s = await run(demo);
-        sections.push(s);
-        log(s.skipped ? `${task}: skipped (${s.skipped})` : `${task}: ${s.metrics.map((m) => `${m.name} ${m.value.toFixed(3)}`).join(', ')} (${s.seconds.toFixed(1)} s)`);
-      } catch (error) {
-        failed++;
-        sections.push({ task: task as DemoSection['task'], title: task, metrics: [], images: [], seconds: 0, skipped: `failed: ${describeError(error)}` });
-        ctx.err(`[demo] ${task} failed: ${describeError(error)}\n`);
+    // Each task's sections (its CLI definition's `demo`), in the task list's order.
+    for (const task of cliTasks()) {
+      for (const { name, run } of task.demo) {
+        try {
+          const s = await run(demo);
+          sections.push(s);
+          log(s.skipped ? `${name}: skipped (${s.skipped})` : `${name}: ${s.metrics.map((m) => `${m.name} ${m.value.toFixed(3)}`).join(', ')} (${s.seconds.toFixed(1)} s)`);
+        } catch (error) {
+          failed++;
+          sections.push({ task: task.name, title: name, metrics: [], images: [], seconds: 0, skipped: `failed: ${describeError(error)}` });
+          ctx.err(`[demo] ${name} failed: ${describeError(error)}\n`);
+        }
       }
     }
     const seconds = (Date.now() - started.getTime()) / 1000;

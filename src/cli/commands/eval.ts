@@ -6,6 +6,7 @@ import { parseProviderChoice } from '../../runtime/providers.js';
 import { DEFAULT_CONCURRENCY } from '../batch/run-batch.js';
 import { runEval, type EvalReport } from '../batch/eval/run-eval.js';
 import { fmt } from '../batch/eval/eval-types.js';
+import { cliTasks } from '../tasks/index.js';
 import { parseMaxVoxels } from './inspect.js';
 import { parseIntegerFlag } from './run.js';
 
@@ -13,13 +14,7 @@ const USAGE = `Usage:
   medinfer eval --model <id> --data <dir|csv> [--json] [options]
 
 Runs the model over a labelled set and reports the task's metrics:
-  classification  AUC per label + mean. CSV: path (image) + one 0/1 column per label (blank or -1: unlabelled)
-  detection       LUNA16 FROC sensitivities at 1/8..8 FPs/scan and CPM. Folder of scans (files or DICOM
-                  series folders) + annotations.csv (seriesuid, coordX, coordY, coordZ, diameter_mm; world mm).
-                  seriesuid = the DICOM series UID, or the file name without extension
-  segmentation    Dice and HD95 (mm) per label. CSV: image column(s) (path, or one per model input) + reference
-  registration    landmark TRE (mm) before / after, folding %. CSV like \`medinfer run\`'s, with landmarks
-  report-text     macro-F1 over (observation, status). CSV: report + one column per observation (1/0/-1/blank)
+${cliTasks().map((t) => `  ${t.name.padEnd(16)}${t.evaluation.usage.join(`\n${' '.repeat(18)}`)}`).join('\n')}
 A folder for --data holds the CSV (labels.csv, eval.csv, reports.csv, pairs.csv or its only CSV);
 paths in a CSV are relative to the CSV.
 Options:

@@ -6,25 +6,22 @@
  * the manifest-threshold decision). Labels without a name (unused output channels) are left out.
  */
 import type { Volume } from '../../core/volume.js';
-import { classificationFindings, createDicomSr, detectionFindings, type DicomSourceSeries, type SegmentDescription, type SrSegmentVolume } from '../../io/dicom-write/index.js';
+import { createDicomSr, type DicomSourceSeries, type SegmentDescription, type SrClassification, type SrDetection, type SrSegmentVolume } from '../../io/dicom-write/index.js';
 import { measureLabelVolumes } from '../../postprocess/segmentation/label-maps.js';
 import type { ModelEntry } from '../../manifest/types.js';
-import type { ClassificationResult } from '../../pipelines/classification.js';
-import type { DetectionResult } from '../../pipelines/detection.js';
-import type { SegmentationResult } from '../../pipelines/segmentation.js';
 import type { BuiltObject, PlannedUids } from './derived-objects.js';
 
-export type InferenceResult =
-  | { readonly task: 'segmentation'; readonly result: SegmentationResult }
-  | { readonly task: 'detection'; readonly result: DetectionResult }
-  | { readonly task: 'classification'; readonly result: ClassificationResult };
+/** What a task reports in the SR (its CLI definition's `dicomweb.findings`, src/cli/tasks/). */
+export interface SrFindings {
+  readonly volumes?: readonly SrSegmentVolume[];
+  readonly detections?: readonly SrDetection[];
+  readonly classifications?: readonly SrClassification[];
+}
 
 export interface SrInput {
   readonly entry: ModelEntry;
-  readonly inference: InferenceResult;
+  readonly findings: SrFindings;
   readonly source: DicomSourceSeries;
-  /** Grid the detections' voxel boxes are on (the input volume). */
-  readonly grid: Volume;
   readonly uids: PlannedUids;
   readonly sha256: string;
   /** The SEG and its segments, in SEG segment order (segment number = index + 1). */
@@ -33,7 +30,7 @@ export interface SrInput {
 }
 
 /** Volume in mm3 of each SEG segment (voxel count x voxel volume on the label map's grid). */
-function segmentVolumes(labels: Volume, segments: readonly SegmentDescription[]): SrSegmentVolume[] {
+export function segmentVolumes(labels: Volume, segments: readonly SegmentDescription[]): SrSegmentVolume[] {
   const measured = measureLabelVolumes(labels.data, labels.geometry);
   return segments.map((s, i) => ({ segmentNumber: i + 1, volumeMm3: (measured.find((m) => m.label === s.label)?.ml ?? 0) * 1000 }));
 }
@@ -44,11 +41,10 @@ function segmentVolumes(labels: Volume, segments: readonly SegmentDescription[])
  * Findings, codes and 3D / 2D placement come from dicom-write/from-results.ts.
  */
 export function buildSr(input: SrInput): BuiltObject | undefined {
-  const { entry, inference: r, source, uids } = input;
-  const volumes = r.task === 'segmentation' && input.seg ? segmentVolumes(r.result.labels, input.seg.segments) : [];
-  const detections = r.task === 'detection' ? detectionFindings(r.result, input.grid.geometry, source, entry) : [];
-  // Unnamed outputs (empty label names: channels a model does not report) are no finding.
-  const classifications = r.task === 'classification' ? classificationFindings(r.result, entry).filter((c) => c.label !== '') : [];
+  const { entry, findings, source, uids } = input;
+  const volumes = input.seg ? (findings.volumes ?? []) : [];
+  const detections = findings.detections ?? [];
+  const classifications = findings.classifications ?? [];
   if (volumes.length + detections.length + classifications.length === 0) return undefined;
   const bytes = createDicomSr({
     source,

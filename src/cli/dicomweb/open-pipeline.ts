@@ -10,7 +10,7 @@ import { createNodeContext } from '../../pipelines/node-context.js';
 import { createPipelineInContext, isImplementedTask } from '../../pipelines/registry.js';
 import type { BackendSession, RuntimeBackend } from '../../runtime/backend.js';
 import type { ProviderChoice } from '../../runtime/providers.js';
-import type { AnyPipeline } from '../batch/infer-item.js';
+import type { AnyPipeline } from '../tasks/types.js';
 
 export interface SessionTiming {
   /** Milliseconds spent in session.run since the pipeline was opened. */

@@ -2,12 +2,14 @@
  * `medinfer dicomweb run` as a function (the CLI command and the queue job both call it):
  * QIDO-RS the study's series -> pick the model's input series (select-series.ts) -> skip if the
  * result is already stored (QIDO-RS for the derived SOP Instance UID) -> WADO-RS retrieve ->
- * read with the SDK's series reader -> run the model -> SEG and / or SR (derived-objects.ts) ->
+ * read with the SDK's series reader -> run the model -> SEG and / or SR (derived-objects.ts; what
+ * runs and what is stored is the task's `dicomweb` in its CLI definition, src/cli/tasks/) ->
  * STOW-RS into the same study. Every failure is a typed MedinferError.
  * Privacy: `log` lines carry counts, sizes, modalities, series numbers and UIDs only - never a
  * patient or study attribute read from the data (name, ID, dates, descriptions) nor credentials.
  */
 import { InputError, LimitError, UsageError } from '../../core/errors.js';
+import { TASK_NAMES } from '../../manifest/tasks.js';
 import { DEFAULT_MAX_VOXELS } from '../../io/dicom/pixel-module.js';
 import type { Volume } from '../../core/volume.js';
 import { createDicomWebClient, type DicomWebClient } from '../../io/dicomweb/client.js';
@@ -17,12 +19,15 @@ import { readDicomSeries } from '../../io/dicom/series-assemble.js';
 import { describeDicomSource } from '../../io/dicom-write/index.js';
 import { getModelEntry } from '../../manifest/load.js';
 import type { Manifest, ModelEntry } from '../../manifest/types.js';
-import { checkImageInput } from '../../pipelines/classification.js';
 import type { ProviderChoice } from '../../runtime/providers.js';
-import type { AnyPipeline } from '../batch/infer-item.js';
+import { cliTask } from '../tasks/index.js';
+import type { AnyPipeline, TaskResult } from '../tasks/types.js';
+import type { FlowProgress } from '../progress-line.js';
 import { buildSeg, modelSha256, planResultUids, type BuiltObject } from './derived-objects.js';
-import { selectInputSeries, type SelectedSeries } from './select-series.js';
-import { buildSr, type InferenceResult } from './derived-sr.js';
+import { selectInputSeries } from './select-series.js';
+import { buildSr } from './derived-sr.js';
+
+export type { FlowProgress } from '../progress-line.js';
 
 export interface DicomWebRunOptions {
   readonly url: string;
@@ -56,11 +61,6 @@ export interface DicomWebRunOptions {
   readonly fetch?: typeof fetch;
 }
 
-export interface FlowProgress {
-  update(step: string, done: number, total: number | undefined, detail?: string): void;
-  finish(step: string): void;
-}
-
 export interface DicomWebRunSummary {
   readonly model: string;
   readonly study: string;
@@ -78,36 +78,6 @@ export interface DicomWebRunSummary {
 
 const now = () => performance.now();
 
-async function runModel(pipe: AnyPipeline, volumes: Map<string | undefined, Volume>, selected: readonly SelectedSeries[], log: (line: string) => void, progress?: FlowProgress): Promise<InferenceResult> {
-  const first = volumes.get(selected[0]!.input)!;
-  switch (pipe.task) {
-    case 'segmentation': {
-      const input = selected.length > 1 ? Object.fromEntries(selected.map((s) => [s.input!, volumes.get(s.input)!])) : first;
-      // Sliding windows: a line at most once a second (as for the retrieval), and the last one.
-      let lastLogged = now();
-      const onProgress = (done: number, total: number) => {
-        if (total <= 1) return;
-        if (progress) {
-          progress.update('inference: windows', done, total);
-          if (done >= total) progress.finish('inference: windows');
-          return;
-        }
-        if (done < total && now() - lastLogged < 1000) return;
-        lastLogged = now();
-        log(`inference: ${done}/${total} windows`);
-      };
-      return { task: 'segmentation', result: await pipe.run(input, { onProgress }) };
-    }
-    case 'detection':
-      return { task: 'detection', result: await pipe.run(first, { seriesuid: selected[0]!.series.seriesInstanceUid }) };
-    case 'classification':
-      checkImageInput(first, pipe.entry, 'series');
-      return { task: 'classification', result: await pipe.run(first) };
-    default:
-      throw new UsageError(`model '${pipe.entry.id}' has task '${pipe.task}': medinfer dicomweb run stores SEG / SR for segmentation, detection and classification`, { modelId: pipe.entry.id });
-  }
-}
-
 async function alreadyStored(client: DicomWebClient, study: string, sop: string): Promise<boolean> {
   const hits = await client.searchInstances(study, undefined, { match: { SOPInstanceUID: sop } });
   return hits.some((h) => h.sopInstanceUid === sop);
@@ -117,8 +87,10 @@ export async function runDicomWebFlow(o: DicomWebRunOptions): Promise<DicomWebRu
   const t0 = now();
   const log = o.log ?? (() => undefined);
   const entry = getModelEntry(o.manifest, o.model);
-  if (!['segmentation', 'detection', 'classification'].includes(entry.task)) {
-    throw new UsageError(`model '${entry.id}' has task '${entry.task}': medinfer dicomweb run stores SEG / SR for segmentation, detection and classification`, { modelId: entry.id });
+  const flow = cliTask(entry.task).dicomweb;
+  if (!flow) {
+    const stored = TASK_NAMES.filter((t) => cliTask(t).dicomweb);
+    throw new UsageError(`model '${entry.id}' has task '${entry.task}': medinfer dicomweb run stores SEG / SR for ${stored.slice(0, -1).join(', ')} and ${stored.at(-1)}`, { modelId: entry.id });
   }
   const client = createDicomWebClient({
     url: o.url,
@@ -185,18 +157,14 @@ export async function runDicomWebFlow(o: DicomWebRunOptions): Promise<DicomWebRu
   const t3 = now();
   const pipe = await o.openPipeline(entry);
   const runBefore = o.sessionRunMs?.() ?? 0;
-  let inference: InferenceResult;
+  let inference: TaskResult;
   try {
-    inference = await runModel(pipe, volumes, selected, log, o.progress);
+    inference = await flow.run(pipe, { volumes, selected, log, ...(o.progress ? { progress: o.progress } : {}) });
   } finally {
     if (o.disposePipeline) await pipe.dispose();
   }
   const inferMs = now() - t3;
-  if (inference.task === 'detection' && o.minScore !== undefined) {
-    const min = o.minScore;
-    inference = { task: 'detection', result: { ...inference.result, detections: inference.result.detections.filter((d) => d.score >= min) } };
-  }
-  const provenance = inference.result.provenance;
+  const provenance = inference.provenance;
   // Time inside ONNX Runtime: measured at the session when the caller can, else as the pipeline
   // reports it (volumetric tasks), else the whole pipeline run (an upper bound).
   const modelMs = o.sessionRunMs ? o.sessionRunMs() - runBefore : (provenance.inferenceMs ?? provenance.durationMs);
@@ -205,12 +173,15 @@ export async function runDicomWebFlow(o: DicomWebRunOptions): Promise<DicomWebRu
   const t4 = now();
   const objects: BuiltObject[] = [];
   let seg: BuiltObject | undefined;
-  if (inference.task === 'segmentation') {
-    seg = buildSeg(entry, inference.result.labels, source, uids, sha256, o.uidRoot);
+  const labels = flow.segLabels?.(inference);
+  if (labels) {
+    seg = buildSeg(entry, labels, source, uids, sha256, o.uidRoot);
     if (seg) objects.push(seg);
   }
   const grid = volumes.get(selected[0]!.input)!;
-  const sr = buildSr({ entry, inference, source: source, grid, uids, sha256, ...(seg ? { seg: { bytes: seg.bytes, segments: seg.segments ?? [] } } : {}), ...(o.uidRoot !== undefined ? { uidRoot: o.uidRoot } : {}) });
+  const segments = seg ? (seg.segments ?? []) : undefined;
+  const findings = flow.findings(inference, { entry, source, grid, ...(segments ? { segments } : {}), ...(o.minScore !== undefined ? { minScore: o.minScore } : {}) });
+  const sr = buildSr({ entry, findings, source, uids, sha256, ...(seg ? { seg: { bytes: seg.bytes, segments: segments! } } : {}), ...(o.uidRoot !== undefined ? { uidRoot: o.uidRoot } : {}) });
   if (sr) objects.push(sr);
   const encodeMs = now() - t4;
   if (objects.length === 0) log('nothing to store: the model found nothing (empty segmentation / no detection)');

@@ -8,7 +8,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { isMedinferError } from '../../core/errors.js';
 import { getModelEntry } from '../../manifest/load.js';
-import type { AnyPipeline } from '../batch/infer-item.js';
+import type { AnyPipeline } from '../tasks/types.js';
 import { loadManifest, openBatchPipeline, toFailure, writeItemOutputs } from '../batch/run-batch.js';
 import type { ProviderChoice } from '../../runtime/providers.js';
 import type { InferenceJobData } from './job-data.js';

@@ -1,27 +1,4 @@
-/** What a task's evaluator collects per case and reports at the end. */
-import type { BatchItem } from '../types.js';
-import type { ItemResult } from '../infer-item.js';
-
-export interface EvalTable {
-  readonly headers: readonly string[];
-  readonly rows: readonly (readonly string[])[];
-}
-
-export interface EvalMetrics {
-  /** Headline numbers (e.g. meanAuc, cpm, meanDice, treMeanMm, macroF1). */
-  readonly summary: Readonly<Record<string, number | null>>;
-  /** Per-label / per-operating-point rows for the text table. */
-  readonly table: EvalTable;
-  /** Everything else worth keeping in --json (per-label details, curves). */
-  readonly details: unknown;
-}
-
-export interface Evaluator {
-  /** Checks the data's columns before any inference (a wrong file is a usage error, exit 2). */
-  readonly check?: (items: readonly BatchItem[]) => void;
-  add(item: BatchItem, result: ItemResult): Promise<void>;
-  finish(): EvalMetrics;
-}
+/** Formatting and CSV-column helpers of the task evaluators (src/cli/tasks/<task>.ts; the Evaluator contract is in src/cli/tasks/types.ts). */
 
 export function fmt(x: number | null | undefined, digits = 4): string {
   if (x === null || x === undefined) return '-';

@@ -10,17 +10,12 @@ import { getModelEntry } from '../../../manifest/load.js';
 import type { ModelEntry } from '../../../manifest/types.js';
 import type { CliContext } from '../../command.js';
 import { groupInputs } from '../group-inputs.js';
-import { inferItem } from '../infer-item.js';
 import { createProgress } from '../progress.js';
 import { checkConcurrency, DEFAULT_CONCURRENCY, loadManifest, openBatchPipeline, toFailure } from '../run-batch.js';
 import type { BatchFailure, BatchItem, BatchOptions } from '../types.js';
 import { runPool } from '../worker-pool.js';
-import { createClassificationEvaluator } from './eval-classification.js';
-import { createDetectionEvaluator, readAnnotations } from './eval-detection.js';
-import { createRegistrationEvaluator } from './eval-registration.js';
-import { createReportTextEvaluator } from './eval-report-text.js';
-import { createSegmentationEvaluator } from './eval-segmentation.js';
-import type { EvalMetrics, Evaluator } from './eval-types.js';
+import { cliTask, inferItem } from '../../tasks/index.js';
+import type { EvalMetrics, Evaluator } from '../../tasks/types.js';
 
 export interface EvalOptions extends Pick<BatchOptions, 'manifest' | 'provider' | 'threads' | 'maxVoxels' | 'quiet'> {
   readonly model: string;
@@ -62,22 +57,21 @@ async function prepare(entry: ModelEntry, options: EvalOptions, cwd: string): Pr
   const data = resolve(cwd, options.data);
   const info = await stat(data).catch(() => undefined);
   if (!info) throw new UsageError(`--data ${options.data}: no such file or folder`, { field: 'data' });
-  if (entry.task === 'detection') {
-    const dir = info.isDirectory() ? data : dirname(data);
-    const annotations = options.annotations ? resolve(cwd, options.annotations) : info.isDirectory() ? join(dir, 'annotations.csv') : data;
-    const excluded = options.excluded ? await readAnnotations(resolve(cwd, options.excluded)) : [];
-    const { items } = await groupInputs([dir], entry, cwd);
-    return { items, evaluator: createDetectionEvaluator(await readAnnotations(annotations), excluded) };
+  const evaluation = cliTask(entry.task).evaluation;
+  const located = {
+    path: data,
+    isDirectory: info.isDirectory(),
+    ...(options.annotations ? { annotations: resolve(cwd, options.annotations) } : {}),
+    ...(options.excluded ? { excluded: resolve(cwd, options.excluded) } : {}),
+  };
+  if (evaluation.cases === 'folder') {
+    const { items } = await groupInputs([info.isDirectory() ? data : dirname(data)], entry, cwd);
+    return { items, evaluator: await evaluation.evaluator(entry, { ...located, list: undefined }) };
   }
   const csv = info.isDirectory() ? await findListCsv(data) : data;
   if (extname(csv).toLowerCase() !== '.csv') throw new UsageError(`--data ${options.data}: expected a CSV or a folder holding one`, { field: 'data' });
   const { items } = await groupInputs([csv], entry, cwd);
-  const evaluator =
-    entry.task === 'classification' ? createClassificationEvaluator(entry)
-    : entry.task === 'segmentation' ? createSegmentationEvaluator(entry, csv)
-    : entry.task === 'registration' ? createRegistrationEvaluator()
-    : createReportTextEvaluator(entry);
-  return { items, evaluator };
+  return { items, evaluator: await evaluation.evaluator(entry, { ...located, list: csv }) };
 }
 
 export async function runEval(options: EvalOptions, ctx: CliContext): Promise<EvalReport> {
