@@ -8,7 +8,7 @@ import type { BackendSession, BackendSessionOptions, RuntimeBackend } from './ba
 import { sha256Hex } from './checksum.js';
 import { checkFeeds, checkSessionIo, type IoSpec } from './io-check.js';
 import { planProviders, type DroppedProvider, type ExecutionProvider, type ProviderChoice, type ProviderReport } from './providers.js';
-import type { TensorMap } from './tensor.js';
+import type { TensorMap } from '../core/tensor.js';
 
 export type ModelSource = { path: string } | { url: string } | { bytes: Uint8Array };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createVolume, ManifestError, UsageError } from '../../src/core/index.js';
+import { createVolume, fromFloat16Bits, ManifestError, toFloat16Bits, UsageError } from '../../src/core/index.js';
 import {
-  createVolumeFromTensor, fromFloat16Bits, PREPROCESS_OPS, runPreprocessPlan, toFloat16Bits, validatePreprocessPlan,
+  createVolumeFromTensor, PREPROCESS_OPS, runPreprocessPlan, validatePreprocessPlan,
 } from '../../src/preprocess/index.js';
 import { cases, loadBin } from './fixtures.js';
 
