@@ -10,7 +10,7 @@ export { createThreadedBackend, THREADED_SESSION_DEFAULTS } from './runtime/thre
 export { bundledManifestPath, readManifestFile } from './manifest/node-manifest.js';
 export { resolveModelsDir, defaultModelsDir, STORE_MANIFEST_NAME, type ModelsDirOptions, type ModelsDirResolution } from './manifest/store/models-dir.js';
 export { loadManifestWithStore, type ManifestWithStore, type StoreInfo, type StoreLoadOptions } from './manifest/store/load-with-store.js';
-export { addModelToStore, type AddModelOptions, type AddedModel } from './manifest/store/add-model.js';
+export { addModelToStore, type AddModelOptions, type AddedModel } from './runtime/model-store/add-model.js';
 export { removeModelFromStore } from './manifest/store/remove-model.js';
 export * from './io/node-read-image.js';
 export { listDicomFiles, readDicomDirectory, type DicomDirectoryResult, type DicomDirectoryError } from './io/dicom/node-files.js';

@@ -1,5 +1,5 @@
 /** Typed view of models.manifest.json (validated against MANIFEST_SCHEMA at load). */
-import type { IoSpec } from '../runtime/io-check.js';
+import type { IoSpec } from './io-spec.js';
 
 export type TaskName = 'classification' | 'detection' | 'segmentation' | 'registration' | 'report-text';
 export const TASK_NAMES: readonly TaskName[] = ['classification', 'detection', 'segmentation', 'registration', 'report-text'];
