@@ -3,8 +3,8 @@
  * and sharp loaders). Import as `medinfer` or `medinfer/node` in Node.
  */
 export * from './index.js';
-// Registers the worker-thread runner of the volume kernels (core/threads/).
-import './core/threads/node-slab-pool.js';
+// Registers the worker-thread runner of the volume kernels (the runner in postprocess/threads/, the pool in core/threads/).
+import './postprocess/threads/node-slab-pool.js';
 export { createNodeBackend } from './runtime/ort-node.js';
 export { createThreadedBackend, THREADED_SESSION_DEFAULTS } from './runtime/threaded-backend.js';
 export { bundledManifestPath, readManifestFile } from './manifest/node-manifest.js';
