@@ -6,7 +6,8 @@
  * the manifest-threshold decision). Labels without a name (unused output channels) are left out.
  */
 import type { Volume } from '../../core/volume.js';
-import { classificationFindings, createDicomSr, detectionFindings, type DicomSourceSeries, type SegmentDescription, type SrSegmentVolume } from '../../io/dicom-write/index.js';
+import { createDicomSr, type DicomSourceSeries, type SegmentDescription, type SrSegmentVolume } from '../../io/dicom-write/index.js';
+import { classificationFindings, detectionFindings } from '../../pipelines/dicom-results.js';
 import { measureLabelVolumes } from '../../postprocess/segmentation/label-maps.js';
 import type { ModelEntry } from '../../manifest/types.js';
 import type { ClassificationResult } from '../../pipelines/classification.js';
@@ -41,7 +42,7 @@ function segmentVolumes(labels: Volume, segments: readonly SegmentDescription[])
 /**
  * The SR, or undefined when there is nothing to report (an empty segmentation, no detection):
  * createDicomSr refuses an empty report, and an empty result is not a finding a PACS needs.
- * Findings, codes and 3D / 2D placement come from dicom-write/from-results.ts.
+ * Findings, codes and 3D / 2D placement come from pipelines/dicom-results.ts.
  */
 export function buildSr(input: SrInput): BuiltObject | undefined {
   const { entry, inference: r, source, uids } = input;
