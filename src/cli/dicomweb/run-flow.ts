@@ -8,7 +8,7 @@
  * patient or study attribute read from the data (name, ID, dates, descriptions) nor credentials.
  */
 import { InputError, LimitError, UsageError } from '../../core/errors.js';
-import { DEFAULT_MAX_VOXELS } from '../../io/dicom/pixel-module.js';
+import { DEFAULT_MAX_VOXELS } from '../../io/dicom/limits.js';
 import type { Volume } from '../../core/volume.js';
 import { createDicomWebClient, type DicomWebClient } from '../../io/dicomweb/client.js';
 import type { DicomWebAuth } from '../../io/dicomweb/http.js';
