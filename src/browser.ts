@@ -7,4 +7,4 @@ export { createWebBackend, checkOrtAssets, findOrtAssetProblems, ORT_WEB_ASSET_F
 export { createPipeline, createBrowserContext, fetchManifest, type BrowserPipelineOptions } from './pipelines/browser-context.js';
 export { readImageInBrowser, readDicomFilesInBrowser, type BrowserImageSource, type BrowserReadOptions } from './io/browser/read-image.js';
 export { sniffImageFormat } from './io/browser/sniff-format.js';
-export { startKernelThreads, type KernelThreadsStatus, type StartKernelThreadsOptions } from './core/threads/browser-slab-pool.js';
+export { startKernelThreads, type KernelThreadsStatus, type StartKernelThreadsOptions } from './postprocess/threads/browser-slab-pool.js';

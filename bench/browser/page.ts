@@ -18,7 +18,7 @@ import { createPipelineInContext } from '../../src/pipelines/registry.js';
 import type { BackendSession, RuntimeBackend } from '../../src/runtime/backend.js';
 import type { ModelSession } from '../../src/runtime/model-session.js';
 import { openModel } from '../../src/runtime/open-model.js';
-import type { TensorMap } from '../../src/runtime/tensor.js';
+import type { TensorMap } from '../../src/core/tensor.js';
 
 const params = new URLSearchParams(location.search);
 const THREADS = params.has('threads') ? Number(params.get('threads')) : undefined;

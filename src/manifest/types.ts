@@ -1,5 +1,5 @@
 /** Typed view of models.manifest.json (validated against MANIFEST_SCHEMA at load). */
-import type { IoSpec } from '../runtime/io-check.js';
+import type { IoSpec } from './io-spec.js';
 import type { TaskName } from './tasks.js';
 
 export { TASK_NAMES, type TaskName } from './tasks.js';

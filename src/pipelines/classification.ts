@@ -10,7 +10,7 @@ import { labelNames } from '../manifest/load.js';
 import type { ModelEntry } from '../manifest/types.js';
 import { toLabelScores, type LabelScore } from '../postprocess/classification/label-scores.js';
 import { runPreprocessPlan, type PreprocessResult } from '../preprocess/run-plan.js';
-import type { Tensor } from '../preprocess/tensor.js';
+import type { ModelTensor } from '../core/tensor.js';
 import { concatTensors } from './batch.js';
 import { createProvenance, inputName, openModelHandle, outputByName, runSingleInput, type ModelHandle } from './model-handle.js';
 import { assertFiniteInput } from './model-inputs.js';
@@ -91,7 +91,7 @@ export async function createClassificationPipeline(context: PipelineContext, mod
     for (const indices of groups.values()) {
       for (let s = 0; s < indices.length; s += maxBatch) {
         const chunk = indices.slice(s, s + maxBatch);
-        const tensor: Tensor = concatTensors(chunk.map((i) => prepared[i]!.pre.tensor));
+        const tensor: ModelTensor = concatTensors(chunk.map((i) => prepared[i]!.pre.tensor));
         const logits = splitLogits(handle, await runSingleInput(handle, tensor), chunk.length);
         chunk.forEach((i, k) => (results[i] = finish(logits[k]!, prepared[i]!.pre.records, prepared[i]!.name, started)));
       }

@@ -9,7 +9,7 @@
 import { InputError, ManifestError } from '../core/errors.js';
 import type { StepSpec } from '../manifest/types.js';
 import { decodeEndToEnd, decodeYolo, type Detections } from '../postprocess/detection/decode.js';
-import type { TensorMap } from '../runtime/tensor.js';
+import type { TensorMap } from '../core/tensor.js';
 import type { ModelHandle } from './model-handle.js';
 
 function decodeYolo3d(data: Float32Array, dims: readonly number[], confidence: number, nc: number): Detections {

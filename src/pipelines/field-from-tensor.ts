@@ -6,9 +6,9 @@
 import { ShapeError } from '../core/errors.js';
 import { createGeometry, type Geometry } from '../core/geometry.js';
 import { createVolume, type Volume } from '../core/volume.js';
-import type { DenseTensor } from '../runtime/sliding-window/sliding-window.js';
+import type { ModelTensor } from '../core/tensor.js';
 
-export function fieldFromTensor(t: DenseTensor, axisOrder: string, modelGrid: Geometry, align: 'corners' | 'origin' = 'corners'): Volume<'float32'> {
+export function fieldFromTensor(t: ModelTensor<'float32'>, axisOrder: string, modelGrid: Geometry, align: 'corners' | 'origin' = 'corners'): Volume<'float32'> {
   if (t.dims.length !== 5 || t.dims[0] !== 1 || t.dims[1] !== 3) throw new ShapeError(`a displacement / velocity output must be [1, 3, D, H, W], got [${t.dims.join(', ')}]`, { actual: t.dims });
   const axes = [...axisOrder].map((ch) => 'ijk'.indexOf(ch));
   if (axes.length !== 3 || axes.some((a) => a < 0) || new Set(axes).size !== 3) throw new ShapeError(`axis order '${axisOrder}' is not a permutation of ijk`);

@@ -3,29 +3,35 @@
  * declares: the whole tensor at once, or sliding windows (MONAI / nnU-Net conventions).
  */
 import { ShapeError } from '../core/errors.js';
-import { fromFloat16Bits, type Tensor } from '../preprocess/tensor.js';
-import { runSlidingWindow, type DenseTensor } from '../runtime/sliding-window/sliding-window.js';
+import { fromFloat16Bits } from '../core/float16.js';
+import type { ModelTensor } from '../core/tensor.js';
+import { runSlidingWindow } from '../runtime/sliding-window/sliding-window.js';
 import { outputByName, type ModelHandle } from './model-handle.js';
 
-export function toFloat32(t: { data: ArrayLike<number>; dims: readonly number[]; dtype?: string; type?: string; strides?: readonly number[] }): DenseTensor {
-  if ((t.dtype ?? t.type) === 'float16') {
-    const out = new Float32Array(t.data.length);
-    for (let i = 0; i < out.length; i++) out[i] = fromFloat16Bits(t.data[i]!);
-    return { data: out, dims: t.dims };
-  }
-  if (t.data instanceof Float32Array) return t.strides === undefined ? { data: t.data, dims: t.dims } : { data: t.data, dims: t.dims, strides: t.strides };
-  return { data: Float32Array.from(t.data), dims: t.dims };
+/**
+ * The tensor as float32 (float16 bits decoded, other numeric types widened); a float32 tensor
+ * (a strided view included) is returned as it is. int64 outputs are not dense maps: refused.
+ */
+export function toFloat32(t: ModelTensor): ModelTensor<'float32'> {
+  if (t.type === 'float32') return t as ModelTensor<'float32'>;
+  if (t.data instanceof BigInt64Array) throw new ShapeError(`a ${t.type} tensor [${t.dims.join(', ')}] cannot be read as a float32 map`, { actual: t.type });
+  if (t.strides !== undefined) throw new ShapeError(`a strided ${t.type} tensor view cannot be converted to float32`, { actual: t.type });
+  const src = t.data;
+  const out = new Float32Array(src.length);
+  if (t.type === 'float16') for (let i = 0; i < out.length; i++) out[i] = fromFloat16Bits(src[i]!);
+  else out.set(src);
+  return { type: 'float32', data: out, dims: t.dims };
 }
 
 /** `timing.inferenceMs` accumulates the time spent inside session.run (for provenance). */
-export async function inferDense(handle: ModelHandle, tensor: Tensor, onProgress?: (done: number, total: number) => void, timing?: { inferenceMs: number }): Promise<DenseTensor> {
+export async function inferDense(handle: ModelHandle, tensor: ModelTensor, onProgress?: (done: number, total: number) => void, timing?: { inferenceMs: number }): Promise<ModelTensor<'float32'>> {
   const inputName = handle.entry.io.inputs[0]!.name;
   const spec = handle.entry.inference;
-  const run = async (t: DenseTensor): Promise<DenseTensor> => {
+  const run = async (t: ModelTensor<'float32'>): Promise<ModelTensor<'float32'>> => {
     const before = performance.now();
-    const outputs = await handle.session.run({ [inputName]: { type: 'float32', dims: t.dims, data: t.data } });
+    const outputs = await handle.session.run({ [inputName]: t });
     if (timing) timing.inferenceMs += performance.now() - before;
-    return toFloat32(outputByName(outputs, handle) as { data: ArrayLike<number>; dims: readonly number[]; type: string });
+    return toFloat32(outputByName(outputs, handle));
   };
   const input = toFloat32(tensor);
   if (spec.mode === 'whole') {

@@ -3,14 +3,13 @@
  * through it, and stamps provenance on results.
  */
 import { InputError, ManifestError } from '../core/errors.js';
+import type { ModelTensor, TensorMap } from '../core/tensor.js';
 import type { Volume } from '../core/volume.js';
 import { getModelEntry } from '../manifest/load.js';
 import type { ModelEntry, TaskName } from '../manifest/types.js';
-import type { Tensor } from '../preprocess/tensor.js';
 import type { PreprocessRecord } from '../preprocess/types.js';
 import { openModel } from '../runtime/open-model.js';
 import type { ModelSession } from '../runtime/model-session.js';
-import type { TensorLike, TensorMap } from '../runtime/tensor.js';
 import { SDK_VERSION } from '../version.js';
 import type { ImageInput, PipelineContext, Provenance } from './types.js';
 
@@ -45,17 +44,13 @@ export async function openModelHandle(context: PipelineContext, model: string | 
   return { entry, session, context };
 }
 
-export function toTensorLike(t: Tensor): TensorLike {
-  return { type: t.dtype, dims: t.dims, data: t.data };
-}
-
 /** Runs the model on one tensor for its (single) image input; returns outputs by name. */
-export async function runSingleInput(handle: ModelHandle, tensor: Tensor): Promise<TensorMap> {
+export async function runSingleInput(handle: ModelHandle, tensor: ModelTensor): Promise<TensorMap> {
   const name = handle.entry.io.inputs[0]!.name;
-  return handle.session.run({ [name]: toTensorLike(tensor) });
+  return handle.session.run({ [name]: tensor });
 }
 
-export function outputByName(outputs: TensorMap, handle: ModelHandle, index = 0): TensorLike {
+export function outputByName(outputs: TensorMap, handle: ModelHandle, index = 0): ModelTensor {
   const name = handle.entry.io.outputs[index]!.name;
   const t = outputs[name];
   if (!t) throw new InputError(`model '${handle.entry.id}' returned no output '${name}'`, { modelId: handle.entry.id });

@@ -16,8 +16,8 @@ import { createNodeBackend } from '../runtime/ort-node.js';
 import { SessionCache } from '../runtime/session-cache.js';
 import { createPipelineInContext, type ImplementedTask, type PipelineMap } from './registry.js';
 import type { ImageInput, PipelineContext, RuntimeSettings } from './types.js';
-// Node pipelines (and the CLI) get the volume kernels' worker threads (core/threads/).
-import '../core/threads/node-slab-pool.js';
+// Node pipelines (and the CLI) get the volume kernels' worker threads (the runner in postprocess/threads/, the pool in core/threads/).
+import '../postprocess/threads/node-slab-pool.js';
 
 export interface NodePipelineOptions extends RuntimeSettings {
   /** Defaults to the package's bundled models.manifest.json merged with the user model store. */

@@ -40,7 +40,7 @@ function positions(size: number, window: number, stride: number): number[] {
 export async function computeOcclusionMap(volume: Volume, handle: ModelHandle, steps: ScoreSteps, names: readonly string[], options: OcclusionOptions): Promise<OcclusionMap> {
   const pre = runPreprocessPlan(volume, handle.entry.preprocess);
   const { dims, data } = pre.tensor;
-  if (dims.length !== 4 || pre.tensor.dtype !== 'float32') throw new UsageError('occlusion maps need a float32 NCHW model input', { modelId: handle.entry.id });
+  if (dims.length !== 4 || pre.tensor.type !== 'float32') throw new UsageError('occlusion maps need a float32 NCHW model input', { modelId: handle.entry.id });
   const [, channels, height, width] = dims as [number, number, number, number];
   const window = options.window ?? Math.max(1, Math.floor(Math.min(height, width) / 8));
   const stride = options.stride ?? Math.max(1, Math.floor(window / 2));
@@ -59,7 +59,7 @@ export async function computeOcclusionMap(volume: Volume, handle: ModelHandle, s
     fill[c] = s / plane;
   }
   const score = async (tensor: Float32Array, n: number): Promise<Float32Array[]> => {
-    const logits = outputByName(await runSingleInput(handle, { data: tensor, dims: [n, channels, height, width], dtype: 'float32' }), handle).data as Float32Array;
+    const logits = outputByName(await runSingleInput(handle, { type: 'float32', data: tensor, dims: [n, channels, height, width] }), handle).data as Float32Array;
     const per = logits.length / n;
     return Array.from({ length: n }, (_, i) => steps.apply(logits.slice(i * per, (i + 1) * per)));
   };
@@ -86,7 +86,7 @@ export async function computeOcclusionMap(volume: Volume, handle: ModelHandle, s
     });
   }
   for (let l = 0; l < labelIndex.length; l++) for (let p = 0; p < plane; p++) sums[l * plane + p] = counts[p]! > 0 ? sums[l * plane + p]! / counts[p]! : 0;
-  const modelGrid = createVolumeFromTensor({ data: sums, dims: [1, labelIndex.length, height, width], dtype: 'float32' }, pre.records);
+  const modelGrid = createVolumeFromTensor({ type: 'float32', data: sums, dims: [1, labelIndex.length, height, width] }, pre.records);
   const onInput = invertToInputGrid(modelGrid, pre.records, { interpolation: 'linear' });
   return { volume: onInput, labels: wanted };
 }

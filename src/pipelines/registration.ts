@@ -19,12 +19,11 @@ import { upsampleField, type FieldAlignment } from '../postprocess/registration/
 import { warpVolume, type WarpPadding } from '../postprocess/registration/warp.js';
 import { invertToInputGrid } from '../preprocess/invert-to-input-grid.js';
 import { runPreprocessPlan, type PreprocessResult } from '../preprocess/run-plan.js';
-import type { Tensor } from '../preprocess/tensor.js';
 import { resampleOntoGrid } from './align-inputs.js';
 import { concatChannels } from './batch.js';
 import { fieldFromTensor } from './field-from-tensor.js';
 import { toFloat32 } from './infer-dense.js';
-import { createProvenance, inputName, openModelHandle, outputByName, toTensorLike, type ModelHandle } from './model-handle.js';
+import { createProvenance, inputName, openModelHandle, outputByName, type ModelHandle } from './model-handle.js';
 import { assertFiniteInput } from './model-inputs.js';
 import { pointsToWorld, summarizeTre, type TreSummary } from './landmarks.js';
 import { selectInputVolume } from './select-volume.js';
@@ -61,14 +60,14 @@ function axisOrderOf(pre: PreprocessResult): string {
   return String(rec?.details?.['axisOrder'] ?? 'kji');
 }
 
-function buildFeeds(handle: ModelHandle, tensors: { fixed: Tensor; moving: Tensor }) {
+function buildFeeds(handle: ModelHandle, tensors: { fixed: PreprocessResult['tensor']; moving: PreprocessResult['tensor'] }) {
   const entry = handle.entry;
   const order = entry.inputs?.map((i) => i.name) ?? ['moving', 'fixed'];
   if (!order.includes('fixed') || !order.includes('moving')) throw new ManifestError(`model '${entry.id}': registration inputs must be named 'fixed' and 'moving'`, { modelId: entry.id });
   const pick = (n: string) => (n === 'fixed' ? tensors.fixed : tensors.moving);
-  if (entry.io.inputs.length === 2) return Object.fromEntries(entry.io.inputs.map((spec) => [spec.name, toTensorLike(pick(spec.name))]));
+  if (entry.io.inputs.length === 2) return Object.fromEntries(entry.io.inputs.map((spec) => [spec.name, pick(spec.name)]));
   // One input: channels concatenated in the declared order (VoxelMorph: cat([moving, fixed])).
-  return { [entry.io.inputs[0]!.name]: toTensorLike(concatChannels(order.map(pick))) };
+  return { [entry.io.inputs[0]!.name]: concatChannels(order.map(pick)) };
 }
 
 /**
@@ -110,7 +109,7 @@ async function register(handle: ModelHandle, input: RegistrationInput): Promise<
   const before = performance.now();
   const outputs = await handle.session.run(buildFeeds(handle, { fixed: preFixed.tensor, moving: preMoving.tensor }));
   const timing = { inferenceMs: performance.now() - before };
-  const raw = toFloat32(outputByName(outputs, handle) as { data: ArrayLike<number>; dims: readonly number[]; type: string });
+  const raw = toFloat32(outputByName(outputs, handle));
   const modelGrid = preFixed.volume.geometry;
   const { integrate, align } = fieldSteps(entry);
   let field = fieldFromTensor(raw, axisOrderOf(preFixed), modelGrid, align);

@@ -22,7 +22,7 @@ import { composeRecords } from '../preprocess/compose-records.js';
 import { allocateTypedArray } from '../core/dtype.js';
 import { voxelCount } from '../core/geometry.js';
 import { copyPermutedBlock } from '../core/permute-block.js';
-import type { DenseTensor } from '../runtime/sliding-window/sliding-window.js';
+import type { ModelTensor } from '../core/tensor.js';
 
 const ACTIVATIONS = new Set(['sigmoid', 'softmax']);
 const DISCRETE = new Set(['argmax', 'regionsToLabels', 'threshold']);
@@ -104,7 +104,7 @@ export interface LabelsOptions {
  * flips or permutes after the reslice (voxel centres map onto voxel centres, so trilinear
  * interpolation then argmax = argmax then nearest); null otherwise.
  */
-function argmaxOnTensor(logits: DenseTensor, records: readonly PreprocessRecord[], inner: readonly PreprocessRecord[]): Volume | null {
+function argmaxOnTensor(logits: ModelTensor<'float32'>, records: readonly PreprocessRecord[], inner: readonly PreprocessRecord[]): Volume | null {
   const t = composeRecords(inner).transform;
   if (logits.strides !== undefined || !t.scale.every((x) => x === 1 || x === -1) || !t.offset.every((o) => Number.isInteger(o))) return null;
   const rec = [...records].reverse().find((r) => r.op === 'toTensor');
@@ -123,7 +123,7 @@ function argmaxOnTensor(logits: DenseTensor, records: readonly PreprocessRecord[
   return invertToInputGrid(onModelGrid, inner, { interpolation: 'nearest' });
 }
 
-export function computeLabels(entry: ModelEntry, logits: DenseTensor, records: readonly PreprocessRecord[], options: LabelsOptions): LabelsResult {
+export function computeLabels(entry: ModelEntry, logits: ModelTensor<'float32'>, records: readonly PreprocessRecord[], options: LabelsOptions): LabelsResult {
   const post = entry.postprocess.filter((s) => !(options.skip ?? []).includes(s.op));
   const { outer, inner } = splitAtReslice(records);
   const grid = inner[0]!.inputGeometry;

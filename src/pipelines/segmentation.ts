@@ -19,7 +19,7 @@ import { xformMetaOf } from '../io/nifti/xform-codes.js';
 import { alignInputs } from './align-inputs.js';
 import { computeLabels, labelName, maskInputVolume } from './segmentation-labels.js';
 import { inferDense } from './infer-dense.js';
-import type { DenseTensor } from '../runtime/sliding-window/sliding-window.js';
+import type { ModelTensor } from '../core/tensor.js';
 import { createProvenance, openModelHandle, type ModelHandle } from './model-handle.js';
 import { loadModelInputs, type NamedInputs } from './model-inputs.js';
 import { selectInputVolume } from './select-volume.js';
@@ -105,7 +105,7 @@ async function runPreModel(pre: PreModel, inputs: PlanInputs, source: string, ti
   return { labels, records };
 }
 
-async function predict(handle: ModelHandle, inputs: PlanInputs, preModelLabels: Volume | undefined, timing: { inferenceMs: number }, onProgress?: (done: number, total: number) => void): Promise<{ records: PreprocessRecord[]; logits: DenseTensor }> {
+async function predict(handle: ModelHandle, inputs: PlanInputs, preModelLabels: Volume | undefined, timing: { inferenceMs: number }, onProgress?: (done: number, total: number) => void): Promise<{ records: PreprocessRecord[]; logits: ModelTensor<'float32'> }> {
   const entry = handle.entry;
   // Sliding windows read the preprocessed volume through strides: no transposed whole copy.
   let pre: PreprocessResult | undefined = runPreprocessPlan(inputs, entry.preprocess, {
@@ -134,7 +134,7 @@ async function segment(handle: ModelHandle, preModel: PreModel | null, input: Im
     preLabels = pre.labels;
     allRecords.push(pre.records);
   }
-  let predicted: { records: PreprocessRecord[]; logits: DenseTensor } | undefined = await predict(handle, prepared.inputs!, preLabels, timing, options.onProgress);
+  let predicted: { records: PreprocessRecord[]; logits: ModelTensor<'float32'> } | undefined = await predict(handle, prepared.inputs!, preLabels, timing, options.onProgress);
   prepared.inputs = undefined;
   preLabels = undefined;
   const records = predicted.records;

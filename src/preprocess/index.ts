@@ -1,13 +1,11 @@
 /** Public preprocessing API: declarative, invertible steps from Volume to model tensor. */
 export type * from './types.js';
-export type { Tensor, TensorDataType } from './tensor.js';
-export { toFloat16Bits, fromFloat16Bits } from './tensor.js';
 export { PREPROCESS_OPS, isPreprocessOp, validatePreprocessPlan, validatePreprocessStep } from './validate-plan.js';
 export { runPreprocessPlan, runPreprocessStep, type PreprocessResult, type RunPreprocessOptions } from './run-plan.js';
 export { invertToInputGrid, type InvertOptions } from './invert-to-input-grid.js';
 export { invertArgmaxToInputGrid } from './invert-argmax.js';
 export { mapPointsToInput, mapBoxesToInput, type MapOptions, type MappedPoint, type MappedBox } from './map-points.js';
-export { createVolumeFromTensor, type OutputTensor } from './volume-from-tensor.js';
+export { createVolumeFromTensor } from './volume-from-tensor.js';
 export { composeRecords, type ComposedRecords } from './compose-records.js';
 export { applyTransform, applyInverseTransform, composeTransforms, invertTransform } from './index-transform.js';
 export { orientVolume, computeOrientation } from './orient.js';

@@ -21,7 +21,7 @@ import { resizeVolume } from './resize.js';
 import { scaleIntensityRange } from './scale-intensity-range.js';
 import { scaleIntensity } from './scale-intensity.js';
 import { stackChannels } from './stack-channels.js';
-import type { Tensor } from './tensor.js';
+import type { ModelTensor } from '../core/tensor.js';
 import { convertToRgb } from './to-rgb.js';
 import { convertToTensor } from './to-tensor.js';
 import { commutesWithAffine, prepareDeferral } from './defer-intensity.js';
@@ -34,7 +34,8 @@ import { normalizeZscore } from './zscore.js';
 
 export interface PreprocessResult {
   /** May share its buffer with `volume.data` (float32, stored axis order): no extra copy. */
-  readonly tensor: Tensor;
+  /** toTensor's output: float32, or float16 as half bits (the step's `dtype`). */
+  readonly tensor: ModelTensor<'float32' | 'float16'>;
   /** One record per step, in order (the last is toTensor's). */
   readonly records: PreprocessRecord[];
   /** The preprocessed volume the tensor was made from (planar channels, model grid). */
@@ -126,7 +127,7 @@ export function runPreprocessPlan(inputs: Volume | Readonly<Record<string, Volum
     ...(options.preModelLabels !== undefined ? { preModelLabels: options.preModelLabels } : {}),
   });
   if (options.skip !== undefined) rest = rest.filter((s) => !options.skip!.includes(s.op));
-  let tensor: Tensor | undefined;
+  let tensor: ModelTensor<'float32' | 'float16'> | undefined;
   for (let i = 0; i < rest.length; i++) {
     const step = rest[i]!;
     if (step.op === 'toTensor') {

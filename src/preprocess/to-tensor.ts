@@ -11,7 +11,8 @@ import type { ParamReader } from './param-reader.js';
 import { channelCount, toPlanar } from './planar.js';
 import { copyPermutedBlock } from '../core/permute-block.js';
 import { createGridKeepingResult } from './record.js';
-import { toFloat16Bits, type Tensor } from './tensor.js';
+import { toFloat16Bits } from '../core/float16.js';
+import type { ModelTensor } from '../core/tensor.js';
 import type { StepOptions, StepResult, ToTensorParams } from './types.js';
 
 export const AXIS_ORDER_PATTERN = /^(?:[ij]{2}|[ijk]{3})$/;
@@ -39,7 +40,7 @@ export function resolveAxisOrder(params: ToTensorParams): [number, number, numbe
 }
 
 /** With options.inPlace a float32 tensor in stored order shares the volume's buffer (no copy). */
-export function convertToTensor(volume: Volume, params: ToTensorParams, options: StepOptions = {}): StepResult & { tensor: Tensor } {
+export function convertToTensor(volume: Volume, params: ToTensorParams, options: StepOptions = {}): StepResult & { tensor: ModelTensor<'float32' | 'float16'> } {
   const v = toPlanar(volume);
   const size = v.geometry.size;
   if (params.layout === 'NCHW' && size[2] !== 1) {
@@ -60,7 +61,7 @@ export function convertToTensor(volume: Volume, params: ToTensorParams, options:
     // transposes one window at a time; a whole-volume copy is ~1 GB for a four-channel CT).
     const viewDims = params.layout === 'NCHW' ? [1, channels, d1, d2] : [1, channels, d0, d1, d2];
     const viewStrides = params.layout === 'NCHW' ? [channels * n, n, s1, s2] : [channels * n, n, s0, s1, s2];
-    const view: Tensor = { data: src, dims: viewDims, dtype: 'float32', strides: viewStrides };
+    const view: ModelTensor<'float32'> = { type: 'float32', data: src, dims: viewDims, strides: viewStrides };
     const viewOrder = order.map((a) => 'ijk'[a]).join('');
     return { ...createGridKeepingResult('toTensor', params, volume, v, { layout: params.layout, dtype: params.dtype, dims: viewDims, axisOrder: viewOrder }), tensor: view };
   }
@@ -89,7 +90,7 @@ export function convertToTensor(volume: Volume, params: ToTensorParams, options:
     }
   }
   const dims = params.layout === 'NCHW' ? [1, channels, d1, d2] : [1, channels, d0, d1, d2];
-  const tensor: Tensor = { data: out, dims, dtype: params.dtype };
+  const tensor: ModelTensor<'float32' | 'float16'> = { type: params.dtype, data: out, dims };
   const order3 = order.map((a) => 'ijk'[a]).join('');
   const result = createGridKeepingResult('toTensor', params, volume, v, { layout: params.layout, dtype: params.dtype, dims, axisOrder: order3 });
   return { ...result, tensor };

@@ -6,19 +6,11 @@
 import { ShapeError } from '../core/errors.js';
 import { voxelCount } from '../core/geometry.js';
 import type { Volume } from '../core/volume.js';
-import type { TypedArray } from '../core/dtype.js';
 import { createPlanarVolume } from './planar.js';
 import { copyPermutedBlock } from '../core/permute-block.js';
-import { fromFloat16Bits } from './tensor.js';
+import { fromFloat16Bits } from '../core/float16.js';
+import type { ModelTensor } from '../core/tensor.js';
 import type { PreprocessRecord } from './types.js';
-
-/** A preprocessing Tensor or a runtime tensor ({ type, dims, data }); float16 as Uint16Array bits. */
-export interface OutputTensor {
-  readonly data: TypedArray;
-  readonly dims: readonly number[];
-  readonly dtype?: string;
-  readonly type?: string;
-}
 
 export interface VolumeFromTensorOptions {
   /**
@@ -29,7 +21,7 @@ export interface VolumeFromTensorOptions {
   readonly takeOwnership?: boolean;
 }
 
-export function createVolumeFromTensor(tensor: OutputTensor, records: readonly PreprocessRecord[], options: VolumeFromTensorOptions = {}): Volume {
+export function createVolumeFromTensor(tensor: ModelTensor, records: readonly PreprocessRecord[], options: VolumeFromTensorOptions = {}): Volume {
   const rec = [...records].reverse().find((r) => r.op === 'toTensor');
   if (rec === undefined) throw new ShapeError('no toTensor record: cannot tell the tensor axis order', { field: 'records' });
   const g = rec.outputGeometry;
@@ -40,12 +32,15 @@ export function createVolumeFromTensor(tensor: OutputTensor, records: readonly P
   if (tensor.dims[0] !== 1 || spatial.length !== expected.length || spatial.some((d, idx) => d !== expected[idx])) {
     throw new ShapeError(`tensor dims [${tensor.dims.join(', ')}] do not match the preprocessed grid (expected [1, C, ${expected.join(', ')}])`, { expected, actual: [...tensor.dims] });
   }
+  // Read below as contiguous numbers: a strided view or int64 (BigInt) data would be misread.
+  if (tensor.strides !== undefined) throw new ShapeError(`tensor [${tensor.dims.join(', ')}] is a strided view: make it contiguous first`, { field: 'strides' });
+  if (tensor.data instanceof BigInt64Array) throw new ShapeError(`a ${tensor.type} tensor cannot become a volume`, { actual: tensor.type });
   const channels = tensor.dims[1] ?? 1;
   const n = voxelCount(g);
   const strides = [1, g.size[0], g.size[0] * g.size[1]];
   const [s0, s1, s2] = [strides[axes[0]!]!, strides[axes[1]!]!, strides[axes[2]!]!];
   const [d0, d1, d2] = [g.size[axes[0]!]!, g.size[axes[1]!]!, g.size[axes[2]!]!];
-  const half = (tensor.dtype ?? tensor.type) === 'float16' && tensor.data instanceof Uint16Array;
+  const half = tensor.type === 'float16';
   const src = tensor.data;
   // Stored order: the tensor's last axis is i, then j, then k (axes of size 1 do not matter).
   const storedOrder = [...axes].reverse().every((a, idx) => a === idx || g.size[a] === 1);

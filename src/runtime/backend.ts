@@ -3,7 +3,7 @@
  * (checksums, I/O checks, provider fallback, output sanity) is written once against this.
  */
 import type { DroppedProvider, ExecutionProvider } from './providers.js';
-import type { TensorDType, TensorMap } from './tensor.js';
+import type { TensorMap } from '../core/tensor.js';
 import type { WasmThreadingReport } from './wasm-threading.js';
 
 /** What the provider resolution knows when it asks a backend whether a provider may work. */
@@ -90,4 +90,3 @@ export interface RuntimeBackend {
   wasmThreading?(options?: BackendSessionOptions): WasmThreadingReport;
 }
 
-export type { TensorDType };

@@ -1,7 +1,6 @@
 export * from './providers.js';
 export * from './webgpu-adapter.js';
 export * from './wasm-threading.js';
-export * from './tensor.js';
 export * from './checksum.js';
 export * from './backend.js';
 export * from './io-check.js';

@@ -3,24 +3,9 @@
  * so a wrong or mis-exported model fails before any data is run through it.
  */
 import { ShapeError } from '../core/errors.js';
+import type { ModelTensor } from '../core/tensor.js';
+import type { IoSpec, TensorSpec } from '../manifest/io-spec.js';
 import type { BackendSession, ValueMetadata } from './backend.js';
-
-export interface TensorSpec {
-  readonly name: string;
-  readonly dtype: string;
-  /** -1 (or a string) for a dynamic dimension. */
-  readonly dims: readonly (number | string)[];
-  readonly layout?: string;
-  readonly channels?: readonly string[];
-  /** Volume axes the tensor's spatial dims (or an output's box coordinates) run along, e.g. 'ijk'. */
-  readonly axisOrder?: string;
-  readonly description?: string;
-}
-
-export interface IoSpec {
-  readonly inputs: readonly TensorSpec[];
-  readonly outputs: readonly TensorSpec[];
-}
 
 function isStatic(d: number | string): d is number {
   return typeof d === 'number' && d >= 0;
@@ -61,10 +46,12 @@ export function checkSessionIo(session: BackendSession, io: IoSpec, modelId: str
 }
 
 /** Checks feeds against the spec before running (clear error instead of an ORT message). */
-export function checkFeeds(feeds: Record<string, { dims: readonly number[]; type: string }>, io: IoSpec, modelId: string): void {
+export function checkFeeds(feeds: Readonly<Record<string, ModelTensor>>, io: IoSpec, modelId: string): void {
   for (const spec of io.inputs) {
     const t = feeds[spec.name];
     if (!t) throw new ShapeError(`model '${modelId}': missing input '${spec.name}'`, { modelId, expected: spec.name });
+    // ONNX Runtime reads data as C-contiguous: a strided view (ModelTensor.strides) would run scrambled.
+    if (t.strides !== undefined) throw new ShapeError(`model '${modelId}': input '${spec.name}' is a strided tensor view; sessions take contiguous tensors`, { modelId, name: spec.name, field: 'strides' });
     if (t.type !== spec.dtype) throw new ShapeError(`model '${modelId}': input '${spec.name}' is ${t.type}, expected ${spec.dtype}`, { modelId, name: spec.name, expected: spec.dtype, actual: t.type });
     const bad = t.dims.length !== spec.dims.length || spec.dims.some((d, i) => isStatic(d) && t.dims[i] !== d);
     if (bad) throw new ShapeError(`model '${modelId}': input '${spec.name}' has shape [${t.dims.join(', ')}], expected ${describeDims(spec.dims)}`, { modelId, name: spec.name, expected: spec.dims, actual: t.dims });

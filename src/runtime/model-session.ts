@@ -6,9 +6,10 @@
 import { IntegrityError, ModelFileError, ProviderError, describeError, isMedinferError } from '../core/errors.js';
 import type { BackendSession, BackendSessionOptions, RuntimeBackend } from './backend.js';
 import { sha256Hex } from './checksum.js';
-import { checkFeeds, checkSessionIo, type IoSpec } from './io-check.js';
+import type { IoSpec } from '../manifest/io-spec.js';
+import { checkFeeds, checkSessionIo } from './io-check.js';
 import { planProviders, type DroppedProvider, type ExecutionProvider, type ProviderChoice, type ProviderReport } from './providers.js';
-import type { TensorMap } from './tensor.js';
+import type { TensorMap } from '../core/tensor.js';
 
 export type ModelSource = { path: string } | { url: string } | { bytes: Uint8Array };
 

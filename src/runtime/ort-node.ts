@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type * as Ort from 'onnxruntime-node';
 import { toValueMetadata, type BackendSession, type BackendSessionOptions, type RuntimeBackend } from './backend.js';
 import type { ExecutionProvider } from './providers.js';
-import type { TensorLike, TensorMap } from './tensor.js';
+import type { ModelTensor, TensorMap } from '../core/tensor.js';
 import { fetchWithProgress } from './fetch-bytes.js';
 import { probeNodeWebGpu } from './webgpu-probe-node.js';
 import { importPeer } from './optional-peers.js';
@@ -43,12 +43,12 @@ function cudaUnavailableReason(): string | null {
 
 const OPTIMIZATION = { disabled: 'disabled', basic: 'basic', extended: 'extended', all: 'all' } as const;
 
-function toOrtTensor(ort: typeof Ort, t: TensorLike): Ort.Tensor {
+function toOrtTensor(ort: typeof Ort, t: ModelTensor): Ort.Tensor {
   return new ort.Tensor(t.type as Ort.Tensor.Type, t.data as Ort.Tensor.DataType, t.dims);
 }
 
-function fromOrtTensor(t: Ort.Tensor): TensorLike {
-  return { type: t.type as TensorLike['type'], dims: [...t.dims], data: t.data as TensorLike['data'] };
+function fromOrtTensor(t: Ort.Tensor): ModelTensor {
+  return { type: t.type as ModelTensor['type'], dims: [...t.dims], data: t.data as ModelTensor['data'] };
 }
 
 

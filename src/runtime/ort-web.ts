@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-web/webgpu';
 import { toValueMetadata, type BackendSession, type BackendSessionOptions, type ProviderProbe, type RuntimeBackend } from './backend.js';
 import { fetchWithProgress } from './fetch-bytes.js';
 import type { DroppedProvider, ExecutionProvider } from './providers.js';
-import type { TensorLike, TensorMap } from './tensor.js';
+import type { ModelTensor, TensorMap } from '../core/tensor.js';
 import { defaultWasmThreads, describeWasmThreading } from './wasm-threading.js';
 import { softwareAdapterReason, type AdapterLike } from './webgpu-adapter.js';
 import { checkOrtAssets } from './ort-web-assets.js';
@@ -89,7 +89,7 @@ class WebSession implements BackendSession {
     for (const [name, t] of Object.entries(out)) {
       // GPU-resident outputs are downloaded so results are plain typed arrays like in Node.
       const data = t.location === 'cpu' || t.location === undefined ? t.data : await t.getData(true);
-      result[name] = { type: t.type as TensorLike['type'], dims: [...t.dims], data: data as TensorLike['data'] };
+      result[name] = { type: t.type as ModelTensor['type'], dims: [...t.dims], data: data as ModelTensor['data'] };
     }
     return result;
   }

@@ -7,7 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import type { BackendSession, BackendSessionOptions } from './backend.js';
 import { createNodeBackend } from './ort-node.js';
 import type { ExecutionProvider } from './providers.js';
-import type { TensorMap } from './tensor.js';
+import type { TensorMap } from '../core/tensor.js';
 
 export type WorkerRequest =
   | { readonly op: 'create'; readonly id: number; readonly model: Uint8Array; readonly provider: ExecutionProvider; readonly options: BackendSessionOptions }

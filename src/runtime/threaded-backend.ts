@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BackendSession, BackendSessionOptions, RuntimeBackend, ValueMetadata } from './backend.js';
 import { createNodeBackend } from './ort-node.js';
-import type { TensorMap } from './tensor.js';
+import type { TensorMap } from '../core/tensor.js';
 import type { WorkerReply, WorkerRequest } from './session-worker.js';
 
 const WORKER_URL = new URL('./session-worker.js', import.meta.url);

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IoError } from '../../src/core/errors.js';
 import { isOutputFault, toIoError } from '../../src/core/io-error.js';
 import { appendLine } from '../../src/cli/batch/results-log.js';
-import { ensureFolder } from '../../src/io/node-atomic-write.js';
+import { ensureFolder } from '../../src/core/node-atomic-write.js';
 import { assertBuilt, makeWorkDir, readJsonl, ROOT, runCli, writeTestManifest, writeTestPng } from '../fixtures/cli/cli-harness.js';
 
 const COUNT = 8;

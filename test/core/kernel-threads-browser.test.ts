@@ -18,7 +18,7 @@ const src = (p: string) => JSON.stringify(join(ROOT, 'src', p));
 
 // The SDK's side, in a worker as a web app would run it.
 const HOST = `
-import { startKernelThreads } from ${src('core/threads/browser-slab-pool.ts')};
+import { startKernelThreads } from ${src('postprocess/threads/browser-slab-pool.ts')};
 import { createGeometry } from ${src('core/geometry.ts')};
 import { createVolume } from ${src('core/volume.ts')};
 import { integrateVelocity } from ${src('postprocess/registration/integrate.ts')};
@@ -45,7 +45,7 @@ self.onmessage = async () => {
 };
 `;
 const PAGE = `
-import { startKernelThreads } from ${src('core/threads/browser-slab-pool.ts')};
+import { startKernelThreads } from ${src('postprocess/threads/browser-slab-pool.ts')};
 window.run = async () => {
   const main = await startKernelThreads({ threads: 2, workerUrl: '/slab-worker.js' });
   const host = new Worker('/host.js', { type: 'module' });
@@ -72,7 +72,7 @@ describe.runIf(existsSync(CHROMIUM))('threaded volume kernels in headless Chromi
       '/': '<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>',
       '/page.js': await bundle(PAGE),
       '/host.js': await bundle(HOST),
-      '/slab-worker.js': await bundle(undefined, join(ROOT, 'src/core/threads/slab-worker-browser.ts')),
+      '/slab-worker.js': await bundle(undefined, join(ROOT, 'src/postprocess/threads/slab-worker-browser.ts')),
     };
     server = createServer((req, res) => {
       const body = files[(req.url ?? '/').split('?')[0]!];

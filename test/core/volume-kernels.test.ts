@@ -11,7 +11,8 @@ import { InputError } from '../../src/core/errors.js';
 import { invertToInputGrid, runPreprocessPlan } from '../../src/preprocess/index.js';
 import { invertArgmaxToInputGrid } from '../../src/preprocess/invert-argmax.js';
 import { argmaxChannels } from '../../src/postprocess/segmentation/label-maps.js';
-import { runSlidingWindow, type DenseTensor, type SlidingWindowOptions } from '../../src/runtime/sliding-window/sliding-window.js';
+import type { ModelTensor } from '../../src/core/tensor.js';
+import { runSlidingWindow, type SlidingWindowOptions } from '../../src/runtime/sliding-window/sliding-window.js';
 
 afterEach(() => setVolumeKernelsEnabled(true));
 
@@ -131,7 +132,7 @@ describe('sliding-window blending (wasm arena) vs the JavaScript loops', () => {
   const predictor = (outChannels: number, seed: number) => {
     // A deterministic "model": per window, channel c = input channel 0 * (c + 1) + seed noise,
     // so windows differ and mirror flips matter.
-    return async (t: DenseTensor): Promise<DenseTensor> => {
+    return async (t: ModelTensor<'float32'>): Promise<ModelTensor<'float32'>> => {
       const [b, , ...roi] = t.dims;
       const vox = roi.reduce((x, y) => x * y, 1);
       const out = new Float32Array(b! * outChannels * vox);
@@ -139,7 +140,7 @@ describe('sliding-window blending (wasm arena) vs the JavaScript loops', () => {
       for (let k = 0; k < b!; k++) for (let c = 0; c < outChannels; c++) for (let v = 0; v < vox; v++) {
         out[(k * outChannels + c) * vox + v] = t.data[k * (t.dims[1]! * vox) + v]! * (c + 1) + noise[v]! * 0.01 * (v % 7);
       }
-      return { data: out, dims: [b!, outChannels, ...roi] };
+      return { type: 'float32', data: out, dims: [b!, outChannels, ...roi] };
     };
   };
   const cases: { name: string; dims: number[]; options: SlidingWindowOptions }[] = [
@@ -151,7 +152,7 @@ describe('sliding-window blending (wasm arena) vs the JavaScript loops', () => {
   for (const c of cases) {
     it(c.name, async () => {
       const n = c.dims.reduce((a, b) => a * b, 1);
-      const input: DenseTensor = { data: random(n, 99), dims: c.dims };
+      const input: ModelTensor<'float32'> = { type: 'float32', data: random(n, 99), dims: c.dims };
       setVolumeKernelsEnabled(true);
       const wasm = await runSlidingWindow(input, predictor(3, 4), c.options);
       setVolumeKernelsEnabled(false);
@@ -167,11 +168,11 @@ describe('sliding-window blending (wasm arena) vs the JavaScript loops', () => {
 
   it('refuses a predictor whose channel count changes between windows', async () => {
     let calls = 0;
-    const predict = async (t: DenseTensor): Promise<DenseTensor> => {
+    const predict = async (t: ModelTensor<'float32'>): Promise<ModelTensor<'float32'>> => {
       const ch = calls++ === 0 ? 2 : 3;
-      return { data: new Float32Array(ch * 64), dims: [1, ch, 4, 4, 4] };
+      return { type: 'float32', data: new Float32Array(ch * 64), dims: [1, ch, 4, 4, 4] };
     };
-    await expect(runSlidingWindow({ data: new Float32Array(8 * 8 * 8), dims: [1, 1, 8, 8, 8] }, predict, { roi: [4, 4, 4], overlap: 0 })).rejects.toThrow(/3 channels after 2/);
+    await expect(runSlidingWindow({ type: 'float32', data: new Float32Array(8 * 8 * 8), dims: [1, 1, 8, 8, 8] }, predict, { roi: [4, 4, 4], overlap: 0 })).rejects.toThrow(/3 channels after 2/);
   });
 });
 
@@ -227,7 +228,7 @@ describe('sigmoid and softmax on the SIMD kernels (float32 exp) vs the float64 l
     expect(maxAbsDiff(wasm, js)).toBeLessThan(3e-7);
     for (let v = 0; v < 70_001; v += 7919) expect(wasm[v]! + wasm[70_001 + v]! + wasm[140_002 + v]!).toBeCloseTo(1, 6);
     // A blended sliding-window output lives in kernel memory: softmax runs on it in place.
-    const blended = await runSlidingWindow({ data: x.subarray(0, 2 * 24 * 24 * 24), dims: [1, 2, 24, 24, 24] }, async (t) => ({ data: t.data.map((v) => v * 3), dims: t.dims }), { roi: [16, 16, 16], overlap: 0.5, blend: 'gaussian', placement: 'nnunet' });
+    const blended = await runSlidingWindow({ type: 'float32', data: x.subarray(0, 2 * 24 * 24 * 24), dims: [1, 2, 24, 24, 24] }, async (t) => ({ type: 'float32', data: t.data.map((v) => v * 3), dims: t.dims }), { roi: [16, 16, 16], overlap: 0.5, blend: 'gaussian', placement: 'nnunet' });
     const copy = Float32Array.from(blended.data);
     applySoftmaxChannelsInPlace(blended.data, 2);
     setVolumeKernelsEnabled(false);

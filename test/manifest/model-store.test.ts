@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { addModelToStore } from '../../src/manifest/store/add-model.js';
+import { addModelToStore } from '../../src/runtime/model-store/add-model.js';
 import { loadManifestWithStore } from '../../src/manifest/store/load-with-store.js';
 import { defaultModelsDir, resolveModelsDir } from '../../src/manifest/store/models-dir.js';
 import { createPipeline, createVolume } from '../../src/node.js';

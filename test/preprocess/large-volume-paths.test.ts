@@ -5,7 +5,8 @@ import { createVolume } from '../../src/core/index.js';
 import { createVolumeFromTensor, invertToInputGrid, planCropPad, runPreprocessPlan, validatePreprocessPlan } from '../../src/preprocess/index.js';
 import { copyPermutedBlock } from '../../src/core/permute-block.js';
 import { applySoftmax, applySoftmaxChannelsInPlace } from '../../src/postprocess/classification/activations.js';
-import { runSlidingWindow, type DenseTensor } from '../../src/runtime/sliding-window/sliding-window.js';
+import type { ModelTensor } from '../../src/core/tensor.js';
+import { runSlidingWindow } from '../../src/runtime/sliding-window/sliding-window.js';
 
 const size = [37, 21, 19] as const; // not multiples of the 16^3 tile
 const geometry = { size, spacing: [0.7, 0.7, 1.25], origin: [-10, 20, 5], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };

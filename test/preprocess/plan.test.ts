@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createVolume, ManifestError, UsageError } from '../../src/core/index.js';
+import { createVolume, fromFloat16Bits, ManifestError, toFloat16Bits, UsageError } from '../../src/core/index.js';
 import {
-  createVolumeFromTensor, fromFloat16Bits, PREPROCESS_OPS, runPreprocessPlan, toFloat16Bits, validatePreprocessPlan,
+  createVolumeFromTensor, PREPROCESS_OPS, runPreprocessPlan, validatePreprocessPlan,
 } from '../../src/preprocess/index.js';
 import { cases, loadBin } from './fixtures.js';
 
@@ -80,6 +80,15 @@ describe('runPreprocessPlan', () => {
     const { tensor } = runPreprocessPlan(t1, [{ op: 'toTensor', layout: 'NCDHW', dtype: 'float16' }]);
     expect(tensor.data).toBeInstanceOf(Uint16Array);
     expect(Array.from(tensor.data).map(fromFloat16Bits)).toEqual(Array.from(t1.data));
+  });
+  it('a float16 output tensor comes back as the volume; a strided view or int64 data is refused, not misread', () => {
+    const { tensor, records } = runPreprocessPlan(t1, [{ op: 'toTensor', layout: 'NCDHW', dtype: 'float16' }]);
+    expect(Array.from(createVolumeFromTensor(tensor, records).data)).toEqual(Array.from(t1.data));
+    const f32 = runPreprocessPlan(t1, [{ op: 'toTensor', layout: 'NCDHW', axisOrder: 'ijk' }], { view: true });
+    expect(f32.tensor.strides).toBeDefined();
+    expect(() => createVolumeFromTensor(f32.tensor, f32.records)).toThrow(/strided view/);
+    const int64 = { type: 'int64' as const, dims: tensor.dims, data: new BigInt64Array(tensor.data.length) };
+    expect(() => createVolumeFromTensor(int64, records)).toThrow(/int64 tensor cannot become a volume/);
   });
 });
 

@@ -48,7 +48,7 @@ describe('TorchXRayVision plan (xrvNormalize, centerSquare, resize 24) vs xrv.no
     it(`${c.plan[2].mode}${c.plan[2].antialias ? ' antialias' : ''}`, () => {
       const { tensor, records } = runPreprocessPlan(xray, c.plan);
       expect(tensor.dims).toEqual(c.dims);
-      expect(tensor.dtype).toBe('float32');
+      expect(tensor.type).toBe('float32');
       expectClose(tensor.data, loadBin(c.expected), 1e-5, 1e-5 * 1024);
       expect(records.map((r) => r.op)).toEqual(['xrvNormalize', 'cropPad', 'resize', 'toTensor']);
       // Fused by default (normalisation after the resize: 576 instead of 4560 pixels) ...

@@ -69,6 +69,9 @@ describe('model session on onnxruntime-node CPU', () => {
     const s = await open({ path: TINY_MODEL_PATH }, { provider: 'cpu', io: TINY_IO, modelId: 'tiny' });
     await expect(s.run({ image: { type: 'float32', dims: [1, 1, 8, 8], data: new Float32Array(64) } })).rejects.toThrow(/shape \[1, 1, 8, 8\], expected \[\?, 1, 16, 16\]/);
     await expect(s.run({})).rejects.toThrow(/missing input 'image'/);
+    // A strided view (ModelTensor.strides: the 16x16 image read transposed) would run scrambled.
+    const view = { ...tinyInput(), strides: [256, 256, 1, 16] };
+    await expect(s.run({ image: view })).rejects.toThrow(/input 'image' is a strided tensor view/);
   });
 
   it('gives a typed provider error for CUDA without its libraries, and a reported fallback when allowed', async () => {

@@ -1,6 +1,6 @@
 /** Sliding windows over an image smaller than the roi: constant padding vs edge replication (MONAI padding_mode). */
 import { describe, expect, it } from 'vitest';
-import { runSlidingWindow, type DenseTensor } from '../../src/index.js';
+import { runSlidingWindow, type ModelTensor } from '../../src/index.js';
 
 /** numpy.pad(mode='edge') of a [D, H, W] array, written out independently of the cutter. */
 function padEdge(data: Float32Array, size: number[], before: number[], padded: number[]): Float32Array {
@@ -17,14 +17,14 @@ describe('sliding-window padMode', () => {
   // Image [3, 2, 4], roi [4, 4, 5]: one window over the image padded by (0|1, 1|1, 0|1).
   const size = [3, 2, 4];
   const data = Float32Array.from({ length: 24 }, (_, i) => (i * 7) % 11 - 3);
-  const input: DenseTensor = { data, dims: [1, 1, ...size] };
+  const input: ModelTensor<'float32'> = { type: 'float32', data, dims: [1, 1, ...size] };
   const roi = [4, 4, 5];
   // A predictor whose answer depends on the padding: every output voxel is the window's mean.
   const seen: Float32Array[] = [];
-  const meanOfWindow = async (w: DenseTensor): Promise<DenseTensor> => {
+  const meanOfWindow = async (w: ModelTensor<'float32'>): Promise<ModelTensor<'float32'>> => {
     seen.push(w.data.slice());
     const mean = w.data.reduce((s, x) => s + x, 0) / w.data.length;
-    return { data: new Float32Array(w.data.length).fill(mean), dims: w.dims };
+    return { type: 'float32', data: new Float32Array(w.data.length).fill(mean), dims: w.dims };
   };
 
   it("'replicate' feeds the window the edge-padded image (numpy.pad mode='edge' / torch replicate)", async () => {

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { ModelEntry } from '../../manifest/types.js';
-import { writeFileAtomic } from '../../io/node-atomic-write.js';
+import { writeFileAtomic } from '../../core/node-atomic-write.js';
 import { formatCsv } from './csv.js';
 import { cliTask } from '../tasks/index.js';
 import type { OutputFormat, ResultLine } from './types.js';

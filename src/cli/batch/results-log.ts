@@ -8,7 +8,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toIoError } from '../../core/io-error.js';
-import { writeFileAtomic } from '../../io/node-atomic-write.js';
+import { writeFileAtomic } from '../../core/node-atomic-write.js';
 import type { BatchFailure, ResultLine } from './types.js';
 
 export const RESULTS_FILE = 'results.jsonl';

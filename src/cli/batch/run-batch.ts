@@ -15,7 +15,7 @@ import { createNodeContext } from '../../pipelines/node-context.js';
 import { createPipelineInContext, isImplementedTask } from '../../pipelines/registry.js';
 import { createThreadedBackend } from '../../runtime/threaded-backend.js';
 import type { CliContext } from '../command.js';
-import { ensureFolder, sweepTempFiles, writeFileAtomic } from '../../io/node-atomic-write.js';
+import { ensureFolder, sweepTempFiles, writeFileAtomic } from '../../core/node-atomic-write.js';
 import { acquireRunLock } from './run-lock.js';
 import { writeAggregates } from './aggregates.js';
 import type { SkippedFile } from './discover-paths.js';

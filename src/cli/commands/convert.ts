@@ -18,7 +18,7 @@ import { InputError, isMedinferError, UsageError } from '../../core/errors.js';
 import { VOXEL_TYPES, type VoxelType } from '../../core/dtype.js';
 import type { Volume } from '../../core/volume.js';
 import { encodeNiftiParts, type NiftiXformCode } from '../../io/nifti/write-nifti.js';
-import { ensureFolder, TEMP_SUFFIX } from '../../io/node-atomic-write.js';
+import { ensureFolder, TEMP_SUFFIX } from '../../core/node-atomic-write.js';
 import { toIoError } from '../../core/io-error.js';
 import { readImageDirectory, readImageFile } from '../../io/node-read-image.js';
 import { readDicomSeriesParts } from '../../io/dicom/series-assemble.js';

@@ -3,7 +3,7 @@
  * the bundled models, measures the metrics on held-out cases, and writes report.html (pictures,
  * metrics, provider) plus demo.json. Works offline; nothing is downloaded.
  */
-import { ensureFolder, writeFileAtomic } from '../../io/node-atomic-write.js';
+import { ensureFolder, writeFileAtomic } from '../../core/node-atomic-write.js';
 import { join, resolve } from 'node:path';
 import { EXIT_OK, EXIT_SOME_FAILED, type CliCommand } from '../command.js';
 import { booleanFlag, parseCommandArgs, stringFlag } from '../args.js';

@@ -11,7 +11,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { EXIT_OK, type CliCommand } from '../command.js';
 import { booleanFlag, parseCommandArgs, stringFlag } from '../args.js';
-import { ensureFolder, writeFileAtomic } from '../../io/node-atomic-write.js';
+import { ensureFolder, writeFileAtomic } from '../../core/node-atomic-write.js';
 import { UsageError } from '../../core/errors.js';
 import { readManifestFile } from '../../manifest/node-manifest.js';
 import type { Manifest } from '../../manifest/types.js';

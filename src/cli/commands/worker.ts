@@ -10,7 +10,8 @@ import { booleanFlag, parseCommandArgs, stringFlag, type ParsedArgs } from '../a
 import { EXIT_OK, type CliCommand } from '../command.js';
 import { DEFAULT_QUEUE, parseRedisUrl, QUEUE_PREFIX } from '../queue/connection.js';
 import type { InferenceJobData } from '../queue/job-data.js';
-import { processJob, WorkerPipelines } from '../queue/process-job.js';
+import { processJob } from '../queue/process-job.js';
+import { WorkerPipelines } from '../queue/worker-pipelines.js';
 import { FORCE_CLOSE_MS, JobTracker, settleWithin, watchForStop } from '../queue/worker-lifecycle.js';
 import { WorkerSupervisor } from '../queue/worker-supervisor.js';
 

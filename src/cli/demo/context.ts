@@ -1,5 +1,5 @@
 /** What each demo section gets: the manifest, settings, and a place to write pictures. */
-import { ensureFolder, writeFileAtomic } from '../../io/node-atomic-write.js';
+import { ensureFolder, writeFileAtomic } from '../../core/node-atomic-write.js';
 import { join } from 'node:path';
 import { writePng } from '../../io/raster/node-raster.js';
 import type { Manifest, ModelEntry, TaskName } from '../../manifest/types.js';

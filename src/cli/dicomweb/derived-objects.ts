@@ -8,7 +8,8 @@
  * the flow can ask QIDO-RS beforehand whether the result is already there.
  */
 import type { Volume } from '../../core/volume.js';
-import { createDicomSeg, deriveUid, DEFAULT_UID_ROOT, segmentsFromManifest, type DicomSourceSeries, type SegmentDescription } from '../../io/dicom-write/index.js';
+import { createDicomSeg, deriveUid, DEFAULT_UID_ROOT, type DicomSourceSeries, type SegmentDescription } from '../../io/dicom-write/index.js';
+import { segmentsFromManifest } from '../../pipelines/dicom-results.js';
 import type { ModelEntry } from '../../manifest/types.js';
 
 export interface PlannedUids {

@@ -38,7 +38,7 @@ export function segmentVolumes(labels: Volume, segments: readonly SegmentDescrip
 /**
  * The SR, or undefined when there is nothing to report (an empty segmentation, no detection):
  * createDicomSr refuses an empty report, and an empty result is not a finding a PACS needs.
- * Findings, codes and 3D / 2D placement come from dicom-write/from-results.ts.
+ * Findings, codes and 3D / 2D placement come from pipelines/dicom-results.ts.
  */
 export function buildSr(input: SrInput): BuiltObject | undefined {
   const { entry, findings, source, uids } = input;

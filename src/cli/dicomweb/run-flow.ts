@@ -10,7 +10,7 @@
  */
 import { InputError, LimitError, UsageError } from '../../core/errors.js';
 import { TASK_NAMES } from '../../manifest/tasks.js';
-import { DEFAULT_MAX_VOXELS } from '../../io/dicom/pixel-module.js';
+import { DEFAULT_MAX_VOXELS } from '../../io/dicom/limits.js';
 import type { Volume } from '../../core/volume.js';
 import { createDicomWebClient, type DicomWebClient } from '../../io/dicomweb/client.js';
 import type { DicomWebAuth } from '../../io/dicomweb/http.js';

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ManifestError, describeError } from '../../core/errors.js';
-import { addModelToStore, type AddModelOptions } from '../../manifest/store/add-model.js';
+import { addModelToStore, type AddModelOptions } from '../../runtime/model-store/add-model.js';
 import { EXIT_OK, type CliContext } from '../command.js';
 
 /** Reads entry.json: a model entry in the manifest's format; `datasetEntries` (id -> dataset) is split off. */

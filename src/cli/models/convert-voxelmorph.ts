@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelFileError, UnsupportedError, describeError } from '../../core/errors.js';
-import { addModelToStore, type AddedModel } from '../../manifest/store/add-model.js';
+import { addModelToStore, type AddedModel } from '../../runtime/model-store/add-model.js';
 import { buildVoxelmorphKerasEntry, parseVoxelmorphSummary, voxelmorphIdFromFile } from '../../manifest/voxelmorph/keras-entry.js';
 import { EXIT_OK, type CliContext } from '../command.js';
 

@@ -6,11 +6,11 @@
  */
 import { resolve } from 'node:path';
 import { ManifestError } from '../../core/errors.js';
-import { writeFileAtomic } from '../../io/node-atomic-write.js';
+import { writeFileAtomic } from '../../core/node-atomic-write.js';
 import { readManifestFile } from '../../manifest/node-manifest.js';
 import { importMonaiBundle } from '../../manifest/monai/import-bundle.js';
-import { applyGraphIo } from '../../manifest/monai/graph-io.js';
-import { addModelToStore } from '../../manifest/store/add-model.js';
+import { applyGraphIo } from '../../runtime/model-store/graph-io.js';
+import { addModelToStore } from '../../runtime/model-store/add-model.js';
 import { EXIT_OK, type CliContext } from '../command.js';
 
 export interface ImportMonaiOptions {

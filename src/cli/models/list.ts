@@ -1,7 +1,7 @@
 /** `medinfer models` (list, with each model's file check) and `medinfer models verify`. */
 import { EXIT_OK, EXIT_SOME_FAILED, type CliContext } from '../command.js';
 import { formatTable } from '../format-table.js';
-import { isFailure, verifyManifestFiles, type FileCheck } from '../../manifest/verify-files.js';
+import { isFailure, verifyManifestFiles, type FileCheck } from '../../runtime/verify-files.js';
 import type { ManifestWithStore } from '../../manifest/store/load-with-store.js';
 
 function storeLine(loaded: ManifestWithStore): string {

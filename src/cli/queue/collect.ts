@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getModelEntry } from '../../manifest/load.js';
-import { sweepTempFiles, writeFileAtomic } from '../../io/node-atomic-write.js';
+import { sweepTempFiles, writeFileAtomic } from '../../core/node-atomic-write.js';
 import { writeAggregates } from '../batch/aggregates.js';
 import { compactResults, ERRORS_FILE } from '../batch/results-log.js';
 import { loadManifest } from '../batch/run-batch.js';

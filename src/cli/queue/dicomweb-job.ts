@@ -16,7 +16,7 @@ import { openBatchPipeline } from '../batch/run-batch.js';
 import { resolveDicomWebAuth } from '../dicomweb/credentials.js';
 import { runDicomWebFlow, type DicomWebRunSummary } from '../dicomweb/run-flow.js';
 import { DEFAULT_QUEUE, parseRedisUrl, QUEUE_PREFIX } from './connection.js';
-import type { WorkerPipelines } from './process-job.js';
+import type { WorkerPipelines } from './worker-pipelines.js';
 
 export const DICOMWEB_JOB = 'dicomweb';
 

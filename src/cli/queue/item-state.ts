@@ -6,7 +6,7 @@
  */
 import { readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensureFolder, writeFileAtomic } from '../../io/node-atomic-write.js';
+import { ensureFolder, writeFileAtomic } from '../../core/node-atomic-write.js';
 import type { BatchFailure, ResultLine } from '../batch/types.js';
 import { QUEUE_STATE_DIR } from './job-data.js';
 

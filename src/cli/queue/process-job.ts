@@ -7,45 +7,13 @@
  */
 import { UnrecoverableError, type Job } from 'bullmq';
 import { isMedinferError } from '../../core/errors.js';
-import { getModelEntry } from '../../manifest/load.js';
-import type { AnyPipeline } from '../tasks/types.js';
-import { loadManifest, openBatchPipeline, toFailure, writeItemOutputs } from '../batch/run-batch.js';
-import type { ProviderChoice } from '../../runtime/providers.js';
+import { toFailure, writeItemOutputs } from '../batch/run-batch.js';
 import type { InferenceJobData } from './job-data.js';
 import { isDicomWebJob, processDicomWebJob, type DicomWebJobData } from './dicomweb-job.js';
 import { readCompletedItem, recordCompleted, recordFailed } from './item-state.js';
+import type { WorkerPipelines } from './worker-pipelines.js';
 
 const PERMANENT = new Set(['E_DECODE', 'E_UNSUPPORTED', 'E_INPUT', 'E_LIMIT', 'E_SHAPE', 'E_MANIFEST', 'E_USAGE', 'E_INTEGRITY', 'E_MODEL_FILE']);
-
-export interface PipelineCacheOptions {
-  readonly provider?: ProviderChoice;
-  readonly threads?: number;
-}
-
-/** One pipeline per (manifest, model), shared by all concurrent jobs of a worker process. */
-export class WorkerPipelines {
-  private readonly open = new Map<string, Promise<AnyPipeline>>();
-  constructor(private readonly options: PipelineCacheOptions) {}
-
-  get(data: Pick<InferenceJobData, 'manifest' | 'model' | 'maxVoxels'>): Promise<AnyPipeline> {
-    const key = `${data.manifest ?? ''}\0${data.model}`;
-    let p = this.open.get(key);
-    if (!p) {
-      p = (async () => {
-        const manifest = await loadManifest(data.manifest, process.cwd());
-        return openBatchPipeline(getModelEntry(manifest, data.model), manifest, { ...this.options, ...(data.maxVoxels !== undefined ? { maxVoxels: data.maxVoxels } : {}) });
-      })();
-      p.catch(() => this.open.delete(key));
-      this.open.set(key, p);
-    }
-    return p;
-  }
-
-  async dispose(): Promise<void> {
-    for (const p of this.open.values()) await (await p.catch(() => undefined))?.dispose();
-    this.open.clear();
-  }
-}
 
 export async function processJob(job: Job<InferenceJobData>, pipelines: WorkerPipelines): Promise<{ id: string; skipped: boolean }> {
   // Job types other than file inference (dicomweb-job.ts) carry a `kind`.

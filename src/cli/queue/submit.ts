@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { UsageError } from '../../core/errors.js';
 import { getModelEntry } from '../../manifest/load.js';
-import { ensureFolder, writeFileAtomic } from '../../io/node-atomic-write.js';
+import { ensureFolder, writeFileAtomic } from '../../core/node-atomic-write.js';
 import { groupInputs } from '../batch/group-inputs.js';
 import { loadManifest } from '../batch/run-batch.js';
 import type { OutputFormat } from '../batch/types.js';

@@ -7,7 +7,7 @@
  */
 import { UsageError } from '../../core/errors.js';
 import type { Volume } from '../../core/volume.js';
-import { classificationFindings } from '../../io/dicom-write/index.js';
+import { classificationFindings } from '../../pipelines/dicom-results.js';
 import { labelNames } from '../../manifest/load.js';
 import type { ModelEntry } from '../../manifest/types.js';
 import { checkImageInput, type ClassificationPipeline, type ClassificationResult } from '../../pipelines/classification.js';

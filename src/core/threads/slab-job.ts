@@ -5,7 +5,7 @@
  * worker, 1 done, 2 failed, 4 taken back by the caller; `results[slot]` the slab's count; on failure the message's UTF-16 code units in
  * `errors[slot * ERROR_CHARS ...]` (zero-terminated, cut to ERROR_CHARS - 1).
  */
-import { SLAB_KERNELS } from './slab-kernels.js';
+import type { SlabKernel } from './slab-pool.js';
 
 export const ERROR_CHARS = 256;
 /**
@@ -34,12 +34,16 @@ export function jobSignals(slots: number): Pick<SlabJob, 'ctrl' | 'results' | 'e
   };
 }
 
-export function runSlabJob(job: SlabJob): void {
+/**
+ * Runs one posted job with the kernel of its name from `kernels`: the worker entry's table
+ * (postprocess/threads/slab-kernels.ts), passed in so that this layer names no kernel itself.
+ */
+export function runSlabJob(job: SlabJob, kernels: Readonly<Record<string, SlabKernel<never>>>): void {
   // Taken back by a caller that waited too long: it runs (or ran) this slab itself.
   if (Atomics.compareExchange(job.ctrl, job.slot, 0, 3) !== 0) return;
   let state = 1;
   try {
-    const kernel = SLAB_KERNELS[job.name];
+    const kernel = kernels[job.name];
     if (kernel === undefined) throw new Error(`no kernel '${job.name}' in the worker's table`);
     job.results[job.slot] = kernel.run(job.args as never, job.k0, job.k1);
   } catch (error) {

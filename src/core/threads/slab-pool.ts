@@ -1,7 +1,7 @@
 /**
  * Whole-volume kernels split into slabs along the slowest axis (k) and run on worker threads over
  * shared memory. This module is isomorphic and holds no threads itself: a platform registers a
- * `SlabRunner` (Node: node-slab-pool.ts, imported by the Node entry). Without one, or below the
+ * `SlabRunner` (Node: postprocess/threads/node-slab-pool.ts, imported by the Node entry). Without one, or below the
  * measured crossover, every pass runs on the calling thread exactly as before.
  *
  * Bit-identical by construction: a slab runs the same function on the same voxels as the
@@ -16,7 +16,7 @@ import { UsageError } from '../errors.js';
 
 /** A kernel that can run on part of the k axis. `run` returns a count summed over slabs (or 0). */
 export interface SlabKernel<A> {
-  /** Key of the same function in the worker's kernel table (slab-kernels.ts). */
+  /** Key of the same function in the worker's kernel table (postprocess/threads/slab-kernels.ts). */
   readonly name: string;
   run(args: A, k0: number, k1: number): number;
 }

@@ -9,7 +9,8 @@
  * and its output would still need the per-frame references built here. Every object is checked
  * with dciodvfy (dicom3tools) in the tests.
  *
- * Use (one source series, the result of a model run on it):
+ * Use (one source series, the result of a model run on it; the result -> DICOM functions live in
+ * pipelines/dicom-results.ts, above the pipelines whose results they read):
  *   const source = describeDicomSource(files);           // the files the model ran on
  *   const volume = await readDicomSeries(files);         // same grid, same slice order
  *   const opts = { source, entry, deterministicUids: true };  // rerun -> same UIDs, no duplicates
@@ -26,5 +27,4 @@ export type { AlgorithmIdentity, InstanceUidOptions } from './common.js';
 export { createRandomUid, deriveUid, DEFAULT_UID_ROOT } from './uids.js';
 export { srgbToDicomLab } from './cielab.js';
 export { createDicomSr, COMPREHENSIVE_3D_SR, LOCAL_SCHEME, SCORE_CONCEPT, localCode, type CreateDicomSrOptions, type SrSegmentVolume, type SrDetection, type SrDetection2D, type SrDetection3D, type SrClassification } from './sr.js';
-export { segmentationToDicom, segmentsFromManifest, detectionFindings, detectionToDicomSr, classificationFindings, classificationToDicomSr, algorithmOf, type DicomResultOptions } from './from-results.js';
 export { readDicomSegLabels, type DicomSegLabels, type DicomSegSegment } from './read-seg.js';

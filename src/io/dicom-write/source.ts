@@ -9,7 +9,7 @@ import { DecodeError, InputError, UnsupportedError } from '../../core/errors.js'
 import type { Vec3 } from '../../core/geometry.js';
 import type { DataSet } from '../dicom/dataset.js';
 import { computeSliceNormal } from '../dicom/frame-geometry.js';
-import { DEFAULT_MAX_VOXELS } from '../dicom/pixel-module.js';
+import { DEFAULT_MAX_VOXELS } from '../dicom/limits.js';
 import { readString } from '../dicom/parse-header.js';
 import { checkFileInputs, readSliceHeader, type DicomFileInput, type SliceHeader } from '../dicom/slice-header.js';
 import { TAG } from '../dicom/tags.js';

@@ -33,7 +33,7 @@
 export { readDicom } from './read-dicom.js';
 export type { DicomReadOptions } from './options.js';
 export { invertDicomMonochrome1 } from './monochrome.js';
-export { DEFAULT_MAX_VOXELS as DICOM_DEFAULT_MAX_VOXELS } from './pixel-module.js';
+export { DEFAULT_MAX_VOXELS as DICOM_DEFAULT_MAX_VOXELS } from './limits.js';
 export { listSupportedTransferSyntaxes, type TransferSyntaxInfo, type PixelCodec } from './transfer-syntax.js';
 export { readDicomSeries, readDicomSeriesParts } from './series-assemble.js';
 export { groupDicomSeries, type DicomSeriesGroup, type DicomSeriesPartSummary } from './series-grouping.js';

@@ -14,10 +14,23 @@ import { DecodeError } from '../../core/errors.js';
 import type { GeometryInit, Vec3 } from '../../core/geometry.js';
 import type { DataSet } from './dataset.js';
 import { computeSliceNormal, normalizeVec3, type FrameAttributes } from './frame-geometry.js';
-import type { MosaicLayout } from './mosaic.js';
 import { readNumber } from './parse-header.js';
 import type { PixelModule } from './pixel-module.js';
 import { TAG } from './tags.js';
+
+/** How the slices of a mosaic are tiled (read by mosaic.ts readMosaicLayout). */
+export interface MosaicLayout {
+  /** Slices in the mosaic (N). */
+  readonly images: number;
+  /** Tiles per row and per column: ceil(sqrt(N)). */
+  readonly grid: number;
+  readonly tileColumns: number;
+  readonly tileRows: number;
+  /** CSA SliceNormalVector (LPS), undefined when N = 1. */
+  readonly sliceNormal: Vec3 | undefined;
+  /** CSA MosaicRefAcqTimes: acquisition time of each slice in ms from the volume start. */
+  readonly sliceTimesMs: readonly number[] | undefined;
+}
 
 /** |cos| between SliceNormalVector and row x column below this (about 2.6 deg) is refused. */
 const MIN_NORMAL_COSINE = 0.999;

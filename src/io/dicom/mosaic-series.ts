@@ -19,7 +19,8 @@ import { decodeImage } from './decode-image.js';
 import { readImageMeta } from './image-meta.js';
 import { planMosaic, unpackMosaicTiles, type MosaicPlan } from './mosaic.js';
 import type { ResolvedReadOptions } from './options.js';
-import { finishVolume, readParsedDicom } from './read-dicom.js';
+import { finishVolume } from './finish-volume.js';
+import { readTiledVolume } from './read-tiled-volume.js';
 import type { SeriesPart } from './series-parts.js';
 import type { SliceHeader } from './slice-header.js';
 import { TAG } from './tags.js';
@@ -89,7 +90,8 @@ async function joinTiledVolumes(p: SeriesPart, opts: ResolvedReadOptions): Promi
   const scalings: (Readonly<{ slope: number; intercept: number }> | undefined)[] = [];
   for (let idx = 0; idx < n; idx++) {
     const header = p.volumes[idx]![0]!.header;
-    const v = await readParsedDicom(header.parsed, { ...opts, name: header.name });
+    // A 'mosaic' part holds only tiled-volume files (series-parts.ts), which readDicom reads this way too.
+    const v = await readTiledVolume(header.parsed, { ...opts, name: header.name });
     a ??= v;
     const g = v.geometry;
     const same = v.type === a.type && v.components === a.components && v.frames === a.frames && sameGrid(g, a.geometry);

@@ -10,7 +10,7 @@
  */
 import { DecodeError, UnsupportedError } from '../../core/errors.js';
 import { allocateTypedArray, type TypedArray } from '../../core/dtype.js';
-import type { GeometryInit, Vec3 } from '../../core/geometry.js';
+import type { GeometryInit } from '../../core/geometry.js';
 import type { DataSet } from './dataset.js';
 import type { DecodedImage } from './decode-image.js';
 import type { FrameAttributes } from './frame-geometry.js';
@@ -18,7 +18,7 @@ import type { ParsedDicom } from './parse-header.js';
 import { readNumber, readString } from './parse-header.js';
 import type { PixelModule } from './pixel-module.js';
 import { csaNumbers, findPrivateBlock, readSiemensCsa } from './siemens-csa.js';
-import { mosaicGeometry } from './mosaic-geometry.js';
+import { mosaicGeometry, type MosaicLayout } from './mosaic-geometry.js';
 import { TAG } from './tags.js';
 
 const MR_HEADER_CREATOR = 'SIEMENS MR HEADER';
@@ -44,19 +44,6 @@ function readMosaicCountTag(ds: DataSet): number | undefined {
   const named = ds.elements[`x001900${hex}`] !== undefined;
   if (!named && !/SIEMENS/i.test(readString(ds, TAG.manufacturer) ?? '')) return undefined;
   return ds.uint16(tag);
-}
-
-export interface MosaicLayout {
-  /** Slices in the mosaic (N). */
-  readonly images: number;
-  /** Tiles per row and per column: ceil(sqrt(N)). */
-  readonly grid: number;
-  readonly tileColumns: number;
-  readonly tileRows: number;
-  /** CSA SliceNormalVector (LPS), undefined when N = 1. */
-  readonly sliceNormal: Vec3 | undefined;
-  /** CSA MosaicRefAcqTimes: acquisition time of each slice in ms from the volume start. */
-  readonly sliceTimesMs: readonly number[] | undefined;
 }
 
 export function readMosaicLayout(ds: DataSet, pm: PixelModule, file: string): MosaicLayout {

@@ -1,6 +1,6 @@
 /** Reader options, validated eagerly (UsageError names the option, what was expected and received). */
 import { UsageError } from '../../core/errors.js';
-import { DEFAULT_MAX_VOXELS } from './pixel-module.js';
+import { DEFAULT_MAX_VOXELS } from './limits.js';
 import { PHILIPS_SCALINGS, type PhilipsScaling } from './philips-scaling.js';
 import type { ImageComponent } from './frame-keys.js';
 import { DEFAULT_CODEC_LOADERS, type DicomCodecLoaders, type DicomCodecName } from './codecs/codec-loaders.js';

@@ -6,7 +6,7 @@
  */
 import { DecodeError } from '../../core/errors.js';
 import { inflateDeflatedDataset } from './deflated-dataset.js';
-import { DEFAULT_MAX_VOXELS } from './pixel-module.js';
+import { DEFAULT_MAX_VOXELS } from './limits.js';
 import type { DataSet } from './dataset.js';
 import { parseDataSet, type ParseContext } from './parse-dataset.js';
 

@@ -8,9 +8,6 @@ import type { DataSet } from './dataset.js';
 import { readString, readUint16 } from './parse-header.js';
 import { TAG } from './tags.js';
 
-/** Default voxel limit: 2^28 samples (e.g. 512 x 512 x 1024) - well under what typed arrays allow. */
-export const DEFAULT_MAX_VOXELS = 2 ** 28;
-
 export interface PixelModule {
   readonly rows: number;
   readonly columns: number;

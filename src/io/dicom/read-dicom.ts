@@ -5,24 +5,15 @@
  * series-parts.ts). i runs along a row (columns, PixelSpacing[1]), j down the columns (rows,
  * PixelSpacing[0]).
  */
-import { createVolume, type Volume, type VolumeMeta } from '../../core/volume.js';
-import { DecodeError, InputError, ShapeError } from '../../core/errors.js';
-import type { GeometryInit } from '../../core/geometry.js';
+import type { Volume } from '../../core/volume.js';
+import { DecodeError, InputError } from '../../core/errors.js';
 import { maxInflatedBytesFor, parseDicomBytes, readString, type ParsedDicom } from './parse-header.js';
 import { TAG } from './tags.js';
 import type { TypedArray } from '../../core/dtype.js';
-import { decodeImage, type DecodedImage } from './decode-image.js';
-import { readFrameAttributes, type FrameAttributes } from './frame-geometry.js';
-import { applyRescale } from './modality-lut.js';
-import { applyModalityLutTable, readModalityLutTable, type ModalityLutTable } from './modality-lut-sequence.js';
-import { getStoredValueRange } from './pixel-module.js';
-import { resolveRescales } from './philips-scaling.js';
+import { decodeImage } from './decode-image.js';
 import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } from './options.js';
-import { invertDicomMonochrome1 } from './monochrome.js';
-import { readImageMeta } from './image-meta.js';
-import { isUihGrid, unpackUihGrid } from './uih-grid.js';
-import { unpackMosaic } from './mosaic.js';
 import { isTiledVolumeFile } from './tiled-volume.js';
+import { readTiledVolume } from './read-tiled-volume.js';
 import { assembleSeries } from './series-assemble.js';
 import { sliceHeaderOf } from './slice-header.js';
 import { describeNonImageDataSet } from './non-image.js';
@@ -84,101 +75,4 @@ export async function decodeDicomFrames(bytes: Uint8Array, options?: DicomReadOp
   const opts = resolveReadOptions(options);
   const image = await decodeImage(parseDicomBytes(bytes, opts.name, { maxInflatedBytes: maxInflatedBytesFor(opts.maxVoxels) }), opts);
   return { data: image.raw, columns: image.pm.columns, rows: image.pm.rows, frames: image.pm.frames, samplesPerPixel: image.pm.samplesPerPixel };
-}
-
-/** Modality LUT, MONOCHROME1 option and metadata: shared by readDicom and readDicomSeries. */
-export function finishVolume(
-  image: Pick<DecodedImage, 'pm' | 'raw' | 'outputPhotometric'> & { readonly maskedSamples?: number },
-  frames: readonly Pick<FrameAttributes, 'rescale' | 'philipsScaleSlope'>[],
-  geometry: GeometryInit,
-  warnings: string[],
-  meta: VolumeMeta,
-  opts: ResolvedReadOptions,
-  lutTable?: ModalityLutTable,
-  /** Volumes (4D) in the samples, frame-major after the 3D block. Default 1. */
-  volumes = 1,
-): Volume {
-  const { pm, raw } = image;
-  const frameSize = pm.rows * pm.columns * pm.samplesPerPixel;
-  // The output type only has to hold the values present (e.g. int16 for CT with intercept -1024,
-  // where the full 16-bit stored range would force int32); the range mirrored by MONOCHROME1
-  // inversion is the stored range (BitsStored), so it does not depend on content.
-  const { min: lo, max: hi } = getStoredValueRange(pm);
-  // Colour images have no modality LUT (PS3.3 C.11.1 applies to grayscale only).
-  const grayLut = opts.applyModalityLut && pm.samplesPerPixel === 1;
-  const table = grayLut ? lutTable : undefined;
-  // As in pydicom, a Modality LUT Sequence takes precedence over slope / intercept.
-  // Philips MR: precise (floating-point) values by default (philips-scaling.ts).
-  const scaled = grayLut && table === undefined ? resolveRescales(frames, opts.philipsScaling, String(meta.source ?? 'memory')) : undefined;
-  const rescales = scaled?.rescales ?? frames.map(() => undefined);
-  // keepStoredValues: one linear map for every frame is handed over instead of applied (a NIfTI
-  // writer stores it as scl_slope / scl_inter, as dcm2niix does): no pass over the samples, no
-  // wider output type. Frames with different maps are applied as usual.
-  const uniform = opts.keepStoredValues && table === undefined && pm.samplesPerPixel === 1 ? uniformRescale(rescales) : undefined;
-  const { data } = table !== undefined ? applyModalityLutTable(raw, table) : uniform !== undefined ? { data: raw } : applyRescale(raw, pm.rawType, rescales, frameSize, { min: lo, max: hi });
-  const first = rescales[0];
-  const map = (v: number): number => (first === undefined ? v : v * first.slope + first.intercept);
-  const valueRange = table !== undefined ? { min: 0, max: 2 ** table.bits - 1 } : { min: Math.min(map(lo), map(hi)), max: Math.max(map(lo), map(hi)) };
-  const volume = createVolumeOrFail({
-    geometry,
-    data,
-    components: pm.samplesPerPixel,
-    frames: volumes,
-    meta: {
-      ...meta,
-      photometric: pm.photometric,
-      colorSpace: pm.samplesPerPixel === 3 ? image.outputPhotometric : 'grayscale',
-      bitsStored: pm.bitsStored,
-      modalityLutApplied: uniform === undefined && (table !== undefined || rescales.some((r) => r !== undefined)),
-      ...(uniform === undefined ? {} : { storedValueScaling: uniform }),
-      ...(table === undefined ? {} : { modalityLut: 'table' }),
-      ...(first === undefined ? {} : { rescale: { slope: first.slope, intercept: first.intercept } }),
-      ...(scaled?.philips === undefined ? {} : { philipsScaling: scaled.philips.scaling, philipsScaleSlope: scaled.philips.scaleSlope }),
-      valueRange,
-      warnings: [...((meta.warnings as string[] | undefined) ?? []), ...warnings, ...maskedWarning(image.maskedSamples ?? 0, pm.bitsStored)],
-    },
-  });
-  return opts.invertMonochrome1 ? invertDicomMonochrome1(volume) : volume;
-}
-
-function maskedWarning(count: number, bitsStored: number): string[] {
-  return count === 0 ? [] : [`${count} stored values had bits set outside BitsStored ${bitsStored}; cleared as PS3.5 8.1.1 requires (check PixelPaddingValue / overlays)`];
-}
-
-/**
- * The one map value = stored * slope + intercept shared by every frame (identity when none has a
- * rescale), or undefined when frames differ.
- */
-function uniformRescale(rescales: readonly ({ slope: number; intercept: number } | undefined)[]): { slope: number; intercept: number } | undefined {
-  const first = rescales[0] ?? { slope: 1, intercept: 0 };
-  for (const r of rescales) {
-    const x = r ?? { slope: 1, intercept: 0 };
-    if (x.slope !== first.slope || x.intercept !== first.intercept) return undefined;
-  }
-  return Number.isFinite(first.slope) && first.slope !== 0 && Number.isFinite(first.intercept) ? { slope: first.slope, intercept: first.intercept } : undefined;
-}
-
-/** Geometry built from corrupt attributes (parallel IOP vectors, zero spacing) is a decode error of that file. */
-function createVolumeOrFail(init: Parameters<typeof createVolume>[0]): Volume {
-  try {
-    return createVolume(init);
-  } catch (err) {
-    const file = String(init.meta?.source ?? 'memory');
-    if (err instanceof ShapeError) throw new DecodeError(`${file}: invalid image geometry: ${err.message}`, { file, cause: 'geometry' }, { cause: err });
-    throw err;
-  }
-}
-
-/** Unpacks a tiled file into a 3D volume, each slice placed as dcm2niix places it (mosaic.ts, uih-grid.ts). */
-async function readTiledVolume(parsed: ParsedDicom, opts: ResolvedReadOptions): Promise<Volume> {
-  const image = await decodeImage(parsed, opts);
-  const lut = readModalityLutTable(parsed.dataSet, parsed.name);
-  const meta = readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, parsed.name);
-  if (isUihGrid(parsed.dataSet)) {
-    const grid = unpackUihGrid(parsed, image);
-    return finishVolume(grid.image, grid.frames, grid.geometry, grid.warnings, meta, opts, lut);
-  }
-  const frame = readFrameAttributes(parsed.dataSet, image.pm.frames)[0]!;
-  const m = unpackMosaic(parsed, image, frame);
-  return finishVolume(m.image, m.frames, m.geometry, m.warnings, { ...meta, ...m.meta }, opts, lut);
 }

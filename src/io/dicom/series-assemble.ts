@@ -18,7 +18,7 @@ import type { Volume, VolumeMeta } from '../../core/volume.js';
 import { decodeImage } from './decode-image.js';
 import { readImageMeta } from './image-meta.js';
 import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } from './options.js';
-import { finishVolume } from './read-dicom.js';
+import { finishVolume } from './finish-volume.js';
 import { joinMosaicVolumes } from './mosaic-series.js';
 import { readModalityLutTable } from './modality-lut-sequence.js';
 import { groupSliceHeaders, summarizeSeriesGroup } from './series-grouping.js';

@@ -8,7 +8,7 @@
 import type { Volume } from '../../core/volume.js';
 import type { DicomReadOptions } from '../dicom/options.js';
 import { readDicomSeries } from '../dicom/series-assemble.js';
-import { DEFAULT_MAX_VOXELS } from '../dicom/pixel-module.js';
+import { DEFAULT_MAX_VOXELS } from '../dicom/limits.js';
 import { createDicomWebClient, type DicomWebClient, type DicomWebClientOptions, type DicomWebProgress } from './client.js';
 import type { MultipartLimits } from './multipart.js';
 

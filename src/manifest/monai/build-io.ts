@@ -5,7 +5,7 @@
  */
 import { ManifestError, UnsupportedError } from '../../core/errors.js';
 import type { DatasetEntry, InferenceSpec, LabelSpec, TaskName } from '../types.js';
-import type { TensorSpec } from '../../runtime/io-check.js';
+import type { TensorSpec } from '../io-spec.js';
 
 type Json = Record<string, unknown>;
 

@@ -7,7 +7,7 @@ import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ManifestError } from '../../core/errors.js';
 import { errnoOf, toIoError } from '../../core/io-error.js';
-import { writeFileAtomic } from '../../io/node-atomic-write.js';
+import { writeFileAtomic } from '../../core/node-atomic-write.js';
 import { readStoreJson } from './load-with-store.js';
 import { resolveModelsDir, STORE_MANIFEST_NAME, type ModelsDirOptions } from './models-dir.js';
 

@@ -11,24 +11,19 @@
  * (blend-accumulator.ts): its buffer cannot be transferred to a worker (copy it first).
  */
 import { ShapeError, UsageError } from '../../core/errors.js';
+import type { ModelTensor } from '../../core/tensor.js';
 import { cachedBlendMap, type BlendMode } from './importance.js';
 import { windowStarts, type WindowPlacement } from './placement.js';
 import { createBlendAccumulator, type BlendAccumulator } from './blend-accumulator.js';
 import { WindowCutter } from './window-cutter.js';
 import type { Grid } from './window-grid.js';
 
-export interface DenseTensor {
-  readonly data: Float32Array;
-  readonly dims: readonly number[];
-  /**
-   * Element strides per dim when `data` is a view in another memory order (e.g. a planar
-   * volume read as an 'ijk' tensor): windows are then transposed as they are cut out, so the
-   * whole input never has to be copied into tensor order. Absent: C-contiguous.
-   */
-  readonly strides?: readonly number[];
-}
-
-export type WindowPredictor = (windows: DenseTensor) => Promise<DenseTensor>;
+/**
+ * Runs one batch of windows ([B, C, ...roi], float32, contiguous) through the model. The input
+ * of runSlidingWindow may be a strided view (ModelTensor.strides): windows are then transposed
+ * as they are cut out, so the whole input never has to be copied into tensor order.
+ */
+export type WindowPredictor = (windows: ModelTensor<'float32'>) => Promise<ModelTensor<'float32'>>;
 
 export interface SlidingWindowOptions {
   /** Window size per spatial axis, in tensor axis order. */
@@ -66,7 +61,7 @@ function planGrid(spatial: readonly number[], options: SlidingWindowOptions): Gr
   return { size, roi, padBefore, starts };
 }
 
-function validate(input: DenseTensor, options: SlidingWindowOptions): void {
+function validate(input: ModelTensor<'float32'>, options: SlidingWindowOptions): void {
   const rank = input.dims.length - 2;
   if (input.dims[0] !== 1 || (rank !== 2 && rank !== 3)) throw new ShapeError(`sliding window expects [1, C, H, W] or [1, C, D, H, W], got [${input.dims.join(', ')}]`, { actual: input.dims });
   if (options.roi.length !== rank) throw new UsageError(`roi has ${options.roi.length} axes, input has ${rank} spatial axes`, { field: 'roi' });
@@ -107,7 +102,7 @@ function swapRows(buf: Float32Array, a: number, b: number, n: number): void {
   }
 }
 
-export async function runSlidingWindow(input: DenseTensor, predict: WindowPredictor, options: SlidingWindowOptions): Promise<DenseTensor> {
+export async function runSlidingWindow(input: ModelTensor<'float32'>, predict: WindowPredictor, options: SlidingWindowOptions): Promise<ModelTensor<'float32'>> {
   validate(input, options);
   const rank = input.dims.length - 2;
   const channels = input.dims[1]!;
@@ -126,7 +121,7 @@ export async function runSlidingWindow(input: DenseTensor, predict: WindowPredic
     for (const flips of combos) {
       const windowBuffer = cutter.cut(batch);
       if (flips.length > 0) flipWindows(windowBuffer, batch.length * channels, grid.roi, flips);
-      const pred = await predict({ data: windowBuffer, dims: [batch.length, channels, ...grid.roi.slice(3 - rank)] });
+      const pred = await predict({ type: 'float32', data: windowBuffer, dims: [batch.length, channels, ...grid.roi.slice(3 - rank)] });
       const expectedLength = pred.dims[1]! * batch.length * roiVoxels;
       if (pred.dims[0] !== batch.length || pred.data.length !== expectedLength) {
         throw new ShapeError(`window predictor returned [${pred.dims.join(', ')}] for a batch of ${batch.length} windows of [${grid.roi.slice(3 - rank).join(', ')}]`, { actual: pred.dims });
@@ -141,5 +136,5 @@ export async function runSlidingWindow(input: DenseTensor, predict: WindowPredic
     }
     options.onProgress?.(Math.min(first + batchSize, windows.length), windows.length);
   }
-  return { data: blend!.finish(), dims: [1, outChannels, ...input.dims.slice(2)] };
+  return { type: 'float32', data: blend!.finish(), dims: [1, outChannels, ...input.dims.slice(2)] };
 }

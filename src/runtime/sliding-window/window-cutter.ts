@@ -11,13 +11,13 @@
  */
 import { copyPermutedBlock } from '../../core/permute-block.js';
 import { createKernelArena, type KernelArena } from '../../core/volume-kernels.js';
-import type { DenseTensor } from './sliding-window.js';
+import type { ModelTensor } from '../../core/tensor.js';
 import { windowBoxInImage, type Grid } from './window-grid.js';
 
 type Strides = [number, number, number, number];
 
 /** Strides of the input's [C, s0, s1, s2] (3D-padded spatial axes), contiguous or a view's. */
-function inputStrides(input: DenseTensor, grid: Grid): Strides {
+function inputStrides(input: ModelTensor<'float32'>, grid: Grid): Strides {
   const st = input.strides;
   const [s0, s1, s2] = grid.size as [number, number, number];
   if (st === undefined) return [s0 * s1 * s2, s1 * s2, s2, 1];
@@ -35,7 +35,7 @@ export class WindowCutter {
   private readonly stageFloats: number;
   private buffer: Float32Array | undefined;
 
-  constructor(private readonly input: DenseTensor, private readonly grid: Grid, maxWindows: number, private readonly padValue: number, private readonly padMode: 'constant' | 'replicate' = 'constant') {
+  constructor(private readonly input: ModelTensor<'float32'>, private readonly grid: Grid, maxWindows: number, private readonly padValue: number, private readonly padMode: 'constant' | 'replicate' = 'constant') {
     this.strides = inputStrides(input, grid);
     this.channels = input.dims[1]!;
     const [r0, r1, r2] = grid.roi as [number, number, number];

@@ -12,7 +12,8 @@ import type { SegmentationResult } from '../../../src/pipelines/segmentation.js'
 import type { DetectionResult } from '../../../src/pipelines/detection.js';
 import type { ClassificationResult } from '../../../src/pipelines/classification.js';
 import type { Provenance } from '../../../src/pipelines/types.js';
-import { classificationToDicomSr, describeDicomSource, detectionFindings, detectionToDicomSr, segmentationToDicom, type SrDetection3D, type SrDetection2D } from '../../../src/io/dicom-write/index.js';
+import { describeDicomSource, type SrDetection3D, type SrDetection2D } from '../../../src/io/dicom-write/index.js';
+import { classificationToDicomSr, detectionFindings, detectionToDicomSr, segmentationToDicom } from '../../../src/pipelines/dicom-results.js';
 import { makeCase } from './case.js';
 import { makeRadiograph, patientPosition } from './source-series.js';
 import { hasDciodvfy, runDciodvfy, segToLabels } from './helpers.js';

@@ -10,19 +10,19 @@
  * Labels the manifest gives no code get local 99MEDINFER codes (valid DICOM, honest about being
  * local) rather than a guessed SNOMED CT concept.
  */
-import { InputError, ManifestError } from '../../core/errors.js';
-import { indexToWorld, type Geometry, type Vec3 } from '../../core/geometry.js';
-import type { CodeSpec, LabelSpec, ModelEntry } from '../../manifest/types.js';
-import type { SegmentationResult } from '../../pipelines/segmentation.js';
-import type { DetectionResult } from '../../pipelines/detection.js';
-import type { ClassificationResult } from '../../pipelines/classification.js';
-import type { Provenance } from '../../pipelines/types.js';
-import { measureLabelVolumes } from '../../postprocess/segmentation/label-maps.js';
-import type { CodedConcept } from './codes.js';
-import type { AlgorithmIdentity, InstanceUidOptions } from './common.js';
-import { createDicomSeg, type SegmentDescription } from './seg.js';
-import { createDicomSr, LOCAL_SCHEME, localCode, type SrClassification, type SrDetection, type SrSegmentVolume } from './sr.js';
-import type { DicomSourceSeries } from './source.js';
+import { InputError, ManifestError } from '../core/errors.js';
+import { indexToWorld, type Geometry, type Vec3 } from '../core/geometry.js';
+import type { CodeSpec, LabelSpec, ModelEntry } from '../manifest/types.js';
+import type { SegmentationResult } from './segmentation.js';
+import type { DetectionResult } from './detection.js';
+import type { ClassificationResult } from './classification.js';
+import type { Provenance } from './types.js';
+import { measureLabelVolumes } from '../postprocess/segmentation/label-maps.js';
+import type { CodedConcept } from '../io/dicom-write/codes.js';
+import type { AlgorithmIdentity, InstanceUidOptions } from '../io/dicom-write/common.js';
+import { createDicomSeg, type SegmentDescription } from '../io/dicom-write/seg.js';
+import { createDicomSr, LOCAL_SCHEME, localCode, type SrClassification, type SrDetection, type SrSegmentVolume } from '../io/dicom-write/sr.js';
+import type { DicomSourceSeries } from '../io/dicom-write/source.js';
 
 export interface DicomResultOptions extends InstanceUidOptions {
   /** describeDicomSource of the files the model ran on. */

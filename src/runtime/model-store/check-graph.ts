@@ -4,8 +4,9 @@
  * session's input / output names, dtypes, ranks and static dims are compared with the entry.
  */
 import { ModelFileError, ShapeError, describeError } from '../../core/errors.js';
-import type { RuntimeBackend } from '../../runtime/backend.js';
-import { checkSessionIo, type IoSpec } from '../../runtime/io-check.js';
+import type { RuntimeBackend } from '../backend.js';
+import { checkSessionIo } from '../io-check.js';
+import type { IoSpec } from '../../manifest/io-spec.js';
 
 /** The entry field a ShapeError from checkSessionIo is about, e.g. io.inputs[0].dims[2]. */
 function fieldOf(io: IoSpec, details: Readonly<Record<string, unknown>>): string {

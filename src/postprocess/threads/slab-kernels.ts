@@ -2,10 +2,10 @@
  * The kernels a slab worker can run, by name. Each is the very function the calling thread runs
  * on its own slab (bit-identical results); a kernel added to a threaded pass must be listed here.
  */
-import { JACOBIAN_KERNEL } from '../../postprocess/registration/jacobian.js';
-import { SQUARE_FIELD_KERNEL } from '../../postprocess/registration/square-field.js';
-import { RESAMPLE_FIELD_KERNEL } from '../../postprocess/registration/warp.js';
-import type { SlabKernel } from './slab-pool.js';
+import { JACOBIAN_KERNEL } from '../registration/jacobian.js';
+import { SQUARE_FIELD_KERNEL } from '../registration/square-field.js';
+import { RESAMPLE_FIELD_KERNEL } from '../registration/warp.js';
+import type { SlabKernel } from '../../core/threads/slab-pool.js';
 
 export const SLAB_KERNELS: Readonly<Record<string, SlabKernel<never>>> = Object.fromEntries(
   ([SQUARE_FIELD_KERNEL, RESAMPLE_FIELD_KERNEL, JACOBIAN_KERNEL] as SlabKernel<never>[]).map((k) => [k.name, k]),

@@ -6,7 +6,7 @@
  */
 import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { errnoOf, toIoError } from '../core/io-error.js';
+import { errnoOf, toIoError } from './io-error.js';
 
 export const TEMP_SUFFIX = '.medinfer-tmp';
 let counter = 0;

@@ -7,14 +7,14 @@
  * Worker start-up needs the event loop, so it is asynchronous and explicit:
  * `await startKernelThreads()` once, then every large pass uses the started workers.
  */
-import { registerSlabRunner } from './slab-pool.js';
-import { dispatchSlabJobs } from './slab-job.js';
+import { registerSlabRunner } from '../../core/threads/slab-pool.js';
+import { dispatchSlabJobs } from '../../core/threads/slab-job.js';
 
 export interface StartKernelThreadsOptions {
   /** Threads in all, the calling one included (default navigator.hardwareConcurrency). */
   threads?: number;
   /**
-   * URL of the slab worker module (dist/core/threads/slab-worker-browser.js, or the bundler's
+   * URL of the slab worker module (dist/postprocess/threads/slab-worker-browser.js, or the bundler's
    * copy of it). Default: next to this module.
    */
   workerUrl?: string | URL;

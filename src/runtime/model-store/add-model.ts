@@ -8,15 +8,15 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ManifestError, ModelFileError, describeError } from '../../core/errors.js';
-import { ensureFolder, writeFileAtomic } from '../../io/node-atomic-write.js';
-import { sha256Hex } from '../../runtime/checksum.js';
-import { createNodeBackend } from '../../runtime/ort-node.js';
-import type { RuntimeBackend } from '../../runtime/backend.js';
-import { readManifestFile } from '../node-manifest.js';
-import type { ModelEntry, ModelFile } from '../types.js';
+import { ensureFolder, writeFileAtomic } from '../../core/node-atomic-write.js';
+import { sha256Hex } from '../checksum.js';
+import { createNodeBackend } from '../ort-node.js';
+import type { RuntimeBackend } from '../backend.js';
+import { readManifestFile } from '../../manifest/node-manifest.js';
+import type { ModelEntry, ModelFile } from '../../manifest/types.js';
 import { checkGraphAgainstIo } from './check-graph.js';
-import { mergeStoreManifest, readStoreJson } from './load-with-store.js';
-import { resolveModelsDir, STORE_MANIFEST_NAME, type ModelsDirOptions } from './models-dir.js';
+import { mergeStoreManifest, readStoreJson } from '../../manifest/store/load-with-store.js';
+import { resolveModelsDir, STORE_MANIFEST_NAME, type ModelsDirOptions } from '../../manifest/store/models-dir.js';
 
 export interface AddModelOptions extends ModelsDirOptions {
   /** The model id (default: the entry's `id`). Lower case letters, digits, '.', '-'. */

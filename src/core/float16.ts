@@ -1,21 +1,7 @@
 /**
- * The model input tensor produced by preprocessing. float16 data is carried as IEEE-754 half
- * bit patterns in a Uint16Array (what onnxruntime-web / -node accept for 'float16' tensors).
+ * IEEE-754 half precision as bit patterns in plain numbers: model tensors of type 'float16'
+ * carry their data as a Uint16Array of these bits (what onnxruntime-web / -node accept).
  */
-export type TensorDataType = 'float32' | 'float16';
-
-export interface Tensor {
-  readonly data: Float32Array | Uint16Array;
-  readonly dims: number[];
-  readonly dtype: TensorDataType;
-  /**
-   * Element strides per dim when `data` is a view in another memory order (runPreprocessPlan's
-   * `view` option: the planar volume read as an 'ijk' tensor without transposing it). Absent:
-   * C-contiguous. Such a tensor must be made contiguous (or windowed) before it reaches a session.
-   */
-  readonly strides?: readonly number[];
-}
-
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 

@@ -7,9 +7,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ModelFileError, ShapeError, describeError } from '../../core/errors.js';
-import { createNodeBackend } from '../../runtime/ort-node.js';
-import type { ValueMetadata } from '../../runtime/backend.js';
-import type { TensorSpec } from '../../runtime/io-check.js';
+import { createNodeBackend } from '../ort-node.js';
+import type { ValueMetadata } from '../backend.js';
+import type { TensorSpec } from '../../manifest/io-spec.js';
 
 function fit(specs: readonly TensorSpec[], graph: readonly ValueMetadata[], kind: 'inputs' | 'outputs', file: string): TensorSpec[] {
   if (graph.length !== specs.length) {

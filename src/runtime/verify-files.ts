@@ -3,9 +3,9 @@
  * weights that were never converted are reported as 'absent-external', not as failures.
  */
 import { readFile } from 'node:fs/promises';
-import { sha256Hex } from '../runtime/checksum.js';
-import { resolveModelFileLocation } from '../runtime/open-model.js';
-import type { Manifest } from './types.js';
+import { sha256Hex } from './checksum.js';
+import { resolveModelFileLocation } from './open-model.js';
+import type { Manifest } from '../manifest/types.js';
 
 export type FileStatus = 'ok' | 'mismatch' | 'missing' | 'absent-external' | 'unchecked-url' | 'no-checksum';
 

@@ -10,8 +10,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { registerSlabRunner, type SlabRunner } from './slab-pool.js';
-import { dispatchSlabJobs } from './slab-job.js';
+import { registerSlabRunner, type SlabRunner } from '../../core/threads/slab-pool.js';
+import { dispatchSlabJobs } from '../../core/threads/slab-job.js';
 
 const WORKER_URL = new URL('./slab-worker.js', import.meta.url);
 /** Generous: module loading on a loaded 2-core machine takes ~50-300 ms per worker. */
