@@ -82,16 +82,15 @@ export function parseManifest(json: unknown, options: ManifestLoadOptions = {}):
   for (const [id, d] of Object.entries(raw.datasets)) datasets[id] = { id, ...d };
   const models: Record<string, ModelEntry> = {};
   for (const [id, m] of Object.entries(raw.models)) {
-    const entry: ModelEntry = validateEntryPlans({ id, ...m }, options);
-    checkModelEntry(entry, datasets);
-    models[id] = entry;
+    checkModelEntry({ id, ...m }, datasets);
+    models[id] = validateEntryPlans({ id, ...m }, options);
   }
   for (const entry of Object.values(models)) checkPreModel(entry, models);
   const manifest: Manifest = { manifestVersion: 1, datasets, models, ...(options.base !== undefined ? { base: options.base } : {}) };
   return manifest;
 }
 
-function checkModelEntry(m: ModelEntry, datasets: Record<string, DatasetEntry>): void {
+function checkModelEntry(m: Omit<ModelEntry, 'preprocess' | 'postprocess'>, datasets: Record<string, DatasetEntry>): void {
   for (const d of m.datasets) {
     if (!datasets[d]) throw new ManifestError(`model '${m.id}': dataset '${d}' is not in the manifest's dataset catalogue`, { modelId: m.id, field: 'datasets', received: d });
   }
