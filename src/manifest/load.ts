@@ -1,40 +1,60 @@
 /**
  * Manifest loading: JSON Schema validation (ajv), then cross-checks the schema cannot express
- * (dataset references, file rules per weights kind, step parameters via registered validators).
+ * (dataset references, file rules per weights kind, step parameters by the preprocess /
+ * postprocess validators, whose typed plans the entries keep, and postprocess ops the entry's
+ * task runs: task-ops.ts).
  */
 import { Ajv, type ErrorObject } from 'ajv';
 import { ManifestError } from '../core/errors.js';
 import { MANIFEST_SCHEMA } from './schema.js';
 import { validatePreprocessPlan } from '../preprocess/validate-plan.js';
 import { validatePostprocessPlan } from '../postprocess/plan/ops.js';
-import type { DatasetEntry, Manifest, ModelEntry, StepSpec } from './types.js';
+import type { PreprocessStep } from '../preprocess/types.js';
+import type { PostprocessStep } from '../postprocess/plan/ops.js';
+import { postprocessOfTask } from './task-ops.js';
+import type { DatasetEntry, Manifest, ModelEntry, TaskName } from './types.js';
 
-/** Validates a plan's steps; throws ManifestError naming step index, op and field. */
-export type StepValidator = (steps: readonly StepSpec[], context: { modelId: string; list: 'preprocess' | 'postprocess' }) => void;
+/**
+ * An extra check of an entry's validated plan (tests, stricter deployments); runs after the
+ * module validator. Throws ManifestError naming step index, op and field.
+ */
+export type StepValidator = (steps: readonly (PreprocessStep | PostprocessStep)[], context: { modelId: string; list: 'preprocess' | 'postprocess' }) => void;
 
 export interface ManifestLoadOptions {
   /** Directory or base URL that relative file paths resolve from. */
   readonly base?: string;
-  /** Defaults to the preprocess module's validator; tests may substitute their own. */
+  /** Runs after the preprocess module's validator, on its typed steps. */
   readonly validatePreprocess?: StepValidator;
-  /** Defaults to the postprocess module's validator. */
+  /** Runs after the postprocess module's validator, on its typed steps. */
   readonly validatePostprocess?: StepValidator;
 }
 
 /** Runs a module validator and prefixes its message with the model and list it concerns. */
-function moduleValidator(validate: (steps: unknown[]) => unknown): StepValidator {
-  return (steps, ctx) => {
-    try {
-      validate([...steps]);
-    } catch (error) {
-      if (error instanceof ManifestError) throw new ManifestError(`model '${ctx.modelId}' ${ctx.list}: ${error.message}`, { ...error.details, modelId: ctx.modelId, list: ctx.list }, { cause: error });
-      throw error;
-    }
-  };
+function inList<T>(modelId: string, list: 'preprocess' | 'postprocess', validate: () => T): T {
+  try {
+    return validate();
+  } catch (error) {
+    if (error instanceof ManifestError) throw new ManifestError(`model '${modelId}' ${list}: ${error.message}`, { ...error.details, modelId, list }, { cause: error });
+    throw error;
+  }
 }
 
-const DEFAULT_PREPROCESS_VALIDATOR = moduleValidator(validatePreprocessPlan);
-const DEFAULT_POSTPROCESS_VALIDATOR = moduleValidator(validatePostprocessPlan);
+/**
+ * The entry with typed plans: steps validated by their modules (once: a plan already validated
+ * is kept as it is) and every postprocess op one that the entry's task runs. For entries of a
+ * manifest file (parseManifest) and hand-made entries given to createPipeline.
+ */
+export function validateEntryPlans<E extends { readonly id: string; readonly task: TaskName; readonly preprocess: readonly unknown[]; readonly postprocess: readonly unknown[] }>(
+  entry: E,
+  options: Pick<ManifestLoadOptions, 'validatePreprocess' | 'validatePostprocess'> = {},
+): Omit<E, 'preprocess' | 'postprocess'> & { readonly preprocess: readonly PreprocessStep[]; readonly postprocess: readonly PostprocessStep[] } {
+  const preprocess = inList(entry.id, 'preprocess', () => validatePreprocessPlan(entry.preprocess));
+  const postprocess = inList(entry.id, 'postprocess', () => validatePostprocessPlan(entry.postprocess));
+  options.validatePreprocess?.(preprocess, { modelId: entry.id, list: 'preprocess' });
+  options.validatePostprocess?.(postprocess, { modelId: entry.id, list: 'postprocess' });
+  postprocessOfTask(entry.task, { id: entry.id, postprocess });
+  return { ...entry, preprocess, postprocess };
+}
 
 let compiled: ReturnType<Ajv['compile']> | undefined;
 
@@ -56,21 +76,21 @@ export function parseManifest(json: unknown, options: ManifestLoadOptions = {}):
   if (!validate(json)) {
     throw new ManifestError(`manifest does not match its schema: ${formatAjvErrors(validate.errors ?? [])}`, { errors: validate.errors ?? [] });
   }
-  const raw = json as { manifestVersion: 1; datasets: Record<string, Omit<DatasetEntry, 'id'>>; models: Record<string, Omit<ModelEntry, 'id'>> };
+  // Steps are still unchecked JSON here: validateEntryPlans turns them into typed plans.
+  const raw = json as { manifestVersion: 1; datasets: Record<string, Omit<DatasetEntry, 'id'>>; models: Record<string, Omit<ModelEntry, 'id' | 'preprocess' | 'postprocess'> & { preprocess: unknown[]; postprocess: unknown[] }> };
   const datasets: Record<string, DatasetEntry> = {};
   for (const [id, d] of Object.entries(raw.datasets)) datasets[id] = { id, ...d };
   const models: Record<string, ModelEntry> = {};
   for (const [id, m] of Object.entries(raw.models)) {
-    const entry: ModelEntry = { id, ...m };
-    checkModelEntry(entry, datasets, options);
-    models[id] = entry;
+    checkModelEntry({ id, ...m }, datasets);
+    models[id] = validateEntryPlans({ id, ...m }, options);
   }
   for (const entry of Object.values(models)) checkPreModel(entry, models);
   const manifest: Manifest = { manifestVersion: 1, datasets, models, ...(options.base !== undefined ? { base: options.base } : {}) };
   return manifest;
 }
 
-function checkModelEntry(m: ModelEntry, datasets: Record<string, DatasetEntry>, options: ManifestLoadOptions): void {
+function checkModelEntry(m: Omit<ModelEntry, 'preprocess' | 'postprocess'>, datasets: Record<string, DatasetEntry>): void {
   for (const d of m.datasets) {
     if (!datasets[d]) throw new ManifestError(`model '${m.id}': dataset '${d}' is not in the manifest's dataset catalogue`, { modelId: m.id, field: 'datasets', received: d });
   }
@@ -90,14 +110,12 @@ function checkModelEntry(m: ModelEntry, datasets: Record<string, DatasetEntry>, 
   if (m.thresholds !== undefined && m.thresholds.length !== m.labels.length) {
     throw new ManifestError(`model '${m.id}': ${m.thresholds.length} thresholds for ${m.labels.length} labels`, { modelId: m.id, field: 'thresholds' });
   }
-  (options.validatePreprocess ?? DEFAULT_PREPROCESS_VALIDATOR)(m.preprocess, { modelId: m.id, list: 'preprocess' });
-  (options.validatePostprocess ?? DEFAULT_POSTPROCESS_VALIDATOR)(m.postprocess, { modelId: m.id, list: 'postprocess' });
 }
 
 /** A pre-model is a segmentation entry of the same manifest without a pre-model of its own. */
 function checkPreModel(m: ModelEntry, models: Readonly<Record<string, ModelEntry>>): void {
   const ref = m.preModel;
-  const usesMask = m.preprocess.some((s) => s.op === 'cropForeground' && s['mask'] === 'preModel');
+  const usesMask = m.preprocess.some((s) => s.op === 'cropForeground' && s.mask === 'preModel');
   if (ref === undefined) {
     if (usesMask) throw new ManifestError(`model '${m.id}': cropForeground {mask: "preModel"} needs a "preModel" entry`, { modelId: m.id, field: 'preModel' });
     return;
@@ -108,7 +126,7 @@ function checkPreModel(m: ModelEntry, models: Readonly<Record<string, ModelEntry
   if (pre.task !== 'segmentation' || pre.preModel !== undefined || pre.id === m.id) {
     throw new ManifestError(`model '${m.id}': preModel '${ref.id}' must be a segmentation entry without a pre-model of its own`, { modelId: m.id, field: 'preModel.id', received: ref.id });
   }
-  const ops = new Set([...pre.preprocess, ...pre.postprocess].map((s) => s.op));
+  const ops = new Set<string>([...pre.preprocess, ...pre.postprocess].map((s) => s.op));
   for (const op of ref.skip ?? []) {
     if (!ops.has(op)) throw new ManifestError(`model '${m.id}': preModel.skip names '${op}', which '${ref.id}' does not have`, { modelId: m.id, field: 'preModel.skip', received: op });
   }

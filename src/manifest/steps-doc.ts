@@ -5,10 +5,12 @@
  * FIELDS table), so the reference cannot drift. scripts/write-manifest-steps-doc.mjs writes it;
  * test/manifest/steps-doc.test.ts fails when the committed file differs.
  */
-import { describePostprocessFields, POSTPROCESS_OPS, POSTPROCESS_SUMMARIES } from '../postprocess/plan/ops.js';
+import { describePostprocessFields, POSTPROCESS_OPS, POSTPROCESS_SUMMARIES, type PostprocessOp } from '../postprocess/plan/ops.js';
 import { describePreprocessFields, type FieldDoc } from '../preprocess/describe-steps.js';
 import { PREPROCESS_SUMMARIES } from '../preprocess/step-summaries.js';
 import { PREPROCESS_OPS, PREPROCESS_READERS } from '../preprocess/validate-plan.js';
+import { TASK_POSTPROCESS_OPS } from './task-ops.js';
+import { TASK_NAMES } from './types.js';
 
 const INTRO = `# Manifest reference: loading, paths, space, axis order, steps
 
@@ -28,7 +30,9 @@ const { labels } = await seg.run('/data/t1.nii.gz');
 
 \`readManifestFile(path)\` checks the file against the schema and every step against the
 validators below (a \`ManifestError\` names the model, the list, the step index, the field, what
-was expected and what was found), then records the file's folder as the manifest's \`base\`.
+was expected and what was found) and every postprocess op against the entry's task (each op
+below lists the tasks that run it; any other is refused, never silently skipped), then
+records the file's folder as the manifest's \`base\`.
 Without \`{ manifest }\`, pipelines use the package's bundled \`models.manifest.json\`. A model
 entry object can also be passed instead of an id (\`createPipeline(task, entry, { manifest })\`,
 where \`manifest\` still resolves its files and its pre-model).
@@ -88,7 +92,8 @@ export function renderManifestStepsDoc(): string {
   out.push('## Postprocess steps (`postprocess[]`)', '');
   for (const op of POSTPROCESS_OPS) {
     const fields = describePostprocessFields(op).map((f) => ({ name: f.name, required: f.required, accepts: f.accepts }));
-    out.push(`### \`${op}\``, '', POSTPROCESS_SUMMARIES[op], '', ...fieldRows(fields));
+    const tasks = TASK_NAMES.filter((t) => (TASK_POSTPROCESS_OPS[t] as readonly PostprocessOp[]).includes(op));
+    out.push(`### \`${op}\``, '', POSTPROCESS_SUMMARIES[op], '', `Tasks: ${tasks.join(', ')}.`, '', ...fieldRows(fields));
   }
   return out.join('\n').replace(/\n+$/, '\n');
 }

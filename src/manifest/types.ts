@@ -1,6 +1,8 @@
 /** Typed view of models.manifest.json (validated against MANIFEST_SCHEMA at load). */
 import type { IoSpec } from './io-spec.js';
 import type { TaskName } from './tasks.js';
+import type { PostprocessStep } from '../postprocess/plan/ops.js';
+import type { PreprocessStep } from '../preprocess/types.js';
 
 export { TASK_NAMES, type TaskName } from './tasks.js';
 
@@ -28,7 +30,10 @@ export interface ModelFile {
   readonly precision?: 'fp32' | 'fp16' | 'int8';
 }
 
-/** A declarative step: `op` plus parameters, validated by the preprocess / postprocess modules. */
+/**
+ * A declarative step as written in a manifest file (`op` plus parameters), before validation;
+ * a loaded ModelEntry holds the typed steps the preprocess / postprocess validators return.
+ */
 export interface StepSpec {
   readonly op: string;
   readonly [param: string]: unknown;
@@ -118,9 +123,11 @@ export interface ModelEntry {
    * of its preprocess / postprocess not run in that role (brainchop runs its pre-model uncropped).
    */
   readonly preModel?: { readonly id: string; readonly skip?: readonly string[] };
-  readonly preprocess: readonly StepSpec[];
+  /** Validated once, at load (or when a hand-made entry reaches createPipeline); deeply frozen. */
+  readonly preprocess: readonly PreprocessStep[];
   readonly inference: InferenceSpec;
-  readonly postprocess: readonly StepSpec[];
+  /** Validated once like `preprocess`; only ops the entry's task runs (TASK_POSTPROCESS_OPS). */
+  readonly postprocess: readonly PostprocessStep[];
   readonly labels: readonly LabelSpec[];
   readonly thresholds?: readonly (number | null)[];
   readonly tokenizer?: Readonly<Record<string, unknown>>;

@@ -18,6 +18,8 @@ import { compileScoreSteps, type ScoreSteps } from './score-steps.js';
 import { computeOcclusionMap, type OcclusionOptions, type OcclusionMap } from './occlusion.js';
 import { selectInputVolume } from './select-volume.js';
 import type { ImageInput, PipelineBase, PipelineContext, Provenance } from './types.js';
+import { TASK_POSTPROCESS_OPS } from '../manifest/task-ops.js';
+import { defineTask } from './task-definition.js';
 
 export interface ClassificationResult {
   readonly labels: LabelScore[];
@@ -116,3 +118,5 @@ export async function createClassificationPipeline(context: PipelineContext, mod
     dispose: () => handle.session.dispose(),
   };
 }
+
+export const classificationTask = defineTask({ name: 'classification', postprocessOps: TASK_POSTPROCESS_OPS.classification, create: createClassificationPipeline });

@@ -7,7 +7,8 @@
  *   its anchor decoding exported in the graph).
  */
 import { InputError, ManifestError } from '../core/errors.js';
-import type { StepSpec } from '../manifest/types.js';
+import type { ModelEntry } from '../manifest/types.js';
+import { postprocessOfTask, type PostprocessStepOf } from '../manifest/task-ops.js';
 import { decodeEndToEnd, decodeYolo, type Detections } from '../postprocess/detection/decode.js';
 import type { TensorMap } from '../core/tensor.js';
 import type { ModelHandle } from './model-handle.js';
@@ -33,19 +34,46 @@ function decodeYolo3d(data: Float32Array, dims: readonly number[], confidence: n
   return { boxes: Float32Array.from(boxes), scores: Float32Array.from(scores), classes: Int32Array.from(classes), dims: 3 };
 }
 
-export function decodeDetections(handle: ModelHandle, outputs: TensorMap, spatialDims: 2 | 3): Detections {
+/** A detector's postprocess as the pipeline runs it: at most one decode step, then NMS. */
+export interface DetectionSteps {
+  readonly decode?: Extract<PostprocessStepOf<'detection'>, { op: 'decodeYolo' | 'decodeEndToEnd' }>;
+  readonly nms?: Extract<PostprocessStepOf<'detection'>, { op: 'nms' }>;
+}
+
+export function detectionSteps(entry: ModelEntry): DetectionSteps {
+  let decode: DetectionSteps['decode'];
+  let nms: DetectionSteps['nms'];
+  for (const step of postprocessOfTask('detection', entry)) {
+    switch (step.op) {
+      case 'decodeYolo':
+      case 'decodeEndToEnd':
+        decode ??= step;
+        break;
+      case 'nms':
+        nms ??= step;
+        break;
+      default: {
+        const exhaustive: never = step;
+        return exhaustive;
+      }
+    }
+  }
+  return { ...(decode ? { decode } : {}), ...(nms ? { nms } : {}) };
+}
+
+export function decodeDetections(handle: ModelHandle, outputs: TensorMap, spatialDims: 2 | 3, steps: DetectionSteps = detectionSteps(handle.entry)): Detections {
   const entry = handle.entry;
   const first = outputs[entry.io.outputs[0]!.name];
   if (!first) throw new InputError(`model '${entry.id}' returned no output '${entry.io.outputs[0]!.name}'`);
   const data = first.data as Float32Array;
-  const step: StepSpec | undefined = entry.postprocess.find((s) => s.op === 'decodeYolo' || s.op === 'decodeEndToEnd');
+  const step = steps.decode;
   if (step?.op === 'decodeYolo') {
-    const nc = step.numClasses as number;
-    const confidence = step.confidence as number;
+    const nc = step.numClasses;
+    const confidence = step.confidence;
     if (spatialDims === 3 || first.dims[1] === 6 + nc) return decodeYolo3d(data, first.dims, confidence, nc);
     return decodeYolo(data, first.dims, { confidence, numClasses: nc });
   }
-  if (step?.op === 'decodeEndToEnd') return decodeEndToEnd(data, first.dims, { confidence: step.confidence as number });
+  if (step?.op === 'decodeEndToEnd') return decodeEndToEnd(data, first.dims, { confidence: step.confidence });
   const scoresSpec = entry.io.outputs[1];
   const scores = scoresSpec ? outputs[scoresSpec.name] : undefined;
   if (!scores) throw new ManifestError(`model '${entry.id}': a detector needs decodeYolo / decodeEndToEnd or two outputs (boxes, scores)`, { modelId: entry.id });

@@ -15,13 +15,15 @@ import type { Detections } from '../postprocess/detection/decode.js';
 import { mapBoxesToInput, type MappedBox } from '../preprocess/map-points.js';
 import { runPreprocessPlan, type PreprocessResult } from '../preprocess/run-plan.js';
 import { windowStarts } from '../runtime/sliding-window/placement.js';
-import { decodeDetections, keepCentresInside, mergeDetections, offsetDetections } from './detection-decode.js';
+import { decodeDetections, detectionSteps, keepCentresInside, mergeDetections, offsetDetections } from './detection-decode.js';
 import { toFloat32 } from './infer-dense.js';
 import { checkImageInput } from './classification.js';
 import { createProvenance, inputName, openModelHandle, type ModelHandle } from './model-handle.js';
 import { selectInputVolume } from './select-volume.js';
 import { assertFiniteInput } from './model-inputs.js';
 import type { ImageInput, PipelineBase, PipelineContext, Provenance } from './types.js';
+import { TASK_POSTPROCESS_OPS } from '../manifest/task-ops.js';
+import { defineTask } from './task-definition.js';
 
 export interface Detection {
   readonly label: string;
@@ -112,13 +114,13 @@ async function detect(handle: ModelHandle, input: ImageInput, options: { seriesu
   const pre = runPreprocessPlan(volume, entry.preprocess, entry.space ? { space: entry.space } : {});
   const boxAxes = entry.io.outputs[0]!.axisOrder ?? (spatial === 2 ? 'ij' : 'ijk');
   const raw = entry.inference.mode === 'slidingWindow' && spatial === 3 ? await runWindows(handle, pre, boxAxes, options.onProgress) : await runWhole(handle, pre, spatial);
-  const nmsStep = entry.postprocess.find((s) => s.op === 'nms');
+  const nmsStep = detectionSteps(entry).nms;
   const kept = nmsStep
     ? applyNms(raw, {
-        iou: nmsStep.iou as number,
-        ...(nmsStep.scoreThreshold !== undefined ? { scoreThreshold: nmsStep.scoreThreshold as number } : {}),
-        ...(nmsStep.maxDetections !== undefined ? { maxDetections: nmsStep.maxDetections as number } : {}),
-        ...(nmsStep.classAware !== undefined ? { classAware: nmsStep.classAware as boolean } : {}),
+        iou: nmsStep.iou,
+        ...(nmsStep.scoreThreshold !== undefined ? { scoreThreshold: nmsStep.scoreThreshold } : {}),
+        ...(nmsStep.maxDetections !== undefined ? { maxDetections: nmsStep.maxDetections } : {}),
+        ...(nmsStep.classAware !== undefined ? { classAware: nmsStep.classAware } : {}),
       })
     : raw;
   const stride = kept.dims * 2;
@@ -151,3 +153,5 @@ export async function createDetectionPipeline(context: PipelineContext, model: s
     dispose: () => handle.session.dispose(),
   };
 }
+
+export const detectionTask = defineTask({ name: 'detection', postprocessOps: TASK_POSTPROCESS_OPS.detection, create: createDetectionPipeline });

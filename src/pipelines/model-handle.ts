@@ -5,7 +5,7 @@
 import { InputError, ManifestError } from '../core/errors.js';
 import type { ModelTensor, TensorMap } from '../core/tensor.js';
 import type { Volume } from '../core/volume.js';
-import { getModelEntry } from '../manifest/load.js';
+import { getModelEntry, validateEntryPlans } from '../manifest/load.js';
 import type { ModelEntry, TaskName } from '../manifest/types.js';
 import type { PreprocessRecord } from '../preprocess/types.js';
 import { openModel } from '../runtime/open-model.js';
@@ -19,12 +19,18 @@ export interface ModelHandle {
   readonly context: PipelineContext;
 }
 
+/**
+ * The entry by id, or a hand-made entry object, checked for this task. Plans of a loaded
+ * manifest were validated at load and pass through (no second check); a hand-made entry's plans
+ * are validated here, once, and the entry used from then on holds the typed plans.
+ */
 export function resolveEntry(context: PipelineContext, model: string | ModelEntry, task: TaskName): ModelEntry {
   const entry = typeof model === 'string' ? getModelEntry(context.manifest, model) : model;
   if (entry.task !== task) {
     throw new ManifestError(`model '${entry.id}' is a ${entry.task} model, not ${task}; use createPipeline('${entry.task}', '${entry.id}')`, { modelId: entry.id, expected: task, actual: entry.task });
   }
-  return entry;
+  const checked = validateEntryPlans(entry);
+  return checked.preprocess === entry.preprocess && checked.postprocess === entry.postprocess ? entry : checked;
 }
 
 export async function openModelHandle(context: PipelineContext, model: string | ModelEntry, task: TaskName): Promise<ModelHandle> {

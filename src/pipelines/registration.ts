@@ -11,6 +11,7 @@ import { InputError, ManifestError } from '../core/errors.js';
 import { sameGrid } from '../core/geometry.js';
 import { createVolume, type Volume } from '../core/volume.js';
 import type { ModelEntry } from '../manifest/types.js';
+import { TASK_POSTPROCESS_OPS, postprocessOfTask } from '../manifest/task-ops.js';
 import { convertFieldToMm } from '../postprocess/registration/field.js';
 import { integrateVelocity } from '../postprocess/registration/integrate.js';
 import { computeJacobianDeterminant } from '../postprocess/registration/jacobian.js';
@@ -28,6 +29,7 @@ import { assertFiniteInput } from './model-inputs.js';
 import { pointsToWorld, summarizeTre, type TreSummary } from './landmarks.js';
 import { selectInputVolume } from './select-volume.js';
 import type { ImageInput, PipelineBase, PipelineContext, Provenance } from './types.js';
+import { defineTask } from './task-definition.js';
 
 export interface RegistrationInput {
   readonly fixed: ImageInput;
@@ -77,15 +79,27 @@ function buildFeeds(handle: ModelHandle, tensors: { fixed: PreprocessResult['ten
  * it, is a contradiction in the entry and refused rather than guessed.
  */
 function fieldSteps(entry: ModelEntry): { integrate?: { steps: number; padding?: WarpPadding }; align: FieldAlignment } {
-  const step = entry.postprocess.find((s) => s.op === 'integrateVelocity');
+  let integrate: { steps: number; padding?: WarpPadding } | undefined;
+  let align: FieldAlignment | undefined;
+  for (const step of postprocessOfTask('registration', entry)) {
+    switch (step.op) {
+      case 'integrateVelocity':
+        integrate ??= { steps: step.steps, ...(step.padding === undefined ? {} : { padding: step.padding }) };
+        break;
+      case 'upsampleField':
+        align ??= step.align;
+        break;
+      default: {
+        const exhaustive: never = step;
+        return exhaustive;
+      }
+    }
+  }
   const output = entry.io.outputs[0]?.name ?? '';
-  if (step === undefined && /velocity/i.test(output)) throw new ManifestError(`model '${entry.id}': output '${output}' is a velocity field but postprocess has no integrateVelocity step`, { modelId: entry.id });
-  if (step !== undefined && /displacement/i.test(output)) throw new ManifestError(`model '${entry.id}': output '${output}' is a displacement field but postprocess integrates it as a velocity`, { modelId: entry.id });
-  const up = entry.postprocess.find((s) => s.op === 'upsampleField');
-  const align: FieldAlignment = up?.['align'] === 'origin' ? 'origin' : 'corners';
-  if (step === undefined) return { align };
-  const padding = step['padding'] as WarpPadding | undefined;
-  return { integrate: { steps: step['steps'] as number, ...(padding === undefined ? {} : { padding }) }, align };
+  if (integrate === undefined && /velocity/i.test(output)) throw new ManifestError(`model '${entry.id}': output '${output}' is a velocity field but postprocess has no integrateVelocity step`, { modelId: entry.id });
+  if (integrate !== undefined && /displacement/i.test(output)) throw new ManifestError(`model '${entry.id}': output '${output}' is a displacement field but postprocess integrates it as a velocity`, { modelId: entry.id });
+  // Without an upsampleField step a coarse field is brought up as torch VoxelMorph does (corners).
+  return { ...(integrate === undefined ? {} : { integrate }), align: align ?? 'corners' };
 }
 
 async function register(handle: ModelHandle, input: RegistrationInput): Promise<RegistrationResult> {
@@ -176,3 +190,5 @@ export async function createRegistrationPipeline(context: PipelineContext, model
     dispose: () => handle.session.dispose(),
   };
 }
+
+export const registrationTask = defineTask({ name: 'registration', postprocessOps: TASK_POSTPROCESS_OPS.registration, create: createRegistrationPipeline });

@@ -7,11 +7,13 @@
 import { ManifestError, InputError } from '../core/errors.js';
 import { getModelFile, labelNames } from '../manifest/load.js';
 import type { ModelEntry } from '../manifest/types.js';
+import { TASK_POSTPROCESS_OPS, postprocessOfTask, type PostprocessStepOf } from '../manifest/task-ops.js';
 import { applySigmoid, applySoftmax } from '../postprocess/classification/activations.js';
 import { resolveModelFileLocation } from '../runtime/open-model.js';
 import { createProvenance, openModelHandle, outputByName, type ModelHandle } from './model-handle.js';
 import { createTokenizer, parseTokenizerSpec, parseVocabulary, type Tokenizer } from './text-tokenizer.js';
 import type { PipelineBase, PipelineContext, Provenance } from './types.js';
+import { defineTask } from './task-definition.js';
 
 export type MentionStatus = 'positive' | 'negative' | 'uncertain' | 'not mentioned';
 
@@ -48,6 +50,36 @@ function classesOf(entry: ModelEntry): MentionStatus[] {
   return raw as MentionStatus[];
 }
 
+/**
+ * The head's activation as the entry declares it (a softmax over the last axis of [N, L, K], a
+ * sigmoid of [N, L]); none declared: chosen by the output's shape. A declaration that the output
+ * contradicts is refused, never overridden.
+ */
+function declaredActivation(entry: ModelEntry): PostprocessStepOf<'report-text'> | undefined {
+  let declared: PostprocessStepOf<'report-text'> | undefined;
+  for (const step of postprocessOfTask('report-text', entry)) {
+    switch (step.op) {
+      case 'softmax':
+      case 'sigmoid':
+        if (declared !== undefined) throw new ManifestError(`model '${entry.id}': a report-text head has one activation, postprocess declares '${declared.op}' and '${step.op}'`, { modelId: entry.id, op: step.op });
+        declared = step;
+        break;
+      default: {
+        const exhaustive: never = step;
+        return exhaustive;
+      }
+    }
+  }
+  return declared;
+}
+
+function checkActivation(entry: ModelEntry, declared: PostprocessStepOf<'report-text'> | undefined, dims: readonly number[]): void {
+  if (declared === undefined) return;
+  const softmaxHead = dims.length === 3 && dims[2]! > 1;
+  const fits = declared.op === 'softmax' ? softmaxHead && (declared.axis === -1 || declared.axis === dims.length - 1) : !softmaxHead;
+  if (!fits) throw new ManifestError(`model '${entry.id}': postprocess '${declared.op}'${declared.op === 'softmax' ? ` (axis ${declared.axis})` : ''} does not fit the output [${dims.join(', ')}] (softmax: last axis of [N, L, K]; sigmoid: [N, L])`, { modelId: entry.id, op: declared.op });
+}
+
 async function loadTokenizer(context: PipelineContext, entry: ModelEntry): Promise<Tokenizer> {
   const vocabFile = getModelFile(entry, 'vocab');
   const location = resolveModelFileLocation(context.manifest, vocabFile, entry);
@@ -72,7 +104,7 @@ function toInt64(ids: Int32Array): BigInt64Array {
   return out;
 }
 
-async function classify(handle: ModelHandle, tokenizer: Tokenizer, classes: MentionStatus[], reports: readonly string[]): Promise<ReportTextResult[]> {
+async function classify(handle: ModelHandle, tokenizer: Tokenizer, classes: MentionStatus[], activation: PostprocessStepOf<'report-text'> | undefined, reports: readonly string[]): Promise<ReportTextResult[]> {
   const started = Date.now();
   for (const [i, r] of reports.entries()) if (typeof r !== 'string') throw new InputError(`report ${i} is not a string`, { index: i });
   const names = labelNames(handle.entry);
@@ -85,6 +117,7 @@ async function classify(handle: ModelHandle, tokenizer: Tokenizer, classes: Ment
   const out = outputByName(outputs, handle);
   const logits = out.data as Float32Array;
   const k = out.dims.length === 3 ? out.dims[2]! : 1;
+  checkActivation(handle.entry, activation, out.dims);
   if (out.dims[0] !== n || out.dims[1] !== names.length || (k > 1 && k !== classes.length)) {
     throw new ManifestError(`model '${handle.entry.id}': output [${out.dims.join(', ')}] does not match ${names.length} labels x ${classes.length || 1} classes`, { modelId: handle.entry.id });
   }
@@ -113,13 +146,14 @@ export async function createReportTextPipeline(context: PipelineContext, model: 
   const handle = await openModelHandle(context, model, 'report-text');
   const tokenizer = await loadTokenizer(context, handle.entry);
   const classes = classesOf(handle.entry);
+  const activation = declaredActivation(handle.entry);
   // Reports per session.run when the manifest does not say: one call for up to 256 reports (the
   // text CNN's activations stay in the tens of MB). Measured on 2 cores, bare ORT: 256 reports as
   // one call 72 ms vs four calls of 64 136 ms (torch: 84 vs 192 ms).
   const maxBatch = handle.entry.inference.batch ?? DEFAULT_REPORT_BATCH;
   const runBatch = async (reports: readonly string[]) => {
     const out: ReportTextResult[] = [];
-    for (let s = 0; s < reports.length; s += maxBatch) out.push(...(await classify(handle, tokenizer, classes, reports.slice(s, s + maxBatch))));
+    for (let s = 0; s < reports.length; s += maxBatch) out.push(...(await classify(handle, tokenizer, classes, activation, reports.slice(s, s + maxBatch))));
     return out;
   };
   return {
@@ -132,3 +166,5 @@ export async function createReportTextPipeline(context: PipelineContext, model: 
     dispose: () => handle.session.dispose(),
   };
 }
+
+export const reportTextTask = defineTask({ name: 'report-text', postprocessOps: TASK_POSTPROCESS_OPS['report-text'], create: createReportTextPipeline });

@@ -1,12 +1,13 @@
 /**
  * Applies a classification model's declared postprocess steps to one score vector (one image or
- * one report label group). Unknown or non-classification steps are manifest errors.
+ * one report label group). A step the classification task does not run is a ManifestError
+ * (refused at load already: manifest/task-ops.ts).
  */
-import { ManifestError } from '../core/errors.js';
 import { applySigmoid, applySoftmax } from '../postprocess/classification/activations.js';
 import { applyOpNorm } from '../postprocess/classification/op-norm.js';
 import type { LabelResultOptions } from '../postprocess/classification/label-scores.js';
-import type { StepSpec } from '../manifest/types.js';
+import { postprocessOfTask } from '../manifest/task-ops.js';
+import type { PostprocessStep } from '../postprocess/plan/ops.js';
 
 export interface ScoreSteps {
   /** Turns raw logits of one sample into scores. */
@@ -15,12 +16,12 @@ export interface ScoreSteps {
   readonly labelOptions: LabelResultOptions;
 }
 
-export function compileScoreSteps(steps: readonly StepSpec[], modelId: string, manifestThresholds?: readonly (number | null)[]): ScoreSteps {
+export function compileScoreSteps(steps: readonly PostprocessStep[], modelId: string, manifestThresholds?: readonly (number | null)[]): ScoreSteps {
   const fns: ((x: Float32Array) => Float32Array)[] = [];
   let mode: 'multi' | 'single' = 'multi';
   let threshold: LabelResultOptions['threshold'] = manifestThresholds ?? 0.5;
   let topK: number | undefined;
-  for (const [i, step] of steps.entries()) {
+  for (const step of postprocessOfTask('classification', { id: modelId, postprocess: steps })) {
     switch (step.op) {
       case 'sigmoid':
         fns.push((x) => applySigmoid(x));
@@ -30,18 +31,20 @@ export function compileScoreSteps(steps: readonly StepSpec[], modelId: string, m
         fns.push((x) => applySoftmax(x, [x.length], -1));
         break;
       case 'opNorm': {
-        const t = step.thresholds as readonly (number | null)[];
+        const t = step.thresholds;
         fns.push((x) => applyOpNorm(x, t));
         break;
       }
       case 'threshold':
-        threshold = (step.perLabel as readonly (number | null)[] | undefined) ?? (step.value as number | undefined) ?? 0.5;
+        threshold = step.perLabel ?? step.value ?? 0.5;
         break;
       case 'topK':
-        topK = step.k as number;
+        topK = step.k;
         break;
-      default:
-        throw new ManifestError(`model '${modelId}': postprocess[${i}] '${step.op}' is not a classification step`, { modelId, index: i, op: step.op });
+      default: {
+        const exhaustive: never = step;
+        return exhaustive;
+      }
     }
   }
   return {

@@ -9,7 +9,8 @@
  */
 import { ManifestError } from '../core/errors.js';
 import { createVolume, type Volume } from '../core/volume.js';
-import type { LabelSpec, ModelEntry, StepSpec } from '../manifest/types.js';
+import type { LabelSpec, ModelEntry } from '../manifest/types.js';
+import { postprocessOfTask, type PostprocessStepOf } from '../manifest/task-ops.js';
 import { applySigmoid, applySoftmaxChannelsInPlace } from '../postprocess/classification/activations.js';
 import { argmaxChannels, convertRegionsToLabels, remapLabels, type LabelArray, type RegionsToLabelsOptions } from '../postprocess/segmentation/label-maps.js';
 import { keepLargestComponent, keepLargestForegroundComponent, removeSmallComponents } from '../postprocess/segmentation/component-filters.js';
@@ -24,8 +25,57 @@ import { voxelCount } from '../core/geometry.js';
 import { copyPermutedBlock } from '../core/permute-block.js';
 import type { ModelTensor } from '../core/tensor.js';
 
-const ACTIVATIONS = new Set(['sigmoid', 'softmax']);
-const DISCRETE = new Set(['argmax', 'regionsToLabels', 'threshold']);
+type SegmentationStep = PostprocessStepOf<'segmentation'>;
+type LabelFilter = Extract<SegmentationStep, { op: 'remapLabels' | 'keepLargestComponent' | 'removeSmallComponents' | 'keepLargestForegroundComponent' | 'binarize' }>;
+
+/** A segmentation entry's postprocess sorted by the stage that runs each step. */
+export interface SegmentationSteps {
+  /** On the model grid, in declared order. */
+  readonly activations: readonly Extract<SegmentationStep, { op: 'sigmoid' | 'softmax' }>[];
+  /** The first discretising step (none: argmax). */
+  readonly discrete?: Extract<SegmentationStep, { op: 'argmax' | 'regionsToLabels' | 'threshold' }>;
+  /** On the label map, in declared order. */
+  readonly filters: readonly LabelFilter[];
+  /** Brain extraction: the result also carries the masked input. */
+  readonly maskInput: boolean;
+}
+
+/** `skip`: ops not run (a pre-model's skip list). */
+export function segmentationSteps(entry: ModelEntry, skip: readonly string[] = []): SegmentationSteps {
+  const activations: Extract<SegmentationStep, { op: 'sigmoid' | 'softmax' }>[] = [];
+  const filters: LabelFilter[] = [];
+  let discrete: SegmentationSteps['discrete'];
+  let maskInput = false;
+  for (const step of postprocessOfTask('segmentation', entry)) {
+    if (skip.includes(step.op)) continue;
+    switch (step.op) {
+      case 'sigmoid':
+      case 'softmax':
+        activations.push(step);
+        break;
+      case 'argmax':
+      case 'regionsToLabels':
+      case 'threshold':
+        discrete ??= step;
+        break;
+      case 'remapLabels':
+      case 'keepLargestComponent':
+      case 'removeSmallComponents':
+      case 'keepLargestForegroundComponent':
+      case 'binarize':
+        filters.push(step);
+        break;
+      case 'maskInput':
+        maskInput = true;
+        break;
+      default: {
+        const exhaustive: never = step;
+        return exhaustive;
+      }
+    }
+  }
+  return { activations, ...(discrete ? { discrete } : {}), filters, maskInput };
+}
 
 export function labelName(labels: readonly LabelSpec[], value: number): string {
   for (const [i, l] of labels.entries()) {
@@ -35,48 +85,62 @@ export function labelName(labels: readonly LabelSpec[], value: number): string {
 }
 
 /** In place: `volume` is the pipeline's own copy of the logits (a second copy would cost GBs on a CT). */
-function activate(volume: Volume, steps: readonly StepSpec[]): Volume {
+function activate(volume: Volume, steps: SegmentationSteps['activations']): Volume {
   const data = volume.data as Float32Array;
   for (const s of steps) {
     if (s.op === 'sigmoid') applySigmoid(data, data);
     // Channels are planar frames: softmax over axis 0 of [C, voxels].
-    if (s.op === 'softmax') applySoftmaxChannelsInPlace(data, volume.frames);
+    else applySoftmaxChannelsInPlace(data, volume.frames);
   }
   return volume;
 }
 
-export function regionOptions(step: StepSpec): RegionsToLabelsOptions {
+function regionOptions(step: Extract<SegmentationStep, { op: 'regionsToLabels' }>): RegionsToLabelsOptions {
   return {
-    order: step.order as number[],
-    labels: step.labels as number[],
-    ...(step.threshold !== undefined ? { threshold: step.threshold as number } : {}),
-    ...(step.comparison !== undefined ? { comparison: step.comparison as 'gt' | 'gte' } : {}),
+    order: step.order,
+    labels: step.labels,
+    ...(step.threshold !== undefined ? { threshold: step.threshold } : {}),
+    ...(step.comparison !== undefined ? { comparison: step.comparison } : {}),
   };
 }
 
-function discretise(probabilities: Volume, steps: readonly StepSpec[], modelId: string): LabelArray {
+function discretise(probabilities: Volume, step: SegmentationSteps['discrete'], modelId: string): LabelArray {
   const channels = probabilities.frames;
-  const step = steps.find((s) => DISCRETE.has(s.op));
   if (!step || step.op === 'argmax') return argmaxChannels(probabilities.data, channels);
   if (step.op === 'regionsToLabels') return convertRegionsToLabels(probabilities.data, channels, regionOptions(step));
   if (channels !== 1) throw new ManifestError(`model '${modelId}': 'threshold' needs a single-channel output, got ${channels}`, { modelId });
-  const t = (step.value as number | undefined) ?? 0.5;
+  const t = step.value ?? 0.5;
   const out = new Uint8Array(probabilities.data.length);
   for (let i = 0; i < out.length; i++) out[i] = probabilities.data[i]! >= t ? 1 : 0;
   return out;
 }
 
-export function filterLabels(labels: Volume, steps: readonly StepSpec[]): Volume {
+function filterLabels(labels: Volume, filters: readonly LabelFilter[]): Volume {
   let v = labels;
-  for (const s of steps) {
-    if (s.op === 'remapLabels') v = createVolume({ geometry: v.geometry, data: remapLabels(v.data as LabelArray, s.map as Record<string, number>), meta: v.meta });
-    if (s.op === 'keepLargestComponent') v = keepLargestComponent(v, { ...(s.labels ? { labels: s.labels as number[] } : {}), connectivity: (s.connectivity as 6 | 26 | undefined) ?? 26 });
-    if (s.op === 'removeSmallComponents') v = removeSmallComponents(v, { minVoxels: s.minVoxels as number, connectivity: (s.connectivity as 6 | 26 | undefined) ?? 26 });
-    if (s.op === 'keepLargestForegroundComponent') v = keepLargestForegroundComponent(v, (s.connectivity as 6 | 26 | undefined) ?? 26);
-    if (s.op === 'binarize') {
-      const data = v.data.slice();
-      for (let p = 0; p < data.length; p++) data[p] = data[p] !== 0 ? 1 : 0;
-      v = createVolume({ geometry: v.geometry, data, meta: v.meta });
+  for (const s of filters) {
+    switch (s.op) {
+      case 'remapLabels':
+        v = createVolume({ geometry: v.geometry, data: remapLabels(v.data as LabelArray, s.map), meta: v.meta });
+        break;
+      case 'keepLargestComponent':
+        v = keepLargestComponent(v, { ...(s.labels ? { labels: s.labels } : {}), connectivity: s.connectivity });
+        break;
+      case 'removeSmallComponents':
+        v = removeSmallComponents(v, { minVoxels: s.minVoxels, connectivity: s.connectivity });
+        break;
+      case 'keepLargestForegroundComponent':
+        v = keepLargestForegroundComponent(v, s.connectivity);
+        break;
+      case 'binarize': {
+        const data = v.data.slice();
+        for (let p = 0; p < data.length; p++) data[p] = data[p] !== 0 ? 1 : 0;
+        v = createVolume({ geometry: v.geometry, data, meta: v.meta });
+        break;
+      }
+      default: {
+        const exhaustive: never = s;
+        return exhaustive;
+      }
     }
   }
   return v;
@@ -124,19 +188,19 @@ function argmaxOnTensor(logits: ModelTensor<'float32'>, records: readonly Prepro
 }
 
 export function computeLabels(entry: ModelEntry, logits: ModelTensor<'float32'>, records: readonly PreprocessRecord[], options: LabelsOptions): LabelsResult {
-  const post = entry.postprocess.filter((s) => !(options.skip ?? []).includes(s.op));
+  const post = segmentationSteps(entry, options.skip);
   const { outer, inner } = splitAtReslice(records);
   const grid = inner[0]!.inputGeometry;
-  const direct = !options.probabilities && !post.some((s) => ACTIVATIONS.has(s.op)) && (post.find((s) => DISCRETE.has(s.op))?.op ?? 'argmax') === 'argmax' ? argmaxOnTensor(logits, records, inner) : null;
+  const direct = !options.probabilities && post.activations.length === 0 && (post.discrete?.op ?? 'argmax') === 'argmax' ? argmaxOnTensor(logits, records, inner) : null;
   if (direct !== null) {
-    let labels = filterLabels(createVolume({ geometry: grid, data: direct.data, meta: { ...options.meta, modality: 'SEG' } }), post);
+    let labels = filterLabels(createVolume({ geometry: grid, data: direct.data, meta: { ...options.meta, modality: 'SEG' } }), post.filters);
     if (outer.length > 0 && options.stayOnResliceGrid !== true) labels = resliceToInputGrid(labels, outer, { interpolation: 'nearest' });
     return { labels };
   }
   // The caller drops the logits after this call: their buffer may become the volume's (no copy).
-  const activated = activate(createVolumeFromTensor(logits, records, { takeOwnership: true }), post.filter((s) => ACTIVATIONS.has(s.op)));
-  const discrete = post.find((s) => DISCRETE.has(s.op));
-  if (discrete?.op === 'argmax' && discrete['grid'] === 'model') return labelsOnModelGrid(activated, grid, inner, outer, post, options);
+  const activated = activate(createVolumeFromTensor(logits, records, { takeOwnership: true }), post.activations);
+  const discrete = post.discrete;
+  if (discrete?.op === 'argmax' && discrete.grid === 'model') return labelsOnModelGrid(activated, grid, inner, outer, post.filters, options);
   const moved = !changesNoGeometry(inner);
   // Labels only, and the plan resampled: interpolate and take the argmax in one pass instead of
   // writing C probability channels onto the grid first (same labels, see invert-argmax.ts).
@@ -144,8 +208,8 @@ export function computeLabels(entry: ModelEntry, logits: ModelTensor<'float32'>,
   // Sigmoid regions likewise (when the kernels apply; else null and the two steps below).
   const fusedRegions = !options.probabilities && discrete?.op === 'regionsToLabels' && moved ? invertRegionsToInputGrid(activated, inner, regionOptions(discrete)) : null;
   let probabilities = fused || fusedRegions !== null ? undefined : invertToInputGrid(activated, inner, { interpolation: 'linear' });
-  const labelData = probabilities ? discretise(probabilities, post, entry.id) : fusedRegions ?? invertArgmaxToInputGrid(activated, inner);
-  let labels = filterLabels(createVolume({ geometry: grid, data: labelData, meta: { ...options.meta, modality: 'SEG' } }), post);
+  const labelData = probabilities ? discretise(probabilities, discrete, entry.id) : fusedRegions ?? invertArgmaxToInputGrid(activated, inner);
+  let labels = filterLabels(createVolume({ geometry: grid, data: labelData, meta: { ...options.meta, modality: 'SEG' } }), post.filters);
   if (outer.length > 0 && options.stayOnResliceGrid !== true) {
     labels = resliceToInputGrid(labels, outer, { interpolation: 'nearest' });
     if (options.probabilities && probabilities) probabilities = resliceToInputGrid(probabilities, outer, { interpolation: 'linear' });
@@ -159,10 +223,10 @@ export function computeLabels(entry: ModelEntry, logits: ModelTensor<'float32'>,
  * labels are taken on the model grid and carried back nearest-neighbour, so a label boundary
  * stays where the model grid put it instead of where interpolated probabilities cross.
  */
-function labelsOnModelGrid(activated: Volume, grid: Volume['geometry'], inner: readonly PreprocessRecord[], outer: readonly PreprocessRecord[], post: readonly StepSpec[], options: LabelsOptions): LabelsResult {
+function labelsOnModelGrid(activated: Volume, grid: Volume['geometry'], inner: readonly PreprocessRecord[], outer: readonly PreprocessRecord[], filters: readonly LabelFilter[], options: LabelsOptions): LabelsResult {
   const onModel = createVolume({ geometry: activated.geometry, data: argmaxChannels(activated.data, activated.frames) });
   const back = invertToInputGrid(onModel, inner, { interpolation: 'nearest' });
-  let labels = filterLabels(createVolume({ geometry: grid, data: back.data, meta: { ...options.meta, modality: 'SEG' } }), post);
+  let labels = filterLabels(createVolume({ geometry: grid, data: back.data, meta: { ...options.meta, modality: 'SEG' } }), filters);
   let probabilities = options.probabilities ? invertToInputGrid(activated, inner, { interpolation: 'linear' }) : undefined;
   if (outer.length > 0 && options.stayOnResliceGrid !== true) {
     labels = resliceToInputGrid(labels, outer, { interpolation: 'nearest' });

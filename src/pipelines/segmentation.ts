@@ -17,13 +17,15 @@ import { runPreprocessPlan, type PreprocessResult } from '../preprocess/run-plan
 import type { PreprocessRecord } from '../preprocess/types.js';
 import { xformMetaOf } from '../io/nifti/xform-codes.js';
 import { alignInputs } from './align-inputs.js';
-import { computeLabels, labelName, maskInputVolume } from './segmentation-labels.js';
+import { computeLabels, labelName, maskInputVolume, segmentationSteps } from './segmentation-labels.js';
 import { inferDense } from './infer-dense.js';
 import type { ModelTensor } from '../core/tensor.js';
 import { createProvenance, openModelHandle, type ModelHandle } from './model-handle.js';
 import { loadModelInputs, type NamedInputs } from './model-inputs.js';
 import { selectInputVolume } from './select-volume.js';
 import type { ImageInput, PipelineBase, PipelineContext, Provenance } from './types.js';
+import { TASK_POSTPROCESS_OPS } from '../manifest/task-ops.js';
+import { defineTask } from './task-definition.js';
 
 export interface SegmentationRunOptions {
   /** Also return the class / region probabilities on the input grid (frames = channels). */
@@ -126,7 +128,7 @@ async function segment(handle: ModelHandle, preModel: PreModel | null, input: Im
   const prepared = await prepareInputs(handle, input, options.volume);
   const { names, warnings, reference } = prepared;
   // Kept only for brain extraction; everything else lets the input go once the plan has read it.
-  const firstInput = entry.postprocess.some((s) => s.op === 'maskInput') ? firstVolume(prepared.inputs!) : undefined;
+  const firstInput = segmentationSteps(entry).maskInput ? firstVolume(prepared.inputs!) : undefined;
   const allRecords: PreprocessRecord[][] = [];
   let preLabels: Volume | undefined;
   if (preModel !== null) {
@@ -180,3 +182,5 @@ export async function createSegmentationPipeline(context: PipelineContext, model
     },
   };
 }
+
+export const segmentationTask = defineTask({ name: 'segmentation', postprocessOps: TASK_POSTPROCESS_OPS.segmentation, create: createSegmentationPipeline });

@@ -99,7 +99,12 @@ function isVolume(value: unknown): value is Volume {
   return typeof value === 'object' && value !== null && 'geometry' in value && 'data' in value;
 }
 
-export function runPreprocessPlan(inputs: Volume | Readonly<Record<string, Volume>>, steps: readonly unknown[], options: RunPreprocessOptions = {}): PreprocessResult {
+/**
+ * `steps`: a validated plan (a loaded manifest entry's `preprocess`, or what validatePreprocessPlan
+ * returned) runs as it is, without another check; any other array (hand-written steps) is
+ * validated first, so a step is never run unchecked.
+ */
+export function runPreprocessPlan(inputs: Volume | Readonly<Record<string, Volume>>, steps: readonly PreprocessStep[] | readonly unknown[], options: RunPreprocessOptions = {}): PreprocessResult {
   const plan = validatePreprocessPlan(steps);
   const records: PreprocessRecord[] = [];
   let volume: Volume;

@@ -4,6 +4,7 @@
  * name the step index, op and field with expected and received values.
  */
 import { ManifestError } from '../core/errors.js';
+import { deepFreeze } from '../core/freeze.js';
 import { readConformParams } from './conform.js';
 import { readCropForegroundParams } from './crop-foreground.js';
 import { readCropPadParams } from './crop-pad.js';
@@ -27,7 +28,11 @@ import { readWindowParams } from './window.js';
 import { readXrvNormalizeParams } from './xrv-normalize.js';
 import { readZscoreParams } from './zscore.js';
 
-export const PREPROCESS_READERS: { readonly [K in PreprocessOp]: (r: ParamReader) => object } = {
+/** A step's parameters (its type without `op`). */
+type ParamsOf<K extends PreprocessOp> = Omit<Extract<PreprocessStep, { readonly op: K }>, 'op'>;
+
+/** One reader per op, each typed to return exactly that op's parameters (so readers and PreprocessStep cannot drift). */
+export const PREPROCESS_READERS: { readonly [K in PreprocessOp]: (r: ParamReader) => ParamsOf<K> } = {
   orient: readOrientParams,
   resample: readResampleParams,
   resize: readResizeParams,
@@ -73,7 +78,17 @@ export function validatePreprocessStep(raw: unknown, index: number): PreprocessS
   return { op, ...params } as PreprocessStep;
 }
 
-export function validatePreprocessPlan(steps: unknown): PreprocessStep[] {
+/** Plans this module returned: validated, deeply frozen, trusted without another check. */
+const VALIDATED = new WeakSet<object>();
+
+/** Whether `steps` is a plan validatePreprocessPlan returned (runPreprocessPlan runs it without a second check). */
+export function isValidatedPreprocessPlan(steps: unknown): steps is readonly PreprocessStep[] {
+  return typeof steps === 'object' && steps !== null && VALIDATED.has(steps);
+}
+
+/** Checks every step and its place; returns the typed plan, deeply frozen. A plan it returned is returned as is. */
+export function validatePreprocessPlan(steps: unknown): readonly PreprocessStep[] {
+  if (isValidatedPreprocessPlan(steps)) return steps;
   if (!Array.isArray(steps)) throw new ManifestError(`preprocess must be an array of steps, received ${typeof steps}`, { field: 'preprocess', expected: 'array', received: typeof steps });
   const plan = steps.map((s, idx) => validatePreprocessStep(s, idx));
   plan.forEach((step, idx) => {
@@ -81,5 +96,6 @@ export function validatePreprocessPlan(steps: unknown): PreprocessStep[] {
     if (step.op === 'conform' && plan.slice(0, idx).some((s) => s.op !== 'stackChannels')) fail(idx, step.op, 'op', 'conform as the first step (it reslices the input as read; later steps work on its grid)', `position ${idx}`);
     if (step.op === 'toTensor' && idx !== plan.length - 1) fail(idx, step.op, 'op', 'toTensor only as the last step', `position ${idx} of ${plan.length}`);
   });
+  VALIDATED.add(deepFreeze(plan));
   return plan;
 }

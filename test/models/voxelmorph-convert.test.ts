@@ -93,7 +93,8 @@ describe('VoxelMorph 2018 Keras checkpoint -> ONNX -> model store', () => {
     const miccai = manifest.models['vxm-test-miccai2018']!;
     expect(vm2.postprocess).toEqual([]);
     expect(miccai.postprocess).toEqual([{ op: 'integrateVelocity', steps: 7, padding: 'border' }, { op: 'upsampleField', align: 'origin' }]);
-    for (const e of [vm2, miccai]) expect(e.preprocess[0]).toEqual({ op: 'scaleIntensity', min: 0, max: 1 });
+    // The loaded entry holds the validated plan (channelWise defaulted): what the pipeline runs.
+    for (const e of [vm2, miccai]) expect(e.preprocess[0]).toEqual({ op: 'scaleIntensity', min: 0, max: 1, channelWise: false });
     expect(miccai.weights.kind).toBe('user');
   });
 

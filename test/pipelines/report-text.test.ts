@@ -30,6 +30,11 @@ beforeAll(async () => {
       },
     },
   }));
+  const text = (JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8')) as { models: Record<string, Record<string, unknown>> }).models;
+  // The same model declaring its head's activation: softmax over the last axis fits, a sigmoid does not.
+  text['text-softmax'] = { ...text['text'], postprocess: [{ op: 'softmax', axis: -1 }] };
+  text['text-sigmoid'] = { ...text['text'], postprocess: [{ op: 'sigmoid' }] };
+  writeFileSync(join(dir, 'm.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8')), models: text }));
   manifest = await readManifestFile(join(dir, 'm.json'));
 });
 
@@ -56,5 +61,14 @@ describe('report-text pipeline', () => {
     expect(results[3]!.truncated).toBe(true);
     expect(results[0]!.observations.map((o) => o.name)).toEqual(['Pleural Effusion', 'Cardiomegaly', 'Edema']);
     await pipe.dispose();
+  });
+
+  it('runs a declared softmax head as the undeclared one, and refuses a declared activation the output contradicts', async () => {
+    const plain = await createPipeline('report-text', 'text', { manifest, provider: 'cpu' });
+    const softmax = await createPipeline('report-text', 'text-softmax', { manifest, provider: 'cpu' });
+    expect((await softmax.run(golden.reports[0]!)).observations).toEqual((await plain.run(golden.reports[0]!)).observations);
+    const sigmoid = await createPipeline('report-text', 'text-sigmoid', { manifest, provider: 'cpu' });
+    await expect(sigmoid.run(golden.reports[0]!)).rejects.toThrow(/model 'text-sigmoid': postprocess 'sigmoid' does not fit the output \[1, 3, 4\]/);
+    await Promise.all([plain.dispose(), softmax.dispose(), sigmoid.dispose()]);
   });
 });

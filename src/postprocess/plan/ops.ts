@@ -4,6 +4,7 @@
  * steps; every error is a ManifestError naming the step index, the op and the field.
  */
 import { ManifestError } from '../../core/errors.js';
+import { deepFreeze } from '../../core/freeze.js';
 
 export const POSTPROCESS_OPS = [
   'sigmoid',
@@ -63,6 +64,12 @@ interface FieldSpec {
   readonly required: boolean;
 }
 
+/**
+ * The fields of one op's step type, each required exactly when the type requires it: FIELDS is
+ * typed by PostprocessStep, so the validator and the union the pipelines switch over cannot drift.
+ */
+type FieldsOf<S> = { readonly [F in Exclude<keyof S, 'op'>]-?: undefined extends S[F] ? FieldSpec & { readonly required: false } : FieldSpec & { readonly required: true } };
+
 const isInt = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): boolean => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 const num = (min: number, max: number): FieldCheck => (v) => (typeof v === 'number' && v >= min && v <= max ? null : `must be a number in [${min}, ${max}]`);
 const int = (min: number, max = Number.MAX_SAFE_INTEGER): FieldCheck => (v) => (isInt(v, min, max) ? null : `must be an integer in [${min}, ${max}]`);
@@ -83,10 +90,10 @@ const align: FieldCheck = (v) => (v === 'corners' || v === 'origin' ? null : "mu
 const argmaxGrid: FieldCheck = (v) => (v === 'input' || v === 'model' ? null : "must be 'input' or 'model'");
 const comparison: FieldCheck = (v) => (v === 'gt' || v === 'gte' ? null : "must be 'gt' or 'gte'");
 
-const req = (check: FieldCheck): FieldSpec => ({ check, required: true });
-const opt = (check: FieldCheck): FieldSpec => ({ check, required: false });
+const req = (check: FieldCheck) => ({ check, required: true }) as const;
+const opt = (check: FieldCheck) => ({ check, required: false }) as const;
 
-const FIELDS: Readonly<Record<PostprocessOp, Readonly<Record<string, FieldSpec>>>> = {
+const FIELDS: { readonly [K in PostprocessOp]: FieldsOf<Extract<PostprocessStep, { readonly op: K }>> } = {
   sigmoid: {},
   softmax: { axis: req(int(-5, 4)) },
   opNorm: { thresholds: req(thresholdList(true)) },
@@ -134,7 +141,8 @@ export const POSTPROCESS_SUMMARIES: Readonly<Record<PostprocessOp, string>> = {
 
 /** Field names and what each accepts, from the validators themselves. */
 export function describePostprocessFields(op: PostprocessOp): { name: string; required: boolean; accepts: string }[] {
-  return Object.entries(FIELDS[op]).map(([name, spec]) => ({ name, required: spec.required, accepts: (spec.check(Symbol('describe')) ?? '').replace(/^must be /, '') }));
+  const fields: Readonly<Record<string, FieldSpec>> = FIELDS[op];
+  return Object.entries(fields).map(([name, spec]) => ({ name, required: spec.required, accepts: (spec.check(Symbol('describe')) ?? '').replace(/^must be /, '') }));
 }
 
 function fail(index: number, op: string, field: string, message: string, received?: unknown): never {
@@ -145,14 +153,24 @@ export function isPostprocessOp(value: unknown): value is PostprocessOp {
   return typeof value === 'string' && (POSTPROCESS_OPS as readonly string[]).includes(value);
 }
 
-export function validatePostprocessPlan(steps: unknown[]): PostprocessStep[] {
+/** Plans this module returned: validated, deeply frozen, trusted without another check. */
+const VALIDATED = new WeakSet<object>();
+
+/** Whether `steps` is a plan validatePostprocessPlan returned (so it needs no second check). */
+export function isValidatedPostprocessPlan(steps: unknown): steps is readonly PostprocessStep[] {
+  return typeof steps === 'object' && steps !== null && VALIDATED.has(steps);
+}
+
+/** Checks every step and returns the typed plan, deeply frozen; a plan it returned is returned as is. */
+export function validatePostprocessPlan(steps: readonly unknown[]): readonly PostprocessStep[] {
+  if (isValidatedPostprocessPlan(steps)) return steps;
   if (!Array.isArray(steps)) throw new ManifestError('postprocess must be an array of steps', { field: 'postprocess' });
-  return steps.map((step, index) => {
+  const plan = steps.map((step: unknown, index) => {
     if (step === null || typeof step !== 'object' || Array.isArray(step)) fail(index, '?', 'step', 'must be an object with an "op" field', step);
     const record = step as Record<string, unknown>;
     const op = record['op'];
     if (!isPostprocessOp(op)) fail(index, String(op), 'op', `must be one of ${POSTPROCESS_OPS.join(', ')}`, op);
-    const spec = FIELDS[op];
+    const spec: Readonly<Record<string, FieldSpec>> = FIELDS[op];
     for (const key of Object.keys(record)) {
       if (key !== 'op' && !(key in spec)) fail(index, op, key, `is not a field of ${op} (expected ${Object.keys(spec).join(', ') || 'none'})`, record[key]);
     }
@@ -167,6 +185,9 @@ export function validatePostprocessPlan(steps: unknown[]): PostprocessStep[] {
     }
     if (op === 'threshold' && (record['value'] === undefined) === (record['perLabel'] === undefined)) fail(index, op, 'value', 'or perLabel must be given (exactly one)');
     if (op === 'regionsToLabels' && (record['order'] as unknown[]).length !== (record['labels'] as unknown[]).length) fail(index, op, 'labels', 'must have one label per entry of order', record['labels']);
-    return { ...record } as unknown as PostprocessStep;
+    // Every field was checked against FIELDS, which is typed by PostprocessStep (FieldsOf).
+    return structuredClone(record) as unknown as PostprocessStep;
   });
+  VALIDATED.add(deepFreeze(plan));
+  return plan;
 }
