@@ -15,6 +15,7 @@ import { readSliceHeader, sliceHeaderOf, type SliceHeader } from './slice-header
 import { maxInflatedBytesFor, parseDicomBytes, type ParsedDicom, type PixelSource } from './parse-header.js';
 import { describeNonImage } from './non-image.js';
 import { TAG } from './tags.js';
+import { compactHeader } from './compact-header.js';
 import { openFile, readFully, readRange, type OpenFile } from './node-file-access.js';
 
 export interface DicomDirectoryError {
@@ -194,7 +195,8 @@ async function readHead(path: string, name: string, maxVoxels: number, handles: 
       },
     };
     try {
-      const header = sliceHeaderOf({ ...parsed, pixelSource }, maxVoxels);
+      // Kept until the series is written: without large private values nobody reads (compact-header.ts).
+      const header = sliceHeaderOf({ ...compactHeader(parsed), pixelSource }, maxVoxels);
       return { header };
     } catch {
       // Let the whole-file path produce the file's own typed error (or its non-image verdict).

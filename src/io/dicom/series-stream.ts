@@ -32,8 +32,11 @@ export interface StreamedPart {
   stream(sink: (bytes: Uint8Array, byteOffset: number) => Promise<void>): Promise<void>;
 }
 
-/** Target size of one piece: two are held at a time (one being written, one being read). */
-const PIECE_BYTES = 8 * 2 ** 20;
+/**
+ * Target size of one piece: two are held at a time (one being written, one being read). Small:
+ * a piece is read and written in a few ms either way, and what is held counts in peak memory.
+ */
+const PIECE_BYTES = 2 * 2 ** 20;
 /** Units (slices or volumes) read at once within a piece, each into its own slot. */
 const UNIT_CONCURRENCY = 8;
 
@@ -64,7 +67,8 @@ export function streamedPart(plan: StreamPlan): StreamedPart {
     async stream(sink) {
       if (streamed) throw new Error('StreamedPart.stream called twice');
       streamed = true;
-      const perPiece = Math.max(1, Math.min(plan.units, Math.floor(PIECE_BYTES / unitBytes)));
+      // At least UNIT_CONCURRENCY units a piece, so that many file reads overlap.
+      const perPiece = Math.max(1, Math.min(plan.units, Math.max(UNIT_CONCURRENCY, Math.floor(PIECE_BYTES / unitBytes))));
       const buffers = [allocateTypedArray(plan.rawType, perPiece * plan.unitSamples), plan.units > perPiece ? allocateTypedArray(plan.rawType, perPiece * plan.unitSamples) : undefined];
       const writing: (Promise<void> | undefined)[] = [undefined, undefined];
       let masked = 0;
