@@ -9,7 +9,7 @@
  * unreadable, not as another value. The Siemens CSA image header, which mosaic unpacking and
  * phase-encoding read, is always kept.
  */
-import { DataSet, type Element } from './dataset.js';
+import { DataSet } from './dataset.js';
 import type { ParsedDicom } from './parse-header.js';
 import { findPrivateBlock } from './siemens-csa.js';
 import { TAG } from './tags.js';
@@ -59,16 +59,16 @@ export function compactHeader(parsed: ParsedDicom): ParsedDicom {
     for (const r of ranges) if (r.end <= offset) n -= r.end - r.start;
     return n;
   };
-  const rebase = (source: DataSet): DataSet => {
-    const out = new DataSet(compact, source.littleEndian);
+  // The parse is this read's own: its element and item objects are moved onto the compact bytes
+  // in place (new objects for a few hundred elements a file would only feed the collector).
+  const rebase = (source: DataSet, top: boolean): DataSet => {
     for (const tag in source.elements) {
-      const el = source.elements[tag]!;
+      const el = source.elements[tag]! as { dataOffset: number; items?: { dataSet: DataSet }[] };
       // A detached value lies past the end: accessors answer undefined, CSA parsing fails typed.
-      const dataOffset = detached.has(el.dataOffset) && source === ds ? compact.length + 1 : shift(el.dataOffset);
-      const moved: Element = el.items === undefined ? { ...el, dataOffset } : { ...el, dataOffset, items: el.items.map((item) => ({ dataSet: rebase(item.dataSet) })) };
-      out.elements[tag] = moved;
+      el.dataOffset = top && detached.has(el.dataOffset) ? compact.length + 1 : shift(el.dataOffset);
+      if (el.items !== undefined) for (const item of el.items) item.dataSet = rebase(item.dataSet, false);
     }
-    return out;
+    return new DataSet(compact, source.littleEndian, source.elements);
   };
-  return { ...parsed, dataSet: rebase(ds), meta: parsed.meta === undefined ? undefined : rebase(parsed.meta) };
+  return { ...parsed, dataSet: rebase(ds, true), meta: parsed.meta === undefined ? undefined : rebase(parsed.meta, false) };
 }

@@ -180,15 +180,16 @@ async function readHead(path: string, name: string, maxVoxels: number, handles: 
     }
     // The next file of the series most likely has a header of this length.
     handles.firstRead = Math.min(MAX_FIRST_READ, Math.max(FIRST_READ, el.dataOffset + HEAD_MARGIN));
-    const pixels = el;
+    // Where the samples are in the file (compactHeader moves the parse's offsets to its own bytes).
+    const pixels = { at: el.dataOffset, length: el.length };
     kept = handles.keep(fh);
     const handle = kept ? fh : undefined;
     const pixelSource: PixelSource = {
       length: pixels.length,
       readInto: async (target) => {
-        if (handle === undefined || !handles.holds(handle)) return readRange(path, pixels.dataOffset, target, handles.blocking);
+        if (handle === undefined || !handles.holds(handle)) return readRange(path, pixels.at, target, handles.blocking);
         try {
-          return await readFully(handle, pixels.dataOffset, target);
+          return await readFully(handle, pixels.at, target);
         } finally {
           await handles.release(handle);
         }

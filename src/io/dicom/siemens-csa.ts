@@ -75,26 +75,33 @@ export function parseCsaHeader(bytes: Uint8Array, file: string): CsaHeader {
       spans.push(p, length);
       p += Math.ceil(length / 4) * 4;
     }
-    if (name !== '' && !elements.has(name)) elements.set(name, lazyElement(bytes, name, vr, vm, spans));
+    if (name !== '' && !elements.has(name)) elements.set(name, new LazyCsaElement(bytes, name, vr, vm, spans));
   }
   return { format: sv10 ? 'SV10' : 'CSA1', elements };
 }
 
-/** A CSA element whose item texts are decoded on first access (spans: offset, length pairs). */
-function lazyElement(bytes: Uint8Array, name: string, vr: string, vm: number, spans: readonly number[]): CsaElement {
-  let items: string[] | undefined;
-  return {
-    name,
-    vr,
-    vm,
-    get items(): readonly string[] {
-      if (items === undefined) {
-        items = [];
-        for (let k = 0; k < spans.length; k += 2) items.push(readLatin1(bytes, spans[k]!, spans[k + 1]!).trim());
-      }
-      return items;
-    },
-  };
+/**
+ * A CSA element whose item texts are decoded on first access (spans: offset, length pairs). A
+ * class, not an object literal with a getter: a literal builds a new accessor and closure per
+ * element (~100 per header, one header per file of a run).
+ */
+class LazyCsaElement implements CsaElement {
+  private decoded: string[] | undefined;
+  constructor(
+    private readonly bytes: Uint8Array,
+    readonly name: string,
+    readonly vr: string,
+    readonly vm: number,
+    private readonly spans: readonly number[],
+  ) {}
+  get items(): readonly string[] {
+    if (this.decoded === undefined) {
+      const items: string[] = [];
+      for (let k = 0; k < this.spans.length; k += 2) items.push(readLatin1(this.bytes, this.spans[k]!, this.spans[k + 1]!).trim());
+      this.decoded = items;
+    }
+    return this.decoded;
+  }
 }
 
 /** Numeric values of a CSA element (empty items, as Siemens pads vectors, are skipped); undefined when absent. */
