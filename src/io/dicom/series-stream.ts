@@ -80,7 +80,11 @@ export function streamedPart(plan: StreamPlan): StreamedPart {
           const count = Math.min(perPiece, plan.units - start);
           let next = 0;
           const lane = async (): Promise<void> => {
-            for (let k = next++; k < count; k = next++) masked += await plan.fill(start + k, out, k * plan.unitSamples);
+            for (let k = next++; k < count; k = next++) {
+              // Not `masked += await ...`: that reads `masked` before the await, losing the other lanes' counts.
+              const cleared = await plan.fill(start + k, out, k * plan.unitSamples);
+              masked += cleared;
+            }
           };
           await Promise.all(Array.from({ length: Math.min(UNIT_CONCURRENCY, count) }, lane));
           const write = sink(new Uint8Array(out.buffer, out.byteOffset, count * unitBytes), start * unitBytes);
