@@ -131,6 +131,25 @@ export function readSiemensCsa(ds: DataSet, which: 'image' | 'series', file: str
 }
 
 /**
+ * Keys of the form (gggg,00xx) of a parsed dataset, listed once: a folder read asks for private
+ * blocks several times a file, and walking a few hundred keys each time was a visible share of
+ * a mosaic run's header work. Parsed datasets are not changed afterwards (compact-header.ts makes
+ * a new DataSet), so the list stays true.
+ */
+const CREATOR_CANDIDATES = new WeakMap<DataSet, readonly string[]>();
+
+function creatorCandidates(ds: DataSet): readonly string[] {
+  let keys = CREATOR_CANDIDATES.get(ds);
+  if (keys === undefined) {
+    const found: string[] = [];
+    for (const tag in ds.elements) if (tag.charCodeAt(5) === 0x30 && tag.charCodeAt(6) === 0x30) found.push(tag);
+    keys = found;
+    CREATOR_CANDIDATES.set(ds, keys);
+  }
+  return keys;
+}
+
+/**
  * Block number (0x10..0xff) whose private creator (gggg,00xx) is `creator`. Files whose creator
  * elements were all removed keep the usual block 0x10 - a wrong guess there still has to parse
  * as a CSA header, so it cannot pass silently.
@@ -141,7 +160,7 @@ export function findPrivateBlock(ds: DataSet, group: number, creator: string): n
   const prefix = `x${group.toString(16).padStart(4, '0')}00`;
   let anyCreator = false;
   let found: number | undefined;
-  for (const tag in ds.elements) {
+  for (const tag of creatorCandidates(ds)) {
     if (!tag.startsWith(prefix)) continue;
     const b = Number.parseInt(tag.slice(7), 16);
     if (!(b >= 0x10 && b <= 0xff)) continue;
