@@ -7,7 +7,9 @@
  *     (or the mirror), replicated to 120 volumes (--quick: 30) with dcmodify giving each copy its
  *     own SOPInstanceUID / InstanceNumber / AcquisitionNumber.
  * and the fixed start-up cost of the command (Node start + module load, `convert --help`).
- *   npm run build && node bench/convert.mjs [--quick] [--runs N]
+ *   npm run build && node bench/convert.mjs [--quick] [--runs N] [--against DIR]
+ * --against DIR: also time DIR/bin/medinfer.js (a copy of an earlier build: bin/, dist/,
+ * package.json and a node_modules link) in the same alternating runs, as figures new / earlier.
  * Needs Debian `dcm2niix`, `dcmtk` (dcmodify) and `time`; installs them with apt-get when missing.
  * Writes bench/results/convert.json; figures are ratios medinfer / dcm2niix (lower is better).
  */
@@ -22,6 +24,9 @@ const quick = process.argv.includes('--quick');
 // --runs N: more pairs on a busy machine (medians of alternating runs).
 const runsAt = process.argv.indexOf('--runs');
 const RUNS = runsAt > 0 ? Math.max(1, Number(process.argv[runsAt + 1])) : quick ? 3 : 5;
+const againstAt = process.argv.indexOf('--against');
+const AGAINST = againstAt > 0 ? process.argv[againstAt + 1] : undefined;
+if (AGAINST !== undefined && !existsSync(join(AGAINST, 'bin', 'medinfer.js'))) throw new Error(`--against ${AGAINST}: no bin/medinfer.js there`);
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const REPO = join(HERE, '..');
 const resultsDir = process.env.MEDINFER_BENCH_RESULTS_DIR ?? join(HERE, 'results');
@@ -70,13 +75,16 @@ const figures = [];
 
 function compare(label, input, volumeBytes) {
   const out = join(tmpdir(), 'medinfer-bench-convert-out');
-  const ours = [], theirs = [];
-  const runOurs = () => { rmSync(out, { recursive: true, force: true }); mkdirSync(out); return timed(process.execPath, [join(REPO, 'bin', 'medinfer.js'), 'convert', input, join(out, 'x.nii')]); };
+  const ours = [], theirs = [], earlier = [];
+  const runBuild = (root) => { rmSync(out, { recursive: true, force: true }); mkdirSync(out); return timed(process.execPath, [join(root, 'bin', 'medinfer.js'), 'convert', input, join(out, 'x.nii')]); };
+  const runOurs = () => runBuild(REPO);
   const runTheirs = () => { rmSync(out, { recursive: true, force: true }); mkdirSync(out); return timed('dcm2niix', ['-z', 'n', '-b', 'n', '-f', 'x', '-o', out, input]); };
   runOurs(); runTheirs(); // warm-up: page cache, both binaries
+  if (AGAINST) runBuild(AGAINST);
   for (let r = 0; r < RUNS; r++) {
     // Alternate which side goes first so a drift in machine load does not favour one side.
     if (r % 2 === 0) { ours.push(runOurs()); theirs.push(runTheirs()); } else { theirs.push(runTheirs()); ours.push(runOurs()); }
+    if (AGAINST) earlier.push(runBuild(AGAINST));
   }
   const o = { ms: median(ours.map((x) => x.ms)), cpu: median(ours.map((x) => x.cpuMs)), rss: median(ours.map((x) => x.rssMB)) };
   const t = { ms: median(theirs.map((x) => x.ms)), cpu: median(theirs.map((x) => x.cpuMs)), rss: median(theirs.map((x) => x.rssMB)) };
@@ -84,6 +92,12 @@ function compare(label, input, volumeBytes) {
   figures.push({ name: `medinfer convert ${label}: wall time`, unit: 'ms', median: Math.round(o.ms), baseline: 'dcm2niix -z n (same files, alternating runs)', baselineMedian: Math.round(t.ms), ratio: +(o.ms / t.ms).toFixed(3), runs: RUNS });
   figures.push({ name: `medinfer convert ${label}: CPU time (user + sys)`, unit: 'ms', median: Math.round(o.cpu), baseline: 'dcm2niix -z n CPU time (same runs)', baselineMedian: Math.round(t.cpu), ratio: +(o.cpu / t.cpu).toFixed(3), runs: RUNS });
   figures.push({ name: `medinfer convert ${label}: peak RSS (volume ${volMB.toFixed(0)} MiB)`, unit: 'MiB', median: +o.rss.toFixed(0), baseline: 'dcm2niix peak RSS', baselineMedian: +t.rss.toFixed(0), ratio: +(o.rss / t.rss).toFixed(3), rssOverVolume: +(o.rss / volMB).toFixed(2), runs: RUNS });
+  if (AGAINST) {
+    const e = { ms: median(earlier.map((x) => x.ms)), cpu: median(earlier.map((x) => x.cpuMs)), rss: median(earlier.map((x) => x.rssMB)) };
+    figures.push({ name: `medinfer convert ${label}: CPU time, this build vs the earlier build`, unit: 'ms', median: Math.round(o.cpu), baseline: `earlier build (--against, same runs)`, baselineMedian: Math.round(e.cpu), ratio: +(o.cpu / e.cpu).toFixed(3), runs: RUNS });
+    figures.push({ name: `medinfer convert ${label}: peak RSS, this build vs the earlier build`, unit: 'MiB', median: +o.rss.toFixed(0), baseline: `earlier build (--against, same runs)`, baselineMedian: +e.rss.toFixed(0), ratio: +(o.rss / e.rss).toFixed(3), runs: RUNS });
+    console.log(`${label}: earlier build ${e.ms.toFixed(0)} ms (cpu ${e.cpu.toFixed(0)}) ${e.rss.toFixed(0)} MiB`);
+  }
   console.log(`${label}: medinfer ${o.ms.toFixed(0)} ms (cpu ${o.cpu.toFixed(0)}) ${o.rss.toFixed(0)} MiB | dcm2niix ${t.ms.toFixed(0)} ms (cpu ${t.cpu.toFixed(0)}) ${t.rss.toFixed(0)} MiB | volume ${volMB.toFixed(0)} MiB`);
 }
 

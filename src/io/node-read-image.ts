@@ -16,6 +16,7 @@ import { readRaster } from './raster/node-raster.js';
 import { readDicom } from './dicom/read-dicom.js';
 import type { DicomReadOptions } from './dicom/options.js';
 import { listDicomFiles, readDicomDirectory } from './dicom/node-files.js';
+import type { StreamedPart } from './dicom/series-stream.js';
 
 // Re-exported so the Node entry needs one line for all Node-only image I/O.
 export { readRaster, writePng, type ReadRasterOptions, type RasterPixels } from './raster/node-raster.js';
@@ -144,6 +145,8 @@ export interface ImageDirectoryResult {
   errors: { name: string; error: MedinferError }[];
   /** Files that are not images at all (no recognised signature). */
   skipped: string[];
+  /** With streamDicomSamples: DICOM series parts streamed to a writer instead of read here (ImageDirectoryScan.streamed). */
+  streamed: { name: string; part: StreamedPart }[];
 }
 
 /** Recursively lists regular files under `dir` (sorted, hidden entries skipped). */
@@ -166,6 +169,8 @@ export interface ImageDirectoryScan {
   errors: { name: string; error: MedinferError }[];
   /** Files that are not images at all (no recognised signature). */
   skipped: string[];
+  /** With streamDicomSamples: DICOM series parts whose samples are read as a writer streams them (not visited). */
+  streamed: { name: string; part: StreamedPart }[];
 }
 
 export type ImageDirectoryOptions = Omit<ReadImageFileOptions, 'name'> & {
@@ -173,6 +178,8 @@ export type ImageDirectoryOptions = Omit<ReadImageFileOptions, 'name'> & {
   onFile?: (path: string, done: number, total: number) => void;
   /** DICOM files are read with blocking file calls (readDicomDirectory's blockingReads: one-shot processes only). */
   blockingReads?: boolean;
+  /** DICOM series parts that can be streamed to a writer come back in `streamed` (readDicomDirectory's streamSamples: one-shot writers). */
+  streamDicomSamples?: boolean;
 };
 
 /**
@@ -183,9 +190,9 @@ export type ImageDirectoryOptions = Omit<ReadImageFileOptions, 'name'> & {
  * the slices.
  */
 export async function scanImageDirectory(dir: string, visit: (entry: ImageDirectoryEntry) => void | Promise<void>, options: ImageDirectoryOptions = {}): Promise<ImageDirectoryScan> {
-  const { onFile, blockingReads, ...readOptions } = options;
+  const { onFile, blockingReads, streamDicomSamples, ...readOptions } = options;
   options = readOptions;
-  const result: ImageDirectoryScan = { errors: [], skipped: [] };
+  const result: ImageDirectoryScan = { errors: [], skipped: [], streamed: [] };
   const dicomPaths = new Set(await listDicomFiles(dir, { blockingReads: blockingReads === true }));
   const others = (await listFiles(dir)).filter((p) => !dicomPaths.has(p));
   let done = 0;
@@ -218,9 +225,11 @@ export async function scanImageDirectory(dir: string, visit: (entry: ImageDirect
       ...options.dicom,
       ...(options.maxVoxels === undefined ? {} : { maxVoxels: options.maxVoxels }),
       ...(blockingReads === undefined ? {} : { blockingReads }),
+      ...(streamDicomSamples === undefined ? {} : { streamSamples: streamDicomSamples }),
       ...(onFile ? { onFile: (path: string, n: number, total: number) => onFile(path, others.length + n, others.length + total) } : {}),
     });
     for (const volume of dicom.series) await visit({ name: String(volume.meta.source ?? 'series'), volume });
+    for (const part of dicom.streamed) result.streamed.push({ name: String(part.shell.meta.source ?? 'series'), part });
     for (const { file, error } of dicom.errors) result.errors.push({ name: file, error });
   }
   return result;

@@ -17,12 +17,13 @@ import { booleanFlag, parseCommandArgs, parseMaxVoxels, stringFlag } from '../ar
 import { InputError, isMedinferError, UsageError } from '../../core/errors.js';
 import { VOXEL_TYPES, type VoxelType } from '../../core/dtype.js';
 import type { Volume } from '../../core/volume.js';
-import { encodeNiftiParts, type NiftiXformCode } from '../../io/nifti/write-nifti.js';
+import { encodeNiftiHeader, encodeNiftiParts, type NiftiXformCode } from '../../io/nifti/write-nifti.js';
 import { ensureFolder, TEMP_SUFFIX } from '../../core/node-atomic-write.js';
 import { toIoError } from '../../core/io-error.js';
 import { readImageDirectory, readImageFile } from '../../io/node-read-image.js';
 import { readDicomSeriesParts } from '../../io/dicom/series-assemble.js';
 import { nonUniformStack } from '../../io/dicom/stack-geometry.js';
+import type { StreamedPart, VolumeShell } from '../../io/dicom/series-stream.js';
 import { formatMegabytes, stepProgressFromContext, type StepProgress } from '../progress-line.js';
 
 const USAGE = `Usage:
@@ -52,8 +53,21 @@ Exit codes: 0 ok, 1 the input failed to read or convert, or the output could not
 
 const OPTIONS = { series: { type: 'string' }, datatype: { type: 'string' }, 'max-voxels': { type: 'string' }, 'allow-nonuniform-slices': { type: 'boolean' }, quiet: { type: 'boolean' } } as const;
 
+/**
+ * An image to write: a Volume in memory, or a DICOM series part whose samples are read from its
+ * files while the file is written (series-stream.ts: the volume is never held whole). `shell` is
+ * the Volume without its samples either way.
+ */
+interface Output {
+  readonly shell: VolumeShell;
+  readonly volume?: Volume;
+  readonly streamed?: StreamedPart;
+}
+
+const inMemory = (volume: Volume): Output => ({ shell: volume, volume });
+
 /** A stack NIfTI cannot place (meta.sliceDeviationMm from stack-geometry.ts): refuse, naming the way on. */
-function checkUniformSlices(volume: Volume, input: string): void {
+function checkUniformSlices(volume: VolumeShell, input: string): void {
   const off = nonUniformStack(volume.meta, volume.geometry.spacing[2]);
   if (off === undefined) return;
   const { deviationMm: deviation, stepMm: step } = off;
@@ -67,18 +81,18 @@ function checkUniformSlices(volume: Volume, input: string): void {
  * The volumes to write: one, or every part of one DICOM series (echoes, magnitude / phase, ...:
  * each has meta.part, the dcm2niix suffix). A folder with several series needs --series.
  */
-async function readInputs(input: string, maxVoxels: number, series: string | undefined, keepStoredValues: boolean, progress?: StepProgress): Promise<Volume[]> {
+async function readInputs(input: string, maxVoxels: number, series: string | undefined, keepStoredValues: boolean, progress?: StepProgress): Promise<Output[]> {
   const dicom = { keepStoredValues };
   const info = await stat(input).catch(() => undefined);
   if (!info) throw new InputError(`${input}: no such file or directory`, { file: input });
   if (!info.isDirectory()) {
     try {
-      return [await readImageFile(input, { maxVoxels, name: basename(input), dicom })];
+      return [inMemory(await readImageFile(input, { maxVoxels, name: basename(input), dicom }))];
     } catch (error) {
       // One enhanced DICOM file holding several parts (e.g. Philips echoes x magnitude / phase).
       if (!(error instanceof InputError) || error.details['cause'] !== 'several-parts') throw error;
       const bytes = new Uint8Array(await readFile(input));
-      return readDicomSeriesParts([{ name: basename(input), bytes }], { maxVoxels, ...dicom });
+      return (await readDicomSeriesParts([{ name: basename(input), bytes }], { maxVoxels, ...dicom })).map(inMemory);
     }
   }
   // Files read / total and their MB (file sizes; DICOM pixel data is read later, on assembly).
@@ -92,32 +106,35 @@ async function readInputs(input: string, maxVoxels: number, series: string | und
     progress?.update(done, total, `${formatMegabytes(bytes)} MB`);
   };
   // A one-shot process: blocking file calls read the folder faster (node-file-access.ts).
-  const dir = await readImageDirectory(input, { maxVoxels, dicom, blockingReads: true, ...(progress ? { onFile } : {}) });
+  // Stored values (no --datatype): DICOM parts whose samples pass through unchanged are streamed
+  // from their files into the output instead of being assembled first.
+  const dir = await readImageDirectory(input, { maxVoxels, dicom, blockingReads: true, streamDicomSamples: keepStoredValues, ...(progress ? { onFile } : {}) });
   progress?.finish();
-  let images = dir.images;
-  if (series !== undefined) images = images.filter((i) => i.volume.meta.seriesInstanceUid === series);
+  // Streamed parts and in-memory images in one list, in the order of the reader's series list.
+  let images = [...dir.images.map(({ name, volume }) => ({ name, out: inMemory(volume) })), ...dir.streamed.map(({ name, part }) => ({ name, out: { shell: part.shell, streamed: part } as Output }))];
+  if (series !== undefined) images = images.filter((i) => i.out.shell.meta.seriesInstanceUid === series);
   if (images.length === 0) {
     const first = dir.errors[0];
     if (first) throw first.error;
     throw new InputError(`${input}: no readable image${series ? ` with series UID ${series}` : ''} in the directory`, { file: input });
   }
-  const keys = [...new Set(images.map((i) => seriesKey(i.volume, i.name)))];
+  const keys = [...new Set(images.map((i) => seriesKey(i.out.shell, i.name)))];
   if (keys.length === 1) {
     // One series UID whose files form several stacks (orientation or size differ: a 3-plane
     // localiser, reformats): --series cannot tell them apart, so name them (dcm2niix writes each
     // under a collision letter, out / outa, whose order is its own).
-    const parts = images.map((i) => String(i.volume.meta['part'] ?? ''));
+    const parts = images.map((i) => String(i.out.shell.meta['part'] ?? ''));
     if (new Set(parts).size < parts.length) {
-      const stacks = images.map((i) => `${i.name}: ${i.volume.geometry.size.join('x')}${i.volume.frames > 1 ? `x${i.volume.frames}` : ''}`);
+      const stacks = images.map((i) => `${i.name}: ${i.out.shell.geometry.size.join('x')}${i.out.shell.frames > 1 ? `x${i.out.shell.frames}` : ''}`);
       throw new InputError(`${input}: series ${keys[0]} holds ${images.length} image stacks of different orientation or size (${stacks.join('; ')}); put the files of one stack in their own folder and convert that`, { file: input, cause: 'several-stacks', stacks });
     }
-    return images.map((i) => i.volume);
+    return images.map((i) => i.out);
   }
   throw new UsageError(`${input}: the directory holds ${keys.length} images / series; choose one with --series (${keys.join(', ')})`, { file: input });
 }
 
 /** Parts of one DICOM series share its UID (and come from one folder group); anything else is its own image. */
-function seriesKey(v: Volume, name: string): string {
+function seriesKey(v: VolumeShell, name: string): string {
   return v.meta.format === 'dicom' && typeof v.meta['part'] === 'string' && v.meta.seriesInstanceUid !== undefined ? v.meta.seriesInstanceUid : (v.meta.seriesInstanceUid ?? name);
 }
 
@@ -127,7 +144,8 @@ export function partOutputPath(output: string, part: string): string {
   return `${output.slice(0, m.index)}${part}${m[0]}`;
 }
 
-type NiftiParts = ReturnType<typeof encodeNiftiParts>;
+/** A file's header and its samples: in memory, or streamed from the DICOM files while writing. */
+type NiftiParts = { readonly header: Uint8Array } & ({ readonly payload: Uint8Array } | { readonly stream: StreamedPart });
 
 /** Writes all of `bytes` at `position` of the file (a write may be partial). */
 async function writeAt(fh: Awaited<ReturnType<typeof open>>, bytes: Uint8Array, position: number): Promise<void> {
@@ -164,16 +182,37 @@ async function writeNiftiFile(path: string, parts: NiftiParts, gzip: boolean): P
     const fh = await open(path, 'wx');
     try {
       await writeAt(fh, parts.header, 0);
-      await writePayload(fh, parts.payload, parts.header.length);
+      // Streamed: each piece written at its place while the next is read from the DICOM files.
+      if ('stream' in parts) await parts.stream.stream((bytes, at) => writePayload(fh, bytes, parts.header.length + at));
+      else await writePayload(fh, parts.payload, parts.header.length);
     } finally {
       await fh.close();
     }
     return;
   }
+  if ('stream' in parts) {
+    // Each piece handed to gzip is released when gzip has taken it in (the write callback), so the
+    // streamed part can fill its buffer again; the deflate stream is the same whatever the pieces.
+    const gz = createGzip({ level: 6 });
+    const done = pipeline(gz, createWriteStream(path, { flags: 'wx' }));
+    const put = (bytes: Uint8Array): Promise<void> => new Promise((resolve, reject) => void gz.write(bytes, (err) => (err ? reject(err) : resolve())));
+    try {
+      await put(parts.header);
+      await parts.stream.stream((bytes) => put(bytes));
+      gz.end();
+    } catch (error) {
+      gz.destroy(error as Error);
+      await done.catch(() => undefined);
+      throw error;
+    }
+    await done;
+    return;
+  }
   const SLICE = 4 << 20;
+  const { header, payload } = parts;
   function* chunks(): Generator<Uint8Array> {
-    yield parts.header;
-    for (let at = 0; at < parts.payload.length; at += SLICE) yield parts.payload.subarray(at, at + SLICE);
+    yield header;
+    for (let at = 0; at < payload.length; at += SLICE) yield payload.subarray(at, at + SLICE);
   }
   await pipeline(Readable.from(chunks(), { objectMode: false }), createGzip({ level: 6 }), createWriteStream(path, { flags: 'wx' }));
 }
@@ -235,17 +274,19 @@ export const command: CliCommand = {
       // Stored values with their map in scl_slope / scl_inter (as dcm2niix writes them) unless a
       // datatype is asked for, which needs the values themselves.
       const progress = stepProgressFromContext(ctx, 'convert: files', booleanFlag(args, 'quiet'));
-      const volumes = await readInputs(input, maxVoxels, stringFlag(args, 'series'), datatype === undefined, progress);
-      if (!booleanFlag(args, 'allow-nonuniform-slices')) for (const v of volumes) checkUniformSlices(v, input);
-      const outputs = volumes.map((volume) => {
-        const part = volumes.length > 1 || typeof volume.meta['part'] === 'string' ? String(volume.meta['part'] ?? '') : '';
-        return { volume, path: partOutputPath(output, part) };
+      const images = await readInputs(input, maxVoxels, stringFlag(args, 'series'), datatype === undefined, progress);
+      if (!booleanFlag(args, 'allow-nonuniform-slices')) for (const v of images) checkUniformSlices(v.shell, input);
+      const outputs = images.map((image) => {
+        const volume = image.shell;
+        const part = images.length > 1 || typeof volume.meta['part'] === 'string' ? String(volume.meta['part'] ?? '') : '';
+        return { image, volume, path: partOutputPath(output, part) };
       });
       const paths = outputs.map((o) => o.path);
       if (new Set(paths).size !== paths.length) throw new InputError(`${input}: several images would be written to the same file (${paths.join(', ')})`, { file: input, cause: 'output-clash' });
-      const files = outputs.map(({ volume, path }) => {
+      const files = outputs.map(({ image, volume, path }) => {
         const scaling = volume.meta['storedValueScaling'] as { slope: number; intercept: number } | undefined;
-        const parts = encodeNiftiParts(volume, { ...chooseOutputXformCodes(volume), ...(scaling ? { scaling } : {}), ...(datatype ? { datatype: datatype as VoxelType } : {}) });
+        const options = { ...chooseOutputXformCodes(volume), ...(scaling ? { scaling } : {}), ...(datatype ? { datatype: datatype as VoxelType } : {}) };
+        const parts: NiftiParts = image.volume !== undefined ? encodeNiftiParts(image.volume, options) : { header: encodeNiftiHeader(volume, options), stream: image.streamed! };
         return { path, parts, gzip: /\.gz$/i.test(path) };
       });
       await writeAllOrNothing(files);

@@ -31,14 +31,17 @@ const WIDTH = { u16: 2, i16: 2, u32: 4, i32: 4, f32: 4, f64: 8 } as const;
 type NumberKind = keyof typeof WIDTH;
 
 export class DataSet {
-  readonly elements: Record<string, Element> = {};
+  readonly elements: Record<string, Element>;
   private readonly view: DataView;
 
   constructor(
     readonly byteArray: Uint8Array,
     /** Byte order of numeric values (false only for explicit VR big endian datasets). */
     readonly littleEndian: boolean,
+    /** Elements whose offsets are already in `byteArray` (compact-header.ts moves a parse onto new bytes). */
+    elements?: Record<string, Element>,
   ) {
+    this.elements = elements ?? {};
     this.view = new DataView(byteArray.buffer, byteArray.byteOffset, byteArray.byteLength);
   }
 
@@ -96,15 +99,18 @@ export class DataSet {
 
 /** ASCII / Latin-1 text of bytes [start, start + length), stopping at the first NUL. */
 export function readLatin1(bytes: Uint8Array, start: number, length: number): string {
+  const limit = Math.min(bytes.length, start + length);
+  let end = start;
+  while (end < limit && bytes[end] !== 0) end++;
+  // One String.fromCharCode call per chunk (each byte is its Latin-1 code point) instead of a
+  // string grown character by character: a folder read decodes thousands of short values.
   let out = '';
-  const end = Math.min(bytes.length, start + length);
-  for (let p = start; p < end; p++) {
-    const c = bytes[p]!;
-    if (c === 0) break;
-    out += String.fromCharCode(c);
-  }
+  for (let p = start; p < end; p += LATIN1_CHUNK) out += String.fromCharCode.apply(null, bytes.subarray(p, Math.min(end, p + LATIN1_CHUNK)) as unknown as number[]);
   return out;
 }
+
+/** Bytes per String.fromCharCode call (its arguments live on the stack). */
+const LATIN1_CHUNK = 8192;
 
 /** VRs whose values are text (PS3.5 6.2). */
 export const STRING_VRS: ReadonlySet<string> = new Set(['AE', 'AS', 'CS', 'DA', 'DS', 'DT', 'IS', 'LO', 'LT', 'PN', 'SH', 'ST', 'TM', 'UC', 'UI', 'UR', 'UT']);

@@ -28,7 +28,30 @@ export function finishVolume(
   volumes = 1,
 ): Volume {
   const { pm, raw } = image;
+  const plan = planFinish(image, frames, warnings, meta, opts, lutTable);
+  const { table, uniform, rescales } = plan;
   const frameSize = pm.rows * pm.columns * pm.samplesPerPixel;
+  const { data } = table !== undefined ? applyModalityLutTable(raw, table) : uniform !== undefined ? { data: raw } : applyRescale(raw, pm.rawType, rescales, frameSize, plan.storedRange);
+  const volume = createVolumeOrFail({ geometry, data, components: pm.samplesPerPixel, frames: volumes, meta: { ...plan.meta, warnings: [...plan.meta.warnings!, ...maskedWarning(image.maskedSamples ?? 0, pm.bitsStored)] } });
+  return opts.invertMonochrome1 ? invertDicomMonochrome1(volume) : volume;
+}
+
+/**
+ * What finishVolume does with the samples, decided from the headers alone, and the volume's meta
+ * (without the warning about masked samples, which only the samples tell). `passThrough`: the
+ * volume's samples are the stored samples unchanged (one linear map handed over as
+ * storedValueScaling, no table, no MONOCHROME1 inversion), so a writer may stream them from the
+ * files (series-stream.ts) without holding the volume.
+ */
+export function planFinish(
+  image: Pick<DecodedImage, 'pm' | 'outputPhotometric'>,
+  frames: readonly Pick<FrameAttributes, 'rescale' | 'philipsScaleSlope'>[],
+  warnings: string[],
+  meta: VolumeMeta,
+  opts: ResolvedReadOptions,
+  lutTable?: ModalityLutTable,
+): { meta: VolumeMeta; table: ModalityLutTable | undefined; uniform: { slope: number; intercept: number } | undefined; rescales: readonly ({ slope: number; intercept: number } | undefined)[]; storedRange: { min: number; max: number }; passThrough: boolean } {
+  const { pm } = image;
   // The output type only has to hold the values present (e.g. int16 for CT with intercept -1024,
   // where the full 16-bit stored range would force int32); the range mirrored by MONOCHROME1
   // inversion is the stored range (BitsStored), so it does not depend on content.
@@ -44,33 +67,28 @@ export function finishVolume(
   // writer stores it as scl_slope / scl_inter, as dcm2niix does): no pass over the samples, no
   // wider output type. Frames with different maps are applied as usual.
   const uniform = opts.keepStoredValues && table === undefined && pm.samplesPerPixel === 1 ? uniformRescale(rescales) : undefined;
-  const { data } = table !== undefined ? applyModalityLutTable(raw, table) : uniform !== undefined ? { data: raw } : applyRescale(raw, pm.rawType, rescales, frameSize, { min: lo, max: hi });
   const first = rescales[0];
   const map = (v: number): number => (first === undefined ? v : v * first.slope + first.intercept);
   const valueRange = table !== undefined ? { min: 0, max: 2 ** table.bits - 1 } : { min: Math.min(map(lo), map(hi)), max: Math.max(map(lo), map(hi)) };
-  const volume = createVolumeOrFail({
-    geometry,
-    data,
-    components: pm.samplesPerPixel,
-    frames: volumes,
-    meta: {
-      ...meta,
-      photometric: pm.photometric,
-      colorSpace: pm.samplesPerPixel === 3 ? image.outputPhotometric : 'grayscale',
-      bitsStored: pm.bitsStored,
-      modalityLutApplied: uniform === undefined && (table !== undefined || rescales.some((r) => r !== undefined)),
-      ...(uniform === undefined ? {} : { storedValueScaling: uniform }),
-      ...(table === undefined ? {} : { modalityLut: 'table' }),
-      ...(first === undefined ? {} : { rescale: { slope: first.slope, intercept: first.intercept } }),
-      ...(scaled?.philips === undefined ? {} : { philipsScaling: scaled.philips.scaling, philipsScaleSlope: scaled.philips.scaleSlope }),
-      valueRange,
-      warnings: [...((meta.warnings as string[] | undefined) ?? []), ...warnings, ...maskedWarning(image.maskedSamples ?? 0, pm.bitsStored)],
-    },
-  });
-  return opts.invertMonochrome1 ? invertDicomMonochrome1(volume) : volume;
+  const full: VolumeMeta = {
+    ...meta,
+    photometric: pm.photometric,
+    colorSpace: pm.samplesPerPixel === 3 ? image.outputPhotometric : 'grayscale',
+    bitsStored: pm.bitsStored,
+    modalityLutApplied: uniform === undefined && (table !== undefined || rescales.some((r) => r !== undefined)),
+    ...(uniform === undefined ? {} : { storedValueScaling: uniform }),
+    ...(table === undefined ? {} : { modalityLut: 'table' }),
+    ...(first === undefined ? {} : { rescale: { slope: first.slope, intercept: first.intercept } }),
+    ...(scaled?.philips === undefined ? {} : { philipsScaling: scaled.philips.scaling, philipsScaleSlope: scaled.philips.scaleSlope }),
+    valueRange,
+    warnings: [...((meta.warnings as string[] | undefined) ?? []), ...warnings],
+  };
+  const passThrough = uniform !== undefined && !(opts.invertMonochrome1 && pm.photometric === 'MONOCHROME1');
+  return { meta: full, table, uniform, rescales, storedRange: { min: lo, max: hi }, passThrough };
 }
 
-function maskedWarning(count: number, bitsStored: number): string[] {
+/** The warning finishVolume adds when samples had bits outside BitsStored (stored-bits.ts). */
+export function maskedWarning(count: number, bitsStored: number): string[] {
   return count === 0 ? [] : [`${count} stored values had bits set outside BitsStored ${bitsStored}; cleared as PS3.5 8.1.1 requires (check PixelPaddingValue / overlays)`];
 }
 

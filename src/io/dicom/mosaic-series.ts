@@ -19,8 +19,9 @@ import { decodeImage } from './decode-image.js';
 import { readImageMeta } from './image-meta.js';
 import { planMosaic, unpackMosaicTiles, type MosaicPlan } from './mosaic.js';
 import type { ResolvedReadOptions } from './options.js';
-import { finishVolume } from './finish-volume.js';
+import { finishVolume, maskedWarning, planFinish } from './finish-volume.js';
 import { readTiledVolume } from './read-tiled-volume.js';
+import { streamedPart, type StreamedPart } from './series-stream.js';
 import type { SeriesPart } from './series-parts.js';
 import type { SliceHeader } from './slice-header.js';
 import { TAG } from './tags.js';
@@ -41,11 +42,11 @@ function mixedGrid(label: string, file: string, first: string): InputError {
 
 export async function joinMosaicVolumes(p: SeriesPart, opts: ResolvedReadOptions): Promise<Volume> {
   const headers = p.volumes.map((v) => v[0]!.header);
-  const direct = headers.every((h) => !isUihGrid(h.parsed.dataSet) && h.parsed.dataSet.elements[TAG.modalityLutSequence] === undefined);
-  return direct ? joinSiemensMosaics(headers, opts) : joinTiledVolumes(p, opts);
+  return isDirectMosaicRun(headers) ? joinSiemensMosaics(headers, opts) : joinTiledVolumes(p, opts);
 }
 
-async function joinSiemensMosaics(headers: readonly SliceHeader[], opts: ResolvedReadOptions): Promise<Volume> {
+/** Layout and geometry of every file of a direct-path run, checked to be one grid (no sample read yet). */
+function planSiemensMosaics(headers: readonly SliceHeader[], opts: ResolvedReadOptions): { plans: MosaicPlan[]; perVolume: number; meta: VolumeMeta; frames: SliceHeader['frame'][] } {
   const label = opts.name;
   const first = headers[0]!;
   const plans: MosaicPlan[] = headers.map((h) => planMosaic(h.parsed.dataSet, h.pm, h.frame, h.name));
@@ -56,6 +57,24 @@ async function joinSiemensMosaics(headers: readonly SliceHeader[], opts: Resolve
     if (!same) throw mixedGrid(label, h.name, first.name);
   });
   const perVolume = a.pm.rows * a.pm.columns * a.layout.images;
+  const meta: VolumeMeta = { ...readImageMeta(first.parsed.dataSet, first.transferSyntax.uid, first.name), ...a.meta, source: label, files: headers.map((h) => h.name) };
+  // Each volume's slices carry its file's rescale: finishVolume keeps one map for the run or
+  // applies each volume's own (a volume is never scaled by another's map).
+  const frames = headers.flatMap((h) => new Array<typeof h.frame>(a.layout.images).fill(h.frame));
+  return { plans, perVolume, meta, frames };
+}
+
+/** One file's tiled frame read into `scratch` and its tiles copied to out[offset ...]; resolves the samples whose stray bits were cleared. */
+async function fillMosaicVolume(h: SliceHeader, plan: MosaicPlan, opts: ResolvedReadOptions, scratch: TypedArray, out: TypedArray, offset: number): Promise<{ masked: number; photometric: string }> {
+  const image = await decodeImage(h.parsed, opts, { out: scratch, offset: 0 });
+  unpackMosaicTiles(image.raw, h.pm, plan.layout, { out, offset });
+  return { masked: image.maskedSamples, photometric: image.outputPhotometric };
+}
+
+async function joinSiemensMosaics(headers: readonly SliceHeader[], opts: ResolvedReadOptions): Promise<Volume> {
+  const first = headers[0]!;
+  const { plans, perVolume, meta, frames } = planSiemensMosaics(headers, opts);
+  const a = plans[0]!;
   const data = allocateTypedArray(first.pm.rawType, perVolume * headers.length);
   let maskedSamples = 0;
   let outputPhotometric = first.pm.photometric;
@@ -64,19 +83,51 @@ async function joinSiemensMosaics(headers: readonly SliceHeader[], opts: Resolve
     // Native samples are read from the file into this buffer, reused file after file.
     const scratch: TypedArray = allocateTypedArray(first.pm.rawType, first.pm.rows * first.pm.columns);
     for (let idx = next++; idx < headers.length; idx = next++) {
-      const h = headers[idx]!;
-      const image = await decodeImage(h.parsed, opts, { out: scratch, offset: 0 });
-      maskedSamples += image.maskedSamples;
-      outputPhotometric = image.outputPhotometric;
-      unpackMosaicTiles(image.raw, h.pm, plans[idx]!.layout, { out: data, offset: idx * perVolume });
+      const done = await fillMosaicVolume(headers[idx]!, plans[idx]!, opts, scratch, data, idx * perVolume);
+      maskedSamples += done.masked;
+      outputPhotometric = done.photometric;
     }
   };
   await Promise.all(Array.from({ length: Math.min(FILE_CONCURRENCY, headers.length) }, lane));
-  const meta: VolumeMeta = { ...readImageMeta(first.parsed.dataSet, first.transferSyntax.uid, first.name), ...a.meta, source: label, files: headers.map((h) => h.name) };
-  // Each volume's slices carry its file's rescale: finishVolume keeps one map for the run or
-  // applies each volume's own (a volume is never scaled by another's map).
-  const frames = headers.flatMap((h) => new Array<typeof h.frame>(a.layout.images).fill(h.frame));
   return finishVolume({ pm: a.pm, raw: data, outputPhotometric, maskedSamples }, frames, a.geometry, a.warnings, meta, opts, undefined, headers.length);
+}
+
+/**
+ * joinMosaicVolumes for a writer that takes the samples a piece at a time (series-stream.ts):
+ * the same checks before any sample is read, each file unpacked into the piece being filled.
+ * undefined when the run is not on the direct path or its values are not the stored ones.
+ */
+export function streamMosaicVolumes(p: SeriesPart, opts: ResolvedReadOptions): StreamedPart | undefined {
+  const headers = p.volumes.map((v) => v[0]!.header);
+  if (!isDirectMosaicRun(headers)) return undefined;
+  const first = headers[0]!;
+  const { plans, perVolume, meta, frames } = planSiemensMosaics(headers, opts);
+  const a = plans[0]!;
+  const plan = planFinish({ pm: a.pm, outputPhotometric: first.pm.photometric }, frames, a.warnings, meta, opts, undefined);
+  if (!plan.passThrough || a.pm.samplesPerPixel !== 1) return undefined;
+  // Scratch buffers for the tiled frames, one per file being read (at most a piece's worth at once).
+  const spare: TypedArray[] = [];
+  return streamedPart({
+    geometry: a.geometry,
+    rawType: first.pm.rawType,
+    frames: headers.length,
+    meta: plan.meta,
+    units: headers.length,
+    unitSamples: perVolume,
+    maskedWarning: (count) => maskedWarning(count, first.pm.bitsStored),
+    fill: async (idx, out, offset) => {
+      const scratch = spare.pop() ?? allocateTypedArray(first.pm.rawType, first.pm.rows * first.pm.columns);
+      try {
+        return (await fillMosaicVolume(headers[idx]!, plans[idx]!, opts, scratch, out, offset)).masked;
+      } finally {
+        spare.push(scratch);
+      }
+    },
+  });
+}
+
+function isDirectMosaicRun(headers: readonly SliceHeader[]): boolean {
+  return headers.every((h) => !isUihGrid(h.parsed.dataSet) && h.parsed.dataSet.elements[TAG.modalityLutSequence] === undefined);
 }
 
 /** UIH grids and mosaics with a Modality LUT Sequence: each file read as a Volume, then joined. */

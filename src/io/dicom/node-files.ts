@@ -8,12 +8,14 @@ import { extname, join, relative } from 'node:path';
 import { DecodeError, InputError, UsageError, describeError, isMedinferError, type MedinferError } from '../../core/errors.js';
 import type { Volume } from '../../core/volume.js';
 import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } from './options.js';
-import { assembleSeriesParts } from './series-assemble.js';
+import { assembleOrStreamSeriesParts, assembleSeriesParts } from './series-assemble.js';
+import type { StreamedPart } from './series-stream.js';
 import { groupSliceHeaders } from './series-grouping.js';
 import { readSliceHeader, sliceHeaderOf, type SliceHeader } from './slice-header.js';
 import { maxInflatedBytesFor, parseDicomBytes, type ParsedDicom, type PixelSource } from './parse-header.js';
 import { describeNonImage } from './non-image.js';
 import { TAG } from './tags.js';
+import { compactHeader } from './compact-header.js';
 import { openFile, readFully, readRange, type OpenFile } from './node-file-access.js';
 
 export interface DicomDirectoryError {
@@ -31,6 +33,11 @@ export interface DicomDirectoryResult {
    * reason names the kind when the SOP class is known (non-image.ts).
    */
   readonly skipped: { readonly file: string; readonly reason: string }[];
+  /**
+   * With the streamSamples option: the series parts whose samples a writer takes piece by piece
+   * straight from the files (series-stream.ts); they are not in `series`. Empty otherwise.
+   */
+  readonly streamed: StreamedPart[];
 }
 
 const DICOM_EXTENSIONS = new Set(['.dcm', '.dicom', '.ima']);
@@ -108,6 +115,10 @@ class HandlePool {
   async release(fh: OpenFile): Promise<void> {
     if (this.open.delete(fh)) await fh.close();
   }
+  /** False once released or closed by closeAll (a streamed part reads after the folder read ended). */
+  holds(fh: OpenFile): boolean {
+    return this.open.has(fh);
+  }
   async closeAll(): Promise<void> {
     const all = [...this.open];
     this.open.clear();
@@ -169,22 +180,24 @@ async function readHead(path: string, name: string, maxVoxels: number, handles: 
     }
     // The next file of the series most likely has a header of this length.
     handles.firstRead = Math.min(MAX_FIRST_READ, Math.max(FIRST_READ, el.dataOffset + HEAD_MARGIN));
-    const pixels = el;
+    // Where the samples are in the file (compactHeader moves the parse's offsets to its own bytes).
+    const pixels = { at: el.dataOffset, length: el.length };
     kept = handles.keep(fh);
     const handle = kept ? fh : undefined;
     const pixelSource: PixelSource = {
       length: pixels.length,
       readInto: async (target) => {
-        if (handle === undefined) return readRange(path, pixels.dataOffset, target, handles.blocking);
+        if (handle === undefined || !handles.holds(handle)) return readRange(path, pixels.at, target, handles.blocking);
         try {
-          return await readFully(handle, pixels.dataOffset, target);
+          return await readFully(handle, pixels.at, target);
         } finally {
           await handles.release(handle);
         }
       },
     };
     try {
-      const header = sliceHeaderOf({ ...parsed, pixelSource }, maxVoxels);
+      // Kept until the series is written: without large private values nobody reads (compact-header.ts).
+      const header = sliceHeaderOf({ ...compactHeader(parsed), pixelSource }, maxVoxels);
       return { header };
     } catch {
       // Let the whole-file path produce the file's own typed error (or its non-image verdict).
@@ -225,23 +238,30 @@ export type DicomDirectoryReadOptions = Omit<DicomReadOptions, 'name'> & {
    * servers and workers.
    */
   blockingReads?: boolean;
+  /**
+   * Parts whose output samples are their files' stored samples (keepStoredValues with one map,
+   * no table: series-stream.ts) come back in `streamed`, read only when a writer streams them:
+   * a writer holds two pieces of a few MiB instead of the volume. For one-shot writers (convert).
+   */
+  streamSamples?: boolean;
 };
 
 export async function readDicomDirectory(dir: string, options?: DicomDirectoryReadOptions): Promise<DicomDirectoryResult> {
-  const { onFile, blockingReads, ...rest } = options ?? {};
+  const { onFile, blockingReads, streamSamples, ...rest } = options ?? {};
   const base = resolveReadOptions(rest, dir);
   if (blockingReads !== undefined && typeof blockingReads !== 'boolean') throw new UsageError(`option blockingReads must be a boolean, got ${typeof blockingReads}`, { field: 'blockingReads', expected: 'boolean' });
+  if (streamSamples !== undefined && typeof streamSamples !== 'boolean') throw new UsageError(`option streamSamples must be a boolean, got ${typeof streamSamples}`, { field: 'streamSamples', expected: 'boolean' });
   const blocking = blockingReads === true;
   const paths = await listDicomFiles(dir, { blockingReads: blocking });
   const handles = new HandlePool(blocking);
   try {
-    return await readListedFiles(dir, paths, base, handles, onFile);
+    return await readListedFiles(dir, paths, base, handles, onFile, streamSamples === true);
   } finally {
     await handles.closeAll();
   }
 }
 
-async function readListedFiles(dir: string, paths: readonly string[], base: ResolvedReadOptions, handles: HandlePool, onFile?: DicomDirectoryReadOptions['onFile']): Promise<DicomDirectoryResult> {
+async function readListedFiles(dir: string, paths: readonly string[], base: ResolvedReadOptions, handles: HandlePool, onFile: DicomDirectoryReadOptions['onFile'], stream: boolean): Promise<DicomDirectoryResult> {
   // Reads overlap with header parsing (a few files in flight); results keep the listing order.
   const slots: ({ header: SliceHeader } | { error: DicomDirectoryError } | { skip: string })[] = new Array(paths.length);
   let next = 0;
@@ -282,13 +302,15 @@ async function readListedFiles(dir: string, paths: readonly string[], base: Reso
     else errors.push(slot.error);
   });
   const series: Volume[] = [];
+  const streamed: StreamedPart[] = [];
   for (const group of groupSliceHeaders(headers)) {
     const label = group.length === 1 ? group[0]!.name : `${group[0]!.name} (+${group.length - 1} files)`;
     try {
-      series.push(...(await assembleSeriesParts(group, { ...base, name: label })));
+      if (!stream) series.push(...(await assembleSeriesParts(group, { ...base, name: label })));
+      else for (const part of await assembleOrStreamSeriesParts(group, { ...base, name: label })) if ('stream' in part) streamed.push(part); else series.push(part);
     } catch (err) {
       errors.push({ file: label, error: asTyped(err, label) });
     }
   }
-  return { series, errors, skipped };
+  return { series, errors, skipped, streamed };
 }

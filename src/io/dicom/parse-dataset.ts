@@ -32,6 +32,32 @@ export function formatTagKey(group: number, element: number): string {
   return `x${hex4(group)}${hex4(element)}`;
 }
 
+/**
+ * Keys of the tags seen so far: a folder read meets the same few hundred tags in every file, and
+ * building each key anew (three strings an element) is most of what the parse leaves to the
+ * garbage collector. Bounded, so a hostile file of millions of distinct tags cannot grow it.
+ */
+const TAG_KEYS = new Map<number, string>();
+const MAX_TAG_KEYS = 16384;
+
+function tagKey(group: number, element: number): string {
+  const tag = ((group << 16) | element) >>> 0;
+  let key = TAG_KEYS.get(tag);
+  if (key === undefined) {
+    key = formatTagKey(group, element);
+    if (TAG_KEYS.size < MAX_TAG_KEYS) TAG_KEYS.set(tag, key);
+  }
+  return key;
+}
+
+/** Two-letter VR strings by their two bytes, made once each (a new string per element otherwise). */
+const VR_STRINGS: (string | undefined)[] = [];
+
+function vrOf(c0: number, c1: number): string {
+  const code = (c0 << 8) | c1;
+  return (VR_STRINGS[code] ??= String.fromCharCode(c0, c1));
+}
+
 function fail(ctx: ParseContext, message: string, position: number, needBytes?: number): never {
   throw new DecodeError(`${ctx.file}: ${message} at byte ${position} (truncated or corrupt file)`, { file: ctx.file, cause: 'parse', position, ...(needBytes === undefined ? {} : { needBytes }) });
 }
@@ -81,7 +107,7 @@ export function parseDataSet(ctx: ParseContext, start: number, end: number, dept
     const c1 = ctx.bytes[p + 5]!;
     if (ctx.explicit) {
       if (!isUpper(c0) || !isUpper(c1)) fail(ctx, `invalid VR for (${hex4(group)},${hex4(elem)})`, p);
-      vr = String.fromCharCode(c0, c1);
+      vr = vrOf(c0, c1);
       if (LONG_VRS.has(vr)) {
         need(ctx, p, 12, 'element header');
         length = u32(ctx, p + 8);
@@ -94,7 +120,7 @@ export function parseDataSet(ctx: ParseContext, start: number, end: number, dept
       length = u32(ctx, p + 4);
       valueStart = p + 8;
     }
-    const key = formatTagKey(group, elem);
+    const key = tagKey(group, elem);
     if (length === UNDEFINED) {
       if (group === 0x7fe0 && elem === 0x0010) {
         const parsed = parseEncapsulated(ctx, valueStart);

@@ -15,11 +15,13 @@ import { InputError, LimitError } from '../../core/errors.js';
 import { allocateTypedArray, type TypedArray } from '../../core/dtype.js';
 import type { GeometryInit } from '../../core/geometry.js';
 import type { Volume, VolumeMeta } from '../../core/volume.js';
+import { ShapeError, DecodeError } from '../../core/errors.js';
 import { decodeImage } from './decode-image.js';
 import { readImageMeta } from './image-meta.js';
 import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } from './options.js';
-import { finishVolume } from './finish-volume.js';
-import { joinMosaicVolumes } from './mosaic-series.js';
+import { finishVolume, maskedWarning, planFinish } from './finish-volume.js';
+import { joinMosaicVolumes, streamMosaicVolumes } from './mosaic-series.js';
+import { streamedPart, type StreamedPart } from './series-stream.js';
 import { readModalityLutTable } from './modality-lut-sequence.js';
 import { groupSliceHeaders, summarizeSeriesGroup } from './series-grouping.js';
 import { listFrameRefs, planSeriesParts, type FrameRef, type SeriesPart } from './series-parts.js';
@@ -78,6 +80,40 @@ export async function assembleSeriesParts(group: readonly SliceHeader[], opts: R
   return out;
 }
 
+/**
+ * assembleSeriesParts for a writer that takes samples piece by piece (convert): each part whose
+ * output samples are its files' stored samples comes back as a StreamedPart (series-stream.ts),
+ * holding no samples yet; any other part is assembled into a Volume as usual. The shells' meta
+ * and the streamed bytes are those of the Volumes assembleSeriesParts returns.
+ */
+export async function assembleOrStreamSeriesParts(group: readonly SliceHeader[], opts: ResolvedReadOptions): Promise<(Volume | StreamedPart)[]> {
+  const parts = planSeriesParts(listFrameRefs(group), opts.name);
+  const decoded: DecodeCache = new Map();
+  const out: (Volume | StreamedPart)[] = [];
+  for (const p of parts) {
+    const streamed = streamPart(p, opts);
+    if (streamed === undefined) {
+      out.push(withDuplicateWarnings(await assemblePart(p, opts, parts.length > 1, decoded), group));
+      continue;
+    }
+    if (parts.length > 1 || p.volumes.length > 1 || p.part !== '') Object.assign(streamed.shell.meta, partMeta(p));
+    const notes = duplicateInstanceWarnings(group);
+    if (notes.length > 0) streamed.shell.meta.warnings = [...(streamed.shell.meta.warnings ?? []), ...notes];
+    out.push(streamed);
+  }
+  return out;
+}
+
+function streamPart(p: SeriesPart, opts: ResolvedReadOptions): StreamedPart | undefined {
+  try {
+    return p.layout === 'mosaic' ? streamMosaicVolumes(p, opts) : streamDecodedPart(p, opts);
+  } catch (err) {
+    // As finishVolume: a grid built from corrupt attributes is a decode error of the series.
+    if (err instanceof ShapeError) throw new DecodeError(`${opts.name}: invalid image geometry: ${err.message}`, { file: opts.name, cause: 'geometry' }, { cause: err });
+    throw err;
+  }
+}
+
 function describePart(p: SeriesPart): string {
   const what = [p.echoNumber === undefined ? undefined : `echo ${p.echoNumber}`, p.component ?? 'magnitude'].filter(Boolean).join(' ');
   return `'${p.part}' (${what}, ${p.volumes.length} volume${p.volumes.length > 1 ? 's' : ''})`;
@@ -129,7 +165,18 @@ function partMeta(p: SeriesPart): VolumeMeta {
   return meta;
 }
 
-async function decodePart(p: SeriesPart, opts: ResolvedReadOptions, decoded: DecodeCache): Promise<Volume> {
+/** What decodePart needs besides the samples, from the headers alone. */
+interface DecodePlan {
+  readonly ordered: readonly FrameRef[];
+  readonly first: SliceHeader;
+  readonly pm: SliceHeader['pm'];
+  readonly frameSize: number;
+  readonly geometry: GeometryInit;
+  readonly warnings: string[];
+  readonly meta: VolumeMeta;
+}
+
+function planDecodePart(p: SeriesPart, opts: ResolvedReadOptions): DecodePlan {
   const label = opts.name;
   const ordered = p.volumes.flat();
   const first = ordered[0]!.header;
@@ -140,8 +187,22 @@ async function decodePart(p: SeriesPart, opts: ResolvedReadOptions, decoded: Dec
   const total = frameSize * ordered.length;
   if (total > opts.maxVoxels) throw new LimitError(`${label}: ${ordered.length} frames x ${frameSize} samples = ${total} exceeds maxVoxels ${opts.maxVoxels}`, { file: label, voxels: total, maxVoxels: opts.maxVoxels, cause: 'max-voxels' });
   const { geometry, warnings, sliceDeviationMm } = p.layout === 'stack' ? stackGeometry(p.volumes[0]!, label) : unplacedGeometry(first, p.volumes.length);
+  const meta = readImageMeta(first.parsed.dataSet, first.transferSyntax.uid, label);
+  if (files.length > 1) {
+    meta['files'] = p.volumes[0]!.length === ordered.length ? ordered.map((f) => f.header.name) : files.map((h) => h.name);
+    meta['transferSyntaxes'] = [...new Set(files.map((h) => h.transferSyntax.uid))];
+  }
+  const tr = readRepetitionTime(first.parsed.dataSet);
+  if (tr !== undefined && tr > 0) meta['repetitionTime'] = tr;
+  // Worst slice-position error of the uniform grid (mm; stack-geometry.ts): convert refuses large
+  // ones. Recorded from 1 micrometre up: below that it is the positions' decimal rounding.
+  if (sliceDeviationMm !== undefined && sliceDeviationMm > 1e-3) meta['sliceDeviationMm'] = sliceDeviationMm;
+  return { ordered, first, pm, frameSize, geometry, warnings, meta };
+}
 
-  const raw = allocateTypedArray(pm.rawType, total);
+async function decodePart(p: SeriesPart, opts: ResolvedReadOptions, decoded: DecodeCache): Promise<Volume> {
+  const { ordered, first, pm, frameSize, geometry, warnings, meta } = planDecodePart(p, opts);
+  const raw = allocateTypedArray(pm.rawType, frameSize * ordered.length);
   let outputPhotometric = pm.photometric;
   // Samples whose bits outside BitsStored had to be cleared (stored-bits.ts), reported once for the part.
   let maskedSamples = 0;
@@ -170,17 +231,33 @@ async function decodePart(p: SeriesPart, opts: ResolvedReadOptions, decoded: Dec
     outputPhotometric = all.photometric;
     raw.set(all.raw.subarray(ref.frame * frameSize, (ref.frame + 1) * frameSize) as never, k * frameSize);
   }
-  const meta = readImageMeta(first.parsed.dataSet, first.transferSyntax.uid, label);
-  if (files.length > 1) {
-    meta['files'] = p.volumes[0]!.length === ordered.length ? ordered.map((f) => f.header.name) : files.map((h) => h.name);
-    meta['transferSyntaxes'] = [...new Set(files.map((h) => h.transferSyntax.uid))];
-  }
-  const tr = readRepetitionTime(first.parsed.dataSet);
-  if (tr !== undefined && tr > 0) meta['repetitionTime'] = tr;
-  // Worst slice-position error of the uniform grid (mm; stack-geometry.ts): convert refuses large
-  // ones. Recorded from 1 micrometre up: below that it is the positions' decimal rounding.
-  if (sliceDeviationMm !== undefined && sliceDeviationMm > 1e-3) meta['sliceDeviationMm'] = sliceDeviationMm;
   return finishVolume({ pm, raw, outputPhotometric, maskedSamples }, ordered.map((f) => f.attrs), geometry, warnings, meta, opts, readModalityLutTable(first.parsed.dataSet, first.name), p.volumes.length);
+}
+
+/**
+ * decodePart for a writer that takes the samples piece by piece (series-stream.ts), or undefined
+ * when the part's output samples are not its files' stored samples slice for slice (multi-frame
+ * files, colour, a table or per-frame maps to apply, MONOCHROME1 to invert).
+ */
+function streamDecodedPart(p: SeriesPart, opts: ResolvedReadOptions): StreamedPart | undefined {
+  const { ordered, first, pm, frameSize, geometry, warnings, meta } = planDecodePart(p, opts);
+  if (pm.samplesPerPixel !== 1 || ordered.some((f) => f.header.pm.frames !== 1)) return undefined;
+  const plan = planFinish({ pm, outputPhotometric: pm.photometric }, ordered.map((f) => f.attrs), warnings, meta, opts, readModalityLutTable(first.parsed.dataSet, first.name));
+  if (!plan.passThrough) return undefined;
+  return streamedPart({
+    geometry,
+    rawType: pm.rawType,
+    frames: p.volumes.length,
+    meta: plan.meta,
+    units: ordered.length,
+    unitSamples: frameSize,
+    maskedWarning: (count) => maskedWarning(count, pm.bitsStored),
+    fill: async (k, out, offset) => {
+      const image = await decodeImage(ordered[k]!.header.parsed, opts, { out, offset });
+      if (image.raw.buffer !== out.buffer || image.raw.byteOffset !== out.byteOffset + offset * out.BYTES_PER_ELEMENT) out.set(image.raw as never, offset);
+      return image.maskedSamples;
+    },
+  });
 }
 
 function stackGeometry(slices: readonly FrameRef[], label: string): { geometry: GeometryInit; warnings: string[]; sliceDeviationMm: number } {

@@ -75,26 +75,33 @@ export function parseCsaHeader(bytes: Uint8Array, file: string): CsaHeader {
       spans.push(p, length);
       p += Math.ceil(length / 4) * 4;
     }
-    if (name !== '' && !elements.has(name)) elements.set(name, lazyElement(bytes, name, vr, vm, spans));
+    if (name !== '' && !elements.has(name)) elements.set(name, new LazyCsaElement(bytes, name, vr, vm, spans));
   }
   return { format: sv10 ? 'SV10' : 'CSA1', elements };
 }
 
-/** A CSA element whose item texts are decoded on first access (spans: offset, length pairs). */
-function lazyElement(bytes: Uint8Array, name: string, vr: string, vm: number, spans: readonly number[]): CsaElement {
-  let items: string[] | undefined;
-  return {
-    name,
-    vr,
-    vm,
-    get items(): readonly string[] {
-      if (items === undefined) {
-        items = [];
-        for (let k = 0; k < spans.length; k += 2) items.push(readLatin1(bytes, spans[k]!, spans[k + 1]!).trim());
-      }
-      return items;
-    },
-  };
+/**
+ * A CSA element whose item texts are decoded on first access (spans: offset, length pairs). A
+ * class, not an object literal with a getter: a literal builds a new accessor and closure per
+ * element (~100 per header, one header per file of a run).
+ */
+class LazyCsaElement implements CsaElement {
+  private decoded: string[] | undefined;
+  constructor(
+    private readonly bytes: Uint8Array,
+    readonly name: string,
+    readonly vr: string,
+    readonly vm: number,
+    private readonly spans: readonly number[],
+  ) {}
+  get items(): readonly string[] {
+    if (this.decoded === undefined) {
+      const items: string[] = [];
+      for (let k = 0; k < this.spans.length; k += 2) items.push(readLatin1(this.bytes, this.spans[k]!, this.spans[k + 1]!).trim());
+      this.decoded = items;
+    }
+    return this.decoded;
+  }
 }
 
 /** Numeric values of a CSA element (empty items, as Siemens pads vectors, are skipped); undefined when absent. */
@@ -124,6 +131,25 @@ export function readSiemensCsa(ds: DataSet, which: 'image' | 'series', file: str
 }
 
 /**
+ * Keys of the form (gggg,00xx) of a parsed dataset, listed once: a folder read asks for private
+ * blocks several times a file, and walking a few hundred keys each time was a visible share of
+ * a mosaic run's header work. Parsed datasets are not changed afterwards (compact-header.ts makes
+ * a new DataSet), so the list stays true.
+ */
+const CREATOR_CANDIDATES = new WeakMap<DataSet, readonly string[]>();
+
+function creatorCandidates(ds: DataSet): readonly string[] {
+  let keys = CREATOR_CANDIDATES.get(ds);
+  if (keys === undefined) {
+    const found: string[] = [];
+    for (const tag in ds.elements) if (tag.charCodeAt(5) === 0x30 && tag.charCodeAt(6) === 0x30) found.push(tag);
+    keys = found;
+    CREATOR_CANDIDATES.set(ds, keys);
+  }
+  return keys;
+}
+
+/**
  * Block number (0x10..0xff) whose private creator (gggg,00xx) is `creator`. Files whose creator
  * elements were all removed keep the usual block 0x10 - a wrong guess there still has to parse
  * as a CSA header, so it cannot pass silently.
@@ -134,7 +160,7 @@ export function findPrivateBlock(ds: DataSet, group: number, creator: string): n
   const prefix = `x${group.toString(16).padStart(4, '0')}00`;
   let anyCreator = false;
   let found: number | undefined;
-  for (const tag in ds.elements) {
+  for (const tag of creatorCandidates(ds)) {
     if (!tag.startsWith(prefix)) continue;
     const b = Number.parseInt(tag.slice(7), 16);
     if (!(b >= 0x10 && b <= 0xff)) continue;

@@ -59,6 +59,27 @@ export function writeNifti(volume: Volume, options: WriteNiftiOptions = {}): Uin
  * the volume in memory). `gzip` / `compress` / `level` are ignored here.
  */
 export function encodeNiftiParts(volume: Volume, options: WriteNiftiOptions = {}): { header: Uint8Array; payload: Uint8Array } {
+  const { header, type, vector } = encodeHeaderOf(volume, options);
+  let samples: TypedArray = type === volume.type ? volume.data : castSamples(volume.data, type);
+  // Frames stay outermost within each component block, matching NIfTI's x, y, z, t, c order.
+  if (vector) samples = deinterleaveComponents(samples, volume.components, type);
+  return { header, payload: new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength) };
+}
+
+/**
+ * The header encodeNiftiParts writes for a volume, from everything but its samples: for a writer
+ * that streams samples it never holds whole (convert, series-stream.ts). The payload must then be
+ * the samples as they lie in Volume.data, so no cast (datatype = the volume's type) and one
+ * component; anything else is a UsageError.
+ */
+export function encodeNiftiHeader(volume: Omit<Volume, 'data'>, options: WriteNiftiOptions = {}): Uint8Array {
+  if ((options.datatype !== undefined && options.datatype !== volume.type) || volume.components !== 1) {
+    throw new UsageError('writeNifti: a header without samples needs the volume\'s own datatype and one component', { field: 'datatype' });
+  }
+  return encodeHeaderOf(volume, options).header;
+}
+
+function encodeHeaderOf(volume: Omit<Volume, 'data'>, options: WriteNiftiOptions): { header: Uint8Array; type: VoxelType; vector: boolean } {
   // Samples are copied as they lie in memory and the header says little-endian.
   if (!PLATFORM_LITTLE_ENDIAN) throw new ShapeError('writeNifti: big-endian platforms are not supported');
   const sformCode = options.sformCode ?? 1;
@@ -79,16 +100,11 @@ export function encodeNiftiParts(volume: Volume, options: WriteNiftiOptions = {}
   while (dims.length > 3 && dims[dims.length - 1] === 1) dims.pop();
   const version = options.version ?? (dims.some((n) => n > 32767) ? 2 : 1);
   if (version === 1 && dims.some((n) => n > 32767)) throw new ShapeError(`writeNifti: dimension over 32767 needs NIfTI-2 (version: 2)`, { dims });
-
-  let samples: TypedArray = type === volume.type ? volume.data : castSamples(volume.data, type);
-  // Frames stay outermost within each component block, matching NIfTI's x, y, z, t, c order.
-  if (vector) samples = deinterleaveComponents(samples, volume.components, type);
   const scaling = options.scaling ?? { slope: 1, intercept: 0 };
   if (!Number.isFinite(scaling.slope) || scaling.slope === 0 || !Number.isFinite(scaling.intercept)) {
     throw new UsageError(`writeNifti: scaling needs a finite non-zero slope and a finite intercept, got ${scaling.slope} / ${scaling.intercept}`, { field: 'scaling' });
   }
-  const header = buildHeader(volume, { version, dims, type, rgb, vector, sformCode, qformCode, scaling });
-  return { header, payload: new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength) };
+  return { header: buildHeader(volume, { version, dims, type, rgb, vector, sformCode, qformCode, scaling }), type, vector };
 }
 
 interface HeaderPlan {
@@ -102,7 +118,7 @@ interface HeaderPlan {
   scaling: { slope: number; intercept: number };
 }
 
-function buildHeader(volume: Volume, plan: HeaderPlan): Uint8Array {
+function buildHeader(volume: Omit<Volume, 'data'>, plan: HeaderPlan): Uint8Array {
   const g = volume.geometry;
   const ras = flipAffineLpsRas(affineFromGeometry(g));
   const rasDirection = [0, 1, 2].flatMap((r) => [0, 1, 2].map((c) => ras[r * 4 + c]! / g.spacing[c]!)) as unknown as Mat3;

@@ -7,7 +7,7 @@
 import type { Volume } from '../../core/volume.js';
 import type { NiftiXformCode } from './write-nifti.js';
 
-export function chooseOutputXformCodes(volume: Volume): { sformCode: NiftiXformCode; qformCode: NiftiXformCode } {
+export function chooseOutputXformCodes(volume: Pick<Volume, 'meta'>): { sformCode: NiftiXformCode; qformCode: NiftiXformCode } {
   const nifti = volume.meta.format === 'nifti' ? (volume.meta['nifti'] as { sformCode?: number; qformCode?: number } | undefined) : undefined;
   const valid = (c: number | undefined): c is NiftiXformCode => c !== undefined && Number.isInteger(c) && c >= 1 && c <= 5;
   const sform = valid(nifti?.sformCode) ? nifti.sformCode : valid(nifti?.qformCode) ? nifti.qformCode : 1;
