@@ -53,7 +53,8 @@ export {
   type RegistrationPipeline, type RegistrationInput, type RegistrationResult, type LandmarkFormat, type TreSummary,
   type ReportTextPipeline, type ReportTextResult, type ObservationResult, type MentionStatus,
 } from './pipelines/index.js';
-export type { PreprocessRecord } from './preprocess/index.js';
+export type { PreprocessRecord, MappedBox } from './preprocess/index.js';
+export type { LabelScore } from './postprocess/index.js';
 
 // NIfTI.
 export {
