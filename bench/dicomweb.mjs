@@ -25,7 +25,8 @@ const resultsDir = process.env.MEDINFER_BENCH_RESULTS_DIR ?? join(HERE, 'results
 const MODEL = 'medinfer-nodule-det3d-phantom';
 const STUDY = '1.2.826.0.1.3680043.10.1234.800.1';
 
-const { generateChestCt, createDicomWebClient } = await import(join(REPO, 'dist', 'index.js'));
+const { createDicomWebClient } = await import(join(REPO, 'dist', 'index.js'));
+const { generateChestCt } = await import(join(REPO, 'dist', 'phantoms.js'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 let t = performance.now();

@@ -16,7 +16,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { computeJacobianDeterminant, configureKernelThreads, createGeometry, createVolume, integrateVelocity, warpVolume } from '../dist/node.js';
+import { configureKernelThreads, createGeometry, createVolume } from '../dist/node.js';
+import { computeJacobianDeterminant, integrateVelocity, warpVolume } from '../dist/ops.js';
 import { machineNote, makeFigure, median, round } from './lib/stats.mjs';
 import { writeAreaResult } from './lib/write-result.mjs';
 

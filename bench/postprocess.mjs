@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { computeHausdorff95, createGeometry, createVolume, labelConnectedComponents, selectNms, warpVolume } from '../dist/index.js';
+import { createGeometry, createVolume } from '../dist/index.js';
+import { computeHausdorff95, labelConnectedComponents, selectNms, warpVolume } from '../dist/ops.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');

@@ -19,7 +19,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createVolume, normalizeZscore, planResample, resampleVolume, runPreprocessPlan } from '../dist/index.js';
+import { createVolume } from '../dist/index.js';
+import { normalizeZscore, planResample, resampleVolume, runPreprocessPlan } from '../dist/ops.js';
 
 const quick = process.argv.includes('--quick');
 const RUNS = quick ? 3 : 5;

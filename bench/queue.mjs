@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
-import { createVolume, generateChestRadiograph, caseSeed, writePng } from '../dist/node.js';
+import { createVolume, writePng } from '../dist/node.js';
+import { generateChestRadiograph, caseSeed } from '../dist/phantoms.js';
 
 const quick = process.argv.includes('--quick');
 const BIN = fileURLToPath(new URL('../bin/medinfer.js', import.meta.url));

@@ -11,7 +11,8 @@
  *             with the same execution provider; ort.Tensor in, CPU output out) over the same feeds.
  */
 import * as ort from 'onnxruntime-web/webgpu';
-import { createBrowserContext, fetchManifest } from '../../src/browser.js';
+import { fetchManifest } from '../../src/browser.js';
+import { createBrowserContext } from '../../src/pipelines/browser-context.js';
 import type { ModelEntry } from '../../src/manifest/types.js';
 import { caseSeed, generateBrainMri, generateChestCt, generateChestRadiograph, generateLungCtPair, generateReportText } from '../../src/phantoms/index.js';
 import { createPipelineInContext } from '../../src/pipelines/registry.js';

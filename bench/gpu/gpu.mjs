@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { runPreprocessPlan } from '../../dist/index.js';
+import { runPreprocessPlan } from '../../dist/ops.js';
 import { createNodeBackend, createPipeline, readImageFile } from '../../dist/node.js';
 import { benchEntries, bundledEntries, ensureBenchModels, loadManifest, REPO } from '../lib/entries.mjs';
 import { benchTempDir, writeMultiModal, writeRadiographs, writeRegistrationPair } from '../lib/inputs.mjs';

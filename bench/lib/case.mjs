@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { runPreprocessPlan } from '../../dist/index.js';
+import { runPreprocessPlan } from '../../dist/ops.js';
 import { createPipeline, readImageFile } from '../../dist/node.js';
 import { createTokenizer, parseTokenizerSpec, parseVocabulary } from '../../dist/pipelines/text-tokenizer.js';
 import { DEFAULT_REPORT_BATCH } from '../../dist/pipelines/report-text.js';

@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { createVolume, generateChestRadiograph, generateReportText, writeNifti, CXR_MAX_VALUE } from '../../dist/index.js';
+import { createVolume, writeNifti } from '../../dist/index.js';
+import { generateChestRadiograph, generateReportText, CXR_MAX_VALUE } from '../../dist/phantoms.js';
 
 export function benchTempDir(name = 'medinfer-bench-pipelines') {
   const dir = process.env.MEDINFER_BENCH_TMP ?? join(tmpdir(), name);

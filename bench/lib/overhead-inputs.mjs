@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateChestRadiograph } from '../../dist/index.js';
+import { generateChestRadiograph } from '../../dist/phantoms.js';
 import { PYTHON } from './child.mjs';
 
 export { writeRadiographs } from './inputs.mjs';

@@ -12,7 +12,8 @@
  * `"warmup": true` runs everything once untimed first (JIT, kernel compile), as the torch side does.
  * Prints { blendMs, inverseMs, labelsMs, probsAndLabelsMs, windows, modelGrid } (medians).
  */
-import { argmaxChannels, createVolume, invertArgmaxToInputGrid, invertToInputGrid, runPreprocessPlan, runSlidingWindow } from '../../dist/index.js';
+import { createVolume } from '../../dist/index.js';
+import { argmaxChannels, invertArgmaxToInputGrid, invertToInputGrid, runPreprocessPlan, runSlidingWindow } from '../../dist/ops.js';
 import { median } from './stats.mjs';
 
 const spec = JSON.parse(process.argv[2]);

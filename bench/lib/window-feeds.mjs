@@ -9,7 +9,7 @@
  * holds one window at a time, as the pipeline does, and its peak RSS stays comparable.
  * Returns an array of thunks () => Float32Array of [1, C, ...roi].
  */
-import { windowStarts } from '../../dist/index.js';
+import { windowStarts } from '../../dist/runtime/sliding-window/placement.js';
 
 function cutter(pre, roi, padBefore, padValue) {
   const [, channels, s0, s1, s2] = pre.dims;

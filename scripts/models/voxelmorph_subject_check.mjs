@@ -14,7 +14,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { computeDice, createPipeline, loadManifestWithStore, loadNodeVolume } from '../../dist/node.js';
+import { createPipeline, loadManifestWithStore, loadNodeVolume } from '../../dist/node.js';
+import { computeDice } from '../../dist/ops.js';
 
 const [out, store, ...only] = process.argv.slice(2);
 if (!out || !store) throw new Error('usage: node scripts/models/voxelmorph_subject_check.mjs OUT STORE [model-id ...]');

@@ -40,31 +40,41 @@ function recordNodeOnlyImports(leaks: string[], shimmed: Set<string>): Plugin {
   };
 }
 
+async function bundleEntry(entry: string) {
+  const leaks: string[] = [];
+  const shimmed = new Set<string>();
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    outdir: 'dist-browser-test',
+    format: 'esm',
+    platform: 'browser',
+    minify: true,
+    metafile: true,
+    logLevel: 'silent',
+    loader: { '.wasm': 'file' },
+    plugins: [recordNodeOnlyImports(leaks, shimmed)],
+  });
+  expect(leaks).toEqual([]);
+  for (const p of shimmed) expect(GUARDED_IN_THIRD_PARTY.has(p)).toBe(true);
+  const inputs = Object.keys(result.metafile.inputs);
+  expect(inputs.some((p) => p.includes('onnxruntime-node') || p.includes('/sharp/'))).toBe(false);
+  return result;
+}
+
 describe('browser bundle', () => {
   it('contains no Node built-ins, sharp or onnxruntime-node', async () => {
-    const leaks: string[] = [];
-    const shimmed = new Set<string>();
-    const result = await build({
-      entryPoints: ['src/browser.ts'],
-      bundle: true,
-      write: false,
-      outdir: 'dist-browser-test',
-      format: 'esm',
-      platform: 'browser',
-      minify: true,
-      metafile: true,
-      logLevel: 'silent',
-      loader: { '.wasm': 'file' },
-      plugins: [recordNodeOnlyImports(leaks, shimmed)],
-    });
-    expect(leaks).toEqual([]);
-    for (const p of shimmed) expect(GUARDED_IN_THIRD_PARTY.has(p)).toBe(true);
-    const inputs = Object.keys(result.metafile.inputs);
-    expect(inputs.some((p) => p.includes('onnxruntime-node') || p.includes('/sharp/'))).toBe(false);
+    const result = await bundleEntry('src/browser.ts');
     const js = result.outputFiles.filter((f) => f.path.endsWith('.js'));
     const bytes = js.reduce((n, f) => n + f.contents.byteLength, 0);
     const wasm = result.outputFiles.filter((f) => f.path.endsWith('.wasm')).reduce((n, f) => n + f.contents.byteLength, 0);
     console.log(`browser bundle: ${(bytes / 1024).toFixed(0)} KiB minified JS (without ORT's .wasm; codec wasm inlined or emitted: ${(wasm / 1024).toFixed(0)} KiB)`);
     expect(bytes).toBeGreaterThan(10_000);
+  });
+
+  // The isomorphic entries (medinfer's default condition, medinfer/ops, medinfer/phantoms) bundle for browsers too.
+  it.each(['src/index.ts', 'src/ops.ts', 'src/phantoms.ts'])('%s contains no Node built-ins, sharp or onnxruntime-node', async (entry) => {
+    await bundleEntry(entry);
   });
 });

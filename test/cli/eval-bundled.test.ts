@@ -7,7 +7,8 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatCsv } from '../../src/cli/batch/csv.js';
-import { caseSeed, generateReportText, getModelEntry, labelNames } from '../../src/index.js';
+import { getModelEntry, labelNames } from '../../src/index.js';
+import { caseSeed, generateReportText } from '../../src/phantoms.js';
 import { bundledManifestPath, readManifestFile } from '../../src/node.js';
 import { assertBuilt, makeWorkDir, runCli } from '../fixtures/cli/cli-harness.js';
 

@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeFroc, readNifti } from '../../src/index.js';
+import { readNifti } from '../../src/index.js';
+import { computeFroc } from '../../src/ops.js';
 import { createPipeline, readManifestFile } from '../../src/node.js';
 import { assertBuilt, makeWorkDir, runCli, testVolume, writeTestManifest, writeTestNifti, writeTestPng } from '../fixtures/cli/cli-harness.js';
 

@@ -15,7 +15,8 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDicomWebClient, createVolume, generateChestRadiograph, groupDicomSeries, readDicom, readDicomSeries, readDicomSeriesParts, readDicomTags, summarizeDicomHeader } from '../../src/index.js';
+import { createDicomWebClient, createVolume, groupDicomSeries, readDicom, readDicomSeries, readDicomSeriesParts, readDicomTags, summarizeDicomHeader } from '../../src/index.js';
+import { generateChestRadiograph } from '../../src/phantoms.js';
 import { readDicomDirectory } from '../../src/node.js';
 import { createDicomSeg, createDicomSr, describeDicomSource, DICOM_CODES } from '../../src/io/dicom-write/index.js';
 import { assertBuilt, makeWorkDir, ROOT, runCli, writeTestManifest } from '../fixtures/cli/cli-harness.js';

@@ -10,7 +10,7 @@ import { main } from '../../src/cli/main.js';
 import type { CliContext } from '../../src/cli/command.js';
 import { createStepProgress } from '../../src/cli/progress-line.js';
 import { createProgress } from '../../src/cli/batch/progress.js';
-import { generateChestRadiograph } from '../../src/index.js';
+import { generateChestRadiograph } from '../../src/phantoms.js';
 import { writeVolumeAsDicomSeries } from '../helpers/dicom-series-writer.js';
 import { MULTIPART_TYPE, multipartOf, startHostileDicomWeb } from '../helpers/hostile-dicomweb.js';
 import { assertBuilt, makeWorkDir, ROOT, runCli, testVolume, writeTestManifest, writeTestNifti } from '../fixtures/cli/cli-harness.js';

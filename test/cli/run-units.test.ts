@@ -149,7 +149,8 @@ describe('threaded backend (sessions in a worker thread; tested from dist/, wher
   it('a Node pipeline runs on it through { backend } with the same result as the default backend', async () => {
     const dist = (p: string) => new URL(`../../dist/${p}`, import.meta.url).href;
     const sdk = (await import(dist('node.js'))) as typeof import('../../src/node.js');
-    const image = sdk.generateChestRadiograph({ seed: 4242 }).image;
+    const { generateChestRadiograph } = (await import(dist('phantoms.js'))) as typeof import('../../src/phantoms.js');
+    const image = generateChestRadiograph({ seed: 4242 }).image;
     const backend = sdk.createThreadedBackend()!;
     const threaded = await sdk.createPipeline('classification', 'medinfer-cxr-densenet-phantom', { provider: 'cpu', backend });
     const plain = await sdk.createPipeline('classification', 'medinfer-cxr-densenet-phantom', { provider: 'cpu' });

@@ -9,6 +9,7 @@ import { loadArray, maxAbsDiff, shapeOf } from '../postprocess/reference.js';
 
 const dist = (p: string) => new URL(`../../dist/${p}`, import.meta.url).href;
 const sdk = (await import(dist('node.js'))) as typeof import('../../src/node.js');
+const ops = (await import(dist('ops.js'))) as typeof import('../../src/ops.js');
 const pool = (await import(dist('core/threads/slab-pool.js'))) as typeof import('../../src/core/threads/slab-pool.js');
 const jobs = (await import(dist('core/threads/slab-job.js'))) as typeof import('../../src/core/threads/slab-job.js');
 const warpMod = (await import(dist('postprocess/registration/warp.js'))) as typeof import('../../src/postprocess/registration/warp.js');
@@ -42,19 +43,19 @@ const multi = availableParallelism() >= 2;
 describe('threaded volume kernels (Node worker_threads over SharedArrayBuffer)', () => {
   it.runIf(multi)('integrateVelocity, warpVolume and computeJacobianDeterminant are bit-identical at 1 and 2 threads', () => {
     for (const padding of ['zeros', 'border'] as const) {
-      const one = sdk.integrateVelocity(velocity, { steps: 5, padding, threads: 1 });
-      const two = sdk.integrateVelocity(velocity, { steps: 5, padding, threads: 2 });
+      const one = ops.integrateVelocity(velocity, { steps: 5, padding, threads: 1 });
+      const two = ops.integrateVelocity(velocity, { steps: 5, padding, threads: 2 });
       expect(shared(one.data)).toBe(false);
       expect(shared(two.data)).toBe(true);
       expect(bytes(two.data).equals(bytes(one.data))).toBe(true);
     }
-    const u = sdk.integrateVelocity(velocity, { steps: 3, threads: 1 });
-    const umm = sdk.convertFieldToMm(u);
+    const u = ops.integrateVelocity(velocity, { steps: 3, threads: 1 });
+    const umm = ops.convertFieldToMm(u);
     for (const [moving, interpolation, units] of [[image, 'linear', 'voxel'], [labels, 'nearest', 'voxel'], [image, 'linear', 'mm']] as const) {
       for (const padding of ['zeros', 'border'] as const) {
         const field = units === 'mm' ? umm : u;
-        const one = sdk.warpVolume(moving, field, { interpolation, padding, units, threads: 1 });
-        const two = sdk.warpVolume(moving, field, { interpolation, padding, units, threads: 2 });
+        const one = ops.warpVolume(moving, field, { interpolation, padding, units, threads: 1 });
+        const two = ops.warpVolume(moving, field, { interpolation, padding, units, threads: 2 });
         expect(two.type).toBe(one.type);
         expect(shared(two.data)).toBe(true);
         expect(bytes(two.data).equals(bytes(one.data))).toBe(true);
@@ -62,8 +63,8 @@ describe('threaded volume kernels (Node worker_threads over SharedArrayBuffer)',
     }
     for (const units of ['voxel', 'mm'] as const) {
       const field = units === 'mm' ? umm : u;
-      const one = sdk.computeJacobianDeterminant(field, { units, threads: 1 });
-      const two = sdk.computeJacobianDeterminant(field, { units, threads: 2 });
+      const one = ops.computeJacobianDeterminant(field, { units, threads: 1 });
+      const two = ops.computeJacobianDeterminant(field, { units, threads: 2 });
       expect(shared(two.determinant.data)).toBe(true);
       expect(bytes(two.determinant.data).equals(bytes(one.determinant.data))).toBe(true);
       expect(two.foldedVoxels).toBe(one.foldedVoxels);
@@ -91,17 +92,17 @@ describe('threaded volume kernels (Node worker_threads over SharedArrayBuffer)',
 
   it.runIf(multi)('stays single-threaded below the crossover, with threads: 1, and when configured to 1', () => {
     const small = sdk.createVolume({ geometry: sdk.createGeometry({ size: [20, 20, 20] }), data: noise(3 * 8000, 2, 3), components: 3 });
-    expect(shared(sdk.integrateVelocity(small).data)).toBe(false);
-    expect(shared(sdk.integrateVelocity(velocity, { steps: 1 }).data)).toBe(true);
+    expect(shared(ops.integrateVelocity(small).data)).toBe(false);
+    expect(shared(ops.integrateVelocity(velocity, { steps: 1 }).data)).toBe(true);
     sdk.configureKernelThreads({ threads: 1 });
-    expect(sdk.kernelThreads()).toBe(1);
-    expect(shared(sdk.integrateVelocity(velocity, { steps: 1 }).data)).toBe(false);
+    expect(pool.kernelThreads()).toBe(1);
+    expect(shared(ops.integrateVelocity(velocity, { steps: 1 }).data)).toBe(false);
     sdk.configureKernelThreads({ minVoxels: 0 });
-    expect(shared(sdk.integrateVelocity(small, { steps: 1 }).data)).toBe(true);
+    expect(shared(ops.integrateVelocity(small, { steps: 1 }).data)).toBe(true);
   });
 
   it('rejects bad thread counts and reports a failure on a worker instead of hanging', () => {
-    expect(() => sdk.integrateVelocity(velocity, { threads: 0 })).toThrow(sdk.UsageError);
+    expect(() => ops.integrateVelocity(velocity, { threads: 0 })).toThrow(sdk.UsageError);
     expect(() => sdk.configureKernelThreads({ threads: 1.5 })).toThrow(sdk.UsageError);
     expect(() => sdk.configureKernelThreads({ minVoxels: -1 })).toThrow(sdk.UsageError);
     const unknown = { name: 'not-in-the-worker-table', run: () => 0 };
@@ -113,6 +114,6 @@ describe('threaded volume kernels (Node worker_threads over SharedArrayBuffer)',
     expect(wait()).toEqual([205, 509]);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(jobs.CLAIM_AFTER_MS * 0.9);
     // The pool still works afterwards.
-    if (multi) expect(shared(sdk.integrateVelocity(velocity, { steps: 1, threads: 2 }).data)).toBe(true);
+    if (multi) expect(shared(ops.integrateVelocity(velocity, { steps: 1, threads: 2 }).data)).toBe(true);
   });
 });

@@ -10,7 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { getModelEntry, runPreprocessPlan } from '../../src/index.js';
+import { getModelEntry } from '../../src/index.js';
+import { runPreprocessPlan } from '../../src/ops.js';
 import { readRaster } from '../../src/io/raster/node-raster.js';
 import { createPipeline, readManifestFile } from '../../src/node.js';
 

@@ -4,7 +4,9 @@
  * reproduced within 0.02.
  */
 import { describe, expect, it } from 'vitest';
-import { caseSeed, computeRocAuc, generateChestRadiograph, getModelEntry } from '../../src/index.js';
+import { getModelEntry } from '../../src/index.js';
+import { caseSeed, generateChestRadiograph } from '../../src/phantoms.js';
+import { computeRocAuc } from '../../src/ops.js';
 import { createPipeline, readManifestFile } from '../../src/node.js';
 
 const MODEL = 'medinfer-cxr-densenet-phantom';

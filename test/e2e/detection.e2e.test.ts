@@ -5,7 +5,9 @@
  * requirement of issue 6 (CPM >= 0.85), both as measured here and as the manifest records it.
  */
 import { describe, expect, it } from 'vitest';
-import { caseSeed, computeFroc, generateChestCt, getModelEntry } from '../../src/index.js';
+import { getModelEntry } from '../../src/index.js';
+import { caseSeed, generateChestCt } from '../../src/phantoms.js';
+import { computeFroc } from '../../src/ops.js';
 import { createPipeline, readManifestFile } from '../../src/node.js';
 
 const MODEL = 'medinfer-nodule-det3d-phantom';

@@ -11,7 +11,8 @@
  */
 import { decodeDicomFrames } from '../../src/io/dicom/read-dicom.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDicomWebClient, generateBrainMri, generateChestCt, generateChestRadiograph, readDicomSeries, type DicomWebClient } from '../../src/index.js';
+import { createDicomWebClient, readDicomSeries, type DicomWebClient } from '../../src/index.js';
+import { generateBrainMri, generateChestCt, generateChestRadiograph } from '../../src/phantoms.js';
 import { createPipeline, readManifestFile } from '../../src/node.js';
 import { describeDicomSource } from '../../src/io/dicom-write/index.js';
 import { firstItem, parseDicomBytes, readNumbers, readString, sequenceItems } from '../../src/io/dicom/parse-header.js';

@@ -4,7 +4,8 @@
  * within 0.02 percentage points of the manifest; TRE at most 40% of the identity TRE.
  */
 import { describe, expect, it } from 'vitest';
-import { caseSeed, generateLungCtPair, getModelEntry } from '../../src/index.js';
+import { getModelEntry } from '../../src/index.js';
+import { caseSeed, generateLungCtPair } from '../../src/phantoms.js';
 import { createPipeline, readManifestFile } from '../../src/node.js';
 
 const MODEL = 'medinfer-lung-voxelmorph-phantom';

@@ -3,7 +3,8 @@
  * (the generator, seed and count the manifest states): macro-F1 reproduced within 0.02.
  */
 import { describe, expect, it } from 'vitest';
-import { caseSeed, generateReportText, getModelEntry } from '../../src/index.js';
+import { getModelEntry } from '../../src/index.js';
+import { caseSeed, generateReportText } from '../../src/phantoms.js';
 import { createPipeline, readManifestFile } from '../../src/node.js';
 
 const MODEL = 'medinfer-report-textcnn-phantom';

@@ -4,7 +4,9 @@
  * reproduced within 0.02.
  */
 import { describe, expect, it } from 'vitest';
-import { caseSeed, computeDice, generateBrainMri, getModelEntry } from '../../src/index.js';
+import { getModelEntry } from '../../src/index.js';
+import { caseSeed, generateBrainMri } from '../../src/phantoms.js';
+import { computeDice } from '../../src/ops.js';
 import { createPipeline, readManifestFile } from '../../src/node.js';
 
 const MODEL = 'medinfer-brats-unet3d-phantom';

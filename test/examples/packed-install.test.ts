@@ -146,6 +146,28 @@ describe('a Node app installed with the README line', () => {
     for (const name of JS_EXAMPLES) expect((await sh(process.execPath, [join('dist', `${name}.js`), samples], dir)).trim().split('\n'), name).toEqual(js[name]);
   });
 
+  it('medinfer, medinfer/node, medinfer/ops and medinfer/phantoms resolve there with the snapshot names and their typings', async () => {
+    // test/api/exports.snapshot.json is the reviewed list (src); the tarball must carry the same.
+    const snapshot = JSON.parse(readFileSync(join(ROOT, 'test/api/exports.snapshot.json'), 'utf8')) as Record<string, string[]>;
+    const subpaths = { medinfer: 'node', 'medinfer/node': 'node', 'medinfer/ops': 'ops', 'medinfer/phantoms': 'phantoms' };
+    const probe = join(nodeApp, 'surface.mjs');
+    writeFileSync(probe, `const out = {};\nfor (const s of ${JSON.stringify(Object.keys(subpaths))}) out[s] = Object.keys(await import(s)).sort();\nconsole.log(JSON.stringify(out));\n`);
+    const names = JSON.parse(await sh(process.execPath, [probe], nodeApp)) as Record<string, string[]>;
+    for (const [subpath, entry] of Object.entries(subpaths)) expect(names[subpath], subpath).toEqual(snapshot[entry]);
+    // The typings of the new subpaths resolve under NodeNext (exports map `types`).
+    const dir = join(nodeApp, 'ts-surface');
+    mkdirSync(join(dir, 'src'), { recursive: true });
+    cpSync(join(ROOT, 'examples/node-ts/tsconfig.json'), join(dir, 'tsconfig.json'));
+    writeFileSync(join(dir, 'src/surface.ts'), [
+      "import { computeDice, runPreprocessPlan, type PreprocessResult } from 'medinfer/ops';",
+      "import { generateChestCt } from 'medinfer/phantoms';",
+      "import type { Volume } from 'medinfer';",
+      'const ct: Volume = generateChestCt({ seed: 1 }).image;',
+      'export const used: [typeof computeDice, typeof runPreprocessPlan, PreprocessResult | undefined, Volume] = [computeDice, runPreprocessPlan, undefined, ct];',
+    ].join('\n'));
+    await sh(process.execPath, [TSC, '-p', join(dir, 'tsconfig.json')], dir);
+  });
+
   describe('examples/node-js there', () => {
     checkNodeExamples(() => js, () => samples);
   });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { getModelEntry, labelNames, ManifestError, MANIFEST_SCHEMA, parseManifest, resolveModelFileLocation } from '../../src/index.js';
+import { getModelEntry, labelNames, ManifestError, MANIFEST_SCHEMA, parseManifest } from '../../src/index.js';
+import { resolveModelFileLocation } from '../../src/runtime/open-model.js';
 import { loadManifestWithStore, readManifestFile } from '../../src/node.js';
 
 const raw = JSON.parse(readFileSync(new URL('../../models.manifest.json', import.meta.url), 'utf8')) as Record<string, unknown>;

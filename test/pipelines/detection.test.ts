@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createVolume, InputError, sha256Hex, type Manifest } from '../../src/index.js';
+import { createVolume, InputError, type Manifest } from '../../src/index.js';
+import { sha256Hex } from '../../src/runtime/checksum.js';
 import { createPipeline, readManifestFile } from '../../src/node.js';
 
 const fixture = (n: string) => fileURLToPath(new URL(`../fixtures/models/${n}`, import.meta.url));

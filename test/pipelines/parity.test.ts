@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { caseSeed, generateChestRadiograph } from '../../src/index.js';
+import { caseSeed, generateChestRadiograph } from '../../src/phantoms.js';
 import { createPipeline, readManifestFile } from '../../src/node.js';
 
 const fixture = (name: string) => new URL(`../fixtures/parity/${name}`, import.meta.url);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ManifestError, createVolume, indexToWorld, parseLandmarks, sha256Hex, type Manifest, type Volume } from '../../src/index.js';
+import { ManifestError, createVolume, indexToWorld, parseLandmarks, type Manifest, type Volume } from '../../src/index.js';
+import { sha256Hex } from '../../src/runtime/checksum.js';
 import { createPipeline, readManifestFile } from '../../src/node.js';
 
 const MODEL = fileURLToPath(new URL('../fixtures/models/constant-field.onnx', import.meta.url));

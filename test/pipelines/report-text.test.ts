@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTokenizer, parseTokenizerSpec, sha256Hex, type Manifest } from '../../src/index.js';
+import { type Manifest } from '../../src/index.js';
+import { createTokenizer, parseTokenizerSpec } from '../../src/pipelines/text-tokenizer.js';
+import { sha256Hex } from '../../src/runtime/checksum.js';
 import { createPipeline, readManifestFile } from '../../src/node.js';
 
 const fx = (n: string) => fileURLToPath(new URL(`../fixtures/models/${n}`, import.meta.url));

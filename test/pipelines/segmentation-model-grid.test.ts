@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createVolume, invertToInputGrid, parseManifest, runPreprocessPlan } from '../../src/index.js';
+import { createVolume, parseManifest } from '../../src/index.js';
+import { invertToInputGrid, runPreprocessPlan } from '../../src/ops.js';
 import { createPipeline } from '../../src/node.js';
 
 const MODEL = fileURLToPath(new URL('../fixtures/models/tiny-segmenter.onnx', import.meta.url));

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createModelSession, createVolume, InputError, sha256Hex, type Manifest, type Volume } from '../../src/index.js';
+import { createModelSession, createVolume, InputError, type Manifest, type Volume } from '../../src/index.js';
+import { sha256Hex } from '../../src/runtime/checksum.js';
 import { createNodeBackend, createPipeline, readManifestFile } from '../../src/node.js';
 
 const NET = fileURLToPath(new URL('../fixtures/sliding-window/net.onnx', import.meta.url));

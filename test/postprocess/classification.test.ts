@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyOpNorm, applySigmoid, applySoftmax, applyThreshold, selectTopK, toLabelScores, InputError, ShapeError, UsageError } from '../../src/index.js';
+import { InputError, ShapeError, UsageError } from '../../src/index.js';
+import { applyOpNorm, applySigmoid, applySoftmax, applyThreshold, selectTopK, toLabelScores } from '../../src/ops.js';
 import { loadArray, maxAbsDiff, value } from './reference.js';
 
 describe('activations (vs torch float64)', () => {

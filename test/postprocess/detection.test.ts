@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyNms, convertBoxMode, createGeometry, decodeEndToEnd, decodeYolo, mapBoxesToWorld, selectNms, InputError, ShapeError, UsageError } from '../../src/index.js';
+import { createGeometry, InputError, ShapeError, UsageError } from '../../src/index.js';
+import { applyNms, convertBoxMode, decodeEndToEnd, decodeYolo, mapBoxesToWorld, selectNms } from '../../src/ops.js';
 import { loadArray, maxAbsDiff, shapeOf } from './reference.js';
 
 describe('NMS parity with torchvision 0.14 (10,000 random boxes incl. zero-size and huge ones)', () => {

@@ -1,6 +1,6 @@
 /** Felzenszwalb-Huttenlocher EDT against brute force on random sparse sites, anisotropic spacing. */
 import { describe, expect, it } from 'vitest';
-import { transformSquaredDistance } from '../../src/index.js';
+import { transformSquaredDistance } from '../../src/postprocess/metrics/edt.js';
 
 describe('exact squared EDT', () => {
   const cases: [number[], number[], number][] = [

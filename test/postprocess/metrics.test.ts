@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeDice, computeFroc, computeHausdorff95, computeRocAuc, computeTre, createGeometry, type FrocInput, InputError, ShapeError } from '../../src/index.js';
+import { createGeometry, InputError, ShapeError } from '../../src/index.js';
+import { computeDice, computeFroc, computeHausdorff95, computeRocAuc, computeTre, type FrocInput } from '../../src/ops.js';
 import { loadArray, maxAbsDiff, value } from './reference.js';
 
 describe('ROC AUC vs sklearn.metrics.roc_auc_score', () => {

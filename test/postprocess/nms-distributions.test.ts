@@ -4,7 +4,7 @@
  * boxes, dense clusters, huge boxes among tiny ones, degenerate extents and 3D boxes.
  */
 import { describe, expect, it } from 'vitest';
-import { selectNms } from '../../src/index.js';
+import { selectNms } from '../../src/ops.js';
 
 function referenceNms(boxes: Float32Array, scores: Float32Array, dims: 2 | 3, iou: number, classes?: Int32Array): number[] {
   const n = scores.length;

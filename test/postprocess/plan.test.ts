@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { POSTPROCESS_OPS, validatePostprocessPlan, ManifestError } from '../../src/index.js';
+import { ManifestError } from '../../src/index.js';
+import { POSTPROCESS_OPS, validatePostprocessPlan } from '../../src/ops.js';
 
 function errorOf(steps: unknown[]): ManifestError {
   try {

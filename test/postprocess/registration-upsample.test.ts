@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { convertFieldToMm, createGeometry, createVolume, resizeField } from '../../src/index.js';
+import { createGeometry, createVolume } from '../../src/index.js';
+import { convertFieldToMm } from '../../src/ops.js';
+import { resizeField } from '../../src/pipelines/field-from-tensor.js';
 import { upsampleField } from '../../src/postprocess/registration/upsample.js';
 
 // A smooth coarse field on an oblique grid, as a half-resolution VoxelMorph velocity after integration.

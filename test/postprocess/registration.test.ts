@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  composeFields, computeJacobianDeterminant, indexToWorld, convertFieldToMm, convertFieldToVoxels, createGeometry, createVolume, displacePoints, integrateVelocity,
-  warpVolume, InputError, ShapeError, UsageError,
-} from '../../src/index.js';
+import { indexToWorld, createGeometry, createVolume, InputError, ShapeError, UsageError } from '../../src/index.js';
+import { composeFields, computeJacobianDeterminant, convertFieldToMm, convertFieldToVoxels, displacePoints, integrateVelocity, warpVolume } from '../../src/ops.js';
 import { loadArray, maxAbsDiff, shapeOf, value } from './reference.js';
 
 const shape = shapeOf('warp_image'); // [k, j, i]

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  argmaxChannels, convertRegionsToLabels, createGeometry, createVolume, keepLargestComponent, labelConnectedComponents, measureLabelVolumes,
-  remapLabels, removeSmallComponents, InputError, ShapeError, UsageError,
-} from '../../src/index.js';
+import { createGeometry, createVolume, InputError, ShapeError, UsageError } from '../../src/index.js';
+import { argmaxChannels, convertRegionsToLabels, keepLargestComponent, labelConnectedComponents, measureLabelVolumes, remapLabels, removeSmallComponents } from '../../src/ops.js';
 import { loadArray, shapeOf, value } from './reference.js';
 
 /** True when two labelings describe the same partition (bijection between non-zero ids). */

@@ -4,7 +4,9 @@
  * threaded and why not. The real-Chromium side is in test/browser/web-demo.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { createModelSession, describeWasmThreading, softwareAdapterReason, type RuntimeBackend } from '../../src/index.js';
+import { createModelSession, type RuntimeBackend } from '../../src/index.js';
+import { describeWasmThreading } from '../../src/runtime/wasm-threading.js';
+import { softwareAdapterReason } from '../../src/runtime/webgpu-adapter.js';
 
 describe('softwareAdapterReason', () => {
   it('accepts hardware adapters', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseProviderChoice, planProviders, UsageError } from '../../src/index.js';
+import { parseProviderChoice, UsageError } from '../../src/index.js';
+import { planProviders } from '../../src/runtime/providers.js';
 
 describe('provider planning', () => {
   const nodeOrder = ['cuda', 'cpu'] as const;

@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  checkOutputValues, createModelSession, IntegrityError, ModelFileError, ProviderError, SessionCache, ShapeError,
-  type ModelSession,
-} from '../../src/index.js';
+import { createModelSession, IntegrityError, ModelFileError, ProviderError, SessionCache, ShapeError, type ModelSession } from '../../src/index.js';
+import { checkOutputValues } from '../../src/runtime/model-session.js';
 import { createNodeBackend } from '../../src/node.js';
 import { maxAbsDiff, TINY_GOLDEN, TINY_IO, TINY_MODEL_PATH, TINY_MODEL_SHA256, tinyInput } from '../helpers/tiny-model.js';
 

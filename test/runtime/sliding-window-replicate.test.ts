@@ -1,6 +1,7 @@
 /** Sliding windows over an image smaller than the roi: constant padding vs edge replication (MONAI padding_mode). */
 import { describe, expect, it } from 'vitest';
-import { runSlidingWindow, type ModelTensor } from '../../src/index.js';
+import { runSlidingWindow } from '../../src/ops.js';
+import type { ModelTensor } from '../../src/index.js';
 
 /** numpy.pad(mode='edge') of a [D, H, W] array, written out independently of the cutter. */
 function padEdge(data: Float32Array, size: number[], before: number[], padded: number[]): Float32Array {

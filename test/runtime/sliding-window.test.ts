@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  createImportanceMap, createModelSession, monaiWindowStarts, nnunetWindowStarts, runSlidingWindow,
-  type BlendMode, type ModelTensor, type ModelSession, type WindowPlacement,
-} from '../../src/index.js';
+import { createModelSession, type ModelSession, type ModelTensor } from '../../src/index.js';
+import { createImportanceMap } from '../../src/runtime/sliding-window/importance.js';
+import { monaiWindowStarts, nnunetWindowStarts } from '../../src/runtime/sliding-window/placement.js';
+import { runSlidingWindow, type BlendMode, type WindowPlacement } from '../../src/ops.js';
 import { createNodeBackend } from '../../src/node.js';
 
 const FIXTURES = new URL('../fixtures/sliding-window/', import.meta.url);

@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createDicomWebClient, generateChestCt, readDicomSeries } from '../../../src/index.js';
+import { createDicomWebClient, readDicomSeries } from '../../../src/index.js';
+import { generateChestCt } from '../../../src/phantoms.js';
 import { orthancAvailable, startOrthanc, type OrthancInstance } from '../../helpers/orthanc.js';
 import { writeVolumeAsDicomSeries } from '../../helpers/dicom-series-writer.js';
 

@@ -6,7 +6,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildMultipart, createDicomWebClient } from '../../../src/index.js';
+import { createDicomWebClient } from '../../../src/index.js';
+import { buildMultipart } from '../../../src/io/dicomweb/multipart-build.js';
 import { freePort } from '../../helpers/orthanc.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;

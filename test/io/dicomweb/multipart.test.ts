@@ -4,7 +4,9 @@
  * loop (random mutations never throw anything but a typed error).
  */
 import { describe, expect, it } from 'vitest';
-import { buildMultipart, MultipartParser, parseMultipart, boundaryOf, isMedinferError } from '../../../src/index.js';
+import { isMedinferError } from '../../../src/index.js';
+import { buildMultipart, boundaryOf } from '../../../src/io/dicomweb/multipart-build.js';
+import { MultipartParser, parseMultipart } from '../../../src/io/dicomweb/multipart.js';
 
 const enc = new TextEncoder();
 const B = 'b0undary-XYZ';

@@ -5,7 +5,8 @@
  * to what was stored; wrong credentials -> HttpError 401 without the password.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDicomWebClient, generateChestCt, readDicomSeries, readDicomWebSeries, type DicomWebClient } from '../../../src/index.js';
+import { createDicomWebClient, readDicomSeries, readDicomWebSeries, type DicomWebClient } from '../../../src/index.js';
+import { generateChestCt } from '../../../src/phantoms.js';
 import { createPipeline, readManifestFile } from '../../../src/node.js';
 import { orthancAvailable, ORTHANC_SKIP_REASON, startOrthanc, type OrthancInstance } from '../../helpers/orthanc.js';
 import { FAKE_PATIENT, writeVolumeAsDicomSeries } from '../../helpers/dicom-series-writer.js';
