@@ -14,3 +14,4 @@ export * from './io/dicom-write/index.js';
 export * from './phantoms/index.js';
 export * from './postprocess/index.js';
 export * from './pipelines/index.js';
+export * from './io/ndarray-interop.js';
