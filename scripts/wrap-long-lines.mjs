@@ -9,9 +9,11 @@
 //   - a trailing `// comment` after code moves to its own line(s) above that code line.
 // Directives (`// @ts-...`, `// biome-ignore`, `/// <reference`) and words longer than the width are
 // kept as they are; `node scripts/check-line-length.mjs` lists what is still too long.
-// Usage: node scripts/wrap-long-lines.mjs [file ...]   (no files: the whole linted scope)
+//   - with --strings, a long string or template literal is cut into a concatenation (splitStrings);
+//     run `npm run format` after it.
+// Usage: node scripts/wrap-long-lines.mjs [--strings] [file ...]   (no files: the whole linted scope)
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { transformSync } from 'esbuild';
 import { scanLines } from './lint/scan-comments.mjs';
 import { lintedFiles, MAX_LINE, REPO } from './lint/scope.mjs';
@@ -39,7 +41,7 @@ function fill(text, first, next) {
 }
 
 /** Continuation indent for a list item (`- x`, `1. x`) so wrapped lines align under its text. */
-const hang = (text) => ' '.repeat((/^(?:[-*+]|\d+[.)])\s+/.exec(text)?.[0].length ?? 0));
+const hang = (text) => ' '.repeat(/^(?:[-*+]|\d+[.)])\s+/.exec(text)?.[0].length ?? 0);
 
 function wrapLine(line, info) {
   const indent = /^\s*/.exec(line)[0];
@@ -82,15 +84,96 @@ function wrapLine(line, info) {
   return [`${indent}/*${m[1]}`, ...fill(m[2], prefix, prefix + hang(m[2])), `${indent} */`];
 }
 
-const stripComments = (text, file) =>
-  transformSync(text, { loader: file.endsWith('.ts') || file.endsWith('.mts') ? 'ts' : 'js', legalComments: 'none', format: 'esm', sourcefile: file }).code;
+/**
+ * A wrapped comment line's last short piece joins the next line when that line goes on with the same
+ * sentence (same comment prefix, plain text, not a list item, tag or blank), so a paragraph reads
+ * "... is\n * followed" rather than leaving a two-word line; the joined line is wrapped in turn.
+ */
+function carryIntoNext(wrapped, lines, i, info) {
+  const last = wrapped[wrapped.length - 1];
+  const next = lines[i + 1];
+  if (wrapped.length < 2 || next === undefined || /\*\/\s*$/.test(last) || info[i + 1].start !== info[i].start) return;
+  const prefix = /^\s*(?:\/\/ ?|\* ?|\/\*\*? ?)?/.exec(wrapped[wrapped.length - 2])[0].replace(/^(\s*)\/\*\*? ?$/, '$1 * ');
+  const nextPrefix = /^\s*(?:\/\/ ?|\* ?)?/.exec(next)[0];
+  const nextText = next.slice(nextPrefix.length);
+  if (nextPrefix !== prefix || nextText.trim() === '' || /^(?:[-*+@]|\d+[.)]|\*\/|```)/.test(nextText)) return;
+  const wholeLineComment = (k) => (info[k].comments[0]?.col ?? -1) === /^\s*/.exec(lines[k])[0].length;
+  if (info[i].start === 'code' && !(wholeLineComment(i) && wholeLineComment(i + 1))) return; // never a trailing comment's code
+  wrapped.pop();
+  lines[i + 1] = `${last} ${nextText}`;
+}
 
-const files = process.argv.length > 2 ? process.argv.slice(2) : lintedFiles().filter((f) => !f.endsWith('.css'));
+/**
+ * A code line still too long after biome is one with a long string or template literal: each literal
+ * over 60 characters on it becomes a parenthesised concatenation of pieces cut at spaces of its own
+ * text (never inside a ${}), one piece a line; `npm run format` then lays the pieces out. Tagged
+ * templates are left alone (a tag sees the pieces, not the joined text).
+ */
+function splitStrings(line, info) {
+  if (info.start !== 'code') return null;
+  const indent = /^\s*/.exec(line)[0];
+  const room = MAX_LINE - indent.length - 12;
+  const literals = info.strings.filter((s) => s.end > 0 && !s.tagged && s.end - s.col > 60 && s.spaces.length > 0);
+  if (literals.length === 0) return null;
+  let out = line;
+  for (const s of [...literals].sort((a, b) => b.col - a.col)) {
+    const q = line[s.col];
+    const pieces = [];
+    let from = s.col + 1;
+    let lastSpace = -1;
+    for (const sp of s.spaces) {
+      if (sp + 1 - from > room && lastSpace > from) {
+        pieces.push(line.slice(from, lastSpace + 1));
+        from = lastSpace + 1;
+      }
+      lastSpace = sp;
+    }
+    if (s.end - 1 - from > room && lastSpace + 1 > from) {
+      pieces.push(line.slice(from, lastSpace + 1));
+      from = lastSpace + 1;
+    }
+    pieces.push(line.slice(from, s.end - 1));
+    if (pieces.length < 2) continue;
+    const joined = `(${pieces.map((p) => q + p + q).join(` +\n${indent}  `)})`;
+    out = out.slice(0, s.col) + joined + out.slice(s.end);
+  }
+  return out === line ? null : out.split('\n');
+}
+
+// esbuild's output with comments dropped and constant strings folded ('a ' + 'b' -> 'a b'): equal
+// before and after means only comments moved and literals were cut, nothing else.
+const normalise = (text, file) =>
+  transformSync(text, {
+    loader: file.endsWith('.ts') || file.endsWith('.mts') ? 'ts' : 'js',
+    legalComments: 'none',
+    minifySyntax: true,
+    format: 'esm',
+    sourcefile: file,
+    logLevel: 'silent',
+  }).code;
+const sameCode = (before, after, file) => {
+  try {
+    return normalise(before, file) === normalise(after, file);
+  } catch {
+    return false; // a literal cut where only a literal may stand (a type, an import path, a key)
+  }
+};
+
+const args = process.argv.slice(2);
+const strings = args.includes('--strings');
+const named = args.filter((a) => a !== '--strings');
+// Named files are relative to the working directory; the default scope is relative to the repo.
+const files =
+  named.length > 0
+    ? named.map((f) => resolve(f))
+    : lintedFiles()
+        .filter((f) => !f.endsWith('.css'))
+        .map((f) => join(REPO, f));
 let changedFiles = 0;
 let changedLines = 0;
 const refused = [];
-for (const file of files) {
-  const path = join(REPO, file);
+for (const path of files) {
+  const file = relative(REPO, path);
   const text = readFileSync(path, 'utf8');
   const lines = text.split('\n');
   if (!lines.some((l) => width(l) > MAX_LINE)) continue;
@@ -98,15 +181,18 @@ for (const file of files) {
   const out = [];
   let n = 0;
   lines.forEach((line, i) => {
-    const wrapped = width(line) > MAX_LINE ? wrapLine(line, info[i]) : null;
+    const long = width(line) > MAX_LINE;
+    const comment = long ? wrapLine(line, info[i]) : null;
+    const wrapped = comment ?? (long && strings ? splitStrings(line, info[i]) : null);
     if (wrapped && (wrapped.length > 1 || wrapped[0] !== line)) {
+      if (comment) carryIntoNext(wrapped, lines, i, info);
       out.push(...wrapped);
       n++;
     } else out.push(line);
   });
   if (n === 0) continue;
   const next = out.join('\n');
-  if (stripComments(next, file) !== stripComments(text, file)) {
+  if (!sameCode(text, next, file)) {
     refused.push(file);
     continue;
   }
@@ -114,7 +200,7 @@ for (const file of files) {
   changedFiles++;
   changedLines += n;
 }
-console.log(`wrap-long-lines: rewrapped ${changedLines} comment line(s) in ${changedFiles} file(s)`);
+console.log(`wrap-long-lines: rewrapped ${changedLines} line(s) in ${changedFiles} file(s)`);
 if (refused.length > 0) {
   console.error(`left unchanged (the code would have changed; wrap by hand):\n  ${refused.join('\n  ')}`);
   process.exitCode = 1;

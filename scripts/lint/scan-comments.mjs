@@ -12,10 +12,12 @@ const REGEX_AFTER_PUNCT = '(,=:[!&|?{};+-*%<>~^';
 /**
  * Per line: `start` = state at the line's first character ('code' | 'block' | 'template' | 'string'),
  * `comments` = [{ col, kind: 'line' | 'block', end }] comments that start on the line (end = column
- * after the comment on that line, or -1 when a block comment runs past the line).
+ * after the comment on that line, or -1 when a block comment runs past the line), `strings` =
+ * [{ kind: 'string' | 'template', col, end, spaces, tagged }] literals that start on the line (end -1
+ * when they run past it; spaces = columns of spaces in the literal's own text, outside any ${}).
  */
 export function scanLines(text) {
-  const lines = [{ start: 'code', comments: [] }];
+  const lines = [{ start: 'code', comments: [], strings: [] }];
   const braces = [0]; // brace depth per code frame; a frame above the first is a template's ${}
   let state = 'code';
   let quote = '';
@@ -23,11 +25,21 @@ export function scanLines(text) {
   let prevWord = '';
   let lineStart = 0;
   let open = null; // the block comment being read
+  let str = null; // the quoted string being read
+  const templates = []; // template literals being read, innermost last
+  const token = (kind, col) => ({
+    kind,
+    line: lines.length - 1,
+    col,
+    end: -1,
+    spaces: [],
+    tagged: kind === 'template' && (/[)\]]/.test(prev) || (/[\w$]/.test(prev) && !REGEX_AFTER_WORD.has(prevWord))),
+  });
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '\n') {
       if (state === 'line') state = 'code';
-      lines.push({ start: state === 'sq' || state === 'dq' ? 'string' : state === 'regex' ? 'code' : state, comments: [] });
+      lines.push({ start: state === 'sq' || state === 'dq' ? 'string' : state === 'regex' ? 'code' : state, comments: [], strings: [] });
       if (state === 'regex') state = 'code'; // an unterminated "regex" was a division; recover
       lineStart = i + 1;
       continue;
@@ -48,12 +60,20 @@ export function scanLines(text) {
       case 'sq':
       case 'dq':
         if (c === '\\') i++;
-        else if (c === quote) state = 'code';
+        else if (c === ' ') str.spaces.push(col);
+        else if (c === quote) {
+          state = 'code';
+          if (str.line === lines.length - 1) str.end = col + 1;
+        }
         break;
       case 'template':
         if (c === '\\') i++;
-        else if (c === '`') state = 'code';
-        else if (c === '$' && text[i + 1] === '{') {
+        else if (c === ' ') templates[templates.length - 1].spaces.push(col);
+        else if (c === '`') {
+          state = 'code';
+          const tpl = templates.pop();
+          if (tpl.line === lines.length - 1) tpl.end = col + 1;
+        } else if (c === '$' && text[i + 1] === '{') {
           i++;
           braces.push(0);
           state = 'code';
@@ -86,11 +106,16 @@ export function scanLines(text) {
           prev = regex ? 'a' : '/';
           prevWord = '';
         } else if (c === "'" || c === '"') {
+          str = token('string', col);
+          line.strings.push(str);
           state = c === "'" ? 'sq' : 'dq';
           quote = c;
           prev = 'a';
           prevWord = '';
         } else if (c === '`') {
+          const tpl = token('template', col);
+          line.strings.push(tpl);
+          templates.push(tpl);
           state = 'template';
           prev = 'a';
           prevWord = '';
