@@ -112,12 +112,14 @@ function carryIntoNext(wrapped, lines, i, info) {
 function splitStrings(line, info) {
   if (info.start !== 'code') return null;
   const indent = /^\s*/.exec(line)[0];
-  const room = MAX_LINE - indent.length - 12;
-  const literals = info.strings.filter((s) => s.end > 0 && !s.tagged && s.end - s.col > 60 && s.spaces.length > 0);
+  const inside = (s) => info.strings.some((o) => o !== s && o.col < s.col && (o.end < 0 || o.end >= s.end)); // nested in a ${}: cut the outer one only
+  const literals = info.strings.filter((s) => s.end > 0 && !s.tagged && s.end - s.col > 60 && s.spaces.length > 0 && !inside(s));
   if (literals.length === 0) return null;
   let out = line;
   for (const s of [...literals].sort((a, b) => b.col - a.col)) {
     const q = line[s.col];
+    // A literal that would fit a line of its own but not beside its code is cut in two halves.
+    const room = Math.min(MAX_LINE - indent.length - 12, s.end - s.col <= MAX_LINE - indent.length - 12 ? Math.ceil((s.end - s.col) / 2) : Infinity);
     const pieces = [];
     let from = s.col + 1;
     let lastSpace = -1;
