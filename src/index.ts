@@ -88,5 +88,7 @@ export {
   type AlgorithmIdentity, type InstanceUidOptions, type CreateDicomSrOptions, type SrSegmentVolume, type SrDetection, type SrDetection2D,
   type SrDetection3D, type SrClassification, type DicomSegLabels, type DicomSegSegment,
 } from './io/dicom-write/index.js';
+// scijs ndarray views over Volumes and tensors, and back, without copying when the layout allows.
+export { toNdarray, volumeFromNdarray, tensorFromNdarray, type NdarrayLike, type NdarrayFactory } from './io/ndarray-interop.js';
 // Pipeline results -> DICOM SEG / SR (what `medinfer dicomweb run` stores).
 export { segmentationToDicom, detectionToDicomSr, classificationToDicomSr, type DicomResultOptions } from './pipelines/dicom-results.js';

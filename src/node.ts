@@ -8,27 +8,27 @@
 import './postprocess/threads/node-slab-pool.js';
 
 // The isomorphic API (src/index.ts), re-exported name by name: test/api/export-surface.test.ts checks
-// that this list and src/index.ts's agree.
+// that this list and the names of src/index.ts agree (rewrite it with scripts/write-entry-reexports.mjs).
 export {
   SDK_VERSION, MedinferError, UsageError, ManifestError, ModelFileError, IntegrityError, DecodeError, UnsupportedError, ProviderError, ShapeError,
   LimitError, InputError, IoError, HttpError, NetworkError, MissingPackageError, isMedinferError, describeError, type ErrorCode, type IoErrorCode,
   type ErrorDetails, VOXEL_TYPES, type VoxelType, type TypedArray, type TypedArrayMap, IDENTITY_DIRECTION, createGeometry, voxelCount,
   affineFromGeometry, geometryFromAffine, indexToWorld, worldToIndex, lpsToRas, rasToLps, flipAffineLpsRas, sameGrid, axisCodes, type Vec3, type Mat3,
-  type Mat4, type Geometry, type GeometryInit, createVolume, createVolumeLike, volumeStats, voxelOffset, type Volume, type VolumeMeta, type VolumeInit,
-  type VoxelTypeOf, configureKernelThreads, type KernelThreadOptions, createTensor, tensorSize, type ModelTensor, type TensorDataType,
-  type TensorDataMap, type TensorMap, TASK_NAMES, MANIFEST_SCHEMA, parseManifest, getModelEntry, getModelFile, labelNames, type TaskName,
-  type DatasetEntry, type ModelFile, type StepSpec, type InferenceHints, type InferenceSpec, type CodeSpec, type LabelSpec, type DicomWebSeriesRule,
-  type MetricSpec, type ModelEntry, type Manifest, type ManifestLoadOptions, type IoSpec, type TensorSpec, EXECUTION_PROVIDERS, parseProviderChoice,
-  createModelSession, openModel, SessionCache, type ExecutionProvider, type ProviderChoice, type ProviderReport, type DroppedProvider,
-  type WasmThreadingReport, type RuntimeBackend, type BackendSession, type BackendSessionOptions, type ProviderProbe, type ValueMetadata,
-  type ModelSource, type ModelSession, type ModelSessionOptions, type OpenModelOptions, parseLandmarks, type ImageInput, type NamedInputs,
-  type Provenance, type RuntimeSettings, type PipelineBase, type PipelineMap, type ImplementedTask, type ClassificationPipeline,
-  type ClassificationResult, type ClassificationRunOptions, type OcclusionOptions, type OcclusionMap, type SegmentationPipeline,
-  type SegmentationResult, type SegmentationRunOptions, type DetectionPipeline, type DetectionResult, type Detection, type Luna16Candidate,
-  type RegistrationPipeline, type RegistrationInput, type RegistrationResult, type LandmarkFormat, type TreSummary, type ReportTextPipeline,
-  type ReportTextResult, type ObservationResult, type MentionStatus, type PreprocessRecord, type MappedBox, type LabelScore, readNifti, readNiftiSync,
-  writeNifti, parseNiftiHeader, type ReadNiftiOptions, type NiftiMeta, type WriteNiftiOptions, type NiftiXformCode, type NiftiHeader,
-  type GunzipFunction, readDicom, readDicomSeries, readDicomSeriesParts, groupDicomSeries, summarizeDicomHeader, readDicomTags,
+  type Mat4, type Geometry, type GeometryInit, createVolume, createVolumeLike, volumeStats, voxelOffset, type Volume, type VolumeMeta,
+  type VolumeInit, type VoxelTypeOf, configureKernelThreads, type KernelThreadOptions, createTensor, tensorSize, type ModelTensor,
+  type TensorDataType, type TensorDataMap, type TensorMap, TASK_NAMES, MANIFEST_SCHEMA, parseManifest, getModelEntry, getModelFile, labelNames,
+  type TaskName, type DatasetEntry, type ModelFile, type StepSpec, type InferenceHints, type InferenceSpec, type CodeSpec, type LabelSpec,
+  type DicomWebSeriesRule, type MetricSpec, type ModelEntry, type Manifest, type ManifestLoadOptions, type IoSpec, type TensorSpec,
+  EXECUTION_PROVIDERS, parseProviderChoice, createModelSession, openModel, SessionCache, type ExecutionProvider, type ProviderChoice,
+  type ProviderReport, type DroppedProvider, type WasmThreadingReport, type RuntimeBackend, type BackendSession, type BackendSessionOptions,
+  type ProviderProbe, type ValueMetadata, type ModelSource, type ModelSession, type ModelSessionOptions, type OpenModelOptions, parseLandmarks,
+  type ImageInput, type NamedInputs, type Provenance, type RuntimeSettings, type PipelineBase, type PipelineMap, type ImplementedTask,
+  type ClassificationPipeline, type ClassificationResult, type ClassificationRunOptions, type OcclusionOptions, type OcclusionMap,
+  type SegmentationPipeline, type SegmentationResult, type SegmentationRunOptions, type DetectionPipeline, type DetectionResult, type Detection,
+  type Luna16Candidate, type RegistrationPipeline, type RegistrationInput, type RegistrationResult, type LandmarkFormat, type TreSummary,
+  type ReportTextPipeline, type ReportTextResult, type ObservationResult, type MentionStatus, type PreprocessRecord, type MappedBox, type LabelScore,
+  readNifti, readNiftiSync, writeNifti, parseNiftiHeader, type ReadNiftiOptions, type NiftiMeta, type WriteNiftiOptions, type NiftiXformCode,
+  type NiftiHeader, type GunzipFunction, readDicom, readDicomSeries, readDicomSeriesParts, groupDicomSeries, summarizeDicomHeader, readDicomTags,
   listSupportedTransferSyntaxes, type DicomReadOptions, type DicomFileInput, type DicomSeriesGroup, type DicomSeriesPartSummary, type ImageComponent,
   type DicomHeaderSummary, type DicomHeaderOptions, type DicomTag, type TransferSyntaxInfo, type PixelCodec, type DicomCodecName,
   type DicomCodecLoader, type DicomCodecLoaders, createDicomWebClient, readDicomWebSeries, retrieveDicomWebSeriesFiles, type DicomWebClient,
@@ -38,7 +38,8 @@ export {
   readDicomSegLabels, createRandomUid, deriveUid, DEFAULT_UID_ROOT, DICOM_CODES, localCode, type DicomSourceSeries, type DicomSourceInstance,
   type SegmentDescription, type CreateDicomSegOptions, type CodedConcept, type AlgorithmIdentity, type InstanceUidOptions, type CreateDicomSrOptions,
   type SrSegmentVolume, type SrDetection, type SrDetection2D, type SrDetection3D, type SrClassification, type DicomSegLabels, type DicomSegSegment,
-  segmentationToDicom, detectionToDicomSr, classificationToDicomSr, type DicomResultOptions,
+  toNdarray, volumeFromNdarray, tensorFromNdarray, type NdarrayLike, type NdarrayFactory, segmentationToDicom, detectionToDicomSr,
+  classificationToDicomSr, type DicomResultOptions,
 } from './index.js';
 
 // Pipelines bound to onnxruntime-node and the file-system loaders.

@@ -28,7 +28,7 @@ export interface BoundedInflateResult {
 /**
  * Input fed per push. fflate emits one chunk per push (up to ~1032x the input), so highly
  * compressible stretches (ratio over 64: zeros, bombs) are fed in small steps, keeping each
- * transient chunk near 2 MB; ordinary data (2-10x) goes in larger steps, which is ~1.5x faster.
+ * transient chunk near 2 MB; ordinary data (2-10x) goes in larger steps, which is faster (BENCHMARKS.md, "Design measurements").
  */
 const SMALL_STEP = 2 * 1024;
 const LARGE_STEP = 32 * 1024;

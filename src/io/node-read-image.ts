@@ -68,7 +68,7 @@ function safePeek(bytes: Uint8Array): Uint8Array {
 
 /**
  * Whole file in one read into an unpooled buffer: fs.promises.readFile reads in 512 KiB chunks
- * and was ~3x slower than this for a 24 MB volume; the buffer can back a Volume without a copy.
+ * and was several times slower than this (BENCHMARKS.md, "Design measurements"); the buffer can back a Volume without a copy.
  */
 async function readWholeFile(path: string): Promise<Uint8Array> {
   const handle = await open(path, 'r');

@@ -148,8 +148,8 @@ export async function createReportTextPipeline(context: PipelineContext, model: 
   const classes = classesOf(handle.entry);
   const activation = declaredActivation(handle.entry);
   // Reports per session.run when the manifest does not say: one call for up to 256 reports (the
-  // text CNN's activations stay in the tens of MB). Measured on 2 cores, bare ORT: 256 reports as
-  // one call 72 ms vs four calls of 64 136 ms (torch: 84 vs 192 ms).
+  // text CNN's activations stay in the tens of MB); one call of 256 beats four calls of 64
+  // (BENCHMARKS.md, "Design measurements").
   const maxBatch = handle.entry.inference.batch ?? DEFAULT_REPORT_BATCH;
   const runBatch = async (reports: readonly string[]) => {
     const out: ReportTextResult[] = [];

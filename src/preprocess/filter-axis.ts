@@ -147,8 +147,8 @@ function blendRowsSimd(k: SimdKernels, src: TypedArray, out: Float32Array, rows:
 }
 
 // One closure per source array type: V8 keeps type feedback (and optimised code) per closure,
-// so a uint16 radiograph and the float32 intermediates each get a monomorphic loop (3-5x faster
-// than one shared polymorphic loop).
+// so a uint16 radiograph and the float32 intermediates each get a monomorphic loop (several times
+// faster than one shared polymorphic loop; BENCHMARKS.md, "Design measurements").
 const ROW_F32 = createRowPass();
 const ROW_OTHER = createRowPass();
 const LINE_F32 = createLinePass();

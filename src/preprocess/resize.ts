@@ -62,8 +62,8 @@ export function resizeVolume(volume: Volume, params: ResizeParams): StepResult {
     out = createPlanarVolume(geometry, data, channels, volume.meta);
   } else if (params.mode === 'bilinear' && !params.antialias && outSize.every((n, a) => n >= g.size[a]!)) {
     // Upsampling (or equal) on every axis: the separable trilinear sampler. When an axis shrinks,
-    // the 2-tap filter passes below read each input row once (the sampler took 12x longer than
-    // the antialiased filter for 2048^2 -> 224^2, bench/pipeline-overhead.mjs).
+    // the 2-tap filter passes below read each input row once (the sampler was much slower than
+    // the antialiased filter for 2048^2 -> 224^2; BENCHMARKS.md, "Design measurements").
     out = resampleGrid(volume, t, outSize, { linear: true, edge: 'border', geometry });
   } else if (params.mode === 'nearest') {
     const strides = sourceStrides(g.size);

@@ -34,7 +34,7 @@ export function readZscoreParams(r: ParamReader): ZscoreParams {
  * float64 sums of d = x - K and d^2 with K = the first counted value. The shift keeps the one-pass
  * formula stable (no cancellation when the mean is far from 0). With `nonzero`, every voxel is
  * summed and the zeros' known contribution (d = -K) is removed afterwards: a branch-free loop
- * runs about 3x faster than skipping zeros on noisy masks.
+ * runs faster than skipping zeros on noisy masks (BENCHMARKS.md, "Design measurements").
  */
 export function computeMeanStd(data: TypedArray, start: number, end: number, nonzero: boolean): { mean: number; std: number; count: number } {
   let first = start;

@@ -62,10 +62,9 @@ export interface BackendSessionOptions {
   /**
    * Node CPU: ONNX Runtime's memory pattern planning (undefined: on, the default). With it, the
    * first run of each input shape reserves one block sized for the whole graph's activations
-   * and keeps it; pipelines that run large sliding windows turn it off. Measured on this machine
-   * (bundled 3D U-Net, one 4x128^3 window, 2 threads): peak RSS 873 -> 527 MB and 1.04 -> 0.92 s
-   * per run; benchmark-size U-Net at 4x64^3: 585 -> 353 MB, time within noise. Turning the arena
-   * off instead saved less and cost 15-25% per run.
+   * and keeps it; pipelines that run large sliding windows turn it off. Off, a large window's
+   * peak memory drops by about a third at no cost in time; turning the arena off instead saved less
+   * and cost time (BENCHMARKS.md, "Design measurements").
    */
   readonly memoryPattern?: boolean;
   /**

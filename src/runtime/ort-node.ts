@@ -99,9 +99,9 @@ export function createNodeBackend(): RuntimeBackend {
       if (options.memoryPattern !== undefined) so.enableMemPattern = options.memoryPattern;
       // CPU sessions default to intra-op threads that block instead of spin-waiting: on a machine
       // whose cores are shared (other processes, the pipeline's own JS pre/postprocessing) spinning
-      // threads compete for the cores the work needs. Measured (bench/README.md, 2 cores under
-      // load): DenseNet-121 224 0.12-0.14 s vs 0.18-0.27 s per run; 3D U-Net / VoxelMorph within
-      // noise; tiny models (< 2 ms) up to 0.4 ms slower. intraOpSpinning: true restores spinning.
+      // threads compete for the cores the work needs. Faster on 2 loaded cores for
+      // DenseNet-121, the same for 3D models, slightly slower for tiny ones (BENCHMARKS.md, "Design
+      // measurements"). intraOpSpinning: true restores spinning.
       const spinning = options.intraOpSpinning ?? (provider === 'cpu' ? false : undefined);
       // The Node binding flattens nested keys: session.intra_op.allow_spinning.
       if (spinning !== undefined) so.extra = { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } };

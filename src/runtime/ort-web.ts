@@ -105,7 +105,7 @@ export function createWebBackend(options: WebBackendOptions = {}): RuntimeBacken
   if (options.numThreads !== undefined) ort.env.wasm.numThreads = options.numThreads;
   else if (!(typeof ort.env.wasm.numThreads === 'number' && ort.env.wasm.numThreads > 0)) {
     // Not onnxruntime-web's min(4, ceil(cores / 2)): that gives 2 threads on 3 cores, and 2 threads
-    // measured 1.45x slower than 1 on a 2-core machine (see defaultWasmThreads). A page that is
+    // were slower than 1 on a 2-core machine (see defaultWasmThreads). A page that is
     // not cross-origin isolated runs 1 thread whatever is asked; asking 1 avoids ORT's warning.
     const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false && typeof SharedArrayBuffer !== 'undefined';
     ort.env.wasm.numThreads = isolated ? defaultWasmThreads((globalThis.navigator as GpuNavigator | undefined)?.hardwareConcurrency) : 1;

@@ -11,9 +11,9 @@
  * medinfer does not leave the count to onnxruntime-web: unless the caller sets threads, it asks
  * for `defaultWasmThreads(hardwareConcurrency)` = min(4, floor(cores / 2)), at least 1. The wasm
  * pool's threads are extra workers beside the page's main thread (and the proxy worker when
- * used), synchronised through SharedArrayBuffer atomics: on a 2-core machine 2 threads measured
- * 1.45x slower than 1, and 1.1-1.5x for every bundled 3D model in a per-model rerun
- * (bench/browser-models.mjs; ARCHITECTURE.md, "wasm threads"), so small machines stay
+ * used), synchronised through SharedArrayBuffer atomics: on a 2-core machine 2 threads were
+ * slower than 1, for every bundled 3D model too (bench/browser-models.mjs; BENCHMARKS.md, "Design measurements";
+ * ARCHITECTURE.md, "wasm threads"), so small machines stay
  * single-threaded. A model entry may lower the count further (`inference.maxWasmThreads`), but
  * only at the page's first session: onnxruntime-web has one thread pool per page.
  *

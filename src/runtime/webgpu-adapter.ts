@@ -1,8 +1,7 @@
 /**
  * Is a WebGPU adapter real hardware? A software adapter (Chromium's SwiftShader, Mesa's
- * llvmpipe / lavapipe, Windows' WARP "Microsoft Basic Render Driver") runs shaders on the CPU:
- * measured in headless Chromium on SwiftShader, a 256^2 DenseNet classification took 5-8 s against
- * 0.11-0.18 s on wasm, and a 3D segmentation did not finish in 150 s. So 'auto' must not pick one;
+ * llvmpipe / lavapipe, Windows' WARP "Microsoft Basic Render Driver") runs shaders on the CPU,
+ * many times slower than wasm (BENCHMARKS.md, "Design measurements"). So 'auto' must not pick one;
  * an explicit `provider: 'webgpu'` still may (the caller asked, e.g. to test shaders without a GPU).
  *
  * Pure: takes the adapter's fields structurally, so it is tested in Node with fake adapters.

@@ -19,7 +19,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LAYERS: readonly (readonly string[])[] = [
   ['web'],
   ['node', 'browser'],
-  ['index', 'cli'],
+  ['index', 'ops', 'cli'],
   ['pipelines', 'phantoms'],
   ['io'],
   ['runtime'],
@@ -161,7 +161,7 @@ describe('layers of src/', () => {
     expect(has('src/runtime/io-check.ts', 'src/manifest/io-spec.ts')).toBe(true); // import type
     expect(has('src/node.ts', 'src/postprocess/threads/node-slab-pool.ts')).toBe(true); // side effect
     expect(has('src/cli/main.ts', 'src/cli/commands/run.ts')).toBe(true); // import()
-    expect(has('src/index.ts', 'src/core/index.ts')).toBe(true); // export *
+    expect(has('src/pipelines/index.ts', 'src/pipelines/types.ts')).toBe(true); // export *
     expect(has('web/app.ts', 'src/browser.ts')).toBe(true);
   });
 

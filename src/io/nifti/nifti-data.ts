@@ -131,7 +131,7 @@ export function interleaveComponents(blocks: TypedArray, components: number, typ
 
 /** NaN / +-Infinity samples (float data as stored, or integers after an overflowing scl_slope). */
 export function countNonFinite(data: TypedArray): number {
-  // Large float32 volumes: the SIMD scan (~4x faster than this loop) finds the first bad sample,
+  // Large float32 volumes: the SIMD scan (faster than this loop; BENCHMARKS.md, "Design measurements") finds the first bad sample,
   // or proves there is none; the loop then counts from there only.
   const first = data instanceof Float32Array && data.length >= 4096 ? firstNonFinite(data, true) : null;
   if (first === -1) return 0;

@@ -3,8 +3,8 @@
  * grey, grey + alpha, RGB or RGBA. Node's zlib (the same inflate libpng / libspng use, bounded to
  * the exact decoded size) + the five PNG row filters in JS, unfiltered in place inside the
  * inflated buffer, which then backs the Volume: one allocation of the image's size, no copy.
- * Measured against sharp (libvips) on the same 8-bit grey files: about 1.5-2x faster (sharp runs
- * a metadata pass and a libvips pipeline, and its output was copied again; bench/pipeline-overhead.mjs).
+ * Faster than sharp (libvips) on the same 8-bit grey files: sharp runs a metadata pass and a libvips
+ * pipeline, and its output was copied again (BENCHMARKS.md, pipeline-overhead and "Design measurements").
  * Anything else (palette, 1/2/4-bit, Adam7 interlacing, an embedded ICC profile, which sharp
  * would convert through, a tRNS transparency key) returns undefined and the caller decodes with sharp, so the samples are
  * those sharp gives in every case: the test compares both decoders on every filter and layout.

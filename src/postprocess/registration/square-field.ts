@@ -56,7 +56,7 @@ export function squareFieldStep(cur: Float64Array, size: readonly number[], padd
           const w011 = gx * fy * fz;
           const w111 = fx * fy * fz;
           // The three components written out (a loop over them with a branch per component
-          // measured ~20% slower).
+          // was slower; BENCHMARKS.md, "Design measurements").
           const p = 3 * (x0 + si * y0 + si * sj * z0);
           s0 = w000 * cur[p]! + w100 * cur[p + 3]! + w010 * cur[p + sy]! + w110 * cur[p + sy + 3]!
             + w001 * cur[p + sz]! + w101 * cur[p + sz + 3]! + w011 * cur[p + sz + sy]! + w111 * cur[p + sz + sy + 3]!;

@@ -51,8 +51,8 @@ function roundHalfEven(x: number): number {
 /**
  * Core kernel: out[v * C + c] = moving sampled at the mapped position of fixed voxel v. `field`
  * is interleaved xyz per voxel on the fixed grid `fixedSize`. Longer than 60 lines on purpose:
- * one flat loop with row terms hoisted and matrix entries in locals (measured ~18% less CPU than
- * the straightforward version on a 160x192x224 warp).
+ * one flat loop with row terms hoisted and matrix entries in locals (less CPU than the
+ * straightforward version; BENCHMARKS.md, "Design measurements").
  */
 export function resampleThroughField(moving: SampledGrid, field: ArrayLike<number>, fixedSize: readonly number[], mapping: SampleMapping, interpolation: WarpInterpolation, padding: WarpPadding, out: TypedArray, k0 = 0, k1 = fixedSize[2]!): void {
   const [fi, fj] = [fixedSize[0]!, fixedSize[1]!];
