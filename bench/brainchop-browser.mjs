@@ -42,7 +42,8 @@ const full = new Float32Array(fullBuf.buffer, fullBuf.byteOffset, fullBuf.byteLe
 const [, , D, H, W] = call.dims;
 const o = [D, H, W].map((n) => Math.max(0, Math.floor((n - CROP) / 2)));
 const block = new Float32Array(CROP ** 3);
-for (let z = 0; z < CROP; z++) for (let y = 0; y < CROP; y++) for (let x = 0; x < CROP; x++) block[x + CROP * (y + CROP * z)] = full[(o[2] + x) + W * ((o[1] + y) + H * (o[0] + z))];
+for (let z = 0; z < CROP; z++)
+  for (let y = 0; y < CROP; y++) for (let x = 0; x < CROP; x++) block[x + CROP * (y + CROP * z)] = full[o[2] + x + W * (o[1] + y + H * (o[0] + z))];
 
 const tfjsReason = !existsSync(TFJS) ? `no tfjs at ${TFJS}` : !existsSync(UPSTREAM_REPO) ? `no brainchop clone at ${UPSTREAM_REPO}` : '';
 const upstream = (p) => execFileSync('git', [`--git-dir=${UPSTREAM_REPO}`, 'show', `HEAD:public/models/model5_gw_ae/${p}`], { maxBuffer: 1 << 28 });
@@ -55,7 +56,10 @@ const served = {
 };
 
 const server = await startWebServer({ port: 0 });
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'] });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-background-networking', '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+});
 const rows = [];
 const notes = [];
 try {
@@ -63,7 +67,13 @@ try {
   await page.route('**/bench/**', (route) => {
     const path = new URL(route.request().url()).pathname;
     const body = served[path]?.();
-    return body ? route.fulfill({ status: 200, body, headers: { 'content-type': path.endsWith('.js') ? 'text/javascript' : 'application/octet-stream', 'cross-origin-resource-policy': 'same-origin' } }) : route.fulfill({ status: 404 });
+    return body
+      ? route.fulfill({
+          status: 200,
+          body,
+          headers: { 'content-type': path.endsWith('.js') ? 'text/javascript' : 'application/octet-stream', 'cross-origin-resource-policy': 'same-origin' },
+        })
+      : route.fulfill({ status: 404 });
   });
   await page.goto(server.url);
   await page.evaluate(() => window.medinfer.ready);
@@ -71,50 +81,86 @@ try {
   for (const provider of arg('providers', 'wasm,webgpu').split(',')) {
     try {
       const r = await page.evaluate(([p, d, n]) => window.medinfer.bareRun('/bench/model.onnx', '/bench/block.f32', d, p, n), [provider, dims, RUNS]);
-      rows.push({ what: `medinfer web backend, onnxruntime-web ${provider}${provider === 'webgpu' ? ' (SwiftShader)' : ''}`, input: `${CROP}^3 block`, ms: median(r.times), times: r.times, fallbacks: r.fallbacks });
+      rows.push({
+        what: `medinfer web backend, onnxruntime-web ${provider}${provider === 'webgpu' ? ' (SwiftShader)' : ''}`,
+        input: `${CROP}^3 block`,
+        ms: median(r.times),
+        times: r.times,
+        fallbacks: r.fallbacks,
+      });
     } catch (e) {
       notes.push(`${provider} bare run failed: ${String(e.message ?? e).split('\n')[0]}`);
     }
   }
   if (tfjsReason) notes.push(`tfjs WebGL skipped: ${tfjsReason}`);
   else {
-    const r = await page.evaluate(async ([c, n]) => {
-      await new Promise((ok, fail) => { const s = document.createElement('script'); s.src = '/bench/tf.min.js'; s.onload = ok; s.onerror = fail; document.head.append(s); });
-      const tf = window.tf;
-      await tf.setBackend('webgl');
-      await tf.ready();
-      const model = await tf.loadLayersModel('/bench/tfjs/model.json');
-      const data = new Float32Array(await (await fetch('/bench/block.f32')).arrayBuffer());
-      const times = [];
-      for (let k = -1; k < n; k++) {
-        const t = performance.now();
-        const x = tf.tensor(data, [1, c, c, c, 1]);
-        // Layer by layer as brainchop applies it (the saved model's input is fixed at 256^3;
-        // model5_gw_ae has no _gn layers, so no LayerNormInPlace here).
-        let y = x;
-        for (let l = 1; l < model.layers.length; l++) {
-          const next = model.layers[l].apply(y);
-          if (y !== x) y.dispose();
-          y = next;
-        }
-        await y.data();
-        x.dispose();
-        y.dispose();
-        if (k >= 0) times.push(performance.now() - t);
-      }
-      return { times, backend: tf.getBackend(), version: tf.version.tfjs, renderer: (() => { const g = document.createElement('canvas').getContext('webgl2'); const e = g?.getExtension('WEBGL_debug_renderer_info'); return e ? g.getParameter(e.UNMASKED_RENDERER_WEBGL) : 'unknown'; })() };
-    }, [CROP, RUNS]).catch((e) => ({ error: String(e.message ?? e).split('\n')[0] }));
+    const r = await page
+      .evaluate(
+        async ([c, n]) => {
+          await new Promise((ok, fail) => {
+            const s = document.createElement('script');
+            s.src = '/bench/tf.min.js';
+            s.onload = ok;
+            s.onerror = fail;
+            document.head.append(s);
+          });
+          const tf = window.tf;
+          await tf.setBackend('webgl');
+          await tf.ready();
+          const model = await tf.loadLayersModel('/bench/tfjs/model.json');
+          const data = new Float32Array(await (await fetch('/bench/block.f32')).arrayBuffer());
+          const times = [];
+          for (let k = -1; k < n; k++) {
+            const t = performance.now();
+            const x = tf.tensor(data, [1, c, c, c, 1]);
+            // Layer by layer as brainchop applies it (the saved model's input is fixed at 256^3;
+            // model5_gw_ae has no _gn layers, so no LayerNormInPlace here).
+            let y = x;
+            for (let l = 1; l < model.layers.length; l++) {
+              const next = model.layers[l].apply(y);
+              if (y !== x) y.dispose();
+              y = next;
+            }
+            await y.data();
+            x.dispose();
+            y.dispose();
+            if (k >= 0) times.push(performance.now() - t);
+          }
+          return {
+            times,
+            backend: tf.getBackend(),
+            version: tf.version.tfjs,
+            renderer: (() => {
+              const g = document.createElement('canvas').getContext('webgl2');
+              const e = g?.getExtension('WEBGL_debug_renderer_info');
+              return e ? g.getParameter(e.UNMASKED_RENDERER_WEBGL) : 'unknown';
+            })(),
+          };
+        },
+        [CROP, RUNS],
+      )
+      .catch((e) => ({ error: String(e.message ?? e).split('\n')[0] }));
     if (r.error) notes.push(`tfjs WebGL failed: ${r.error}`);
-    else rows.push({ what: `brainchop runtime: tfjs ${r.version} ${r.backend} (${r.renderer})`, input: `${CROP}^3 block`, ms: median(r.times), times: r.times });
+    else
+      rows.push({ what: `brainchop runtime: tfjs ${r.version} ${r.backend} (${r.renderer})`, input: `${CROP}^3 block`, ms: median(r.times), times: r.times });
   }
   if (!process.argv.includes('--no-pipeline')) {
-  // medinfer's whole pipeline in the page on the 256^3 T1 (read, conform, normalise, crop, network, labels back).
-  const pipe = await page.evaluate(([m, n]) => (async () => {
-    const times = [];
-    for (let k = 0; k < n; k++) times.push((await window.medinfer.runSample(m, 'brain MRI T1, real (brainchop sample, 256^3 1 mm)', 'wasm')).ms);
-    return times;
-  })(), [MODEL, Math.min(RUNS, 2)]);
-  rows.push({ what: 'medinfer tissue pipeline in the page, wasm (read + conform + network + labels)', input: 't1_crop.nii.gz 256^3', ms: median(pipe), times: pipe });
+    // medinfer's whole pipeline in the page on the 256^3 T1 (read, conform, normalise, crop, network, labels back).
+    const pipe = await page.evaluate(
+      ([m, n]) =>
+        (async () => {
+          const times = [];
+          for (let k = 0; k < n; k++) times.push((await window.medinfer.runSample(m, 'brain MRI T1, real (brainchop sample, 256^3 1 mm)', 'wasm')).ms);
+          return times;
+        })(),
+      [MODEL, Math.min(RUNS, 2)],
+    );
+    rows.push({
+      what: 'medinfer tissue pipeline in the page, wasm (read + conform + network + labels)',
+      input: 't1_crop.nii.gz 256^3',
+      ms: median(pipe),
+      times: pipe,
+    });
   }
   const threads = await page.evaluate(() => navigator.hardwareConcurrency);
   notes.push(`navigator.hardwareConcurrency ${threads}; wasm threads: the SDK default`);
@@ -123,6 +169,21 @@ try {
   await server.close();
   spawnSync('rm', ['-rf', dir]);
 }
-const lines = ['| runtime | input | median ms | runs ms |', '| --- | --- | ---: | --- |', ...rows.map((r) => `| ${r.what} | ${r.input} | ${r.ms.toFixed(0)} | ${r.times.map((t) => t.toFixed(0)).join(', ')} |`), '', ...notes.map((n) => `- ${n}`), `- load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`];
+const lines = [
+  '| runtime | input | median ms | runs ms |',
+  '| --- | --- | ---: | --- |',
+  ...rows.map((r) => `| ${r.what} | ${r.input} | ${r.ms.toFixed(0)} | ${r.times.map((t) => t.toFixed(0)).join(', ')} |`),
+  '',
+  ...notes.map((n) => `- ${n}`),
+  `- load average at the end ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+];
 console.log(lines.join('\n'));
-writeFileSync(join(fileURLToPath(new URL('./results/', import.meta.url)), process.argv.includes('--no-pipeline') ? 'brainchop-browser-tfjs.json' : 'brainchop-browser.json'), JSON.stringify({ crop: CROP, runs: RUNS, rows, notes }, null, 2));
+writeFileSync(
+  join(
+    fileURLToPath(new URL('./results/', import.meta.url)),
+    process.argv.includes('--no-pipeline') ? 'brainchop-browser-tfjs.json' : 'brainchop-browser.json',
+  ),
+  JSON.stringify({ crop: CROP, runs: RUNS, rows, notes }, null, 2),
+);

@@ -27,7 +27,13 @@ import { machineNote, median } from './lib/stats.mjs';
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const T1 = join(REPO, 'models/brainchop/sample/t1_crop.nii.gz');
 const MODELS = ['brainchop-tissue-gwm-light', 'brainchop-brain-mask', 'brainchop-subcortical-gwm', 'brainchop-aparc-aseg-50', 'brainchop-mindgrab'];
-const UPSTREAM = { 'brainchop-tissue-gwm-light': 'model5_gw_ae', 'brainchop-brain-mask': 'model11_gw_ae', 'brainchop-subcortical-gwm': 'model18cls', 'brainchop-aparc-aseg-50': 'model30chan50cls', 'brainchop-mindgrab': 'mindgrab' };
+const UPSTREAM = {
+  'brainchop-tissue-gwm-light': 'model5_gw_ae',
+  'brainchop-brain-mask': 'model11_gw_ae',
+  'brainchop-subcortical-gwm': 'model18cls',
+  'brainchop-aparc-aseg-50': 'model30chan50cls',
+  'brainchop-mindgrab': 'mindgrab',
+};
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : fallback;
@@ -55,20 +61,31 @@ async function child(mode, model, dir) {
     // A backend that writes every feed (and the model it goes to) before running it for real.
     const real = createNodeBackend();
     const calls = [];
-    const backend = { ...real, unavailableReason: real.unavailableReason.bind(real), loadModelBytes: real.loadModelBytes.bind(real),
+    const backend = {
+      ...real,
+      unavailableReason: real.unavailableReason.bind(real),
+      loadModelBytes: real.loadModelBytes.bind(real),
       async createSession(bytes, provider, options) {
         const s = await real.createSession(bytes, provider, options);
         const modelFile = `model-${calls.length}.onnx`;
         writeFileSync(join(dir, modelFile), bytes);
-        return { ...s, inputNames: s.inputNames, outputNames: s.outputNames, inputMetadata: s.inputMetadata, outputMetadata: s.outputMetadata, release: () => s.release(),
+        return {
+          ...s,
+          inputNames: s.inputNames,
+          outputNames: s.outputNames,
+          inputMetadata: s.inputMetadata,
+          outputMetadata: s.outputMetadata,
+          release: () => s.release(),
           async run(feeds) {
             const [input, t] = Object.entries(feeds)[0];
             const feed = `feed-${calls.length}.f32`;
             writeFileSync(join(dir, feed), Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
             calls.push({ model: modelFile, input, dims: t.dims, feed, dtype: t.dtype ?? t.type });
             return s.run(feeds);
-          } };
-      } };
+          },
+        };
+      },
+    };
     const pipe = await createPipeline('segmentation', model, { manifest, provider: 'cpu', threads: THREADS, backend });
     await pipe.run(T1);
     await pipe.dispose();
@@ -122,7 +139,10 @@ async function child(mode, model, dir) {
 async function tfjsCrop(ort, model, dir) {
   const crop = Number(arg('crop', 48));
   const { loadUpstream, loadTfjsModel, tfjsNetwork } = await import('../scripts/reference/brainchop/upstream.mjs');
-  const up = await loadUpstream({ repo: process.env.MEDINFER_BRAINCHOP_REPO ?? '/work/.mirror/neuroneural+brainchop/repo', tfjsDir: process.env.MEDINFER_TFJS_DIR ?? '/tmp/tfjs' });
+  const up = await loadUpstream({
+    repo: process.env.MEDINFER_BRAINCHOP_REPO ?? '/work/.mirror/neuroneural+brainchop/repo',
+    tfjsDir: process.env.MEDINFER_TFJS_DIR ?? '/tmp/tfjs',
+  });
   const { model: tfModel } = await loadTfjsModel(up, UPSTREAM[model]);
   const calls = readCapture(dir);
   const c = calls[calls.length - 1]; // the entry's own network (after any pre-model)
@@ -130,7 +150,8 @@ async function tfjsCrop(ort, model, dir) {
   const [, , D, H, W] = c.dims;
   const o = [D, H, W].map((n) => Math.max(0, Math.floor((n - crop) / 2)));
   const block = new Float32Array(crop ** 3);
-  for (let z = 0; z < crop; z++) for (let y = 0; y < crop; y++) for (let x = 0; x < crop; x++) block[x + crop * (y + crop * z)] = full.data[(o[2] + x) + W * ((o[1] + y) + H * (o[0] + z))];
+  for (let z = 0; z < crop; z++)
+    for (let y = 0; y < crop; y++) for (let x = 0; x < crop; x++) block[x + crop * (y + crop * z)] = full.data[o[2] + x + W * (o[1] + y + H * (o[0] + z))];
   const session = await ort.InferenceSession.create(c.model, (await import('./lib/ort-options.mjs')).bareSessionOptions(THREADS));
   const feed = { [c.input]: new ort.Tensor('float32', block, [1, 1, crop, crop, crop]) };
   const runs = Number(arg('runs', 3));
@@ -163,9 +184,14 @@ const models = (arg('models', '') || MODELS.join(',')).split(',');
 const runs = arg('runs', '3');
 const base = join(tmpdir(), `medinfer-bench-brainchop-${process.pid}`);
 const self = fileURLToPath(import.meta.url);
-const childRun = (mode, model, dir, extra = []) => runJsonChild(process.execPath, [self, '--child', mode, model, dir, '--threads', String(THREADS), '--runs', runs, ...extra], { timeoutMs: 1_800_000 });
-const tfjsReason = !existsSync('/tmp/tfjs/node_modules/@tensorflow/tfjs') && !process.env.MEDINFER_TFJS_DIR ? 'no tfjs install at /tmp/tfjs (see the setup in this file)'
-  : !existsSync(process.env.MEDINFER_BRAINCHOP_REPO ?? '/work/.mirror/neuroneural+brainchop/repo') ? 'no brainchop clone (MEDINFER_BRAINCHOP_REPO)' : '';
+const childRun = (mode, model, dir, extra = []) =>
+  runJsonChild(process.execPath, [self, '--child', mode, model, dir, '--threads', String(THREADS), '--runs', runs, ...extra], { timeoutMs: 1_800_000 });
+const tfjsReason =
+  !existsSync('/tmp/tfjs/node_modules/@tensorflow/tfjs') && !process.env.MEDINFER_TFJS_DIR
+    ? 'no tfjs install at /tmp/tfjs (see the setup in this file)'
+    : !existsSync(process.env.MEDINFER_BRAINCHOP_REPO ?? '/work/.mirror/neuroneural+brainchop/repo')
+      ? 'no brainchop clone (MEDINFER_BRAINCHOP_REPO)'
+      : '';
 if (tfjsReason) console.error(`SKIPPED tfjs comparison: ${tfjsReason}`);
 
 const rows = [];
@@ -173,18 +199,38 @@ for (const model of models) {
   const dir = join(base, model);
   mkdirSync(dir, { recursive: true });
   const cap = await childRun('capture', model, dir);
-  if (!cap.ok) { rows.push({ model, error: cap.error }); console.error(model, cap.error); continue; }
+  if (!cap.ok) {
+    rows.push({ model, error: cap.error });
+    console.error(model, cap.error);
+    continue;
+  }
   // --memory-only: peak RSS of each side (one run each), no timing (the 50-class model takes
   // minutes per run on 2 shared cores).
   const both = process.argv.includes('--memory-only') ? { ok: false, error: 'timing not run (--memory-only)' } : await childRun('both', model, dir);
   const sdk = await childRun('sdk', model, dir);
   const ort = await childRun('ort', model, dir);
-  const tf = tfjsReason || model !== 'brainchop-tissue-gwm-light' && !process.argv.includes('--tfjs-all') ? undefined : await childRun('tfjs', model, dir, ['--crop', arg('crop', '48')]);
+  const tf =
+    tfjsReason || (model !== 'brainchop-tissue-gwm-light' && !process.argv.includes('--tfjs-all'))
+      ? undefined
+      : await childRun('tfjs', model, dir, ['--crop', arg('crop', '48')]);
   const row = { model, feeds: cap.result.calls };
-  if (both.ok) Object.assign(row, { sdkMs: median(both.result.sdkTimes), ortMs: median(both.result.ortTimes), sdkTimes: both.result.sdkTimes, ortTimes: both.result.ortTimes });
+  if (both.ok)
+    Object.assign(row, {
+      sdkMs: median(both.result.sdkTimes),
+      ortMs: median(both.result.ortTimes),
+      sdkTimes: both.result.sdkTimes,
+      ortTimes: both.result.ortTimes,
+    });
   else row.error = both.error;
   if (sdk.ok && ort.ok) Object.assign(row, { sdkRssMB: Math.round(sdk.result.maxRssMB), ortRssMB: Math.round(ort.result.maxRssMB) });
-  if (tf?.ok) row.tfjs = { crop: tf.result.crop, tfMs: median(tf.result.tfTimes), ortMs: median(tf.result.ortTimes), version: tf.result.tfjs, brainchop: tf.result.brainchop };
+  if (tf?.ok)
+    row.tfjs = {
+      crop: tf.result.crop,
+      tfMs: median(tf.result.tfTimes),
+      ortMs: median(tf.result.ortTimes),
+      version: tf.result.tfjs,
+      brainchop: tf.result.brainchop,
+    };
   else if (tf) row.tfjsError = tf.error;
   rows.push(row);
   console.error(JSON.stringify(row));
@@ -194,15 +240,37 @@ spawnSync('rm', ['-rf', base]);
 const lines = [
   `| model | feeds (N,C,D,H,W) | medinfer s | bare ORT s | medinfer's own work | peak RSS medinfer / bare ORT MB | ratio |`,
   '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
-  ...rows.filter((r) => r.sdkMs || r.sdkRssMB).map((r) => `| ${r.model} | ${r.feeds.map((d) => d.join('x')).join(' + ')} | ${r.sdkMs ? (r.sdkMs / 1000).toFixed(2) : '-'} | ${r.ortMs ? (r.ortMs / 1000).toFixed(2) : '-'} | ${r.sdkMs ? (100 * (1 - r.ortMs / r.sdkMs)).toFixed(1) + ' %' : '-'} | ${r.sdkRssMB ?? '?'} / ${r.ortRssMB ?? '?'} | ${r.sdkRssMB ? (r.sdkRssMB / r.ortRssMB).toFixed(2) : '?'}x |`),
+  ...rows
+    .filter((r) => r.sdkMs || r.sdkRssMB)
+    .map(
+      (r) =>
+        `| ${r.model} | ${r.feeds.map((d) => d.join('x')).join(' + ')} | ${r.sdkMs ? (r.sdkMs / 1000).toFixed(2) : '-'} | ` +
+        `${r.ortMs ? (r.ortMs / 1000).toFixed(2) : '-'} | ${r.sdkMs ? (100 * (1 - r.ortMs / r.sdkMs)).toFixed(1) + ' %' : '-'} | ` +
+        `${r.sdkRssMB ?? '?'} / ${r.ortRssMB ?? '?'} | ${r.sdkRssMB ? (r.sdkRssMB / r.ortRssMB).toFixed(2) : '?'}x |`,
+    ),
 ];
 const tfRows = rows.filter((r) => r.tfjs);
-if (tfRows.length) lines.push('', '| model | crop | tfjs CPU (brainchop network) s | bare ORT s | tfjs / ORT |', '| --- | --- | ---: | ---: | ---: |',
-  ...tfRows.map((r) => `| ${r.model} | ${r.tfjs.crop}^3 | ${(r.tfjs.tfMs / 1000).toFixed(2)} | ${(r.tfjs.ortMs / 1000).toFixed(3)} | ${(r.tfjs.tfMs / r.tfjs.ortMs).toFixed(0)}x |`));
+if (tfRows.length)
+  lines.push(
+    '',
+    '| model | crop | tfjs CPU (brainchop network) s | bare ORT s | tfjs / ORT |',
+    '| --- | --- | ---: | ---: | ---: |',
+    ...tfRows.map(
+      (r) =>
+        `| ${r.model} | ${r.tfjs.crop}^3 | ${(r.tfjs.tfMs / 1000).toFixed(2)} | ${(r.tfjs.ortMs / 1000).toFixed(3)} | ` +
+        `${(r.tfjs.tfMs / r.tfjs.ortMs).toFixed(0)}x |`,
+    ),
+  );
 if (tfjsReason) lines.push('', `tfjs comparison skipped: ${tfjsReason}`);
 for (const r of rows.filter((x) => x.error || x.tfjsError)) lines.push(`- ${r.model}: ${r.error ?? r.tfjsError}`);
-lines.push('', `runs: ${runs} timed after one warm-up each side, alternated in one process; ${THREADS} intra-op threads both sides; load ${JSON.stringify(machineNote())}`);
+lines.push(
+  '',
+  `runs: ${runs} timed after one warm-up each side, alternated in one process; ${THREADS} intra-op threads both sides; load ${JSON.stringify(machineNote())}`,
+);
 console.log(lines.join('\n'));
 const resultsDir = process.env.MEDINFER_BENCH_RESULTS_DIR ?? join(REPO, 'bench/results');
 mkdirSync(resultsDir, { recursive: true });
-writeFileSync(join(resultsDir, process.argv.includes('--memory-only') ? 'brainchop-memory.json' : 'brainchop.json'), JSON.stringify({ threads: THREADS, runs: Number(runs), rows }, null, 2));
+writeFileSync(
+  join(resultsDir, process.argv.includes('--memory-only') ? 'brainchop-memory.json' : 'brainchop.json'),
+  JSON.stringify({ threads: THREADS, runs: Number(runs), rows }, null, 2),
+);

@@ -24,31 +24,54 @@ import { writeAreaResult } from './lib/write-result.mjs';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const arg = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+const arg = (name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
 const ROUNDS = Number(arg('--rounds') ?? (quick ? 3 : 7));
 const GPU_ROUNDS = Number(arg('--gpu-rounds') ?? (quick ? 2 : 3));
 const root = fileURLToPath(new URL('..', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 const round2 = (x) => Math.round(x * 100) / 100;
 
 if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (the browser area needs Debian's Chromium)`);
 const manifest = JSON.parse(readFileSync(join(root, 'models.manifest.json'), 'utf8'));
 const only = arg('--models')?.split(',');
-const models = Object.entries(manifest.models).filter(([id, e]) => e.weights.kind === 'bundled' && (!only || only.includes(id))).map(([id, e]) => ({
-  id, task: e.task, dimensionality: e.dimensionality, bytes: statSync(join(root, e.files.find((f) => f.role === 'model').path)).size,
-}));
+const models = Object.entries(manifest.models)
+  .filter(([id, e]) => e.weights.kind === 'bundled' && (!only || only.includes(id)))
+  .map(([id, e]) => ({
+    id,
+    task: e.task,
+    dimensionality: e.dimensionality,
+    bytes: statSync(join(root, e.files.find((f) => f.role === 'model').path)).size,
+  }));
 
 // The page bundle: esbuild from bench/browser/page.ts with the SDK's browser sources.
 const work = mkdtempSync(join(tmpdir(), 'medinfer-bench-browser-models-'));
 const GUARDED = ['fs', 'path', 'zlib', 'crypto'];
 await build({
-  entryPoints: [join(root, 'bench/browser/page.ts')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
-  outfile: join(work, 'page.js'), logLevel: 'warning', loader: { '.wasm': 'file' },
-  plugins: [{ name: 'shim', setup(b) {
-    b.onResolve({ filter: new RegExp(`^(node:)?(${GUARDED.join('|')})$`) }, (a) => ({ path: a.path, namespace: 'empty' }));
-    b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export default {};', loader: 'js' }));
-  } }],
+  entryPoints: [join(root, 'bench/browser/page.ts')],
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  outfile: join(work, 'page.js'),
+  logLevel: 'warning',
+  loader: { '.wasm': 'file' },
+  plugins: [
+    {
+      name: 'shim',
+      setup(b) {
+        b.onResolve({ filter: new RegExp(`^(node:)?(${GUARDED.join('|')})$`) }, (a) => ({ path: a.path, namespace: 'empty' }));
+        b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export default {};', loader: 'js' }));
+      },
+    },
+  ],
 });
 writeFileSync(join(work, 'index.html'), '<!doctype html><meta charset="utf-8"><title>bench</title><script type="module" src="/page.js"></script>');
 const ortDist = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-web/webgpu')).replace(/[\\/]dist$/, ''), 'dist');
@@ -60,11 +83,27 @@ const server = createServer((req, res) => {
   res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
   res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
   const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-  const inside = (base, rel) => { const p = normalize(join(base, rel)); return p.startsWith(base + sep) ? p : undefined; };
-  const file = path === '/' ? join(work, 'index.html') : path === '/page.js' ? join(work, 'page.js')
-    : path === '/models.manifest.json' ? join(root, 'models.manifest.json')
-      : path.startsWith('/ort/') ? inside(ortDist, path.slice(5)) : path.startsWith('/models/') ? inside(join(root, 'models'), path.slice(8)) : undefined;
-  if (!file || !existsSync(file)) { res.writeHead(404); res.end(); return; }
+  const inside = (base, rel) => {
+    const p = normalize(join(base, rel));
+    return p.startsWith(base + sep) ? p : undefined;
+  };
+  const file =
+    path === '/'
+      ? join(work, 'index.html')
+      : path === '/page.js'
+        ? join(work, 'page.js')
+        : path === '/models.manifest.json'
+          ? join(root, 'models.manifest.json')
+          : path.startsWith('/ort/')
+            ? inside(ortDist, path.slice(5))
+            : path.startsWith('/models/')
+              ? inside(join(root, 'models'), path.slice(8))
+              : undefined;
+  if (!file || !existsSync(file)) {
+    res.writeHead(404);
+    res.end();
+    return;
+  }
   const ext = file.slice(file.lastIndexOf('.'));
   res.writeHead(200, { 'Content-Type': TYPES[ext] ?? 'application/octet-stream' });
   res.end(readFileSync(file));
@@ -84,16 +123,27 @@ function prioritise() {
     try {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('/usr/lib/chromium/chromium')) continue;
       tids.push(...readdirSync(`/proc/${pid}/task`));
-    } catch { /* exited */ }
+    } catch {
+      /* exited */
+    }
   }
   if (tids.length) spawnSync('renice', ['-n', String(Number(priority)), '-p', ...tids], { stdio: 'ignore' });
 }
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
-  args: ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu',
+  args: [
+    '--no-sandbox',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--enable-unsafe-webgpu',
     // Pages that are not in front must not be throttled: all thread-count pages take turns.
-    '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
-    '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+    '--disable-background-timer-throttling',
+    '--disable-renderer-backgrounding',
+    '--disable-backgrounding-occluded-windows',
+    '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+  ],
 });
 const chromiumVersion = browser.version();
 async function openPage(query) {
@@ -140,17 +190,42 @@ try {
       }
       const info = pages.get(1).info;
       const reported = Object.fromEntries(counts.map((t) => [t, pages.get(t).info.provider?.wasm]));
-      for (const p of pages.values()) { if (p.errors.length) log(`${m.id}: page errors ${p.errors.join('; ')}`); await p.page.close(); }
+      for (const p of pages.values()) {
+        if (p.errors.length) log(`${m.id}: page errors ${p.errors.join('; ')}`);
+        await p.page.close();
+      }
       const med = Object.fromEntries(counts.map((t) => [t, { sdk: median(times[t].sdk), bare: median(times[t].bare) }]));
-      const d = { model: m.id, task: m.task, modelBytes: m.bytes, input: info.input, feedDims: info.feedDims, calls: info.calls, feedMB: round2(info.feedMB), rounds: ROUNDS, medians: med, times, reported };
+      const d = {
+        model: m.id,
+        task: m.task,
+        modelBytes: m.bytes,
+        input: info.input,
+        feedDims: info.feedDims,
+        calls: info.calls,
+        feedMB: round2(info.feedMB),
+        rounds: ROUNDS,
+        medians: med,
+        times,
+        reported,
+      };
       details.threads.push(d);
       for (const t of counts.filter((c) => c > 1)) {
         for (const side of ['sdk', 'bare']) {
           const what = side === 'sdk' ? 'SDK pipeline end to end' : 'bare onnxruntime-web session.run';
-          figures.push({ name: `${m.id} (${info.input}): wasm ${t} threads vs 1, ${what}`, unit: 'ms', median: round2(med[t][side]), baseline: `wasm 1 thread, ${what}`,
-            baselineMedian: round2(med[1][side]), ratio: round2(med[t][side] / med[1][side]), runs: ROUNDS,
+          figures.push({
+            name: `${m.id} (${info.input}): wasm ${t} threads vs 1, ${what}`,
+            unit: 'ms',
+            median: round2(med[t][side]),
+            baseline: `wasm 1 thread, ${what}`,
+            baselineMedian: round2(med[1][side]),
+            ratio: round2(med[t][side] / med[1][side]),
+            runs: ROUNDS,
             // Best runs too: on a loaded box the least-preempted run says what the setting can do.
-            min: round2(Math.min(...times[t][side])), baselineMin: round2(Math.min(...times[1][side])), minRatio: round2(Math.min(...times[t][side]) / Math.min(...times[1][side])), note: `${info.calls} session.run per pipeline run, model ${(m.bytes / 1024).toFixed(0)} KiB` });
+            min: round2(Math.min(...times[t][side])),
+            baselineMin: round2(Math.min(...times[1][side])),
+            minRatio: round2(Math.min(...times[t][side]) / Math.min(...times[1][side])),
+            note: `${info.calls} session.run per pipeline run, model ${(m.bytes / 1024).toFixed(0)} KiB`,
+          });
         }
       }
       log(`${m.id}: ${counts.map((t) => `${t}T sdk ${med[t].sdk.toFixed(1)} bare ${med[t].bare.toFixed(1)} ms`).join(' | ')}`);
@@ -160,7 +235,8 @@ try {
     // SwiftShader runs 3D models for minutes: a model whose first (warm-up) run exceeds the limit is
     // recorded as not measured, and its page replaced.
     const limitMs = Number(arg('--gpu-timeout-s') ?? 150) * 1000;
-    const within = (promise, what) => Promise.race([promise, new Promise((_, fail) => setTimeout(() => fail(new Error(`${what} took over ${limitMs / 1000} s on SwiftShader`)), limitMs))]);
+    const within = (promise, what) =>
+      Promise.race([promise, new Promise((_, fail) => setTimeout(() => fail(new Error(`${what} took over ${limitMs / 1000} s on SwiftShader`)), limitMs))]);
     let p = await openPage('?threads=1');
     // Quick mode: SwiftShader takes 15-55 s per run of the 3D models, so only 2D and text ones.
     for (const m of quick && !only ? models.filter((x) => x.dimensionality !== 3) : models) {
@@ -171,17 +247,50 @@ try {
         const times = { sdk: [], session: [], bare: [] };
         const sides = Object.keys(times);
         for (let r = 0; r < GPU_ROUNDS; r++) {
-          for (let i = 0; i < sides.length; i++) { const side = sides[(i + r) % sides.length]; times[side].push(await call(p, 'time', m.id, 'webgpu', side)); }
+          for (let i = 0; i < sides.length; i++) {
+            const side = sides[(i + r) % sides.length];
+            times[side].push(await call(p, 'time', m.id, 'webgpu', side));
+          }
           loads.push(loadavg()[0]);
         }
         const med = { sdk: median(times.sdk), session: median(times.session), bare: median(times.bare) };
         // Session reuse: the pipeline must not have created a session per run.
         const sessionsCreated = await call(p, 'sessionsCreated', m.id, 'webgpu');
-        details.webgpu.push({ model: m.id, input: info.input, calls: info.calls, feedMB: round2(info.feedMB), rounds: GPU_ROUNDS, medians: med, times, sessionsCreated, pipelineRuns: 1 + GPU_ROUNDS, used: info.provider?.used, dropped: info.provider?.dropped });
-        figures.push({ name: `${m.id} (${info.input}): WebGPU (SwiftShader) SDK ModelSession.run vs onnxruntime-web direct, same feeds`, unit: 'ms', median: round2(med.session), baseline: 'onnxruntime-web InferenceSession.run, session created once, CPU outputs',
-          baselineMedian: round2(med.bare), ratio: round2(med.session / med.bare), runs: GPU_ROUNDS, note: `${info.calls} session.run per pipeline run; ${sessionsCreated} session(s) created over ${1 + GPU_ROUNDS} pipeline runs; SwiftShader is a CPU emulation: times say nothing about GPUs` });
-        figures.push({ name: `${m.id} (${info.input}): WebGPU (SwiftShader) SDK pipeline end to end vs onnxruntime-web direct`, unit: 'ms', median: round2(med.sdk), baseline: 'onnxruntime-web InferenceSession.run over the same feeds',
-          baselineMedian: round2(med.bare), ratio: round2(med.sdk / med.bare), runs: GPU_ROUNDS, note: 'the difference is pre/postprocessing plus the SDK wrapper' });
+        details.webgpu.push({
+          model: m.id,
+          input: info.input,
+          calls: info.calls,
+          feedMB: round2(info.feedMB),
+          rounds: GPU_ROUNDS,
+          medians: med,
+          times,
+          sessionsCreated,
+          pipelineRuns: 1 + GPU_ROUNDS,
+          used: info.provider?.used,
+          dropped: info.provider?.dropped,
+        });
+        figures.push({
+          name: `${m.id} (${info.input}): WebGPU (SwiftShader) SDK ModelSession.run vs onnxruntime-web direct, same feeds`,
+          unit: 'ms',
+          median: round2(med.session),
+          baseline: 'onnxruntime-web InferenceSession.run, session created once, CPU outputs',
+          baselineMedian: round2(med.bare),
+          ratio: round2(med.session / med.bare),
+          runs: GPU_ROUNDS,
+          note:
+            `${info.calls} session.run per pipeline run; ${sessionsCreated} session(s) created over ${1 + GPU_ROUNDS} pipeline runs; SwiftShader is a ` +
+            `CPU emulation: times say nothing about GPUs`,
+        });
+        figures.push({
+          name: `${m.id} (${info.input}): WebGPU (SwiftShader) SDK pipeline end to end vs onnxruntime-web direct`,
+          unit: 'ms',
+          median: round2(med.sdk),
+          baseline: 'onnxruntime-web InferenceSession.run over the same feeds',
+          baselineMedian: round2(med.bare),
+          ratio: round2(med.sdk / med.bare),
+          runs: GPU_ROUNDS,
+          note: 'the difference is pre/postprocessing plus the SDK wrapper',
+        });
         log(`${m.id} webgpu: sdk ${med.sdk.toFixed(1)} session ${med.session.toFixed(1)} bare ${med.bare.toFixed(1)} ms`);
       } catch (error) {
         log(`${m.id} webgpu failed: ${error.message.split('\n')[0]}`);
@@ -197,11 +306,26 @@ try {
   server.close();
   rmSync(work, { recursive: true, force: true });
 }
-const cpu = (() => { try { return execFileSync('nproc', { encoding: 'utf8' }).trim(); } catch { return '?'; } })();
+const cpu = (() => {
+  try {
+    return execFileSync('nproc', { encoding: 'utf8' }).trim();
+  } catch {
+    return '?';
+  }
+})();
 const result = {
-  area: 'browser-models', date: new Date().toISOString(), quick,
-  note: `headless Chromium ${chromiumVersion} (Debian), ${cpu} CPUs shared with other work${priority !== undefined ? ` (Chromium at nice ${priority})` : ''}; 1-minute load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} during the run`,
-  chromium: chromiumVersion, ...(priority !== undefined ? { nice: Number(priority) } : {}), loadAverage: { min: round2(Math.min(...loads)), max: round2(Math.max(...loads)) }, figures, details,
+  area: 'browser-models',
+  date: new Date().toISOString(),
+  quick,
+  note:
+    `headless Chromium ${chromiumVersion} (Debian), ${cpu} CPUs shared with other ` +
+    `work${priority !== undefined ? ` (Chromium at nice ${priority})` : ''}; 1-minute load average ` +
+    `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} during the run`,
+  chromium: chromiumVersion,
+  ...(priority !== undefined ? { nice: Number(priority) } : {}),
+  loadAverage: { min: round2(Math.min(...loads)), max: round2(Math.max(...loads)) },
+  figures,
+  details,
 };
 console.log(`wrote ${writeAreaResult('browser-models', result)}`);
 for (const f of figures) console.log(`${f.name}: ${f.median} vs ${f.baselineMedian} ms, ratio ${f.ratio}`);

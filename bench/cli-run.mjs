@@ -67,42 +67,122 @@ function buildBenchModel() {
     } while (n > 0n);
   };
   const field = (out, no, wire) => varint(out, (no << 3) | wire);
-  const int = (out, no, v) => { field(out, no, 0); varint(out, v); };
-  const lenDelim = (out, no, payload) => { field(out, no, 2); varint(out, payload.length); for (const b of payload) out.push(b); };
+  const int = (out, no, v) => {
+    field(out, no, 0);
+    varint(out, v);
+  };
+  const lenDelim = (out, no, payload) => {
+    field(out, no, 2);
+    varint(out, payload.length);
+    for (const b of payload) out.push(b);
+  };
   const str = (out, no, s) => lenDelim(out, no, [...Buffer.from(s)]);
-  const msg = (build) => { const out = []; build(out); return out; };
+  const msg = (build) => {
+    const out = [];
+    build(out);
+    return out;
+  };
   let seed = 1234;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5);
-  const tensor = (name, dims, scale) => msg((o) => {
-    for (const d of dims) int(o, 1, d);
-    int(o, 2, 1);
-    str(o, 8, name);
-    const data = new Float32Array(dims.reduce((a, b) => a * b, 1)).map(() => rand() * scale);
-    lenDelim(o, 9, [...new Uint8Array(data.buffer)]);
-  });
-  const intsAttr = (name, values) => msg((o) => { str(o, 1, name); for (const v of values) int(o, 8, v); int(o, 20, 7); });
-  const intAttr = (name, value) => msg((o) => { str(o, 1, name); int(o, 3, value); int(o, 20, 2); });
-  const node = (op, inputs, outputs, attrs = []) => msg((o) => { for (const i of inputs) str(o, 1, i); for (const x of outputs) str(o, 2, x); str(o, 4, op); for (const a of attrs) lenDelim(o, 5, a); });
-  const valueInfo = (name, dims) => msg((o) => {
-    str(o, 1, name);
-    lenDelim(o, 2, msg((t) => lenDelim(t, 1, msg((tt) => { int(tt, 1, 1); lenDelim(tt, 2, msg((sh) => { for (const d of dims) lenDelim(sh, 1, msg((dd) => (typeof d === 'string' ? str(dd, 2, d) : int(dd, 1, d)))); })); }))));
-  });
-  const layers = [[1, 16, 2], [16, 32, 2], [32, 64, 1], [64, 64, 1], [64, 64, 1], [64, 128, 2]];
+  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5;
+  const tensor = (name, dims, scale) =>
+    msg((o) => {
+      for (const d of dims) int(o, 1, d);
+      int(o, 2, 1);
+      str(o, 8, name);
+      const data = new Float32Array(dims.reduce((a, b) => a * b, 1)).map(() => rand() * scale);
+      lenDelim(o, 9, [...new Uint8Array(data.buffer)]);
+    });
+  const intsAttr = (name, values) =>
+    msg((o) => {
+      str(o, 1, name);
+      for (const v of values) int(o, 8, v);
+      int(o, 20, 7);
+    });
+  const intAttr = (name, value) =>
+    msg((o) => {
+      str(o, 1, name);
+      int(o, 3, value);
+      int(o, 20, 2);
+    });
+  const node = (op, inputs, outputs, attrs = []) =>
+    msg((o) => {
+      for (const i of inputs) str(o, 1, i);
+      for (const x of outputs) str(o, 2, x);
+      str(o, 4, op);
+      for (const a of attrs) lenDelim(o, 5, a);
+    });
+  const valueInfo = (name, dims) =>
+    msg((o) => {
+      str(o, 1, name);
+      lenDelim(
+        o,
+        2,
+        msg((t) =>
+          lenDelim(
+            t,
+            1,
+            msg((tt) => {
+              int(tt, 1, 1);
+              lenDelim(
+                tt,
+                2,
+                msg((sh) => {
+                  for (const d of dims)
+                    lenDelim(
+                      sh,
+                      1,
+                      msg((dd) => (typeof d === 'string' ? str(dd, 2, d) : int(dd, 1, d))),
+                    );
+                }),
+              );
+            }),
+          ),
+        ),
+      );
+    });
+  const layers = [
+    [1, 16, 2],
+    [16, 32, 2],
+    [32, 64, 1],
+    [64, 64, 1],
+    [64, 64, 1],
+    [64, 128, 2],
+  ];
   const nodes = [];
   const inits = [];
   let x = 'image';
   layers.forEach(([cin, cout, stride], l) => {
     inits.push(tensor(`w${l}`, [cout, cin, 3, 3], Math.sqrt(6 / (cin * 9))), tensor(`b${l}`, [cout], 0.01));
-    nodes.push(node('Conv', [x, `w${l}`, `b${l}`], [`c${l}`], [intsAttr('pads', [1, 1, 1, 1]), intsAttr('strides', [stride, stride]), intsAttr('kernel_shape', [3, 3])]), node('Relu', [`c${l}`], [`r${l}`]));
+    nodes.push(
+      node('Conv', [x, `w${l}`, `b${l}`], [`c${l}`], [intsAttr('pads', [1, 1, 1, 1]), intsAttr('strides', [stride, stride]), intsAttr('kernel_shape', [3, 3])]),
+      node('Relu', [`c${l}`], [`r${l}`]),
+    );
     x = `r${l}`;
   });
   inits.push(tensor('wf', [5, 128], 0.1), tensor('bf', [5], 0.01));
-  nodes.push(node('GlobalAveragePool', [x], ['gap']), node('Flatten', ['gap'], ['flat'], [intAttr('axis', 1)]), node('Gemm', ['flat', 'wf', 'bf'], ['logits'], [intAttr('transB', 1)]));
-  const graph = msg((g) => { for (const n of nodes) lenDelim(g, 1, n); str(g, 2, 'bench-cnn'); for (const t of inits) lenDelim(g, 5, t); lenDelim(g, 11, valueInfo('image', ['batch', 1, 128, 128])); lenDelim(g, 12, valueInfo('logits', ['batch', 5])); });
+  nodes.push(
+    node('GlobalAveragePool', [x], ['gap']),
+    node('Flatten', ['gap'], ['flat'], [intAttr('axis', 1)]),
+    node('Gemm', ['flat', 'wf', 'bf'], ['logits'], [intAttr('transB', 1)]),
+  );
+  const graph = msg((g) => {
+    for (const n of nodes) lenDelim(g, 1, n);
+    str(g, 2, 'bench-cnn');
+    for (const t of inits) lenDelim(g, 5, t);
+    lenDelim(g, 11, valueInfo('image', ['batch', 1, 128, 128]));
+    lenDelim(g, 12, valueInfo('logits', ['batch', 5]));
+  });
   int(bytes, 1, 8);
   str(bytes, 2, 'medinfer-bench');
   lenDelim(bytes, 7, graph);
-  lenDelim(bytes, 8, msg((o) => { str(o, 1, ''); int(o, 2, 17); }));
+  lenDelim(
+    bytes,
+    8,
+    msg((o) => {
+      str(o, 1, '');
+      int(o, 2, 17);
+    }),
+  );
   return new Uint8Array(bytes);
 }
 
@@ -112,13 +192,27 @@ async function benchDenseNet() {
   const entry = benchEntries(bundled).classification;
   if (!existsSync(resolveModelFileLocation(bundled, getModelFile(entry)))) return undefined;
   const manifest = { ...bundled, models: { ...bundled.models, [entry.id]: entry } };
-  return { manifest, model: entry.id, note: `DenseNet-121 (${entry.files[0].path}: 1x224x224 -> 18 logits, random weights) under the manifest entry of xrv-densenet121-res224-all (its preprocessing and postprocessing)` };
+  return {
+    manifest,
+    model: entry.id,
+    note:
+      `DenseNet-121 (${entry.files[0].path}: 1x224x224 -> 18 logits, random weights) under the manifest entry of xrv-densenet121-res224-all (its ` +
+      `preprocessing and postprocessing)`,
+  };
 }
 
 async function bundledClassifier() {
   const bundled = await readManifestFile();
-  const cxr = Object.values(bundled.models).find((m) => m.task === 'classification' && m.weights.kind === 'bundled' && existsSync(resolveModelFileLocation(bundled, getModelFile(m))));
-  return cxr ? { manifest: bundled, model: cxr.id, note: `bundled classifier ${cxr.id} (${cxr.io.inputs[0].dims.slice(1).join('x')} input, about 1 ms per inference: file work dominates)` } : undefined;
+  const cxr = Object.values(bundled.models).find(
+    (m) => m.task === 'classification' && m.weights.kind === 'bundled' && existsSync(resolveModelFileLocation(bundled, getModelFile(m))),
+  );
+  return cxr
+    ? {
+        manifest: bundled,
+        model: cxr.id,
+        note: `bundled classifier ${cxr.id} (${cxr.io.inputs[0].dims.slice(1).join('x')} input, about 1 ms per inference: file work dominates)`,
+      }
+    : undefined;
 }
 
 function standInCnn() {
@@ -129,10 +223,30 @@ function standInCnn() {
   const manifest = {
     manifestVersion: 1,
     datasets: { synthetic: { name: 'synthetic', tasks: ['classification'], modality: 'CR', acquisition: { kind: 'generated', generator: 'bench' } } },
-    models: { 'bench-cnn': { task: 'classification', title: 'bench CNN', datasets: ['synthetic'], architecture: '6-layer CNN, 0.12 GMAC', files: [{ role: 'model', path: 'models/bench-cnn.onnx', sha256 }], weights: { kind: 'bundled' },
-      io: { inputs: [{ name: 'image', dtype: 'float32', dims: [-1, 1, 128, 128], layout: 'NCHW' }], outputs: [{ name: 'logits', dtype: 'float32', dims: [-1, 5] }] },
-      dimensionality: 2, preprocess: [{ op: 'xrvNormalize', maxval: 65535 }, { op: 'resize', size: [128, 128], mode: 'bilinear', antialias: true }, { op: 'toTensor', layout: 'NCHW', dtype: 'float32' }],
-      inference: { mode: 'whole', batch: 8 }, postprocess: [{ op: 'sigmoid' }], labels: ['Nodule', 'Effusion', 'Cardiomegaly', 'Consolidation', 'Pneumothorax'], intendedUse: 'benchmark only' } },
+    models: {
+      'bench-cnn': {
+        task: 'classification',
+        title: 'bench CNN',
+        datasets: ['synthetic'],
+        architecture: '6-layer CNN, 0.12 GMAC',
+        files: [{ role: 'model', path: 'models/bench-cnn.onnx', sha256 }],
+        weights: { kind: 'bundled' },
+        io: {
+          inputs: [{ name: 'image', dtype: 'float32', dims: [-1, 1, 128, 128], layout: 'NCHW' }],
+          outputs: [{ name: 'logits', dtype: 'float32', dims: [-1, 5] }],
+        },
+        dimensionality: 2,
+        preprocess: [
+          { op: 'xrvNormalize', maxval: 65535 },
+          { op: 'resize', size: [128, 128], mode: 'bilinear', antialias: true },
+          { op: 'toTensor', layout: 'NCHW', dtype: 'float32' },
+        ],
+        inference: { mode: 'whole', batch: 8 },
+        postprocess: [{ op: 'sigmoid' }],
+        labels: ['Nodule', 'Effusion', 'Cardiomegaly', 'Consolidation', 'Pneumothorax'],
+        intendedUse: 'benchmark only',
+      },
+    },
   };
   writeFileSync(join(work, 'm.json'), JSON.stringify(manifest));
   return { manifest: join(work, 'm.json'), model: 'bench-cnn', note: 'stand-in CNN generated by this script (no bench DenseNet-121, no bundled classifier)' };
@@ -206,7 +320,10 @@ async function measureModel({ manifest: manifestArg, model, note }, { concurrenc
   }
   const output = join(work, `out-${model}`);
   async function runner(c, inferenceThread = 'worker') {
-    const summary = await runBatch({ model, inputs: [images], output, manifest, provider: 'cpu', concurrency: c, overwrite: true, quiet: true, inferenceThread }, quiet);
+    const summary = await runBatch(
+      { model, inputs: [images], output, manifest, provider: 'cpu', concurrency: c, overwrite: true, quiet: true, inferenceThread },
+      quiet,
+    );
     if (summary.failed > 0) throw new Error(`${summary.failed} inputs failed: ${summary.failures[0].code} ${summary.failures[0].message}`);
     return summary.succeeded / (summary.durationMs / 1000);
   }
@@ -236,7 +353,10 @@ async function measureModel({ manifest: manifestArg, model, note }, { concurrenc
       m.rates.push(rate);
       m.paired.push(rate / Math.max(d, n));
       m.load.push(loadavg()[0]);
-      console.error(`${model} c${c} run ${r + 1}: runner ${rate.toFixed(1)}/s, bare ${d.toFixed(1)} (default) ${n.toFixed(1)} (no spinning): ${(rate / Math.max(d, n)).toFixed(3)}`);
+      console.error(
+        `${model} c${c} run ${r + 1}: runner ${rate.toFixed(1)}/s, bare ${d.toFixed(1)} (default) ${n.toFixed(1)} (no spinning): ` +
+          `${(rate / Math.max(d, n)).toFixed(3)}`,
+      );
     }
     if (references) {
       refs.batched.push(await timedLoop(batched, createNodeBackend()));
@@ -251,13 +371,18 @@ async function measureModel({ manifest: manifestArg, model, note }, { concurrenc
       name: `medinfer run (batch runner), concurrency ${c}`,
       unit: 'images/s',
       median: round(rate),
-      baseline: 'bare sequential session.run() on pre-made tensors, the faster of ONNX Runtime defaults and the runner\'s session options in each pair',
+      baseline: "bare sequential session.run() on pre-made tensors, the faster of ONNX Runtime defaults and the runner's session options in each pair",
       baselineMedian: round(base),
       ratio: round(rate / base, 3),
       pairedRatioMedian: round(median(m.paired), 3),
       bareDefaultMedian: round(median(m.defaults)),
       bareNoSpinningMedian: round(median(m.noSpin)),
-      runs: m.rates.map((x, i) => ({ runner: round(x), bareDefault: round(m.defaults[i]), bareNoSpinning: round(m.noSpin[i]), loadAverage1m: round(m.load[i], 2) })),
+      runs: m.rates.map((x, i) => ({
+        runner: round(x),
+        bareDefault: round(m.defaults[i]),
+        bareNoSpinning: round(m.noSpin[i]),
+        loadAverage1m: round(m.load[i], 2),
+      })),
     };
   });
   const best = figures.reduce((a, b) => (b.ratio > a.ratio ? b : a));
@@ -268,10 +393,26 @@ async function measureModel({ manifest: manifestArg, model, note }, { concurrenc
     preprocess: entry.preprocess.map((s) => s.op),
     runs,
     figures,
-    ...(references ? {
-      batchedBareLoop: { batch: BATCH, median: round(median(refs.batched)), unit: 'images/s', note: 'bare loop (ONNX Runtime defaults) on pre-batched tensors, for reference; the runner batches inputs in flight up to this size from concurrency 4' },
-      sessionOnJsThread: { concurrency: MAIN_THREAD_CONCURRENCY, median: round(median(refs.mainThread)), unit: 'images/s', note: 'the runner with inferenceThread main (onnxruntime-node blocks the JS thread during each run; ONNX Runtime default session options), for reference' },
-    } : {}),
+    ...(references
+      ? {
+          batchedBareLoop: {
+            batch: BATCH,
+            median: round(median(refs.batched)),
+            unit: 'images/s',
+            note:
+              'bare loop (ONNX Runtime defaults) on pre-batched tensors, for reference; the runner batches inputs in flight up to this size from ' +
+              'concurrency 4',
+          },
+          sessionOnJsThread: {
+            concurrency: MAIN_THREAD_CONCURRENCY,
+            median: round(median(refs.mainThread)),
+            unit: 'images/s',
+            note:
+              'the runner with inferenceThread main (onnxruntime-node blocks the JS thread during each run; ONNX Runtime default session options), for ' +
+              'reference',
+          },
+        }
+      : {}),
     best: { concurrency: concurrency[figures.indexOf(best)], ratio: best.ratio, goal: 0.9, met: best.ratio >= 0.9 },
   };
 }
@@ -279,7 +420,8 @@ async function measureModel({ manifest: manifestArg, model, note }, { concurrenc
 const main = await chooseModel();
 const mainResult = await measureModel(main, { concurrency: CONCURRENCY, runs: RUNS, references: !quick });
 // The tiny bundled classifier as an extra figure (only beside the default model, and cheap).
-const tiny = !flag('--model') && !quick && !argv.includes('--no-extra') && main.model !== (await bundledClassifier())?.model ? await bundledClassifier() : undefined;
+const tiny =
+  !flag('--model') && !quick && !argv.includes('--no-extra') && main.model !== (await bundledClassifier())?.model ? await bundledClassifier() : undefined;
 const extra = tiny ? await measureModel(tiny, { concurrency: [2, 4], runs: Math.min(RUNS, 3), references: false }) : undefined;
 
 // On this shared machine other processes often keep the load above the core count. The runner
@@ -297,8 +439,20 @@ const result = {
   node: process.version,
   cpus: cpus().length,
   loadAverage: loadavg().map((x) => round(x, 2)),
-  ...(contended ? { loadNote: `1-minute load average up to ${Math.max(...loads).toFixed(1)} on ${cpus().length} cores during the pairs: other processes competed for the CPU, and ratios above 1 reflect the runner's larger share of contended cores (more runnable threads than the bare loop), not a faster runner; only a run without such load checks the goal` } : {}),
-  sessionOptions: { runner: THREADED_SESSION_DEFAULTS, note: 'runner sessions live in a worker thread (threaded-backend.ts) with intra-op spin-waiting off; bare loops: ONNX Runtime defaults and the runner\'s options, the faster counts' },
+  ...(contended
+    ? {
+        loadNote:
+          `1-minute load average up to ${Math.max(...loads).toFixed(1)} on ${cpus().length} cores during the pairs: other processes competed for the ` +
+          `CPU, and ratios above 1 reflect the runner's larger share of contended cores (more runnable threads than the bare loop), not a faster ` +
+          `runner; only a run without such load checks the goal`,
+      }
+    : {}),
+  sessionOptions: {
+    runner: THREADED_SESSION_DEFAULTS,
+    note:
+      'runner sessions live in a worker thread (threaded-backend.ts) with intra-op spin-waiting off; bare loops: ONNX Runtime defaults and the ' +
+      "runner's options, the faster counts",
+  },
   ...mainResult,
   best: { ...mainResult.best, contended },
   ...(extra ? { extraModel: extra } : {}),

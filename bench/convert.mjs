@@ -32,10 +32,20 @@ const REPO = join(HERE, '..');
 const resultsDir = process.env.MEDINFER_BENCH_RESULTS_DIR ?? join(HERE, 'results');
 
 function ensureTools() {
-  const missing = [['dcm2niix', 'dcm2niix'], ['dcmodify', 'dcmtk'], ['/usr/bin/time', 'time']].filter(([cmd]) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0).map(([, pkg]) => pkg);
+  const missing = [
+    ['dcm2niix', 'dcm2niix'],
+    ['dcmodify', 'dcmtk'],
+    ['/usr/bin/time', 'time'],
+  ]
+    .filter(([cmd]) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0)
+    .map(([, pkg]) => pkg);
   if (missing.length === 0) return;
   console.log(`apt-get install ${missing.join(' ')}`);
-  execFileSync('sh', ['-c', `apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${missing.join(' ')} >/dev/null`], { stdio: 'inherit' });
+  execFileSync(
+    'sh',
+    ['-c', `apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${missing.join(' ')} >/dev/null`],
+    { stdio: 'inherit' },
+  );
 }
 
 /** A 4D mosaic series: the source mosaic files repeated until `volumes` files exist, each made a distinct instance. */
@@ -44,10 +54,16 @@ function mosaicSeriesFolder(volumes) {
   let sources = [];
   const fixture = candidates[0];
   if (existsSync(fixture)) {
-    const caseDir = readdirSync(fixture).map((d) => join(fixture, d)).find((d) => statSync(d).isDirectory() && !d.endsWith('ref'));
-    if (caseDir) sources = readdirSync(caseDir).sort().map((f) => join(caseDir, f));
+    const caseDir = readdirSync(fixture)
+      .map((d) => join(fixture, d))
+      .find((d) => statSync(d).isDirectory() && !d.endsWith('ref'));
+    if (caseDir)
+      sources = readdirSync(caseDir)
+        .sort()
+        .map((f) => join(caseDir, f));
   }
-  if (sources.length === 0) throw new Error('no mosaic source series: expected test/fixtures/dcm-qa/dcm_qa_mosaic/<case>/ (see test/fixtures/dcm-qa/SOURCES.md)');
+  if (sources.length === 0)
+    throw new Error('no mosaic source series: expected test/fixtures/dcm-qa/dcm_qa_mosaic/<case>/ (see test/fixtures/dcm-qa/SOURCES.md)');
   const dir = join(tmpdir(), `medinfer-bench-mosaic-${volumes}`);
   if (existsSync(join(dir, 'done'))) return dir;
   rmSync(dir, { recursive: true, force: true });
@@ -55,7 +71,11 @@ function mosaicSeriesFolder(volumes) {
   for (let v = 0; v < volumes; v++) {
     const path = join(dir, `vol-${String(v + 1).padStart(4, '0')}.dcm`);
     copyFileSync(sources[v % sources.length], path);
-    execFileSync('dcmodify', ['-nb', '-m', `(0020,0013)=${v + 1}`, '-m', `(0020,0012)=${v + 1}`, '-m', `(0008,0018)=1.2.826.0.1.3680043.10.1234.77.${v + 1}`, path], { stdio: 'ignore' });
+    execFileSync(
+      'dcmodify',
+      ['-nb', '-m', `(0020,0013)=${v + 1}`, '-m', `(0020,0012)=${v + 1}`, '-m', `(0008,0018)=1.2.826.0.1.3680043.10.1234.77.${v + 1}`, path],
+      { stdio: 'ignore' },
+    );
   }
   writeFileSync(join(dir, 'done'), '');
   return dir;
@@ -70,35 +90,99 @@ function timed(cmd, args) {
   return { ms: wall * 1000, cpuMs: (user + sys) * 1000, rssMB: kb / 1024 };
 }
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
 const figures = [];
 
 function compare(label, input, volumeBytes) {
   const out = join(tmpdir(), 'medinfer-bench-convert-out');
-  const ours = [], theirs = [], earlier = [];
-  const runBuild = (root) => { rmSync(out, { recursive: true, force: true }); mkdirSync(out); return timed(process.execPath, [join(root, 'bin', 'medinfer.js'), 'convert', input, join(out, 'x.nii')]); };
+  const ours = [],
+    theirs = [],
+    earlier = [];
+  const runBuild = (root) => {
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(out);
+    return timed(process.execPath, [join(root, 'bin', 'medinfer.js'), 'convert', input, join(out, 'x.nii')]);
+  };
   const runOurs = () => runBuild(REPO);
-  const runTheirs = () => { rmSync(out, { recursive: true, force: true }); mkdirSync(out); return timed('dcm2niix', ['-z', 'n', '-b', 'n', '-f', 'x', '-o', out, input]); };
-  runOurs(); runTheirs(); // warm-up: page cache, both binaries
+  const runTheirs = () => {
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(out);
+    return timed('dcm2niix', ['-z', 'n', '-b', 'n', '-f', 'x', '-o', out, input]);
+  };
+  runOurs();
+  runTheirs(); // warm-up: page cache, both binaries
   if (AGAINST) runBuild(AGAINST);
   for (let r = 0; r < RUNS; r++) {
     // Alternate which side goes first so a drift in machine load does not favour one side.
-    if (r % 2 === 0) { ours.push(runOurs()); theirs.push(runTheirs()); } else { theirs.push(runTheirs()); ours.push(runOurs()); }
+    if (r % 2 === 0) {
+      ours.push(runOurs());
+      theirs.push(runTheirs());
+    } else {
+      theirs.push(runTheirs());
+      ours.push(runOurs());
+    }
     if (AGAINST) earlier.push(runBuild(AGAINST));
   }
   const o = { ms: median(ours.map((x) => x.ms)), cpu: median(ours.map((x) => x.cpuMs)), rss: median(ours.map((x) => x.rssMB)) };
   const t = { ms: median(theirs.map((x) => x.ms)), cpu: median(theirs.map((x) => x.cpuMs)), rss: median(theirs.map((x) => x.rssMB)) };
   const volMB = volumeBytes / 2 ** 20;
-  figures.push({ name: `medinfer convert ${label}: wall time`, unit: 'ms', median: Math.round(o.ms), baseline: 'dcm2niix -z n (same files, alternating runs)', baselineMedian: Math.round(t.ms), ratio: +(o.ms / t.ms).toFixed(3), runs: RUNS });
-  figures.push({ name: `medinfer convert ${label}: CPU time (user + sys)`, unit: 'ms', median: Math.round(o.cpu), baseline: 'dcm2niix -z n CPU time (same runs)', baselineMedian: Math.round(t.cpu), ratio: +(o.cpu / t.cpu).toFixed(3), runs: RUNS });
-  figures.push({ name: `medinfer convert ${label}: peak RSS (volume ${volMB.toFixed(0)} MiB)`, unit: 'MiB', median: +o.rss.toFixed(0), baseline: 'dcm2niix peak RSS', baselineMedian: +t.rss.toFixed(0), ratio: +(o.rss / t.rss).toFixed(3), rssOverVolume: +(o.rss / volMB).toFixed(2), runs: RUNS });
+  figures.push({
+    name: `medinfer convert ${label}: wall time`,
+    unit: 'ms',
+    median: Math.round(o.ms),
+    baseline: 'dcm2niix -z n (same files, alternating runs)',
+    baselineMedian: Math.round(t.ms),
+    ratio: +(o.ms / t.ms).toFixed(3),
+    runs: RUNS,
+  });
+  figures.push({
+    name: `medinfer convert ${label}: CPU time (user + sys)`,
+    unit: 'ms',
+    median: Math.round(o.cpu),
+    baseline: 'dcm2niix -z n CPU time (same runs)',
+    baselineMedian: Math.round(t.cpu),
+    ratio: +(o.cpu / t.cpu).toFixed(3),
+    runs: RUNS,
+  });
+  figures.push({
+    name: `medinfer convert ${label}: peak RSS (volume ${volMB.toFixed(0)} MiB)`,
+    unit: 'MiB',
+    median: +o.rss.toFixed(0),
+    baseline: 'dcm2niix peak RSS',
+    baselineMedian: +t.rss.toFixed(0),
+    ratio: +(o.rss / t.rss).toFixed(3),
+    rssOverVolume: +(o.rss / volMB).toFixed(2),
+    runs: RUNS,
+  });
   if (AGAINST) {
     const e = { ms: median(earlier.map((x) => x.ms)), cpu: median(earlier.map((x) => x.cpuMs)), rss: median(earlier.map((x) => x.rssMB)) };
-    figures.push({ name: `medinfer convert ${label}: CPU time, this build vs the earlier build`, unit: 'ms', median: Math.round(o.cpu), baseline: `earlier build (--against, same runs)`, baselineMedian: Math.round(e.cpu), ratio: +(o.cpu / e.cpu).toFixed(3), runs: RUNS });
-    figures.push({ name: `medinfer convert ${label}: peak RSS, this build vs the earlier build`, unit: 'MiB', median: +o.rss.toFixed(0), baseline: `earlier build (--against, same runs)`, baselineMedian: +e.rss.toFixed(0), ratio: +(o.rss / e.rss).toFixed(3), runs: RUNS });
+    figures.push({
+      name: `medinfer convert ${label}: CPU time, this build vs the earlier build`,
+      unit: 'ms',
+      median: Math.round(o.cpu),
+      baseline: `earlier build (--against, same runs)`,
+      baselineMedian: Math.round(e.cpu),
+      ratio: +(o.cpu / e.cpu).toFixed(3),
+      runs: RUNS,
+    });
+    figures.push({
+      name: `medinfer convert ${label}: peak RSS, this build vs the earlier build`,
+      unit: 'MiB',
+      median: +o.rss.toFixed(0),
+      baseline: `earlier build (--against, same runs)`,
+      baselineMedian: +e.rss.toFixed(0),
+      ratio: +(o.rss / e.rss).toFixed(3),
+      runs: RUNS,
+    });
     console.log(`${label}: earlier build ${e.ms.toFixed(0)} ms (cpu ${e.cpu.toFixed(0)}) ${e.rss.toFixed(0)} MiB`);
   }
-  console.log(`${label}: medinfer ${o.ms.toFixed(0)} ms (cpu ${o.cpu.toFixed(0)}) ${o.rss.toFixed(0)} MiB | dcm2niix ${t.ms.toFixed(0)} ms (cpu ${t.cpu.toFixed(0)}) ${t.rss.toFixed(0)} MiB | volume ${volMB.toFixed(0)} MiB`);
+  console.log(
+    `${label}: medinfer ${o.ms.toFixed(0)} ms (cpu ${o.cpu.toFixed(0)}) ${o.rss.toFixed(0)} MiB | dcm2niix ${t.ms.toFixed(0)} ms (cpu ` +
+      `${t.cpu.toFixed(0)}) ${t.rss.toFixed(0)} MiB | volume ${volMB.toFixed(0)} MiB`,
+  );
 }
 
 /**
@@ -107,15 +191,32 @@ function compare(label, input, volumeBytes) {
  * against `node -e 0` in the same runs.
  */
 function startupCost() {
-  const ours = [], bare = [];
+  const ours = [],
+    bare = [];
   const runOurs = () => timed(process.execPath, [join(REPO, 'bin', 'medinfer.js'), 'convert', '--help']);
   const runBare = () => timed(process.execPath, ['-e', '0']);
-  runOurs(); runBare();
+  runOurs();
+  runBare();
   for (let r = 0; r < RUNS; r++) {
-    if (r % 2 === 0) { ours.push(runOurs()); bare.push(runBare()); } else { bare.push(runBare()); ours.push(runOurs()); }
+    if (r % 2 === 0) {
+      ours.push(runOurs());
+      bare.push(runBare());
+    } else {
+      bare.push(runBare());
+      ours.push(runOurs());
+    }
   }
-  const o = median(ours.map((x) => x.ms)), b = median(bare.map((x) => x.ms));
-  figures.push({ name: 'medinfer convert start-up: Node start + loading the command (convert --help)', unit: 'ms', median: Math.round(o), baseline: 'node -e 0 (same runs)', baselineMedian: Math.round(b), ratio: +(o / b).toFixed(3), runs: RUNS });
+  const o = median(ours.map((x) => x.ms)),
+    b = median(bare.map((x) => x.ms));
+  figures.push({
+    name: 'medinfer convert start-up: Node start + loading the command (convert --help)',
+    unit: 'ms',
+    median: Math.round(o),
+    baseline: 'node -e 0 (same runs)',
+    baselineMedian: Math.round(b),
+    ratio: +(o / b).toFixed(3),
+    runs: RUNS,
+  });
   console.log(`start-up: convert --help ${o.toFixed(0)} ms | node -e 0 ${b.toFixed(0)} ms`);
 }
 

@@ -46,23 +46,81 @@ try {
   const runs = [];
   for (let r = 0; r < RUNS; r++) {
     const w0 = performance.now();
-    const p = spawnSync(process.execPath, [join(REPO, 'bin', 'medinfer.js'), 'dicomweb', 'run', '--url', pacs.url, '--study', STUDY, '--model', MODEL, '--provider', 'cpu', '--json', '--quiet', '--overwrite'], {
-      encoding: 'utf8', env: { ...process.env, DICOMWEB_USER: pacs.user, DICOMWEB_PASSWORD: pacs.password }, maxBuffer: 1 << 26,
-    });
+    const p = spawnSync(
+      process.execPath,
+      [
+        join(REPO, 'bin', 'medinfer.js'),
+        'dicomweb',
+        'run',
+        '--url',
+        pacs.url,
+        '--study',
+        STUDY,
+        '--model',
+        MODEL,
+        '--provider',
+        'cpu',
+        '--json',
+        '--quiet',
+        '--overwrite',
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, DICOMWEB_USER: pacs.user, DICOMWEB_PASSWORD: pacs.password },
+        maxBuffer: 1 << 26,
+      },
+    );
     const wallMs = performance.now() - w0;
     if (p.status !== 0) throw new Error(`medinfer dicomweb run exited ${p.status}: ${p.stderr}`);
     const s = JSON.parse(p.stdout);
     runs.push({ wallMs, ...s.timings });
     const tm = s.timings;
-    console.log(`run ${r + 1}: QIDO->STOW ${(tm.totalMs / 1000).toFixed(2)} s (qido ${tm.qidoMs.toFixed(0)}, retrieve ${tm.retrieveMs.toFixed(0)}, read ${tm.readMs.toFixed(0)}, infer ${tm.inferMs.toFixed(0)} of which model ${tm.modelMs.toFixed(0)}, encode ${tm.encodeMs.toFixed(0)}, stow ${tm.stowMs.toFixed(0)} ms); process wall ${(wallMs / 1000).toFixed(2)} s`);
+    console.log(
+      `run ${r + 1}: QIDO->STOW ${(tm.totalMs / 1000).toFixed(2)} s (qido ${tm.qidoMs.toFixed(0)}, retrieve ${tm.retrieveMs.toFixed(0)}, read ` +
+        `${tm.readMs.toFixed(0)}, infer ${tm.inferMs.toFixed(0)} of which model ${tm.modelMs.toFixed(0)}, encode ${tm.encodeMs.toFixed(0)}, stow ` +
+        `${tm.stowMs.toFixed(0)} ms); process wall ${(wallMs / 1000).toFixed(2)} s`,
+    );
   }
   const m = (k) => Math.round(median(runs.map((x) => x[k])));
   const total = m('totalMs');
   const model = m('modelMs');
   const label = `512x512x${NZ} CT, ${MODEL}, loopback Orthanc`;
-  figures.push({ name: `dicomweb run ${label}: QIDO to STOW`, unit: 'ms', median: total, baseline: 'inside ONNX Runtime session.run (same runs)', baselineMedian: model, ratio: +(total / model).toFixed(3), runs: RUNS, stages: { qidoMs: m('qidoMs'), retrieveMs: m('retrieveMs'), readMs: m('readMs'), inferMs: m('inferMs'), modelMs: model, encodeMs: m('encodeMs'), stowMs: m('stowMs') } });
-  figures.push({ name: `dicomweb run ${label}: share outside the model`, unit: 'fraction', median: +(1 - model / total).toFixed(3), baseline: 'none (a share of the same runs)', baselineMedian: null, ratio: null, runs: RUNS });
-  figures.push({ name: `dicomweb run ${label}: process wall time (incl. Node start, model load)`, unit: 'ms', median: m('wallMs'), baseline: 'QIDO to STOW (same runs)', baselineMedian: total, ratio: +(m('wallMs') / total).toFixed(3), runs: RUNS });
+  figures.push({
+    name: `dicomweb run ${label}: QIDO to STOW`,
+    unit: 'ms',
+    median: total,
+    baseline: 'inside ONNX Runtime session.run (same runs)',
+    baselineMedian: model,
+    ratio: +(total / model).toFixed(3),
+    runs: RUNS,
+    stages: {
+      qidoMs: m('qidoMs'),
+      retrieveMs: m('retrieveMs'),
+      readMs: m('readMs'),
+      inferMs: m('inferMs'),
+      modelMs: model,
+      encodeMs: m('encodeMs'),
+      stowMs: m('stowMs'),
+    },
+  });
+  figures.push({
+    name: `dicomweb run ${label}: share outside the model`,
+    unit: 'fraction',
+    median: +(1 - model / total).toFixed(3),
+    baseline: 'none (a share of the same runs)',
+    baselineMedian: null,
+    ratio: null,
+    runs: RUNS,
+  });
+  figures.push({
+    name: `dicomweb run ${label}: process wall time (incl. Node start, model load)`,
+    unit: 'ms',
+    median: m('wallMs'),
+    baseline: 'QIDO to STOW (same runs)',
+    baselineMedian: total,
+    ratio: +(m('wallMs') / total).toFixed(3),
+    runs: RUNS,
+  });
   console.log(`median QIDO->STOW ${total} ms; model ${model} ms; outside the model ${((1 - model / total) * 100).toFixed(1)} %`);
 } finally {
   await pacs.stop();

@@ -27,10 +27,12 @@ function phantom() {
   for (let k = 0, n = 0; k < NZ; k++) {
     for (let j = 0; j < NY; j++) {
       for (let i = 0; i < NX; i++, n++) {
-        const x = (i - 128) / 110, y = (j - 128) / 90, z = (k - 90) / 85;
+        const x = (i - 128) / 110,
+          y = (j - 128) / 90,
+          z = (k - 90) / 85;
         const r = x * x + y * y + z * z;
         seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-        const noise = (seed >> 16) % 21 - 10;
+        const noise = ((seed >> 16) % 21) - 10;
         data[n] = r < 1 ? 40 + Math.round(200 * Math.cos(3 * x) * Math.sin(2 * y + z)) + noise : -1000 + noise;
       }
     }
@@ -47,7 +49,16 @@ function median(xs) {
 function figure(name, ms, baseline, baseMs) {
   const mbps = MB / (ms / 1000);
   const baseMbps = MB / (baseMs / 1000);
-  return { name, unit: 'MB/s', median: Number(mbps.toFixed(1)), baseline, baselineMedian: Number(baseMbps.toFixed(1)), ratio: Number((mbps / baseMbps).toFixed(3)), medianMs: Number(ms.toFixed(1)), baselineMs: Number(baseMs.toFixed(1)) };
+  return {
+    name,
+    unit: 'MB/s',
+    median: Number(mbps.toFixed(1)),
+    baseline,
+    baselineMedian: Number(baseMbps.toFixed(1)),
+    ratio: Number((mbps / baseMbps).toFixed(3)),
+    medianMs: Number(ms.toFixed(1)),
+    baselineMs: Number(baseMs.toFixed(1)),
+  };
 }
 
 const dir = join(tmpdir(), 'medinfer-bench-io-nifti');
@@ -67,7 +78,15 @@ async function compare(name, candidate, baseline, baselineFn) {
   await candidate(); // warm-up (JIT, page cache), not timed
   await baselineFn();
   for (let r = 0; r < RUNS; r++) {
-    for (const [fn, into] of r % 2 ? [[baselineFn, b], [candidate, a]] : [[candidate, a], [baselineFn, b]]) {
+    for (const [fn, into] of r % 2
+      ? [
+          [baselineFn, b],
+          [candidate, a],
+        ]
+      : [
+          [candidate, a],
+          [baselineFn, b],
+        ]) {
       const t0 = process.hrtime.bigint();
       await fn();
       into.push(Number(process.hrtime.bigint() - t0) / 1e6);
@@ -81,16 +100,55 @@ const zlibGzip = () => gzipSync(plain, { level: 6 });
 const zlibGunzip = (b) => gunzipSync(b);
 const figures = [
   // Same file read as the baseline: the ratio is the reader's own overhead over read + gunzip.
-  await compare('read .nii.gz -> Volume (readNiftiSync + zlib gunzip)', () => readNiftiSync(readFileSync(gzPath), { gunzip: zlibGunzip, inPlace: true }), 'readFileSync + zlib.gunzipSync', readGz),
+  await compare(
+    'read .nii.gz -> Volume (readNiftiSync + zlib gunzip)',
+    () => readNiftiSync(readFileSync(gzPath), { gunzip: zlibGunzip, inPlace: true }),
+    'readFileSync + zlib.gunzipSync',
+    readGz,
+  ),
   await compare('read .nii.gz -> Volume (readImageFile: async file read + zlib)', () => readImageFile(gzPath), 'readFileSync + zlib.gunzipSync', readGz),
-  await compare('read .nii.gz -> Volume (readNifti, isomorphic: DecompressionStream)', () => readNifti(readFileSync(gzPath)), 'readFileSync + zlib.gunzipSync', readGz),
-  await compare('read .nii.gz -> Volume (readNiftiSync, isomorphic: fflate)', () => readNiftiSync(readFileSync(gzPath)), 'readFileSync + zlib.gunzipSync', readGz),
-  await compare('read .nii -> Volume (readNiftiSync, uncompressed)', () => readNiftiSync(readFileSync(rawPath), { inPlace: true }), 'readFileSync only', () => readFileSync(rawPath)),
-  await compare('write Volume -> .nii.gz bytes (writeNifti + zlib, as medinfer convert)', () => writeNifti(volume, { gzip: true, compress: (b) => gzipSync(b, { level: 6 }) }), 'zlib.gzipSync level 6 of the same bytes', zlibGzip),
-  await compare('write Volume -> .nii.gz bytes (writeNifti, isomorphic fflate level 6)', () => writeNifti(volume, { gzip: true }), 'zlib.gzipSync level 6 of the same bytes', zlibGzip),
+  await compare(
+    'read .nii.gz -> Volume (readNifti, isomorphic: DecompressionStream)',
+    () => readNifti(readFileSync(gzPath)),
+    'readFileSync + zlib.gunzipSync',
+    readGz,
+  ),
+  await compare(
+    'read .nii.gz -> Volume (readNiftiSync, isomorphic: fflate)',
+    () => readNiftiSync(readFileSync(gzPath)),
+    'readFileSync + zlib.gunzipSync',
+    readGz,
+  ),
+  await compare(
+    'read .nii -> Volume (readNiftiSync, uncompressed)',
+    () => readNiftiSync(readFileSync(rawPath), { inPlace: true }),
+    'readFileSync only',
+    () => readFileSync(rawPath),
+  ),
+  await compare(
+    'write Volume -> .nii.gz bytes (writeNifti + zlib, as medinfer convert)',
+    () => writeNifti(volume, { gzip: true, compress: (b) => gzipSync(b, { level: 6 }) }),
+    'zlib.gzipSync level 6 of the same bytes',
+    zlibGzip,
+  ),
+  await compare(
+    'write Volume -> .nii.gz bytes (writeNifti, isomorphic fflate level 6)',
+    () => writeNifti(volume, { gzip: true }),
+    'zlib.gzipSync level 6 of the same bytes',
+    zlibGzip,
+  ),
 ];
 
-const result = { area: 'io-nifti', date: new Date().toISOString(), runs: RUNS, quick, loadAverage: loadavg().map((x) => Number(x.toFixed(2))), node: process.version, data: `${NX}x${NY}x${NZ} int16 phantom, ${MB.toFixed(1)} MB of voxels`, figures };
+const result = {
+  area: 'io-nifti',
+  date: new Date().toISOString(),
+  runs: RUNS,
+  quick,
+  loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
+  node: process.version,
+  data: `${NX}x${NY}x${NZ} int16 phantom, ${MB.toFixed(1)} MB of voxels`,
+  figures,
+};
 const out = fileURLToPath(new URL('./results/io-nifti.json', import.meta.url));
 mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true });
 writeFileSync(out, JSON.stringify(result, null, 2) + '\n');

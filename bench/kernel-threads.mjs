@@ -26,7 +26,21 @@ const quick = process.argv.includes('--quick');
 const python = process.env.MEDINFER_BENCH_PYTHON ?? '/usr/bin/python3';
 const all = availableParallelism();
 const threadCounts = [...new Set([1, 2, all])];
-const sizes = process.env.MEDINFER_BENCH_KT_SIZES ? JSON.parse(process.env.MEDINFER_BENCH_KT_SIZES) : quick ? [[32, 32, 32], [64, 64, 64], [96, 112, 128]] : [[32, 32, 32], [48, 48, 48], [64, 64, 64], [96, 112, 128], [160, 192, 224]];
+const sizes = process.env.MEDINFER_BENCH_KT_SIZES
+  ? JSON.parse(process.env.MEDINFER_BENCH_KT_SIZES)
+  : quick
+    ? [
+        [32, 32, 32],
+        [64, 64, 64],
+        [96, 112, 128],
+      ]
+    : [
+        [32, 32, 32],
+        [48, 48, 48],
+        [64, 64, 64],
+        [96, 112, 128],
+        [160, 192, 224],
+      ];
 const repeats = quick ? 3 : 5;
 const dataDir = mkdtempSync(join(tmpdir(), 'medinfer-bench-kt-'));
 const loadBefore = loadavg();
@@ -89,7 +103,12 @@ function timeAlternating(fn) {
       wait[t].push(d.wait);
     }
   }
-  return Object.fromEntries(threadCounts.map((t) => [t, { wall: median(wall[t]), cpu: median(cpu[t]), critical: median(critical[t]), wait: median(wait[t]), runs: wall[t].map((x) => round(x)) }]));
+  return Object.fromEntries(
+    threadCounts.map((t) => [
+      t,
+      { wall: median(wall[t]), cpu: median(cpu[t]), critical: median(critical[t]), wait: median(wait[t]), runs: wall[t].map((x) => round(x)) },
+    ]),
+  );
 }
 
 const figures = [];
@@ -99,7 +118,12 @@ try {
   configureKernelThreads({ minVoxels: 0 });
   for (const size of sizes) {
     const label = size.join('x');
-    const torch = JSON.parse(execFileSync(python, [join(root, 'bench/python/kernel_threads.py'), dataDir, label, threadCounts.join(','), String(repeats)], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+    const torch = JSON.parse(
+      execFileSync(python, [join(root, 'bench/python/kernel_threads.py'), dataDir, label, threadCounts.join(','), String(repeats)], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+      }),
+    );
     const geometry = createGeometry({ size });
     const velocity = createVolume({ geometry, data: load('velocity.bin'), components: 3 });
     const image = createVolume({ geometry, data: load('image.bin') });
@@ -121,12 +145,43 @@ try {
     for (const [op, fn] of Object.entries(ops)) {
       const m = timeAlternating(fn);
       for (const t of threadCounts) {
-        const extra = { cpuMedian: round(m[t].cpu), criticalPathMedian: round(m[t].critical), runQueueWaitMedian: round(m[t].wait), runs: m[t].runs, voxels: size[0] * size[1] * size[2], threads: t };
-        if (t > 1) figures.push(makeFigure(`${op} ${label}, ${t} threads vs 1`, 'ms', m[t].wall, 'medinfer, 1 thread', m[1].wall, { ...extra, speedup: round(m[1].wall / m[t].wall), criticalPathSpeedup: round(m[1].critical / m[t].critical), baselineCpuMedian: round(m[1].cpu), cpuRatio: round(m[t].cpu / m[1].cpu) }));
+        const extra = {
+          cpuMedian: round(m[t].cpu),
+          criticalPathMedian: round(m[t].critical),
+          runQueueWaitMedian: round(m[t].wait),
+          runs: m[t].runs,
+          voxels: size[0] * size[1] * size[2],
+          threads: t,
+        };
+        if (t > 1)
+          figures.push(
+            makeFigure(`${op} ${label}, ${t} threads vs 1`, 'ms', m[t].wall, 'medinfer, 1 thread', m[1].wall, {
+              ...extra,
+              speedup: round(m[1].wall / m[t].wall),
+              criticalPathSpeedup: round(m[1].critical / m[t].critical),
+              baselineCpuMedian: round(m[1].cpu),
+              cpuRatio: round(m[t].cpu / m[1].cpu),
+            }),
+          );
         const base = torch[op][String(t)];
-        figures.push(makeFigure(`${op} ${label}, ${t} thread${t > 1 ? 's' : ''} vs torch`, 'ms', m[t].wall, `torch ${torch.torch}, ${t} thread${t > 1 ? 's' : ''}`, base.median, { ...extra, baselineCpuMedian: round(base.cpuMedian), baselineCriticalPathMedian: round(base.criticalPathMedian), criticalPathRatio: round(m[t].critical / base.criticalPathMedian), baselineRuns: base.runs.map((x) => round(x)) }));
+        figures.push(
+          makeFigure(
+            `${op} ${label}, ${t} thread${t > 1 ? 's' : ''} vs torch`,
+            'ms',
+            m[t].wall,
+            `torch ${torch.torch}, ${t} thread${t > 1 ? 's' : ''}`,
+            base.median,
+            {
+              ...extra,
+              baselineCpuMedian: round(base.cpuMedian),
+              baselineCriticalPathMedian: round(base.criticalPathMedian),
+              criticalPathRatio: round(m[t].critical / base.criticalPathMedian),
+              baselineRuns: base.runs.map((x) => round(x)),
+            },
+          ),
+        );
       }
-      process.stderr.write(`${op} ${label}: ${threadCounts.map((t) => `${t}t ${round(m[t].wall)} ms, critical path ${round(m[t].critical)} ms (torch ${round(torch[op][String(t)].median)} ms, critical path ${round(torch[op][String(t)].criticalPathMedian)} ms)`).join(', ')}\n`);
+      process.stderr.write(`${op} ${label}: ${threadCounts.map((t) => describeThreads(m[t], torch[op][String(t)], t)).join(', ')}\n`);
     }
   }
 } finally {
@@ -142,3 +197,9 @@ const path = writeAreaResult('kernel-threads', {
   figures,
 });
 process.stderr.write(`wrote ${path}\n`);
+
+/** One thread count's figures for the progress line: medinfer's wall and critical path beside torch's. */
+function describeThreads(ours, theirs, threads) {
+  const torchPart = `torch ${round(theirs.median)} ms, critical path ${round(theirs.criticalPathMedian)} ms`;
+  return `${threads}t ${round(ours.wall)} ms, critical path ${round(ours.critical)} ms (${torchPart})`;
+}

@@ -25,12 +25,23 @@ const RUNS = quick ? 3 : 7;
 const NZ = quick ? 60 : 300;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const time = (fn) => { const t = performance.now(); fn(); return performance.now() - t; };
-const timeAsync = async (fn) => { const t = performance.now(); await fn(); return performance.now() - t; };
+const time = (fn) => {
+  const t = performance.now();
+  fn();
+  return performance.now() - t;
+};
+const timeAsync = async (fn) => {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+};
 
 // ---- DICOM ----
 const dir = ctSeriesFolder(NZ, 512, 512);
-const files = readdirSync(dir).filter((f) => f.endsWith('.dcm')).sort().map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(dir, name))) }));
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.dcm'))
+  .sort()
+  .map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(dir, name))) }));
 
 function dicomParserVolume() {
   const slices = files.map((f) => {
@@ -82,19 +93,41 @@ if (oursNii.data.some((v, p) => v !== theirsNii[p])) throw new Error('nifti-read
 
 const figures = [];
 async function pair(name, oursFn, baseline, baseFn) {
-  const a = [], b = [];
-  await oursFn(); await baseFn();
+  const a = [],
+    b = [];
+  await oursFn();
+  await baseFn();
   for (let r = 0; r < RUNS; r++) {
     // Alternate which side goes first: the second run of a pair meets a warmer heap.
-    if (r % 2 === 0) { a.push(await timeAsync(oursFn)); b.push(await timeAsync(baseFn)); } else { b.push(await timeAsync(baseFn)); a.push(await timeAsync(oursFn)); }
+    if (r % 2 === 0) {
+      a.push(await timeAsync(oursFn));
+      b.push(await timeAsync(baseFn));
+    } else {
+      b.push(await timeAsync(baseFn));
+      a.push(await timeAsync(oursFn));
+    }
   }
-  const m = median(a), mb = median(b);
+  const m = median(a),
+    mb = median(b);
   figures.push({ name, unit: 'ms', median: +m.toFixed(1), baseline, baselineMedian: +mb.toFixed(1), ratio: +(mb / m).toFixed(3), runs: RUNS });
   console.log(`${name}: ${m.toFixed(1)} ms | ${baseline}: ${mb.toFixed(1)} ms | baseline/medinfer ${(mb / m).toFixed(2)}`);
 }
 
-await pair(`readDicomSeries 512x512x${NZ} int16 CT, bytes in memory -> HU volume`, () => readDicomSeries(files), 'dicom-parser parseDicom + sort + rescale into a volume', () => time(dicomParserVolume));
-await pair(`readNiftiSync ${NX}x${NY}x${NK} int16 .nii.gz -> Volume`, () => readNiftiSync(niiGz), 'nifti-reader-js decompress + readHeader + readImage', () => time(niftiReaderVolume));
+await pair(
+  `readDicomSeries 512x512x${NZ} int16 CT, bytes in memory -> HU volume`,
+  () => readDicomSeries(files),
+  'dicom-parser parseDicom + sort + rescale into a volume',
+  () => time(dicomParserVolume),
+);
+await pair(
+  `readNiftiSync ${NX}x${NY}x${NK} int16 .nii.gz -> Volume`,
+  () => readNiftiSync(niiGz),
+  'nifti-reader-js decompress + readHeader + readImage',
+  () => time(niftiReaderVolume),
+);
 
 mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', 'parsers.json'), JSON.stringify({ area: 'parsers', date: new Date().toISOString(), quick, load: loadavg()[0], figures }, null, 2) + '\n');
+writeFileSync(
+  join(here, 'results', 'parsers.json'),
+  JSON.stringify({ area: 'parsers', date: new Date().toISOString(), quick, load: loadavg()[0], figures }, null, 2) + '\n',
+);

@@ -74,7 +74,12 @@ const timeBoth = async (f) => {
 
 /** Runs pairs of sides for `rounds` rounds, each pair's first side alternating by round. */
 async function alternate(pairs, rounds, warmup = 2) {
-  const times = Object.fromEntries(pairs.flat().flatMap((s) => [[s.key, []], [`${s.key}Cpu`, []]]));
+  const times = Object.fromEntries(
+    pairs.flat().flatMap((s) => [
+      [s.key, []],
+      [`${s.key}Cpu`, []],
+    ]),
+  );
   for (let r = 0; r < warmup + rounds; r++) {
     for (const pair of pairs) {
       for (const side of r % 2 ? [...pair].reverse() : pair) {
@@ -115,29 +120,79 @@ async function classification(key, path, input, decoder) {
   const prepared = runPreprocessPlan(await readImageFile(path), entry.preprocess).tensor;
   const feed = { [entry.io.inputs[0].name]: new ort.Tensor('float32', prepared.data, prepared.dims) };
   const decodeOnly = decoder === 'sharp' ? () => sharp(path).raw().toBuffer() : async () => dicomDecodeOnly(path);
-  const t = await alternate([
-    [{ key: 'sdk', run: () => pipe.run(path) }, { key: 'base', run: async () => { await decodeOnly(); await session.run(feed); } }],
-    [{ key: 'sdkDecode', run: () => readImageFile(path) }, { key: 'refDecode', run: decodeOnly }],
-    [{ key: 'session', run: () => session.run(feed) }],
-  ], RUNS);
+  const t = await alternate(
+    [
+      [
+        { key: 'sdk', run: () => pipe.run(path) },
+        {
+          key: 'base',
+          run: async () => {
+            await decodeOnly();
+            await session.run(feed);
+          },
+        },
+      ],
+      [
+        { key: 'sdkDecode', run: () => readImageFile(path) },
+        { key: 'refDecode', run: decodeOnly },
+      ],
+      [{ key: 'session', run: () => session.run(feed) }],
+    ],
+    RUNS,
+  );
   await pipe.dispose();
   await session.release();
   const refName = decoder === 'sharp' ? 'sharp (libvips) raw decode' : 'dicom-parser + copy of the pixel data';
-  const common = { model: 'DenseNet-121 224x224, 18 outputs, random weights (bench-densenet121, xrv-densenet121-res224-all plan)', input, runs: RUNS, alternated: true };
+  const common = {
+    model: 'DenseNet-121 224x224, 18 outputs, random weights (bench-densenet121, xrv-densenet121-res224-all plan)',
+    input,
+    runs: RUNS,
+    alternated: true,
+  };
   const own = median(t.sdk) - median(t.base);
-  figures.push(makeFigure(`classification end to end, ${input}`, 'ms', median(t.sdk), `decode-only (${refName}) + bare session.run on the prepared tensor`, median(t.base), {
-    ...common, sizes: 'one image, batch 1', goal: 'ratio <= 1.05', goalMet: median(t.sdk) / median(t.base) <= 1.05,
-    sessionMs: round(median(t.session)), ownMs: round(own),
-    // CPU time of the same runs: on a loaded shared machine wall times wander 2-5x run to run,
-    // CPU time (no spinning threads on either side) much less.
-    cpuMs: round(median(t.sdkCpu)), baselineCpuMs: round(median(t.baseCpu)), cpuRatio: round(median(t.sdkCpu) / median(t.baseCpu)), sdkTimesMs: t.sdk.map((x) => round(x)), baselineTimesMs: t.base.map((x) => round(x)),
-    note: `bare session.run alone ${round(median(t.session))} ms; SDK's own work (end to end minus baseline) ${round(own)} ms; CPU time ${round(median(t.sdkCpu))} vs ${round(median(t.baseCpu))} ms (ratio ${round(median(t.sdkCpu) / median(t.baseCpu))})`,
-  }));
-  figures.push(makeFigure(`decode, ${input}`, 'ms', median(t.sdkDecode), refName, median(t.refDecode), {
-    ...common, sizes: 'one image', goal: 'ratio <= 1', goalMet: median(t.sdkDecode) <= median(t.refDecode), sdkTimesMs: t.sdkDecode.map((x) => round(x)), baselineTimesMs: t.refDecode.map((x) => round(x)),
-    cpuMs: round(median(t.sdkDecodeCpu)), baselineCpuMs: round(median(t.refDecodeCpu)), cpuRatio: round(median(t.sdkDecodeCpu) / median(t.refDecodeCpu)),
-    note: `SDK readImageFile (file to Volume) vs the reference decoder on the same file; CPU time ${round(median(t.sdkDecodeCpu))} vs ${round(median(t.refDecodeCpu))} ms`,
-  }));
+  figures.push(
+    makeFigure(
+      `classification end to end, ${input}`,
+      'ms',
+      median(t.sdk),
+      `decode-only (${refName}) + bare session.run on the prepared tensor`,
+      median(t.base),
+      {
+        ...common,
+        sizes: 'one image, batch 1',
+        goal: 'ratio <= 1.05',
+        goalMet: median(t.sdk) / median(t.base) <= 1.05,
+        sessionMs: round(median(t.session)),
+        ownMs: round(own),
+        // CPU time of the same runs: on a loaded shared machine wall times wander 2-5x run to run,
+        // CPU time (no spinning threads on either side) much less.
+        cpuMs: round(median(t.sdkCpu)),
+        baselineCpuMs: round(median(t.baseCpu)),
+        cpuRatio: round(median(t.sdkCpu) / median(t.baseCpu)),
+        sdkTimesMs: t.sdk.map((x) => round(x)),
+        baselineTimesMs: t.base.map((x) => round(x)),
+        note:
+          `bare session.run alone ${round(median(t.session))} ms; SDK's own work (end to end minus baseline) ${round(own)} ms; CPU time ` +
+          `${round(median(t.sdkCpu))} vs ${round(median(t.baseCpu))} ms (ratio ${round(median(t.sdkCpu) / median(t.baseCpu))})`,
+      },
+    ),
+  );
+  figures.push(
+    makeFigure(`decode, ${input}`, 'ms', median(t.sdkDecode), refName, median(t.refDecode), {
+      ...common,
+      sizes: 'one image',
+      goal: 'ratio <= 1',
+      goalMet: median(t.sdkDecode) <= median(t.refDecode),
+      sdkTimesMs: t.sdkDecode.map((x) => round(x)),
+      baselineTimesMs: t.refDecode.map((x) => round(x)),
+      cpuMs: round(median(t.sdkDecodeCpu)),
+      baselineCpuMs: round(median(t.refDecodeCpu)),
+      cpuRatio: round(median(t.sdkDecodeCpu) / median(t.refDecodeCpu)),
+      note:
+        `SDK readImageFile (file to Volume) vs the reference decoder on the same file; CPU time ${round(median(t.sdkDecodeCpu))} vs ` +
+        `${round(median(t.refDecodeCpu))} ms`,
+    }),
+  );
 }
 
 /** One 3D pipeline: share of its end-to-end time outside session.run, median of `runs`. */
@@ -154,11 +209,24 @@ async function outsideShare({ name, model, input, sizes, windows, make, once }) 
   await pipe.dispose();
   const outside = totals.map((t, i) => t - inside[i]);
   const k = totals.indexOf(median(totals)) >= 0 ? totals.indexOf(median(totals)) : 0;
-  figures.push(makeFigure(name, 'ms', median(outside), 'end-to-end time of the same runs', median(totals), {
-    model, input, sizes, runs: RUNS_3D, windows, goal: 'ratio <= 0.02', goalMet: median(outside) / median(totals) <= 0.02,
-    sessionMs: round(median(inside)), totalsMs: totals.map((x) => round(x)), outsideMs: outside.map((x) => round(x)), medianRunIndex: k,
-    note: `ratio = share outside session.run (file read, preprocessing, windows, blending, activations, postprocessing); session.run ${round(median(inside) / 1000)} s of ${round(median(totals) / 1000)} s`,
-  }));
+  figures.push(
+    makeFigure(name, 'ms', median(outside), 'end-to-end time of the same runs', median(totals), {
+      model,
+      input,
+      sizes,
+      runs: RUNS_3D,
+      windows,
+      goal: 'ratio <= 0.02',
+      goalMet: median(outside) / median(totals) <= 0.02,
+      sessionMs: round(median(inside)),
+      totalsMs: totals.map((x) => round(x)),
+      outsideMs: outside.map((x) => round(x)),
+      medianRunIndex: k,
+      note:
+        `ratio = share outside session.run (file read, preprocessing, windows, blending, activations, postprocessing); session.run ` +
+        `${round(median(inside) / 1000)} s of ${round(median(totals) / 1000)} s`,
+    }),
+  );
 }
 
 const MRI = [240, 240, 155];
@@ -168,21 +236,33 @@ if (wanted('png-1024') || wanted('png-2048')) {
   for (const size of [1024, 2048]) {
     if (!wanted(`png-${size}`)) continue;
     const name = `classification, 8-bit PNG ${size}^2`;
-    await measure(name, async () => classification(`png-${size}`, (await writeRadiographs(dir, 1, size))[0], `8-bit grey PNG ${size}x${size} (chest phantom, zlib level 6)`, 'sharp'));
+    await measure(name, async () =>
+      classification(`png-${size}`, (await writeRadiographs(dir, 1, size))[0], `8-bit grey PNG ${size}x${size} (chest phantom, zlib level 6)`, 'sharp'),
+    );
   }
 }
 if (wanted('dicom-2048')) {
-  await measure('classification, 16-bit DICOM 2048^2', async () => classification('dicom-2048', writeDicomRadiograph(dir, 2048), '16-bit DX DICOM 2048x2048 (12 bits stored, explicit VR LE, uncompressed)', 'dicom'));
+  await measure('classification, 16-bit DICOM 2048^2', async () =>
+    classification('dicom-2048', writeDicomRadiograph(dir, 2048), '16-bit DX DICOM 2048x2048 (12 bits stored, explicit VR LE, uncompressed)', 'dicom'),
+  );
 }
 if (wanted('seg-bundled')) {
   await measure('segmentation, bundled BraTS U-Net, 4x240x240x155', async () => {
     const entry = (bundledEntries(manifest).segmentation ?? []).find((e) => e.id === 'medinfer-brats-unet3d-phantom');
     if (!entry) throw new Error('bundled medinfer-brats-unet3d-phantom missing from models.manifest.json / models/');
-    const volumes = writeMultiModal(dir, MRI, entry.inputs.map((i) => i.name));
+    const volumes = writeMultiModal(
+      dir,
+      MRI,
+      entry.inputs.map((i) => i.name),
+    );
     await outsideShare({
-      name: 'segmentation, 4x240x240x155 MRI (NIfTI), bundled BraTS U-Net, whole volume: time outside session.run', model: `${entry.id} (bundled, trained phantom model)`,
-      input: '4 int16 NIfTI volumes 240x240x155 (BraTS size)', sizes: 'whole volume, one session.run', windows: 1,
-      make: () => createPipeline('segmentation', entry, { provider: 'cpu', threads: THREADS }), once: (p) => p.run(volumes),
+      name: 'segmentation, 4x240x240x155 MRI (NIfTI), bundled BraTS U-Net, whole volume: time outside session.run',
+      model: `${entry.id} (bundled, trained phantom model)`,
+      input: '4 int16 NIfTI volumes 240x240x155 (BraTS size)',
+      sizes: 'whole volume, one session.run',
+      windows: 1,
+      make: () => createPipeline('segmentation', entry, { provider: 'cpu', threads: THREADS }),
+      once: (p) => p.run(volumes),
     });
   });
 }
@@ -193,9 +273,13 @@ if (wanted('seg-windows') && !quick) {
     const entry = benchEntries(manifest, { roi: [128, 128, 128] }).segmentationLite;
     const volumes = writeMultiModal(dir, MRI);
     await outsideShare({
-      name: 'segmentation, 4x240x240x155 MRI (NIfTI), 3D U-Net 8 features, nnU-Net windows 128^3: time outside session.run', model: 'bench-unet3d-lite (8 base features, random weights, monai-brats plan, gaussian blending, softmax + argmax)',
-      input: '4 int16 NIfTI volumes 240x240x155 (BraTS size)', sizes: 'roi 128^3, overlap 0.5, 18 windows', windows: 18,
-      make: () => createPipeline('segmentation', entry, { provider: 'cpu', threads: THREADS }), once: (p) => p.run(volumes),
+      name: 'segmentation, 4x240x240x155 MRI (NIfTI), 3D U-Net 8 features, nnU-Net windows 128^3: time outside session.run',
+      model: 'bench-unet3d-lite (8 base features, random weights, monai-brats plan, gaussian blending, softmax + argmax)',
+      input: '4 int16 NIfTI volumes 240x240x155 (BraTS size)',
+      sizes: 'roi 128^3, overlap 0.5, 18 windows',
+      windows: 18,
+      make: () => createPipeline('segmentation', entry, { provider: 'cpu', threads: THREADS }),
+      once: (p) => p.run(volumes),
     });
   });
 }
@@ -206,9 +290,13 @@ if (wanted('det3d')) {
     if (!entry) throw new Error(`bundled ${id} missing from models.manifest.json / models/`);
     const ct = generateChestCt({ seed: caseSeed(7, 0), size: CT }).image;
     await outsideShare({
-      name: `3D detection, ${CT.join('x')} CT phantom (in memory), bundled nodule detector: time outside session.run`, model: `${id} (bundled)`,
-      input: `CT phantom ${CT.join('x')} int16, in memory`, sizes: `roi ${entry.inference.roi.join('x')}, overlap ${entry.inference.overlap}`, windows: undefined,
-      make: () => createPipeline('detection', entry, { provider: 'cpu', threads: THREADS }), once: (p) => p.run(ct),
+      name: `3D detection, ${CT.join('x')} CT phantom (in memory), bundled nodule detector: time outside session.run`,
+      model: `${id} (bundled)`,
+      input: `CT phantom ${CT.join('x')} int16, in memory`,
+      sizes: `roi ${entry.inference.roi.join('x')}, overlap ${entry.inference.overlap}`,
+      windows: undefined,
+      make: () => createPipeline('detection', entry, { provider: 'cpu', threads: THREADS }),
+      once: (p) => p.run(ct),
     });
   });
 }
@@ -216,8 +304,17 @@ if (wanted('det3d')) {
 ort.InferenceSession.prototype.run = run0;
 for (const f of figures) console.log(`${f.name}: ${f.median} vs ${f.baselineMedian} ms, ratio ${f.ratio} (${f.goal}: ${f.goalMet ? 'met' : 'NOT met'})`);
 writeAreaResult('pipeline-overhead', {
-  area: 'pipeline-overhead', date: new Date().toISOString(), quick, machine: machineNote(), figures, failed,
-  description: 'Issue 26 req. 2: the SDK end to end vs decode-only + bare session.run (classification), the SDK decoder vs sharp / dicom-parser, and the share of 3D runs outside session.run. Sides alternate every round; bench models in ' + BENCH_MODELS.replace(REPO, '') + '.',
+  area: 'pipeline-overhead',
+  date: new Date().toISOString(),
+  quick,
+  machine: machineNote(),
+  figures,
+  failed,
+  description:
+    'Issue 26 req. 2: the SDK end to end vs decode-only + bare session.run (classification), the SDK decoder vs sharp / dicom-parser, and the share ' +
+    'of 3D runs outside session.run. Sides alternate every round; bench models in ' +
+    BENCH_MODELS.replace(REPO, '') +
+    '.',
 });
 if (failed.length) {
   console.error(`pipeline-overhead: ${failed.length} figure(s) could not be measured: ${failed.map((f) => f.figure).join('; ')}`);

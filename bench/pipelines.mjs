@@ -38,7 +38,9 @@ const SEG_MODEL = quick ? 'segmentationLite' : 'segmentation';
 // Quick: each side in its own process back to back (time and peak RSS from the same runs);
 // full: SDK and bare ORT alternated in one process, plus one process per side for peak RSS.
 const MODE = quick ? 'separate' : 'alternate';
-const MODE_NOTE = quick ? 'SDK and bare ORT each in its own process, back to back (time and peak RSS of the same runs)' : 'runs alternated in one process (Python taking its turn from its own process); peak RSS from one run per side in its own process';
+const MODE_NOTE = quick
+  ? 'SDK and bare ORT each in its own process, back to back (time and peak RSS of the same runs)'
+  : 'runs alternated in one process (Python taking its turn from its own process); peak RSS from one run per side in its own process';
 const HEAVY = (task, kind) => (task === 'segmentation' || task === 'registration') && kind !== 'bundled';
 const runsFor = (task, kind) => (HEAVY(task, kind) ? SIZES.runs3d : SIZES.runs);
 // One warm-up run on every side (JIT compilation of the SDK's JS, ORT's first-run allocations,
@@ -64,35 +66,49 @@ if (python.installed) console.error(`  Python stack ${python.installed}`);
 
 /** Inputs for a task (files written once, shared by the SDK, ORT and Python cases). */
 async function inputFor(task, entry) {
-  if (task === 'classification') return { images: (await writeRadiographs(dir, 1))};
+  if (task === 'classification') return { images: await writeRadiographs(dir, 1) };
   if (task === 'segmentation') {
     const names = entry.inputs?.map((i) => i.name) ?? ['image'];
     const size = entry.id.startsWith('bench-unet3d') ? SIZES.segVolume : [64, 64, 64];
     return { volumes: writeMultiModal(dir, size, names) };
   }
-  if (task === 'registration') return writeRegistrationPair(dir, entry.id === 'bench-vxm' ? SIZES.regVolume : (entry.io.inputs[0].dims.slice(2).every((d) => d > 0) ? entry.io.inputs[0].dims.slice(2) : [64, 64, 64]));
+  if (task === 'registration')
+    return writeRegistrationPair(
+      dir,
+      entry.id === 'bench-vxm' ? SIZES.regVolume : entry.io.inputs[0].dims.slice(2).every((d) => d > 0) ? entry.io.inputs[0].dims.slice(2) : [64, 64, 64],
+    );
   if (task === 'report-text') return { reports: writeReports(dir, SIZES.reports) };
   // 2D or 3D by the model's input rank ([N, C, H, W] vs [N, C, D, H, W]), not a field that may be absent.
-  if (task === 'detection') return entry.io.inputs[0].dims.length === 4 ? { image: (await writeRadiographs(dir, 1))[0] } : { image: writePhantomNifti(dir, 'ct', [96, 96, 64], {}) };
+  if (task === 'detection')
+    return entry.io.inputs[0].dims.length === 4 ? { image: (await writeRadiographs(dir, 1))[0] } : { image: writePhantomNifti(dir, 'ct', [96, 96, 64], {}) };
   throw new Error(task);
 }
 
 const describe = (task, input) =>
-  task === 'classification' ? `${input.images.length} PNG 1024x1024 8-bit`
-    : task === 'segmentation' ? `${Object.keys(input.volumes).length} x NIfTI ${Object.values(input.volumes)[0].match(/(\d+x\d+x\d+)\.nii$/)[1]} int16`
-      : task === 'registration' ? `fixed + moving NIfTI ${input.fixed.match(/(\d+x\d+x\d+)\.nii$/)[1]}`
-        : task === 'report-text' ? `${SIZES.reports} phantom reports (batch)` : input.image.endsWith('.png') ? '1 PNG 1024x1024 8-bit' : 'CT phantom NIfTI 96x96x64';
+  task === 'classification'
+    ? `${input.images.length} PNG 1024x1024 8-bit`
+    : task === 'segmentation'
+      ? `${Object.keys(input.volumes).length} x NIfTI ${Object.values(input.volumes)[0].match(/(\d+x\d+x\d+)\.nii$/)[1]} int16`
+      : task === 'registration'
+        ? `fixed + moving NIfTI ${input.fixed.match(/(\d+x\d+x\d+)\.nii$/)[1]}`
+        : task === 'report-text'
+          ? `${SIZES.reports} phantom reports (batch)`
+          : input.image.endsWith('.png')
+            ? '1 PNG 1024x1024 8-bit'
+            : 'CT phantom NIfTI 96x96x64';
 
 /** Model input sizes and call pattern of a case, for the report (issue 26: every figure says them). */
 function sizesOf(task, entry, input) {
   const inf = entry.inference ?? {};
   const win = inf.mode === 'slidingWindow' ? `sliding windows ${inf.roi.join('x')}, overlap ${inf.overlap}` : 'whole input';
-  if (task === 'classification' || task === 'detection') return `model input ${entry.io.inputs[0].dims.slice(1).join('x')}; ${win}; batch ${Math.min(inf.batch ?? 1, input.images?.length ?? 1)}`;
+  if (task === 'classification' || task === 'detection')
+    return `model input ${entry.io.inputs[0].dims.slice(1).join('x')}; ${win}; batch ${Math.min(inf.batch ?? 1, input.images?.length ?? 1)}`;
   if (task === 'report-text') return `${SIZES.reports} reports, batch ${inf.batch ?? 'default 256'}`;
   return win;
 }
 
-const PY_BASELINE = `Python ${python.ok ? `torch ${python.versions.torch}, numpy ${python.versions.numpy}, scipy ${python.versions.scipy}` : '(unavailable)'}, 2 threads`;
+const PY_VERSIONS = python.ok ? `torch ${python.versions.torch}, numpy ${python.versions.numpy}, scipy ${python.versions.scipy}` : '(unavailable)';
+const PY_BASELINE = `Python ${PY_VERSIONS}, 2 threads`;
 const PY_TASKS = new Set(['classification', 'segmentation', 'registration', 'report-text']);
 
 async function benchCase(task, entry, kind) {
@@ -104,11 +120,29 @@ async function benchCase(task, entry, kind) {
   // Full runs: Python takes its turn in the same rotation as the SDK and bare ORT (run by run).
   const turns = MODE === 'alternate' && withPython;
   const c = await compareSdkWithOrt(spec, { mode: MODE, ...(turns ? { python: pythonTurnsSpec(spec) } : {}) });
-  const about = { model: `${entry.id} (${entry.architecture ?? task}; ${kind})`, input: describe(task, input), sizes: sizesOf(task, entry, input), runs: spec.runs };
-  figures.push(makeFigure(`${label}: SDK end to end vs bare session.run`, 'ms', c.sdkMs, `bare onnxruntime-node session.run on a prepared tensor (${c.calls} call${c.calls === 1 ? '' : 's'}, same shapes)`, c.ortMs, {
-    ...about, maxRssMB: c.sdkRssMB, baselineMaxRssMB: c.ortRssMB, sdkTimesMs: c.sdkTimesMs, baselineTimesMs: c.ortTimesMs,
-    note: [`ratio = SDK time over the model arithmetic alone (${MODE_NOTE})`, ...c.errors].join('; '),
-  }));
+  const about = {
+    model: `${entry.id} (${entry.architecture ?? task}; ${kind})`,
+    input: describe(task, input),
+    sizes: sizesOf(task, entry, input),
+    runs: spec.runs,
+  };
+  figures.push(
+    makeFigure(
+      `${label}: SDK end to end vs bare session.run`,
+      'ms',
+      c.sdkMs,
+      `bare onnxruntime-node session.run on a prepared tensor (${c.calls} call${c.calls === 1 ? '' : 's'}, same shapes)`,
+      c.ortMs,
+      {
+        ...about,
+        maxRssMB: c.sdkRssMB,
+        baselineMaxRssMB: c.ortRssMB,
+        sdkTimesMs: c.sdkTimesMs,
+        baselineTimesMs: c.ortTimesMs,
+        note: [`ratio = SDK time over the model arithmetic alone (${MODE_NOTE})`, ...c.errors].join('; '),
+      },
+    ),
+  );
   if (!withPython) {
     if (python.ok) skipped.push(`${label}: no Python implementation for this model (Python weights exist for the bench models and the report CNN)`);
     return;
@@ -116,11 +150,18 @@ async function benchCase(task, entry, kind) {
   // Turn by turn when it worked; else (quick runs, or the turns failed) Python in its own process after the SDK.
   const inTurns = turns && c.python?.timesMs?.length ? c.python : undefined;
   const py = inTurns ? { ok: true, result: inTurns } : await runPythonCase(spec);
-  const how = inTurns ? 'Python in its own process, its runs alternated with the SDK and bare ORT runs' : `Python in its own process after the SDK runs${turns ? ` (turn-by-turn timing failed: ${c.python?.error ?? 'no result'})` : ''}`;
-  figures.push(makeFigure(`${label}: SDK vs Python stack`, 'ms', c.sdkMs, PY_BASELINE, py.ok ? median(py.result.timesMs) : NaN, {
-    ...about, maxRssMB: c.sdkRssMB, baselineMaxRssMB: py.ok ? Number(py.result.maxRssMB.toFixed(0)) : undefined, baselineTimesMs: py.result?.timesMs,
-    note: [`ratio = SDK / Python (< 1: SDK faster); ${how}`, ...(py.ok ? [] : [`Python failed: ${py.error}`])].join('; '),
-  }));
+  const how = inTurns
+    ? 'Python in its own process, its runs alternated with the SDK and bare ORT runs'
+    : `Python in its own process after the SDK runs${turns ? ` (turn-by-turn timing failed: ${c.python?.error ?? 'no result'})` : ''}`;
+  figures.push(
+    makeFigure(`${label}: SDK vs Python stack`, 'ms', c.sdkMs, PY_BASELINE, py.ok ? median(py.result.timesMs) : NaN, {
+      ...about,
+      maxRssMB: c.sdkRssMB,
+      baselineMaxRssMB: py.ok ? Number(py.result.maxRssMB.toFixed(0)) : undefined,
+      baselineTimesMs: py.result?.timesMs,
+      note: [`ratio = SDK / Python (< 1: SDK faster); ${how}`, ...(py.ok ? [] : [`Python failed: ${py.error}`])].join('; '),
+    }),
+  );
 }
 
 const bundled = bundledEntries(manifest);
@@ -140,7 +181,11 @@ const result = {
   date: new Date().toISOString(),
   quick,
   ...machineNote(),
-  description: `End to end SDK pipelines vs bare ONNX Runtime and vs the Python stack, same files, same weights; ${MODE_NOTE}; Python in its own process (${quick ? 'after them' : 'its runs alternated with theirs'}) (median of ${SIZES.runs} runs after a warm-up; benchmark-size 3D models: ${SIZES.runs3d} runs after a warm-up${quick ? '; quick: 8-feature U-Net for segmentation' : ''}). Threads: 2 for ONNX Runtime and torch (torch with OMP_WAIT_POLICY=PASSIVE; ONNX Runtime with its defaults, as the SDK).`,
+  description:
+    `End to end SDK pipelines vs bare ONNX Runtime and vs the Python stack, same files, same weights; ${MODE_NOTE}; Python in its own process ` +
+    `(${quick ? 'after them' : 'its runs alternated with theirs'}) (median of ${SIZES.runs} runs after a warm-up; benchmark-size 3D models: ` +
+    `${SIZES.runs3d} runs after a warm-up${quick ? '; quick: 8-feature U-Net for segmentation' : ''}). Threads: 2 for ONNX Runtime and torch (torch ` +
+    `with OMP_WAIT_POLICY=PASSIVE; ONNX Runtime with its defaults, as the SDK).`,
   sizes: SIZES,
   ...(python.installed ? { python: python.installed } : {}),
   figures,
@@ -152,6 +197,8 @@ for (const f of figures) console.log(`${f.name}: ${f.median} ms vs ${f.baselineM
 for (const s of skipped) console.log(`skipped: ${s}`);
 console.log(`wrote ${path}`);
 if (failed.length) {
-  console.error(`pipelines: ${failed.length} figure group(s) could not be measured (run bash bench/setup.sh): ${failed.map((f) => `${f.figure}: ${f.error}`).join('; ')}`);
+  console.error(
+    `pipelines: ${failed.length} figure group(s) could not be measured (run bash bench/setup.sh): ${failed.map((f) => `${f.figure}: ${f.error}`).join('; ')}`,
+  );
   process.exit(1);
 }

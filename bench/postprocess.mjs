@@ -19,7 +19,10 @@ const dataDir = mkdtempSync(join(tmpdir(), 'medinfer-bench-pp-'));
 
 try {
   const python = JSON.parse(
-    execFileSync('/usr/bin/python3', [join(root, 'bench/python/postprocess.py'), dataDir, ...(quick ? ['--quick'] : [])], { encoding: 'utf8', maxBuffer: 1 << 24 }),
+    execFileSync('/usr/bin/python3', [join(root, 'bench/python/postprocess.py'), dataDir, ...(quick ? ['--quick'] : [])], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    }),
   );
   const load = (name, Ctor) => {
     const bytes = readFileSync(join(dataDir, `${name}.bin`));
@@ -51,8 +54,15 @@ try {
   const add = (name, t, key, check) => {
     const base = python[key];
     figures.push({
-      name, unit: 'ms', median: round(t.wall), baseline: base.reference, baselineMedian: round(base.median), ratio: round(t.wall / base.median, 3),
-      cpuMedian: round(t.cpu), baselineCpuMedian: round(base.cpuMedian), cpuRatio: round(t.cpu / base.cpuMedian, 3),
+      name,
+      unit: 'ms',
+      median: round(t.wall),
+      baseline: base.reference,
+      baselineMedian: round(base.median),
+      ratio: round(t.wall / base.median, 3),
+      cpuMedian: round(t.cpu),
+      baselineCpuMedian: round(base.cpuMedian),
+      cpuRatio: round(t.cpu / base.cpuMedian, 3),
       ...(check ? { check } : {}),
     });
   };
@@ -62,19 +72,34 @@ try {
   const boxes = load('nms_boxes', Float32Array);
   const scores = load('nms_scores', Float32Array);
   const kept = selectNms({ boxes, scores }, { iou: 0.5 }).length;
-  add('nms 10000 boxes (iou 0.5)', time(() => selectNms({ boxes, scores }, { iou: 0.5 }), Math.max(repeats, 9)), 'nms', { kept, baselineKept: python.nms_kept });
+  add(
+    'nms 10000 boxes (iou 0.5)',
+    time(() => selectNms({ boxes, scores }, { iou: 0.5 }), Math.max(repeats, 9)),
+    'nms',
+    { kept, baselineKept: python.nms_kept },
+  );
 
   // Connected components, 26-connectivity.
   const ccSize = python.sizes.cc;
   const mask = load('cc_mask', Uint8Array);
   const count = labelConnectedComponents(mask, ccSize, { connectivity: 26 }).count;
-  add(`connected components ${ccSize.join('x')} (26-conn)`, time(() => labelConnectedComponents(mask, ccSize, { connectivity: 26 })), 'cc', { components: count, baselineComponents: python.cc_count });
+  add(
+    `connected components ${ccSize.join('x')} (26-conn)`,
+    time(() => labelConnectedComponents(mask, ccSize, { connectivity: 26 })),
+    'cc',
+    { components: count, baselineComponents: python.cc_count },
+  );
 
   if (python.sizes.cc_large) {
     const size = python.sizes.cc_large;
     const big = load('cc_large_mask', Uint8Array);
     const n = labelConnectedComponents(big, size, { connectivity: 26 }).count;
-    add(`connected components ${size.join('x')} (26-conn)`, time(() => labelConnectedComponents(big, size, { connectivity: 26 }), 2), 'cc_large', { components: n, baselineComponents: python.cc_large_count });
+    add(
+      `connected components ${size.join('x')} (26-conn)`,
+      time(() => labelConnectedComponents(big, size, { connectivity: 26 }), 2),
+      'cc_large',
+      { components: n, baselineComponents: python.cc_large_count },
+    );
   }
 
   // Trilinear warp.
@@ -82,7 +107,11 @@ try {
   const geometry = createGeometry({ size: wSize });
   const image = createVolume({ geometry, data: load('warp_image', Float32Array) });
   const field = createVolume({ geometry, data: load('warp_field', Float32Array), components: 3 });
-  add(`trilinear warp ${wSize.join('x')}`, time(() => warpVolume(image, field, { padding: 'zeros' })), 'warp');
+  add(
+    `trilinear warp ${wSize.join('x')}`,
+    time(() => warpVolume(image, field, { padding: 'zeros' })),
+    'warp',
+  );
 
   // HD95.
   const hSize = python.sizes.hd;
@@ -90,7 +119,12 @@ try {
   const a = load('hd_a', Uint8Array);
   const b = load('hd_b', Uint8Array);
   const hd = computeHausdorff95(a, b, hGeometry).distance;
-  add(`hd95 ${hSize.join('x')}`, time(() => computeHausdorff95(a, b, hGeometry), quick ? 2 : 5), 'hd95', { value: hd, baselineValue: python.hd95_value });
+  add(
+    `hd95 ${hSize.join('x')}`,
+    time(() => computeHausdorff95(a, b, hGeometry), quick ? 2 : 5),
+    'hd95',
+    { value: hd, baselineValue: python.hd95_value },
+  );
 
   const result = { area: 'postprocess', date: new Date().toISOString(), quick, node: process.version, figures };
   mkdirSync(join(root, 'bench/results'), { recursive: true });

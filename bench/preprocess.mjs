@@ -59,7 +59,10 @@ const cases = {};
   for (let p = 0; p < data.length; p++) data[p] = hash12(p) - 1024;
   const ct = createVolume({ geometry: { size: [nx, ny, nz], spacing: [0.7, 0.7, 1.25] }, data });
   const { size } = planResample(ct.geometry.size, ct.geometry.spacing, [1.5, 1.5, 1.5], 'monai');
-  cases.resample = { fn: () => resampleVolume(ct, { spacing: [1.5, 1.5, 1.5], mode: 'linear', rule: 'monai' }), what: `resampleVolume linear monai ${nx}x${ny}x${nz} -> ${size.join('x')}` };
+  cases.resample = {
+    fn: () => resampleVolume(ct, { spacing: [1.5, 1.5, 1.5], mode: 'linear', rule: 'monai' }),
+    what: `resampleVolume linear monai ${nx}x${ny}x${nz} -> ${size.join('x')}`,
+  };
 }
 {
   const [c, bx, by, bz] = quick ? [4, 120, 120, 78] : [4, 240, 240, 155];
@@ -69,28 +72,47 @@ const cases = {};
     data[p] = p % bx < Math.floor(bx / 8) || v < 400 ? 0 : v;
   }
   const mri = createVolume({ geometry: { size: [bx, by, bz] }, data, frames: c });
-  cases.zscore = { fn: () => normalizeZscore(mri, { nonzero: true, channelWise: true }), what: `normalizeZscore nonzero channelWise ${c}x${bx}x${by}x${bz} (fresh output buffer)` };
+  cases.zscore = {
+    fn: () => normalizeZscore(mri, { nonzero: true, channelWise: true }),
+    what: `normalizeZscore nonzero channelWise ${c}x${bx}x${by}x${bz} (fresh output buffer)`,
+  };
   // The MONAI BraTS plan from four separate modality volumes: stacking allocates the model
   // buffer once, z-score then runs in place in it and the tensor shares it.
   const n = bx * by * bz;
   const names = ['t1c', 't1', 't2', 'flair'];
-  const inputs = Object.fromEntries(names.map((name, ch) => [name, createVolume({ geometry: { size: [bx, by, bz] }, data: data.subarray(ch * n, (ch + 1) * n) })]));
-  const plan = [{ op: 'stackChannels', order: names }, { op: 'zscore', nonzero: true, channelWise: true }, { op: 'toTensor', layout: 'NCDHW', dtype: 'float32' }];
-  cases.brats_plan = { fn: () => runPreprocessPlan(inputs, plan), what: `runPreprocessPlan [stackChannels, zscore nonzero channelWise, toTensor] 4 x ${bx}x${by}x${bz}` };
+  const inputs = Object.fromEntries(
+    names.map((name, ch) => [name, createVolume({ geometry: { size: [bx, by, bz] }, data: data.subarray(ch * n, (ch + 1) * n) })]),
+  );
+  const plan = [
+    { op: 'stackChannels', order: names },
+    { op: 'zscore', nonzero: true, channelWise: true },
+    { op: 'toTensor', layout: 'NCDHW', dtype: 'float32' },
+  ];
+  cases.brats_plan = {
+    fn: () => runPreprocessPlan(inputs, plan),
+    what: `runPreprocessPlan [stackChannels, zscore nonzero channelWise, toTensor] 4 x ${bx}x${by}x${bz}`,
+  };
 }
 {
   const n = quick ? 1024 : 2048;
   const data = new Uint16Array(n * n);
   for (let p = 0; p < data.length; p++) data[p] = hash12(p);
   const xray = createVolume({ geometry: { size: [n, n, 1] }, data, meta: { bitsStored: 12, modality: 'DX' } });
-  for (const [name, resize] of [['xrv_area', { mode: 'area' }], ['xrv_antialias', { mode: 'bilinear', antialias: true }]]) {
+  for (const [name, resize] of [
+    ['xrv_area', { mode: 'area' }],
+    ['xrv_antialias', { mode: 'bilinear', antialias: true }],
+  ]) {
     const plan = [
       { op: 'xrvNormalize' },
       { op: 'cropPad', mode: 'centerSquare' },
       { op: 'resize', size: [224, 224], ...resize },
       { op: 'toTensor', layout: 'NCHW', dtype: 'float32' },
     ];
-    cases[name] = { runs: RUNS * 4, fn: () => runPreprocessPlan(xray, plan), what: `runPreprocessPlan TorchXRayVision ${n}^2 -> 224^2 (${resize.mode}${resize.antialias ? ' antialias' : ''})` };
+    cases[name] = {
+      runs: RUNS * 4,
+      fn: () => runPreprocessPlan(xray, plan),
+      what: `runPreprocessPlan TorchXRayVision ${n}^2 -> 224^2 (${resize.mode}${resize.antialias ? ' antialias' : ''})`,
+    };
   }
 }
 
@@ -99,7 +121,10 @@ const ours = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 const base = {};
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, c] of Object.entries(cases)) ours[name].push(...time(c.fn, c.runs ?? RUNS).runs);
-  const py = spawnSync('/usr/bin/python3', [fileURLToPath(new URL('./python/preprocess.py', import.meta.url)), ...(quick ? ['--quick'] : [])], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const py = spawnSync('/usr/bin/python3', [fileURLToPath(new URL('./python/preprocess.py', import.meta.url)), ...(quick ? ['--quick'] : [])], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   if (py.status !== 0) {
     console.error(py.stderr);
     process.exit(1);
@@ -126,8 +151,18 @@ const figures = Object.keys(cases).map((name) => {
     baselineMin: Number(Math.min(...base[name].runs).toFixed(2)),
   };
 });
-const result = { area: 'preprocess', date: new Date().toISOString(), quick, rounds: ROUNDS, runsPerRound: RUNS, warmup: WARMUP, node: process.version, figures };
+const result = {
+  area: 'preprocess',
+  date: new Date().toISOString(),
+  quick,
+  rounds: ROUNDS,
+  runsPerRound: RUNS,
+  warmup: WARMUP,
+  node: process.version,
+  figures,
+};
 const outDir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(outDir, { recursive: true });
 writeFileSync(outDir + 'preprocess.json', JSON.stringify(result, null, 2) + '\n');
-for (const f of figures) console.log(`${f.name.padEnd(14)} ${String(f.median).padStart(9)} ms  baseline ${String(f.baselineMedian).padStart(9)} ms  ratio ${f.ratio}`);
+for (const f of figures)
+  console.log(`${f.name.padEnd(14)} ${String(f.median).padStart(9)} ms  baseline ${String(f.baselineMedian).padStart(9)} ms  ratio ${f.ratio}`);

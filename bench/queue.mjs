@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
-import { createVolume, writePng } from '../dist/node.js';
+import { writePng } from '../dist/node.js';
 import { generateChestRadiograph, caseSeed } from '../dist/phantoms.js';
 
 const quick = process.argv.includes('--quick');
@@ -29,20 +29,39 @@ function tinyManifest(dir) {
   const manifest = {
     manifestVersion: 1,
     datasets: { phantoms: { name: 'phantoms', tasks: ['classification'], modality: 'CR', acquisition: { kind: 'generated' } } },
-    models: { bench: {
-      task: 'classification', title: 'bench', datasets: ['phantoms'], architecture: 'tiny CNN', dimensionality: 2,
-      files: [{ role: 'model', path: 'models/tiny.onnx', sha256 }], weights: { kind: 'bundled' },
-      io: { inputs: [{ name: 'image', dtype: 'float32', dims: [-1, 1, 16, 16] }], outputs: [{ name: 'logits', dtype: 'float32', dims: [-1, 3] }] },
-      preprocess: [{ op: 'xrvNormalize', maxval: 65535 }, { op: 'resize', size: [16, 16], mode: 'area' }, { op: 'toTensor', layout: 'NCHW', dtype: 'float32' }],
-      inference: { mode: 'whole' }, postprocess: [{ op: 'sigmoid' }], labels: ['a', 'b', 'c'], intendedUse: 'benchmark only',
-    } },
+    models: {
+      bench: {
+        task: 'classification',
+        title: 'bench',
+        datasets: ['phantoms'],
+        architecture: 'tiny CNN',
+        dimensionality: 2,
+        files: [{ role: 'model', path: 'models/tiny.onnx', sha256 }],
+        weights: { kind: 'bundled' },
+        io: { inputs: [{ name: 'image', dtype: 'float32', dims: [-1, 1, 16, 16] }], outputs: [{ name: 'logits', dtype: 'float32', dims: [-1, 3] }] },
+        preprocess: [
+          { op: 'xrvNormalize', maxval: 65535 },
+          { op: 'resize', size: [16, 16], mode: 'area' },
+          { op: 'toTensor', layout: 'NCHW', dtype: 'float32' },
+        ],
+        inference: { mode: 'whole' },
+        postprocess: [{ op: 'sigmoid' }],
+        labels: ['a', 'b', 'c'],
+        intendedUse: 'benchmark only',
+      },
+    },
   };
   writeFileSync(join(dir, 'm.json'), JSON.stringify(manifest));
   return join(dir, 'm.json');
 }
 
 async function freePort() {
-  return new Promise((ok) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); }); });
+  return new Promise((ok) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => ok(p));
+    });
+  });
 }
 
 function timed(args) {
@@ -66,22 +85,91 @@ try {
     const runTimes = [];
     const queueTimes = [];
     for (let r = 0; r < RUNS; r++) {
-      runTimes.push(timed(['run', '--model', 'bench', '--manifest', manifest, '--input', join(work, 'in'), '--output', join(work, `run-${w}-${r}`), '--concurrency', String(w), '--quiet']));
+      runTimes.push(
+        timed([
+          'run',
+          '--model',
+          'bench',
+          '--manifest',
+          manifest,
+          '--input',
+          join(work, 'in'),
+          '--output',
+          join(work, `run-${w}-${r}`),
+          '--concurrency',
+          String(w),
+          '--quiet',
+        ]),
+      );
       const queueName = `bench-${w}-${r}`;
-      const workers = Array.from({ length: w }, () => spawn(process.execPath, [BIN, 'worker', '--redis', redisUrl, '--queue', queueName, '--threads', String(Math.max(1, Math.floor(2 / w))), '--quiet'], { stdio: 'ignore' }));
+      const workers = Array.from({ length: w }, () =>
+        spawn(process.execPath, [BIN, 'worker', '--redis', redisUrl, '--queue', queueName, '--threads', String(Math.max(1, Math.floor(2 / w))), '--quiet'], {
+          stdio: 'ignore',
+        }),
+      );
       await new Promise((ok) => setTimeout(ok, 1500)); // workers load ONNX Runtime before the clock starts
-      queueTimes.push(timed(['queue', 'submit', '--redis', redisUrl, '--queue', queueName, '--model', 'bench', '--manifest', manifest, '--input', join(work, 'in'), '--output', join(work, `queue-${w}-${r}`), '--wait', '--poll-ms', '100', '--quiet']));
+      queueTimes.push(
+        timed([
+          'queue',
+          'submit',
+          '--redis',
+          redisUrl,
+          '--queue',
+          queueName,
+          '--model',
+          'bench',
+          '--manifest',
+          manifest,
+          '--input',
+          join(work, 'in'),
+          '--output',
+          join(work, `queue-${w}-${r}`),
+          '--wait',
+          '--poll-ms',
+          '100',
+          '--quiet',
+        ]),
+      );
       for (const p of workers) p.kill('SIGTERM');
     }
     const run = median(runTimes);
     const queue = median(queueTimes);
-    figures.push({ name: `queue, ${w} worker process(es) vs run --concurrency ${w} (${N} radiographs)`, unit: 's', median: queue, baseline: `medinfer run --concurrency ${w}`, baselineMedian: run, ratio: queue / run });
-    figures.push({ name: `queue overhead per job, ${w} worker(s)`, unit: 'ms', median: ((queue - run) / N) * 1000, baseline: 'none (difference of the two)', baselineMedian: 0, ratio: null });
-    console.log(`${w} worker(s): queue ${queue.toFixed(2)} s, run ${run.toFixed(2)} s, ratio ${(queue / run).toFixed(2)}, overhead ${(((queue - run) / N) * 1000).toFixed(1)} ms/job`);
+    figures.push({
+      name: `queue, ${w} worker process(es) vs run --concurrency ${w} (${N} radiographs)`,
+      unit: 's',
+      median: queue,
+      baseline: `medinfer run --concurrency ${w}`,
+      baselineMedian: run,
+      ratio: queue / run,
+    });
+    figures.push({
+      name: `queue overhead per job, ${w} worker(s)`,
+      unit: 'ms',
+      median: ((queue - run) / N) * 1000,
+      baseline: 'none (difference of the two)',
+      baselineMedian: 0,
+      ratio: null,
+    });
+    console.log(
+      `${w} worker(s): queue ${queue.toFixed(2)} s, run ${run.toFixed(2)} s, ratio ${(queue / run).toFixed(2)}, overhead ` +
+        `${(((queue - run) / N) * 1000).toFixed(1)} ms/job`,
+    );
   }
 } finally {
   redis.kill('SIGKILL');
   rmSync(work, { recursive: true, force: true });
 }
 mkdirSync(new URL('results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('results/queue.json', import.meta.url), JSON.stringify({ area: 'queue', date: new Date().toISOString(), note: '2-core machine shared with other work; wall times include process start-up of run / submit', figures }, null, 2) + '\n');
+writeFileSync(
+  new URL('results/queue.json', import.meta.url),
+  JSON.stringify(
+    {
+      area: 'queue',
+      date: new Date().toISOString(),
+      note: '2-core machine shared with other work; wall times include process start-up of run / submit',
+      figures,
+    },
+    null,
+    2,
+  ) + '\n',
+);

@@ -53,7 +53,15 @@ async function compare(name, candidate, baselineName, baseline) {
   await candidate();
   await baseline();
   for (let r = 0; r < RUNS; r++) {
-    for (const [fn, into] of r % 2 ? [[baseline, b], [candidate, a]] : [[candidate, a], [baseline, b]]) {
+    for (const [fn, into] of r % 2
+      ? [
+          [baseline, b],
+          [candidate, a],
+        ]
+      : [
+          [candidate, a],
+          [baseline, b],
+        ]) {
       const t0 = performance.now();
       await fn();
       into.push(performance.now() - t0);
@@ -63,13 +71,41 @@ async function compare(name, candidate, baselineName, baseline) {
 }
 
 const figures = [
-  await compare(`decode ${N}x${N} 16-bit grey PNG: fast-png`, () => pngDecode(png16), 'sharp raw grey16', () => sharp(png16).toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer()),
-  await compare(`decode ${N}x${N} 8-bit RGB PNG: fast-png`, () => pngDecode(png8), 'sharp raw', () => sharp(png8).raw().toBuffer()),
+  await compare(
+    `decode ${N}x${N} 16-bit grey PNG: fast-png`,
+    () => pngDecode(png16),
+    'sharp raw grey16',
+    () => sharp(png16).toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer(),
+  ),
+  await compare(
+    `decode ${N}x${N} 8-bit RGB PNG: fast-png`,
+    () => pngDecode(png8),
+    'sharp raw',
+    () => sharp(png8).raw().toBuffer(),
+  ),
   await compare(`decode ${N}x${N} RGB JPEG q90: libjpeg-turbo wasm (cornerstone)`, wasmJpeg, 'sharp raw', () => sharp(jpeg).raw().toBuffer()),
-  await compare(`encode ${N}x${N} 16-bit grey PNG: fast-png`, () => pngEncode({ width: N, height: N, data: grey16, depth: 16, channels: 1 }, { zlib: { level: 6 } }), 'sharp png level 6', () => raw(grey16, 1).toColourspace('grey16').png({ compressionLevel: 6 }).toBuffer()),
-  await compare(`encode ${N}x${N} 8-bit RGB PNG: fast-png`, () => pngEncode({ width: N, height: N, data: rgb8, depth: 8, channels: 3 }, { zlib: { level: 6 } }), 'sharp png level 6', () => raw(rgb8, 3).png({ compressionLevel: 6 }).toBuffer()),
+  await compare(
+    `encode ${N}x${N} 16-bit grey PNG: fast-png`,
+    () => pngEncode({ width: N, height: N, data: grey16, depth: 16, channels: 1 }, { zlib: { level: 6 } }),
+    'sharp png level 6',
+    () => raw(grey16, 1).toColourspace('grey16').png({ compressionLevel: 6 }).toBuffer(),
+  ),
+  await compare(
+    `encode ${N}x${N} 8-bit RGB PNG: fast-png`,
+    () => pngEncode({ width: N, height: N, data: rgb8, depth: 8, channels: 3 }, { zlib: { level: 6 } }),
+    'sharp png level 6',
+    () => raw(rgb8, 3).png({ compressionLevel: 6 }).toBuffer(),
+  ),
 ];
 
-const path = writeAreaResult('raster-decoders', { area: 'raster-decoders', date: new Date().toISOString(), quick, runs: RUNS, ...machineNote(), data: `${N}x${N} synthetic image; PNG ${png16.length} / ${png8.length} bytes, JPEG ${jpeg.length} bytes`, figures });
+const path = writeAreaResult('raster-decoders', {
+  area: 'raster-decoders',
+  date: new Date().toISOString(),
+  quick,
+  runs: RUNS,
+  ...machineNote(),
+  data: `${N}x${N} synthetic image; PNG ${png16.length} / ${png8.length} bytes, JPEG ${jpeg.length} bytes`,
+  figures,
+});
 for (const f of figures) console.log(`${f.name}: ${f.median} ms vs ${f.baseline}: ${f.baselineMedian} ms -> ratio ${f.ratio}`);
 console.log(`wrote ${path}`);

@@ -33,7 +33,11 @@ const option = (name, fallback) => {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
 };
-const list = (name) => (option(name, '') || '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (name) =>
+  (option(name, '') || '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 const quick = flag('--quick');
 const only = list('--only');
@@ -48,7 +52,13 @@ const defaultResults = join(HERE, 'results');
 // --render merged.json: only re-render the --md file from an earlier merged run (plus --append-run).
 if (option('--render')) {
   const base = JSON.parse(readFileSync(resolve(option('--render')), 'utf8'));
-  writeFileSync(mdPath, renderMarkdown(base, list('--append-run').map((f) => JSON.parse(readFileSync(resolve(f), 'utf8')))));
+  writeFileSync(
+    mdPath,
+    renderMarkdown(
+      base,
+      list('--append-run').map((f) => JSON.parse(readFileSync(resolve(f), 'utf8'))),
+    ),
+  );
   console.log(`wrote ${mdPath}`);
   process.exit(0);
 }
@@ -64,7 +74,7 @@ const areas = readdirSync(HERE)
   .filter((f) => f.endsWith('.mjs') && f !== 'run.mjs')
   .map((f) => basename(f, '.mjs'))
   .filter((a) => (!only.length || only.includes(a)) && !skip.includes(a))
-  .sort((a, b) => (LAST.indexOf(a) - LAST.indexOf(b)) || a.localeCompare(b));
+  .sort((a, b) => LAST.indexOf(a) - LAST.indexOf(b) || a.localeCompare(b));
 for (const a of only) if (!areas.includes(a)) console.error(`warning: --only ${a}: no bench/${a}.mjs`);
 
 function runArea(area) {
@@ -119,7 +129,10 @@ for (const area of areas) {
   }
   if (run.code !== 0) {
     entry.status = 'failed';
-    entry.error = `exit ${run.code ?? run.signal}${run.signal === 'SIGKILL' ? ' (timeout)' : ''}: ${run.tail.trim().split('\n').slice(-3).join(' | ')}`.slice(0, 500);
+    entry.error = `exit ${run.code ?? run.signal}${run.signal === 'SIGKILL' ? ' (timeout)' : ''}: ${run.tail.trim().split('\n').slice(-3).join(' | ')}`.slice(
+      0,
+      500,
+    );
   } else if (!found && entry.status === 'ok') {
     entry.status = 'failed';
     entry.error = `no ${area}.json written`;
@@ -149,13 +162,19 @@ for (const area of areas) {
 
 merged.wallMs = Date.now() - started.getTime();
 merged.machine = machineNote();
-const stamp = started.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
+const stamp = started
+  .toISOString()
+  .replace(/:/g, '-')
+  .replace(/\.\d+Z$/, 'Z');
 const mergedPath = join(outDir, `${stamp}.json`);
 writeFileSync(mergedPath, JSON.stringify(merged, null, 2) + '\n');
 // --append-run FILE[,FILE]: also render earlier merged runs (e.g. a full-size run of some areas).
 const extra = list('--append-run').map((f) => JSON.parse(readFileSync(resolve(f), 'utf8')));
 writeFileSync(mdPath, renderMarkdown(merged, extra));
-console.log(`wrote ${mergedPath} and ${mdPath} (${merged.figures.length} figures, ${merged.areas.filter((a) => a.status !== 'ok').length} failed areas, ${(merged.wallMs / 1000).toFixed(0)} s)`);
+console.log(
+  `wrote ${mergedPath} and ${mdPath} (${merged.figures.length} figures, ${merged.areas.filter((a) => a.status !== 'ok').length} failed areas, ` +
+    `${(merged.wallMs / 1000).toFixed(0)} s)`,
+);
 // Loud failure (issue 26): every figure that could not be measured is named and the suite exits 1
 // (after writing what it measured), instead of a table quietly missing rows.
 const missing = merged.areas.flatMap((a) => [

@@ -52,14 +52,31 @@ async function runCase({ entry, volumes }) {
   const pipeline = await createPipeline('segmentation', entry, { provider: 'cpu', threads: 2 });
   let windows = 0;
   const started = performance.now();
-  const result = await pipeline.run(volumes, { onProgress: (_, total) => { windows = total; } });
+  const result = await pipeline.run(volumes, {
+    onProgress: (_, total) => {
+      windows = total;
+    },
+  });
   const ms = performance.now() - started;
-  console.log(JSON.stringify({ ms, inferenceMs: result.provenance.inferenceMs, windows, size: [...result.labels.geometry.size], maxRssMB: process.resourceUsage().maxRSS / 1024 }));
+  console.log(
+    JSON.stringify({
+      ms,
+      inferenceMs: result.provenance.inferenceMs,
+      windows,
+      size: [...result.labels.geometry.size],
+      maxRssMB: process.resourceUsage().maxRSS / 1024,
+    }),
+  );
   await pipeline.dispose();
 }
 
 function slidingEntry(base, id, patch) {
-  return { ...structuredClone(base), id, inference: { mode: 'slidingWindow', roi: [128, 128, 128], overlap: 0, batch: 1, blend: 'gaussian', placement: 'nnunet' }, ...patch };
+  return {
+    ...structuredClone(base),
+    id,
+    inference: { mode: 'slidingWindow', roi: [128, 128, 128], overlap: 0, batch: 1, blend: 'gaussian', placement: 'nnunet' },
+    ...patch,
+  };
 }
 
 const dir = benchTempDir('medinfer-bench-volumes');
@@ -84,10 +101,24 @@ else {
   const entry = slidingEntry(bundled, 'bundled-unet3d-sliding-128');
   const slots = Object.fromEntries(bundled.io.inputs[0].channels.map((name) => [name, ctPath]));
   const c = await segmentationCase(`CT ${ctSize.join('x')} (bundled 3D U-Net, 128^3 windows)`, entry, slots);
-  figures.push(makeFigure(`segmentation of a ${ctSize.join('x')} CT with the bundled 3D U-Net (CT in all 4 channel slots, ${c.windows} windows of 128^3): peak RSS`, 'MB', c.maxRssMB, 'goal: 4 GB', GOAL_RSS_MB, {
-    seconds: round(c.ms / 1000), inferenceSeconds: round(c.inferenceMs / 1000), outsideShare: round(1 - c.inferenceMs / c.ms), goalMet: c.maxRssMB < GOAL_RSS_MB,
-    note: `input ${(ctSize.reduce((a, b) => a * b, 1) / 1e6).toFixed(1)} M voxels; four-channel float32 model input ${((ctSize.reduce((a, b) => a * b, 1) * 16) / 2 ** 30).toFixed(2)} GiB; one run in its own process`,
-  }));
+  figures.push(
+    makeFigure(
+      `segmentation of a ${ctSize.join('x')} CT with the bundled 3D U-Net (CT in all 4 channel slots, ${c.windows} windows of 128^3): peak RSS`,
+      'MB',
+      c.maxRssMB,
+      'goal: 4 GB',
+      GOAL_RSS_MB,
+      {
+        seconds: round(c.ms / 1000),
+        inferenceSeconds: round(c.inferenceMs / 1000),
+        outsideShare: round(1 - c.inferenceMs / c.ms),
+        goalMet: c.maxRssMB < GOAL_RSS_MB,
+        note:
+          `input ${(ctSize.reduce((a, b) => a * b, 1) / 1e6).toFixed(1)} M voxels; four-channel float32 model input ` +
+          `${((ctSize.reduce((a, b) => a * b, 1) * 16) / 2 ** 30).toFixed(2)} GiB; one run in its own process`,
+      },
+    ),
+  );
 }
 
 // 2. BraTS-size MRI through the benchmark-size U-Net: the SDK's share of the time.
@@ -99,27 +130,57 @@ else {
   const volumes = writeMultiModal(dir, [240, 240, 155]);
   const c = await segmentationCase('MRI 4x240x240x155 (benchmark-size 3D U-Net, 128^3 windows)', entry, volumes);
   const outside = c.ms - c.inferenceMs;
-  figures.push(makeFigure(`segmentation of a 4x240x240x155 MRI with the benchmark-size 3D U-Net (32 features, ${c.windows} windows of 128^3): time outside session.run`, 'ms', outside, 'total time of the same run', c.ms, {
-    seconds: round(c.ms / 1000), inferenceSeconds: round(c.inferenceMs / 1000), maxRssMB: round(c.maxRssMB), goal: 'ratio <= 0.10', goalMet: outside / c.ms <= 0.1,
-    note: 'ratio = share of the end-to-end time (NIfTI read, stack, z-score, windows, blending, softmax, argmax, inverse mapping, volumes) spent outside the model; one run in its own process',
-  }));
+  figures.push(
+    makeFigure(
+      `segmentation of a 4x240x240x155 MRI with the benchmark-size 3D U-Net (32 features, ${c.windows} windows of 128^3): time outside session.run`,
+      'ms',
+      outside,
+      'total time of the same run',
+      c.ms,
+      {
+        seconds: round(c.ms / 1000),
+        inferenceSeconds: round(c.inferenceMs / 1000),
+        maxRssMB: round(c.maxRssMB),
+        goal: 'ratio <= 0.10',
+        goalMet: outside / c.ms <= 0.1,
+        note:
+          'ratio = share of the end-to-end time (NIfTI read, stack, z-score, windows, blending, softmax, argmax, inverse mapping, volumes) spent ' +
+          'outside the model; one run in its own process',
+      },
+    ),
+  );
 }
 
 // 3. Blending and inverse mapping, SDK vs torch, same sizes, same windows.
-const blendSpec = quick ? { size: [96, 128, 128], roi: [64, 64, 64], classes: 3, channels: 4, runs: 2, warmup: true } : { size: [155, 240, 240], roi: [128, 128, 128], classes: 3, channels: 4, runs: 5, warmup: true };
+const blendSpec = quick
+  ? { size: [96, 128, 128], roi: [64, 64, 64], classes: 3, channels: 4, runs: 2, warmup: true }
+  : { size: [155, 240, 240], roi: [128, 128, 128], classes: 3, channels: 4, runs: 5, warmup: true };
 // SDK and torch runs interleaved (one run per process, SDK, torch, SDK, torch, ...): on a shared
 // machine a load spike then hits both sides instead of one.
 console.error('  blending and inverse mapping, SDK and torch interleaved');
 const sides = { sdk: [], torch: [] };
 let blendError;
 for (let r = 0; r < blendSpec.runs && !blendError; r++) {
-  const js = spawnSync(process.execPath, [join(HERE, 'lib', 'volumes-blend.mjs'), JSON.stringify({ ...blendSpec, runs: 1 })], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (js.status !== 0) { blendError = `SDK side failed: ${js.stderr.slice(-400)}`; break; }
+  const js = spawnSync(process.execPath, [join(HERE, 'lib', 'volumes-blend.mjs'), JSON.stringify({ ...blendSpec, runs: 1 })], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (js.status !== 0) {
+    blendError = `SDK side failed: ${js.stderr.slice(-400)}`;
+    break;
+  }
   const a = JSON.parse(js.stdout.trim().split('\n').pop());
   sides.sdk.push(a);
   // Same thread pool size as ONNX Runtime's; PASSIVE: OpenMP's spinning barriers slow torch badly on a shared machine.
-  const py = spawnSync(PYTHON, [join(HERE, 'python', 'volumes_blend.py'), JSON.stringify({ ...blendSpec, runs: 1, modelGrid: a.modelGrid, threads: 2 })], { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, OMP_NUM_THREADS: '2', OMP_WAIT_POLICY: 'PASSIVE' } });
-  if (py.status !== 0) { blendError = `Python side failed (${PYTHON} with torch and scipy needed): ${py.stderr.slice(-400)}`; break; }
+  const py = spawnSync(PYTHON, [join(HERE, 'python', 'volumes_blend.py'), JSON.stringify({ ...blendSpec, runs: 1, modelGrid: a.modelGrid, threads: 2 })], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+    env: { ...process.env, OMP_NUM_THREADS: '2', OMP_WAIT_POLICY: 'PASSIVE' },
+  });
+  if (py.status !== 0) {
+    blendError = `Python side failed (${PYTHON} with torch and scipy needed): ${py.stderr.slice(-400)}`;
+    break;
+  }
   sides.torch.push(JSON.parse(py.stdout.trim().split('\n').pop()));
 }
 if (blendError) skipped.push(`blend / inverse vs torch: ${blendError}`);
@@ -127,13 +188,68 @@ else {
   const med = (side, key) => median(sides[side].map((x) => x[key]));
   const b = sides.torch[0];
   const shape = `${blendSpec.classes}x${blendSpec.size.join('x')}`;
-  figures.push(makeFigure(`sliding-window blending: ${sides.sdk[0].windows} windows of ${blendSpec.roi.join('x')} into ${shape} (nnU-Net placement step 0.5, Gaussian), incl. cutting the ${blendSpec.channels}-channel windows and the normalisation`, 'ms', med('sdk', 'blendMs'), `torch ${b.torch}: nnU-Net's loop (window .contiguous(); logits[sl] += pred * gaussian; n[sl] += gaussian; logits /= n) on the same windows, ${b.threads} threads`, med('torch', 'blendMs'), { runs: blendSpec.runs, windows: sides.sdk[0].windows, pythonWindows: b.windows }));
-  figures.push(makeFigure(`label map on the 1 mm input grid ${blendSpec.size.join('x')} from ${blendSpec.classes}-class probabilities on the 1.2 mm model grid (trilinear + argmax in one pass, as the pipeline does when probabilities are not requested)`, 'ms', med('sdk', 'labelsMs'), `torch.argmax(interpolate(trilinear, align_corners=False), dim=1).to(uint8), ${b.threads} threads`, med('torch', 'labelsMs'), { runs: blendSpec.runs }));
-  figures.push(makeFigure(`probabilities and label map on the 1 mm input grid ${blendSpec.size.join('x')} from ${blendSpec.classes}-class probabilities on the 1.2 mm model grid (the pipeline's inverse step with probabilities requested: invertToInputGrid + argmaxChannels)`, 'ms', med('sdk', 'probsAndLabelsMs'), `torch: interpolate(trilinear, align_corners=False), then argmax(dim=1).to(uint8) of it, ${b.threads} threads`, med('torch', 'probsAndLabelsMs'), { runs: blendSpec.runs }));
-  figures.push(makeFigure(`inverse mapping of ${blendSpec.classes}-class probabilities from the 1.2 mm model grid back to the 1 mm input grid ${blendSpec.size.join('x')} (trilinear only, no labels)`, 'ms', med('sdk', 'inverseMs'), `torch.nn.functional.interpolate(trilinear, align_corners=False), ${b.threads} threads`, med('torch', 'inverseMs'), { runs: blendSpec.runs, note: `both sides include writing a new ${((blendSpec.classes * blendSpec.size.reduce((a, b) => a * b, 1) * 4) / 1e6).toFixed(0)} MB output; its first-touch page faults are most of the SDK's time (single-threaded; torch faults with its 2 threads and reuses freed heap memory below glibc's 32 MB mmap threshold)` }));
+  figures.push(
+    makeFigure(
+      `sliding-window blending: ${sides.sdk[0].windows} windows of ${blendSpec.roi.join('x')} into ${shape} (nnU-Net placement step 0.5, Gaussian), ` +
+        `incl. cutting the ${blendSpec.channels}-channel windows and the normalisation`,
+      'ms',
+      med('sdk', 'blendMs'),
+      `torch ${b.torch}: nnU-Net's loop (window .contiguous(); logits[sl] += pred * gaussian; n[sl] += gaussian; logits /= n) on the same windows, ` +
+        `${b.threads} threads`,
+      med('torch', 'blendMs'),
+      { runs: blendSpec.runs, windows: sides.sdk[0].windows, pythonWindows: b.windows },
+    ),
+  );
+  figures.push(
+    makeFigure(
+      `label map on the 1 mm input grid ${blendSpec.size.join('x')} from ${blendSpec.classes}-class probabilities on the 1.2 mm model grid ` +
+        `(trilinear + argmax in one pass, as the pipeline does when probabilities are not requested)`,
+      'ms',
+      med('sdk', 'labelsMs'),
+      `torch.argmax(interpolate(trilinear, align_corners=False), dim=1).to(uint8), ${b.threads} threads`,
+      med('torch', 'labelsMs'),
+      { runs: blendSpec.runs },
+    ),
+  );
+  figures.push(
+    makeFigure(
+      `probabilities and label map on the 1 mm input grid ${blendSpec.size.join('x')} from ${blendSpec.classes}-class probabilities on the 1.2 mm ` +
+        `model grid (the pipeline's inverse step with probabilities requested: invertToInputGrid + argmaxChannels)`,
+      'ms',
+      med('sdk', 'probsAndLabelsMs'),
+      `torch: interpolate(trilinear, align_corners=False), then argmax(dim=1).to(uint8) of it, ${b.threads} threads`,
+      med('torch', 'probsAndLabelsMs'),
+      { runs: blendSpec.runs },
+    ),
+  );
+  figures.push(
+    makeFigure(
+      `inverse mapping of ${blendSpec.classes}-class probabilities from the 1.2 mm model grid back to the 1 mm input grid ` +
+        `${blendSpec.size.join('x')} (trilinear only, no labels)`,
+      'ms',
+      med('sdk', 'inverseMs'),
+      `torch.nn.functional.interpolate(trilinear, align_corners=False), ${b.threads} threads`,
+      med('torch', 'inverseMs'),
+      {
+        runs: blendSpec.runs,
+        note:
+          `both sides include writing a new ${((blendSpec.classes * blendSpec.size.reduce((a, b) => a * b, 1) * 4) / 1e6).toFixed(0)} MB output; its ` +
+          `first-touch page faults are most of the SDK's time (single-threaded; torch faults with its 2 threads and reuses freed heap memory below ` +
+          `glibc's 32 MB mmap threshold)`,
+      },
+    ),
+  );
 }
 
-const path = writeAreaResult('volumes', { area: 'volumes', date: new Date().toISOString(), quick, ...machineNote(), figures, skipped, models: existsSync(BENCH_MODELS) ? 'bench models in .cache/bench-models' : 'none' });
+const path = writeAreaResult('volumes', {
+  area: 'volumes',
+  date: new Date().toISOString(),
+  quick,
+  ...machineNote(),
+  figures,
+  skipped,
+  models: existsSync(BENCH_MODELS) ? 'bench models in .cache/bench-models' : 'none',
+});
 for (const f of figures) console.log(`${f.name}: ${f.median} ${f.unit} vs ${f.baselineMedian} (${f.baseline}) ratio ${f.ratio}`);
 for (const s of skipped) console.log(`skipped: ${s}`);
 console.log(`wrote ${path}`);

@@ -43,7 +43,12 @@ const result = await build({
 for (const f of ['index.html', 'style.css']) copyFileSync(`web/${f}`, `dist/web/${f}`);
 
 // The .wasm of each DICOM codec the demo bundles the glue of (web/codecs.ts), served from codecs/.
-const CODEC_WASM = ['codec-libjpeg-turbo-8bit/dist/libjpegturbowasm_decode.wasm', 'codec-charls/dist/charlswasm_decode.wasm', 'codec-openjpeg/dist/openjpegwasm_decode.wasm', 'codec-openjph/dist/openjphjs.wasm'];
+const CODEC_WASM = [
+  'codec-libjpeg-turbo-8bit/dist/libjpegturbowasm_decode.wasm',
+  'codec-charls/dist/charlswasm_decode.wasm',
+  'codec-openjpeg/dist/openjpegwasm_decode.wasm',
+  'codec-openjph/dist/openjphjs.wasm',
+];
 mkdirSync('dist/web/codecs', { recursive: true });
 for (const f of CODEC_WASM) copyFileSync(join('node_modules/@cornerstonejs', f), join('dist/web/codecs', f.split('/').pop()));
 
@@ -54,12 +59,14 @@ for (const input of Object.keys(result.metafile.inputs)) {
   const m = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);
   if (m && !packages.has(m[2])) packages.set(m[2], m[1]);
 }
-const notices = [...packages].sort(([a], [b]) => a.localeCompare(b)).map(([name, dir]) => {
-  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-  const own = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
-  const local = `web/licenses/${name.split('/').pop()}.LICENSE`;
-  const text = own ? readFileSync(join(dir, own), 'utf8') : existsSync(local) ? readFileSync(local, 'utf8') : '(no licence text in the package)';
-  return `${name}@${pkg.version} (${pkg.license ?? 'licence not stated'})\n\n${text.trim()}\n`;
-});
+const notices = [...packages]
+  .sort(([a], [b]) => a.localeCompare(b))
+  .map(([name, dir]) => {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const own = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    const local = `web/licenses/${name.split('/').pop()}.LICENSE`;
+    const text = own ? readFileSync(join(dir, own), 'utf8') : existsSync(local) ? readFileSync(local, 'utf8') : '(no licence text in the package)';
+    return `${name}@${pkg.version} (${pkg.license ?? 'licence not stated'})\n\n${text.trim()}\n`;
+  });
 writeFileSync('dist/web/THIRD-PARTY-NOTICES.txt', `Third-party software bundled in app.js\n\n${notices.join('\n' + '-'.repeat(72) + '\n\n')}`);
 console.log('built dist/web');

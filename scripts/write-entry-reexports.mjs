@@ -8,7 +8,11 @@ import { fileURLToPath } from 'node:url';
 const src = (file) => fileURLToPath(new URL(`../src/${file}`, import.meta.url));
 const index = readFileSync(src('index.ts'), 'utf8');
 const names = [...index.matchAll(/export\s+(type\s+)?\{([^}]*)\}\s+from/g)].flatMap((m) =>
-  m[2].split(',').map((n) => n.trim()).filter((n) => n !== '').map((n) => (m[1] !== undefined && !n.startsWith('type ') ? `type ${n}` : n)),
+  m[2]
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '')
+    .map((n) => (m[1] !== undefined && !n.startsWith('type ') ? `type ${n}` : n)),
 );
 const lines = [];
 let line = ' ';

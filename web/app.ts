@@ -4,8 +4,16 @@
  * and the viewer, to automated tests.
  */
 import {
-  createPipeline, createWebBackend, fetchManifest, labelNames, readDicomFilesInBrowser, readImageInBrowser,
-  type Manifest, type ModelEntry, type ProviderChoice, type Volume,
+  createPipeline,
+  createWebBackend,
+  fetchManifest,
+  labelNames,
+  readDicomFilesInBrowser,
+  readImageInBrowser,
+  type Manifest,
+  type ModelEntry,
+  type ProviderChoice,
+  type Volume,
 } from '../src/browser.js';
 import { DEMO_CODECS } from './codecs.js';
 import { displayVolume } from './layers.js';
@@ -21,8 +29,15 @@ const MANIFEST_URL = params.get('manifest') ?? '/models.manifest.json';
 const THREADS = params.has('threads') ? Number(params.get('threads')) : undefined;
 const GPU_LIMIT = params.has('maxStorageBufferBindingSize') ? Number(params.get('maxStorageBufferBindingSize')) : undefined;
 
-interface SampleSet { name: string; task: string; files: Record<string, string> }
-interface Loaded { inputs: Record<string, Volume>; display: Volume }
+interface SampleSet {
+  name: string;
+  task: string;
+  files: Record<string, string>;
+}
+interface Loaded {
+  inputs: Record<string, Volume>;
+  display: Volume;
+}
 
 let manifest: Manifest;
 let samples: SampleSet[] = [];
@@ -94,7 +109,10 @@ async function loadFiles(files: File[]): Promise<void> {
   status(`Reading ${files.length} file(s)...`);
   const dicom = files.filter((f) => /\.(dcm|ima)$/i.test(f.name) || !/\.[a-z]+$/i.test(f.name));
   const read = { codecs: DEMO_CODECS };
-  const volumes = dicom.length > 1 && dicom.length === files.length ? [await readDicomFilesInBrowser(files, read)] : await Promise.all(files.map((f) => readImageInBrowser(f, read)));
+  const volumes =
+    dicom.length > 1 && dicom.length === files.length
+      ? [await readDicomFilesInBrowser(files, read)]
+      : await Promise.all(files.map((f) => readImageInBrowser(f, read)));
   const entry = manifest.models[$<HTMLSelectElement>('model').value];
   await show(entry ? assignInputs(entry, volumes) : { image: volumes[0]! });
   status(`Loaded ${volumes.map((v) => `${v.meta.source} ${v.geometry.size.join('x')}`).join(', ')}`);
@@ -113,7 +131,14 @@ async function loadSample(name: string): Promise<void> {
 async function runModel(modelId: string, provider: ProviderChoice): Promise<Record<string, unknown>> {
   if (!loaded) throw new Error('load an image or a sample first');
   const entry = manifest.models[modelId]!;
-  const options = { manifest, wasmPaths: '/ort/', ...(THREADS !== undefined ? { numThreads: THREADS } : {}), provider, onDownloadProgress: (l: number, t?: number) => progress(l, t ?? l), ...(GPU_LIMIT !== undefined ? { maxStorageBufferBindingSize: GPU_LIMIT } : {}) };
+  const options = {
+    manifest,
+    wasmPaths: '/ort/',
+    ...(THREADS !== undefined ? { numThreads: THREADS } : {}),
+    provider,
+    onDownloadProgress: (l: number, t?: number) => progress(l, t ?? l),
+    ...(GPU_LIMIT !== undefined ? { maxStorageBufferBindingSize: GPU_LIMIT } : {}),
+  };
   status(`Running ${modelId} (${provider})...`);
   const started = performance.now();
   shownLabels = undefined;
@@ -133,7 +158,10 @@ async function runModel(modelId: string, provider: ProviderChoice): Promise<Reco
 
 function showReport(entry: ModelEntry, summary: Record<string, unknown>): void {
   const report = summary.provider as { used: string; dropped: { provider: string; reason: string }[] };
-  status(`Done in ${(summary.ms as number).toFixed(0)} ms on ${report.used}${report.dropped.length ? ` (dropped: ${report.dropped.map((d) => `${d.provider}: ${d.reason}`).join('; ')})` : ''}`);
+  status(
+    `Done in ${(summary.ms as number).toFixed(0)} ms on ` +
+      `${report.used}${report.dropped.length ? ` (dropped: ${report.dropped.map((d) => `${d.provider}: ${d.reason}`).join('; ')})` : ''}`,
+  );
   $('details').textContent = `labels: ${labelNames(entry).filter(Boolean).join(', ')}\nintended use: ${entry.intendedUse}`;
 }
 
@@ -141,7 +169,8 @@ async function init(): Promise<void> {
   try {
     viewer = await Viewer.create($<HTMLCanvasElement>('view'));
   } catch (e) {
-    viewerProblem = ` The image viewer needs WebGL2, which this browser did not provide (${e instanceof Error ? e.message : String(e)}): results are listed, not drawn.`;
+    viewerProblem =
+      ` The image viewer needs WebGL2, which this browser did not provide (${e instanceof Error ? e.message : String(e)}): results are listed, not ` + `drawn.`;
   }
   $('view-mode').addEventListener('change', (e) => viewer?.setView((e.target as HTMLSelectElement).value as ViewName));
   $('min-score').addEventListener('change', (e) => {
@@ -163,19 +192,34 @@ async function init(): Promise<void> {
   $('sample').addEventListener('change', (e) => void loadSample((e.target as HTMLSelectElement).value));
   for (const id of ['files', 'folder']) $(id).addEventListener('change', (e) => dropped([...((e.target as HTMLInputElement).files ?? [])]));
   const drop = $('drop');
-  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+  drop.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    drop.classList.add('over');
+  });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); dropped([...(e.dataTransfer?.files ?? [])]); });
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    dropped([...(e.dataTransfer?.files ?? [])]);
+  });
   // The viewer is a drop target too, with the same reader (NiiVue's own drop handling is off).
   const view = $('viewer');
   view.addEventListener('dragover', (e) => e.preventDefault());
-  view.addEventListener('drop', (e) => { e.preventDefault(); dropped([...(e.dataTransfer?.files ?? [])]); });
+  view.addEventListener('drop', (e) => {
+    e.preventDefault();
+    dropped([...(e.dataTransfer?.files ?? [])]);
+  });
   const runButton = $<HTMLButtonElement>('run');
   runButton.disabled = false;
   runButton.addEventListener('click', () => {
-    runModel(select.value, $<HTMLSelectElement>('provider').value as ProviderChoice).catch((e: unknown) => status(`Error: ${e instanceof Error ? e.message : String(e)}`));
+    runModel(select.value, $<HTMLSelectElement>('provider').value as ProviderChoice).catch((e: unknown) =>
+      status(`Error: ${e instanceof Error ? e.message : String(e)}`),
+    );
   });
-  status(`Ready. ${crossOriginIsolated ? 'Cross-origin isolated' : 'Not cross-origin isolated'}: wasm uses ${THREADS ?? 'the SDK default number of'} thread(s).${viewerProblem}`);
+  status(
+    `Ready. ${crossOriginIsolated ? 'Cross-origin isolated' : 'Not cross-origin isolated'}: wasm uses ${THREADS ?? 'the SDK default number of'} ` +
+      `thread(s).${viewerProblem}`,
+  );
 }
 
 const ready = init();
@@ -183,7 +227,9 @@ const ready = init();
 (window as unknown as { medinfer: unknown }).medinfer = {
   ready,
   /** The NiiVue viewer (web/viewer.ts), for tests that project voxels onto the canvas. */
-  get viewer() { return viewer; },
+  get viewer() {
+    return viewer;
+  },
   /**
    * The label map on screen as base64 of one byte per voxel (labels <= 255): a 256^3 map as a
    * JSON number array would be ~40 MB through the test driver.
@@ -196,11 +242,21 @@ const ready = init();
     return { size: shownLabels.geometry.size, base64: btoa(text) };
   },
   /** The label volume on screen (segmentation labels or box outlines): size and samples. */
-  shownLabels() { return shownLabels ? { size: shownLabels.geometry.size, data: Array.from(shownLabels.data) } : null; },
+  shownLabels() {
+    return shownLabels ? { size: shownLabels.geometry.size, data: Array.from(shownLabels.data) } : null;
+  },
   /** A layer in the viewer by id: its grid and first-component samples (tests derive expectations from these). */
   layer(id: string) {
     const l = viewer?.layerList.find((x) => x.id === id);
-    return l ? { size: l.volume.geometry.size, spacing: l.volume.geometry.spacing, origin: l.volume.geometry.origin, direction: l.volume.geometry.direction, data: Array.from(displayVolume(l.volume).data) } : null;
+    return l
+      ? {
+          size: l.volume.geometry.size,
+          spacing: l.volume.geometry.spacing,
+          origin: l.volume.geometry.origin,
+          direction: l.volume.geometry.direction,
+          data: Array.from(displayVolume(l.volume).data),
+        }
+      : null;
   },
   /** Runs the same model `runs` times on the loaded sample; returns per-run milliseconds. */
   async timeSample(model: string, sample: string, provider: ProviderChoice, runs: number) {
@@ -208,7 +264,12 @@ const ready = init();
     $<HTMLSelectElement>('model').value = model;
     await loadSample(sample);
     const entry = manifest.models[model]!;
-    const pipe = await createPipeline('classification', entry, { manifest, wasmPaths: '/ort/', ...(THREADS !== undefined ? { numThreads: THREADS } : {}), provider });
+    const pipe = await createPipeline('classification', entry, {
+      manifest,
+      wasmPaths: '/ort/',
+      ...(THREADS !== undefined ? { numThreads: THREADS } : {}),
+      provider,
+    });
     const input = Object.values(loaded!.inputs)[0]!;
     await pipe.run(input);
     const times: number[] = [];
@@ -227,7 +288,11 @@ const ready = init();
    */
   async bareRun(modelUrl: string, feedUrl: string, dims: number[], provider: 'wasm' | 'webgpu', runs: number) {
     const backend = createWebBackend({ wasmPaths: '/ort/', ...(THREADS !== undefined ? { numThreads: THREADS } : {}) });
-    const session = await backend.createSession(new Uint8Array(await (await fetch(modelUrl)).arrayBuffer()), provider, THREADS !== undefined ? { threads: THREADS } : {});
+    const session = await backend.createSession(
+      new Uint8Array(await (await fetch(modelUrl)).arrayBuffer()),
+      provider,
+      THREADS !== undefined ? { threads: THREADS } : {},
+    );
     const data = new Float32Array(await (await fetch(feedUrl)).arrayBuffer());
     const feeds = { [session.inputNames[0]!]: { type: 'float32' as const, dims, data } };
     const times: number[] = [];

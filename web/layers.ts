@@ -14,9 +14,22 @@ export type Rgb = readonly [number, number, number];
  * then repeats colours, and the table and hover readout name the structure.
  */
 export const LABEL_PALETTE: readonly Rgb[] = [
-  [255, 40, 40], [40, 220, 60], [60, 120, 255], [255, 230, 0],
-  [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189], [140, 86, 75],
-  [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207], [174, 199, 232], [255, 187, 120],
+  [255, 40, 40],
+  [40, 220, 60],
+  [60, 120, 255],
+  [255, 230, 0],
+  [31, 119, 180],
+  [255, 127, 14],
+  [44, 160, 44],
+  [214, 39, 40],
+  [148, 103, 189],
+  [140, 86, 75],
+  [227, 119, 194],
+  [127, 127, 127],
+  [188, 189, 34],
+  [23, 190, 207],
+  [174, 199, 232],
+  [255, 187, 120],
 ];
 
 export interface LabelColour {
@@ -60,8 +73,12 @@ export function classColours(labels: readonly LabelSpec[]): LabelColour[] {
 export function niivueLabelMap(colours: readonly LabelColour[]): { R: number[]; G: number[]; B: number[]; A: number[]; I: number[]; labels: string[] } {
   const all = [{ value: 0, name: 'background', rgb: [0, 0, 0] as Rgb }, ...colours];
   return {
-    R: all.map((c) => c.rgb[0]), G: all.map((c) => c.rgb[1]), B: all.map((c) => c.rgb[2]),
-    A: all.map((c) => (c.value === 0 ? 0 : 255)), I: all.map((c) => c.value), labels: all.map((c) => c.name),
+    R: all.map((c) => c.rgb[0]),
+    G: all.map((c) => c.rgb[1]),
+    B: all.map((c) => c.rgb[2]),
+    A: all.map((c) => (c.value === 0 ? 0 : 255)),
+    I: all.map((c) => c.value),
+    labels: all.map((c) => c.name),
   };
 }
 
@@ -89,10 +106,12 @@ export function boxOutlineVolume(reference: Volume, boxes: readonly BoxInput[]):
     if (lo.some((l, a) => l > hi[a]!)) continue;
     const value = Math.min(255, box.classIndex + 1);
     const flat = nk === 1;
-    for (let k = lo[2]!; k <= hi[2]!; k++) for (let j = lo[1]!; j <= hi[1]!; j++) for (let i = lo[0]!; i <= hi[0]!; i++) {
-      const edge = i === lo[0] || i === hi[0] || j === lo[1] || j === hi[1] || (!flat && (k === lo[2] || k === hi[2]));
-      if (edge) data[i + ni * (j + nj * k)] = value;
-    }
+    for (let k = lo[2]!; k <= hi[2]!; k++)
+      for (let j = lo[1]!; j <= hi[1]!; j++)
+        for (let i = lo[0]!; i <= hi[0]!; i++) {
+          const edge = i === lo[0] || i === hi[0] || j === lo[1] || j === hi[1] || (!flat && (k === lo[2] || k === hi[2]));
+          if (edge) data[i + ni * (j + nj * k)] = value;
+        }
   }
   return createVolume({ geometry: reference.geometry, data, meta: { source: 'boxes' } });
 }

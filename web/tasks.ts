@@ -9,7 +9,10 @@ import { boxOutlineVolume, classColours, displayVolume, JACOBIAN_COLORMAP, label
 import type { ResultRow } from './panel.js';
 import type { Layer } from './viewer.js';
 
-/** Most probability values (voxels x classes) a segmentation run keeps in the page: 64 MB of float32 (a 256^3 three-class map, 200 MB, is not kept: the viewer needs only labels). */
+/**
+ * Most probability values (voxels x classes) a segmentation run keeps in the page: 64 MB of float32 (a 256^3 three-class map, 200 MB, is not kept: the viewer
+ * needs only labels).
+ */
 const PROBABILITY_LIMIT = 16 * 1024 * 1024;
 
 export interface WebRunInput {
@@ -46,7 +49,10 @@ export interface WebTaskView {
  * table lists every detection the model returned, those drawn in bold).
  */
 export function boxLayer({ image, boxes, colours }: DrawnBoxes, minScore: number): { layer: Layer; outlines: Volume } {
-  const outlines = boxOutlineVolume(image, boxes.filter((b) => b.score >= minScore));
+  const outlines = boxOutlineVolume(
+    image,
+    boxes.filter((b) => b.score >= minScore),
+  );
   return { layer: { kind: 'labels', id: 'boxes', title: 'boxes', volume: outlines, colours, opacity: 1 }, outlines };
 }
 
@@ -56,7 +62,11 @@ async function classification({ entry, inputs, options }: WebRunInput): Promise<
   const pipe = await createPipeline('classification', entry, options);
   const r = await pipe.run(first(inputs));
   await pipe.dispose();
-  return { summary: { provider: pipe.provider, labels: r.labels }, rows: r.labels.map((l) => ({ name: l.name, value: l.score.toFixed(3), positive: l.positive })), overlays: [] };
+  return {
+    summary: { provider: pipe.provider, labels: r.labels },
+    rows: r.labels.map((l) => ({ name: l.name, value: l.score.toFixed(3), positive: l.positive })),
+    overlays: [],
+  };
 }
 
 async function segmentation({ entry, inputs, options, onProgress }: WebRunInput): Promise<WebTaskView> {
@@ -79,14 +89,21 @@ async function segmentation({ entry, inputs, options, onProgress }: WebRunInput)
   }
   const colours = labelColours(entry.labels);
   summary.colours = colours;
-  const rows = Object.entries(r.volumesMl).map(([n, ml]) => ({ name: n, value: `${ml.toFixed(2)} ml`, ...(colours.find((c) => c.name === n) ? { rgb: colours.find((c) => c.name === n)!.rgb } : {}) }));
+  const rows = Object.entries(r.volumesMl).map(([n, ml]) => ({
+    name: n,
+    value: `${ml.toFixed(2)} ml`,
+    ...(colours.find((c) => c.name === n) ? { rgb: colours.find((c) => c.name === n)!.rgb } : {}),
+  }));
   let overlays: Layer[] = [{ kind: 'labels', id: 'labels', title: 'labels', volume: r.labels, colours, opacity: 0.6 }];
   // Brain mask / extraction models (binarised output): the masked brain is the result a user
   // wants to see; the SDK's `masked` where the entry has maskInput, else the input times the mask.
   const binary = entry.postprocess.some((s) => s.op === 'binarize' || s.op === 'maskInput');
   if (binary && wanted.length <= 1) {
     const masked = r.masked ?? maskedByLabels(single, r.labels);
-    overlays = [{ kind: 'image', id: 'masked', title: 'masked brain (input outside the mask set to 0)', volume: masked, opacity: 1 }, { ...overlays[0]!, opacity: 0.3 }];
+    overlays = [
+      { kind: 'image', id: 'masked', title: 'masked brain (input outside the mask set to 0)', volume: masked, opacity: 1 },
+      { ...overlays[0]!, opacity: 0.3 },
+    ];
     let nonzero = 0;
     for (let p = 0; p < masked.data.length; p++) if (masked.data[p]) nonzero++;
     summary.masked = { fromSdk: r.masked !== undefined, nonzero };
@@ -107,9 +124,22 @@ async function detection({ entry, inputs, options, minScore: readMinScore }: Web
     colours,
     minScore,
   };
-  const box = (d: (typeof r.detections)[number]) => d.box.index.min.slice(0, single.geometry.size[2] > 1 ? 3 : 2).map((lo, a) => `${lo.toFixed(0)}-${d.box.index.max[a]!.toFixed(0)}`).join(', ');
-  const rows = r.detections.map((d) => ({ name: `${d.label} [${box(d)}]`, value: d.score.toFixed(3), positive: d.score >= minScore, rgb: colours[d.classIndex]?.rgb ?? [255, 255, 255] }));
-  const boxes: DrawnBoxes = { image: single, boxes: r.detections.map((d) => ({ min: d.box.index.min, max: d.box.index.max, classIndex: d.classIndex, score: d.score })), colours };
+  const box = (d: (typeof r.detections)[number]) =>
+    d.box.index.min
+      .slice(0, single.geometry.size[2] > 1 ? 3 : 2)
+      .map((lo, a) => `${lo.toFixed(0)}-${d.box.index.max[a]!.toFixed(0)}`)
+      .join(', ');
+  const rows = r.detections.map((d) => ({
+    name: `${d.label} [${box(d)}]`,
+    value: d.score.toFixed(3),
+    positive: d.score >= minScore,
+    rgb: colours[d.classIndex]?.rgb ?? [255, 255, 255],
+  }));
+  const boxes: DrawnBoxes = {
+    image: single,
+    boxes: r.detections.map((d) => ({ min: d.box.index.min, max: d.box.index.max, classIndex: d.classIndex, score: d.score })),
+    colours,
+  };
   const { layer, outlines } = boxLayer(boxes, minScore);
   await pipe.dispose();
   return { summary, rows, overlays: [layer], shownLabels: outlines, boxes };
@@ -117,12 +147,16 @@ async function detection({ entry, inputs, options, minScore: readMinScore }: Web
 
 async function registration({ entry, inputs, options }: WebRunInput): Promise<WebTaskView> {
   const { fixed, moving } = inputs;
-  if (!fixed || !moving) throw new Error(`${entry.id} needs two images named fixed and moving (load the lung CT pair sample, or drop two files whose names contain fixed / moving)`);
+  if (!fixed || !moving)
+    throw new Error(`${entry.id} needs two images named fixed and moving (load the lung CT pair sample, or drop two files whose names contain fixed / moving)`);
   const pipe = await createPipeline('registration', entry, options);
   const r = await pipe.run({ fixed, moving });
   let lo = Infinity;
   let hi = -Infinity;
-  for (const j of r.jacobian.data) { if (j < lo) lo = j; if (j > hi) hi = j; }
+  for (const j of r.jacobian.data) {
+    if (j < lo) lo = j;
+    if (j > hi) hi = j;
+  }
   await pipe.dispose();
   return {
     summary: { provider: pipe.provider, foldingPercent: r.foldingPercent, jacobian: { min: lo, max: hi } },
@@ -134,11 +168,24 @@ async function registration({ entry, inputs, options }: WebRunInput): Promise<We
     overlays: [
       { kind: 'image', id: 'moving', title: 'moving (before registration)', volume: displayVolume(moving), opacity: 0.5 },
       { kind: 'image', id: 'warped', title: 'warped moving', volume: r.warped, opacity: 0.5 },
-      { kind: 'map', id: 'jacobian', title: 'Jacobian determinant (blue < 1 < red)', volume: r.jacobian, colormap: JACOBIAN_COLORMAP.name, range: JACOBIAN_COLORMAP.range, opacity: 0.8 },
+      {
+        kind: 'map',
+        id: 'jacobian',
+        title: 'Jacobian determinant (blue < 1 < red)',
+        volume: r.jacobian,
+        colormap: JACOBIAN_COLORMAP.name,
+        range: JACOBIAN_COLORMAP.range,
+        opacity: 0.8,
+      },
     ],
     hidden: ['moving', 'jacobian'],
   };
 }
 
 /** The browser demo's tasks; report-text has no page (a text box is not an image viewer's job). */
-export const WEB_TASKS: Partial<Record<ModelEntry['task'], (input: WebRunInput) => Promise<WebTaskView>>> = { classification, segmentation, detection, registration };
+export const WEB_TASKS: Partial<Record<ModelEntry['task'], (input: WebRunInput) => Promise<WebTaskView>>> = {
+  classification,
+  segmentation,
+  detection,
+  registration,
+};

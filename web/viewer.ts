@@ -16,12 +16,31 @@ export type ViewName = 'multiplanar' | 'axial' | 'coronal' | 'sagittal' | 'rende
 
 export type Layer =
   | { readonly kind: 'image'; readonly id: string; readonly title: string; readonly volume: Volume; readonly opacity?: number }
-  | { readonly kind: 'labels'; readonly id: string; readonly title: string; readonly volume: Volume; readonly colours: readonly LabelColour[]; readonly opacity?: number }
+  | {
+      readonly kind: 'labels';
+      readonly id: string;
+      readonly title: string;
+      readonly volume: Volume;
+      readonly colours: readonly LabelColour[];
+      readonly opacity?: number;
+    }
   /** A continuous map (Jacobian determinant, ...) drawn with a NiiVue colour map over [min, max]. */
-  | { readonly kind: 'map'; readonly id: string; readonly title: string; readonly volume: Volume; readonly colormap: string; readonly range: readonly [number, number]; readonly opacity?: number };
+  | {
+      readonly kind: 'map';
+      readonly id: string;
+      readonly title: string;
+      readonly volume: Volume;
+      readonly colormap: string;
+      readonly range: readonly [number, number];
+      readonly opacity?: number;
+    };
 
 const SLICE_TYPES: Record<ViewName, SLICE_TYPE> = {
-  multiplanar: SLICE_TYPE.MULTIPLANAR, axial: SLICE_TYPE.AXIAL, coronal: SLICE_TYPE.CORONAL, sagittal: SLICE_TYPE.SAGITTAL, render: SLICE_TYPE.RENDER,
+  multiplanar: SLICE_TYPE.MULTIPLANAR,
+  axial: SLICE_TYPE.AXIAL,
+  coronal: SLICE_TYPE.CORONAL,
+  sagittal: SLICE_TYPE.SAGITTAL,
+  render: SLICE_TYPE.RENDER,
 };
 
 function niftiBuffer(v: Volume): ArrayBuffer {

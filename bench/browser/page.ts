@@ -75,11 +75,21 @@ function recording(backend: RuntimeBackend, recorder: { on: boolean; feeds: Tens
       recorder.sessions++;
       const inner = await backend.createSession(model, provider, options);
       const wrapped: BackendSession = {
-        get inputNames() { return inner.inputNames; },
-        get outputNames() { return inner.outputNames; },
-        get inputMetadata() { return inner.inputMetadata; },
-        get outputMetadata() { return inner.outputMetadata; },
-        get fallbacks() { return inner.fallbacks; },
+        get inputNames() {
+          return inner.inputNames;
+        },
+        get outputNames() {
+          return inner.outputNames;
+        },
+        get inputMetadata() {
+          return inner.inputMetadata;
+        },
+        get outputMetadata() {
+          return inner.outputMetadata;
+        },
+        get fallbacks() {
+          return inner.fallbacks;
+        },
         run: (f: TensorMap) => {
           if (recorder.on) recorder.feeds.push(f);
           return inner.run(f);
@@ -91,7 +101,10 @@ function recording(backend: RuntimeBackend, recorder: { on: boolean; feeds: Tens
   };
 }
 
-async function prepare(model: string, provider: 'wasm' | 'webgpu'): Promise<{ input: string; provider: unknown; calls: number; feedMB: number; feedDims: Record<string, readonly number[]>; threads: number | undefined }> {
+async function prepare(
+  model: string,
+  provider: 'wasm' | 'webgpu',
+): Promise<{ input: string; provider: unknown; calls: number; feedMB: number; feedDims: Record<string, readonly number[]>; threads: number | undefined }> {
   const manifest = await fetchManifest('/models.manifest.json');
   const entry = manifest.models[model];
   if (!entry) throw new Error(`no model ${model}`);
@@ -99,7 +112,9 @@ async function prepare(model: string, provider: 'wasm' | 'webgpu'): Promise<{ in
   const ctx = await createBrowserContext({ manifest, wasmPaths: '/ort/', provider, ...(THREADS !== undefined ? { numThreads: THREADS } : {}) });
   const backend = recording(ctx.backend, recorder);
   const pipe = (await createPipelineInContext(entry.task as 'classification', entry, { ...ctx, backend })) as unknown as {
-    run(x: unknown): Promise<unknown>; runBatch?(x: unknown): Promise<unknown>; provider: unknown;
+    run(x: unknown): Promise<unknown>;
+    runBatch?(x: unknown): Promise<unknown>;
+    provider: unknown;
   };
   const { value, what } = makeInput(entry);
   const run = entry.task === 'report-text' ? () => pipe.runBatch!(value) : () => pipe.run(value);

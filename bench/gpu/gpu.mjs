@@ -27,7 +27,9 @@ const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const dry = args.includes('--dry-run');
 const out = resolve(opt('--out', join(REPO, 'bench', 'results', 'gpu')));
-const providers = (opt('--providers', dry ? 'cpu' : 'cuda,webgpu')).split(',').filter(Boolean);
+const providers = opt('--providers', dry ? 'cpu' : 'cuda,webgpu')
+  .split(',')
+  .filter(Boolean);
 const RUNS = Number(opt('--runs', dry ? 2 : 10));
 const figures = [];
 const failed = [];
@@ -53,7 +55,17 @@ async function cases() {
   if (cls) list.push({ task: 'classification', entry: cls, input: cxr, about: 'PNG 1024^2 8-bit' });
   const seg = pick('segmentation', 'medinfer-brats-unet3d-phantom');
   const mri = dry ? [64, 64, 48] : [240, 240, 155];
-  if (seg) list.push({ task: 'segmentation', entry: seg, input: writeMultiModal(dir, mri, seg.inputs.map((i) => i.name)), about: `4x${mri.join('x')} NIfTI` });
+  if (seg)
+    list.push({
+      task: 'segmentation',
+      entry: seg,
+      input: writeMultiModal(
+        dir,
+        mri,
+        seg.inputs.map((i) => i.name),
+      ),
+      about: `4x${mri.join('x')} NIfTI`,
+    });
   const models = await ensureBenchModels();
   if (!models.ok) {
     failed.push({ figure: 'benchmark-size models', error: models.reason });
@@ -62,7 +74,12 @@ async function cases() {
   const b = benchEntries(manifest, { roi: dry ? [64, 64, 64] : [128, 128, 128] });
   list.push({ task: 'classification', entry: b.classification, input: cxr, about: 'PNG 1024^2 8-bit, DenseNet-121 224' });
   // Full runs: the 32-feature U-Net with nnU-Net windows of 128^3 over a BraTS-size volume (18 windows).
-  list.push({ task: 'segmentation', entry: dry ? b.segmentationLite : b.segmentation, input: writeMultiModal(dir, mri), about: `4x${mri.join('x')} NIfTI, windows ${dry ? '64^3' : '128^3'}` });
+  list.push({
+    task: 'segmentation',
+    entry: dry ? b.segmentationLite : b.segmentation,
+    input: writeMultiModal(dir, mri),
+    about: `4x${mri.join('x')} NIfTI, windows ${dry ? '64^3' : '128^3'}`,
+  });
   const reg = dry ? [64, 64, 64] : [160, 192, 224];
   list.push({ task: 'registration', entry: b.registration, input: writeRegistrationPair(dir, reg), about: `${reg.join('x')} pair` });
   return list;
@@ -81,12 +98,15 @@ async function bareFeeds(c) {
     for (const n of names) vols[n] = await readImageFile(c.input[n]);
     const t = runPreprocessPlan(names.length > 1 ? vols : vols[names[0]], c.entry.preprocess).tensor;
     if (c.entry.inference.mode !== 'slidingWindow') return [() => ({ [name]: new ort.Tensor('float32', t.data, t.dims) })];
-    return segmentationWindows(t, c.entry.inference).map((cut) => () => ({ [name]: new ort.Tensor('float32', cut(), [1, t.dims[1], ...c.entry.inference.roi]) }));
+    return segmentationWindows(t, c.entry.inference).map((cut) => () => ({
+      [name]: new ort.Tensor('float32', cut(), [1, t.dims[1], ...c.entry.inference.roi]),
+    }));
   }
   // registration: as bench/lib/case.mjs feeds it (two inputs, or channels in the entry's order).
   const pre = {};
   for (const n of ['fixed', 'moving']) pre[n] = runPreprocessPlan(await readImageFile(c.input[n]), c.entry.preprocess).tensor;
-  if (c.entry.io.inputs.length === 2) return [() => Object.fromEntries(c.entry.io.inputs.map((s) => [s.name, new ort.Tensor('float32', pre[s.name].data, pre[s.name].dims)]))];
+  if (c.entry.io.inputs.length === 2)
+    return [() => Object.fromEntries(c.entry.io.inputs.map((s) => [s.name, new ort.Tensor('float32', pre[s.name].data, pre[s.name].dims)]))];
   const order = c.entry.inputs?.map((i) => i.name) ?? ['moving', 'fixed'];
   const n = pre.fixed.data.length;
   const data = new Float32Array(order.length * n);
@@ -140,9 +160,35 @@ async function measure(ep, c) {
   await pipe.dispose();
   await bare.release();
   await resident?.release();
-  const common = { model: `${c.entry.id} (${c.entry.architecture ?? c.task})`, input: c.about, sizes: `${feeds.length} session.run call(s)`, runs: RUNS, provider: ep, card };
-  figures.push(makeFigure(`${label}: SDK end to end vs bare session.run`, 'ms', median(times.sdk), `bare session.run on ${ep}, outputs read back to the CPU`, median(times.bare), { ...common, sdkTimesMs: times.sdk.map(round), baselineTimesMs: times.bare.map(round) }));
-  if (resident) figures.push(makeFigure(`${label}: bare with outputs read back vs GPU-resident outputs`, 'ms', median(times.bare), `bare session.run, ${residentNote}`, median(times.resident), { ...common, note: 'ratio > 1: the readback costs that much; what the SDK could save by keeping outputs on the GPU' }));
+  const common = {
+    model: `${c.entry.id} (${c.entry.architecture ?? c.task})`,
+    input: c.about,
+    sizes: `${feeds.length} session.run call(s)`,
+    runs: RUNS,
+    provider: ep,
+    card,
+  };
+  figures.push(
+    makeFigure(
+      `${label}: SDK end to end vs bare session.run`,
+      'ms',
+      median(times.sdk),
+      `bare session.run on ${ep}, outputs read back to the CPU`,
+      median(times.bare),
+      { ...common, sdkTimesMs: times.sdk.map(round), baselineTimesMs: times.bare.map(round) },
+    ),
+  );
+  if (resident)
+    figures.push(
+      makeFigure(
+        `${label}: bare with outputs read back vs GPU-resident outputs`,
+        'ms',
+        median(times.bare),
+        `bare session.run, ${residentNote}`,
+        median(times.resident),
+        { ...common, note: 'ratio > 1: the readback costs that much; what the SDK could save by keeping outputs on the GPU' },
+      ),
+    );
   else figures.push({ name: `${label}: GPU-resident outputs`, unit: 'ms', median: null, baseline: residentNote, baselineMedian: null, ratio: null, ...common });
 }
 
@@ -167,10 +213,21 @@ for (const ep of providers) {
 mkdirSync(out, { recursive: true });
 const result = { area: 'gpu', date: new Date().toISOString(), dryRun: dry, card, providers, machine: machineNote(), figures, failed };
 writeFileSync(join(out, 'gpu.json'), JSON.stringify(result, null, 2) + '\n');
-const md = [`# GPU run ${result.date}${dry ? ' (dry run: CPU only)' : ''}`, '', `Card: ${card}. Providers: ${providers.join(', ')}. Median of ${RUNS} runs after a warm-up, sides rotating every round.`, '',
-  '| figure | model | input | sizes | runs | median ms | baseline | baseline ms | ratio |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-  ...figures.map((f) => `| ${f.name} | ${f.model} | ${f.input} | ${f.sizes} | ${f.runs} | ${f.median ?? '-'} | ${f.baseline} | ${f.baselineMedian ?? '-'} | ${f.ratio ?? '-'} |`), '',
-  ...failed.map((f) => `- **not measured**: ${f.figure}: ${f.error}`), ''];
+const md = [
+  `# GPU run ${result.date}${dry ? ' (dry run: CPU only)' : ''}`,
+  '',
+  `Card: ${card}. Providers: ${providers.join(', ')}. Median of ${RUNS} runs after a warm-up, sides rotating every round.`,
+  '',
+  '| figure | model | input | sizes | runs | median ms | baseline | baseline ms | ratio |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ...figures.map(
+    (f) =>
+      `| ${f.name} | ${f.model} | ${f.input} | ${f.sizes} | ${f.runs} | ${f.median ?? '-'} | ${f.baseline} | ${f.baselineMedian ?? '-'} | ${f.ratio ?? '-'} |`,
+  ),
+  '',
+  ...failed.map((f) => `- **not measured**: ${f.figure}: ${f.error}`),
+  '',
+];
 writeFileSync(join(out, 'gpu.md'), md.join('\n'));
 console.log(md.join('\n'));
 if (failed.length) {

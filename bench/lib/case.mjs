@@ -37,7 +37,7 @@ const rssMB = () => process.resourceUsage().maxRSS / 1024;
 
 async function sdkCase() {
   const pipeline = await createPipeline(task, entry, { threads, provider: 'cpu' });
-  let detail = { provider: pipeline.provider?.used ?? pipeline.provider };
+  const detail = { provider: pipeline.provider?.used ?? pipeline.provider };
   const reports = task === 'report-text' ? JSON.parse(readFileSync(input.reports, 'utf8')) : undefined;
   const once = async () => {
     if (task === 'classification') return input.images.length === 1 ? pipeline.run(input.images[0]) : pipeline.runBatch(input.images);
@@ -76,12 +76,15 @@ async function ortFeeds() {
     for (const n of names) vols[n] = await readImageFile(input.volumes[n]);
     const pre = runPreprocessPlan(names.length > 1 ? vols : vols[names[0]], entry.preprocess).tensor;
     if (entry.inference.mode !== 'slidingWindow') return [{ [name0]: new ort.Tensor('float32', pre.data, pre.dims) }];
-    return segmentationWindows(pre, entry.inference).map((cut) => () => ({ [name0]: new ort.Tensor('float32', cut(), [1, pre.dims[1], ...entry.inference.roi]) }));
+    return segmentationWindows(pre, entry.inference).map((cut) => () => ({
+      [name0]: new ort.Tensor('float32', cut(), [1, pre.dims[1], ...entry.inference.roi]),
+    }));
   }
   if (task === 'registration') {
     const pre = {};
     for (const n of ['fixed', 'moving']) pre[n] = runPreprocessPlan(await readImageFile(input[n]), entry.preprocess).tensor;
-    if (entry.io.inputs.length === 2) return [Object.fromEntries(entry.io.inputs.map((s) => [s.name, new ort.Tensor('float32', pre[s.name].data, pre[s.name].dims)]))];
+    if (entry.io.inputs.length === 2)
+      return [Object.fromEntries(entry.io.inputs.map((s) => [s.name, new ort.Tensor('float32', pre[s.name].data, pre[s.name].dims)]))];
     // One input: channels concatenated in the entry's order (VoxelMorph: cat(moving, fixed)), as the pipeline does.
     const order = entry.inputs?.map((i) => i.name) ?? ['moving', 'fixed'];
     const n = pre.fixed.data.length;
@@ -166,7 +169,10 @@ if (side === 'both') {
       } catch (e) {
         if (into !== pyTimesMs) throw e;
         pyError = String(e.message ?? e);
-        sides.splice(sides.findIndex((x) => x[1] === pyTimesMs), 1);
+        sides.splice(
+          sides.findIndex((x) => x[1] === pyTimesMs),
+          1,
+        );
       }
     }
   }
@@ -175,8 +181,23 @@ if (side === 'both') {
   else py?.kill();
   await sdk.dispose();
   await bare.dispose();
-  const pyResult = py ? (pyError || python?.error ? { error: pyError ?? python.error } : { timesMs: pyTimesMs, maxRssMB: python.maxRssMB, setupMs: python.setupMs }) : undefined;
-  console.log(JSON.stringify({ side, task, sdkTimesMs, ortTimesMs, ...(pyResult ? { python: pyResult } : {}), setupMs, maxRssMB: rssMB(), detail: { ...sdk.detail, ...bare.detail } }));
+  const pyResult = py
+    ? pyError || python?.error
+      ? { error: pyError ?? python.error }
+      : { timesMs: pyTimesMs, maxRssMB: python.maxRssMB, setupMs: python.setupMs }
+    : undefined;
+  console.log(
+    JSON.stringify({
+      side,
+      task,
+      sdkTimesMs,
+      ortTimesMs,
+      ...(pyResult ? { python: pyResult } : {}),
+      setupMs,
+      maxRssMB: rssMB(),
+      detail: { ...sdk.detail, ...bare.detail },
+    }),
+  );
 } else {
   // Memory mode (or a single side's timing): this process holds only one side, so maxRSS is its own.
   const c = side === 'sdk' ? await sdkCase() : await ortCase();

@@ -34,7 +34,11 @@ export function runJsonChild(command, args, { timeoutMs = 600_000, env = {} } = 
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const line = out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+      const line = out
+        .trim()
+        .split('\n')
+        .reverse()
+        .find((l) => l.startsWith('{'));
       let result;
       try {
         result = line ? JSON.parse(line) : undefined;
@@ -43,7 +47,11 @@ export function runJsonChild(command, args, { timeoutMs = 600_000, env = {} } = 
       }
       if (code === 0 && result) return resolve({ ok: true, result, wallMs: Date.now() - t0 });
       const tail = (err || out).trim().split('\n').slice(-6).join(' | ');
-      resolve({ ok: false, error: `exit ${code ?? signal}${signal === 'SIGKILL' ? ' (killed: timeout or memory)' : ''}: ${tail}`.slice(0, 600), wallMs: Date.now() - t0 });
+      resolve({
+        ok: false,
+        error: `exit ${code ?? signal}${signal === 'SIGKILL' ? ' (killed: timeout or memory)' : ''}: ${tail}`.slice(0, 600),
+        wallMs: Date.now() - t0,
+      });
     });
   });
 }
@@ -76,8 +84,19 @@ export function runPythonCase(spec, options) {
   return runJsonChild(PYTHON, [script, JSON.stringify(spec)], { ...options, env: { OMP_NUM_THREADS: String(spec.threads ?? 2), OMP_WAIT_POLICY: 'PASSIVE' } });
 }
 
-const PY_CHECK = 'import json, torch, numpy, scipy, nibabel, onnx, skimage; print(json.dumps({"torch": torch.__version__, "numpy": numpy.__version__, "scipy": scipy.__version__}))';
-const APT_PACKAGES = ['python3-torch', 'python3-torchvision', 'python3-numpy', 'python3-scipy', 'python3-nibabel', 'python3-onnx', 'python3-skimage', 'python3-pil'];
+const PY_CHECK =
+  'import json, torch, numpy, scipy, nibabel, onnx, skimage; print(json.dumps({"torch": torch.__version__, "numpy": numpy.__version__, "scipy": ' +
+  'scipy.__version__}))';
+const APT_PACKAGES = [
+  'python3-torch',
+  'python3-torchvision',
+  'python3-numpy',
+  'python3-scipy',
+  'python3-nibabel',
+  'python3-onnx',
+  'python3-skimage',
+  'python3-pil',
+];
 
 /**
  * Whether the Python stack the comparison needs is importable; a reason when it is not. With
@@ -90,9 +109,19 @@ export async function checkPython() {
   if (first.ok) return { ok: true, versions: first.result };
   const manual = `apt-get install -y ${APT_PACKAGES.join(' ')}`;
   const mayInstall = PYTHON === '/usr/bin/python3' && process.getuid?.() === 0 && process.env.MEDINFER_BENCH_NO_APT !== '1';
-  if (!mayInstall) return { ok: false, reason: `${PYTHON} with torch/numpy/scipy/nibabel/onnx/skimage unavailable (${first.error}); not installing (${PYTHON === '/usr/bin/python3' ? 'not root or MEDINFER_BENCH_NO_APT=1' : 'not Debian\'s /usr/bin/python3'}): ${manual}` };
+  if (!mayInstall)
+    return {
+      ok: false,
+      reason:
+        `${PYTHON} with torch/numpy/scipy/nibabel/onnx/skimage unavailable (${first.error}); not installing ` +
+        `(${PYTHON === '/usr/bin/python3' ? 'not root or MEDINFER_BENCH_NO_APT=1' : "not Debian's /usr/bin/python3"}): ${manual}`,
+    };
   console.error(`  Python stack missing (${first.error}); installing with apt-get: ${APT_PACKAGES.join(' ')}`);
-  const apt = await runJsonChild('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${APT_PACKAGES.join(' ')} && echo '{}'`], { timeoutMs: 900_000 });
+  const apt = await runJsonChild(
+    'sh',
+    ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${APT_PACKAGES.join(' ')} && echo '{}'`],
+    { timeoutMs: 900_000 },
+  );
   const again = await runJsonChild(PYTHON, ['-c', PY_CHECK], { timeoutMs: 120_000 });
   if (again.ok) return { ok: true, versions: again.result, installed: `installed with apt-get: ${APT_PACKAGES.join(' ')}` };
   return { ok: false, reason: `Python stack unavailable and the apt-get install failed (${apt.error ?? again.error}); run: ${manual}` };

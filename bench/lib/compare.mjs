@@ -19,7 +19,12 @@ export async function compareSdkWithOrt(spec, options = {}) {
     const first = await runNodeCase({ ...spec, side: sdkFirst ? 'sdk' : 'ort' }, options);
     const second = await runNodeCase({ ...spec, side: sdkFirst ? 'ort' : 'sdk' }, options);
     const [sdk, ort] = sdkFirst ? [first, second] : [second, first];
-    const errors = [[sdk, 'SDK run'], [ort, 'bare ORT run']].filter(([r]) => !r.ok).map(([r, who]) => `${who} failed: ${r.error}`);
+    const errors = [
+      [sdk, 'SDK run'],
+      [ort, 'bare ORT run'],
+    ]
+      .filter(([r]) => !r.ok)
+      .map(([r, who]) => `${who} failed: ${r.error}`);
     return {
       ok: sdk.ok && ort.ok,
       mode: 'separate',
@@ -38,7 +43,13 @@ export async function compareSdkWithOrt(spec, options = {}) {
   const timing = await runNodeCase({ ...spec, side: 'both', ...(options.python ? { python: options.python } : {}) }, options);
   const memSdk = await runNodeCase({ ...spec, side: 'sdk', runs: 1, warmup: 0 }, options);
   const memOrt = await runNodeCase({ ...spec, side: 'ort', runs: 1, warmup: 0 }, options);
-  const errors = [[timing, 'timing'], [memSdk, 'SDK memory run'], [memOrt, 'bare ORT memory run']].filter(([r]) => !r.ok).map(([r, who]) => `${who} failed: ${r.error}`);
+  const errors = [
+    [timing, 'timing'],
+    [memSdk, 'SDK memory run'],
+    [memOrt, 'bare ORT memory run'],
+  ]
+    .filter(([r]) => !r.ok)
+    .map(([r, who]) => `${who} failed: ${r.error}`);
   return {
     ok: timing.ok,
     mode: 'alternate',

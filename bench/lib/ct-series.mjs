@@ -22,7 +22,11 @@ function element(group, elem, vr, value) {
   else head.writeUInt16LE(body.length, 6);
   return Buffer.concat([head, body]);
 }
-const us = (v) => { const b = Buffer.alloc(2); b.writeUInt16LE(v); return b; };
+const us = (v) => {
+  const b = Buffer.alloc(2);
+  b.writeUInt16LE(v);
+  return b;
+};
 
 function writeSlice(path, k, pixels, nx, ny) {
   const sop = `1.2.826.0.1.3680043.10.1234.9.${k + 1}`;
@@ -67,11 +71,17 @@ export function ctSeriesFolder(nz, nx = 512, ny = 512) {
   const pixels = new Int16Array(nx * ny);
   let seed = 777;
   const order = Array.from({ length: nz }, (_, k) => k);
-  for (let i = nz - 1; i > 0; i--) { seed = (seed * 1103515245 + 12345) & 0x7fffffff; const j = seed % (i + 1); [order[i], order[j]] = [order[j], order[i]]; }
+  for (let i = nz - 1; i > 0; i--) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    const j = seed % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
   for (let k = 0; k < nz; k++) {
     for (let j = 0, n = 0; j < ny; j++) {
       for (let i = 0; i < nx; i++, n++) {
-        const x = (i - nx / 2) / (nx * 0.43), y = (j - ny / 2) / (ny * 0.35), z = (k - nz / 2) / (nz / 2);
+        const x = (i - nx / 2) / (nx * 0.43),
+          y = (j - ny / 2) / (ny * 0.35),
+          z = (k - nz / 2) / (nz / 2);
         seed = (seed * 1103515245 + 12345) & 0x7fffffff;
         pixels[n] = (x * x + y * y + z * z < 1 ? 1064 + Math.round(200 * Math.cos(3 * x) * Math.sin(2 * y + z)) : 24) + ((seed >> 16) % 21);
       }

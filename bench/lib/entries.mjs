@@ -31,8 +31,17 @@ export async function ensureBenchModels() {
 }
 
 function clone(entry, id, file, patch) {
-  const description = `Benchmark stand-in with random weights (bench/python/export_models.py ${file.replace('.onnx', '')}) fed and read as '${entry.id}' is: ${entry.architecture} preprocessing and postprocessing, not its weights.`;
-  return { ...structuredClone(entry), id, title: `${entry.title} [benchmark-size, random weights]`, description, files: [{ role: 'model', path: `.cache/bench-models/${file}`, precision: 'fp32' }], ...patch };
+  const description =
+    `Benchmark stand-in with random weights (bench/python/export_models.py ${file.replace('.onnx', '')}) fed and read as '${entry.id}' is: ` +
+    `${entry.architecture} preprocessing and postprocessing, not its weights.`;
+  return {
+    ...structuredClone(entry),
+    id,
+    title: `${entry.title} [benchmark-size, random weights]`,
+    description,
+    files: [{ role: 'model', path: `.cache/bench-models/${file}`, precision: 'fp32' }],
+    ...patch,
+  };
 }
 
 /** The three bench entries; `roi` is the segmentation sliding-window size. */

@@ -26,7 +26,10 @@ export async function writeRadiographs(dir, count, size = 1024) {
     const { image } = generateChestRadiograph({ seed: 1000 + n, size });
     const bytes = new Uint8Array(image.data.length);
     for (let i = 0; i < bytes.length; i++) bytes[i] = Math.round((image.data[i] / CXR_MAX_VALUE) * 255);
-    await sharp(bytes, { raw: { width: size, height: size, channels: 1 } }).toColourspace('b-w').png({ compressionLevel: 6 }).toFile(path);
+    await sharp(bytes, { raw: { width: size, height: size, channels: 1 } })
+      .toColourspace('b-w')
+      .png({ compressionLevel: 6 })
+      .toFile(path);
   }
   return paths;
 }
@@ -51,7 +54,9 @@ export function makePhantomVolume(size, { c = 0, shift = [0, 0, 0], seed = 7 } =
         if (r >= 1) continue; // background 0 (nonzero z-score ignores it)
         s = (s * 1103515245 + 12345) >>> 0;
         const noise = ((s >>> 16) % 11) - 5;
-        const lx = x - 0.3, ly = y + 0.2, lz = z;
+        const lx = x - 0.3,
+          ly = y + 0.2,
+          lz = z;
         const lesion = lx * lx + ly * ly + lz * lz < 0.04 ? 60 - 20 * c : 0;
         data[n] = Math.max(1, Math.min(255, Math.round(base + 40 * Math.cos(4 * x) * Math.sin(3 * y + z) + lesion + noise)));
       }

@@ -15,7 +15,10 @@ function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
 }
 
@@ -24,9 +27,17 @@ export async function startOrthanc({ user = 'bench', password = 'bench-pw' } = {
   const dir = mkdtempSync(join(process.env.MEDINFER_BENCH_TMP ?? tmpdir(), 'medinfer-bench-orthanc-'));
   const port = await freePort();
   const config = {
-    Name: 'medinfer-bench', StorageDirectory: join(dir, 'db'), IndexDirectory: join(dir, 'db'), HttpPort: port,
-    DicomServerEnabled: false, RemoteAccessAllowed: false, AuthenticationEnabled: true, RegisteredUsers: { [user]: password },
-    OverwriteInstances: true, StorageCompression: false, Plugins: [DICOMWEB_PLUGIN],
+    Name: 'medinfer-bench',
+    StorageDirectory: join(dir, 'db'),
+    IndexDirectory: join(dir, 'db'),
+    HttpPort: port,
+    DicomServerEnabled: false,
+    RemoteAccessAllowed: false,
+    AuthenticationEnabled: true,
+    RegisteredUsers: { [user]: password },
+    OverwriteInstances: true,
+    StorageCompression: false,
+    Plugins: [DICOMWEB_PLUGIN],
     DicomWeb: { Enable: true, Root: '/dicom-web/', EnableWado: false },
   };
   writeFileSync(join(dir, 'orthanc.json'), JSON.stringify(config));
@@ -36,16 +47,36 @@ export async function startOrthanc({ user = 'bench', password = 'bench-pw' } = {
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       process.kill(child.pid, 'SIGTERM');
-      await new Promise((r) => { const t = setTimeout(() => { try { process.kill(child.pid, 'SIGKILL'); } catch {} r(); }, 10_000); child.once('exit', () => { clearTimeout(t); r(); }); });
+      await new Promise((r) => {
+        const t = setTimeout(() => {
+          try {
+            process.kill(child.pid, 'SIGKILL');
+          } catch {}
+          r();
+        }, 10_000);
+        child.once('exit', () => {
+          clearTimeout(t);
+          r();
+        });
+      });
     }
     rmSync(dir, { recursive: true, force: true });
   };
   const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) { await stop(); throw new Error(`Orthanc exited with ${child.exitCode}`); }
-    try { const r = await fetch(`http://127.0.0.1:${port}/system`, { headers: { authorization }, signal: AbortSignal.timeout(2000) }); if (r.ok) break; } catch {}
-    if (Date.now() > deadline) { await stop(); throw new Error('Orthanc not ready within 30 s'); }
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`Orthanc exited with ${child.exitCode}`);
+    }
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/system`, { headers: { authorization }, signal: AbortSignal.timeout(2000) });
+      if (r.ok) break;
+    } catch {}
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error('Orthanc not ready within 30 s');
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return { url: `http://127.0.0.1:${port}/dicom-web`, user, password, pid: child.pid, stop };

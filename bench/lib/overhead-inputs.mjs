@@ -17,7 +17,11 @@ export function writeDicomRadiograph(dir, size) {
   if (existsSync(path)) return path;
   const raw = join(dir, `cxr-dx-${size}.raw`);
   writeFileSync(raw, Buffer.from(generateChestRadiograph({ seed: 5, size }).image.data.buffer));
-  const py = spawnSync(PYTHON, ['-c', `
+  const py = spawnSync(
+    PYTHON,
+    [
+      '-c',
+      `
 import sys, numpy as np, pydicom
 from pydicom.dataset import FileDataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
@@ -31,7 +35,16 @@ ds.BitsAllocated = 16; ds.BitsStored = 12; ds.HighBit = 11; ds.PixelRepresentati
 ds.SOPClassUID = meta.MediaStorageSOPClassUID; ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID; ds.SeriesInstanceUID = generate_uid()
 ds.PixelData = px.tobytes(); ds.is_little_endian = True; ds.is_implicit_VR = False
 ds.save_as(out)
-`, raw, path, String(size)], { encoding: 'utf8' });
-  if (py.status !== 0) throw new Error(`16-bit DICOM ${size}^2: ${PYTHON} with pydicom could not write it (run bash bench/setup.sh): ${(py.stderr || py.error?.message || '').slice(-300)}`);
+`,
+      raw,
+      path,
+      String(size),
+    ],
+    { encoding: 'utf8' },
+  );
+  if (py.status !== 0)
+    throw new Error(
+      `16-bit DICOM ${size}^2: ${PYTHON} with pydicom could not write it (run bash bench/setup.sh): ${(py.stderr || py.error?.message || '').slice(-300)}`,
+    );
   return path;
 }

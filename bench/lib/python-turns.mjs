@@ -8,7 +8,10 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 export function startPythonTurns(spec, python) {
-  const child = spawn(python.command, [python.script, JSON.stringify({ ...spec, python: undefined }), '--serve'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...python.env } });
+  const child = spawn(python.command, [python.script, JSON.stringify({ ...spec, python: undefined }), '--serve'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...python.env },
+  });
   let err = '';
   child.stderr.on('data', (d) => (err = (err + d).slice(-2000)));
   const lines = createInterface({ input: child.stdout });

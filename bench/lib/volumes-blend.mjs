@@ -19,7 +19,7 @@ import { median } from './stats.mjs';
 const spec = JSON.parse(process.argv[2]);
 const [d, h, w] = spec.size;
 let seed = 12345;
-const random = (n) => Float32Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32));
+const random = (n) => Float32Array.from({ length: n }, () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
 
 const input = { data: random(spec.channels * d * h * w), dims: [1, spec.channels, d, h, w] };
 const roiVoxels = spec.roi.reduce((a, b) => a * b, 1);
@@ -48,7 +48,10 @@ const blendMs = await timed(async () => {
 
 // Volume axes are (i, j, k) = (W, H, D) of the torch tensor.
 const source = createVolume({ geometry: { size: [w, h, d], spacing: [1, 1, 1], origin: [0, 0, 0] }, data: new Int16Array(w * h * d) });
-const { records } = runPreprocessPlan(source, [{ op: 'resample', spacing: [1.2, 1.2, 1.2], mode: 'linear', rule: 'monai' }, { op: 'toTensor', layout: 'NCDHW', dtype: 'float32' }]);
+const { records } = runPreprocessPlan(source, [
+  { op: 'resample', spacing: [1.2, 1.2, 1.2], mode: 'linear', rule: 'monai' },
+  { op: 'toTensor', layout: 'NCDHW', dtype: 'float32' },
+]);
 const grid = records[records.length - 1].outputGeometry;
 const probabilities = createVolume({ geometry: grid, data: random(spec.classes * grid.size[0] * grid.size[1] * grid.size[2]), frames: spec.classes });
 const inverseMs = await timed(() => invertToInputGrid(probabilities, records, { interpolation: 'linear' }));

@@ -20,16 +20,17 @@ function cutter(pre, roi, padBefore, padValue) {
     const lo = Math.max(0, -x0);
     const hi = Math.min(r2, s2 - x0);
     if (hi <= lo) return win;
-    for (let ch = 0; ch < channels; ch++) for (let z = 0; z < r0; z++) {
-      const iz = a + z - padBefore[0];
-      if (iz < 0 || iz >= s0) continue;
-      for (let y = 0; y < r1; y++) {
-        const iy = b + y - padBefore[1];
-        if (iy < 0 || iy >= s1) continue;
-        const src = ((ch * s0 + iz) * s1 + iy) * s2 + x0;
-        win.set(pre.data.subarray(src + lo, src + hi), ((ch * r0 + z) * r1 + y) * r2 + lo);
+    for (let ch = 0; ch < channels; ch++)
+      for (let z = 0; z < r0; z++) {
+        const iz = a + z - padBefore[0];
+        if (iz < 0 || iz >= s0) continue;
+        for (let y = 0; y < r1; y++) {
+          const iy = b + y - padBefore[1];
+          if (iy < 0 || iy >= s1) continue;
+          const src = ((ch * s0 + iz) * s1 + iy) * s2 + x0;
+          win.set(pre.data.subarray(src + lo, src + hi), ((ch * r0 + z) * r1 + y) * r2 + lo);
+        }
       }
-    }
     return win;
   };
 }

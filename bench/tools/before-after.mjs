@@ -21,14 +21,30 @@ if (args.length < 2 || args.length % 2) throw new Error('give before/after resul
 const runs = args.map((f, k) => ({ side: k % 2 ? 'after' : 'before', round: Math.floor(k / 2) + 1, result: JSON.parse(readFileSync(f, 'utf8')) }));
 const fmt = (x) => (typeof x === 'number' ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3)) : '-');
 const names = [...new Set(runs.flatMap((r) => r.result.figures.map((f) => f.name)))];
-const lines = [`# ${label}`, '', `Processes in the order ${runs.map((r) => `${r.side} ${r.round}`).join(', ')}; load average (1 / 5 / 15 min) at the end of each: ${runs.map((r) => `${r.side} ${r.round} ${r.result.machine?.loadAverage?.join(' / ') ?? '?'}`).join('; ')} (2 shared cores).`, ''];
-lines.push('| figure | model | input | sizes | runs | before: ratio (CPU ratio) | after: ratio (CPU ratio) | after: median ms vs baseline ms | goal |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+const lines = [
+  `# ${label}`,
+  '',
+  `Processes in the order ${runs.map((r) => `${r.side} ${r.round}`).join(', ')}; load average (1 / 5 / 15 min) at the end of each: ` +
+    `${runs.map((r) => `${r.side} ${r.round} ${r.result.machine?.loadAverage?.join(' / ') ?? '?'}`).join('; ')} (2 shared cores).`,
+  '',
+];
+lines.push(
+  '| figure | model | input | sizes | runs | before: ratio (CPU ratio) | after: ratio (CPU ratio) | after: median ms vs baseline ms | goal |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+);
 for (const name of names) {
-  const per = (side) => runs.filter((r) => r.side === side).map((r) => r.result.figures.find((f) => f.name === name)).filter(Boolean);
+  const per = (side) =>
+    runs
+      .filter((r) => r.side === side)
+      .map((r) => r.result.figures.find((f) => f.name === name))
+      .filter(Boolean);
   const cell = (fs) => fs.map((f) => `${fmt(f.ratio)}${f.cpuRatio !== undefined ? ` (${fmt(f.cpuRatio)})` : ''}`).join(', ') || 'not measured';
   const any = per('after')[0] ?? per('before')[0];
   const after = per('after');
-  lines.push(`| ${name} | ${any.model ?? '-'} | ${any.input ?? '-'} | ${any.sizes ?? '-'} | ${any.runs ?? '-'} | ${cell(per('before'))} | ${cell(after)} | ${after.map((f) => `${fmt(f.median)} vs ${fmt(f.baselineMedian)}`).join(', ')} | ${any.goal ?? '-'} |`);
+  lines.push(
+    `| ${name} | ${any.model ?? '-'} | ${any.input ?? '-'} | ${any.sizes ?? '-'} | ${any.runs ?? '-'} | ${cell(per('before'))} | ${cell(after)} | ` +
+      `${after.map((f) => `${fmt(f.median)} vs ${fmt(f.baselineMedian)}`).join(', ')} | ${any.goal ?? '-'} |`,
+  );
 }
 for (const r of runs) for (const f of r.result.failed ?? []) lines.push(`- ${r.side} ${r.round}: **not measured**: ${f.figure}: ${f.error}`);
 lines.push('');

@@ -24,7 +24,11 @@ const VARIANTS = {
 
 async function child(model, dims, runs, variant) {
   const ort = await import('onnxruntime-node');
-  const session = await ort.InferenceSession.create(join(BENCH_MODELS, `${model}.onnx`), { intraOpNumThreads: 2, executionProviders: ['cpu'], ...VARIANTS[variant] });
+  const session = await ort.InferenceSession.create(join(BENCH_MODELS, `${model}.onnx`), {
+    intraOpNumThreads: 2,
+    executionProviders: ['cpu'],
+    ...VARIANTS[variant],
+  });
   const n = dims.reduce((a, b) => a * b, 1);
   const data = new Float32Array(n);
   let s = 1;
@@ -32,7 +36,10 @@ async function child(model, dims, runs, variant) {
   // Models with several inputs (VoxelMorph: moving, fixed) get the channels split evenly.
   const names = session.inputNames;
   const per = n / names.length;
-  const feed = () => Object.fromEntries(names.map((name, i) => [name, new ort.Tensor('float32', data.subarray(i * per, (i + 1) * per), [dims[0], dims[1] / names.length, ...dims.slice(2)])]));
+  const feed = () =>
+    Object.fromEntries(
+      names.map((name, i) => [name, new ort.Tensor('float32', data.subarray(i * per, (i + 1) * per), [dims[0], dims[1] / names.length, ...dims.slice(2)])]),
+    );
   await session.run(feed());
   const times = [];
   for (let r = 0; r < runs; r++) {
@@ -55,6 +62,9 @@ else {
     const r = spawnSync(process.execPath, [me, model, dimsArg, String(runs), '', v], { encoding: 'utf8' });
     console.log(`onnxruntime ${v}: ${r.stdout.trim() || r.stderr.trim().split('\n').pop()}`);
   }
-  const py = spawnSync(PYTHON, [fileURLToPath(new URL('../python/forward.py', import.meta.url)), model, dimsArg, String(runs)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '2', OMP_WAIT_POLICY: 'PASSIVE' } });
+  const py = spawnSync(PYTHON, [fileURLToPath(new URL('../python/forward.py', import.meta.url)), model, dimsArg, String(runs)], {
+    encoding: 'utf8',
+    env: { ...process.env, OMP_NUM_THREADS: '2', OMP_WAIT_POLICY: 'PASSIVE' },
+  });
   console.log(`torch: ${py.stdout.trim() || py.stderr.trim().split('\n').pop()}`);
 }

@@ -75,11 +75,15 @@ function extractRepo(repo, dest) {
   const marker = join(dest, '.extracted-in-ref');
   if (existsSync(marker)) return JSON.parse(readFileSync(marker, 'utf8'));
   const listing = execFileSync('git', ['--git-dir', gitDir, 'ls-tree', '-r', '-z', 'HEAD', 'In', 'Ref'], { maxBuffer: 1 << 28 }).toString('utf8');
-  const entries = listing.split('\0').filter(Boolean).map((line) => {
-    const [meta, path] = line.split('\t');
-    const [mode, type, sha] = meta.split(' ');
-    return { mode, type, sha, path };
-  }).filter((e) => e.type === 'blob');
+  const entries = listing
+    .split('\0')
+    .filter(Boolean)
+    .map((line) => {
+      const [meta, path] = line.split('\t');
+      const [mode, type, sha] = meta.split(' ');
+      return { mode, type, sha, path };
+    })
+    .filter((e) => e.type === 'blob');
   const skipped = [];
   const blobs = entries.filter((e) => (e.mode === '120000' ? (skipped.push(`${e.path} (symlink / annex)`), false) : true));
   // cat-file --batch in chunks of 50 blobs (each < 4 MiB in these snapshots); a missing object answers "<sha> missing".
@@ -92,11 +96,17 @@ function extractRepo(repo, dest) {
       const nl = buf.indexOf(10, pos);
       const header = buf.subarray(pos, nl).toString('latin1');
       pos = nl + 1;
-      if (header.endsWith(' missing')) { skipped.push(`${e.path} (absent from snapshot)`); continue; }
+      if (header.endsWith(' missing')) {
+        skipped.push(`${e.path} (absent from snapshot)`);
+        continue;
+      }
       const size = Number(header.split(' ')[2]);
       const body = buf.subarray(pos, pos + size);
       pos += size + 1;
-      if (size < 1024 && body.subarray(0, 40).toString('latin1').startsWith('version https://git-lfs')) { skipped.push(`${e.path} (LFS pointer)`); continue; }
+      if (size < 1024 && body.subarray(0, 40).toString('latin1').startsWith('version https://git-lfs')) {
+        skipped.push(`${e.path} (LFS pointer)`);
+        continue;
+      }
       // dcm_qa_philips_enh stores its DICOM gzipped; its batch.sh gunzips In/ first, so do we.
       const gz = e.path.endsWith('.gz');
       const file = join(dest, gz ? e.path.slice(0, -3) : e.path);
@@ -115,11 +125,14 @@ function extractRepo(repo, dest) {
 async function loadTools(work) {
   const { build } = await import('esbuild');
   const entry = join(work, 'tools-entry.ts');
-  writeFileSync(entry, [
-    `export { compareNiftiVolumes } from ${JSON.stringify(join(REPO_ROOT, 'test/helpers/nifti-compare.ts'))};`,
-    `export { readNifti } from ${JSON.stringify(join(REPO_ROOT, 'src/io/nifti/read-nifti.ts'))};`,
-    `export { parseDicomBytes } from ${JSON.stringify(join(REPO_ROOT, 'src/io/dicom/parse-header.ts'))};`,
-  ].join('\n'));
+  writeFileSync(
+    entry,
+    [
+      `export { compareNiftiVolumes } from ${JSON.stringify(join(REPO_ROOT, 'test/helpers/nifti-compare.ts'))};`,
+      `export { readNifti } from ${JSON.stringify(join(REPO_ROOT, 'src/io/nifti/read-nifti.ts'))};`,
+      `export { parseDicomBytes } from ${JSON.stringify(join(REPO_ROOT, 'src/io/dicom/parse-header.ts'))};`,
+    ].join('\n'),
+  );
   const outfile = join(work, 'tools.mjs');
   await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'error', external: ['onnxruntime-node', 'sharp'] });
   return import(pathToFileURL(outfile).href);
@@ -131,7 +144,9 @@ function readHead(file, n = 1 << 20) {
     const buf = Buffer.alloc(Math.min(n, statSync(file).size));
     readSync(fd, buf, 0, buf.length, 0);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
-  } finally { closeSync(fd); }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Step 2: folders with files -> series folders (hard links), split by SeriesInstanceUID. */
@@ -149,7 +164,9 @@ function seriesFolders(tools, repoDir, repo, seriesRoot) {
         uid = tools.parseDicomBytes(readHead(f), f, { headOnly: true }).dataSet.string('x0020000e') ?? '(no series uid)';
         // dcm_qa_ts holds one image in many transfer syntaxes under one series UID: each file is its own input.
         if (repo === 'dcm_qa_ts') uid += `/${f}`;
-      } catch { continue; }
+      } catch {
+        continue;
+      }
       if (!byUid.has(uid)) byUid.set(uid, []);
       byUid.get(uid).push(f);
     }
@@ -195,7 +212,9 @@ function buildVariants(series, root) {
     const dir = join(root, name);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    files.forEach((f, n) => { if (!drop.includes(n)) linkSync(join(src.dir, f), join(dir, f)); });
+    files.forEach((f, n) => {
+      if (!drop.includes(n)) linkSync(join(src.dir, f), join(dir, f));
+    });
     for (const n of copy) writeFileSync(join(dir, `zz_copy_${files[n]}`), readFileSync(join(src.dir, files[n])));
     out.push({ id: `variant/${name}`, dir, files: readdirSync(dir).length, refRoot: '' });
   }
@@ -205,15 +224,28 @@ function buildVariants(series, root) {
 function run(cmd, args, timeoutS) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = ''; let err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutS * 1000);
-    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code: code ?? (signal ? 124 : 1), out, err }); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 124 : 1), out, err });
+    });
   });
 }
 
-const niftis = (dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => /\.nii(\.gz)?$/.test(f)).sort() : []);
+const niftis = (dir) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => /\.nii(\.gz)?$/.test(f))
+        .sort()
+    : [];
 const suffixOf = (f) => f.replace(/^out/, '').replace(/\.nii(\.gz)?$/, '');
 
 /**
@@ -224,9 +256,15 @@ const suffixOf = (f) => f.replace(/^out/, '').replace(/\.nii(\.gz)?$/, '');
 async function agreeingQaRef(tools, read, refRoot, ourVol) {
   if (!existsSync(refRoot)) return undefined;
   const want = [...ourVol.geometry.size].sort((a, b) => a - b).join('x') + `x${ourVol.frames}`;
-  for (const f of readdirSync(refRoot).filter((n) => /\.nii(\.gz)?$/.test(n)).sort()) {
+  for (const f of readdirSync(refRoot)
+    .filter((n) => /\.nii(\.gz)?$/.test(n))
+    .sort()) {
     let ref;
-    try { ref = await read(join(refRoot, f)); } catch { continue; }
+    try {
+      ref = await read(join(refRoot, f));
+    } catch {
+      continue;
+    }
     if ([...ref.geometry.size].sort((a, b) => a - b).join('x') + `x${ref.frames}` !== want) continue;
     const v = tools.compareNiftiVolumes(ref, ourVol);
     if (v.ok) return { file: f, detail: v.detail };
@@ -258,21 +296,32 @@ async function sweepSeries(tools, s, work, opts) {
   const firstLine = ours.err.trim().split('\n')[0] ?? '';
   if (ours.code !== 0) {
     const code = /\bE_[A-Z_]+\b/.exec(ours.err)?.[0];
-    const msg = firstLine.replace(/^medinfer convert: /, '').split(s.dir).join('<series>').slice(0, 220);
+    const msg = firstLine
+      .replace(/^medinfer convert: /, '')
+      .split(s.dir)
+      .join('<series>')
+      .slice(0, 220);
     if (!code) return { ...row, outcome: 'WRONG', detail: `untyped failure, exit ${ours.code}: ${msg}` };
     if (refParts.length === 0) return { ...row, outcome: refExtra.length ? 'refused' : 'both-none', code, detail: msg };
     return { ...row, outcome: 'refused', code, detail: `${refParts.length} dcm2niix part file(s): ${msg}` };
   }
   if (refFiles.length === 0) return { ...row, outcome: 'ours-only', detail: `ours ${ourFiles.join(', ')}` };
-  if (refParts.length === 0) return { ...row, outcome: 'WRONG', detail: `dcm2niix wrote only derived/split files (${refExtra.join(', ')}); ours ${ourFiles.join(', ')}` };
+  if (refParts.length === 0)
+    return { ...row, outcome: 'WRONG', detail: `dcm2niix wrote only derived/split files (${refExtra.join(', ')}); ours ${ourFiles.join(', ')}` };
   const details = [];
   let ok = true;
   let near = 0;
   let qaRef = false;
   const missing = refParts.filter((f) => !ourFiles.includes(f));
   const extra = ourFiles.filter((f) => !refParts.includes(f));
-  if (missing.length) { ok = false; details.push(`missing ${missing.join(', ')}`); }
-  if (extra.length) { ok = false; details.push(`extra ${extra.join(', ')}`); }
+  if (missing.length) {
+    ok = false;
+    details.push(`missing ${missing.join(', ')}`);
+  }
+  if (extra.length) {
+    ok = false;
+    details.push(`extra ${extra.join(', ')}`);
+  }
   const read = async (p) => tools.readNifti(readFileSync(p), { name: p, gunzip: (b) => gunzipSync(b) });
   for (const f of refParts) {
     let target = f;
@@ -288,11 +337,17 @@ async function sweepSeries(tools, s, work, opts) {
       if (!v.ok && apart && Number(apart[1]) < NEAR_MM) {
         // Judge again at NEAR_MM: equal values on a grid a few micrometres off is "near", not agree.
         const again = tools.compareNiftiVolumes(refVol, ourVol, { toleranceMm: NEAR_MM });
-        if (again.ok) { near = Math.max(near, Number(apart[1])); v = { ...again, detail: `grid within ${apart[1]} mm: ${again.detail}; at 1e-3 mm: ${v.detail}` }; }
+        if (again.ok) {
+          near = Math.max(near, Number(apart[1]));
+          v = { ...again, detail: `grid within ${apart[1]} mm: ${again.detail}; at 1e-3 mm: ${v.detail}` };
+        }
       }
       if (!v.ok) {
         const qa = await agreeingQaRef(tools, read, s.refRoot, ourVol);
-        if (qa !== undefined) { qaRef = true; v = { ok: true, detail: `agrees with the repo's Ref/${qa.file} (${qa.detail}); installed dcm2niix differs: ${v.detail}` }; }
+        if (qa !== undefined) {
+          qaRef = true;
+          v = { ok: true, detail: `agrees with the repo's Ref/${qa.file} (${qa.detail}); installed dcm2niix differs: ${v.detail}` };
+        }
       }
       if (!v.ok) ok = false;
       details.push(`${refParts.length > 1 || target !== f ? `${target} vs ${f}: ` : ''}${v.detail}`);
@@ -312,7 +367,9 @@ function table(rows, extraction) {
     '',
     '| series | files | outcome | detail | extra dcm2niix output |',
     '|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.id} | ${r.files} | ${r.outcome}${r.code ? ` ${r.code}` : ''} | ${r.detail.replace(/\|/g, '/').slice(0, 400)} | ${r.refExtra.join(' ')} |`),
+    ...rows.map(
+      (r) => `| ${r.id} | ${r.files} | ${r.outcome}${r.code ? ` ${r.code}` : ''} | ${r.detail.replace(/\|/g, '/').slice(0, 400)} | ${r.refExtra.join(' ')} |`,
+    ),
     '',
     'Extraction (files the snapshots lack are skipped):',
     ...extraction.map((e) => `- ${e.repo}@${e.commit}: ${e.written} files, ${e.skipped.length} skipped${e.skipped.length ? ` (${e.skipped.join('; ')})` : ''}`),

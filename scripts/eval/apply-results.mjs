@@ -11,7 +11,9 @@ const manifestUrl = new URL('models.manifest.json', ROOT);
 const manifest = JSON.parse(readFileSync(manifestUrl, 'utf8'));
 const dir = new URL('scripts/eval/results/', ROOT);
 let failed = false;
-for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+for (const f of readdirSync(dir)
+  .filter((n) => n.endsWith('.json'))
+  .sort()) {
   const r = JSON.parse(readFileSync(new URL(f, dir), 'utf8'));
   const entry = manifest.models[r.model];
   if (entry === undefined) throw new Error(`${f}: no model '${r.model}' in the manifest`);

@@ -39,7 +39,13 @@ if (dir === undefined) {
   source = `wasserth/TotalSegmentator@${gitHead(MIRROR)} tests/reference_files/`;
 }
 const manifest = await sdk.readManifestFile();
-const base = { dataset: 'TotalSegmentator test scans (not in the dataset catalogue)', source, date: today(), medinferCommit: gitHead(), script: 'scripts/eval/ct-totalsegmentator.mjs' };
+const base = {
+  dataset: 'TotalSegmentator test scans (not in the dataset catalogue)',
+  source,
+  date: today(),
+  medinferCommit: gitHead(),
+  script: 'scripts/eval/ct-totalsegmentator.mjs',
+};
 
 // --- detection -------------------------------------------------------------------------------
 const scans = [
@@ -59,11 +65,17 @@ const detEntry = manifest.models[DET];
 const threshold = detEntry.postprocess.find((p) => p.op === 'nms')?.scoreThreshold;
 const cap = detEntry.postprocess.find((p) => p.op === 'nms')?.maxDetections;
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const detOn = { ...base, count: scans.length, scans: perScan.map((p) => p.scan), note: 'no nodule is annotated in these scans: every detection is counted as a false positive' };
+const detOn = {
+  ...base,
+  count: scans.length,
+  scans: perScan.map((p) => p.scan),
+  note: 'no nodule is annotated in these scans: every detection is counted as a false positive',
+};
 const detMetrics = {
   realCtFalsePositivesPerScan: { value: mean(perScan.map((p) => p.detections)), measuredOn: { ...detOn, threshold, cap } },
 };
-for (const c of CUTOFFS) detMetrics[`realCtFalsePositivesPerScanAtScore${c}`] = { value: mean(perScan.map((p) => p.atOrAbove[String(c)])), measuredOn: { ...detOn, threshold: c } };
+for (const c of CUTOFFS)
+  detMetrics[`realCtFalsePositivesPerScanAtScore${c}`] = { value: mean(perScan.map((p) => p.atOrAbove[String(c)])), measuredOn: { ...detOn, threshold: c } };
 detMetrics.realCtMaxFalsePositiveScore = { value: Math.max(...perScan.map((p) => p.maxScore)), measuredOn: detOn };
 
 // --- registration ----------------------------------------------------------------------------
@@ -75,7 +87,11 @@ function fieldStats(field, mask, reference) {
   const d = field.data;
   for (let p = 0; p < mask.length; p++) {
     if (!mask[p]) continue;
-    const e = Math.hypot(d[3 * p] - (reference ? reference[3 * p] : 0), d[3 * p + 1] - (reference ? reference[3 * p + 1] : 0), d[3 * p + 2] - (reference ? reference[3 * p + 2] : 0));
+    const e = Math.hypot(
+      d[3 * p] - (reference ? reference[3 * p] : 0),
+      d[3 * p + 1] - (reference ? reference[3 * p + 1] : 0),
+      d[3 * p + 2] - (reference ? reference[3 * p + 2] : 0),
+    );
     sum += e;
     max = Math.max(max, e);
     n++;
@@ -97,14 +113,16 @@ const ct = await sdk.loadNodeVolume(join(dir, 'example_ct_sm.nii.gz'));
 const seg = await sdk.loadNodeVolume(join(dir, 'example_seg.nii.gz'));
 const [ni, nj, nk] = ct.geometry.size;
 const truth = new Float32Array(3 * ni * nj * nk);
-for (let k = 0, p = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, p++) {
-  const si = Math.sin((Math.PI * i) / (ni - 1));
-  const sj = Math.sin((Math.PI * j) / (nj - 1));
-  const sk = Math.sin((Math.PI * k) / (nk - 1));
-  truth[3 * p] = 5 * sj * sk;
-  truth[3 * p + 1] = -5 * si * sk;
-  truth[3 * p + 2] = 2.5 * si * sj;
-}
+for (let k = 0, p = 0; k < nk; k++)
+  for (let j = 0; j < nj; j++)
+    for (let i = 0; i < ni; i++, p++) {
+      const si = Math.sin((Math.PI * i) / (ni - 1));
+      const sj = Math.sin((Math.PI * j) / (nj - 1));
+      const sk = Math.sin((Math.PI * k) / (nk - 1));
+      truth[3 * p] = 5 * sj * sk;
+      truth[3 * p + 1] = -5 * si * sk;
+      truth[3 * p + 2] = 2.5 * si * sj;
+    }
 const truthField = sdk.createVolume({ geometry: ct.geometry, data: truth, components: 3, meta: { displacementUnits: 'mm' } });
 const fixed = sdk.warpVolume(ct, truthField, { units: 'mm', interpolation: 'linear', padding: 'border' });
 const fixedLabels = sdk.warpVolume(seg, truthField, { units: 'mm', interpolation: 'nearest', padding: 'zeros' });
@@ -122,9 +140,17 @@ const knownResult = {
 };
 await reg.dispose();
 const regOn = { ...base, scans: self.map((s) => s.scan) };
-const knownOn = { ...base, scan: 'example_ct_sm.nii.gz + example_seg.nii.gz', deformation: 'u = (5 sin(pi j) sin(pi k), -5 sin(pi i) sin(pi k), 2.5 sin(pi i) sin(pi j)) mm (LPS), fixed = scan warped by u, moving = scan; body = HU > -500' };
+const knownOn = {
+  ...base,
+  scan: 'example_ct_sm.nii.gz + example_seg.nii.gz',
+  deformation:
+    'u = (5 sin(pi j) sin(pi k), -5 sin(pi i) sin(pi k), 2.5 sin(pi i) sin(pi j)) mm (LPS), fixed = scan warped by u, moving = scan; body = HU > -500',
+};
 const regMetrics = {
-  realCtSelfRegistrationMeanDisplacementMm: { value: Number(mean(self.map((s) => s.meanDisplacementMm)).toFixed(3)), measuredOn: { ...regOn, count: self.length, note: 'scan registered to itself; the right answer is 0 mm (body voxels, HU > -500)' } },
+  realCtSelfRegistrationMeanDisplacementMm: {
+    value: Number(mean(self.map((s) => s.meanDisplacementMm)).toFixed(3)),
+    measuredOn: { ...regOn, count: self.length, note: 'scan registered to itself; the right answer is 0 mm (body voxels, HU > -500)' },
+  },
   realCtKnownDeformationTrueMeanMm: { value: knownResult.trueDisplacementMeanMm, measuredOn: knownOn },
   realCtKnownDeformationEndpointErrorMm: { value: knownResult.endpointErrorMeanMm, measuredOn: knownOn },
   realCtKnownDeformationDiceBefore: { value: knownResult.diceBefore, measuredOn: { ...knownOn, labels: labels.length } },

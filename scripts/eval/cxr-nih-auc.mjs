@@ -53,7 +53,9 @@ const labelsGz = args.labels ? readFileSync(args.labels) : gitShow(XRV, 'torchxr
 sources.labels = args.labels ?? `mlmed/torchxrayvision@${gitHead(XRV)} torchxrayvision/data/Data_Entry_2017_v2020.csv.gz`;
 const labels = readLabels(labelsGz);
 
-const files = readdirSync(imageDir).filter((f) => f.endsWith('.png')).sort();
+const files = readdirSync(imageDir)
+  .filter((f) => f.endsWith('.png'))
+  .sort();
 const missing = files.filter((f) => !labels.has(f));
 if (missing.length > 0) throw new Error(`${missing.length} images have no NIH label row (first: ${missing[0]})`);
 
@@ -102,15 +104,25 @@ for (const [variant, e] of Object.entries(variants)) {
   names.forEach((name, k) => {
     const truth = files.map((f) => (labels.get(f).has(name) ? 1 : 0));
     const positives = truth.reduce((a, b) => a + b, 0);
-    const auc = sdk.computeRocAuc(truth, scores.map((s) => s[k]));
+    const auc = sdk.computeRocAuc(
+      truth,
+      scores.map((s) => s[k]),
+    );
     aucs.push(auc);
     report[variant][name] = { auc: Number(auc.toFixed(4)), positives, negatives: files.length - positives };
-    const preprocess = variant === 'asDeclared' ? 'as declared in the entry (xrvNormalize maxval 4095 on 8-bit PNGs)' : 'entry with xrvNormalize maxval 255 (8-bit scale)';
-    metrics[`nih${variant === 'asDeclared' ? '' : 'Maxval255'}Auc${name}`] = { value: Number(auc.toFixed(4)), measuredOn: { ...measuredOnBase, positives, negatives: files.length - positives, preprocess } };
+    const preprocess =
+      variant === 'asDeclared' ? 'as declared in the entry (xrvNormalize maxval 4095 on 8-bit PNGs)' : 'entry with xrvNormalize maxval 255 (8-bit scale)';
+    metrics[`nih${variant === 'asDeclared' ? '' : 'Maxval255'}Auc${name}`] = {
+      value: Number(auc.toFixed(4)),
+      measuredOn: { ...measuredOnBase, positives, negatives: files.length - positives, preprocess },
+    };
   });
   const mean = aucs.reduce((a, b) => a + b, 0) / aucs.length;
   report[variant].mean = Number(mean.toFixed(4));
-  metrics[`nih${variant === 'asDeclared' ? '' : 'Maxval255'}MeanAuc`] = { value: Number(mean.toFixed(4)), measuredOn: { ...measuredOnBase, labelCount: names.length } };
+  metrics[`nih${variant === 'asDeclared' ? '' : 'Maxval255'}MeanAuc`] = {
+    value: Number(mean.toFixed(4)),
+    measuredOn: { ...measuredOnBase, labelCount: names.length },
+  };
 }
 if (tmp) rmSync(tmp, { recursive: true, force: true });
 console.log(JSON.stringify({ model: MODEL, count: files.length, ...report }, null, 2));

@@ -18,7 +18,10 @@ export function parseArgs(argv) {
     if (!key.startsWith('--')) throw new Error(`unexpected argument ${key}`);
     const next = argv[a + 1];
     if (next === undefined || next.startsWith('--')) out[key.slice(2)] = true;
-    else { out[key.slice(2)] = next; a++; }
+    else {
+      out[key.slice(2)] = next;
+      a++;
+    }
   }
   return out;
 }

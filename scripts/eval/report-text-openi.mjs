@@ -96,10 +96,12 @@ try {
   const scored = {};
   for (const uncertainAsPositive of [false, true]) {
     const truth = gold.map((g) => MAPPING.map(([, names]) => (names.some((n) => g.labels[n]) ? 1 : null)));
-    const predicted = results.map((r) => MAPPING.map(([obs]) => {
-      const s = r.observations.find((o) => o.name === obs).status;
-      return s === 'positive' || (uncertainAsPositive && s === 'uncertain') ? 1 : null;
-    }));
+    const predicted = results.map((r) =>
+      MAPPING.map(([obs]) => {
+        const s = r.observations.find((o) => o.name === obs).status;
+        return s === 'positive' || (uncertainAsPositive && s === 'uncertain') ? 1 : null;
+      }),
+    );
     const { pairs, macroF1 } = sdk.computeMentionF1(truth, predicted, MAPPING.length);
     const perLabel = {};
     MAPPING.forEach(([obs, names], o) => {
@@ -123,7 +125,10 @@ try {
   };
   const metrics = {};
   const key = (obs) => obs.replace(/\s+/g, '');
-  for (const [variant, suffix] of [['primary', ''], ['uncertainAsPositive', 'UncertainAsPositive']]) {
+  for (const [variant, suffix] of [
+    ['primary', ''],
+    ['uncertainAsPositive', 'UncertainAsPositive'],
+  ]) {
     const v = scored[variant];
     metrics[`openiMacroF1${suffix}`] = { value: v.macroF1, measuredOn: { ...measuredOn, labels: MAPPING.length } };
     for (const [obs, r] of Object.entries(v.perLabel)) {

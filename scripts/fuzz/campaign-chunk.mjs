@@ -16,12 +16,13 @@ const { main } = await import('../../dist/cli/main.js');
 const scratch = mkdtempSync(join(tmpdir(), 'medinfer-fuzz-campaign-'));
 const runInspect = createInspectRunner(main, scratch);
 
-
 const { parseDicomBytes } = await import('../../dist/io/dicom/parse-header.js');
 const seriesFiles = segSeriesSources();
 const { MultipartParser } = await import('../../dist/io/dicomweb/multipart.js');
 const targets = createTargets({ ...sdk, parseDicomBytes, seriesFiles, runInspect, MultipartParser, multipartBoundary: MULTIPART_BOUNDARY });
-const sources = { dicom: dicomSources, nifti: niftiSources, inspect: inspectSources, 'seg-writer': () => seriesFiles, multipart: multipartSources }[targetName]();
+const sources = { dicom: dicomSources, nifti: niftiSources, inspect: inspectSources, 'seg-writer': () => seriesFiles, multipart: multipartSources }[
+  targetName
+]();
 const first = Number(startText);
 const count = Number(countText);
 for (let c = first; c < first + count; c++) {

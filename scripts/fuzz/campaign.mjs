@@ -32,7 +32,11 @@ async function runRange(target, seed, start, end, counts, kept) {
   let next = start;
   while (next < end) {
     next = await new Promise((resolve) => {
-      const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, join(REPO, 'scripts', 'fuzz', 'campaign-chunk.mjs'), target, String(seed), String(next), String(end - next)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        [`--max-old-space-size=${heapMb}`, join(REPO, 'scripts', 'fuzz', 'campaign-chunk.mjs'), target, String(seed), String(next), String(end - next)],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let current = next;
       let done = false;
       let buffered = '';
@@ -48,9 +52,13 @@ async function runRange(target, seed, start, end, counts, kept) {
         while ((nl = buffered.indexOf('\n')) >= 0) {
           const line = buffered.slice(0, nl);
           buffered = buffered.slice(nl + 1);
-          if (line.startsWith('C ')) { current = Number(line.slice(2)); arm(); }
-          else if (line.startsWith('O ')) { const o = line.slice(2); counts[o] = (counts[o] ?? 0) + 1; }
-          else if (line.startsWith('F ')) kept.push({ target, seed, ...JSON.parse(line.slice(2)) });
+          if (line.startsWith('C ')) {
+            current = Number(line.slice(2));
+            arm();
+          } else if (line.startsWith('O ')) {
+            const o = line.slice(2);
+            counts[o] = (counts[o] ?? 0) + 1;
+          } else if (line.startsWith('F ')) kept.push({ target, seed, ...JSON.parse(line.slice(2)) });
           else if (line === 'R done') done = true;
         }
       });
@@ -85,12 +93,41 @@ mkdirSync(regressions, { recursive: true });
 for (const f of kept) {
   const base = join(regressions, `${f.target}-${f.seed}-${f.case}`);
   if (f.bytes) writeFileSync(`${base}.bin`, Buffer.from(f.bytes, 'base64'));
-  writeFileSync(`${base}.json`, JSON.stringify({ target: f.target, name: f.name, ext: f.name?.match(/(\.nii\.gz|\.nii|\.dcm)$/)?.[1] ?? '', seed: f.seed, case: f.case, outcome: f.outcome, detail: f.detail, source: f.source, kind: f.kind }, null, 2) + '\n');
+  writeFileSync(
+    `${base}.json`,
+    JSON.stringify(
+      {
+        target: f.target,
+        name: f.name,
+        ext: f.name?.match(/(\.nii\.gz|\.nii|\.dcm)$/)?.[1] ?? '',
+        seed: f.seed,
+        case: f.case,
+        outcome: f.outcome,
+        detail: f.detail,
+        source: f.source,
+        kind: f.kind,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 }
-const report = { date: new Date().toISOString(), casesPerTargetAndSeed: perTarget, seeds, seconds: Math.round((Date.now() - t0) / 1000), outcomes: summary, failures: kept.map(({ bytes, ...f }) => f) };
+const report = {
+  date: new Date().toISOString(),
+  casesPerTargetAndSeed: perTarget,
+  seeds,
+  seconds: Math.round((Date.now() - t0) / 1000),
+  outcomes: summary,
+  failures: kept.map(({ bytes, ...f }) => f),
+};
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
 console.log('| target | cases | outcomes |\n|---|---|---|');
-for (const [t, c] of Object.entries(summary)) console.log(`| ${t} | ${Object.values(c).reduce((a, b) => a + b, 0)} | ${Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ')} |`);
+for (const [t, c] of Object.entries(summary))
+  console.log(
+    `| ${t} | ${Object.values(c).reduce((a, b) => a + b, 0)} | ${Object.entries(c)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')} |`,
+  );
 console.log(`${kept.length} failing case(s) kept in test/fixtures/fuzz-regressions/; ${report.seconds} s`);
 if (kept.length > 0) process.exitCode = 1;

@@ -78,7 +78,8 @@ export function mutate(bytes, rnd) {
 function classify(err, name, isMedinferError) {
   if (!isMedinferError(err)) return { outcome: 'FOREIGN', detail: String(err?.stack ?? err).slice(0, 400) };
   // Every typed error names its input: a message about some other file would mislead a batch log.
-  if (err.details?.file !== undefined && !String(err.details.file).includes(name)) return { outcome: 'FOREIGN', detail: `error names ${err.details.file}, not ${name}` };
+  if (err.details?.file !== undefined && !String(err.details.file).includes(name))
+    return { outcome: 'FOREIGN', detail: `error names ${err.details.file}, not ${name}` };
   return { outcome: err.code };
 }
 
@@ -90,7 +91,9 @@ function classify(err, name, isMedinferError) {
 export function createTargets(sdk) {
   const volumeOk = (v) => {
     const [i, j, k] = v.geometry.size;
-    return v.data.length === i * j * k * v.components * v.frames ? { outcome: 'ok' } : { outcome: 'BAD_RESULT', detail: `data ${v.data.length} for ${i}x${j}x${k}x${v.components}x${v.frames}` };
+    return v.data.length === i * j * k * v.components * v.frames
+      ? { outcome: 'ok' }
+      : { outcome: 'BAD_RESULT', detail: `data ${v.data.length} for ${i}x${j}x${k}x${v.components}x${v.frames}` };
   };
   const reader = (read) => async (bytes, name) => {
     try {
@@ -114,11 +117,28 @@ export function createTargets(sdk) {
         try {
           const volume = await sdk.readDicomSeries(files, { name });
           const source = sdk.describeDicomSource(files);
-          const labels = sdk.createVolume({ geometry: volume.geometry, data: Uint8Array.from(volume.data, (v, i) => (i % 7 === 0 ? 1 : v > 0 && i % 5 === 0 ? 2 : 0)), meta: { source: name } });
-          const segments = [1, 2].map((label) => ({ label, name: `segment ${label}`, category: sdk.DICOM_CODES.anatomicalStructure, type: { value: '10200004', scheme: 'SCT', meaning: 'Liver' } }));
+          const labels = sdk.createVolume({
+            geometry: volume.geometry,
+            data: Uint8Array.from(volume.data, (v, i) => (i % 7 === 0 ? 1 : v > 0 && i % 5 === 0 ? 2 : 0)),
+            meta: { source: name },
+          });
+          const segments = [1, 2].map((label) => ({
+            label,
+            name: `segment ${label}`,
+            category: sdk.DICOM_CODES.anatomicalStructure,
+            type: { value: '10200004', scheme: 'SCT', meaning: 'Liver' },
+          }));
           const seg = sdk.createDicomSeg({ labels, source, segments, algorithm: { name: 'fuzz', version: '0'.repeat(64) } });
           sdk.parseDicomBytes(seg, name);
-          const sr = sdk.createDicomSr({ source, algorithm: { name: 'fuzz', version: '0'.repeat(64) }, seg: { bytes: seg }, volumes: [{ segmentNumber: 1, volumeMm3: 1000 }, { segmentNumber: 2, volumeMm3: 12.5 }] });
+          const sr = sdk.createDicomSr({
+            source,
+            algorithm: { name: 'fuzz', version: '0'.repeat(64) },
+            seg: { bytes: seg },
+            volumes: [
+              { segmentNumber: 1, volumeMm3: 1000 },
+              { segmentNumber: 2, volumeMm3: 12.5 },
+            ],
+          });
           sdk.parseDicomBytes(sr, name);
           return { outcome: 'ok' };
         } catch (err) {
@@ -179,7 +199,13 @@ export function createInspectRunner(main, scratch) {
     let stdout = '';
     let stderr = '';
     try {
-      const code = await main(['inspect', path, '--json', '--max-voxels', String(1 << 22)], { out: (t) => void (stdout += t), err: (t) => void (stderr += t), cwd: scratch, env: {}, isTTY: false });
+      const code = await main(['inspect', path, '--json', '--max-voxels', String(1 << 22)], {
+        out: (t) => void (stdout += t),
+        err: (t) => void (stderr += t),
+        cwd: scratch,
+        env: {},
+        isTTY: false,
+      });
       return { code, stdout, stderr };
     } finally {
       rmSync(path, { force: true });

@@ -12,15 +12,48 @@ const manifest = JSON.parse(readFileSync(manifestUrl, 'utf8'));
 const entriesDir = new URL('scripts/models/entries/', root);
 
 const PHANTOMS = {
-  'phantom-cxr': ['Chest radiograph phantoms (lungs, heart, ribs; nodule, effusion, cardiomegaly, consolidation, pneumothorax)', ['classification', 'detection'], 'CR/DX 2D (synthetic)', 'generateChestRadiograph (src/phantoms/chest-radiograph.ts)'],
-  'phantom-chest-ct': ['Chest CT phantoms with lung nodules of 4-30 mm (LUNA16-style annotations)', ['detection'], 'CT 3D (synthetic)', 'src/phantoms (chest CT generator)'],
-  'phantom-brain-mri': ['Brain MRI phantoms, T1 / T1ce / T2 / FLAIR with a glioma (BraTS labels 0/1/2/4)', ['segmentation'], 'MR 3D multi-modal (synthetic)', 'generateBrainMri (src/phantoms/brain-mri.ts)'],
-  'phantom-lung-4dct': ['Inhale / exhale lung CT phantom pairs with a known smooth deformation and 300 landmark pairs (DIR-Lab format)', ['registration'], 'CT 3D (synthetic)', 'src/phantoms (lung 4DCT generator)'],
-  'phantom-reports': ['Radiology report phantoms with positive, negated and uncertain mentions of the 14 CheXpert observations', ['report-text'], 'text (synthetic)', 'src/phantoms/report-text.ts'],
+  'phantom-cxr': [
+    'Chest radiograph phantoms (lungs, heart, ribs; nodule, effusion, cardiomegaly, consolidation, pneumothorax)',
+    ['classification', 'detection'],
+    'CR/DX 2D (synthetic)',
+    'generateChestRadiograph (src/phantoms/chest-radiograph.ts)',
+  ],
+  'phantom-chest-ct': [
+    'Chest CT phantoms with lung nodules of 4-30 mm (LUNA16-style annotations)',
+    ['detection'],
+    'CT 3D (synthetic)',
+    'src/phantoms (chest CT generator)',
+  ],
+  'phantom-brain-mri': [
+    'Brain MRI phantoms, T1 / T1ce / T2 / FLAIR with a glioma (BraTS labels 0/1/2/4)',
+    ['segmentation'],
+    'MR 3D multi-modal (synthetic)',
+    'generateBrainMri (src/phantoms/brain-mri.ts)',
+  ],
+  'phantom-lung-4dct': [
+    'Inhale / exhale lung CT phantom pairs with a known smooth deformation and 300 landmark pairs (DIR-Lab format)',
+    ['registration'],
+    'CT 3D (synthetic)',
+    'src/phantoms (lung 4DCT generator)',
+  ],
+  'phantom-reports': [
+    'Radiology report phantoms with positive, negated and uncertain mentions of the 14 CheXpert observations',
+    ['report-text'],
+    'text (synthetic)',
+    'src/phantoms/report-text.ts',
+  ],
 };
 
 function datasetEntry([name, tasks, modality, generator]) {
-  return { name, tasks, modality, year: 2026, acquisition: { kind: 'generated', generator, terms: 'generated on demand from a seed; no patient data' }, licence: 'MIT (generator code)', notes: 'deterministic phantoms made by this SDK for its demonstration models and end-to-end tests' };
+  return {
+    name,
+    tasks,
+    modality,
+    year: 2026,
+    acquisition: { kind: 'generated', generator, terms: 'generated on demand from a seed; no patient data' },
+    licence: 'MIT (generator code)',
+    notes: 'deterministic phantoms made by this SDK for its demonstration models and end-to-end tests',
+  };
 }
 
 /** The manifest form of a training script's entry: the same object without its file-name id. */
@@ -33,7 +66,9 @@ function toManifestEntry(e) {
 
 // *-datasets.json: dataset entries (phantom generators, brainchop's training data).
 const isDatasets = (f) => f.endsWith('-datasets.json');
-const files = readdirSync(entriesDir).filter((f) => f.endsWith('.json') && !isDatasets(f)).sort();
+const files = readdirSync(entriesDir)
+  .filter((f) => f.endsWith('.json') && !isDatasets(f))
+  .sort();
 // Dataset entries the scripts wrote (generator, sizes, notes) win over the defaults above.
 for (const f of readdirSync(entriesDir).filter(isDatasets).sort()) {
   for (const [id, d] of Object.entries(JSON.parse(readFileSync(new URL(f, entriesDir), 'utf8')))) manifest.datasets[id] = d;
@@ -72,7 +107,11 @@ for (const f of files) {
 const merged = JSON.stringify(manifest, null, 2) + '\n';
 if (process.argv.includes('--check')) {
   const same = readFileSync(manifestUrl, 'utf8') === merged;
-  console.log(same ? 'models.manifest.json agrees with scripts/models/entries/' : 'models.manifest.json differs from scripts/models/entries/: edit the entry file, then run node scripts/models/merge-entries.mjs');
+  console.log(
+    same
+      ? 'models.manifest.json agrees with scripts/models/entries/'
+      : 'models.manifest.json differs from scripts/models/entries/: edit the entry file, then run node scripts/models/merge-entries.mjs',
+  );
   process.exit(same ? 0 : 1);
 }
 writeFileSync(manifestUrl, merged);

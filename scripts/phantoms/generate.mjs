@@ -39,7 +39,15 @@ async function loadSdk() {
   const { build } = await import('esbuild');
   const outfile = join(root, '.cache', 'phantom-sets-bundle.mjs');
   const contents = "export { createPhantomSet } from './src/phantoms/phantom-sets.ts'; export { encode as encodePng } from 'fast-png';";
-  await build({ stdin: { contents, resolveDir: root, loader: 'ts' }, bundle: true, platform: 'neutral', mainFields: ['module', 'main'], format: 'esm', outfile, logLevel: 'silent' });
+  await build({
+    stdin: { contents, resolveDir: root, loader: 'ts' },
+    bundle: true,
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    format: 'esm',
+    outfile,
+    logLevel: 'silent',
+  });
   return import(pathToFileURL(outfile).href + `?t=${Date.now()}`);
 }
 

@@ -16,7 +16,11 @@ import { gzipSync } from 'node:zlib';
 import { createVolume, writeNifti, geometryFromAffine, flipAffineLpsRas } from '../../dist/index.js';
 
 // The package exports only an ESM "import" entry: find it under NODE_PATH.
-const niivuePath = (process.env.NODE_PATH ?? '').split(':').filter(Boolean).map((d) => join(d, '@niivue/niivue/dist/index.js')).find((f) => existsSync(f));
+const niivuePath = (process.env.NODE_PATH ?? '')
+  .split(':')
+  .filter(Boolean)
+  .map((d) => join(d, '@niivue/niivue/dist/index.js'))
+  .find((f) => existsSync(f));
 if (niivuePath === undefined) throw new Error('set NODE_PATH to a node_modules folder holding @niivue/niivue 0.62.1');
 const { Niivue, NVImage } = await import(pathToFileURL(niivuePath).href);
 
@@ -39,21 +43,61 @@ function fill(size, type, scale) {
   const Ctor = { int16: Int16Array, float32: Float32Array, uint8: Uint8Array }[type];
   const data = new Ctor(n0 * n1 * n2);
   let p = 0;
-  for (let k = 0; k < n2; k++) for (let j = 0; j < n1; j++) for (let i = 0; i < n0; i++, p++) {
-    const x = (i - n0 / 2) / (n0 * 0.4), y = (j - n1 / 2) / (n1 * 0.38), z = (k - n2 / 2) / (n2 * 0.42);
-    const r = Math.sqrt(x * x + y * y + z * z);
-    let v = r < 0.8 ? 0.55 + 0.25 * Math.sin(i / 3.1) * Math.cos(j / 4.3) + 0.1 * (k / n2) : r < 1 ? 0.9 : 0.02 * ((i * 7 + j * 3 + k) % 5);
-    if (i === 5 && j === 7 && k === 9) v = 6; // outlier: the 99.9 % histogram clip must ignore it
-    data[p] = type === 'float32' ? v * scale : Math.round(v * scale);
-  }
+  for (let k = 0; k < n2; k++)
+    for (let j = 0; j < n1; j++)
+      for (let i = 0; i < n0; i++, p++) {
+        const x = (i - n0 / 2) / (n0 * 0.4),
+          y = (j - n1 / 2) / (n1 * 0.38),
+          z = (k - n2 / 2) / (n2 * 0.42);
+        const r = Math.sqrt(x * x + y * y + z * z);
+        let v = r < 0.8 ? 0.55 + 0.25 * Math.sin(i / 3.1) * Math.cos(j / 4.3) + 0.1 * (k / n2) : r < 1 ? 0.9 : 0.02 * ((i * 7 + j * 3 + k) % 5);
+        if (i === 5 && j === 7 && k === 9) v = 6; // outlier: the 99.9 % histogram clip must ignore it
+        data[p] = type === 'float32' ? v * scale : Math.round(v * scale);
+      }
   return data;
 }
 
 const CASES = [
-  { name: 'oblique-int16', size: [48, 40, 36], spacing: [1.1, 0.9, 1.7], direction: rotation(0.35, 0.2), origin: [-20.5, 31.25, -12], type: 'int16', scale: 900, linear: true },
-  { name: 'oblique-int16-nearest', size: [48, 40, 36], spacing: [1.1, 0.9, 1.7], direction: rotation(0.35, 0.2), origin: [-20.5, 31.25, -12], type: 'int16', scale: 900, linear: false },
-  { name: 'ras-float32', size: [50, 44, 40], spacing: [1.2, 1.2, 1.2], direction: [-1, 0, 0, 0, -1, 0, 0, 0, 1], origin: [30, 26, -24], type: 'float32', scale: 333.3, linear: true },
-  { name: 'pir-uint8', size: [40, 46, 42], spacing: [1, 1, 1], direction: [0, 0, -1, 1, 0, 0, 0, -1, 0], origin: [12.5, -20, 18], type: 'uint8', scale: 40, linear: true },
+  {
+    name: 'oblique-int16',
+    size: [48, 40, 36],
+    spacing: [1.1, 0.9, 1.7],
+    direction: rotation(0.35, 0.2),
+    origin: [-20.5, 31.25, -12],
+    type: 'int16',
+    scale: 900,
+    linear: true,
+  },
+  {
+    name: 'oblique-int16-nearest',
+    size: [48, 40, 36],
+    spacing: [1.1, 0.9, 1.7],
+    direction: rotation(0.35, 0.2),
+    origin: [-20.5, 31.25, -12],
+    type: 'int16',
+    scale: 900,
+    linear: false,
+  },
+  {
+    name: 'ras-float32',
+    size: [50, 44, 40],
+    spacing: [1.2, 1.2, 1.2],
+    direction: [-1, 0, 0, 0, -1, 0, 0, 0, 1],
+    origin: [30, 26, -24],
+    type: 'float32',
+    scale: 333.3,
+    linear: true,
+  },
+  {
+    name: 'pir-uint8',
+    size: [40, 46, 42],
+    spacing: [1, 1, 1],
+    direction: [0, 0, -1, 1, 0, 0, 0, -1, 0],
+    origin: [12.5, -20, 18],
+    type: 'uint8',
+    scale: 40,
+    linear: true,
+  },
 ];
 
 const fakeThis = Object.create(Niivue.prototype);

@@ -13,17 +13,38 @@ type Loader = () => Promise<CliCommand>;
 const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   // Commands register here; each module exports `command: CliCommand`.
   inspect: { summary: 'show format, geometry (LPS), type and intensity stats of images', load: async () => (await import('./commands/inspect.js')).command },
-  convert: { summary: 'convert a DICOM series, NIfTI or raster image to .nii / .nii.gz', load: async () => (await loadBundled('convert')) ?? (await import('./commands/convert.js')).command },
-  samples: { summary: 'write ready sample inputs (phantoms) for every task, with the run line for each', load: async () => (await import('./commands/samples.js')).command },
-  'copy-assets': { summary: 'copy the onnxruntime-web .wasm / .mjs files a browser app must serve into a folder', load: async () => (await import('./commands/copy-assets.js')).command },
+  convert: {
+    summary: 'convert a DICOM series, NIfTI or raster image to .nii / .nii.gz',
+    load: async () => (await loadBundled('convert')) ?? (await import('./commands/convert.js')).command,
+  },
+  samples: {
+    summary: 'write ready sample inputs (phantoms) for every task, with the run line for each',
+    load: async () => (await import('./commands/samples.js')).command,
+  },
+  'copy-assets': {
+    summary: 'copy the onnxruntime-web .wasm / .mjs files a browser app must serve into a folder',
+    load: async () => (await import('./commands/copy-assets.js')).command,
+  },
   demo: { summary: 'run every task on bundled phantom data and write report.html', load: async () => (await import('./commands/demo.js')).command },
-  queue: { summary: 'spread a batch over worker processes / machines with a Redis queue (submit, status, collect)', load: async () => (await import('./commands/queue.js')).command },
+  queue: {
+    summary: 'spread a batch over worker processes / machines with a Redis queue (submit, status, collect)',
+    load: async () => (await import('./commands/queue.js')).command,
+  },
   worker: { summary: 'run queued inference jobs (Redis / BullMQ) on this machine', load: async () => (await import('./commands/worker.js')).command },
   serve: { summary: 'web demo: run models in the browser (WebGPU / wasm) on 127.0.0.1', load: async () => (await import('./commands/serve.js')).command },
-  models: { summary: 'list models (bundled + your model store) and datasets; verify; add your own ONNX; import a MONAI bundle', load: async () => (await import('./commands/models.js')).command },
+  models: {
+    summary: 'list models (bundled + your model store) and datasets; verify; add your own ONNX; import a MONAI bundle',
+    load: async () => (await import('./commands/models.js')).command,
+  },
   run: { summary: 'batch inference over files, folders, globs or CSV lists (resumable)', load: async () => (await import('./commands/run.js')).command },
-  dicomweb: { summary: 'run a model on a study of a DICOMweb server (PACS) and store SEG / SR results back', load: async () => (await import('./commands/dicomweb.js')).command },
-  eval: { summary: 'run a model over a labelled set and report its metrics (AUC, CPM, Dice, TRE, F1)', load: async () => (await import('./commands/eval.js')).command },
+  dicomweb: {
+    summary: 'run a model on a study of a DICOMweb server (PACS) and store SEG / SR results back',
+    load: async () => (await import('./commands/dicomweb.js')).command,
+  },
+  eval: {
+    summary: 'run a model over a labelled set and report its metrics (AUC, CPM, Dice, TRE, F1)',
+    load: async () => (await import('./commands/eval.js')).command,
+  },
 };
 
 /**
@@ -53,7 +74,7 @@ function helpText(): string {
     'Commands:',
     ...lines,
     '',
-    'Run `medinfer <command> --help` for a command\'s options.',
+    "Run `medinfer <command> --help` for a command's options.",
     '--verbose (any command, or MEDINFER_VERBOSE=1) also shows native library messages (WebGPU / Vulkan).',
     'Exit codes: 0 all ok, 1 some inputs failed, 2 usage or setup error.',
   ].join('\n');

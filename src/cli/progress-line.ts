@@ -53,10 +53,17 @@ function envMs(env: Readonly<Record<string, string | undefined>>, name: string):
  * Options from a command context. `MEDINFER_PROGRESS_INTERVAL_MS` sets the plain-mode interval
  * and `MEDINFER_PROGRESS_DELAY_MS` the silent start (default 1 s); tests set both to 0.
  */
-export function stepProgressFromContext(ctx: { isTTY: boolean; env: Readonly<Record<string, string | undefined>>; err(text: string): void }, label: string, quiet: boolean): StepProgress {
+export function stepProgressFromContext(
+  ctx: { isTTY: boolean; env: Readonly<Record<string, string | undefined>>; err(text: string): void },
+  label: string,
+  quiet: boolean,
+): StepProgress {
   const interval = envMs(ctx.env, 'MEDINFER_PROGRESS_INTERVAL_MS');
   return createStepProgress({
-    label, isTTY: ctx.isTTY, quiet, write: (t) => ctx.err(t),
+    label,
+    isTTY: ctx.isTTY,
+    quiet,
+    write: (t) => ctx.err(t),
     quietMs: envMs(ctx.env, 'MEDINFER_PROGRESS_DELAY_MS') ?? DEFAULT_PROGRESS_DELAY_MS,
     ...(interval !== undefined ? { intervalMs: interval } : {}),
   });

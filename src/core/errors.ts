@@ -120,7 +120,12 @@ export class InputError extends errorKind('InputError', 'E_INPUT') {}
 export class IoError extends MedinferError {
   override readonly name = 'IoError' as const;
   readonly code: IoErrorCode;
-  constructor(code: IoErrorCode, message: string, details: ErrorDetails & { readonly file: string; readonly op: string; readonly errno?: string }, options?: { cause?: unknown }) {
+  constructor(
+    code: IoErrorCode,
+    message: string,
+    details: ErrorDetails & { readonly file: string; readonly op: string; readonly errno?: string },
+    options?: { cause?: unknown },
+  ) {
     super(message, details, options);
     this.code = code;
   }

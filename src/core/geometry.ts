@@ -79,10 +79,22 @@ export function affineFromGeometry(g: Geometry): Mat4 {
   const d = g.direction;
   const s = g.spacing;
   return [
-    d[0] * s[0], d[1] * s[1], d[2] * s[2], g.origin[0],
-    d[3] * s[0], d[4] * s[1], d[5] * s[2], g.origin[1],
-    d[6] * s[0], d[7] * s[1], d[8] * s[2], g.origin[2],
-    0, 0, 0, 1,
+    d[0] * s[0],
+    d[1] * s[1],
+    d[2] * s[2],
+    g.origin[0],
+    d[3] * s[0],
+    d[4] * s[1],
+    d[5] * s[2],
+    g.origin[1],
+    d[6] * s[0],
+    d[7] * s[1],
+    d[8] * s[2],
+    g.origin[2],
+    0,
+    0,
+    0,
+    1,
   ];
 }
 
@@ -107,11 +119,7 @@ export function indexToWorld(g: Geometry, index: readonly number[]): Vec3 {
   const a = (index[0] ?? 0) * g.spacing[0];
   const b = (index[1] ?? 0) * g.spacing[1];
   const c = (index[2] ?? 0) * g.spacing[2];
-  return [
-    g.origin[0] + d[0] * a + d[1] * b + d[2] * c,
-    g.origin[1] + d[3] * a + d[4] * b + d[5] * c,
-    g.origin[2] + d[6] * a + d[7] * b + d[8] * c,
-  ];
+  return [g.origin[0] + d[0] * a + d[1] * b + d[2] * c, g.origin[1] + d[3] * a + d[4] * b + d[5] * c, g.origin[2] + d[6] * a + d[7] * b + d[8] * c];
 }
 
 /** LPS world mm -> continuous voxel index. Uses the inverse direction (not assumed orthogonal). */
@@ -141,7 +149,13 @@ export function flipAffineLpsRas(affine: Mat4): Mat4 {
 /** True when two geometries describe the same grid within `toleranceMm` at every corner. */
 export function sameGrid(a: Geometry, b: Geometry, toleranceMm = 1e-3): boolean {
   if (a.size[0] !== b.size[0] || a.size[1] !== b.size[1] || a.size[2] !== b.size[2]) return false;
-  for (const corner of [[0, 0, 0], [a.size[0] - 1, a.size[1] - 1, a.size[2] - 1], [a.size[0] - 1, 0, 0], [0, a.size[1] - 1, 0], [0, 0, a.size[2] - 1]]) {
+  for (const corner of [
+    [0, 0, 0],
+    [a.size[0] - 1, a.size[1] - 1, a.size[2] - 1],
+    [a.size[0] - 1, 0, 0],
+    [0, a.size[1] - 1, 0],
+    [0, 0, a.size[2] - 1],
+  ]) {
     const pa = indexToWorld(a, corner);
     const pb = indexToWorld(b, corner);
     if (Math.hypot(pa[0] - pb[0], pa[1] - pb[1], pa[2] - pb[2]) > toleranceMm) return false;
@@ -158,9 +172,15 @@ export function invert3(m: Mat3): Mat3 {
   if (Math.abs(det) < 1e-12) throw new ShapeError('matrix is singular');
   const k = 1 / det;
   return [
-    (m[4] * m[8] - m[5] * m[7]) * k, (m[2] * m[7] - m[1] * m[8]) * k, (m[1] * m[5] - m[2] * m[4]) * k,
-    (m[5] * m[6] - m[3] * m[8]) * k, (m[0] * m[8] - m[2] * m[6]) * k, (m[2] * m[3] - m[0] * m[5]) * k,
-    (m[3] * m[7] - m[4] * m[6]) * k, (m[1] * m[6] - m[0] * m[7]) * k, (m[0] * m[4] - m[1] * m[3]) * k,
+    (m[4] * m[8] - m[5] * m[7]) * k,
+    (m[2] * m[7] - m[1] * m[8]) * k,
+    (m[1] * m[5] - m[2] * m[4]) * k,
+    (m[5] * m[6] - m[3] * m[8]) * k,
+    (m[0] * m[8] - m[2] * m[6]) * k,
+    (m[2] * m[3] - m[0] * m[5]) * k,
+    (m[3] * m[7] - m[4] * m[6]) * k,
+    (m[1] * m[6] - m[0] * m[7]) * k,
+    (m[0] * m[4] - m[1] * m[3]) * k,
   ];
 }
 

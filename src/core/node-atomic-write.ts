@@ -51,9 +51,18 @@ export async function ensureFolder(path: string): Promise<void> {
 async function firstLevelError(path: string, fallback: unknown): Promise<unknown> {
   let missing = path;
   for (let parent = dirname(missing); parent !== missing; missing = parent, parent = dirname(parent)) {
-    if (await stat(parent).then(() => true, () => false)) break;
+    if (
+      await stat(parent).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
   }
-  return mkdir(missing).then(() => fallback, (error: unknown) => error);
+  return mkdir(missing).then(
+    () => fallback,
+    (error: unknown) => error,
+  );
 }
 
 /** Removes temporary files a killed run left behind; returns how many. */

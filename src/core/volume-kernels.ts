@@ -17,9 +17,50 @@ export interface VolumeKernelExports {
   readonly memory: WebAssembly.Memory;
   lerp(dst: number, a: number, b: number, n: number, w: number): void;
   copyRows(dst: number, src: number, rows: number, n: number, dstRow: number, srcRow: number): void;
-  linearRows(src: number, dst: number, rows: number, rowBytes: number, m: number, lo: number, hi: number, off0: number, off1: number, wts: number, fill: number): void;
-  linearRowsNarrow(src: number, dst: number, rows: number, rowBytes: number, m: number, lo: number, hi: number, groups: number, groupOff: number, masks: number, off0: number, off1: number, wts: number, fill: number): void;
-  accumulate(out: number, pred: number, wts: number, nz: number, ny: number, nx: number, channels: number, outRow: number, outSlice: number, outChannel: number, inRow: number, inSlice: number, inChannel: number): void;
+  linearRows(
+    src: number,
+    dst: number,
+    rows: number,
+    rowBytes: number,
+    m: number,
+    lo: number,
+    hi: number,
+    off0: number,
+    off1: number,
+    wts: number,
+    fill: number,
+  ): void;
+  linearRowsNarrow(
+    src: number,
+    dst: number,
+    rows: number,
+    rowBytes: number,
+    m: number,
+    lo: number,
+    hi: number,
+    groups: number,
+    groupOff: number,
+    masks: number,
+    off0: number,
+    off1: number,
+    wts: number,
+    fill: number,
+  ): void;
+  accumulate(
+    out: number,
+    pred: number,
+    wts: number,
+    nz: number,
+    ny: number,
+    nx: number,
+    channels: number,
+    outRow: number,
+    outSlice: number,
+    outChannel: number,
+    inRow: number,
+    inSlice: number,
+    inChannel: number,
+  ): void;
   scaleRows(data: number, rows: number, n: number, rowF: number, colF: number): void;
   argmaxPlanes(planes: number, channels: number, n: number, out: number): number;
   scanNonFinite(ptr: number, n: number, finite: number): number;

@@ -44,7 +44,23 @@ export interface VolumeInit<T extends VoxelType> {
 }
 
 /** The voxel type named by a typed-array class (so `createVolume` infers `Volume<'uint16'>` from a Uint16Array). */
-export type VoxelTypeOf<A extends TypedArray> = A extends Uint8Array ? 'uint8' : A extends Int8Array ? 'int8' : A extends Uint16Array ? 'uint16' : A extends Int16Array ? 'int16' : A extends Uint32Array ? 'uint32' : A extends Int32Array ? 'int32' : A extends Float32Array ? 'float32' : A extends Float64Array ? 'float64' : VoxelType;
+export type VoxelTypeOf<A extends TypedArray> = A extends Uint8Array
+  ? 'uint8'
+  : A extends Int8Array
+    ? 'int8'
+    : A extends Uint16Array
+      ? 'uint16'
+      : A extends Int16Array
+        ? 'int16'
+        : A extends Uint32Array
+          ? 'uint32'
+          : A extends Int32Array
+            ? 'int32'
+            : A extends Float32Array
+              ? 'float32'
+              : A extends Float64Array
+                ? 'float64'
+                : VoxelType;
 
 export function createVolume<A extends TypedArray>(init: Omit<VolumeInit<VoxelType>, 'data'> & { data: A }): Volume<VoxelTypeOf<A>>;
 export function createVolume<T extends VoxelType>(init: VolumeInit<T>): Volume<T>;
@@ -57,7 +73,10 @@ export function createVolume<T extends VoxelType>(init: VolumeInit<T>): Volume<T
   if (!Number.isInteger(frames) || frames < 1) throw new ShapeError(`frames must be a positive integer, got ${frames}`);
   const expected = voxelCount(geometry) * components * frames;
   if (init.data.length !== expected) {
-    throw new ShapeError(`volume data has ${init.data.length} elements, geometry [${geometry.size.join('x')}] x ${components} components x ${frames} frames needs ${expected}`, { expected, actual: init.data.length });
+    throw new ShapeError(
+      `volume data has ${init.data.length} elements, geometry [${geometry.size.join('x')}] x ${components} components x ${frames} frames needs ${expected}`,
+      { expected, actual: init.data.length },
+    );
   }
   return { geometry, type: voxelTypeOf(init.data) as T, components, frames, data: init.data, meta: { ...(init.meta ?? {}) } };
 }

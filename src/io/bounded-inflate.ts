@@ -60,7 +60,11 @@ export class BoundedInflater {
   /** What the decompressor threw (corrupt or truncated stream), after `inflated` good bytes. */
   error: unknown;
 
-  constructor(private readonly input: Uint8Array, format: CompressedFormat, private readonly headroom = 0) {
+  constructor(
+    private readonly input: Uint8Array,
+    format: CompressedFormat,
+    private readonly headroom = 0,
+  ) {
     this.out = new Uint8Array(headroom);
     const onData = (chunk: Uint8Array, final: boolean): void => {
       this.emitted += chunk.length;

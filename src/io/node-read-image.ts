@@ -114,7 +114,10 @@ async function decodeImageBytes(bytes: Uint8Array, options: ReadImageFileOptions
     case 'webp':
       return readRaster(bytes, { name, ...limits });
     case 'analyze':
-      throw new UnsupportedError(`${name}: Analyze 7.5 (.hdr/.img) is not supported: it has no reliable orientation; convert it to NIfTI first`, { file: name, format: 'analyze' });
+      throw new UnsupportedError(`${name}: Analyze 7.5 (.hdr/.img) is not supported: it has no reliable orientation; convert it to NIfTI first`, {
+        file: name,
+        format: 'analyze',
+      });
     default:
       throw new DecodeError(`${name}: unrecognised image format (not NIfTI, DICOM, PNG, JPEG, TIFF or WebP)`, { file: name });
   }
@@ -155,7 +158,12 @@ async function listFiles(dir: string): Promise<string[]> {
   return entries
     .filter((e) => e.isFile() && !e.name.startsWith('.'))
     .map((e) => join(e.parentPath, e.name))
-    .filter((p) => !relative(dir, p).split(sep).some((part) => part.startsWith('.')))
+    .filter(
+      (p) =>
+        !relative(dir, p)
+          .split(sep)
+          .some((part) => part.startsWith('.')),
+    )
     .sort();
 }
 
@@ -189,7 +197,11 @@ export type ImageDirectoryOptions = Omit<ReadImageFileOptions, 'name'> & {
  * .dcm/.dicom/.ima); that reader groups them into series (UID + orientation + size) and orders
  * the slices.
  */
-export async function scanImageDirectory(dir: string, visit: (entry: ImageDirectoryEntry) => void | Promise<void>, options: ImageDirectoryOptions = {}): Promise<ImageDirectoryScan> {
+export async function scanImageDirectory(
+  dir: string,
+  visit: (entry: ImageDirectoryEntry) => void | Promise<void>,
+  options: ImageDirectoryOptions = {},
+): Promise<ImageDirectoryScan> {
   const { onFile, blockingReads, streamDicomSamples, ...readOptions } = options;
   options = readOptions;
   const result: ImageDirectoryScan = { errors: [], skipped: [], streamed: [] };

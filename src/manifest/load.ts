@@ -34,7 +34,8 @@ function inList<T>(modelId: string, list: 'preprocess' | 'postprocess', validate
   try {
     return validate();
   } catch (error) {
-    if (error instanceof ManifestError) throw new ManifestError(`model '${modelId}' ${list}: ${error.message}`, { ...error.details, modelId, list }, { cause: error });
+    if (error instanceof ManifestError)
+      throw new ManifestError(`model '${modelId}' ${list}: ${error.message}`, { ...error.details, modelId, list }, { cause: error });
     throw error;
   }
 }
@@ -44,7 +45,9 @@ function inList<T>(modelId: string, list: 'preprocess' | 'postprocess', validate
  * is kept as it is) and every postprocess op one that the entry's task runs. For entries of a
  * manifest file (parseManifest) and hand-made entries given to createPipeline.
  */
-export function validateEntryPlans<E extends { readonly id: string; readonly task: TaskName; readonly preprocess: readonly unknown[]; readonly postprocess: readonly unknown[] }>(
+export function validateEntryPlans<
+  E extends { readonly id: string; readonly task: TaskName; readonly preprocess: readonly unknown[]; readonly postprocess: readonly unknown[] },
+>(
   entry: E,
   options: Pick<ManifestLoadOptions, 'validatePreprocess' | 'validatePostprocess'> = {},
 ): Omit<E, 'preprocess' | 'postprocess'> & { readonly preprocess: readonly PreprocessStep[]; readonly postprocess: readonly PostprocessStep[] } {
@@ -66,7 +69,11 @@ function schemaValidator(): ReturnType<Ajv['compile']> {
 function formatAjvErrors(errors: readonly ErrorObject[]): string {
   return errors
     .slice(0, 8)
-    .map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}`)
+    .map(
+      (e) =>
+        `${e.instancePath || '/'} ` +
+        `${e.message ?? 'is invalid'}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}`,
+    )
     .join('; ');
 }
 
@@ -77,7 +84,11 @@ export function parseManifest(json: unknown, options: ManifestLoadOptions = {}):
     throw new ManifestError(`manifest does not match its schema: ${formatAjvErrors(validate.errors ?? [])}`, { errors: validate.errors ?? [] });
   }
   // Steps are still unchecked JSON here: validateEntryPlans turns them into typed plans.
-  const raw = json as { manifestVersion: 1; datasets: Record<string, Omit<DatasetEntry, 'id'>>; models: Record<string, Omit<ModelEntry, 'id' | 'preprocess' | 'postprocess'> & { preprocess: unknown[]; postprocess: unknown[] }> };
+  const raw = json as {
+    manifestVersion: 1;
+    datasets: Record<string, Omit<DatasetEntry, 'id'>>;
+    models: Record<string, Omit<ModelEntry, 'id' | 'preprocess' | 'postprocess'> & { preprocess: unknown[]; postprocess: unknown[] }>;
+  };
   const datasets: Record<string, DatasetEntry> = {};
   for (const [id, d] of Object.entries(raw.datasets)) datasets[id] = { id, ...d };
   const models: Record<string, ModelEntry> = {};
@@ -92,20 +103,30 @@ export function parseManifest(json: unknown, options: ManifestLoadOptions = {}):
 
 function checkModelEntry(m: Omit<ModelEntry, 'preprocess' | 'postprocess'>, datasets: Record<string, DatasetEntry>): void {
   for (const d of m.datasets) {
-    if (!datasets[d]) throw new ManifestError(`model '${m.id}': dataset '${d}' is not in the manifest's dataset catalogue`, { modelId: m.id, field: 'datasets', received: d });
+    if (!datasets[d])
+      throw new ManifestError(`model '${m.id}': dataset '${d}' is not in the manifest's dataset catalogue`, { modelId: m.id, field: 'datasets', received: d });
   }
   const modelFiles = m.files.filter((f) => f.role === 'model');
-  if (modelFiles.length !== 1) throw new ManifestError(`model '${m.id}': needs exactly one file with role 'model', found ${modelFiles.length}`, { modelId: m.id, field: 'files' });
+  if (modelFiles.length !== 1)
+    throw new ManifestError(`model '${m.id}': needs exactly one file with role 'model', found ${modelFiles.length}`, { modelId: m.id, field: 'files' });
   for (const f of m.files) {
-    if (f.path === undefined && f.url === undefined) throw new ManifestError(`model '${m.id}': file with role '${f.role}' has neither path nor url`, { modelId: m.id, field: 'files' });
+    if (f.path === undefined && f.url === undefined)
+      throw new ManifestError(`model '${m.id}': file with role '${f.role}' has neither path nor url`, { modelId: m.id, field: 'files' });
     // Bundled and user-store files were hashed when they were made or added: the sha256 is what makes them verifiable.
-    if ((m.weights.kind === 'bundled' || m.weights.kind === 'user') && f.sha256 === undefined) throw new ManifestError(`model '${m.id}': ${m.weights.kind} file ${f.path ?? f.url} has no sha256`, { modelId: m.id, field: 'files.sha256' });
+    if ((m.weights.kind === 'bundled' || m.weights.kind === 'user') && f.sha256 === undefined)
+      throw new ManifestError(`model '${m.id}': ${m.weights.kind} file ${f.path ?? f.url} has no sha256`, { modelId: m.id, field: 'files.sha256' });
     if (f.path !== undefined && (f.path.startsWith('/') || f.path.split(/[\\/]/).includes('..'))) {
-      throw new ManifestError(`model '${m.id}': file path '${f.path}' must be relative to the manifest and stay inside it`, { modelId: m.id, field: 'files.path' });
+      throw new ManifestError(`model '${m.id}': file path '${f.path}' must be relative to the manifest and stay inside it`, {
+        modelId: m.id,
+        field: 'files.path',
+      });
     }
   }
   if (m.weights.kind === 'external' && (m.weights.source === undefined || m.weights.convertScript === undefined)) {
-    throw new ManifestError(`model '${m.id}': external weights need 'source' (where to get the checkpoint) and 'convertScript'`, { modelId: m.id, field: 'weights' });
+    throw new ManifestError(`model '${m.id}': external weights need 'source' (where to get the checkpoint) and 'convertScript'`, {
+      modelId: m.id,
+      field: 'weights',
+    });
   }
   if (m.thresholds !== undefined && m.thresholds.length !== m.labels.length) {
     throw new ManifestError(`model '${m.id}': ${m.thresholds.length} thresholds for ${m.labels.length} labels`, { modelId: m.id, field: 'thresholds' });
@@ -121,16 +142,28 @@ function checkPreModel(m: ModelEntry, models: Readonly<Record<string, ModelEntry
     return;
   }
   const pre = models[ref.id];
-  if (m.task !== 'segmentation') throw new ManifestError(`model '${m.id}': "preModel" is for segmentation entries, this one is ${m.task}`, { modelId: m.id, field: 'preModel' });
-  if (pre === undefined) throw new ManifestError(`model '${m.id}': preModel '${ref.id}' is not in the manifest`, { modelId: m.id, field: 'preModel.id', received: ref.id });
+  if (m.task !== 'segmentation')
+    throw new ManifestError(`model '${m.id}': "preModel" is for segmentation entries, this one is ${m.task}`, { modelId: m.id, field: 'preModel' });
+  if (pre === undefined)
+    throw new ManifestError(`model '${m.id}': preModel '${ref.id}' is not in the manifest`, { modelId: m.id, field: 'preModel.id', received: ref.id });
   if (pre.task !== 'segmentation' || pre.preModel !== undefined || pre.id === m.id) {
-    throw new ManifestError(`model '${m.id}': preModel '${ref.id}' must be a segmentation entry without a pre-model of its own`, { modelId: m.id, field: 'preModel.id', received: ref.id });
+    throw new ManifestError(`model '${m.id}': preModel '${ref.id}' must be a segmentation entry without a pre-model of its own`, {
+      modelId: m.id,
+      field: 'preModel.id',
+      received: ref.id,
+    });
   }
   const ops = new Set<string>([...pre.preprocess, ...pre.postprocess].map((s) => s.op));
   for (const op of ref.skip ?? []) {
-    if (!ops.has(op)) throw new ManifestError(`model '${m.id}': preModel.skip names '${op}', which '${ref.id}' does not have`, { modelId: m.id, field: 'preModel.skip', received: op });
+    if (!ops.has(op))
+      throw new ManifestError(`model '${m.id}': preModel.skip names '${op}', which '${ref.id}' does not have`, {
+        modelId: m.id,
+        field: 'preModel.skip',
+        received: op,
+      });
   }
-  if (!usesMask) throw new ManifestError(`model '${m.id}': has a preModel but no cropForeground {mask: "preModel"} step uses it`, { modelId: m.id, field: 'preModel' });
+  if (!usesMask)
+    throw new ManifestError(`model '${m.id}': has a preModel but no cropForeground {mask: "preModel"} step uses it`, { modelId: m.id, field: 'preModel' });
 }
 
 export function getModelEntry(manifest: Manifest, modelId: string): ModelEntry {

@@ -12,7 +12,12 @@ const tensorSpec = {
   properties: {
     name: { type: 'string', minLength: 1 },
     dtype: { enum: ['float32', 'float16', 'int64', 'int32', 'uint8', 'int8', 'bool', 'float64'] },
-    dims: { type: 'array', minItems: 1, items: { anyOf: [{ type: 'integer', minimum: -1 }, { type: 'string' }] }, description: '-1 or a symbolic name for a dynamic axis' },
+    dims: {
+      type: 'array',
+      minItems: 1,
+      items: { anyOf: [{ type: 'integer', minimum: -1 }, { type: 'string' }] },
+      description: '-1 or a symbolic name for a dynamic axis',
+    },
     layout: { type: 'string', description: 'NCHW, NCDHW, NC, NL (tokens), N3DHW (displacement field) ...' },
     axisOrder: { type: 'string', description: 'which Volume axis each spatial tensor axis is, e.g. "kji" (D,H,W) or "ijk"' },
     channels: { type: 'array', items: { type: 'string' } },
@@ -60,11 +65,20 @@ const metric = {
   },
 } as const;
 
-const maxWasmThreads = { type: 'integer', minimum: 1, description: 'browsers: the most onnxruntime-web wasm threads this model profits from; applied at the page\'s first session when the caller sets no count' } as const;
+const maxWasmThreads = {
+  type: 'integer',
+  minimum: 1,
+  description: "browsers: the most onnxruntime-web wasm threads this model profits from; applied at the page's first session when the caller sets no count",
+} as const;
 
 const inference = {
   oneOf: [
-    { type: 'object', required: ['mode'], additionalProperties: false, properties: { mode: { const: 'whole' }, batch: { type: 'integer', minimum: 1 }, maxWasmThreads } },
+    {
+      type: 'object',
+      required: ['mode'],
+      additionalProperties: false,
+      properties: { mode: { const: 'whole' }, batch: { type: 'integer', minimum: 1 }, maxWasmThreads },
+    },
     {
       type: 'object',
       required: ['mode', 'roi', 'overlap'],
@@ -79,7 +93,10 @@ const inference = {
         placement: { enum: ['monai', 'nnunet'] },
         mirrorAxes: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 2 } },
         padValue: { type: 'number' },
-        padMode: { enum: ['constant', 'replicate'], description: 'padding of an image smaller than the roi: constant (padValue) or replicate (edge voxels; MONAI padding_mode)' },
+        padMode: {
+          enum: ['constant', 'replicate'],
+          description: 'padding of an image smaller than the roi: constant (padValue) or replicate (edge voxels; MONAI padding_mode)',
+        },
         maxWasmThreads,
       },
     },
@@ -102,7 +119,12 @@ const model = {
       required: ['kind'],
       additionalProperties: false,
       properties: {
-        kind: { enum: ['bundled', 'external', 'user'], description: "bundled: ships with the package; external: a published checkpoint the user converts; user: added to the user's model store (medinfer models add / import-monai / convert)" },
+        kind: {
+          enum: ['bundled', 'external', 'user'],
+          description:
+            "bundled: ships with the package; external: a published checkpoint the user converts; user: added to the user's model store (medinfer " +
+            'models add / import-monai / convert)',
+        },
         source: { type: 'string', description: 'where to download the original checkpoint (external)' },
         checkpoint: { type: 'string', description: 'the original checkpoint file name' },
         convertScript: { type: 'string', description: 'script (relative to the package root) that converts it to ONNX' },
@@ -127,7 +149,9 @@ const model = {
     dicomweb: {
       type: 'object',
       additionalProperties: false,
-      description: 'how `medinfer dicomweb run` picks the input series of a study (QIDO-RS): one rule per model input (all inputs of a multi-input model); a series is used when it alone matches its rule',
+      description:
+        'how `medinfer dicomweb run` picks the input series of a study (QIDO-RS): one rule per model input (all inputs of a multi-input model); a ' +
+        'series is used when it alone matches its rule',
       properties: {
         series: {
           type: 'array',
@@ -137,9 +161,22 @@ const model = {
             additionalProperties: false,
             properties: {
               input: { type: 'string', description: 'model input name (from `inputs`); omitted for single-input models' },
-              modality: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'Modality (0008,0060) values accepted (default: the model\'s `modality`)' },
-              descriptionIncludes: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'SeriesDescription must contain one of these (case-insensitive)' },
-              descriptionExcludes: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'SeriesDescription must contain none of these (case-insensitive)' },
+              modality: {
+                type: 'array',
+                minItems: 1,
+                items: { type: 'string' },
+                description: "Modality (0008,0060) values accepted (default: the model's `modality`)",
+              },
+              descriptionIncludes: {
+                type: 'array',
+                items: { type: 'string', minLength: 1 },
+                description: 'SeriesDescription must contain one of these (case-insensitive)',
+              },
+              descriptionExcludes: {
+                type: 'array',
+                items: { type: 'string', minLength: 1 },
+                description: 'SeriesDescription must contain none of these (case-insensitive)',
+              },
               minInstances: { type: 'integer', minimum: 1 },
             },
           },
@@ -151,7 +188,11 @@ const model = {
       additionalProperties: false,
       description: 'the orientation and spacing the model was trained in: the grid the preprocessing ends on must match, else the input is refused',
       properties: {
-        orientation: { type: 'string', pattern: '^(?=.*[LR])(?=.*[AP])(?=.*[IS])[LRAPIS]{3}$', description: 'nibabel axis codes of voxel axes i, j, k (e.g. RAS, LIA)' },
+        orientation: {
+          type: 'string',
+          pattern: '^(?=.*[LR])(?=.*[AP])(?=.*[IS])[LRAPIS]{3}$',
+          description: 'nibabel axis codes of voxel axes i, j, k (e.g. RAS, LIA)',
+        },
         spacing: { type: 'array', minItems: 3, maxItems: 3, items: { type: 'number', exclusiveMinimum: 0 } },
         world: { enum: ['LPS', 'RAS'] },
       },
@@ -163,7 +204,7 @@ const model = {
       description: 'segmentation: an entry of this manifest run first on the same input; its labels feed cropForeground {mask: "preModel"}',
       properties: {
         id: { type: 'string', minLength: 1 },
-        skip: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'ops of the pre-model\'s preprocess / postprocess not run in this role' },
+        skip: { type: 'array', items: { type: 'string', minLength: 1 }, description: "ops of the pre-model's preprocess / postprocess not run in this role" },
       },
     },
     preprocess: { type: 'array', items: step },

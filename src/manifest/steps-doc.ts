@@ -77,7 +77,9 @@ function fieldRows(fields: readonly FieldDoc[]): string[] {
   const rows = ['| field | required | default | accepts |', '| --- | --- | --- | --- |'];
   for (const f of fields) {
     const only = f.onlyWith !== undefined ? ` (only with ${f.onlyWith})` : '';
-    rows.push(`| \`${f.name}\` | ${f.required ? 'yes' : 'no'}${only} | ${f.default !== undefined ? `\`${f.default}\`` : '-'} | ${f.accepts.replace(/\|/g, '\\|')} |`);
+    rows.push(
+      `| \`${f.name}\` | ${f.required ? 'yes' : 'no'}${only} | ${f.default !== undefined ? `\`${f.default}\`` : '-'} | ${f.accepts.replace(/\|/g, '\\|')} |`,
+    );
   }
   rows.push('');
   return rows;
@@ -85,7 +87,11 @@ function fieldRows(fields: readonly FieldDoc[]): string[] {
 
 export function renderManifestStepsDoc(): string {
   const out = [INTRO, '## Preprocess steps (`preprocess[]`, in order)', ''];
-  out.push('Spatial steps record how their grid relates to the previous one, so results are mapped back onto the input grid; `stackChannels` must come first, `conform` first (after `stackChannels`), `toTensor` last.', '');
+  out.push(
+    'Spatial steps record how their grid relates to the previous one, so results are mapped back onto the input grid; `stackChannels` must come ' +
+      'first, `conform` first (after `stackChannels`), `toTensor` last.',
+    '',
+  );
   for (const op of PREPROCESS_OPS) {
     out.push(`### \`${op}\``, '', PREPROCESS_SUMMARIES[op], '', ...fieldRows(describePreprocessFields(op, PREPROCESS_READERS[op])));
   }

@@ -13,7 +13,19 @@ import type { TaskName } from './types.js';
 export const TASK_POSTPROCESS_OPS = {
   classification: ['sigmoid', 'softmax', 'opNorm', 'threshold', 'topK'],
   detection: ['decodeYolo', 'decodeEndToEnd', 'nms'],
-  segmentation: ['sigmoid', 'softmax', 'argmax', 'regionsToLabels', 'threshold', 'remapLabels', 'keepLargestComponent', 'removeSmallComponents', 'keepLargestForegroundComponent', 'binarize', 'maskInput'],
+  segmentation: [
+    'sigmoid',
+    'softmax',
+    'argmax',
+    'regionsToLabels',
+    'threshold',
+    'remapLabels',
+    'keepLargestComponent',
+    'removeSmallComponents',
+    'keepLargestForegroundComponent',
+    'binarize',
+    'maskInput',
+  ],
   registration: ['integrateVelocity', 'upsampleField'],
   // The activation of the report head, checked against the output's shape (report-text.ts).
   'report-text': ['softmax', 'sigmoid'],
@@ -34,12 +46,16 @@ function runsOp<T extends TaskName>(task: T, step: PostprocessStep): step is Pos
  * step index and the op for a step the task does not run; the loaders call it at load, the
  * pipelines to narrow the type (it cannot throw there for a loaded entry).
  */
-export function postprocessOfTask<T extends TaskName>(task: T, entry: { readonly id: string; readonly postprocess: readonly PostprocessStep[] }): readonly PostprocessStepOf<T>[] {
+export function postprocessOfTask<T extends TaskName>(
+  task: T,
+  entry: { readonly id: string; readonly postprocess: readonly PostprocessStep[] },
+): readonly PostprocessStepOf<T>[] {
   const steps: PostprocessStepOf<T>[] = [];
   for (const [index, step] of entry.postprocess.entries()) {
     if (!runsOp(task, step)) {
       throw new ManifestError(
-        `model '${entry.id}' postprocess[${index}] (${step.op}): a ${task} pipeline does not run '${step.op}' (it runs ${TASK_POSTPROCESS_OPS[task].join(', ')})`,
+        `model '${entry.id}' postprocess[${index}] (${step.op}): a ${task} pipeline does not run '${step.op}' (it runs ` +
+          `${TASK_POSTPROCESS_OPS[task].join(', ')})`,
         { modelId: entry.id, list: 'postprocess', step: index, op: step.op, task },
       );
     }

@@ -12,7 +12,12 @@ export interface DatasetEntry {
   readonly tasks: readonly string[];
   readonly modality: string;
   readonly year?: number;
-  readonly acquisition: { readonly kind: 'public-link' | 'registration' | 'not-publicly-linked' | 'generated'; readonly link?: string; readonly terms?: string; readonly generator?: string };
+  readonly acquisition: {
+    readonly kind: 'public-link' | 'registration' | 'not-publicly-linked' | 'generated';
+    readonly link?: string;
+    readonly terms?: string;
+    readonly generator?: string;
+  };
   readonly licence?: string;
   readonly size?: string;
   readonly citation?: string;
@@ -49,21 +54,23 @@ export interface InferenceHints {
   readonly maxWasmThreads?: number;
 }
 
-export type InferenceSpec = InferenceHints & (
-  | { readonly mode: 'whole'; readonly batch?: number }
-  | {
-      readonly mode: 'slidingWindow';
-      readonly roi: readonly number[];
-      readonly overlap: number;
-      readonly batch?: number;
-      readonly blend?: 'constant' | 'gaussian';
-      readonly sigmaScale?: number;
-      readonly placement?: 'monai' | 'nnunet';
-      readonly mirrorAxes?: readonly number[];
-      readonly padValue?: number;
-      /** Padding of an image smaller than the roi: 'constant' (padValue) or 'replicate' (edge voxels). */
-      readonly padMode?: 'constant' | 'replicate';
-    });
+export type InferenceSpec = InferenceHints &
+  (
+    | { readonly mode: 'whole'; readonly batch?: number }
+    | {
+        readonly mode: 'slidingWindow';
+        readonly roi: readonly number[];
+        readonly overlap: number;
+        readonly batch?: number;
+        readonly blend?: 'constant' | 'gaussian';
+        readonly sigmaScale?: number;
+        readonly placement?: 'monai' | 'nnunet';
+        readonly mirrorAxes?: readonly number[];
+        readonly padValue?: number;
+        /** Padding of an image smaller than the roi: 'constant' (padValue) or 'replicate' (edge voxels). */
+        readonly padMode?: 'constant' | 'replicate';
+      }
+  );
 
 /** A coded concept as in DICOM's Code Sequence macro (scheme = coding scheme designator: 'SCT', 'DCM', ...). */
 export interface CodeSpec {
@@ -77,7 +84,9 @@ export interface CodeSpec {
  * and the codes DICOM results use: `code` says what it is (SEG SegmentedPropertyType, SR
  * finding), `category` its SEG SegmentedPropertyCategory.
  */
-export type LabelSpec = string | { readonly name: string; readonly value?: number; readonly color?: string; readonly code?: CodeSpec; readonly category?: CodeSpec };
+export type LabelSpec =
+  | string
+  | { readonly name: string; readonly value?: number; readonly color?: string; readonly code?: CodeSpec; readonly category?: CodeSpec };
 
 /** Declarative QIDO-RS series selection: every stated criterion must hold. */
 export interface DicomWebSeriesRule {
@@ -107,7 +116,14 @@ export interface ModelEntry {
   readonly datasets: readonly string[];
   readonly architecture: string;
   readonly files: readonly ModelFile[];
-  readonly weights: { readonly kind: 'bundled' | 'external' | 'user'; readonly source?: string; readonly checkpoint?: string; readonly convertScript?: string; readonly trainScript?: string; readonly licence?: string };
+  readonly weights: {
+    readonly kind: 'bundled' | 'external' | 'user';
+    readonly source?: string;
+    readonly checkpoint?: string;
+    readonly convertScript?: string;
+    readonly trainScript?: string;
+    readonly licence?: string;
+  };
   readonly opset?: number;
   readonly io: IoSpec;
   readonly inputs?: readonly { readonly name: string; readonly modality?: string; readonly description?: string }[];

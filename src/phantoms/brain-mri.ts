@@ -88,7 +88,14 @@ export function generateBrainMri(options: BrainMriOptions): BrainMri {
   const shape = createLobulation(rng, 0.04);
   const cortex = rng.uniform(2.5, 3.5); // grey-matter ribbon thickness, mm
   const gyri = createSmoothField3d(rng, size, 9);
-  const ventricle = { dx: rng.uniform(5, 8), ax: rng.uniform(4, 6), ay: rng.uniform(16, 22), az: rng.uniform(7, 10), cy: rng.uniform(-6, 2), cz: rng.uniform(2, 10) };
+  const ventricle = {
+    dx: rng.uniform(5, 8),
+    ax: rng.uniform(4, 6),
+    ay: rng.uniform(16, 22),
+    az: rng.uniform(7, 10),
+    cy: rng.uniform(-6, 2),
+    cz: rng.uniform(2, 10),
+  };
 
   const withTumour = options.tumour ?? true;
   const coreR = rng.uniform(8, 20);
@@ -102,7 +109,14 @@ export function generateBrainMri(options: BrainMriOptions): BrainMri {
   const edemaShape = createLobulation(rng, 0.22);
 
   const labels = new Uint8Array(n);
-  const tissue: Record<Tissue, Float32Array> = { csf: new Float32Array(n), gm: new Float32Array(n), wm: new Float32Array(n), edema: new Float32Array(n), necrosis: new Float32Array(n), enhancing: new Float32Array(n) };
+  const tissue: Record<Tissue, Float32Array> = {
+    csf: new Float32Array(n),
+    gm: new Float32Array(n),
+    wm: new Float32Array(n),
+    edema: new Float32Array(n),
+    necrosis: new Float32Array(n),
+    enhancing: new Float32Array(n),
+  };
   const mask = new Uint8Array(n);
   const voxels = { necroticCore: 0, edema: 0, enhancing: 0 };
   let o = 0;
@@ -126,7 +140,9 @@ export function generateBrainMri(options: BrainMriOptions): BrainMri {
         let wm = 1 - csf - gm;
         // Lateral ventricles: two ellipsoids beside the midline.
         for (const side of [-1, 1]) {
-          const rv = Math.sqrt(((x - side * ventricle.dx) / ventricle.ax) ** 2 + ((y - ventricle.cy) / ventricle.ay) ** 2 + ((z - ventricle.cz) / ventricle.az) ** 2);
+          const rv = Math.sqrt(
+            ((x - side * ventricle.dx) / ventricle.ax) ** 2 + ((y - ventricle.cy) / ventricle.ay) ** 2 + ((z - ventricle.cz) / ventricle.az) ** 2,
+          );
           const inV = softInside((rv - 1) * ventricle.ax, 1.5);
           csf = Math.max(csf, inV);
           gm *= 1 - inV;
@@ -186,7 +202,13 @@ export function generateBrainMri(options: BrainMriOptions): BrainMri {
     const data = new Int16Array(n);
     for (let p = 0; p < n; p++) {
       if (!mask[p]) continue;
-      const s = signal.csf * tissue.csf[p]! + signal.gm * tissue.gm[p]! + signal.wm * tissue.wm[p]! + signal.edema * tissue.edema[p]! + signal.necrosis * tissue.necrosis[p]! + signal.enhancing * tissue.enhancing[p]!;
+      const s =
+        signal.csf * tissue.csf[p]! +
+        signal.gm * tissue.gm[p]! +
+        signal.wm * tissue.wm[p]! +
+        signal.edema * tissue.edema[p]! +
+        signal.necrosis * tissue.necrosis[p]! +
+        signal.enhancing * tissue.enhancing[p]!;
       // Magnitude of a complex signal with Gaussian noise in both channels: Rician, never negative.
       const re = s * (1 + biasAmp * bias[p]!) + sigma * rng.normal();
       const im = sigma * rng.normal();
@@ -196,6 +218,8 @@ export function generateBrainMri(options: BrainMriOptions): BrainMri {
     images[m] = createVolume({ geometry, data, meta: { modality: 'MR', source: `phantom-brats:${options.seed}:${m}`, format: 'phantom', sequence: m } });
   }
   const labelVolume = createVolume({ geometry, data: labels, meta: { modality: 'SEG', source: `phantom-brats:${options.seed}:seg`, format: 'phantom' } });
-  const tumour: BrainTumourTruth | null = withTumour ? { centerMm: [cx, cy, cz], coreRadiusMm: coreR, rimThicknessMm: rim, edemaRadiusMm: edemaR, voxels } : null;
+  const tumour: BrainTumourTruth | null = withTumour
+    ? { centerMm: [cx, cy, cz], coreRadiusMm: coreR, rimThicknessMm: rim, edemaRadiusMm: edemaR, voxels }
+    : null;
   return { images, labels: labelVolume, tumour };
 }

@@ -121,7 +121,9 @@ export function createChestAnatomy(rng: Rng, options: ChestAnatomyOptions): Ches
  * size x spacing (mm). Draw order matters for reproducibility: the anatomy takes the first draws.
  */
 export function createChestScene(
-  seed: number, size: readonly [number, number, number], spacingMm: readonly [number, number, number],
+  seed: number,
+  size: readonly [number, number, number],
+  spacingMm: readonly [number, number, number],
 ): { rng: Rng; fov: [number, number, number]; anatomy: ChestAnatomy } {
   const rng = createRng(seed);
   const fov: [number, number, number] = [size[0] * spacingMm[0], size[1] * spacingMm[1], size[2] * spacingMm[2]];

@@ -38,9 +38,21 @@ export interface ChestCt {
   nodules: NoduleTruth[];
 }
 
-interface Nodule { x: number; y: number; z: number; r: number; lobes: number[] }
+interface Nodule {
+  x: number;
+  y: number;
+  z: number;
+  r: number;
+  lobes: number[];
+}
 
-function placeNodules(rng: Rng, count: number, dRange: readonly [number, number], fits: (x: number, y: number, z: number, r: number) => boolean, half: readonly number[]): Nodule[] {
+function placeNodules(
+  rng: Rng,
+  count: number,
+  dRange: readonly [number, number],
+  fits: (x: number, y: number, z: number, r: number) => boolean,
+  half: readonly number[],
+): Nodule[] {
   const out: Nodule[] = [];
   for (let attempt = 0; attempt < 400 && out.length < count; attempt++) {
     // Log-uniform diameters: small nodules are the common (and hard) case, as in LIDC.
@@ -64,10 +76,24 @@ export function generateChestCt(options: ChestCtOptions): ChestCt {
   const count = rng.int(minN, maxN);
   const fits = (x: number, y: number, z: number, r: number): boolean => {
     // Centre and 6 surface points inside the lung, with a 1 mm margin.
-    const pts = [[0, 0, 0], [1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]] as const;
+    const pts = [
+      [0, 0, 0],
+      [1, 0, 0],
+      [-1, 0, 0],
+      [0, 1, 0],
+      [0, -1, 0],
+      [0, 0, 1],
+      [0, 0, -1],
+    ] as const;
     return pts.every(([a, b, c]) => anatomy.lungRadius(x + a * (r + 1), y + b * (r + 1), z + c * (r + 1)) < 0.97);
   };
-  const nodules = placeNodules(rng, count, options.diameterMm ?? [4, 30], fits, fov.map((f) => f / 2 - 10));
+  const nodules = placeNodules(
+    rng,
+    count,
+    options.diameterMm ?? [4, 30],
+    fits,
+    fov.map((f) => f / 2 - 10),
+  );
 
   const [nx, ny, nz] = size;
   const data = new Int16Array(nx * ny * nz);
@@ -101,7 +127,11 @@ export function generateChestCt(options: ChestCtOptions): ChestCt {
   // Random table position: world centre of the grid is not the origin.
   const centre = [rng.uniform(-20, 20), rng.uniform(-30, 30), rng.uniform(-250, -100)] as const;
   const origin = [centre[0] - hx * spacing[0], centre[1] - hy * spacing[1], centre[2] - hz * spacing[2]];
-  const image = createVolume({ geometry: { size, spacing, origin }, data, meta: { modality: 'CT', source: `phantom-chest-ct:${options.seed}`, format: 'phantom', window: { center: -600, width: 1500 } } });
+  const image = createVolume({
+    geometry: { size, spacing, origin },
+    data,
+    meta: { modality: 'CT', source: `phantom-chest-ct:${options.seed}`, format: 'phantom', window: { center: -600, width: 1500 } },
+  });
   const truth = nodules.map((n) => ({
     centerMm: indexToWorld(image.geometry, [n.x / spacing[0] + hx, n.y / spacing[1] + hy, n.z / spacing[2] + hz]),
     diameterMm: 2 * n.r,

@@ -52,7 +52,12 @@ export const CXR_MAX_VALUE = 4095;
 /** Field of view across the image, mm (a typical 35 cm detector). */
 const FIELD_OF_VIEW_MM = 350;
 
-interface Ellipse { cx: number; cy: number; ax: number; ay: number }
+interface Ellipse {
+  cx: number;
+  cy: number;
+  ax: number;
+  ay: number;
+}
 
 /** Normalised radius of (u, v) in an ellipse: < 1 inside. Lower half is squarer (diaphragm domes). */
 function lungRadius(e: Ellipse, u: number, v: number): number {
@@ -105,12 +110,21 @@ export function generateChestRadiograph(options: ChestRadiographOptions): ChestR
   ];
   const thoraxWidth = lungs[1]!.cx + lungs[1]!.ax - (lungs[0]!.cx - lungs[0]!.ax);
   const ctr = present.Cardiomegaly ? rng.uniform(0.56, 0.66) : rng.uniform(0.38, 0.47);
-  const heart: Ellipse = { cx: 0.53 + sx, cy: 0.64 + sy + (present.Cardiomegaly ? 0.015 : 0), ax: (ctr * thoraxWidth) / 2, ay: rng.uniform(0.11, 0.13) * k * (present.Cardiomegaly ? 1.15 : 1) };
+  const heart: Ellipse = {
+    cx: 0.53 + sx,
+    cy: 0.64 + sy + (present.Cardiomegaly ? 0.015 : 0),
+    ax: (ctr * thoraxWidth) / 2,
+    ay: rng.uniform(0.11, 0.13) * k * (present.Cardiomegaly ? 1.15 : 1),
+  };
 
   const texture = createSmoothField2d(rng, n, n, 14);
   const fine = createSmoothField2d(rng, n, n, 40);
   const boxes: { label: CxrFinding; box: PixelBox }[] = [];
-  boxes.push(...(present.Cardiomegaly ? [{ label: 'Cardiomegaly' as const, box: toBox(heart.cx - heart.ax, heart.cy - heart.ay, heart.cx + heart.ax, heart.cy + heart.ay, n) }] : []));
+  boxes.push(
+    ...(present.Cardiomegaly
+      ? [{ label: 'Cardiomegaly' as const, box: toBox(heart.cx - heart.ax, heart.cy - heart.ay, heart.cx + heart.ax, heart.cy + heart.ay, n) }]
+      : []),
+  );
 
   // Nodule.
   const nod = present.Nodule ? pickLungPoint(rng, lungs, heart, 0.25) : undefined;
@@ -136,7 +150,12 @@ export function generateChestRadiograph(options: ChestRadiographOptions): ChestR
   const ptxSide = present.Pneumothorax ? rng.int(0, 1) : -1;
   const collapse = rng.uniform(0.72, 0.84);
   const ptxLung = lungs[Math.max(0, ptxSide)]!;
-  const collapsed: Ellipse = { cx: ptxLung.cx + (ptxSide === 0 ? 1 : -1) * ptxLung.ax * (1 - collapse), cy: ptxLung.cy + ptxLung.ay * (1 - collapse) * 0.5, ax: ptxLung.ax * collapse, ay: ptxLung.ay * collapse };
+  const collapsed: Ellipse = {
+    cx: ptxLung.cx + (ptxSide === 0 ? 1 : -1) * ptxLung.ax * (1 - collapse),
+    cy: ptxLung.cy + ptxLung.ay * (1 - collapse) * 0.5,
+    ax: ptxLung.ax * collapse,
+    ay: ptxLung.ay * collapse,
+  };
   if (ptxSide >= 0) {
     const l = lungs[ptxSide]!;
     boxes.push({ label: 'Pneumothorax', box: toBox(l.cx - l.ax, l.cy - l.ay, l.cx + l.ax, l.cy + 0.2 * l.ay, n) });
@@ -228,15 +247,27 @@ export function generateChestRadiograph(options: ChestRadiographOptions): ChestR
   const data = new Uint16Array(n * n);
   for (let o = 0; o < n * n; o++) {
     const a = Math.max(0, offset + gain * att[o]!);
-    const value = Math.pow(Math.min(1, a), gamma) + noise * rng.normal();
+    const value = Math.min(1, a) ** gamma + noise * rng.normal();
     data[o] = Math.max(0, Math.min(CXR_MAX_VALUE, Math.round(value * CXR_MAX_VALUE)));
   }
 
   const spacing = FIELD_OF_VIEW_MM / n;
   const image = createVolume({
-    geometry: { size: [n, n, 1], spacing: [spacing, spacing, 1], origin: [-FIELD_OF_VIEW_MM / 2, 0, FIELD_OF_VIEW_MM / 2], direction: [1, 0, 0, 0, 0, 1, 0, -1, 0] },
+    geometry: {
+      size: [n, n, 1],
+      spacing: [spacing, spacing, 1],
+      origin: [-FIELD_OF_VIEW_MM / 2, 0, FIELD_OF_VIEW_MM / 2],
+      direction: [1, 0, 0, 0, 0, 1, 0, -1, 0],
+    },
     data,
-    meta: { modality: 'DX', source: `phantom-cxr:${options.seed}`, format: 'phantom', photometric: 'MONOCHROME2', bitsStored: 12, window: { center: 2048, width: 4096 } },
+    meta: {
+      modality: 'DX',
+      source: `phantom-cxr:${options.seed}`,
+      format: 'phantom',
+      photometric: 'MONOCHROME2',
+      bitsStored: 12,
+      window: { center: 2048, width: 4096 },
+    },
   });
   const labels = {} as Record<CxrFinding, 0 | 1>;
   for (const f of CXR_FINDINGS) labels[f] = present[f] ? 1 : 0;

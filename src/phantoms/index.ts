@@ -10,4 +10,13 @@ export * from './report-text.js';
 export * from './chest-ct.js';
 export * from './lung-ct-pair.js';
 export { createPhantomSet, PHANTOM_SET_TASKS, type PhantomSet, type PhantomSetOptions, type PhantomSetTask } from './phantom-sets.js';
-export { createSampleInputs, ctDicomSeries, formatDirLabLandmarks, SAMPLE_SEED, type SampleInputFile, type SampleInputs, type SampleInputOptions, type SampleRunInput } from './sample-inputs.js';
+export {
+  createSampleInputs,
+  ctDicomSeries,
+  formatDirLabLandmarks,
+  SAMPLE_SEED,
+  type SampleInputFile,
+  type SampleInputs,
+  type SampleInputOptions,
+  type SampleRunInput,
+} from './sample-inputs.js';

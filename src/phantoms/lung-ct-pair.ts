@@ -115,7 +115,12 @@ export function generateLungCtPair(options: LungCtPairOptions): LungCtPair {
   }
 
   const geometry = { size, spacing, origin: [-hx * spacing[0], -hy * spacing[1], -hz * spacing[2]] };
-  const meta = (phase: string) => ({ modality: 'CT', source: `phantom-lung-pair:${options.seed}:${phase}`, format: 'phantom', window: { center: -600, width: 1500 } });
+  const meta = (phase: string) => ({
+    modality: 'CT',
+    source: `phantom-lung-pair:${options.seed}:${phase}`,
+    format: 'phantom',
+    window: { center: -600, width: 1500 },
+  });
   return {
     inhale: createVolume({ geometry, data: inhale, meta: meta('T00') }),
     exhale: createVolume({ geometry, data: exhale, meta: meta('T50') }),

@@ -92,7 +92,20 @@ const WRITERS: Readonly<Record<PhantomSetTask, Writer>> = {
         files.push({ path: `${name}/seg.nii.gz`, bytes: nifti(mri.labels) });
         const t = mri.tumour;
         // Sets are drawn with a tumour (the generator's default); a row without one has empty sizes.
-        rows.push(t === null ? `${name},,,,,,,0,0,0` : [name, ...t.centerMm.map((v) => v.toFixed(3)), t.coreRadiusMm.toFixed(3), t.rimThicknessMm.toFixed(3), t.edemaRadiusMm.toFixed(3), t.voxels.necroticCore, t.voxels.edema, t.voxels.enhancing].join(','));
+        rows.push(
+          t === null
+            ? `${name},,,,,,,0,0,0`
+            : [
+                name,
+                ...t.centerMm.map((v) => v.toFixed(3)),
+                t.coreRadiusMm.toFixed(3),
+                t.rimThicknessMm.toFixed(3),
+                t.edemaRadiusMm.toFixed(3),
+                t.voxels.necroticCore,
+                t.voxels.edema,
+                t.voxels.enhancing,
+              ].join(','),
+        );
       }
       files.push({ path: 'tumours.csv', bytes: lines(rows) });
       return { modalities: BRAIN_MODALITIES, labels: BRATS_LABELS };
@@ -144,7 +157,10 @@ const WRITERS: Readonly<Record<PhantomSetTask, Writer>> = {
         for (let c = 0; c < 3; c++) {
           const comp = new Float32Array(u.data.length / 3);
           for (let p = 0; p < comp.length; p++) comp[p] = u.data[3 * p + c]!;
-          files.push({ path: `${name}/displacement_mm_${'xyz'[c]}.nii.gz`, bytes: nifti({ geometry: u.geometry, type: 'float32', components: 1, frames: 1, data: comp, meta: {} }) });
+          files.push({
+            path: `${name}/displacement_mm_${'xyz'[c]}.nii.gz`,
+            bytes: nifti({ geometry: u.geometry, type: 'float32', components: 1, frames: 1, data: comp, meta: {} }),
+          });
         }
       }
       return { fixed: 'T50 (exhale)', moving: 'T00 (inhale)', landmarks: 'DIR-Lab layout, 1-based voxel indices x y z' };

@@ -29,7 +29,12 @@ type Finding = Exclude<ChexpertObservation, 'No Finding'>;
 
 /** Phrases that name each observation (lower case, as they appear mid-sentence). */
 const MENTIONS: Record<Finding, readonly string[]> = {
-  'Enlarged Cardiomediastinum': ['enlarged cardiomediastinal silhouette', 'widened mediastinum', 'mediastinal widening', 'enlargement of the cardiomediastinal contour'],
+  'Enlarged Cardiomediastinum': [
+    'enlarged cardiomediastinal silhouette',
+    'widened mediastinum',
+    'mediastinal widening',
+    'enlargement of the cardiomediastinal contour',
+  ],
   Cardiomegaly: ['cardiomegaly', 'enlarged heart', 'cardiac enlargement', 'enlarged cardiac silhouette'],
   'Lung Lesion': ['pulmonary nodule', 'lung mass', 'nodular density', 'spiculated mass', 'pulmonary nodules'],
   'Lung Opacity': ['airspace opacity', 'hazy opacity', 'patchy opacities', 'increased opacity', 'reticular opacities'],
@@ -44,30 +49,75 @@ const MENTIONS: Record<Finding, readonly string[]> = {
   'Support Devices': ['endotracheal tube', 'central venous catheter', 'pacemaker', 'nasogastric tube', 'right picc line', 'chest tube', 'sternotomy wires'],
 };
 
-const LOCATIONS = ['', '', ' in the right lower lobe', ' in the left lower lobe', ' at the right base', ' at the left base', ' in the right upper lobe', ' in the lingula', ' bilaterally', ' in the left mid lung'];
+const LOCATIONS = [
+  '',
+  '',
+  ' in the right lower lobe',
+  ' in the left lower lobe',
+  ' at the right base',
+  ' at the left base',
+  ' in the right upper lobe',
+  ' in the lingula',
+  ' bilaterally',
+  ' in the left mid lung',
+];
 
 const POSITIVE = [
-  'There is {m}{loc}.', '{M}{loc} is present.', 'Interval development of {m}{loc}.', 'Findings are consistent with {m}.',
-  'Mild {m}{loc}.', 'Persistent {m}{loc}.', 'Moderate {m}{loc} is again seen.', '{M} has increased since the prior study.',
-  'New {m}{loc}.', 'Redemonstration of {m}{loc}.',
+  'There is {m}{loc}.',
+  '{M}{loc} is present.',
+  'Interval development of {m}{loc}.',
+  'Findings are consistent with {m}.',
+  'Mild {m}{loc}.',
+  'Persistent {m}{loc}.',
+  'Moderate {m}{loc} is again seen.',
+  '{M} has increased since the prior study.',
+  'New {m}{loc}.',
+  'Redemonstration of {m}{loc}.',
 ];
 const NEGATIVE = [
-  'No {m}.', 'No evidence of {m}.', 'There is no {m}.', '{M} is not seen.', 'Negative for {m}.', 'No definite {m} is identified.',
-  'Without evidence of {m}.', 'There is no radiographic evidence of {m}.', 'Resolution of previously seen {m}.', '{M} is no longer present.',
+  'No {m}.',
+  'No evidence of {m}.',
+  'There is no {m}.',
+  '{M} is not seen.',
+  'Negative for {m}.',
+  'No definite {m} is identified.',
+  'Without evidence of {m}.',
+  'There is no radiographic evidence of {m}.',
+  'Resolution of previously seen {m}.',
+  '{M} is no longer present.',
 ];
 const UNCERTAIN = [
-  'Possible {m}{loc}.', 'Cannot exclude {m}.', '{M} may be present{loc}.', 'Questionable {m}{loc}.', 'Findings may represent {m}.',
-  'Cannot rule out {m}{loc}.', 'Suspicious for {m}.', 'Likely {m}{loc}, clinical correlation is recommended.', 'Differential includes {m}.', 'Equivocal {m}{loc}.',
+  'Possible {m}{loc}.',
+  'Cannot exclude {m}.',
+  '{M} may be present{loc}.',
+  'Questionable {m}{loc}.',
+  'Findings may represent {m}.',
+  'Cannot rule out {m}{loc}.',
+  'Suspicious for {m}.',
+  'Likely {m}{loc}, clinical correlation is recommended.',
+  'Differential includes {m}.',
+  'Equivocal {m}{loc}.',
 ];
 // Devices are described, not diagnosed: positive wording specific to them.
 const DEVICE_POSITIVE = ['{M} in place.', 'The {m} terminates in standard position.', 'Interval placement of {m}.', '{M} is unchanged in position.'];
 const DEVICE_NEGATIVE = ['Interval removal of the {m}.', 'The {m} has been removed.', 'No {m} is seen.'];
 const FILLER = [
-  'PA and lateral views of the chest were obtained.', 'Comparison is made to the prior radiograph.', 'Portable AP view of the chest.',
-  'The osseous structures are otherwise grossly unchanged.', 'Evaluation is limited by patient rotation.', 'Clinical history: shortness of breath.',
-  'Degenerative changes of the thoracic spine.', 'The patient is status post thyroidectomy.', 'Surgical clips are noted in the upper abdomen.',
+  'PA and lateral views of the chest were obtained.',
+  'Comparison is made to the prior radiograph.',
+  'Portable AP view of the chest.',
+  'The osseous structures are otherwise grossly unchanged.',
+  'Evaluation is limited by patient rotation.',
+  'Clinical history: shortness of breath.',
+  'Degenerative changes of the thoracic spine.',
+  'The patient is status post thyroidectomy.',
+  'Surgical clips are noted in the upper abdomen.',
 ];
-const NORMAL_SUMMARY = ['No acute cardiopulmonary process.', 'No acute cardiopulmonary abnormality.', 'Normal chest radiograph.', 'The lungs are clear without focal abnormality.'];
+const NORMAL_SUMMARY = [
+  'No acute cardiopulmonary process.',
+  'No acute cardiopulmonary abnormality.',
+  'Normal chest radiograph.',
+  'The lungs are clear without focal abnormality.',
+];
 
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);

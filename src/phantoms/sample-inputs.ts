@@ -95,7 +95,13 @@ export async function createSampleInputs(options: SampleInputOptions): Promise<S
   files.push({ path: 'lung-pair/case01_moving.nii.gz', bytes: nifti(pair.inhale) });
   files.push({ path: 'lung-pair/case01_fixed_landmarks.txt', bytes: text(formatDirLabLandmarks(pair.landmarksExhale)) });
   files.push({ path: 'lung-pair/case01_moving_landmarks.txt', bytes: text(formatDirLabLandmarks(pair.landmarksInhale)) });
-  files.push({ path: 'lung-pair/pairs.csv', bytes: text('id,fixed,moving,fixed_landmarks,moving_landmarks,landmark_format\ncase01,case01_fixed.nii.gz,case01_moving.nii.gz,case01_fixed_landmarks.txt,case01_moving_landmarks.txt,dirlab\n') });
+  files.push({
+    path: 'lung-pair/pairs.csv',
+    bytes: text(
+      'id,fixed,moving,fixed_landmarks,moving_landmarks,landmark_format\n' +
+        'case01,case01_fixed.nii.gz,case01_moving.nii.gz,case01_fixed_landmarks.txt,case01_moving_landmarks.txt,dirlab\n',
+    ),
+  });
   runs.push({ task: 'registration', input: 'lung-pair/pairs.csv', what: 'lung CT exhale (fixed) / inhale (moving) pair with landmarks (TRE)' });
 
   const rows = ['id,report'];
@@ -109,7 +115,12 @@ export async function createSampleInputs(options: SampleInputOptions): Promise<S
     const what = 'real T1 brain MRI (brainchop sample, MIT licence: brain-t1/LICENSE.brainchop)';
     runs.push({ task: 'segmentation', input: 'brain-t1/t1_crop.nii.gz', what: `${what}, grey / white matter`, modelFile: 'brainchop/model5_gw_ae.onnx' });
     runs.push({ task: 'segmentation', input: 'brain-t1/t1_crop.nii.gz', what: `${what}, skull stripping`, modelFile: 'brainchop/mindgrab.onnx' });
-    runs.push({ task: 'segmentation', input: 'brain-t1/t1_crop.nii.gz', what: `${what}, 50 regions (Aparc+Aseg)`, modelFile: 'brainchop/model30chan50cls.onnx' });
+    runs.push({
+      task: 'segmentation',
+      input: 'brain-t1/t1_crop.nii.gz',
+      what: `${what}, 50 regions (Aparc+Aseg)`,
+      modelFile: 'brainchop/model30chan50cls.onnx',
+    });
   }
   return { files, runs };
 }
@@ -140,7 +151,8 @@ function csvField(s: string): string {
 export function ctDicomSeries(volume: Volume, folder: string): SampleInputFile[] {
   const { size, spacing, origin, direction } = volume.geometry;
   const [ni, nj, nk] = size;
-  if (volume.type !== 'int16' || volume.components !== 1 || volume.frames !== 1) throw new ShapeError(`ctDicomSeries: needs one int16 component and frame, got ${volume.type} x ${volume.components} x ${volume.frames}`);
+  if (volume.type !== 'int16' || volume.components !== 1 || volume.frames !== 1)
+    throw new ShapeError(`ctDicomSeries: needs one int16 component and frame, got ${volume.type} x ${volume.components} x ${volume.frames}`);
   const seed = `medinfer-samples:${volume.meta.source ?? 'ct'}`;
   const study = deriveUid(`${seed}:study`);
   const series = deriveUid(`${seed}:series`);
@@ -158,17 +170,47 @@ export function ctDicomSeries(volume: Volume, folder: string): SampleInputFile[]
     out.push({
       path: `${folder}/IM${String(k + 1).padStart(4, '0')}.dcm`,
       bytes: encodePart10({
-        SOPClassUID: CT_IMAGE_STORAGE, SOPInstanceUID: sop, ImageType: ['ORIGINAL', 'PRIMARY', 'AXIAL'],
-        Modality: 'CT', KVP: null, AcquisitionNumber: 1, PatientPosition: 'HFS', Manufacturer: 'medinfer phantom', PatientName: null, PatientID: 'PHANTOM', PatientBirthDate: null, PatientSex: null,
-        StudyInstanceUID: study, SeriesInstanceUID: series, StudyID: 'SAMPLES', SeriesNumber: 1, InstanceNumber: k + 1,
-        StudyDate: null, StudyTime: null, ReferringPhysicianName: null, AccessionNumber: null, SeriesDescription: 'medinfer sample chest CT phantom (HU)',
-        FrameOfReferenceUID: frame, PositionReferenceIndicator: null,
-        ImagePositionPatient: position, ImageOrientationPatient: [direction[0]!, direction[3]!, direction[6]!, direction[1]!, direction[4]!, direction[7]!],
+        SOPClassUID: CT_IMAGE_STORAGE,
+        SOPInstanceUID: sop,
+        ImageType: ['ORIGINAL', 'PRIMARY', 'AXIAL'],
+        Modality: 'CT',
+        KVP: null,
+        AcquisitionNumber: 1,
+        PatientPosition: 'HFS',
+        Manufacturer: 'medinfer phantom',
+        PatientName: null,
+        PatientID: 'PHANTOM',
+        PatientBirthDate: null,
+        PatientSex: null,
+        StudyInstanceUID: study,
+        SeriesInstanceUID: series,
+        StudyID: 'SAMPLES',
+        SeriesNumber: 1,
+        InstanceNumber: k + 1,
+        StudyDate: null,
+        StudyTime: null,
+        ReferringPhysicianName: null,
+        AccessionNumber: null,
+        SeriesDescription: 'medinfer sample chest CT phantom (HU)',
+        FrameOfReferenceUID: frame,
+        PositionReferenceIndicator: null,
+        ImagePositionPatient: position,
+        ImageOrientationPatient: [direction[0]!, direction[3]!, direction[6]!, direction[1]!, direction[4]!, direction[7]!],
         // PixelSpacing is row spacing (between rows, along j) then column spacing (along i).
-        PixelSpacing: [spacing[1], spacing[0]], SliceThickness: spacing[2],
-        SamplesPerPixel: 1, PhotometricInterpretation: 'MONOCHROME2', Rows: nj, Columns: ni,
-        BitsAllocated: 16, BitsStored: 16, HighBit: 15, PixelRepresentation: 1,
-        RescaleIntercept: 0, RescaleSlope: 1, RescaleType: 'HU', PixelData: pixels,
+        PixelSpacing: [spacing[1], spacing[0]],
+        SliceThickness: spacing[2],
+        SamplesPerPixel: 1,
+        PhotometricInterpretation: 'MONOCHROME2',
+        Rows: nj,
+        Columns: ni,
+        BitsAllocated: 16,
+        BitsStored: 16,
+        HighBit: 15,
+        PixelRepresentation: 1,
+        RescaleIntercept: 0,
+        RescaleSlope: 1,
+        RescaleType: 'HU',
+        PixelData: pixels,
       }),
     });
   }

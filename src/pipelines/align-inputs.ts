@@ -27,7 +27,7 @@ function worldBounds(g: Geometry): { min: number[]; max: number[] } {
   const max = [-Infinity, -Infinity, -Infinity];
   for (let c = 0; c < 8; c++) {
     const p = indexToWorld(g, [c & 1 ? g.size[0] - 1 : 0, c & 2 ? g.size[1] - 1 : 0, c & 4 ? g.size[2] - 1 : 0]);
-    for (let a = 0; a < 3; a++) (min[a] = Math.min(min[a]!, p[a]!), max[a] = Math.max(max[a]!, p[a]!));
+    for (let a = 0; a < 3; a++) (min[a] = Math.min(min[a]!, p[a]!)), (max[a] = Math.max(max[a]!, p[a]!));
   }
   return { min, max };
 }
@@ -37,7 +37,13 @@ function checkOverlap(name: string, g: Geometry, reference: string, r: Geometry)
   const a = worldBounds(g);
   const b = worldBounds(r);
   const disjoint = [0, 1, 2].some((k) => a.max[k]! < b.min[k]! || b.max[k]! < a.min[k]!);
-  if (disjoint) throw new InputError(`input '${name}' does not overlap '${reference}' in world space (LPS mm bounds [${a.min.map((v) => v.toFixed(1)).join(', ')}]..[${a.max.map((v) => v.toFixed(1)).join(', ')}] vs [${b.min.map((v) => v.toFixed(1)).join(', ')}]..[${b.max.map((v) => v.toFixed(1)).join(', ')}]); the grids cannot be aligned`, { input: name, reference });
+  if (disjoint)
+    throw new InputError(
+      `input '${name}' does not overlap '${reference}' in world space (LPS mm bounds ` +
+        `[${a.min.map((v) => v.toFixed(1)).join(', ')}]..[${a.max.map((v) => v.toFixed(1)).join(', ')}] vs ` +
+        `[${b.min.map((v) => v.toFixed(1)).join(', ')}]..[${b.max.map((v) => v.toFixed(1)).join(', ')}]); the grids cannot be aligned`,
+      { input: name, reference },
+    );
 }
 
 export function alignInputs(named: Readonly<Record<string, Volume>>, order: readonly string[], toleranceMm = 1e-3): AlignedInputs {

@@ -33,7 +33,8 @@ export function concatChannels(tensors: readonly InputTensor[]): InputTensor {
   const spatial = first.dims.slice(2).join();
   for (const t of tensors) {
     checkContiguous(t);
-    if (t.dims[0] !== 1 || t.dims.slice(2).join() !== spatial || t.type !== first.type) throw new ShapeError(`cannot concatenate tensors of shapes [${first.dims.join(', ')}] and [${t.dims.join(', ')}] along channels`);
+    if (t.dims[0] !== 1 || t.dims.slice(2).join() !== spatial || t.type !== first.type)
+      throw new ShapeError(`cannot concatenate tensors of shapes [${first.dims.join(', ')}] and [${t.dims.join(', ')}] along channels`);
   }
   const total = tensors.reduce((n, t) => n + t.data.length, 0);
   const data = first.type === 'float16' ? new Uint16Array(total) : new Float32Array(total);

@@ -68,6 +68,10 @@ export async function createBrowserContext(options: BrowserPipelineOptions = {})
 }
 
 /** `createPipeline('segmentation', 'model-id', { manifestUrl, wasmPaths })` in a browser. */
-export async function createPipeline<T extends ImplementedTask>(task: T, model: string | ModelEntry, options: BrowserPipelineOptions = {}): Promise<PipelineMap[T]> {
+export async function createPipeline<T extends ImplementedTask>(
+  task: T,
+  model: string | ModelEntry,
+  options: BrowserPipelineOptions = {},
+): Promise<PipelineMap[T]> {
   return createPipelineInContext(task, model, await createBrowserContext(options));
 }

@@ -49,7 +49,12 @@ export function checkImageInput(volume: Volume, entry: ModelEntry, name: string)
   }
   const modality = volume.meta.modality;
   if (entry.modality && modality && modality !== 'OT' && !entry.modality.includes(modality)) {
-    throw new InputError(`model '${entry.id}' expects ${entry.modality.join('/')} images; ${name} is ${modality}`, { file: name, modelId: entry.id, expected: entry.modality, actual: modality });
+    throw new InputError(`model '${entry.id}' expects ${entry.modality.join('/')} images; ${name} is ${modality}`, {
+      file: name,
+      modelId: entry.id,
+      expected: entry.modality,
+      actual: modality,
+    });
   }
 }
 
@@ -119,4 +124,8 @@ export async function createClassificationPipeline(context: PipelineContext, mod
   };
 }
 
-export const classificationTask = defineTask({ name: 'classification', postprocessOps: TASK_POSTPROCESS_OPS.classification, create: createClassificationPipeline });
+export const classificationTask = defineTask({
+  name: 'classification',
+  postprocessOps: TASK_POSTPROCESS_OPS.classification,
+  create: createClassificationPipeline,
+});

@@ -26,7 +26,8 @@ function decodeYolo3d(data: Float32Array, dims: readonly number[], confidence: n
     if (score <= confidence) continue;
     const centre = [data[a]!, data[n + a]!, data[2 * n + a]!];
     const size = [data[3 * n + a]!, data[4 * n + a]!, data[5 * n + a]!];
-    if (![...centre, ...size].every(Number.isFinite) || size.some((s) => s < 0)) throw new InputError(`3D detector box at anchor ${a} is not finite or has negative size`, { anchor: a });
+    if (![...centre, ...size].every(Number.isFinite) || size.some((s) => s < 0))
+      throw new InputError(`3D detector box at anchor ${a} is not finite or has negative size`, { anchor: a });
     boxes.push(...centre.map((c, i) => c - size[i]! / 2), ...centre.map((c, i) => c + size[i]! / 2));
     scores.push(score);
     classes.push(best);
@@ -61,7 +62,12 @@ export function detectionSteps(entry: ModelEntry): DetectionSteps {
   return { ...(decode ? { decode } : {}), ...(nms ? { nms } : {}) };
 }
 
-export function decodeDetections(handle: ModelHandle, outputs: TensorMap, spatialDims: 2 | 3, steps: DetectionSteps = detectionSteps(handle.entry)): Detections {
+export function decodeDetections(
+  handle: ModelHandle,
+  outputs: TensorMap,
+  spatialDims: 2 | 3,
+  steps: DetectionSteps = detectionSteps(handle.entry),
+): Detections {
   const entry = handle.entry;
   const first = outputs[entry.io.outputs[0]!.name];
   if (!first) throw new InputError(`model '${entry.id}' returned no output '${entry.io.outputs[0]!.name}'`);
@@ -76,10 +82,17 @@ export function decodeDetections(handle: ModelHandle, outputs: TensorMap, spatia
   if (step?.op === 'decodeEndToEnd') return decodeEndToEnd(data, first.dims, { confidence: step.confidence });
   const scoresSpec = entry.io.outputs[1];
   const scores = scoresSpec ? outputs[scoresSpec.name] : undefined;
-  if (!scores) throw new ManifestError(`model '${entry.id}': a detector needs decodeYolo / decodeEndToEnd or two outputs (boxes, scores)`, { modelId: entry.id });
+  if (!scores)
+    throw new ManifestError(`model '${entry.id}': a detector needs decodeYolo / decodeEndToEnd or two outputs (boxes, scores)`, { modelId: entry.id });
   const per = spatialDims * 2;
-  if (data.length !== scores.data.length * per) throw new InputError(`model '${entry.id}': ${data.length / per} boxes but ${scores.data.length} scores`, { modelId: entry.id });
-  return { boxes: Float32Array.from(data), scores: Float32Array.from(scores.data as Float32Array), classes: new Int32Array(scores.data.length), dims: spatialDims };
+  if (data.length !== scores.data.length * per)
+    throw new InputError(`model '${entry.id}': ${data.length / per} boxes but ${scores.data.length} scores`, { modelId: entry.id });
+  return {
+    boxes: Float32Array.from(data),
+    scores: Float32Array.from(scores.data as Float32Array),
+    classes: new Int32Array(scores.data.length),
+    dims: spatialDims,
+  };
 }
 
 /** Shifts window-local boxes by the window's start (tensor coordinates along the box axes). */

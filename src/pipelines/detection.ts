@@ -86,34 +86,54 @@ async function runWindows(handle: ModelHandle, pre: PreprocessResult, boxAxes: s
   // and a fresh 1-5 MB array per window was garbage for the collector to chase. Windows that
   // reach past the volume (only when it is smaller than the roi) are zeroed first.
   const win = new Float32Array(channels * roi[0] * roi[1] * roi[2]);
-  for (const a of starts[0]!) for (const b of starts[1]!) for (const c of starts[2]!) {
-    if (a + roi[0] > s0 || b + roi[1] > s1 || c + roi[2] > s2) win.fill(0);
-    for (let ch = 0; ch < channels; ch++) for (let z = 0; z < roi[0]; z++) for (let y = 0; y < roi[1]; y++) {
-      if (a + z >= s0 || b + y >= s1) continue;
-      const src = ((ch * s0 + a + z) * s1 + b + y) * s2 + c;
-      const len = Math.min(roi[2], s2 - c);
-      win.set(t.data.subarray(src, src + len), ((ch * roi[0] + z) * roi[1] + y) * roi[2]);
-    }
-    const outputs = await handle.session.run({ [name]: { type: 'float32', dims: [1, channels, ...roi], data: win } });
-    const startByVolumeAxis: Record<string, number> = { [axes[0]!]: a, [axes[1]!]: b, [axes[2]!]: c };
-    found.push(offsetDetections(decodeDetections(handle, outputs, 3), [...boxAxes].map((ax) => startByVolumeAxis[ax]!)));
-    onProgress?.(++done, total);
-  }
+  for (const a of starts[0]!)
+    for (const b of starts[1]!)
+      for (const c of starts[2]!) {
+        if (a + roi[0] > s0 || b + roi[1] > s1 || c + roi[2] > s2) win.fill(0);
+        for (let ch = 0; ch < channels; ch++)
+          for (let z = 0; z < roi[0]; z++)
+            for (let y = 0; y < roi[1]; y++) {
+              if (a + z >= s0 || b + y >= s1) continue;
+              const src = ((ch * s0 + a + z) * s1 + b + y) * s2 + c;
+              const len = Math.min(roi[2], s2 - c);
+              win.set(t.data.subarray(src, src + len), ((ch * roi[0] + z) * roi[1] + y) * roi[2]);
+            }
+        const outputs = await handle.session.run({ [name]: { type: 'float32', dims: [1, channels, ...roi], data: win } });
+        const startByVolumeAxis: Record<string, number> = { [axes[0]!]: a, [axes[1]!]: b, [axes[2]!]: c };
+        found.push(
+          offsetDetections(
+            decodeDetections(handle, outputs, 3),
+            [...boxAxes].map((ax) => startByVolumeAxis[ax]!),
+          ),
+        );
+        onProgress?.(++done, total);
+      }
   const size = pre.volume.geometry.size;
-  return keepCentresInside(mergeDetections(found, 3), [...boxAxes].map((ax) => size['ijk'.indexOf(ax)]!));
+  return keepCentresInside(
+    mergeDetections(found, 3),
+    [...boxAxes].map((ax) => size['ijk'.indexOf(ax)]!),
+  );
 }
 
-async function detect(handle: ModelHandle, input: ImageInput, options: { seriesuid?: string; volume?: number; onProgress?: (d: number, t: number) => void }): Promise<DetectionResult> {
+async function detect(
+  handle: ModelHandle,
+  input: ImageInput,
+  options: { seriesuid?: string; volume?: number; onProgress?: (d: number, t: number) => void },
+): Promise<DetectionResult> {
   const started = Date.now();
   const entry = handle.entry;
   const name = inputName(input);
   const volume: Volume = assertFiniteInput(selectInputVolume(await handle.context.loadVolume(input), options.volume, name), name);
   checkImageInput(volume, entry, name);
   const spatial: 2 | 3 = entry.dimensionality === 3 ? 3 : 2;
-  if (spatial === 3 && volume.geometry.size[2] < 2) throw new InputError(`model '${entry.id}' detects in 3D volumes; ${name} is 2D`, { file: name, modelId: entry.id });
+  if (spatial === 3 && volume.geometry.size[2] < 2)
+    throw new InputError(`model '${entry.id}' detects in 3D volumes; ${name} is 2D`, { file: name, modelId: entry.id });
   const pre = runPreprocessPlan(volume, entry.preprocess, entry.space ? { space: entry.space } : {});
   const boxAxes = entry.io.outputs[0]!.axisOrder ?? (spatial === 2 ? 'ij' : 'ijk');
-  const raw = entry.inference.mode === 'slidingWindow' && spatial === 3 ? await runWindows(handle, pre, boxAxes, options.onProgress) : await runWhole(handle, pre, spatial);
+  const raw =
+    entry.inference.mode === 'slidingWindow' && spatial === 3
+      ? await runWindows(handle, pre, boxAxes, options.onProgress)
+      : await runWhole(handle, pre, spatial);
   const nmsStep = detectionSteps(entry).nms;
   const kept = nmsStep
     ? applyNms(raw, {
@@ -138,7 +158,17 @@ async function detect(handle: ModelHandle, input: ImageInput, options: { seriesu
   const seriesuid = options.seriesuid ?? volume.meta.seriesInstanceUid ?? name;
   return {
     detections,
-    ...(spatial === 3 ? { luna16: detections.map((d) => ({ seriesuid, coordX: d.box.world.center[0], coordY: d.box.world.center[1], coordZ: d.box.world.center[2], probability: d.score })) } : {}),
+    ...(spatial === 3
+      ? {
+          luna16: detections.map((d) => ({
+            seriesuid,
+            coordX: d.box.world.center[0],
+            coordY: d.box.world.center[1],
+            coordZ: d.box.world.center[2],
+            probability: d.score,
+          })),
+        }
+      : {}),
     provenance: createProvenance(handle, [pre.records], [name], started),
   };
 }

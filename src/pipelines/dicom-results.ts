@@ -59,9 +59,11 @@ interface LabelInfo {
 }
 
 function labelInfos(entry: ModelEntry): LabelInfo[] {
-  return entry.labels.map((l: LabelSpec, i) => (typeof l === 'string'
-    ? { name: l, value: i, code: undefined, category: undefined, color: undefined }
-    : { name: l.name, value: l.value ?? i, code: toCode(l.code), category: toCode(l.category), color: parseColor(l.color, entry, l.name) }));
+  return entry.labels.map((l: LabelSpec, i) =>
+    typeof l === 'string'
+      ? { name: l, value: i, code: undefined, category: undefined, color: undefined }
+      : { name: l.name, value: l.value ?? i, code: toCode(l.code), category: toCode(l.category), color: parseColor(l.color, entry, l.name) },
+  );
 }
 
 /** Segment descriptions for the labels present in `present` (label values), in label-value order. */
@@ -72,7 +74,12 @@ export function segmentsFromManifest(entry: ModelEntry, present: ReadonlySet<num
     if (value === 0) continue;
     const info = infos.find((l) => l.value === value);
     // A value the manifest does not name cannot be described truthfully.
-    if (info === undefined) throw new ManifestError(`model ${entry.id}: the label map holds value ${value}, which no manifest label names`, { modelId: entry.id, field: 'labels', value });
+    if (info === undefined)
+      throw new ManifestError(`model ${entry.id}: the label map holds value ${value}, which no manifest label names`, {
+        modelId: entry.id,
+        field: 'labels',
+        value,
+      });
     out.push({
       label: value,
       name: info.name,
@@ -85,20 +92,38 @@ export function segmentsFromManifest(entry: ModelEntry, present: ReadonlySet<num
 }
 
 /** Segmentation result -> SEG bytes + SR bytes (volumes per segment, mm3). */
-export function segmentationToDicom(result: SegmentationResult, options: DicomResultOptions): { seg: Uint8Array; sr: Uint8Array; segments: SegmentDescription[]; volumes: SrSegmentVolume[] } {
+export function segmentationToDicom(
+  result: SegmentationResult,
+  options: DicomResultOptions,
+): { seg: Uint8Array; sr: Uint8Array; segments: SegmentDescription[]; volumes: SrSegmentVolume[] } {
   const { labels } = result;
   const measured = measureLabelVolumes(labels.data, labels.geometry);
   const segments = segmentsFromManifest(options.entry, new Set(measured.map((m) => m.label)));
-  if (segments.length === 0) throw new InputError(`model ${options.entry.id}: the segmentation is empty; no SEG is written`, { file: String(labels.meta.source ?? 'labels'), cause: 'empty-segmentation' });
+  if (segments.length === 0)
+    throw new InputError(`model ${options.entry.id}: the segmentation is empty; no SEG is written`, {
+      file: String(labels.meta.source ?? 'labels'),
+      cause: 'empty-segmentation',
+    });
   const algorithm = algorithmOf(result.provenance);
   const { source, entry: _entry, seriesNumber, seriesDescription, ...uidOptions } = options;
   const seg = createDicomSeg({
-    labels, source, segments, algorithm, ...uidOptions,
+    labels,
+    source,
+    segments,
+    algorithm,
+    ...uidOptions,
     ...(seriesNumber === undefined ? {} : { seriesNumber }),
     ...(seriesDescription === undefined ? {} : { seriesDescription }),
   });
   const volumes = segments.map((s, idx) => ({ segmentNumber: idx + 1, volumeMm3: measured.find((m) => m.label === s.label)!.ml * 1000 }));
-  const sr = createDicomSr({ source, seg: { bytes: seg }, volumes, algorithm, ...uidOptions, ...(seriesNumber === undefined ? {} : { seriesNumber: seriesNumber + 1 }) });
+  const sr = createDicomSr({
+    source,
+    seg: { bytes: seg },
+    volumes,
+    algorithm,
+    ...uidOptions,
+    ...(seriesNumber === undefined ? {} : { seriesNumber: seriesNumber + 1 }),
+  });
   return { seg, sr, segments, volumes };
 }
 

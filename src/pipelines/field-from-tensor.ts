@@ -9,7 +9,8 @@ import { createVolume, type Volume } from '../core/volume.js';
 import type { ModelTensor } from '../core/tensor.js';
 
 export function fieldFromTensor(t: ModelTensor<'float32'>, axisOrder: string, modelGrid: Geometry, align: 'corners' | 'origin' = 'corners'): Volume<'float32'> {
-  if (t.dims.length !== 5 || t.dims[0] !== 1 || t.dims[1] !== 3) throw new ShapeError(`a displacement / velocity output must be [1, 3, D, H, W], got [${t.dims.join(', ')}]`, { actual: t.dims });
+  if (t.dims.length !== 5 || t.dims[0] !== 1 || t.dims[1] !== 3)
+    throw new ShapeError(`a displacement / velocity output must be [1, 3, D, H, W], got [${t.dims.join(', ')}]`, { actual: t.dims });
   const axes = [...axisOrder].map((ch) => 'ijk'.indexOf(ch));
   if (axes.length !== 3 || axes.some((a) => a < 0) || new Set(axes).size !== 3) throw new ShapeError(`axis order '${axisOrder}' is not a permutation of ijk`);
   const tensorSize = t.dims.slice(2) as [number, number, number];
@@ -18,8 +19,15 @@ export function fieldFromTensor(t: ModelTensor<'float32'>, axisOrder: string, mo
   // ('origin', the 2018 Keras models; see upsampleField).
   const size: [number, number, number] = [0, 0, 0];
   axes.forEach((a, d) => (size[a] = tensorSize[d]!));
-  const spacing = modelGrid.spacing.map((s, a) => (align === 'origin' ? (s * modelGrid.size[a]!) / size[a]! : (s * (modelGrid.size[a]! - 1)) / Math.max(1, size[a]! - 1)));
-  const geometry = createGeometry({ size, spacing: size.every((n, a) => n === modelGrid.size[a]) ? [...modelGrid.spacing] : spacing, origin: [...modelGrid.origin], direction: [...modelGrid.direction] });
+  const spacing = modelGrid.spacing.map((s, a) =>
+    align === 'origin' ? (s * modelGrid.size[a]!) / size[a]! : (s * (modelGrid.size[a]! - 1)) / Math.max(1, size[a]! - 1),
+  );
+  const geometry = createGeometry({
+    size,
+    spacing: size.every((n, a) => n === modelGrid.size[a]) ? [...modelGrid.spacing] : spacing,
+    origin: [...modelGrid.origin],
+    direction: [...modelGrid.direction],
+  });
   const n = size[0] * size[1] * size[2];
   const out = new Float32Array(3 * n);
   const strides = [1, size[0], size[0] * size[1]];
@@ -27,9 +35,11 @@ export function fieldFromTensor(t: ModelTensor<'float32'>, axisOrder: string, mo
   let src = 0;
   for (let c = 0; c < 3; c++) {
     const comp = axes[c]!;
-    for (let a = 0; a < tensorSize[0]; a++) for (let b = 0; b < tensorSize[1]; b++) for (let d = 0; d < tensorSize[2]; d++) {
-      out[3 * (a * s0 + b * s1 + d * s2) + comp] = t.data[src++]!;
-    }
+    for (let a = 0; a < tensorSize[0]; a++)
+      for (let b = 0; b < tensorSize[1]; b++)
+        for (let d = 0; d < tensorSize[2]; d++) {
+          out[3 * (a * s0 + b * s1 + d * s2) + comp] = t.data[src++]!;
+        }
   }
   return createVolume({ geometry, data: out, components: 3, meta: { displacementUnits: 'voxel' } });
 }
@@ -63,8 +73,9 @@ export function resizeField(field: Volume, target: Geometry): Volume<'float32'> 
         const fx = x - x0;
         for (let c = 0; c < 3; c++) {
           const at = (a: number, b: number, d: number) => src[3 * (a + ni * (b + nj * d)) + c]!;
-          const v = (1 - fz) * ((1 - fy) * ((1 - fx) * at(x0, y0, z0) + fx * at(x1, y0, z0)) + fy * ((1 - fx) * at(x0, y1, z0) + fx * at(x1, y1, z0)))
-            + fz * ((1 - fy) * ((1 - fx) * at(x0, y0, z1) + fx * at(x1, y0, z1)) + fy * ((1 - fx) * at(x0, y1, z1) + fx * at(x1, y1, z1)));
+          const v =
+            (1 - fz) * ((1 - fy) * ((1 - fx) * at(x0, y0, z0) + fx * at(x1, y0, z0)) + fy * ((1 - fx) * at(x0, y1, z0) + fx * at(x1, y1, z0))) +
+            fz * ((1 - fy) * ((1 - fx) * at(x0, y0, z1) + fx * at(x1, y0, z1)) + fy * ((1 - fx) * at(x0, y1, z1) + fx * at(x1, y1, z1)));
           out[o++] = v * factor[c]!;
         }
       }

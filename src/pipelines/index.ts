@@ -13,6 +13,15 @@ export * from './landmarks.js';
 export { fieldFromTensor, resizeField } from './field-from-tensor.js';
 export * from './detection.js';
 export { decodeDetections } from './detection-decode.js';
-export { segmentationToDicom, segmentsFromManifest, detectionFindings, detectionToDicomSr, classificationFindings, classificationToDicomSr, algorithmOf, type DicomResultOptions } from './dicom-results.js';
+export {
+  segmentationToDicom,
+  segmentsFromManifest,
+  detectionFindings,
+  detectionToDicomSr,
+  classificationFindings,
+  classificationToDicomSr,
+  algorithmOf,
+  type DicomResultOptions,
+} from './dicom-results.js';
 export * from './report-text.js';
 export * from './text-tokenizer.js';

@@ -24,7 +24,12 @@ export function toFloat32(t: ModelTensor): ModelTensor<'float32'> {
 }
 
 /** `timing.inferenceMs` accumulates the time spent inside session.run (for provenance). */
-export async function inferDense(handle: ModelHandle, tensor: ModelTensor, onProgress?: (done: number, total: number) => void, timing?: { inferenceMs: number }): Promise<ModelTensor<'float32'>> {
+export async function inferDense(
+  handle: ModelHandle,
+  tensor: ModelTensor,
+  onProgress?: (done: number, total: number) => void,
+  timing?: { inferenceMs: number },
+): Promise<ModelTensor<'float32'>> {
   const inputName = handle.entry.io.inputs[0]!.name;
   const spec = handle.entry.inference;
   const run = async (t: ModelTensor<'float32'>): Promise<ModelTensor<'float32'>> => {
@@ -35,13 +40,16 @@ export async function inferDense(handle: ModelHandle, tensor: ModelTensor, onPro
   };
   const input = toFloat32(tensor);
   if (spec.mode === 'whole') {
-    if (input.strides !== undefined) throw new ShapeError(`model '${handle.entry.id}': a strided tensor view can only be fed window by window`, { modelId: handle.entry.id });
+    if (input.strides !== undefined)
+      throw new ShapeError(`model '${handle.entry.id}': a strided tensor view can only be fed window by window`, { modelId: handle.entry.id });
     const out = await run(input);
     onProgress?.(1, 1);
     return out;
   }
   if (spec.roi.length !== input.dims.length - 2) {
-    throw new ShapeError(`model '${handle.entry.id}': sliding-window roi [${spec.roi.join(', ')}] does not match the tensor [${input.dims.join(', ')}]`, { modelId: handle.entry.id });
+    throw new ShapeError(`model '${handle.entry.id}': sliding-window roi [${spec.roi.join(', ')}] does not match the tensor [${input.dims.join(', ')}]`, {
+      modelId: handle.entry.id,
+    });
   }
   return runSlidingWindow(input, run, {
     roi: spec.roi,

@@ -9,7 +9,10 @@ import { indexToWorld, worldToIndex, type Geometry } from '../core/geometry.js';
 export type LandmarkFormat = 'dirlab' | 'csv-mm';
 
 export function parseLandmarks(text: string, format: LandmarkFormat, geometry: Geometry, name = 'landmarks'): Float64Array {
-  const rows = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith('#'));
+  const rows = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0 && !l.startsWith('#'));
   const points: number[] = [];
   for (const [n, row] of rows.entries()) {
     const cells = row.split(format === 'dirlab' ? /\s+/ : /\s*[,;\t]\s*/);

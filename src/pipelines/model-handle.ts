@@ -27,7 +27,11 @@ export interface ModelHandle {
 export function resolveEntry(context: PipelineContext, model: string | ModelEntry, task: TaskName): ModelEntry {
   const entry = typeof model === 'string' ? getModelEntry(context.manifest, model) : model;
   if (entry.task !== task) {
-    throw new ManifestError(`model '${entry.id}' is a ${entry.task} model, not ${task}; use createPipeline('${entry.task}', '${entry.id}')`, { modelId: entry.id, expected: task, actual: entry.task });
+    throw new ManifestError(`model '${entry.id}' is a ${entry.task} model, not ${task}; use createPipeline('${entry.task}', '${entry.id}')`, {
+      modelId: entry.id,
+      expected: task,
+      actual: entry.task,
+    });
   }
   const checked = validateEntryPlans(entry);
   return checked.preprocess === entry.preprocess && checked.postprocess === entry.postprocess ? entry : checked;
@@ -72,7 +76,13 @@ export function inputName(input: ImageInput): string {
   return (input as Volume).meta.source ?? 'memory';
 }
 
-export function createProvenance(handle: ModelHandle, records: readonly (readonly PreprocessRecord[])[], inputs: readonly string[], started: number, timing?: { inferenceMs: number }): Provenance {
+export function createProvenance(
+  handle: ModelHandle,
+  records: readonly (readonly PreprocessRecord[])[],
+  inputs: readonly string[],
+  started: number,
+  timing?: { inferenceMs: number },
+): Provenance {
   return {
     modelId: handle.entry.id,
     task: handle.entry.task,

@@ -32,15 +32,27 @@ export function assertFiniteInput(volume: Volume, label: string): Volume {
   if (volume.data instanceof Float32Array || volume.data instanceof Float64Array) assertFiniteArray(volume.data, `input '${label}'`);
   const off = nonUniformStack(volume.meta, volume.geometry.spacing[2]);
   if (off !== undefined) {
-    throw new InputError(`input '${label}': DICOM slice positions are not uniform: a slice lies ${off.deviationMm.toFixed(3)} mm from the ${off.stepMm.toFixed(3)} mm grid (missing or extra files?); the model would see slices in the wrong places: restore the series' files`, { file: label, cause: 'non-uniform-slices', deviationMm: off.deviationMm, spacingMm: off.stepMm });
+    throw new InputError(
+      `input '${label}': DICOM slice positions are not uniform: a slice lies ${off.deviationMm.toFixed(3)} mm from the ${off.stepMm.toFixed(3)} mm ` +
+        `grid (missing or extra files?); the model would see slices in the wrong places: restore the series' files`,
+      { file: label, cause: 'non-uniform-slices', deviationMm: off.deviationMm, spacingMm: off.stepMm },
+    );
   }
   return volume;
 }
 
-export async function loadModelInputs(context: PipelineContext, entry: ModelEntry, input: ImageInput | NamedInputs): Promise<{ volumes: Record<string, Volume>; order: string[]; names: string[] }> {
+export async function loadModelInputs(
+  context: PipelineContext,
+  entry: ModelEntry,
+  input: ImageInput | NamedInputs,
+): Promise<{ volumes: Record<string, Volume>; order: string[]; names: string[] }> {
   const declared = declaredInputNames(entry);
   if (!isNamedInputs(input)) {
-    if (declared.length > 1) throw new InputError(`model '${entry.id}' needs ${declared.length} inputs (${declared.join(', ')}); pass them as an object keyed by name`, { modelId: entry.id, expected: declared });
+    if (declared.length > 1)
+      throw new InputError(`model '${entry.id}' needs ${declared.length} inputs (${declared.join(', ')}); pass them as an object keyed by name`, {
+        modelId: entry.id,
+        expected: declared,
+      });
     const name = declared[0] ?? 'image';
     return { volumes: { [name]: assertFiniteInput(await context.loadVolume(input), inputName(input)) }, order: [name], names: [inputName(input)] };
   }
@@ -49,7 +61,11 @@ export async function loadModelInputs(context: PipelineContext, entry: ModelEntr
   const missing = declared.filter((n) => !given.includes(n));
   const extra = given.filter((n) => !declared.includes(n));
   if (missing.length > 0 || extra.length > 0 || declared.length === 0) {
-    throw new InputError(`model '${entry.id}' takes inputs ${declared.join(', ') || '(one image)'}; missing: ${missing.join(', ') || 'none'}, unexpected: ${extra.join(', ') || 'none'}`, { modelId: entry.id, expected: declared, actual: given });
+    throw new InputError(
+      `model '${entry.id}' takes inputs ${declared.join(', ') || '(one image)'}; missing: ${missing.join(', ') || 'none'}, unexpected: ` +
+        `${extra.join(', ') || 'none'}`,
+      { modelId: entry.id, expected: declared, actual: given },
+    );
   }
   const volumes: Record<string, Volume> = {};
   for (const name of declared) volumes[name] = assertFiniteInput(await context.loadVolume(named[name]!), `${name}: ${inputName(named[name]!)}`);

@@ -51,7 +51,11 @@ export async function loadNodeVolume(input: ImageInput, options: { maxVoxels?: n
     // In-memory volumes get the same limit the file readers apply from the header.
     const voxels = voxelCount(input.geometry) * input.frames;
     if (options.maxVoxels !== undefined && voxels > options.maxVoxels) {
-      throw new LimitError(`${input.meta.source ?? 'volume'}: ${voxels} voxels exceed the limit of ${options.maxVoxels}`, { file: input.meta.source ?? 'memory', voxels, limit: options.maxVoxels });
+      throw new LimitError(`${input.meta.source ?? 'volume'}: ${voxels} voxels exceed the limit of ${options.maxVoxels}`, {
+        file: input.meta.source ?? 'memory',
+        voxels,
+        limit: options.maxVoxels,
+      });
     }
     return input;
   }
@@ -60,7 +64,10 @@ export async function loadNodeVolume(input: ImageInput, options: { maxVoxels?: n
 }
 
 async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isDirectory(), () => false);
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 /** A folder given as an image input must hold exactly one DICOM series (part); anything else is named. */
@@ -72,8 +79,15 @@ async function readSeriesFolder(dir: string, limits: { maxVoxels?: number }): Pr
     if (first !== undefined) throw first.error;
     throw new InputError(`${dir}: no DICOM series in the folder`, { file: dir, cause: 'empty-folder' });
   }
-  const list = series.map((v) => `${String(v.meta.source ?? '?')}${typeof v.meta['part'] === 'string' ? ` part '${String(v.meta['part'])}'` : ''} [${v.geometry.size.join('x')}${v.frames > 1 ? `x${v.frames}` : ''}]`);
-  throw new InputError(`${dir}: the folder holds ${series.length} DICOM series / parts; give one series folder (or read them with readDicomDirectory): ${list.join('; ')}`, { file: dir, cause: 'several-series', series: list });
+  const list = series.map(
+    (v) =>
+      `${String(v.meta.source ?? '?')}${typeof v.meta['part'] === 'string' ? ` part '${String(v.meta['part'])}'` : ''} ` +
+      `[${v.geometry.size.join('x')}${v.frames > 1 ? `x${v.frames}` : ''}]`,
+  );
+  throw new InputError(
+    `${dir}: the folder holds ${series.length} DICOM series / parts; give one series folder (or read them with readDicomDirectory): ${list.join('; ')}`,
+    { file: dir, cause: 'several-series', series: list },
+  );
 }
 
 export async function createNodeContext(options: NodePipelineOptions = {}): Promise<PipelineContext> {
@@ -91,6 +105,10 @@ export async function createNodeContext(options: NodePipelineOptions = {}): Prom
 }
 
 /** `createPipeline('classification', 'model-id', { provider: 'auto' })` in Node. */
-export async function createPipeline<T extends ImplementedTask>(task: T, model: string | ModelEntry, options: NodePipelineOptions = {}): Promise<PipelineMap[T]> {
+export async function createPipeline<T extends ImplementedTask>(
+  task: T,
+  model: string | ModelEntry,
+  options: NodePipelineOptions = {},
+): Promise<PipelineMap[T]> {
   return createPipelineInContext(task, model, await createNodeContext(options));
 }

@@ -37,14 +37,21 @@ function positions(size: number, window: number, stride: number): number[] {
   return [...new Set(out)];
 }
 
-export async function computeOcclusionMap(volume: Volume, handle: ModelHandle, steps: ScoreSteps, names: readonly string[], options: OcclusionOptions): Promise<OcclusionMap> {
+export async function computeOcclusionMap(
+  volume: Volume,
+  handle: ModelHandle,
+  steps: ScoreSteps,
+  names: readonly string[],
+  options: OcclusionOptions,
+): Promise<OcclusionMap> {
   const pre = runPreprocessPlan(volume, handle.entry.preprocess);
   const { dims, data } = pre.tensor;
   if (dims.length !== 4 || pre.tensor.type !== 'float32') throw new UsageError('occlusion maps need a float32 NCHW model input', { modelId: handle.entry.id });
   const [, channels, height, width] = dims as [number, number, number, number];
   const window = options.window ?? Math.max(1, Math.floor(Math.min(height, width) / 8));
   const stride = options.stride ?? Math.max(1, Math.floor(window / 2));
-  if (!(window >= 1 && window <= Math.min(height, width) && stride >= 1)) throw new UsageError(`occlusion window ${window} / stride ${stride} do not fit a ${width}x${height} model input`, { field: 'window' });
+  if (!(window >= 1 && window <= Math.min(height, width) && stride >= 1))
+    throw new UsageError(`occlusion window ${window} / stride ${stride} do not fit a ${width}x${height} model input`, { field: 'window' });
   const wanted = options.labels ?? names.filter(Boolean);
   const labelIndex = wanted.map((l) => {
     const i = names.indexOf(l);
@@ -59,7 +66,8 @@ export async function computeOcclusionMap(volume: Volume, handle: ModelHandle, s
     fill[c] = s / plane;
   }
   const score = async (tensor: Float32Array, n: number): Promise<Float32Array[]> => {
-    const logits = outputByName(await runSingleInput(handle, { type: 'float32', data: tensor, dims: [n, channels, height, width] }), handle).data as Float32Array;
+    const logits = outputByName(await runSingleInput(handle, { type: 'float32', data: tensor, dims: [n, channels, height, width] }), handle)
+      .data as Float32Array;
     const per = logits.length / n;
     return Array.from({ length: n }, (_, i) => steps.apply(logits.slice(i * per, (i + 1) * per)));
   };
@@ -74,15 +82,18 @@ export async function computeOcclusionMap(volume: Volume, handle: ModelHandle, s
     const buf = new Float32Array(chunk.length * data.length);
     chunk.forEach(([y, x], b) => {
       buf.set(data, b * data.length);
-      for (let c = 0; c < channels; c++) for (let yy = y; yy < y + window; yy++) buf.fill(fill[c]!, b * data.length + c * plane + yy * width + x, b * data.length + c * plane + yy * width + x + window);
+      for (let c = 0; c < channels; c++)
+        for (let yy = y; yy < y + window; yy++)
+          buf.fill(fill[c]!, b * data.length + c * plane + yy * width + x, b * data.length + c * plane + yy * width + x + window);
     });
     const scores = await score(buf, chunk.length);
     chunk.forEach(([y, x], b) => {
-      for (let yy = y; yy < y + window; yy++) for (let xx = x; xx < x + window; xx++) {
-        const p = yy * width + xx;
-        counts[p] = counts[p]! + 1;
-        labelIndex.forEach((li, l) => (sums[l * plane + p] = sums[l * plane + p]! + (base[li]! - scores[b]![li]!)));
-      }
+      for (let yy = y; yy < y + window; yy++)
+        for (let xx = x; xx < x + window; xx++) {
+          const p = yy * width + xx;
+          counts[p] = counts[p]! + 1;
+          labelIndex.forEach((li, l) => (sums[l * plane + p] = sums[l * plane + p]! + (base[li]! - scores[b]![li]!)));
+        }
     });
   }
   for (let l = 0; l < labelIndex.length; l++) for (let p = 0; p < plane; p++) sums[l * plane + p] = counts[p]! > 0 ? sums[l * plane + p]! / counts[p]! : 0;

@@ -65,7 +65,8 @@ function axisOrderOf(pre: PreprocessResult): string {
 function buildFeeds(handle: ModelHandle, tensors: { fixed: PreprocessResult['tensor']; moving: PreprocessResult['tensor'] }) {
   const entry = handle.entry;
   const order = entry.inputs?.map((i) => i.name) ?? ['moving', 'fixed'];
-  if (!order.includes('fixed') || !order.includes('moving')) throw new ManifestError(`model '${entry.id}': registration inputs must be named 'fixed' and 'moving'`, { modelId: entry.id });
+  if (!order.includes('fixed') || !order.includes('moving'))
+    throw new ManifestError(`model '${entry.id}': registration inputs must be named 'fixed' and 'moving'`, { modelId: entry.id });
   const pick = (n: string) => (n === 'fixed' ? tensors.fixed : tensors.moving);
   if (entry.io.inputs.length === 2) return Object.fromEntries(entry.io.inputs.map((spec) => [spec.name, pick(spec.name)]));
   // One input: channels concatenated in the declared order (VoxelMorph: cat([moving, fixed])).
@@ -96,8 +97,12 @@ function fieldSteps(entry: ModelEntry): { integrate?: { steps: number; padding?:
     }
   }
   const output = entry.io.outputs[0]?.name ?? '';
-  if (integrate === undefined && /velocity/i.test(output)) throw new ManifestError(`model '${entry.id}': output '${output}' is a velocity field but postprocess has no integrateVelocity step`, { modelId: entry.id });
-  if (integrate !== undefined && /displacement/i.test(output)) throw new ManifestError(`model '${entry.id}': output '${output}' is a displacement field but postprocess integrates it as a velocity`, { modelId: entry.id });
+  if (integrate === undefined && /velocity/i.test(output))
+    throw new ManifestError(`model '${entry.id}': output '${output}' is a velocity field but postprocess has no integrateVelocity step`, { modelId: entry.id });
+  if (integrate !== undefined && /displacement/i.test(output))
+    throw new ManifestError(`model '${entry.id}': output '${output}' is a displacement field but postprocess integrates it as a velocity`, {
+      modelId: entry.id,
+    });
   // Without an upsampleField step a coarse field is brought up as torch VoxelMorph does (corners).
   return { ...(integrate === undefined ? {} : { integrate }), align: align ?? 'corners' };
 }
@@ -107,8 +112,14 @@ async function register(handle: ModelHandle, input: RegistrationInput): Promise<
   const entry = handle.entry;
   // A 4D DICOM (time / diffusion series) is refused here rather than read as channels.
   const fixed = assertFiniteInput(selectInputVolume(await handle.context.loadVolume(input.fixed), undefined, 'fixed'), `fixed: ${inputName(input.fixed)}`);
-  const movingOriginal = assertFiniteInput(selectInputVolume(await handle.context.loadVolume(input.moving), undefined, 'moving'), `moving: ${inputName(input.moving)}`);
-  for (const [name, v] of [['fixed', fixed], ['moving', movingOriginal]] as const) {
+  const movingOriginal = assertFiniteInput(
+    selectInputVolume(await handle.context.loadVolume(input.moving), undefined, 'moving'),
+    `moving: ${inputName(input.moving)}`,
+  );
+  for (const [name, v] of [
+    ['fixed', fixed],
+    ['moving', movingOriginal],
+  ] as const) {
     if (v.geometry.size[2] < 2) throw new InputError(`model '${entry.id}' registers 3D volumes; ${name} image is 2D`, { modelId: entry.id, input: name });
   }
   const warnings: string[] = [];
@@ -154,7 +165,10 @@ async function register(handle: ModelHandle, input: RegistrationInput): Promise<
 
 function landmarkTre(displacement: Volume, fixed: Volume, moving: Volume, landmarks: NonNullable<RegistrationInput['landmarks']>): TreSummary {
   if (landmarks.fixed.length !== landmarks.moving.length || landmarks.fixed.length % 3 !== 0 || landmarks.fixed.length === 0) {
-    throw new InputError(`landmarks: fixed and moving need the same number of 3D points (got ${landmarks.fixed.length / 3} and ${landmarks.moving.length / 3})`, { field: 'landmarks' });
+    throw new InputError(
+      `landmarks: fixed and moving need the same number of 3D points (got ${landmarks.fixed.length / 3} and ${landmarks.moving.length / 3})`,
+      { field: 'landmarks' },
+    );
   }
   const predictedVoxels = displacePoints(displacement, landmarks.fixed, { units: 'mm', outside: 'border' });
   // predictedVoxels are fixed-grid voxel indices shifted by u in fixed voxels; world() gives mm.

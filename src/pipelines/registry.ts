@@ -28,7 +28,11 @@ export function isImplementedTask(task: string): task is ImplementedTask {
   return TASKS.has(task);
 }
 
-export async function createPipelineInContext<T extends ImplementedTask>(task: T, model: string | ModelEntry, context: PipelineContext): Promise<PipelineMap[T]> {
+export async function createPipelineInContext<T extends ImplementedTask>(
+  task: T,
+  model: string | ModelEntry,
+  context: PipelineContext,
+): Promise<PipelineMap[T]> {
   const definition = TASKS.get(task);
   if (definition === undefined) {
     throw new UsageError(`unknown or unsupported task '${String(task)}' (supported: ${[...TASKS.keys()].join(', ')})`, { field: 'task', received: task });

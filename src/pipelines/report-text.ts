@@ -45,7 +45,10 @@ function classesOf(entry: ModelEntry): MentionStatus[] {
   const raw = entry.tokenizer?.classes ?? entry.io.outputs[0]?.channels;
   if (raw === undefined) return [];
   if (!Array.isArray(raw) || !raw.every((c) => STATUSES.includes(c as MentionStatus))) {
-    throw new ManifestError(`model '${entry.id}': tokenizer.classes must list statuses from ${STATUSES.join(', ')}`, { modelId: entry.id, field: 'tokenizer.classes' });
+    throw new ManifestError(`model '${entry.id}': tokenizer.classes must list statuses from ${STATUSES.join(', ')}`, {
+      modelId: entry.id,
+      field: 'tokenizer.classes',
+    });
   }
   return raw as MentionStatus[];
 }
@@ -61,7 +64,11 @@ function declaredActivation(entry: ModelEntry): PostprocessStepOf<'report-text'>
     switch (step.op) {
       case 'softmax':
       case 'sigmoid':
-        if (declared !== undefined) throw new ManifestError(`model '${entry.id}': a report-text head has one activation, postprocess declares '${declared.op}' and '${step.op}'`, { modelId: entry.id, op: step.op });
+        if (declared !== undefined)
+          throw new ManifestError(`model '${entry.id}': a report-text head has one activation, postprocess declares '${declared.op}' and '${step.op}'`, {
+            modelId: entry.id,
+            op: step.op,
+          });
         declared = step;
         break;
       default: {
@@ -77,7 +84,12 @@ function checkActivation(entry: ModelEntry, declared: PostprocessStepOf<'report-
   if (declared === undefined) return;
   const softmaxHead = dims.length === 3 && dims[2]! > 1;
   const fits = declared.op === 'softmax' ? softmaxHead && (declared.axis === -1 || declared.axis === dims.length - 1) : !softmaxHead;
-  if (!fits) throw new ManifestError(`model '${entry.id}': postprocess '${declared.op}'${declared.op === 'softmax' ? ` (axis ${declared.axis})` : ''} does not fit the output [${dims.join(', ')}] (softmax: last axis of [N, L, K]; sigmoid: [N, L])`, { modelId: entry.id, op: declared.op });
+  if (!fits)
+    throw new ManifestError(
+      `model '${entry.id}': postprocess '${declared.op}'${declared.op === 'softmax' ? ` (axis ${declared.axis})` : ''} does not fit the output ` +
+        `[${dims.join(', ')}] (softmax: last axis of [N, L, K]; sigmoid: [N, L])`,
+      { modelId: entry.id, op: declared.op },
+    );
 }
 
 async function loadTokenizer(context: PipelineContext, entry: ModelEntry): Promise<Tokenizer> {
@@ -104,7 +116,13 @@ function toInt64(ids: Int32Array): BigInt64Array {
   return out;
 }
 
-async function classify(handle: ModelHandle, tokenizer: Tokenizer, classes: MentionStatus[], activation: PostprocessStepOf<'report-text'> | undefined, reports: readonly string[]): Promise<ReportTextResult[]> {
+async function classify(
+  handle: ModelHandle,
+  tokenizer: Tokenizer,
+  classes: MentionStatus[],
+  activation: PostprocessStepOf<'report-text'> | undefined,
+  reports: readonly string[],
+): Promise<ReportTextResult[]> {
   const started = Date.now();
   for (const [i, r] of reports.entries()) if (typeof r !== 'string') throw new InputError(`report ${i} is not a string`, { index: i });
   const names = labelNames(handle.entry);
@@ -119,7 +137,10 @@ async function classify(handle: ModelHandle, tokenizer: Tokenizer, classes: Ment
   const k = out.dims.length === 3 ? out.dims[2]! : 1;
   checkActivation(handle.entry, activation, out.dims);
   if (out.dims[0] !== n || out.dims[1] !== names.length || (k > 1 && k !== classes.length)) {
-    throw new ManifestError(`model '${handle.entry.id}': output [${out.dims.join(', ')}] does not match ${names.length} labels x ${classes.length || 1} classes`, { modelId: handle.entry.id });
+    throw new ManifestError(
+      `model '${handle.entry.id}': output [${out.dims.join(', ')}] does not match ${names.length} labels x ${classes.length || 1} classes`,
+      { modelId: handle.entry.id },
+    );
   }
   const probs = k > 1 ? applySoftmax(logits, [n, names.length, k], 2) : applySigmoid(logits);
   return reports.map((_report, r) => {

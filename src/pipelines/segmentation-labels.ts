@@ -26,7 +26,10 @@ import { copyPermutedBlock } from '../core/permute-block.js';
 import type { ModelTensor } from '../core/tensor.js';
 
 type SegmentationStep = PostprocessStepOf<'segmentation'>;
-type LabelFilter = Extract<SegmentationStep, { op: 'remapLabels' | 'keepLargestComponent' | 'removeSmallComponents' | 'keepLargestForegroundComponent' | 'binarize' }>;
+type LabelFilter = Extract<
+  SegmentationStep,
+  { op: 'remapLabels' | 'keepLargestComponent' | 'removeSmallComponents' | 'keepLargestForegroundComponent' | 'binarize' }
+>;
 
 /** A segmentation entry's postprocess sorted by the stage that runs each step. */
 export interface SegmentationSteps {
@@ -191,7 +194,8 @@ export function computeLabels(entry: ModelEntry, logits: ModelTensor<'float32'>,
   const post = segmentationSteps(entry, options.skip);
   const { outer, inner } = splitAtReslice(records);
   const grid = inner[0]!.inputGeometry;
-  const direct = !options.probabilities && post.activations.length === 0 && (post.discrete?.op ?? 'argmax') === 'argmax' ? argmaxOnTensor(logits, records, inner) : null;
+  const direct =
+    !options.probabilities && post.activations.length === 0 && (post.discrete?.op ?? 'argmax') === 'argmax' ? argmaxOnTensor(logits, records, inner) : null;
   if (direct !== null) {
     let labels = filterLabels(createVolume({ geometry: grid, data: direct.data, meta: { ...options.meta, modality: 'SEG' } }), post.filters);
     if (outer.length > 0 && options.stayOnResliceGrid !== true) labels = resliceToInputGrid(labels, outer, { interpolation: 'nearest' });
@@ -206,15 +210,17 @@ export function computeLabels(entry: ModelEntry, logits: ModelTensor<'float32'>,
   // writing C probability channels onto the grid first (same labels, see invert-argmax.ts).
   const fused = !options.probabilities && (discrete === undefined || discrete.op === 'argmax') && moved && activated.data instanceof Float32Array;
   // Sigmoid regions likewise (when the kernels apply; else null and the two steps below).
-  const fusedRegions = !options.probabilities && discrete?.op === 'regionsToLabels' && moved ? invertRegionsToInputGrid(activated, inner, regionOptions(discrete)) : null;
+  const fusedRegions =
+    !options.probabilities && discrete?.op === 'regionsToLabels' && moved ? invertRegionsToInputGrid(activated, inner, regionOptions(discrete)) : null;
   let probabilities = fused || fusedRegions !== null ? undefined : invertToInputGrid(activated, inner, { interpolation: 'linear' });
-  const labelData = probabilities ? discretise(probabilities, discrete, entry.id) : fusedRegions ?? invertArgmaxToInputGrid(activated, inner);
+  const labelData = probabilities ? discretise(probabilities, discrete, entry.id) : (fusedRegions ?? invertArgmaxToInputGrid(activated, inner));
   let labels = filterLabels(createVolume({ geometry: grid, data: labelData, meta: { ...options.meta, modality: 'SEG' } }), post.filters);
   if (outer.length > 0 && options.stayOnResliceGrid !== true) {
     labels = resliceToInputGrid(labels, outer, { interpolation: 'nearest' });
     if (options.probabilities && probabilities) probabilities = resliceToInputGrid(probabilities, outer, { interpolation: 'linear' });
   }
-  if (probabilities) probabilities = createVolume({ geometry: probabilities.geometry, data: probabilities.data, frames: probabilities.frames, meta: { ...options.meta } });
+  if (probabilities)
+    probabilities = createVolume({ geometry: probabilities.geometry, data: probabilities.data, frames: probabilities.frames, meta: { ...options.meta } });
   return { labels, ...(options.probabilities && probabilities ? { probabilities } : {}) };
 }
 
@@ -223,7 +229,14 @@ export function computeLabels(entry: ModelEntry, logits: ModelTensor<'float32'>,
  * labels are taken on the model grid and carried back nearest-neighbour, so a label boundary
  * stays where the model grid put it instead of where interpolated probabilities cross.
  */
-function labelsOnModelGrid(activated: Volume, grid: Volume['geometry'], inner: readonly PreprocessRecord[], outer: readonly PreprocessRecord[], filters: readonly LabelFilter[], options: LabelsOptions): LabelsResult {
+function labelsOnModelGrid(
+  activated: Volume,
+  grid: Volume['geometry'],
+  inner: readonly PreprocessRecord[],
+  outer: readonly PreprocessRecord[],
+  filters: readonly LabelFilter[],
+  options: LabelsOptions,
+): LabelsResult {
   const onModel = createVolume({ geometry: activated.geometry, data: argmaxChannels(activated.data, activated.frames) });
   const back = invertToInputGrid(onModel, inner, { interpolation: 'nearest' });
   let labels = filterLabels(createVolume({ geometry: grid, data: back.data, meta: { ...options.meta, modality: 'SEG' } }), filters);
@@ -232,7 +245,8 @@ function labelsOnModelGrid(activated: Volume, grid: Volume['geometry'], inner: r
     labels = resliceToInputGrid(labels, outer, { interpolation: 'nearest' });
     if (probabilities) probabilities = resliceToInputGrid(probabilities, outer, { interpolation: 'linear' });
   }
-  if (probabilities) probabilities = createVolume({ geometry: probabilities.geometry, data: probabilities.data, frames: probabilities.frames, meta: { ...options.meta } });
+  if (probabilities)
+    probabilities = createVolume({ geometry: probabilities.geometry, data: probabilities.data, frames: probabilities.frames, meta: { ...options.meta } });
   return { labels, ...(probabilities ? { probabilities } : {}) };
 }
 

@@ -76,7 +76,8 @@ async function prepareInputs(handle: ModelHandle, input: ImageInput | NamedInput
   const loaded = await loadModelInputs(handle.context, entry, input);
   for (const [k, name] of loaded.order.entries()) loaded.volumes[name] = selectInputVolume(loaded.volumes[name]!, volumeIndex, loaded.names[k] ?? name);
   for (const [name, v] of Object.entries(loaded.volumes)) {
-    if (entry.dimensionality === 3 && v.geometry.size[2] < 2) throw new InputError(`model '${entry.id}' segments 3D volumes; input '${name}' is 2D`, { modelId: entry.id, input: name });
+    if (entry.dimensionality === 3 && v.geometry.size[2] < 2)
+      throw new InputError(`model '${entry.id}' segments 3D volumes; input '${name}' is 2D`, { modelId: entry.id, input: name });
   }
   const aligned = alignInputs(loaded.volumes, loaded.order);
   const first = aligned.volumes[loaded.order[0]!]!;
@@ -97,7 +98,12 @@ interface PreModel {
 type PlanInputs = Volume | Readonly<Record<string, Volume>>;
 
 /** The pre-model's labels on the grid its plan regrids to (for cropForeground {mask: 'preModel'}). */
-async function runPreModel(pre: PreModel, inputs: PlanInputs, source: string, timing: { inferenceMs: number }): Promise<{ labels: Volume; records: PreprocessRecord[] }> {
+async function runPreModel(
+  pre: PreModel,
+  inputs: PlanInputs,
+  source: string,
+  timing: { inferenceMs: number },
+): Promise<{ labels: Volume; records: PreprocessRecord[] }> {
   const entry = pre.handle.entry;
   let prepared: PreprocessResult | undefined = runPreprocessPlan(inputs, entry.preprocess, { skip: pre.skip, ...(entry.space ? { space: entry.space } : {}) });
   const { records, tensor } = prepared;
@@ -107,7 +113,13 @@ async function runPreModel(pre: PreModel, inputs: PlanInputs, source: string, ti
   return { labels, records };
 }
 
-async function predict(handle: ModelHandle, inputs: PlanInputs, preModelLabels: Volume | undefined, timing: { inferenceMs: number }, onProgress?: (done: number, total: number) => void): Promise<{ records: PreprocessRecord[]; logits: ModelTensor<'float32'> }> {
+async function predict(
+  handle: ModelHandle,
+  inputs: PlanInputs,
+  preModelLabels: Volume | undefined,
+  timing: { inferenceMs: number },
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ records: PreprocessRecord[]; logits: ModelTensor<'float32'> }> {
   const entry = handle.entry;
   // Sliding windows read the preprocessed volume through strides: no transposed whole copy.
   let pre: PreprocessResult | undefined = runPreprocessPlan(inputs, entry.preprocess, {
@@ -121,7 +133,12 @@ async function predict(handle: ModelHandle, inputs: PlanInputs, preModelLabels: 
   return { records, logits };
 }
 
-async function segment(handle: ModelHandle, preModel: PreModel | null, input: ImageInput | NamedInputs, options: SegmentationRunOptions): Promise<SegmentationResult> {
+async function segment(
+  handle: ModelHandle,
+  preModel: PreModel | null,
+  input: ImageInput | NamedInputs,
+  options: SegmentationRunOptions,
+): Promise<SegmentationResult> {
   const started = Date.now();
   const entry = handle.entry;
   const timing = { inferenceMs: 0 };
@@ -136,13 +153,22 @@ async function segment(handle: ModelHandle, preModel: PreModel | null, input: Im
     preLabels = pre.labels;
     allRecords.push(pre.records);
   }
-  let predicted: { records: PreprocessRecord[]; logits: ModelTensor<'float32'> } | undefined = await predict(handle, prepared.inputs!, preLabels, timing, options.onProgress);
+  let predicted: { records: PreprocessRecord[]; logits: ModelTensor<'float32'> } | undefined = await predict(
+    handle,
+    prepared.inputs!,
+    preLabels,
+    timing,
+    options.onProgress,
+  );
   prepared.inputs = undefined;
   preLabels = undefined;
   const records = predicted.records;
   const logits = predicted.logits;
   predicted = undefined;
-  const { labels, probabilities } = computeLabels(entry, logits, records, { ...(options.probabilities ? { probabilities: true } : {}), meta: { ...reference.meta, source: reference.source } });
+  const { labels, probabilities } = computeLabels(entry, logits, records, {
+    ...(options.probabilities ? { probabilities: true } : {}),
+    meta: { ...reference.meta, source: reference.source },
+  });
   const volumesMl: Record<string, number> = {};
   for (const lv of measureLabelVolumes(labels.data, labels.geometry)) volumesMl[labelName(entry.labels, lv.label)] = lv.ml;
   return {

@@ -13,7 +13,11 @@ import { createVolume, type Volume } from '../core/volume.js';
 export function checkVolumeOption(volume: unknown): number | undefined {
   if (volume === undefined) return undefined;
   if (typeof volume !== 'number' || !Number.isInteger(volume) || volume < 0) {
-    throw new UsageError(`option volume must be an integer >= 0 (0-based volume index), got ${String(volume)}`, { field: 'volume', expected: 'integer >= 0', received: String(volume) });
+    throw new UsageError(`option volume must be an integer >= 0 (0-based volume index), got ${String(volume)}`, {
+      field: 'volume',
+      expected: 'integer >= 0',
+      received: String(volume),
+    });
   }
   return volume;
 }
@@ -31,12 +35,19 @@ export function selectInputVolume(v: Volume, index: number | undefined, name: st
   const chosen = checkVolumeOption(index);
   if (chosen === undefined) {
     if (v.frames > 1 && v.meta.format === 'dicom') {
-      throw new InputError(`${name}: multi-volume input with ${describeVolumes(v)}; the model takes one: choose it with { volume: n } (medinfer run --volume n)`, { file: name, cause: 'multi-volume-input', volumes: v.frames });
+      throw new InputError(
+        `${name}: multi-volume input with ${describeVolumes(v)}; the model takes one: choose it with { volume: n } (medinfer run --volume n)`,
+        { file: name, cause: 'multi-volume-input', volumes: v.frames },
+      );
     }
     return v;
   }
   if (chosen >= v.frames) {
-    throw new InputError(`${name}: volume ${chosen} requested but the input has ${v.frames === 1 ? 'one volume (0)' : describeVolumes(v)}`, { file: name, cause: 'no-such-volume', volumes: v.frames });
+    throw new InputError(`${name}: volume ${chosen} requested but the input has ${v.frames === 1 ? 'one volume (0)' : describeVolumes(v)}`, {
+      file: name,
+      cause: 'no-such-volume',
+      volumes: v.frames,
+    });
   }
   if (v.frames === 1) return v;
   const per = v.data.length / v.frames;

@@ -41,7 +41,8 @@ const SPLITTERS: Record<TokenizerSpec['split'], RegExp> = {
 
 export function parseTokenizerSpec(raw: Readonly<Record<string, unknown>> | undefined, modelId: string): TokenizerSpec {
   const r = raw ?? {};
-  const bad = (field: string, expected: string) => new ManifestError(`model '${modelId}': tokenizer.${field} must be ${expected}, got ${JSON.stringify(r[field])}`, { modelId, field: `tokenizer.${field}` });
+  const bad = (field: string, expected: string) =>
+    new ManifestError(`model '${modelId}': tokenizer.${field} must be ${expected}, got ${JSON.stringify(r[field])}`, { modelId, field: `tokenizer.${field}` });
   const maxLength = r.maxLength;
   if (typeof maxLength !== 'number' || !Number.isInteger(maxLength) || maxLength < 1) throw bad('maxLength', 'a positive integer');
   const split = (r.split ?? 'words-and-punctuation') as TokenizerSpec['split'];
@@ -50,7 +51,15 @@ export function parseTokenizerSpec(raw: Readonly<Record<string, unknown>> | unde
   if (padding !== 'post' && padding !== 'pre') throw bad('padding', "'post' or 'pre'");
   const inputDtype = (r.inputDtype ?? 'int64') as TokenizerSpec['inputDtype'];
   if (inputDtype !== 'int64' && inputDtype !== 'int32') throw bad('inputDtype', "'int64' or 'int32'");
-  return { lowercase: r.lowercase !== false, split, maxLength, padding, padToken: String(r.padToken ?? '<pad>'), unknownToken: String(r.unknownToken ?? '<unk>'), inputDtype };
+  return {
+    lowercase: r.lowercase !== false,
+    split,
+    maxLength,
+    padding,
+    padToken: String(r.padToken ?? '<pad>'),
+    unknownToken: String(r.unknownToken ?? '<unk>'),
+    inputDtype,
+  };
 }
 
 export function parseVocabulary(bytes: Uint8Array, name: string, modelId: string): string[] {
@@ -63,7 +72,8 @@ export function parseVocabulary(bytes: Uint8Array, name: string, modelId: string
       throw new ManifestError(`model '${modelId}': vocabulary ${name} is not valid JSON`, { modelId, file: name }, { cause: error });
     }
     const tokens = (json as { tokens?: unknown }).tokens;
-    if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === 'string')) throw new ManifestError(`model '${modelId}': vocabulary ${name} needs a "tokens" array of strings`, { modelId, file: name });
+    if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === 'string'))
+      throw new ManifestError(`model '${modelId}': vocabulary ${name} needs a "tokens" array of strings`, { modelId, file: name });
     return tokens as string[];
   }
   return text.split(/\r?\n/).filter((l) => l.length > 0);
@@ -76,7 +86,8 @@ export function createTokenizer(spec: TokenizerSpec, tokens: readonly string[], 
   });
   const pad = ids.get(spec.padToken);
   const unk = ids.get(spec.unknownToken);
-  if (pad === undefined || unk === undefined) throw new ManifestError(`model '${modelId}': vocabulary lacks the pad '${spec.padToken}' or unknown '${spec.unknownToken}' token`, { modelId });
+  if (pad === undefined || unk === undefined)
+    throw new ManifestError(`model '${modelId}': vocabulary lacks the pad '${spec.padToken}' or unknown '${spec.unknownToken}' token`, { modelId });
   const tokenize = (text: string) => (spec.lowercase ? text.toLowerCase() : text).match(SPLITTERS[spec.split]) ?? [];
   const encodeInto = (text: string, out: Int32Array, offset: number): number => {
     const words = tokenize(text);

@@ -8,15 +8,38 @@ export { POSTPROCESS_OPS, isPostprocessOp, validatePostprocessPlan, type Postpro
 
 export { applySigmoid, applySoftmax, sigmoidScalar } from './classification/activations.js';
 export { applyOpNorm, validateOperatingThresholds, type OperatingThresholds } from './classification/op-norm.js';
-export { applyThreshold, resolveThresholds, selectTopK, toLabelScores, type LabelResultOptions, type LabelScore, type ThresholdSpec } from './classification/label-scores.js';
+export {
+  applyThreshold,
+  resolveThresholds,
+  selectTopK,
+  toLabelScores,
+  type LabelResultOptions,
+  type LabelScore,
+  type ThresholdSpec,
+} from './classification/label-scores.js';
 
 export { boxDims, convertBoxMode, mapBoxesToWorld, validateCornerBoxes, type BoxMode, type BoxMode2D, type BoxMode3D } from './detection/boxes.js';
 export { countDetections, decodeEndToEnd, decodeYolo, type DecodeYoloOptions, type Detections } from './detection/decode.js';
 export { applyNms, selectNms, type NmsInput, type NmsOptions } from './detection/nms.js';
 
-export { argmaxChannels, convertRegionsToLabels, measureLabelVolumes, remapLabels, type LabelArray, type LabelMap, type LabelVolume, type RegionsToLabelsOptions } from './segmentation/label-maps.js';
+export {
+  argmaxChannels,
+  convertRegionsToLabels,
+  measureLabelVolumes,
+  remapLabels,
+  type LabelArray,
+  type LabelMap,
+  type LabelVolume,
+  type RegionsToLabelsOptions,
+} from './segmentation/label-maps.js';
 export { labelConnectedComponents, type ComponentLabels, type ComponentOptions, type Connectivity } from './segmentation/connected-components.js';
-export { keepLargestComponent, keepLargestForegroundComponent, removeSmallComponents, type KeepLargestOptions, type RemoveSmallOptions } from './segmentation/component-filters.js';
+export {
+  keepLargestComponent,
+  keepLargestForegroundComponent,
+  removeSmallComponents,
+  type KeepLargestOptions,
+  type RemoveSmallOptions,
+} from './segmentation/component-filters.js';
 
 export { convertFieldToMm, convertFieldToVoxels, type DisplacementField, type DisplacementUnits } from './registration/field.js';
 export { warpVolume, type WarpInterpolation, type WarpOptions, type WarpPadding } from './registration/warp.js';

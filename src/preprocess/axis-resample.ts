@@ -14,7 +14,16 @@ import { sampleGrid } from './sample-grid.js';
 
 export type SplineOrder = 0 | 1 | 3;
 
-export function resampleAxisByOrder(src: TypedArray, size: Vec3, channels: number, axis: 0 | 1 | 2, m: number, scale: number, offset: number, order: SplineOrder): { data: Float32Array; size: Vec3 } {
+export function resampleAxisByOrder(
+  src: TypedArray,
+  size: Vec3,
+  channels: number,
+  axis: 0 | 1 | 2,
+  m: number,
+  scale: number,
+  offset: number,
+  order: SplineOrder,
+): { data: Float32Array; size: Vec3 } {
   if (order === 3) return resampleCubicAxis(src, size, channels, axis, m, scale, offset);
   const outSize: [number, number, number] = [size[0], size[1], size[2]];
   outSize[axis] = m;
@@ -24,7 +33,10 @@ export function resampleAxisByOrder(src: TypedArray, size: Vec3, channels: numbe
     return order === 1 ? buildLinearTable(coords, size[a]!, strides[a]!, 'border') : buildNearestTable(coords, size[a]!, strides[a]!, 'border');
   });
   const out = new Float32Array(outSize[0] * outSize[1] * outSize[2] * channels);
-  sampleGrid({ src, srcVoxels: size[0] * size[1] * size[2], channels, outSize, tables: [tables[0]!, tables[1]!, tables[2]!], linear: order === 1, fill: 0 }, out);
+  sampleGrid(
+    { src, srcVoxels: size[0] * size[1] * size[2], channels, outSize, tables: [tables[0]!, tables[1]!, tables[2]!], linear: order === 1, fill: 0 },
+    out,
+  );
   return { data: out, size: outSize };
 }
 

@@ -20,7 +20,11 @@ export function composeRecords(records: readonly PreprocessRecord[]): ComposedRe
   let transform = IDENTITY_TRANSFORM;
   for (const r of records) {
     // A general regridding (conform) has no axis-aligned inverse: ignoring it would be silently wrong.
-    if (r.reslice !== undefined) throw new ShapeError(`the '${r.op}' step reslices the input (not axis-aligned); map results back with splitAtReslice / resliceToInputGrid`, { field: 'records', op: r.op });
+    if (r.reslice !== undefined)
+      throw new ShapeError(`the '${r.op}' step reslices the input (not axis-aligned); map results back with splitAtReslice / resliceToInputGrid`, {
+        field: 'records',
+        op: r.op,
+      });
     if (r.transform !== null) transform = composeTransforms(transform, r.transform);
   }
   return { transform, inputGeometry: first.inputGeometry, outputGeometry: last.outputGeometry };

@@ -34,14 +34,29 @@ export function invertAffine3x4(m: Affine3x4): Affine3x4 {
   if (!(Math.abs(det) > 1e-12)) throw new ShapeError('index transform is singular', { field: 'reslice' });
   const k = 1 / det;
   const r = [
-    (e * i - f * h) * k, (c * h - b * i) * k, (b * f - c * e) * k,
-    (f * g - d * i) * k, (a * i - c * g) * k, (c * d - a * f) * k,
-    (d * h - e * g) * k, (b * g - a * h) * k, (a * e - b * d) * k,
+    (e * i - f * h) * k,
+    (c * h - b * i) * k,
+    (b * f - c * e) * k,
+    (f * g - d * i) * k,
+    (a * i - c * g) * k,
+    (c * d - a * f) * k,
+    (d * h - e * g) * k,
+    (b * g - a * h) * k,
+    (a * e - b * d) * k,
   ];
   return [
-    r[0]!, r[1]!, r[2]!, -(r[0]! * tx + r[1]! * ty + r[2]! * tz),
-    r[3]!, r[4]!, r[5]!, -(r[3]! * tx + r[4]! * ty + r[5]! * tz),
-    r[6]!, r[7]!, r[8]!, -(r[6]! * tx + r[7]! * ty + r[8]! * tz),
+    r[0]!,
+    r[1]!,
+    r[2]!,
+    -(r[0]! * tx + r[1]! * ty + r[2]! * tz),
+    r[3]!,
+    r[4]!,
+    r[5]!,
+    -(r[3]! * tx + r[4]! * ty + r[5]! * tz),
+    r[6]!,
+    r[7]!,
+    r[8]!,
+    -(r[6]! * tx + r[7]! * ty + r[8]! * tz),
   ];
 }
 
@@ -79,7 +94,9 @@ export function planConformGrid(input: Geometry, size: readonly number[], voxelS
 /** Whether a geometry already is the conformed grid's orientation and voxel size (axis-aligned within 1e-4). */
 export function isConformedGrid(g: Geometry, size: readonly number[], voxelSize: number, axcodes: 'LIA' | 'RAS'): boolean {
   const dir = DIRECTIONS[axcodes];
-  return g.size.every((s, a) => s === size[a])
-    && g.spacing.every((s) => Math.abs(s - voxelSize) <= 1e-4 * voxelSize)
-    && g.direction.every((v, idx) => Math.abs(v - dir[idx]!) <= 1e-4);
+  return (
+    g.size.every((s, a) => s === size[a]) &&
+    g.spacing.every((s) => Math.abs(s - voxelSize) <= 1e-4 * voxelSize) &&
+    g.direction.every((v, idx) => Math.abs(v - dir[idx]!) <= 1e-4)
+  );
 }

@@ -37,7 +37,10 @@ export function computeNiivueRange(data: TypedArray, size: readonly number[]): [
       for (let i = b[0], p = b[0] + n0 * (j + n1 * k); i < n0 - b[0]; i++, p++) {
         const x = data[p]!;
         count++;
-        if (x !== x) { nans++; continue; }
+        if (x !== x) {
+          nans++;
+          continue;
+        }
         if (x === 0) zeros++;
         if (x < lo) lo = x;
         if (x > hi) hi = x;
@@ -45,7 +48,7 @@ export function computeNiivueRange(data: TypedArray, size: readonly number[]): [
     }
   }
   // calMinMax's percentile count: zeros leave it when they are > 60 % of the box.
-  const counted = count - (100 * zeros / count > 60 ? zeros : 0) - nans;
+  const counted = count - ((100 * zeros) / count > 60 ? zeros : 0) - nans;
   if (Math.round(counted * 0.02) >= 1 && lo !== hi) return [lo, hi];
   lo = Infinity;
   hi = -Infinity;

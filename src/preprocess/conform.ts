@@ -63,12 +63,18 @@ function sampleLinear(job: SampleJob, out: Uint8Array): void {
         const ix = x * m[0]! + ixYZ;
         const iy = x * m[4]! + iyYZ;
         const iz = x * m[8]! + izYZ;
-        const fx = Math.floor(ix), fy = Math.floor(iy), fz = Math.floor(iz);
+        const fx = Math.floor(ix),
+          fy = Math.floor(iy),
+          fz = Math.floor(iz);
         o++;
         if (fx < 0 || fy < 0 || fz < 0) continue;
         if (Math.ceil(ix) >= dimX || Math.ceil(iy) >= dimY || Math.ceil(iz) >= dimZ) continue;
-        const rcx = ix - fx, rcy = iy - fy, rcz = iz - fz;
-        const rfx = 1 - rcx, rfy = 1 - rcy, rfz = 1 - rcz;
+        const rcx = ix - fx,
+          rcy = iy - fy,
+          rcz = iz - fz;
+        const rfx = 1 - rcx,
+          rfy = 1 - rcy,
+          rfz = 1 - rcz;
         const f = fx + fy * dimX + fz * dimXY;
         // At an integer coordinate ceil = floor and the +1 neighbour has weight 0; past the array's
         // end niivue reads undefined, so the sum is NaN and the stored voxel 0 - kept here.
@@ -98,7 +104,9 @@ function sampleNearest(job: SampleJob, out: Uint8Array): void {
       const iyYZ = y * m[5]! + z * m[6]! + m[7]!;
       const izYZ = y * m[9]! + z * m[10]! + m[11]!;
       for (let x = 0; x < outSize[0]!; x++) {
-        const ix = Math.round(x * m[0]! + ixYZ), iy = Math.round(x * m[4]! + iyYZ), iz = Math.round(x * m[8]! + izYZ);
+        const ix = Math.round(x * m[0]! + ixYZ),
+          iy = Math.round(x * m[4]! + iyYZ),
+          iz = Math.round(x * m[8]! + izYZ);
         o++;
         if (ix < 0 || iy < 0 || iz < 0 || ix >= dimX || iy >= dimY || iz >= dimZ) continue;
         out[o] = toUint8(src[ix + iy * dimX + iz * dimX * dimY]!, srcMin, scale);
@@ -111,10 +119,16 @@ export function conformVolume(volume: Volume, params: ConformParams): StepResult
   const g = volume.geometry;
   const source = volume.meta.source ?? 'the input';
   if (volume.components !== 1 || volume.frames !== 1) {
-    throw new InputError(`conform: ${source} has ${volume.components} components x ${volume.frames} frames; conform takes one scalar 3D volume`, { field: 'conform', file: source });
+    throw new InputError(`conform: ${source} has ${volume.components} components x ${volume.frames} frames; conform takes one scalar 3D volume`, {
+      field: 'conform',
+      file: source,
+    });
   }
   if (params.skipConformed && volume.type === 'uint8' && isConformedGrid(g, params.size, params.voxelSize, params.axcodes)) {
-    return { volume, record: { op: 'conform', params: { ...params }, inputGeometry: g, outputGeometry: g, transform: IDENTITY_TRANSFORM, details: { skipped: true } } };
+    return {
+      volume,
+      record: { op: 'conform', params: { ...params }, inputGeometry: g, outputGeometry: g, transform: IDENTITY_TRANSFORM, details: { skipped: true } },
+    };
   }
   const grid = planConformGrid(g, params.size, params.voxelSize, params.axcodes);
   const { srcMin, scale } = computeConformScale(volume.data, g.size, volume.type === 'uint8', source);
@@ -125,6 +139,14 @@ export function conformVolume(volume: Volume, params: ConformParams): StepResult
   const conformed = createVolume({ geometry: grid.geometry, data: out, meta: { ...volume.meta } });
   return {
     volume: conformed,
-    record: { op: 'conform', params: { ...params }, inputGeometry: g, outputGeometry: grid.geometry, transform: null, reslice: grid.outToIn, details: { skipped: false, srcMin, scale } },
+    record: {
+      op: 'conform',
+      params: { ...params },
+      inputGeometry: g,
+      outputGeometry: grid.geometry,
+      transform: null,
+      reslice: grid.outToIn,
+      details: { skipped: false, srcMin, scale },
+    },
   };
 }

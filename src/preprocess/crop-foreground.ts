@@ -53,13 +53,19 @@ function maskSource(volume: Volume, params: CropForegroundParams, options: StepO
   const source = volume.meta.source ?? 'the input';
   if (params.mask === 'preModel') {
     const labels = options.preModelLabels;
-    if (labels === undefined) throw new InputError('cropForeground {mask: "preModel"}: no pre-model labels were given (the model entry needs a "preModel")', { field: 'mask' });
+    if (labels === undefined)
+      throw new InputError('cropForeground {mask: "preModel"}: no pre-model labels were given (the model entry needs a "preModel")', { field: 'mask' });
     if (!sameGrid(labels.geometry, volume.geometry) || labels.components !== 1 || labels.frames !== 1) {
-      throw new ShapeError(`cropForeground: the pre-model's labels [${labels.geometry.size.join('x')}] are not on the grid this step sees [${volume.geometry.size.join('x')}]: the pre-model must regrid its input the same way`, { expected: [...volume.geometry.size], actual: [...labels.geometry.size] });
+      throw new ShapeError(
+        `cropForeground: the pre-model's labels [${labels.geometry.size.join('x')}] are not on the grid this step sees ` +
+          `[${volume.geometry.size.join('x')}]: the pre-model must regrid its input the same way`,
+        { expected: [...volume.geometry.size], actual: [...labels.geometry.size] },
+      );
     }
     return { data: labels.data, threshold: 0 };
   }
-  if (channelCount(volume) !== 1) throw new InputError(`cropForeground: ${source} has ${channelCount(volume)} channels; the mask is defined on one`, { field: 'mask', file: source });
+  if (channelCount(volume) !== 1)
+    throw new InputError(`cropForeground: ${source} has ${channelCount(volume)} channels; the mask is defined on one`, { field: 'mask', file: source });
   if (params.mask === 'threshold') return { data: volume.data, threshold: Math.fround(params.value!) };
   const max = maxOf(volume.data);
   return { data: volume.data, threshold: Math.fround(Math.fround(max) * Math.fround(params.value!)) };
@@ -70,7 +76,11 @@ export function cropForegroundVolume(volume: Volume, params: CropForegroundParam
   const mask = maskSource(volume, params, options);
   const box = findBoxAbove(mask.data, g.size, mask.threshold);
   if (box === null) {
-    throw new InputError(`cropForeground: the foreground mask (${params.mask}${params.value === undefined ? '' : ` ${params.value}`}) of ${volume.meta.source ?? 'the input'} is empty: nothing to segment`, { field: 'mask', file: volume.meta.source ?? 'memory' });
+    throw new InputError(
+      `cropForeground: the foreground mask (${params.mask}${params.value === undefined ? '' : ` ${params.value}`}) of ` +
+        `${volume.meta.source ?? 'the input'} is empty: nothing to segment`,
+      { field: 'mask', file: volume.meta.source ?? 'memory' },
+    );
   }
   const pad = typeof params.padding === 'number' ? [params.padding, params.padding, params.padding] : params.padding;
   const start: Vec3 = [0, 1, 2].map((a) => Math.max(0, box.lo[a]! - pad[a]!)) as unknown as Vec3;

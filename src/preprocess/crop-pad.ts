@@ -27,11 +27,16 @@ export function readCropPadParams(r: ParamReader): CropPadParams {
   const mode = r.oneOf('mode', ['center', 'centerSquare', 'divisible', 'foreground'] as const);
   const used: Record<typeof mode, readonly string[]> = { center: ['size'], centerSquare: [], divisible: ['k'], foreground: ['k', 'margin', 'allowSmaller'] };
   for (const field of ['size', 'k', 'margin', 'allowSmaller']) {
-    if (r.has(field) && !used[mode].includes(field)) r.fail(field, `no "${field}" with mode "${mode}" (it uses ${used[mode].join(', ') || 'no size parameters'})`, r.peek(field));
+    if (r.has(field) && !used[mode].includes(field))
+      r.fail(field, `no "${field}" with mode "${mode}" (it uses ${used[mode].join(', ') || 'no size parameters'})`, r.peek(field));
   }
   const value = r.optionalNumber('value');
   const base = value === undefined ? { mode } : { mode, value };
-  if (mode === 'center') return { ...base, size: r.numberArray('size', [2, 3], { integer: true, min: -1 }).map((s) => (s === 0 ? r.fail('size', 'positive integers or -1', s) : s)) };
+  if (mode === 'center')
+    return {
+      ...base,
+      size: r.numberArray('size', [2, 3], { integer: true, min: -1 }).map((s) => (s === 0 ? r.fail('size', 'positive integers or -1', s) : s)),
+    };
   if (mode === 'divisible') return { ...base, k: r.numberOrArray('k', [2, 3], { integer: true, min: 1 }) };
   if (mode === 'foreground') {
     const margin = r.has('margin') ? r.numberOrArray('margin', [2, 3], { integer: true, min: 0 }) : 0;
@@ -154,7 +159,8 @@ export function copyBox(v: Volume, start: Vec3, size: Vec3, fill: number): Typed
     const plane = n0 * n1;
     const k0 = Math.max(0, -start[2]);
     const k1 = Math.min(m2, n2 - start[2]);
-    if (k1 > k0) for (let c = 0; c < channels; c++) out.set(src.subarray(c * nv + (k0 + start[2]) * plane, c * nv + (k1 + start[2]) * plane), (c * m2 + k0) * plane);
+    if (k1 > k0)
+      for (let c = 0; c < channels; c++) out.set(src.subarray(c * nv + (k0 + start[2]) * plane, c * nv + (k1 + start[2]) * plane), (c * m2 + k0) * plane);
     return out;
   }
   for (let c = 0; c < channels; c++) {
@@ -180,7 +186,9 @@ export function cropPadVolume(volume: Volume, params: CropPadParams): StepResult
   const same = plan.start.every((x) => x === 0) && plan.size.every((n, a) => n === g.size[a]);
   // Nothing to crop or pad (e.g. centerSquare on a square radiograph): no copy.
   const v = same ? volume : toPlanar(volume);
-  const out = same ? volume : createPlanarVolume(deriveGeometry(g, t, plan.size), copyBox(v, plan.start, plan.size, params.value ?? 0), channelCount(v), v.meta);
+  const out = same
+    ? volume
+    : createPlanarVolume(deriveGeometry(g, t, plan.size), copyBox(v, plan.start, plan.size, params.value ?? 0), channelCount(v), v.meta);
   const details = { start: plan.start, size: plan.size, ...(plan.foreground === undefined ? {} : { foreground: plan.foreground }) };
   return { volume: out, record: createRecord('cropPad', params, g, out.geometry, t, details) };
 }

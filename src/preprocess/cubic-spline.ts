@@ -39,7 +39,15 @@ export function prefilterCubicLine(c: Float64Array, n: number): void {
  * Resamples along one axis: output position t samples input coordinate scale * t + offset,
  * evaluated on the edge-padded line as scipy does (coordinates stay inside the padding).
  */
-export function resampleCubicAxis(src: TypedArray, size: Vec3, channels: number, axis: 0 | 1 | 2, m: number, scale: number, offset: number): { data: Float32Array; size: Vec3 } {
+export function resampleCubicAxis(
+  src: TypedArray,
+  size: Vec3,
+  channels: number,
+  axis: 0 | 1 | 2,
+  m: number,
+  scale: number,
+  offset: number,
+): { data: Float32Array; size: Vec3 } {
   const n = size[axis];
   const outSize: [number, number, number] = [size[0], size[1], size[2]];
   outSize[axis] = m;
@@ -56,7 +64,7 @@ export function resampleCubicAxis(src: TypedArray, size: Vec3, channels: number,
     first[t] = i - 1;
     const f2 = f * f;
     const f3 = f2 * f;
-    w[t * 4] = (1 - f) * (1 - f) * (1 - f) / 6;
+    w[t * 4] = ((1 - f) * (1 - f) * (1 - f)) / 6;
     w[t * 4 + 1] = (4 - 6 * f2 + 3 * f3) / 6;
     w[t * 4 + 2] = (1 + 3 * f + 3 * f2 - 3 * f3) / 6;
     w[t * 4 + 3] = f3 / 6;

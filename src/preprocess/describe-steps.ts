@@ -30,7 +30,11 @@ class DescribingReader extends ParamReader {
   readonly branchOptions = new Map<string, readonly string[]>();
   readonly taken = new Map<string, string>();
 
-  constructor(op: string, private readonly choices: ReadonlyMap<string, number>, private readonly present: boolean) {
+  constructor(
+    op: string,
+    private readonly choices: ReadonlyMap<string, number>,
+    private readonly present: boolean,
+  ) {
     super(0, op, { op });
   }
 
@@ -129,7 +133,9 @@ function explore(op: string, read: (r: ParamReader) => object): Run[] {
       runs.push({ present, taken: new Map(r.taken), fields: r.fields, result });
       for (const [field, options] of r.branchOptions) {
         if (choices.has(field)) continue;
-        options.forEach((_, idx) => { if (idx > 0) queue.push(new Map([...choices, [field, idx]])); });
+        options.forEach((_, idx) => {
+          if (idx > 0) queue.push(new Map([...choices, [field, idx]]));
+        });
       }
     }
   }
@@ -164,7 +170,9 @@ export function describePreprocessFields(op: PreprocessOp, read: (r: ParamReader
     const accepts = texts.filter((t) => !texts.includes(t.replace(/^one of /, '')) || !t.startsWith('one of ')).join(', or ');
     const absentRuns = runs.filter((r) => !r.present && r.fields.has(name) && !r.fields.get(name)!.optionalCall);
     const requiredSomewhere = absentRuns.length > 0;
-    const fallback = runs.find((r) => !r.present && r.result[name] !== undefined && !(r.fields.get(name) && !r.fields.get(name)!.optionalCall && requiredSomewhere));
+    const fallback = runs.find(
+      (r) => !r.present && r.result[name] !== undefined && !(r.fields.get(name) && !r.fields.get(name)!.optionalCall && requiredSomewhere),
+    );
     const onlyWith = condition(name, runs);
     return {
       name,

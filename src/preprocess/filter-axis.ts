@@ -23,7 +23,9 @@ export function createTapTable(lists: readonly { first: number; weights: readonl
   const weights = new Float32Array(lists.length * width);
   lists.forEach((l, t) => {
     start[t] = l.first;
-    l.weights.forEach((w, q) => { weights[t * width + q] = w; });
+    l.weights.forEach((w, q) => {
+      weights[t * width + q] = w;
+    });
   });
   return { start, width, weights };
 }
@@ -159,7 +161,13 @@ const LINE_OTHER = createLinePass();
  * Filters `src` (planar channels, size [n0, n1, n2]) along `axis`, producing a Float32Array of
  * size with size[axis] replaced by the tap table length.
  */
-export function filterAxis(src: TypedArray, size: readonly [number, number, number], channels: number, axis: 0 | 1 | 2, taps: TapTable): { data: Float32Array; size: [number, number, number] } {
+export function filterAxis(
+  src: TypedArray,
+  size: readonly [number, number, number],
+  channels: number,
+  axis: 0 | 1 | 2,
+  taps: TapTable,
+): { data: Float32Array; size: [number, number, number] } {
   const m = taps.start.length;
   const outSize: [number, number, number] = [size[0], size[1], size[2]];
   outSize[axis] = m;

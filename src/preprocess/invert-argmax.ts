@@ -95,10 +95,16 @@ export function invertRegionsToInputGrid(probabilities: Volume, records: readonl
   const got = probabilities.geometry.size;
   const { inverse, inputGeometry } = resolveInverseMapping(records, got, 'invertRegionsToInputGrid');
   const threshold = regions.threshold ?? 0.5;
-  const valid = regions.order.length > 0 && regions.order.length === regions.labels.length && regions.order.every((c) => Number.isInteger(c) && c >= 0 && c < probabilities.frames)
-    && regions.labels.every((l) => Number.isInteger(l) && l >= 0 && l <= 255) && Math.fround(threshold) === threshold;
+  const valid =
+    regions.order.length > 0 &&
+    regions.order.length === regions.labels.length &&
+    regions.order.every((c) => Number.isInteger(c) && c >= 0 && c < probabilities.frames) &&
+    regions.labels.every((l) => Number.isInteger(l) && l >= 0 && l <= 255) &&
+    Math.fround(threshold) === threshold;
   if (!valid || !(probabilities.data instanceof Float32Array) || probabilities.components !== 1 || !inverse.axes.every((a, i) => a === i)) return null;
   const tables = buildTransformTables(inverse, got, inputGeometry.size, true, 'fill');
-  return labelsTrilinearSeparable({ src: probabilities.data, srcSize: got, channels: probabilities.frames, outSize: inputGeometry.size, tables, fill: 0 },
-    { kind: 'regions', order: regions.order, labels: regions.labels, threshold, gte: (regions.comparison ?? 'gt') === 'gte' });
+  return labelsTrilinearSeparable(
+    { src: probabilities.data, srcSize: got, channels: probabilities.frames, outSize: inputGeometry.size, tables, fill: 0 },
+    { kind: 'regions', order: regions.order, labels: regions.labels, threshold, gte: (regions.comparison ?? 'gt') === 'gte' },
+  );
 }

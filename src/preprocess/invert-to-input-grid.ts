@@ -35,7 +35,10 @@ export function resolveInverseMapping(records: readonly PreprocessRecord[], outp
   const composed = composeRecords(records);
   const expected = composed.outputGeometry.size;
   if (outputSize !== undefined && (outputSize[0] !== expected[0] || outputSize[1] !== expected[1] || outputSize[2] !== expected[2])) {
-    throw new ShapeError(`${caller}: output grid [${outputSize.join('x')}] is not the preprocessed grid [${expected.join('x')}]`, { expected: [...expected], actual: [...outputSize] });
+    throw new ShapeError(`${caller}: output grid [${outputSize.join('x')}] is not the preprocessed grid [${expected.join('x')}]`, {
+      expected: [...expected],
+      actual: [...outputSize],
+    });
   }
   const inverse = invertTransform(composed.transform);
   const to = composed.inputGeometry.size;

@@ -67,7 +67,10 @@ export function letterboxImage(volume: Volume, params: LetterboxParams): StepRes
   const pads = [plan.pad[0], plan.pad[1], 0];
   // Output pixel t shows input pixel (t - pad + 0.5) * n / n' - 0.5; pad pixels land more than
   // half a pixel outside and get padValue.
-  const t = createScaleOffsetTransform(scale, [0, 1, 2].map((a) => (0.5 - pads[a]!) * scale[a]! - 0.5));
+  const t = createScaleOffsetTransform(
+    scale,
+    [0, 1, 2].map((a) => (0.5 - pads[a]!) * scale[a]! - 0.5),
+  );
   const strides = sourceStrides(g.size);
   const tx = buildLinearTable(linearCoordinates(outSize[0], t.scale[0], t.offset[0]), g.size[0], strides[0], 'fill');
   const ty = buildLinearTable(linearCoordinates(outSize[1], t.scale[1], t.offset[1]), g.size[1], strides[1], 'fill');

@@ -75,7 +75,10 @@ export function mapBoxesToInput(boxes: readonly (readonly number[])[], records: 
         wmax[r] = Math.max(wmax[r]!, w[r]!);
       }
     }
-    const center = indexToWorld(inputGeometry, [0, 1, 2].map((r) => (min[r]! + max[r]!) / 2 - shift));
+    const center = indexToWorld(
+      inputGeometry,
+      [0, 1, 2].map((r) => (min[r]! + max[r]!) / 2 - shift),
+    );
     return { index: { min, max }, world: { min: [wmin[0]!, wmin[1]!, wmin[2]!], max: [wmax[0]!, wmax[1]!, wmax[2]!], center } };
   });
 }

@@ -34,7 +34,8 @@ export function checkModelSpace(volume: Volume, space: ModelSpace): void {
   }
   if (problems.length > 0) {
     throw new InputError(
-      `${source} reaches the model with ${problems.join(' and ')} (the model's space), and the entry's preprocessing does not reorient / resample it there: reorient or resample the input first, or add orient / resample (or conform) steps to the entry`,
+      `${source} reaches the model with ${problems.join(' and ')} (the model's space), and the entry's preprocessing does not reorient / resample it ` +
+        `there: reorient or resample the input first, or add orient / resample (or conform) steps to the entry`,
       { field: 'space', file: source, expected: { ...space }, actual: { orientation: axisCodes(g), spacing: [...g.spacing] } },
     );
   }

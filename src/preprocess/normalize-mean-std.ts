@@ -23,7 +23,11 @@ export function normalizeMeanStd(volume: Volume, params: NormalizeMeanStdParams,
   const channels = channelCount(v);
   const { mean, std } = params;
   if ((mean.length !== 1 && mean.length !== channels) || std.length !== mean.length) {
-    throw new ShapeError(`normalizeMeanStd: volume has ${channels} channels but mean has ${mean.length} and std ${std.length} entries`, { field: 'mean', expected: channels, actual: mean.length });
+    throw new ShapeError(`normalizeMeanStd: volume has ${channels} channels but mean has ${mean.length} and std ${std.length} entries`, {
+      field: 'mean',
+      expected: channels,
+      actual: mean.length,
+    });
   }
   const n = voxelCount(v.geometry);
   const scale = params.scale ?? 1;

@@ -46,9 +46,18 @@ function rangeOf(data: TypedArray, op: string, volume: Volume): [number, number]
 }
 
 /** out = fround(fround(x - a) / fround(b - a)); refuses a constant volume (0 / 0 in brainchop). */
-function rescale(volume: Volume, a: number, b: number, op: 'normalizeMinMax' | 'normalizeQuantile', params: object, options: StepOptions, details: Record<string, number>): StepResult {
+function rescale(
+  volume: Volume,
+  a: number,
+  b: number,
+  op: 'normalizeMinMax' | 'normalizeQuantile',
+  params: object,
+  options: StepOptions,
+  details: Record<string, number>,
+): StepResult {
   const denominator = Math.fround(b - a);
-  if (!(denominator > 0)) throw new InputError(`${op}: ${sourceOf(volume)} has no intensity range to normalise (${a} .. ${b})`, { field: op, file: sourceOf(volume) });
+  if (!(denominator > 0))
+    throw new InputError(`${op}: ${sourceOf(volume)} has no intensity range to normalise (${a} .. ${b})`, { field: op, file: sourceOf(volume) });
   const v = toPlanar(volume);
   const src = v.data;
   const out = allocateOutput(v, options.inPlace, volume);

@@ -17,7 +17,12 @@ import type { AxisIndex, IndexTransform, OrientParams, StepResult } from './type
 
 /** Letter -> [world axis in RAS naming, sign]. */
 const LETTERS: Readonly<Record<string, readonly [number, number]>> = {
-  R: [0, 1], L: [0, -1], A: [1, 1], P: [1, -1], S: [2, 1], I: [2, -1],
+  R: [0, 1],
+  L: [0, -1],
+  A: [1, 1],
+  P: [1, -1],
+  S: [2, 1],
+  I: [2, -1],
 };
 
 export const AXCODES_PATTERN = /^(?=.*[LR])(?=.*[AP])(?=.*[IS])[LRAPIS]{3}$/;

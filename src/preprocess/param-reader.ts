@@ -44,13 +44,20 @@ function meets(value: unknown, rule: NumberRule): value is number {
 export class ParamReader {
   protected readonly seen = new Set<string>(['op']);
 
-  constructor(readonly index: number, readonly op: string, private readonly raw: Readonly<Record<string, unknown>>) {}
+  constructor(
+    readonly index: number,
+    readonly op: string,
+    private readonly raw: Readonly<Record<string, unknown>>,
+  ) {}
 
   fail(field: string, expected: string, received: unknown): never {
-    throw new ManifestError(
-      `preprocess[${this.index}] (${this.op}): field "${field}" expected ${expected}, received ${describe(received)}`,
-      { index: this.index, op: this.op, field, expected, received: describe(received) },
-    );
+    throw new ManifestError(`preprocess[${this.index}] (${this.op}): field "${field}" expected ${expected}, received ${describe(received)}`, {
+      index: this.index,
+      op: this.op,
+      field,
+      expected,
+      received: describe(received),
+    });
   }
 
   /** The raw value, without marking the field as read. */
@@ -125,7 +132,8 @@ export class ParamReader {
   stringArray(field: string): string[] {
     const v = this.take(field);
     const expected = 'a non-empty array of distinct non-empty strings';
-    if (!Array.isArray(v) || v.length === 0 || !v.every((s) => typeof s === 'string' && s.length > 0) || new Set(v).size !== v.length) this.fail(field, expected, v);
+    if (!Array.isArray(v) || v.length === 0 || !v.every((s) => typeof s === 'string' && s.length > 0) || new Set(v).size !== v.length)
+      this.fail(field, expected, v);
     return [...(v as string[])];
   }
 

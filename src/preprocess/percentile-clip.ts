@@ -23,7 +23,9 @@ export function selectKth(a: Float32Array, k: number, left: number, right: numbe
   while (right > left) {
     const mid = (left + right) >>> 1;
     // Median of three pivot keeps sorted / constant inputs linear.
-    const x = a[left]!, y = a[mid]!, z = a[right]!;
+    const x = a[left]!,
+      y = a[mid]!,
+      z = a[right]!;
     const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
     let i = left;
     let j = right;

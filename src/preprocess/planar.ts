@@ -46,7 +46,12 @@ export const MAX_OUTPUT_ELEMENTS = 2 ** 30;
 export function checkOutputSize(op: string, size: readonly number[], channels: number): void {
   const n = (size[0] ?? 1) * (size[1] ?? 1) * (size[2] ?? 1) * channels;
   if (!(n <= MAX_OUTPUT_ELEMENTS)) {
-    throw new LimitError(`${op}: output grid [${size.join('x')}] x ${channels} channels is ${n} elements, over the ${MAX_OUTPUT_ELEMENTS} limit`, { op, size: [...size], channels, limit: MAX_OUTPUT_ELEMENTS });
+    throw new LimitError(`${op}: output grid [${size.join('x')}] x ${channels} channels is ${n} elements, over the ${MAX_OUTPUT_ELEMENTS} limit`, {
+      op,
+      size: [...size],
+      channels,
+      limit: MAX_OUTPUT_ELEMENTS,
+    });
   }
 }
 

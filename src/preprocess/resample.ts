@@ -35,7 +35,12 @@ export function readResampleParams(r: ParamReader): ResampleParams {
 }
 
 /** New shape and index transform of a resampling, per rule. */
-export function planResample(size: Vec3, oldSpacing: Vec3, newSpacing: readonly number[], rule: ResampleParams['rule']): { size: Vec3; transform: IndexTransform } {
+export function planResample(
+  size: Vec3,
+  oldSpacing: Vec3,
+  newSpacing: readonly number[],
+  rule: ResampleParams['rule'],
+): { size: Vec3; transform: IndexTransform } {
   const out: number[] = [];
   const scale: number[] = [];
   const offset: number[] = [];
@@ -86,10 +91,18 @@ export function resampleVolume(volume: Volume, params: ResampleParams): StepResu
     return { volume, record: createRecord('resample', params, g, g, t) };
   }
   const order: SplineOrder = params.mode === 'cubic' ? 3 : params.mode === 'linear' ? 1 : 0;
-  const separate = params.mode === 'nearest' ? null : findSeparateAxis(g.spacing, [0, 1, 2].map((a) => params.spacing[a] ?? g.spacing[a]!), params.separateZ ?? false);
+  const separate =
+    params.mode === 'nearest'
+      ? null
+      : findSeparateAxis(
+          g.spacing,
+          [0, 1, 2].map((a) => params.spacing[a] ?? g.spacing[a]!),
+          params.separateZ ?? false,
+        );
   const orders = [0, 1, 2].map((a) => (a === separate ? 0 : order)) as [SplineOrder, SplineOrder, SplineOrder];
-  const out = order === 3 || separate !== null
-    ? resampleByAxis(volume, t, plan.size, orders)
-    : resampleGrid(volume, t, plan.size, { linear: order === 1, edge: 'border' });
+  const out =
+    order === 3 || separate !== null
+      ? resampleByAxis(volume, t, plan.size, orders)
+      : resampleGrid(volume, t, plan.size, { linear: order === 1, edge: 'border' });
   return { volume: out, record: createRecord('resample', params, g, out.geometry, t, separate === null ? undefined : { separateAxis: separate }) };
 }

@@ -42,7 +42,10 @@ export function resolveResizeSize(current: Vec3, size: readonly number[]): Vec3 
 /** Centre-preserving transform used for the geometry and record of every resize mode. */
 export function createResizeTransform(from: Vec3, to: Vec3): IndexTransform {
   const scale = [0, 1, 2].map((a) => from[a]! / to[a]!);
-  return createScaleOffsetTransform(scale, scale.map((s) => 0.5 * s - 0.5));
+  return createScaleOffsetTransform(
+    scale,
+    scale.map((s) => 0.5 * s - 0.5),
+  );
 }
 
 export function resizeVolume(volume: Volume, params: ResizeParams): StepResult {
@@ -78,7 +81,12 @@ export function resizeVolume(volume: Volume, params: ResizeParams): StepResult {
     // big input is read once that way and the strided i pass runs on the already reduced data.
     for (const axis of [2, 1, 0] as const) {
       if (size[axis] === outSize[axis]) continue;
-      const taps = params.mode === 'area' ? buildAreaTaps(size[axis], outSize[axis]) : params.antialias ? buildAntialiasTaps(size[axis], outSize[axis]) : buildBilinearTaps(size[axis], outSize[axis]);
+      const taps =
+        params.mode === 'area'
+          ? buildAreaTaps(size[axis], outSize[axis])
+          : params.antialias
+            ? buildAntialiasTaps(size[axis], outSize[axis])
+            : buildBilinearTaps(size[axis], outSize[axis]);
       // Each pass frees the previous intermediate: at most input + two partial buffers alive.
       ({ data, size } = filterAxis(data, size, channels, axis, taps));
     }

@@ -23,7 +23,9 @@ export interface SplitRecords {
 
 export function splitAtReslice(records: readonly PreprocessRecord[]): SplitRecords {
   let last = -1;
-  records.forEach((r, idx) => { if (r.reslice !== undefined) last = idx; });
+  records.forEach((r, idx) => {
+    if (r.reslice !== undefined) last = idx;
+  });
   return { outer: records.slice(0, last + 1), inner: records.slice(last + 1) };
 }
 
@@ -62,7 +64,10 @@ export function resliceToInputGrid(result: Volume, outer: readonly PreprocessRec
   if (first === undefined || last === undefined) throw new ShapeError('resliceToInputGrid: no records', { field: 'records' });
   const grid = last.outputGeometry.size;
   if (!result.geometry.size.every((n, a) => n === grid[a])) {
-    throw new ShapeError(`resliceToInputGrid: result grid [${result.geometry.size.join('x')}] is not the resliced grid [${grid.join('x')}]`, { expected: [...grid], actual: [...result.geometry.size] });
+    throw new ShapeError(`resliceToInputGrid: result grid [${result.geometry.size.join('x')}] is not the resliced grid [${grid.join('x')}]`, {
+      expected: [...grid],
+      actual: [...result.geometry.size],
+    });
   }
   const target: Geometry = first.inputGeometry;
   const m = invertAffine3x4(composeRecordAffine(outer)); // input index -> result index
@@ -83,23 +88,35 @@ export function resliceToInputGrid(result: Volume, outer: readonly PreprocessRec
       const by = j * m[5]! + k * m[6]! + m[7]!;
       const bz = j * m[9]! + k * m[10]! + m[11]!;
       for (let i = 0; i < n0; i++, o++) {
-        const x = i * m[0]! + bx, y = i * m[4]! + by, z = i * m[8]! + bz;
+        const x = i * m[0]! + bx,
+          y = i * m[4]! + by,
+          z = i * m[8]! + bz;
         if (!linear) {
-          const xi = Math.round(x), yi = Math.round(y), zi = Math.round(z);
+          const xi = Math.round(x),
+            yi = Math.round(y),
+            zi = Math.round(z);
           const inside = xi >= 0 && yi >= 0 && zi >= 0 && xi < d0 && yi < d1 && zi < d2;
           const s = xi + d0 * (yi + d1 * zi);
           for (let c = 0; c < channels; c++) out[o + c * outVoxels] = inside ? src[s + c * srcVoxels]! : fill;
           continue;
         }
         // Clamp to the grid's edge within half a voxel (the model grid covers that far).
-        const cx = Math.min(Math.max(x, 0), d0 - 1), cy = Math.min(Math.max(y, 0), d1 - 1), cz = Math.min(Math.max(z, 0), d2 - 1);
+        const cx = Math.min(Math.max(x, 0), d0 - 1),
+          cy = Math.min(Math.max(y, 0), d1 - 1),
+          cz = Math.min(Math.max(z, 0), d2 - 1);
         if (Math.abs(cx - x) > 0.5 || Math.abs(cy - y) > 0.5 || Math.abs(cz - z) > 0.5) {
           for (let c = 0; c < channels; c++) out[o + c * outVoxels] = fill;
           continue;
         }
-        const x0 = Math.floor(cx), y0 = Math.floor(cy), z0 = Math.floor(cz);
-        const x1 = Math.min(x0 + 1, d0 - 1), y1 = Math.min(y0 + 1, d1 - 1), z1 = Math.min(z0 + 1, d2 - 1);
-        const wx = cx - x0, wy = cy - y0, wz = cz - z0;
+        const x0 = Math.floor(cx),
+          y0 = Math.floor(cy),
+          z0 = Math.floor(cz);
+        const x1 = Math.min(x0 + 1, d0 - 1),
+          y1 = Math.min(y0 + 1, d1 - 1),
+          z1 = Math.min(z0 + 1, d2 - 1);
+        const wx = cx - x0,
+          wy = cy - y0,
+          wz = cz - z0;
         for (let c = 0; c < channels; c++) {
           const b = c * srcVoxels;
           const at = (xx: number, yy: number, zz: number): number => src[b + xx + d0 * (yy + d1 * zz)]!;

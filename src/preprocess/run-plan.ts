@@ -71,27 +71,48 @@ export interface RunPreprocessOptions {
 /** Runs one non-terminal step. */
 export function runPreprocessStep(volume: Volume, step: PreprocessStep, options: StepOptions = {}): StepResult {
   switch (step.op) {
-    case 'orient': return orientVolume(volume, step);
-    case 'resample': return resampleVolume(volume, step);
-    case 'resize': return resizeVolume(volume, step);
-    case 'cropPad': return cropPadVolume(volume, step);
-    case 'letterbox': return letterboxImage(volume, step);
-    case 'window': return applyWindow(volume, step, options);
-    case 'scaleIntensityRange': return scaleIntensityRange(volume, step, options);
-    case 'scaleIntensity': return scaleIntensity(volume, step, options);
-    case 'zscore': return normalizeZscore(volume, step, options);
-    case 'percentileClip': return clipPercentiles(volume, step);
-    case 'normalizeMeanStd': return normalizeMeanStd(volume, step, options);
-    case 'xrvNormalize': return normalizeXrv(volume, step);
-    case 'invertMonochrome1': return invertMonochrome1(volume, {});
-    case 'greyscale': return convertToGreyscale(volume, step);
-    case 'toRgb': return convertToRgb(volume, {});
-    case 'toTensor': return convertToTensor(volume, step, options);
-    case 'conform': return conformVolume(volume, step);
-    case 'normalizeMinMax': return normalizeMinMax(volume, step, options);
-    case 'normalizeQuantile': return normalizeQuantile(volume, step, options);
-    case 'cropForeground': return cropForegroundVolume(volume, step, options);
-    case 'stackChannels': throw new UsageError('stackChannels needs named inputs: run it through runPreprocessPlan', { op: step.op });
+    case 'orient':
+      return orientVolume(volume, step);
+    case 'resample':
+      return resampleVolume(volume, step);
+    case 'resize':
+      return resizeVolume(volume, step);
+    case 'cropPad':
+      return cropPadVolume(volume, step);
+    case 'letterbox':
+      return letterboxImage(volume, step);
+    case 'window':
+      return applyWindow(volume, step, options);
+    case 'scaleIntensityRange':
+      return scaleIntensityRange(volume, step, options);
+    case 'scaleIntensity':
+      return scaleIntensity(volume, step, options);
+    case 'zscore':
+      return normalizeZscore(volume, step, options);
+    case 'percentileClip':
+      return clipPercentiles(volume, step);
+    case 'normalizeMeanStd':
+      return normalizeMeanStd(volume, step, options);
+    case 'xrvNormalize':
+      return normalizeXrv(volume, step);
+    case 'invertMonochrome1':
+      return invertMonochrome1(volume, {});
+    case 'greyscale':
+      return convertToGreyscale(volume, step);
+    case 'toRgb':
+      return convertToRgb(volume, {});
+    case 'toTensor':
+      return convertToTensor(volume, step, options);
+    case 'conform':
+      return conformVolume(volume, step);
+    case 'normalizeMinMax':
+      return normalizeMinMax(volume, step, options);
+    case 'normalizeQuantile':
+      return normalizeQuantile(volume, step, options);
+    case 'cropForeground':
+      return cropForegroundVolume(volume, step, options);
+    case 'stackChannels':
+      throw new UsageError('stackChannels needs named inputs: run it through runPreprocessPlan', { op: step.op });
   }
 }
 
@@ -104,7 +125,11 @@ function isVolume(value: unknown): value is Volume {
  * returned) runs as it is, without another check; any other array (hand-written steps) is
  * validated first, so a step is never run unchecked.
  */
-export function runPreprocessPlan(inputs: Volume | Readonly<Record<string, Volume>>, steps: readonly PreprocessStep[] | readonly unknown[], options: RunPreprocessOptions = {}): PreprocessResult {
+export function runPreprocessPlan(
+  inputs: Volume | Readonly<Record<string, Volume>>,
+  steps: readonly PreprocessStep[] | readonly unknown[],
+  options: RunPreprocessOptions = {},
+): PreprocessResult {
   const plan = validatePreprocessPlan(steps);
   const records: PreprocessRecord[] = [];
   let volume: Volume;
@@ -156,7 +181,10 @@ export function runPreprocessPlan(inputs: Volume | Readonly<Record<string, Volum
       const r = deferred(volume);
       volume = r.volume;
       // The record keeps its declared place and grid; details say where it actually ran.
-      records.push({ ...r.record, inputGeometry: declared, outputGeometry: declared, details: { ...r.record.details, appliedAfter: moved.map((m) => m.op).join(',') } }, ...moved);
+      records.push(
+        { ...r.record, inputGeometry: declared, outputGeometry: declared, details: { ...r.record.details, appliedAfter: moved.map((m) => m.op).join(',') } },
+        ...moved,
+      );
       continue;
     }
     const r = runPreprocessStep(volume, step, owned(volume));
@@ -167,7 +195,8 @@ export function runPreprocessPlan(inputs: Volume | Readonly<Record<string, Volum
     if (options.space !== undefined) checkModelSpace(volume, options.space);
     const d = options.defaultTensor ?? {};
     const layout = d.layout ?? (volume.geometry.size[2] === 1 ? 'NCHW' : 'NCDHW');
-    const params: ToTensorParams = d.axisOrder === undefined ? { layout, dtype: d.dtype ?? 'float32' } : { layout, dtype: d.dtype ?? 'float32', axisOrder: d.axisOrder };
+    const params: ToTensorParams =
+      d.axisOrder === undefined ? { layout, dtype: d.dtype ?? 'float32' } : { layout, dtype: d.dtype ?? 'float32', axisOrder: d.axisOrder };
     const r = convertToTensor(volume, params, owned(volume));
     tensor = r.tensor;
     volume = r.volume;

@@ -120,8 +120,18 @@ function sampleRowBilinear(src: TypedArray, b0: number, b1: number, wy: number, 
 }
 
 function sampleRowTrilinear(
-  src: TypedArray, b00: number, b01: number, b10: number, b11: number, wy: number, wz: number,
-  tx: AxisTable, fill: number, out: TypedArray, o: number, m0: number,
+  src: TypedArray,
+  b00: number,
+  b01: number,
+  b10: number,
+  b11: number,
+  wy: number,
+  wz: number,
+  tx: AxisTable,
+  fill: number,
+  out: TypedArray,
+  o: number,
+  m0: number,
 ): void {
   const off0 = tx.off0;
   const off1 = tx.off1;

@@ -36,7 +36,19 @@ class SliceSampler {
   constructor(
     private readonly a: KernelArena,
     private readonly s: SeparableSource,
-    private readonly at: { off0: number; off1: number; wts: number; input: number; rows: number; slots: number; lo: number; hi: number; groups: number; groupOff: number; masks: number },
+    private readonly at: {
+      off0: number;
+      off1: number;
+      wts: number;
+      input: number;
+      rows: number;
+      slots: number;
+      lo: number;
+      hi: number;
+      groups: number;
+      groupOff: number;
+      masks: number;
+    },
     slotPairs: number,
   ) {
     this.keys = new Array<number>(slotPairs * 2).fill(-1);
@@ -82,7 +94,8 @@ class SliceSampler {
     const base = from;
     f32.set(this.s.src.subarray(base, base + n0 * n1) as unknown as ArrayLike<number>, this.at.input >> 2);
     const at = this.at;
-    if (at.groups > 0) kernels.linearRowsNarrow(at.input, at.rows, n1, n0 * 4, m0, at.lo, at.hi, at.groups, at.groupOff, at.masks, at.off0, at.off1, at.wts, this.s.fill);
+    if (at.groups > 0)
+      kernels.linearRowsNarrow(at.input, at.rows, n1, n0 * 4, m0, at.lo, at.hi, at.groups, at.groupOff, at.masks, at.off0, at.off1, at.wts, this.s.fill);
     else kernels.linearRows(at.input, at.rows, n1, n0 * 4, m0, at.lo, at.hi, at.off0, at.off1, at.wts, this.s.fill);
     const ty = this.s.tables[1];
     for (let j = 0; j < m1; j++) {
@@ -122,7 +135,11 @@ function narrowGroups(tx: AxisTable, inside: { lo: number; hi: number }): number
   return inside.hi - inside.lo - 4 * g <= 8 ? g : 0;
 }
 
-function openSampler(s: SeparableSource, slotPairs: number, extraBlocks: readonly number[]): { arena: KernelArena; sampler: SliceSampler; extra: number[] } | null {
+function openSampler(
+  s: SeparableSource,
+  slotPairs: number,
+  extraBlocks: readonly number[],
+): { arena: KernelArena; sampler: SliceSampler; extra: number[] } | null {
   const [n0, n1] = s.srcSize;
   const [m0, m1] = s.outSize;
   const plane = m0 * m1 * 4;
@@ -134,7 +151,17 @@ function openSampler(s: SeparableSource, slotPairs: number, extraBlocks: readonl
   // Two bytes of slack after the source slice: the narrow kernel's 16-byte loads may overhang a row end.
   const arena = createKernelArena([m0 * 4, m0 * 4, m0 * 4, groups * 4, groups * 32, n0 * n1 * 4 + 32, n1 * m0 * 4, slotPairs * 2 * plane, ...extraBlocks]);
   if (arena === null) return null;
-  const [off0, off1, wts, groupOff, masks, input, rows, slots, ...extra] = arena.offsets as [number, number, number, number, number, number, number, number, ...number[]];
+  const [off0, off1, wts, groupOff, masks, input, rows, slots, ...extra] = arena.offsets as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    ...number[],
+  ];
   for (let t = 0; t < m0; t++) {
     // Byte offsets within a row.
     arena.i32[(off0 >> 2) + t] = Math.max(0, tx.off0[t]!) * 4;
@@ -205,9 +232,10 @@ export function labelsTrilinearSeparable(s: SeparableSource, how: SliceLabels): 
   const out = new Uint8Array(plane * m2);
   for (let k = 0; k < m2; k++) {
     for (const c of used) sampler.slice(c, c, k, planes + c * plane * 4);
-    const nan = how.kind === 'argmax'
-      ? arena.kernels.argmaxPlanes(planes, s.channels, plane, labels)
-      : arena.kernels.regionsPlanes(planes, plane, regions, how.order.length, how.threshold, how.gte ? 1 : 0, labels);
+    const nan =
+      how.kind === 'argmax'
+        ? arena.kernels.argmaxPlanes(planes, s.channels, plane, labels)
+        : arena.kernels.regionsPlanes(planes, plane, regions, how.order.length, how.threshold, how.gte ? 1 : 0, labels);
     if (nan >= 0) {
       const c = used.find((ch) => Number.isNaN(arena.f32[(planes >> 2) + ch * plane + nan]))!;
       const what = how.kind === 'argmax' ? 'channel' : 'region channel';

@@ -110,7 +110,16 @@ export function sumShiftedSimd(k: SimdKernels, data: TypedArray, start: number, 
 }
 
 /** out[p] = (src[p] - mean) * inv (0 where src is 0 and nonzero) over [start, end), in float32. */
-export function normalizeSimd(k: SimdKernels, src: TypedArray, out: Float32Array, start: number, end: number, mean: number, inv: number, nonzero: boolean): void {
+export function normalizeSimd(
+  k: SimdKernels,
+  src: TypedArray,
+  out: Float32Array,
+  start: number,
+  end: number,
+  mean: number,
+  inv: number,
+  nonzero: boolean,
+): void {
   for (let a = start; a < end; a += CHUNK) {
     const len = Math.min(CHUNK, end - a);
     const len4 = len & ~3;

@@ -154,4 +154,3 @@ export function resizeLikeSkimage(volume: Volume, outSize: Vec3): { data: Float3
   }
   return { data: result, channels };
 }
-

@@ -21,13 +21,19 @@ export function readStackChannelsParams(r: ParamReader): StackChannelsParams {
 export function stackChannels(inputs: Readonly<Record<string, Volume>>, params: StackChannelsParams): StepResult {
   const missing = params.order.filter((name) => inputs[name] === undefined);
   if (missing.length > 0) {
-    throw new InputError(`stackChannels: missing inputs ${missing.map((m) => `"${m}"`).join(', ')} (given: ${Object.keys(inputs).join(', ') || 'none'})`, { field: 'order', missing });
+    throw new InputError(`stackChannels: missing inputs ${missing.map((m) => `"${m}"`).join(', ')} (given: ${Object.keys(inputs).join(', ') || 'none'})`, {
+      field: 'order',
+      missing,
+    });
   }
   const vols = params.order.map((name) => toPlanar(inputs[name]!));
   const first = vols[0]!;
   vols.forEach((v, idx) => {
     if (!sameGrid(first.geometry, v.geometry)) {
-      throw new ShapeError(`stackChannels: input "${params.order[idx]}" is not on the grid of "${params.order[0]}"`, { field: 'order', input: params.order[idx] });
+      throw new ShapeError(`stackChannels: input "${params.order[idx]}" is not on the grid of "${params.order[0]}"`, {
+        field: 'order',
+        input: params.order[idx],
+      });
     }
   });
   const n = voxelCount(first.geometry);

@@ -40,7 +40,11 @@ export function resolveAxisOrder(params: ToTensorParams): [number, number, numbe
 }
 
 /** With options.inPlace a float32 tensor in stored order shares the volume's buffer (no copy). */
-export function convertToTensor(volume: Volume, params: ToTensorParams, options: StepOptions = {}): StepResult & { tensor: ModelTensor<'float32' | 'float16'> } {
+export function convertToTensor(
+  volume: Volume,
+  params: ToTensorParams,
+  options: StepOptions = {},
+): StepResult & { tensor: ModelTensor<'float32' | 'float16'> } {
   const v = toPlanar(volume);
   const size = v.geometry.size;
   if (params.layout === 'NCHW' && size[2] !== 1) {
@@ -63,7 +67,10 @@ export function convertToTensor(volume: Volume, params: ToTensorParams, options:
     const viewStrides = params.layout === 'NCHW' ? [channels * n, n, s1, s2] : [channels * n, n, s0, s1, s2];
     const view: ModelTensor<'float32'> = { type: 'float32', data: src, dims: viewDims, strides: viewStrides };
     const viewOrder = order.map((a) => 'ijk'[a]).join('');
-    return { ...createGridKeepingResult('toTensor', params, volume, v, { layout: params.layout, dtype: params.dtype, dims: viewDims, axisOrder: viewOrder }), tensor: view };
+    return {
+      ...createGridKeepingResult('toTensor', params, volume, v, { layout: params.layout, dtype: params.dtype, dims: viewDims, axisOrder: viewOrder }),
+      tensor: view,
+    };
   }
   const share = options.inPlace === true && !half && identity && src instanceof Float32Array;
   const out = half ? new Uint16Array(n * channels) : share ? (src as Float32Array) : new Float32Array(n * channels);

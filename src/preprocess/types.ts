@@ -46,7 +46,9 @@ export type PreprocessOp =
   | 'normalizeQuantile'
   | 'cropForeground';
 
-export interface OrientParams { readonly axcodes: string }
+export interface OrientParams {
+  readonly axcodes: string;
+}
 export type ResampleMode = 'nearest' | 'linear' | 'cubic';
 export type ResampleRule = 'monai' | 'nnunet';
 export interface ResampleParams {
@@ -89,16 +91,47 @@ export interface LetterboxParams {
   readonly auto?: boolean;
   readonly scaleUp?: boolean;
 }
-export interface WindowParams { readonly center: number; readonly width: number; readonly outMin?: number; readonly outMax?: number }
-export interface ScaleIntensityRangeParams { readonly aMin: number; readonly aMax: number; readonly bMin: number; readonly bMax: number; readonly clip: boolean }
-export interface ScaleIntensityParams { readonly min: number; readonly max: number; readonly channelWise: boolean }
-export interface ZscoreParams { readonly nonzero: boolean; readonly channelWise: boolean }
-export interface PercentileClipParams { readonly lower: number; readonly upper: number }
-export interface NormalizeMeanStdParams { readonly mean: readonly number[]; readonly std: readonly number[]; readonly scale?: number }
-export interface XrvNormalizeParams { readonly maxval?: number | 'bitsStored' }
+export interface WindowParams {
+  readonly center: number;
+  readonly width: number;
+  readonly outMin?: number;
+  readonly outMax?: number;
+}
+export interface ScaleIntensityRangeParams {
+  readonly aMin: number;
+  readonly aMax: number;
+  readonly bMin: number;
+  readonly bMax: number;
+  readonly clip: boolean;
+}
+export interface ScaleIntensityParams {
+  readonly min: number;
+  readonly max: number;
+  readonly channelWise: boolean;
+}
+export interface ZscoreParams {
+  readonly nonzero: boolean;
+  readonly channelWise: boolean;
+}
+export interface PercentileClipParams {
+  readonly lower: number;
+  readonly upper: number;
+}
+export interface NormalizeMeanStdParams {
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+  readonly scale?: number;
+}
+export interface XrvNormalizeParams {
+  readonly maxval?: number | 'bitsStored';
+}
 export type InvertMonochrome1Params = Readonly<Record<string, never>>;
-export interface StackChannelsParams { readonly order: readonly string[] }
-export interface GreyscaleParams { readonly method: 'mean' | 'first' }
+export interface StackChannelsParams {
+  readonly order: readonly string[];
+}
+export interface GreyscaleParams {
+  readonly method: 'mean' | 'first';
+}
 export type ToRgbParams = Readonly<Record<string, never>>;
 export type TensorLayout = 'NCHW' | 'NCDHW';
 export type TensorDtype = 'float32' | 'float16';
@@ -145,27 +178,27 @@ export interface CropForegroundParams {
 }
 
 export type PreprocessStep =
-  | { readonly op: 'orient' } & OrientParams
-  | { readonly op: 'resample' } & ResampleParams
-  | { readonly op: 'resize' } & ResizeParams
-  | { readonly op: 'cropPad' } & CropPadParams
-  | { readonly op: 'letterbox' } & LetterboxParams
-  | { readonly op: 'window' } & WindowParams
-  | { readonly op: 'scaleIntensityRange' } & ScaleIntensityRangeParams
-  | { readonly op: 'scaleIntensity' } & ScaleIntensityParams
-  | { readonly op: 'zscore' } & ZscoreParams
-  | { readonly op: 'percentileClip' } & PercentileClipParams
-  | { readonly op: 'normalizeMeanStd' } & NormalizeMeanStdParams
-  | { readonly op: 'xrvNormalize' } & XrvNormalizeParams
+  | ({ readonly op: 'orient' } & OrientParams)
+  | ({ readonly op: 'resample' } & ResampleParams)
+  | ({ readonly op: 'resize' } & ResizeParams)
+  | ({ readonly op: 'cropPad' } & CropPadParams)
+  | ({ readonly op: 'letterbox' } & LetterboxParams)
+  | ({ readonly op: 'window' } & WindowParams)
+  | ({ readonly op: 'scaleIntensityRange' } & ScaleIntensityRangeParams)
+  | ({ readonly op: 'scaleIntensity' } & ScaleIntensityParams)
+  | ({ readonly op: 'zscore' } & ZscoreParams)
+  | ({ readonly op: 'percentileClip' } & PercentileClipParams)
+  | ({ readonly op: 'normalizeMeanStd' } & NormalizeMeanStdParams)
+  | ({ readonly op: 'xrvNormalize' } & XrvNormalizeParams)
   | { readonly op: 'invertMonochrome1' }
-  | { readonly op: 'stackChannels' } & StackChannelsParams
-  | { readonly op: 'greyscale' } & GreyscaleParams
+  | ({ readonly op: 'stackChannels' } & StackChannelsParams)
+  | ({ readonly op: 'greyscale' } & GreyscaleParams)
   | { readonly op: 'toRgb' }
-  | { readonly op: 'toTensor' } & ToTensorParams
-  | { readonly op: 'conform' } & ConformParams
+  | ({ readonly op: 'toTensor' } & ToTensorParams)
+  | ({ readonly op: 'conform' } & ConformParams)
   | { readonly op: 'normalizeMinMax' }
-  | { readonly op: 'normalizeQuantile' } & NormalizeQuantileParams
-  | { readonly op: 'cropForeground' } & CropForegroundParams;
+  | ({ readonly op: 'normalizeQuantile' } & NormalizeQuantileParams)
+  | ({ readonly op: 'cropForeground' } & CropForegroundParams);
 
 /** Numbers a step measured on the data (z-score mean/std, percentiles, letterbox pads, ...). */
 export type RecordDetails = Readonly<Record<string, number | string | boolean | readonly number[]>>;

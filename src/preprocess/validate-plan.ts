@@ -60,15 +60,22 @@ export const PREPROCESS_READERS: { readonly [K in PreprocessOp]: (r: ParamReader
 export const PREPROCESS_OPS: readonly PreprocessOp[] = Object.freeze(Object.keys(PREPROCESS_READERS) as PreprocessOp[]);
 
 export function isPreprocessOp(value: unknown): value is PreprocessOp {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(PREPROCESS_READERS, value);
+  return typeof value === 'string' && Object.hasOwn(PREPROCESS_READERS, value);
 }
 
 function fail(index: number, op: string, field: string, expected: string, received: string): never {
-  throw new ManifestError(`preprocess[${index}] (${op}): field "${field}" expected ${expected}, received ${received}`, { index, op, field, expected, received });
+  throw new ManifestError(`preprocess[${index}] (${op}): field "${field}" expected ${expected}, received ${received}`, {
+    index,
+    op,
+    field,
+    expected,
+    received,
+  });
 }
 
 export function validatePreprocessStep(raw: unknown, index: number): PreprocessStep {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(index, '?', 'op', 'an object with an "op" field', Array.isArray(raw) ? 'an array' : JSON.stringify(raw) ?? String(raw));
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    fail(index, '?', 'op', 'an object with an "op" field', Array.isArray(raw) ? 'an array' : (JSON.stringify(raw) ?? String(raw)));
   const record = raw as Record<string, unknown>;
   const op = record['op'];
   if (!isPreprocessOp(op)) fail(index, String(op), 'op', `one of ${PREPROCESS_OPS.join(', ')}`, JSON.stringify(op) ?? 'nothing');
@@ -89,11 +96,18 @@ export function isValidatedPreprocessPlan(steps: unknown): steps is readonly Pre
 /** Checks every step and its place; returns the typed plan, deeply frozen. A plan it returned is returned as is. */
 export function validatePreprocessPlan(steps: unknown): readonly PreprocessStep[] {
   if (isValidatedPreprocessPlan(steps)) return steps;
-  if (!Array.isArray(steps)) throw new ManifestError(`preprocess must be an array of steps, received ${typeof steps}`, { field: 'preprocess', expected: 'array', received: typeof steps });
+  if (!Array.isArray(steps))
+    throw new ManifestError(`preprocess must be an array of steps, received ${typeof steps}`, {
+      field: 'preprocess',
+      expected: 'array',
+      received: typeof steps,
+    });
   const plan = steps.map((s, idx) => validatePreprocessStep(s, idx));
   plan.forEach((step, idx) => {
-    if (step.op === 'stackChannels' && idx !== 0) fail(idx, step.op, 'op', 'stackChannels only as the first step (it combines the named inputs)', `position ${idx}`);
-    if (step.op === 'conform' && plan.slice(0, idx).some((s) => s.op !== 'stackChannels')) fail(idx, step.op, 'op', 'conform as the first step (it reslices the input as read; later steps work on its grid)', `position ${idx}`);
+    if (step.op === 'stackChannels' && idx !== 0)
+      fail(idx, step.op, 'op', 'stackChannels only as the first step (it combines the named inputs)', `position ${idx}`);
+    if (step.op === 'conform' && plan.slice(0, idx).some((s) => s.op !== 'stackChannels'))
+      fail(idx, step.op, 'op', 'conform as the first step (it reslices the input as read; later steps work on its grid)', `position ${idx}`);
     if (step.op === 'toTensor' && idx !== plan.length - 1) fail(idx, step.op, 'op', 'toTensor only as the last step', `position ${idx} of ${plan.length}`);
   });
   VALIDATED.add(deepFreeze(plan));

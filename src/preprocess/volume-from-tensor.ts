@@ -30,10 +30,14 @@ export function createVolumeFromTensor(tensor: ModelTensor, records: readonly Pr
   const spatial = tensor.dims.slice(2);
   const expected = (spatial.length === 2 ? axes.slice(1) : axes).map((a) => g.size[a]!);
   if (tensor.dims[0] !== 1 || spatial.length !== expected.length || spatial.some((d, idx) => d !== expected[idx])) {
-    throw new ShapeError(`tensor dims [${tensor.dims.join(', ')}] do not match the preprocessed grid (expected [1, C, ${expected.join(', ')}])`, { expected, actual: [...tensor.dims] });
+    throw new ShapeError(`tensor dims [${tensor.dims.join(', ')}] do not match the preprocessed grid (expected [1, C, ${expected.join(', ')}])`, {
+      expected,
+      actual: [...tensor.dims],
+    });
   }
   // Read below as contiguous numbers: a strided view or int64 (BigInt) data would be misread.
-  if (tensor.strides !== undefined) throw new ShapeError(`tensor [${tensor.dims.join(', ')}] is a strided view: make it contiguous first`, { field: 'strides' });
+  if (tensor.strides !== undefined)
+    throw new ShapeError(`tensor [${tensor.dims.join(', ')}] is a strided view: make it contiguous first`, { field: 'strides' });
   if (tensor.data instanceof BigInt64Array) throw new ShapeError(`a ${tensor.type} tensor cannot become a volume`, { actual: tensor.type });
   const channels = tensor.dims[1] ?? 1;
   const n = voxelCount(g);

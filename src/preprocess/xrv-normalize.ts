@@ -61,7 +61,7 @@ export function checkXrvRange(volume: Volume, maxval: number): void {
     const lane = src instanceof Uint16Array ? 0xffff : 0xff;
     const high = (lane & ~maxval) >>> 0;
     const mask = src instanceof Uint16Array ? (high | (high << 16)) >>> 0 : (high | (high << 8) | (high << 16) | (high << 24)) >>> 0;
-    if (((acc & mask) >>> 0) === 0) return;
+    if ((acc & mask) >>> 0 === 0) return;
   }
   let max = -Infinity;
   for (let p = 0; p < src.length; p++) if (src[p]! > max) max = src[p]!;

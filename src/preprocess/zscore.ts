@@ -20,7 +20,8 @@ const SIMD_MIN = 4096;
 
 /** SIMD works in float32: exact for 8/16-bit and float32 data, not for float64 / 32-bit integers. */
 function simdFor(data: TypedArray, n: number): ReturnType<typeof getSimdKernels> {
-  const exact = data instanceof Float32Array || data instanceof Uint8Array || data instanceof Int8Array || data instanceof Uint16Array || data instanceof Int16Array;
+  const exact =
+    data instanceof Float32Array || data instanceof Uint8Array || data instanceof Int8Array || data instanceof Uint16Array || data instanceof Int16Array;
   return exact && n >= SIMD_MIN ? getSimdKernels() : null;
 }
 import type { StepResult, ZscoreParams, StepOptions } from './types.js';

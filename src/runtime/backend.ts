@@ -34,7 +34,9 @@ interface OrtValueMetadata {
 
 /** Normalises ORT's input / output metadata for the I/O checks (shared by both backends). */
 export function toValueMetadata(list: readonly OrtValueMetadata[]): ValueMetadata[] {
-  return list.map((m) => (m.isTensor && m.shape ? { name: m.name, isTensor: true, type: String(m.type), shape: m.shape } : { name: m.name, isTensor: m.isTensor }));
+  return list.map((m) =>
+    m.isTensor && m.shape ? { name: m.name, isTensor: true, type: String(m.type), shape: m.shape } : { name: m.name, isTensor: m.isTensor },
+  );
 }
 
 export interface BackendSession {
@@ -88,4 +90,3 @@ export interface RuntimeBackend {
   /** Browsers: how wasm is threaded (read after a session exists, when the count is settled). */
   wasmThreading?(options?: BackendSessionOptions): WasmThreadingReport;
 }
-

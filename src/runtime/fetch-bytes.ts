@@ -16,7 +16,11 @@ export interface FetchBytesOptions {
   readonly maxBytes?: number;
 }
 
-export async function fetchWithProgress(url: string, onProgress?: (loaded: number, total?: number) => void, options: FetchBytesOptions = {}): Promise<Uint8Array> {
+export async function fetchWithProgress(
+  url: string,
+  onProgress?: (loaded: number, total?: number) => void,
+  options: FetchBytesOptions = {},
+): Promise<Uint8Array> {
   const limit = options.maxBytes ?? DEFAULT_MAX_FETCH_BYTES;
   const response = await fetch(url);
   if (!response.ok) throw new ModelFileError(`cannot download ${url}: HTTP ${response.status}`, { file: url, status: response.status });
@@ -24,7 +28,10 @@ export async function fetchWithProgress(url: string, onProgress?: (loaded: numbe
   const stated = header === null || !/^\d+$/.test(header.trim()) ? undefined : Number(header);
   const encoded = (response.headers.get('content-encoding') ?? 'identity').toLowerCase() !== 'identity';
   const tooLarge = (received: number): LimitError => {
-    return new LimitError(`cannot download ${url}: the body is larger than ${limit} bytes (received ${received}${stated === undefined ? '' : `, Content-Length ${stated}`})`, { file: url, maxBytes: limit, received });
+    return new LimitError(
+      `cannot download ${url}: the body is larger than ${limit} bytes (received ${received}${stated === undefined ? '' : `, Content-Length ${stated}`})`,
+      { file: url, maxBytes: limit, received },
+    );
   };
   if (stated !== undefined && stated > limit && !encoded) {
     await response.body?.cancel().catch(() => undefined);
@@ -52,7 +59,8 @@ export async function fetchWithProgress(url: string, onProgress?: (loaded: numbe
         break;
       }
       if (loaded + value.byteLength > bound) {
-        if (exact && loaded + value.byteLength <= limit) throw new ModelFileError(`cannot download ${url}: the body is longer than its Content-Length ${stated}`, { file: url, expected: stated });
+        if (exact && loaded + value.byteLength <= limit)
+          throw new ModelFileError(`cannot download ${url}: the body is longer than its Content-Length ${stated}`, { file: url, expected: stated });
         throw tooLarge(loaded + value.byteLength);
       }
       if (loaded + value.byteLength > out.length) out = grow(out, Math.min(bound, Math.max(2 * out.length, loaded + value.byteLength)));
@@ -65,7 +73,12 @@ export async function fetchWithProgress(url: string, onProgress?: (loaded: numbe
     if (!finished) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
-  if (exact && loaded < stated) throw new ModelFileError(`cannot download ${url}: the body ended after ${loaded} of ${stated} bytes (Content-Length)`, { file: url, expected: stated, actual: loaded });
+  if (exact && loaded < stated)
+    throw new ModelFileError(`cannot download ${url}: the body ended after ${loaded} of ${stated} bytes (Content-Length)`, {
+      file: url,
+      expected: stated,
+      actual: loaded,
+    });
   return loaded === out.length ? out : out.slice(0, loaded);
 }
 

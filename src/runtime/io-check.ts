@@ -17,31 +17,68 @@ function describeDims(dims: readonly (number | string)[] | undefined): string {
 
 function checkOne(kind: 'input' | 'output', spec: TensorSpec, actual: ValueMetadata | undefined, modelId: string, available: readonly string[]): void {
   if (!actual) {
-    throw new ShapeError(`model '${modelId}': manifest ${kind} '${spec.name}' is not in the model (model ${kind}s: ${available.join(', ')})`, { modelId, kind, expected: spec.name, actual: available });
+    throw new ShapeError(`model '${modelId}': manifest ${kind} '${spec.name}' is not in the model (model ${kind}s: ${available.join(', ')})`, {
+      modelId,
+      kind,
+      expected: spec.name,
+      actual: available,
+    });
   }
   if (actual.type !== undefined && actual.type !== spec.dtype) {
-    throw new ShapeError(`model '${modelId}': ${kind} '${spec.name}' has dtype ${actual.type}, manifest expects ${spec.dtype}`, { modelId, kind, name: spec.name, expected: spec.dtype, actual: actual.type });
+    throw new ShapeError(`model '${modelId}': ${kind} '${spec.name}' has dtype ${actual.type}, manifest expects ${spec.dtype}`, {
+      modelId,
+      kind,
+      name: spec.name,
+      expected: spec.dtype,
+      actual: actual.type,
+    });
   }
   const shape = actual.shape;
   if (!shape) return;
   if (shape.length !== spec.dims.length) {
-    throw new ShapeError(`model '${modelId}': ${kind} '${spec.name}' has rank ${shape.length} ${describeDims(shape)}, manifest expects rank ${spec.dims.length} ${describeDims(spec.dims)}`, { modelId, kind, name: spec.name, expected: spec.dims, actual: shape });
+    throw new ShapeError(
+      `model '${modelId}': ${kind} '${spec.name}' has rank ${shape.length} ${describeDims(shape)}, manifest expects rank ${spec.dims.length} ` +
+        `${describeDims(spec.dims)}`,
+      { modelId, kind, name: spec.name, expected: spec.dims, actual: shape },
+    );
   }
   spec.dims.forEach((d, axis) => {
     const a = shape[axis];
     // Only static-vs-static disagreements are errors: a dynamic model dim accepts the manifest's value.
     if (isStatic(d) && a !== undefined && isStatic(a) && a !== d) {
-      throw new ShapeError(`model '${modelId}': ${kind} '${spec.name}' axis ${axis} is ${a}, manifest expects ${d} (model ${describeDims(shape)}, manifest ${describeDims(spec.dims)})`, { modelId, kind, name: spec.name, axis, expected: spec.dims, actual: shape });
+      throw new ShapeError(
+        `model '${modelId}': ${kind} '${spec.name}' axis ${axis} is ${a}, manifest expects ${d} (model ${describeDims(shape)}, manifest ` +
+          `${describeDims(spec.dims)})`,
+        { modelId, kind, name: spec.name, axis, expected: spec.dims, actual: shape },
+      );
     }
   });
 }
 
 export function checkSessionIo(session: BackendSession, io: IoSpec, modelId: string): void {
-  for (const spec of io.inputs) checkOne('input', spec, session.inputMetadata.find((m) => m.name === spec.name), modelId, session.inputNames);
-  for (const spec of io.outputs) checkOne('output', spec, session.outputMetadata.find((m) => m.name === spec.name), modelId, session.outputNames);
+  for (const spec of io.inputs)
+    checkOne(
+      'input',
+      spec,
+      session.inputMetadata.find((m) => m.name === spec.name),
+      modelId,
+      session.inputNames,
+    );
+  for (const spec of io.outputs)
+    checkOne(
+      'output',
+      spec,
+      session.outputMetadata.find((m) => m.name === spec.name),
+      modelId,
+      session.outputNames,
+    );
   if (session.inputNames.length !== io.inputs.length) {
     const missing = session.inputNames.filter((n) => !io.inputs.some((s) => s.name === n));
-    throw new ShapeError(`model '${modelId}': model inputs ${missing.join(', ')} are not described in the manifest`, { modelId, expected: io.inputs.map((s) => s.name), actual: session.inputNames });
+    throw new ShapeError(`model '${modelId}': model inputs ${missing.join(', ')} are not described in the manifest`, {
+      modelId,
+      expected: io.inputs.map((s) => s.name),
+      actual: session.inputNames,
+    });
   }
 }
 
@@ -51,9 +88,26 @@ export function checkFeeds(feeds: Readonly<Record<string, ModelTensor>>, io: IoS
     const t = feeds[spec.name];
     if (!t) throw new ShapeError(`model '${modelId}': missing input '${spec.name}'`, { modelId, expected: spec.name });
     // ONNX Runtime reads data as C-contiguous: a strided view (ModelTensor.strides) would run scrambled.
-    if (t.strides !== undefined) throw new ShapeError(`model '${modelId}': input '${spec.name}' is a strided tensor view; sessions take contiguous tensors`, { modelId, name: spec.name, field: 'strides' });
-    if (t.type !== spec.dtype) throw new ShapeError(`model '${modelId}': input '${spec.name}' is ${t.type}, expected ${spec.dtype}`, { modelId, name: spec.name, expected: spec.dtype, actual: t.type });
+    if (t.strides !== undefined)
+      throw new ShapeError(`model '${modelId}': input '${spec.name}' is a strided tensor view; sessions take contiguous tensors`, {
+        modelId,
+        name: spec.name,
+        field: 'strides',
+      });
+    if (t.type !== spec.dtype)
+      throw new ShapeError(`model '${modelId}': input '${spec.name}' is ${t.type}, expected ${spec.dtype}`, {
+        modelId,
+        name: spec.name,
+        expected: spec.dtype,
+        actual: t.type,
+      });
     const bad = t.dims.length !== spec.dims.length || spec.dims.some((d, i) => isStatic(d) && t.dims[i] !== d);
-    if (bad) throw new ShapeError(`model '${modelId}': input '${spec.name}' has shape [${t.dims.join(', ')}], expected ${describeDims(spec.dims)}`, { modelId, name: spec.name, expected: spec.dims, actual: t.dims });
+    if (bad)
+      throw new ShapeError(`model '${modelId}': input '${spec.name}' has shape [${t.dims.join(', ')}], expected ${describeDims(spec.dims)}`, {
+        modelId,
+        name: spec.name,
+        expected: spec.dims,
+        actual: t.dims,
+      });
   }
 }

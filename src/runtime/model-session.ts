@@ -65,7 +65,12 @@ export async function createModelSession(backend: RuntimeBackend, source: ModelS
   const bytes = await loadBytes(backend, source, options);
   const digest = await sha256Hex(bytes);
   if (options.sha256 !== undefined && digest !== options.sha256.toLowerCase()) {
-    throw new IntegrityError(`model '${modelId}': sha256 of ${name} is ${digest}, manifest expects ${options.sha256}; refusing to run it`, { file: name, modelId, expected: options.sha256, actual: digest });
+    throw new IntegrityError(`model '${modelId}': sha256 of ${name} is ${digest}, manifest expects ${options.sha256}; refusing to run it`, {
+      file: name,
+      modelId,
+      expected: options.sha256,
+      actual: digest,
+    });
   }
   const choice = options.provider ?? 'auto';
   const plan = planProviders(choice, backend.autoOrder, options.allowFallback ?? false);
@@ -101,7 +106,13 @@ export async function createModelSession(backend: RuntimeBackend, source: ModelS
       ...(session.fallbacks ? { fallbacks: session.fallbacks } : {}),
       ...(wasm ? { wasm } : {}),
     };
-    return wrapSession(session, { modelId, sha256: digest, report, io: options.io, checkOutputs: options.checkOutputs ?? (report.used === 'webgpu' || report.used === 'cuda') });
+    return wrapSession(session, {
+      modelId,
+      sha256: digest,
+      report,
+      io: options.io,
+      checkOutputs: options.checkOutputs ?? (report.used === 'webgpu' || report.used === 'cuda'),
+    });
   }
   const last = dropped[dropped.length - 1];
   const provider = last?.provider ?? 'cpu';
@@ -110,7 +121,12 @@ export async function createModelSession(backend: RuntimeBackend, source: ModelS
 }
 
 function pickBackendOptions(o: ModelSessionOptions): BackendSessionOptions {
-  const out: { threads?: number; graphOptimization?: NonNullable<BackendSessionOptions['graphOptimization']>; memoryPattern?: boolean; maxWasmThreads?: number } = {};
+  const out: {
+    threads?: number;
+    graphOptimization?: NonNullable<BackendSessionOptions['graphOptimization']>;
+    memoryPattern?: boolean;
+    maxWasmThreads?: number;
+  } = {};
   if (o.threads !== undefined) out.threads = o.threads;
   if (o.graphOptimization !== undefined) out.graphOptimization = o.graphOptimization;
   if (o.memoryPattern !== undefined) out.memoryPattern = o.memoryPattern;
@@ -146,7 +162,12 @@ function wrapSession(session: BackendSession, info: WrapInfo): ModelSession {
         outputs = await session.run(feeds);
       } catch (error) {
         if (isMedinferError(error)) throw error;
-        throw new ProviderError(info.report.used, `model '${info.modelId}' failed on ${info.report.used}: ${describeError(error)}`, { modelId: info.modelId }, { cause: error });
+        throw new ProviderError(
+          info.report.used,
+          `model '${info.modelId}' failed on ${info.report.used}: ${describeError(error)}`,
+          { modelId: info.modelId },
+          { cause: error },
+        );
       }
       if (info.checkOutputs) checkOutputValues(outputs, info, gpu);
       return outputs;
@@ -167,10 +188,19 @@ export function checkOutputValues(outputs: TensorMap, info: { modelId: string; r
     const scan = scanValues(data);
     if (scan.firstNonFinite >= 0) {
       const i = scan.firstNonFinite;
-      throw new ProviderError(info.report.used, `model '${info.modelId}': output '${name}' has a non-finite value (${data[i]}) at index ${i} on provider ${info.report.used}`, { modelId: info.modelId, output: name, index: i });
+      throw new ProviderError(
+        info.report.used,
+        `model '${info.modelId}': output '${name}' has a non-finite value (${data[i]}) at index ${i} on provider ${info.report.used}`,
+        { modelId: info.modelId, output: name, index: i },
+      );
     }
     if (checkZeros && scan.allZero && data.length > 1) {
-      throw new ProviderError(info.report.used, `model '${info.modelId}': output '${name}' is all zeros on provider ${info.report.used}, which signals a silent provider failure; compare with provider 'cpu'`, { modelId: info.modelId, output: name });
+      throw new ProviderError(
+        info.report.used,
+        `model '${info.modelId}': output '${name}' is all zeros on provider ${info.report.used}, which signals a silent provider failure; compare ` +
+          `with provider 'cpu'`,
+        { modelId: info.modelId, output: name },
+      );
     }
   }
 }

@@ -31,10 +31,20 @@ export async function openModel(backend: RuntimeBackend, manifest: Manifest, ent
   const location = resolveModelFileLocation(manifest, file, entry);
   const create = async (): Promise<ModelSession> => {
     try {
-      return await createModelSession(backend, { path: location }, { ...options, modelId: entry.id, io: entry.io, ...(file.sha256 !== undefined ? { sha256: file.sha256 } : {}) });
+      return await createModelSession(
+        backend,
+        { path: location },
+        { ...options, modelId: entry.id, io: entry.io, ...(file.sha256 !== undefined ? { sha256: file.sha256 } : {}) },
+      );
     } catch (error) {
       if (error instanceof ModelFileError && entry.weights.kind === 'external') {
-        throw new ModelFileError(`model '${entry.id}': weights are external and not converted yet (${location} missing); download ${entry.weights.checkpoint ?? 'the checkpoint'} from ${entry.weights.source ?? 'its source'} and run ${entry.weights.convertScript ?? 'the conversion script'}`, { file: location, modelId: entry.id }, { cause: error });
+        throw new ModelFileError(
+          `model '${entry.id}': weights are external and not converted yet (${location} missing); download ` +
+            `${entry.weights.checkpoint ?? 'the checkpoint'} from ${entry.weights.source ?? 'its source'} and run ` +
+            `${entry.weights.convertScript ?? 'the conversion script'}`,
+          { file: location, modelId: entry.id },
+          { cause: error },
+        );
       }
       throw error;
     }

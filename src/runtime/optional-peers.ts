@@ -24,10 +24,26 @@ export interface OptionalPeer {
 const SKIP_CUDA = '--onnxruntime-node-install=skip';
 
 export const OPTIONAL_PEERS: Readonly<Record<'onnxruntime-node' | 'onnxruntime-web' | 'sharp' | 'bullmq', OptionalPeer>> = {
-  'onnxruntime-node': { range: '~1.30.0', usedBy: 'inference in Node (pipelines, medinfer run / demo / batch)', install: `npm install onnxruntime-node@~1.30.0 ${SKIP_CUDA}` },
-  'onnxruntime-web': { range: '~1.30.0', usedBy: 'inference in browsers, medinfer serve and medinfer copy-assets', install: 'npm install onnxruntime-web@~1.30.0' },
-  sharp: { range: '^0.35.5', usedBy: 'PNG / JPEG / TIFF / WebP files in Node (reading them, medinfer samples, overlay images)', install: 'npm install sharp@^0.35.5' },
-  bullmq: { range: '^5.81.5', usedBy: 'the Redis job queue (medinfer queue, medinfer worker, medinfer dicomweb submit)', install: 'npm install bullmq@^5.81.5' },
+  'onnxruntime-node': {
+    range: '~1.30.0',
+    usedBy: 'inference in Node (pipelines, medinfer run / demo / batch)',
+    install: `npm install onnxruntime-node@~1.30.0 ${SKIP_CUDA}`,
+  },
+  'onnxruntime-web': {
+    range: '~1.30.0',
+    usedBy: 'inference in browsers, medinfer serve and medinfer copy-assets',
+    install: 'npm install onnxruntime-web@~1.30.0',
+  },
+  sharp: {
+    range: '^0.35.5',
+    usedBy: 'PNG / JPEG / TIFF / WebP files in Node (reading them, medinfer samples, overlay images)',
+    install: 'npm install sharp@^0.35.5',
+  },
+  bullmq: {
+    range: '^5.81.5',
+    usedBy: 'the Redis job queue (medinfer queue, medinfer worker, medinfer dicomweb submit)',
+    install: 'npm install bullmq@^5.81.5',
+  },
 };
 
 /**
@@ -49,7 +65,11 @@ export function missingPackageName(error: unknown): string | undefined {
 /** The typed error for an absent optional peer: what needs it and the install line. */
 export function missingPeerError(name: keyof typeof OPTIONAL_PEERS, cause?: unknown): MissingPackageError {
   const peer = OPTIONAL_PEERS[name];
-  return new MissingPackageError(`${peer.usedBy} needs the optional package '${name}' (${peer.range}), which is not installed: ${peer.install}`, { package: name, range: peer.range, install: peer.install }, cause === undefined ? undefined : { cause });
+  return new MissingPackageError(
+    `${peer.usedBy} needs the optional package '${name}' (${peer.range}), which is not installed: ${peer.install}`,
+    { package: name, range: peer.range, install: peer.install },
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 /** Runs `load` (an import of `name`); an absent `name` becomes a MissingPackageError, anything else is rethrown. */

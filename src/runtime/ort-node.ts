@@ -36,7 +36,10 @@ function cudaUnavailableReason(): string | null {
   if (process.platform !== 'linux' && process.platform !== 'win32') return `onnxruntime-node has no CUDA provider for ${process.platform}`;
   const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
   if (!existsSync(join(ortBinaryDir(), lib))) {
-    return `CUDA provider libraries are not installed (${lib} not found beside onnxruntime-node); on a machine with CUDA 12 that reaches api.nuget.org run: npm install onnxruntime-node@~1.30.0 --onnxruntime-node-install=cuda12`;
+    return (
+      `CUDA provider libraries are not installed (${lib} not found beside onnxruntime-node); on a machine with CUDA 12 that reaches api.nuget.org run: ` +
+      `npm install onnxruntime-node@~1.30.0 --onnxruntime-node-install=cuda12`
+    );
   }
   return null;
 }
@@ -51,13 +54,23 @@ function fromOrtTensor(t: Ort.Tensor): ModelTensor {
   return { type: t.type as ModelTensor['type'], dims: [...t.dims], data: t.data as ModelTensor['data'] };
 }
 
-
 class NodeSession implements BackendSession {
-  constructor(private readonly ort: typeof Ort, private readonly session: Ort.InferenceSession) {}
-  get inputNames() { return this.session.inputNames; }
-  get outputNames() { return this.session.outputNames; }
-  get inputMetadata() { return toValueMetadata(this.session.inputMetadata); }
-  get outputMetadata() { return toValueMetadata(this.session.outputMetadata); }
+  constructor(
+    private readonly ort: typeof Ort,
+    private readonly session: Ort.InferenceSession,
+  ) {}
+  get inputNames() {
+    return this.session.inputNames;
+  }
+  get outputNames() {
+    return this.session.outputNames;
+  }
+  get inputMetadata() {
+    return toValueMetadata(this.session.inputMetadata);
+  }
+  get outputMetadata() {
+    return toValueMetadata(this.session.outputMetadata);
+  }
 
   async run(feeds: TensorMap): Promise<TensorMap> {
     const ortFeeds: Record<string, Ort.Tensor> = {};

@@ -20,7 +20,10 @@ export interface OrtAssetProblem {
   readonly reason: string;
 }
 
-type FetchLike = (url: string, init?: { method?: string; headers?: Record<string, string> }) => Promise<{ ok: boolean; status: number; headers: { get(name: string): string | null }; body?: { cancel(): Promise<void> } | null }>;
+type FetchLike = (
+  url: string,
+  init?: { method?: string; headers?: Record<string, string> },
+) => Promise<{ ok: boolean; status: number; headers: { get(name: string): string | null }; body?: { cancel(): Promise<void> } | null }>;
 
 /** The absolute URLs of the asset files under a `wasmPaths` prefix (relative prefixes resolve against `base`). */
 export function ortAssetUrls(wasmPaths: string, base?: string): { file: string; url: string }[] {
@@ -51,15 +54,18 @@ async function probe(fetchImpl: FetchLike, url: string): Promise<{ status: numbe
 export async function findOrtAssetProblems(wasmPaths: string, options: { base?: string; fetch?: FetchLike } = {}): Promise<OrtAssetProblem[]> {
   const fetchImpl = options.fetch ?? (globalThis.fetch as unknown as FetchLike);
   const base = options.base ?? (globalThis as { location?: { href: string } }).location?.href;
-  const results = await Promise.all(ortAssetUrls(wasmPaths, base).map(async ({ file, url }) => {
-    const r = await probe(fetchImpl, url);
-    if (typeof r === 'string') return { file, url, reason: r };
-    if (r.status < 200 || r.status >= 300) return { file, url, reason: `HTTP ${r.status}` };
-    if (r.type.startsWith('text/html')) return { file, url, reason: 'served as text/html (a page, not the file: probably a fallback for a missing path)' };
-    // import() of the glue refuses a non-JavaScript MIME type in browsers.
-    if (file.endsWith('.mjs') && r.type !== '' && !r.type.includes('javascript')) return { file, url, reason: `served as ${r.type}; browsers import modules only with a JavaScript MIME type` };
-    return undefined;
-  }));
+  const results = await Promise.all(
+    ortAssetUrls(wasmPaths, base).map(async ({ file, url }) => {
+      const r = await probe(fetchImpl, url);
+      if (typeof r === 'string') return { file, url, reason: r };
+      if (r.status < 200 || r.status >= 300) return { file, url, reason: `HTTP ${r.status}` };
+      if (r.type.startsWith('text/html')) return { file, url, reason: 'served as text/html (a page, not the file: probably a fallback for a missing path)' };
+      // import() of the glue refuses a non-JavaScript MIME type in browsers.
+      if (file.endsWith('.mjs') && r.type !== '' && !r.type.includes('javascript'))
+        return { file, url, reason: `served as ${r.type}; browsers import modules only with a JavaScript MIME type` };
+      return undefined;
+    }),
+  );
   return results.filter((p): p is OrtAssetProblem => p !== undefined);
 }
 
@@ -68,5 +74,10 @@ export async function checkOrtAssets(wasmPaths: string, options: { base?: string
   const problems = await findOrtAssetProblems(wasmPaths, options);
   if (problems.length === 0) return;
   const list = problems.map((p) => `${p.file} (${p.reason})`).join('; ');
-  throw new ProviderError('wasm', `onnxruntime-web files missing under wasmPaths '${wasmPaths}': ${list}. Serve every file of ORT_WEB_ASSET_FILES from that folder (\`medinfer copy-assets <dir>\` copies them from node_modules/onnxruntime-web/dist).`, { wasmPaths, missing: problems.map((p) => p.file), problems });
+  throw new ProviderError(
+    'wasm',
+    `onnxruntime-web files missing under wasmPaths '${wasmPaths}': ${list}. Serve every file of ORT_WEB_ASSET_FILES from that folder (\`medinfer ` +
+      `copy-assets <dir>\` copies them from node_modules/onnxruntime-web/dist).`,
+    { wasmPaths, missing: problems.map((p) => p.file), problems },
+  );
 }

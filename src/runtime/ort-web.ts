@@ -54,7 +54,6 @@ function tensorBytes(t: { dims: readonly number[]; type: string }): number {
   return t.dims.reduce((a, b) => a * b, per);
 }
 
-
 /**
  * On WebGPU, an input larger than the adapter's maxStorageBufferBindingSize cannot be bound;
  * such runs go to a wasm session of the same model, and the reason is recorded (never a crash).
@@ -67,10 +66,18 @@ class WebSession implements BackendSession {
     private readonly session: ort.InferenceSession,
     private readonly fallback?: { model: Uint8Array; limit: number; options: ort.InferenceSession.SessionOptions },
   ) {}
-  get inputNames() { return this.session.inputNames; }
-  get outputNames() { return this.session.outputNames; }
-  get inputMetadata() { return toValueMetadata(this.session.inputMetadata); }
-  get outputMetadata() { return toValueMetadata(this.session.outputMetadata); }
+  get inputNames() {
+    return this.session.inputNames;
+  }
+  get outputNames() {
+    return this.session.outputNames;
+  }
+  get inputMetadata() {
+    return toValueMetadata(this.session.inputMetadata);
+  }
+  get outputMetadata() {
+    return toValueMetadata(this.session.outputMetadata);
+  }
 
   async run(feeds: TensorMap): Promise<TensorMap> {
     const ortFeeds: Record<string, ort.Tensor> = {};
@@ -81,7 +88,10 @@ class WebSession implements BackendSession {
       if (biggest > this.fallback.limit) {
         this.wasm ??= ort.InferenceSession.create(this.fallback.model, { ...this.fallback.options, executionProviders: ['wasm'] });
         target = await this.wasm;
-        this.fallbacks.push({ provider: 'webgpu', reason: `an input of ${biggest} bytes exceeds the WebGPU adapter's maxStorageBufferBindingSize (${this.fallback.limit} bytes); this run used wasm` });
+        this.fallbacks.push({
+          provider: 'webgpu',
+          reason: `an input of ${biggest} bytes exceeds the WebGPU adapter's maxStorageBufferBindingSize (${this.fallback.limit} bytes); this run used wasm`,
+        });
       }
     }
     const out = await target.run(ortFeeds);
@@ -116,10 +126,13 @@ export function createWebBackend(options: WebBackendOptions = {}): RuntimeBacken
   // "failed to fetch dynamically imported module" or a wasm "magic word" failure.
   let assetCheck: Promise<void> | undefined;
   const wasmPaths = options.wasmPaths;
-  const ensureAssets = () => (wasmPaths === undefined || options.skipAssetCheck ? Promise.resolve() : (assetCheck ??= checkOrtAssets(wasmPaths).catch((error: unknown) => {
-    assetCheck = undefined; // a later session tries again (the files may have been deployed since)
-    throw error;
-  })));
+  const ensureAssets = () =>
+    wasmPaths === undefined || options.skipAssetCheck
+      ? Promise.resolve()
+      : (assetCheck ??= checkOrtAssets(wasmPaths).catch((error: unknown) => {
+          assetCheck = undefined; // a later session tries again (the files may have been deployed since)
+          throw error;
+        }));
   return {
     platform: 'browser',
     autoOrder: ['webgpu', 'wasm'],
@@ -132,7 +145,10 @@ export function createWebBackend(options: WebBackendOptions = {}): RuntimeBacken
       // The same request options onnxruntime-web uses for its own adapter, so the adapter judged
       // here is the one the session gets.
       const { powerPreference, forceFallbackAdapter } = ort.env.webgpu;
-      const adapter = await gpu.requestAdapter({ ...(powerPreference !== undefined ? { powerPreference } : {}), ...(forceFallbackAdapter !== undefined ? { forceFallbackAdapter } : {}) });
+      const adapter = await gpu.requestAdapter({
+        ...(powerPreference !== undefined ? { powerPreference } : {}),
+        ...(forceFallbackAdapter !== undefined ? { forceFallbackAdapter } : {}),
+      });
       if (!adapter) return 'navigator.gpu.requestAdapter() returned no adapter';
       if (probe?.auto) {
         const software = softwareAdapterReason(adapter);

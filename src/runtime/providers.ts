@@ -59,7 +59,10 @@ export function planProviders(choice: ProviderChoice, autoOrder: readonly Execut
 
 function assertProvider(p: string): asserts p is ExecutionProvider {
   if (!(EXECUTION_PROVIDERS as readonly string[]).includes(p)) {
-    throw new UsageError(`unknown execution provider '${p}' (expected one of ${EXECUTION_PROVIDERS.join(', ')}, or 'auto')`, { field: 'provider', received: p });
+    throw new UsageError(`unknown execution provider '${p}' (expected one of ${EXECUTION_PROVIDERS.join(', ')}, or 'auto')`, {
+      field: 'provider',
+      received: p,
+    });
   }
 }
 
@@ -67,7 +70,10 @@ function assertProvider(p: string): asserts p is ExecutionProvider {
 export function parseProviderChoice(text: string): ProviderChoice {
   const trimmed = text.trim();
   if (trimmed === 'auto') return 'auto';
-  const parts = trimmed.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = trimmed
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   parts.forEach(assertProvider);
   return parts.length === 1 ? (parts[0] as ExecutionProvider) : (parts as ExecutionProvider[]);
 }

@@ -27,7 +27,10 @@ async function handle(req: WorkerRequest): Promise<{ value: unknown; transfer: A
     const s = await backend.createSession(req.model, req.provider, req.options);
     const handleId = nextSession++;
     sessions.set(handleId, s);
-    return { value: { session: handleId, inputNames: s.inputNames, outputNames: s.outputNames, inputMetadata: s.inputMetadata, outputMetadata: s.outputMetadata }, transfer: [] };
+    return {
+      value: { session: handleId, inputNames: s.inputNames, outputNames: s.outputNames, inputMetadata: s.inputMetadata, outputMetadata: s.outputMetadata },
+      transfer: [],
+    };
   }
   const s = sessions.get(req.session);
   if (!s) throw new Error(`session ${req.session} is not open`);
@@ -38,13 +41,16 @@ async function handle(req: WorkerRequest): Promise<{ value: unknown; transfer: A
   }
   const outputs = await s.run(req.feeds);
   // Output buffers belong to this call: move them instead of copying.
-  const transfer = Object.values(outputs).map((t) => t.data.buffer).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+  const transfer = Object.values(outputs)
+    .map((t) => t.data.buffer)
+    .filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
   return { value: outputs, transfer: [...new Set(transfer)] };
 }
 
 parentPort?.on('message', (req: WorkerRequest) => {
   handle(req).then(
     ({ value, transfer }) => parentPort!.postMessage({ id: req.id, ok: true, value } satisfies WorkerReply, transfer),
-    (error: unknown) => parentPort!.postMessage({ id: req.id, ok: false, message: error instanceof Error ? error.message : String(error) } satisfies WorkerReply),
+    (error: unknown) =>
+      parentPort!.postMessage({ id: req.id, ok: false, message: error instanceof Error ? error.message : String(error) } satisfies WorkerReply),
   );
 });

@@ -81,7 +81,13 @@ export function createThreadedBackend(defaults: BackendSessionOptions = THREADED
     unavailableReason: (provider) => base.unavailableReason(provider),
     loadModelBytes: (location, onProgress) => base.loadModelBytes(location, onProgress),
     async createSession(model, provider, options): Promise<BackendSession> {
-      const info = (await call({ op: 'create', model, provider, options: { ...defaults, ...options } })) as { session: number; inputNames: string[]; outputNames: string[]; inputMetadata: ValueMetadata[]; outputMetadata: ValueMetadata[] };
+      const info = (await call({ op: 'create', model, provider, options: { ...defaults, ...options } })) as {
+        session: number;
+        inputNames: string[];
+        outputNames: string[];
+        inputMetadata: ValueMetadata[];
+        outputMetadata: ValueMetadata[];
+      };
       open++;
       return {
         inputNames: info.inputNames,

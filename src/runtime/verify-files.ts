@@ -38,9 +38,15 @@ export async function verifyManifestFiles(manifest: Manifest): Promise<FileCheck
       try {
         bytes = new Uint8Array(await readFile(location));
       } catch {
-        checks.push(external
-          ? { ...base, status: 'absent-external', message: `external weights not present; convert with ${entry.weights.convertScript ?? 'its conversion script'}` }
-          : { ...base, status: 'missing', message: 'bundled file is missing' });
+        checks.push(
+          external
+            ? {
+                ...base,
+                status: 'absent-external',
+                message: `external weights not present; convert with ${entry.weights.convertScript ?? 'its conversion script'}`,
+              }
+            : { ...base, status: 'missing', message: 'bundled file is missing' },
+        );
         continue;
       }
       const actual = await sha256Hex(bytes);

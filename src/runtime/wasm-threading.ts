@@ -72,7 +72,9 @@ function describeCount(f: WasmThreadingFacts): WasmThreadingReport {
   const settled = `${requested} requested, but the count was fixed by this page's first onnxruntime-web session`;
   const byDefault = `medinfer's default, min(4, floor(hardwareConcurrency ${f.hardwareConcurrency ?? '?'} / 2))`;
   const capped = f.pageCap !== undefined && requested === undefined && threads === f.pageCap;
-  const byModel = `a model entry's inference.maxWasmThreads (${f.pageCap}), applied at this page's first session; ${byDefault} would be ${defaultWasmThreads(f.hardwareConcurrency)}`;
+  const byModel =
+    `a model entry's inference.maxWasmThreads (${f.pageCap}), applied at this page's first session; ${byDefault} would be ` +
+    `${defaultWasmThreads(f.hardwareConcurrency)}`;
   if (threads > 1) {
     const why = requested === undefined ? (capped ? byModel : byDefault) : requested === threads ? 'as requested' : settled;
     return { threaded: true, threads, reason: `${threads} wasm threads (${why}); the page is cross-origin isolated` };
@@ -89,7 +91,9 @@ function describeCount(f: WasmThreadingFacts): WasmThreadingReport {
   } else if (capped) {
     reason = `single-threaded: ${byModel} (its ops are too small for thread synchronisation to pay)`;
   } else {
-    reason = `single-threaded: ${byDefault} = 1 (on 2 shared cores, 2 wasm threads measured 1.1-1.5x slower than 1 for every bundled 3D model and for DenseNet-121 224; set threads to override)`;
+    reason =
+      `single-threaded: ${byDefault} = 1 (on 2 shared cores, 2 wasm threads measured 1.1-1.5x slower than 1 for every bundled 3D model and for ` +
+      `DenseNet-121 224; set threads to override)`;
   }
   return { threaded: false, threads: 1, reason };
 }

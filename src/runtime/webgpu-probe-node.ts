@@ -51,7 +51,12 @@ export function isVerbose(env: NodeJS.ProcessEnv = process.env): boolean {
 
 /** Environment that changes which adapter Dawn finds: part of the cache key. */
 function adapterEnvKey(env: NodeJS.ProcessEnv): string {
-  return JSON.stringify(Object.keys(env).filter((k) => /^(VK_|DAWN_|XDG_RUNTIME_DIR$|DISPLAY$|WAYLAND_DISPLAY$|LD_LIBRARY_PATH$)/.test(k)).sort().map((k) => [k, env[k]]));
+  return JSON.stringify(
+    Object.keys(env)
+      .filter((k) => /^(VK_|DAWN_|XDG_RUNTIME_DIR$|DISPLAY$|WAYLAND_DISPLAY$|LD_LIBRARY_PATH$)/.test(k))
+      .sort()
+      .map((k) => [k, env[k]]),
+  );
 }
 
 /** null when a WebGPU session can be created here, else why not (the EP's own message, trimmed). */
@@ -87,7 +92,8 @@ function runProbe(): Promise<string | null> {
       clearTimeout(timer);
       if (code === 0) return resolve(null);
       const hint = verbose ? '' : ' (MEDINFER_VERBOSE=1 or --verbose shows the native WebGPU / Vulkan messages)';
-      if (signal) return resolve(`the WebGPU probe ${signal === 'SIGKILL' ? `timed out after ${PROBE_TIMEOUT_MS / 1000} s` : `was killed by ${signal}`}${hint}`);
+      if (signal)
+        return resolve(`the WebGPU probe ${signal === 'SIGKILL' ? `timed out after ${PROBE_TIMEOUT_MS / 1000} s` : `was killed by ${signal}`}${hint}`);
       let message = (out.trim() || err.trim().split('\n').slice(-1)[0] || `exit code ${code}`).replace(/\s+/g, ' ');
       // ORT's message leads with its source location and an assertion; the cause is at the end.
       const adapter = /Failed to get a WebGPU adapter:?\s*(.*)$/.exec(message);

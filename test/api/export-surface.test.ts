@@ -54,7 +54,10 @@ describe('public export surface', () => {
     const expected = JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as Record<string, string[]>;
     const diff = diffText(expected, actual);
     if (diff !== '') {
-      throw new Error(`The public surface changed:\n${diff}\nIf that is intended (a reviewed decision: anything public is kept compatible), update the snapshot:\n  ${UPDATE}`);
+      throw new Error(
+        `The public surface changed:\n${diff}\nIf that is intended (a reviewed decision: anything public is kept compatible), update the snapshot:\n ` +
+          ` ${UPDATE}`,
+      );
     }
     expect(actual).toEqual(expected);
   });
@@ -79,7 +82,11 @@ describe('public export surface', () => {
   it('node and browser re-export every name of src/index.ts, types included', () => {
     const namesIn = (text: string): string[] =>
       [...text.matchAll(/export\s+(type\s+)?\{([^}]*)\}\s+from\s+'([^']+)'/g)].flatMap((m) =>
-        m[2]!.split(',').map((n) => n.trim()).filter((n) => n !== '').map((n) => (m[1] !== undefined && !n.startsWith('type ') ? `type ${n}` : n)),
+        m[2]!
+          .split(',')
+          .map((n) => n.trim())
+          .filter((n) => n !== '')
+          .map((n) => (m[1] !== undefined && !n.startsWith('type ') ? `type ${n}` : n)),
       );
     const index = namesIn(readFileSync(join(ROOT, 'src', 'index.ts'), 'utf8')).sort();
     for (const file of ['node', 'browser']) {

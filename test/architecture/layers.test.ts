@@ -40,7 +40,7 @@ function stripComments(source: string): string {
  * Module specifiers of every static import / re-export (`import x from`, `import type {...} from`,
  * `import '...'`, `export * from`, `export type {...} from`) and every `import('...')`, in order.
  */
-export function parseImports(source: string): string[] {
+function parseImports(source: string): string[] {
   const text = stripComments(source);
   const found: string[] = [];
   const staticForm = /(?:^|[\s;}])(?:import|export)\s+(?:type\s+)?(?:[\w*${},\s]*?\s*from\s*)?['"]([^'"\n]+)['"]/g;
@@ -143,7 +143,7 @@ describe('import parser', () => {
       "// import { x } from './commented.js';",
       " * import { y } from './jsdoc.js';",
       "const url = new URL('./worker.js', import.meta.url);",
-      "export const NOT = 'import z from \"nothing\"';",
+      'export const NOT = \'import z from "nothing"\';',
     ].join('\n');
     // A JSDoc line is only skipped inside /* */: wrap it as the sources have it.
     const wrapped = source.replace(" * import { y } from './jsdoc.js';", "/**\n * import { y } from './jsdoc.js';\n */");

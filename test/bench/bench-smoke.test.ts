@@ -21,7 +21,15 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const hasTextModel = Object.values((await readManifestFile()).models).some((m) => m.task === 'report-text' && m.weights.kind === 'bundled');
 const built = existsSync(join(REPO, 'dist', 'index.js'));
 
-interface Figure { area: string; name: string; unit: string; median: number | null; baseline: string; baselineMedian: number | null; ratio: number | null }
+interface Figure {
+  area: string;
+  name: string;
+  unit: string;
+  median: number | null;
+  baseline: string;
+  baselineMedian: number | null;
+  ratio: number | null;
+}
 
 describe.runIf(hasTextModel && built)('bench/run.mjs --quick (cheap subset)', () => {
   it('writes a well-formed merged result file and BENCHMARKS.md', () => {
@@ -30,13 +38,24 @@ describe.runIf(hasTextModel && built)('bench/run.mjs --quick (cheap subset)', ()
       cwd: REPO,
       encoding: 'utf8',
       timeout: 55_000,
-      env: { ...process.env, MEDINFER_BENCH_TASKS: 'report-text', MEDINFER_BENCH_PYTHON: join(work, 'no-python'), MEDINFER_BENCH_SKIP_PYTHON: '1', MEDINFER_BENCH_TMP: join(work, 'inputs') },
+      env: {
+        ...process.env,
+        MEDINFER_BENCH_TASKS: 'report-text',
+        MEDINFER_BENCH_PYTHON: join(work, 'no-python'),
+        MEDINFER_BENCH_SKIP_PYTHON: '1',
+        MEDINFER_BENCH_TMP: join(work, 'inputs'),
+      },
     });
     expect(run.status, run.stderr.slice(-2000)).toBe(0);
 
     const mergedFiles = readdirSync(work).filter((f) => /^\d{4}-\d\d-\d\dT.*Z\.json$/.test(f));
     expect(mergedFiles).toHaveLength(1);
-    const merged = JSON.parse(readFileSync(join(work, mergedFiles[0]!), 'utf8')) as { date: string; quick: boolean; areas: { area: string; status: string }[]; figures: Figure[] };
+    const merged = JSON.parse(readFileSync(join(work, mergedFiles[0]!), 'utf8')) as {
+      date: string;
+      quick: boolean;
+      areas: { area: string; status: string }[];
+      figures: Figure[];
+    };
     expect(Number.isNaN(Date.parse(merged.date))).toBe(false);
     expect(merged.quick).toBe(true);
     expect(merged.areas).toEqual([expect.objectContaining({ area: 'pipelines', status: 'ok' })]);
@@ -75,7 +94,13 @@ describe.runIf(hasTextModel && built)('bench/run.mjs --quick (cheap subset)', ()
       cwd: REPO,
       encoding: 'utf8',
       timeout: 55_000,
-      env: { ...process.env, MEDINFER_BENCH_TASKS: 'report-text', MEDINFER_BENCH_PYTHON: join(work, 'no-python'), MEDINFER_BENCH_SKIP_PYTHON: '', MEDINFER_BENCH_TMP: join(work, 'inputs') },
+      env: {
+        ...process.env,
+        MEDINFER_BENCH_TASKS: 'report-text',
+        MEDINFER_BENCH_PYTHON: join(work, 'no-python'),
+        MEDINFER_BENCH_SKIP_PYTHON: '',
+        MEDINFER_BENCH_TMP: join(work, 'inputs'),
+      },
     });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/NOT MEASURED[\s\S]*pipelines[\s\S]*SDK vs Python stack/);

@@ -5,8 +5,8 @@
  * Node's pipeline (onnxruntime-node, CPU) on the same file in >= 99.9 % of voxels. WebGPU runs on
  * Chromium's SwiftShader adapter where there is one (software: minutes, correctness only).
  * Slow on purpose (256^3 conform + MeshNet in wasm, and in Node, on 2 cores): budgets are per step;
- * the WebGPU comparison has its own budget (MEDINFER_WEBGPU_BUDGET_S, default 60 s: on SwiftShader the full feed took over 6 minutes, so CI skips it with the reason) and is
- * skipped with that reason past it.
+ * the WebGPU comparison has its own budget (MEDINFER_WEBGPU_BUDGET_S, default 60 s: on SwiftShader the full feed took over 6 minutes, so CI skips it with the
+ * reason) and is skipped with that reason past it.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,14 @@ const MODEL = 'brainchop-tissue-gwm-light';
 const BRAINCHOP_IDS = ['brainchop-tissue-gwm-light', 'brainchop-brain-mask', 'brainchop-subcortical-gwm', 'brainchop-aparc-aseg-50', 'brainchop-mindgrab'];
 
 type Run = Record<string, any>;
-type Demo = { medinfer: { ready: Promise<void>; run(m: string, p: string): Promise<Run>; shownLabelsBase64(): { size: number[]; base64: string } | null; layer(id: string): { size: number[] } | null } };
+type Demo = {
+  medinfer: {
+    ready: Promise<void>;
+    run(m: string, p: string): Promise<Run>;
+    shownLabelsBase64(): { size: number[]; base64: string } | null;
+    layer(id: string): { size: number[] } | null;
+  };
+};
 
 let server: WebServer;
 let browser: Browser;
@@ -48,8 +55,16 @@ describe.runIf(haveBrowser || process.env.CI)('brainchop models in the web demo 
     server = await startWebServer({ port: 0 });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+      args: [
+        '--no-sandbox',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--enable-unsafe-webgpu',
+        '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+      ],
     });
     page = await browser.newPage();
     const errors: string[] = [];
@@ -68,7 +83,9 @@ describe.runIf(haveBrowser || process.env.CI)('brainchop models in the web demo 
   });
 
   it('offers the five brainchop models (weights present) and the real T1 as a sample', async () => {
-    const options = await page.$$eval('#model option', (o) => o.map((x) => ({ id: (x as HTMLOptionElement).value, disabled: (x as HTMLOptionElement).disabled })));
+    const options = await page.$$eval('#model option', (o) =>
+      o.map((x) => ({ id: (x as HTMLOptionElement).value, disabled: (x as HTMLOptionElement).disabled })),
+    );
     for (const id of BRAINCHOP_IDS) expect(options).toContainEqual({ id, disabled: false });
     const samples = await page.$$eval('#sample option', (o) => o.map((x) => x.textContent ?? ''));
     expect(samples.some((s) => /brainchop sample/.test(s))).toBe(true);
@@ -76,7 +93,9 @@ describe.runIf(haveBrowser || process.env.CI)('brainchop models in the web demo 
 
   it('a dropped T1 file, tissue model on wasm: labels drawn over the image equal Node in >= 99.9 % of voxels', async () => {
     await page.setInputFiles('#files', T1);
-    await page.waitForFunction(() => /Loaded t1_crop\.nii\.gz 256x256x256/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => /Loaded t1_crop\.nii\.gz 256x256x256/.test(document.getElementById('status')?.textContent ?? ''), undefined, {
+      timeout: 60_000,
+    });
     const wasm = await page.evaluate((m) => (window as unknown as Demo).medinfer.run(m, 'wasm'), MODEL);
     expect(wasm.provider.used).toBe('wasm');
     const labels = await pageLabels();
@@ -106,7 +125,9 @@ describe.runIf(haveBrowser || process.env.CI)('brainchop models in the web demo 
     let timer: NodeJS.Timeout | undefined;
     const gpu = await Promise.race([
       page.evaluate((m) => (window as unknown as Demo).medinfer.run(m, 'webgpu'), MODEL),
-      new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), budgetS * 1000); }),
+      new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), budgetS * 1000);
+      }),
     ]).finally(() => clearTimeout(timer));
     if (gpu === null) {
       console.log(`WebGPU comparison skipped: the software adapter (SwiftShader) took longer than ${budgetS} s (MEDINFER_WEBGPU_BUDGET_S)`);
@@ -116,7 +137,10 @@ describe.runIf(haveBrowser || process.env.CI)('brainchop models in the web demo 
     }
     expect(gpu.provider.used).toBe('webgpu');
     const equal = agreement(await pageLabels(), nodeLabels);
-    console.log(`brainchop tissue, WebGPU (SwiftShader) vs Node: ${(equal * 100).toFixed(4)} % voxels equal, ${(gpu.ms / 1000).toFixed(1)} s; fallbacks ${JSON.stringify(gpu.provider.fallbacks ?? [])}`);
+    console.log(
+      `brainchop tissue, WebGPU (SwiftShader) vs Node: ${(equal * 100).toFixed(4)} % voxels equal, ${(gpu.ms / 1000).toFixed(1)} s; fallbacks ` +
+        `${JSON.stringify(gpu.provider.fallbacks ?? [])}`,
+    );
     expect(equal).toBeGreaterThanOrEqual(0.999);
   }, 360_000);
 });

@@ -12,7 +12,13 @@ import { build, type Plugin } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
 const NODE_ONLY = new Set(['sharp', 'onnxruntime-node', ...builtinModules]);
-const GUARDED_IN_THIRD_PARTY = new Set(['dicom-parser', '@cornerstonejs/codec-openjph', '@cornerstonejs/codec-libjpeg-turbo-8bit', '@cornerstonejs/codec-openjpeg', '@cornerstonejs/codec-charls']);
+const GUARDED_IN_THIRD_PARTY = new Set([
+  'dicom-parser',
+  '@cornerstonejs/codec-openjph',
+  '@cornerstonejs/codec-libjpeg-turbo-8bit',
+  '@cornerstonejs/codec-openjpeg',
+  '@cornerstonejs/codec-charls',
+]);
 
 function packageOf(file: string): string | null {
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
@@ -69,7 +75,9 @@ describe('browser bundle', () => {
     const js = result.outputFiles.filter((f) => f.path.endsWith('.js'));
     const bytes = js.reduce((n, f) => n + f.contents.byteLength, 0);
     const wasm = result.outputFiles.filter((f) => f.path.endsWith('.wasm')).reduce((n, f) => n + f.contents.byteLength, 0);
-    console.log(`browser bundle: ${(bytes / 1024).toFixed(0)} KiB minified JS (without ORT's .wasm; codec wasm inlined or emitted: ${(wasm / 1024).toFixed(0)} KiB)`);
+    console.log(
+      `browser bundle: ${(bytes / 1024).toFixed(0)} KiB minified JS (without ORT's .wasm; codec wasm inlined or emitted: ${(wasm / 1024).toFixed(0)} KiB)`,
+    );
     expect(bytes).toBeGreaterThan(10_000);
   });
 

@@ -33,7 +33,10 @@ async function png16(width: number, height: number, channels: 1 | 2 | 3 | 4, val
   const data = new Uint16Array(width * height * channels);
   for (let p = 0; p < width * height; p++) for (let c = 0; c < channels; c++) data[p * channels + c] = value(p, c);
   const space = channels <= 2 ? 'grey16' : 'rgb16';
-  return sharp(Buffer.from(data.buffer), { raw: { width, height, channels, depth: 'ushort' } }).toColourspace(space).png().toBuffer();
+  return sharp(Buffer.from(data.buffer), { raw: { width, height, channels, depth: 'ushort' } })
+    .toColourspace(space)
+    .png()
+    .toBuffer();
 }
 
 describe.runIf(existsSync(CHROMIUM))('16-bit PNG in headless Chromium', () => {
@@ -42,17 +45,38 @@ describe.runIf(existsSync(CHROMIUM))('16-bit PNG in headless Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    const bundle = await build({ stdin: { contents: ENTRY, resolveDir: ROOT, loader: 'js' }, bundle: true, write: false, format: 'esm', platform: 'browser', logLevel: 'silent' });
+    const bundle = await build({
+      stdin: { contents: ENTRY, resolveDir: ROOT, loader: 'js' },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      logLevel: 'silent',
+    });
     const js = bundle.outputFiles[0]!.contents;
     server = createServer((req, res) => {
-      if (req.url === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><script type="module" src="/bundle.js"></script>');
+      if (req.url === '/')
+        return void res
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end('<!doctype html><meta charset="utf-8"><script type="module" src="/bundle.js"></script>');
       if (req.url === '/bundle.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
       res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
     page = await browser.newPage();
     await page.goto(`${base}/`);
     await page.waitForFunction(() => typeof (window as unknown as { readPng?: unknown }).readPng === 'function', undefined, { timeout: 20_000 });
@@ -62,7 +86,11 @@ describe.runIf(existsSync(CHROMIUM))('16-bit PNG in headless Chromium', () => {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   });
 
-  const read = (bytes: Buffer, maxVoxels?: number) => page.evaluate(([b64, m]) => (window as unknown as { readPng(b: string, m?: number): Promise<Record<string, unknown>> }).readPng(b64, m), [bytes.toString('base64'), maxVoxels] as const);
+  const read = (bytes: Buffer, maxVoxels?: number) =>
+    page.evaluate(([b64, m]) => (window as unknown as { readPng(b: string, m?: number): Promise<Record<string, unknown>> }).readPng(b64, m), [
+      bytes.toString('base64'),
+      maxVoxels,
+    ] as const);
 
   test.each([
     ['grey, 12-bit values', 1, (p: number) => (p * 37) % 4096],
@@ -80,7 +108,9 @@ describe.runIf(existsSync(CHROMIUM))('16-bit PNG in headless Chromium', () => {
   });
 
   test('8-bit PNG keeps the canvas path; a PNG over maxVoxels is refused from its header', async () => {
-    const eight = await sharp(Buffer.from(Uint8Array.from({ length: 6 * 4 }, (_, p) => p * 10)), { raw: { width: 6, height: 4, channels: 1 } }).png().toBuffer();
+    const eight = await sharp(Buffer.from(Uint8Array.from({ length: 6 * 4 }, (_, p) => p * 10)), { raw: { width: 6, height: 4, channels: 1 } })
+      .png()
+      .toBuffer();
     const web = await read(eight);
     expect(web).toMatchObject({ type: 'uint8', size: [6, 4, 1], components: 1, bitsStored: 8 });
     expect(web['data']).toEqual(Array.from({ length: 24 }, (_, p) => p * 10));

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Manifest } from '../../src/index.js';
+import type { Manifest } from '../../src/index.js';
 import { sha256Hex } from '../../src/runtime/checksum.js';
 import { createPipeline, readImageBytes, readManifestFile } from '../../src/node.js';
 import { startWebServer, type WebServer } from '../../src/cli/web/web-server.js';
@@ -33,21 +33,47 @@ async function writeDemoManifest(): Promise<string> {
     datasets: { phantoms: { name: 'phantoms', tasks: ['classification', 'segmentation'], modality: 'CR, MR', acquisition: { kind: 'generated' } } },
     models: {
       cls: {
-        task: 'classification', title: 'tiny classifier', datasets: ['phantoms'], architecture: 'tiny CNN', dimensionality: 2,
-        files: [{ role: 'model', path: 'models/cls.onnx', sha256: await sha('cls.onnx') }], weights: { kind: 'bundled' },
+        task: 'classification',
+        title: 'tiny classifier',
+        datasets: ['phantoms'],
+        architecture: 'tiny CNN',
+        dimensionality: 2,
+        files: [{ role: 'model', path: 'models/cls.onnx', sha256: await sha('cls.onnx') }],
+        weights: { kind: 'bundled' },
         io: { inputs: [{ name: 'image', dtype: 'float32', dims: [-1, 1, 16, 16] }], outputs: [{ name: 'logits', dtype: 'float32', dims: [-1, 3] }] },
-        preprocess: [{ op: 'xrvNormalize', maxval: 4095 }, { op: 'resize', size: [16, 16], mode: 'area' }, { op: 'toTensor', layout: 'NCHW', dtype: 'float32' }],
-        inference: { mode: 'whole' }, postprocess: [{ op: 'sigmoid' }], labels: ['a', 'b', 'c'], intendedUse: 'browser tests only',
+        preprocess: [
+          { op: 'xrvNormalize', maxval: 4095 },
+          { op: 'resize', size: [16, 16], mode: 'area' },
+          { op: 'toTensor', layout: 'NCHW', dtype: 'float32' },
+        ],
+        inference: { mode: 'whole' },
+        postprocess: [{ op: 'sigmoid' }],
+        labels: ['a', 'b', 'c'],
+        intendedUse: 'browser tests only',
       },
       seg: {
-        task: 'segmentation', title: 'conv net', datasets: ['phantoms'], architecture: 'conv', dimensionality: 3,
-        files: [{ role: 'model', path: 'models/seg.onnx', sha256: await sha('seg.onnx') }], weights: { kind: 'bundled' },
+        task: 'segmentation',
+        title: 'conv net',
+        datasets: ['phantoms'],
+        architecture: 'conv',
+        dimensionality: 3,
+        files: [{ role: 'model', path: 'models/seg.onnx', sha256: await sha('seg.onnx') }],
+        weights: { kind: 'bundled' },
         io: { inputs: [{ name: 'x', dtype: 'float32', dims: [-1, 2, -1, -1, -1] }], outputs: [{ name: 'y', dtype: 'float32', dims: [-1, 3, -1, -1, -1] }] },
         inputs: [{ name: 't1' }, { name: 'flair' }],
-        preprocess: [{ op: 'stackChannels', order: ['t1', 'flair'] }, { op: 'zscore', nonzero: true, channelWise: true }, { op: 'toTensor', layout: 'NCDHW', dtype: 'float32', axisOrder: 'ijk' }],
+        preprocess: [
+          { op: 'stackChannels', order: ['t1', 'flair'] },
+          { op: 'zscore', nonzero: true, channelWise: true },
+          { op: 'toTensor', layout: 'NCDHW', dtype: 'float32', axisOrder: 'ijk' },
+        ],
         inference: { mode: 'slidingWindow', roi: [32, 32, 32], overlap: 0.25, batch: 2, blend: 'gaussian' },
         postprocess: [{ op: 'softmax', axis: 1 }, { op: 'argmax' }],
-        labels: [{ name: 'background', value: 0 }, { name: 'one', value: 1 }, { name: 'two', value: 2 }], intendedUse: 'browser tests only',
+        labels: [
+          { name: 'background', value: 0 },
+          { name: 'one', value: 1 },
+          { name: 'two', value: 2 },
+        ],
+        intendedUse: 'browser tests only',
       },
     },
   };
@@ -69,8 +95,16 @@ describe.runIf(haveBrowser || process.env.CI)('web demo in headless Chromium', (
     server = await startWebServer({ port: 0, manifestPath });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+      args: [
+        '--no-sandbox',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--enable-unsafe-webgpu',
+        '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+      ],
     });
     page = await browser.newPage();
     const errors: string[] = [];
@@ -109,7 +143,9 @@ describe.runIf(haveBrowser || process.env.CI)('web demo in headless Chromium', (
     const auto = await page.evaluate(() => (window as unknown as Demo).medinfer.runSample('cls', 'chest radiograph (NIfTI, 12-bit)', 'auto'));
     expect(auto.provider.requested).toEqual(['webgpu', 'wasm']);
     expect(auto.provider.used).toBe('wasm');
-    expect(auto.provider.dropped).toEqual([{ provider: 'webgpu', reason: expect.stringMatching(/software adapter \(SwiftShader\).*architecture 'swiftshader'.*isFallbackAdapter/) }]);
+    expect(auto.provider.dropped).toEqual([
+      { provider: 'webgpu', reason: expect.stringMatching(/software adapter \(SwiftShader\).*architecture 'swiftshader'.*isFallbackAdapter/) },
+    ]);
     // The demo leaves the thread count to the SDK: min(4, floor(cores / 2)), 1 on this 2-core machine.
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
     const threads = Math.max(1, Math.min(4, Math.floor(cores / 2)));
@@ -140,7 +176,10 @@ describe.runIf(haveBrowser || process.env.CI)('a page that is not cross-origin i
   it('the provider report says wasm runs single-threaded and why', async () => {
     const manifestPath = await writeDemoManifest();
     const srv = await startWebServer({ port: 0, manifestPath });
-    const b = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking', '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'] });
+    const b = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-background-networking', '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+    });
     try {
       const p = await b.newPage();
       // The demo server sends COOP / COEP; strip them as a host that does not would.
@@ -156,7 +195,11 @@ describe.runIf(haveBrowser || process.env.CI)('a page that is not cross-origin i
       expect(await p.evaluate(() => crossOriginIsolated)).toBe(false);
       const r = await p.evaluate(() => (window as unknown as Demo).medinfer.runSample('cls', 'chest radiograph (NIfTI, 12-bit)', 'auto'));
       expect(r.provider.used).toBe('wasm');
-      expect(r.provider.wasm).toEqual({ threaded: false, threads: 1, reason: expect.stringMatching(/not cross-origin isolated.*Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp/) });
+      expect(r.provider.wasm).toEqual({
+        threaded: false,
+        threads: 1,
+        reason: expect.stringMatching(/not cross-origin isolated.*Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp/),
+      });
     } finally {
       await b.close();
       await srv.close();
@@ -168,14 +211,22 @@ describe.runIf(haveBrowser || process.env.CI)('WebGPU binding limits in the brow
   it('an input over maxStorageBufferBindingSize runs on wasm with the reason reported, not a crash', async () => {
     const manifestPath = await writeDemoManifest();
     const srv = await startWebServer({ port: 0, manifestPath });
-    const b = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking', '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'] });
+    const b = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-background-networking', '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+    });
     try {
       const p = await b.newPage();
       // 16x16 float input = 1024 bytes: a 512-byte limit forces the fallback.
       await p.goto(`${srv.url}?maxStorageBufferBindingSize=512`);
       const r = await p.evaluate(() => (window as unknown as Demo).medinfer.runSample('cls', 'chest radiograph (NIfTI, 12-bit)', 'webgpu'));
       expect(r.provider.used).toBe('webgpu');
-      expect(r.provider.fallbacks).toEqual([expect.objectContaining({ provider: 'webgpu', reason: expect.stringMatching(/exceeds the WebGPU adapter's maxStorageBufferBindingSize \(512 bytes\); this run used wasm/) })]);
+      expect(r.provider.fallbacks).toEqual([
+        expect.objectContaining({
+          provider: 'webgpu',
+          reason: expect.stringMatching(/exceeds the WebGPU adapter's maxStorageBufferBindingSize \(512 bytes\); this run used wasm/),
+        }),
+      ]);
       expect(r.labels).toHaveLength(3);
     } finally {
       await b.close();
@@ -187,25 +238,35 @@ describe.runIf(haveBrowser || process.env.CI)('WebGPU binding limits in the brow
 describe.runIf(haveBrowser || process.env.CI)('web demo with the bundled models', () => {
   it('bundled classifier and 3D U-Net: wasm equals Node; the classifier on WebGPU equals wasm', async () => {
     const srv = await startWebServer({ port: 0 });
-    const b = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking', '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'] });
+    const b = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-background-networking', '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+    });
     try {
       const p = await b.newPage();
       await p.goto(srv.url);
       await p.evaluate(() => (window as unknown as Demo).medinfer.ready);
       const samples = await createSampleFiles();
       const bundled = await readManifestFile();
-      const cls = await p.evaluate(() => (window as unknown as Demo).medinfer.runSample('medinfer-cxr-densenet-phantom', 'chest radiograph (NIfTI, 12-bit)', 'wasm'));
+      const cls = await p.evaluate(() =>
+        (window as unknown as Demo).medinfer.runSample('medinfer-cxr-densenet-phantom', 'chest radiograph (NIfTI, 12-bit)', 'wasm'),
+      );
       const nodeCls = await createPipeline('classification', 'medinfer-cxr-densenet-phantom', { manifest: bundled, provider: 'cpu' });
       const n = await nodeCls.run(await readImageBytes(samples.files.get('cxr.nii.gz')!, { name: 'cxr.nii.gz' }));
       await nodeCls.dispose();
       n.labels.forEach((l, i) => expect(Math.abs(l.score - cls.labels[i].score)).toBeLessThan(1e-4));
-      const gpu = await p.evaluate(() => (window as unknown as Demo).medinfer.runSample('medinfer-cxr-densenet-phantom', 'chest radiograph (NIfTI, 12-bit)', 'webgpu'));
+      const gpu = await p.evaluate(() =>
+        (window as unknown as Demo).medinfer.runSample('medinfer-cxr-densenet-phantom', 'chest radiograph (NIfTI, 12-bit)', 'webgpu'),
+      );
       expect(gpu.provider.used).toBe('webgpu');
       gpu.labels.forEach((l: { score: number }, i: number) => expect(Math.abs(l.score - cls.labels[i].score)).toBeLessThan(1e-3));
       const seg = await p.evaluate(() => (window as unknown as Demo).medinfer.runSample('medinfer-brats-unet3d-phantom', 'brain MRI, 4 sequences', 'wasm'));
       const read = async (m: string) => readImageBytes(samples.files.get(`brain-${m}.nii.gz`)!, { name: `brain-${m}.nii.gz` });
       const nodeSeg = await createPipeline('segmentation', 'medinfer-brats-unet3d-phantom', { manifest: bundled, provider: 'cpu' });
-      const s = await nodeSeg.run({ t1: await read('t1'), t1ce: await read('t1ce'), t2: await read('t2'), flair: await read('flair') }, { probabilities: true });
+      const s = await nodeSeg.run(
+        { t1: await read('t1'), t1ce: await read('t1ce'), t2: await read('t2'), flair: await read('flair') },
+        { probabilities: true },
+      );
       await nodeSeg.dispose();
       const counts: Record<number, number> = {};
       for (const v of s.labels.data) counts[v] = (counts[v] ?? 0) + 1;

@@ -74,14 +74,17 @@ const shows = (px: Rgb[], rgb: readonly number[], tol = 12) => px.some((p) => ne
 const noColour = (px: Rgb[]) => px.every((p) => isGrey(p));
 
 async function setOpacity(id: string, value: number, shown = true): Promise<void> {
-  await page.evaluate(([id, value, shown]) => {
-    const box = document.getElementById(`layer-${id}`) as HTMLInputElement;
-    const slider = document.getElementById(`opacity-${id}`) as HTMLInputElement;
-    slider.value = String(value);
-    slider.dispatchEvent(new Event('input'));
-    box.checked = shown as boolean;
-    box.dispatchEvent(new Event('change'));
-  }, [id, value, shown] as const);
+  await page.evaluate(
+    ([id, value, shown]) => {
+      const box = document.getElementById(`layer-${id}`) as HTMLInputElement;
+      const slider = document.getElementById(`opacity-${id}`) as HTMLInputElement;
+      slider.value = String(value);
+      slider.dispatchEvent(new Event('input'));
+      box.checked = shown as boolean;
+      box.dispatchEvent(new Event('change'));
+    },
+    [id, value, shown] as const,
+  );
 }
 
 async function project(id: string, ijk: number[], plane: Plane): Promise<[number, number]> {
@@ -96,11 +99,13 @@ function interior(labels: { size: number[]; data: number[] }, value: number): nu
   const at = (i: number, j: number, k: number) => labels.data[i + ni * (j + nj * k)];
   const dk = nk === 1 ? [0] : [-1, 0, 1];
   const out: number[][] = [];
-  for (let k = nk === 1 ? 0 : 1; k < Math.max(1, nk - 1); k++) for (let j = 1; j < nj - 1; j++) for (let i = 1; i < ni - 1; i++) {
-    let all = true;
-    for (const c of dk) for (let b = -1; b <= 1 && all; b++) for (let a = -1; a <= 1 && all; a++) if (at(i + a, j + b, k + c) !== value) all = false;
-    if (all) out.push([i, j, k]);
-  }
+  for (let k = nk === 1 ? 0 : 1; k < Math.max(1, nk - 1); k++)
+    for (let j = 1; j < nj - 1; j++)
+      for (let i = 1; i < ni - 1; i++) {
+        let all = true;
+        for (const c of dk) for (let b = -1; b <= 1 && all; b++) for (let a = -1; a <= 1 && all; a++) if (at(i + a, j + b, k + c) !== value) all = false;
+        if (all) out.push([i, j, k]);
+      }
   return out;
 }
 
@@ -109,8 +114,14 @@ describe.runIf(haveBrowser || process.env.CI)('web demo viewer (NiiVue, WebGL2 o
     server = await startWebServer({ port: 0 });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-background-networking', '--no-first-run',
-        '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+      args: [
+        '--no-sandbox',
+        '--use-angle=swiftshader',
+        '--enable-unsafe-swiftshader',
+        '--disable-background-networking',
+        '--no-first-run',
+        '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1 });
     const errors: string[] = [];
@@ -125,103 +136,126 @@ describe.runIf(haveBrowser || process.env.CI)('web demo viewer (NiiVue, WebGL2 o
     await server?.close();
   });
 
-  it('segmentation: each label colour is drawn where the label is in all three planes, not elsewhere; opacity and the show toggle work; labels show in 3D', async () => {
-    const run = await page.evaluate(() => (window as unknown as Demo).medinfer.runSample('medinfer-brats-unet3d-phantom', 'brain MRI, 4 sequences', 'wasm'));
-    const colours = run.colours as { value: number; name: string; rgb: Rgb }[];
-    const labels = (await page.evaluate(() => (window as unknown as Demo).medinfer.shownLabels()))!;
-    expect(labels.size).toEqual([64, 64, 48]);
-    // The crosshair is drawn through the voxel the planes are centred on: thinnest (1 px), and
-    // voxels are sampled off its lines (a diagonal neighbour, inside the label by construction).
-    await page.evaluate(() => (window as unknown as Demo).medinfer.viewer.nv.setCrosshairWidth(0));
-    await setOpacity('labels', 1);
-    const [ni, nj] = labels.size;
-    let checked = 0;
-    for (const { value, rgb } of colours) {
-      const inside = interior(labels, value);
-      if (inside.length === 0) continue; // a label too thin for a 3x3x3 interior is not checked
-      // The interior voxel nearest the label's centroid.
-      const sum = [0, 0, 0];
-      let n = 0;
-      labels.data.forEach((v, p) => {
-        if (v !== value) return;
-        sum[0] += p % ni; sum[1] += Math.floor(p / ni) % nj; sum[2] += Math.floor(p / (ni * nj)); n++;
-      });
-      const c = sum.map((s) => s / n);
-      const target = inside.reduce((best, v) => (Math.hypot(v[0]! - c[0]!, v[1]! - c[1]!, v[2]! - c[2]!) < Math.hypot(best[0]! - c[0]!, best[1]! - c[1]!, best[2]! - c[2]!) ? v : best));
-      await page.evaluate(([t]) => (window as unknown as Demo).medinfer.viewer.centreOn('labels', t as number[]), [target] as const);
-      const shot = await canvasPixels();
-      for (const plane of ['axial', 'coronal', 'sagittal'] as const) {
-        const fixedAxis = plane === 'axial' ? 2 : plane === 'coronal' ? 1 : 0;
-        const [ua, va] = [0, 1, 2].filter((a) => a !== fixedAxis) as [number, number];
-        const off = [...target];
-        off[ua]! += 1;
-        off[va]! += 1;
-        const [x, y] = await project('labels', off, plane);
-        expect(shot.around(x, y), `label ${value} colour at its voxel ${off} in the ${plane} tile`).toSatisfy((px: Rgb[]) => shows(px, rgb));
-        // Background: voxels of this plane 4+ voxels from any label show no label colour (the grey image, or black).
-        const far = (i: number, j: number, k: number) => {
-          for (let dk = -4; dk <= 4; dk++) for (let dj = -4; dj <= 4; dj++) for (let di = -4; di <= 4; di++) {
-            const [a, b, d] = [i + di, j + dj, k + dk];
-            if (a < 0 || b < 0 || d < 0 || a >= ni || b >= nj || d >= labels.size[2]) continue;
-            if (labels.data[a + ni * (b + nj * d)] !== 0) return false;
-          }
-          return true;
-        };
-        let background = 0;
-        // The phantom's grid is axis-aligned (identity direction): axial = fixed k, coronal = fixed j, sagittal = fixed i.
-        for (let u = 2; u < labels.size[ua]! - 2 && background < 12; u += 5) for (let w = 2; w < labels.size[va]! - 2 && background < 12; w += 5) {
-          const v = [...target];
-          v[ua] = u;
-          v[va] = w;
-          if (!far(v[0]!, v[1]!, v[2]!) || Math.abs(u - target[ua]!) < 2 || Math.abs(w - target[va]!) < 2) continue;
-          const [bx, by] = await project('labels', v, plane);
-          expect(shot.around(bx, by), `no label colour at background voxel ${v} (${plane})`).toSatisfy(noColour);
-          background++;
+  it(
+    'segmentation: each label colour is drawn where the label is in all three planes, not elsewhere; opacity and the show toggle work; labels show in ' + '3D',
+    async () => {
+      const run = await page.evaluate(() => (window as unknown as Demo).medinfer.runSample('medinfer-brats-unet3d-phantom', 'brain MRI, 4 sequences', 'wasm'));
+      const colours = run.colours as { value: number; name: string; rgb: Rgb }[];
+      const labels = (await page.evaluate(() => (window as unknown as Demo).medinfer.shownLabels()))!;
+      expect(labels.size).toEqual([64, 64, 48]);
+      // The crosshair is drawn through the voxel the planes are centred on: thinnest (1 px), and
+      // voxels are sampled off its lines (a diagonal neighbour, inside the label by construction).
+      await page.evaluate(() => (window as unknown as Demo).medinfer.viewer.nv.setCrosshairWidth(0));
+      await setOpacity('labels', 1);
+      const [ni, nj] = labels.size;
+      let checked = 0;
+      for (const { value, rgb } of colours) {
+        const inside = interior(labels, value);
+        if (inside.length === 0) continue; // a label too thin for a 3x3x3 interior is not checked
+        // The interior voxel nearest the label's centroid.
+        const sum = [0, 0, 0];
+        let n = 0;
+        labels.data.forEach((v, p) => {
+          if (v !== value) return;
+          sum[0] += p % ni;
+          sum[1] += Math.floor(p / ni) % nj;
+          sum[2] += Math.floor(p / (ni * nj));
+          n++;
+        });
+        const c = sum.map((s) => s / n);
+        const target = inside.reduce((best, v) =>
+          Math.hypot(v[0]! - c[0]!, v[1]! - c[1]!, v[2]! - c[2]!) < Math.hypot(best[0]! - c[0]!, best[1]! - c[1]!, best[2]! - c[2]!) ? v : best,
+        );
+        await page.evaluate(([t]) => (window as unknown as Demo).medinfer.viewer.centreOn('labels', t as number[]), [target] as const);
+        const shot = await canvasPixels();
+        for (const plane of ['axial', 'coronal', 'sagittal'] as const) {
+          const fixedAxis = plane === 'axial' ? 2 : plane === 'coronal' ? 1 : 0;
+          const [ua, va] = [0, 1, 2].filter((a) => a !== fixedAxis) as [number, number];
+          const off = [...target];
+          off[ua]! += 1;
+          off[va]! += 1;
+          const [x, y] = await project('labels', off, plane);
+          expect(shot.around(x, y), `label ${value} colour at its voxel ${off} in the ${plane} tile`).toSatisfy((px: Rgb[]) => shows(px, rgb));
+          // Background: voxels of this plane 4+ voxels from any label show no label colour (the grey image, or black).
+          const far = (i: number, j: number, k: number) => {
+            for (let dk = -4; dk <= 4; dk++)
+              for (let dj = -4; dj <= 4; dj++)
+                for (let di = -4; di <= 4; di++) {
+                  const [a, b, d] = [i + di, j + dj, k + dk];
+                  if (a < 0 || b < 0 || d < 0 || a >= ni || b >= nj || d >= labels.size[2]) continue;
+                  if (labels.data[a + ni * (b + nj * d)] !== 0) return false;
+                }
+            return true;
+          };
+          let background = 0;
+          // The phantom's grid is axis-aligned (identity direction): axial = fixed k, coronal = fixed j, sagittal = fixed i.
+          for (let u = 2; u < labels.size[ua]! - 2 && background < 12; u += 5)
+            for (let w = 2; w < labels.size[va]! - 2 && background < 12; w += 5) {
+              const v = [...target];
+              v[ua] = u;
+              v[va] = w;
+              if (!far(v[0]!, v[1]!, v[2]!) || Math.abs(u - target[ua]!) < 2 || Math.abs(w - target[va]!) < 2) continue;
+              const [bx, by] = await project('labels', v, plane);
+              expect(shot.around(bx, by), `no label colour at background voxel ${v} (${plane})`).toSatisfy(noColour);
+              background++;
+            }
+          expect(background).toBeGreaterThan(3);
         }
-        expect(background).toBeGreaterThan(3);
+        checked++;
       }
-      checked++;
-    }
-    expect(checked).toBeGreaterThanOrEqual(2);
+      expect(checked).toBeGreaterThanOrEqual(2);
 
-    // Opacity: at 0.5 the pixel is halfway between the image alone (layer hidden) and the label colour.
-    const { value, rgb } = colours.find((col) => interior(labels, col.value).length > 0)!;
-    const t = interior(labels, value)[0]!;
-    await page.evaluate(([tt]) => (window as unknown as Demo).medinfer.viewer.centreOn('labels', tt as number[]), [t] as const);
-    const [x, y] = await project('labels', [t[0]! + 1, t[1]! + 1, t[2]!], 'axial');
-    await setOpacity('labels', 0.5, false);
-    const under = (await canvasPixels()).at(x, y);
-    expect(isGrey(under)).toBe(true);
-    await setOpacity('labels', 0.5, true);
-    const half = (await canvasPixels()).around(x, y);
-    expect(half).toSatisfy((px: Rgb[]) => shows(px, rgb.map((v, c) => 0.5 * v + 0.5 * under[c]!), 14));
+      // Opacity: at 0.5 the pixel is halfway between the image alone (layer hidden) and the label colour.
+      const { value, rgb } = colours.find((col) => interior(labels, col.value).length > 0)!;
+      const t = interior(labels, value)[0]!;
+      await page.evaluate(([tt]) => (window as unknown as Demo).medinfer.viewer.centreOn('labels', tt as number[]), [t] as const);
+      const [x, y] = await project('labels', [t[0]! + 1, t[1]! + 1, t[2]!], 'axial');
+      await setOpacity('labels', 0.5, false);
+      const under = (await canvasPixels()).at(x, y);
+      expect(isGrey(under)).toBe(true);
+      await setOpacity('labels', 0.5, true);
+      const half = (await canvasPixels()).around(x, y);
+      expect(half).toSatisfy((px: Rgb[]) =>
+        shows(
+          px,
+          rgb.map((v, c) => 0.5 * v + 0.5 * under[c]!),
+          14,
+        ),
+      );
 
-    // 3D render tile: label colours present with the layer shown, gone with it hidden.
-    await setOpacity('labels', 1, true);
-    const tile = (await page.evaluate(() => (window as unknown as Demo).medinfer.viewer.tile('render')))!;
-    expect(tile).not.toBeNull();
-    const countLabelPixels = async () => {
-      const shot = await canvasPixels();
-      let n = 0;
-      for (let py = tile[1]; py < tile[1] + tile[3]; py += 2) for (let px = tile[0]; px < tile[0] + tile[2]; px += 2) {
-        const p = shot.at(px, py);
-        if (!isGrey(p, 60)) n++;
-      }
-      return n;
-    };
-    const shown = await countLabelPixels();
-    await setOpacity('labels', 1, false);
-    const hidden = await countLabelPixels();
-    expect(shown).toBeGreaterThan(200);
-    expect(hidden).toBeLessThan(shown * 0.05);
-  });
+      // 3D render tile: label colours present with the layer shown, gone with it hidden.
+      await setOpacity('labels', 1, true);
+      const tile = (await page.evaluate(() => (window as unknown as Demo).medinfer.viewer.tile('render')))!;
+      expect(tile).not.toBeNull();
+      const countLabelPixels = async () => {
+        const shot = await canvasPixels();
+        let n = 0;
+        for (let py = tile[1]; py < tile[1] + tile[3]; py += 2)
+          for (let px = tile[0]; px < tile[0] + tile[2]; px += 2) {
+            const p = shot.at(px, py);
+            if (!isGrey(p, 60)) n++;
+          }
+        return n;
+      };
+      const shown = await countLabelPixels();
+      await setOpacity('labels', 1, false);
+      const hidden = await countLabelPixels();
+      expect(shown).toBeGreaterThan(200);
+      expect(hidden).toBeLessThan(shown * 0.05);
+    },
+  );
 
   it('2D detection: each drawn box outline is where the box is, in its class colour; the inside shows the image; patient right is on screen left', async () => {
-    const run = await page.evaluate(() => (window as unknown as Demo).medinfer.runSample('medinfer-cxr-yolo-phantom', 'chest radiograph (NIfTI, 12-bit)', 'wasm'));
+    const run = await page.evaluate(() =>
+      (window as unknown as Demo).medinfer.runSample('medinfer-cxr-yolo-phantom', 'chest radiograph (NIfTI, 12-bit)', 'wasm'),
+    );
     const colours = run.colours as { value: number; rgb: Rgb }[];
     const drawn = (run.detections as { classIndex: number; score: number; min: number[]; max: number[] }[]).filter((d) => d.score >= run.minScore);
     expect(drawn.length).toBeGreaterThan(0);
-    const viewer = await page.evaluate(() => ({ is2D: (window as unknown as Demo).medinfer.viewer.is2D, plane: (window as unknown as Demo).medinfer.viewer.plane2D }));
+    const viewer = await page.evaluate(() => ({
+      is2D: (window as unknown as Demo).medinfer.viewer.is2D,
+      plane: (window as unknown as Demo).medinfer.viewer.plane2D,
+    }));
     expect(viewer).toEqual({ is2D: true, plane: 'coronal' }); // a frontal radiograph lies in the coronal plane
     await page.evaluate(() => (window as unknown as Demo).medinfer.viewer.nv.setCrosshairWidth(0));
     const shot = await canvasPixels();
@@ -234,7 +268,12 @@ describe.runIf(haveBrowser || process.env.CI)('web demo viewer (NiiVue, WebGL2 o
       const hi = d.max.map(Math.round);
       const mid = [Math.round((lo[0]! + hi[0]!) / 2), Math.round((lo[1]! + hi[1]!) / 2), 0];
       // Edge midpoints not shared with another drawn box's outline.
-      for (const edge of [[mid[0]!, lo[1]!, 0], [mid[0]!, hi[1]!, 0], [lo[0]!, mid[1]!, 0], [hi[0]!, mid[1]!, 0]]) {
+      for (const edge of [
+        [mid[0]!, lo[1]!, 0],
+        [mid[0]!, hi[1]!, 0],
+        [lo[0]!, mid[1]!, 0],
+        [hi[0]!, mid[1]!, 0],
+      ]) {
         const value = labels.data[edge[0]! + labels.size[0] * edge[1]!];
         if (value !== d.classIndex + 1 || onCrosshair(edge)) continue;
         const [x, y] = await project('boxes', edge, viewer.plane);
@@ -242,7 +281,12 @@ describe.runIf(haveBrowser || process.env.CI)('web demo viewer (NiiVue, WebGL2 o
         edges++;
       }
       // Two voxels inside each edge: the image, no box colour.
-      for (const inner of [[mid[0]!, lo[1]! + 2, 0], [mid[0]!, hi[1]! - 2, 0], [lo[0]! + 2, mid[1]!, 0], [hi[0]! - 2, mid[1]!, 0]]) {
+      for (const inner of [
+        [mid[0]!, lo[1]! + 2, 0],
+        [mid[0]!, hi[1]! - 2, 0],
+        [lo[0]! + 2, mid[1]!, 0],
+        [hi[0]! - 2, mid[1]!, 0],
+      ]) {
         if (labels.data[inner[0]! + labels.size[0] * inner[1]!] !== 0 || onCrosshair(inner)) continue;
         const [x, y] = await project('boxes', inner, viewer.plane);
         expect(shot.around(x, y), `inside box at ${inner}`).toSatisfy(noColour);
@@ -269,7 +313,9 @@ describe.runIf(haveBrowser || process.env.CI)('web demo viewer (NiiVue, WebGL2 o
 
   it('dropping a DICOM series folder shows it as the base layer with the geometry the Node reader gives', async () => {
     const dir = fileURLToPath(new URL('../fixtures/convert/mr-sagittal/', import.meta.url));
-    const files = readdirSync(dir).filter((f) => f.endsWith('.dcm')).map((name) => ({ name, mimeType: 'application/dicom', buffer: readFileSync(join(dir, name)) }));
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.dcm'))
+      .map((name) => ({ name, mimeType: 'application/dicom', buffer: readFileSync(join(dir, name)) }));
     await page.setInputFiles('#files', files);
     await page.waitForFunction(() => /^Loaded /.test(document.getElementById('status')?.textContent ?? ''));
     const base = (await page.evaluate(() => (window as unknown as Demo).medinfer.layer('input')))!;
@@ -282,10 +328,18 @@ describe.runIf(haveBrowser || process.env.CI)('web demo viewer (NiiVue, WebGL2 o
   });
 
   it('dropped compressed DICOMs decode in the page (decoder chunks and .wasm loaded on first use) to the samples Node reads', async () => {
-    for (const rel of ['generated/ct_jpeg_lossless_sv1.dcm', 'MR_small_jpeg_ls_lossless.dcm', 'generated/ct_jpeg2000_lossless.dcm', 'generated/ct_htj2k_lossless.dcm', 'generated/gray8_jpeg_baseline.dcm']) {
+    for (const rel of [
+      'generated/ct_jpeg_lossless_sv1.dcm',
+      'MR_small_jpeg_ls_lossless.dcm',
+      'generated/ct_jpeg2000_lossless.dcm',
+      'generated/ct_htj2k_lossless.dcm',
+      'generated/gray8_jpeg_baseline.dcm',
+    ]) {
       const path = fileURLToPath(new URL(`../fixtures/dicom/${rel}`, import.meta.url));
       const name = rel.split('/').pop()!;
-      await page.evaluate(() => { document.getElementById('status')!.textContent = ''; });
+      await page.evaluate(() => {
+        document.getElementById('status')!.textContent = '';
+      });
       await page.setInputFiles('#files', [{ name, mimeType: 'application/dicom', buffer: readFileSync(path) }]);
       await page.waitForFunction(() => /^(Loaded|Error)/.test(document.getElementById('status')?.textContent ?? ''));
       expect(await page.textContent('#status'), name).toMatch(new RegExp(`^Loaded ${name}`));
@@ -309,12 +363,13 @@ describe.runIf(haveBrowser || process.env.CI)('web demo viewer (NiiVue, WebGL2 o
     const [ni, nj] = base.size as [number, number];
     const stored: number[] = [];
     const shown: number[] = [];
-    for (let j = 1; j < nj - 1; j += Math.max(1, Math.floor(nj / 12))) for (let i = 1; i < ni - 1; i += Math.max(1, Math.floor(ni / 12))) {
-      if (Math.abs(i - (ni - 1) / 2) < 2 || Math.abs(j - (nj - 1) / 2) < 2) continue; // crosshair lines
-      const [x, y] = await project('input', [i, j, 0], plane);
-      stored.push(base.data[i + ni * j]!);
-      shown.push(shot.at(x, y)[0]);
-    }
+    for (let j = 1; j < nj - 1; j += Math.max(1, Math.floor(nj / 12)))
+      for (let i = 1; i < ni - 1; i += Math.max(1, Math.floor(ni / 12))) {
+        if (Math.abs(i - (ni - 1) / 2) < 2 || Math.abs(j - (nj - 1) / 2) < 2) continue; // crosshair lines
+        const [x, y] = await project('input', [i, j, 0], plane);
+        stored.push(base.data[i + ni * j]!);
+        shown.push(shot.at(x, y)[0]);
+      }
     const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
     const [ms, mv] = [mean(stored), mean(shown)];
     const cov = stored.reduce((acc, s, n) => acc + (s - ms) * (shown[n]! - mv), 0);
@@ -362,7 +417,9 @@ describe.runIf(haveBrowser || process.env.CI)('web demo viewer (NiiVue, WebGL2 o
   });
 
   it('registration: the Jacobian layer is red where the field expands, blue where it compresses, clear where volume is kept; layers switch', async () => {
-    const run = await page.evaluate(() => (window as unknown as Demo).medinfer.runSample('medinfer-lung-voxelmorph-phantom', 'lung CT exhale / inhale pair', 'wasm'));
+    const run = await page.evaluate(() =>
+      (window as unknown as Demo).medinfer.runSample('medinfer-lung-voxelmorph-phantom', 'lung CT exhale / inhale pair', 'wasm'),
+    );
     expect(run.foldingPercent).toBeGreaterThanOrEqual(0);
     const ids = await page.evaluate(() => (window as unknown as Demo).medinfer.viewer.layerList.map((l) => l.id));
     expect(ids).toEqual(['input', 'moving', 'warped', 'jacobian']);
@@ -383,9 +440,11 @@ describe.runIf(haveBrowser || process.env.CI)('web demo viewer (NiiVue, WebGL2 o
     };
     const found: Record<string, number[] | undefined> = {};
     const kinds = { expand: (v: number) => v > 1.35, compress: (v: number) => v < 0.65 && v > 0, kept: (v: number) => Math.abs(v - 1) < 0.01 };
-    for (let k = 2; k < nk - 2; k += 3) for (let j = 2; j < nj - 2; j += 2) for (let i = 2; i < ni - 2; i += 2) {
-      for (const [name, test] of Object.entries(kinds)) if (!found[name] && uniform(i, j, k, test)) found[name] = [i, j, k];
-    }
+    for (let k = 2; k < nk - 2; k += 3)
+      for (let j = 2; j < nj - 2; j += 2)
+        for (let i = 2; i < ni - 2; i += 2) {
+          for (const [name, test] of Object.entries(kinds)) if (!found[name] && uniform(i, j, k, test)) found[name] = [i, j, k];
+        }
     let checked = 0;
     for (const [name, voxel] of Object.entries(found)) {
       if (!voxel) continue;

@@ -19,7 +19,12 @@ describe.skipIf(!fresh)('bundled convert command', () => {
   });
 
   test('a usage error thrown inside the bundle is reported by main as E_USAGE (exit 2)', async () => {
-    const r = await runCli(['convert', join(ROOT, 'test', 'fixtures', 'dicom', 'series-variants', 'two-series'), join(ROOT, 'tmp-never-written.nii'), '--quiet']);
+    const r = await runCli([
+      'convert',
+      join(ROOT, 'test', 'fixtures', 'dicom', 'series-variants', 'two-series'),
+      join(ROOT, 'tmp-never-written.nii'),
+      '--quiet',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/medinfer convert: E_USAGE: .*choose one with --series/);
   });

@@ -17,7 +17,17 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const ctx: CliContext = { out: (t) => { out += t; }, err: (t) => { err += t; }, cwd: process.cwd(), env: {}, isTTY: false };
+  const ctx: CliContext = {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    cwd: process.cwd(),
+    env: {},
+    isTTY: false,
+  };
   const code = await main(argv, ctx);
   return { code, out, err };
 }
@@ -43,7 +53,10 @@ const Z = [0, 2, 4];
 
 describe('medinfer convert: multi-volume DICOM series', () => {
   it('time series -> one 4D NIfTI: dim[0] 4, dim[4] volumes, pixdim[4] = TR in s, units mm + s', async () => {
-    const dir = folder('fmri', Z.flatMap((z, k) => [1, 2, 3, 4].map((t) => ({ z, t, inst: 4 * k + t, value: 10 * t + k, tr: 1500 }))));
+    const dir = folder(
+      'fmri',
+      Z.flatMap((z, k) => [1, 2, 3, 4].map((t) => ({ z, t, inst: 4 * k + t, value: 10 * t + k, tr: 1500 }))),
+    );
     const out = join(work, 'fmri-out', 'bold.nii');
     mkdirSync(join(work, 'fmri-out'));
     const r = await cli('convert', dir, out);
@@ -56,14 +69,31 @@ describe('medinfer convert: multi-volume DICOM series', () => {
   });
 
   it('echoes x magnitude / phase -> <out>_e1, _e1_ph, _e2, _e2_ph, one line each', async () => {
-    const dir = folder('me', Z.flatMap((z, k) => [1, 2].flatMap((echo) => ['M', 'P'].map((c, ci) => ({
-      z, echo, te: 4 * echo, inst: 1 + k + 3 * (ci + 2 * (echo - 1)), imageType: `ORIGINAL\\PRIMARY\\${c}\\ND`, value: 100 * echo + 10 * ci + k,
-    })))));
+    const dir = folder(
+      'me',
+      Z.flatMap((z, k) =>
+        [1, 2].flatMap((echo) =>
+          ['M', 'P'].map((c, ci) => ({
+            z,
+            echo,
+            te: 4 * echo,
+            inst: 1 + k + 3 * (ci + 2 * (echo - 1)),
+            imageType: `ORIGINAL\\PRIMARY\\${c}\\ND`,
+            value: 100 * echo + 10 * ci + k,
+          })),
+        ),
+      ),
+    );
     const outDir = join(work, 'me-out');
     mkdirSync(outDir);
     const r = await cli('convert', dir, join(outDir, 'gre.nii.gz'));
     expect(r.code).toBe(0);
-    expect(r.out.trim().split('\n').map((l) => l.split(':')[0])).toEqual(['_e1', '_e1_ph', '_e2', '_e2_ph'].map((p) => join(outDir, `gre${p}.nii.gz`)));
+    expect(
+      r.out
+        .trim()
+        .split('\n')
+        .map((l) => l.split(':')[0]),
+    ).toEqual(['_e1', '_e1_ph', '_e2', '_e2_ph'].map((p) => join(outDir, `gre${p}.nii.gz`)));
     expect(readdirSync(outDir).sort()).toEqual(['gre_e1.nii.gz', 'gre_e1_ph.nii.gz', 'gre_e2.nii.gz', 'gre_e2_ph.nii.gz']);
     const ins = await cli('inspect', dir, '--json');
     const entries = JSON.parse(ins.out) as { part: { suffix: string; echoNumber: number; component: string; volumes: number } }[];

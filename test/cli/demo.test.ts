@@ -15,8 +15,11 @@ describe('medinfer demo', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/medinfer demo: \d of 7 tasks ran/);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
-    for (const title of ['Chest radiograph classification', 'Brain tumour segmentation', 'Lung CT deformable registration', 'Report labelling']) expect(html).toContain(title);
-    const demo = JSON.parse(readFileSync(join(out, 'demo.json'), 'utf8')) as { sections: { task: string; skipped?: string; metrics: { name: string; value: number }[]; images: { src: string }[] }[] };
+    for (const title of ['Chest radiograph classification', 'Brain tumour segmentation', 'Lung CT deformable registration', 'Report labelling'])
+      expect(html).toContain(title);
+    const demo = JSON.parse(readFileSync(join(out, 'demo.json'), 'utf8')) as {
+      sections: { task: string; skipped?: string; metrics: { name: string; value: number }[]; images: { src: string }[] }[];
+    };
     const ran = demo.sections.filter((s) => !s.skipped);
     expect(ran.length).toBeGreaterThanOrEqual(4);
     for (const s of ran) for (const img of s.images) expect(existsSync(join(out, img.src))).toBe(true);
@@ -31,7 +34,13 @@ describe('medinfer demo', () => {
     expect(html).toContain('brainchop MeshNet models on a real T1');
     const brainchop = demo.sections.find((s) => /brainchop/.test((s as { title?: string }).title ?? ''))!;
     expect(brainchop.skipped).toBeUndefined();
-    expect(brainchop.images.map((i) => i.src)).toEqual(['images/brainchop-t1.png', 'images/brainchop-tissue-gwm-light.png', 'images/brainchop-brain-mask.png', 'images/brainchop-brain-mask-masked.png']);
-    for (const id of ['brainchop-tissue-gwm-light', 'brainchop-brain-mask']) expect(brainchop.metrics.find((m) => m.name.startsWith(id))!.value).toBeGreaterThanOrEqual(0.999);
+    expect(brainchop.images.map((i) => i.src)).toEqual([
+      'images/brainchop-t1.png',
+      'images/brainchop-tissue-gwm-light.png',
+      'images/brainchop-brain-mask.png',
+      'images/brainchop-brain-mask-masked.png',
+    ]);
+    for (const id of ['brainchop-tissue-gwm-light', 'brainchop-brain-mask'])
+      expect(brainchop.metrics.find((m) => m.name.startsWith(id))!.value).toBeGreaterThanOrEqual(0.999);
   }, 600_000);
 });

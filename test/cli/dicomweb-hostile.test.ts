@@ -86,7 +86,14 @@ async function withServer<T>(o: Omit<HostileOptions, 'study' | 'series'>, fn: (s
 beforeAll(() => {
   assertBuilt();
   work = makeWorkDir('medinfer-dicomweb-hostile-');
-  dx = writeVolumeAsDicomSeries(generateChestRadiograph({ seed: 11, size: 128 }).image, { modality: 'DX', studyUid: STUDY, seriesUid: SERIES, frameOfReferenceUid: `${STUDY}.9`, seriesNumber: 1, seriesDescription: 'CHEST PA' });
+  dx = writeVolumeAsDicomSeries(generateChestRadiograph({ seed: 11, size: 128 }).image, {
+    modality: 'DX',
+    studyUid: STUDY,
+    seriesUid: SERIES,
+    frameOfReferenceUid: `${STUDY}.9`,
+    seriesNumber: 1,
+    seriesDescription: 'CHEST PA',
+  });
 });
 
 afterAll(() => {
@@ -113,7 +120,9 @@ describe('medinfer dicomweb run against hostile servers', () => {
   }, 70_000);
 
   it('malformed multipart: a bad part header, and a body that never shows its boundary -> E_DECODE', async () => {
-    const bad = new TextEncoder().encode(`--hostile-boundary-7f3a\r\nContent-Type: application/dicom\r\nthis line has no colon\r\n\r\nxxxx\r\n--hostile-boundary-7f3a--\r\n`);
+    const bad = new TextEncoder().encode(
+      `--hostile-boundary-7f3a\r\nContent-Type: application/dicom\r\nthis line has no colon\r\n\r\nxxxx\r\n--hostile-boundary-7f3a--\r\n`,
+    );
     await withServer({ retrieve: (_req, res) => res.writeHead(200, { 'content-type': MULTIPART_TYPE }).end(bad) }, async (s) => {
       expectTyped(await dicomweb(s.url, [], 30_000), /E_DECODE: .*malformed multipart body/);
     });
@@ -121,143 +130,183 @@ describe('medinfer dicomweb run against hostile servers', () => {
       expectTyped(await dicomweb(s.url, [], 30_000), /E_DECODE: .*truncated/);
     });
     // No boundary parameter at all.
-    await withServer({ retrieve: (_req, res) => res.writeHead(200, { 'content-type': 'multipart/related; type="application/dicom"' }).end(multipartOf(dx)) }, async (s) => {
-      expectTyped(await dicomweb(s.url, [], 30_000), /E_DECODE|E_HTTP/);
-    });
+    await withServer(
+      { retrieve: (_req, res) => res.writeHead(200, { 'content-type': 'multipart/related; type="application/dicom"' }).end(multipartOf(dx)) },
+      async (s) => {
+        expectTyped(await dicomweb(s.url, [], 30_000), /E_DECODE|E_HTTP/);
+      },
+    );
   }, 100_000);
 
   it('Content-Length larger than the body, then the connection closes -> E_NETWORK after bounded retries', async () => {
     const body = multipartOf(dx);
-    await withServer({
-      retrieve: (_req, res) => {
-        res.writeHead(200, { 'content-type': MULTIPART_TYPE, 'content-length': String(body.length * 4) });
-        res.write(body.subarray(0, body.length >> 1), () => res.destroy());
+    await withServer(
+      {
+        retrieve: (_req, res) => {
+          res.writeHead(200, { 'content-type': MULTIPART_TYPE, 'content-length': String(body.length * 4) });
+          res.write(body.subarray(0, body.length >> 1), () => res.destroy());
+        },
       },
-    }, async (s) => {
-      const r = await dicomweb(s.url, ['--retries', '1'], 30_000);
-      expectTyped(r, /E_NETWORK: GET http:\/\/127\.0\.0\.1:\d+\/dicom-web\/studies\/[\d.]+\/series\/[\d.]+: network error.*\(after 2 attempts\)/);
-      // The series retrieve was tried twice, no more (plus QIDO series and instance searches).
-      expect(s.stats.requests).toBeLessThanOrEqual(4);
-    });
+      async (s) => {
+        const r = await dicomweb(s.url, ['--retries', '1'], 30_000);
+        expectTyped(r, /E_NETWORK: GET http:\/\/127\.0\.0\.1:\d+\/dicom-web\/studies\/[\d.]+\/series\/[\d.]+: network error.*\(after 2 attempts\)/);
+        // The series retrieve was tried twice, no more (plus QIDO series and instance searches).
+        expect(s.stats.requests).toBeLessThanOrEqual(4);
+      },
+    );
   }, 40_000);
 
   it('a server that stalls mid-body -> E_NETWORK stalled within the idle timeout, not after the 300 s request timeout', async () => {
     const body = multipartOf(dx);
-    await withServer({
-      retrieve: (_req, res) => {
-        res.writeHead(200, { 'content-type': MULTIPART_TYPE });
-        res.write(body.subarray(0, body.length >> 1)); // ... and nothing more, connection kept open
+    await withServer(
+      {
+        retrieve: (_req, res) => {
+          res.writeHead(200, { 'content-type': MULTIPART_TYPE });
+          res.write(body.subarray(0, body.length >> 1)); // ... and nothing more, connection kept open
+        },
       },
-    }, async (s) => {
-      const r = await dicomweb(s.url, ['--idle-timeout-ms', '1500', '--retries', '1'], 30_000);
-      expectTyped(r, /E_NETWORK: .*no byte received for 1500 ms \(server stalled\) \(after 2 attempts\)/);
-      expect(r.ms).toBeLessThan(20_000);
-    });
+      async (s) => {
+        const r = await dicomweb(s.url, ['--idle-timeout-ms', '1500', '--retries', '1'], 30_000);
+        expectTyped(r, /E_NETWORK: .*no byte received for 1500 ms \(server stalled\) \(after 2 attempts\)/);
+        expect(r.ms).toBeLessThan(20_000);
+      },
+    );
   }, 40_000);
 
   it('a server that drips a byte every 200 ms (never idle) -> E_NETWORK at the request timeout', async () => {
     const body = multipartOf(dx);
-    await withServer({
-      retrieve: async (_req, res, stats) => {
-        res.writeHead(200, { 'content-type': MULTIPART_TYPE });
-        for (let at = 0; at < body.length && (await send(res, stats, body.subarray(at, at + 1))); at++) await new Promise((r) => setTimeout(r, 200));
+    await withServer(
+      {
+        retrieve: async (_req, res, stats) => {
+          res.writeHead(200, { 'content-type': MULTIPART_TYPE });
+          for (let at = 0; at < body.length && (await send(res, stats, body.subarray(at, at + 1))); at++) await new Promise((r) => setTimeout(r, 200));
+        },
       },
-    }, async (s) => {
-      const r = await dicomweb(s.url, ['--timeout-ms', '2500', '--retries', '0'], 30_000);
-      expectTyped(r, /E_NETWORK: GET .*: no complete answer within 2500 ms/);
-      expect(r.ms).toBeLessThan(15_000);
-    });
+      async (s) => {
+        const r = await dicomweb(s.url, ['--timeout-ms', '2500', '--retries', '0'], 30_000);
+        expectTyped(r, /E_NETWORK: GET .*: no complete answer within 2500 ms/);
+        expect(r.ms).toBeLessThan(15_000);
+      },
+    );
   }, 40_000);
 
   it('an endless part -> E_LIMIT once a series of --max-voxels would be exceeded, before the memory is spent', async () => {
-    await withServer({
-      retrieve: async (_req, res, stats) => {
-        res.writeHead(200, { 'content-type': MULTIPART_TYPE });
-        await send(res, stats, new TextEncoder().encode('--hostile-boundary-7f3a\r\nContent-Type: application/dicom\r\n\r\n'));
-        const chunk = new Uint8Array(1 << 20).fill(7);
-        // Up to 2 GiB: stops as soon as the client goes away.
-        for (let i = 0; i < 2048 && (await send(res, stats, chunk)); i++);
-        res.end();
+    await withServer(
+      {
+        retrieve: async (_req, res, stats) => {
+          res.writeHead(200, { 'content-type': MULTIPART_TYPE });
+          await send(res, stats, new TextEncoder().encode('--hostile-boundary-7f3a\r\nContent-Type: application/dicom\r\n\r\n'));
+          const chunk = new Uint8Array(1 << 20).fill(7);
+          // Up to 2 GiB: stops as soon as the client goes away.
+          for (let i = 0; i < 2048 && (await send(res, stats, chunk)); i++);
+          res.end();
+        },
       },
-    }, async (s) => {
-      // 4e6 voxels -> 4 x 4e6 + 64 MiB = ~80 MiB accepted for the series.
-      const r = await dicomweb(s.url, ['--max-voxels', '4000000'], 60_000);
-      expectTyped(r, /E_LIMIT: .*multipart (body|part 1) over \d+ bytes \(more than a series of --max-voxels 4000000 samples needs\)/);
-      expect(s.stats.bytesSent).toBeLessThan(400 * 2 ** 20);
-    });
+      async (s) => {
+        // 4e6 voxels -> 4 x 4e6 + 64 MiB = ~80 MiB accepted for the series.
+        const r = await dicomweb(s.url, ['--max-voxels', '4000000'], 60_000);
+        expectTyped(r, /E_LIMIT: .*multipart (body|part 1) over \d+ bytes \(more than a series of --max-voxels 4000000 samples needs\)/);
+        expect(s.stats.bytesSent).toBeLessThan(400 * 2 ** 20);
+      },
+    );
   }, 70_000);
 
   it('QIDO-RS: malformed JSON -> E_DECODE; a huge (endless) answer -> E_LIMIT at 64 MiB, memory bounded', async () => {
-    await withServer({ qido: (_req, res) => res.writeHead(200, { 'content-type': 'application/dicom+json' }).end('[{"0020000E": {"vr": "UI", "Value": ['), retrieve: (_q, r) => r.end() }, async (s) => {
-      expectTyped(await dicomweb(s.url, [], 30_000), /E_DECODE: GET .*\/series: response is not JSON/);
-    });
-    await withServer({ qido: (_req, res) => res.writeHead(200, { 'content-type': 'application/dicom+json' }).end('{"not": "an array"}'), retrieve: (_q, r) => r.end() }, async (s) => {
-      expectTyped(await dicomweb(s.url, [], 30_000), /E_DECODE: .*expected a JSON array/);
-    });
-    await withServer({
-      qido: async (_req, res, stats) => {
-        res.writeHead(200, { 'content-type': 'application/dicom+json' });
-        const item = new TextEncoder().encode(`{"0020000E": {"vr": "UI", "Value": ["${SERIES}"]}, "00080060": {"vr": "CS", "Value": ["DX"]}},`.repeat(5000));
-        await send(res, stats, new TextEncoder().encode('['));
-        for (let i = 0; i < 4096 && (await send(res, stats, item)); i++);
-        res.end();
+    await withServer(
+      {
+        qido: (_req, res) => res.writeHead(200, { 'content-type': 'application/dicom+json' }).end('[{"0020000E": {"vr": "UI", "Value": ['),
+        retrieve: (_q, r) => r.end(),
       },
-      retrieve: (_q, r) => r.end(),
-    }, async (s) => {
-      const r = await dicomweb(s.url, [], 60_000);
-      expectTyped(r, /E_LIMIT: GET .*\/series: answer over 67108864 bytes/);
-      expect(s.stats.bytesSent).toBeLessThan(400 * 2 ** 20);
-    });
+      async (s) => {
+        expectTyped(await dicomweb(s.url, [], 30_000), /E_DECODE: GET .*\/series: response is not JSON/);
+      },
+    );
+    await withServer(
+      { qido: (_req, res) => res.writeHead(200, { 'content-type': 'application/dicom+json' }).end('{"not": "an array"}'), retrieve: (_q, r) => r.end() },
+      async (s) => {
+        expectTyped(await dicomweb(s.url, [], 30_000), /E_DECODE: .*expected a JSON array/);
+      },
+    );
+    await withServer(
+      {
+        qido: async (_req, res, stats) => {
+          res.writeHead(200, { 'content-type': 'application/dicom+json' });
+          const item = new TextEncoder().encode(`{"0020000E": {"vr": "UI", "Value": ["${SERIES}"]}, "00080060": {"vr": "CS", "Value": ["DX"]}},`.repeat(5000));
+          await send(res, stats, new TextEncoder().encode('['));
+          for (let i = 0; i < 4096 && (await send(res, stats, item)); i++);
+          res.end();
+        },
+        retrieve: (_q, r) => r.end(),
+      },
+      async (s) => {
+        const r = await dicomweb(s.url, [], 60_000);
+        expectTyped(r, /E_LIMIT: GET .*\/series: answer over 67108864 bytes/);
+        expect(s.stats.bytesSent).toBeLessThan(400 * 2 ** 20);
+      },
+    );
   }, 120_000);
 
   it('a gzip bomb (Content-Encoding: gzip, ~1 MB on the wire, endless when inflated) -> E_LIMIT, memory bounded', async () => {
-    await withServer({
-      qido: async (_req, res, stats) => {
-        res.writeHead(200, { 'content-type': 'application/dicom+json', 'content-encoding': 'gzip' });
-        const gz = createGzip({ level: 9 });
-        gz.on('data', (c: Buffer) => (stats.bytesSent += c.length));
-        gz.pipe(res);
-        let open = true;
-        res.on('close', () => (open = false));
-        const item = Buffer.from(`{"0020000E": {"vr": "UI", "Value": ["${SERIES}"]}},`.repeat(20_000));
-        gz.write('[');
-        // Up to ~4 GiB inflated; stops when the client hangs up.
-        for (let i = 0; i < 4000 && open; i++) if (!gz.write(item)) await new Promise((r) => gz.once('drain', r));
-        gz.end();
+    await withServer(
+      {
+        qido: async (_req, res, stats) => {
+          res.writeHead(200, { 'content-type': 'application/dicom+json', 'content-encoding': 'gzip' });
+          const gz = createGzip({ level: 9 });
+          gz.on('data', (c: Buffer) => (stats.bytesSent += c.length));
+          gz.pipe(res);
+          let open = true;
+          res.on('close', () => (open = false));
+          const item = Buffer.from(`{"0020000E": {"vr": "UI", "Value": ["${SERIES}"]}},`.repeat(20_000));
+          gz.write('[');
+          // Up to ~4 GiB inflated; stops when the client hangs up.
+          for (let i = 0; i < 4000 && open; i++) if (!gz.write(item)) await new Promise((r) => gz.once('drain', r));
+          gz.end();
+        },
+        retrieve: (_q, r) => r.end(),
       },
-      retrieve: (_q, r) => r.end(),
-    }, async (s) => {
-      const r = await dicomweb(s.url, [], 60_000);
-      expectTyped(r, /E_LIMIT: GET .*\/series: answer over 67108864 bytes/);
-      // What crossed the wire (compressed) is small; the inflated answer was cut at 64 MiB.
-      expect(s.stats.bytesSent).toBeLessThan(16 * 2 ** 20);
-    });
+      async (s) => {
+        const r = await dicomweb(s.url, [], 60_000);
+        expectTyped(r, /E_LIMIT: GET .*\/series: answer over 67108864 bytes/);
+        // What crossed the wire (compressed) is small; the inflated answer was cut at 64 MiB.
+        expect(s.stats.bytesSent).toBeLessThan(16 * 2 ** 20);
+      },
+    );
   }, 70_000);
 
   it('a series of 1,000 instances sent slowly: one retrieve request at a time, all parts read, memory bounded', async () => {
     const n = 1000;
     const volume = createVolume({ geometry: { size: [16, 16, n], spacing: [1, 1, 1] }, data: Uint16Array.from({ length: 16 * 16 * n }, (_, i) => i % 4096) });
-    const instances = writeVolumeAsDicomSeries(volume, { modality: 'DX', studyUid: STUDY, seriesUid: SERIES, frameOfReferenceUid: `${STUDY}.9`, seriesNumber: 1, seriesDescription: 'MANY' });
-    const body = multipartOf(instances);
-    await withServer({
-      instances: n,
-      retrieve: async (_req, res, stats) => {
-        res.writeHead(200, { 'content-type': MULTIPART_TYPE });
-        const step = Math.ceil(body.length / 200);
-        for (let at = 0; at < body.length; at += step) {
-          if (!(await send(res, stats, body.subarray(at, at + step)))) return;
-          await new Promise((r) => setTimeout(r, 10));
-        }
-        res.end();
-      },
-    }, async (s) => {
-      const r = await dicomweb(s.url, [], 60_000);
-      // 1,000 slices are not a radiograph: the classification model refuses the volume (typed),
-      // after the whole series was retrieved through one request.
-      expectTyped(r, /E_INPUT/);
-      expect(r.stderr).toContain(`retrieved ${n} instances`);
-      expect(s.stats.maxActive).toBe(1);
-      expect(s.stats.requests).toBeLessThanOrEqual(3);
+    const instances = writeVolumeAsDicomSeries(volume, {
+      modality: 'DX',
+      studyUid: STUDY,
+      seriesUid: SERIES,
+      frameOfReferenceUid: `${STUDY}.9`,
+      seriesNumber: 1,
+      seriesDescription: 'MANY',
     });
+    const body = multipartOf(instances);
+    await withServer(
+      {
+        instances: n,
+        retrieve: async (_req, res, stats) => {
+          res.writeHead(200, { 'content-type': MULTIPART_TYPE });
+          const step = Math.ceil(body.length / 200);
+          for (let at = 0; at < body.length; at += step) {
+            if (!(await send(res, stats, body.subarray(at, at + step)))) return;
+            await new Promise((r) => setTimeout(r, 10));
+          }
+          res.end();
+        },
+      },
+      async (s) => {
+        const r = await dicomweb(s.url, [], 60_000);
+        // 1,000 slices are not a radiograph: the classification model refuses the volume (typed),
+        // after the whole series was retrieved through one request.
+        expectTyped(r, /E_INPUT/);
+        expect(r.stderr).toContain(`retrieved ${n} instances`);
+        expect(s.stats.maxActive).toBe(1);
+        expect(s.stats.requests).toBeLessThanOrEqual(3);
+      },
+    );
   }, 70_000);
 });

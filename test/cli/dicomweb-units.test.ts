@@ -11,22 +11,48 @@ import { resolveDicomWebAuth } from '../../src/cli/dicomweb/credentials.js';
 import { planResultUids } from '../../src/cli/dicomweb/derived-objects.js';
 
 const series = (n: number, modality: string, description: string, instances = 100): SeriesResult => ({
-  studyInstanceUid: '1.2', seriesInstanceUid: `1.2.${n}`, modality, seriesNumber: n, seriesDescription: description, numberOfInstances: instances, attributes: {},
+  studyInstanceUid: '1.2',
+  seriesInstanceUid: `1.2.${n}`,
+  modality,
+  seriesNumber: n,
+  seriesDescription: description,
+  numberOfInstances: instances,
+  attributes: {},
 });
 
 describe('dicomweb series selection', async () => {
   const manifest = await readManifestFile();
   const brats = getModelEntry(manifest, 'medinfer-brats-unet3d-phantom');
   const det = getModelEntry(manifest, 'medinfer-nodule-det3d-phantom');
-  const study = [series(1, 'MR', 'Ax T1 MPRAGE'), series(2, 'MR', 'AX T1CE post'), series(3, 'MR', 't2_tse'), series(4, 'MR', 'T2 FLAIR'), series(5, 'CT', 'chest'), series(6, 'SEG', 'medinfer'), series(7, 'SR', 'report')];
+  const study = [
+    series(1, 'MR', 'Ax T1 MPRAGE'),
+    series(2, 'MR', 'AX T1CE post'),
+    series(3, 'MR', 't2_tse'),
+    series(4, 'MR', 'T2 FLAIR'),
+    series(5, 'CT', 'chest'),
+    series(6, 'SEG', 'medinfer'),
+    series(7, 'SR', 'report'),
+  ];
 
   it('maps the four MR series to t1 / t1ce / t2 / flair by the manifest rules', () => {
-    expect(selectInputSeries(brats, study).map((s) => [s.input, s.series.seriesNumber])).toEqual([['t1', 1], ['t1ce', 2], ['t2', 3], ['flair', 4]]);
+    expect(selectInputSeries(brats, study).map((s) => [s.input, s.series.seriesNumber])).toEqual([
+      ['t1', 1],
+      ['t1ce', 2],
+      ['t2', 3],
+      ['flair', 4],
+    ]);
   });
 
   it('refuses to guess: a missing or doubled sequence is an InputError; --series does not apply', () => {
-    expect(() => selectInputSeries(brats, study.filter((s) => s.seriesNumber !== 4))).toThrow(expect.objectContaining({ code: 'E_INPUT', details: expect.objectContaining({ cause: 'no-matching-series', input: "input 'flair'" }) }));
-    expect(() => selectInputSeries(brats, [...study, series(8, 'MR', 'T2 FLAIR repeat')])).toThrow(expect.objectContaining({ code: 'E_INPUT', details: expect.objectContaining({ cause: 'ambiguous-series' }) }));
+    expect(() =>
+      selectInputSeries(
+        brats,
+        study.filter((s) => s.seriesNumber !== 4),
+      ),
+    ).toThrow(expect.objectContaining({ code: 'E_INPUT', details: expect.objectContaining({ cause: 'no-matching-series', input: "input 'flair'" }) }));
+    expect(() => selectInputSeries(brats, [...study, series(8, 'MR', 'T2 FLAIR repeat')])).toThrow(
+      expect.objectContaining({ code: 'E_INPUT', details: expect.objectContaining({ cause: 'ambiguous-series' }) }),
+    );
     expect(() => selectInputSeries(brats, study, '1.2.1')).toThrow(expect.objectContaining({ code: 'E_USAGE' }));
     const noRules: ModelEntry = { ...brats, dicomweb: { series: [{ input: 't1' }] } };
     expect(() => selectInputSeries(noRules, study)).toThrow(expect.objectContaining({ code: 'E_MANIFEST' }));
@@ -34,9 +60,13 @@ describe('dicomweb series selection', async () => {
 
   it('single-input models: the only series of an accepted modality, or the one named; SEG / SR never', () => {
     expect(selectInputSeries(det, study)[0]!.series.seriesNumber).toBe(5);
-    expect(() => selectInputSeries(det, [...study, series(9, 'CT', 'scout', 2)])).toThrow(expect.objectContaining({ details: expect.objectContaining({ cause: 'ambiguous-series' }) }));
+    expect(() => selectInputSeries(det, [...study, series(9, 'CT', 'scout', 2)])).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ cause: 'ambiguous-series' }) }),
+    );
     expect(selectInputSeries(det, [...study, series(9, 'CT', 'scout', 2)], '1.2.9')[0]!.series.seriesNumber).toBe(9);
-    expect(() => selectInputSeries(det, study, '1.2.1')).toThrow(expect.objectContaining({ code: 'E_INPUT', details: expect.objectContaining({ cause: 'modality' }) }));
+    expect(() => selectInputSeries(det, study, '1.2.1')).toThrow(
+      expect.objectContaining({ code: 'E_INPUT', details: expect.objectContaining({ cause: 'modality' }) }),
+    );
     expect(() => selectInputSeries(det, study, '1.2.99')).toThrow(expect.objectContaining({ details: expect.objectContaining({ cause: 'series-not-found' }) }));
     const anyModality: ModelEntry = { ...det, modality: undefined as never };
     expect(() => selectInputSeries(anyModality, study)).toThrow(expect.objectContaining({ details: expect.objectContaining({ matches: 5 }) }));
@@ -77,7 +107,7 @@ describe('dicomweb credentials and result UIDs', () => {
 });
 
 describe('dicomweb --models-dir', () => {
-  it('names the model store; with --manifest it is also where that manifest\'s relative paths resolve', async () => {
+  it("names the model store; with --manifest it is also where that manifest's relative paths resolve", async () => {
     const { loadManifestWithModelsDir } = await import('../../src/cli/dicomweb/load-manifest.js');
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
@@ -89,7 +119,10 @@ describe('dicomweb --models-dir', () => {
     // An explicit manifest kept apart from its models: its relative paths resolve in the folder.
     expect((await loadManifestWithModelsDir(bundledManifestPath(), store, '/srv')).base).toBe(store);
     // A named folder that does not exist is a setup error, not an empty store.
-    await expect(loadManifestWithModelsDir(undefined, 'elsewhere/models', '/srv')).rejects.toMatchObject({ code: 'E_MODEL_FILE', details: { file: '/srv/elsewhere/models' } });
+    await expect(loadManifestWithModelsDir(undefined, 'elsewhere/models', '/srv')).rejects.toMatchObject({
+      code: 'E_MODEL_FILE',
+      details: { file: '/srv/elsewhere/models' },
+    });
     expect((await loadManifestWithModelsDir(undefined, undefined, '/srv')).base).toBe((await readManifestFile()).base);
   });
 });

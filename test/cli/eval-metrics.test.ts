@@ -17,19 +17,31 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const evalJson = async (...args: string[]) => {
   const r = await runCli(['eval', '--manifest', manifest, '--provider', 'cpu', '--json', '--quiet', ...args]);
-  return { ...r, report: r.stdout ? (JSON.parse(r.stdout) as { cases: number; evaluated: number; failures: { code: string }[]; metrics: { summary: Record<string, number | null>; details: Record<string, unknown> } }) : undefined };
+  return {
+    ...r,
+    report: r.stdout
+      ? (JSON.parse(r.stdout) as {
+          cases: number;
+          evaluated: number;
+          failures: { code: string }[];
+          metrics: { summary: Record<string, number | null>; details: Record<string, unknown> };
+        })
+      : undefined,
+  };
 };
 
 /** AUC by counting pairs (positive above negative = 1, tie = 1/2): independent of the rank-sum code. */
 function pairAuc(y: number[], s: number[]): number {
   let sum = 0;
   let pairs = 0;
-  y.forEach((yi, i) => y.forEach((yj, j) => {
-    if (yi === 1 && yj === 0) {
-      pairs++;
-      sum += s[i]! > s[j]! ? 1 : s[i] === s[j] ? 0.5 : 0;
-    }
-  }));
+  y.forEach((yi, i) =>
+    y.forEach((yj, j) => {
+      if (yi === 1 && yj === 0) {
+        pairs++;
+        sum += s[i]! > s[j]! ? 1 : s[i] === s[j] ? 0.5 : 0;
+      }
+    }),
+  );
   return sum / pairs;
 }
 
@@ -66,9 +78,15 @@ describe('medinfer eval', () => {
     const pipe = await createPipeline('classification', 'tiny-cxr', { manifest: await readManifestFile(manifest), provider: 'cpu' });
     const scores = await Promise.all(Array.from({ length: 8 }, async (_, i) => (await pipe.run(join(dir, `x${i}.png`))).labels));
     await pipe.dispose();
-    const aucA = pairAuc(truthA, scores.map((l) => l[0]!.score));
+    const aucA = pairAuc(
+      truthA,
+      scores.map((l) => l[0]!.score),
+    );
     const keep = [0, 1, 2, 4, 5, 6, 7];
-    const aucB = pairAuc(keep.map((i) => truthB[i]!), keep.map((i) => scores[i]![1]!.score));
+    const aucB = pairAuc(
+      keep.map((i) => truthB[i]!),
+      keep.map((i) => scores[i]![1]!.score),
+    );
     const perLabel = report!.metrics.details['perLabel'] as { label: string; auc: number | null; cases: number }[];
     expect(perLabel[0]!.auc).toBeCloseTo(aucA, 10);
     expect(perLabel[1]!.auc).toBeCloseTo(aucB, 10);
@@ -85,15 +103,25 @@ describe('medinfer eval', () => {
     writeTestNifti(join(dir, 'scanB.nii.gz'), testVolume(2, geometry));
     const out = join(work, 'scans-out');
     expect((await runCli(['run', '--manifest', manifest, '--model', 'det3d', '--input', dir, '--output', out, '--quiet'])).code).toBe(0);
-    const candidates = readFileSync(join(out, 'candidates.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const candidates = readFileSync(join(out, 'candidates.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     const first = candidates.find((c) => c[0] === 'scanA')!;
     // One nodule on a candidate of scan A, one nowhere near anything in scan B.
-    writeFileSync(join(dir, 'annotations.csv'), `seriesuid,coordX,coordY,coordZ,diameter_mm\nscanA,${first[1]},${first[2]},${first[3]},5\nscanB,500,500,500,6\n`);
+    writeFileSync(
+      join(dir, 'annotations.csv'),
+      `seriesuid,coordX,coordY,coordZ,diameter_mm\nscanA,${first[1]},${first[2]},${first[3]},5\nscanB,500,500,500,6\n`,
+    );
     const { code, report } = await evalJson('--model', 'det3d', '--data', dir);
     expect(code).toBe(0);
     const expected = computeFroc({
       scans: ['scanA', 'scanB'],
-      annotations: [{ scan: 'scanA', x: Number(first[1]), y: Number(first[2]), z: Number(first[3]), diameterMm: 5 }, { scan: 'scanB', x: 500, y: 500, z: 500, diameterMm: 6 }],
+      annotations: [
+        { scan: 'scanA', x: Number(first[1]), y: Number(first[2]), z: Number(first[3]), diameterMm: 5 },
+        { scan: 'scanB', x: 500, y: 500, z: 500, diameterMm: 6 },
+      ],
       candidates: candidates.map((c) => ({ scan: c[0]!, x: Number(c[1]), y: Number(c[2]), z: Number(c[3]), probability: Number(c[4]) })),
     });
     expect(report!.metrics.summary['cpm']).toBeCloseTo(expected.cpm, 10);
@@ -103,14 +131,20 @@ describe('medinfer eval', () => {
   it('segmentation: Dice per label against reference masks, counted independently', async () => {
     const dir = join(work, 'seg');
     mkdirSync(dir);
-    for (const [c, s] of [['c1', 1], ['c2', 3]] as const) {
+    for (const [c, s] of [
+      ['c1', 1],
+      ['c2', 3],
+    ] as const) {
       writeTestNifti(join(dir, `${c}_t1.nii.gz`), testVolume(s));
       writeTestNifti(join(dir, `${c}_flair.nii.gz`), testVolume(s + 1));
     }
     const out = join(work, 'seg-out');
     expect((await runCli(['run', '--manifest', manifest, '--model', 'seg', '--input', dir, '--output', out, '--quiet'])).code).toBe(0);
     // c1's reference is its own prediction (perfect); c2's reference is c1's prediction.
-    writeFileSync(join(dir, 'eval.csv'), `id,t1,flair,reference\nc1,c1_t1.nii.gz,c1_flair.nii.gz,${join(out, 'c1.seg.nii.gz')}\nc2,c2_t1.nii.gz,c2_flair.nii.gz,${join(out, 'c1.seg.nii.gz')}\n`);
+    writeFileSync(
+      join(dir, 'eval.csv'),
+      `id,t1,flair,reference\nc1,c1_t1.nii.gz,c1_flair.nii.gz,${join(out, 'c1.seg.nii.gz')}\nc2,c2_t1.nii.gz,c2_flair.nii.gz,${join(out, 'c1.seg.nii.gz')}\n`,
+    );
     const { code, report } = await evalJson('--model', 'seg', '--data', join(dir, 'eval.csv'));
     expect(code).toBe(0);
     const m1 = await readNifti(new Uint8Array(readFileSync(join(out, 'c1.seg.nii.gz'))));
@@ -140,8 +174,17 @@ describe('medinfer eval', () => {
     const dir = join(work, 'text');
     mkdirSync(dir);
     const reports = ['No pleural effusion.', 'Cardiomegaly is present.', 'Possible edema.', 'Mild edema, no cardiomegaly.', 'Pleural effusion.'];
-    const truth = [[0, null, null], [null, 1, null], [null, null, -1], [null, 0, 1], [1, null, null]];
-    const csv = ['report,Pleural Effusion,Cardiomegaly,Edema', ...reports.map((r, i) => `"${r}",${truth[i]!.map((v) => (v === null ? '' : String(v))).join(',')}`)];
+    const truth = [
+      [0, null, null],
+      [null, 1, null],
+      [null, null, -1],
+      [null, 0, 1],
+      [1, null, null],
+    ];
+    const csv = [
+      'report,Pleural Effusion,Cardiomegaly,Edema',
+      ...reports.map((r, i) => `"${r}",${truth[i]!.map((v) => (v === null ? '' : String(v))).join(',')}`),
+    ];
     writeFileSync(join(dir, 'reports.csv'), csv.join('\n') + '\n');
     const r = await runCli(['eval', '--manifest', manifest, '--model', 'text', '--data', dir, '--quiet']);
     expect(r.code, r.stderr).toBe(0);
@@ -150,14 +193,15 @@ describe('medinfer eval', () => {
     const predicted = (await pipe.runBatch(reports)).map((p) => p.observations.map((o) => code[o.status] ?? null));
     await pipe.dispose();
     const f1s: number[] = [];
-    for (let o = 0; o < 3; o++) for (const c of [1, 0, -1]) {
-      const t = truth.map((row) => row[o] === c);
-      const p = predicted.map((row) => row[o] === c);
-      const tp = t.filter((v, i) => v && p[i]).length;
-      const fp = p.filter((v, i) => v && !t[i]).length;
-      const fn = t.filter((v, i) => v && !p[i]).length;
-      if (tp + fn > 0) f1s.push(tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn));
-    }
+    for (let o = 0; o < 3; o++)
+      for (const c of [1, 0, -1]) {
+        const t = truth.map((row) => row[o] === c);
+        const p = predicted.map((row) => row[o] === c);
+        const tp = t.filter((v, i) => v && p[i]).length;
+        const fp = p.filter((v, i) => v && !t[i]).length;
+        const fn = t.filter((v, i) => v && !p[i]).length;
+        if (tp + fn > 0) f1s.push(tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn));
+      }
     const macro = f1s.reduce((a, b) => a + b, 0) / f1s.length;
     expect(r.stdout).toMatch(new RegExp(`macro-F1\\s+${macro.toFixed(4)}`));
     expect(r.stdout).toMatch(/observation\s+status\s+F1\s+support/);

@@ -7,7 +7,12 @@ import type { ModelEntry } from '../../src/index.js';
 describe('segmentation eval units', () => {
   it('derives BraTS nested regions (WT, TC) from regionsToLabels painting order', () => {
     const entry = {
-      labels: [{ name: 'background', value: 0 }, { name: 'necrotic core', value: 1 }, { name: 'edema', value: 2 }, { name: 'enhancing tumour', value: 4 }],
+      labels: [
+        { name: 'background', value: 0 },
+        { name: 'necrotic core', value: 1 },
+        { name: 'edema', value: 2 },
+        { name: 'enhancing tumour', value: 4 },
+      ],
       postprocess: [{ op: 'sigmoid' }, { op: 'regionsToLabels', order: [0, 1, 2], labels: [2, 1, 4], threshold: 0.5 }],
     } as unknown as ModelEntry;
     const labels = foregroundLabels(entry);

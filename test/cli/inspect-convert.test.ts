@@ -15,12 +15,35 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const ctx: CliContext = { out: (t) => { out += t; }, err: (t) => { err += t; }, cwd: process.cwd(), env: {}, isTTY: false };
+  const ctx: CliContext = {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    cwd: process.cwd(),
+    env: {},
+    isTTY: false,
+  };
   const code = await main(argv, ctx);
   return { code, out, err };
 }
 
-interface Entry { file: string; format: string; size: number[]; spacing: number[]; origin: number[]; direction: number[]; dtype: string; frames: number; min: number; max: number; mean: number; patient?: unknown }
+interface Entry {
+  file: string;
+  format: string;
+  size: number[];
+  spacing: number[];
+  origin: number[];
+  direction: number[];
+  dtype: string;
+  frames: number;
+  min: number;
+  max: number;
+  mean: number;
+  patient?: unknown;
+}
 
 describe('medinfer inspect', () => {
   it('reports geometry in LPS and stats that agree with nibabel', async () => {
@@ -194,7 +217,9 @@ describe('medinfer convert DICOM -> NIfTI agrees with dcm2niix in world space (1
     const out = join(work, 'missing.nii');
     const r = await cli('convert', dir, out);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/E_INPUT: .*missing: slice positions are not uniform: a slice lies 1\.000 mm from the uniform grid of 2\.500 mm steps.*--allow-nonuniform-slices/);
+    expect(r.err).toMatch(
+      /E_INPUT: .*missing: slice positions are not uniform: a slice lies 1\.000 mm from the uniform grid of 2\.500 mm steps.*--allow-nonuniform-slices/,
+    );
     expect(readdirSync(work)).not.toContain('missing.nii');
     const forced = await cli('convert', dir, out, '--allow-nonuniform-slices');
     expect(forced.code).toBe(0);
@@ -229,7 +254,11 @@ describe('patient identifiers (fake ones in convert/mr-sagittal) stay out unless
     const broken = mkdtempSync(join(work, 'broken-'));
     const slice = readFileSync(`${FIX}convert/mr-sagittal/slice-00.dcm`);
     writeFileSync(join(broken, 'slice-00.dcm'), slice.subarray(0, slice.length - 100));
-    for (const r of [await cli('inspect', broken), await cli('convert', broken, join(work, 'never2.nii')), await cli('convert', join(broken, 'slice-00.dcm'), join(work, 'never3.nii'))]) {
+    for (const r of [
+      await cli('inspect', broken),
+      await cli('convert', broken, join(work, 'never2.nii')),
+      await cli('convert', join(broken, 'slice-00.dcm'), join(work, 'never3.nii')),
+    ]) {
       expect(r.code).toBe(1);
       expect(r.err).toMatch(/slice-00\.dcm/);
       expect(r.out + r.err).not.toMatch(PHI);

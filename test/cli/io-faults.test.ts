@@ -8,7 +8,20 @@
  * folder owned by root (skipped when the test does not run as root).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+  ftruncateSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IoError } from '../../src/core/errors.js';
@@ -66,12 +79,36 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const runArgs = (out: string, extra: string[] = []) => ['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', input, '--output', out, '--concurrency', '2', ...extra];
+const runArgs = (out: string, extra: string[] = []) => [
+  'run',
+  '--model',
+  'tiny-cxr',
+  '--manifest',
+  manifest,
+  '--input',
+  input,
+  '--output',
+  out,
+  '--concurrency',
+  '2',
+  ...extra,
+];
 const byId = (rows: Record<string, any>[]) => Object.fromEntries(rows.map((r) => [r.id, { outputs: r.outputs, summary: r.summary }]));
 
 describe('I/O fault mapping', () => {
   it('maps each errno to a declared code naming the path and the operation', () => {
-    const cases: [string, string][] = [['ENOSPC', 'E_IO_NO_SPACE'], ['EDQUOT', 'E_IO_NO_SPACE'], ['EROFS', 'E_IO_READ_ONLY'], ['EACCES', 'E_IO_PERMISSION'], ['EPERM', 'E_IO_PERMISSION'], ['ENOTDIR', 'E_IO_NOT_A_FOLDER'], ['EEXIST', 'E_IO_NOT_A_FOLDER'], ['EISDIR', 'E_IO_NOT_A_FOLDER'], ['ENOENT', 'E_IO_NOT_FOUND'], ['EIO', 'E_IO']];
+    const cases: [string, string][] = [
+      ['ENOSPC', 'E_IO_NO_SPACE'],
+      ['EDQUOT', 'E_IO_NO_SPACE'],
+      ['EROFS', 'E_IO_READ_ONLY'],
+      ['EACCES', 'E_IO_PERMISSION'],
+      ['EPERM', 'E_IO_PERMISSION'],
+      ['ENOTDIR', 'E_IO_NOT_A_FOLDER'],
+      ['EEXIST', 'E_IO_NOT_A_FOLDER'],
+      ['EISDIR', 'E_IO_NOT_A_FOLDER'],
+      ['ENOENT', 'E_IO_NOT_FOUND'],
+      ['EIO', 'E_IO'],
+    ];
     for (const [errno, code] of cases) {
       const e = toIoError(Object.assign(new Error('x'), { code: errno }), '/out/a.json', 'write');
       expect(e).toBeInstanceOf(IoError);
@@ -170,10 +207,14 @@ describe('medinfer run / convert on faulty output locations', () => {
     chmodSync(work, 0o755);
     const locked = join(work, 'locked');
     mkdirSync(locked, { mode: 0o755 });
-    const asNobody = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/medinfer.js'), ...args], { uid: 65534, gid: 65534, encoding: 'utf8', timeout: 60_000 });
+    const asNobody = (args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, 'bin/medinfer.js'), ...args], { uid: 65534, gid: 65534, encoding: 'utf8', timeout: 60_000 });
     // The CLI must be runnable by nobody: a checkout under a private folder (mktemp -d is 0700) is not.
     const probe = asNobody(['--version']);
-    if (probe.status !== 0) return ctx.skip(`the checkout at ${ROOT} is not readable by user nobody (${probe.stderr.split('\n').find((l) => l.includes('Error')) ?? `exit ${probe.status}`})`);
+    if (probe.status !== 0)
+      return ctx.skip(
+        `the checkout at ${ROOT} is not readable by user nobody (${probe.stderr.split('\n').find((l) => l.includes('Error')) ?? `exit ${probe.status}`})`,
+      );
     const r = asNobody(runArgs(join(locked, 'out'), ['--quiet']));
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/E_IO_PERMISSION: .*locked/);

@@ -20,19 +20,37 @@ function manifestWithTinyModel(sha256: string): string {
   copyFileSync(TINY_MODEL_PATH, join(dir, 'models', 'tiny.onnx'));
   const manifest = {
     manifestVersion: 1,
-    datasets: { synthetic: { name: 'synthetic test data', tasks: ['classification'], modality: 'none', acquisition: { kind: 'generated', generator: 'test' } } },
+    datasets: {
+      synthetic: { name: 'synthetic test data', tasks: ['classification'], modality: 'none', acquisition: { kind: 'generated', generator: 'test' } },
+    },
     models: {
       tiny: {
-        task: 'classification', title: 'tiny', datasets: ['synthetic'], architecture: 'tiny CNN',
-        files: [{ role: 'model', path: 'models/tiny.onnx', sha256 }], weights: { kind: 'bundled' },
+        task: 'classification',
+        title: 'tiny',
+        datasets: ['synthetic'],
+        architecture: 'tiny CNN',
+        files: [{ role: 'model', path: 'models/tiny.onnx', sha256 }],
+        weights: { kind: 'bundled' },
         io: { inputs: [{ name: 'image', dtype: 'float32', dims: [-1, 1, 16, 16] }], outputs: [{ name: 'logits', dtype: 'float32', dims: [-1, 3] }] },
-        preprocess: [], inference: { mode: 'whole' }, postprocess: [], labels: ['a', 'b', 'c'], intendedUse: 'unit tests of the CLI only',
+        preprocess: [],
+        inference: { mode: 'whole' },
+        postprocess: [],
+        labels: ['a', 'b', 'c'],
+        intendedUse: 'unit tests of the CLI only',
       },
       'not-converted': {
-        task: 'classification', title: 'external', datasets: ['synthetic'], architecture: 'x', files: [{ role: 'model', path: 'models/missing.onnx' }],
+        task: 'classification',
+        title: 'external',
+        datasets: ['synthetic'],
+        architecture: 'x',
+        files: [{ role: 'model', path: 'models/missing.onnx' }],
         weights: { kind: 'external', source: 'https://example.org/x.pt', convertScript: 'scripts/convert.py' },
         io: { inputs: [{ name: 'image', dtype: 'float32', dims: [-1, 1, 16, 16] }], outputs: [{ name: 'logits', dtype: 'float32', dims: [-1, 3] }] },
-        preprocess: [], inference: { mode: 'whole' }, postprocess: [], labels: [], intendedUse: 'unit tests of the CLI only',
+        preprocess: [],
+        inference: { mode: 'whole' },
+        postprocess: [],
+        labels: [],
+        intendedUse: 'unit tests of the CLI only',
       },
     },
   };
@@ -68,10 +86,12 @@ describe('medinfer CLI skeleton', () => {
     const r = medinfer('models', 'verify', '--json', '--manifest', manifestWithTinyModel(TINY_MODEL_SHA256));
     expect(r.code).toBe(0);
     const checks = (JSON.parse(r.out) as { checks: { modelId: string; status: string }[] }).checks;
-    expect(checks).toEqual(expect.arrayContaining([
-      expect.objectContaining({ modelId: 'tiny', status: 'ok' }),
-      expect.objectContaining({ modelId: 'not-converted', status: 'absent-external' }),
-    ]));
+    expect(checks).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ modelId: 'tiny', status: 'ok' }),
+        expect.objectContaining({ modelId: 'not-converted', status: 'absent-external' }),
+      ]),
+    );
   });
 
   it('verifies shipped files: a checksum mismatch -> exit 1 naming the file', () => {

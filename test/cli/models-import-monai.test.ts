@@ -38,7 +38,9 @@ describe('medinfer models import-monai', () => {
     const added = await runCli(['models', 'import-monai', SPLEEN, '--onnx', 'spleen.onnx', '--id', 'my-spleen'], { cwd: work, env: env() });
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout).toMatch(/added my-spleen in .*store/);
-    const stored = JSON.parse(readFileSync(join(work, 'store', 'models.manifest.json'), 'utf8')) as { models: Record<string, { io: { inputs: { name: string; dims: number[] }[] }; weights: { kind: string } }> };
+    const stored = JSON.parse(readFileSync(join(work, 'store', 'models.manifest.json'), 'utf8')) as {
+      models: Record<string, { io: { inputs: { name: string; dims: number[] }[] }; weights: { kind: string } }>;
+    };
     expect(stored.models['my-spleen']!.io.inputs[0]).toMatchObject({ name: 'image', dims: [-1, 1, 96, 96, 96] });
     expect(stored.models['my-spleen']!.weights.kind).toBe('user');
     const listed = await runCli(['models'], { cwd: work, env: env() });
@@ -46,7 +48,7 @@ describe('medinfer models import-monai', () => {
 
     // A small CT (LPS, 1 mm): the stand-in network marks voxels whose scaled HU is > 0.5, i.e. > 53.5 HU.
     const size = [20, 18, 12];
-    const hu = Float32Array.from({ length: 20 * 18 * 12 }, (_, p) => ((p % 20) < 10 ? -100 : 200));
+    const hu = Float32Array.from({ length: 20 * 18 * 12 }, (_, p) => (p % 20 < 10 ? -100 : 200));
     writeTestNifti(join(work, 'ct.nii.gz'), createVolume({ geometry: { size, spacing: [1, 1, 1.5] }, data: hu, meta: { modality: 'CT' } }));
     const ran = await runCli(['run', '--model', 'my-spleen', '--input', 'ct.nii.gz', '--output', 'out', '--provider', 'cpu'], { cwd: work, env: env() });
     expect(ran.code, ran.stderr).toBe(0);
@@ -58,7 +60,10 @@ describe('medinfer models import-monai', () => {
   }, 60_000);
 
   it('a graph that disagrees with the bundle is refused, naming the field (105 organ channels vs 2)', async () => {
-    const r = await runCli(['models', 'import-monai', join(ROOT, 'test/fixtures/monai-bundles/wholeBody_ct_segmentation'), '--onnx', 'spleen.onnx', '--id', 'my-wholebody'], { cwd: work, env: env() });
+    const r = await runCli(
+      ['models', 'import-monai', join(ROOT, 'test/fixtures/monai-bundles/wholeBody_ct_segmentation'), '--onnx', 'spleen.onnx', '--id', 'my-wholebody'],
+      { cwd: work, env: env() },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/E_SHAPE: .*spleen\.onnx does not match the entry's io\.outputs\[0\]\.dims\[1\]: .*axis 1 is 2, manifest expects 105/);
   });

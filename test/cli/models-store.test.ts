@@ -45,7 +45,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('README walkthrough: bring your own ONNX segmentation model', () => {
   it('models add -> models (verified, from the store) -> run writes the label map', async () => {
-    const lines = walkthroughBlock('commands').split('\n').filter((l) => l.trim() !== '');
+    const lines = walkthroughBlock('commands')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     expect(lines).toHaveLength(3);
     const [add, list, run] = lines.map(commandArgs) as [string[], string[], string[]];
 

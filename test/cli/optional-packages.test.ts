@@ -3,7 +3,8 @@ import { describeMissingOptional } from '../../src/cli/optional-packages.js';
 
 describe('optional packages', () => {
   it('a missing bullmq / ioredis is an install line, anything else is left alone', async () => {
-    const missing = (pkg: string) => Object.assign(new Error(`Cannot find package '${pkg}' imported from /x/dist/cli/commands/queue.js`), { code: 'ERR_MODULE_NOT_FOUND' });
+    const missing = (pkg: string) =>
+      Object.assign(new Error(`Cannot find package '${pkg}' imported from /x/dist/cli/commands/queue.js`), { code: 'ERR_MODULE_NOT_FOUND' });
     expect(describeMissingOptional(missing('bullmq'))).toMatch(/job queue .* optional package 'bullmq'.*npm install bullmq/);
     expect(describeMissingOptional(missing('ioredis'))).toMatch(/optional package 'ioredis'/);
     expect(describeMissingOptional(missing('sharp'))).toBeUndefined();

@@ -15,7 +15,16 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDicomWebClient, createVolume, groupDicomSeries, readDicom, readDicomSeries, readDicomSeriesParts, readDicomTags, summarizeDicomHeader } from '../../src/index.js';
+import {
+  createDicomWebClient,
+  createVolume,
+  groupDicomSeries,
+  readDicom,
+  readDicomSeries,
+  readDicomSeriesParts,
+  readDicomTags,
+  summarizeDicomHeader,
+} from '../../src/index.js';
 import { generateChestRadiograph } from '../../src/phantoms.js';
 import { readDicomDirectory } from '../../src/node.js';
 import { createDicomSeg, createDicomSr, describeDicomSource, DICOM_CODES } from '../../src/io/dicom-write/index.js';
@@ -87,21 +96,69 @@ describe('PS3.15 profile markers: CLI outputs', () => {
 
   it('run: results.jsonl, summary (--json), per-input JSON, overlays, masks, errors.jsonl and the console carry no marker', async () => {
     const out = join(work, 'run');
-    const cls = await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'in'), '--output', out, '--provider', 'cpu', '--explain', '--json']);
+    const cls = await runCli([
+      'run',
+      '--model',
+      'tiny-cxr',
+      '--manifest',
+      manifest,
+      '--input',
+      join(work, 'in'),
+      '--output',
+      out,
+      '--provider',
+      'cpu',
+      '--explain',
+      '--json',
+    ]);
     expect(cls.code, cls.stderr).toBe(1);
-    const det = await runCli(['run', '--model', 'yolo', '--manifest', manifest, '--input', join(work, 'in', 'marked.dcm'), '--output', join(out, 'det'), '--provider', 'cpu', '--format', 'csv']);
+    const det = await runCli([
+      'run',
+      '--model',
+      'yolo',
+      '--manifest',
+      manifest,
+      '--input',
+      join(work, 'in', 'marked.dcm'),
+      '--output',
+      join(out, 'det'),
+      '--provider',
+      'cpu',
+      '--format',
+      'csv',
+    ]);
     expect(det.code, det.stderr).toBe(0);
     // Masks: a two-input segmentation model on a marked DICOM series (a folder is one series).
     const ct = join(work, 'ct');
     mkdirSync(ct, { recursive: true });
     markedCt('2.25.11122233344455566677788811').forEach((b, i) => writeFileSync(join(ct, `ct-${i}.dcm`), b));
     writeFileSync(join(work, 'seg.csv'), `id,t1,flair\ncase1,${ct},${ct}\n`);
-    const seg = await runCli(['run', '--model', 'seg', '--manifest', manifest, '--input', join(work, 'seg.csv'), '--output', join(out, 'seg'), '--provider', 'cpu', '--json']);
+    const seg = await runCli([
+      'run',
+      '--model',
+      'seg',
+      '--manifest',
+      manifest,
+      '--input',
+      join(work, 'seg.csv'),
+      '--output',
+      join(out, 'seg'),
+      '--provider',
+      'cpu',
+      '--json',
+    ]);
     expect(seg.code, seg.stderr).toBe(0);
     const files = expectClean(out, cls.stdout, cls.stderr, det.stdout, det.stderr, seg.stdout, seg.stderr);
     const names = files.map((f) => f.slice(out.length + 1));
-    for (const expected of ['results.jsonl', 'errors.jsonl', 'marked.json']) expect(names.some((n) => n.endsWith(expected)), expected).toBe(true);
-    expect(names.some((n) => n.startsWith('seg/') && /\.nii(\.gz)?$/.test(n)), names.join(' ')).toBe(true);
+    for (const expected of ['results.jsonl', 'errors.jsonl', 'marked.json'])
+      expect(
+        names.some((n) => n.endsWith(expected)),
+        expected,
+      ).toBe(true);
+    expect(
+      names.some((n) => n.startsWith('seg/') && /\.nii(\.gz)?$/.test(n)),
+      names.join(' '),
+    ).toBe(true);
     expect(JSON.parse(cls.stdout)).toMatchObject({ failed: 1 });
     expect(readFileSync(join(out, 'errors.jsonl'), 'utf8')).toContain('broken.dcm');
   }, 90_000);
@@ -126,11 +183,18 @@ describe('PS3.15 profile markers: API results', () => {
     const series = await readDicomSeries(ct);
     const parts = await readDicomSeriesParts(ct);
     const fromDir = await readDicomDirectory(dir);
-    const seen = JSON.stringify({
-      meta: volume.meta, seriesMeta: series.meta, parts: parts.map((p) => p.meta), groups: groupDicomSeries(ct),
-      dir: fromDir,
-      tags: readDicomTags(bytes), summary: summarizeDicomHeader(bytes),
-    }, (k, v: unknown) => (ArrayBuffer.isView(v) ? undefined : v));
+    const seen = JSON.stringify(
+      {
+        meta: volume.meta,
+        seriesMeta: series.meta,
+        parts: parts.map((p) => p.meta),
+        groups: groupDicomSeries(ct),
+        dir: fromDir,
+        tags: readDicomTags(bytes),
+        summary: summarizeDicomHeader(bytes),
+      },
+      (k, v: unknown) => (ArrayBuffer.isView(v) ? undefined : v),
+    );
     expect(seen).not.toContain(MARK);
     // The opt-in shows them.
     expect(JSON.stringify(readDicomTags(bytes, { showPhi: true }))).toContain(PATIENT_NAME_MARK);
@@ -150,11 +214,34 @@ describe.runIf(redisRunnable || CI)('PS3.15 profile markers: queue records and R
   it('queue submit + worker: outputs, records, logs and every Redis key and value carry no marker', async () => {
     const out = join(work, 'queued');
     const queue = `phi-${process.pid}`;
-    const worker = spawn(process.execPath, [join(ROOT, 'bin/medinfer.js'), 'worker', '--redis', redis.url, '--queue', queue, '--provider', 'cpu', '--idle-exit-ms', '3000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const worker = spawn(
+      process.execPath,
+      [join(ROOT, 'bin/medinfer.js'), 'worker', '--redis', redis.url, '--queue', queue, '--provider', 'cpu', '--idle-exit-ms', '3000'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let log = '';
     worker.stdout!.on('data', (d: Buffer) => (log += d.toString()));
     worker.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-    const submit = await runCli(['queue', 'submit', '--redis', redis.url, '--queue', queue, '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'in'), '--output', out, '--explain', '--wait', '--poll-ms', '200']);
+    const submit = await runCli([
+      'queue',
+      'submit',
+      '--redis',
+      redis.url,
+      '--queue',
+      queue,
+      '--model',
+      'tiny-cxr',
+      '--manifest',
+      manifest,
+      '--input',
+      join(work, 'in'),
+      '--output',
+      out,
+      '--explain',
+      '--wait',
+      '--poll-ms',
+      '200',
+    ]);
     expect(await exitedWithin(worker, 60_000), log).toBe(0);
     expect(submit.code, submit.stderr).toBe(1);
     expect(JSON.parse(submit.stdout.trim().split('\n').pop()!)).toMatchObject({ completed: 1, failed: 1, pending: 0 });
@@ -178,13 +265,19 @@ describe.runIf(redisRunnable || CI)('PS3.15 profile markers: queue records and R
       for (const key of keys) {
         const type = await client.type(key);
         const value =
-          type === 'string' ? await client.get(key)
-          : type === 'hash' ? await client.hgetall(key)
-          : type === 'list' ? await client.lrange(key, 0, -1)
-          : type === 'set' ? await client.smembers(key)
-          : type === 'zset' ? await client.zrange(key, 0, -1)
-          : type === 'stream' ? await client.xrange(key, '-', '+')
-          : `(${type})`;
+          type === 'string'
+            ? await client.get(key)
+            : type === 'hash'
+              ? await client.hgetall(key)
+              : type === 'list'
+                ? await client.lrange(key, 0, -1)
+                : type === 'set'
+                  ? await client.smembers(key)
+                  : type === 'zset'
+                    ? await client.zrange(key, 0, -1)
+                    : type === 'stream'
+                      ? await client.xrange(key, '-', '+')
+                      : `(${type})`;
         values += `${key}\n${JSON.stringify(value)}\n`;
       }
       expect(values).toContain('broken.dcm');
@@ -198,7 +291,17 @@ describe.runIf(redisRunnable || CI)('PS3.15 profile markers: queue records and R
 /** A 3-slice 8x8 CT and a 64x64 DX, every profile attribute (UIDs aside) a marker. */
 function markedCt(study: string): Uint8Array[] {
   const slices = [0, 1, 2].map((k) => Uint16Array.from({ length: 64 }, (_, i) => 100 + ((i * 7 + k * 13) % 50)));
-  return buildMarkedSeries({ modality: 'CT', sopClassUid: '1.2.840.10008.5.1.4.1.1.2', studyUid: study, seriesUid: `${study}.2`, frameOfReferenceUid: `${study}.9`, columns: 8, rows: 8, slices, spacing: [0.7, 0.7, 2] });
+  return buildMarkedSeries({
+    modality: 'CT',
+    sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
+    studyUid: study,
+    seriesUid: `${study}.2`,
+    frameOfReferenceUid: `${study}.9`,
+    columns: 8,
+    rows: 8,
+    slices,
+    spacing: [0.7, 0.7, 2],
+  });
 }
 
 describe('PS3.15 profile markers: SEG / SR writers', () => {
@@ -238,13 +341,26 @@ describe.runIf(orthancRunnable || CI)('PS3.15 profile markers: medinfer dicomweb
     const client = createDicomWebClient({ url: pacs.dicomWebUrl, auth: pacs.auth });
     const image = generateChestRadiograph({ seed: 3, size: 128 }).image;
     const [nx, ny] = image.geometry.size;
-    const dx = buildMarkedSeries({ modality: 'DX', sopClassUid: '1.2.840.10008.5.1.4.1.1.1.1', studyUid: STUDY, seriesUid: `${STUDY}.1`, frameOfReferenceUid: `${STUDY}.9`, columns: nx, rows: ny, slices: [Uint16Array.from(image.data)], spacing: [image.geometry.spacing[0], image.geometry.spacing[1], 1],
+    const dx = buildMarkedSeries({
+      modality: 'DX',
+      sopClassUid: '1.2.840.10008.5.1.4.1.1.1.1',
+      studyUid: STUDY,
+      seriesUid: `${STUDY}.1`,
+      frameOfReferenceUid: `${STUDY}.9`,
+      columns: nx,
+      rows: ny,
+      slices: [Uint16Array.from(image.data)],
+      spacing: [image.geometry.spacing[0], image.geometry.spacing[1], 1],
       // Orthanc re-parses stored files for QIDO and answers 400 'Bad file format' when a sequence,
       // curve, overlay or signature attribute holds text: those stay out of what it is given.
-      skip: (tag, name) => /Sequence/.test(name) || /^(50|60|ff)/i.test(tag) });
+      skip: (tag, name) => /Sequence/.test(name) || /^(50|60|ff)/i.test(tag),
+    });
     await client.store(dx, { study: STUDY });
     const env = { DICOMWEB_USER: ORTHANC_USER, DICOMWEB_PASSWORD: ORTHANC_PASSWORD };
-    const run = await runCli(['dicomweb', 'run', '--url', pacs.dicomWebUrl, '--study', STUDY, '--model', 'medinfer-cxr-densenet-phantom', '--provider', 'cpu', '--json'], { env });
+    const run = await runCli(
+      ['dicomweb', 'run', '--url', pacs.dicomWebUrl, '--study', STUDY, '--model', 'medinfer-cxr-densenet-phantom', '--provider', 'cpu', '--json'],
+      { env },
+    );
     expect(run.code, run.stderr).toBe(0);
     expectClean(undefined, run.stdout, run.stderr);
     expect(run.stderr).toMatch(/stored SR/);
@@ -253,7 +369,10 @@ describe.runIf(orthancRunnable || CI)('PS3.15 profile markers: medinfer dicomweb
     const bytes = await client.retrieveInstance(STUDY, sr.seriesInstanceUid, sr.sopInstanceUid);
     expect(Buffer.from(bytes).toString('latin1')).toContain(PATIENT_NAME_MARK);
     // A failing run (a series the model does not take) says so without a marker.
-    const wrong = await runCli(['dicomweb', 'run', '--url', pacs.dicomWebUrl, '--study', STUDY, '--model', 'medinfer-nodule-det3d-phantom', '--provider', 'cpu'], { env });
+    const wrong = await runCli(
+      ['dicomweb', 'run', '--url', pacs.dicomWebUrl, '--study', STUDY, '--model', 'medinfer-nodule-det3d-phantom', '--provider', 'cpu'],
+      { env },
+    );
     expect(wrong.code).toBe(1);
     expectClean(undefined, wrong.stdout, wrong.stderr);
   }, 120_000);

@@ -20,7 +20,17 @@ const NOW = { MEDINFER_PROGRESS_DELAY_MS: '0', MEDINFER_PROGRESS_INTERVAL_MS: '6
 async function cli(argv: string[], env: Record<string, string>, isTTY = false): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const ctx: CliContext = { out: (t) => { out += t; }, err: (t) => { err += t; }, cwd: process.cwd(), env, isTTY };
+  const ctx: CliContext = {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    cwd: process.cwd(),
+    env,
+    isTTY,
+  };
   const code = await main(argv, ctx);
   return { code, out, err };
 }
@@ -85,7 +95,7 @@ describe('createStepProgress', () => {
     await new Promise((r) => setTimeout(r, 120)); // redraws are at most 10 per second
     bar.note('case01: windows 3/8');
     bar.finish();
-    expect(text).toMatch(/ETA \S+  case01: windows 3\/8\x1b\[K/);
+    expect(text).toMatch(/ETA \S+ {2}case01: windows 3\/8\x1b\[K/);
     expect(text.endsWith('ETA 0s\x1b[K\n')).toBe(true);
   });
 });
@@ -107,14 +117,19 @@ describe('run: sliding windows per input', () => {
   });
 
   it('plain lines name the input and count its windows; --quiet prints nothing', async () => {
-    const r = await runCli(['run', '--manifest', manifest, '--provider', 'cpu', '--model', 'seg', '--input', dir, '--output', join(work, 'seg-out')], { env: NOW });
+    const r = await runCli(['run', '--manifest', manifest, '--provider', 'cpu', '--model', 'seg', '--input', dir, '--output', join(work, 'seg-out')], {
+      env: NOW,
+    });
     expect(r.code, r.stderr).toBe(0);
     const windows = r.stderr.split('\n').filter((l) => l.startsWith('progress run:'));
     expect(windows.at(-1)).toBe('progress run: case01 windows 8/8 (100%)');
     expect(windows.length).toBeGreaterThanOrEqual(2);
     for (const l of windows) expect(l).toMatch(/^progress run: case01 windows [1-8]\/8 \(\d+%\)$/);
     expect(r.stderr).toMatch(/on cpu/);
-    const quiet = await runCli(['run', '--manifest', manifest, '--provider', 'cpu', '--model', 'seg', '--input', dir, '--output', join(work, 'seg-quiet'), '--quiet'], { env: NOW });
+    const quiet = await runCli(
+      ['run', '--manifest', manifest, '--provider', 'cpu', '--model', 'seg', '--input', dir, '--output', join(work, 'seg-quiet'), '--quiet'],
+      { env: NOW },
+    );
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).not.toMatch(/progress/);
   });
@@ -125,10 +140,25 @@ describe('dicomweb run: retrieval progress', () => {
   const SERIES = `${STUDY}.1`;
 
   it('on a terminal, one redrawn line per counted step (instances, MiB) ended by a newline', async () => {
-    const dx = writeVolumeAsDicomSeries(generateChestRadiograph({ seed: 11, size: 128 }).image, { modality: 'DX', studyUid: STUDY, seriesUid: SERIES, frameOfReferenceUid: `${STUDY}.9`, seriesNumber: 1, seriesDescription: 'CHEST PA' });
-    const server = await startHostileDicomWeb({ study: STUDY, series: SERIES, retrieve: (_req, res) => res.writeHead(200, { 'content-type': MULTIPART_TYPE }).end(multipartOf(dx)) });
+    const dx = writeVolumeAsDicomSeries(generateChestRadiograph({ seed: 11, size: 128 }).image, {
+      modality: 'DX',
+      studyUid: STUDY,
+      seriesUid: SERIES,
+      frameOfReferenceUid: `${STUDY}.9`,
+      seriesNumber: 1,
+      seriesDescription: 'CHEST PA',
+    });
+    const server = await startHostileDicomWeb({
+      study: STUDY,
+      series: SERIES,
+      retrieve: (_req, res) => res.writeHead(200, { 'content-type': MULTIPART_TYPE }).end(multipartOf(dx)),
+    });
     try {
-      const r = await cli(['dicomweb', 'run', '--url', server.url, '--study', STUDY, '--model', 'medinfer-cxr-densenet-phantom', '--provider', 'cpu'], NOW, true);
+      const r = await cli(
+        ['dicomweb', 'run', '--url', server.url, '--study', STUDY, '--model', 'medinfer-cxr-densenet-phantom', '--provider', 'cpu'],
+        NOW,
+        true,
+      );
       expect(r.code, r.err).toBe(0);
       expect(r.err).toMatch(/\rmedinfer dicomweb: retrieving series 1: instances 1(\/1 \(100%\))?, \d+\.\d MiB\x1b\[K\n/);
       // The plain per-second retrieval lines are not printed on a terminal.

@@ -22,10 +22,27 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('medinfer run (classification)', () => {
   it('isolates broken inputs: errors.jsonl has their codes, the others succeed, exit 1', async () => {
     const out = join(work, 'out1');
-    const r = await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'cxr'), '--output', out, '--provider', 'cpu', '--format', 'csv']);
+    const r = await runCli([
+      'run',
+      '--model',
+      'tiny-cxr',
+      '--manifest',
+      manifest,
+      '--input',
+      join(work, 'cxr'),
+      '--output',
+      out,
+      '--provider',
+      'cpu',
+      '--format',
+      'csv',
+    ]);
     expect(r.code, r.stderr).toBe(1);
     const errors = readJsonl<{ id: string; code: string; message: string }>(join(out, 'errors.jsonl'));
-    expect(errors.map((e) => [e.id, e.code]).sort()).toEqual([['notes', 'E_DECODE'], ['truncated', 'E_DECODE']]);
+    expect(errors.map((e) => [e.id, e.code]).sort()).toEqual([
+      ['notes', 'E_DECODE'],
+      ['truncated', 'E_DECODE'],
+    ]);
     const results = readJsonl<{ id: string; outputs: string[]; provenance: { modelId: string } }>(join(out, 'results.jsonl'));
     expect(results.map((l) => l.id).sort()).toEqual(['img0', 'img1', 'img2', 'img3', 'img4', 'sub_img0']);
     const one = JSON.parse(readFileSync(join(out, 'img1.json'), 'utf8')) as { labels: { name: string; score: number }[] };
@@ -37,7 +54,7 @@ describe('medinfer run (classification)', () => {
     expect(r.stderr).toMatch(/done: 6 ok, 2 failed, 0 skipped/);
   });
 
-  it('--models-dir: the manifest\'s relative model paths resolve there (a manifest kept apart from its models)', async () => {
+  it("--models-dir: the manifest's relative model paths resolve there (a manifest kept apart from its models)", async () => {
     const apart = join(work, 'apart');
     const store = join(work, 'store');
     mkdirSync(join(store, 'models'), { recursive: true });
@@ -45,16 +62,55 @@ describe('medinfer run (classification)', () => {
     for (const f of readdirSync(join(work, 'models'))) copyFileSync(join(work, 'models', f), join(store, 'models', f));
     copyFileSync(manifest, join(apart, 'manifest.json'));
     const input = join(work, 'cxr', 'img0.png');
-    const without = await runCli(['run', '--model', 'tiny-cxr', '--manifest', join(apart, 'manifest.json'), '--input', input, '--output', join(work, 'out-md0'), '--provider', 'cpu']);
+    const without = await runCli([
+      'run',
+      '--model',
+      'tiny-cxr',
+      '--manifest',
+      join(apart, 'manifest.json'),
+      '--input',
+      input,
+      '--output',
+      join(work, 'out-md0'),
+      '--provider',
+      'cpu',
+    ]);
     expect(without.code).not.toBe(0);
     expect(without.stderr).toMatch(/E_MODEL_FILE|E_INTEGRITY|not found|no such/i);
-    const withDir = await runCli(['run', '--model', 'tiny-cxr', '--manifest', join(apart, 'manifest.json'), '--models-dir', store, '--input', input, '--output', join(work, 'out-md1'), '--provider', 'cpu']);
+    const withDir = await runCli([
+      'run',
+      '--model',
+      'tiny-cxr',
+      '--manifest',
+      join(apart, 'manifest.json'),
+      '--models-dir',
+      store,
+      '--input',
+      input,
+      '--output',
+      join(work, 'out-md1'),
+      '--provider',
+      'cpu',
+    ]);
     expect(withDir.code, withDir.stderr).toBe(0);
     expect(readJsonl<{ id: string }>(join(work, 'out-md1', 'results.jsonl')).map((l) => l.id)).toEqual(['img0']);
   });
 
   it('says which provider ran and why any asked for was not used', async () => {
-    const r = await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'cxr', 'img1.png'), '--output', join(work, 'out-prov'), '--provider', 'cuda,cpu', '--json']);
+    const r = await runCli([
+      'run',
+      '--model',
+      'tiny-cxr',
+      '--manifest',
+      manifest,
+      '--input',
+      join(work, 'cxr', 'img1.png'),
+      '--output',
+      join(work, 'out-prov'),
+      '--provider',
+      'cuda,cpu',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const used = (JSON.parse(r.stdout) as { provider: string }).provider;
     expect(r.stderr).toContain(`on ${used}`);
@@ -64,7 +120,19 @@ describe('medinfer run (classification)', () => {
 
   it('prints plain progress lines when stderr is not a terminal', async () => {
     const out = join(work, 'out2');
-    const r = await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'cxr/img*.png'), '--output', out, '--concurrency', '3']);
+    const r = await runCli([
+      'run',
+      '--model',
+      'tiny-cxr',
+      '--manifest',
+      manifest,
+      '--input',
+      join(work, 'cxr/img*.png'),
+      '--output',
+      out,
+      '--concurrency',
+      '3',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/\r/);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('progress '));
@@ -74,10 +142,34 @@ describe('medinfer run (classification)', () => {
 
   it('writes occlusion overlays with --explain', async () => {
     const out = join(work, 'out3');
-    const r = await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'cxr/img3.png'), '--output', out, '--explain', '--quiet', '--json', '--provider', 'cpu']);
+    const r = await runCli([
+      'run',
+      '--model',
+      'tiny-cxr',
+      '--manifest',
+      manifest,
+      '--input',
+      join(work, 'cxr/img3.png'),
+      '--output',
+      out,
+      '--explain',
+      '--quiet',
+      '--json',
+      '--provider',
+      'cpu',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toMatchObject({ model: 'tiny-cxr', task: 'classification', total: 1, succeeded: 1, failed: 0, skipped: 0, provider: 'cpu', outputDir: out });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      model: 'tiny-cxr',
+      task: 'classification',
+      total: 1,
+      succeeded: 1,
+      failed: 0,
+      skipped: 0,
+      provider: 'cpu',
+      outputDir: out,
+    });
     const files = readdirSync(out).filter((f) => f.endsWith('.png'));
     expect(files.length).toBeGreaterThan(0);
     const png = await readRaster(join(out, files[0]!));
@@ -101,7 +193,19 @@ describe('medinfer run (classification)', () => {
     const missing = await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'missing'), '--output', join(work, 'x')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/E_USAGE: --input .*missing: no such file or folder/);
-    const unknown = await runCli(['run', '--model', 'nope', '--manifest', manifest, '--input', join(work, 'cxr'), '--output', join(work, 'x'), '--concurrency', '2']);
+    const unknown = await runCli([
+      'run',
+      '--model',
+      'nope',
+      '--manifest',
+      manifest,
+      '--input',
+      join(work, 'cxr'),
+      '--output',
+      join(work, 'x'),
+      '--concurrency',
+      '2',
+    ]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/E_MANIFEST/);
   });

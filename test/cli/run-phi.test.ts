@@ -38,7 +38,22 @@ afterAll(() => {
 describe('medinfer run keeps confidentiality-profile attributes out', () => {
   it('results, per-input outputs, overlays, errors and console output carry no marker', async () => {
     const out = join(work, 'out');
-    const r = await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'in'), '--output', out, '--provider', 'cpu', '--explain', '--format', 'csv']);
+    const r = await runCli([
+      'run',
+      '--model',
+      'tiny-cxr',
+      '--manifest',
+      manifest,
+      '--input',
+      join(work, 'in'),
+      '--output',
+      out,
+      '--provider',
+      'cpu',
+      '--explain',
+      '--format',
+      'csv',
+    ]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout + r.stderr).not.toContain(MARK);
     const files = everyFile(out);

@@ -111,4 +111,3 @@ describe('medinfer run: interruption and resume', () => {
     expect(second.stderr).toMatch(new RegExp(`done: ${COUNT - done} ok, 0 failed, ${done} skipped`));
   });
 });
-

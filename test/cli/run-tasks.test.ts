@@ -3,7 +3,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexToWorld, readNifti, type Volume } from '../../src/index.js';
 import { readImageFile, readRaster } from '../../src/node.js';
-import { assertBuilt, GRID, makeWorkDir, readJsonl, ROOT, runCli, testVolume, writeTestManifest, writeTestNifti, writeTestPng } from '../fixtures/cli/cli-harness.js';
+import {
+  assertBuilt,
+  GRID,
+  makeWorkDir,
+  readJsonl,
+  ROOT,
+  runCli,
+  testVolume,
+  writeTestManifest,
+  writeTestNifti,
+  writeTestPng,
+} from '../fixtures/cli/cli-harness.js';
 
 let work: string;
 let manifest: string;
@@ -18,7 +29,12 @@ const run = (...args: string[]) => runCli(['run', '--manifest', manifest, '--pro
 
 function expectSameGrid(a: Volume, b: Volume): void {
   expect(a.geometry.size).toEqual(b.geometry.size);
-  for (const c of [[0, 0, 0], [3, 2, 1], [11, 9, 8]]) indexToWorld(a.geometry, c).forEach((v, i) => expect(v).toBeCloseTo(indexToWorld(b.geometry, c)[i]!, 3));
+  for (const c of [
+    [0, 0, 0],
+    [3, 2, 1],
+    [11, 9, 8],
+  ])
+    indexToWorld(a.geometry, c).forEach((v, i) => expect(v).toBeCloseTo(indexToWorld(b.geometry, c)[i]!, 3));
 }
 
 describe('medinfer run: task outputs', () => {
@@ -29,7 +45,9 @@ describe('medinfer run: task outputs', () => {
     const out = join(work, 'det2d-out');
     const r = await run('--model', 'yolo', '--input', join(dir, 'film.png'), '--output', out);
     expect(r.code, r.stderr).toBe(0);
-    const json = JSON.parse(readFileSync(join(out, 'film.json'), 'utf8')) as { detections: { label: string; box: { index: { min: number[]; max: number[] } } }[] };
+    const json = JSON.parse(readFileSync(join(out, 'film.json'), 'utf8')) as {
+      detections: { label: string; box: { index: { min: number[]; max: number[] } } }[];
+    };
     expect(json.detections).toHaveLength(1);
     const box = json.detections[0]!.box.index;
     // The constant model's box mapped back through the letterbox (see the pipeline test).
@@ -57,7 +75,10 @@ describe('medinfer run: task outputs', () => {
     const r = await run('--model', 'det3d', '--input', dir, '--output', out);
     expect(r.code).toBe(1);
     const errors = readJsonl<{ id: string; code: string }>(join(out, 'errors.jsonl'));
-    expect(errors.map((e) => [e.id, e.code]).sort()).toEqual([['flat', 'E_INPUT'], ['study-b', 'E_DECODE']]);
+    expect(errors.map((e) => [e.id, e.code]).sort()).toEqual([
+      ['flat', 'E_INPUT'],
+      ['study-b', 'E_DECODE'],
+    ]);
     const [line] = readJsonl<{ id: string; outputs: string[]; candidates: { seriesuid: string }[] }>(join(out, 'results.jsonl'));
     expect(line!.id).toBe('study-a');
     expect(line!.outputs[0]).toBe('study-a.json');
@@ -81,7 +102,9 @@ describe('medinfer run: task outputs', () => {
     const out = join(work, 'mri-out');
     const r = await run('--model', 'seg', '--input', dir, '--output', out, '--format', 'csv');
     expect(r.code).toBe(1);
-    expect(readJsonl<{ id: string; code: string; message: string }>(join(out, 'errors.jsonl'))).toEqual([expect.objectContaining({ id: 'case03', code: 'E_INPUT', message: expect.stringMatching(/missing: flair/) })]);
+    expect(readJsonl<{ id: string; code: string; message: string }>(join(out, 'errors.jsonl'))).toEqual([
+      expect.objectContaining({ id: 'case03', code: 'E_INPUT', message: expect.stringMatching(/missing: flair/) }),
+    ]);
     const mask = await readNifti(new Uint8Array(readFileSync(join(out, 'case01.seg.nii.gz'))));
     const t1 = await readNifti(new Uint8Array(readFileSync(join(dir, 'case01_t1.nii.gz'))));
     expectSameGrid(mask, t1);
@@ -104,12 +127,19 @@ describe('medinfer run: task outputs', () => {
     // The fixture model displaces by +1 voxel along i and -2 along k: landmarks moved so exactly give TRE 0.
     writeFileSync(join(dir, 'fixed.txt'), '3 4 5\n6 2 7\n');
     writeFileSync(join(dir, 'moving.txt'), '4 4 3\n7 2 5\n');
-    writeFileSync(join(dir, 'pairs.csv'), 'id,fixed,moving,fixed_landmarks,moving_landmarks,landmark_format\npair1,fixed.nii.gz,moving.nii,fixed.txt,moving.txt,dirlab\npair2,fixed.nii.gz,absent.nii,,,\n');
+    writeFileSync(
+      join(dir, 'pairs.csv'),
+      'id,fixed,moving,fixed_landmarks,moving_landmarks,landmark_format\n' +
+        'pair1,fixed.nii.gz,moving.nii,fixed.txt,moving.txt,dirlab\npair2,fixed.nii.gz,absent.nii,,,\n',
+    );
     const out = join(work, 'pairs-out');
     const r = await run('--model', 'field', '--input', join(dir, 'pairs.csv'), '--output', out);
     expect(r.code).toBe(1);
     expect(readJsonl<{ id: string; code: string }>(join(out, 'errors.jsonl')).map((e) => [e.id, e.code])).toEqual([['pair2', 'E_INPUT']]);
-    const json = JSON.parse(readFileSync(join(out, 'pair1.json'), 'utf8')) as { foldingPercent: number; tre: { meanMm: number; identityMeanMm: number; count: number } };
+    const json = JSON.parse(readFileSync(join(out, 'pair1.json'), 'utf8')) as {
+      foldingPercent: number;
+      tre: { meanMm: number; identityMeanMm: number; count: number };
+    };
     expect(json.foldingPercent).toBe(0);
     expect(json.tre.count).toBe(2);
     expect(json.tre.meanMm).toBeLessThan(1e-4);
@@ -124,10 +154,26 @@ describe('medinfer run: task outputs', () => {
   it('report text: CSV reports and .txt files; hostile ids stay inside the output folder', async () => {
     const dir = join(work, 'reports');
     mkdirSync(dir);
-    writeFileSync(join(dir, 'reports.csv'), 'id,report\n../../evil,"No pleural effusion, mild edema."\na/b,Cardiomegaly is present.\ndup,no edema\ndup,edema\n');
+    writeFileSync(
+      join(dir, 'reports.csv'),
+      'id,report\n../../evil,"No pleural effusion, mild edema."\na/b,Cardiomegaly is present.\ndup,no edema\ndup,edema\n',
+    );
     writeFileSync(join(dir, 'r1.txt'), 'Possible cardiomegaly.');
     const out = join(work, 'reports-out');
-    const r = await run('--model', 'text', '--input', join(dir, 'reports.csv'), '--input', join(dir, 'r1.txt'), '--output', out, '--format', 'csv', '--concurrency', '4');
+    const r = await run(
+      '--model',
+      'text',
+      '--input',
+      join(dir, 'reports.csv'),
+      '--input',
+      join(dir, 'r1.txt'),
+      '--output',
+      out,
+      '--format',
+      'csv',
+      '--concurrency',
+      '4',
+    );
     expect(r.code, r.stderr).toBe(0);
     const lines = readJsonl<{ id: string; outputs: string[] }>(join(out, 'results.jsonl'));
     const ids = lines.map((l) => l.id).sort();

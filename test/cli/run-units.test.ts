@@ -27,7 +27,11 @@ describe('output names', () => {
   });
 
   it('disambiguate collisions deterministically, whatever the input order', () => {
-    const items = [{ label: 'b/x.png', stem: 'x' }, { label: 'a/x.png', stem: 'x' }, { label: 'c/X.png', stem: 'X' }];
+    const items = [
+      { label: 'b/x.png', stem: 'x' },
+      { label: 'a/x.png', stem: 'x' },
+      { label: 'c/X.png', stem: 'X' },
+    ];
     const one = assignStems(items);
     const two = assignStems([...items].reverse()).reverse();
     expect(one).toEqual(two);
@@ -39,10 +43,16 @@ describe('output names', () => {
 
 describe('CSV', () => {
   it('round-trips quoted commas, quotes and newlines', () => {
-    const rows = [{ id: 'a', report: 'No effusion, "mild" edema.\nStable.' }, { id: 'b', report: '' }];
+    const rows = [
+      { id: 'a', report: 'No effusion, "mild" edema.\nStable.' },
+      { id: 'b', report: '' },
+    ];
     const table = parseCsv(formatCsv(rows));
     expect(table.header).toEqual(['id', 'report']);
-    expect(table.rows).toEqual([{ id: 'a', report: 'No effusion, "mild" edema.\nStable.' }, { id: 'b', report: '' }]);
+    expect(table.rows).toEqual([
+      { id: 'a', report: 'No effusion, "mild" edema.\nStable.' },
+      { id: 'b', report: '' },
+    ]);
   });
 });
 
@@ -91,8 +101,14 @@ describe('micro-batching (classification, inputs in flight run as one tensor bat
     for (let i = 0; i < 7; i++) await writeTestPng(join(dir, 'in', `p${i}.png`), i * 1.3, 40 + 4 * i, 36);
     writeTestNifti(join(dir, 'in', 'volume.nii.gz'), testVolume(1));
     const ctx = { out: () => undefined, err: () => undefined, cwd: dir, env: {}, isTTY: false };
-    const one = await runBatch({ model: 'tiny-cxr', manifest, inputs: [join(dir, 'in')], output: join(dir, 'o1'), provider: 'cpu', concurrency: 1, quiet: true }, ctx);
-    const many = await runBatch({ model: 'tiny-cxr', manifest, inputs: [join(dir, 'in')], output: join(dir, 'o4'), provider: 'cpu', concurrency: 4, quiet: true }, ctx);
+    const one = await runBatch(
+      { model: 'tiny-cxr', manifest, inputs: [join(dir, 'in')], output: join(dir, 'o1'), provider: 'cpu', concurrency: 1, quiet: true },
+      ctx,
+    );
+    const many = await runBatch(
+      { model: 'tiny-cxr', manifest, inputs: [join(dir, 'in')], output: join(dir, 'o4'), provider: 'cpu', concurrency: 4, quiet: true },
+      ctx,
+    );
     for (const s of [one, many]) expect([s.succeeded, s.failed, s.failures[0]?.code]).toEqual([7, 1, 'E_INPUT']);
     type Line = { id: string; summary: Record<string, number> };
     const byId = (out: string) => new Map(readJsonl<Line>(join(dir, out, 'results.jsonl')).map((l) => [l.id, l.summary]));
@@ -103,7 +119,7 @@ describe('micro-batching (classification, inputs in flight run as one tensor bat
 });
 
 describe('output folder lock', () => {
-  it('refuses a second writer, takes over a dead owner\'s lock, and releases', async () => {
+  it("refuses a second writer, takes over a dead owner's lock, and releases", async () => {
     const dir = join(work, 'lock');
     mkdirSync(dir);
     const release = await acquireRunLock(dir);
@@ -174,6 +190,10 @@ describe('registration pairs by file name', () => {
     const s = await runBatch({ model: 'field', manifest, inputs: [join(dir, 'in')], output: join(dir, 'out'), provider: 'cpu', quiet: true }, ctx);
     expect([s.succeeded, s.failed]).toEqual([1, 1]);
     expect(s.failures[0]).toMatchObject({ id: 'p2', code: 'E_INPUT', message: 'p2: no moving image (expected a file named p2_moving.*)' });
-    expect(readJsonl<{ id: string; outputs: string[] }>(join(dir, 'out', 'results.jsonl'))[0]!.outputs).toEqual(['p1.warped.nii.gz', 'p1.displacement.nii.gz', 'p1.json']);
+    expect(readJsonl<{ id: string; outputs: string[] }>(join(dir, 'out', 'results.jsonl'))[0]!.outputs).toEqual([
+      'p1.warped.nii.gz',
+      'p1.displacement.nii.gz',
+      'p1.json',
+    ]);
   });
 });

@@ -18,7 +18,17 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const ctx: CliContext = { out: (t) => { out += t; }, err: (t) => { err += t; }, cwd: work, env: {}, isTTY: false };
+  const ctx: CliContext = {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    cwd: work,
+    env: {},
+    isTTY: false,
+  };
   const code = await main(argv, ctx);
   return { code, out, err };
 }
@@ -51,9 +61,19 @@ describe('medinfer samples', () => {
     expect(readFileSync(join(work, 'samples', 'README.txt'), 'utf8')).toMatch(/brain-t1\/t1_crop\.nii\.gz is a real T1-weighted brain MRI/);
     // Run lines on the real T1 name brainchop's models (once their manifest entries exist); the
     // phantom samples keep the phantom models.
-    expect(lines.filter((l) => !l.input.includes('brain-t1/')).map((l) => l.model).sort()).toEqual([
-      'medinfer-brats-unet3d-phantom', 'medinfer-cxr-densenet-phantom', 'medinfer-cxr-yolo-phantom', 'medinfer-lung-voxelmorph-phantom',
-      'medinfer-nodule-det3d-phantom', 'medinfer-nodule-det3d-phantom', 'medinfer-report-textcnn-phantom',
+    expect(
+      lines
+        .filter((l) => !l.input.includes('brain-t1/'))
+        .map((l) => l.model)
+        .sort(),
+    ).toEqual([
+      'medinfer-brats-unet3d-phantom',
+      'medinfer-cxr-densenet-phantom',
+      'medinfer-cxr-yolo-phantom',
+      'medinfer-lung-voxelmorph-phantom',
+      'medinfer-nodule-det3d-phantom',
+      'medinfer-nodule-det3d-phantom',
+      'medinfer-report-textcnn-phantom',
     ]);
     // A non-empty folder is refused with a typed usage error; --force rewrites identical bytes.
     const files = ['chest-ct/chest-ct.nii.gz', 'chest-ct/dicom/IM0064.dcm', 'radiograph/chest-xray.png', 'brain-mri/case01_flair.nii.gz'];
@@ -80,7 +100,11 @@ describe('medinfer samples', () => {
     expect(series).toHaveLength(1);
     const dcm = series[0]!;
     expect(dcm.geometry.size).toEqual(nii.geometry.size);
-    for (const c of [[0, 0, 0], [255, 0, 127], [17, 200, 64]]) {
+    for (const c of [
+      [0, 0, 0],
+      [255, 0, 127],
+      [17, 200, 64],
+    ]) {
       const a = indexToWorld(dcm.geometry, c);
       const b = indexToWorld(nii.geometry, c);
       for (let d = 0; d < 3; d++) expect(a[d]).toBeCloseTo(b[d]!, 3);
@@ -106,7 +130,9 @@ describe('medinfer samples', () => {
     const det2 = json<{ detections: { label: string }[] }>(join(outDir('medinfer-cxr-yolo-phantom'), 'chest-xray.json'));
     expect(det2.detections.length).toBeGreaterThan(0);
 
-    const det3 = results('medinfer-nodule-det3d-phantom').map((f) => json<{ detections: { score: number; box: { world: { center: number[] } } }[] }>(join(outDir('medinfer-nodule-det3d-phantom'), f)));
+    const det3 = results('medinfer-nodule-det3d-phantom').map((f) =>
+      json<{ detections: { score: number; box: { world: { center: number[] } } }[] }>(join(outDir('medinfer-nodule-det3d-phantom'), f)),
+    );
     expect(det3).toHaveLength(2);
     // NIfTI and DICOM inputs of the same scan find the same nodules, but not bit-identically: the
     // model resamples 128 slices of 1.25 mm to 2.5 mm with MONAI's rule round(127 * 1.25 / 2.5 + 1)
@@ -124,7 +150,9 @@ describe('medinfer samples', () => {
     const seg = json<{ volumesMl: Record<string, number> }>(join(outDir('medinfer-brats-unet3d-phantom'), 'case01.json'));
     expect(Object.values(seg.volumesMl).reduce((a, b) => a + b, 0)).toBeGreaterThan(1);
 
-    const reg = json<{ tre: { meanMm: number; identityMeanMm: number; count: number }; foldingPercent: number }>(join(outDir('medinfer-lung-voxelmorph-phantom'), 'case01.json'));
+    const reg = json<{ tre: { meanMm: number; identityMeanMm: number; count: number }; foldingPercent: number }>(
+      join(outDir('medinfer-lung-voxelmorph-phantom'), 'case01.json'),
+    );
     expect(reg.tre.count).toBeGreaterThan(10);
     expect(reg.tre.meanMm).toBeLessThan(reg.tre.identityMeanMm);
 

@@ -31,7 +31,9 @@ let work = '';
 /** Resolves after `ms`, or rejects with `what` when `promise` has not settled by then. */
 function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, fail) => { timer = setTimeout(() => fail(new Error(`${what}: no answer within ${ms} ms`)), ms); });
+  const timeout = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
@@ -43,7 +45,10 @@ function rssKb(field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number | null {
   return m ? Number(m[1]) : null;
 }
 
-interface Answer { status: number; body: Buffer }
+interface Answer {
+  status: number;
+  body: Buffer;
+}
 
 function get(path: string, headers: Record<string, string> = {}): Promise<Answer> {
   return new Promise((ok, fail) => {
@@ -65,7 +70,12 @@ async function stillServes(): Promise<void> {
   expect(r.body.toString()).toBe(readFileSync(join(work, 'models.manifest.json'), 'utf8'));
 }
 
-interface Raw { status: number | null; text: string; closedByServer: boolean; ms: number }
+interface Raw {
+  status: number | null;
+  text: string;
+  closedByServer: boolean;
+  ms: number;
+}
 
 /**
  * Opens a socket, runs `drive` (which writes whatever it likes), and collects what comes back until
@@ -128,15 +138,24 @@ describe('medinfer serve under hostile clients', () => {
 
     server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--manifest', join(work, 'models.manifest.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    server.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
-    await bounded(new Promise<void>((ok, fail) => {
-      server.stdout!.on('data', (b: Buffer) => {
-        out += b.toString();
-        const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-        if (m) { port = Number(m[1]); ok(); }
-      });
-      server.on('exit', (code) => fail(new Error(`serve exited with ${code}: ${out}`)));
-    }), 20_000, 'serve start');
+    server.stderr!.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    await bounded(
+      new Promise<void>((ok, fail) => {
+        server.stdout!.on('data', (b: Buffer) => {
+          out += b.toString();
+          const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
+          if (m) {
+            port = Number(m[1]);
+            ok();
+          }
+        });
+        server.on('exit', (code) => fail(new Error(`serve exited with ${code}: ${out}`)));
+      }),
+      20_000,
+      'serve start',
+    );
     // Warm up: the sample phantoms are generated on first use and then kept; the baseline is after that.
     expect((await bounded(get('/samples/index.json'), 30_000, 'samples')).status).toBe(200);
     await stillServes();
@@ -186,7 +205,10 @@ describe('medinfer serve under hostile clients', () => {
       raw(send(`GET / HTTP/1.1\r\nHost: a\r\n${manyHeaders}\r\n`), 5_000),
       raw(send(`GET /${big(100_000)} HTTP/1.1\r\nHost: a\r\n\r\n`), 5_000),
       // 8 MB of header, never terminated: refused once 16 KiB are in, the rest is not waited for.
-      raw((s) => { s.write(`GET / HTTP/1.1\r\nHost: a\r\nX-Big: `); s.write(big(8 * 1024 * 1024)); }, 5_000),
+      raw((s) => {
+        s.write(`GET / HTTP/1.1\r\nHost: a\r\nX-Big: `);
+        s.write(big(8 * 1024 * 1024));
+      }, 5_000),
     ]);
     answers.forEach((a, i) => {
       // The last case is still writing when the server hangs up: its 431 may be lost to the reset.
@@ -209,7 +231,10 @@ describe('medinfer serve under hostile clients', () => {
       raw(send('DELETE /models/model.onnx HTTP/1.1\r\nHost: a\r\n\r\n'), 5_000),
       raw(send('OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n'), 5_000),
       // 64 MB pushed as fast as possible: the server answers and hangs up; its memory is checked below.
-      raw((s) => { s.write('GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 67108864\r\n\r\n'); for (let i = 0; i < 64; i++) s.write(Buffer.alloc(1 << 20)); }, 10_000),
+      raw((s) => {
+        s.write('GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 67108864\r\n\r\n');
+        for (let i = 0; i < 64; i++) s.write(Buffer.alloc(1 << 20));
+      }, 10_000),
     ]);
     expect(answers.map((a) => a.status)).toEqual([413, 413, 405, 405, 405, 405, 405, 413]);
     for (const a of answers) {
@@ -247,12 +272,31 @@ describe('medinfer serve under hostile clients', () => {
 
   it('path traversal never returns a file outside the served folders', async () => {
     const paths = [
-      '/../../../../etc/passwd', '/models/../../../../etc/passwd', '/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/models/%2e%2e/secret.txt',
-      '/models/..%2fsecret.txt', '/models/..%2f..%2f..%2fetc%2fpasswd', '/models/%2e%2e%2fsecret.txt', '/models/..%5csecret.txt',
-      '/models/%252e%252e/secret.txt', '/models/%c0%ae%c0%ae/secret.txt', '//etc/passwd', '/models//etc/passwd', '/models/%2fetc%2fpasswd',
-      'http://127.0.0.1/../secret.txt', '/models/model.onnx%00.txt', '/models/%00', '/models/leak.onnx', '/models/linkdir/secret.txt',
-      '/models/passwd.onnx', '/ort/..%2f..%2f..%2fpackage.json', '/ort/%2e%2e/%2e%2e/package.json', '/samples/..%2f..%2fsecret.txt',
-      '/models/%', '/%ff%fe', '/models/./model.onnx/..',
+      '/../../../../etc/passwd',
+      '/models/../../../../etc/passwd',
+      '/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+      '/models/%2e%2e/secret.txt',
+      '/models/..%2fsecret.txt',
+      '/models/..%2f..%2f..%2fetc%2fpasswd',
+      '/models/%2e%2e%2fsecret.txt',
+      '/models/..%5csecret.txt',
+      '/models/%252e%252e/secret.txt',
+      '/models/%c0%ae%c0%ae/secret.txt',
+      '//etc/passwd',
+      '/models//etc/passwd',
+      '/models/%2fetc%2fpasswd',
+      'http://127.0.0.1/../secret.txt',
+      '/models/model.onnx%00.txt',
+      '/models/%00',
+      '/models/leak.onnx',
+      '/models/linkdir/secret.txt',
+      '/models/passwd.onnx',
+      '/ort/..%2f..%2f..%2fpackage.json',
+      '/ort/%2e%2e/%2e%2e/package.json',
+      '/samples/..%2f..%2fsecret.txt',
+      '/models/%',
+      '/%ff%fe',
+      '/models/./model.onnx/..',
     ];
     const answers = await Promise.all(paths.map((p) => raw(send(`GET ${p} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`), 5_000)));
     answers.forEach((a, i) => {
@@ -285,29 +329,43 @@ describe('medinfer serve under hostile clients', () => {
 
   it('clients that stop reading a large file, or hang up mid-file, hold one stream buffer each, not the file', async () => {
     const stalled: Socket[] = [];
-    await Promise.all(Array.from({ length: 100 }, () => new Promise<void>((ok) => {
-      const s = connect(port, '127.0.0.1', () => {
-        s.write('GET /models/big.onnx HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-        s.pause(); // never reads: the kernel buffers fill, then the server's stream must wait
-        ok();
-      });
-      s.on('error', () => undefined);
-      stalled.push(s);
-    })));
+    await Promise.all(
+      Array.from(
+        { length: 100 },
+        () =>
+          new Promise<void>((ok) => {
+            const s = connect(port, '127.0.0.1', () => {
+              s.write('GET /models/big.onnx HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+              s.pause(); // never reads: the kernel buffers fill, then the server's stream must wait
+              ok();
+            });
+            s.on('error', () => undefined);
+            stalled.push(s);
+          }),
+      ),
+    );
     // Hang-ups in the middle of a response: the server's read stream is torn down, nothing thrown.
-    await Promise.all(Array.from({ length: 50 }, () => raw((s) => {
-      s.write('GET /models/big.onnx HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-      s.once('data', () => s.destroy());
-    }, 5_000)));
+    await Promise.all(
+      Array.from({ length: 50 }, () =>
+        raw((s) => {
+          s.write('GET /models/big.onnx HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+          s.once('data', () => s.destroy());
+        }, 5_000),
+      ),
+    );
     await new Promise((r) => setTimeout(r, 2_000));
     const now = rssKb('VmRSS');
-    if (now !== null) expect((now - baselineKb) / 1024).toBeLessThan(BIG_MB * 100 / 4); // all 100 copies would be 1.6 GB
+    if (now !== null) expect((now - baselineKb) / 1024).toBeLessThan((BIG_MB * 100) / 4); // all 100 copies would be 1.6 GB
     await stillServes();
     for (const s of stalled) s.destroy();
   }, 20_000);
 
   it('1,000 parallel requests are all answered, with bounded memory', async () => {
-    const all = await bounded(Promise.all(Array.from({ length: 1_000 }, (_, i) => get(i % 2 ? '/models/model.onnx' : '/samples/index.json'))), 60_000, '1,000 requests');
+    const all = await bounded(
+      Promise.all(Array.from({ length: 1_000 }, (_, i) => get(i % 2 ? '/models/model.onnx' : '/samples/index.json'))),
+      60_000,
+      '1,000 requests',
+    );
     expect(all.filter((r) => r.status === 200)).toHaveLength(1_000);
     for (let i = 1; i < 1_000; i += 2) expect(all[i]!.body.byteLength).toBe(MODEL.byteLength);
     await stillServes();

@@ -9,7 +9,10 @@ import { readsSeries } from '../../src/cli/batch/group-inputs.js';
 import { cliTask, cliTasks } from '../../src/cli/tasks/index.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../models.manifest.schema.json', import.meta.url), 'utf8')) as {
-  properties: { models: { additionalProperties: { properties: { task: { enum: string[] } } } }; datasets: { additionalProperties: { properties: { tasks: { items: { enum: string[] } } } } } };
+  properties: {
+    models: { additionalProperties: { properties: { task: { enum: string[] } } } };
+    datasets: { additionalProperties: { properties: { tasks: { items: { enum: string[] } } } } };
+  };
 };
 
 const entry = (task: string, more: Partial<ModelEntry> = {}) => ({ id: 'm', task, ...more }) as unknown as ModelEntry;
@@ -49,6 +52,14 @@ describe('CLI task registry', () => {
 
   it('says which tasks the DICOMweb flow stores and which have demo sections', () => {
     expect(TASK_NAMES.filter((t) => cliTask(t).dicomweb)).toEqual(['classification', 'detection', 'segmentation']);
-    expect(cliTasks().flatMap((t) => t.demo.map((d) => d.name))).toEqual(['classification', 'detection (2D)', 'detection (3D)', 'segmentation', 'brainchop', 'registration', 'report-text']);
+    expect(cliTasks().flatMap((t) => t.demo.map((d) => d.name))).toEqual([
+      'classification',
+      'detection (2D)',
+      'detection (3D)',
+      'segmentation',
+      'brainchop',
+      'registration',
+      'report-text',
+    ]);
   });
 });

@@ -18,12 +18,28 @@ type Module = Record<string, unknown>;
 /** Every exported class that extends MedinferError, by export name. */
 function errorClasses(mod: Module, base: unknown): [string, new (...args: unknown[]) => Error][] {
   return Object.entries(mod).filter(
-    (e): e is [string, new (...args: unknown[]) => Error] => typeof e[1] === 'function' && e[1] !== base && (e[1] as { prototype?: unknown }).prototype instanceof (base as typeof Error),
+    (e): e is [string, new (...args: unknown[]) => Error] =>
+      typeof e[1] === 'function' && e[1] !== base && (e[1] as { prototype?: unknown }).prototype instanceof (base as typeof Error),
   );
 }
 
 // The classes are listed so that a new one is noticed here (and gets its literal checked).
-const EXPECTED = ['UsageError', 'ManifestError', 'ModelFileError', 'IntegrityError', 'DecodeError', 'UnsupportedError', 'ProviderError', 'ShapeError', 'LimitError', 'InputError', 'IoError', 'HttpError', 'NetworkError', 'MissingPackageError'];
+const EXPECTED = [
+  'UsageError',
+  'ManifestError',
+  'ModelFileError',
+  'IntegrityError',
+  'DecodeError',
+  'UnsupportedError',
+  'ProviderError',
+  'ShapeError',
+  'LimitError',
+  'InputError',
+  'IoError',
+  'HttpError',
+  'NetworkError',
+  'MissingPackageError',
+];
 
 describe('error names', () => {
   it("each exported MedinferError subclass's name is its own literal", () => {

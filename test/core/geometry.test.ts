@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
-  affineFromGeometry, axisCodes, createGeometry, flipAffineLpsRas, geometryFromAffine,
-  indexToWorld, lpsToRas, rasToLps, sameGrid, ShapeError, worldToIndex,
+  affineFromGeometry,
+  axisCodes,
+  createGeometry,
+  flipAffineLpsRas,
+  geometryFromAffine,
+  indexToWorld,
+  lpsToRas,
+  rasToLps,
+  sameGrid,
+  ShapeError,
+  worldToIndex,
 } from '../../src/index.js';
 
 /** Oblique direction: rotation of 30 deg about z then 20 deg about x (columns are unit vectors). */
@@ -11,11 +20,12 @@ function obliqueDirection(): number[] {
   const rz = [Math.cos(a), -Math.sin(a), 0, Math.sin(a), Math.cos(a), 0, 0, 0, 1];
   const rx = [1, 0, 0, 0, Math.cos(b), -Math.sin(b), 0, Math.sin(b), Math.cos(b)];
   const out: number[] = [];
-  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) {
-    let s = 0;
-    for (let k = 0; k < 3; k++) s += rx[r * 3 + k]! * rz[k * 3 + c]!;
-    out.push(s);
-  }
+  for (let r = 0; r < 3; r++)
+    for (let c = 0; c < 3; c++) {
+      let s = 0;
+      for (let k = 0; k < 3; k++) s += rx[r * 3 + k]! * rz[k * 3 + c]!;
+      out.push(s);
+    }
   return out;
 }
 
@@ -32,7 +42,11 @@ describe('geometry', () => {
   });
 
   it('round-trips world -> index with non-uniform spacing', () => {
-    for (const idx of [[0, 0, 0], [63, 47, 29], [10.25, 3.5, 17.75]]) {
+    for (const idx of [
+      [0, 0, 0],
+      [63, 47, 29],
+      [10.25, 3.5, 17.75],
+    ]) {
       const back = worldToIndex(g, indexToWorld(g, idx));
       back.forEach((v, r) => expect(v).toBeCloseTo(idx[r]!, 9));
     }

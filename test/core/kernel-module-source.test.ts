@@ -17,9 +17,30 @@ describe('kernel module', () => {
 
   it('exports the volume passes and the preprocessing kernels from one module', () => {
     const module = new WebAssembly.Module(Buffer.from(VOLUME_KERNELS_WASM_BASE64, 'base64'));
-    const names = WebAssembly.Module.exports(module).map((e) => e.name).sort();
+    const names = WebAssembly.Module.exports(module)
+      .map((e) => e.name)
+      .sort();
     expect(names).toEqual(
-      ['memory', 'lerp', 'copyRows', 'linearRows', 'linearRowsNarrow', 'accumulate', 'scaleRows', 'argmaxPlanes', 'scanNonFinite', 'sigmoidInPlace', 'softmaxPlanes', 'regionsPlanes', 'stats', 'normalize', 'axpyF32', 'axpyU16', 'orReduce', 'rowDot'].sort(),
+      [
+        'memory',
+        'lerp',
+        'copyRows',
+        'linearRows',
+        'linearRowsNarrow',
+        'accumulate',
+        'scaleRows',
+        'argmaxPlanes',
+        'scanNonFinite',
+        'sigmoidInPlace',
+        'softmaxPlanes',
+        'regionsPlanes',
+        'stats',
+        'normalize',
+        'axpyF32',
+        'axpyU16',
+        'orReduce',
+        'rowDot',
+      ].sort(),
     );
   });
 

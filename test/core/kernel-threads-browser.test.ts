@@ -24,8 +24,18 @@ import { createVolume } from ${src('core/volume.ts')};
 import { integrateVelocity } from ${src('postprocess/registration/integrate.ts')};
 import { warpVolume } from ${src('postprocess/registration/warp.ts')};
 import { computeJacobianDeterminant } from ${src('postprocess/registration/jacobian.ts')};
-const noise = (n, scale, seed) => { const o = new Float32Array(n); let s = seed >>> 0; for (let p = 0; p < n; p++) { s = (Math.imul(s, 1103515245) + 12345) >>> 0; o[p] = (s / 2 ** 32 - 0.5) * scale; } return o; };
-const same = (a, b) => { const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength), y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength); if (x.length !== y.length) return false; for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false; return true; };
+const noise = (n, scale, seed) => {
+  const o = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let p = 0; p < n; p++) { s = (Math.imul(s, 1103515245) + 12345) >>> 0; o[p] = (s / 2 ** 32 - 0.5) * scale; }
+  return o;
+};
+const same = (a, b) => {
+  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength), y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+};
 const shared = (a) => a.buffer instanceof SharedArrayBuffer;
 self.onmessage = async () => {
   const status = await startKernelThreads({ threads: 2, workerUrl: '/slab-worker.js' });
@@ -49,7 +59,11 @@ import { startKernelThreads } from ${src('postprocess/threads/browser-slab-pool.
 window.run = async () => {
   const main = await startKernelThreads({ threads: 2, workerUrl: '/slab-worker.js' });
   const host = new Worker('/host.js', { type: 'module' });
-  const result = await new Promise((resolve, reject) => { host.onmessage = (e) => resolve(e.data); host.onerror = (e) => reject(new Error(e.message)); host.postMessage('go'); });
+  const result = await new Promise((resolve, reject) => {
+    host.onmessage = (e) => resolve(e.data);
+    host.onerror = (e) => reject(new Error(e.message));
+    host.postMessage('go');
+  });
   return { main, ...result };
 };
 `;
@@ -61,7 +75,11 @@ let base = '';
 async function bundle(contents: string | undefined, entry?: string): Promise<Uint8Array> {
   const out = await build({
     ...(contents !== undefined ? { stdin: { contents, resolveDir: ROOT, loader: 'ts' as const } } : { entryPoints: [entry!] }),
-    bundle: true, write: false, format: 'esm', platform: 'browser', logLevel: 'silent',
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    logLevel: 'silent',
   });
   return out.outputFiles[0]!.contents;
 }
@@ -76,21 +94,34 @@ describe.runIf(existsSync(CHROMIUM))('threaded volume kernels in headless Chromi
     };
     server = createServer((req, res) => {
       const body = files[(req.url ?? '/').split('?')[0]!];
-      if (body === undefined) { res.writeHead(404).end(); return; }
-      res.writeHead(200, {
-        'content-type': req.url === '/' ? 'text/html' : 'text/javascript',
-        // Cross-origin isolation: the only way a page gets SharedArrayBuffer.
-        'cross-origin-opener-policy': 'same-origin',
-        'cross-origin-embedder-policy': 'require-corp',
-      }).end(body);
+      if (body === undefined) {
+        res.writeHead(404).end();
+        return;
+      }
+      res
+        .writeHead(200, {
+          'content-type': req.url === '/' ? 'text/html' : 'text/javascript',
+          // Cross-origin isolation: the only way a page gets SharedArrayBuffer.
+          'cross-origin-opener-policy': 'same-origin',
+          'cross-origin-embedder-policy': 'require-corp',
+        })
+        .end(body);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+      ],
     });
   }, 90_000);
 

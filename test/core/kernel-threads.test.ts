@@ -51,7 +51,11 @@ describe('threaded volume kernels (Node worker_threads over SharedArrayBuffer)',
     }
     const u = ops.integrateVelocity(velocity, { steps: 3, threads: 1 });
     const umm = ops.convertFieldToMm(u);
-    for (const [moving, interpolation, units] of [[image, 'linear', 'voxel'], [labels, 'nearest', 'voxel'], [image, 'linear', 'mm']] as const) {
+    for (const [moving, interpolation, units] of [
+      [image, 'linear', 'voxel'],
+      [labels, 'nearest', 'voxel'],
+      [image, 'linear', 'mm'],
+    ] as const) {
       for (const padding of ['zeros', 'border'] as const) {
         const field = units === 'mm' ? umm : u;
         const one = ops.warpVolume(moving, field, { interpolation, padding, units, threads: 1 });
@@ -108,9 +112,19 @@ describe('threaded volume kernels (Node worker_threads over SharedArrayBuffer)',
     const unknown = { name: 'not-in-the-worker-table', run: () => 0 };
     expect(() => pool.runSlabs(unknown, {}, 4, 2)).toThrow(/failed on a worker thread: no kernel 'not-in-the-worker-table'/);
     // A job never delivered (a stuck worker) is taken back and run by the caller: no hang.
-    const ranges: [number, number][] = [[0, 2], [2, 5], [5, 9]];
+    const ranges: [number, number][] = [
+      [0, 2],
+      [2, 5],
+      [5, 9],
+    ];
     const t0 = performance.now();
-    const wait = jobs.dispatchSlabJobs('any', {}, ranges, () => undefined, (k0, k1) => 100 * k0 + k1);
+    const wait = jobs.dispatchSlabJobs(
+      'any',
+      {},
+      ranges,
+      () => undefined,
+      (k0, k1) => 100 * k0 + k1,
+    );
     expect(wait()).toEqual([205, 509]);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(jobs.CLAIM_AFTER_MS * 0.9);
     // The pool still works afterwards.

@@ -82,7 +82,10 @@ describe('separable trilinear resampling (wasm) vs the direct loop (JavaScript)'
 
   it('resamples integer (CT) volumes the same way (converted per slice)', () => {
     const size: [number, number, number] = [21, 19, 9];
-    const ct = createVolume({ geometry: { size, spacing: [0.7, 0.7, 2.5], origin: [0, 0, 0] }, data: Int16Array.from(random(size[0] * size[1] * size[2], 3), (v) => Math.round(v * 3000 - 1000)) });
+    const ct = createVolume({
+      geometry: { size, spacing: [0.7, 0.7, 2.5], origin: [0, 0, 0] },
+      data: Int16Array.from(random(size[0] * size[1] * size[2], 3), (v) => Math.round(v * 3000 - 1000)),
+    });
     const out = both(() => runPreprocessPlan(ct, [{ op: 'resample', spacing: [1, 1, 1], mode: 'linear', rule: 'monai' }]).volume.data);
     expect(maxAbsDiff(out.wasm, out.js)).toBeLessThan(3000 * 2e-7 * 4);
   });
@@ -91,7 +94,10 @@ describe('separable trilinear resampling (wasm) vs the direct loop (JavaScript)'
 describe('fused trilinear + argmax (wasm) ', () => {
   it('equals argmax of the wasm inverse mapping exactly, ties to the lower channel', () => {
     const input = channels([29, 14, 11], 1, 3);
-    const { records, volume } = runPreprocessPlan(input, [{ op: 'resample', spacing: [1.3, 0.9, 1.7], mode: 'linear', rule: 'monai' }, { op: 'cropPad', mode: 'center', size: [20, 12, 9] }]);
+    const { records, volume } = runPreprocessPlan(input, [
+      { op: 'resample', spacing: [1.3, 0.9, 1.7], mode: 'linear', rule: 'monai' },
+      { op: 'cropPad', mode: 'center', size: [20, 12, 9] },
+    ]);
     const size = volume.geometry.size as [number, number, number];
     const probs = channels(size, 4, 5);
     const n = size[0] * size[1] * size[2];
@@ -137,16 +143,30 @@ describe('sliding-window blending (wasm arena) vs the JavaScript loops', () => {
       const vox = roi.reduce((x, y) => x * y, 1);
       const out = new Float32Array(b! * outChannels * vox);
       const noise = random(vox, seed);
-      for (let k = 0; k < b!; k++) for (let c = 0; c < outChannels; c++) for (let v = 0; v < vox; v++) {
-        out[(k * outChannels + c) * vox + v] = t.data[k * (t.dims[1]! * vox) + v]! * (c + 1) + noise[v]! * 0.01 * (v % 7);
-      }
+      for (let k = 0; k < b!; k++)
+        for (let c = 0; c < outChannels; c++)
+          for (let v = 0; v < vox; v++) {
+            out[(k * outChannels + c) * vox + v] = t.data[k * (t.dims[1]! * vox) + v]! * (c + 1) + noise[v]! * 0.01 * (v % 7);
+          }
       return { type: 'float32', data: out, dims: [b!, outChannels, ...roi] };
     };
   };
   const cases: { name: string; dims: number[]; options: SlidingWindowOptions }[] = [
-    { name: 'nnU-Net Gaussian, batch 3 with a shorter last batch', dims: [1, 2, 19, 23, 21], options: { roi: [8, 10, 9], overlap: 0.5, blend: 'gaussian', placement: 'nnunet', batch: 3 } },
-    { name: 'MONAI Gaussian (clamped: tile normaliser) with mirror axes', dims: [1, 1, 17, 13, 15], options: { roi: [9, 7, 10], overlap: 0.25, blend: 'gaussian', placement: 'monai', mirrorAxes: [0, 2] } },
-    { name: 'image smaller than the roi (padding)', dims: [1, 1, 5, 30, 6], options: { roi: [8, 12, 8], overlap: 0.5, blend: 'constant', placement: 'monai', padValue: -1 } },
+    {
+      name: 'nnU-Net Gaussian, batch 3 with a shorter last batch',
+      dims: [1, 2, 19, 23, 21],
+      options: { roi: [8, 10, 9], overlap: 0.5, blend: 'gaussian', placement: 'nnunet', batch: 3 },
+    },
+    {
+      name: 'MONAI Gaussian (clamped: tile normaliser) with mirror axes',
+      dims: [1, 1, 17, 13, 15],
+      options: { roi: [9, 7, 10], overlap: 0.25, blend: 'gaussian', placement: 'monai', mirrorAxes: [0, 2] },
+    },
+    {
+      name: 'image smaller than the roi (padding)',
+      dims: [1, 1, 5, 30, 6],
+      options: { roi: [8, 12, 8], overlap: 0.5, blend: 'constant', placement: 'monai', padValue: -1 },
+    },
     { name: '2D', dims: [1, 3, 37, 29], options: { roi: [16, 13], overlap: 0.5, blend: 'gaussian', placement: 'nnunet', batch: 2 } },
   ];
   for (const c of cases) {
@@ -172,7 +192,9 @@ describe('sliding-window blending (wasm arena) vs the JavaScript loops', () => {
       const ch = calls++ === 0 ? 2 : 3;
       return { type: 'float32', data: new Float32Array(ch * 64), dims: [1, ch, 4, 4, 4] };
     };
-    await expect(runSlidingWindow({ type: 'float32', data: new Float32Array(8 * 8 * 8), dims: [1, 1, 8, 8, 8] }, predict, { roi: [4, 4, 4], overlap: 0 })).rejects.toThrow(/3 channels after 2/);
+    await expect(
+      runSlidingWindow({ type: 'float32', data: new Float32Array(8 * 8 * 8), dims: [1, 1, 8, 8, 8] }, predict, { roi: [4, 4, 4], overlap: 0 }),
+    ).rejects.toThrow(/3 channels after 2/);
   });
 });
 
@@ -228,7 +250,11 @@ describe('sigmoid and softmax on the SIMD kernels (float32 exp) vs the float64 l
     expect(maxAbsDiff(wasm, js)).toBeLessThan(3e-7);
     for (let v = 0; v < 70_001; v += 7919) expect(wasm[v]! + wasm[70_001 + v]! + wasm[140_002 + v]!).toBeCloseTo(1, 6);
     // A blended sliding-window output lives in kernel memory: softmax runs on it in place.
-    const blended = await runSlidingWindow({ type: 'float32', data: x.subarray(0, 2 * 24 * 24 * 24), dims: [1, 2, 24, 24, 24] }, async (t) => ({ type: 'float32', data: t.data.map((v) => v * 3), dims: t.dims }), { roi: [16, 16, 16], overlap: 0.5, blend: 'gaussian', placement: 'nnunet' });
+    const blended = await runSlidingWindow(
+      { type: 'float32', data: x.subarray(0, 2 * 24 * 24 * 24), dims: [1, 2, 24, 24, 24] },
+      async (t) => ({ type: 'float32', data: t.data.map((v) => v * 3), dims: t.dims }),
+      { roi: [16, 16, 16], overlap: 0.5, blend: 'gaussian', placement: 'nnunet' },
+    );
     const copy = Float32Array.from(blended.data);
     applySoftmaxChannelsInPlace(blended.data, 2);
     setVolumeKernelsEnabled(false);
@@ -246,7 +272,7 @@ describe('sigmoid and softmax on the SIMD kernels (float32 exp) vs the float64 l
 describe('sigmoid regions -> labels on the SIMD kernels', () => {
   const regions = { order: [1, 0, 2], labels: [2, 1, 4] }; // MONAI BraTS: WT, then TC, then ET
 
-  it('convertRegionsToLabels gives the scalar loop\'s labels (gt and gte, ties at the threshold)', async () => {
+  it("convertRegionsToLabels gives the scalar loop's labels (gt and gte, ties at the threshold)", async () => {
     const { convertRegionsToLabels } = await import('../../src/postprocess/segmentation/label-maps.js');
     const voxels = 16384 + 4099;
     const p = random(3 * voxels, 31);
@@ -270,7 +296,10 @@ describe('sigmoid regions -> labels on the SIMD kernels', () => {
     const { convertRegionsToLabels } = await import('../../src/postprocess/segmentation/label-maps.js');
     const input = channels([37, 29, 17], 1, 2);
     const plans = [
-      [{ op: 'resample', spacing: [1.3, 0.8, 1.6], mode: 'linear', rule: 'monai' }, { op: 'cropPad', mode: 'center', size: [24, 30, 12] }],
+      [
+        { op: 'resample', spacing: [1.3, 0.8, 1.6], mode: 'linear', rule: 'monai' },
+        { op: 'cropPad', mode: 'center', size: [24, 30, 12] },
+      ],
       [{ op: 'cropPad', mode: 'center', size: [32, 32, 16] }],
     ];
     for (const plan of plans) {

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { createVolume, volumeStats, ShapeError, ManifestError, ProviderError, DecodeError, LimitError, isMedinferError, MedinferError, SDK_VERSION } from '../../src/index.js';
+import {
+  createVolume,
+  volumeStats,
+  ShapeError,
+  ManifestError,
+  ProviderError,
+  DecodeError,
+  LimitError,
+  isMedinferError,
+  MedinferError,
+  SDK_VERSION,
+} from '../../src/index.js';
 import { readFileSync } from 'node:fs';
 
 describe('volume', () => {

@@ -30,7 +30,12 @@ describe('bundled classification model, end to end', () => {
     }
     const names = (await pipe.runBatch([generateChestRadiograph({ seed: 1 }).image]))[0]!.labels.map((l) => l.name);
     await pipe.dispose();
-    const aucs = names.map((name, k) => computeRocAuc(truth.map((t) => t[name]!), scores.map((s) => s[k]!)));
+    const aucs = names.map((name, k) =>
+      computeRocAuc(
+        truth.map((t) => t[name]!),
+        scores.map((s) => s[k]!),
+      ),
+    );
     const mean = aucs.reduce((a, b) => a + b, 0) / aucs.length;
     expect(Math.abs(mean - metric.value)).toBeLessThanOrEqual(0.02);
     expect(mean).toBeGreaterThanOrEqual(0.95);

@@ -54,7 +54,17 @@ describe.runIf(runnable)('dicomweb queue job', () => {
     pacs = await startOrthanc();
     client = createDicomWebClient({ url: pacs.dicomWebUrl, auth: pacs.auth });
     const image = generateChestRadiograph({ seed: 9 }).image;
-    await client.store(writeVolumeAsDicomSeries(image, { modality: 'DX', studyUid: STUDY, seriesUid: `${STUDY}.1`, frameOfReferenceUid: `${STUDY}.9`, seriesNumber: 1, seriesDescription: 'CHEST PA' }), { study: STUDY });
+    await client.store(
+      writeVolumeAsDicomSeries(image, {
+        modality: 'DX',
+        studyUid: STUDY,
+        seriesUid: `${STUDY}.1`,
+        frameOfReferenceUid: `${STUDY}.9`,
+        seriesNumber: 1,
+        seriesDescription: 'CHEST PA',
+      }),
+      { study: STUDY },
+    );
   }, 60_000);
   afterAll(async () => {
     await pacs?.stop();
@@ -62,16 +72,52 @@ describe.runIf(runnable)('dicomweb queue job', () => {
   });
 
   it('a worker serves the PACS: submitted study -> SR stored; resubmission queues nothing new', async () => {
-    const submit = () => runCli(['dicomweb', 'submit', '--url', pacs.dicomWebUrl, '--study', STUDY, '--model', 'medinfer-cxr-densenet-phantom', '--redis', redisUrl, '--queue', QUEUE, '--json']);
+    const submit = () =>
+      runCli([
+        'dicomweb',
+        'submit',
+        '--url',
+        pacs.dicomWebUrl,
+        '--study',
+        STUDY,
+        '--model',
+        'medinfer-cxr-densenet-phantom',
+        '--redis',
+        redisUrl,
+        '--queue',
+        QUEUE,
+        '--json',
+      ]);
     const first = await submit();
     expect(first.code, first.stderr).toBe(0);
     const { jobId, enqueued } = JSON.parse(first.stdout) as { jobId: string; enqueued: boolean };
     expect(enqueued).toBe(true);
-    expect((await runCli(['dicomweb', 'submit', '--url', pacs.dicomWebUrl, '--study', STUDY, '--model', 'medinfer-cxr-densenet-phantom', '--token', 'x', '--redis', redisUrl])).code).toBe(2);
-    const worker = spawn(process.execPath, [join(ROOT, 'bin/medinfer.js'), 'worker', '--redis', redisUrl, '--queue', QUEUE, '--provider', 'cpu', '--idle-exit-ms', '3000'], {
-      env: { ...process.env, DICOMWEB_USER: ORTHANC_USER, DICOMWEB_PASSWORD: ORTHANC_PASSWORD },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    expect(
+      (
+        await runCli([
+          'dicomweb',
+          'submit',
+          '--url',
+          pacs.dicomWebUrl,
+          '--study',
+          STUDY,
+          '--model',
+          'medinfer-cxr-densenet-phantom',
+          '--token',
+          'x',
+          '--redis',
+          redisUrl,
+        ])
+      ).code,
+    ).toBe(2);
+    const worker = spawn(
+      process.execPath,
+      [join(ROOT, 'bin/medinfer.js'), 'worker', '--redis', redisUrl, '--queue', QUEUE, '--provider', 'cpu', '--idle-exit-ms', '3000'],
+      {
+        env: { ...process.env, DICOMWEB_USER: ORTHANC_USER, DICOMWEB_PASSWORD: ORTHANC_PASSWORD },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let log = '';
     worker.stderr!.on('data', (d: Buffer) => (log += d.toString()));
     expect(await waitExit(worker, 120_000), log).toBe(0);

@@ -29,15 +29,51 @@ const available = orthancAvailable();
 if (!available) console.warn(ORTHANC_SKIP_REASON);
 
 const mri = generateBrainMri({ seed: 4242 });
-const MR_SERIES = (['t1', 't1ce', 't2', 'flair'] as const).map((name, i) => ({ name, uid: uid(10 + i), description: { t1: 'AX T1 3D', t1ce: 'AX T1CE post Gd', t2: 'AX T2', flair: 'AX FLAIR' }[name] }));
+const MR_SERIES = (['t1', 't1ce', 't2', 'flair'] as const).map((name, i) => ({
+  name,
+  uid: uid(10 + i),
+  description: { t1: 'AX T1 3D', t1ce: 'AX T1CE post Gd', t2: 'AX T2', flair: 'AX FLAIR' }[name],
+}));
 const ct = generateChestCt({ seed: 77, nodules: [2, 2], diameterMm: [14, 20] });
 const cxr = generateChestRadiograph({ seed: 5 });
 
 function studyFiles(): Map<string, Uint8Array[]> {
   const files = new Map<string, Uint8Array[]>();
-  MR_SERIES.forEach((s, i) => files.set(s.uid, writeVolumeAsDicomSeries(mri.images[s.name], { modality: 'MR', studyUid: STUDY, seriesUid: s.uid, frameOfReferenceUid: uid(90), seriesNumber: i + 1, seriesDescription: s.description })));
-  files.set(uid(20), writeVolumeAsDicomSeries(ct.image, { modality: 'CT', studyUid: STUDY, seriesUid: uid(20), frameOfReferenceUid: uid(91), seriesNumber: 5, seriesDescription: 'CHEST CT' }));
-  files.set(uid(30), writeVolumeAsDicomSeries(cxr.image, { modality: 'DX', studyUid: STUDY, seriesUid: uid(30), frameOfReferenceUid: uid(92), seriesNumber: 6, seriesDescription: 'CHEST PA' }));
+  MR_SERIES.forEach((s, i) =>
+    files.set(
+      s.uid,
+      writeVolumeAsDicomSeries(mri.images[s.name], {
+        modality: 'MR',
+        studyUid: STUDY,
+        seriesUid: s.uid,
+        frameOfReferenceUid: uid(90),
+        seriesNumber: i + 1,
+        seriesDescription: s.description,
+      }),
+    ),
+  );
+  files.set(
+    uid(20),
+    writeVolumeAsDicomSeries(ct.image, {
+      modality: 'CT',
+      studyUid: STUDY,
+      seriesUid: uid(20),
+      frameOfReferenceUid: uid(91),
+      seriesNumber: 5,
+      seriesDescription: 'CHEST CT',
+    }),
+  );
+  files.set(
+    uid(30),
+    writeVolumeAsDicomSeries(cxr.image, {
+      modality: 'DX',
+      studyUid: STUDY,
+      seriesUid: uid(30),
+      frameOfReferenceUid: uid(92),
+      seriesNumber: 6,
+      seriesDescription: 'CHEST PA',
+    }),
+  );
   return files;
 }
 
@@ -54,7 +90,10 @@ interface SrBox {
  */
 function srBoxes(bytes: Uint8Array): SrBox[] {
   const out: SrBox[] = [];
-  const meaning = (item: DataSet) => { const name = firstItem(item, 'x0040a043'); return name === undefined ? undefined : readString(name, 'x00080104'); };
+  const meaning = (item: DataSet) => {
+    const name = firstItem(item, 'x0040a043');
+    return name === undefined ? undefined : readString(name, 'x00080104');
+  };
   const visit = (ds: DataSet) => {
     for (const group of sequenceItems(ds, 'x0040a730')) {
       const children = sequenceItems(group, 'x0040a730');
@@ -95,7 +134,8 @@ describe.skipIf(!available && !process.env['CI'])('medinfer dicomweb run against
   let client: DicomWebClient;
   let files: Map<string, Uint8Array[]>;
   const env = () => ({ DICOMWEB_USER: ORTHANC_USER, DICOMWEB_PASSWORD: ORTHANC_PASSWORD });
-  const run = (model: string, extra: string[] = []) => runCli(['dicomweb', 'run', '--url', pacs.dicomWebUrl, '--study', STUDY, '--model', model, '--provider', 'cpu', '--json', ...extra], { env: env() });
+  const run = (model: string, extra: string[] = []) =>
+    runCli(['dicomweb', 'run', '--url', pacs.dicomWebUrl, '--study', STUDY, '--model', model, '--provider', 'cpu', '--json', ...extra], { env: env() });
   const derived = async (modality: 'SEG' | 'SR') => {
     const series = await client.searchSeries(STUDY, { match: { Modality: modality } });
     const instances = (await Promise.all(series.map((s) => client.searchInstances(STUDY, s.seriesInstanceUid)))).flat();
@@ -118,7 +158,11 @@ describe.skipIf(!available && !process.env['CI'])('medinfer dicomweb run against
     const first = await run('medinfer-brats-unet3d-phantom');
     noLeak(first.stdout + first.stderr);
     expect(first.code, first.stderr).toBe(0);
-    const summary = JSON.parse(first.stdout) as { status: string; inputs: { input: string; seriesInstanceUid: string }[]; stored: { kind: string; sopInstanceUid: string }[] };
+    const summary = JSON.parse(first.stdout) as {
+      status: string;
+      inputs: { input: string; seriesInstanceUid: string }[];
+      stored: { kind: string; sopInstanceUid: string }[];
+    };
     expect(summary.status).toBe('stored');
     expect(Object.fromEntries(summary.inputs.map((i) => [i.input, i.seriesInstanceUid]))).toEqual(Object.fromEntries(MR_SERIES.map((s) => [s.name, s.uid])));
     expect(summary.stored.map((s) => s.kind)).toEqual(['SEG', 'SR']);
@@ -130,7 +174,11 @@ describe.skipIf(!available && !process.env['CI'])('medinfer dicomweb run against
     // The SDK's own labels from the same DICOM files (first input = t1 is the SEG's source grid).
     const manifest = await readManifestFile();
     const pipe = await createPipeline('segmentation', 'medinfer-brats-unet3d-phantom', { manifest, provider: 'cpu' });
-    const volumes = Object.fromEntries(await Promise.all(MR_SERIES.map(async (s) => [s.name, await readDicomSeries(files.get(s.uid)!.map((bytes, i) => ({ name: `${s.name}-${i}`, bytes })))] as const)));
+    const volumes = Object.fromEntries(
+      await Promise.all(
+        MR_SERIES.map(async (s) => [s.name, await readDicomSeries(files.get(s.uid)!.map((bytes, i) => ({ name: `${s.name}-${i}`, bytes })))] as const),
+      ),
+    );
     const expected = (await pipe.run(volumes)).labels;
     await pipe.dispose();
     const segBytes = await client.retrieveInstance(STUDY, seg.series[0]!.seriesInstanceUid, seg.instances[0]!.sopInstanceUid);
@@ -170,7 +218,11 @@ describe.skipIf(!available && !process.env['CI'])('medinfer dicomweb run against
     // Every true nodule centre (world LPS mm) lies inside an SR box (polygon x height).
     const boxes = srBoxes(bytes);
     expect(boxes.length).toBeGreaterThan(0);
-    for (const n of ct.nodules) expect(boxes.some((b) => inBox(b, n.centerMm)), `nodule at ${n.centerMm.join(', ')}`).toBe(true);
+    for (const n of ct.nodules)
+      expect(
+        boxes.some((b) => inBox(b, n.centerMm)),
+        `nodule at ${n.centerMm.join(', ')}`,
+      ).toBe(true);
     expect((await run('medinfer-nodule-det3d-phantom')).code).toBe(0);
     expect((await derived('SR')).instances).toHaveLength(before + 1);
   }, 600_000);
@@ -189,19 +241,26 @@ describe.skipIf(!available && !process.env['CI'])('medinfer dicomweb run against
     for (const label of ['Nodule', 'Effusion', 'Cardiomegaly']) expect(text).toContain(label);
   }, 300_000);
 
-  it('wrong credentials, unknown study, wrong series, conflicting credentials, no model files: non-zero exit with a typed error, no secret in the output', async () => {
-    const bad = await runCli(['dicomweb', 'run', '--url', pacs.dicomWebUrl, '--study', STUDY, '--model', 'medinfer-cxr-densenet-phantom', '--retries', '0'], { env: { DICOMWEB_USER: ORTHANC_USER, DICOMWEB_PASSWORD: 'not-the-Secret-99' } });
+  it('bad credentials, unknown study, wrong series, conflicting credentials, no model files: typed error, non-zero exit, no secret shown', async () => {
+    const bad = await runCli(['dicomweb', 'run', '--url', pacs.dicomWebUrl, '--study', STUDY, '--model', 'medinfer-cxr-densenet-phantom', '--retries', '0'], {
+      env: { DICOMWEB_USER: ORTHANC_USER, DICOMWEB_PASSWORD: 'not-the-Secret-99' },
+    });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/E_HTTP: GET http:\/\/127\.0\.0\.1:\d+\/dicom-web\/studies\/[\d.]+\/series: HTTP 401/);
     expect(bad.stderr + bad.stdout).not.toContain('not-the-Secret-99');
-    const missing = await runCli(['dicomweb', 'run', '--url', pacs.dicomWebUrl, '--study', '1.2.3.4.5', '--model', 'medinfer-cxr-densenet-phantom'], { env: env() });
+    const missing = await runCli(['dicomweb', 'run', '--url', pacs.dicomWebUrl, '--study', '1.2.3.4.5', '--model', 'medinfer-cxr-densenet-phantom'], {
+      env: env(),
+    });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/E_INPUT/);
     // A named series of a modality the model does not take is refused, not run.
     const wrongSeries = await run('medinfer-nodule-det3d-phantom', ['--series', MR_SERIES[0]!.uid, '--overwrite']);
     expect(wrongSeries.code).toBe(1);
     expect(wrongSeries.stderr).toMatch(/E_INPUT: series 1 \(MR, [\d.]+\) is not a modality model 'medinfer-nodule-det3d-phantom' accepts \(CT\)/);
-    const tokenAndUser = await runCli(['dicomweb', 'run', '--url', pacs.dicomWebUrl, '--study', STUDY, '--model', 'medinfer-cxr-densenet-phantom', '--token', 't', '--user', 'u'], {});
+    const tokenAndUser = await runCli(
+      ['dicomweb', 'run', '--url', pacs.dicomWebUrl, '--study', STUDY, '--model', 'medinfer-cxr-densenet-phantom', '--token', 't', '--user', 'u'],
+      {},
+    );
     expect(tokenAndUser.code).toBe(2);
     // --models-dir names the model store: a folder that does not exist is a setup error.
     const noModels = await run('medinfer-cxr-densenet-phantom', ['--overwrite', '--models-dir', '/nonexistent-models-dir']);

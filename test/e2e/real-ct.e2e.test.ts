@@ -20,7 +20,9 @@ const DICOM = DIR + 'example_ct_dicom';
 const DET = 'medinfer-nodule-det3d-phantom';
 const REG = 'medinfer-lung-voxelmorph-phantom';
 
-interface EvalFile { evaluations: Record<string, { details: Record<string, unknown> }> }
+interface EvalFile {
+  evaluations: Record<string, { details: Record<string, unknown> }>;
+}
 function evalDetails(model: string, evaluation: string): Record<string, unknown> {
   const file = fileURLToPath(new URL(`../../scripts/eval/results/${model}.json`, import.meta.url));
   return (JSON.parse(readFileSync(file, 'utf8')) as EvalFile).evaluations[evaluation]!.details;
@@ -42,7 +44,11 @@ describe('bundled CT models on real TotalSegmentator CT', () => {
     const manifest = await readManifestFile();
     const nms = getModelEntry(manifest, DET).postprocess.find((s) => s.op === 'nms')!;
     const pipe = await createPipeline('detection', DET, { manifest, provider: 'cpu' });
-    const perScan = evalDetails(DET, 'totalsegmentator-ct-false-positives')['perScan'] as { scan: string; maxScore: number; atOrAbove: Record<string, number> }[];
+    const perScan = evalDetails(DET, 'totalsegmentator-ct-false-positives')['perScan'] as {
+      scan: string;
+      maxScore: number;
+      atOrAbove: Record<string, number>;
+    }[];
     for (const path of [NIFTI, DICOM]) {
       const volume = await loadNodeVolume(path);
       const r = await pipe.run(volume);
@@ -57,7 +63,10 @@ describe('bundled CT models on real TotalSegmentator CT', () => {
           expect(x).toBeLessThanOrEqual(g.size[a]!);
         });
         // Edge-convention index box -> voxel-centre index of its centre -> LPS world.
-        const world = indexToWorld(g, c.map((x) => x - 0.5));
+        const world = indexToWorld(
+          g,
+          c.map((x) => x - 0.5),
+        );
         world.forEach((w, a) => expect(Math.abs(w - d.box.world.center[a]!)).toBeLessThanOrEqual(1e-3));
       }
       if (path === DICOM) {

@@ -21,7 +21,11 @@ describe('bundled registration model, end to end', () => {
     const folding: number[] = [];
     for (let i = 0; i < count; i++) {
       const pair = generateLungCtPair({ seed: caseSeed(seed, i) });
-      const r = await pipe.run({ fixed: pair.exhale, moving: pair.inhale, landmarks: { fixed: pair.landmarksExhale.flat(), moving: pair.landmarksInhale.flat() } });
+      const r = await pipe.run({
+        fixed: pair.exhale,
+        moving: pair.inhale,
+        landmarks: { fixed: pair.landmarksExhale.flat(), moving: pair.landmarksInhale.flat() },
+      });
       tre.push(r.tre!.meanMm);
       identity.push(r.tre!.identityMeanMm);
       folding.push(r.foldingPercent);

@@ -44,7 +44,11 @@ describe('bundled report-text model, end to end', () => {
     const results = await pipe.runBatch(reports.map((r) => r.text));
     await pipe.dispose();
     const predicted = results.map((r) => r.observations.map((o) => STATUS_CODE[o.status] ?? null));
-    const f1 = macroF1(reports.map((r) => r.labels), predicted, entry.labels.length);
+    const f1 = macroF1(
+      reports.map((r) => r.labels),
+      predicted,
+      entry.labels.length,
+    );
     expect(Math.abs(f1 - metric.value)).toBeLessThanOrEqual(0.02);
     expect(f1).toBeGreaterThanOrEqual(0.9);
   });

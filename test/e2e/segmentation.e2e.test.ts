@@ -10,7 +10,11 @@ import { computeDice } from '../../src/ops.js';
 import { createPipeline, readManifestFile } from '../../src/node.js';
 
 const MODEL = 'medinfer-brats-unet3d-phantom';
-const REGIONS: [string, readonly number[]][] = [['diceWholeTumour', [1, 2, 4]], ['diceTumourCore', [1, 4]], ['diceEnhancing', [4]]];
+const REGIONS: [string, readonly number[]][] = [
+  ['diceWholeTumour', [1, 2, 4]],
+  ['diceTumourCore', [1, 4]],
+  ['diceEnhancing', [4]],
+];
 
 function mask(labels: ArrayLike<number>, members: readonly number[]): Uint8Array {
   const out = new Uint8Array(labels.length);
@@ -29,7 +33,8 @@ describe('bundled segmentation model, end to end', () => {
       const mri = generateBrainMri({ seed: caseSeed(seed, i) });
       const r = await pipe.run(mri.images);
       expect(r.labels.geometry).toEqual(mri.labels.geometry);
-      for (const [key, members] of REGIONS) scores[key]!.push(computeDice(mask(r.labels.data, members), mask(mri.labels.data, members), { labels: [1] })[0]!.dice);
+      for (const [key, members] of REGIONS)
+        scores[key]!.push(computeDice(mask(r.labels.data, members), mask(mri.labels.data, members), { labels: [1] })[0]!.dice);
     }
     await pipe.dispose();
     for (const [key] of REGIONS) {

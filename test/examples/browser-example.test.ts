@@ -26,7 +26,13 @@ const haveBrowser = existsSync(CHROMIUM) && existsSync(join(ROOT, 'dist/browser.
 const work = mkdtempSync(join(tmpdir(), 'medinfer-browser-example-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+};
 
 function serve(root: string): Promise<{ server: Server; url: string }> {
   const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
@@ -38,13 +44,18 @@ function serve(root: string): Promise<{ server: Server; url: string }> {
         res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', ...headers });
         res.end(req.method === 'HEAD' ? undefined : body);
       },
-      () => { res.writeHead(404); res.end(); },
+      () => {
+        res.writeHead(404);
+        res.end();
+      },
     );
   });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    ok({ server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/` });
-  }));
+  return new Promise((ok) =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      ok({ server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/` });
+    }),
+  );
 }
 
 describe.runIf(haveBrowser || process.env.CI)('examples/browser-vite in headless Chromium', () => {
@@ -60,8 +71,16 @@ describe.runIf(haveBrowser || process.env.CI)('examples/browser-vite in headless
     copyFileSync(join(ROOT, 'models.manifest.json'), join(pub, 'models.manifest.json'));
     copyFileSync(join(ROOT, 'models/cxr-densenet-phantom.onnx'), join(pub, 'models/cxr-densenet-phantom.onnx'));
     await build({
-      entryPoints: [join(ROOT, 'examples/browser-vite/src/main.ts')], absWorkingDir: app, nodePaths: [join(app, 'node_modules')],
-      bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true, logLevel: 'silent', outfile: join(pub, 'src/main.js'),
+      entryPoints: [join(ROOT, 'examples/browser-vite/src/main.ts')],
+      absWorkingDir: app,
+      nodePaths: [join(app, 'node_modules')],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      minify: true,
+      logLevel: 'silent',
+      outfile: join(pub, 'src/main.js'),
     });
     const html = readFileSync(join(ROOT, 'examples/browser-vite/index.html'), 'utf8');
     writeFileSync(join(pub, 'index.html'), html.replace('/src/main.ts', '/src/main.js'));
@@ -72,7 +91,10 @@ describe.runIf(haveBrowser || process.env.CI)('examples/browser-vite in headless
     await node.dispose();
 
     const { server, url } = await serve(pub);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-background-networking', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+    });
     try {
       const page = await browser.newPage();
       const errors: string[] = [];

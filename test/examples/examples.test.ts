@@ -32,7 +32,8 @@ async function node(script: string, cwd: string): Promise<string[]> {
 const js: Record<string, string[]> = {};
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist/node.js')) || !existsSync(join(ROOT, 'dist/browser.d.ts'))) throw new Error('dist/ is missing: build first (npx tsc -p tsconfig.json)');
+  if (!existsSync(join(ROOT, 'dist/node.js')) || !existsSync(join(ROOT, 'dist/browser.d.ts')))
+    throw new Error('dist/ is missing: build first (npx tsc -p tsconfig.json)');
   await run(process.execPath, [join(ROOT, 'bin/medinfer.js'), 'samples', samples]);
   // A user's project: node_modules/medinfer (here a link to the package root) and @types/node.
   mkdirSync(join(app, 'node_modules/@types'), { recursive: true });
@@ -47,10 +48,17 @@ beforeAll(async () => {
 
 describe('examples/node-js', () => {
   it('has exactly the examples this test runs', () => {
-    expect(readdirSync(join(ROOT, 'examples/node-js')).filter((f) => f.endsWith('.mjs')).sort()).toEqual(JS_EXAMPLES.map((n) => `${n}.mjs`).sort());
+    expect(
+      readdirSync(join(ROOT, 'examples/node-js'))
+        .filter((f) => f.endsWith('.mjs'))
+        .sort(),
+    ).toEqual(JS_EXAMPLES.map((n) => `${n}.mjs`).sort());
   });
 
-  checkNodeExamples(() => js, () => samples);
+  checkNodeExamples(
+    () => js,
+    () => samples,
+  );
 });
 
 describe('examples/node-ts', () => {
@@ -85,7 +93,9 @@ describe('README', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('\n## Examples\n'));
     expect(section.length, 'README has an "## Examples" section').toBeGreaterThan(20);
-    const quoted = [...section.slice(0, section.indexOf('\n## ', 5) > 0 ? section.indexOf('\n## ', 5) : undefined).matchAll(/^```js\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+    const quoted = [...section.slice(0, section.indexOf('\n## ', 5) > 0 ? section.indexOf('\n## ', 5) : undefined).matchAll(/^```js\n([\s\S]*?)^```$/gm)].map(
+      (m) => m[1],
+    );
     expect(quoted.length).toBeGreaterThan(0);
     const files = JS_EXAMPLES.map((n) => readFileSync(join(ROOT, 'examples/node-js', `${n}.mjs`), 'utf8'));
     for (const q of quoted) expect(files, 'a ```js block of README "Examples" that is not an examples/node-js file').toContain(q);

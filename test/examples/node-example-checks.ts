@@ -11,16 +11,34 @@ import { expect, it } from 'vitest';
 import { readImageFile } from '../../src/node.js';
 
 export const JS_EXAMPLES = ['classify', 'detect-2d', 'detect-3d', 'segment', 'register', 'report-text'];
-export const CHEXPERT = ['No Finding', 'Enlarged Cardiomediastinum', 'Cardiomegaly', 'Lung Lesion', 'Lung Opacity', 'Edema', 'Consolidation', 'Pneumonia', 'Atelectasis', 'Pneumothorax', 'Pleural Effusion', 'Pleural Other', 'Fracture', 'Support Devices'];
+export const CHEXPERT = [
+  'No Finding',
+  'Enlarged Cardiomediastinum',
+  'Cardiomegaly',
+  'Lung Lesion',
+  'Lung Opacity',
+  'Edema',
+  'Consolidation',
+  'Pneumonia',
+  'Atelectasis',
+  'Pneumothorax',
+  'Pleural Effusion',
+  'Pleural Other',
+  'Fracture',
+  'Support Devices',
+];
 export const CXR_LABELS = ['Nodule', 'Effusion', 'Cardiomegaly', 'Consolidation', 'Pneumothorax'];
 
 /** Registers the output checks of every examples/node-js script. */
 export function checkNodeExamples(out: () => Record<string, string[]>, samples: () => string): void {
-  it('classify: every label once with a 2-decimal score; the sample\'s forced findings are positive', () => {
+  it("classify: every label once with a 2-decimal score; the sample's forced findings are positive", () => {
     const lines = out().classify!;
     expect(lines.at(-1)).toBe('provider: cpu');
     const labels = lines.slice(0, -1).map((l) => /^(.+): (\d\.\d\d)( positive)?$/.exec(l));
-    expect(labels.every((m) => m !== null), lines.join('\n')).toBe(true);
+    expect(
+      labels.every((m) => m !== null),
+      lines.join('\n'),
+    ).toBe(true);
     expect(labels.map((m) => m![1]).sort()).toEqual([...CXR_LABELS].sort());
     // createSampleInputs forces Cardiomegaly, Effusion and Nodule present in the radiograph.
     for (const name of ['Cardiomegaly', 'Effusion', 'Nodule']) {
@@ -82,7 +100,12 @@ export function checkNodeExamples(out: () => Record<string, string[]>, samples: 
     const lines = out().segment!;
     const t1 = await readImageFile(join(samples(), 'brain-mri/case01_t1.nii.gz'));
     expect(lines[0]).toBe(`label map: ${t1.geometry.size.join(' x ')} voxels, spacing ${t1.geometry.spacing.map((s) => s.toFixed(2)).join(' x ')} mm`);
-    const volumes = Object.fromEntries(lines.slice(1, -1).map((l) => /^(.+): ([\d.]+) ml$/.exec(l)!).map((m) => [m[1], Number(m[2])]));
+    const volumes = Object.fromEntries(
+      lines
+        .slice(1, -1)
+        .map((l) => /^(.+): ([\d.]+) ml$/.exec(l)!)
+        .map((m) => [m[1], Number(m[2])]),
+    );
     expect(Object.keys(volumes).sort()).toEqual(['edema', 'enhancing tumour', 'necrotic core']);
     const voxelMl = t1.geometry.spacing.reduce((a, b) => a * b, 1) / 1000;
     for (const [name, ml] of Object.entries(volumes)) {
@@ -92,7 +115,7 @@ export function checkNodeExamples(out: () => Record<string, string[]>, samples: 
     expect(lines.at(-1)).toBe('provider: cpu');
   });
 
-  it('register: a 3-component field on the fixed grid, no folding, TRE below the identity\'s', async () => {
+  it("register: a 3-component field on the fixed grid, no folding, TRE below the identity's", async () => {
     const [field, folding, tre] = out().register!;
     const fixed = await readImageFile(join(samples(), 'lung-pair/case01_fixed.nii.gz'));
     expect(field).toBe(`displacement: ${fixed.geometry.size.join(' x ')} x 3`);

@@ -69,7 +69,11 @@ function readmeInstallLines(): string[] {
 async function installAsReadme(line: string, app: string, tarball: string): Promise<void> {
   mkdirSync(app, { recursive: true });
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }));
-  const args = line.replace(/\s+#.*$/, '').trim().split(/\s+/).slice(1);
+  const args = line
+    .replace(/\s+#.*$/, '')
+    .trim()
+    .split(/\s+/)
+    .slice(1);
   expect(args.slice(0, 2)).toEqual(['install', 'medinfer']);
   args[1] = tarball;
   await sh('npm', [...args, '--no-audit', '--no-fund'], app);
@@ -84,7 +88,8 @@ const js: Record<string, string[]> = {};
 let lines: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist/node.js')) || !existsSync(join(ROOT, 'dist/web/index.html'))) throw new Error('dist/ is missing: build first (npm run build)');
+  if (!existsSync(join(ROOT, 'dist/node.js')) || !existsSync(join(ROOT, 'dist/web/index.html')))
+    throw new Error('dist/ is missing: build first (npm run build)');
   lines = readmeInstallLines();
   expect(lines, 'README "## Install": one Node line, then one browser line').toHaveLength(2);
   const packed = JSON.parse(await sh('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT)) as { filename: string }[];
@@ -99,18 +104,33 @@ beforeAll(async () => {
 }, 600_000);
 
 describe('the packed tarball', () => {
-  it('carries only what users run: dist (no source maps, no CLI typings), bin, models, manifest + schema, the step reference (docs/), the converter users run, README, LICENSE', async () => {
-    const listing = JSON.parse(await sh('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], ROOT)) as { files: { path: string }[] }[];
-    const files = listing[0]!.files.map((f) => f.path);
-    const top = [...new Set(files.map((f) => f.split('/')[0]))].sort();
-    expect(top).toEqual(['LICENSE', 'README.md', 'bin', 'dist', 'docs', 'models', 'models.manifest.json', 'models.manifest.schema.json', 'package.json', 'scripts']);
-    // `medinfer models convert voxelmorph` spawns this one script; no other developer tool ships.
-    expect(files.filter((f) => f.startsWith('scripts/'))).toEqual(['scripts/models/convert_voxelmorph_keras.py']);
-    expect(files.filter((f) => f.endsWith('.map') || f.endsWith('.tsbuildinfo') || (f.startsWith('dist/cli/') && f.endsWith('.d.ts')))).toEqual([]);
-    // `medinfer serve` serves the built demo page from dist/web.
-    expect(files).toContain('dist/web/index.html');
-    expect(files).toContain('dist/web/app.js');
-  });
+  it(
+    'carries only what users run: dist (no source maps, no CLI typings), bin, models, manifest + schema, the step reference (docs/), the converter ' +
+      'users run, README, LICENSE',
+    async () => {
+      const listing = JSON.parse(await sh('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], ROOT)) as { files: { path: string }[] }[];
+      const files = listing[0]!.files.map((f) => f.path);
+      const top = [...new Set(files.map((f) => f.split('/')[0]))].sort();
+      expect(top).toEqual([
+        'LICENSE',
+        'README.md',
+        'bin',
+        'dist',
+        'docs',
+        'models',
+        'models.manifest.json',
+        'models.manifest.schema.json',
+        'package.json',
+        'scripts',
+      ]);
+      // `medinfer models convert voxelmorph` spawns this one script; no other developer tool ships.
+      expect(files.filter((f) => f.startsWith('scripts/'))).toEqual(['scripts/models/convert_voxelmorph_keras.py']);
+      expect(files.filter((f) => f.endsWith('.map') || f.endsWith('.tsbuildinfo') || (f.startsWith('dist/cli/') && f.endsWith('.d.ts')))).toEqual([]);
+      // `medinfer serve` serves the built demo page from dist/web.
+      expect(files).toContain('dist/web/index.html');
+      expect(files).toContain('dist/web/app.js');
+    },
+  );
 });
 
 describe('a Node app installed with the README line', () => {
@@ -128,7 +148,11 @@ describe('a Node app installed with the README line', () => {
 
   it('medinfer run classifies the sample radiograph: one result, no errors', async () => {
     const out = join(nodeApp, 'run-out');
-    await sh(join(nodeApp, 'node_modules/.bin/medinfer'), ['run', '--model', 'medinfer-cxr-densenet-phantom', '--input', join(samples, 'radiograph/chest-xray.png'), '--output', out, '--quiet'], nodeApp);
+    await sh(
+      join(nodeApp, 'node_modules/.bin/medinfer'),
+      ['run', '--model', 'medinfer-cxr-densenet-phantom', '--input', join(samples, 'radiograph/chest-xray.png'), '--output', out, '--quiet'],
+      nodeApp,
+    );
     const results = readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n');
     expect(results).toHaveLength(1);
     expect(readFileSync(join(out, 'errors.jsonl'), 'utf8').trim()).toBe('');
@@ -151,25 +175,36 @@ describe('a Node app installed with the README line', () => {
     const snapshot = JSON.parse(readFileSync(join(ROOT, 'test/api/exports.snapshot.json'), 'utf8')) as Record<string, string[]>;
     const subpaths = { medinfer: 'node', 'medinfer/node': 'node', 'medinfer/ops': 'ops', 'medinfer/phantoms': 'phantoms' };
     const probe = join(nodeApp, 'surface.mjs');
-    writeFileSync(probe, `const out = {};\nfor (const s of ${JSON.stringify(Object.keys(subpaths))}) out[s] = Object.keys(await import(s)).sort();\nconsole.log(JSON.stringify(out));\n`);
+    writeFileSync(
+      probe,
+      `const out = {};\nfor (const s of ${JSON.stringify(Object.keys(subpaths))}) out[s] = Object.keys(await ` +
+        `import(s)).sort();\nconsole.log(JSON.stringify(out));\n`,
+    );
     const names = JSON.parse(await sh(process.execPath, [probe], nodeApp)) as Record<string, string[]>;
     for (const [subpath, entry] of Object.entries(subpaths)) expect(names[subpath], subpath).toEqual(snapshot[entry]);
     // The typings of the new subpaths resolve under NodeNext (exports map `types`).
     const dir = join(nodeApp, 'ts-surface');
     mkdirSync(join(dir, 'src'), { recursive: true });
     cpSync(join(ROOT, 'examples/node-ts/tsconfig.json'), join(dir, 'tsconfig.json'));
-    writeFileSync(join(dir, 'src/surface.ts'), [
-      "import { computeDice, runPreprocessPlan, type PreprocessResult } from 'medinfer/ops';",
-      "import { generateChestCt } from 'medinfer/phantoms';",
-      "import type { Volume } from 'medinfer';",
-      'const ct: Volume = generateChestCt({ seed: 1 }).image;',
-      'export const used: [typeof computeDice, typeof runPreprocessPlan, PreprocessResult | undefined, Volume] = [computeDice, runPreprocessPlan, undefined, ct];',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'src/surface.ts'),
+      [
+        "import { computeDice, runPreprocessPlan, type PreprocessResult } from 'medinfer/ops';",
+        "import { generateChestCt } from 'medinfer/phantoms';",
+        "import type { Volume } from 'medinfer';",
+        'const ct: Volume = generateChestCt({ seed: 1 }).image;',
+        'export const used: [typeof computeDice, typeof runPreprocessPlan, PreprocessResult | undefined, Volume] = [computeDice, runPreprocessPlan, ' +
+          'undefined, ct];',
+      ].join('\n'),
+    );
     await sh(process.execPath, [TSC, '-p', join(dir, 'tsconfig.json')], dir);
   });
 
   describe('examples/node-js there', () => {
-    checkNodeExamples(() => js, () => samples);
+    checkNodeExamples(
+      () => js,
+      () => samples,
+    );
   });
 });
 
@@ -191,19 +226,27 @@ describe('a browser app installed with the README line', () => {
     await sh(join(browserApp, 'node_modules/.bin/medinfer'), ['copy-assets', join(browserApp, 'public/ort')], browserApp);
     expect(readdirSync(join(browserApp, 'public/ort')).sort()).toEqual(['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm']);
     const probe = join(browserApp, 'probe.mjs');
-    writeFileSync(probe, [
-      "import { createPipeline, readImageFile } from 'medinfer';",
-      "const report = (e) => ({ name: e.name, code: e.code, message: e.message });",
-      "const pipeline = await createPipeline('classification', 'medinfer-cxr-densenet-phantom').then(() => 'ok', report);",
-      'const png = await readImageFile(process.argv[2]).then(() => \'ok\', report);',
-      'const raster = await readImageFile(process.argv[3]).then(() => \'ok\', report);',
-      'console.log(JSON.stringify({ pipeline, png, raster }));',
-    ].join('\n'));
+    writeFileSync(
+      probe,
+      [
+        "import { createPipeline, readImageFile } from 'medinfer';",
+        'const report = (e) => ({ name: e.name, code: e.code, message: e.message });',
+        "const pipeline = await createPipeline('classification', 'medinfer-cxr-densenet-phantom').then(() => 'ok', report);",
+        "const png = await readImageFile(process.argv[2]).then(() => 'ok', report);",
+        "const raster = await readImageFile(process.argv[3]).then(() => 'ok', report);",
+        'console.log(JSON.stringify({ pipeline, png, raster }));',
+      ].join('\n'),
+    );
     // A JPEG still needs sharp; common PNGs are decoded by the SDK itself (png-direct.ts).
     const jpeg = join(browserApp, 'photo.jpg');
     const { default: sharp } = await import('sharp');
-    await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 90, g: 60, b: 30 } } }).jpeg().toFile(jpeg);
-    const out = JSON.parse(await sh(process.execPath, [probe, join(samples, 'radiograph/chest-xray.png'), jpeg], browserApp)) as Record<string, { name: string; code: string; message: string } | string>;
+    await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 90, g: 60, b: 30 } } })
+      .jpeg()
+      .toFile(jpeg);
+    const out = JSON.parse(await sh(process.execPath, [probe, join(samples, 'radiograph/chest-xray.png'), jpeg], browserApp)) as Record<
+      string,
+      { name: string; code: string; message: string } | string
+    >;
     expect(out.pipeline).toMatchObject({ name: 'MissingPackageError', code: 'E_MISSING_PACKAGE' });
     expect((out.pipeline as { message: string }).message).toContain('npm install onnxruntime-node@~1.30.0 --onnxruntime-node-install=skip');
     expect(out.png).toBe('ok');
@@ -213,7 +256,23 @@ describe('a browser app installed with the README line', () => {
 
   it('medinfer run there exits 2 with the typed error and the install line, not a stack', async () => {
     const bin = join(browserApp, 'node_modules/.bin/medinfer');
-    const failed = await exec(bin, ['run', '--model', 'medinfer-cxr-densenet-phantom', '--input', join(samples, 'radiograph/chest-xray.png'), '--output', join(browserApp, 'run-out'), '--quiet'], { cwd: browserApp, env: userEnv() }).then(() => undefined, (e: unknown) => e as { code?: number; stderr?: string });
+    const failed = await exec(
+      bin,
+      [
+        'run',
+        '--model',
+        'medinfer-cxr-densenet-phantom',
+        '--input',
+        join(samples, 'radiograph/chest-xray.png'),
+        '--output',
+        join(browserApp, 'run-out'),
+        '--quiet',
+      ],
+      { cwd: browserApp, env: userEnv() },
+    ).then(
+      () => undefined,
+      (e: unknown) => e as { code?: number; stderr?: string },
+    );
     expect(failed?.code).toBe(2);
     expect(failed?.stderr).toMatch(/^medinfer run: E_MISSING_PACKAGE: .*npm install onnxruntime-node@~1\.30\.0 --onnxruntime-node-install=skip\n$/);
   });

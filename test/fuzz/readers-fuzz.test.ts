@@ -30,9 +30,23 @@ const scratch = mkdtempSync(join(tmpdir(), 'medinfer-fuzz-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const runInspect = createInspectRunner(main, scratch);
 
-
 const seriesFiles = segSeriesSources();
-const targets = createTargets({ readDicom, readNifti, isMedinferError, runInspect, readDicomSeries, describeDicomSource, createDicomSeg, createDicomSr, DICOM_CODES, createVolume, parseDicomBytes, seriesFiles, MultipartParser, multipartBoundary: MULTIPART_BOUNDARY });
+const targets = createTargets({
+  readDicom,
+  readNifti,
+  isMedinferError,
+  runInspect,
+  readDicomSeries,
+  describeDicomSource,
+  createDicomSeg,
+  createDicomSr,
+  DICOM_CODES,
+  createVolume,
+  parseDicomBytes,
+  seriesFiles,
+  MultipartParser,
+  multipartBoundary: MULTIPART_BOUNDARY,
+});
 const plan = [
   { target: 'dicom', sources: dicomSources(), count: 1200, boundMs: 90_000 },
   { target: 'nifti', sources: niftiSources(), count: 800, boundMs: 30_000 },

@@ -74,7 +74,8 @@ export function writeVolumeAsDicomSeries(volume: Volume, o: SeriesWriteOptions):
   const sopClass = o.sopClassUid ?? SOP_CLASS[o.modality] ?? '1.2.840.10008.5.1.4.1.1.7';
   const signed = volume.type === 'int16';
   const bits = volume.type === 'uint8' ? 8 : 16;
-  if (!['int16', 'uint16', 'uint8'].includes(volume.type) || volume.components !== 1) throw new Error(`writeVolumeAsDicomSeries: ${volume.type} x${volume.components} not supported`);
+  if (!['int16', 'uint16', 'uint8'].includes(volume.type) || volume.components !== 1)
+    throw new Error(`writeVolumeAsDicomSeries: ${volume.type} x${volume.components} not supported`);
   const col = (j: number): [number, number, number] => [d[j]!, d[3 + j]!, d[6 + j]!];
   const out: Uint8Array[] = [];
   for (let k = 0; k < nz; k++) {

@@ -39,7 +39,10 @@ export const BOUNDARY = 'hostile-boundary-7f3a';
 export const MULTIPART_TYPE = `multipart/related; type="application/dicom"; boundary=${BOUNDARY}`;
 
 export function multipartOf(instances: readonly Uint8Array[]): Uint8Array {
-  return buildMultipart(instances.map((body) => ({ contentType: 'application/dicom', body })), BOUNDARY);
+  return buildMultipart(
+    instances.map((body) => ({ contentType: 'application/dicom', body })),
+    BOUNDARY,
+  );
 }
 
 /** Writes `bytes` honouring back-pressure, counting them; false once the client went away. */
@@ -62,10 +65,15 @@ export function send(res: ServerResponse, stats: HostileStats, bytes: Uint8Array
 
 export async function startHostileDicomWeb(o: HostileOptions): Promise<HostileServer> {
   const stats: HostileStats = { requests: 0, active: 0, maxActive: 0, bytesSent: 0, stored: 0 };
-  const seriesJson = JSON.stringify([{
-    '0020000D': { vr: 'UI', Value: [o.study] }, '0020000E': { vr: 'UI', Value: [o.series] }, '00080060': { vr: 'CS', Value: [o.modality ?? 'DX'] },
-    '00200011': { vr: 'IS', Value: [1] }, '00201209': { vr: 'IS', Value: [o.instances ?? 1] },
-  }]);
+  const seriesJson = JSON.stringify([
+    {
+      '0020000D': { vr: 'UI', Value: [o.study] },
+      '0020000E': { vr: 'UI', Value: [o.series] },
+      '00080060': { vr: 'CS', Value: [o.modality ?? 'DX'] },
+      '00200011': { vr: 'IS', Value: [1] },
+      '00201209': { vr: 'IS', Value: [o.instances ?? 1] },
+    },
+  ]);
   const server = createServer((req, res) => {
     stats.requests++;
     stats.active++;

@@ -13,7 +13,7 @@ const GEOMETRY = { size: [...SIZE], spacing: [0.9, 1.1, 3], origin: [10, -20, 30
 
 function reference(frames = 2): Volume {
   const data = new Int16Array(N * frames);
-  for (let n = 0; n < data.length; n++) data[n] = (n * 37) % 101 - 20;
+  for (let n = 0; n < data.length; n++) data[n] = ((n * 37) % 101) - 20;
   return createVolume({ geometry: GEOMETRY, data, frames });
 }
 
@@ -22,13 +22,19 @@ function storedFlippedJ(ref: Volume): Volume {
   const data = new Int16Array(ref.data.length);
   const [ni, nj, nk] = SIZE;
   for (let f = 0; f < ref.frames; f++) {
-    for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++) {
-      data[f * N + k * ni * nj + (nj - 1 - j) * ni + i] = ref.data[f * N + k * ni * nj + j * ni + i]!;
-    }
+    for (let k = 0; k < nk; k++)
+      for (let j = 0; j < nj; j++)
+        for (let i = 0; i < ni; i++) {
+          data[f * N + k * ni * nj + (nj - 1 - j) * ni + i] = ref.data[f * N + k * ni * nj + j * ni + i]!;
+        }
   }
   const d = GEOMETRY.direction;
   return createVolume({
-    geometry: { ...GEOMETRY, origin: [...indexToWorld(ref.geometry, [0, nj - 1, 0])], direction: [d[0]!, -d[1]!, d[2]!, d[3]!, -d[4]!, d[5]!, d[6]!, -d[7]!, d[8]!] },
+    geometry: {
+      ...GEOMETRY,
+      origin: [...indexToWorld(ref.geometry, [0, nj - 1, 0])],
+      direction: [d[0]!, -d[1]!, d[2]!, d[3]!, -d[4]!, d[5]!, d[6]!, -d[7]!, d[8]!],
+    },
     data,
     frames: ref.frames,
   });

@@ -41,7 +41,11 @@ export interface CompareResult {
 }
 
 /** Our voxel index = perm/sign of the reference index + offset. */
-interface GridMap { axis: [number, number, number]; sign: [number, number, number]; offset: [number, number, number] }
+interface GridMap {
+  axis: [number, number, number];
+  sign: [number, number, number];
+  offset: [number, number, number];
+}
 
 const fmt = (v: readonly number[], d = 3): string => `[${v.map((x) => Number(x.toFixed(d))).join(', ')}]`;
 const shape = (v: Volume): string => `${v.geometry.size.join('x')}${v.frames > 1 ? `x${v.frames}` : ''}`;
@@ -90,7 +94,9 @@ function storedConvention(ref: Volume, ours: Volume): { ref: Volume; ours: Volum
   const slopeRel = Math.abs(b.slope / a.slope - 1);
   const interDiff = Math.abs(b.inter - a.inter) / Math.max(1, range);
   const agree = slopeRel <= 1e-3 && interDiff <= 1e-3;
-  const detail = `scl ref ${a.slope.toPrecision(7)} / ${a.inter.toPrecision(7)}, ours ${b.slope.toPrecision(7)} / ${b.inter.toPrecision(7)} (slope ${slopeRel.toExponential(1)} relative${agree ? '' : ', MAPS DIFFER'})`;
+  const detail =
+    `scl ref ${a.slope.toPrecision(7)} / ${a.inter.toPrecision(7)}, ours ${b.slope.toPrecision(7)} / ${b.inter.toPrecision(7)} (slope ` +
+    `${slopeRel.toExponential(1)} relative${agree ? '' : ', MAPS DIFFER'})`;
   return { ref: unscale(ref, a), ours: unscale(ours, b), agree, detail };
 }
 
@@ -106,36 +112,51 @@ function mapGrids(r: Geometry, o: Geometry, tol: number): GridMap | string {
     if (r.size[c] === 1) {
       const free = [0, 1, 2].find((a) => !used.has(a) && o.size[a] === 1);
       if (free === undefined) return `ref axis ${'ijk'[c]} has 1 voxel, ours has no unused axis of 1 voxel (ref ${r.size.join('x')}, ours ${o.size.join('x')})`;
-      axis[c] = free; used.add(free);
+      axis[c] = free;
+      used.add(free);
       continue;
     }
-    const unit: number[] = [0, 0, 0]; unit[c] = 1;
+    const unit: number[] = [0, 0, 0];
+    unit[c] = 1;
     const p = worldToIndex(o, indexToWorld(r, unit));
     const step = [p[0] - base[0], p[1] - base[1], p[2] - base[2]];
     // Identify the axis loosely (1 % of a voxel); the corner check below is the real test, in mm.
     const a = step.findIndex((v, k) => Math.abs(Math.abs(v) - 1) < 1e-2 && step.every((w, m) => m === k || Math.abs(w) < 1e-2));
     if (a < 0 || used.has(a)) {
-      return `grids differ: ref axis ${'ijk'[c]} step maps to our index step ${fmt(step)} (ref spacing ${fmt(r.spacing, 4)} dir ${fmt(r.direction, 4)}; ours spacing ${fmt(o.spacing, 4)} dir ${fmt(o.direction, 4)})`;
+      return (
+        `grids differ: ref axis ${'ijk'[c]} step maps to our index step ${fmt(step)} (ref spacing ${fmt(r.spacing, 4)} dir ${fmt(r.direction, 4)}; ` +
+        `ours spacing ${fmt(o.spacing, 4)} dir ${fmt(o.direction, 4)})`
+      );
     }
-    axis[c] = a; sign[c] = Math.sign(step[a]!); used.add(a);
+    axis[c] = a;
+    sign[c] = Math.sign(step[a]!);
+    used.add(a);
   }
   const offset = base.map(Math.round) as [number, number, number];
   const map: GridMap = { axis: axis as GridMap['axis'], sign: sign as GridMap['sign'], offset };
   for (let c = 0; c < 3; c++) {
-    if (r.size[c] !== o.size[map.axis[c]!]) return `grids differ: ref size ${r.size.join('x')}, ours ${o.size.join('x')} (ref axis ${'ijk'[c]} -> our axis ${'ijk'[map.axis[c]!]})`;
+    if (r.size[c] !== o.size[map.axis[c]!])
+      return `grids differ: ref size ${r.size.join('x')}, ours ${o.size.join('x')} (ref axis ${'ijk'[c]} -> our axis ${'ijk'[map.axis[c]!]})`;
   }
   let worst = 0;
   for (let corner = 0; corner < 8; corner++) {
     const idx = [0, 1, 2].map((c) => ((corner >> c) & 1 ? r.size[c]! - 1 : 0));
     const ourIdx = mapIndex(map, idx);
     if (ourIdx.some((v, a) => v < 0 || v > o.size[a]! - 1)) {
-      return `grids differ: ref corner ${fmt(idx, 0)} lands at our index ${fmt(ourIdx, 0)}, outside ${o.size.join('x')} (ref origin ${fmt(r.origin)}, ours ${fmt(o.origin)} mm LPS)`;
+      return (
+        `grids differ: ref corner ${fmt(idx, 0)} lands at our index ${fmt(ourIdx, 0)}, outside ${o.size.join('x')} (ref origin ${fmt(r.origin)}, ours ` +
+        `${fmt(o.origin)} mm LPS)`
+      );
     }
     const a = indexToWorld(r, idx);
     const b = indexToWorld(o, ourIdx);
     worst = Math.max(worst, Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]));
   }
-  if (worst > tol) return `grids differ: voxel centres up to ${worst.toPrecision(3)} mm apart (ref origin ${fmt(r.origin)}, ours ${fmt(o.origin)} mm LPS; ref spacing ${fmt(r.spacing, 4)}, ours ${fmt(o.spacing, 4)})`;
+  if (worst > tol)
+    return (
+      `grids differ: voxel centres up to ${worst.toPrecision(3)} mm apart (ref origin ${fmt(r.origin)}, ours ${fmt(o.origin)} mm LPS; ref spacing ` +
+      `${fmt(r.spacing, 4)}, ours ${fmt(o.spacing, 4)})`
+    );
   return map;
 }
 
@@ -170,7 +191,10 @@ function sameArray(a: Volume, b: Volume): boolean {
   return true;
 }
 
-interface Strides { base: number; s: [number, number, number] }
+interface Strides {
+  base: number;
+  s: [number, number, number];
+}
 
 function stridesFor(map: GridMap, o: Geometry, flip?: number, refSize?: Vec3): Strides {
   const ourStride = [1, o.size[0], o.size[0] * o.size[1]];
@@ -179,7 +203,10 @@ function stridesFor(map: GridMap, o: Geometry, flip?: number, refSize?: Vec3): S
   for (let c = 0; c < 3; c++) {
     let sign = map.sign[c]!;
     // A diagnostic flip of reference axis c: index i reads ours at n-1-i instead.
-    if (flip === c && refSize) { base += sign * (refSize[c]! - 1) * ourStride[map.axis[c]!]!; sign = -sign; }
+    if (flip === c && refSize) {
+      base += sign * (refSize[c]! - 1) * ourStride[map.axis[c]!]!;
+      sign = -sign;
+    }
     s[c] = sign * ourStride[map.axis[c]!]!;
   }
   return { base, s: s as Strides['s'] };
@@ -198,7 +225,10 @@ function compareValues(ref: Volume, ours: Volume, map: GridMap, options: Compare
     const nvox = ni * nj * nk;
     const rd = ref.data;
     const od = ours.data;
-    let equal = 0; let maxDiff = 0; let ab = 0; let bb = 0;
+    let equal = 0;
+    let maxDiff = 0;
+    let ab = 0;
+    let bb = 0;
     let r = refFrame * nvox;
     const of = ourFrame * nvox + st.base;
     for (let k = 0; k < nk; k++) {
@@ -210,7 +240,8 @@ function compareValues(ref: Volume, ours: Volume, map: GridMap, options: Compare
           const d = Math.abs(a - b);
           if (exact ? d === 0 : d <= relTol * Math.abs(b) + absTol) equal++;
           if (d > maxDiff) maxDiff = d;
-          ab += a * b; bb += b * b;
+          ab += a * b;
+          bb += b * b;
         }
       }
     }
@@ -219,17 +250,27 @@ function compareValues(ref: Volume, ours: Volume, map: GridMap, options: Compare
   const st = stridesFor(map, ours.geometry);
   const nvox = ref.geometry.size[0] * ref.geometry.size[1] * ref.geometry.size[2];
   const total = nvox * ref.frames;
-  let equal = 0; let maxDiff = 0; let ab = 0; let bb = 0;
+  let equal = 0;
+  let maxDiff = 0;
+  let ab = 0;
+  let bb = 0;
   const badFrames: number[] = [];
   for (let f = 0; f < ref.frames; f++) {
     const c = count(st, f, f);
-    equal += c.equal; maxDiff = Math.max(maxDiff, c.maxDiff); ab += c.ab; bb += c.bb;
+    equal += c.equal;
+    maxDiff = Math.max(maxDiff, c.maxDiff);
+    ab += c.ab;
+    bb += c.bb;
     if (c.equal < minEqual * nvox) badFrames.push(f);
   }
   const fraction = equal / total;
   const mapping = `ref i,j,k -> our ${[0, 1, 2].map((c) => `${map.sign[c]! < 0 ? '-' : '+'}${'ijk'[map.axis[c]!]}`).join(',')}`;
   if (fraction >= minEqual) {
-    return { ok: true, detail: `${shape(ref)}, ${(fraction * 100).toFixed(3)} % equal, max |diff| ${maxDiff.toPrecision(3)} (${mapping})`, equalFraction: fraction };
+    return {
+      ok: true,
+      detail: `${shape(ref)}, ${(fraction * 100).toFixed(3)} % equal, max |diff| ${maxDiff.toPrecision(3)} (${mapping})`,
+      equalFraction: fraction,
+    };
   }
   const hints: string[] = [];
   const scale = bb > 0 ? ab / bb : NaN;
@@ -245,12 +286,21 @@ function compareValues(ref: Volume, ours: Volume, map: GridMap, options: Compare
     const moved: string[] = [];
     for (const f of badFrames.slice(0, 4)) {
       for (let g = 0; g < ref.frames; g++) {
-        if (g !== f && count(st, g, f).equal >= minEqual * nvox) { moved.push(`our volume ${f} = ref volume ${g}`); break; }
+        if (g !== f && count(st, g, f).equal >= minEqual * nvox) {
+          moved.push(`our volume ${f} = ref volume ${g}`);
+          break;
+        }
       }
     }
     hints.push(`${badFrames.length} of ${ref.frames} volumes differ (first ${badFrames.slice(0, 5).join(',')})${moved.length ? `; ${moved.join(', ')}` : ''}`);
   }
-  return { ok: false, detail: `values differ: ${(fraction * 100).toFixed(3)} % equal (need ${(minEqual * 100).toFixed(1)} %), max |diff| ${maxDiff.toPrecision(4)}${hints.length ? `; ${hints.join('; ')}` : ''} (${mapping})`, equalFraction: fraction };
+  return {
+    ok: false,
+    detail:
+      `values differ: ${(fraction * 100).toFixed(3)} % equal (need ${(minEqual * 100).toFixed(1)} %), max |diff| ` +
+      `${maxDiff.toPrecision(4)}${hints.length ? `; ${hints.join('; ')}` : ''} (${mapping})`,
+    equalFraction: fraction,
+  };
 }
 
 function isInteger(v: Volume): boolean {

@@ -119,5 +119,12 @@ export async function startOrthanc(): Promise<OrthancInstance> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { dicomWebUrl: `${restUrl}/dicom-web`, restUrl, pid: child.pid!, auth: { kind: 'basic', user: ORTHANC_USER, password: ORTHANC_PASSWORD }, authorization, stop };
+  return {
+    dicomWebUrl: `${restUrl}/dicom-web`,
+    restUrl,
+    pid: child.pid!,
+    auth: { kind: 'basic', user: ORTHANC_USER, password: ORTHANC_PASSWORD },
+    authorization,
+    stop,
+  };
 }

@@ -34,7 +34,8 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-export const exited = (c: ChildProcess) => new Promise<number | null>((ok) => (c.exitCode !== null || c.signalCode !== null ? ok(c.exitCode) : c.once('exit', (code) => ok(code))));
+export const exited = (c: ChildProcess) =>
+  new Promise<number | null>((ok) => (c.exitCode !== null || c.signalCode !== null ? ok(c.exitCode) : c.once('exit', (code) => ok(code))));
 
 /** Resolves with the exit code, or 'timeout' when `c` is still alive after `ms`. */
 export function exitedWithin(c: ChildProcess, ms: number): Promise<number | null | 'timeout'> {
@@ -44,7 +45,10 @@ export function exitedWithin(c: ChildProcess, ms: number): Promise<number | null
 export class TestRedis {
   readonly dir = mkdtempSync(join(tmpdir(), 'medinfer-redis-'));
   private child: ChildProcess | undefined;
-  private constructor(readonly port: number, readonly persistent: boolean) {}
+  private constructor(
+    readonly port: number,
+    readonly persistent: boolean,
+  ) {}
 
   static async start(persistent: boolean): Promise<TestRedis> {
     const r = new TestRedis(await freePort(), persistent);
@@ -60,7 +64,9 @@ export class TestRedis {
   async up(): Promise<void> {
     // appendfsync always: a graceful restart must keep every acknowledged write.
     const persistence = this.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-    this.child = spawn(REDIS_SERVER!, ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', ...persistence], { stdio: 'ignore' });
+    this.child = spawn(REDIS_SERVER!, ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', ...persistence], {
+      stdio: 'ignore',
+    });
     for (let i = 0; i < 100; i++) {
       if (await ping(this.port)) return;
       await new Promise((r) => setTimeout(r, 100));

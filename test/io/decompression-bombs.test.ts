@@ -56,7 +56,7 @@ async function runChild(kind: string, target: string): Promise<ChildReport> {
   proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const [code] = (await once(proc, 'close')) as [number];
   if (code !== 0) throw new Error(`bomb child ${kind} exited ${code}: ${err}`);
-  const report = JSON.parse(out.trim().split("\n").pop()!) as ChildReport;
+  const report = JSON.parse(out.trim().split('\n').pop()!) as ChildReport;
   if (process.env.BOMB_LOG) console.log(JSON.stringify(report));
   return report;
 }
@@ -66,7 +66,15 @@ beforeAll(async () => {
   // Bundled next to the repository's node_modules (.cache is ignored) so its packages resolve.
   mkdirSync(join(ROOT, '.cache'), { recursive: true });
   child = join(ROOT, '.cache', `bomb-child-${process.pid}.mjs`);
-  await build({ entryPoints: [join(import.meta.dirname, 'bombs', 'bomb-child.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: child, logLevel: 'silent' });
+  await build({
+    entryPoints: [join(import.meta.dirname, 'bombs', 'bomb-child.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    outfile: child,
+    logLevel: 'silent',
+  });
 
   // NIfTI: a valid 64^3 uint8 header, then 1 GiB of zeros (the first 256 KiB are the image).
   const nifti = writeNifti(createVolume({ geometry: { size: [64, 64, 64] }, data: new Uint8Array(64 ** 3), meta: {} }));
@@ -121,22 +129,31 @@ afterAll(() => {
 });
 
 describe('decompression bombs stay bounded', () => {
-  it.each(['nifti-sync', 'nifti-async', 'nifti-file'])('%s: a 1 GiB .nii.gz stream behind a 64^3 header reads the 64^3 image only', async (kind) => {
-    const r = await runChild(kind, join(work, 'bomb.nii.gz'));
-    expect(r.error).toBeUndefined();
-    expect(r.volume).toMatchObject({ size: [64, 64, 64], type: 'uint8', frames: 1, length: 64 ** 3 });
-    expect(r.volume!.warnings.join(' ')).toMatch(/continues past the \d+ bytes the header implies/);
-    expect(r.growthKiB).toBeLessThan(MAX_GROWTH_KIB);
-  }, 60_000);
+  it.each(['nifti-sync', 'nifti-async', 'nifti-file'])(
+    '%s: a 1 GiB .nii.gz stream behind a 64^3 header reads the 64^3 image only',
+    async (kind) => {
+      const r = await runChild(kind, join(work, 'bomb.nii.gz'));
+      expect(r.error).toBeUndefined();
+      expect(r.volume).toMatchObject({ size: [64, 64, 64], type: 'uint8', frames: 1, length: 64 ** 3 });
+      expect(r.volume!.warnings.join(' ')).toMatch(/continues past the \d+ bytes the header implies/);
+      expect(r.growthKiB).toBeLessThan(MAX_GROWTH_KIB);
+    },
+    60_000,
+  );
 
-  it.each(['nifti-sync', 'nifti-async', 'nifti-file'])('%s: vox_offset 384 MiB: the extensions are inflated and dropped, not stored', async (kind) => {
-    const r = await runChild(kind, join(work, 'far.nii.gz'));
-    expect(r.error).toBeUndefined();
-    expect(r.volume).toMatchObject({ size: [64, 64, 64], type: 'uint8', length: 64 ** 3, warnings: [] });
-    expect(r.growthKiB).toBeLessThan(MAX_GROWTH_KIB);
-  }, 60_000);
+  it.each(['nifti-sync', 'nifti-async', 'nifti-file'])(
+    '%s: vox_offset 384 MiB: the extensions are inflated and dropped, not stored',
+    async (kind) => {
+      const r = await runChild(kind, join(work, 'far.nii.gz'));
+      expect(r.error).toBeUndefined();
+      expect(r.volume).toMatchObject({ size: [64, 64, 64], type: 'uint8', length: 64 ** 3, warnings: [] });
+      expect(r.growthKiB).toBeLessThan(MAX_GROWTH_KIB);
+    },
+    60_000,
+  );
 
-  const FROM_HEADER = /bomb\.dcm: deflated dataset inflates to more than \d+ bytes \(its Rows x Columns x frames imply about 8412 bytes\); not decompressed further/;
+  const FROM_HEADER =
+    /bomb\.dcm: deflated dataset inflates to more than \d+ bytes \(its Rows x Columns x frames imply about 8412 bytes\); not decompressed further/;
   const FROM_LIMIT = /bomb\.dcm: deflated dataset inflates to more than 68157440 bytes \(the limit derived from maxVoxels\)/;
   it.each([
     ['dicom', 'bomb.dcm', FROM_HEADER],
@@ -146,16 +163,24 @@ describe('decompression bombs stay bounded', () => {
     ['dicom-summary', 'bomb.dcm', FROM_HEADER],
     ['dicom', 'bomb-blob.dcm', FROM_LIMIT],
     ['dicom-tags', 'bomb-blob.dcm', FROM_LIMIT],
-  ] as const)('%s %s: a deflated DICOM inflating to 1 GiB is a LimitError', async (kind, name, message) => {
-    const r = await runChild(kind, join(work, name));
-    expect(r.error).toMatchObject({ name: 'LimitError', code: 'E_LIMIT' });
-    expect(r.error!.message.replace('bomb-blob', 'bomb')).toMatch(message);
-    expect(r.growthKiB).toBeLessThan(MAX_GROWTH_KIB);
-  }, 60_000);
+  ] as const)(
+    '%s %s: a deflated DICOM inflating to 1 GiB is a LimitError',
+    async (kind, name, message) => {
+      const r = await runChild(kind, join(work, name));
+      expect(r.error).toMatchObject({ name: 'LimitError', code: 'E_LIMIT' });
+      expect(r.error!.message.replace('bomb-blob', 'bomb')).toMatch(message);
+      expect(r.growthKiB).toBeLessThan(MAX_GROWTH_KIB);
+    },
+    60_000,
+  );
 
-  it.each(['/sized', '/streamed'])('fetch %s: a 1 GiB body is a LimitError at maxBytes 64 MiB', async (path) => {
-    const r = await runChild('fetch', baseUrl + path);
-    expect(r.error).toMatchObject({ name: 'LimitError', code: 'E_LIMIT' });
-    expect(r.growthKiB).toBeLessThan(MAX_GROWTH_KIB);
-  }, 60_000);
+  it.each(['/sized', '/streamed'])(
+    'fetch %s: a 1 GiB body is a LimitError at maxBytes 64 MiB',
+    async (path) => {
+      const r = await runChild('fetch', baseUrl + path);
+      expect(r.error).toMatchObject({ name: 'LimitError', code: 'E_LIMIT' });
+      expect(r.growthKiB).toBeLessThan(MAX_GROWTH_KIB);
+    },
+    60_000,
+  );
 });

@@ -12,6 +12,8 @@ import { expect, it } from 'vitest';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 it('models.manifest.json equals the merge of scripts/models/entries/', async () => {
-  const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'scripts/models/merge-entries.mjs'), '--check']).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
+  const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'scripts/models/merge-entries.mjs'), '--check']).catch(
+    (e: { stdout: string }) => ({ stdout: e.stdout }),
+  );
   expect(stdout.trim()).toBe('models.manifest.json agrees with scripts/models/entries/');
 });

@@ -29,21 +29,64 @@ describe('bundled manifest', () => {
     const m = parseManifest(raw);
     const ids = Object.keys(m.datasets);
     const survey = [
-      'bci-iv-2a', 'imagenet', 'messidor', 'bioimaging2015-histopathology', 'tcia-rider', 'tcia-rembrandt', 'brain-1', 'tcga-lgg',
-      'mendeley-chest-xray-pneumonia', 'isic-2018', 'covid19-set-1', 'covid19-set-2', 'covid19-set-3', 'covid19-set-4', 'pneumonia-2020',
-      'pad-ufes-20', 'kaggle-skin-cancer', 'chaoyang', 'kaggle-brain-tumor-mri-1', 'kaggle-brain-tumor-mri-2',
-      'ct-arteries', 'isles', 'acdc', 'isic-2017', 'mscmrseg', 'wmh', 'synapse-multi-organ',
-      'brain-2', 'oasis', 'brain-3', 'brain-4', 'abdominal-ct', 'lidc-idri', 'lits', 'busi', 'carotid-us',
+      'bci-iv-2a',
+      'imagenet',
+      'messidor',
+      'bioimaging2015-histopathology',
+      'tcia-rider',
+      'tcia-rembrandt',
+      'brain-1',
+      'tcga-lgg',
+      'mendeley-chest-xray-pneumonia',
+      'isic-2018',
+      'covid19-set-1',
+      'covid19-set-2',
+      'covid19-set-3',
+      'covid19-set-4',
+      'pneumonia-2020',
+      'pad-ufes-20',
+      'kaggle-skin-cancer',
+      'chaoyang',
+      'kaggle-brain-tumor-mri-1',
+      'kaggle-brain-tumor-mri-2',
+      'ct-arteries',
+      'isles',
+      'acdc',
+      'isic-2017',
+      'mscmrseg',
+      'wmh',
+      'synapse-multi-organ',
+      'brain-2',
+      'oasis',
+      'brain-3',
+      'brain-4',
+      'abdominal-ct',
+      'lidc-idri',
+      'lits',
+      'busi',
+      'carotid-us',
     ];
     for (const id of [...survey, 'chexpert', 'luna16', 'brats', 'dir-lab', 'mimic-cxr', 'i2b2-n2c2']) expect(ids).toContain(id);
-    expect(Object.values(m.datasets).filter((d) => d.flagship).map((d) => d.id).sort()).toEqual(['brats', 'chexpert', 'dir-lab', 'i2b2-n2c2', 'luna16', 'mimic-cxr']);
+    expect(
+      Object.values(m.datasets)
+        .filter((d) => d.flagship)
+        .map((d) => d.id)
+        .sort(),
+    ).toEqual(['brats', 'chexpert', 'dir-lab', 'i2b2-n2c2', 'luna16', 'mimic-cxr']);
     expect(m.datasets['covid19-set-2']!.acquisition.link).toBe('https://data.mendeley.com/datasets/8h65ywd2jr/3');
     expect(m.datasets['messidor']!.acquisition.kind).toBe('not-publicly-linked');
   });
 
   it('records the public models as the reference documents feed and read them', () => {
     const m = parseManifest(raw);
-    for (const id of ['xrv-densenet121-res224-all', 'xrv-densenet121-res224-chex', 'monai-brats-mri-segmentation', 'monai-spleen-ct-segmentation', 'monai-lung-nodule-ct-detection', 'voxelmorph-vxm-dense']) {
+    for (const id of [
+      'xrv-densenet121-res224-all',
+      'xrv-densenet121-res224-chex',
+      'monai-brats-mri-segmentation',
+      'monai-spleen-ct-segmentation',
+      'monai-lung-nodule-ct-detection',
+      'voxelmorph-vxm-dense',
+    ]) {
       const e = getModelEntry(m, id);
       expect(e.weights.kind).toBe('external');
       expect(e.intendedUse.length).toBeGreaterThan(20);
@@ -100,9 +143,13 @@ describe('manifest validation errors', () => {
   });
 
   it('runs registered step validators and keeps their message', () => {
-    expect(() => parseManifest(raw, { validatePreprocess: (steps, ctx) => {
-      if (ctx.modelId === 'monai-spleen-ct-segmentation') throw new ManifestError(`${ctx.modelId}: ${ctx.list}[1] '${steps[1]!.op}': bad field`);
-    } })).toThrow(/monai-spleen-ct-segmentation: preprocess\[1\] 'resample': bad field/);
+    expect(() =>
+      parseManifest(raw, {
+        validatePreprocess: (steps, ctx) => {
+          if (ctx.modelId === 'monai-spleen-ct-segmentation') throw new ManifestError(`${ctx.modelId}: ${ctx.list}[1] '${steps[1]!.op}': bad field`);
+        },
+      }),
+    ).toThrow(/monai-spleen-ct-segmentation: preprocess\[1\] 'resample': bad field/);
   });
 });
 

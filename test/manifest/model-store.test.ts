@@ -15,16 +15,34 @@ const SEGMENTER_SHA = createHash('sha256').update(readFileSync(SEGMENTER)).diges
 
 function entry(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    id: 'bright-blob-seg', task: 'segmentation', title: 'bright blob', datasets: ['bright-blobs'], architecture: '1x1x1 conv',
-    dimensionality: 3, weights: { licence: 'MIT' },
-    io: { inputs: [{ name: 'image', dtype: 'float32', dims: [-1, 1, -1, -1, -1], layout: 'NCDHW', axisOrder: 'ijk' }], outputs: [{ name: 'logits', dtype: 'float32', dims: [-1, 2, -1, -1, -1], layout: 'NCDHW', axisOrder: 'ijk' }] },
-    preprocess: [{ op: 'scaleIntensityRange', aMin: 0, aMax: 100, bMin: 0, bMax: 1, clip: true }, { op: 'toTensor', layout: 'NCDHW', dtype: 'float32', axisOrder: 'ijk' }],
-    inference: { mode: 'whole' }, postprocess: [{ op: 'softmax', axis: 1 }, { op: 'argmax' }],
-    labels: [{ name: 'background', value: 0 }, { name: 'blob', value: 1 }], intendedUse: 'tests of the user model store only',
+    id: 'bright-blob-seg',
+    task: 'segmentation',
+    title: 'bright blob',
+    datasets: ['bright-blobs'],
+    architecture: '1x1x1 conv',
+    dimensionality: 3,
+    weights: { licence: 'MIT' },
+    io: {
+      inputs: [{ name: 'image', dtype: 'float32', dims: [-1, 1, -1, -1, -1], layout: 'NCDHW', axisOrder: 'ijk' }],
+      outputs: [{ name: 'logits', dtype: 'float32', dims: [-1, 2, -1, -1, -1], layout: 'NCDHW', axisOrder: 'ijk' }],
+    },
+    preprocess: [
+      { op: 'scaleIntensityRange', aMin: 0, aMax: 100, bMin: 0, bMax: 1, clip: true },
+      { op: 'toTensor', layout: 'NCDHW', dtype: 'float32', axisOrder: 'ijk' },
+    ],
+    inference: { mode: 'whole' },
+    postprocess: [{ op: 'softmax', axis: 1 }, { op: 'argmax' }],
+    labels: [
+      { name: 'background', value: 0 },
+      { name: 'blob', value: 1 },
+    ],
+    intendedUse: 'tests of the user model store only',
     ...overrides,
   };
 }
-const DATASETS = { 'bright-blobs': { name: 'bright blobs', tasks: ['segmentation'], modality: 'synthetic', acquisition: { kind: 'generated', generator: 'test' } } };
+const DATASETS = {
+  'bright-blobs': { name: 'bright blobs', tasks: ['segmentation'], modality: 'synthetic', acquisition: { kind: 'generated', generator: 'test' } },
+};
 
 function tempStore(): string {
   return mkdtempSync(join(tmpdir(), 'medinfer-store-'));
@@ -44,7 +62,10 @@ describe('model store folder', () => {
   });
 
   it('a named folder that does not exist is a typed error; an unset default is an empty store', async () => {
-    await expect(loadManifestWithStore({ modelsDir: '/nonexistent-medinfer-store' })).rejects.toMatchObject({ code: 'E_MODEL_FILE', details: { field: 'modelsDir' } });
+    await expect(loadManifestWithStore({ modelsDir: '/nonexistent-medinfer-store' })).rejects.toMatchObject({
+      code: 'E_MODEL_FILE',
+      details: { field: 'modelsDir' },
+    });
     const empty = await loadManifestWithStore({ env: { MEDINFER_MODELS: join(tempStore(), 'not-yet') } });
     expect(empty.store).toMatchObject({ exists: false, modelIds: [], source: 'env' });
   });
@@ -56,7 +77,10 @@ describe('addModelToStore', () => {
     const added = await addModelToStore(SEGMENTER, entry(), { modelsDir: dir, datasets: DATASETS });
     expect(added).toMatchObject({ id: 'bright-blob-seg', dir, sha256: SEGMENTER_SHA, bytes: readFileSync(SEGMENTER).length, replaced: false });
     expect(readFileSync(join(dir, 'bright-blob-seg.onnx'))).toEqual(readFileSync(SEGMENTER));
-    const stored = JSON.parse(readFileSync(join(dir, 'models.manifest.json'), 'utf8')) as { models: Record<string, { files: unknown[]; weights: unknown }>; datasets: Record<string, unknown> };
+    const stored = JSON.parse(readFileSync(join(dir, 'models.manifest.json'), 'utf8')) as {
+      models: Record<string, { files: unknown[]; weights: unknown }>;
+      datasets: Record<string, unknown>;
+    };
     expect(stored.models['bright-blob-seg']!.files).toEqual([{ role: 'model', path: 'bright-blob-seg.onnx', sha256: SEGMENTER_SHA, bytes: added.bytes }]);
     expect(stored.models['bright-blob-seg']!.weights).toEqual({ licence: 'MIT', kind: 'user' });
     expect(Object.keys(stored.datasets)).toEqual(['bright-blobs']);
@@ -82,7 +106,7 @@ describe('addModelToStore', () => {
     expect((await addModelToStore(SEGMENTER, entry({ title: 'again' }), { modelsDir: dir, replace: true })).replaced).toBe(true);
   });
 
-  it('refuses every mismatch between the graph and the entry\'s io with a typed error naming the field', async () => {
+  it("refuses every mismatch between the graph and the entry's io with a typed error naming the field", async () => {
     const dir = tempStore();
     const io = (inputs: unknown, outputs?: unknown) => entry({ io: { inputs, outputs: outputs ?? (entry()['io'] as { outputs: unknown }).outputs } });
     const ok = (entry()['io'] as { inputs: Record<string, unknown>[] }).inputs[0]!;
@@ -103,19 +127,40 @@ describe('addModelToStore', () => {
 
   it('refuses entries the manifest would refuse, ids of bundled models and files onnxruntime cannot load', async () => {
     const dir = tempStore();
-    await expect(addModelToStore(SEGMENTER, entry({ id: 'medinfer-brats-unet3d-phantom' }), { modelsDir: dir, datasets: DATASETS })).rejects.toMatchObject({ code: 'E_MANIFEST', details: { field: 'models', modelId: 'medinfer-brats-unet3d-phantom' } });
-    await expect(addModelToStore(SEGMENTER, entry(), { modelsDir: dir })).rejects.toMatchObject({ code: 'E_MANIFEST', details: { field: 'datasets', received: 'bright-blobs' } });
-    await expect(addModelToStore(SEGMENTER, entry({ id: 'Bad Id' }), { modelsDir: dir })).rejects.toMatchObject({ code: 'E_MANIFEST', details: { field: 'id' } });
-    await expect(addModelToStore(SEGMENTER, entry({ preprocess: [{ op: 'noSuchStep' }] }), { modelsDir: dir, datasets: DATASETS })).rejects.toMatchObject({ code: 'E_MANIFEST' });
+    await expect(addModelToStore(SEGMENTER, entry({ id: 'medinfer-brats-unet3d-phantom' }), { modelsDir: dir, datasets: DATASETS })).rejects.toMatchObject({
+      code: 'E_MANIFEST',
+      details: { field: 'models', modelId: 'medinfer-brats-unet3d-phantom' },
+    });
+    await expect(addModelToStore(SEGMENTER, entry(), { modelsDir: dir })).rejects.toMatchObject({
+      code: 'E_MANIFEST',
+      details: { field: 'datasets', received: 'bright-blobs' },
+    });
+    await expect(addModelToStore(SEGMENTER, entry({ id: 'Bad Id' }), { modelsDir: dir })).rejects.toMatchObject({
+      code: 'E_MANIFEST',
+      details: { field: 'id' },
+    });
+    await expect(addModelToStore(SEGMENTER, entry({ preprocess: [{ op: 'noSuchStep' }] }), { modelsDir: dir, datasets: DATASETS })).rejects.toMatchObject({
+      code: 'E_MANIFEST',
+    });
     // A catalogue dataset repeated in the store must say the same (key order does not matter).
     const { readManifestFile } = await import('../../src/node.js');
     const { id: _id, ...spleen } = (await readManifestFile()).datasets['msd-spleen']!;
     const reordered = Object.fromEntries(Object.entries(spleen).reverse());
-    await expect(addModelToStore(SEGMENTER, entry({ id: 'same-dataset', datasets: ['msd-spleen'] }), { modelsDir: dir, datasets: { 'msd-spleen': reordered } })).resolves.toMatchObject({ id: 'same-dataset' });
-    await expect(addModelToStore(SEGMENTER, entry({ id: 'other-dataset', datasets: ['msd-spleen'] }), { modelsDir: dir, datasets: { 'msd-spleen': { ...spleen, name: 'another' } } })).rejects.toMatchObject({ code: 'E_MANIFEST', details: { field: 'datasets', received: 'msd-spleen' } });
+    await expect(
+      addModelToStore(SEGMENTER, entry({ id: 'same-dataset', datasets: ['msd-spleen'] }), { modelsDir: dir, datasets: { 'msd-spleen': reordered } }),
+    ).resolves.toMatchObject({ id: 'same-dataset' });
+    await expect(
+      addModelToStore(SEGMENTER, entry({ id: 'other-dataset', datasets: ['msd-spleen'] }), {
+        modelsDir: dir,
+        datasets: { 'msd-spleen': { ...spleen, name: 'another' } },
+      }),
+    ).rejects.toMatchObject({ code: 'E_MANIFEST', details: { field: 'datasets', received: 'msd-spleen' } });
     const junk = join(dir, 'junk.onnx');
     writeFileSync(junk, 'not an onnx graph');
-    await expect(addModelToStore(junk, entry(), { modelsDir: dir, datasets: DATASETS })).rejects.toMatchObject({ code: 'E_MODEL_FILE', details: { file: junk } });
+    await expect(addModelToStore(junk, entry(), { modelsDir: dir, datasets: DATASETS })).rejects.toMatchObject({
+      code: 'E_MODEL_FILE',
+      details: { file: junk },
+    });
     await expect(addModelToStore(join(dir, 'missing.onnx'), entry(), { modelsDir: dir, datasets: DATASETS })).rejects.toMatchObject({ code: 'E_MODEL_FILE' });
     // Only the accepted model is in the store.
     expect(Object.keys((JSON.parse(readFileSync(join(dir, 'models.manifest.json'), 'utf8')) as { models: object }).models)).toEqual(['same-dataset']);

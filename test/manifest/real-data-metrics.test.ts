@@ -12,15 +12,25 @@ import { readManifestFile } from '../../src/node.js';
 const RESULTS = fileURLToPath(new URL('../../scripts/eval/results/', import.meta.url));
 const README = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
 
-interface Metric { value: number; measuredOn?: Record<string, unknown> }
-interface Results { model: string; modelSha256: string; evaluations: Record<string, { metrics: Record<string, Metric> }> }
+interface Metric {
+  value: number;
+  measuredOn?: Record<string, unknown>;
+}
+interface Results {
+  model: string;
+  modelSha256: string;
+  evaluations: Record<string, { metrics: Record<string, Metric> }>;
+}
 
 const files = readdirSync(RESULTS).filter((f) => f.endsWith('.json'));
 
 describe('real-data metrics', () => {
   it('cover the four bundled models of issue 23', () => {
     expect(files.map((f) => f.replace(/\.json$/, '')).sort()).toEqual([
-      'medinfer-cxr-densenet-phantom', 'medinfer-lung-voxelmorph-phantom', 'medinfer-nodule-det3d-phantom', 'medinfer-report-textcnn-phantom',
+      'medinfer-cxr-densenet-phantom',
+      'medinfer-lung-voxelmorph-phantom',
+      'medinfer-nodule-det3d-phantom',
+      'medinfer-report-textcnn-phantom',
     ]);
   });
   for (const f of files) {
@@ -37,7 +47,10 @@ describe('real-data metrics', () => {
           // 3 decimals (2 for mm figures >= 1); a half-way value (0.5115) may be rounded either way.
           const digits = Math.abs(m.value) >= 1 ? 2 : 3;
           const quoted = [m.value + 1e-9, m.value - 1e-9].map((v) => v.toFixed(digits));
-          expect(quoted.some((q) => README.includes(q)), `README quotes ${name} = ${m.value}`).toBe(true);
+          expect(
+            quoted.some((q) => README.includes(q)),
+            `README quotes ${name} = ${m.value}`,
+          ).toBe(true);
         }
       }
     });

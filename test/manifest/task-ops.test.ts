@@ -48,7 +48,11 @@ describe('postprocess ops per task', () => {
     writeFileSync(join(dir, 'm.json'), JSON.stringify(withNmsOnSegmentation()));
     await expect(readManifestFile(join(dir, 'm.json'))).rejects.toThrow(new RegExp(`m\\.json: model '${SEG}' postprocess\\[\\d+\\] \\(nms\\)`));
     const main = parseManifest(raw, { base: dir });
-    const store = { manifestVersion: 1, datasets: {}, models: { 'store-seg': { ...structuredClone(raw.models[SEG]), weights: { kind: 'external', source: 'x', convertScript: 'y' } } } };
+    const store = {
+      manifestVersion: 1,
+      datasets: {},
+      models: { 'store-seg': { ...structuredClone(raw.models[SEG]), weights: { kind: 'external', source: 'x', convertScript: 'y' } } },
+    };
     store.models['store-seg'].postprocess.push({ op: 'decodeYolo', confidence: 0.5, numClasses: 2 });
     expect(() => mergeStoreManifest(main, store, dir)).toThrow(/model 'store-seg' postprocess\[\d+\] \(decodeYolo\)/);
   });
@@ -56,10 +60,14 @@ describe('postprocess ops per task', () => {
   it('refuses a hand-made entry with such a step when it reaches createPipeline, before any model is opened', async () => {
     const entry = getModelEntry(parseManifest(raw), SEG);
     const bad = { ...entry, postprocess: [...entry.postprocess, { op: 'integrateVelocity', steps: 7 }] } as unknown as typeof entry;
-    await expect(createPipeline('segmentation', bad)).rejects.toThrow(new RegExp(`model '${SEG}' postprocess\\[${entry.postprocess.length}\\] \\(integrateVelocity\\)`));
+    await expect(createPipeline('segmentation', bad)).rejects.toThrow(
+      new RegExp(`model '${SEG}' postprocess\\[${entry.postprocess.length}\\] \\(integrateVelocity\\)`),
+    );
     // An unvalidated plan in a hand-made entry is validated there too (once), with the module's message.
     const typo = { ...entry, preprocess: [{ op: 'zscore', nonzero: 'yes' }] } as unknown as typeof entry;
-    await expect(createPipeline('segmentation', typo)).rejects.toThrow(/model 'monai-spleen-ct-segmentation' preprocess: preprocess\[0\] \(zscore\): field "nonzero"/);
+    await expect(createPipeline('segmentation', typo)).rejects.toThrow(
+      /model 'monai-spleen-ct-segmentation' preprocess: preprocess\[0\] \(zscore\): field "nonzero"/,
+    );
   });
 
   it('every op is run by some task, every task has its list, and the pipelines define exactly the manifest tasks with those lists', () => {
@@ -71,7 +79,7 @@ describe('postprocess ops per task', () => {
 });
 
 describe('typed plans are validated once', () => {
-  it('a loaded entry holds the validators\' typed, frozen plans, which a second validation returns as they are', () => {
+  it("a loaded entry holds the validators' typed, frozen plans, which a second validation returns as they are", () => {
     const entry = getModelEntry(parseManifest(raw), SEG);
     // Defaults filled in by the validator: the plan the pipeline runs is the typed one.
     expect(entry.preprocess.find((s) => s.op === 'resample')).toMatchObject({ mode: expect.any(String), rule: expect.any(String) });

@@ -28,7 +28,12 @@ interface BlockInfo {
   input: { file: string; lo: number; hi: number };
   logitVoxels: { stride: number; count: number };
 }
-interface Provenance { sha256: string; bytes: number; labels: { value: number; name: string; rgb: number[] }[]; io: { output: { dims: (string | number)[] } } }
+interface Provenance {
+  sha256: string;
+  bytes: number;
+  labels: { value: number; name: string; rgb: number[] }[];
+  io: { output: { dims: (string | number)[] } };
+}
 
 function f32(path: string): Float32Array {
   const b = readFileSync(path);

@@ -25,14 +25,21 @@ const T1 = join(ROOT, 'models', 'brainchop', 'sample', 't1_crop.nii.gz');
 /** Model -> number of labels in brainchop's output for the reference entry (masks are 0/1). */
 const MODELS: Record<string, number> = { model5_gw_ae: 3, model11_gw_ae: 2, model18cls: 18, model30chan50cls: 50, mindgrab: 2 };
 
-interface ReferenceInfo { method: string; brainchopEntry: { id: number; modelName: string }; labelCounts: Record<string, number> }
+interface ReferenceInfo {
+  method: string;
+  brainchopEntry: { id: number; modelName: string };
+  labelCounts: Record<string, number>;
+}
 
 const manifest: Manifest = await readManifestFile();
 
 function entryFor(model: string, labels: number): ModelEntry | undefined {
   const all = Object.values(manifest.models).filter((m) => m.files.some((f) => f.role === 'model' && (f.path ?? '').endsWith(`brainchop/${model}.onnx`)));
   const matching = all.length > 1 ? all.filter((m) => (m.labels?.length ?? 0) === labels) : all;
-  if (matching.length > 1) throw new Error(`${model}: ${matching.length} manifest entries use it with ${labels} labels (${matching.map((m) => m.id).join(', ')}); the parity test needs one`);
+  if (matching.length > 1)
+    throw new Error(
+      `${model}: ${matching.length} manifest entries use it with ${labels} labels (${matching.map((m) => m.id).join(', ')}); the parity test needs one`,
+    );
   return matching[0];
 }
 
@@ -54,24 +61,29 @@ function dicePerLabel(ref: ArrayLike<number>, got: ArrayLike<number>): Map<numbe
 
 for (const [model, labelCount] of Object.entries(MODELS)) {
   const info = JSON.parse(readFileSync(join(FIXTURES, `${model}.reference.json`), 'utf8')) as ReferenceInfo;
-  const how = info.method.startsWith('tfjs-full') ? 'brainchop runFullVolumeInference with tfjs' : "brainchop's pre/post-processing around the ONNX network (tfjs-checked on blocks)";
+  const how = info.method.startsWith('tfjs-full')
+    ? 'brainchop runFullVolumeInference with tfjs'
+    : "brainchop's pre/post-processing around the ONNX network (tfjs-checked on blocks)";
   const entry = entryFor(model, labelCount);
-  describe.skipIf(!entry)(`brainchop ${model} (entry ${info.brainchopEntry.id}, reference: ${how})${entry ? '' : ' - no manifest entry uses this model yet'}`, () => {
-    it('labels the real T1 as brainchop does: >= 99.5 % voxels equal, Dice >= 0.99 per label', async () => {
-      const reference = await readNifti(new Uint8Array(readFileSync(join(FIXTURES, `${model}.labels.nii.gz`))));
-      const t1 = await readNifti(new Uint8Array(readFileSync(T1)));
-      const pipe = await createPipeline('segmentation', entry!.id, { manifest, provider: 'cpu' });
-      const result = await pipe.run(t1 as Volume);
-      await pipe.dispose();
-      expect(result.labels.geometry.size).toEqual(reference.geometry.size);
-      const got = result.labels.data;
-      const ref = reference.data;
-      let equal = 0;
-      for (let i = 0; i < ref.length; i++) if (ref[i] === got[i]) equal++;
-      expect(equal / ref.length).toBeGreaterThanOrEqual(0.995);
-      const dice = dicePerLabel(ref, got);
-      expect(dice.size).toBe(Object.keys(info.labelCounts).filter((l) => l !== '0').length);
-      for (const [label, d] of dice) expect(d, `label ${label}`).toBeGreaterThanOrEqual(0.99);
-    }, 900_000);
-  });
+  describe.skipIf(!entry)(
+    `brainchop ${model} (entry ${info.brainchopEntry.id}, reference: ${how})${entry ? '' : ' - no manifest entry uses this model yet'}`,
+    () => {
+      it('labels the real T1 as brainchop does: >= 99.5 % voxels equal, Dice >= 0.99 per label', async () => {
+        const reference = await readNifti(new Uint8Array(readFileSync(join(FIXTURES, `${model}.labels.nii.gz`))));
+        const t1 = await readNifti(new Uint8Array(readFileSync(T1)));
+        const pipe = await createPipeline('segmentation', entry!.id, { manifest, provider: 'cpu' });
+        const result = await pipe.run(t1 as Volume);
+        await pipe.dispose();
+        expect(result.labels.geometry.size).toEqual(reference.geometry.size);
+        const got = result.labels.data;
+        const ref = reference.data;
+        let equal = 0;
+        for (let i = 0; i < ref.length; i++) if (ref[i] === got[i]) equal++;
+        expect(equal / ref.length).toBeGreaterThanOrEqual(0.995);
+        const dice = dicePerLabel(ref, got);
+        expect(dice.size).toBe(Object.keys(info.labelCounts).filter((l) => l !== '0').length);
+        for (const [label, d] of dice) expect(d, `label ${label}`).toBeGreaterThanOrEqual(0.99);
+      }, 900_000);
+    },
+  );
 }

@@ -8,9 +8,26 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { caseSeed, CHEXPERT_OBSERVATIONS, CXR_FINDINGS, BRAIN_MODALITIES, generateBrainMri, generateChestCt, generateChestRadiograph, generateLungCtPair, generateReportText } from '../../src/phantoms/index.js';
+import {
+  caseSeed,
+  CHEXPERT_OBSERVATIONS,
+  CXR_FINDINGS,
+  BRAIN_MODALITIES,
+  generateBrainMri,
+  generateChestCt,
+  generateChestRadiograph,
+  generateLungCtPair,
+  generateReportText,
+} from '../../src/phantoms/index.js';
 import { runPreprocessPlan } from '../../src/preprocess/index.js';
-import { applySigmoid, computeDice, computeRocAuc, convertRegionsToLabels, integrateVelocity, computeJacobianDeterminant } from '../../src/postprocess/index.js';
+import {
+  applySigmoid,
+  computeDice,
+  computeRocAuc,
+  convertRegionsToLabels,
+  integrateVelocity,
+  computeJacobianDeterminant,
+} from '../../src/postprocess/index.js';
 import { createTokenizer, parseTokenizerSpec, parseVocabulary } from '../../src/pipelines/text-tokenizer.js';
 import { createVolume, worldToIndex } from '../../src/core/index.js';
 import { checkFileIntegrity, fileOf, loadEntry, openSession, ort, ROOT } from './helpers.js';
@@ -38,7 +55,12 @@ describe.skipIf(!cxr)('bundled chest radiograph classifier', () => {
     const dims = [n, ...entry.io.inputs[0]!.dims.slice(1).map(Number)];
     const out = await session.run({ [entry.io.inputs[0]!.name]: new ort.Tensor('float32', batch, dims) });
     const probs = applySigmoid(out[entry.io.outputs[0]!.name]!.data as Float32Array);
-    const aucs = CXR_FINDINGS.map((_, c) => computeRocAuc(truth.map((t) => t[c]!), Float32Array.from({ length: n }, (_, i) => probs[i * CXR_FINDINGS.length + c]!)));
+    const aucs = CXR_FINDINGS.map((_, c) =>
+      computeRocAuc(
+        truth.map((t) => t[c]!),
+        Float32Array.from({ length: n }, (_, i) => probs[i * CXR_FINDINGS.length + c]!),
+      ),
+    );
     const mean = aucs.reduce((a, b) => a + b, 0) / aucs.length;
     expect(mean).toBeGreaterThanOrEqual(0.9);
     for (const a of aucs) expect(a).toBeGreaterThan(0.75);
@@ -54,7 +76,11 @@ describe.skipIf(!text)('bundled report labeler', () => {
     checkFileIntegrity(fileOf(entry, 'vocab'));
     const session = await openSession(entry);
     const vocabFile = fileOf(entry, 'vocab');
-    const tokenizer = createTokenizer(parseTokenizerSpec(entry.tokenizer, entry.id), parseVocabulary(readFileSync(join(ROOT, vocabFile.path)), vocabFile.path, entry.id), entry.id);
+    const tokenizer = createTokenizer(
+      parseTokenizerSpec(entry.tokenizer, entry.id),
+      parseVocabulary(readFileSync(join(ROOT, vocabFile.path)), vocabFile.path, entry.id),
+      entry.id,
+    );
     const n = 120;
     const reports = Array.from({ length: n }, (_, i) => generateReportText({ seed: caseSeed(TEST_SEED, i) }));
     const len = tokenizer.spec.maxLength;
@@ -103,7 +129,11 @@ describe.skipIf(!seg)('bundled brain tumour segmenter', () => {
     const logits = out['logits']!.data as Float32Array;
     const step = entry.postprocess.find((s) => s.op === 'regionsToLabels')!;
     // The phantom grid (96^3) is already divisible by 8: the tensor grid is the input grid.
-    const labels = convertRegionsToLabels(applySigmoid(logits), 3, { order: step['order'] as number[], labels: step['labels'] as number[], threshold: step['threshold'] as number });
+    const labels = convertRegionsToLabels(applySigmoid(logits), 3, {
+      order: step['order'] as number[],
+      labels: step['labels'] as number[],
+      threshold: step['threshold'] as number,
+    });
     const ref = mri.labels.data;
     const region = (a: ArrayLike<number>, set: number[]) => Uint8Array.from(a, (v) => (set.includes(v) ? 1 : 0));
     const wt = computeDice(region(labels, [1, 2, 4]), region(ref, [1, 2, 4]), { labels: [1] })[0]!.dice;
@@ -210,7 +240,17 @@ describe.skipIf(!det3d)('bundled 3D nodule detector', () => {
     for (const n of ct.nodules) {
       // Nodule centre in model-grid voxels; box centres are in voxel-edge coordinates (centre = index + 0.5).
       const idx = worldToIndex(g, n.centerMm);
-      const hit = order.slice(0, 10).some((a) => Math.hypot((d[a]! - 0.5 - idx[0]) * g.spacing[0], (d[cells + a]! - 0.5 - idx[1]) * g.spacing[1], (d[2 * cells + a]! - 0.5 - idx[2]) * g.spacing[2]) < n.diameterMm / 2);
+      const hit = order
+        .slice(0, 10)
+        .some(
+          (a) =>
+            Math.hypot(
+              (d[a]! - 0.5 - idx[0]) * g.spacing[0],
+              (d[cells + a]! - 0.5 - idx[1]) * g.spacing[1],
+              (d[2 * cells + a]! - 0.5 - idx[2]) * g.spacing[2],
+            ) <
+            n.diameterMm / 2,
+        );
       expect(hit).toBe(true);
     }
     await session.release();

@@ -13,7 +13,12 @@ import { validatePostprocessPlan } from '../../src/postprocess/index.js';
 import { ROOT } from './helpers.js';
 
 const dir = join(ROOT, 'scripts', 'models', 'entries');
-const datasets = Object.assign({}, ...readdirSync(dir).filter((f) => f.endsWith('-datasets.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>)) as Record<string, unknown>;
+const datasets = Object.assign(
+  {},
+  ...readdirSync(dir)
+    .filter((f) => f.endsWith('-datasets.json'))
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>),
+) as Record<string, unknown>;
 const models = Object.fromEntries(
   readdirSync(dir)
     .filter((f) => f.endsWith('.json') && !f.endsWith('-datasets.json'))
@@ -33,7 +38,10 @@ describe('bundled model manifest entries', () => {
   });
 
   it('name only datasets that have entries, and declare plans the SDK accepts', () => {
-    for (const [id, entry] of Object.entries(models) as [string, { datasets: string[]; preprocess: unknown[]; postprocess: unknown[]; intendedUse: string }][]) {
+    for (const [id, entry] of Object.entries(models) as [
+      string,
+      { datasets: string[]; preprocess: unknown[]; postprocess: unknown[]; intendedUse: string },
+    ][]) {
       for (const d of entry.datasets) expect(Object.keys(datasets), `${id} dataset ${d}`).toContain(d);
       expect(() => validatePreprocessPlan(entry.preprocess)).not.toThrow();
       expect(() => validatePostprocessPlan(entry.postprocess)).not.toThrow();

@@ -9,8 +9,17 @@ import * as ort from 'onnxruntime-node';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
-export interface EntryFile { role: string; path: string; sha256: string; bytes: number }
-export interface TensorSpec { name: string; dtype: string; dims: (number | string)[] }
+export interface EntryFile {
+  role: string;
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+export interface TensorSpec {
+  name: string;
+  dtype: string;
+  dims: (number | string)[];
+}
 export interface BundledEntry {
   id: string;
   task: string;
@@ -52,8 +61,10 @@ export async function openSession(entry: BundledEntry): Promise<ort.InferenceSes
   const session = await ort.InferenceSession.create(join(ROOT, fileOf(entry, 'model').path), { intraOpNumThreads: 2 });
   const inputs = entry.io.inputs.map((i) => i.name);
   const outputs = entry.io.outputs.map((o) => o.name);
-  if (JSON.stringify([...session.inputNames]) !== JSON.stringify(inputs)) throw new Error(`inputs ${session.inputNames.join(',')} != entry ${inputs.join(',')}`);
-  if (JSON.stringify([...session.outputNames]) !== JSON.stringify(outputs)) throw new Error(`outputs ${session.outputNames.join(',')} != entry ${outputs.join(',')}`);
+  if (JSON.stringify([...session.inputNames]) !== JSON.stringify(inputs))
+    throw new Error(`inputs ${session.inputNames.join(',')} != entry ${inputs.join(',')}`);
+  if (JSON.stringify([...session.outputNames]) !== JSON.stringify(outputs))
+    throw new Error(`outputs ${session.outputNames.join(',')} != entry ${outputs.join(',')}`);
   return session;
 }
 

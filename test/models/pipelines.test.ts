@@ -30,7 +30,12 @@ beforeAll(async () => {
     }
     models[id] = entry;
   }
-  const datasets = Object.assign({}, ...readdirSync(entriesDir).filter((n) => n.endsWith('-datasets.json')).map((n) => JSON.parse(readFileSync(join(entriesDir, n), 'utf8')) as unknown));
+  const datasets = Object.assign(
+    {},
+    ...readdirSync(entriesDir)
+      .filter((n) => n.endsWith('-datasets.json'))
+      .map((n) => JSON.parse(readFileSync(join(entriesDir, n), 'utf8')) as unknown),
+  );
   writeFileSync(join(dir, 'models.manifest.json'), JSON.stringify({ manifestVersion: 1, datasets, models }));
   manifest = await readManifestFile(join(dir, 'models.manifest.json'));
 });

@@ -29,10 +29,12 @@ let store: string;
 /** The inputs of voxelmorph_test_reference.py: value at tensor index [a][b][c] (a slowest). */
 function testInput(which: 'moving' | 'fixed'): Float32Array {
   const out = new Float32Array(VOXELS);
-  for (let a = 0; a < N; a++) for (let b = 0; b < N; b++) for (let c = 0; c < N; c++) {
-    const v = which === 'moving' ? 0.5 + 0.45 * Math.sin(0.37 * a + 0.23 * b + 0.11 * c) : 0.5 + 0.45 * Math.sin(0.29 * a - 0.31 * b + 0.17 * c + 0.5);
-    out[(a * N + b) * N + c] = v;
-  }
+  for (let a = 0; a < N; a++)
+    for (let b = 0; b < N; b++)
+      for (let c = 0; c < N; c++) {
+        const v = which === 'moving' ? 0.5 + 0.45 * Math.sin(0.37 * a + 0.23 * b + 0.11 * c) : 0.5 + 0.45 * Math.sin(0.29 * a - 0.31 * b + 0.17 * c + 0.5);
+        out[(a * N + b) * N + c] = v;
+      }
   out[0] = 0;
   out[VOXELS - 1] = 1;
   return out;
@@ -52,11 +54,20 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 function makeCheckpoint(variant: string, full: boolean, extra: string[] = []): string {
   const out = join(work, `${variant}${full ? '_full' : ''}${extra.join('')}.h5`);
-  execFileSync(python, [join(ROOT, 'scripts', 'models', 'make_voxelmorph_test_h5.py'), '--variant', variant, '--out', out, ...(full ? ['--full-model'] : []), ...extra]);
+  execFileSync(python, [
+    join(ROOT, 'scripts', 'models', 'make_voxelmorph_test_h5.py'),
+    '--variant',
+    variant,
+    '--out',
+    out,
+    ...(full ? ['--full-model'] : []),
+    ...extra,
+  ]);
   return out;
 }
 
-const convert = (file: string, id: string) => convertVoxelmorphCheckpoint(file, { id, replace: false, json: false, shape: [N, N, N], modelsDir: store, cwd: work, env: process.env });
+const convert = (file: string, id: string) =>
+  convertVoxelmorphCheckpoint(file, { id, replace: false, json: false, shape: [N, N, N], modelsDir: store, cwd: work, env: process.env });
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'medinfer-vxm-test-'));
@@ -78,7 +89,10 @@ describe('VoxelMorph 2018 Keras checkpoint -> ONNX -> model store', () => {
       expect(output.dims).toEqual([1, 3, c.outSize, c.outSize, c.outSize]);
       const session = await ort.InferenceSession.create(added.modelPath);
       const dims = [1, 1, N, N, N];
-      const result = await session.run({ moving: new ort.Tensor('float32', testInput('moving'), dims), fixed: new ort.Tensor('float32', testInput('fixed'), dims) });
+      const result = await session.run({
+        moving: new ort.Tensor('float32', testInput('moving'), dims),
+        fixed: new ort.Tensor('float32', testInput('fixed'), dims),
+      });
       await session.release();
       const got = result[c.output]!.data as Float32Array;
       const want = fixture(c.variant);
@@ -92,7 +106,10 @@ describe('VoxelMorph 2018 Keras checkpoint -> ONNX -> model store', () => {
     const vm2 = manifest.models['vxm-test-vm2']!;
     const miccai = manifest.models['vxm-test-miccai2018']!;
     expect(vm2.postprocess).toEqual([]);
-    expect(miccai.postprocess).toEqual([{ op: 'integrateVelocity', steps: 7, padding: 'border' }, { op: 'upsampleField', align: 'origin' }]);
+    expect(miccai.postprocess).toEqual([
+      { op: 'integrateVelocity', steps: 7, padding: 'border' },
+      { op: 'upsampleField', align: 'origin' },
+    ]);
     // The loaded entry holds the validated plan (channelWise defaulted): what the pipeline runs.
     for (const e of [vm2, miccai]) expect(e.preprocess[0]).toEqual({ op: 'scaleIntensity', min: 0, max: 1, channelWise: false });
     expect(miccai.weights.kind).toBe('user');
@@ -111,9 +128,11 @@ describe('VoxelMorph 2018 Keras checkpoint -> ONNX -> model store', () => {
     await pipeline.dispose();
     const want = fixture('vm1');
     const got = new Float32Array(3 * VOXELS);
-    for (let a = 0; a < N; a++) for (let b = 0; b < N; b++) for (let c = 0; c < N; c++) {
-      for (let ch = 0; ch < 3; ch++) got[ch * VOXELS + (a * N + b) * N + c] = r.displacement.data[3 * (a + N * (b + N * c)) + ch]!;
-    }
+    for (let a = 0; a < N; a++)
+      for (let b = 0; b < N; b++)
+        for (let c = 0; c < N; c++) {
+          for (let ch = 0; ch < 3; ch++) got[ch * VOXELS + (a * N + b) * N + c] = r.displacement.data[3 * (a + N * (b + N * c)) + ch]!;
+        }
     expect(maxDiff(got, want)).toBeLessThanOrEqual(1e-4);
   });
 
@@ -124,10 +143,14 @@ describe('VoxelMorph 2018 Keras checkpoint -> ONNX -> model store', () => {
     await expect(convert(text, 'vxm-bad')).rejects.toThrow(/notes\.h5 is not a VoxelMorph 2018 Keras checkpoint: not an HDF5 file/);
     // An HDF5 Keras file of another network: a 2D conv stack
     const other = join(work, 'other.h5');
-    execFileSync(python, ['-c', `import h5py, numpy as np
+    execFileSync(python, [
+      '-c',
+      `import h5py, numpy as np
 f = h5py.File(${JSON.stringify(other)}, 'w'); f.attrs['layer_names'] = np.array([b'conv2d_1'])
-g = f.create_group('conv2d_1'); g.create_dataset('conv2d_1/kernel:0', data=np.zeros((3, 3, 1, 8), 'f4')); g.create_dataset('conv2d_1/bias:0', data=np.zeros(8, 'f4'))
-g.attrs['weight_names'] = np.array([b'conv2d_1/kernel:0', b'conv2d_1/bias:0'])`]);
+g = f.create_group('conv2d_1')
+g.create_dataset('conv2d_1/kernel:0', data=np.zeros((3, 3, 1, 8), 'f4')); g.create_dataset('conv2d_1/bias:0', data=np.zeros(8, 'f4'))
+g.attrs['weight_names'] = np.array([b'conv2d_1/kernel:0', b'conv2d_1/bias:0'])`,
+    ]);
     await expect(convert(other, 'vxm-bad')).rejects.toThrow(/other\.h5 is not a VoxelMorph 2018 Keras checkpoint: layer 'conv2d_1' is not a 3D convolution/);
     // The legacy models/xy/ files have the same weight shapes but 'xy' channel order: refused, not misread.
     await expect(convert(makeCheckpoint('vm1', false, ['--legacy-xy']), 'vxm-bad')).rejects.toThrow(/legacy 'xy'-indexing model/);
@@ -138,8 +161,24 @@ g.attrs['weight_names'] = np.array([b'conv2d_1/kernel:0', b'conv2d_1/bias:0'])`]
     const bare = join(work, 'python-no-site');
     writeFileSync(bare, `#!/bin/sh\nexec ${python} -S "$@"\n`);
     chmodSync(bare, 0o755);
-    const run = convertVoxelmorphCheckpoint(makeCheckpoint('vm1', false), { id: 'vxm-nosite', replace: false, json: false, modelsDir: store, cwd: work, env: { ...process.env, MEDINFER_PYTHON: bare } });
+    const run = convertVoxelmorphCheckpoint(makeCheckpoint('vm1', false), {
+      id: 'vxm-nosite',
+      replace: false,
+      json: false,
+      modelsDir: store,
+      cwd: work,
+      env: { ...process.env, MEDINFER_PYTHON: bare },
+    });
     await expect(run).rejects.toThrow(UnsupportedError);
-    await expect(convertVoxelmorphCheckpoint(makeCheckpoint('vm1', false), { id: 'vxm-nosite', replace: false, json: false, modelsDir: store, cwd: work, env: { ...process.env, MEDINFER_PYTHON: bare } })).rejects.toThrow(/needs the Python package h5py .*apt-get install python3-h5py/);
+    await expect(
+      convertVoxelmorphCheckpoint(makeCheckpoint('vm1', false), {
+        id: 'vxm-nosite',
+        replace: false,
+        json: false,
+        modelsDir: store,
+        cwd: work,
+        env: { ...process.env, MEDINFER_PYTHON: bare },
+      }),
+    ).rejects.toThrow(/needs the Python package h5py .*apt-get install python3-h5py/);
   });
 });

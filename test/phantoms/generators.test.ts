@@ -80,7 +80,10 @@ describe('chest radiograph phantom', () => {
   });
 
   it('draws forced findings where the truth says, with the radiological sign', () => {
-    const none = generateChestRadiograph({ seed: 11, findings: { Nodule: false, Effusion: false, Cardiomegaly: false, Consolidation: false, Pneumothorax: false } });
+    const none = generateChestRadiograph({
+      seed: 11,
+      findings: { Nodule: false, Effusion: false, Cardiomegaly: false, Consolidation: false, Pneumothorax: false },
+    });
     const all = generateChestRadiograph({ seed: 11, findings: { Nodule: true, Effusion: true, Cardiomegaly: true, Consolidation: true, Pneumothorax: true } });
     expect(Object.values(none.truth.labels)).toEqual([0, 0, 0, 0, 0]);
     expect(Object.values(all.truth.labels)).toEqual([1, 1, 1, 1, 1]);

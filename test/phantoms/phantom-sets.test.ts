@@ -24,7 +24,13 @@ describe('createPhantomSet', () => {
     expect(Array.from(png.data as Uint16Array)).toEqual(Array.from(truth.image.data as Uint16Array));
     const rows = textOf(f.get('labels.csv')).trim().split('\n');
     expect(rows[0]).toBe('file,Nodule,Effusion,Cardiomegaly,Consolidation,Pneumothorax,cardiothoracic_ratio');
-    expect(rows[2]).toBe(['images/cxr-00001.png', ...['Nodule', 'Effusion', 'Cardiomegaly', 'Consolidation', 'Pneumothorax'].map((k) => truth.truth.labels[k as keyof typeof truth.truth.labels]), truth.truth.cardiothoracicRatio.toFixed(4)].join(','));
+    expect(rows[2]).toBe(
+      [
+        'images/cxr-00001.png',
+        ...['Nodule', 'Effusion', 'Cardiomegaly', 'Consolidation', 'Pneumothorax'].map((k) => truth.truth.labels[k as keyof typeof truth.truth.labels]),
+        truth.truth.cardiothoracicRatio.toFixed(4),
+      ].join(','),
+    );
     expect(dataset).toMatchObject({ generator: 'phantom-cxr', seed: 7, count: 2 });
     expect(JSON.parse(textOf(f.get('dataset.json')))).toEqual(JSON.parse(JSON.stringify(dataset)));
   });

@@ -16,7 +16,10 @@ describe('space without conform', () => {
     const noConform = { ...entry, id: 'tissue-without-conform', preprocess: entry.preprocess.filter((s) => s.op !== 'conform') };
     const pipe = await createPipeline('segmentation', noConform, { manifest });
     const ras = orientVolume(readT1(), { axcodes: 'RAS' }).volume;
-    const error = await pipe.run(ras).then(() => null, (e: unknown) => e);
+    const error = await pipe.run(ras).then(
+      () => null,
+      (e: unknown) => e,
+    );
     await pipe.dispose();
     expect(error).toBeInstanceOf(InputError);
     expect(String((error as Error).message)).toMatch(/axes RAS, not LIA/);

@@ -68,11 +68,19 @@ function tiltAffine(v: Volume, deg: number): Volume {
   const a = (deg * Math.PI) / 180;
   const r = [1, 0, 0, 0, Math.cos(a), -Math.sin(a), 0, Math.sin(a), Math.cos(a)];
   const rotate = (p: readonly number[]) => [0, 1, 2].map((i) => r[i * 3]! * p[0]! + r[i * 3 + 1]! * p[1]! + r[i * 3 + 2]! * p[2]!);
-  const centre = indexToWorld(g, g.size.map((n) => (n - 1) / 2));
+  const centre = indexToWorld(
+    g,
+    g.size.map((n) => (n - 1) / 2),
+  );
   const d = g.direction;
   const cols = [0, 1, 2].map((c) => rotate([d[c]!, d[3 + c]!, d[6 + c]!]));
   const o = rotate(g.origin.map((x, i) => x - centre[i]!));
-  const geometry = createGeometry({ size: g.size, spacing: g.spacing, origin: o.map((x, i) => x + centre[i]!), direction: [0, 1, 2].flatMap((row) => cols.map((c) => c[row]!)) });
+  const geometry = createGeometry({
+    size: g.size,
+    spacing: g.spacing,
+    origin: o.map((x, i) => x + centre[i]!),
+    direction: [0, 1, 2].flatMap((row) => cols.map((c) => c[row]!)),
+  });
   return createVolume({ geometry, data: v.data, meta: { ...v.meta } });
 }
 
@@ -92,7 +100,14 @@ beforeAll(() => {
   byName['reslice-1.2mm']!.path = write('reslice', resampleVolume(t1, { spacing: [1.2, 1.2, 1.2], mode: 'linear', rule: 'monai' }).volume);
   const dicomDir = join(dir, 'dicom');
   mkdirSync(dicomDir);
-  const files = writeVolumeAsDicomSeries(t1, { modality: 'MR', studyUid: '2.25.1', seriesUid: '2.25.2', frameOfReferenceUid: '2.25.3', seriesNumber: 1, seriesDescription: 'T1' });
+  const files = writeVolumeAsDicomSeries(t1, {
+    modality: 'MR',
+    studyUid: '2.25.1',
+    seriesUid: '2.25.2',
+    frameOfReferenceUid: '2.25.3',
+    seriesNumber: 1,
+    seriesDescription: 'T1',
+  });
   files.forEach((bytes, k) => writeFileSync(join(dicomDir, `${String(k).padStart(3, '0')}.dcm`), bytes));
   byName['dicom']!.path = dicomDir;
 });

@@ -16,10 +16,11 @@ function image(seed: number, modality = 'CR'): Volume {
 /** Bilinear 2x downsampling with align_corners=False samples exactly between pixel pairs: 2x2 means. */
 function blockMeans(v: Volume): Float32Array {
   const out = new Float32Array(256);
-  for (let j = 0; j < 16; j++) for (let i = 0; i < 16; i++) {
-    const d = v.data;
-    out[j * 16 + i] = (d[2 * j * 32 + 2 * i]! + d[2 * j * 32 + 2 * i + 1]! + d[(2 * j + 1) * 32 + 2 * i]! + d[(2 * j + 1) * 32 + 2 * i + 1]!) / 4;
-  }
+  for (let j = 0; j < 16; j++)
+    for (let i = 0; i < 16; i++) {
+      const d = v.data;
+      out[j * 16 + i] = (d[2 * j * 32 + 2 * i]! + d[2 * j * 32 + 2 * i + 1]! + d[(2 * j + 1) * 32 + 2 * i]! + d[(2 * j + 1) * 32 + 2 * i + 1]!) / 4;
+    }
   return out;
 }
 

@@ -18,12 +18,24 @@ async function manifestFor(models: Record<string, Record<string, unknown>>): Pro
     copyFileSync(fixture(file), join(dir, 'models', file));
     const { file: _f, ...rest } = m;
     entries[id] = {
-      task: 'detection', title: id, datasets: ['synthetic'], architecture: 'constant', weights: { kind: 'bundled' },
+      task: 'detection',
+      title: id,
+      datasets: ['synthetic'],
+      architecture: 'constant',
+      weights: { kind: 'bundled' },
       files: [{ role: 'model', path: `models/${file}`, sha256: await sha256Hex(new Uint8Array(readFileSync(fixture(file)))) }],
-      intendedUse: 'pipeline unit tests only', ...rest,
+      intendedUse: 'pipeline unit tests only',
+      ...rest,
     };
   }
-  writeFileSync(join(dir, 'm.json'), JSON.stringify({ manifestVersion: 1, datasets: { synthetic: { name: 's', tasks: ['detection'], modality: 'x', acquisition: { kind: 'generated' } } }, models: entries }));
+  writeFileSync(
+    join(dir, 'm.json'),
+    JSON.stringify({
+      manifestVersion: 1,
+      datasets: { synthetic: { name: 's', tasks: ['detection'], modality: 'x', acquisition: { kind: 'generated' } } },
+      models: entries,
+    }),
+  );
   return readManifestFile(join(dir, 'm.json'));
 }
 
@@ -31,18 +43,32 @@ let manifest: Manifest;
 beforeAll(async () => {
   manifest = await manifestFor({
     yolo: {
-      file: 'constant-yolo2d.onnx', dimensionality: 2,
+      file: 'constant-yolo2d.onnx',
+      dimensionality: 2,
       io: { inputs: [{ name: 'images', dtype: 'float32', dims: [1, 3, 64, 64] }], outputs: [{ name: 'output0', dtype: 'float32', dims: [1, 6, 3] }] },
-      preprocess: [{ op: 'toRgb' }, { op: 'letterbox', size: [64, 64], padValue: 114 }, { op: 'scaleIntensityRange', aMin: 0, aMax: 255, bMin: 0, bMax: 1, clip: true }, { op: 'toTensor', layout: 'NCHW', dtype: 'float32' }],
-      inference: { mode: 'whole' }, postprocess: [{ op: 'decodeYolo', confidence: 0.25, numClasses: 2 }, { op: 'nms', iou: 0.7, maxDetections: 300, classAware: true }],
+      preprocess: [
+        { op: 'toRgb' },
+        { op: 'letterbox', size: [64, 64], padValue: 114 },
+        { op: 'scaleIntensityRange', aMin: 0, aMax: 255, bMin: 0, bMax: 1, clip: true },
+        { op: 'toTensor', layout: 'NCHW', dtype: 'float32' },
+      ],
+      inference: { mode: 'whole' },
+      postprocess: [
+        { op: 'decodeYolo', confidence: 0.25, numClasses: 2 },
+        { op: 'nms', iou: 0.7, maxDetections: 300, classAware: true },
+      ],
       labels: ['nodule', 'mass'],
     },
     det3d: {
-      file: 'constant-det3d.onnx', dimensionality: 3,
+      file: 'constant-det3d.onnx',
+      dimensionality: 3,
       io: { inputs: [{ name: 'image', dtype: 'float32', dims: [1, 1, -1, -1, -1] }], outputs: [{ name: 'raw', dtype: 'float32', dims: [1, 7, 1] }] },
       preprocess: [{ op: 'toTensor', layout: 'NCDHW', dtype: 'float32' }],
       inference: { mode: 'slidingWindow', roi: [8, 8, 8], overlap: 0, placement: 'monai' },
-      postprocess: [{ op: 'decodeYolo', confidence: 0.5, numClasses: 1 }, { op: 'nms', iou: 0.1 }],
+      postprocess: [
+        { op: 'decodeYolo', confidence: 0.5, numClasses: 1 },
+        { op: 'nms', iou: 0.1 },
+      ],
       labels: ['nodule'],
     },
   });
@@ -67,7 +93,11 @@ describe('detection pipeline', () => {
 
   it('3D: sliding windows shift boxes by their window start; world centres give LUNA16 rows', async () => {
     const pipe = await createPipeline('detection', 'det3d', { manifest, provider: 'cpu' });
-    const ct = createVolume({ geometry: { size: [20, 16, 12], spacing: [0.7, 0.7, 1.25], origin: [-100, -50, 20] }, data: new Int16Array(20 * 16 * 12), meta: { modality: 'CT', seriesInstanceUid: '1.2.3' } });
+    const ct = createVolume({
+      geometry: { size: [20, 16, 12], spacing: [0.7, 0.7, 1.25], origin: [-100, -50, 20] },
+      data: new Int16Array(20 * 16 * 12),
+      meta: { modality: 'CT', seriesInstanceUid: '1.2.3' },
+    });
     const r = await pipe.run(ct);
     // Window starts: k [0, 4], j [0, 8], i [0, 8, 12] -> 12 windows, one box each, none overlapping.
     expect(r.detections).toHaveLength(12);

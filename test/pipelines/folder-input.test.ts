@@ -29,7 +29,9 @@ describe('a DICOM stack with a missing slice', () => {
     const { assertFiniteInput } = await import('../../src/pipelines/model-inputs.js');
     const v = await loadNodeVolume(join(DICOM, 'series-variants', 'missing'));
     expect(v.meta['sliceDeviationMm']).toBeGreaterThan(0.1 * v.geometry.spacing[2]);
-    expect(() => assertFiniteInput(v, 'missing')).toThrowError(expect.objectContaining({ code: 'E_INPUT', details: expect.objectContaining({ cause: 'non-uniform-slices' }) }));
+    expect(() => assertFiniteInput(v, 'missing')).toThrowError(
+      expect.objectContaining({ code: 'E_INPUT', details: expect.objectContaining({ cause: 'non-uniform-slices' }) }),
+    );
     const whole = await loadNodeVolume(join(DICOM, 'series-oblique'));
     expect(assertFiniteInput(whole, 'whole')).toBe(whole);
   });

@@ -13,14 +13,20 @@ const load = <T>(name: string): T => JSON.parse(readFileSync(fixture(name), 'utf
 
 describe('parity with independent Python references', () => {
   it('report-text: token ids and status probabilities', async () => {
-    const ref = load<{ model: string; reports: string[]; ids: number[][]; probabilities: number[][][]; classes: string[]; tolerance: number }>('report-text.json');
+    const ref = load<{ model: string; reports: string[]; ids: number[][]; probabilities: number[][][]; classes: string[]; tolerance: number }>(
+      'report-text.json',
+    );
     const pipe = await createPipeline('report-text', ref.model, { manifest: await readManifestFile(), provider: 'cpu' });
     ref.reports.forEach((r, i) => expect([...pipe.tokenizer.encode(r)]).toEqual(ref.ids[i]));
     const results = await pipe.runBatch(ref.reports);
     let max = 0;
-    results.forEach((r, i) => r.observations.forEach((o, l) => ref.classes.forEach((c, k) => {
-      max = Math.max(max, Math.abs(o.scores[c as 'positive']! - ref.probabilities[i]![l]![k]!));
-    })));
+    results.forEach((r, i) =>
+      r.observations.forEach((o, l) =>
+        ref.classes.forEach((c, k) => {
+          max = Math.max(max, Math.abs(o.scores[c as 'positive']! - ref.probabilities[i]![l]![k]!));
+        }),
+      ),
+    );
     expect(max).toBeLessThan(ref.tolerance);
     await pipe.dispose();
   });
@@ -54,4 +60,3 @@ describe('parity with independent Python references', () => {
     await pipe.dispose();
   });
 });
-

@@ -15,7 +15,8 @@ function ramp(): Volume {
   const n = SIZE[0] * SIZE[1] * SIZE[2];
   const data = new Float32Array(n);
   // Linear in i and k: trilinear warping reproduces it exactly inside the image.
-  for (let k = 0; k < SIZE[2]; k++) for (let j = 0; j < SIZE[1]; j++) for (let i = 0; i < SIZE[0]; i++) data[i + SIZE[0] * (j + SIZE[1] * k)] = 3 * i + 5 * k + 7;
+  for (let k = 0; k < SIZE[2]; k++)
+    for (let j = 0; j < SIZE[1]; j++) for (let i = 0; i < SIZE[0]; i++) data[i + SIZE[0] * (j + SIZE[1] * k)] = 3 * i + 5 * k + 7;
   return createVolume({ geometry: GEOMETRY, data, meta: { modality: 'CT', source: 'ramp.nii.gz' } });
 }
 
@@ -29,12 +30,29 @@ beforeAll(async () => {
     datasets: { synthetic: { name: 'synthetic', tasks: ['registration'], modality: 'CT', acquisition: { kind: 'generated' } } },
     models: {
       field: {
-        task: 'registration', title: 'constant field', datasets: ['synthetic'], architecture: 'constant', dimensionality: 3,
-        files: [{ role: 'model', path: 'models/f.onnx', sha256: await sha256Hex(new Uint8Array(readFileSync(MODEL))) }], weights: { kind: 'bundled' },
-        io: { inputs: [{ name: 'moving', dtype: 'float32', dims: [1, 1, -1, -1, -1] }, { name: 'fixed', dtype: 'float32', dims: [1, 1, -1, -1, -1] }], outputs: [{ name: 'flow', dtype: 'float32', dims: [1, 3, -1, -1, -1] }] },
+        task: 'registration',
+        title: 'constant field',
+        datasets: ['synthetic'],
+        architecture: 'constant',
+        dimensionality: 3,
+        files: [{ role: 'model', path: 'models/f.onnx', sha256: await sha256Hex(new Uint8Array(readFileSync(MODEL))) }],
+        weights: { kind: 'bundled' },
+        io: {
+          inputs: [
+            { name: 'moving', dtype: 'float32', dims: [1, 1, -1, -1, -1] },
+            { name: 'fixed', dtype: 'float32', dims: [1, 1, -1, -1, -1] },
+          ],
+          outputs: [{ name: 'flow', dtype: 'float32', dims: [1, 3, -1, -1, -1] }],
+        },
         inputs: [{ name: 'moving' }, { name: 'fixed' }],
-        preprocess: [{ op: 'scaleIntensityRange', aMin: 0, aMax: 100, bMin: 0, bMax: 1, clip: true }, { op: 'toTensor', layout: 'NCDHW', dtype: 'float32', axisOrder: 'ijk' }],
-        inference: { mode: 'whole' }, postprocess: [], labels: [], intendedUse: 'pipeline unit tests only',
+        preprocess: [
+          { op: 'scaleIntensityRange', aMin: 0, aMax: 100, bMin: 0, bMax: 1, clip: true },
+          { op: 'toTensor', layout: 'NCDHW', dtype: 'float32', axisOrder: 'ijk' },
+        ],
+        inference: { mode: 'whole' },
+        postprocess: [],
+        labels: [],
+        intendedUse: 'pipeline unit tests only',
       },
     },
   };
@@ -84,7 +102,9 @@ describe('registration pipeline', () => {
 
   it('refuses mismatched landmark counts and 2D inputs', async () => {
     const pipe = await createPipeline('registration', 'field', { manifest, provider: 'cpu' });
-    await expect(pipe.run({ fixed: ramp(), moving: ramp(), landmarks: { fixed: [1, 2, 3], moving: [1, 2, 3, 4, 5, 6] } })).rejects.toThrow(/same number of 3D points/);
+    await expect(pipe.run({ fixed: ramp(), moving: ramp(), landmarks: { fixed: [1, 2, 3], moving: [1, 2, 3, 4, 5, 6] } })).rejects.toThrow(
+      /same number of 3D points/,
+    );
     const flat = createVolume({ geometry: { size: [4, 4, 1] }, data: new Float32Array(16) });
     await expect(pipe.run({ fixed: flat, moving: ramp() })).rejects.toThrow(/fixed image is 2D/);
     await pipe.dispose();
@@ -110,7 +130,11 @@ describe('registration outputs on disk', () => {
     const velocityOutput = { ...base.io.outputs[0]!, name: 'velocity' };
     for (const [io, postprocess, pattern] of [
       [{ ...base.io, outputs: [velocityOutput] }, [], /output 'velocity' is a velocity field but postprocess has no integrateVelocity/],
-      [{ ...base.io, outputs: [{ ...velocityOutput, name: 'displacement' }] }, [{ op: 'integrateVelocity', steps: 7 }], /output 'displacement' is a displacement field but postprocess integrates it/],
+      [
+        { ...base.io, outputs: [{ ...velocityOutput, name: 'displacement' }] },
+        [{ op: 'integrateVelocity', steps: 7 }],
+        /output 'displacement' is a displacement field but postprocess integrates it/,
+      ],
     ] as const) {
       const entry = { ...base, io, postprocess };
       await expect(createPipeline('registration', entry, { manifest, provider: 'cpu' })).rejects.toThrow(ManifestError);

@@ -3,15 +3,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Manifest } from '../../src/index.js';
+import type { Manifest } from '../../src/index.js';
 import { createTokenizer, parseTokenizerSpec } from '../../src/pipelines/text-tokenizer.js';
 import { sha256Hex } from '../../src/runtime/checksum.js';
 import { createPipeline, readManifestFile } from '../../src/node.js';
 
 const fx = (n: string) => fileURLToPath(new URL(`../fixtures/models/${n}`, import.meta.url));
-const golden = JSON.parse(readFileSync(fx('tiny-text.golden.json'), 'utf8')) as { reports: string[]; ids: number[][]; probabilities: number[][][]; tolerance: number };
+const golden = JSON.parse(readFileSync(fx('tiny-text.golden.json'), 'utf8')) as {
+  reports: string[];
+  ids: number[][];
+  probabilities: number[][][];
+  tolerance: number;
+};
 const CLASSES = ['not mentioned', 'positive', 'negative', 'uncertain'];
-const TOKENIZER = { lowercase: true, split: 'words-and-punctuation', maxLength: 8, padding: 'post', padToken: '<pad>', unknownToken: '<unk>', inputDtype: 'int64', classes: CLASSES };
+const TOKENIZER = {
+  lowercase: true,
+  split: 'words-and-punctuation',
+  maxLength: 8,
+  padding: 'post',
+  padToken: '<pad>',
+  unknownToken: '<unk>',
+  inputDtype: 'int64',
+  classes: CLASSES,
+};
 
 let manifest: Manifest;
 beforeAll(async () => {
@@ -19,19 +33,33 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'models'));
   for (const f of ['tiny-text.onnx', 'tiny-text.vocab.json']) copyFileSync(fx(f), join(dir, 'models', f));
   const sha = async (f: string) => sha256Hex(new Uint8Array(readFileSync(fx(f))));
-  writeFileSync(join(dir, 'm.json'), JSON.stringify({
-    manifestVersion: 1,
-    datasets: { synthetic: { name: 's', tasks: ['report-text'], modality: 'text', acquisition: { kind: 'generated' } } },
-    models: {
-      text: {
-        task: 'report-text', title: 'tiny text', datasets: ['synthetic'], architecture: 'embedding bag', weights: { kind: 'bundled' },
-        files: [{ role: 'model', path: 'models/tiny-text.onnx', sha256: await sha('tiny-text.onnx') }, { role: 'vocab', path: 'models/tiny-text.vocab.json', sha256: await sha('tiny-text.vocab.json') }],
-        io: { inputs: [{ name: 'tokens', dtype: 'int64', dims: [-1, 8] }], outputs: [{ name: 'logits', dtype: 'float32', dims: [-1, 3, 4] }] },
-        tokenizer: TOKENIZER, preprocess: [], inference: { mode: 'whole', batch: 3 }, postprocess: [],
-        labels: ['Pleural Effusion', 'Cardiomegaly', 'Edema'], intendedUse: 'pipeline unit tests only',
+  writeFileSync(
+    join(dir, 'm.json'),
+    JSON.stringify({
+      manifestVersion: 1,
+      datasets: { synthetic: { name: 's', tasks: ['report-text'], modality: 'text', acquisition: { kind: 'generated' } } },
+      models: {
+        text: {
+          task: 'report-text',
+          title: 'tiny text',
+          datasets: ['synthetic'],
+          architecture: 'embedding bag',
+          weights: { kind: 'bundled' },
+          files: [
+            { role: 'model', path: 'models/tiny-text.onnx', sha256: await sha('tiny-text.onnx') },
+            { role: 'vocab', path: 'models/tiny-text.vocab.json', sha256: await sha('tiny-text.vocab.json') },
+          ],
+          io: { inputs: [{ name: 'tokens', dtype: 'int64', dims: [-1, 8] }], outputs: [{ name: 'logits', dtype: 'float32', dims: [-1, 3, 4] }] },
+          tokenizer: TOKENIZER,
+          preprocess: [],
+          inference: { mode: 'whole', batch: 3 },
+          postprocess: [],
+          labels: ['Pleural Effusion', 'Cardiomegaly', 'Edema'],
+          intendedUse: 'pipeline unit tests only',
+        },
       },
-    },
-  }));
+    }),
+  );
   const text = (JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8')) as { models: Record<string, Record<string, unknown>> }).models;
   // The same model declaring its head's activation: softmax over the last axis fits, a sigmoid does not.
   text['text-softmax'] = { ...text['text'], postprocess: [{ op: 'softmax', axis: -1 }] };

@@ -20,18 +20,33 @@ const PRE = [
 ];
 
 function manifest(argmax: Record<string, unknown>) {
-  return parseManifest({
-    manifestVersion: 1,
-    datasets: { d: { name: 'test', tasks: ['segmentation'], modality: 'CT', acquisition: { kind: 'generated' } } },
-    models: {
-      m: {
-        task: 'segmentation', title: 'tiny', datasets: ['d'], architecture: 'conv', files: [{ role: 'model', path: 'tiny-segmenter.onnx', sha256: createHash('sha256').update(readFileSync(MODEL)).digest('hex') }],
-        weights: { kind: 'bundled' }, dimensionality: 3,
-        io: { inputs: [{ name: 'image', dtype: 'float32', dims: [-1, 1, -1, -1, -1] }], outputs: [{ name: 'logits', dtype: 'float32', dims: [-1, 2, -1, -1, -1] }] },
-        preprocess: PRE, inference: { mode: 'whole' }, postprocess: [{ op: 'softmax', axis: 1 }, argmax], labels: ['background', 'bright'], intendedUse: 'tests of the argmax grid only',
+  return parseManifest(
+    {
+      manifestVersion: 1,
+      datasets: { d: { name: 'test', tasks: ['segmentation'], modality: 'CT', acquisition: { kind: 'generated' } } },
+      models: {
+        m: {
+          task: 'segmentation',
+          title: 'tiny',
+          datasets: ['d'],
+          architecture: 'conv',
+          files: [{ role: 'model', path: 'tiny-segmenter.onnx', sha256: createHash('sha256').update(readFileSync(MODEL)).digest('hex') }],
+          weights: { kind: 'bundled' },
+          dimensionality: 3,
+          io: {
+            inputs: [{ name: 'image', dtype: 'float32', dims: [-1, 1, -1, -1, -1] }],
+            outputs: [{ name: 'logits', dtype: 'float32', dims: [-1, 2, -1, -1, -1] }],
+          },
+          preprocess: PRE,
+          inference: { mode: 'whole' },
+          postprocess: [{ op: 'softmax', axis: 1 }, argmax],
+          labels: ['background', 'bright'],
+          intendedUse: 'tests of the argmax grid only',
+        },
       },
     },
-  }, { base: dirname(MODEL) });
+    { base: dirname(MODEL) },
+  );
 }
 
 describe("segmentation argmax grid 'model'", () => {

@@ -15,7 +15,11 @@ function volume(seed: number, geometry: { spacing?: number[]; origin?: number[];
   const n = SIZE[0] * SIZE[1] * SIZE[2];
   const data = new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = 100 + 40 * Math.sin(i * 0.37 + seed) + (i % 7);
-  return createVolume({ geometry: { size: [...SIZE], spacing: geometry.spacing ?? [1.5, 1, 2], origin: geometry.origin ?? [10, -5, 3], direction: geometry.direction ?? OBLIQUE }, data, meta: { modality: 'MR', source: `mod${seed}.nii.gz` } });
+  return createVolume({
+    geometry: { size: [...SIZE], spacing: geometry.spacing ?? [1.5, 1, 2], origin: geometry.origin ?? [10, -5, 3], direction: geometry.direction ?? OBLIQUE },
+    data,
+    meta: { modality: 'MR', source: `mod${seed}.nii.gz` },
+  });
 }
 
 async function writeManifest(inference: object): Promise<Manifest> {
@@ -28,13 +32,28 @@ async function writeManifest(inference: object): Promise<Manifest> {
     datasets: { synthetic: { name: 'synthetic', tasks: ['segmentation'], modality: 'MR', acquisition: { kind: 'generated' } } },
     models: {
       seg: {
-        task: 'segmentation', title: 'conv net', datasets: ['synthetic'], architecture: 'two conv layers', dimensionality: 3,
-        files: [{ role: 'model', path: 'models/net.onnx', sha256 }], weights: { kind: 'bundled' },
+        task: 'segmentation',
+        title: 'conv net',
+        datasets: ['synthetic'],
+        architecture: 'two conv layers',
+        dimensionality: 3,
+        files: [{ role: 'model', path: 'models/net.onnx', sha256 }],
+        weights: { kind: 'bundled' },
         io: { inputs: [{ name: 'x', dtype: 'float32', dims: [-1, 2, -1, -1, -1] }], outputs: [{ name: 'y', dtype: 'float32', dims: [-1, 3, -1, -1, -1] }] },
         inputs: [{ name: 't1' }, { name: 'flair' }],
-        preprocess: [{ op: 'stackChannels', order: ['t1', 'flair'] }, { op: 'zscore', nonzero: false, channelWise: true }, { op: 'toTensor', layout: 'NCDHW', dtype: 'float32', axisOrder: 'ijk' }],
-        inference, postprocess: [{ op: 'softmax', axis: 1 }, { op: 'argmax' }],
-        labels: [{ name: 'background', value: 0 }, { name: 'one', value: 1 }, { name: 'two', value: 2 }], intendedUse: 'pipeline unit tests only',
+        preprocess: [
+          { op: 'stackChannels', order: ['t1', 'flair'] },
+          { op: 'zscore', nonzero: false, channelWise: true },
+          { op: 'toTensor', layout: 'NCDHW', dtype: 'float32', axisOrder: 'ijk' },
+        ],
+        inference,
+        postprocess: [{ op: 'softmax', axis: 1 }, { op: 'argmax' }],
+        labels: [
+          { name: 'background', value: 0 },
+          { name: 'one', value: 1 },
+          { name: 'two', value: 2 },
+        ],
+        intendedUse: 'pipeline unit tests only',
       },
     },
   };
@@ -54,18 +73,21 @@ async function referenceLabels(a: Volume, b: Volume): Promise<Uint8Array> {
     let varSum = 0;
     for (let p = 0; p < n; p++) varSum += (v.data[p]! - mean) ** 2;
     const std = Math.sqrt(varSum / n);
-    for (let i = 0; i < ni; i++) for (let j = 0; j < nj; j++) for (let k = 0; k < nk; k++) x[c * n + (i * nj + j) * nk + k] = (v.data[i + ni * (j + nj * k)]! - mean) / std;
+    for (let i = 0; i < ni; i++)
+      for (let j = 0; j < nj; j++) for (let k = 0; k < nk; k++) x[c * n + (i * nj + j) * nk + k] = (v.data[i + ni * (j + nj * k)]! - mean) / std;
   });
   const s = await createModelSession(createNodeBackend(), { path: NET }, { provider: 'cpu' });
   const y = (await s.run({ x: { type: 'float32', dims: [1, 2, ni, nj, nk], data: x } })).y!.data as Float32Array;
   await s.dispose();
   const labels = new Uint8Array(n);
-  for (let i = 0; i < ni; i++) for (let j = 0; j < nj; j++) for (let k = 0; k < nk; k++) {
-    const t = (i * nj + j) * nk + k;
-    let best = 0;
-    for (let c = 1; c < 3; c++) if (y[c * n + t]! > y[best * n + t]!) best = c;
-    labels[i + ni * (j + nj * k)] = best;
-  }
+  for (let i = 0; i < ni; i++)
+    for (let j = 0; j < nj; j++)
+      for (let k = 0; k < nk; k++) {
+        const t = (i * nj + j) * nk + k;
+        let best = 0;
+        for (let c = 1; c < 3; c++) if (y[c * n + t]! > y[best * n + t]!) best = c;
+        labels[i + ni * (j + nj * k)] = best;
+      }
   return labels;
 }
 
@@ -89,7 +111,10 @@ describe('segmentation pipeline', () => {
     for (let i = 0; i < ref.length; i++) if (ref[i] === r.labels.data[i]) same++;
     expect(same).toBe(ref.length);
     const voxelMl = (1.5 * 1 * 2) / 1000;
-    for (const [value, name] of [[1, 'one'], [2, 'two']] as const) {
+    for (const [value, name] of [
+      [1, 'one'],
+      [2, 'two'],
+    ] as const) {
       const count = ref.filter((l) => l === value).length;
       if (count > 0) expect(r.volumesMl[name]).toBeCloseTo(count * voxelMl, 9);
     }
@@ -127,7 +152,10 @@ describe('segmentation pipeline', () => {
       data.set(v.data as Float32Array, n);
       return createVolume({ geometry: v.geometry, data, frames: 2, meta: { ...v.meta, format: 'dicom', volumeIndexAttribute: 'TemporalPositionIdentifier' } });
     };
-    await expect(pipe.run({ t1: series(t1), flair: series(flair) })).rejects.toMatchObject({ code: 'E_INPUT', details: { cause: 'multi-volume-input', volumes: 2 } });
+    await expect(pipe.run({ t1: series(t1), flair: series(flair) })).rejects.toMatchObject({
+      code: 'E_INPUT',
+      details: { cause: 'multi-volume-input', volumes: 2 },
+    });
     const picked = await pipe.run({ t1: series(t1), flair: series(flair) }, { volume: 1 });
     const plain = await pipe.run({ t1, flair });
     expect(Array.from(picked.labels.data)).toEqual(Array.from(plain.labels.data));

@@ -52,13 +52,20 @@ describe('label results', () => {
 
   it('multi-label: per-label thresholds, missing labels dropped', () => {
     const r = toLabelScores(scores, names, { threshold: [0.6, null, 0.1, 0.6] });
-    expect(r.map((x) => [x.name, x.positive])).toEqual([['Atelectasis', true], ['Effusion', true], ['Edema', false]]);
+    expect(r.map((x) => [x.name, x.positive])).toEqual([
+      ['Atelectasis', true],
+      ['Effusion', true],
+      ['Edema', false],
+    ]);
     expect(r[0]).toMatchObject({ score: 0.7, index: 0 });
   });
 
   it('single-label: only the best label can be positive; topK sorts', () => {
     const r = toLabelScores(scores, names, { mode: 'single', threshold: 0.1, topK: 2 });
-    expect(r.map((x) => [x.name, x.positive])).toEqual([['Atelectasis', true], ['Edema', false]]);
+    expect(r.map((x) => [x.name, x.positive])).toEqual([
+      ['Atelectasis', true],
+      ['Edema', false],
+    ]);
   });
 
   it('threshold and top-k helpers', () => {

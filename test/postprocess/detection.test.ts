@@ -32,7 +32,9 @@ describe('3D NMS (torchvision loop in float32, MONAI xyzxyz)', () => {
   const classes = loadArray('nms3d_classes', 'int32');
   it('class-agnostic and class-aware kept indices are identical', () => {
     expect(Array.from(selectNms({ boxes, scores, dims: 3 }, { iou: 0.3 }))).toEqual(Array.from(loadArray('nms3d_keep_3', 'int32')));
-    expect(Array.from(selectNms({ boxes, scores, classes, dims: 3 }, { iou: 0.3, classAware: true }))).toEqual(Array.from(loadArray('nms3d_batched_keep_3', 'int32')));
+    expect(Array.from(selectNms({ boxes, scores, classes, dims: 3 }, { iou: 0.3, classAware: true }))).toEqual(
+      Array.from(loadArray('nms3d_batched_keep_3', 'int32')),
+    );
   });
 });
 

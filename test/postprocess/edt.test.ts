@@ -10,7 +10,7 @@ describe('exact squared EDT', () => {
     [[9, 9, 9], [1, 1, 1], 0.002],
   ];
   let seed = 99;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
   for (const [size, spacing, density] of cases) {
     it(`size ${size.join('x')}, spacing ${spacing.join('/')}`, () => {
       const n = size[0]! * size[1]! * size[2]!;

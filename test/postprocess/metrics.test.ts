@@ -39,7 +39,9 @@ describe('Dice', () => {
 });
 
 describe('HD95 vs scipy distance_transform_edt reference', () => {
-  const hd = value<{ spacing: number[]; size: number[]; cases: { monai95: number; medpy95: number; hd100: number; ab95: number; ba95: number }[] }>('hausdorff');
+  const hd = value<{ spacing: number[]; size: number[]; cases: { monai95: number; medpy95: number; hd100: number; ab95: number; ba95: number }[] }>(
+    'hausdorff',
+  );
   const geometry = createGeometry({ size: hd.size, spacing: hd.spacing });
   hd.cases.forEach((c, i) => {
     it(`case ${i}: MONAI and medpy conventions within 1e-6 mm`, () => {
@@ -85,7 +87,10 @@ describe('HD95 vs scipy distance_transform_edt reference', () => {
 
 describe('LUNA16 FROC / CPM', () => {
   it('matches the evaluation-script logic (100-mark cap, excluded findings, double hits)', () => {
-    const { input, expected } = value<{ input: FrocInput; expected: { sensitivities: number[]; cpm: number; totalNodules: number; detectedNodules: number; falsePositives: number } }>('froc');
+    const { input, expected } = value<{
+      input: FrocInput;
+      expected: { sensitivities: number[]; cpm: number; totalNodules: number; detectedNodules: number; falsePositives: number };
+    }>('froc');
     const r = computeFroc(input);
     expect(r.totalNodules).toBe(expected.totalNodules);
     expect(r.detectedNodules).toBe(expected.detectedNodules);

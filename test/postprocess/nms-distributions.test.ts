@@ -48,7 +48,12 @@ function random(seed: number): () => number {
   };
 }
 
-function makeBoxes(n: number, dims: 2 | 3, rnd: () => number, place: (i: number) => { lo: number[]; size: number[] }): { boxes: Float32Array; scores: Float32Array; classes: Int32Array } {
+function makeBoxes(
+  n: number,
+  dims: 2 | 3,
+  rnd: () => number,
+  place: (i: number) => { lo: number[]; size: number[] },
+): { boxes: Float32Array; scores: Float32Array; classes: Int32Array } {
   const boxes = new Float32Array(n * dims * 2);
   const scores = new Float32Array(n);
   const classes = new Int32Array(n);
@@ -69,7 +74,15 @@ describe('grid NMS equals the O(n^2) torchvision loop on stress distributions', 
   const cases: [string, 2 | 3, ReturnType<typeof makeBoxes>][] = [
     ['identical boxes', 2, makeBoxes(300, 2, rnd, () => ({ lo: [10, 10], size: [5, 5] }))],
     ['dense cluster', 2, makeBoxes(1500, 2, rnd, () => ({ lo: [100 + rnd() * 10, 100 + rnd() * 10], size: [20 + rnd() * 5, 20 + rnd() * 5] }))],
-    ['huge among tiny', 2, makeBoxes(2000, 2, rnd, (i) => (i % 50 === 0 ? { lo: [rnd() * 100, rnd() * 100], size: [5000 * rnd(), 5000 * rnd()] } : { lo: [rnd() * 5000, rnd() * 5000], size: [1 + rnd() * 8, 1 + rnd() * 8] }))],
+    [
+      'huge among tiny',
+      2,
+      makeBoxes(2000, 2, rnd, (i) =>
+        i % 50 === 0
+          ? { lo: [rnd() * 100, rnd() * 100], size: [5000 * rnd(), 5000 * rnd()] }
+          : { lo: [rnd() * 5000, rnd() * 5000], size: [1 + rnd() * 8, 1 + rnd() * 8] },
+      ),
+    ],
     ['zero extent on one axis', 2, makeBoxes(800, 2, rnd, () => ({ lo: [rnd() * 300, 42], size: [10 + rnd() * 30, rnd() < 0.5 ? 0 : 10] }))],
     ['3D clustered', 3, makeBoxes(1500, 3, rnd, () => ({ lo: [rnd() * 60, rnd() * 60, rnd() * 20], size: [5 + rnd() * 15, 5 + rnd() * 15, 3 + rnd() * 6] }))],
   ];

@@ -33,7 +33,12 @@ describe("upsampleField align 'origin' (the 2018 Keras VoxelMorph interp_upsampl
   // Keras: target voxel x samples the coarse field at loc = x / 2 with interpn (loc0 = clip(floor),
   // loc1 = clip(loc0 + 1), weights loc1 - loc and 1 - that), then the values are doubled.
   const n = [3, 4, 5] as const;
-  const small = createVolume({ geometry: createGeometry({ size: [...n] }), data: new Float32Array(3 * 60).map((_, p) => Math.cos(p * 0.61) * 3), components: 3, meta: { displacementUnits: 'voxel' } });
+  const small = createVolume({
+    geometry: createGeometry({ size: [...n] }),
+    data: new Float32Array(3 * 60).map((_, p) => Math.cos(p * 0.61) * 3),
+    components: 3,
+    meta: { displacementUnits: 'voxel' },
+  });
   const tgt = createGeometry({ size: [6, 8, 10] });
   function keras(x: number, y: number, z: number, c: number): number {
     const at = (i: number, j: number, k: number) => small.data[3 * (i + n[0] * (j + n[1] * k)) + c]!;
@@ -44,15 +49,30 @@ describe("upsampleField align 'origin' (the 2018 Keras VoxelMorph interp_upsampl
     };
     const [a, b, d] = [corner(x / 2, n[0]), corner(y / 2, n[1]), corner(z / 2, n[2])];
     let v = 0;
-    for (const [i, wi] of [[a.l0, a.w0], [a.l1, a.w1]] as const) for (const [j, wj] of [[b.l0, b.w0], [b.l1, b.w1]] as const) for (const [k, wk] of [[d.l0, d.w0], [d.l1, d.w1]] as const) v += wi * wj * wk * at(i, j, k);
+    for (const [i, wi] of [
+      [a.l0, a.w0],
+      [a.l1, a.w1],
+    ] as const)
+      for (const [j, wj] of [
+        [b.l0, b.w0],
+        [b.l1, b.w1],
+      ] as const)
+        for (const [k, wk] of [
+          [d.l0, d.w0],
+          [d.l1, d.w1],
+        ] as const)
+          v += wi * wj * wk * at(i, j, k);
     return 2 * v;
   }
   it('matches the Keras definition, including the clamped far border', () => {
     const up = upsampleField(small, tgt, { align: 'origin' });
     let max = 0;
-    for (let z = 0; z < 10; z++) for (let y = 0; y < 8; y++) for (let x = 0; x < 6; x++) for (let c = 0; c < 3; c++) {
-      max = Math.max(max, Math.abs(up.data[3 * (x + 6 * (y + 8 * z)) + c]! - keras(x, y, z, c)));
-    }
+    for (let z = 0; z < 10; z++)
+      for (let y = 0; y < 8; y++)
+        for (let x = 0; x < 6; x++)
+          for (let c = 0; c < 3; c++) {
+            max = Math.max(max, Math.abs(up.data[3 * (x + 6 * (y + 8 * z)) + c]! - keras(x, y, z, c)));
+          }
     expect(max).toBeLessThan(1e-5);
     // and differs from align_corners (not a no-op option)
     const corners = upsampleField(small, tgt);

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { indexToWorld, createGeometry, createVolume, InputError, ShapeError, UsageError } from '../../src/index.js';
-import { composeFields, computeJacobianDeterminant, convertFieldToMm, convertFieldToVoxels, displacePoints, integrateVelocity, warpVolume } from '../../src/ops.js';
+import {
+  composeFields,
+  computeJacobianDeterminant,
+  convertFieldToMm,
+  convertFieldToVoxels,
+  displacePoints,
+  integrateVelocity,
+  warpVolume,
+} from '../../src/ops.js';
 import { loadArray, maxAbsDiff, shapeOf, value } from './reference.js';
 
 const shape = shapeOf('warp_image'); // [k, j, i]
@@ -49,10 +57,12 @@ describe('warpVolume vs VoxelMorph SpatialTransformer (grid_sample, align_corner
     const out = warpVolume(img, createVolume({ geometry: fixed, data: shift, components: 3 }), { units: 'mm' });
     expect(out.geometry.size).toEqual([6, 5, 4]);
     let worst = 0;
-    for (let k = 0, v = 0; k < 4; k++) for (let j = 0; j < 5; j++) for (let i = 0; i < 6; i++, v++) {
-      const p = indexToWorld(fixed, [i, j, k]);
-      worst = Math.max(worst, Math.abs(out.data[v]! - f([p[0] + 1.5, p[1], p[2]])));
-    }
+    for (let k = 0, v = 0; k < 4; k++)
+      for (let j = 0; j < 5; j++)
+        for (let i = 0; i < 6; i++, v++) {
+          const p = indexToWorld(fixed, [i, j, k]);
+          worst = Math.max(worst, Math.abs(out.data[v]! - f([p[0] + 1.5, p[1], p[2]])));
+        }
     expect(worst).toBeLessThan(1e-4);
   });
 

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createGeometry, createVolume, InputError, ShapeError, UsageError } from '../../src/index.js';
-import { argmaxChannels, convertRegionsToLabels, keepLargestComponent, labelConnectedComponents, measureLabelVolumes, remapLabels, removeSmallComponents } from '../../src/ops.js';
+import {
+  argmaxChannels,
+  convertRegionsToLabels,
+  keepLargestComponent,
+  labelConnectedComponents,
+  measureLabelVolumes,
+  remapLabels,
+  removeSmallComponents,
+} from '../../src/ops.js';
 import { loadArray, shapeOf, value } from './reference.js';
 
 /** True when two labelings describe the same partition (bijection between non-zero ids). */
@@ -55,9 +63,11 @@ describe('connected components vs scipy.ndimage.label', () => {
     // 5-voxel cubes every 7 voxels: 36 x 36 x 22 separate components, diagonal gaps of 2 voxels.
     const [ni, nj, nk] = [256, 256, 160];
     const mask = new Uint8Array(ni * nj * nk);
-    for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++) {
-      if (i % 7 < 5 && j % 7 < 5 && k % 7 < 5 && i < 252 && j < 252 && k < 154) mask[i + ni * (j + nj * k)] = 1;
-    }
+    for (let k = 0; k < nk; k++)
+      for (let j = 0; j < nj; j++)
+        for (let i = 0; i < ni; i++) {
+          if (i % 7 < 5 && j % 7 < 5 && k % 7 < 5 && i < 252 && j < 252 && k < 154) mask[i + ni * (j + nj * k)] = 1;
+        }
     for (const connectivity of [6, 26] as const) {
       const cc = labelConnectedComponents(mask, [ni, nj, nk], { connectivity });
       expect(cc.count).toBe(36 * 36 * 22);
@@ -75,7 +85,9 @@ describe('component filters (per label, vs scipy)', () => {
   for (const conn of [6, 26] as const) {
     it(`keepLargestComponent and removeSmallComponents, ${conn}-connectivity`, () => {
       expect(Array.from(keepLargestComponent(volume, { connectivity: conn }).data)).toEqual(Array.from(loadArray(`filters_keep_largest_${conn}`, 'uint8')));
-      expect(Array.from(removeSmallComponents(volume, { minVoxels: 20, connectivity: conn }).data)).toEqual(Array.from(loadArray(`filters_remove_small_20_${conn}`, 'uint8')));
+      expect(Array.from(removeSmallComponents(volume, { minVoxels: 20, connectivity: conn }).data)).toEqual(
+        Array.from(loadArray(`filters_remove_small_20_${conn}`, 'uint8')),
+      );
     });
   }
   it('applies only to the listed labels and keeps the input type and geometry', () => {
@@ -116,7 +128,10 @@ describe('label maps', () => {
 
   it('measures per-label volumes in ml from spacing', () => {
     const g = createGeometry({ size: [4, 1, 1], spacing: [2, 2.5, 3] });
-    expect(measureLabelVolumes(new Uint8Array([0, 1, 1, 4]), g)).toEqual([{ label: 1, voxels: 2, ml: 0.03 }, { label: 4, voxels: 1, ml: 0.015 }]);
+    expect(measureLabelVolumes(new Uint8Array([0, 1, 1, 4]), g)).toEqual([
+      { label: 1, voxels: 2, ml: 0.03 },
+      { label: 4, voxels: 1, ml: 0.015 },
+    ]);
     expect(() => measureLabelVolumes(new Uint8Array(3), g)).toThrow(ShapeError);
   });
 });

@@ -17,7 +17,8 @@ import { normalizeMinMax, normalizeQuantile } from '../../src/preprocess/normali
 import { validatePreprocessPlan } from '../../src/preprocess/validate-plan.js';
 
 const LIA = [1, 0, 0, 0, 0, -1, 0, -1, 0];
-const vol = (size: number[], data: Volume['data'], direction = LIA): Volume => createVolume({ geometry: { size, spacing: [1, 1, 1], origin: [0, 0, 0], direction }, data });
+const vol = (size: number[], data: Volume['data'], direction = LIA): Volume =>
+  createVolume({ geometry: { size, spacing: [1, 1, 1], origin: [0, 0, 0], direction }, data });
 
 /** Deterministic pseudo-random integers (LCG). */
 function lcg(n: number, seed: number, mod: number): number[] {
@@ -147,9 +148,17 @@ describe("the manifest's space", () => {
 
 describe('preModel entries', () => {
   const base = {
-    task: 'segmentation', title: 't', datasets: ['d'], architecture: 'a', files: [{ role: 'model', path: 'm.onnx', sha256: '0'.repeat(64) }],
-    weights: { kind: 'bundled' }, io: { inputs: [{ name: 'x', dtype: 'float32', dims: [1] }], outputs: [{ name: 'y', dtype: 'float32', dims: [1] }] },
-    inference: { mode: 'whole' }, postprocess: [{ op: 'argmax' }], labels: ['bg', 'fg'], intendedUse: 'testing the manifest rules',
+    task: 'segmentation',
+    title: 't',
+    datasets: ['d'],
+    architecture: 'a',
+    files: [{ role: 'model', path: 'm.onnx', sha256: '0'.repeat(64) }],
+    weights: { kind: 'bundled' },
+    io: { inputs: [{ name: 'x', dtype: 'float32', dims: [1] }], outputs: [{ name: 'y', dtype: 'float32', dims: [1] }] },
+    inference: { mode: 'whole' },
+    postprocess: [{ op: 'argmax' }],
+    labels: ['bg', 'fg'],
+    intendedUse: 'testing the manifest rules',
   };
   const manifest = (main: Record<string, unknown>) => ({
     manifestVersion: 1,
@@ -158,7 +167,10 @@ describe('preModel entries', () => {
   });
   const usesMask = [{ op: 'conform' }, { op: 'cropForeground', mask: 'preModel' }];
   it('accepts a pre-model of the same manifest and checks what it names', () => {
-    expect(parseManifest(manifest({ preprocess: usesMask, preModel: { id: 'pre', skip: ['cropForeground'] } })).models['main']!.preModel).toEqual({ id: 'pre', skip: ['cropForeground'] });
+    expect(parseManifest(manifest({ preprocess: usesMask, preModel: { id: 'pre', skip: ['cropForeground'] } })).models['main']!.preModel).toEqual({
+      id: 'pre',
+      skip: ['cropForeground'],
+    });
     expect(() => parseManifest(manifest({ preprocess: usesMask, preModel: { id: 'nope' } }))).toThrow(/preModel 'nope' is not in the manifest/);
     expect(() => parseManifest(manifest({ preprocess: usesMask, preModel: { id: 'pre', skip: ['orient'] } }))).toThrow(/does not have/);
     expect(() => parseManifest(manifest({ preprocess: usesMask }))).toThrow(/needs a "preModel"/);

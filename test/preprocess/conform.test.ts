@@ -22,7 +22,12 @@ const read = (name: string) => readNiftiSync(readFileSync(new URL(name, DIR)));
 const params = (raw: Record<string, unknown>) => readConformParams(new ParamReader(0, 'conform', { op: 'conform', ...raw }));
 
 describe('conform (niivue / FastSurfer)', () => {
-  for (const [name, interpolation] of [['oblique-int16', 'linear'], ['oblique-int16-nearest', 'nearest'], ['ras-float32', 'linear'], ['pir-uint8', 'linear']] as const) {
+  for (const [name, interpolation] of [
+    ['oblique-int16', 'linear'],
+    ['oblique-int16-nearest', 'nearest'],
+    ['ras-float32', 'linear'],
+    ['pir-uint8', 'linear'],
+  ] as const) {
     it(`matches niivue's conform: ${name}`, () => {
       const input = read(`${name}.in.nii.gz`);
       const expected = read(`${name}.niivue.nii.gz`);
@@ -30,7 +35,11 @@ describe('conform (niivue / FastSurfer)', () => {
       expect(volume.type).toBe('uint8');
       expect(volume.geometry.size).toEqual([256, 256, 256]);
       // Same grid as niivue's output affine (LIA, 1 mm, centred): corners within 1e-3 mm.
-      for (const corner of [[0, 0, 0], [255, 255, 255], [255, 0, 0]]) {
+      for (const corner of [
+        [0, 0, 0],
+        [255, 255, 255],
+        [255, 0, 0],
+      ]) {
         const a = indexToWorld(volume.geometry, corner);
         const b = indexToWorld(expected.geometry, corner);
         expect(Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2])).toBeLessThan(1e-3);

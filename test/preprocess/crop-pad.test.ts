@@ -13,11 +13,13 @@ function ramp(n0: number, n1: number, n2: number) {
 function expectShifted(out: ReturnType<typeof ramp>, input: ReturnType<typeof ramp>, start: number[], fill: number): void {
   const [m0, m1, m2] = out.geometry.size;
   const [n0, n1, n2] = input.geometry.size;
-  for (let k = 0, p = 0; k < m2; k++) for (let j = 0; j < m1; j++) for (let i = 0; i < m0; i++, p++) {
-    const [a, b, c] = [i + start[0]!, j + start[1]!, k + start[2]!];
-    const inside = a >= 0 && a < n0 && b >= 0 && b < n1 && c >= 0 && c < n2;
-    expect(out.data[p]).toBe(inside ? input.data[a + n0 * (b + n1 * c)] : fill);
-  }
+  for (let k = 0, p = 0; k < m2; k++)
+    for (let j = 0; j < m1; j++)
+      for (let i = 0; i < m0; i++, p++) {
+        const [a, b, c] = [i + start[0]!, j + start[1]!, k + start[2]!];
+        const inside = a >= 0 && a < n0 && b >= 0 && b < n1 && c >= 0 && c < n2;
+        expect(out.data[p]).toBe(inside ? input.data[a + n0 * (b + n1 * c)] : fill);
+      }
   // Geometry: output voxel 0 sits where input voxel `start` sits.
   const w0 = indexToWorld(out.geometry, [0, 0, 0]);
   const w1 = indexToWorld(input.geometry, start);
@@ -59,7 +61,7 @@ describe('cropPad', () => {
     const plan = planCropPad(vol, { mode: 'foreground', margin: 3, k: 4 });
     expect(plan).toEqual({ start: [-1, 0, -3], size: [12, 8, 12], foreground: true });
     const { volume } = cropPadVolume(vol, { mode: 'foreground', margin: 3, k: 4 });
-    expect(volume.data[(2 + 1) + 12 * (3 + 8 * (1 + 3))]).toBe(5);
+    expect(volume.data[2 + 1 + 12 * (3 + 8 * (1 + 3))]).toBe(5);
     const empty = createVolume({ geometry: { size: [3, 3, 3] }, data: new Float32Array(27) });
     expect(cropPadVolume(empty, { mode: 'foreground', margin: 1 }).record.details?.['foreground']).toBe(false);
   });
@@ -74,7 +76,13 @@ describe('cropPad', () => {
     expect(planCropPad(vol, { mode: 'foreground', margin: 3, k: 4, allowSmaller: true })).toEqual({ start: [-1, 0, -1], size: [12, 8, 8], foreground: true });
     // Without k nothing is padded: the crop stays inside the image.
     expect(planCropPad(vol, { mode: 'foreground', margin: 1, allowSmaller: true })).toEqual({ start: [1, 2, 0], size: [7, 4, 5], foreground: true });
-    expect(validatePreprocessPlan([{ op: 'cropPad', mode: 'foreground', allowSmaller: true }])[0]).toEqual({ op: 'cropPad', mode: 'foreground', margin: 0, k: 1, allowSmaller: true });
+    expect(validatePreprocessPlan([{ op: 'cropPad', mode: 'foreground', allowSmaller: true }])[0]).toEqual({
+      op: 'cropPad',
+      mode: 'foreground',
+      margin: 0,
+      k: 1,
+      allowSmaller: true,
+    });
   });
   it('keeps multi-channel data aligned per channel', () => {
     const data = new Uint8Array(2 * 4 * 3).map((_, i) => i);

@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { createVolume, InputError, ShapeError } from '../../src/core/index.js';
 import {
-  applyWindow, clipPercentiles, convertToGreyscale, convertToRgb, invertMonochrome1, normalizeMeanStd, normalizeXrv,
-  normalizeZscore, runPreprocessStep, scaleIntensityRange, stackChannels, validatePreprocessStep,
+  applyWindow,
+  clipPercentiles,
+  convertToGreyscale,
+  convertToRgb,
+  invertMonochrome1,
+  normalizeMeanStd,
+  normalizeXrv,
+  normalizeZscore,
+  runPreprocessStep,
+  scaleIntensityRange,
+  stackChannels,
+  validatePreprocessStep,
 } from '../../src/preprocess/index.js';
 import { cases, expectClose, loadBin } from './fixtures.js';
 

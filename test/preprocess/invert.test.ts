@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { createVolume, geometryFromAffine, indexToWorld, worldToIndex, ShapeError, type Volume } from '../../src/core/index.js';
 import { cases, loadBin } from './fixtures.js';
 import {
-  composeRecords, createVolumeFromTensor, invertToInputGrid, invertTransform, applyTransform, mapBoxesToInput, mapPointsToInput,
+  composeRecords,
+  createVolumeFromTensor,
+  invertToInputGrid,
+  invertTransform,
+  applyTransform,
+  mapBoxesToInput,
+  mapPointsToInput,
   runPreprocessPlan,
 } from '../../src/preprocess/index.js';
 
@@ -42,14 +48,16 @@ describe('invertToInputGrid after orient + resample + cropPad + resize', () => {
     let kept = 0;
     let mismatched = 0;
     let p = 0;
-    for (let k = 0; k < size[2]; k++) for (let j = 0; j < size[1]; j++) for (let i = 0; i < size[0]; i++, p++) {
-      const q = applyTransform(inv, [i, j, k]);
-      const inside = q.every((x, a) => x >= -0.5 && x < fs[a]! - 0.5);
-      if (inside) {
-        kept++;
-        if (back.data[p] !== input.data[p]) mismatched++;
-      } else if (back.data[p] !== 255) mismatched++;
-    }
+    for (let k = 0; k < size[2]; k++)
+      for (let j = 0; j < size[1]; j++)
+        for (let i = 0; i < size[0]; i++, p++) {
+          const q = applyTransform(inv, [i, j, k]);
+          const inside = q.every((x, a) => x >= -0.5 && x < fs[a]! - 0.5);
+          if (inside) {
+            kept++;
+            if (back.data[p] !== input.data[p]) mismatched++;
+          } else if (back.data[p] !== 255) mismatched++;
+        }
     expect(mismatched).toBe(0);
     // The crop to 30 x 40 x 36 of the 2x-upsampled grid removes some voxels along two axes only.
     expect(kept).toBeGreaterThan(0.5 * input.data.length);
@@ -58,7 +66,12 @@ describe('invertToInputGrid after orient + resample + cropPad + resize', () => {
 
   it('maps model-grid points to input voxels and world mm (agree to 1e-6 mm)', () => {
     const final = volume.geometry;
-    const points = [[0, 0, 0], [59, 79, 71], [12.25, 40.5, 3.75], [30, 10, 60]];
+    const points = [
+      [0, 0, 0],
+      [59, 79, 71],
+      [12.25, 40.5, 3.75],
+      [30, 10, 60],
+    ];
     const mapped = mapPointsToInput(points, records);
     mapped.forEach((m, idx) => {
       const world = indexToWorld(final, points[idx]!);
@@ -81,7 +94,13 @@ describe('invertToInputGrid after orient + resample + cropPad + resize', () => {
   it('maps boxes (corners sorted per input axis even after flips)', () => {
     const [b] = mapBoxesToInput([[10, 20, 30, 20, 40, 50]], records);
     for (let a = 0; a < 3; a++) expect(b!.index.min[a]).toBeLessThanOrEqual(b!.index.max[a]!);
-    const corners = mapPointsToInput([[10, 20, 30], [20, 40, 50]], records);
+    const corners = mapPointsToInput(
+      [
+        [10, 20, 30],
+        [20, 40, 50],
+      ],
+      records,
+    );
     for (let a = 0; a < 3; a++) expect(b!.index.min[a]).toBeCloseTo(Math.min(corners[0]!.index[a]!, corners[1]!.index[a]!), 12);
     for (let a = 0; a < 3; a++) expect(b!.world.min[a]).toBeLessThanOrEqual(b!.world.max[a]!);
   });
@@ -115,11 +134,13 @@ describe('linear inversion of probabilities', () => {
     const data = new Float32Array(n * 2);
     const input = createVolume({ geometry, data, frames: 2 });
     const f = (w: readonly number[], ch: number): number => (ch === 0 ? 0.01 * w[0]! - 0.02 * w[1]! + 0.015 * w[2]! : 0.5 + 0.003 * w[2]!);
-    for (let k = 0, p = 0; k < size[2]; k++) for (let j = 0; j < size[1]; j++) for (let i = 0; i < size[0]; i++, p++) {
-      const w = indexToWorld(input.geometry, [i, j, k]);
-      data[p] = f(w, 0);
-      data[n + p] = f(w, 1);
-    }
+    for (let k = 0, p = 0; k < size[2]; k++)
+      for (let j = 0; j < size[1]; j++)
+        for (let i = 0; i < size[0]; i++, p++) {
+          const w = indexToWorld(input.geometry, [i, j, k]);
+          data[p] = f(w, 0);
+          data[n + p] = f(w, 1);
+        }
     const { volume, records } = runPreprocessPlan(input, [
       { op: 'orient', axcodes: 'LPS' },
       { op: 'resample', spacing: [1.3, 0.7, 1.6], mode: 'linear', rule: 'nnunet' },
@@ -127,10 +148,12 @@ describe('linear inversion of probabilities', () => {
     ]);
     const back = invertToInputGrid(volume, records, { interpolation: 'linear' });
     let worst = 0;
-    for (let k = 2; k < size[2] - 2; k++) for (let j = 2; j < size[1] - 2; j++) for (let i = 2; i < size[0] - 2; i++) {
-      const p = i + size[0] * (j + size[1] * k);
-      worst = Math.max(worst, Math.abs(back.data[p]! - data[p]!), Math.abs(back.data[n + p]! - data[n + p]!));
-    }
+    for (let k = 2; k < size[2] - 2; k++)
+      for (let j = 2; j < size[1] - 2; j++)
+        for (let i = 2; i < size[0] - 2; i++) {
+          const p = i + size[0] * (j + size[1] * k);
+          worst = Math.max(worst, Math.abs(back.data[p]! - data[p]!), Math.abs(back.data[n + p]! - data[n + p]!));
+        }
     expect(worst).toBeLessThan(1e-4);
     expect(back.frames).toBe(2);
   });

@@ -2,11 +2,8 @@
 // softmax) must give exactly what the general code gives.
 import { describe, expect, it } from 'vitest';
 import { createVolume } from '../../src/core/index.js';
-import { createVolumeFromTensor, invertToInputGrid, planCropPad, runPreprocessPlan, validatePreprocessPlan } from '../../src/preprocess/index.js';
+import { createVolumeFromTensor, planCropPad, runPreprocessPlan, validatePreprocessPlan } from '../../src/preprocess/index.js';
 import { copyPermutedBlock } from '../../src/core/permute-block.js';
-import { applySoftmax, applySoftmaxChannelsInPlace } from '../../src/postprocess/classification/activations.js';
-import type { ModelTensor } from '../../src/core/tensor.js';
-import { runSlidingWindow } from '../../src/runtime/sliding-window/sliding-window.js';
 
 const size = [37, 21, 19] as const; // not multiples of the 16^3 tile
 const geometry = { size, spacing: [0.7, 0.7, 1.25], origin: [-10, 20, 5], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
@@ -20,14 +17,22 @@ describe('copyPermutedBlock', () => {
   it('equals a naive strided copy for every axis permutation', () => {
     const src = ramp(1);
     const strides = [1, size[0], size[0] * size[1]];
-    for (const order of [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]) {
+    for (const order of [
+      [0, 1, 2],
+      [0, 2, 1],
+      [1, 0, 2],
+      [1, 2, 0],
+      [2, 0, 1],
+      [2, 1, 0],
+    ]) {
       const dims = order.map((a) => size[a]!) as [number, number, number];
       const srcStrides = order.map((a) => strides[a]!) as [number, number, number];
       const fast = new Float32Array(voxels);
       copyPermutedBlock(src, 0, fast, 0, { dims, srcStrides });
       const naive = new Float32Array(voxels);
       let o = 0;
-      for (let x = 0; x < dims[0]; x++) for (let y = 0; y < dims[1]; y++) for (let z = 0; z < dims[2]; z++) naive[o++] = src[x * srcStrides[0] + y * srcStrides[1] + z * srcStrides[2]]!;
+      for (let x = 0; x < dims[0]; x++)
+        for (let y = 0; y < dims[1]; y++) for (let z = 0; z < dims[2]; z++) naive[o++] = src[x * srcStrides[0] + y * srcStrides[1] + z * srcStrides[2]]!;
       expect(Buffer.from(fast.buffer).equals(Buffer.from(naive.buffer))).toBe(true);
     }
   });
@@ -53,7 +58,9 @@ describe('toTensor ijk -> model output -> stored order', () => {
       const g = layout === 'NCHW' ? { ...geometry, size: [37, 21, 1] as const } : geometry;
       const n = g.size[0] * g.size[1] * g.size[2];
       const data = ramp(3).subarray(0, n * 3);
-      const { tensor, records } = runPreprocessPlan(createVolume({ geometry: g, data: Float32Array.from(data), frames: 3 }), [{ op: 'toTensor', layout, dtype: 'float32' }]);
+      const { tensor, records } = runPreprocessPlan(createVolume({ geometry: g, data: Float32Array.from(data), frames: 3 }), [
+        { op: 'toTensor', layout, dtype: 'float32' },
+      ]);
       const copied = createVolumeFromTensor(tensor, records);
       const taken = createVolumeFromTensor(tensor, records, { takeOwnership: true });
       expect(taken.data).toBe(tensor.data);
@@ -73,10 +80,13 @@ describe('cropPad along k only (one block per channel) = the row-by-row copy', (
     const k0 = planCropPad(volume, validatePreprocessPlan([step])[0] as never).start[2];
     const out = runPreprocessPlan(volume, [step], { defaultTensor: { layout: 'NCDHW' } }).volume;
     expect(out.data.length).toBe(3 * size[0] * size[1] * m2);
-    for (let c = 0; c < 3; c++) for (let k = 0; k < m2; k++) for (let j = 0; j < size[1]; j += 5) for (let i = 0; i < size[0]; i += 4) {
-      const sk = k + k0;
-      const expected = sk < 0 || sk >= size[2] ? -7 : data[c * voxels + (sk * size[1] + j) * size[0] + i]!;
-      expect(out.data[((c * m2 + k) * size[1] + j) * size[0] + i]).toBe(expected);
-    }
+    for (let c = 0; c < 3; c++)
+      for (let k = 0; k < m2; k++)
+        for (let j = 0; j < size[1]; j += 5)
+          for (let i = 0; i < size[0]; i += 4) {
+            const sk = k + k0;
+            const expected = sk < 0 || sk >= size[2] ? -7 : data[c * voxels + (sk * size[1] + j) * size[0] + i]!;
+            expect(out.data[((c * m2 + k) * size[1] + j) * size[0] + i]).toBe(expected);
+          }
   });
 });

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createVolume, fromFloat16Bits, ManifestError, toFloat16Bits, UsageError } from '../../src/core/index.js';
-import {
-  createVolumeFromTensor, PREPROCESS_OPS, runPreprocessPlan, validatePreprocessPlan,
-} from '../../src/preprocess/index.js';
+import { createVolumeFromTensor, PREPROCESS_OPS, runPreprocessPlan, validatePreprocessPlan } from '../../src/preprocess/index.js';
 import { cases, loadBin } from './fixtures.js';
 
 function manifestError(steps: unknown): ManifestError {
@@ -17,7 +15,29 @@ function manifestError(steps: unknown): ManifestError {
 
 describe('validatePreprocessPlan', () => {
   it('exports every op name', () => {
-    expect([...PREPROCESS_OPS].sort()).toEqual(['conform', 'cropForeground', 'cropPad', 'greyscale', 'invertMonochrome1', 'letterbox', 'normalizeMeanStd', 'normalizeMinMax', 'normalizeQuantile', 'orient', 'percentileClip', 'resample', 'resize', 'scaleIntensity', 'scaleIntensityRange', 'stackChannels', 'toRgb', 'toTensor', 'window', 'xrvNormalize', 'zscore']);
+    expect([...PREPROCESS_OPS].sort()).toEqual([
+      'conform',
+      'cropForeground',
+      'cropPad',
+      'greyscale',
+      'invertMonochrome1',
+      'letterbox',
+      'normalizeMeanStd',
+      'normalizeMinMax',
+      'normalizeQuantile',
+      'orient',
+      'percentileClip',
+      'resample',
+      'resize',
+      'scaleIntensity',
+      'scaleIntensityRange',
+      'stackChannels',
+      'toRgb',
+      'toTensor',
+      'window',
+      'xrvNormalize',
+      'zscore',
+    ]);
   });
   it('fills documented defaults', () => {
     const [lb, rs, z] = validatePreprocessPlan([{ op: 'letterbox', size: [640, 640] }, { op: 'resample', spacing: [1, 1, 1] }, { op: 'zscore' }]);
@@ -26,7 +46,10 @@ describe('validatePreprocessPlan', () => {
     expect(z).toEqual({ op: 'zscore', nonzero: false, channelWise: false });
   });
   it('names step index, op, field, expected and received', () => {
-    const e = manifestError([{ op: 'orient', axcodes: 'RAS' }, { op: 'resize', size: [224, 'x'], mode: 'area' }]);
+    const e = manifestError([
+      { op: 'orient', axcodes: 'RAS' },
+      { op: 'resize', size: [224, 'x'], mode: 'area' },
+    ]);
     expect(e.details).toMatchObject({ index: 1, op: 'resize', field: 'size', received: '[224,"x"]' });
     expect(e.message).toContain('preprocess[1] (resize): field "size" expected');
     expect(manifestError([{ op: 'blur' }]).details).toMatchObject({ index: 0, field: 'op', received: '"blur"' });
@@ -98,17 +121,21 @@ describe('TorchXRayVision plan on a MONOCHROME1 DICOM-like radiograph', () => {
     const data = new Uint16Array(w * h).map((_, i) => (i * 173) % 4096);
     const xray = createVolume({ geometry: { size: [w, h, 1] }, data, meta: { photometric: 'MONOCHROME1', bitsStored: 12 } });
     const { tensor, records } = runPreprocessPlan(xray, [
-      { op: 'invertMonochrome1' }, { op: 'greyscale', method: 'mean' }, { op: 'xrvNormalize' },
-      { op: 'cropPad', mode: 'centerSquare' }, { op: 'resize', size: [4, 4], mode: 'area' },
+      { op: 'invertMonochrome1' },
+      { op: 'greyscale', method: 'mean' },
+      { op: 'xrvNormalize' },
+      { op: 'cropPad', mode: 'centerSquare' },
+      { op: 'resize', size: [4, 4], mode: 'area' },
       { op: 'toTensor', layout: 'NCHW', dtype: 'float32' },
     ]);
     expect(tensor.dims).toEqual([1, 1, 4, 4]);
     expect(records.map((r) => r.op)).toEqual(['invertMonochrome1', 'greyscale', 'xrvNormalize', 'cropPad', 'resize', 'toTensor']);
     const f = Math.fround;
-    for (let j = 0; j < 4; j++) for (let i = 0; i < 4; i++) {
-      const x = 4095 - data[i + 1 + w * j]!; // centre square starts at column 6//2 - 4//2 = 1
-      expect(tensor.data[i + 4 * j]).toBe(f(f(2 * f(x / 4095)) - 1) * 1024);
-    }
+    for (let j = 0; j < 4; j++)
+      for (let i = 0; i < 4; i++) {
+        const x = 4095 - data[i + 1 + w * j]!; // centre square starts at column 6//2 - 4//2 = 1
+        expect(tensor.data[i + 4 * j]).toBe(f(f(2 * f(x / 4095)) - 1) * 1024);
+      }
   });
 });
 
@@ -120,16 +147,24 @@ describe('memory: caller buffers are never written, intermediates are reused', (
     const direct = runPreprocessPlan(v, [{ op: 'zscore' }, { op: 'toTensor', layout: 'NCDHW', dtype: 'float32' }]);
     expect(Array.from(data)).toEqual(Array.from(copy));
     expect(direct.tensor.data.buffer).not.toBe(data.buffer);
-    const chained = runPreprocessPlan(v, [{ op: 'cropPad', mode: 'center', size: [2, 2, 2] }, { op: 'zscore' }, { op: 'toTensor', layout: 'NCDHW', dtype: 'float32' }]);
+    const chained = runPreprocessPlan(v, [
+      { op: 'cropPad', mode: 'center', size: [2, 2, 2] },
+      { op: 'zscore' },
+      { op: 'toTensor', layout: 'NCDHW', dtype: 'float32' },
+    ]);
     expect(Array.from(data)).toEqual(Array.from(copy));
     expect(chained.tensor.data.buffer).toBe(chained.volume.data.buffer);
     // Same numbers as evaluating each step on fresh buffers.
     const reference = runPreprocessPlan(v, [{ op: 'cropPad', mode: 'center', size: [2, 2, 2] }]).volume;
     let sum = 0;
-    reference.data.forEach((x) => { sum += x; });
+    reference.data.forEach((x) => {
+      sum += x;
+    });
     const mean = sum / 8;
     let sq = 0;
-    reference.data.forEach((x) => { sq += (x - mean) ** 2; });
+    reference.data.forEach((x) => {
+      sq += (x - mean) ** 2;
+    });
     const std = Math.sqrt(sq / 8);
     Array.from(chained.tensor.data).forEach((x, i) => expect(x).toBeCloseTo((reference.data[i]! - mean) / std, 5));
   });

@@ -22,16 +22,16 @@ describe('resample (linear: order 1, cubic: order 3) vs scipy.ndimage.map_coordi
     const v = createVolume({ geometry: { size: [100, 80, 40], spacing: [0.7, 0.7, 1.25], origin: [-10, 20, 30] }, data: new Float32Array(320000) });
     const { volume } = resampleVolume(v, { spacing: [1.5, 1.5, 1.5], mode: 'linear', rule: 'monai' });
     // round((n - 1) * old / new + 1)
-    expect([...volume.geometry.size]).toEqual([Math.round(99 * 0.7 / 1.5 + 1), Math.round(79 * 0.7 / 1.5 + 1), Math.round(39 * 1.25 / 1.5 + 1)]);
+    expect([...volume.geometry.size]).toEqual([Math.round((99 * 0.7) / 1.5 + 1), Math.round((79 * 0.7) / 1.5 + 1), Math.round((39 * 1.25) / 1.5 + 1)]);
     expect([...volume.geometry.origin]).toEqual([-10, 20, 30]);
     volume.geometry.spacing.forEach((s) => expect(s).toBeCloseTo(1.5, 12));
   });
 
-  it('nnunet rule: shape round(old/new*n), field of view kept, realised spacing old*n/n\'', () => {
+  it("nnunet rule: shape round(old/new*n), field of view kept, realised spacing old*n/n'", () => {
     const v = createVolume({ geometry: { size: [100, 80, 40], spacing: [0.7, 0.7, 1.25] }, data: new Float32Array(320000) });
     const { volume } = resampleVolume(v, { spacing: [1.5, 1.5, 1.5], mode: 'linear', rule: 'nnunet' });
     expect([...volume.geometry.size]).toEqual([47, 37, 33]);
-    expect(volume.geometry.spacing[0]).toBeCloseTo(0.7 * 100 / 47, 12);
+    expect(volume.geometry.spacing[0]).toBeCloseTo((0.7 * 100) / 47, 12);
     // The outer voxel edge stays where it was: origin - spacing/2 is invariant.
     const edgeIn = indexToWorld(v.geometry, [-0.5, -0.5, -0.5]);
     const edgeOut = indexToWorld(volume.geometry, [-0.5, -0.5, -0.5]);

@@ -28,7 +28,10 @@ describe('resize vs torch.nn.functional.interpolate (align_corners=False), 1e-5 
 
   it('keeps the field of view: outer pixel edges stay in place', () => {
     const { volume } = resizeVolume(ct, { size: [17, 23], mode: 'area' });
-    for (const corner of [[-0.5, -0.5, 0], [16.5, 22.5, 0]]) {
+    for (const corner of [
+      [-0.5, -0.5, 0],
+      [16.5, 22.5, 0],
+    ]) {
       const src = [corner[0]! === -0.5 ? -0.5 : ct.geometry.size[0] - 0.5, corner[1]! === -0.5 ? -0.5 : ct.geometry.size[1] - 0.5, 0];
       const a = indexToWorld(volume.geometry, corner);
       const b = indexToWorld(ct.geometry, src);
@@ -64,7 +67,13 @@ describe('TorchXRayVision plan (xrvNormalize, centerSquare, resize 24) vs xrv.no
 describe('antialiased shrink by a non-integer factor below 2 (scalar row pass at the row end)', () => {
   // Regression: the zero-padded tap table read past the last row of the array at the last output
   // column (0 * undefined = NaN), so every 256^2 radiograph through a 224 model failed.
-  for (const [n, m] of [[256, 224], [300, 224], [240, 224], [256, 200], [512, 224]] as const) {
+  for (const [n, m] of [
+    [256, 224],
+    [300, 224],
+    [240, 224],
+    [256, 200],
+    [512, 224],
+  ] as const) {
     it(`${n} -> ${m}: finite everywhere, a constant image stays constant`, () => {
       const v = createVolume({ geometry: { size: [n, n, 1], spacing: [1, 1, 1], origin: [0, 0, 0] }, data: new Float32Array(n * n).fill(0.25) });
       const out = resizeVolume(v, { size: [m, m], mode: 'bilinear', antialias: true }).volume.data;

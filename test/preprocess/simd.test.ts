@@ -60,7 +60,9 @@ describe('WebAssembly SIMD kernels', () => {
       const total = ws.reduce((a, b) => a + b, 0);
       for (let j = 0; j < mh; j++) {
         let acc = 0;
-        ws.forEach((wt, q) => { acc += (wt / total) * data[xmin + q + w * j]!; });
+        ws.forEach((wt, q) => {
+          acc += (wt / total) * data[xmin + q + w * j]!;
+        });
         expected[t + mw * j] = acc;
       }
     }
@@ -76,7 +78,11 @@ describe('WebAssembly SIMD kernels', () => {
     for (let c = 0; c < 3; c++) {
       let sum = 0;
       let count = 0;
-      for (let p = c * n; p < (c + 1) * n; p++) if (data[p] !== 0) { sum += data[p]!; count++; }
+      for (let p = c * n; p < (c + 1) * n; p++)
+        if (data[p] !== 0) {
+          sum += data[p]!;
+          count++;
+        }
       const mean = sum / count;
       let sq = 0;
       for (let p = c * n; p < (c + 1) * n; p++) if (data[p] !== 0) sq += (data[p]! - mean) ** 2;

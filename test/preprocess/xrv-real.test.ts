@@ -17,7 +17,14 @@ import { runPreprocessPlan } from '../../src/preprocess/index.js';
 const DIR = fileURLToPath(new URL('../fixtures/real/cxr/', import.meta.url));
 const RTOL = 1e-5;
 
-interface RefCase { image?: string; region?: string; rows?: number; cols?: number; size: number; expected: string }
+interface RefCase {
+  image?: string;
+  region?: string;
+  rows?: number;
+  cols?: number;
+  size: number;
+  expected: string;
+}
 const reference = JSON.parse(readFileSync(DIR + 'xrv-reference.json', 'utf8')) as { cases: RefCase[] };
 
 function loadF32(name: string): Float32Array {
@@ -61,8 +68,11 @@ describe('xrv preprocessing on real NIH radiographs matches torchxrayvision + sk
     const c = reference.cases[0]!;
     const input = await loadInput(c);
     const torchLike = runPreprocessPlan(input, [
-      { op: 'greyscale', method: 'first' }, { op: 'xrvNormalize', maxval: 255 }, { op: 'cropPad', mode: 'centerSquare' },
-      { op: 'resize', size: [224, 224], mode: 'bilinear', antialias: true }, { op: 'toTensor', layout: 'NCHW', dtype: 'float32' },
+      { op: 'greyscale', method: 'first' },
+      { op: 'xrvNormalize', maxval: 255 },
+      { op: 'cropPad', mode: 'centerSquare' },
+      { op: 'resize', size: [224, 224], mode: 'bilinear', antialias: true },
+      { op: 'toTensor', layout: 'NCHW', dtype: 'float32' },
     ]).tensor.data as Float32Array;
     const expected = loadF32(c.expected);
     let worst = 0;

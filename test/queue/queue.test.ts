@@ -36,7 +36,9 @@ function cli(args: string[]) {
 }
 
 function startWorker(redis: string, extra: string[] = []): ChildProcess & { log: string[] } {
-  const child = spawn(process.execPath, [BIN, 'worker', '--redis', redis, '--queue', QUEUE, '--lock-ms', '2000', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] }) as ChildProcess & { log: string[] };
+  const child = spawn(process.execPath, [BIN, 'worker', '--redis', redis, '--queue', QUEUE, '--lock-ms', '2000', ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }) as ChildProcess & { log: string[] };
   child.log = [];
   child.stderr!.on('data', (d: Buffer) => child.log.push(...d.toString().split('\n').filter(Boolean)));
   return child;
@@ -53,7 +55,13 @@ async function writeInputs(dir: string, count: number, size: number): Promise<vo
   }
 }
 
-const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>) : []);
+const lines = (file: string) =>
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, any>)
+    : [];
 const tempFiles = (dir: string) => readdirSync(dir).filter((n) => n.endsWith('.medinfer-tmp'));
 
 describe.runIf(REDIS !== undefined || process.env.CI)('medinfer queue / worker on a real Redis', () => {
@@ -87,7 +95,23 @@ describe.runIf(REDIS !== undefined || process.env.CI)('medinfer queue / worker o
   it('two workers: same outputs as medinfer run; a broken input ends in errors.jsonl; resubmitting does no duplicate work', async () => {
     const workers = [startWorker(url, ['--idle-exit-ms', '4000']), startWorker(url, ['--idle-exit-ms', '4000'])];
     const out = join(work, 'queued');
-    const submitted = cli(['queue', 'submit', '--redis', url, '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'small'), '--output', out, '--wait', '--poll-ms', '200']);
+    const submitted = cli([
+      'queue',
+      'submit',
+      '--redis',
+      url,
+      '--model',
+      'tiny-cxr',
+      '--manifest',
+      manifest,
+      '--input',
+      join(work, 'small'),
+      '--output',
+      out,
+      '--wait',
+      '--poll-ms',
+      '200',
+    ]);
     expect(submitted.code).toBe(1);
     expect(JSON.parse(submitted.out.trim().split('\n').pop()!)).toMatchObject({ completed: 6, failed: 1, pending: 0 });
     const errors = lines(join(out, 'errors.jsonl'));
@@ -98,7 +122,21 @@ describe.runIf(REDIS !== undefined || process.env.CI)('medinfer queue / worker o
     const byId = (rows: Record<string, any>[]) => Object.fromEntries(rows.map((r) => [r.id, { outputs: r.outputs, summary: r.summary }]));
     expect(byId(lines(join(out, 'results.jsonl')))).toEqual(byId(lines(join(single, 'results.jsonl'))));
     // Resubmit: finished inputs are not enqueued again; only the failed one is retried.
-    const again = cli(['queue', 'submit', '--redis', url, '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'small'), '--output', out, '--quiet']);
+    const again = cli([
+      'queue',
+      'submit',
+      '--redis',
+      url,
+      '--model',
+      'tiny-cxr',
+      '--manifest',
+      manifest,
+      '--input',
+      join(work, 'small'),
+      '--output',
+      out,
+      '--quiet',
+    ]);
     expect(JSON.parse(again.out)).toMatchObject({ total: 7, enqueued: 1, alreadyDone: 6 });
     await Promise.all(workers.map(exited));
     await exited(startWorker(url, ['--idle-exit-ms', '2000']));

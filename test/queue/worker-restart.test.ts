@@ -37,7 +37,13 @@ async function until(test: () => boolean, ms: number): Promise<boolean> {
   return test();
 }
 
-const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>) : []);
+const lines = (file: string) =>
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, any>)
+    : [];
 
 describe.runIf(REDIS_SERVER !== undefined || process.env.CI)('medinfer worker across a Redis restart', () => {
   let work: string;
@@ -80,12 +86,30 @@ describe.runIf(REDIS_SERVER !== undefined || process.env.CI)('medinfer worker ac
       // with an idle timer armed (it once kept the process alive after 'stopped').
       const stayers = [0, 1].map(() => worker(['--idle-exit-ms', persistent ? '5000' : '600000']));
       const victim = worker(['--drain-ms', '2000']);
-      const submitter = start(['queue', 'submit', '--redis', redis.url, '--queue', queue, '--model', 'tiny-cxr', '--manifest', manifest, '--input', inputs, '--output', out, '--wait', '--poll-ms', '200']);
+      const submitter = start([
+        'queue',
+        'submit',
+        '--redis',
+        redis.url,
+        '--queue',
+        queue,
+        '--model',
+        'tiny-cxr',
+        '--manifest',
+        manifest,
+        '--input',
+        inputs,
+        '--output',
+        out,
+        '--wait',
+        '--poll-ms',
+        '200',
+      ]);
       spawned.push(submitter);
       const all = [...stayers, victim];
       expect(await until(() => all.every((w) => w.log.some((l) => l.includes('listening on'))), 90_000)).toBe(true);
       // Right after the first job started: most jobs are still waiting in Redis when it goes away.
-      expect(await until(() => all.some((w) => w.log.some((l) => l.includes(" started "))), 90_000)).toBe(true);
+      expect(await until(() => all.some((w) => w.log.some((l) => l.includes(' started '))), 90_000)).toBe(true);
 
       await redis.down();
       // Mid-outage SIGTERM: the drain cannot report to Redis, so it is bounded (2 s + 3 s force close + margin).
@@ -96,11 +120,16 @@ describe.runIf(REDIS_SERVER !== undefined || process.env.CI)('medinfer worker ac
       await redis.up();
 
       const submitted = await exitedWithin(submitter, 120_000);
-      if (process.env.MEDINFER_DEBUG_DIR) writeFileSync(join(process.env.MEDINFER_DEBUG_DIR, `${queue}.log`), [...all, submitter].map((p) => p.log.join('\n')).join('\n----\n'));
+      if (process.env.MEDINFER_DEBUG_DIR)
+        writeFileSync(join(process.env.MEDINFER_DEBUG_DIR, `${queue}.log`), [...all, submitter].map((p) => p.log.join('\n')).join('\n----\n'));
       expect(submitted, submitter.log.join('\n')).toBe(0);
       const summary = JSON.parse(submitter.log.filter((l) => l.startsWith('{')).pop()!);
       expect(summary).toMatchObject({ completed: COUNT, failed: 0, pending: 0 });
-      if (!persistent) expect(submitter.log.some((l) => /re-added after Redis lost them/.test(l)), submitter.log.join('\n')).toBe(true);
+      if (!persistent)
+        expect(
+          submitter.log.some((l) => /re-added after Redis lost them/.test(l)),
+          submitter.log.join('\n'),
+        ).toBe(true);
 
       if (persistent) {
         // Idle exit must fire even after jobs that ended in "Missing lock" (no completed/failed event).
@@ -109,7 +138,11 @@ describe.runIf(REDIS_SERVER !== undefined || process.env.CI)('medinfer worker ac
         for (const w of stayers) w.kill('SIGTERM');
         for (const w of stayers) expect(await exitedWithin(w, 20_000), w.log.join('\n')).toBe(0);
       }
-      for (const w of all) expect(w.log.some((l) => l.includes('stopped')), w.log.join('\n')).toBe(true);
+      for (const w of all)
+        expect(
+          w.log.some((l) => l.includes('stopped')),
+          w.log.join('\n'),
+        ).toBe(true);
 
       const results = lines(join(out, 'results.jsonl'));
       expect(results).toHaveLength(COUNT);

@@ -44,8 +44,16 @@ describe('describeWasmThreading', () => {
   const base = { threads: undefined, requested: undefined, crossOriginIsolated: true, sharedArrayBuffer: true, hardwareConcurrency: 8 };
 
   it('threaded on an isolated page: the count and what chose it', () => {
-    expect(describeWasmThreading({ ...base, threads: 4 })).toEqual({ threaded: true, threads: 4, reason: expect.stringMatching(/^4 wasm threads \(medinfer's default, min\(4, floor\(hardwareConcurrency 8 \/ 2\)\)\)/) });
-    expect(describeWasmThreading({ ...base, threads: 2, requested: 2 })).toEqual({ threaded: true, threads: 2, reason: expect.stringMatching(/^2 wasm threads \(as requested\)/) });
+    expect(describeWasmThreading({ ...base, threads: 4 })).toEqual({
+      threaded: true,
+      threads: 4,
+      reason: expect.stringMatching(/^4 wasm threads \(medinfer's default, min\(4, floor\(hardwareConcurrency 8 \/ 2\)\)\)/),
+    });
+    expect(describeWasmThreading({ ...base, threads: 2, requested: 2 })).toEqual({
+      threaded: true,
+      threads: 2,
+      reason: expect.stringMatching(/^2 wasm threads \(as requested\)/),
+    });
     // Before the first session: predicted from medinfer's default (min(4, floor(8 / 2)) = 4).
     expect(describeWasmThreading(base).threads).toBe(4);
     // 2 cores: 1 thread (2 threads measured 1.1-1.5x slower there, bench/browser-models.mjs); 3 cores: 1 (ORT's own default says 2).
@@ -68,8 +76,12 @@ describe('describeWasmThreading', () => {
   it('other single-threaded causes are named', () => {
     expect(describeWasmThreading({ ...base, crossOriginIsolated: undefined, sharedArrayBuffer: false }).reason).toMatch(/SharedArrayBuffer is unavailable/);
     expect(describeWasmThreading({ ...base, threads: 1, requested: 1 }).reason).toBe('single-threaded: 1 thread was requested');
-    expect(describeWasmThreading({ ...base, threads: 1, hardwareConcurrency: 2 }).reason).toMatch(/medinfer's default, min\(4, floor\(hardwareConcurrency 2 \/ 2\)\) = 1 \(on 2 shared cores, 2 wasm threads measured 1\.1-1\.5x slower than 1/);
-    expect(describeWasmThreading({ ...base, threads: 1, requested: 4 }).reason).toMatch(/4 requested, but the count was fixed by this page's first onnxruntime-web session/);
+    expect(describeWasmThreading({ ...base, threads: 1, hardwareConcurrency: 2 }).reason).toMatch(
+      /medinfer's default, min\(4, floor\(hardwareConcurrency 2 \/ 2\)\) = 1 \(on 2 shared cores, 2 wasm threads measured 1\.1-1\.5x slower than 1/,
+    );
+    expect(describeWasmThreading({ ...base, threads: 1, requested: 4 }).reason).toMatch(
+      /4 requested, but the count was fixed by this page's first onnxruntime-web session/,
+    );
   });
 });
 
@@ -85,7 +97,8 @@ function fakeBrowserBackend(): RuntimeBackend & { probes: unknown[] } {
       if (provider !== 'webgpu') return null;
       return probe?.auto ? softwareAdapterReason({ info: { vendor: 'google', architecture: 'swiftshader', isFallbackAdapter: true } }) : null;
     },
-    wasmThreading: () => describeWasmThreading({ threads: 1, requested: undefined, crossOriginIsolated: false, sharedArrayBuffer: false, hardwareConcurrency: 2 }),
+    wasmThreading: () =>
+      describeWasmThreading({ threads: 1, requested: undefined, crossOriginIsolated: false, sharedArrayBuffer: false, hardwareConcurrency: 2 }),
     async createSession() {
       return { inputNames: ['x'], outputNames: ['y'], inputMetadata: [], outputMetadata: [], run: async () => ({}), release: async () => {} };
     },

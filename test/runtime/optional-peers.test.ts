@@ -16,7 +16,11 @@ import { MissingPackageError } from '../../src/core/errors.js';
 import { importPeer, missingPackageName, OPTIONAL_PEERS } from '../../src/runtime/optional-peers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { peerDependencies: Record<string, string>; peerDependenciesMeta: Record<string, { optional?: boolean }>; dependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  peerDependencies: Record<string, string>;
+  peerDependenciesMeta: Record<string, { optional?: boolean }>;
+  dependencies: Record<string, string>;
+};
 const run = promisify(execFile);
 const outside = mkdtempSync(join(tmpdir(), 'medinfer-peers-'));
 afterAll(() => rmSync(outside, { recursive: true, force: true }));
@@ -27,7 +31,10 @@ afterAll(() => rmSync(outside, { recursive: true, force: true }));
  */
 async function importFromOutside(specifier: string): Promise<never> {
   const file = join(outside, 'load.mjs');
-  writeFileSync(file, 'await import(process.argv[2]).then(() => console.log("{}"), (e) => console.log(JSON.stringify({ code: e.code, message: e.message })));\n');
+  writeFileSync(
+    file,
+    'await import(process.argv[2]).then(() => console.log("{}"), (e) => console.log(JSON.stringify({ code: e.code, message: e.message })));\n',
+  );
   const { stdout } = await run(process.execPath, [file, specifier]);
   const { code, message } = JSON.parse(stdout) as { code?: string; message?: string };
   if (message === undefined) throw new Error(`${specifier} was found from ${outside}`);
@@ -52,7 +59,9 @@ describe('optional peers', () => {
     const error = await importPeer('sharp', () => importFromOutside('sharp')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MissingPackageError);
     expect(error).toMatchObject({ code: 'E_MISSING_PACKAGE', details: { package: 'sharp', range: '^0.35.5', install: 'npm install sharp@^0.35.5' } });
-    expect((error as Error).message).toMatch(/PNG \/ JPEG .* needs the optional package 'sharp' \(\^0\.35\.5\), which is not installed: npm install sharp@\^0\.35\.5$/);
+    expect((error as Error).message).toMatch(
+      /PNG \/ JPEG .* needs the optional package 'sharp' \(\^0\.35\.5\), which is not installed: npm install sharp@\^0\.35\.5$/,
+    );
     const ort = await importPeer('onnxruntime-node', () => importFromOutside('onnxruntime-node')).catch((e: unknown) => e);
     expect((ort as Error).message).toContain('npm install onnxruntime-node@~1.30.0 --onnxruntime-node-install=skip');
   });
@@ -70,7 +79,7 @@ describe('optional peers', () => {
     expect(missingPackageName(new Error("Cannot find package 'sharp'"))).toBeUndefined(); // no code: not a resolution failure
   });
 
-  it('a different package missing (a peer\'s own dependency) is passed through, not blamed on the peer', async () => {
+  it("a different package missing (a peer's own dependency) is passed through, not blamed on the peer", async () => {
     const error = await importPeer('sharp', () => importFromOutside('detect-libc-absent')).catch((e: unknown) => e);
     expect(error).not.toBeInstanceOf(MissingPackageError);
     expect((error as { code?: string }).code).toBe('ERR_MODULE_NOT_FOUND');

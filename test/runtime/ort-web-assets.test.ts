@@ -30,13 +30,17 @@ beforeAll(async () => {
     const name = decodeURIComponent(new URL(req.url!, 'http://x').pathname).replace(/^\/ort\//, '');
     const path = join(assets, name);
     let exists = false;
-    try { exists = !name.includes('/') && statSync(path).isFile(); } catch { /* missing */ }
+    try {
+      exists = !name.includes('/') && statSync(path).isFile();
+    } catch {
+      /* missing */
+    }
     if (!exists) {
       if (mode.spaFallback) return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><p>app</p>');
       return void res.writeHead(404).end();
     }
     const ext = name.slice(name.lastIndexOf('.'));
-    const type = ext === '.mjs' && mode.mjsType ? mode.mjsType : TYPES[ext] ?? 'application/octet-stream';
+    const type = ext === '.mjs' && mode.mjsType ? mode.mjsType : (TYPES[ext] ?? 'application/octet-stream');
     res.writeHead(200, { 'content-type': type, 'content-length': statSync(path).size });
     res.end(req.method === 'HEAD' ? undefined : readFileSync(path).subarray(0, 1));
   });
@@ -51,7 +55,17 @@ afterAll(async () => {
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const ctx: CliContext = { out: (t) => { out += t; }, err: (t) => { err += t; }, cwd: work, env: {}, isTTY: false };
+  const ctx: CliContext = {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    cwd: work,
+    env: {},
+    isTTY: false,
+  };
   return { code: await main(argv, ctx), out, err };
 }
 
@@ -95,7 +109,9 @@ describe('onnxruntime-web assets', () => {
     expect(error).toMatchObject({ code: 'E_PROVIDER', provider: 'wasm', details: { missing: ['ort-wasm-simd-threaded.asyncify.wasm'] } });
     expect((error as Error).message).toMatch(/asyncify\.wasm \(HTTP 404\).*copy-assets/);
     mode = { spaFallback: true };
-    expect((await findOrtAssetProblems('/ort/', { base })).map((p) => [p.file, p.reason.slice(0, 19)])).toEqual([['ort-wasm-simd-threaded.asyncify.wasm', 'served as text/html']]);
+    expect((await findOrtAssetProblems('/ort/', { base })).map((p) => [p.file, p.reason.slice(0, 19)])).toEqual([
+      ['ort-wasm-simd-threaded.asyncify.wasm', 'served as text/html'],
+    ]);
     rmSync(join(assets, 'ort-wasm-simd-threaded.asyncify.mjs'));
     mode = {};
     const both = await checkOrtAssets('/ort/', { base }).catch((e: unknown) => e as Error);

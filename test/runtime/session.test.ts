@@ -58,14 +58,18 @@ describe('model session on onnxruntime-node CPU', () => {
     const wrongDims = { inputs: [{ name: 'image', dtype: 'float32', dims: [-1, 3, 16, 16] }], outputs: TINY_IO.outputs };
     await expect(createModelSession(backend, { path: TINY_MODEL_PATH }, { io: wrongDims, modelId: 'tiny' })).rejects.toThrow(/axis 1 is 1, manifest expects 3/);
     const wrongName = { inputs: [{ name: 'pixels', dtype: 'float32', dims: [-1, 1, 16, 16] }], outputs: TINY_IO.outputs };
-    await expect(createModelSession(backend, { path: TINY_MODEL_PATH }, { io: wrongName, modelId: 'tiny' })).rejects.toThrow(/'pixels' is not in the model \(model inputs: image\)/);
+    await expect(createModelSession(backend, { path: TINY_MODEL_PATH }, { io: wrongName, modelId: 'tiny' })).rejects.toThrow(
+      /'pixels' is not in the model \(model inputs: image\)/,
+    );
     const wrongType = { inputs: TINY_IO.inputs, outputs: [{ name: 'logits', dtype: 'int64', dims: [-1, 3] }] };
     await expect(createModelSession(backend, { path: TINY_MODEL_PATH }, { io: wrongType, modelId: 'tiny' })).rejects.toBeInstanceOf(ShapeError);
   });
 
   it('checks feeds before running', async () => {
     const s = await open({ path: TINY_MODEL_PATH }, { provider: 'cpu', io: TINY_IO, modelId: 'tiny' });
-    await expect(s.run({ image: { type: 'float32', dims: [1, 1, 8, 8], data: new Float32Array(64) } })).rejects.toThrow(/shape \[1, 1, 8, 8\], expected \[\?, 1, 16, 16\]/);
+    await expect(s.run({ image: { type: 'float32', dims: [1, 1, 8, 8], data: new Float32Array(64) } })).rejects.toThrow(
+      /shape \[1, 1, 8, 8\], expected \[\?, 1, 16, 16\]/,
+    );
     await expect(s.run({})).rejects.toThrow(/missing input 'image'/);
     // A strided view (ModelTensor.strides: the 16x16 image read transposed) would run scrambled.
     const view = { ...tinyInput(), strides: [256, 256, 1, 16] };

@@ -8,16 +8,18 @@ function padEdge(data: Float32Array, size: number[], before: number[], padded: n
   const out = new Float32Array(padded[0]! * padded[1]! * padded[2]!);
   const c = (v: number, n: number) => Math.min(n - 1, Math.max(0, v));
   let p = 0;
-  for (let a = 0; a < padded[0]!; a++) for (let b = 0; b < padded[1]!; b++) for (let d = 0; d < padded[2]!; d++) {
-    out[p++] = data[(c(a - before[0]!, size[0]!) * size[1]! + c(b - before[1]!, size[1]!)) * size[2]! + c(d - before[2]!, size[2]!)]!;
-  }
+  for (let a = 0; a < padded[0]!; a++)
+    for (let b = 0; b < padded[1]!; b++)
+      for (let d = 0; d < padded[2]!; d++) {
+        out[p++] = data[(c(a - before[0]!, size[0]!) * size[1]! + c(b - before[1]!, size[1]!)) * size[2]! + c(d - before[2]!, size[2]!)]!;
+      }
   return out;
 }
 
 describe('sliding-window padMode', () => {
   // Image [3, 2, 4], roi [4, 4, 5]: one window over the image padded by (0|1, 1|1, 0|1).
   const size = [3, 2, 4];
-  const data = Float32Array.from({ length: 24 }, (_, i) => (i * 7) % 11 - 3);
+  const data = Float32Array.from({ length: 24 }, (_, i) => ((i * 7) % 11) - 3);
   const input: ModelTensor<'float32'> = { type: 'float32', data, dims: [1, 1, ...size] };
   const roi = [4, 4, 5];
   // A predictor whose answer depends on the padding: every output voxel is the window's mean.

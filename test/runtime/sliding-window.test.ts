@@ -8,7 +8,16 @@ import { runSlidingWindow, type BlendMode, type WindowPlacement } from '../../sr
 import { createNodeBackend } from '../../src/node.js';
 
 const FIXTURES = new URL('../fixtures/sliding-window/', import.meta.url);
-interface Case { name: string; roi: number[]; overlap: number; blend: BlendMode; placement: WindowPlacement; batch: number; mirror: number[]; outputDims: number[] }
+interface Case {
+  name: string;
+  roi: number[];
+  overlap: number;
+  blend: BlendMode;
+  placement: WindowPlacement;
+  batch: number;
+  mirror: number[];
+  outputDims: number[];
+}
 const meta = JSON.parse(readFileSync(new URL('cases.json', FIXTURES), 'utf8')) as { inputDims: number[]; cases: Case[]; tolerance: number };
 
 function readF32(name: string): Float32Array {
@@ -44,12 +53,16 @@ describe('sliding-window inference vs the torch reference', () => {
       session ??= await createModelSession(createNodeBackend(), { path: fileURLToPath(new URL('net.onnx', FIXTURES)) }, { provider: 'cpu' });
       const input: ModelTensor<'float32'> = { type: 'float32', data: readF32('input.bin'), dims: meta.inputDims };
       let calls = 0;
-      const out = await runSlidingWindow(input, async (w) => {
-        calls++;
-        expect(w.dims[0]).toBeLessThanOrEqual(c.batch);
-        const y = (await session.run({ x: { type: 'float32', dims: w.dims, data: w.data } })).y!;
-        return { type: 'float32', data: y.data as Float32Array, dims: y.dims };
-      }, { roi: c.roi, overlap: c.overlap, blend: c.blend, placement: c.placement, batch: c.batch, mirrorAxes: c.mirror });
+      const out = await runSlidingWindow(
+        input,
+        async (w) => {
+          calls++;
+          expect(w.dims[0]).toBeLessThanOrEqual(c.batch);
+          const y = (await session.run({ x: { type: 'float32', dims: w.dims, data: w.data } })).y!;
+          return { type: 'float32', data: y.data as Float32Array, dims: y.dims };
+        },
+        { roi: c.roi, overlap: c.overlap, blend: c.blend, placement: c.placement, batch: c.batch, mirrorAxes: c.mirror },
+      );
       expect(out.dims).toEqual(c.outputDims);
       const ref = readF32(`${c.name}.bin`);
       let max = 0;
@@ -65,10 +78,18 @@ describe('sliding-window invariants', () => {
     const dims3 = [1, 2, 7, 9, 11];
     const data3 = Float32Array.from({ length: 2 * 7 * 9 * 11 }, (_, i) => Math.sin(i));
     const identity = async (w: ModelTensor<'float32'>) => ({ type: 'float32', data: w.data.slice(), dims: w.dims });
-    for (const placement of ['monai', 'nnunet'] as const) for (const blend of ['constant', 'gaussian'] as const) {
-      const out = await runSlidingWindow({ type: 'float32', data: data3, dims: dims3 }, identity, { roi: [4, 12, 5], overlap: 0.5, placement, blend, mirrorAxes: [0, 2], batch: 3 });
-      for (let i = 0; i < data3.length; i++) expect(out.data[i]).toBeCloseTo(data3[i]!, 5);
-    }
+    for (const placement of ['monai', 'nnunet'] as const)
+      for (const blend of ['constant', 'gaussian'] as const) {
+        const out = await runSlidingWindow({ type: 'float32', data: data3, dims: dims3 }, identity, {
+          roi: [4, 12, 5],
+          overlap: 0.5,
+          placement,
+          blend,
+          mirrorAxes: [0, 2],
+          batch: 3,
+        });
+        for (let i = 0; i < data3.length; i++) expect(out.data[i]).toBeCloseTo(data3[i]!, 5);
+      }
     const data2 = Float32Array.from({ length: 13 * 6 }, (_, i) => i % 7);
     const out2 = await runSlidingWindow({ type: 'float32', data: data2, dims: [1, 1, 13, 6] }, identity, { roi: [5, 8], overlap: 0.25, blend: 'gaussian' });
     expect(out2.dims).toEqual([1, 1, 13, 6]);
@@ -80,6 +101,8 @@ describe('sliding-window invariants', () => {
     const id = async (w: ModelTensor<'float32'>) => w;
     await expect(runSlidingWindow(input, id, { roi: [2, 2], overlap: 0.5 })).rejects.toThrow(/roi has 2 axes, input has 3/);
     await expect(runSlidingWindow(input, id, { roi: [2, 2, 2], overlap: 1 })).rejects.toThrow(/overlap must be in \[0, 1\)/);
-    await expect(runSlidingWindow(input, async () => ({ type: 'float32', data: new Float32Array(3), dims: [1, 1, 3] }), { roi: [2, 2, 2], overlap: 0 })).rejects.toThrow(/window predictor returned/);
+    await expect(
+      runSlidingWindow(input, async () => ({ type: 'float32', data: new Float32Array(3), dims: [1, 1, 3] }), { roi: [2, 2, 2], overlap: 0 }),
+    ).rejects.toThrow(/window predictor returned/);
   });
 });

@@ -14,7 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { defaultWasmThreads, describeWasmThreading } from '../../src/runtime/wasm-threading.js';
 
 const g = globalThis as { navigator?: unknown; crossOriginIsolated?: boolean };
-const saved = { navigator: Object.getOwnPropertyDescriptor(globalThis, 'navigator'), crossOriginIsolated: Object.getOwnPropertyDescriptor(globalThis, 'crossOriginIsolated') };
+const saved = {
+  navigator: Object.getOwnPropertyDescriptor(globalThis, 'navigator'),
+  crossOriginIsolated: Object.getOwnPropertyDescriptor(globalThis, 'crossOriginIsolated'),
+};
 
 function page(cores: number, isolated: boolean): void {
   Object.defineProperty(globalThis, 'navigator', { value: { hardwareConcurrency: cores }, configurable: true, writable: true });
@@ -40,7 +43,16 @@ describe('wasm threads by default', () => {
     page(2, true);
     const backend = createWebBackend();
     expect(ort.env.wasm.numThreads).toBe(1);
-    expect(backend.wasmThreading?.()).toEqual({ threaded: false, threads: 1, reason: expect.stringMatching(/^single-threaded: medinfer's default, min\(4, floor\(hardwareConcurrency 2 \/ 2\)\) = 1 \(on 2 shared cores, 2 wasm threads measured 1\.1-1\.5x slower than 1/) });
+    expect(backend.wasmThreading?.()).toEqual({
+      threaded: false,
+      threads: 1,
+      reason: expect.stringMatching(
+        new RegExp(
+          String.raw`^single-threaded: medinfer's default, min\(4, floor\(hardwareConcurrency 2 \/ 2\)\) = 1 ` +
+            String.raw`\(on 2 shared cores, 2 wasm threads measured 1\.1-1\.5x slower than 1`,
+        ),
+      ),
+    });
   });
 
   it('8 cores, isolated: 4 threads; not isolated: 1 (with the headers to send); an explicit count wins', () => {
@@ -49,34 +61,58 @@ describe('wasm threads by default', () => {
     page(8, false);
     expect(createWebBackend().wasmThreading?.()).toMatchObject({ threaded: false, threads: 1, reason: expect.stringMatching(/not cross-origin isolated/) });
     page(2, true);
-    expect(createWebBackend({ numThreads: 2 }).wasmThreading?.()).toEqual({ threaded: true, threads: 2, reason: expect.stringMatching(/^2 wasm threads \(as requested\)/) });
+    expect(createWebBackend({ numThreads: 2 }).wasmThreading?.()).toEqual({
+      threaded: true,
+      threads: 2,
+      reason: expect.stringMatching(/^2 wasm threads \(as requested\)/),
+    });
   });
 });
 
 describe("a model entry's inference.maxWasmThreads", () => {
   const base = { threads: undefined, requested: undefined, crossOriginIsolated: true, sharedArrayBuffer: true, hardwareConcurrency: 8 };
 
-  it('lowers the count at the page\'s first session and the report says it was the model, not the default', () => {
+  it("lowers the count at the page's first session and the report says it was the model, not the default", () => {
     expect(describeWasmThreading({ ...base, threads: 1, modelMax: 1, pageCap: 1 })).toEqual({
-      threaded: false, threads: 1,
-      reason: expect.stringMatching(/^single-threaded: a model entry's inference\.maxWasmThreads \(1\), applied at this page's first session; medinfer's default, min\(4, floor\(hardwareConcurrency 8 \/ 2\)\) would be 4/),
+      threaded: false,
+      threads: 1,
+      reason: expect.stringMatching(
+        new RegExp(
+          String.raw`^single-threaded: a model entry's inference\.maxWasmThreads \(1\), applied at this page's first session; ` +
+            String.raw`medinfer's default, min\(4, floor\(hardwareConcurrency 8 \/ 2\)\) would be 4`,
+        ),
+      ),
     });
-    expect(describeWasmThreading({ ...base, threads: 2, modelMax: 2, pageCap: 2 }).reason).toMatch(/^2 wasm threads \(a model entry's inference\.maxWasmThreads \(2\)/);
+    expect(describeWasmThreading({ ...base, threads: 2, modelMax: 2, pageCap: 2 }).reason).toMatch(
+      /^2 wasm threads \(a model entry's inference\.maxWasmThreads \(2\)/,
+    );
     // A later model without a cap on that page is told where the count came from, not "the default".
-    expect(describeWasmThreading({ ...base, threads: 1, pageCap: 1 }).reason).toMatch(/^single-threaded: a model entry's inference\.maxWasmThreads \(1\), applied at this page's first session/);
+    expect(describeWasmThreading({ ...base, threads: 1, pageCap: 1 }).reason).toMatch(
+      /^single-threaded: a model entry's inference\.maxWasmThreads \(1\), applied at this page's first session/,
+    );
   });
 
   it('says so when the page already runs more threads than the model wants (count fixed earlier, or asked for)', () => {
     expect(describeWasmThreading({ ...base, threads: 4, modelMax: 1 })).toEqual({
-      threaded: true, threads: 4,
-      reason: expect.stringMatching(/^4 wasm threads \(medinfer's default.*; this model's entry asks for at most 1 \(inference\.maxWasmThreads\), but the count was fixed by this page's first onnxruntime-web session$/),
+      threaded: true,
+      threads: 4,
+      reason: expect.stringMatching(
+        new RegExp(
+          String.raw`^4 wasm threads \(medinfer's default.*; this model's entry asks for at most 1 \(inference\.maxWasmThreads\), ` +
+            String.raw`but the count was fixed by this page's first onnxruntime-web session$`,
+        ),
+      ),
     });
-    expect(describeWasmThreading({ ...base, threads: 2, requested: 2, modelMax: 1 }).reason).toMatch(/at most 1 \(inference\.maxWasmThreads\), but the caller asked for the count$/);
+    expect(describeWasmThreading({ ...base, threads: 2, requested: 2, modelMax: 1 }).reason).toMatch(
+      /at most 1 \(inference\.maxWasmThreads\), but the caller asked for the count$/,
+    );
     // A cap at or above the count changes nothing.
-    expect(describeWasmThreading({ ...base, threads: 4, modelMax: 4 }).reason).toMatch(/^4 wasm threads \(medinfer's default, min\(4, floor\(hardwareConcurrency 8 \/ 2\)\)\); the page is cross-origin isolated$/);
+    expect(describeWasmThreading({ ...base, threads: 4, modelMax: 4 }).reason).toMatch(
+      /^4 wasm threads \(medinfer's default, min\(4, floor\(hardwareConcurrency 8 \/ 2\)\)\); the page is cross-origin isolated$/,
+    );
   });
 
-  it('the web backend applies it to onnxruntime-web at the first session only, and never over a caller\'s count', async () => {
+  it("the web backend applies it to onnxruntime-web at the first session only, and never over a caller's count", async () => {
     page(8, true);
     const model = new Uint8Array(readFileSync(fileURLToPath(new URL('../fixtures/models/tiny-classifier.onnx', import.meta.url))));
     const explicit = createWebBackend({ numThreads: 3 });
@@ -88,21 +124,32 @@ describe("a model entry's inference.maxWasmThreads", () => {
     // Node has no SharedArrayBuffer-backed wasm threads to test here: the count ORT is given is what matters.
     const session = await backend.createSession(model, 'wasm', { maxWasmThreads: 1 });
     expect(ort.env.wasm.numThreads).toBe(1);
-    expect(backend.wasmThreading?.({ maxWasmThreads: 1 })).toMatchObject({ threaded: false, threads: 1, reason: expect.stringMatching(/maxWasmThreads \(1\), applied at this page's first session/) });
+    expect(backend.wasmThreading?.({ maxWasmThreads: 1 })).toMatchObject({
+      threaded: false,
+      threads: 1,
+      reason: expect.stringMatching(/maxWasmThreads \(1\), applied at this page's first session/),
+    });
     await session.release();
     // Later sessions keep the page's count: a second backend (a new pipeline) cannot lower or raise it.
     const later = createWebBackend();
     const second = await later.createSession(model, 'wasm', { maxWasmThreads: 2 });
     expect(ort.env.wasm.numThreads).toBe(1);
-    expect(later.wasmThreading?.({})?.reason).toMatch(/^single-threaded: a model entry's inference\.maxWasmThreads \(1\), applied at this page's first session/);
+    expect(later.wasmThreading?.({})?.reason).toMatch(
+      /^single-threaded: a model entry's inference\.maxWasmThreads \(1\), applied at this page's first session/,
+    );
     await second.release();
   });
 });
 
 describe('inference.maxWasmThreads in the manifest', () => {
-  const manifest = JSON.parse(readFileSync(fileURLToPath(new URL('../../models.manifest.json', import.meta.url)), 'utf8')) as { models: Record<string, { inference: Record<string, unknown> }> };
+  const manifest = JSON.parse(readFileSync(fileURLToPath(new URL('../../models.manifest.json', import.meta.url)), 'utf8')) as {
+    models: Record<string, { inference: Record<string, unknown> }>;
+  };
   const id = 'medinfer-cxr-densenet-phantom';
-  const withCap = (cap: unknown) => ({ ...manifest, models: { [id]: { ...manifest.models[id]!, inference: { ...manifest.models[id]!.inference, maxWasmThreads: cap } } } });
+  const withCap = (cap: unknown) => ({
+    ...manifest,
+    models: { [id]: { ...manifest.models[id]!, inference: { ...manifest.models[id]!.inference, maxWasmThreads: cap } } },
+  });
 
   it('is accepted as a positive integer and reaches the entry; 0 or a fraction is a manifest error', () => {
     expect(parseManifest(withCap(1)).models[id]!.inference.maxWasmThreads).toBe(1);

@@ -9,14 +9,22 @@ import { boxOutlineVolume, classColours, displayVolume, LABEL_PALETTE, labelColo
 
 describe('label colours', () => {
   it("use the manifest's colour where given, else the fixed palette by value; background is never drawn", () => {
-    const labels: LabelSpec[] = [{ name: 'background', value: 0 }, { name: 'core', value: 1, color: '#ff0000' }, { name: 'edema', value: 2 }, { name: 'enhancing', value: 4, color: '#FFFF00' }];
+    const labels: LabelSpec[] = [
+      { name: 'background', value: 0 },
+      { name: 'core', value: 1, color: '#ff0000' },
+      { name: 'edema', value: 2 },
+      { name: 'enhancing', value: 4, color: '#FFFF00' },
+    ];
     expect(labelColours(labels)).toEqual([
       { value: 1, name: 'core', rgb: [255, 0, 0] },
       { value: 2, name: 'edema', rgb: [40, 220, 60] },
       { value: 4, name: 'enhancing', rgb: [255, 255, 0] },
     ]);
     // String labels take their position as value (as the segmentation pipeline does).
-    expect(labelColours(['bg', 'grey matter', 'white matter']).map((c) => [c.value, c.rgb])).toEqual([[1, [255, 40, 40]], [2, [40, 220, 60]]]);
+    expect(labelColours(['bg', 'grey matter', 'white matter']).map((c) => [c.value, c.rgb])).toEqual([
+      [1, [255, 40, 40]],
+      [2, [40, 220, 60]],
+    ]);
     // Values past the palette reuse it: a 100-structure atlas gets colours for every label.
     const many = labelColours(Array.from({ length: 104 }, (_, i) => `s${i}`));
     expect(many).toHaveLength(103);
@@ -28,19 +36,29 @@ describe('label colours', () => {
     for (const entry of Object.values(manifest.models).filter((m) => m.task === 'segmentation')) {
       const colours = labelColours(entry.labels);
       expect(colours.length, entry.id).toBe(entry.labels.length - 1);
-      for (const c of colours) expect(c.rgb.every((v) => Number.isInteger(v) && v >= 0 && v <= 255), entry.id).toBe(true);
+      for (const c of colours)
+        expect(
+          c.rgb.every((v) => Number.isInteger(v) && v >= 0 && v <= 255),
+          entry.id,
+        ).toBe(true);
     }
   });
 
   it("NiiVue's label map: transparent background, opaque labels at their values", () => {
-    const map = niivueLabelMap(labelColours([{ name: 'background', value: 0 }, { name: 'a', value: 3, color: '#102030' }]));
+    const map = niivueLabelMap(
+      labelColours([
+        { name: 'background', value: 0 },
+        { name: 'a', value: 3, color: '#102030' },
+      ]),
+    );
     expect(map).toEqual({ R: [0, 16], G: [0, 32], B: [0, 48], A: [0, 255], I: [0, 3], labels: ['background', 'a'] });
     expect(classColours(['x', 'y']).map((c) => c.value)).toEqual([1, 2]);
   });
 });
 
 describe('box outlines', () => {
-  const grid = (size: [number, number, number]) => createVolume({ geometry: { size, spacing: [0.5, 0.5, 2], origin: [10, -4, 3] }, data: new Int16Array(size[0] * size[1] * size[2]) });
+  const grid = (size: [number, number, number]) =>
+    createVolume({ geometry: { size, spacing: [0.5, 0.5, 2], origin: [10, -4, 3] }, data: new Int16Array(size[0] * size[1] * size[2]) });
 
   it('a 2D box is its rectangle perimeter (rounded corners, value classIndex + 1), on the image grid', () => {
     const image = grid([10, 8, 1]);
@@ -48,16 +66,7 @@ describe('box outlines', () => {
     expect(out.geometry).toEqual(image.geometry);
     const rows: string[] = [];
     for (let j = 0; j < 8; j++) rows.push(Array.from({ length: 10 }, (_, i) => out.data[i + 10 * j]).join(''));
-    expect(rows).toEqual([
-      '0000000000',
-      '0000000000',
-      '0033330000',
-      '0030030000',
-      '0030030000',
-      '0030030000',
-      '0033330000',
-      '0000000000',
-    ]);
+    expect(rows).toEqual(['0000000000', '0000000000', '0033330000', '0030030000', '0030030000', '0030030000', '0033330000', '0000000000']);
   });
 
   it('a 3D box is its six faces: slices through it show the outline, end slices the filled face; clamped to the image', () => {

@@ -88,20 +88,46 @@ for (const name of values.models.split(',')) {
   for (const v of labels) counts[v] = (counts[v] ?? 0) + 1;
   const seconds = (Date.now() - started) / 1000;
   const file = join(values.out, `${name}.labels.nii.gz`);
-  const method = values.mode === 'tfjs'
-    ? (preEntry ? 'tfjs-full (main network in tfjs via brainchop runFullVolumeInference; pre-model network in onnxruntime)' : 'tfjs-full (brainchop runFullVolumeInference with the upstream tfjs model)')
-    : 'onnx-network (brainchop pre/post-processing functions in tfjs around the converted ONNX network in onnxruntime-node; network checked against tfjs on blocks)';
+  const method =
+    values.mode === 'tfjs'
+      ? preEntry
+        ? 'tfjs-full (main network in tfjs via brainchop runFullVolumeInference; pre-model network in onnxruntime)'
+        : 'tfjs-full (brainchop runFullVolumeInference with the upstream tfjs model)'
+      : 'onnx-network (brainchop pre/post-processing functions in tfjs around the converted ONNX network in onnxruntime-node; network checked against ' +
+        'tfjs on blocks)';
   writeLabelNifti(file, t1, labels, `brainchop ${name} entry ${id} reference`);
   const info = {
     model: name,
-    brainchopEntry: { id, type: upstreamEntry.type, modelName: upstreamEntry.modelName, preModelId: upstreamEntry.preModelId ?? null, cropPadding: upstreamEntry.cropPadding, autoThreshold: upstreamEntry.autoThreshold, enableQuantileNorm: upstreamEntry.enableQuantileNorm, enableTranspose: upstreamEntry.enableTranspose, enableSeqConv: upstreamEntry.enableSeqConv },
-    output: upstreamEntry.type === 'Brain_Extraction' ? 'brain mask (brainchop outputs T1 x this mask for this Brain_Extraction entry)' : upstreamEntry.type === 'Brain_Masking' ? 'brain mask 0/1' : 'label map',
+    brainchopEntry: {
+      id,
+      type: upstreamEntry.type,
+      modelName: upstreamEntry.modelName,
+      preModelId: upstreamEntry.preModelId ?? null,
+      cropPadding: upstreamEntry.cropPadding,
+      autoThreshold: upstreamEntry.autoThreshold,
+      enableQuantileNorm: upstreamEntry.enableQuantileNorm,
+      enableTranspose: upstreamEntry.enableTranspose,
+      enableSeqConv: upstreamEntry.enableSeqConv,
+    },
+    output:
+      upstreamEntry.type === 'Brain_Extraction'
+        ? 'brain mask (brainchop outputs T1 x this mask for this Brain_Extraction entry)'
+        : upstreamEntry.type === 'Brain_Masking'
+          ? 'brain mask 0/1'
+          : 'label map',
     method,
     crop: result.crop ? { note: 'start/size on the [k][j][i] volume brainchop stacks', start: result.crop.start, size: result.crop.size } : undefined,
     labelCounts: counts,
     labelsSha256: sha256(labels),
     upstream: { repo: 'neuroneural/brainchop', commit: up.commit, sources: up.files, tfjsModelJsonSha256: tfjsSha },
-    preModel: preEntry ? { id: preEntry.id, model: folderOf(preEntry), network: 'onnxruntime', onnxSha256: sha256(readFileSync(join(ROOT, 'models', 'brainchop', `${folderOf(preEntry)}.onnx`))) } : null,
+    preModel: preEntry
+      ? {
+          id: preEntry.id,
+          model: folderOf(preEntry),
+          network: 'onnxruntime',
+          onnxSha256: sha256(readFileSync(join(ROOT, 'models', 'brainchop', `${folderOf(preEntry)}.onnx`))),
+        }
+      : null,
     onnxSha256: values.mode === 'onnx' ? sha256(readFileSync(join(ROOT, 'models', 'brainchop', `${name}.onnx`))) : null,
     input: { file: 'models/brainchop/sample/t1_crop.nii.gz', sha256: sha256(readFileSync(T1)), conform: 'no-op (already 256^3 uint8 LIA)' },
     tfjs: up.tf.version.tfjs,
@@ -114,6 +140,6 @@ for (const name of values.models.split(',')) {
     const other = readConformedT1(join(values['compare-with'], `${name}.labels.nii.gz`)).img;
     let same = 0;
     for (let i = 0; i < labels.length; i++) if (labels[i] === other[i]) same++;
-    console.log(`  vs ${values['compare-with']}: ${(100 * same / labels.length).toFixed(4)} % voxels equal, ${labels.length - same} differ`);
+    console.log(`  vs ${values['compare-with']}: ${((100 * same) / labels.length).toFixed(4)} % voxels equal, ${labels.length - same} differ`);
   }
 }

@@ -95,7 +95,11 @@ const blocksDir = join(values.out, 'blocks');
 mkdirSync(blocksDir, { recursive: true });
 const checkPath = join(values.out, 'network-check.json');
 let report = {};
-try { report = JSON.parse(readFileSync(checkPath, 'utf8')); } catch { report = {}; }
+try {
+  report = JSON.parse(readFileSync(checkPath, 'utf8'));
+} catch {
+  report = {};
+}
 for (const name of values.models.split(',')) {
   const entry = up.params.inferenceModelsList[REFERENCE_ENTRY[name] - 1];
   const norm = entry.enableQuantileNorm ? await utils.quantileNormalizeVolumeData(slices) : await utils.minMaxNormalizeVolumeData(slices);
@@ -121,10 +125,12 @@ for (const name of values.models.split(',')) {
   const fx = await cut(FIXTURE.start, FIXTURE.size);
   const [sd, sh, sw] = FIXTURE.size;
   const raw = new Uint8Array(sd * sh * sw);
-  for (let a = 0; a < sd; a++) for (let b = 0; b < sh; b++) for (let w = 0; w < sw; w++) {
-    const [i, j, k] = [FIXTURE.start[0] + a, FIXTURE.start[1] + b, FIXTURE.start[2] + w];
-    raw[(a * sh + b) * sw + w] = t1.img[(k * 256 + j) * 256 + i];
-  }
+  for (let a = 0; a < sd; a++)
+    for (let b = 0; b < sh; b++)
+      for (let w = 0; w < sw; w++) {
+        const [i, j, k] = [FIXTURE.start[0] + a, FIXTURE.start[1] + b, FIXTURE.start[2] + w];
+        raw[(a * sh + b) * sw + w] = t1.img[(k * 256 + j) * 256 + i];
+      }
   raw.forEach((v, x) => {
     if (Math.fround((v - lo) / (hi - lo)) !== fx[x]) throw new Error(`${name}: rebuilt input differs from brainchop's at ${x}: ${v} -> ${fx[x]}`);
   });
@@ -141,7 +147,9 @@ for (const name of values.models.split(',')) {
     for (let k = 1; k < c; k++) if (ref[v * c + k] > ref[v * c + b]) b = k;
     argmax[v] = b;
   }
-  picked.forEach((v, p) => { for (let k = 0; k < c; k++) logits[p * c + k] = ref[v * c + k]; });
+  picked.forEach((v, p) => {
+    for (let k = 0; k < c; k++) logits[p * c + k] = ref[v * c + k];
+  });
   const buf = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
   writeFileSync(join(blocksDir, `${name}.t1.u8.gz`), gzipSync(raw, { level: 9 }));
   writeFileSync(join(blocksDir, `${name}.logits.f32`), buf(logits));
@@ -149,22 +157,35 @@ for (const name of values.models.split(',')) {
   const classCounts = {};
   for (const v of argmax) classCounts[v] = (classCounts[v] ?? 0) + 1;
   const fixtureCheck = compare(ref, shape, got);
-  writeFileSync(join(blocksDir, `${name}.json`), `${JSON.stringify({
-    model: name,
-    brainchopEntry: entry.id,
-    normalisation: entry.enableQuantileNorm ? 'quantile 5/95 % of the whole conformed volume' : 'min-max of the whole conformed volume',
-    blockStartIJK: FIXTURE.start,
-    size: FIXTURE.size,
-    input: { file: `${name}.t1.u8.gz`, layout: 'uint8 T1 voxels [D][H][W] = (i, j, k) of the T1, W fastest (brainchop transpose), gzip', lo, hi, formula: 'float32 input = fround((v - lo) / (hi - lo)), equal bit for bit to brainchop\'s normalised tensor' },
-    tfjsArgmaxClassCounts: classCounts,
-    classes: c,
-    logitVoxels: { stride, count: picked.length, layout: 'float32 [voxel][class] for voxel indices 0, stride, 2 stride, ... (flat D,H,W index)' },
-    argmax: 'uint8 per voxel (flat D,H,W index), tfjs first maximum',
-    tfjs: up.tf.version.tfjs,
-    upstream: { commit: up.commit, modelJsonSha256: modelJsonSha },
-    onnxSha256: sha256(readFileSync(onnxPath)),
-    onnxVsTfjsWhenMade: fixtureCheck,
-  }, null, 2)}\n`);
+  writeFileSync(
+    join(blocksDir, `${name}.json`),
+    `${JSON.stringify(
+      {
+        model: name,
+        brainchopEntry: entry.id,
+        normalisation: entry.enableQuantileNorm ? 'quantile 5/95 % of the whole conformed volume' : 'min-max of the whole conformed volume',
+        blockStartIJK: FIXTURE.start,
+        size: FIXTURE.size,
+        input: {
+          file: `${name}.t1.u8.gz`,
+          layout: 'uint8 T1 voxels [D][H][W] = (i, j, k) of the T1, W fastest (brainchop transpose), gzip',
+          lo,
+          hi,
+          formula: "float32 input = fround((v - lo) / (hi - lo)), equal bit for bit to brainchop's normalised tensor",
+        },
+        tfjsArgmaxClassCounts: classCounts,
+        classes: c,
+        logitVoxels: { stride, count: picked.length, layout: 'float32 [voxel][class] for voxel indices 0, stride, 2 stride, ... (flat D,H,W index)' },
+        argmax: 'uint8 per voxel (flat D,H,W index), tfjs first maximum',
+        tfjs: up.tf.version.tfjs,
+        upstream: { commit: up.commit, modelJsonSha256: modelJsonSha },
+        onnxSha256: sha256(readFileSync(onnxPath)),
+        onnxVsTfjsWhenMade: fixtureCheck,
+      },
+      null,
+      2,
+    )}\n`,
+  );
 
   if (values['fixture-only'] && report[name]) {
     // Keep the wider checks already recorded; replace the fixture block's line.
@@ -193,5 +214,8 @@ for (const name of values.models.split(',')) {
     upstreamCommit: up.commit,
   };
   writeFileSync(checkPath, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`${name}: ${checks.map((x) => `${x.voxels} vox maxdiff ${x.maxAbsLogitDiff.toExponential(2)} argmax ${(100 * x.argmaxAgreement).toFixed(3)} %`).join('; ')}`);
+  console.log(
+    `${name}: ` +
+      `${checks.map((x) => `${x.voxels} vox maxdiff ${x.maxAbsLogitDiff.toExponential(2)} argmax ${(100 * x.argmaxAgreement).toFixed(3)} %`).join('; ')}`,
+  );
 }

@@ -84,7 +84,17 @@ export async function preModelMask(up, preEntry, entry, net, slices) {
   const norm = await normalise(up, preEntry, slices);
   const labels = await networkArgmax(up, net, preEntry, norm);
   norm.dispose();
-  const mask = await up.utils.generateBrainMask(up.tf.unstack(labels), SIZE, SIZE, SIZE, entry, opts, () => {}, () => {}, false);
+  const mask = await up.utils.generateBrainMask(
+    up.tf.unstack(labels),
+    SIZE,
+    SIZE,
+    SIZE,
+    entry,
+    opts,
+    () => {},
+    () => {},
+    false,
+  );
   labels.dispose();
   return mask;
 }
@@ -116,7 +126,19 @@ export async function runTfjsFull(up, entry, model, slices, preMask, niftiImage)
   const log = console.log;
   console.log = () => {}; // brainchop logs every layer
   try {
-    await up.logic.runFullVolumeInference(opts, entry, Promise.resolve(model), slices, preMask, {}, (out) => { img = out; }, () => {}, niftiImage);
+    await up.logic.runFullVolumeInference(
+      opts,
+      entry,
+      Promise.resolve(model),
+      slices,
+      preMask,
+      {},
+      (out) => {
+        img = out;
+      },
+      () => {},
+      niftiImage,
+    );
   } finally {
     console.log = log;
   }

@@ -29,7 +29,9 @@ export function sha256(buf) {
 
 /** Resolves the commit, extracts brainchop's sources next to tfjs and imports them. */
 export async function loadUpstream({ repo, rev = 'HEAD', tfjsDir }) {
-  const commit = execFileSync('git', [`--git-dir=${repo}`, 'rev-parse', `${rev}^{commit}`]).toString().trim();
+  const commit = execFileSync('git', [`--git-dir=${repo}`, 'rev-parse', `${rev}^{commit}`])
+    .toString()
+    .trim();
   const dir = join(tfjsDir, `brainchop-${commit.slice(0, 12)}`);
   mkdirSync(dir, { recursive: true });
   const files = {};

@@ -123,7 +123,7 @@ export const imageItems: ItemCollector = {
   keep: isCandidateFile,
   csvColumns: () => [],
   async fromCsvRow({ row, index, dir, pathColumn }) {
-    const value = pathColumn ? row[pathColumn] ?? '' : '';
+    const value = pathColumn ? (row[pathColumn] ?? '') : '';
     return { source: { kind: 'image', image: await imagePathOf(value, dir) }, stem: stripImageExtension(basename(value)) || `row-${index + 1}` };
   },
   fromFiles: (found) => found.flatMap(unitsOf).map((u) => ({ stem: u.name, label: u.label, source: { kind: 'image', image: u.image } })),
@@ -139,7 +139,8 @@ export const namedItems: ItemCollector = {
     for (const n of roleNames(entry)) if (row[n]) images[n] = await imagePathOf(row[n]!, dir);
     return { source: { kind: 'named', images }, stem: stripImageExtension(basename(Object.values(row).find((v) => v) ?? `case-${index + 1}`)) };
   },
-  fromFiles: (found, entry, ignored) => [...groupByRole(found, roleNames(entry), ignored)].map(([name, images]) => ({ stem: name, label: name, source: { kind: 'named', images } })),
+  fromFiles: (found, entry, ignored) =>
+    [...groupByRole(found, roleNames(entry), ignored)].map(([name, images]) => ({ stem: name, label: name, source: { kind: 'named', images } })),
 };
 
 export const pairItems: ItemCollector = {
@@ -172,5 +173,6 @@ export const textItems: ItemCollector = {
   keep: (p) => extname(p).toLowerCase() === '.txt',
   csvColumns: () => ['report'],
   fromCsvRow: async ({ row, index }) => ({ source: { kind: 'text', text: row['report'] ?? '' }, stem: `report-${index + 1}` }),
-  fromFiles: (found) => found.flatMap((a) => a.files).map((f) => ({ stem: stripImageExtension(f.relative), label: f.path, source: { kind: 'text-file', path: f.path } })),
+  fromFiles: (found) =>
+    found.flatMap((a) => a.files).map((f) => ({ stem: stripImageExtension(f.relative), label: f.path, source: { kind: 'text-file', path: f.path } })),
 };

@@ -59,14 +59,26 @@ async function walk(dir: string): Promise<Walked> {
   for (const e of entries) {
     const path = join(e.parentPath, e.name);
     // Inside a hidden folder: that folder was reported once, not each file in it.
-    if (relative(dir, e.parentPath).split(sep).some((part) => part.startsWith('.'))) continue;
+    if (
+      relative(dir, e.parentPath)
+        .split(sep)
+        .some((part) => part.startsWith('.'))
+    )
+      continue;
     if (e.name.startsWith('.')) skipped.push({ path, reason: e.isDirectory() ? 'hidden folder (not walked)' : 'hidden file' });
     else if (e.name.toUpperCase() === 'DICOMDIR') skipped.push({ path, reason: 'DICOMDIR index (the files it lists are read directly)' });
     else if (e.isFile()) files.push(path);
     else if (e.isSymbolicLink()) {
       // Archives are often symlink farms: a link to a file counts as that file.
       const target = await stat(path).catch((error: unknown) => error as NodeJS.ErrnoException);
-      if (target instanceof Error) skipped.push({ path, reason: target.code === 'ENOENT' ? 'dangling symlink (its target does not exist)' : `symlink whose target cannot be read (${target.code ?? target.message})` });
+      if (target instanceof Error)
+        skipped.push({
+          path,
+          reason:
+            target.code === 'ENOENT'
+              ? 'dangling symlink (its target does not exist)'
+              : `symlink whose target cannot be read (${target.code ?? target.message})`,
+        });
       else if (target.isFile()) files.push(path);
       else if (target.isDirectory()) skipped.push({ path, reason: 'symlink to a folder (not followed)' });
       else skipped.push({ path, reason: 'symlink to something that is not a file' });
@@ -114,7 +126,10 @@ function globToRegExp(pattern: string): RegExp {
       const end = pattern.indexOf(']', i + 1);
       if (end < 0) re += '\\[';
       else {
-        re += `[${pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        re += `[${pattern
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
         i = end;
       }
     } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
@@ -123,7 +138,12 @@ function globToRegExp(pattern: string): RegExp {
 }
 
 /** Files (and folders, for DICOM series) matching a glob, relative to its literal prefix. */
-export async function expandGlob(pattern: string, cwd: string, keep: (path: string) => boolean = isCandidateFile, skipped?: SkippedFile[]): Promise<{ root: string; files: FoundFile[]; folders: string[] }> {
+export async function expandGlob(
+  pattern: string,
+  cwd: string,
+  keep: (path: string) => boolean = isCandidateFile,
+  skipped?: SkippedFile[],
+): Promise<{ root: string; files: FoundFile[]; folders: string[] }> {
   const parts = toPosix(pattern).split('/');
   const firstGlob = parts.findIndex(hasGlob);
   const rootText = parts.slice(0, firstGlob).join('/') || '.';

@@ -37,8 +37,10 @@ async function draftsFromCsv(table: CsvTable, csvPath: string, entry: ModelEntry
   const dir = dirname(csvPath);
   const drafts: Draft[] = [];
   const missing = collector.csvColumns(entry).filter((c) => !table.header.includes(c));
-  if (missing.length) throw new UsageError(`${csvPath}: model '${entry.id}' needs CSV column(s) ${missing.join(', ')} (found: ${table.header.join(', ')})`, { file: csvPath });
-  const pathColumn = table.header.find((c) => ['path', 'image', 'file', 'filename'].includes(c.toLowerCase())) ?? table.header.find((c) => c.toLowerCase() !== 'id');
+  if (missing.length)
+    throw new UsageError(`${csvPath}: model '${entry.id}' needs CSV column(s) ${missing.join(', ')} (found: ${table.header.join(', ')})`, { file: csvPath });
+  const pathColumn =
+    table.header.find((c) => ['path', 'image', 'file', 'filename'].includes(c.toLowerCase())) ?? table.header.find((c) => c.toLowerCase() !== 'id');
   for (const [r, row] of table.rows.entries()) {
     const id = pickCell(row, ['id', 'case', 'seriesuid']);
     const label = `${basename(csvPath)}:${r + 2}${id ? ` (${id})` : ''}`;

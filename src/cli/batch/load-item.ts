@@ -42,7 +42,11 @@ async function loadWholeImage(image: ImagePath, options: LoadOptions): Promise<V
   }
   const parts = series.map((v) => v.meta['part']).filter((p): p is string => typeof p === 'string');
   if (series.length > 1 && parts.length === series.length && new Set(series.map((v) => v.meta.seriesInstanceUid)).size === 1) {
-    throw new InputError(`${name}: the series holds ${series.length} parts (echoes / image components: ${parts.map((p) => `'${p}'`).join(', ')}); convert it with medinfer convert and pass the part's file`, { file: name, parts });
+    throw new InputError(
+      `${name}: the series holds ${series.length} parts (echoes / image components: ${parts.map((p) => `'${p}'`).join(', ')}); convert it with ` +
+        `medinfer convert and pass the part's file`,
+      { file: name, parts },
+    );
   }
   if (series.length > 1) {
     throw new InputError(`${name}: the folder holds ${series.length} series; put each series in its own folder`, { file: name, series: series.length });

@@ -16,8 +16,16 @@ export function stripImageExtension(name: string): string {
 
 /** A safe single path component: [A-Za-z0-9._-], no leading dot, no '..', bounded length. */
 export function sanitizeStem(raw: string): string {
-  let s = raw.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[\\/]+/g, '_').replace(/[^A-Za-z0-9._-]+/g, '_');
-  s = s.replace(/\.{2,}/g, '_').replace(/_{2,}/g, '_').replace(/^[._-]+/, '').replace(/[._-]+$/, '');
+  let s = raw
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[\\/]+/g, '_')
+    .replace(/[^A-Za-z0-9._-]+/g, '_');
+  s = s
+    .replace(/\.{2,}/g, '_')
+    .replace(/_{2,}/g, '_')
+    .replace(/^[._-]+/, '')
+    .replace(/[._-]+$/, '');
   if (s.length > MAX_STEM) s = s.slice(0, MAX_STEM).replace(/[._-]+$/, '');
   return s.length > 0 ? s : 'input';
 }

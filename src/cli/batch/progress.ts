@@ -58,7 +58,9 @@ export function createProgress(options: ProgressOptions): ProgressReporter {
 
   const drawBar = (final: boolean) => {
     const { done, rate, eta } = stats();
-    const tail = ` ${done}/${options.total}  ok ${ok}  failed ${failed}  ${formatRate(rate)}/s  ETA ${final ? '0s' : formatDuration(eta)}${!final && noteText ? `  ${noteText}` : ''}`;
+    const tail =
+      ` ${done}/${options.total}  ok ${ok}  failed ${failed}  ${formatRate(rate)}/s  ETA ` +
+      `${final ? '0s' : formatDuration(eta)}${!final && noteText ? `  ${noteText}` : ''}`;
     const width = Math.max(10, Math.min(40, (options.columns ?? 80) - tail.length - 3));
     const filled = Math.round((done / options.total) * width);
     options.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]${tail}\x1b[K${final ? '\n' : ''}`);
@@ -72,7 +74,9 @@ export function createProgress(options: ProgressOptions): ProgressReporter {
     lastLine = Date.now();
   };
 
-  const timer = silent ? undefined : setInterval(() => (options.isTTY ? drawBar(false) : Date.now() - lastLine >= interval && writeLine()), options.isTTY ? 1000 : Math.min(interval, 1000));
+  const timer = silent
+    ? undefined
+    : setInterval(() => (options.isTTY ? drawBar(false) : Date.now() - lastLine >= interval && writeLine()), options.isTTY ? 1000 : Math.min(interval, 1000));
   timer?.unref();
   if (!silent && options.isTTY) drawBar(false);
 

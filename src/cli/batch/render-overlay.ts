@@ -13,7 +13,14 @@ export interface RgbImage {
 }
 
 const PALETTE: readonly (readonly [number, number, number])[] = [
-  [230, 25, 75], [60, 180, 75], [255, 225, 25], [0, 130, 200], [245, 130, 48], [145, 30, 180], [70, 240, 240], [240, 50, 230],
+  [230, 25, 75],
+  [60, 180, 75],
+  [255, 225, 25],
+  [0, 130, 200],
+  [245, 130, 48],
+  [145, 30, 180],
+  [70, 240, 240],
+  [240, 50, 230],
 ];
 
 export function labelColor(label: number): readonly [number, number, number] {
@@ -82,7 +89,12 @@ export function drawBox(img: RgbImage, x0: number, y0: number, x1: number, y1: n
 }
 
 /** Blends label colours (alpha 0.45) where `labels` (one slice, plane-sized) is non-zero. */
-export function blendLabels(img: RgbImage, labels: ArrayLike<number>, offset: number, color: (label: number) => readonly [number, number, number] = labelColor): void {
+export function blendLabels(
+  img: RgbImage,
+  labels: ArrayLike<number>,
+  offset: number,
+  color: (label: number) => readonly [number, number, number] = labelColor,
+): void {
   const plane = img.width * img.height;
   for (let p = 0; p < plane; p++) {
     const l = labels[offset + p]!;

@@ -41,12 +41,18 @@ export async function loadManifest(manifest: Manifest | string | undefined, cwd:
 }
 
 export function checkConcurrency(value: number): number {
-  if (!Number.isInteger(value) || value < 1 || value > 256) throw new UsageError(`--concurrency must be an integer from 1 to 256, got ${value}`, { field: 'concurrency', received: value });
+  if (!Number.isInteger(value) || value < 1 || value > 256)
+    throw new UsageError(`--concurrency must be an integer from 1 to 256, got ${value}`, { field: 'concurrency', received: value });
   return value;
 }
 
-export async function openBatchPipeline(entry: ModelEntry, manifest: Manifest, options: Pick<BatchOptions, 'provider' | 'threads' | 'maxVoxels' | 'inferenceThread'>): Promise<AnyPipeline> {
-  if (!isImplementedTask(entry.task)) throw new UsageError(`model '${entry.id}' has task '${entry.task}', which the batch runner does not support`, { modelId: entry.id });
+export async function openBatchPipeline(
+  entry: ModelEntry,
+  manifest: Manifest,
+  options: Pick<BatchOptions, 'provider' | 'threads' | 'maxVoxels' | 'inferenceThread'>,
+): Promise<AnyPipeline> {
+  if (!isImplementedTask(entry.task))
+    throw new UsageError(`model '${entry.id}' has task '${entry.task}', which the batch runner does not support`, { modelId: entry.id });
   const context = await createNodeContext({
     manifest,
     ...(options.provider !== undefined ? { provider: options.provider } : {}),
@@ -208,21 +214,38 @@ async function processAll(setup: BatchSetup, state: RunState, say: (text: string
   for (const d of pipe.provider.dropped) say(`medinfer run: provider ${d.provider} not used: ${d.reason}\n`);
   // Time and rate count processing only: session creation is a fixed cost, reported apart by ONNX Runtime.
   state.started = Date.now();
-  say(`medinfer run: ${items.length} inputs (${state.skipped} already done), model ${entry.id} (${entry.task}) on ${state.provider}, concurrency ${concurrency}\n`);
+  say(
+    `medinfer run: ${items.length} inputs (${state.skipped} already done), model ${entry.id} (${entry.task}) on ${state.provider}, concurrency ` +
+      `${concurrency}\n`,
+  );
   const batcher = createBatcher(pipe, options, poolSize(concurrency, todo.length));
-  const progress = createProgress({ total: todo.length, isTTY: ctx.isTTY, quiet: options.quiet ?? false, write: ctx.err, ...(ctx.env['MEDINFER_PROGRESS_INTERVAL_MS'] ? { intervalMs: Number(ctx.env['MEDINFER_PROGRESS_INTERVAL_MS']) } : {}) });
+  const progress = createProgress({
+    total: todo.length,
+    isTTY: ctx.isTTY,
+    quiet: options.quiet ?? false,
+    write: ctx.err,
+    ...(ctx.env['MEDINFER_PROGRESS_INTERVAL_MS'] ? { intervalMs: Number(ctx.env['MEDINFER_PROGRESS_INTERVAL_MS']) } : {}),
+  });
   // Sliding-window progress per input (3D segmentation, several windows): plain
   // 'progress run: <id> windows d/t' lines, or on a terminal a note after the batch bar.
-  const windowProgress = options.quiet ? undefined : (id: string) => {
-    const plain = ctx.isTTY ? undefined : stepProgressFromContext(ctx, `run: ${id} windows`, false);
-    return (done: number, total: number) => {
-      if (total <= 1) return; // one window is the whole image: nothing to show
-      if (!plain) return progress.note(done >= total ? '' : `${id}: windows ${done}/${total}`);
-      plain.update(done, total);
-      if (done >= total) plain.finish();
-    };
+  const windowProgress = options.quiet
+    ? undefined
+    : (id: string) => {
+        const plain = ctx.isTTY ? undefined : stepProgressFromContext(ctx, `run: ${id} windows`, false);
+        return (done: number, total: number) => {
+          if (total <= 1) return; // one window is the whole image: nothing to show
+          if (!plain) return progress.note(done >= total ? '' : `${id}: windows ${done}/${total}`);
+          plain.update(done, total);
+          if (done >= total) plain.finish();
+        };
+      };
+  const inferOptions: InferOptions = {
+    ...(windowProgress ? { windowProgress } : {}),
+    explain: options.explain ?? false,
+    ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}),
+    ...(options.volume !== undefined ? { volume: options.volume } : {}),
+    ...(batcher ? { classify: batcher.submit } : {}),
   };
-  const inferOptions: InferOptions = { ...(windowProgress ? { windowProgress } : {}), explain: options.explain ?? false, ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}), ...(options.volume !== undefined ? { volume: options.volume } : {}), ...(batcher ? { classify: batcher.submit } : {}) };
   // Aborted by the caller (Ctrl-C) or by the first output fault: no new inputs, those in flight end.
   const halt = new AbortController();
   const onAbort = () => halt.abort();
@@ -235,22 +258,28 @@ async function processAll(setup: BatchSetup, state: RunState, say: (text: string
     return true;
   };
   try {
-    await runPool(todo, concurrency, async (item) => {
-      try {
-        state.lines.set(item.id, await processItem(pipe, item, outputDir, inferOptions));
-        state.succeeded++;
-        progress.tick(true);
-      } catch (error) {
-        // An input whose outputs could not be written is not its fault: not done, redone next run.
-        if (stopOn(error)) return;
-        const failure = toFailure(item, error);
-        state.failures.push(failure);
-        await appendError(outputDir, { ...failure, at: new Date().toISOString() }).catch((e: unknown) => {
-          if (!stopOn(e)) throw e;
-        });
-        progress.tick(false);
-      }
-    }, halt.signal, batcher?.retire);
+    await runPool(
+      todo,
+      concurrency,
+      async (item) => {
+        try {
+          state.lines.set(item.id, await processItem(pipe, item, outputDir, inferOptions));
+          state.succeeded++;
+          progress.tick(true);
+        } catch (error) {
+          // An input whose outputs could not be written is not its fault: not done, redone next run.
+          if (stopOn(error)) return;
+          const failure = toFailure(item, error);
+          state.failures.push(failure);
+          await appendError(outputDir, { ...failure, at: new Date().toISOString() }).catch((e: unknown) => {
+            if (!stopOn(e)) throw e;
+          });
+          progress.tick(false);
+        }
+      },
+      halt.signal,
+      batcher?.retire,
+    );
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     progress.finish();
@@ -260,14 +289,19 @@ async function processAll(setup: BatchSetup, state: RunState, say: (text: string
 
 export function describeSummary(s: BatchSummary): string {
   const lines = [
-    `done: ${s.succeeded} ok, ${s.failed} failed, ${s.skipped} skipped (already complete) of ${s.total} in ${formatDuration(s.durationMs / 1000)} (${formatRate(s.rate)} inputs/s)`,
+    `done: ${s.succeeded} ok, ${s.failed} failed, ${s.skipped} skipped (already complete) of ${s.total} in ${formatDuration(s.durationMs / 1000)} ` +
+      `(${formatRate(s.rate)} inputs/s)`,
     `outputs: ${s.outputDir} (results: ${RESULTS_FILE}${s.failed ? `, errors: ${ERRORS_FILE}` : ''})`,
   ];
-  if (s.stopped) lines.unshift(`stopped: ${s.stopped.code}: ${s.stopped.message}\n${s.notStarted} inputs not done; fix the output location and run the same command again to resume`);
+  if (s.stopped)
+    lines.unshift(
+      `stopped: ${s.stopped.code}: ${s.stopped.message}\n${s.notStarted} inputs not done; fix the output location and run the same command again to resume`,
+    );
   else if (s.notStarted > 0) lines.unshift(`interrupted: ${s.notStarted} inputs not started; run the same command again to resume`);
   // Names of the model-role mismatches were printed at the start; the rest is listed here.
   const other = s.skippedFiles.filter((f) => !f.reason.startsWith('name matches none'));
-  if (s.skippedFiles.length > 0) lines.push(`not inputs: ${s.skippedFiles.length} files or folders in the input folders (reasons in the --json summary, skippedFiles)`);
+  if (s.skippedFiles.length > 0)
+    lines.push(`not inputs: ${s.skippedFiles.length} files or folders in the input folders (reasons in the --json summary, skippedFiles)`);
   for (const f of other.slice(0, 10)) lines.push(`  skipped ${f.path}: ${f.reason}`);
   if (other.length > 10) lines.push(`  ... and ${other.length - 10} more`);
   for (const f of s.failures.slice(0, 20)) lines.push(`  failed ${f.input}: ${f.code}: ${f.message}`);

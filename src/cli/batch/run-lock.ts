@@ -43,7 +43,11 @@ export async function acquireRunLock(outputDir: string): Promise<() => Promise<v
     const owner = JSON.parse(await readFile(path, 'utf8').catch(() => '{}')) as Partial<LockOwner>;
     const stale = owner.host === me.host && typeof owner.pid === 'number' && !isAlive(owner.pid);
     if (!stale && owner.pid !== undefined) {
-      throw new UsageError(`${outputDir} is in use by another medinfer run (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt}); if that run is gone, delete ${LOCK_FILE}`, { field: 'output' });
+      throw new UsageError(
+        `${outputDir} is in use by another medinfer run (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt}); if that run is gone, delete ` +
+          `${LOCK_FILE}`,
+        { field: 'output' },
+      );
     }
     await unlink(path).catch(() => undefined);
   }

@@ -118,7 +118,13 @@ export interface ResultLine {
   /** Flat values for results.csv. */
   readonly summary: Readonly<Record<string, string | number | boolean | null>>;
   /** Detection: candidate rows for candidates.csv (world mm). */
-  readonly candidates?: readonly { readonly seriesuid: string; readonly coordX: number; readonly coordY: number; readonly coordZ: number; readonly probability: number }[];
+  readonly candidates?: readonly {
+    readonly seriesuid: string;
+    readonly coordX: number;
+    readonly coordY: number;
+    readonly coordZ: number;
+    readonly probability: number;
+  }[];
   readonly warnings?: readonly string[];
   readonly provenance: unknown;
   readonly completedAt: string;

@@ -4,7 +4,13 @@
  * async run() is a setImmediate wrapper), so what overlaps one input's inference is the other
  * inputs' thread-pool work: file reads, sharp decoding, gzip, writes.
  */
-export async function runPool<T>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<void>, signal?: AbortSignal, onWorkerDone?: () => void): Promise<void> {
+export async function runPool<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<void>,
+  signal?: AbortSignal,
+  onWorkerDone?: () => void,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     // An abort stops taking new items; items in flight finish and are written normally.

@@ -17,7 +17,7 @@ import { booleanFlag, parseCommandArgs, parseMaxVoxels, stringFlag } from '../ar
 import { InputError, isMedinferError, UsageError } from '../../core/errors.js';
 import { VOXEL_TYPES, type VoxelType } from '../../core/dtype.js';
 import type { Volume } from '../../core/volume.js';
-import { encodeNiftiHeader, encodeNiftiParts, type NiftiXformCode } from '../../io/nifti/write-nifti.js';
+import { encodeNiftiHeader, encodeNiftiParts } from '../../io/nifti/write-nifti.js';
 import { ensureFolder, TEMP_SUFFIX } from '../../core/node-atomic-write.js';
 import { toIoError } from '../../core/io-error.js';
 import { readImageDirectory, readImageFile } from '../../io/node-read-image.js';
@@ -27,7 +27,8 @@ import type { StreamedPart, VolumeShell } from '../../io/dicom/series-stream.js'
 import { formatMegabytes, stepProgressFromContext, type StepProgress } from '../progress-line.js';
 
 const USAGE = `Usage:
-  medinfer convert <dicom file|dicom dir|nifti|png|jpeg> <out.nii|out.nii.gz> [--series UID] [--datatype T] [--max-voxels N] [--allow-nonuniform-slices] [--quiet]
+  medinfer convert <dicom file|dicom dir|nifti|png|jpeg> <out.nii|out.nii.gz>
+    [--series UID] [--datatype T] [--max-voxels N] [--allow-nonuniform-slices] [--quiet]
 
 Writes NIfTI-1 (NIfTI-2 when a dimension exceeds 32767) with sform and qform set: code 1 (scanner)
 for DICOM and raster input, a NIfTI input keeps its codes (e.g. 4 = MNI-152). Voxel values as read.
@@ -51,7 +52,13 @@ The output's folder is created when missing. The outputs appear whole or not at 
 Exit codes: 0 ok, 1 the input failed to read or convert, or the output could not be written
 (typed: E_IO_NO_SPACE, E_IO_READ_ONLY, E_IO_PERMISSION, E_IO_NOT_A_FOLDER ...), 2 usage error.`;
 
-const OPTIONS = { series: { type: 'string' }, datatype: { type: 'string' }, 'max-voxels': { type: 'string' }, 'allow-nonuniform-slices': { type: 'boolean' }, quiet: { type: 'boolean' } } as const;
+const OPTIONS = {
+  series: { type: 'string' },
+  datatype: { type: 'string' },
+  'max-voxels': { type: 'string' },
+  'allow-nonuniform-slices': { type: 'boolean' },
+  quiet: { type: 'boolean' },
+} as const;
 
 /**
  * An image to write: a Volume in memory, or a DICOM series part whose samples are read from its
@@ -72,7 +79,9 @@ function checkUniformSlices(volume: VolumeShell, input: string): void {
   if (off === undefined) return;
   const { deviationMm: deviation, stepMm: step } = off;
   throw new InputError(
-    `${input}: slice positions are not uniform: a slice lies ${deviation.toFixed(3)} mm from the uniform grid of ${step.toFixed(3)} mm steps, which NIfTI cannot represent (missing or extra files?${(volume.meta.warnings ?? []).length ? ` ${(volume.meta.warnings ?? []).join('; ')}` : ''}); restore the files, or pass --allow-nonuniform-slices to write it on the mean spacing`,
+    `${input}: slice positions are not uniform: a slice lies ${deviation.toFixed(3)} mm from the uniform grid of ${step.toFixed(3)} mm steps, which ` +
+      `NIfTI cannot represent (missing or extra files?${(volume.meta.warnings ?? []).length ? ` ${(volume.meta.warnings ?? []).join('; ')}` : ''}); ` +
+      `restore the files, or pass --allow-nonuniform-slices to write it on the mean spacing`,
     { file: input, cause: 'non-uniform-slices', deviationMm: deviation, spacingMm: step },
   );
 }
@@ -111,7 +120,10 @@ async function readInputs(input: string, maxVoxels: number, series: string | und
   const dir = await readImageDirectory(input, { maxVoxels, dicom, blockingReads: true, streamDicomSamples: keepStoredValues, ...(progress ? { onFile } : {}) });
   progress?.finish();
   // Streamed parts and in-memory images in one list, in the order of the reader's series list.
-  let images = [...dir.images.map(({ name, volume }) => ({ name, out: inMemory(volume) })), ...dir.streamed.map(({ name, part }) => ({ name, out: { shell: part.shell, streamed: part } as Output }))];
+  let images = [
+    ...dir.images.map(({ name, volume }) => ({ name, out: inMemory(volume) })),
+    ...dir.streamed.map(({ name, part }) => ({ name, out: { shell: part.shell, streamed: part } as Output })),
+  ];
   if (series !== undefined) images = images.filter((i) => i.out.shell.meta.seriesInstanceUid === series);
   if (images.length === 0) {
     const first = dir.errors[0];
@@ -126,7 +138,11 @@ async function readInputs(input: string, maxVoxels: number, series: string | und
     const parts = images.map((i) => String(i.out.shell.meta['part'] ?? ''));
     if (new Set(parts).size < parts.length) {
       const stacks = images.map((i) => `${i.name}: ${i.out.shell.geometry.size.join('x')}${i.out.shell.frames > 1 ? `x${i.out.shell.frames}` : ''}`);
-      throw new InputError(`${input}: series ${keys[0]} holds ${images.length} image stacks of different orientation or size (${stacks.join('; ')}); put the files of one stack in their own folder and convert that`, { file: input, cause: 'several-stacks', stacks });
+      throw new InputError(
+        `${input}: series ${keys[0]} holds ${images.length} image stacks of different orientation or size (${stacks.join('; ')}); put the files of ` +
+          `one stack in their own folder and convert that`,
+        { file: input, cause: 'several-stacks', stacks },
+      );
     }
     return images.map((i) => i.out);
   }
@@ -135,7 +151,9 @@ async function readInputs(input: string, maxVoxels: number, series: string | und
 
 /** Parts of one DICOM series share its UID (and come from one folder group); anything else is its own image. */
 function seriesKey(v: VolumeShell, name: string): string {
-  return v.meta.format === 'dicom' && typeof v.meta['part'] === 'string' && v.meta.seriesInstanceUid !== undefined ? v.meta.seriesInstanceUid : (v.meta.seriesInstanceUid ?? name);
+  return v.meta.format === 'dicom' && typeof v.meta['part'] === 'string' && v.meta.seriesInstanceUid !== undefined
+    ? v.meta.seriesInstanceUid
+    : (v.meta.seriesInstanceUid ?? name);
 }
 
 /** `<dir>/out.nii.gz` + '_e2_ph' -> `<dir>/out_e2_ph.nii.gz`. */
@@ -282,19 +300,27 @@ export const command: CliCommand = {
         return { image, volume, path: partOutputPath(output, part) };
       });
       const paths = outputs.map((o) => o.path);
-      if (new Set(paths).size !== paths.length) throw new InputError(`${input}: several images would be written to the same file (${paths.join(', ')})`, { file: input, cause: 'output-clash' });
+      if (new Set(paths).size !== paths.length)
+        throw new InputError(`${input}: several images would be written to the same file (${paths.join(', ')})`, { file: input, cause: 'output-clash' });
       const files = outputs.map(({ image, volume, path }) => {
         const scaling = volume.meta['storedValueScaling'] as { slope: number; intercept: number } | undefined;
         const options = { ...chooseOutputXformCodes(volume), ...(scaling ? { scaling } : {}), ...(datatype ? { datatype: datatype as VoxelType } : {}) };
-        const parts: NiftiParts = image.volume !== undefined ? encodeNiftiParts(image.volume, options) : { header: encodeNiftiHeader(volume, options), stream: image.streamed! };
+        const parts: NiftiParts =
+          image.volume !== undefined ? encodeNiftiParts(image.volume, options) : { header: encodeNiftiHeader(volume, options), stream: image.streamed! };
         return { path, parts, gzip: /\.gz$/i.test(path) };
       });
       await writeAllOrNothing(files);
       for (const { volume, path } of outputs) {
         const g = volume.geometry;
         const scaling = volume.meta['storedValueScaling'] as { slope: number; intercept: number } | undefined;
-        const scl = scaling && (scaling.slope !== 1 || scaling.intercept !== 0) ? ` (stored values, scl_slope ${Number(scaling.slope.toPrecision(6))} scl_inter ${Number(scaling.intercept.toPrecision(6))})` : '';
-        ctx.out(`${path}: ${g.size.join('x')}${volume.frames > 1 ? `x${volume.frames}` : ''} ${datatype ?? volume.type}${scl}, spacing ${g.spacing.map((s) => Number(s.toPrecision(6))).join('x')} mm\n`);
+        const scl =
+          scaling && (scaling.slope !== 1 || scaling.intercept !== 0)
+            ? ` (stored values, scl_slope ${Number(scaling.slope.toPrecision(6))} scl_inter ${Number(scaling.intercept.toPrecision(6))})`
+            : '';
+        ctx.out(
+          `${path}: ${g.size.join('x')}${volume.frames > 1 ? `x${volume.frames}` : ''} ${datatype ?? volume.type}${scl}, spacing ` +
+            `${g.spacing.map((s) => Number(s.toPrecision(6))).join('x')} mm\n`,
+        );
         for (const w of volume.meta.warnings ?? []) ctx.err(`medinfer convert: warning: ${w}\n`);
       }
       return EXIT_OK;

@@ -32,17 +32,33 @@ export const command: CliCommand = {
   usage: USAGE,
   async run(argv, ctx) {
     const args = parseCommandArgs(argv, {}, 'copy-assets');
-    if (args.positionals.length !== 1) throw new UsageError(`copy-assets: one target folder expected, got ${args.positionals.length}`, { command: 'copy-assets' });
+    if (args.positionals.length !== 1)
+      throw new UsageError(`copy-assets: one target folder expected, got ${args.positionals.length}`, { command: 'copy-assets' });
     const target = resolve(ctx.cwd, args.positionals[0]!);
     let source: string;
     try {
       source = ortWebDistFolder();
     } catch (error) {
-      throw new InputError('copy-assets: onnxruntime-web is not installed next to medinfer (npm install onnxruntime-web)', { package: 'onnxruntime-web' }, { cause: error });
+      throw new InputError(
+        'copy-assets: onnxruntime-web is not installed next to medinfer (npm install onnxruntime-web)',
+        { package: 'onnxruntime-web' },
+        { cause: error },
+      );
     }
     const missing = [];
-    for (const file of ORT_WEB_ASSET_FILES) if (!(await stat(join(source, file)).then((s) => s.isFile(), () => false))) missing.push(file);
-    if (missing.length > 0) throw new InputError(`copy-assets: ${source} lacks ${missing.join(', ')}: this onnxruntime-web version does not match the one medinfer was built for`, { file: source, missing });
+    for (const file of ORT_WEB_ASSET_FILES)
+      if (
+        !(await stat(join(source, file)).then(
+          (s) => s.isFile(),
+          () => false,
+        ))
+      )
+        missing.push(file);
+    if (missing.length > 0)
+      throw new InputError(`copy-assets: ${source} lacks ${missing.join(', ')}: this onnxruntime-web version does not match the one medinfer was built for`, {
+        file: source,
+        missing,
+      });
     await mkdir(target, { recursive: true });
     const show = (p: string) => (relative(ctx.cwd, p).startsWith('..') ? p : relative(ctx.cwd, p));
     for (const file of ORT_WEB_ASSET_FILES) {

@@ -20,13 +20,16 @@ Runs classification, detection, segmentation, registration and report labelling 
 phantoms with the bundled models, and the brainchop brain MRI models on the real sample T1
 (--quick: tissue and brain mask only), and writes DIR/report.html (default DIR: ./medinfer-demo).`;
 
-
 export const command: CliCommand = {
   name: 'demo',
   summary: 'run every task on bundled phantom data and write report.html',
   usage: USAGE,
   async run(argv, ctx) {
-    const args = parseCommandArgs(argv, { output: { type: 'string' }, provider: { type: 'string' }, quick: { type: 'boolean' }, manifest: { type: 'string' }, quiet: { type: 'boolean' } }, 'demo');
+    const args = parseCommandArgs(
+      argv,
+      { output: { type: 'string' }, provider: { type: 'string' }, quick: { type: 'boolean' }, manifest: { type: 'string' }, quiet: { type: 'boolean' } },
+      'demo',
+    );
     const outDir = resolve(ctx.cwd, stringFlag(args, 'output') ?? 'medinfer-demo');
     const provider = parseProviderChoice(stringFlag(args, 'provider') ?? 'auto');
     const manifestPath = stringFlag(args, 'manifest');
@@ -44,7 +47,11 @@ export const command: CliCommand = {
         try {
           const s = await run(demo);
           sections.push(s);
-          log(s.skipped ? `${name}: skipped (${s.skipped})` : `${name}: ${s.metrics.map((m) => `${m.name} ${m.value.toFixed(3)}`).join(', ')} (${s.seconds.toFixed(1)} s)`);
+          log(
+            s.skipped
+              ? `${name}: skipped (${s.skipped})`
+              : `${name}: ${s.metrics.map((m) => `${m.name} ${m.value.toFixed(3)}`).join(', ')} (${s.seconds.toFixed(1)} s)`,
+          );
         } catch (error) {
           failed++;
           sections.push({ task: task.name, title: name, metrics: [], images: [], seconds: 0, skipped: `failed: ${describeError(error)}` });
@@ -57,7 +64,10 @@ export const command: CliCommand = {
     // Written atomically: a report.html that exists is complete.
     await writeFileAtomic(join(outDir, 'report.html'), html);
     await writeFileAtomic(join(outDir, 'demo.json'), JSON.stringify({ seconds, sections: sections.map(({ html: _h, ...s }) => s) }, null, 2) + '\n');
-    ctx.out(`medinfer demo: ${sections.filter((s) => !s.skipped).length} of ${sections.length} tasks ran in ${seconds.toFixed(1)} s; report: ${join(outDir, 'report.html')}\n`);
+    ctx.out(
+      `medinfer demo: ${sections.filter((s) => !s.skipped).length} of ${sections.length} tasks ran in ${seconds.toFixed(1)} s; report: ` +
+        `${join(outDir, 'report.html')}\n`,
+    );
     return failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
   },
 };

@@ -56,11 +56,28 @@ Exit codes: 0 stored (or already stored), 1 failed (typed error on stderr), 2 us
 const SETUP_CODES: ReadonlySet<string> = new Set(['E_USAGE', 'E_MANIFEST', 'E_MODEL_FILE', 'E_INTEGRITY', 'E_PROVIDER', 'E_MISSING_PACKAGE']);
 
 const OPTIONS = {
-  url: { type: 'string' }, study: { type: 'string' }, model: { type: 'string' }, series: { type: 'string' },
-  user: { type: 'string' }, password: { type: 'string' }, token: { type: 'string' },
-  manifest: { type: 'string' }, 'models-dir': { type: 'string' }, provider: { type: 'string' }, threads: { type: 'string' },
-  overwrite: { type: 'boolean' }, 'uid-root': { type: 'string' }, 'min-score': { type: 'string' }, 'timeout-ms': { type: 'string' }, 'idle-timeout-ms': { type: 'string' }, retries: { type: 'string' },
-  'max-voxels': { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, redis: { type: 'string' }, queue: { type: 'string' },
+  url: { type: 'string' },
+  study: { type: 'string' },
+  model: { type: 'string' },
+  series: { type: 'string' },
+  user: { type: 'string' },
+  password: { type: 'string' },
+  token: { type: 'string' },
+  manifest: { type: 'string' },
+  'models-dir': { type: 'string' },
+  provider: { type: 'string' },
+  threads: { type: 'string' },
+  overwrite: { type: 'boolean' },
+  'uid-root': { type: 'string' },
+  'min-score': { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  'idle-timeout-ms': { type: 'string' },
+  retries: { type: 'string' },
+  'max-voxels': { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  redis: { type: 'string' },
+  queue: { type: 'string' },
 } as const;
 
 function required(args: ParsedArgs, names: readonly ['url', 'study', 'model']): { url: string; study: string; model: string } {
@@ -89,13 +106,17 @@ async function runCommand(args: ParsedArgs, ctx: CliContext): Promise<number> {
   const uidRoot = stringFlag(args, 'uid-root');
   const minScoreText = stringFlag(args, 'min-score');
   const minScore = minScoreText === undefined ? undefined : Number(minScoreText);
-  if (minScore !== undefined && !(minScore >= 0 && minScore <= 1)) throw new UsageError(`--min-score must be a number from 0 to 1, got '${minScoreText}'`, { field: 'min-score' });
+  if (minScore !== undefined && !(minScore >= 0 && minScore <= 1))
+    throw new UsageError(`--min-score must be a number from 0 to 1, got '${minScoreText}'`, { field: 'min-score' });
   const quiet = booleanFlag(args, 'quiet');
   const log = (line: string) => !quiet && ctx.err(`medinfer dicomweb: ${line}\n`);
   const timing: SessionTiming = { runMs: 0 };
   try {
     const summary = await runDicomWebFlow({
-      url, study, model, manifest,
+      url,
+      study,
+      model,
+      manifest,
       ...(series !== undefined ? { series } : {}),
       ...(auth ? { auth } : {}),
       ...(uidRoot !== undefined ? { uidRoot } : {}),
@@ -106,11 +127,17 @@ async function runCommand(args: ParsedArgs, ctx: CliContext): Promise<number> {
       ...(maxVoxels !== undefined ? { maxVoxels } : {}),
       overwrite: booleanFlag(args, 'overwrite'),
       disposePipeline: true,
-      openPipeline: (entry) => openTimedPipeline(entry, manifest, {
-        ...(provider !== undefined ? { provider: parseProviderChoice(provider) } : {}),
-        ...(threads !== undefined ? { threads } : {}),
-        ...(maxVoxels !== undefined ? { maxVoxels } : {}),
-      }, timing),
+      openPipeline: (entry) =>
+        openTimedPipeline(
+          entry,
+          manifest,
+          {
+            ...(provider !== undefined ? { provider: parseProviderChoice(provider) } : {}),
+            ...(threads !== undefined ? { threads } : {}),
+            ...(maxVoxels !== undefined ? { maxVoxels } : {}),
+          },
+          timing,
+        ),
       sessionRunMs: () => timing.runMs,
       log,
       // On a terminal, counted steps are one redrawn line each; elsewhere the log's plain lines.
@@ -133,21 +160,29 @@ async function runCommand(args: ParsedArgs, ctx: CliContext): Promise<number> {
 async function submitCommand(args: ParsedArgs, ctx: CliContext): Promise<number> {
   const { url, study, model } = required(args, ['url', 'study', 'model']);
   if (stringFlag(args, 'user') !== undefined || stringFlag(args, 'password') !== undefined || stringFlag(args, 'token') !== undefined) {
-    throw new UsageError('dicomweb submit: credentials are never queued; give workers DICOMWEB_USER / DICOMWEB_PASSWORD or DICOMWEB_TOKEN in their environment', { field: 'auth' });
+    throw new UsageError(
+      'dicomweb submit: credentials are never queued; give workers DICOMWEB_USER / DICOMWEB_PASSWORD or DICOMWEB_TOKEN in their environment',
+      { field: 'auth' },
+    );
   }
   const { submitDicomWebJob } = await import('../queue/dicomweb-job.js');
   const manifest = stringFlag(args, 'manifest');
   const modelsDir = stringFlag(args, 'models-dir');
   const series = stringFlag(args, 'series');
   const maxVoxelsText = stringFlag(args, 'max-voxels');
-  const result = await submitDicomWebJob({
-    url, study, model,
-    ...(series !== undefined ? { series } : {}),
-    ...(manifest !== undefined ? { manifest: resolve(ctx.cwd, manifest) } : {}),
-    ...(modelsDir !== undefined ? { modelsDir: resolve(ctx.cwd, modelsDir) } : {}),
-    ...(maxVoxelsText !== undefined ? { maxVoxels: parseMaxVoxels(maxVoxelsText, 'dicomweb') } : {}),
-    overwrite: booleanFlag(args, 'overwrite'),
-  }, { redis: stringFlag(args, 'redis') ?? 'redis://127.0.0.1:6379', queue: stringFlag(args, 'queue') });
+  const result = await submitDicomWebJob(
+    {
+      url,
+      study,
+      model,
+      ...(series !== undefined ? { series } : {}),
+      ...(manifest !== undefined ? { manifest: resolve(ctx.cwd, manifest) } : {}),
+      ...(modelsDir !== undefined ? { modelsDir: resolve(ctx.cwd, modelsDir) } : {}),
+      ...(maxVoxelsText !== undefined ? { maxVoxels: parseMaxVoxels(maxVoxelsText, 'dicomweb') } : {}),
+      overwrite: booleanFlag(args, 'overwrite'),
+    },
+    { redis: stringFlag(args, 'redis') ?? 'redis://127.0.0.1:6379', queue: stringFlag(args, 'queue') },
+  );
   if (booleanFlag(args, 'json')) ctx.out(JSON.stringify(result, null, 2) + '\n');
   else ctx.err(`medinfer dicomweb submit: ${result.enqueued ? 'queued' : 'already queued'} job ${result.jobId}\n`);
   return EXIT_OK;
@@ -159,7 +194,8 @@ export const command: CliCommand = {
   usage: USAGE,
   async run(argv, ctx) {
     const [sub, ...rest] = argv;
-    if (sub !== 'run' && sub !== 'submit') throw new UsageError(`dicomweb: expected 'run' or 'submit', got '${sub ?? ''}'\n\n${USAGE}`, { field: 'subcommand' });
+    if (sub !== 'run' && sub !== 'submit')
+      throw new UsageError(`dicomweb: expected 'run' or 'submit', got '${sub ?? ''}'\n\n${USAGE}`, { field: 'subcommand' });
     const args = parseCommandArgs(rest, OPTIONS, `dicomweb ${sub}`);
     if (args.positionals.length) throw new UsageError(`dicomweb ${sub}: unexpected argument '${args.positionals[0]}'`, { field: 'argument' });
     return sub === 'run' ? runCommand(args, ctx) : submitCommand(args, ctx);

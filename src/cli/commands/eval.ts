@@ -14,7 +14,9 @@ const USAGE = `Usage:
   medinfer eval --model <id> --data <dir|csv> [--json] [options]
 
 Runs the model over a labelled set and reports the task's metrics:
-${cliTasks().map((t) => `  ${t.name.padEnd(16)}${t.evaluation.usage.join(`\n${' '.repeat(18)}`)}`).join('\n')}
+${cliTasks()
+  .map((t) => `  ${t.name.padEnd(16)}${t.evaluation.usage.join(`\n${' '.repeat(18)}`)}`)
+  .join('\n')}
 A folder for --data holds the CSV (labels.csv, eval.csv, reports.csv, pairs.csv or its only CSV);
 paths in a CSV are relative to the CSV.
 Options:
@@ -43,7 +45,9 @@ const OPTIONS = {
 
 function describeReport(r: EvalReport): string {
   const head = `${r.model} (${r.task}) on ${r.data}: ${r.evaluated}/${r.cases} cases evaluated, provider ${r.provider}, ${(r.durationMs / 1000).toFixed(1)} s`;
-  const summary = Object.entries(r.metrics.summary).map(([k, v]) => `${k} ${Number.isInteger(v) ? String(v) : fmt(v)}`).join(', ');
+  const summary = Object.entries(r.metrics.summary)
+    .map(([k, v]) => `${k} ${Number.isInteger(v) ? String(v) : fmt(v)}`)
+    .join(', ');
   const failed = r.failures.map((f) => `  failed ${f.input}: ${f.code}: ${f.message}`);
   return [head, '', formatTable(r.metrics.table.headers, r.metrics.table.rows), '', summary, ...failed].join('\n') + '\n';
 }
@@ -64,17 +68,25 @@ export const command: CliCommand = {
     const concurrency = parseIntegerFlag(stringFlag(args, 'concurrency'), 'concurrency', 1, 256);
     const threads = parseIntegerFlag(stringFlag(args, 'threads'), 'threads', 1, 1024);
     const maxVoxels = stringFlag(args, 'max-voxels');
-    const optional = { manifest: stringFlag(args, 'manifest'), modelsDir: stringFlag(args, 'models-dir'), annotations: stringFlag(args, 'annotations'), excluded: stringFlag(args, 'excluded') };
-    const report = await runEval({
-      model,
-      data,
-      quiet: booleanFlag(args, 'quiet'),
-      ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
-      ...(provider !== undefined ? { provider: parseProviderChoice(provider) } : {}),
-      ...(concurrency !== undefined ? { concurrency } : {}),
-      ...(threads !== undefined ? { threads } : {}),
-      ...(maxVoxels !== undefined ? { maxVoxels: parseMaxVoxels(maxVoxels, 'eval') } : {}),
-    }, ctx);
+    const optional = {
+      manifest: stringFlag(args, 'manifest'),
+      modelsDir: stringFlag(args, 'models-dir'),
+      annotations: stringFlag(args, 'annotations'),
+      excluded: stringFlag(args, 'excluded'),
+    };
+    const report = await runEval(
+      {
+        model,
+        data,
+        quiet: booleanFlag(args, 'quiet'),
+        ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
+        ...(provider !== undefined ? { provider: parseProviderChoice(provider) } : {}),
+        ...(concurrency !== undefined ? { concurrency } : {}),
+        ...(threads !== undefined ? { threads } : {}),
+        ...(maxVoxels !== undefined ? { maxVoxels: parseMaxVoxels(maxVoxels, 'eval') } : {}),
+      },
+      ctx,
+    );
     ctx.out(booleanFlag(args, 'json') ? JSON.stringify(report, null, 2) + '\n' : describeReport(report));
     return report.failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
   },

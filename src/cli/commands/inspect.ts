@@ -132,7 +132,10 @@ function formatEntry(e: InspectEntry): string {
   if (e.part) {
     const p = e.part;
     const what = [p.echoNumber === undefined ? undefined : `echo ${p.echoNumber}`, p.component].filter(Boolean).join(', ');
-    lines.push(`  part        '${p.suffix}'${what ? ` (${what})` : ''}, ${p.volumes} volume${p.volumes > 1 ? 's' : ''}${p.volumeIndexAttribute && p.volumes > 1 ? ` ordered by ${p.volumeIndexAttribute}` : ''}`);
+    lines.push(
+      `  part        '${p.suffix}'${what ? ` (${what})` : ''}, ${p.volumes} ` +
+        `volume${p.volumes > 1 ? 's' : ''}${p.volumeIndexAttribute && p.volumes > 1 ? ` ordered by ${p.volumeIndexAttribute}` : ''}`,
+    );
   }
   if (e.patient) lines.push(`  patient     name ${e.patient.name ?? '-'}, id ${e.patient.id ?? '-'}, birth date ${e.patient.birthDate ?? '-'}`);
   for (const w of e.warnings ?? []) lines.push(`  warning     ${w}`);
@@ -157,22 +160,30 @@ function findFirstFile(dir: string, v: Volume): string | undefined {
   return Array.isArray(files) && typeof files[0] === 'string' ? join(dir, files[0]) : undefined;
 }
 
-interface Collected { entries: InspectEntry[]; failures: { file: string; error: MedinferError }[] }
+interface Collected {
+  entries: InspectEntry[];
+  failures: { file: string; error: MedinferError }[];
+}
 
 async function collect(target: string, maxVoxels: number, showPhi: boolean, out: Collected): Promise<void> {
   const info = await stat(target).catch(() => undefined);
   if (info?.isDirectory()) {
     // Visit one image at a time: a folder of large volumes never sits in memory at once.
-    const scan = await scanImageDirectory(target, async ({ name, volume }) => {
-      const first = showPhi ? findFirstFile(target, volume) : undefined;
-      const patient = first ? await readPatient(volume, first) : undefined;
-      out.entries.push(describeVolume(join(target, name), volume, patient));
-    }, { maxVoxels });
+    const scan = await scanImageDirectory(
+      target,
+      async ({ name, volume }) => {
+        const first = showPhi ? findFirstFile(target, volume) : undefined;
+        const patient = first ? await readPatient(volume, first) : undefined;
+        out.entries.push(describeVolume(join(target, name), volume, patient));
+      },
+      { maxVoxels },
+    );
     for (const { name, error } of scan.errors) out.failures.push({ file: join(target, name), error });
     return;
   }
   try {
-    for (const volume of await readFileParts(target, maxVoxels)) out.entries.push(describeVolume(target, volume, showPhi ? await readPatient(volume, target) : undefined));
+    for (const volume of await readFileParts(target, maxVoxels))
+      out.entries.push(describeVolume(target, volume, showPhi ? await readPatient(volume, target) : undefined));
   } catch (error) {
     if (!isMedinferError(error)) throw error;
     out.failures.push({ file: target, error });

@@ -41,9 +41,17 @@ External weights that were not converted yet are listed as absent, not as failur
 Exit codes: 0 ok, 1 a model file is missing or its sha256 differs (verify), 2 usage / manifest / model error.`;
 
 const OPTIONS = {
-  json: { type: 'boolean' }, manifest: { type: 'string' }, 'models-dir': { type: 'string' },
-  entry: { type: 'string' }, id: { type: 'string' }, replace: { type: 'boolean' },
-  onnx: { type: 'string' }, out: { type: 'string' }, shape: { type: 'string' }, set: { type: 'string', multiple: true }, 'class-names': { type: 'string' },
+  json: { type: 'boolean' },
+  manifest: { type: 'string' },
+  'models-dir': { type: 'string' },
+  entry: { type: 'string' },
+  id: { type: 'string' },
+  replace: { type: 'boolean' },
+  onnx: { type: 'string' },
+  out: { type: 'string' },
+  shape: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  'class-names': { type: 'string' },
 } as const;
 
 const SUBCOMMANDS: Record<string, number> = { list: 0, verify: 0, add: 1, remove: 1, 'import-monai': 1, convert: 2 };
@@ -59,7 +67,8 @@ export const command: CliCommand = {
     const [sub = 'list', ...rest] = args.positionals;
     const arity = SUBCOMMANDS[sub];
     if (arity === undefined || rest.length !== arity) {
-      ctx.err(`medinfer models: ${arity === undefined ? `unknown subcommand '${sub}'` : `'${sub}' takes ${arity} argument${arity === 1 ? '' : 's'}, got ${rest.length}`}\n\n${USAGE}\n`);
+      const problem = arity === undefined ? `unknown subcommand '${sub}'` : `'${sub}' takes ${plural(arity, 'argument')}, got ${rest.length}`;
+      ctx.err(`medinfer models: ${problem}\n\n${USAGE}\n`);
       return EXIT_USAGE;
     }
     const json = booleanFlag(args, 'json');
@@ -74,12 +83,24 @@ export const command: CliCommand = {
       const onnx = stringFlag(args, 'onnx');
       const out = stringFlag(args, 'out');
       const id = stringFlag(args, 'id');
-      const classNames = stringFlag(args, 'class-names')?.split(',').map((c) => c.trim());
-      return importMonaiCommand(rest[0]!, {
-        set: stringListFlag(args, 'set'), replace: booleanFlag(args, 'replace'), json,
-        ...(onnx !== undefined ? { onnx } : {}), ...(out !== undefined ? { out } : {}), ...(id !== undefined ? { id } : {}),
-        ...(classNames !== undefined ? { classNames } : {}), ...(modelsDir !== undefined ? { modelsDir } : {}), ...(manifest !== undefined ? { manifest } : {}),
-      }, ctx);
+      const classNames = stringFlag(args, 'class-names')
+        ?.split(',')
+        .map((c) => c.trim());
+      return importMonaiCommand(
+        rest[0]!,
+        {
+          set: stringListFlag(args, 'set'),
+          replace: booleanFlag(args, 'replace'),
+          json,
+          ...(onnx !== undefined ? { onnx } : {}),
+          ...(out !== undefined ? { out } : {}),
+          ...(id !== undefined ? { id } : {}),
+          ...(classNames !== undefined ? { classNames } : {}),
+          ...(modelsDir !== undefined ? { modelsDir } : {}),
+          ...(manifest !== undefined ? { manifest } : {}),
+        },
+        ctx,
+      );
     }
     if (sub === 'convert') {
       const [family, checkpoint] = rest as [string, string];
@@ -94,10 +115,18 @@ export const command: CliCommand = {
         return EXIT_USAGE;
       }
       const id = stringFlag(args, 'id');
-      return convertVoxelmorphCommand(checkpoint, {
-        replace: booleanFlag(args, 'replace'), json, ...(shape !== undefined ? { shape } : {}), ...(id !== undefined ? { id } : {}),
-        ...(modelsDir !== undefined ? { modelsDir } : {}), ...(manifest !== undefined ? { manifest } : {}),
-      }, ctx);
+      return convertVoxelmorphCommand(
+        checkpoint,
+        {
+          replace: booleanFlag(args, 'replace'),
+          json,
+          ...(shape !== undefined ? { shape } : {}),
+          ...(id !== undefined ? { id } : {}),
+          ...(modelsDir !== undefined ? { modelsDir } : {}),
+          ...(manifest !== undefined ? { manifest } : {}),
+        },
+        ctx,
+      );
     }
     if (sub === 'add') {
       const entryPath = stringFlag(args, 'entry');
@@ -106,9 +135,29 @@ export const command: CliCommand = {
         return EXIT_USAGE;
       }
       const id = stringFlag(args, 'id');
-      return addModelCommand(rest[0]!, { entryPath, replace: booleanFlag(args, 'replace'), json, ...(id !== undefined ? { id } : {}), ...(modelsDir !== undefined ? { modelsDir } : {}), ...(manifest !== undefined ? { manifest } : {}) }, ctx);
+      return addModelCommand(
+        rest[0]!,
+        {
+          entryPath,
+          replace: booleanFlag(args, 'replace'),
+          json,
+          ...(id !== undefined ? { id } : {}),
+          ...(modelsDir !== undefined ? { modelsDir } : {}),
+          ...(manifest !== undefined ? { manifest } : {}),
+        },
+        ctx,
+      );
     }
-    const loaded = await loadManifestWithStore({ cwd: ctx.cwd, env: ctx.env, ...(manifest !== undefined ? { manifest } : {}), ...(modelsDir !== undefined ? { modelsDir } : {}) });
+    const loaded = await loadManifestWithStore({
+      cwd: ctx.cwd,
+      env: ctx.env,
+      ...(manifest !== undefined ? { manifest } : {}),
+      ...(modelsDir !== undefined ? { modelsDir } : {}),
+    });
     return sub === 'verify' ? verifyModels(loaded, ctx, json) : listModels(loaded, ctx, json);
   },
 };
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

@@ -25,13 +25,28 @@ the .jsonl files from per-input records; submit --wait and status --output colle
 --redis defaults to redis://127.0.0.1:6379.`;
 
 const OPTIONS = {
-  model: { type: 'string' }, input: { type: 'string', multiple: true }, output: { type: 'string' }, redis: { type: 'string' }, queue: { type: 'string' },
-  manifest: { type: 'string' }, format: { type: 'string' }, explain: { type: 'boolean' }, volume: { type: 'string' }, attempts: { type: 'string' }, 'backoff-ms': { type: 'string' },
-  wait: { type: 'boolean' }, quiet: { type: 'boolean' }, json: { type: 'boolean' }, 'poll-ms': { type: 'string' },
+  model: { type: 'string' },
+  input: { type: 'string', multiple: true },
+  output: { type: 'string' },
+  redis: { type: 'string' },
+  queue: { type: 'string' },
+  manifest: { type: 'string' },
+  format: { type: 'string' },
+  explain: { type: 'boolean' },
+  volume: { type: 'string' },
+  attempts: { type: 'string' },
+  'backoff-ms': { type: 'string' },
+  wait: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  json: { type: 'boolean' },
+  'poll-ms': { type: 'string' },
 } as const;
 
 function openQueue(args: ParsedArgs, ctx: CliContext): Queue<InferenceJobData> {
-  const queue = new Queue<InferenceJobData>(stringFlag(args, 'queue') ?? DEFAULT_QUEUE, { connection: parseRedisUrl(stringFlag(args, 'redis') ?? 'redis://127.0.0.1:6379'), prefix: QUEUE_PREFIX });
+  const queue = new Queue<InferenceJobData>(stringFlag(args, 'queue') ?? DEFAULT_QUEUE, {
+    connection: parseRedisUrl(stringFlag(args, 'redis') ?? 'redis://127.0.0.1:6379'),
+    prefix: QUEUE_PREFIX,
+  });
   // Connection errors while Redis restarts: ioredis reconnects and commands wait (no request
   // retry limit), so they are reported once and waited out; unhandled they would end the process.
   let reported = '';
@@ -63,12 +78,21 @@ async function submit(args: ParsedArgs, ctx: CliContext, queue: Queue<InferenceJ
   const format = stringFlag(args, 'format') ?? 'json';
   if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv, got '${format}'`);
   const manifest = stringFlag(args, 'manifest');
-  const s = await submitBatch(queue, {
-    model, inputs, output, format, explain: booleanFlag(args, 'explain'),
-    attempts: intFlag(args, 'attempts', 3, 1), backoffMs: intFlag(args, 'backoff-ms', 2000, 0),
-    ...(manifest !== undefined ? { manifest } : {}),
-    ...(stringFlag(args, 'volume') !== undefined ? { volume: intFlag(args, 'volume', 0, 0) } : {}),
-  }, ctx.cwd);
+  const s = await submitBatch(
+    queue,
+    {
+      model,
+      inputs,
+      output,
+      format,
+      explain: booleanFlag(args, 'explain'),
+      attempts: intFlag(args, 'attempts', 3, 1),
+      backoffMs: intFlag(args, 'backoff-ms', 2000, 0),
+      ...(manifest !== undefined ? { manifest } : {}),
+      ...(stringFlag(args, 'volume') !== undefined ? { volume: intFlag(args, 'volume', 0, 0) } : {}),
+    },
+    ctx.cwd,
+  );
   const quiet = booleanFlag(args, 'quiet');
   if (!quiet) ctx.err(`medinfer queue: ${s.total} inputs: ${s.enqueued} enqueued, ${s.alreadyDone} already complete, ${s.alreadyQueued} already queued\n`);
   if (!booleanFlag(args, 'wait')) {
@@ -81,7 +105,8 @@ async function submit(args: ParsedArgs, ctx: CliContext, queue: Queue<InferenceJ
   // Redis lost (restart without persistence) are added again unless their input has a record.
   const readded = await waitForJobs(queue, s.jobs, {
     pollMs,
-    progress: (finished, total, again) => !quiet && ctx.err(`medinfer queue: ${finished}/${total} finished${again ? ` (${again} re-added after Redis lost them)` : ''}\n`),
+    progress: (finished, total, again) =>
+      !quiet && ctx.err(`medinfer queue: ${finished}/${total} finished${again ? ` (${again} re-added after Redis lost them)` : ''}\n`),
   });
   if (readded > 0 && !quiet) ctx.err(`medinfer queue: ${readded} job(s) were re-added after Redis lost them\n`);
   const c = await collectBatch(outDir, { sweep: !(await batchBusy(queue, outDir)) });
@@ -114,7 +139,8 @@ export const command: CliCommand = {
       const status = await readQueueStatus(queue);
       const batch = output ? await collectBatch(resolve(ctx.cwd, output), { sweep: false }) : undefined;
       if (booleanFlag(args, 'json')) ctx.out(JSON.stringify({ ...status, ...(batch ? { batch } : {}) }) + '\n');
-      else ctx.out(`${formatQueueStatus(status)}${batch ? `\nbatch ${output}: ${batch.completed} done, ${batch.failed} failed, ${batch.pending} pending` : ''}\n`);
+      else
+        ctx.out(`${formatQueueStatus(status)}${batch ? `\nbatch ${output}: ${batch.completed} done, ${batch.failed} failed, ${batch.pending} pending` : ''}\n`);
       return EXIT_OK;
     } finally {
       await queue.close();

@@ -72,7 +72,8 @@ const OPTIONS = {
 export function parseIntegerFlag(text: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got '${text}'`, { field: flag, received: text });
+  if (!/^\d+$/.test(text.trim()) || n < min || n > max)
+    throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got '${text}'`, { field: flag, received: text });
   return n;
 }
 
@@ -112,22 +113,25 @@ export const command: CliCommand = {
       stop.abort();
     };
     process.on('SIGINT', onSigint);
-    const summary = await runBatch({
-      model,
-      inputs,
-      output,
-      format: parseFormat(stringFlag(args, 'format')),
-      overwrite: booleanFlag(args, 'overwrite'),
-      quiet: booleanFlag(args, 'quiet'),
-      explain: booleanFlag(args, 'explain'),
-      ...(manifest !== undefined ? { manifest } : {}),
-      ...(provider !== undefined ? { provider: parseProviderChoice(provider) } : {}),
-      ...(concurrency !== undefined ? { concurrency } : {}),
-      ...(threads !== undefined ? { threads } : {}),
-      ...(maxVoxelsText !== undefined ? { maxVoxels: parseMaxVoxels(maxVoxelsText, 'run') } : {}),
-      ...(volume !== undefined ? { volume } : {}),
-      signal: stop.signal,
-    }, ctx).finally(() => process.off('SIGINT', onSigint));
+    const summary = await runBatch(
+      {
+        model,
+        inputs,
+        output,
+        format: parseFormat(stringFlag(args, 'format')),
+        overwrite: booleanFlag(args, 'overwrite'),
+        quiet: booleanFlag(args, 'quiet'),
+        explain: booleanFlag(args, 'explain'),
+        ...(manifest !== undefined ? { manifest } : {}),
+        ...(provider !== undefined ? { provider: parseProviderChoice(provider) } : {}),
+        ...(concurrency !== undefined ? { concurrency } : {}),
+        ...(threads !== undefined ? { threads } : {}),
+        ...(maxVoxelsText !== undefined ? { maxVoxels: parseMaxVoxels(maxVoxelsText, 'run') } : {}),
+        ...(volume !== undefined ? { volume } : {}),
+        signal: stop.signal,
+      },
+      ctx,
+    ).finally(() => process.off('SIGINT', onSigint));
     if (booleanFlag(args, 'json')) ctx.out(JSON.stringify(summary, null, 2) + '\n');
     // The output location failed (disk full, read-only ...): a setup error, with the summary above.
     if (summary.stopped) return EXIT_USAGE;

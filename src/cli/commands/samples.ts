@@ -45,7 +45,10 @@ export const command: CliCommand = {
       throw error;
     });
     if (existing.length > 0 && !booleanFlag(args, 'force')) {
-      throw new UsageError(`samples: ${outDir} is not empty (${existing.length} entries); choose an empty folder or pass --force`, { command: 'samples', file: outDir });
+      throw new UsageError(`samples: ${outDir} is not empty (${existing.length} entries); choose an empty folder or pass --force`, {
+        command: 'samples',
+        file: outDir,
+      });
     }
     const samples = await createSampleInputs({ encodePng16: (v) => writePng(v), gzip: (b) => gzipSync(b, { level: 6 }), brainT1: await readBundledT1() });
     const show = (p: string) => (relative(ctx.cwd, p).startsWith('..') ? p : relative(ctx.cwd, p) || '.');
@@ -74,22 +77,36 @@ function formatBytes(n: number): string {
 }
 
 /** The run line of each sample with the manifest's bundled model for its task. */
-export function sampleRunLines(manifest: Manifest, runs: readonly SampleRunInput[], folder: string): { modelId: string; task: string; input: string; what: string; line: string }[] {
+export function sampleRunLines(
+  manifest: Manifest,
+  runs: readonly SampleRunInput[],
+  folder: string,
+): { modelId: string; task: string; input: string; what: string; line: string }[] {
   const lines = [];
   for (const r of runs) {
     const entry = r.modelFile === undefined ? findBundledModel(manifest, r.task, r.dimensionality) : findBundledModelFile(manifest, r.modelFile);
     if (!entry) continue;
     const input = `${folder}${folder.endsWith(sep) ? '' : '/'}${r.input}`;
     const output = `medinfer-out/${entry.id}`;
-    lines.push({ modelId: entry.id, task: r.task, input: r.input, what: r.what, line: `medinfer run --model ${entry.id} --input ${quote(input)} --output ${output}` });
+    lines.push({
+      modelId: entry.id,
+      task: r.task,
+      input: r.input,
+      what: r.what,
+      line: `medinfer run --model ${entry.id} --input ${quote(input)} --output ${output}`,
+    });
   }
   return lines;
 }
 
 /** The bundled entry whose model file path ends with `/<file>` (its files present), if the manifest has one. */
 function findBundledModelFile(manifest: Manifest, file: string) {
-  return Object.values(manifest.models).find((m) => m.weights.kind === 'bundled' && m.files.some((f) => f.role === 'model' && f.path !== undefined && (f.path === file || f.path.endsWith(`/${file}`)))
-    && m.files.every((f) => f.path === undefined || existsSync(resolveModelFileLocation(manifest, f))));
+  return Object.values(manifest.models).find(
+    (m) =>
+      m.weights.kind === 'bundled' &&
+      m.files.some((f) => f.role === 'model' && f.path !== undefined && (f.path === file || f.path.endsWith(`/${file}`))) &&
+      m.files.every((f) => f.path === undefined || existsSync(resolveModelFileLocation(manifest, f))),
+  );
 }
 
 function quote(s: string): string {

@@ -47,10 +47,21 @@ export const command: CliCommand = {
   summary: 'run queued inference jobs (Redis / BullMQ) on this machine',
   usage: USAGE,
   async run(argv, ctx) {
-    const args = parseCommandArgs(argv, {
-      redis: { type: 'string' }, queue: { type: 'string' }, concurrency: { type: 'string' }, provider: { type: 'string' }, threads: { type: 'string' },
-      'lock-ms': { type: 'string' }, 'idle-exit-ms': { type: 'string' }, 'drain-ms': { type: 'string' }, quiet: { type: 'boolean' },
-    }, 'worker');
+    const args = parseCommandArgs(
+      argv,
+      {
+        redis: { type: 'string' },
+        queue: { type: 'string' },
+        concurrency: { type: 'string' },
+        provider: { type: 'string' },
+        threads: { type: 'string' },
+        'lock-ms': { type: 'string' },
+        'idle-exit-ms': { type: 'string' },
+        'drain-ms': { type: 'string' },
+        quiet: { type: 'boolean' },
+      },
+      'worker',
+    );
     const concurrency = intFlag(args, 'concurrency', 1, 1)!;
     const lockMs = intFlag(args, 'lock-ms', 30_000, 1000)!;
     const idleExitMs = intFlag(args, 'idle-exit-ms', undefined, 100);
@@ -76,18 +87,19 @@ export const command: CliCommand = {
       lastError = { text, at: Date.now() };
       say(text);
     };
-    const run = (job: Job<InferenceJobData>) => tracker.track(async () => {
-      say(`started ${job.data.item.label}`);
-      try {
-        const result = await processJob(job, pipelines);
-        say(`${result.skipped ? 'already complete' : 'done'} ${job.data.item.label}`);
-        return result;
-      } catch (error) {
-        reported.add(job.id ?? '');
-        say(`failed ${job.data.item.label} (attempt ${job.attemptsMade + 1}): ${describeError(error)}`);
-        throw error;
-      }
-    });
+    const run = (job: Job<InferenceJobData>) =>
+      tracker.track(async () => {
+        say(`started ${job.data.item.label}`);
+        try {
+          const result = await processJob(job, pipelines);
+          say(`${result.skipped ? 'already complete' : 'done'} ${job.data.item.label}`);
+          return result;
+        } catch (error) {
+          reported.add(job.id ?? '');
+          say(`failed ${job.data.item.label} (attempt ${job.attemptsMade + 1}): ${describeError(error)}`);
+          throw error;
+        }
+      });
     const make = () => {
       const worker = new Worker<InferenceJobData>(queueName, run, {
         connection,

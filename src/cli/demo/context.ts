@@ -51,8 +51,13 @@ export function createDemoContext(manifest: Manifest, provider: ProviderChoice, 
 
 /** The first bundled model of a task whose files are present (demo models ship with the package). */
 export function findBundledModel(manifest: Manifest, task: TaskName, dimensionality?: 2 | 3): ModelEntry | undefined {
-  return Object.values(manifest.models).find((m) => m.task === task && m.weights.kind === 'bundled' && (dimensionality === undefined || m.dimensionality === dimensionality)
-    && m.files.every((f) => f.path === undefined || existsSync(resolveModelFileLocation(manifest, f, m))));
+  return Object.values(manifest.models).find(
+    (m) =>
+      m.task === task &&
+      m.weights.kind === 'bundled' &&
+      (dimensionality === undefined || m.dimensionality === dimensionality) &&
+      m.files.every((f) => f.path === undefined || existsSync(resolveModelFileLocation(manifest, f, m))),
+  );
 }
 
 export function escapeHtml(text: string): string {

@@ -15,13 +15,14 @@ export function bratsColour(label: number): readonly [number, number, number] {
 
 /** Draws a regular grid deformed by a voxel displacement (di, dj) per pixel. */
 export function drawDeformedGrid(img: RgbImage, displacementVoxels: (i: number, j: number) => [number, number], step = 8): RgbImage {
-  for (let j = 0; j < img.height; j++) for (let i = 0; i < img.width; i++) {
-    const [di, dj] = displacementVoxels(i, j);
-    const gi = i + di;
-    const gj = j + dj;
-    const onLine = Math.abs(gi / step - Math.round(gi / step)) < 0.08 || Math.abs(gj / step - Math.round(gj / step)) < 0.08;
-    if (onLine) img.data.set([80, 200, 255], 3 * (j * img.width + i));
-  }
+  for (let j = 0; j < img.height; j++)
+    for (let i = 0; i < img.width; i++) {
+      const [di, dj] = displacementVoxels(i, j);
+      const gi = i + di;
+      const gj = j + dj;
+      const onLine = Math.abs(gi / step - Math.round(gi / step)) < 0.08 || Math.abs(gj / step - Math.round(gj / step)) < 0.08;
+      if (onLine) img.data.set([80, 200, 255], 3 * (j * img.width + i));
+    }
   return img;
 }
 
@@ -31,10 +32,11 @@ export function upscale(img: RgbImage, factor: number): RgbImage {
   const w = img.width * factor;
   const h = img.height * factor;
   const data = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const src = 3 * (Math.floor(y / factor) * img.width + Math.floor(x / factor));
-    data.set(img.data.subarray(src, src + 3), 3 * (y * w + x));
-  }
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const src = 3 * (Math.floor(y / factor) * img.width + Math.floor(x / factor));
+      data.set(img.data.subarray(src, src + 3), 3 * (y * w + x));
+    }
   return { data, width: w, height: h };
 }
 
@@ -43,7 +45,14 @@ export function coronalPlane(v: Volume, j: number): Volume {
   const [ni, nj, nk] = v.geometry.size;
   const data = new Float32Array(ni * nk);
   for (let k = 0; k < nk; k++) for (let i = 0; i < ni; i++) data[(nk - 1 - k) * ni + i] = v.data[(i + ni * (j + nj * k)) * v.components]!;
-  return { geometry: { size: [ni, nk, 1], spacing: [v.geometry.spacing[0], v.geometry.spacing[2], 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] }, type: 'float32', components: 1, frames: 1, data, meta: {} };
+  return {
+    geometry: { size: [ni, nk, 1], spacing: [v.geometry.spacing[0], v.geometry.spacing[2], 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] },
+    type: 'float32',
+    components: 1,
+    frames: 1,
+    data,
+    meta: {},
+  };
 }
 
 /** Slice k of `base` with a BraTS-coloured label map on top. */

@@ -8,11 +8,20 @@ function formatValue(v: number): string {
 
 function section(s: DemoSection): string {
   if (s.skipped) return `<section><h2>${escapeHtml(s.title)}</h2><p class="skipped">Skipped: ${escapeHtml(s.skipped)}.</p></section>`;
-  const metrics = s.metrics.map((m) => `<tr><td>${escapeHtml(m.name)}</td><td>${formatValue(m.value)}</td><td>${m.stated === undefined ? '' : formatValue(m.stated)}</td><td>${escapeHtml(m.note ?? '')}</td></tr>`).join('');
-  const images = s.images.map((i) => `<figure><img src="${escapeHtml(i.src)}" alt="${escapeHtml(i.caption)}"><figcaption>${escapeHtml(i.caption)}</figcaption></figure>`).join('');
+  const metrics = s.metrics
+    .map(
+      (m) =>
+        `<tr><td>${escapeHtml(m.name)}</td><td>${formatValue(m.value)}</td>` +
+        `<td>${m.stated === undefined ? '' : formatValue(m.stated)}</td><td>${escapeHtml(m.note ?? '')}</td></tr>`,
+    )
+    .join('');
+  const images = s.images
+    .map((i) => `<figure><img src="${escapeHtml(i.src)}" alt="${escapeHtml(i.caption)}"><figcaption>${escapeHtml(i.caption)}</figcaption></figure>`)
+    .join('');
   return `<section>
 <h2>${escapeHtml(s.title)}</h2>
-<p class="meta">model <code>${escapeHtml(s.modelId ?? '')}</code> on <b>${escapeHtml(s.provider ?? '')}</b>, ${s.seconds.toFixed(1)} s. ${escapeHtml(s.intendedUse ?? '')}</p>
+<p class="meta">model <code>${escapeHtml(s.modelId ?? '')}</code> on <b>${escapeHtml(s.provider ?? '')}</b>,
+${s.seconds.toFixed(1)} s. ${escapeHtml(s.intendedUse ?? '')}</p>
 <table><tr><th>metric (measured now)</th><th>value</th><th>manifest states</th><th>data</th></tr>${metrics}</table>
 <div class="figures">${images}</div>
 ${s.html ?? ''}
@@ -32,7 +41,8 @@ figcaption { font-size: 0.8rem; color: #555; } .meta { font-size: 0.9rem; color:
 .warning { background: #fff4e0; border: 1px solid #e0b060; padding: 0.5rem; }
 </style></head><body>
 <h1>medinfer ${SDK_VERSION} demo</h1>
-<p>Every task run on synthetic phantoms (generated from fixed seeds; no patient data) with the package's bundled demonstration models, on provider <b>${escapeHtml(info.provider)}</b>. Started ${escapeHtml(info.started.toISOString())}, took ${info.seconds.toFixed(1)} s.</p>
+<p>Every task run on synthetic phantoms (generated from fixed seeds; no patient data) with the package's bundled demonstration models,
+on provider <b>${escapeHtml(info.provider)}</b>. Started ${escapeHtml(info.started.toISOString())}, took ${info.seconds.toFixed(1)} s.</p>
 <p class="warning">Demonstration models trained on phantoms: not for clinical use.</p>
 ${sections.map(section).join('\n')}
 </body></html>

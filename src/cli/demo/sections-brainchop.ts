@@ -64,11 +64,27 @@ export async function demoBrainchop(ctx: DemoContext): Promise<DemoSection> {
   const title = 'Brain MRI: brainchop MeshNet models on a real T1';
   const t1Path = fromRoot(BRAINCHOP_T1_PATH);
   const available = MODELS.filter(([id]) => ctx.manifest.models[id]);
-  if (!existsSync(t1Path) || !available.length) return { task: 'segmentation', title, metrics: [], images: [], seconds: 0, skipped: `no brainchop entries or no sample T1 (${BRAINCHOP_T1_PATH}) in this installation` };
+  if (!existsSync(t1Path) || !available.length)
+    return {
+      task: 'segmentation',
+      title,
+      metrics: [],
+      images: [],
+      seconds: 0,
+      skipped: `no brainchop entries or no sample T1 (${BRAINCHOP_T1_PATH}) in this installation`,
+    };
   const t1 = await readImageFile(t1Path);
   const k = Math.floor(t1.geometry.size[2] / 2);
   const metrics: DemoSection['metrics'] = [];
-  const images: DemoSection['images'] = [{ src: await ctx.writeImage('brainchop-t1', picture(t1, undefined, k, () => [0, 0, 0])), caption: `the sample T1 (brainchop's demo input, MIT), coronal slice ${k}` }];
+  const images: DemoSection['images'] = [
+    {
+      src: await ctx.writeImage(
+        'brainchop-t1',
+        picture(t1, undefined, k, () => [0, 0, 0]),
+      ),
+      caption: `the sample T1 (brainchop's demo input, MIT), coronal slice ${k}`,
+    },
+  ];
   const rows: string[] = [];
   let provider = String(ctx.provider);
   for (const [id, upstream] of ctx.quick ? available.slice(0, 2) : available) {
@@ -81,11 +97,18 @@ export async function demoBrainchop(ctx: DemoContext): Promise<DemoSection> {
     provider = pipe.provider.used;
     const seconds = (Date.now() - modelStarted) / 1000;
     const colour = colourOf(entry);
-    images.push({ src: await ctx.writeImage(`${id}`, picture(t1, r.labels, k, colour)), caption: `${entry.title}: labels in the manifest's colours, same slice` });
+    images.push({
+      src: await ctx.writeImage(`${id}`, picture(t1, r.labels, k, colour)),
+      caption: `${entry.title}: labels in the manifest's colours, same slice`,
+    });
     // The masked brain for mask / skull-stripping entries: the SDK's `masked` (maskInput), else
     // the T1 times the binarised labels (same grid: labels come back on the input's).
     const masked = r.masked ?? (entry.postprocess.some((s) => s.op === 'binarize') ? maskWith(t1, r.labels) : undefined);
-    if (masked) images.push({ src: await ctx.writeImage(`${id}-masked`, picture(masked, undefined, k, colour)), caption: `${entry.title}: the masked brain (input outside the mask set to 0)` });
+    if (masked)
+      images.push({
+        src: await ctx.writeImage(`${id}-masked`, picture(masked, undefined, k, colour)),
+        caption: `${entry.title}: the masked brain (input outside the mask set to 0)`,
+      });
     const referencePath = fromRoot(`test/fixtures/brainchop/${upstream}.labels.nii.gz`);
     let agreement = 'reference maps not installed';
     if (existsSync(referencePath)) {
@@ -98,10 +121,26 @@ export async function demoBrainchop(ctx: DemoContext): Promise<DemoSection> {
       metrics.push({ name: `${id}: voxels equal to brainchop's labels`, value: equal, note: `min Dice over ${present.length} labels ${minDice.toFixed(4)}` });
       agreement = `${(100 * equal).toFixed(3)} % voxels equal, min Dice ${minDice.toFixed(4)}`;
     }
-    const largest = Object.entries(r.volumesMl).filter(([n]) => n !== 'background').sort((a, b) => b[1] - a[1]).slice(0, 3).map(([n, ml]) => `${n} ${ml.toFixed(0)} ml`).join(', ');
+    const largest = Object.entries(r.volumesMl)
+      .filter(([n]) => n !== 'background')
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([n, ml]) => `${n} ${ml.toFixed(0)} ml`)
+      .join(', ');
     rows.push(`<tr><td>${escapeHtml(id)}</td><td>${escapeHtml(largest)}</td><td>${escapeHtml(agreement)}</td><td>${seconds.toFixed(1)} s</td></tr>`);
   }
-  const html = `<table><tr><th>model</th><th>largest structures</th><th>agreement with brainchop's own pipeline</th><th>time</th></tr>${rows.join('')}</table>`
-    + '<p>Research models, not a medical device: trained on adult T1-weighted brain MRI; see the README for failure cases.</p>';
-  return { task: 'segmentation', title, modelId: available[0]![0], intendedUse: ctx.manifest.models[available[0]![0]]!.intendedUse, provider, metrics, images, html, seconds: (Date.now() - started) / 1000 };
+  const html =
+    `<table><tr><th>model</th><th>largest structures</th><th>agreement with brainchop's own pipeline</th><th>time</th></tr>${rows.join('')}</table>` +
+    '<p>Research models, not a medical device: trained on adult T1-weighted brain MRI; see the README for failure cases.</p>';
+  return {
+    task: 'segmentation',
+    title,
+    modelId: available[0]![0],
+    intendedUse: ctx.manifest.models[available[0]![0]]!.intendedUse,
+    provider,
+    metrics,
+    images,
+    html,
+    seconds: (Date.now() - started) / 1000,
+  };
 }

@@ -18,7 +18,8 @@ export function resolveDicomWebAuth(flags: CredentialFlags, env: Readonly<Record
   const password = fromFlags ? flags.password : env['DICOMWEB_PASSWORD'];
   const token = fromFlags ? flags.token : env['DICOMWEB_TOKEN'];
   const where = fromFlags ? '--user / --password / --token' : 'DICOMWEB_USER / DICOMWEB_PASSWORD / DICOMWEB_TOKEN';
-  if (token !== undefined && token !== '' && (user || password)) throw new UsageError(`${where}: give a user and password or a token, not both`, { field: 'auth' });
+  if (token !== undefined && token !== '' && (user || password))
+    throw new UsageError(`${where}: give a user and password or a token, not both`, { field: 'auth' });
   if (token) return { kind: 'bearer', token };
   if (password && !user) throw new UsageError(`${where}: a password needs a user`, { field: 'auth' });
   if (user) return { kind: 'basic', user, password: password ?? '' };

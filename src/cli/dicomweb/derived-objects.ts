@@ -49,7 +49,14 @@ export function presentLabels(labels: Volume): Set<number> {
  * The SEG of a label map, segments described from the manifest (names, codes, colours;
  * segmentsFromManifest), or undefined when nothing was segmented: a SEG needs at least one frame.
  */
-export function buildSeg(entry: ModelEntry, labels: Volume, source: DicomSourceSeries, uids: PlannedUids, sha256: string, uidRoot?: string): BuiltObject | undefined {
+export function buildSeg(
+  entry: ModelEntry,
+  labels: Volume,
+  source: DicomSourceSeries,
+  uids: PlannedUids,
+  sha256: string,
+  uidRoot?: string,
+): BuiltObject | undefined {
   const segments = segmentsFromManifest(entry, presentLabels(labels));
   if (segments.length === 0) return undefined;
   const bytes = createDicomSeg({

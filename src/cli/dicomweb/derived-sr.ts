@@ -6,7 +6,14 @@
  * the manifest-threshold decision). Labels without a name (unused output channels) are left out.
  */
 import type { Volume } from '../../core/volume.js';
-import { createDicomSr, type DicomSourceSeries, type SegmentDescription, type SrClassification, type SrDetection, type SrSegmentVolume } from '../../io/dicom-write/index.js';
+import {
+  createDicomSr,
+  type DicomSourceSeries,
+  type SegmentDescription,
+  type SrClassification,
+  type SrDetection,
+  type SrSegmentVolume,
+} from '../../io/dicom-write/index.js';
 import { measureLabelVolumes } from '../../postprocess/segmentation/label-maps.js';
 import type { ModelEntry } from '../../manifest/types.js';
 import type { BuiltObject, PlannedUids } from './derived-objects.js';

@@ -26,11 +26,21 @@ export function timeSessionRuns(backend: RuntimeBackend, timing: SessionTiming):
     async createSession(model, provider, options) {
       const session = await backend.createSession(model, provider, options);
       const timed: BackendSession = {
-        get inputNames() { return session.inputNames; },
-        get outputNames() { return session.outputNames; },
-        get inputMetadata() { return session.inputMetadata; },
-        get outputMetadata() { return session.outputMetadata; },
-        get fallbacks() { return session.fallbacks ?? []; },
+        get inputNames() {
+          return session.inputNames;
+        },
+        get outputNames() {
+          return session.outputNames;
+        },
+        get inputMetadata() {
+          return session.inputMetadata;
+        },
+        get outputMetadata() {
+          return session.outputMetadata;
+        },
+        get fallbacks() {
+          return session.fallbacks ?? [];
+        },
         release: () => session.release(),
         async run(feeds) {
           const t = performance.now();
@@ -46,8 +56,14 @@ export function timeSessionRuns(backend: RuntimeBackend, timing: SessionTiming):
   };
 }
 
-export async function openTimedPipeline(entry: ModelEntry, manifest: Manifest, options: { provider?: ProviderChoice; threads?: number; maxVoxels?: number }, timing: SessionTiming): Promise<AnyPipeline> {
-  if (!isImplementedTask(entry.task)) throw new UsageError(`model '${entry.id}' has task '${entry.task}', which the pipelines do not support`, { modelId: entry.id });
+export async function openTimedPipeline(
+  entry: ModelEntry,
+  manifest: Manifest,
+  options: { provider?: ProviderChoice; threads?: number; maxVoxels?: number },
+  timing: SessionTiming,
+): Promise<AnyPipeline> {
+  if (!isImplementedTask(entry.task))
+    throw new UsageError(`model '${entry.id}' has task '${entry.task}', which the pipelines do not support`, { modelId: entry.id });
   const context = await createNodeContext({ manifest, ...options });
   return createPipelineInContext(entry.task, entry, { ...context, backend: timeSessionRuns(context.backend, timing) });
 }

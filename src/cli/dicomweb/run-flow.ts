@@ -90,7 +90,10 @@ export async function runDicomWebFlow(o: DicomWebRunOptions): Promise<DicomWebRu
   const flow = cliTask(entry.task).dicomweb;
   if (!flow) {
     const stored = TASK_NAMES.filter((t) => cliTask(t).dicomweb);
-    throw new UsageError(`model '${entry.id}' has task '${entry.task}': medinfer dicomweb run stores SEG / SR for ${stored.slice(0, -1).join(', ')} and ${stored.at(-1)}`, { modelId: entry.id });
+    throw new UsageError(
+      `model '${entry.id}' has task '${entry.task}': medinfer dicomweb run stores SEG / SR for ${stored.slice(0, -1).join(', ')} and ${stored.at(-1)}`,
+      { modelId: entry.id },
+    );
   }
   const client = createDicomWebClient({
     url: o.url,
@@ -105,14 +108,36 @@ export async function runDicomWebFlow(o: DicomWebRunOptions): Promise<DicomWebRu
   const candidates = await client.searchSeries(o.study, { includefield: ['SeriesDescription', 'NumberOfSeriesRelatedInstances', 'SeriesNumber', 'Modality'] });
   if (candidates.length === 0) throw new InputError(`study ${o.study} has no series on the server (or is not there)`, { cause: 'study-not-found' });
   const selected = selectInputSeries(entry, candidates, o.series);
-  for (const s of selected) log(`${s.input ? `input ${s.input}` : 'input'}: series ${s.series.seriesNumber ?? '?'} (${s.series.modality ?? '?'}, ${s.series.numberOfInstances ?? '?'} instances) ${s.series.seriesInstanceUid}`);
-  const uids = planResultUids(o.study, selected.map((s) => s.series.seriesInstanceUid), entry, o.uidRoot);
-  const inputs = selected.map((s) => ({ input: s.input ?? null, seriesInstanceUid: s.series.seriesInstanceUid, modality: s.series.modality ?? null, instances: s.series.numberOfInstances ?? 0 }));
+  for (const s of selected)
+    log(
+      `${s.input ? `input ${s.input}` : 'input'}: series ${s.series.seriesNumber ?? '?'} (${s.series.modality ?? '?'}, ` +
+        `${s.series.numberOfInstances ?? '?'} instances) ${s.series.seriesInstanceUid}`,
+    );
+  const uids = planResultUids(
+    o.study,
+    selected.map((s) => s.series.seriesInstanceUid),
+    entry,
+    o.uidRoot,
+  );
+  const inputs = selected.map((s) => ({
+    input: s.input ?? null,
+    seriesInstanceUid: s.series.seriesInstanceUid,
+    modality: s.series.modality ?? null,
+    instances: s.series.numberOfInstances ?? 0,
+  }));
   const qidoMs = now() - t0;
   // The SR is stored last, so its presence means an earlier run finished.
   if (!o.overwrite && (await alreadyStored(client, o.study, uids.sr.sop))) {
     log(`result already in the study (SR ${uids.sr.sop}); nothing to do (--overwrite re-runs)`);
-    return { model: entry.id, study: o.study, inputs, status: 'already-stored', stored: [], timings: { qidoMs, retrieveMs: 0, readMs: 0, inferMs: 0, modelMs: 0, encodeMs: 0, stowMs: 0, totalMs: now() - t0 }, bytesRetrieved: 0 };
+    return {
+      model: entry.id,
+      study: o.study,
+      inputs,
+      status: 'already-stored',
+      stored: [],
+      timings: { qidoMs, retrieveMs: 0, readMs: 0, inferMs: 0, modelMs: 0, encodeMs: 0, stowMs: 0, totalMs: now() - t0 },
+      bytesRetrieved: 0,
+    };
   }
 
   const t1 = now();
@@ -126,23 +151,37 @@ export async function runDicomWebFlow(o: DicomWebRunOptions): Promise<DicomWebRu
         study: o.study,
         series: s.series.seriesInstanceUid,
         onProgress: (p) => {
-          if (o.progress) return o.progress.update(`retrieving series ${s.series.seriesNumber ?? '?'}: instances`, p.instances, s.series.numberOfInstances || undefined, `${(p.bytes / 2 ** 20).toFixed(1)} MiB`);
+          if (o.progress)
+            return o.progress.update(
+              `retrieving series ${s.series.seriesNumber ?? '?'}: instances`,
+              p.instances,
+              s.series.numberOfInstances || undefined,
+              `${(p.bytes / 2 ** 20).toFixed(1)} MiB`,
+            );
           if (now() - lastLogged > 1000) {
             lastLogged = now();
-            log(`retrieving series ${s.series.seriesNumber ?? '?'}: ${p.instances}${s.series.numberOfInstances ? `/${s.series.numberOfInstances}` : ''} instances, ${(p.bytes / 2 ** 20).toFixed(1)} MiB`);
+            log(
+              `retrieving series ${s.series.seriesNumber ?? '?'}: ` +
+                `${p.instances}${s.series.numberOfInstances ? `/${s.series.numberOfInstances}` : ''} instances, ${(p.bytes / 2 ** 20).toFixed(1)} MiB`,
+            );
           }
         },
       });
       o.progress?.finish(`retrieving series ${s.series.seriesNumber ?? '?'}: instances`);
     } catch (error) {
       if (!(error instanceof LimitError) || !['maxPartBytes', 'maxTotalBytes'].includes(String(error.details['limit']))) throw error;
-      throw new LimitError(`${error.message} (more than a series of --max-voxels ${o.maxVoxels ?? DEFAULT_MAX_VOXELS} samples needs)`, error.details, { cause: error });
+      throw new LimitError(`${error.message} (more than a series of --max-voxels ${o.maxVoxels ?? DEFAULT_MAX_VOXELS} samples needs)`, error.details, {
+        cause: error,
+      });
     }
     bytesRetrieved += got.reduce((n, f) => n + f.bytes.length, 0);
     files.set(s.input, got);
   }
   const retrieveMs = now() - t1;
-  log(`retrieved ${[...files.values()].reduce((n, f) => n + f.length, 0)} instances, ${(bytesRetrieved / 2 ** 20).toFixed(1)} MiB in ${(retrieveMs / 1000).toFixed(2)} s`);
+  log(
+    `retrieved ${[...files.values()].reduce((n, f) => n + f.length, 0)} instances, ${(bytesRetrieved / 2 ** 20).toFixed(1)} MiB in ` +
+      `${(retrieveMs / 1000).toFixed(2)} s`,
+  );
 
   const t2 = now();
   const volumes = new Map<string | undefined, Volume>();
@@ -180,8 +219,22 @@ export async function runDicomWebFlow(o: DicomWebRunOptions): Promise<DicomWebRu
   }
   const grid = volumes.get(selected[0]!.input)!;
   const segments = seg ? (seg.segments ?? []) : undefined;
-  const findings = flow.findings(inference, { entry, source, grid, ...(segments ? { segments } : {}), ...(o.minScore !== undefined ? { minScore: o.minScore } : {}) });
-  const sr = buildSr({ entry, findings, source, uids, sha256, ...(seg ? { seg: { bytes: seg.bytes, segments: segments! } } : {}), ...(o.uidRoot !== undefined ? { uidRoot: o.uidRoot } : {}) });
+  const findings = flow.findings(inference, {
+    entry,
+    source,
+    grid,
+    ...(segments ? { segments } : {}),
+    ...(o.minScore !== undefined ? { minScore: o.minScore } : {}),
+  });
+  const sr = buildSr({
+    entry,
+    findings,
+    source,
+    uids,
+    sha256,
+    ...(seg ? { seg: { bytes: seg.bytes, segments: segments! } } : {}),
+    ...(o.uidRoot !== undefined ? { uidRoot: o.uidRoot } : {}),
+  });
   if (sr) objects.push(sr);
   const encodeMs = now() - t4;
   if (objects.length === 0) log('nothing to store: the model found nothing (empty segmentation / no detection)');

@@ -42,23 +42,47 @@ function label(series: SeriesResult): string {
   return `series ${series.seriesNumber ?? '?'} (${series.modality ?? 'no modality'}, ${series.seriesInstanceUid})`;
 }
 
-function pickOne(candidates: readonly SeriesResult[], rule: DicomWebSeriesRule, modality: readonly string[] | undefined, what: string, entry: ModelEntry, remedy: string): SeriesResult {
+function pickOne(
+  candidates: readonly SeriesResult[],
+  rule: DicomWebSeriesRule,
+  modality: readonly string[] | undefined,
+  what: string,
+  entry: ModelEntry,
+  remedy: string,
+): SeriesResult {
   const hits = candidates.filter((s) => seriesMatches(s, rule, modality));
   if (hits.length === 1) return hits[0]!;
   const criteria = describeRule(rule, modality);
   if (hits.length === 0) {
-    throw new InputError(`no series of the study matches ${what} of model '${entry.id}' (${criteria}); the study has ${candidates.length} series`, { cause: 'no-matching-series', input: what, seriesCount: candidates.length });
+    throw new InputError(`no series of the study matches ${what} of model '${entry.id}' (${criteria}); the study has ${candidates.length} series`, {
+      cause: 'no-matching-series',
+      input: what,
+      seriesCount: candidates.length,
+    });
   }
-  throw new InputError(`${hits.length} series match ${what} of model '${entry.id}' (${criteria}): ${hits.map(label).join('; ')}; ${remedy}`, { cause: 'ambiguous-series', input: what, matches: hits.length });
+  throw new InputError(`${hits.length} series match ${what} of model '${entry.id}' (${criteria}): ${hits.map(label).join('; ')}; ${remedy}`, {
+    cause: 'ambiguous-series',
+    input: what,
+    matches: hits.length,
+  });
 }
 
 export function selectInputSeries(entry: ModelEntry, candidates: readonly SeriesResult[], explicit?: string): SelectedSeries[] {
   const inputs = entry.inputs?.map((i) => i.name) ?? [];
   const rules = entry.dicomweb?.series ?? [];
   if (inputs.length > 1) {
-    if (explicit !== undefined) throw new UsageError(`model '${entry.id}' takes ${inputs.length} series (${inputs.join(', ')}); they are chosen by the manifest's dicomweb.series rules, so --series does not apply`, { field: 'series' });
+    if (explicit !== undefined)
+      throw new UsageError(
+        `model '${entry.id}' takes ${inputs.length} series (${inputs.join(', ')}); they are chosen by the manifest's dicomweb.series rules, so ` +
+          `--series does not apply`,
+        { field: 'series' },
+      );
     const missing = inputs.find((name) => !rules.some((r) => r.input === name));
-    if (missing !== undefined) throw new ManifestError(`model '${entry.id}' has inputs ${inputs.join(', ')} but no dicomweb.series rule for input '${missing}'`, { modelId: entry.id, input: missing });
+    if (missing !== undefined)
+      throw new ManifestError(`model '${entry.id}' has inputs ${inputs.join(', ')} but no dicomweb.series rule for input '${missing}'`, {
+        modelId: entry.id,
+        input: missing,
+      });
     const chosen = inputs.map((name) => {
       const rule = rules.find((r) => r.input === name)!;
       const modality = rule.modality ?? entry.inputs?.find((i) => i.name === name)?.modality?.split('/') ?? entry.modality;
@@ -67,7 +91,11 @@ export function selectInputSeries(entry: ModelEntry, candidates: readonly Series
     const seen = new Map<string, string>();
     for (const c of chosen) {
       const other = seen.get(c.series.seriesInstanceUid);
-      if (other !== undefined) throw new InputError(`inputs '${other}' and '${c.input}' of model '${entry.id}' both match ${label(c.series)}; refine the manifest's dicomweb.series rules`, { cause: 'ambiguous-series' });
+      if (other !== undefined)
+        throw new InputError(
+          `inputs '${other}' and '${c.input}' of model '${entry.id}' both match ${label(c.series)}; refine the manifest's dicomweb.series rules`,
+          { cause: 'ambiguous-series' },
+        );
       seen.set(c.series.seriesInstanceUid, c.input);
     }
     return chosen;
@@ -79,7 +107,10 @@ export function selectInputSeries(entry: ModelEntry, candidates: readonly Series
     const series = candidates.find((s) => s.seriesInstanceUid === explicit);
     if (!series) throw new InputError(`series ${explicit} is not in the study (QIDO-RS found ${candidates.length} series)`, { cause: 'series-not-found' });
     if (modality && !modality.some((m) => m.toUpperCase() === (series.modality ?? '').toUpperCase())) {
-      throw new InputError(`${label(series)} is not a modality model '${entry.id}' accepts (${modality.join(', ')})`, { cause: 'modality', modality: series.modality ?? null });
+      throw new InputError(`${label(series)} is not a modality model '${entry.id}' accepts (${modality.join(', ')})`, {
+        cause: 'modality',
+        modality: series.modality ?? null,
+      });
     }
     return [{ input, series }];
   }

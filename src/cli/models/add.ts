@@ -13,7 +13,8 @@ export async function readEntryFile(path: string): Promise<{ entry: Record<strin
   } catch (error) {
     throw new ManifestError(`cannot read entry ${path}: ${describeError(error)}`, { file: path, field: 'entry' }, { cause: error });
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ManifestError(`entry ${path} must be a JSON object (one model entry)`, { file: path, field: 'entry' });
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new ManifestError(`entry ${path} must be a JSON object (one model entry)`, { file: path, field: 'entry' });
   const { datasetEntries, ...entry } = json as Record<string, unknown>;
   if (datasetEntries === undefined) return { entry };
   if (typeof datasetEntries !== 'object' || datasetEntries === null || Array.isArray(datasetEntries)) {
@@ -44,9 +45,27 @@ export async function addModelCommand(onnxPath: string, options: AddCommandOptio
     ...(datasets !== undefined ? { datasets } : {}),
   };
   const added = await addModelToStore(onnxPath, entry, addOptions);
-  if (options.json) ctx.out(JSON.stringify({ id: added.id, dir: added.dir, manifest: added.manifestPath, file: added.modelPath, sha256: added.sha256, bytes: added.bytes, replaced: added.replaced }, null, 2) + '\n');
+  if (options.json)
+    ctx.out(
+      JSON.stringify(
+        {
+          id: added.id,
+          dir: added.dir,
+          manifest: added.manifestPath,
+          file: added.modelPath,
+          sha256: added.sha256,
+          bytes: added.bytes,
+          replaced: added.replaced,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   else {
-    ctx.out(`${added.replaced ? 'replaced' : 'added'} ${added.id} in ${added.dir}\n  file ${added.modelPath} (${added.bytes} bytes, sha256 ${added.sha256})\n  graph inputs/outputs match the entry's io (names, dtypes, ranks, static dims)\n`);
+    ctx.out(
+      `${added.replaced ? 'replaced' : 'added'} ${added.id} in ${added.dir}\n  file ${added.modelPath} (${added.bytes} bytes, sha256 ` +
+        `${added.sha256})\n  graph inputs/outputs match the entry's io (names, dtypes, ranks, static dims)\n`,
+    );
     // What a graph cannot confirm stays the entry's word: say so rather than imply it was checked.
     ctx.err('note: layout, axisOrder, channel names, preprocessing and labels are as entry.json states them; the graph cannot confirm them\n');
   }

@@ -40,7 +40,11 @@ export function pythonInterpreter(env: Readonly<Record<string, string | undefine
   return existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 }
 
-function runPython(python: string, args: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runPython(
+  python: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...env } as NodeJS.ProcessEnv });
     let stdout = '';
@@ -53,7 +57,10 @@ function runPython(python: string, args: readonly string[], env: Readonly<Record
 }
 
 /** Converts `checkpoint` and adds it to the store; returns what was added. */
-export async function convertVoxelmorphCheckpoint(checkpoint: string, options: ConvertVoxelmorphOptions & { cwd: string; env: Readonly<Record<string, string | undefined>> }): Promise<AddedModel> {
+export async function convertVoxelmorphCheckpoint(
+  checkpoint: string,
+  options: ConvertVoxelmorphOptions & { cwd: string; env: Readonly<Record<string, string | undefined>> },
+): Promise<AddedModel> {
   const file = resolve(options.cwd, checkpoint);
   if (!existsSync(file)) throw new ModelFileError(`checkpoint ${file} does not exist`, { file });
   const python = pythonInterpreter(options.env);
@@ -65,7 +72,12 @@ export async function convertVoxelmorphCheckpoint(checkpoint: string, options: C
     try {
       result = await runPython(python, args, options.env);
     } catch (error) {
-      throw new UnsupportedError(`cannot start Python (${python}) for the VoxelMorph converter: ${describeError(error)}; install python3 (Debian: apt-get install python3 python3-h5py python3-onnx python3-numpy) or set MEDINFER_PYTHON`, { file, python }, { cause: error });
+      throw new UnsupportedError(
+        `cannot start Python (${python}) for the VoxelMorph converter: ${describeError(error)}; install python3 (Debian: apt-get install python3 ` +
+          `python3-h5py python3-onnx python3-numpy) or set MEDINFER_PYTHON`,
+        { file, python },
+        { cause: error },
+      );
     }
     const message = result.stderr.trim().split('\n').pop() ?? '';
     if (result.code === 3) {
@@ -73,13 +85,18 @@ export async function convertVoxelmorphCheckpoint(checkpoint: string, options: C
       const pkg = DEBIAN_PACKAGES[module.split('.')[0] ?? ''] ?? `the Python module ${module}`;
       throw new UnsupportedError(`the VoxelMorph converter needs the Python package ${module} (${python}): apt-get install ${pkg}`, { file, python, module });
     }
-    if (result.code === 2) throw new ModelFileError(`${basename(file)} is not a VoxelMorph 2018 Keras checkpoint: ${message.replace(/^not-a-voxelmorph-checkpoint:\s*/, '')}`, { file });
+    if (result.code === 2)
+      throw new ModelFileError(`${basename(file)} is not a VoxelMorph 2018 Keras checkpoint: ${message.replace(/^not-a-voxelmorph-checkpoint:\s*/, '')}`, {
+        file,
+      });
     if (result.code !== 0) throw new ModelFileError(`the VoxelMorph converter failed on ${basename(file)} (exit ${result.code}): ${message}`, { file });
     const summary = parseVoxelmorphSummary(result.stdout, file);
     const id = options.id ?? voxelmorphIdFromFile(file);
     const entry = buildVoxelmorphKerasEntry(summary, id, basename(file));
     return await addModelToStore(onnx, entry, {
-      cwd: options.cwd, env: options.env, replace: options.replace,
+      cwd: options.cwd,
+      env: options.env,
+      replace: options.replace,
       ...(options.modelsDir !== undefined ? { modelsDir: options.modelsDir } : {}),
       ...(options.manifest !== undefined ? { manifest: options.manifest } : {}),
     });
@@ -91,7 +108,28 @@ export async function convertVoxelmorphCheckpoint(checkpoint: string, options: C
 export async function convertVoxelmorphCommand(checkpoint: string, options: ConvertVoxelmorphOptions, ctx: CliContext): Promise<number> {
   const added = await convertVoxelmorphCheckpoint(checkpoint, { ...options, cwd: ctx.cwd, env: ctx.env });
   const output = added.entry.io.outputs[0];
-  if (options.json) ctx.out(JSON.stringify({ id: added.id, dir: added.dir, file: added.modelPath, sha256: added.sha256, bytes: added.bytes, output: output?.name, outputDims: output?.dims, replaced: added.replaced }, null, 2) + '\n');
-  else ctx.out(`${added.replaced ? 'replaced' : 'added'} ${added.id} in ${added.dir}\n  file ${added.modelPath} (${added.bytes} bytes, sha256 ${added.sha256})\n  output ${output?.name} [${output?.dims.join(', ')}]\n  run: medinfer run --model ${added.id} --input case_fixed.nii.gz --input case_moving.nii.gz --output DIR\n`);
+  if (options.json)
+    ctx.out(
+      JSON.stringify(
+        {
+          id: added.id,
+          dir: added.dir,
+          file: added.modelPath,
+          sha256: added.sha256,
+          bytes: added.bytes,
+          output: output?.name,
+          outputDims: output?.dims,
+          replaced: added.replaced,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+  else
+    ctx.out(
+      `${added.replaced ? 'replaced' : 'added'} ${added.id} in ${added.dir}\n  file ${added.modelPath} (${added.bytes} bytes, sha256 ` +
+        `${added.sha256})\n  output ${output?.name} [${output?.dims.join(', ')}]\n  run: medinfer run --model ${added.id} --input case_fixed.nii.gz ` +
+        `--input case_moving.nii.gz --output DIR\n`,
+    );
   return EXIT_OK;
 }

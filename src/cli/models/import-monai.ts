@@ -30,7 +30,11 @@ function parseOverrides(pairs: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const pair of pairs) {
     const at = pair.indexOf('=');
-    if (at <= 0) throw new ManifestError(`--set ${pair}: expected key=value (key: a config id such as whether_raw_luna16 or inferer#overlap)`, { field: 'set', received: pair });
+    if (at <= 0)
+      throw new ManifestError(`--set ${pair}: expected key=value (key: a config id such as whether_raw_luna16 or inferer#overlap)`, {
+        field: 'set',
+        received: pair,
+      });
     const text = pair.slice(at + 1);
     let value: unknown = text;
     try {
@@ -53,7 +57,9 @@ export async function importMonaiCommand(bundleDir: string, options: ImportMonai
   });
   for (const note of imported.notes) ctx.err(`note: ${note}\n`);
   if (options.onnx === undefined) {
-    const text = JSON.stringify({ ...imported.entry, ...(Object.keys(imported.datasetEntries).length > 0 ? { datasetEntries: imported.datasetEntries } : {}) }, null, 2) + '\n';
+    const text =
+      JSON.stringify({ ...imported.entry, ...(Object.keys(imported.datasetEntries).length > 0 ? { datasetEntries: imported.datasetEntries } : {}) }, null, 2) +
+      '\n';
     if (options.out === undefined) ctx.out(text);
     else {
       await writeFileAtomic(resolve(ctx.cwd, options.out), text);
@@ -64,11 +70,22 @@ export async function importMonaiCommand(bundleDir: string, options: ImportMonai
   const onnx = resolve(ctx.cwd, options.onnx);
   const entry = await applyGraphIo(onnx, imported.entry);
   const added = await addModelToStore(onnx, entry, {
-    cwd: ctx.cwd, env: ctx.env, replace: options.replace, datasets: imported.datasetEntries,
+    cwd: ctx.cwd,
+    env: ctx.env,
+    replace: options.replace,
+    datasets: imported.datasetEntries,
     ...(options.modelsDir !== undefined ? { modelsDir: options.modelsDir } : {}),
     ...(options.manifest !== undefined ? { manifest: options.manifest } : {}),
   });
-  if (options.json) ctx.out(JSON.stringify({ id: added.id, dir: added.dir, file: added.modelPath, sha256: added.sha256, bytes: added.bytes, entry: imported.entry, notes: imported.notes }, null, 2) + '\n');
-  else ctx.out(`${added.replaced ? 'replaced' : 'added'} ${added.id} in ${added.dir}\n  file ${added.modelPath} (${added.bytes} bytes, sha256 ${added.sha256})\n`);
+  if (options.json)
+    ctx.out(
+      JSON.stringify(
+        { id: added.id, dir: added.dir, file: added.modelPath, sha256: added.sha256, bytes: added.bytes, entry: imported.entry, notes: imported.notes },
+        null,
+        2,
+      ) + '\n',
+    );
+  else
+    ctx.out(`${added.replaced ? 'replaced' : 'added'} ${added.id} in ${added.dir}\n  file ${added.modelPath} (${added.bytes} bytes, sha256 ${added.sha256})\n`);
   return EXIT_OK;
 }

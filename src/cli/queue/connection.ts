@@ -15,9 +15,11 @@ export function parseRedisUrl(url: string): ConnectionOptions {
   } catch {
     throw new UsageError(`--redis must be a URL like redis://127.0.0.1:6379, got '${url}'`, { field: 'redis', received: url });
   }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new UsageError(`--redis must use redis:// or rediss://, got '${parsed.protocol}'`, { field: 'redis' });
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
+    throw new UsageError(`--redis must use redis:// or rediss://, got '${parsed.protocol}'`, { field: 'redis' });
   const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
-  if (!Number.isInteger(db) || db < 0) throw new UsageError(`--redis database must be a non-negative integer, got '${parsed.pathname.slice(1)}'`, { field: 'redis' });
+  if (!Number.isInteger(db) || db < 0)
+    throw new UsageError(`--redis database must be a non-negative integer, got '${parsed.pathname.slice(1)}'`, { field: 'redis' });
   return {
     host: parsed.hostname || '127.0.0.1',
     port: parsed.port ? Number(parsed.port) : 6379,

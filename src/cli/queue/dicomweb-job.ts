@@ -42,7 +42,10 @@ export function isDicomWebJob(data: unknown): data is DicomWebJobData {
 }
 
 export function dicomWebJobId(url: string, study: string, series: string | undefined, model: string): string {
-  return createHash('sha256').update(`dicomweb\0${safeUrl(url)}\0${study}\0${series ?? ''}\0${model}`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`dicomweb\0${safeUrl(url)}\0${study}\0${series ?? ''}\0${model}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 export async function submitDicomWebJob(
@@ -51,7 +54,13 @@ export async function submitDicomWebJob(
 ): Promise<{ jobId: string; enqueued: boolean }> {
   const url = splitBaseUrl(spec.url).url;
   const jobId = dicomWebJobId(url, spec.study, spec.series, spec.model);
-  const data: DicomWebJobData = { ...spec, url, kind: DICOMWEB_JOB, submittedAt: new Date().toISOString(), item: { id: jobId, label: `dicomweb study ${spec.study} (${spec.model})` } };
+  const data: DicomWebJobData = {
+    ...spec,
+    url,
+    kind: DICOMWEB_JOB,
+    submittedAt: new Date().toISOString(),
+    item: { id: jobId, label: `dicomweb study ${spec.study} (${spec.model})` },
+  };
   const queue = new Queue(queueOptions.queue ?? DEFAULT_QUEUE, { connection: parseRedisUrl(queueOptions.redis), prefix: QUEUE_PREFIX });
   try {
     const existing = await queue.getJob(jobId);
@@ -59,7 +68,13 @@ export async function submitDicomWebJob(
     // A failed job, or --overwrite, replaces the old job.
     if (existing && !spec.overwrite && !(await existing.isFailed())) return { jobId, enqueued: false };
     if (existing) await existing.remove();
-    await queue.add(DICOMWEB_JOB, data, { jobId, attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 30 * 24 * 3600 } });
+    await queue.add(DICOMWEB_JOB, data, {
+      jobId,
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 5000 },
+      removeOnComplete: { age: 7 * 24 * 3600 },
+      removeOnFail: { age: 30 * 24 * 3600 },
+    });
     return { jobId, enqueued: true };
   } finally {
     await queue.close();
@@ -68,7 +83,11 @@ export async function submitDicomWebJob(
 
 const PERMANENT = new Set(['E_DECODE', 'E_UNSUPPORTED', 'E_INPUT', 'E_LIMIT', 'E_SHAPE', 'E_MANIFEST', 'E_USAGE', 'E_INTEGRITY', 'E_MODEL_FILE']);
 
-export async function processDicomWebJob(job: Job<DicomWebJobData>, pipelines: WorkerPipelines, env: Readonly<Record<string, string | undefined>> = process.env): Promise<DicomWebRunSummary> {
+export async function processDicomWebJob(
+  job: Job<DicomWebJobData>,
+  pipelines: WorkerPipelines,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<DicomWebRunSummary> {
   const data = job.data;
   try {
     const manifest = await loadManifestWithModelsDir(data.manifest, data.modelsDir, process.cwd());
@@ -83,7 +102,14 @@ export async function processDicomWebJob(job: Job<DicomWebJobData>, pipelines: W
       ...(auth ? { auth } : {}),
       ...(data.maxVoxels !== undefined ? { maxVoxels: data.maxVoxels } : {}),
       // A models dir changes which files a manifest names, so such jobs get their own pipeline.
-      openPipeline: (entry) => (data.modelsDir === undefined ? pipelines.get({ model: data.model, ...(data.manifest !== undefined ? { manifest: data.manifest } : {}), ...(data.maxVoxels !== undefined ? { maxVoxels: data.maxVoxels } : {}) }) : openBatchPipeline(entry, manifest, { inferenceThread: 'main' })),
+      openPipeline: (entry) =>
+        data.modelsDir === undefined
+          ? pipelines.get({
+              model: data.model,
+              ...(data.manifest !== undefined ? { manifest: data.manifest } : {}),
+              ...(data.maxVoxels !== undefined ? { maxVoxels: data.maxVoxels } : {}),
+            })
+          : openBatchPipeline(entry, manifest, { inferenceThread: 'main' }),
       disposePipeline: data.modelsDir !== undefined,
     });
   } catch (error) {

@@ -26,7 +26,11 @@ export async function processJob(job: Job<InferenceJobData>, pipelines: WorkerPi
   if (await readCompletedItem(data.output, item.id)) return { id: item.id, skipped: true };
   try {
     const pipe = await pipelines.get(data);
-    const line = await writeItemOutputs(pipe, item, data.output, { explain: data.explain, ...(data.maxVoxels !== undefined ? { maxVoxels: data.maxVoxels } : {}), ...(data.volume !== undefined ? { volume: data.volume } : {}) });
+    const line = await writeItemOutputs(pipe, item, data.output, {
+      explain: data.explain,
+      ...(data.maxVoxels !== undefined ? { maxVoxels: data.maxVoxels } : {}),
+      ...(data.volume !== undefined ? { volume: data.volume } : {}),
+    });
     await recordCompleted(data.output, line);
     return { id: item.id, skipped: false };
   } catch (error) {

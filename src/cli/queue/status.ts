@@ -27,5 +27,8 @@ export async function readQueueStatus(queue: Queue): Promise<QueueStatus> {
 }
 
 export function formatQueueStatus(s: QueueStatus): string {
-  return `waiting ${s.waiting}  active ${s.active}  delayed ${s.delayed}  done ${s.completed}  failed ${s.failed}  rate ${s.ratePerMinute.last1}/min (5-min avg ${s.ratePerMinute.last5.toFixed(1)}/min)`;
+  return (
+    `waiting ${s.waiting}  active ${s.active}  delayed ${s.delayed}  done ${s.completed}  failed ${s.failed}  rate ${s.ratePerMinute.last1}/min (5-min ` +
+    `avg ${s.ratePerMinute.last5.toFixed(1)}/min)`
+  );
 }

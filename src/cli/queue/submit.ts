@@ -4,7 +4,7 @@
  * from (output folder, item id), so submitting the same batch twice creates no duplicate work.
  */
 import { resolve } from 'node:path';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { UsageError } from '../../core/errors.js';
 import { getModelEntry } from '../../manifest/load.js';
 import { ensureFolder, writeFileAtomic } from '../../core/node-atomic-write.js';
@@ -42,7 +42,13 @@ export interface SubmitSummary {
 export interface QueuedJob {
   readonly name: string;
   readonly data: InferenceJobData;
-  readonly opts: { readonly jobId: string; readonly attempts: number; readonly backoff: { readonly type: 'exponential'; readonly delay: number }; readonly removeOnComplete: { readonly age: number }; readonly removeOnFail: { readonly age: number } };
+  readonly opts: {
+    readonly jobId: string;
+    readonly attempts: number;
+    readonly backoff: { readonly type: 'exponential'; readonly delay: number };
+    readonly removeOnComplete: { readonly age: number };
+    readonly removeOnFail: { readonly age: number };
+  };
 }
 
 export async function submitBatch(queue: Queue<InferenceJobData>, options: SubmitOptions, cwd: string): Promise<SubmitSummary> {
@@ -52,7 +58,13 @@ export async function submitBatch(queue: Queue<InferenceJobData>, options: Submi
   const { items } = await groupInputs(options.inputs, entry, cwd);
   if (items.length === 0) throw new UsageError(`no inputs found in ${options.inputs.join(', ')} for model '${entry.id}'`, { field: 'input' });
   const output = resolve(cwd, options.output);
-  const record: BatchRecord = { model: entry.id, ...(manifestPath ? { manifest: manifestPath } : {}), format: options.format, items: items.map((i) => i.id), submittedAt: new Date().toISOString() };
+  const record: BatchRecord = {
+    model: entry.id,
+    ...(manifestPath ? { manifest: manifestPath } : {}),
+    format: options.format,
+    items: items.map((i) => i.id),
+    submittedAt: new Date().toISOString(),
+  };
   await ensureFolder(resolve(output, '.medinfer-queue'));
   await writeFileAtomic(batchRecordPath(output), JSON.stringify(record, null, 2));
   let alreadyDone = 0;
@@ -67,8 +79,27 @@ export async function submitBatch(queue: Queue<InferenceJobData>, options: Submi
       alreadyDone++;
       continue;
     }
-    const data: InferenceJobData = { model: entry.id, ...(manifestPath ? { manifest: manifestPath } : {}), output, item, explain: options.explain, ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}), ...(options.volume !== undefined ? { volume: options.volume } : {}), submittedAt: record.submittedAt };
-    const job: QueuedJob = { name: entry.task, data, opts: { jobId, attempts: options.attempts, backoff: { type: 'exponential', delay: options.backoffMs }, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 30 * 24 * 3600 } } };
+    const data: InferenceJobData = {
+      model: entry.id,
+      ...(manifestPath ? { manifest: manifestPath } : {}),
+      output,
+      item,
+      explain: options.explain,
+      ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}),
+      ...(options.volume !== undefined ? { volume: options.volume } : {}),
+      submittedAt: record.submittedAt,
+    };
+    const job: QueuedJob = {
+      name: entry.task,
+      data,
+      opts: {
+        jobId,
+        attempts: options.attempts,
+        backoff: { type: 'exponential', delay: options.backoffMs },
+        removeOnComplete: { age: 7 * 24 * 3600 },
+        removeOnFail: { age: 30 * 24 * 3600 },
+      },
+    };
     jobs.push(job);
     const existing = await queue.getJob(jobId);
     if (existing) {
@@ -97,7 +128,11 @@ export async function hasFinalRecord(output: string, itemId: string): Promise<bo
  * A job that is gone from Redis but whose record exists ended normally (or was removed by age).
  * Returns how many jobs were re-added.
  */
-export async function waitForJobs(queue: Queue<InferenceJobData>, jobs: readonly QueuedJob[], options: { pollMs: number; progress: (finished: number, total: number, readded: number) => void }): Promise<number> {
+export async function waitForJobs(
+  queue: Queue<InferenceJobData>,
+  jobs: readonly QueuedJob[],
+  options: { pollMs: number; progress: (finished: number, total: number, readded: number) => void },
+): Promise<number> {
   let open = [...jobs];
   let readded = 0;
   for (;;) {

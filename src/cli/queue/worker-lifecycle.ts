@@ -79,10 +79,13 @@ export function watchForStop(tracker: JobTracker, idleExitMs: number | undefined
     process.once('SIGINT', onInt);
     process.once('SIGTERM', onTerm);
     if (idleExitMs !== undefined) {
-      timer = setInterval(() => {
-        if (idlePaused()) tracker.touch();
-        else if (tracker.idleFor() >= idleExitMs) finish('idle');
-      }, Math.min(500, idleExitMs));
+      timer = setInterval(
+        () => {
+          if (idlePaused()) tracker.touch();
+          else if (tracker.idleFor() >= idleExitMs) finish('idle');
+        },
+        Math.min(500, idleExitMs),
+      );
     }
   });
   return {
@@ -110,6 +113,9 @@ export function settleWithin(task: Promise<unknown>, ms: number): Promise<boolea
     const timer = setTimeout(() => done(false), ms);
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    task.then(() => done(true), () => done(true));
+    task.then(
+      () => done(true),
+      () => done(true),
+    );
   });
 }

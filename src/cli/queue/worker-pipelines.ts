@@ -21,7 +21,10 @@ export class WorkerPipelines {
     if (!p) {
       p = (async () => {
         const manifest = await loadManifest(data.manifest, process.cwd());
-        return openBatchPipeline(getModelEntry(manifest, data.model), manifest, { ...this.options, ...(data.maxVoxels !== undefined ? { maxVoxels: data.maxVoxels } : {}) });
+        return openBatchPipeline(getModelEntry(manifest, data.model), manifest, {
+          ...this.options,
+          ...(data.maxVoxels !== undefined ? { maxVoxels: data.maxVoxels } : {}),
+        });
       })();
       p.catch(() => this.open.delete(key));
       this.open.set(key, p);

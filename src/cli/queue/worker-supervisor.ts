@@ -33,7 +33,10 @@ export class WorkerSupervisor<T> {
   private stopping = false;
   private troubled = false;
 
-  constructor(private readonly make: () => Worker<T>, private readonly say: (text: string) => void) {
+  constructor(
+    private readonly make: () => Worker<T>,
+    private readonly say: (text: string) => void,
+  ) {
     this.current = this.attach(make());
   }
 

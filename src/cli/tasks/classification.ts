@@ -37,9 +37,21 @@ async function buildClassificationOutputs(item: BatchItem, result: Classificatio
       overlays[label] = name;
     }
   }
-  const json = { id: item.id, input: item.label, labels: result.labels, logits: result.logits, ...(map ? { explanation: { method: 'occlusion', labels: map.labels, overlays } } : {}), provenance: result.provenance };
+  const json = {
+    id: item.id,
+    input: item.label,
+    labels: result.labels,
+    logits: result.logits,
+    ...(map ? { explanation: { method: 'occlusion', labels: map.labels, overlays } } : {}),
+    provenance: result.provenance,
+  };
   files.unshift({ name: `${item.id}.json`, bytes: toJson(json) });
-  const summary: Record<string, string | number> = { positive: result.labels.filter((l) => l.positive).map((l) => l.name).join(';') };
+  const summary: Record<string, string | number> = {
+    positive: result.labels
+      .filter((l) => l.positive)
+      .map((l) => l.name)
+      .join(';'),
+  };
   for (const l of result.labels) if (l.name) summary[l.name] = rounded(l.score);
   return { files, summary, warnings: input.meta.warnings ?? [], provenance: result.provenance };
 }
@@ -51,7 +63,10 @@ function createClassificationEvaluator(entry: ModelEntry): Evaluator {
   return {
     check(items) {
       const columns = Object.keys(items[0]?.columns ?? {});
-      if (!names.some((n) => findColumn(columns, n))) throw new UsageError(`the labels CSV needs one 0/1 column per label (model labels: ${names.join(', ')}; found: ${columns.join(', ')})`, { field: 'data' });
+      if (!names.some((n) => findColumn(columns, n)))
+        throw new UsageError(`the labels CSV needs one 0/1 column per label (model labels: ${names.join(', ')}; found: ${columns.join(', ')})`, {
+          field: 'data',
+        });
     },
     async add(item, r) {
       if (r.task !== 'classification') return;
@@ -76,7 +91,10 @@ function createClassificationEvaluator(entry: ModelEntry): Evaluator {
       const meanAuc = mean(perLabel.flatMap((l) => (l.auc === null ? [] : [l.auc])));
       return {
         summary: { meanAuc },
-        table: { headers: ['label', 'AUC', 'cases', 'positives'], rows: [...perLabel.map((l) => [l.label, fmt(l.auc), String(l.cases), String(l.positives)]), ['mean', fmt(meanAuc), '', '']] },
+        table: {
+          headers: ['label', 'AUC', 'cases', 'positives'],
+          rows: [...perLabel.map((l) => [l.label, fmt(l.auc), String(l.cases), String(l.positives)]), ['mean', fmt(meanAuc), '', '']],
+        },
         details: { perLabel },
       };
     },

@@ -32,10 +32,24 @@ import type { CliTask, Evaluator } from './types.js';
 const KEY_SLICES = 3;
 
 async function buildDetectionOutputs(item: BatchItem, result: DetectionResult, input: Volume): Promise<TaskOutputs> {
-  const files: OutputFile[] = [{ name: `${item.id}.json`, bytes: toJson({ id: item.id, input: item.label, detections: result.detections, ...(result.luna16 ? { luna16: result.luna16 } : {}), provenance: result.provenance }) }];
+  const files: OutputFile[] = [
+    {
+      name: `${item.id}.json`,
+      bytes: toJson({
+        id: item.id,
+        input: item.label,
+        detections: result.detections,
+        ...(result.luna16 ? { luna16: result.luna16 } : {}),
+        provenance: result.provenance,
+      }),
+    },
+  ];
   const depth = input.geometry.size[2];
   const ranked = [...result.detections].sort((a, b) => b.score - a.score);
-  const slices = depth === 1 ? [0] : [...new Set(ranked.slice(0, KEY_SLICES).map((d) => Math.min(depth - 1, Math.max(0, Math.floor((d.box.index.min[2] + d.box.index.max[2]) / 2)))))];
+  const slices =
+    depth === 1
+      ? [0]
+      : [...new Set(ranked.slice(0, KEY_SLICES).map((d) => Math.min(depth - 1, Math.max(0, Math.floor((d.box.index.min[2] + d.box.index.max[2]) / 2)))))];
   for (const k of slices) {
     const img = renderSlice(input, k);
     for (const d of result.detections) {
@@ -45,10 +59,22 @@ async function buildDetectionOutputs(item: BatchItem, result: DetectionResult, i
     }
     files.push({ name: depth === 1 ? `${item.id}.overlay.png` : `${item.id}.slice-${k}.png`, bytes: await pngOf(img) });
   }
-  const candidates = result.luna16 ?? result.detections.map((d) => ({ seriesuid: item.id, coordX: d.box.world.center[0], coordY: d.box.world.center[1], coordZ: d.box.world.center[2], probability: d.score }));
+  const candidates =
+    result.luna16 ??
+    result.detections.map((d) => ({
+      seriesuid: item.id,
+      coordX: d.box.world.center[0],
+      coordY: d.box.world.center[1],
+      coordZ: d.box.world.center[2],
+      probability: d.score,
+    }));
   return {
     files,
-    summary: { detections: result.detections.length, max_score: ranked[0] ? rounded(ranked[0].score) : null, labels: [...new Set(result.detections.map((d) => d.label))].join(';') },
+    summary: {
+      detections: result.detections.length,
+      max_score: ranked[0] ? rounded(ranked[0].score) : null,
+      labels: [...new Set(result.detections.map((d) => d.label))].join(';'),
+    },
     candidates,
     warnings: input.meta.warnings ?? [],
     provenance: result.provenance,
@@ -62,8 +88,19 @@ async function readAnnotations(path: string): Promise<FrocAnnotation[]> {
   const table = parseCsv(text, basename(path));
   const diameterColumn = ['diameter_mm', 'diameter', 'diameterMm'].find((c) => table.header.includes(c));
   const missing = ['seriesuid', 'coordX', 'coordY', 'coordZ'].filter((c) => !table.header.includes(c));
-  if (missing.length || !diameterColumn) throw new UsageError(`${basename(path)}: LUNA16 annotations need seriesuid, coordX, coordY, coordZ, diameter_mm (missing: ${[...missing, ...(diameterColumn ? [] : ['diameter_mm'])].join(', ')})`, { field: 'annotations' });
-  return table.rows.map((r) => ({ scan: r['seriesuid']!, x: Number(r['coordX']), y: Number(r['coordY']), z: Number(r['coordZ']), diameterMm: Number(r[diameterColumn]) }));
+  if (missing.length || !diameterColumn)
+    throw new UsageError(
+      `${basename(path)}: LUNA16 annotations need seriesuid, coordX, coordY, coordZ, diameter_mm (missing: ` +
+        `${[...missing, ...(diameterColumn ? [] : ['diameter_mm'])].join(', ')})`,
+      { field: 'annotations' },
+    );
+  return table.rows.map((r) => ({
+    scan: r['seriesuid']!,
+    x: Number(r['coordX']),
+    y: Number(r['coordY']),
+    z: Number(r['coordZ']),
+    diameterMm: Number(r[diameterColumn]),
+  }));
 }
 
 function createDetectionEvaluator(annotations: readonly FrocAnnotation[], excluded: readonly FrocAnnotation[] = []): Evaluator {
@@ -77,7 +114,8 @@ function createDetectionEvaluator(annotations: readonly FrocAnnotation[], exclud
       const scan = typeof uid === 'string' ? uid : item.id;
       scans.push(scan);
       alias.set(item.id, scan);
-      for (const d of r.result.detections) candidates.push({ scan, x: d.box.world.center[0], y: d.box.world.center[1], z: d.box.world.center[2], probability: d.score });
+      for (const d of r.result.detections)
+        candidates.push({ scan, x: d.box.world.center[0], y: d.box.world.center[1], z: d.box.world.center[2], probability: d.score });
     },
     finish() {
       const known = new Set(scans);
@@ -85,7 +123,13 @@ function createDetectionEvaluator(annotations: readonly FrocAnnotation[], exclud
       const included = annotations.map(remap).filter((a) => known.has(a.scan));
       const froc = computeFroc({ scans, annotations: included, excluded: excluded.map(remap), candidates });
       return {
-        summary: { cpm: froc.cpm, detectedNodules: froc.detectedNodules, totalNodules: froc.totalNodules, falsePositives: froc.falsePositives, scans: scans.length },
+        summary: {
+          cpm: froc.cpm,
+          detectedNodules: froc.detectedNodules,
+          totalNodules: froc.totalNodules,
+          falsePositives: froc.falsePositives,
+          scans: scans.length,
+        },
         table: { headers: ['FPs/scan', 'sensitivity'], rows: [...froc.fpRates.map((f, i) => [String(f), fmt(froc.sensitivities[i])]), ['CPM', fmt(froc.cpm)]] },
         details: { fpRates: froc.fpRates, sensitivities: froc.sensitivities, unmatchedAnnotations: annotations.length - included.length },
       };

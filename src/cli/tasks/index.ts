@@ -24,7 +24,8 @@ const CLI_TASKS: { readonly [T in TaskName]: CliTask<T> } = {
 
 /** The CLI definition of `name`; a task the CLI does not know is a UsageError. */
 export function cliTask(name: string): CliTask {
-  if (!Object.hasOwn(CLI_TASKS, name)) throw new UsageError(`unknown task '${name}' (the CLI runs: ${TASK_NAMES.join(', ')})`, { field: 'task', received: name });
+  if (!Object.hasOwn(CLI_TASKS, name))
+    throw new UsageError(`unknown task '${name}' (the CLI runs: ${TASK_NAMES.join(', ')})`, { field: 'task', received: name });
   return CLI_TASKS[name as TaskName];
 }
 

@@ -33,14 +33,37 @@ function range(data: ArrayLike<number>): { min: number; max: number; mean: numbe
 }
 
 async function buildRegistrationOutputs(item: BatchItem, result: RegistrationResult, fixed: Volume): Promise<TaskOutputs> {
-  const volumes: [string, Volume][] = [[`${item.id}.warped.nii.gz`, result.warped], [`${item.id}.displacement.nii.gz`, result.displacement]];
+  const volumes: [string, Volume][] = [
+    [`${item.id}.warped.nii.gz`, result.warped],
+    [`${item.id}.displacement.nii.gz`, result.displacement],
+  ];
   if (result.warpedLabels) volumes.push([`${item.id}.warped-labels.nii.gz`, result.warpedLabels]);
   // Compressed side by side on the thread pool.
   const files: OutputFile[] = await Promise.all(volumes.map(async ([name, v]) => ({ name, bytes: await niftiGz(v) })));
   const jac = range(result.jacobian.data);
-  const tre = result.tre ? { meanMm: result.tre.meanMm, stdMm: result.tre.stdMm, maxMm: result.tre.maxMm, identityMeanMm: result.tre.identityMeanMm, count: result.tre.count, perPointMm: result.tre.perPointMm } : undefined;
+  const tre = result.tre
+    ? {
+        meanMm: result.tre.meanMm,
+        stdMm: result.tre.stdMm,
+        maxMm: result.tre.maxMm,
+        identityMeanMm: result.tre.identityMeanMm,
+        count: result.tre.count,
+        perPointMm: result.tre.perPointMm,
+      }
+    : undefined;
   const warnings = [...(fixed.meta.warnings ?? []), ...result.warnings];
-  files.push({ name: `${item.id}.json`, bytes: toJson({ id: item.id, input: item.label, foldingPercent: result.foldingPercent, jacobian: jac, ...(tre ? { tre } : {}), warnings, provenance: result.provenance }) });
+  files.push({
+    name: `${item.id}.json`,
+    bytes: toJson({
+      id: item.id,
+      input: item.label,
+      foldingPercent: result.foldingPercent,
+      jacobian: jac,
+      ...(tre ? { tre } : {}),
+      warnings,
+      provenance: result.provenance,
+    }),
+  });
   return {
     files,
     summary: {
@@ -60,12 +83,19 @@ function createRegistrationEvaluator(): Evaluator {
   const cases: { id: string; treMm: number | null; identityMm: number | null; foldingPercent: number; landmarks: number }[] = [];
   return {
     check(items) {
-      if (!items.some((i) => i.source.kind === 'pair' && i.source.landmarks)) throw new UsageError('the pairs CSV needs fixed_landmarks and moving_landmarks columns (TRE needs landmarks)', { field: 'data' });
+      if (!items.some((i) => i.source.kind === 'pair' && i.source.landmarks))
+        throw new UsageError('the pairs CSV needs fixed_landmarks and moving_landmarks columns (TRE needs landmarks)', { field: 'data' });
     },
     async add(item, r) {
       if (r.task !== 'registration') return;
       const tre = r.result.tre;
-      cases.push({ id: item.id, treMm: tre?.meanMm ?? null, identityMm: tre?.identityMeanMm ?? null, foldingPercent: r.result.foldingPercent, landmarks: tre?.count ?? 0 });
+      cases.push({
+        id: item.id,
+        treMm: tre?.meanMm ?? null,
+        identityMm: tre?.identityMeanMm ?? null,
+        foldingPercent: r.result.foldingPercent,
+        landmarks: tre?.count ?? 0,
+      });
     },
     finish() {
       const tre = mean(cases.flatMap((c) => (c.treMm === null ? [] : [c.treMm])));
@@ -76,7 +106,10 @@ function createRegistrationEvaluator(): Evaluator {
         summary: { treMeanMm: tre, treBeforeMm: identity, foldingPercentMean: folding, foldingPercentMax: maxFolding },
         table: {
           headers: ['case', 'TRE mm', 'before mm', 'folding %', 'landmarks'],
-          rows: [...cases.map((c) => [c.id, fmt(c.treMm, 3), fmt(c.identityMm, 3), fmt(c.foldingPercent, 3), String(c.landmarks)]), ['mean', fmt(tre, 3), fmt(identity, 3), fmt(folding, 3), '']],
+          rows: [
+            ...cases.map((c) => [c.id, fmt(c.treMm, 3), fmt(c.identityMm, 3), fmt(c.foldingPercent, 3), String(c.landmarks)]),
+            ['mean', fmt(tre, 3), fmt(identity, 3), fmt(folding, 3), ''],
+          ],
         },
         details: { cases },
       };

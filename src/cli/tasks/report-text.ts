@@ -23,9 +23,23 @@ import type { CliTask, Evaluator } from './types.js';
 function buildReportTextOutputs(item: BatchItem, result: ReportTextResult): TaskOutputs {
   const summary: Record<string, string | number | boolean> = { tokens: result.tokens, truncated: result.truncated };
   for (const o of result.observations) summary[o.name] = o.status;
-  const warnings = result.truncated ? [`report has ${result.tokens} tokens; the model reads only its first tokenizer.maxLength tokens, the rest was ignored`] : [];
+  const warnings = result.truncated
+    ? [`report has ${result.tokens} tokens; the model reads only its first tokenizer.maxLength tokens, the rest was ignored`]
+    : [];
   return {
-    files: [{ name: `${item.id}.json`, bytes: toJson({ id: item.id, input: item.label, observations: result.observations, tokens: result.tokens, truncated: result.truncated, provenance: result.provenance }) }],
+    files: [
+      {
+        name: `${item.id}.json`,
+        bytes: toJson({
+          id: item.id,
+          input: item.label,
+          observations: result.observations,
+          tokens: result.tokens,
+          truncated: result.truncated,
+          provenance: result.provenance,
+        }),
+      },
+    ],
     summary,
     warnings,
     provenance: result.provenance,
@@ -49,7 +63,10 @@ function createReportTextEvaluator(entry: ModelEntry): Evaluator {
   return {
     check(items) {
       const columns = Object.keys(items[0]?.columns ?? {});
-      if (!names.some((n) => findColumn(columns, n))) throw new UsageError(`the reports CSV needs a 'report' column and one column per observation with 1/0/-1/blank (observations: ${names.join(', ')})`, { field: 'data' });
+      if (!names.some((n) => findColumn(columns, n)))
+        throw new UsageError(`the reports CSV needs a 'report' column and one column per observation with 1/0/-1/blank (observations: ${names.join(', ')})`, {
+          field: 'data',
+        });
     },
     async add(item, r) {
       if (r.task !== 'report-text') return;
@@ -62,7 +79,10 @@ function createReportTextEvaluator(entry: ModelEntry): Evaluator {
       const rows = pairs.map((p) => ({ observation: names[p.observation]!, status: STATUS_NAMES[p.code]!, f1: p.f1, support: p.support }));
       return {
         summary: { macroF1, reports: truth.length },
-        table: { headers: ['observation', 'status', 'F1', 'support'], rows: [...rows.map((r) => [r.observation, r.status, fmt(r.f1), String(r.support)]), ['macro-F1', '', fmt(macroF1), '']] },
+        table: {
+          headers: ['observation', 'status', 'F1', 'support'],
+          rows: [...rows.map((r) => [r.observation, r.status, fmt(r.f1), String(r.support)]), ['macro-F1', '', fmt(macroF1), '']],
+        },
         details: { perPair: rows },
       };
     },

@@ -55,7 +55,16 @@ async function buildSegmentationOutputs(item: BatchItem, result: SegmentationRes
   const warnings = [...(input.meta.warnings ?? []), ...result.warnings];
   const volumes = Object.fromEntries(Object.entries(result.volumesMl).map(([n, v]) => [n, rounded(v)]));
   const masked = result.masked ? [{ name: `${item.id}.masked.nii.gz`, bytes: await niftiGz(result.masked) }] : [];
-  const json = { id: item.id, input: item.label, mask: `${item.id}.seg.nii.gz`, ...(result.masked ? { masked: `${item.id}.masked.nii.gz` } : {}), volumesMl: volumes, overlaySlice: k, warnings, provenance: result.provenance };
+  const json = {
+    id: item.id,
+    input: item.label,
+    mask: `${item.id}.seg.nii.gz`,
+    ...(result.masked ? { masked: `${item.id}.masked.nii.gz` } : {}),
+    volumesMl: volumes,
+    overlaySlice: k,
+    warnings,
+    provenance: result.provenance,
+  };
   const summary: Record<string, number> = {};
   for (const [n, v] of Object.entries(volumes)) summary[`${n}_ml`] = v;
   return {
@@ -74,9 +83,7 @@ async function buildSegmentationOutputs(item: BatchItem, result: SegmentationRes
 const REFERENCE_COLUMNS = ['reference', 'label', 'labels', 'mask', 'seg', 'segmentation', 'ground_truth'];
 
 export function foregroundLabels(entry: ModelEntry): { name: string; value: number }[] {
-  return entry.labels
-    .map((l, i) => (typeof l === 'string' ? { name: l, value: i } : { name: l.name, value: l.value ?? i }))
-    .filter((l) => l.value > 0);
+  return entry.labels.map((l, i) => (typeof l === 'string' ? { name: l, value: i } : { name: l.name, value: l.value ?? i })).filter((l) => l.value > 0);
 }
 
 /**
@@ -88,7 +95,10 @@ export function nestedRegions(entry: ModelEntry, labels: readonly { name: string
   const step = entry.postprocess.find((s) => s.op === 'regionsToLabels');
   const painted = Array.isArray(step?.['labels']) ? (step['labels'] as unknown[]).filter((v): v is number => typeof v === 'number') : [];
   const nameOf = (v: number) => labels.find((l) => l.value === v)?.name ?? `label ${v}`;
-  return painted.map((_, k) => painted.slice(k)).filter((vs) => vs.length > 1).map((vs) => ({ name: vs.map(nameOf).join(' + '), values: vs }));
+  return painted
+    .map((_, k) => painted.slice(k))
+    .filter((vs) => vs.length > 1)
+    .map((vs) => ({ name: vs.map(nameOf).join(' + '), values: vs }));
 }
 
 /** Per-label units plus nested regions, each a set of label values scored as one binary mask. */
@@ -109,7 +119,8 @@ function createSegmentationEvaluator(entry: ModelEntry, csvPath: string): Evalua
   };
   return {
     check(items) {
-      if (!referenceOf(items[0]?.columns ?? {})) throw new UsageError(`the pairs CSV needs a reference mask column (${REFERENCE_COLUMNS.join(' | ')})`, { field: 'data' });
+      if (!referenceOf(items[0]?.columns ?? {}))
+        throw new UsageError(`the pairs CSV needs a reference mask column (${REFERENCE_COLUMNS.join(' | ')})`, { field: 'data' });
     },
     async add(item, r) {
       if (r.task !== 'segmentation') return;
@@ -119,7 +130,9 @@ function createSegmentationEvaluator(entry: ModelEntry, csvPath: string): Evalua
       const reference = await loadImage({ path: refPath, dicomFolder: (await stat(refPath).catch(() => undefined))?.isDirectory() ?? false });
       const predicted = r.result.labels;
       if (reference.geometry.size.join() !== predicted.geometry.size.join()) {
-        throw new InputError(`${item.label}: reference mask is ${reference.geometry.size.join('x')}, the image ${predicted.geometry.size.join('x')}`, { input: item.id });
+        throw new InputError(`${item.label}: reference mask is ${reference.geometry.size.join('x')}, the image ${predicted.geometry.size.join('x')}`, {
+          input: item.id,
+        });
       }
       cases++;
       for (const l of labels) {
@@ -134,13 +147,27 @@ function createSegmentationEvaluator(entry: ModelEntry, csvPath: string): Evalua
       }
     },
     finish() {
-      const perLabel = labels.map((l) => ({ label: l.name, values: l.values, region: l.region, dice: mean(dice.get(l.name)!), hd95Mm: mean(hd.get(l.name)!), diceCases: dice.get(l.name)!.length, hd95Infinite: infinite.get(l.name)! }));
+      const perLabel = labels.map((l) => ({
+        label: l.name,
+        values: l.values,
+        region: l.region,
+        dice: mean(dice.get(l.name)!),
+        hd95Mm: mean(hd.get(l.name)!),
+        diceCases: dice.get(l.name)!.length,
+        hd95Infinite: infinite.get(l.name)!,
+      }));
       // Means over the labels only: regions overlap them and would count voxels twice.
       const meanDice = mean(perLabel.flatMap((l) => (l.dice === null || l.region ? [] : [l.dice])));
       const meanHd = mean(perLabel.flatMap((l) => (l.hd95Mm === null || l.region ? [] : [l.hd95Mm])));
       return {
         summary: { meanDice, meanHd95Mm: meanHd, cases },
-        table: { headers: ['label', 'Dice', 'HD95 mm', 'cases', 'HD95 inf'], rows: [...perLabel.map((l) => [l.label, fmt(l.dice), fmt(l.hd95Mm, 2), String(l.diceCases), String(l.hd95Infinite)]), ['mean (labels)', fmt(meanDice), fmt(meanHd, 2), String(cases), '']] },
+        table: {
+          headers: ['label', 'Dice', 'HD95 mm', 'cases', 'HD95 inf'],
+          rows: [
+            ...perLabel.map((l) => [l.label, fmt(l.dice), fmt(l.hd95Mm, 2), String(l.diceCases), String(l.hd95Infinite)]),
+            ['mean (labels)', fmt(meanDice), fmt(meanHd, 2), String(cases), ''],
+          ],
+        },
         details: { perLabel },
       };
     },

@@ -12,8 +12,17 @@ import { extname, normalize, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream';
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
-  '.wasm': 'application/wasm', '.onnx': 'application/octet-stream', '.gz': 'application/gzip', '.png': 'image/png', '.map': 'application/json', '.txt': 'text/plain; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.onnx': 'application/octet-stream',
+  '.gz': 'application/gzip',
+  '.png': 'image/png',
+  '.map': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
 };
 
 export function contentType(path: string): string {

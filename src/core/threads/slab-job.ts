@@ -61,7 +61,13 @@ export function runSlabJob(job: SlabJob, kernels: Readonly<Record<string, SlabKe
  * Posts ranges[1..] to `post(slot, job)` and returns the blocking wait (Atomics.wait: Node's main
  * thread and any worker may block; a browser's main thread may not).
  */
-export function dispatchSlabJobs(name: string, args: unknown, ranges: readonly (readonly [number, number])[], post: (slot: number, job: SlabJob) => void, runLocal: (k0: number, k1: number) => number): () => number[] {
+export function dispatchSlabJobs(
+  name: string,
+  args: unknown,
+  ranges: readonly (readonly [number, number])[],
+  post: (slot: number, job: SlabJob) => void,
+  runLocal: (k0: number, k1: number) => number,
+): () => number[] {
   const n = ranges.length - 1;
   const signals = jobSignals(n);
   for (let s = 0; s < n; s++) post(s, { name, args, k0: ranges[s + 1]![0], k1: ranges[s + 1]![1], ...signals, slot: s });

@@ -59,7 +59,8 @@ export interface KernelThreadOptions {
 /** Process-wide defaults of the threaded volume kernels (a pass's own `threads` option wins). */
 export function configureKernelThreads(options: KernelThreadOptions): void {
   if (options.threads !== undefined) checkThreads(options.threads);
-  if (options.minVoxels !== undefined && !(Number.isInteger(options.minVoxels) && options.minVoxels >= 0)) throw new UsageError(`minVoxels must be a non-negative integer, got ${String(options.minVoxels)}`, { field: 'minVoxels', received: options.minVoxels });
+  if (options.minVoxels !== undefined && !(Number.isInteger(options.minVoxels) && options.minVoxels >= 0))
+    throw new UsageError(`minVoxels must be a non-negative integer, got ${String(options.minVoxels)}`, { field: 'minVoxels', received: options.minVoxels });
   configured = options.threads;
   minVoxels = options.minVoxels ?? THREAD_CROSSOVER_VOXELS;
 }
@@ -71,7 +72,8 @@ export function kernelThreads(): number {
 }
 
 function checkThreads(threads: unknown): number {
-  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1) throw new UsageError(`threads must be a positive integer, got ${String(threads)}`, { field: 'threads', received: threads });
+  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1)
+    throw new UsageError(`threads must be a positive integer, got ${String(threads)}`, { field: 'threads', received: threads });
   return threads;
 }
 

@@ -66,7 +66,12 @@ async function readRasterInBrowser(bytes: Uint8Array, name: string): Promise<Vol
     else for (let c = 0; c < 3; c++) data[3 * p + c] = rgba[4 * p + c]!;
   }
   const format = bytes[0] === 0x89 ? 'png' : 'jpeg';
-  return createVolume({ geometry: { size: [bitmap.width, bitmap.height, 1] }, data, components: grey ? 1 : 3, meta: { modality: 'OT', source: name, format, bitsStored: 8 } });
+  return createVolume({
+    geometry: { size: [bitmap.width, bitmap.height, 1] },
+    data,
+    components: grey ? 1 : 3,
+    meta: { modality: 'OT', source: name, format, bitsStored: 8 },
+  });
 }
 
 export async function readImageInBrowser(source: BrowserImageSource, options: BrowserReadOptions = {}): Promise<Volume> {
@@ -91,7 +96,14 @@ export async function readImageInBrowser(source: BrowserImageSource, options: Br
 }
 
 /** A folder drop: every DICOM file of one series -> one Volume (slices sorted along the normal). */
-export async function readDicomFilesInBrowser(files: readonly (File | { name: string; bytes: Uint8Array })[], options: BrowserReadOptions = {}): Promise<Volume> {
+export async function readDicomFilesInBrowser(
+  files: readonly (File | { name: string; bytes: Uint8Array })[],
+  options: BrowserReadOptions = {},
+): Promise<Volume> {
   const inputs = await Promise.all(files.map(toBytes));
-  return readDicomSeries(inputs, { ...(options.name !== undefined ? { name: options.name } : {}), ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}), ...(options.codecs ? { codecs: options.codecs } : {}) });
+  return readDicomSeries(inputs, {
+    ...(options.name !== undefined ? { name: options.name } : {}),
+    ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}),
+    ...(options.codecs ? { codecs: options.codecs } : {}),
+  });
 }

@@ -20,7 +20,8 @@ function f(t: number): number {
 
 /** CIELab (L* 0..100, a*, b*) of an sRGB colour. */
 export function srgbToCielab(rgb: readonly [number, number, number]): [number, number, number] {
-  if (!rgb.every((c) => Number.isFinite(c) && c >= 0 && c <= 255)) throw new UsageError(`colour [${rgb.join(', ')}] must be three numbers 0..255`, { field: 'color' });
+  if (!rgb.every((c) => Number.isFinite(c) && c >= 0 && c <= 255))
+    throw new UsageError(`colour [${rgb.join(', ')}] must be three numbers 0..255`, { field: 'color' });
   const [r, g, b] = rgb.map(linear) as [number, number, number];
   const x = 0.4124564 * r + 0.3575761 * g + 0.1804375 * b;
   const y = 0.2126729 * r + 0.7151522 * g + 0.072175 * b;

@@ -133,6 +133,7 @@ export function checkPersonName(name: string, field: string): string {
   const components = name.split('^');
   // eslint-disable-next-line no-control-regex
   const bad = name.length > 64 || components.length > 5 || /[\\=\u0000-\u001f]/.test(name) || (components.length === 1 && /\s/.test(name.trim()));
-  if (bad) throw new UsageError(`${field} must be a DICOM person name 'Family^Given' (at most 5 '^'-separated components, 64 characters, no '\\' or '=')`, { field });
+  if (bad)
+    throw new UsageError(`${field} must be a DICOM person name 'Family^Given' (at most 5 '^'-separated components, 64 characters, no '\\' or '=')`, { field });
   return name;
 }

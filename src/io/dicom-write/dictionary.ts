@@ -156,10 +156,12 @@ export interface DictionaryEntry {
 }
 
 export const DICTIONARY: ReadonlyMap<string, DictionaryEntry> = new Map(
-  TABLE.trim().split('\n').map((line) => {
-    const [keyword, hex, vr] = line.trim().split(/\s+/) as [string, string, string];
-    return [keyword, { tag: parseInt(hex, 16), vr }];
-  }),
+  TABLE.trim()
+    .split('\n')
+    .map((line) => {
+      const [keyword, hex, vr] = line.trim().split(/\s+/) as [string, string, string];
+      return [keyword, { tag: parseInt(hex, 16), vr }];
+    }),
 );
 
 /** Tag number of a keyword (for AT values such as DimensionIndexPointer). */

@@ -73,15 +73,31 @@ function numberBytes(value: DicomValue, vr: string, keyword: string): Uint8Array
     if (typeof v !== 'number') throw new UsageError(`dicom-write: ${keyword} (${vr}) needs numbers`, { field: keyword });
     const at = i * width;
     switch (vr) {
-      case 'US': view.setUint16(at, v, true); break;
-      case 'SS': view.setInt16(at, v, true); break;
-      case 'UL': view.setUint32(at, v, true); break;
-      case 'SL': view.setInt32(at, v, true); break;
-      case 'FL': view.setFloat32(at, v, true); break;
-      case 'FD': view.setFloat64(at, v, true); break;
+      case 'US':
+        view.setUint16(at, v, true);
+        break;
+      case 'SS':
+        view.setInt16(at, v, true);
+        break;
+      case 'UL':
+        view.setUint32(at, v, true);
+        break;
+      case 'SL':
+        view.setInt32(at, v, true);
+        break;
+      case 'FL':
+        view.setFloat32(at, v, true);
+        break;
+      case 'FD':
+        view.setFloat64(at, v, true);
+        break;
       // AT: group then element, each a little-endian uint16.
-      case 'AT': view.setUint16(at, v >>> 16, true); view.setUint16(at + 2, v & 0xffff, true); break;
-      default: throw new UsageError(`dicom-write: VR ${vr} of ${keyword} is not writable`, { field: keyword });
+      case 'AT':
+        view.setUint16(at, v >>> 16, true);
+        view.setUint16(at + 2, v & 0xffff, true);
+        break;
+      default:
+        throw new UsageError(`dicom-write: VR ${vr} of ${keyword} is not writable`, { field: keyword });
     }
   });
   return out;
@@ -116,7 +132,11 @@ function header(tag: number, vr: string, length: number): Uint8Array {
   out[4] = vr.charCodeAt(0);
   out[5] = vr.charCodeAt(1);
   if (long) view.setUint32(8, length, true);
-  else if (length > 0xffff) throw new UsageError(`dicom-write: value of (${(tag >>> 16).toString(16)},${(tag & 0xffff).toString(16)}) is ${length} bytes, over the 65534 a ${vr} can hold`, { vr, length });
+  else if (length > 0xffff)
+    throw new UsageError(
+      `dicom-write: value of (${(tag >>> 16).toString(16)},${(tag & 0xffff).toString(16)}) is ${length} bytes, over the 65534 a ${vr} can hold`,
+      { vr, length },
+    );
   else view.setUint16(6, length, true);
   return out;
 }
@@ -175,7 +195,8 @@ export function encodeDataset(item: DicomItem): Uint8Array {
 export function encodePart10(dataset: DicomItem): Uint8Array {
   const sopClass = dataset['SOPClassUID'];
   const sopInstance = dataset['SOPInstanceUID'];
-  if (typeof sopClass !== 'string' || typeof sopInstance !== 'string') throw new UsageError('dicom-write: the dataset needs SOPClassUID and SOPInstanceUID', { field: 'SOPInstanceUID' });
+  if (typeof sopClass !== 'string' || typeof sopInstance !== 'string')
+    throw new UsageError('dicom-write: the dataset needs SOPClassUID and SOPInstanceUID', { field: 'SOPInstanceUID' });
   const meta = encodeDataset({
     FileMetaInformationVersion: new Uint8Array([0, 1]),
     MediaStorageSOPClassUID: sopClass,

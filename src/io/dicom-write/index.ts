@@ -26,5 +26,17 @@ export { CODES as DICOM_CODES } from './codes.js';
 export type { AlgorithmIdentity, InstanceUidOptions } from './common.js';
 export { createRandomUid, deriveUid, DEFAULT_UID_ROOT } from './uids.js';
 export { srgbToDicomLab } from './cielab.js';
-export { createDicomSr, COMPREHENSIVE_3D_SR, LOCAL_SCHEME, SCORE_CONCEPT, localCode, type CreateDicomSrOptions, type SrSegmentVolume, type SrDetection, type SrDetection2D, type SrDetection3D, type SrClassification } from './sr.js';
+export {
+  createDicomSr,
+  COMPREHENSIVE_3D_SR,
+  LOCAL_SCHEME,
+  SCORE_CONCEPT,
+  localCode,
+  type CreateDicomSrOptions,
+  type SrSegmentVolume,
+  type SrDetection,
+  type SrDetection2D,
+  type SrDetection3D,
+  type SrClassification,
+} from './sr.js';
 export { readDicomSegLabels, type DicomSegLabels, type DicomSegSegment } from './read-seg.js';

@@ -34,11 +34,19 @@ function code(item: ReturnType<typeof firstItem>): CodedConcept | undefined {
 export async function readDicomSegLabels(bytes: Uint8Array, source: DicomSourceSeries, name = 'seg'): Promise<DicomSegLabels> {
   const ds = parseDicomBytes(bytes, name).dataSet;
   if (readString(ds, 'x00080016') !== SEGMENTATION_STORAGE) throw new InputError(`${name}: not a DICOM Segmentation`, { file: name, cause: 'not-a-seg' });
-  if (readString(ds, 'x00620001') !== 'BINARY') throw new UnsupportedError(`${name}: only BINARY segmentations are read (FRACTIONAL needs a threshold)`, { file: name, cause: 'fractional-seg' });
+  if (readString(ds, 'x00620001') !== 'BINARY')
+    throw new UnsupportedError(`${name}: only BINARY segmentations are read (FRACTIONAL needs a threshold)`, { file: name, cause: 'fractional-seg' });
   if (readString(ds, 'x00280010') !== undefined && (ds.uint16('x00280010') !== source.rows || ds.uint16('x00280011') !== source.columns)) {
-    throw new InputError(`${name}: SEG frames are ${ds.uint16('x00280011')}x${ds.uint16('x00280010')}, the source ${source.columns}x${source.rows}`, { file: name, cause: 'grid-mismatch' });
+    throw new InputError(`${name}: SEG frames are ${ds.uint16('x00280011')}x${ds.uint16('x00280010')}, the source ${source.columns}x${source.rows}`, {
+      file: name,
+      cause: 'grid-mismatch',
+    });
   }
-  const segments = sequenceItems(ds, 'x00620002').map((s) => ({ number: s.uint16('x00620004') ?? 0, label: readString(s, 'x00620005') ?? '', type: code(firstItem(s, 'x0062000f')) }));
+  const segments = sequenceItems(ds, 'x00620002').map((s) => ({
+    number: s.uint16('x00620004') ?? 0,
+    label: readString(s, 'x00620005') ?? '',
+    type: code(firstItem(s, 'x0062000f')),
+  }));
   const pixels = (await decodeDicomFrames(bytes, { name })).data;
   const plane = source.rows * source.columns;
   const out = new Uint16Array(plane * source.instances.length);
@@ -52,14 +60,19 @@ export async function readDicomSegLabels(bytes: Uint8Array, source: DicomSourceS
     let k = sop === undefined ? undefined : bySop.get(sop);
     if (k === undefined) {
       const p = readNumbers(firstItem(frame, 'x00209113') ?? frame, 'x00200032');
-      if (p !== undefined) k = source.instances.findIndex((s) => s.position !== undefined && Math.hypot(s.position[0] - p[0]!, s.position[1] - p[1]!, s.position[2] - p[2]!) < POSITION_TOLERANCE_MM);
+      if (p !== undefined)
+        k = source.instances.findIndex(
+          (s) => s.position !== undefined && Math.hypot(s.position[0] - p[0]!, s.position[1] - p[1]!, s.position[2] - p[2]!) < POSITION_TOLERANCE_MM,
+        );
     }
-    if (k === undefined || k < 0) throw new InputError(`${name}: frame ${f + 1} lies on no slice of the source series`, { file: name, cause: 'frame-off-source', frame: f + 1 });
+    if (k === undefined || k < 0)
+      throw new InputError(`${name}: frame ${f + 1} lies on no slice of the source series`, { file: name, cause: 'frame-off-source', frame: f + 1 });
     const base = k * plane;
     for (let p = 0; p < plane; p++) {
       if (pixels[f * plane + p] === 0) continue;
       const prev = out[base + p]!;
-      if (prev !== 0 && prev !== segment) throw new InputError(`${name}: segments ${prev} and ${segment} overlap; they cannot form one label map`, { file: name, cause: 'overlapping-segments' });
+      if (prev !== 0 && prev !== segment)
+        throw new InputError(`${name}: segments ${prev} and ${segment} overlap; they cannot form one label map`, { file: name, cause: 'overlapping-segments' });
       out[base + p] = segment;
     }
   });

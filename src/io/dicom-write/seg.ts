@@ -52,9 +52,16 @@ function checkGrid(labels: Volume, source: DicomSourceSeries, positions: readonl
   const g = labels.geometry;
   const file = String(labels.meta.source ?? 'labels');
   const n = source.instances.length;
-  if (labels.components !== 1 || labels.frames !== 1) throw new InputError(`${file}: a label map has one component and one frame, got ${labels.components} x ${labels.frames}`, { file, cause: 'not-a-label-map' });
+  if (labels.components !== 1 || labels.frames !== 1)
+    throw new InputError(`${file}: a label map has one component and one frame, got ${labels.components} x ${labels.frames}`, {
+      file,
+      cause: 'not-a-label-map',
+    });
   if (g.size[0] !== source.columns || g.size[1] !== source.rows || g.size[2] !== n) {
-    throw new InputError(`${file}: label map ${g.size.join('x')} is not on the source grid ${source.columns}x${source.rows}x${n}`, { file, cause: 'grid-mismatch' });
+    throw new InputError(`${file}: label map ${g.size.join('x')} is not on the source grid ${source.columns}x${source.rows}x${n}`, {
+      file,
+      cause: 'grid-mismatch',
+    });
   }
   // Slice k of the label map must sit where source instance k is (same ordering, same grid).
   const d = g.direction;
@@ -64,7 +71,11 @@ function checkGrid(labels: Volume, source: DicomSourceSeries, positions: readonl
     const off = Math.hypot(o[0]! - p[0], o[1]! - p[1], o[2]! - p[2]);
     // The series reader uses the mean slice step; irregular stacks deviate by up to half a step.
     if (off > Math.max(POSITION_TOLERANCE_MM, 0.5 * g.spacing[2])) {
-      throw new InputError(`${file}: label-map slice ${k} is ${off.toFixed(3)} mm from source slice ${source.instances[k]!.name}; not the source grid`, { file, cause: 'grid-mismatch', slice: k });
+      throw new InputError(`${file}: label-map slice ${k} is ${off.toFixed(3)} mm from source slice ${source.instances[k]!.name}; not the source grid`, {
+        file,
+        cause: 'grid-mismatch',
+        slice: k,
+      });
     }
   }
 }
@@ -73,7 +84,8 @@ function checkSegments(segments: readonly SegmentDescription[]): void {
   if (segments.length === 0) throw new UsageError('createDicomSeg: no segments described', { field: 'segments' });
   const seen = new Set<number>();
   for (const s of segments) {
-    if (!Number.isInteger(s.label) || s.label <= 0) throw new UsageError(`createDicomSeg: segment '${s.name}' has label ${s.label}; labels are positive integers`, { field: 'segments' });
+    if (!Number.isInteger(s.label) || s.label <= 0)
+      throw new UsageError(`createDicomSeg: segment '${s.name}' has label ${s.label}; labels are positive integers`, { field: 'segments' });
     if (seen.has(s.label)) throw new UsageError(`createDicomSeg: label ${s.label} described twice`, { field: 'segments' });
     seen.add(s.label);
   }
@@ -96,11 +108,19 @@ export function createDicomSeg(options: CreateDicomSegOptions): Uint8Array {
     for (let k = 0; k < source.instances.length; k++) {
       const base = k * plane;
       let any = false;
-      for (let p = 0; p < plane; p++) if (data[base + p] === seg.label) { any = true; break; }
+      for (let p = 0; p < plane; p++)
+        if (data[base + p] === seg.label) {
+          any = true;
+          break;
+        }
       if (any) frames.push({ segment: s + 1, k });
     }
   }
-  if (frames.length === 0) throw new InputError(`${String(labels.meta.source ?? 'labels')}: the label map holds none of the described labels; an empty SEG is not written`, { file: String(labels.meta.source ?? 'labels'), cause: 'empty-segmentation' });
+  if (frames.length === 0)
+    throw new InputError(`${String(labels.meta.source ?? 'labels')}: the label map holds none of the described labels; an empty SEG is not written`, {
+      file: String(labels.meta.source ?? 'labels'),
+      cause: 'empty-segmentation',
+    });
 
   // Bits are contiguous across frames (PS3.5 8.1.1): frame f starts at bit f * plane.
   const totalBits = frames.length * plane;
@@ -122,14 +142,18 @@ export function createDicomSeg(options: CreateDicomSegOptions): Uint8Array {
   const perFrame: DicomItem[] = frames.map((fr) => {
     const inst = source.instances[fr.k]!;
     return {
-      DerivationImageSequence: [{
-        DerivationCodeSequence: codeSequence(CODES.segmentation),
-        SourceImageSequence: [{
-          ReferencedSOPClassUID: inst.sopClassUid,
-          ReferencedSOPInstanceUID: inst.sopInstanceUid,
-          PurposeOfReferenceCodeSequence: codeSequence(CODES.sourceImageForProcessing),
-        }],
-      }],
+      DerivationImageSequence: [
+        {
+          DerivationCodeSequence: codeSequence(CODES.segmentation),
+          SourceImageSequence: [
+            {
+              ReferencedSOPClassUID: inst.sopClassUid,
+              ReferencedSOPInstanceUID: inst.sopInstanceUid,
+              PurposeOfReferenceCodeSequence: codeSequence(CODES.sourceImageForProcessing),
+            },
+          ],
+        },
+      ],
       FrameContentSequence: [{ DimensionIndexValues: [fr.segment, fr.k + 1] }],
       PlanePositionSequence: [{ ImagePositionPatient: [...frame.positions[fr.k]!] }],
       PlaneOrientationSequence: [{ ImageOrientationPatient: [...frame.orientations[fr.k]!] }],
@@ -146,11 +170,13 @@ export function createDicomSeg(options: CreateDicomSegOptions): Uint8Array {
     SegmentedPropertyTypeCodeSequence: codeSequence(s.type),
     SegmentAlgorithmType: 'AUTOMATIC',
     SegmentAlgorithmName: algorithm.name,
-    SegmentationAlgorithmIdentificationSequence: [{
-      AlgorithmFamilyCodeSequence: codeSequence(CODES.artificialIntelligence),
-      AlgorithmName: algorithm.name,
-      AlgorithmVersion: algorithm.version,
-    }],
+    SegmentationAlgorithmIdentificationSequence: [
+      {
+        AlgorithmFamilyCodeSequence: codeSequence(CODES.artificialIntelligence),
+        AlgorithmName: algorithm.name,
+        AlgorithmVersion: algorithm.version,
+      },
+    ],
     RecommendedDisplayCIELabValue: s.color === undefined ? undefined : srgbToDicomLab(s.color),
   }));
 
@@ -187,22 +213,38 @@ export function createDicomSeg(options: CreateDicomSegOptions): Uint8Array {
     DimensionOrganizationType: '3D',
     DimensionOrganizationSequence: [{ DimensionOrganizationUID: dimensionOrganizationUid }],
     DimensionIndexSequence: [
-      { DimensionOrganizationUID: dimensionOrganizationUid, DimensionIndexPointer: tagOf('ReferencedSegmentNumber'), FunctionalGroupPointer: tagOf('SegmentIdentificationSequence'), DimensionDescriptionLabel: 'ReferencedSegmentNumber' },
-      { DimensionOrganizationUID: dimensionOrganizationUid, DimensionIndexPointer: tagOf('ImagePositionPatient'), FunctionalGroupPointer: tagOf('PlanePositionSequence'), DimensionDescriptionLabel: 'ImagePositionPatient' },
+      {
+        DimensionOrganizationUID: dimensionOrganizationUid,
+        DimensionIndexPointer: tagOf('ReferencedSegmentNumber'),
+        FunctionalGroupPointer: tagOf('SegmentIdentificationSequence'),
+        DimensionDescriptionLabel: 'ReferencedSegmentNumber',
+      },
+      {
+        DimensionOrganizationUID: dimensionOrganizationUid,
+        DimensionIndexPointer: tagOf('ImagePositionPatient'),
+        FunctionalGroupPointer: tagOf('PlanePositionSequence'),
+        DimensionDescriptionLabel: 'ImagePositionPatient',
+      },
     ],
-    SharedFunctionalGroupsSequence: [{
-      PixelMeasuresSequence: [{
-        PixelSpacing: [...frame.pixelSpacing],
-        // Required by the SEG IOD; the source's own thickness when stated, else the slice step.
-        SliceThickness: source.sliceThickness ?? spacingBetween,
-        SpacingBetweenSlices: spacingBetween,
-      }],
-    }],
+    SharedFunctionalGroupsSequence: [
+      {
+        PixelMeasuresSequence: [
+          {
+            PixelSpacing: [...frame.pixelSpacing],
+            // Required by the SEG IOD; the source's own thickness when stated, else the slice step.
+            SliceThickness: source.sliceThickness ?? spacingBetween,
+            SpacingBetweenSlices: spacingBetween,
+          },
+        ],
+      },
+    ],
     PerFrameFunctionalGroupsSequence: perFrame,
-    ReferencedSeriesSequence: [{
-      SeriesInstanceUID: source.seriesInstanceUid,
-      ReferencedInstanceSequence: source.instances.map((i) => ({ ReferencedSOPClassUID: i.sopClassUid, ReferencedSOPInstanceUID: i.sopInstanceUid })),
-    }],
+    ReferencedSeriesSequence: [
+      {
+        SeriesInstanceUID: source.seriesInstanceUid,
+        ReferencedInstanceSequence: source.instances.map((i) => ({ ReferencedSOPClassUID: i.sopClassUid, ReferencedSOPInstanceUID: i.sopInstanceUid })),
+      },
+    ],
     PixelData: pixels,
   };
   return encodePart10(dataset);

@@ -68,7 +68,10 @@ export interface DicomSourceSeries {
 
 /** Decodes a text value per SpecificCharacterSet; refuses character sets it cannot decode exactly. */
 function textDecoderFor(ds: DataSet, file: string): (bytes: Uint8Array) => string {
-  const charset = (readString(ds, 'x00080005') ?? '').split('\\').map((s) => s.trim()).filter((s) => s !== '');
+  const charset = (readString(ds, 'x00080005') ?? '')
+    .split('\\')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const single = charset.length === 0 ? 'ISO_IR 6' : charset.length === 1 ? charset[0]! : 'multi';
   if (single === 'ISO_IR 6' || single === 'ISO_IR 100' || single === 'ISO 2022 IR 6' || single === 'ISO 2022 IR 100') {
     // Latin-1 decoding of ASCII / ISO 8859-1 bytes is exact.
@@ -81,11 +84,18 @@ function textDecoderFor(ds: DataSet, file: string): (bytes: Uint8Array) => strin
         return decoder.decode(bytes);
       } catch (err) {
         // The value itself may be a patient identifier: it stays out of the message.
-        throw new DecodeError(`${file}: a patient / study text value is not valid UTF-8 although SpecificCharacterSet is ISO_IR 192`, { file, cause: 'character-set' }, { cause: err });
+        throw new DecodeError(
+          `${file}: a patient / study text value is not valid UTF-8 although SpecificCharacterSet is ISO_IR 192`,
+          { file, cause: 'character-set' },
+          { cause: err },
+        );
       }
     };
   }
-  throw new UnsupportedError(`${file}: SpecificCharacterSet '${charset.join('\\')}' is not supported for derived objects (ISO_IR 6, 100 and 192 are)`, { file, cause: 'character-set' });
+  throw new UnsupportedError(`${file}: SpecificCharacterSet '${charset.join('\\')}' is not supported for derived objects (ISO_IR 6, 100 and 192 are)`, {
+    file,
+    cause: 'character-set',
+  });
 }
 
 function readCopied(ds: DataSet, file: string): Partial<Record<CopiedKeyword, string>> {
@@ -95,14 +105,17 @@ function readCopied(ds: DataSet, file: string): Partial<Record<CopiedKeyword, st
     const el = ds.elements[tag];
     if (el === undefined || el.length === 0) continue;
     const raw = ds.byteArray.subarray(el.dataOffset, el.dataOffset + el.length);
-    const text = decode(raw).replace(/[\0 ]+$/, '').replace(/^ +/, '');
+    const text = decode(raw)
+      .replace(/[\0 ]+$/, '')
+      .replace(/^ +/, '');
     if (text !== '') out[keyword] = text;
   }
   return out;
 }
 
 function required(h: SliceHeader, value: string | undefined, what: string): string {
-  if (value === undefined || value === '') throw new InputError(`${h.name}: source has no ${what}; derived objects cannot reference it`, { file: h.name, cause: 'missing-uid', field: what });
+  if (value === undefined || value === '')
+    throw new InputError(`${h.name}: source has no ${what}; derived objects cannot reference it`, { file: h.name, cause: 'missing-uid', field: what });
   return value;
 }
 
@@ -118,10 +131,17 @@ export function describeDicomSource(files: readonly DicomFileInput[]): DicomSour
   const first = headers[0]!;
   const label = headers.length === 1 ? first.name : `${first.name} (+${headers.length - 1} files)`;
   for (const h of headers) {
-    if (h.pm.frames > 1) throw new UnsupportedError(`${h.name}: multi-frame source objects are not supported for derived SEG / SR (single-frame images only)`, { file: h.name, cause: 'multi-frame-source' });
-    if (headers.length > 1 && (h.frame.position === undefined || h.frame.orientation === undefined)) throw new InputError(`${h.name}: no ImagePositionPatient / ImageOrientationPatient; slices cannot be ordered`, { file: h.name, cause: 'no-position' });
-    if (h.seriesInstanceUid !== first.seriesInstanceUid) throw new InputError(`${label}: files belong to more than one series`, { file: label, cause: 'several-series' });
-    if (h.pm.rows !== first.pm.rows || h.pm.columns !== first.pm.columns) throw new InputError(`${label}: ${h.name} has another image size`, { file: h.name, cause: 'mixed-size' });
+    if (h.pm.frames > 1)
+      throw new UnsupportedError(`${h.name}: multi-frame source objects are not supported for derived SEG / SR (single-frame images only)`, {
+        file: h.name,
+        cause: 'multi-frame-source',
+      });
+    if (headers.length > 1 && (h.frame.position === undefined || h.frame.orientation === undefined))
+      throw new InputError(`${h.name}: no ImagePositionPatient / ImageOrientationPatient; slices cannot be ordered`, { file: h.name, cause: 'no-position' });
+    if (h.seriesInstanceUid !== first.seriesInstanceUid)
+      throw new InputError(`${label}: files belong to more than one series`, { file: label, cause: 'several-series' });
+    if (h.pm.rows !== first.pm.rows || h.pm.columns !== first.pm.columns)
+      throw new InputError(`${label}: ${h.name} has another image size`, { file: h.name, cause: 'mixed-size' });
   }
   let sorted = headers;
   if (headers.length > 1) {
@@ -155,9 +175,29 @@ export function describeDicomSource(files: readonly DicomFileInput[]): DicomSour
 }
 
 /** The source's placement, required by SEG and SCOORD3D; InputError naming the file otherwise. */
-export function requirePatientFrame(source: DicomSourceSeries, what: string): { frameOfReferenceUid: string; pixelSpacing: readonly [number, number]; positions: Vec3[]; orientations: (readonly number[])[] } {
+export function requirePatientFrame(
+  source: DicomSourceSeries,
+  what: string,
+): { frameOfReferenceUid: string; pixelSpacing: readonly [number, number]; positions: Vec3[]; orientations: (readonly number[])[] } {
   const first = source.instances[0]!;
-  const missing = source.frameOfReferenceUid === undefined ? 'FrameOfReferenceUID' : source.pixelSpacing === undefined ? 'PixelSpacing' : source.instances.some((i) => i.position === undefined || i.orientation === undefined) ? 'ImagePositionPatient / ImageOrientationPatient' : undefined;
-  if (missing !== undefined) throw new InputError(`${first.name}: source has no ${missing}; ${what} needs the patient frame of reference`, { file: first.name, cause: 'no-patient-frame', field: missing });
-  return { frameOfReferenceUid: source.frameOfReferenceUid!, pixelSpacing: source.pixelSpacing!, positions: source.instances.map((i) => i.position!), orientations: source.instances.map((i) => i.orientation!) };
+  const missing =
+    source.frameOfReferenceUid === undefined
+      ? 'FrameOfReferenceUID'
+      : source.pixelSpacing === undefined
+        ? 'PixelSpacing'
+        : source.instances.some((i) => i.position === undefined || i.orientation === undefined)
+          ? 'ImagePositionPatient / ImageOrientationPatient'
+          : undefined;
+  if (missing !== undefined)
+    throw new InputError(`${first.name}: source has no ${missing}; ${what} needs the patient frame of reference`, {
+      file: first.name,
+      cause: 'no-patient-frame',
+      field: missing,
+    });
+  return {
+    frameOfReferenceUid: source.frameOfReferenceUid!,
+    pixelSpacing: source.pixelSpacing!,
+    positions: source.instances.map((i) => i.position!),
+    orientations: source.instances.map((i) => i.orientation!),
+  };
 }

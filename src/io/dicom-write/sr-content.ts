@@ -41,7 +41,10 @@ export function uidrefItem(relationship: Relationship, name: CodedConcept, uid: 
 }
 
 export function numItem(relationship: Relationship, name: CodedConcept, value: number, unit: CodedConcept, children?: readonly DicomItem[]): DicomItem {
-  return withChildren({ ...base(relationship, 'NUM', name), MeasuredValueSequence: [{ MeasurementUnitsCodeSequence: codeSequence(unit), NumericValue: value }] }, children);
+  return withChildren(
+    { ...base(relationship, 'NUM', name), MeasuredValueSequence: [{ MeasurementUnitsCodeSequence: codeSequence(unit), NumericValue: value }] },
+    children,
+  );
 }
 
 export interface SopReference {
@@ -54,20 +57,39 @@ export interface SopReference {
 export function imageItem(relationship: Relationship, name: CodedConcept | undefined, ref: SopReference): DicomItem {
   return {
     ...base(relationship, 'IMAGE', name),
-    ReferencedSOPSequence: [{
-      ReferencedSOPClassUID: ref.sopClassUid,
-      ReferencedSOPInstanceUID: ref.sopInstanceUid,
-      ...(ref.segmentNumber === undefined ? {} : { ReferencedSegmentNumber: ref.segmentNumber }),
-    }],
+    ReferencedSOPSequence: [
+      {
+        ReferencedSOPClassUID: ref.sopClassUid,
+        ReferencedSOPInstanceUID: ref.sopInstanceUid,
+        ...(ref.segmentNumber === undefined ? {} : { ReferencedSegmentNumber: ref.segmentNumber }),
+      },
+    ],
   };
 }
 
 /** SCOORD3D: points as flat x, y, z triplets in mm (LPS) in the given frame of reference. */
-export function scoord3dItem(relationship: Relationship, name: CodedConcept, graphicType: 'POINT' | 'ELLIPSOID' | 'POLYGON' | 'POLYLINE', points: readonly number[], frameOfReferenceUid: string): DicomItem {
+export function scoord3dItem(
+  relationship: Relationship,
+  name: CodedConcept,
+  graphicType: 'POINT' | 'ELLIPSOID' | 'POLYGON' | 'POLYLINE',
+  points: readonly number[],
+  frameOfReferenceUid: string,
+): DicomItem {
   return { ...base(relationship, 'SCOORD3D', name), ReferencedFrameOfReferenceUID: frameOfReferenceUid, GraphicType: graphicType, GraphicData: points };
 }
 
 /** SCOORD: 2D pixel coordinates (column, row; (0, 0) is the top-left corner of the first pixel) on the referenced image. */
-export function scoordItem(relationship: Relationship, name: CodedConcept, graphicType: 'POINT' | 'POLYLINE', points: readonly number[], image: SopReference): DicomItem {
-  return { ...base(relationship, 'SCOORD', name), GraphicType: graphicType, GraphicData: points, ContentSequence: [imageItem('SELECTED FROM', undefined, image)] };
+export function scoordItem(
+  relationship: Relationship,
+  name: CodedConcept,
+  graphicType: 'POINT' | 'POLYLINE',
+  points: readonly number[],
+  image: SopReference,
+): DicomItem {
+  return {
+    ...base(relationship, 'SCOORD', name),
+    GraphicType: graphicType,
+    GraphicData: points,
+    ContentSequence: [imageItem('SELECTED FROM', undefined, image)],
+  };
 }

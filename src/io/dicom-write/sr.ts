@@ -135,7 +135,10 @@ function boxRegion(d: SrDetection3D, n: number, frameOfReferenceUid: string): Di
   const c = d.centerMm;
   const [i, j] = d.halfAxesMm;
   if (norm(i) === 0 || norm(j) === 0 || !Number.isFinite(norm(i) + norm(j))) {
-    throw new UsageError(`createDicomSr: 3D detection ${n + 1} ('${d.label}') has no finite extent in the slice plane; TID 1410 cannot describe it as a region`, { field: 'detections' });
+    throw new UsageError(
+      `createDicomSr: 3D detection ${n + 1} ('${d.label}') has no finite extent in the slice plane; TID 1410 cannot describe it as a region`,
+      { field: 'detections' },
+    );
   }
   const corner = (si: number, sj: number): number[] => [0, 1, 2].map((a) => c[a]! + si * i[a]! + sj * j[a]!);
   const points = [...corner(-1, -1), ...corner(1, -1), ...corner(1, 1), ...corner(-1, 1), ...corner(-1, -1)];
@@ -152,8 +155,10 @@ export function createDicomSr(options: CreateDicomSrOptions): Uint8Array {
   const volumes = options.volumes ?? [];
   const detections = options.detections ?? [];
   const classifications = options.classifications ?? [];
-  if (volumes.length + detections.length + classifications.length === 0) throw new UsageError('createDicomSr: nothing to report (no volumes, detections or classifications)', { field: 'volumes' });
-  if (volumes.length > 0 && options.seg === undefined) throw new UsageError('createDicomSr: volumes refer to SEG segments; pass the SEG as seg.bytes', { field: 'seg' });
+  if (volumes.length + detections.length + classifications.length === 0)
+    throw new UsageError('createDicomSr: nothing to report (no volumes, detections or classifications)', { field: 'volumes' });
+  if (volumes.length > 0 && options.seg === undefined)
+    throw new UsageError('createDicomSr: volumes refer to SEG segments; pass the SEG as seg.bytes', { field: 'seg' });
   const seg = options.seg === undefined ? undefined : describeSeg(options.seg.bytes);
   const uids = resolveInstanceUids(options, source, 'sr', algorithm);
 
@@ -161,15 +166,27 @@ export function createDicomSr(options: CreateDicomSrOptions): Uint8Array {
   for (const v of volumes) {
     const segment = seg!.segments.get(v.segmentNumber);
     if (segment === undefined) throw new InputError(`createDicomSr: the SEG has no segment ${v.segmentNumber}`, { file: 'seg', cause: 'unknown-segment' });
-    if (!Number.isFinite(v.volumeMm3) || v.volumeMm3 < 0) throw new UsageError(`createDicomSr: volume of segment ${v.segmentNumber} is ${v.volumeMm3}`, { field: 'volumes' });
-    groups.push(containerItem('CONTAINS', CODES.measurementGroup, [
-      ...trackingItems(segment.label, uids.derive(`segment-${v.segmentNumber}`)),
-      codeItem('CONTAINS', CODES.finding, segment.type),
-      ...algorithmItems(algorithm),
-      imageItem('CONTAINS', CODES.referencedSegment, { sopClassUid: SEGMENTATION_STORAGE, sopInstanceUid: seg!.sopInstanceUid, segmentNumber: v.segmentNumber }),
-      uidrefItem('CONTAINS', CODES.sourceSeriesForSegmentation, source.seriesInstanceUid),
-      numItem('CONTAINS', CODES.volume, v.volumeMm3, CODES.cubicMillimetre),
-    ], '1411'));
+    if (!Number.isFinite(v.volumeMm3) || v.volumeMm3 < 0)
+      throw new UsageError(`createDicomSr: volume of segment ${v.segmentNumber} is ${v.volumeMm3}`, { field: 'volumes' });
+    groups.push(
+      containerItem(
+        'CONTAINS',
+        CODES.measurementGroup,
+        [
+          ...trackingItems(segment.label, uids.derive(`segment-${v.segmentNumber}`)),
+          codeItem('CONTAINS', CODES.finding, segment.type),
+          ...algorithmItems(algorithm),
+          imageItem('CONTAINS', CODES.referencedSegment, {
+            sopClassUid: SEGMENTATION_STORAGE,
+            sopInstanceUid: seg!.sopInstanceUid,
+            segmentNumber: v.segmentNumber,
+          }),
+          uidrefItem('CONTAINS', CODES.sourceSeriesForSegmentation, source.seriesInstanceUid),
+          numItem('CONTAINS', CODES.volume, v.volumeMm3, CODES.cubicMillimetre),
+        ],
+        '1411',
+      ),
+    );
   }
   detections.forEach((d, n) => {
     checkScore(d.score, d.label);
@@ -182,65 +199,99 @@ export function createDicomSr(options: CreateDicomSrOptions): Uint8Array {
     if ('halfAxesMm' in d) {
       const { frameOfReferenceUid } = requirePatientFrame(source, '3D detection coordinates');
       const [i, j, k] = d.halfAxesMm;
-      groups.push(containerItem('CONTAINS', CODES.measurementGroup, [
-        ...head,
-        boxRegion(d, n, frameOfReferenceUid),
-        numItem('CONTAINS', CODES.length, 2 * norm(i), CODES.millimetre),
-        numItem('CONTAINS', CODES.width, 2 * norm(j), CODES.millimetre),
-        numItem('CONTAINS', CODES.height, 2 * norm(k), CODES.millimetre),
-        score,
-      ], '1410'));
+      groups.push(
+        containerItem(
+          'CONTAINS',
+          CODES.measurementGroup,
+          [
+            ...head,
+            boxRegion(d, n, frameOfReferenceUid),
+            numItem('CONTAINS', CODES.length, 2 * norm(i), CODES.millimetre),
+            numItem('CONTAINS', CODES.width, 2 * norm(j), CODES.millimetre),
+            numItem('CONTAINS', CODES.height, 2 * norm(k), CODES.millimetre),
+            score,
+          ],
+          '1410',
+        ),
+      );
       return;
     }
     const image = source.instances[d.slice];
-    if (image === undefined) throw new UsageError(`createDicomSr: detection ${n + 1} is on image ${d.slice}; the source has ${source.instances.length}`, { field: 'detections' });
+    if (image === undefined)
+      throw new UsageError(`createDicomSr: detection ${n + 1} is on image ${d.slice}; the source has ${source.instances.length}`, { field: 'detections' });
     const [c0, r0, c1, r1] = d.pixelBox;
     // Closed rectangle: the first point repeated last (PS3.3 C.18.6.1.2 POLYLINE).
     const outline = [c0, r0, c1, r0, c1, r1, c0, r1, c0, r0];
     // Sizes in mm only where the image states its pixel spacing: never pixels labelled as mm.
-    const sizes = source.pixelSpacing === undefined ? [] : [
-      numItem('CONTAINS', CODES.length, Math.abs(c1 - c0) * source.pixelSpacing[1], CODES.millimetre),
-      numItem('CONTAINS', CODES.width, Math.abs(r1 - r0) * source.pixelSpacing[0], CODES.millimetre),
-    ];
-    groups.push(containerItem('CONTAINS', CODES.measurementGroup, [
-      ...head,
-      scoordItem('CONTAINS', CODES.imageRegion, 'POLYLINE', outline, image),
-      ...sizes,
-      score,
-    ], '1410'));
+    const sizes =
+      source.pixelSpacing === undefined
+        ? []
+        : [
+            numItem('CONTAINS', CODES.length, Math.abs(c1 - c0) * source.pixelSpacing[1], CODES.millimetre),
+            numItem('CONTAINS', CODES.width, Math.abs(r1 - r0) * source.pixelSpacing[0], CODES.millimetre),
+          ];
+    groups.push(
+      containerItem(
+        'CONTAINS',
+        CODES.measurementGroup,
+        [...head, scoordItem('CONTAINS', CODES.imageRegion, 'POLYLINE', outline, image), ...sizes, score],
+        '1410',
+      ),
+    );
   });
   classifications.forEach((c, n) => {
     checkScore(c.score, c.label);
     const finding = c.finding ?? localCode(c.label);
-    groups.push(containerItem('CONTAINS', CODES.measurementGroup, [
-      ...trackingItems(c.label, uids.derive(`classification-${n}`)),
-      codeItem('CONTAINS', CODES.finding, finding),
-      ...algorithmItems(algorithm),
-      numItem('CONTAINS', SCORE_CONCEPT, c.score, CODES.noUnits),
-      codeItem('CONTAINS', finding, c.positive ? CODES.present : CODES.absent),
-    ], '1501'));
+    groups.push(
+      containerItem(
+        'CONTAINS',
+        CODES.measurementGroup,
+        [
+          ...trackingItems(c.label, uids.derive(`classification-${n}`)),
+          codeItem('CONTAINS', CODES.finding, finding),
+          ...algorithmItems(algorithm),
+          numItem('CONTAINS', SCORE_CONCEPT, c.score, CODES.noUnits),
+          codeItem('CONTAINS', finding, c.positive ? CODES.present : CODES.absent),
+        ],
+        '1501',
+      ),
+    );
   });
 
   const library = containerItem('CONTAINS', CODES.imageLibrary, [
-    containerItem('CONTAINS', CODES.imageLibraryGroup, source.instances.map((i) => imageItem('CONTAINS', CODES.imageLibraryEntry, i))),
+    containerItem(
+      'CONTAINS',
+      CODES.imageLibraryGroup,
+      source.instances.map((i) => imageItem('CONTAINS', CODES.imageLibraryEntry, i)),
+    ),
   ]);
-  const root = containerItem(undefined, CODES.imagingMeasurementReport, [
-    codeItem('HAS CONCEPT MOD', CODES.languageOfContent, CODES.englishUs),
-    codeItem('HAS OBS CONTEXT', CODES.observerType, CODES.device),
-    uidrefItem('HAS OBS CONTEXT', CODES.deviceObserverUid, deriveUid(`medinfer/device/${algorithm.name}/${algorithm.version}`, options.uidRoot)),
-    textItem('HAS OBS CONTEXT', CODES.deviceObserverName, algorithm.name),
-    textItem('HAS OBS CONTEXT', CODES.deviceObserverManufacturer, 'medinfer'),
-    codeItem('HAS CONCEPT MOD', CODES.procedureReported, CODES.imagingProcedure),
-    library,
-    containerItem('CONTAINS', CODES.imagingMeasurements, groups),
-  ], '1500');
+  const root = containerItem(
+    undefined,
+    CODES.imagingMeasurementReport,
+    [
+      codeItem('HAS CONCEPT MOD', CODES.languageOfContent, CODES.englishUs),
+      codeItem('HAS OBS CONTEXT', CODES.observerType, CODES.device),
+      uidrefItem('HAS OBS CONTEXT', CODES.deviceObserverUid, deriveUid(`medinfer/device/${algorithm.name}/${algorithm.version}`, options.uidRoot)),
+      textItem('HAS OBS CONTEXT', CODES.deviceObserverName, algorithm.name),
+      textItem('HAS OBS CONTEXT', CODES.deviceObserverManufacturer, 'medinfer'),
+      codeItem('HAS CONCEPT MOD', CODES.procedureReported, CODES.imagingProcedure),
+      library,
+      containerItem('CONTAINS', CODES.imagingMeasurements, groups),
+    ],
+    '1500',
+  );
 
-  const evidenceSeries: DicomItem[] = [{
-    SeriesInstanceUID: source.seriesInstanceUid,
-    ReferencedSOPSequence: source.instances.map((i) => ({ ReferencedSOPClassUID: i.sopClassUid, ReferencedSOPInstanceUID: i.sopInstanceUid })),
-  }];
+  const evidenceSeries: DicomItem[] = [
+    {
+      SeriesInstanceUID: source.seriesInstanceUid,
+      ReferencedSOPSequence: source.instances.map((i) => ({ ReferencedSOPClassUID: i.sopClassUid, ReferencedSOPInstanceUID: i.sopInstanceUid })),
+    },
+  ];
   if (seg !== undefined && volumes.length > 0) {
-    evidenceSeries.push({ SeriesInstanceUID: seg.seriesInstanceUid, ReferencedSOPSequence: [{ ReferencedSOPClassUID: SEGMENTATION_STORAGE, ReferencedSOPInstanceUID: seg.sopInstanceUid }] });
+    evidenceSeries.push({
+      SeriesInstanceUID: seg.seriesInstanceUid,
+      ReferencedSOPSequence: [{ ReferencedSOPClassUID: SEGMENTATION_STORAGE, ReferencedSOPInstanceUID: seg.sopInstanceUid }],
+    });
   }
   const dataset: DicomItem = {
     ...commonModules(source, uids, {
@@ -251,7 +302,9 @@ export function createDicomSr(options: CreateDicomSrOptions): Uint8Array {
       ...(options.now === undefined ? {} : { now: options.now }),
     }),
     ...equipmentModule(algorithm),
-    CodingSchemeIdentificationSequence: [{ CodingSchemeDesignator: LOCAL_SCHEME, CodingSchemeName: 'medinfer local codes', CodingSchemeResponsibleOrganization: 'medinfer' }],
+    CodingSchemeIdentificationSequence: [
+      { CodingSchemeDesignator: LOCAL_SCHEME, CodingSchemeName: 'medinfer local codes', CodingSchemeResponsibleOrganization: 'medinfer' },
+    ],
     InstanceNumber: 1,
     ReferencedPerformedProcedureStepSequence: [],
     CompletionFlag: 'COMPLETE',

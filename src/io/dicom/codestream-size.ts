@@ -86,7 +86,8 @@ export function checkCodestreamSize(frame: Uint8Array, pm: PixelModule, codec: s
   const expected = pm.rows * pm.columns * pm.samplesPerPixel;
   if (claimed > expected) {
     throw new DecodeError(
-      `${file}: ${codec} codestream header claims a ${size.width}x${size.height}x${size.components} frame, the DICOM header ${pm.columns}x${pm.rows}x${pm.samplesPerPixel}; not decoded`,
+      `${file}: ${codec} codestream header claims a ${size.width}x${size.height}x${size.components} frame, the DICOM header ` +
+        `${pm.columns}x${pm.rows}x${pm.samplesPerPixel}; not decoded`,
       { file, codec, cause: 'frame-mismatch', claimed, expected },
     );
   }

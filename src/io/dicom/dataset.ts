@@ -87,12 +87,18 @@ export class DataSet {
     if (at + width > this.byteArray.length) return undefined;
     const le = this.littleEndian;
     switch (kind) {
-      case 'u16': return this.view.getUint16(at, le);
-      case 'i16': return this.view.getInt16(at, le);
-      case 'u32': return this.view.getUint32(at, le);
-      case 'i32': return this.view.getInt32(at, le);
-      case 'f32': return this.view.getFloat32(at, le);
-      case 'f64': return this.view.getFloat64(at, le);
+      case 'u16':
+        return this.view.getUint16(at, le);
+      case 'i16':
+        return this.view.getInt16(at, le);
+      case 'u32':
+        return this.view.getUint32(at, le);
+      case 'i32':
+        return this.view.getInt32(at, le);
+      case 'f32':
+        return this.view.getFloat32(at, le);
+      case 'f64':
+        return this.view.getFloat64(at, le);
     }
   }
 }
@@ -105,7 +111,8 @@ export function readLatin1(bytes: Uint8Array, start: number, length: number): st
   // One String.fromCharCode call per chunk (each byte is its Latin-1 code point) instead of a
   // string grown character by character: a folder read decodes thousands of short values.
   let out = '';
-  for (let p = start; p < end; p += LATIN1_CHUNK) out += String.fromCharCode.apply(null, bytes.subarray(p, Math.min(end, p + LATIN1_CHUNK)) as unknown as number[]);
+  for (let p = start; p < end; p += LATIN1_CHUNK)
+    out += String.fromCharCode.apply(null, bytes.subarray(p, Math.min(end, p + LATIN1_CHUNK)) as unknown as number[]);
   return out;
 }
 

@@ -49,11 +49,16 @@ export async function decodeImage(parsed: ParsedDicom, opts: Pick<ResolvedReadOp
   let raw: TypedArray;
   try {
     if (transferSyntax.codec !== 'native') raw = await decodeEncapsulated(ds, pm, transferSyntax, name, opts.codecs);
-    else if (parsed.pixelSource !== undefined && el.encapsulatedPixelData !== true) raw = await decodeExternalNativePixels(parsed.pixelSource, pm, transferSyntax.bigEndian, name, target);
+    else if (parsed.pixelSource !== undefined && el.encapsulatedPixelData !== true)
+      raw = await decodeExternalNativePixels(parsed.pixelSource, pm, transferSyntax.bigEndian, name, target);
     else raw = decodeNativePixels(sliceNativePixelBytes(ds, el, name), pm, transferSyntax.bigEndian, name, target);
   } catch (err) {
     if (isMedinferError(err)) throw err;
-    throw new DecodeError(`${name}: pixel data could not be decoded: ${describeError(err)}`, { file: name, transferSyntax: transferSyntax.uid, cause: 'pixel-data' }, { cause: err });
+    throw new DecodeError(
+      `${name}: pixel data could not be decoded: ${describeError(err)}`,
+      { file: name, transferSyntax: transferSyntax.uid, cause: 'pixel-data' },
+      { cause: err },
+    );
   }
   // Garbage above HighBit (and below the value when HighBit is raised) is not part of the value.
   const maskedSamples = maskStoredBits(raw, pm);
@@ -61,7 +66,8 @@ export async function decodeImage(parsed: ParsedDicom, opts: Pick<ResolvedReadOp
   // YBR_FULL(_422) samples - native, RLE, and JPEG baseline, whose codec is told to return YCbCr
   // (codecs/jpeg-colour-transform.ts) - are converted here with pydicom's arithmetic.
   if (pm.samplesPerPixel === 3 && isYbr(pm.photometric)) {
-    if (pm.bitsAllocated !== 8) throw new UnsupportedError(`${name}: ${pm.photometric} with ${pm.bitsAllocated}-bit samples`, { file: name, photometric: pm.photometric });
+    if (pm.bitsAllocated !== 8)
+      throw new UnsupportedError(`${name}: ${pm.photometric} with ${pm.bitsAllocated}-bit samples`, { file: name, photometric: pm.photometric });
     convertYbrFullToRgb(raw);
     outputPhotometric = 'RGB';
   } else if (pm.samplesPerPixel === 3) {
@@ -90,10 +96,21 @@ function checkColourModel(pm: PixelModule, ts: TransferSyntaxInfo, name: string)
   const p = pm.photometric;
   const j2k = ts.codec === 'jpeg-2000' || ts.codec === 'htj2k';
   const ok = p === 'RGB' || isYbr(p) || (j2k && (p === 'YBR_ICT' || p === 'YBR_RCT')) || (ts.codec === 'jpeg-baseline' && p.startsWith('YBR_'));
-  if (!ok) throw new UnsupportedError(`${name}: photometric interpretation ${p} is not supported with ${ts.name}`, { file: name, photometric: p, transferSyntax: ts.uid });
+  if (!ok)
+    throw new UnsupportedError(`${name}: photometric interpretation ${p} is not supported with ${ts.name}`, {
+      file: name,
+      photometric: p,
+      transferSyntax: ts.uid,
+    });
 }
 
-async function decodeEncapsulated(ds: DataSet, pm: PixelModule, ts: TransferSyntaxInfo, name: string, codecs: DicomCodecLoaders | undefined): Promise<TypedArray> {
+async function decodeEncapsulated(
+  ds: DataSet,
+  pm: PixelModule,
+  ts: TransferSyntaxInfo,
+  name: string,
+  codecs: DicomCodecLoaders | undefined,
+): Promise<TypedArray> {
   const el = findPixelDataElement(ds, name);
   const jpegFamily = ts.codec === 'jpeg-baseline' || ts.codec === 'jpeg-lossless' || ts.codec === 'jpeg-ls';
   const frames = extractEncapsulatedFrames(ds, el, pm.frames, jpegFamily, name);

@@ -40,7 +40,13 @@ function copiesStraight(pm: PixelModule): boolean {
  * reader keeps no file in memory). With a target they are read from the file straight into the
  * volume buffer - no intermediate copy of the file - else into one buffer of the exact size.
  */
-export async function decodeExternalNativePixels(source: PixelSource, pm: PixelModule, bigEndian: boolean, file: string, target?: DecodeTarget): Promise<TypedArray> {
+export async function decodeExternalNativePixels(
+  source: PixelSource,
+  pm: PixelModule,
+  bigEndian: boolean,
+  file: string,
+  target?: DecodeTarget,
+): Promise<TypedArray> {
   const expected = nativeByteCount(pm);
   if (source.length < expected) throw truncated(file, source.length, expected);
   if (target === undefined && copiesStraight(pm)) {

@@ -17,7 +17,10 @@ export function decodeRleFrame(frame: Uint8Array, pm: PixelModule, out: TypedArr
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const declared = view.getUint32(0, true);
   if (declared !== nSegments) {
-    throw new DecodeError(`${file}: RLE frame has ${declared} segments, expected ${nSegments} for ${pm.samplesPerPixel} sample(s) of ${pm.bitsAllocated} bits`, { file, cause: 'rle-segments', expected: nSegments, actual: declared });
+    throw new DecodeError(
+      `${file}: RLE frame has ${declared} segments, expected ${nSegments} for ${pm.samplesPerPixel} sample(s) of ${pm.bitsAllocated} bits`,
+      { file, cause: 'rle-segments', expected: nSegments, actual: declared },
+    );
   }
   const starts: number[] = [];
   for (let s = 0; s < nSegments; s++) starts.push(view.getUint32(4 + 4 * s, true));
@@ -25,7 +28,8 @@ export function decodeRleFrame(frame: Uint8Array, pm: PixelModule, out: TypedArr
   for (let s = 0; s < nSegments; s++) {
     const start = starts[s]!;
     const end = s + 1 < nSegments ? starts[s + 1]! : frame.length;
-    if (start < 64 || end > frame.length || end < start) throw new DecodeError(`${file}: RLE segment ${s} offsets out of range`, { file, cause: 'rle-offsets' });
+    if (start < 64 || end > frame.length || end < start)
+      throw new DecodeError(`${file}: RLE segment ${s} offsets out of range`, { file, cause: 'rle-offsets' });
     unpackBitsSegment(frame, start, end, plane, file);
     const sample = Math.floor(s / bytesPerSample);
     // Segment order within a sample is MSB first: shift = 8 * (bytesPerSample - 1 - byteIndex).

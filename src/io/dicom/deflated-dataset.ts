@@ -181,10 +181,18 @@ export function inflateDeflatedDataset(bytes: Uint8Array, position: number, file
   }
   inflater.fill(bound);
   if (inflater.inflated >= bound && inflater.hasMore()) {
-    throw new LimitError(`${file}: deflated dataset inflates to more than ${bound} bytes (${why}); not decompressed further`, { file, maxInflatedBytes: bound, cause: 'inflate-limit' });
+    throw new LimitError(`${file}: deflated dataset inflates to more than ${bound} bytes (${why}); not decompressed further`, {
+      file,
+      maxInflatedBytes: bound,
+      cause: 'inflate-limit',
+    });
   }
   if (inflater.error !== undefined) {
-    throw new DecodeError(`${file}: deflated dataset cannot be inflated (corrupt or truncated after ${inflater.inflated} bytes): ${describeError(inflater.error)}`, { file, cause: 'inflate' }, { cause: inflater.error });
+    throw new DecodeError(
+      `${file}: deflated dataset cannot be inflated (corrupt or truncated after ${inflater.inflated} bytes): ${describeError(inflater.error)}`,
+      { file, cause: 'inflate' },
+      { cause: inflater.error },
+    );
   }
   const full = inflater.data;
   full.set(bytes.subarray(0, position), 0);

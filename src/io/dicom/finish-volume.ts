@@ -31,8 +31,19 @@ export function finishVolume(
   const plan = planFinish(image, frames, warnings, meta, opts, lutTable);
   const { table, uniform, rescales } = plan;
   const frameSize = pm.rows * pm.columns * pm.samplesPerPixel;
-  const { data } = table !== undefined ? applyModalityLutTable(raw, table) : uniform !== undefined ? { data: raw } : applyRescale(raw, pm.rawType, rescales, frameSize, plan.storedRange);
-  const volume = createVolumeOrFail({ geometry, data, components: pm.samplesPerPixel, frames: volumes, meta: { ...plan.meta, warnings: [...plan.meta.warnings!, ...maskedWarning(image.maskedSamples ?? 0, pm.bitsStored)] } });
+  const { data } =
+    table !== undefined
+      ? applyModalityLutTable(raw, table)
+      : uniform !== undefined
+        ? { data: raw }
+        : applyRescale(raw, pm.rawType, rescales, frameSize, plan.storedRange);
+  const volume = createVolumeOrFail({
+    geometry,
+    data,
+    components: pm.samplesPerPixel,
+    frames: volumes,
+    meta: { ...plan.meta, warnings: [...plan.meta.warnings!, ...maskedWarning(image.maskedSamples ?? 0, pm.bitsStored)] },
+  });
   return opts.invertMonochrome1 ? invertDicomMonochrome1(volume) : volume;
 }
 
@@ -50,7 +61,14 @@ export function planFinish(
   meta: VolumeMeta,
   opts: ResolvedReadOptions,
   lutTable?: ModalityLutTable,
-): { meta: VolumeMeta; table: ModalityLutTable | undefined; uniform: { slope: number; intercept: number } | undefined; rescales: readonly ({ slope: number; intercept: number } | undefined)[]; storedRange: { min: number; max: number }; passThrough: boolean } {
+): {
+  meta: VolumeMeta;
+  table: ModalityLutTable | undefined;
+  uniform: { slope: number; intercept: number } | undefined;
+  rescales: readonly ({ slope: number; intercept: number } | undefined)[];
+  storedRange: { min: number; max: number };
+  passThrough: boolean;
+} {
   const { pm } = image;
   // The output type only has to hold the values present (e.g. int16 for CT with intercept -1024,
   // where the full 16-bit stored range would force int32); the range mirrored by MONOCHROME1
@@ -89,7 +107,9 @@ export function planFinish(
 
 /** The warning finishVolume adds when samples had bits outside BitsStored (stored-bits.ts). */
 export function maskedWarning(count: number, bitsStored: number): string[] {
-  return count === 0 ? [] : [`${count} stored values had bits set outside BitsStored ${bitsStored}; cleared as PS3.5 8.1.1 requires (check PixelPaddingValue / overlays)`];
+  return count === 0
+    ? []
+    : [`${count} stored values had bits set outside BitsStored ${bitsStored}; cleared as PS3.5 8.1.1 requires (check PixelPaddingValue / overlays)`];
 }
 
 /**

@@ -83,7 +83,7 @@ export function readFrameAttributes(ds: DataSet, frameCount: number): FrameAttri
   const out: FrameAttributes[] = [];
   for (let f = 0; f < frameCount; f++) {
     const own = fromGroup(perFrame[f]);
-    const philipsScaleSlope = philips ? readPhilipsScaleSlope(perFrame[f]) ?? readPhilipsScaleSlope(sharedItem) ?? readPhilipsScaleSlope(ds) : undefined;
+    const philipsScaleSlope = philips ? (readPhilipsScaleSlope(perFrame[f]) ?? readPhilipsScaleSlope(sharedItem) ?? readPhilipsScaleSlope(ds)) : undefined;
     out.push({
       position: pick<Vec3>(own.position, shared.position, top.position),
       orientation: pick<readonly number[]>(own.orientation, shared.orientation, top.orientation),

@@ -71,11 +71,16 @@ export function componentFromImageType(values: readonly string[]): ImageComponen
 
 function fromComplexComponent(value: string | undefined): ImageComponent | undefined {
   switch (value?.toUpperCase()) {
-    case 'MAGNITUDE': return 'magnitude';
-    case 'PHASE': return 'phase';
-    case 'REAL': return 'real';
-    case 'IMAGINARY': return 'imaginary';
-    default: return undefined; // MIXED or absent: the FrameType / ImageType decides
+    case 'MAGNITUDE':
+      return 'magnitude';
+    case 'PHASE':
+      return 'phase';
+    case 'REAL':
+      return 'real';
+    case 'IMAGINARY':
+      return 'imaginary';
+    default:
+      return undefined; // MIXED or absent: the FrameType / ImageType decides
   }
 }
 
@@ -111,7 +116,8 @@ function classicKeys(ds: DataSet): FrameKeys {
   // (0043,102F) means image type only under GE's private creator (dcm2niix checks the vendor too).
   const ge = readString(ds, 'x00430010')?.toUpperCase().startsWith('GEMS') === true;
   const geType = ge && ds.elements[T.geImageType] !== undefined ? ds.int16(T.geImageType) : undefined;
-  const geComponent: ImageComponent | undefined = geType === 1 ? 'phase' : geType === 2 ? 'real' : geType === 3 ? 'imaginary' : geType === 0 ? 'magnitude' : undefined;
+  const geComponent: ImageComponent | undefined =
+    geType === 1 ? 'phase' : geType === 2 ? 'real' : geType === 3 ? 'imaginary' : geType === 0 ? 'magnitude' : undefined;
   return {
     echoNumber: readNumber(ds, T.echoNumbers),
     echoTime: readNumber(ds, T.echoTime),
@@ -140,7 +146,8 @@ export function readFrameKeys(ds: DataSet, frameCount: number): FrameKeys[] {
   const out: FrameKeys[] = [];
   for (let f = 0; f < frameCount; f++) {
     const own = perFrame[f];
-    const group = (tag: string): DataSet | undefined => pick(own === undefined ? undefined : firstItem(own, tag), shared === undefined ? undefined : firstItem(shared, tag));
+    const group = (tag: string): DataSet | undefined =>
+      pick(own === undefined ? undefined : firstItem(own, tag), shared === undefined ? undefined : firstItem(shared, tag));
     const content = group(T.frameContentSequence);
     const frameType = group(T.mrImageFrameTypeSequence);
     const philips = group(T.philipsPerFrame);

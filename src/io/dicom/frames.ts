@@ -21,7 +21,8 @@ export function findPixelDataElement(ds: DataSet, file: string): Element {
 
 /** Native pixel bytes as a view into the file (clipped to the bytes actually present). */
 export function sliceNativePixelBytes(ds: DataSet, el: Element, file: string): Uint8Array {
-  if (el.encapsulatedPixelData === true) throw new DecodeError(`${file}: pixel data is encapsulated but the transfer syntax is native`, { file, cause: 'encapsulation-mismatch' });
+  if (el.encapsulatedPixelData === true)
+    throw new DecodeError(`${file}: pixel data is encapsulated but the transfer syntax is native`, { file, cause: 'encapsulation-mismatch' });
   const bytes = ds.byteArray as Uint8Array;
   const start = el.dataOffset;
   const end = Math.min(bytes.length, start + el.length);
@@ -31,18 +32,27 @@ export function sliceNativePixelBytes(ds: DataSet, el: Element, file: string): U
 
 /** Compressed byte stream of each frame, in frame order. */
 export function extractEncapsulatedFrames(ds: DataSet, el: Element, frameCount: number, jpegFamily: boolean, file: string): Uint8Array[] {
-  if (el.encapsulatedPixelData !== true) throw new DecodeError(`${file}: transfer syntax is compressed but pixel data is not encapsulated`, { file, cause: 'encapsulation-mismatch' });
+  if (el.encapsulatedPixelData !== true)
+    throw new DecodeError(`${file}: transfer syntax is compressed but pixel data is not encapsulated`, { file, cause: 'encapsulation-mismatch' });
   const bytes = ds.byteArray as Uint8Array;
   const fragments: FragmentRef[] = (el.fragments ?? []).map((f) => ({ offset: f.offset, position: f.position, length: f.length }));
   if (fragments.length === 0) throw new DecodeError(`${file}: encapsulated pixel data has no fragments`, { file, cause: 'no-fragments' });
   for (const f of fragments) {
-    if (f.position < 0 || f.position + f.length > bytes.length) throw new DecodeError(`${file}: pixel data fragment runs past the end of the file (truncated)`, { file, cause: 'truncated-pixel-data' });
+    if (f.position < 0 || f.position + f.length > bytes.length)
+      throw new DecodeError(`${file}: pixel data fragment runs past the end of the file (truncated)`, { file, cause: 'truncated-pixel-data' });
   }
   const groups = groupFragments(fragments, el.basicOffsetTable ?? [], frameCount, jpegFamily, bytes, file);
   return groups.map((g) => concatFragments(bytes, g));
 }
 
-function groupFragments(fragments: FragmentRef[], bot: readonly number[], frameCount: number, jpegFamily: boolean, bytes: Uint8Array, file: string): FragmentRef[][] {
+function groupFragments(
+  fragments: FragmentRef[],
+  bot: readonly number[],
+  frameCount: number,
+  jpegFamily: boolean,
+  bytes: Uint8Array,
+  file: string,
+): FragmentRef[][] {
   if (frameCount === 1) return [fragments];
   if (bot.length === frameCount) {
     const groups: FragmentRef[][] = [];

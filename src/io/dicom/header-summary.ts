@@ -66,7 +66,8 @@ function check(options: DicomHeaderOptions | undefined): { name: string; showPhi
   const showPhi = options?.phi ?? options?.showPhi ?? false;
   if (typeof showPhi !== 'boolean') throw new UsageError('option phi must be a boolean', { field: options?.phi !== undefined ? 'phi' : 'showPhi' });
   const maxVoxels = options?.maxVoxels;
-  if (maxVoxels !== undefined && !(typeof maxVoxels === 'number' && maxVoxels >= 1)) throw new UsageError(`option maxVoxels must be a number >= 1, got ${String(maxVoxels)}`, { field: 'maxVoxels' });
+  if (maxVoxels !== undefined && !(typeof maxVoxels === 'number' && maxVoxels >= 1))
+    throw new UsageError(`option maxVoxels must be a number >= 1, got ${String(maxVoxels)}`, { field: 'maxVoxels' });
   return { name, showPhi, parse: maxVoxels === undefined ? {} : { maxInflatedBytes: maxInflatedBytesFor(maxVoxels) } };
 }
 
@@ -90,7 +91,11 @@ export function summarizeDicomHeader(bytes: Uint8Array, options?: DicomHeaderOpt
   const frames = Number(readString(ds, TAG.numberOfFrames) ?? '1');
   const out: DicomHeaderSummary = {
     file: name,
-    transferSyntax: { uid: transferSyntaxUid, name: ts?.name ?? 'unknown', supported: ts !== undefined && isDecodableDepth(ts, readUint16(ds, TAG.bitsStored) ?? 8) },
+    transferSyntax: {
+      uid: transferSyntaxUid,
+      name: ts?.name ?? 'unknown',
+      supported: ts !== undefined && isDecodableDepth(ts, readUint16(ds, TAG.bitsStored) ?? 8),
+    },
     modality: readString(ds, TAG.modality) ?? 'OT',
     frames: Number.isFinite(frames) ? frames : 1,
     mosaic: isMosaic(ds),
@@ -160,8 +165,12 @@ export function readDicomTags(bytes: Uint8Array, options?: DicomHeaderOptions): 
 }
 
 const NUMERIC_VR: Readonly<Record<string, (ds: DataSet, tag: string, i: number) => number | undefined>> = {
-  US: (ds, t, i) => ds.uint16(t, i), SS: (ds, t, i) => ds.int16(t, i), UL: (ds, t, i) => ds.uint32(t, i),
-  SL: (ds, t, i) => ds.int32(t, i), FL: (ds, t, i) => ds.float(t, i), FD: (ds, t, i) => ds.double(t, i),
+  US: (ds, t, i) => ds.uint16(t, i),
+  SS: (ds, t, i) => ds.int16(t, i),
+  UL: (ds, t, i) => ds.uint32(t, i),
+  SL: (ds, t, i) => ds.int32(t, i),
+  FL: (ds, t, i) => ds.float(t, i),
+  FD: (ds, t, i) => ds.double(t, i),
 };
 const WIDTH: Readonly<Record<string, number>> = { US: 2, SS: 2, UL: 4, SL: 4, FL: 4, FD: 8 };
 

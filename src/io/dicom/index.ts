@@ -42,4 +42,9 @@ export type { DicomFileInput } from './slice-header.js';
 export { summarizeDicomHeader, readDicomTags, type DicomHeaderSummary, type DicomHeaderOptions, type DicomTag } from './header-summary.js';
 export { isIdentifyingTag, getBasicProfileAction, KEPT_UIDS as DICOM_KEPT_UIDS } from './phi-attributes.js';
 export { BASIC_PROFILE_ATTRIBUTES, type BasicProfileAction } from './phi-profile-table.js';
-export { DEFAULT_CODEC_LOADERS as DICOM_DEFAULT_CODEC_LOADERS, type DicomCodecName, type DicomCodecLoader, type DicomCodecLoaders } from './codecs/codec-loaders.js';
+export {
+  DEFAULT_CODEC_LOADERS as DICOM_DEFAULT_CODEC_LOADERS,
+  type DicomCodecName,
+  type DicomCodecLoader,
+  type DicomCodecLoaders,
+} from './codecs/codec-loaders.js';

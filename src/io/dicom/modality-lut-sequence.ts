@@ -23,12 +23,14 @@ export function readModalityLutTable(ds: DataSet, file: string): ModalityLutTabl
   if (item === undefined) return undefined;
   const descriptor = item.elements[TAG.lutDescriptor];
   const data = item.elements[TAG.lutData];
-  if (descriptor === undefined || data === undefined) throw new DecodeError(`${file}: Modality LUT Sequence without LUT Descriptor / LUT Data`, { file, cause: 'modality-lut' });
+  if (descriptor === undefined || data === undefined)
+    throw new DecodeError(`${file}: Modality LUT Sequence without LUT Descriptor / LUT Data`, { file, cause: 'modality-lut' });
   const count = item.uint16(TAG.lutDescriptor, 0) || 65536; // 0 means 2^16 entries
   // The first mapped value is signed when the descriptor is SS (signed stored values).
   const firstMapped = (descriptor.vr === 'SS' ? item.int16(TAG.lutDescriptor, 1) : item.uint16(TAG.lutDescriptor, 1)) ?? 0;
   const bits = item.uint16(TAG.lutDescriptor, 2) ?? 16;
-  if (data.length < count * 2) throw new DecodeError(`${file}: LUT Data holds ${data.length / 2} entries, descriptor says ${count}`, { file, cause: 'modality-lut' });
+  if (data.length < count * 2)
+    throw new DecodeError(`${file}: LUT Data holds ${data.length / 2} entries, descriptor says ${count}`, { file, cause: 'modality-lut' });
   const entries = new Uint16Array(count);
   for (let n = 0; n < count; n++) entries[n] = item.uint16(TAG.lutData, n) ?? 0;
   return { firstMapped, bits, entries };

@@ -52,7 +52,13 @@ export function chooseLutType(rawType: VoxelType, rescales: readonly (Rescale | 
  * when `storedRange` (what BitsStored allows) already fits the stored type after the rescale
  * (12-bit CT, intercept -1024), from that range without a pass over the samples.
  */
-export function applyRescale(raw: TypedArray, rawType: VoxelType, rescales: readonly (Rescale | undefined)[], frameSize: number, storedRange?: { readonly min: number; readonly max: number }): { data: TypedArray; type: VoxelType } {
+export function applyRescale(
+  raw: TypedArray,
+  rawType: VoxelType,
+  rescales: readonly (Rescale | undefined)[],
+  frameSize: number,
+  storedRange?: { readonly min: number; readonly max: number },
+): { data: TypedArray; type: VoxelType } {
   if (rescales.every(isIdentity)) return { data: raw, type: rawType };
   const integral = rescales.every((r) => r === undefined || (Number.isInteger(r.slope) && Number.isInteger(r.intercept)));
   const byStoredRange = integral && storedRange !== undefined && chooseLutType(rawType, rescales, storedRange.min, storedRange.max) === rawType;

@@ -35,10 +35,19 @@ export interface MosaicLayout {
 /** |cos| between SliceNormalVector and row x column below this (about 2.6 deg) is refused. */
 const MIN_NORMAL_COSINE = 0.999;
 
-export function mosaicGeometry(ds: DataSet, frame: FrameAttributes, mosaic: PixelModule, layout: MosaicLayout, file: string): { geometry: GeometryInit; warnings: string[] } {
+export function mosaicGeometry(
+  ds: DataSet,
+  frame: FrameAttributes,
+  mosaic: PixelModule,
+  layout: MosaicLayout,
+  file: string,
+): { geometry: GeometryInit; warnings: string[] } {
   const { position, orientation } = frame;
   if (position === undefined || orientation === undefined) {
-    throw new DecodeError(`${file}: Siemens mosaic without ImagePositionPatient / ImageOrientationPatient: slices cannot be placed`, { file, cause: 'mosaic-geometry' });
+    throw new DecodeError(`${file}: Siemens mosaic without ImagePositionPatient / ImageOrientationPatient: slices cannot be placed`, {
+      file,
+      cause: 'mosaic-geometry',
+    });
   }
   const warnings: string[] = [];
   if (frame.pixelSpacing === undefined) warnings.push('PixelSpacing missing: in-plane spacing 1 mm');
@@ -57,7 +66,10 @@ export function mosaicGeometry(ds: DataSet, frame: FrameAttributes, mosaic: Pixe
     const n = normalizeVec3(layout.sliceNormal);
     const cos = n[0] * cross[0] + n[1] * cross[1] + n[2] * cross[2];
     if (!(Math.abs(cos) >= MIN_NORMAL_COSINE)) {
-      throw new DecodeError(`${file}: CSA SliceNormalVector [${layout.sliceNormal.map((v) => v.toFixed(5)).join(', ')}] is not normal to the image plane (cos ${cos.toFixed(4)})`, { file, cause: 'mosaic-slice-normal' });
+      throw new DecodeError(
+        `${file}: CSA SliceNormalVector [${layout.sliceNormal.map((v) => v.toFixed(5)).join(', ')}] is not normal to the image plane (cos ${cos.toFixed(4)})`,
+        { file, cause: 'mosaic-slice-normal' },
+      );
     }
     // 0 - v rather than -v: no -0 components in the direction matrix.
     if (cos < 0) kDir = [0 - cross[0], 0 - cross[1], 0 - cross[2]];

@@ -30,7 +30,8 @@ import { isUihGrid } from './uih-grid.js';
 /** Files read at once (each into its own scratch buffer, then unpacked into the run). */
 const FILE_CONCURRENCY = 8;
 
-const close = (x: readonly number[] | undefined, y: readonly number[] | undefined): boolean => x === undefined || y === undefined ? x === y : x.length === y.length && x.every((v, i) => Math.abs(v - y[i]!) <= 1e-3);
+const close = (x: readonly number[] | undefined, y: readonly number[] | undefined): boolean =>
+  x === undefined || y === undefined ? x === y : x.length === y.length && x.every((v, i) => Math.abs(v - y[i]!) <= 1e-3);
 
 function sameGrid(a: GeometryInit, b: GeometryInit): boolean {
   return close(a.size, b.size) && close(a.spacing, b.spacing) && close(a.origin, b.origin) && close(a.direction, b.direction);
@@ -46,18 +47,31 @@ export async function joinMosaicVolumes(p: SeriesPart, opts: ResolvedReadOptions
 }
 
 /** Layout and geometry of every file of a direct-path run, checked to be one grid (no sample read yet). */
-function planSiemensMosaics(headers: readonly SliceHeader[], opts: ResolvedReadOptions): { plans: MosaicPlan[]; perVolume: number; meta: VolumeMeta; frames: SliceHeader['frame'][] } {
+function planSiemensMosaics(
+  headers: readonly SliceHeader[],
+  opts: ResolvedReadOptions,
+): { plans: MosaicPlan[]; perVolume: number; meta: VolumeMeta; frames: SliceHeader['frame'][] } {
   const label = opts.name;
   const first = headers[0]!;
   const plans: MosaicPlan[] = headers.map((h) => planMosaic(h.parsed.dataSet, h.pm, h.frame, h.name));
   const a = plans[0]!;
   headers.forEach((h, idx) => {
     const b = plans[idx]!;
-    const same = h.pm.rawType === first.pm.rawType && h.pm.columns === first.pm.columns && h.pm.rows === first.pm.rows && b.layout.images === a.layout.images && sameGrid(b.geometry, a.geometry);
+    const same =
+      h.pm.rawType === first.pm.rawType &&
+      h.pm.columns === first.pm.columns &&
+      h.pm.rows === first.pm.rows &&
+      b.layout.images === a.layout.images &&
+      sameGrid(b.geometry, a.geometry);
     if (!same) throw mixedGrid(label, h.name, first.name);
   });
   const perVolume = a.pm.rows * a.pm.columns * a.layout.images;
-  const meta: VolumeMeta = { ...readImageMeta(first.parsed.dataSet, first.transferSyntax.uid, first.name), ...a.meta, source: label, files: headers.map((h) => h.name) };
+  const meta: VolumeMeta = {
+    ...readImageMeta(first.parsed.dataSet, first.transferSyntax.uid, first.name),
+    ...a.meta,
+    source: label,
+    files: headers.map((h) => h.name),
+  };
   // Each volume's slices carry its file's rescale: finishVolume keeps one map for the run or
   // applies each volume's own (a volume is never scaled by another's map).
   const frames = headers.flatMap((h) => new Array<typeof h.frame>(a.layout.images).fill(h.frame));
@@ -65,7 +79,14 @@ function planSiemensMosaics(headers: readonly SliceHeader[], opts: ResolvedReadO
 }
 
 /** One file's tiled frame read into `scratch` and its tiles copied to out[offset ...]; resolves the samples whose stray bits were cleared. */
-async function fillMosaicVolume(h: SliceHeader, plan: MosaicPlan, opts: ResolvedReadOptions, scratch: TypedArray, out: TypedArray, offset: number): Promise<{ masked: number; photometric: string }> {
+async function fillMosaicVolume(
+  h: SliceHeader,
+  plan: MosaicPlan,
+  opts: ResolvedReadOptions,
+  scratch: TypedArray,
+  out: TypedArray,
+  offset: number,
+): Promise<{ masked: number; photometric: string }> {
   const image = await decodeImage(h.parsed, opts, { out: scratch, offset: 0 });
   unpackMosaicTiles(image.raw, h.pm, plan.layout, { out, offset });
   return { masked: image.maskedSamples, photometric: image.outputPhotometric };

@@ -47,16 +47,25 @@ function readMosaicCountTag(ds: DataSet): number | undefined {
 }
 
 export function readMosaicLayout(ds: DataSet, pm: PixelModule, file: string): MosaicLayout {
-  if (pm.frames !== 1) throw new UnsupportedError(`${file}: Siemens mosaic with ${pm.frames} frames (expected one tiled frame)`, { file, cause: 'mosaic-frames' });
-  if (pm.samplesPerPixel !== 1) throw new UnsupportedError(`${file}: Siemens mosaic with ${pm.samplesPerPixel} samples per pixel`, { file, cause: 'mosaic-samples' });
+  if (pm.frames !== 1)
+    throw new UnsupportedError(`${file}: Siemens mosaic with ${pm.frames} frames (expected one tiled frame)`, { file, cause: 'mosaic-frames' });
+  if (pm.samplesPerPixel !== 1)
+    throw new UnsupportedError(`${file}: Siemens mosaic with ${pm.samplesPerPixel} samples per pixel`, { file, cause: 'mosaic-samples' });
   const csa = readSiemensCsa(ds, 'image', file);
   const fromCsa = csaNumbers(csa, 'NumberOfImagesInMosaic')?.[0];
   const fromTag = readMosaicCountTag(ds);
   if (fromCsa !== undefined && fromTag !== undefined && fromCsa !== fromTag) {
-    throw new DecodeError(`${file}: mosaic slice count disagrees: CSA NumberOfImagesInMosaic ${fromCsa}, (0019,100A) ${fromTag}`, { file, cause: 'mosaic-count' });
+    throw new DecodeError(`${file}: mosaic slice count disagrees: CSA NumberOfImagesInMosaic ${fromCsa}, (0019,100A) ${fromTag}`, {
+      file,
+      cause: 'mosaic-count',
+    });
   }
   const images = fromCsa ?? fromTag;
-  if (images === undefined) throw new DecodeError(`${file}: Siemens mosaic without NumberOfImagesInMosaic (CSA header or (0019,100A)): slice count unknown`, { file, cause: 'mosaic-count' });
+  if (images === undefined)
+    throw new DecodeError(`${file}: Siemens mosaic without NumberOfImagesInMosaic (CSA header or (0019,100A)): slice count unknown`, {
+      file,
+      cause: 'mosaic-count',
+    });
   const grid = Math.ceil(Math.sqrt(images));
   if (!Number.isInteger(images) || images < 1 || pm.columns % grid !== 0 || pm.rows % grid !== 0) {
     throw new DecodeError(`${file}: mosaic of ${images} slices does not tile a ${pm.columns}x${pm.rows} frame`, { file, cause: 'mosaic-count', images });
@@ -81,7 +90,12 @@ export function readMosaicLayout(ds: DataSet, pm: PixelModule, file: string): Mo
  * slices are written into target.out from element target.offset on (a 4D run's buffer: no
  * per-volume array) and a view of them is returned.
  */
-export function unpackMosaicTiles(raw: TypedArray, pm: PixelModule, layout: MosaicLayout, target?: { readonly out: TypedArray; readonly offset: number }): TypedArray {
+export function unpackMosaicTiles(
+  raw: TypedArray,
+  pm: PixelModule,
+  layout: MosaicLayout,
+  target?: { readonly out: TypedArray; readonly offset: number },
+): TypedArray {
   const { tileColumns: tc, tileRows: tr, images } = layout;
   const length = tc * tr * images;
   const out = target?.out ?? allocateTypedArray(pm.rawType, length);
@@ -178,7 +192,13 @@ export interface UnpackedMosaic {
 export function unpackMosaic(parsed: ParsedDicom, image: DecodedImage, frame: FrameAttributes): UnpackedMosaic {
   const plan = planMosaic(parsed.dataSet, image.pm, frame, parsed.name);
   const raw = unpackMosaicTiles(image.raw, image.pm, plan.layout);
-  return { image: { ...image, pm: plan.pm, raw }, frames: new Array<FrameAttributes>(plan.layout.images).fill(frame), geometry: plan.geometry, warnings: plan.warnings, meta: plan.meta };
+  return {
+    image: { ...image, pm: plan.pm, raw },
+    frames: new Array<FrameAttributes>(plan.layout.images).fill(frame),
+    geometry: plan.geometry,
+    warnings: plan.warnings,
+    meta: plan.meta,
+  };
 }
 
 /**

@@ -53,7 +53,9 @@ class BlockingFile implements OpenFile {
   async read(target: Uint8Array, position: number): Promise<number> {
     const fd = this.handle();
     if (target.length < BULK_READ) return readSync(fd, target, 0, target.length, position);
-    const pending = new Promise<number>((resolve, reject) => read(fd, target, 0, target.length, position, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead))));
+    const pending = new Promise<number>((resolve, reject) =>
+      read(fd, target, 0, target.length, position, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead))),
+    );
     this.pending.add(pending);
     try {
       return await pending;

@@ -49,7 +49,8 @@ export async function listDicomFiles(dir: string, options?: { readonly blockingR
   await walk(dir, out);
   out.sort();
   const keep: string[] = [];
-  for (const path of out) if (DICOM_EXTENSIONS.has(extname(path).toLowerCase()) || (await hasDicmMarker(path, options?.blockingReads === true))) keep.push(path);
+  for (const path of out)
+    if (DICOM_EXTENSIONS.has(extname(path).toLowerCase()) || (await hasDicmMarker(path, options?.blockingReads === true))) keep.push(path);
   return keep;
 }
 
@@ -249,8 +250,10 @@ export type DicomDirectoryReadOptions = Omit<DicomReadOptions, 'name'> & {
 export async function readDicomDirectory(dir: string, options?: DicomDirectoryReadOptions): Promise<DicomDirectoryResult> {
   const { onFile, blockingReads, streamSamples, ...rest } = options ?? {};
   const base = resolveReadOptions(rest, dir);
-  if (blockingReads !== undefined && typeof blockingReads !== 'boolean') throw new UsageError(`option blockingReads must be a boolean, got ${typeof blockingReads}`, { field: 'blockingReads', expected: 'boolean' });
-  if (streamSamples !== undefined && typeof streamSamples !== 'boolean') throw new UsageError(`option streamSamples must be a boolean, got ${typeof streamSamples}`, { field: 'streamSamples', expected: 'boolean' });
+  if (blockingReads !== undefined && typeof blockingReads !== 'boolean')
+    throw new UsageError(`option blockingReads must be a boolean, got ${typeof blockingReads}`, { field: 'blockingReads', expected: 'boolean' });
+  if (streamSamples !== undefined && typeof streamSamples !== 'boolean')
+    throw new UsageError(`option streamSamples must be a boolean, got ${typeof streamSamples}`, { field: 'streamSamples', expected: 'boolean' });
   const blocking = blockingReads === true;
   const paths = await listDicomFiles(dir, { blockingReads: blocking });
   const handles = new HandlePool(blocking);
@@ -261,7 +264,14 @@ export async function readDicomDirectory(dir: string, options?: DicomDirectoryRe
   }
 }
 
-async function readListedFiles(dir: string, paths: readonly string[], base: ResolvedReadOptions, handles: HandlePool, onFile: DicomDirectoryReadOptions['onFile'], stream: boolean): Promise<DicomDirectoryResult> {
+async function readListedFiles(
+  dir: string,
+  paths: readonly string[],
+  base: ResolvedReadOptions,
+  handles: HandlePool,
+  onFile: DicomDirectoryReadOptions['onFile'],
+  stream: boolean,
+): Promise<DicomDirectoryResult> {
   // Reads overlap with header parsing (a few files in flight); results keep the listing order.
   const slots: ({ header: SliceHeader } | { error: DicomDirectoryError } | { skip: string })[] = new Array(paths.length);
   let next = 0;
@@ -307,7 +317,10 @@ async function readListedFiles(dir: string, paths: readonly string[], base: Reso
     const label = group.length === 1 ? group[0]!.name : `${group[0]!.name} (+${group.length - 1} files)`;
     try {
       if (!stream) series.push(...(await assembleSeriesParts(group, { ...base, name: label })));
-      else for (const part of await assembleOrStreamSeriesParts(group, { ...base, name: label })) if ('stream' in part) streamed.push(part); else series.push(part);
+      else
+        for (const part of await assembleOrStreamSeriesParts(group, { ...base, name: label }))
+          if ('stream' in part) streamed.push(part);
+          else series.push(part);
     } catch (err) {
       errors.push({ file: label, error: asTyped(err, label) });
     }

@@ -66,10 +66,16 @@ export interface ResolvedReadOptions {
 const COMPONENTS: readonly ImageComponent[] = ['magnitude', 'phase', 'real', 'imaginary', 'fieldmap'];
 
 function checkSelection(o: DicomReadOptions): void {
-  if (o.part !== undefined && typeof o.part !== 'string') throw new UsageError(`option part must be a string (a suffix such as '_e2' or '_ph'), got ${typeof o.part}`, { field: 'part', expected: 'string' });
-  if (o.echo !== undefined && !(Number.isInteger(o.echo) && o.echo >= 1)) throw new UsageError(`option echo must be an integer >= 1, got ${String(o.echo)}`, { field: 'echo', expected: 'integer >= 1', received: String(o.echo) });
+  if (o.part !== undefined && typeof o.part !== 'string')
+    throw new UsageError(`option part must be a string (a suffix such as '_e2' or '_ph'), got ${typeof o.part}`, { field: 'part', expected: 'string' });
+  if (o.echo !== undefined && !(Number.isInteger(o.echo) && o.echo >= 1))
+    throw new UsageError(`option echo must be an integer >= 1, got ${String(o.echo)}`, { field: 'echo', expected: 'integer >= 1', received: String(o.echo) });
   if (o.component !== undefined && !COMPONENTS.includes(o.component)) {
-    throw new UsageError(`option component must be one of ${COMPONENTS.join(', ')}, got ${String(o.component)}`, { field: 'component', expected: COMPONENTS.join(' | '), received: String(o.component) });
+    throw new UsageError(`option component must be one of ${COMPONENTS.join(', ')}, got ${String(o.component)}`, {
+      field: 'component',
+      expected: COMPONENTS.join(' | '),
+      received: String(o.component),
+    });
   }
 }
 
@@ -83,7 +89,10 @@ function checkCodecs(value: unknown): DicomCodecLoaders | undefined {
   if (value === null || typeof value !== 'object') throw new UsageError('option codecs must be an object of loader functions', { field: 'codecs' });
   for (const [key, loader] of Object.entries(value)) {
     if (!CODEC_NAMES.includes(key as DicomCodecName) || typeof loader !== 'function') {
-      throw new UsageError(`option codecs.${key} must be one of ${CODEC_NAMES.join(', ')} with a loader function`, { field: `codecs.${key}`, expected: CODEC_NAMES.join(' | ') });
+      throw new UsageError(`option codecs.${key} must be one of ${CODEC_NAMES.join(', ')} with a loader function`, {
+        field: `codecs.${key}`,
+        expected: CODEC_NAMES.join(' | '),
+      });
     }
   }
   return value as DicomCodecLoaders;
@@ -92,15 +101,24 @@ function checkCodecs(value: unknown): DicomCodecLoaders | undefined {
 function checkPhilipsScaling(value: unknown): PhilipsScaling {
   if (value === undefined) return 'precise';
   if (PHILIPS_SCALINGS.includes(value as PhilipsScaling)) return value as PhilipsScaling;
-  throw new UsageError(`option philipsScaling must be 'precise' or 'display', got ${String(value)}`, { field: 'philipsScaling', expected: PHILIPS_SCALINGS.join(' | '), received: String(value) });
+  throw new UsageError(`option philipsScaling must be 'precise' or 'display', got ${String(value)}`, {
+    field: 'philipsScaling',
+    expected: PHILIPS_SCALINGS.join(' | '),
+    received: String(value),
+  });
 }
 
 export function resolveReadOptions(options: DicomReadOptions | undefined, defaultName = 'memory'): ResolvedReadOptions {
   const o = options ?? {};
   if (typeof o !== 'object') throw new UsageError(`options must be an object, got ${typeof o}`, { field: 'options' });
-  if (o.name !== undefined && typeof o.name !== 'string') throw new UsageError(`option name must be a string, got ${typeof o.name}`, { field: 'name', expected: 'string' });
+  if (o.name !== undefined && typeof o.name !== 'string')
+    throw new UsageError(`option name must be a string, got ${typeof o.name}`, { field: 'name', expected: 'string' });
   if (o.maxVoxels !== undefined && (typeof o.maxVoxels !== 'number' || !(o.maxVoxels >= 1))) {
-    throw new UsageError(`option maxVoxels must be a number >= 1, got ${String(o.maxVoxels)}`, { field: 'maxVoxels', expected: 'number >= 1', received: String(o.maxVoxels) });
+    throw new UsageError(`option maxVoxels must be a number >= 1, got ${String(o.maxVoxels)}`, {
+      field: 'maxVoxels',
+      expected: 'number >= 1',
+      received: String(o.maxVoxels),
+    });
   }
   checkSelection(o);
   return {

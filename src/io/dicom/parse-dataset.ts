@@ -59,7 +59,12 @@ function vrOf(c0: number, c1: number): string {
 }
 
 function fail(ctx: ParseContext, message: string, position: number, needBytes?: number): never {
-  throw new DecodeError(`${ctx.file}: ${message} at byte ${position} (truncated or corrupt file)`, { file: ctx.file, cause: 'parse', position, ...(needBytes === undefined ? {} : { needBytes }) });
+  throw new DecodeError(`${ctx.file}: ${message} at byte ${position} (truncated or corrupt file)`, {
+    file: ctx.file,
+    cause: 'parse',
+    position,
+    ...(needBytes === undefined ? {} : { needBytes }),
+  });
 }
 
 /**
@@ -68,7 +73,8 @@ function fail(ctx: ParseContext, message: string, position: number, needBytes?: 
  * node-files.ts reads that much of the file and parses again instead of reading all of it.
  */
 function need(ctx: ParseContext, position: number, count: number, what: string): void {
-  if (position + count > ctx.bytes.length) fail(ctx, `${what} needs ${count} bytes, ${Math.max(0, ctx.bytes.length - position)} left`, position, ctx.headOnly === true ? position + count : undefined);
+  if (position + count > ctx.bytes.length)
+    fail(ctx, `${what} needs ${count} bytes, ${Math.max(0, ctx.bytes.length - position)} left`, position, ctx.headOnly === true ? position + count : undefined);
 }
 
 function u16(ctx: ParseContext, p: number): number {
@@ -124,7 +130,15 @@ export function parseDataSet(ctx: ParseContext, start: number, end: number, dept
     if (length === UNDEFINED) {
       if (group === 0x7fe0 && elem === 0x0010) {
         const parsed = parseEncapsulated(ctx, valueStart);
-        ds.elements[key] = { tag: key, vr, length: parsed.end - valueStart, dataOffset: valueStart, encapsulatedPixelData: true, basicOffsetTable: parsed.offsets, fragments: parsed.fragments };
+        ds.elements[key] = {
+          tag: key,
+          vr,
+          length: parsed.end - valueStart,
+          dataOffset: valueStart,
+          encapsulatedPixelData: true,
+          basicOffsetTable: parsed.offsets,
+          fragments: parsed.fragments,
+        };
         p = parsed.end;
       } else {
         // SQ, or UN / implicit VR of undefined length, which PS3.5 6.2.2 says is an implicit-LE sequence.

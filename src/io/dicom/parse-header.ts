@@ -121,7 +121,8 @@ export function parseDicomBytes(bytes: Uint8Array, name: string, options: ParseD
   const explicit = transferSyntaxUid !== IMPLICIT_LITTLE_ENDIAN && (transferSyntaxUid === EXPLICIT_BIG_ENDIAN || hasExplicitVr(data, end));
   const ctx = { ...context(data, explicit, transferSyntaxUid !== EXPLICIT_BIG_ENDIAN, name), headOnly: options.headOnly === true && data === bytes };
   const { dataSet } = parseDataSet(ctx, end, data.length, 0, false);
-  if (Object.keys(dataSet.elements).length === 0) throw new DecodeError(`${name}: no DICOM dataset after the file meta information`, { file: name, cause: 'empty-dataset' });
+  if (Object.keys(dataSet.elements).length === 0)
+    throw new DecodeError(`${name}: no DICOM dataset after the file meta information`, { file: name, cause: 'empty-dataset' });
   return { dataSet, meta, transferSyntaxUid, name };
 }
 

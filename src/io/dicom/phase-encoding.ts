@@ -64,7 +64,10 @@ type Positive = boolean | undefined;
 export function readPhaseEncoding(ds: DataSet): PhaseEncodingInfo | undefined {
   // Classic MR: top level, COL / ROW. Enhanced MR: MR FOV / Geometry Sequence of the functional groups, COLUMN / ROW.
   const groups = functionalGroups(ds);
-  const dir = [ds, ...groups.map((g) => firstItem(g, T.mrFovGeometrySequence))].map((d) => (d === undefined ? undefined : readString(d, T.inPlanePhaseEncodingDirection))).find((v) => v !== undefined)?.toUpperCase();
+  const dir = [ds, ...groups.map((g) => firstItem(g, T.mrFovGeometrySequence))]
+    .map((d) => (d === undefined ? undefined : readString(d, T.inPlanePhaseEncodingDirection)))
+    .find((v) => v !== undefined)
+    ?.toUpperCase();
   const axis = dir === 'ROW' ? 'i' : dir === 'COL' || dir === 'COLUMN' ? 'j' : undefined;
   if (axis === undefined) return undefined;
   const manufacturer = (readString(ds, TAG.manufacturer) ?? '').toUpperCase();
@@ -74,10 +77,11 @@ export function readPhaseEncoding(ds: DataSet): PhaseEncodingInfo | undefined {
     // XA enhanced: per frame inside the private sequence (0021,11FE); classic XA: top level.
     const holders = [ds, ...groups.map((g) => firstItem(g, T.siemensPrivateFrameSequence))];
     const flag = holders.map((d) => (d === undefined ? undefined : readNumber(d, T.siemensPhaseEncodingDirectionPositive))).find((v) => v !== undefined);
-    found = fromFlag(flag, 1, 'Siemens (0021,111C) PhaseEncodingDirectionPositive')
-      ?? fromFlag(csaNumber(ds, 'PhaseEncodingDirectionPositive'), 1, 'Siemens CSA image header PhaseEncodingDirectionPositive');
-  }
-  else if (manufacturer.includes('UIH') || manufacturer.includes('UNITED IMAGING')) found = fromFlag(readNumber(ds, T.uihPhaseEncodingDirectionPositive), 0, 'UIH (0065,1058)');
+    found =
+      fromFlag(flag, 1, 'Siemens (0021,111C) PhaseEncodingDirectionPositive') ??
+      fromFlag(csaNumber(ds, 'PhaseEncodingDirectionPositive'), 1, 'Siemens CSA image header PhaseEncodingDirectionPositive');
+  } else if (manufacturer.includes('UIH') || manufacturer.includes('UNITED IMAGING'))
+    found = fromFlag(readNumber(ds, T.uihPhaseEncodingDirectionPositive), 0, 'UIH (0065,1058)');
   if (found?.positive === undefined) return { axis, polarity: 'unknown' };
   return { axis, polarity: found.positive ? 'positive' : 'negative', direction: found.positive ? axis : (`${axis}-` as 'i-' | 'j-'), source: found.source };
 }

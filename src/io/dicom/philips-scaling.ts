@@ -68,7 +68,11 @@ export function resolveRescales(frames: readonly FrameScaling[], mode: PhilipsSc
     const ri = f.rescale?.intercept ?? 0;
     if (ss === undefined || rs === 0) {
       const why = ss === undefined ? 'has no Philips Scale Slope (2005,100E) while others do' : 'has RescaleSlope 0';
-      throw new DecodeError(`${file}: frame ${idx + 1} ${why}: precise values are undefined (read with philipsScaling: 'display')`, { file, cause: 'philips-scaling', frame: idx + 1 });
+      throw new DecodeError(`${file}: frame ${idx + 1} ${why}: precise values are undefined (read with philipsScaling: 'display')`, {
+        file,
+        cause: 'philips-scaling',
+        frame: idx + 1,
+      });
     }
     return { slope: 1 / ss, intercept: ri / (rs * ss) };
   });

@@ -43,7 +43,11 @@ function rawTypeFor(bitsAllocated: number, signed: boolean, file: string): Voxel
     case 32:
       return signed ? 'int32' : 'uint32';
     default:
-      throw new UnsupportedError(`${file}: unsupported BitsAllocated ${bitsAllocated} (expected 1, 8, 16 or 32)`, { file, field: 'BitsAllocated', value: bitsAllocated });
+      throw new UnsupportedError(`${file}: unsupported BitsAllocated ${bitsAllocated} (expected 1, 8, 16 or 32)`, {
+        file,
+        field: 'BitsAllocated',
+        value: bitsAllocated,
+      });
   }
 }
 
@@ -65,21 +69,38 @@ export function readPixelModule(ds: DataSet, file: string, maxVoxels: number): P
 
   if (rows < 1 || columns < 1) throw new DecodeError(`${file}: image has ${columns} columns x ${rows} rows`, { file, cause: 'empty-image', rows, columns });
   if (!Number.isInteger(frames) || frames < 1) throw new DecodeError(`${file}: invalid NumberOfFrames '${framesText ?? ''}'`, { file, cause: 'bad-frames' });
-  if (samplesPerPixel !== 1 && samplesPerPixel !== 3) throw new UnsupportedError(`${file}: SamplesPerPixel ${samplesPerPixel} (expected 1 or 3)`, { file, field: 'SamplesPerPixel', value: samplesPerPixel });
+  if (samplesPerPixel !== 1 && samplesPerPixel !== 3)
+    throw new UnsupportedError(`${file}: SamplesPerPixel ${samplesPerPixel} (expected 1 or 3)`, { file, field: 'SamplesPerPixel', value: samplesPerPixel });
   if (pr !== 0 && pr !== 1) throw new DecodeError(`${file}: invalid PixelRepresentation ${pr}`, { file, field: 'PixelRepresentation', value: pr });
-  if (planar !== 0 && planar !== 1) throw new DecodeError(`${file}: invalid PlanarConfiguration ${planar}`, { file, field: 'PlanarConfiguration', value: planar });
-  if (bitsStored < 1 || bitsStored > bitsAllocated) throw new DecodeError(`${file}: BitsStored ${bitsStored} does not fit BitsAllocated ${bitsAllocated}`, { file, field: 'BitsStored' });
+  if (planar !== 0 && planar !== 1)
+    throw new DecodeError(`${file}: invalid PlanarConfiguration ${planar}`, { file, field: 'PlanarConfiguration', value: planar });
+  if (bitsStored < 1 || bitsStored > bitsAllocated)
+    throw new DecodeError(`${file}: BitsStored ${bitsStored} does not fit BitsAllocated ${bitsAllocated}`, { file, field: 'BitsStored' });
   if (photometric === 'PALETTE COLOR') throw new UnsupportedError(`${file}: PALETTE COLOR images are not supported`, { file, photometric });
   const rawType = rawTypeFor(bitsAllocated, pr === 1, file);
 
   // Checked from the header before anything is allocated (frames x rows x columns x samples).
   const voxels = rows * columns * frames * samplesPerPixel;
   if (voxels > maxVoxels) {
-    throw new LimitError(`${file}: image of ${columns}x${rows}x${frames}x${samplesPerPixel} = ${voxels} samples exceeds maxVoxels ${maxVoxels}`, { file, voxels, maxVoxels, cause: 'max-voxels' });
+    throw new LimitError(`${file}: image of ${columns}x${rows}x${frames}x${samplesPerPixel} = ${voxels} samples exceeds maxVoxels ${maxVoxels}`, {
+      file,
+      voxels,
+      maxVoxels,
+      cause: 'max-voxels',
+    });
   }
   return {
-    rows, columns, frames, samplesPerPixel, bitsAllocated, bitsStored, highBit,
-    pixelRepresentation: pr, photometric, planarConfiguration: planar, rawType,
+    rows,
+    columns,
+    frames,
+    samplesPerPixel,
+    bitsAllocated,
+    bitsStored,
+    highBit,
+    pixelRepresentation: pr,
+    photometric,
+    planarConfiguration: planar,
+    rawType,
   };
 }
 
@@ -94,7 +115,5 @@ export function countNativeFrameBytes(pm: PixelModule): number {
 /** Representable range of the stored values (BitsStored, signedness) before any modality LUT. */
 export function getStoredValueRange(pm: PixelModule): { min: number; max: number } {
   if (pm.bitsAllocated === 1) return { min: 0, max: 1 };
-  return pm.pixelRepresentation === 1
-    ? { min: -(2 ** (pm.bitsStored - 1)), max: 2 ** (pm.bitsStored - 1) - 1 }
-    : { min: 0, max: 2 ** pm.bitsStored - 1 };
+  return pm.pixelRepresentation === 1 ? { min: -(2 ** (pm.bitsStored - 1)), max: 2 ** (pm.bitsStored - 1) - 1 } : { min: 0, max: 2 ** pm.bitsStored - 1 };
 }

@@ -6,7 +6,7 @@
  * PixelSpacing[0]).
  */
 import type { Volume } from '../../core/volume.js';
-import { DecodeError, InputError } from '../../core/errors.js';
+import { InputError } from '../../core/errors.js';
 import { maxInflatedBytesFor, parseDicomBytes, readString, type ParsedDicom } from './parse-header.js';
 import { TAG } from './tags.js';
 import type { TypedArray } from '../../core/dtype.js';
@@ -47,7 +47,12 @@ export async function readParsedDicom(parsed: ParsedDicom, opts: ResolvedReadOpt
     // A DICOM Segmentation with several segments holds one frame per segment and slice: not one
     // image. Say what it is and how to read it rather than only that its frames do not stack.
     if (err instanceof InputError && readString(parsed.dataSet, TAG.sopClassUid) === SEGMENTATION_STORAGE) {
-      throw new InputError(`${parsed.name}: is a DICOM Segmentation whose frames are segment planes, not one image (${err.message.replace(`${parsed.name}: `, '')}): read its labels with readDicomSegLabels(bytes, source)`, { file: parsed.name, cause: 'segmentation-object' }, { cause: err });
+      throw new InputError(
+        `${parsed.name}: is a DICOM Segmentation whose frames are segment planes, not one image (${err.message.replace(`${parsed.name}: `, '')}): ` +
+          `read its labels with readDicomSegLabels(bytes, source)`,
+        { file: parsed.name, cause: 'segmentation-object' },
+        { cause: err },
+      );
     }
     throw err;
   }

@@ -41,7 +41,11 @@ function readGroup(files: readonly DicomFileInput[], options: DicomReadOptions |
   const groups = groupSliceHeaders(headers);
   if (groups.length > 1) {
     const list = groups.map((g) => summarizeSeriesGroup(g)).map((s) => `${s.seriesInstanceUid || '(no UID)'} ${s.columns}x${s.rows} x${s.sliceCount}`);
-    throw new InputError(`${label}: files hold ${groups.length} series (or orientations / sizes); read them separately: ${list.join('; ')}`, { file: label, cause: 'several-series', series: list });
+    throw new InputError(`${label}: files hold ${groups.length} series (or orientations / sizes); read them separately: ${list.join('; ')}`, {
+      file: label,
+      cause: 'several-series',
+      series: list,
+    });
   }
   return { group: groups[0]!, opts };
 }
@@ -109,7 +113,8 @@ function streamPart(p: SeriesPart, opts: ResolvedReadOptions): StreamedPart | un
     return p.layout === 'mosaic' ? streamMosaicVolumes(p, opts) : streamDecodedPart(p, opts);
   } catch (err) {
     // As finishVolume: a grid built from corrupt attributes is a decode error of the series.
-    if (err instanceof ShapeError) throw new DecodeError(`${opts.name}: invalid image geometry: ${err.message}`, { file: opts.name, cause: 'geometry' }, { cause: err });
+    if (err instanceof ShapeError)
+      throw new DecodeError(`${opts.name}: invalid image geometry: ${err.message}`, { file: opts.name, cause: 'geometry' }, { cause: err });
     throw err;
   }
 }
@@ -122,15 +127,20 @@ function describePart(p: SeriesPart): string {
 export function selectPart(parts: readonly SeriesPart[], opts: ResolvedReadOptions): SeriesPart {
   const label = opts.name;
   const { part, echo, component } = opts;
-  const chosen = parts.filter((p) => (part === undefined || p.part === part)
-    && (echo === undefined || p.echoNumber === echo)
-    && (component === undefined || (p.component ?? 'magnitude') === component));
+  const chosen = parts.filter(
+    (p) =>
+      (part === undefined || p.part === part) &&
+      (echo === undefined || p.echoNumber === echo) &&
+      (component === undefined || (p.component ?? 'magnitude') === component),
+  );
   if (chosen.length === 1) return chosen[0]!;
   const list = parts.map(describePart).join(', ');
   const asked = part !== undefined || echo !== undefined || component !== undefined;
-  if (asked && chosen.length === 0) throw new InputError(`${label}: no part matches the selection; parts: ${list}`, { file: label, cause: 'no-such-part', parts: parts.map((p) => p.part) });
+  if (asked && chosen.length === 0)
+    throw new InputError(`${label}: no part matches the selection; parts: ${list}`, { file: label, cause: 'no-such-part', parts: parts.map((p) => p.part) });
   throw new InputError(
-    `${label}: the series holds ${parts.length} parts (echoes / image components) that are separate volumes: ${list}; choose one with the option { part: '<suffix>' } (or { echo, component }), or read all with readDicomSeriesParts / readDicomDirectory`,
+    `${label}: the series holds ${parts.length} parts (echoes / image components) that are separate volumes: ${list}; choose one with the option { ` +
+      `part: '<suffix>' } (or { echo, component }), or read all with readDicomSeriesParts / readDicomDirectory`,
     { file: label, cause: 'several-parts', parts: parts.map((p) => p.part) },
   );
 }
@@ -185,7 +195,13 @@ function planDecodePart(p: SeriesPart, opts: ResolvedReadOptions): DecodePlan {
   const pm = first.pm;
   const frameSize = pm.rows * pm.columns * pm.samplesPerPixel;
   const total = frameSize * ordered.length;
-  if (total > opts.maxVoxels) throw new LimitError(`${label}: ${ordered.length} frames x ${frameSize} samples = ${total} exceeds maxVoxels ${opts.maxVoxels}`, { file: label, voxels: total, maxVoxels: opts.maxVoxels, cause: 'max-voxels' });
+  if (total > opts.maxVoxels)
+    throw new LimitError(`${label}: ${ordered.length} frames x ${frameSize} samples = ${total} exceeds maxVoxels ${opts.maxVoxels}`, {
+      file: label,
+      voxels: total,
+      maxVoxels: opts.maxVoxels,
+      cause: 'max-voxels',
+    });
   const { geometry, warnings, sliceDeviationMm } = p.layout === 'stack' ? stackGeometry(p.volumes[0]!, label) : unplacedGeometry(first, p.volumes.length);
   const meta = readImageMeta(first.parsed.dataSet, first.transferSyntax.uid, label);
   if (files.length > 1) {
@@ -231,7 +247,16 @@ async function decodePart(p: SeriesPart, opts: ResolvedReadOptions, decoded: Dec
     outputPhotometric = all.photometric;
     raw.set(all.raw.subarray(ref.frame * frameSize, (ref.frame + 1) * frameSize) as never, k * frameSize);
   }
-  return finishVolume({ pm, raw, outputPhotometric, maskedSamples }, ordered.map((f) => f.attrs), geometry, warnings, meta, opts, readModalityLutTable(first.parsed.dataSet, first.name), p.volumes.length);
+  return finishVolume(
+    { pm, raw, outputPhotometric, maskedSamples },
+    ordered.map((f) => f.attrs),
+    geometry,
+    warnings,
+    meta,
+    opts,
+    readModalityLutTable(first.parsed.dataSet, first.name),
+    p.volumes.length,
+  );
 }
 
 /**
@@ -242,7 +267,14 @@ async function decodePart(p: SeriesPart, opts: ResolvedReadOptions, decoded: Dec
 function streamDecodedPart(p: SeriesPart, opts: ResolvedReadOptions): StreamedPart | undefined {
   const { ordered, first, pm, frameSize, geometry, warnings, meta } = planDecodePart(p, opts);
   if (pm.samplesPerPixel !== 1 || ordered.some((f) => f.header.pm.frames !== 1)) return undefined;
-  const plan = planFinish({ pm, outputPhotometric: pm.photometric }, ordered.map((f) => f.attrs), warnings, meta, opts, readModalityLutTable(first.parsed.dataSet, first.name));
+  const plan = planFinish(
+    { pm, outputPhotometric: pm.photometric },
+    ordered.map((f) => f.attrs),
+    warnings,
+    meta,
+    opts,
+    readModalityLutTable(first.parsed.dataSet, first.name),
+  );
   if (!plan.passThrough) return undefined;
   return streamedPart({
     geometry,
@@ -301,8 +333,17 @@ function checkSamePixelFormat(files: readonly SliceHeader[], label: string): voi
   const a = files[0]!.pm;
   for (const h of files) {
     const b = h.pm;
-    if (b.bitsAllocated !== a.bitsAllocated || b.pixelRepresentation !== a.pixelRepresentation || b.samplesPerPixel !== a.samplesPerPixel || b.rows !== a.rows || b.columns !== a.columns) {
-      throw new InputError(`${label}: ${h.name} has a different pixel format from ${files[0]!.name} (bits / signedness / samples / size)`, { file: h.name, cause: 'mixed-pixel-format' });
+    if (
+      b.bitsAllocated !== a.bitsAllocated ||
+      b.pixelRepresentation !== a.pixelRepresentation ||
+      b.samplesPerPixel !== a.samplesPerPixel ||
+      b.rows !== a.rows ||
+      b.columns !== a.columns
+    ) {
+      throw new InputError(`${label}: ${h.name} has a different pixel format from ${files[0]!.name} (bits / signedness / samples / size)`, {
+        file: h.name,
+        cause: 'mixed-pixel-format',
+      });
     }
   }
 }

@@ -60,7 +60,12 @@ function groupByGeometry(headers: readonly SliceHeader[]): SliceHeader[][] {
   for (const h of headers) {
     const g = groups.find((grp) => {
       const f = grp[0]!;
-      return f.seriesInstanceUid === h.seriesInstanceUid && f.pm.rows === h.pm.rows && f.pm.columns === h.pm.columns && sameOrientation(f.frame.orientation, h.frame.orientation);
+      return (
+        f.seriesInstanceUid === h.seriesInstanceUid &&
+        f.pm.rows === h.pm.rows &&
+        f.pm.columns === h.pm.columns &&
+        sameOrientation(f.frame.orientation, h.frame.orientation)
+      );
     });
     if (g === undefined) groups.push([h]);
     else g.push(h);

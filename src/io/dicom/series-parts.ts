@@ -74,7 +74,12 @@ export function planSeriesParts(frames: readonly FrameRef[], label: string): Ser
     byPart.set(suffix, entry);
   }
   const parts = [...byPart.entries()].sort((a, b) => (a[1].echo ?? 0) - (b[1].echo ?? 0) || componentRank(a[1].component) - componentRank(b[1].component));
-  return parts.map(([part, p]) => ({ part, echoNumber: p.echo, component: p.component, ...splitVolumes(p.frames, `${label}${part === '' ? '' : ` (part ${part})`}`) }));
+  return parts.map(([part, p]) => ({
+    part,
+    echoNumber: p.echo,
+    component: p.component,
+    ...splitVolumes(p.frames, `${label}${part === '' ? '' : ` (part ${part})`}`),
+  }));
 }
 
 function componentRank(c: ImageComponent | undefined): number {
@@ -111,19 +116,29 @@ function splitVolumes(frames: FrameRef[], label: string): { volumes: FrameRef[][
     return { volumes: sorted.map((f) => [f]), volumeIndexAttribute: sorted.length > 1 ? describeOrder(sorted, true) : undefined, layout: 'mosaic' };
   }
   const tiled = [...files].find((h) => isTiledVolumeFile(h.parsed.dataSet));
-  if (tiled !== undefined) throw new InputError(`${label}: ${tiled.name} tiles a whole volume (Siemens mosaic / UIH grid) but other files of the series do not: not one volume`, { file: tiled.name, cause: 'mixed-mosaic' });
+  if (tiled !== undefined)
+    throw new InputError(`${label}: ${tiled.name} tiles a whole volume (Siemens mosaic / UIH grid) but other files of the series do not: not one volume`, {
+      file: tiled.name,
+      cause: 'mixed-mosaic',
+    });
   const placed = frames.filter((f) => f.attrs.position !== undefined && f.attrs.orientation !== undefined);
   if (placed.length === 0) {
     if (files.size > 1) {
       const h = frames[0]!.header;
-      throw new InputError(`${label}: ${h.name} has no ImagePositionPatient / ImageOrientationPatient, slices cannot be ordered`, { file: h.name, cause: 'no-position' });
+      throw new InputError(`${label}: ${h.name} has no ImagePositionPatient / ImageOrientationPatient, slices cannot be ordered`, {
+        file: h.name,
+        cause: 'no-position',
+      });
     }
     // One file, no positions (cine, ultrasound, fluoroscopy loops): frames are time points of one slice.
     return { volumes: frames.map((f) => [f]), volumeIndexAttribute: frames.length > 1 ? 'frame order' : undefined, layout: 'unplaced' };
   }
   if (placed.length < frames.length) {
     const h = frames.find((f) => f.attrs.position === undefined || f.attrs.orientation === undefined)!;
-    throw new InputError(`${label}: ${h.header.name} frame ${h.frame + 1} has no position while others have one`, { file: h.header.name, cause: 'no-position' });
+    throw new InputError(`${label}: ${h.header.name} frame ${h.frame + 1} has no position while others have one`, {
+      file: h.header.name,
+      cause: 'no-position',
+    });
   }
   checkOrientations(frames, label);
   const clusters = clusterPositions(frames, label);
@@ -133,12 +148,19 @@ function splitVolumes(frames: FrameRef[], label: string): { volumes: FrameRef[][
     const lo = Math.min(...counts);
     const hi = Math.max(...counts);
     const shared = clusters.find((c) => c.length === hi)!;
-    const names = shared.slice(0, 2).map((f) => (f.header.pm.frames > 1 ? `${f.header.name} frame ${f.frame + 1}` : f.header.name)).join(', ');
+    const names = shared
+      .slice(0, 2)
+      .map((f) => (f.header.pm.frames > 1 ? `${f.header.name} frame ${f.frame + 1}` : f.header.name))
+      .join(', ');
     // Most positions once, a few twice: duplicates (copied files), not a second volume.
     const duplicates = lo === 1 && 2 * counts.filter((c) => c === 1).length > counts.length;
     const cause = duplicates ? 'duplicate-position' : 'incomplete-volumes';
     const what = duplicates ? 'duplicate slice position' : 'incomplete volumes';
-    throw new InputError(`${label}: ${what}: ${clusters.length} slice positions hold between ${lo} and ${hi} frames each (e.g. ${names} share one position); missing or extra files?`, { file: label, cause, positions: clusters.length, minFrames: lo, maxFrames: hi });
+    throw new InputError(
+      `${label}: ${what}: ${clusters.length} slice positions hold between ${lo} and ${hi} frames each (e.g. ${names} share one position); missing or ` +
+        `extra files?`,
+      { file: label, cause, positions: clusters.length, minFrames: lo, maxFrames: hi },
+    );
   }
   for (const c of clusters) c.sort(compareVolumes);
   if (nv > 1) checkDistinguishable(clusters, label);
@@ -154,7 +176,8 @@ function checkOrientations(frames: readonly FrameRef[], label: string): void {
   if (other === undefined) return;
   const distinct = new Set(frames.map((f) => f.attrs.orientation!.map((v) => v.toFixed(3)).join('\\')));
   throw new InputError(
-    `${label}: frames have ${distinct.size} different ImageOrientationPatient (${first.header.name} frame ${first.frame + 1} vs ${other.header.name} frame ${other.frame + 1}): not one volume; read them separately`,
+    `${label}: frames have ${distinct.size} different ImageOrientationPatient (${first.header.name} frame ${first.frame + 1} vs ${other.header.name} ` +
+      `frame ${other.frame + 1}): not one volume; read them separately`,
     { file: other.header.name, cause: 'mixed-orientation', orientations: distinct.size },
   );
 }
@@ -175,7 +198,10 @@ function clusterPositions(frames: readonly FrameRef[], label: string): FrameRef[
       const p = f.attrs.position!;
       const q = last[0]!.attrs.position!;
       if (Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]) > SAME_POSITION_MM) {
-        throw new InputError(`${label}: ${f.header.name} and ${last[0]!.header.name} lie in the same plane at different in-plane positions: not one volume`, { file: f.header.name, cause: 'mixed-positions' });
+        throw new InputError(`${label}: ${f.header.name} and ${last[0]!.header.name} lie in the same plane at different in-plane positions: not one volume`, {
+          file: f.header.name,
+          cause: 'mixed-positions',
+        });
       }
       last.push(f);
     } else {
@@ -204,10 +230,12 @@ function compareIndex(a: readonly number[] | undefined, b: readonly number[] | u
  */
 function compareVolumes(a: FrameRef, b: FrameRef): number {
   if (a.header === b.header) return a.frame - b.frame;
-  return cmp(a.keys.temporalIndex, b.keys.temporalIndex)
-    || cmp(a.keys.instanceNumber, b.keys.instanceNumber)
-    || compareIndex(a.keys.dimensionIndex, b.keys.dimensionIndex)
-    || a.order - b.order;
+  return (
+    cmp(a.keys.temporalIndex, b.keys.temporalIndex) ||
+    cmp(a.keys.instanceNumber, b.keys.instanceNumber) ||
+    compareIndex(a.keys.dimensionIndex, b.keys.dimensionIndex) ||
+    a.order - b.order
+  );
 }
 
 /**
@@ -220,10 +248,15 @@ function checkDistinguishable(clusters: readonly FrameRef[][], label: string): v
       const a = c[v - 1]!;
       const b = c[v]!;
       if (a.header === b.header) continue; // frames of one file: stored order is acquisition order
-      const ordered = (a.keys.temporalIndex !== undefined && b.keys.temporalIndex !== undefined && a.keys.temporalIndex !== b.keys.temporalIndex)
-        || (a.keys.instanceNumber !== undefined && b.keys.instanceNumber !== undefined && a.keys.instanceNumber !== b.keys.instanceNumber);
+      const ordered =
+        (a.keys.temporalIndex !== undefined && b.keys.temporalIndex !== undefined && a.keys.temporalIndex !== b.keys.temporalIndex) ||
+        (a.keys.instanceNumber !== undefined && b.keys.instanceNumber !== undefined && a.keys.instanceNumber !== b.keys.instanceNumber);
       if (!ordered) {
-        throw new InputError(`${label}: duplicate slice position (${a.header.name}, ${b.header.name}) and no TemporalPositionIdentifier / InstanceNumber telling the volumes apart`, { file: b.header.name, cause: 'duplicate-position' });
+        throw new InputError(
+          `${label}: duplicate slice position (${a.header.name}, ${b.header.name}) and no TemporalPositionIdentifier / InstanceNumber telling the ` +
+            `volumes apart`,
+          { file: b.header.name, cause: 'duplicate-position' },
+        );
       }
     }
   }
@@ -242,7 +275,10 @@ function checkTemporalConsistency(volumes: readonly FrameRef[][], label: string)
   }
   for (const vol of volumes) {
     if (new Set(vol.map((f) => f.keys.temporalIndex)).size > 1) {
-      throw new InputError(`${label}: slices of one volume carry different temporal positions; the series cannot be split into volumes reliably`, { file: vol[0]!.header.name, cause: 'inconsistent-volumes' });
+      throw new InputError(`${label}: slices of one volume carry different temporal positions; the series cannot be split into volumes reliably`, {
+        file: vol[0]!.header.name,
+        cause: 'inconsistent-volumes',
+      });
     }
   }
 }

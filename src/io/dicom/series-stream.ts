@@ -69,7 +69,10 @@ export function streamedPart(plan: StreamPlan): StreamedPart {
       streamed = true;
       // At least UNIT_CONCURRENCY units a piece, so that many file reads overlap.
       const perPiece = Math.max(1, Math.min(plan.units, Math.max(UNIT_CONCURRENCY, Math.floor(PIECE_BYTES / unitBytes))));
-      const buffers = [allocateTypedArray(plan.rawType, perPiece * plan.unitSamples), plan.units > perPiece ? allocateTypedArray(plan.rawType, perPiece * plan.unitSamples) : undefined];
+      const buffers = [
+        allocateTypedArray(plan.rawType, perPiece * plan.unitSamples),
+        plan.units > perPiece ? allocateTypedArray(plan.rawType, perPiece * plan.unitSamples) : undefined,
+      ];
       const writing: (Promise<void> | undefined)[] = [undefined, undefined];
       let masked = 0;
       try {

@@ -71,7 +71,8 @@ export function parseCsaHeader(bytes: Uint8Array, file: string): CsaHeader {
     for (let i = 0; i < nItems; i++) {
       const length = sv10 ? int32(p + 4) : int32(p) - firstItemCount;
       p += ITEM_HEADER_BYTES;
-      if (length < 0 || length > bytes.length - p) fail(file, `item ${i + 1} of '${name}' has length ${length}, ${bytes.length - p} bytes left`, p - ITEM_HEADER_BYTES);
+      if (length < 0 || length > bytes.length - p)
+        fail(file, `item ${i + 1} of '${name}' has length ${length}, ${bytes.length - p} bytes left`, p - ITEM_HEADER_BYTES);
       spans.push(p, length);
       p += Math.ceil(length / 4) * 4;
     }

@@ -37,7 +37,10 @@ export function checkFileInputs(files: unknown): readonly DicomFileInput[] {
   files.forEach((f: unknown, idx) => {
     const entry = f as Partial<DicomFileInput> | null;
     if (entry === null || typeof entry !== 'object' || typeof entry.name !== 'string' || !(entry.bytes instanceof Uint8Array)) {
-      throw new UsageError(`files[${idx}] must be { name: string, bytes: Uint8Array }`, { field: `files[${idx}]`, expected: '{ name: string, bytes: Uint8Array }' });
+      throw new UsageError(`files[${idx}] must be { name: string, bytes: Uint8Array }`, {
+        field: `files[${idx}]`,
+        expected: '{ name: string, bytes: Uint8Array }',
+      });
     }
   });
   return files as readonly DicomFileInput[];

@@ -63,7 +63,10 @@ export function computeStackGeometry(slices: readonly StackSlice[], size: readon
     for (let k = 1; k < n; k++) steps.push(depth[k]! - depth[k - 1]!);
     steps.forEach((st, k) => {
       if (Math.abs(st) < DUPLICATE_MM) {
-        throw new InputError(`${file}: duplicate slice position ${depth[k + 1]!.toFixed(3)} mm along the normal (${slices[k]!.label}, ${slices[k + 1]!.label})`, { file, cause: 'duplicate-position' });
+        throw new InputError(
+          `${file}: duplicate slice position ${depth[k + 1]!.toFixed(3)} mm along the normal (${slices[k]!.label}, ${slices[k + 1]!.label})`,
+          { file, cause: 'duplicate-position' },
+        );
       }
     });
     if (steps.some((st) => Math.sign(st) !== Math.sign(steps[0]!))) {
@@ -81,11 +84,16 @@ export function computeStackGeometry(slices: readonly StackSlice[], size: readon
     checkUniform(steps.map(Math.abs), meanStep, warnings);
     // Depth is linear along kDir too, so this also holds for tilted stacks.
     const signedStep = (depth[n - 1]! - depth[0]!) / (n - 1);
-    depth.forEach((d, k) => { sliceDeviationMm = Math.max(sliceDeviationMm, Math.abs(d - depth[0]! - k * signedStep)); });
+    depth.forEach((d, k) => {
+      sliceDeviationMm = Math.max(sliceDeviationMm, Math.abs(d - depth[0]! - k * signedStep));
+    });
     const cosTilt = Math.abs(dot(kDir, normal));
     const tiltDeg = (Math.acos(Math.min(1, cosTilt)) * 180) / Math.PI;
     if (tiltDeg > 0.01) {
-      warnings.push(`gantry tilt / sheared stack: slice positions deviate ${tiltDeg.toFixed(3)} deg from the slice normal; axis k follows the positions (non-orthogonal direction)`);
+      warnings.push(
+        `gantry tilt / sheared stack: slice positions deviate ${tiltDeg.toFixed(3)} deg from the slice normal; axis k follows the positions ` +
+          `(non-orthogonal direction)`,
+      );
     }
   }
   return {
@@ -113,7 +121,10 @@ function checkUniform(steps: readonly number[], meanStep: number, warnings: stri
   }
   if (missing > 0) warnings.push(`missing slices: about ${missing} slice(s) missing (gaps of whole multiples of the ${median.toFixed(3)} mm step)`);
   if (steps.some((st) => Math.abs(st - median) > tolerance)) {
-    warnings.push(`non-uniform slice spacing: steps ${sorted[0]!.toFixed(3)}..${sorted[sorted.length - 1]!.toFixed(3)} mm; volume uses the mean ${meanStep.toFixed(3)} mm (worst deviation ${worst.toFixed(3)} mm)`);
+    warnings.push(
+      `non-uniform slice spacing: steps ${sorted[0]!.toFixed(3)}..${sorted[sorted.length - 1]!.toFixed(3)} mm; volume uses the mean ` +
+        `${meanStep.toFixed(3)} mm (worst deviation ${worst.toFixed(3)} mm)`,
+    );
   }
 }
 

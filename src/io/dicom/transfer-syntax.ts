@@ -71,7 +71,11 @@ const JPEG_EXTENDED = '1.2.840.10008.1.2.4.51';
  */
 export function checkCodecDepth(ts: TransferSyntaxInfo, bitsStored: number, file: string): void {
   if (ts.uid === JPEG_EXTENDED && bitsStored > 8) {
-    throw new UnsupportedError(`${file}: unsupported transfer syntax ${ts.uid} (JPEG Extended with ${bitsStored}-bit samples: no decoder found that returns correct 12-bit pixels in JavaScript)`, { file, transferSyntax: ts.uid, cause: 'transfer-syntax' });
+    throw new UnsupportedError(
+      `${file}: unsupported transfer syntax ${ts.uid} (JPEG Extended with ${bitsStored}-bit samples: no decoder found that returns correct 12-bit ` +
+        `pixels in JavaScript)`,
+      { file, transferSyntax: ts.uid, cause: 'transfer-syntax' },
+    );
   }
 }
 

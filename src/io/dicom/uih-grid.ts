@@ -47,7 +47,10 @@ function gridCount(ds: DataSet): number | undefined {
 /** UIH by Manufacturer, or by the VFRAME image type where de-identification removed the Manufacturer. */
 function isUihImage(ds: DataSet): boolean {
   if (/^(UIH|UNITED IMAGING)/i.test(readString(ds, TAG.manufacturer) ?? '')) return true;
-  return (readString(ds, TAG.imageType) ?? '').toUpperCase().split('\\').some((v) => v.trim() === 'VFRAME');
+  return (readString(ds, TAG.imageType) ?? '')
+    .toUpperCase()
+    .split('\\')
+    .some((v) => v.trim() === 'VFRAME');
 }
 
 /** True for a UIH file whose one frame tiles several slices (NumberOfImagesInGrid > 1). */
@@ -73,7 +76,10 @@ export function unpackUihGrid(parsed: ParsedDicom, image: DecodedImage): Unpacke
   const n = gridCount(ds)!;
   if (!Number.isInteger(n)) throw new InputError(`${file}: UIH grid slice count (0065,1050) is ${n}, not a whole number`, { file, cause: 'uih-grid' });
   if (pm.frames !== 1 || pm.samplesPerPixel !== 1) {
-    throw new InputError(`${file}: UIH grid with ${pm.frames} frames x ${pm.samplesPerPixel} samples (expected one grayscale frame)`, { file, cause: 'uih-grid' });
+    throw new InputError(`${file}: UIH grid with ${pm.frames} frames x ${pm.samplesPerPixel} samples (expected one grayscale frame)`, {
+      file,
+      cause: 'uih-grid',
+    });
   }
   const layout = gridLayout(ds, n, pm.columns, pm.rows, file);
   const top = readFrameAttributes(ds, 1)[0]!;
@@ -103,7 +109,10 @@ function gridLayout(ds: DataSet, n: number, columns: number, rows: number, file:
   const gridColumns = Math.ceil(Math.sqrt(n));
   const gridRows = Math.ceil(n / gridColumns);
   if (columns % gridColumns !== 0 || rows % gridRows !== 0) {
-    throw new InputError(`${file}: UIH grid of ${n} slices (${gridColumns} x ${gridRows} tiles) does not divide the ${columns} x ${rows} frame`, { file, cause: 'uih-grid' });
+    throw new InputError(`${file}: UIH grid of ${n} slices (${gridColumns} x ${gridRows} tiles) does not divide the ${columns} x ${rows} frame`, {
+      file,
+      cause: 'uih-grid',
+    });
   }
   const tileColumns = columns / gridColumns;
   const tileRows = rows / gridRows;
@@ -114,7 +123,10 @@ function gridLayout(ds: DataSet, n: number, columns: number, rows: number, file:
   if (stated !== undefined && stated.length === 2 && stated.every(Number.isFinite)) {
     const [a, b] = stated as [number, number];
     if (!((a === tileRows && b === tileColumns) || (a === tileColumns && b === tileRows))) {
-      throw new InputError(`${file}: UIH grid tile size "${text}" disagrees with ${n} slices in a ${columns} x ${rows} frame (${tileColumns} x ${tileRows} tiles)`, { file, cause: 'uih-grid' });
+      throw new InputError(
+        `${file}: UIH grid tile size "${text}" disagrees with ${n} slices in a ${columns} x ${rows} frame (${tileColumns} x ${tileRows} tiles)`,
+        { file, cause: 'uih-grid' },
+      );
     }
   }
   return { gridColumns, tileColumns, tileRows };

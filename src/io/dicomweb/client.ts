@@ -133,7 +133,12 @@ export function createDicomWebClient(options: DicomWebClientOptions): DicomWebCl
       return (await qido(path, query)).map((d) => toSeries(d, safeUrl(root + path), study));
     },
     async searchInstances(study, series, query) {
-      const path = study === undefined ? '/instances' : series === undefined ? `/studies/${seg(study)}/instances` : `/studies/${seg(study)}/series/${seg(series)}/instances`;
+      const path =
+        study === undefined
+          ? '/instances'
+          : series === undefined
+            ? `/studies/${seg(study)}/instances`
+            : `/studies/${seg(study)}/series/${seg(series)}/instances`;
       return (await qido(path, query)).map((d) => toInstance(d, safeUrl(root + path), study, series));
     },
     retrieveSeries(study, series, options = {}) {
@@ -153,11 +158,25 @@ export function createDicomWebClient(options: DicomWebClientOptions): DicomWebCl
     async store(instances, opts = {}) {
       const url = `${root}/studies${opts.study === undefined ? '' : `/${seg(opts.study)}`}`;
       const boundary = `medinfer-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
-      const body = buildMultipart(instances.map((b) => ({ contentType: 'application/dicom', body: b })), boundary);
+      const body = buildMultipart(
+        instances.map((b) => ({ contentType: 'application/dicom', body: b })),
+        boundary,
+      );
       const result = await requestWithRetry(
-        { method: 'POST', url, body, headers: { 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`, accept: 'application/dicom+json' } },
+        {
+          method: 'POST',
+          url,
+          body,
+          headers: { 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`, accept: 'application/dicom+json' },
+        },
         http,
-        async (res) => readStoreResponse(res.status, await readBodyText(res, options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES, `POST ${safeUrl(url)}`), safeUrl(url), instances.length),
+        async (res) =>
+          readStoreResponse(
+            res.status,
+            await readBodyText(res, options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES, `POST ${safeUrl(url)}`),
+            safeUrl(url),
+            instances.length,
+          ),
         [409],
       );
       opts.onProgress?.({ instances: instances.length, bytes: body.length, totalInstances: instances.length });

@@ -14,9 +14,7 @@
  */
 import { HttpError, LimitError, NetworkError, UsageError, isMedinferError } from '../../core/errors.js';
 
-export type DicomWebAuth =
-  | { readonly kind: 'basic'; readonly user: string; readonly password: string }
-  | { readonly kind: 'bearer'; readonly token: string };
+export type DicomWebAuth = { readonly kind: 'basic'; readonly user: string; readonly password: string } | { readonly kind: 'bearer'; readonly token: string };
 
 export interface HttpOptions {
   readonly auth?: DicomWebAuth;
@@ -155,7 +153,10 @@ class IdleTimer {
   private readonly controller = new AbortController();
   private timer: ReturnType<typeof setTimeout> | undefined;
   fired = false;
-  constructor(private readonly ms: number, armNow: boolean) {
+  constructor(
+    private readonly ms: number,
+    armNow: boolean,
+  ) {
     if (armNow) this.touch();
   }
   get signal(): AbortSignal {
@@ -195,7 +196,12 @@ class RetryableStatus extends Error {
  * timeout); retries transient failures. Non-2xx answers become HttpError before `attempt` runs,
  * except statuses listed in `accept` (e.g. 409 for STOW-RS, whose body explains the failure).
  */
-export async function requestWithRetry<T>(spec: RequestSpec, options: HttpOptions, attempt: (res: Response, signal: AbortSignal) => Promise<T>, accept: readonly number[] = []): Promise<T> {
+export async function requestWithRetry<T>(
+  spec: RequestSpec,
+  options: HttpOptions,
+  attempt: (res: Response, signal: AbortSignal) => Promise<T>,
+  accept: readonly number[] = [],
+): Promise<T> {
   const doFetch = options.fetch ?? globalThis.fetch;
   const retries = options.retries ?? 3;
   const base = options.retryBaseMs ?? 250;
@@ -225,7 +231,8 @@ export async function requestWithRetry<T>(spec: RequestSpec, options: HttpOption
       // A body left half read (a limit, a malformed part) is cancelled: the connection goes.
       if (watched?.body) await watched.body.cancel().catch(() => undefined);
       if (isMedinferError(error) && !(error instanceof NetworkError)) throw error;
-      if (options.signal?.aborted) throw new NetworkError(safeUrl(spec.url), `${where}: aborted by the caller`, { method: spec.method, cause: 'aborted' }, { cause: error });
+      if (options.signal?.aborted)
+        throw new NetworkError(safeUrl(spec.url), `${where}: aborted by the caller`, { method: spec.method, cause: 'aborted' }, { cause: error });
       failure = idle.fired ? new Stalled() : error;
     } finally {
       idle.stop();
@@ -246,13 +253,20 @@ function finalError(failure: unknown, where: string, spec: RequestSpec, timeoutM
     return new HttpError(url, status, `${where}: HTTP ${status} ${statusText}${tries}`.replace(/ +\(/, ' ('), { method: spec.method, attempts });
   }
   if (failure instanceof NetworkError) return failure;
-  if (failure instanceof Stalled) return new NetworkError(url, `${where}: no byte received for ${idleMs} ms (server stalled)${tries}`, { method: spec.method, cause: 'stalled', attempts });
+  if (failure instanceof Stalled)
+    return new NetworkError(url, `${where}: no byte received for ${idleMs} ms (server stalled)${tries}`, { method: spec.method, cause: 'stalled', attempts });
   const name = (failure as { name?: string } | undefined)?.name;
-  if (name === 'TimeoutError') return new NetworkError(url, `${where}: no complete answer within ${timeoutMs} ms${tries}`, { method: spec.method, cause: 'timeout', attempts });
+  if (name === 'TimeoutError')
+    return new NetworkError(url, `${where}: no complete answer within ${timeoutMs} ms${tries}`, { method: spec.method, cause: 'timeout', attempts });
   // fetch's TypeError says "fetch failed"; its cause has the system code (ECONNREFUSED ...).
   // (The request URL never held credentials, so undici's cause text cannot carry any.)
   const cause = (failure as { cause?: { code?: string; message?: string } } | undefined)?.cause;
   const code = cause?.code;
   const reason = code ?? (typeof cause?.message === 'string' ? cause.message.slice(0, 80) : undefined);
-  return new NetworkError(url, `${where}: network error${reason ? ` (${reason})` : ''}${tries}`, { method: spec.method, cause: 'network', attempts, ...(code ? { errno: code } : {}) });
+  return new NetworkError(url, `${where}: network error${reason ? ` (${reason})` : ''}${tries}`, {
+    method: spec.method,
+    cause: 'network',
+    attempts,
+    ...(code ? { errno: code } : {}),
+  });
 }

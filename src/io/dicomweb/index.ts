@@ -4,7 +4,16 @@
  * NetworkError (no answer / timeout), DecodeError (malformed answer), LimitError (over bounds);
  * none carries credentials or query strings.
  */
-export { createDicomWebClient, EXPLICIT_VR_LITTLE_ENDIAN, type DicomWebClient, type DicomWebClientOptions, type DicomWebProgress, type QidoQuery, type QidoValue, type RetrieveOptions } from './client.js';
+export {
+  createDicomWebClient,
+  EXPLICIT_VR_LITTLE_ENDIAN,
+  type DicomWebClient,
+  type DicomWebClientOptions,
+  type DicomWebProgress,
+  type QidoQuery,
+  type QidoValue,
+  type RetrieveOptions,
+} from './client.js';
 export { readDicomWebSeries, retrieveDicomWebSeriesFiles, seriesRetrieveLimits, type DicomWebSeriesReference } from './read-series.js';
 export { MultipartParser, parseMultipart, readMultipartStream, DEFAULT_MULTIPART_LIMITS, type MultipartLimits, type MultipartPart } from './multipart.js';
 export { buildMultipart, boundaryOf, parseContentType } from './multipart-build.js';

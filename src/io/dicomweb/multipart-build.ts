@@ -21,9 +21,15 @@ export function parseContentType(value: string): { type: string; params: Record<
 /** The boundary of a multipart Content-Type, or DecodeError naming `name`. */
 export function boundaryOf(contentType: string | null, name: string): string {
   const { type, params } = parseContentType(contentType ?? '');
-  if (!type.startsWith('multipart/')) throw new DecodeError(`${name}: expected a multipart response, got Content-Type '${type || 'none'}'`, { file: name, cause: 'content-type', contentType: type });
+  if (!type.startsWith('multipart/'))
+    throw new DecodeError(`${name}: expected a multipart response, got Content-Type '${type || 'none'}'`, {
+      file: name,
+      cause: 'content-type',
+      contentType: type,
+    });
   const boundary = params['boundary'];
-  if (boundary === undefined || boundary.length === 0) throw new DecodeError(`${name}: multipart Content-Type without a boundary`, { file: name, cause: 'boundary' });
+  if (boundary === undefined || boundary.length === 0)
+    throw new DecodeError(`${name}: multipart Content-Type without a boundary`, { file: name, cause: 'boundary' });
   return boundary;
 }
 
@@ -35,5 +41,8 @@ export function buildMultipart(parts: readonly { readonly contentType: string; r
     chunks.push(enc.encode(`--${boundary}\r\nContent-Type: ${part.contentType}\r\nContent-Length: ${part.body.length}\r\n\r\n`), part.body, enc.encode('\r\n'));
   }
   chunks.push(enc.encode(`--${boundary}--\r\n`));
-  return concat(chunks, chunks.reduce((n, c) => n + c.length, 0));
+  return concat(
+    chunks,
+    chunks.reduce((n, c) => n + c.length, 0),
+  );
 }

@@ -72,8 +72,13 @@ export class MultipartParser {
   private parts = 0;
 
   /** `name` labels errors (a URL without credentials, or a file name). */
-  constructor(boundary: string, limits: MultipartLimits = {}, private readonly name = 'multipart body') {
-    if (boundary.length === 0 || boundary.length > 70) throw new DecodeError(`${name}: multipart boundary must be 1 to 70 characters, got ${boundary.length}`, { file: name, cause: 'boundary' });
+  constructor(
+    boundary: string,
+    limits: MultipartLimits = {},
+    private readonly name = 'multipart body',
+  ) {
+    if (boundary.length === 0 || boundary.length > 70)
+      throw new DecodeError(`${name}: multipart boundary must be 1 to 70 characters, got ${boundary.length}`, { file: name, cause: 'boundary' });
     // The delimiter is CRLF "--" boundary; a virtual CRLF before the first byte lets the opening
     // delimiter (which usually starts the body) match the same pattern.
     this.delimiter = new TextEncoder().encode(`\r\n--${boundary}`);
@@ -88,7 +93,12 @@ export class MultipartParser {
   /** Feeds the next bytes; returns the parts completed by them, in order. */
   push(chunk: Uint8Array): MultipartPart[] {
     this.total += chunk.length;
-    if (this.total > this.limits.maxTotalBytes) throw new LimitError(`${this.name}: multipart body over ${this.limits.maxTotalBytes} bytes`, { file: this.name, limit: 'maxTotalBytes', max: this.limits.maxTotalBytes });
+    if (this.total > this.limits.maxTotalBytes)
+      throw new LimitError(`${this.name}: multipart body over ${this.limits.maxTotalBytes} bytes`, {
+        file: this.name,
+        limit: 'maxTotalBytes',
+        max: this.limits.maxTotalBytes,
+      });
     if (this.state === 'done') return []; // epilogue
     const out: MultipartPart[] = [];
     if (this.state === 'body' && this.pending.length < this.delimiter.length) {
@@ -140,7 +150,11 @@ export class MultipartParser {
 
   private addBody(bytes: Uint8Array): void {
     if (this.bodyBytes + bytes.length > this.limits.maxPartBytes) {
-      throw new LimitError(`${this.name}: multipart part ${this.parts} over ${this.limits.maxPartBytes} bytes`, { file: this.name, limit: 'maxPartBytes', max: this.limits.maxPartBytes });
+      throw new LimitError(`${this.name}: multipart part ${this.parts} over ${this.limits.maxPartBytes} bytes`, {
+        file: this.name,
+        limit: 'maxPartBytes',
+        max: this.limits.maxPartBytes,
+      });
     }
     if (bytes.length > 0) {
       this.bodyChunks.push(bytes);
@@ -151,7 +165,10 @@ export class MultipartParser {
   /** Call at end of input: throws DecodeError unless the closing delimiter was seen. */
   finish(): void {
     if (this.state !== 'done') {
-      throw new DecodeError(`${this.name}: multipart body truncated (ended ${this.state === 'preamble' ? 'before its first boundary' : 'before its closing boundary'})`, { file: this.name, cause: 'truncated', parts: this.parts });
+      throw new DecodeError(
+        `${this.name}: multipart body truncated (ended ${this.state === 'preamble' ? 'before its first boundary' : 'before its closing boundary'})`,
+        { file: this.name, cause: 'truncated', parts: this.parts },
+      );
     }
   }
 
@@ -184,7 +201,12 @@ export class MultipartParser {
           return false;
         }
         if (buf[i] !== CR || buf[i + 1] !== LF) throw this.malformed('boundary delimiter not followed by CRLF or "--"');
-        if (this.parts >= this.limits.maxParts) throw new LimitError(`${this.name}: more than ${this.limits.maxParts} multipart parts`, { file: this.name, limit: 'maxParts', max: this.limits.maxParts });
+        if (this.parts >= this.limits.maxParts)
+          throw new LimitError(`${this.name}: more than ${this.limits.maxParts} multipart parts`, {
+            file: this.name,
+            limit: 'maxParts',
+            max: this.limits.maxParts,
+          });
         this.parts++;
         this.pending = buf.subarray(i + 2);
         this.state = 'headers';
@@ -254,7 +276,12 @@ export function parseMultipart(bytes: Uint8Array, boundary: string, limits?: Mul
 }
 
 /** Parses a fetch body stream part by part (parts are yielded as soon as they are complete). */
-export async function* readMultipartStream(stream: ReadableStream<Uint8Array>, boundary: string, limits?: MultipartLimits, name?: string): AsyncGenerator<MultipartPart> {
+export async function* readMultipartStream(
+  stream: ReadableStream<Uint8Array>,
+  boundary: string,
+  limits?: MultipartLimits,
+  name?: string,
+): AsyncGenerator<MultipartPart> {
   const parser = new MultipartParser(boundary, limits, name);
   const reader = stream.getReader();
   try {

@@ -33,7 +33,10 @@ export interface DicomWebSeriesReference extends DicomWebClientOptions {
 }
 
 /** Part-10 files of one series as readDicomSeries / describeDicomSource take them. */
-export async function retrieveDicomWebSeriesFiles(client: DicomWebClient, ref: Pick<DicomWebSeriesReference, 'study' | 'series' | 'transferSyntax' | 'onProgress'>): Promise<{ name: string; bytes: Uint8Array }[]> {
+export async function retrieveDicomWebSeriesFiles(
+  client: DicomWebClient,
+  ref: Pick<DicomWebSeriesReference, 'study' | 'series' | 'transferSyntax' | 'onProgress'>,
+): Promise<{ name: string; bytes: Uint8Array }[]> {
   const parts = await client.retrieveSeries(ref.study, ref.series, {
     ...(ref.transferSyntax !== undefined ? { transferSyntax: ref.transferSyntax } : {}),
     ...(ref.onProgress ? { onProgress: ref.onProgress } : {}),

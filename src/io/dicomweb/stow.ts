@@ -41,7 +41,11 @@ export function readStoreResponse(status: number, text: string, url: string, sen
   const stored = items(ds, JSON_TAG.referencedSopSequence).map((it) => {
     const warning = jsonNumber(it, JSON_TAG.warningReason);
     const sopClassUid = jsonString(it, JSON_TAG.referencedSopClassUid);
-    return { sopInstanceUid: jsonString(it, JSON_TAG.referencedSopInstanceUid) ?? '', ...(sopClassUid ? { sopClassUid } : {}), ...(warning !== undefined ? { warning } : {}) };
+    return {
+      sopInstanceUid: jsonString(it, JSON_TAG.referencedSopInstanceUid) ?? '',
+      ...(sopClassUid ? { sopClassUid } : {}),
+      ...(warning !== undefined ? { warning } : {}),
+    };
   });
   const failed: FailedInstance[] = items(ds, JSON_TAG.failedSopSequence).map((it) => {
     const reason = jsonNumber(it, JSON_TAG.failureReason);
@@ -50,7 +54,12 @@ export function readStoreResponse(status: number, text: string, url: string, sen
   });
   if (failed.length > 0 || status === 409 || (status === 202 && stored.length < sent)) {
     const reasons = [...new Set(failed.map((f) => (f.reason === undefined ? '?' : `0x${f.reason.toString(16).toUpperCase()}`)))].join(', ');
-    throw new HttpError(url, status, `${where}: STOW-RS refused ${failed.length || sent - stored.length} of ${sent} instance(s)${reasons ? ` (FailureReason ${reasons})` : ''}`, { failed, storedCount: stored.length });
+    throw new HttpError(
+      url,
+      status,
+      `${where}: STOW-RS refused ${failed.length || sent - stored.length} of ${sent} instance(s)${reasons ? ` (FailureReason ${reasons})` : ''}`,
+      { failed, storedCount: stored.length },
+    );
   }
   if (stored.length === 0 && sent > 0 && text.trim() !== '') {
     throw new HttpError(url, status, `${where}: STOW-RS answer lists none of the ${sent} instance(s) sent`, { storedCount: 0 });

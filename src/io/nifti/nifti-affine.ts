@@ -56,10 +56,18 @@ export function computeRotationMatrix(q: readonly [number, number, number, numbe
   const n = w * w + x * x + y * y + z * z;
   if (n < 2.220446049250313e-16) return [1, 0, 0, 0, 1, 0, 0, 0, 1];
   const s = 2 / n;
-  const X = x * s, Y = y * s, Z = z * s;
-  const wX = w * X, wY = w * Y, wZ = w * Z;
-  const xX = x * X, xY = x * Y, xZ = x * Z;
-  const yY = y * Y, yZ = y * Z, zZ = z * Z;
+  const X = x * s,
+    Y = y * s,
+    Z = z * s;
+  const wX = w * X,
+    wY = w * Y,
+    wZ = w * Z;
+  const xX = x * X,
+    xY = x * Y,
+    xZ = x * Z;
+  const yY = y * Y,
+    yZ = y * Z,
+    zZ = z * Z;
   return [1 - (yY + zZ), xY - wZ, xZ + wY, xY + wZ, 1 - (xX + zZ), yZ - wX, xZ - wY, yZ + wX, 1 - (xX + yY)];
 }
 

@@ -3,8 +3,12 @@ import { ShapeError } from '../../core/errors.js';
 import { allocateTypedArray, isIntegerType, type TypedArray, type VoxelType } from '../../core/dtype.js';
 
 const RANGES: Partial<Record<VoxelType, [number, number]>> = {
-  uint8: [0, 255], int8: [-128, 127], uint16: [0, 65535], int16: [-32768, 32767],
-  uint32: [0, 4294967295], int32: [-2147483648, 2147483647],
+  uint8: [0, 255],
+  int8: [-128, 127],
+  uint16: [0, 65535],
+  int16: [-32768, 32767],
+  uint32: [0, 4294967295],
+  int32: [-2147483648, 2147483647],
 };
 
 /**

@@ -18,7 +18,12 @@ export function decodeNiftiSamples(bytes: Uint8Array, offset: number, count: num
   const width = dt.bytes;
   // Callers check the size first; this keeps a typed-array RangeError from ever being the answer.
   if (!(Number.isSafeInteger(offset) && offset >= 0 && offset + count * width <= bytes.length)) {
-    throw new DecodeError(`voxel data of ${count} x ${width} bytes at offset ${offset} lies outside the ${bytes.length} bytes read`, { cause: 'truncated', offset, expected: count * width, actual: bytes.length });
+    throw new DecodeError(`voxel data of ${count} x ${width} bytes at offset ${offset} lies outside the ${bytes.length} bytes read`, {
+      cause: 'truncated',
+      offset,
+      expected: count * width,
+      actual: bytes.length,
+    });
   }
   const aligned = (bytes.byteOffset + offset) % Math.max(1, width) === 0;
   let region: Uint8Array;
@@ -48,14 +53,22 @@ export function decodeNiftiSamples(bytes: Uint8Array, offset: number, count: num
 
 function viewAs(type: VoxelType, buffer: ArrayBufferLike, at: number, n: number): TypedArray {
   switch (type) {
-    case 'uint8': return new Uint8Array(buffer, at, n);
-    case 'int8': return new Int8Array(buffer, at, n);
-    case 'uint16': return new Uint16Array(buffer, at, n);
-    case 'int16': return new Int16Array(buffer, at, n);
-    case 'uint32': return new Uint32Array(buffer, at, n);
-    case 'int32': return new Int32Array(buffer, at, n);
-    case 'float32': return new Float32Array(buffer, at, n);
-    case 'float64': return new Float64Array(buffer, at, n);
+    case 'uint8':
+      return new Uint8Array(buffer, at, n);
+    case 'int8':
+      return new Int8Array(buffer, at, n);
+    case 'uint16':
+      return new Uint16Array(buffer, at, n);
+    case 'int16':
+      return new Int16Array(buffer, at, n);
+    case 'uint32':
+      return new Uint32Array(buffer, at, n);
+    case 'int32':
+      return new Int32Array(buffer, at, n);
+    case 'float32':
+      return new Float32Array(buffer, at, n);
+    case 'float64':
+      return new Float64Array(buffer, at, n);
   }
 }
 
@@ -92,7 +105,10 @@ export function resolveNiftiScaling(slope: number, inter: number, file: string):
 }
 
 const INT_RANGE: Partial<Record<VoxelType, [number, number]>> = {
-  uint8: [0, 255], int8: [-128, 127], uint16: [0, 65535], int16: [-32768, 32767],
+  uint8: [0, 255],
+  int8: [-128, 127],
+  uint16: [0, 65535],
+  int16: [-32768, 32767],
 };
 
 /**
@@ -145,6 +161,8 @@ export function countNonFinite(data: TypedArray): number {
 }
 
 export function describeNonFinite(count: number, total: number, scaling: NiftiScaling | undefined): string {
-  const cause = scaling ? ` after scaling (scl_slope ${scaling.slope}, scl_inter ${scaling.inter}: overflow of the stored type, or NaN/Inf in the file)` : ' (NaN or +-Infinity stored in the file)';
+  const cause = scaling
+    ? ` after scaling (scl_slope ${scaling.slope}, scl_inter ${scaling.inter}: overflow of the stored type, or NaN/Inf in the file)`
+    : ' (NaN or +-Infinity stored in the file)';
   return `${count} of ${total} samples are not finite${cause}; models refuse such input`;
 }

@@ -55,7 +55,11 @@ const MAX_KEPT_EXTENSIONS = 16 * 2 ** 20;
 
 function truncated(file: string, layout: NiftiStreamLayout, got: number, error: unknown): DecodeError {
   const why = error === undefined ? 'the gzip stream ends' : `the gzip stream is corrupt or truncated (${describeError(error)})`;
-  return new DecodeError(`${file}: truncated NIfTI data: header needs ${layout.needed} bytes, ${why} after ${got}`, { file, expected: layout.needed, actual: got }, { cause: error });
+  return new DecodeError(
+    `${file}: truncated NIfTI data: header needs ${layout.needed} bytes, ${why} after ${got}`,
+    { file, expected: layout.needed, actual: got },
+    { cause: error },
+  );
 }
 
 /**
@@ -104,7 +108,10 @@ export async function gunzipPrefixStreaming(bytes: Uint8Array, layout: NiftiStre
       const start = position;
       position += value.length;
       // Keep [0, headerBytes) and [offset, needed); drop the extensions in between.
-      for (const [from, to, at] of [[0, headerBytes, 0], [offset, needed, headerBytes]] as const) {
+      for (const [from, to, at] of [
+        [0, headerBytes, 0],
+        [offset, needed, headerBytes],
+      ] as const) {
         const a = Math.max(from, start);
         const b = Math.min(to, position);
         if (a >= b) continue;

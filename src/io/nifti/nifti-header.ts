@@ -67,7 +67,10 @@ export function parseNiftiHeader(bytes: Uint8Array, file: string): NiftiHeader {
     throw new UnsupportedError(`${file}: two-file NIfTI (.hdr/.img pair) is not supported; convert it to a single .nii first`, { file, magic });
   }
   if (version === 1 && magic !== 'n+1') {
-    throw new UnsupportedError(`${file}: Analyze 7.5 (.hdr/.img) is not supported: it has no reliable orientation; convert it to NIfTI first`, { file, format: 'analyze' });
+    throw new UnsupportedError(`${file}: Analyze 7.5 (.hdr/.img) is not supported: it has no reliable orientation; convert it to NIfTI first`, {
+      file,
+      format: 'analyze',
+    });
   }
   if (version === 2 && magic !== 'n+2') throw new DecodeError(`${file}: NIfTI-2 header with bad magic '${magic}'`, { file, magic });
   const h = version === 1 ? parseV1(view, littleEndian) : parseV2(view, littleEndian);

@@ -11,7 +11,15 @@ import type { TypedArray, VoxelType } from '../../core/dtype.js';
 import { findNiftiDatatype, getNiftiDatatypeName } from './nifti-datatypes.js';
 import { NIFTI2_HEADER_BYTES, getNiftiShape, parseNiftiHeader, type NiftiHeader } from './nifti-header.js';
 import { computeBaseAffine, resolveXformCodes, computeQformAffine, selectNiftiAffine, type NiftiAffineSource } from './nifti-affine.js';
-import { applyNiftiScaling, countNonFinite, describeNonFinite, decodeNiftiSamples, interleaveComponents, resolveNiftiScaling, chooseScaledVoxelType } from './nifti-data.js';
+import {
+  applyNiftiScaling,
+  countNonFinite,
+  describeNonFinite,
+  decodeNiftiSamples,
+  interleaveComponents,
+  resolveNiftiScaling,
+  chooseScaledVoxelType,
+} from './nifti-data.js';
 import { gunzipPrefix, gunzipPrefixStreaming, isGzip, peekGunzip, type GunzipFunction, type GunzipPrefix, type NiftiStreamLayout } from './nifti-gzip.js';
 
 export interface ReadNiftiOptions {
@@ -72,7 +80,14 @@ export function readNiftiSync(bytes: Uint8Array, options: ReadNiftiOptions = {})
   return finishRead(planRead(bytes, options), bytes, options);
 }
 
-interface ReadPlan { file: string; gz: boolean; header: NiftiHeader; layout: Layout; offset: number; needed: number }
+interface ReadPlan {
+  file: string;
+  gz: boolean;
+  header: NiftiHeader;
+  layout: Layout;
+  offset: number;
+  needed: number;
+}
 
 /** Header bytes kept before the data when a .nii.gz is inflated (extensions in between are dropped). */
 function streamLayout(plan: ReadPlan): NiftiStreamLayout {
@@ -87,17 +102,28 @@ function planRead(bytes: Uint8Array, options: ReadNiftiOptions): ReadPlan {
   refuseCifti(header, file);
   const layout = planLayout(header, file);
   if (options.maxVoxels !== undefined && layout.voxels * layout.frames > options.maxVoxels) {
-    throw new LimitError(`${file}: ${layout.voxels * layout.frames} voxels (${layout.shape.filter((n) => n > 1).join('x')}) exceed maxVoxels ${options.maxVoxels}`, { file, voxels: layout.voxels * layout.frames, maxVoxels: options.maxVoxels });
+    throw new LimitError(
+      `${file}: ${layout.voxels * layout.frames} voxels (${layout.shape.filter((n) => n > 1).join('x')}) exceed maxVoxels ${options.maxVoxels}`,
+      { file, voxels: layout.voxels * layout.frames, maxVoxels: options.maxVoxels },
+    );
   }
   const offset = dataOffset(header, file);
   const needed = offset + layout.samples * layout.bytesPerSample;
   // Past 2^53 bytes sizes round in a double (a corrupt vox_offset): `needed - offset` could lose
   // the data's length and samples would be read past what was inflated. No file is that large.
   if (!Number.isSafeInteger(needed)) {
-    throw new DecodeError(`${file}: header places the image data at byte ${offset}, beyond any file (corrupt vox_offset or dimensions)`, { file, offset, cause: 'vox-offset' });
+    throw new DecodeError(`${file}: header places the image data at byte ${offset}, beyond any file (corrupt vox_offset or dimensions)`, {
+      file,
+      offset,
+      cause: 'vox-offset',
+    });
   }
   if (options.maxBytes !== undefined && needed > options.maxBytes) {
-    throw new LimitError(`${file}: header implies ${needed} bytes of image data (${layout.shape.filter((n) => n > 1).join('x')} ${layout.datatype.name}), over maxBytes ${options.maxBytes}`, { file, bytes: needed, maxBytes: options.maxBytes });
+    throw new LimitError(
+      `${file}: header implies ${needed} bytes of image data (${layout.shape.filter((n) => n > 1).join('x')} ${layout.datatype.name}), over maxBytes ` +
+        `${options.maxBytes}`,
+      { file, bytes: needed, maxBytes: options.maxBytes },
+    );
   }
   return { file, gz, header, layout, offset, needed };
 }
@@ -108,7 +134,11 @@ function planRead(bytes: Uint8Array, options: ReadNiftiOptions): ReadPlan {
  */
 function refuseCifti(h: NiftiHeader, file: string): void {
   if (h.intentCode >= 3000 && h.intentCode <= 3099) {
-    throw new UnsupportedError(`${file}: not a spatial volume (CIFTI-2 intent code ${h.intentCode}: a surface / grayordinate matrix such as .dconn/.dtseries/.dscalar); read it with a CIFTI reader`, { file, intentCode: h.intentCode, format: 'cifti-2' });
+    throw new UnsupportedError(
+      `${file}: not a spatial volume (CIFTI-2 intent code ${h.intentCode}: a surface / grayordinate matrix such as .dconn/.dtseries/.dscalar); read ` +
+        `it with a CIFTI reader`,
+      { file, intentCode: h.intentCode, format: 'cifti-2' },
+    );
   }
 }
 
@@ -123,7 +153,10 @@ function finishRead(plan: ReadPlan, bytes: Uint8Array, options: ReadNiftiOptions
   const warnings: string[] = [];
   if (prefix?.trailing) warnings.push(`the gzip stream continues past the ${needed} bytes the header implies; the rest was not decompressed`);
   if (body.length < at + (needed - offset)) {
-    throw new DecodeError(`${file}: truncated NIfTI data: header needs ${needed} bytes (offset ${offset} + ${layout.samples} x ${layout.bytesPerSample}), file has ${body.length}`, { file, expected: needed, actual: body.length });
+    throw new DecodeError(
+      `${file}: truncated NIfTI data: header needs ${needed} bytes (offset ${offset} + ${layout.samples} x ${layout.bytesPerSample}), file has ${body.length}`,
+      { file, expected: needed, actual: body.length },
+    );
   }
   // A gunzipped body is ours alone, so aligned samples can be viewed in place instead of copied.
   let data = decodeNiftiSamples(body, at, layout.samples, layout.datatype, header.littleEndian, gz || options.inPlace === true);
@@ -139,7 +172,8 @@ function finishRead(plan: ReadPlan, bytes: Uint8Array, options: ReadNiftiOptions
   const { geometry, source } = resolveGeometry(header, layout.shape, file, warnings);
   const spatialUnit = header.xyztUnits & 0x07;
   // nibabel (and this reader) never rescale the affine by its unit; say so when it is not mm.
-  if (spatialUnit === 1 || spatialUnit === 3) warnings.push(`xyzt_units says the spatial unit is ${spatialUnit === 1 ? 'metre' : 'micron'}; affine values are kept as stored and treated as mm`);
+  if (spatialUnit === 1 || spatialUnit === 3)
+    warnings.push(`xyzt_units says the spatial unit is ${spatialUnit === 1 ? 'metre' : 'micron'}; affine values are kept as stored and treated as mm`);
   const codes = resolveXformCodes(header);
   const nifti: NiftiMeta = {
     version: header.version,
@@ -157,7 +191,14 @@ function finishRead(plan: ReadPlan, bytes: Uint8Array, options: ReadNiftiOptions
     data: data as TypedArray as Volume['data'],
     components: layout.datatype.components * layout.vectorComponents,
     frames: layout.frames,
-    meta: { format: 'nifti', source: file, modality: 'OT', nifti, ...(nonFinite > 0 ? { nonFiniteVoxels: nonFinite } : {}), ...(warnings.length ? { warnings } : {}) },
+    meta: {
+      format: 'nifti',
+      source: file,
+      modality: 'OT',
+      nifti,
+      ...(nonFinite > 0 ? { nonFiniteVoxels: nonFinite } : {}),
+      ...(warnings.length ? { warnings } : {}),
+    },
   });
 }
 
@@ -174,7 +215,11 @@ interface Layout {
 function planLayout(h: NiftiHeader, file: string): Layout {
   const datatype = findNiftiDatatype(h.datatype);
   if (!datatype) throw new DecodeError(`${file}: unknown NIfTI datatype code ${h.datatype}`, { file, datatype: h.datatype });
-  if (!datatype.voxelType) throw new UnsupportedError(`${file}: NIfTI datatype ${datatype.name} is not supported (complex, float128 and 1-bit data have no SDK voxel type)`, { file, datatype: datatype.name });
+  if (!datatype.voxelType)
+    throw new UnsupportedError(`${file}: NIfTI datatype ${datatype.name} is not supported (complex, float128 and 1-bit data have no SDK voxel type)`, {
+      file,
+      datatype: datatype.name,
+    });
   const shape = getNiftiShape(h);
   const voxels = shape[0]! * shape[1]! * shape[2]!;
   // Vector intent: dim 5 holds components (e.g. displacement fields), interleaved on read.
@@ -209,7 +254,11 @@ function resolveGeometry(h: NiftiHeader, shape: number[], file: string, warnings
       const geometry = geometryFromAffine(flipAffineLpsRas(candidate.affine), size);
       if (candidate !== chosen) warnings.push(`${chosen.source} affine is degenerate (singular or non-finite); used the ${candidate.source} affine instead`);
       const shear = measureAxisShear(geometry);
-      if (shear > 1e-4) warnings.push(`${candidate.source} axes are not orthogonal (shear, max |cos| ${shear.toPrecision(3)}): kept exactly in the geometry, but a qform can only store the nearest rotation`);
+      if (shear > 1e-4)
+        warnings.push(
+          `${candidate.source} axes are not orthogonal (shear, max |cos| ${shear.toPrecision(3)}): kept exactly in the geometry, but a qform can ` +
+            `only store the nearest rotation`,
+        );
       return { geometry, source: candidate.source };
     } catch {
       // Degenerate matrix: try the next candidate, as a viewer would.
@@ -222,7 +271,11 @@ function resolveGeometry(h: NiftiHeader, shape: number[], file: string, warnings
 export function measureAxisShear(g: Geometry): number {
   const d = g.direction;
   let worst = 0;
-  for (const [a, b] of [[0, 1], [0, 2], [1, 2]] as const) {
+  for (const [a, b] of [
+    [0, 1],
+    [0, 2],
+    [1, 2],
+  ] as const) {
     worst = Math.max(worst, Math.abs(d[a]! * d[b]! + d[3 + a]! * d[3 + b]! + d[6 + a]! * d[6 + b]!));
   }
   return worst;

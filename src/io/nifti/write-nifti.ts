@@ -74,7 +74,7 @@ export function encodeNiftiParts(volume: Volume, options: WriteNiftiOptions = {}
  */
 export function encodeNiftiHeader(volume: Omit<Volume, 'data'>, options: WriteNiftiOptions = {}): Uint8Array {
   if ((options.datatype !== undefined && options.datatype !== volume.type) || volume.components !== 1) {
-    throw new UsageError('writeNifti: a header without samples needs the volume\'s own datatype and one component', { field: 'datatype' });
+    throw new UsageError("writeNifti: a header without samples needs the volume's own datatype and one component", { field: 'datatype' });
   }
   return encodeHeaderOf(volume, options).header;
 }
@@ -85,10 +85,13 @@ function encodeHeaderOf(volume: Omit<Volume, 'data'>, options: WriteNiftiOptions
   const sformCode = options.sformCode ?? 1;
   const qformCode = options.qformCode ?? sformCode;
   if (!XFORM_CODES.includes(sformCode) || !XFORM_CODES.includes(qformCode)) {
-    throw new UsageError(`writeNifti: sformCode / qformCode must be 1 (scanner), 2 (aligned), 3, 4 or 5 (template spaces), got ${sformCode} / ${qformCode}`, { field: 'sformCode' });
+    throw new UsageError(`writeNifti: sformCode / qformCode must be 1 (scanner), 2 (aligned), 3, 4 or 5 (template spaces), got ${sformCode} / ${qformCode}`, {
+      field: 'sformCode',
+    });
   }
   const type = options.datatype ?? volume.type;
-  if (!VOXEL_TYPES.includes(type)) throw new UsageError(`writeNifti: datatype must be one of ${VOXEL_TYPES.join(', ')}, got ${String(type)}`, { field: 'datatype' });
+  if (!VOXEL_TYPES.includes(type))
+    throw new UsageError(`writeNifti: datatype must be one of ${VOXEL_TYPES.join(', ')}, got ${String(type)}`, { field: 'datatype' });
   if (options.level !== undefined && !(Number.isInteger(options.level) && options.level >= 1 && options.level <= 9)) {
     throw new UsageError(`writeNifti: level must be an integer 1..9, got ${options.level}`, { field: 'level' });
   }
@@ -102,7 +105,9 @@ function encodeHeaderOf(volume: Omit<Volume, 'data'>, options: WriteNiftiOptions
   if (version === 1 && dims.some((n) => n > 32767)) throw new ShapeError(`writeNifti: dimension over 32767 needs NIfTI-2 (version: 2)`, { dims });
   const scaling = options.scaling ?? { slope: 1, intercept: 0 };
   if (!Number.isFinite(scaling.slope) || scaling.slope === 0 || !Number.isFinite(scaling.intercept)) {
-    throw new UsageError(`writeNifti: scaling needs a finite non-zero slope and a finite intercept, got ${scaling.slope} / ${scaling.intercept}`, { field: 'scaling' });
+    throw new UsageError(`writeNifti: scaling needs a finite non-zero slope and a finite intercept, got ${scaling.slope} / ${scaling.intercept}`, {
+      field: 'scaling',
+    });
   }
   return { header: buildHeader(volume, { version, dims, type, rgb, vector, sformCode, qformCode, scaling }), type, vector };
 }
@@ -131,24 +136,42 @@ function buildHeader(volume: Omit<Volume, 'data'>, plan: HeaderPlan): Uint8Array
   const trMs = volume.meta.format === 'dicom' ? Number(volume.meta['repetitionTime']) : NaN;
   const fromDicom = Number.isFinite(trMs) && trMs > 0;
   const timeStep = fromDicom ? trMs / 1000 : Number(source.timeStep);
-  const timeUnit = (Number(source.xyztUnits) & 0x38) || 8;
+  const timeUnit = Number(source.xyztUnits) & 0x38 || 8;
   const pixdim = [q.qfac, g.spacing[0], g.spacing[1], g.spacing[2], Number.isFinite(timeStep) && timeStep > 0 ? timeStep : 1, 1, 1, 1];
   const dim = [plan.dims.length, ...plan.dims];
   while (dim.length < 8) dim.push(1);
   // xyzt_units: mm (2), plus the time unit (default seconds, 8) when there is a time axis.
   const units = 2 | ((plan.dims[3] ?? 1) > 1 || fromDicom ? (fromDicom ? 8 : timeUnit) : 0);
   const fields: HeaderFields = {
-    dim, pixdim, datatype, bitpix, units,
+    dim,
+    pixdim,
+    datatype,
+    bitpix,
+    units,
     intent: plan.vector ? 1007 : 0,
-    qformCode: plan.qformCode, sformCode: plan.sformCode, scaling: plan.scaling,
-    quatern: q.quatern, qoffset: [ras[3]!, ras[7]!, ras[11]!], srow: ras.slice(0, 12),
+    qformCode: plan.qformCode,
+    sformCode: plan.sformCode,
+    scaling: plan.scaling,
+    quatern: q.quatern,
+    qoffset: [ras[3]!, ras[7]!, ras[11]!],
+    srow: ras.slice(0, 12),
   };
   return plan.version === 1 ? headerV1(fields) : headerV2(fields);
 }
 
 interface HeaderFields {
-  dim: number[]; pixdim: number[]; datatype: number; bitpix: number; units: number; intent: number;
-  qformCode: number; sformCode: number; scaling: { slope: number; intercept: number }; quatern: number[]; qoffset: number[]; srow: number[];
+  dim: number[];
+  pixdim: number[];
+  datatype: number;
+  bitpix: number;
+  units: number;
+  intent: number;
+  qformCode: number;
+  sformCode: number;
+  scaling: { slope: number; intercept: number };
+  quatern: number[];
+  qoffset: number[];
+  srow: number[];
 }
 
 function headerV1(f: HeaderFields): Uint8Array {
@@ -201,4 +224,3 @@ function headerV2(f: HeaderFields): Uint8Array {
 function writeAscii(bytes: Uint8Array, offset: number, text: string): void {
   for (let i = 0; i < text.length; i++) bytes[offset + i] = text.charCodeAt(i);
 }
-

@@ -37,41 +37,56 @@ let sharpModule: Promise<typeof SharpConstructor> | undefined;
  * throw a MissingPackageError with the install line.
  */
 function loadSharp(): Promise<typeof SharpConstructor> {
-  sharpModule ??= importPeer('sharp', () => import('sharp')).then((m) => m.default, (error: unknown) => {
-    sharpModule = undefined;
-    throw error;
-  });
+  sharpModule ??= importPeer('sharp', () => import('sharp')).then(
+    (m) => m.default,
+    (error: unknown) => {
+      sharpModule = undefined;
+      throw error;
+    },
+  );
   return sharpModule;
 }
 
 export async function readRaster(input: Uint8Array | string, options: ReadRasterOptions = {}): Promise<Volume> {
   const name = options.name ?? (typeof input === 'string' ? basename(input) : 'memory');
-  const bytes = typeof input === 'string' ? await readFile(input).catch((error: unknown) => {
-    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-    throw new InputError(`${name}: cannot read file (${code})`, { file: name, errno: code }, { cause: error });
-  }) : input;
+  const bytes =
+    typeof input === 'string'
+      ? await readFile(input).catch((error: unknown) => {
+          const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+          throw new InputError(`${name}: cannot read file (${code})`, { file: name, errno: code }, { cause: error });
+        })
+      : input;
   // Common radiograph PNGs (8/16-bit grey or RGB, not interlaced) without sharp: faster, same samples.
   const direct = decodePngDirect(bytes, name, options.maxVoxels);
   if (direct !== undefined) return direct;
   const sharp = await loadSharp();
-  const metadata = await sharp(bytes, { failOn: 'error' }).metadata().catch((error: unknown) => {
-    throw new DecodeError(`${name}: not a decodable raster image (${(error as Error).message})`, { file: name }, { cause: error });
-  });
+  const metadata = await sharp(bytes, { failOn: 'error' })
+    .metadata()
+    .catch((error: unknown) => {
+      throw new DecodeError(`${name}: not a decodable raster image (${(error as Error).message})`, { file: name }, { cause: error });
+    });
   const format = metadata.format;
   if (!FORMATS.has(format)) throw new UnsupportedError(`${name}: raster format '${format}' is not supported (png, jpeg, tiff, webp)`, { file: name, format });
   const width = metadata.width;
   const height = metadata.height;
   if (options.maxVoxels !== undefined && width * height > options.maxVoxels) {
-    throw new LimitError(`${name}: ${width}x${height} pixels exceed maxVoxels ${options.maxVoxels}`, { file: name, voxels: width * height, maxVoxels: options.maxVoxels });
+    throw new LimitError(`${name}: ${width}x${height} pixels exceed maxVoxels ${options.maxVoxels}`, {
+      file: name,
+      voxels: width * height,
+      maxVoxels: options.maxVoxels,
+    });
   }
   const colour = metadata.channels >= 3 && metadata.space !== 'b-w' && metadata.space !== 'grey16';
   const sixteen = metadata.depth === 'ushort';
   // Plain raw({depth:'ushort'}) silently goes through 8 bits; the 16-bit colourspace keeps all bits.
   let pipeline = sharp(bytes, { failOn: 'error' }).removeAlpha();
   pipeline = sixteen ? pipeline.toColourspace(colour ? 'rgb16' : 'grey16') : pipeline.toColourspace(colour ? 'srgb' : 'b-w');
-  const { data, info } = await pipeline.raw(sixteen ? { depth: 'ushort' } : {}).toBuffer({ resolveWithObject: true }).catch((error: unknown) => {
-    throw new DecodeError(`${name}: ${format} decode failed (${(error as Error).message})`, { file: name, format }, { cause: error });
-  });
+  const { data, info } = await pipeline
+    .raw(sixteen ? { depth: 'ushort' } : {})
+    .toBuffer({ resolveWithObject: true })
+    .catch((error: unknown) => {
+      throw new DecodeError(`${name}: ${format} decode failed (${(error as Error).message})`, { file: name, format }, { cause: error });
+    });
   const components = colour ? 3 : 1;
   if (info.channels !== components) throw new DecodeError(`${name}: decoder returned ${info.channels} channels, expected ${components}`, { file: name });
   const count = width * height * components;
@@ -100,9 +115,11 @@ export async function readRaster(input: Uint8Array | string, options: ReadRaster
 export async function writePng(input: Volume | RasterPixels, options: { compressionLevel?: number } = {}): Promise<Uint8Array> {
   const raster = 'geometry' in input ? pixelsOfVolume(input) : input;
   const { data, width, height, channels } = raster;
-  if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0)) throw new ShapeError(`writePng: width and height must be positive integers, got ${width}x${height}`);
+  if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0))
+    throw new ShapeError(`writePng: width and height must be positive integers, got ${width}x${height}`);
   if (![1, 2, 3, 4].includes(channels)) throw new ShapeError(`writePng: channels must be 1..4, got ${channels}`);
-  if (data.length !== width * height * channels) throw new ShapeError(`writePng: ${data.length} samples for ${width}x${height}x${channels}`, { expected: width * height * channels, actual: data.length });
+  if (data.length !== width * height * channels)
+    throw new ShapeError(`writePng: ${data.length} samples for ${width}x${height}x${channels}`, { expected: width * height * channels, actual: data.length });
   const sixteen = data instanceof Uint16Array;
   const sharp = await loadSharp();
   let pipeline = sharp(sixteen ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength), { raw: { width, height, channels } });
@@ -113,8 +130,10 @@ export async function writePng(input: Volume | RasterPixels, options: { compress
 }
 
 function pixelsOfVolume(v: Volume): RasterPixels {
-  if (v.geometry.size[2] !== 1 || v.frames !== 1) throw new ShapeError(`writePng: needs a 2D volume (k = 1, one frame), got [${v.geometry.size.join('x')}] x ${v.frames} frames`);
-  if (v.type !== 'uint8' && v.type !== 'uint16') throw new ShapeError(`writePng: needs uint8 or uint16 samples, got ${v.type} (window / rescale first)`, { type: v.type });
+  if (v.geometry.size[2] !== 1 || v.frames !== 1)
+    throw new ShapeError(`writePng: needs a 2D volume (k = 1, one frame), got [${v.geometry.size.join('x')}] x ${v.frames} frames`);
+  if (v.type !== 'uint8' && v.type !== 'uint16')
+    throw new ShapeError(`writePng: needs uint8 or uint16 samples, got ${v.type} (window / rescale first)`, { type: v.type });
   if (v.components < 1 || v.components > 4) throw new ShapeError(`writePng: needs 1 to 4 components, got ${v.components}`);
   return { data: v.data as Uint8Array | Uint16Array, width: v.geometry.size[0], height: v.geometry.size[1], channels: v.components as 1 | 2 | 3 | 4 };
 }

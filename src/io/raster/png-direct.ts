@@ -172,6 +172,13 @@ function toVolume(b: Uint8Array, width: number, height: number, samples: number,
     geometry: { size: [width, height, 1] },
     data: pixels,
     components,
-    meta: { format: 'png', source: name, modality: 'OT', photometric: components === 3 ? 'RGB' : 'MONOCHROME2', bitsStored: depth, ...(alpha ? { warnings: ['alpha channel dropped'] } : {}) },
+    meta: {
+      format: 'png',
+      source: name,
+      modality: 'OT',
+      photometric: components === 3 ? 'RGB' : 'MONOCHROME2',
+      bitsStored: depth,
+      ...(alpha ? { warnings: ['alpha channel dropped'] } : {}),
+    },
   });
 }

@@ -58,7 +58,13 @@ function detectorCalls(config: MonaiConfig, raw: Json): { id: string; calls: Mon
   return { id, calls };
 }
 
-export function buildMonaiEntry(bundleName: string, metadata: unknown, inferenceJson: unknown, readFile: ReadConfigFile, options: MonaiImportOptions = {}): MonaiImport {
+export function buildMonaiEntry(
+  bundleName: string,
+  metadata: unknown,
+  inferenceJson: unknown,
+  readFile: ReadConfigFile,
+  options: MonaiImportOptions = {},
+): MonaiImport {
   const meta = record(metadata);
   const raw = record(inferenceJson);
   if (Object.keys(raw).length === 0) throw new ManifestError(`${bundleName}: configs/inference.json is not a JSON object`, { file: 'configs/inference.json' });
@@ -93,36 +99,69 @@ export function buildMonaiEntry(bundleName: string, metadata: unknown, inference
     notes.push(...post.notes);
   }
 
-  const { inputSpec, outputs, labels, inputNames, layout, axisOrder } = buildIo({ bundleName, task, input, output, networkDef, rank, inference, regions, ...(options.classNames ? { classNames: options.classNames } : {}) });
+  const { inputSpec, outputs, labels, inputNames, layout, axisOrder } = buildIo({
+    bundleName,
+    task,
+    input,
+    output,
+    networkDef,
+    rank,
+    inference,
+    regions,
+    ...(options.classNames ? { classNames: options.classNames } : {}),
+  });
   const inChannels = inputNames.length > 0 ? inputNames.length : 1;
-  const steps: StepSpec[] = [...(inChannels > 1 ? [{ op: 'stackChannels', order: inputNames }] : []), ...pre.steps, { op: 'toTensor', layout, dtype: 'float32', axisOrder }];
-  const slug = bundleName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const steps: StepSpec[] = [
+    ...(inChannels > 1 ? [{ op: 'stackChannels', order: inputNames }] : []),
+    ...pre.steps,
+    { op: 'toTensor', layout, dtype: 'float32', axisOrder },
+  ];
+  const slug = bundleName
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
   const modality = typeof input['modality'] === 'string' ? input['modality'] : undefined;
   const { datasetId, datasetEntries } = datasetFor(meta['data_source'], { bundleName, slug, task, modality, catalogue: options.datasets ?? {} });
   const metrics: Record<string, { value: number; source: string }> = {};
-  for (const [k, v] of Object.entries(record(meta['eval_metrics']))) if (typeof v === 'number') metrics[k] = { value: v, source: `MONAI bundle ${bundleName} ${String(meta['version'] ?? '')} metadata.json (the bundle's own validation)` };
+  for (const [k, v] of Object.entries(record(meta['eval_metrics'])))
+    if (typeof v === 'number')
+      metrics[k] = { value: v, source: `MONAI bundle ${bundleName} ${String(meta['version'] ?? '')} metadata.json (the bundle's own validation)` };
   const zoo = `https://github.com/Project-MONAI/model-zoo/tree/dev/models/${bundleName}`;
   const entry = {
     id: options.id ?? `monai-${slug}`,
     task,
-    title: `MONAI ${bundleName} (${String(networkDef['_target_'] ?? 'network').split('.').pop()})`,
-    ...(typeof meta['description'] === 'string' ? { description: `${meta['description']} Imported from the MONAI bundle ${bundleName} ${String(meta['version'] ?? '')}.` } : {}),
+    title: `MONAI ${bundleName} (${String(networkDef['_target_'] ?? 'network')
+      .split('.')
+      .pop()})`,
+    ...(typeof meta['description'] === 'string'
+      ? { description: `${meta['description']} Imported from the MONAI bundle ${bundleName} ${String(meta['version'] ?? '')}.` }
+      : {}),
     datasets: [datasetId],
-    architecture: `${String(networkDef['_target_'] ?? 'network').split('.').pop()} (MONAI)`,
+    architecture: `${String(networkDef['_target_'] ?? 'network')
+      .split('.')
+      .pop()} (MONAI)`,
     weights: { source: zoo, checkpoint: 'models/model.pt' },
     io: { inputs: [inputSpec], outputs },
     ...(inChannels > 1 ? { inputs: inputNames.map((name) => ({ name, ...(modality ? { modality } : {}) })) } : {}),
     ...(modality ? { modality: [modality] } : {}),
     dimensionality: rank,
-    space: { ...(pre.orientation !== undefined ? { orientation: pre.orientation } : {}), ...(pre.spacing !== undefined ? { spacing: pre.spacing } : {}), world: 'RAS' },
+    space: {
+      ...(pre.orientation !== undefined ? { orientation: pre.orientation } : {}),
+      ...(pre.spacing !== undefined ? { spacing: pre.spacing } : {}),
+      world: 'RAS',
+    },
     preprocess: steps,
     inference,
     postprocess,
     labels,
-    intendedUse: `${typeof meta['intended_use'] === 'string' ? `${meta['intended_use']}. ` : ''}Research use only; not a medical device. Imported from the MONAI bundle ${bundleName}.`,
+    intendedUse:
+      `${typeof meta['intended_use'] === 'string' ? `${meta['intended_use']}. ` : ''}Research use only; not a medical device. Imported from the MONAI ` +
+      `bundle ${bundleName}.`,
     ...(Object.keys(metrics).length > 0 ? { metrics } : {}),
-    references: [{ title: `MONAI model zoo: ${bundleName}`, url: zoo }, ...(Array.isArray(meta['references']) ? meta['references'].filter((r): r is string => typeof r === 'string').map((title) => ({ title })) : [])],
+    references: [
+      { title: `MONAI model zoo: ${bundleName}`, url: zoo },
+      ...(Array.isArray(meta['references']) ? meta['references'].filter((r): r is string => typeof r === 'string').map((title) => ({ title })) : []),
+    ],
   };
   return { entry, datasetEntries, notes };
 }
-

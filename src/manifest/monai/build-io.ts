@@ -13,7 +13,7 @@ function record(v: unknown): Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {};
 }
 
-function spatialDims(shape: unknown, roi: readonly number[] | undefined, rank: number): (number)[] {
+function spatialDims(shape: unknown, roi: readonly number[] | undefined, rank: number): number[] {
   const s = Array.isArray(shape) ? shape : [];
   const numeric = s.length === rank && s.every((x) => typeof x === 'number');
   // Sliding-window models only ever see roi-sized windows: the exported graph may fix them.
@@ -31,19 +31,26 @@ function divisibility(shape: unknown): string | undefined {
 
 function channelNames(def: unknown): string[] {
   const d = record(def);
-  return Object.keys(d).sort((a, b) => Number(a) - Number(b)).map((k) => String(d[k]));
+  return Object.keys(d)
+    .sort((a, b) => Number(a) - Number(b))
+    .map((k) => String(d[k]));
 }
 
 /** Lower-case identifier for a channel used as an input name ("FLAIR" -> "flair"). */
 function inputName(channel: string): string {
-  return channel.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return channel
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 export function findDataset(source: unknown, catalogue: Readonly<Record<string, DatasetEntry>>): string | undefined {
   const url = typeof source === 'string' ? /https?:\/\/[^\s)]+/.exec(source)?.[0] : undefined;
   if (url === undefined) return undefined;
   const host = new URL(url).host;
-  const hits = Object.values(catalogue).filter((d) => d.acquisition.link !== undefined && URL.canParse(d.acquisition.link) && new URL(d.acquisition.link).host === host);
+  const hits = Object.values(catalogue).filter(
+    (d) => d.acquisition.link !== undefined && URL.canParse(d.acquisition.link) && new URL(d.acquisition.link).host === host,
+  );
   return hits.length === 1 ? hits[0]!.id : undefined;
 }
 
@@ -60,19 +67,37 @@ export interface IoParts {
   readonly classNames?: readonly string[];
 }
 
-export function buildIo(p: IoParts): { inputSpec: TensorSpec; outputs: TensorSpec[]; labels: LabelSpec[]; inputNames: string[]; layout: string; axisOrder: string } {
+export function buildIo(p: IoParts): {
+  inputSpec: TensorSpec;
+  outputs: TensorSpec[];
+  labels: LabelSpec[];
+  inputNames: string[];
+  layout: string;
+  axisOrder: string;
+} {
   const { bundleName, input, output, networkDef, rank, inference } = p;
   const inChannels = Number(input['num_channels'] ?? networkDef['in_channels'] ?? 1);
   const names = channelNames(input['channel_def']);
   const inputNames = inChannels > 1 ? names.map(inputName) : [];
-  if (inChannels > 1 && inputNames.length !== inChannels) throw new ManifestError(`${bundleName}: ${inChannels} input channels but channel_def names ${names.length}`, { field: 'network_data_format.inputs.channel_def' });
+  if (inChannels > 1 && inputNames.length !== inChannels)
+    throw new ManifestError(`${bundleName}: ${inChannels} input channels but channel_def names ${names.length}`, {
+      field: 'network_data_format.inputs.channel_def',
+    });
   const roi = inference.mode === 'slidingWindow' ? inference.roi : undefined;
   const batch = inference.mode === 'slidingWindow' && inference.batch === 1 ? 1 : -1;
   const spatial = spatialDims(input['spatial_shape'], roi, rank);
   const layout = rank === 3 ? 'NCDHW' : 'NCHW';
   const axisOrder = rank === 3 ? 'ijk' : 'ij';
   const described = divisibility(input['spatial_shape']);
-  const inputSpec: TensorSpec = { name: 'image', dtype: 'float32', dims: [batch, inChannels, ...spatial], layout, axisOrder, ...(inChannels > 1 ? { channels: inputNames } : {}), ...(described ? { description: described } : {}) };
+  const inputSpec: TensorSpec = {
+    name: 'image',
+    dtype: 'float32',
+    dims: [batch, inChannels, ...spatial],
+    layout,
+    axisOrder,
+    ...(inChannels > 1 ? { channels: inputNames } : {}),
+    ...(described ? { description: described } : {}),
+  };
   let outputs: TensorSpec[];
   let labels: LabelSpec[];
   if (p.task === 'detection') {
@@ -81,12 +106,24 @@ export function buildIo(p: IoParts): { inputSpec: TensorSpec; outputs: TensorSpe
       { name: 'scores', dtype: 'float32', dims: [-1] },
     ];
     const classes = Number(networkDef['num_classes'] ?? 1);
-    if (classes !== 1) throw new UnsupportedError(`${bundleName}: RetinaNet with ${classes} classes (the SDK's conversion contract has one score per box)`, { field: 'network_def#num_classes' });
+    if (classes !== 1)
+      throw new UnsupportedError(`${bundleName}: RetinaNet with ${classes} classes (the SDK's conversion contract has one score per box)`, {
+        field: 'network_def#num_classes',
+      });
     labels = p.classNames?.length === classes ? [...p.classNames] : Array.from({ length: classes }, (_, i) => `class ${i}`);
   } else {
     const outChannels = Number(output['num_channels'] ?? networkDef['out_channels']);
     const outNames = channelNames(output['channel_def']);
-    outputs = [{ name: 'logits', dtype: 'float32', dims: [batch, outChannels, ...spatial], layout, axisOrder, ...(outNames.length === outChannels ? { channels: outNames } : {}) }];
+    outputs = [
+      {
+        name: 'logits',
+        dtype: 'float32',
+        dims: [batch, outChannels, ...spatial],
+        layout,
+        axisOrder,
+        ...(outNames.length === outChannels ? { channels: outNames } : {}),
+      },
+    ];
     labels = p.regions !== undefined ? regionLabels(p.regions, outNames) : outNames.map((name, value) => ({ name, value }));
     if (labels.length === 0) labels = Array.from({ length: outChannels }, (_, value) => ({ name: `label ${value}`, value }));
   }
@@ -95,7 +132,10 @@ export function buildIo(p: IoParts): { inputSpec: TensorSpec; outputs: TensorSpe
 }
 
 /** The catalogue dataset the bundle's data_source link points at, else a new dataset entry. */
-export function datasetFor(source: unknown, o: { bundleName: string; slug: string; task: TaskName; modality: string | undefined; catalogue: Readonly<Record<string, DatasetEntry>> }): { datasetId: string; datasetEntries: Record<string, Omit<DatasetEntry, 'id'>> } {
+export function datasetFor(
+  source: unknown,
+  o: { bundleName: string; slug: string; task: TaskName; modality: string | undefined; catalogue: Readonly<Record<string, DatasetEntry>> },
+): { datasetId: string; datasetEntries: Record<string, Omit<DatasetEntry, 'id'>> } {
   const found = findDataset(source, o.catalogue);
   if (found !== undefined) return { datasetId: found, datasetEntries: {} };
   const datasetId = `monai-${o.slug}-data`;
@@ -104,7 +144,9 @@ export function datasetFor(source: unknown, o: { bundleName: string; slug: strin
     datasetId,
     datasetEntries: {
       [datasetId]: {
-        name: `${String(source ?? o.bundleName)} (data of MONAI bundle ${o.bundleName})`, tasks: [o.task], modality: o.modality ?? 'unknown',
+        name: `${String(source ?? o.bundleName)} (data of MONAI bundle ${o.bundleName})`,
+        tasks: [o.task],
+        modality: o.modality ?? 'unknown',
         acquisition: link !== undefined ? { kind: 'public-link', link, terms: 'see the linked page' } : { kind: 'not-publicly-linked' },
         notes: `from the bundle's metadata.json data_source: ${JSON.stringify(source ?? null)}`,
       },

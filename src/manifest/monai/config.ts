@@ -22,7 +22,7 @@ function child(value: unknown, key: string): unknown {
 
 function hasKey(value: unknown, key: string): boolean {
   if (Array.isArray(value)) return /^\d+$/.test(key) && Number(key) < value.length;
-  return typeof value === 'object' && value !== null && Object.prototype.hasOwnProperty.call(value, key);
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, key);
 }
 
 const RAW = Symbol('monai-raw');
@@ -37,7 +37,12 @@ export class MonaiConfig {
   private readonly root: Record<string, unknown>;
   private readonly resolving = new Set<string>();
 
-  constructor(root: Record<string, unknown>, private readonly file: string, private readonly readFile: ReadConfigFile, overrides: Readonly<Record<string, unknown>> = {}) {
+  constructor(
+    root: Record<string, unknown>,
+    private readonly file: string,
+    private readonly readFile: ReadConfigFile,
+    overrides: Readonly<Record<string, unknown>> = {},
+  ) {
     this.root = structuredClone(root);
     for (const [id, value] of Object.entries(overrides)) this.set(id, value);
   }
@@ -129,12 +134,14 @@ export class MonaiConfig {
         at = value.slice(1);
         value = this.raw(at);
       }
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ManifestError(`${this.file}: '${at}' is not a transform object`, { file: this.file, field: at });
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new ManifestError(`${this.file}: '${at}' is not a transform object`, { file: this.file, field: at });
       const record = value as Record<string, unknown>;
       if ('_disabled_' in record && this.isDisabled(record, at)) return;
       // A Compose inside the list runs its transforms in place: flatten it.
       const target = record['_target_'];
-      if (typeof target === 'string' && target.split('.').pop() === 'Compose' && Array.isArray(record['transforms'])) out.push(...this.lazyList(`${at}#transforms`));
+      if (typeof target === 'string' && target.split('.').pop() === 'Compose' && Array.isArray(record['transforms']))
+        out.push(...this.lazyList(`${at}#transforms`));
       else out.push(this.lazyObject(record, at));
     });
     return out;

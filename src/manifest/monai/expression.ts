@@ -21,7 +21,12 @@ export function isMonaiCall(value: unknown): value is MonaiCall {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'monai-call';
 }
 
-type Token = { readonly t: 'num'; readonly v: number } | { readonly t: 'str'; readonly v: string } | { readonly t: 'ref'; readonly v: string } | { readonly t: 'name'; readonly v: string } | { readonly t: 'op'; readonly v: string };
+type Token =
+  | { readonly t: 'num'; readonly v: number }
+  | { readonly t: 'str'; readonly v: string }
+  | { readonly t: 'ref'; readonly v: string }
+  | { readonly t: 'name'; readonly v: string }
+  | { readonly t: 'op'; readonly v: string };
 
 const OPS = ['==', '!=', '<=', '>=', '**', '//', '(', ')', '[', ']', ',', '+', '-', '*', '/', '<', '>', '=', '.', ':'];
 
@@ -30,9 +35,16 @@ function tokenize(src: string, fail: (why: string) => never): Token[] {
   let i = 0;
   while (i < src.length) {
     const c = src[i]!;
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     const num = /^(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)/.exec(src.slice(i));
-    if (num) { out.push({ t: 'num', v: Number(num[1]) }); i += num[1]!.length; continue; }
+    if (num) {
+      out.push({ t: 'num', v: Number(num[1]) });
+      i += num[1]!.length;
+      continue;
+    }
     if (c === '"' || c === "'") {
       const end = src.indexOf(c, i + 1);
       if (end < 0) fail('an unterminated string');
@@ -48,7 +60,11 @@ function tokenize(src: string, fail: (why: string) => never): Token[] {
       continue;
     }
     const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i));
-    if (name) { out.push({ t: 'name', v: name[0] }); i += name[0].length; continue; }
+    if (name) {
+      out.push({ t: 'name', v: name[0] });
+      i += name[0].length;
+      continue;
+    }
     const op = OPS.find((o) => src.startsWith(o, i));
     if (!op) fail(`the character '${c}'`);
     out.push({ t: 'op', v: op });
@@ -62,7 +78,11 @@ export type RefResolver = (id: string) => unknown;
 /** Evaluates `$` expression text (without the `$`) with `resolve` for `@` references. */
 export function evaluateMonaiExpression(text: string, resolve: RefResolver, where: string): unknown {
   const fail = (why: string): never => {
-    throw new UnsupportedError(`${where}: the expression "$${text}" uses ${why}, outside the subset the MONAI importer evaluates (literals, @references, not/and/or, if-else, arithmetic, @ref.method(key=value))`, { field: where, expression: text });
+    throw new UnsupportedError(
+      `${where}: the expression "$${text}" uses ${why}, outside the subset the MONAI importer evaluates (literals, @references, not/and/or, if-else, ` +
+        `arithmetic, @ref.method(key=value))`,
+      { field: where, expression: text },
+    );
   };
   const tokens = tokenize(text, fail);
   let p = 0;
@@ -87,16 +107,27 @@ export function evaluateMonaiExpression(text: string, resolve: RefResolver, wher
   }
   function orExpr(): unknown {
     let v = andExpr();
-    while (peek('or')) { p++; const r = andExpr(); v = truthy(v) ? v : r; }
+    while (peek('or')) {
+      p++;
+      const r = andExpr();
+      v = truthy(v) ? v : r;
+    }
     return v;
   }
   function andExpr(): unknown {
     let v = notExpr();
-    while (peek('and')) { p++; const r = notExpr(); v = truthy(v) ? r : v; }
+    while (peek('and')) {
+      p++;
+      const r = notExpr();
+      v = truthy(v) ? r : v;
+    }
     return v;
   }
   function notExpr(): unknown {
-    if (peek('not')) { p++; return !truthy(notExpr()); }
+    if (peek('not')) {
+      p++;
+      return !truthy(notExpr());
+    }
     return comparison();
   }
   function comparison(): unknown {
@@ -107,7 +138,8 @@ export function evaluateMonaiExpression(text: string, resolve: RefResolver, wher
         const right = additive();
         if (op === '==') return JSON.stringify(left) === JSON.stringify(right);
         if (op === '!=') return JSON.stringify(left) !== JSON.stringify(right);
-        const a = num(left, op), b = num(right, op);
+        const a = num(left, op),
+          b = num(right, op);
         return op === '<=' ? a <= b : op === '>=' ? a >= b : op === '<' ? a < b : a > b;
       }
     }
@@ -134,8 +166,14 @@ export function evaluateMonaiExpression(text: string, resolve: RefResolver, wher
     return v;
   }
   function unary(): unknown {
-    if (peek('-')) { p++; return -num(unary(), '-'); }
-    if (peek('+')) { p++; return num(unary(), '+'); }
+    if (peek('-')) {
+      p++;
+      return -num(unary(), '-');
+    }
+    if (peek('+')) {
+      p++;
+      return num(unary(), '+');
+    }
     return atom();
   }
   function sequence(close: string): unknown[] {

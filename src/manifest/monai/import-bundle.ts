@@ -27,7 +27,10 @@ function configFile(dir: string, name: string): string {
   const json = join(dir, 'configs', `${name}.json`);
   if (existsSync(json)) return json;
   for (const ext of ['yaml', 'yml']) {
-    if (existsSync(join(dir, 'configs', `${name}.${ext}`))) throw new UnsupportedError(`${join(dir, 'configs', `${name}.${ext}`)}: YAML bundle configs are not read; the importer takes configs/${name}.json`, { file: join(dir, 'configs', `${name}.${ext}`) });
+    if (existsSync(join(dir, 'configs', `${name}.${ext}`)))
+      throw new UnsupportedError(`${join(dir, 'configs', `${name}.${ext}`)}: YAML bundle configs are not read; the importer takes configs/${name}.json`, {
+        file: join(dir, 'configs', `${name}.${ext}`),
+      });
   }
   throw new ManifestError(`${dir}: no configs/${name}.json (is this a MONAI bundle folder?)`, { file: json });
 }

@@ -30,11 +30,18 @@ function slidingWindow(params: Readonly<Record<string, unknown>>, where: string,
   if (padding !== 'constant' && padding !== 'replicate') unsupported(name, `with padding_mode=${JSON.stringify(padding)} (constant or replicate)`, where);
   const cval = params['cval'] ?? 0;
   if (typeof cval !== 'number') unsupported(name, `with cval=${JSON.stringify(cval)}`, where);
-  for (const p of ['with_coord', 'buffer_steps']) if (params[p] !== undefined && params[p] !== null && params[p] !== false) unsupported(name, `with ${p}=${JSON.stringify(params[p])}`, where);
+  for (const p of ['with_coord', 'buffer_steps'])
+    if (params[p] !== undefined && params[p] !== null && params[p] !== false) unsupported(name, `with ${p}=${JSON.stringify(params[p])}`, where);
   const sigma = params['sigma_scale'];
-  if (sigma !== undefined && (typeof sigma !== 'number' || sigma <= 0)) unsupported(name, `with sigma_scale=${JSON.stringify(sigma)} (one positive number)`, where);
+  if (sigma !== undefined && (typeof sigma !== 'number' || sigma <= 0))
+    unsupported(name, `with sigma_scale=${JSON.stringify(sigma)} (one positive number)`, where);
   return {
-    mode: 'slidingWindow', roi: roi as number[], overlap, batch: batch as number, blend: mode, placement: 'monai',
+    mode: 'slidingWindow',
+    roi: roi as number[],
+    overlap,
+    batch: batch as number,
+    blend: mode,
+    placement: 'monai',
     ...(mode === 'gaussian' && typeof sigma === 'number' ? { sigmaScale: sigma } : {}),
     ...(padding === 'replicate' ? { padMode: 'replicate' } : {}),
     ...(padding === 'constant' && cval !== 0 ? { padValue: cval } : {}),
@@ -51,20 +58,26 @@ export function mapInferer(inferer: Transform, where: string): InferenceSpec {
 
 /** RetinaNetDetector configured by `@detector.set_*(...)` calls -> inference + box selection. */
 export function mapDetectorCalls(calls: readonly MonaiCall[], where: string): { inference: InferenceSpec; nms: StepSpec; notes: string[] } {
-  const find = (method: string): MonaiCall => calls.find((c) => c.method === method) ?? unsupported('RetinaNetDetector', `without ${method}(...) in the config`, where);
+  const find = (method: string): MonaiCall =>
+    calls.find((c) => c.method === method) ?? unsupported('RetinaNetDetector', `without ${method}(...) in the config`, where);
   const window = find('set_sliding_window_inferer');
   const inference = slidingWindow(window.kwargs, `${where} set_sliding_window_inferer`, 'RetinaNetDetector.set_sliding_window_inferer');
   const box = find('set_box_selector_parameters').kwargs;
   const iou = box['nms_thresh'] ?? 0.5;
   const score = box['score_thresh'] ?? 0.05;
   const keep = box['detections_per_img'] ?? 300;
-  if (typeof iou !== 'number' || typeof score !== 'number' || !Number.isInteger(keep)) unsupported('RetinaNetDetector.set_box_selector_parameters', `with ${JSON.stringify(box)}`, where);
+  if (typeof iou !== 'number' || typeof score !== 'number' || !Number.isInteger(keep))
+    unsupported('RetinaNetDetector.set_box_selector_parameters', `with ${JSON.stringify(box)}`, where);
   const notes: string[] = [];
   if (box['topk_candidates_per_level'] !== undefined) {
-    notes.push(`${where}: topk_candidates_per_level=${JSON.stringify(box['topk_candidates_per_level'])} is not applied: the SDK's nms sees every candidate above score_thresh (the same boxes unless a feature level has more candidates than that)`);
+    notes.push(
+      `${where}: topk_candidates_per_level=${JSON.stringify(box['topk_candidates_per_level'])} is not applied: the SDK's nms sees every candidate ` +
+        `above score_thresh (the same boxes unless a feature level has more candidates than that)`,
+    );
   }
   for (const c of calls) {
-    if (!['set_sliding_window_inferer', 'set_box_selector_parameters', 'set_target_keys'].includes(c.method)) unsupported(`RetinaNetDetector.${c.method}`, 'is not reproduced', where);
+    if (!['set_sliding_window_inferer', 'set_box_selector_parameters', 'set_target_keys'].includes(c.method))
+      unsupported(`RetinaNetDetector.${c.method}`, 'is not reproduced', where);
   }
   return { inference, nms: { op: 'nms', iou, scoreThreshold: score, maxDetections: keep, classAware: false }, notes };
 }
@@ -95,11 +108,17 @@ function connectivity(v: unknown, where: string): 6 | 26 {
 }
 
 const OUTPUT_ONLY: Readonly<Record<string, string>> = {
-  SaveImaged: 'the SDK writes its own outputs', SaveImage: 'the SDK writes its own outputs',
-  DeleteItemsd: 'dictionary bookkeeping', CopyItemsd: 'dictionary bookkeeping', EnsureTyped: 'a type conversion', ToTensord: 'a type conversion', ToDeviced: 'device placement',
+  SaveImaged: 'the SDK writes its own outputs',
+  SaveImage: 'the SDK writes its own outputs',
+  DeleteItemsd: 'dictionary bookkeeping',
+  CopyItemsd: 'dictionary bookkeeping',
+  EnsureTyped: 'a type conversion',
+  ToTensord: 'a type conversion',
+  ToDeviced: 'device placement',
   ClipBoxToImaged: 'SDK boxes are reported as the model gives them, in voxels and world mm',
   AffineBoxToWorldCoordinated: 'SDK detections carry world (LPS mm) coordinates already',
-  ConvertBoxModed: 'SDK detections have their own box fields', ConvertBoxToStandardModed: 'SDK detections have their own box fields',
+  ConvertBoxModed: 'SDK detections have their own box fields',
+  ConvertBoxToStandardModed: 'SDK detections have their own box fields',
 };
 
 /** Maps a postprocessing transform list; `outputChannels` bounds channel numbers. */
@@ -132,7 +151,8 @@ export function mapPostprocessing(transforms: readonly Transform[], where: strin
         // argmax as nearest-resampled labels, so both orders are argmax on the model grid.
         const nearest = t['nearest_interp'] ?? true;
         // The SDK filters components on the input grid, after mapping back.
-        if (steps.some((st) => st.op === 'keepLargestComponent')) unsupported('KeepLargestConnectedComponentd', 'before Invertd (components on the model grid; the SDK filters them on the input grid)', at);
+        if (steps.some((st) => st.op === 'keepLargestComponent'))
+          unsupported('KeepLargestConnectedComponentd', 'before Invertd (components on the model grid; the SDK filters them on the input grid)', at);
         if (nearest === true && discrete && argmaxAt >= 0) steps[argmaxAt] = { op: 'argmax', grid: 'model' };
         else if (nearest === true && !discrete) nearestBeforeDiscrete = true;
         else if (nearest === true) unsupported(name, 'with nearest_interp after a threshold (labels on the model grid are reproduced only for argmax)', at);
@@ -143,12 +163,13 @@ export function mapPostprocessing(transforms: readonly Transform[], where: strin
       case 'AsDiscreted':
       case 'AsDiscrete': {
         if (t['to_onehot'] !== undefined && t['to_onehot'] !== null) unsupported(name, 'with to_onehot (the SDK returns a label map)', at);
-        const thr = t['threshold'] ?? (t['threshold_values'] === true ? t['logit_thresh'] ?? 0.5 : undefined);
+        const thr = t['threshold'] ?? (t['threshold_values'] === true ? (t['logit_thresh'] ?? 0.5) : undefined);
         if (t['argmax'] === true && thr !== undefined) unsupported(name, 'with both argmax and threshold', at);
         if (t['argmax'] === true) {
           argmaxAt = steps.length;
           steps.push(nearestBeforeDiscrete ? { op: 'argmax', grid: 'model' } : { op: 'argmax' });
-        } else if (typeof thr === 'number' && nearestBeforeDiscrete) unsupported(name, 'with a threshold after an Invertd with nearest_interp (probabilities resampled nearest, then thresholded)', at);
+        } else if (typeof thr === 'number' && nearestBeforeDiscrete)
+          unsupported(name, 'with a threshold after an Invertd with nearest_interp (probabilities resampled nearest, then thresholded)', at);
         else if (typeof thr === 'number') threshold = thr;
         else unsupported(name, 'without argmax or a numeric threshold', at);
         discrete = true;
@@ -157,10 +178,21 @@ export function mapPostprocessing(transforms: readonly Transform[], where: strin
       case 'Lambdad': {
         const func = rawField(t, 'func');
         const parsed = parseRegionLambda(func);
-        if (parsed === null || threshold === undefined) unsupported(name, `with func ${JSON.stringify(func)} (recognised: a thresholded region stack mapped to labels by nested torch.where(x[[c]] > 0, label, ...))`, at);
+        if (parsed === null || threshold === undefined)
+          unsupported(
+            name,
+            `with func ${JSON.stringify(func)} (recognised: a thresholded region stack mapped to labels by nested torch.where(x[[c]] > 0, label, ...))`,
+            at,
+          );
         // MONAI: the first matching channel wins; the SDK's regionsToLabels writes in order, the last wins.
         regions = parsed;
-        steps.push({ op: 'regionsToLabels', order: [...parsed].reverse().map((r) => r.channel), labels: [...parsed].reverse().map((r) => r.value), threshold, comparison: 'gte' });
+        steps.push({
+          op: 'regionsToLabels',
+          order: [...parsed].reverse().map((r) => r.channel),
+          labels: [...parsed].reverse().map((r) => r.value),
+          threshold,
+          comparison: 'gte',
+        });
         threshold = undefined;
         return;
       }
@@ -170,7 +202,8 @@ export function mapPostprocessing(transforms: readonly Transform[], where: strin
         if ((t['num_components'] ?? 1) !== 1) unsupported(name, `with num_components=${JSON.stringify(t['num_components'])}`, at);
         const applied = t['applied_labels'];
         const labels = applied === undefined || applied === null ? undefined : Array.isArray(applied) ? applied : [applied];
-        if (t['independent'] === false && (labels === undefined || labels.length > 1)) unsupported(name, 'with independent=false over several labels (the SDK keeps the largest component per label)', at);
+        if (t['independent'] === false && (labels === undefined || labels.length > 1))
+          unsupported(name, 'with independent=false over several labels (the SDK keeps the largest component per label)', at);
         steps.push({ op: 'keepLargestComponent', ...(labels !== undefined ? { labels } : {}), connectivity: connectivity(t['connectivity'], at) });
         return;
       }

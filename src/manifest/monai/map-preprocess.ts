@@ -27,7 +27,10 @@ export function transformName(t: Transform): string {
 }
 
 export function unsupported(name: string, why: string, where: string): never {
-  throw new UnsupportedError(`${where}: MONAI transform ${name} ${why}; the importer maps only what the SDK reproduces exactly`, { field: where, transform: name });
+  throw new UnsupportedError(`${where}: MONAI transform ${name} ${why}; the importer maps only what the SDK reproduces exactly`, {
+    field: where,
+    transform: name,
+  });
 }
 
 /** A parameter that must keep MONAI's default (else the transform is unsupported). */
@@ -43,12 +46,13 @@ function keysOf(t: Transform): string[] {
 
 function numberList(v: unknown, n: number, name: string, param: string, where: string): number[] {
   const list = typeof v === 'number' ? Array.from({ length: n }, () => v) : v;
-  if (!Array.isArray(list) || list.length !== n || !list.every((x) => typeof x === 'number' && x > 0)) unsupported(name, `with ${param}=${JSON.stringify(v)} (expected ${n} positive numbers)`, where);
+  if (!Array.isArray(list) || list.length !== n || !list.every((x) => typeof x === 'number' && x > 0))
+    unsupported(name, `with ${param}=${JSON.stringify(v)} (expected ${n} positive numbers)`, where);
   return list as number[];
 }
 
 function interpolation(v: unknown, name: string, where: string): 'linear' | 'nearest' {
-  const mode = Array.isArray(v) ? v[0] : v ?? 'bilinear';
+  const mode = Array.isArray(v) ? v[0] : (v ?? 'bilinear');
   if (mode === 'bilinear' || mode === 1) return 'linear';
   if (mode === 'nearest' || mode === 0) return 'nearest';
   return unsupported(name, `with mode=${JSON.stringify(v)} (the SDK's MONAI-rule resampling is linear or nearest)`, where);
@@ -86,7 +90,8 @@ export function mapPreprocessing(transforms: readonly Transform[], imageKey: str
       // Read as written: "$torch.float32" names a type, it is not evaluated.
       const raw = rawField(t, 'dtype');
       const dtype = typeof raw === 'string' && raw.startsWith('@') ? String(t['dtype']) : raw;
-      if ((name.startsWith('EnsureType') || name.startsWith('CastToType')) && dtype !== undefined && !/float32/.test(String(dtype))) unsupported(name, `with dtype=${JSON.stringify(dtype)} (the model tensor is float32)`, at);
+      if ((name.startsWith('EnsureType') || name.startsWith('CastToType')) && dtype !== undefined && !/float32/.test(String(dtype)))
+        unsupported(name, `with dtype=${JSON.stringify(dtype)} (the model tensor is float32)`, at);
       return;
     }
     switch (name) {
@@ -95,7 +100,20 @@ export function mapPreprocessing(transforms: readonly Transform[], imageKey: str
         const ax = t['axcodes'];
         if (typeof ax !== 'string' || !/^[LRPAIS]{2,3}$/.test(ax)) unsupported(name, `with axcodes=${JSON.stringify(ax)}`, at);
         requireDefault(t, name, at, 'as_closest_canonical', (v) => v === false, 'not reproduced');
-        requireDefault(t, name, at, 'labels', (v) => JSON.stringify(v) === JSON.stringify([['L', 'R'], ['P', 'A'], ['I', 'S']]), 'non-default axis labels');
+        requireDefault(
+          t,
+          name,
+          at,
+          'labels',
+          (v) =>
+            JSON.stringify(v) ===
+            JSON.stringify([
+              ['L', 'R'],
+              ['P', 'A'],
+              ['I', 'S'],
+            ]),
+          'non-default axis labels',
+        );
         orientation = ax;
         steps.push({ op: 'orient', axcodes: ax });
         return;
@@ -104,7 +122,14 @@ export function mapPreprocessing(transforms: readonly Transform[], imageKey: str
       case 'Spacing': {
         const pixdim = numberList(t['pixdim'], spatialDims, name, 'pixdim', at);
         requireDefault(t, name, at, 'diagonal', (v) => v === false, 'not reproduced');
-        requireDefault(t, name, at, 'padding_mode', (v) => v === 'border' || (Array.isArray(v) && v.every((x) => x === 'border')), 'the SDK pads with the border value, as MONAI does by default');
+        requireDefault(
+          t,
+          name,
+          at,
+          'padding_mode',
+          (v) => v === 'border' || (Array.isArray(v) && v.every((x) => x === 'border')),
+          'the SDK pads with the border value, as MONAI does by default',
+        );
         requireDefault(t, name, at, 'align_corners', (v) => v === false || (Array.isArray(v) && v.every((x) => x === false)), 'not reproduced');
         requireDefault(t, name, at, 'scale_extent', (v) => v === false, 'not reproduced');
         for (const p of ['min_pixdim', 'max_pixdim']) requireDefault(t, name, at, p, (v) => v === null, 'not reproduced');
@@ -115,7 +140,8 @@ export function mapPreprocessing(transforms: readonly Transform[], imageKey: str
       case 'ScaleIntensityRanged':
       case 'ScaleIntensityRange': {
         const [aMin, aMax, bMin, bMax] = ['a_min', 'a_max', 'b_min', 'b_max'].map((p) => t[p]);
-        if (![aMin, aMax, bMin, bMax].every((x) => typeof x === 'number')) unsupported(name, `with a_min/a_max/b_min/b_max ${JSON.stringify([aMin, aMax, bMin, bMax])} (all four must be numbers)`, at);
+        if (![aMin, aMax, bMin, bMax].every((x) => typeof x === 'number'))
+          unsupported(name, `with a_min/a_max/b_min/b_max ${JSON.stringify([aMin, aMax, bMin, bMax])} (all four must be numbers)`, at);
         steps.push({ op: 'scaleIntensityRange', aMin, aMax, bMin, bMax, clip: t['clip'] === true });
         return;
       }
@@ -128,15 +154,17 @@ export function mapPreprocessing(transforms: readonly Transform[], imageKey: str
       case 'ScaleIntensity': {
         const minv = t['minv'] ?? 0;
         const maxv = t['maxv'] ?? 1;
-        if (typeof minv !== 'number' || typeof maxv !== 'number') unsupported(name, `with minv=${JSON.stringify(minv)}, maxv=${JSON.stringify(maxv)} (factor scaling is not reproduced)`, at);
+        if (typeof minv !== 'number' || typeof maxv !== 'number')
+          unsupported(name, `with minv=${JSON.stringify(minv)}, maxv=${JSON.stringify(maxv)} (factor scaling is not reproduced)`, at);
         requireDefault(t, name, at, 'factor', (v) => v === null, 'factor scaling is not reproduced');
         steps.push({ op: 'scaleIntensity', min: minv, max: maxv, channelWise: t['channel_wise'] === true });
         return;
       }
       case 'CropForegroundd':
       case 'CropForeground': {
-        if (t['source_key'] !== undefined && t['source_key'] !== imageKey) unsupported(name, `with source_key=${JSON.stringify(t['source_key'])} (only the image itself is available at inference)`, at);
-        requireDefault(t, name, at, 'select_fn', () => false, 'the SDK crops where any channel is > 0, MONAI\'s default');
+        if (t['source_key'] !== undefined && t['source_key'] !== imageKey)
+          unsupported(name, `with source_key=${JSON.stringify(t['source_key'])} (only the image itself is available at inference)`, at);
+        requireDefault(t, name, at, 'select_fn', () => false, "the SDK crops where any channel is > 0, MONAI's default");
         requireDefault(t, name, at, 'channel_indices', (v) => v === null, 'the SDK looks at every channel');
         // MONAI's allow_smaller defaults to True (through 1.4, the zoo bundles' version): the margin stops at the border.
         const allowSmaller = t['allow_smaller'] ?? true;

@@ -38,7 +38,10 @@ function rawDataset(d: DatasetEntry): Omit<DatasetEntry, 'id'> {
 }
 
 async function isFolder(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isDirectory(), () => false);
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 /** The store manifest's JSON, or undefined when the store holds none yet. */
@@ -70,7 +73,11 @@ export async function readStoreJson(store: ModelsDirResolution): Promise<unknown
 /** JSON with object keys sorted, so the same dataset written in another key order compares equal. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (typeof value === 'object' && value !== null) return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  if (typeof value === 'object' && value !== null)
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   return JSON.stringify(value) ?? 'null';
 }
 
@@ -85,12 +92,17 @@ function sameJson(a: unknown, b: unknown): boolean {
 export function mergeStoreManifest(main: Manifest, storeJson: unknown, storeDir: string): Manifest {
   const file = join(storeDir, STORE_MANIFEST_NAME);
   const raw = storeJson as { datasets?: unknown; models?: unknown } | null;
-  const storeDatasets = raw !== null && typeof raw === 'object' && typeof raw.datasets === 'object' && raw.datasets !== null ? raw.datasets as Record<string, unknown> : {};
+  const storeDatasets =
+    raw !== null && typeof raw === 'object' && typeof raw.datasets === 'object' && raw.datasets !== null ? (raw.datasets as Record<string, unknown>) : {};
   const datasets: Record<string, unknown> = {};
   for (const d of Object.values(main.datasets)) datasets[d.id] = rawDataset(d);
   for (const [id, d] of Object.entries(storeDatasets)) {
     if (datasets[id] !== undefined && !sameJson(datasets[id], d)) {
-      throw new ManifestError(`${file}: dataset '${id}' differs from the bundled catalogue's dataset of the same id; give it another id`, { file, field: 'datasets', received: id });
+      throw new ManifestError(`${file}: dataset '${id}' differs from the bundled catalogue's dataset of the same id; give it another id`, {
+        file,
+        field: 'datasets',
+        received: id,
+      });
     }
     datasets[id] = d;
   }
@@ -104,7 +116,11 @@ export function mergeStoreManifest(main: Manifest, storeJson: unknown, storeDir:
   const models: Record<string, ModelEntry> = { ...main.models };
   for (const entry of Object.values(parsed.models)) {
     if (models[entry.id] !== undefined) {
-      throw new ManifestError(`${file}: model id '${entry.id}' is also a bundled model's id; store models need ids of their own`, { file, modelId: entry.id, field: 'models' });
+      throw new ManifestError(`${file}: model id '${entry.id}' is also a bundled model's id; store models need ids of their own`, {
+        file,
+        modelId: entry.id,
+        field: 'models',
+      });
     }
     models[entry.id] = { ...entry, base: storeDir };
   }
@@ -131,9 +147,7 @@ function withExternalInStore(manifest: Manifest, storeDir: string): Manifest {
 export async function loadManifestWithStore(options: StoreLoadOptions = {}): Promise<ManifestWithStore> {
   const store = resolveModelsDir(options);
   const loaded = options.manifest === undefined ? await readManifestFile() : await readManifestFile(resolve(options.cwd ?? process.cwd(), options.manifest));
-  const main = options.manifest !== undefined
-    ? (store.source === 'option' ? { ...loaded, base: store.dir } : loaded)
-    : withExternalInStore(loaded, store.dir);
+  const main = options.manifest !== undefined ? (store.source === 'option' ? { ...loaded, base: store.dir } : loaded) : withExternalInStore(loaded, store.dir);
   const json = await readStoreJson(store);
   const manifestPath = join(store.dir, STORE_MANIFEST_NAME);
   if (json === undefined) return { manifest: main, store: { ...store, manifestPath, exists: false, modelIds: [] } };

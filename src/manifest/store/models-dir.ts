@@ -42,7 +42,9 @@ function nonEmpty(value: string | undefined): value is string {
 /** The platform's per-user data folder for medinfer models (not created here). */
 export function defaultModelsDir(platform: NodeJS.Platform, env: Readonly<Record<string, string | undefined>>, home: string): string {
   if (platform === 'win32') {
-    const local = nonEmpty(env['LOCALAPPDATA']) ? env['LOCALAPPDATA'] : win32.join(nonEmpty(env['USERPROFILE']) ? env['USERPROFILE'] : home, 'AppData', 'Local');
+    const local = nonEmpty(env['LOCALAPPDATA'])
+      ? env['LOCALAPPDATA']
+      : win32.join(nonEmpty(env['USERPROFILE']) ? env['USERPROFILE'] : home, 'AppData', 'Local');
     return win32.join(local, 'medinfer', 'models');
   }
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'medinfer', 'models');

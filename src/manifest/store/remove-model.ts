@@ -11,7 +11,10 @@ import { writeFileAtomic } from '../../core/node-atomic-write.js';
 import { readStoreJson } from './load-with-store.js';
 import { resolveModelsDir, STORE_MANIFEST_NAME, type ModelsDirOptions } from './models-dir.js';
 
-export async function removeModelFromStore(id: string, options: ModelsDirOptions = {}): Promise<{ readonly dir: string; readonly removedFiles: readonly string[] }> {
+export async function removeModelFromStore(
+  id: string,
+  options: ModelsDirOptions = {},
+): Promise<{ readonly dir: string; readonly removedFiles: readonly string[] }> {
   const store = resolveModelsDir(options);
   const manifestPath = join(store.dir, STORE_MANIFEST_NAME);
   const json = await readStoreJson(store);

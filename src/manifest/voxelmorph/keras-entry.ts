@@ -38,7 +38,12 @@ const TITLES: Record<VoxelmorphKerasSummary['variant'], string> = {
 
 /** Model id from the checkpoint's file name: cvpr2018_vm2_cc.h5 -> voxelmorph-cvpr2018-vm2-cc. */
 export function voxelmorphIdFromFile(fileName: string): string {
-  const stem = fileName.replace(/^.*[\\/]/, '').replace(/\.h5$/i, '').toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-+|-+$/g, '');
+  const stem = fileName
+    .replace(/^.*[\\/]/, '')
+    .replace(/\.h5$/i, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9.]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return `voxelmorph-${stem || 'checkpoint'}`;
 }
 
@@ -52,7 +57,12 @@ export function parseVoxelmorphSummary(text: string, file: string): VoxelmorphKe
   }
   const s = json as Partial<VoxelmorphKerasSummary>;
   const dims = (v: unknown) => Array.isArray(v) && v.length === 3 && v.every((n) => Number.isInteger(n) && n > 0);
-  if ((s.variant !== 'vm1' && s.variant !== 'vm2' && s.variant !== 'miccai2018') || (s.output !== 'displacement' && s.output !== 'velocity') || !dims(s.inputShape) || !dims(s.outputShape)) {
+  if (
+    (s.variant !== 'vm1' && s.variant !== 'vm2' && s.variant !== 'miccai2018') ||
+    (s.output !== 'displacement' && s.output !== 'velocity') ||
+    !dims(s.inputShape) ||
+    !dims(s.outputShape)
+  ) {
     throw new ManifestError(`converter summary for ${file} is not understood: ${line.slice(0, 200)}`, { file });
   }
   return s as VoxelmorphKerasSummary;
@@ -67,23 +77,46 @@ export function buildVoxelmorphKerasEntry(summary: VoxelmorphKerasSummary, id: s
     id,
     task: 'registration',
     title: TITLES[summary.variant],
-    description: `Converted on this machine from the published Keras checkpoint ${checkpoint} by scripts/models/convert_voxelmorph_keras.py. U-Net${layers} on cat(moving, fixed); ` +
+    description:
+      `Converted on this machine from the published Keras checkpoint ${checkpoint} by scripts/models/convert_voxelmorph_keras.py. U-Net${layers} on ` +
+      `cat(moving, fixed); ` +
       (velocity
-        ? 'the graph ends at the half-resolution velocity mean (flow); the SDK integrates it (7 squarings), upsamples it as the Keras interp_upsampling does (x2) and warps.'
+        ? 'the graph ends at the half-resolution velocity mean (flow); the SDK integrates it (7 squarings), upsamples it as the Keras ' +
+          'interp_upsampling does (x2) and warps.'
         : 'the graph ends at the full-resolution displacement (flow); the SDK warps with it.'),
     datasets: ['oasis'],
-    architecture: summary.variant === 'miccai2018' ? 'VoxelMorph MICCAI 2018 (U-Net, half-resolution stationary velocity, scaling and squaring)' : `VoxelMorph CVPR 2018 ${summary.variant} (U-Net, dense displacement)`,
+    architecture:
+      summary.variant === 'miccai2018'
+        ? 'VoxelMorph MICCAI 2018 (U-Net, half-resolution stationary velocity, scaling and squaring)'
+        : `VoxelMorph CVPR 2018 ${summary.variant} (U-Net, dense displacement)`,
     files: [{ role: 'model', path: `${id}.onnx`, precision: 'fp32' }],
-    weights: { kind: 'external', source: VOXELMORPH_2018_SOURCE, checkpoint, convertScript: 'scripts/models/convert_voxelmorph_keras.py', licence: 'GPL-3.0 (voxelmorph at ca62747); converted on the user\'s machine, not redistributed' },
+    weights: {
+      kind: 'external',
+      source: VOXELMORPH_2018_SOURCE,
+      checkpoint,
+      convertScript: 'scripts/models/convert_voxelmorph_keras.py',
+      licence: "GPL-3.0 (voxelmorph at ca62747); converted on the user's machine, not redistributed",
+    },
     opset: 17,
     io: {
       inputs: [input('moving'), input('fixed')],
-      outputs: [{
-        name: summary.output, dtype: 'float32', dims: [1, 3, ...summary.outputShape], layout: 'NCDHW', axisOrder: 'ijk',
-        description: velocity ? 'stationary velocity (mean) at half resolution, in half-resolution voxels, channel c along tensor axis c' : 'displacement in voxels, channel c along tensor axis c',
-      }],
+      outputs: [
+        {
+          name: summary.output,
+          dtype: 'float32',
+          dims: [1, 3, ...summary.outputShape],
+          layout: 'NCDHW',
+          axisOrder: 'ijk',
+          description: velocity
+            ? 'stationary velocity (mean) at half resolution, in half-resolution voxels, channel c along tensor axis c'
+            : 'displacement in voxels, channel c along tensor axis c',
+        },
+      ],
     },
-    inputs: [{ name: 'moving', modality: 'MR' }, { name: 'fixed', modality: 'MR' }],
+    inputs: [
+      { name: 'moving', modality: 'MR' },
+      { name: 'fixed', modality: 'MR' },
+    ],
     modality: ['MR'],
     dimensionality: 3,
     preprocess: [
@@ -91,12 +124,24 @@ export function buildVoxelmorphKerasEntry(summary: VoxelmorphKerasSummary, id: s
       { op: 'toTensor', layout: 'NCDHW', dtype: 'float32', axisOrder: 'ijk' },
     ],
     inference: { mode: 'whole' },
-    postprocess: velocity ? [{ op: 'integrateVelocity', steps: 7, padding: 'border' }, { op: 'upsampleField', align: 'origin' }] : [],
+    postprocess: velocity
+      ? [
+          { op: 'integrateVelocity', steps: 7, padding: 'border' },
+          { op: 'upsampleField', align: 'origin' },
+        ]
+      : [],
     labels: [],
-    intendedUse: 'Research use only. Not a medical device. Deformable registration of skull-stripped T1 brain MRI already affinely aligned to the VoxelMorph 2018 atlas space and cropped to 160x192x224 (1 mm), as the models were trained (FreeSurfer-normalised intensities).',
-    limitations: 'Trained for subject-to-atlas registration of T1 brain MRI in one fixed space; other contrasts, organs, sizes or unaligned images are out of distribution. MICCAI 2018: the velocity variance head (log_sigma) is dropped; the mean is used, as at test time in later VoxelMorph.',
+    intendedUse:
+      'Research use only. Not a medical device. Deformable registration of skull-stripped T1 brain MRI already affinely aligned to the VoxelMorph ' +
+      '2018 atlas space and cropped to 160x192x224 (1 mm), as the models were trained (FreeSurfer-normalised intensities).',
+    limitations:
+      'Trained for subject-to-atlas registration of T1 brain MRI in one fixed space; other contrasts, organs, sizes or unaligned images are out of ' +
+      'distribution. MICCAI 2018: the velocity variance head (log_sigma) is dropped; the mean is used, as at test time in later VoxelMorph.',
     references: [
-      { title: 'Balakrishnan et al., An Unsupervised Learning Model for Deformable Medical Image Registration, CVPR 2018', url: 'https://arxiv.org/abs/1802.02604' },
+      {
+        title: 'Balakrishnan et al., An Unsupervised Learning Model for Deformable Medical Image Registration, CVPR 2018',
+        url: 'https://arxiv.org/abs/1802.02604',
+      },
       { title: 'Dalca et al., Unsupervised Learning for Fast Probabilistic Diffeomorphic Registration, MICCAI 2018', url: 'https://arxiv.org/abs/1805.04605' },
     ],
     licence: 'GPL-3.0',

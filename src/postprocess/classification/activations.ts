@@ -41,10 +41,12 @@ export function applySigmoid(logits: NumericArray, out?: Float32Array): Float32A
  */
 export function applySoftmax(logits: NumericArray, shape: readonly number[], axis = -1): Float32Array {
   const total = shapeSize(shape, 'softmax input');
-  if (logits.length !== total) throw new ShapeError(`softmax input has ${logits.length} elements, shape [${shape.join(', ')}] needs ${total}`, { expected: total, actual: logits.length });
+  if (logits.length !== total)
+    throw new ShapeError(`softmax input has ${logits.length} elements, shape [${shape.join(', ')}] needs ${total}`, { expected: total, actual: logits.length });
   const rank = shape.length;
   const ax = axis < 0 ? axis + rank : axis;
-  if (!Number.isInteger(ax) || ax < 0 || ax >= rank) throw new ShapeError(`softmax axis ${axis} is out of range for rank ${rank}`, { field: 'axis', received: axis });
+  if (!Number.isInteger(ax) || ax < 0 || ax >= rank)
+    throw new ShapeError(`softmax axis ${axis} is out of range for rank ${rank}`, { field: 'axis', received: axis });
   assertNoNaN(logits, 'logits');
   const channels = shape[ax]!;
   let inner = 1;
@@ -58,7 +60,8 @@ export function applySoftmax(logits: NumericArray, shape: readonly number[], axi
       const start = base + s;
       let max = -Infinity;
       for (let c = 0, p = start; c < channels; c++, p += inner) if (logits[p]! > max) max = logits[p]!;
-      if (max === -Infinity) throw new InputError(`softmax input is -Infinity for every entry along axis ${ax} (outer ${o}, inner ${s})`, { outer: o, inner: s });
+      if (max === -Infinity)
+        throw new InputError(`softmax input is -Infinity for every entry along axis ${ax} (outer ${o}, inner ${s})`, { outer: o, inner: s });
       if (max === Infinity) {
         // Limit of softmax: mass split evenly between the +Infinity entries.
         let count = 0;
@@ -83,7 +86,10 @@ export function applySoftmax(logits: NumericArray, shape: readonly number[], axi
  */
 export function applySoftmaxChannelsInPlace(data: Float32Array, channels: number): Float32Array {
   if (!Number.isInteger(channels) || channels < 1 || data.length % channels !== 0) {
-    throw new ShapeError(`softmax over ${channels} planar channels needs a multiple of ${channels} elements, got ${data.length}`, { expected: channels, actual: data.length });
+    throw new ShapeError(`softmax over ${channels} planar channels needs a multiple of ${channels} elements, got ${data.length}`, {
+      expected: channels,
+      actual: data.length,
+    });
   }
   // Finite float32 volumes: the SIMD kernels for all but the last few voxels (none at all when
   // there are infinities or NaN: the exact loop below does everything then).

@@ -34,9 +34,11 @@ export function resolveThresholds(spec: ThresholdSpec, labels: number): Float64A
     out.fill(spec);
     return out;
   }
-  if (spec.length !== labels) throw new ShapeError(`perLabel thresholds have ${spec.length} entries for ${labels} labels`, { field: 'perLabel', expected: labels, actual: spec.length });
+  if (spec.length !== labels)
+    throw new ShapeError(`perLabel thresholds have ${spec.length} entries for ${labels} labels`, { field: 'perLabel', expected: labels, actual: spec.length });
   spec.forEach((t, i) => {
-    if (t !== null && !Number.isFinite(t)) throw new UsageError(`perLabel[${i}] must be finite or null, got ${String(t)}`, { field: `perLabel[${i}]`, received: t });
+    if (t !== null && !Number.isFinite(t))
+      throw new UsageError(`perLabel[${i}] must be finite or null, got ${String(t)}`, { field: `perLabel[${i}]`, received: t });
     out[i] = t === null ? NaN : t;
   });
   return out;
@@ -69,7 +71,8 @@ export function selectTopK(scores: NumericArray, k: number): Int32Array {
  * (TorchXRayVision's '' pathologies): it is left out of the results.
  */
 export function toLabelScores(scores: NumericArray, names: readonly (string | null)[], options: LabelResultOptions = {}): LabelScore[] {
-  if (scores.length !== names.length) throw new ShapeError(`${scores.length} scores for ${names.length} label names`, { expected: names.length, actual: scores.length });
+  if (scores.length !== names.length)
+    throw new ShapeError(`${scores.length} scores for ${names.length} label names`, { expected: names.length, actual: scores.length });
   assertNoNaN(scores, 'scores');
   const mode = options.mode ?? 'multi';
   const t = resolveThresholds(options.threshold ?? 0.5, names.length);

@@ -15,7 +15,11 @@ export function validateOperatingThresholds(thresholds: OperatingThresholds, fie
   thresholds.forEach((t, i) => {
     if (t === null || Number.isNaN(t)) return;
     if (typeof t !== 'number' || !(t > 0 && t < 1)) {
-      throw new UsageError(`${field}[${i}] must be in (0, 1) or null, got ${String(t)}`, { field: `${field}[${i}]`, expected: 'number in (0, 1) or null', received: t });
+      throw new UsageError(`${field}[${i}] must be in (0, 1) or null, got ${String(t)}`, {
+        field: `${field}[${i}]`,
+        expected: 'number in (0, 1) or null',
+        received: t,
+      });
     }
   });
 }
@@ -28,7 +32,10 @@ export function applyOpNorm(probabilities: NumericArray, thresholds: OperatingTh
   validateOperatingThresholds(thresholds);
   const labels = thresholds.length;
   if (labels === 0 || probabilities.length % labels !== 0) {
-    throw new ShapeError(`op_norm got ${probabilities.length} probabilities for ${labels} thresholds (expected a multiple)`, { expected: labels, actual: probabilities.length });
+    throw new ShapeError(`op_norm got ${probabilities.length} probabilities for ${labels} thresholds (expected a multiple)`, {
+      expected: labels,
+      actual: probabilities.length,
+    });
   }
   assertNoNaN(probabilities, 'probabilities');
   const out = new Float32Array(probabilities.length);

@@ -30,7 +30,12 @@ export function assertFiniteArray(values: ArrayLike<number>, what: string): void
   }
   if (first < 0) return;
   const x = values[first]!;
-  throw new InputError(`${what} contains a non-finite value (${x}) at index ${first} (${count} of ${values.length} values are NaN or +-Infinity)`, { field: what, index: first, value: x, count });
+  throw new InputError(`${what} contains a non-finite value (${x}) at index ${first} (${count} of ${values.length} values are NaN or +-Infinity)`, {
+    field: what,
+    index: first,
+    value: x,
+    count,
+  });
 }
 
 /** Throws InputError naming the first NaN (infinities allowed, e.g. logits of +-Infinity). */
@@ -43,19 +48,28 @@ export function assertNoNaN(values: ArrayLike<number>, what: string): void {
 }
 
 export function assertLength(values: { length: number }, expected: number, what: string): void {
-  if (values.length !== expected) throw new ShapeError(`${what} has ${values.length} elements, expected ${expected}`, { field: what, expected, actual: values.length });
+  if (values.length !== expected)
+    throw new ShapeError(`${what} has ${values.length} elements, expected ${expected}`, { field: what, expected, actual: values.length });
 }
 
 export function requireInteger(value: unknown, what: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(`${what} must be an integer in [${min}, ${max}], got ${String(value)}`, { field: what, expected: `integer in [${min}, ${max}]`, received: value });
+    throw new UsageError(`${what} must be an integer in [${min}, ${max}], got ${String(value)}`, {
+      field: what,
+      expected: `integer in [${min}, ${max}]`,
+      received: value,
+    });
   }
   return value;
 }
 
 export function requireNumberInRange(value: unknown, what: string, min: number, max: number): number {
   if (typeof value !== 'number' || !(value >= min && value <= max)) {
-    throw new UsageError(`${what} must be a number in [${min}, ${max}], got ${String(value)}`, { field: what, expected: `number in [${min}, ${max}]`, received: value });
+    throw new UsageError(`${what} must be a number in [${min}, ${max}], got ${String(value)}`, {
+      field: what,
+      expected: `number in [${min}, ${max}]`,
+      received: value,
+    });
   }
   return value;
 }
@@ -64,7 +78,8 @@ export function requireNumberInRange(value: unknown, what: string, min: number, 
 export function shapeSize(shape: readonly number[], what: string): number {
   let n = 1;
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 1) throw new ShapeError(`${what} shape [${shape.join(', ')}] must hold positive integers`, { field: what, shape: [...shape] });
+    if (!Number.isInteger(d) || d < 1)
+      throw new ShapeError(`${what} shape [${shape.join(', ')}] must hold positive integers`, { field: what, shape: [...shape] });
     n *= d;
   }
   return n;

@@ -31,7 +31,10 @@ export function decodeYolo(output: NumericArray, dims: readonly number[], option
   const confidence = requireNumberInRange(options.confidence, 'confidence', 0, 1);
   const nc = requireInteger(options.numClasses, 'numClasses', 1);
   if (dims.length !== 3 || dims[0] !== 1 || dims[1] !== 4 + nc) {
-    throw new ShapeError(`YOLO output dims [${dims.join(', ')}] do not match [1, ${4 + nc}, N] for ${nc} classes`, { expected: [1, 4 + nc, 'N'], actual: [...dims] });
+    throw new ShapeError(`YOLO output dims [${dims.join(', ')}] do not match [1, ${4 + nc}, N] for ${nc} classes`, {
+      expected: [1, 4 + nc, 'N'],
+      actual: [...dims],
+    });
   }
   const n = dims[2]!;
   if (output.length !== (4 + nc) * n) throw new ShapeError(`YOLO output has ${output.length} values, dims need ${(4 + nc) * n}`);
@@ -74,7 +77,8 @@ export function decodeYolo(output: NumericArray, dims: readonly number[], option
 
 export function decodeEndToEnd(output: NumericArray, dims: readonly number[], options: { confidence: number }): Detections {
   const confidence = requireNumberInRange(options.confidence, 'confidence', 0, 1);
-  if (dims.length !== 3 || dims[0] !== 1 || dims[2] !== 6) throw new ShapeError(`end-to-end output dims [${dims.join(', ')}] are not [1, K, 6]`, { expected: [1, 'K', 6], actual: [...dims] });
+  if (dims.length !== 3 || dims[0] !== 1 || dims[2] !== 6)
+    throw new ShapeError(`end-to-end output dims [${dims.join(', ')}] are not [1, K, 6]`, { expected: [1, 'K', 6], actual: [...dims] });
   const k = dims[1]!;
   if (output.length !== k * 6) throw new ShapeError(`end-to-end output has ${output.length} values, dims need ${k * 6}`);
   const keep: number[] = [];
@@ -88,7 +92,8 @@ export function decodeEndToEnd(output: NumericArray, dims: readonly number[], op
   const classes = new Int32Array(keep.length);
   keep.forEach((r, o) => {
     for (let a = 0; a < 4; a++) boxes[o * 4 + a] = output[r * 6 + a]!;
-    if (!Number.isFinite(boxes[o * 4]! + boxes[o * 4 + 1]! + boxes[o * 4 + 2]! + boxes[o * 4 + 3]!)) throw new InputError(`end-to-end box at row ${r} is not finite`, { row: r });
+    if (!Number.isFinite(boxes[o * 4]! + boxes[o * 4 + 1]! + boxes[o * 4 + 2]! + boxes[o * 4 + 3]!))
+      throw new InputError(`end-to-end box at row ${r} is not finite`, { row: r });
     scores[o] = output[r * 6 + 4]!;
     const c = output[r * 6 + 5]!;
     if (!Number.isInteger(c) || c < 0) throw new InputError(`end-to-end class at row ${r} is not a non-negative integer (${c})`, { row: r });

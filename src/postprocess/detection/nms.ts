@@ -80,7 +80,8 @@ export function selectNms(input: NmsInput, options: NmsOptions): Int32Array {
 function validateNmsInput(input: NmsInput, dims: 2 | 3, classAware: boolean): void {
   const stride = dims * 2;
   const n = input.scores.length;
-  if (input.boxes.length !== n * stride) throw new ShapeError(`${input.boxes.length} box values for ${n} scores (${stride} per box)`, { expected: n * stride, actual: input.boxes.length });
+  if (input.boxes.length !== n * stride)
+    throw new ShapeError(`${input.boxes.length} box values for ${n} scores (${stride} per box)`, { expected: n * stride, actual: input.boxes.length });
   validateCornerBoxes(input.boxes, dims);
   assertNoNaN(input.scores, 'scores');
   if (!classAware) return;
@@ -125,7 +126,7 @@ function compactCandidates(input: NmsInput, order: readonly number[], dims: 2 | 
 function sizeGrid(cand: Candidates, dims: 2 | 3, m: number): Grid {
   const cells = [1, 1, 1];
   const inv = [0, 0, 0];
-  const perAxisCap = Math.floor(Math.pow(MAX_CELLS[dims - 2]!, 1 / dims));
+  const perAxisCap = Math.floor(MAX_CELLS[dims - 2]! ** (1 / dims));
   for (let d = 0; d < dims && m > 0; d++) {
     const range = cand.hi[d]! - cand.lo[d]!;
     const mean = cand.extent[d]! / m;
@@ -160,7 +161,8 @@ function suppress(cand: Candidates, grid: Grid, dims: 2 | 3, iou: number, classA
         range[d] = 0;
         range[3 + d] = 0;
         continue;
-      }      range[d] = cellOf(c[base + d]!, lo[d]!, inv[d]!, cells[d]!);
+      }
+      range[d] = cellOf(c[base + d]!, lo[d]!, inv[d]!, cells[d]!);
       range[3 + d] = cellOf(c[base + dims + d]!, lo[d]!, inv[d]!, cells[d]!);
     }
     let suppressed = false;

@@ -71,10 +71,14 @@ export function computeFroc(input: FrocInput, options: FrocOptions = {}): FrocRe
   const byScan = new Map<string, { cands: FrocCandidate[]; included: FrocAnnotation[]; excluded: FrocAnnotation[] }>();
   for (const s of input.scans) byScan.set(s, { cands: [], included: [], excluded: [] });
   input.candidates.forEach((c, i) => {
-    if (!Number.isFinite(c.probability) || !Number.isFinite(c.x + c.y + c.z)) throw new InputError(`candidate ${i} has a non-finite probability or coordinate`, { index: i });
+    if (!Number.isFinite(c.probability) || !Number.isFinite(c.x + c.y + c.z))
+      throw new InputError(`candidate ${i} has a non-finite probability or coordinate`, { index: i });
     byScan.get(c.scan)?.cands.push(c);
   });
-  for (const [list, key] of [[input.annotations, 'included'], [input.excluded ?? [], 'excluded']] as const) {
+  for (const [list, key] of [
+    [input.annotations, 'included'],
+    [input.excluded ?? [], 'excluded'],
+  ] as const) {
     list.forEach((a, i) => {
       if (!Number.isFinite(a.x + a.y + a.z + a.diameterMm)) throw new InputError(`${key} annotation ${i} is not finite`, { index: i });
       byScan.get(a.scan)?.[key].push(a);
@@ -113,7 +117,16 @@ export function computeFroc(input: FrocInput, options: FrocOptions = {}): FrocRe
   const curve = buildCurve(tpScores, fpScores, totalNodules, input.scans.length);
   const sensitivities = fpRates.map((rate) => interpolate(rate, curve.fps, curve.sensitivity));
   const cpm = sensitivities.reduce((a, b) => a + b, 0) / sensitivities.length;
-  return { fpRates: [...fpRates], sensitivities, cpm, curve, totalNodules, detectedNodules: tpScores.length, falsePositives: fpScores.length, ignoredCandidates: ignored };
+  return {
+    fpRates: [...fpRates],
+    sensitivities,
+    cpm,
+    curve,
+    totalNodules,
+    detectedNodules: tpScores.length,
+    falsePositives: fpScores.length,
+    ignoredCandidates: ignored,
+  };
 }
 
 function hits(a: FrocAnnotation, c: FrocCandidate): boolean {

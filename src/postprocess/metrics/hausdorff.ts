@@ -35,10 +35,16 @@ export interface HausdorffResult {
   readonly empty: 'none' | 'both' | 'prediction' | 'reference';
 }
 
-export function computeHausdorff95(prediction: ArrayLike<number>, reference: ArrayLike<number>, geometry: Geometry, options: HausdorffOptions = {}): HausdorffResult {
+export function computeHausdorff95(
+  prediction: ArrayLike<number>,
+  reference: ArrayLike<number>,
+  geometry: Geometry,
+  options: HausdorffOptions = {},
+): HausdorffResult {
   const size = geometry.size;
   const n = size[0] * size[1] * size[2];
-  if (prediction.length !== n || reference.length !== n) throw new ShapeError(`masks have ${prediction.length} and ${reference.length} voxels, geometry needs ${n}`, { expected: n });
+  if (prediction.length !== n || reference.length !== n)
+    throw new ShapeError(`masks have ${prediction.length} and ${reference.length} voxels, geometry needs ${n}`, { expected: n });
   const q = options.percentile ?? 95;
   if (!(q >= 0 && q <= 100)) throw new UsageError(`percentile must be in [0, 100], got ${q}`, { field: 'percentile' });
   const convention = options.convention ?? 'monai';

@@ -14,7 +14,11 @@ export interface MentionF1Pair {
   readonly support: number;
 }
 
-export function computeMentionF1(truth: readonly (readonly MentionCode[])[], predicted: readonly (readonly MentionCode[])[], observations: number): { pairs: MentionF1Pair[]; macroF1: number } {
+export function computeMentionF1(
+  truth: readonly (readonly MentionCode[])[],
+  predicted: readonly (readonly MentionCode[])[],
+  observations: number,
+): { pairs: MentionF1Pair[]; macroF1: number } {
   const pairs: MentionF1Pair[] = [];
   for (let o = 0; o < observations; o++) {
     for (const code of [1, 0, -1] as const) {

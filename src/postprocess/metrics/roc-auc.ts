@@ -22,7 +22,8 @@ export function computeRocAuc(labels: ArrayLike<number | boolean>, scores: Numer
     positives += y;
   }
   const negatives = n - positives;
-  if (positives === 0 || negatives === 0) throw new InputError(`ROC AUC needs both classes; got ${positives} positives and ${negatives} negatives`, { positives, negatives });
+  if (positives === 0 || negatives === 0)
+    throw new InputError(`ROC AUC needs both classes; got ${positives} positives and ${negatives} negatives`, { positives, negatives });
   let rankSum = 0;
   for (let s = 0; s < n; ) {
     let e = s + 1;

@@ -15,9 +15,11 @@ export interface TreResult {
 }
 
 export function computeTre(predicted: ArrayLike<number>, target: ArrayLike<number>, spacing: readonly number[] = [1, 1, 1]): TreResult {
-  if (predicted.length !== target.length || predicted.length % 3 !== 0) throw new ShapeError(`TRE needs two equal lists of 3D points, got ${predicted.length} and ${target.length} coordinates`);
+  if (predicted.length !== target.length || predicted.length % 3 !== 0)
+    throw new ShapeError(`TRE needs two equal lists of 3D points, got ${predicted.length} and ${target.length} coordinates`);
   if (predicted.length === 0) throw new UsageError('TRE needs at least one landmark');
-  if (spacing.length !== 3 || !spacing.every((s) => s > 0 && Number.isFinite(s))) throw new UsageError(`spacing must be 3 positive numbers, got [${spacing.join(', ')}]`, { field: 'spacing' });
+  if (spacing.length !== 3 || !spacing.every((s) => s > 0 && Number.isFinite(s)))
+    throw new UsageError(`spacing must be 3 positive numbers, got [${spacing.join(', ')}]`, { field: 'spacing' });
   assertFiniteArray(predicted, 'predicted');
   assertFiniteArray(target, 'target');
   const n = predicted.length / 3;

@@ -38,9 +38,18 @@ export type PostprocessStep =
   | { readonly op: 'decodeYolo'; readonly confidence: number; readonly numClasses: number }
   | { readonly op: 'decodeEndToEnd'; readonly confidence: number }
   | { readonly op: 'nms'; readonly iou: number; readonly scoreThreshold?: number; readonly maxDetections?: number; readonly classAware?: boolean }
-  /** grid 'model': labels taken on the model grid, mapped back nearest-neighbour (MONAI AsDiscreted before Invertd(nearest_interp)); default 'input': probabilities mapped back linearly first. */
+  /**
+   * grid 'model': labels taken on the model grid, mapped back nearest-neighbour (MONAI AsDiscreted before Invertd(nearest_interp)); default 'input':
+   * probabilities mapped back linearly first.
+   */
   | { readonly op: 'argmax'; readonly grid?: 'input' | 'model' }
-  | { readonly op: 'regionsToLabels'; readonly order: readonly number[]; readonly labels: readonly number[]; readonly threshold?: number; readonly comparison?: 'gt' | 'gte' }
+  | {
+      readonly op: 'regionsToLabels';
+      readonly order: readonly number[];
+      readonly labels: readonly number[];
+      readonly threshold?: number;
+      readonly comparison?: 'gt' | 'gte';
+    }
   | { readonly op: 'remapLabels'; readonly map: Readonly<Record<string, number>> }
   | { readonly op: 'keepLargestComponent'; readonly labels?: readonly number[]; readonly connectivity: 6 | 26 }
   | { readonly op: 'removeSmallComponents'; readonly minVoxels: number; readonly connectivity: 6 | 26 }
@@ -68,21 +77,36 @@ interface FieldSpec {
  * The fields of one op's step type, each required exactly when the type requires it: FIELDS is
  * typed by PostprocessStep, so the validator and the union the pipelines switch over cannot drift.
  */
-type FieldsOf<S> = { readonly [F in Exclude<keyof S, 'op'>]-?: undefined extends S[F] ? FieldSpec & { readonly required: false } : FieldSpec & { readonly required: true } };
+type FieldsOf<S> = {
+  readonly [F in Exclude<keyof S, 'op'>]-?: undefined extends S[F] ? FieldSpec & { readonly required: false } : FieldSpec & { readonly required: true };
+};
 
 const isInt = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): boolean => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-const num = (min: number, max: number): FieldCheck => (v) => (typeof v === 'number' && v >= min && v <= max ? null : `must be a number in [${min}, ${max}]`);
-const int = (min: number, max = Number.MAX_SAFE_INTEGER): FieldCheck => (v) => (isInt(v, min, max) ? null : `must be an integer in [${min}, ${max}]`);
-const intList: FieldCheck = (v) => (Array.isArray(v) && v.length > 0 && v.every((x) => isInt(x, 0, 65535)) ? null : 'must be a non-empty array of integers in [0, 65535]');
-const thresholdList = (open: boolean): FieldCheck => (v) =>
-  Array.isArray(v) && v.length > 0 && v.every((x) => x === null || (typeof x === 'number' && (open ? x > 0 && x < 1 : Number.isFinite(x))))
-    ? null
-    : `must be a non-empty array of ${open ? 'numbers in (0, 1)' : 'finite numbers'} or null (missing label)`;
+const num =
+  (min: number, max: number): FieldCheck =>
+  (v) =>
+    typeof v === 'number' && v >= min && v <= max ? null : `must be a number in [${min}, ${max}]`;
+const int =
+  (min: number, max = Number.MAX_SAFE_INTEGER): FieldCheck =>
+  (v) =>
+    isInt(v, min, max) ? null : `must be an integer in [${min}, ${max}]`;
+const intList: FieldCheck = (v) =>
+  Array.isArray(v) && v.length > 0 && v.every((x) => isInt(x, 0, 65535)) ? null : 'must be a non-empty array of integers in [0, 65535]';
+const thresholdList =
+  (open: boolean): FieldCheck =>
+  (v) =>
+    Array.isArray(v) && v.length > 0 && v.every((x) => x === null || (typeof x === 'number' && (open ? x > 0 && x < 1 : Number.isFinite(x))))
+      ? null
+      : `must be a non-empty array of ${open ? 'numbers in (0, 1)' : 'finite numbers'} or null (missing label)`;
 const connectivity: FieldCheck = (v) => (v === 6 || v === 26 ? null : 'must be 6 or 26');
 const bool: FieldCheck = (v) => (typeof v === 'boolean' ? null : 'must be a boolean');
 const finite: FieldCheck = (v) => (typeof v === 'number' && Number.isFinite(v) ? null : 'must be a finite number');
 const labelMap: FieldCheck = (v) =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) && Object.entries(v).length > 0 && Object.entries(v).every(([k, x]) => /^\d+$/.test(k) && isInt(x, 0, 65535))
+  v !== null &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  Object.entries(v).length > 0 &&
+  Object.entries(v).every(([k, x]) => /^\d+$/.test(k) && isInt(x, 0, 65535))
     ? null
     : 'must be a non-empty object mapping integer label strings to integer labels';
 const padding: FieldCheck = (v) => (v === 'zeros' || v === 'border' ? null : "must be 'zeros' or 'border'");
@@ -127,22 +151,39 @@ export const POSTPROCESS_SUMMARIES: Readonly<Record<PostprocessOp, string>> = {
   decodeYolo: 'Detection: decodes YOLO anchor-free heads (`numClasses`) with a `confidence` floor.',
   decodeEndToEnd: 'Detection: reads end-to-end (NMS-free) boxes above `confidence`.',
   nms: 'Detection: non-maximum suppression at `iou` (per class when `classAware`), optional score floor and detection cap.',
-  argmax: "Segmentation: label = index of the largest channel (ties to the lower channel); computed on the input grid from interpolated values when the plan resampled, or with `grid` 'model' on the model grid and carried back nearest-neighbour (MONAI AsDiscreted then Invertd(nearest_interp=True)).",
-  regionsToLabels: 'Segmentation: overlapping sigmoid regions to labels: channel `order[n]` above `threshold` writes `labels[n]`, later entries overwrite earlier ones.',
+  argmax:
+    'Segmentation: label = index of the largest channel (ties to the lower channel); computed on the input grid from interpolated values when the ' +
+    "plan resampled, or with `grid` 'model' on the model grid and carried back nearest-neighbour (MONAI AsDiscreted then " +
+    'Invertd(nearest_interp=True)).',
+  regionsToLabels:
+    'Segmentation: overlapping sigmoid regions to labels: channel `order[n]` above `threshold` writes `labels[n]`, later entries overwrite earlier ones.',
   remapLabels: 'Segmentation: label values mapped through `map` (string keys = model labels).',
-  keepLargestComponent: 'Segmentation: for each label (or the listed `labels`), only its largest connected component is kept (MONAI KeepLargestConnectedComponent, independent).',
+  keepLargestComponent:
+    'Segmentation: for each label (or the listed `labels`), only its largest connected component is kept (MONAI KeepLargestConnectedComponent, independent).',
   removeSmallComponents: 'Segmentation: components smaller than `minVoxels` are removed (per label).',
-  keepLargestForegroundComponent: "Segmentation: brainchop's postprocess - the label map is binarised (label != 0), its largest connected component (`connectivity` 26 in brainchop) is kept with its labels, every other voxel becomes background. Runs on the grid the model saw (before a conform is undone).",
+  keepLargestForegroundComponent:
+    "Segmentation: brainchop's postprocess - the label map is binarised (label != 0), its largest connected component (`connectivity` 26 in " +
+    'brainchop) is kept with its labels, every other voxel becomes background. Runs on the grid the model saw (before a conform is undone).',
   binarize: "Segmentation: every non-zero label becomes 1 (brainchop's brain-mask output).",
-  maskInput: "Segmentation: the result also carries `masked`: the input image with voxels outside the label map (label 0) set to 0 (brainchop's brain extraction), on the input grid with the input's type.",
-  integrateVelocity: 'Registration: the output is a stationary velocity field, integrated by scaling and squaring in `steps` steps (VoxelMorph), sampling beyond the grid as `padding` (zeros or border). Without this step the output is a displacement.',
-  upsampleField: "Registration: how a field coarser than the model grid is brought onto it: `align` 'corners' (torch VoxelMorph ResizeTransform, align_corners) or 'origin' (the 2018 Keras interp_upsampling).",
+  maskInput:
+    "Segmentation: the result also carries `masked`: the input image with voxels outside the label map (label 0) set to 0 (brainchop's brain " +
+    "extraction), on the input grid with the input's type.",
+  integrateVelocity:
+    'Registration: the output is a stationary velocity field, integrated by scaling and squaring in `steps` steps (VoxelMorph), sampling beyond the ' +
+    'grid as `padding` (zeros or border). Without this step the output is a displacement.',
+  upsampleField:
+    "Registration: how a field coarser than the model grid is brought onto it: `align` 'corners' (torch VoxelMorph ResizeTransform, align_corners) " +
+    "or 'origin' (the 2018 Keras interp_upsampling).",
 };
 
 /** Field names and what each accepts, from the validators themselves. */
 export function describePostprocessFields(op: PostprocessOp): { name: string; required: boolean; accepts: string }[] {
   const fields: Readonly<Record<string, FieldSpec>> = FIELDS[op];
-  return Object.entries(fields).map(([name, spec]) => ({ name, required: spec.required, accepts: (spec.check(Symbol('describe')) ?? '').replace(/^must be /, '') }));
+  return Object.entries(fields).map(([name, spec]) => ({
+    name,
+    required: spec.required,
+    accepts: (spec.check(Symbol('describe')) ?? '').replace(/^must be /, ''),
+  }));
 }
 
 function fail(index: number, op: string, field: string, message: string, received?: unknown): never {
@@ -183,8 +224,10 @@ export function validatePostprocessPlan(steps: readonly unknown[]): readonly Pos
       const problem = check(value);
       if (problem) fail(index, op, field, problem, value);
     }
-    if (op === 'threshold' && (record['value'] === undefined) === (record['perLabel'] === undefined)) fail(index, op, 'value', 'or perLabel must be given (exactly one)');
-    if (op === 'regionsToLabels' && (record['order'] as unknown[]).length !== (record['labels'] as unknown[]).length) fail(index, op, 'labels', 'must have one label per entry of order', record['labels']);
+    if (op === 'threshold' && (record['value'] === undefined) === (record['perLabel'] === undefined))
+      fail(index, op, 'value', 'or perLabel must be given (exactly one)');
+    if (op === 'regionsToLabels' && (record['order'] as unknown[]).length !== (record['labels'] as unknown[]).length)
+      fail(index, op, 'labels', 'must have one label per entry of order', record['labels']);
     // Every field was checked against FIELDS, which is typed by PostprocessStep (FieldsOf).
     return structuredClone(record) as unknown as PostprocessStep;
   });

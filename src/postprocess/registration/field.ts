@@ -18,8 +18,13 @@ export type DisplacementUnits = 'voxel' | 'mm';
 export type DisplacementField = Volume<'float32'> | Volume<'float64'>;
 
 export function checkField(field: Volume, what = 'field'): DisplacementField {
-  if (field.components !== 3 || field.frames !== 1) throw new ShapeError(`${what} must have 3 components and 1 frame, got ${field.components} x ${field.frames}`, { field: what, components: field.components });
-  if (field.type !== 'float32' && field.type !== 'float64') throw new ShapeError(`${what} must be float32 or float64, got ${field.type}`, { field: what, type: field.type });
+  if (field.components !== 3 || field.frames !== 1)
+    throw new ShapeError(`${what} must have 3 components and 1 frame, got ${field.components} x ${field.frames}`, {
+      field: what,
+      components: field.components,
+    });
+  if (field.type !== 'float32' && field.type !== 'float64')
+    throw new ShapeError(`${what} must be float32 or float64, got ${field.type}`, { field: what, type: field.type });
   assertFiniteArray(field.data, what);
   return field as DisplacementField;
 }

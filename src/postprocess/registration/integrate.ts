@@ -25,7 +25,8 @@ export interface IntegrateOptions {
 export function integrateVelocity(velocity: Volume, options: IntegrateOptions = {}): Volume<'float32'> {
   const v = checkField(velocity, 'velocity');
   const steps = options.steps ?? 7;
-  if (!Number.isInteger(steps) || steps < 0 || steps > 30) throw new UsageError(`steps must be an integer in [0, 30], got ${steps}`, { field: 'steps', received: steps });
+  if (!Number.isInteger(steps) || steps < 0 || steps > 30)
+    throw new UsageError(`steps must be an integer in [0, 30], got ${steps}`, { field: 'steps', received: steps });
   const size = v.geometry.size;
   const scale = 1 / 2 ** steps;
   const threads = planThreads(size[0] * size[1] * size[2], size[2], options.threads);
@@ -56,7 +57,8 @@ export function composeFields(outer: Volume, inner: Volume, options: { padding?:
   const b = checkField(inner, 'inner');
   const sa = a.geometry.size;
   const sb = b.geometry.size;
-  if (sa[0] !== sb[0] || sa[1] !== sb[1] || sa[2] !== sb[2]) throw new ShapeError(`fields to compose must share a grid ([${sa.join('x')}] vs [${sb.join('x')}])`);
+  if (sa[0] !== sb[0] || sa[1] !== sb[1] || sa[2] !== sb[2])
+    throw new ShapeError(`fields to compose must share a grid ([${sa.join('x')}] vs [${sb.join('x')}])`);
   const out = new Float64Array(b.data.length);
   resampleThroughField({ data: a.data, size: sa, components: 3 }, b.data, sb, IDENTITY_MAPPING, 'linear', options.padding ?? 'zeros', out);
   const result = new Float32Array(out.length);

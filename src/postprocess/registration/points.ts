@@ -35,7 +35,15 @@ export function displacePoints(field: Volume, points: ArrayLike<number>, options
   // Sample the field at the points: a 1 x n "fixed grid" whose positions are the points
   // themselves (M = 0, no translation, L = I applied to the point coordinates).
   const sampled = new Float64Array(n * 3);
-  resampleThroughField({ data: f.data, size, components: 3 }, points, [n, 1, 1], { m: [0, 0, 0, 0, 0, 0, 0, 0, 0], t: [0, 0, 0], l: [1, 0, 0, 0, 1, 0, 0, 0, 1] }, 'linear', outside === 'zeros' ? 'zeros' : 'border', sampled);
+  resampleThroughField(
+    { data: f.data, size, components: 3 },
+    points,
+    [n, 1, 1],
+    { m: [0, 0, 0, 0, 0, 0, 0, 0, 0], t: [0, 0, 0], l: [1, 0, 0, 0, 1, 0, 0, 0, 1] },
+    'linear',
+    outside === 'zeros' ? 'zeros' : 'border',
+    sampled,
+  );
   const out = new Float64Array(n * 3);
   for (let q = 0; q < n * 3; q++) out[q] = points[q]! + sampled[q]!;
   return out;

@@ -58,14 +58,35 @@ export function squareFieldStep(cur: Float64Array, size: readonly number[], padd
           // The three components written out (a loop over them with a branch per component
           // was slower; BENCHMARKS.md, "Design measurements").
           const p = 3 * (x0 + si * y0 + si * sj * z0);
-          s0 = w000 * cur[p]! + w100 * cur[p + 3]! + w010 * cur[p + sy]! + w110 * cur[p + sy + 3]!
-            + w001 * cur[p + sz]! + w101 * cur[p + sz + 3]! + w011 * cur[p + sz + sy]! + w111 * cur[p + sz + sy + 3]!;
+          s0 =
+            w000 * cur[p]! +
+            w100 * cur[p + 3]! +
+            w010 * cur[p + sy]! +
+            w110 * cur[p + sy + 3]! +
+            w001 * cur[p + sz]! +
+            w101 * cur[p + sz + 3]! +
+            w011 * cur[p + sz + sy]! +
+            w111 * cur[p + sz + sy + 3]!;
           const p1 = p + 1;
-          s1 = w000 * cur[p1]! + w100 * cur[p1 + 3]! + w010 * cur[p1 + sy]! + w110 * cur[p1 + sy + 3]!
-            + w001 * cur[p1 + sz]! + w101 * cur[p1 + sz + 3]! + w011 * cur[p1 + sz + sy]! + w111 * cur[p1 + sz + sy + 3]!;
+          s1 =
+            w000 * cur[p1]! +
+            w100 * cur[p1 + 3]! +
+            w010 * cur[p1 + sy]! +
+            w110 * cur[p1 + sy + 3]! +
+            w001 * cur[p1 + sz]! +
+            w101 * cur[p1 + sz + 3]! +
+            w011 * cur[p1 + sz + sy]! +
+            w111 * cur[p1 + sz + sy + 3]!;
           const p2 = p + 2;
-          s2 = w000 * cur[p2]! + w100 * cur[p2 + 3]! + w010 * cur[p2 + sy]! + w110 * cur[p2 + sy + 3]!
-            + w001 * cur[p2 + sz]! + w101 * cur[p2 + sz + 3]! + w011 * cur[p2 + sz + sy]! + w111 * cur[p2 + sz + sy + 3]!;
+          s2 =
+            w000 * cur[p2]! +
+            w100 * cur[p2 + 3]! +
+            w010 * cur[p2 + sy]! +
+            w110 * cur[p2 + sy + 3]! +
+            w001 * cur[p2 + sz]! +
+            w101 * cur[p2 + sz + 3]! +
+            w011 * cur[p2 + sz + sy]! +
+            w111 * cur[p2 + sz + sy + 3]!;
         } else {
           // Partial neighbourhood (grid edge): out-of-grid corners read as 0.
           s0 = sampleCellEdge(cur, 3, 0, x0, y0, z0, fx, fy, fz, si, sj, sk);

@@ -35,7 +35,17 @@ export function upsampleField(field: Volume, target: Geometry, options: { units?
   const toMm = options.units === 'mm';
   const a = toMm ? voxelToWorldMatrix(target) : [1, 0, 0, 0, 1, 0, 0, 0, 1];
   // Combined linear map applied to the interpolated coarse displacement: A diag(factor).
-  const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = a.map((v, idx) => v * factor[idx % 3]!) as [number, number, number, number, number, number, number, number, number];
+  const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = a.map((v, idx) => v * factor[idx % 3]!) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const planes = resamplePlanes(f.data, size, target.size, step);
   const voxels = target.size[0] * target.size[1] * target.size[2];
   // On shared memory where the passes that follow (warp, Jacobian) run threaded: they then read
@@ -53,7 +63,12 @@ export function upsampleField(field: Volume, target: Geometry, options: { units?
 }
 
 /** The three interleaved components as planes on the target grid, target x at coarse x * step. */
-function resamplePlanes(src: ArrayLike<number>, size: readonly [number, number, number], target: readonly [number, number, number], step: readonly number[]): Float32Array {
+function resamplePlanes(
+  src: ArrayLike<number>,
+  size: readonly [number, number, number],
+  target: readonly [number, number, number],
+  step: readonly number[],
+): Float32Array {
   const n = size[0] * size[1] * size[2];
   const planar = new Float32Array(3 * n);
   for (let v = 0; v < n; v++) {
@@ -62,7 +77,11 @@ function resamplePlanes(src: ArrayLike<number>, size: readonly [number, number, 
     planar[2 * n + v] = src[3 * v + 2]!;
   }
   const strides = sourceStrides(size);
-  const tables = [0, 1, 2].map((a) => buildLinearTable(linearCoordinates(target[a]!, step[a]!, 0), size[a]!, strides[a]!, 'border')) as [AxisTable, AxisTable, AxisTable];
+  const tables = [0, 1, 2].map((a) => buildLinearTable(linearCoordinates(target[a]!, step[a]!, 0), size[a]!, strides[a]!, 'border')) as [
+    AxisTable,
+    AxisTable,
+    AxisTable,
+  ];
   const fast = sampleTrilinearSeparable({ src: planar, srcSize: size, channels: 3, outSize: target, tables, fill: 0 });
   if (fast !== null) return fast;
   const planes = new Float32Array(3 * target[0] * target[1] * target[2]);

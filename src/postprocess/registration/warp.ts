@@ -54,7 +54,17 @@ function roundHalfEven(x: number): number {
  * one flat loop with row terms hoisted and matrix entries in locals (less CPU than the
  * straightforward version; BENCHMARKS.md, "Design measurements").
  */
-export function resampleThroughField(moving: SampledGrid, field: ArrayLike<number>, fixedSize: readonly number[], mapping: SampleMapping, interpolation: WarpInterpolation, padding: WarpPadding, out: TypedArray, k0 = 0, k1 = fixedSize[2]!): void {
+export function resampleThroughField(
+  moving: SampledGrid,
+  field: ArrayLike<number>,
+  fixedSize: readonly number[],
+  mapping: SampleMapping,
+  interpolation: WarpInterpolation,
+  padding: WarpPadding,
+  out: TypedArray,
+  k0 = 0,
+  k1 = fixedSize[2]!,
+): void {
   const [fi, fj] = [fixedSize[0]!, fixedSize[1]!];
   const [si, sj, sk] = [moving.size[0]!, moving.size[1]!, moving.size[2]!];
   const nc = moving.components;
@@ -144,7 +154,11 @@ export function mappingFor(moving: Volume, field: Volume, units: DisplacementUni
   if (units === 'voxel') {
     const a = moving.geometry.size;
     const b = field.geometry.size;
-    if (a[0] !== b[0] || a[1] !== b[1] || a[2] !== b[2]) throw new ShapeError(`a voxel-unit field needs moving and field on the same grid size ([${a.join('x')}] vs [${b.join('x')}]); use an mm field for different grids`, { moving: [...a], field: [...b] });
+    if (a[0] !== b[0] || a[1] !== b[1] || a[2] !== b[2])
+      throw new ShapeError(
+        `a voxel-unit field needs moving and field on the same grid size ([${a.join('x')}] vs [${b.join('x')}]); use an mm field for different grids`,
+        { moving: [...a], field: [...b] },
+      );
     return IDENTITY_MAPPING;
   }
   // moving index = A_m^-1 (A_f x + u_mm): M = A_m^-1 A_f, t = A_m^-1 (o_f - o_m), L = A_m^-1.
@@ -152,7 +166,8 @@ export function mappingFor(moving: Volume, field: Volume, units: DisplacementUni
   const af = voxelToWorldMatrix(field.geometry);
   const mul = (p: Mat3, q: Mat3): Mat3 => {
     const r: number[] = [];
-    for (let row = 0; row < 3; row++) for (let col = 0; col < 3; col++) r.push(p[row * 3]! * q[col]! + p[row * 3 + 1]! * q[3 + col]! + p[row * 3 + 2]! * q[6 + col]!);
+    for (let row = 0; row < 3; row++)
+      for (let col = 0; col < 3; col++) r.push(p[row * 3]! * q[col]! + p[row * 3 + 1]! * q[3 + col]! + p[row * 3 + 2]! * q[6 + col]!);
     return r as unknown as Mat3;
   };
   const d = [0, 1, 2].map((r) => field.geometry.origin[r]! - moving.geometry.origin[r]!);
@@ -168,7 +183,8 @@ export function warpVolume(moving: Volume, field: Volume, options: WarpOptions =
   const f = checkField(field);
   const interpolation = options.interpolation ?? 'linear';
   const padding = options.padding ?? 'zeros';
-  if (interpolation !== 'linear' && interpolation !== 'nearest') throw new UsageError(`interpolation must be 'linear' or 'nearest', got ${String(interpolation)}`, { field: 'interpolation' });
+  if (interpolation !== 'linear' && interpolation !== 'nearest')
+    throw new UsageError(`interpolation must be 'linear' or 'nearest', got ${String(interpolation)}`, { field: 'interpolation' });
   if (padding !== 'zeros' && padding !== 'border') throw new UsageError(`padding must be 'zeros' or 'border', got ${String(padding)}`, { field: 'padding' });
   if (moving.frames !== 1) throw new ShapeError(`warpVolume needs a single-frame volume, got ${moving.frames} frames`);
   const mapping = mappingFor(moving, f, checkUnits(options.units ?? 'voxel'));
@@ -216,7 +232,20 @@ export const RESAMPLE_FIELD_KERNEL: SlabKernel<ResampleArgs> = {
  * (x0, y0, z0) + (fx, fy, fz) when the cell straddles the grid edge: each in-grid corner
  * weighted, out-of-grid corners read as 0 (grid_sample padding 'zeros').
  */
-export function sampleCellEdge(src: ArrayLike<number>, nc: number, q: number, x0: number, y0: number, z0: number, fx: number, fy: number, fz: number, si: number, sj: number, sk: number): number {
+export function sampleCellEdge(
+  src: ArrayLike<number>,
+  nc: number,
+  q: number,
+  x0: number,
+  y0: number,
+  z0: number,
+  fx: number,
+  fy: number,
+  fz: number,
+  si: number,
+  sj: number,
+  sk: number,
+): number {
   let acc = 0;
   for (let corner = 0; corner < 8; corner++) {
     const xx = x0 + (corner & 1);

@@ -32,7 +32,14 @@ export function argmaxChannelsSimd(data: Float32Array, channels: number, voxels:
  * exact in float32). Null where it does not apply or a NaN is present: the scalar loop then
  * runs and reports it.
  */
-export function regionsToLabelsSimd(data: Float32Array, voxels: number, order: readonly number[], labels: readonly number[], threshold: number, gte: boolean): Uint8Array | null {
+export function regionsToLabelsSimd(
+  data: Float32Array,
+  voxels: number,
+  order: readonly number[],
+  labels: readonly number[],
+  threshold: number,
+  gte: boolean,
+): Uint8Array | null {
   if (labels.some((l) => l > 255) || Math.fround(threshold) !== threshold) return null;
   const used = [...new Set(order)];
   const arena = createKernelArena([used.length * CHUNK * 4, CHUNK, 8 * order.length]);

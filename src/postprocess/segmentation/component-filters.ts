@@ -16,7 +16,8 @@ export interface KeepLargestOptions {
 }
 
 function checkSingleComponent(volume: Volume): void {
-  if (volume.components !== 1 || volume.frames !== 1) throw new UsageError(`component filters need a single-component 3D label map, got ${volume.components} components x ${volume.frames} frames`);
+  if (volume.components !== 1 || volume.frames !== 1)
+    throw new UsageError(`component filters need a single-component 3D label map, got ${volume.components} components x ${volume.frames} frames`);
 }
 
 /**
@@ -69,7 +70,8 @@ export interface RemoveSmallOptions {
 
 export function removeSmallComponents<T extends VoxelType>(volume: Volume<T>, options: RemoveSmallOptions): Volume<T> {
   checkSingleComponent(volume);
-  if (!Number.isInteger(options.minVoxels) || options.minVoxels < 0) throw new UsageError(`minVoxels must be a non-negative integer, got ${options.minVoxels}`, { field: 'minVoxels', received: options.minVoxels });
+  if (!Number.isInteger(options.minVoxels) || options.minVoxels < 0)
+    throw new UsageError(`minVoxels must be a non-negative integer, got ${options.minVoxels}`, { field: 'minVoxels', received: options.minVoxels });
   const connectivity = checkConnectivity(options.connectivity ?? 26);
   const cc = labelConnectedComponents(volume.data, volume.geometry.size, { connectivity, by: 'value' });
   const applied = options.labels ? new Set(options.labels) : null;

@@ -56,13 +56,15 @@ function growRuns(r: Runs): void {
 }
 
 export function checkConnectivity(connectivity: unknown): Connectivity {
-  if (connectivity !== 6 && connectivity !== 26) throw new UsageError(`connectivity must be 6 or 26, got ${String(connectivity)}`, { field: 'connectivity', expected: '6 | 26', received: connectivity });
+  if (connectivity !== 6 && connectivity !== 26)
+    throw new UsageError(`connectivity must be 6 or 26, got ${String(connectivity)}`, { field: 'connectivity', expected: '6 | 26', received: connectivity });
   return connectivity;
 }
 
 export function labelConnectedComponents(data: TypedArray, size: readonly number[], options: ComponentOptions = {}): ComponentLabels {
   const [ni, nj, nk] = [size[0] ?? 1, size[1] ?? 1, size[2] ?? 1];
-  if (data.length !== ni * nj * nk) throw new ShapeError(`mask has ${data.length} voxels, size [${ni}, ${nj}, ${nk}] needs ${ni * nj * nk}`, { expected: ni * nj * nk, actual: data.length });
+  if (data.length !== ni * nj * nk)
+    throw new ShapeError(`mask has ${data.length} voxels, size [${ni}, ${nj}, ${nk}] needs ${ni * nj * nk}`, { expected: ni * nj * nk, actual: data.length });
   const connectivity = checkConnectivity(options.connectivity ?? 26);
   const byValue = (options.by ?? 'foreground') === 'value';
   if (data instanceof Float32Array || data instanceof Float64Array) assertNoNaN(data, 'mask');
@@ -144,7 +146,18 @@ export function labelConnectedComponents(data: TypedArray, size: readonly number
 }
 
 /** Unites runs [a0, a1) of one row with the touching runs [b0, b1) of a neighbour row. */
-function mergeRows(parent: Int32Array, start: Int32Array, end: Int32Array, value: Float64Array, byValue: boolean, d: number, a0: number, a1: number, b0: number, b1: number): void {
+function mergeRows(
+  parent: Int32Array,
+  start: Int32Array,
+  end: Int32Array,
+  value: Float64Array,
+  byValue: boolean,
+  d: number,
+  a0: number,
+  a1: number,
+  b0: number,
+  b1: number,
+): void {
   let q = b0;
   for (let p = a0; p < a1 && q < b1; p++) {
     const as = start[p]!;

@@ -76,12 +76,15 @@ export interface RegionsToLabelsOptions {
 export function convertRegionsToLabels(probabilities: NumericArray, channels: number, options: RegionsToLabelsOptions): LabelArray {
   const voxels = channelVoxels(probabilities, channels);
   const { order, labels } = options;
-  if (order.length !== labels.length || order.length === 0) throw new UsageError(`regionsToLabels needs as many labels (${labels.length}) as regions in order (${order.length})`, { field: 'labels' });
+  if (order.length !== labels.length || order.length === 0)
+    throw new UsageError(`regionsToLabels needs as many labels (${labels.length}) as regions in order (${order.length})`, { field: 'labels' });
   let maxLabel = 0;
   order.forEach((c, i) => {
-    if (!Number.isInteger(c) || c < 0 || c >= channels) throw new UsageError(`order[${i}] = ${c} is not a channel index below ${channels}`, { field: `order[${i}]`, received: c });
+    if (!Number.isInteger(c) || c < 0 || c >= channels)
+      throw new UsageError(`order[${i}] = ${c} is not a channel index below ${channels}`, { field: `order[${i}]`, received: c });
     const l = labels[i]!;
-    if (!Number.isInteger(l) || l < 0 || l > 65535) throw new UsageError(`labels[${i}] = ${l} is not an integer label in [0, 65535]`, { field: `labels[${i}]`, received: l });
+    if (!Number.isInteger(l) || l < 0 || l > 65535)
+      throw new UsageError(`labels[${i}] = ${l} is not an integer label in [0, 65535]`, { field: `labels[${i}]`, received: l });
     if (l > maxLabel) maxLabel = l;
   });
   const t = options.threshold ?? 0.5;
@@ -117,7 +120,8 @@ export function remapLabels<T extends TypedArray>(labels: T, map: LabelMap): T {
   const Ctor = labels.constructor as new (n: number) => T;
   const probe = new Ctor(1);
   for (const [from, to] of pairs) {
-    if (!Number.isInteger(from) || from < 0 || from > 65535 || !Number.isInteger(to) || to < 0) throw new UsageError(`label map entry ${from} -> ${to} must map integers in [0, 65535] to non-negative integers`, { field: 'map', received: [from, to] });
+    if (!Number.isInteger(from) || from < 0 || from > 65535 || !Number.isInteger(to) || to < 0)
+      throw new UsageError(`label map entry ${from} -> ${to} must map integers in [0, 65535] to non-negative integers`, { field: 'map', received: [from, to] });
     probe[0] = to;
     if (probe[0] !== to) throw new UsageError(`label map target ${to} does not fit the label array type (${Ctor.name})`, { field: 'map', received: to });
   }

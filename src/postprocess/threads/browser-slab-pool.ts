@@ -34,7 +34,12 @@ const workers: Worker[] = [];
  * the thread count in use, and the reason where it is 1.
  */
 export async function startKernelThreads(options: StartKernelThreadsOptions = {}): Promise<KernelThreadsStatus> {
-  const g = globalThis as unknown as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number }; WorkerGlobalScope?: unknown; document?: unknown };
+  const g = globalThis as unknown as {
+    crossOriginIsolated?: boolean;
+    navigator?: { hardwareConcurrency?: number };
+    WorkerGlobalScope?: unknown;
+    document?: unknown;
+  };
   if (g.crossOriginIsolated !== true || typeof SharedArrayBuffer === 'undefined') return { threads: 1, reason: 'not-cross-origin-isolated' };
   // Atomics.wait throws on a window's thread; workers (dedicated) may block.
   if (g.WorkerGlobalScope === undefined) return { threads: 1, reason: 'main-thread' };

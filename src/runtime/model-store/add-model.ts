@@ -95,7 +95,11 @@ export async function addModelToStore(onnxPath: string, entry: Readonly<Record<s
   const models = isRecord(currentJson['models']) ? { ...currentJson['models'] } : {};
   const replaced = models[id] !== undefined;
   if (replaced && options.replace !== true) {
-    throw new ManifestError(`model '${id}' is already in the store ${store.dir}; pass replace (--replace) to overwrite it`, { modelId: id, field: 'id', file: join(store.dir, STORE_MANIFEST_NAME) });
+    throw new ManifestError(`model '${id}' is already in the store ${store.dir}; pass replace (--replace) to overwrite it`, {
+      modelId: id,
+      field: 'id',
+      file: join(store.dir, STORE_MANIFEST_NAME),
+    });
   }
   models[id] = storeEntry(entry, file, source);
   const datasets = { ...(isRecord(currentJson['datasets']) ? currentJson['datasets'] : {}), ...(options.datasets ?? {}) };

@@ -22,19 +22,32 @@ function fieldOf(io: IoSpec, details: Readonly<Record<string, unknown>>): string
 }
 
 /** Loads `bytes` on the CPU provider and checks its graph I/O against `io`; typed errors name the entry field. */
-export async function checkGraphAgainstIo(backend: RuntimeBackend, bytes: Uint8Array, io: IoSpec, names: { readonly file: string; readonly modelId: string }): Promise<void> {
+export async function checkGraphAgainstIo(
+  backend: RuntimeBackend,
+  bytes: Uint8Array,
+  io: IoSpec,
+  names: { readonly file: string; readonly modelId: string },
+): Promise<void> {
   let session;
   try {
     session = await backend.createSession(bytes, 'cpu', {});
   } catch (error) {
-    throw new ModelFileError(`${names.file}: onnxruntime cannot load it as an ONNX model: ${describeError(error)}`, { file: names.file, modelId: names.modelId }, { cause: error });
+    throw new ModelFileError(
+      `${names.file}: onnxruntime cannot load it as an ONNX model: ${describeError(error)}`,
+      { file: names.file, modelId: names.modelId },
+      { cause: error },
+    );
   }
   try {
     checkSessionIo(session, io, names.modelId);
   } catch (error) {
     if (!(error instanceof ShapeError)) throw error;
     const field = fieldOf(io, error.details);
-    throw new ShapeError(`${names.file} does not match the entry's ${field}: ${error.message}`, { ...error.details, file: names.file, field }, { cause: error });
+    throw new ShapeError(
+      `${names.file} does not match the entry's ${field}: ${error.message}`,
+      { ...error.details, file: names.file, field },
+      { cause: error },
+    );
   } finally {
     await session.release();
   }

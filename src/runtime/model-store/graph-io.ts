@@ -13,12 +13,20 @@ import type { TensorSpec } from '../../manifest/io-spec.js';
 
 function fit(specs: readonly TensorSpec[], graph: readonly ValueMetadata[], kind: 'inputs' | 'outputs', file: string): TensorSpec[] {
   if (graph.length !== specs.length) {
-    throw new ShapeError(`${file}: the graph has ${graph.length} ${kind} (${graph.map((g) => g.name).join(', ')}), the bundle's model ${specs.length}`, { file, field: `io.${kind}`, expected: specs.map((s) => s.name), actual: graph.map((g) => g.name) });
+    throw new ShapeError(`${file}: the graph has ${graph.length} ${kind} (${graph.map((g) => g.name).join(', ')}), the bundle's model ${specs.length}`, {
+      file,
+      field: `io.${kind}`,
+      expected: specs.map((s) => s.name),
+      actual: graph.map((g) => g.name),
+    });
   }
   return specs.map((spec, i) => {
     const g = graph[i]!;
     const shape = g.shape;
-    const dims = shape !== undefined && shape.length === spec.dims.length ? spec.dims.map((d, a) => (d === -1 && typeof shape[a] === 'number' && (shape[a] as number) >= 0 ? shape[a]! : d)) : spec.dims;
+    const dims =
+      shape !== undefined && shape.length === spec.dims.length
+        ? spec.dims.map((d, a) => (d === -1 && typeof shape[a] === 'number' && (shape[a] as number) >= 0 ? shape[a]! : d))
+        : spec.dims;
     return { ...spec, name: g.name, dims };
   });
 }
@@ -38,7 +46,10 @@ export async function applyGraphIo<E extends Readonly<Record<string, unknown>>>(
   }
   try {
     const io = entry['io'] as { inputs: TensorSpec[]; outputs: TensorSpec[] };
-    return { ...entry, io: { inputs: fit(io.inputs, session.inputMetadata, 'inputs', onnxPath), outputs: fit(io.outputs, session.outputMetadata, 'outputs', onnxPath) } };
+    return {
+      ...entry,
+      io: { inputs: fit(io.inputs, session.inputMetadata, 'inputs', onnxPath), outputs: fit(io.outputs, session.outputMetadata, 'outputs', onnxPath) },
+    };
   } finally {
     await session.release();
   }

@@ -33,7 +33,13 @@ export function createBlendAccumulator(grid: Grid, outChannels: number, map: Ble
 class WasmBlend implements BlendAccumulator {
   private readonly at: { weights: number; pred: number; output: number; rowF: number; colF: number };
 
-  constructor(private readonly arena: KernelArena, private readonly grid: Grid, private readonly outChannels: number, private readonly map: BlendMap, scale: number) {
+  constructor(
+    private readonly arena: KernelArena,
+    private readonly grid: Grid,
+    private readonly outChannels: number,
+    private readonly map: BlendMap,
+    scale: number,
+  ) {
     const weights = map.weights;
     const [w, pred, output, rowF, colF] = arena.offsets as [number, number, number, number, number];
     this.at = { weights: w, pred, output, rowF, colF };
@@ -53,14 +59,25 @@ class WasmBlend implements BlendAccumulator {
       const { lo, hi } = windowBoxInImage(this.grid, start);
       if (hi.some((h, d) => h <= lo[d]!)) return;
       const inWindow = (lo[0]! * r1 + lo[1]!) * r2 + lo[2]!;
-      const inImage = ((start[0]! + lo[0]! - this.grid.padBefore[0]!) * s1 + start[1]! + lo[1]! - this.grid.padBefore[1]!) * s2 + start[2]! + lo[2]! - this.grid.padBefore[2]!;
+      const inImage =
+        ((start[0]! + lo[0]! - this.grid.padBefore[0]!) * s1 + start[1]! + lo[1]! - this.grid.padBefore[1]!) * s2 +
+        start[2]! +
+        lo[2]! -
+        this.grid.padBefore[2]!;
       kernels.accumulate(
         this.at.output + inImage * 4,
         this.at.pred + (b * this.outChannels * roiVoxels + inWindow) * 4,
         this.at.weights + inWindow * 4,
-        hi[0]! - lo[0]!, hi[1]! - lo[1]!, hi[2]! - lo[2]!, this.outChannels,
-        s2 * 4, s1 * s2 * 4, s0 * s1 * s2 * 4,
-        r2 * 4, r1 * r2 * 4, roiVoxels * 4,
+        hi[0]! - lo[0]!,
+        hi[1]! - lo[1]!,
+        hi[2]! - lo[2]!,
+        this.outChannels,
+        s2 * 4,
+        s1 * s2 * 4,
+        s0 * s1 * s2 * 4,
+        r2 * 4,
+        r1 * r2 * 4,
+        roiVoxels * 4,
       );
     });
   }
@@ -86,13 +103,20 @@ class WasmBlend implements BlendAccumulator {
 class JsBlend implements BlendAccumulator {
   private readonly output: Float32Array;
 
-  constructor(private readonly grid: Grid, private readonly outChannels: number, private readonly map: BlendMap, private readonly scale: number) {
+  constructor(
+    private readonly grid: Grid,
+    private readonly outChannels: number,
+    private readonly map: BlendMap,
+    private readonly scale: number,
+  ) {
     this.output = new Float32Array(outChannels * grid.size[0]! * grid.size[1]! * grid.size[2]!);
   }
 
   add(pred: Float32Array, starts: readonly (readonly number[])[]): void {
     const roiVoxels = this.grid.roi[0]! * this.grid.roi[1]! * this.grid.roi[2]!;
-    starts.forEach((start, b) => accumulateWindow(this.output, this.outChannels, this.grid, start, pred, b * this.outChannels * roiVoxels, this.map.weights, this.scale));
+    starts.forEach((start, b) =>
+      accumulateWindow(this.output, this.outChannels, this.grid, start, pred, b * this.outChannels * roiVoxels, this.map.weights, this.scale),
+    );
   }
 
   finish(): Float32Array {
@@ -102,7 +126,16 @@ class JsBlend implements BlendAccumulator {
   }
 }
 
-function accumulateWindow(output: Float32Array, outChannels: number, grid: Grid, start: readonly number[], pred: Float32Array, offset: number, weights: Float32Array, scale: number): void {
+function accumulateWindow(
+  output: Float32Array,
+  outChannels: number,
+  grid: Grid,
+  start: readonly number[],
+  pred: Float32Array,
+  offset: number,
+  weights: Float32Array,
+  scale: number,
+): void {
   const [s0, s1, s2] = grid.size as [number, number, number];
   const [r0, r1, r2] = grid.roi as [number, number, number];
   const x0 = start[2]! - grid.padBefore[2]!;
@@ -156,27 +189,33 @@ function normaliseTiles(output: Float32Array, outChannels: number, grid: Grid, w
   const spatial = s0 * s1 * s2;
   const segs = [coverSegments(grid, 0), coverSegments(grid, 1), coverSegments(grid, 2)];
   const scratch = new Float32Array(weights.length);
-  for (const sz of segs[0]!) for (const sy of segs[1]!) for (const sx of segs[2]!) {
-    const nz = sz.to - sz.from;
-    const ny = sy.to - sy.from;
-    const nx = sx.to - sx.from;
-    scratch.fill(0, 0, nz * ny * nx);
-    for (const wz of sz.starts) for (const wy of sy.starts) for (const wx of sx.starts) {
-      for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) {
-        const w = ((sz.from + z + p0 - wz) * r1 + (sy.from + y + p1 - wy)) * r2 + (sx.from + p2 - wx);
-        const t = (z * ny + y) * nx;
-        for (let x = 0; x < nx; x++) scratch[t + x] = scratch[t + x]! + weights[w + x]!;
+  for (const sz of segs[0]!)
+    for (const sy of segs[1]!)
+      for (const sx of segs[2]!) {
+        const nz = sz.to - sz.from;
+        const ny = sy.to - sy.from;
+        const nx = sx.to - sx.from;
+        scratch.fill(0, 0, nz * ny * nx);
+        for (const wz of sz.starts)
+          for (const wy of sy.starts)
+            for (const wx of sx.starts) {
+              for (let z = 0; z < nz; z++)
+                for (let y = 0; y < ny; y++) {
+                  const w = ((sz.from + z + p0 - wz) * r1 + (sy.from + y + p1 - wy)) * r2 + (sx.from + p2 - wx);
+                  const t = (z * ny + y) * nx;
+                  for (let x = 0; x < nx; x++) scratch[t + x] = scratch[t + x]! + weights[w + x]!;
+                }
+            }
+        for (let z = 0; z < nz; z++)
+          for (let y = 0; y < ny; y++) {
+            const t = (z * ny + y) * nx;
+            const v0 = ((sz.from + z) * s1 + sy.from + y) * s2 + sx.from;
+            for (let c = 0; c < outChannels; c++) {
+              const base = c * spatial + v0;
+              for (let x = 0; x < nx; x++) output[base + x] = output[base + x]! / scratch[t + x]!;
+            }
+          }
       }
-    }
-    for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) {
-      const t = (z * ny + y) * nx;
-      const v0 = ((sz.from + z) * s1 + sy.from + y) * s2 + sx.from;
-      for (let c = 0; c < outChannels; c++) {
-        const base = c * spatial + v0;
-        for (let x = 0; x < nx; x++) output[base + x] = output[base + x]! / scratch[t + x]!;
-      }
-    }
-  }
 }
 
 /** Per coordinate of one axis: the sum of the profile over the windows covering it. */
@@ -198,13 +237,13 @@ function normaliseSeparable(output: Float32Array, outChannels: number, grid: Gri
   const [sz, sy, sx] = [0, 1, 2].map((axis) => coverSums(grid, axis, factors[axis]!)) as [Float64Array, Float64Array, Float64Array];
   const invX = sx.map((v) => 1 / v);
   const spatial = s0 * s1 * s2;
-  for (let z = 0; z < s0; z++) for (let y = 0; y < s1; y++) {
-    const f = 1 / (sz[z]! * sy[y]!);
-    const row = (z * s1 + y) * s2;
-    for (let c = 0; c < outChannels; c++) {
-      const base = c * spatial + row;
-      for (let x = 0; x < s2; x++) output[base + x] = output[base + x]! * (f * invX[x]!);
+  for (let z = 0; z < s0; z++)
+    for (let y = 0; y < s1; y++) {
+      const f = 1 / (sz[z]! * sy[y]!);
+      const row = (z * s1 + y) * s2;
+      for (let c = 0; c < outChannels; c++) {
+        const base = c * spatial + row;
+        for (let x = 0; x < s2; x++) output[base + x] = output[base + x]! * (f * invX[x]!);
+      }
     }
-  }
 }
-

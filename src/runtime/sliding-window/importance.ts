@@ -91,16 +91,16 @@ export function separableFactors(weights: Float32Array, roi: readonly number[]):
   const a = Float64Array.from({ length: r0 }, (_, z) => weights[(z * r1 + my) * r2 + mx]!);
   const b = Float64Array.from({ length: r1 }, (_, y) => weights[(mz * r1 + y) * r2 + mx]! / top);
   const c = Float64Array.from({ length: r2 }, (_, x) => weights[(mz * r1 + my) * r2 + x]! / top);
-  for (let z = 0, i = 0; z < r0; z++) for (let y = 0; y < r1; y++) {
-    const ab = a[z]! * b[y]!;
-    for (let x = 0; x < r2; x++, i++) {
-      const w = weights[i]!;
-      if (Math.abs(w - ab * c[x]!) > 1e-6 * w) return undefined;
+  for (let z = 0, i = 0; z < r0; z++)
+    for (let y = 0; y < r1; y++) {
+      const ab = a[z]! * b[y]!;
+      for (let x = 0; x < r2; x++, i++) {
+        const w = weights[i]!;
+        if (Math.abs(w - ab * c[x]!) > 1e-6 * w) return undefined;
+      }
     }
-  }
   return [a, b, c];
 }
-
 
 /** A window's blend weights and, when they factorise, their per-axis profiles. */
 export interface BlendMap {

@@ -63,11 +63,14 @@ function planGrid(spatial: readonly number[], options: SlidingWindowOptions): Gr
 
 function validate(input: ModelTensor<'float32'>, options: SlidingWindowOptions): void {
   const rank = input.dims.length - 2;
-  if (input.dims[0] !== 1 || (rank !== 2 && rank !== 3)) throw new ShapeError(`sliding window expects [1, C, H, W] or [1, C, D, H, W], got [${input.dims.join(', ')}]`, { actual: input.dims });
+  if (input.dims[0] !== 1 || (rank !== 2 && rank !== 3))
+    throw new ShapeError(`sliding window expects [1, C, H, W] or [1, C, D, H, W], got [${input.dims.join(', ')}]`, { actual: input.dims });
   if (options.roi.length !== rank) throw new UsageError(`roi has ${options.roi.length} axes, input has ${rank} spatial axes`, { field: 'roi' });
-  if (!options.roi.every((r) => Number.isInteger(r) && r > 0)) throw new UsageError(`roi must be positive integers, got [${options.roi.join(', ')}]`, { field: 'roi' });
+  if (!options.roi.every((r) => Number.isInteger(r) && r > 0))
+    throw new UsageError(`roi must be positive integers, got [${options.roi.join(', ')}]`, { field: 'roi' });
   if (!(options.overlap >= 0 && options.overlap < 1)) throw new UsageError(`overlap must be in [0, 1), got ${options.overlap}`, { field: 'overlap' });
-  for (const a of options.mirrorAxes ?? []) if (!(a >= 0 && a < rank)) throw new UsageError(`mirror axis ${a} is not a spatial axis (0..${rank - 1})`, { field: 'mirrorAxes' });
+  for (const a of options.mirrorAxes ?? [])
+    if (!(a >= 0 && a < rank)) throw new UsageError(`mirror axis ${a} is not a spatial axis (0..${rank - 1})`, { field: 'mirrorAxes' });
 }
 
 /** All subsets of the mirror axes, identity first (nnU-Net averages over all 2^k flips). */
@@ -84,12 +87,13 @@ function flipWindows(buf: Float32Array, blocks: number, roi: number[], axes3: re
   for (const axis of axes3) {
     for (let b = 0; b < blocks; b++) {
       const base = b * vol;
-      for (let z = 0; z < r0; z++) for (let y = 0; y < r1; y++) {
-        const row = base + (z * r1 + y) * r2;
-        if (axis === 2) buf.subarray(row, row + r2).reverse();
-        else if (axis === 1 && y < r1 - 1 - y) swapRows(buf, row, base + (z * r1 + (r1 - 1 - y)) * r2, r2);
-        else if (axis === 0 && z < r0 - 1 - z) swapRows(buf, row, base + ((r0 - 1 - z) * r1 + y) * r2, r2);
-      }
+      for (let z = 0; z < r0; z++)
+        for (let y = 0; y < r1; y++) {
+          const row = base + (z * r1 + y) * r2;
+          if (axis === 2) buf.subarray(row, row + r2).reverse();
+          else if (axis === 1 && y < r1 - 1 - y) swapRows(buf, row, base + (z * r1 + (r1 - 1 - y)) * r2, r2);
+          else if (axis === 0 && z < r0 - 1 - z) swapRows(buf, row, base + ((r0 - 1 - z) * r1 + y) * r2, r2);
+        }
     }
   }
 }
@@ -102,7 +106,11 @@ function swapRows(buf: Float32Array, a: number, b: number, n: number): void {
   }
 }
 
-export async function runSlidingWindow(input: ModelTensor<'float32'>, predict: WindowPredictor, options: SlidingWindowOptions): Promise<ModelTensor<'float32'>> {
+export async function runSlidingWindow(
+  input: ModelTensor<'float32'>,
+  predict: WindowPredictor,
+  options: SlidingWindowOptions,
+): Promise<ModelTensor<'float32'>> {
   validate(input, options);
   const rank = input.dims.length - 2;
   const channels = input.dims[1]!;
@@ -124,7 +132,10 @@ export async function runSlidingWindow(input: ModelTensor<'float32'>, predict: W
       const pred = await predict({ type: 'float32', data: windowBuffer, dims: [batch.length, channels, ...grid.roi.slice(3 - rank)] });
       const expectedLength = pred.dims[1]! * batch.length * roiVoxels;
       if (pred.dims[0] !== batch.length || pred.data.length !== expectedLength) {
-        throw new ShapeError(`window predictor returned [${pred.dims.join(', ')}] for a batch of ${batch.length} windows of [${grid.roi.slice(3 - rank).join(', ')}]`, { actual: pred.dims });
+        throw new ShapeError(
+          `window predictor returned [${pred.dims.join(', ')}] for a batch of ${batch.length} windows of [${grid.roi.slice(3 - rank).join(', ')}]`,
+          { actual: pred.dims },
+        );
       }
       if (blend !== undefined && pred.dims[1] !== outChannels) {
         throw new ShapeError(`window predictor returned ${pred.dims[1]} channels after ${outChannels} for earlier windows`, { actual: pred.dims });

@@ -35,7 +35,13 @@ export class WindowCutter {
   private readonly stageFloats: number;
   private buffer: Float32Array | undefined;
 
-  constructor(private readonly input: ModelTensor<'float32'>, private readonly grid: Grid, maxWindows: number, private readonly padValue: number, private readonly padMode: 'constant' | 'replicate' = 'constant') {
+  constructor(
+    private readonly input: ModelTensor<'float32'>,
+    private readonly grid: Grid,
+    maxWindows: number,
+    private readonly padValue: number,
+    private readonly padMode: 'constant' | 'replicate' = 'constant',
+  ) {
     this.strides = inputStrides(input, grid);
     this.channels = input.dims[1]!;
     const [r0, r1, r2] = grid.roi as [number, number, number];
@@ -102,7 +108,11 @@ export class WindowCutter {
       const dst = offset + c * this.roiVoxels;
       if (!inside) out.fill(this.padValue, dst, dst + this.roiVoxels);
       if (hi.some((h, d) => h <= lo[d]!)) continue;
-      const from = c * sc + (start[0]! + lo[0]! - grid.padBefore[0]!) * sa + (start[1]! + lo[1]! - grid.padBefore[1]!) * sb + (start[2]! + lo[2]! - grid.padBefore[2]!) * sd;
+      const from =
+        c * sc +
+        (start[0]! + lo[0]! - grid.padBefore[0]!) * sa +
+        (start[1]! + lo[1]! - grid.padBefore[1]!) * sb +
+        (start[2]! + lo[2]! - grid.padBefore[2]!) * sd;
       const to = dst + (lo[0]! * r1 + lo[1]!) * r2 + lo[2]!;
       const dims: [number, number, number] = [hi[0]! - lo[0]!, hi[1]! - lo[1]!, hi[2]! - lo[2]!];
       if (this.arena !== null) this.cutStaged(from, to, dims);

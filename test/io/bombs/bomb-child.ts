@@ -15,16 +15,26 @@ const [kind, target] = process.argv.slice(2) as [string, string];
 
 async function run(): Promise<Volume | Uint8Array | object> {
   switch (kind) {
-    case 'nifti-sync': return readNiftiSync(readFileSync(target), { name: 'bomb.nii.gz' });
-    case 'nifti-async': return readNifti(readFileSync(target), { name: 'bomb.nii.gz' });
-    case 'nifti-file': return readImageFile(target);
-    case 'dicom': return readDicom(readFileSync(target), { name: 'bomb.dcm', maxVoxels: 64 ** 3 });
-    case 'dicom-default': return readDicom(readFileSync(target), { name: 'bomb.dcm' });
-    case 'dicom-file': return readImageFile(target);
-    case 'dicom-tags': return readDicomTags(readFileSync(target), { name: 'bomb.dcm', maxVoxels: 64 ** 3 });
-    case 'dicom-summary': return summarizeDicomHeader(readFileSync(target), { name: 'bomb.dcm', maxVoxels: 64 ** 3 });
-    case 'fetch': return fetchWithProgress(target, undefined, { maxBytes: 64 * 2 ** 20 });
-    default: throw new Error(`unknown case ${kind}`);
+    case 'nifti-sync':
+      return readNiftiSync(readFileSync(target), { name: 'bomb.nii.gz' });
+    case 'nifti-async':
+      return readNifti(readFileSync(target), { name: 'bomb.nii.gz' });
+    case 'nifti-file':
+      return readImageFile(target);
+    case 'dicom':
+      return readDicom(readFileSync(target), { name: 'bomb.dcm', maxVoxels: 64 ** 3 });
+    case 'dicom-default':
+      return readDicom(readFileSync(target), { name: 'bomb.dcm' });
+    case 'dicom-file':
+      return readImageFile(target);
+    case 'dicom-tags':
+      return readDicomTags(readFileSync(target), { name: 'bomb.dcm', maxVoxels: 64 ** 3 });
+    case 'dicom-summary':
+      return summarizeDicomHeader(readFileSync(target), { name: 'bomb.dcm', maxVoxels: 64 ** 3 });
+    case 'fetch':
+      return fetchWithProgress(target, undefined, { maxBytes: 64 * 2 ** 20 });
+    default:
+      throw new Error(`unknown case ${kind}`);
   }
 }
 

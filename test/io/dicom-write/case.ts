@@ -23,4 +23,3 @@ export async function makeCase() {
   const labelMap = createVolume({ geometry: volume.geometry, data: labels, meta: { source: 'labels' } });
   return { files, volume, labelMap, labels, source: describeDicomSource(files) };
 }
-

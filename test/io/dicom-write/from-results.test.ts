@@ -18,16 +18,29 @@ import { makeCase } from './case.js';
 import { makeRadiograph, patientPosition } from './source-series.js';
 import { hasDciodvfy, runDciodvfy, segToLabels } from './helpers.js';
 
-const manifest = parseManifest(JSON.parse(readFileSync(new URL('../../../models.manifest.json', import.meta.url), 'utf8')), { validatePreprocess: () => {}, validatePostprocess: () => {} });
+const manifest = parseManifest(JSON.parse(readFileSync(new URL('../../../models.manifest.json', import.meta.url), 'utf8')), {
+  validatePreprocess: () => {},
+  validatePostprocess: () => {},
+});
 
 function provenance(entry: ModelEntry): Provenance {
-  return { modelId: entry.id, task: entry.task, sha256: 'c'.repeat(64), sdkVersion: '0', provider: {} as Provenance['provider'], preprocessing: [], inputs: [], startedAt: '', durationMs: 0 };
+  return {
+    modelId: entry.id,
+    task: entry.task,
+    sha256: 'c'.repeat(64),
+    sdkVersion: '0',
+    provider: {} as Provenance['provider'],
+    preprocessing: [],
+    inputs: [],
+    startedAt: '',
+    durationMs: 0,
+  };
 }
 
 function walk(ds: DataSet, out: { meaning: string; item: DataSet }[] = []): { meaning: string; item: DataSet }[] {
   for (const item of sequenceItems(ds, 'x0040a730')) {
     const name = firstItem(item, 'x0040a043');
-    out.push({ meaning: name === undefined ? '' : readString(name, 'x00080104') ?? '', item });
+    out.push({ meaning: name === undefined ? '' : (readString(name, 'x00080104') ?? ''), item });
     walk(item, out);
   }
   return out;
@@ -73,8 +86,14 @@ describe('detection results', () => {
     const entry = getModelEntry(manifest, 'medinfer-nodule-det3d-phantom');
     const g = volume.geometry;
     // Edge convention: voxels 2..5 along i, 1..3 along j, 1..4 along k.
-    const box = { index: { min: [2, 1, 1] as const, max: [6, 4, 5] as const }, world: { min: [0, 0, 0] as const, max: [0, 0, 0] as const, center: [0, 0, 0] as const } };
-    const result = { detections: [{ label: 'nodule', classIndex: 0, score: 0.75, box, sizeMm: [0, 0, 0] }], provenance: provenance(entry) } as unknown as DetectionResult;
+    const box = {
+      index: { min: [2, 1, 1] as const, max: [6, 4, 5] as const },
+      world: { min: [0, 0, 0] as const, max: [0, 0, 0] as const, center: [0, 0, 0] as const },
+    };
+    const result = {
+      detections: [{ label: 'nodule', classIndex: 0, score: 0.75, box, sizeMm: [0, 0, 0] }],
+      provenance: provenance(entry),
+    } as unknown as DetectionResult;
     const [d] = detectionFindings(result, g, source, entry) as SrDetection3D[];
     const centre = indexToWorld(g, [3.5, 2, 2.5]);
     d!.centerMm.forEach((v, a) => expect(v).toBeCloseTo(centre[a]!, 6));
@@ -92,7 +111,13 @@ describe('detection results', () => {
     expect(readString(region, 'x30060024')).toBe(source.frameOfReferenceUid);
     // The box's corners (voxel-centre index = edge index - 0.5) on the slice through its centre
     // (k = 2.5), in LPS mm from the source's own position / orientation tags: the SR's polygon, closed.
-    const corners = [[2, 1], [6, 1], [6, 4], [2, 4], [2, 1]].map(([ci, cj]) => patientPosition(ci! - 0.5, cj! - 0.5, 2.5));
+    const corners = [
+      [2, 1],
+      [6, 1],
+      [6, 4],
+      [2, 4],
+      [2, 1],
+    ].map(([ci, cj]) => patientPosition(ci! - 0.5, cj! - 0.5, 2.5));
     const gd = Array.from({ length: 15 }, (_, n) => region.float('x00700022', n)!);
     expect(region.float('x00700022', 15)).toBeUndefined();
     corners.forEach((p, n) => p.forEach((v, a) => expect(Math.abs(gd[3 * n + a]! - v)).toBeLessThan(1e-3)));
@@ -113,8 +138,14 @@ describe('detection results', () => {
     expect(source.frameOfReferenceUid).toBeUndefined();
     const image = await readDicom(cxr.bytes);
     const entry = getModelEntry(manifest, 'medinfer-cxr-yolo-phantom');
-    const box = { index: { min: [2, 3, 0] as const, max: [10, 7, 1] as const }, world: { min: [0, 0, 0] as const, max: [0, 0, 0] as const, center: [0, 0, 0] as const } };
-    const result = { detections: [{ label: 'Nodule', classIndex: 0, score: 0.5, box, sizeMm: [0, 0, 0] }], provenance: provenance(entry) } as unknown as DetectionResult;
+    const box = {
+      index: { min: [2, 3, 0] as const, max: [10, 7, 1] as const },
+      world: { min: [0, 0, 0] as const, max: [0, 0, 0] as const, center: [0, 0, 0] as const },
+    };
+    const result = {
+      detections: [{ label: 'Nodule', classIndex: 0, score: 0.5, box, sizeMm: [0, 0, 0] }],
+      provenance: provenance(entry),
+    } as unknown as DetectionResult;
     const [d] = detectionFindings(result, image.geometry, source, entry) as SrDetection2D[];
     expect(d!.pixelBox).toEqual([2, 3, 10, 7]);
     const sr = detectionToDicomSr(result, image.geometry, { source, entry });
@@ -137,10 +168,19 @@ describe('classification results', () => {
     const cxr = makeRadiograph();
     const source = describeDicomSource([cxr]);
     const entry = getModelEntry(manifest, 'medinfer-cxr-densenet-phantom');
-    const result = { labels: [{ name: 'Nodule', score: 0.8, positive: true, index: 0 }, { name: 'Effusion', score: 0.1, positive: false, index: 1 }], logits: new Float32Array(2), provenance: provenance(entry) } as unknown as ClassificationResult;
+    const result = {
+      labels: [
+        { name: 'Nodule', score: 0.8, positive: true, index: 0 },
+        { name: 'Effusion', score: 0.1, positive: false, index: 1 },
+      ],
+      logits: new Float32Array(2),
+      provenance: provenance(entry),
+    } as unknown as ClassificationResult;
     const sr = classificationToDicomSr(result, { source, entry });
     const items = walk(parseDicomBytes(sr, 'sr').dataSet);
-    const nodule = items.find((i) => i.meaning === 'Nodule' && readString(i.item, 'x0040a040') === 'CODE' && readString(firstItem(i.item, 'x0040a168')!, 'x00080104') !== 'Nodule')!.item;
+    const nodule = items.find(
+      (i) => i.meaning === 'Nodule' && readString(i.item, 'x0040a040') === 'CODE' && readString(firstItem(i.item, 'x0040a168')!, 'x00080104') !== 'Nodule',
+    )!.item;
     expect(readString(firstItem(nodule, 'x0040a168')!, 'x00080104')).toBe('Present');
     const scores = items.filter((i) => i.meaning === 'Model score').map((i) => readNumbers(firstItem(i.item, 'x0040a300')!, 'x0040a30a')![0]);
     expect(scores).toEqual([0.8, 0.1]);

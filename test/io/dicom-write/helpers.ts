@@ -39,7 +39,12 @@ export function dcmdumpAvailable(): boolean {
  * ImagePositionPatient matched to a source slice. `frameBits` are the decoded frames (one byte per
  * pixel, frame-major), as readDicom returns them.
  */
-export function segToLabels(segBytes: Uint8Array, frameBits: ArrayLike<number>, source: DicomSourceSeries, labelOfSegment: (segmentNumber: number) => number): Uint8Array {
+export function segToLabels(
+  segBytes: Uint8Array,
+  frameBits: ArrayLike<number>,
+  source: DicomSourceSeries,
+  labelOfSegment: (segmentNumber: number) => number,
+): Uint8Array {
   const ds = parseDicomBytes(segBytes, 'seg.dcm').dataSet;
   const plane = source.rows * source.columns;
   const out = new Uint8Array(plane * source.instances.length);

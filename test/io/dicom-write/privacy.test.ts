@@ -34,7 +34,11 @@ describe('privacy', () => {
       const ds = parseDicomBytes(bytes, 'out').dataSet;
       // The writer re-encodes as UTF-8 (ISO_IR 192); the source was ISO_IR 100.
       expect(readString(ds, 'x00080005')).toBe('ISO_IR 192');
-      expect(new TextDecoder().decode(ds.byteArray.subarray(ds.elements['x00100010']!.dataOffset, ds.elements['x00100010']!.dataOffset + ds.elements['x00100010']!.length)).trim()).toBe('Müller^Anna');
+      expect(
+        new TextDecoder()
+          .decode(ds.byteArray.subarray(ds.elements['x00100010']!.dataOffset, ds.elements['x00100010']!.dataOffset + ds.elements['x00100010']!.length))
+          .trim(),
+      ).toBe('Müller^Anna');
       expect(readString(ds, 'x00100020')).toBe(PATIENT_ID);
       expect(readString(ds, 'x00080050')).toBe('ACC42');
     }
@@ -48,8 +52,39 @@ describe('privacy', () => {
     expectClean('empty-segmentation', () => createDicomSeg({ labels: empty, source, segments: [SEGMENT], algorithm: ALGORITHM }));
     const cxr = describeDicomSource([makeRadiograph()]);
     expectClean('no-patient-frame', () => createDicomSeg({ labels: labelMap, source: cxr, segments: [SEGMENT], algorithm: ALGORITHM }));
-    expectClean('no-patient-frame', () => createDicomSr({ source: cxr, detections: [{ label: 'n', score: 1, centerMm: [0, 0, 0], halfAxesMm: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] }], algorithm: ALGORITHM }));
-    const japanese = encodePart10({ SpecificCharacterSet: ['ISO 2022 IR 6', 'ISO 2022 IR 87'], SOPClassUID: '1.2.840.10008.5.1.4.1.1.1', SOPInstanceUID: '1.2.3', PatientName: 'Roe^Jane', PatientID: PATIENT_ID, StudyInstanceUID: '1.2', SeriesInstanceUID: '1.2.4', Rows: 1, Columns: 2, BitsAllocated: 8, SamplesPerPixel: 1, PhotometricInterpretation: 'MONOCHROME2', PixelData: new Uint8Array([1, 2]) });
+    expectClean('no-patient-frame', () =>
+      createDicomSr({
+        source: cxr,
+        detections: [
+          {
+            label: 'n',
+            score: 1,
+            centerMm: [0, 0, 0],
+            halfAxesMm: [
+              [1, 0, 0],
+              [0, 1, 0],
+              [0, 0, 1],
+            ],
+          },
+        ],
+        algorithm: ALGORITHM,
+      }),
+    );
+    const japanese = encodePart10({
+      SpecificCharacterSet: ['ISO 2022 IR 6', 'ISO 2022 IR 87'],
+      SOPClassUID: '1.2.840.10008.5.1.4.1.1.1',
+      SOPInstanceUID: '1.2.3',
+      PatientName: 'Roe^Jane',
+      PatientID: PATIENT_ID,
+      StudyInstanceUID: '1.2',
+      SeriesInstanceUID: '1.2.4',
+      Rows: 1,
+      Columns: 2,
+      BitsAllocated: 8,
+      SamplesPerPixel: 1,
+      PhotometricInterpretation: 'MONOCHROME2',
+      PixelData: new Uint8Array([1, 2]),
+    });
     expectClean('character-set', () => describeDicomSource([{ name: 'j.dcm', bytes: japanese }]));
   });
 });

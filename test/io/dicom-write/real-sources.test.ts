@@ -2,12 +2,18 @@
 import { decodeDicomFrames } from '../../../src/io/dicom/read-dicom.js';
 import { describe, expect, it } from 'vitest';
 import { createVolume } from '../../../src/core/volume.js';
-import { readDicom, readDicomSeries } from '../../../src/io/dicom/index.js';
+import { readDicomSeries } from '../../../src/io/dicom/index.js';
 import { createDicomSeg, describeDicomSource, DICOM_CODES } from '../../../src/io/dicom-write/index.js';
 import { folderFiles } from '../dicom/helpers.js';
 import { hasDciodvfy, runDciodvfy, segToLabels } from './helpers.js';
 
-const SEGMENT = { label: 3, name: 'blob', category: DICOM_CODES.tissue, type: { value: '85756007', scheme: 'SCT', meaning: 'Tissue' }, color: [10, 200, 30] as const };
+const SEGMENT = {
+  label: 3,
+  name: 'blob',
+  category: DICOM_CODES.tissue,
+  type: { value: '85756007', scheme: 'SCT', meaning: 'Tissue' },
+  color: [10, 200, 30] as const,
+};
 
 describe.each(['series-oblique', 'series-variants/tilt', 'series-variants/nonuniform', 'series-variants/missing'])('SEG on %s', (folder) => {
   it('places every frame on its source slice and reads back to the same labels', async () => {

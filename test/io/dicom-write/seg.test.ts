@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readDicom } from '../../../src/io/dicom/index.js';
 import { decodeDicomFrames } from '../../../src/io/dicom/read-dicom.js';
 import { parseDicomBytes, readString, sequenceItems, firstItem } from '../../../src/io/dicom/parse-header.js';
-import { createDicomSeg, describeDicomSource, DICOM_CODES, readDicomSegLabels, type SegmentDescription } from '../../../src/io/dicom-write/index.js';
+import { createDicomSeg, DICOM_CODES, readDicomSegLabels, type SegmentDescription } from '../../../src/io/dicom-write/index.js';
 import { COLUMNS, FOR_UID, PATIENT_ID, PATIENT_NAME, ROWS, SERIES_UID, slicePosition, sopUid, STUDY_UID } from './source-series.js';
 import { makeCase } from './case.js';
 import { hasDciodvfy, runDciodvfy, segToLabels } from './helpers.js';
@@ -35,7 +35,14 @@ describe('describeDicomSource', () => {
 describe('createDicomSeg', () => {
   it('writes frames on their source slices; reads back to the same labels', async () => {
     const { source, labelMap, labels } = await makeCase();
-    const bytes = createDicomSeg({ labels: labelMap, source, segments: SEGMENTS, algorithm: ALGORITHM, deterministicUids: true, now: new Date('2025-01-02T03:04:05Z') });
+    const bytes = createDicomSeg({
+      labels: labelMap,
+      source,
+      segments: SEGMENTS,
+      algorithm: ALGORITHM,
+      deterministicUids: true,
+      now: new Date('2025-01-02T03:04:05Z'),
+    });
     const ds = parseDicomBytes(bytes, 'seg.dcm').dataSet;
     expect(readString(ds, 'x00080016')).toBe('1.2.840.10008.5.1.4.1.1.66.4');
     expect(readString(ds, 'x0020000d')).toBe(STUDY_UID);
@@ -79,8 +86,17 @@ describe('createDicomSeg', () => {
     const { source, labelMap, labels } = await makeCase();
     const bytes = createDicomSeg({ labels: labelMap, source, segments: SEGMENTS, algorithm: ALGORITHM });
     const back = await readDicomSegLabels(bytes, source);
-    expect(back.segments.map((s) => [s.number, s.label, s.type?.value])).toEqual([[1, 'liver', '10200004'], [2, 'tumour', '108369006'], [3, 'spleen', '78961009']]);
-    const segmentOfLabel = new Map([[0, 0], [1, 1], [2, 2], [5, 3]]);
+    expect(back.segments.map((s) => [s.number, s.label, s.type?.value])).toEqual([
+      [1, 'liver', '10200004'],
+      [2, 'tumour', '108369006'],
+      [3, 'spleen', '78961009'],
+    ]);
+    const segmentOfLabel = new Map([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+      [5, 3],
+    ]);
     expect(Array.from(back.data)).toEqual(Array.from(labels, (v) => segmentOfLabel.get(v)));
     // Re-point frame 1 (liver on slice 0) at slice 1, where the tumour frame lies inside the
     // liver rectangle: the segments now overlap and cannot form one label map.

@@ -52,7 +52,7 @@ export function makeSourceSeries(): { name: string; bytes: Uint8Array }[] {
   const order = [3, 0, 5, 1, 4, 2];
   return order.map((k, n) => {
     const pixels = new Int16Array(COLUMNS * ROWS);
-    for (let p = 0; p < pixels.length; p++) pixels[p] = (p * 7 + k * 13) % 200 - 50;
+    for (let p = 0; p < pixels.length; p++) pixels[p] = ((p * 7 + k * 13) % 200) - 50;
     const bytes = encodePart10({
       SpecificCharacterSet: 'ISO_IR 100',
       ImageType: ['ORIGINAL', 'PRIMARY', 'AXIAL'],

@@ -11,13 +11,22 @@ const SEGMENTS: SegmentDescription[] = [
   { label: 2, name: 'tumour', category: DICOM_CODES.morphologicallyAlteredStructure, type: { value: '108369006', scheme: 'SCT', meaning: 'Neoplasm' } },
 ];
 const ALGORITHM = { name: 'test-model', version: 'b'.repeat(64) };
-const DETECTION: SrDetection = { label: 'nodule', score: 0.875, centerMm: [10, -20, 30], halfAxesMm: [[3, 0, 0], [0, 2, 0], [0, 0, 4]] };
+const DETECTION: SrDetection = {
+  label: 'nodule',
+  score: 0.875,
+  centerMm: [10, -20, 30],
+  halfAxesMm: [
+    [3, 0, 0],
+    [0, 2, 0],
+    [0, 0, 4],
+  ],
+};
 
 /** Depth-first content items with their concept name meaning. */
 function walk(ds: DataSet, out: { meaning: string; item: DataSet }[] = []): { meaning: string; item: DataSet }[] {
   for (const item of sequenceItems(ds, 'x0040a730')) {
     const name = firstItem(item, 'x0040a043');
-    out.push({ meaning: name === undefined ? '' : readString(name, 'x00080104') ?? '', item });
+    out.push({ meaning: name === undefined ? '' : (readString(name, 'x00080104') ?? ''), item });
     walk(item, out);
   }
   return out;
@@ -29,9 +38,15 @@ async function makeSr() {
   const sr = createDicomSr({
     source: c.source,
     seg: { bytes: seg },
-    volumes: [{ segmentNumber: 1, volumeMm3: 1234.5 }, { segmentNumber: 2, volumeMm3: 24 }],
+    volumes: [
+      { segmentNumber: 1, volumeMm3: 1234.5 },
+      { segmentNumber: 2, volumeMm3: 24 },
+    ],
     detections: [DETECTION],
-    classifications: [{ label: 'pneumonia', score: 0.25, positive: false }, { label: 'effusion', finding: { value: '60046008', scheme: 'SCT', meaning: 'Pleural effusion' }, score: 0.9, positive: true }],
+    classifications: [
+      { label: 'pneumonia', score: 0.25, positive: false },
+      { label: 'effusion', finding: { value: '60046008', scheme: 'SCT', meaning: 'Pleural effusion' }, score: 0.9, positive: true },
+    ],
     algorithm: ALGORITHM,
   });
   return { ...c, seg, sr };
@@ -56,7 +71,10 @@ describe('createDicomSr', () => {
       expect(readString(firstItem(num, 'x004008ea')!, 'x00080100')).toBe('mm3');
       return [ref.uint16('x0062000b'), readNumbers(num, 'x0040a30a')![0]];
     });
-    expect(volumes).toEqual([[1, 1234.5], [2, 24]]);
+    expect(volumes).toEqual([
+      [1, 1234.5],
+      [2, 24],
+    ]);
     const det = groups[2]!;
     expect(readString(firstItem(items.filter((i) => i.meaning === 'Measurement Group')[2]!.item, 'x0040a504')!, 'x0040db00')).toBe('1410');
     const region = det.find((i) => i.meaning === 'Image Region')!.item;
@@ -85,8 +103,17 @@ describe('createDicomSr', () => {
 
   it('refuses a 3D box with no extent in the slice plane (TID 1410 has no point region)', async () => {
     const { source } = await makeCase();
-    const flat: SrDetection = { ...DETECTION, halfAxesMm: [[3, 0, 0], [0, 0, 0], [0, 0, 4]] };
-    expect(() => createDicomSr({ source, detections: [flat], algorithm: ALGORITHM })).toThrow(/detection 1 \('nodule'\) has no finite extent in the slice plane/);
+    const flat: SrDetection = {
+      ...DETECTION,
+      halfAxesMm: [
+        [3, 0, 0],
+        [0, 0, 0],
+        [0, 0, 4],
+      ],
+    };
+    expect(() => createDicomSr({ source, detections: [flat], algorithm: ALGORITHM })).toThrow(
+      /detection 1 \('nodule'\) has no finite extent in the slice plane/,
+    );
   });
 
   it('passes dciodvfy without an Error line', async (ctx) => {

@@ -8,7 +8,10 @@ import { isMedinferError, type MedinferError } from '../../../src/core/errors.js
 import { fixtureBytes } from './helpers.js';
 
 async function failure(p: Promise<unknown>): Promise<MedinferError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(isMedinferError(err), `expected a MedinferError, got ${String(err)}`).toBe(true);
   return err as MedinferError;
 }
@@ -116,7 +119,10 @@ describe('limits and options', () => {
   test('invalid options -> UsageError naming the option', async () => {
     const bytes = fixtureBytes('CT_small.dcm');
     await expect(readDicom(bytes, { maxVoxels: -1 })).rejects.toMatchObject({ code: 'E_USAGE', details: { field: 'maxVoxels' } });
-    await expect(readDicom(bytes, { applyModalityLut: 'yes' as unknown as boolean })).rejects.toMatchObject({ code: 'E_USAGE', details: { field: 'applyModalityLut' } });
+    await expect(readDicom(bytes, { applyModalityLut: 'yes' as unknown as boolean })).rejects.toMatchObject({
+      code: 'E_USAGE',
+      details: { field: 'applyModalityLut' },
+    });
   });
 
   test('malformed file lists -> UsageError naming the entry', async () => {

@@ -16,9 +16,18 @@ import { FIXTURES, loadReference } from './helpers.js';
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const FILES = [
-  'CT_small.dcm', 'MR_small_bigendian.dcm', 'MR_small_implicit.dcm', 'image_dfl.dcm', 'MR_small_RLE.dcm', 'SC_rgb_rle.dcm',
-  'MR_small_jpeg_ls_lossless.dcm', 'MR_small_jp2klossless.dcm', 'generated/mr_htj2k_lossless.dcm', 'SC_rgb_jpeg_dcmtk.dcm',
-  'generated/ct_jpeg_lossless_sv1.dcm', 'generated/enhanced_ct_5frames.dcm',
+  'CT_small.dcm',
+  'MR_small_bigendian.dcm',
+  'MR_small_implicit.dcm',
+  'image_dfl.dcm',
+  'MR_small_RLE.dcm',
+  'SC_rgb_rle.dcm',
+  'MR_small_jpeg_ls_lossless.dcm',
+  'MR_small_jp2klossless.dcm',
+  'generated/mr_htj2k_lossless.dcm',
+  'SC_rgb_jpeg_dcmtk.dcm',
+  'generated/ct_jpeg_lossless_sv1.dcm',
+  'generated/enhanced_ct_5frames.dcm',
 ];
 const WASM: Record<string, string> = {
   'charlswasm_decode.wasm': 'node_modules/@cornerstonejs/codec-charls/dist/charlswasm_decode.wasm',
@@ -55,7 +64,11 @@ describe.runIf(existsSync(CHROMIUM))('readDicom in headless Chromium', () => {
   beforeAll(async () => {
     const bundle = await build({
       stdin: { contents: ENTRY, resolveDir: ROOT, loader: 'js' },
-      bundle: true, write: false, format: 'esm', platform: 'browser', logLevel: 'silent',
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      logLevel: 'silent',
       // The emscripten builds' Node branches are never taken in a browser.
       external: ['fs', 'path', 'crypto', 'url', 'module', 'worker_threads'],
     });
@@ -67,7 +80,10 @@ describe.runIf(existsSync(CHROMIUM))('readDicom in headless Chromium', () => {
       else if (url === '/bundle.js') body = js;
       else if (url.startsWith('/wasm/') && WASM[url.slice(6)] !== undefined) body = readFileSync(join(ROOT, WASM[url.slice(6)]!));
       else if (url.startsWith('/fixtures/') && !url.includes('..')) body = readFileSync(join(FIXTURES, url.slice(10)));
-      if (body === undefined) { res.writeHead(404).end(); return; }
+      if (body === undefined) {
+        res.writeHead(404).end();
+        return;
+      }
       const type = { '.js': 'text/javascript', '.wasm': 'application/wasm', '': 'text/html' }[url === '/' ? '' : extname(url)] ?? 'application/octet-stream';
       res.writeHead(200, { 'content-type': type }).end(body);
     });
@@ -76,8 +92,16 @@ describe.runIf(existsSync(CHROMIUM))('readDicom in headless Chromium', () => {
     base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+      ],
     });
   }, 60_000);
 
@@ -94,7 +118,13 @@ describe.runIf(existsSync(CHROMIUM))('readDicom in headless Chromium', () => {
     await page.waitForFunction(() => typeof (window as unknown as { readFixture?: unknown }).readFixture === 'function');
     const reference = new Map(loadReference().files.map((f) => [f.file, f]));
     for (const file of FILES) {
-      const got = await page.evaluate((f) => (window as unknown as { readFixture(n: string): Promise<{ type: string; size: number[]; components: number; sha: string; isNode: boolean }> }).readFixture(f), file);
+      const got = await page.evaluate(
+        (f) =>
+          (
+            window as unknown as { readFixture(n: string): Promise<{ type: string; size: number[]; components: number; sha: string; isNode: boolean }> }
+          ).readFixture(f),
+        file,
+      );
       const ref = reference.get(file)!;
       expect(got.isNode, file).toBe(false);
       expect([got.type, got.size, got.components], file).toEqual([ref.raw.dtype, ref.size, ref.components]);

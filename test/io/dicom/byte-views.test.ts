@@ -15,7 +15,11 @@ describe('pixel paths read views at odd offsets like fresh copies', () => {
     test(`${ref.file} (${ref.transferSyntax})`, async () => {
       const fresh = fixtureBytes(ref.file);
       const expected = await readDicom(fresh, { name: ref.file, applyModalityLut: false });
-      for (const [offset, asBuffer] of [[1, false], [3, true], [6, true]] as const) {
+      for (const [offset, asBuffer] of [
+        [1, false],
+        [3, true],
+        [6, true],
+      ] as const) {
         const view = oddOffsetView(fresh, offset, asBuffer);
         const before = hashValues(view);
         const got = await readDicom(view, { name: ref.file, applyModalityLut: false });

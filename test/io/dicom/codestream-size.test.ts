@@ -63,7 +63,9 @@ describe('a frame claiming more than the header', () => {
     };
     const pixelHeader = Uint8Array.from([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x42, 0, 0, 0xff, 0xff, 0xff, 0xff]);
     const end = Uint8Array.from([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]);
-    const elements = imageElements(2, 2).filter((e) => e.group !== 0x7fe0).map((e) => (e.element === 0x0100 || e.element === 0x0101 ? { ...e, value: [8] } : e.element === 0x0102 ? { ...e, value: [7] } : e));
+    const elements = imageElements(2, 2)
+      .filter((e) => e.group !== 0x7fe0)
+      .map((e) => (e.element === 0x0100 || e.element === 0x0101 ? { ...e, value: [8] } : e.element === 0x0102 ? { ...e, value: [7] } : e));
     const bytes = concat([buildDicom(elements, '1.2.840.10008.1.2.4.50'), pixelHeader, item([]), item(sof), end]);
     const error = await readDicom(bytes, { name: 'claims.dcm' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DecodeError);

@@ -30,16 +30,38 @@ import { compareNiftiVolumes } from '../../helpers/nifti-compare.js';
 
 const ROOT = fileURLToPath(new URL('../../fixtures/dcm-qa/', import.meta.url));
 
-interface Case { id: string; repo: string; input: string; refs: { file: string; part: string }[]; kind: string; note?: string; refusalOk?: string }
+interface Case {
+  id: string;
+  repo: string;
+  input: string;
+  refs: { file: string; part: string }[];
+  kind: string;
+  note?: string;
+  refusalOk?: string;
+}
 type Outcome = 'agree' | 'refused' | 'WRONG';
-interface Row { id: string; kind: string; outcome: Outcome; detail: string; refusalOk?: string }
+interface Row {
+  id: string;
+  kind: string;
+  outcome: Outcome;
+  detail: string;
+  refusalOk?: string;
+}
 
 const cases = JSON.parse(readFileSync(join(ROOT, 'cases.json'), 'utf8')) as Case[];
 const rows = new Map<string, Row>();
 
 async function cli(argv: string[]): Promise<{ code: number; err: string }> {
   let err = '';
-  const ctx: CliContext = { out: () => undefined, err: (t) => { err += t; }, cwd: process.cwd(), env: {}, isTTY: false };
+  const ctx: CliContext = {
+    out: () => undefined,
+    err: (t) => {
+      err += t;
+    },
+    cwd: process.cwd(),
+    env: {},
+    isTTY: false,
+  };
   const code = await main(argv, ctx);
   return { code, err };
 }
@@ -58,16 +80,30 @@ async function judge(c: Case, work: string): Promise<Row> {
   const firstLine = result.err.trim().split('\n')[0] ?? '';
   if (result.code !== 0) {
     const typed = /\bE_[A-Z_]+\b/.test(result.err);
-    return row(typed ? 'refused' : 'WRONG', `${typed ? '' : 'untyped failure: '}exit ${result.code}: ${firstLine.replace(/^medinfer convert: /, '').replace(join(ROOT, c.input), '<case>').slice(0, 160)}`);
+    return row(
+      typed ? 'refused' : 'WRONG',
+      `${typed ? '' : 'untyped failure: '}exit ${result.code}: ${firstLine
+        .replace(/^medinfer convert: /, '')
+        .replace(join(ROOT, c.input), '<case>')
+        .slice(0, 160)}`,
+    );
   }
-  const written = readdirSync(dir).filter((f) => /\.nii(\.gz)?$/.test(f)).sort();
+  const written = readdirSync(dir)
+    .filter((f) => /\.nii(\.gz)?$/.test(f))
+    .sort();
   const expected = c.refs.map((r) => `out${r.part}.nii.gz`);
   const details: string[] = [];
   let ok = true;
   const missing = expected.filter((f) => !written.includes(f));
   const extra = written.filter((f) => !expected.includes(f));
-  if (missing.length > 0) { ok = false; details.push(`missing ${missing.join(', ')}`); }
-  if (extra.length > 0) { ok = false; details.push(`extra ${extra.join(', ')}`); }
+  if (missing.length > 0) {
+    ok = false;
+    details.push(`missing ${missing.join(', ')}`);
+  }
+  if (extra.length > 0) {
+    ok = false;
+    details.push(`extra ${extra.join(', ')}`);
+  }
   for (const ref of c.refs) {
     const name = `out${ref.part}.nii.gz`;
     let target = name;

@@ -21,7 +21,11 @@ import { compareNiftiVolumes } from '../../helpers/nifti-compare.js';
 const ROOT = fileURLToPath(new URL('../../fixtures/dcm-qa/', import.meta.url));
 const hasDcm2niix = spawnSync('dcm2niix', ['-v'], { encoding: 'utf8' }).error === undefined;
 
-interface Case { id: string; input: string; refs: { file: string; part: string }[] }
+interface Case {
+  id: string;
+  input: string;
+  refs: { file: string; part: string }[];
+}
 const cases = JSON.parse(readFileSync(join(ROOT, 'cases.json'), 'utf8')) as Case[];
 const read = async (path: string) => readNifti(readFileSync(path), { name: path, gunzip: (b) => gunzipSync(b) });
 
@@ -35,7 +39,9 @@ describe.skipIf(!hasDcm2niix)('dcm2niix QA fixture: dcm2niix itself agrees with 
       const dir = mkdtempSync(join(work, `${c.id}-`));
       const run = spawnSync('dcm2niix', ['-b', 'n', '-z', 'n', '-f', '%s_%p', '-o', dir, join(ROOT, c.input)], { encoding: 'utf8', timeout: 60_000 });
       expect(run.error).toBeUndefined();
-      const outputs = readdirSync(dir).filter((f) => f.endsWith('.nii')).sort();
+      const outputs = readdirSync(dir)
+        .filter((f) => f.endsWith('.nii'))
+        .sort();
       if (outputs.length === 0 && /JPEG-LS|CharLS|1\.2\.840\.10008\.1\.2\.4\.8[01]/i.test(run.stdout + run.stderr)) {
         skipped.push(c.id);
         return;
@@ -48,7 +54,10 @@ describe.skipIf(!hasDcm2niix)('dcm2niix QA fixture: dcm2niix itself agrees with 
         expect(matches, `${ref.file}: dcm2niix outputs ${outputs.join(', ')}`).toHaveLength(1);
         matchedOutputs.add(matches[0]!);
       }
-      expect(outputs.filter((o) => !matchedOutputs.has(o)), 'dcm2niix outputs with no reference').toEqual([]);
+      expect(
+        outputs.filter((o) => !matchedOutputs.has(o)),
+        'dcm2niix outputs with no reference',
+      ).toEqual([]);
     });
   }
 

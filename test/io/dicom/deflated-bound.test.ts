@@ -31,6 +31,8 @@ describe.each(['image_dfl.dcm', 'generated/ct_deflated.dcm'])('%s', (rel) => {
     const bomb = Buffer.concat([bytes.subarray(0, end), deflateRawSync(padded)]);
     const error = await readDicom(new Uint8Array(bomb), { name: 'padded.dcm' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LimitError);
-    expect((error as LimitError).message).toMatch(/padded\.dcm: deflated dataset inflates to more than \d+ bytes \(its Rows x Columns x frames imply about \d+ bytes\)/);
+    expect((error as LimitError).message).toMatch(
+      /padded\.dcm: deflated dataset inflates to more than \d+ bytes \(its Rows x Columns x frames imply about \d+ bytes\)/,
+    );
   });
 });

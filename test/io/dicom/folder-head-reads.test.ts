@@ -56,14 +56,21 @@ describe('folder head reads', () => {
     }
     expect(caught).toBeInstanceOf(DecodeError);
     // The private OB value ends 40,000 bytes after its 12-byte header: find that header in the file.
-    const at = bytes.findIndex((_, i) => bytes[i] === 0x29 && bytes[i + 1] === 0x00 && bytes[i + 2] === 0x10 && bytes[i + 3] === 0x10 && bytes[i + 4] === 0x4f && bytes[i + 5] === 0x42);
+    const at = bytes.findIndex(
+      (_, i) => bytes[i] === 0x29 && bytes[i + 1] === 0x00 && bytes[i + 2] === 0x10 && bytes[i + 3] === 0x10 && bytes[i + 4] === 0x4f && bytes[i + 5] === 0x42,
+    );
     expect(at).toBeGreaterThan(0);
     expect((caught as DecodeError).details['needBytes']).toBe(at + 12 + 40_000);
   });
 
   // 64x64 pixels (8 KiB: the file ends inside the first read), 128x128 after a 40 KB private
   // block (the head grows past it), 256x256 (the pixels run past the first read).
-  for (const [size, privateBytes] of [[64, 0], [128, 40_000], [256, 0], [256, 300_000]] as const) {
+  for (const [size, privateBytes] of [
+    [64, 0],
+    [128, 40_000],
+    [256, 0],
+    [256, 300_000],
+  ] as const) {
     for (const blockingReads of [false, true]) {
       test(`${size}x${size} slices, ${privateBytes} private bytes, blockingReads ${blockingReads}: same volume as in memory`, async () => {
         const files = [2, 0, 1].map((k) => slice(k, size, privateBytes));
@@ -77,7 +84,11 @@ describe('folder head reads', () => {
         expect(v.geometry.origin).toEqual(expected.geometry.origin);
         expect(v.geometry.spacing).toEqual([0.5, 0.5, 2.5]);
         expect(v.type).toBe('uint16');
-        expect(Buffer.from(v.data.buffer, v.data.byteOffset, v.data.byteLength).equals(Buffer.from(expected.data.buffer, expected.data.byteOffset, expected.data.byteLength))).toBe(true);
+        expect(
+          Buffer.from(v.data.buffer, v.data.byteOffset, v.data.byteLength).equals(
+            Buffer.from(expected.data.buffer, expected.data.byteOffset, expected.data.byteLength),
+          ),
+        ).toBe(true);
         // Slice k (sorted by position) holds (i * 7 + k * 1000) & 0xffff.
         expect(v.data[size * size * 2 + 5]).toBe((5 * 7 + 2000) & 0xffff);
       });
@@ -100,10 +111,17 @@ describe('folder head reads', () => {
     const { series, errors } = await readDicomDirectory(dir, { blockingReads: true });
     expect(errors).toEqual([]);
     expect(series.map((v) => v.geometry.size[0]).sort()).toEqual([128, 256]);
-    for (const [files, size] of [[long, 128], [short, 256]] as const) {
+    for (const [files, size] of [
+      [long, 128],
+      [short, 256],
+    ] as const) {
       const v = series.find((x) => x.geometry.size[0] === size)!;
       const expected = await readDicomSeries(files.map((bytes, k) => ({ name: `im${k}.dcm`, bytes })));
-      expect(Buffer.from(v.data.buffer, v.data.byteOffset, v.data.byteLength).equals(Buffer.from(expected.data.buffer, expected.data.byteOffset, expected.data.byteLength))).toBe(true);
+      expect(
+        Buffer.from(v.data.buffer, v.data.byteOffset, v.data.byteLength).equals(
+          Buffer.from(expected.data.buffer, expected.data.byteOffset, expected.data.byteLength),
+        ),
+      ).toBe(true);
     }
   });
 

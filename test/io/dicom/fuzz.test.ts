@@ -11,19 +11,37 @@ import { fixtureBytes } from './helpers.js';
 import { createRandom } from '../../../scripts/fuzz/fuzz-core.mjs';
 
 const FILES = [
-  'CT_small.dcm', 'MR_small_RLE.dcm', 'MR_small_jpeg_ls_lossless.dcm', 'MR_small_jp2klossless.dcm', 'MR_small_bigendian.dcm',
-  'MR_small_implicit.dcm', 'JPEG2000.dcm', 'SC_rgb_jpeg_dcmtk.dcm', 'SC_rgb_rle.dcm', 'image_dfl.dcm', 'rtdose.dcm',
-  'generated/ct_jpeg_lossless_sv1.dcm', 'generated/mr_htj2k_lossless.dcm', 'generated/enhanced_ct_5frames.dcm',
-  'generated/rgb_planar1_2frames.dcm', 'generated/int32_signed_bigendian_2frames.dcm', 'generated/bits1_3frames.dcm',
-  'generated/uint12_jpeg_ls_near_lossless.dcm', 'generated/rgb_jpeg_baseline_422.dcm', 'generated/ybr_full_422_native.dcm',
-  'generated/noise_jpeg_lossless_fragments_nobot.dcm', 'generated/enhanced_ct_jpeg2000_5frames.dcm', 'generated/xa_modality_lut_sequence.dcm',
-  'generated/j2k_unsigned_stream_signed_pr.dcm', 'generated/rtdose_rle_32bit_15frames.dcm', 'generated/int16_bits12_signed_implicit.dcm',
+  'CT_small.dcm',
+  'MR_small_RLE.dcm',
+  'MR_small_jpeg_ls_lossless.dcm',
+  'MR_small_jp2klossless.dcm',
+  'MR_small_bigendian.dcm',
+  'MR_small_implicit.dcm',
+  'JPEG2000.dcm',
+  'SC_rgb_jpeg_dcmtk.dcm',
+  'SC_rgb_rle.dcm',
+  'image_dfl.dcm',
+  'rtdose.dcm',
+  'generated/ct_jpeg_lossless_sv1.dcm',
+  'generated/mr_htj2k_lossless.dcm',
+  'generated/enhanced_ct_5frames.dcm',
+  'generated/rgb_planar1_2frames.dcm',
+  'generated/int32_signed_bigendian_2frames.dcm',
+  'generated/bits1_3frames.dcm',
+  'generated/uint12_jpeg_ls_near_lossless.dcm',
+  'generated/rgb_jpeg_baseline_422.dcm',
+  'generated/ybr_full_422_native.dcm',
+  'generated/noise_jpeg_lossless_fragments_nobot.dcm',
+  'generated/enhanced_ct_jpeg2000_5frames.dcm',
+  'generated/xa_modality_lut_sequence.dcm',
+  'generated/j2k_unsigned_stream_signed_pr.dcm',
+  'generated/rtdose_rle_32bit_15frames.dcm',
+  'generated/int16_bits12_signed_implicit.dcm',
 ];
 // Longer local runs: FUZZ_CASES=20000 FUZZ_SEED=7 FUZZ_BOUND_MS=600000 npx vitest run test/io/dicom/fuzz.test.ts
 const CASES = Number(process.env['FUZZ_CASES'] ?? 2400);
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20260101);
 const TIME_BOUND_MS = Number(process.env['FUZZ_BOUND_MS'] ?? 60_000);
-
 
 function mutate(src: Uint8Array, rnd: () => number): { bytes: Uint8Array; kind: string } {
   const int = (n: number): number => Math.floor(rnd() * n);

@@ -19,7 +19,19 @@ describe('summarizeDicomHeader / readDicomTags', () => {
 
   test('summary without PHI by default', () => {
     const s = summarizeDicomHeader(bytes, { name: 'im00.dcm' });
-    expect(s).toMatchObject({ file: 'im00.dcm', modality: 'CT', rows: 32, columns: 32, frames: 1, bitsStored: 16, pixelRepresentation: 1, rescale: { slope: 1, intercept: -1024 }, transferSyntax: { uid: '1.2.840.10008.1.2.1', supported: true }, mosaic: false, hasPixelData: true });
+    expect(s).toMatchObject({
+      file: 'im00.dcm',
+      modality: 'CT',
+      rows: 32,
+      columns: 32,
+      frames: 1,
+      bitsStored: 16,
+      pixelRepresentation: 1,
+      rescale: { slope: 1, intercept: -1024 },
+      transferSyntax: { uid: '1.2.840.10008.1.2.1', supported: true },
+      mosaic: false,
+      hasPixelData: true,
+    });
     expect(s.patient).toBeUndefined();
     expect(JSON.stringify(s)).not.toMatch(PHI);
   });
@@ -41,7 +53,11 @@ describe('summarizeDicomHeader / readDicomTags', () => {
 
   test('summaries describe files the reader refuses (mosaic, 12-bit JPEG)', () => {
     expect(summarizeDicomHeader(fixtureBytes('siemens_dwi_mosaic_0.dcm')).mosaic).toBe(true);
-    expect(summarizeDicomHeader(fixtureBytes('generated/jpeg_extended_12bit.dcm')).transferSyntax).toEqual({ uid: '1.2.840.10008.1.2.4.51', name: 'JPEG Extended (Process 2 & 4)', supported: false });
+    expect(summarizeDicomHeader(fixtureBytes('generated/jpeg_extended_12bit.dcm')).transferSyntax).toEqual({
+      uid: '1.2.840.10008.1.2.4.51',
+      name: 'JPEG Extended (Process 2 & 4)',
+      supported: false,
+    });
     expect(summarizeDicomHeader(fixtureBytes('generated/gray8_jpeg_extended.dcm')).transferSyntax.supported).toBe(true);
   });
 });
@@ -93,9 +109,17 @@ describe('readDicomDirectory (Node)', () => {
   test('a non-image object read alone is an E_INPUT naming its kind, not a decode failure (sweep: convert of a Philips *_Raw.dcm)', async () => {
     const { readDicom } = await import('../../../src/io/dicom/index.js');
     const raw = new Uint8Array(gunzipSync(readFileSync(join(FIXTURES, 'non-image', 'philips_raw_data.dcm.gz'))));
-    await expect(readDicom(raw, { name: 'XX_0001' })).rejects.toMatchObject({ code: 'E_INPUT', message: 'XX_0001: no pixel data (not an image): raw data / registration', details: { file: 'XX_0001', cause: 'not-an-image' } });
+    await expect(readDicom(raw, { name: 'XX_0001' })).rejects.toMatchObject({
+      code: 'E_INPUT',
+      message: 'XX_0001: no pixel data (not an image): raw data / registration',
+      details: { file: 'XX_0001', cause: 'not-an-image' },
+    });
     const sr = new Uint8Array(readFileSync(join(FIXTURES, 'non-image', 'siemens_phoenix_report.SR')));
-    await expect(readDicom(sr, { name: 'phoenix.SR' })).rejects.toMatchObject({ code: 'E_INPUT', details: { cause: 'not-an-image' }, message: expect.stringMatching(/structured report$/) });
+    await expect(readDicom(sr, { name: 'phoenix.SR' })).rejects.toMatchObject({
+      code: 'E_INPUT',
+      details: { cause: 'not-an-image' },
+      message: expect.stringMatching(/structured report$/),
+    });
   });
 
   // Found by scripts/dcm-qa/sweep.mjs: a GE fMRI folder with one file copied under a second name

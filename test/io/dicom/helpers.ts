@@ -57,7 +57,9 @@ export function fixtureBytes(rel: string): Uint8Array {
 
 export function folderFiles(rel: string): { name: string; bytes: Uint8Array }[] {
   const dir = join(FIXTURES, rel);
-  return readdirSync(dir).sort().map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(dir, name))) }));
+  return readdirSync(dir)
+    .sort()
+    .map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(dir, name))) }));
 }
 
 /** sha256 of the values as float64 little-endian (the reference format; dtype independent). */

@@ -29,7 +29,16 @@ describe('applyRescale', () => {
 
   it('uint16 with an integer slope per frame, and a fractional slope to float32', () => {
     const raw = Uint16Array.from([0, 1, 60000, 2, 3, 4]);
-    const r = applyRescale(raw.slice(), 'uint16', [{ slope: 2, intercept: -10 }, { slope: 3, intercept: 0 }], 3, { min: 0, max: 65535 });
+    const r = applyRescale(
+      raw.slice(),
+      'uint16',
+      [
+        { slope: 2, intercept: -10 },
+        { slope: 3, intercept: 0 },
+      ],
+      3,
+      { min: 0, max: 65535 },
+    );
     expect(r.type).toBe('int32');
     expect(Array.from(r.data)).toEqual([-10, -8, 119990, 6, 9, 12]);
     const f = applyRescale(raw.slice(), 'uint16', [{ slope: 0.5, intercept: 1.25 }], 6, { min: 0, max: 65535 });

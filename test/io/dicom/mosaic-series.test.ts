@@ -12,7 +12,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'dcm-qa', 'dcm_qa_mosaic', 'cmrr_int_hf');
-const files = readdirSync(DIR).sort().map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(DIR, name))) }));
+const files = readdirSync(DIR)
+  .sort()
+  .map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(DIR, name))) }));
 
 describe('mosaic runs', () => {
   for (const keepStoredValues of [false, true]) {
@@ -28,7 +30,9 @@ describe('mosaic runs', () => {
         expect(alone.geometry.origin).toEqual(run.geometry.origin);
         expect(alone.geometry.direction).toEqual(run.geometry.direction);
         const part = run.data.subarray(v * per, (v + 1) * per);
-        expect(Buffer.from(part.buffer, part.byteOffset, part.byteLength).equals(Buffer.from(alone.data.buffer, alone.data.byteOffset, alone.data.byteLength))).toBe(true);
+        expect(
+          Buffer.from(part.buffer, part.byteOffset, part.byteLength).equals(Buffer.from(alone.data.buffer, alone.data.byteOffset, alone.data.byteLength)),
+        ).toBe(true);
       }
       expect(run.meta['files']).toEqual(files.map((f) => f.name));
       // Not an all-zero run that would match anything.

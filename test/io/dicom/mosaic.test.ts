@@ -25,23 +25,27 @@ async function load(name: string): Promise<{ dicom: Volume; ref: Volume }> {
 function compareOnWorldGrid(a: Volume, b: Volume): { cornerErrorMm: number; mismatches: number; outside: number } {
   const [ni, nj, nk] = a.geometry.size;
   let cornerErrorMm = 0;
-  for (const i of [0, ni - 1]) for (const j of [0, nj - 1]) for (const k of [0, nk - 1]) {
-    const w = indexToWorld(a.geometry, [i, j, k]);
-    const r = worldToIndex(b.geometry, w).map(Math.round);
-    const back = indexToWorld(b.geometry, r);
-    cornerErrorMm = Math.max(cornerErrorMm, Math.hypot(back[0] - w[0], back[1] - w[1], back[2] - w[2]));
-  }
+  for (const i of [0, ni - 1])
+    for (const j of [0, nj - 1])
+      for (const k of [0, nk - 1]) {
+        const w = indexToWorld(a.geometry, [i, j, k]);
+        const r = worldToIndex(b.geometry, w).map(Math.round);
+        const back = indexToWorld(b.geometry, r);
+        cornerErrorMm = Math.max(cornerErrorMm, Math.hypot(back[0] - w[0], back[1] - w[1], back[2] - w[2]));
+      }
   const [bi, bj, bk] = b.geometry.size;
   let mismatches = 0;
   let outside = 0;
-  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++) {
-    const [ri, rj, rk] = worldToIndex(b.geometry, indexToWorld(a.geometry, [i, j, k])).map(Math.round) as [number, number, number];
-    if (ri < 0 || rj < 0 || rk < 0 || ri >= bi || rj >= bj || rk >= bk) {
-      outside++;
-      continue;
-    }
-    if (a.data[i + ni * (j + nj * k)] !== b.data[ri + bi * (rj + bj * rk)]) mismatches++;
-  }
+  for (let k = 0; k < nk; k++)
+    for (let j = 0; j < nj; j++)
+      for (let i = 0; i < ni; i++) {
+        const [ri, rj, rk] = worldToIndex(b.geometry, indexToWorld(a.geometry, [i, j, k])).map(Math.round) as [number, number, number];
+        if (ri < 0 || rj < 0 || rk < 0 || ri >= bi || rj >= bj || rk >= bk) {
+          outside++;
+          continue;
+        }
+        if (a.data[i + ni * (j + nj * k)] !== b.data[ri + bi * (rj + bj * rk)]) mismatches++;
+      }
   return { cornerErrorMm, mismatches, outside };
 }
 
@@ -104,7 +108,10 @@ describe('Siemens mosaic vs dcm2niix Ref NIfTI', () => {
 });
 
 async function failure(p: Promise<unknown>): Promise<MedinferError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(isMedinferError(err), `expected a MedinferError, got ${String(err)}`).toBe(true);
   return err as MedinferError;
 }
@@ -116,7 +123,10 @@ function patchText(bytes: Uint8Array, from: string, to: string): Uint8Array {
   const at = text.indexOf(from);
   expect(at).toBeGreaterThan(0);
   const out = bytes.slice();
-  out.set([...to].map((c) => c.charCodeAt(0)), at);
+  out.set(
+    [...to].map((c) => c.charCodeAt(0)),
+    at,
+  );
   return out;
 }
 
@@ -140,7 +150,10 @@ describe('inconsistent mosaics are typed errors', () => {
     const bytes = sag();
     const text = new TextDecoder('latin1').decode(bytes);
     const at = text.indexOf('1.00000000', csaAt);
-    bytes.set([...'0.00000000'].map((c) => c.charCodeAt(0)), at);
+    bytes.set(
+      [...'0.00000000'].map((c) => c.charCodeAt(0)),
+      at,
+    );
     const err = await failure(readDicom(bytes, { name: 'normal.dcm' }));
     expect(err).toMatchObject({ code: 'E_DECODE', details: { file: 'normal.dcm', cause: 'mosaic-slice-normal' } });
   });

@@ -11,7 +11,9 @@ import { classicSlice, COLS, enhancedFile, ROWS, sliceValue, type ClassicSlice }
 
 /** Files named so that name order is neither slice nor volume order. */
 function files(slices: readonly ClassicSlice[]): { name: string; bytes: Uint8Array }[] {
-  return slices.map((s, k) => ({ name: `f${String((k * 7) % slices.length).padStart(2, '0')}-${k}.dcm`, bytes: classicSlice(s) })).sort((a, b) => a.name.localeCompare(b.name));
+  return slices
+    .map((s, k) => ({ name: `f${String((k * 7) % slices.length).padStart(2, '0')}-${k}.dcm`, bytes: classicSlice(s) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 const Z = [0, 2, 4];
@@ -36,9 +38,18 @@ describe('classic single-frame files', () => {
     expect(v.meta['volumeIndexAttribute']).toBe('InstanceNumber');
   });
 
-  const echoPhase = Z.flatMap((z, k) => [1, 2].flatMap((echo) => ['M', 'P'].map((c, ci) => ({
-    z, echo, te: 5 * echo, inst: k + 3 * (ci + 2 * (echo - 1)) + 1, imageType: `ORIGINAL\\PRIMARY\\${c}\\ND`, value: 1000 * echo + 100 * ci + k,
-  }))));
+  const echoPhase = Z.flatMap((z, k) =>
+    [1, 2].flatMap((echo) =>
+      ['M', 'P'].map((c, ci) => ({
+        z,
+        echo,
+        te: 5 * echo,
+        inst: k + 3 * (ci + 2 * (echo - 1)) + 1,
+        imageType: `ORIGINAL\\PRIMARY\\${c}\\ND`,
+        value: 1000 * echo + 100 * ci + k,
+      })),
+    ),
+  );
 
   test('echoes x magnitude / phase -> four parts named as dcm2niix names them; a series read refuses to merge them', async () => {
     const err = await readDicomSeries(files(echoPhase), { name: 'me' }).catch((e: unknown) => e);
@@ -46,7 +57,10 @@ describe('classic single-frame files', () => {
     expect((err as Error).message).toMatch(/'_e2_ph' \(echo 2 phase, 1 volume\)/);
     const parts = await readDicomSeriesParts(files(echoPhase));
     expect(parts.map((p) => [p.meta['part'], p.meta['echoNumber'], p.meta['imageComponent'], p.frames])).toEqual([
-      ['_e1', 1, 'magnitude', 1], ['_e1_ph', 1, 'phase', 1], ['_e2', 2, 'magnitude', 1], ['_e2_ph', 2, 'phase', 1],
+      ['_e1', 1, 'magnitude', 1],
+      ['_e1_ph', 1, 'phase', 1],
+      ['_e2', 2, 'magnitude', 1],
+      ['_e2_ph', 2, 'phase', 1],
     ]);
     for (const p of parts) {
       const echo = p.meta['echoNumber'] as number;
@@ -96,7 +110,12 @@ describe('classic single-frame files', () => {
     await expect(readDicomSeries(files(noInstance))).rejects.toMatchObject({ details: { cause: 'duplicate-position' } });
     const uneven = [...Z.flatMap((z, k) => [1, 2].map((t) => ({ z, t, inst: 2 * k + t, value: k }))), { z: 4, t: 3, inst: 99, value: 1 }];
     await expect(readDicomSeries(files(uneven))).rejects.toMatchObject({ details: { cause: 'incomplete-volumes', minFrames: 2, maxFrames: 3 } });
-    const mixed = [{ z: 0, t: 1, inst: 1, value: 0 }, { z: 0, t: 2, inst: 2, value: 0 }, { z: 2, t: 3, inst: 3, value: 0 }, { z: 2, t: 4, inst: 4, value: 0 }];
+    const mixed = [
+      { z: 0, t: 1, inst: 1, value: 0 },
+      { z: 0, t: 2, inst: 2, value: 0 },
+      { z: 2, t: 3, inst: 3, value: 0 },
+      { z: 2, t: 4, inst: 4, value: 0 },
+    ];
     await expect(readDicomSeries(files(mixed))).rejects.toMatchObject({ details: { cause: 'inconsistent-volumes' } });
   });
 });
@@ -113,7 +132,9 @@ describe('enhanced multi-frame files', () => {
   });
 
   test('ComplexImageComponent MAGNITUDE / PHASE -> two parts; readDicom refuses to pick, { part } selects', async () => {
-    const frames = [0, 2].flatMap((z) => (['MAGNITUDE', 'PHASE'] as const).map((component, c) => ({ pos: [0, 0, z] as [number, number, number], component, value: 10 * c + z })));
+    const frames = [0, 2].flatMap((z) =>
+      (['MAGNITUDE', 'PHASE'] as const).map((component, c) => ({ pos: [0, 0, z] as [number, number, number], component, value: 10 * c + z })),
+    );
     const bytes = enhancedFile(frames);
     await expect(readDicom(bytes, { name: 'mp.dcm' })).rejects.toMatchObject({ details: { cause: 'several-parts', parts: ['', '_ph'], file: 'mp.dcm' } });
     const ph = await readDicom(bytes, { part: '_ph' });
@@ -127,7 +148,10 @@ describe('enhanced multi-frame files', () => {
       { pos: [0, 0, 0] as [number, number, number], iop: [1, 0, 0, 0, 1, 0], value: 1 },
       { pos: [0, 0, 2] as [number, number, number], iop: [1, 0, 0, 0, 0, -1], value: 2 },
     ];
-    await expect(readDicom(enhancedFile(frames, { sharedOrientation: false }), { name: 'loc.dcm' })).rejects.toMatchObject({ code: 'E_INPUT', details: { cause: 'mixed-orientation', orientations: 2 } });
+    await expect(readDicom(enhancedFile(frames, { sharedOrientation: false }), { name: 'loc.dcm' })).rejects.toMatchObject({
+      code: 'E_INPUT',
+      details: { cause: 'mixed-orientation', orientations: 2 },
+    });
   });
 
   test('cine without positions -> 4D of one slice, frames in stored order', async () => {
@@ -140,14 +164,23 @@ describe('enhanced multi-frame files', () => {
 
   test('several files with one volume each (Siemens XA): a 4D series ordered by InstanceNumber / temporal index', async () => {
     const vol = (t: number): Uint8Array => enhancedFile([0, 2].map((z) => ({ pos: [0, 0, z] as [number, number, number], t, value: 10 * t + z })));
-    const v = await readDicomSeries([{ name: 'b.dcm', bytes: vol(2) }, { name: 'a.dcm', bytes: vol(3) }, { name: 'c.dcm', bytes: vol(1) }]);
+    const v = await readDicomSeries([
+      { name: 'b.dcm', bytes: vol(2) },
+      { name: 'a.dcm', bytes: vol(3) },
+      { name: 'c.dcm', bytes: vol(1) },
+    ]);
     expect(v.frames).toBe(3);
     expect([0, 1, 2].map((t) => sliceValue(v, 1, t))).toEqual([12, 22, 32]);
   });
 });
 
 describe('a 3D model given a multi-volume input', () => {
-  const fourD = createVolume({ geometry: { size: [2, 1, 1] }, data: new Int16Array([1, 2, 3, 4, 5, 6]), frames: 3, meta: { format: 'dicom', volumeIndexAttribute: 'TemporalPositionIdentifier' } });
+  const fourD = createVolume({
+    geometry: { size: [2, 1, 1] },
+    data: new Int16Array([1, 2, 3, 4, 5, 6]),
+    frames: 3,
+    meta: { format: 'dicom', volumeIndexAttribute: 'TemporalPositionIdentifier' },
+  });
 
   test('takes the named volume (0-based)', () => {
     const v = selectInputVolume(fourD, 1, 'x');

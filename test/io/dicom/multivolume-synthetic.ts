@@ -78,7 +78,8 @@ export function enhancedFile(frames: readonly EnhancedFrame[], opts: { sharedOri
     };
     if (f.pos !== undefined) item['00209113'] = ['SQ', [{ '00200032': ['DS', f.pos.join('\\')] }]];
     if (f.iop !== undefined) item['00209116'] = ['SQ', [{ '00200037': ['DS', f.iop.join('\\')] }]];
-    if (f.component !== undefined) item['00189226'] = ['SQ', [{ '00089007': ['CS', `ORIGINAL\\PRIMARY\\T1\\${f.component === 'PHASE' ? 'P' : 'M'}`], '00089208': ['CS', f.component] }]];
+    if (f.component !== undefined)
+      item['00189226'] = ['SQ', [{ '00089007': ['CS', `ORIGINAL\\PRIMARY\\T1\\${f.component === 'PHASE' ? 'P' : 'M'}`], '00089208': ['CS', f.component] }]];
     if (f.te !== undefined) item['00189114'] = ['SQ', [{ '00189082': ['FD', f.te] }]];
     return item;
   });

@@ -31,22 +31,24 @@ export function compareAtWorld(vol: Volume, ref: Volume, relTol = 1e-5, step = 1
   let offGrid = 0;
   let maxRelDiff = 0;
   let mismatches = 0;
-  for (let k = 0; k < nk; k += step) for (let j = 0; j < nj; j += step) for (let i = 0; i < ni; i += step) {
-    const w = indexToWorld(vol.geometry, [i, j, k]);
-    const r = worldToIndex(ref.geometry, w);
-    const idx = r.map(Math.round) as [number, number, number];
-    if (r.some((x, a) => Math.abs(x - idx[a]!) > 1e-3) || idx[0] < 0 || idx[1] < 0 || idx[2] < 0 || idx[0] >= ri || idx[1] >= rj || idx[2] >= rk) {
-      offGrid++;
-      continue;
-    }
-    for (let f = 0; f < frames; f++) {
-      const a = vol.data[((f * nk + k) * nj + j) * ni + i]!;
-      const b = ref.data[((f * rk + idx[2]) * rj + idx[1]) * ri + idx[0]]!;
-      const d = Math.abs(a - b) / Math.max(1, Math.abs(b));
-      if (d > maxRelDiff) maxRelDiff = d;
-      if (d > relTol) mismatches++;
-      compared++;
-    }
-  }
+  for (let k = 0; k < nk; k += step)
+    for (let j = 0; j < nj; j += step)
+      for (let i = 0; i < ni; i += step) {
+        const w = indexToWorld(vol.geometry, [i, j, k]);
+        const r = worldToIndex(ref.geometry, w);
+        const idx = r.map(Math.round) as [number, number, number];
+        if (r.some((x, a) => Math.abs(x - idx[a]!) > 1e-3) || idx[0] < 0 || idx[1] < 0 || idx[2] < 0 || idx[0] >= ri || idx[1] >= rj || idx[2] >= rk) {
+          offGrid++;
+          continue;
+        }
+        for (let f = 0; f < frames; f++) {
+          const a = vol.data[((f * nk + k) * nj + j) * ni + i]!;
+          const b = ref.data[((f * rk + idx[2]) * rj + idx[1]) * ri + idx[0]]!;
+          const d = Math.abs(a - b) / Math.max(1, Math.abs(b));
+          if (d > maxRelDiff) maxRelDiff = d;
+          if (d > relTol) mismatches++;
+          compared++;
+        }
+      }
   return { compared, offGrid, maxRelDiff, mismatches };
 }

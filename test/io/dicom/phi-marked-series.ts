@@ -30,7 +30,12 @@ function markerElements(skip: (tag: string, name: string) => boolean): TestEleme
   for (const [tag, , name] of BASIC_PROFILE_ATTRIBUTES) {
     if (/UID/.test(name) || tag.startsWith('0002') || skip(tag, name)) continue;
     const concrete = tag.replace(/^50xxxxxx$/, '50000010').replace(/^60xx/, '6000');
-    out.push({ group: Number.parseInt(concrete.slice(0, 4), 16), element: Number.parseInt(concrete.slice(4, 8), 16), vr: 'LO', value: marker(Number.parseInt(concrete.slice(0, 4), 16), Number.parseInt(concrete.slice(4, 8), 16)) });
+    out.push({
+      group: Number.parseInt(concrete.slice(0, 4), 16),
+      element: Number.parseInt(concrete.slice(4, 8), 16),
+      vr: 'LO',
+      value: marker(Number.parseInt(concrete.slice(0, 4), 16), Number.parseInt(concrete.slice(4, 8), 16)),
+    });
   }
   out.push({ group: 0x0009, element: 0x0010, vr: 'LO', value: `${MARK}CREATOR` }, { group: 0x0009, element: 0x1001, vr: 'LO', value: marker(0x0009, 0x1001) });
   return out;

@@ -45,12 +45,14 @@ describe('readDicomSeries: oblique CT series', () => {
   test('every corner voxel lands where dcm2niix puts it, with the same value', async () => {
     const v = await readDicomSeries(folderFiles(ref.folder));
     const [ni, nj, nk] = v.geometry.size;
-    for (const i of [0, ni - 1]) for (const j of [0, nj - 1]) for (const k of [0, nk - 1]) {
-      const w = indexToWorld(v.geometry, [i, j, k]);
-      const match = ref.dcm2niix.corners.find((c) => Math.hypot(c.world[0]! - w[0], c.world[1]! - w[1], c.world[2]! - w[2]) < 1e-3);
-      expect(match, `corner ${i},${j},${k} at ${w.join(', ')}`).toBeDefined();
-      expect(v.data[i + ni * (j + nj * k)]).toBe(match!.value);
-    }
+    for (const i of [0, ni - 1])
+      for (const j of [0, nj - 1])
+        for (const k of [0, nk - 1]) {
+          const w = indexToWorld(v.geometry, [i, j, k]);
+          const match = ref.dcm2niix.corners.find((c) => Math.hypot(c.world[0]! - w[0], c.world[1]! - w[1], c.world[2]! - w[2]) < 1e-3);
+          expect(match, `corner ${i},${j},${k} at ${w.join(', ')}`).toBeDefined();
+          expect(v.data[i + ni * (j + nj * k)]).toBe(match!.value);
+        }
     const ours = [...v.geometry.spacing].sort((a, b) => a - b);
     [...ref.dcm2niix.voxelSizes].sort((a, b) => a - b).forEach((x, idx) => expect(ours[idx]).toBeCloseTo(x, 4));
   });
@@ -93,7 +95,10 @@ describe('readDicomSeries: inconsistent series', () => {
     const files = folderFiles('series-variants/two-series');
     await expect(readDicomSeries(files, { name: 'mixed' })).rejects.toMatchObject({ code: 'E_INPUT', details: { cause: 'several-series' } });
     const groups = await groupDicomSeries(files);
-    expect(groups.map((g) => [g.sliceCount, g.columns, g.files])).toEqual([[3, 8, ['a0.dcm', 'a1.dcm', 'a2.dcm']], [2, 6, ['b0.dcm', 'b1.dcm']]]);
+    expect(groups.map((g) => [g.sliceCount, g.columns, g.files])).toEqual([
+      [3, 8, ['a0.dcm', 'a1.dcm', 'a2.dcm']],
+      [2, 6, ['b0.dcm', 'b1.dcm']],
+    ]);
     expect(groups.every((g) => g.modality === 'CT')).toBe(true);
     expect(JSON.stringify(groups)).not.toMatch(/Synthetic|SYN-0001|19700101/);
   });

@@ -29,7 +29,13 @@ describe('readDicom matches pydicom on every fixture', () => {
       expect([v.geometry.size[0], v.geometry.size[1], v.geometry.size[2] * v.frames]).toEqual(ref.size);
       expect(v.components).toBe(ref.components);
       expect(v.type).toBe(ref.raw.dtype);
-      expect(summarize(v.data)).toEqual({ first: ref.raw.first, min: ref.raw.min, max: ref.raw.max, mean: expect.closeTo(ref.raw.mean, 9) as unknown as number, count: ref.raw.count });
+      expect(summarize(v.data)).toEqual({
+        first: ref.raw.first,
+        min: ref.raw.min,
+        max: ref.raw.max,
+        mean: expect.closeTo(ref.raw.mean, 9) as unknown as number,
+        count: ref.raw.count,
+      });
       expect(hashValues(v.data)).toBe(ref.raw.sha256);
       expect(v.meta.transferSyntax).toBe(ref.transferSyntax);
       expect(v.meta.photometric).toBe(ref.photometric);
@@ -66,11 +72,13 @@ describe('readDicom matches pydicom on every fixture', () => {
       test(`${ref.file}: every corner voxel lands where dcm2niix puts it`, async () => {
         const v = await readDicom(fixtureBytes(ref.file), { name: ref.file });
         const [ni, nj, nk] = v.geometry.size;
-        for (const i of [0, ni - 1]) for (const j of [0, nj - 1]) for (const k of [0, nk - 1]) {
-          const w = indexToWorld(v.geometry, [i, j, k]);
-          const hit = corners.some((c) => Math.hypot(c.world[0]! - w[0], c.world[1]! - w[1], c.world[2]! - w[2]) < 1e-3);
-          expect(hit, `corner ${i},${j},${k} at ${w.join(', ')}`).toBe(true);
-        }
+        for (const i of [0, ni - 1])
+          for (const j of [0, nj - 1])
+            for (const k of [0, nk - 1]) {
+              const w = indexToWorld(v.geometry, [i, j, k]);
+              const hit = corners.some((c) => Math.hypot(c.world[0]! - w[0], c.world[1]! - w[1], c.world[2]! - w[2]) < 1e-3);
+              expect(hit, `corner ${i},${j},${k} at ${w.join(', ')}`).toBe(true);
+            }
       });
     }
   }

@@ -78,7 +78,12 @@ describe('compactHeader', () => {
   it('detaches large private values, keeps everything else byte for byte, and the CSA image header', () => {
     const parsed = parseDicomBytes(bytes, 'f.dcm', { headOnly: true });
     // Offsets and values before compaction (compaction moves the parse's own objects).
-    const before = new Map(Object.entries(parsed.dataSet.elements).map(([tag, el]) => [tag, { length: el.length, value: bytes.slice(el.dataOffset, el.dataOffset + Math.min(el.length, bytes.length - el.dataOffset)) }]));
+    const before = new Map(
+      Object.entries(parsed.dataSet.elements).map(([tag, el]) => [
+        tag,
+        { length: el.length, value: bytes.slice(el.dataOffset, el.dataOffset + Math.min(el.length, bytes.length - el.dataOffset)) },
+      ]),
+    );
     const csaBefore = readSiemensCsa(parsed.dataSet, 'image', 'f.dcm')!;
     const compact = compactHeader(parsed);
     const ds = compact.dataSet;

@@ -11,14 +11,26 @@ import { parseDicomBytes } from '../../../src/io/dicom/parse-header.js';
 import { isMedinferError } from '../../../src/core/errors.js';
 import { fixtureBytes } from './helpers.js';
 
-interface Spec { name: string; vr: string; vm: number; items: string[] }
+interface Spec {
+  name: string;
+  vr: string;
+  vm: number;
+  items: string[];
+}
 
 /** Encodes a CSA header. The old layout stores item length + the first element's item count. */
 function buildCsa(format: CsaFormat, elements: readonly Spec[]): Uint8Array {
   const out: number[] = [];
-  const u32 = (v: number): void => { out.push(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff); };
-  const text = (s: string, width: number): void => { for (let i = 0; i < width; i++) out.push(i < s.length ? s.charCodeAt(i) : 0); };
-  if (format === 'SV10') { text('SV10', 4); out.push(4, 3, 2, 1); }
+  const u32 = (v: number): void => {
+    out.push(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff);
+  };
+  const text = (s: string, width: number): void => {
+    for (let i = 0; i < width; i++) out.push(i < s.length ? s.charCodeAt(i) : 0);
+  };
+  if (format === 'SV10') {
+    text('SV10', 4);
+    out.push(4, 3, 2, 1);
+  }
   u32(elements.length);
   u32(77);
   const firstCount = elements[0]?.items.length ?? 0;
@@ -143,7 +155,7 @@ describe('parseCsaHeader: hostile input -> DecodeError', () => {
   test('seeded byte mutations of a real header: parsed or DecodeError, nothing else', () => {
     const full = real();
     let seed = 12345;
-    const rnd = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rnd = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     for (let c = 0; c < 400; c++) {
       const bytes = full.slice();
       for (let m = 0; m < 4; m++) bytes[Math.floor(rnd() * bytes.length)] = Math.floor(rnd() * 256);

@@ -21,7 +21,9 @@ import { compareNiftiVolumes } from '../../helpers/nifti-compare.js';
 const ROOT = fileURLToPath(new URL('../../fixtures/dcm-qa/', import.meta.url));
 const DIR = join(ROOT, 'dcm_qa_stc/uih_dti');
 const REF = join(ROOT, 'dcm_qa_stc/ref/UIH_dti_tra_dir16_PA_rot_12.nii.gz');
-const files = readdirSync(DIR).filter((f) => f.endsWith('.dcm')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.dcm'))
+  .sort();
 const bytesOf = (f: string): Uint8Array => new Uint8Array(readFileSync(join(DIR, f)));
 
 /** Volume t of a 4D volume as a 3D volume on the same grid. */
@@ -90,10 +92,19 @@ describe('UIH grid (VFRAME) DICOM', () => {
   it('refuses grids it cannot lay out or place, naming the file', async () => {
     const bytes = bytesOf(files[0]!);
     // 21 slices: 5 x 5 tiles do not divide 256 rows.
-    await expect(readDicom(patchText(bytes, 'e\u0000P\u0010DS\u0002\u000020', 'e\u0000P\u0010DS\u0002\u000021'), { name: 'g21.dcm' })).rejects.toMatchObject({ code: 'E_INPUT', message: expect.stringContaining('g21.dcm') });
+    await expect(readDicom(patchText(bytes, 'e\u0000P\u0010DS\u0002\u000020', 'e\u0000P\u0010DS\u0002\u000021'), { name: 'g21.dcm' })).rejects.toMatchObject({
+      code: 'E_INPUT',
+      message: expect.stringContaining('g21.dcm'),
+    });
     // 19 slices in a 5 x 4 grid, but 20 position items.
-    await expect(readDicom(patchText(bytes, 'e\u0000P\u0010DS\u0002\u000020', 'e\u0000P\u0010DS\u0002\u000019'), { name: 'g19.dcm' })).rejects.toMatchObject({ code: 'E_INPUT', message: expect.stringMatching(/g19\.dcm: .*20 per-slice position items/) });
+    await expect(readDicom(patchText(bytes, 'e\u0000P\u0010DS\u0002\u000020', 'e\u0000P\u0010DS\u0002\u000019'), { name: 'g19.dcm' })).rejects.toMatchObject({
+      code: 'E_INPUT',
+      message: expect.stringMatching(/g19\.dcm: .*20 per-slice position items/),
+    });
     // Tile size text that does not match the layout.
-    await expect(readDicom(patchText(bytes, '64*64', '64*32'), { name: 'tile.dcm' })).rejects.toMatchObject({ code: 'E_INPUT', message: expect.stringContaining('tile size') });
+    await expect(readDicom(patchText(bytes, '64*64', '64*32'), { name: 'tile.dcm' })).rejects.toMatchObject({
+      code: 'E_INPUT',
+      message: expect.stringContaining('tile size'),
+    });
   });
 });

@@ -44,7 +44,7 @@ describe('withoutColourTransform', () => {
     expect(frame[6]).toBe(0x4a); // the caller's bytes are not modified
   });
 
-  test("an existing Adobe marker gets transform 0, nothing inserted", () => {
+  test('an existing Adobe marker gets transform 0, nothing inserted', () => {
     const adobe = [0xff, 0xee, 0x00, 0x0e, 0x41, 0x64, 0x6f, 0x62, 0x65, 0x00, 0x64, 0, 0, 0, 0, 1];
     const frame = Uint8Array.from([0xff, 0xd8, ...adobe, ...sos]);
     const out = withoutColourTransform(frame)!;

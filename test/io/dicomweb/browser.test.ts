@@ -32,7 +32,9 @@ window.runDicomWeb = async (user, password, extra) => {
   const client = createDicomWebClient({ url, auth });
   const series = await client.searchSeries(${JSON.stringify(STUDY)}, { match: { Modality: 'CT' } });
   const progress = [];
-  const v = await readDicomWebSeries({ url, auth, study: ${JSON.stringify(STUDY)}, series: series[0].seriesInstanceUid, onProgress: (p) => progress.push(p.instances) });
+  const v = await readDicomWebSeries({
+    url, auth, study: ${JSON.stringify(STUDY)}, series: series[0].seriesInstanceUid, onProgress: (p) => progress.push(p.instances),
+  });
   const digest = await crypto.subtle.digest('SHA-256', Float64Array.from(v.data).buffer);
   const stored = await client.store([new Uint8Array(extra)], { study: ${JSON.stringify(STUDY)} });
   return {
@@ -49,17 +51,41 @@ describe.runIf(existsSync(CHROMIUM) && orthancAvailable())('DICOMweb client in h
   let browser: Browser;
   let base = '';
   const ct = generateChestCt({ seed: 3, size: [40, 36, 8], spacingMm: [0.9, 0.8, 2.5], nodules: [0, 0] });
-  const files = writeVolumeAsDicomSeries(ct.image, { modality: 'CT', studyUid: STUDY, seriesUid: SERIES, frameOfReferenceUid: `${STUDY}.9`, seriesNumber: 2, seriesDescription: 'CT' });
-  const extra = writeVolumeAsDicomSeries(ct.image, { modality: 'CT', studyUid: STUDY, seriesUid: `${STUDY}.2`, frameOfReferenceUid: `${STUDY}.9`, seriesNumber: 3, seriesDescription: 'copy' })[0]!;
+  const files = writeVolumeAsDicomSeries(ct.image, {
+    modality: 'CT',
+    studyUid: STUDY,
+    seriesUid: SERIES,
+    frameOfReferenceUid: `${STUDY}.9`,
+    seriesNumber: 2,
+    seriesDescription: 'CT',
+  });
+  const extra = writeVolumeAsDicomSeries(ct.image, {
+    modality: 'CT',
+    studyUid: STUDY,
+    seriesUid: `${STUDY}.2`,
+    frameOfReferenceUid: `${STUDY}.9`,
+    seriesNumber: 3,
+    seriesDescription: 'copy',
+  })[0]!;
 
   beforeAll(async () => {
     pacs = await startOrthanc();
     await createDicomWebClient({ url: pacs.dicomWebUrl, auth: pacs.auth }).store(files, { study: STUDY });
-    const bundle = await build({ stdin: { contents: ENTRY, resolveDir: ROOT, loader: 'js' }, bundle: true, write: false, format: 'esm', platform: 'browser', logLevel: 'silent' });
+    const bundle = await build({
+      stdin: { contents: ENTRY, resolveDir: ROOT, loader: 'js' },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      logLevel: 'silent',
+    });
     const js = bundle.outputFiles[0]!.contents;
     server = createServer((req, res) => {
       const url = req.url ?? '/';
-      if (url === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><script type="module" src="/bundle.js"></script>');
+      if (url === '/')
+        return void res
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end('<!doctype html><meta charset="utf-8"><script type="module" src="/bundle.js"></script>');
       if (url === '/bundle.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
       if (!url.startsWith('/dicom-web/')) return void res.writeHead(404).end();
       // Reverse proxy to Orthanc: method, headers (auth included) and body passed through.
@@ -68,7 +94,11 @@ describe.runIf(existsSync(CHROMIUM) && orthancAvailable())('DICOMweb client in h
       req.on('end', async () => {
         const headers: Record<string, string> = {};
         for (const h of ['authorization', 'accept', 'content-type']) if (typeof req.headers[h] === 'string') headers[h] = req.headers[h] as string;
-        const upstream = await fetch(`${pacs.restUrl}${url}`, { method: req.method ?? 'GET', headers, ...(req.method === 'POST' ? { body: Buffer.concat(chunks) } : {}) });
+        const upstream = await fetch(`${pacs.restUrl}${url}`, {
+          method: req.method ?? 'GET',
+          headers,
+          ...(req.method === 'POST' ? { body: Buffer.concat(chunks) } : {}),
+        });
         const out: Record<string, string> = {};
         const ct2 = upstream.headers.get('content-type');
         if (ct2) out['content-type'] = ct2;
@@ -80,7 +110,16 @@ describe.runIf(existsSync(CHROMIUM) && orthancAvailable())('DICOMweb client in h
     base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+      ],
     });
   }, 60_000);
 
@@ -98,14 +137,21 @@ describe.runIf(existsSync(CHROMIUM) && orthancAvailable())('DICOMweb client in h
     await page.goto(base);
     await page.waitForFunction(() => typeof (window as unknown as { runDicomWeb?: unknown }).runDicomWeb === 'function');
     type Got = { series: string[]; size: number[]; spacing: number[]; origin: number[]; sha: string; progress: number; stored: string[]; isNode: boolean };
-    const got = await page.evaluate(([u, p, bytes]) => (window as unknown as { runDicomWeb(u: string, p: string, b: number[]): Promise<Got> }).runDicomWeb(u, p, bytes), [pacs.auth.user, pacs.auth.password, Array.from(extra)] as const);
+    const got = await page.evaluate(
+      ([u, p, bytes]) => (window as unknown as { runDicomWeb(u: string, p: string, b: number[]): Promise<Got> }).runDicomWeb(u, p, bytes),
+      [pacs.auth.user, pacs.auth.password, Array.from(extra)] as const,
+    );
     const local = await readDicomSeries(files.map((bytes, i) => ({ name: `f${i}`, bytes })));
     expect(got.isNode).toBe(false);
     expect(got.series).toEqual([SERIES]);
     expect(got.size).toEqual([40, 36, 8]);
     expect(got.spacing).toEqual(local.geometry.spacing);
     expect(got.origin).toEqual(local.geometry.origin);
-    expect(got.sha).toBe(createHash('sha256').update(new Uint8Array(Float64Array.from(local.data).buffer)).digest('hex'));
+    expect(got.sha).toBe(
+      createHash('sha256')
+        .update(new Uint8Array(Float64Array.from(local.data).buffer))
+        .digest('hex'),
+    );
     expect(got.progress).toBe(8);
     expect(got.stored).toEqual([`${STUDY}.2.1`]);
     expect(errors).toEqual([]);

@@ -162,10 +162,12 @@ describe('DICOMweb client HTTP behaviour', () => {
       req.on('end', () => {
         res.statusCode = 202;
         res.setHeader('content-type', 'application/dicom+json');
-        res.end(JSON.stringify({
-          '00081199': { vr: 'SQ', Value: [{ '00081155': { vr: 'UI', Value: ['1.2.3.1'] } }] },
-          '00081198': { vr: 'SQ', Value: [{ '00081155': { vr: 'UI', Value: ['1.2.3.2'] }, '00081197': { vr: 'US', Value: [0xc000] } }] },
-        }));
+        res.end(
+          JSON.stringify({
+            '00081199': { vr: 'SQ', Value: [{ '00081155': { vr: 'UI', Value: ['1.2.3.1'] } }] },
+            '00081198': { vr: 'SQ', Value: [{ '00081155': { vr: 'UI', Value: ['1.2.3.2'] }, '00081197': { vr: 'US', Value: [0xc000] } }] },
+          }),
+        );
       });
     });
     const client = createDicomWebClient({ url: base, auth: { kind: 'basic', user: 'u', password: 'pw-SECRET' }, retries: 0 });

@@ -21,7 +21,14 @@ describe.skipIf(!available && !process.env['CI'])('DICOMweb client against Ortha
   let pacs: OrthancInstance;
   let client: DicomWebClient;
   const ct = generateChestCt({ seed: 11, size: [64, 48, 12], spacingMm: [0.8, 0.9, 2], nodules: [0, 0] });
-  const files = writeVolumeAsDicomSeries(ct.image, { modality: 'CT', studyUid: STUDY, seriesUid: SERIES, frameOfReferenceUid: `${STUDY}.9`, seriesNumber: 3, seriesDescription: 'chest phantom' });
+  const files = writeVolumeAsDicomSeries(ct.image, {
+    modality: 'CT',
+    studyUid: STUDY,
+    seriesUid: SERIES,
+    frameOfReferenceUid: `${STUDY}.9`,
+    seriesNumber: 3,
+    seriesDescription: 'chest phantom',
+  });
 
   beforeAll(async () => {
     pacs = await startOrthanc();

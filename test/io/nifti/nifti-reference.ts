@@ -40,7 +40,9 @@ export function rasAffineOf(v: Volume): number[] {
 /** Largest absolute difference between two affines, the second given as nested rows. */
 export function affineDifference(a: readonly number[], rows: number[][]): number {
   let worst = 0;
-  rows.flat().forEach((v, k) => { worst = Math.max(worst, Math.abs(v - a[k]!)); });
+  rows.flat().forEach((v, k) => {
+    worst = Math.max(worst, Math.abs(v - a[k]!));
+  });
   return worst;
 }
 

@@ -117,7 +117,10 @@ describe('readNifti errors name the file and the cause', () => {
   it('checks maxVoxels from the header before decompressing', () => {
     const bytes = readFixture('nibabel-data/example4d.nii.gz');
     let called = false;
-    const gunzip = (b: Uint8Array): Uint8Array => { called = true; return new Uint8Array(b); };
+    const gunzip = (b: Uint8Array): Uint8Array => {
+      called = true;
+      return new Uint8Array(b);
+    };
     expect(() => readNiftiSync(bytes, { name: 'e.nii.gz', maxVoxels: 1000, gunzip })).toThrow(LimitError);
     expect(called).toBe(false);
     try {

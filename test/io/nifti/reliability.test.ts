@@ -53,13 +53,15 @@ describe('truncated NIfTI', () => {
     const gz = gzipSync(niftiBytes(1));
     const cut = gz.subarray(0, gz.length - 12);
     expect(() => readNiftiSync(cut, { name: 'c.nii.gz' })).toThrow(DecodeError);
-    await expect(readImageFile(onDisk('c.nii.gz', cut))).rejects.toThrow(/c\.nii\.gz: truncated NIfTI data: header needs 368 bytes, the gzip stream (ends|is corrupt or truncated)/);
+    await expect(readImageFile(onDisk('c.nii.gz', cut))).rejects.toThrow(
+      /c\.nii\.gz: truncated NIfTI data: header needs 368 bytes, the gzip stream (ends|is corrupt or truncated)/,
+    );
   });
 });
 
 describe('bounded gzip reads', () => {
   it('multi-member gzip (bgzip / pigz style) with the split inside the image reads exactly, on every path', async () => {
-    const data = Int16Array.from({ length: 4000 }, (_, i) => (i * 37) % 30000 - 15000);
+    const data = Int16Array.from({ length: 4000 }, (_, i) => ((i * 37) % 30000) - 15000);
     const raw = writeNifti(createVolume({ geometry: { size: [20, 20, 10] }, data, meta: {} }));
     const gz = new Uint8Array(Buffer.concat([gzipSync(raw.subarray(0, 3001)), gzipSync(raw.subarray(3001))]));
     const path = onDisk('multi.nii.gz', gz);
@@ -78,7 +80,13 @@ describe('bounded gzip reads', () => {
     const raw = new Uint8Array(Buffer.concat([plain.subarray(0, 348), Buffer.from([1, 0, 0, 0]), ext, plain.subarray(352)]));
     new DataView(raw.buffer).setFloat32(108, 352 + 32, true);
     const gz = gzipSync(raw);
-    const reads = [readNiftiSync(raw, { name: 'e.nii' }), readNiftiSync(gz, { name: 'e.nii.gz' }), await readNifti(gz, { name: 'e.nii.gz' }), await readImageFile(onDisk('e.nii.gz', gz)), await readImageFile(onDisk('e.nii', raw))];
+    const reads = [
+      readNiftiSync(raw, { name: 'e.nii' }),
+      readNiftiSync(gz, { name: 'e.nii.gz' }),
+      await readNifti(gz, { name: 'e.nii.gz' }),
+      await readImageFile(onDisk('e.nii.gz', gz)),
+      await readImageFile(onDisk('e.nii', raw)),
+    ];
     for (const v of reads) {
       expect(Array.from(v.data)).toEqual([0, 1, 2, 3, -4, 5, 6, 32767]);
       expect(v.geometry.spacing).toEqual([1, 2, 3]);
@@ -94,7 +102,9 @@ describe('bounded gzip reads', () => {
   });
 
   it('maxBytes refuses from the header, before inflating', () => {
-    expect(() => readNiftiSync(gzipSync(niftiBytes(1)), { name: 'b.nii.gz', maxBytes: 300 })).toThrow(/b\.nii\.gz: header implies 368 bytes of image data \(2x2x2 int16\), over maxBytes 300/);
+    expect(() => readNiftiSync(gzipSync(niftiBytes(1)), { name: 'b.nii.gz', maxBytes: 300 })).toThrow(
+      /b\.nii\.gz: header implies 368 bytes of image data \(2x2x2 int16\), over maxBytes 300/,
+    );
   });
 });
 
@@ -107,7 +117,9 @@ describe('non-finite samples', () => {
       const slope = Math.fround(1e38);
       expect(Array.from(volume.data)).toEqual([0, Math.fround(slope), Math.fround(2 * slope), Math.fround(3 * slope), -Infinity, Infinity, Infinity, Infinity]);
       expect(volume.meta['nonFiniteVoxels']).toBe(4);
-      expect(volume.meta.warnings).toContainEqual(expect.stringMatching(/^4 of 8 samples are not finite after scaling \(scl_slope 9\.99999968\d*e\+37, scl_inter 0/));
+      expect(volume.meta.warnings).toContainEqual(
+        expect.stringMatching(/^4 of 8 samples are not finite after scaling \(scl_slope 9\.99999968\d*e\+37, scl_inter 0/),
+      );
     }
   });
 
@@ -131,11 +143,16 @@ describe('non-finite samples', () => {
   });
 
   it('a pipeline refuses such an input, naming it and the count', async () => {
-    const volume = readNiftiSync(patch(niftiBytes(1), (v) => v.setFloat32(112, 1e38, true)), { name: 's.nii' });
+    const volume = readNiftiSync(
+      patch(niftiBytes(1), (v) => v.setFloat32(112, 1e38, true)),
+      { name: 's.nii' },
+    );
     const context = { loadVolume: async (v: Volume) => v } as unknown as PipelineContext;
     const entry = { id: 'm' } as ModelEntry;
     await expect(loadModelInputs(context, entry, volume)).rejects.toThrow(InputError);
-    await expect(loadModelInputs(context, entry, volume)).rejects.toThrow(/input 's\.nii' contains a non-finite value \(-Infinity\) at index 4 \(4 of 8 values are NaN or \+-Infinity\)/);
+    await expect(loadModelInputs(context, entry, volume)).rejects.toThrow(
+      /input 's\.nii' contains a non-finite value \(-Infinity\) at index 4 \(4 of 8 values are NaN or \+-Infinity\)/,
+    );
     const named = { ...entry, inputs: [{ name: 't1' }, { name: 'flair' }] } as unknown as ModelEntry;
     await expect(loadModelInputs(context, named, { t1: volume, flair: volume })).rejects.toThrow(/input 't1: s\.nii' contains/);
   });

@@ -1,12 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { gunzipSync } from 'node:zlib';
 import { encodeNiftiParts } from '../../../src/io/nifti/write-nifti.js';
-import { createVolume, readNifti, writeNifti, ShapeError, UsageError, type Volume, type VolumeInit, type VoxelType, type WriteNiftiOptions } from '../../../src/index.js';
+import {
+  createVolume,
+  readNifti,
+  writeNifti,
+  ShapeError,
+  UsageError,
+  type Volume,
+  type VolumeInit,
+  type VoxelType,
+  type WriteNiftiOptions,
+} from '../../../src/index.js';
 // Plain-JS spec shared with scripts/reference/nifti/write-ts-fixtures.mjs (which wrote the committed files).
 import { buildTsWrittenVolumes } from '../../../scripts/reference/nifti/ts-written-volumes.mjs';
 import { affineDifference, loadNiftiReferences, rasAffineOf, readFixture } from './nifti-reference.js';
 
-interface Spec { file: string; options: WriteNiftiOptions; init: VolumeInit<VoxelType> }
+interface Spec {
+  file: string;
+  options: WriteNiftiOptions;
+  init: VolumeInit<VoxelType>;
+}
 const specs = (buildTsWrittenVolumes as () => Spec[])();
 const refs = loadNiftiReferences();
 
@@ -39,10 +53,12 @@ describe('writeNifti -> nibabel (reference values nibabel computed from the comm
     const expected = Array.from(volume.data, Number);
     const vector = volume.components > 1 && volume.type !== 'uint8';
     // nibabel flattens x fastest ... component slowest; the SDK interleaves components per voxel.
-    const onDisk = vector ? Array.from({ length: expected.length }, (_, n) => {
-      const perComponent = expected.length / volume.components;
-      return expected[(n % perComponent) * volume.components + Math.floor(n / perComponent)]!;
-    }) : expected;
+    const onDisk = vector
+      ? Array.from({ length: expected.length }, (_, n) => {
+          const perComponent = expected.length / volume.components;
+          return expected[(n % perComponent) * volume.components + Math.floor(n / perComponent)]!;
+        })
+      : expected;
     const outType = spec.options.datatype ?? volume.type;
     expect(ref.datatype.includes(outType) || ref.datatype.includes("'R'")).toBe(true);
     expect(ref.data).toEqual(onDisk);
@@ -58,16 +74,19 @@ describe('writeNifti -> nibabel (reference values nibabel computed from the comm
 });
 
 describe('writeNifti round-trips files nibabel wrote', () => {
-  it.each(['nibabel-data/example4d.nii.gz', 'generated/oblique.nii.gz', 'generated/qfac-negative.nii', 'generated/rgb24.nii', 'generated/dtype-uint32.nii'])('%s', async (rel) => {
-    const first = await readNifti(readFixture(rel), { name: rel });
-    const again = await readNifti(writeNifti(first, { gzip: rel.endsWith('.gz') }), { name: `${rel} (rewritten)` });
-    expect(again.type).toBe(first.type);
-    expect(again.frames).toBe(first.frames);
-    expect(Array.from(again.data).every((x, i) => x === first.data[i])).toBe(true);
-    // float32 storage of the affine in NIfTI-1: 1e-5 mm.
-    const a = rasAffineOf(first);
-    expect(Math.max(...rasAffineOf(again).map((x, i) => Math.abs(x - a[i]!)))).toBeLessThan(1e-5);
-  });
+  it.each(['nibabel-data/example4d.nii.gz', 'generated/oblique.nii.gz', 'generated/qfac-negative.nii', 'generated/rgb24.nii', 'generated/dtype-uint32.nii'])(
+    '%s',
+    async (rel) => {
+      const first = await readNifti(readFixture(rel), { name: rel });
+      const again = await readNifti(writeNifti(first, { gzip: rel.endsWith('.gz') }), { name: `${rel} (rewritten)` });
+      expect(again.type).toBe(first.type);
+      expect(again.frames).toBe(first.frames);
+      expect(Array.from(again.data).every((x, i) => x === first.data[i])).toBe(true);
+      // float32 storage of the affine in NIfTI-1: 1e-5 mm.
+      const a = rasAffineOf(first);
+      expect(Math.max(...rasAffineOf(again).map((x, i) => Math.abs(x - a[i]!)))).toBeLessThan(1e-5);
+    },
+  );
 });
 
 describe('writeNifti options and errors', () => {

@@ -5,7 +5,15 @@ import { createVolume, DecodeError, InputError, LimitError, ShapeError } from '.
 import { readRaster, writePng } from '../../../src/io/raster/node-raster.js';
 
 const DIR = fileURLToPath(new URL('../../fixtures/raster/', import.meta.url));
-interface RasterRef { width: number; height: number; components: number; bits: number; format: string; data: number[]; tolerance: number }
+interface RasterRef {
+  width: number;
+  height: number;
+  components: number;
+  bits: number;
+  format: string;
+  data: number[];
+  tolerance: number;
+}
 const refs = (JSON.parse(readFileSync(`${DIR}reference.json`, 'utf8')) as { files: Record<string, RasterRef> }).files;
 
 describe('readRaster against hand-written PNGs (exact) and Pillow-decoded JPEGs (max |diff| <= 2)', () => {

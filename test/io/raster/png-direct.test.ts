@@ -22,7 +22,14 @@ function chunk(type: string, data: Uint8Array): Buffer {
 }
 
 /** Big-endian sample bytes of a w x h image -> PNG with filter (y + shift) % 5 on row y. */
-function encode(raw: Uint8Array, w: number, h: number, depth: 8 | 16, colourType: number, opts: { split?: number; shift?: number; interlace?: number; extra?: Buffer[] } = {}): Buffer {
+function encode(
+  raw: Uint8Array,
+  w: number,
+  h: number,
+  depth: 8 | 16,
+  colourType: number,
+  opts: { split?: number; shift?: number; interlace?: number; extra?: Buffer[] } = {},
+): Buffer {
   const samples = { 0: 1, 2: 3, 4: 2, 6: 4 }[colourType as 0 | 2 | 4 | 6];
   const bpp = (samples * depth) / 8;
   const stride = w * bpp;
@@ -35,7 +42,9 @@ function encode(raw: Uint8Array, w: number, h: number, depth: 8 | 16, colourType
       const a = i >= bpp ? raw[y * stride + i - bpp]! : 0;
       const b = y > 0 ? raw[(y - 1) * stride + i]! : 0;
       const c = y > 0 && i >= bpp ? raw[(y - 1) * stride + i - bpp]! : 0;
-      const pa = Math.abs(b - c), pb = Math.abs(a - c), pc = Math.abs(a + b - 2 * c);
+      const pa = Math.abs(b - c),
+        pb = Math.abs(a - c),
+        pc = Math.abs(a + b - 2 * c);
       const pred = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][f]!;
       out[y * (stride + 1) + 1 + i] = (x - pred) & 255;
     }
@@ -50,7 +59,13 @@ function encode(raw: Uint8Array, w: number, h: number, depth: 8 | 16, colourType
   const parts = [];
   const step = opts.split ? Math.ceil(z.length / opts.split) : z.length;
   for (let p = 0; p < z.length; p += step) parts.push(chunk('IDAT', z.subarray(p, p + step)));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), ...(opts.extra ?? []), ...parts, chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    ...(opts.extra ?? []),
+    ...parts,
+    chunk('IEND', new Uint8Array(0)),
+  ]);
 }
 
 /** What node-raster's sharp path returns for the same bytes. */
@@ -75,7 +90,8 @@ function pattern(n: number, seed: number): Uint8Array {
 describe('decodePngDirect = sharp, sample for sample', () => {
   const cases = [0, 2, 4, 6].flatMap((ct) => [8, 16].map((depth) => ({ ct, depth: depth as 8 | 16 })));
   it.each(cases)('colour type $ct, $depth-bit, 37x23, every filter, split IDAT', async ({ ct, depth }) => {
-    const w = 37, h = 23;
+    const w = 37,
+      h = 23;
     const samples = { 0: 1, 2: 3, 4: 2, 6: 4 }[ct as 0 | 2 | 4 | 6];
     for (const shift of [0, 2]) {
       const png = encode(pattern(w * h * samples * (depth / 8), ct * 31 + depth + shift), w, h, depth, ct, { split: 3, shift });
@@ -91,10 +107,14 @@ describe('decodePngDirect = sharp, sample for sample', () => {
     }
   });
 
-  it('readRaster takes the direct path for a sharp-written radiograph and gives sharp\'s pixels', async () => {
-    const w = 300, h = 200;
+  it("readRaster takes the direct path for a sharp-written radiograph and gives sharp's pixels", async () => {
+    const w = 300,
+      h = 200;
     const grey = pattern(w * h, 5);
-    const png = await sharp(grey, { raw: { width: w, height: h, channels: 1 } }).toColourspace('b-w').png({ adaptiveFiltering: true }).toBuffer();
+    const png = await sharp(grey, { raw: { width: w, height: h, channels: 1 } })
+      .toColourspace('b-w')
+      .png({ adaptiveFiltering: true })
+      .toBuffer();
     expect(decodePngDirect(png, 'x.png')).toBeDefined();
     const v = await readRaster(png, { name: 'x.png' });
     expect(Array.from(v.data)).toEqual(Array.from(grey));

@@ -26,7 +26,13 @@ function load(entry: Record<string, unknown> & { id: string }, datasetEntries: R
     const { id: _i, ...raw } = d;
     datasets[d.id] = raw;
   }
-  const m = parseManifest({ manifestVersion: 1, datasets: { ...datasets, ...datasetEntries }, models: { [id]: { ...rest, files: [{ role: 'model', path: `${id}.onnx`, sha256: '0'.repeat(64) }], weights: { ...(rest['weights'] as object), kind: 'user' } } } });
+  const m = parseManifest({
+    manifestVersion: 1,
+    datasets: { ...datasets, ...datasetEntries },
+    models: {
+      [id]: { ...rest, files: [{ role: 'model', path: `${id}.onnx`, sha256: '0'.repeat(64) }], weights: { ...(rest['weights'] as object), kind: 'user' } },
+    },
+  });
   return m.models[id]!;
 }
 
@@ -116,28 +122,51 @@ describe('MONAI bundle import: bundles without a hand-written entry', () => {
     expect(e.inference).toEqual({ mode: 'slidingWindow', roi: [96, 96, 96], overlap: 0.5, batch: 4, blend: 'constant', placement: 'monai' });
     expect(e.postprocess).toEqual([{ op: 'softmax', axis: 1 }, { op: 'argmax' }]);
     expect(e.io.outputs[0]!.dims).toEqual([-1, 14, 96, 96, 96]);
-    expect(labelValues(e).slice(0, 3)).toEqual([{ name: 'background', value: 0 }, { name: 'spleen', value: 1 }, { name: 'Right Kidney', value: 2 }]);
+    expect(labelValues(e).slice(0, 3)).toEqual([
+      { name: 'background', value: 0 },
+      { name: 'spleen', value: 1 },
+      { name: 'Right Kidney', value: 2 },
+    ]);
     expect(e.datasets).toEqual(['monai-swin-unetr-btcv-segmentation-data']);
-    expect(r.datasetEntries['monai-swin-unetr-btcv-segmentation-data']!.acquisition).toEqual({ kind: 'public-link', link: 'https://www.synapse.org/#!Synapse:syn3193805/wiki/217752/', terms: 'see the linked page' });
+    expect(r.datasetEntries['monai-swin-unetr-btcv-segmentation-data']!.acquisition).toEqual({
+      kind: 'public-link',
+      link: 'https://www.synapse.org/#!Synapse:syn3193805/wiki/217752/',
+      terms: 'see the linked page',
+    });
   });
 
-  it('wholeBody_ct_segmentation: @displayable_configs expressions, ScaleIntensityd, gaussian windows with replicate padding, argmax before a nearest Invertd', () => {
-    const r = imported('wholeBody_ct_segmentation');
-    const e = load(r.entry, r.datasetEntries);
-    expect(e.preprocess).toEqual([
-      { op: 'orient', axcodes: 'RAS' },
-      // pixdim is "$[1.5, 1.5, 1.5] if @displayable_configs#highres else [3.0, 3.0, 3.0]" with highres true.
-      { op: 'resample', spacing: [1.5, 1.5, 1.5], mode: 'linear', rule: 'monai' },
-      { op: 'zscore', nonzero: true, channelWise: false },
-      { op: 'scaleIntensity', min: -1, max: 1, channelWise: false },
-      { op: 'toTensor', layout: 'NCDHW', dtype: 'float32', axisOrder: 'ijk' },
-    ]);
-    expect(e.inference).toEqual({ mode: 'slidingWindow', roi: [96, 96, 96], overlap: 0.25, batch: 1, blend: 'gaussian', placement: 'monai', padMode: 'replicate' });
-    expect(e.postprocess).toEqual([{ op: 'softmax', axis: 1 }, { op: 'argmax', grid: 'model' }]);
-    expect(e.labels).toHaveLength(105);
-    expect(labelValues(e)[104]).toEqual({ name: 'urinary_bladder', value: 104 });
-    // The low-resolution variant: the override flows through the expression.
-    const low = load(imported('wholeBody_ct_segmentation', { 'displayable_configs#highres': false }).entry, r.datasetEntries);
-    expect(low.preprocess[1]).toEqual({ op: 'resample', spacing: [3, 3, 3], mode: 'linear', rule: 'monai' });
-  });
+  it(
+    'wholeBody_ct_segmentation: @displayable_configs expressions, ScaleIntensityd, gaussian windows with replicate padding, argmax before a nearest ' +
+      'Invertd',
+    () => {
+      const r = imported('wholeBody_ct_segmentation');
+      const e = load(r.entry, r.datasetEntries);
+      expect(e.preprocess).toEqual([
+        { op: 'orient', axcodes: 'RAS' },
+        // pixdim is "$[1.5, 1.5, 1.5] if @displayable_configs#highres else [3.0, 3.0, 3.0]" with highres true.
+        { op: 'resample', spacing: [1.5, 1.5, 1.5], mode: 'linear', rule: 'monai' },
+        { op: 'zscore', nonzero: true, channelWise: false },
+        { op: 'scaleIntensity', min: -1, max: 1, channelWise: false },
+        { op: 'toTensor', layout: 'NCDHW', dtype: 'float32', axisOrder: 'ijk' },
+      ]);
+      expect(e.inference).toEqual({
+        mode: 'slidingWindow',
+        roi: [96, 96, 96],
+        overlap: 0.25,
+        batch: 1,
+        blend: 'gaussian',
+        placement: 'monai',
+        padMode: 'replicate',
+      });
+      expect(e.postprocess).toEqual([
+        { op: 'softmax', axis: 1 },
+        { op: 'argmax', grid: 'model' },
+      ]);
+      expect(e.labels).toHaveLength(105);
+      expect(labelValues(e)[104]).toEqual({ name: 'urinary_bladder', value: 104 });
+      // The low-resolution variant: the override flows through the expression.
+      const low = load(imported('wholeBody_ct_segmentation', { 'displayable_configs#highres': false }).entry, r.datasetEntries);
+      expect(low.preprocess[1]).toEqual({ op: 'resample', spacing: [3, 3, 3], mode: 'linear', rule: 'monai' });
+    },
+  );
 });

@@ -27,16 +27,25 @@ function withPre(transform: Record<string, unknown>, at = 4): Record<string, any
 
 describe('MONAI import refuses what the SDK does not reproduce, naming the transform', () => {
   it('an unknown transform, an unreproduced parameter, a custom Lambdad', () => {
-    expect(() => build(withPre({ _target_: 'RandFlipd', keys: '@image_key', prob: 0.5 }))).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED', details: expect.objectContaining({ transform: 'RandFlipd', field: 'preprocessing[4] RandFlipd' }) }));
+    expect(() => build(withPre({ _target_: 'RandFlipd', keys: '@image_key', prob: 0.5 }))).toThrow(
+      expect.objectContaining({ code: 'E_UNSUPPORTED', details: expect.objectContaining({ transform: 'RandFlipd', field: 'preprocessing[4] RandFlipd' }) }),
+    );
     const bicubic = inference();
     bicubic['preprocessing']['transforms'][3]['mode'] = 'bicubic';
     expect(() => build(bicubic)).toThrow(/Spacingd with mode="bicubic"/);
-    expect(() => build(withPre({ _target_: 'CropForegroundd', keys: '@image_key', source_key: 'label', margin: 2 }))).toThrow(/CropForegroundd with source_key="label"/);
+    expect(() => build(withPre({ _target_: 'CropForegroundd', keys: '@image_key', source_key: 'label', margin: 2 }))).toThrow(
+      /CropForegroundd with source_key="label"/,
+    );
     const lambda = inference();
     lambda['postprocessing']['transforms'].splice(3, 0, { _target_: 'Lambdad', keys: 'pred', func: '$lambda x: x * 2' });
     expect(() => build(lambda)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED', details: expect.objectContaining({ transform: 'Lambdad' }) }));
     const twoComponents = inference();
-    twoComponents['postprocessing']['transforms'].splice(3, 0, { _target_: 'KeepLargestConnectedComponentd', keys: 'pred', applied_labels: [1], connectivity: 2 });
+    twoComponents['postprocessing']['transforms'].splice(3, 0, {
+      _target_: 'KeepLargestConnectedComponentd',
+      keys: 'pred',
+      applied_labels: [1],
+      connectivity: 2,
+    });
     expect(() => build(twoComponents)).toThrow(/KeepLargestConnectedComponentd with connectivity=2/);
   });
 
@@ -57,7 +66,12 @@ describe('MONAI import refuses what the SDK does not reproduce, naming the trans
   it('expressions outside the subset, missing references and YAML-only bundles are typed errors', () => {
     const torch = inference();
     torch['inferer']['overlap'] = '$torch.tensor(0.5)';
-    expect(() => build(torch)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED', message: expect.stringMatching(/inferer#overlap: the expression "\$torch.tensor\(0.5\)" uses the name 'torch'/) }));
+    expect(() => build(torch)).toThrow(
+      expect.objectContaining({
+        code: 'E_UNSUPPORTED',
+        message: expect.stringMatching(/inferer#overlap: the expression "\$torch.tensor\(0.5\)" uses the name 'torch'/),
+      }),
+    );
     const missing = inference();
     missing['inferer']['roi_size'] = '@patch_size';
     expect(() => build(missing)).toThrow(expect.objectContaining({ code: 'E_MANIFEST', message: expect.stringMatching(/'@patch_size' names no item/) }));
@@ -67,30 +81,49 @@ describe('MONAI import refuses what the SDK does not reproduce, naming the trans
     mkdirSync(join(dir, 'configs'));
     writeFileSync(join(dir, 'configs', 'metadata.json'), '{}');
     writeFileSync(join(dir, 'configs', 'inference.yaml'), 'imports: []\n');
-    expect(() => importMonaiBundle(dir)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED', message: expect.stringMatching(/YAML bundle configs are not read/) }));
+    expect(() => importMonaiBundle(dir)).toThrow(
+      expect.objectContaining({ code: 'E_UNSUPPORTED', message: expect.stringMatching(/YAML bundle configs are not read/) }),
+    );
   });
 
-  it('Invertd keeps MONAI\'s default nearest_interp=True: argmax on the model grid; components before it are refused', () => {
+  it("Invertd keeps MONAI's default nearest_interp=True: argmax on the model grid; components before it are refused", () => {
     const c = inference();
     delete c['postprocessing']['transforms'][1]['nearest_interp'];
-    expect((build(c).entry as Record<string, any>)['postprocess']).toEqual([{ op: 'softmax', axis: 1 }, { op: 'argmax', grid: 'model' }]);
+    expect((build(c).entry as Record<string, any>)['postprocess']).toEqual([
+      { op: 'softmax', axis: 1 },
+      { op: 'argmax', grid: 'model' },
+    ]);
     const early = inference();
     early['postprocessing']['transforms'].splice(1, 0, { _target_: 'KeepLargestConnectedComponentd', keys: 'pred' });
     expect(() => build(early)).toThrow(/KeepLargestConnectedComponentd before Invertd/);
   });
 
-  it('flattens a nested Compose and reads a cast\'s dtype as written', () => {
+  it("flattens a nested Compose and reads a cast's dtype as written", () => {
     const c = inference();
     const list = c['preprocessing']['transforms'] as unknown[];
-    c['preprocessing']['transforms'] = [{ _target_: 'Compose', transforms: list.slice(0, 3) }, ...list.slice(3), { _target_: 'CastToTyped', keys: '@image_key', dtype: '$torch.float32' }];
-    expect((build(c).entry as Record<string, any>)['preprocess'].map((s: { op: string }) => s.op)).toEqual(['orient', 'resample', 'scaleIntensityRange', 'toTensor']);
+    c['preprocessing']['transforms'] = [
+      { _target_: 'Compose', transforms: list.slice(0, 3) },
+      ...list.slice(3),
+      { _target_: 'CastToTyped', keys: '@image_key', dtype: '$torch.float32' },
+    ];
+    expect((build(c).entry as Record<string, any>)['preprocess'].map((s: { op: string }) => s.op)).toEqual([
+      'orient',
+      'resample',
+      'scaleIntensityRange',
+      'toTensor',
+    ]);
     (c['preprocessing']['transforms'] as Record<string, unknown>[]).push({ _target_: 'CastToTyped', keys: '@image_key', dtype: '$torch.float16' });
     expect(() => build(c)).toThrow(/CastToTyped with dtype="\$torch.float16"/);
   });
 
   it('_disabled_ items are left out, after resolving their expression', () => {
     const c = withPre({ _target_: 'RandFlipd', keys: '@image_key', _disabled_: '$not (not @load_pretrain)' });
-    expect((build(c).entry as Record<string, any>)['preprocess'].map((s: { op: string }) => s.op)).toEqual(['orient', 'resample', 'scaleIntensityRange', 'toTensor']);
+    expect((build(c).entry as Record<string, any>)['preprocess'].map((s: { op: string }) => s.op)).toEqual([
+      'orient',
+      'resample',
+      'scaleIntensityRange',
+      'toTensor',
+    ]);
     expect(() => build(c, { load_pretrain: false })).toThrow(/RandFlipd has no SDK equivalent/);
   });
 });
@@ -108,7 +141,13 @@ describe('MONAI expression subset', () => {
     expect(ev("@s + '/eval'")).toBe('x/eval');
     expect(ev('None')).toBeNull();
     expect(ev('@a > 1 and @a <= 2')).toBe(true);
-    expect(ev("@det.set_box_selector_parameters(score_thresh=0.02, nms_thresh=0.22)")).toEqual({ kind: 'monai-call', target: 'det', method: 'set_box_selector_parameters', args: [], kwargs: { score_thresh: 0.02, nms_thresh: 0.22 } });
+    expect(ev('@det.set_box_selector_parameters(score_thresh=0.02, nms_thresh=0.22)')).toEqual({
+      kind: 'monai-call',
+      target: 'det',
+      method: 'set_box_selector_parameters',
+      args: [],
+      kwargs: { score_thresh: 0.02, nms_thresh: 0.22 },
+    });
   });
   it('refuses names, subscripts and lambdas', () => {
     expect(() => ev("torch.device('cpu')")).toThrow(/the name 'torch'/);

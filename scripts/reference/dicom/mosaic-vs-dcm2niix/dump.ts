@@ -12,7 +12,13 @@ for (const f of files) {
     const id = summary.length;
     const d = v.data as unknown as { buffer: ArrayBuffer; byteOffset: number; byteLength: number };
     writeFileSync(join(outDir!, `${id}.raw`), new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
-    summary.push({ file: f, id, type: v.type, geometry: v.geometry, meta: { warnings: v.meta.warnings, sliceTimes: v.meta['sliceTimes'], mosaic: v.meta['mosaic'], rescale: v.meta['rescale'] } });
+    summary.push({
+      file: f,
+      id,
+      type: v.type,
+      geometry: v.geometry,
+      meta: { warnings: v.meta.warnings, sliceTimes: v.meta['sliceTimes'], mosaic: v.meta['mosaic'], rescale: v.meta['rescale'] },
+    });
   } catch (e) {
     summary.push({ file: f, error: String(e) });
   }

@@ -24,7 +24,9 @@ export interface TaskOutputs {
 
 /** JSON with typed arrays as plain arrays (Float32Array would otherwise become an object). */
 export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v), 2) + '\n';
+  return (
+    JSON.stringify(value, (_k, v: unknown) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v), 2) + '\n'
+  );
 }
 
 const gzipAsync = promisify(gzip);

@@ -27,10 +27,18 @@ export function toFrameSamples(raw: RawFrame, pm: PixelModule, file: string, opt
   const count = pm.rows * pm.columns * pm.samplesPerPixel;
   const width = info.bitsPerSample > 8 ? 2 : 1;
   if (bytes.length < count * width) {
-    throw new DecodeError(`${file}: ${opts.codec} returned ${bytes.length} bytes, expected ${count * width}`, { file, codec: opts.codec, cause: 'short-frame' });
+    throw new DecodeError(`${file}: ${opts.codec} returned ${bytes.length} bytes, expected ${count * width}`, {
+      file,
+      codec: opts.codec,
+      cause: 'short-frame',
+    });
   }
   if (width === 2 && pm.bitsAllocated < 16) {
-    throw new DecodeError(`${file}: ${opts.codec} frame has ${info.bitsPerSample}-bit samples but BitsAllocated is ${pm.bitsAllocated}`, { file, codec: opts.codec, cause: 'frame-mismatch' });
+    throw new DecodeError(`${file}: ${opts.codec} frame has ${info.bitsPerSample}-bit samples but BitsAllocated is ${pm.bitsAllocated}`, {
+      file,
+      codec: opts.codec,
+      cause: 'frame-mismatch',
+    });
   }
   const signed = pm.pixelRepresentation === 1;
   // Codec output is normally a fresh buffer; a view at an odd offset is copied before a 16-bit view.
