@@ -55,10 +55,14 @@ async function child(mode, model, dir) {
     // A backend that writes every feed (and the model it goes to) before running it for real.
     const real = createNodeBackend();
     const calls = [];
+    let sessions = 0;
     const backend = { ...real, unavailableReason: real.unavailableReason.bind(real), loadModelBytes: real.loadModelBytes.bind(real),
       async createSession(bytes, provider, options) {
         const s = await real.createSession(bytes, provider, options);
-        const modelFile = `model-${calls.length}.onnx`;
+        // Numbered by session, not by run: the pipeline opens the entry and its pre-model before
+        // running either (numbering by run wrote both to one file, and the bare side then ran the
+        // pre-model's network on the main feed too).
+        const modelFile = `model-${sessions++}.onnx`;
         writeFileSync(join(dir, modelFile), bytes);
         return { ...s, inputNames: s.inputNames, outputNames: s.outputNames, inputMetadata: s.inputMetadata, outputMetadata: s.outputMetadata, release: () => s.release(),
           async run(feeds) {
