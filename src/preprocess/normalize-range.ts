@@ -15,6 +15,7 @@ import type { TypedArray } from '../core/dtype.js';
 import type { Volume } from '../core/volume.js';
 import type { ParamReader } from './param-reader.js';
 import { selectKth } from './percentile-clip.js';
+import { countBytes } from '../core/count-bytes.js';
 import { allocateOutput, channelCount, createPlanarVolume, toPlanar } from './planar.js';
 import { createGridKeepingResult } from './record.js';
 import type { NormalizeMinMaxParams, NormalizeQuantileParams, StepOptions, StepResult } from './types.js';
@@ -88,8 +89,7 @@ function histogramOf(volume: Volume): ValueHistogram | undefined {
   const data = volume.data;
   const offset = volume.type === 'int8' ? 128 : volume.type === 'int16' ? 32768 : 0;
   const counts = new Float64Array(volume.type === 'uint8' || volume.type === 'int8' ? 256 : 65536);
-  // uint8 separately: a monomorphic loop without the offset add (the conformed brainchop input).
-  if (data instanceof Uint8Array) for (let p = 0; p < data.length; p++) counts[data[p]!]!++;
+  if (data instanceof Uint8Array) countBytes(data, counts);
   else for (let p = 0; p < data.length; p++) counts[data[p]! + offset]!++;
   let min = 0;
   while (min < counts.length && counts[min] === 0) min++;
