@@ -21,7 +21,7 @@ import { createScaleOffsetTransform, deriveGeometry } from './index-transform.js
 import type { ParamReader } from './param-reader.js';
 import { channelCount, createPlanarVolume, toPlanar } from './planar.js';
 import { createRecord } from './record.js';
-import type { CropForegroundParams, StepOptions, StepResult } from './types.js';
+import type { CropForegroundParams, PreprocessRecord, StepOptions, StepResult } from './types.js';
 
 export function readCropForegroundParams(r: ParamReader): CropForegroundParams {
   const mask = r.oneOf('mask', ['threshold', 'relativeThreshold', 'preModel'] as const);
@@ -65,7 +65,16 @@ function maskSource(volume: Volume, params: CropForegroundParams, options: StepO
   return { data: volume.data, threshold: Math.fround(Math.fround(max) * Math.fround(params.value!)) };
 }
 
-export function cropForegroundVolume(volume: Volume, params: CropForegroundParams, options: StepOptions = {}): StepResult {
+/** The box cropForeground keeps ([start, start + size) per axis, inside the image) and its record. */
+export interface CropForegroundPlan {
+  readonly start: Vec3;
+  readonly size: Vec3;
+  readonly record: PreprocessRecord;
+  /** The box is the whole image: nothing to crop. */
+  readonly whole: boolean;
+}
+
+export function planCropForeground(volume: Volume, params: CropForegroundParams, options: StepOptions = {}): CropForegroundPlan {
   const g = volume.geometry;
   const mask = maskSource(volume, params, options);
   const box = findBoxAbove(mask.data, g.size, mask.threshold);
@@ -77,8 +86,14 @@ export function cropForegroundVolume(volume: Volume, params: CropForegroundParam
   const size: Vec3 = [0, 1, 2].map((a) => Math.min(g.size[a]! - 1, box.hi[a]! + pad[a]!) - start[a]! + 1) as unknown as Vec3;
   const t = createScaleOffsetTransform([1, 1, 1], start);
   const details = { start: [...start], size: [...size], threshold: mask.threshold };
-  if (size.every((n, a) => n === g.size[a])) return { volume, record: createRecord('cropForeground', params, g, g, t, details) };
+  const same = size.every((n, a) => n === g.size[a]);
+  return { start, size, whole: same, record: createRecord('cropForeground', params, g, same ? g : deriveGeometry(g, t, size), t, details) };
+}
+
+export function cropForegroundVolume(volume: Volume, params: CropForegroundParams, options: StepOptions = {}): StepResult {
+  const { start, size, record, whole } = planCropForeground(volume, params, options);
+  if (whole) return { volume, record };
   const v = toPlanar(volume);
-  const out = createPlanarVolume(deriveGeometry(g, t, size), copyBox(v, start, size, 0), channelCount(v), v.meta);
-  return { volume: out, record: createRecord('cropForeground', params, g, out.geometry, t, details) };
+  const out = createPlanarVolume(record.outputGeometry, copyBox(v, start, size, 0), channelCount(v), v.meta);
+  return { volume: out, record };
 }
