@@ -13,7 +13,7 @@ import { convertToGreyscale } from './greyscale.js';
 import { invertMonochrome1 } from './invert-monochrome1.js';
 import { letterboxImage } from './letterbox.js';
 import { normalizeMeanStd } from './normalize-mean-std.js';
-import { normalizeMinMax, normalizeQuantile } from './normalize-range.js';
+import { normalizeMinMax, normalizeQuantile, planIntensityTable } from './normalize-range.js';
 import { orientVolume } from './orient.js';
 import { clipPercentiles } from './percentile-clip.js';
 import { resampleVolume } from './resample.js';
@@ -144,6 +144,22 @@ export function runPreprocessPlan(inputs: Volume | Readonly<Record<string, Volum
       continue;
     }
     const next = rest[i + 1];
+    const after = rest[i + 2];
+    if ((step.op === 'normalizeMinMax' || step.op === 'normalizeQuantile') && next?.op === 'cropForeground' && after?.op === 'toTensor' && options.fuse !== false && options.view !== true) {
+      // brainchop's plan on conform's uint8: normalise, crop and transpose in one copy of the box
+      // (the normalisation as a per-value table; same values, records and errors as step by step).
+      const values = planIntensityTable(volume, step);
+      const plan = values === null ? null : planCropForeground(volume, next, owned(volume), values);
+      const fused = values === null || plan === null ? null : convertBoxToTensor(volume, plan.start, plan.record.outputGeometry, after, values);
+      if (fused !== null) {
+        if (options.space !== undefined) checkModelSpace(volume, options.space); // intensities and a crop keep axes and spacing
+        records.push(values!.record, plan!.record, fused.record);
+        tensor = fused.tensor;
+        result = fused;
+        i += 2;
+        continue;
+      }
+    }
     if (step.op === 'cropForeground' && next?.op === 'toTensor' && options.fuse !== false && options.view !== true) {
       // Crop and transpose in one copy (convertBoxToTensor); same tensor as the two steps.
       const plan = planCropForeground(volume, step, owned(volume));
