@@ -109,10 +109,11 @@ export async function createModelSession(backend: RuntimeBackend, source: ModelS
 }
 
 function pickBackendOptions(o: ModelSessionOptions): BackendSessionOptions {
-  const out: { threads?: number; graphOptimization?: NonNullable<BackendSessionOptions['graphOptimization']>; memoryPattern?: boolean; maxWasmThreads?: number } = {};
+  const out: { threads?: number; graphOptimization?: NonNullable<BackendSessionOptions['graphOptimization']>; memoryPattern?: boolean; memoryArena?: boolean; maxWasmThreads?: number } = {};
   if (o.threads !== undefined) out.threads = o.threads;
   if (o.graphOptimization !== undefined) out.graphOptimization = o.graphOptimization;
   if (o.memoryPattern !== undefined) out.memoryPattern = o.memoryPattern;
+  if (o.memoryArena !== undefined) out.memoryArena = o.memoryArena;
   if (o.maxWasmThreads !== undefined) out.maxWasmThreads = o.maxWasmThreads;
   return out;
 }
