@@ -213,13 +213,13 @@ for (const model of models) {
 }
 spawnSync('rm', ['-rf', base]);
 
-// Own work two ways: wall (1 - bare / medinfer, alternated runs) and CPU time outside session.run
-// (ms per run, and as a share of own CPU + bare ORT wall: what the wall share would be with the
-// SDK's single-threaded JS not slowed by other processes).
+// Own work two ways: wall (1 - bare / medinfer, alternated runs; swamped by other processes' load
+// on a shared box) and CPU time outside session.run (ms per run, and as a share of own CPU + bare
+// ORT's CPU time in the same run: the part of the machine's work the SDK adds, load-independent).
 const lines = [
-  `| model | feeds (N,C,D,H,W) | medinfer s | bare ORT s | own work (wall) | own CPU ms | own CPU / (own CPU + bare ORT wall) | peak RSS medinfer / bare ORT MB | ratio |`,
+  `| model | feeds (N,C,D,H,W) | medinfer s | bare ORT s | own work (wall) | own CPU ms | own CPU share | peak RSS medinfer / bare ORT MB | ratio |`,
   '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ...rows.filter((r) => r.sdkMs || r.sdkRssMB).map((r) => `| ${r.model} | ${r.feeds.map((d) => d.join('x')).join(' + ')} | ${r.sdkMs ? (r.sdkMs / 1000).toFixed(2) : '-'} | ${r.ortMs ? (r.ortMs / 1000).toFixed(2) : '-'} | ${r.sdkMs ? (100 * (1 - r.ortMs / r.sdkMs)).toFixed(1) + ' %' : '-'} | ${r.ownCpuMs ? r.ownCpuMs.toFixed(0) : '-'} | ${r.ownCpuMs ? (100 * r.ownCpuMs / (r.ownCpuMs + r.ortMs)).toFixed(1) + ' %' : '-'} | ${r.sdkRssMB ?? '?'} / ${r.ortRssMB ?? '?'} | ${r.sdkRssMB ? (r.sdkRssMB / r.ortRssMB).toFixed(2) : '?'}x |`),
+  ...rows.filter((r) => r.sdkMs || r.sdkRssMB).map((r) => `| ${r.model} | ${r.feeds.map((d) => d.join('x')).join(' + ')} | ${r.sdkMs ? (r.sdkMs / 1000).toFixed(2) : '-'} | ${r.ortMs ? (r.ortMs / 1000).toFixed(2) : '-'} | ${r.sdkMs ? (100 * (1 - r.ortMs / r.sdkMs)).toFixed(1) + ' %' : '-'} | ${r.ownCpuMs ? r.ownCpuMs.toFixed(0) : '-'} | ${r.ownCpuMs ? (100 * r.ownCpuMs / (r.ownCpuMs + r.ortCpuMs)).toFixed(1) + ' %' : '-'} | ${r.sdkRssMB ?? '?'} / ${r.ortRssMB ?? '?'} | ${r.sdkRssMB ? (r.sdkRssMB / r.ortRssMB).toFixed(2) : '?'}x |`),
 ];
 const tfRows = rows.filter((r) => r.tfjs);
 if (tfRows.length) lines.push('', '| model | crop | tfjs CPU (brainchop network) s | bare ORT s | tfjs / ORT |', '| --- | --- | ---: | ---: | ---: |',
