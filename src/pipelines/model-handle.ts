@@ -37,9 +37,16 @@ export function resolveEntry(context: PipelineContext, model: string | ModelEntr
   return checked.preprocess === entry.preprocess && checked.postprocess === entry.postprocess ? entry : checked;
 }
 
-export async function openModelHandle(context: PipelineContext, model: string | ModelEntry, task: TaskName): Promise<ModelHandle> {
+/** `sessionOptions`: what a pipeline sets for this use of the model (e.g. a pre-model's arena). */
+export async function openModelHandle(
+  context: PipelineContext,
+  model: string | ModelEntry,
+  task: TaskName,
+  sessionOptions: { readonly memoryArena?: boolean } = {},
+): Promise<ModelHandle> {
   const entry = resolveEntry(context, model, task);
   const settings = {
+    ...sessionOptions,
     cache: context.cache,
     ...(context.provider !== undefined ? { provider: context.provider } : {}),
     ...(context.allowFallback !== undefined ? { allowFallback: context.allowFallback } : {}),

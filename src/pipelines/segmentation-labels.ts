@@ -181,11 +181,25 @@ function argmaxOnTensor(logits: ModelTensor<'float32'>, records: readonly Prepro
   const axes = [...order].map((ch) => 'ijk'.indexOf(ch));
   if (logits.dims.slice(2).some((d, idx) => d !== g.size[axes[idx]!])) return null;
   const tensorLabels = argmaxChannels(logits.data, logits.dims[1]!);
-  const stored = allocateTypedArray(tensorLabels instanceof Uint8Array ? 'uint8' : 'uint16', voxelCount(g));
   const [d1, d2] = [g.size[axes[1]!]!, g.size[axes[2]!]!];
   const tensorStride = [d1 * d2, d2, 1];
   const strideOf = (axis: number): number => tensorStride[axes.indexOf(axis)]!;
-  copyPermutedBlock(tensorLabels, 0, stored, 0, { dims: [g.size[2], g.size[1], g.size[0]], srcStrides: [strideOf(2), strideOf(1), strideOf(0)] });
+  const type = tensorLabels instanceof Uint8Array ? 'uint8' : 'uint16';
+  const layout = {
+    dims: [g.size[2], g.size[1], g.size[0]] as [number, number, number],
+    srcStrides: [strideOf(2), strideOf(1), strideOf(0)] as [number, number, number],
+  };
+  const grid = inner[0]!.inputGeometry;
+  if (t.axes.every((a, i) => a === i) && t.scale.every((x) => x === 1) && t.offset.every((o, a) => o >= 0 && o + g.size[a]! <= grid.size[a]!)) {
+    // The plan only cropped (brainchop's cropForeground): the labels go straight to their place
+    // on the uncropped grid, background around them, instead of a model-grid copy padded after.
+    const [n0, n1] = grid.size;
+    const onGrid = allocateTypedArray(type, voxelCount(grid));
+    copyPermutedBlock(tensorLabels, 0, onGrid, t.offset[0] + n0 * (t.offset[1] + n1 * t.offset[2]), { ...layout, dstStrides: [n0 * n1, n0] });
+    return createVolume({ geometry: grid, data: onGrid });
+  }
+  const stored = allocateTypedArray(type, voxelCount(g));
+  copyPermutedBlock(tensorLabels, 0, stored, 0, layout);
   const onModelGrid = createVolume({ geometry: g, data: stored });
   return invertToInputGrid(onModelGrid, inner, { interpolation: 'nearest' });
 }

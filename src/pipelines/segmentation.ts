@@ -190,7 +190,10 @@ async function openPreModel(handle: ModelHandle): Promise<PreModel | null> {
   const ref = handle.entry.preModel;
   if (ref === undefined) return null;
   const entry = getModelEntry(handle.context.manifest, ref.id);
-  const pre = await openModelHandle(handle.context, entry, 'segmentation');
+  // No CPU memory arena: the pre-model runs once per run before the main network, and its arena
+  // would hold its whole-volume activations (~0.9 GB for brainchop's tissue network on 256^3)
+  // while the main network runs (BackendSessionOptions.memoryArena).
+  const pre = await openModelHandle(handle.context, entry, 'segmentation', { memoryArena: false });
   return { handle: pre, skip: ref.skip ?? [] };
 }
 

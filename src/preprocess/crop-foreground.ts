@@ -21,7 +21,8 @@ import { createScaleOffsetTransform, deriveGeometry } from './index-transform.js
 import type { ParamReader } from './param-reader.js';
 import { channelCount, createPlanarVolume, toPlanar } from './planar.js';
 import { createRecord } from './record.js';
-import type { CropForegroundParams, StepOptions, StepResult } from './types.js';
+import type { CropForegroundParams, PreprocessRecord, StepOptions, StepResult } from './types.js';
+import type { IntensityTable } from './normalize-range.js';
 
 export function readCropForegroundParams(r: ParamReader): CropForegroundParams {
   const mask = r.oneOf('mask', ['threshold', 'relativeThreshold', 'preModel'] as const);
@@ -49,7 +50,27 @@ function maxOf(data: TypedArray): number {
   return m;
 }
 
-function maskSource(volume: Volume, params: CropForegroundParams, options: StepOptions): { data: TypedArray; threshold: number } {
+/**
+ * Voxels with data > `threshold` are foreground; `reported` is the threshold in the step's own
+ * terms (on the normalised values) where the scan runs on the integers before a table.
+ */
+interface MaskSource {
+  readonly data: TypedArray;
+  readonly threshold: number;
+  readonly reported: number;
+}
+
+/**
+ * The integer threshold equivalent to normalised value > t: the table never decreases, so the
+ * integers above it are those from the first one whose value exceeds t (+Infinity: none).
+ */
+function integerThreshold(values: IntensityTable, t: number): number {
+  const { table, offset } = values;
+  for (let x = 0; x < table.length; x++) if (table[x]! > t) return x - offset - 1;
+  return Infinity;
+}
+
+function maskSource(volume: Volume, params: CropForegroundParams, options: StepOptions, values?: IntensityTable): MaskSource {
   const source = volume.meta.source ?? 'the input';
   if (params.mask === 'preModel') {
     const labels = options.preModelLabels;
@@ -62,18 +83,31 @@ function maskSource(volume: Volume, params: CropForegroundParams, options: StepO
         { expected: [...volume.geometry.size], actual: [...labels.geometry.size] },
       );
     }
-    return { data: labels.data, threshold: 0 };
+    return { data: labels.data, threshold: 0, reported: 0 };
   }
   if (channelCount(volume) !== 1)
     throw new InputError(`cropForeground: ${source} has ${channelCount(volume)} channels; the mask is defined on one`, { field: 'mask', file: source });
-  if (params.mask === 'threshold') return { data: volume.data, threshold: Math.fround(params.value!) };
-  const max = maxOf(volume.data);
-  return { data: volume.data, threshold: Math.fround(Math.fround(max) * Math.fround(params.value!)) };
+  const max = params.mask === 'threshold' ? 0 : values !== undefined ? values.maxValue : maxOf(volume.data);
+  const t = params.mask === 'threshold' ? Math.fround(params.value!) : Math.fround(Math.fround(max) * Math.fround(params.value!));
+  return { data: volume.data, threshold: values !== undefined ? integerThreshold(values, t) : t, reported: t };
 }
 
-export function cropForegroundVolume(volume: Volume, params: CropForegroundParams, options: StepOptions = {}): StepResult {
+/** The box cropForeground keeps ([start, start + size) per axis, inside the image) and its record. */
+export interface CropForegroundPlan {
+  readonly start: Vec3;
+  readonly size: Vec3;
+  readonly record: PreprocessRecord;
+  /** The box is the whole image: nothing to crop. */
+  readonly whole: boolean;
+}
+
+/**
+ * `values`: the volume holds integers whose normalised values are `values.table` (a normalisation
+ * the plan runner has not applied yet, see planIntensityTable); the mask is taken on those.
+ */
+export function planCropForeground(volume: Volume, params: CropForegroundParams, options: StepOptions = {}, values?: IntensityTable): CropForegroundPlan {
   const g = volume.geometry;
-  const mask = maskSource(volume, params, options);
+  const mask = maskSource(volume, params, options, values);
   const box = findBoxAbove(mask.data, g.size, mask.threshold);
   if (box === null) {
     throw new InputError(
@@ -86,9 +120,15 @@ export function cropForegroundVolume(volume: Volume, params: CropForegroundParam
   const start: Vec3 = [0, 1, 2].map((a) => Math.max(0, box.lo[a]! - pad[a]!)) as unknown as Vec3;
   const size: Vec3 = [0, 1, 2].map((a) => Math.min(g.size[a]! - 1, box.hi[a]! + pad[a]!) - start[a]! + 1) as unknown as Vec3;
   const t = createScaleOffsetTransform([1, 1, 1], start);
-  const details = { start: [...start], size: [...size], threshold: mask.threshold };
-  if (size.every((n, a) => n === g.size[a])) return { volume, record: createRecord('cropForeground', params, g, g, t, details) };
+  const details = { start: [...start], size: [...size], threshold: mask.reported };
+  const same = size.every((n, a) => n === g.size[a]);
+  return { start, size, whole: same, record: createRecord('cropForeground', params, g, same ? g : deriveGeometry(g, t, size), t, details) };
+}
+
+export function cropForegroundVolume(volume: Volume, params: CropForegroundParams, options: StepOptions = {}): StepResult {
+  const { start, size, record, whole } = planCropForeground(volume, params, options);
+  if (whole) return { volume, record };
   const v = toPlanar(volume);
-  const out = createPlanarVolume(deriveGeometry(g, t, size), copyBox(v, start, size, 0), channelCount(v), v.meta);
-  return { volume: out, record: createRecord('cropForeground', params, g, out.geometry, t, details) };
+  const out = createPlanarVolume(record.outputGeometry, copyBox(v, start, size, 0), channelCount(v), v.meta);
+  return { volume: out, record };
 }

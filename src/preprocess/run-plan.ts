@@ -7,13 +7,13 @@
 import { UsageError } from '../core/errors.js';
 import type { Volume } from '../core/volume.js';
 import { conformVolume } from './conform.js';
-import { cropForegroundVolume } from './crop-foreground.js';
+import { cropForegroundVolume, planCropForeground } from './crop-foreground.js';
 import { cropPadVolume } from './crop-pad.js';
 import { convertToGreyscale } from './greyscale.js';
 import { invertMonochrome1 } from './invert-monochrome1.js';
 import { letterboxImage } from './letterbox.js';
 import { normalizeMeanStd } from './normalize-mean-std.js';
-import { normalizeMinMax, normalizeQuantile } from './normalize-range.js';
+import { normalizeMinMax, normalizeQuantile, planIntensityTable } from './normalize-range.js';
 import { orientVolume } from './orient.js';
 import { clipPercentiles } from './percentile-clip.js';
 import { resampleVolume } from './resample.js';
@@ -23,7 +23,7 @@ import { scaleIntensity } from './scale-intensity.js';
 import { stackChannels } from './stack-channels.js';
 import type { ModelTensor } from '../core/tensor.js';
 import { convertToRgb } from './to-rgb.js';
-import { convertToTensor } from './to-tensor.js';
+import { convertBoxToTensor, convertToTensor } from './to-tensor.js';
 import { commutesWithAffine, prepareDeferral } from './defer-intensity.js';
 import type { PreprocessRecord, PreprocessStep, StepOptions, StepResult, ToTensorParams } from './types.js';
 import { validatePreprocessPlan } from './validate-plan.js';
@@ -38,7 +38,10 @@ export interface PreprocessResult {
   readonly tensor: ModelTensor<'float32' | 'float16'>;
   /** One record per step, in order (the last is toTensor's). */
   readonly records: PreprocessRecord[];
-  /** The preprocessed volume the tensor was made from (planar channels, model grid). */
+  /**
+   * The preprocessed volume the tensor was made from (planar channels, model grid). After a fused
+   * cropForeground + toTensor it is cropped on first access (the tensor was copied without it).
+   */
   readonly volume: Volume;
 }
 
@@ -46,7 +49,8 @@ export interface RunPreprocessOptions {
   /**
    * Run pointwise affine intensity steps after directly following resampling / cropping steps
    * when that is mathematically equivalent (see defer-intensity.ts). Default true; records stay
-   * in declared order. Set false to evaluate strictly in declared order.
+   * in declared order. Set false to evaluate strictly in declared order. Also lets a cropForeground
+   * directly before toTensor copy its box straight into the tensor (same values, one copy fewer).
    */
   readonly fuse?: boolean;
   /**
@@ -158,6 +162,8 @@ export function runPreprocessPlan(
   });
   if (options.skip !== undefined) rest = rest.filter((s) => !options.skip!.includes(s.op));
   let tensor: ModelTensor<'float32' | 'float16'> | undefined;
+  // Set when the last two steps ran fused: its `volume` is made on demand.
+  let result: { readonly volume: Volume } | undefined;
   for (let i = 0; i < rest.length; i++) {
     const step = rest[i]!;
     if (step.op === 'toTensor') {
@@ -167,6 +173,42 @@ export function runPreprocessPlan(
       volume = r.volume;
       records.push(r.record);
       continue;
+    }
+    const next = rest[i + 1];
+    const after = rest[i + 2];
+    if (
+      (step.op === 'normalizeMinMax' || step.op === 'normalizeQuantile') &&
+      next?.op === 'cropForeground' &&
+      after?.op === 'toTensor' &&
+      options.fuse !== false &&
+      options.view !== true
+    ) {
+      // brainchop's plan on conform's uint8: normalise, crop and transpose in one copy of the box
+      // (the normalisation as a per-value table; same values, records and errors as step by step).
+      const values = planIntensityTable(volume, step);
+      const plan = values === null ? null : planCropForeground(volume, next, owned(volume), values);
+      const fused = values === null || plan === null ? null : convertBoxToTensor(volume, plan.start, plan.record.outputGeometry, after, values);
+      if (fused !== null) {
+        if (options.space !== undefined) checkModelSpace(volume, options.space); // intensities and a crop keep axes and spacing
+        records.push(values!.record, plan!.record, fused.record);
+        tensor = fused.tensor;
+        result = fused;
+        i += 2;
+        continue;
+      }
+    }
+    if (step.op === 'cropForeground' && next?.op === 'toTensor' && options.fuse !== false && options.view !== true) {
+      // Crop and transpose in one copy (convertBoxToTensor); same tensor as the two steps.
+      const plan = planCropForeground(volume, step, owned(volume));
+      const fused = plan.whole ? null : convertBoxToTensor(volume, plan.start, plan.record.outputGeometry, next);
+      if (fused !== null) {
+        if (options.space !== undefined) checkModelSpace(volume, options.space); // a crop keeps axes and spacing
+        records.push(plan.record, fused.record);
+        tensor = fused.tensor;
+        result = fused;
+        i++;
+        continue;
+      }
     }
     const deferred = options.fuse !== false && commutesWithAffine(rest[i + 1], volume) ? prepareDeferral(step, volume) : null;
     if (deferred !== null) {
@@ -201,6 +243,16 @@ export function runPreprocessPlan(
     tensor = r.tensor;
     volume = r.volume;
     records.push(r.record);
+  }
+  if (result !== undefined) {
+    const fused = result;
+    return {
+      tensor,
+      records,
+      get volume() {
+        return fused.volume;
+      },
+    };
   }
   return { tensor, records, volume };
 }

@@ -5,12 +5,15 @@
  * [i, j, k] with k fastest: declare axisOrder 'ijk' (or 'ij'). float16 stores half bits.
  */
 import { InputError } from '../core/errors.js';
-import { voxelCount } from '../core/geometry.js';
+import { voxelCount, type Geometry } from '../core/geometry.js';
 import type { Volume } from '../core/volume.js';
 import type { ParamReader } from './param-reader.js';
-import { channelCount, toPlanar } from './planar.js';
+import { channelCount, createPlanarVolume, toPlanar } from './planar.js';
+import { copyBox } from './crop-pad.js';
+import { rescaleByTable, type IntensityTable } from './normalize-range.js';
+import { allocateTypedArray } from '../core/dtype.js';
 import { copyPermutedBlock } from '../core/permute-block.js';
-import { createGridKeepingResult } from './record.js';
+import { createGridKeepingResult, createRecord } from './record.js';
 import { toFloat16Bits } from '../core/float16.js';
 import type { ModelTensor } from '../core/tensor.js';
 import type { StepOptions, StepResult, ToTensorParams } from './types.js';
@@ -101,4 +104,73 @@ export function convertToTensor(
   const order3 = order.map((a) => 'ijk'[a]).join('');
   const result = createGridKeepingResult('toTensor', params, volume, v, { layout: params.layout, dtype: params.dtype, dims, axisOrder: order3 });
   return { ...result, tensor };
+}
+
+/**
+ * toTensor of the box [start, start + size) of a float32 planar volume, read in place: the crop
+ * before it (cropForeground) and the transpose in one copy, without the cropped volume in
+ * between (40 MB allocated and written once less for a brainchop brain box). Same values as
+ * cropping then convertToTensor. With `values` the volume holds integers not yet normalised
+ * (planIntensityTable): the box is transposed as integers and mapped through the table, so the
+ * normalised whole volume is never written (64 MB for a 256^3 brain). Null where it does not
+ * apply (float16, interleaved components, a non-float32 volume without a table): the caller crops
+ * and converts as usual.
+ */
+export function convertBoxToTensor(
+  volume: Volume,
+  start: readonly number[],
+  croppedGeometry: Geometry,
+  params: ToTensorParams,
+  values?: IntensityTable,
+): (StepResult & { tensor: ModelTensor<'float32'> }) | null {
+  if (params.dtype !== 'float32' || volume.components !== 1 || (values === undefined && !(volume.data instanceof Float32Array))) return null;
+  const size = croppedGeometry.size;
+  if (params.layout === 'NCHW' && size[2] !== 1) return null;
+  const full = volume.geometry.size;
+  const order = resolveAxisOrder(params);
+  const channels = channelCount(volume);
+  const n = voxelCount(volume.geometry);
+  const m = voxelCount(croppedGeometry);
+  const strides = [1, full[0], full[0] * full[1]];
+  const [a0, a1, a2] = order;
+  const dims3: [number, number, number] = [size[a0]!, size[a1]!, size[a2]!];
+  const srcStrides: [number, number, number] = [strides[a0]!, strides[a1]!, strides[a2]!];
+  const corner = start[0]! + full[0] * (start[1]! + full[1] * start[2]!);
+  const out = new Float32Array(m * channels);
+  if (values !== undefined) {
+    // One channel (planIntensityTable's condition): integers transposed, then mapped in order.
+    const box = allocateTypedArray(volume.type, m);
+    copyPermutedBlock(volume.data, corner, box, 0, { dims: dims3, srcStrides });
+    rescaleByTable(box, out, values.table, values.offset);
+  } else {
+    for (let c = 0; c < channels; c++) copyPermutedBlock(volume.data, c * n + corner, out, c * m, { dims: dims3, srcStrides });
+  }
+  const dims = params.layout === 'NCHW' ? [1, channels, dims3[1], dims3[2]] : [1, channels, ...dims3];
+  const order3 = order.map((a) => 'ijk'[a]).join('');
+  const record = createRecord('toTensor', params, croppedGeometry, croppedGeometry, null, {
+    layout: params.layout,
+    dtype: params.dtype,
+    dims,
+    axisOrder: order3,
+  });
+  // The cropped volume itself is made only if a caller asks for it (the segmentation pipeline
+  // does not); until then the result holds the uncropped volume.
+  let cropped: Volume | undefined;
+  const result = {
+    record,
+    tensor: { type: 'float32', data: out, dims } satisfies ModelTensor<'float32'>,
+    get volume(): Volume {
+      if (cropped === undefined) {
+        let data = copyBox(volume, [start[0]!, start[1]!, start[2]!], [size[0], size[1], size[2]], 0);
+        if (values !== undefined) {
+          const mapped = new Float32Array(data.length);
+          rescaleByTable(data, mapped, values.table, values.offset);
+          data = mapped;
+        }
+        cropped = createPlanarVolume(croppedGeometry, data, channels, volume.meta);
+      }
+      return cropped;
+    },
+  };
+  return result;
 }

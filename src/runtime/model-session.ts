@@ -125,11 +125,13 @@ function pickBackendOptions(o: ModelSessionOptions): BackendSessionOptions {
     threads?: number;
     graphOptimization?: NonNullable<BackendSessionOptions['graphOptimization']>;
     memoryPattern?: boolean;
+    memoryArena?: boolean;
     maxWasmThreads?: number;
   } = {};
   if (o.threads !== undefined) out.threads = o.threads;
   if (o.graphOptimization !== undefined) out.graphOptimization = o.graphOptimization;
   if (o.memoryPattern !== undefined) out.memoryPattern = o.memoryPattern;
+  if (o.memoryArena !== undefined) out.memoryArena = o.memoryArena;
   if (o.maxWasmThreads !== undefined) out.maxWasmThreads = o.maxWasmThreads;
   return out;
 }

@@ -50,6 +50,12 @@ export async function openModel(backend: RuntimeBackend, manifest: Manifest, ent
     }
   };
   if (!options.cache) return create();
-  const key = sessionCacheKey({ modelId: entry.id, sha256: file.sha256, provider: options.provider ?? 'auto', threads: options.threads });
+  const key = sessionCacheKey({
+    modelId: entry.id,
+    sha256: file.sha256,
+    provider: options.provider ?? 'auto',
+    threads: options.threads,
+    memoryArena: options.memoryArena,
+  });
   return options.cache.get(key, create);
 }

@@ -110,6 +110,7 @@ export function createNodeBackend(): RuntimeBackend {
       if (options.threads !== undefined) so.intraOpNumThreads = options.threads;
       if (options.graphOptimization !== undefined) so.graphOptimizationLevel = OPTIMIZATION[options.graphOptimization];
       if (options.memoryPattern !== undefined) so.enableMemPattern = options.memoryPattern;
+      if (options.memoryArena !== undefined) so.enableCpuMemArena = options.memoryArena;
       // CPU sessions default to intra-op threads that block instead of spin-waiting: on a machine
       // whose cores are shared (other processes, the pipeline's own JS pre/postprocessing) spinning
       // threads compete for the cores the work needs. Faster on 2 loaded cores for

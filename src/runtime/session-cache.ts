@@ -45,6 +45,14 @@ export class SessionCache {
   }
 }
 
-export function sessionCacheKey(parts: { modelId: string; sha256?: string | undefined; provider: unknown; threads?: number | undefined }): string {
-  return JSON.stringify([parts.modelId, parts.sha256 ?? '', parts.provider, parts.threads ?? 0]);
+export function sessionCacheKey(parts: {
+  modelId: string;
+  sha256?: string | undefined;
+  provider: unknown;
+  threads?: number | undefined;
+  memoryArena?: boolean | undefined;
+}): string {
+  const key = [parts.modelId, parts.sha256 ?? '', parts.provider, parts.threads ?? 0];
+  // A session without the CPU arena (a pre-model) is not the same session as the default one.
+  return JSON.stringify(parts.memoryArena === false ? [...key, 'no-arena'] : key);
 }

@@ -48,6 +48,20 @@ describe('normalizeMinMax / normalizeQuantile', () => {
     expect(() => normalizeMinMax(vol([2, 2, 2], new Uint8Array(8).fill(3)), {})).toThrow(InputError);
   });
 
+  // int16 and int8 take the per-value table (offset by their minimum representable value), float32 the
+  // per-voxel expression: both must give the tfjs float32 values.
+  for (const type of ['int16', 'int8', 'float32'] as const) {
+    it(`min-max (${type})`, () => {
+      const values = lcg(6 * 5 * 4, 13, 200).map((x) => x - 90);
+      const data =
+        type === 'int16' ? Int16Array.from(values, (x) => x * 37) : type === 'int8' ? Int8Array.from(values) : Float32Array.from(values, (x) => x + 0.5);
+      const { volume, record } = normalizeMinMax(vol([6, 5, 4], data), {});
+      const [min, max] = [Math.min(...data), Math.max(...data)];
+      expect(record.details).toEqual({ min, max });
+      Array.from(data).forEach((x, p) => expect(volume.data[p]).toBe(Math.fround(Math.fround(x - min) / Math.fround(max - min))));
+    });
+  }
+
   for (const type of ['int16', 'float32'] as const) {
     it(`quantiles by brainchop's index rule (${type}: ${type === 'int16' ? 'histogram' : 'selection'} path)`, () => {
       const values = lcg(7 * 6 * 5, 11, 1000).map((x) => x - 300);

@@ -6,8 +6,10 @@
  * memory order, i fastest - the raster order scipy.ndimage.label uses on the (k, j, i) array).
  * Work and memory scale with the number of runs, not voxels, which makes 512x512x300 masks cheap.
  *
- * The main function runs the three passes in sequence over shared run arrays (kept together
- * rather than split, so the run buffers are not passed around as objects).
+ * `labelComponentRuns` runs the three passes in sequence over shared run arrays and stops at the
+ * runs: filters that only keep or erase whole components (component-filters.ts) work on those
+ * and never allocate the int32 id per voxel (64 MB on a 256^3 brain) that
+ * `labelConnectedComponents` paints from them.
  *
  * `by: 'value'` connects only equal non-zero values (a label map labelled per label in one pass,
  * the "independent" mode of MONAI KeepLargestConnectedComponent).
@@ -61,7 +63,42 @@ export function checkConnectivity(connectivity: unknown): Connectivity {
   return connectivity;
 }
 
+/** Components as runs along i: run r of row (j + nj * k) covers i in [start[r], end[r]). */
+export interface ComponentRuns {
+  /** Runs of row `row` are [rowFirst[row], rowFirst[row + 1]). */
+  readonly rowFirst: Int32Array;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  /** Component id (1..count) of each run, ids in order of each component's first voxel. */
+  readonly runLabel: Int32Array;
+  readonly count: number;
+  /** Voxel count per component id; sizes[0] = 0. */
+  readonly sizes: Float64Array;
+  /** Input value of each component (values[0] = 0). */
+  readonly values: Float64Array;
+  /** Voxels per row (size i). */
+  readonly rowLength: number;
+}
+
 export function labelConnectedComponents(data: TypedArray, size: readonly number[], options: ComponentOptions = {}): ComponentLabels {
+  const cc = labelComponentRuns(data, size, options);
+  const { rowFirst, start, end, runLabel, rowLength } = cc;
+  const labels = new Int32Array(data.length);
+  for (let row = 0; row + 1 < rowFirst.length; row++) {
+    const base = row * rowLength;
+    for (let r = rowFirst[row]!; r < rowFirst[row + 1]!; r++) {
+      const id = runLabel[r]!;
+      const a = base + start[r]!;
+      const b = base + end[r]!;
+      // Native fill only pays off for long runs; typical runs are a few voxels.
+      if (b - a > 32) labels.fill(id, a, b);
+      else for (let p = a; p < b; p++) labels[p] = id;
+    }
+  }
+  return { labels, count: cc.count, sizes: cc.sizes, values: cc.values };
+}
+
+export function labelComponentRuns(data: TypedArray, size: readonly number[], options: ComponentOptions = {}): ComponentRuns {
   const [ni, nj, nk] = [size[0] ?? 1, size[1] ?? 1, size[2] ?? 1];
   if (data.length !== ni * nj * nk)
     throw new ShapeError(`mask has ${data.length} voxels, size [${ni}, ${nj}, ${nk}] needs ${ni * nj * nk}`, { expected: ni * nj * nk, actual: data.length });
@@ -119,30 +156,24 @@ export function labelConnectedComponents(data: TypedArray, size: readonly number
     }
   }
 
-  // Pass 3: consecutive ids in order of each component's first run, then paint.
+  // Pass 3: consecutive ids in order of each component's first run, sizes and values.
   const runLabel = new Int32Array(n);
   let count = 0;
   for (let r = 0; r < n; r++) {
     const root = find(parent, r);
     runLabel[r] = root === r ? ++count : runLabel[root]!;
   }
-  const labels = new Int32Array(data.length);
   const sizes = new Float64Array(count + 1);
   const values = new Float64Array(count + 1);
   for (let row = 0; row < rows; row++) {
     const base = row * ni;
     for (let r = rowFirst[row]!; r < rowFirst[row + 1]!; r++) {
       const id = runLabel[r]!;
-      const a = base + start[r]!;
-      const b = base + end[r]!;
-      // Native fill only pays off for long runs; typical runs are a few voxels.
-      if (b - a > 32) labels.fill(id, a, b);
-      else for (let p = a; p < b; p++) labels[p] = id;
       sizes[id]! += end[r]! - start[r]!;
       values[id] = byValue ? value[r]! : data[base + start[r]!]!;
     }
   }
-  return { labels, count, sizes, values };
+  return { rowFirst, start, end, runLabel, count, sizes, values, rowLength: ni };
 }
 
 /** Unites runs [a0, a1) of one row with the touching runs [b0, b1) of a neighbour row. */

@@ -8,6 +8,7 @@ import type { TypedArray } from '../../core/dtype.js';
 import type { Geometry } from '../../core/geometry.js';
 import type { NumericArray } from '../common/checks.js';
 import { argmaxChannelsSimd, regionsToLabelsSimd } from './argmax-simd.js';
+import { countBytes } from '../../core/count-bytes.js';
 
 export type LabelArray = Uint8Array | Uint16Array;
 
@@ -160,9 +161,17 @@ export function measureLabelVolumes(labels: ArrayLike<number>, geometry: Geometr
     if (l > max) max = l;
   }
   const histogram = new Float64Array(max + 1);
-  for (let v = 0; v < n; v++) histogram[labels[v]!]!++;
+  // One loop per array type (a loop shared by several element kinds compiles its loads
+  // polymorphically); bytes through countBytes (4x faster than a float64 histogram).
+  if (labels instanceof Uint8Array) countBytes(labels, histogram);
+  else if (labels instanceof Uint16Array) countUint16(labels, histogram);
+  else for (let v = 0; v < n; v++) histogram[labels[v]!]!++;
   const counts: [number, number][] = [];
   for (let l = 1; l <= max; l++) if (histogram[l]! > 0) counts.push([l, histogram[l]!]);
   const voxelMl = (geometry.spacing[0] * geometry.spacing[1] * geometry.spacing[2]) / 1000;
   return counts.map(([label, voxels]) => ({ label, voxels, ml: voxels * voxelMl }));
+}
+
+function countUint16(labels: Uint16Array, histogram: Float64Array): void {
+  for (let v = 0; v < labels.length; v++) histogram[labels[v]!]!++;
 }
