@@ -129,3 +129,24 @@ export function createChestScene(
   const fov: [number, number, number] = [size[0] * spacingMm[0], size[1] * spacingMm[1], size[2] * spacingMm[2]];
   return { rng, fov, anatomy: createChestAnatomy(rng, { fovMm: fov }) };
 }
+
+/**
+ * Calls fn for every voxel of a size x spacing grid (i fastest, the order phantom noise is drawn
+ * in) with the voxel centre's position in mm relative to the grid centre and its linear index.
+ */
+export function forEachCentredVoxel(
+  size: readonly [number, number, number],
+  spacingMm: readonly [number, number, number],
+  fn: (x: number, y: number, z: number, index: number) => void,
+): void {
+  const [nx, ny, nz] = size;
+  const [hx, hy, hz] = [(nx - 1) / 2, (ny - 1) / 2, (nz - 1) / 2];
+  let o = 0;
+  for (let k = 0; k < nz; k++) {
+    const z = (k - hz) * spacingMm[2];
+    for (let j = 0; j < ny; j++) {
+      const y = (j - hy) * spacingMm[1];
+      for (let i = 0; i < nx; i++, o++) fn((i - hx) * spacingMm[0], y, z, o);
+    }
+  }
+}

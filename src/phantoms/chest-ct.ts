@@ -14,7 +14,7 @@
  * world coordinates are not trivially voxel coordinates.
  */
 import { createVolume, indexToWorld, type Volume } from '../core/index.js';
-import { createChestScene } from './chest-anatomy.js';
+import { createChestScene, forEachCentredVoxel } from './chest-anatomy.js';
 import type { Rng } from './prng.js';
 
 export interface ChestCtOptions {
@@ -101,29 +101,21 @@ export function generateChestCt(options: ChestCtOptions): ChestCt {
   const hy = (ny - 1) / 2;
   const hz = (nz - 1) / 2;
   const noise = rng.uniform(12, 25);
-  let o = 0;
-  for (let k = 0; k < nz; k++) {
-    const z = (k - hz) * spacing[2];
-    for (let j = 0; j < ny; j++) {
-      const y = (j - hy) * spacing[1];
-      for (let i = 0; i < nx; i++, o++) {
-        const x = (i - hx) * spacing[0];
-        let hu = anatomy.sample(x, y, z);
-        for (const n of nodules) {
-          const dx = x - n.x;
-          const dy = y - n.y;
-          const dz = z - n.z;
-          const d = Math.sqrt(dx * dx + dy * dy + dz * dz);
-          if (d > n.r + 2) continue;
-          const lob = n.r * (1 + n.lobes[2]! * Math.sin(3 * Math.atan2(dy, dx) + n.lobes[0]!) * Math.cos(2 * Math.acos(dz / (d || 1)) + n.lobes[1]!));
-          // Partial volume over about one voxel: fraction of the voxel inside the nodule surface.
-          const f = Math.min(1, Math.max(0, 0.5 - (d - lob) / Math.max(spacing[0], spacing[2])));
-          hu = hu * (1 - f) + 30 * f;
-        }
-        data[o] = Math.round(Math.max(-1024, Math.min(3071, hu + noise * rng.normal())));
-      }
+  forEachCentredVoxel(size, spacing, (x, y, z, o) => {
+    let hu = anatomy.sample(x, y, z);
+    for (const n of nodules) {
+      const dx = x - n.x;
+      const dy = y - n.y;
+      const dz = z - n.z;
+      const d = Math.sqrt(dx * dx + dy * dy + dz * dz);
+      if (d > n.r + 2) continue;
+      const lob = n.r * (1 + n.lobes[2]! * Math.sin(3 * Math.atan2(dy, dx) + n.lobes[0]!) * Math.cos(2 * Math.acos(dz / (d || 1)) + n.lobes[1]!));
+      // Partial volume over about one voxel: fraction of the voxel inside the nodule surface.
+      const f = Math.min(1, Math.max(0, 0.5 - (d - lob) / Math.max(spacing[0], spacing[2])));
+      hu = hu * (1 - f) + 30 * f;
     }
-  }
+    data[o] = Math.round(Math.max(-1024, Math.min(3071, hu + noise * rng.normal())));
+  });
   // Random table position: world centre of the grid is not the origin.
   const centre = [rng.uniform(-20, 20), rng.uniform(-30, 30), rng.uniform(-250, -100)] as const;
   const origin = [centre[0] - hx * spacing[0], centre[1] - hy * spacing[1], centre[2] - hz * spacing[2]];

@@ -16,7 +16,7 @@
  * moved(q) = inhale(q + u(q)).
  */
 import { createVolume, type Volume } from '../core/index.js';
-import { createChestScene } from './chest-anatomy.js';
+import { createChestScene, forEachCentredVoxel } from './chest-anatomy.js';
 import { createValueNoise3d } from './value-noise.js';
 
 export interface LungCtPairOptions {
@@ -76,22 +76,14 @@ export function generateLungCtPair(options: LungCtPairOptions): LungCtPair {
   const inhale = new Int16Array(n);
   const exhale = new Int16Array(n);
   const field = new Float32Array(n * 3);
-  let o = 0;
-  for (let k = 0; k < nz; k++) {
-    const z = (k - hz) * spacing[2];
-    for (let j = 0; j < ny; j++) {
-      const y = (j - hy) * spacing[1];
-      for (let i = 0; i < nx; i++, o++) {
-        const x = (i - hx) * spacing[0];
-        const u = motion(x, y, z);
-        field[3 * o] = u[0];
-        field[3 * o + 1] = u[1];
-        field[3 * o + 2] = u[2];
-        inhale[o] = Math.round(Math.max(-1024, anatomy.sample(x, y, z) + noise * rng.normal()));
-        exhale[o] = Math.round(Math.max(-1024, anatomy.sample(x + u[0], y + u[1], z + u[2]) + noise * rng.normal()));
-      }
-    }
-  }
+  forEachCentredVoxel(size, spacing, (x, y, z, o) => {
+    const u = motion(x, y, z);
+    field[3 * o] = u[0];
+    field[3 * o + 1] = u[1];
+    field[3 * o + 2] = u[2];
+    inhale[o] = Math.round(Math.max(-1024, anatomy.sample(x, y, z) + noise * rng.normal()));
+    exhale[o] = Math.round(Math.max(-1024, anatomy.sample(x + u[0], y + u[1], z + u[2]) + noise * rng.normal()));
+  });
 
   // Landmarks on salient lung structures (vessels), picked in the exhale image, mapped exactly.
   const count = options.landmarks ?? 300;

@@ -25,6 +25,9 @@ export interface SeparableSource {
   readonly fill: number;
 }
 
+/** The arena's block offsets: eight fixed blocks (tables, masks, rows, slots), then the caller's extra ones. */
+type ArenaOffsets = [number, number, number, number, number, number, number, number, ...number[]];
+
 /** Above this many bytes of per-channel slice caches the direct loop is used instead. */
 const MAX_CACHE_BYTES = 256 * 1024 * 1024;
 
@@ -151,17 +154,7 @@ function openSampler(
   // Two bytes of slack after the source slice: the narrow kernel's 16-byte loads may overhang a row end.
   const arena = createKernelArena([m0 * 4, m0 * 4, m0 * 4, groups * 4, groups * 32, n0 * n1 * 4 + 32, n1 * m0 * 4, slotPairs * 2 * plane, ...extraBlocks]);
   if (arena === null) return null;
-  const [off0, off1, wts, groupOff, masks, input, rows, slots, ...extra] = arena.offsets as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    ...number[],
-  ];
+  const [off0, off1, wts, groupOff, masks, input, rows, slots, ...extra] = arena.offsets as ArenaOffsets;
   for (let t = 0; t < m0; t++) {
     // Byte offsets within a row.
     arena.i32[(off0 >> 2) + t] = Math.max(0, tx.off0[t]!) * 4;

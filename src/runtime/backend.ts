@@ -39,6 +39,31 @@ export function toValueMetadata(list: readonly OrtValueMetadata[]): ValueMetadat
   );
 }
 
+/** An onnxruntime session's names and metadata, structurally (onnxruntime-node and -web each have their own type). */
+interface OrtSessionShape {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  readonly inputMetadata: readonly OrtValueMetadata[];
+  readonly outputMetadata: readonly OrtValueMetadata[];
+}
+
+/** Names and normalised metadata of a wrapped onnxruntime session: the part both backends share. */
+export abstract class OrtSessionIo<S extends OrtSessionShape> {
+  constructor(protected readonly session: S) {}
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+  get inputMetadata(): ValueMetadata[] {
+    return toValueMetadata(this.session.inputMetadata);
+  }
+  get outputMetadata(): ValueMetadata[] {
+    return toValueMetadata(this.session.outputMetadata);
+  }
+}
+
 export interface BackendSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];

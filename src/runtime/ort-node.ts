@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Ort from 'onnxruntime-node';
-import { toValueMetadata, type BackendSession, type BackendSessionOptions, type RuntimeBackend } from './backend.js';
+import { OrtSessionIo, type BackendSession, type BackendSessionOptions, type RuntimeBackend } from './backend.js';
 import type { ExecutionProvider } from './providers.js';
 import type { ModelTensor, TensorMap } from '../core/tensor.js';
 import { fetchWithProgress } from './fetch-bytes.js';
@@ -54,22 +54,12 @@ function fromOrtTensor(t: Ort.Tensor): ModelTensor {
   return { type: t.type as ModelTensor['type'], dims: [...t.dims], data: t.data as ModelTensor['data'] };
 }
 
-class NodeSession implements BackendSession {
+class NodeSession extends OrtSessionIo<Ort.InferenceSession> implements BackendSession {
   constructor(
     private readonly ort: typeof Ort,
-    private readonly session: Ort.InferenceSession,
-  ) {}
-  get inputNames() {
-    return this.session.inputNames;
-  }
-  get outputNames() {
-    return this.session.outputNames;
-  }
-  get inputMetadata() {
-    return toValueMetadata(this.session.inputMetadata);
-  }
-  get outputMetadata() {
-    return toValueMetadata(this.session.outputMetadata);
+    session: Ort.InferenceSession,
+  ) {
+    super(session);
   }
 
   async run(feeds: TensorMap): Promise<TensorMap> {

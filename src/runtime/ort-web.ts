@@ -4,7 +4,7 @@
  * DenseNet-121 on WebGPU (see the README), so it is never used.
  */
 import * as ort from 'onnxruntime-web/webgpu';
-import { toValueMetadata, type BackendSession, type BackendSessionOptions, type ProviderProbe, type RuntimeBackend } from './backend.js';
+import { OrtSessionIo, type BackendSession, type BackendSessionOptions, type ProviderProbe, type RuntimeBackend } from './backend.js';
 import { fetchWithProgress } from './fetch-bytes.js';
 import type { DroppedProvider, ExecutionProvider } from './providers.js';
 import type { ModelTensor, TensorMap } from '../core/tensor.js';
@@ -58,25 +58,15 @@ function tensorBytes(t: { dims: readonly number[]; type: string }): number {
  * On WebGPU, an input larger than the adapter's maxStorageBufferBindingSize cannot be bound;
  * such runs go to a wasm session of the same model, and the reason is recorded (never a crash).
  */
-class WebSession implements BackendSession {
+class WebSession extends OrtSessionIo<ort.InferenceSession> implements BackendSession {
   readonly fallbacks: DroppedProvider[] = [];
   private wasm: Promise<ort.InferenceSession> | undefined;
 
   constructor(
-    private readonly session: ort.InferenceSession,
+    session: ort.InferenceSession,
     private readonly fallback?: { model: Uint8Array; limit: number; options: ort.InferenceSession.SessionOptions },
-  ) {}
-  get inputNames() {
-    return this.session.inputNames;
-  }
-  get outputNames() {
-    return this.session.outputNames;
-  }
-  get inputMetadata() {
-    return toValueMetadata(this.session.inputMetadata);
-  }
-  get outputMetadata() {
-    return toValueMetadata(this.session.outputMetadata);
+  ) {
+    super(session);
   }
 
   async run(feeds: TensorMap): Promise<TensorMap> {

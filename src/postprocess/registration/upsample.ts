@@ -21,6 +21,9 @@ import { sampleGrid } from '../../preprocess/sample-grid.js';
 import { sampleTrilinearSeparable } from '../../preprocess/separable-trilinear.js';
 import { checkField, voxelToWorldMatrix, type DisplacementUnits } from './field.js';
 
+/** Row-major 3x3 matrix as nine numbers (destructured into locals for the hot loop). */
+type Matrix3x3 = [number, number, number, number, number, number, number, number, number];
+
 export type FieldAlignment = 'corners' | 'origin';
 
 export function upsampleField(field: Volume, target: Geometry, options: { units?: DisplacementUnits; align?: FieldAlignment } = {}): Volume<'float32'> {
@@ -35,17 +38,7 @@ export function upsampleField(field: Volume, target: Geometry, options: { units?
   const toMm = options.units === 'mm';
   const a = toMm ? voxelToWorldMatrix(target) : [1, 0, 0, 0, 1, 0, 0, 0, 1];
   // Combined linear map applied to the interpolated coarse displacement: A diag(factor).
-  const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = a.map((v, idx) => v * factor[idx % 3]!) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = a.map((v, idx) => v * factor[idx % 3]!) as Matrix3x3;
   const planes = resamplePlanes(f.data, size, target.size, step);
   const voxels = target.size[0] * target.size[1] * target.size[2];
   // On shared memory where the passes that follow (warp, Jacobian) run threaded: they then read
