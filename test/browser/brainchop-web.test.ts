@@ -106,7 +106,7 @@ describe.runIf(haveBrowser || process.env.CI)('brainchop models in the web demo 
     expect(Object.keys(wasm.counts).sort()).toEqual(['0', '1', '2']);
     const layer = await page.evaluate(() => (window as unknown as Demo).medinfer.layer('labels'));
     expect(layer?.size).toEqual([256, 256, 256]);
-  }, 400_000);
+  }, 600_000);
 
   it('the same run on WebGPU (SwiftShader) equals Node in >= 99.9 % of voxels, where an adapter exists', async (ctx) => {
     const adapter = await page.evaluate(async () => {
