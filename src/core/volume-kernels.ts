@@ -13,39 +13,19 @@
  */
 import { VOLUME_KERNELS_WASM_BASE64 } from './volume-kernels-wasm.js';
 
+/**
+ * The leading arguments of both linear-row kernels (byte pointers into module memory): `rows` rows
+ * `rowBytes` apart from `src` become rows of `m` float32 outputs at `dst`, sampled for lo <= t < hi.
+ */
+type LinearRowsRange = [src: number, dst: number, rows: number, rowBytes: number, m: number, lo: number, hi: number];
+
 export interface VolumeKernelExports {
   readonly memory: WebAssembly.Memory;
   lerp(dst: number, a: number, b: number, n: number, w: number): void;
   copyRows(dst: number, src: number, rows: number, n: number, dstRow: number, srcRow: number): void;
-  linearRows(
-    src: number,
-    dst: number,
-    rows: number,
-    rowBytes: number,
-    m: number,
-    lo: number,
-    hi: number,
-    off0: number,
-    off1: number,
-    wts: number,
-    fill: number,
-  ): void;
-  linearRowsNarrow(
-    src: number,
-    dst: number,
-    rows: number,
-    rowBytes: number,
-    m: number,
-    lo: number,
-    hi: number,
-    groups: number,
-    groupOff: number,
-    masks: number,
-    off0: number,
-    off1: number,
-    wts: number,
-    fill: number,
-  ): void;
+  linearRows(...args: [...LinearRowsRange, off0: number, off1: number, wts: number, fill: number]): void;
+  /** linearRows whose outputs lo .. lo + 4 * groups take their taps by byte shuffles (the .wat says how). */
+  linearRowsNarrow(...args: [...LinearRowsRange, groups: number, groupOff: number, masks: number, off0: number, off1: number, wts: number, fill: number]): void;
   accumulate(
     out: number,
     pred: number,

@@ -6,6 +6,11 @@
  */
 import type { Rng } from './prng.js';
 
+/** Weight of the upper lattice value at fraction t in [0, 1): 3t^2 - 2t^3 (zero slope at the lattice points). */
+function smoothstep(t: number): number {
+  return t * t * (3 - 2 * t);
+}
+
 export type NoiseFn = (x: number, y: number, z: number) => number;
 
 /** Values in about [-1, 1]; positions outside [-halfExtentMm, +halfExtentMm] are clamped to the box. */
@@ -23,12 +28,9 @@ export function createValueNoise3d(rng: Rng, halfExtentMm: readonly [number, num
     const i = Math.floor(fx);
     const j = Math.floor(fy);
     const k = Math.floor(fz);
-    let tx = fx - i;
-    let ty = fy - j;
-    let tz = fz - k;
-    tx = tx * tx * (3 - 2 * tx);
-    ty = ty * ty * (3 - 2 * ty);
-    tz = tz * tz * (3 - 2 * tz);
+    const tx = smoothstep(fx - i);
+    const ty = smoothstep(fy - j);
+    const tz = smoothstep(fz - k);
     const o = (k * ny + j) * nx + i;
     const sy = nx;
     const sz = nx * ny;

@@ -4,29 +4,17 @@
  * order 0, each exactly like scipy.ndimage.map_coordinates(mode='nearest'): order 0 takes
  * floor(x + 0.5), order 1 blends the two neighbours of the clamped coordinate.
  */
-import type { TypedArray } from '../core/dtype.js';
-import type { Vec3 } from '../core/geometry.js';
 import { buildLinearTable, buildNearestTable, linearCoordinates, type AxisTable } from './axis-tables.js';
-import { resampleCubicAxis } from './cubic-spline.js';
+import { type AxisPassArgs, type AxisPassResult, axisPassSize, resampleCubicAxis } from './cubic-spline.js';
 import { IDENTITY_TRANSFORM } from './index-transform.js';
 import { sourceStrides } from './resample-grid.js';
 import { sampleGrid } from './sample-grid.js';
 
 export type SplineOrder = 0 | 1 | 3;
 
-export function resampleAxisByOrder(
-  src: TypedArray,
-  size: Vec3,
-  channels: number,
-  axis: 0 | 1 | 2,
-  m: number,
-  scale: number,
-  offset: number,
-  order: SplineOrder,
-): { data: Float32Array; size: Vec3 } {
+export function resampleAxisByOrder(...[src, size, channels, axis, m, scale, offset, order]: [...AxisPassArgs, order: SplineOrder]): AxisPassResult {
   if (order === 3) return resampleCubicAxis(src, size, channels, axis, m, scale, offset);
-  const outSize: [number, number, number] = [size[0], size[1], size[2]];
-  outSize[axis] = m;
+  const outSize = axisPassSize(size, axis, m);
   const strides = sourceStrides(size);
   const tables = [0, 1, 2].map((a): AxisTable => {
     const coords = a === axis ? linearCoordinates(m, scale, offset) : linearCoordinates(size[a]!, IDENTITY_TRANSFORM.scale[a]!, 0);

@@ -49,69 +49,68 @@ function toUint8(value: number, srcMin: number, scale: number): number {
   return v; // the Uint8Array store truncates, as niivue's scalecropUint8
 }
 
-function sampleLinear(job: SampleJob, out: Uint8Array): void {
-  const { src, dims, outSize, m, srcMin, scale } = job;
-  const [dimX, dimY, dimZ] = dims;
-  const dimXY = dimX * dimY;
-  let o = -1;
+/**
+ * Samples one output row of outSize[0] voxels starting at out[o]; (ix, iy, iz) is the input index
+ * position of the row's x = 0 voxel, each step in x adds column 0 of the index map.
+ */
+type RowSampler = (job: SampleJob, out: Uint8Array, o: number, ixYZ: number, iyYZ: number, izYZ: number) => void;
+
+/** The output grid row by row (x fastest, as niivue): the per-row part of the index map once. */
+function sampleRows(job: SampleJob, out: Uint8Array, sampleRow: RowSampler): void {
+  const { outSize, m } = job;
+  let o = 0;
   for (let z = 0; z < outSize[2]!; z++) {
-    for (let y = 0; y < outSize[1]!; y++) {
-      const ixYZ = y * m[1]! + z * m[2]! + m[3]!;
-      const iyYZ = y * m[5]! + z * m[6]! + m[7]!;
-      const izYZ = y * m[9]! + z * m[10]! + m[11]!;
-      for (let x = 0; x < outSize[0]!; x++) {
-        const ix = x * m[0]! + ixYZ;
-        const iy = x * m[4]! + iyYZ;
-        const iz = x * m[8]! + izYZ;
-        const fx = Math.floor(ix),
-          fy = Math.floor(iy),
-          fz = Math.floor(iz);
-        o++;
-        if (fx < 0 || fy < 0 || fz < 0) continue;
-        if (Math.ceil(ix) >= dimX || Math.ceil(iy) >= dimY || Math.ceil(iz) >= dimZ) continue;
-        const rcx = ix - fx,
-          rcy = iy - fy,
-          rcz = iz - fz;
-        const rfx = 1 - rcx,
-          rfy = 1 - rcy,
-          rfz = 1 - rcz;
-        const f = fx + fy * dimX + fz * dimXY;
-        // At an integer coordinate ceil = floor and the +1 neighbour has weight 0; past the array's
-        // end niivue reads undefined, so the sum is NaN and the stored voxel 0 - kept here.
-        const at = (p: number): number => (p < src.length ? Math.fround(src[p]!) : NaN);
-        let v = 0;
-        v += at(f) * rfx * rfy * rfz;
-        v += at(f + dimXY) * rfx * rfy * rcz;
-        v += at(f + dimX) * rfx * rcy * rfz;
-        v += at(f + dimX + dimXY) * rfx * rcy * rcz;
-        v += at(f + 1) * rcx * rfy * rfz;
-        v += at(f + 1 + dimXY) * rcx * rfy * rcz;
-        v += at(f + 1 + dimX) * rcx * rcy * rfz;
-        v += at(f + 1 + dimX + dimXY) * rcx * rcy * rcz;
-        out[o] = toUint8(v, srcMin, scale);
-      }
+    for (let y = 0; y < outSize[1]!; y++, o += outSize[0]!) {
+      sampleRow(job, out, o, y * m[1]! + z * m[2]! + m[3]!, y * m[5]! + z * m[6]! + m[7]!, y * m[9]! + z * m[10]! + m[11]!);
     }
   }
 }
 
-function sampleNearest(job: SampleJob, out: Uint8Array): void {
+function sampleRowLinear(job: SampleJob, out: Uint8Array, o: number, ixYZ: number, iyYZ: number, izYZ: number): void {
   const { src, dims, outSize, m, srcMin, scale } = job;
   const [dimX, dimY, dimZ] = dims;
-  let o = -1;
-  for (let z = 0; z < outSize[2]!; z++) {
-    for (let y = 0; y < outSize[1]!; y++) {
-      const ixYZ = y * m[1]! + z * m[2]! + m[3]!;
-      const iyYZ = y * m[5]! + z * m[6]! + m[7]!;
-      const izYZ = y * m[9]! + z * m[10]! + m[11]!;
-      for (let x = 0; x < outSize[0]!; x++) {
-        const ix = Math.round(x * m[0]! + ixYZ),
-          iy = Math.round(x * m[4]! + iyYZ),
-          iz = Math.round(x * m[8]! + izYZ);
-        o++;
-        if (ix < 0 || iy < 0 || iz < 0 || ix >= dimX || iy >= dimY || iz >= dimZ) continue;
-        out[o] = toUint8(src[ix + iy * dimX + iz * dimX * dimY]!, srcMin, scale);
-      }
-    }
+  const dimXY = dimX * dimY;
+  for (let x = 0; x < outSize[0]!; x++) {
+    const ix = x * m[0]! + ixYZ;
+    const iy = x * m[4]! + iyYZ;
+    const iz = x * m[8]! + izYZ;
+    const fx = Math.floor(ix),
+      fy = Math.floor(iy),
+      fz = Math.floor(iz);
+    if (fx < 0 || fy < 0 || fz < 0) continue;
+    if (Math.ceil(ix) >= dimX || Math.ceil(iy) >= dimY || Math.ceil(iz) >= dimZ) continue;
+    const rcx = ix - fx,
+      rcy = iy - fy,
+      rcz = iz - fz;
+    const rfx = 1 - rcx,
+      rfy = 1 - rcy,
+      rfz = 1 - rcz;
+    const f = fx + fy * dimX + fz * dimXY;
+    // At an integer coordinate ceil = floor and the +1 neighbour has weight 0; past the array's
+    // end niivue reads undefined, so the sum is NaN and the stored voxel 0 - kept here.
+    const at = (p: number): number => (p < src.length ? Math.fround(src[p]!) : NaN);
+    let v = 0;
+    v += at(f) * rfx * rfy * rfz;
+    v += at(f + dimXY) * rfx * rfy * rcz;
+    v += at(f + dimX) * rfx * rcy * rfz;
+    v += at(f + dimX + dimXY) * rfx * rcy * rcz;
+    v += at(f + 1) * rcx * rfy * rfz;
+    v += at(f + 1 + dimXY) * rcx * rfy * rcz;
+    v += at(f + 1 + dimX) * rcx * rcy * rfz;
+    v += at(f + 1 + dimX + dimXY) * rcx * rcy * rcz;
+    out[o + x] = toUint8(v, srcMin, scale);
+  }
+}
+
+function sampleRowNearest(job: SampleJob, out: Uint8Array, o: number, ixYZ: number, iyYZ: number, izYZ: number): void {
+  const { src, dims, outSize, m, srcMin, scale } = job;
+  const [dimX, dimY, dimZ] = dims;
+  for (let x = 0; x < outSize[0]!; x++) {
+    const ix = Math.round(x * m[0]! + ixYZ),
+      iy = Math.round(x * m[4]! + iyYZ),
+      iz = Math.round(x * m[8]! + izYZ);
+    if (ix < 0 || iy < 0 || iz < 0 || ix >= dimX || iy >= dimY || iz >= dimZ) continue;
+    out[o + x] = toUint8(src[ix + iy * dimX + iz * dimX * dimY]!, srcMin, scale);
   }
 }
 
@@ -134,8 +133,7 @@ export function conformVolume(volume: Volume, params: ConformParams): StepResult
   const { srcMin, scale } = computeConformScale(volume.data, g.size, volume.type === 'uint8', source);
   const out = new Uint8Array(params.size[0]! * params.size[1]! * params.size[2]!);
   const job: SampleJob = { src: volume.data, dims: g.size, outSize: params.size, m: grid.outToIn, srcMin, scale };
-  if (params.interpolation === 'linear') sampleLinear(job, out);
-  else sampleNearest(job, out);
+  sampleRows(job, out, params.interpolation === 'linear' ? sampleRowLinear : sampleRowNearest);
   const conformed = createVolume({ geometry: grid.geometry, data: out, meta: { ...volume.meta } });
   return {
     volume: conformed,

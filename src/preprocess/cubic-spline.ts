@@ -12,6 +12,23 @@
 import type { TypedArray } from '../core/dtype.js';
 import type { Vec3 } from '../core/geometry.js';
 
+/**
+ * The arguments every one-axis resampling pass takes (this one and resampleAxisByOrder): planar
+ * `channels` of a `size` volume; output t along `axis` (m outputs) samples input scale * t + offset.
+ */
+export type AxisPassArgs = [src: TypedArray, size: Vec3, channels: number, axis: 0 | 1 | 2, m: number, scale: number, offset: number];
+export interface AxisPassResult {
+  data: Float32Array;
+  size: Vec3;
+}
+
+/** `size` with the length along `axis` replaced by the pass's output count. */
+export function axisPassSize(size: Vec3, axis: 0 | 1 | 2, m: number): [number, number, number] {
+  const out: [number, number, number] = [size[0], size[1], size[2]];
+  out[axis] = m;
+  return out;
+}
+
 const POLE = Math.sqrt(3) - 2;
 const PAD = 12;
 
@@ -39,18 +56,9 @@ export function prefilterCubicLine(c: Float64Array, n: number): void {
  * Resamples along one axis: output position t samples input coordinate scale * t + offset,
  * evaluated on the edge-padded line as scipy does (coordinates stay inside the padding).
  */
-export function resampleCubicAxis(
-  src: TypedArray,
-  size: Vec3,
-  channels: number,
-  axis: 0 | 1 | 2,
-  m: number,
-  scale: number,
-  offset: number,
-): { data: Float32Array; size: Vec3 } {
+export function resampleCubicAxis(...[src, size, channels, axis, m, scale, offset]: AxisPassArgs): AxisPassResult {
   const n = size[axis];
-  const outSize: [number, number, number] = [size[0], size[1], size[2]];
-  outSize[axis] = m;
+  const outSize = axisPassSize(size, axis, m);
   const out = new Float32Array(outSize[0] * outSize[1] * outSize[2] * channels);
   const stride = axis === 0 ? 1 : axis === 1 ? size[0] : size[0] * size[1];
   const outStride = axis === 0 ? 1 : axis === 1 ? outSize[0] : outSize[0] * outSize[1];

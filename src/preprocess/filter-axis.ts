@@ -31,7 +31,7 @@ export function createTapTable(lists: readonly { first: number; weights: readonl
 }
 
 type RowPass = (src: TypedArray, out: Float32Array, rows: number, n0: number, m: number, taps: TapTable) => void;
-type LinePass = (src: TypedArray, out: Float32Array, outer: number, n: number, run: number, m: number, taps: TapTable) => void;
+type LinePass = (k: SimdKernels | null, src: TypedArray, out: Float32Array, outer: number, n: number, run: number, m: number, taps: TapTable) => void;
 
 /** Along i: each row of n0 samples becomes m samples. */
 function createRowPass(): RowPass {
@@ -53,15 +53,23 @@ function createRowPass(): RowPass {
   };
 }
 
-/** Along j or k: whole runs of `run` contiguous samples are blended (first tap assigns). */
+/**
+ * Along j or k: whole runs of `run` contiguous samples are blended (first tap assigns). With SIMD
+ * kernels each output line goes through blendLineSimd; the walk over lines is the same.
+ */
 function createLinePass(): LinePass {
-  return (src, out, outer, n, run, m, { start, width, weights }) => {
+  return (k, src, out, outer, n, run, m, taps) => {
+    const { start, width, weights } = taps;
     for (let u = 0; u < outer; u++) {
       const sBase = u * n * run;
       const oBase = u * m * run;
       for (let t = 0; t < m; t++) {
         const o = oBase + t * run;
         const wb = t * width;
+        if (k !== null) {
+          blendLineSimd(k, src, out, o, sBase + start[t]! * run, run, wb, taps);
+          continue;
+        }
         let first = true;
         for (let q = 0; q < width; q++) {
           const w = weights[wb + q]!;
@@ -77,44 +85,37 @@ function createLinePass(): LinePass {
 }
 
 /**
- * The line pass through the SIMD axpy kernels: per output line and chunk of the run, each tap's
- * source row is copied into module memory (uint16 stays uint16, anything else converts to
- * float32 in the copy) and blended into an accumulator row, which is copied out once.
+ * One output line (out[o .. o + run)) through the SIMD axpy kernels: per chunk of the run, each
+ * tap's source row (tap q starts at s0 + q * run) is copied into module memory (uint16 stays
+ * uint16, anything else converts to float32 in the copy) and blended into an accumulator row,
+ * which is copied out once. wb: the line's first entry in the weight table.
  */
-function blendLinesSimd(k: SimdKernels, src: TypedArray, out: Float32Array, outer: number, n: number, run: number, m: number, taps: TapTable): void {
-  const { start, width, weights } = taps;
+function blendLineSimd(k: SimdKernels, src: TypedArray, out: Float32Array, o: number, s0: number, run: number, wb: number, taps: TapTable): void {
+  const { width, weights } = taps;
   const u16 = src instanceof Uint16Array;
   const lanes = u16 ? 8 : 4;
-  for (let u = 0; u < outer; u++) {
-    const sBase = u * n * run;
-    const oBase = u * m * run;
-    for (let t = 0; t < m; t++) {
-      const o = oBase + t * run;
-      const wb = t * width;
-      for (let x0 = 0; x0 < run; x0 += CHUNK) {
-        const len = Math.min(CHUNK, run - x0);
-        const vec = len - (len % lanes);
-        let first = 1;
-        for (let q = 0; q < width; q++) {
-          const w = weights[wb + q]!;
-          if (w === 0) continue;
-          const s = sBase + (start[t]! + q) * run + x0;
-          if (vec > 0) {
-            if (u16) {
-              k.u16.set(src.subarray(s, s + vec), BUF_B / 2);
-              k.axpyU16(BUF_A, BUF_B, vec / 8, w, first);
-            } else {
-              k.f32.set(src.subarray(s, s + vec), BUF_B / 4);
-              k.axpyF32(BUF_A, BUF_B, vec / 4, w, first);
-            }
-          }
-          for (let x = vec; x < len; x++) out[o + x0 + x] = (first === 1 ? 0 : out[o + x0 + x]!) + w * src[s + x]!;
-          first = 0;
+  for (let x0 = 0; x0 < run; x0 += CHUNK) {
+    const len = Math.min(CHUNK, run - x0);
+    const vec = len - (len % lanes);
+    let first = 1;
+    for (let q = 0; q < width; q++) {
+      const w = weights[wb + q]!;
+      if (w === 0) continue;
+      const s = s0 + q * run + x0;
+      if (vec > 0) {
+        if (u16) {
+          k.u16.set(src.subarray(s, s + vec), BUF_B / 2);
+          k.axpyU16(BUF_A, BUF_B, vec / 8, w, first);
+        } else {
+          k.f32.set(src.subarray(s, s + vec), BUF_B / 4);
+          k.axpyF32(BUF_A, BUF_B, vec / 4, w, first);
         }
-        if (first === 1) out.fill(0, o + x0, o + x0 + len);
-        else if (vec > 0) out.set(k.f32.subarray(BUF_A / 4, BUF_A / 4 + vec), o + x0);
       }
+      for (let x = vec; x < len; x++) out[o + x0 + x] = (first === 1 ? 0 : out[o + x0 + x]!) + w * src[s + x]!;
+      first = 0;
     }
+    if (first === 1) out.fill(0, o + x0, o + x0 + len);
+    else if (vec > 0) out.set(k.f32.subarray(BUF_A / 4, BUF_A / 4 + vec), o + x0);
   }
 }
 
@@ -180,8 +181,7 @@ export function filterAxis(
   } else {
     const [outer, n, run] = axis === 1 ? [n2 * channels, n1, n0] : [channels, n2, n0 * n1];
     const simd = run >= 64 ? getSimdKernels() : null;
-    if (simd !== null) blendLinesSimd(simd, src, out, outer, n, run, m, taps);
-    else (src instanceof Float32Array ? LINE_F32 : src instanceof Uint16Array ? LINE_U16 : LINE_OTHER)(src, out, outer, n, run, m, taps);
+    (src instanceof Float32Array ? LINE_F32 : src instanceof Uint16Array ? LINE_U16 : LINE_OTHER)(simd, src, out, outer, n, run, m, taps);
   }
   return { data: out, size: outSize };
 }

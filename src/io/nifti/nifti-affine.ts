@@ -56,18 +56,11 @@ export function computeRotationMatrix(q: readonly [number, number, number, numbe
   const n = w * w + x * x + y * y + z * z;
   if (n < 2.220446049250313e-16) return [1, 0, 0, 0, 1, 0, 0, 0, 1];
   const s = 2 / n;
-  const X = x * s,
-    Y = y * s,
-    Z = z * s;
-  const wX = w * X,
-    wY = w * Y,
-    wZ = w * Z;
-  const xX = x * X,
-    xY = x * Y,
-    xZ = x * Z;
-  const yY = y * Y,
-    yZ = y * Z,
-    zZ = z * Z;
+  // The products nibabel forms (same operands, same rounding), one row of the table a line.
+  const [X, Y, Z] = [x * s, y * s, z * s];
+  const [wX, wY, wZ] = [w * X, w * Y, w * Z];
+  const [xX, xY, xZ] = [x * X, x * Y, x * Z];
+  const [yY, yZ, zZ] = [y * Y, y * Z, z * Z];
   return [1 - (yY + zZ), xY - wZ, xZ + wY, xY + wZ, 1 - (xX + zZ), yZ - wX, xZ - wY, yZ + wX, 1 - (xX + yY)];
 }
 

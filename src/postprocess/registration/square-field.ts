@@ -56,7 +56,8 @@ export function squareFieldStep(cur: Float64Array, size: readonly number[], padd
           const w011 = gx * fy * fz;
           const w111 = fx * fy * fz;
           // The three components written out (a loop over them with a branch per component
-          // was slower; BENCHMARKS.md, "Design measurements").
+          // was slower, BENCHMARKS.md, "Design measurements"; so was one 8-corner sum helper
+          // called per component, although V8 inlined it).
           const p = 3 * (x0 + si * y0 + si * sj * z0);
           s0 =
             w000 * cur[p]! +
