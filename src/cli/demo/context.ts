@@ -33,6 +33,11 @@ export interface DemoSection {
   readonly skipped?: string;
 }
 
+/** The section of a task the demo cannot run here (no bundled model, no sample), with the reason. */
+export function skippedSection(task: TaskName, title: string, reason: string): DemoSection {
+  return { task, title, metrics: [], images: [], seconds: 0, skipped: reason };
+}
+
 export function createDemoContext(manifest: Manifest, provider: ProviderChoice, outDir: string, quick: boolean, log: (m: string) => void): DemoContext {
   return {
     manifest,

@@ -5,22 +5,14 @@ import { generateReportText } from '../../phantoms/report-text.js';
 import { computeRocAuc } from '../../postprocess/metrics/roc-auc.js';
 import { computeMentionF1, type MentionCode } from '../../postprocess/metrics/mention-f1.js';
 import { createPipeline } from '../../pipelines/node-context.js';
-import { escapeHtml, findBundledModel, statedMetric, type DemoContext, type DemoSection } from './context.js';
+import { escapeHtml, findBundledModel, skippedSection, statedMetric, type DemoContext, type DemoSection } from './context.js';
 import { drawBox, renderSlice } from '../batch/render-overlay.js';
 import { sliceWithHeat } from './picture.js';
 
 export async function demoClassification(ctx: DemoContext): Promise<DemoSection> {
   const started = Date.now();
   const entry = findBundledModel(ctx.manifest, 'classification');
-  if (!entry)
-    return {
-      task: 'classification',
-      title: 'Chest radiograph classification',
-      metrics: [],
-      images: [],
-      seconds: 0,
-      skipped: 'no bundled classification model in this manifest',
-    };
+  if (!entry) return skippedSection('classification', 'Chest radiograph classification', 'no bundled classification model in this manifest');
   const pipe = await createPipeline('classification', entry, { manifest: ctx.manifest, provider: ctx.provider });
   const count = ctx.quick ? 16 : 48;
   const cases = Array.from({ length: count }, (_, i) => generateChestRadiograph({ seed: caseSeed(9100, i) }));
@@ -85,8 +77,7 @@ export async function demoClassification(ctx: DemoContext): Promise<DemoSection>
 export async function demoReportText(ctx: DemoContext): Promise<DemoSection> {
   const started = Date.now();
   const entry = findBundledModel(ctx.manifest, 'report-text');
-  if (!entry)
-    return { task: 'report-text', title: 'Report labelling', metrics: [], images: [], seconds: 0, skipped: 'no bundled report-text model in this manifest' };
+  if (!entry) return skippedSection('report-text', 'Report labelling', 'no bundled report-text model in this manifest');
   const pipe = await createPipeline('report-text', entry, { manifest: ctx.manifest, provider: ctx.provider });
   const count = ctx.quick ? 100 : 300;
   const reports = Array.from({ length: count }, (_, i) => generateReportText({ seed: caseSeed(9500, i) }));
@@ -142,15 +133,7 @@ function iou(a: readonly number[], b: readonly number[]): number {
 export async function demoDetection2d(ctx: DemoContext): Promise<DemoSection> {
   const started = Date.now();
   const entry = findBundledModel(ctx.manifest, 'detection', 2);
-  if (!entry)
-    return {
-      task: 'detection',
-      title: 'Finding detection (radiograph)',
-      metrics: [],
-      images: [],
-      seconds: 0,
-      skipped: 'no bundled 2D detection model in this manifest',
-    };
+  if (!entry) return skippedSection('detection', 'Finding detection (radiograph)', 'no bundled 2D detection model in this manifest');
   const pipe = await createPipeline('detection', entry, { manifest: ctx.manifest, provider: ctx.provider });
   const count = ctx.quick ? 12 : 32;
   ctx.log(`detection (2D): ${entry.id} on ${count} held-out phantom radiographs`);

@@ -7,7 +7,7 @@ import { generateLungCtPair } from '../../phantoms/lung-ct-pair.js';
 import { computeDice } from '../../postprocess/metrics/dice.js';
 import { computeFroc } from '../../postprocess/metrics/froc.js';
 import { createPipeline } from '../../pipelines/node-context.js';
-import { findBundledModel, statedMetric, type DemoContext, type DemoSection } from './context.js';
+import { findBundledModel, skippedSection, statedMetric, type DemoContext, type DemoSection } from './context.js';
 import { drawBox, renderSlice } from '../batch/render-overlay.js';
 import { coronalPlane, drawDeformedGrid, sliceWithLabels, upscale } from './picture.js';
 
@@ -20,15 +20,7 @@ function region(labels: ArrayLike<number>, members: readonly number[]): Uint8Arr
 export async function demoSegmentation(ctx: DemoContext): Promise<DemoSection> {
   const started = Date.now();
   const entry = findBundledModel(ctx.manifest, 'segmentation');
-  if (!entry)
-    return {
-      task: 'segmentation',
-      title: 'Brain tumour segmentation',
-      metrics: [],
-      images: [],
-      seconds: 0,
-      skipped: 'no bundled segmentation model in this manifest',
-    };
+  if (!entry) return skippedSection('segmentation', 'Brain tumour segmentation', 'no bundled segmentation model in this manifest');
   const pipe = await createPipeline('segmentation', entry, { manifest: ctx.manifest, provider: ctx.provider });
   const mri = generateBrainMri({ seed: caseSeed(9200, 0) });
   ctx.log(`segmentation: ${entry.id} on a held-out brain MRI phantom`);
@@ -74,15 +66,7 @@ export async function demoSegmentation(ctx: DemoContext): Promise<DemoSection> {
 export async function demoDetection(ctx: DemoContext): Promise<DemoSection> {
   const started = Date.now();
   const entry = findBundledModel(ctx.manifest, 'detection', 3);
-  if (!entry)
-    return {
-      task: 'detection',
-      title: 'Lung nodule detection (CT)',
-      metrics: [],
-      images: [],
-      seconds: 0,
-      skipped: 'no bundled 3D detection model in this manifest',
-    };
+  if (!entry) return skippedSection('detection', 'Lung nodule detection (CT)', 'no bundled 3D detection model in this manifest');
   const pipe = await createPipeline('detection', entry, { manifest: ctx.manifest, provider: ctx.provider });
   const scans = ctx.quick ? 2 : 4;
   ctx.log(`detection: ${entry.id} on ${scans} held-out chest CT phantoms`);
@@ -133,15 +117,7 @@ export async function demoDetection(ctx: DemoContext): Promise<DemoSection> {
 export async function demoRegistration(ctx: DemoContext): Promise<DemoSection> {
   const started = Date.now();
   const entry = findBundledModel(ctx.manifest, 'registration');
-  if (!entry)
-    return {
-      task: 'registration',
-      title: 'Lung CT registration',
-      metrics: [],
-      images: [],
-      seconds: 0,
-      skipped: 'no bundled registration model in this manifest',
-    };
+  if (!entry) return skippedSection('registration', 'Lung CT registration', 'no bundled registration model in this manifest');
   const pipe = await createPipeline('registration', entry, { manifest: ctx.manifest, provider: ctx.provider });
   const pair = generateLungCtPair({ seed: caseSeed(9400, 0) });
   ctx.log(`registration: ${entry.id} on a held-out inhale/exhale phantom pair`);
