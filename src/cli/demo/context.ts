@@ -72,3 +72,9 @@ export function escapeHtml(text: string): string {
 export function statedMetric(entry: ModelEntry, name: string): number | undefined {
   return entry.metrics?.[name]?.value;
 }
+
+/** `{ stated }` for a metric entry when the manifest states the figure, else nothing (spread into the metric). */
+export function stated(entry: ModelEntry, name: string): { stated?: number } {
+  const value = statedMetric(entry, name);
+  return value !== undefined ? { stated: value } : {};
+}
