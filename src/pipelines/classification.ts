@@ -12,7 +12,7 @@ import { toLabelScores, type LabelScore } from '../postprocess/classification/la
 import { runPreprocessPlan, type PreprocessResult } from '../preprocess/run-plan.js';
 import type { ModelTensor } from '../core/tensor.js';
 import { concatTensors } from './batch.js';
-import { createProvenance, inputName, openModelHandle, outputByName, runSingleInput, type ModelHandle } from './model-handle.js';
+import { createProvenance, handleFields, inputName, openModelHandle, outputByName, runSingleInput, type ModelHandle } from './model-handle.js';
 import { assertFiniteInput } from './model-inputs.js';
 import { compileScoreSteps, type ScoreSteps } from './score-steps.js';
 import { computeOcclusionMap, type OcclusionOptions, type OcclusionMap } from './occlusion.js';
@@ -108,8 +108,7 @@ export async function createClassificationPipeline(context: PipelineContext, mod
 
   return {
     task: 'classification',
-    entry: handle.entry,
-    provider: handle.session.provider,
+    ...handleFields(handle),
     runBatch,
     async run(input, options = {}) {
       const started = Date.now();
@@ -120,7 +119,6 @@ export async function createClassificationPipeline(context: PipelineContext, mod
       const explanation = await computeOcclusionMap(p.volume, handle, steps, names, options.explain);
       return { ...result, explanation };
     },
-    dispose: () => handle.session.dispose(),
   };
 }
 

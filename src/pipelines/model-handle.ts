@@ -11,7 +11,7 @@ import type { PreprocessRecord } from '../preprocess/types.js';
 import { openModel } from '../runtime/open-model.js';
 import type { ModelSession } from '../runtime/model-session.js';
 import { SDK_VERSION } from '../version.js';
-import type { ImageInput, PipelineContext, Provenance } from './types.js';
+import type { ImageInput, PipelineBase, PipelineContext, Provenance } from './types.js';
 
 export interface ModelHandle {
   readonly entry: ModelEntry;
@@ -59,6 +59,11 @@ export async function openModelHandle(
   };
   const session = await openModel(context.backend, context.manifest, entry, settings);
   return { entry, session, context };
+}
+
+/** What a one-model pipeline takes from its handle: the entry, the provider report, and dispose. */
+export function handleFields(handle: ModelHandle): Omit<PipelineBase, 'task'> {
+  return { entry: handle.entry, provider: handle.session.provider, dispose: () => handle.session.dispose() };
 }
 
 /** Runs the model on one tensor for its (single) image input; returns outputs by name. */

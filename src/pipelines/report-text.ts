@@ -10,7 +10,7 @@ import type { ModelEntry } from '../manifest/types.js';
 import { TASK_POSTPROCESS_OPS, postprocessOfTask, type PostprocessStepOf } from '../manifest/task-ops.js';
 import { applySigmoid, applySoftmax } from '../postprocess/classification/activations.js';
 import { resolveModelFileLocation } from '../runtime/open-model.js';
-import { createProvenance, openModelHandle, outputByName, type ModelHandle } from './model-handle.js';
+import { createProvenance, handleFields, openModelHandle, outputByName, type ModelHandle } from './model-handle.js';
 import { createTokenizer, parseTokenizerSpec, parseVocabulary, type Tokenizer } from './text-tokenizer.js';
 import type { PipelineBase, PipelineContext, Provenance } from './types.js';
 import { defineTask } from './task-definition.js';
@@ -179,12 +179,10 @@ export async function createReportTextPipeline(context: PipelineContext, model: 
   };
   return {
     task: 'report-text',
-    entry: handle.entry,
-    provider: handle.session.provider,
+    ...handleFields(handle),
     tokenizer,
     runBatch,
     run: async (report) => (await runBatch([report]))[0]!,
-    dispose: () => handle.session.dispose(),
   };
 }
 

@@ -15,7 +15,9 @@ function describeDims(dims: readonly (number | string)[] | undefined): string {
   return dims ? `[${dims.map((d) => (isStatic(d) ? String(d) : '?')).join(', ')}]` : '[unknown]';
 }
 
-function checkOne(kind: 'input' | 'output', spec: TensorSpec, actual: ValueMetadata | undefined, modelId: string, available: readonly string[]): void {
+/** `metadata` / `available`: the session's side of `kind` (its metadata and names). */
+function checkOne(kind: 'input' | 'output', spec: TensorSpec, metadata: readonly ValueMetadata[], modelId: string, available: readonly string[]): void {
+  const actual = metadata.find((m) => m.name === spec.name);
   if (!actual) {
     throw new ShapeError(`model '${modelId}': manifest ${kind} '${spec.name}' is not in the model (model ${kind}s: ${available.join(', ')})`, {
       modelId,
@@ -56,22 +58,8 @@ function checkOne(kind: 'input' | 'output', spec: TensorSpec, actual: ValueMetad
 }
 
 export function checkSessionIo(session: BackendSession, io: IoSpec, modelId: string): void {
-  for (const spec of io.inputs)
-    checkOne(
-      'input',
-      spec,
-      session.inputMetadata.find((m) => m.name === spec.name),
-      modelId,
-      session.inputNames,
-    );
-  for (const spec of io.outputs)
-    checkOne(
-      'output',
-      spec,
-      session.outputMetadata.find((m) => m.name === spec.name),
-      modelId,
-      session.outputNames,
-    );
+  for (const spec of io.inputs) checkOne('input', spec, session.inputMetadata, modelId, session.inputNames);
+  for (const spec of io.outputs) checkOne('output', spec, session.outputMetadata, modelId, session.outputNames);
   if (session.inputNames.length !== io.inputs.length) {
     const missing = session.inputNames.filter((n) => !io.inputs.some((s) => s.name === n));
     throw new ShapeError(`model '${modelId}': model inputs ${missing.join(', ')} are not described in the manifest`, {

@@ -18,8 +18,7 @@ import type { CliContext } from '../command.js';
 import { ensureFolder, sweepTempFiles, writeFileAtomic } from '../../core/node-atomic-write.js';
 import { acquireRunLock } from './run-lock.js';
 import { writeAggregates } from './aggregates.js';
-import type { SkippedFile } from './discover-paths.js';
-import { groupInputs } from './group-inputs.js';
+import { groupInputs, type GroupedInputs } from './group-inputs.js';
 import type { MicroBatcher } from './micro-batcher.js';
 import { createProgress, formatDuration, formatRate } from './progress.js';
 import { stepProgressFromContext } from '../progress-line.js';
@@ -113,25 +112,24 @@ export async function runBatch(options: BatchOptions, ctx: CliContext): Promise<
   const manifest = await loadManifest(options.manifest, ctx.cwd);
   const entry = getModelEntry(manifest, options.model);
   const outputDir = resolve(ctx.cwd, options.output);
-  const { items, ignored, skipped: skippedFiles } = await groupInputs(options.inputs, entry, ctx.cwd, outputDir);
-  if (items.length === 0) throw new UsageError(`no inputs found in ${options.inputs.join(', ')} for model '${entry.id}' (${entry.task})`, { field: 'input' });
+  const grouped = await groupInputs(options.inputs, entry, ctx.cwd, outputDir);
+  if (grouped.items.length === 0)
+    throw new UsageError(`no inputs found in ${options.inputs.join(', ')} for model '${entry.id}' (${entry.task})`, { field: 'input' });
   await ensureFolder(outputDir);
   const release = await acquireRunLock(outputDir);
   try {
-    return await runLocked({ options, ctx, entry, manifest, items, ignored, skippedFiles, outputDir, concurrency });
+    return await runLocked({ ...grouped, options, ctx, entry, manifest, outputDir, concurrency });
   } finally {
     await release();
   }
 }
 
-interface BatchSetup {
+/** The inputs as grouped (items, ignored, skipped) and what the run was asked. */
+interface BatchSetup extends GroupedInputs {
   readonly options: BatchOptions;
   readonly ctx: CliContext;
   readonly entry: ModelEntry;
   readonly manifest: Manifest;
-  readonly items: readonly BatchItem[];
-  readonly ignored: readonly string[];
-  readonly skippedFiles: readonly SkippedFile[];
   readonly outputDir: string;
   readonly concurrency: number;
 }
@@ -175,7 +173,7 @@ async function runLocked(setup: BatchSetup): Promise<BatchSummary> {
     errorsPath: join(outputDir, ERRORS_FILE),
     failures: state.failures,
     provider: state.provider,
-    skippedFiles: [...setup.ignored.map((path) => ({ path, reason: `name matches none of the model's inputs (${roles})` })), ...setup.skippedFiles],
+    skippedFiles: [...setup.ignored.map((path) => ({ path, reason: `name matches none of the model's inputs (${roles})` })), ...setup.skipped],
     ...(state.stopped ? { stopped: state.stopped } : {}),
   };
   say(describeSummary(summary));

@@ -12,7 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, type CliCommand, type CliContext } from '../command.js';
+import { EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, type CliCommand } from '../command.js';
 import { booleanFlag, parseCommandArgs, parseMaxVoxels, stringFlag } from '../args.js';
 import { InputError, isMedinferError, UsageError } from '../../core/errors.js';
 import { VOXEL_TYPES, type VoxelType } from '../../core/dtype.js';
@@ -271,7 +271,7 @@ export const command: CliCommand = {
   name: 'convert',
   summary: 'convert a DICOM series, NIfTI or raster image to .nii / .nii.gz',
   usage: USAGE,
-  async run(argv: string[], ctx: CliContext): Promise<number> {
+  async run(argv, ctx) {
     const args = parseCommandArgs(argv, OPTIONS, 'convert');
     const [input, output, ...extra] = args.positionals;
     if (input === undefined || output === undefined || extra.length > 0) {

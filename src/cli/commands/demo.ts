@@ -20,16 +20,20 @@ Runs classification, detection, segmentation, registration and report labelling 
 phantoms with the bundled models, and the brainchop brain MRI models on the real sample T1
 (--quick: tissue and brain mask only), and writes DIR/report.html (default DIR: ./medinfer-demo).`;
 
+const OPTIONS = {
+  output: { type: 'string' },
+  provider: { type: 'string' },
+  quick: { type: 'boolean' },
+  manifest: { type: 'string' },
+  quiet: { type: 'boolean' },
+} as const;
+
 export const command: CliCommand = {
   name: 'demo',
   summary: 'run every task on bundled phantom data and write report.html',
   usage: USAGE,
   async run(argv, ctx) {
-    const args = parseCommandArgs(
-      argv,
-      { output: { type: 'string' }, provider: { type: 'string' }, quick: { type: 'boolean' }, manifest: { type: 'string' }, quiet: { type: 'boolean' } },
-      'demo',
-    );
+    const args = parseCommandArgs(argv, OPTIONS, 'demo');
     const outDir = resolve(ctx.cwd, stringFlag(args, 'output') ?? 'medinfer-demo');
     const provider = parseProviderChoice(stringFlag(args, 'provider') ?? 'auto');
     const manifestPath = stringFlag(args, 'manifest');

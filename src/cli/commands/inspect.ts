@@ -6,7 +6,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, type CliCommand, type CliContext } from '../command.js';
+import { EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, type CliCommand } from '../command.js';
 import { booleanFlag, parseCommandArgs, parseMaxVoxels, stringFlag } from '../args.js';
 import { InputError, isMedinferError, type MedinferError } from '../../core/errors.js';
 import { axisCodes } from '../../core/geometry.js';
@@ -204,7 +204,7 @@ export const command: CliCommand = {
   name: 'inspect',
   summary: 'show format, geometry (LPS), type and intensity stats of images',
   usage: USAGE,
-  async run(argv: string[], ctx: CliContext): Promise<number> {
+  async run(argv, ctx) {
     const args = parseCommandArgs(argv, OPTIONS, 'inspect');
     if (args.positionals.length === 0) {
       ctx.err(`medinfer inspect: missing <file|dir>\n\n${USAGE}\n`);

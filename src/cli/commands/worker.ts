@@ -42,26 +42,24 @@ function intFlag(args: ParsedArgs, name: string, fallback: number | undefined, m
   return v;
 }
 
+const OPTIONS = {
+  redis: { type: 'string' },
+  queue: { type: 'string' },
+  concurrency: { type: 'string' },
+  provider: { type: 'string' },
+  threads: { type: 'string' },
+  'lock-ms': { type: 'string' },
+  'idle-exit-ms': { type: 'string' },
+  'drain-ms': { type: 'string' },
+  quiet: { type: 'boolean' },
+} as const;
+
 export const command: CliCommand = {
   name: 'worker',
   summary: 'run queued inference jobs (Redis / BullMQ) on this machine',
   usage: USAGE,
   async run(argv, ctx) {
-    const args = parseCommandArgs(
-      argv,
-      {
-        redis: { type: 'string' },
-        queue: { type: 'string' },
-        concurrency: { type: 'string' },
-        provider: { type: 'string' },
-        threads: { type: 'string' },
-        'lock-ms': { type: 'string' },
-        'idle-exit-ms': { type: 'string' },
-        'drain-ms': { type: 'string' },
-        quiet: { type: 'boolean' },
-      },
-      'worker',
-    );
+    const args = parseCommandArgs(argv, OPTIONS, 'worker');
     const concurrency = intFlag(args, 'concurrency', 1, 1)!;
     const lockMs = intFlag(args, 'lock-ms', 30_000, 1000)!;
     const idleExitMs = intFlag(args, 'idle-exit-ms', undefined, 100);

@@ -33,6 +33,11 @@ export interface DemoSection {
   readonly skipped?: string;
 }
 
+/** The section of a task the demo cannot run here (no bundled model, no sample), with the reason. */
+export function skippedSection(task: TaskName, title: string, reason: string): DemoSection {
+  return { task, title, metrics: [], images: [], seconds: 0, skipped: reason };
+}
+
 export function createDemoContext(manifest: Manifest, provider: ProviderChoice, outDir: string, quick: boolean, log: (m: string) => void): DemoContext {
   return {
     manifest,
@@ -66,4 +71,10 @@ export function escapeHtml(text: string): string {
 
 export function statedMetric(entry: ModelEntry, name: string): number | undefined {
   return entry.metrics?.[name]?.value;
+}
+
+/** `{ stated }` for a metric entry when the manifest states the figure, else nothing (spread into the metric). */
+export function stated(entry: ModelEntry, name: string): { stated?: number } {
+  const value = statedMetric(entry, name);
+  return value !== undefined ? { stated: value } : {};
 }

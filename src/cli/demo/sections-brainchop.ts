@@ -14,7 +14,7 @@ import { computeDice } from '../../postprocess/metrics/dice.js';
 import { createPipeline } from '../../pipelines/node-context.js';
 import { readImageFile } from '../../io/node-read-image.js';
 import { blendLabels, renderSlice, type RgbImage } from '../batch/render-overlay.js';
-import { escapeHtml, type DemoContext, type DemoSection } from './context.js';
+import { escapeHtml, skippedSection, type DemoContext, type DemoSection } from './context.js';
 
 /** src/cli/demo and dist/cli/demo are both three levels below the package root. */
 const fromRoot = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
@@ -65,14 +65,7 @@ export async function demoBrainchop(ctx: DemoContext): Promise<DemoSection> {
   const t1Path = fromRoot(BRAINCHOP_T1_PATH);
   const available = MODELS.filter(([id]) => ctx.manifest.models[id]);
   if (!existsSync(t1Path) || !available.length)
-    return {
-      task: 'segmentation',
-      title,
-      metrics: [],
-      images: [],
-      seconds: 0,
-      skipped: `no brainchop entries or no sample T1 (${BRAINCHOP_T1_PATH}) in this installation`,
-    };
+    return skippedSection('segmentation', title, `no brainchop entries or no sample T1 (${BRAINCHOP_T1_PATH}) in this installation`);
   const t1 = await readImageFile(t1Path);
   const k = Math.floor(t1.geometry.size[2] / 2);
   const metrics: DemoSection['metrics'] = [];

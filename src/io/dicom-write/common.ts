@@ -8,7 +8,7 @@
 import { UsageError } from '../../core/errors.js';
 import { SDK_VERSION } from '../../version.js';
 import type { DicomItem } from './encode.js';
-import type { DicomSourceSeries } from './source.js';
+import type { CopiedKeyword, DicomSourceSeries } from './source.js';
 import { createRandomUid, deriveUid, DEFAULT_UID_ROOT } from './uids.js';
 
 export interface AlgorithmIdentity {
@@ -72,6 +72,30 @@ export function dicomDateTime(now: Date): { date: string; time: string } {
   };
 }
 
+/**
+ * Patient and General Study attributes copied from the source, in the order written, with their
+ * type in those modules: type 2 is written empty (null) when the source lacks it, type 3 is left out.
+ */
+type CopiedAttributes = Readonly<Partial<Record<CopiedKeyword, 2 | 3>>>;
+const PATIENT_MODULE: CopiedAttributes = {
+  PatientName: 2,
+  PatientID: 2,
+  IssuerOfPatientID: 3,
+  PatientBirthDate: 2,
+  PatientSex: 2,
+  PatientAge: 3,
+  PatientSize: 3,
+  PatientWeight: 3,
+};
+const STUDY_MODULE: CopiedAttributes = { StudyDate: 2, StudyTime: 2, ReferringPhysicianName: 2, StudyID: 2, AccessionNumber: 2, StudyDescription: 3 };
+
+function copyFromSource(attributes: DicomSourceSeries['attributes'], module: CopiedAttributes): DicomItem {
+  const item: Record<string, string | null | undefined> = {};
+  for (const [keyword, type] of Object.entries(module) as [CopiedKeyword, 2 | 3][])
+    item[keyword] = type === 2 ? (attributes[keyword] ?? null) : attributes[keyword];
+  return item;
+}
+
 export function commonModules(
   source: DicomSourceSeries,
   uids: ResolvedUids,
@@ -85,23 +109,10 @@ export function commonModules(
     SOPInstanceUID: uids.sop,
     InstanceCreationDate: date,
     InstanceCreationTime: time,
-    // Patient module (type 2 attributes written empty when the source lacks them).
-    PatientName: a.PatientName ?? null,
-    PatientID: a.PatientID ?? null,
-    IssuerOfPatientID: a.IssuerOfPatientID,
-    PatientBirthDate: a.PatientBirthDate ?? null,
-    PatientSex: a.PatientSex ?? null,
-    PatientAge: a.PatientAge,
-    PatientSize: a.PatientSize,
-    PatientWeight: a.PatientWeight,
+    ...copyFromSource(a, PATIENT_MODULE),
     // General Study module.
     StudyInstanceUID: source.studyInstanceUid,
-    StudyDate: a.StudyDate ?? null,
-    StudyTime: a.StudyTime ?? null,
-    ReferringPhysicianName: a.ReferringPhysicianName ?? null,
-    StudyID: a.StudyID ?? null,
-    AccessionNumber: a.AccessionNumber ?? null,
-    StudyDescription: a.StudyDescription,
+    ...copyFromSource(a, STUDY_MODULE),
     // General Series module.
     Modality: series.modality,
     SeriesInstanceUID: uids.series,

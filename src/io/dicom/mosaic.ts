@@ -104,55 +104,63 @@ export function unpackMosaicTiles(
   if (raw.BYTES_PER_ELEMENT === 2 && out.BYTES_PER_ELEMENT === 2 && tc % 2 === 0 && pm.columns % 2 === 0 && raw.byteOffset % 4 === 0 && outByte % 4 === 0) {
     // Mosaics are 16-bit with even tile widths: two samples per 32-bit word halve the loop
     // (the same bits whatever the signedness; tile rows start on even samples).
-    copyTiles32(new Uint32Array(raw.buffer, raw.byteOffset, raw.length >> 1), new Uint32Array(out.buffer, outByte, length >> 1), pm.columns >> 1, layout);
+    const words = tc >> 1;
+    const starts = tileRowStarts(layout, pm.columns >> 1, words);
+    copyRows32(new Uint32Array(raw.buffer, raw.byteOffset, raw.length >> 1), new Uint32Array(out.buffer, outByte, length >> 1), starts, words);
   } else if (raw.BYTES_PER_ELEMENT === 2 && out.BYTES_PER_ELEMENT === 2) {
     // One Uint16 view of each side keeps the copy loop monomorphic.
-    copyTiles16(new Uint16Array(raw.buffer, raw.byteOffset, raw.length), new Uint16Array(out.buffer, outByte, length), pm.columns, layout);
+    copyRows16(
+      new Uint16Array(raw.buffer, raw.byteOffset, raw.length),
+      new Uint16Array(out.buffer, outByte, length),
+      tileRowStarts(layout, pm.columns, tc),
+      tc,
+    );
   } else {
-    copyTiles(raw, out.subarray(at, at + length), pm.columns, layout);
+    copyRows(raw, out.subarray(at, at + length), tileRowStarts(layout, pm.columns, tc), tc);
   }
   return target === undefined ? out : out.subarray(at, at + length);
 }
 
-function copyTiles16(raw: Uint16Array, out: Uint16Array, columns: number, layout: MosaicLayout): void {
-  const { grid, tileColumns: tc, tileRows: tr, images } = layout;
-  for (let s = 0; s < images; s++) {
-    const top = Math.floor(s / grid) * tr;
-    const left = (s % grid) * tc;
-    // Tile rows are short (64-128 samples): a plain loop beats a subarray view + set per row.
-    for (let y = 0; y < tr; y++) {
-      const from = (top + y) * columns + left;
-      const to = (s * tr + y) * tc;
-      for (let x = 0; x < tc; x++) out[to + x] = raw[from + x]!;
-    }
-  }
-}
-
-/** copyTiles16 on 32-bit words: `columns` and the tile width in words (even sample counts halved). */
-function copyTiles32(raw: Uint32Array, out: Uint32Array, columns: number, layout: MosaicLayout): void {
+/**
+ * Where each output row starts in the tiled frame: output row s * tileRows + y is row y of slice s,
+ * the s-th tile in row-major tile order. `columns` and `tileWidth` are in the elements of the
+ * arrays copied (samples, or 32-bit words of two samples). One table shared by the copy loops below.
+ */
+function tileRowStarts(layout: MosaicLayout, columns: number, tileWidth: number): Int32Array {
   const { grid, tileRows: tr, images } = layout;
-  const tc = layout.tileColumns >> 1;
+  const starts = new Int32Array(images * tr);
   for (let s = 0; s < images; s++) {
     const top = Math.floor(s / grid) * tr;
-    const left = (s % grid) * tc;
-    for (let y = 0; y < tr; y++) {
-      const from = (top + y) * columns + left;
-      const to = (s * tr + y) * tc;
-      for (let x = 0; x < tc; x++) out[to + x] = raw[from + x]!;
-    }
+    const left = (s % grid) * tileWidth;
+    for (let y = 0; y < tr; y++) starts[s * tr + y] = (top + y) * columns + left;
+  }
+  return starts;
+}
+
+// Output rows are contiguous, `width` elements each. One loop per array type keeps each
+// monomorphic (a shared loop over TypedArray would see three element kinds); tile rows are short
+// (64-128 samples), so a plain loop beats a subarray view + set per row.
+function copyRows16(raw: Uint16Array, out: Uint16Array, starts: Int32Array, width: number): void {
+  for (let r = 0; r < starts.length; r++) {
+    const from = starts[r]!;
+    const to = r * width;
+    for (let x = 0; x < width; x++) out[to + x] = raw[from + x]!;
   }
 }
 
-function copyTiles(raw: TypedArray, out: TypedArray, columns: number, layout: MosaicLayout): void {
-  const { grid, tileColumns: tc, tileRows: tr, images } = layout;
-  for (let s = 0; s < images; s++) {
-    const top = Math.floor(s / grid) * tr;
-    const left = (s % grid) * tc;
-    for (let y = 0; y < tr; y++) {
-      const from = (top + y) * columns + left;
-      const to = (s * tr + y) * tc;
-      for (let x = 0; x < tc; x++) out[to + x] = raw[from + x]!;
-    }
+function copyRows32(raw: Uint32Array, out: Uint32Array, starts: Int32Array, width: number): void {
+  for (let r = 0; r < starts.length; r++) {
+    const from = starts[r]!;
+    const to = r * width;
+    for (let x = 0; x < width; x++) out[to + x] = raw[from + x]!;
+  }
+}
+
+function copyRows(raw: TypedArray, out: TypedArray, starts: Int32Array, width: number): void {
+  for (let r = 0; r < starts.length; r++) {
+    const from = starts[r]!;
+    const to = r * width;
+    for (let x = 0; x < width; x++) out[to + x] = raw[from + x]!;
   }
 }
 

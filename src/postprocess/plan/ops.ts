@@ -6,29 +6,6 @@
 import { ManifestError } from '../../core/errors.js';
 import { deepFreeze } from '../../core/freeze.js';
 
-export const POSTPROCESS_OPS = [
-  'sigmoid',
-  'softmax',
-  'opNorm',
-  'threshold',
-  'topK',
-  'decodeYolo',
-  'decodeEndToEnd',
-  'nms',
-  'argmax',
-  'regionsToLabels',
-  'remapLabels',
-  'keepLargestComponent',
-  'removeSmallComponents',
-  'keepLargestForegroundComponent',
-  'binarize',
-  'maskInput',
-  'integrateVelocity',
-  'upsampleField',
-] as const;
-
-export type PostprocessOp = (typeof POSTPROCESS_OPS)[number];
-
 export type PostprocessStep =
   | { readonly op: 'sigmoid' }
   | { readonly op: 'softmax'; readonly axis: number }
@@ -64,6 +41,8 @@ export type PostprocessStep =
    * samples the coarse field at x * n / N (clamped at the far border), values x N / n.
    */
   | { readonly op: 'upsampleField'; readonly align: 'corners' | 'origin' };
+
+export type PostprocessOp = PostprocessStep['op'];
 
 /** Returns an error message ("must be ...") or null when the value is acceptable. */
 type FieldCheck = (value: unknown) => string | null;
@@ -137,6 +116,12 @@ const FIELDS: { readonly [K in PostprocessOp]: FieldsOf<Extract<PostprocessStep,
   integrateVelocity: { steps: req(int(0, 30)), padding: opt(padding) },
   upsampleField: { align: req(align) },
 };
+
+/**
+ * Every op, in the order the step reference and the "must be one of" error list them: FIELDS's
+ * keys, which its mapped type makes exactly the ops of PostprocessStep (no list to keep in step).
+ */
+export const POSTPROCESS_OPS = Object.keys(FIELDS) as readonly PostprocessOp[];
 
 /**
  * What each op does, for the generated step reference (docs/manifest-steps.md); the fields come

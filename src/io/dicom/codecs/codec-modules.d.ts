@@ -34,19 +34,10 @@ declare module '@cornerstonejs/codec-emscripten-shared' {
   }
   export type CodecFactory = (options: Record<string, unknown>) => Promise<CodecModule>;
 }
-declare module '@cornerstonejs/codec-charls/decodewasmjs' {
-  const factory: import('@cornerstonejs/codec-emscripten-shared').CodecFactory;
-  export default factory;
-}
-declare module '@cornerstonejs/codec-openjpeg/decodewasmjs' {
-  const factory: import('@cornerstonejs/codec-emscripten-shared').CodecFactory;
-  export default factory;
-}
-declare module '@cornerstonejs/codec-openjph/wasmjs' {
-  const factory: import('@cornerstonejs/codec-emscripten-shared').CodecFactory;
-  export default factory;
-}
-declare module '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs' {
+// The emscripten builds the codec loaders name (codec-loaders.ts: codec-charls/decodewasmjs,
+// codec-openjpeg/decodewasmjs, codec-openjph/wasmjs, codec-libjpeg-turbo-8bit/decodewasmjs): one
+// pattern, since each default-exports the same kind of factory.
+declare module '@cornerstonejs/codec-*wasmjs' {
   const factory: import('@cornerstonejs/codec-emscripten-shared').CodecFactory;
   export default factory;
 }
