@@ -19,6 +19,11 @@ const QUICK_EXCLUDES = [
   'test/cli/phi-end-to-end.test.ts',
   'test/cli/demo.test.ts',
   'test/runtime/webgpu.test.ts',
+  // Whole 256^3 brainchop runs (parity with brainchop's reference, reoriented / resliced variants)
+  // and every README command line: minutes each.
+  'test/models/brainchop-parity.test.ts',
+  'test/pipelines/brainchop-variants.test.ts',
+  'test/cli/samples.test.ts',
 ];
 
 export default defineConfig({
