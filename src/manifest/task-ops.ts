@@ -3,33 +3,16 @@
  * task (an `nms` step on a segmentation entry would otherwise be accepted and silently never
  * run), and each pipeline's task definition (src/pipelines/<task>.ts) names the same list and
  * switches exhaustively over exactly these ops (PostprocessStepOf), so a list and the code that
- * runs it cannot drift apart. The table lives here, not in pipelines/, because the loaders
- * (parseManifest, readManifestFile, the model store, fetchManifest) sit below pipelines/.
+ * runs it cannot drift apart. The table is in tasks.ts beside the task list (it lives in manifest/,
+ * not pipelines/, because the loaders - parseManifest, readManifestFile, the model store,
+ * fetchManifest - sit below pipelines/).
  */
 import { ManifestError } from '../core/errors.js';
 import type { PostprocessOp, PostprocessStep } from '../postprocess/plan/ops.js';
 import type { TaskName } from './types.js';
+import { TASK_POSTPROCESS_OPS } from './tasks.js';
 
-export const TASK_POSTPROCESS_OPS = {
-  classification: ['sigmoid', 'softmax', 'opNorm', 'threshold', 'topK'],
-  detection: ['decodeYolo', 'decodeEndToEnd', 'nms'],
-  segmentation: [
-    'sigmoid',
-    'softmax',
-    'argmax',
-    'regionsToLabels',
-    'threshold',
-    'remapLabels',
-    'keepLargestComponent',
-    'removeSmallComponents',
-    'keepLargestForegroundComponent',
-    'binarize',
-    'maskInput',
-  ],
-  registration: ['integrateVelocity', 'upsampleField'],
-  // The activation of the report head, checked against the output's shape (report-text.ts).
-  'report-text': ['softmax', 'sigmoid'],
-} as const satisfies { readonly [T in TaskName]: readonly PostprocessOp[] };
+export { TASK_POSTPROCESS_OPS };
 
 /** The postprocess ops a task runs. */
 export type PostprocessOpOf<T extends TaskName> = (typeof TASK_POSTPROCESS_OPS)[T][number];
