@@ -18,7 +18,9 @@ import { writeTinyManifest } from '../helpers/tiny-manifest.js';
 import { exitedWithin, REDIS_SERVER, TestRedis } from '../helpers/redis-server.js';
 
 const BIN = fileURLToPath(new URL('../../bin/medinfer.js', import.meta.url));
-const COUNT = 10;
+// Enough jobs that most are still queued when Redis goes away right after the first one starts
+// (with 10, three workers once finished them all before the outage, leaving nothing to re-add).
+const COUNT = 24;
 
 type Proc = ChildProcess & { log: string[] };
 
