@@ -236,7 +236,11 @@ describe('medinfer serve under hostile clients', () => {
         for (let i = 0; i < 64; i++) s.write(Buffer.alloc(1 << 20));
       }, 10_000),
     ]);
-    expect(answers.map((a) => a.status)).toEqual([413, 413, 405, 405, 405, 405, 405, 413]);
+    // The last case is still writing when the server hangs up: its 413 may be lost to the reset
+    // (as the 431 of the endless header above).
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.slice(0, 7)).toEqual([413, 413, 405, 405, 405, 405, 405]);
+    if (statuses[7] !== null) expect(statuses[7]).toBe(413);
     for (const a of answers) {
       expect(a.closedByServer).toBe(true);
       expect(a.ms).toBeLessThan(5_000);
