@@ -8,11 +8,7 @@ import type { Volume } from '../../core/volume.js';
 import type { DicomSourceSeries, SegmentDescription } from '../../io/dicom-write/index.js';
 import type { ModelEntry, TaskName } from '../../manifest/types.js';
 import type { ClassificationResult } from '../../pipelines/classification.js';
-import type { DetectionResult } from '../../pipelines/detection.js';
-import type { RegistrationResult } from '../../pipelines/registration.js';
 import type { PipelineMap } from '../../pipelines/registry.js';
-import type { ReportTextResult } from '../../pipelines/report-text.js';
-import type { SegmentationResult } from '../../pipelines/segmentation.js';
 import type { ItemCollector } from '../batch/collect-items.js';
 import type { LoadOptions } from '../batch/load-item.js';
 import type { MicroBatcher } from '../batch/micro-batcher.js';
@@ -25,15 +21,17 @@ import type { FlowProgress } from '../progress-line.js';
 
 export type AnyPipeline = PipelineMap[keyof PipelineMap];
 
-/** One item's result, with the loaded input volume overlays are drawn on (image tasks). */
-export interface ItemResultMap {
-  classification: { readonly result: ClassificationResult; readonly input: Volume };
-  detection: { readonly result: DetectionResult; readonly input: Volume };
-  segmentation: { readonly result: SegmentationResult; readonly input: Volume };
-  /** `input` is the fixed image (the grid of the outputs). */
-  registration: { readonly result: RegistrationResult; readonly input: Volume };
-  'report-text': { readonly result: ReportTextResult };
-}
+/**
+ * One item's result, derived from the task's pipeline (src/pipelines/registry.ts): what its `run`
+ * resolves to, plus the loaded input volume overlays are drawn on for image tasks (a pipeline
+ * whose `run` takes text has no input volume). For registration `input` is the fixed image
+ * (the grid of the outputs). A new task needs no line here.
+ */
+export type ItemResultMap = {
+  [T in TaskName]: { readonly result: Awaited<ReturnType<PipelineMap[T]['run']>> } & (Parameters<PipelineMap[T]['run']>[0] extends string
+    ? unknown
+    : { readonly input: Volume });
+};
 
 export type TaskResult<T extends TaskName = TaskName> = ItemResultMap[T]['result'];
 
