@@ -31,9 +31,7 @@ export function maskStoredBits(data: TypedArray, pm: Pick<PixelModule, 'bitsAllo
   let first = 0;
   if (shift === 0) {
     // Clean data (the usual case) is only read: find the first sample outside the stored range.
-    const lo = signed ? -(2 ** (bits - 1)) : 0;
-    const hi = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
-    while (first < n && data[first]! >= lo && data[first]! <= hi) first++;
+    first = !signed && packedClean(data, bits) ? n : scannerFor(data)(data, bits, signed);
     if (first === n) return 0;
   }
   if (signed) {
@@ -63,4 +61,68 @@ export function maskStoredBits(data: TypedArray, pm: Pick<PixelModule, 'bitsAllo
     }
   }
   return changed;
+}
+
+type RangeScan = (data: TypedArray, bits: number, signed: boolean) => number;
+
+/**
+ * One scan closure per array type: the element loads stay monomorphic (one shared loop over
+ * uint8 / int16 / uint16 / ... arrays is slower; BENCHMARKS.md, "Design measurements").
+ */
+const scanners = new Map<unknown, RangeScan>();
+
+function scannerFor(data: TypedArray): RangeScan {
+  let scan = scanners.get(data.constructor);
+  if (scan === undefined) {
+    scan = createRangeScan();
+    scanners.set(data.constructor, scan);
+  }
+  return scan;
+}
+
+const BLOCK = 4096;
+
+/**
+ * Unsigned 8- and 16-bit samples read four bytes at a time: clean when the OR of all words has no
+ * bit outside the stored bits of any packed sample (half the loads or fewer of the sample scan).
+ */
+function packedClean(data: TypedArray, bits: number): boolean {
+  const width = data.BYTES_PER_ELEMENT;
+  if (width > 2 || data.byteOffset % 4 !== 0 || data.byteLength % 4 !== 0) return false;
+  const words = new Uint32Array(data.buffer, data.byteOffset, data.byteLength / 4);
+  let a = 0;
+  let b = 0;
+  const n = words.length;
+  let p = 0;
+  for (; p + 1 < n; p += 2) {
+    a |= words[p]!;
+    b |= words[p + 1]!;
+  }
+  if (p < n) a |= words[p]!;
+  const one = 2 ** bits - 1;
+  const mask = width === 1 ? one * 0x01010101 : one * 0x00010001;
+  return ((a | b) & ~mask) === 0;
+}
+
+/**
+ * Index of the first sample outside the stored range, or the length when all are inside. Blocks
+ * are tested branch-free first: an unsigned value fits in `bits` bits when the OR of the block
+ * does; a signed one when v ^ (v >> 31) (its magnitude bits, one less for negatives) fits in
+ * bits - 1. Only a block that fails is walked sample by sample.
+ */
+function createRangeScan(): RangeScan {
+  return (data, bits, signed) => {
+    const n = data.length;
+    const limit = 2 ** (signed ? bits - 1 : bits);
+    for (let b = 0; b < n; b += BLOCK) {
+      const end = Math.min(n, b + BLOCK);
+      let acc = 0;
+      if (signed) for (let p = b; p < end; p++) acc |= data[p]! ^ (data[p]! >> 31);
+      else for (let p = b; p < end; p++) acc |= data[p]!;
+      if (acc >= 0 && acc < limit) continue;
+      const lo = signed ? -limit : 0;
+      for (let p = b; p < end; p++) if (data[p]! < lo || data[p]! >= limit) return p;
+    }
+    return n;
+  };
 }

@@ -89,3 +89,38 @@ describe('stored values are masked to BitsStored', () => {
     expect(Array.from(full)).toEqual([-5, 7]);
   });
 });
+
+describe('clean-data scans of large arrays (packed words, blocks)', () => {
+  const n = 3 * 4096 + 17;
+  const cases = [
+    { name: 'uint16, 12 bits, aligned (word scan)', make: () => new Uint16Array(n), bits: 12, alloc: 16, signed: 0, stray: 0x1000 | 7, expect: 7 },
+    {
+      name: 'uint16, 12 bits, at an odd word (sample scan)',
+      make: () => new Uint16Array(n + 1).subarray(1),
+      bits: 12,
+      alloc: 16,
+      signed: 0,
+      stray: 0x8000 | 3,
+      expect: 3,
+    },
+    { name: 'uint8, 7 bits (word scan)', make: () => new Uint8Array(n + 3), bits: 7, alloc: 8, signed: 0, stray: 0x80 | 5, expect: 5 },
+    { name: 'int16, 12 bits signed (block scan)', make: () => new Int16Array(n), bits: 12, alloc: 16, signed: 1, stray: 0x0800, expect: -2048 },
+  ] as const;
+  for (const c of cases) {
+    test(c.name, () => {
+      const data = c.make();
+      for (let p = 0; p < data.length; p++) data[p] = c.signed ? (p % 4000) - 2000 : p % 100;
+      const pm = { bitsAllocated: c.alloc, bitsStored: c.bits, highBit: c.bits - 1, pixelRepresentation: c.signed };
+      const clean = data.slice();
+      expect(maskStoredBits(data, pm)).toBe(0);
+      expect(data).toEqual(clean);
+      // One stray sample in the last block: found, masked (or sign-extended), nothing else touched.
+      const at = data.length - 2;
+      data[at] = c.stray;
+      expect(maskStoredBits(data, pm)).toBe(1);
+      expect(data[at]).toBe(c.expect);
+      data[at] = clean[at]!;
+      expect(data).toEqual(clean);
+    });
+  }
+});
