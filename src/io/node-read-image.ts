@@ -15,7 +15,8 @@ import { isGzip, peekGunzip } from './nifti/nifti-gzip.js';
 import { readRaster } from './raster/node-raster.js';
 import { readDicom } from './dicom/read-dicom.js';
 import type { DicomReadOptions } from './dicom/options.js';
-import { listDicomFiles, readDicomDirectory } from './dicom/node-files.js';
+import { hasDicmMarker, listDicomFiles, readDicomDirectory } from './dicom/node-files.js';
+import { readDicomFile } from './dicom/node-read-file.js';
 import type { StreamedPart } from './dicom/series-stream.js';
 
 // Re-exported so the Node entry needs one line for all Node-only image I/O.
@@ -126,13 +127,17 @@ async function decodeImageBytes(bytes: Uint8Array, options: ReadImageFileOptions
 export async function readImageFile(path: string, options: ReadImageFileOptions = {}): Promise<Volume> {
   const name = options.name ?? basename(path);
   let bytes: Uint8Array;
+  let dicom = false;
   try {
-    bytes = await readWholeFile(path);
+    // A DICOM file (DICM at 128) is read by its header, its samples straight into the volume.
+    dicom = await hasDicmMarker(path, false);
+    if (!dicom) bytes = await readWholeFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
     throw new InputError(`${name}: cannot read file (${code})`, { file: name, errno: code }, { cause: error });
   }
-  return decodeImageBytes(bytes, { ...options, name }, true);
+  if (dicom) return readDicomFile(path, { ...options.dicom, name, ...(options.maxVoxels === undefined ? {} : { maxVoxels: options.maxVoxels }) });
+  return decodeImageBytes(bytes!, { ...options, name }, true);
 }
 
 export interface ImageDirectoryEntry {

@@ -71,7 +71,7 @@ async function walk(dir: string, out: string[]): Promise<void> {
   }
 }
 
-async function hasDicmMarker(path: string, blocking: boolean): Promise<boolean> {
+export async function hasDicmMarker(path: string, blocking: boolean): Promise<boolean> {
   const buf = new Uint8Array(4);
   const bytesRead = await readRange(path, 128, buf, blocking);
   return bytesRead === 4 && buf[0] === 0x44 && buf[1] === 0x49 && buf[2] === 0x43 && buf[3] === 0x4d;
@@ -98,7 +98,7 @@ const MAX_HEAD = 8 * 2 ** 20;
 const MAX_KEPT_OPEN = 512;
 
 /** File handles a folder read keeps open for its pixel reads; whatever is left is closed at the end. */
-class HandlePool {
+export class HandlePool {
   private readonly open = new Set<OpenFile>();
   /**
    * First read of the next file: the header length of the last file read head-only plus
@@ -128,7 +128,7 @@ class HandlePool {
 }
 
 /** What the first reads of a file gave: its header with the samples left in the file, or all its bytes. */
-type HeadRead = { readonly header: SliceHeader } | { readonly bytes: Uint8Array };
+export type HeadRead = { readonly header: SliceHeader } | { readonly bytes: Uint8Array };
 
 /** The length a head-only parse failed for want of (parse-dataset.ts need()), when that was the failure. */
 function bytesWanted(err: unknown, have: number): number | undefined {
@@ -144,7 +144,7 @@ function bytesWanted(err: unknown, have: number): number | undefined {
  * deflated data, elements after the pixels, anything unusual) comes back as the whole file's
  * bytes, read through the same handle, for the ordinary whole-file parse.
  */
-async function readHead(path: string, name: string, maxVoxels: number, handles: HandlePool): Promise<HeadRead> {
+export async function readHead(path: string, name: string, maxVoxels: number, handles: HandlePool): Promise<HeadRead> {
   const fh = await openFile(path, handles.blocking);
   let kept = false;
   try {

@@ -1,0 +1,47 @@
+/**
+ * Node-only: one DICOM file by path. Native samples are read from the file straight into the
+ * volume through the folder reader's head-only path (node-files.ts readHead), so no whole-file
+ * buffer sits next to the volume: a large multi-frame file peaks at its volume, not twice that,
+ * and nothing is copied. Whatever that path does not take (compressed or deflated data, a small
+ * file, elements after the pixels, a tiled mosaic) and any failure on it go through the
+ * whole-file reader (readDicom), which gives the same volume or the file's own typed error.
+ */
+import type { Volume } from '../../core/volume.js';
+import { HandlePool, readHead } from './node-files.js';
+import { openFile, readFully } from './node-file-access.js';
+import { resolveReadOptions, type DicomReadOptions } from './options.js';
+import { readDicom } from './read-dicom.js';
+import { assembleSeries } from './series-assemble.js';
+import { isTiledVolumeFile } from './tiled-volume.js';
+
+export async function readDicomFile(path: string, options: DicomReadOptions & { readonly name: string }): Promise<Volume> {
+  const opts = resolveReadOptions(options);
+  const handles = new HandlePool(false);
+  try {
+    const head = await readHead(path, opts.name, opts.maxVoxels, handles);
+    if ('header' in head) {
+      if (!isTiledVolumeFile(head.header.parsed.dataSet)) {
+        try {
+          return await assembleSeries([head.header], opts);
+        } catch {
+          // The whole-file reader below reports the file's own error (a non-image, a SEG ...).
+        }
+      }
+      await handles.closeAll();
+      return await readDicom(await readWhole(path), options);
+    }
+    return await readDicom(head.bytes, options);
+  } finally {
+    await handles.closeAll();
+  }
+}
+
+async function readWhole(path: string): Promise<Uint8Array> {
+  const fh = await openFile(path, false);
+  try {
+    const bytes = new Uint8Array(await fh.size());
+    return bytes.subarray(0, await readFully(fh, 0, bytes));
+  } finally {
+    await fh.close();
+  }
+}
