@@ -119,9 +119,17 @@ class HandlePool {
     const at = this.spareHeads.findIndex((b) => b.byteLength >= bytes);
     return at < 0 ? new Uint8Array(bytes) : new Uint8Array(this.spareHeads.splice(at, 1)[0]!, 0, bytes);
   }
-  /** Takes back a head buffer nothing refers to any more (at most READ_CONCURRENCY kept). */
+  /**
+   * Takes back a head buffer nothing refers to any more. The READ_CONCURRENCY largest are kept:
+   * the first files' short first reads must not crowd out the long heads of the rest.
+   */
   spareHead(head: Uint8Array): void {
-    if (this.spareHeads.length < READ_CONCURRENCY && head.byteOffset === 0) this.spareHeads.push(head.buffer as ArrayBuffer);
+    if (head.byteOffset !== 0) return;
+    this.spareHeads.push(head.buffer as ArrayBuffer);
+    if (this.spareHeads.length > READ_CONCURRENCY) {
+      this.spareHeads.sort((a, b) => b.byteLength - a.byteLength);
+      this.spareHeads.length = READ_CONCURRENCY;
+    }
   }
   keep(fh: OpenFile): boolean {
     if (this.open.size >= MAX_KEPT_OPEN) return false;
