@@ -11,7 +11,7 @@
  *    architecture: a cache made for other code is never offered to V8 (V8's own check compares
  *    only the source length), and V8 still refuses data from another V8 build or other flags
  *    (then the file is made anew);
- *  - files appear whole (written beside, then renamed); older caches of the same command go;
+ *  - files appear whole (written beside, then renamed); the 4 newest caches of a command are kept;
  *  - no cache folder, one that cannot be written, or any failure: the script runs without a
  *    cache, or the caller falls back to the ES module bundle. Output never depends on the cache.
  * Folder: $MEDINFER_CODE_CACHE (a path; `0` or `off`: no cache), else the platform's per-user
@@ -28,6 +28,9 @@ import { Script } from 'node:vm';
 import type { CliCommand } from './command.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** Cache files kept per command (the one just written included). */
+const KEEP_PER_COMMAND = 4;
 
 const nonEmpty = (v: string | undefined): v is string => v !== undefined && v.trim() !== '';
 
@@ -97,7 +100,7 @@ export function loadScriptCommand(file: URL, options: ScriptCommandOptions): Cli
   };
 }
 
-/** Writes the script's code cache whole (temporary file, then renamed) and removes older caches of `name`; never throws. */
+/** Writes the script's code cache whole (temporary file, then renamed) and prunes older caches of `name`; never throws. */
 function writeCache(cacheFile: string, name: string, script: Script): void {
   const dir = cacheFile.slice(0, cacheFile.length - cacheFile.replace(/^.*[\\/]/, '').length);
   const temp = `${cacheFile}.${process.pid}.tmp`;
@@ -105,10 +108,13 @@ function writeCache(cacheFile: string, name: string, script: Script): void {
     mkdirSync(dir, { recursive: true });
     writeFileSync(temp, script.createCachedData());
     renameSync(temp, cacheFile);
-    for (const f of readdirSync(dir)) {
-      const old = join(dir, f);
-      if (f.startsWith(`${name}-`) && f.endsWith('.code') && old !== cacheFile && statSync(old).isFile()) rmSync(old, { force: true });
-    }
+    // Caches of other builds of this command (other installs in use, earlier versions) are kept
+    // up to KEEP_PER_COMMAND, newest first: two installs used in turn do not evict each other.
+    const others = readdirSync(dir)
+      .filter((f) => f.startsWith(`${name}-`) && f.endsWith('.code') && join(dir, f) !== cacheFile)
+      .map((f) => ({ path: join(dir, f), at: statSync(join(dir, f)).mtimeMs }))
+      .sort((a, b) => b.at - a.at);
+    for (const old of others.slice(KEEP_PER_COMMAND - 1)) rmSync(old.path, { force: true });
   } catch {
     // A cache folder that cannot be written (read-only home, full disk): run without a cache.
     try {

@@ -89,7 +89,7 @@ describe('loadScriptCommand', () => {
     await expect(second.run(['fail'], ctx)).rejects.toBeInstanceOf(Shared);
   });
 
-  it('never offers a cache made for other code: same length, other text -> another file, the old one removed', async () => {
+  it('never offers a cache made for other code: same length, other text -> another file; four kept', async () => {
     const cache = join(root, 'cache-b');
     const env = { MEDINFER_CODE_CACHE: cache };
     const dir = join(root, 'b');
@@ -99,8 +99,13 @@ describe('loadScriptCommand', () => {
     const changed = loadScriptCommand(script(dir, 4), { shared, env });
     expect(await changed.run([], ctx)).toBe(0 + 1 + 2 + 3 + 0 + 1 + 2 + 3 + 0 + 1);
     const now = cacheFiles(cache);
-    expect(now).toHaveLength(1);
-    expect(now[0]).not.toBe(old);
+    expect(now).toHaveLength(2);
+    expect(now).toContain(old);
+    // Each build its own file; the oldest go beyond four.
+    for (const v of [5, 6, 7, 8]) await loadScriptCommand(script(dir, v), { shared, env }).run([], ctx);
+    const kept = cacheFiles(cache);
+    expect(kept).toHaveLength(4);
+    expect(kept).not.toContain(old);
   });
 
   it('data V8 refuses under the right name is made anew', async () => {
