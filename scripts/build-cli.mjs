@@ -40,11 +40,20 @@ const keepShared = {
   },
 };
 
-/** errors.js as the shared namespace the script's require() is handed (code-cache.ts). */
+/**
+ * errors.js as the shared namespace the script's require() is handed (code-cache.ts); packages
+ * external (loaded by require() / import() at run time) except the plain-JavaScript ones in
+ * SCRIPT_INLINE, which the convert path imports statically: inside the script they are compiled
+ * with its code cache instead of by Node's CommonJS loader on every run.
+ */
+const SCRIPT_INLINE = ['fflate'];
 const sharedAsId = {
   name: 'shared-as-id',
   setup(b) {
     b.onResolve({ filter: /^\./ }, (args) => (SHARED.includes(resolve(args.resolveDir, args.path)) ? { path: 'medinfer:errors', external: true } : undefined));
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.kind !== 'dynamic-import' && SCRIPT_INLINE.includes(args.path) ? undefined : { path: args.path, external: true },
+    );
   },
 };
 
@@ -59,7 +68,6 @@ async function scriptOf(name) {
     platform: 'node',
     target: 'node20',
     write: false,
-    packages: 'external',
     logLevel: 'silent',
     plugins: [sharedAsId],
   };
