@@ -25,7 +25,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, win32 } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
-import type { CliCommand } from './command.js';
+import { EXIT_OK, type CliCommand } from './command.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -56,8 +56,8 @@ export interface ScriptCommandOptions {
 
 /**
  * The command exported by the script at `file`, compiled with its code cache when there is one.
- * Its run() writes the cache after the first run of new code (when V8 has compiled the functions
- * the run used, so the next run finds them compiled). Throws when the script cannot be read or
+ * Its run() writes the cache after the first successful run of new code (when V8 has compiled
+ * the functions the run used, so the next run finds them compiled). Throws when the script cannot be read or
  * run: the caller loads the ES module bundle instead.
  */
 export function loadScriptCommand(file: URL, options: ScriptCommandOptions): CliCommand {
@@ -91,11 +91,11 @@ export function loadScriptCommand(file: URL, options: ScriptCommandOptions): Cli
   return {
     ...command,
     run: async (argv, ctx) => {
-      try {
-        return await command.run(argv, ctx);
-      } finally {
-        writeCache(cacheFile, name, script);
-      }
+      const code = await command.run(argv, ctx);
+      // Only after a run that did its work: a cache is kept until the code changes, and one made
+      // by a run that stopped at a usage error would hold little beyond the top level.
+      if (code === EXIT_OK) writeCache(cacheFile, name, script);
+      return code;
     },
   };
 }
