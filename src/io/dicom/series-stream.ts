@@ -37,8 +37,12 @@ export interface StreamedPart {
  * a piece is read and written in a few ms either way, and what is held counts in peak memory.
  */
 const PIECE_BYTES = 2 * 2 ** 20;
-/** Units (slices or volumes) read at once within a piece, each into its own slot: at most this many `fill` calls run at once. */
-export const UNIT_CONCURRENCY = 8;
+/**
+ * Units (slices or volumes) read at once within a piece, each into its own slot: at most this
+ * many `fill` calls run at once. Four keep Node's four thread-pool threads reading; eight held
+ * ~2.5 MiB (mosaic) to ~4 MiB (CT) more at peak for no CPU or wall time measured (BENCHMARKS.md convert).
+ */
+export const UNIT_CONCURRENCY = 4;
 
 export interface StreamPlan {
   readonly geometry: GeometryInit;
