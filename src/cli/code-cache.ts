@@ -73,8 +73,10 @@ export function loadScriptCommand(file: URL, options: ScriptCommandOptions): Cli
   } catch {
     // No cache yet (or unreadable): compiled from source, cache written after the run.
   }
-  // The CommonJS wrapper of a module, plus the import() stand-in (scripts/build-cli.mjs).
-  const script = new Script(`(function (exports, require, module, __medinferImport) {${source}\n})`, {
+  // The CommonJS wrapper of a module, plus the import() stand-in (scripts/build-cli.mjs); strict
+  // as the ES modules it was built from, whatever the script's own first line (same line: stack
+  // traces keep the script's line numbers).
+  const script = new Script(`(function (exports, require, module, __medinferImport) {'use strict';${source}\n})`, {
     filename: path,
     ...(cachedData !== undefined ? { cachedData } : {}),
   });

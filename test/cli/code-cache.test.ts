@@ -42,6 +42,7 @@ module.exports.command = {
     const m = await __medinferImport('node:path');
     if (argv[0] === 'fail') throw new errors.Shared('failed');
     if (argv[0] === 'usage') return 2;
+    if (argv[0] === 'sloppy') undeclaredName = 1;
     ctx.out(String(work(10) + (m.basename === basename ? 0 : 100)));
     return 0;
   },
@@ -97,6 +98,12 @@ describe('loadScriptCommand', () => {
     expect(readFileSync(join(cache, made!)).equals(bytes)).toBe(true);
     // A failure of the command is the command's own (the shared class), cache or not.
     await expect(second.run(['fail'], ctx)).rejects.toBeInstanceOf(Shared);
+  });
+
+  it('runs the script as strict code, as the ES modules it was built from', async () => {
+    const command = loadScriptCommand(script(join(root, 'f'), 3), { shared, env: { MEDINFER_CODE_CACHE: '0' } });
+    await expect(command.run(['sloppy'], ctx)).rejects.toBeInstanceOf(ReferenceError);
+    expect('undeclaredName' in globalThis).toBe(false);
   });
 
   it('writes no cache after a run that did not succeed (a usage error or a throw)', async () => {
