@@ -6,7 +6,18 @@
 // newer than dist/cli/main.js, so a later plain `tsc` run falls back to the modules, never to
 // stale code. npm packages stay external (resolved from node_modules as before), and so does
 // dist/core/errors.js: main.ts and the command must share one MedinferError class (instanceof).
+//
+// Each command is also written as a script, dist/cli/bundled/<name>.cjs: the same code as a
+// CommonJS function body that src/cli/code-cache.ts compiles with a V8 code cache (an ES module
+// cannot take one on Node 20). Its require() gets node builtins, packages and errors.js (as the
+// shared namespace 'medinfer:errors'); its dynamic import() calls become __medinferImport(),
+// which main.ts resolves like import() from the bundle's folder. The rewrite is checked: the
+// number of `import(` in the text must equal the number of dynamic imports esbuild itself finds
+// (a build with dynamic import lowered to require), so no string or comment is ever touched;
+// anything else unexpected (a warning such as import.meta, which a script lacks) and no script is
+// written - main.ts then loads the ES module bundle as before.
 import { build } from 'esbuild';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,6 +40,49 @@ const keepShared = {
   },
 };
 
+/**
+ * errors.js as the shared namespace the script's require() is handed (code-cache.ts); packages
+ * external (loaded by require() / import() at run time) except the plain-JavaScript ones in
+ * SCRIPT_INLINE, which the convert path imports statically: inside the script they are compiled
+ * with its code cache instead of by Node's CommonJS loader on every run.
+ */
+const SCRIPT_INLINE = ['fflate'];
+const sharedAsId = {
+  name: 'shared-as-id',
+  setup(b) {
+    b.onResolve({ filter: /^\./ }, (args) => (SHARED.includes(resolve(args.resolveDir, args.path)) ? { path: 'medinfer:errors', external: true } : undefined));
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.kind !== 'dynamic-import' && SCRIPT_INLINE.includes(args.path) ? undefined : { path: args.path, external: true },
+    );
+  },
+};
+
+const count = (text, pattern) => text.split(pattern).length - 1;
+
+/** The script form of one command, or a reason why not (then none is written). */
+async function scriptOf(name) {
+  const common = {
+    entryPoints: [resolve(DIST, 'cli', 'commands', `${name}.js`)],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+    plugins: [sharedAsId],
+  };
+  const kept = await build(common);
+  const lowered = await build({ ...common, supported: { 'dynamic-import': false } });
+  if (kept.warnings.length > 0 || lowered.warnings.length > 0) return { reason: kept.warnings.concat(lowered.warnings)[0].text };
+  const text = kept.outputFiles[0].text;
+  // Each dynamic import lowered by esbuild adds one `__toESM(require(` to the same code.
+  const dynamicImports = count(lowered.outputFiles[0].text, '__toESM(require(') - count(text, '__toESM(require(');
+  const found = count(text, 'import(');
+  if (found !== dynamicImports) return { reason: `${found} 'import(' in the text, ${dynamicImports} dynamic imports` };
+  if (text.includes('__medinferImport')) return { reason: 'the name __medinferImport is taken' };
+  return { text: text.split('import(').join('__medinferImport(') };
+}
+
 for (const name of COMMANDS) {
   await build({
     entryPoints: [resolve(DIST, 'cli', 'commands', `${name}.js`)],
@@ -41,5 +95,12 @@ for (const name of COMMANDS) {
     logLevel: 'warning',
     plugins: [keepShared],
   });
+  const script = await scriptOf(name);
+  const scriptPath = resolve(OUT, `${name}.cjs`);
+  if (script.text !== undefined) writeFileSync(scriptPath, script.text);
+  else {
+    rmSync(scriptPath, { force: true });
+    console.warn(`${name}: no script bundle (${script.reason}); the ES module bundle is used, without a code cache`);
+  }
 }
 console.log(`bundled CLI commands: ${COMMANDS.join(', ')} (dist/cli/bundled)`);

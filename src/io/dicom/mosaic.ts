@@ -10,6 +10,7 @@
  */
 import { DecodeError, UnsupportedError } from '../../core/errors.js';
 import { allocateTypedArray, type TypedArray } from '../../core/dtype.js';
+import { arenaHolding } from '../../core/volume-kernels.js';
 import type { GeometryInit } from '../../core/geometry.js';
 import type { DataSet } from './dataset.js';
 import type { DecodedImage } from './decode-image.js';
@@ -101,7 +102,26 @@ export function unpackMosaicTiles(
   const out = target?.out ?? allocateTypedArray(pm.rawType, length);
   const at = target?.offset ?? 0;
   const outByte = out.byteOffset + at * out.BYTES_PER_ELEMENT;
-  if (raw.BYTES_PER_ELEMENT === 2 && out.BYTES_PER_ELEMENT === 2 && tc % 2 === 0 && pm.columns % 2 === 0 && raw.byteOffset % 4 === 0 && outByte % 4 === 0) {
+  const bytes = raw.BYTES_PER_ELEMENT;
+  const arena = arenaHolding(raw);
+  const inBounds = raw.length >= pm.columns * pm.rows && out.length >= at + length;
+  if (arena !== undefined && arenaHolding(out) === arena && out.BYTES_PER_ELEMENT === bytes && (tc * bytes) % 4 === 0 && inBounds) {
+    // Frame and output in one kernel memory (streamed runs, mosaic-series.ts): each tile's rows
+    // by memory.copy, several times faster than the JS loops below (BENCHMARKS.md, convert). Only
+    // within both views: the kernel would copy across the neighbouring blocks of its memory.
+    const rowBytes = tc * bytes;
+    for (let s = 0; s < images; s++) {
+      const from = raw.byteOffset + (Math.floor(s / layout.grid) * tr * pm.columns + (s % layout.grid) * tc) * bytes;
+      arena.kernels.copyRows(outByte + s * tr * rowBytes, from, tr, rowBytes / 4, rowBytes, pm.columns * bytes);
+    }
+  } else if (
+    raw.BYTES_PER_ELEMENT === 2 &&
+    out.BYTES_PER_ELEMENT === 2 &&
+    tc % 2 === 0 &&
+    pm.columns % 2 === 0 &&
+    raw.byteOffset % 4 === 0 &&
+    outByte % 4 === 0
+  ) {
     // Mosaics are 16-bit with even tile widths: two samples per 32-bit word halve the loop
     // (the same bits whatever the signedness; tile rows start on even samples).
     const words = tc >> 1;

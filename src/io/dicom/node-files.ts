@@ -107,7 +107,30 @@ export class HandlePool {
    * its stack).
    */
   firstRead = FIRST_READ;
+  /**
+   * Buffers of first reads whose header was copied out (compactHeader), for the next files: a
+   * mosaic run's ~140 KiB heads were otherwise a fresh, zero-filled buffer per file (17 MiB of
+   * garbage for 120 files, which the collector is pushed to reclaim mid-read).
+   */
+  private readonly spareHeads: ArrayBuffer[] = [];
   constructor(readonly blocking: boolean) {}
+  /** `bytes` bytes to read a head into: a spare buffer when one is large enough. */
+  headBuffer(bytes: number): Uint8Array {
+    const at = this.spareHeads.findIndex((b) => b.byteLength >= bytes);
+    return at < 0 ? new Uint8Array(bytes) : new Uint8Array(this.spareHeads.splice(at, 1)[0]!, 0, bytes);
+  }
+  /**
+   * Takes back a head buffer nothing refers to any more. The READ_CONCURRENCY largest are kept:
+   * the first files' short first reads must not crowd out the long heads of the rest.
+   */
+  spareHead(head: Uint8Array): void {
+    if (head.byteOffset !== 0) return;
+    this.spareHeads.push(head.buffer as ArrayBuffer);
+    if (this.spareHeads.length > READ_CONCURRENCY) {
+      this.spareHeads.sort((a, b) => b.byteLength - a.byteLength);
+      this.spareHeads.length = READ_CONCURRENCY;
+    }
+  }
   keep(fh: OpenFile): boolean {
     if (this.open.size >= MAX_KEPT_OPEN) return false;
     this.open.add(fh);
@@ -148,7 +171,7 @@ export async function readHead(path: string, name: string, maxVoxels: number, ha
   const fh = await openFile(path, handles.blocking);
   let kept = false;
   try {
-    let head = new Uint8Array(handles.firstRead);
+    let head = handles.headBuffer(handles.firstRead);
     let filled = await readFully(fh, 0, head);
     let parsed: ParsedDicom | undefined;
     for (;;) {
@@ -162,9 +185,11 @@ export async function readHead(path: string, name: string, maxVoxels: number, ha
         const wanted = bytesWanted(err, head.length);
         if (wanted === undefined || head.length >= MAX_HEAD) return { bytes: await readRest(fh, head) };
         // At least doubling: a header that fails element after element still ends in a few reads.
-        const grown = new Uint8Array(Math.min(MAX_HEAD, Math.max(wanted + FIRST_READ, 2 * head.length)));
+        const grown = handles.headBuffer(Math.min(MAX_HEAD, Math.max(wanted + FIRST_READ, 2 * head.length)));
         grown.set(head);
         filled = head.length + (await readFully(fh, head.length, grown.subarray(head.length)));
+        // Only the failed parse (garbage now) looked at the shorter head.
+        handles.spareHead(head);
         head = grown;
       }
     }
@@ -174,7 +199,9 @@ export async function readHead(path: string, name: string, maxVoxels: number, ha
     // The header is kept until the series is assembled: a first read much longer than this
     // header (learnt from a longer one) is cut to it rather than held per file.
     if (head.length > FIRST_READ && el.dataOffset + HEAD_MARGIN < head.length / 2) {
+      const longer = head;
       head = head.slice(0, el.dataOffset);
+      handles.spareHead(longer);
       parsed = parseDicomBytes(head, name, { headOnly: true, maxInflatedBytes: maxInflatedBytesFor(maxVoxels) });
       el = parsed.dataSet.elements[TAG.pixelData];
       if (el === undefined) return { bytes: await readRest(fh, head) };
@@ -198,7 +225,11 @@ export async function readHead(path: string, name: string, maxVoxels: number, ha
     };
     try {
       // Kept until the series is written: without large private values nobody reads (compact-header.ts).
-      const header = sliceHeaderOf({ ...compactHeader(parsed), pixelSource }, maxVoxels);
+      const compact = compactHeader(parsed);
+      const header = sliceHeaderOf({ ...compact, pixelSource }, maxVoxels);
+      // A compacted header lies on its own bytes (every DataSet moved, the first parse dropped):
+      // the head buffer is free for the next file.
+      if (compact !== parsed) handles.spareHead(head);
       return { header };
     } catch {
       // Let the whole-file path produce the file's own typed error (or its non-image verdict).

@@ -37,8 +37,12 @@ export interface StreamedPart {
  * a piece is read and written in a few ms either way, and what is held counts in peak memory.
  */
 const PIECE_BYTES = 2 * 2 ** 20;
-/** Units (slices or volumes) read at once within a piece, each into its own slot. */
-const UNIT_CONCURRENCY = 8;
+/**
+ * Units (slices or volumes) read at once within a piece, each into its own slot: at most this
+ * many `fill` calls run at once. Four keep Node's four thread-pool threads reading; eight held
+ * ~2.5 MiB (mosaic) to ~4 MiB (CT) more at peak for no CPU or wall time measured (BENCHMARKS.md convert).
+ */
+export const UNIT_CONCURRENCY = 4;
 
 export interface StreamPlan {
   readonly geometry: GeometryInit;
@@ -53,6 +57,11 @@ export interface StreamPlan {
   readonly fill: (unit: number, out: TypedArray, offset: number) => Promise<number>;
   /** The warning for cleared bits (finish-volume.ts maskedWarning). */
   readonly maskedWarning: (count: number) => string[];
+  /**
+   * The `count` piece buffers of `samples` samples each (default: fresh arrays). The mosaic path
+   * places them in one WebAssembly kernel memory with its frame buffers (mosaic-series.ts).
+   */
+  readonly pieceBuffers?: (samples: number, count: number) => TypedArray[];
 }
 
 export function streamedPart(plan: StreamPlan): StreamedPart {
@@ -69,10 +78,10 @@ export function streamedPart(plan: StreamPlan): StreamedPart {
       streamed = true;
       // At least UNIT_CONCURRENCY units a piece, so that many file reads overlap.
       const perPiece = Math.max(1, Math.min(plan.units, Math.max(UNIT_CONCURRENCY, Math.floor(PIECE_BYTES / unitBytes))));
-      const buffers = [
-        allocateTypedArray(plan.rawType, perPiece * plan.unitSamples),
-        plan.units > perPiece ? allocateTypedArray(plan.rawType, perPiece * plan.unitSamples) : undefined,
-      ];
+      const pieces = plan.units > perPiece ? 2 : 1;
+      const buffers =
+        plan.pieceBuffers?.(perPiece * plan.unitSamples, pieces) ??
+        Array.from({ length: pieces }, () => allocateTypedArray(plan.rawType, perPiece * plan.unitSamples));
       const writing: (Promise<void> | undefined)[] = [undefined, undefined];
       let masked = 0;
       try {
