@@ -4,24 +4,13 @@
  * RGB files; 8-bit files keep the canvas path; a PNG over maxVoxels is refused from its header.
  */
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readRaster } from '../../src/node.js';
-import {
-  bundleForBrowser,
-  CHROMIUM,
-  closeServer,
-  launchChromium,
-  listenOnLoopback,
-  MODULE_PAGE,
-  openPage,
-  QUIET_FLAGS,
-  staticFiles,
-} from '../helpers/chromium.js';
+import { bundleForBrowser, CHROMIUM, launchChromium, MODULE_PAGE, openPage, QUIET_FLAGS, serveOnLoopback } from '../helpers/chromium.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ENTRY = `
@@ -49,22 +38,22 @@ async function png16(width: number, height: number, channels: 1 | 2 | 3 | 4, val
 }
 
 describe.runIf(existsSync(CHROMIUM))('16-bit PNG in headless Chromium', () => {
-  let server: Server;
+  let stopServer: (() => Promise<void>) | undefined;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
     const js = await bundleForBrowser({ contents: ENTRY, resolveDir: ROOT, loader: 'js' });
     const site: Record<string, Uint8Array | string> = { '/': MODULE_PAGE, '/bundle.js': js };
-    const served = await listenOnLoopback(staticFiles((path) => site[path]));
-    server = served.server;
+    const served = await serveOnLoopback((path) => site[path]);
+    stopServer = served.close;
     browser = await launchChromium([...QUIET_FLAGS, '--disable-gpu']);
     ({ page } = await openPage(browser, `${served.base}/`));
     await page.waitForFunction(() => typeof (window as unknown as { readPng?: unknown }).readPng === 'function', undefined, { timeout: 20_000 });
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
-    await closeServer(server);
+    await stopServer?.();
   });
 
   const read = (bytes: Buffer, maxVoxels?: number) =>

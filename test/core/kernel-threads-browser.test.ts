@@ -5,22 +5,11 @@
  * as the single-threaded ones. On the page's main thread the pool declines (it may not block).
  */
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  bundleForBrowser,
-  CHROMIUM,
-  closeServer,
-  launchChromium,
-  listenOnLoopback,
-  LOOPBACK_ONLY,
-  openPage,
-  QUIET_FLAGS,
-  staticFiles,
-} from '../helpers/chromium.js';
+import { bundleForBrowser, CHROMIUM, launchChromium, LOOPBACK_ONLY, openPage, QUIET_FLAGS, serveOnLoopback } from '../helpers/chromium.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const src = (p: string) => JSON.stringify(join(ROOT, 'src', p));
 
@@ -76,7 +65,7 @@ window.run = async () => {
 };
 `;
 
-let server: Server;
+let stopServer: (() => Promise<void>) | undefined;
 let browser: Browser;
 let base = '';
 
@@ -92,13 +81,13 @@ describe.runIf(existsSync(CHROMIUM))('threaded volume kernels in headless Chromi
     };
     // Cross-origin isolation: the only way a page gets SharedArrayBuffer.
     const headers = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
-    ({ server, base } = await listenOnLoopback(staticFiles((path) => files[path], { headers })));
+    ({ base, close: stopServer } = await serveOnLoopback((path) => files[path], { headers }));
     browser = await launchChromium([...QUIET_FLAGS, '--disable-gpu', LOOPBACK_ONLY]);
   }, 90_000);
 
   afterAll(async () => {
     await browser?.close();
-    await closeServer(server);
+    await stopServer?.();
   });
 
   test('in a worker: 2 threads, bit-identical to 1 thread; on the main thread: declined', async () => {

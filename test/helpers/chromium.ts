@@ -4,7 +4,7 @@
  * the bundle from a loopback HTTP server, and opening a page that records its uncaught errors.
  * What a test checks (flags it needs, headers, what the page computes) stays in the test.
  */
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import { extname } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -47,37 +47,20 @@ export async function bundleForBrowser(source: BundleSource, external?: string[]
   return out.outputFiles[0]!.contents;
 }
 
-export interface LoopbackServer {
-  server: Server;
-  /** `http://127.0.0.1:<port>`, no trailing slash. */
-  base: string;
-}
-
-/** An HTTP server on a free loopback port. */
-export async function listenOnLoopback(handler: RequestListener): Promise<LoopbackServer> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  return { server, base: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}` };
-}
-
-/** Closes a server (resolves at once where beforeAll never made it). */
-export function closeServer(server: Server | undefined): Promise<void> {
-  return new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-}
-
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm' };
 
 /**
- * Answers GET <path> (query cut off, percent-decoded) with `find(path)`: '/' as text/html, .js and
- * .wasm with their types, anything else as application/octet-stream, each with `headers` added.
- * Where `find` has nothing: `fallback` when given (it gets the request as is), else 404.
+ * An HTTP server on a free loopback port that answers GET <path> (query cut off, percent-decoded)
+ * with `find(path)`: '/' as text/html, .js and .wasm with their types, anything else as
+ * application/octet-stream, each with `headers` added. Where `find` has nothing: `fallback` when
+ * given (it gets the request as is), else 404. `base` is `http://127.0.0.1:<port>` (no trailing slash);
+ * `close` drops open connections (a proxied keep-alive would hold the server) and closes it.
  */
-export function staticFiles(
+export async function serveOnLoopback(
   find: (path: string) => Uint8Array | string | undefined,
   options: { headers?: Record<string, string>; fallback?: RequestListener } = {},
-): RequestListener {
-  return (req, res) => {
+): Promise<{ base: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
     const body = find(path);
     if (body === undefined) {
@@ -87,7 +70,14 @@ export function staticFiles(
     }
     const type = path === '/' ? 'text/html' : (TYPES[extname(path)] ?? 'application/octet-stream');
     res.writeHead(200, { 'content-type': type, ...options.headers }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const close = () => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
   };
+  return { base: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`, close };
 }
 
 /** A new page at `url`, with the messages of the uncaught errors it throws from then on. */

@@ -5,23 +5,11 @@
  * loaders the way an app would - and the pixel hashes equal pydicom's reference, as in Node.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  bundleForBrowser,
-  CHROMIUM,
-  closeServer,
-  launchChromium,
-  listenOnLoopback,
-  LOOPBACK_ONLY,
-  MODULE_PAGE,
-  openPage,
-  QUIET_FLAGS,
-  staticFiles,
-} from '../../helpers/chromium.js';
+import { bundleForBrowser, CHROMIUM, launchChromium, LOOPBACK_ONLY, MODULE_PAGE, openPage, QUIET_FLAGS, serveOnLoopback } from '../../helpers/chromium.js';
 import { FIXTURES, loadReference } from './helpers.js';
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const FILES = [
@@ -65,7 +53,7 @@ window.readFixture = async (name) => {
 };
 `;
 
-let server: Server;
+let stopServer: (() => Promise<void>) | undefined;
 let browser: Browser;
 let base = '';
 
@@ -80,13 +68,13 @@ describe.runIf(existsSync(CHROMIUM))('readDicom in headless Chromium', () => {
       if (url.startsWith('/fixtures/') && !url.includes('..')) return readFileSync(join(FIXTURES, url.slice(10)));
       return undefined;
     };
-    ({ server, base } = await listenOnLoopback(staticFiles(find)));
+    ({ base, close: stopServer } = await serveOnLoopback(find));
     browser = await launchChromium([...QUIET_FLAGS, '--disable-gpu', LOOPBACK_ONLY]);
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await closeServer(server);
+    await stopServer?.();
   });
 
   test('every codec decodes to the same pixels as pydicom (and Node)', async () => {

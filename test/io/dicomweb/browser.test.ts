@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import type { RequestListener, Server } from 'node:http';
+import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
@@ -17,18 +17,7 @@ import { createDicomWebClient, readDicomSeries } from '../../../src/index.js';
 import { generateChestCt } from '../../../src/phantoms.js';
 import { orthancAvailable, startOrthanc, type OrthancInstance } from '../../helpers/orthanc.js';
 import { writeVolumeAsDicomSeries } from '../../helpers/dicom-series-writer.js';
-import {
-  bundleForBrowser,
-  CHROMIUM,
-  closeServer,
-  launchChromium,
-  listenOnLoopback,
-  LOOPBACK_ONLY,
-  MODULE_PAGE,
-  openPage,
-  QUIET_FLAGS,
-  staticFiles,
-} from '../../helpers/chromium.js';
+import { bundleForBrowser, CHROMIUM, launchChromium, LOOPBACK_ONLY, MODULE_PAGE, openPage, QUIET_FLAGS, serveOnLoopback } from '../../helpers/chromium.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const STUDY = '1.2.826.0.1.3680043.10.1234.720.1';
@@ -57,7 +46,7 @@ window.runDicomWeb = async (user, password, extra) => {
 
 describe.runIf(existsSync(CHROMIUM) && orthancAvailable())('DICOMweb client in headless Chromium', () => {
   let pacs: OrthancInstance;
-  let server: Server;
+  let stopServer: (() => Promise<void>) | undefined;
   let browser: Browser;
   let base = '';
   const ct = generateChestCt({ seed: 3, size: [40, 36, 8], spacingMm: [0.9, 0.8, 2.5], nodules: [0, 0] });
@@ -103,14 +92,13 @@ describe.runIf(existsSync(CHROMIUM) && orthancAvailable())('DICOMweb client in h
       });
     };
     const site: Record<string, Uint8Array | string> = { '/': MODULE_PAGE, '/bundle.js': js };
-    ({ server, base } = await listenOnLoopback(staticFiles((path) => site[path], { fallback: proxy })));
+    ({ base, close: stopServer } = await serveOnLoopback((path) => site[path], { fallback: proxy }));
     browser = await launchChromium([...QUIET_FLAGS, '--disable-gpu', LOOPBACK_ONLY]);
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    server?.closeAllConnections();
-    await closeServer(server);
+    await stopServer?.();
     await pacs?.stop();
   });
 
