@@ -6,8 +6,7 @@
 import { readFileSync, rmSync, statSync, readdirSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { CliContext } from '../../src/cli/command.js';
+import { runMain } from '../helpers/cli-main.js';
 import { createStepProgress } from '../../src/cli/progress-line.js';
 import { createProgress } from '../../src/cli/batch/progress.js';
 import { generateChestRadiograph } from '../../src/phantoms.js';
@@ -17,23 +16,7 @@ import { assertBuilt, makeWorkDir, ROOT, runCli, testVolume, writeTestManifest, 
 
 const NOW = { MEDINFER_PROGRESS_DELAY_MS: '0', MEDINFER_PROGRESS_INTERVAL_MS: '60000' };
 
-async function cli(argv: string[], env: Record<string, string>, isTTY = false): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    cwd: process.cwd(),
-    env,
-    isTTY,
-  };
-  const code = await main(argv, ctx);
-  return { code, out, err };
-}
+const cli = (argv: string[], env: Record<string, string>, isTTY = false) => runMain(argv, { env, isTTY });
 
 let work: string;
 beforeAll(() => {
