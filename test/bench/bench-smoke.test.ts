@@ -21,6 +21,22 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const hasTextModel = Object.values((await readManifestFile()).models).some((m) => m.task === 'report-text' && m.weights.kind === 'bundled');
 const built = existsSync(join(REPO, 'dist', 'index.js'));
 
+/** `bench/run.mjs --quick --only pipelines` on the report-text figures, with no Python (MEDINFER_BENCH_PYTHON points nowhere) and `env` added. */
+function quickBench(outDir: string, md: string, env: Record<string, string>) {
+  return spawnSync(process.execPath, ['bench/run.mjs', '--quick', '--only', 'pipelines', '--out-dir', outDir, '--md', md], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 55_000,
+    env: {
+      ...process.env,
+      MEDINFER_BENCH_TASKS: 'report-text',
+      MEDINFER_BENCH_PYTHON: join(work, 'no-python'),
+      MEDINFER_BENCH_TMP: join(work, 'inputs'),
+      ...env,
+    },
+  });
+}
+
 interface Figure {
   area: string;
   name: string;
@@ -34,18 +50,7 @@ interface Figure {
 describe.runIf(hasTextModel && built)('bench/run.mjs --quick (cheap subset)', () => {
   it('writes a well-formed merged result file and BENCHMARKS.md', () => {
     const md = join(work, 'BENCHMARKS.md');
-    const run = spawnSync(process.execPath, ['bench/run.mjs', '--quick', '--only', 'pipelines', '--out-dir', work, '--md', md], {
-      cwd: REPO,
-      encoding: 'utf8',
-      timeout: 55_000,
-      env: {
-        ...process.env,
-        MEDINFER_BENCH_TASKS: 'report-text',
-        MEDINFER_BENCH_PYTHON: join(work, 'no-python'),
-        MEDINFER_BENCH_SKIP_PYTHON: '1',
-        MEDINFER_BENCH_TMP: join(work, 'inputs'),
-      },
-    });
+    const run = quickBench(work, md, { MEDINFER_BENCH_SKIP_PYTHON: '1' });
     expect(run.status, run.stderr.slice(-2000)).toBe(0);
 
     const mergedFiles = readdirSync(work).filter((f) => /^\d{4}-\d\d-\d\dT.*Z\.json$/.test(f));
@@ -90,18 +95,7 @@ describe.runIf(hasTextModel && built)('bench/run.mjs --quick (cheap subset)', ()
 
   it('fails loudly, naming the figure, when a figure cannot be measured (no Python, no opt-out)', () => {
     const out = join(work, 'loud');
-    const run = spawnSync(process.execPath, ['bench/run.mjs', '--quick', '--only', 'pipelines', '--out-dir', out, '--md', join(out, 'B.md')], {
-      cwd: REPO,
-      encoding: 'utf8',
-      timeout: 55_000,
-      env: {
-        ...process.env,
-        MEDINFER_BENCH_TASKS: 'report-text',
-        MEDINFER_BENCH_PYTHON: join(work, 'no-python'),
-        MEDINFER_BENCH_SKIP_PYTHON: '',
-        MEDINFER_BENCH_TMP: join(work, 'inputs'),
-      },
-    });
+    const run = quickBench(out, join(out, 'B.md'), { MEDINFER_BENCH_SKIP_PYTHON: '' });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/NOT MEASURED[\s\S]*pipelines[\s\S]*SDK vs Python stack/);
     expect(run.stderr).toContain('bash bench/setup.sh');

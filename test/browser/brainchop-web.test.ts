@@ -10,13 +10,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPipeline, readImageBytes, readManifestFile } from '../../src/node.js';
 import { startWebServer, type WebServer } from '../../src/cli/web/web-server.js';
 import { BRAINCHOP_T1 } from '../../src/cli/web/sample-data.js';
+import { CHROMIUM, launchChromium, LOOPBACK_ONLY, openPage, QUIET_FLAGS } from '../helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const T1 = fileURLToPath(new URL(`../../${BRAINCHOP_T1}`, import.meta.url));
 const haveBrowser = existsSync(CHROMIUM) && existsSync(fileURLToPath(new URL('../../dist/web/app.js', import.meta.url)));
 const MODEL = 'brainchop-tissue-gwm-light';
@@ -53,23 +53,9 @@ function agreement(a: Uint8Array, b: Uint8Array): number {
 describe.runIf(haveBrowser || process.env.CI)('brainchop models in the web demo (real Chromium, real T1)', () => {
   beforeAll(async () => {
     server = await startWebServer({ port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--enable-unsafe-webgpu',
-        '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-      ],
-    });
-    page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.url);
+    browser = await launchChromium([...QUIET_FLAGS, '--enable-unsafe-webgpu', LOOPBACK_ONLY]);
+    let errors: string[];
+    ({ page, errors } = await openPage(browser, server.url));
     await page.evaluate(() => (window as unknown as Demo).medinfer.ready);
     expect(errors).toEqual([]);
     const pipe = await createPipeline('segmentation', MODEL, { manifest: await readManifestFile(), provider: 'cpu' });

@@ -4,16 +4,14 @@
  * RGB files; 8-bit files keep the canvas path; a PNG over maxVoxels is refused from its header.
  */
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readRaster } from '../../src/node.js';
+import { bundleForBrowser, CHROMIUM, launchChromium, MODULE_PAGE, openPage, QUIET_FLAGS, serveOnLoopback } from '../helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ENTRY = `
 import { readImageInBrowser } from ${JSON.stringify(join(ROOT, 'src/io/browser/read-image.ts'))};
@@ -40,50 +38,22 @@ async function png16(width: number, height: number, channels: 1 | 2 | 3 | 4, val
 }
 
 describe.runIf(existsSync(CHROMIUM))('16-bit PNG in headless Chromium', () => {
-  let server: Server;
+  let stopServer: (() => Promise<void>) | undefined;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    const bundle = await build({
-      stdin: { contents: ENTRY, resolveDir: ROOT, loader: 'js' },
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      logLevel: 'silent',
-    });
-    const js = bundle.outputFiles[0]!.contents;
-    server = createServer((req, res) => {
-      if (req.url === '/')
-        return void res
-          .writeHead(200, { 'content-type': 'text/html' })
-          .end('<!doctype html><meta charset="utf-8"><script type="module" src="/bundle.js"></script>');
-      if (req.url === '/bundle.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
-      res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    const base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await browser.newPage();
-    await page.goto(`${base}/`);
+    const js = await bundleForBrowser({ contents: ENTRY, resolveDir: ROOT, loader: 'js' });
+    const site: Record<string, Uint8Array | string> = { '/': MODULE_PAGE, '/bundle.js': js };
+    const served = await serveOnLoopback((path) => site[path]);
+    stopServer = served.close;
+    browser = await launchChromium([...QUIET_FLAGS, '--disable-gpu']);
+    ({ page } = await openPage(browser, `${served.base}/`));
     await page.waitForFunction(() => typeof (window as unknown as { readPng?: unknown }).readPng === 'function', undefined, { timeout: 20_000 });
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await stopServer?.();
   });
 
   const read = (bytes: Buffer, maxVoxels?: number) =>

@@ -10,15 +10,15 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/index.js';
 import { sha256Hex } from '../../src/runtime/checksum.js';
 import { createPipeline, readImageBytes, readManifestFile } from '../../src/node.js';
 import { startWebServer, type WebServer } from '../../src/cli/web/web-server.js';
 import { createSampleFiles } from '../../src/cli/web/sample-data.js';
+import { CHROMIUM, launchChromium, LOOPBACK_ONLY, openPage, QUIET_FLAGS } from '../helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const fixture = (p: string) => fileURLToPath(new URL(`../fixtures/${p}`, import.meta.url));
 const haveBrowser = existsSync(CHROMIUM) && existsSync(fileURLToPath(new URL('../../dist/web/app.js', import.meta.url)));
 
@@ -81,6 +81,18 @@ async function writeDemoManifest(): Promise<string> {
   return join(dir, 'models.manifest.json');
 }
 
+/** A demo server (bundled manifest where `manifestPath` is undefined) and a Chromium of its own, both closed after `body`. */
+async function onFreshDemo(manifestPath: string | undefined, body: (page: Page, url: string) => Promise<void>): Promise<void> {
+  const srv = await startWebServer(manifestPath === undefined ? { port: 0 } : { port: 0, manifestPath });
+  const b = await launchChromium(['--no-sandbox', '--disable-background-networking', '--enable-unsafe-webgpu', LOOPBACK_ONLY]);
+  try {
+    await body(await b.newPage(), srv.url);
+  } finally {
+    await b.close();
+    await srv.close();
+  }
+}
+
 let server: WebServer;
 let browser: Browser;
 let page: Page;
@@ -93,23 +105,9 @@ describe.runIf(haveBrowser || process.env.CI)('web demo in headless Chromium', (
     const manifestPath = await writeDemoManifest();
     manifest = await readManifestFile(manifestPath);
     server = await startWebServer({ port: 0, manifestPath });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--enable-unsafe-webgpu',
-        '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-      ],
-    });
-    page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.url);
+    browser = await launchChromium([...QUIET_FLAGS, '--enable-unsafe-webgpu', LOOPBACK_ONLY]);
+    let errors: string[];
+    ({ page, errors } = await openPage(browser, server.url));
     await page.evaluate(() => (window as unknown as Demo).medinfer.ready);
     expect(errors).toEqual([]);
   });
@@ -174,14 +172,7 @@ describe.runIf(haveBrowser || process.env.CI)('web demo in headless Chromium', (
 
 describe.runIf(haveBrowser || process.env.CI)('a page that is not cross-origin isolated', () => {
   it('the provider report says wasm runs single-threaded and why', async () => {
-    const manifestPath = await writeDemoManifest();
-    const srv = await startWebServer({ port: 0, manifestPath });
-    const b = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-background-networking', '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
-    });
-    try {
-      const p = await b.newPage();
+    await onFreshDemo(await writeDemoManifest(), async (p, url) => {
       // The demo server sends COOP / COEP; strip them as a host that does not would.
       await p.route('**/*', async (route) => {
         const response = await route.fetch();
@@ -190,7 +181,7 @@ describe.runIf(haveBrowser || process.env.CI)('a page that is not cross-origin i
         delete headers['cross-origin-embedder-policy'];
         await route.fulfill({ response, headers });
       });
-      await p.goto(srv.url);
+      await p.goto(url);
       await p.evaluate(() => (window as unknown as Demo).medinfer.ready);
       expect(await p.evaluate(() => crossOriginIsolated)).toBe(false);
       const r = await p.evaluate(() => (window as unknown as Demo).medinfer.runSample('cls', 'chest radiograph (NIfTI, 12-bit)', 'auto'));
@@ -200,25 +191,15 @@ describe.runIf(haveBrowser || process.env.CI)('a page that is not cross-origin i
         threads: 1,
         reason: expect.stringMatching(/not cross-origin isolated.*Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp/),
       });
-    } finally {
-      await b.close();
-      await srv.close();
-    }
+    });
   });
 });
 
 describe.runIf(haveBrowser || process.env.CI)('WebGPU binding limits in the browser', () => {
   it('an input over maxStorageBufferBindingSize runs on wasm with the reason reported, not a crash', async () => {
-    const manifestPath = await writeDemoManifest();
-    const srv = await startWebServer({ port: 0, manifestPath });
-    const b = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-background-networking', '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
-    });
-    try {
-      const p = await b.newPage();
+    await onFreshDemo(await writeDemoManifest(), async (p, url) => {
       // 16x16 float input = 1024 bytes: a 512-byte limit forces the fallback.
-      await p.goto(`${srv.url}?maxStorageBufferBindingSize=512`);
+      await p.goto(`${url}?maxStorageBufferBindingSize=512`);
       const r = await p.evaluate(() => (window as unknown as Demo).medinfer.runSample('cls', 'chest radiograph (NIfTI, 12-bit)', 'webgpu'));
       expect(r.provider.used).toBe('webgpu');
       expect(r.provider.fallbacks).toEqual([
@@ -228,23 +209,14 @@ describe.runIf(haveBrowser || process.env.CI)('WebGPU binding limits in the brow
         }),
       ]);
       expect(r.labels).toHaveLength(3);
-    } finally {
-      await b.close();
-      await srv.close();
-    }
+    });
   });
 });
 
 describe.runIf(haveBrowser || process.env.CI)('web demo with the bundled models', () => {
   it('bundled classifier and 3D U-Net: wasm equals Node; the classifier on WebGPU equals wasm', async () => {
-    const srv = await startWebServer({ port: 0 });
-    const b = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-background-networking', '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
-    });
-    try {
-      const p = await b.newPage();
-      await p.goto(srv.url);
+    await onFreshDemo(undefined, async (p, url) => {
+      await p.goto(url);
       await p.evaluate(() => (window as unknown as Demo).medinfer.ready);
       const samples = await createSampleFiles();
       const bundled = await readManifestFile();
@@ -274,9 +246,6 @@ describe.runIf(haveBrowser || process.env.CI)('web demo with the bundled models'
       const probs = s.probabilities!.data;
       seg.probabilitySample.forEach((v: number, i: number) => expect(Math.abs(v - probs[Math.floor((i * probs.length) / 64)]!)).toBeLessThan(1e-4));
       expect(Object.keys(seg.volumesMl).length).toBeGreaterThan(0);
-    } finally {
-      await b.close();
-      await srv.close();
-    }
+    });
   });
 });

@@ -12,15 +12,15 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadNodeVolume } from '../../src/node.js';
 import { startWebServer, type WebServer } from '../../src/cli/web/web-server.js';
+import { CHROMIUM, launchChromium, LOOPBACK_ONLY, openPage } from '../helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const haveBrowser = existsSync(CHROMIUM) && existsSync(fileURLToPath(new URL('../../dist/web/app.js', import.meta.url)));
 
 type Rgb = [number, number, number];
@@ -112,21 +112,16 @@ function interior(labels: { size: number[]; data: number[] }, value: number): nu
 describe.runIf(haveBrowser || process.env.CI)('web demo viewer (NiiVue, WebGL2 on SwiftShader)', () => {
   beforeAll(async () => {
     server = await startWebServer({ port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--use-angle=swiftshader',
-        '--enable-unsafe-swiftshader',
-        '--disable-background-networking',
-        '--no-first-run',
-        '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1 });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.url);
+    browser = await launchChromium([
+      '--no-sandbox',
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+      '--disable-background-networking',
+      '--no-first-run',
+      LOOPBACK_ONLY,
+    ]);
+    let errors: string[];
+    ({ page, errors } = await openPage(browser, server.url, { viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1 }));
     await page.evaluate(() => (window as unknown as Demo).medinfer.ready);
     expect(errors).toEqual([]);
     expect(await page.textContent('#status')).not.toMatch(/needs WebGL2/);

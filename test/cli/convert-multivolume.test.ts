@@ -7,30 +7,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
-import type { CliContext } from '../../src/cli/command.js';
+import { runMain } from '../helpers/cli-main.js';
 import { classicSlice, type ClassicSlice } from '../io/dicom/multivolume-synthetic.js';
 
 const work = mkdtempSync(join(tmpdir(), 'medinfer-mv-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    cwd: process.cwd(),
-    env: {},
-    isTTY: false,
-  };
-  const code = await main(argv, ctx);
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runMain(argv);
 
 function folder(name: string, slices: readonly ClassicSlice[]): string {
   const dir = join(work, name);

@@ -16,11 +16,18 @@ import { createGzip } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVolume } from '../../src/index.js';
-import { generateChestRadiograph } from '../../src/phantoms.js';
 import { seriesRetrieveLimits } from '../../src/io/dicomweb/read-series.js';
 import { assertBuilt, makeWorkDir, ROOT } from '../fixtures/cli/cli-harness.js';
 import { writeVolumeAsDicomSeries } from '../helpers/dicom-series-writer.js';
-import { MULTIPART_TYPE, multipartOf, send, startHostileDicomWeb, type HostileOptions, type HostileServer } from '../helpers/hostile-dicomweb.js';
+import {
+  chestDxInstances,
+  MULTIPART_TYPE,
+  multipartOf,
+  send,
+  startHostileDicomWeb,
+  type HostileOptions,
+  type HostileServer,
+} from '../helpers/hostile-dicomweb.js';
 
 const STUDY = '1.2.826.0.1.3680043.10.1234.720.1';
 const SERIES = `${STUDY}.1`;
@@ -86,14 +93,7 @@ async function withServer<T>(o: Omit<HostileOptions, 'study' | 'series'>, fn: (s
 beforeAll(() => {
   assertBuilt();
   work = makeWorkDir('medinfer-dicomweb-hostile-');
-  dx = writeVolumeAsDicomSeries(generateChestRadiograph({ seed: 11, size: 128 }).image, {
-    modality: 'DX',
-    studyUid: STUDY,
-    seriesUid: SERIES,
-    frameOfReferenceUid: `${STUDY}.9`,
-    seriesNumber: 1,
-    seriesDescription: 'CHEST PA',
-  });
+  dx = chestDxInstances(STUDY, SERIES);
 });
 
 afterAll(() => {

@@ -3,8 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../src/cli/main.js';
-import type { CliContext } from '../../src/cli/command.js';
+import { runMain } from '../helpers/cli-main.js';
 import { indexToWorld, readNifti, voxelCount, voxelOffset, worldToIndex, writeNifti, type Volume } from '../../src/index.js';
 import { loadNiftiReferences, rasAffineOf } from '../io/nifti/nifti-reference.js';
 
@@ -12,23 +11,7 @@ const FIX = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'medinfer-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    cwd: process.cwd(),
-    env: {},
-    isTTY: false,
-  };
-  const code = await main(argv, ctx);
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runMain(argv);
 
 interface Entry {
   file: string;

@@ -28,7 +28,7 @@ import { IoError } from '../../src/core/errors.js';
 import { isOutputFault, toIoError } from '../../src/core/io-error.js';
 import { appendLine } from '../../src/cli/batch/results-log.js';
 import { ensureFolder } from '../../src/core/node-atomic-write.js';
-import { assertBuilt, makeWorkDir, readJsonl, ROOT, runCli, writeTestManifest, writeTestPng } from '../fixtures/cli/cli-harness.js';
+import { assertBuilt, batchFlags, makeWorkDir, readJsonl, ROOT, runCli, writeTestManifest, writeTestPng } from '../fixtures/cli/cli-harness.js';
 
 const COUNT = 8;
 let work: string;
@@ -81,14 +81,7 @@ afterAll(() => {
 
 const runArgs = (out: string, extra: string[] = []) => [
   'run',
-  '--model',
-  'tiny-cxr',
-  '--manifest',
-  manifest,
-  '--input',
-  input,
-  '--output',
-  out,
+  ...batchFlags({ model: 'tiny-cxr', manifest, input, output: out }),
   '--concurrency',
   '2',
   ...extra,

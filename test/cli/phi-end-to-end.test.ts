@@ -11,7 +11,7 @@
  * are missing locally (CI installs both and then fails instead of skipping).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,10 +28,10 @@ import {
 import { generateChestRadiograph } from '../../src/phantoms.js';
 import { readDicomDirectory } from '../../src/node.js';
 import { createDicomSeg, createDicomSr, describeDicomSource, DICOM_CODES } from '../../src/io/dicom-write/index.js';
-import { assertBuilt, makeWorkDir, ROOT, runCli, writeTestManifest } from '../fixtures/cli/cli-harness.js';
+import { assertBuilt, batchFlags, filesUnder, makeWorkDir, ROOT, runCli, writeTestManifest } from '../fixtures/cli/cli-harness.js';
 import { orthancAvailable, ORTHANC_PASSWORD, ORTHANC_SKIP_REASON, ORTHANC_USER, startOrthanc, type OrthancInstance } from '../helpers/orthanc.js';
 import { exitedWithin, REDIS_SERVER, TestRedis } from '../helpers/redis-server.js';
-import { buildMarkedDicom, marker, MARK } from '../io/dicom/phi-marked.js';
+import { buildMarkedDicom, marker, MARK, writeMarkedInputs } from '../io/dicom/phi-marked.js';
 import { buildMarkedSeries } from '../io/dicom/phi-marked-series.js';
 
 const CI = Boolean(process.env['CI']);
@@ -39,18 +39,11 @@ const PATIENT_NAME_MARK = marker(0x0010, 0x0010);
 let work: string;
 let manifest: string;
 
-function everyFile(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? everyFile(path) : [path];
-  });
-}
-
 /** Every file under `dir` and every given text: no marker (latin1 sees ASCII markers in any file). */
 function expectClean(dir: string | undefined, ...texts: string[]): string[] {
   for (const t of texts) expect(t).not.toContain(MARK);
   if (dir === undefined) return [];
-  const files = everyFile(dir);
+  const files = filesUnder(dir);
   for (const f of files) expect(readFileSync(f).toString('latin1'), f).not.toContain(MARK);
   return files;
 }
@@ -59,11 +52,8 @@ beforeAll(() => {
   assertBuilt();
   work = makeWorkDir('medinfer-phi-e2e-');
   manifest = writeTestManifest(work);
-  const { bytes } = buildMarkedDicom();
-  mkdirSync(join(work, 'in'));
-  writeFileSync(join(work, 'in', 'marked.dcm'), bytes);
-  // A copy cut inside the pixel data: it fails, so errors.jsonl is written - without the header.
-  writeFileSync(join(work, 'in', 'broken.dcm'), bytes.subarray(0, bytes.length - 10));
+  // marked.dcm, and broken.dcm that fails, so errors.jsonl is written - without the header.
+  writeMarkedInputs(join(work, 'in'));
 });
 
 afterAll(() => {
@@ -98,14 +88,7 @@ describe('PS3.15 profile markers: CLI outputs', () => {
     const out = join(work, 'run');
     const cls = await runCli([
       'run',
-      '--model',
-      'tiny-cxr',
-      '--manifest',
-      manifest,
-      '--input',
-      join(work, 'in'),
-      '--output',
-      out,
+      ...batchFlags({ model: 'tiny-cxr', manifest, input: join(work, 'in'), output: out }),
       '--provider',
       'cpu',
       '--explain',
@@ -114,14 +97,7 @@ describe('PS3.15 profile markers: CLI outputs', () => {
     expect(cls.code, cls.stderr).toBe(1);
     const det = await runCli([
       'run',
-      '--model',
-      'yolo',
-      '--manifest',
-      manifest,
-      '--input',
-      join(work, 'in', 'marked.dcm'),
-      '--output',
-      join(out, 'det'),
+      ...batchFlags({ model: 'yolo', manifest, input: join(work, 'in', 'marked.dcm'), output: join(out, 'det') }),
       '--provider',
       'cpu',
       '--format',
@@ -135,14 +111,7 @@ describe('PS3.15 profile markers: CLI outputs', () => {
     writeFileSync(join(work, 'seg.csv'), `id,t1,flair\ncase1,${ct},${ct}\n`);
     const seg = await runCli([
       'run',
-      '--model',
-      'seg',
-      '--manifest',
-      manifest,
-      '--input',
-      join(work, 'seg.csv'),
-      '--output',
-      join(out, 'seg'),
+      ...batchFlags({ model: 'seg', manifest, input: join(work, 'seg.csv'), output: join(out, 'seg') }),
       '--provider',
       'cpu',
       '--json',
@@ -229,14 +198,7 @@ describe.runIf(redisRunnable || CI)('PS3.15 profile markers: queue records and R
       redis.url,
       '--queue',
       queue,
-      '--model',
-      'tiny-cxr',
-      '--manifest',
-      manifest,
-      '--input',
-      join(work, 'in'),
-      '--output',
-      out,
+      ...batchFlags({ model: 'tiny-cxr', manifest, input: join(work, 'in'), output: out }),
       '--explain',
       '--wait',
       '--poll-ms',

@@ -6,34 +6,15 @@
 import { readFileSync, rmSync, statSync, readdirSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { CliContext } from '../../src/cli/command.js';
+import { runMain } from '../helpers/cli-main.js';
 import { createStepProgress } from '../../src/cli/progress-line.js';
 import { createProgress } from '../../src/cli/batch/progress.js';
-import { generateChestRadiograph } from '../../src/phantoms.js';
-import { writeVolumeAsDicomSeries } from '../helpers/dicom-series-writer.js';
-import { MULTIPART_TYPE, multipartOf, startHostileDicomWeb } from '../helpers/hostile-dicomweb.js';
+import { chestDxInstances, MULTIPART_TYPE, multipartOf, startHostileDicomWeb } from '../helpers/hostile-dicomweb.js';
 import { assertBuilt, makeWorkDir, ROOT, runCli, testVolume, writeTestManifest, writeTestNifti } from '../fixtures/cli/cli-harness.js';
 
 const NOW = { MEDINFER_PROGRESS_DELAY_MS: '0', MEDINFER_PROGRESS_INTERVAL_MS: '60000' };
 
-async function cli(argv: string[], env: Record<string, string>, isTTY = false): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    cwd: process.cwd(),
-    env,
-    isTTY,
-  };
-  const code = await main(argv, ctx);
-  return { code, out, err };
-}
+const cli = (argv: string[], env: Record<string, string>, isTTY = false) => runMain(argv, { env, isTTY });
 
 let work: string;
 beforeAll(() => {
@@ -140,14 +121,7 @@ describe('dicomweb run: retrieval progress', () => {
   const SERIES = `${STUDY}.1`;
 
   it('on a terminal, one redrawn line per counted step (instances, MiB) ended by a newline', async () => {
-    const dx = writeVolumeAsDicomSeries(generateChestRadiograph({ seed: 11, size: 128 }).image, {
-      modality: 'DX',
-      studyUid: STUDY,
-      seriesUid: SERIES,
-      frameOfReferenceUid: `${STUDY}.9`,
-      seriesNumber: 1,
-      seriesDescription: 'CHEST PA',
-    });
+    const dx = chestDxInstances(STUDY, SERIES);
     const server = await startHostileDicomWeb({
       study: STUDY,
       series: SERIES,

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRaster } from '../../src/node.js';
-import { assertBuilt, makeWorkDir, readJsonl, ROOT, runCli, writeTestManifest, writeTestPng } from '../fixtures/cli/cli-harness.js';
+import { assertBuilt, batchFlags, makeWorkDir, readJsonl, ROOT, runCli, writeTestManifest, writeTestPng } from '../fixtures/cli/cli-harness.js';
 
 let work: string;
 let manifest: string;
@@ -24,14 +24,7 @@ describe('medinfer run (classification)', () => {
     const out = join(work, 'out1');
     const r = await runCli([
       'run',
-      '--model',
-      'tiny-cxr',
-      '--manifest',
-      manifest,
-      '--input',
-      join(work, 'cxr'),
-      '--output',
-      out,
+      ...batchFlags({ model: 'tiny-cxr', manifest, input: join(work, 'cxr'), output: out }),
       '--provider',
       'cpu',
       '--format',
@@ -64,14 +57,7 @@ describe('medinfer run (classification)', () => {
     const input = join(work, 'cxr', 'img0.png');
     const without = await runCli([
       'run',
-      '--model',
-      'tiny-cxr',
-      '--manifest',
-      join(apart, 'manifest.json'),
-      '--input',
-      input,
-      '--output',
-      join(work, 'out-md0'),
+      ...batchFlags({ model: 'tiny-cxr', manifest: join(apart, 'manifest.json'), input, output: join(work, 'out-md0') }),
       '--provider',
       'cpu',
     ]);
@@ -79,16 +65,9 @@ describe('medinfer run (classification)', () => {
     expect(without.stderr).toMatch(/E_MODEL_FILE|E_INTEGRITY|not found|no such/i);
     const withDir = await runCli([
       'run',
-      '--model',
-      'tiny-cxr',
-      '--manifest',
-      join(apart, 'manifest.json'),
+      ...batchFlags({ model: 'tiny-cxr', manifest: join(apart, 'manifest.json'), input, output: join(work, 'out-md1') }),
       '--models-dir',
       store,
-      '--input',
-      input,
-      '--output',
-      join(work, 'out-md1'),
       '--provider',
       'cpu',
     ]);
@@ -99,14 +78,7 @@ describe('medinfer run (classification)', () => {
   it('says which provider ran and why any asked for was not used', async () => {
     const r = await runCli([
       'run',
-      '--model',
-      'tiny-cxr',
-      '--manifest',
-      manifest,
-      '--input',
-      join(work, 'cxr', 'img1.png'),
-      '--output',
-      join(work, 'out-prov'),
+      ...batchFlags({ model: 'tiny-cxr', manifest, input: join(work, 'cxr', 'img1.png'), output: join(work, 'out-prov') }),
       '--provider',
       'cuda,cpu',
       '--json',
@@ -120,19 +92,7 @@ describe('medinfer run (classification)', () => {
 
   it('prints plain progress lines when stderr is not a terminal', async () => {
     const out = join(work, 'out2');
-    const r = await runCli([
-      'run',
-      '--model',
-      'tiny-cxr',
-      '--manifest',
-      manifest,
-      '--input',
-      join(work, 'cxr/img*.png'),
-      '--output',
-      out,
-      '--concurrency',
-      '3',
-    ]);
+    const r = await runCli(['run', ...batchFlags({ model: 'tiny-cxr', manifest, input: join(work, 'cxr/img*.png'), output: out }), '--concurrency', '3']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/\r/);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('progress '));
@@ -144,14 +104,7 @@ describe('medinfer run (classification)', () => {
     const out = join(work, 'out3');
     const r = await runCli([
       'run',
-      '--model',
-      'tiny-cxr',
-      '--manifest',
-      manifest,
-      '--input',
-      join(work, 'cxr/img3.png'),
-      '--output',
-      out,
+      ...batchFlags({ model: 'tiny-cxr', manifest, input: join(work, 'cxr/img3.png'), output: out }),
       '--explain',
       '--quiet',
       '--json',
@@ -193,19 +146,7 @@ describe('medinfer run (classification)', () => {
     const missing = await runCli(['run', '--model', 'tiny-cxr', '--manifest', manifest, '--input', join(work, 'missing'), '--output', join(work, 'x')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/E_USAGE: --input .*missing: no such file or folder/);
-    const unknown = await runCli([
-      'run',
-      '--model',
-      'nope',
-      '--manifest',
-      manifest,
-      '--input',
-      join(work, 'cxr'),
-      '--output',
-      join(work, 'x'),
-      '--concurrency',
-      '2',
-    ]);
+    const unknown = await runCli(['run', ...batchFlags({ model: 'nope', manifest, input: join(work, 'cxr'), output: join(work, 'x') }), '--concurrency', '2']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/E_MANIFEST/);
   });

@@ -3,31 +3,20 @@
  * marker string: nothing it writes (results.jsonl, per-input JSON, overlays, errors.jsonl) or
  * prints carries a marker. Needs dist/ (npx tsc -p .), as the other CLI tests.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, makeWorkDir, runCli, writeTestManifest } from '../fixtures/cli/cli-harness.js';
-import { buildMarkedDicom, MARK } from '../io/dicom/phi-marked.js';
+import { assertBuilt, batchFlags, filesUnder, makeWorkDir, runCli, writeTestManifest } from '../fixtures/cli/cli-harness.js';
+import { MARK, writeMarkedInputs } from '../io/dicom/phi-marked.js';
 
 let work: string;
 let manifest: string;
-
-function everyFile(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? everyFile(path) : [path];
-  });
-}
 
 beforeAll(() => {
   assertBuilt();
   work = makeWorkDir('medinfer-run-phi-');
   manifest = writeTestManifest(work);
-  const { bytes } = buildMarkedDicom();
-  mkdirSync(join(work, 'in'));
-  writeFileSync(join(work, 'in', 'marked.dcm'), bytes);
-  // A second copy cut inside the pixel data: its error must not quote the header either.
-  writeFileSync(join(work, 'in', 'broken.dcm'), bytes.subarray(0, bytes.length - 10));
+  writeMarkedInputs(join(work, 'in'));
 });
 
 afterAll(() => {
@@ -40,14 +29,7 @@ describe('medinfer run keeps confidentiality-profile attributes out', () => {
     const out = join(work, 'out');
     const r = await runCli([
       'run',
-      '--model',
-      'tiny-cxr',
-      '--manifest',
-      manifest,
-      '--input',
-      join(work, 'in'),
-      '--output',
-      out,
+      ...batchFlags({ model: 'tiny-cxr', manifest, input: join(work, 'in'), output: out }),
       '--provider',
       'cpu',
       '--explain',
@@ -56,7 +38,7 @@ describe('medinfer run keeps confidentiality-profile attributes out', () => {
     ]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout + r.stderr).not.toContain(MARK);
-    const files = everyFile(out);
+    const files = filesUnder(out);
     expect(files.some((f) => f.endsWith('marked.json'))).toBe(true);
     expect(files.some((f) => f.endsWith('errors.jsonl'))).toBe(true);
     for (const f of files) expect(readFileSync(f).toString('latin1'), f).not.toContain(MARK);

@@ -7,31 +7,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { CliContext } from '../../src/cli/command.js';
+import { runMain } from '../helpers/cli-main.js';
 import { indexToWorld, readNifti } from '../../src/index.js';
 import { readDicomDirectory, readRaster } from '../../src/node.js';
 
 const work = mkdtempSync(join(tmpdir(), 'medinfer-samples-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    cwd: work,
-    env: {},
-    isTTY: false,
-  };
-  const code = await main(argv, ctx);
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runMain(argv, { cwd: work });
 
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const json = <T>(path: string) => JSON.parse(readFileSync(path, 'utf8')) as T;

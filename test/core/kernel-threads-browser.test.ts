@@ -5,14 +5,11 @@
  * as the single-threaded ones. On the page's main thread the pool declines (it may not block).
  */
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-
-const CHROMIUM = '/usr/bin/chromium';
+import { bundleForBrowser, CHROMIUM, launchChromium, LOOPBACK_ONLY, openPage, QUIET_FLAGS, serveOnLoopback } from '../helpers/chromium.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const src = (p: string) => JSON.stringify(join(ROOT, 'src', p));
 
@@ -68,21 +65,11 @@ window.run = async () => {
 };
 `;
 
-let server: Server;
+let stopServer: (() => Promise<void>) | undefined;
 let browser: Browser;
 let base = '';
 
-async function bundle(contents: string | undefined, entry?: string): Promise<Uint8Array> {
-  const out = await build({
-    ...(contents !== undefined ? { stdin: { contents, resolveDir: ROOT, loader: 'ts' as const } } : { entryPoints: [entry!] }),
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    logLevel: 'silent',
-  });
-  return out.outputFiles[0]!.contents;
-}
+const bundle = (contents: string) => bundleForBrowser({ contents, resolveDir: ROOT, loader: 'ts' });
 
 describe.runIf(existsSync(CHROMIUM))('threaded volume kernels in headless Chromium (cross-origin isolated)', () => {
   beforeAll(async () => {
@@ -90,51 +77,21 @@ describe.runIf(existsSync(CHROMIUM))('threaded volume kernels in headless Chromi
       '/': '<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>',
       '/page.js': await bundle(PAGE),
       '/host.js': await bundle(HOST),
-      '/slab-worker.js': await bundle(undefined, join(ROOT, 'src/postprocess/threads/slab-worker-browser.ts')),
+      '/slab-worker.js': await bundleForBrowser({ entry: join(ROOT, 'src/postprocess/threads/slab-worker-browser.ts') }),
     };
-    server = createServer((req, res) => {
-      const body = files[(req.url ?? '/').split('?')[0]!];
-      if (body === undefined) {
-        res.writeHead(404).end();
-        return;
-      }
-      res
-        .writeHead(200, {
-          'content-type': req.url === '/' ? 'text/html' : 'text/javascript',
-          // Cross-origin isolation: the only way a page gets SharedArrayBuffer.
-          'cross-origin-opener-policy': 'same-origin',
-          'cross-origin-embedder-policy': 'require-corp',
-        })
-        .end(body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-      ],
-    });
+    // Cross-origin isolation: the only way a page gets SharedArrayBuffer.
+    const headers = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+    ({ base, close: stopServer } = await serveOnLoopback((path) => files[path], { headers }));
+    browser = await launchChromium([...QUIET_FLAGS, '--disable-gpu', LOOPBACK_ONLY]);
   }, 90_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await stopServer?.();
   });
 
   test('in a worker: 2 threads, bit-identical to 1 thread; on the main thread: declined', async () => {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(base);
+    const { page, errors } = await openPage(browser, base);
     await page.waitForFunction(() => typeof (window as unknown as { run?: unknown }).run === 'function');
     const r = await page.evaluate(() => (window as unknown as { run(): Promise<Record<string, unknown>> }).run());
     expect(r.main).toEqual({ threads: 1, reason: 'main-thread' });

@@ -72,44 +72,14 @@ describe.runIf(runnable)('dicomweb queue job', () => {
   });
 
   it('a worker serves the PACS: submitted study -> SR stored; resubmission queues nothing new', async () => {
-    const submit = () =>
-      runCli([
-        'dicomweb',
-        'submit',
-        '--url',
-        pacs.dicomWebUrl,
-        '--study',
-        STUDY,
-        '--model',
-        'medinfer-cxr-densenet-phantom',
-        '--redis',
-        redisUrl,
-        '--queue',
-        QUEUE,
-        '--json',
-      ]);
+    const submitStudy = (...flags: string[]) =>
+      runCli(['dicomweb', 'submit', '--url', pacs.dicomWebUrl, '--study', STUDY, '--model', 'medinfer-cxr-densenet-phantom', ...flags]);
+    const submit = () => submitStudy('--redis', redisUrl, '--queue', QUEUE, '--json');
     const first = await submit();
     expect(first.code, first.stderr).toBe(0);
     const { jobId, enqueued } = JSON.parse(first.stdout) as { jobId: string; enqueued: boolean };
     expect(enqueued).toBe(true);
-    expect(
-      (
-        await runCli([
-          'dicomweb',
-          'submit',
-          '--url',
-          pacs.dicomWebUrl,
-          '--study',
-          STUDY,
-          '--model',
-          'medinfer-cxr-densenet-phantom',
-          '--token',
-          'x',
-          '--redis',
-          redisUrl,
-        ])
-      ).code,
-    ).toBe(2);
+    expect((await submitStudy('--token', 'x', '--redis', redisUrl)).code).toBe(2);
     const worker = spawn(
       process.execPath,
       [join(ROOT, 'bin/medinfer.js'), 'worker', '--redis', redisUrl, '--queue', QUEUE, '--provider', 'cpu', '--idle-exit-ms', '3000'],

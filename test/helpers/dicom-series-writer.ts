@@ -7,6 +7,7 @@
  * output leaks them.
  */
 import type { Volume } from '../../src/core/volume.js';
+import { concat, encodeElementHeader } from '../io/dicom/build-dicom.js';
 
 export const FAKE_PATIENT = { name: 'Leakcheck^Zebedee', id: 'PID-LEAK-93731', birthDate: '19610203', sex: 'O' } as const;
 
@@ -29,41 +30,18 @@ const SOP_CLASS: Record<string, string> = {
 };
 
 const enc = new TextEncoder();
-const LONG_VR = new Set(['OB', 'OW', 'SQ', 'UN', 'UT', 'UC', 'UR']);
 
 function element(group: number, elem: number, vr: string, value: string | Uint8Array): Uint8Array {
   let body: Uint8Array;
   if (typeof value === 'string') body = enc.encode(value.length % 2 === 0 ? value : value + (vr === 'UI' ? '\0' : ' '));
   else body = value.length % 2 === 0 ? value : Uint8Array.from([...value, 0]);
-  const long = LONG_VR.has(vr);
-  const head = new Uint8Array(long ? 12 : 8);
-  const dv = new DataView(head.buffer);
-  dv.setUint16(0, group, true);
-  dv.setUint16(2, elem, true);
-  head[4] = vr.charCodeAt(0);
-  head[5] = vr.charCodeAt(1);
-  if (long) dv.setUint32(8, body.length, true);
-  else dv.setUint16(6, body.length, true);
-  const out = new Uint8Array(head.length + body.length);
-  out.set(head);
-  out.set(body, head.length);
-  return out;
+  return concat([encodeElementHeader(group, elem, vr, body.length), body]);
 }
 
 function us(v: number): Uint8Array {
   const b = new Uint8Array(2);
   new DataView(b.buffer).setUint16(0, v, true);
   return b;
-}
-
-function join(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 const ds = (v: number): string => String(Number(v.toFixed(6)));
@@ -84,7 +62,7 @@ export function writeVolumeAsDicomSeries(volume: Volume, o: SeriesWriteOptions):
     const iop = [...col(0), ...col(1)].map(ds).join('\\');
     const slice = volume.data.subarray(k * nx * ny, (k + 1) * nx * ny) as Int16Array | Uint16Array | Uint8Array;
     const pixels = new Uint8Array(slice.buffer, slice.byteOffset, slice.byteLength).slice();
-    const meta = join([
+    const meta = concat([
       element(0x0002, 0x0001, 'OB', Uint8Array.from([0, 1])),
       element(0x0002, 0x0002, 'UI', sopClass),
       element(0x0002, 0x0003, 'UI', sop),
@@ -93,7 +71,7 @@ export function writeVolumeAsDicomSeries(volume: Volume, o: SeriesWriteOptions):
     ]);
     const groupLength = new Uint8Array(4);
     new DataView(groupLength.buffer).setUint32(0, meta.length, true);
-    const body = join([
+    const body = concat([
       element(0x0008, 0x0005, 'CS', 'ISO_IR 100'),
       element(0x0008, 0x0008, 'CS', 'ORIGINAL\\PRIMARY\\AXIAL'),
       element(0x0008, 0x0016, 'UI', sopClass),
@@ -132,7 +110,7 @@ export function writeVolumeAsDicomSeries(volume: Volume, o: SeriesWriteOptions):
       ...(o.modality === 'CT' ? [element(0x0028, 0x1052, 'DS', '0'), element(0x0028, 0x1053, 'DS', '1'), element(0x0028, 0x1054, 'LO', 'HU')] : []),
       element(0x7fe0, 0x0010, bits === 8 ? 'OB' : 'OW', pixels),
     ]);
-    out.push(join([new Uint8Array(128), enc.encode('DICM'), element(0x0002, 0x0000, 'UL', groupLength), meta, body]));
+    out.push(concat([new Uint8Array(128), enc.encode('DICM'), element(0x0002, 0x0000, 'UL', groupLength), meta, body]));
   }
   return out;
 }

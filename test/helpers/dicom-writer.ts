@@ -3,10 +3,11 @@
  * lengths). Enough for classic and enhanced MR headers with native 16-bit pixels; not a general
  * writer. Tags are 'ggggeeee' hex.
  */
+import { concat, encodeElementHeader } from '../io/dicom/build-dicom.js';
+
 export type DicomValue = string | number | readonly number[] | Uint8Array | Uint16Array | readonly DicomElements[];
 export type DicomElements = Readonly<Record<string, readonly [vr: string, value: DicomValue]>>;
 
-const LONG_VRS = new Set(['OB', 'OW', 'OF', 'SQ', 'UT', 'UN']);
 const TEXT_VRS = new Set(['AE', 'AS', 'CS', 'DA', 'DS', 'DT', 'IS', 'LO', 'LT', 'PN', 'SH', 'ST', 'TM', 'UI', 'UT']);
 
 function textBytes(s: string, vr: string): Uint8Array {
@@ -49,28 +50,9 @@ function valueBytes(vr: string, value: DicomValue): Uint8Array {
   return numberBytes(typeof value === 'number' ? [value] : (value as readonly number[]), vr);
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 function encodeElement(tag: string, vr: string, value: DicomValue): Uint8Array {
   const body = valueBytes(vr, value);
-  const long = LONG_VRS.has(vr);
-  const head = new Uint8Array(long ? 12 : 8);
-  const v = new DataView(head.buffer);
-  v.setUint16(0, parseInt(tag.slice(0, 4), 16), true);
-  v.setUint16(2, parseInt(tag.slice(4, 8), 16), true);
-  head[4] = vr.charCodeAt(0);
-  head[5] = vr.charCodeAt(1);
-  if (long) v.setUint32(8, body.length, true);
-  else v.setUint16(6, body.length, true);
-  return concat([head, body]);
+  return concat([encodeElementHeader(parseInt(tag.slice(0, 4), 16), parseInt(tag.slice(4, 8), 16), vr, body.length), body]);
 }
 
 function encodeElements(elements: DicomElements): Uint8Array {

@@ -8,6 +8,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildMultipart } from '../../src/io/dicomweb/multipart-build.js';
+import { generateChestRadiograph } from '../../src/phantoms.js';
+import { writeVolumeAsDicomSeries } from './dicom-series-writer.js';
 
 export interface HostileStats {
   requests: number;
@@ -37,6 +39,18 @@ export interface HostileServer {
 
 export const BOUNDARY = 'hostile-boundary-7f3a';
 export const MULTIPART_TYPE = `multipart/related; type="application/dicom"; boundary=${BOUNDARY}`;
+
+/** What the server's retrieve usually sends: a chest radiograph phantom (DX, 128 x 128) as series `series` of `study`. */
+export function chestDxInstances(study: string, series: string): Uint8Array[] {
+  return writeVolumeAsDicomSeries(generateChestRadiograph({ seed: 11, size: 128 }).image, {
+    modality: 'DX',
+    studyUid: study,
+    seriesUid: series,
+    frameOfReferenceUid: `${study}.9`,
+    seriesNumber: 1,
+    seriesDescription: 'CHEST PA',
+  });
+}
 
 export function multipartOf(instances: readonly Uint8Array[]): Uint8Array {
   return buildMultipart(

@@ -161,24 +161,11 @@ g.attrs['weight_names'] = np.array([b'conv2d_1/kernel:0', b'conv2d_1/bias:0'])`,
     const bare = join(work, 'python-no-site');
     writeFileSync(bare, `#!/bin/sh\nexec ${python} -S "$@"\n`);
     chmodSync(bare, 0o755);
-    const run = convertVoxelmorphCheckpoint(makeCheckpoint('vm1', false), {
-      id: 'vxm-nosite',
-      replace: false,
-      json: false,
-      modelsDir: store,
-      cwd: work,
-      env: { ...process.env, MEDINFER_PYTHON: bare },
-    });
+    const options = { id: 'vxm-nosite', replace: false, json: false, modelsDir: store, cwd: work, env: { ...process.env, MEDINFER_PYTHON: bare } };
+    const run = convertVoxelmorphCheckpoint(makeCheckpoint('vm1', false), options);
     await expect(run).rejects.toThrow(UnsupportedError);
-    await expect(
-      convertVoxelmorphCheckpoint(makeCheckpoint('vm1', false), {
-        id: 'vxm-nosite',
-        replace: false,
-        json: false,
-        modelsDir: store,
-        cwd: work,
-        env: { ...process.env, MEDINFER_PYTHON: bare },
-      }),
-    ).rejects.toThrow(/needs the Python package h5py .*apt-get install python3-h5py/);
+    await expect(convertVoxelmorphCheckpoint(makeCheckpoint('vm1', false), options)).rejects.toThrow(
+      /needs the Python package h5py .*apt-get install python3-h5py/,
+    );
   });
 });

@@ -4,7 +4,7 @@
  * batch, a worker killed with SIGKILL mid-job, and equality with a single-machine `medinfer run`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVolume } from '../../src/index.js';
 import { writePng } from '../../src/node.js';
 import { writeTinyManifest } from '../helpers/tiny-manifest.js';
+import { batchFlags, readJsonl } from '../fixtures/cli/cli-harness.js';
 
 const BIN = fileURLToPath(new URL('../../bin/medinfer.js', import.meta.url));
 const REDIS = ['/usr/bin/redis-server', '/usr/sbin/redis-server'].find((p) => existsSync(p));
@@ -55,13 +56,7 @@ async function writeInputs(dir: string, count: number, size: number): Promise<vo
   }
 }
 
-const lines = (file: string) =>
-  existsSync(file)
-    ? readFileSync(file, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, any>)
-    : [];
+const lines = (file: string) => readJsonl<Record<string, any>>(file);
 const tempFiles = (dir: string) => readdirSync(dir).filter((n) => n.endsWith('.medinfer-tmp'));
 
 describe.runIf(REDIS !== undefined || process.env.CI)('medinfer queue / worker on a real Redis', () => {
@@ -100,14 +95,7 @@ describe.runIf(REDIS !== undefined || process.env.CI)('medinfer queue / worker o
       'submit',
       '--redis',
       url,
-      '--model',
-      'tiny-cxr',
-      '--manifest',
-      manifest,
-      '--input',
-      join(work, 'small'),
-      '--output',
-      out,
+      ...batchFlags({ model: 'tiny-cxr', manifest, input: join(work, 'small'), output: out }),
       '--wait',
       '--poll-ms',
       '200',
@@ -122,21 +110,7 @@ describe.runIf(REDIS !== undefined || process.env.CI)('medinfer queue / worker o
     const byId = (rows: Record<string, any>[]) => Object.fromEntries(rows.map((r) => [r.id, { outputs: r.outputs, summary: r.summary }]));
     expect(byId(lines(join(out, 'results.jsonl')))).toEqual(byId(lines(join(single, 'results.jsonl'))));
     // Resubmit: finished inputs are not enqueued again; only the failed one is retried.
-    const again = cli([
-      'queue',
-      'submit',
-      '--redis',
-      url,
-      '--model',
-      'tiny-cxr',
-      '--manifest',
-      manifest,
-      '--input',
-      join(work, 'small'),
-      '--output',
-      out,
-      '--quiet',
-    ]);
+    const again = cli(['queue', 'submit', '--redis', url, ...batchFlags({ model: 'tiny-cxr', manifest, input: join(work, 'small'), output: out }), '--quiet']);
     expect(JSON.parse(again.out)).toMatchObject({ total: 7, enqueued: 1, alreadyDone: 6 });
     await Promise.all(workers.map(exited));
     await exited(startWorker(url, ['--idle-exit-ms', '2000']));

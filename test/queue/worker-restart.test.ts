@@ -7,7 +7,7 @@
  * or SIGTERM (volatile). Private redis-server instances on free loopback ports, killed by PID.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVolume } from '../../src/index.js';
 import { writePng } from '../../src/node.js';
 import { writeTinyManifest } from '../helpers/tiny-manifest.js';
+import { batchFlags, readJsonl } from '../fixtures/cli/cli-harness.js';
 import { exitedWithin, REDIS_SERVER, TestRedis } from '../helpers/redis-server.js';
 
 const BIN = fileURLToPath(new URL('../../bin/medinfer.js', import.meta.url));
@@ -39,13 +40,7 @@ async function until(test: () => boolean, ms: number): Promise<boolean> {
   return test();
 }
 
-const lines = (file: string) =>
-  existsSync(file)
-    ? readFileSync(file, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, any>)
-    : [];
+const lines = (file: string) => readJsonl<Record<string, any>>(file);
 
 describe.runIf(REDIS_SERVER !== undefined || process.env.CI)('medinfer worker across a Redis restart', () => {
   let work: string;
@@ -95,14 +90,7 @@ describe.runIf(REDIS_SERVER !== undefined || process.env.CI)('medinfer worker ac
         redis.url,
         '--queue',
         queue,
-        '--model',
-        'tiny-cxr',
-        '--manifest',
-        manifest,
-        '--input',
-        inputs,
-        '--output',
-        out,
+        ...batchFlags({ model: 'tiny-cxr', manifest, input: inputs, output: out }),
         '--wait',
         '--poll-ms',
         '200',

@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { CliContext } from '../../src/cli/command.js';
+import { runMain } from '../helpers/cli-main.js';
 import { ortWebDistFolder } from '../../src/cli/commands/copy-assets.js';
 import { checkOrtAssets, findOrtAssetProblems, ORT_WEB_ASSET_FILES, ortAssetUrls } from '../../src/runtime/ort-web-assets.js';
 import { isMedinferError } from '../../src/core/errors.js';
@@ -52,22 +51,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    cwd: work,
-    env: {},
-    isTTY: false,
-  };
-  return { code: await main(argv, ctx), out, err };
-}
+const cli = (...argv: string[]) => runMain(argv, { cwd: work });
 
 describe('onnxruntime-web assets', () => {
   it('the list is exactly what the installed onnxruntime-web/webgpu build loads', () => {

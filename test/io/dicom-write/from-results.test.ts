@@ -7,7 +7,6 @@ import { getModelEntry, parseManifest } from '../../../src/manifest/load.js';
 import type { ModelEntry } from '../../../src/manifest/types.js';
 import { readDicom } from '../../../src/io/dicom/index.js';
 import { firstItem, parseDicomBytes, readNumbers, readString, sequenceItems } from '../../../src/io/dicom/parse-header.js';
-import type { DataSet } from '../../../src/io/dicom/dataset.js';
 import type { SegmentationResult } from '../../../src/pipelines/segmentation.js';
 import type { DetectionResult } from '../../../src/pipelines/detection.js';
 import type { ClassificationResult } from '../../../src/pipelines/classification.js';
@@ -16,7 +15,7 @@ import { describeDicomSource, type SrDetection3D, type SrDetection2D } from '../
 import { classificationToDicomSr, detectionFindings, detectionToDicomSr, segmentationToDicom } from '../../../src/pipelines/dicom-results.js';
 import { makeCase } from './case.js';
 import { makeRadiograph, patientPosition } from './source-series.js';
-import { hasDciodvfy, runDciodvfy, segToLabels } from './helpers.js';
+import { hasDciodvfy, runDciodvfy, srContentItems, segToLabels } from './helpers.js';
 
 const manifest = parseManifest(JSON.parse(readFileSync(new URL('../../../models.manifest.json', import.meta.url), 'utf8')), {
   validatePreprocess: () => {},
@@ -35,15 +34,6 @@ function provenance(entry: ModelEntry): Provenance {
     startedAt: '',
     durationMs: 0,
   };
-}
-
-function walk(ds: DataSet, out: { meaning: string; item: DataSet }[] = []): { meaning: string; item: DataSet }[] {
-  for (const item of sequenceItems(ds, 'x0040a730')) {
-    const name = firstItem(item, 'x0040a043');
-    out.push({ meaning: name === undefined ? '' : (readString(name, 'x00080104') ?? ''), item });
-    walk(item, out);
-  }
-  return out;
 }
 
 function checkIod(bytes: Uint8Array, name: string): void {
@@ -72,7 +62,7 @@ describe('segmentationToDicom', () => {
     expect(readString(firstItem(sequenceItems(seg, 'x00620002')[0]!, 'x00620007')!, 'x00660031')).toBe('c'.repeat(64));
     const back = segToLabels(out.seg, (await decodeDicomFrames(out.seg)).data, source, (n) => out.segments[n - 1]!.label);
     expect(Array.from(back)).toEqual(Array.from(data));
-    const sr = walk(parseDicomBytes(out.sr, 'sr').dataSet);
+    const sr = srContentItems(parseDicomBytes(out.sr, 'sr').dataSet);
     const mm3 = sr.filter((i) => i.meaning === 'Volume').map((i) => readNumbers(firstItem(i.item, 'x0040a300')!, 'x0040a30a')![0]!);
     mm3.forEach((v, idx) => expect(v).toBeCloseTo(out.volumes[idx]!.volumeMm3, 6));
     checkIod(out.seg, 'seg.dcm');
@@ -102,7 +92,7 @@ describe('detection results', () => {
     expect(Math.hypot(...d!.halfAxesMm[2])).toBeCloseTo(2 * 2.5, 6);
     const sr = detectionToDicomSr(result, g, { source, entry });
     const ds = parseDicomBytes(sr, 'sr').dataSet;
-    const items = walk(ds);
+    const items = srContentItems(ds);
     const group = items.find((i) => i.meaning === 'Measurement Group')!.item;
     expect(readString(firstItem(group, 'x0040a504')!, 'x0040db00')).toBe('1410');
     const region = items.find((i) => i.meaning === 'Image Region')!.item;
@@ -149,14 +139,16 @@ describe('detection results', () => {
     const [d] = detectionFindings(result, image.geometry, source, entry) as SrDetection2D[];
     expect(d!.pixelBox).toEqual([2, 3, 10, 7]);
     const sr = detectionToDicomSr(result, image.geometry, { source, entry });
-    const items = walk(parseDicomBytes(sr, 'sr').dataSet);
+    const items = srContentItems(parseDicomBytes(sr, 'sr').dataSet);
     const region = items.find((i) => i.meaning === 'Image Region')!.item;
     expect(readString(region, 'x00700023')).toBe('POLYLINE');
     expect(Array.from({ length: 10 }, (_, n) => region.float('x00700022', n))).toEqual([2, 3, 10, 3, 10, 7, 2, 7, 2, 3]);
     // The radiograph states ImagerPixelSpacing only (detector plane): no sizes in mm are claimed.
     expect(items.some((i) => i.meaning === 'Length' || i.meaning === 'Width')).toBe(false);
     // With PixelSpacing [rows 0.2, columns 0.25]: 8 columns = 2 mm, 4 rows = 0.8 mm.
-    const spaced = walk(parseDicomBytes(detectionToDicomSr(result, image.geometry, { source: { ...source, pixelSpacing: [0.2, 0.25] }, entry }), 'sr').dataSet);
+    const spaced = srContentItems(
+      parseDicomBytes(detectionToDicomSr(result, image.geometry, { source: { ...source, pixelSpacing: [0.2, 0.25] }, entry }), 'sr').dataSet,
+    );
     expect(readNumbers(firstItem(spaced.find((i) => i.meaning === 'Length')!.item, 'x0040a300')!, 'x0040a30a')![0]).toBeCloseTo(2, 6);
     expect(readNumbers(firstItem(spaced.find((i) => i.meaning === 'Width')!.item, 'x0040a300')!, 'x0040a30a')![0]).toBeCloseTo(0.8, 6);
     checkIod(sr, 'det2d-sr.dcm');
@@ -177,7 +169,7 @@ describe('classification results', () => {
       provenance: provenance(entry),
     } as unknown as ClassificationResult;
     const sr = classificationToDicomSr(result, { source, entry });
-    const items = walk(parseDicomBytes(sr, 'sr').dataSet);
+    const items = srContentItems(parseDicomBytes(sr, 'sr').dataSet);
     const nodule = items.find(
       (i) => i.meaning === 'Nodule' && readString(i.item, 'x0040a040') === 'CODE' && readString(firstItem(i.item, 'x0040a168')!, 'x00080104') !== 'Nodule',
     )!.item;

@@ -3,8 +3,19 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDicomBytes, readNumbers, sequenceItems, firstItem } from '../../../src/io/dicom/parse-header.js';
+import { parseDicomBytes, readNumbers, readString, sequenceItems, firstItem } from '../../../src/io/dicom/parse-header.js';
+import type { DataSet } from '../../../src/io/dicom/dataset.js';
 import type { DicomSourceSeries } from '../../../src/io/dicom-write/index.js';
+
+/** An SR's content items, depth first, each with its concept name's code meaning ('' where it has none). */
+export function srContentItems(ds: DataSet, out: { meaning: string; item: DataSet }[] = []): { meaning: string; item: DataSet }[] {
+  for (const item of sequenceItems(ds, 'x0040a730')) {
+    const name = firstItem(item, 'x0040a043');
+    out.push({ meaning: name === undefined ? '' : (readString(name, 'x00080104') ?? ''), item });
+    srContentItems(item, out);
+  }
+  return out;
+}
 
 export function hasDciodvfy(): boolean {
   return spawnSync('dciodvfy', ['-version'], { encoding: 'utf8' }).error === undefined;

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseDicomBytes, readString, sequenceItems, firstItem, readNumbers } from '../../../src/io/dicom/parse-header.js';
-import type { DataSet } from '../../../src/io/dicom/dataset.js';
 import { createDicomSeg, createDicomSr, DICOM_CODES, type SegmentDescription, type SrDetection } from '../../../src/io/dicom-write/index.js';
 import { FOR_UID, SERIES_UID, STUDY_UID, sopUid } from './source-series.js';
 import { makeCase } from './case.js';
-import { hasDciodvfy, runDciodvfy } from './helpers.js';
+import { hasDciodvfy, runDciodvfy, srContentItems } from './helpers.js';
 
 const SEGMENTS: SegmentDescription[] = [
   { label: 1, name: 'liver', category: DICOM_CODES.anatomicalStructure, type: { value: '10200004', scheme: 'SCT', meaning: 'Liver' } },
@@ -21,16 +20,6 @@ const DETECTION: SrDetection = {
     [0, 0, 4],
   ],
 };
-
-/** Depth-first content items with their concept name meaning. */
-function walk(ds: DataSet, out: { meaning: string; item: DataSet }[] = []): { meaning: string; item: DataSet }[] {
-  for (const item of sequenceItems(ds, 'x0040a730')) {
-    const name = firstItem(item, 'x0040a043');
-    out.push({ meaning: name === undefined ? '' : (readString(name, 'x00080104') ?? ''), item });
-    walk(item, out);
-  }
-  return out;
-}
 
 async function makeSr() {
   const c = await makeCase();
@@ -61,8 +50,8 @@ describe('createDicomSr', () => {
     expect(readString(ds, 'x0040a493')).toBe('UNVERIFIED');
     expect(readString(firstItem(ds, 'x0040a504')!, 'x0040db00')).toBe('1500');
     const segUid = readString(parseDicomBytes(seg, 'seg').dataSet, 'x00080018');
-    const items = walk(ds);
-    const groups = items.filter((i) => i.meaning === 'Measurement Group').map((g) => walk(g.item));
+    const items = srContentItems(ds);
+    const groups = items.filter((i) => i.meaning === 'Measurement Group').map((g) => srContentItems(g.item));
     expect(groups).toHaveLength(5);
     const volumes = groups.slice(0, 2).map((g) => {
       const ref = firstItem(g.find((i) => i.meaning === 'Referenced Segment')!.item, 'x00081199')!;

@@ -4,17 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { readDicom, readDicomSeries } from '../../../src/io/dicom/index.js';
-import { isMedinferError, type MedinferError } from '../../../src/core/errors.js';
-import { fixtureBytes } from './helpers.js';
-
-async function failure(p: Promise<unknown>): Promise<MedinferError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isMedinferError(err), `expected a MedinferError, got ${String(err)}`).toBe(true);
-  return err as MedinferError;
-}
+import { failure, fixtureBytes } from './helpers.js';
 
 /** Offset of an explicit-LE element tag (group, element) in the file. */
 function findTag(bytes: Uint8Array, group: number, element: number): number {

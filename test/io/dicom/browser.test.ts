@@ -5,15 +5,12 @@
  * loaders the way an app would - and the pixel hashes equal pydicom's reference, as in Node.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { bundleForBrowser, CHROMIUM, launchChromium, LOOPBACK_ONLY, MODULE_PAGE, openPage, QUIET_FLAGS, serveOnLoopback } from '../../helpers/chromium.js';
 import { FIXTURES, loadReference } from './helpers.js';
-
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const FILES = [
   'CT_small.dcm',
@@ -56,65 +53,32 @@ window.readFixture = async (name) => {
 };
 `;
 
-let server: Server;
+let stopServer: (() => Promise<void>) | undefined;
 let browser: Browser;
 let base = '';
 
 describe.runIf(existsSync(CHROMIUM))('readDicom in headless Chromium', () => {
   beforeAll(async () => {
-    const bundle = await build({
-      stdin: { contents: ENTRY, resolveDir: ROOT, loader: 'js' },
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      logLevel: 'silent',
-      // The emscripten builds' Node branches are never taken in a browser.
-      external: ['fs', 'path', 'crypto', 'url', 'module', 'worker_threads'],
-    });
-    const js = bundle.outputFiles[0]!.contents;
-    server = createServer((req, res) => {
-      const url = decodeURIComponent((req.url ?? '/').split('?')[0]!);
-      let body: Uint8Array | string | undefined;
-      if (url === '/') body = '<!doctype html><meta charset="utf-8"><script type="module" src="/bundle.js"></script>';
-      else if (url === '/bundle.js') body = js;
-      else if (url.startsWith('/wasm/') && WASM[url.slice(6)] !== undefined) body = readFileSync(join(ROOT, WASM[url.slice(6)]!));
-      else if (url.startsWith('/fixtures/') && !url.includes('..')) body = readFileSync(join(FIXTURES, url.slice(10)));
-      if (body === undefined) {
-        res.writeHead(404).end();
-        return;
-      }
-      const type = { '.js': 'text/javascript', '.wasm': 'application/wasm', '': 'text/html' }[url === '/' ? '' : extname(url)] ?? 'application/octet-stream';
-      res.writeHead(200, { 'content-type': type }).end(body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-      ],
-    });
+    // The emscripten builds' Node branches are never taken in a browser.
+    const js = await bundleForBrowser({ contents: ENTRY, resolveDir: ROOT, loader: 'js' }, ['fs', 'path', 'crypto', 'url', 'module', 'worker_threads']);
+    const find = (url: string): Uint8Array | string | undefined => {
+      if (url === '/') return MODULE_PAGE;
+      if (url === '/bundle.js') return js;
+      if (url.startsWith('/wasm/') && WASM[url.slice(6)] !== undefined) return readFileSync(join(ROOT, WASM[url.slice(6)]!));
+      if (url.startsWith('/fixtures/') && !url.includes('..')) return readFileSync(join(FIXTURES, url.slice(10)));
+      return undefined;
+    };
+    ({ base, close: stopServer } = await serveOnLoopback(find));
+    browser = await launchChromium([...QUIET_FLAGS, '--disable-gpu', LOOPBACK_ONLY]);
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await stopServer?.();
   });
 
   test('every codec decodes to the same pixels as pydicom (and Node)', async () => {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(base);
+    const { page, errors } = await openPage(browser, base);
     await page.waitForFunction(() => typeof (window as unknown as { readFixture?: unknown }).readFixture === 'function');
     const reference = new Map(loadReference().files.map((f) => [f.file, f]));
     for (const file of FILES) {

@@ -23,8 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { main } from '../../../src/cli/main.js';
-import type { CliContext } from '../../../src/cli/command.js';
+import { runMain } from '../../helpers/cli-main.js';
 import { readNifti } from '../../../src/io/nifti/read-nifti.js';
 import { compareNiftiVolumes } from '../../helpers/nifti-compare.js';
 
@@ -51,20 +50,7 @@ interface Row {
 const cases = JSON.parse(readFileSync(join(ROOT, 'cases.json'), 'utf8')) as Case[];
 const rows = new Map<string, Row>();
 
-async function cli(argv: string[]): Promise<{ code: number; err: string }> {
-  let err = '';
-  const ctx: CliContext = {
-    out: () => undefined,
-    err: (t) => {
-      err += t;
-    },
-    cwd: process.cwd(),
-    env: {},
-    isTTY: false,
-  };
-  const code = await main(argv, ctx);
-  return { code, err };
-}
+const cli = (argv: string[]) => runMain(argv);
 
 const readVolume = async (path: string) => readNifti(readFileSync(path), { name: path, gunzip: (b) => gunzipSync(b) });
 

@@ -2,7 +2,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import type { TypedArray } from '../../../src/core/dtype.js';
+import { isMedinferError, type MedinferError } from '../../../src/core/errors.js';
 
 export const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'dicom');
 
@@ -96,4 +98,14 @@ export function oddOffsetView(bytes: Uint8Array, offset = 3, asBuffer = false): 
   const big = new Uint8Array(bytes.length + offset + 5).fill(pad);
   big.set(bytes, offset);
   return big.subarray(offset, offset + bytes.length);
+}
+
+/** The error `p` rejects with, asserted to be one of the SDK's typed errors (a fulfilled `p` fails the test). */
+export async function failure(p: Promise<unknown>): Promise<MedinferError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(isMedinferError(err), `expected a MedinferError, got ${String(err)}`).toBe(true);
+  return err as MedinferError;
 }

@@ -9,11 +9,10 @@ import { readDicom } from '../../../src/io/dicom/index.js';
 import { readNifti } from '../../../src/io/nifti/index.js';
 import { indexToWorld, worldToIndex } from '../../../src/core/geometry.js';
 import type { Volume } from '../../../src/core/volume.js';
-import { isMedinferError, type MedinferError } from '../../../src/core/errors.js';
 import { isMosaic } from '../../../src/io/dicom/mosaic.js';
 import { parseDicomBytes } from '../../../src/io/dicom/parse-header.js';
 import { DataSet } from '../../../src/io/dicom/dataset.js';
-import { fixtureBytes } from './helpers.js';
+import { failure, fixtureBytes } from './helpers.js';
 
 async function load(name: string): Promise<{ dicom: Volume; ref: Volume }> {
   const dicom = await readDicom(fixtureBytes(`mosaic/${name}.dcm`), { name: `${name}.dcm` });
@@ -106,15 +105,6 @@ describe('Siemens mosaic vs dcm2niix Ref NIfTI', () => {
     expect(isMosaic(withCreator('GEMS_ACQU_01'))).toBe(false);
   });
 });
-
-async function failure(p: Promise<unknown>): Promise<MedinferError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isMedinferError(err), `expected a MedinferError, got ${String(err)}`).toBe(true);
-  return err as MedinferError;
-}
 
 /** Replaces the first occurrence of `from` (latin1) with `to` (same length). */
 function patchText(bytes: Uint8Array, from: string, to: string): Uint8Array {

@@ -4,6 +4,8 @@
  * 'PHIMARK<ggggeeee>' (the kept Series and Frame of Reference UIDs get real UIDs), for tests that
  * check what reaches any output.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BASIC_PROFILE_ATTRIBUTES } from '../../../src/io/dicom/phi-profile-table.js';
 import { concat, encodeElementsImplicit, encodeFileMeta, imageElements, type TestElement } from './build-dicom.js';
 
@@ -39,4 +41,15 @@ export function buildMarkedDicom(): { bytes: Uint8Array; markers: number } {
   const dataset = encodeElementsImplicit([...image.filter((e) => !taken.has(`${e.group}:${e.element}`)), ...profile]);
   const meta = encodeFileMeta('1.2.840.10008.1.2', '1.2.840.10008.5.1.4.1.1.7', `${MARK}00020003`);
   return { bytes: concat([meta, dataset]), markers: profile.filter((e) => String(e.value).startsWith(MARK)).length + 1 };
+}
+
+/**
+ * The CLI tests' input folder: `dir`/marked.dcm, and `dir`/broken.dcm, the same file cut inside its
+ * pixel data - reading it fails, so an error is reported, and that error must not quote the header either.
+ */
+export function writeMarkedInputs(dir: string): void {
+  const { bytes } = buildMarkedDicom();
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'marked.dcm'), bytes);
+  writeFileSync(join(dir, 'broken.dcm'), bytes.subarray(0, bytes.length - 10));
 }

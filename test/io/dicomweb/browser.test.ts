@@ -8,18 +8,17 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDicomWebClient, readDicomSeries } from '../../../src/index.js';
 import { generateChestCt } from '../../../src/phantoms.js';
 import { orthancAvailable, startOrthanc, type OrthancInstance } from '../../helpers/orthanc.js';
 import { writeVolumeAsDicomSeries } from '../../helpers/dicom-series-writer.js';
+import { bundleForBrowser, CHROMIUM, launchChromium, LOOPBACK_ONLY, MODULE_PAGE, openPage, QUIET_FLAGS, serveOnLoopback } from '../../helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const STUDY = '1.2.826.0.1.3680043.10.1234.720.1';
 const SERIES = `${STUDY}.1`;
@@ -47,7 +46,7 @@ window.runDicomWeb = async (user, password, extra) => {
 
 describe.runIf(existsSync(CHROMIUM) && orthancAvailable())('DICOMweb client in headless Chromium', () => {
   let pacs: OrthancInstance;
-  let server: Server;
+  let stopServer: (() => Promise<void>) | undefined;
   let browser: Browser;
   let base = '';
   const ct = generateChestCt({ seed: 3, size: [40, 36, 8], spacingMm: [0.9, 0.8, 2.5], nodules: [0, 0] });
@@ -71,24 +70,11 @@ describe.runIf(existsSync(CHROMIUM) && orthancAvailable())('DICOMweb client in h
   beforeAll(async () => {
     pacs = await startOrthanc();
     await createDicomWebClient({ url: pacs.dicomWebUrl, auth: pacs.auth }).store(files, { study: STUDY });
-    const bundle = await build({
-      stdin: { contents: ENTRY, resolveDir: ROOT, loader: 'js' },
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      logLevel: 'silent',
-    });
-    const js = bundle.outputFiles[0]!.contents;
-    server = createServer((req, res) => {
+    const js = await bundleForBrowser({ contents: ENTRY, resolveDir: ROOT, loader: 'js' });
+    // Reverse proxy to Orthanc: method, headers (auth included) and body passed through.
+    const proxy: RequestListener = (req, res) => {
       const url = req.url ?? '/';
-      if (url === '/')
-        return void res
-          .writeHead(200, { 'content-type': 'text/html' })
-          .end('<!doctype html><meta charset="utf-8"><script type="module" src="/bundle.js"></script>');
-      if (url === '/bundle.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
       if (!url.startsWith('/dicom-web/')) return void res.writeHead(404).end();
-      // Reverse proxy to Orthanc: method, headers (auth included) and body passed through.
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', async () => {
@@ -104,37 +90,20 @@ describe.runIf(existsSync(CHROMIUM) && orthancAvailable())('DICOMweb client in h
         if (ct2) out['content-type'] = ct2;
         res.writeHead(upstream.status, out).end(Buffer.from(await upstream.arrayBuffer()));
       });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-      ],
-    });
+    };
+    const site: Record<string, Uint8Array | string> = { '/': MODULE_PAGE, '/bundle.js': js };
+    ({ base, close: stopServer } = await serveOnLoopback((path) => site[path], { fallback: proxy }));
+    browser = await launchChromium([...QUIET_FLAGS, '--disable-gpu', LOOPBACK_ONLY]);
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
+    await stopServer?.();
     await pacs?.stop();
   });
 
   test('QIDO-RS, readDicomWebSeries and STOW-RS in the page: the same volume as Node reads', async () => {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(base);
+    const { page, errors } = await openPage(browser, base);
     await page.waitForFunction(() => typeof (window as unknown as { runDicomWeb?: unknown }).runDicomWeb === 'function');
     type Got = { series: string[]; size: number[]; spacing: number[]; origin: number[]; sha: string; progress: number; stored: string[]; isNode: boolean };
     const got = await page.evaluate(
