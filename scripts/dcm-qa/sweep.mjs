@@ -48,6 +48,10 @@ import { gunzipSync } from 'node:zlib';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ALL_REPOS = ['dcm_qa', 'dcm_qa_ts', 'dcm_qa_enh', 'dcm_qa_philips_enh', 'dcm_qa_ge', 'dcm_qa_nih', 'dcm_qa_mosaic', 'dcm_qa_stc'];
+// More public dcm2niix QA repositories (BSD-2 / CC0), swept as stand-ins for held-out exports: `--repos more`.
+const MORE_REPOS = ['agfa', 'canon_61', 'toshiba', 'philips', 'philips_asl', 'philips_dwi', 'xa30', 'xa30i', 'xa60', 'sag', 'polar', 'decubitus']
+  .concat(['decubitus_ge', '12bit', 'frag', 'fmap', 'mprage', 'table', 'trt', 'cs_dl', 'deident', 'spec'])
+  .map((r) => `dcm_qa_${r}`);
 const NEAR_MM = 0.01;
 const PART = /^(_e\d+)?(_ph|_real|_imaginary|_fieldmaphz)?$/;
 
@@ -57,7 +61,7 @@ function parseArgs(argv) {
     const a = argv[i];
     if (a === '--work') o.work = argv[++i];
     else if (a === '--only') o.only = new RegExp(argv[++i]);
-    else if (a === '--repos') o.repos = argv[++i].split(',');
+    else if (a === '--repos') o.repos = argv[++i].split(',').flatMap((r) => (r === 'more' ? MORE_REPOS : r === 'all' ? ALL_REPOS : [r]));
     else if (a === '--fresh-ref') o.freshRef = true;
     else if (a === '--file-input') o.fileInput = true;
     else if (a === '--extra') o.extra = argv[++i];
@@ -74,16 +78,24 @@ function extractRepo(repo, dest) {
   const commit = execFileSync('git', ['--git-dir', gitDir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
   const marker = join(dest, '.extracted-in-ref');
   if (existsSync(marker)) return JSON.parse(readFileSync(marker, 'utf8'));
-  const listing = execFileSync('git', ['--git-dir', gitDir, 'ls-tree', '-r', '-z', 'HEAD', 'In', 'Ref'], { maxBuffer: 1 << 28 }).toString('utf8');
-  const entries = listing
-    .split('\0')
-    .filter(Boolean)
-    .map((line) => {
-      const [meta, path] = line.split('\t');
-      const [mode, type, sha] = meta.split(' ');
-      return { mode, type, sha, path };
-    })
-    .filter((e) => e.type === 'blob');
+  const list = (...paths) =>
+    execFileSync('git', ['--git-dir', gitDir, 'ls-tree', '-r', '-z', 'HEAD', ...paths], { maxBuffer: 1 << 28 })
+      .toString('utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((line) => {
+        const [meta, path] = line.split('\t');
+        const [mode, type, sha] = meta.split(' ');
+        return { mode, type, sha, path };
+      })
+      .filter((e) => e.type === 'blob');
+  let entries = list('In', 'Ref');
+  // A few QA repos (dcm_qa_agfa) keep their DICOM in top-level folders with no In/: every file in a
+  // subfolder other than Ref/ is then taken as input, under In/<folder>.
+  if (!entries.some((e) => e.path.startsWith('In/')))
+    entries = list()
+      .filter((e) => e.path.includes('/'))
+      .map((e) => (e.path.startsWith('Ref/') ? e : { ...e, path: `In/${e.path}` }));
   const skipped = [];
   const blobs = entries.filter((e) => (e.mode === '120000' ? (skipped.push(`${e.path} (symlink / annex)`), false) : true));
   // cat-file --batch in chunks of 50 blobs (each < 4 MiB in these snapshots); a missing object answers "<sha> missing".
