@@ -1,0 +1,81 @@
+/**
+ * Parts told apart by vendor private attributes only (src/io/dicom/vendor-frame-keys.ts), found by
+ * the dcm2niix sweep over dcm_qa_xa30 / dcm_qa_xa30i (Siemens XA field maps: `_e2_ph`, `_e2`) and
+ * dcm_qa_fmap/GE (GE B0map: magnitude + `_fieldmaphz`). Synthetic files with the same attributes.
+ */
+import { describe, expect, test } from 'vitest';
+import { readDicomSeriesParts } from '../../../src/io/dicom/index.js';
+import { classicSlice, enhancedFile, sliceValue, type ClassicSlice } from './multivolume-synthetic.js';
+
+const Z = [0, 2, 4];
+const named = (slices: readonly ClassicSlice[]) => slices.map((s, k) => ({ name: `f${k}.dcm`, bytes: classicSlice(s) }));
+const siemensXa = { '00080070': ['LO', 'Siemens Healthineers'] as const };
+
+describe('Siemens XA: the echo number of the ICE dimensions string (0021,1106)', () => {
+  test('classic phase difference without EchoNumbers > 1 is echo 2 (_e2_ph), as dcm2niix names it', async () => {
+    const slices = Z.map((z, k) => ({
+      z,
+      inst: k + 1,
+      echo: 1,
+      imageType: 'ORIGINAL\\PRIMARY\\P\\DIS2D',
+      value: 10 + k,
+      extra: { ...siemensXa, '00210011': ['LO', 'SIEMENS MR SDI 02'] as const, '00211106': ['LO', 'X_2_1_1_1_1_1_1_1_1_1_1_629'] as const },
+    }));
+    const parts = await readDicomSeriesParts(named(slices));
+    expect(parts.map((p) => [p.meta['part'], p.meta['echoNumber'], p.frames])).toEqual([['_e2_ph', 2, 1]]);
+    for (let k = 0; k < 3; k++) expect(sliceValue(parts[0]!, k, 0)).toBe(10 + k);
+  });
+
+  test('enhanced: the ICE string of each frame, inside the private per-frame item (0021,11FE)', async () => {
+    const ice = (echo: number) => ({
+      '00211011': ['LO', 'SIEMENS MR SDI 02'] as const,
+      '002111fe': ['SQ', [{ '00211106': ['LO', `X_${echo}_1_1_1`] }]] as const,
+    });
+    const file = enhancedFile(
+      Z.map((z, k) => ({ pos: [0, 0, z] as [number, number, number], component: 'MAGNITUDE' as const, te: 7.38, value: 20 + k, extra: ice(2) })),
+      { extra: siemensXa },
+    );
+    const parts = await readDicomSeriesParts([{ name: 'xa.dcm', bytes: file }]);
+    expect(parts.map((p) => [p.meta['part'], p.meta['echoNumber']])).toEqual([['_e2', 2]]);
+  });
+
+  test('EchoNumbers above 1 win, and other vendors ignore (0021,1106)', async () => {
+    const slices = (manufacturer: string, echo: number) =>
+      Z.map((z, k) => ({ z, inst: k + 1, echo, value: k, extra: { '00080070': ['LO', manufacturer] as const, '00211106': ['LO', 'X_3_1'] as const } }));
+    expect((await readDicomSeriesParts(named(slices('SIEMENS', 2))))[0]!.meta['part']).toBe('_e2');
+    expect((await readDicomSeriesParts(named(slices('Philips', 1))))[0]!.meta['part'] ?? '').toBe('');
+  });
+});
+
+describe('GE B0map: the first LocationsInAcquisition images are a field map in Hz', () => {
+  const ge = (sequence: string, images: number) => ({
+    '00080070': ['LO', 'GE MEDICAL SYSTEMS'] as const,
+    '00190010': ['LO', 'GEMS_ACQU_01'] as const,
+    '0019109c': ['LO', sequence] as const,
+    '00210010': ['LO', 'GEMS_RELA_01'] as const,
+    '0021104f': ['SS', 3] as const,
+    '00201002': ['IS', String(images)] as const,
+  });
+  // InstanceNumber 1-3: field map (value 500 + k), 4-6: magnitude (value 100 + k); files listed magnitude first.
+  const series = (sequence: string, images = 6) =>
+    [1, 0].flatMap((v) => Z.map((z, k) => ({ z, inst: v * 3 + k + 1, value: (v === 0 ? 500 : 100) + k, extra: ge(sequence, images) })));
+
+  test.each(['B0map', '3db0map'])('pulse sequence %s -> magnitude part and _fieldmaphz part, one volume each', async (sequence) => {
+    const parts = await readDicomSeriesParts(named(series(sequence)));
+    expect(parts.map((p) => [p.meta['part'], p.meta['imageComponent'], p.frames])).toEqual([
+      ['', 'magnitude', 1],
+      ['_fieldmaphz', 'fieldmap', 1],
+    ]);
+    for (let k = 0; k < 3; k++) {
+      expect(sliceValue(parts[0]!, k, 0)).toBe(100 + k);
+      expect(sliceValue(parts[1]!, k, 0)).toBe(500 + k);
+    }
+  });
+
+  test('another sequence, or as many images as locations: one part (2 volumes / 1 volume), not split', async () => {
+    const parts = await readDicomSeriesParts(named(series('epi')));
+    expect(parts.map((p) => [p.meta['part'] ?? '', p.frames])).toEqual([['', 2]]);
+    const one = await readDicomSeriesParts(named(series('B0map', 3).slice(0, 3)));
+    expect(one.map((p) => [p.meta['part'] ?? '', p.frames])).toEqual([['', 1]]);
+  });
+});
