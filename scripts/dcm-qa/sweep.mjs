@@ -330,11 +330,25 @@ async function sweepSeries(tools, s, work, opts) {
     ok = false;
     details.push(`missing ${missing.join(', ')}`);
   }
-  if (extra.length) {
-    ok = false;
-    details.push(`extra ${extra.join(', ')}`);
-  }
   const read = async (p) => tools.readNifti(readFileSync(p), { name: p, gunzip: (b) => gunzipSync(b) });
+  // A part of ours with no dcm2niix part of its name (e.g. _rev: GE epi_pepolar reversed volumes, which
+  // dcm2niix writes as another series, `outa`) is fine when it equals one of dcm2niix's files.
+  const unmatched = [];
+  for (const f of extra) {
+    let twin;
+    for (const r of refFiles.filter((r) => !(ourFiles.length === 1 && r === refParts[0]))) {
+      try {
+        if (tools.compareNiftiVolumes(await read(join(refDir, r)), await read(join(oursDir, f))).ok) twin = r;
+      } catch {}
+      if (twin !== undefined) break;
+    }
+    if (twin === undefined) unmatched.push(f);
+    else details.push(`ours ${f} = dcm2niix ${twin}`);
+  }
+  if (unmatched.length) {
+    ok = false;
+    details.push(`extra ${unmatched.join(', ')}`);
+  }
   for (const f of refParts) {
     let target = f;
     if (!ourFiles.includes(f)) {

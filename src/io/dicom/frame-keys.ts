@@ -13,6 +13,7 @@
  */
 import type { DataSet } from './dataset.js';
 import { firstItem, readNumber, readNumbers, readString, sequenceItems } from './parse-header.js';
+import { gePepolarRowsReversed } from './phase-encoding.js';
 import { TAG } from './tags.js';
 import { geFieldMapComponent, isSiemens, siemensFrameItem, siemensIceEcho } from './vendor-frame-keys.js';
 
@@ -34,6 +35,8 @@ export interface FrameKeys {
   readonly bValue: number | undefined;
   readonly stackId: string | undefined;
   readonly dimensionIndex: readonly number[] | undefined;
+  /** GE epi_pepolar reversed-polarity image: rows stored in reverse order under an unchanged header. */
+  readonly rowsReversed: boolean;
 }
 
 const T = {
@@ -131,6 +134,7 @@ function classicKeys(ds: DataSet): FrameKeys {
     bValue: undefined,
     stackId: undefined,
     dimensionIndex: undefined,
+    rowsReversed: gePepolarRowsReversed(ds),
   };
 }
 
@@ -187,6 +191,7 @@ export function readFrameKeys(ds: DataSet, frameCount: number): FrameKeys[] {
       bValue: readDouble(diffusion, T.diffusionBValue),
       stackId: content === undefined ? undefined : readString(content, T.stackId),
       dimensionIndex: content === undefined ? undefined : readUint32s(content, T.dimensionIndexValues),
+      rowsReversed: top.rowsReversed,
     });
   }
   return out;

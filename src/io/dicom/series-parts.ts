@@ -3,7 +3,8 @@
  * enhanced files, or both) are split into *parts* by echo and image component, and each part into
  * volumes by repeated slice position, as dcm2niix does by default:
  *  - parts: one per (echo, component); suffix `_e<N>` on every part when the series has more than
- *    one echo, then `_ph` / `_real` / `_imaginary` / `_fieldmaphz` (magnitude: none);
+ *    one echo, then `_ph` / `_real` / `_imaginary` / `_fieldmaphz` (magnitude: none), then `_rev` for
+ *    the reversed-polarity volumes of a GE epi_pepolar series holding both (dcm2niix: another series);
  *  - volumes: frames at the same position (along the slice normal, 0.01 mm) are the same slice of
  *    different volumes; every position must hold the same number of frames, and the n-th frame
  *    of each position (frames of one enhanced file in stored order; across files by
@@ -15,7 +16,7 @@
  */
 import { InputError } from '../../core/errors.js';
 import type { Vec3 } from '../../core/geometry.js';
-import { computeSliceNormal, readFrameAttributes, type FrameAttributes } from './frame-geometry.js';
+import { computeSliceNormal, readFrameAttributes, rowsReversedAttributes, type FrameAttributes } from './frame-geometry.js';
 import { readFrameKeys, type FrameKeys, type ImageComponent } from './frame-keys.js';
 import { isTiledVolumeFile } from './tiled-volume.js';
 import type { SliceHeader } from './slice-header.js';
@@ -55,25 +56,37 @@ export function listFrameRefs(headers: readonly SliceHeader[]): FrameRef[] {
     const n = header.pm.frames;
     const attrs = n === 1 ? [header.frame] : readFrameAttributes(header.parsed.dataSet, n);
     const keys = readFrameKeys(header.parsed.dataSet, n);
-    for (let f = 0; f < n; f++) out.push({ header, frame: f, attrs: attrs[f]!, keys: keys[f]!, order: out.length });
+    for (let f = 0; f < n; f++) {
+      const a = keys[f]!.rowsReversed ? rowsReversedAttributes(attrs[f]!, header.pm.rows) : attrs[f]!;
+      out.push({ header, frame: f, attrs: a, keys: keys[f]!, order: out.length });
+    }
   }
   return out;
 }
+
+/** Part suffix of the reversed phase-encoding volumes of a GE epi_pepolar series holding both polarities. */
+export const REVERSED_SUFFIX = '_rev';
 
 const SUFFIX: Record<ImageComponent, string> = { magnitude: '', phase: '_ph', real: '_real', imaginary: '_imaginary', fieldmap: '_fieldmaphz' };
 
 /** Splits a series' frames into parts and volumes; `label` names the series in errors. */
 export function planSeriesParts(frames: readonly FrameRef[], label: string): SeriesPart[] {
   const echoOf = echoAssigner(frames);
+  // GE epi_pepolar modes 2 / 3 hold both polarities in one series; the reversed volumes lie on another
+  // grid (rowsReversedAttributes) and go to their own part, as dcm2niix writes them to another series.
+  const mixedPolarity = frames.some((f) => f.keys.rowsReversed) && frames.some((f) => !f.keys.rowsReversed);
   const byPart = new Map<string, { echo: number | undefined; component: ImageComponent | undefined; frames: FrameRef[] }>();
   for (const f of frames) {
     const echo = echoOf(f);
-    const suffix = `${echo === undefined ? '' : `_e${echo}`}${SUFFIX[f.keys.component ?? 'magnitude']}`;
+    const polarity = mixedPolarity && f.keys.rowsReversed ? REVERSED_SUFFIX : '';
+    const suffix = `${echo === undefined ? '' : `_e${echo}`}${SUFFIX[f.keys.component ?? 'magnitude']}${polarity}`;
     const entry = byPart.get(suffix) ?? { echo, component: f.keys.component, frames: [] };
     entry.frames.push(f);
     byPart.set(suffix, entry);
   }
-  const parts = [...byPart.entries()].sort((a, b) => (a[1].echo ?? 0) - (b[1].echo ?? 0) || componentRank(a[1].component) - componentRank(b[1].component));
+  const parts = [...byPart.entries()].sort(
+    (a, b) => (a[1].echo ?? 0) - (b[1].echo ?? 0) || componentRank(a[1].component) - componentRank(b[1].component) || a[0].length - b[0].length,
+  );
   return parts.map(([part, p]) => ({
     part,
     echoNumber: p.echo,

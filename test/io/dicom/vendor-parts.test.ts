@@ -1,11 +1,13 @@
 /**
  * Parts told apart by vendor private attributes only (src/io/dicom/vendor-frame-keys.ts), found by
  * the dcm2niix sweep over dcm_qa_xa30 / dcm_qa_xa30i (Siemens XA field maps: `_e2_ph`, `_e2`) and
- * dcm_qa_fmap/GE (GE B0map: magnitude + `_fieldmaphz`). Synthetic files with the same attributes.
+ * dcm_qa_fmap/GE (GE B0map: magnitude + `_fieldmaphz`), dcm_qa_polar (GE epi_pepolar rows stored
+ * reversed: dcm2niix flips them; modes 2 / 3 split by polarity). Synthetic files with the same attributes.
  */
 import { describe, expect, test } from 'vitest';
 import { readDicomSeriesParts } from '../../../src/io/dicom/index.js';
-import { classicSlice, enhancedFile, sliceValue, type ClassicSlice } from './multivolume-synthetic.js';
+import { indexToWorld } from '../../../src/core/geometry.js';
+import { classicSlice, enhancedFile, ROWS, sliceValue, type ClassicSlice } from './multivolume-synthetic.js';
 
 const Z = [0, 2, 4];
 const named = (slices: readonly ClassicSlice[]) => slices.map((s, k) => ({ name: `f${k}.dcm`, bytes: classicSlice(s) }));
@@ -77,5 +79,57 @@ describe('GE B0map: the first LocationsInAcquisition images are a field map in H
     expect(parts.map((p) => [p.meta['part'] ?? '', p.frames])).toEqual([['', 2]]);
     const one = await readDicomSeriesParts(named(series('B0map', 3).slice(0, 3)));
     expect(one.map((p) => [p.meta['part'] ?? '', p.frames])).toEqual([['', 1]]);
+  });
+});
+
+describe('GE epi_pepolar: reversed-polarity volumes store their rows reversed under an unchanged header', () => {
+  const pepolar = (mode: number) => ({
+    '00080070': ['LO', 'GE MEDICAL SYSTEMS'] as const,
+    '0019109c': ['LO', 'research/ABCD/epi_pepolar'] as const,
+    '001910b3': ['DS', `${mode}.000000`] as const,
+  });
+  // value = 10 * volume + slice index; the header of every file says rows run anterior -> posterior from y = 0.
+  const series = (mode: number) => [1, 2, 3, 4].flatMap((t) => Z.map((z, k) => ({ z, t, inst: (t - 1) * 3 + k + 1, value: 10 * t + k, extra: pepolar(mode) })));
+
+  /** World y of the first and last stored row, and world z, of slice k of a part. */
+  const rowsAt = (v: Awaited<ReturnType<typeof readDicomSeriesParts>>[number], k: number) => ({
+    firstRowY: indexToWorld(v.geometry, [0, 0, k])[1],
+    lastRowY: indexToWorld(v.geometry, [0, ROWS - 1, k])[1],
+    z: indexToWorld(v.geometry, [0, 0, k])[2],
+  });
+
+  test('mode 0 (forward): rows where the header says', async () => {
+    const [v] = await readDicomSeriesParts(named(series(0)));
+    expect(v!.frames).toBe(4);
+    for (let k = 0; k < 3; k++) {
+      expect(rowsAt(v!, k)).toMatchObject({ firstRowY: 0, lastRowY: ROWS - 1 });
+      expect(rowsAt(v!, k).z).toBeCloseTo(Z[sliceValue(v!, k, 0) % 10]!, 9);
+    }
+  });
+
+  test('mode 1 (every volume reversed): the first stored row lies at the header last row, slices still at their z', async () => {
+    const parts = await readDicomSeriesParts(named(series(1)));
+    expect(parts).toHaveLength(1);
+    const v = parts[0]!;
+    expect(v.frames).toBe(4);
+    for (let k = 0; k < 3; k++) {
+      const at = rowsAt(v, k);
+      expect(at.firstRowY).toBeCloseTo(ROWS - 1, 9);
+      expect(at.lastRowY).toBeCloseTo(0, 9);
+      expect(at.z).toBeCloseTo(Z[sliceValue(v, k, 0) % 10]!, 9);
+    }
+  });
+
+  test('mode 2 (odd volumes reversed): forward volumes 2, 4 in the magnitude part, reversed 1, 3 in _rev, each on its own grid', async () => {
+    const parts = await readDicomSeriesParts(named(series(2)));
+    expect(parts.map((p) => [p.meta['part'], p.frames])).toEqual([
+      ['', 2],
+      ['_rev', 2],
+    ]);
+    const [fwd, rev] = parts as [(typeof parts)[number], (typeof parts)[number]];
+    expect([0, 1].map((t) => Math.floor(sliceValue(fwd, 0, t) / 10))).toEqual([2, 4]);
+    expect([0, 1].map((t) => Math.floor(sliceValue(rev, 0, t) / 10))).toEqual([1, 3]);
+    expect(rowsAt(fwd, 0)).toMatchObject({ firstRowY: 0, lastRowY: ROWS - 1 });
+    expect(rowsAt(rev, 0).firstRowY).toBeCloseTo(ROWS - 1, 9);
   });
 });
