@@ -15,7 +15,7 @@ import type { DataSet } from './dataset.js';
 import { firstItem, readNumber, readNumbers, readString, sequenceItems } from './parse-header.js';
 import { gePepolarRowsReversed } from './phase-encoding.js';
 import { TAG } from './tags.js';
-import { geFieldMapComponent, isSiemens, siemensFrameItem, siemensIceEcho } from './vendor-frame-keys.js';
+import { geFieldMapComponent, isSiemens, philipsIsotropicDiffusion, siemensFrameItem, siemensIceEcho } from './vendor-frame-keys.js';
 
 export type ImageComponent = 'magnitude' | 'phase' | 'real' | 'imaginary' | 'fieldmap';
 
@@ -37,6 +37,8 @@ export interface FrameKeys {
   readonly dimensionIndex: readonly number[] | undefined;
   /** GE epi_pepolar reversed-polarity image: rows stored in reverse order under an unchanged header. */
   readonly rowsReversed: boolean;
+  /** Philips derived isotropic (trace) diffusion image inside a DWI series (vendor-frame-keys.ts). */
+  readonly isotropicTrace: boolean;
 }
 
 const T = {
@@ -135,6 +137,7 @@ function classicKeys(ds: DataSet): FrameKeys {
     stackId: undefined,
     dimensionIndex: undefined,
     rowsReversed: gePepolarRowsReversed(ds),
+    isotropicTrace: philipsIsotropicDiffusion(ds, [ds]),
   };
 }
 
@@ -192,6 +195,7 @@ export function readFrameKeys(ds: DataSet, frameCount: number): FrameKeys[] {
       stackId: content === undefined ? undefined : readString(content, T.stackId),
       dimensionIndex: content === undefined ? undefined : readUint32s(content, T.dimensionIndexValues),
       rowsReversed: top.rowsReversed,
+      isotropicTrace: philipsIsotropicDiffusion(ds, [diffusion, philips]),
     });
   }
   return out;

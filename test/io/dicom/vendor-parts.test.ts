@@ -133,3 +133,40 @@ describe('GE epi_pepolar: reversed-polarity volumes store their rows reversed un
     expect(rowsAt(rev, 0).firstRowY).toBeCloseTo(ROWS - 1, 9);
   });
 });
+
+describe('Philips DWI: the derived isotropic (trace) volume inside the series', () => {
+  /** Classic Philips diffusion attributes: b in (2001,1003) FL, gradient in (2005,10B0-B2) FL. */
+  const dwi = (b: number, dir: [number, number, number]) => ({
+    '00080070': ['LO', 'Philips Medical Systems'] as const,
+    '20011003': ['FL', b] as const,
+    '200510b0': ['FL', dir[0]] as const,
+    '200510b1': ['FL', dir[1]] as const,
+    '200510b2': ['FL', dir[2]] as const,
+  });
+  const VOLUMES: [number, [number, number, number]][] = [
+    [0, [0, 0, 0]],
+    [1000, [1, 0, 0]],
+    [1000, [0, 0, 0]], // trace: b > 0, no direction
+    [1000, [0, 1, 0]],
+  ];
+  const series = (volumes: typeof VOLUMES) =>
+    volumes.flatMap(([b, dir], t) => Z.map((z, k) => ({ z, inst: t * 3 + k + 1, value: 10 * t + k, extra: dwi(b, dir) })));
+
+  test('b > 0 with a zero gradient: the plain 4D leaves it out, _ADC is the whole series with it last (as dcm2niix)', async () => {
+    const parts = await readDicomSeriesParts(named(series(VOLUMES)));
+    expect(parts.map((p) => [p.meta['part'], p.frames])).toEqual([
+      ['', 3],
+      ['_ADC', 4],
+    ]);
+    expect([0, 1, 2].map((t) => Math.floor(sliceValue(parts[0]!, 0, t) / 10))).toEqual([0, 1, 3]);
+    expect([0, 1, 2, 3].map((t) => Math.floor(sliceValue(parts[1]!, 0, t) / 10))).toEqual([0, 1, 3, 2]);
+    expect(sliceValue(parts[1]!, 2, 3)).toBe(22);
+  });
+
+  test('b = 0 + trace only, or another vendor: one part', async () => {
+    const two = await readDicomSeriesParts(named(series([VOLUMES[0]!, VOLUMES[2]!])));
+    expect(two.map((p) => [p.meta['part'] ?? '', p.frames])).toEqual([['', 2]]);
+    const other = series(VOLUMES).map((s) => ({ ...s, extra: { ...s.extra, '00080070': ['LO', 'SIEMENS'] as const } }));
+    expect((await readDicomSeriesParts(named(other))).map((p) => p.frames)).toEqual([4]);
+  });
+});
