@@ -52,7 +52,7 @@ export function siemensFrameItem(group: DataSet | undefined): DataSet | undefine
 export function geFieldMapComponent(ds: DataSet, instanceNumber: number | undefined): 'fieldmap' | 'magnitude' | undefined {
   if (!manufacturerIs(ds, 'GE') || !(readString(ds, 'x00190010') ?? '').toUpperCase().startsWith('GEMS')) return undefined;
   const names = [readString(ds, T.gePulseSequenceName), readString(ds, T.geInternalPulseSequenceName)];
-  if (!names.some((n) => n !== undefined && n.toLowerCase().includes('b0map'))) return undefined;
+  if (!names.some((n) => n?.toLowerCase().includes('b0map'))) return undefined;
   // (0021,104F) is SS: binary in explicit VR; an implicit VR file gives its two bytes the same way.
   const el = ds.elements[T.geLocationsInAcquisition];
   const locations = el !== undefined && el.length === 2 ? ds.int16(T.geLocationsInAcquisition) : readNumber(ds, T.geLocationsInAcquisition);
@@ -97,7 +97,7 @@ export function philipsIsotropicDiffusion(ds: DataSet, holders: readonly (DataSe
     if (vector === undefined && std.every((v) => v !== undefined)) vector = std as number[];
     if (vector === undefined && own.every((v) => v !== undefined)) vector = own as number[];
   }
-  return b !== undefined && b > 0 && vector !== undefined && vector.every((v) => v === 0);
+  return b !== undefined && b > 0 && vector?.every((v) => v === 0) === true;
 }
 
 /** What splitsIsotropicTrace needs of a series-parts FrameRef. */
