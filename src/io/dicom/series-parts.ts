@@ -68,9 +68,9 @@ export function listFrameRefs(headers: readonly SliceHeader[]): FrameRef[] {
 }
 
 /** Part suffix of the reversed phase-encoding volumes of a GE epi_pepolar series holding both polarities. */
-export const REVERSED_SUFFIX = '_rev';
+const REVERSED_SUFFIX = '_rev';
 /** Part suffix of the derived isotropic (trace) volumes of a Philips DWI series (dcm2niix's name). */
-export const TRACE_SUFFIX = '_ADC';
+const TRACE_SUFFIX = '_ADC';
 
 const SUFFIX: Record<ImageComponent, string> = { magnitude: '', phase: '_ph', real: '_real', imaginary: '_imaginary', fieldmap: '_fieldmaphz' };
 
