@@ -54,6 +54,9 @@ export function compareNiftiVolumes(ref: Volume, ours: Volume, options: CompareO
   const tol = options.toleranceMm ?? 1e-3;
   if (ref.components !== 1 || ours.components !== 1) {
     if (ref.components !== ours.components) return { ok: false, detail: `components: ref ${ref.components}, ours ${ours.components}` };
+    // RGB (or vector) voxels: each component is judged as its own volume, so a flip or permutation
+    // moves whole voxels, never one channel into another.
+    return compareNiftiVolumes(componentsAsFrames(ref), componentsAsFrames(ours), options);
   }
   const map = mapGrids(ref.geometry, ours.geometry, tol);
   if (typeof map === 'string') return { ok: false, detail: `${map}${describeShapeMismatch(ref, ours)}` };
@@ -64,6 +67,15 @@ export function compareNiftiVolumes(ref: Volume, ours: Volume, options: CompareO
     return { ...verdict, ok: verdict.ok && stored.agree, detail: `stored values: ${verdict.detail}; ${stored.detail}` };
   }
   return compareValues(ref, ours, map, options);
+}
+
+/** Interleaved components (RGBRGB...) -> components x frames volumes of one component each. */
+function componentsAsFrames(v: Volume): Volume {
+  const c = v.components;
+  const n = v.data.length / c;
+  const data = new (v.data.constructor as new (n: number) => Volume['data'])(v.data.length);
+  for (let k = 0; k < c; k++) for (let i = 0; i < n; i++) data[k * n + i] = v.data[i * c + k]!;
+  return { ...v, data, components: 1, frames: v.frames * c };
 }
 
 const INTEGER_STORED = new Set(['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32']);

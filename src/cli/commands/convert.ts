@@ -35,8 +35,10 @@ for DICOM and raster input, a NIfTI input keeps its codes (e.g. 4 = MNI-152). Vo
 DICOM series are split as dcm2niix does by default: time / diffusion / repeated volumes give one 4D
 file (pixdim[4] = RepetitionTime in s); echoes and image components give one file each, named
 <out><part>.nii(.gz) with part = _e<N> (every echo, when there are several) then _ph / _real /
-_imaginary / _fieldmaphz (magnitude: none). One line is printed per file written; if any part
-fails, nothing is written.
+_imaginary / _fieldmaphz (magnitude: none), then _rev (GE epi_pepolar: the reversed-polarity
+volumes of a series holding both), then _ADC (a Philips DWI series with its isotropic trace volume:
+the plain file leaves it out, _ADC holds every volume, trace last, as dcm2niix). One line is
+printed per file written; if any part fails, nothing is written.
   --series UID    pick one series when the folder holds several
   --datatype T    store as ${VOXEL_TYPES.join(' | ')} (integer types round; out-of-range values fail)
   --max-voxels N  refuse inputs larger than N voxels (default 2^28)

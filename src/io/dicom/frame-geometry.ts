@@ -123,3 +123,16 @@ export function normalizeVec3(v: Vec3): Vec3 {
   const n = Math.hypot(v[0], v[1], v[2]);
   return n > 0 ? [v[0] / n, v[1] / n, v[2] / n] : v;
 }
+
+/**
+ * Where rows stored in reverse order under an unchanged header really lie (GE epi_pepolar reversed
+ * volumes, frame-keys.ts rowsReversed): the first stored row is the header's last row, and rows
+ * advance against the header's column direction (PixelSpacing[0] = mm between rows).
+ */
+export function rowsReversedAttributes(a: FrameAttributes, rows: number): FrameAttributes {
+  if (a.position === undefined || a.orientation === undefined || a.pixelSpacing === undefined) return a;
+  const o = a.orientation;
+  const d = (rows - 1) * a.pixelSpacing[0];
+  const position: Vec3 = [a.position[0] + d * o[3]!, a.position[1] + d * o[4]!, a.position[2] + d * o[5]!];
+  return { ...a, position, orientation: [o[0]!, o[1]!, o[2]!, -o[3]!, -o[4]!, -o[5]!] };
+}

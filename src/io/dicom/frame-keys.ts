@@ -13,7 +13,9 @@
  */
 import type { DataSet } from './dataset.js';
 import { firstItem, readNumber, readNumbers, readString, sequenceItems } from './parse-header.js';
+import { gePepolarRowsReversed } from './phase-encoding.js';
 import { TAG } from './tags.js';
+import { geFieldMapComponent, isSiemens, philipsIsotropicDiffusion, siemensFrameItem, siemensIceEcho } from './vendor-frame-keys.js';
 
 export type ImageComponent = 'magnitude' | 'phase' | 'real' | 'imaginary' | 'fieldmap';
 
@@ -33,6 +35,10 @@ export interface FrameKeys {
   readonly bValue: number | undefined;
   readonly stackId: string | undefined;
   readonly dimensionIndex: readonly number[] | undefined;
+  /** GE epi_pepolar reversed-polarity image: rows stored in reverse order under an unchanged header. */
+  readonly rowsReversed: boolean;
+  /** Philips derived isotropic (trace) diffusion image inside a DWI series (vendor-frame-keys.ts). */
+  readonly isotropicTrace: boolean;
 }
 
 const T = {
@@ -118,18 +124,30 @@ function classicKeys(ds: DataSet): FrameKeys {
   const geType = ge && ds.elements[T.geImageType] !== undefined ? ds.int16(T.geImageType) : undefined;
   const geComponent: ImageComponent | undefined =
     geType === 1 ? 'phase' : geType === 2 ? 'real' : geType === 3 ? 'imaginary' : geType === 0 ? 'magnitude' : undefined;
+  const instanceNumber = readNumber(ds, TAG.instanceNumber);
   return {
-    echoNumber: readNumber(ds, T.echoNumbers),
+    echoNumber: siemensEcho(ds, readNumber(ds, T.echoNumbers), ds),
     echoTime: readNumber(ds, T.echoTime),
-    component: componentFromImageType(splitValues(ds, TAG.imageType)) ?? geComponent,
+    component: geFieldMapComponent(ds, instanceNumber) ?? componentFromImageType(splitValues(ds, TAG.imageType)) ?? geComponent,
     temporalIndex: readNumber(ds, T.temporalPositionIdentifier),
     acquisitionNumber: readNumber(ds, T.acquisitionNumber),
-    instanceNumber: readNumber(ds, TAG.instanceNumber),
+    instanceNumber,
     triggerTime: readNumber(ds, T.triggerTime),
     bValue: undefined,
     stackId: undefined,
     dimensionIndex: undefined,
+    rowsReversed: gePepolarRowsReversed(ds),
+    isotropicTrace: philipsIsotropicDiffusion(ds, [ds]),
   };
+}
+
+/**
+ * Siemens: EchoNumbers when above 1, else the echo of the ICE dimensions string (XA stores the
+ * field-map phase difference, echo 2, with EchoNumbers 1 or none), as dcm2niix reads it.
+ */
+function siemensEcho(ds: DataSet, echoNumber: number | undefined, holder: DataSet | undefined): number | undefined {
+  if ((echoNumber !== undefined && echoNumber > 1) || !isSiemens(ds)) return echoNumber;
+  return siemensIceEcho(holder) ?? echoNumber;
 }
 
 function pick<V>(...values: (V | undefined)[]): V | undefined {
@@ -162,7 +180,11 @@ export function readFrameKeys(ds: DataSet, frameCount: number): FrameKeys[] {
       top.component,
     );
     out.push({
-      echoNumber: pick(philips === undefined ? undefined : readNumber(philips, T.echoNumbers), top.echoNumber),
+      echoNumber: siemensEcho(
+        ds,
+        pick(philips === undefined ? undefined : readNumber(philips, T.echoNumbers), top.echoNumber),
+        siemensFrameItem(own) ?? siemensFrameItem(shared),
+      ),
       echoTime: pick(readDouble(echo, T.effectiveEchoTime), top.echoTime),
       component,
       temporalIndex: pick(readUint32(content, T.temporalPositionIndex), top.temporalIndex),
@@ -172,6 +194,8 @@ export function readFrameKeys(ds: DataSet, frameCount: number): FrameKeys[] {
       bValue: readDouble(diffusion, T.diffusionBValue),
       stackId: content === undefined ? undefined : readString(content, T.stackId),
       dimensionIndex: content === undefined ? undefined : readUint32s(content, T.dimensionIndexValues),
+      rowsReversed: top.rowsReversed,
+      isotropicTrace: philipsIsotropicDiffusion(ds, [diffusion, philips]),
     });
   }
   return out;

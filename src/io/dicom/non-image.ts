@@ -43,6 +43,16 @@ export function describeNonImage(bytes: Uint8Array, name: string): string | unde
   return describeNonImageDataSet(ds);
 }
 
+/**
+ * Whether a data set without pixel data belongs to a SOP class listed above (MR spectroscopy
+ * carries Rows / Columns but Spectroscopy Data instead of Pixel Data): not an image, whatever else
+ * its header holds.
+ */
+export function isKnownNonImage(ds: DataSet): boolean {
+  const uid = readString(ds, TAG.sopClassUid) ?? '';
+  return !hasPixelData(ds) && KINDS.some(([prefix]) => uid.startsWith(prefix));
+}
+
 /** describeNonImage on an already parsed data set (readDicom's single-file path). */
 export function describeNonImageDataSet(ds: DataSet): string | undefined {
   if (hasPixelData(ds)) return undefined;

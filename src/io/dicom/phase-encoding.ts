@@ -20,7 +20,10 @@
  *  - GE: (0043,102A) binary user data header: bit 0x0004 of the word at 0x30 = flipped, inverted
  *    when the ky / slice-order word says bottom-up (2); only for EPI (bit 0x800 of the word at 0x3A).
  *  - GE epi_pepolar ((0019,109C) PulseSequenceName): (0019,10B3) user data 12 = 1 reverses every
- *    volume; 2 / 3 reverse odd / even volumes (TemporalPositionIdentifier (0020,0100)).
+ *    volume; 2 / 3 reverse odd / even volumes (TemporalPositionIdentifier (0020,0100)). The one
+ *    exception to "never moves pixels": GE stores those volumes' rows reversed under an unchanged
+ *    header, so the reader places them (see gePepolarRowsReversed); their polarity in medinfer's
+ *    voxel frame is then the forward one.
  *  - Siemens: XA (0021,111C) PhaseEncodingDirectionPositive 1 / 0 (enhanced: per frame in the
  *    private sequence (0021,11FE)), else the same entry of the
  *    CSA image header (0029,1010). UIH: (0065,1058) 0 / 1.
@@ -111,17 +114,30 @@ function readGePolarity(ds: DataSet): { positive: Positive; source: string } | u
     }
   }
   if (positive === undefined) return undefined;
-  // epi_pepolar: the sequence reverses the blips itself for some volumes.
-  if ((readString(ds, T.gePulseSequenceName) ?? '').includes('epi_pepolar')) {
-    const mode = Math.round(readNumber(ds, T.geUserData12) ?? 0);
-    const volume = readNumber(ds, T.temporalPositionIdentifier) ?? -1;
-    const reversed = mode === 1 || (mode === 2 && volume > 0 && volume % 2 === 1) || (mode === 3 && volume > 0 && volume % 2 === 0);
-    if (reversed) {
-      positive = !positive;
-      source += `, reversed by epi_pepolar (0019,10B3) = ${mode}`;
-    }
-  }
+  // epi_pepolar reverses the blips of some volumes AND stores their rows in reverse order with the
+  // header unchanged; the reader places those rows where they belong (series-parts.ts flips the
+  // frame's geometry), so in medinfer's voxel frame their polarity is the forward one.
+  const mode = gePepolarMode(ds);
+  if (mode !== undefined && gePepolarRowsReversed(ds)) source += `; rows stored reversed by epi_pepolar (0019,10B3) = ${mode}, placed by the reader`;
   return { positive, source };
+}
+
+function gePepolarMode(ds: DataSet): number | undefined {
+  if (!(readString(ds, TAG.manufacturer) ?? '').toUpperCase().startsWith('GE')) return undefined;
+  if (!(readString(ds, T.gePulseSequenceName) ?? '').includes('epi_pepolar')) return undefined;
+  return Math.round(readNumber(ds, T.geUserData12) ?? 0);
+}
+
+/**
+ * GE epi_pepolar: does this image hold a reversed-polarity volume, whose rows GE stores in reverse
+ * order without changing ImagePositionPatient / ImageOrientationPatient? (0019,10B3) mode 1: every
+ * volume; 2: odd TemporalPositionIdentifier; 3: even ones (dcm2niix flips these rows).
+ */
+export function gePepolarRowsReversed(ds: DataSet): boolean {
+  const mode = gePepolarMode(ds);
+  if (mode === undefined) return false;
+  const volume = readNumber(ds, T.temporalPositionIdentifier) ?? -1;
+  return mode === 1 || (mode === 2 && volume > 0 && volume % 2 === 1) || (mode === 3 && volume > 0 && volume % 2 === 0);
 }
 
 /** GE (0043,102A): true = flipped, false = unflipped, undefined = not EPI / unreadable. Offsets as dcm2niix reads them. */

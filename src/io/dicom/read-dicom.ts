@@ -16,7 +16,7 @@ import { isTiledVolumeFile } from './tiled-volume.js';
 import { readTiledVolume } from './read-tiled-volume.js';
 import { assembleSeries } from './series-assemble.js';
 import { sliceHeaderOf } from './slice-header.js';
-import { describeNonImageDataSet } from './non-image.js';
+import { describeNonImageDataSet, isKnownNonImage } from './non-image.js';
 
 export async function readDicom(bytes: Uint8Array, options?: DicomReadOptions): Promise<Volume> {
   const opts = resolveReadOptions(options);
@@ -39,8 +39,10 @@ export async function readParsedDicom(parsed: ParsedDicom, opts: ResolvedReadOpt
   } catch (err) {
     // A report, raw data (Philips ExamCards, series raw data), presentation state ... given alone:
     // its header check fails on a missing Rows; say it is not an image, as folder reads do.
-    // Only without Rows: an image file cut before its Pixel Data stays a DecodeError.
-    const nonImage = parsed.dataSet.elements[TAG.rows] === undefined ? describeNonImageDataSet(parsed.dataSet) : undefined;
+    // Only without Rows or for a non-image SOP class (MR spectroscopy has Rows): an image file cut
+    // before its Pixel Data stays a DecodeError.
+    const ds = parsed.dataSet;
+    const nonImage = ds.elements[TAG.rows] === undefined || isKnownNonImage(ds) ? describeNonImageDataSet(ds) : undefined;
     if (nonImage !== undefined) {
       throw new InputError(`${parsed.name}: ${nonImage}`, { file: parsed.name, cause: 'not-an-image' }, { cause: err });
     }

@@ -3,7 +3,10 @@
  * enhanced files, or both) are split into *parts* by echo and image component, and each part into
  * volumes by repeated slice position, as dcm2niix does by default:
  *  - parts: one per (echo, component); suffix `_e<N>` on every part when the series has more than
- *    one echo, then `_ph` / `_real` / `_imaginary` / `_fieldmaphz` (magnitude: none);
+ *    one echo, then `_ph` / `_real` / `_imaginary` / `_fieldmaphz` (magnitude: none), then `_rev` for
+ *    the reversed-polarity volumes of a GE epi_pepolar series holding both (dcm2niix: another series),
+ *    then `_ADC` for a Philips DWI series holding a derived isotropic (trace) volume: as dcm2niix, the
+ *    plain part leaves the trace out, the `_ADC` part is the whole series with the trace volume(s) last;
  *  - volumes: frames at the same position (along the slice normal, 0.01 mm) are the same slice of
  *    different volumes; every position must hold the same number of frames, and the n-th frame
  *    of each position (frames of one enhanced file in stored order; across files by
@@ -15,9 +18,10 @@
  */
 import { InputError } from '../../core/errors.js';
 import type { Vec3 } from '../../core/geometry.js';
-import { computeSliceNormal, readFrameAttributes, type FrameAttributes } from './frame-geometry.js';
+import { computeSliceNormal, readFrameAttributes, rowsReversedAttributes, type FrameAttributes } from './frame-geometry.js';
 import { readFrameKeys, type FrameKeys, type ImageComponent } from './frame-keys.js';
 import { isTiledVolumeFile } from './tiled-volume.js';
+import { splitsIsotropicTrace } from './vendor-frame-keys.js';
 import type { SliceHeader } from './slice-header.js';
 
 export interface FrameRef {
@@ -55,30 +59,49 @@ export function listFrameRefs(headers: readonly SliceHeader[]): FrameRef[] {
     const n = header.pm.frames;
     const attrs = n === 1 ? [header.frame] : readFrameAttributes(header.parsed.dataSet, n);
     const keys = readFrameKeys(header.parsed.dataSet, n);
-    for (let f = 0; f < n; f++) out.push({ header, frame: f, attrs: attrs[f]!, keys: keys[f]!, order: out.length });
+    for (let f = 0; f < n; f++) {
+      const a = keys[f]!.rowsReversed ? rowsReversedAttributes(attrs[f]!, header.pm.rows) : attrs[f]!;
+      out.push({ header, frame: f, attrs: a, keys: keys[f]!, order: out.length });
+    }
   }
   return out;
 }
+
+/** Part suffix of the reversed phase-encoding volumes of a GE epi_pepolar series holding both polarities. */
+const REVERSED_SUFFIX = '_rev';
+/** Part suffix of the derived isotropic (trace) volumes of a Philips DWI series (dcm2niix's name). */
+const TRACE_SUFFIX = '_ADC';
 
 const SUFFIX: Record<ImageComponent, string> = { magnitude: '', phase: '_ph', real: '_real', imaginary: '_imaginary', fieldmap: '_fieldmaphz' };
 
 /** Splits a series' frames into parts and volumes; `label` names the series in errors. */
 export function planSeriesParts(frames: readonly FrameRef[], label: string): SeriesPart[] {
   const echoOf = echoAssigner(frames);
+  // GE epi_pepolar modes 2 / 3 hold both polarities in one series; the reversed volumes lie on another
+  // grid (rowsReversedAttributes) and go to their own part, as dcm2niix writes them to another series.
+  const mixedPolarity = frames.some((f) => f.keys.rowsReversed) && frames.some((f) => !f.keys.rowsReversed);
+  const splitTrace = splitsIsotropicTrace(frames);
   const byPart = new Map<string, { echo: number | undefined; component: ImageComponent | undefined; frames: FrameRef[] }>();
   for (const f of frames) {
     const echo = echoOf(f);
-    const suffix = `${echo === undefined ? '' : `_e${echo}`}${SUFFIX[f.keys.component ?? 'magnitude']}`;
-    const entry = byPart.get(suffix) ?? { echo, component: f.keys.component, frames: [] };
-    entry.frames.push(f);
-    byPart.set(suffix, entry);
+    const polarity = mixedPolarity && f.keys.rowsReversed ? REVERSED_SUFFIX : '';
+    const base = `${echo === undefined ? '' : `_e${echo}`}${SUFFIX[f.keys.component ?? 'magnitude']}${polarity}`;
+    // dcm2niix's _ADC file is the whole series with the trace volume(s) last; the plain one has none.
+    const suffixes = !splitTrace ? [base] : f.keys.isotropicTrace ? [`${base}${TRACE_SUFFIX}`] : [base, `${base}${TRACE_SUFFIX}`];
+    for (const suffix of suffixes) {
+      const entry = byPart.get(suffix) ?? { echo, component: f.keys.component, frames: [] };
+      entry.frames.push(f);
+      byPart.set(suffix, entry);
+    }
   }
-  const parts = [...byPart.entries()].sort((a, b) => (a[1].echo ?? 0) - (b[1].echo ?? 0) || componentRank(a[1].component) - componentRank(b[1].component));
+  const parts = [...byPart.entries()].sort(
+    (a, b) => (a[1].echo ?? 0) - (b[1].echo ?? 0) || componentRank(a[1].component) - componentRank(b[1].component) || a[0].length - b[0].length,
+  );
   return parts.map(([part, p]) => ({
     part,
     echoNumber: p.echo,
     component: p.component,
-    ...splitVolumes(p.frames, `${label}${part === '' ? '' : ` (part ${part})`}`),
+    ...splitVolumes(p.frames, `${label}${part === '' ? '' : ` (part ${part})`}`, splitTrace),
   }));
 }
 
@@ -108,7 +131,11 @@ function echoAssigner(frames: readonly FrameRef[]): (f: FrameRef) => number | un
   return () => undefined;
 }
 
-function splitVolumes(frames: FrameRef[], label: string): { volumes: FrameRef[][]; volumeIndexAttribute: string | undefined; layout: SeriesLayout } {
+function splitVolumes(
+  frames: FrameRef[],
+  label: string,
+  traceLast = false,
+): { volumes: FrameRef[][]; volumeIndexAttribute: string | undefined; layout: SeriesLayout } {
   const files = new Set(frames.map((f) => f.header));
   // Every tiled file (Siemens mosaic, UIH grid; even a lone one) goes to readParsedDicom, which unpacks it into a volume.
   if ([...files].every((h) => isTiledVolumeFile(h.parsed.dataSet))) {
@@ -162,7 +189,10 @@ function splitVolumes(frames: FrameRef[], label: string): { volumes: FrameRef[][
       { file: label, cause, positions: clusters.length, minFrames: lo, maxFrames: hi },
     );
   }
-  for (const c of clusters) c.sort(compareVolumes);
+  const order = traceLast
+    ? (a: FrameRef, b: FrameRef) => Number(a.keys.isotropicTrace) - Number(b.keys.isotropicTrace) || compareVolumes(a, b)
+    : compareVolumes;
+  for (const c of clusters) c.sort(order);
   if (nv > 1) checkDistinguishable(clusters, label);
   const volumes = Array.from({ length: nv }, (_, v) => clusters.map((c) => c[v]!));
   if (nv > 1) checkTemporalConsistency(volumes, label);

@@ -122,6 +122,32 @@ describe('readDicomDirectory (Node)', () => {
     });
   });
 
+  // Found by the sweep over dcm_qa_spec: an MR spectroscopy object has Rows / Columns but Spectroscopy
+  // Data (5600,0020) instead of Pixel Data; read alone by path it failed as E_DECODE (no BitsAllocated).
+  test('MR spectroscopy read alone (bytes or path) is E_INPUT not-an-image, never an image', async () => {
+    const { readDicom } = await import('../../../src/io/dicom/index.js');
+    const { readImageFile } = await import('../../../src/node.js');
+    const { writeTestDicom } = await import('../../helpers/dicom-writer.js');
+    const spec = writeTestDicom({
+      '00080016': ['UI', '1.2.840.10008.5.1.4.1.1.4.2'],
+      '00080018': ['UI', '1.2.3.4.5'],
+      '00080060': ['CS', 'MR'],
+      '00280010': ['US', 1],
+      '00280011': ['US', 1],
+      '56000020': ['OF', new Uint8Array(8192)],
+    });
+    const expected = {
+      code: 'E_INPUT',
+      details: { file: 'svs.dcm', cause: 'not-an-image' },
+      message: 'svs.dcm: no pixel data (not an image): MR spectroscopy',
+    };
+    await expect(readDicom(spec, { name: 'svs.dcm' })).rejects.toMatchObject(expected);
+    const dir = mkdtempSync(join(tmpdir(), 'medinfer-dicom-'));
+    writeFileSync(join(dir, 'svs.dcm'), spec);
+    await expect(readImageFile(join(dir, 'svs.dcm'))).rejects.toMatchObject({ code: 'E_INPUT', details: { cause: 'not-an-image' } });
+    rmSync(dir, { recursive: true });
+  });
+
   // Found by scripts/dcm-qa/sweep.mjs: a GE fMRI folder with one file copied under a second name
   // was refused as incomplete volumes; dcm2niix drops the copy ("DUPLICATES REMOVED").
   test('a copy of one instance (same SOPInstanceUID, transfer syntax, position) is dropped with a warning', async () => {

@@ -30,6 +30,8 @@ export interface ClassicSlice {
   gePrivateType?: number;
   tr?: number;
   series?: string;
+  /** Further (e.g. vendor private) elements of the file. */
+  extra?: DicomElements;
 }
 
 /** One classic MR slice at z (axial, 1 mm pixels), every pixel = value. */
@@ -53,6 +55,7 @@ export function classicSlice(s: ClassicSlice): Uint8Array {
   if (s.echo !== undefined) ds['00180086'] = ['IS', String(s.echo)];
   if (s.te !== undefined) ds['00180081'] = ['DS', String(s.te)];
   if (s.tr !== undefined) ds['00180080'] = ['DS', String(s.tr)];
+  Object.assign(ds, s.extra);
   if (s.gePrivateType !== undefined) {
     ds['00430010'] = ['LO', 'GEMS_PARM_01'];
     ds['0043102f'] = ['SS', s.gePrivateType];
@@ -68,10 +71,12 @@ export interface EnhancedFrame {
   component?: 'MAGNITUDE' | 'PHASE';
   te?: number;
   value: number;
+  /** Further elements of this frame's per-frame functional group item (e.g. a vendor private sequence). */
+  extra?: DicomElements;
 }
 
 /** One enhanced MR file; frames in the order given. */
-export function enhancedFile(frames: readonly EnhancedFrame[], opts: { sharedOrientation?: boolean } = {}): Uint8Array {
+export function enhancedFile(frames: readonly EnhancedFrame[], opts: { sharedOrientation?: boolean; extra?: DicomElements } = {}): Uint8Array {
   const perFrame: DicomElements[] = frames.map((f, k) => {
     const item: Record<string, readonly [string, DicomElements[string][1]]> = {
       '00209111': ['SQ', [{ ...(f.t === undefined ? {} : { '00209128': ['UL', f.t] as const }), '00209157': ['UL', [1, k + 1]] }]],
@@ -81,7 +86,7 @@ export function enhancedFile(frames: readonly EnhancedFrame[], opts: { sharedOri
     if (f.component !== undefined)
       item['00189226'] = ['SQ', [{ '00089007': ['CS', `ORIGINAL\\PRIMARY\\T1\\${f.component === 'PHASE' ? 'P' : 'M'}`], '00089208': ['CS', f.component] }]];
     if (f.te !== undefined) item['00189114'] = ['SQ', [{ '00189082': ['FD', f.te] }]];
-    return item;
+    return { ...item, ...f.extra };
   });
   const shared: Record<string, readonly [string, DicomElements[string][1]]> = {
     '00289110': ['SQ', [{ '00280030': ['DS', '1\\1'], '00180050': ['DS', '2'] }]],
@@ -98,6 +103,7 @@ export function enhancedFile(frames: readonly EnhancedFrame[], opts: { sharedOri
     '52009229': ['SQ', [shared]],
     '52009230': ['SQ', perFrame],
     ...pixelModule(frames.length),
+    ...opts.extra,
     '7fe00010': ['OW', data],
   });
 }
