@@ -4,7 +4,7 @@
  */
 import { ShapeError } from '../core/errors.js';
 import { fromFloat16Bits } from '../core/float16.js';
-import type { ModelTensor } from '../core/tensor.js';
+import type { DeferredTensorView, ModelTensor } from '../core/tensor.js';
 import { runSlidingWindow } from '../runtime/sliding-window/sliding-window.js';
 import { outputByName, type ModelHandle } from './model-handle.js';
 
@@ -23,10 +23,13 @@ export function toFloat32(t: ModelTensor): ModelTensor<'float32'> {
   return { type: 'float32', data: out, dims: t.dims };
 }
 
-/** `timing.inferenceMs` accumulates the time spent inside session.run (for provenance). */
+/**
+ * `timing.inferenceMs` accumulates the time spent inside session.run (for provenance). A
+ * DeferredTensorView (runPreprocessPlan's `deferred`) can only be read window by window.
+ */
 export async function inferDense(
   handle: ModelHandle,
-  tensor: ModelTensor,
+  tensor: ModelTensor | DeferredTensorView,
   onProgress?: (done: number, total: number) => void,
   timing?: { inferenceMs: number },
 ): Promise<ModelTensor<'float32'>> {
@@ -38,9 +41,9 @@ export async function inferDense(
     if (timing) timing.inferenceMs += performance.now() - before;
     return toFloat32(outputByName(outputs, handle));
   };
-  const input = toFloat32(tensor);
+  const input = 'read' in tensor ? tensor : toFloat32(tensor);
   if (spec.mode === 'whole') {
-    if (input.strides !== undefined)
+    if ('read' in input || input.strides !== undefined)
       throw new ShapeError(`model '${handle.entry.id}': a strided tensor view can only be fed window by window`, { modelId: handle.entry.id });
     const out = await run(input);
     onProgress?.(1, 1);

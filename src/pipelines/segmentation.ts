@@ -113,24 +113,37 @@ async function runPreModel(
   return { labels, records };
 }
 
+/**
+ * `prepared.inputs` is taken and cleared before the plan runs: the plan drops the read volumes
+ * once it has stacked them (0.6 GB for four int16 512x512x300 inputs), and nothing here may
+ * still hold them while the windows run.
+ */
 async function predict(
   handle: ModelHandle,
-  inputs: PlanInputs,
+  prepared: PreparedInputs,
   preModelLabels: Volume | undefined,
   timing: { inferenceMs: number },
   onProgress?: (done: number, total: number) => void,
 ): Promise<{ records: PreprocessRecord[]; logits: ModelTensor<'float32'> }> {
   const entry = handle.entry;
-  // Sliding windows read the preprocessed volume through strides: no transposed whole copy.
-  let pre: PreprocessResult | undefined = runPreprocessPlan(inputs, entry.preprocess, {
+  // Sliding windows read the preprocessed volume through strides (no transposed whole copy), or
+  // a zscore deferred into the windows (PreprocessResult.deferred: no float32 copy at all).
+  let pre: PreprocessResult | undefined = runPreprocessPlan(takeInputs(prepared), entry.preprocess, {
     view: entry.inference.mode === 'slidingWindow',
     ...(entry.space ? { space: entry.space } : {}),
     ...(preModelLabels ? { preModelLabels } : {}),
   });
-  const { records, tensor } = pre;
+  const records = pre.records;
+  const tensor = pre.deferred ?? pre.tensor;
   pre = undefined;
   const logits = await inferDense(handle, tensor, onProgress, timing);
   return { records, logits };
+}
+
+function takeInputs(prepared: PreparedInputs): PlanInputs {
+  const inputs = prepared.inputs!;
+  prepared.inputs = undefined;
+  return inputs;
 }
 
 async function segment(
@@ -155,12 +168,11 @@ async function segment(
   }
   let predicted: { records: PreprocessRecord[]; logits: ModelTensor<'float32'> } | undefined = await predict(
     handle,
-    prepared.inputs!,
+    prepared,
     preLabels,
     timing,
     options.onProgress,
   );
-  prepared.inputs = undefined;
   preLabels = undefined;
   const records = predicted.records;
   const logits = predicted.logits;

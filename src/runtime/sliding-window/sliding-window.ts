@@ -15,13 +15,14 @@ import type { ModelTensor } from '../../core/tensor.js';
 import { cachedBlendMap, type BlendMode } from './importance.js';
 import { windowStarts, type WindowPlacement } from './placement.js';
 import { createBlendAccumulator, type BlendAccumulator } from './blend-accumulator.js';
-import { WindowCutter } from './window-cutter.js';
+import { WindowCutter, type WindowInput } from './window-cutter.js';
 import type { Grid } from './window-grid.js';
 
 /**
  * Runs one batch of windows ([B, C, ...roi], float32, contiguous) through the model. The input
  * of runSlidingWindow may be a strided view (ModelTensor.strides): windows are then transposed
- * as they are cut out, so the whole input never has to be copied into tensor order.
+ * as they are cut out, so the whole input never has to be copied into tensor order; or a
+ * DeferredTensorView, whose values (a deferred zscore) are computed as each window is cut.
  */
 export type WindowPredictor = (windows: ModelTensor<'float32'>) => Promise<ModelTensor<'float32'>>;
 
@@ -61,7 +62,7 @@ function planGrid(spatial: readonly number[], options: SlidingWindowOptions): Gr
   return { size, roi, padBefore, starts };
 }
 
-function validate(input: ModelTensor<'float32'>, options: SlidingWindowOptions): void {
+function validate(input: WindowInput, options: SlidingWindowOptions): void {
   const rank = input.dims.length - 2;
   if (input.dims[0] !== 1 || (rank !== 2 && rank !== 3))
     throw new ShapeError(`sliding window expects [1, C, H, W] or [1, C, D, H, W], got [${input.dims.join(', ')}]`, { actual: input.dims });
@@ -106,11 +107,7 @@ function swapRows(buf: Float32Array, a: number, b: number, n: number): void {
   }
 }
 
-export async function runSlidingWindow(
-  input: ModelTensor<'float32'>,
-  predict: WindowPredictor,
-  options: SlidingWindowOptions,
-): Promise<ModelTensor<'float32'>> {
+export async function runSlidingWindow(input: WindowInput, predict: WindowPredictor, options: SlidingWindowOptions): Promise<ModelTensor<'float32'>> {
   validate(input, options);
   const rank = input.dims.length - 2;
   const channels = input.dims[1]!;
