@@ -22,13 +22,12 @@ import { scaleIntensityRange } from './scale-intensity-range.js';
 import { scaleIntensity } from './scale-intensity.js';
 import { stackChannels } from './stack-channels.js';
 import type { DeferredTensorView, ModelTensor } from '../core/tensor.js';
-import { deferrableZscore, deferredZscoreView, planDeferredZscore } from './deferred-zscore.js';
-import { createPlanarVolume, channelCount } from './planar.js';
-import { createRecord } from './record.js';
+import { deferrableZscore, deferStackedZscore, deferZscore, type DeferredPlan } from './deferred-zscore.js';
+import { createPlanarVolume } from './planar.js';
 import { convertToRgb } from './to-rgb.js';
 import { convertBoxToTensor, convertToTensor } from './to-tensor.js';
 import { commutesWithAffine, prepareDeferral } from './defer-intensity.js';
-import type { PreprocessRecord, PreprocessStep, StepOptions, StepResult, ToTensorParams, ZscoreParams } from './types.js';
+import type { PreprocessRecord, PreprocessStep, StepOptions, StepResult, ToTensorParams } from './types.js';
 import { validatePreprocessPlan } from './validate-plan.js';
 import { checkModelSpace, type ModelSpace } from './model-space.js';
 import { applyWindow } from './window.js';
@@ -150,6 +149,12 @@ export function runPreprocessPlan(
   let volume: Volume;
   let rest = plan;
   const first = plan[0];
+  // Sliding windows can read the inputs' channels without the stack (deferred-zscore.ts).
+  const unstacked =
+    first?.op === 'stackChannels' && !isVolume(inputs) && options.view === true && options.fuse !== false && options.skip === undefined
+      ? deferStackedZscore(inputs, plan, options.space)
+      : null;
+  if (unstacked !== null) return deferredResult(unstacked.deferred);
   if (first?.op === 'stackChannels') {
     if (isVolume(inputs)) throw new UsageError('the plan starts with stackChannels: pass named volumes, e.g. { t1: ..., flair: ... }', { op: 'stackChannels' });
     const r = stackChannels(inputs, first);
@@ -189,21 +194,7 @@ export function runPreprocessPlan(
       continue;
     }
     const deferSteps = options.view === true && options.fuse !== false ? deferrableZscore(rest, i, volume) : 0;
-    if (deferSteps > 0) {
-      const z = planDeferredZscore(volume, step as ZscoreParams);
-      records.push(z.record);
-      for (let j = i + 1; j < i + deferSteps - 1; j++) {
-        const r = runPreprocessStep(volume, rest[j]!, owned(volume));
-        volume = r.volume;
-        records.push(r.record);
-      }
-      const params = rest[i + deferSteps - 1] as ToTensorParams;
-      if (options.space !== undefined) checkModelSpace(volume, options.space);
-      const d = deferredZscoreView(volume, z.plan, params);
-      const details = { layout: params.layout, dtype: params.dtype, dims: d.view.dims, axisOrder: d.axisOrder };
-      records.push(createRecord('toTensor', params, volume.geometry, volume.geometry, null, details));
-      return deferredResult(volume, d.view, d.identity, records);
-    }
+    if (deferSteps > 0) return deferredResult(deferZscore(volume, rest, i, deferSteps, records, options.space));
     const next = rest[i + 1];
     const after = rest[i + 2];
     if (
@@ -288,22 +279,23 @@ export function runPreprocessPlan(
 }
 
 /** A deferred plan's result: the view, and the float32 tensor / volume made once if asked for. */
-function deferredResult(volume: Volume, view: DeferredTensorView, identity: boolean, records: PreprocessRecord[]): PreprocessResult {
+function deferredResult(d: DeferredPlan): PreprocessResult {
+  const view = d.view;
   let made: { tensor: ModelTensor<'float32'>; volume: Volume } | undefined;
   const make = (): { tensor: ModelTensor<'float32'>; volume: Volume } => {
     if (made !== undefined) return made;
-    const channels = channelCount(volume);
+    const channels = view.dims[1]!;
     const data = new Float32Array(view.length);
     const per = view.length / channels;
     for (let c = 0; c < channels; c++) view.read(c * per, per, data, c * per);
     made = {
-      tensor: identity ? { type: 'float32', data, dims: view.dims } : { type: 'float32', data, dims: view.dims, strides: view.strides },
-      volume: createPlanarVolume(volume.geometry, data, channels, volume.meta),
+      tensor: d.identity ? { type: 'float32', data, dims: view.dims } : { type: 'float32', data, dims: view.dims, strides: view.strides },
+      volume: createPlanarVolume(d.geometry, data, channels, d.meta),
     };
     return made;
   };
   return {
-    records,
+    records: d.records,
     deferred: view,
     get tensor() {
       return make().tensor;

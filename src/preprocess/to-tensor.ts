@@ -47,14 +47,17 @@ export function resolveAxisOrder(params: ToTensorParams): [number, number, numbe
  * toTensor's output as a view of the planar volume: its dims and the element strides at which it
  * reads the volume's storage (contiguous strides when the axis order is the stored one).
  */
-export function tensorViewLayout(volume: Volume, params: ToTensorParams): { dims: number[]; strides: number[]; axisOrder: string; identity: boolean } {
-  const size = volume.geometry.size;
+export function tensorViewLayout(
+  geometry: Geometry,
+  channels: number,
+  params: ToTensorParams,
+): { dims: number[]; strides: number[]; axisOrder: string; identity: boolean } {
+  const size = geometry.size;
   if (params.layout === 'NCHW' && size[2] !== 1) {
     throw new InputError(`toTensor: layout NCHW needs a 2D image (one slice), got ${size[2]} slices; use NCDHW`, { field: 'layout' });
   }
   const order = resolveAxisOrder(params);
-  const channels = channelCount(volume);
-  const n = voxelCount(volume.geometry);
+  const n = voxelCount(geometry);
   const strides = [1, size[0], size[0] * size[1]];
   const [a0, a1, a2] = order;
   const [d0, d1, d2] = [size[a0]!, size[a1]!, size[a2]!];
@@ -75,7 +78,7 @@ export function convertToTensor(
   options: StepOptions = {},
 ): StepResult & { tensor: ModelTensor<'float32' | 'float16'> } {
   const v = toPlanar(volume);
-  const layout = tensorViewLayout(v, params);
+  const layout = tensorViewLayout(v.geometry, channelCount(v), params);
   const size = v.geometry.size;
   const order = resolveAxisOrder(params);
   const channels = channelCount(v);

@@ -82,17 +82,27 @@ export interface ZscorePlan {
 export function planZscore(volume: Volume, params: ZscoreParams): ZscorePlan {
   const v = toPlanar(volume);
   const src = v.data;
-  const span = params.channelWise ? voxelCount(v.geometry) : src.length;
+  const n = voxelCount(v.geometry);
+  const spans = params.channelWise ? Array.from({ length: channelCount(v) }, (_, c) => src.subarray(c * n, (c + 1) * n)) : [src];
+  return planZscoreSpans(spans, params.nonzero);
+}
+
+/**
+ * The plan over statistics spans given one by one (channels of one type and length that need not
+ * be one array: the inputs a plan would stack). Same statistics as over the stacked copy: the
+ * sums run in chunks counted from each span's start either way.
+ */
+export function planZscoreSpans(spans: readonly TypedArray[], nonzero: boolean): ZscorePlan {
   const means: number[] = [];
   const stds: number[] = [];
-  const spans = params.channelWise ? channelCount(v) : 1;
-  for (let i = 0; i < spans; i++) {
-    const s = computeMeanStd(src, i * span, (i + 1) * span, params.nonzero);
+  for (const data of spans) {
+    const s = computeMeanStd(data, 0, data.length, nonzero);
     // An empty mask leaves the channel as is (MONAI returns the image unchanged).
     means.push(s.count === 0 ? 0 : s.mean);
     stds.push(s.count === 0 ? 1 : s.std);
   }
-  return { means, stds, span, nonzero: params.nonzero, simd: simdFor(src, span) !== null };
+  const first = spans[0]!;
+  return { means, stds, span: first.length, nonzero, simd: simdFor(first, first.length) !== null };
 }
 
 /**

@@ -61,6 +61,16 @@ describe('zscore deferred into the windows', () => {
     }
   }
 
+  it('the same input in every slot: read and cropped once, same tensor as the stacked copy', () => {
+    const one = modality([37, 29, 23], 7);
+    const slots = { t1: one, t1ce: one, t2: one, flair: one };
+    const plan = [stack, { op: 'zscore', nonzero: true, channelWise: true }, { op: 'cropPad', mode: 'divisible', k: 8 }, { op: 'toTensor', layout: 'NCDHW' }];
+    const deferred = runPreprocessPlan(slots, plan, { view: true });
+    const eager = runPreprocessPlan(slots, plan, { view: true, fuse: false });
+    expect(deferred.records).toEqual(eager.records);
+    expect(Buffer.from(readAll(deferred.deferred!).buffer).equals(Buffer.from(eager.tensor.data.buffer))).toBe(true);
+  });
+
   it('element values do not depend on the run they are normalised in (SIMD tail)', () => {
     const v = modality([31, 17, 9], 5);
     const whole = normalizeZscore(v, { nonzero: false, channelWise: false }).volume.data as Float32Array;

@@ -16,6 +16,15 @@ export interface BlendAccumulator {
   add(pred: Float32Array, starts: readonly (readonly number[])[]): void;
   /** Divides by the summed weights and returns the output (Cout x spatial, planar). */
   finish(): Float32Array;
+  /**
+   * Banded use (runSlidingWindowSlabs: the accumulator's grid is a band of planes along axis 0,
+   * band plane p = image plane p + `offset`): divides band planes [from, to) by their weight sums
+   * over every window of `full` and copies them to `out` ([Cout, to - from planes], planar).
+   * Per element the same arithmetic as finish().
+   */
+  finishPlanes(from: number, to: number, offset: number, full: Grid, out: Float32Array): void;
+  /** Banded use: drops the first `planes` planes of the band; the rest move up, the freed planes are zeroed. */
+  shift(planes: number): void;
 }
 
 /**
@@ -98,6 +107,44 @@ class WasmBlend implements BlendAccumulator {
     for (let c = 0; c < this.outChannels; c++) kernels.scaleRows(this.at.output + c * spatial * 4, s0 * s1, s2, this.at.rowF, this.at.colF);
     return output;
   }
+
+  private sums: [Float64Array, Float64Array, Float64Array] | undefined;
+
+  finishPlanes(from: number, to: number, offset: number, full: Grid, out: Float32Array): void {
+    const [b0, s1, s2] = this.grid.size as [number, number, number];
+    const spatial = b0 * s1 * s2;
+    const plane = s1 * s2;
+    const { f32, kernels } = this.arena;
+    const base = this.at.output >> 2;
+    const output = f32.subarray(base, base + this.outChannels * spatial);
+    const factors = this.map.factors;
+    if (factors === undefined) normaliseTiles(output, this.outChannels, full, this.map.weights, { from: from + offset, to: to + offset, offset, spatial });
+    else {
+      this.sums ??= [0, 1, 2].map((axis) => coverSums(full, axis, factors[axis]!)) as [Float64Array, Float64Array, Float64Array];
+      const [sz, sy, sx] = this.sums;
+      for (let z = from; z < to; z++) for (let y = 0; y < s1; y++) f32[(this.at.rowF >> 2) + (z - from) * s1 + y] = 1 / (sz[z + offset]! * sy[y]!);
+      for (let x = 0; x < s2; x++) f32[(this.at.colF >> 2) + x] = 1 / sx[x]!;
+      for (let c = 0; c < this.outChannels; c++)
+        kernels.scaleRows(this.at.output + (c * spatial + from * plane) * 4, (to - from) * s1, s2, this.at.rowF, this.at.colF);
+    }
+    const n = (to - from) * plane;
+    for (let c = 0; c < this.outChannels; c++) out.set(output.subarray(c * spatial + from * plane, c * spatial + to * plane), c * n);
+  }
+
+  shift(planes: number): void {
+    const [b0, s1, s2] = this.grid.size as [number, number, number];
+    shiftPlanes(this.arena.f32.subarray(this.at.output >> 2, (this.at.output >> 2) + this.outChannels * b0 * s1 * s2), this.outChannels, b0, s1 * s2, planes);
+  }
+}
+
+/** Moves planes [planes, b0) of each channel to [0, b0 - planes) and zeroes the rest. */
+function shiftPlanes(output: Float32Array, channels: number, b0: number, plane: number, planes: number): void {
+  const spatial = b0 * plane;
+  for (let c = 0; c < channels; c++) {
+    const at = c * spatial;
+    output.copyWithin(at, at + planes * plane, at + spatial);
+    output.fill(0, at + Math.max(0, b0 - planes) * plane, at + spatial);
+  }
 }
 
 class JsBlend implements BlendAccumulator {
@@ -124,6 +171,33 @@ class JsBlend implements BlendAccumulator {
     else normaliseTiles(this.output, this.outChannels, this.grid, this.map.weights);
     return this.output;
   }
+
+  finishPlanes(from: number, to: number, offset: number, full: Grid, out: Float32Array): void {
+    const [b0, s1, s2] = this.grid.size as [number, number, number];
+    const spatial = b0 * s1 * s2;
+    const plane = s1 * s2;
+    const band = { from: from + offset, to: to + offset, offset, spatial };
+    if (this.map.factors !== undefined) normaliseSeparable(this.output, this.outChannels, full, this.map.factors, band);
+    else normaliseTiles(this.output, this.outChannels, full, this.map.weights, band);
+    const n = (to - from) * plane;
+    for (let c = 0; c < this.outChannels; c++) out.set(this.output.subarray(c * spatial + from * plane, c * spatial + to * plane), c * n);
+  }
+
+  shift(planes: number): void {
+    const [b0, s1, s2] = this.grid.size as [number, number, number];
+    shiftPlanes(this.output, this.outChannels, b0, s1 * s2, planes);
+  }
+}
+
+/**
+ * Which image planes of axis 0 a normalisation covers and where they are stored: output plane =
+ * image plane - offset, `spatial` elements per channel. Absent: the whole image, stored whole.
+ */
+interface PlaneBand {
+  readonly from: number;
+  readonly to: number;
+  readonly offset: number;
+  readonly spatial: number;
 }
 
 function accumulateWindow(
@@ -182,12 +256,17 @@ function coverSegments(grid: Grid, axis: number): { from: number; to: number; st
  * rebuilt tile by tile, a tile being a box whose voxels share their covering windows: the same
  * arithmetic as accumulating a map, with only a roi-sized scratch buffer.
  */
-function normaliseTiles(output: Float32Array, outChannels: number, grid: Grid, weights: Float32Array): void {
+function normaliseTiles(output: Float32Array, outChannels: number, grid: Grid, weights: Float32Array, band?: PlaneBand): void {
   const [s0, s1, s2] = grid.size as [number, number, number];
   const [, r1, r2] = grid.roi as [number, number, number];
   const [p0, p1, p2] = grid.padBefore as [number, number, number];
-  const spatial = s0 * s1 * s2;
-  const segs = [coverSegments(grid, 0), coverSegments(grid, 1), coverSegments(grid, 2)];
+  const spatial = band?.spatial ?? s0 * s1 * s2;
+  const shift = (band?.offset ?? 0) * s1 * s2;
+  // A tile clipped to the band keeps its covering windows, so each voxel's sum is unchanged.
+  const zSegs = coverSegments(grid, 0)
+    .map((g) => ({ ...g, from: Math.max(g.from, band?.from ?? 0), to: Math.min(g.to, band?.to ?? s0) }))
+    .filter((g) => g.to > g.from);
+  const segs = [zSegs, coverSegments(grid, 1), coverSegments(grid, 2)];
   const scratch = new Float32Array(weights.length);
   for (const sz of segs[0]!)
     for (const sy of segs[1]!)
@@ -209,7 +288,7 @@ function normaliseTiles(output: Float32Array, outChannels: number, grid: Grid, w
         for (let z = 0; z < nz; z++)
           for (let y = 0; y < ny; y++) {
             const t = (z * ny + y) * nx;
-            const v0 = ((sz.from + z) * s1 + sy.from + y) * s2 + sx.from;
+            const v0 = ((sz.from + z) * s1 + sy.from + y) * s2 + sx.from - shift;
             for (let c = 0; c < outChannels; c++) {
               const base = c * spatial + v0;
               for (let x = 0; x < nx; x++) output[base + x] = output[base + x]! / scratch[t + x]!;
@@ -232,15 +311,22 @@ function coverSums(grid: Grid, axis: number, profile: Float64Array): Float64Arra
   return out;
 }
 
-function normaliseSeparable(output: Float32Array, outChannels: number, grid: Grid, factors: readonly [Float64Array, Float64Array, Float64Array]): void {
+function normaliseSeparable(
+  output: Float32Array,
+  outChannels: number,
+  grid: Grid,
+  factors: readonly [Float64Array, Float64Array, Float64Array],
+  band?: PlaneBand,
+): void {
   const [s0, s1, s2] = grid.size as [number, number, number];
   const [sz, sy, sx] = [0, 1, 2].map((axis) => coverSums(grid, axis, factors[axis]!)) as [Float64Array, Float64Array, Float64Array];
   const invX = sx.map((v) => 1 / v);
-  const spatial = s0 * s1 * s2;
-  for (let z = 0; z < s0; z++)
+  const spatial = band?.spatial ?? s0 * s1 * s2;
+  const offset = band?.offset ?? 0;
+  for (let z = band?.from ?? 0; z < (band?.to ?? s0); z++)
     for (let y = 0; y < s1; y++) {
       const f = 1 / (sz[z]! * sy[y]!);
-      const row = (z * s1 + y) * s2;
+      const row = ((z - offset) * s1 + y) * s2;
       for (let c = 0; c < outChannels; c++) {
         const base = c * spatial + row;
         for (let x = 0; x < s2; x++) output[base + x] = output[base + x]! * (f * invX[x]!);

@@ -146,3 +146,82 @@ export async function runSlidingWindow(input: WindowInput, predict: WindowPredic
   }
   return { type: 'float32', data: blend!.finish(), dims: [1, outChannels, ...input.dims.slice(2)] };
 }
+
+/**
+ * Receives finished output planes: `slab` is [Cout, planes, ...] (planar, tensor order) for
+ * planes [from, from + planes) of the first spatial axis; it is reused after the call returns.
+ */
+export type SlabSink = (slab: Float32Array, from: number, planes: number) => void | Promise<void>;
+
+/**
+ * runSlidingWindow whose output is never whole: windows run in the same order and batches, are
+ * accumulated into a band of planes along the first spatial axis, and planes that no later window
+ * touches are normalised and handed to `onSlab` (at most `slabPlanes` at a time), then dropped.
+ * The band is one roi deep (plus what one batch spans), so a 3 x 1024 x 1024 x 600 output needs
+ * ~1.6 GB instead of 7.5 GB. Values equal runSlidingWindow's bit for bit (same accumulation order,
+ * same per-element normalisation). Returns the number of output channels.
+ */
+export async function runSlidingWindowSlabs(
+  input: WindowInput,
+  predict: WindowPredictor,
+  options: SlidingWindowOptions,
+  onSlab: SlabSink,
+  slabPlanes = 8,
+): Promise<number> {
+  validate(input, options);
+  const rank = input.dims.length - 2;
+  const channels = input.dims[1]!;
+  const grid = planGrid(input.dims.slice(2), options);
+  const blendMap = cachedBlendMap(grid.roi, options.blend ?? 'constant', options.placement ?? 'monai', options.sigmaScale ?? 0.125);
+  const windows: number[][] = [];
+  for (const a of grid.starts[0]!) for (const b of grid.starts[1]!) for (const c of grid.starts[2]!) windows.push([a, b, c]);
+  const combos = flipCombos(options.mirrorAxes ?? []).map((axes) => axes.map((a) => a + (3 - rank)));
+  const batchSize = Math.max(1, options.batch ?? 1);
+  const [s0, s1, s2] = grid.size as [number, number, number];
+  const pb0 = grid.padBefore[0]!;
+  let span = 0;
+  for (let first = 0; first < windows.length; first += batchSize)
+    span = Math.max(span, windows[Math.min(first + batchSize, windows.length) - 1]![0]! - windows[first]![0]!);
+  // Band plane p holds image plane p + offset; the accumulator reads band.padBefore[0] per add.
+  const band: Grid = { size: [Math.min(s0, grid.roi[0]! + span), s1, s2], roi: grid.roi, padBefore: [...grid.padBefore], starts: grid.starts };
+  let offset = 0;
+  const roiVoxels = grid.roi[0]! * grid.roi[1]! * grid.roi[2]!;
+  const plane = s1 * s2;
+  let blend: BlendAccumulator | undefined;
+  let slab: Float32Array | undefined;
+  let outChannels = 0;
+  const cutter = new WindowCutter(input, grid, Math.min(batchSize, windows.length), options.padValue ?? 0, options.padMode ?? 'constant');
+  for (let first = 0; first < windows.length; first += batchSize) {
+    const batch = windows.slice(first, first + batchSize);
+    band.padBefore[0] = pb0 + offset;
+    for (const flips of combos) {
+      const windowBuffer = cutter.cut(batch);
+      if (flips.length > 0) flipWindows(windowBuffer, batch.length * channels, grid.roi, flips);
+      const pred = await predict({ type: 'float32', data: windowBuffer, dims: [batch.length, channels, ...grid.roi.slice(3 - rank)] });
+      if (
+        pred.dims[0] !== batch.length ||
+        pred.data.length !== pred.dims[1]! * batch.length * roiVoxels ||
+        (blend !== undefined && pred.dims[1] !== outChannels)
+      )
+        throw new ShapeError(`window predictor returned [${pred.dims.join(', ')}] for a batch of ${batch.length} windows`, { actual: pred.dims });
+      outChannels = pred.dims[1]!;
+      blend ??= createBlendAccumulator(band, outChannels, blendMap, 1 / combos.length, Math.min(batchSize, windows.length) * outChannels * roiVoxels);
+      if (flips.length > 0) flipWindows(pred.data, batch.length * outChannels, grid.roi, flips);
+      blend.add(pred.data, batch);
+    }
+    options.onProgress?.(Math.min(first + batchSize, windows.length), windows.length);
+    // Window starts ascend along axis 0: planes before the next window's first are final.
+    const next = windows[first + batchSize];
+    const done = next === undefined ? s0 : Math.min(s0, Math.max(offset, next[0]! - pb0));
+    slab ??= new Float32Array(outChannels * Math.min(slabPlanes, band.size[0]!) * plane);
+    for (let from = offset; from < done; from += slabPlanes) {
+      const to = Math.min(done, from + slabPlanes);
+      const out = slab.subarray(0, outChannels * (to - from) * plane);
+      blend!.finishPlanes(from - offset, to - offset, offset, grid, out);
+      await onSlab(out, from, to - from);
+    }
+    if (done > offset) blend!.shift(done - offset);
+    offset = done;
+  }
+  return outChannels;
+}
