@@ -107,7 +107,27 @@ function swapRows(buf: Float32Array, a: number, b: number, n: number): void {
   }
 }
 
-export async function runSlidingWindow(input: WindowInput, predict: WindowPredictor, options: SlidingWindowOptions): Promise<ModelTensor<'float32'>> {
+/** What one run slides over: the window grid and the windows in order (axis 0 slowest). */
+interface Slide {
+  readonly grid: Grid;
+  readonly windows: readonly number[][];
+  readonly batchSize: number;
+}
+
+/** Where the two forms differ: the grid the accumulator covers, and what happens around a batch. */
+interface SlideHooks {
+  accumulatorGrid(slide: Slide): Grid;
+  beforeBatch?(first: number): void;
+  afterBatch?(first: number, blend: BlendAccumulator, outChannels: number): Promise<void>;
+}
+
+/** Windows in order, batch by batch: cut, mirrored, predicted, checked and accumulated. */
+async function slide(
+  input: WindowInput,
+  predict: WindowPredictor,
+  options: SlidingWindowOptions,
+  hooks: SlideHooks,
+): Promise<{ blend: BlendAccumulator; outChannels: number; grid: Grid }> {
   validate(input, options);
   const rank = input.dims.length - 2;
   const channels = input.dims[1]!;
@@ -118,11 +138,13 @@ export async function runSlidingWindow(input: WindowInput, predict: WindowPredic
   const combos = flipCombos(options.mirrorAxes ?? []).map((axes) => axes.map((a) => a + (3 - rank)));
   const batchSize = Math.max(1, options.batch ?? 1);
   const roiVoxels = grid.roi[0]! * grid.roi[1]! * grid.roi[2]!;
+  const target = hooks.accumulatorGrid({ grid, windows, batchSize });
   let blend: BlendAccumulator | undefined;
   let outChannels = 0;
   const cutter = new WindowCutter(input, grid, Math.min(batchSize, windows.length), options.padValue ?? 0, options.padMode ?? 'constant');
   for (let first = 0; first < windows.length; first += batchSize) {
     const batch = windows.slice(first, first + batchSize);
+    hooks.beforeBatch?.(first);
     for (const flips of combos) {
       const windowBuffer = cutter.cut(batch);
       if (flips.length > 0) flipWindows(windowBuffer, batch.length * channels, grid.roi, flips);
@@ -138,13 +160,19 @@ export async function runSlidingWindow(input: WindowInput, predict: WindowPredic
         throw new ShapeError(`window predictor returned ${pred.dims[1]} channels after ${outChannels} for earlier windows`, { actual: pred.dims });
       }
       outChannels = pred.dims[1]!;
-      blend ??= createBlendAccumulator(grid, outChannels, blendMap, 1 / combos.length, Math.min(batchSize, windows.length) * outChannels * roiVoxels);
+      blend ??= createBlendAccumulator(target, outChannels, blendMap, 1 / combos.length, Math.min(batchSize, windows.length) * outChannels * roiVoxels);
       if (flips.length > 0) flipWindows(pred.data, batch.length * outChannels, grid.roi, flips);
       blend.add(pred.data, batch);
     }
     options.onProgress?.(Math.min(first + batchSize, windows.length), windows.length);
+    await hooks.afterBatch?.(first, blend!, outChannels);
   }
-  return { type: 'float32', data: blend!.finish(), dims: [1, outChannels, ...input.dims.slice(2)] };
+  return { blend: blend!, outChannels, grid };
+}
+
+export async function runSlidingWindow(input: WindowInput, predict: WindowPredictor, options: SlidingWindowOptions): Promise<ModelTensor<'float32'>> {
+  const { blend, outChannels } = await slide(input, predict, options, { accumulatorGrid: (s) => s.grid });
+  return { type: 'float32', data: blend.finish(), dims: [1, outChannels, ...input.dims.slice(2)] };
 }
 
 /**
@@ -168,60 +196,41 @@ export async function runSlidingWindowSlabs(
   onSlab: SlabSink,
   slabPlanes = 8,
 ): Promise<number> {
-  validate(input, options);
-  const rank = input.dims.length - 2;
-  const channels = input.dims[1]!;
-  const grid = planGrid(input.dims.slice(2), options);
-  const blendMap = cachedBlendMap(grid.roi, options.blend ?? 'constant', options.placement ?? 'monai', options.sigmaScale ?? 0.125);
-  const windows: number[][] = [];
-  for (const a of grid.starts[0]!) for (const b of grid.starts[1]!) for (const c of grid.starts[2]!) windows.push([a, b, c]);
-  const combos = flipCombos(options.mirrorAxes ?? []).map((axes) => axes.map((a) => a + (3 - rank)));
-  const batchSize = Math.max(1, options.batch ?? 1);
-  const [s0, s1, s2] = grid.size as [number, number, number];
-  const pb0 = grid.padBefore[0]!;
-  let span = 0;
-  for (let first = 0; first < windows.length; first += batchSize)
-    span = Math.max(span, windows[Math.min(first + batchSize, windows.length) - 1]![0]! - windows[first]![0]!);
   // Band plane p holds image plane p + offset; the accumulator reads band.padBefore[0] per add.
-  const band: Grid = { size: [Math.min(s0, grid.roi[0]! + span), s1, s2], roi: grid.roi, padBefore: [...grid.padBefore], starts: grid.starts };
+  let band: Grid | undefined;
+  let full: Slide | undefined;
   let offset = 0;
-  const roiVoxels = grid.roi[0]! * grid.roi[1]! * grid.roi[2]!;
-  const plane = s1 * s2;
-  let blend: BlendAccumulator | undefined;
   let slab: Float32Array | undefined;
-  let outChannels = 0;
-  const cutter = new WindowCutter(input, grid, Math.min(batchSize, windows.length), options.padValue ?? 0, options.padMode ?? 'constant');
-  for (let first = 0; first < windows.length; first += batchSize) {
-    const batch = windows.slice(first, first + batchSize);
-    band.padBefore[0] = pb0 + offset;
-    for (const flips of combos) {
-      const windowBuffer = cutter.cut(batch);
-      if (flips.length > 0) flipWindows(windowBuffer, batch.length * channels, grid.roi, flips);
-      const pred = await predict({ type: 'float32', data: windowBuffer, dims: [batch.length, channels, ...grid.roi.slice(3 - rank)] });
-      if (
-        pred.dims[0] !== batch.length ||
-        pred.data.length !== pred.dims[1]! * batch.length * roiVoxels ||
-        (blend !== undefined && pred.dims[1] !== outChannels)
-      )
-        throw new ShapeError(`window predictor returned [${pred.dims.join(', ')}] for a batch of ${batch.length} windows`, { actual: pred.dims });
-      outChannels = pred.dims[1]!;
-      blend ??= createBlendAccumulator(band, outChannels, blendMap, 1 / combos.length, Math.min(batchSize, windows.length) * outChannels * roiVoxels);
-      if (flips.length > 0) flipWindows(pred.data, batch.length * outChannels, grid.roi, flips);
-      blend.add(pred.data, batch);
-    }
-    options.onProgress?.(Math.min(first + batchSize, windows.length), windows.length);
-    // Window starts ascend along axis 0: planes before the next window's first are final.
-    const next = windows[first + batchSize];
-    const done = next === undefined ? s0 : Math.min(s0, Math.max(offset, next[0]! - pb0));
-    slab ??= new Float32Array(outChannels * Math.min(slabPlanes, band.size[0]!) * plane);
-    for (let from = offset; from < done; from += slabPlanes) {
-      const to = Math.min(done, from + slabPlanes);
-      const out = slab.subarray(0, outChannels * (to - from) * plane);
-      blend!.finishPlanes(from - offset, to - offset, offset, grid, out);
-      await onSlab(out, from, to - from);
-    }
-    if (done > offset) blend!.shift(done - offset);
-    offset = done;
-  }
+  const { outChannels } = await slide(input, predict, options, {
+    accumulatorGrid: (s) => {
+      full = s;
+      const [s0, s1, s2] = s.grid.size as [number, number, number];
+      let span = 0;
+      for (let first = 0; first < s.windows.length; first += s.batchSize)
+        span = Math.max(span, s.windows[Math.min(first + s.batchSize, s.windows.length) - 1]![0]! - s.windows[first]![0]!);
+      band = { size: [Math.min(s0, s.grid.roi[0]! + span), s1, s2], roi: s.grid.roi, padBefore: [...s.grid.padBefore], starts: s.grid.starts };
+      return band;
+    },
+    beforeBatch: () => {
+      band!.padBefore[0] = full!.grid.padBefore[0]! + offset;
+    },
+    afterBatch: async (first, blend, channels) => {
+      const { grid, windows, batchSize } = full!;
+      const s0 = grid.size[0]!;
+      const plane = grid.size[1]! * grid.size[2]!;
+      // Window starts ascend along axis 0: planes before the next window's first are final.
+      const next = windows[first + batchSize];
+      const done = next === undefined ? s0 : Math.min(s0, Math.max(offset, next[0]! - grid.padBefore[0]!));
+      slab ??= new Float32Array(channels * Math.min(slabPlanes, band!.size[0]!) * plane);
+      for (let from = offset; from < done; from += slabPlanes) {
+        const to = Math.min(done, from + slabPlanes);
+        const out = slab.subarray(0, channels * (to - from) * plane);
+        blend.finishPlanes(from - offset, to - offset, offset, grid, out);
+        await onSlab(out, from, to - from);
+      }
+      if (done > offset) blend.shift(done - offset);
+      offset = done;
+    },
+  });
   return outChannels;
 }
