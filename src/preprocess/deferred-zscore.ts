@@ -138,11 +138,7 @@ export function deferZscore(
  * type and grid, without the stack; null when the plan or the inputs do not qualify (the eager
  * steps then run, with their checks and errors).
  */
-export function deferStackedZscore(
-  inputs: Readonly<Record<string, Volume>>,
-  plan: readonly PreprocessStep[],
-  space?: ModelSpace,
-): { deferred: DeferredPlan; records: PreprocessRecord[] } | null {
+export function deferStackedZscore(inputs: Readonly<Record<string, Volume>>, plan: readonly PreprocessStep[], space?: ModelSpace): DeferredPlan | null {
   const stack = plan[0] as StackChannelsParams & { op: string };
   const zscore = plan[1];
   if (stack.op !== 'stackChannels' || zscore?.op !== 'zscore') return null;
@@ -159,5 +155,5 @@ export function deferStackedZscore(
     zscore.nonzero,
   );
   const deferred = deferOverChannels(channels, zplan, plan, 1, count, records, space);
-  return { deferred: { ...deferred, meta: { ...first.meta, channels: [...stack.order] } }, records };
+  return { ...deferred, meta: { ...first.meta, channels: [...stack.order] } };
 }

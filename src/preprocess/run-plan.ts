@@ -154,7 +154,7 @@ export function runPreprocessPlan(
     first?.op === 'stackChannels' && !isVolume(inputs) && options.view === true && options.fuse !== false && options.skip === undefined
       ? deferStackedZscore(inputs, plan, options.space)
       : null;
-  if (unstacked !== null) return deferredResult(unstacked.deferred);
+  if (unstacked !== null) return deferredResult(unstacked);
   if (first?.op === 'stackChannels') {
     if (isVolume(inputs)) throw new UsageError('the plan starts with stackChannels: pass named volumes, e.g. { t1: ..., flair: ... }', { op: 'stackChannels' });
     const r = stackChannels(inputs, first);
