@@ -4,9 +4,12 @@
  *  1. CT 512x512x300 (chest-CT phantom, 0.7 x 0.7 x 1.25 mm, int16 NIfTI) through the bundled
  *     3D U-Net (medinfer-brats-unet3d-phantom; the CT fills all four modality slots, so the
  *     model input is the four-channel float32 stack a BraTS case would give: 1.26 GB) with
- *     128^3 sliding windows (nnU-Net placement, overlap 0, Gaussian blending). Peak RSS of the
- *     whole process against the 4 GB goal. The bundled model was trained on 64^3 brain phantoms:
- *     the labels are meaningless on a CT, the memory and time are what is measured.
+ *     128^3 sliding windows (nnU-Net placement, overlap 0, Gaussian blending), labels only.
+ *     Peak RSS of the whole process against the 2.5 GB goal (issue 26). The bundled model was
+ *     trained on 64^3 brain phantoms at 1.5 mm: the labels are meaningless on a CT (the entry's
+ *     `space` is dropped so the 0.7 mm CT is accepted), the memory and time are what is measured.
+ *  1b. (full run and --memory) the same on a 1024x1024x600 CT (629 M voxels; 320 windows): peak
+ *     RSS against the 8 GB goal; labels come slab by slab out of the sliding window.
  *  2. MRI 4x240x240x155 (BraTS size, four int16 NIfTI modalities) through the benchmark-size 3D
  *     U-Net (32 base features, 4 levels, random weights) with 128^3 windows (nnU-Net placement,
  *     overlap 0 = 8 windows: each costs tens of seconds on 2 cores; fewer windows make the SDK's
@@ -21,8 +24,9 @@
  *     (probabilities requested). One untimed warm-up per process on both sides. Goal: faster
  *     than torch (ratio < 1).
  * --quick: smaller sizes (CT 128x128x80 = one window, no MRI case, blend on 4x96x128x128 with 64^3 windows, 2 runs).
+ * --memory: only the peak-RSS cases (1 and 1b), full sizes.
  * Each segmentation case runs in its own process (peak RSS is that case's own).
- *   npm run build && node bench/volumes.mjs [--quick]
+ *   npm run build && node bench/volumes.mjs [--quick | --memory]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -39,7 +43,10 @@ import { writeAreaResult } from './lib/write-result.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const quick = process.argv.includes('--quick');
-const GOAL_RSS_MB = 4096;
+const memoryOnly = process.argv.includes('--memory');
+/** Goals in MB as the figures are (maxRSS / 1024 = MiB): 2.5 GB and 8 GB (10^9 bytes). */
+const GOAL_RSS_MB = 2.5e9 / 2 ** 20;
+const GOAL_HUGE_RSS_MB = 8e9 / 2 ** 20;
 
 if (process.argv[2] === '--case') {
   await runCase(JSON.parse(process.argv[3]));
@@ -91,28 +98,33 @@ async function segmentationCase(label, entry, volumes) {
   return r.result;
 }
 
-// 1. CT through the bundled U-Net: peak RSS against the goal.
-const ctSize = quick ? [128, 128, 80] : [512, 512, 300];
-const ctPath = join(dir, `ct-${ctSize.join('x')}.nii`);
-if (!existsSync(ctPath)) writeFileSync(ctPath, writeNifti(generateChestCt({ seed: caseSeed(11, 0), size: ctSize }).image));
+// 1. CT through the bundled U-Net: peak RSS against the goal (1b: the 1024x1024x600 CT against 8 GB).
 const bundled = manifest.models['medinfer-brats-unet3d-phantom'];
-if (!bundled) skipped.push('CT case: no bundled 3D U-Net in the manifest');
-else {
-  const entry = slidingEntry(bundled, 'bundled-unet3d-sliding-128');
+const ctCases = quick
+  ? [[[128, 128, 80], GOAL_RSS_MB, '2.5 GB']]
+  : [
+      [[512, 512, 300], GOAL_RSS_MB, '2.5 GB'],
+      [[1024, 1024, 600], GOAL_HUGE_RSS_MB, '8 GB'],
+    ];
+for (const [ctSize, goalMB, goalText] of bundled ? ctCases : []) {
+  const ctPath = join(dir, `ct-${ctSize.join('x')}.nii`);
+  if (!existsSync(ctPath)) writeFileSync(ctPath, writeNifti(generateChestCt({ seed: caseSeed(11, 0), size: ctSize }).image));
+  // The model's 1.5 mm space would refuse the 0.7 mm CT: this case measures memory, not labels.
+  const { space: _space, ...entry } = slidingEntry(bundled, 'bundled-unet3d-sliding-128');
   const slots = Object.fromEntries(bundled.io.inputs[0].channels.map((name) => [name, ctPath]));
   const c = await segmentationCase(`CT ${ctSize.join('x')} (bundled 3D U-Net, 128^3 windows)`, entry, slots);
   figures.push(
     makeFigure(
-      `segmentation of a ${ctSize.join('x')} CT with the bundled 3D U-Net (CT in all 4 channel slots, ${c.windows} windows of 128^3): peak RSS`,
+      `segmentation of a ${ctSize.join('x')} CT with the bundled 3D U-Net (CT in all 4 channel slots, ${c.windows} windows of 128^3, labels only): peak RSS`,
       'MB',
       c.maxRssMB,
-      'goal: 4 GB',
-      GOAL_RSS_MB,
+      `goal: ${goalText}`,
+      goalMB,
       {
         seconds: round(c.ms / 1000),
         inferenceSeconds: round(c.inferenceMs / 1000),
         outsideShare: round(1 - c.inferenceMs / c.ms),
-        goalMet: c.maxRssMB < GOAL_RSS_MB,
+        goalMet: c.maxRssMB < goalMB,
         note:
           `input ${(ctSize.reduce((a, b) => a * b, 1) / 1e6).toFixed(1)} M voxels; four-channel float32 model input ` +
           `${((ctSize.reduce((a, b) => a * b, 1) * 16) / 2 ** 30).toFixed(2)} GiB; one run in its own process`,
@@ -120,9 +132,14 @@ else {
     ),
   );
 }
+if (!bundled) skipped.push('CT cases: no bundled 3D U-Net in the manifest');
 
 // 2. BraTS-size MRI through the benchmark-size U-Net: the SDK's share of the time.
-const models = quick ? { ok: false, reason: 'quick mode (each 128^3 window of the 32-feature U-Net takes tens of seconds)' } : await ensureBenchModels();
+const models = quick
+  ? { ok: false, reason: 'quick mode (each 128^3 window of the 32-feature U-Net takes tens of seconds)' }
+  : memoryOnly
+    ? { ok: false, reason: '--memory' }
+    : await ensureBenchModels();
 if (!models.ok) skipped.push(`MRI 4x240x240x155 case: ${models.reason}`);
 else {
   const seg = benchEntries(manifest).segmentation;
@@ -157,9 +174,10 @@ const blendSpec = quick
   : { size: [155, 240, 240], roi: [128, 128, 128], classes: 3, channels: 4, runs: 5, warmup: true };
 // SDK and torch runs interleaved (one run per process, SDK, torch, SDK, torch, ...): on a shared
 // machine a load spike then hits both sides instead of one.
-console.error('  blending and inverse mapping, SDK and torch interleaved');
 const sides = { sdk: [], torch: [] };
 let blendError;
+if (memoryOnly) blendError = '--memory';
+else console.error('  blending and inverse mapping, SDK and torch interleaved');
 for (let r = 0; r < blendSpec.runs && !blendError; r++) {
   const js = spawnSync(process.execPath, [join(HERE, 'lib', 'volumes-blend.mjs'), JSON.stringify({ ...blendSpec, runs: 1 })], {
     encoding: 'utf8',
@@ -241,10 +259,13 @@ else {
   );
 }
 
-const path = writeAreaResult('volumes', {
-  area: 'volumes',
+// --memory writes its own area, so a partial run never replaces the full volumes result.
+const area = memoryOnly ? 'volumes-memory' : 'volumes';
+const path = writeAreaResult(area, {
+  area,
   date: new Date().toISOString(),
   quick,
+  memoryOnly,
   ...machineNote(),
   figures,
   skipped,

@@ -49,3 +49,20 @@ export function tensorSize(dims: readonly number[]): number {
 export function createTensor<T extends TensorDataType>(type: T, data: TensorDataMap[T], dims: readonly number[]): ModelTensor<T> {
   return { type, data, dims: [...dims] };
 }
+
+/**
+ * A float32 tensor view ([1, C, ...spatial], element `strides` into a planar storage of `length`
+ * elements) whose values are computed as they are read: a pointwise preprocessing step deferred
+ * from the whole volume to the windows a sliding window cuts (runPreprocessPlan's `view`: the
+ * z-score of an int16 CT is read per window instead of held as a float32 copy twice its size).
+ * Only window cutters read it; anything needing the whole tensor takes PreprocessResult.tensor.
+ */
+export interface DeferredTensorView {
+  readonly type: 'float32';
+  readonly dims: readonly number[];
+  readonly strides: readonly number[];
+  /** Storage elements (channel c starts at c * strides[1]). */
+  readonly length: number;
+  /** The values at storage offsets [start, start + count) (one channel's run) into out[at, at + count). */
+  read(start: number, count: number, out: Float32Array, at: number): void;
+}

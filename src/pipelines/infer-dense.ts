@@ -4,8 +4,8 @@
  */
 import { ShapeError } from '../core/errors.js';
 import { fromFloat16Bits } from '../core/float16.js';
-import type { ModelTensor } from '../core/tensor.js';
-import { runSlidingWindow } from '../runtime/sliding-window/sliding-window.js';
+import type { DeferredTensorView, ModelTensor } from '../core/tensor.js';
+import { runSlidingWindow, runSlidingWindowSlabs, type SlabSink, type SlidingWindowOptions } from '../runtime/sliding-window/sliding-window.js';
 import { outputByName, type ModelHandle } from './model-handle.js';
 
 /**
@@ -23,35 +23,50 @@ export function toFloat32(t: ModelTensor): ModelTensor<'float32'> {
   return { type: 'float32', data: out, dims: t.dims };
 }
 
-/** `timing.inferenceMs` accumulates the time spent inside session.run (for provenance). */
+/**
+ * `timing.inferenceMs` accumulates the time spent inside session.run (for provenance). A
+ * DeferredTensorView (runPreprocessPlan's `deferred`) can only be read window by window.
+ */
 export async function inferDense(
   handle: ModelHandle,
-  tensor: ModelTensor,
+  tensor: ModelTensor | DeferredTensorView,
   onProgress?: (done: number, total: number) => void,
   timing?: { inferenceMs: number },
 ): Promise<ModelTensor<'float32'>> {
-  const inputName = handle.entry.io.inputs[0]!.name;
   const spec = handle.entry.inference;
-  const run = async (t: ModelTensor<'float32'>): Promise<ModelTensor<'float32'>> => {
-    const before = performance.now();
-    const outputs = await handle.session.run({ [inputName]: t });
-    if (timing) timing.inferenceMs += performance.now() - before;
-    return toFloat32(outputByName(outputs, handle));
-  };
-  const input = toFloat32(tensor);
+  const run = timedRun(handle, timing);
+  const input = 'read' in tensor ? tensor : toFloat32(tensor);
   if (spec.mode === 'whole') {
-    if (input.strides !== undefined)
+    if ('read' in input || input.strides !== undefined)
       throw new ShapeError(`model '${handle.entry.id}': a strided tensor view can only be fed window by window`, { modelId: handle.entry.id });
     const out = await run(input);
     onProgress?.(1, 1);
     return out;
   }
-  if (spec.roi.length !== input.dims.length - 2) {
-    throw new ShapeError(`model '${handle.entry.id}': sliding-window roi [${spec.roi.join(', ')}] does not match the tensor [${input.dims.join(', ')}]`, {
+  return runSlidingWindow(input, run, windowOptions(handle, input.dims, onProgress));
+}
+
+/** The session run on one batch of windows, its time added to `timing.inferenceMs`. */
+function timedRun(handle: ModelHandle, timing?: { inferenceMs: number }): (t: ModelTensor<'float32'>) => Promise<ModelTensor<'float32'>> {
+  const inputName = handle.entry.io.inputs[0]!.name;
+  return async (t) => {
+    const before = performance.now();
+    const outputs = await handle.session.run({ [inputName]: t });
+    if (timing) timing.inferenceMs += performance.now() - before;
+    return toFloat32(outputByName(outputs, handle));
+  };
+}
+
+/** The entry's sliding-window settings, checked against the tensor's rank. */
+function windowOptions(handle: ModelHandle, dims: readonly number[], onProgress?: (done: number, total: number) => void): SlidingWindowOptions {
+  const spec = handle.entry.inference;
+  if (spec.mode !== 'slidingWindow') throw new ShapeError(`model '${handle.entry.id}' does not run in sliding windows`, { modelId: handle.entry.id });
+  if (spec.roi.length !== dims.length - 2) {
+    throw new ShapeError(`model '${handle.entry.id}': sliding-window roi [${spec.roi.join(', ')}] does not match the tensor [${dims.join(', ')}]`, {
       modelId: handle.entry.id,
     });
   }
-  return runSlidingWindow(input, run, {
+  return {
     roi: spec.roi,
     overlap: spec.overlap,
     ...(spec.batch !== undefined ? { batch: spec.batch } : {}),
@@ -62,5 +77,20 @@ export async function inferDense(
     ...(spec.padValue !== undefined ? { padValue: spec.padValue } : {}),
     ...(spec.padMode !== undefined ? { padMode: spec.padMode } : {}),
     ...(onProgress ? { onProgress } : {}),
-  });
+  };
+}
+
+/**
+ * A sliding-window model's output in slabs along the first spatial axis (runSlidingWindowSlabs):
+ * `onSlab` gets each finished slab; the whole output is never held.
+ */
+export async function inferDenseSlabs(
+  handle: ModelHandle,
+  tensor: ModelTensor | DeferredTensorView,
+  onSlab: SlabSink,
+  onProgress?: (done: number, total: number) => void,
+  timing?: { inferenceMs: number },
+): Promise<void> {
+  const input = 'read' in tensor ? tensor : toFloat32(tensor);
+  await runSlidingWindowSlabs(input, timedRun(handle, timing), windowOptions(handle, input.dims, onProgress), onSlab);
 }

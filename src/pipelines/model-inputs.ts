@@ -68,6 +68,14 @@ export async function loadModelInputs(
     );
   }
   const volumes: Record<string, Volume> = {};
-  for (const name of declared) volumes[name] = assertFiniteInput(await context.loadVolume(named[name]!), `${name}: ${inputName(named[name]!)}`);
+  // The same path (or object) in several slots is read once: volumes are never written, and a
+  // 1024x1024x600 CT read four times would be 5 GB of identical int16.
+  const read = new Map<ImageInput, Volume>();
+  for (const name of declared) {
+    const given = named[name]!;
+    const volume = read.get(given) ?? assertFiniteInput(await context.loadVolume(given), `${name}: ${inputName(given)}`);
+    read.set(given, volume);
+    volumes[name] = volume;
+  }
   return { volumes, order: declared, names: declared.map((n) => inputName(named[n]!)) };
 }

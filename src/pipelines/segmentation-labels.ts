@@ -107,15 +107,19 @@ function regionOptions(step: Extract<SegmentationStep, { op: 'regionsToLabels' }
   };
 }
 
-function discretise(probabilities: Volume, step: SegmentationSteps['discrete'], modelId: string): LabelArray {
-  const channels = probabilities.frames;
-  if (!step || step.op === 'argmax') return argmaxChannels(probabilities.data, channels);
-  if (step.op === 'regionsToLabels') return convertRegionsToLabels(probabilities.data, channels, regionOptions(step));
+/** Labels from planar channel data ([C, voxels]): a whole volume's, or one slab's (segmentation-stream.ts). */
+export function discretiseChannels(data: Volume['data'], channels: number, step: SegmentationSteps['discrete'], modelId: string): LabelArray {
+  if (!step || step.op === 'argmax') return argmaxChannels(data, channels);
+  if (step.op === 'regionsToLabels') return convertRegionsToLabels(data, channels, regionOptions(step));
   if (channels !== 1) throw new ManifestError(`model '${modelId}': 'threshold' needs a single-channel output, got ${channels}`, { modelId });
   const t = step.value ?? 0.5;
-  const out = new Uint8Array(probabilities.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = probabilities.data[i]! >= t ? 1 : 0;
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < out.length; i++) out[i] = data[i]! >= t ? 1 : 0;
   return out;
+}
+
+function discretise(probabilities: Volume, step: SegmentationSteps['discrete'], modelId: string): LabelArray {
+  return discretiseChannels(probabilities.data, probabilities.frames, step, modelId);
 }
 
 function filterLabels(labels: Volume, filters: readonly LabelFilter[]): Volume {
@@ -165,43 +169,63 @@ export interface LabelsOptions {
 }
 
 /**
- * Argmax straight on the output tensor ([1, C, ...] is planar in tensor order), then only the
- * uint8 / uint16 labels are permuted to stored order and carried back: no float copy of the C
- * channels (1.2 GB for the 50-class model on a brain crop). Exact where the plan only crops,
- * flips or permutes after the reslice (voxel centres map onto voxel centres, so trilinear
- * interpolation then argmax = argmax then nearest); null otherwise.
+ * How labels in tensor order ([...spatial] of the toTensor record) go back to the reslice grid,
+ * when that is exact for labels: the plan only crops, pads, flips or permutes after the reslice
+ * (voxel centres map onto voxel centres, so interpolating probabilities then taking labels =
+ * labels then nearest). null otherwise, or when `spatial` is not the toTensor record's grid.
  */
-function argmaxOnTensor(logits: ModelTensor<'float32'>, records: readonly PreprocessRecord[], inner: readonly PreprocessRecord[]): Volume | null {
+export function tensorLabelsMapping(spatial: readonly number[], records: readonly PreprocessRecord[]): ((tensorLabels: LabelArray) => Volume) | null {
+  const { inner } = splitAtReslice(records);
   const t = composeRecords(inner).transform;
-  if (logits.strides !== undefined || !t.scale.every((x) => x === 1 || x === -1) || !t.offset.every((o) => Number.isInteger(o))) return null;
+  if (!t.scale.every((x) => x === 1 || x === -1) || !t.offset.every((o) => Number.isInteger(o))) return null;
   const rec = [...records].reverse().find((r) => r.op === 'toTensor');
-  if (rec === undefined || logits.dims[0] !== 1 || logits.dims.length !== 5) return null;
+  if (rec === undefined || spatial.length !== 3) return null;
   const g = rec.outputGeometry;
   const order = String(rec.details?.['axisOrder'] ?? 'kji');
   const axes = [...order].map((ch) => 'ijk'.indexOf(ch));
-  if (logits.dims.slice(2).some((d, idx) => d !== g.size[axes[idx]!])) return null;
-  const tensorLabels = argmaxChannels(logits.data, logits.dims[1]!);
+  if (spatial.some((d, idx) => d !== g.size[axes[idx]!])) return null;
   const [d1, d2] = [g.size[axes[1]!]!, g.size[axes[2]!]!];
   const tensorStride = [d1 * d2, d2, 1];
   const strideOf = (axis: number): number => tensorStride[axes.indexOf(axis)]!;
-  const type = tensorLabels instanceof Uint8Array ? 'uint8' : 'uint16';
   const layout = {
     dims: [g.size[2], g.size[1], g.size[0]] as [number, number, number],
     srcStrides: [strideOf(2), strideOf(1), strideOf(0)] as [number, number, number],
   };
   const grid = inner[0]!.inputGeometry;
-  if (t.axes.every((a, i) => a === i) && t.scale.every((x) => x === 1) && t.offset.every((o, a) => o >= 0 && o + g.size[a]! <= grid.size[a]!)) {
-    // The plan only cropped (brainchop's cropForeground): the labels go straight to their place
-    // on the uncropped grid, background around them, instead of a model-grid copy padded after.
-    const [n0, n1] = grid.size;
-    const onGrid = allocateTypedArray(type, voxelCount(grid));
-    copyPermutedBlock(tensorLabels, 0, onGrid, t.offset[0] + n0 * (t.offset[1] + n1 * t.offset[2]), { ...layout, dstStrides: [n0 * n1, n0] });
-    return createVolume({ geometry: grid, data: onGrid });
-  }
-  const stored = allocateTypedArray(type, voxelCount(g));
-  copyPermutedBlock(tensorLabels, 0, stored, 0, layout);
-  const onModelGrid = createVolume({ geometry: g, data: stored });
-  return invertToInputGrid(onModelGrid, inner, { interpolation: 'nearest' });
+  return (tensorLabels) => {
+    const type = tensorLabels instanceof Uint8Array ? 'uint8' : 'uint16';
+    if (t.axes.every((a, i) => a === i) && t.scale.every((x) => x === 1) && t.offset.every((o, a) => o >= 0 && o + g.size[a]! <= grid.size[a]!)) {
+      // The plan only cropped (brainchop's cropForeground): the labels go straight to their place
+      // on the uncropped grid, background around them, instead of a model-grid copy padded after.
+      const [n0, n1] = grid.size;
+      const onGrid = allocateTypedArray(type, voxelCount(grid));
+      copyPermutedBlock(tensorLabels, 0, onGrid, t.offset[0] + n0 * (t.offset[1] + n1 * t.offset[2]), { ...layout, dstStrides: [n0 * n1, n0] });
+      return createVolume({ geometry: grid, data: onGrid });
+    }
+    const stored = allocateTypedArray(type, voxelCount(g));
+    copyPermutedBlock(tensorLabels, 0, stored, 0, layout);
+    const onModelGrid = createVolume({ geometry: g, data: stored });
+    return invertToInputGrid(onModelGrid, inner, { interpolation: 'nearest' });
+  };
+}
+
+/**
+ * Argmax straight on the output tensor ([1, C, ...] is planar in tensor order), then only the
+ * uint8 / uint16 labels are permuted to stored order and carried back: no float copy of the C
+ * channels (1.2 GB for the 50-class model on a brain crop). Where tensorLabelsMapping is exact.
+ */
+function argmaxOnTensor(logits: ModelTensor<'float32'>, records: readonly PreprocessRecord[]): Volume | null {
+  if (logits.strides !== undefined || logits.dims[0] !== 1 || logits.dims.length !== 5) return null;
+  const mapping = tensorLabelsMapping(logits.dims.slice(2), records);
+  return mapping === null ? null : mapping(argmaxChannels(logits.data, logits.dims[1]!));
+}
+
+/** Label filters, then a conform's reslice undone: the last stages of every label map. */
+export function finishLabels(labels: Volume, records: readonly PreprocessRecord[], post: SegmentationSteps, options: LabelsOptions): Volume {
+  const { outer, inner } = splitAtReslice(records);
+  let out = filterLabels(createVolume({ geometry: inner[0]!.inputGeometry, data: labels.data, meta: { ...options.meta, modality: 'SEG' } }), post.filters);
+  if (outer.length > 0 && options.stayOnResliceGrid !== true) out = resliceToInputGrid(out, outer, { interpolation: 'nearest' });
+  return out;
 }
 
 export function computeLabels(entry: ModelEntry, logits: ModelTensor<'float32'>, records: readonly PreprocessRecord[], options: LabelsOptions): LabelsResult {
@@ -209,12 +233,8 @@ export function computeLabels(entry: ModelEntry, logits: ModelTensor<'float32'>,
   const { outer, inner } = splitAtReslice(records);
   const grid = inner[0]!.inputGeometry;
   const direct =
-    !options.probabilities && post.activations.length === 0 && (post.discrete?.op ?? 'argmax') === 'argmax' ? argmaxOnTensor(logits, records, inner) : null;
-  if (direct !== null) {
-    let labels = filterLabels(createVolume({ geometry: grid, data: direct.data, meta: { ...options.meta, modality: 'SEG' } }), post.filters);
-    if (outer.length > 0 && options.stayOnResliceGrid !== true) labels = resliceToInputGrid(labels, outer, { interpolation: 'nearest' });
-    return { labels };
-  }
+    !options.probabilities && post.activations.length === 0 && (post.discrete?.op ?? 'argmax') === 'argmax' ? argmaxOnTensor(logits, records) : null;
+  if (direct !== null) return { labels: finishLabels(direct, records, post, options) };
   // The caller drops the logits after this call: their buffer may become the volume's (no copy).
   const activated = activate(createVolumeFromTensor(logits, records, { takeOwnership: true }), post.activations);
   const discrete = post.discrete;

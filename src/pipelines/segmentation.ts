@@ -17,8 +17,9 @@ import { runPreprocessPlan, type PreprocessResult } from '../preprocess/run-plan
 import type { PreprocessRecord } from '../preprocess/types.js';
 import { xformMetaOf } from '../io/nifti/xform-codes.js';
 import { alignInputs } from './align-inputs.js';
-import { computeLabels, labelName, maskInputVolume, segmentationSteps } from './segmentation-labels.js';
-import { inferDense } from './infer-dense.js';
+import { computeLabels, labelName, maskInputVolume, segmentationSteps, type LabelsOptions, type LabelsResult } from './segmentation-labels.js';
+import { planLabelStream } from './segmentation-stream.js';
+import { inferDense, inferDenseSlabs } from './infer-dense.js';
 import type { ModelTensor } from '../core/tensor.js';
 import { createProvenance, openModelHandle, type ModelHandle } from './model-handle.js';
 import { loadModelInputs, type NamedInputs } from './model-inputs.js';
@@ -113,24 +114,44 @@ async function runPreModel(
   return { labels, records };
 }
 
+/**
+ * `prepared.inputs` is taken and cleared before the plan runs: the plan drops the read volumes
+ * once it has stacked them (0.6 GB for four int16 512x512x300 inputs), and nothing here may
+ * still hold them while the windows run. When only labels are wanted and they can be made slab
+ * by slab (segmentation-stream.ts), the whole output is never held: `labels` comes back instead
+ * of `logits`.
+ */
 async function predict(
   handle: ModelHandle,
-  inputs: PlanInputs,
+  prepared: PreparedInputs,
   preModelLabels: Volume | undefined,
   timing: { inferenceMs: number },
-  onProgress?: (done: number, total: number) => void,
-): Promise<{ records: PreprocessRecord[]; logits: ModelTensor<'float32'> }> {
+  run: { onProgress?: (done: number, total: number) => void; labels?: LabelsOptions },
+): Promise<{ records: PreprocessRecord[]; logits?: ModelTensor<'float32'>; labels?: LabelsResult }> {
   const entry = handle.entry;
-  // Sliding windows read the preprocessed volume through strides: no transposed whole copy.
-  let pre: PreprocessResult | undefined = runPreprocessPlan(inputs, entry.preprocess, {
+  // Sliding windows read the preprocessed volume through strides (no transposed whole copy), or
+  // a zscore deferred into the windows (PreprocessResult.deferred: no float32 copy at all).
+  let pre: PreprocessResult | undefined = runPreprocessPlan(takeInputs(prepared), entry.preprocess, {
     view: entry.inference.mode === 'slidingWindow',
     ...(entry.space ? { space: entry.space } : {}),
     ...(preModelLabels ? { preModelLabels } : {}),
   });
-  const { records, tensor } = pre;
+  const records = pre.records;
+  const tensor = pre.deferred ?? pre.tensor;
   pre = undefined;
-  const logits = await inferDense(handle, tensor, onProgress, timing);
+  const stream = run.labels ? planLabelStream(entry, records, tensor.dims, run.labels) : null;
+  if (stream !== null) {
+    await inferDenseSlabs(handle, tensor, stream.onSlab, run.onProgress, timing);
+    return { records, labels: stream.finish() };
+  }
+  const logits = await inferDense(handle, tensor, run.onProgress, timing);
   return { records, logits };
+}
+
+function takeInputs(prepared: PreparedInputs): PlanInputs {
+  const inputs = prepared.inputs!;
+  prepared.inputs = undefined;
+  return inputs;
 }
 
 async function segment(
@@ -153,22 +174,21 @@ async function segment(
     preLabels = pre.labels;
     allRecords.push(pre.records);
   }
-  let predicted: { records: PreprocessRecord[]; logits: ModelTensor<'float32'> } | undefined = await predict(
+  const labelsOptions: LabelsOptions = { meta: { ...reference.meta, source: reference.source } };
+  let predicted: { records: PreprocessRecord[]; logits?: ModelTensor<'float32'>; labels?: LabelsResult } | undefined = await predict(
     handle,
-    prepared.inputs!,
+    prepared,
     preLabels,
     timing,
-    options.onProgress,
+    { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.probabilities ? {} : { labels: labelsOptions }) },
   );
-  prepared.inputs = undefined;
   preLabels = undefined;
   const records = predicted.records;
   const logits = predicted.logits;
+  const streamed = predicted.labels;
   predicted = undefined;
-  const { labels, probabilities } = computeLabels(entry, logits, records, {
-    ...(options.probabilities ? { probabilities: true } : {}),
-    meta: { ...reference.meta, source: reference.source },
-  });
+  const { labels, probabilities } =
+    streamed ?? computeLabels(entry, logits!, records, { ...(options.probabilities ? { probabilities: true } : {}), ...labelsOptions });
   const volumesMl: Record<string, number> = {};
   for (const lv of measureLabelVolumes(labels.data, labels.geometry)) volumesMl[labelName(entry.labels, lv.label)] = lv.ml;
   return {

@@ -109,7 +109,13 @@ export function sumShiftedSimd(k: SimdKernels, data: TypedArray, start: number, 
   return { s1, s2, zeros };
 }
 
-/** out[p] = (src[p] - mean) * inv (0 where src is 0 and nonzero) over [start, end), in float32. */
+/**
+ * out[at + p - start] = (src[p] - mean) * inv (0 where src is 0 and nonzero) over [start, end), in
+ * float32 arithmetic: the kernel's f32 subtract and multiply, and for the last n % 4 elements the
+ * same two roundings through Math.fround (a double result rounded once to float32 is exact for
+ * one f32 operation), so every element's value is independent of where a range starts or ends.
+ * A window cutter reading a deferred normalisation row by row (deferred-zscore.ts) relies on it.
+ */
 export function normalizeSimd(
   k: SimdKernels,
   src: TypedArray,
@@ -119,18 +125,22 @@ export function normalizeSimd(
   mean: number,
   inv: number,
   nonzero: boolean,
+  at = start,
 ): void {
+  const mf = Math.fround(mean);
+  const invf = Math.fround(inv);
   for (let a = start; a < end; a += CHUNK) {
     const len = Math.min(CHUNK, end - a);
     const len4 = len & ~3;
+    const o = at + (a - start);
     if (len4 > 0) {
       k.f32.set(src.subarray(a, a + len4), BUF_A / 4);
-      k.normalize(BUF_A, BUF_A, len4 >>> 2, mean, inv, nonzero ? 1 : 0);
-      out.set(k.f32.subarray(BUF_A / 4, BUF_A / 4 + len4), a);
+      k.normalize(BUF_A, BUF_A, len4 >>> 2, mf, invf, nonzero ? 1 : 0);
+      out.set(k.f32.subarray(BUF_A / 4, BUF_A / 4 + len4), o);
     }
     for (let p = a + len4; p < a + len; p++) {
       const x = src[p]!;
-      out[p] = nonzero && x === 0 ? 0 : (x - mean) * inv;
+      out[o + p - a] = nonzero && x === 0 ? 0 : Math.fround(Math.fround(x - mf) * invf);
     }
   }
 }

@@ -43,16 +43,43 @@ export function resolveAxisOrder(params: ToTensorParams): [number, number, numbe
 }
 
 /** With options.inPlace a float32 tensor in stored order shares the volume's buffer (no copy). */
+/**
+ * toTensor's output as a view of the planar volume: its dims and the element strides at which it
+ * reads the volume's storage (contiguous strides when the axis order is the stored one).
+ */
+export function tensorViewLayout(
+  geometry: Geometry,
+  channels: number,
+  params: ToTensorParams,
+): { dims: number[]; strides: number[]; axisOrder: string; identity: boolean } {
+  const size = geometry.size;
+  if (params.layout === 'NCHW' && size[2] !== 1) {
+    throw new InputError(`toTensor: layout NCHW needs a 2D image (one slice), got ${size[2]} slices; use NCDHW`, { field: 'layout' });
+  }
+  const order = resolveAxisOrder(params);
+  const n = voxelCount(geometry);
+  const strides = [1, size[0], size[0] * size[1]];
+  const [a0, a1, a2] = order;
+  const [d0, d1, d2] = [size[a0]!, size[a1]!, size[a2]!];
+  const [s0, s1, s2] = [strides[a0]!, strides[a1]!, strides[a2]!];
+  const identity = s2 === 1 && s1 === d2 && s0 === d1 * d2;
+  const nchw = params.layout === 'NCHW';
+  return {
+    dims: nchw ? [1, channels, d1, d2] : [1, channels, d0, d1, d2],
+    strides: nchw ? [channels * n, n, s1, s2] : [channels * n, n, s0, s1, s2],
+    axisOrder: order.map((a) => 'ijk'[a]).join(''),
+    identity,
+  };
+}
+
 export function convertToTensor(
   volume: Volume,
   params: ToTensorParams,
   options: StepOptions = {},
 ): StepResult & { tensor: ModelTensor<'float32' | 'float16'> } {
   const v = toPlanar(volume);
+  const layout = tensorViewLayout(v.geometry, channelCount(v), params);
   const size = v.geometry.size;
-  if (params.layout === 'NCHW' && size[2] !== 1) {
-    throw new InputError(`toTensor: layout NCHW needs a 2D image (one slice), got ${size[2]} slices; use NCDHW`, { field: 'layout' });
-  }
   const order = resolveAxisOrder(params);
   const channels = channelCount(v);
   const n = voxelCount(v.geometry);
@@ -62,16 +89,13 @@ export function convertToTensor(
   const [s0, s1, s2] = [strides[a0]!, strides[a1]!, strides[a2]!];
   const half = params.dtype === 'float16';
   const src = v.data;
-  const identity = s2 === 1 && s1 === d2 && s0 === d1 * d2;
+  const identity = layout.identity;
   if (options.view === true && !half && !identity && src instanceof Float32Array) {
     // No copy: the tensor reads the planar volume through strides (sliding-window inference
     // transposes one window at a time; a whole-volume copy is ~1 GB for a four-channel CT).
-    const viewDims = params.layout === 'NCHW' ? [1, channels, d1, d2] : [1, channels, d0, d1, d2];
-    const viewStrides = params.layout === 'NCHW' ? [channels * n, n, s1, s2] : [channels * n, n, s0, s1, s2];
-    const view: ModelTensor<'float32'> = { type: 'float32', data: src, dims: viewDims, strides: viewStrides };
-    const viewOrder = order.map((a) => 'ijk'[a]).join('');
+    const view: ModelTensor<'float32'> = { type: 'float32', data: src, dims: layout.dims, strides: layout.strides };
     return {
-      ...createGridKeepingResult('toTensor', params, volume, v, { layout: params.layout, dtype: params.dtype, dims: viewDims, axisOrder: viewOrder }),
+      ...createGridKeepingResult('toTensor', params, volume, v, { layout: params.layout, dtype: params.dtype, dims: layout.dims, axisOrder: layout.axisOrder }),
       tensor: view,
     };
   }

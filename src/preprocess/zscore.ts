@@ -63,49 +63,80 @@ export function computeMeanStd(data: TypedArray, start: number, end: number, non
   return { mean: k + meanShifted, std: Math.sqrt(variance), count };
 }
 
-function normalizeRange(src: TypedArray, out: Float32Array, start: number, end: number, mean: number, std: number, nonzero: boolean): void {
+/**
+ * What a zscore step does to a planar volume, decided before any voxel is written: one mean and
+ * one divisor per statistics span (a channel with channelWise, else the whole volume) and the
+ * arithmetic (float32 SIMD or the scalar float64 loop, chosen by the span's type and length).
+ * normalizeZscoreRun applies it to any run of storage elements, so a consumer may apply it late
+ * (deferred-zscore.ts) with the same values as normalizeZscore.
+ */
+export interface ZscorePlan {
+  readonly means: readonly number[];
+  readonly stds: readonly number[];
+  /** Storage elements per statistics span (span s covers [s * span, (s + 1) * span)). */
+  readonly span: number;
+  readonly nonzero: boolean;
+  readonly simd: boolean;
+}
+
+export function planZscore(volume: Volume, params: ZscoreParams): ZscorePlan {
+  const v = toPlanar(volume);
+  const src = v.data;
+  const n = voxelCount(v.geometry);
+  const spans = params.channelWise ? Array.from({ length: channelCount(v) }, (_, c) => src.subarray(c * n, (c + 1) * n)) : [src];
+  return planZscoreSpans(spans, params.nonzero);
+}
+
+/**
+ * The plan over statistics spans given one by one (channels of one type and length that need not
+ * be one array: the inputs a plan would stack). Same statistics as over the stacked copy: the
+ * sums run in chunks counted from each span's start either way.
+ */
+export function planZscoreSpans(spans: readonly TypedArray[], nonzero: boolean): ZscorePlan {
+  const means: number[] = [];
+  const stds: number[] = [];
+  for (const data of spans) {
+    const s = computeMeanStd(data, 0, data.length, nonzero);
+    // An empty mask leaves the channel as is (MONAI returns the image unchanged).
+    means.push(s.count === 0 ? 0 : s.mean);
+    stds.push(s.count === 0 ? 1 : s.std);
+  }
+  const first = spans[0]!;
+  return { means, stds, span: first.length, nonzero, simd: simdFor(first, first.length) !== null };
+}
+
+/**
+ * out[at..] = the plan applied to src[start, start + count), a run inside one statistics span
+ * (`span` = the span's index: the run may come from a copy of the volume laid out differently).
+ */
+export function normalizeZscoreRun(plan: ZscorePlan, span: number, src: TypedArray, start: number, count: number, out: Float32Array, at: number): void {
+  const mean = plan.means[span]!;
+  const std = plan.stds[span]!;
   const inv = 1 / (std === 0 ? 1 : std);
-  const simd = simdFor(src, end - start);
+  const simd = plan.simd ? getSimdKernels() : null;
   if (simd !== null) {
-    normalizeSimd(simd, src, out, start, end, mean, inv, nonzero);
+    normalizeSimd(simd, src, out, start, start + count, mean, inv, plan.nonzero, at);
     return;
   }
-  if (!nonzero) {
-    for (let p = start; p < end; p++) out[p] = (src[p]! - mean) * inv;
+  const shift = at - start;
+  if (!plan.nonzero) {
+    for (let p = start; p < start + count; p++) out[p + shift] = (src[p]! - mean) * inv;
     return;
   }
-  for (let p = start; p < end; p++) {
+  for (let p = start; p < start + count; p++) {
     const x = src[p]!;
     const y = (x - mean) * inv;
-    out[p] = x !== 0 ? y : 0;
+    out[p + shift] = x !== 0 ? y : 0;
   }
 }
 
 export function normalizeZscore(volume: Volume, params: ZscoreParams, options: StepOptions = {}): StepResult {
   const v = toPlanar(volume);
   const channels = channelCount(v);
-  const n = voxelCount(v.geometry);
   const src = v.data;
   const out = allocateOutput(v, options.inPlace, volume);
-  const means: number[] = [];
-  const stds: number[] = [];
-  if (params.channelWise) {
-    for (let c = 0; c < channels; c++) {
-      const s = computeMeanStd(src, c * n, (c + 1) * n, params.nonzero);
-      // An empty mask leaves the channel as is (MONAI returns the image unchanged).
-      const m = s.count === 0 ? 0 : s.mean;
-      const d = s.count === 0 ? 1 : s.std;
-      normalizeRange(src, out, c * n, (c + 1) * n, m, d, params.nonzero);
-      means.push(m);
-      stds.push(d);
-    }
-  } else {
-    const s = computeMeanStd(src, 0, src.length, params.nonzero);
-    const m = s.count === 0 ? 0 : s.mean;
-    const d = s.count === 0 ? 1 : s.std;
-    normalizeRange(src, out, 0, src.length, m, d, params.nonzero);
-    means.push(m);
-    stds.push(d);
-  }
+  const plan = planZscore(v, params);
+  for (let s = 0; s < plan.means.length; s++) normalizeZscoreRun(plan, s, src, s * plan.span, plan.span, out, s * plan.span);
+  const [means, stds] = [[...plan.means], [...plan.stds]];
   return createGridKeepingResult('zscore', params, volume, createPlanarVolume(v.geometry, out, channels, v.meta), { mean: means, std: stds });
 }

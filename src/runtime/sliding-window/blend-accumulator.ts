@@ -9,6 +9,7 @@
  */
 import { createKernelArena, type KernelArena } from '../../core/volume-kernels.js';
 import type { BlendMap } from './importance.js';
+import { coverSums, normaliseSeparable, normaliseTiles, shiftPlanes } from './blend-normalise.js';
 import { windowBoxInImage, type Grid } from './window-grid.js';
 
 export interface BlendAccumulator {
@@ -16,6 +17,15 @@ export interface BlendAccumulator {
   add(pred: Float32Array, starts: readonly (readonly number[])[]): void;
   /** Divides by the summed weights and returns the output (Cout x spatial, planar). */
   finish(): Float32Array;
+  /**
+   * Banded use (runSlidingWindowSlabs: the accumulator's grid is a band of planes along axis 0,
+   * band plane p = image plane p + `offset`): divides band planes [from, to) by their weight sums
+   * over every window of `full` and copies them to `out` ([Cout, to - from planes], planar).
+   * Per element the same arithmetic as finish().
+   */
+  finishPlanes(from: number, to: number, offset: number, full: Grid, out: Float32Array): void;
+  /** Banded use: drops the first `planes` planes of the band; the rest move up, the freed planes are zeroed. */
+  shift(planes: number): void;
 }
 
 /**
@@ -98,6 +108,34 @@ class WasmBlend implements BlendAccumulator {
     for (let c = 0; c < this.outChannels; c++) kernels.scaleRows(this.at.output + c * spatial * 4, s0 * s1, s2, this.at.rowF, this.at.colF);
     return output;
   }
+
+  private sums: [Float64Array, Float64Array, Float64Array] | undefined;
+
+  finishPlanes(from: number, to: number, offset: number, full: Grid, out: Float32Array): void {
+    const [b0, s1, s2] = this.grid.size as [number, number, number];
+    const spatial = b0 * s1 * s2;
+    const plane = s1 * s2;
+    const { f32, kernels } = this.arena;
+    const base = this.at.output >> 2;
+    const output = f32.subarray(base, base + this.outChannels * spatial);
+    const factors = this.map.factors;
+    if (factors === undefined) normaliseTiles(output, this.outChannels, full, this.map.weights, { from: from + offset, to: to + offset, offset, spatial });
+    else {
+      this.sums ??= [0, 1, 2].map((axis) => coverSums(full, axis, factors[axis]!)) as [Float64Array, Float64Array, Float64Array];
+      const [sz, sy, sx] = this.sums;
+      for (let z = from; z < to; z++) for (let y = 0; y < s1; y++) f32[(this.at.rowF >> 2) + (z - from) * s1 + y] = 1 / (sz[z + offset]! * sy[y]!);
+      for (let x = 0; x < s2; x++) f32[(this.at.colF >> 2) + x] = 1 / sx[x]!;
+      for (let c = 0; c < this.outChannels; c++)
+        kernels.scaleRows(this.at.output + (c * spatial + from * plane) * 4, (to - from) * s1, s2, this.at.rowF, this.at.colF);
+    }
+    const n = (to - from) * plane;
+    for (let c = 0; c < this.outChannels; c++) out.set(output.subarray(c * spatial + from * plane, c * spatial + to * plane), c * n);
+  }
+
+  shift(planes: number): void {
+    const [b0, s1, s2] = this.grid.size as [number, number, number];
+    shiftPlanes(this.arena.f32.subarray(this.at.output >> 2, (this.at.output >> 2) + this.outChannels * b0 * s1 * s2), this.outChannels, b0, s1 * s2, planes);
+  }
 }
 
 class JsBlend implements BlendAccumulator {
@@ -123,6 +161,22 @@ class JsBlend implements BlendAccumulator {
     if (this.map.factors !== undefined) normaliseSeparable(this.output, this.outChannels, this.grid, this.map.factors);
     else normaliseTiles(this.output, this.outChannels, this.grid, this.map.weights);
     return this.output;
+  }
+
+  finishPlanes(from: number, to: number, offset: number, full: Grid, out: Float32Array): void {
+    const [b0, s1, s2] = this.grid.size as [number, number, number];
+    const spatial = b0 * s1 * s2;
+    const plane = s1 * s2;
+    const band = { from: from + offset, to: to + offset, offset, spatial };
+    if (this.map.factors !== undefined) normaliseSeparable(this.output, this.outChannels, full, this.map.factors, band);
+    else normaliseTiles(this.output, this.outChannels, full, this.map.weights, band);
+    const n = (to - from) * plane;
+    for (let c = 0; c < this.outChannels; c++) out.set(this.output.subarray(c * spatial + from * plane, c * spatial + to * plane), c * n);
+  }
+
+  shift(planes: number): void {
+    const [b0, s1, s2] = this.grid.size as [number, number, number];
+    shiftPlanes(this.output, this.outChannels, b0, s1 * s2, planes);
   }
 }
 
@@ -156,94 +210,4 @@ function accumulateWindow(
       }
     }
   }
-}
-
-/**
- * Per axis: runs of consecutive coordinates (original grid) covered by the same window starts.
- * Between two window edges the set of covering windows does not change.
- */
-function coverSegments(grid: Grid, axis: number): { from: number; to: number; starts: number[] }[] {
-  const segments: { from: number; to: number; starts: number[] }[] = [];
-  const pad = grid.padBefore[axis]!;
-  const roi = grid.roi[axis]!;
-  for (let p = 0; p < grid.size[axis]!; p++) {
-    const q = p + pad;
-    const starts = grid.starts[axis]!.filter((s) => s <= q && q < s + roi);
-    const last = segments[segments.length - 1];
-    if (last && last.starts.length === starts.length && last.starts.every((s, i) => s === starts[i])) last.to = p + 1;
-    else segments.push({ from: p, to: p + 1, starts });
-  }
-  return segments;
-}
-
-/**
- * Divides the accumulated output by the sum of blend weights over the windows covering each
- * voxel. Instead of a full-size weight map (one more output-sized float array), the sum is
- * rebuilt tile by tile, a tile being a box whose voxels share their covering windows: the same
- * arithmetic as accumulating a map, with only a roi-sized scratch buffer.
- */
-function normaliseTiles(output: Float32Array, outChannels: number, grid: Grid, weights: Float32Array): void {
-  const [s0, s1, s2] = grid.size as [number, number, number];
-  const [, r1, r2] = grid.roi as [number, number, number];
-  const [p0, p1, p2] = grid.padBefore as [number, number, number];
-  const spatial = s0 * s1 * s2;
-  const segs = [coverSegments(grid, 0), coverSegments(grid, 1), coverSegments(grid, 2)];
-  const scratch = new Float32Array(weights.length);
-  for (const sz of segs[0]!)
-    for (const sy of segs[1]!)
-      for (const sx of segs[2]!) {
-        const nz = sz.to - sz.from;
-        const ny = sy.to - sy.from;
-        const nx = sx.to - sx.from;
-        scratch.fill(0, 0, nz * ny * nx);
-        for (const wz of sz.starts)
-          for (const wy of sy.starts)
-            for (const wx of sx.starts) {
-              for (let z = 0; z < nz; z++)
-                for (let y = 0; y < ny; y++) {
-                  const w = ((sz.from + z + p0 - wz) * r1 + (sy.from + y + p1 - wy)) * r2 + (sx.from + p2 - wx);
-                  const t = (z * ny + y) * nx;
-                  for (let x = 0; x < nx; x++) scratch[t + x] = scratch[t + x]! + weights[w + x]!;
-                }
-            }
-        for (let z = 0; z < nz; z++)
-          for (let y = 0; y < ny; y++) {
-            const t = (z * ny + y) * nx;
-            const v0 = ((sz.from + z) * s1 + sy.from + y) * s2 + sx.from;
-            for (let c = 0; c < outChannels; c++) {
-              const base = c * spatial + v0;
-              for (let x = 0; x < nx; x++) output[base + x] = output[base + x]! / scratch[t + x]!;
-            }
-          }
-      }
-}
-
-/** Per coordinate of one axis: the sum of the profile over the windows covering it. */
-function coverSums(grid: Grid, axis: number, profile: Float64Array): Float64Array {
-  const out = new Float64Array(grid.size[axis]!);
-  const pad = grid.padBefore[axis]!;
-  const roi = grid.roi[axis]!;
-  for (let p = 0; p < out.length; p++) {
-    const q = p + pad;
-    let sum = 0;
-    for (const s of grid.starts[axis]!) if (s <= q && q < s + roi) sum += profile[q - s]!;
-    out[p] = sum;
-  }
-  return out;
-}
-
-function normaliseSeparable(output: Float32Array, outChannels: number, grid: Grid, factors: readonly [Float64Array, Float64Array, Float64Array]): void {
-  const [s0, s1, s2] = grid.size as [number, number, number];
-  const [sz, sy, sx] = [0, 1, 2].map((axis) => coverSums(grid, axis, factors[axis]!)) as [Float64Array, Float64Array, Float64Array];
-  const invX = sx.map((v) => 1 / v);
-  const spatial = s0 * s1 * s2;
-  for (let z = 0; z < s0; z++)
-    for (let y = 0; y < s1; y++) {
-      const f = 1 / (sz[z]! * sy[y]!);
-      const row = (z * s1 + y) * s2;
-      for (let c = 0; c < outChannels; c++) {
-        const base = c * spatial + row;
-        for (let x = 0; x < s2; x++) output[base + x] = output[base + x]! * (f * invX[x]!);
-      }
-    }
 }

@@ -15,13 +15,14 @@ import type { ModelTensor } from '../../core/tensor.js';
 import { cachedBlendMap, type BlendMode } from './importance.js';
 import { windowStarts, type WindowPlacement } from './placement.js';
 import { createBlendAccumulator, type BlendAccumulator } from './blend-accumulator.js';
-import { WindowCutter } from './window-cutter.js';
+import { WindowCutter, type WindowInput } from './window-cutter.js';
 import type { Grid } from './window-grid.js';
 
 /**
  * Runs one batch of windows ([B, C, ...roi], float32, contiguous) through the model. The input
  * of runSlidingWindow may be a strided view (ModelTensor.strides): windows are then transposed
- * as they are cut out, so the whole input never has to be copied into tensor order.
+ * as they are cut out, so the whole input never has to be copied into tensor order; or a
+ * DeferredTensorView, whose values (a deferred zscore) are computed as each window is cut.
  */
 export type WindowPredictor = (windows: ModelTensor<'float32'>) => Promise<ModelTensor<'float32'>>;
 
@@ -61,7 +62,7 @@ function planGrid(spatial: readonly number[], options: SlidingWindowOptions): Gr
   return { size, roi, padBefore, starts };
 }
 
-function validate(input: ModelTensor<'float32'>, options: SlidingWindowOptions): void {
+function validate(input: WindowInput, options: SlidingWindowOptions): void {
   const rank = input.dims.length - 2;
   if (input.dims[0] !== 1 || (rank !== 2 && rank !== 3))
     throw new ShapeError(`sliding window expects [1, C, H, W] or [1, C, D, H, W], got [${input.dims.join(', ')}]`, { actual: input.dims });
@@ -106,11 +107,27 @@ function swapRows(buf: Float32Array, a: number, b: number, n: number): void {
   }
 }
 
-export async function runSlidingWindow(
-  input: ModelTensor<'float32'>,
+/** What one run slides over: the window grid and the windows in order (axis 0 slowest). */
+interface Slide {
+  readonly grid: Grid;
+  readonly windows: readonly number[][];
+  readonly batchSize: number;
+}
+
+/** Where the two forms differ: the grid the accumulator covers, and what happens around a batch. */
+interface SlideHooks {
+  accumulatorGrid(slide: Slide): Grid;
+  beforeBatch?(first: number): void;
+  afterBatch?(first: number, blend: BlendAccumulator, outChannels: number): Promise<void>;
+}
+
+/** Windows in order, batch by batch: cut, mirrored, predicted, checked and accumulated. */
+async function slide(
+  input: WindowInput,
   predict: WindowPredictor,
   options: SlidingWindowOptions,
-): Promise<ModelTensor<'float32'>> {
+  hooks: SlideHooks,
+): Promise<{ blend: BlendAccumulator; outChannels: number; grid: Grid }> {
   validate(input, options);
   const rank = input.dims.length - 2;
   const channels = input.dims[1]!;
@@ -121,11 +138,13 @@ export async function runSlidingWindow(
   const combos = flipCombos(options.mirrorAxes ?? []).map((axes) => axes.map((a) => a + (3 - rank)));
   const batchSize = Math.max(1, options.batch ?? 1);
   const roiVoxels = grid.roi[0]! * grid.roi[1]! * grid.roi[2]!;
+  const target = hooks.accumulatorGrid({ grid, windows, batchSize });
   let blend: BlendAccumulator | undefined;
   let outChannels = 0;
   const cutter = new WindowCutter(input, grid, Math.min(batchSize, windows.length), options.padValue ?? 0, options.padMode ?? 'constant');
   for (let first = 0; first < windows.length; first += batchSize) {
     const batch = windows.slice(first, first + batchSize);
+    hooks.beforeBatch?.(first);
     for (const flips of combos) {
       const windowBuffer = cutter.cut(batch);
       if (flips.length > 0) flipWindows(windowBuffer, batch.length * channels, grid.roi, flips);
@@ -141,11 +160,77 @@ export async function runSlidingWindow(
         throw new ShapeError(`window predictor returned ${pred.dims[1]} channels after ${outChannels} for earlier windows`, { actual: pred.dims });
       }
       outChannels = pred.dims[1]!;
-      blend ??= createBlendAccumulator(grid, outChannels, blendMap, 1 / combos.length, Math.min(batchSize, windows.length) * outChannels * roiVoxels);
+      blend ??= createBlendAccumulator(target, outChannels, blendMap, 1 / combos.length, Math.min(batchSize, windows.length) * outChannels * roiVoxels);
       if (flips.length > 0) flipWindows(pred.data, batch.length * outChannels, grid.roi, flips);
       blend.add(pred.data, batch);
     }
     options.onProgress?.(Math.min(first + batchSize, windows.length), windows.length);
+    await hooks.afterBatch?.(first, blend!, outChannels);
   }
-  return { type: 'float32', data: blend!.finish(), dims: [1, outChannels, ...input.dims.slice(2)] };
+  return { blend: blend!, outChannels, grid };
+}
+
+export async function runSlidingWindow(input: WindowInput, predict: WindowPredictor, options: SlidingWindowOptions): Promise<ModelTensor<'float32'>> {
+  const { blend, outChannels } = await slide(input, predict, options, { accumulatorGrid: (s) => s.grid });
+  return { type: 'float32', data: blend.finish(), dims: [1, outChannels, ...input.dims.slice(2)] };
+}
+
+/**
+ * Receives finished output planes: `slab` is [Cout, planes, ...] (planar, tensor order) for
+ * planes [from, from + planes) of the first spatial axis; it is reused after the call returns.
+ */
+export type SlabSink = (slab: Float32Array, from: number, planes: number) => void | Promise<void>;
+
+/**
+ * runSlidingWindow whose output is never whole: windows run in the same order and batches, are
+ * accumulated into a band of planes along the first spatial axis, and planes that no later window
+ * touches are normalised and handed to `onSlab` (at most `slabPlanes` at a time), then dropped.
+ * The band is one roi deep (plus what one batch spans), so a 3 x 1024 x 1024 x 600 output needs
+ * ~1.6 GB instead of 7.5 GB. Values equal runSlidingWindow's bit for bit (same accumulation order,
+ * same per-element normalisation). Returns the number of output channels.
+ */
+export async function runSlidingWindowSlabs(
+  input: WindowInput,
+  predict: WindowPredictor,
+  options: SlidingWindowOptions,
+  onSlab: SlabSink,
+  slabPlanes = 8,
+): Promise<number> {
+  // Band plane p holds image plane p + offset; the accumulator reads band.padBefore[0] per add.
+  let band: Grid | undefined;
+  let full: Slide | undefined;
+  let offset = 0;
+  let slab: Float32Array | undefined;
+  const { outChannels } = await slide(input, predict, options, {
+    accumulatorGrid: (s) => {
+      full = s;
+      const [s0, s1, s2] = s.grid.size as [number, number, number];
+      let span = 0;
+      for (let first = 0; first < s.windows.length; first += s.batchSize)
+        span = Math.max(span, s.windows[Math.min(first + s.batchSize, s.windows.length) - 1]![0]! - s.windows[first]![0]!);
+      band = { size: [Math.min(s0, s.grid.roi[0]! + span), s1, s2], roi: s.grid.roi, padBefore: [...s.grid.padBefore], starts: s.grid.starts };
+      return band;
+    },
+    beforeBatch: () => {
+      band!.padBefore[0] = full!.grid.padBefore[0]! + offset;
+    },
+    afterBatch: async (first, blend, channels) => {
+      const { grid, windows, batchSize } = full!;
+      const s0 = grid.size[0]!;
+      const plane = grid.size[1]! * grid.size[2]!;
+      // Window starts ascend along axis 0: planes before the next window's first are final.
+      const next = windows[first + batchSize];
+      const done = next === undefined ? s0 : Math.min(s0, Math.max(offset, next[0]! - grid.padBefore[0]!));
+      slab ??= new Float32Array(channels * Math.min(slabPlanes, band!.size[0]!) * plane);
+      for (let from = offset; from < done; from += slabPlanes) {
+        const to = Math.min(done, from + slabPlanes);
+        const out = slab.subarray(0, channels * (to - from) * plane);
+        blend.finishPlanes(from - offset, to - offset, offset, grid, out);
+        await onSlab(out, from, to - from);
+      }
+      if (done > offset) blend.shift(done - offset);
+      offset = done;
+    },
+  });
+  return outChannels;
 }

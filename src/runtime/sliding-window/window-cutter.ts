@@ -8,16 +8,26 @@
  * instead of one typed-array view and copy per 128-float row (which cost more in view objects
  * and garbage collection than in copying). The buffer handed to the predictor is then a view
  * of the arena: it cannot be transferred, predictors that send it to a worker copy it.
+ *
+ * A DeferredTensorView input (a zscore deferred from the whole volume, run-plan.ts) is read run by
+ * run through its `read` into the same staging area, so its values are computed once per window.
  */
 import { copyPermutedBlock } from '../../core/permute-block.js';
 import { createKernelArena, type KernelArena } from '../../core/volume-kernels.js';
-import type { ModelTensor } from '../../core/tensor.js';
+import type { DeferredTensorView, ModelTensor } from '../../core/tensor.js';
 import { windowBoxInImage, type Grid } from './window-grid.js';
 
 type Strides = [number, number, number, number];
 
+/** What a sliding window reads: a float32 tensor (contiguous or a strided view), or a deferred view. */
+export type WindowInput = ModelTensor<'float32'> | DeferredTensorView;
+
+function isDeferred(input: WindowInput): input is DeferredTensorView {
+  return 'read' in input;
+}
+
 /** Strides of the input's [C, s0, s1, s2] (3D-padded spatial axes), contiguous or a view's. */
-function inputStrides(input: ModelTensor<'float32'>, grid: Grid): Strides {
+function inputStrides(input: WindowInput, grid: Grid): Strides {
   const st = input.strides;
   const [s0, s1, s2] = grid.size as [number, number, number];
   if (st === undefined) return [s0 * s1 * s2, s1 * s2, s2, 1];
@@ -34,9 +44,10 @@ export class WindowCutter {
   /** Floats of one staged block: the image rows one window slice spans. */
   private readonly stageFloats: number;
   private buffer: Float32Array | undefined;
+  private readonly one = new Float32Array(1);
 
   constructor(
-    private readonly input: ModelTensor<'float32'>,
+    private readonly input: WindowInput,
     private readonly grid: Grid,
     maxWindows: number,
     private readonly padValue: number,
@@ -81,14 +92,21 @@ export class WindowCutter {
     const clamp = (d: number, w: number): number => Math.min(grid.size[d]! - 1, Math.max(0, start[d]! + w - grid.padBefore[d]!));
     const i1 = Array.from({ length: r1 }, (_, w) => clamp(1, w) * sb);
     const i2 = Array.from({ length: r2 }, (_, w) => clamp(2, w) * sd);
-    const data = this.input.data;
+    const input = this.input;
+    const one = this.one;
+    const at = isDeferred(input)
+      ? (i: number): number => {
+          input.read(i, 1, one, 0);
+          return one[0]!;
+        }
+      : (i: number): number => input.data[i]!;
     let p = offset;
     for (let c = 0; c < this.channels; c++) {
       for (let a = 0; a < r0; a++) {
         const base = c * sc + clamp(0, a) * sa;
         for (let b = 0; b < r1; b++) {
           const row = base + i1[b]!;
-          for (let d = 0; d < r2; d++) out[p++] = data[row + i2[d]!]!;
+          for (let d = 0; d < r2; d++) out[p++] = at(row + i2[d]!);
         }
       }
     }
@@ -115,8 +133,12 @@ export class WindowCutter {
         (start[2]! + lo[2]! - grid.padBefore[2]!) * sd;
       const to = dst + (lo[0]! * r1 + lo[1]!) * r2 + lo[2]!;
       const dims: [number, number, number] = [hi[0]! - lo[0]!, hi[1]! - lo[1]!, hi[2]! - lo[2]!];
+      const input = this.input;
       if (this.arena !== null) this.cutStaged(from, to, dims);
-      else copyPermutedBlock(this.input.data, from, out, to, { dims, srcStrides: [sa, sb, sd], dstStrides: [r1 * r2, r2] });
+      else if (isDeferred(input)) {
+        // A deferred view reads rows in storage order (innermost stride 1, deferred-zscore.ts).
+        for (let z = 0; z < dims[0]; z++) for (let y = 0; y < dims[1]; y++) input.read(from + z * sa + y * sb, dims[2], out, to + (z * r1 + y) * r2);
+      } else copyPermutedBlock(input.data, from, out, to, { dims, srcStrides: [sa, sb, sd], dstStrides: [r1 * r2, r2] });
     }
   }
 
@@ -128,9 +150,11 @@ export class WindowCutter {
     const base = offsets[0]!;
     const stage = offsets[1]!;
     const block = (ny - 1) * sb + nx;
+    const input = this.input;
     for (let z = 0; z < nz; z++) {
       const src = from + z * sa;
-      f32.set(this.input.data.subarray(src, src + block), stage >> 2);
+      if (isDeferred(input)) input.read(src, block, f32, stage >> 2);
+      else f32.set(input.data.subarray(src, src + block), stage >> 2);
       kernels.copyRows(base + (to + z * r1 * r2) * 4, stage, ny, nx, r2 * 4, sb * 4);
     }
   }

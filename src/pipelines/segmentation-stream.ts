@@ -1,0 +1,56 @@
+/**
+ * Labels made slab by slab as a sliding window finishes them (runSlidingWindowSlabs): activation
+ * and discretisation per voxel on each slab, written into a label map in tensor order, so the
+ * C-channel float output never exists whole (7.5 GB for 3 channels of a 1024x1024x600 CT; the
+ * band the window accumulates into is ~1.6 GB). Used when only labels are asked for, every
+ * postprocess step before the label filters is per voxel, and labels map back exactly
+ * (tensorLabelsMapping: crops, pads, flips, permutations). The labels equal the whole-output
+ * path's bit for bit: the same per-voxel arithmetic, the activation kernels run on every element
+ * of a slab as on the whole (an in-plane size that is a multiple of 4 and at least 4096 voxels
+ * leaves no scalar tail; logits are finite, as softmax's kernel requires of the whole output).
+ */
+import { ShapeError } from '../core/errors.js';
+import type { ModelEntry } from '../manifest/types.js';
+import { applySigmoid, applySoftmaxChannelsInPlace } from '../postprocess/classification/activations.js';
+import type { LabelArray } from '../postprocess/segmentation/label-maps.js';
+import type { PreprocessRecord } from '../preprocess/types.js';
+import type { SlabSink } from '../runtime/sliding-window/sliding-window.js';
+import { discretiseChannels, finishLabels, segmentationSteps, tensorLabelsMapping, type LabelsOptions, type LabelsResult } from './segmentation-labels.js';
+
+export interface LabelStream {
+  readonly onSlab: SlabSink;
+  /** The label map once every slab has arrived (filters and reslice applied). */
+  finish(): LabelsResult;
+}
+
+/** null when the entry's steps, the plan or the tensor's shape need the whole output. */
+export function planLabelStream(entry: ModelEntry, records: readonly PreprocessRecord[], dims: readonly number[], options: LabelsOptions): LabelStream | null {
+  if (entry.inference.mode !== 'slidingWindow' || dims.length !== 5 || dims[0] !== 1) return null;
+  const post = segmentationSteps(entry, options.skip);
+  const mapping = tensorLabelsMapping(dims.slice(2), records);
+  const plane = dims[3]! * dims[4]!;
+  if (mapping === null || plane % 4 !== 0 || plane < 4096) return null;
+  const voxels = dims[2]! * plane;
+  let labels: LabelArray | undefined;
+  let received = 0;
+  return {
+    onSlab: (slab, from, planes) => {
+      const n = planes * plane;
+      const channels = slab.length / n;
+      for (const s of post.activations) {
+        if (s.op === 'sigmoid') applySigmoid(slab, slab);
+        else applySoftmaxChannelsInPlace(slab, channels);
+      }
+      const part = discretiseChannels(slab, channels, post.discrete, entry.id);
+      labels ??= part instanceof Uint8Array ? new Uint8Array(voxels) : new Uint16Array(voxels);
+      if (part.constructor !== labels.constructor) throw new ShapeError(`model '${entry.id}': label slabs changed type between planes`, { modelId: entry.id });
+      labels.set(part, from * plane);
+      received += n;
+    },
+    finish: () => {
+      if (labels === undefined || received !== voxels)
+        throw new ShapeError(`model '${entry.id}': ${received} of ${voxels} labelled voxels arrived from the sliding window`, { modelId: entry.id });
+      return { labels: finishLabels(mapping(labels), records, post, options) };
+    },
+  };
+}
