@@ -7,6 +7,7 @@
  * to (not inside) a window would still propagate into that output.
  */
 import type { TypedArray } from '../core/dtype.js';
+import { blendLinesBand } from './band-blend.js';
 import { BUF_A, BUF_B, CHUNK, TABLE, TABLE_BYTES, getSimdKernels, type SimdKernels } from './simd.js';
 
 export interface TapTable {
@@ -181,6 +182,7 @@ export function filterAxis(
   } else {
     const [outer, n, run] = axis === 1 ? [n2 * channels, n1, n0] : [channels, n2, n0 * n1];
     const simd = run >= 64 ? getSimdKernels() : null;
+    if (simd !== null && blendLinesBand(simd, src, out, outer, n, run, m, taps)) return { data: out, size: outSize };
     (src instanceof Float32Array ? LINE_F32 : src instanceof Uint16Array ? LINE_U16 : LINE_OTHER)(simd, src, out, outer, n, run, m, taps);
   }
   return { data: out, size: outSize };

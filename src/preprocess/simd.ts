@@ -33,6 +33,8 @@ interface SimdExports {
   axpyU16(dst: number, src: number, n8: number, w: number, first: number): void;
   orReduce(ptr: number, n4: number): number;
   rowDot(src: number, dst: number, rows: number, n0: number, m: number, starts: number, weights: number, nvec: number): void;
+  bandU16(dst: number, src: number, n16: number, taps: number, weights: number, rowBytes: number): void;
+  bandF32(dst: number, src: number, n16: number, taps: number, weights: number, rowBytes: number): void;
 }
 
 export interface SimdKernels extends SimdExports {

@@ -38,6 +38,8 @@ describe('kernel module', () => {
         'normalize',
         'axpyF32',
         'axpyU16',
+        'bandU16',
+        'bandF32',
         'orReduce',
         'rowDot',
       ].sort(),

@@ -1,0 +1,112 @@
+/**
+ * The band kernels of the j / k resize passes (band-blend.ts) against the definition evaluated
+ * in scalar code: each output is 0 plus its taps in table order, rounded to float32 after every
+ * add (what the per-tap axpy path computed), so the comparison is exact. Shapes cover whole-line
+ * bands (uint16 and float32), column chunks of very long lines, lengths that are not a multiple
+ * of 16 (scalar tails), several outer blocks, and tables the band cannot take (fallback).
+ */
+import { describe, expect, it } from 'vitest';
+import type { TypedArray } from '../../src/core/dtype.js';
+import { blendLinesBand } from '../../src/preprocess/band-blend.js';
+import { filterAxis } from '../../src/preprocess/filter-axis.js';
+import { buildAntialiasTaps, buildAreaTaps, buildBilinearTaps } from '../../src/preprocess/resize-taps.js';
+import { CHUNK, getSimdKernels } from '../../src/preprocess/simd.js';
+
+function noise(n: number, seed: number): Float64Array {
+  const out = new Float64Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 32;
+  }
+  return out;
+}
+
+type Taps = ReturnType<typeof buildAntialiasTaps>;
+
+/**
+ * The per-tap path's arithmetic: float32 sums of the non-zero taps in order, starting at 0; in
+ * its vector part (chunks of CHUNK samples, whole vectors of `lanes`) the sample is float32 and
+ * the product rounded before the add, in its scalar tails the exact product is added.
+ */
+function reference(src: TypedArray, outer: number, n: number, run: number, taps: Taps): Float32Array {
+  const lanes = src instanceof Uint16Array ? 8 : 4;
+  const vectorPart = (x: number) => {
+    const len = Math.min(CHUNK, run - (x - (x % CHUNK)));
+    return x % CHUNK < len - (len % lanes);
+  };
+  const m = taps.start.length;
+  const out = new Float32Array(outer * m * run);
+  for (let u = 0; u < outer; u++)
+    for (let t = 0; t < m; t++)
+      for (let x = 0; x < run; x++) {
+        let acc = 0;
+        for (let q = 0; q < taps.width; q++) {
+          const w = taps.weights[t * taps.width + q]!;
+          const v = src[u * n * run + (taps.start[t]! + q) * run + x]!;
+          if (w !== 0) acc = Math.fround(acc + (vectorPart(x) ? Math.fround(w * Math.fround(v)) : w * v));
+        }
+        out[u * m * run + t * run + x] = acc;
+      }
+  return out;
+}
+
+function firstDifference(a: Float32Array, b: Float32Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
+describe('band kernels of the j / k resize passes: bit-identical to the per-tap float32 sums', () => {
+  const k = getSimdKernels()!;
+  const cases: { name: string; src: TypedArray; outer: number; n: number; run: number; taps: Taps }[] = [];
+  const r = noise(700 * 611, 3);
+  cases.push({
+    name: 'uint16 611 lines of 700 -> 67 (antialias, whole-line bands, 12 tail samples)',
+    src: new Uint16Array(700 * 611).map((_, i) => Math.floor(r[i]! * 4096)),
+    outer: 1,
+    n: 611,
+    run: 700,
+    taps: buildAntialiasTaps(611, 67),
+  });
+  cases.push({
+    name: 'float32 3 blocks of 40 lines of 333 -> 9 (area)',
+    src: new Float32Array(3 * 40 * 333).map((_, i) => r[i]! * 200 - 100),
+    outer: 3,
+    n: 40,
+    run: 333,
+    taps: buildAreaTaps(40, 9),
+  });
+  cases.push({
+    name: 'uint8 50 lines of 129 -> 17 (bilinear, converted to float32 in the copy)',
+    src: new Uint8Array(50 * 129).map((_, i) => Math.floor(r[i]! * 256)),
+    outer: 1,
+    n: 50,
+    run: 129,
+    taps: buildBilinearTaps(50, 17),
+  });
+  cases.push({
+    name: 'float32 12 slices of 300x300 -> 5 along k (column chunks of the 90000-sample lines)',
+    src: new Float32Array(12 * 90000).map((_, i) => r[i % r.length]! * 10),
+    outer: 1,
+    n: 12,
+    run: 90000,
+    taps: buildAntialiasTaps(12, 5),
+  });
+  for (const c of cases) {
+    it(c.name, () => {
+      const m = c.taps.start.length;
+      const out = new Float32Array(c.outer * m * c.run);
+      expect(blendLinesBand(k, c.src, out, c.outer, c.n, c.run, m, c.taps)).toBe(true);
+      expect(firstDifference(out, reference(c.src, c.outer, c.n, c.run, c.taps))).toBe(-1);
+    });
+  }
+
+  it('declines windows too wide for a band (4000 -> 3 lines of 300 uint16); filterAxis then runs the per-tap path', () => {
+    const src = new Uint16Array(300 * 4000).map((_, i) => Math.floor(r[i % r.length]! * 65535));
+    const taps = buildAntialiasTaps(4000, 3);
+    expect(blendLinesBand(k, src, new Float32Array(3 * 300), 1, 4000, 300, 3, taps)).toBe(false);
+    const { data } = filterAxis(src, [300, 4000, 1], 1, 1, taps);
+    const expected = reference(src, 1, 4000, 300, taps);
+    expect(firstDifference(data, expected)).toBe(-1);
+  });
+});
