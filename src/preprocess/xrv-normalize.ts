@@ -10,7 +10,7 @@ import type { Volume } from '../core/volume.js';
 import type { ParamReader } from './param-reader.js';
 import { channelCount, createPlanarVolume, toPlanar } from './planar.js';
 import { createGridKeepingResult } from './record.js';
-import { BUF_A, CHUNK, getSimdKernels } from './simd.js';
+import { getSimdKernels, orWordsSimd } from './simd.js';
 import type { StepResult, XrvNormalizeParams } from './types.js';
 
 export function readXrvNormalizeParams(r: ParamReader): XrvNormalizeParams {
@@ -47,14 +47,9 @@ export function checkXrvRange(volume: Volume, maxval: number): void {
     const simd = words.length >= 4096 ? getSimdKernels() : null;
     let p0 = 0;
     if (simd !== null) {
-      // Chunks of whole 16-byte vectors through the SIMD OR kernel; the tail stays scalar.
-      const vecWords = words.length & ~3;
-      for (; p0 < vecWords; p0 += CHUNK) {
-        const len = Math.min(CHUNK, vecWords - p0);
-        simd.u8.set(new Uint8Array(words.buffer, words.byteOffset + p0 * 4, len * 4), BUF_A);
-        acc |= simd.orReduce(BUF_A, len >>> 2);
-      }
-      p0 = vecWords;
+      // Whole 16-byte vectors through the SIMD OR kernel; the tail stays scalar.
+      p0 = words.length & ~3;
+      acc = orWordsSimd(simd, words.subarray(0, p0));
     }
     for (let p = p0; p < words.length; p++) acc |= words[p]!;
     for (let p = words.length * (4 / src.BYTES_PER_ELEMENT); p < src.length; p++) acc |= src[p]!;
