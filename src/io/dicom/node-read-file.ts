@@ -16,7 +16,11 @@ import { isTiledVolumeFile } from './tiled-volume.js';
 
 export async function readDicomFile(path: string, options: DicomReadOptions & { readonly name: string }): Promise<Volume> {
   const opts = resolveReadOptions(options);
-  const handles = new HandlePool(false);
+  // Blocking open, stat, header read and close (node-file-access.ts): microseconds of event-loop
+  // time for one file, while each thread-pool round trip costs far more on a busy machine (a
+  // 2048^2 DX read: 3.1 vs 4.8 ms median, BENCHMARKS.md issue 26). The samples (>= 128 KiB)
+  // still go through the thread pool.
+  const handles = new HandlePool(true);
   try {
     const head = await readHead(path, opts.name, opts.maxVoxels, handles);
     if ('header' in head) {
