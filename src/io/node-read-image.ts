@@ -4,7 +4,7 @@
  * for DICOM files without the 128-byte preamble). NIfTI gzip goes through zlib here (about 2x
  * faster than the isomorphic fflate path).
  */
-import { open, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DecodeError, InputError, isMedinferError, UnsupportedError, type MedinferError } from '../core/errors.js';
@@ -17,6 +17,7 @@ import { readDicom } from './dicom/read-dicom.js';
 import type { DicomReadOptions } from './dicom/options.js';
 import { hasDicmMarker, listDicomFiles, readDicomDirectory } from './dicom/node-files.js';
 import { readDicomFile } from './dicom/node-read-file.js';
+import { openFile, readFully } from './dicom/node-file-access.js';
 import type { StreamedPart } from './dicom/series-stream.js';
 
 // Re-exported so the Node entry needs one line for all Node-only image I/O.
@@ -71,20 +72,15 @@ function safePeek(bytes: Uint8Array): Uint8Array {
  * Whole file in one read into an unpooled buffer: fs.promises.readFile reads in 512 KiB chunks
  * and was several times slower than this (BENCHMARKS.md, "Design measurements"); the buffer can back a Volume without a copy.
  */
-async function readWholeFile(path: string): Promise<Uint8Array> {
-  const handle = await open(path, 'r');
+async function readWholeFile(path: string, blocking = false): Promise<Uint8Array> {
+  const file = await openFile(path, blocking);
   try {
-    const { size } = await handle.stat();
+    const size = await file.size();
     const buffer = Buffer.allocUnsafeSlow(size);
-    let filled = 0;
-    while (filled < size) {
-      const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
+    const filled = await readFully(file, 0, buffer);
     return filled === size ? buffer : buffer.subarray(0, filled);
   } finally {
-    await handle.close();
+    await file.close();
   }
 }
 
@@ -130,8 +126,11 @@ export async function readImageFile(path: string, options: ReadImageFileOptions 
   let dicom = false;
   try {
     // A DICOM file (DICM at 128) is read by its header, its samples straight into the volume.
-    dicom = await hasDicmMarker(path, false);
-    if (!dicom) bytes = await readWholeFile(path);
+    // One file: blocking open / stat / small reads / close (microseconds of event-loop time; each
+    // thread-pool round trip costs more on a busy machine), bulk reads through the pool
+    // (node-file-access.ts).
+    dicom = await hasDicmMarker(path, true);
+    if (!dicom) bytes = await readWholeFile(path, true);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
     throw new InputError(`${name}: cannot read file (${code})`, { file: name, errno: code }, { cause: error });
