@@ -18,6 +18,19 @@ const BAND_BYTES = CHUNK * 4;
 /** Narrower column chunks than this leave too little per kernel call: the per-tap path is as good. */
 const MIN_CHUNK = 64;
 
+/**
+ * Receives output line t of block u, columns [x0, x0 + len): its float32 samples are in module
+ * memory at BUF_A until the next line is blended.
+ */
+export type LineSink = (u: number, t: number, x0: number, len: number) => void;
+
+export interface BandOptions {
+  /** Byte offset in module memory for the tap weights (default TABLE; inside the TABLE area). */
+  readonly tableAt?: number;
+  /** Takes each output line instead of `out` (whole lines only: false when they do not fit a band). */
+  readonly sink?: LineSink;
+}
+
 interface Taps {
   readonly start: Int32Array;
   readonly width: number;
@@ -26,13 +39,24 @@ interface Taps {
 
 /**
  * Blends `outer` blocks of n lines of `run` samples into m lines each (out: outer * m * run
- * float32). Returns false, having written nothing, when the taps do not suit the band layout
+ * float32, or each line handed to options.sink). Returns false, having written nothing, when the taps do not suit the band layout
  * (a table too large for module memory, windows too wide for a useful band, a tap past the
  * line): the caller then runs the per-tap path.
  */
-export function blendLinesBand(k: SimdKernels, src: TypedArray, out: Float32Array, outer: number, n: number, run: number, m: number, taps: Taps): boolean {
+export function blendLinesBand(
+  k: SimdKernels,
+  src: TypedArray,
+  out: Float32Array | null,
+  outer: number,
+  n: number,
+  run: number,
+  m: number,
+  taps: Taps,
+  options: BandOptions = {},
+): boolean {
   const { start, width, weights } = taps;
-  if (m * width * 4 > TABLE_BYTES) return false;
+  const tableAt = options.tableAt ?? TABLE;
+  if (tableAt + m * width * 4 > TABLE + TABLE_BYTES) return false;
   // Per output: its first non-zero tap and how many taps from there to its last non-zero one
   // (tables are zero-padded to the widest output).
   const first = new Int32Array(m);
@@ -58,13 +82,14 @@ export function blendLinesBand(k: SimdKernels, src: TypedArray, out: Float32Arra
   const bandRows = Math.min(n, 2 * widest);
   let chunk = Math.min(run, CHUNK);
   if (pitchBytes(chunk, bytes) * bandRows > BAND_BYTES) chunk = (Math.floor(BAND_BYTES / bandRows - 80) / bytes) & ~15;
-  if (chunk < Math.min(MIN_CHUNK, run)) return false;
+  if (chunk < Math.min(MIN_CHUNK, run) || (options.sink !== undefined && chunk < run)) return false;
   const rowsHeld = Math.min(n, Math.floor(BAND_BYTES / pitchBytes(chunk, bytes)));
-  k.f32.set(weights, TABLE / 4);
+  k.f32.set(weights, tableAt / 4);
+  const line = BUF_A / 4;
+  const sink: LineSink = options.sink ?? ((u, t, x0, len) => out!.set(k.f32.subarray(line, line + len), u * m * run + t * run + x0));
   const kernel = u16 ? k.bandU16 : k.bandF32;
   for (let u = 0; u < outer; u++) {
     const sBase = u * n * run;
-    const oBase = u * m * run;
     for (let x0 = 0; x0 < run; x0 += chunk) {
       const len = Math.min(chunk, run - x0);
       const vec = len & ~15;
@@ -73,10 +98,10 @@ export function blendLinesBand(k: SimdKernels, src: TypedArray, out: Float32Arra
       let b0 = 0;
       let b1 = 0;
       for (let t = 0; t < m; t++) {
-        const o = oBase + t * run + x0;
         const c = count[t]!;
         if (c === 0) {
-          out.fill(0, o, o + len);
+          k.f32.fill(0, line, line + len);
+          sink(u, t, x0, len);
           continue;
         }
         const r0 = start[t]! + first[t]!;
@@ -86,11 +111,9 @@ export function blendLinesBand(k: SimdKernels, src: TypedArray, out: Float32Arra
           copyBand(k, src, u16, sBase, run, x0, len, b0, b1, pitch / bytes);
         }
         const wAt = t * width + first[t]!;
-        if (vec > 0) {
-          kernel(BUF_A, BUF_B + (r0 - b0) * pitch, vec >>> 4, c, TABLE + wAt * 4, pitch);
-          out.set(k.f32.subarray(BUF_A / 4, BUF_A / 4 + vec), o);
-        }
-        for (let x = vec; x < len; x++) out[o + x] = tailSum(src, sBase + r0 * run + x0 + x, run, weights, wAt, c, rounded(x0 + x, run, u16 ? 8 : 4));
+        if (vec > 0) kernel(BUF_A, BUF_B + (r0 - b0) * pitch, vec >>> 4, c, tableAt + wAt * 4, pitch);
+        for (let x = vec; x < len; x++) k.f32[line + x] = tailSum(src, sBase + r0 * run + x0 + x, run, weights, wAt, c, rounded(x0 + x, run, u16 ? 8 : 4));
+        sink(u, t, x0, len);
       }
     }
   }

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TypedArray } from '../../src/core/dtype.js';
 import { blendLinesBand } from '../../src/preprocess/band-blend.js';
-import { filterAxis } from '../../src/preprocess/filter-axis.js';
+import { filterAxis, filterPlane } from '../../src/preprocess/filter-axis.js';
 import { buildAntialiasTaps, buildAreaTaps, buildBilinearTaps } from '../../src/preprocess/resize-taps.js';
 import { CHUNK, getSimdKernels } from '../../src/preprocess/simd.js';
 
@@ -108,5 +108,22 @@ describe('band kernels of the j / k resize passes: bit-identical to the per-tap 
     const { data } = filterAxis(src, [300, 4000, 1], 1, 1, taps);
     const expected = reference(src, 1, 4000, 300, taps);
     expect(firstDifference(data, expected)).toBe(-1);
+  });
+
+  it('fused j + i pass (filterPlane) equals filterAxis along j then i, bit for bit: uint16 and 3-channel float32', () => {
+    const inputs = [
+      { src: new Uint16Array(700 * 611).map((_, i) => Math.floor(r[i]! * 4096)), size: [700, 611, 1] as [number, number, number], channels: 1 },
+      { src: new Float32Array(3 * 300 * 257).map((_, i) => r[i]! * 2 - 1), size: [300, 257, 1] as [number, number, number], channels: 3 },
+    ];
+    for (const { src, size, channels } of inputs) {
+      const tapsJ = buildAntialiasTaps(size[1], 59);
+      const tapsI = buildAntialiasTaps(size[0], 67);
+      const fused = filterPlane(src, size, channels, tapsJ, tapsI);
+      expect(fused).not.toBeNull();
+      const j = filterAxis(src, size, channels, 1, tapsJ);
+      const ji = filterAxis(j.data, j.size, channels, 0, tapsI);
+      expect(fused!.size).toEqual(ji.size);
+      expect(firstDifference(fused!.data, ji.data)).toBe(-1);
+    }
   });
 });
