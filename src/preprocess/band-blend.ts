@@ -11,10 +11,8 @@
  * added (+0, which only turns a -0 sum into +0; inputs are assumed finite, as in filter-axis.ts).
  */
 import type { TypedArray } from '../core/dtype.js';
-import { BUF_A, BUF_B, CHUNK, TABLE, TABLE_BYTES, type SimdKernels } from './simd.js';
+import { BAND, BAND_BYTES, BUF_A, CHUNK, TABLE, TABLE_BYTES, type SimdKernels } from './simd.js';
 
-/** Bytes of the band buffer (BUF_B) and of the output line buffer (BUF_A). */
-const BAND_BYTES = CHUNK * 4;
 /** Narrower column chunks than this leave too little per kernel call: the per-tap path is as good. */
 const MIN_CHUNK = 64;
 
@@ -111,7 +109,7 @@ export function blendLinesBand(
           copyBand(k, src, u16, sBase, run, x0, len, b0, b1, pitch / bytes);
         }
         const wAt = t * width + first[t]!;
-        if (vec > 0) kernel(BUF_A, BUF_B + (r0 - b0) * pitch, vec >>> 4, c, tableAt + wAt * 4, pitch);
+        if (vec > 0) kernel(BUF_A, BAND + (r0 - b0) * pitch, vec >>> 4, c, tableAt + wAt * 4, pitch);
         for (let x = vec; x < len; x++) k.f32[line + x] = tailSum(src, sBase + r0 * run + x0 + x, run, weights, wAt, c, rounded(x0 + x, run, u16 ? 8 : 4));
         sink(u, t, x0, len);
       }
@@ -167,6 +165,6 @@ function copyBand(
   pitch: number,
 ): void {
   const view = u16 ? k.u16 : k.f32;
-  const at = BUF_B / (u16 ? 2 : 4);
+  const at = BAND / (u16 ? 2 : 4);
   for (let r = b0; r < b1; r++) view.set(src.subarray(sBase + r * run + x0, sBase + r * run + x0 + len), at + (r - b0) * pitch);
 }

@@ -23,7 +23,10 @@ export const BUF_B = BUF_A + CHUNK * 4;
 /** Tap tables of rowDot (starts, then 16-byte aligned weights). */
 export const TABLE = BUF_B + CHUNK * 4;
 export const TABLE_BYTES = 1 << 18;
-const BYTES_NEEDED = TABLE + TABLE_BYTES;
+/** Source lines of the band kernels (band-blend.ts): 1 MiB holds ~250 lines of a 2048-sample uint16 image. */
+export const BAND = TABLE + TABLE_BYTES;
+export const BAND_BYTES = 1 << 20;
+const BYTES_NEEDED = BAND + BAND_BYTES;
 
 interface SimdExports {
   readonly memory: WebAssembly.Memory;
