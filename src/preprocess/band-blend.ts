@@ -2,7 +2,8 @@
  * The j and k passes of filterAxis (filter-axis.ts) through the band kernels of the SDK's SIMD
  * module: a band of consecutive source lines is copied into module memory once (uint16 stays
  * uint16, other types convert to float32 in the copy, as before) and every output line whose taps
- * fall inside it is one kernel call that keeps its sums in registers. The per-tap path
+ * fall inside it is one kernel call that keeps its sums in registers (uint8 is copied as uint8 too
+ * and widened in the kernel). The per-tap path
  * (blendLineSimd) copied each source line once per output that used it (about twice for an
  * antialiased downscale) and loaded and stored the accumulator once per tap; for the
  * 2048^2 -> 224^2 radiograph resize this path is about 3x faster (BENCHMARKS.md, issue 26).
@@ -75,7 +76,8 @@ export function blendLinesBand(
     widest = Math.max(widest, hi - lo + 1);
   }
   const u16 = src instanceof Uint16Array;
-  const bytes = u16 ? 2 : 4;
+  const u8 = src instanceof Uint8Array;
+  const bytes = u16 ? 2 : u8 ? 1 : 4;
   // Column chunks of whole lines when a band of twice the widest window fits, else narrower.
   const bandRows = Math.min(n, 2 * widest);
   let chunk = Math.min(run, CHUNK);
@@ -85,7 +87,7 @@ export function blendLinesBand(
   k.f32.set(weights, tableAt / 4);
   const line = BUF_A / 4;
   const sink: LineSink = options.sink ?? ((u, t, x0, len) => out!.set(k.f32.subarray(line, line + len), u * m * run + t * run + x0));
-  const kernel = u16 ? k.bandU16 : k.bandF32;
+  const kernel = u16 ? k.bandU16 : u8 ? k.bandU8 : k.bandF32;
   for (let u = 0; u < outer; u++) {
     const sBase = u * n * run;
     for (let x0 = 0; x0 < run; x0 += chunk) {
@@ -106,7 +108,7 @@ export function blendLinesBand(
         if (r0 < b0 || r0 + c > b1) {
           b0 = r0;
           b1 = Math.min(n, r0 + rowsHeld);
-          copyBand(k, src, u16, sBase, run, x0, len, b0, b1, pitch / bytes);
+          copyBand(k, src, bytes, sBase, run, x0, len, b0, b1, pitch / bytes);
         }
         const wAt = t * width + first[t]!;
         if (vec > 0) kernel(BUF_A, BAND + (r0 - b0) * pitch, vec >>> 4, c, tableAt + wAt * 4, pitch);
@@ -155,7 +157,7 @@ function pitchBytes(len: number, bytes: number): number {
 function copyBand(
   k: SimdKernels,
   src: TypedArray,
-  u16: boolean,
+  bytes: number,
   sBase: number,
   run: number,
   x0: number,
@@ -164,7 +166,7 @@ function copyBand(
   b1: number,
   pitch: number,
 ): void {
-  const view = u16 ? k.u16 : k.f32;
-  const at = BAND / (u16 ? 2 : 4);
+  const view = bytes === 2 ? k.u16 : bytes === 1 ? k.u8 : k.f32;
+  const at = BAND / bytes;
   for (let r = b0; r < b1; r++) view.set(src.subarray(sBase + r * run + x0, sBase + r * run + x0 + len), at + (r - b0) * pitch);
 }

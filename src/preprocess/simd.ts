@@ -37,6 +37,7 @@ interface SimdExports {
   orReduce(ptr: number, n4: number): number;
   rowDot(src: number, dst: number, rows: number, n0: number, m: number, starts: number, weights: number, nvec: number): void;
   bandU16(dst: number, src: number, n16: number, taps: number, weights: number, rowBytes: number): void;
+  bandU8(dst: number, src: number, n16: number, taps: number, weights: number, rowBytes: number): void;
   bandF32(dst: number, src: number, n16: number, taps: number, weights: number, rowBytes: number): void;
 }
 

@@ -39,6 +39,7 @@ describe('kernel module', () => {
         'axpyF32',
         'axpyU16',
         'bandU16',
+        'bandU8',
         'bandF32',
         'orReduce',
         'rowDot',

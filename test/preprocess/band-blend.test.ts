@@ -77,7 +77,7 @@ describe('band kernels of the j / k resize passes: bit-identical to the per-tap 
     taps: buildAreaTaps(40, 9),
   });
   cases.push({
-    name: 'uint8 50 lines of 129 -> 17 (bilinear, converted to float32 in the copy)',
+    name: 'uint8 50 lines of 129 -> 17 (bilinear, uint8 kernel)',
     src: new Uint8Array(50 * 129).map((_, i) => Math.floor(r[i]! * 256)),
     outer: 1,
     n: 50,
