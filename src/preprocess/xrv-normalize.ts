@@ -40,6 +40,8 @@ function normalizeOne(x: number, maxval: number): number {
  */
 export function checkXrvRange(volume: Volume, maxval: number): void {
   const src = volume.data;
+  // No value of the type can exceed maxval (8-bit PNG radiographs, maxval 255): nothing to scan.
+  if ((src instanceof Uint8Array && maxval >= 255) || (src instanceof Uint16Array && maxval >= 65535)) return;
   const bits = Math.log2(maxval + 1);
   if ((src instanceof Uint16Array || src instanceof Uint8Array) && Number.isInteger(bits) && src.byteOffset % 4 === 0) {
     const words = new Uint32Array(src.buffer, src.byteOffset, Math.floor(src.byteLength / 4));
