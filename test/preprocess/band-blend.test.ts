@@ -11,16 +11,7 @@ import { blendLinesBand } from '../../src/preprocess/band-blend.js';
 import { filterAxis, filterPlane } from '../../src/preprocess/filter-axis.js';
 import { buildAntialiasTaps, buildAreaTaps, buildBilinearTaps } from '../../src/preprocess/resize-taps.js';
 import { CHUNK, getSimdKernels } from '../../src/preprocess/simd.js';
-
-function noise(n: number, seed: number): Float64Array {
-  const out = new Float64Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32;
-  }
-  return out;
-}
+import { noise } from './fixtures.js';
 
 type Taps = ReturnType<typeof buildAntialiasTaps>;
 
