@@ -23,7 +23,23 @@ const MIN_CHUNK = 64;
  */
 export type LineSink = (u: number, t: number, x0: number, len: number) => void;
 
+/**
+ * Collects the bitwise OR of every sample of `data` (uint8 / uint16) from the band copies of a
+ * pass that reads it, as the OR of 32-bit words of packed samples (and of single samples at line
+ * tails): `covered` is set only when the bands held every line of every block and column chunk,
+ * i.e. `acc` then has every bit any sample sets, in some lane (a range check without its own pass
+ * over the data; xrvNormalize's, see defer-intensity.ts). Left false when the pass did not read
+ * `data` itself or declined.
+ */
+export interface RangeProbe {
+  readonly data: TypedArray;
+  acc: number;
+  covered: boolean;
+}
+
 export interface BandOptions {
+  /** OR the samples of each band copy into this probe (when it is for `src`). */
+  readonly probe?: RangeProbe;
   /** Byte offset in module memory for the tap weights (default TABLE; inside the TABLE area). */
   readonly tableAt?: number;
   /** Takes each output line instead of `out` (whole lines only: false when they do not fit a band). */
@@ -88,6 +104,9 @@ export function blendLinesBand(
   const line = BUF_A / 4;
   const sink: LineSink = options.sink ?? ((u, t, x0, len) => out!.set(k.f32.subarray(line, line + len), u * m * run + t * run + x0));
   const kernel = u16 ? k.bandU16 : u8 ? k.bandU8 : k.bandF32;
+  const probe = options.probe;
+  const probing = probe !== undefined && probe.data === src && (u16 || u8);
+  let covered = true;
   for (let u = 0; u < outer; u++) {
     const sBase = u * n * run;
     for (let x0 = 0; x0 < run; x0 += chunk) {
@@ -97,6 +116,8 @@ export function blendLinesBand(
       // Source lines [b0, b1) of this column chunk are in the band, line r at (r - b0) * pitch bytes.
       let b0 = 0;
       let b1 = 0;
+      // Lines [0, seen) of this chunk have been in a band (for the probe).
+      let seen = 0;
       for (let t = 0; t < m; t++) {
         const c = count[t]!;
         if (c === 0) {
@@ -109,15 +130,44 @@ export function blendLinesBand(
           b0 = r0;
           b1 = Math.min(n, r0 + rowsHeld);
           copyBand(k, src, bytes, sBase, run, x0, len, b0, b1, pitch / bytes);
+          if (probing) {
+            probe.acc |= orBand(k, src, sBase, run, x0, len, b0, b1, pitch, bytes);
+            if (b0 <= seen) seen = Math.max(seen, b1);
+          }
         }
         const wAt = t * width + first[t]!;
         if (vec > 0) kernel(BUF_A, BAND + (r0 - b0) * pitch, vec >>> 4, c, tableAt + wAt * 4, pitch);
         for (let x = vec; x < len; x++) k.f32[line + x] = tailSum(src, sBase + r0 * run + x0 + x, run, weights, wAt, c, rounded(x0 + x, run, u16 ? 8 : 4));
         sink(u, t, x0, len);
       }
+      if (seen < n) covered = false;
     }
   }
+  if (probing) probe.covered = covered;
   return true;
+}
+
+/** OR of columns [x0, x0 + len) of lines [b0, b1) as copied into the band (whole vectors), the rest from `src`. */
+function orBand(
+  k: SimdKernels,
+  src: TypedArray,
+  sBase: number,
+  run: number,
+  x0: number,
+  len: number,
+  b0: number,
+  b1: number,
+  pitch: number,
+  bytes: number,
+): number {
+  const vecs = (len * bytes) >>> 4;
+  const rest = vecs * (16 / bytes);
+  let acc = 0;
+  for (let r = b0; r < b1; r++) {
+    if (vecs > 0) acc |= k.orReduce(BAND + (r - b0) * pitch, vecs);
+    for (let x = rest; x < len; x++) acc |= src[sBase + r * run + x0 + x]!;
+  }
+  return acc;
 }
 
 /**

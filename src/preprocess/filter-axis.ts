@@ -7,7 +7,7 @@
  * to (not inside) a window would still propagate into that output.
  */
 import type { TypedArray } from '../core/dtype.js';
-import { blendLinesBand } from './band-blend.js';
+import { blendLinesBand, type RangeProbe } from './band-blend.js';
 import { BUF_A, BUF_B, CHUNK, TABLE, TABLE_BYTES, getSimdKernels, type SimdKernels } from './simd.js';
 
 export interface TapTable {
@@ -174,6 +174,7 @@ export function filterPlane(
   channels: number,
   tapsJ: TapTable,
   tapsI: TapTable,
+  probe?: RangeProbe,
 ): { data: Float32Array; size: [number, number, number] } | null {
   const [n0, n1, n2] = size;
   const m1 = tapsJ.start.length;
@@ -187,6 +188,7 @@ export function filterPlane(
   const tableAt = rowOut + ((m0 * 4 + 15) & ~15);
   const out = new Float32Array(m0 * m1 * n2 * channels);
   const ok = blendLinesBand(k, src, null, n2 * channels, n1, n0, m1, tapsJ, {
+    ...(probe === undefined ? {} : { probe }),
     tableAt,
     sink: (u, t) => {
       k.rowDot(BUF_A, rowOut, 1, n0, m0, TABLE, plan.weightsAt, plan.nvec);
@@ -215,6 +217,7 @@ export function filterAxis(
   channels: number,
   axis: 0 | 1 | 2,
   taps: TapTable,
+  probe?: RangeProbe,
 ): { data: Float32Array; size: [number, number, number] } {
   const m = taps.start.length;
   const outSize: [number, number, number] = [size[0], size[1], size[2]];
@@ -228,7 +231,7 @@ export function filterAxis(
   } else {
     const [outer, n, run] = axis === 1 ? [n2 * channels, n1, n0] : [channels, n2, n0 * n1];
     const simd = run >= 64 ? getSimdKernels() : null;
-    if (simd !== null && blendLinesBand(simd, src, out, outer, n, run, m, taps)) return { data: out, size: outSize };
+    if (simd !== null && blendLinesBand(simd, src, out, outer, n, run, m, taps, probe === undefined ? {} : { probe })) return { data: out, size: outSize };
     (src instanceof Float32Array ? LINE_F32 : src instanceof Uint16Array ? LINE_U16 : LINE_OTHER)(simd, src, out, outer, n, run, m, taps);
   }
   return { data: out, size: outSize };

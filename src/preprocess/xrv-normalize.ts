@@ -35,6 +35,21 @@ function normalizeOne(x: number, maxval: number): number {
 }
 
 /**
+ * For 8/16-bit data and maxval = 2**b - 1 below the type's maximum: the bits of a 32-bit word of
+ * packed samples that no value <= maxval sets (the OR of all words must have none of them).
+ * Null otherwise (other types, other maxval, or nothing to check).
+ */
+export function xrvWordMask(volume: Volume, maxval: number): number | null {
+  const src = volume.data;
+  const bits = Math.log2(maxval + 1);
+  if (!(src instanceof Uint16Array || src instanceof Uint8Array) || !Number.isInteger(bits)) return null;
+  const lane = src instanceof Uint16Array ? 0xffff : 0xff;
+  const high = (lane & ~maxval) >>> 0;
+  if (high === 0) return null;
+  return src instanceof Uint16Array ? (high | (high << 16)) >>> 0 : (high | (high << 8) | (high << 16) | (high << 24)) >>> 0;
+}
+
+/**
  * Throws when a value exceeds maxval, like torchxrayvision. For 8/16-bit data and maxval =
  * 2**b - 1 this ORs 32-bit words and tests the bits above b: one cheap pass, no comparisons.
  */
@@ -42,8 +57,8 @@ export function checkXrvRange(volume: Volume, maxval: number): void {
   const src = volume.data;
   // No value of the type can exceed maxval (8-bit PNG radiographs, maxval 255): nothing to scan.
   if ((src instanceof Uint8Array && maxval >= 255) || (src instanceof Uint16Array && maxval >= 65535)) return;
-  const bits = Math.log2(maxval + 1);
-  if ((src instanceof Uint16Array || src instanceof Uint8Array) && Number.isInteger(bits) && src.byteOffset % 4 === 0) {
+  const mask = xrvWordMask(volume, maxval);
+  if (mask !== null && src.byteOffset % 4 === 0) {
     const words = new Uint32Array(src.buffer, src.byteOffset, Math.floor(src.byteLength / 4));
     let acc = 0;
     const simd = words.length >= 4096 ? getSimdKernels() : null;
@@ -55,9 +70,6 @@ export function checkXrvRange(volume: Volume, maxval: number): void {
     }
     for (let p = p0; p < words.length; p++) acc |= words[p]!;
     for (let p = words.length * (4 / src.BYTES_PER_ELEMENT); p < src.length; p++) acc |= src[p]!;
-    const lane = src instanceof Uint16Array ? 0xffff : 0xff;
-    const high = (lane & ~maxval) >>> 0;
-    const mask = src instanceof Uint16Array ? (high | (high << 16)) >>> 0 : (high | (high << 8) | (high << 16) | (high << 24)) >>> 0;
     if ((acc & mask) >>> 0 === 0) return;
   }
   let max = -Infinity;
