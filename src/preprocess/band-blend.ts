@@ -129,9 +129,10 @@ export function blendLinesBand(
         if (r0 < b0 || r0 + c > b1) {
           b0 = r0;
           b1 = Math.min(n, r0 + rowsHeld);
-          copyBand(k, src, bytes, sBase, run, x0, len, b0, b1, pitch / bytes);
+          const span: BandSpan = { src, sBase, run, x0, len, b0, b1, bytes, pitch };
+          copyBand(k, span);
           if (probing) {
-            probe.acc |= orBand(k, src, sBase, run, x0, len, b0, b1, pitch, bytes);
+            probe.acc |= orBand(k, span);
             if (b0 <= seen) seen = Math.max(seen, b1);
           }
         }
@@ -147,19 +148,22 @@ export function blendLinesBand(
   return true;
 }
 
-/** OR of columns [x0, x0 + len) of lines [b0, b1) as copied into the band (whole vectors), the rest from `src`. */
-function orBand(
-  k: SimdKernels,
-  src: TypedArray,
-  sBase: number,
-  run: number,
-  x0: number,
-  len: number,
-  b0: number,
-  b1: number,
-  pitch: number,
-  bytes: number,
-): number {
+/** Columns [x0, x0 + len) of source lines [b0, b1) of one block (sBase) and their band layout. */
+interface BandSpan {
+  readonly src: TypedArray;
+  readonly sBase: number;
+  readonly run: number;
+  readonly x0: number;
+  readonly len: number;
+  readonly b0: number;
+  readonly b1: number;
+  /** Bytes per sample in the band, and from one band line to the next. */
+  readonly bytes: number;
+  readonly pitch: number;
+}
+
+/** OR of a span as copied into the band (whole vectors), the rest from `src`. */
+function orBand(k: SimdKernels, { src, sBase, run, x0, len, b0, b1, bytes, pitch }: BandSpan): number {
   const vecs = (len * bytes) >>> 4;
   const rest = vecs * (16 / bytes);
   let acc = 0;
@@ -203,20 +207,9 @@ function pitchBytes(len: number, bytes: number): number {
   return ((len * bytes + 15) & ~15) + 64;
 }
 
-/** Copies columns [x0, x0 + len) of source lines [b0, b1) into the band buffer, `pitch` elements apart. */
-function copyBand(
-  k: SimdKernels,
-  src: TypedArray,
-  bytes: number,
-  sBase: number,
-  run: number,
-  x0: number,
-  len: number,
-  b0: number,
-  b1: number,
-  pitch: number,
-): void {
+/** Copies a span into the band buffer, line after line. */
+function copyBand(k: SimdKernels, { src, sBase, run, x0, len, b0, b1, bytes, pitch }: BandSpan): void {
   const view = bytes === 2 ? k.u16 : bytes === 1 ? k.u8 : k.f32;
   const at = BAND / bytes;
-  for (let r = b0; r < b1; r++) view.set(src.subarray(sBase + r * run + x0, sBase + r * run + x0 + len), at + (r - b0) * pitch);
+  for (let r = b0; r < b1; r++) view.set(src.subarray(sBase + r * run + x0, sBase + r * run + x0 + len), at + ((r - b0) * pitch) / bytes);
 }
