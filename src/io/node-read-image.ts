@@ -4,7 +4,7 @@
  * for DICOM files without the 128-byte preamble). NIfTI gzip goes through zlib here (about 2x
  * faster than the isomorphic fflate path).
  */
-import { open, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DecodeError, InputError, isMedinferError, UnsupportedError, type MedinferError } from '../core/errors.js';
@@ -17,6 +17,7 @@ import { readDicom } from './dicom/read-dicom.js';
 import type { DicomReadOptions } from './dicom/options.js';
 import { hasDicmMarker, listDicomFiles, readDicomDirectory } from './dicom/node-files.js';
 import { readDicomFile } from './dicom/node-read-file.js';
+import { openFile, readFully } from './dicom/node-file-access.js';
 import type { StreamedPart } from './dicom/series-stream.js';
 
 // Re-exported so the Node entry needs one line for all Node-only image I/O.
@@ -31,6 +32,12 @@ export interface ReadImageFileOptions {
   maxVoxels?: number;
   /** Further options for DICOM input (part selection, Philips scaling, keepStoredValues, ...). */
   dicom?: Omit<DicomReadOptions, 'name' | 'maxVoxels'>;
+  /**
+   * Open, stat, read the header and close with blocking calls (bulk sample reads still go through
+   * the thread pool): less time per file on a busy machine, but the event loop waits on the file
+   * system - a network share can stall it. For one-shot processes; leave it off in servers.
+   */
+  blockingReads?: boolean;
 }
 
 function startsWith(bytes: Uint8Array, sig: readonly number[], at = 0): boolean {
@@ -71,20 +78,15 @@ function safePeek(bytes: Uint8Array): Uint8Array {
  * Whole file in one read into an unpooled buffer: fs.promises.readFile reads in 512 KiB chunks
  * and was several times slower than this (BENCHMARKS.md, "Design measurements"); the buffer can back a Volume without a copy.
  */
-async function readWholeFile(path: string): Promise<Uint8Array> {
-  const handle = await open(path, 'r');
+async function readWholeFile(path: string, blocking = false): Promise<Uint8Array> {
+  const file = await openFile(path, blocking);
   try {
-    const { size } = await handle.stat();
+    const size = await file.size();
     const buffer = Buffer.allocUnsafeSlow(size);
-    let filled = 0;
-    while (filled < size) {
-      const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
+    const filled = await readFully(file, 0, buffer);
     return filled === size ? buffer : buffer.subarray(0, filled);
   } finally {
-    await handle.close();
+    await file.close();
   }
 }
 
@@ -126,17 +128,18 @@ async function decodeImageBytes(bytes: Uint8Array, options: ReadImageFileOptions
 
 export async function readImageFile(path: string, options: ReadImageFileOptions = {}): Promise<Volume> {
   const name = options.name ?? basename(path);
+  const blocking = options.blockingReads === true;
   let bytes: Uint8Array;
   let dicom = false;
   try {
     // A DICOM file (DICM at 128) is read by its header, its samples straight into the volume.
-    dicom = await hasDicmMarker(path, false);
-    if (!dicom) bytes = await readWholeFile(path);
+    dicom = await hasDicmMarker(path, blocking);
+    if (!dicom) bytes = await readWholeFile(path, blocking);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
     throw new InputError(`${name}: cannot read file (${code})`, { file: name, errno: code }, { cause: error });
   }
-  if (dicom) return readDicomFile(path, { ...options.dicom, name, ...(options.maxVoxels === undefined ? {} : { maxVoxels: options.maxVoxels }) });
+  if (dicom) return readDicomFile(path, { ...options.dicom, name, ...(options.maxVoxels === undefined ? {} : { maxVoxels: options.maxVoxels }) }, blocking);
   return decodeImageBytes(bytes!, { ...options, name }, true);
 }
 

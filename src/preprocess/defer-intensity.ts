@@ -5,29 +5,48 @@
  * sum_i w_i (a x_i + b) = a sum_i w_i x_i + b. Running it after them touches only the (usually
  * much smaller) resampled grid, e.g. 224^2 instead of 2048^2 pixels for TorchXRayVision.
  * Results equal the declared order up to float32 rounding; range checks that must see the
- * original pixels (torchxrayvision's maxval check) still run on the input first.
+ * original pixels (torchxrayvision's maxval check) still see them: gathered by a resize that
+ * reads every original sample through its band copies, else a scan of the input.
  */
 import type { Volume } from '../core/volume.js';
 import { planCropPad } from './crop-pad.js';
 import { normalizeMeanStd } from './normalize-mean-std.js';
 import { scaleIntensityRange } from './scale-intensity-range.js';
 import type { PreprocessStep, StepResult } from './types.js';
-import { applyXrvNormalization, checkXrvRange, resolveMaxval } from './xrv-normalize.js';
+import type { RangeProbe } from './band-blend.js';
+import { applyXrvNormalization, checkXrvRange, resolveMaxval, xrvWordMask } from './xrv-normalize.js';
 
-/** The deferred application, after any checks that need the original data have passed. */
-export type DeferredStep = (volume: Volume) => StepResult;
+/**
+ * The deferred application. `probe`: a range check still owed on the original data, which a
+ * resize reading that data gathers from its band copies (band-blend.ts RangeProbe); `apply`
+ * settles it - or, when the resize did not read every sample, scans the original - before it
+ * normalises, so a value out of range still fails with the same error.
+ */
+export interface DeferredStep {
+  readonly apply: (volume: Volume) => StepResult;
+  readonly probe?: RangeProbe;
+}
 
 export function prepareDeferral(step: PreprocessStep, volume: Volume): DeferredStep | null {
   switch (step.op) {
     case 'xrvNormalize': {
       const maxval = resolveMaxval(volume, step.maxval, 'xrvNormalize');
-      checkXrvRange(volume, maxval);
-      return (v) => applyXrvNormalization(v, step, maxval);
+      const mask = xrvWordMask(volume, maxval);
+      if (mask === null) {
+        checkXrvRange(volume, maxval);
+        return { apply: (v) => applyXrvNormalization(v, step, maxval) };
+      }
+      const probe: RangeProbe = { data: volume.data, acc: 0, covered: false };
+      const apply = (v: Volume): StepResult => {
+        if (!probe.covered || (probe.acc & mask) >>> 0 !== 0) checkXrvRange(volume, maxval);
+        return applyXrvNormalization(v, step, maxval);
+      };
+      return { apply, probe };
     }
     case 'normalizeMeanStd':
-      return (v) => normalizeMeanStd(v, step);
+      return { apply: (v) => normalizeMeanStd(v, step) };
     case 'scaleIntensityRange':
-      return step.clip ? null : (v) => scaleIntensityRange(v, step);
+      return step.clip ? null : { apply: (v) => scaleIntensityRange(v, step) };
     default:
       return null;
   }

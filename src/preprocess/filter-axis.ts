@@ -7,6 +7,7 @@
  * to (not inside) a window would still propagate into that output.
  */
 import type { TypedArray } from '../core/dtype.js';
+import { blendLinesBand, type RangeProbe } from './band-blend.js';
 import { BUF_A, BUF_B, CHUNK, TABLE, TABLE_BYTES, getSimdKernels, type SimdKernels } from './simd.js';
 
 export interface TapTable {
@@ -126,10 +127,28 @@ function blendLineSimd(k: SimdKernels, src: TypedArray, out: Float32Array, o: nu
  * Returns false when the table does not fit (very wide outputs): the caller uses scalar code.
  */
 function blendRowsSimd(k: SimdKernels, src: TypedArray, out: Float32Array, rows: number, n0: number, m: number, taps: TapTable): boolean {
+  const plan = planRowDot(k, n0, m, taps);
+  if (plan === null) return false;
+  const block = Math.max(1, Math.floor(CHUNK / Math.max(n0, m)));
+  for (let r0 = 0; r0 < rows; r0 += block) {
+    const b = Math.min(block, rows - r0);
+    k.f32.set(src.subarray(r0 * n0, (r0 + b) * n0), BUF_A / 4);
+    k.rowDot(BUF_A, BUF_B, b, n0, m, TABLE, plan.weightsAt, plan.nvec);
+    out.set(k.f32.subarray(BUF_B / 4, BUF_B / 4 + b * m), r0 * m);
+  }
+  return true;
+}
+
+/**
+ * rowDot's tables at TABLE (starts, then weights zero-padded to whole vectors, windows shifted
+ * left where needed so they never read past the row end); null when they do not fit. `end`: the
+ * first free byte after them.
+ */
+function planRowDot(k: SimdKernels, n0: number, m: number, taps: TapTable): { weightsAt: number; nvec: number; end: number } | null {
   const { start, width, weights } = taps;
   const w4 = (width + 3) & ~3;
   const weightsAt = TABLE + ((m * 4 + 15) & ~15);
-  if (n0 < w4 || weightsAt + m * w4 * 4 > TABLE + TABLE_BYTES) return false;
+  if (n0 < w4 || weightsAt + m * w4 * 4 > TABLE + TABLE_BYTES) return null;
   const starts = new Int32Array(k.memory.buffer, TABLE, m);
   const wts = new Float32Array(k.memory.buffer, weightsAt, m * w4);
   wts.fill(0);
@@ -139,14 +158,44 @@ function blendRowsSimd(k: SimdKernels, src: TypedArray, out: Float32Array, rows:
     starts[t] = s;
     for (let q = 0; q < width && shift + q < w4; q++) wts[t * w4 + shift + q] = weights[t * width + q]!;
   }
-  const block = Math.max(1, Math.floor(CHUNK / Math.max(n0, m)));
-  for (let r0 = 0; r0 < rows; r0 += block) {
-    const b = Math.min(block, rows - r0);
-    k.f32.set(src.subarray(r0 * n0, (r0 + b) * n0), BUF_A / 4);
-    k.rowDot(BUF_A, BUF_B, b, n0, m, TABLE, weightsAt, w4 / 4);
-    out.set(k.f32.subarray(BUF_B / 4, BUF_B / 4 + b * m), r0 * m);
-  }
-  return true;
+  return { weightsAt, nvec: w4 / 4, end: weightsAt + m * w4 * 4 };
+}
+
+/**
+ * Both in-plane passes of a shrink along j and i at once, for planar `src` of size [n0, n1, n2]:
+ * each line of the j pass goes from the band kernel straight into the i pass's rowDot in module
+ * memory, so the n0 x m1 intermediate is never allocated, copied out and copied back in. The
+ * same kernels in the same order as filterAxis along j, then i: the same bits. Null when either
+ * pass would not take that SIMD path (the caller then runs the two passes).
+ */
+export function filterPlane(
+  src: TypedArray,
+  size: readonly [number, number, number],
+  channels: number,
+  tapsJ: TapTable,
+  tapsI: TapTable,
+  probe?: RangeProbe,
+): { data: Float32Array; size: [number, number, number] } | null {
+  const [n0, n1, n2] = size;
+  const m1 = tapsJ.start.length;
+  const m0 = tapsI.start.length;
+  // filterAxis's conditions for the SIMD line pass (j) and the rowDot i pass on its output.
+  if (n0 < 64 || m1 * n2 * channels < 32 || tapsI.width < 4) return null;
+  const k = getSimdKernels();
+  const plan = k === null ? null : planRowDot(k, n0, m0, tapsI);
+  if (k === null || plan === null) return null;
+  const rowOut = (plan.end + 15) & ~15;
+  const tableAt = rowOut + ((m0 * 4 + 15) & ~15);
+  const out = new Float32Array(m0 * m1 * n2 * channels);
+  const ok = blendLinesBand(k, src, null, n2 * channels, n1, n0, m1, tapsJ, {
+    ...(probe === undefined ? {} : { probe }),
+    tableAt,
+    sink: (u, t) => {
+      k.rowDot(BUF_A, rowOut, 1, n0, m0, TABLE, plan.weightsAt, plan.nvec);
+      out.set(k.f32.subarray(rowOut / 4, rowOut / 4 + m0), (u * m1 + t) * m0);
+    },
+  });
+  return ok ? { data: out, size: [m0, m1, n2] } : null;
 }
 
 // One closure per source array type: V8 keeps type feedback (and optimised code) per closure,
@@ -168,6 +217,7 @@ export function filterAxis(
   channels: number,
   axis: 0 | 1 | 2,
   taps: TapTable,
+  probe?: RangeProbe,
 ): { data: Float32Array; size: [number, number, number] } {
   const m = taps.start.length;
   const outSize: [number, number, number] = [size[0], size[1], size[2]];
@@ -181,6 +231,7 @@ export function filterAxis(
   } else {
     const [outer, n, run] = axis === 1 ? [n2 * channels, n1, n0] : [channels, n2, n0 * n1];
     const simd = run >= 64 ? getSimdKernels() : null;
+    if (simd !== null && blendLinesBand(simd, src, out, outer, n, run, m, taps, probe === undefined ? {} : { probe })) return { data: out, size: outSize };
     (src instanceof Float32Array ? LINE_F32 : src instanceof Uint16Array ? LINE_U16 : LINE_OTHER)(simd, src, out, outer, n, run, m, taps);
   }
   return { data: out, size: outSize };

@@ -12,7 +12,7 @@ import type { Vec3 } from '../core/geometry.js';
 import type { TypedArray } from '../core/dtype.js';
 import type { Volume } from '../core/volume.js';
 import { buildIndexTable } from './axis-tables.js';
-import { filterAxis } from './filter-axis.js';
+import { filterAxis, filterPlane } from './filter-axis.js';
 import { createScaleOffsetTransform, deriveGeometry } from './index-transform.js';
 import type { ParamReader } from './param-reader.js';
 import { channelCount, checkOutputSize, createPlanarVolume, toPlanar } from './planar.js';
@@ -20,7 +20,7 @@ import { createRecord } from './record.js';
 import { resampleGrid, sourceStrides } from './resample-grid.js';
 import { resizeLikeSkimage } from './skimage-resize.js';
 import { buildAntialiasTaps, buildAreaTaps, buildBilinearTaps, buildTorchNearestIndices } from './resize-taps.js';
-import type { IndexTransform, ResizeParams, StepResult } from './types.js';
+import type { IndexTransform, ResizeParams, StepOptions, StepResult } from './types.js';
 
 export function readResizeParams(r: ParamReader): ResizeParams {
   const size = r.numberArray('size', [2, 3], { integer: true, min: -1 });
@@ -48,7 +48,7 @@ export function createResizeTransform(from: Vec3, to: Vec3): IndexTransform {
   );
 }
 
-export function resizeVolume(volume: Volume, params: ResizeParams): StepResult {
+export function resizeVolume(volume: Volume, params: ResizeParams, options: StepOptions = {}): StepResult {
   const g = volume.geometry;
   if (!params.size.every((s) => s === -1 || (Number.isInteger(s) && s > 0))) {
     throw new InputError(`resize: size must be positive integers or -1, got [${params.size.join(', ')}]`, { field: 'size' });
@@ -79,16 +79,24 @@ export function resizeVolume(volume: Volume, params: ResizeParams): StepResult {
     let size: [number, number, number] = [g.size[0], g.size[1], g.size[2]];
     // k and j first: their passes blend whole contiguous rows (tight inner loop over i), so the
     // big input is read once that way and the strided i pass runs on the already reduced data.
+    const tapsFor = (axis: 0 | 1 | 2) =>
+      params.mode === 'area'
+        ? buildAreaTaps(size[axis], outSize[axis])
+        : params.antialias
+          ? buildAntialiasTaps(size[axis], outSize[axis])
+          : buildBilinearTaps(size[axis], outSize[axis]);
     for (const axis of [2, 1, 0] as const) {
       if (size[axis] === outSize[axis]) continue;
-      const taps =
-        params.mode === 'area'
-          ? buildAreaTaps(size[axis], outSize[axis])
-          : params.antialias
-            ? buildAntialiasTaps(size[axis], outSize[axis])
-            : buildBilinearTaps(size[axis], outSize[axis]);
+      if (axis === 1 && size[0] !== outSize[0]) {
+        // j and i both change (a radiograph to the model's size): one fused pass when it can.
+        const plane = filterPlane(data, size, channels, tapsFor(1), tapsFor(0), options.rangeProbe);
+        if (plane !== null) {
+          ({ data, size } = plane);
+          break;
+        }
+      }
       // Each pass frees the previous intermediate: at most input + two partial buffers alive.
-      ({ data, size } = filterAxis(data, size, channels, axis, taps));
+      ({ data, size } = filterAxis(data, size, channels, axis, tapsFor(axis), options.rangeProbe));
     }
     if (!(data instanceof Float32Array)) data = Float32Array.from(data);
     out = createPlanarVolume(geometry, data, channels, v.meta);

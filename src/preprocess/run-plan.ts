@@ -88,7 +88,7 @@ export function runPreprocessStep(volume: Volume, step: PreprocessStep, options:
     case 'resample':
       return resampleVolume(volume, step);
     case 'resize':
-      return resizeVolume(volume, step);
+      return resizeVolume(volume, step, options);
     case 'cropPad':
       return cropPadVolume(volume, step);
     case 'letterbox':
@@ -237,11 +237,13 @@ export function runPreprocessPlan(
       const moved: PreprocessRecord[] = [];
       while (commutesWithAffine(rest[i + 1], volume)) {
         i++;
-        const g = runPreprocessStep(volume, rest[i]!);
+        // A resize reading the deferred step's own input can gather its range check on the way.
+        const probe = deferred.probe !== undefined && deferred.probe.data === volume.data ? { rangeProbe: deferred.probe } : {};
+        const g = runPreprocessStep(volume, rest[i]!, probe);
         volume = g.volume;
         moved.push(g.record);
       }
-      const r = deferred(volume);
+      const r = deferred.apply(volume);
       volume = r.volume;
       // The record keeps its declared place and grid; details say where it actually ran.
       records.push(

@@ -23,7 +23,10 @@ export const BUF_B = BUF_A + CHUNK * 4;
 /** Tap tables of rowDot (starts, then 16-byte aligned weights). */
 export const TABLE = BUF_B + CHUNK * 4;
 export const TABLE_BYTES = 1 << 18;
-const BYTES_NEEDED = TABLE + TABLE_BYTES;
+/** Source lines of the band kernels (band-blend.ts): 1 MiB holds ~250 lines of a 2048-sample uint16 image. */
+export const BAND = TABLE + TABLE_BYTES;
+export const BAND_BYTES = 1 << 20;
+const BYTES_NEEDED = BAND + BAND_BYTES;
 
 interface SimdExports {
   readonly memory: WebAssembly.Memory;
@@ -33,6 +36,9 @@ interface SimdExports {
   axpyU16(dst: number, src: number, n8: number, w: number, first: number): void;
   orReduce(ptr: number, n4: number): number;
   rowDot(src: number, dst: number, rows: number, n0: number, m: number, starts: number, weights: number, nvec: number): void;
+  bandU16(dst: number, src: number, n16: number, taps: number, weights: number, rowBytes: number): void;
+  bandU8(dst: number, src: number, n16: number, taps: number, weights: number, rowBytes: number): void;
+  bandF32(dst: number, src: number, n16: number, taps: number, weights: number, rowBytes: number): void;
 }
 
 export interface SimdKernels extends SimdExports {
@@ -107,6 +113,20 @@ export function sumShiftedSimd(k: SimdKernels, data: TypedArray, start: number, 
     }
   }
   return { s1, s2, zeros };
+}
+
+/**
+ * Bitwise OR of all words (words.length a multiple of 4), copied through module memory in chunks:
+ * faster than a scalar loop over 32-bit words (range checks of 8/16-bit samples; BENCHMARKS.md).
+ */
+export function orWordsSimd(k: SimdKernels, words: Uint32Array): number {
+  let acc = 0;
+  for (let p = 0; p < words.length; p += CHUNK) {
+    const len = Math.min(CHUNK, words.length - p);
+    k.u8.set(new Uint8Array(words.buffer, words.byteOffset + p * 4, len * 4), BUF_A);
+    acc |= k.orReduce(BUF_A, len >>> 2);
+  }
+  return acc;
 }
 
 /**

@@ -5,6 +5,7 @@
  * voxel grid relates to the input voxel grid (an axis-aligned index transform) so model outputs,
  * boxes and points can be carried back onto the caller's original grid.
  */
+import type { RangeProbe } from './band-blend.js';
 import type { Geometry, Vec3 } from '../core/geometry.js';
 import type { Volume } from '../core/volume.js';
 
@@ -231,6 +232,8 @@ export interface StepOptions {
   readonly view?: boolean;
   /** cropForeground {mask: 'preModel'}: the pre-model's label map on the grid the step sees. */
   readonly preModelLabels?: Volume;
+  /** resize only: gather the OR of the input's samples from its band copies (band-blend.ts). */
+  readonly rangeProbe?: RangeProbe;
 }
 
 export interface StepResult {

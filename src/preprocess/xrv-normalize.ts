@@ -10,7 +10,7 @@ import type { Volume } from '../core/volume.js';
 import type { ParamReader } from './param-reader.js';
 import { channelCount, createPlanarVolume, toPlanar } from './planar.js';
 import { createGridKeepingResult } from './record.js';
-import { BUF_A, CHUNK, getSimdKernels } from './simd.js';
+import { getSimdKernels, orWordsSimd } from './simd.js';
 import type { StepResult, XrvNormalizeParams } from './types.js';
 
 export function readXrvNormalizeParams(r: ParamReader): XrvNormalizeParams {
@@ -35,32 +35,41 @@ function normalizeOne(x: number, maxval: number): number {
 }
 
 /**
+ * For 8/16-bit data and maxval = 2**b - 1 below the type's maximum: the bits of a 32-bit word of
+ * packed samples that no value <= maxval sets (the OR of all words must have none of them).
+ * Null otherwise (other types, other maxval, or nothing to check).
+ */
+export function xrvWordMask(volume: Volume, maxval: number): number | null {
+  const src = volume.data;
+  const bits = Math.log2(maxval + 1);
+  if (!(src instanceof Uint16Array || src instanceof Uint8Array) || !Number.isInteger(bits)) return null;
+  const lane = src instanceof Uint16Array ? 0xffff : 0xff;
+  const high = (lane & ~maxval) >>> 0;
+  if (high === 0) return null;
+  return src instanceof Uint16Array ? (high | (high << 16)) >>> 0 : (high | (high << 8) | (high << 16) | (high << 24)) >>> 0;
+}
+
+/**
  * Throws when a value exceeds maxval, like torchxrayvision. For 8/16-bit data and maxval =
  * 2**b - 1 this ORs 32-bit words and tests the bits above b: one cheap pass, no comparisons.
  */
 export function checkXrvRange(volume: Volume, maxval: number): void {
   const src = volume.data;
-  const bits = Math.log2(maxval + 1);
-  if ((src instanceof Uint16Array || src instanceof Uint8Array) && Number.isInteger(bits) && src.byteOffset % 4 === 0) {
+  // No value of the type can exceed maxval (8-bit PNG radiographs, maxval 255): nothing to scan.
+  if ((src instanceof Uint8Array && maxval >= 255) || (src instanceof Uint16Array && maxval >= 65535)) return;
+  const mask = xrvWordMask(volume, maxval);
+  if (mask !== null && src.byteOffset % 4 === 0) {
     const words = new Uint32Array(src.buffer, src.byteOffset, Math.floor(src.byteLength / 4));
     let acc = 0;
     const simd = words.length >= 4096 ? getSimdKernels() : null;
     let p0 = 0;
     if (simd !== null) {
-      // Chunks of whole 16-byte vectors through the SIMD OR kernel; the tail stays scalar.
-      const vecWords = words.length & ~3;
-      for (; p0 < vecWords; p0 += CHUNK) {
-        const len = Math.min(CHUNK, vecWords - p0);
-        simd.u8.set(new Uint8Array(words.buffer, words.byteOffset + p0 * 4, len * 4), BUF_A);
-        acc |= simd.orReduce(BUF_A, len >>> 2);
-      }
-      p0 = vecWords;
+      // Whole 16-byte vectors through the SIMD OR kernel; the tail stays scalar.
+      p0 = words.length & ~3;
+      acc = orWordsSimd(simd, words.subarray(0, p0));
     }
     for (let p = p0; p < words.length; p++) acc |= words[p]!;
     for (let p = words.length * (4 / src.BYTES_PER_ELEMENT); p < src.length; p++) acc |= src[p]!;
-    const lane = src instanceof Uint16Array ? 0xffff : 0xff;
-    const high = (lane & ~maxval) >>> 0;
-    const mask = src instanceof Uint16Array ? (high | (high << 16)) >>> 0 : (high | (high << 8) | (high << 16) | (high << 24)) >>> 0;
     if ((acc & mask) >>> 0 === 0) return;
   }
   let max = -Infinity;

@@ -43,3 +43,14 @@ export function maxAbs(a: ArrayLike<number>): number {
   for (let p = 0; p < a.length; p++) m = Math.max(m, Math.abs(a[p]!));
   return m;
 }
+
+/** Deterministic pseudo-random values in [0, 1). */
+export function noise(n: number, seed: number): Float64Array {
+  const out = new Float64Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 32;
+  }
+  return out;
+}

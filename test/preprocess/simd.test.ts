@@ -7,18 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createVolume } from '../../src/core/index.js';
 import { normalizeXrv, normalizeZscore, resizeVolume } from '../../src/preprocess/index.js';
 import { getSimdKernels } from '../../src/preprocess/simd.js';
-import { expectClose } from './fixtures.js';
-
-/** Deterministic pseudo-random values in [0, 1). */
-function noise(n: number, seed: number): Float64Array {
-  const out = new Float64Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32;
-  }
-  return out;
-}
+import { expectClose, noise } from './fixtures.js';
 
 describe('WebAssembly SIMD kernels', () => {
   it('are available in this runtime', () => {

@@ -14,9 +14,15 @@ import { readDicom } from './read-dicom.js';
 import { assembleSeries } from './series-assemble.js';
 import { isTiledVolumeFile } from './tiled-volume.js';
 
-export async function readDicomFile(path: string, options: DicomReadOptions & { readonly name: string }): Promise<Volume> {
+/**
+ * `blocking`: open, stat, header read and close with blocking calls (node-file-access.ts; the
+ * samples, >= 128 KiB, still go through the thread pool): fewer thread-pool round trips, which
+ * cost most on a busy machine (BENCHMARKS.md, issue 26), but the event loop waits on the file
+ * system. One-shot processes only (readImageFile's `blockingReads`).
+ */
+export async function readDicomFile(path: string, options: DicomReadOptions & { readonly name: string }, blocking = false): Promise<Volume> {
   const opts = resolveReadOptions(options);
-  const handles = new HandlePool(false);
+  const handles = new HandlePool(blocking);
   try {
     const head = await readHead(path, opts.name, opts.maxVoxels, handles);
     if ('header' in head) {

@@ -9,6 +9,7 @@
  * (HighBit = BitsStored - 1), which is what every current writer does.
  */
 import type { TypedArray } from '../../core/dtype.js';
+import { getSimdKernels, orWordsSimd } from '../../preprocess/simd.js';
 import type { PixelModule } from './pixel-module.js';
 
 /** Bit position of the value's least significant bit inside the container. */
@@ -84,7 +85,8 @@ const BLOCK = 4096;
 
 /**
  * Unsigned 8- and 16-bit samples read four bytes at a time: clean when the OR of all words has no
- * bit outside the stored bits of any packed sample (half the loads or fewer of the sample scan).
+ * bit outside the stored bits of any packed sample (half the loads or fewer of the sample scan;
+ * large arrays through the SIMD OR kernel, about twice as fast again).
  */
 function packedClean(data: TypedArray, bits: number): boolean {
   const width = data.BYTES_PER_ELEMENT;
@@ -94,6 +96,11 @@ function packedClean(data: TypedArray, bits: number): boolean {
   let b = 0;
   const n = words.length;
   let p = 0;
+  const simd = n >= 4096 ? getSimdKernels() : null;
+  if (simd !== null) {
+    p = n & ~3;
+    a = orWordsSimd(simd, words.subarray(0, p));
+  }
   for (; p + 1 < n; p += 2) {
     a |= words[p]!;
     b |= words[p + 1]!;
