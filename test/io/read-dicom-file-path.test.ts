@@ -1,6 +1,7 @@
 /**
  * readImageFile reads a DICOM file by its header and its samples straight into the volume
- * (src/io/dicom/node-read-file.ts); readImageBytes parses the whole file in memory. Both must give
+ * (src/io/dicom/node-read-file.ts; with blockingReads, through blocking opens and header reads);
+ * readImageBytes parses the whole file in memory. All must give
  * the same volume - samples, geometry, metadata - or the same typed error, for every DICOM
  * fixture with a DICM preamble (native, compressed, multi-frame, mosaic, broken files alike).
  */
@@ -44,7 +45,9 @@ describe('readImageFile (header first, samples into the volume) agrees with the 
   test.each(files.map((f) => [f.slice(ROOT.length + 1), f]))('%s', async (_, path) => {
     const name = 'case';
     const byPath = await outcome(() => readImageFile(path, { name }));
+    const byPathBlocking = await outcome(() => readImageFile(path, { name, blockingReads: true }));
     const inMemory = await outcome(() => readImageBytes(readFileSync(path), { name }));
     expect(byPath).toEqual(inMemory);
+    expect(byPathBlocking).toEqual(inMemory);
   });
 });

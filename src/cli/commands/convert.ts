@@ -98,7 +98,8 @@ async function readInputs(input: string, maxVoxels: number, series: string | und
   if (!info) throw new InputError(`${input}: no such file or directory`, { file: input });
   if (!info.isDirectory()) {
     try {
-      return [inMemory(await readImageFile(input, { maxVoxels, name: basename(input), dicom }))];
+      // A one-shot process: blocking opens and header reads, as for folders below.
+      return [inMemory(await readImageFile(input, { maxVoxels, name: basename(input), dicom, blockingReads: true }))];
     } catch (error) {
       // One enhanced DICOM file holding several parts (e.g. Philips echoes x magnitude / phase).
       if (!(error instanceof InputError) || error.details['cause'] !== 'several-parts') throw error;
