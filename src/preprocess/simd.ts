@@ -116,6 +116,33 @@ export function sumShiftedSimd(k: SimdKernels, data: TypedArray, start: number, 
 }
 
 /**
+ * OR of every sample of an 8- or 16-bit array read four bytes at a time, as one 32-bit word: each
+ * sample's bits land in one of the word's lanes (the last few samples in the lowest), so a value
+ * mask tested against every lane (replicateLanes) tells whether any sample has a bit outside it.
+ * Large arrays go through the SIMD OR kernel. null when the view does not start on 4 bytes.
+ */
+export function orPackedSamples(data: Uint8Array | Uint16Array): number | null {
+  if (data.byteOffset % 4 !== 0) return null;
+  const words = new Uint32Array(data.buffer, data.byteOffset, Math.floor(data.byteLength / 4));
+  const simd = words.length >= 4096 ? getSimdKernels() : null;
+  let p0 = 0;
+  let acc = 0;
+  if (simd !== null) {
+    // Whole 16-byte vectors through the SIMD OR kernel; the tail stays scalar.
+    p0 = words.length & ~3;
+    acc = orWordsSimd(simd, words.subarray(0, p0));
+  }
+  for (let p = p0; p < words.length; p++) acc |= words[p]!;
+  for (let p = words.length * (4 / data.BYTES_PER_ELEMENT); p < data.length; p++) acc |= data[p]!;
+  return acc;
+}
+
+/** `mask` (bits of one sample) repeated in every 8- or 16-bit lane of a 32-bit word. */
+export function replicateLanes(mask: number, bytesPerSample: 1 | 2): number {
+  return (bytesPerSample === 1 ? mask * 0x01010101 : mask * 0x00010001) >>> 0;
+}
+
+/**
  * Bitwise OR of all words (words.length a multiple of 4), copied through module memory in chunks:
  * faster than a scalar loop over 32-bit words (range checks of 8/16-bit samples; BENCHMARKS.md).
  */

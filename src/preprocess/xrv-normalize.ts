@@ -10,7 +10,7 @@ import type { Volume } from '../core/volume.js';
 import type { ParamReader } from './param-reader.js';
 import { channelCount, createPlanarVolume, toPlanar } from './planar.js';
 import { createGridKeepingResult } from './record.js';
-import { getSimdKernels, orWordsSimd } from './simd.js';
+import { orPackedSamples, replicateLanes } from './simd.js';
 import type { StepResult, XrvNormalizeParams } from './types.js';
 
 export function readXrvNormalizeParams(r: ParamReader): XrvNormalizeParams {
@@ -46,7 +46,7 @@ export function xrvWordMask(volume: Volume, maxval: number): number | null {
   const lane = src instanceof Uint16Array ? 0xffff : 0xff;
   const high = (lane & ~maxval) >>> 0;
   if (high === 0) return null;
-  return src instanceof Uint16Array ? (high | (high << 16)) >>> 0 : (high | (high << 8) | (high << 16) | (high << 24)) >>> 0;
+  return replicateLanes(high, src instanceof Uint16Array ? 2 : 1);
 }
 
 /**
@@ -58,20 +58,8 @@ export function checkXrvRange(volume: Volume, maxval: number): void {
   // No value of the type can exceed maxval (8-bit PNG radiographs, maxval 255): nothing to scan.
   if ((src instanceof Uint8Array && maxval >= 255) || (src instanceof Uint16Array && maxval >= 65535)) return;
   const mask = xrvWordMask(volume, maxval);
-  if (mask !== null && src.byteOffset % 4 === 0) {
-    const words = new Uint32Array(src.buffer, src.byteOffset, Math.floor(src.byteLength / 4));
-    let acc = 0;
-    const simd = words.length >= 4096 ? getSimdKernels() : null;
-    let p0 = 0;
-    if (simd !== null) {
-      // Whole 16-byte vectors through the SIMD OR kernel; the tail stays scalar.
-      p0 = words.length & ~3;
-      acc = orWordsSimd(simd, words.subarray(0, p0));
-    }
-    for (let p = p0; p < words.length; p++) acc |= words[p]!;
-    for (let p = words.length * (4 / src.BYTES_PER_ELEMENT); p < src.length; p++) acc |= src[p]!;
-    if ((acc & mask) >>> 0 === 0) return;
-  }
+  const acc = mask === null ? null : orPackedSamples(src as Uint8Array | Uint16Array);
+  if (mask !== null && acc !== null && (acc & mask) >>> 0 === 0) return;
   let max = -Infinity;
   for (let p = 0; p < src.length; p++) if (src[p]! > max) max = src[p]!;
   if (max > maxval) throw new InputError(`xrvNormalize: value ${max} exceeds maxval ${maxval} (wrong bit depth?)`, { field: 'maxval', value: max, maxval });

@@ -9,7 +9,7 @@
  * (HighBit = BitsStored - 1), which is what every current writer does.
  */
 import type { TypedArray } from '../../core/dtype.js';
-import { getSimdKernels, orWordsSimd } from '../../preprocess/simd.js';
+import { orPackedSamples, replicateLanes } from '../../preprocess/simd.js';
 import type { PixelModule } from './pixel-module.js';
 
 /** Bit position of the value's least significant bit inside the container. */
@@ -83,32 +83,11 @@ function scannerFor(data: TypedArray): RangeScan {
 
 const BLOCK = 4096;
 
-/**
- * Unsigned 8- and 16-bit samples read four bytes at a time: clean when the OR of all words has no
- * bit outside the stored bits of any packed sample (half the loads or fewer of the sample scan;
- * large arrays through the SIMD OR kernel, about twice as fast again).
- */
+/** Unsigned 8- and 16-bit samples: clean when no sample has a bit above the stored bits (one OR pass). */
 function packedClean(data: TypedArray, bits: number): boolean {
-  const width = data.BYTES_PER_ELEMENT;
-  if (width > 2 || data.byteOffset % 4 !== 0 || data.byteLength % 4 !== 0) return false;
-  const words = new Uint32Array(data.buffer, data.byteOffset, data.byteLength / 4);
-  let a = 0;
-  let b = 0;
-  const n = words.length;
-  let p = 0;
-  const simd = n >= 4096 ? getSimdKernels() : null;
-  if (simd !== null) {
-    p = n & ~3;
-    a = orWordsSimd(simd, words.subarray(0, p));
-  }
-  for (; p + 1 < n; p += 2) {
-    a |= words[p]!;
-    b |= words[p + 1]!;
-  }
-  if (p < n) a |= words[p]!;
-  const one = 2 ** bits - 1;
-  const mask = width === 1 ? one * 0x01010101 : one * 0x00010001;
-  return ((a | b) & ~mask) === 0;
+  if (!(data instanceof Uint8Array || data instanceof Uint16Array)) return false;
+  const acc = orPackedSamples(data);
+  return acc !== null && (acc & ~replicateLanes(2 ** bits - 1, data.BYTES_PER_ELEMENT as 1 | 2)) === 0;
 }
 
 /**
