@@ -17,7 +17,7 @@ import { readDicom } from './dicom/read-dicom.js';
 import type { DicomReadOptions } from './dicom/options.js';
 import { hasDicmMarker, listDicomFiles, readDicomDirectory } from './dicom/node-files.js';
 import { readDicomFile } from './dicom/node-read-file.js';
-import { openFile, readFully } from './dicom/node-file-access.js';
+import { readWholeFile } from './dicom/node-file-access.js';
 import type { StreamedPart } from './dicom/series-stream.js';
 
 // Re-exported so the Node entry needs one line for all Node-only image I/O.
@@ -71,22 +71,6 @@ function safePeek(bytes: Uint8Array): Uint8Array {
     return peekGunzip(bytes, NIFTI2_HEADER_BYTES, 'gzip');
   } catch {
     return new Uint8Array(0);
-  }
-}
-
-/**
- * Whole file in one read into an unpooled buffer: fs.promises.readFile reads in 512 KiB chunks
- * and was several times slower than this (BENCHMARKS.md, "Design measurements"); the buffer can back a Volume without a copy.
- */
-async function readWholeFile(path: string, blocking = false): Promise<Uint8Array> {
-  const file = await openFile(path, blocking);
-  try {
-    const size = await file.size();
-    const buffer = Buffer.allocUnsafeSlow(size);
-    const filled = await readFully(file, 0, buffer);
-    return filled === size ? buffer : buffer.subarray(0, filled);
-  } finally {
-    await file.close();
   }
 }
 
@@ -220,7 +204,7 @@ export async function scanImageDirectory(
     const name = relative(dir, path);
     let bytes: Uint8Array;
     try {
-      bytes = await readWholeFile(path);
+      bytes = await readWholeFile(path, false);
     } catch (error) {
       result.errors.push({ name, error: new InputError(`${name}: cannot read file (${(error as NodeJS.ErrnoException).code ?? 'EIO'})`, { file: name }) });
       continue;

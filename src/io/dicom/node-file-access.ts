@@ -101,3 +101,20 @@ export async function readRange(path: string, position: number, target: Uint8Arr
     await file.close();
   }
 }
+
+/**
+ * A whole file in one read into an unpooled buffer: fs.promises.readFile reads in 512 KiB chunks
+ * and was several times slower (BENCHMARKS.md, "Design measurements"); the buffer can back a
+ * Volume without a copy.
+ */
+export async function readWholeFile(path: string, blocking: boolean): Promise<Uint8Array> {
+  const file = await openFile(path, blocking);
+  try {
+    const size = await file.size();
+    const buffer = Buffer.allocUnsafeSlow(size);
+    const filled = await readFully(file, 0, buffer);
+    return filled === size ? buffer : buffer.subarray(0, filled);
+  } finally {
+    await file.close();
+  }
+}

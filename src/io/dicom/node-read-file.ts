@@ -8,7 +8,7 @@
  */
 import type { Volume } from '../../core/volume.js';
 import { HandlePool, readHead } from './node-files.js';
-import { openFile, readFully } from './node-file-access.js';
+import { readWholeFile } from './node-file-access.js';
 import { resolveReadOptions, type DicomReadOptions } from './options.js';
 import { readDicom } from './read-dicom.js';
 import { assembleSeries } from './series-assemble.js';
@@ -34,20 +34,10 @@ export async function readDicomFile(path: string, options: DicomReadOptions & { 
         }
       }
       await handles.closeAll();
-      return await readDicom(await readWhole(path), options);
+      return await readDicom(await readWholeFile(path, blocking), options);
     }
     return await readDicom(head.bytes, options);
   } finally {
     await handles.closeAll();
-  }
-}
-
-async function readWhole(path: string): Promise<Uint8Array> {
-  const fh = await openFile(path, false);
-  try {
-    const bytes = new Uint8Array(await fh.size());
-    return bytes.subarray(0, await readFully(fh, 0, bytes));
-  } finally {
-    await fh.close();
   }
 }
