@@ -51,7 +51,7 @@ export function benchEntries(manifest, { roi = [64, 64, 64], overlap = 0.5, scal
   const reg = m['voxelmorph-vxm-dense'];
   const segPatch = (r) => ({
     inference: { mode: 'slidingWindow', roi: r, overlap, batch: 1, blend: 'gaussian', placement: 'nnunet' },
-    postprocess: [{ op: 'softmax' }, { op: 'argmax' }],
+    postprocess: [{ op: 'softmax', axis: 1 }, { op: 'argmax' }],
     labels: ['background', 'oedema', 'tumour core'],
     io: { ...seg.io, outputs: [{ ...seg.io.outputs[0], channels: ['background', 'oedema', 'tumour core'] }] },
   });
