@@ -84,7 +84,7 @@ async function child(mode, model, dir) {
             const [input, t] = Object.entries(feeds)[0];
             const feed = `feed-${calls.length}.f32`;
             writeFileSync(join(dir, feed), Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
-            calls.push({ model: modelFile, input, dims: t.dims, feed, dtype: t.dtype ?? t.type });
+            calls.push({ model: modelFile, input, dims: t.dims, feed, dtype: t.type });
             return s.run(feeds);
           },
         };

@@ -48,6 +48,7 @@ const models = Object.entries(manifest.models)
     id,
     task: e.task,
     dimensionality: e.dimensionality,
+    preprocess: e.preprocess,
     bytes: statSync(join(root, e.files.find((f) => f.role === 'model').path)).size,
   }));
 
@@ -169,7 +170,10 @@ try {
     if (!env.crossOriginIsolated) throw new Error('the bench page is not cross-origin isolated: wasm threads cannot be measured');
     const counts = [...new Set([1, 2, env.hardwareConcurrency])];
     details.env = env;
-    for (const m of models) {
+    // Quick mode leaves out the models whose preprocessing conforms to a 256^3 grid (brainchop's:
+    // 10-20 s per wasm run in the page); the full run times every bundled model.
+    const conforms = (m) => m.preprocess.some((s) => s.op === 'conform');
+    for (const m of quick && !only ? models.filter((x) => !conforms(x)) : models) {
       const pages = new Map();
       for (const t of counts) {
         const p = await openPage(`?threads=${t}`);

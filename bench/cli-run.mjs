@@ -293,7 +293,7 @@ async function measureModel({ manifest: manifestArg, model, note }, { concurrenc
   const tensors = [];
   for (let i = 0; i < COUNT; i++) {
     const t = runPreprocessPlan(await readImageFile(join(images, imageName(i))), entry.preprocess).tensor;
-    tensors.push({ type: t.dtype, dims: t.dims, data: t.data });
+    tensors.push({ type: t.type, dims: t.dims, data: t.data });
   }
   // Each measurement opens its own session (as each runner run does) and disposes it, so no idle
   // ONNX Runtime thread pool of one side spins while the other side is timed.

@@ -51,7 +51,13 @@ function makeInput(entry: ModelEntry): { value: unknown; what: string } {
         return { value: ct.image, what: 'chest CT phantom 128x128x64' };
       }
     case 'segmentation': {
-      const mri = generateBrainMri({ seed, size: [64, 64, 48], spacingMm: 2 });
+      if ((entry.inputs?.length ?? 1) <= 1) {
+        // brainchop's models take one T1: the pipeline conforms it to 256^3 at 1 mm and crops the head.
+        const mri = generateBrainMri({ seed, size: [160, 192, 160], spacingMm: 1 });
+        return { value: mri.images.t1, what: 'brain MRI phantom T1 160x192x160 1 mm (conformed to 256^3, cropped to the head)' };
+      }
+      // The bundled BraTS model's space is 1.5 mm: its space check refuses other spacings.
+      const mri = generateBrainMri({ seed, size: [64, 64, 48], spacingMm: 1.5 });
       return { value: { ...mri.images }, what: 'brain MRI phantom 4x64x64x48' };
     }
     case 'registration': {

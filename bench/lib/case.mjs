@@ -116,7 +116,7 @@ async function ortFeeds() {
       const f32 = { data: Float32Array.from(t.data), dims: t.dims };
       return detectionWindows(f32, entry.inference).map((cut) => () => ({ [name0]: new ort.Tensor('float32', cut(), [1, t.dims[1], ...entry.inference.roi]) }));
     }
-    return [{ [name0]: new ort.Tensor(t.dtype, t.data, t.dims) }];
+    return [{ [name0]: new ort.Tensor(t.type, t.data, t.dims) }];
   }
   throw new Error(`unknown task ${task}`);
 }
