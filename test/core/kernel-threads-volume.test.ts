@@ -1,0 +1,148 @@
+/**
+ * The segmentation volume kernels on worker threads (activations, label mapping, separable
+ * trilinear resampling): tested from dist/, where the worker script exists (`npm test` builds
+ * first). At sizes above each family's crossover the threaded result must be the same bytes as
+ * the single-threaded one, and the threaded path must really have run (outputs on shared memory,
+ * or the kernel split explicitly with runSlabs).
+ */
+import { availableParallelism } from 'node:os';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const dist = (p: string) => new URL(`../../dist/${p}`, import.meta.url).href;
+const sdk = (await import(dist('node.js'))) as typeof import('../../src/node.js');
+const pool = (await import(dist('core/threads/slab-pool.js'))) as typeof import('../../src/core/threads/slab-pool.js');
+const act = (await import(dist('postprocess/common/activations-simd.js'))) as typeof import('../../src/postprocess/common/activations-simd.js');
+const actOps = (await import(dist('postprocess/classification/activations.js'))) as typeof import('../../src/postprocess/classification/activations.js');
+const maps = (await import(dist('postprocess/segmentation/label-maps.js'))) as typeof import('../../src/postprocess/segmentation/label-maps.js');
+const simdMaps = (await import(dist('postprocess/segmentation/argmax-simd.js'))) as typeof import('../../src/postprocess/segmentation/argmax-simd.js');
+const thr = (await import(dist('postprocess/segmentation/threshold-labels.js'))) as typeof import('../../src/postprocess/segmentation/threshold-labels.js');
+const sep = (await import(dist('preprocess/separable-trilinear.js'))) as typeof import('../../src/preprocess/separable-trilinear.js');
+const grid = (await import(dist('preprocess/resample-grid.js'))) as typeof import('../../src/preprocess/resample-grid.js');
+
+/** Deterministic pseudo-random numbers (LCG) in [-scale / 2, scale / 2). */
+function noise(n: number, scale: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let p = 0; p < n; p++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    out[p] = (s / 2 ** 32 - 0.5) * scale;
+  }
+  return out;
+}
+
+const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+const shared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
+const multi = availableParallelism() >= 2;
+const one = () => sdk.configureKernelThreads({ threads: 1 });
+const two = () => sdk.configureKernelThreads({ threads: 2 });
+
+afterEach(() => sdk.configureKernelThreads({}));
+
+describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuffer)', () => {
+  // Activations / label maps: 4 channels of an odd voxel count above both crossovers.
+  const channels = 4;
+  // Regions read 3 of the 4 channels: above the crossover too.
+  const voxels = Math.ceil((1.3 * Math.max(act.ACTIVATION_CROSSOVER, simdMaps.LABEL_MAP_CROSSOVER)) / 3) | 1;
+  const logits = noise(channels * voxels, 30, 5);
+
+  it.runIf(multi)('sigmoid and softmax in place: the same bytes at 1 and 2 threads', () => {
+    for (const op of ['sigmoid', 'softmax'] as const) {
+      const a = pool.asShared(logits.slice());
+      const b = pool.asShared(logits.slice());
+      one();
+      if (op === 'sigmoid') actOps.applySigmoid(a, a);
+      else actOps.applySoftmaxChannelsInPlace(a, channels);
+      two();
+      if (op === 'sigmoid') actOps.applySigmoid(b, b);
+      else actOps.applySoftmaxChannelsInPlace(b, channels);
+      expect(bytes(b).equals(bytes(a))).toBe(true);
+      expect(a[7]).not.toBe(logits[7]);
+    }
+  });
+
+  it('activation kernels split into uneven slabs (3 threads) give the single-threaded bytes', () => {
+    const units = Math.floor(logits.length / 4);
+    const a = pool.asShared(logits.slice());
+    const b = pool.asShared(logits.slice());
+    act.SIGMOID_KERNEL.run({ data: a }, 0, units);
+    pool.runSlabs(act.SIGMOID_KERNEL, { data: b }, units, 3);
+    expect(bytes(b).equals(bytes(a))).toBe(true);
+    const c = pool.asShared(logits.slice());
+    const d = pool.asShared(logits.slice());
+    const vox = Math.floor(voxels / 4);
+    act.SOFTMAX_KERNEL.run({ data: c, channels }, 0, vox);
+    pool.runSlabs(act.SOFTMAX_KERNEL, { data: d, channels }, vox, 3);
+    expect(bytes(d).equals(bytes(c))).toBe(true);
+    const withNaN = pool.asShared(logits.slice());
+    withNaN[withNaN.length - 3] = Number.NaN;
+    expect(pool.runSlabs(act.SCAN_NON_FINITE_KERNEL, { data: withNaN, finite: false }, Math.ceil(withNaN.length / 4), 3)).toBe(1);
+  });
+
+  it.runIf(multi)('argmax, regionsToLabels and threshold: the same labels at 1 and 2 threads, shared output when threaded', () => {
+    const data = pool.asShared(logits);
+    const regions = { order: [1, 0, 3], labels: [2, 1, 4], comparison: 'gte' as const, threshold: 0.25 };
+    one();
+    const argmax1 = maps.argmaxChannels(data, channels);
+    const regions1 = maps.convertRegionsToLabels(data, channels, regions);
+    const threshold1 = thr.thresholdLabels(data, 0.5);
+    two();
+    const argmax2 = maps.argmaxChannels(data, channels);
+    const regions2 = maps.convertRegionsToLabels(data, channels, regions);
+    const threshold2 = thr.thresholdLabels(data, 0.5);
+    for (const [a, b] of [
+      [argmax1, argmax2],
+      [regions1, regions2],
+      [threshold1, threshold2],
+    ] as const) {
+      expect(shared(a)).toBe(false);
+      expect(shared(b)).toBe(true);
+      expect(bytes(b).equals(bytes(a))).toBe(true);
+    }
+    // Every label occurs: the maps are exercised.
+    expect(new Set(argmax1).size).toBe(channels);
+    expect(new Set(regions1).size).toBe(4);
+  });
+
+  it.runIf(multi)('a NaN found on a thread is reported as the single-threaded InputError', () => {
+    const data = pool.asShared(logits.slice());
+    const at = 2 * voxels + voxels - 5;
+    data[at] = Number.NaN;
+    two();
+    expect(() => maps.argmaxChannels(data, channels)).toThrow(/channel 2 has NaN at voxel/);
+    expect(() => maps.argmaxChannels(data, channels)).toThrow(sdk.InputError);
+  });
+
+  // Resampling: 3 channels from 41x37x29 onto 67x61x71 (oblique-free scale), above the crossover.
+  const srcSize: [number, number, number] = [41, 37, 29];
+  const outSize: [number, number, number] = [67, 61, 71];
+  const src = noise(3 * srcSize[0] * srcSize[1] * srcSize[2], 10, 9);
+  const transform = { axes: [0, 1, 2], scale: [0.61, 0.6, 0.4], offset: [-0.3, 0.2, 0.1] };
+  const tables = grid.buildTransformTables(transform as never, srcSize, outSize, true, 'fill');
+  const source = { src, srcSize, channels: 3, outSize, tables, fill: 0 };
+
+  it.runIf(multi)('separable trilinear resampling and its fused label maps: the same bytes at 1 and 2 threads', () => {
+    expect(3 * outSize[0] * outSize[1] * outSize[2]).toBeGreaterThan(sep.RESAMPLE_CROSSOVER);
+    const a = sep.sampleTrilinearSeparable(source, 1)!;
+    const b = sep.sampleTrilinearSeparable(source, 2)!;
+    expect(shared(a)).toBe(false);
+    expect(shared(b)).toBe(true);
+    expect(bytes(b).equals(bytes(a))).toBe(true);
+    for (const how of [{ kind: 'argmax' }, { kind: 'regions', order: [2, 0], labels: [3, 1], threshold: 0.5, gte: false }] as const) {
+      const l1 = sep.labelsTrilinearSeparable(source, how, 1)!;
+      const l2 = sep.labelsTrilinearSeparable(source, how, 2)!;
+      expect(shared(l2)).toBe(true);
+      expect(bytes(l2).equals(bytes(l1))).toBe(true);
+      expect(new Set(l1).size).toBe(3);
+    }
+  });
+
+  it('resampling kernels over 3 uneven slabs give the single-threaded bytes; a NaN is the typed error', () => {
+    const plane = outSize[0] * outSize[1];
+    const out = pool.sharedArray(Float32Array, 3 * plane * outSize[2]);
+    pool.runSlabs(sep.SAMPLE_SEPARABLE_KERNEL, { s: { ...source, src: pool.asShared(src) }, out }, outSize[2], 3);
+    expect(bytes(out).equals(bytes(sep.sampleTrilinearSeparable(source, 1)!))).toBe(true);
+    const nan = src.slice();
+    nan[srcSize[0] * srcSize[1] * srcSize[2] + 500] = Number.NaN;
+    expect(() => sep.labelsTrilinearSeparable({ ...source, src: nan }, { kind: 'argmax' }, multi ? 2 : 1)).toThrow(sdk.InputError);
+  });
+});
