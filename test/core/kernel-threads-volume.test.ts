@@ -18,6 +18,8 @@ const simdMaps = (await import(dist('postprocess/segmentation/argmax-simd.js')))
 const thr = (await import(dist('postprocess/segmentation/threshold-labels.js'))) as typeof import('../../src/postprocess/segmentation/threshold-labels.js');
 const sep = (await import(dist('preprocess/separable-trilinear.js'))) as typeof import('../../src/preprocess/separable-trilinear.js');
 const grid = (await import(dist('preprocess/resample-grid.js'))) as typeof import('../../src/preprocess/resample-grid.js');
+const sw = (await import(dist('runtime/sliding-window/sliding-window.js'))) as typeof import('../../src/runtime/sliding-window/sliding-window.js');
+const blendSlabs = (await import(dist('postprocess/common/blend-slabs.js'))) as typeof import('../../src/postprocess/common/blend-slabs.js');
 
 /** Deterministic pseudo-random numbers (LCG) in [-scale / 2, scale / 2). */
 function noise(n: number, scale: number, seed: number): Float32Array {
@@ -144,5 +146,42 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
     const nan = src.slice();
     nan[srcSize[0] * srcSize[1] * srcSize[2] + 500] = Number.NaN;
     expect(() => sep.labelsTrilinearSeparable({ ...source, src: nan }, { kind: 'argmax' }, multi ? 2 : 1)).toThrow(sdk.InputError);
+  });
+
+  it.runIf(multi)('sliding-window blending, then softmax and argmax on its output: the same bytes at 1 and 2 threads', async () => {
+    // 3 output channels of 100x110x90 from 64^3 windows, 4 a batch: output and batches above the crossover.
+    const dims = [1, 1, 100, 110, 90];
+    const input = { type: 'float32' as const, data: noise(100 * 110 * 90, 4, 21), dims };
+    const predict = async (w: { data: Float32Array; dims: readonly number[] }) => {
+      const [b, , ...roi] = w.dims as number[];
+      const n = roi[0]! * roi[1]! * roi[2]!;
+      const out = new Float32Array(b! * 3 * n);
+      for (let i = 0; i < b!; i++)
+        for (let c = 0; c < 3; c++)
+          for (let v = 0; v < n; v++) {
+            const x = w.data[i * n + v]!;
+            out[(i * 3 + c) * n + v] = c === 1 ? 1 - x * x : x * (c - 1);
+          }
+      return { type: 'float32' as const, data: out, dims: [b!, 3, ...roi] };
+    };
+    expect(4 * 3 * 64 ** 3).toBeGreaterThan(blendSlabs.BLEND_CROSSOVER);
+    const results = [];
+    for (const set of [one, two]) {
+      set();
+      for (const blend of ['gaussian', 'constant'] as const) {
+        const out = await sw.runSlidingWindow(input, predict, { roi: [64, 64, 64], overlap: 0.5, batch: 4, blend });
+        const activated = actOps.applySoftmaxChannelsInPlace(out.data.slice(), 3);
+        const inPlace = actOps.applySoftmaxChannelsInPlace(out.data, 3);
+        results.push({ shared: shared(out.data), blended: Buffer.from(bytes(activated)), inPlace, labels: maps.argmaxChannels(inPlace, 3) });
+      }
+    }
+    expect(results.map((r) => r.shared)).toEqual([false, false, true, true]);
+    for (const k of [0, 1]) {
+      const [a, b] = [results[k]!, results[k + 2]!];
+      expect(b.blended.equals(a.blended)).toBe(true);
+      expect(bytes(b.inPlace).equals(bytes(a.inPlace))).toBe(true);
+      expect(bytes(b.labels).equals(bytes(a.labels))).toBe(true);
+      expect(new Set(a.labels).size).toBe(3);
+    }
   });
 });

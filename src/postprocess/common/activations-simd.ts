@@ -9,10 +9,11 @@
  *
  * Data on shared memory above the crossover runs on the kernel threads (core/threads/): each
  * thread streams its own range of elements (sigmoid) or voxels (softmax) through its own scratch
- * arena; the kernels work lane by lane, so the results are the same bytes at any thread count.
+ * arena, or in place where the data is a shared kernel arena (a blended output, `memory` in the
+ * job); the kernels work lane by lane, so the results are the same bytes at any thread count.
  */
 import { isShared, planThreads, runSlabs, type SlabKernel } from '../../core/threads/slab-pool.js';
-import { arenaHolding, scratchArena, SCRATCH_FLOATS, type KernelArena } from '../../core/volume-kernels.js';
+import { arenaHolding, kernelsOnMemory, scratchArena, SCRATCH_FLOATS, type KernelArena } from '../../core/volume-kernels.js';
 
 /** Below this many elements the scalar loops are as fast as setting up the kernels. */
 const MIN_ELEMENTS = 4096;
@@ -56,50 +57,62 @@ function arenaOrThrow(): KernelArena {
   return s;
 }
 
-interface ScanArgs {
+/** `data` on shared memory; `memory` where it lies in a shared kernel arena (worked on in place). */
+interface SharedData {
   readonly data: Float32Array;
+  readonly memory?: WebAssembly.Memory | undefined;
+}
+
+interface ScanArgs extends SharedData {
   readonly finite: boolean;
 }
 /** 1 where elements [4 k0, 4 k1) (the last slab: to the end) hold a NaN / non-finite value, else 0. */
 export const SCAN_NON_FINITE_KERNEL: SlabKernel<ScanArgs> = {
   name: 'scanNonFinite',
-  run: ({ data, finite }, k0, k1) => (scanStream(arenaOrThrow(), data, finite, LANES * k0, Math.min(data.length, LANES * k1)) >= 0 ? 1 : 0),
+  run: ({ data, memory, finite }, k0, k1) => {
+    const to = Math.min(data.length, LANES * k1);
+    if (memory === undefined) return scanStream(arenaOrThrow(), data, finite, LANES * k0, to) >= 0 ? 1 : 0;
+    return kernelsOnMemory(memory).scanNonFinite(data.byteOffset + 4 * LANES * k0, to - LANES * k0, finite ? 1 : 0) >= 0 ? 1 : 0;
+  },
 };
 
-interface SigmoidArgs {
-  readonly data: Float32Array;
-}
-export const SIGMOID_KERNEL: SlabKernel<SigmoidArgs> = {
+export const SIGMOID_KERNEL: SlabKernel<SharedData> = {
   name: 'sigmoid',
-  run: ({ data }, k0, k1) => {
-    sigmoidStream(arenaOrThrow(), data, LANES * k0, LANES * k1);
+  run: ({ data, memory }, k0, k1) => {
+    if (memory === undefined) sigmoidStream(arenaOrThrow(), data, LANES * k0, LANES * k1);
+    else kernelsOnMemory(memory).sigmoidInPlace(data.byteOffset + 4 * LANES * k0, LANES * (k1 - k0));
     return 0;
   },
 };
 
-interface SoftmaxArgs {
-  readonly data: Float32Array;
+interface SoftmaxArgs extends SharedData {
   readonly channels: number;
 }
 export const SOFTMAX_KERNEL: SlabKernel<SoftmaxArgs> = {
   name: 'softmaxChannels',
-  run: ({ data, channels }, k0, k1) => {
-    streamPlanes(arenaOrThrow(), data, channels, data.length / channels, LANES * k0, LANES * k1);
+  run: ({ data, memory, channels }, k0, k1) => {
+    const n = data.length / channels;
+    if (memory === undefined) streamPlanes(arenaOrThrow(), data, channels, n, LANES * k0, LANES * k1);
+    else kernelsOnMemory(memory).softmaxPlanes(data.byteOffset + 4 * LANES * k0, channels, LANES * (k1 - k0), n * 4);
     return 0;
   },
 };
 
-/** Threads for an activation of `elements` over `units` SIMD groups (1 unless data is shared). */
-function activationThreads(data: Float32Array, units: number): number {
-  return isShared(data) ? planThreads(data.length, units, undefined, ACTIVATION_CROSSOVER) : 1;
+/**
+ * How an activation over `units` SIMD groups runs: threaded where the data is on shared memory
+ * (in place on a shared arena's memory), else on this thread (`threads` 1).
+ */
+function activationPlan(data: Float32Array, units: number): { threads: number; memory?: WebAssembly.Memory } {
+  const own = arenaHolding(data);
+  if (own !== undefined && !own.shared) return { threads: 1 };
+  const threads = isShared(data) ? planThreads(data.length, units, undefined, ACTIVATION_CROSSOVER) : 1;
+  return own !== undefined ? { threads, memory: own.kernels.memory } : { threads };
 }
 
 function hasNonFinite(data: Float32Array, finite: boolean): boolean {
-  if (arenaHolding(data) === undefined) {
-    const units = Math.ceil(data.length / LANES);
-    const threads = activationThreads(data, units);
-    if (threads > 1) return runSlabs(SCAN_NON_FINITE_KERNEL, { data, finite }, units, threads) > 0;
-  }
+  const units = Math.ceil(data.length / LANES);
+  const { threads, memory } = activationPlan(data, units);
+  if (threads > 1) return runSlabs(SCAN_NON_FINITE_KERNEL, { data, memory, finite }, units, threads) > 0;
   return firstNonFinite(data, finite) !== -1;
 }
 
@@ -111,8 +124,9 @@ export function sigmoidInPlaceSimd(data: Float32Array): number {
   if (data.length < MIN_ELEMENTS || scratchArena() === null || hasNonFinite(data, false)) return 0;
   const own = arenaHolding(data);
   const vec = data.length & ~3;
-  if (own !== undefined) own.kernels.sigmoidInPlace(data.byteOffset, vec);
-  else runSlabs(SIGMOID_KERNEL, { data }, vec / LANES, activationThreads(data, vec / LANES));
+  const { threads, memory } = activationPlan(data, vec / LANES);
+  if (own !== undefined && threads <= 1) own.kernels.sigmoidInPlace(data.byteOffset, vec);
+  else runSlabs(SIGMOID_KERNEL, { data, memory }, vec / LANES, threads);
   return vec;
 }
 
@@ -136,8 +150,9 @@ export function softmaxChannelsInPlaceSimd(data: Float32Array, channels: number)
   if (data.length < MIN_ELEMENTS || channels * 4 > SCRATCH_FLOATS || scratchArena() === null || hasNonFinite(data, true)) return 0;
   const vec = n & ~3;
   const own = arenaHolding(data);
-  if (own !== undefined) own.kernels.softmaxPlanes(data.byteOffset, channels, vec, n * 4);
-  else runSlabs(SOFTMAX_KERNEL, { data, channels }, vec / LANES, activationThreads(data, vec / LANES));
+  const { threads, memory } = activationPlan(data, vec / LANES);
+  if (own !== undefined && threads <= 1) own.kernels.softmaxPlanes(data.byteOffset, channels, vec, n * 4);
+  else runSlabs(SOFTMAX_KERNEL, { data, memory, channels }, vec / LANES, threads);
   return vec;
 }
 
