@@ -5,11 +5,13 @@
  * - ACCUMULATE_KERNEL adds a batch of windows, each clipped to the thread's planes, windows in
  *   batch order: every voxel gets the same sums in the same order as single-threaded (one
  *   f32 multiply and add per window, no fused operations), and no two threads write a voxel;
- * - SCALE_ROWS_KERNEL divides by the separable weight sums (the rows of the thread's planes).
+ * - SCALE_ROWS_KERNEL divides by the separable weight sums (the rows of the thread's planes),
+ *   NORMALISE_TILES_KERNEL by the tile-wise sums where the blend map does not factorise.
  * Here rather than in runtime/: the workers' kernel table (postprocess/threads/) may not import runtime.
  */
 import type { SlabKernel } from '../../core/threads/slab-pool.js';
 import { kernelsOnMemory } from '../../core/volume-kernels.js';
+import { normaliseTiles, type WindowGrid } from './blend-normalise.js';
 
 /**
  * Output elements of a window batch below which blending stays on one thread:
@@ -83,6 +85,28 @@ export const SCALE_ROWS_KERNEL: SlabKernel<ScaleRowsArgs> = {
   run: ({ memory, output, channelBytes, channels, rows, n, rowF, colF }, k0, k1) => {
     const kernels = kernelsOnMemory(memory);
     for (let c = 0; c < channels; c++) kernels.scaleRows(output + c * channelBytes + k0 * rows * n * 4, (k1 - k0) * rows, n, rowF + k0 * rows * 4, colF);
+    return 0;
+  },
+};
+
+export interface NormaliseTilesArgs {
+  /** The accumulated output (planar channels) on shared memory. */
+  readonly output: Float32Array;
+  readonly channels: number;
+  readonly grid: WindowGrid;
+  readonly weights: Float32Array;
+}
+
+/**
+ * normaliseTiles over image planes [k0, k1) (blend maps that do not factorise, e.g. MONAI's
+ * clamped Gaussian): a tile clipped to a plane range keeps its covering windows and sums them
+ * in the same order, so each voxel is divided by the same float32 sum.
+ */
+export const NORMALISE_TILES_KERNEL: SlabKernel<NormaliseTilesArgs> = {
+  name: 'blendNormaliseTiles',
+  run: ({ output, channels, grid, weights }, k0, k1) => {
+    const spatial = grid.size[0]! * grid.size[1]! * grid.size[2]!;
+    normaliseTiles(output, channels, grid, weights, { from: k0, to: k1, offset: 0, spatial });
     return 0;
   },
 };

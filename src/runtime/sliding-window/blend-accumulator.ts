@@ -11,9 +11,9 @@
  */
 import { planThreads, runSlabs } from '../../core/threads/slab-pool.js';
 import { createKernelArena, type KernelArena } from '../../core/volume-kernels.js';
-import { ACCUMULATE_KERNEL, BLEND_CROSSOVER, SCALE_ROWS_KERNEL, WINDOW_INTS } from '../../postprocess/common/blend-slabs.js';
+import { ACCUMULATE_KERNEL, BLEND_CROSSOVER, NORMALISE_TILES_KERNEL, SCALE_ROWS_KERNEL, WINDOW_INTS } from '../../postprocess/common/blend-slabs.js';
 import type { BlendMap } from './importance.js';
-import { coverSums, normaliseSeparable, normaliseTiles, shiftPlanes } from './blend-normalise.js';
+import { coverSums, normaliseSeparable, normaliseTiles, shiftPlanes } from '../../postprocess/common/blend-normalise.js';
 import { windowBoxInImage, type Grid } from './window-grid.js';
 
 export interface BlendAccumulator {
@@ -112,16 +112,17 @@ class WasmBlend implements BlendAccumulator {
     const spatial = this.grid.size[0]! * this.grid.size[1]! * this.grid.size[2]!;
     const output = this.arena.f32.subarray(this.at.output >> 2, (this.at.output >> 2) + this.outChannels * spatial);
     const factors = this.map.factors;
+    const [s0, s1, s2] = this.grid.size as [number, number, number];
+    const threads = this.arena.shared ? planThreads(this.outChannels * spatial, s0, undefined, BLEND_CROSSOVER) : 1;
     if (factors === undefined) {
-      normaliseTiles(output, this.outChannels, this.grid, this.map.weights);
+      if (threads > 1) runSlabs(NORMALISE_TILES_KERNEL, { output, channels: this.outChannels, grid: this.grid, weights: this.map.weights }, s0, threads);
+      else normaliseTiles(output, this.outChannels, this.grid, this.map.weights);
       return output;
     }
-    const [s0, s1, s2] = this.grid.size as [number, number, number];
     const [sz, sy, sx] = [0, 1, 2].map((axis) => coverSums(this.grid, axis, factors[axis]!)) as [Float64Array, Float64Array, Float64Array];
     const { f32, kernels } = this.arena;
     for (let z = 0; z < s0; z++) for (let y = 0; y < s1; y++) f32[(this.at.rowF >> 2) + z * s1 + y] = 1 / (sz[z]! * sy[y]!);
     for (let x = 0; x < s2; x++) f32[(this.at.colF >> 2) + x] = 1 / sx[x]!;
-    const threads = this.arena.shared ? planThreads(this.outChannels * spatial, s0, undefined, BLEND_CROSSOVER) : 1;
     if (threads > 1) {
       const { output: at, rowF, colF } = this.at;
       const args = { memory: kernels.memory, output: at, channelBytes: spatial * 4, channels: this.outChannels, rows: s1, n: s2, rowF, colF };
