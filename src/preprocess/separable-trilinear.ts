@@ -184,10 +184,12 @@ function openSampler(
 }
 
 /**
- * Output voxels x channels below which a resampling stays on one thread: bench/kernel-threads.mjs
- * --family volume, BENCHMARKS.md "Kernel threads: volume kernels".
+ * Output voxels x channels below which a resampling stays on one thread: from ~1.5M up the
+ * fused resampling + argmax ran 1.4-1.9x shorter on the critical path for 0.95-1.6x the CPU,
+ * below that up to 6x the CPU (bench/kernel-threads.mjs --family volume, BENCHMARKS.md
+ * "Kernel threads: volume kernels").
  */
-export const RESAMPLE_CROSSOVER = 1 << 19;
+export const RESAMPLE_CROSSOVER = 1 << 21;
 
 interface SampleArgs {
   readonly s: SeparableSource;

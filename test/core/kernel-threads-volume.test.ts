@@ -114,9 +114,9 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
     expect(() => maps.argmaxChannels(data, channels)).toThrow(sdk.InputError);
   });
 
-  // Resampling: 3 channels from 41x37x29 onto 67x61x71 (oblique-free scale), above the crossover.
-  const srcSize: [number, number, number] = [41, 37, 29];
-  const outSize: [number, number, number] = [67, 61, 71];
+  // Resampling: 3 channels from 61x55x41 onto 101x93x85 (scale and shift, no rotation), above the crossover.
+  const srcSize: [number, number, number] = [61, 55, 41];
+  const outSize: [number, number, number] = [101, 93, 85];
   const src = noise(3 * srcSize[0] * srcSize[1] * srcSize[2], 10, 9);
   const transform = { axes: [0, 1, 2], scale: [0.61, 0.6, 0.4], offset: [-0.3, 0.2, 0.1] };
   const tables = grid.buildTransformTables(transform as never, srcSize, outSize, true, 'fill');
@@ -129,12 +129,12 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
     expect(shared(a)).toBe(false);
     expect(shared(b)).toBe(true);
     expect(bytes(b).equals(bytes(a))).toBe(true);
-    for (const how of [{ kind: 'argmax' }, { kind: 'regions', order: [2, 0], labels: [3, 1], threshold: 0.5, gte: false }] as const) {
+    for (const how of [{ kind: 'argmax' }, { kind: 'regions', order: [2, 0, 1], labels: [3, 1, 2], threshold: 0.5, gte: false }] as const) {
       const l1 = sep.labelsTrilinearSeparable(source, how, 1)!;
       const l2 = sep.labelsTrilinearSeparable(source, how, 2)!;
       expect(shared(l2)).toBe(true);
       expect(bytes(l2).equals(bytes(l1))).toBe(true);
-      expect(new Set(l1).size).toBe(3);
+      expect(new Set(l1).size).toBeGreaterThanOrEqual(3);
     }
   });
 
@@ -149,9 +149,9 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
   });
 
   it.runIf(multi)('sliding-window blending, then softmax and argmax on its output: the same bytes at 1 and 2 threads', async () => {
-    // 3 output channels of 100x110x90 from 64^3 windows, 4 a batch: output and batches above the crossover.
-    const dims = [1, 1, 100, 110, 90];
-    const input = { type: 'float32' as const, data: noise(100 * 110 * 90, 4, 21), dims };
+    // 3 output channels of 128x120x100 from 64^3 windows, 4 a batch: output and batches above the crossovers.
+    const dims = [1, 1, 128, 120, 100];
+    const input = { type: 'float32' as const, data: noise(128 * 120 * 100, 4, 21), dims };
     const predict = async (w: { data: Float32Array; dims: readonly number[] }) => {
       const [b, , ...roi] = w.dims as number[];
       const n = roi[0]! * roi[1]! * roi[2]!;
@@ -164,7 +164,8 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
           }
       return { type: 'float32' as const, data: out, dims: [b!, 3, ...roi] };
     };
-    expect(4 * 3 * 64 ** 3).toBeGreaterThan(blendSlabs.BLEND_CROSSOVER);
+    expect(4 * 3 * 64 ** 3).toBeGreaterThan(blendSlabs.BLEND_BATCH_CROSSOVER);
+    expect(3 * 128 * 120 * 100).toBeGreaterThan(blendSlabs.BLEND_CROSSOVER);
     const results = [];
     for (const set of [one, two]) {
       set();

@@ -47,9 +47,11 @@ const LANES = 4;
 
 /**
  * Elements (sigmoid) or voxels x channels (softmax) below which the activations stay on one
- * thread: bench/kernel-threads.mjs --family volume, BENCHMARKS.md "Kernel threads: volume kernels".
+ * thread: from 64^3 x 3 (786k) up threading added at most ~20 % CPU and shortened the critical
+ * path 1.5-2x, at 48^3 x 3 it added 25 % for 1.3x (bench/kernel-threads.mjs --family volume,
+ * BENCHMARKS.md "Kernel threads: volume kernels").
  */
-export const ACTIVATION_CROSSOVER = 1 << 21;
+export const ACTIVATION_CROSSOVER = 1 << 19;
 
 function arenaOrThrow(): KernelArena {
   const s = scratchArena();

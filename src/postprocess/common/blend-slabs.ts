@@ -14,10 +14,18 @@ import { kernelsOnMemory } from '../../core/volume-kernels.js';
 import { normaliseTiles, type WindowGrid } from './blend-normalise.js';
 
 /**
- * Output elements of a window batch below which blending stays on one thread:
- * bench/kernel-threads.mjs --family volume, BENCHMARKS.md "Kernel threads: volume kernels".
+ * Output elements (channels x voxels) below which blending stays on one thread (its arena on an
+ * own memory, the normalisation here): at 80^3 x 3 (1.5M) threading cost up to 3x the CPU, from
+ * 96x112x128 x 3 (4.1M) up 1.0-1.2x for a 1.2-2x shorter critical path (bench/kernel-threads.mjs
+ * --family volume, BENCHMARKS.md "Kernel threads: volume kernels").
  */
-export const BLEND_CROSSOVER = 1 << 21;
+export const BLEND_CROSSOVER = 1 << 22;
+
+/**
+ * Elements of one window batch (channels x in-image window voxels) below which it is added on
+ * one thread even into a shared output: batches of one 3 x 64^3 window (786k) added no CPU.
+ */
+export const BLEND_BATCH_CROSSOVER = 1 << 19;
 
 /** Ints per window in AccumulateArgs.windows. */
 export const WINDOW_INTS = 7;

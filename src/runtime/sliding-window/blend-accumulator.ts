@@ -11,7 +11,14 @@
  */
 import { planThreads, runSlabs } from '../../core/threads/slab-pool.js';
 import { createKernelArena, type KernelArena } from '../../core/volume-kernels.js';
-import { ACCUMULATE_KERNEL, BLEND_CROSSOVER, NORMALISE_TILES_KERNEL, SCALE_ROWS_KERNEL, WINDOW_INTS } from '../../postprocess/common/blend-slabs.js';
+import {
+  ACCUMULATE_KERNEL,
+  BLEND_BATCH_CROSSOVER,
+  BLEND_CROSSOVER,
+  NORMALISE_TILES_KERNEL,
+  SCALE_ROWS_KERNEL,
+  WINDOW_INTS,
+} from '../../postprocess/common/blend-slabs.js';
 import type { BlendMap } from './importance.js';
 import { coverSums, normaliseSeparable, normaliseTiles, shiftPlanes } from '../../postprocess/common/blend-normalise.js';
 import { windowBoxInImage, type Grid } from './window-grid.js';
@@ -96,7 +103,7 @@ class WasmBlend implements BlendAccumulator {
       zTo = Math.max(zTo, z0 + nz);
     });
     const strides = [s2 * 4, s1 * s2 * 4, s0 * s1 * s2 * 4, r2 * 4, r1 * r2 * 4, roiVoxels * 4] as const;
-    const threads = this.arena.shared && zTo > zFrom ? planThreads(elements, zTo - zFrom, undefined, BLEND_CROSSOVER) : 1;
+    const threads = this.arena.shared && zTo > zFrom ? planThreads(elements, zTo - zFrom, undefined, BLEND_BATCH_CROSSOVER) : 1;
     if (threads > 1) {
       const args = { memory: kernels.memory, windows: Int32Array.from(windows), from: zFrom, channels: this.outChannels, strides };
       runSlabs(ACCUMULATE_KERNEL, args, zTo - zFrom, threads);
