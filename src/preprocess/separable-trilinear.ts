@@ -184,12 +184,13 @@ function openSampler(
 }
 
 /**
- * Output voxels x channels below which a resampling stays on one thread: from ~1.5M up the
- * fused resampling + argmax ran 1.4-1.9x shorter on the critical path for 0.95-1.6x the CPU,
- * below that up to 6x the CPU (bench/kernel-threads.mjs --family volume, BENCHMARKS.md
- * "Kernel threads: volume kernels").
+ * Output voxels x channels below which a resampling stays on one thread: from 96x112x128 x 3
+ * (4.1M) up the fused resampling + argmax ran 1.5-1.8x shorter on the critical path for about
+ * the same CPU, at 80^3 x 3 (1.5M) 1.1-1.4x for 1.8-2.5x the CPU. A float32 output (one
+ * channel) gains 1.1x at most: the first-touch page faults of its new output serialise in the
+ * kernel (bench/kernel-threads.mjs --family volume, BENCHMARKS.md "Kernel threads: volume kernels").
  */
-export const RESAMPLE_CROSSOVER = 1 << 21;
+export const RESAMPLE_CROSSOVER = 3 << 20;
 
 interface SampleArgs {
   readonly s: SeparableSource;

@@ -15,11 +15,11 @@ import { normaliseTiles, type WindowGrid } from './blend-normalise.js';
 
 /**
  * Output elements (channels x voxels) below which blending stays on one thread (its arena on an
- * own memory, the normalisation here): at 80^3 x 3 (1.5M) threading cost up to 3x the CPU, from
- * 96x112x128 x 3 (4.1M) up 1.0-1.2x for a 1.2-2x shorter critical path (bench/kernel-threads.mjs
- * --family volume, BENCHMARKS.md "Kernel threads: volume kernels").
+ * own memory, the normalisation here): at 80^3 x 3 (1.5M) threading cost 1.1-3x the CPU, from
+ * 96x112x128 x 3 (4.1M) up 0.96-1.07x for a 1.7-1.9x shorter critical path
+ * (bench/kernel-threads.mjs --family volume, BENCHMARKS.md "Kernel threads: volume kernels").
  */
-export const BLEND_CROSSOVER = 1 << 22;
+export const BLEND_CROSSOVER = 1 << 21;
 
 /**
  * Elements of one window batch (channels x in-image window voxels) below which it is added on

@@ -16,12 +16,12 @@ import { createKernelArena, type KernelArena } from '../../core/volume-kernels.j
 const CHUNK = 16384;
 
 /**
- * Voxels x channels below which label mapping stays on one thread: a pass of ~1 ns per element,
- * so dispatch and the workers' cold code weigh long; at 80^3 x 3 threading added ~40 % CPU for
- * 1.2-1.3x, at 160x192x160 x 3 none for 1.75x (bench/kernel-threads.mjs --family volume,
- * BENCHMARKS.md "Kernel threads: volume kernels").
+ * Voxels x channels below which label mapping stays on one thread: a pass of well under 1 ns
+ * per element, so dispatch and the workers' cold code weigh long; at 80^3 x 3 (1.5M) threading
+ * added 50-65 % CPU for 1.1-1.3x, from 96x112x128 x 3 (4.1M) up 1.25-1.6x on the critical path
+ * (bench/kernel-threads.mjs --family volume, BENCHMARKS.md "Kernel threads: volume kernels").
  */
-export const LABEL_MAP_CROSSOVER = 1 << 22;
+export const LABEL_MAP_CROSSOVER = 3 << 20;
 
 interface ArgmaxArgs {
   readonly data: Float32Array;
