@@ -49,9 +49,9 @@ self.onmessage = async () => {
   const u1 = integrateVelocity(velocity, { steps: 4, threads: 1 }), u2 = integrateVelocity(velocity, { steps: 4, threads: 2 });
   const w1 = warpVolume(image, u1, { threads: 1 }), w2 = warpVolume(image, u1, { threads: 2 });
   const j1 = computeJacobianDeterminant(u1, { threads: 1 }), j2 = computeJacobianDeterminant(u1, { threads: 2 });
-  // Segmentation kernels: resampling (+ fused argmax) above its crossover, 3 channels 61x55x41 -> 101x93x85.
-  const srcSize = [61, 55, 41], outSize = [101, 93, 85];
-  const tables = buildTransformTables({ axes: [0, 1, 2], scale: [0.61, 0.6, 0.4], offset: [-0.3, 0.2, 0.1] }, srcSize, outSize, true, 'fill');
+  // Segmentation kernels: resampling (+ fused argmax) above its crossover, 3 channels 61x55x41 -> 121x105x85.
+  const srcSize = [61, 55, 41], outSize = [121, 105, 85];
+  const tables = buildTransformTables({ axes: [0, 1, 2], scale: [0.5, 0.52, 0.48], offset: [-0.3, 0.2, 0.1] }, srcSize, outSize, true, 'fill');
   const source = { src: noise(3 * 61 * 55 * 41, 10, 9), srcSize, channels: 3, outSize, tables, fill: 0 };
   const r1 = sampleTrilinearSeparable(source, 1), r2 = sampleTrilinearSeparable(source, 2);
   const l1 = labelsTrilinearSeparable(source, { kind: 'argmax' }, 1), l2 = labelsTrilinearSeparable(source, { kind: 'argmax' }, 2);

@@ -114,11 +114,11 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
     expect(() => maps.argmaxChannels(data, channels)).toThrow(sdk.InputError);
   });
 
-  // Resampling: 3 channels from 61x55x41 onto 101x93x85 (scale and shift, no rotation), above the crossover.
+  // Resampling: 3 channels from 61x55x41 onto 121x105x85 (scale and shift, no rotation), above the crossover.
   const srcSize: [number, number, number] = [61, 55, 41];
-  const outSize: [number, number, number] = [101, 93, 85];
+  const outSize: [number, number, number] = [121, 105, 85];
   const src = noise(3 * srcSize[0] * srcSize[1] * srcSize[2], 10, 9);
-  const transform = { axes: [0, 1, 2], scale: [0.61, 0.6, 0.4], offset: [-0.3, 0.2, 0.1] };
+  const transform = { axes: [0, 1, 2], scale: [0.5, 0.52, 0.48], offset: [-0.3, 0.2, 0.1] };
   const tables = grid.buildTransformTables(transform as never, srcSize, outSize, true, 'fill');
   const source = { src, srcSize, channels: 3, outSize, tables, fill: 0 };
 
