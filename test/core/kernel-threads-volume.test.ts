@@ -7,6 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
+import { bytes, noise, shared } from '../helpers/lcg-noise.js';
 
 const dist = (p: string) => new URL(`../../dist/${p}`, import.meta.url).href;
 const sdk = (await import(dist('node.js'))) as typeof import('../../src/node.js');
@@ -21,19 +22,6 @@ const grid = (await import(dist('preprocess/resample-grid.js'))) as typeof impor
 const sw = (await import(dist('runtime/sliding-window/sliding-window.js'))) as typeof import('../../src/runtime/sliding-window/sliding-window.js');
 const blendSlabs = (await import(dist('postprocess/common/blend-slabs.js'))) as typeof import('../../src/postprocess/common/blend-slabs.js');
 
-/** Deterministic pseudo-random numbers (LCG) in [-scale / 2, scale / 2). */
-function noise(n: number, scale: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let p = 0; p < n; p++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    out[p] = (s / 2 ** 32 - 0.5) * scale;
-  }
-  return out;
-}
-
-const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-const shared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
 const multi = availableParallelism() >= 2;
 const one = () => sdk.configureKernelThreads({ threads: 1 });
 const two = () => sdk.configureKernelThreads({ threads: 2 });
