@@ -173,4 +173,32 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
       expect(new Set(a.labels).size).toBe(3);
     }
   });
+
+  it.runIf(multi)('banded blending (runSlidingWindowSlabs) and its slabs: the same bytes at 1 and 2 threads', async () => {
+    // Small (64x60x50, 32^3 windows): the crossover is switched off to put every band pass on the threads.
+    const dims = [1, 1, 64, 60, 50];
+    const input = { type: 'float32' as const, data: noise(64 * 60 * 50, 4, 23), dims };
+    const predict = async (w: { data: Float32Array; dims: readonly number[] }) => {
+      const out = new Float32Array(2 * w.data.length);
+      const n = w.data.length / w.dims[0]!;
+      for (let i = 0; i < w.dims[0]!; i++) for (let c = 0; c < 2; c++) for (let v = 0; v < n; v++) out[(i * 2 + c) * n + v] = w.data[i * n + v]! * (c - 0.5);
+      return { type: 'float32' as const, data: out, dims: [w.dims[0]!, 2, ...w.dims.slice(2)] };
+    };
+    const runs = [];
+    for (const threads of [1, 2]) {
+      sdk.configureKernelThreads({ threads, minVoxels: 0 });
+      for (const placement of ['monai', 'nnunet'] as const) {
+        const parts: Buffer[] = [];
+        const sharedSlabs: boolean[] = [];
+        await sw.runSlidingWindowSlabs(input, predict, { roi: [32, 32, 32], overlap: 0.5, batch: 2, placement }, (slab) => {
+          sharedSlabs.push(shared(slab));
+          parts.push(Buffer.from(bytes(actOps.applySigmoid(slab, slab))));
+        });
+        runs.push({ bytes: Buffer.concat(parts), shared: sharedSlabs.every((x) => x) });
+      }
+    }
+    expect(runs.map((r) => r.shared)).toEqual([false, false, true, true]);
+    expect(runs[2]!.bytes.equals(runs[0]!.bytes)).toBe(true);
+    expect(runs[3]!.bytes.equals(runs[1]!.bytes)).toBe(true);
+  });
 });

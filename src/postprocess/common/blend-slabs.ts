@@ -101,8 +101,16 @@ export interface NormaliseTilesArgs {
   /** The accumulated output (planar channels) on shared memory. */
   readonly output: Float32Array;
   readonly channels: number;
+  /** The whole image's window grid. */
   readonly grid: WindowGrid;
   readonly weights: Float32Array;
+  /**
+   * Slab unit k is image plane from + k, stored at plane from + k - offset of an output of
+   * `spatial` elements per channel (a band of runSlidingWindowSlabs; 0, 0 and the whole image otherwise).
+   */
+  readonly from: number;
+  readonly offset: number;
+  readonly spatial: number;
 }
 
 /**
@@ -112,9 +120,8 @@ export interface NormaliseTilesArgs {
  */
 export const NORMALISE_TILES_KERNEL: SlabKernel<NormaliseTilesArgs> = {
   name: 'blendNormaliseTiles',
-  run: ({ output, channels, grid, weights }, k0, k1) => {
-    const spatial = grid.size[0]! * grid.size[1]! * grid.size[2]!;
-    normaliseTiles(output, channels, grid, weights, { from: k0, to: k1, offset: 0, spatial });
+  run: ({ output, channels, grid, weights, from, offset, spatial }, k0, k1) => {
+    normaliseTiles(output, channels, grid, weights, { from: from + k0, to: from + k1, offset, spatial });
     return 0;
   },
 };

@@ -122,7 +122,8 @@ class WasmBlend implements BlendAccumulator {
     const [s0, s1, s2] = this.grid.size as [number, number, number];
     const threads = this.arena.shared ? planThreads(this.outChannels * spatial, s0, undefined, BLEND_CROSSOVER) : 1;
     if (factors === undefined) {
-      if (threads > 1) runSlabs(NORMALISE_TILES_KERNEL, { output, channels: this.outChannels, grid: this.grid, weights: this.map.weights }, s0, threads);
+      const args = { output, channels: this.outChannels, grid: this.grid, weights: this.map.weights, from: 0, offset: 0, spatial };
+      if (threads > 1) runSlabs(NORMALISE_TILES_KERNEL, args, s0, threads);
       else normaliseTiles(output, this.outChannels, this.grid, this.map.weights);
       return output;
     }
@@ -148,14 +149,30 @@ class WasmBlend implements BlendAccumulator {
     const base = this.at.output >> 2;
     const output = f32.subarray(base, base + this.outChannels * spatial);
     const factors = this.map.factors;
-    if (factors === undefined) normaliseTiles(output, this.outChannels, full, this.map.weights, { from: from + offset, to: to + offset, offset, spatial });
-    else {
+    const threads = this.arena.shared ? planThreads(this.outChannels * (to - from) * plane, to - from, undefined, BLEND_CROSSOVER) : 1;
+    if (factors === undefined) {
+      const args = { output, channels: this.outChannels, grid: full, weights: this.map.weights, from: from + offset, offset, spatial };
+      if (threads > 1) runSlabs(NORMALISE_TILES_KERNEL, args, to - from, threads);
+      else normaliseTiles(output, this.outChannels, full, this.map.weights, { from: from + offset, to: to + offset, offset, spatial });
+    } else {
       this.sums ??= [0, 1, 2].map((axis) => coverSums(full, axis, factors[axis]!)) as [Float64Array, Float64Array, Float64Array];
       const [sz, sy, sx] = this.sums;
       for (let z = from; z < to; z++) for (let y = 0; y < s1; y++) f32[(this.at.rowF >> 2) + (z - from) * s1 + y] = 1 / (sz[z + offset]! * sy[y]!);
       for (let x = 0; x < s2; x++) f32[(this.at.colF >> 2) + x] = 1 / sx[x]!;
-      for (let c = 0; c < this.outChannels; c++)
-        kernels.scaleRows(this.at.output + (c * spatial + from * plane) * 4, (to - from) * s1, s2, this.at.rowF, this.at.colF);
+      const at = this.at.output + from * plane * 4;
+      if (threads > 1) {
+        const args = {
+          memory: kernels.memory,
+          output: at,
+          channelBytes: spatial * 4,
+          channels: this.outChannels,
+          rows: s1,
+          n: s2,
+          rowF: this.at.rowF,
+          colF: this.at.colF,
+        };
+        runSlabs(SCALE_ROWS_KERNEL, args, to - from, threads);
+      } else for (let c = 0; c < this.outChannels; c++) kernels.scaleRows(at + c * spatial * 4, (to - from) * s1, s2, this.at.rowF, this.at.colF);
     }
     const n = (to - from) * plane;
     for (let c = 0; c < this.outChannels; c++) out.set(output.subarray(c * spatial + from * plane, c * spatial + to * plane), c * n);
