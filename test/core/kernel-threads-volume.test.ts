@@ -201,4 +201,46 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
     expect(runs[2]!.bytes.equals(runs[0]!.bytes)).toBe(true);
     expect(runs[3]!.bytes.equals(runs[1]!.bytes)).toBe(true);
   });
+
+  it.runIf(multi)(
+    'a segmentation pipeline (bundled 3D U-Net, sliding window) gives the same labels and probabilities at 1 and 2 threads',
+    async () => {
+      // Crossovers off: every threaded pass of the pipeline runs on this small phantom.
+      const size: [number, number, number] = [64, 64, 44];
+      // A bright blob in a dimmer ellipsoid, zero outside (skull-stripped MRI-like): tumour labels occur.
+      const modality = (seed: number) => {
+        const data = new Int16Array(size[0] * size[1] * size[2]);
+        for (let k = 0, v = 0; k < size[2]; k++)
+          for (let j = 0; j < size[1]; j++)
+            for (let i = 0; i < size[0]; i++, v++) {
+              if (((i - 32) / 28) ** 2 + ((j - 30) / 26) ** 2 + ((k - 22) / 20) ** 2 > 1) continue;
+              const blob = ((i - 40) / 9) ** 2 + ((j - 26) / 8) ** 2 + ((k - 20) / 7) ** 2 < 1;
+              data[v] = 300 + seed * 40 + (blob ? 500 + seed * 90 : 0) + (((i * 7919 + j * 104729 + k * 1299709 + seed * 15485863) % 97) - 48);
+            }
+        return sdk.createVolume({ geometry: { size, spacing: [1.5, 1.5, 1.5], origin: [-40, 20, 5] }, data });
+      };
+      const manifest = await sdk.readManifestFile();
+      const entry = {
+        ...structuredClone(manifest.models['medinfer-brats-unet3d-phantom']!),
+        id: 'brats-windowed',
+        inference: { mode: 'slidingWindow' as const, roi: [32, 32, 32], overlap: 0.5, blend: 'gaussian' as const, placement: 'monai' as const },
+      };
+      const inputs = { t1: modality(1), t1ce: modality(2), t2: modality(3), flair: modality(4) };
+      const results = [];
+      for (const threads of [1, 2]) {
+        sdk.configureKernelThreads({ threads, minVoxels: 0 });
+        const pipe = await sdk.createPipeline('segmentation', entry, { provider: 'cpu', threads: 1 });
+        const streamed = await pipe.run(inputs);
+        const whole = await pipe.run(inputs, { probabilities: true });
+        await pipe.dispose();
+        results.push({ streamed: bytes(streamed.labels.data), whole: bytes(whole.labels.data), probabilities: bytes(whole.probabilities!.data) });
+      }
+      const [a, b] = results as [(typeof results)[0], (typeof results)[0]];
+      expect(b.streamed.equals(a.streamed)).toBe(true);
+      expect(b.whole.equals(a.whole)).toBe(true);
+      expect(b.probabilities.equals(a.probabilities)).toBe(true);
+      expect(new Set(a.streamed).size).toBeGreaterThan(1);
+    },
+    60_000,
+  );
 });
