@@ -8,8 +8,9 @@
  * (configureKernelThreads({ minVoxels: 0 })) to show where threading starts to pay.
  * Critical path = the busiest thread's on-CPU time (Linux schedstat): what the pass would take with
  * a free core per thread, which a loaded machine hides from wall time. Sizes: --quick, or
- * MEDINFER_BENCH_KT_SIZES='[[64,64,64]]'. Build first: `npx tsc -p .`.
- * Usage: node bench/kernel-threads.mjs [--quick]
+ * MEDINFER_BENCH_KT_SIZES='[[64,64,64]]', ops: MEDINFER_BENCH_KT_OPS=blend,argmax. Build first: `npx tsc -p .`.
+ * --family volume: the segmentation kernels instead (bench/kernel-threads-volume.mjs says which).
+ * Usage: node bench/kernel-threads.mjs [--quick] [--family registration|volume]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -19,28 +20,34 @@ import { fileURLToPath } from 'node:url';
 import { configureKernelThreads, createGeometry, createVolume } from '../dist/node.js';
 import { computeJacobianDeterminant, integrateVelocity, warpVolume } from '../dist/ops.js';
 import { machineNote, makeFigure, median, round } from './lib/stats.mjs';
+import { prepareVolumeOps, volumeSizes } from './lib/kernel-threads-volume.mjs';
 import { writeAreaResult } from './lib/write-result.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
+const familyAt = process.argv.indexOf('--family');
+const family = familyAt > 0 ? process.argv[familyAt + 1] : 'registration';
+if (!['registration', 'volume'].includes(family)) throw new Error(`--family registration|volume, got ${family}`);
 const python = process.env.MEDINFER_BENCH_PYTHON ?? '/usr/bin/python3';
 const all = availableParallelism();
 const threadCounts = [...new Set([1, 2, all])];
 const sizes = process.env.MEDINFER_BENCH_KT_SIZES
   ? JSON.parse(process.env.MEDINFER_BENCH_KT_SIZES)
-  : quick
-    ? [
-        [32, 32, 32],
-        [64, 64, 64],
-        [96, 112, 128],
-      ]
-    : [
-        [32, 32, 32],
-        [48, 48, 48],
-        [64, 64, 64],
-        [96, 112, 128],
-        [160, 192, 224],
-      ];
+  : family === 'volume'
+    ? volumeSizes(quick)
+    : quick
+      ? [
+          [32, 32, 32],
+          [64, 64, 64],
+          [96, 112, 128],
+        ]
+      : [
+          [32, 32, 32],
+          [48, 48, 48],
+          [64, 64, 64],
+          [96, 112, 128],
+          [160, 192, 224],
+        ];
 const repeats = quick ? 3 : 5;
 const dataDir = mkdtempSync(join(tmpdir(), 'medinfer-bench-kt-'));
 const loadBefore = loadavg();
@@ -119,30 +126,35 @@ try {
   for (const size of sizes) {
     const label = size.join('x');
     const torch = JSON.parse(
-      execFileSync(python, [join(root, 'bench/python/kernel_threads.py'), dataDir, label, threadCounts.join(','), String(repeats)], {
+      execFileSync(python, [join(root, 'bench/python/kernel_threads.py'), dataDir, label, threadCounts.join(','), String(repeats), family], {
         encoding: 'utf8',
         maxBuffer: 1 << 26,
       }),
     );
+    const volumeOps = family === 'volume' ? prepareVolumeOps(size, dataDir, torch.check) : null;
+    if (volumeOps) checks.push({ size: label, ...volumeOps.check });
     const geometry = createGeometry({ size });
-    const velocity = createVolume({ geometry, data: load('velocity.bin'), components: 3 });
-    const image = createVolume({ geometry, data: load('image.bin') });
+    const velocity = volumeOps ? null : createVolume({ geometry, data: load('velocity.bin'), components: 3 });
+    const image = volumeOps ? null : createVolume({ geometry, data: load('image.bin') });
     // The field as the registration pipeline hands it on: on shared memory (integrateVelocity,
     // upsampleField and convertFieldToMm allocate it there when threads follow), so warp and
     // Jacobian read it in place at every thread count; the moving image is copied when threaded.
-    const u = integrateVelocity(velocity, { threads: 2 });
-    const warped = warpVolume(image, u, { threads: 1 });
-    let mean = 0;
-    for (const x of warped.data) mean += x;
-    mean /= warped.data.length;
-    const folded = computeJacobianDeterminant(u, { threads: 1 }).foldedVoxels;
-    checks.push({ size: label, warpMean: round(mean, 6), torchWarpMean: round(torch.check.warpMean, 6), folded, torchFolded: torch.check.folded });
-    const ops = {
+    const u = volumeOps ? null : integrateVelocity(velocity, { threads: 2 });
+    if (u) {
+      const warped = warpVolume(image, u, { threads: 1 });
+      let mean = 0;
+      for (const x of warped.data) mean += x;
+      mean /= warped.data.length;
+      const folded = computeJacobianDeterminant(u, { threads: 1 }).foldedVoxels;
+      checks.push({ size: label, warpMean: round(mean, 6), torchWarpMean: round(torch.check.warpMean, 6), folded, torchFolded: torch.check.folded });
+    }
+    const ops = volumeOps?.ops ?? {
       integrate: (t) => integrateVelocity(velocity, { steps: 7, threads: t }),
       warp: (t) => warpVolume(image, u, { threads: t }),
       jacobian: (t) => computeJacobianDeterminant(u, { threads: t }),
     };
-    for (const [op, fn] of Object.entries(ops)) {
+    const only = process.env.MEDINFER_BENCH_KT_OPS?.split(',');
+    for (const [op, fn] of Object.entries(ops).filter(([name]) => !only || only.includes(name))) {
       const m = timeAlternating(fn);
       for (const t of threadCounts) {
         const extra = {
@@ -188,8 +200,8 @@ try {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-const path = writeAreaResult('kernel-threads', {
-  area: 'kernel-threads',
+const path = writeAreaResult(family === 'volume' ? 'kernel-threads-volume' : 'kernel-threads', {
+  area: family === 'volume' ? 'kernel-threads-volume' : 'kernel-threads',
   date: new Date().toISOString(),
   machine: { ...machineNote(), cores: all, loadAverageBefore: loadBefore.map((x) => round(x, 2)) },
   threadCounts,

@@ -51,6 +51,11 @@ export interface VolumeKernelExports {
 
 export interface KernelArena {
   readonly kernels: VolumeKernelExports;
+  /**
+   * True where the arena's memory is a shared WebAssembly memory (createKernelArena's `shared`):
+   * kernel threads then run the same functions on it in place (`kernelsOnMemory`).
+   */
+  readonly shared: boolean;
   /** Byte offset of each requested block, 16-byte aligned, in request order. */
   readonly offsets: readonly number[];
   readonly f32: Float32Array;
@@ -63,6 +68,7 @@ const PAGE = 65536;
 const MAX_BYTES = 4 * 1024 ** 3 - 16 * PAGE;
 
 let compiled: WebAssembly.Module | null | undefined;
+let compiledShared: WebAssembly.Module | null | undefined;
 /** Arena of each kernel memory, so a view of one can be worked on in place. */
 const arenaOfBuffer = new WeakMap<ArrayBufferLike, KernelArena>();
 let enabled = true;
@@ -72,15 +78,20 @@ export function setVolumeKernelsEnabled(on: boolean): void {
   enabled = on;
 }
 
+function kernelBytes(): Uint8Array<ArrayBuffer> {
+  const bin = atob(VOLUME_KERNELS_WASM_BASE64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
 function compileOnce(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
   compiled = null;
   try {
     if (typeof WebAssembly !== 'object') return null;
-    const bin = atob(VOLUME_KERNELS_WASM_BASE64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    // A ~1 KiB module: synchronous compile is allowed even on a browser's main thread.
+    const bytes = kernelBytes();
+    // A ~5 KiB module: synchronous compile is allowed even on a browser's main thread.
     if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
   } catch {
     compiled = null;
@@ -88,8 +99,69 @@ function compileOnce(): WebAssembly.Module | null {
   return compiled;
 }
 
-/** An instance whose memory holds blocks of the given byte sizes, or null (see above). */
-export function createKernelArena(blockBytes: readonly number[]): KernelArena | null {
+/** Unsigned LEB128 of n. */
+function leb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+/**
+ * The kernel module with its own memory (section 5: one memory, no maximum) replaced by an
+ * imported shared one, env.memory (1 to 65536 pages): the same functions, which any number of
+ * threads can instantiate over one SharedArrayBuffer. Rewritten from the module's bytes rather
+ * than assembled twice: one source of truth, and the .wat needs no threads feature.
+ */
+function withSharedMemoryImport(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const sections: { id: number; body: Uint8Array }[] = [];
+  for (let p = 8; p < bytes.length; ) {
+    const id = bytes[p++]!;
+    let size = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = bytes[p++]!;
+      size |= (b & 0x7f) << shift;
+      if ((b & 0x80) === 0) break;
+    }
+    sections.push({ id, body: bytes.subarray(p, p + size) });
+    p += size;
+  }
+  if (sections.some((x) => x.id === 2) || !sections.some((x) => x.id === 5)) throw new Error('kernel module layout changed: no own memory to replace');
+  const name = (t: string) => [t.length, ...Array.from(t, (c) => c.charCodeAt(0))];
+  // One import: "env" "memory", kind memory (2), limits shared with maximum (3), 1, 65536.
+  const imports = Uint8Array.from([1, ...name('env'), ...name('memory'), 2, 3, ...leb(1), ...leb(65536)]);
+  const out: number[] = Array.from(bytes.subarray(0, 8));
+  for (const x of sections) {
+    if (x.id === 5) continue;
+    if (x.id === 3) out.push(2, ...leb(imports.length), ...imports);
+    out.push(x.id, ...leb(x.body.length), ...x.body);
+  }
+  return Uint8Array.from(out);
+}
+
+function compileSharedOnce(): WebAssembly.Module | null {
+  if (compiledShared !== undefined) return compiledShared;
+  compiledShared = null;
+  try {
+    if (typeof WebAssembly !== 'object' || typeof SharedArrayBuffer === 'undefined') return null;
+    const bytes = withSharedMemoryImport(kernelBytes());
+    if (WebAssembly.validate(bytes)) compiledShared = new WebAssembly.Module(bytes);
+  } catch {
+    compiledShared = null;
+  }
+  return compiledShared;
+}
+
+/**
+ * An instance whose memory holds blocks of the given byte sizes, or null (see above). `shared`:
+ * on a shared WebAssembly memory where the platform allows one (SharedArrayBuffer; in browsers
+ * cross-origin isolation), else on an own memory as without it (`arena.shared` says which).
+ */
+export function createKernelArena(blockBytes: readonly number[], options: { shared?: boolean } = {}): KernelArena | null {
   if (!enabled) return null;
   const module = compileOnce();
   if (module === null) return null;
@@ -100,18 +172,45 @@ export function createKernelArena(blockBytes: readonly number[]): KernelArena | 
     end += Math.ceil(b / 16) * 16;
   }
   if (end > MAX_BYTES) return null;
+  const pages = Math.ceil(end / PAGE);
+  if (options.shared === true) {
+    const sharedModule = compileSharedOnce();
+    if (sharedModule !== null) {
+      try {
+        // Sized once (a shared memory's views never detach, but one that grew would need new views).
+        const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+        return register(new WebAssembly.Instance(sharedModule, { env: { memory } }).exports as unknown as VolumeKernelExports, offsets, true);
+      } catch {
+        // No shared memory here (not cross-origin isolated, or out of address space): an own memory.
+      }
+    }
+  }
   try {
     const kernels = new WebAssembly.Instance(module).exports as unknown as VolumeKernelExports;
-    const pages = Math.ceil(end / PAGE) - kernels.memory.buffer.byteLength / PAGE;
-    if (pages > 0) kernels.memory.grow(pages);
-    const buffer = kernels.memory.buffer;
-    const arena = { kernels, offsets, f32: new Float32Array(buffer), i32: new Int32Array(buffer), u8: new Uint8Array(buffer) };
-    arenaOfBuffer.set(buffer, arena);
-    return arena;
+    const grow = pages - kernels.memory.buffer.byteLength / PAGE;
+    if (grow > 0) kernels.memory.grow(grow);
+    return register(kernels, offsets, false);
   } catch {
     // Out of address space or memory for the grow: the JavaScript path needs less at once.
     return null;
   }
+}
+
+function register(kernels: VolumeKernelExports, offsets: number[], shared: boolean): KernelArena {
+  const buffer = kernels.memory.buffer;
+  const arena = { kernels, shared, offsets, f32: new Float32Array(buffer), i32: new Int32Array(buffer), u8: new Uint8Array(buffer) };
+  arenaOfBuffer.set(buffer, arena);
+  return arena;
+}
+
+/**
+ * The kernels over a shared arena's memory (posted to a kernel thread): a new instance of the
+ * shared-memory module on it. Pointers are the arena's own byte offsets.
+ */
+export function kernelsOnMemory(memory: WebAssembly.Memory): VolumeKernelExports {
+  const module = compileSharedOnce();
+  if (module === null) throw new Error('WebAssembly SIMD kernels with shared memory unavailable on a kernel thread');
+  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as VolumeKernelExports;
 }
 
 /** The arena whose memory `view` lies in (a result handed out earlier), if any and kernels are on. */

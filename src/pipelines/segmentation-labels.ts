@@ -12,6 +12,7 @@ import { createVolume, type Volume } from '../core/volume.js';
 import type { LabelSpec, ModelEntry } from '../manifest/types.js';
 import { postprocessOfTask, type PostprocessStepOf } from '../manifest/task-ops.js';
 import { applySigmoid, applySoftmaxChannelsInPlace } from '../postprocess/classification/activations.js';
+import { thresholdLabels } from '../postprocess/segmentation/threshold-labels.js';
 import { argmaxChannels, convertRegionsToLabels, remapLabels, type LabelArray, type RegionsToLabelsOptions } from '../postprocess/segmentation/label-maps.js';
 import { keepLargestComponent, keepLargestForegroundComponent, removeSmallComponents } from '../postprocess/segmentation/component-filters.js';
 import { changesNoGeometry, invertToInputGrid } from '../preprocess/invert-to-input-grid.js';
@@ -112,10 +113,7 @@ export function discretiseChannels(data: Volume['data'], channels: number, step:
   if (!step || step.op === 'argmax') return argmaxChannels(data, channels);
   if (step.op === 'regionsToLabels') return convertRegionsToLabels(data, channels, regionOptions(step));
   if (channels !== 1) throw new ManifestError(`model '${modelId}': 'threshold' needs a single-channel output, got ${channels}`, { modelId });
-  const t = step.value ?? 0.5;
-  const out = new Uint8Array(data.length);
-  for (let i = 0; i < out.length; i++) out[i] = data[i]! >= t ? 1 : 0;
-  return out;
+  return thresholdLabels(data, step.value ?? 0.5);
 }
 
 function discretise(probabilities: Volume, step: SegmentationSteps['discrete'], modelId: string): LabelArray {

@@ -9,9 +9,15 @@
  *
  * Only for tables that read x, y, z from source x, y, z (no axis permutation): the inverse
  * mapping and resampling steps; orientation changes go through sampleGrid.
+ *
+ * Above the crossover the output slices are split into ranges of k run on the kernel threads
+ * (core/threads/): each thread opens its own sampler (arena and slice caches) on the shared
+ * source and copies its slices into a shared output. A slice's value does not depend on which
+ * slices were cached before it, so the bytes are those of the single-threaded pass.
  */
 import type { TypedArray } from '../core/dtype.js';
 import { InputError } from '../core/errors.js';
+import { asShared, planThreads, runSlabs, sharedArray, type SlabKernel } from '../core/threads/slab-pool.js';
 import { createKernelArena, type KernelArena } from '../core/volume-kernels.js';
 import { readingSpan, type AxisTable } from './axis-tables.js';
 
@@ -178,13 +184,51 @@ function openSampler(
 }
 
 /**
- * Trilinear sampling of every channel (planar float32), or null where the kernels are
- * unavailable. The result is a view of the kernel arena: output slices are interpolated in
- * place, never copied.
+ * Output voxels x channels below which a resampling stays on one thread: from 96x112x128 x 3
+ * (4.1M) up the fused resampling + argmax ran 1.5-1.8x shorter on the critical path for about
+ * the same CPU, at 80^3 x 3 (1.5M) 1.1-1.4x for 1.8-2.5x the CPU. A float32 output (one
+ * channel) gains 1.1x at most: the first-touch page faults of its new output serialise in the
+ * kernel (bench/kernel-threads.mjs --family volume, BENCHMARKS.md "Kernel threads: volume kernels").
  */
-export function sampleTrilinearSeparable(s: SeparableSource): Float32Array | null {
+export const RESAMPLE_CROSSOVER = 3 << 20;
+
+interface SampleArgs {
+  readonly s: SeparableSource;
+  readonly out: Float32Array;
+}
+
+/** Output slices [k0, k1) of every channel into `out`; 1 where the kernels are unavailable here, else 0. */
+export const SAMPLE_SEPARABLE_KERNEL: SlabKernel<SampleArgs> = {
+  name: 'sampleTrilinearSeparable',
+  run: ({ s, out }, k0, k1) => {
+    const [m0, m1, m2] = s.outSize;
+    const plane = m0 * m1;
+    const opened = openSampler(s, 1, [plane * 4]);
+    if (opened === null) return 1;
+    const { arena, sampler, extra } = opened;
+    const dst = extra[0]!;
+    for (let c = 0; c < s.channels; c++)
+      for (let k = k0; k < k1; k++) {
+        sampler.slice(c, 0, k, dst);
+        out.set(arena.f32.subarray(dst >> 2, (dst >> 2) + plane), (c * m2 + k) * plane);
+      }
+    return 0;
+  },
+};
+
+/**
+ * Trilinear sampling of every channel (planar float32), or null where the kernels are
+ * unavailable. Single-threaded the result is a view of the kernel arena (output slices are
+ * interpolated in place, never copied); threaded, a view of shared memory.
+ */
+export function sampleTrilinearSeparable(s: SeparableSource, threads?: number): Float32Array | null {
   const [m0, m1, m2] = s.outSize;
   const plane = m0 * m1;
+  const t = planThreads(s.channels * m2 * plane, m2, threads, RESAMPLE_CROSSOVER);
+  if (t > 1) {
+    const out = sharedArray(Float32Array, s.channels * m2 * plane);
+    if (runSlabs(SAMPLE_SEPARABLE_KERNEL, { s: { ...s, src: asShared(s.src) }, out }, m2, t) === 0) return out;
+  }
   // Channel by channel through one slice cache: memory independent of the channel count.
   const opened = openSampler(s, 1, [s.channels * m2 * plane * 4]);
   if (opened === null) return null;
@@ -202,18 +246,24 @@ export type SliceLabels =
   /** Sigmoid regions: the last region in `order` passing the threshold writes its label. */
   | { readonly kind: 'regions'; readonly order: readonly number[]; readonly labels: readonly number[]; readonly threshold: number; readonly gte: boolean };
 
+interface LabelsArgs {
+  readonly s: SeparableSource;
+  readonly how: SliceLabels;
+  readonly out: Uint8Array;
+}
+
 /**
- * Label map from the trilinear resampling of the channels, slice by slice: no channel is ever
- * held on the output grid. argmax: ties to the lower channel; regions: the channels in `order`
- * only, uint8 labels, a threshold exact in float32. Null: kernels unavailable (or labels > 255).
+ * Output slices [k0, k1) of a label map into `out`. Returns 0, or (threaded) 1 where this thread
+ * could not open the kernels or met a NaN: the caller then reruns single-threaded, which
+ * reports the first NaN as a typed error (a worker's error would arrive as text only).
  */
-export function labelsTrilinearSeparable(s: SeparableSource, how: SliceLabels): Uint8Array | null {
-  if (s.channels > 256 || (how.kind === 'regions' && how.labels.some((l) => l > 255))) return null;
-  const [m0, m1, m2] = s.outSize;
+function labelSlices(a: LabelsArgs, k0: number, k1: number, throwOnNaN: boolean): number {
+  const { s, how, out } = a;
+  const [m0, m1] = s.outSize;
   const plane = m0 * m1;
   const used = how.kind === 'argmax' ? [...Array(s.channels).keys()] : [...new Set(how.order)];
   const opened = openSampler(s, s.channels, [s.channels * plane * 4, plane, 8 * used.length]);
-  if (opened === null) return null;
+  if (opened === null) return 1;
   const { arena, sampler, extra } = opened;
   const [planes, labels, regions] = extra as [number, number, number];
   if (how.kind === 'regions') {
@@ -222,19 +272,42 @@ export function labelsTrilinearSeparable(s: SeparableSource, how: SliceLabels): 
       arena.i32[(regions >> 2) + 2 * r + 1] = how.labels[r]!;
     });
   }
-  const out = new Uint8Array(plane * m2);
-  for (let k = 0; k < m2; k++) {
+  for (let k = k0; k < k1; k++) {
     for (const c of used) sampler.slice(c, c, k, planes + c * plane * 4);
     const nan =
       how.kind === 'argmax'
         ? arena.kernels.argmaxPlanes(planes, s.channels, plane, labels)
         : arena.kernels.regionsPlanes(planes, plane, regions, how.order.length, how.threshold, how.gte ? 1 : 0, labels);
     if (nan >= 0) {
+      if (!throwOnNaN) return 1;
       const c = used.find((ch) => Number.isNaN(arena.f32[(planes >> 2) + ch * plane + nan]))!;
       const what = how.kind === 'argmax' ? 'channel' : 'region channel';
       throw new InputError(`${what} ${c} has NaN at voxel ${k * plane + nan}`, { channel: c, voxel: k * plane + nan });
     }
     out.set(arena.u8.subarray(labels, labels + plane), k * plane);
   }
-  return out;
+  return 0;
+}
+
+export const LABELS_SEPARABLE_KERNEL: SlabKernel<LabelsArgs> = { name: 'labelsTrilinearSeparable', run: (a, k0, k1) => labelSlices(a, k0, k1, false) };
+
+/**
+ * Label map from the trilinear resampling of the channels, slice by slice: no channel is ever
+ * held on the output grid. argmax: ties to the lower channel; regions: the channels in `order`
+ * only, uint8 labels, a threshold exact in float32. Null: kernels unavailable (or labels > 255).
+ * Threaded (above the crossover) the map is a view of shared memory.
+ */
+export function labelsTrilinearSeparable(s: SeparableSource, how: SliceLabels, threads?: number): Uint8Array | null {
+  if (s.channels > 256 || (how.kind === 'regions' && how.labels.some((l) => l > 255))) return null;
+  const [m0, m1, m2] = s.outSize;
+  const plane = m0 * m1;
+  const used = how.kind === 'argmax' ? s.channels : new Set(how.order).size;
+  const t = planThreads(used * m2 * plane, m2, threads, RESAMPLE_CROSSOVER);
+  if (t > 1) {
+    const out = sharedArray(Uint8Array, plane * m2);
+    const plain: SliceLabels = how.kind === 'argmax' ? how : { ...how, order: [...how.order], labels: [...how.labels] };
+    if (runSlabs(LABELS_SEPARABLE_KERNEL, { s: { ...s, src: asShared(s.src) }, how: plain, out }, m2, t) === 0) return out;
+  }
+  const out = new Uint8Array(plane * m2);
+  return labelSlices({ s, how, out }, 0, m2, true) === 0 ? out : null;
 }

@@ -13,6 +13,7 @@ import type * as Ort from 'onnxruntime-node';
 import { OrtSessionIo, type BackendSession, type BackendSessionOptions, type RuntimeBackend } from './backend.js';
 import type { ExecutionProvider } from './providers.js';
 import type { ModelTensor, TensorMap } from '../core/tensor.js';
+import { isShared } from '../core/threads/slab-pool.js';
 import { fetchWithProgress } from './fetch-bytes.js';
 import { probeNodeWebGpu } from './webgpu-probe-node.js';
 import { importPeer } from './optional-peers.js';
@@ -47,7 +48,11 @@ function cudaUnavailableReason(): string | null {
 const OPTIMIZATION = { disabled: 'disabled', basic: 'basic', extended: 'extended', all: 'all' } as const;
 
 function toOrtTensor(ort: typeof Ort, t: ModelTensor): Ort.Tensor {
-  return new ort.Tensor(t.type as Ort.Tensor.Type, t.data as Ort.Tensor.DataType, t.dims);
+  // onnxruntime-node's binding refuses views of a SharedArrayBuffer ("Invalid argument"), and the
+  // threaded kernels (resampling, label maps) hand their outputs over on shared memory: such a
+  // feed goes in as a private copy (slice() allocates a plain ArrayBuffer).
+  const data = isShared(t.data) ? t.data.slice() : t.data;
+  return new ort.Tensor(t.type as Ort.Tensor.Type, data as Ort.Tensor.DataType, t.dims);
 }
 
 function fromOrtTensor(t: Ort.Tensor): ModelTensor {

@@ -1,8 +1,9 @@
 /**
  * Threaded volume kernels in real headless Chromium (Debian package, playwright-core), in a
  * cross-origin-isolated page (COOP + COEP headers): the SDK runs in a module worker, starts its
- * kernel workers with startKernelThreads, and the threaded registration passes give the same bytes
- * as the single-threaded ones. On the page's main thread the pool declines (it may not block).
+ * kernel workers with startKernelThreads, and the threaded registration passes, resampling and
+ * sliding-window blending (on a shared WebAssembly memory) give the same bytes as the
+ * single-threaded ones. On the page's main thread the pool declines (it may not block).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +22,11 @@ import { createVolume } from ${src('core/volume.ts')};
 import { integrateVelocity } from ${src('postprocess/registration/integrate.ts')};
 import { warpVolume } from ${src('postprocess/registration/warp.ts')};
 import { computeJacobianDeterminant } from ${src('postprocess/registration/jacobian.ts')};
+import { configureKernelThreads } from ${src('core/threads/slab-pool.ts')};
+import { buildTransformTables } from ${src('preprocess/resample-grid.ts')};
+import { labelsTrilinearSeparable, sampleTrilinearSeparable } from ${src('preprocess/separable-trilinear.ts')};
+import { runSlidingWindow } from ${src('runtime/sliding-window/sliding-window.ts')};
+import { applySoftmaxChannelsInPlace } from ${src('postprocess/classification/activations.ts')};
 const noise = (n, scale, seed) => {
   const o = new Float32Array(n);
   let s = seed >>> 0;
@@ -43,11 +49,35 @@ self.onmessage = async () => {
   const u1 = integrateVelocity(velocity, { steps: 4, threads: 1 }), u2 = integrateVelocity(velocity, { steps: 4, threads: 2 });
   const w1 = warpVolume(image, u1, { threads: 1 }), w2 = warpVolume(image, u1, { threads: 2 });
   const j1 = computeJacobianDeterminant(u1, { threads: 1 }), j2 = computeJacobianDeterminant(u1, { threads: 2 });
+  // Segmentation kernels: resampling (+ fused argmax) above its crossover, 3 channels 61x55x41 -> 121x105x85.
+  const srcSize = [61, 55, 41], outSize = [121, 105, 85];
+  const tables = buildTransformTables({ axes: [0, 1, 2], scale: [0.5, 0.52, 0.48], offset: [-0.3, 0.2, 0.1] }, srcSize, outSize, true, 'fill');
+  const source = { src: noise(3 * 61 * 55 * 41, 10, 9), srcSize, channels: 3, outSize, tables, fill: 0 };
+  const r1 = sampleTrilinearSeparable(source, 1), r2 = sampleTrilinearSeparable(source, 2);
+  const l1 = labelsTrilinearSeparable(source, { kind: 'argmax' }, 1), l2 = labelsTrilinearSeparable(source, { kind: 'argmax' }, 2);
+  // Blending on a shared WebAssembly memory, then softmax in place on it (crossover off: a small run).
+  const predict = async (w) => {
+    const n = w.data.length / w.dims[0];
+    const out = new Float32Array(3 * w.data.length);
+    for (let i = 0; i < w.dims[0]; i++) for (let c = 0; c < 3; c++) for (let v = 0; v < n; v++) out[(i * 3 + c) * n + v] = w.data[i * n + v] * (c - 1);
+    return { type: 'float32', data: out, dims: [w.dims[0], 3, ...w.dims.slice(2)] };
+  };
+  const input = { type: 'float32', data: noise(64 * 60 * 50, 4, 21), dims: [1, 1, 64, 60, 50] };
+  const blended = [];
+  for (const threads of [1, 2]) {
+    configureKernelThreads({ threads, minVoxels: 0 });
+    const out = await runSlidingWindow(input, predict, { roi: [32, 32, 32], overlap: 0.5, batch: 2 });
+    blended.push([shared(out.data), applySoftmaxChannelsInPlace(out.data, 3)]);
+  }
+  configureKernelThreads({});
   self.postMessage({
     status, crossOriginIsolated: self.crossOriginIsolated,
     integrate: [same(u1.data, u2.data), shared(u1.data), shared(u2.data)],
     warp: [same(w1.data, w2.data), shared(w1.data), shared(w2.data)],
     jacobian: [same(j1.determinant.data, j2.determinant.data), shared(j2.determinant.data), j1.foldedVoxels, j2.foldedVoxels],
+    resample: [same(r1, r2), shared(r1), shared(r2)],
+    resampleArgmax: [same(l1, l2), shared(l1), shared(l2)],
+    blendSoftmax: [same(blended[0][1], blended[1][1]), blended[0][0], blended[1][0]],
   });
 };
 `;
@@ -102,6 +132,10 @@ describe.runIf(existsSync(CHROMIUM))('threaded volume kernels in headless Chromi
     const [same, isShared, folded1, folded2] = r.jacobian as [boolean, boolean, number, number];
     expect([same, isShared, folded2]).toEqual([true, true, folded1]);
     expect(folded1).toBeGreaterThan(0);
+    // Segmentation kernels: resampling on the pool; blending and softmax on a shared wasm memory.
+    expect(r.resample).toEqual([true, false, true]);
+    expect(r.resampleArgmax).toEqual([true, false, true]);
+    expect(r.blendSoftmax).toEqual([true, false, true]);
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);

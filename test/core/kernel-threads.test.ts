@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
+import { bytes, noise, shared } from '../helpers/lcg-noise.js';
 import { loadArray, maxAbsDiff, shapeOf } from '../postprocess/reference.js';
 
 const dist = (p: string) => new URL(`../../dist/${p}`, import.meta.url).href;
@@ -13,20 +14,6 @@ const ops = (await import(dist('ops.js'))) as typeof import('../../src/ops.js');
 const pool = (await import(dist('core/threads/slab-pool.js'))) as typeof import('../../src/core/threads/slab-pool.js');
 const jobs = (await import(dist('core/threads/slab-job.js'))) as typeof import('../../src/core/threads/slab-job.js');
 const warpMod = (await import(dist('postprocess/registration/warp.js'))) as typeof import('../../src/postprocess/registration/warp.js');
-
-/** Deterministic pseudo-random numbers (LCG): fields with folds and out-of-grid samples. */
-function noise(n: number, scale: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let p = 0; p < n; p++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    out[p] = (s / 2 ** 32 - 0.5) * scale;
-  }
-  return out;
-}
-
-const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-const shared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
 
 // Above the default crossover (2^18 voxels), odd sizes so slabs and rows do not divide evenly.
 const size: [number, number, number] = [67, 61, 71];

@@ -30,6 +30,16 @@ describe('model session on onnxruntime-node CPU', () => {
     expect(s.inputNames).toEqual(['image']);
   });
 
+  it('runs a feed on shared memory (the threaded kernels hand outputs over on a SharedArrayBuffer)', async () => {
+    const s = await open({ path: TINY_MODEL_PATH }, { provider: 'cpu', modelId: 'tiny' });
+    const input = tinyInput();
+    const shared = new Float32Array(new SharedArrayBuffer(input.data.byteLength));
+    shared.set(input.data as Float32Array);
+    const fromShared = (await s.run({ image: { ...input, data: shared } })).logits!.data as Float32Array;
+    expect(maxAbsDiff(fromShared, TINY_GOLDEN.output.values)).toBeLessThan(1e-5);
+    expect(shared.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
   it('loads the same model from bytes and from a file URL', async () => {
     const bytes = new Uint8Array(readFileSync(TINY_MODEL_PATH));
     const a = await open({ bytes }, { provider: 'cpu' });

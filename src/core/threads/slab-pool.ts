@@ -43,7 +43,8 @@ export const THREAD_CROSSOVER_VOXELS = 1 << 18;
 
 let runner: SlabRunner | undefined;
 let configured: number | undefined;
-let minVoxels = THREAD_CROSSOVER_VOXELS;
+/** Set by configureKernelThreads: one crossover for every kernel family (tests, benches). */
+let minVoxels: number | undefined;
 
 export function registerSlabRunner(r: SlabRunner | undefined): void {
   runner = r;
@@ -52,7 +53,10 @@ export function registerSlabRunner(r: SlabRunner | undefined): void {
 export interface KernelThreadOptions {
   /** Threads for the volume kernels: a positive integer, or undefined = all the platform offers (Node: os.availableParallelism()). */
   threads?: number | undefined;
-  /** Crossover in output voxels below which a pass stays on one thread (default THREAD_CROSSOVER_VOXELS). */
+  /**
+   * Crossover in output voxels below which a pass stays on one thread, for every kernel family
+   * (default: each family's measured crossover, e.g. THREAD_CROSSOVER_VOXELS).
+   */
   minVoxels?: number | undefined;
 }
 
@@ -62,7 +66,7 @@ export function configureKernelThreads(options: KernelThreadOptions): void {
   if (options.minVoxels !== undefined && !(Number.isInteger(options.minVoxels) && options.minVoxels >= 0))
     throw new UsageError(`minVoxels must be a non-negative integer, got ${String(options.minVoxels)}`, { field: 'minVoxels', received: options.minVoxels });
   configured = options.threads;
-  minVoxels = options.minVoxels ?? THREAD_CROSSOVER_VOXELS;
+  minVoxels = options.minVoxels;
 }
 
 /** Threads a pass would use at most now (1 without a registered runner). */
@@ -79,13 +83,15 @@ function checkThreads(threads: unknown): number {
 
 /**
  * Threads to use for a pass producing `voxels` outputs over `extent` slices: 1 below the
- * crossover, never more than one slice per thread.
+ * crossover (`crossover`: the kernel family's measured one, in its own unit of work, unless
+ * configureKernelThreads set minVoxels), never more than one slice per thread.
  */
-export function planThreads(voxels: number, extent: number, threads?: number): number {
+export function planThreads(voxels: number, extent: number, threads?: number, crossover = THREAD_CROSSOVER_VOXELS): number {
   const wanted = threads === undefined ? kernelThreads() : Math.min(checkThreads(threads), runner?.available ?? 1);
-  if (wanted <= 1 || runner === undefined || voxels < minVoxels) return 1;
+  const min = minVoxels ?? crossover;
+  if (wanted <= 1 || runner === undefined || voxels < min) return 1;
   // At least half the crossover per slab.
-  const n = minVoxels > 0 ? Math.min(wanted, extent, Math.floor(voxels / (minVoxels / 2))) : Math.min(wanted, extent);
+  const n = min > 0 ? Math.min(wanted, extent, Math.floor(voxels / (min / 2))) : Math.min(wanted, extent);
   return n <= 1 ? 1 : runner.prepare(n);
 }
 
@@ -134,4 +140,9 @@ export function asShared<T extends ArrayLike<number> & { readonly buffer: ArrayB
   const copy = sharedArray(ctor, a.length);
   copy.set(a);
   return copy;
+}
+
+/** Whether `a` is a view of shared memory (a threaded pass can hand it to workers as it is). */
+export function isShared(a: ArrayBufferView): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && a.buffer instanceof SharedArrayBuffer;
 }

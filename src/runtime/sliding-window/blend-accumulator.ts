@@ -3,13 +3,24 @@
  * the final division by the sum of blend weights. Two implementations of one arithmetic:
  * - wasm (default): the output lives in a kernel arena (core/volume-kernels.ts) and windows are
  *   added by the SIMD `accumulate` kernel; the result is a view of the arena memory (no copy);
+ *   above the crossover the arena is a shared memory and batches of windows and the
+ *   normalisation run on the kernel threads, split along axis 0 (postprocess/common/blend-slabs.ts);
  * - JavaScript loops, where WebAssembly SIMD or the memory for the arena is unavailable.
  * The normaliser is never a second output-sized map: it is rebuilt from the window grid
  * (separable profiles when the blend map factorises, else tile by tile).
  */
+import { planThreads, runSlabs } from '../../core/threads/slab-pool.js';
 import { createKernelArena, type KernelArena } from '../../core/volume-kernels.js';
+import {
+  ACCUMULATE_KERNEL,
+  BLEND_BATCH_CROSSOVER,
+  BLEND_CROSSOVER,
+  NORMALISE_TILES_KERNEL,
+  SCALE_ROWS_KERNEL,
+  WINDOW_INTS,
+} from '../../postprocess/common/blend-slabs.js';
 import type { BlendMap } from './importance.js';
-import { coverSums, normaliseSeparable, normaliseTiles, shiftPlanes } from './blend-normalise.js';
+import { coverSums, normaliseSeparable, normaliseTiles, shiftPlanes } from '../../postprocess/common/blend-normalise.js';
 import { windowBoxInImage, type Grid } from './window-grid.js';
 
 export interface BlendAccumulator {
@@ -36,7 +47,9 @@ export function createBlendAccumulator(grid: Grid, outChannels: number, map: Ble
   const weights = map.weights;
   const spatial = grid.size[0]! * grid.size[1]! * grid.size[2]!;
   const [s0, s1, s2] = grid.size as [number, number, number];
-  const arena = createKernelArena([weights.length * 4, batchElements * 4, outChannels * spatial * 4, s0 * s1 * 4, s2 * 4]);
+  // On shared memory where its passes will be threaded: the kernel threads then work on it in place.
+  const shared = planThreads(outChannels * spatial, s0, undefined, BLEND_CROSSOVER) > 1;
+  const arena = createKernelArena([weights.length * 4, batchElements * 4, outChannels * spatial * 4, s0 * s1 * 4, s2 * 4], { shared });
   return arena !== null ? new WasmBlend(arena, grid, outChannels, map, scale) : new JsBlend(grid, outChannels, map, scale);
 }
 
@@ -65,47 +78,64 @@ class WasmBlend implements BlendAccumulator {
     const [s0, s1, s2] = this.grid.size as [number, number, number];
     const [r0, r1, r2] = this.grid.roi as [number, number, number];
     const roiVoxels = r0 * r1 * r2;
+    const windows: number[] = [];
+    let elements = 0;
+    let zFrom = s0;
+    let zTo = 0;
     starts.forEach((start, b) => {
       const { lo, hi } = windowBoxInImage(this.grid, start);
       if (hi.some((h, d) => h <= lo[d]!)) return;
       const inWindow = (lo[0]! * r1 + lo[1]!) * r2 + lo[2]!;
-      const inImage =
-        ((start[0]! + lo[0]! - this.grid.padBefore[0]!) * s1 + start[1]! + lo[1]! - this.grid.padBefore[1]!) * s2 +
-        start[2]! +
-        lo[2]! -
-        this.grid.padBefore[2]!;
-      kernels.accumulate(
+      const z0 = start[0]! + lo[0]! - this.grid.padBefore[0]!;
+      const inImage = (z0 * s1 + start[1]! + lo[1]! - this.grid.padBefore[1]!) * s2 + start[2]! + lo[2]! - this.grid.padBefore[2]!;
+      const [nz, ny, nx] = [hi[0]! - lo[0]!, hi[1]! - lo[1]!, hi[2]! - lo[2]!];
+      windows.push(
         this.at.output + inImage * 4,
         this.at.pred + (b * this.outChannels * roiVoxels + inWindow) * 4,
         this.at.weights + inWindow * 4,
-        hi[0]! - lo[0]!,
-        hi[1]! - lo[1]!,
-        hi[2]! - lo[2]!,
-        this.outChannels,
-        s2 * 4,
-        s1 * s2 * 4,
-        s0 * s1 * s2 * 4,
-        r2 * 4,
-        r1 * r2 * 4,
-        roiVoxels * 4,
+        z0,
+        nz,
+        ny,
+        nx,
       );
+      elements += nz * ny * nx * this.outChannels;
+      zFrom = Math.min(zFrom, z0);
+      zTo = Math.max(zTo, z0 + nz);
     });
+    const strides = [s2 * 4, s1 * s2 * 4, s0 * s1 * s2 * 4, r2 * 4, r1 * r2 * 4, roiVoxels * 4] as const;
+    const threads = this.arena.shared && zTo > zFrom ? planThreads(elements, zTo - zFrom, undefined, BLEND_BATCH_CROSSOVER) : 1;
+    if (threads > 1) {
+      const args = { memory: kernels.memory, windows: Int32Array.from(windows), from: zFrom, channels: this.outChannels, strides };
+      runSlabs(ACCUMULATE_KERNEL, args, zTo - zFrom, threads);
+      return;
+    }
+    for (let w = 0; w < windows.length; w += WINDOW_INTS) {
+      const [out, p, wts, , nz, ny, nx] = windows.slice(w, w + WINDOW_INTS) as [number, number, number, number, number, number, number];
+      kernels.accumulate(out, p, wts, nz, ny, nx, this.outChannels, ...strides);
+    }
   }
 
   finish(): Float32Array {
     const spatial = this.grid.size[0]! * this.grid.size[1]! * this.grid.size[2]!;
     const output = this.arena.f32.subarray(this.at.output >> 2, (this.at.output >> 2) + this.outChannels * spatial);
     const factors = this.map.factors;
+    const [s0, s1, s2] = this.grid.size as [number, number, number];
+    const threads = this.arena.shared ? planThreads(this.outChannels * spatial, s0, undefined, BLEND_CROSSOVER) : 1;
     if (factors === undefined) {
-      normaliseTiles(output, this.outChannels, this.grid, this.map.weights);
+      const args = { output, channels: this.outChannels, grid: this.grid, weights: this.map.weights, from: 0, offset: 0, spatial };
+      if (threads > 1) runSlabs(NORMALISE_TILES_KERNEL, args, s0, threads);
+      else normaliseTiles(output, this.outChannels, this.grid, this.map.weights);
       return output;
     }
-    const [s0, s1, s2] = this.grid.size as [number, number, number];
     const [sz, sy, sx] = [0, 1, 2].map((axis) => coverSums(this.grid, axis, factors[axis]!)) as [Float64Array, Float64Array, Float64Array];
     const { f32, kernels } = this.arena;
     for (let z = 0; z < s0; z++) for (let y = 0; y < s1; y++) f32[(this.at.rowF >> 2) + z * s1 + y] = 1 / (sz[z]! * sy[y]!);
     for (let x = 0; x < s2; x++) f32[(this.at.colF >> 2) + x] = 1 / sx[x]!;
-    for (let c = 0; c < this.outChannels; c++) kernels.scaleRows(this.at.output + c * spatial * 4, s0 * s1, s2, this.at.rowF, this.at.colF);
+    if (threads > 1) {
+      const { output: at, rowF, colF } = this.at;
+      const args = { memory: kernels.memory, output: at, channelBytes: spatial * 4, channels: this.outChannels, rows: s1, n: s2, rowF, colF };
+      runSlabs(SCALE_ROWS_KERNEL, args, s0, threads);
+    } else for (let c = 0; c < this.outChannels; c++) kernels.scaleRows(this.at.output + c * spatial * 4, s0 * s1, s2, this.at.rowF, this.at.colF);
     return output;
   }
 
@@ -119,14 +149,30 @@ class WasmBlend implements BlendAccumulator {
     const base = this.at.output >> 2;
     const output = f32.subarray(base, base + this.outChannels * spatial);
     const factors = this.map.factors;
-    if (factors === undefined) normaliseTiles(output, this.outChannels, full, this.map.weights, { from: from + offset, to: to + offset, offset, spatial });
-    else {
+    const threads = this.arena.shared ? planThreads(this.outChannels * (to - from) * plane, to - from, undefined, BLEND_CROSSOVER) : 1;
+    if (factors === undefined) {
+      const args = { output, channels: this.outChannels, grid: full, weights: this.map.weights, from: from + offset, offset, spatial };
+      if (threads > 1) runSlabs(NORMALISE_TILES_KERNEL, args, to - from, threads);
+      else normaliseTiles(output, this.outChannels, full, this.map.weights, { from: from + offset, to: to + offset, offset, spatial });
+    } else {
       this.sums ??= [0, 1, 2].map((axis) => coverSums(full, axis, factors[axis]!)) as [Float64Array, Float64Array, Float64Array];
       const [sz, sy, sx] = this.sums;
       for (let z = from; z < to; z++) for (let y = 0; y < s1; y++) f32[(this.at.rowF >> 2) + (z - from) * s1 + y] = 1 / (sz[z + offset]! * sy[y]!);
       for (let x = 0; x < s2; x++) f32[(this.at.colF >> 2) + x] = 1 / sx[x]!;
-      for (let c = 0; c < this.outChannels; c++)
-        kernels.scaleRows(this.at.output + (c * spatial + from * plane) * 4, (to - from) * s1, s2, this.at.rowF, this.at.colF);
+      const at = this.at.output + from * plane * 4;
+      if (threads > 1) {
+        const args = {
+          memory: kernels.memory,
+          output: at,
+          channelBytes: spatial * 4,
+          channels: this.outChannels,
+          rows: s1,
+          n: s2,
+          rowF: this.at.rowF,
+          colF: this.at.colF,
+        };
+        runSlabs(SCALE_ROWS_KERNEL, args, to - from, threads);
+      } else for (let c = 0; c < this.outChannels; c++) kernels.scaleRows(at + c * spatial * 4, (to - from) * s1, s2, this.at.rowF, this.at.colF);
     }
     const n = (to - from) * plane;
     for (let c = 0; c < this.outChannels; c++) out.set(output.subarray(c * spatial + from * plane, c * spatial + to * plane), c * n);

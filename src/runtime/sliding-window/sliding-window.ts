@@ -12,6 +12,7 @@
  */
 import { ShapeError, UsageError } from '../../core/errors.js';
 import type { ModelTensor } from '../../core/tensor.js';
+import { kernelThreads, sharedArray } from '../../core/threads/slab-pool.js';
 import { cachedBlendMap, type BlendMode } from './importance.js';
 import { windowStarts, type WindowPlacement } from './placement.js';
 import { createBlendAccumulator, type BlendAccumulator } from './blend-accumulator.js';
@@ -221,7 +222,9 @@ export async function runSlidingWindowSlabs(
       // Window starts ascend along axis 0: planes before the next window's first are final.
       const next = windows[first + batchSize];
       const done = next === undefined ? s0 : Math.min(s0, Math.max(offset, next[0]! - grid.padBefore[0]!));
-      slab ??= new Float32Array(channels * Math.min(slabPlanes, band!.size[0]!) * plane);
+      // On shared memory where the kernel threads may run: then the slab's activations and label maps can be threaded.
+      const n = channels * Math.min(slabPlanes, band!.size[0]!) * plane;
+      slab ??= kernelThreads() > 1 ? sharedArray(Float32Array, n) : new Float32Array(n);
       for (let from = offset; from < done; from += slabPlanes) {
         const to = Math.min(done, from + slabPlanes);
         const out = slab.subarray(0, channels * (to - from) * plane);

@@ -2,9 +2,21 @@
  * The blend normaliser: each voxel of the accumulated output divided by the sum of the blend
  * weights of the windows covering it, without an output-sized weight map (separable profiles
  * when the map factorises, else tile by tile), over the whole output or a band of planes
- * (runSlidingWindowSlabs).
+ * (runSlidingWindowSlabs). Here rather than in runtime/sliding-window/ (its users): the kernel
+ * threads run normaliseTiles over plane ranges (blend-slabs.ts), and their kernel table
+ * (postprocess/threads/) may not import runtime/.
  */
-import type { Grid } from './window-grid.js';
+
+/**
+ * The window layout of a sliding-window run (runtime/sliding-window/window-grid.ts's Grid, which
+ * this layer may not import): image size, roi, padding before the image, window starts per axis.
+ */
+export interface WindowGrid {
+  readonly size: readonly number[];
+  readonly roi: readonly number[];
+  readonly padBefore: readonly number[];
+  readonly starts: readonly (readonly number[])[];
+}
 
 /** Moves planes [planes, b0) of each channel to [0, b0 - planes) and zeroes the rest. */
 export function shiftPlanes(output: Float32Array, channels: number, b0: number, plane: number, planes: number): void {
@@ -31,7 +43,7 @@ export interface PlaneBand {
  * Per axis: runs of consecutive coordinates (original grid) covered by the same window starts.
  * Between two window edges the set of covering windows does not change.
  */
-export function coverSegments(grid: Grid, axis: number): { from: number; to: number; starts: number[] }[] {
+export function coverSegments(grid: WindowGrid, axis: number): { from: number; to: number; starts: number[] }[] {
   const segments: { from: number; to: number; starts: number[] }[] = [];
   const pad = grid.padBefore[axis]!;
   const roi = grid.roi[axis]!;
@@ -51,7 +63,7 @@ export function coverSegments(grid: Grid, axis: number): { from: number; to: num
  * rebuilt tile by tile, a tile being a box whose voxels share their covering windows: the same
  * arithmetic as accumulating a map, with only a roi-sized scratch buffer.
  */
-export function normaliseTiles(output: Float32Array, outChannels: number, grid: Grid, weights: Float32Array, band?: PlaneBand): void {
+export function normaliseTiles(output: Float32Array, outChannels: number, grid: WindowGrid, weights: Float32Array, band?: PlaneBand): void {
   const [s0, s1, s2] = grid.size as [number, number, number];
   const [, r1, r2] = grid.roi as [number, number, number];
   const [p0, p1, p2] = grid.padBefore as [number, number, number];
@@ -93,7 +105,7 @@ export function normaliseTiles(output: Float32Array, outChannels: number, grid: 
 }
 
 /** Per coordinate of one axis: the sum of the profile over the windows covering it. */
-export function coverSums(grid: Grid, axis: number, profile: Float64Array): Float64Array {
+export function coverSums(grid: WindowGrid, axis: number, profile: Float64Array): Float64Array {
   const out = new Float64Array(grid.size[axis]!);
   const pad = grid.padBefore[axis]!;
   const roi = grid.roi[axis]!;
@@ -109,7 +121,7 @@ export function coverSums(grid: Grid, axis: number, profile: Float64Array): Floa
 export function normaliseSeparable(
   output: Float32Array,
   outChannels: number,
-  grid: Grid,
+  grid: WindowGrid,
   factors: readonly [Float64Array, Float64Array, Float64Array],
   band?: PlaneBand,
 ): void {
