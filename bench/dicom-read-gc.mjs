@@ -12,6 +12,8 @@
  *    reader's own modules loaded (a small old generation);
  *  - reference: dicom-parser + one copy (synchronous); alternate: sdk and reference alternating
  *    round by round as in the decode figure.
+ * Then sdk and reference each alone in its own process (three processes each, alternating): CPU
+ * and wall time per read over the loop, the collections each causes included (perProcess).
  * Prints JSON: per case and side, Mark-Compacts, Scavenges, the old generation after loading.
  */
 import { spawnSync } from 'node:child_process';
@@ -60,6 +62,17 @@ const sides = {
     return samples;
   },
 };
+// Timed runs (no --trace-gc): 20 warm-up reads, then process CPU (every thread: the reads, the
+// collector's helpers) and wall time per read over the loop, collections included.
+if (process.env.TIMED) {
+  for (let r = 0; r < 20; r++) await sides[mode]();
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let r = 0; r < Number(reads); r++) await sides[mode]();
+  const c = process.cpuUsage(c0);
+  writeSync(1, 'TIME ' + (c.user + c.system) / 1000 / Number(reads) + ' ' + (performance.now() - t0) / Number(reads) + '\\n');
+  process.exit(0);
+}
 const order = mode === 'alternate' ? ['sdk', 'reference'] : [mode === 'sdk-reader-only' ? 'sdk' : mode];
 const old = getHeapSpaceStatistics().find((s) => s.space_name === 'old_space').space_used_size;
 writeSync(1, 'OLD ' + old + '\\n');
@@ -96,5 +109,23 @@ for (const mode of ['bare-async', 'sdk', 'sdk-reader-only', 'reference', 'altern
   }
   result.cases[mode] = { oldGenerationAfterLoadMiB: oldMiB, ...counts };
 }
+// Each decoder alone in its own process, processes alternating: what a read costs with the
+// collections it causes itself, whoever's window V8 would run them in.
+const timed = { sdk: { cpuMs: [], wallMs: [] }, reference: { cpuMs: [], wallMs: [] } };
+for (let rep = 0; rep < 3; rep++) {
+  for (const mode of rep % 2 ? ['reference', 'sdk'] : ['sdk', 'reference']) {
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', child, mode, path, String(reads), dist], {
+      encoding: 'utf8',
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: { ...process.env, TIMED: '1' },
+    });
+    const line = run.stdout.split('\n').find((l) => l.startsWith('TIME '));
+    if (run.status !== 0 || line === undefined) throw new Error(`timed ${mode}: ${run.stderr.slice(-400)}`);
+    const [cpu, wall] = line.slice(5).split(' ').map(Number);
+    timed[mode].cpuMs.push(Math.round(cpu * 100) / 100);
+    timed[mode].wallMs.push(Math.round(wall * 100) / 100);
+  }
+}
+result.perProcess = timed;
 result.loadAverage.push(loadavg().map((x) => Math.round(x * 100) / 100));
 console.log(JSON.stringify(result, null, 1));
