@@ -36,13 +36,6 @@ class FirstOpenPool extends HandlePool {
     this.first = undefined;
     return first !== undefined && path === this.path ? Promise.resolve(withHeadBytes(first.file, first.head)) : super.openFile(path);
   }
-  /**
-   * After the samples are in, the read-only descriptor is closed without waiting for the close's
-   * thread-pool round trip (nothing to flush, no error that could change the volume).
-   */
-  override async release(fh: OpenFile): Promise<void> {
-    void super.release(fh).catch(() => undefined);
-  }
   /** The caller's file when readHead never took it. */
   async closeFirst(): Promise<void> {
     const first = this.first;
