@@ -4,7 +4,7 @@
  * requirement 2). Each case runs in its own child process under `node --trace-gc`; the parent
  * counts the Mark-Compact and Scavenge lines printed inside each timed side's window (markers on
  * the same stdout), so a collection is charged to the side during which V8 ran it.
- *   npm run build && node bench/dicom-read-gc.mjs [--reads 200]
+ *   npm run build && node bench/dicom-read-gc.mjs [--reads 200] [--base /path/to/other/dist] [--reps 3]
  * Cases (the DX file of bench/pipeline-overhead.mjs, 2048^2 uint16, 8 MiB of samples):
  *  - bare-async: fs/promises open, 16 KiB head read, 8 MiB sample read into a fresh buffer, close:
  *    no SDK code at all, in a process holding the modules pipeline-overhead.mjs loads;
@@ -12,13 +12,14 @@
  *    reader's own modules loaded (a small old generation);
  *  - reference: dicom-parser + one copy (synchronous); alternate: sdk and reference alternating
  *    round by round as in the decode figure.
- * Then sdk and reference each alone in its own process (three processes each, alternating): CPU
+ * Then sdk and reference each alone in its own process (--reps processes each, alternating): CPU
  * and wall time per read over the loop, the collections each causes included (perProcess).
  * Prints JSON: per case and side, Mark-Compacts, Scavenges, the old generation after loading.
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { benchTempDir } from './lib/inputs.mjs';
 import { writeDicomRadiograph } from './lib/overhead-inputs.mjs';
 
@@ -28,6 +29,8 @@ const arg = (name, fallback) => {
 };
 const reads = Number(arg('--reads', 200));
 const dist = new URL('../dist/', import.meta.url).href;
+const baseDist = arg('--base') === undefined ? undefined : pathToFileURL(`${resolve(arg('--base'))}/`).href;
+const reps = Number(arg('--reps', 3));
 
 /** The child: loads modules, reads `reads` times per side, prints <side / >side around each read. */
 const child = `
@@ -112,18 +115,27 @@ for (const mode of ['bare-async', 'sdk', 'sdk-reader-only', 'reference', 'altern
 // Each decoder alone in its own process, processes alternating: what a read costs with the
 // collections it causes itself, whoever's window V8 would run them in.
 const timed = { sdk: { cpuMs: [], wallMs: [] }, reference: { cpuMs: [], wallMs: [] } };
-for (let rep = 0; rep < 3; rep++) {
-  for (const mode of rep % 2 ? ['reference', 'sdk'] : ['sdk', 'reference']) {
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', child, mode, path, String(reads), dist], {
+// With --base, that build's readImageFile alternates too (process by process): 'sdk (base)'.
+const runs = [
+  ['sdk', 'sdk', dist],
+  ['reference', 'reference', dist],
+];
+if (baseDist !== undefined) {
+  timed['sdk (base)'] = { cpuMs: [], wallMs: [] };
+  runs.push(['sdk (base)', 'sdk', baseDist]);
+}
+for (let rep = 0; rep < reps; rep++) {
+  for (const [key, mode, from] of rep % 2 ? [...runs].reverse() : runs) {
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', child, mode, path, String(reads), from], {
       encoding: 'utf8',
       cwd: fileURLToPath(new URL('..', import.meta.url)),
       env: { ...process.env, TIMED: '1' },
     });
     const line = run.stdout.split('\n').find((l) => l.startsWith('TIME '));
-    if (run.status !== 0 || line === undefined) throw new Error(`timed ${mode}: ${run.stderr.slice(-400)}`);
+    if (run.status !== 0 || line === undefined) throw new Error(`timed ${key}: ${run.stderr.slice(-400)}`);
     const [cpu, wall] = line.slice(5).split(' ').map(Number);
-    timed[mode].cpuMs.push(Math.round(cpu * 100) / 100);
-    timed[mode].wallMs.push(Math.round(wall * 100) / 100);
+    timed[key].cpuMs.push(Math.round(cpu * 100) / 100);
+    timed[key].wallMs.push(Math.round(wall * 100) / 100);
   }
 }
 result.perProcess = timed;
