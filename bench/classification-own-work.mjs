@@ -9,6 +9,7 @@
  * process, so load changes hit both sides alike. Medians and ranges of wall and CPU time
  * (process.cpuUsage: every thread of the process), load average before and after.
  *   npm run build && node bench/classification-own-work.mjs [--base /path/to/other/dist] [--rounds 40]
+ * With --base, also whether both builds give bit-identical tensors (tensorsBitIdentical per input).
  * Prints a JSON object (each figure 'median (min-max)' in ms); figures for BENCHMARKS.md.
  */
 import { readFileSync } from 'node:fs';
@@ -88,6 +89,14 @@ for (const [key, input] of Object.entries(inputs)) {
     if (r >= 3) add('reference decode', ref);
   }
   result.inputs[key] = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, { wallMs: stats(v.wall), cpuMs: stats(v.cpu) }]));
+  // Both builds must give the same model input: the tensors' bytes compared.
+  if (sides.base) {
+    const bytes = async (side) => {
+      const x = (await side.plan(await side.read(input.path), plan)).tensor.data;
+      return Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+    };
+    result.inputs[key].tensorsBitIdentical = (await bytes(sides.new)).equals(await bytes(sides.base));
+  }
 }
 load.push(loadavg());
 result.loadAverage = load.map((l) => l.map((x) => Math.round(x * 100) / 100));

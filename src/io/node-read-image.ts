@@ -15,9 +15,9 @@ import { isGzip, peekGunzip } from './nifti/nifti-gzip.js';
 import { readRaster } from './raster/node-raster.js';
 import { readDicom } from './dicom/read-dicom.js';
 import type { DicomReadOptions } from './dicom/options.js';
-import { hasDicmMarker, listDicomFiles, readDicomDirectory } from './dicom/node-files.js';
-import { readDicomFile } from './dicom/node-read-file.js';
-import { readWholeFile } from './dicom/node-file-access.js';
+import { FIRST_READ, listDicomFiles, readDicomDirectory } from './dicom/node-files.js';
+import { readDicomFile, type OpenedDicomFile } from './dicom/node-read-file.js';
+import { openFile, readFully, readRestOfFile, readWholeFile } from './dicom/node-file-access.js';
 import type { StreamedPart } from './dicom/series-stream.js';
 
 // Re-exported so the Node entry needs one line for all Node-only image I/O.
@@ -110,21 +110,49 @@ async function decodeImageBytes(bytes: Uint8Array, options: ReadImageFileOptions
   }
 }
 
+/**
+ * Names whose files are read whole (open, size, one read, close): formats read from memory. A
+ * DICOM file under such a name is still recognised by its bytes, and read from memory.
+ */
+const WHOLE_FILE_NAMES = /\.(png|jpe?g|tiff?|webp|nii|gz|hdr|img)$/i;
+
+/**
+ * A file's first bytes (FIRST_READ, the DICOM header reader's first read) through one open:
+ * DICM at 128 leaves the file open for the header-first DICOM read (samples straight into the
+ * volume); anything else is read on to its end. Four thread-pool round trips for a DICOM file
+ * (open, head, samples, close) where a separate marker probe made seven.
+ */
+async function openAndProbe(path: string, blocking: boolean): Promise<{ dicom: OpenedDicomFile } | { bytes: Uint8Array }> {
+  const file = await openFile(path, blocking);
+  let handedOver = false;
+  try {
+    const head = new Uint8Array(FIRST_READ);
+    const filled = await readFully(file, 0, head);
+    if (filled >= 132 && head[128] === 0x44 && head[129] === 0x49 && head[130] === 0x43 && head[131] === 0x4d) {
+      handedOver = true;
+      return { dicom: { file, head: head.subarray(0, filled) } };
+    }
+    return { bytes: filled < head.length ? head.subarray(0, filled) : await readRestOfFile(file, head) };
+  } finally {
+    if (!handedOver) await file.close();
+  }
+}
+
 export async function readImageFile(path: string, options: ReadImageFileOptions = {}): Promise<Volume> {
   const name = options.name ?? basename(path);
   const blocking = options.blockingReads === true;
-  let bytes: Uint8Array;
-  let dicom = false;
+  let read: { dicom: OpenedDicomFile } | { bytes: Uint8Array };
   try {
-    // A DICOM file (DICM at 128) is read by its header, its samples straight into the volume.
-    dicom = await hasDicmMarker(path, blocking);
-    if (!dicom) bytes = await readWholeFile(path, blocking);
+    read = WHOLE_FILE_NAMES.test(path) ? { bytes: await readWholeFile(path, blocking) } : await openAndProbe(path, blocking);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
     throw new InputError(`${name}: cannot read file (${code})`, { file: name, errno: code }, { cause: error });
   }
-  if (dicom) return readDicomFile(path, { ...options.dicom, name, ...(options.maxVoxels === undefined ? {} : { maxVoxels: options.maxVoxels }) }, blocking);
-  return decodeImageBytes(bytes!, { ...options, name }, true);
+  if ('dicom' in read) {
+    const limits = options.maxVoxels === undefined ? {} : { maxVoxels: options.maxVoxels };
+    return readDicomFile(path, { ...options.dicom, name, ...limits }, blocking, read.dicom);
+  }
+  return decodeImageBytes(read.bytes, { ...options, name }, true);
 }
 
 export interface ImageDirectoryEntry {

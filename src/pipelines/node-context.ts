@@ -3,9 +3,9 @@
  * NIfTI, PNG/JPEG by content sniffing) for paths and bytes.
  */
 import { readDicomWebSeries } from '../io/dicomweb/read-series.js';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Volume } from '../core/volume.js';
-import { InputError, LimitError } from '../core/errors.js';
+import { InputError, isMedinferError, LimitError } from '../core/errors.js';
 import { readDicomDirectory } from '../io/dicom/node-files.js';
 import { voxelCount } from '../core/geometry.js';
 import { readImageBytes, readImageFile } from '../io/node-read-image.js';
@@ -45,7 +45,7 @@ function isVolume(input: ImageInput): input is Volume {
 
 export async function loadNodeVolume(input: ImageInput, options: { maxVoxels?: number } = {}): Promise<Volume> {
   const limits = options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {};
-  if (typeof input === 'string') return (await isDirectory(input)) ? readSeriesFolder(input, limits) : readImageFile(input, limits);
+  if (typeof input === 'string') return readPath(input, limits);
   if (input instanceof Uint8Array) return readImageBytes(input, { ...limits, name: 'bytes' });
   if (isVolume(input)) {
     // In-memory volumes get the same limit the file readers apply from the header.
@@ -63,11 +63,18 @@ export async function loadNodeVolume(input: ImageInput, options: { maxVoxels?: n
   return readImageBytes(input.bytes, { ...limits, name: input.name });
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
+/**
+ * A file, or a DICOM series folder: tried as a file first, which a folder refuses with EISDIR
+ * (its open succeeds on Linux, its read fails; Windows refuses the open), so a file costs no
+ * separate stat (a thread-pool round trip per input).
+ */
+async function readPath(path: string, limits: { maxVoxels?: number }): Promise<Volume> {
+  try {
+    return await readImageFile(path, limits);
+  } catch (error) {
+    if (isMedinferError(error) && error.details['errno'] === 'EISDIR') return readSeriesFolder(path, limits);
+    throw error;
+  }
 }
 
 /** A folder given as an image input must hold exactly one DICOM series (part); anything else is named. */

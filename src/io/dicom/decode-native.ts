@@ -31,7 +31,7 @@ function truncated(file: string, actual: number, expected: number): DecodeError 
 }
 
 /** Samples that can land in the volume buffer as stored (no unpacking, upsampling or de-planing). */
-function copiesStraight(pm: PixelModule): boolean {
+export function copiesStraight(pm: PixelModule): boolean {
   return pm.bitsAllocated !== 1 && pm.photometric !== 'YBR_FULL_422' && !(pm.samplesPerPixel === 3 && pm.planarConfiguration === 1);
 }
 

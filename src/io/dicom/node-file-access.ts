@@ -11,6 +11,7 @@
  */
 import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { allocateTypedArray, type TypedArray, type VoxelType } from '../../core/dtype.js';
 
 export interface OpenFile {
   /** Reads up to target.length bytes at `position`; resolves how many were read (0 at the end). */
@@ -103,6 +104,38 @@ export async function readRange(path: string, position: number, target: Uint8Arr
 }
 
 /**
+ * `file` (owned by the result) whose bytes [0, head.length) are already in `head`: reads there are
+ * served from memory, the rest from the file. readImageFile reads a file's first bytes once to
+ * tell its format, and the DICOM header reader then starts from them instead of a second open and
+ * read (each a thread-pool round trip).
+ */
+export function withHeadBytes(file: OpenFile, head: Uint8Array): OpenFile {
+  return {
+    async read(target, position) {
+      if (position >= head.length) return file.read(target, position);
+      const n = Math.min(target.length, head.length - position);
+      target.set(head.subarray(position, position + n));
+      return n;
+    },
+    size: () => file.size(),
+    close: () => file.close(),
+  };
+}
+
+/**
+ * The whole of an open file whose first bytes are `head` (all of it filled): one further read of
+ * the rest into an unpooled buffer of the file's size (see readWholeFile).
+ */
+export async function readRestOfFile(file: OpenFile, head: Uint8Array): Promise<Uint8Array> {
+  const size = await file.size();
+  if (size <= head.length) return head.subarray(0, size);
+  const all = Buffer.allocUnsafeSlow(size);
+  all.set(head);
+  const got = await readFully(file, head.length, all.subarray(head.length));
+  return all.subarray(0, head.length + got);
+}
+
+/**
  * A whole file in one read into an unpooled buffer: fs.promises.readFile reads in 512 KiB chunks
  * and was several times slower (BENCHMARKS.md, "Design measurements"); the buffer can back a
  * Volume without a copy.
@@ -117,4 +150,15 @@ export async function readWholeFile(path: string, blocking: boolean): Promise<Ui
   } finally {
     await file.close();
   }
+}
+
+/**
+ * A typed array on fresh, uninitialised memory (no zero fill): only for a buffer the reader fills
+ * completely before returning it (ResolvedReadOptions.allocateForFill). Its own ArrayBuffer of
+ * exactly its size, at offset 0, like a zeroed one.
+ */
+export function allocateUnfilled(type: VoxelType, length: number): TypedArray {
+  const Ctor = allocateTypedArray(type, 0).constructor as new (buffer: ArrayBuffer, byteOffset: number, length: number) => TypedArray;
+  const width = (Ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+  return new Ctor(Buffer.allocUnsafeSlow(length * width).buffer as ArrayBuffer, 0, length);
 }

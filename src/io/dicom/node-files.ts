@@ -87,7 +87,7 @@ function asTyped(err: unknown, file: string): MedinferError {
  * the parse says it needs - not a fixed larger guess, which for a 0.5 MB mosaic file would read
  * nearly all of it only to read its pixels again later.
  */
-const FIRST_READ = 16 * 1024;
+export const FIRST_READ = 16 * 1024;
 /** Bytes beyond a header's Pixel Data offset that a learnt first read adds (headers of one series differ a little). */
 const HEAD_MARGIN = 4096;
 /** Largest first read learnt from a previous file's header (HandlePool.firstRead). */
@@ -114,6 +114,10 @@ export class HandlePool {
    */
   private readonly spareHeads: ArrayBuffer[] = [];
   constructor(readonly blocking: boolean) {}
+  /** Opens a file for readHead (node-read-file.ts hands over one it has already opened). */
+  openFile(path: string): Promise<OpenFile> {
+    return openFile(path, this.blocking);
+  }
   /** `bytes` bytes to read a head into: a spare buffer when one is large enough. */
   headBuffer(bytes: number): Uint8Array {
     const at = this.spareHeads.findIndex((b) => b.byteLength >= bytes);
@@ -168,7 +172,7 @@ function bytesWanted(err: unknown, have: number): number | undefined {
  * bytes, read through the same handle, for the ordinary whole-file parse.
  */
 export async function readHead(path: string, name: string, maxVoxels: number, handles: HandlePool): Promise<HeadRead> {
-  const fh = await openFile(path, handles.blocking);
+  const fh = await handles.openFile(path);
   let kept = false;
   try {
     let head = handles.headBuffer(handles.firstRead);

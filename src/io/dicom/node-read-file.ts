@@ -8,22 +8,58 @@
  */
 import type { Volume } from '../../core/volume.js';
 import { HandlePool, readHead } from './node-files.js';
-import { readWholeFile } from './node-file-access.js';
+import { allocateUnfilled, readWholeFile, withHeadBytes, type OpenFile } from './node-file-access.js';
 import { resolveReadOptions, type DicomReadOptions } from './options.js';
 import { readDicom } from './read-dicom.js';
 import { assembleSeries } from './series-assemble.js';
 import { isTiledVolumeFile } from './tiled-volume.js';
 
+/** The file already opened by the caller, and its first bytes as read. */
+export interface OpenedDicomFile {
+  readonly file: OpenFile;
+  readonly head: Uint8Array;
+}
+
+/** A HandlePool whose first open of `path` is the caller's open file (its first bytes served from memory). */
+class FirstOpenPool extends HandlePool {
+  private first: OpenedDicomFile | undefined;
+  constructor(
+    blocking: boolean,
+    private readonly path: string,
+    first: OpenedDicomFile,
+  ) {
+    super(blocking);
+    this.first = first;
+  }
+  override openFile(path: string): Promise<OpenFile> {
+    const first = this.first;
+    this.first = undefined;
+    return first !== undefined && path === this.path ? Promise.resolve(withHeadBytes(first.file, first.head)) : super.openFile(path);
+  }
+  /** The caller's file when readHead never took it. */
+  async closeFirst(): Promise<void> {
+    const first = this.first;
+    this.first = undefined;
+    await first?.file.close();
+  }
+}
+
 /**
  * `blocking`: open, stat, header read and close with blocking calls (node-file-access.ts; the
  * samples, >= 128 KiB, still go through the thread pool): fewer thread-pool round trips, which
  * cost most on a busy machine (BENCHMARKS.md, issue 26), but the event loop waits on the file
- * system. One-shot processes only (readImageFile's `blockingReads`).
+ * system. One-shot processes only (readImageFile's `blockingReads`). `opened`: the file as
+ * readImageFile opened it to tell its format (this read owns it from here, and closes it).
  */
-export async function readDicomFile(path: string, options: DicomReadOptions & { readonly name: string }, blocking = false): Promise<Volume> {
-  const opts = resolveReadOptions(options);
-  const handles = new HandlePool(blocking);
+export async function readDicomFile(
+  path: string,
+  options: DicomReadOptions & { readonly name: string },
+  blocking = false,
+  opened?: OpenedDicomFile,
+): Promise<Volume> {
+  const handles = opened === undefined ? new HandlePool(blocking) : new FirstOpenPool(blocking, path, opened);
   try {
+    const opts = { ...resolveReadOptions(options), allocateForFill: allocateUnfilled };
     const head = await readHead(path, opts.name, opts.maxVoxels, handles);
     if ('header' in head) {
       if (!isTiledVolumeFile(head.header.parsed.dataSet)) {
@@ -38,6 +74,7 @@ export async function readDicomFile(path: string, options: DicomReadOptions & { 
     }
     return await readDicom(head.bytes, options);
   } finally {
+    if (handles instanceof FirstOpenPool) await handles.closeFirst();
     await handles.closeAll();
   }
 }

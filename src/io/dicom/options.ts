@@ -1,5 +1,6 @@
 /** Reader options, validated eagerly (UsageError names the option, what was expected and received). */
 import { UsageError } from '../../core/errors.js';
+import type { TypedArray, VoxelType } from '../../core/dtype.js';
 import { DEFAULT_MAX_VOXELS } from './limits.js';
 import { PHILIPS_SCALINGS, type PhilipsScaling } from './philips-scaling.js';
 import type { ImageComponent } from './frame-keys.js';
@@ -61,6 +62,13 @@ export interface ResolvedReadOptions {
   readonly part: string | undefined;
   readonly echo: number | undefined;
   readonly component: ImageComponent | undefined;
+  /**
+   * Allocates the volume buffer of a part whose every sample is read straight into it from its
+   * files before anyone sees it (decodePart): Node's file readers pass an uninitialised
+   * allocation, so an 8 MiB radiograph is not zero-filled only to be overwritten. Unset: zeroed.
+   * Internal (not a DicomReadOptions field).
+   */
+  readonly allocateForFill?: (type: VoxelType, length: number) => TypedArray;
 }
 
 const COMPONENTS: readonly ImageComponent[] = ['magnitude', 'phase', 'real', 'imaginary', 'fieldmap'];

@@ -17,6 +17,7 @@ import type { GeometryInit } from '../../core/geometry.js';
 import type { Volume, VolumeMeta } from '../../core/volume.js';
 import { ShapeError, DecodeError } from '../../core/errors.js';
 import { decodeImage } from './decode-image.js';
+import { copiesStraight } from './decode-native.js';
 import { readImageMeta } from './image-meta.js';
 import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } from './options.js';
 import { finishVolume, maskedWarning, planFinish } from './finish-volume.js';
@@ -218,7 +219,10 @@ function planDecodePart(p: SeriesPart, opts: ResolvedReadOptions): DecodePlan {
 
 async function decodePart(p: SeriesPart, opts: ResolvedReadOptions, decoded: DecodeCache): Promise<Volume> {
   const { ordered, first, pm, frameSize, geometry, warnings, meta } = planDecodePart(p, opts);
-  const raw = allocateTypedArray(pm.rawType, frameSize * ordered.length);
+  // Uninitialised only where every slot is one native file's samples copied in whole (or the read throws).
+  const filledWhole =
+    opts.allocateForFill !== undefined && copiesStraight(pm) && ordered.every((f) => f.header.pm.frames === 1 && f.header.transferSyntax.codec === 'native');
+  const raw = filledWhole ? opts.allocateForFill!(pm.rawType, frameSize * ordered.length) : allocateTypedArray(pm.rawType, frameSize * ordered.length);
   let outputPhotometric = pm.photometric;
   // Samples whose bits outside BitsStored had to be cleared (stored-bits.ts), reported once for the part.
   let maskedSamples = 0;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DecodeError, InputError, UnsupportedError } from '../../../src/index.js';
+import { DecodeError, InputError, UnsupportedError, type Volume } from '../../../src/index.js';
 import { detectImageFormat, readImageBytes, readImageDirectory, readImageFile } from '../../../src/io/node-read-image.js';
 
 const FIX = fileURLToPath(new URL('../../fixtures/', import.meta.url));
@@ -56,5 +58,37 @@ describe('readImageFile sniffs the format from the bytes', () => {
     expect(dir.images).toHaveLength(2);
     expect(new Set(dir.images.map((i) => i.volume.meta.seriesInstanceUid)).size).toBe(2);
     expect(dir.images.map((i) => i.volume.geometry.size[2]).sort()).toEqual([2, 3]);
+  });
+});
+
+describe('readImageFile reads by the bytes whatever the name (one open tells the format)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'medinfer-read-image-'));
+  const copy = (rel: string, as: string): string => {
+    copyFileSync(FIX + rel, join(dir, as));
+    return join(dir, as);
+  };
+  const same = (a: Volume, b: Volume): void => {
+    expect(a.geometry).toEqual(b.geometry);
+    expect(a.meta).toEqual(b.meta);
+    expect(Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength))).toBe(
+      true,
+    );
+  };
+
+  it('a DICOM file under a raster name or none, a NIfTI file (> the 16 KiB first read) without an extension', async () => {
+    const ct = await readImageFile(`${FIX}dicom/CT_small.dcm`, { name: 'ct' });
+    same(await readImageFile(copy('dicom/CT_small.dcm', 'ct.png'), { name: 'ct' }), ct);
+    same(await readImageFile(copy('dicom/CT_small.dcm', 'ct'), { name: 'ct' }), ct);
+    const nii = await readImageFile(`${FIX}nifti/nibabel-data/anatomical.nii`, { name: 'a' });
+    same(await readImageFile(copy('nifti/nibabel-data/anatomical.nii', 'anatomical'), { name: 'a' }), nii);
+    same(await readImageFile(copy('raster/grey16.png', 'small-png'), { name: 'g' }), await readImageFile(`${FIX}raster/grey16.png`, { name: 'g' }));
+  });
+
+  it('a folder is refused with errno EISDIR (pipelines then read it as a DICOM series folder)', async () => {
+    await expect(readImageFile(dir)).rejects.toThrow(InputError);
+    await expect(readImageFile(dir)).rejects.toMatchObject({ details: { errno: 'EISDIR' } });
+    // A folder under an image file's name takes the whole-file read: refused the same way.
+    mkdirSync(join(dir, 'series.nii'));
+    await expect(readImageFile(join(dir, 'series.nii'))).rejects.toMatchObject({ details: { errno: 'EISDIR' } });
   });
 });
