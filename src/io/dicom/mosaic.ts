@@ -47,12 +47,15 @@ function readMosaicCountTag(ds: DataSet): number | undefined {
   return ds.uint16(tag);
 }
 
+/** The CSA image header entries a mosaic layout reads (the only ones parsed to text). */
+const MOSAIC_CSA_NAMES = ['NumberOfImagesInMosaic', 'SliceNormalVector', 'MosaicRefAcqTimes'];
+
 export function readMosaicLayout(ds: DataSet, pm: PixelModule, file: string): MosaicLayout {
   if (pm.frames !== 1)
     throw new UnsupportedError(`${file}: Siemens mosaic with ${pm.frames} frames (expected one tiled frame)`, { file, cause: 'mosaic-frames' });
   if (pm.samplesPerPixel !== 1)
     throw new UnsupportedError(`${file}: Siemens mosaic with ${pm.samplesPerPixel} samples per pixel`, { file, cause: 'mosaic-samples' });
-  const csa = readSiemensCsa(ds, 'image', file);
+  const csa = readSiemensCsa(ds, 'image', file, MOSAIC_CSA_NAMES);
   const fromCsa = csaNumbers(csa, 'NumberOfImagesInMosaic')?.[0];
   const fromTag = readMosaicCountTag(ds);
   if (fromCsa !== undefined && fromTag !== undefined && fromCsa !== fromTag) {
