@@ -161,13 +161,20 @@ async function fillHead(fh: OpenFile, head: Uint8Array, from: number, cuts: read
   return at;
 }
 
-/** Position just past the first copy of `marker` in bytes[from, to), or -1. */
-function findMarker(bytes: Uint8Array, marker: Uint8Array, from: number, to: number): number {
-  const last = Math.min(to, bytes.length) - marker.length;
-  for (let i = Math.max(0, from); i <= last; i++) {
-    let k = 0;
-    while (k < marker.length && bytes[i + k] === marker[k]) k++;
-    if (k === marker.length) return i + k;
+/**
+ * Position just past the copy of `marker` that starts nearest `expected` (within CUT_SLACK), or
+ * -1: headers of one series differ by a few bytes, so the search goes outwards from where the
+ * previous file had it (the parse then checks what is found).
+ */
+function findMarker(bytes: Uint8Array, marker: Uint8Array, expected: number): number {
+  const matches = (i: number): boolean => {
+    if (i < 0 || i + marker.length > bytes.length) return false;
+    for (let k = 0; k < marker.length; k++) if (bytes[i + k] !== marker[k]) return false;
+    return true;
+  };
+  for (let d = 0; d <= CUT_SLACK; d++) {
+    if (matches(expected + d)) return expected + d + marker.length;
+    if (d > 0 && matches(expected - d)) return expected - d + marker.length;
   }
   return -1;
 }
@@ -194,7 +201,7 @@ async function parseHead(fh: OpenFile, name: string, maxVoxels: number, handles:
   } else {
     head = handles.headBuffer(learnt.at + CUT_SLACK);
     filled = await fillHead(fh, head, 0, cuts);
-    const at = filled === head.length ? findMarker(head, learnt.marker, learnt.at - CUT_SLACK, head.length) : -1;
+    const at = filled === head.length ? findMarker(head, learnt.marker, learnt.at - learnt.marker.length) : -1;
     if (at >= 0) {
       // Checked by the parse: the element there must be a value of this length that may be left out.
       cuts.push({ at, length: learnt.length });
