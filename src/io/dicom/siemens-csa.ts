@@ -89,26 +89,27 @@ export function parseCsaHeader(bytes: Uint8Array, file: string, only?: readonly 
   return { format: sv10 ? 'SV10' : 'CSA1', elements };
 }
 
-/** The name in `only` that the element at `at` has, or ''. */
+/**
+ * The name in `only` that the element at `at` has, or '': its bytes [at, at + 64) up to the
+ * first NUL, trimmed as String.prototype.trim trims Latin-1 text, compared without making text.
+ */
 function askedName(bytes: Uint8Array, at: number, only: readonly string[]): string {
-  for (const name of only) if (nameIs(bytes, at, name)) return name;
-  return '';
-}
-
-/** The name of the element at `at`, for an error about one that was not asked for. */
-const elementName = (bytes: Uint8Array, at: number): string => readLatin1(bytes, at, 64).trim();
-
-/** Bytes [at, at + 64) up to the first NUL, trimmed as String.prototype.trim trims Latin-1 text, equal `name`. */
-function nameIs(bytes: Uint8Array, at: number, name: string): boolean {
   let end = at;
   while (end < at + 64 && bytes[end] !== 0) end++;
   let start = at;
   while (start < end && isSpace(bytes[start]!)) start++;
   while (end > start && isSpace(bytes[end - 1]!)) end--;
-  if (end - start !== name.length) return false;
-  for (let k = 0; k < name.length; k++) if (bytes[start + k] !== name.charCodeAt(k)) return false;
-  return true;
+  for (const name of only) {
+    if (end - start !== name.length) continue;
+    let k = 0;
+    while (k < name.length && bytes[start + k] === name.charCodeAt(k)) k++;
+    if (k === name.length) return name;
+  }
+  return '';
 }
+
+/** The name of the element at `at`, for an error about one that was not asked for. */
+const elementName = (bytes: Uint8Array, at: number): string => readLatin1(bytes, at, 64).trim();
 
 /** The Latin-1 code points String.prototype.trim removes: TAB..CR, space, NBSP. */
 const isSpace = (c: number): boolean => (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0;
