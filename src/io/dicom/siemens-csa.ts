@@ -138,12 +138,19 @@ class LazyCsaElement implements CsaElement {
   }
 }
 
-/** Numeric values of a CSA element (empty items, as Siemens pads vectors, are skipped); undefined when absent. */
+/** Numeric values of a CSA element (empty items, as Siemens pads vectors, are skipped); undefined when absent or when any is not a number. */
 export function csaNumbers(header: CsaHeader | undefined, name: string): number[] | undefined {
   const el = header?.elements.get(name);
   if (el === undefined) return undefined;
-  const values = el.items.filter((v) => v !== '').map(Number);
-  return values.length > 0 && values.every(Number.isFinite) ? values : undefined;
+  // One loop, no closures: called for three entries in every file of a mosaic run.
+  const values: number[] = [];
+  for (const item of el.items) {
+    if (item === '') continue;
+    const v = Number(item);
+    if (!Number.isFinite(v)) return undefined;
+    values.push(v);
+  }
+  return values.length > 0 ? values : undefined;
 }
 
 const CSA_CREATOR = 'SIEMENS CSA HEADER';
@@ -189,6 +196,20 @@ function creatorCandidates(ds: DataSet): readonly string[] {
  * as a CSA header, so it cannot pass silently.
  */
 export function findPrivateBlock(ds: DataSet, group: number, creator: string): number | undefined {
+  // Asked several times a file (mosaic test, layout, CSA reads, compactHeader): answered once per dataset.
+  let known = PRIVATE_BLOCKS.get(ds);
+  if (known === undefined) PRIVATE_BLOCKS.set(ds, (known = new Map()));
+  const key = `${group}:${creator}`;
+  if (known.has(key)) return known.get(key);
+  const block = scanPrivateBlock(ds, group, creator);
+  known.set(key, block);
+  return block;
+}
+
+/** Answers of findPrivateBlock per dataset (parsed datasets are not changed afterwards: see creatorCandidates). */
+const PRIVATE_BLOCKS = new WeakMap<DataSet, Map<string, number | undefined>>();
+
+function scanPrivateBlock(ds: DataSet, group: number, creator: string): number | undefined {
   // Creator elements are (gggg,0010)..(gggg,00FF): scan the dataset's own keys (a few hundred)
   // rather than probing 240 tags, and keep the lowest matching block as PS3.5 7.8.1 reserves them.
   const prefix = `x${group.toString(16).padStart(4, '0')}00`;
