@@ -199,7 +199,8 @@ async function parseHead(fh: OpenFile, name: string, maxVoxels: number, handles:
     head = handles.headBuffer(fresh ? FIRST_READ : handles.firstRead);
     filled = await fillHead(fh, head, 0, cuts);
   } else {
-    head = handles.headBuffer(learnt.at + CUT_SLACK);
+    // Long enough for the bytes after the value too (read over its first bytes once it is found).
+    head = handles.headBuffer(learnt.at + Math.max(CUT_SLACK, learnt.after));
     filled = await fillHead(fh, head, 0, cuts);
     const at = filled === head.length ? findMarker(head, learnt.marker, learnt.at - learnt.marker.length) : -1;
     if (at >= 0) {
