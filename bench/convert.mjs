@@ -12,7 +12,7 @@
  *   - readDicomDirectory in this process (warm: after one untimed read) on the CT series against
  *     the dcm2niix process on the same files, alternating (issue 26 req. 3);
  * and the fixed start-up cost of the command (Node start + module load, `convert --help`).
- *   npm run build && node bench/convert.mjs [--quick] [--runs N] [--against DIR]
+ *   npm run build && node bench/convert.mjs [--quick] [--runs N] [--against DIR] [--mosaic-volumes 120,240,480]
  * --against DIR: also time DIR/bin/medinfer.js (a copy of an earlier build: bin/, dist/,
  * package.json and a node_modules link) in the same alternating runs, as figures new / earlier.
  * Needs Debian `dcm2niix`, `dcmtk` (dcmodify) and `time`; installs them with apt-get when missing.
@@ -314,9 +314,14 @@ ensureTools();
 startupCost();
 const nz = quick ? 60 : 300;
 compare(`512x512x${nz} int16 CT (${nz} files)`, ctSeriesFolder(nz), 512 * 512 * nz * 2);
-const [shortRun, longRun] = quick ? [30, 120] : [120, 480];
+// --mosaic-volumes 120,240,480: the mosaic lengths timed (marginal cost from the shortest and longest).
+const lengthsAt = process.argv.indexOf('--mosaic-volumes');
+const lengths = lengthsAt > 0 ? process.argv[lengthsAt + 1].split(',').map(Number) : quick ? [30, 120] : [120, 480];
+if (lengths.length < 2 || !lengths.every((n) => Number.isInteger(n) && n > 0)) throw new Error('--mosaic-volumes: two or more volume counts, e.g. 120,480');
+const shortRun = Math.min(...lengths);
+const longRun = Math.max(...lengths);
 const mosaic = {};
-for (const volumes of [shortRun, longRun]) {
+for (const volumes of [...lengths].sort((a, b) => a - b)) {
   try {
     const dir = mosaicSeriesFolder(volumes);
     const probe = JSON.parse(execFileSync(process.execPath, [join(REPO, 'bin', 'medinfer.js'), 'inspect', dir, '--json'], { encoding: 'utf8' }));
