@@ -31,8 +31,13 @@ export interface ValueCut {
   readonly length: number;
 }
 
-/** Where a value left out is placed: past the end of any byte array, so every accessor answers undefined (as compact-header.ts does). */
-export const DETACHED_OFFSET = 2 ** 52;
+/**
+ * Where a value left out is placed: past the end of any head (MAX_HEAD, node-head-read.ts: 8 MiB),
+ * so every accessor answers undefined (as compact-header.ts does). A small integer (Smi) on
+ * purpose: one element with a non-Smi dataOffset turns that field into a boxed double in every
+ * element object of the shape (+3.6 KiB of heap numbers a header, and deoptimised readers).
+ */
+export const DETACHED_OFFSET = 2 ** 30 - 1;
 
 /**
  * Values a head-only read may leave out: long private values in explicit VR other than SQ (never
