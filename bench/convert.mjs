@@ -6,8 +6,13 @@
  *   - a 4D Siemens mosaic fMRI: the dcm_qa_mosaic series committed under test/fixtures/dcm-qa
  *     (or the mirror), replicated to 120 volumes (--quick: 30) with dcmodify giving each copy its
  *     own SOPInstanceUID / InstanceNumber / AcquisitionNumber.
+ *     A second, longer mosaic run (480 volumes; --quick: 120) gives the marginal cost per volume
+ *     of each side (difference of the two lengths' medians over the difference in volumes) and
+ *     the series length at which medinfer's wall time would meet dcm2niix's (fixed costs differ);
+ *   - readDicomDirectory in this process (warm: after one untimed read) on the CT series against
+ *     the dcm2niix process on the same files, alternating (issue 26 req. 3);
  * and the fixed start-up cost of the command (Node start + module load, `convert --help`).
- *   npm run build && node bench/convert.mjs [--quick] [--runs N] [--against DIR]
+ *   npm run build && node bench/convert.mjs [--quick] [--runs N] [--against DIR] [--mosaic-volumes 120,240,480]
  * --against DIR: also time DIR/bin/medinfer.js (a copy of an earlier build: bin/, dist/,
  * package.json and a node_modules link) in the same alternating runs, as figures new / earlier.
  * Needs Debian `dcm2niix`, `dcmtk` (dcmodify) and `time`; installs them with apt-get when missing.
@@ -136,6 +141,8 @@ function compare(label, input, volumeBytes) {
     baseline: 'dcm2niix -z n (same files, alternating runs)',
     baselineMedian: Math.round(t.ms),
     ratio: +(o.ms / t.ms).toFixed(3),
+    range: [Math.round(Math.min(...ours.map((x) => x.ms))), Math.round(Math.max(...ours.map((x) => x.ms)))],
+    baselineRange: [Math.round(Math.min(...theirs.map((x) => x.ms))), Math.round(Math.max(...theirs.map((x) => x.ms)))],
     runs: RUNS,
   });
   figures.push({
@@ -183,6 +190,7 @@ function compare(label, input, volumeBytes) {
     `${label}: medinfer ${o.ms.toFixed(0)} ms (cpu ${o.cpu.toFixed(0)}) ${o.rss.toFixed(0)} MiB | dcm2niix ${t.ms.toFixed(0)} ms (cpu ` +
       `${t.cpu.toFixed(0)}) ${t.rss.toFixed(0)} MiB | volume ${volMB.toFixed(0)} MiB`,
   );
+  return { ours: o, theirs: t };
 }
 
 /**
@@ -220,20 +228,112 @@ function startupCost() {
   console.log(`start-up: convert --help ${o.toFixed(0)} ms | node -e 0 ${b.toFixed(0)} ms`);
 }
 
+/**
+ * Per-volume cost of each side: (long run - short run) / extra volumes, from the medians of the
+ * two mosaic rows; and the series length at which medinfer's wall time meets dcm2niix's when
+ * each side's time is fixed + per-volume x volumes (undefined when medinfer's per-volume cost is
+ * not lower, or it is already faster at the short length).
+ */
+function marginalCost(short, long, extra) {
+  for (const [what, key] of [
+    ['wall time', 'ms'],
+    ['CPU time (user + sys)', 'cpu'],
+  ]) {
+    const o = (long.ours[key] - short.ours[key]) / extra;
+    const t = (long.theirs[key] - short.theirs[key]) / extra;
+    const oFixed = short.ours[key] - o * shortRun;
+    const tFixed = short.theirs[key] - t * shortRun;
+    const breakEven = o < t ? Math.ceil((oFixed - tFixed) / (t - o)) : undefined;
+    figures.push({
+      name: `medinfer convert 4D Siemens mosaic: marginal ${what} per volume (${shortRun} -> ${longRun} volumes)`,
+      unit: 'ms',
+      median: +o.toFixed(3),
+      baseline: 'dcm2niix -z n, same difference of medians',
+      baselineMedian: +t.toFixed(3),
+      ratio: +(o / t).toFixed(3),
+      ...(breakEven !== undefined ? { breakEvenVolumes: Math.max(breakEven, 0) } : {}),
+      runs: RUNS,
+    });
+    console.log(
+      `mosaic marginal ${what}: medinfer ${o.toFixed(3)} ms/volume (fixed ${oFixed.toFixed(0)} ms) | dcm2niix ${t.toFixed(3)} ms/volume ` +
+        `(fixed ${tFixed.toFixed(0)} ms) | ${breakEven === undefined ? 'no break-even' : `break-even at ${Math.max(breakEven, 0)} volumes`}`,
+    );
+  }
+}
+
+/**
+ * readDicomDirectory (the built dist/node.js) in this process, warm (one untimed read first), on
+ * `input`, against the whole dcm2niix process converting the same files - what a caller in a
+ * running Node service pays against shelling out to dcm2niix. Alternating, medians.
+ */
+async function directoryReadCost(input, label) {
+  const { readDicomDirectory } = await import(join(REPO, 'dist', 'node.js'));
+  const out = join(tmpdir(), 'medinfer-bench-convert-out');
+  const runOurs = async () => {
+    const t0 = performance.now();
+    const r = await readDicomDirectory(input);
+    const ms = performance.now() - t0;
+    if (r.series.length !== 1 || r.errors.length > 0) throw new Error(`readDicomDirectory ${input}: ${r.series.length} series, ${r.errors.length} errors`);
+    return ms;
+  };
+  const runTheirs = () => {
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(out);
+    return timed('dcm2niix', ['-z', 'n', '-b', 'n', '-f', 'x', '-o', out, input]).ms;
+  };
+  await runOurs();
+  runTheirs();
+  const ours = [],
+    theirs = [];
+  for (let r = 0; r < RUNS; r++) {
+    if (r % 2 === 0) {
+      ours.push(await runOurs());
+      theirs.push(runTheirs());
+    } else {
+      theirs.push(runTheirs());
+      ours.push(await runOurs());
+    }
+  }
+  const o = median(ours),
+    t = median(theirs);
+  figures.push({
+    name: `readDicomDirectory ${label}, in-process, warm: wall time`,
+    unit: 'ms',
+    median: Math.round(o),
+    baseline: 'dcm2niix -z n process on the same files (alternating runs)',
+    baselineMedian: Math.round(t),
+    ratio: +(o / t).toFixed(3),
+    range: [Math.round(Math.min(...ours)), Math.round(Math.max(...ours))],
+    baselineRange: [Math.round(Math.min(...theirs)), Math.round(Math.max(...theirs))],
+    runs: RUNS,
+  });
+  console.log(`readDicomDirectory ${label} (warm, in-process): ${o.toFixed(0)} ms | dcm2niix ${t.toFixed(0)} ms`);
+}
+
 ensureTools();
 startupCost();
 const nz = quick ? 60 : 300;
 compare(`512x512x${nz} int16 CT (${nz} files)`, ctSeriesFolder(nz), 512 * 512 * nz * 2);
-const volumes = quick ? 30 : 120;
-try {
-  const dir = mosaicSeriesFolder(volumes);
-  const probe = JSON.parse(execFileSync(process.execPath, [join(REPO, 'bin', 'medinfer.js'), 'inspect', dir, '--json'], { encoding: 'utf8' }));
-  const bytes = JSON.stringify(probe).match(/"size":\[(\d+),(\d+),(\d+)\]/);
-  const volumeBytes = bytes ? Number(bytes[1]) * Number(bytes[2]) * Number(bytes[3]) * 2 * volumes : 0;
-  compare(`4D Siemens mosaic fMRI (${volumes} volumes, one file each)`, dir, volumeBytes);
-} catch (err) {
-  console.error(`mosaic case FAILED: ${err.message.split('\n')[0]}`);
-  process.exitCode = 1;
+// --mosaic-volumes 120,240,480: the mosaic lengths timed (marginal cost from the shortest and longest).
+const lengthsAt = process.argv.indexOf('--mosaic-volumes');
+const lengths = lengthsAt > 0 ? process.argv[lengthsAt + 1].split(',').map(Number) : quick ? [30, 120] : [120, 480];
+if (lengths.length < 2 || !lengths.every((n) => Number.isInteger(n) && n > 0)) throw new Error('--mosaic-volumes: two or more volume counts, e.g. 120,480');
+const shortRun = Math.min(...lengths);
+const longRun = Math.max(...lengths);
+const mosaic = {};
+for (const volumes of [...lengths].sort((a, b) => a - b)) {
+  try {
+    const dir = mosaicSeriesFolder(volumes);
+    const probe = JSON.parse(execFileSync(process.execPath, [join(REPO, 'bin', 'medinfer.js'), 'inspect', dir, '--json'], { encoding: 'utf8' }));
+    const bytes = JSON.stringify(probe).match(/"size":\[(\d+),(\d+),(\d+)\]/);
+    const volumeBytes = bytes ? Number(bytes[1]) * Number(bytes[2]) * Number(bytes[3]) * 2 * volumes : 0;
+    mosaic[volumes] = compare(`4D Siemens mosaic fMRI (${volumes} volumes, one file each)`, dir, volumeBytes);
+  } catch (err) {
+    console.error(`mosaic case (${volumes} volumes) FAILED: ${err.message.split('\n')[0]}`);
+    process.exitCode = 1;
+  }
 }
+if (mosaic[shortRun] && mosaic[longRun]) marginalCost(mosaic[shortRun], mosaic[longRun], longRun - shortRun);
+await directoryReadCost(ctSeriesFolder(nz), `512x512x${nz} int16 CT (${nz} files)`);
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(join(resultsDir, 'convert.json'), JSON.stringify({ area: 'convert', date: new Date().toISOString(), quick, figures }, null, 2) + '\n');

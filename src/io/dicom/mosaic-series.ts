@@ -54,7 +54,9 @@ function planSiemensMosaics(
 ): { plans: MosaicPlan[]; perVolume: number; meta: VolumeMeta; frames: SliceHeader['frame'][] } {
   const label = opts.name;
   const first = headers[0]!;
-  const plans: MosaicPlan[] = headers.map((h) => planMosaic(h.parsed.dataSet, h.pm, h.frame, h.name));
+  // Every file's layout and geometry (checked below); slice times only of the first, whose
+  // metadata (a.meta, a.warnings) is the run's.
+  const plans: MosaicPlan[] = headers.map((h, idx) => planMosaic(h.parsed.dataSet, h.pm, h.frame, h.name, idx === 0));
   const a = plans[0]!;
   headers.forEach((h, idx) => {
     const b = plans[idx]!;

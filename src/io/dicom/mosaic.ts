@@ -47,12 +47,21 @@ function readMosaicCountTag(ds: DataSet): number | undefined {
   return ds.uint16(tag);
 }
 
-export function readMosaicLayout(ds: DataSet, pm: PixelModule, file: string): MosaicLayout {
+/** The CSA image header entries a mosaic layout reads (the only ones parsed to text); slice times last. */
+const MOSAIC_CSA_NAMES = ['NumberOfImagesInMosaic', 'SliceNormalVector', 'MosaicRefAcqTimes'];
+const MOSAIC_CSA_NAMES_NO_TIMES = MOSAIC_CSA_NAMES.slice(0, 2);
+
+/**
+ * `sliceTimes` false: MosaicRefAcqTimes is not read (sliceTimesMs undefined) - for the files of a
+ * 4D run after its first, whose slice times nothing reads (the run's metadata is the first
+ * file's: mosaic-series.ts), in each of hundreds of files.
+ */
+export function readMosaicLayout(ds: DataSet, pm: PixelModule, file: string, sliceTimes = true): MosaicLayout {
   if (pm.frames !== 1)
     throw new UnsupportedError(`${file}: Siemens mosaic with ${pm.frames} frames (expected one tiled frame)`, { file, cause: 'mosaic-frames' });
   if (pm.samplesPerPixel !== 1)
     throw new UnsupportedError(`${file}: Siemens mosaic with ${pm.samplesPerPixel} samples per pixel`, { file, cause: 'mosaic-samples' });
-  const csa = readSiemensCsa(ds, 'image', file);
+  const csa = readSiemensCsa(ds, 'image', file, sliceTimes ? MOSAIC_CSA_NAMES : MOSAIC_CSA_NAMES_NO_TIMES);
   const fromCsa = csaNumbers(csa, 'NumberOfImagesInMosaic')?.[0];
   const fromTag = readMosaicCountTag(ds);
   if (fromCsa !== undefined && fromTag !== undefined && fromCsa !== fromTag) {
@@ -75,7 +84,7 @@ export function readMosaicLayout(ds: DataSet, pm: PixelModule, file: string): Mo
   if (images > 1 && (normal === undefined || normal.length < 3)) {
     throw new DecodeError(`${file}: Siemens mosaic without CSA SliceNormalVector: slice direction unknown`, { file, cause: 'mosaic-slice-normal' });
   }
-  const times = csaNumbers(csa, 'MosaicRefAcqTimes');
+  const times = sliceTimes ? csaNumbers(csa, 'MosaicRefAcqTimes') : undefined;
   return {
     images,
     grid,
@@ -195,9 +204,12 @@ export interface MosaicPlan {
   readonly meta: Record<string, unknown>;
 }
 
-/** Layout, geometry and metadata of a mosaic file from its header (`pm`: the stored, tiled frame). */
-export function planMosaic(ds: DataSet, pm: PixelModule, frame: FrameAttributes, file: string): MosaicPlan {
-  const layout = readMosaicLayout(ds, pm, file);
+/**
+ * Layout, geometry and metadata of a mosaic file from its header (`pm`: the stored, tiled frame).
+ * `sliceTimes` false: no sliceTimes in meta (readMosaicLayout).
+ */
+export function planMosaic(ds: DataSet, pm: PixelModule, frame: FrameAttributes, file: string, sliceTimes = true): MosaicPlan {
+  const layout = readMosaicLayout(ds, pm, file, sliceTimes);
   const { geometry, warnings } = mosaicGeometry(ds, frame, pm, layout, file);
   const meta: Record<string, unknown> = { mosaic: { images: layout.images, grid: layout.grid } };
   const times = checkSliceTimes(layout.sliceTimesMs, readNumber(ds, TAG.repetitionTime), warnings);

@@ -11,12 +11,13 @@ import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } f
 import { assembleOrStreamSeriesParts, assembleSeriesParts } from './series-assemble.js';
 import type { StreamedPart } from './series-stream.js';
 import { groupSliceHeaders } from './series-grouping.js';
-import { readSliceHeader, sliceHeaderOf, type SliceHeader } from './slice-header.js';
-import { maxInflatedBytesFor, parseDicomBytes, type ParsedDicom, type PixelSource } from './parse-header.js';
+import { readSliceHeader, type SliceHeader } from './slice-header.js';
 import { describeNonImage } from './non-image.js';
-import { TAG } from './tags.js';
-import { compactHeader } from './compact-header.js';
-import { openFile, readFully, readRange, type OpenFile } from './node-file-access.js';
+import { readRange } from './node-file-access.js';
+import { HandlePool, READ_CONCURRENCY, readHead } from './node-head-read.js';
+
+// The single-file reader (node-read-file.ts) reads its head the same way.
+export { FIRST_READ, HandlePool, readHead, type HeadRead } from './node-head-read.js';
 
 export interface DicomDirectoryError {
   /** Path relative to the folder (or the series label for series-level failures). */
@@ -41,7 +42,6 @@ export interface DicomDirectoryResult {
 }
 
 const DICOM_EXTENSIONS = new Set(['.dcm', '.dicom', '.ima']);
-const READ_CONCURRENCY = 8;
 
 /** Files under `dir` (recursive, sorted) that carry the DICM marker or a DICOM extension. Hidden files and DICOMDIR are skipped. */
 export async function listDicomFiles(dir: string, options?: { readonly blockingReads?: boolean }): Promise<string[]> {
@@ -79,181 +79,6 @@ export async function hasDicmMarker(path: string, blocking: boolean): Promise<bo
 
 function asTyped(err: unknown, file: string): MedinferError {
   return isMedinferError(err) ? err : new DecodeError(`${file}: ${describeError(err)}`, { file }, { cause: err });
-}
-
-/**
- * Bytes read first from each file: the header of a CT / MR slice fits. Headers that run on (a
- * Siemens CSA series header with the Phoenix protocol passes 100 KiB) are read on to the length
- * the parse says it needs - not a fixed larger guess, which for a 0.5 MB mosaic file would read
- * nearly all of it only to read its pixels again later.
- */
-export const FIRST_READ = 16 * 1024;
-/** Bytes beyond a header's Pixel Data offset that a learnt first read adds (headers of one series differ a little). */
-const HEAD_MARGIN = 4096;
-/** Largest first read learnt from a previous file's header (HandlePool.firstRead). */
-const MAX_FIRST_READ = 1024 * 1024;
-/** Header bytes read this way at most; a longer header (huge private blocks) reads the whole file. */
-const MAX_HEAD = 8 * 2 ** 20;
-/** Files kept open between the header read and the pixel read (beyond, reopened: fd limits). */
-const MAX_KEPT_OPEN = 512;
-
-/** File handles a folder read keeps open for its pixel reads; whatever is left is closed at the end. */
-export class HandlePool {
-  private readonly open = new Set<OpenFile>();
-  /**
-   * First read of the next file: the header length of the last file read head-only plus
-   * HEAD_MARGIN (FIRST_READ .. MAX_FIRST_READ): files of one series have headers of one size, so
-   * after the first mosaic file the rest parse at once (each failed parse costs an error with
-   * its stack).
-   */
-  firstRead = FIRST_READ;
-  /**
-   * Buffers of first reads whose header was copied out (compactHeader), for the next files: a
-   * mosaic run's ~140 KiB heads were otherwise a fresh, zero-filled buffer per file (17 MiB of
-   * garbage for 120 files, which the collector is pushed to reclaim mid-read).
-   */
-  private readonly spareHeads: ArrayBuffer[] = [];
-  constructor(readonly blocking: boolean) {}
-  /** Opens a file for readHead (node-read-file.ts hands over one it has already opened). */
-  openFile(path: string): Promise<OpenFile> {
-    return openFile(path, this.blocking);
-  }
-  /** `bytes` bytes to read a head into: a spare buffer when one is large enough. */
-  headBuffer(bytes: number): Uint8Array {
-    const at = this.spareHeads.findIndex((b) => b.byteLength >= bytes);
-    return at < 0 ? new Uint8Array(bytes) : new Uint8Array(this.spareHeads.splice(at, 1)[0]!, 0, bytes);
-  }
-  /**
-   * Takes back a head buffer nothing refers to any more. The READ_CONCURRENCY largest are kept:
-   * the first files' short first reads must not crowd out the long heads of the rest.
-   */
-  spareHead(head: Uint8Array): void {
-    if (head.byteOffset !== 0) return;
-    this.spareHeads.push(head.buffer as ArrayBuffer);
-    if (this.spareHeads.length > READ_CONCURRENCY) {
-      this.spareHeads.sort((a, b) => b.byteLength - a.byteLength);
-      this.spareHeads.length = READ_CONCURRENCY;
-    }
-  }
-  keep(fh: OpenFile): boolean {
-    if (this.open.size >= MAX_KEPT_OPEN) return false;
-    this.open.add(fh);
-    return true;
-  }
-  async release(fh: OpenFile): Promise<void> {
-    if (this.open.delete(fh)) await fh.close();
-  }
-  /** False once released or closed by closeAll (a streamed part reads after the folder read ended). */
-  holds(fh: OpenFile): boolean {
-    return this.open.has(fh);
-  }
-  async closeAll(): Promise<void> {
-    const all = [...this.open];
-    this.open.clear();
-    await Promise.all(all.map((fh) => fh.close().catch(() => undefined)));
-  }
-}
-
-/** What the first reads of a file gave: its header with the samples left in the file, or all its bytes. */
-export type HeadRead = { readonly header: SliceHeader } | { readonly bytes: Uint8Array };
-
-/** The length a head-only parse failed for want of (parse-dataset.ts need()), when that was the failure. */
-function bytesWanted(err: unknown, have: number): number | undefined {
-  const wanted = isMedinferError(err) ? err.details['needBytes'] : undefined;
-  return typeof wanted === 'number' && wanted > have ? wanted : undefined;
-}
-
-/**
- * One file, opened once: its header from its first bytes (handles.firstRead; read on as far as the
- * header needs), when that holds everything but native Pixel Data: the samples stay in the file
- * (ParsedDicom.pixelSource) and are later read straight into the series volume, so a folder read
- * never holds its files in memory (peak = the volume). Anything else (a small file, compressed or
- * deflated data, elements after the pixels, anything unusual) comes back as the whole file's
- * bytes, read through the same handle, for the ordinary whole-file parse.
- */
-export async function readHead(path: string, name: string, maxVoxels: number, handles: HandlePool): Promise<HeadRead> {
-  const fh = await handles.openFile(path);
-  let kept = false;
-  try {
-    let head = handles.headBuffer(handles.firstRead);
-    let filled = await readFully(fh, 0, head);
-    let parsed: ParsedDicom | undefined;
-    for (;;) {
-      // The file ended inside the buffer: these are all its bytes.
-      // (A much larger buffer is not kept alive behind a small file's bytes.)
-      if (filled < head.length) return { bytes: filled < head.length / 2 ? head.slice(0, filled) : head.subarray(0, filled) };
-      try {
-        parsed = parseDicomBytes(head, name, { headOnly: true, maxInflatedBytes: maxInflatedBytesFor(maxVoxels) });
-        break;
-      } catch (err) {
-        const wanted = bytesWanted(err, head.length);
-        if (wanted === undefined || head.length >= MAX_HEAD) return { bytes: await readRest(fh, head) };
-        // At least doubling: a header that fails element after element still ends in a few reads.
-        const grown = handles.headBuffer(Math.min(MAX_HEAD, Math.max(wanted + FIRST_READ, 2 * head.length)));
-        grown.set(head);
-        filled = head.length + (await readFully(fh, head.length, grown.subarray(head.length)));
-        // Only the failed parse (garbage now) looked at the shorter head.
-        handles.spareHead(head);
-        head = grown;
-      }
-    }
-    let el = parsed.dataSet.elements[TAG.pixelData];
-    // Only a Pixel Data element that really runs past the head was detached by the parse.
-    if (el === undefined || el.encapsulatedPixelData === true || el.dataOffset + el.length <= head.length) return { bytes: await readRest(fh, head) };
-    // The header is kept until the series is assembled: a first read much longer than this
-    // header (learnt from a longer one) is cut to it rather than held per file.
-    if (head.length > FIRST_READ && el.dataOffset + HEAD_MARGIN < head.length / 2) {
-      const longer = head;
-      head = head.slice(0, el.dataOffset);
-      handles.spareHead(longer);
-      parsed = parseDicomBytes(head, name, { headOnly: true, maxInflatedBytes: maxInflatedBytesFor(maxVoxels) });
-      el = parsed.dataSet.elements[TAG.pixelData];
-      if (el === undefined) return { bytes: await readRest(fh, head) };
-    }
-    // The next file of the series most likely has a header of this length.
-    handles.firstRead = Math.min(MAX_FIRST_READ, Math.max(FIRST_READ, el.dataOffset + HEAD_MARGIN));
-    // Where the samples are in the file (compactHeader moves the parse's offsets to its own bytes).
-    const pixels = { at: el.dataOffset, length: el.length };
-    kept = handles.keep(fh);
-    const handle = kept ? fh : undefined;
-    const pixelSource: PixelSource = {
-      length: pixels.length,
-      readInto: async (target) => {
-        if (handle === undefined || !handles.holds(handle)) return readRange(path, pixels.at, target, handles.blocking);
-        try {
-          return await readFully(handle, pixels.at, target);
-        } finally {
-          await handles.release(handle);
-        }
-      },
-    };
-    try {
-      // Kept until the series is written: without large private values nobody reads (compact-header.ts).
-      const compact = compactHeader(parsed);
-      const header = sliceHeaderOf({ ...compact, pixelSource }, maxVoxels);
-      // A compacted header lies on its own bytes (every DataSet moved, the first parse dropped):
-      // the head buffer is free for the next file.
-      if (compact !== parsed) handles.spareHead(head);
-      return { header };
-    } catch {
-      // Let the whole-file path produce the file's own typed error (or its non-image verdict).
-      if (kept) await handles.release(fh);
-      kept = false;
-      return { bytes: await readRest(fh, head) };
-    }
-  } finally {
-    if (!kept) await fh.close();
-  }
-}
-
-/** The whole file: `head` (its first bytes, all filled) and the rest, read through the open handle. */
-async function readRest(fh: OpenFile, head: Uint8Array): Promise<Uint8Array> {
-  const size = await fh.size();
-  if (size <= head.length) return head.subarray(0, size);
-  const all = new Uint8Array(size);
-  all.set(head);
-  const got = await readFully(fh, head.length, all.subarray(head.length));
-  return all.subarray(0, head.length + got);
 }
 
 /**

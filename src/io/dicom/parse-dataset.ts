@@ -16,6 +16,38 @@ export interface ParseContext {
   readonly file: string;
   /** Only the start of the file is present: see ParseDicomOptions.headOnly. */
   readonly headOnly?: boolean;
+  /** Values left out of `bytes` (head-only parses; see ValueCut), in byte order. */
+  readonly cuts?: readonly ValueCut[];
+}
+
+/**
+ * A value a head-only read left out (node-head-read.ts): the value of `length` bytes that starts
+ * at `at` in the bytes is not there - the bytes after it in the file follow at `at`. Only what
+ * canCut allows, and only at the top level. The parse checks that the element met at `at` is that
+ * very value (same position and length); anything else is a DecodeError, never bytes misread.
+ */
+export interface ValueCut {
+  readonly at: number;
+  readonly length: number;
+}
+
+/**
+ * Where a value left out is placed: past the end of any head (MAX_HEAD, node-head-read.ts: 8 MiB),
+ * so every accessor answers undefined (as compact-header.ts does). A small integer (Smi) on
+ * purpose: one element with a non-Smi dataOffset turns that field into a boxed double in every
+ * element object of the shape (+3.6 KiB of heap numbers a header, and deoptimised readers).
+ */
+export const DETACHED_OFFSET = 2 ** 30 - 1;
+
+/**
+ * Values a head-only read may leave out: long private values in explicit VR other than SQ (never
+ * parsed as a sequence here) - the Siemens CSA series header (the Phoenix protocol, ~120 KiB a
+ * file), which no reader here looks at (compact-header.ts dropped it from kept headers anyway).
+ */
+export const MIN_CUT_BYTES = 16 * 1024;
+
+function canCut(ctx: ParseContext, vr: string | undefined, group: number, length: number): boolean {
+  return ctx.explicit && vr !== undefined && vr !== 'SQ' && group % 2 === 1 && length >= MIN_CUT_BYTES && length !== UNDEFINED;
 }
 
 const UNDEFINED = 0xffffffff;
@@ -58,12 +90,24 @@ function vrOf(c0: number, c1: number): string {
   return (VR_STRINGS[code] ??= String.fromCharCode(c0, c1));
 }
 
-function fail(ctx: ParseContext, message: string, position: number, needBytes?: number): never {
+function fail(ctx: ParseContext, message: string, position: number, needBytes?: number, cut?: ValueCut & { readonly header: number }): never {
   throw new DecodeError(`${ctx.file}: ${message} at byte ${position} (truncated or corrupt file)`, {
     file: ctx.file,
     cause: 'parse',
     position,
     ...(needBytes === undefined ? {} : { needBytes }),
+    // The value that ran past the bytes could be left out instead (ValueCut; node-head-read.ts).
+    // header: the element's bytes before its value (what marks the same element in the next file).
+    ...(cut === undefined ? {} : { cut: { at: cut.at, length: cut.length, header: cut.header } }),
+  });
+}
+
+function cutMismatch(ctx: ParseContext, position: number): never {
+  throw new DecodeError(`${ctx.file}: the value left out of the head read is not where this file has it (byte ${position})`, {
+    file: ctx.file,
+    cause: 'parse',
+    position,
+    cutMismatch: true,
   });
 }
 
@@ -99,6 +143,9 @@ export function parseDataSet(ctx: ParseContext, start: number, end: number, dept
   const ds = new DataSet(ctx.bytes, ctx.littleEndian);
   let p = start;
   const limit = Math.min(end, ctx.bytes.length);
+  // Values left out apply to the top level only; k: the next one still to meet.
+  const cuts = depth === 0 ? ctx.cuts : undefined;
+  let k = 0;
   while (p < limit) {
     need(ctx, p, 8, 'element header');
     const group = u16(ctx, p);
@@ -127,6 +174,15 @@ export function parseDataSet(ctx: ParseContext, start: number, end: number, dept
       valueStart = p + 8;
     }
     const key = tagKey(group, elem);
+    const cut = cuts?.[k];
+    if (cut !== undefined && (p >= cut.at || (length !== UNDEFINED && valueStart + length > cut.at))) {
+      // This element reaches the place of the value left out: it must be that value.
+      if (valueStart !== cut.at || length !== cut.length || !canCut(ctx, vr, group, length)) cutMismatch(ctx, p);
+      ds.elements[key] = { tag: key, vr, length, dataOffset: DETACHED_OFFSET };
+      k++;
+      p = valueStart;
+      continue;
+    }
     if (length === UNDEFINED) {
       if (group === 0x7fe0 && elem === 0x0010) {
         const parsed = parseEncapsulated(ctx, valueStart);
@@ -143,6 +199,7 @@ export function parseDataSet(ctx: ParseContext, start: number, end: number, dept
       } else {
         // SQ, or UN / implicit VR of undefined length, which PS3.5 6.2.2 says is an implicit-LE sequence.
         const seq = parseSequence(vr === 'UN' ? { ...ctx, explicit: false, littleEndian: true } : ctx, valueStart, Infinity, depth);
+        if (cut !== undefined && seq.end > cut.at) cutMismatch(ctx, p);
         ds.elements[key] = { tag: key, vr, length: seq.end - valueStart, dataOffset: valueStart, items: seq.items };
         p = seq.end;
       }
@@ -153,6 +210,12 @@ export function parseDataSet(ctx: ParseContext, start: number, end: number, dept
       ds.elements[key] = { tag: key, vr, length, dataOffset: valueStart };
       return { dataSet: ds, position: ctx.bytes.length };
     }
+    if (ctx.headOnly === true && depth === 0 && valueStart + length > ctx.bytes.length && canCut(ctx, vr, group, length))
+      fail(ctx, `element (${hex4(group)},${hex4(elem)}) needs ${length} bytes`, valueStart, valueStart + length, {
+        at: valueStart,
+        length,
+        header: valueStart - p,
+      });
     need(ctx, valueStart, length, `element (${hex4(group)},${hex4(elem)})`);
     let items: Item[] | undefined;
     if (vr === 'SQ' || (vr === undefined && length >= 8 && tagAt(ctx, valueStart) === ITEM)) {
@@ -163,6 +226,7 @@ export function parseDataSet(ctx: ParseContext, start: number, end: number, dept
     p = valueStart + length;
   }
   if (stopAtItemEnd && end === Infinity) fail(ctx, 'item without an end delimiter', p);
+  if (cuts !== undefined && k < cuts.length) cutMismatch(ctx, p);
   return { dataSet: ds, position: p };
 }
 

@@ -8,7 +8,7 @@ import { DecodeError } from '../../core/errors.js';
 import { inflateDeflatedDataset } from './deflated-dataset.js';
 import { DEFAULT_MAX_VOXELS } from './limits.js';
 import type { DataSet } from './dataset.js';
-import { parseDataSet, type ParseContext } from './parse-dataset.js';
+import { parseDataSet, type ParseContext, type ValueCut } from './parse-dataset.js';
 
 const IMPLICIT_LITTLE_ENDIAN = '1.2.840.10008.1.2';
 const EXPLICIT_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
@@ -89,6 +89,11 @@ export interface ParseDicomOptions {
    * the caller then reads the whole file.
    */
   readonly headOnly?: boolean;
+  /**
+   * With headOnly: values left out of `bytes` (parse-dataset.ts ValueCut), each checked to be
+   * where this file has it - otherwise a DecodeError, and the caller reads the file afresh.
+   */
+  readonly cuts?: readonly ValueCut[];
 }
 
 /**
@@ -113,16 +118,22 @@ export function parseDicomBytes(bytes: Uint8Array, name: string, options: ParseD
   const meta = end > metaStart ? parseDataSet(context(bytes, true, true, name), metaStart, end, 0, false).dataSet : undefined;
   const declared = meta === undefined ? undefined : readString(meta, 'x00020010');
   const transferSyntaxUid = declared ?? (hasExplicitVr(bytes, end) ? EXPLICIT_LITTLE_ENDIAN : IMPLICIT_LITTLE_ENDIAN);
+  const cuts = options.cuts !== undefined && options.cuts.length > 0 ? options.cuts : undefined;
+  // Values are left out of the dataset itself only: not of the meta group, not of deflated data.
+  if (cuts !== undefined && (options.headOnly !== true || transferSyntaxUid === DEFLATED || cuts[0]!.at < end))
+    throw new DecodeError(`${name}: the values left out of the head read are not where this file has them`, { file: name, cause: 'parse', cutMismatch: true });
   const limit = options.maxInflatedBytes ?? maxInflatedBytesFor(DEFAULT_MAX_VOXELS);
   const data = transferSyntaxUid === DEFLATED ? inflateDeflatedDataset(bytes, end, name, limit) : bytes;
   // Unknown (e.g. compressed) syntaxes all use explicit VR little endian for the dataset itself.
   // Files whose meta says explicit but whose dataset is implicit exist in the wild (pydicom
   // tolerates them too): the first element's VR decides.
   const explicit = transferSyntaxUid !== IMPLICIT_LITTLE_ENDIAN && (transferSyntaxUid === EXPLICIT_BIG_ENDIAN || hasExplicitVr(data, end));
-  const ctx = { ...context(data, explicit, transferSyntaxUid !== EXPLICIT_BIG_ENDIAN, name), headOnly: options.headOnly === true && data === bytes };
-  const { dataSet } = parseDataSet(ctx, end, data.length, 0, false);
-  if (Object.keys(dataSet.elements).length === 0)
-    throw new DecodeError(`${name}: no DICOM dataset after the file meta information`, { file: name, cause: 'empty-dataset' });
+  const headOnly = options.headOnly === true && data === bytes;
+  const ctx = { ...context(data, explicit, transferSyntaxUid !== EXPLICIT_BIG_ENDIAN, name), headOnly, ...(cuts === undefined ? {} : { cuts }) };
+  const { dataSet, position } = parseDataSet(ctx, end, data.length, 0, false);
+  // Every element moves the position on (by 8 bytes at least): still at the start = no element.
+  // (Object.keys of a dataset's few hundred keys, in dictionary mode, cost more than the test.)
+  if (position === end) throw new DecodeError(`${name}: no DICOM dataset after the file meta information`, { file: name, cause: 'empty-dataset' });
   return { dataSet, meta, transferSyntaxUid, name };
 }
 

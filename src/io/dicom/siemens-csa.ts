@@ -41,8 +41,14 @@ function fail(file: string, what: string, at: number): never {
   throw new DecodeError(`${file}: Siemens CSA header is corrupt: ${what} (byte ${at})`, { file, cause: 'csa-header', offset: at });
 }
 
-/** Parses one CSA header value (the bytes of (0029,xx10) or (0029,xx20)). */
-export function parseCsaHeader(bytes: Uint8Array, file: string): CsaHeader {
+/**
+ * Parses one CSA header value (the bytes of (0029,xx10) or (0029,xx20)). With `only`, every
+ * element is still walked and checked as without it (a corrupt header fails alike), but only the
+ * named ones are kept - their names compared as bytes, no text made for the ~100 others: a mosaic
+ * run asks for three names in each of hundreds of files, and the unused names were most of what
+ * its plan left to the garbage collector (BENCHMARKS.md, mosaic per-volume cost).
+ */
+export function parseCsaHeader(bytes: Uint8Array, file: string, only?: readonly string[]): CsaHeader {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const int32 = (at: number): number => {
     if (at + 4 > bytes.length) fail(file, 'truncated', at);
@@ -57,29 +63,56 @@ export function parseCsaHeader(bytes: Uint8Array, file: string): CsaHeader {
   let firstItemCount = 0;
   for (let e = 0; e < count; e++) {
     if (p + ELEMENT_HEADER_BYTES > bytes.length) fail(file, `element ${e + 1} of ${count} is truncated`, p);
-    const name = readLatin1(bytes, p, 64).trim();
+    const at = p;
+    // Not asked for: '' (left out below, as an unnamed element is) - its items are still checked.
+    const name = only === undefined ? readLatin1(bytes, p, 64).trim() : askedName(bytes, p, only);
+    const keep = name !== '' && !elements.has(name);
     const vm = int32(p + 64);
-    const vr = readLatin1(bytes, p + 68, 4).trim();
     const nItems = int32(p + 76);
     p += ELEMENT_HEADER_BYTES;
     // Each item takes at least its 16-byte header: a larger count cannot fit in what is left.
-    if (nItems < 0 || nItems * ITEM_HEADER_BYTES > bytes.length - p) fail(file, `element '${name}' claims ${nItems} items`, p - 8);
+    if (nItems < 0 || nItems * ITEM_HEADER_BYTES > bytes.length - p) fail(file, `element '${name || elementName(bytes, at)}' claims ${nItems} items`, p - 8);
     if (e === 0) firstItemCount = nItems;
     // Item positions now (every length is checked here), their text only when asked for: a
     // mosaic read needs three of ~100 elements, in each of hundreds of files.
-    const spans: number[] = [];
+    const spans: number[] | undefined = keep ? [] : undefined;
     for (let i = 0; i < nItems; i++) {
       const length = sv10 ? int32(p + 4) : int32(p) - firstItemCount;
       p += ITEM_HEADER_BYTES;
       if (length < 0 || length > bytes.length - p)
-        fail(file, `item ${i + 1} of '${name}' has length ${length}, ${bytes.length - p} bytes left`, p - ITEM_HEADER_BYTES);
-      spans.push(p, length);
+        fail(file, `item ${i + 1} of '${name || elementName(bytes, at)}' has length ${length}, ${bytes.length - p} bytes left`, p - ITEM_HEADER_BYTES);
+      spans?.push(p, length);
       p += Math.ceil(length / 4) * 4;
     }
-    if (name !== '' && !elements.has(name)) elements.set(name, new LazyCsaElement(bytes, name, vr, vm, spans));
+    if (spans !== undefined) elements.set(name, new LazyCsaElement(bytes, name, readLatin1(bytes, at + 68, 4).trim(), vm, spans));
   }
   return { format: sv10 ? 'SV10' : 'CSA1', elements };
 }
+
+/**
+ * The name in `only` that the element at `at` has, or '': its bytes [at, at + 64) up to the
+ * first NUL, trimmed as String.prototype.trim trims Latin-1 text, compared without making text.
+ */
+function askedName(bytes: Uint8Array, at: number, only: readonly string[]): string {
+  let end = at;
+  while (end < at + 64 && bytes[end] !== 0) end++;
+  let start = at;
+  while (start < end && isSpace(bytes[start]!)) start++;
+  while (end > start && isSpace(bytes[end - 1]!)) end--;
+  for (const name of only) {
+    if (end - start !== name.length) continue;
+    let k = 0;
+    while (k < name.length && bytes[start + k] === name.charCodeAt(k)) k++;
+    if (k === name.length) return name;
+  }
+  return '';
+}
+
+/** The name of the element at `at`, for an error about one that was not asked for. */
+const elementName = (bytes: Uint8Array, at: number): string => readLatin1(bytes, at, 64).trim();
+
+/** The Latin-1 code points String.prototype.trim removes: TAB..CR, space, NBSP. */
+const isSpace = (c: number): boolean => (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0;
 
 /**
  * A CSA element whose item texts are decoded on first access (spans: offset, length pairs). A
@@ -105,12 +138,19 @@ class LazyCsaElement implements CsaElement {
   }
 }
 
-/** Numeric values of a CSA element (empty items, as Siemens pads vectors, are skipped); undefined when absent. */
+/** Numeric values of a CSA element (empty items, as Siemens pads vectors, are skipped); undefined when absent or when any is not a number. */
 export function csaNumbers(header: CsaHeader | undefined, name: string): number[] | undefined {
   const el = header?.elements.get(name);
   if (el === undefined) return undefined;
-  const values = el.items.filter((v) => v !== '').map(Number);
-  return values.length > 0 && values.every(Number.isFinite) ? values : undefined;
+  // One loop, no closures: called for three entries in every file of a mosaic run.
+  const values: number[] = [];
+  for (const item of el.items) {
+    if (item === '') continue;
+    const v = Number(item);
+    if (!Number.isFinite(v)) return undefined;
+    values.push(v);
+  }
+  return values.length > 0 ? values : undefined;
 }
 
 const CSA_CREATOR = 'SIEMENS CSA HEADER';
@@ -120,7 +160,7 @@ const CSA_CREATOR = 'SIEMENS CSA HEADER';
  * reserved by the "SIEMENS CSA HEADER" creator. undefined when absent (e.g. stripped by an
  * anonymiser); DecodeError when present but corrupt.
  */
-export function readSiemensCsa(ds: DataSet, which: 'image' | 'series', file: string): CsaHeader | undefined {
+export function readSiemensCsa(ds: DataSet, which: 'image' | 'series', file: string, only?: readonly string[]): CsaHeader | undefined {
   const block = findPrivateBlock(ds, 0x0029, CSA_CREATOR);
   if (block === undefined) return undefined;
   const element = (block << 8) | (which === 'image' ? 0x10 : 0x20);
@@ -128,7 +168,7 @@ export function readSiemensCsa(ds: DataSet, which: 'image' | 'series', file: str
   const el = ds.elements[tag];
   if (el === undefined || el.length === 0) return undefined;
   if (el.dataOffset + el.length > ds.byteArray.length) fail(file, `value runs past the end of the file`, el.dataOffset);
-  return parseCsaHeader(ds.byteArray.subarray(el.dataOffset, el.dataOffset + el.length), file);
+  return parseCsaHeader(ds.byteArray.subarray(el.dataOffset, el.dataOffset + el.length), file, only);
 }
 
 /**
@@ -156,6 +196,20 @@ function creatorCandidates(ds: DataSet): readonly string[] {
  * as a CSA header, so it cannot pass silently.
  */
 export function findPrivateBlock(ds: DataSet, group: number, creator: string): number | undefined {
+  // Asked several times a file (mosaic test, layout, CSA reads, compactHeader): answered once per dataset.
+  let known = PRIVATE_BLOCKS.get(ds);
+  if (known === undefined) PRIVATE_BLOCKS.set(ds, (known = new Map()));
+  const key = `${group}:${creator}`;
+  if (known.has(key)) return known.get(key);
+  const block = scanPrivateBlock(ds, group, creator);
+  known.set(key, block);
+  return block;
+}
+
+/** Answers of findPrivateBlock per dataset (parsed datasets are not changed afterwards: see creatorCandidates). */
+const PRIVATE_BLOCKS = new WeakMap<DataSet, Map<string, number | undefined>>();
+
+function scanPrivateBlock(ds: DataSet, group: number, creator: string): number | undefined {
   // Creator elements are (gggg,0010)..(gggg,00FF): scan the dataset's own keys (a few hundred)
   // rather than probing 240 tags, and keep the lowest matching block as PS3.5 7.8.1 reserves them.
   const prefix = `x${group.toString(16).padStart(4, '0')}00`;
@@ -178,7 +232,7 @@ export function findPrivateBlock(ds: DataSet, group: number, creator: string): n
 export function readCsaImageString(ds: DataSet, name: string, file: string): string | undefined {
   let header: CsaHeader | undefined;
   try {
-    header = readSiemensCsa(ds, 'image', file);
+    header = readSiemensCsa(ds, 'image', file, [name]);
   } catch {
     return undefined;
   }

@@ -112,8 +112,10 @@ describe('parseCsaHeader: layouts', () => {
     ds.elements['x00291110'] = { tag: 'x00291110', vr: 'OB', length: value.length, dataOffset: creator.length };
     expect(csaNumbers(readSiemensCsa(ds, 'image', 'csa'), 'NumberOfImagesInMosaic')).toEqual([36]);
     expect(readSiemensCsa(ds, 'series', 'csa')).toBeUndefined();
-    delete ds.elements['x00290011'];
-    expect(readSiemensCsa(ds, 'image', 'csa')).toBeUndefined();
+    // Without that creator (a dataset of its own: parsed datasets are never changed, and the
+    // block found is kept per dataset).
+    const { x00290011: _creator, ...withoutCreator } = ds.elements;
+    expect(readSiemensCsa(new DataSet(bytes, true, withoutCreator), 'image', 'csa')).toBeUndefined();
   });
 });
 
@@ -150,6 +152,48 @@ describe('parseCsaHeader: hostile input -> DecodeError', () => {
     const bytes = buildCsa('CSA1', SPECS);
     new DataView(bytes.buffer).setInt32(8 + 84, 0, true);
     expectDecodeError(() => parseCsaHeader(bytes, 'csa'));
+  });
+
+  // What a mosaic read asks for (mosaic.ts): a filtered parse must fail exactly where, and with the
+  // message, the full parse fails, and otherwise give the same values for the names asked for.
+  const ONLY = ['NumberOfImagesInMosaic', 'SliceNormalVector', 'MosaicRefAcqTimes'];
+  const outcome = (bytes: Uint8Array, only?: readonly string[]): unknown => {
+    try {
+      const h = parseCsaHeader(bytes, 'csa', only);
+      return Object.fromEntries(ONLY.map((n) => [n, { vr: h.elements.get(n)?.vr, vm: h.elements.get(n)?.vm, items: h.elements.get(n)?.items }]));
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+
+  test('a parse of named entries only: the same values, the same failures as the full parse', () => {
+    const full = real();
+    const h = parseCsaHeader(full, 'csa', ONLY);
+    expect([...h.elements.keys()].sort()).toEqual([...ONLY].sort());
+    expect(csaNumbers(h, 'NumberOfImagesInMosaic')).toEqual([36]);
+    expect(csaNumbers(h, 'SliceNormalVector')).toEqual([1, 0, 0]);
+    expect(csaNumbers(h, 'EchoLinePosition')).toBeUndefined();
+    for (let n = 0; n <= full.length; n += 7) expect(outcome(full.subarray(0, n), ONLY)).toEqual(outcome(full.subarray(0, n)));
+    let seed = 777;
+    const rnd = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    for (let c = 0; c < 300; c++) {
+      const bytes = full.slice();
+      for (let m = 0; m < 4; m++) bytes[Math.floor(rnd() * bytes.length)] = Math.floor(rnd() * 256);
+      expect(outcome(bytes, ONLY)).toEqual(outcome(bytes));
+    }
+  });
+
+  test('a filtered parse keeps the first of two elements of one name, and matches trimmed names', () => {
+    const specs: Spec[] = [
+      { name: ' SliceNormalVector ', vr: 'FD', vm: 3, items: ['0', '0', '1'] },
+      { name: 'SliceNormalVector', vr: 'FD', vm: 3, items: ['1', '0', '0'] },
+      { name: 'SliceNormalVectorX', vr: 'FD', vm: 1, items: ['5'] },
+    ];
+    for (const format of ['SV10', 'CSA1'] as const) {
+      const bytes = buildCsa(format, specs);
+      expect(csaNumbers(parseCsaHeader(bytes, 'csa', ['SliceNormalVector']), 'SliceNormalVector')).toEqual([0, 0, 1]);
+      expect(outcome(bytes, ONLY)).toEqual(outcome(bytes));
+    }
   });
 
   test('seeded byte mutations of a real header: parsed or DecodeError, nothing else', () => {
