@@ -159,6 +159,7 @@ const call = (p, fn, ...args) => p.page.evaluate(([f, a]) => window.bench[f](...
 
 const figures = [];
 const details = { threads: [], webgpu: [] };
+const failed = [];
 const loads = [loadavg()[0]];
 const log = (s) => console.error(`[browser-models] ${s}`);
 try {
@@ -175,64 +176,72 @@ try {
     const conforms = (m) => m.preprocess.some((s) => s.op === 'conform');
     for (const m of quick && !only ? models.filter((x) => !conforms(x)) : models) {
       const pages = new Map();
-      for (const t of counts) {
-        const p = await openPage(`?threads=${t}`);
-        const info = await call(p, 'prepare', m.id, 'wasm');
-        pages.set(t, { ...p, info });
-      }
-      const times = Object.fromEntries(counts.map((t) => [t, { sdk: [], bare: [] }]));
-      for (const p of pages.values()) await call(p, 'time', m.id, 'wasm', 'bare'); // pthread workers exist now
-      prioritise();
-      for (let r = 0; r < ROUNDS; r++) {
-        const order = counts.map((_, i) => counts[(i + r) % counts.length]);
-        for (const t of order) {
-          const p = pages.get(t);
-          // Inside a turn the two sides swap order every round too.
-          for (const side of r % 2 ? ['bare', 'sdk'] : ['sdk', 'bare']) times[t][side].push(await call(p, 'time', m.id, 'wasm', side));
+      try {
+        for (const t of counts) {
+          const p = await openPage(`?threads=${t}`);
+          const info = await call(p, 'prepare', m.id, 'wasm');
+          pages.set(t, { ...p, info });
         }
-        loads.push(loadavg()[0]);
-      }
-      const info = pages.get(1).info;
-      const reported = Object.fromEntries(counts.map((t) => [t, pages.get(t).info.provider?.wasm]));
-      for (const p of pages.values()) {
-        if (p.errors.length) log(`${m.id}: page errors ${p.errors.join('; ')}`);
-        await p.page.close();
-      }
-      const med = Object.fromEntries(counts.map((t) => [t, { sdk: median(times[t].sdk), bare: median(times[t].bare) }]));
-      const d = {
-        model: m.id,
-        task: m.task,
-        modelBytes: m.bytes,
-        input: info.input,
-        feedDims: info.feedDims,
-        calls: info.calls,
-        feedMB: round2(info.feedMB),
-        rounds: ROUNDS,
-        medians: med,
-        times,
-        reported,
-      };
-      details.threads.push(d);
-      for (const t of counts.filter((c) => c > 1)) {
-        for (const side of ['sdk', 'bare']) {
-          const what = side === 'sdk' ? 'SDK pipeline end to end' : 'bare onnxruntime-web session.run';
-          figures.push({
-            name: `${m.id} (${info.input}): wasm ${t} threads vs 1, ${what}`,
-            unit: 'ms',
-            median: round2(med[t][side]),
-            baseline: `wasm 1 thread, ${what}`,
-            baselineMedian: round2(med[1][side]),
-            ratio: round2(med[t][side] / med[1][side]),
-            runs: ROUNDS,
-            // Best runs too: on a loaded box the least-preempted run says what the setting can do.
-            min: round2(Math.min(...times[t][side])),
-            baselineMin: round2(Math.min(...times[1][side])),
-            minRatio: round2(Math.min(...times[t][side]) / Math.min(...times[1][side])),
-            note: `${info.calls} session.run per pipeline run, model ${(m.bytes / 1024).toFixed(0)} KiB`,
-          });
+        const times = Object.fromEntries(counts.map((t) => [t, { sdk: [], bare: [] }]));
+        for (const p of pages.values()) await call(p, 'time', m.id, 'wasm', 'bare'); // pthread workers exist now
+        prioritise();
+        for (let r = 0; r < ROUNDS; r++) {
+          const order = counts.map((_, i) => counts[(i + r) % counts.length]);
+          for (const t of order) {
+            const p = pages.get(t);
+            // Inside a turn the two sides swap order every round too.
+            for (const side of r % 2 ? ['bare', 'sdk'] : ['sdk', 'bare']) times[t][side].push(await call(p, 'time', m.id, 'wasm', side));
+          }
+          loads.push(loadavg()[0]);
         }
+        const info = pages.get(1).info;
+        const reported = Object.fromEntries(counts.map((t) => [t, pages.get(t).info.provider?.wasm]));
+        for (const p of pages.values()) {
+          if (p.errors.length) log(`${m.id}: page errors ${p.errors.join('; ')}`);
+          await p.page.close();
+        }
+        const med = Object.fromEntries(counts.map((t) => [t, { sdk: median(times[t].sdk), bare: median(times[t].bare) }]));
+        const d = {
+          model: m.id,
+          task: m.task,
+          modelBytes: m.bytes,
+          input: info.input,
+          feedDims: info.feedDims,
+          calls: info.calls,
+          feedMB: round2(info.feedMB),
+          rounds: ROUNDS,
+          medians: med,
+          times,
+          reported,
+        };
+        details.threads.push(d);
+        for (const t of counts.filter((c) => c > 1)) {
+          for (const side of ['sdk', 'bare']) {
+            const what = side === 'sdk' ? 'SDK pipeline end to end' : 'bare onnxruntime-web session.run';
+            figures.push({
+              name: `${m.id} (${info.input}): wasm ${t} threads vs 1, ${what}`,
+              unit: 'ms',
+              median: round2(med[t][side]),
+              baseline: `wasm 1 thread, ${what}`,
+              baselineMedian: round2(med[1][side]),
+              ratio: round2(med[t][side] / med[1][side]),
+              runs: ROUNDS,
+              // Best runs too: on a loaded box the least-preempted run says what the setting can do.
+              min: round2(Math.min(...times[t][side])),
+              baselineMin: round2(Math.min(...times[1][side])),
+              minRatio: round2(Math.min(...times[t][side]) / Math.min(...times[1][side])),
+              note: `${info.calls} session.run per pipeline run, model ${(m.bytes / 1024).toFixed(0)} KiB`,
+            });
+          }
+        }
+        log(`${m.id}: ${counts.map((t) => `${t}T sdk ${med[t].sdk.toFixed(1)} bare ${med[t].bare.toFixed(1)} ms`).join(' | ')}`);
+      } catch (error) {
+        // A model the page cannot run (e.g. wasm memory exhausted) is named in `failed`, the rest go on.
+        const reason = error.message.split('\n')[0];
+        log(`${m.id} wasm threads failed: ${reason}`);
+        failed.push({ figure: `${m.id}: wasm threads vs 1`, reason });
+        for (const p of pages.values()) await p.page.close().catch(() => undefined);
       }
-      log(`${m.id}: ${counts.map((t) => `${t}T sdk ${med[t].sdk.toFixed(1)} bare ${med[t].bare.toFixed(1)} ms`).join(' | ')}`);
     }
   }
   if (!argv.includes('--only-threads')) {
@@ -329,7 +338,12 @@ const result = {
   ...(priority !== undefined ? { nice: Number(priority) } : {}),
   loadAverage: { min: round2(Math.min(...loads)), max: round2(Math.max(...loads)) },
   figures,
+  failed,
   details,
 };
 console.log(`wrote ${writeAreaResult('browser-models', result)}`);
 for (const f of figures) console.log(`${f.name}: ${f.median} vs ${f.baselineMedian} ms, ratio ${f.ratio}`);
+if (failed.length) {
+  console.error(`browser-models: ${failed.length} figure(s) could not be measured: ${failed.map((f) => `${f.figure} (${f.reason})`).join('; ')}`);
+  process.exit(1);
+}
