@@ -612,6 +612,35 @@
       (local.set $src (i32.add (local.get $src) (i32.const 64)))
       (br_if $vec (local.tee $n16 (i32.sub (local.get $n16) (i32.const 1))))))
 
+  ;; Modality LUT with slope 1 over n8 vectors of 8 16-bit samples at ptr (io/dicom/modality-lut.ts):
+  ;; adds b to every lane in place (16-bit wrap, undone exactly by the caller when the range asks for
+  ;; a wider type) and stores the lanes' minima at [0] and maxima at [16] (v128; signed lanes when
+  ;; signed != 0, else unsigned), so the stored range comes from the same pass.
+  (func $shiftRange16 (export "shiftRange16") (param $ptr i32) (param $n8 i32) (param $b i32) (param $signed i32)
+    (local $x v128) (local $lo v128) (local $hi v128) (local $add v128)
+    (local.set $add (i16x8.splat (local.get $b)))
+    (local.set $lo (v128.load align=1 (local.get $ptr)))
+    (local.set $hi (local.get $lo))
+    (if (local.get $signed)
+      (then
+        (loop $s
+          (local.set $x (v128.load align=1 (local.get $ptr)))
+          (local.set $lo (i16x8.min_s (local.get $lo) (local.get $x)))
+          (local.set $hi (i16x8.max_s (local.get $hi) (local.get $x)))
+          (v128.store align=1 (local.get $ptr) (i16x8.add (local.get $x) (local.get $add)))
+          (local.set $ptr (i32.add (local.get $ptr) (i32.const 16)))
+          (br_if $s (local.tee $n8 (i32.sub (local.get $n8) (i32.const 1))))))
+      (else
+        (loop $u
+          (local.set $x (v128.load align=1 (local.get $ptr)))
+          (local.set $lo (i16x8.min_u (local.get $lo) (local.get $x)))
+          (local.set $hi (i16x8.max_u (local.get $hi) (local.get $x)))
+          (v128.store align=1 (local.get $ptr) (i16x8.add (local.get $x) (local.get $add)))
+          (local.set $ptr (i32.add (local.get $ptr) (i32.const 16)))
+          (br_if $u (local.tee $n8 (i32.sub (local.get $n8) (i32.const 1)))))))
+    (v128.store (i32.const 0) (local.get $lo))
+    (v128.store (i32.const 16) (local.get $hi)))
+
   ;; Bitwise OR of all 32-bit words of n4 vectors (a float32 exponent-field test finds NaN/Inf).
   (func $orReduce (export "orReduce") (param $ptr i32) (param $n4 i32) (result i32)
     (local $acc v128)

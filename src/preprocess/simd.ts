@@ -35,6 +35,7 @@ interface SimdExports {
   axpyF32(dst: number, src: number, n4: number, w: number, first: number): void;
   axpyU16(dst: number, src: number, n8: number, w: number, first: number): void;
   orReduce(ptr: number, n4: number): number;
+  shiftRange16(ptr: number, n8: number, b: number, signed: number): void;
   rowDot(src: number, dst: number, rows: number, n0: number, m: number, starts: number, weights: number, nvec: number): void;
   bandU16(dst: number, src: number, n16: number, taps: number, weights: number, rowBytes: number): void;
   bandU8(dst: number, src: number, n16: number, taps: number, weights: number, rowBytes: number): void;
@@ -190,4 +191,41 @@ export function normalizeSimd(
       out[o + p - a] = nonzero && x === 0 ? 0 : Math.fround(Math.fround(x - mf) * invf);
     }
   }
+}
+
+/**
+ * Adds `b` in place to the 16-bit samples of data[start, end) (16-bit wrap) and returns their
+ * stored range from the same pass, streamed through the shiftRange16 kernel (modality LUT with
+ * slope 1, io/dicom/modality-lut.ts). Signed lanes for Int16Array, unsigned for Uint16Array.
+ */
+export function shiftRange16Simd(k: SimdKernels, data: Int16Array | Uint16Array, start: number, end: number, b: number): { min: number; max: number } {
+  const signed = data instanceof Int16Array;
+  // The chunk goes in and out as the same element type (plain memory copies); signs are the kernel's.
+  const words = new Uint16Array(data.buffer, data.byteOffset, data.length);
+  const lanes = signed ? new Int16Array(k.memory.buffer, RESULT, 16) : new Uint16Array(k.memory.buffer, RESULT, 16);
+  const per = CHUNK * 2;
+  let min = signed ? 32767 : 65535;
+  let max = signed ? -32768 : 0;
+  let a = start;
+  for (; a + 8 <= end; a += per) {
+    const len = Math.min(per, end - a) & ~7;
+    k.u16.set(words.subarray(a, a + len), BUF_A / 2);
+    k.shiftRange16(BUF_A, len >>> 3, b, signed ? 1 : 0);
+    words.set(k.u16.subarray(BUF_A / 2, BUF_A / 2 + len), a);
+    for (let l = 0; l < 8; l++) {
+      min = Math.min(min, lanes[l]!);
+      max = Math.max(max, lanes[8 + l]!);
+    }
+    if (len < per) {
+      a += len;
+      break;
+    }
+  }
+  for (let p = a; p < end; p++) {
+    const v = data[p]!;
+    min = v < min ? v : min;
+    max = v > max ? v : max;
+    data[p] = v + b;
+  }
+  return { min, max };
 }

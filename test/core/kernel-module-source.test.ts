@@ -41,6 +41,7 @@ describe('kernel module', () => {
         'bandU16',
         'bandU8',
         'bandF32',
+        'shiftRange16',
         'orReduce',
         'rowDot',
       ].sort(),

@@ -9,6 +9,7 @@
  *    consume; the rounding is below 1e-7 relative and documented here rather than hidden.
  */
 import { allocateTypedArray, type TypedArray, type VoxelType } from '../../core/dtype.js';
+import { getSimdKernels, shiftRange16Simd } from '../../preprocess/simd.js';
 
 export interface Rescale {
   readonly slope: number;
@@ -62,6 +63,10 @@ export function applyRescale(
   if (rescales.every(isIdentity)) return { data: raw, type: rawType };
   const integral = rescales.every((r) => r === undefined || (Number.isInteger(r.slope) && Number.isInteger(r.intercept)));
   const byStoredRange = integral && storedRange !== undefined && chooseLutType(rawType, rescales, storedRange.min, storedRange.max) === rawType;
+  const slopeOne = rescales.every((r) => (r?.slope ?? 1) === 1);
+  if (integral && !byStoredRange && slopeOne && raw.length > 0 && (raw instanceof Int16Array || raw instanceof Uint16Array)) {
+    return shiftInPlaceWithRange(raw, rawType, rescales, frameSize);
+  }
   const { min, max } = !integral ? { min: 0, max: 0 } : byStoredRange ? storedRange : valueRange(raw);
   const type = chooseLutType(rawType, rescales, min, max);
   const out = type === rawType ? raw : allocateTypedArray(type, raw.length);
@@ -73,6 +78,65 @@ export function applyRescale(
     const end = Math.min(raw.length, (f + 1) * frameSize);
     if (s === 1 && b === 0 && out === raw) continue;
     rescaleRange(raw, out, start, end, s, b, type !== 'float32' && type !== 'float64');
+  }
+  return { data: out, type };
+}
+
+/**
+ * Slope 1 and integer intercepts over 16-bit samples (most CT: intercept -1024 with 16 bits
+ * stored), in one pass instead of a value-range pass and a rescale pass: each sample is shifted
+ * by its frame's intercept in place while the stored range is gathered. The 16-bit store wraps
+ * (ToInt16 / ToUint16), so the pass loses nothing: when the range then asks for another output
+ * type (the shifted values do not fit the stored type - rare), the stored samples are recovered
+ * exactly (wrap(x - b)) and written into that type. The result equals the two-pass one bit for bit.
+ */
+function shiftInPlaceWithRange(
+  raw: Int16Array | Uint16Array,
+  rawType: VoxelType,
+  rescales: readonly (Rescale | undefined)[],
+  frameSize: number,
+): { data: TypedArray; type: VoxelType } {
+  let min = raw instanceof Int16Array ? 32767 : 65535;
+  let max = raw instanceof Int16Array ? -32768 : 0;
+  const simd = getSimdKernels();
+  for (let f = 0; f < rescales.length; f++) {
+    const b = rescales[f]?.intercept ?? 0;
+    const end = Math.min(raw.length, (f + 1) * frameSize);
+    if (simd !== null) {
+      const r = shiftRange16Simd(simd, raw, f * frameSize, end, b);
+      min = r.min < min ? r.min : min;
+      max = r.max > max ? r.max : max;
+      continue;
+    }
+    // Without SIMD: two copies of one loop keep each monomorphic (see rescaleRange).
+    if (raw instanceof Int16Array) {
+      for (let p = f * frameSize; p < end; p++) {
+        const v = raw[p]!;
+        min = v < min ? v : min;
+        max = v > max ? v : max;
+        raw[p] = v + b;
+      }
+    } else {
+      for (let p = f * frameSize; p < end; p++) {
+        const v = raw[p]!;
+        min = v < min ? v : min;
+        max = v > max ? v : max;
+        raw[p] = v + b;
+      }
+    }
+  }
+  const type = chooseLutType(rawType, rescales, min, max);
+  if (type === rawType) return { data: raw, type };
+  const out = allocateTypedArray(type, raw.length);
+  const bits = raw instanceof Int16Array ? 16 : 0;
+  for (let f = 0; f < rescales.length; f++) {
+    const b = rescales[f]?.intercept ?? 0;
+    const end = Math.min(raw.length, (f + 1) * frameSize);
+    // Stored value back from the wrapped store: int16 sign-extends, uint16 masks.
+    for (let p = f * frameSize; p < end; p++) {
+      const x = (raw[p]! - b) & 0xffff;
+      out[p] = ((x << bits) >> bits) + b;
+    }
   }
   return { data: out, type };
 }
