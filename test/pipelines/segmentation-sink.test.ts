@@ -147,7 +147,17 @@ describe('segmentation labels written into a sink as the windows finish them', (
     const file = createNiftiFileSink(join(failDir, 'x.nii.gz'));
     let written = 0;
     let aborted = 0;
-    const sink: VolumeSink = { ...file, write: (planes, k0) => ((written += 1), file.write(planes, k0)), abort: () => ((aborted += 1), file.abort()) };
+    const sink: VolumeSink = {
+      ...file,
+      write: (planes, k0) => {
+        written++;
+        return file.write(planes, k0);
+      },
+      abort: () => {
+        aborted++;
+        return file.abort();
+      },
+    };
     const onProgress = () => {
       // After a batch of windows: fail once planes have gone to the (temporary) file.
       if (written > 0) throw new Error('stopped mid-run');
