@@ -7,7 +7,6 @@
  * place by finish; abort or any failure removes it, so a failed run leaves no partial file.
  * File-system faults are typed IoErrors naming the output path.
  */
-import { createWriteStream } from 'node:fs';
 import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
@@ -51,17 +50,19 @@ export function createNiftiFileSink(path: string): VolumeSink {
     temp = tempPathBeside(path);
     const base = { temp, headerBytes: header.length, planeBytes, planes: n2, type: shell.type, next: 0 };
     try {
+      // Opened here, not lazily by a stream: a missing or read-only folder fails begin, before inference.
+      const fh = await open(temp, 'wx');
       if (gzip) {
         // mtime 0 in the gzip header (zlib's default): the same labels give the same file.
         const stream = createGzip({ level: 6 });
-        const done = pipeline(stream, createWriteStream(temp, { flags: 'wx' }));
+        const done = pipeline(stream, fh.createWriteStream());
         // Observed by write / finish / abort; this handler only keeps an early fault from being unhandled.
         done.catch(() => undefined);
         state = { ...base, gz: { stream, done } };
         await put(state.gz!, header);
       } else {
-        state = { ...base, fh: await open(temp, 'wx') };
-        await writeAt(state.fh!, header, 0);
+        state = { ...base, fh };
+        await writeAt(fh, header, 0);
       }
     } catch (error) {
       throw toIoError(error, path, 'write');
