@@ -12,31 +12,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeItemOutputs } from '../../src/cli/batch/run-batch.js';
 import type { BatchItem } from '../../src/cli/batch/types.js';
 import { buildOutputs, inferItem } from '../../src/cli/tasks/index.js';
-import { createVolume } from '../../src/core/volume.js';
 import { writeNifti } from '../../src/io/nifti/write-nifti.js';
-import type { ModelEntry } from '../../src/manifest/types.js';
-import { createPipeline, readManifestFile } from '../../src/node.js';
+import { createPipeline } from '../../src/node.js';
+import { bratsLikeInputs, windowedBratsEntry } from '../fixtures/segmentation/brats-like.js';
 
-const SIZE: [number, number, number] = [64, 64, 44];
 let dir: string;
 let item: BatchItem;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'medinfer-seg-stream-cli-'));
   const images: Record<string, { path: string; dicomFolder: boolean }> = {};
-  for (const [seed, name] of ['t1', 't1ce', 't2', 'flair'].entries()) {
-    const [n0, n1, n2] = SIZE;
-    const data = new Int16Array(n0 * n1 * n2);
-    for (let k = 0; k < n2; k++)
-      for (let j = 0; j < n1; j++)
-        for (let i = 0; i < n0; i++) {
-          if (((i - 32) / 28) ** 2 + ((j - 30) / 26) ** 2 + ((k - 22) / 20) ** 2 > 1) continue;
-          const blob = ((i - 40) / 9) ** 2 + ((j - 26) / 8) ** 2 + ((k - 16) / 7) ** 2 < 1;
-          data[i + n0 * (j + n1 * k)] = 300 + seed * 40 + (blob ? 500 + seed * 90 : 0) + ((i * 7919 + j * 104729 + k * 1299709 + seed * 15485863) % 97) - 48;
-        }
+  for (const [name, volume] of Object.entries(bratsLikeInputs())) {
     const path = join(dir, `case01_${name}.nii`);
     // sform code 2 ('aligned'): the label map must keep it on both paths.
-    await writeFile(path, writeNifti(createVolume({ geometry: { size: SIZE, spacing: [1.5, 1.5, 1.5], origin: [-40, 20, 5] }, data }), { sformCode: 2 }));
+    await writeFile(path, writeNifti(volume, { sformCode: 2 }));
     images[name] = { path, dicomFolder: false };
   }
   item = { id: 'case01', label: 'case01', source: { kind: 'named', images } };
@@ -45,11 +34,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function windowedEntry(): Promise<ModelEntry> {
-  const base = structuredClone((await readManifestFile()).models['medinfer-brats-unet3d-phantom']!);
-  return { ...base, id: 'brats-windowed', inference: { mode: 'slidingWindow', roi: [32, 32, 32], overlap: 0.5, blend: 'gaussian', placement: 'nnunet' } };
-}
-
 function withoutProvenance(json: string): unknown {
   const { provenance: _, ...rest } = JSON.parse(json) as Record<string, unknown>;
   return rest;
@@ -57,7 +41,7 @@ function withoutProvenance(json: string): unknown {
 
 describe('medinfer run: segmentation label map streamed to its file', () => {
   it('writes the same files as the in-memory path', async () => {
-    const pipe = await createPipeline('segmentation', await windowedEntry(), { provider: 'cpu', threads: 1 });
+    const pipe = await createPipeline('segmentation', await windowedBratsEntry(), { provider: 'cpu', threads: 1 });
     const out = await mkdtemp(join(dir, 'out-'));
     try {
       const inMemory = await buildOutputs(item, await inferItem(pipe, item, {}));

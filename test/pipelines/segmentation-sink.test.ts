@@ -13,49 +13,24 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { niftiGz } from '../../src/cli/batch/task-outputs/output-files.js';
-import { createVolume, type Volume } from '../../src/core/volume.js';
 import { createNiftiFileSink } from '../../src/io/nifti/node-nifti-file-sink.js';
 import type { VolumeSink } from '../../src/io/volume-sink.js';
 import { writeNifti } from '../../src/io/nifti/write-nifti.js';
 import { chooseOutputXformCodes } from '../../src/io/nifti/xform-codes.js';
 import type { ModelEntry, StepSpec } from '../../src/manifest/types.js';
-import { createPipeline, readManifestFile } from '../../src/node.js';
+import { createPipeline } from '../../src/node.js';
 import { findLargestSlice } from '../../src/postprocess/segmentation/label-tally.js';
+import { bratsLikeInputs, windowedBratsEntry } from '../fixtures/segmentation/brats-like.js';
 
-const SIZE: [number, number, number] = [64, 64, 44];
-
-function modality(seed: number): Volume {
-  const [n0, n1, n2] = SIZE;
-  const data = new Int16Array(n0 * n1 * n2);
-  // A bright blob off-centre (and off the k midline, so flips move it) in a dimmer ellipsoid, with noise.
-  for (let k = 0; k < n2; k++)
-    for (let j = 0; j < n1; j++)
-      for (let i = 0; i < n0; i++) {
-        const e = ((i - 32) / 28) ** 2 + ((j - 30) / 26) ** 2 + ((k - 22) / 20) ** 2;
-        if (e > 1) continue;
-        const b = ((i - 40) / 9) ** 2 + ((j - 26) / 8) ** 2 + ((k - 16) / 7) ** 2;
-        const noise = ((i * 7919 + j * 104729 + k * 1299709 + seed * 15485863) % 97) - 48;
-        data[i + n0 * (j + n1 * k)] = 300 + seed * 40 + (b < 1 ? 500 + seed * 90 : 0) + noise;
-      }
-  return createVolume({ geometry: { size: SIZE, spacing: [1.5, 1.5, 1.5], origin: [-40, 20, 5] }, data });
-}
-
-const inputs = { t1: modality(1), t1ce: modality(2), t2: modality(3), flair: modality(4) };
+const inputs = bratsLikeInputs();
 let dir: string;
 
 async function entryWith(change: (preprocess: StepSpec[], postprocess: StepSpec[]) => void = () => undefined): Promise<ModelEntry> {
-  const manifest = await readManifestFile();
-  const base = structuredClone(manifest.models['medinfer-brats-unet3d-phantom']!);
+  const base = await windowedBratsEntry();
   const preprocess = [...base.preprocess];
   const postprocess = [...base.postprocess];
   change(preprocess, postprocess);
-  return {
-    ...base,
-    id: 'brats-windowed',
-    preprocess,
-    postprocess,
-    inference: { mode: 'slidingWindow', roi: [32, 32, 32], overlap: 0.5, blend: 'gaussian', placement: 'nnunet' },
-  };
+  return { ...base, preprocess, postprocess };
 }
 
 /** run() and runToSink into .nii and .nii.gz; the files and the whole map's NIfTI. */
