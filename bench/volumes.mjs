@@ -28,7 +28,7 @@
  * --quick: smaller sizes (CT 128x128x80 = one window, no MRI case, blend on 4x96x128x128 with 64^3 windows, 2 runs).
  * --memory: only the peak-RSS cases (1, 1b, 1c), full sizes.
  * Each segmentation case runs in its own process (peak RSS is that case's own).
- *   npm run build && node bench/volumes.mjs [--quick | --memory]
+ *   npm run build && node bench/volumes.mjs [--quick | --memory] [--ct 1024x1024x600]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -46,6 +46,8 @@ import { writeAreaResult } from './lib/write-result.mjs';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const quick = process.argv.includes('--quick');
 const memoryOnly = process.argv.includes('--memory');
+/** `--ct WxHxD` (repeatable): only these CT sizes (a long 1024x1024x600 run on its own). */
+const ctOnly = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--ct' ? [a] : []));
 /** Goals in MB as the figures are (maxRSS / 1024 = MiB): 2.5 GB and 8 GB (10^9 bytes). */
 const GOAL_RSS_MB = 2.5e9 / 2 ** 20;
 const GOAL_HUGE_RSS_MB = 8e9 / 2 ** 20;
@@ -111,6 +113,8 @@ async function segmentationCase(label, entry, volumes, output) {
     timeoutMs: 3_600_000,
   });
   if (!r.ok) throw new Error(`${label}: ${r.error}`);
+  // Each case's figures as it completes: a long run stopped part-way still says what it measured.
+  console.log(JSON.stringify({ case: label.trim(), ...r.result }));
   return r.result;
 }
 
@@ -122,17 +126,18 @@ const ctCases = quick
       [[512, 512, 300], GOAL_RSS_MB, '2.5 GB'],
       [[1024, 1024, 600], GOAL_HUGE_RSS_MB, '8 GB'],
     ];
-for (const [ctSize, goalMB, goalText] of bundled ? ctCases : []) {
+for (const [ctSize, goalMB, goalText] of bundled ? ctCases.filter(([size]) => ctOnly.length === 0 || ctOnly.includes(size.join('x'))) : []) {
   const ctPath = join(dir, `ct-${ctSize.join('x')}.nii`);
   if (!existsSync(ctPath)) writeFileSync(ctPath, writeNifti(generateChestCt({ seed: caseSeed(11, 0), size: ctSize }).image));
   // The model's 1.5 mm space would refuse the 0.7 mm CT: this case measures memory, not labels.
   const { space: _space, ...entry } = slidingEntry(bundled, 'bundled-unet3d-sliding-128');
   const slots = Object.fromEntries(bundled.io.inputs[0].channels.map((name) => [name, ctPath]));
-  const c = await segmentationCase(`CT ${ctSize.join('x')} (bundled 3D U-Net, 128^3 windows)`, entry, slots);
-  // The label map wanted on disk: held then written (the CLI before runToSink) against streamed into the file.
+  // The label map wanted on disk: streamed into the file (runToSink) against held then written (the
+  // CLI before runToSink); streamed first, so a long run stopped part-way has the new figure.
   const labelsPath = join(dir, `labels-${ctSize.join('x')}.nii.gz`);
-  const held = await segmentationCase(`  ... labels held, then written to .nii.gz`, entry, slots, { mode: 'held-file', path: labelsPath });
-  const streamed = await segmentationCase(`  ... labels streamed into the .nii.gz`, entry, slots, { mode: 'streamed', path: labelsPath });
+  const streamed = await segmentationCase(`CT ${ctSize.join('x')}: labels streamed into a .nii.gz`, entry, slots, { mode: 'streamed', path: labelsPath });
+  const c = await segmentationCase(`CT ${ctSize.join('x')} (bundled 3D U-Net, 128^3 windows)`, entry, slots);
+  const held = await segmentationCase(`CT ${ctSize.join('x')}: labels held, then written to a .nii.gz`, entry, slots, { mode: 'held-file', path: labelsPath });
   if (!streamed.streamed) throw new Error(`CT ${ctSize.join('x')}: runToSink fell back to the whole map`);
   figures.push(
     makeFigure(
@@ -297,7 +302,7 @@ else {
 }
 
 // --memory writes its own area, so a partial run never replaces the full volumes result.
-const area = memoryOnly ? 'volumes-memory' : 'volumes';
+const area = `${memoryOnly ? 'volumes-memory' : 'volumes'}${ctOnly.length > 0 ? `-ct-${ctOnly.join('-')}` : ''}`;
 const path = writeAreaResult(area, {
   area,
   date: new Date().toISOString(),
