@@ -228,17 +228,17 @@ async function segment(
   const { records, logits, written } = predicted;
   const streamed = predicted.labels;
   predicted = undefined;
-  const common = { provenance: createProvenance(handle, [records, ...allRecords], names, started, timing), warnings };
-  if (written !== undefined) return { ...common, written };
+  // Provenance last: its duration covers the labels (and a file written from the whole map).
+  const ended = <T>(result: T) => ({ ...result, provenance: createProvenance(handle, [records, ...allRecords], names, started, timing), warnings });
+  if (written !== undefined) return ended({ written });
   const { labels, probabilities } =
     streamed ?? computeLabels(entry, logits!, records, { ...(options.probabilities ? { probabilities: true } : {}), ...labelsOptions });
-  return {
-    ...common,
+  return ended({
     labels,
     ...(probabilities ? { probabilities } : {}),
     ...(firstInput ? { masked: maskInputVolume(firstInput, labels) } : {}),
     ...(sink ? { written: await writeWholeLabels(labels, sink) } : {}),
-  };
+  });
 }
 
 function volumesByName(entry: ModelEntry, volumes: readonly LabelVolume[]): Record<string, number> {
