@@ -50,7 +50,7 @@ export function createNiftiFileSink(path: string): VolumeSink {
     temp = tempPathBeside(path);
     const base = { temp, headerBytes: header.length, planeBytes, planes: n2, type: shell.type, next: 0 };
     try {
-      // Opened here, not lazily by a stream: a missing or read-only folder fails begin, before inference.
+      // Opened here, not lazily by the stream: a missing or read-only folder fails begin (the first slab), not finish.
       const fh = await open(temp, 'wx');
       if (gzip) {
         // mtime 0 in the gzip header (zlib's default): the same labels give the same file.
