@@ -10,6 +10,8 @@
  *     `space` is dropped so the 0.7 mm CT is accepted), the memory and time are what is measured.
  *  1b. (full run and --memory) the same on a 1024x1024x600 CT (629 M voxels; 320 windows): peak
  *     RSS against the 8 GB goal; labels come slab by slab out of the sliding window.
+ *  1c. (each CT size) the label map wanted in a .nii.gz: held whole then written with niftiGz (what
+ *     `medinfer run` did) against streamed into the file slab by slab (runToSink), peak RSS of each.
  *  2. MRI 4x240x240x155 (BraTS size, four int16 NIfTI modalities) through the benchmark-size 3D
  *     U-Net (32 base features, 4 levels, random weights) with 128^3 windows (nnU-Net placement,
  *     overlap 0 = 8 windows: each costs tens of seconds on 2 cores; fewer windows make the SDK's
@@ -24,9 +26,9 @@
  *     (probabilities requested). One untimed warm-up per process on both sides. Goal: faster
  *     than torch (ratio < 1).
  * --quick: smaller sizes (CT 128x128x80 = one window, no MRI case, blend on 4x96x128x128 with 64^3 windows, 2 runs).
- * --memory: only the peak-RSS cases (1 and 1b), full sizes.
+ * --memory: only the peak-RSS cases (1, 1b, 1c), full sizes.
  * Each segmentation case runs in its own process (peak RSS is that case's own).
- *   npm run build && node bench/volumes.mjs [--quick | --memory]
+ *   npm run build && node bench/volumes.mjs [--quick | --memory] [--ct 1024x1024x600]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -44,6 +46,8 @@ import { writeAreaResult } from './lib/write-result.mjs';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const quick = process.argv.includes('--quick');
 const memoryOnly = process.argv.includes('--memory');
+/** `--ct WxHxD` (repeatable): only these CT sizes (a long 1024x1024x600 run on its own). */
+const ctOnly = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--ct' ? [a] : []));
 /** Goals in MB as the figures are (maxRSS / 1024 = MiB): 2.5 GB and 8 GB (10^9 bytes). */
 const GOAL_RSS_MB = 2.5e9 / 2 ** 20;
 const GOAL_HUGE_RSS_MB = 8e9 / 2 ** 20;
@@ -53,26 +57,38 @@ if (process.argv[2] === '--case') {
   process.exit(0);
 }
 
-/** Child: one segmentation run end to end; prints { ms, inferenceMs, windows, maxRssMB }. */
-async function runCase({ entry, volumes }) {
-  const { createPipeline } = await import('../dist/node.js');
+/**
+ * Child: one segmentation run end to end; prints { ms, inferenceMs, windows, maxRssMB }. `output`:
+ * the label map also goes to a .nii.gz, either held then written as `medinfer run` did before
+ * runToSink ('held-file': niftiGz of the whole map) or streamed into it as the windows finish
+ * ('streamed': runToSink + createNiftiFileSink, as `medinfer run` does now).
+ */
+async function runCase({ entry, volumes, output }) {
+  const { createPipeline, createNiftiFileSink } = await import('../dist/node.js');
   const pipeline = await createPipeline('segmentation', entry, { provider: 'cpu', threads: 2 });
   let windows = 0;
+  const onProgress = (_, total) => {
+    windows = total;
+  };
   const started = performance.now();
-  const result = await pipeline.run(volumes, {
-    onProgress: (_, total) => {
-      windows = total;
-    },
-  });
+  let result;
+  let size;
+  let streamed = false;
+  if (output?.mode === 'streamed') {
+    result = await pipeline.runToSink(volumes, createNiftiFileSink(output.path), { onProgress });
+    size = result.written.geometry.size;
+    streamed = result.streamed;
+  } else {
+    result = await pipeline.run(volumes, { onProgress });
+    size = result.labels.geometry.size;
+    if (output?.mode === 'held-file') {
+      const { niftiGz } = await import('../dist/cli/batch/task-outputs/output-files.js');
+      writeFileSync(output.path, await niftiGz(result.labels));
+    }
+  }
   const ms = performance.now() - started;
   console.log(
-    JSON.stringify({
-      ms,
-      inferenceMs: result.provenance.inferenceMs,
-      windows,
-      size: [...result.labels.geometry.size],
-      maxRssMB: process.resourceUsage().maxRSS / 1024,
-    }),
+    JSON.stringify({ ms, inferenceMs: result.provenance.inferenceMs, windows, size: [...size], streamed, maxRssMB: process.resourceUsage().maxRSS / 1024 }),
   );
   await pipeline.dispose();
 }
@@ -91,10 +107,14 @@ const manifest = await readManifestFile();
 const figures = [];
 const skipped = [];
 
-async function segmentationCase(label, entry, volumes) {
+async function segmentationCase(label, entry, volumes, output) {
   console.error(`  ${label}`);
-  const r = await runJsonChild(process.execPath, [fileURLToPath(import.meta.url), '--case', JSON.stringify({ entry, volumes })], { timeoutMs: 3_600_000 });
+  const r = await runJsonChild(process.execPath, [fileURLToPath(import.meta.url), '--case', JSON.stringify({ entry, volumes, output })], {
+    timeoutMs: 3_600_000,
+  });
   if (!r.ok) throw new Error(`${label}: ${r.error}`);
+  // Each case's figures as it completes: a long run stopped part-way still says what it measured.
+  console.log(JSON.stringify({ case: label.trim(), ...r.result }));
   return r.result;
 }
 
@@ -106,13 +126,35 @@ const ctCases = quick
       [[512, 512, 300], GOAL_RSS_MB, '2.5 GB'],
       [[1024, 1024, 600], GOAL_HUGE_RSS_MB, '8 GB'],
     ];
-for (const [ctSize, goalMB, goalText] of bundled ? ctCases : []) {
+for (const [ctSize, goalMB, goalText] of bundled ? ctCases.filter(([size]) => ctOnly.length === 0 || ctOnly.includes(size.join('x'))) : []) {
   const ctPath = join(dir, `ct-${ctSize.join('x')}.nii`);
   if (!existsSync(ctPath)) writeFileSync(ctPath, writeNifti(generateChestCt({ seed: caseSeed(11, 0), size: ctSize }).image));
   // The model's 1.5 mm space would refuse the 0.7 mm CT: this case measures memory, not labels.
   const { space: _space, ...entry } = slidingEntry(bundled, 'bundled-unet3d-sliding-128');
   const slots = Object.fromEntries(bundled.io.inputs[0].channels.map((name) => [name, ctPath]));
+  // The label map wanted on disk: streamed into the file (runToSink) against held then written (the
+  // CLI before runToSink); streamed first, so a long run stopped part-way has the new figure.
+  const labelsPath = join(dir, `labels-${ctSize.join('x')}.nii.gz`);
+  const streamed = await segmentationCase(`CT ${ctSize.join('x')}: labels streamed into a .nii.gz`, entry, slots, { mode: 'streamed', path: labelsPath });
   const c = await segmentationCase(`CT ${ctSize.join('x')} (bundled 3D U-Net, 128^3 windows)`, entry, slots);
+  const held = await segmentationCase(`CT ${ctSize.join('x')}: labels held, then written to a .nii.gz`, entry, slots, { mode: 'held-file', path: labelsPath });
+  if (!streamed.streamed) throw new Error(`CT ${ctSize.join('x')}: runToSink fell back to the whole map`);
+  figures.push(
+    makeFigure(
+      `segmentation of a ${ctSize.join('x')} CT to a .nii.gz label map, streamed into the file as the windows finish (runToSink, as medinfer run): peak RSS`,
+      'MB',
+      streamed.maxRssMB,
+      'the label map held whole, then written with niftiGz (medinfer run before runToSink), separate process in the same run',
+      held.maxRssMB,
+      {
+        seconds: round(streamed.ms / 1000),
+        heldSeconds: round(held.ms / 1000),
+        goal: goalText,
+        goalMet: streamed.maxRssMB < goalMB,
+        note: `labels only, ${streamed.windows} windows of 128^3; each side one run in its own process`,
+      },
+    ),
+  );
   figures.push(
     makeFigure(
       `segmentation of a ${ctSize.join('x')} CT with the bundled 3D U-Net (CT in all 4 channel slots, ${c.windows} windows of 128^3, labels only): peak RSS`,
@@ -260,7 +302,7 @@ else {
 }
 
 // --memory writes its own area, so a partial run never replaces the full volumes result.
-const area = memoryOnly ? 'volumes-memory' : 'volumes';
+const area = `${memoryOnly ? 'volumes-memory' : 'volumes'}${ctOnly.length > 0 ? `-ct-${ctOnly.join('-')}` : ''}`;
 const path = writeAreaResult(area, {
   area,
   date: new Date().toISOString(),

@@ -50,13 +50,15 @@ export {
   parseLandmarks,
   type ImageInput, type NamedInputs, type Provenance, type RuntimeSettings, type PipelineBase, type PipelineMap, type ImplementedTask,
   type ClassificationPipeline, type ClassificationResult, type ClassificationRunOptions, type OcclusionOptions, type OcclusionMap,
-  type SegmentationPipeline, type SegmentationResult, type SegmentationRunOptions,
+  type SegmentationPipeline, type SegmentationResult, type SegmentationRunOptions, type SegmentationSinkResult,
   type DetectionPipeline, type DetectionResult, type Detection, type Luna16Candidate,
   type RegistrationPipeline, type RegistrationInput, type RegistrationResult, type LandmarkFormat, type TreSummary,
   type ReportTextPipeline, type ReportTextResult, type ObservationResult, type MentionStatus,
 } from './pipelines/index.js';
 export type { PreprocessRecord, MappedBox } from './preprocess/index.js';
-export type { LabelScore } from './postprocess/index.js';
+export type { LabelScore, LargestSlice } from './postprocess/index.js';
+// Where a volume goes plane by plane (SegmentationPipeline.runToSink; Node: createNiftiFileSink).
+export type { VolumeSink, VolumeShell } from './io/volume-sink.js';
 
 // NIfTI.
 export {

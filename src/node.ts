@@ -24,22 +24,22 @@ export {
   type ProviderProbe, type ValueMetadata, type ModelSource, type ModelSession, type ModelSessionOptions, type OpenModelOptions, parseLandmarks,
   type ImageInput, type NamedInputs, type Provenance, type RuntimeSettings, type PipelineBase, type PipelineMap, type ImplementedTask,
   type ClassificationPipeline, type ClassificationResult, type ClassificationRunOptions, type OcclusionOptions, type OcclusionMap,
-  type SegmentationPipeline, type SegmentationResult, type SegmentationRunOptions, type DetectionPipeline, type DetectionResult, type Detection,
-  type Luna16Candidate, type RegistrationPipeline, type RegistrationInput, type RegistrationResult, type LandmarkFormat, type TreSummary,
-  type ReportTextPipeline, type ReportTextResult, type ObservationResult, type MentionStatus, type PreprocessRecord, type MappedBox, type LabelScore,
-  readNifti, readNiftiSync, writeNifti, parseNiftiHeader, type ReadNiftiOptions, type NiftiMeta, type WriteNiftiOptions, type NiftiXformCode,
-  type NiftiHeader, type GunzipFunction, readDicom, readDicomSeries, readDicomSeriesParts, groupDicomSeries, summarizeDicomHeader, readDicomTags,
-  listSupportedTransferSyntaxes, type DicomReadOptions, type DicomFileInput, type DicomSeriesGroup, type DicomSeriesPartSummary, type ImageComponent,
-  type DicomHeaderSummary, type DicomHeaderOptions, type DicomTag, type TransferSyntaxInfo, type PixelCodec, type DicomCodecName,
-  type DicomCodecLoader, type DicomCodecLoaders, createDicomWebClient, readDicomWebSeries, retrieveDicomWebSeriesFiles, type DicomWebClient,
-  type DicomWebClientOptions, type DicomWebProgress, type QidoQuery, type QidoValue, type RetrieveOptions, type DicomWebSeriesReference,
-  type DicomWebAuth, type HttpOptions, type StoreResult, type StoredInstance, type FailedInstance, type StudyResult, type SeriesResult,
-  type InstanceResult, type DicomJsonDataset, type DicomJsonValue, type MultipartLimits, describeDicomSource, createDicomSeg, createDicomSr,
-  readDicomSegLabels, createRandomUid, deriveUid, DEFAULT_UID_ROOT, DICOM_CODES, localCode, type DicomSourceSeries, type DicomSourceInstance,
-  type SegmentDescription, type CreateDicomSegOptions, type CodedConcept, type AlgorithmIdentity, type InstanceUidOptions, type CreateDicomSrOptions,
-  type SrSegmentVolume, type SrDetection, type SrDetection2D, type SrDetection3D, type SrClassification, type DicomSegLabels, type DicomSegSegment,
-  toNdarray, volumeFromNdarray, tensorFromNdarray, type NdarrayLike, type NdarrayFactory, segmentationToDicom, detectionToDicomSr,
-  classificationToDicomSr, type DicomResultOptions,
+  type SegmentationPipeline, type SegmentationResult, type SegmentationRunOptions, type SegmentationSinkResult, type DetectionPipeline,
+  type DetectionResult, type Detection, type Luna16Candidate, type RegistrationPipeline, type RegistrationInput, type RegistrationResult,
+  type LandmarkFormat, type TreSummary, type ReportTextPipeline, type ReportTextResult, type ObservationResult, type MentionStatus,
+  type PreprocessRecord, type MappedBox, type LabelScore, type LargestSlice, type VolumeSink, type VolumeShell, readNifti, readNiftiSync, writeNifti,
+  parseNiftiHeader, type ReadNiftiOptions, type NiftiMeta, type WriteNiftiOptions, type NiftiXformCode, type NiftiHeader, type GunzipFunction,
+  readDicom, readDicomSeries, readDicomSeriesParts, groupDicomSeries, summarizeDicomHeader, readDicomTags, listSupportedTransferSyntaxes,
+  type DicomReadOptions, type DicomFileInput, type DicomSeriesGroup, type DicomSeriesPartSummary, type ImageComponent, type DicomHeaderSummary,
+  type DicomHeaderOptions, type DicomTag, type TransferSyntaxInfo, type PixelCodec, type DicomCodecName, type DicomCodecLoader,
+  type DicomCodecLoaders, createDicomWebClient, readDicomWebSeries, retrieveDicomWebSeriesFiles, type DicomWebClient, type DicomWebClientOptions,
+  type DicomWebProgress, type QidoQuery, type QidoValue, type RetrieveOptions, type DicomWebSeriesReference, type DicomWebAuth, type HttpOptions,
+  type StoreResult, type StoredInstance, type FailedInstance, type StudyResult, type SeriesResult, type InstanceResult, type DicomJsonDataset,
+  type DicomJsonValue, type MultipartLimits, describeDicomSource, createDicomSeg, createDicomSr, readDicomSegLabels, createRandomUid, deriveUid,
+  DEFAULT_UID_ROOT, DICOM_CODES, localCode, type DicomSourceSeries, type DicomSourceInstance, type SegmentDescription, type CreateDicomSegOptions,
+  type CodedConcept, type AlgorithmIdentity, type InstanceUidOptions, type CreateDicomSrOptions, type SrSegmentVolume, type SrDetection,
+  type SrDetection2D, type SrDetection3D, type SrClassification, type DicomSegLabels, type DicomSegSegment, toNdarray, volumeFromNdarray,
+  tensorFromNdarray, type NdarrayLike, type NdarrayFactory, segmentationToDicom, detectionToDicomSr, classificationToDicomSr, type DicomResultOptions,
 } from './index.js';
 
 // Pipelines bound to onnxruntime-node and the file-system loaders.
@@ -55,6 +55,9 @@ export { resolveModelsDir, defaultModelsDir, STORE_MANIFEST_NAME, type ModelsDir
 export { loadManifestWithStore, type ManifestWithStore, type StoreInfo, type StoreLoadOptions } from './manifest/store/load-with-store.js';
 export { addModelToStore, type AddModelOptions, type AddedModel } from './runtime/model-store/add-model.js';
 export { removeModelFromStore } from './manifest/store/remove-model.js';
+
+// A label map written into a .nii / .nii.gz as it is made (SegmentationPipeline.runToSink), atomically.
+export { createNiftiFileSink } from './io/nifti/node-nifti-file-sink.js';
 
 // Files and folders: any supported image by content (NIfTI, DICOM, PNG / JPEG / TIFF / WebP), DICOM folders.
 export {

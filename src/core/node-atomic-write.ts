@@ -15,9 +15,14 @@ export function isTempName(name: string): boolean {
   return name.startsWith('.') && name.endsWith(TEMP_SUFFIX);
 }
 
+/** A fresh hidden temporary name beside `path` (same folder, so renaming it into place is atomic). */
+export function tempPathBeside(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}-${(counter++).toString(36)}${TEMP_SUFFIX}`);
+}
+
 /** Writes `path` whole or not at all; a file-system fault is a typed IoError naming `path`. */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${(counter++).toString(36)}${TEMP_SUFFIX}`);
+  const temp = tempPathBeside(path);
   let op: 'write' | 'rename' = 'write';
   try {
     await writeFile(temp, data, { flag: 'wx' });

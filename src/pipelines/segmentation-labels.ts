@@ -27,7 +27,7 @@ import { copyPermutedBlock } from '../core/permute-block.js';
 import type { ModelTensor } from '../core/tensor.js';
 
 type SegmentationStep = PostprocessStepOf<'segmentation'>;
-type LabelFilter = Extract<
+export type LabelFilter = Extract<
   SegmentationStep,
   { op: 'remapLabels' | 'keepLargestComponent' | 'removeSmallComponents' | 'keepLargestForegroundComponent' | 'binarize' }
 >;
@@ -120,12 +120,28 @@ function discretise(probabilities: Volume, step: SegmentationSteps['discrete'], 
   return discretiseChannels(probabilities.data, probabilities.frames, step, modelId);
 }
 
+/** The label filters that look at one voxel at a time: a map can go through them in slabs. */
+export type VoxelLabelFilter = Extract<LabelFilter, { op: 'remapLabels' | 'binarize' }>;
+
+export function isVoxelFilter(filter: LabelFilter): filter is VoxelLabelFilter {
+  return filter.op === 'remapLabels' || filter.op === 'binarize';
+}
+
+/** A new array (the input may be the caller's); the type is kept. */
+export function filterVoxels(labels: LabelArray, filter: VoxelLabelFilter): LabelArray {
+  if (filter.op === 'remapLabels') return remapLabels(labels, filter.map);
+  const data = labels.slice();
+  for (let p = 0; p < data.length; p++) data[p] = data[p] !== 0 ? 1 : 0;
+  return data;
+}
+
 function filterLabels(labels: Volume, filters: readonly LabelFilter[]): Volume {
   let v = labels;
   for (const s of filters) {
     switch (s.op) {
       case 'remapLabels':
-        v = createVolume({ geometry: v.geometry, data: remapLabels(v.data as LabelArray, s.map), meta: v.meta });
+      case 'binarize':
+        v = createVolume({ geometry: v.geometry, data: filterVoxels(v.data as LabelArray, s), meta: v.meta });
         break;
       case 'keepLargestComponent':
         v = keepLargestComponent(v, { ...(s.labels ? { labels: s.labels } : {}), connectivity: s.connectivity });
@@ -136,12 +152,6 @@ function filterLabels(labels: Volume, filters: readonly LabelFilter[]): Volume {
       case 'keepLargestForegroundComponent':
         v = keepLargestForegroundComponent(v, s.connectivity);
         break;
-      case 'binarize': {
-        const data = v.data.slice();
-        for (let p = 0; p < data.length; p++) data[p] = data[p] !== 0 ? 1 : 0;
-        v = createVolume({ geometry: v.geometry, data, meta: v.meta });
-        break;
-      }
       default: {
         const exhaustive: never = s;
         return exhaustive;

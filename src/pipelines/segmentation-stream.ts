@@ -15,7 +15,16 @@ import { applySigmoid, applySoftmaxChannelsInPlace } from '../postprocess/classi
 import type { LabelArray } from '../postprocess/segmentation/label-maps.js';
 import type { PreprocessRecord } from '../preprocess/types.js';
 import type { SlabSink } from '../runtime/sliding-window/sliding-window.js';
-import { discretiseChannels, finishLabels, segmentationSteps, tensorLabelsMapping, type LabelsOptions, type LabelsResult } from './segmentation-labels.js';
+import type { Volume } from '../core/volume.js';
+import {
+  discretiseChannels,
+  finishLabels,
+  segmentationSteps,
+  tensorLabelsMapping,
+  type LabelsOptions,
+  type LabelsResult,
+  type SegmentationSteps,
+} from './segmentation-labels.js';
 
 export interface LabelStream {
   readonly onSlab: SlabSink;
@@ -23,34 +32,60 @@ export interface LabelStream {
   finish(): LabelsResult;
 }
 
+/** Labels of one slab of the output, in tensor order: what every label stream is made of. */
+export interface SlabLabels {
+  readonly post: SegmentationSteps;
+  /** Tensor labels -> the reslice grid (tensorLabelsMapping). */
+  readonly mapping: (tensorLabels: LabelArray) => Volume;
+  /** Voxels of one plane of the tensor's first spatial axis. */
+  readonly plane: number;
+  readonly voxels: number;
+  /** Activation and discretisation of `planes` planes of the channel output (in place), as labels. */
+  labelsOf(slab: Float32Array, planes: number): LabelArray;
+}
+
 /** null when the entry's steps, the plan or the tensor's shape need the whole output. */
-export function planLabelStream(entry: ModelEntry, records: readonly PreprocessRecord[], dims: readonly number[], options: LabelsOptions): LabelStream | null {
+export function planSlabLabels(entry: ModelEntry, records: readonly PreprocessRecord[], dims: readonly number[], options: LabelsOptions): SlabLabels | null {
   if (entry.inference.mode !== 'slidingWindow' || dims.length !== 5 || dims[0] !== 1) return null;
   const post = segmentationSteps(entry, options.skip);
   const mapping = tensorLabelsMapping(dims.slice(2), records);
   const plane = dims[3]! * dims[4]!;
   if (mapping === null || plane % 4 !== 0 || plane < 4096) return null;
-  const voxels = dims[2]! * plane;
-  let labels: LabelArray | undefined;
-  let received = 0;
   return {
-    onSlab: (slab, from, planes) => {
-      const n = planes * plane;
-      const channels = slab.length / n;
+    post,
+    mapping,
+    plane,
+    voxels: dims[2]! * plane,
+    labelsOf: (slab, planes) => {
+      const channels = slab.length / (planes * plane);
       for (const s of post.activations) {
         if (s.op === 'sigmoid') applySigmoid(slab, slab);
         else applySoftmaxChannelsInPlace(slab, channels);
       }
-      const part = discretiseChannels(slab, channels, post.discrete, entry.id);
+      return discretiseChannels(slab, channels, post.discrete, entry.id);
+    },
+  };
+}
+
+/** The whole label map from the slabs (planSlabLabels), then filters and reslice as for the whole output. */
+export function planLabelStream(entry: ModelEntry, records: readonly PreprocessRecord[], dims: readonly number[], options: LabelsOptions): LabelStream | null {
+  const slabs = planSlabLabels(entry, records, dims, options);
+  if (slabs === null) return null;
+  const { plane, voxels } = slabs;
+  let labels: LabelArray | undefined;
+  let received = 0;
+  return {
+    onSlab: (slab, from, planes) => {
+      const part = slabs.labelsOf(slab, planes);
       labels ??= part instanceof Uint8Array ? new Uint8Array(voxels) : new Uint16Array(voxels);
       if (part.constructor !== labels.constructor) throw new ShapeError(`model '${entry.id}': label slabs changed type between planes`, { modelId: entry.id });
       labels.set(part, from * plane);
-      received += n;
+      received += part.length;
     },
     finish: () => {
       if (labels === undefined || received !== voxels)
         throw new ShapeError(`model '${entry.id}': ${received} of ${voxels} labelled voxels arrived from the sliding window`, { modelId: entry.id });
-      return { labels: finishLabels(mapping(labels), records, post, options) };
+      return { labels: finishLabels(slabs.mapping(labels), records, slabs.post, options) };
     },
   };
 }

@@ -13,12 +13,15 @@ import type { Volume } from '../core/volume.js';
 import { getModelEntry } from '../manifest/load.js';
 import type { ModelEntry } from '../manifest/types.js';
 import { measureLabelVolumes } from '../postprocess/segmentation/label-maps.js';
+import type { LabelVolume, LargestSlice } from '../postprocess/segmentation/label-tally.js';
+import type { VolumeShell, VolumeSink } from '../io/volume-sink.js';
 import { runPreprocessPlan, type PreprocessResult } from '../preprocess/run-plan.js';
 import type { PreprocessRecord } from '../preprocess/types.js';
 import { xformMetaOf } from '../io/nifti/xform-codes.js';
 import { alignInputs } from './align-inputs.js';
 import { computeLabels, labelName, maskInputVolume, segmentationSteps, type LabelsOptions, type LabelsResult } from './segmentation-labels.js';
 import { planLabelStream } from './segmentation-stream.js';
+import { planSinkStream, type SinkOutcome, writeWholeLabels } from './segmentation-sink.js';
 import { inferDense, inferDenseSlabs } from './infer-dense.js';
 import type { ModelTensor } from '../core/tensor.js';
 import { createProvenance, openModelHandle, type ModelHandle } from './model-handle.js';
@@ -52,9 +55,33 @@ export interface SegmentationResult {
   readonly warnings: readonly string[];
 }
 
+/**
+ * A run whose label map is only wanted in a file (runToSink): the map goes to the sink, not into
+ * the result. What the result carries instead is measured on the way (volumes, largest slice).
+ */
+export interface SegmentationSinkResult extends Omit<SegmentationResult, 'labels' | 'probabilities'> {
+  /** The label map written, without its samples: the first input's grid, uint8 / uint16, meta. */
+  readonly written: VolumeShell;
+  /**
+   * Planes went to the sink as the sliding window finished them, the map never whole in memory.
+   * false: the run needed the whole map (whole-volume inference, component filters, a conform's
+   * reslice, brain extraction, slabs not along the file's k axis) and wrote it at the end.
+   */
+  readonly streamed: boolean;
+  /** The slice along the third voxel axis with the most labelled voxels, for an overlay. */
+  readonly largestSlice: LargestSlice;
+}
+
 export interface SegmentationPipeline extends PipelineBase {
   readonly task: 'segmentation';
   run(input: ImageInput | NamedInputs, options?: SegmentationRunOptions): Promise<SegmentationResult>;
+  /**
+   * The label map written into `sink` (in Node: createNiftiFileSink(path)) as it is made, for a
+   * map only wanted on disk: with a sliding window, slab by slab as the windows complete, so a
+   * 1024x1024x600 CT never holds it whole. The file equals writeNifti of run()'s labels. On any
+   * failure the sink is aborted (no file) and the error rethrown.
+   */
+  runToSink(input: ImageInput | NamedInputs, sink: VolumeSink, options?: Omit<SegmentationRunOptions, 'probabilities'>): Promise<SegmentationSinkResult>;
 }
 
 /**
@@ -126,8 +153,8 @@ async function predict(
   prepared: PreparedInputs,
   preModelLabels: Volume | undefined,
   timing: { inferenceMs: number },
-  run: { onProgress?: (done: number, total: number) => void; labels?: LabelsOptions },
-): Promise<{ records: PreprocessRecord[]; logits?: ModelTensor<'float32'>; labels?: LabelsResult }> {
+  run: { onProgress?: (done: number, total: number) => void; labels?: LabelsOptions; sink?: VolumeSink },
+): Promise<Predicted> {
   const entry = handle.entry;
   // Sliding windows read the preprocessed volume through strides (no transposed whole copy), or
   // a zscore deferred into the windows (PreprocessResult.deferred: no float32 copy at all).
@@ -139,6 +166,11 @@ async function predict(
   const records = pre.records;
   const tensor = pre.deferred ?? pre.tensor;
   pre = undefined;
+  const toSink = run.labels && run.sink ? planSinkStream(entry, records, tensor.dims, run.labels, run.sink) : null;
+  if (toSink !== null) {
+    await inferDenseSlabs(handle, tensor, toSink.onSlab, run.onProgress, timing);
+    return { records, written: await toSink.finish() };
+  }
   const stream = run.labels ? planLabelStream(entry, records, tensor.dims, run.labels) : null;
   if (stream !== null) {
     await inferDenseSlabs(handle, tensor, stream.onSlab, run.onProgress, timing);
@@ -148,18 +180,30 @@ async function predict(
   return { records, logits };
 }
 
+interface Predicted {
+  readonly records: PreprocessRecord[];
+  readonly logits?: ModelTensor<'float32'>;
+  readonly labels?: LabelsResult;
+  /** Labels already in the sink (planSinkStream). */
+  readonly written?: SinkOutcome;
+}
+
 function takeInputs(prepared: PreparedInputs): PlanInputs {
   const inputs = prepared.inputs!;
   prepared.inputs = undefined;
   return inputs;
 }
 
+/** A run's labels: in memory (`labels`), in the sink (`written`), or both (a whole map then written). */
+type Segmented = Omit<SegmentationResult, 'labels' | 'volumesMl'> & { readonly labels?: Volume; readonly written?: SinkOutcome };
+
 async function segment(
   handle: ModelHandle,
   preModel: PreModel | null,
   input: ImageInput | NamedInputs,
   options: SegmentationRunOptions,
-): Promise<SegmentationResult> {
+  sink?: VolumeSink,
+): Promise<Segmented> {
   const started = Date.now();
   const entry = handle.entry;
   const timing = { inferenceMs: 0 };
@@ -175,30 +219,66 @@ async function segment(
     allRecords.push(pre.records);
   }
   const labelsOptions: LabelsOptions = { meta: { ...reference.meta, source: reference.source } };
-  let predicted: { records: PreprocessRecord[]; logits?: ModelTensor<'float32'>; labels?: LabelsResult } | undefined = await predict(
-    handle,
-    prepared,
-    preLabels,
-    timing,
-    { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.probabilities ? {} : { labels: labelsOptions }) },
-  );
+  let predicted: Predicted | undefined = await predict(handle, prepared, preLabels, timing, {
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.probabilities ? {} : { labels: labelsOptions }),
+    ...(sink ? { sink } : {}),
+  });
   preLabels = undefined;
-  const records = predicted.records;
-  const logits = predicted.logits;
+  const { records, logits, written } = predicted;
   const streamed = predicted.labels;
   predicted = undefined;
+  // Provenance last: its duration covers the labels (and a file written from the whole map).
+  const ended = <T>(result: T) => ({ ...result, provenance: createProvenance(handle, [records, ...allRecords], names, started, timing), warnings });
+  if (written !== undefined) return ended({ written });
   const { labels, probabilities } =
     streamed ?? computeLabels(entry, logits!, records, { ...(options.probabilities ? { probabilities: true } : {}), ...labelsOptions });
-  const volumesMl: Record<string, number> = {};
-  for (const lv of measureLabelVolumes(labels.data, labels.geometry)) volumesMl[labelName(entry.labels, lv.label)] = lv.ml;
-  return {
+  return ended({
     labels,
     ...(probabilities ? { probabilities } : {}),
     ...(firstInput ? { masked: maskInputVolume(firstInput, labels) } : {}),
-    volumesMl,
-    provenance: createProvenance(handle, [records, ...allRecords], names, started, timing),
+    ...(sink ? { written: await writeWholeLabels(labels, sink) } : {}),
+  });
+}
+
+function volumesByName(entry: ModelEntry, volumes: readonly LabelVolume[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const lv of volumes) out[labelName(entry.labels, lv.label)] = lv.ml;
+  return out;
+}
+
+async function segmentInMemory(
+  handle: ModelHandle,
+  preModel: PreModel | null,
+  input: ImageInput | NamedInputs,
+  options: SegmentationRunOptions,
+): Promise<SegmentationResult> {
+  const { labels, probabilities, masked, provenance, warnings } = await segment(handle, preModel, input, options);
+  return {
+    labels: labels!,
+    ...(probabilities ? { probabilities } : {}),
+    ...(masked ? { masked } : {}),
+    volumesMl: volumesByName(handle.entry, measureLabelVolumes(labels!.data, labels!.geometry)),
+    provenance,
     warnings,
   };
+}
+
+async function segmentToSink(
+  handle: ModelHandle,
+  preModel: PreModel | null,
+  input: ImageInput | NamedInputs,
+  sink: VolumeSink,
+  options: Omit<SegmentationRunOptions, 'probabilities'>,
+): Promise<SegmentationSinkResult> {
+  try {
+    const { written, masked, provenance, warnings } = await segment(handle, preModel, input, options, sink);
+    const { shell, streamed, volumes, largestSlice } = written!;
+    return { written: shell, streamed, largestSlice, ...(masked ? { masked } : {}), volumesMl: volumesByName(handle.entry, volumes), provenance, warnings };
+  } catch (error) {
+    await sink.abort();
+    throw error;
+  }
 }
 
 function firstVolume(inputs: PlanInputs): Volume {
@@ -224,7 +304,8 @@ export async function createSegmentationPipeline(context: PipelineContext, model
     task: 'segmentation',
     entry: handle.entry,
     provider: handle.session.provider,
-    run: (input, options = {}) => segment(handle, preModel, input, options),
+    run: (input, options = {}) => segmentInMemory(handle, preModel, input, options),
+    runToSink: (input, sink, options = {}) => segmentToSink(handle, preModel, input, sink, options),
     dispose: async () => {
       await handle.session.dispose();
       await preModel?.handle.session.dispose();

@@ -32,6 +32,7 @@ export {
   type LabelVolume,
   type RegionsToLabelsOptions,
 } from './segmentation/label-maps.js';
+export type { LargestSlice } from './segmentation/label-tally.js';
 export { labelConnectedComponents, type ComponentLabels, type ComponentOptions, type Connectivity } from './segmentation/connected-components.js';
 export {
   keepLargestComponent,

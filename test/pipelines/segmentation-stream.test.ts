@@ -7,44 +7,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createVolume, type Volume } from '../../src/core/volume.js';
-import { readManifestFile } from '../../src/node.js';
 import { createPipeline } from '../../src/node.js';
-import type { ModelEntry } from '../../src/manifest/types.js';
+import { bratsLikeInputs, windowedBratsEntry as windowedEntry } from '../fixtures/segmentation/brats-like.js';
 import { runPreprocessPlan } from '../../src/preprocess/run-plan.js';
 import { planLabelStream } from '../../src/pipelines/segmentation-stream.js';
-
-const SIZE: [number, number, number] = [64, 64, 44];
-
-function modality(seed: number): Volume {
-  const [n0, n1, n2] = SIZE;
-  const data = new Int16Array(n0 * n1 * n2);
-  // A bright blob off-centre in a dimmer ellipsoid, zero outside (skull-stripped MRI-like), with noise.
-  for (let k = 0; k < n2; k++)
-    for (let j = 0; j < n1; j++)
-      for (let i = 0; i < n0; i++) {
-        const e = ((i - 32) / 28) ** 2 + ((j - 30) / 26) ** 2 + ((k - 22) / 20) ** 2;
-        if (e > 1) continue;
-        const b = ((i - 40) / 9) ** 2 + ((j - 26) / 8) ** 2 + ((k - 20) / 7) ** 2;
-        const noise = ((i * 7919 + j * 104729 + k * 1299709 + seed * 15485863) % 97) - 48;
-        data[i + n0 * (j + n1 * k)] = 300 + seed * 40 + (b < 1 ? 500 + seed * 90 : 0) + noise;
-      }
-  return createVolume({ geometry: { size: SIZE, spacing: [1.5, 1.5, 1.5], origin: [-40, 20, 5] }, data });
-}
-
-async function windowedEntry(): Promise<ModelEntry> {
-  const manifest = await readManifestFile();
-  const base = manifest.models['medinfer-brats-unet3d-phantom']!;
-  return {
-    ...structuredClone(base),
-    id: 'brats-windowed',
-    inference: { mode: 'slidingWindow', roi: [32, 32, 32], overlap: 0.5, blend: 'gaussian', placement: 'nnunet' },
-  };
-}
 
 describe('segmentation labels streamed from the sliding window', () => {
   it('equal the labels of the whole output, and the stream is the path taken', async () => {
     const entry = await windowedEntry();
-    const inputs = { t1: modality(1), t1ce: modality(2), t2: modality(3), flair: modality(4) };
+    const inputs = bratsLikeInputs();
     const pre = runPreprocessPlan(inputs, entry.preprocess, { view: true });
     const dims = (pre.deferred ?? pre.tensor).dims;
     expect(dims).toEqual([1, 4, 48, 64, 64]);

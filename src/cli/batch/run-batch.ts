@@ -79,9 +79,9 @@ export function toFailure(item: BatchItem, error: unknown): BatchFailure {
  * recorded). Shared by `run` (which appends the line) and queue workers (which record it per item).
  */
 export async function writeItemOutputs(pipe: AnyPipeline, item: BatchItem, outputDir: string, options: InferOptions): Promise<ResultLine> {
-  const result = await inferItem(pipe, item, options);
+  const result = await inferItem(pipe, item, { ...options, outputDir });
   const outputs = await buildOutputs(item, result);
-  for (const file of outputs.files) await writeFileAtomic(join(outputDir, file.name), file.bytes);
+  for (const file of outputs.files) if ('bytes' in file) await writeFileAtomic(join(outputDir, file.name), file.bytes);
   const line: ResultLine = {
     id: item.id,
     input: item.label,

@@ -13,11 +13,16 @@
  * ignore-empty rule) and HD95 reports cases with one empty mask as infinite, counted apart.
  */
 import { stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { InputError, UsageError } from '../../core/errors.js';
 import type { Volume } from '../../core/volume.js';
 import type { ModelEntry } from '../../manifest/types.js';
-import type { SegmentationResult } from '../../pipelines/segmentation.js';
+import { createNiftiFileSink } from '../../io/nifti/node-nifti-file-sink.js';
+import type { SegmentationResult, SegmentationSinkResult } from '../../pipelines/segmentation.js';
+import type { ImageInput } from '../../pipelines/types.js';
+import type { NamedInputs } from '../../pipelines/model-inputs.js';
+import type { LabelArray } from '../../postprocess/segmentation/label-maps.js';
+import { findLargestSlice } from '../../postprocess/segmentation/label-tally.js';
 import { computeDice } from '../../postprocess/metrics/dice.js';
 import { computeHausdorff95 } from '../../postprocess/metrics/hausdorff.js';
 import { imageItems, namedItems } from '../batch/collect-items.js';
@@ -31,27 +36,16 @@ import { demoBrainchop } from '../demo/sections-brainchop.js';
 import { segmentVolumes } from '../dicomweb/derived-sr.js';
 import type { CliTask, DicomWebInput, Evaluator } from './types.js';
 
-function largestSlice(labels: Volume): number {
-  const [ni, nj, nk] = labels.geometry.size;
-  const plane = ni * nj;
-  let best = Math.floor(nk / 2);
-  let bestArea = 0;
-  for (let k = 0; k < nk; k++) {
-    let area = 0;
-    for (let p = k * plane; p < (k + 1) * plane; p++) if (labels.data[p] !== 0) area++;
-    if (area > bestArea) {
-      bestArea = area;
-      best = k;
-    }
-  }
-  return best;
-}
-
-async function buildSegmentationOutputs(item: BatchItem, result: SegmentationResult, input: Volume): Promise<TaskOutputs> {
-  const k = largestSlice(result.labels);
+/**
+ * `<id>.seg.nii.gz` is the result's label map, or was written by runToSink while the model ran
+ * (`medinfer run`: the map never whole in memory); the overlay and the json are the same either way.
+ */
+async function buildSegmentationOutputs(item: BatchItem, result: SegmentationResult | SegmentationSinkResult, input: Volume): Promise<TaskOutputs> {
+  const inMemory = 'labels' in result ? result.labels : undefined;
+  const largest = inMemory ? findLargestSlice(inMemory.data as LabelArray, inMemory.geometry.size) : (result as SegmentationSinkResult).largestSlice;
+  const k = largest.index;
   const img = renderSlice(input, k);
-  const plane = result.labels.geometry.size[0] * result.labels.geometry.size[1];
-  blendLabels(img, result.labels.data, k * plane);
+  blendLabels(img, largest.labels, 0);
   const warnings = [...(input.meta.warnings ?? []), ...result.warnings];
   const volumes = Object.fromEntries(Object.entries(result.volumesMl).map(([n, v]) => [n, rounded(v)]));
   const masked = result.masked ? [{ name: `${item.id}.masked.nii.gz`, bytes: await niftiGz(result.masked) }] : [];
@@ -67,9 +61,10 @@ async function buildSegmentationOutputs(item: BatchItem, result: SegmentationRes
   };
   const summary: Record<string, number> = {};
   for (const [n, v] of Object.entries(volumes)) summary[`${n}_ml`] = v;
+  const seg = `${item.id}.seg.nii.gz`;
   return {
     files: [
-      { name: `${item.id}.seg.nii.gz`, bytes: await niftiGz(result.labels) },
+      inMemory ? { name: seg, bytes: await niftiGz(inMemory) } : { name: seg, written: true as const },
       { name: `${item.id}.overlay.png`, bytes: await pngOf(img) },
       { name: `${item.id}.json`, bytes: toJson(json) },
       ...masked,
@@ -124,6 +119,7 @@ function createSegmentationEvaluator(entry: ModelEntry, csvPath: string): Evalua
     },
     async add(item, r) {
       if (r.task !== 'segmentation') return;
+      if (!('labels' in r.result)) throw new UsageError('segmentation evaluation needs the label map in memory (no outputDir)', { field: 'outputDir' });
       const refText = referenceOf(item.columns ?? {});
       if (!refText) throw new InputError(`${item.label}: no reference mask given`, { input: item.id });
       const refPath = resolve(dirname(csvPath), refText);
@@ -198,16 +194,20 @@ export const segmentationCli: CliTask<'segmentation'> = {
   async infer(pipe, item, options) {
     const onProgress = options.windowProgress?.(item.id);
     const runOptions = onProgress ? { onProgress } : {};
+    // With an output folder the label map goes to its file as the windows finish it (runToSink).
+    const dir = options.outputDir;
+    const segment = (input: ImageInput | NamedInputs) =>
+      dir === undefined ? pipe.run(input, runOptions) : pipe.runToSink(input, createNiftiFileSink(join(dir, `${item.id}.seg.nii.gz`)), runOptions);
     const src = item.source;
     if (src.kind === 'named') {
       const volumes: Record<string, Volume> = {};
       for (const [name, image] of Object.entries(src.images)) volumes[name] = await loadImage(image, options);
-      const result = await pipe.run(volumes, runOptions);
+      const result = await segment(volumes);
       const first = pipe.entry.inputs?.[0]?.name;
       return { task: 'segmentation', input: (first && volumes[first]) || Object.values(volumes)[0]!, result };
     }
     const input = await loadSingleImage(item, options);
-    return { task: 'segmentation', input, result: await pipe.run(input, runOptions) };
+    return { task: 'segmentation', input, result: await segment(input) };
   },
   outputs: (item, r) => buildSegmentationOutputs(item, r.result, r.input),
   evaluation: {

@@ -21,19 +21,24 @@ import type { FlowProgress } from '../progress-line.js';
 
 export type AnyPipeline = PipelineMap[keyof PipelineMap];
 
+/** What a task's pipeline `run` resolves to. */
+export type TaskResult<T extends TaskName = TaskName> = Awaited<ReturnType<PipelineMap[T]['run']>>;
+
+/** What its `runToSink` resolves to, for a pipeline that writes a result as it is made (segmentation); else never. */
+type SinkResult<T extends TaskName> = PipelineMap[T] extends { runToSink(...args: never[]): Promise<infer R> } ? R : never;
+
 /**
  * One item's result, derived from the task's pipeline (src/pipelines/registry.ts): what its `run`
- * resolves to, plus the loaded input volume overlays are drawn on for image tasks (a pipeline
- * whose `run` takes text has no input volume). For registration `input` is the fixed image
- * (the grid of the outputs). A new task needs no line here.
+ * (or `runToSink`, when `medinfer run` streams an output to its file) resolves to, plus the loaded
+ * input volume overlays are drawn on for image tasks (a pipeline whose `run` takes text has no
+ * input volume). For registration `input` is the fixed image (the grid of the outputs). A new
+ * task needs no line here.
  */
 export type ItemResultMap = {
-  [T in TaskName]: { readonly result: Awaited<ReturnType<PipelineMap[T]['run']>> } & (Parameters<PipelineMap[T]['run']>[0] extends string
+  [T in TaskName]: { readonly result: TaskResult<T> | SinkResult<T> } & (Parameters<PipelineMap[T]['run']>[0] extends string
     ? unknown
     : { readonly input: Volume });
 };
-
-export type TaskResult<T extends TaskName = TaskName> = ItemResultMap[T]['result'];
 
 /** A union discriminated by `task` (evaluators narrow on it). */
 export type ItemResult<T extends TaskName = TaskName> = { [K in T]: { readonly task: K } & ItemResultMap[K] }[T];
@@ -43,6 +48,12 @@ export interface InferOptions extends LoadOptions {
   readonly explain?: boolean;
   /** Classification without explain: runs a checked volume (e.g. through a micro-batcher). */
   readonly classify?: (volume: Volume) => Promise<ClassificationResult>;
+  /**
+   * `medinfer run` / queue workers: the folder the item's outputs go to. A task that can write an
+   * output while it is made (segmentation's label map, runToSink) writes it there itself, whole
+   * or not at all; `eval` gives none and gets results in memory.
+   */
+  readonly outputDir?: string;
   /** Segmentation: a sliding-window progress callback for one input (by its id), if wanted. */
   readonly windowProgress?: (itemId: string) => ((done: number, total: number) => void) | undefined;
 }

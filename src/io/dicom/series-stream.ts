@@ -12,11 +12,11 @@
  */
 import { allocateTypedArray, type TypedArray } from '../../core/dtype.js';
 import { createGeometry, type GeometryInit } from '../../core/geometry.js';
-import type { Volume, VolumeMeta } from '../../core/volume.js';
+import type { VolumeMeta } from '../../core/volume.js';
 import type { VoxelType } from '../../core/dtype.js';
+import type { VolumeShell } from '../volume-sink.js';
 
-/** Everything about a Volume but its samples. */
-export type VolumeShell = Omit<Volume, 'data'>;
+export type { VolumeShell } from '../volume-sink.js';
 
 export interface StreamedPart {
   readonly shell: VolumeShell;

@@ -9,6 +9,9 @@ import type { Geometry } from '../../core/geometry.js';
 import type { NumericArray } from '../common/checks.js';
 import { argmaxChannelsSimd, regionsToLabelsSimd } from './argmax-simd.js';
 import { countBytes } from '../../core/count-bytes.js';
+import { countUint16, volumesFromHistogram, type LabelVolume } from './label-tally.js';
+
+export type { LabelVolume } from './label-tally.js';
 
 export type LabelArray = Uint8Array | Uint16Array;
 
@@ -140,13 +143,6 @@ export function remapLabels<T extends TypedArray>(labels: T, map: LabelMap): T {
   return out;
 }
 
-export interface LabelVolume {
-  readonly label: number;
-  readonly voxels: number;
-  /** Physical volume in millilitres (voxel count x spacing product in mm^3 / 1000). */
-  readonly ml: number;
-}
-
 /** Per-label voxel counts and volumes in ml (background 0 excluded), sorted by label. */
 export function measureLabelVolumes(labels: ArrayLike<number>, geometry: Geometry): LabelVolume[] {
   const n = geometry.size[0] * geometry.size[1] * geometry.size[2];
@@ -166,12 +162,5 @@ export function measureLabelVolumes(labels: ArrayLike<number>, geometry: Geometr
   if (labels instanceof Uint8Array) countBytes(labels, histogram);
   else if (labels instanceof Uint16Array) countUint16(labels, histogram);
   else for (let v = 0; v < n; v++) histogram[labels[v]!]!++;
-  const counts: [number, number][] = [];
-  for (let l = 1; l <= max; l++) if (histogram[l]! > 0) counts.push([l, histogram[l]!]);
-  const voxelMl = (geometry.spacing[0] * geometry.spacing[1] * geometry.spacing[2]) / 1000;
-  return counts.map(([label, voxels]) => ({ label, voxels, ml: voxels * voxelMl }));
-}
-
-function countUint16(labels: Uint16Array, histogram: Float64Array): void {
-  for (let v = 0; v < labels.length; v++) histogram[labels[v]!]!++;
+  return volumesFromHistogram(histogram, geometry);
 }

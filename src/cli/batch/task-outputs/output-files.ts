@@ -8,11 +8,11 @@ import { writePng } from '../../../io/raster/node-raster.js';
 import type { RgbImage } from '../render-overlay.js';
 import type { ResultLine } from '../types.js';
 
-export interface OutputFile {
+/** A file of one item: its bytes, or `written` when the task wrote it itself while it ran (a streamed label map). */
+export type OutputFile = {
   /** File name inside the output folder (already derived from the sanitised stem). */
   readonly name: string;
-  readonly bytes: Uint8Array | string;
-}
+} & ({ readonly bytes: Uint8Array | string } | { readonly written: true });
 
 export interface TaskOutputs {
   readonly files: OutputFile[];
