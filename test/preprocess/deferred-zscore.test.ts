@@ -99,7 +99,7 @@ describe('zscore deferred into the windows', () => {
     expect(runPreprocessPlan(inputs([13, 11, 7]), [stack, { op: 'zscore', nonzero: true }, { op: 'toTensor', layout: 'NCDHW' }]).deferred).toBeUndefined();
   });
 
-  for (const axisOrder of ['kji', 'jki'] as const) {
+  for (const axisOrder of ['kji', 'jki', 'ijk'] as const) {
     it(`sliding-window output equals the eager tensor's (axisOrder ${axisOrder})`, async () => {
       const plan = [
         stack,
