@@ -51,8 +51,10 @@ const isInteger = (v: Volume): boolean => !(v.data instanceof Float32Array || v.
  * in place), and the cutter must be able to read the view in storage-order runs: rows (innermost
  * stride 1) or, for a 3D tensor in 'ijk' order (as MONAI loads NIfTI: the first spatial axis
  * along the stored rows), planes of rows that it transposes into each window (window-cutter.ts).
+ * `contiguous`: the tensor will be made whole (no window cutter), so only a layout in stored order
+ * qualifies (the materialised view is then the tensor, without a transposed copy).
  */
-export function deferrableZscore(rest: readonly PreprocessStep[], i: number, volume: Volume): number {
+export function deferrableZscore(rest: readonly PreprocessStep[], i: number, volume: Volume, contiguous = false): number {
   const step = rest[i];
   if (step?.op !== 'zscore' || !isInteger(volume) || volume.components !== 1) return 0;
   let j = i + 1;
@@ -62,7 +64,8 @@ export function deferrableZscore(rest: readonly PreprocessStep[], i: number, vol
   }
   const last = rest[j];
   if (last?.op !== 'toTensor' || last.dtype !== 'float32' || j !== rest.length - 1) return 0;
-  const strides = tensorViewLayout(volume.geometry, 1, last).strides;
+  const { strides, identity } = tensorViewLayout(volume.geometry, 1, last);
+  if (contiguous) return identity ? j - i + 1 : 0;
   const runs = strides[strides.length - 1] === 1 || (strides.length === 5 && strides[2] === 1 && strides[3]! < strides[4]!);
   return runs ? j - i + 1 : 0;
 }
@@ -162,7 +165,12 @@ export function deferZscore(
  * type and grid, without the stack; null when the plan or the inputs do not qualify (the eager
  * steps then run, with their checks and errors).
  */
-export function deferStackedZscore(inputs: Readonly<Record<string, Volume>>, plan: readonly PreprocessStep[], space?: ModelSpace): DeferredPlan | null {
+export function deferStackedZscore(
+  inputs: Readonly<Record<string, Volume>>,
+  plan: readonly PreprocessStep[],
+  space?: ModelSpace,
+  contiguous = false,
+): DeferredPlan | null {
   const stack = plan[0] as StackChannelsParams & { op: string };
   const zscore = plan[1];
   if (stack.op !== 'stackChannels' || zscore?.op !== 'zscore') return null;
@@ -170,7 +178,7 @@ export function deferStackedZscore(inputs: Readonly<Record<string, Volume>>, pla
   const first = vols[0];
   if (first === undefined || vols.some((v) => v === undefined || v.components !== 1 || v.frames !== 1 || v.type !== first.type)) return null;
   if (!vols.every((v) => sameGrid(first.geometry, v!.geometry)) || (!zscore.channelWise && vols.length > 1)) return null;
-  const count = deferrableZscore(plan, 1, first);
+  const count = deferrableZscore(plan, 1, first, contiguous);
   if (count === 0) return null;
   const channels = vols as Volume[];
   const records: PreprocessRecord[] = [createRecord('stackChannels', stack, first.geometry, first.geometry, null)];
