@@ -47,6 +47,124 @@
       (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
       (br $next))))
 
+  ;; Transposed copy of a staged block: planes `srcZ` bytes apart hold rows `srcY` apart whose
+  ;; float32 run along x; dst gets, for each x and y, the run along z:
+  ;; dst[x*dstX + y*dstY + z] = src[z*srcZ + y*srcY + x] for x < 4*nx4, y < ny, z < 4*nz4 (bytes
+  ;; for the strides, elements for the indices). Four rows of four planes are loaded, transposed
+  ;; 4x4 by shuffles and stored as four runs of four z; all groups of one (x, y) are written
+  ;; before the next so dst lines fill in one go, and y runs inside x so the four dst rows being
+  ;; written advance sequentially (x outside: four rows 64 KiB apart per step thrashed the TLB). Cuts windows of a volume read in 'ijk' tensor
+  ;; order (z = k, the tensor's innermost axis, is the stored order's slowest). The caller copies
+  ;; tails (x or z not a multiple of 4).
+  (func (export "transposeBlock") (param $dst i32) (param $src i32) (param $nx4 i32) (param $ny i32) (param $nz4 i32)
+      (param $dstX i32) (param $dstY i32) (param $srcY i32) (param $srcZ i32)
+    (local $y i32) (local $xb i32) (local $g i32) (local $s i32) (local $d i32) (local $z4 i32)
+    (local $a v128) (local $b v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (block $done
+      (br_if $done (i32.eqz (local.get $nx4)))
+      (br_if $done (i32.eqz (local.get $ny)))
+      (br_if $done (i32.eqz (local.get $nz4)))
+      (local.set $z4 (i32.shl (local.get $srcZ) (i32.const 2)))
+      (loop $col
+        (local.set $y (i32.const 0))
+        (loop $row
+          (local.set $s (i32.add (i32.add (local.get $src) (i32.mul (local.get $y) (local.get $srcY))) (i32.shl (local.get $xb) (i32.const 4))))
+          (local.set $d (i32.add (i32.add (local.get $dst) (i32.mul (local.get $y) (local.get $dstY)))
+            (i32.mul (i32.shl (local.get $xb) (i32.const 2)) (local.get $dstX))))
+          (local.set $g (local.get $nz4))
+          (loop $group
+            ;; a, b = planes z, z+1: t0 = [a0 b0 a1 b1], t1 = [a2 b2 a3 b3]; t2, t3 the same of z+2, z+3.
+            (local.set $a (v128.load align=4 (local.get $s)))
+            (local.set $b (v128.load align=4 (i32.add (local.get $s) (local.get $srcZ))))
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a) (local.get $b)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a) (local.get $b)))
+            (local.set $a (v128.load align=4 (i32.add (local.get $s) (i32.shl (local.get $srcZ) (i32.const 1)))))
+            (local.set $b (v128.load align=4 (i32.add (local.get $s) (i32.mul (local.get $srcZ) (i32.const 3)))))
+            (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a) (local.get $b)))
+            (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a) (local.get $b)))
+            ;; x: [t0 lanes 0 1, t2 lanes 0 1]; x+1: lanes 2 3 of both; x+2, x+3 the same of t1, t3.
+            (v128.store align=4 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+            (v128.store align=4 (i32.add (local.get $d) (local.get $dstX))
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+            (v128.store align=4 (i32.add (local.get $d) (i32.shl (local.get $dstX) (i32.const 1)))
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+            (v128.store align=4 (i32.add (local.get $d) (i32.mul (local.get $dstX) (i32.const 3)))
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+            (local.set $s (i32.add (local.get $s) (local.get $z4)))
+            (local.set $d (i32.add (local.get $d) (i32.const 16)))
+            (br_if $group (local.tee $g (i32.sub (local.get $g) (i32.const 1)))))
+          (br_if $row (i32.lt_u (local.tee $y (i32.add (local.get $y) (i32.const 1))) (local.get $ny))))
+        (br_if $col (i32.lt_u (local.tee $xb (i32.add (local.get $xb) (i32.const 1))) (local.get $nx4))))))
+
+  ;; transposeBlock from 16-bit integer planes (int16, or uint16 with `unsigned`; strides in bytes
+  ;; of the 16-bit source) normalised on the way, with the normalize kernel's arithmetic:
+  ;; dst = (x - mean) * inv in float32, 0 where x is 0 and `nonzero`. A zscore deferred into the
+  ;; windows (deferred-zscore.ts) then needs neither a float32 copy of the volume nor a staged one.
+  (func (export "transposeNormalize16") (param $dst i32) (param $src i32) (param $nx4 i32) (param $ny i32) (param $nz4 i32)
+      (param $dstX i32) (param $dstY i32) (param $srcY i32) (param $srcZ i32)
+      (param $mean f32) (param $inv f32) (param $nonzero i32) (param $unsigned i32)
+    (local $y i32) (local $xb i32) (local $g i32) (local $s i32) (local $d i32) (local $z4 i32) (local $q i32)
+    (local $m v128) (local $sc v128) (local $keep v128)
+    (local $a v128) (local $b v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (block $done
+      (br_if $done (i32.eqz (local.get $nx4)))
+      (br_if $done (i32.eqz (local.get $ny)))
+      (br_if $done (i32.eqz (local.get $nz4)))
+      (local.set $m (f32x4.splat (local.get $mean)))
+      (local.set $sc (f32x4.splat (local.get $inv)))
+      (local.set $keep (i32x4.splat (i32.sub (i32.const 0) (local.get $nonzero))))
+      (local.set $z4 (i32.shl (local.get $srcZ) (i32.const 2)))
+      (loop $col
+        (local.set $y (i32.const 0))
+        (loop $row
+          (local.set $s (i32.add (i32.add (local.get $src) (i32.mul (local.get $y) (local.get $srcY))) (i32.shl (local.get $xb) (i32.const 3))))
+          (local.set $d (i32.add (i32.add (local.get $dst) (i32.mul (local.get $y) (local.get $dstY)))
+            (i32.mul (i32.shl (local.get $xb) (i32.const 2)) (local.get $dstX))))
+          (local.set $g (local.get $nz4))
+          (loop $group
+            ;; Planes z .. z+3, each four x widened to int32 lanes, converted and normalised, then
+            ;; transposed as in transposeBlock ($q walks the planes; $a / $b hold a pair).
+            (local.set $q (local.get $s))
+            (local.set $a (if (result v128) (local.get $unsigned)
+              (then (v128.load16x4_u align=2 (local.get $q))) (else (v128.load16x4_s align=2 (local.get $q)))))
+            (local.set $q (i32.add (local.get $q) (local.get $srcZ)))
+            (local.set $b (if (result v128) (local.get $unsigned)
+              (then (v128.load16x4_u align=2 (local.get $q))) (else (v128.load16x4_s align=2 (local.get $q)))))
+            (local.set $a (f32x4.convert_i32x4_s (local.get $a)))
+            (local.set $b (f32x4.convert_i32x4_s (local.get $b)))
+            (local.set $a (v128.andnot (f32x4.mul (f32x4.sub (local.get $a) (local.get $m)) (local.get $sc))
+              (v128.and (f32x4.eq (local.get $a) (v128.const i32x4 0 0 0 0)) (local.get $keep))))
+            (local.set $b (v128.andnot (f32x4.mul (f32x4.sub (local.get $b) (local.get $m)) (local.get $sc))
+              (v128.and (f32x4.eq (local.get $b) (v128.const i32x4 0 0 0 0)) (local.get $keep))))
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a) (local.get $b)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a) (local.get $b)))
+            (local.set $q (i32.add (local.get $q) (local.get $srcZ)))
+            (local.set $a (if (result v128) (local.get $unsigned)
+              (then (v128.load16x4_u align=2 (local.get $q))) (else (v128.load16x4_s align=2 (local.get $q)))))
+            (local.set $q (i32.add (local.get $q) (local.get $srcZ)))
+            (local.set $b (if (result v128) (local.get $unsigned)
+              (then (v128.load16x4_u align=2 (local.get $q))) (else (v128.load16x4_s align=2 (local.get $q)))))
+            (local.set $a (f32x4.convert_i32x4_s (local.get $a)))
+            (local.set $b (f32x4.convert_i32x4_s (local.get $b)))
+            (local.set $a (v128.andnot (f32x4.mul (f32x4.sub (local.get $a) (local.get $m)) (local.get $sc))
+              (v128.and (f32x4.eq (local.get $a) (v128.const i32x4 0 0 0 0)) (local.get $keep))))
+            (local.set $b (v128.andnot (f32x4.mul (f32x4.sub (local.get $b) (local.get $m)) (local.get $sc))
+              (v128.and (f32x4.eq (local.get $b) (v128.const i32x4 0 0 0 0)) (local.get $keep))))
+            (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a) (local.get $b)))
+            (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a) (local.get $b)))
+            (v128.store align=4 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+            (v128.store align=4 (i32.add (local.get $d) (local.get $dstX))
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+            (v128.store align=4 (i32.add (local.get $d) (i32.shl (local.get $dstX) (i32.const 1)))
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+            (v128.store align=4 (i32.add (local.get $d) (i32.mul (local.get $dstX) (i32.const 3)))
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+            (local.set $s (i32.add (local.get $s) (local.get $z4)))
+            (local.set $d (i32.add (local.get $d) (i32.const 16)))
+            (br_if $group (local.tee $g (i32.sub (local.get $g) (i32.const 1)))))
+          (br_if $row (i32.lt_u (local.tee $y (i32.add (local.get $y) (i32.const 1))) (local.get $ny))))
+        (br_if $col (i32.lt_u (local.tee $xb (i32.add (local.get $xb) (i32.const 1))) (local.get $nx4))))))
+
   ;; Linear interpolation along rows through a per-output tap table:
   ;; for r < rows, t < m: dst[r*m + t] = lerp(row[off0[t]], row[off1[t]], wts[t]) for lo <= t < hi
   ;; and fill elsewhere (outside the source), with row = src + r*rowBytes; off0/off1 are byte

@@ -65,4 +65,16 @@ export interface DeferredTensorView {
   readonly length: number;
   /** The values at storage offsets [start, start + count) (one channel's run) into out[at, at + count). */
   read(start: number, count: number, out: Float32Array, at: number): void;
+  /**
+   * Set when channel c's values are, for the 16-bit integers x of `channels[c]` (storage order),
+   * (x - subtract[c]) * multiply[c] in float32 (both constants float32, one rounding per
+   * operation), 0 where x is 0 and `zeroStays`: the same values `read` gives, which a window
+   * cutter may then compute itself from the integers (a SIMD kernel, window-cutter.ts).
+   */
+  readonly affine16?: {
+    readonly channels: readonly (Int16Array | Uint16Array)[];
+    readonly subtract: readonly number[];
+    readonly multiply: readonly number[];
+    readonly zeroStays: boolean;
+  };
 }

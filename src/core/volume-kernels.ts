@@ -23,6 +23,10 @@ export interface VolumeKernelExports {
   readonly memory: WebAssembly.Memory;
   lerp(dst: number, a: number, b: number, n: number, w: number): void;
   copyRows(dst: number, src: number, rows: number, n: number, dstRow: number, srcRow: number): void;
+  transposeBlock(dst: number, src: number, nx4: number, ny: number, nz4: number, dstX: number, dstY: number, srcY: number, srcZ: number): void;
+  transposeNormalize16(
+    ...args: [...block: Parameters<VolumeKernelExports['transposeBlock']>, mean: number, inv: number, nonzero: number, unsigned: number]
+  ): void;
   linearRows(...args: [...LinearRowsRange, off0: number, off1: number, wts: number, fill: number]): void;
   /** linearRows whose outputs lo .. lo + 4 * groups take their taps by byte shuffles (the .wat says how). */
   linearRowsNarrow(...args: [...LinearRowsRange, groups: number, groupOff: number, masks: number, off0: number, off1: number, wts: number, fill: number]): void;

@@ -15,6 +15,7 @@ import type { Detections } from '../postprocess/detection/decode.js';
 import { mapBoxesToInput, type MappedBox } from '../preprocess/map-points.js';
 import { runPreprocessPlan, type PreprocessResult } from '../preprocess/run-plan.js';
 import { windowStarts } from '../runtime/sliding-window/placement.js';
+import { WindowCutter } from '../runtime/sliding-window/window-cutter.js';
 import { decodeDetections, detectionSteps, keepCentresInside, mergeDetections, offsetDetections } from './detection-decode.js';
 import { toFloat32 } from './infer-dense.js';
 import { checkImageInput } from './classification.js';
@@ -82,22 +83,15 @@ async function runWindows(handle: ModelHandle, pre: PreprocessResult, boxAxes: s
   const found: Detections[] = [];
   const total = starts[0]!.length * starts[1]!.length * starts[2]!.length;
   let done = 0;
-  // One window buffer for the whole run: session.run has finished with its input when it resolves,
-  // and a fresh 1-5 MB array per window was garbage for the collector to chase. Windows that
-  // reach past the volume (only when it is smaller than the roi) are zeroed first.
-  const win = new Float32Array(channels * roi[0] * roi[1] * roi[2]);
+  // One window buffer for the whole run (the cutter's; session.run has finished with its input
+  // when it resolves): rows staged and copied by the kernels (window-cutter.ts) instead of one
+  // typed-array view per row, whose garbage the collector chased. Windows that reach past the
+  // volume (only when it is smaller than the roi) are zero-filled there (no padding before).
+  const cutter = new WindowCutter(t, { size: [s0, s1, s2], roi, padBefore: [0, 0, 0], starts }, 1, 0);
   for (const a of starts[0]!)
     for (const b of starts[1]!)
       for (const c of starts[2]!) {
-        if (a + roi[0] > s0 || b + roi[1] > s1 || c + roi[2] > s2) win.fill(0);
-        for (let ch = 0; ch < channels; ch++)
-          for (let z = 0; z < roi[0]; z++)
-            for (let y = 0; y < roi[1]; y++) {
-              if (a + z >= s0 || b + y >= s1) continue;
-              const src = ((ch * s0 + a + z) * s1 + b + y) * s2 + c;
-              const len = Math.min(roi[2], s2 - c);
-              win.set(t.data.subarray(src, src + len), ((ch * roi[0] + z) * roi[1] + y) * roi[2]);
-            }
+        const win = cutter.cut([[a, b, c]]);
         const outputs = await handle.session.run({ [name]: { type: 'float32', dims: [1, channels, ...roi], data: win } });
         const startByVolumeAxis: Record<string, number> = { [axes[0]!]: a, [axes[1]!]: b, [axes[2]!]: c };
         found.push(

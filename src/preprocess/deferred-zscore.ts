@@ -18,6 +18,7 @@ import { channelCount, toPlanar } from './planar.js';
 import { createRecord } from './record.js';
 import { tensorViewLayout } from './to-tensor.js';
 import type { CropPadParams, PreprocessRecord, PreprocessStep, StackChannelsParams, ToTensorParams, ZscoreParams } from './types.js';
+import { getSimdKernels } from './simd.js';
 import { normalizeZscoreRun, planZscore, planZscoreSpans, type ZscorePlan } from './zscore.js';
 
 /** A deferred plan's tensor and what its materialisation needs. */
@@ -47,9 +48,13 @@ const isInteger = (v: Volume): boolean => !(v.data instanceof Float32Array || v.
 /**
  * How many steps from `rest[i]` (a zscore) through toTensor can run deferred on `volume` (or on
  * channels of its grid and type), or 0. Only integer data gains (a float32 volume is normalised
- * in place), and the view must read rows in storage order (innermost stride 1) for the cutter.
+ * in place), and the cutter must be able to read the view in storage-order runs: rows (innermost
+ * stride 1) or, for a 3D tensor in 'ijk' order (as MONAI loads NIfTI: the first spatial axis
+ * along the stored rows), planes of rows that it transposes into each window (window-cutter.ts).
+ * `contiguous`: the tensor will be made whole (no window cutter), so only a layout in stored order
+ * qualifies (the materialised view is then the tensor, without a transposed copy).
  */
-export function deferrableZscore(rest: readonly PreprocessStep[], i: number, volume: Volume): number {
+export function deferrableZscore(rest: readonly PreprocessStep[], i: number, volume: Volume, contiguous = false): number {
   const step = rest[i];
   if (step?.op !== 'zscore' || !isInteger(volume) || volume.components !== 1) return 0;
   let j = i + 1;
@@ -59,8 +64,10 @@ export function deferrableZscore(rest: readonly PreprocessStep[], i: number, vol
   }
   const last = rest[j];
   if (last?.op !== 'toTensor' || last.dtype !== 'float32' || j !== rest.length - 1) return 0;
-  const strides = tensorViewLayout(volume.geometry, 1, last).strides;
-  return strides[strides.length - 1] === 1 ? j - i + 1 : 0;
+  const { strides, identity } = tensorViewLayout(volume.geometry, 1, last);
+  if (contiguous) return identity ? j - i + 1 : 0;
+  const runs = strides[strides.length - 1] === 1 || (strides.length === 5 && strides[2] === 1 && strides[3]! < strides[4]!);
+  return runs ? j - i + 1 : 0;
 }
 
 /**
@@ -110,8 +117,28 @@ function deferOverChannels(
       // Without channelWise one span covers every channel (the stacked volume's statistics).
       normalizeZscoreRun(plan, statsPerChannel ? c : 0, sources[c]!.data, start - c * per, n, out, at);
     },
+    ...affine16(plan, sources, statsPerChannel),
   };
   return { records, view, identity: layout.identity, geometry: first.geometry, meta: first.meta };
+}
+
+/**
+ * The view's values as an affine map of 16-bit channels, where normalizeZscoreRun computes them
+ * in float32 (the SIMD plan: float32 mean and 1 / std, one rounding per operation).
+ */
+function affine16(plan: ZscorePlan, sources: readonly Volume[], statsPerChannel: boolean): Pick<DeferredTensorView, 'affine16'> {
+  const channels = sources.map((v) => v.data);
+  if (!plan.simd || getSimdKernels() === null || !channels.every((d) => d instanceof Int16Array || d instanceof Uint16Array)) return {};
+  const span = (c: number): number => (statsPerChannel ? c : 0);
+  const inv = (std: number): number => Math.fround(1 / (std === 0 ? 1 : std));
+  return {
+    affine16: {
+      channels: channels as (Int16Array | Uint16Array)[],
+      subtract: channels.map((_, c) => Math.fround(plan.means[span(c)]!)),
+      multiply: channels.map((_, c) => inv(plan.stds[span(c)]!)),
+      zeroStays: plan.nonzero,
+    },
+  };
 }
 
 /** The deferred steps on an already stacked (or single) integer volume, its channels read in place. */
@@ -138,7 +165,12 @@ export function deferZscore(
  * type and grid, without the stack; null when the plan or the inputs do not qualify (the eager
  * steps then run, with their checks and errors).
  */
-export function deferStackedZscore(inputs: Readonly<Record<string, Volume>>, plan: readonly PreprocessStep[], space?: ModelSpace): DeferredPlan | null {
+export function deferStackedZscore(
+  inputs: Readonly<Record<string, Volume>>,
+  plan: readonly PreprocessStep[],
+  space?: ModelSpace,
+  contiguous = false,
+): DeferredPlan | null {
   const stack = plan[0] as StackChannelsParams & { op: string };
   const zscore = plan[1];
   if (stack.op !== 'stackChannels' || zscore?.op !== 'zscore') return null;
@@ -146,7 +178,7 @@ export function deferStackedZscore(inputs: Readonly<Record<string, Volume>>, pla
   const first = vols[0];
   if (first === undefined || vols.some((v) => v === undefined || v.components !== 1 || v.frames !== 1 || v.type !== first.type)) return null;
   if (!vols.every((v) => sameGrid(first.geometry, v!.geometry)) || (!zscore.channelWise && vols.length > 1)) return null;
-  const count = deferrableZscore(plan, 1, first);
+  const count = deferrableZscore(plan, 1, first, contiguous);
   if (count === 0) return null;
   const channels = vols as Volume[];
   const records: PreprocessRecord[] = [createRecord('stackChannels', stack, first.geometry, first.geometry, null)];

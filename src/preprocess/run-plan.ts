@@ -149,12 +149,16 @@ export function runPreprocessPlan(
   let volume: Volume;
   let rest = plan;
   const first = plan[0];
-  // Sliding windows can read the inputs' channels without the stack (deferred-zscore.ts).
+  // Sliding windows can read the inputs' channels without the stack (deferred-zscore.ts). A whole
+  // tensor in stored order is made from the same view in one pass: no stacked copy, no float32
+  // copy before the crops (a 4x240x240x155 BraTS stack padded to 160 slices made three).
+  const deferral = options.fuse === false ? null : options.view === true ? 'view' : 'whole';
+  const finish = (d: DeferredPlan): PreprocessResult => (deferral === 'view' ? deferredResult(d) : materialised(d));
   const unstacked =
-    first?.op === 'stackChannels' && !isVolume(inputs) && options.view === true && options.fuse !== false && options.skip === undefined
-      ? deferStackedZscore(inputs, plan, options.space)
+    first?.op === 'stackChannels' && !isVolume(inputs) && deferral !== null && options.skip === undefined
+      ? deferStackedZscore(inputs, plan, options.space, deferral === 'whole')
       : null;
-  if (unstacked !== null) return deferredResult(unstacked);
+  if (unstacked !== null) return finish(unstacked);
   if (first?.op === 'stackChannels') {
     if (isVolume(inputs)) throw new UsageError('the plan starts with stackChannels: pass named volumes, e.g. { t1: ..., flair: ... }', { op: 'stackChannels' });
     const r = stackChannels(inputs, first);
@@ -193,8 +197,8 @@ export function runPreprocessPlan(
       records.push(r.record);
       continue;
     }
-    const deferSteps = options.view === true && options.fuse !== false ? deferrableZscore(rest, i, volume) : 0;
-    if (deferSteps > 0) return deferredResult(deferZscore(volume, rest, i, deferSteps, records, options.space));
+    const deferSteps = deferral !== null ? deferrableZscore(rest, i, volume, deferral === 'whole') : 0;
+    if (deferSteps > 0) return finish(deferZscore(volume, rest, i, deferSteps, records, options.space));
     const next = rest[i + 1];
     const after = rest[i + 2];
     if (
@@ -278,6 +282,12 @@ export function runPreprocessPlan(
     };
   }
   return { tensor, records, volume };
+}
+
+/** A deferred plan made whole at once (no view handed out): the tensor in stored order. */
+function materialised(d: DeferredPlan): PreprocessResult {
+  const { records, tensor, volume } = deferredResult(d);
+  return { records, tensor, volume };
 }
 
 /** A deferred plan's result: the view, and the float32 tensor / volume made once if asked for. */

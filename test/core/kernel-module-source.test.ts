@@ -25,6 +25,8 @@ describe('kernel module', () => {
         'memory',
         'lerp',
         'copyRows',
+        'transposeBlock',
+        'transposeNormalize16',
         'linearRows',
         'linearRowsNarrow',
         'accumulate',

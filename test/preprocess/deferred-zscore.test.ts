@@ -61,6 +61,24 @@ describe('zscore deferred into the windows', () => {
     }
   }
 
+  for (const axisOrder of ['kji', 'ijk'] as const) {
+    it(`without view (a whole tensor): the same tensor as the eager steps, contiguous, no view handed out (axisOrder ${axisOrder})`, () => {
+      const plan = [
+        stack,
+        { op: 'zscore', nonzero: true, channelWise: true },
+        { op: 'cropPad', mode: 'divisible', k: 8 },
+        { op: 'toTensor', layout: 'NCDHW', axisOrder },
+      ];
+      const whole = runPreprocessPlan(inputs([37, 29, 23]), plan);
+      const eager = runPreprocessPlan(inputs([37, 29, 23]), plan, { fuse: false });
+      expect(whole.deferred).toBeUndefined();
+      expect(whole.tensor.strides).toBeUndefined();
+      expect(whole.records).toEqual(eager.records);
+      expect(whole.tensor.dims).toEqual(eager.tensor.dims);
+      expect(Buffer.from(whole.tensor.data.buffer).equals(Buffer.from(eager.tensor.data.buffer))).toBe(true);
+    });
+  }
+
   it('the same input in every slot: read and cropped once, same tensor as the stacked copy', () => {
     const one = modality([37, 29, 23], 7);
     const slots = { t1: one, t1ce: one, t2: one, flair: one };
@@ -95,11 +113,11 @@ describe('zscore deferred into the windows', () => {
     const v = modality([13, 11, 7], 1);
     const float = createVolume({ geometry: v.geometry, data: Float32Array.from(v.data) });
     expect(runPreprocessPlan(float, [{ op: 'zscore' }, { op: 'toTensor', layout: 'NCDHW' }], { view: true }).deferred).toBeUndefined();
-    // Without `view` nothing is deferred (consumers that are not window cutters).
+    // Without `view` no view is handed out (consumers that are not window cutters).
     expect(runPreprocessPlan(inputs([13, 11, 7]), [stack, { op: 'zscore', nonzero: true }, { op: 'toTensor', layout: 'NCDHW' }]).deferred).toBeUndefined();
   });
 
-  for (const axisOrder of ['kji', 'jki'] as const) {
+  for (const axisOrder of ['kji', 'jki', 'ijk'] as const) {
     it(`sliding-window output equals the eager tensor's (axisOrder ${axisOrder})`, async () => {
       const plan = [
         stack,

@@ -51,6 +51,24 @@ describe('intensity steps vs numpy (float64 reference, 1e-6)', () => {
     const v = createVolume({ geometry: { size: [3, 1, 1] }, data: new Float32Array([1, 2, 3]) });
     expect(Array.from(scaleIntensityRange(v, { aMin: 2, aMax: 2, bMin: 10, bMax: 20, clip: false }).volume.data)).toEqual([9, 10, 11]);
   });
+  it('scaleIntensityRange clipping in one pass: the bits of clipping the stored float32 values afterwards', () => {
+    // Bounds that float32 cannot hold (0.1, 0.7) and inverted ones: values that round onto or
+    // across a bound are where clipping before and after the store could differ.
+    const data = Float32Array.from({ length: 20000 }, (_, i) => ((i * 2654435761) % 4001) / 4000 - 0.25 + (i % 7) * 1e-9);
+    const v = createVolume({ geometry: { size: [data.length, 1, 1] }, data });
+    for (const [aMin, aMax, bMin, bMax] of [
+      [0, 1, 0.1, 0.7],
+      [-0.2, 0.9, 0.7, 0.1],
+      [0.3, 0.3, 0.1, 0.7],
+    ] as const) {
+      const want = new Float32Array(data.length);
+      const k = aMax === aMin ? 1 : (bMax - bMin) / (aMax - aMin);
+      for (let p = 0; p < data.length; p++) want[p] = (data[p]! - aMin) * k + bMin;
+      for (let p = 0; p < data.length; p++) want[p] = Math.min(Math.max(want[p]!, bMin), bMax);
+      const got = scaleIntensityRange(v, { aMin, aMax, bMin, bMax, clip: true }).volume.data as Float32Array;
+      expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer))).toBe(true);
+    }
+  });
   it('zscore of a constant image divides by 1 (std 0)', () => {
     const v = createVolume({ geometry: { size: [3, 1, 1] }, data: new Float32Array([5, 5, 5]) });
     expect(Array.from(normalizeZscore(v, { nonzero: false, channelWise: false }).volume.data)).toEqual([0, 0, 0]);

@@ -9,6 +9,13 @@
  * and garbage collection than in copying). The buffer handed to the predictor is then a view
  * of the arena: it cannot be transferred, predictors that send it to a worker copy it.
  *
+ * Where instead the tensor's first spatial axis runs along the input rows (a NIfTI volume read in
+ * 'ijk' order: the window's innermost axis k is the stored order's slowest), planes of the image
+ * rows a window spans are staged 16 at a time and a SIMD kernel transposes them into the window
+ * (transposeBlock, 4x4 blocks). A 128^3 window of a 240x240x155 volume took ~8 ms per channel
+ * through copyPermutedBlock's scalar tiles, the one largest share of a BraTS run outside
+ * session.run (BENCHMARKS.md, "3D time outside session.run").
+ *
  * A DeferredTensorView input (a zscore deferred from the whole volume, run-plan.ts) is read run by
  * run through its `read` into the same staging area, so its values are computed once per window.
  */
@@ -36,13 +43,28 @@ function inputStrides(input: WindowInput, grid: Grid): Strides {
   return [st[1]!, a!, b!, c!];
 }
 
+/** Image planes staged per transposeBlock call (a multiple of 4: whole z groups). */
+const PLANES = 16;
+
+/**
+ * How windows are cut: rows copied from staged row blocks, planes staged and transposed, planes
+ * transposed and normalised straight from 16-bit channels held in the arena, or plain loops.
+ */
+type CutMode = 'rows' | 'planes' | 'planes16' | 'loops';
+
+type Affine16 = NonNullable<DeferredTensorView['affine16']>;
+
 export class WindowCutter {
   private readonly strides: Strides;
+  private readonly mode: CutMode;
+  /** Floats between two staged planes (planes mode; 16-byte aligned). */
+  private readonly planePitch: number;
   private readonly channels: number;
   private readonly roiVoxels: number;
   private readonly arena: KernelArena | null;
-  /** Floats of one staged block: the image rows one window slice spans. */
-  private readonly stageFloats: number;
+  /** planes16: the 16-bit channels and the byte offset of each channel's copy in the arena. */
+  private readonly affine: Affine16 | undefined;
+  private readonly channelAt: number[] = [];
   private buffer: Float32Array | undefined;
   private readonly one = new Float32Array(1);
 
@@ -57,10 +79,32 @@ export class WindowCutter {
     this.channels = input.dims[1]!;
     const [r0, r1, r2] = grid.roi as [number, number, number];
     this.roiVoxels = r0 * r1 * r2;
-    const [, , sb, sd] = this.strides;
-    this.stageFloats = (r1 - 1) * sb + r2;
-    const rowsContiguous = sd === 1 && sb >= r2 && this.stageFloats <= 1 << 24;
-    this.arena = rowsContiguous ? createKernelArena([maxWindows * this.channels * this.roiVoxels * 4, this.stageFloats * 4]) : null;
+    const windowBytes = maxWindows * this.channels * this.roiVoxels * 4;
+    const [, sa, sb, sd] = this.strides;
+    this.planePitch = (((r1 - 1) * sb + r0 + 3) >> 2) << 2;
+    const rows = sd === 1 && sb >= r2 && (r1 - 1) * sb + r2 <= 1 << 24;
+    const planes = !rows && sa === 1 && sb >= r0 && sd !== 1;
+    this.affine = planes && isDeferred(input) ? input.affine16 : undefined;
+    let arena = this.affine === undefined ? null : this.holdChannels(this.affine, windowBytes);
+    this.mode = arena !== null ? 'planes16' : 'loops';
+    if (arena === null && (rows || (planes && PLANES * this.planePitch <= 1 << 24))) {
+      arena = createKernelArena([windowBytes, (rows ? (r1 - 1) * sb + r2 : PLANES * this.planePitch) * 4]);
+      if (arena !== null) this.mode = rows ? 'rows' : 'planes';
+    }
+    this.arena = arena;
+  }
+
+  /**
+   * An arena holding the windows and a copy of each distinct 16-bit channel (one input in several
+   * slots is copied once), so windows are cut from it without staging; null without kernels.
+   */
+  private holdChannels(affine: Affine16, windowBytes: number): KernelArena | null {
+    const distinct = [...new Set(affine.channels)];
+    const arena = createKernelArena([windowBytes, ...distinct.map((d) => d.byteLength)]);
+    if (arena === null) return null;
+    distinct.forEach((d, k) => arena.u8.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), arena.offsets[k + 1]!));
+    for (const d of affine.channels) this.channelAt.push(arena.offsets[distinct.indexOf(d) + 1]!);
+    return arena;
   }
 
   /** The windows at `starts` (padded coordinates), one after the other. */
@@ -134,11 +178,31 @@ export class WindowCutter {
       const to = dst + (lo[0]! * r1 + lo[1]!) * r2 + lo[2]!;
       const dims: [number, number, number] = [hi[0]! - lo[0]!, hi[1]! - lo[1]!, hi[2]! - lo[2]!];
       const input = this.input;
-      if (this.arena !== null) this.cutStaged(from, to, dims);
-      else if (isDeferred(input)) {
-        // A deferred view reads rows in storage order (innermost stride 1, deferred-zscore.ts).
-        for (let z = 0; z < dims[0]; z++) for (let y = 0; y < dims[1]; y++) input.read(from + z * sa + y * sb, dims[2], out, to + (z * r1 + y) * r2);
-      } else copyPermutedBlock(input.data, from, out, to, { dims, srcStrides: [sa, sb, sd], dstStrides: [r1 * r2, r2] });
+      if (this.mode === 'planes16') this.cutPlanes16(c, from - c * sc, to, dims);
+      else if (this.mode === 'rows') this.cutStaged(from, to, dims);
+      else if (this.mode === 'planes') this.cutPlanes(from, to, dims);
+      else if (isDeferred(input)) this.readDeferred(input, from, out, to, dims);
+      else copyPermutedBlock(input.data, from, out, to, { dims, srcStrides: [sa, sb, sd], dstStrides: [r1 * r2, r2] });
+    }
+  }
+
+  /**
+   * Without kernels: a deferred view is read in storage-order runs (deferred-zscore.ts allows
+   * only views whose innermost or first spatial stride is 1): rows when the window's innermost
+   * axis is contiguous, else one plane of rows at a time, transposed from a scratch copy.
+   */
+  private readDeferred(input: DeferredTensorView, from: number, out: Float32Array, to: number, dims: [number, number, number]): void {
+    const [, sa, sb, sd] = this.strides;
+    const [, r1, r2] = this.grid.roi as [number, number, number];
+    if (sd === 1) {
+      for (let z = 0; z < dims[0]; z++) for (let y = 0; y < dims[1]; y++) input.read(from + z * sa + y * sb, dims[2], out, to + (z * r1 + y) * r2);
+      return;
+    }
+    const block = (dims[1] - 1) * sb + dims[0];
+    const scratch = new Float32Array(block);
+    for (let z = 0; z < dims[2]; z++) {
+      input.read(from + z * sd, block, scratch, 0);
+      copyPermutedBlock(scratch, 0, out, to + z, { dims: [dims[0], dims[1], 1], srcStrides: [1, sb, 0], dstStrides: [r1 * r2, r2] });
     }
   }
 
@@ -156,6 +220,73 @@ export class WindowCutter {
       if (isDeferred(input)) input.read(src, block, f32, stage >> 2);
       else f32.set(input.data.subarray(src, src + block), stage >> 2);
       kernels.copyRows(base + (to + z * r1 * r2) * 4, stage, ny, nx, r2 * 4, sb * 4);
+    }
+  }
+
+  /**
+   * First tensor axis along the input rows: per group of PLANES image planes (the window's
+   * innermost axis), stage the rows each spans, then transpose them into the window by 4x4
+   * blocks; the x and z remainders of 4 are copied element by element from the staged planes.
+   */
+  private cutPlanes(from: number, to: number, [nx, ny, nz]: [number, number, number]): void {
+    const { f32, kernels, offsets } = this.arena!;
+    const [, , sb, sd] = this.strides;
+    const [, r1, r2] = this.grid.roi as [number, number, number];
+    const pitch = this.planePitch;
+    const stage = offsets[1]! >> 2;
+    const block = (ny - 1) * sb + nx;
+    const input = this.input;
+    const plane = r1 * r2;
+    const nx4 = nx >> 2;
+    for (let z0 = 0; z0 < nz; z0 += PLANES) {
+      const n = Math.min(PLANES, nz - z0);
+      for (let q = 0; q < n; q++) {
+        const src = from + (z0 + q) * sd;
+        if (isDeferred(input)) input.read(src, block, f32, stage + q * pitch);
+        else f32.set(input.data.subarray(src, src + block), stage + q * pitch);
+      }
+      const dst = (offsets[0]! >> 2) + to + z0;
+      kernels.transposeBlock(dst * 4, stage * 4, nx4, ny, n >> 2, plane * 4, r2 * 4, sb * 4, pitch * 4);
+      // Tails: columns x >= 4 * nx4 for every staged plane, planes q >= 4 * (n >> 2) for the rest.
+      for (let q = 0; q < n; q++) {
+        const x0 = q < n - (n & 3) ? nx4 << 2 : 0;
+        for (let y = 0; y < ny; y++) {
+          const s = stage + q * pitch + y * sb;
+          const d = dst + y * r2 + q;
+          for (let x = x0; x < nx; x++) f32[d + x * plane] = f32[s + x]!;
+        }
+      }
+    }
+  }
+
+  /**
+   * planes16: channel c's window part transposed and normalised by one kernel call straight from
+   * its 16-bit copy in the arena (`at` = element offset in the channel); the x and z remainders
+   * of 4 computed here with the same float32 arithmetic (one rounding per operation).
+   */
+  private cutPlanes16(c: number, at: number, to: number, [nx, ny, nz]: [number, number, number]): void {
+    const { f32, kernels, offsets } = this.arena!;
+    const { channels, subtract, multiply, zeroStays } = this.affine!;
+    const [, , sb, sd] = this.strides;
+    const [, r1, r2] = this.grid.roi as [number, number, number];
+    const plane = r1 * r2;
+    const src = channels[c]!;
+    const sub = subtract[c]!;
+    const mul = multiply[c]!;
+    const dst = (offsets[0]! >> 2) + to;
+    const unsigned = src instanceof Uint16Array ? 1 : 0;
+    const [nx4, nz4] = [nx >> 2, nz >> 2];
+    kernels.transposeNormalize16(dst * 4, this.channelAt[c]! + at * 2, nx4, ny, nz4, plane * 4, r2 * 4, sb * 2, sd * 2, sub, mul, zeroStays ? 1 : 0, unsigned);
+    for (let z = 0; z < nz; z++) {
+      const x0 = z < nz4 << 2 ? nx4 << 2 : 0;
+      for (let y = 0; y < ny; y++) {
+        const s = at + z * sd + y * sb;
+        const d = dst + y * r2 + z;
+        for (let x = x0; x < nx; x++) {
+          const v = src[s + x]!;
+          f32[d + x * plane] = zeroStays && v === 0 ? 0 : Math.fround(Math.fround(v - sub) * mul);
+        }
+      }
     }
   }
 }
