@@ -25,7 +25,7 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { caseSeed, generateChestCt } from '../dist/phantoms.js';
 import { runPreprocessPlan } from '../dist/ops.js';
-import { createPipeline, readImageFile } from '../dist/node.js';
+import { configureKernelThreads, createPipeline, readImageFile } from '../dist/node.js';
 import { BENCH_MODELS, benchEntries, bundledEntries, ensureBenchModels, loadManifest, REPO } from './lib/entries.mjs';
 import { benchTempDir, writeMultiModal } from './lib/inputs.mjs';
 import { bareSessionOptions } from './lib/ort-options.mjs';
@@ -39,6 +39,8 @@ const wanted = (k) => !only.length || only.includes(k);
 const RUNS = quick ? 7 : 15; // classification rounds (each: both sides of both pairs)
 const RUNS_3D = quick ? 2 : 3;
 const THREADS = 2;
+// MEDINFER_BENCH_KERNEL_THREADS=1: the SDK's volume kernels single-threaded (A/B of the kernel threads).
+if (process.env.MEDINFER_BENCH_KERNEL_THREADS) configureKernelThreads({ threads: Number(process.env.MEDINFER_BENCH_KERNEL_THREADS) });
 const figures = [];
 const failed = [];
 const dir = benchTempDir('medinfer-bench-overhead');
