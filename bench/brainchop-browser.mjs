@@ -10,7 +10,7 @@
  * (MEDINFER_BRAINCHOP_REPO, default the search tool's mirror); without them the tfjs row is
  * skipped with the reason.
  *   npx tsc -p tsconfig.json && node scripts/build-web.mjs && node bench/brainchop-browser.mjs [--crop 64] [--runs 3]
- *     [--providers wasm,webgpu] [--no-pipeline]
+ *     [--providers wasm,webgpu] [--no-pipeline] [--quick]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,14 +19,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startWebServer } from '../dist/cli/web/web-server.js';
-import { median } from './lib/stats.mjs';
+import { machineNote, makeFigure, median } from './lib/stats.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const CROP = Number(arg('crop', 64));
-const RUNS = Number(arg('runs', 3));
+// --quick (bench/run.mjs --quick): one timed run a side and wasm only (SwiftShader's WebGPU takes minutes).
+const quick = process.argv.includes('--quick');
+const RUNS = Number(arg('runs', quick ? 1 : 3));
 const MODEL = 'brainchop-tissue-gwm-light';
 const TFJS = join(process.env.MEDINFER_TFJS_DIR ?? '/tmp/tfjs', 'node_modules/@tensorflow/tfjs/dist/tf.min.js');
 const UPSTREAM_REPO = process.env.MEDINFER_BRAINCHOP_REPO ?? '/work/.mirror/neuroneural+brainchop/repo';
@@ -78,7 +80,7 @@ try {
   await page.goto(server.url);
   await page.evaluate(() => window.medinfer.ready);
   const dims = [1, 1, CROP, CROP, CROP];
-  for (const provider of arg('providers', 'wasm,webgpu').split(',')) {
+  for (const provider of arg('providers', quick ? 'wasm' : 'wasm,webgpu').split(',')) {
     try {
       const r = await page.evaluate(([p, d, n]) => window.medinfer.bareRun('/bench/model.onnx', '/bench/block.f32', d, p, n), [provider, dims, RUNS]);
       rows.push({
@@ -180,10 +182,20 @@ const lines = [
     .join(' ')}`,
 ];
 console.log(lines.join('\n'));
+// The area format bench/run.mjs merges: every row against medinfer's wasm row on the same block.
+const wasmRow = rows.find((r) => r.what.includes('onnxruntime-web wasm'));
+const figures = rows.map((r) =>
+  makeFigure(`${r.what} (${r.input})`, 'ms', r.ms, wasmRow ? `${wasmRow.what} (${wasmRow.input})` : 'none', wasmRow?.ms ?? Number.NaN, {
+    runs: r.times.length,
+  }),
+);
+const resultsDir = process.env.MEDINFER_BENCH_RESULTS_DIR ?? fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(resultsDir, { recursive: true });
 writeFileSync(
-  join(
-    fileURLToPath(new URL('./results/', import.meta.url)),
-    process.argv.includes('--no-pipeline') ? 'brainchop-browser-tfjs.json' : 'brainchop-browser.json',
+  join(resultsDir, process.argv.includes('--no-pipeline') ? 'brainchop-browser-tfjs.json' : 'brainchop-browser.json'),
+  JSON.stringify(
+    { area: 'brainchop-browser', date: new Date().toISOString(), quick, machine: machineNote(), crop: CROP, runs: RUNS, figures, rows, notes },
+    null,
+    2,
   ),
-  JSON.stringify({ crop: CROP, runs: RUNS, rows, notes }, null, 2),
 );

@@ -13,7 +13,7 @@
  *       and MEDINFER_BRAINCHOP_REPO=<git dir of neuroneural/brainchop> (default: the search
  *       tool's mirror); skipped loudly with the reason when absent.
  * The browser side (tfjs WebGL vs medinfer wasm / WebGPU) is bench/brainchop-browser.mjs.
- *   npx tsc -p tsconfig.json && node bench/brainchop.mjs [--runs 3] [--models a,b] [--crop 48] [--memory-only]
+ *   npx tsc -p tsconfig.json && node bench/brainchop.mjs [--quick] [--runs 3] [--models a,b] [--crop 48] [--memory-only]
  * Timing: one child holds both sides and alternates their runs (one warm-up each), median.
  */
 import { spawnSync } from 'node:child_process';
@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runJsonChild } from './lib/child.mjs';
-import { machineNote, median } from './lib/stats.mjs';
+import { machineNote, makeFigure, median } from './lib/stats.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const T1 = join(REPO, 'models/brainchop/sample/t1_crop.nii.gz');
@@ -228,8 +228,11 @@ if (process.argv[2] === '--child') {
 
 // ---------------------------------------------------------------- parent
 
-const models = (arg('models', '') || MODELS.join(',')).split(',');
-const runs = arg('runs', '3');
+// --quick (bench/run.mjs --quick): the light tissue model only, two timed runs a side - every
+// model conforms the 256^3 T1, so the full area takes several minutes.
+const quick = process.argv.includes('--quick');
+const models = (arg('models', '') || (quick ? MODELS[0] : MODELS.join(','))).split(',');
+const runs = arg('runs', quick ? '2' : '3');
 const base = join(tmpdir(), `medinfer-bench-brainchop-${process.pid}`);
 const self = fileURLToPath(import.meta.url);
 const childRun = (mode, model, dir, extra = []) =>
@@ -326,7 +329,40 @@ lines.push(
 console.log(lines.join('\n'));
 const resultsDir = process.env.MEDINFER_BENCH_RESULTS_DIR ?? join(REPO, 'bench/results');
 mkdirSync(resultsDir, { recursive: true });
+// The area format bench/run.mjs merges (area, date, figures, failed), beside the rows above.
+const figures = rows.flatMap((r) => [
+  ...(r.sdkMs
+    ? [
+        makeFigure(
+          `${r.model}: medinfer pipeline (file in, labels out) vs bare session.run on its feeds`,
+          'ms',
+          r.sdkMs,
+          'bare onnxruntime-node session.run',
+          r.ortMs,
+        ),
+      ]
+    : []),
+  ...(r.sdkRssMB
+    ? [makeFigure(`${r.model}: peak RSS, medinfer pipeline vs bare session.run`, 'MB', r.sdkRssMB, 'bare onnxruntime-node session.run', r.ortRssMB)]
+    : []),
+  ...(r.tfjs
+    ? [
+        makeFigure(
+          `${r.model}: brainchop's tfjs CPU network on a ${r.tfjs.crop}^3 crop vs bare ORT`,
+          'ms',
+          r.tfjs.tfMs,
+          'bare onnxruntime-node session.run',
+          r.tfjs.ortMs,
+        ),
+      ]
+    : []),
+]);
+const failed = rows.filter((r) => r.error && !process.argv.includes('--memory-only')).map((r) => ({ figure: r.model, error: r.error }));
 writeFileSync(
   join(resultsDir, process.argv.includes('--memory-only') ? 'brainchop-memory.json' : 'brainchop.json'),
-  JSON.stringify({ threads: THREADS, runs: Number(runs), rows }, null, 2),
+  JSON.stringify(
+    { area: 'brainchop', date: new Date().toISOString(), quick, machine: machineNote(), threads: THREADS, runs: Number(runs), figures, failed, rows },
+    null,
+    2,
+  ),
 );

@@ -18,7 +18,7 @@
  * and each runner measurement is compared with the better (faster) of the two taken right before.
  *   npx tsc -p . && node bench/cli-run.mjs [--quick] [--model ID --manifest FILE] [--images N] [--runs N] [--no-extra] [--keep]
  * --quick: 32 images, 2 runs, concurrency 2 and 4, no reference figures, no extra model (bench/run.mjs
- * --quick gives an area 150 s).
+ * --quick gives an area 600 s).
  * Writes bench/results/cli-run.json (or $MEDINFER_BENCH_RESULTS_DIR/cli-run.json, as bench/run.mjs sets).
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';

@@ -15,7 +15,7 @@
  *   (dev runs in a checkout shared with the areas' owners); files that did not exist are kept.
  * Exit status 1 (after writing both files) when any area failed or listed figures it could not
  * measure (`failed` in its result file), each named on stderr: nothing is silently skipped.
- * Environment: MEDINFER_BENCH_TIMEOUT_S per area (default 3600 s; quick 150 s).
+ * Environment: MEDINFER_BENCH_TIMEOUT_S per area (default 3600 s; quick 600 s).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -45,8 +45,9 @@ const skip = list('--skip');
 const outDir = resolve(option('--out-dir', join(HERE, 'results')));
 const mdPath = resolve(option('--md', join(REPO, 'BENCHMARKS.md')));
 const restore = flag('--restore');
-// Quick mode bounds every area (the suite has a few-minute budget); a timed-out area is a failed row.
-const timeoutMs = Number(process.env.MEDINFER_BENCH_TIMEOUT_S ?? (quick ? 150 : 3600)) * 1000;
+// Quick mode bounds every area (a timed-out area is a failed row). 600 s: the browser areas start
+// Chromium and run 3D models on wasm (and WebGPU on SwiftShader), several minutes on 2 shared cores.
+const timeoutMs = Number(process.env.MEDINFER_BENCH_TIMEOUT_S ?? (quick ? 600 : 3600)) * 1000;
 const defaultResults = join(HERE, 'results');
 
 // --render merged.json: only re-render the --md file from an earlier merged run (plus --append-run).
