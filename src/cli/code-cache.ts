@@ -7,10 +7,10 @@
  * body (dist/cli/bundled/<name>.cjs) and it is compiled here with vm.Script's cachedData.
  *
  * Safe by construction:
- *  - the cache file is named by the sha256 of the script's text, Node's version and the CPU
- *    architecture: a cache made for other code is never offered to V8 (V8's own check compares
- *    only the source length), and V8 still refuses data from another V8 build or other flags
- *    (then the file is made anew);
+ *  - the cache file is named by a 128-bit hash of the script's bytes, Node's version and the CPU
+ *    architecture (contentKey below): a cache made for other code is never offered to V8 (V8's
+ *    own check compares only the source length), and V8 still refuses data from another V8 build
+ *    or other flags (then the file is made anew);
  *  - files appear whole (written beside, then renamed); the 4 newest caches of a command are kept;
  *  - no cache folder, one that cannot be written, or any failure: the script runs without a
  *    cache, or the caller falls back to the ES module bundle. Output never depends on the cache.
@@ -18,7 +18,6 @@
  * cache folder: $XDG_CACHE_HOME/medinfer/code-cache or ~/.cache/medinfer/code-cache (Linux and
  * others), ~/Library/Caches/medinfer/code-cache (macOS), %LOCALAPPDATA%\medinfer\cache\code-cache.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -62,9 +61,10 @@ export interface ScriptCommandOptions {
  */
 export function loadScriptCommand(file: URL, options: ScriptCommandOptions): CliCommand {
   const path = fileURLToPath(file);
-  const source = readFileSync(path, 'utf8');
+  const bytes = readFileSync(path);
+  const source = bytes.toString('utf8');
   const name = path.replace(/^.*[\\/]/, '').replace(/\.cjs$/, '');
-  const key = createHash('sha256').update(process.version).update('\0').update(process.arch).update('\0').update(source).digest('hex').slice(0, 32);
+  const key = contentKey(bytes, `${process.version}\0${process.arch}`);
   const dir = codeCacheDir(options.env);
   const cacheFile = dir === undefined ? undefined : join(dir, `${name}-${key}.code`);
   let cachedData: Buffer | undefined;
@@ -100,6 +100,49 @@ export function loadScriptCommand(file: URL, options: ScriptCommandOptions): Cli
       return code;
     },
   };
+}
+
+/**
+ * 32 hex digits naming `bytes` (and `salt`): four 32-bit multiply-rotate lanes (MurmurHash3's
+ * mixing, each lane its own seed) over every 32-bit word, each lane finished with MurmurHash3's
+ * avalanche after folding in the others. Not cryptographic - it tells builds apart, which is all
+ * a cache name needs (anyone who can write the cache folder can write any cache) - and it spares
+ * a one-shot command loading node:crypto (~7 ms of start-up, BENCHMARKS.md "convert"); ~1 ms for
+ * a 300 KiB script.
+ */
+export function contentKey(bytes: Uint8Array, salt: string): string {
+  const head = new TextEncoder().encode(salt);
+  const all = new Uint8Array(head.length + 1 + bytes.length + 3);
+  all.set(head);
+  all.set(bytes, head.length + 1);
+  const words = Math.floor((head.length + 1 + bytes.length + 3) / 4);
+  const view = new DataView(all.buffer, 0, words * 4);
+  let a = 0x9747b28c;
+  let b = 0x2545f491;
+  let c = 0x7f4a7c15;
+  let d = 0x61c88647;
+  for (let i = 0; i < words; i++) {
+    const k = Math.imul(rotl(Math.imul(view.getUint32(i * 4, true), 0xcc9e2d51), 15), 0x1b873593);
+    a = (Math.imul(rotl(a ^ k, 13), 5) + 0xe6546b64) | 0;
+    b = (Math.imul(rotl(b ^ k, 17), 5) + 0x85ebca6b) | 0;
+    c = (Math.imul(rotl(c ^ k, 11), 5) + 0xc2b2ae35) | 0;
+    d = (Math.imul(rotl(d ^ k, 19), 5) + 0x27d4eb2f) | 0;
+  }
+  const n = bytes.length + head.length;
+  const out = [a ^ n ^ rotl(b, 7), b ^ n ^ rotl(c, 9), c ^ n ^ rotl(d, 11), d ^ n ^ rotl(a, 13)].map((h) => fmix(h).toString(16).padStart(8, '0'));
+  return out.join('');
+}
+
+const rotl = (x: number, r: number): number => (x << r) | (x >>> (32 - r));
+
+/** MurmurHash3's 32-bit finaliser: every input bit reaches every output bit. */
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 /** Writes the script's code cache whole (temporary file, then renamed) and prunes older caches of `name`; never throws. */

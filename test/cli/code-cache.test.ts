@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { codeCacheDir, loadScriptCommand } from '../../src/cli/code-cache.js';
+import { codeCacheDir, contentKey, loadScriptCommand } from '../../src/cli/code-cache.js';
 import type { CliCommand, CliContext } from '../../src/cli/command.js';
 
 const root = mkdtempSync(join(tmpdir(), 'medinfer-code-cache-'));
@@ -62,6 +62,26 @@ function cacheFiles(dir: string): string[] {
     return [];
   }
 }
+
+describe('contentKey', () => {
+  it('names bytes and salt: any one bit, byte, length or salt changed gives another key', () => {
+    const bytes = new Uint8Array(4099).map((_, i) => (i * 31 + 7) & 0xff);
+    const key = contentKey(bytes, 'v20.0.0\0x64');
+    expect(key).toMatch(/^[0-9a-f]{32}$/);
+    expect(contentKey(bytes.slice(), 'v20.0.0\0x64')).toBe(key);
+    const keys = new Set([key, contentKey(bytes, 'v20.0.1\0x64'), contentKey(bytes.subarray(0, 4098), 'v20.0.0\0x64')]);
+    // Every bit of a few words, the last (partial) word included.
+    for (const at of [0, 1, 2047, 4096, 4098])
+      for (let bit = 0; bit < 8; bit++) {
+        const other = bytes.slice();
+        other[at]! ^= 1 << bit;
+        keys.add(contentKey(other, 'v20.0.0\0x64'));
+      }
+    // A trailing zero byte is not the same as none (the length is hashed).
+    keys.add(contentKey(Uint8Array.of(...bytes, 0), 'v20.0.0\0x64'));
+    expect(keys.size).toBe(3 + 5 * 8 + 1);
+  });
+});
 
 describe('codeCacheDir', () => {
   it('follows MEDINFER_CODE_CACHE, then the platform cache folder', () => {
