@@ -15,7 +15,9 @@
 // number of `import(` in the text must equal the number of dynamic imports esbuild itself finds
 // (a build with dynamic import lowered to require), so no string or comment is ever touched;
 // anything else unexpected (a warning such as import.meta, which a script lacks) and no script is
-// written - main.ts then loads the ES module bundle as before.
+// written - main.ts then loads the ES module bundle as before. The script's first line records the
+// sha256 of the rest (code-cache.ts names its cache by it).
+import { createHash } from 'node:crypto';
 import { build } from 'esbuild';
 import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
@@ -57,6 +59,31 @@ const sharedAsId = {
   },
 };
 
+/**
+ * Inlined packages whose module top level is costly and that a convert of plain DICOM never
+ * calls: fflate builds its Huffman tables (~10 ms) and loads node:worker_threads when evaluated.
+ * Each is replaced by a stand-in with the named exports the sources import (a name missing here
+ * fails the build), which evaluates the package on first use - require() of an inlined module
+ * is evaluated lazily by esbuild (__commonJS). Functions only: `new` of a function returning an
+ * object gives that object, so a class export works as long as nothing checks instanceof.
+ */
+const LAZY_INLINE = { fflate: ['Gunzip', 'Inflate', 'gzipSync'] };
+const lazyInline = {
+  name: 'lazy-inline',
+  setup(b) {
+    const filter = new RegExp(`^(${Object.keys(LAZY_INLINE).join('|')})$`);
+    b.onResolve({ filter }, (args) => (args.kind === 'require-call' ? undefined : { path: args.path, namespace: 'lazy-inline' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-inline' }, (args) => ({
+      resolveDir: ROOT,
+      contents: [
+        'let loaded;',
+        `const load = () => (loaded ??= require(${JSON.stringify(args.path)}));`,
+        ...LAZY_INLINE[args.path].map((n) => `export function ${n}(...a) { return new.target ? new (load().${n})(...a) : load().${n}(...a); }`),
+      ].join('\n'),
+    }));
+  },
+};
+
 const count = (text, pattern) => text.split(pattern).length - 1;
 
 /** The script form of one command, or a reason why not (then none is written). */
@@ -69,7 +96,7 @@ async function scriptOf(name) {
     target: 'node20',
     write: false,
     logLevel: 'silent',
-    plugins: [sharedAsId],
+    plugins: [lazyInline, sharedAsId],
   };
   const kept = await build(common);
   const lowered = await build({ ...common, supported: { 'dynamic-import': false } });
@@ -97,7 +124,10 @@ for (const name of COMMANDS) {
   });
   const script = await scriptOf(name);
   const scriptPath = resolve(OUT, `${name}.cjs`);
-  if (script.text !== undefined) writeFileSync(scriptPath, script.text);
+  // First line: the sha256 of the rest, which names the code cache (code-cache.ts BUILD_KEY), so
+  // a run does not hash the script itself.
+  if (script.text !== undefined)
+    writeFileSync(scriptPath, `// medinfer-content-sha256 ${createHash('sha256').update(script.text).digest('hex')}\n${script.text}`);
   else {
     rmSync(scriptPath, { force: true });
     console.warn(`${name}: no script bundle (${script.reason}); the ES module bundle is used, without a code cache`);

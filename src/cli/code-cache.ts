@@ -7,10 +7,14 @@
  * body (dist/cli/bundled/<name>.cjs) and it is compiled here with vm.Script's cachedData.
  *
  * Safe by construction:
- *  - the cache file is named by a 128-bit hash of the script's bytes, Node's version and the CPU
- *    architecture (contentKey below): a cache made for other code is never offered to V8 (V8's
- *    own check compares only the source length), and V8 still refuses data from another V8 build
- *    or other flags (then the file is made anew);
+ *  - the cache file is named by the sha256 of the script's text, Node's version and the CPU
+ *    architecture: a cache made for other code is never offered to V8 (V8's own check compares
+ *    only the source length), and V8 still refuses data from another V8 build or other flags
+ *    (then the file is made anew). scripts/build-cli.mjs writes that sha256 as the script's
+ *    first line (BUILD_KEY), so a run need not hash 300 KiB itself: node:crypto alone is ~7 ms
+ *    of a one-shot convert's start-up, a JavaScript hash of the text more. The recorded hash is
+ *    trusted only together with the file's size and modification time as they are now (a file
+ *    edited after the build gets a new name); a script without the line is hashed here;
  *  - files appear whole (written beside, then renamed); the 4 newest caches of a command are kept;
  *  - no cache folder, one that cannot be written, or any failure: the script runs without a
  *    cache, or the caller falls back to the ES module bundle. Output never depends on the cache.
@@ -61,10 +65,9 @@ export interface ScriptCommandOptions {
  */
 export function loadScriptCommand(file: URL, options: ScriptCommandOptions): CliCommand {
   const path = fileURLToPath(file);
-  const bytes = readFileSync(path);
-  const source = bytes.toString('utf8');
+  const source = readFileSync(path, 'utf8');
   const name = path.replace(/^.*[\\/]/, '').replace(/\.cjs$/, '');
-  const key = contentKey(bytes, `${process.version}\0${process.arch}`);
+  const key = scriptKey(path, source);
   const dir = codeCacheDir(options.env);
   const cacheFile = dir === undefined ? undefined : join(dir, `${name}-${key}.code`);
   let cachedData: Buffer | undefined;
@@ -102,13 +105,26 @@ export function loadScriptCommand(file: URL, options: ScriptCommandOptions): Cli
   };
 }
 
+/** First line of a script from scripts/build-cli.mjs: the sha256 of the text after it. */
+const BUILD_KEY = /^\/\/ medinfer-content-sha256 ([0-9a-f]{64})\n/;
+
+/** 32 hex digits naming the script's code, Node's version and the CPU architecture (see the file comment). */
+function scriptKey(path: string, source: string): string {
+  const recorded = BUILD_KEY.exec(source.slice(0, 100));
+  const runtime = `${process.version}\0${process.arch}`;
+  if (recorded !== null) {
+    const { size, mtimeMs } = statSync(path);
+    return contentKey(new TextEncoder().encode(`${recorded[1]}\0${size}\0${mtimeMs}`), runtime);
+  }
+  const { createHash } = createRequire(path)('node:crypto') as typeof import('node:crypto');
+  return createHash('sha256').update(runtime).update('\0').update(source).digest('hex').slice(0, 32);
+}
+
 /**
- * 32 hex digits naming `bytes` (and `salt`): four 32-bit multiply-rotate lanes (MurmurHash3's
- * mixing, each lane its own seed) over every 32-bit word, each lane finished with MurmurHash3's
- * avalanche after folding in the others. Not cryptographic - it tells builds apart, which is all
- * a cache name needs (anyone who can write the cache folder can write any cache) - and it spares
- * a one-shot command loading node:crypto (~7 ms of start-up, BENCHMARKS.md "convert"); ~1 ms for
- * a 300 KiB script.
+ * 32 hex digits naming a short text `bytes` (and `salt`): four 32-bit multiply-rotate lanes
+ * (MurmurHash3's mixing, each lane its own constants) over every 32-bit word, each finished with
+ * MurmurHash3's avalanche after folding in another. Not cryptographic: here it only turns a
+ * recorded sha256 plus size, time and runtime into a file name.
  */
 export function contentKey(bytes: Uint8Array, salt: string): string {
   const head = new TextEncoder().encode(salt);

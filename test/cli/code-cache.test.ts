@@ -6,7 +6,8 @@
  * V8 keeps scripts it compiled in this process by text and file name, without looking at cached
  * data: a load meant to consume a cache reads the same text from another folder.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -154,6 +155,30 @@ describe('loadScriptCommand', () => {
     const kept = cacheFiles(cache);
     expect(kept).toHaveLength(4);
     expect(kept).not.toContain(old);
+  });
+
+  it('a script with its sha256 recorded (build-cli.mjs) is named by it, its size and time: an edit after the build gets another file', async () => {
+    const cache = join(root, 'cache-k');
+    const env = { MEDINFER_CODE_CACHE: cache };
+    const withKey = (value: number, recordedFrom: number, mtime: number): URL => {
+      const file = script(join(root, 'k'), value);
+      const body = readFileSync(script(join(root, 'k-ref'), recordedFrom), 'utf8');
+      const text = readFileSync(file, 'utf8');
+      writeFileSync(file, `// medinfer-content-sha256 ${createHash('sha256').update(body).digest('hex')}\n${text}`);
+      utimesSync(file, mtime, mtime);
+      return file;
+    };
+    expect(await runOnce(loadScriptCommand(withKey(3, 3, 1_700_000_000), { shared, env }))).toBe('9');
+    const [made] = cacheFiles(cache);
+    expect(made).toMatch(/^demo-[0-9a-f]{32}\.code$/);
+    // Same file again: the same name, the cache used (not written again).
+    const written = statSync(join(cache, made!)).mtimeMs;
+    expect(await runOnce(loadScriptCommand(withKey(3, 3, 1_700_000_000), { shared, env }))).toBe('9');
+    expect(cacheFiles(cache)).toEqual([made]);
+    expect(statSync(join(cache, made!)).mtimeMs).toBe(written);
+    // Edited after the build (same length, same recorded hash, another time): never the old cache.
+    expect(await runOnce(loadScriptCommand(withKey(4, 3, 1_700_000_001), { shared, env }))).toBe(String(0 + 1 + 2 + 3 + 0 + 1 + 2 + 3 + 0 + 1));
+    expect(cacheFiles(cache)).toHaveLength(2);
   });
 
   it('data V8 refuses under the right name is made anew', async () => {
