@@ -5,6 +5,7 @@
  * The script form (convert.cjs, run with a V8 code cache by src/cli/code-cache.ts) likewise, and
  * its output must not depend on whether the cache was there.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +45,11 @@ describe.skipIf(!newer(SCRIPT))('convert as a script with a code cache', () => {
     expect(text).not.toMatch(/class MedinferError/);
     expect(text).not.toMatch(/import\(/);
     expect(text).toMatch(/__medinferImport\(/);
+    // First line: the sha256 of the rest, which names the code cache (code-cache.ts).
+    const [first, rest] = [text.slice(0, text.indexOf('\n')), text.slice(text.indexOf('\n') + 1)];
+    expect(first).toBe(`// medinfer-content-sha256 ${createHash('sha256').update(rest).digest('hex')}`);
+    // fflate (Huffman tables, worker_threads at evaluation) is evaluated on first use only.
+    expect(text).toMatch(/var load = \(\) => loaded \?\?= require_\w+\(\);/);
   });
 
   test('the same bytes without and with the cache; the cache written once; usage errors typed either way', async () => {
