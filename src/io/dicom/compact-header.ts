@@ -10,6 +10,7 @@
  * phase-encoding read, is always kept.
  */
 import { DataSet } from './dataset.js';
+import { isSequenceElement, LazySequence } from './parse-dataset.js';
 import type { ParsedDicom } from './parse-header.js';
 import { findPrivateBlock } from './siemens-csa.js';
 import { TAG } from './tags.js';
@@ -34,7 +35,7 @@ export function compactHeader(parsed: ParsedDicom): ParsedDicom {
     const el = ds.elements[tag]!;
     // Private groups are odd (PS3.5 7.8); only plain values, never sequences.
     const group = Number.parseInt(tag.slice(1, 5), 16);
-    if (group % 2 === 0 || el.items !== undefined || el.length < DETACH_MIN_BYTES || tag === csaImage || el.dataOffset + el.length > bytes.length) continue;
+    if (group % 2 === 0 || isSequenceElement(el) || el.length < DETACH_MIN_BYTES || tag === csaImage || el.dataOffset + el.length > bytes.length) continue;
     ranges.push({ start: el.dataOffset, end: el.dataOffset + el.length });
   }
   if (ranges.length === 0) return parsed;
@@ -63,10 +64,16 @@ export function compactHeader(parsed: ParsedDicom): ParsedDicom {
   // in place (new objects for a few hundred elements a file would only feed the collector).
   const rebase = (source: DataSet, top: boolean): DataSet => {
     for (const tag in source.elements) {
-      const el = source.elements[tag]! as { dataOffset: number; items?: { dataSet: DataSet }[] };
+      const el = source.elements[tag]!;
+      // A sequence not parsed yet is parsed from the compact bytes when asked for.
+      if (el instanceof LazySequence && !el.isParsed) {
+        el.moveTo(compact, shift(el.dataOffset));
+        continue;
+      }
+      const moved = el as { dataOffset: number; items?: { dataSet: DataSet }[] };
       // A detached value lies past the end: accessors answer undefined, CSA parsing fails typed.
-      el.dataOffset = top && detached.has(el.dataOffset) ? compact.length + 1 : shift(el.dataOffset);
-      if (el.items !== undefined) for (const item of el.items) item.dataSet = rebase(item.dataSet, false);
+      moved.dataOffset = top && detached.has(el.dataOffset) ? compact.length + 1 : shift(el.dataOffset);
+      if (moved.items !== undefined) for (const item of moved.items) item.dataSet = rebase(item.dataSet, false);
     }
     return new DataSet(compact, source.littleEndian, source.elements);
   };

@@ -146,6 +146,8 @@ export function parseDataSet(ctx: ParseContext, start: number, end: number, dept
   // Values left out apply to the top level only; k: the next one still to meet.
   const cuts = depth === 0 ? ctx.cuts : undefined;
   let k = 0;
+  // What a lazy sequence parses from: these bytes, without the head-only cuts (top level only).
+  let lazy: ParseContext | undefined;
   while (p < limit) {
     need(ctx, p, 8, 'element header');
     const group = u16(ctx, p);
@@ -217,8 +219,16 @@ export function parseDataSet(ctx: ParseContext, start: number, end: number, dept
         header: valueStart - p,
       });
     need(ctx, valueStart, length, `element (${hex4(group)},${hex4(elem)})`);
+    if (vr === 'SQ') {
+      // Explicit SQ of defined length: its items are parsed when first asked for (most headers'
+      // sequences - e.g. a Siemens file's 40-item Source Image Sequence - are never read).
+      lazy ??= { bytes: ctx.bytes, view: ctx.view, explicit: ctx.explicit, littleEndian: ctx.littleEndian, file: ctx.file };
+      ds.elements[key] = new LazySequence(key, length, valueStart, lazy, depth);
+      p = valueStart + length;
+      continue;
+    }
     let items: Item[] | undefined;
-    if (vr === 'SQ' || (vr === undefined && length >= 8 && tagAt(ctx, valueStart) === ITEM)) {
+    if (vr === undefined && length >= 8 && tagAt(ctx, valueStart) === ITEM) {
       items = parseSequence(ctx, valueStart, valueStart + length, depth).items;
     }
     const el: Element = items === undefined ? { tag: key, vr, length, dataOffset: valueStart } : { tag: key, vr, length, dataOffset: valueStart, items };
@@ -228,6 +238,44 @@ export function parseDataSet(ctx: ParseContext, start: number, end: number, dept
   if (stopAtItemEnd && end === Infinity) fail(ctx, 'item without an end delimiter', p);
   if (cuts !== undefined && k < cuts.length) cutMismatch(ctx, p);
   return { dataSet: ds, position: p };
+}
+
+/**
+ * An explicit-VR SQ element of defined length whose items are parsed on first access of `items`
+ * (then kept). Its whole value was checked to be in the bytes when it was met; what lies inside
+ * is checked when parsed, with the same DecodeErrors naming the file, thrown by that access.
+ * The bytes must stay as they were while it lives (DataSet values are read lazily anyway);
+ * compact-header.ts moves an unparsed one onto its copy of the bytes (moveTo).
+ */
+export class LazySequence implements Element {
+  readonly vr = 'SQ';
+  private parsed: Item[] | undefined;
+  constructor(
+    readonly tag: string,
+    readonly length: number,
+    public dataOffset: number,
+    private ctx: ParseContext,
+    private readonly depth: number,
+  ) {}
+  get items(): Item[] {
+    this.parsed ??= parseSequence(this.ctx, this.dataOffset, this.dataOffset + this.length, this.depth).items;
+    return this.parsed;
+  }
+  /** Whether `items` has been parsed (reading `items` would parse it). */
+  get isParsed(): boolean {
+    return this.parsed !== undefined;
+  }
+  /** The same sequence at `dataOffset` of other bytes holding a copy of its value (before it is parsed). */
+  moveTo(bytes: Uint8Array, dataOffset: number): void {
+    if (this.parsed !== undefined) throw new Error('LazySequence.moveTo after its items were parsed');
+    this.ctx = { ...this.ctx, bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+    this.dataOffset = dataOffset;
+  }
+}
+
+/** True for a sequence element, parsed or not (never parses one). */
+export function isSequenceElement(el: Element): boolean {
+  return el instanceof LazySequence || el.items !== undefined;
 }
 
 function parseSequence(ctx: ParseContext, start: number, end: number, depth: number): { items: Item[]; end: number } {
