@@ -109,6 +109,23 @@ describe('compactHeader', () => {
     for (const [name, el] of csa.elements) expect(el.items).toEqual(csaBefore.elements.get(name)!.items);
   });
 
+  it('sequences not yet parsed are parsed from the compact bytes, item for item as from the file', () => {
+    const eager = parseDicomBytes(bytes, 'f.dcm', { headOnly: true });
+    const compact = compactHeader(parseDicomBytes(bytes, 'f.dcm', { headOnly: true })).dataSet;
+    const values = (ds: typeof compact): string[] =>
+      Object.entries(ds.elements).flatMap(([tag, el]) =>
+        el.items !== undefined
+          ? el.items.flatMap((item, k) => values(item.dataSet).map((v) => `${tag}[${k}].${v}`))
+          : [`${tag}=${Buffer.from(ds.byteArray.subarray(el.dataOffset, el.dataOffset + Math.min(el.length, 64))).toString('hex')}`],
+      );
+    const sequences = Object.values(eager.dataSet.elements).filter((el) => el.vr === 'SQ');
+    expect(sequences.length).toBeGreaterThan(0);
+    const seqTags = sequences.map((el) => el.tag);
+    const pick = (ds: typeof compact): string[] => values(ds).filter((v) => seqTags.some((t) => v.startsWith(`${t}[`)));
+    expect(pick(compact).length).toBeGreaterThan(0);
+    expect(pick(compact)).toEqual(pick(eager.dataSet));
+  });
+
   it('leaves a header without large private values as it is', () => {
     const small = parseDicomBytes(bytes, 'f.dcm', { headOnly: true });
     const once = compactHeader(small);
