@@ -4,8 +4,7 @@
  * for DICOM files without the 128-byte preamble). NIfTI gzip goes through zlib here (about 2x
  * faster than the isomorphic fflate path).
  */
-import { readdir } from 'node:fs/promises';
-import { basename, join, relative, sep } from 'node:path';
+import { basename, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DecodeError, InputError, isMedinferError, UnsupportedError, type MedinferError } from '../core/errors.js';
 import type { Volume } from '../core/volume.js';
@@ -15,7 +14,7 @@ import { isGzip, peekGunzip } from './nifti/nifti-gzip.js';
 import { readRaster } from './raster/node-raster.js';
 import { readDicom } from './dicom/read-dicom.js';
 import type { DicomReadOptions } from './dicom/options.js';
-import { FIRST_READ, listDicomFiles, readDicomDirectory } from './dicom/node-files.js';
+import { FIRST_READ, listFolder, readDicomFilesOf } from './dicom/node-files.js';
 import { readDicomFile, type OpenedDicomFile } from './dicom/node-read-file.js';
 import { openFile, readFully, readRestOfFile, readWholeFile } from './dicom/node-file-access.js';
 import type { StreamedPart } from './dicom/series-stream.js';
@@ -172,21 +171,6 @@ export interface ImageDirectoryResult {
   streamed: { name: string; part: StreamedPart }[];
 }
 
-/** Recursively lists regular files under `dir` (sorted, hidden entries skipped). */
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries
-    .filter((e) => e.isFile() && !e.name.startsWith('.'))
-    .map((e) => join(e.parentPath, e.name))
-    .filter(
-      (p) =>
-        !relative(dir, p)
-          .split(sep)
-          .some((part) => part.startsWith('.')),
-    )
-    .sort();
-}
-
 function asMedinferError(error: unknown, name: string): MedinferError {
   if (isMedinferError(error)) return error;
   return new DecodeError(`${name}: ${(error as Error).message ?? String(error)}`, { file: name }, { cause: error });
@@ -225,8 +209,8 @@ export async function scanImageDirectory(
   const { onFile, blockingReads, streamDicomSamples, ...readOptions } = options;
   options = readOptions;
   const result: ImageDirectoryScan = { errors: [], skipped: [], streamed: [] };
-  const dicomPaths = new Set(await listDicomFiles(dir, { blockingReads: blockingReads === true }));
-  const others = (await listFiles(dir)).filter((p) => !dicomPaths.has(p));
+  // One walk gives both lists (DICOM files, and every other regular file for the other readers).
+  const { dicom: dicomPaths, others } = await listFolder(dir, blockingReads === true);
   let done = 0;
   for (const path of others) {
     const name = relative(dir, path);
@@ -237,7 +221,7 @@ export async function scanImageDirectory(
       result.errors.push({ name, error: new InputError(`${name}: cannot read file (${(error as NodeJS.ErrnoException).code ?? 'EIO'})`, { file: name }) });
       continue;
     } finally {
-      onFile?.(path, ++done, others.length + dicomPaths.size);
+      onFile?.(path, ++done, others.length + dicomPaths.length);
     }
     if (detectImageFormat(bytes, name) === undefined) {
       result.skipped.push(name);
@@ -252,8 +236,8 @@ export async function scanImageDirectory(
     }
     await visit({ name, volume });
   }
-  if (dicomPaths.size > 0) {
-    const dicom = await readDicomDirectory(dir, {
+  if (dicomPaths.length > 0) {
+    const dicom = await readDicomFilesOf(dir, dicomPaths, {
       ...options.dicom,
       ...(options.maxVoxels === undefined ? {} : { maxVoxels: options.maxVoxels }),
       ...(blockingReads === undefined ? {} : { blockingReads }),
