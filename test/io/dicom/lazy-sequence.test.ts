@@ -8,35 +8,26 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../../src/core/errors.js';
 import { isSequenceElement } from '../../../src/io/dicom/parse-dataset.js';
 import { parseDicomBytes } from '../../../src/io/dicom/parse-header.js';
-import { buildDicom, concat, encodeElements } from './build-dicom.js';
+import { writeTestDicom } from '../../helpers/dicom-writer.js';
 
-/** One item of defined length holding `inner` (explicit VR LE elements). */
-function item(inner: Uint8Array): Uint8Array {
-  const head = new Uint8Array(8);
-  const view = new DataView(head.buffer);
-  view.setUint16(0, 0xfffe, true);
-  view.setUint16(2, 0xe000, true);
-  view.setUint32(4, inner.length, true);
-  return concat([head, inner]);
-}
+const referenced = (uid: string) => ({ '00081150': ['UI', '1.2.840.10008.5.1.4.1.1.4'], '00081155': ['UI', uid] }) as const;
 
-const referenced = (uid: string): Uint8Array =>
-  encodeElements([
-    { group: 0x0008, element: 0x1150, vr: 'UI', value: '1.2.840.10008.5.1.4.1.1.4' },
-    { group: 0x0008, element: 0x1155, vr: 'UI', value: uid },
-  ]);
+const file = (): Uint8Array =>
+  writeTestDicom({
+    '00080060': ['CS', 'MR'],
+    '00082112': ['SQ', [referenced('1.2.3.1'), referenced('1.2.3.22')]],
+    '0020000e': ['UI', '1.2.3'],
+  });
 
-function fileWith(sequence: Uint8Array): Uint8Array {
-  return buildDicom([
-    { group: 0x0008, element: 0x0060, vr: 'CS', value: 'MR' },
-    { group: 0x0008, element: 0x2112, vr: 'SQ', value: sequence },
-    { group: 0x0020, element: 0x000e, vr: 'UI', value: '1.2.3' },
-  ]);
+/** Where the first item's header (FFFE,E000) starts. */
+function firstItem(bytes: Uint8Array): number {
+  for (let p = 132; p + 4 <= bytes.length; p++) if (bytes[p] === 0xfe && bytes[p + 1] === 0xff && bytes[p + 2] === 0x00 && bytes[p + 3] === 0xe0) return p;
+  throw new Error('no item');
 }
 
 describe('lazy sequences', () => {
   it('items read as the file holds them, parsed once', () => {
-    const ds = parseDicomBytes(fileWith(concat([item(referenced('1.2.3.1')), item(referenced('1.2.3.22'))])), 'seq.dcm').dataSet;
+    const ds = parseDicomBytes(file(), 'seq.dcm').dataSet;
     const el = ds.elements['x00082112']!;
     expect(isSequenceElement(el)).toBe(true);
     expect(el.vr).toBe('SQ');
@@ -49,11 +40,10 @@ describe('lazy sequences', () => {
   });
 
   it('a sequence damaged inside: the header parses, reading its items is a DecodeError naming the file', () => {
-    const good = item(referenced('1.2.3.1'));
-    // The item claims more bytes than its sequence holds.
-    const bad = good.slice();
-    new DataView(bad.buffer).setUint32(4, 0x7fff0000, true);
-    const ds = parseDicomBytes(fileWith(bad), 'damaged.dcm').dataSet;
+    const bytes = file();
+    // The first item claims more bytes than the file holds.
+    new DataView(bytes.buffer).setUint32(firstItem(bytes) + 4, 0x7fff0000, true);
+    const ds = parseDicomBytes(bytes, 'damaged.dcm').dataSet;
     expect(ds.string('x0020000e')).toBe('1.2.3');
     const el = ds.elements['x00082112']!;
     expect(isSequenceElement(el)).toBe(true);
