@@ -92,17 +92,19 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] });
 
 /**
- * An untimed event-loop turn before each timed side. V8 finishes an incremental major collection
- * in a task at a later loop turn: one started by the previous side's allocations (the DICOM
- * reference's 16 MiB per decode starts most of them) otherwise lands in the first await of the
- * next side, i.e. mostly in the SDK's asynchronous read (BENCHMARKS.md, issue 26, DX). Collections
- * a side triggers and finishes inside its own window still count; the pauses inside each window
- * are recorded (gc figures).
+ * An untimed pause before each timed side (a 20 ms timer, then an event-loop turn). V8 finishes an
+ * incremental major collection in a task at a later loop turn, after concurrent marking: one
+ * started by the previous side's allocations (the DICOM reference's 16 MiB per decode starts most
+ * of them) otherwise lands in the first await of the next side, mostly the SDK's asynchronous read
+ * (BENCHMARKS.md, issue 26, DX). With 1 ms instead of 20 some still did at load 7-10. Collections a
+ * side starts and finishes inside its own window still count; the pauses inside each window are
+ * recorded (gcInWindows).
  */
 const SETTLE = process.env.MEDINFER_BENCH_NO_SETTLE !== '1'; // =1: the harness without it (A/B of the harness)
+const SETTLE_MS = Number(process.env.MEDINFER_BENCH_SETTLE_MS ?? 20);
 const settle = async () => {
   if (!SETTLE) return;
-  await new Promise((resolve) => setTimeout(resolve, 1));
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   await new Promise((resolve) => setImmediate(resolve));
 };
 
