@@ -115,6 +115,8 @@ async function alternate(pairs, rounds, warmup = 2) {
       [s.key, []],
       [`${s.key}Cpu`, []],
       [`${s.key}Gc`, { major: 0, minor: 0, ms: 0 }],
+      [`${s.key}InRun`, []],
+      [`${s.key}InRunCpu`, []],
     ]),
   );
   const windows = [];
@@ -123,10 +125,14 @@ async function alternate(pairs, rounds, warmup = 2) {
       for (const side of r % 2 ? [...pair].reverse() : pair) {
         await settle();
         const from = performance.now();
+        sessionMs = 0;
+        sessionCpuMs = 0;
         const { wall, cpu } = await timeBoth(side.run);
         if (r >= warmup) {
           times[side.key].push(wall);
           times[`${side.key}Cpu`].push(cpu);
+          times[`${side.key}InRun`].push(sessionMs);
+          times[`${side.key}InRunCpu`].push(sessionCpuMs);
           windows.push({ key: side.key, from, to: from + wall });
         }
       }
@@ -226,6 +232,14 @@ async function classification(key, path, input, decoder) {
         sdkTimesMs: t.sdk.map((x) => round(x)),
         baselineTimesMs: t.base.map((x) => round(x)),
         gcInWindows: { sdk: gcSummary(t.sdkGc), baseline: gcSummary(t.baseGc) },
+        // Each side split at its session.run (the wrapper above): the SDK's session and the bare
+        // one are different InferenceSession instances; inside = the model, outside = the rest.
+        insideSessionMs: { sdk: round(median(t.sdkInRun)), baseline: round(median(t.baseInRun)) },
+        outsideSessionMs: { sdk: round(median(t.sdk.map((x, i) => x - t.sdkInRun[i]))), baseline: round(median(t.base.map((x, i) => x - t.baseInRun[i]))) },
+        outsideSessionCpuMs: {
+          sdk: round(median(t.sdkCpu.map((x, i) => x - t.sdkInRunCpu[i]))),
+          baseline: round(median(t.baseCpu.map((x, i) => x - t.baseInRunCpu[i]))),
+        },
         note:
           `bare session.run alone ${round(median(t.session))} ms; SDK's own work (end to end minus baseline) ${round(own)} ms; CPU time ` +
           `${round(median(t.sdkCpu))} vs ${round(median(t.baseCpu))} ms (ratio ${round(median(t.sdkCpu) / median(t.baseCpu))})`,
