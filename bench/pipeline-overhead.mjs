@@ -12,7 +12,10 @@
  *     Goal: <= 0.02. Segmentation: the bundled BraTS U-Net on 4x240x240x155 NIfTI (whole volume)
  *     and, full runs only, the 8-feature benchmark U-Net with nnU-Net windows of 128^3 (18
  *     windows); detection: the bundled nodule detector on a 512x512x300 CT phantom.
- * Every pair alternates which side runs first, round by round. A figure that cannot be measured
+ * Every pair alternates which side runs first, round by round, each side after an untimed event-loop
+ * turn (settle(): a collection the previous side started is not finished in the next one's window);
+ * the collection pauses inside each side's windows are recorded (gcInWindows;
+ * MEDINFER_BENCH_NO_SETTLE=1 leaves the turn out, as before 2026-12-07 19:00Z). A figure that cannot be measured
  * (model missing, pydicom missing, a side failing) is listed in `failed` and the area exits 1
  * naming it: nothing is skipped or substituted.
  *   npm run build && node bench/pipeline-overhead.mjs [--quick]   (MEDINFER_BENCH_OVERHEAD=a,b:
@@ -20,6 +23,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import dicomParser from 'dicom-parser';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
@@ -80,27 +84,75 @@ const timeBoth = async (f) => {
   return { wall, cpu: (d.user + d.system) / 1000 };
 };
 
+// Garbage-collection pauses (perf_hooks 'gc' entries; delivered after the fact, so matched to the
+// timed windows by their start time).
+const gcLog = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcLog.push({ start: e.startTime, ms: e.duration, kind: e.detail?.kind });
+}).observe({ entryTypes: ['gc'] });
+
+/**
+ * An untimed pause before each timed side (a 20 ms timer, then an event-loop turn). V8 finishes an
+ * incremental major collection in a task at a later loop turn, after concurrent marking: one
+ * started by the previous side's allocations (the DICOM reference's 16 MiB per decode starts most
+ * of them) otherwise lands in the first await of the next side, mostly the SDK's asynchronous read
+ * (BENCHMARKS.md, issue 26, DX). With 1 ms instead of 20 some still did at load 7-10. Collections a
+ * side starts and finishes inside its own window still count; the pauses inside each window are
+ * recorded (gcInWindows).
+ */
+const SETTLE = process.env.MEDINFER_BENCH_NO_SETTLE !== '1'; // =1: the harness without it (A/B of the harness)
+const SETTLE_MS = Number(process.env.MEDINFER_BENCH_SETTLE_MS ?? 20);
+const settle = async () => {
+  if (!SETTLE) return;
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  await new Promise((resolve) => setImmediate(resolve));
+};
+
 /** Runs pairs of sides for `rounds` rounds, each pair's first side alternating by round. */
 async function alternate(pairs, rounds, warmup = 2) {
   const times = Object.fromEntries(
     pairs.flat().flatMap((s) => [
       [s.key, []],
       [`${s.key}Cpu`, []],
+      [`${s.key}Gc`, { major: 0, minor: 0, ms: 0 }],
+      [`${s.key}InRun`, []],
+      [`${s.key}InRunCpu`, []],
     ]),
   );
+  const windows = [];
   for (let r = 0; r < warmup + rounds; r++) {
     for (const pair of pairs) {
       for (const side of r % 2 ? [...pair].reverse() : pair) {
+        await settle();
+        const from = performance.now();
+        sessionMs = 0;
+        sessionCpuMs = 0;
         const { wall, cpu } = await timeBoth(side.run);
         if (r >= warmup) {
           times[side.key].push(wall);
           times[`${side.key}Cpu`].push(cpu);
+          times[`${side.key}InRun`].push(sessionMs);
+          times[`${side.key}InRunCpu`].push(sessionCpuMs);
+          windows.push({ key: side.key, from, to: from + wall });
         }
       }
     }
   }
+  await settle();
+  for (const e of gcLog) {
+    const w = windows.find((x) => e.start >= x.from && e.start < x.to);
+    if (w === undefined) continue;
+    const gc = times[`${w.key}Gc`];
+    if (e.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.major++;
+    else if (e.kind === constants.NODE_PERFORMANCE_GC_MINOR) gc.minor++;
+    gc.ms += e.ms;
+  }
+  gcLog.length = 0;
   return times;
 }
+
+/** Collections inside one side's windows over all rounds (pause ms rounded). */
+const gcSummary = (gc) => ({ majorGcs: gc.major, minorGcs: gc.minor, gcPauseMs: round(gc.ms) });
 
 async function measure(name, f) {
   try {
@@ -179,6 +231,15 @@ async function classification(key, path, input, decoder) {
         cpuRatio: round(median(t.sdkCpu) / median(t.baseCpu)),
         sdkTimesMs: t.sdk.map((x) => round(x)),
         baselineTimesMs: t.base.map((x) => round(x)),
+        gcInWindows: { sdk: gcSummary(t.sdkGc), baseline: gcSummary(t.baseGc) },
+        // Each side split at its session.run (the wrapper above): the SDK's session and the bare
+        // one are different InferenceSession instances; inside = the model, outside = the rest.
+        insideSessionMs: { sdk: round(median(t.sdkInRun)), baseline: round(median(t.baseInRun)) },
+        outsideSessionMs: { sdk: round(median(t.sdk.map((x, i) => x - t.sdkInRun[i]))), baseline: round(median(t.base.map((x, i) => x - t.baseInRun[i]))) },
+        outsideSessionCpuMs: {
+          sdk: round(median(t.sdkCpu.map((x, i) => x - t.sdkInRunCpu[i]))),
+          baseline: round(median(t.baseCpu.map((x, i) => x - t.baseInRunCpu[i]))),
+        },
         note:
           `bare session.run alone ${round(median(t.session))} ms; SDK's own work (end to end minus baseline) ${round(own)} ms; CPU time ` +
           `${round(median(t.sdkCpu))} vs ${round(median(t.baseCpu))} ms (ratio ${round(median(t.sdkCpu) / median(t.baseCpu))})`,
@@ -196,6 +257,7 @@ async function classification(key, path, input, decoder) {
       cpuMs: round(median(t.sdkDecodeCpu)),
       baselineCpuMs: round(median(t.refDecodeCpu)),
       cpuRatio: round(median(t.sdkDecodeCpu) / median(t.refDecodeCpu)),
+      gcInWindows: { sdk: gcSummary(t.sdkDecodeGc), baseline: gcSummary(t.refDecodeGc) },
       note:
         `SDK readImageFile (file to Volume) vs the reference decoder on the same file; CPU time ${round(median(t.sdkDecodeCpu))} vs ` +
         `${round(median(t.refDecodeCpu))} ms`,
@@ -320,13 +382,18 @@ if (wanted('det3d')) {
 
 ort.InferenceSession.prototype.run = run0;
 for (const f of figures) {
-  const cpu = f.outsideCpuMs ? `; CPU outside session.run ${JSON.stringify(f.outsideCpuMs)} ms` : '';
+  const cpu = f.outsideCpuMs
+    ? `; CPU outside session.run ${JSON.stringify(f.outsideCpuMs)} ms`
+    : f.cpuRatio
+      ? `; CPU ratio ${f.cpuRatio}; GC in windows ${JSON.stringify(f.gcInWindows)}`
+      : '';
   console.log(`${f.name}: ${f.median} vs ${f.baselineMedian} ms, ratio ${f.ratio} (${f.goal}: ${f.goalMet ? 'met' : 'NOT met'})${cpu}`);
 }
 writeAreaResult('pipeline-overhead', {
   area: 'pipeline-overhead',
   date: new Date().toISOString(),
   quick,
+  settleBetweenSides: SETTLE,
   machine: machineNote(),
   figures,
   failed,

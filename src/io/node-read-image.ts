@@ -7,6 +7,7 @@
 import { basename, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DecodeError, InputError, isMedinferError, UnsupportedError, type MedinferError } from '../core/errors.js';
+import type { SampleAllocator } from '../core/sample-scratch.js';
 import type { Volume } from '../core/volume.js';
 import { readNiftiSync } from './nifti/read-nifti.js';
 import { detectNiftiVersion, NIFTI2_HEADER_BYTES } from './nifti/nifti-header.js';
@@ -138,6 +139,15 @@ async function openAndProbe(path: string, blocking: boolean): Promise<{ dicom: O
 }
 
 export async function readImageFile(path: string, options: ReadImageFileOptions = {}): Promise<Volume> {
+  return readImageFileWith(path, options);
+}
+
+/**
+ * readImageFile, with `allocateSamples` for the samples a DICOM file's native pixel data is read
+ * straight into (a pipeline's reused buffer, core/sample-scratch.ts; default: fresh memory).
+ * Internal: the caller must not let the volume outlive its own use of the buffer.
+ */
+export async function readImageFileWith(path: string, options: ReadImageFileOptions, allocateSamples?: SampleAllocator): Promise<Volume> {
   const name = options.name ?? basename(path);
   const blocking = options.blockingReads === true;
   let read: { dicom: OpenedDicomFile } | { bytes: Uint8Array };
@@ -149,7 +159,7 @@ export async function readImageFile(path: string, options: ReadImageFileOptions 
   }
   if ('dicom' in read) {
     const limits = options.maxVoxels === undefined ? {} : { maxVoxels: options.maxVoxels };
-    return readDicomFile(path, { ...options.dicom, name, ...limits }, blocking, read.dicom);
+    return readDicomFile(path, { ...options.dicom, name, ...limits }, blocking, read.dicom, allocateSamples);
   }
   return decodeImageBytes(read.bytes, { ...options, name }, true);
 }

@@ -59,7 +59,8 @@ export async function createBrowserContext(options: BrowserPipelineOptions = {})
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     loadVolume: async (input, o) => {
       if (isVolume(input)) return input;
-      const limits = { ...(options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {}), ...o };
+      const maxVoxels = o?.maxVoxels ?? options.maxVoxels;
+      const limits = maxVoxels !== undefined ? { maxVoxels } : {};
       if (typeof input === 'object' && 'dicomweb' in input) return readDicomWebSeries({ ...input.dicomweb, read: { ...limits, ...input.dicomweb.read } });
       return readImageInBrowser(input, limits);
     },

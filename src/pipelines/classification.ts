@@ -5,6 +5,7 @@
  * as one tensor batch (up to the manifest's inference.batch).
  */
 import { InputError } from '../core/errors.js';
+import { SampleScratch, type SampleAllocator } from '../core/sample-scratch.js';
 import type { Volume } from '../core/volume.js';
 import { labelNames } from '../manifest/load.js';
 import type { ModelEntry } from '../manifest/types.js';
@@ -58,9 +59,15 @@ export function checkImageInput(volume: Volume, entry: ModelEntry, name: string)
   }
 }
 
-async function prepare(handle: ModelHandle, input: ImageInput, volumeIndex?: number): Promise<{ name: string; volume: Volume; pre: PreprocessResult }> {
+async function prepare(
+  handle: ModelHandle,
+  input: ImageInput,
+  volumeIndex?: number,
+  allocateSamples?: SampleAllocator,
+): Promise<{ name: string; volume: Volume; pre: PreprocessResult }> {
   const name = inputName(input);
-  const volume = assertFiniteInput(selectInputVolume(await handle.context.loadVolume(input), volumeIndex, name), name);
+  const loaded = await handle.context.loadVolume(input, allocateSamples === undefined ? {} : { allocateSamples });
+  const volume = assertFiniteInput(selectInputVolume(loaded, volumeIndex, name), name);
   checkImageInput(volume, handle.entry, name);
   return { name, volume, pre: runPreprocessPlan(volume, handle.entry.preprocess, handle.entry.space ? { space: handle.entry.space } : {}) };
 }
@@ -77,6 +84,10 @@ export async function createClassificationPipeline(context: PipelineContext, mod
   const names = labelNames(handle.entry);
   const steps: ScoreSteps = compileScoreSteps(handle.entry.postprocess, handle.entry.id, handle.entry.thresholds);
   const maxBatch = handle.entry.inference.batch ?? 8;
+  // The samples of each image read from a file, reused from image to image (core/sample-scratch.ts):
+  // results hold no view of them (logits are copied out of the session's output, scores and
+  // occlusion maps are new arrays), so each run releases the buffer when its result is built.
+  const scratch = new SampleScratch();
 
   const finish = (logits: Float32Array, records: PreprocessResult['records'], name: string, started: number): ClassificationResult => ({
     labels: toLabelScores(steps.apply(logits), names, steps.labelOptions),
@@ -86,8 +97,18 @@ export async function createClassificationPipeline(context: PipelineContext, mod
 
   async function runBatch(inputs: readonly ImageInput[]): Promise<ClassificationResult[]> {
     const started = Date.now();
+    const lease = scratch.lease();
+    try {
+      return await runBatchWith(inputs, started, lease.allocate);
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** runBatch; `allocateSamples` serves the first image read (the others' samples stay alive until the batch ran). */
+  async function runBatchWith(inputs: readonly ImageInput[], started: number, allocateSamples: SampleAllocator): Promise<ClassificationResult[]> {
     const prepared: Awaited<ReturnType<typeof prepare>>[] = [];
-    for (const input of inputs) prepared.push(await prepare(handle, input));
+    for (const input of inputs) prepared.push(await prepare(handle, input, undefined, allocateSamples));
     const results: ClassificationResult[] = new Array(prepared.length);
     // Group by tensor shape so one session.run serves many images (shapes differ e.g. for letterbox).
     const groups = new Map<string, number[]>();
@@ -109,15 +130,24 @@ export async function createClassificationPipeline(context: PipelineContext, mod
   return {
     task: 'classification',
     ...handleFields(handle),
+    async dispose() {
+      scratch.clear();
+      await handle.session.dispose();
+    },
     runBatch,
     async run(input, options = {}) {
       const started = Date.now();
-      const p = await prepare(handle, input, options.volume);
-      const logits = splitLogits(handle, await runSingleInput(handle, p.pre.tensor), 1)[0]!;
-      const result = finish(logits, p.pre.records, p.name, started);
-      if (!options.explain) return result;
-      const explanation = await computeOcclusionMap(p.volume, handle, steps, names, options.explain);
-      return { ...result, explanation };
+      const lease = scratch.lease();
+      try {
+        const p = await prepare(handle, input, options.volume, lease.allocate);
+        const logits = splitLogits(handle, await runSingleInput(handle, p.pre.tensor), 1)[0]!;
+        const result = finish(logits, p.pre.records, p.name, started);
+        if (!options.explain) return result;
+        const explanation = await computeOcclusionMap(p.volume, handle, steps, names, options.explain);
+        return { ...result, explanation };
+      } finally {
+        lease.release();
+      }
     },
   };
 }

@@ -4,11 +4,12 @@
  */
 import { readDicomWebSeries } from '../io/dicomweb/read-series.js';
 import { readFile } from 'node:fs/promises';
+import type { SampleAllocator } from '../core/sample-scratch.js';
 import type { Volume } from '../core/volume.js';
 import { InputError, isMedinferError, LimitError } from '../core/errors.js';
 import { readDicomDirectory } from '../io/dicom/node-files.js';
 import { voxelCount } from '../core/geometry.js';
-import { readImageBytes, readImageFile } from '../io/node-read-image.js';
+import { readImageBytes, readImageFileWith } from '../io/node-read-image.js';
 import { loadManifestWithStore } from '../manifest/store/load-with-store.js';
 import type { Manifest, ModelEntry } from '../manifest/types.js';
 import type { RuntimeBackend } from '../runtime/backend.js';
@@ -43,9 +44,9 @@ function isVolume(input: ImageInput): input is Volume {
   return typeof input === 'object' && 'geometry' in input && 'data' in input;
 }
 
-export async function loadNodeVolume(input: ImageInput, options: { maxVoxels?: number } = {}): Promise<Volume> {
+export async function loadNodeVolume(input: ImageInput, options: { maxVoxels?: number; allocateSamples?: SampleAllocator } = {}): Promise<Volume> {
   const limits = options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {};
-  if (typeof input === 'string') return readPath(input, limits);
+  if (typeof input === 'string') return readPath(input, limits, options.allocateSamples);
   if (input instanceof Uint8Array) return readImageBytes(input, { ...limits, name: 'bytes' });
   if (isVolume(input)) {
     // In-memory volumes get the same limit the file readers apply from the header.
@@ -68,9 +69,9 @@ export async function loadNodeVolume(input: ImageInput, options: { maxVoxels?: n
  * (its open succeeds on Linux, its read fails; Windows refuses the open), so a file costs no
  * separate stat (a thread-pool round trip per input).
  */
-async function readPath(path: string, limits: { maxVoxels?: number }): Promise<Volume> {
+async function readPath(path: string, limits: { maxVoxels?: number }, allocateSamples?: SampleAllocator): Promise<Volume> {
   try {
-    return await readImageFile(path, limits);
+    return await readImageFileWith(path, limits, allocateSamples);
   } catch (error) {
     if (isMedinferError(error) && error.details['errno'] === 'EISDIR') return readSeriesFolder(path, limits);
     throw error;

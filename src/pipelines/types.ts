@@ -1,4 +1,5 @@
 /** Types shared by every task pipeline. */
+import type { SampleAllocator } from '../core/sample-scratch.js';
 import type { Volume } from '../core/volume.js';
 import type { DicomWebSeriesReference } from '../io/dicomweb/read-series.js';
 import type { Manifest, ModelEntry, TaskName } from '../manifest/types.js';
@@ -46,8 +47,12 @@ export interface PipelineContext extends RuntimeSettings {
   readonly backend: RuntimeBackend;
   readonly manifest: Manifest;
   readonly cache: SessionCache;
-  /** Turns an ImageInput into a Volume (file readers are platform-specific). */
-  readonly loadVolume: (input: ImageInput, options?: { maxVoxels?: number }) => Promise<Volume>;
+  /**
+   * Turns an ImageInput into a Volume (file readers are platform-specific). `allocateSamples`:
+   * where a file's samples may be read straight into (a pipeline's reused buffer; readers that
+   * cannot use it ignore it).
+   */
+  readonly loadVolume: (input: ImageInput, options?: { maxVoxels?: number; allocateSamples?: SampleAllocator }) => Promise<Volume>;
   /** Reads a model side file (vocabulary, labels) from a path or URL. */
   readonly loadFile: (location: string) => Promise<Uint8Array>;
 }

@@ -12,7 +12,7 @@ import type { Volume } from '../core/volume.js';
 import { planCropPad } from './crop-pad.js';
 import { normalizeMeanStd } from './normalize-mean-std.js';
 import { scaleIntensityRange } from './scale-intensity-range.js';
-import type { PreprocessStep, StepResult } from './types.js';
+import type { PreprocessStep, StepOptions, StepResult } from './types.js';
 import type { RangeProbe } from './band-blend.js';
 import { applyXrvNormalization, checkXrvRange, resolveMaxval, xrvWordMask } from './xrv-normalize.js';
 
@@ -23,7 +23,8 @@ import { applyXrvNormalization, checkXrvRange, resolveMaxval, xrvWordMask } from
  * normalises, so a value out of range still fails with the same error.
  */
 export interface DeferredStep {
-  readonly apply: (volume: Volume) => StepResult;
+  /** `options`: runPreprocessPlan's (inPlace when `volume` is an intermediate it made). */
+  readonly apply: (volume: Volume, options?: StepOptions) => StepResult;
   readonly probe?: RangeProbe;
 }
 
@@ -34,19 +35,19 @@ export function prepareDeferral(step: PreprocessStep, volume: Volume): DeferredS
       const mask = xrvWordMask(volume, maxval);
       if (mask === null) {
         checkXrvRange(volume, maxval);
-        return { apply: (v) => applyXrvNormalization(v, step, maxval) };
+        return { apply: (v, o) => applyXrvNormalization(v, step, maxval, o) };
       }
       const probe: RangeProbe = { data: volume.data, acc: 0, covered: false };
-      const apply = (v: Volume): StepResult => {
+      const apply = (v: Volume, o?: StepOptions): StepResult => {
         if (!probe.covered || (probe.acc & mask) >>> 0 !== 0) checkXrvRange(volume, maxval);
-        return applyXrvNormalization(v, step, maxval);
+        return applyXrvNormalization(v, step, maxval, o);
       };
       return { apply, probe };
     }
     case 'normalizeMeanStd':
-      return { apply: (v) => normalizeMeanStd(v, step) };
+      return { apply: (v, o) => normalizeMeanStd(v, step, o) };
     case 'scaleIntensityRange':
-      return step.clip ? null : { apply: (v) => scaleIntensityRange(v, step) };
+      return step.clip ? null : { apply: (v, o) => scaleIntensityRange(v, step, o) };
     default:
       return null;
   }

@@ -10,6 +10,29 @@
  */
 import { createTapTable, type TapTable } from './filter-axis.js';
 
+export type TapKind = 'area' | 'antialias' | 'bilinear';
+
+/**
+ * Tables already built, by kind and sizes: a pipeline resizes every image of a model from the same
+ * size to the same size, and building the antialiased 2048 -> 224 table made ~0.6 MiB of JS heap
+ * garbage per image (arrays of weights), enough with the other per-image garbage to promote into
+ * the old generation and bring major collections every few images (BENCHMARKS.md, issue 26, DX).
+ * Shared tables are never written after createTapTable (every reader copies or reads them).
+ * Bounded: the oldest entry goes when a new one would exceed MAX_CACHED.
+ */
+const cache = new Map<string, TapTable>();
+const MAX_CACHED = 32;
+
+export function tapTableFor(kind: TapKind, n: number, m: number): TapTable {
+  const key = `${kind}:${n}:${m}`;
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const table = kind === 'area' ? buildAreaTaps(n, m) : kind === 'antialias' ? buildAntialiasTaps(n, m) : buildBilinearTaps(n, m);
+  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
+  cache.set(key, table);
+  return table;
+}
+
 export function buildAreaTaps(n: number, m: number): TapTable {
   const lists = [];
   for (let t = 0; t < m; t++) {

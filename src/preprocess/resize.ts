@@ -19,7 +19,7 @@ import { channelCount, checkOutputSize, createPlanarVolume, toPlanar } from './p
 import { createRecord } from './record.js';
 import { resampleGrid, sourceStrides } from './resample-grid.js';
 import { resizeLikeSkimage } from './skimage-resize.js';
-import { buildAntialiasTaps, buildAreaTaps, buildBilinearTaps, buildTorchNearestIndices } from './resize-taps.js';
+import { buildTorchNearestIndices, tapTableFor } from './resize-taps.js';
 import type { IndexTransform, ResizeParams, StepOptions, StepResult } from './types.js';
 
 export function readResizeParams(r: ParamReader): ResizeParams {
@@ -79,12 +79,8 @@ export function resizeVolume(volume: Volume, params: ResizeParams, options: Step
     let size: [number, number, number] = [g.size[0], g.size[1], g.size[2]];
     // k and j first: their passes blend whole contiguous rows (tight inner loop over i), so the
     // big input is read once that way and the strided i pass runs on the already reduced data.
-    const tapsFor = (axis: 0 | 1 | 2) =>
-      params.mode === 'area'
-        ? buildAreaTaps(size[axis], outSize[axis])
-        : params.antialias
-          ? buildAntialiasTaps(size[axis], outSize[axis])
-          : buildBilinearTaps(size[axis], outSize[axis]);
+    const kind = params.mode === 'area' ? 'area' : params.antialias ? 'antialias' : 'bilinear';
+    const tapsFor = (axis: 0 | 1 | 2) => tapTableFor(kind, size[axis], outSize[axis]);
     for (const axis of [2, 1, 0] as const) {
       if (size[axis] === outSize[axis]) continue;
       if (axis === 1 && size[0] !== outSize[0]) {

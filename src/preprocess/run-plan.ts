@@ -247,7 +247,7 @@ export function runPreprocessPlan(
         volume = g.volume;
         moved.push(g.record);
       }
-      const r = deferred.apply(volume);
+      const r = deferred.apply(volume, owned(volume));
       volume = r.volume;
       // The record keeps its declared place and grid; details say where it actually ran.
       records.push(

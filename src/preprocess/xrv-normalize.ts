@@ -8,10 +8,10 @@
 import { InputError } from '../core/errors.js';
 import type { Volume } from '../core/volume.js';
 import type { ParamReader } from './param-reader.js';
-import { channelCount, createPlanarVolume, toPlanar } from './planar.js';
+import { allocateOutput, channelCount, createPlanarVolume, toPlanar } from './planar.js';
 import { createGridKeepingResult } from './record.js';
 import { orPackedSamples, replicateLanes } from './simd.js';
-import type { StepResult, XrvNormalizeParams } from './types.js';
+import type { StepOptions, StepResult, XrvNormalizeParams } from './types.js';
 
 export function readXrvNormalizeParams(r: ParamReader): XrvNormalizeParams {
   if (r.isLiteral('maxval', 'bitsStored')) return { maxval: r.oneOf('maxval', ['bitsStored'] as const) };
@@ -65,11 +65,15 @@ export function checkXrvRange(volume: Volume, maxval: number): void {
   if (max > maxval) throw new InputError(`xrvNormalize: value ${max} exceeds maxval ${maxval} (wrong bit depth?)`, { field: 'maxval', value: max, maxval });
 }
 
-/** The normalisation itself, without the range check (see checkXrvRange). */
-export function applyXrvNormalization(volume: Volume, params: XrvNormalizeParams, maxval: number): StepResult {
+/**
+ * The normalisation itself, without the range check (see checkXrvRange). With options.inPlace a
+ * float32 input (the resize's output when the plan deferred this step after it) is overwritten
+ * instead of allocating a second array of the same size (allocateOutput).
+ */
+export function applyXrvNormalization(volume: Volume, params: XrvNormalizeParams, maxval: number, options: StepOptions = {}): StepResult {
   const v = toPlanar(volume);
   const src = v.data;
-  const out = new Float32Array(src.length);
+  const out = allocateOutput(v, options.inPlace, volume);
   if ((src instanceof Uint8Array || src instanceof Uint16Array) && maxval <= 65535) {
     // Integer pixels: a lookup table evaluated once per grey level gives numpy's exact float32
     // results at the cost of one gather per pixel (the table is at most 256 KiB).

@@ -6,6 +6,7 @@
  * file, elements after the pixels, a tiled mosaic) and any failure on it go through the
  * whole-file reader (readDicom), which gives the same volume or the file's own typed error.
  */
+import type { SampleAllocator } from '../../core/sample-scratch.js';
 import type { Volume } from '../../core/volume.js';
 import { HandlePool, readHead } from './node-files.js';
 import { allocateUnfilled, readWholeFile, withHeadBytes, type OpenFile } from './node-file-access.js';
@@ -50,16 +51,19 @@ class FirstOpenPool extends HandlePool {
  * cost most on a busy machine (BENCHMARKS.md, issue 26), but the event loop waits on the file
  * system. One-shot processes only (readImageFile's `blockingReads`). `opened`: the file as
  * readImageFile opened it to tell its format (this read owns it from here, and closes it).
+ * `allocateForFill`: the volume buffer when the samples are read straight into it (default
+ * uninitialised fresh memory; a pipeline passes its reused buffer, core/sample-scratch.ts).
  */
 export async function readDicomFile(
   path: string,
   options: DicomReadOptions & { readonly name: string },
   blocking = false,
   opened?: OpenedDicomFile,
+  allocateForFill: SampleAllocator = allocateUnfilled,
 ): Promise<Volume> {
   const handles = opened === undefined ? new HandlePool(blocking) : new FirstOpenPool(blocking, path, opened);
   try {
-    const opts = { ...resolveReadOptions(options), allocateForFill: allocateUnfilled };
+    const opts = { ...resolveReadOptions(options), allocateForFill };
     const head = await readHead(path, opts.name, opts.maxVoxels, handles);
     if ('header' in head) {
       if (!isTiledVolumeFile(head.header.parsed.dataSet)) {
