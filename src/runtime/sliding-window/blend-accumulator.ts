@@ -5,11 +5,13 @@
  *   added by the SIMD `accumulate` kernel; the result is a view of the arena memory (no copy);
  *   above the crossover the arena is a shared memory and batches of windows and the
  *   normalisation run on the kernel threads, split along axis 0 (postprocess/common/blend-slabs.ts);
+ *   with overlapWindows (default where threads are) a batch is only started on the workers and
+ *   waited for at the next call: it is added while the caller runs the next window's session.run;
  * - JavaScript loops, where WebAssembly SIMD or the memory for the arena is unavailable.
  * The normaliser is never a second output-sized map: it is rebuilt from the window grid
  * (separable profiles when the blend map factorises, else tile by tile).
  */
-import { planThreads, runSlabs } from '../../core/threads/slab-pool.js';
+import { overlapWindows, planThreads, runSlabs, startSlabs } from '../../core/threads/slab-pool.js';
 import { createKernelArena, type KernelArena } from '../../core/volume-kernels.js';
 import {
   ACCUMULATE_KERNEL,
@@ -55,6 +57,8 @@ export function createBlendAccumulator(grid: Grid, outChannels: number, map: Ble
 
 class WasmBlend implements BlendAccumulator {
   private readonly at: { weights: number; pred: number; output: number; rowF: number; colF: number };
+  /** Wait of a batch still being added on the workers (overlapWindows): settled before any other use of the arena. */
+  private pending: (() => number) | undefined;
 
   constructor(
     private readonly arena: KernelArena,
@@ -72,7 +76,15 @@ class WasmBlend implements BlendAccumulator {
     if (scale !== 1) for (let i = 0; i < weights.length; i++) scaled[i] = scaled[i]! * scale;
   }
 
+  /** Waits for a batch started by add on the workers (its prediction slot and output are in use until then). */
+  private settle(): void {
+    const wait = this.pending;
+    this.pending = undefined;
+    wait?.();
+  }
+
   add(pred: Float32Array, starts: readonly (readonly number[])[]): void {
+    this.settle();
     const { f32, kernels } = this.arena;
     f32.set(pred, this.at.pred >> 2);
     const [s0, s1, s2] = this.grid.size as [number, number, number];
@@ -103,10 +115,17 @@ class WasmBlend implements BlendAccumulator {
       zTo = Math.max(zTo, z0 + nz);
     });
     const strides = [s2 * 4, s1 * s2 * 4, s0 * s1 * s2 * 4, r2 * 4, r1 * r2 * 4, roiVoxels * 4] as const;
+    const args = () => ({ memory: kernels.memory, windows: Int32Array.from(windows), from: zFrom, channels: this.outChannels, strides });
+    // Overlapped: on the workers whatever the batch's size, since the caller would otherwise wait
+    // in session.run with its cores idle; one worker unless the batch is above the crossover.
+    if (this.arena.shared && zTo > zFrom && overlapWindows()) {
+      const threads = Math.max(2, planThreads(elements, zTo - zFrom, undefined, BLEND_BATCH_CROSSOVER));
+      this.pending = startSlabs(ACCUMULATE_KERNEL, args(), zTo - zFrom, threads);
+      return;
+    }
     const threads = this.arena.shared && zTo > zFrom ? planThreads(elements, zTo - zFrom, undefined, BLEND_BATCH_CROSSOVER) : 1;
     if (threads > 1) {
-      const args = { memory: kernels.memory, windows: Int32Array.from(windows), from: zFrom, channels: this.outChannels, strides };
-      runSlabs(ACCUMULATE_KERNEL, args, zTo - zFrom, threads);
+      runSlabs(ACCUMULATE_KERNEL, args(), zTo - zFrom, threads);
       return;
     }
     for (let w = 0; w < windows.length; w += WINDOW_INTS) {
@@ -116,6 +135,7 @@ class WasmBlend implements BlendAccumulator {
   }
 
   finish(): Float32Array {
+    this.settle();
     const spatial = this.grid.size[0]! * this.grid.size[1]! * this.grid.size[2]!;
     const output = this.arena.f32.subarray(this.at.output >> 2, (this.at.output >> 2) + this.outChannels * spatial);
     const factors = this.map.factors;
@@ -142,6 +162,7 @@ class WasmBlend implements BlendAccumulator {
   private sums: [Float64Array, Float64Array, Float64Array] | undefined;
 
   finishPlanes(from: number, to: number, offset: number, full: Grid, out: Float32Array): void {
+    this.settle();
     const [b0, s1, s2] = this.grid.size as [number, number, number];
     const spatial = b0 * s1 * s2;
     const plane = s1 * s2;
@@ -179,6 +200,7 @@ class WasmBlend implements BlendAccumulator {
   }
 
   shift(planes: number): void {
+    this.settle();
     const [b0, s1, s2] = this.grid.size as [number, number, number];
     shiftPlanes(this.arena.f32.subarray(this.at.output >> 2, (this.at.output >> 2) + this.outChannels * b0 * s1 * s2), this.outChannels, b0, s1 * s2, planes);
   }
