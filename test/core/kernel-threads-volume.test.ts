@@ -25,6 +25,8 @@ const blendSlabs = (await import(dist('postprocess/common/blend-slabs.js'))) as 
 const multi = availableParallelism() >= 2;
 const one = () => sdk.configureKernelThreads({ threads: 1 });
 const two = () => sdk.configureKernelThreads({ threads: 2 });
+/** Two threads, each window batch blended before the next window is predicted (no overlap with the predictor). */
+const twoSerial = () => sdk.configureKernelThreads({ threads: 2, overlapWindows: false });
 
 afterEach(() => sdk.configureKernelThreads({}));
 
@@ -63,6 +65,11 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
     act.SOFTMAX_KERNEL.run({ data: c, channels }, 0, vox);
     pool.runSlabs(act.SOFTMAX_KERNEL, { data: d, channels }, vox, 3);
     expect(bytes(d).equals(bytes(c))).toBe(true);
+    // Started on the workers only (the caller free until it waits), as overlapped window blending does.
+    const e = pool.asShared(logits.slice());
+    const wait = pool.startSlabs(act.SOFTMAX_KERNEL, { data: e, channels }, vox, 3);
+    expect(wait()).toBe(0);
+    expect(bytes(e).equals(bytes(c))).toBe(true);
     const withNaN = pool.asShared(logits.slice());
     withNaN[withNaN.length - 3] = Number.NaN;
     expect(pool.runSlabs(act.SCAN_NON_FINITE_KERNEL, { data: withNaN, finite: false }, Math.ceil(withNaN.length / 4), 3)).toBe(1);
@@ -155,8 +162,10 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
     expect(4 * 3 * 64 ** 3).toBeGreaterThan(blendSlabs.BLEND_BATCH_CROSSOVER);
     expect(3 * 128 * 120 * 100).toBeGreaterThan(blendSlabs.BLEND_CROSSOVER);
     const results = [];
-    for (const set of [one, two]) {
+    const overlapped = [];
+    for (const set of [one, two, twoSerial]) {
       set();
+      overlapped.push(pool.overlapWindows());
       for (const blend of ['gaussian', 'constant'] as const) {
         const out = await sw.runSlidingWindow(input, predict, { roi: [64, 64, 64], overlap: 0.5, batch: 4, blend });
         const activated = actOps.applySoftmaxChannelsInPlace(out.data.slice(), 3);
@@ -164,14 +173,17 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
         results.push({ shared: shared(out.data), blended: Buffer.from(bytes(activated)), inPlace, labels: maps.argmaxChannels(inPlace, 3) });
       }
     }
-    expect(results.map((r) => r.shared)).toEqual([false, false, true, true]);
-    for (const k of [0, 1]) {
-      const [a, b] = [results[k]!, results[k + 2]!];
-      expect(b.blended.equals(a.blended)).toBe(true);
-      expect(bytes(b.inPlace).equals(bytes(a.inPlace))).toBe(true);
-      expect(bytes(b.labels).equals(bytes(a.labels))).toBe(true);
-      expect(new Set(a.labels).size).toBe(3);
-    }
+    // Threads blend overlapped with the predictor by default; overlapWindows: false waits for each batch.
+    expect(overlapped).toEqual([false, true, false]);
+    expect(results.map((r) => r.shared)).toEqual([false, false, true, true, true, true]);
+    for (const k of [0, 1])
+      for (const other of [k + 2, k + 4]) {
+        const [a, b] = [results[k]!, results[other]!];
+        expect(b.blended.equals(a.blended)).toBe(true);
+        expect(bytes(b.inPlace).equals(bytes(a.inPlace))).toBe(true);
+        expect(bytes(b.labels).equals(bytes(a.labels))).toBe(true);
+        expect(new Set(a.labels).size).toBe(3);
+      }
   });
 
   it.runIf(multi)('banded blending (runSlidingWindowSlabs) and its slabs: the same bytes at 1 and 2 threads', async () => {
@@ -185,8 +197,12 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
       return { type: 'float32' as const, data: out, dims: [w.dims[0]!, 2, ...w.dims.slice(2)] };
     };
     const runs = [];
-    for (const threads of [1, 2]) {
-      sdk.configureKernelThreads({ threads, minVoxels: 0 });
+    for (const [threads, overlapWindows] of [
+      [1, true],
+      [2, true],
+      [2, false],
+    ] as const) {
+      sdk.configureKernelThreads({ threads, minVoxels: 0, overlapWindows });
       for (const placement of ['monai', 'nnunet'] as const) {
         const parts: Buffer[] = [];
         const sharedSlabs: boolean[] = [];
@@ -197,9 +213,11 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
         runs.push({ bytes: Buffer.concat(parts), shared: sharedSlabs.every((x) => x) });
       }
     }
-    expect(runs.map((r) => r.shared)).toEqual([false, false, true, true]);
-    expect(runs[2]!.bytes.equals(runs[0]!.bytes)).toBe(true);
-    expect(runs[3]!.bytes.equals(runs[1]!.bytes)).toBe(true);
+    expect(runs.map((r) => r.shared)).toEqual([false, false, true, true, true, true]);
+    for (const k of [2, 4]) {
+      expect(runs[k]!.bytes.equals(runs[0]!.bytes)).toBe(true);
+      expect(runs[k + 1]!.bytes.equals(runs[1]!.bytes)).toBe(true);
+    }
   });
 
   it.runIf(multi)(
@@ -227,18 +245,24 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
       };
       const inputs = { t1: modality(1), t1ce: modality(2), t2: modality(3), flair: modality(4) };
       const results = [];
-      for (const threads of [1, 2]) {
-        sdk.configureKernelThreads({ threads, minVoxels: 0 });
+      for (const [threads, overlapWindows] of [
+        [1, true],
+        [2, true],
+        [2, false],
+      ] as const) {
+        sdk.configureKernelThreads({ threads, minVoxels: 0, overlapWindows });
         const pipe = await sdk.createPipeline('segmentation', entry, { provider: 'cpu', threads: 1 });
         const streamed = await pipe.run(inputs);
         const whole = await pipe.run(inputs, { probabilities: true });
         await pipe.dispose();
         results.push({ streamed: bytes(streamed.labels.data), whole: bytes(whole.labels.data), probabilities: bytes(whole.probabilities!.data) });
       }
-      const [a, b] = results as [(typeof results)[0], (typeof results)[0]];
-      expect(b.streamed.equals(a.streamed)).toBe(true);
-      expect(b.whole.equals(a.whole)).toBe(true);
-      expect(b.probabilities.equals(a.probabilities)).toBe(true);
+      const [a, ...others] = results as [(typeof results)[0], ...(typeof results)[0][]];
+      for (const b of others) {
+        expect(b.streamed.equals(a.streamed)).toBe(true);
+        expect(b.whole.equals(a.whole)).toBe(true);
+        expect(b.probabilities.equals(a.probabilities)).toBe(true);
+      }
       expect(new Set(a.streamed).size).toBeGreaterThan(1);
     },
     60_000,
