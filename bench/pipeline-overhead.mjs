@@ -38,7 +38,7 @@ const quick = process.argv.includes('--quick');
 const only = (process.env.MEDINFER_BENCH_OVERHEAD ?? '').split(',').filter(Boolean);
 const wanted = (k) => !only.length || only.includes(k);
 const RUNS = quick ? 7 : 15; // classification rounds (each: both sides of both pairs)
-const RUNS_3D = quick ? 2 : 3;
+const RUNS_3D = Number(process.env.MEDINFER_BENCH_RUNS_3D ?? (quick ? 2 : 3));
 const THREADS = 2;
 // MEDINFER_BENCH_KERNEL_THREADS=1: the SDK's volume kernels single-threaded (A/B of the kernel threads).
 if (process.env.MEDINFER_BENCH_KERNEL_THREADS) configureKernelThreads({ threads: Number(process.env.MEDINFER_BENCH_KERNEL_THREADS) });

@@ -11,7 +11,7 @@
  * The normaliser is never a second output-sized map: it is rebuilt from the window grid
  * (separable profiles when the blend map factorises, else tile by tile).
  */
-import { overlapWindows, planThreads, runSlabs, startSlabs } from '../../core/threads/slab-pool.js';
+import { asShared, overlapWindows, planThreads, runSlabs, startSlabs } from '../../core/threads/slab-pool.js';
 import { createKernelArena, type KernelArena } from '../../core/volume-kernels.js';
 import {
   ACCUMULATE_KERNEL,
@@ -53,6 +53,19 @@ export function createBlendAccumulator(grid: Grid, outChannels: number, map: Ble
   const shared = planThreads(outChannels * spatial, s0, undefined, BLEND_CROSSOVER) > 1;
   const arena = createKernelArena([weights.length * 4, batchElements * 4, outChannels * spatial * 4, s0 * s1 * 4, s2 * 4], { shared });
   return arena !== null ? new WasmBlend(arena, grid, outChannels, map, scale) : new JsBlend(grid, outChannels, map, scale);
+}
+
+/**
+ * The blend map's weights on shared memory, made once per (cached) map: a job's arguments are
+ * structured-cloned into the worker, and a plain 128^3 map is 8 MiB copied per threaded
+ * normalisation (~30 per BraTS run in slabs: a quarter of the main thread's work outside
+ * session.run went to postMessage and its garbage).
+ */
+const sharedWeights = new WeakMap<Float32Array, Float32Array>();
+function postableWeights(weights: Float32Array): Float32Array {
+  let w = sharedWeights.get(weights);
+  if (w === undefined) sharedWeights.set(weights, (w = asShared(weights)));
+  return w;
 }
 
 class WasmBlend implements BlendAccumulator {
@@ -142,9 +155,10 @@ class WasmBlend implements BlendAccumulator {
     const [s0, s1, s2] = this.grid.size as [number, number, number];
     const threads = this.arena.shared ? planThreads(this.outChannels * spatial, s0, undefined, BLEND_CROSSOVER) : 1;
     if (factors === undefined) {
-      const args = { output, channels: this.outChannels, grid: this.grid, weights: this.map.weights, from: 0, offset: 0, spatial };
-      if (threads > 1) runSlabs(NORMALISE_TILES_KERNEL, args, s0, threads);
-      else normaliseTiles(output, this.outChannels, this.grid, this.map.weights);
+      if (threads > 1) {
+        const args = { output, channels: this.outChannels, grid: this.grid, weights: postableWeights(this.map.weights), from: 0, offset: 0, spatial };
+        runSlabs(NORMALISE_TILES_KERNEL, args, s0, threads);
+      } else normaliseTiles(output, this.outChannels, this.grid, this.map.weights);
       return output;
     }
     const [sz, sy, sx] = [0, 1, 2].map((axis) => coverSums(this.grid, axis, factors[axis]!)) as [Float64Array, Float64Array, Float64Array];
@@ -172,9 +186,10 @@ class WasmBlend implements BlendAccumulator {
     const factors = this.map.factors;
     const threads = this.arena.shared ? planThreads(this.outChannels * (to - from) * plane, to - from, undefined, BLEND_CROSSOVER) : 1;
     if (factors === undefined) {
-      const args = { output, channels: this.outChannels, grid: full, weights: this.map.weights, from: from + offset, offset, spatial };
-      if (threads > 1) runSlabs(NORMALISE_TILES_KERNEL, args, to - from, threads);
-      else normaliseTiles(output, this.outChannels, full, this.map.weights, { from: from + offset, to: to + offset, offset, spatial });
+      if (threads > 1) {
+        const args = { output, channels: this.outChannels, grid: full, weights: postableWeights(this.map.weights), from: from + offset, offset, spatial };
+        runSlabs(NORMALISE_TILES_KERNEL, args, to - from, threads);
+      } else normaliseTiles(output, this.outChannels, full, this.map.weights, { from: from + offset, to: to + offset, offset, spatial });
     } else {
       this.sums ??= [0, 1, 2].map((axis) => coverSums(full, axis, factors[axis]!)) as [Float64Array, Float64Array, Float64Array];
       const [sz, sy, sx] = this.sums;
