@@ -21,6 +21,7 @@ const sep = (await import(dist('preprocess/separable-trilinear.js'))) as typeof 
 const grid = (await import(dist('preprocess/resample-grid.js'))) as typeof import('../../src/preprocess/resample-grid.js');
 const sw = (await import(dist('runtime/sliding-window/sliding-window.js'))) as typeof import('../../src/runtime/sliding-window/sliding-window.js');
 const blendSlabs = (await import(dist('postprocess/common/blend-slabs.js'))) as typeof import('../../src/postprocess/common/blend-slabs.js');
+const cutter = (await import(dist('runtime/sliding-window/window-cutter.js'))) as typeof import('../../src/runtime/sliding-window/window-cutter.js');
 
 const multi = availableParallelism() >= 2;
 const one = () => sdk.configureKernelThreads({ threads: 1 });
@@ -184,6 +185,52 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
         expect(bytes(b.labels).equals(bytes(a.labels))).toBe(true);
         expect(new Set(a.labels).size).toBe(3);
       }
+  });
+
+  it.runIf(multi)('windows of 16-bit channels cut on a worker (startCut) equal the ones cut here, pads included', () => {
+    // 'ijk' order (first tensor axis along the stored rows) with an affine16 map: the cutter's planes16 mode.
+    const size = [37, 29, 43];
+    const n = size[0]! * size[1]! * size[2]!;
+    const ints = [0, 1].map((c) => Int16Array.from({ length: n }, (_, p) => (p % 7 === 0 ? 0 : ((p * 2654435761 + c * 977) >>> 16) - 32768)));
+    const input = {
+      type: 'float32' as const,
+      dims: [1, 2, ...size],
+      strides: [2 * n, n, 1, size[0]!, size[0]! * size[1]!],
+      length: 2 * n,
+      read: () => {
+        throw new Error('not read: the 16-bit channels are cut directly');
+      },
+      affine16: {
+        channels: ints,
+        subtract: [Math.fround(103.7), Math.fround(-5.25)],
+        multiply: [Math.fround(1 / 37.1), Math.fround(1 / 0.3)],
+        zeroStays: true,
+      },
+    };
+    const grid = { size, roi: [13, 10, 21], padBefore: [0, 0, 0], starts: [] };
+    const batches = [
+      [
+        [0, 0, 0],
+        [24, 19, 22],
+      ],
+      [
+        [30, 25, 30],
+        [-5, -2, -9],
+      ],
+      [[11, 7, 5]],
+    ];
+    one();
+    const here = new cutter.WindowCutter(input, grid, 2, -3.5);
+    expect(here.overlapped).toBe(false);
+    const want = batches.map((b) => Buffer.from(bytes(here.cut(b))));
+    two();
+    const ahead = new cutter.WindowCutter(input, grid, 2, -3.5);
+    expect(ahead.overlapped).toBe(true);
+    const got = batches.map((b) => Buffer.from(bytes(ahead.startCut(b)())));
+    got.forEach((g, k) => expect(g.equals(want[k]!)).toBe(true));
+    expect(Buffer.from(bytes(ahead.cut(batches[1]!))).equals(want[1]!)).toBe(true);
+    twoSerial();
+    expect(new cutter.WindowCutter(input, grid, 2, -3.5).overlapped).toBe(false);
   });
 
   it.runIf(multi)('banded blending (runSlidingWindowSlabs) and its slabs: the same bytes at 1 and 2 threads', async () => {

@@ -143,12 +143,17 @@ async function slide(
   let blend: BlendAccumulator | undefined;
   let outChannels = 0;
   const cutter = new WindowCutter(input, grid, Math.min(batchSize, windows.length), options.padValue ?? 0, options.padMode ?? 'constant');
+  // Overlapped cutting (window-cutter.ts): the next batch is cut on a worker during this one's predict.
+  const cutAhead = cutter.overlapped && combos.length === 1;
+  let next: (() => Float32Array) | undefined;
   for (let first = 0; first < windows.length; first += batchSize) {
     const batch = windows.slice(first, first + batchSize);
     hooks.beforeBatch?.(first);
     for (const flips of combos) {
-      const windowBuffer = cutter.cut(batch);
+      const windowBuffer = next !== undefined ? next() : cutter.cut(batch);
+      next = undefined;
       if (flips.length > 0) flipWindows(windowBuffer, batch.length * channels, grid.roi, flips);
+      if (cutAhead && first + batchSize < windows.length) next = cutter.startCut(windows.slice(first + batchSize, first + 2 * batchSize));
       const pred = await predict({ type: 'float32', data: windowBuffer, dims: [batch.length, channels, ...grid.roi.slice(3 - rank)] });
       const expectedLength = pred.dims[1]! * batch.length * roiVoxels;
       if (pred.dims[0] !== batch.length || pred.data.length !== expectedLength) {
