@@ -347,7 +347,8 @@ if (wanted('det3d')) {
 ort.InferenceSession.prototype.run = run0;
 for (const f of figures) {
   const cpu = f.outsideCpuMs
-    ? `; CPU outside session.run ${JSON.stringify(f.outsideCpuMs)} ms; totals ${JSON.stringify(f.totalsMs)}; session.run ${JSON.stringify(f.insideMs)}; result ${f.resultSha256}`
+    ? `; CPU outside session.run ${JSON.stringify(f.outsideCpuMs)} ms; totals ${JSON.stringify(f.totalsMs)}; ` +
+      `session.run ${JSON.stringify(f.insideMs)}; result ${f.resultSha256}`
     : '';
   console.log(`${f.name}: ${f.median} vs ${f.baselineMedian} ms, ratio ${f.ratio} (${f.goal}: ${f.goalMet ? 'met' : 'NOT met'})${cpu}`);
 }

@@ -9,6 +9,8 @@
  * end from the window grid instead of being accumulated in a second full-size map. The output
  * is accumulated by WebAssembly SIMD kernels in their own memory and returned as a view of it
  * (blend-accumulator.ts): its buffer cannot be transferred to a worker (copy it first).
+ * With the kernel threads (overlapWindows), a batch's blending and the next batch's cutting run on
+ * a worker while the predictor runs (onnxruntime-node's session.run blocks the calling thread).
  */
 import { ShapeError, UsageError } from '../../core/errors.js';
 import type { ModelTensor } from '../../core/tensor.js';
