@@ -28,6 +28,12 @@ const one = () => sdk.configureKernelThreads({ threads: 1 });
 const two = () => sdk.configureKernelThreads({ threads: 2 });
 /** Two threads, each window batch blended before the next window is predicted (no overlap with the predictor). */
 const twoSerial = () => sdk.configureKernelThreads({ threads: 2, overlapWindows: false });
+/** Threads and overlapWindows: single-threaded, threads overlapped with the predictor, threads waited for. */
+const SETTINGS = [
+  [1, true],
+  [2, true],
+  [2, false],
+] as const;
 
 afterEach(() => sdk.configureKernelThreads({}));
 
@@ -244,11 +250,7 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
       return { type: 'float32' as const, data: out, dims: [w.dims[0]!, 2, ...w.dims.slice(2)] };
     };
     const runs = [];
-    for (const [threads, overlapWindows] of [
-      [1, true],
-      [2, true],
-      [2, false],
-    ] as const) {
+    for (const [threads, overlapWindows] of SETTINGS) {
       sdk.configureKernelThreads({ threads, minVoxels: 0, overlapWindows });
       for (const placement of ['monai', 'nnunet'] as const) {
         const parts: Buffer[] = [];
@@ -292,11 +294,7 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
       };
       const inputs = { t1: modality(1), t1ce: modality(2), t2: modality(3), flair: modality(4) };
       const results = [];
-      for (const [threads, overlapWindows] of [
-        [1, true],
-        [2, true],
-        [2, false],
-      ] as const) {
+      for (const [threads, overlapWindows] of SETTINGS) {
         sdk.configureKernelThreads({ threads, minVoxels: 0, overlapWindows });
         const pipe = await sdk.createPipeline('segmentation', entry, { provider: 'cpu', threads: 1 });
         const streamed = await pipe.run(inputs);
