@@ -129,14 +129,14 @@ class WasmBlend implements BlendAccumulator {
     });
     const strides = [s2 * 4, s1 * s2 * 4, s0 * s1 * s2 * 4, r2 * 4, r1 * r2 * 4, roiVoxels * 4] as const;
     const args = () => ({ memory: kernels.memory, windows: Int32Array.from(windows), from: zFrom, channels: this.outChannels, strides });
-    // Overlapped: on the workers whatever the batch's size, since the caller would otherwise wait
-    // in session.run with its cores idle; one worker unless the batch is above the crossover.
-    if (this.arena.shared && zTo > zFrom && overlapWindows()) {
-      const threads = Math.max(2, planThreads(elements, zTo - zFrom, undefined, BLEND_BATCH_CROSSOVER));
+    const threads = this.arena.shared && zTo > zFrom ? planThreads(elements, zTo - zFrom, undefined, BLEND_BATCH_CROSSOVER) : 1;
+    // Overlapped: the batch is added on the workers during the next session.run. Only above the
+    // batch crossover, like the threaded add: the 3D detector's many small windows (32x96x96)
+    // were slower deferred (one dispatch and wake-up per window; BENCHMARKS.md, overlapped windows).
+    if (threads > 1 && overlapWindows()) {
       this.pending = startSlabs(ACCUMULATE_KERNEL, args(), zTo - zFrom, threads);
       return;
     }
-    const threads = this.arena.shared && zTo > zFrom ? planThreads(elements, zTo - zFrom, undefined, BLEND_BATCH_CROSSOVER) : 1;
     if (threads > 1) {
       runSlabs(ACCUMULATE_KERNEL, args(), zTo - zFrom, threads);
       return;
