@@ -131,8 +131,8 @@ class WasmBlend implements BlendAccumulator {
     const args = () => ({ memory: kernels.memory, windows: Int32Array.from(windows), from: zFrom, channels: this.outChannels, strides });
     const threads = this.arena.shared && zTo > zFrom ? planThreads(elements, zTo - zFrom, undefined, BLEND_BATCH_CROSSOVER) : 1;
     // Overlapped: the batch is added on the workers during the next session.run. Only above the
-    // batch crossover, like the threaded add: the 3D detector's many small windows (32x96x96)
-    // were slower deferred (one dispatch and wake-up per window; BENCHMARKS.md, overlapped windows).
+    // batch crossover, like the threaded add: below it one dispatch and wake-up per window cost
+    // about what the add does (BLEND_BATCH_CROSSOVER).
     if (threads > 1 && overlapWindows()) {
       this.pending = startSlabs(ACCUMULATE_KERNEL, args(), zTo - zFrom, threads);
       return;
