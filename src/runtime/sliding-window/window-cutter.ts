@@ -30,6 +30,8 @@ import { overlapWindows, startSlabs } from '../../core/threads/slab-pool.js';
 import { createKernelArena, type KernelArena } from '../../core/volume-kernels.js';
 import { CUT_UNIT, CUT16_KERNEL, cutUnit16, cutViews, type CutViews } from '../../postprocess/common/cut-slabs.js';
 import type { DeferredTensorView, ModelTensor } from '../../core/tensor.js';
+import type { Affine16 } from './cut-units16.js';
+import { unit16, units16, type Units16Layout } from './cut-units16.js';
 import { windowBoxInImage, type Grid } from './window-grid.js';
 
 type Strides = [number, number, number, number];
@@ -59,8 +61,6 @@ const PLANES = 16;
  * transposed and normalised straight from 16-bit channels held in the arena, or plain loops.
  */
 type CutMode = 'rows' | 'planes' | 'planes16' | 'loops';
-
-type Affine16 = NonNullable<DeferredTensorView['affine16']>;
 
 export class WindowCutter {
   private readonly strides: Strides;
@@ -126,7 +126,7 @@ export class WindowCutter {
   /** The windows at `starts` (padded coordinates), one after the other. */
   cut(starts: readonly (readonly number[])[]): Float32Array {
     if (this.overlapped) {
-      const units = this.units16(starts);
+      const units = units16(this.layout16(), starts);
       for (let k = 0; k < units.length / CUT_UNIT; k++) cutUnit16(this.arena!.kernels, this.views!, units, k);
       return this.copyOut(starts.length);
     }
@@ -154,11 +154,25 @@ export class WindowCutter {
       const out = this.cut(starts);
       return () => out;
     }
-    const units = this.units16(starts);
+    const units = units16(this.layout16(), starts);
     const wait = startSlabs(CUT16_KERNEL, { memory: this.arena!.kernels.memory, units }, units.length / CUT_UNIT, 2);
     return () => {
       wait();
       return this.copyOut(starts.length);
+    };
+  }
+
+  /** What the planes16 units are made from. */
+  private layout16(): Units16Layout {
+    const windowAt = this.arena!.offsets[0]! >> 2;
+    return {
+      grid: this.grid,
+      strides: this.strides,
+      affine: this.affine!,
+      channelAt: this.channelAt,
+      windowAt,
+      roiVoxels: this.roiVoxels,
+      padValue: this.padValue,
     };
   }
 
@@ -170,56 +184,6 @@ export class WindowCutter {
     const at = this.arena!.offsets[0]! >> 2;
     this.buffer.set(this.arena!.f32.subarray(at, at + n));
     return this.buffer;
-  }
-
-  /** planes16 units (cut-slabs.ts) of every channel of the windows at `starts`, pad fills included. */
-  private units16(starts: readonly (readonly number[])[]): Float64Array {
-    const units = new Float64Array(starts.length * this.channels * CUT_UNIT);
-    const grid = this.grid;
-    const [, r1, r2] = grid.roi as [number, number, number];
-    const [, sa, sb, sd] = this.strides;
-    starts.forEach((start, b) => {
-      const { lo, hi } = windowBoxInImage(grid, start);
-      const inside = lo.every((l, d) => l === 0 && hi[d] === grid.roi[d]);
-      const empty = hi.some((h, d) => h <= lo[d]!);
-      for (let c = 0; c < this.channels; c++) {
-        const k = b * this.channels + c;
-        const dst = (this.arena!.offsets[0]! >> 2) + k * this.roiVoxels;
-        const at =
-          (start[0]! + lo[0]! - grid.padBefore[0]!) * sa + (start[1]! + lo[1]! - grid.padBefore[1]!) * sb + (start[2]! + lo[2]! - grid.padBefore[2]!) * sd;
-        const to = (lo[0]! * r1 + lo[1]!) * r2 + lo[2]!;
-        const dims: [number, number, number] = empty ? [0, 0, 0] : [hi[0]! - lo[0]!, hi[1]! - lo[1]!, hi[2]! - lo[2]!];
-        this.unit16(units, k, c, at, dst + to, dims, inside ? [0, 0] : [dst, dst + this.roiVoxels]);
-      }
-    });
-    return units;
-  }
-
-  /** Unit k of `units`: channel c's window part (at = element offset in the channel, dst = arena float index). */
-  private unit16(units: Float64Array, k: number, c: number, at: number, dst: number, [nx, ny, nz]: [number, number, number], fill: [number, number]): void {
-    const { subtract, multiply, zeroStays, channels } = this.affine!;
-    const [, , sb, sd] = this.strides;
-    const [, r1, r2] = this.grid.roi as [number, number, number];
-    const unsigned = channels[c] instanceof Uint16Array ? 1 : 0;
-    const values = [
-      dst,
-      (this.channelAt[c]! >> 1) + at,
-      nx,
-      ny,
-      nz,
-      r1 * r2,
-      r2,
-      sb,
-      sd,
-      subtract[c]!,
-      multiply[c]!,
-      zeroStays ? 1 : 0,
-      unsigned,
-      fill[0],
-      fill[1],
-      this.padValue,
-    ];
-    units.set(values, k * CUT_UNIT);
   }
 
   /**
@@ -363,7 +327,7 @@ export class WindowCutter {
    * remainders of 4 in JS with the same float32 arithmetic).
    */
   private cutPlanes16(c: number, at: number, to: number, dims: [number, number, number]): void {
-    this.unit16(this.unit, 0, c, at, (this.arena!.offsets[0]! >> 2) + to, dims, [0, 0]);
+    unit16(this.layout16(), this.unit, 0, c, at, (this.arena!.offsets[0]! >> 2) + to, dims, [0, 0]);
     cutUnit16(this.arena!.kernels, this.views!, this.unit, 0);
   }
 }
