@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import dicomParser from 'dicom-parser';
 import * as ort from 'onnxruntime-node';
+import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { caseSeed, generateChestCt } from '../dist/phantoms.js';
 import { runPreprocessPlan } from '../dist/ops.js';
@@ -41,7 +42,7 @@ const quick = process.argv.includes('--quick');
 const only = (process.env.MEDINFER_BENCH_OVERHEAD ?? '').split(',').filter(Boolean);
 const wanted = (k) => !only.length || only.includes(k);
 const RUNS = quick ? 7 : 15; // classification rounds (each: both sides of both pairs)
-const RUNS_3D = quick ? 2 : 3;
+const RUNS_3D = Number(process.env.MEDINFER_BENCH_RUNS_3D ?? (quick ? 2 : 3));
 const THREADS = 2;
 // MEDINFER_BENCH_KERNEL_THREADS=1: the SDK's volume kernels single-threaded (A/B of the kernel threads).
 if (process.env.MEDINFER_BENCH_KERNEL_THREADS) configureKernelThreads({ threads: Number(process.env.MEDINFER_BENCH_KERNEL_THREADS) });
@@ -265,44 +266,69 @@ async function classification(key, path, input, decoder) {
   );
 }
 
-/** One 3D pipeline: share of its end-to-end time outside session.run, median of `runs`. */
+/** sha256 of a run's label map (or detections), to check sides give the same result. */
+function resultHash(result) {
+  const h = createHash('sha256');
+  if (result?.labels?.data) h.update(new Uint8Array(result.labels.data.buffer, result.labels.data.byteOffset, result.labels.data.byteLength));
+  else h.update(JSON.stringify(result?.detections ?? result?.boxes ?? null));
+  return h.digest('hex').slice(0, 16);
+}
+
+// MEDINFER_BENCH_OVERLAP_AB=1: each 3D case runs with configureKernelThreads({ overlapWindows })
+// true and false, alternating run by run in this process (which side goes first alternates too).
+const overlapAb = process.env.MEDINFER_BENCH_OVERLAP_AB === '1';
+const kernelThreadsEnv = process.env.MEDINFER_BENCH_KERNEL_THREADS ? Number(process.env.MEDINFER_BENCH_KERNEL_THREADS) : undefined;
+
+/** One 3D pipeline: share of its end-to-end time outside session.run, median of `runs` (per side with overlapAb). */
 async function outsideShare({ name, model, input, sizes, windows, make, once }) {
   const pipe = await make();
   await once(pipe); // warm-up
-  const totals = [];
-  const inside = [];
-  const outsideCpu = [];
+  const sides = overlapAb ? [true, false] : [undefined];
+  const per = new Map(sides.map((s) => [s, { totals: [], inside: [], outsideCpu: [], hashes: new Set() }]));
   for (let r = 0; r < RUNS_3D; r++) {
-    sessionMs = 0;
-    sessionCpuMs = 0;
-    const c = process.cpuUsage();
-    totals.push(await time(() => once(pipe)));
-    const d = process.cpuUsage(c);
-    inside.push(sessionMs);
-    outsideCpu.push((d.user + d.system) / 1000 - sessionCpuMs);
+    for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
+      if (overlapAb) configureKernelThreads({ threads: kernelThreadsEnv, overlapWindows: side });
+      const t = per.get(side);
+      sessionMs = 0;
+      sessionCpuMs = 0;
+      const c = process.cpuUsage();
+      let result;
+      t.totals.push(await time(async () => (result = await once(pipe))));
+      const d = process.cpuUsage(c);
+      t.inside.push(sessionMs);
+      t.outsideCpu.push((d.user + d.system) / 1000 - sessionCpuMs);
+      t.hashes.add(resultHash(result));
+    }
   }
   await pipe.dispose();
-  const outside = totals.map((t, i) => t - inside[i]);
-  const k = totals.indexOf(median(totals)) >= 0 ? totals.indexOf(median(totals)) : 0;
-  figures.push(
-    makeFigure(name, 'ms', median(outside), 'end-to-end time of the same runs', median(totals), {
-      model,
-      input,
-      sizes,
-      runs: RUNS_3D,
-      windows,
-      goal: 'ratio <= 0.02',
-      goalMet: median(outside) / median(totals) <= 0.02,
-      sessionMs: round(median(inside)),
-      totalsMs: totals.map((x) => round(x)),
-      outsideMs: outside.map((x) => round(x)),
-      outsideCpuMs: outsideCpu.map((x) => round(x)),
-      medianRunIndex: k,
-      note:
-        `ratio = share outside session.run (file read, preprocessing, windows, blending, activations, postprocessing); session.run ` +
-        `${round(median(inside) / 1000)} s of ${round(median(totals) / 1000)} s`,
-    }),
-  );
+  if (overlapAb) configureKernelThreads({ threads: kernelThreadsEnv });
+  for (const side of sides) {
+    const { totals, inside, outsideCpu, hashes } = per.get(side);
+    const outside = totals.map((t, i) => t - inside[i]);
+    const k = totals.indexOf(median(totals)) >= 0 ? totals.indexOf(median(totals)) : 0;
+    const label = side === undefined ? '' : ` [overlapWindows ${side}]`;
+    figures.push(
+      makeFigure(name + label, 'ms', median(outside), 'end-to-end time of the same runs', median(totals), {
+        model,
+        input,
+        sizes,
+        runs: RUNS_3D,
+        windows,
+        goal: 'ratio <= 0.02',
+        goalMet: median(outside) / median(totals) <= 0.02,
+        sessionMs: round(median(inside)),
+        totalsMs: totals.map((x) => round(x)),
+        insideMs: inside.map((x) => round(x)),
+        outsideMs: outside.map((x) => round(x)),
+        outsideCpuMs: outsideCpu.map((x) => round(x)),
+        resultSha256: [...hashes],
+        medianRunIndex: k,
+        note:
+          `ratio = share outside session.run (file read, preprocessing, windows, blending, activations, postprocessing); session.run ` +
+          `${round(median(inside) / 1000)} s of ${round(median(totals) / 1000)} s`,
+      }),
+    );
+  }
 }
 
 const MRI = [240, 240, 155];
@@ -383,7 +409,8 @@ if (wanted('det3d')) {
 ort.InferenceSession.prototype.run = run0;
 for (const f of figures) {
   const cpu = f.outsideCpuMs
-    ? `; CPU outside session.run ${JSON.stringify(f.outsideCpuMs)} ms`
+    ? `; CPU outside session.run ${JSON.stringify(f.outsideCpuMs)} ms; totals ${JSON.stringify(f.totalsMs)}; ` +
+      `session.run ${JSON.stringify(f.insideMs)}; result ${f.resultSha256}`
     : f.cpuRatio
       ? `; CPU ratio ${f.cpuRatio}; GC in windows ${JSON.stringify(f.gcInWindows)}`
       : '';

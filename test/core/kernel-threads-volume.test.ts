@@ -21,10 +21,19 @@ const sep = (await import(dist('preprocess/separable-trilinear.js'))) as typeof 
 const grid = (await import(dist('preprocess/resample-grid.js'))) as typeof import('../../src/preprocess/resample-grid.js');
 const sw = (await import(dist('runtime/sliding-window/sliding-window.js'))) as typeof import('../../src/runtime/sliding-window/sliding-window.js');
 const blendSlabs = (await import(dist('postprocess/common/blend-slabs.js'))) as typeof import('../../src/postprocess/common/blend-slabs.js');
+const cutter = (await import(dist('runtime/sliding-window/window-cutter.js'))) as typeof import('../../src/runtime/sliding-window/window-cutter.js');
 
 const multi = availableParallelism() >= 2;
 const one = () => sdk.configureKernelThreads({ threads: 1 });
 const two = () => sdk.configureKernelThreads({ threads: 2 });
+/** Two threads, each window batch blended before the next window is predicted (no overlap with the predictor). */
+const twoSerial = () => sdk.configureKernelThreads({ threads: 2, overlapWindows: false });
+/** Threads and overlapWindows: single-threaded, threads overlapped with the predictor, threads waited for. */
+const SETTINGS = [
+  [1, true],
+  [2, true],
+  [2, false],
+] as const;
 
 afterEach(() => sdk.configureKernelThreads({}));
 
@@ -63,6 +72,11 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
     act.SOFTMAX_KERNEL.run({ data: c, channels }, 0, vox);
     pool.runSlabs(act.SOFTMAX_KERNEL, { data: d, channels }, vox, 3);
     expect(bytes(d).equals(bytes(c))).toBe(true);
+    // Started on the workers only (the caller free until it waits), as overlapped window blending does.
+    const e = pool.asShared(logits.slice());
+    const wait = pool.startSlabs(act.SOFTMAX_KERNEL, { data: e, channels }, vox, 3);
+    expect(wait()).toBe(0);
+    expect(bytes(e).equals(bytes(c))).toBe(true);
     const withNaN = pool.asShared(logits.slice());
     withNaN[withNaN.length - 3] = Number.NaN;
     expect(pool.runSlabs(act.SCAN_NON_FINITE_KERNEL, { data: withNaN, finite: false }, Math.ceil(withNaN.length / 4), 3)).toBe(1);
@@ -155,8 +169,10 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
     expect(4 * 3 * 64 ** 3).toBeGreaterThan(blendSlabs.BLEND_BATCH_CROSSOVER);
     expect(3 * 128 * 120 * 100).toBeGreaterThan(blendSlabs.BLEND_CROSSOVER);
     const results = [];
-    for (const set of [one, two]) {
+    const overlapped = [];
+    for (const set of [one, two, twoSerial]) {
       set();
+      overlapped.push(pool.overlapWindows());
       for (const blend of ['gaussian', 'constant'] as const) {
         const out = await sw.runSlidingWindow(input, predict, { roi: [64, 64, 64], overlap: 0.5, batch: 4, blend });
         const activated = actOps.applySoftmaxChannelsInPlace(out.data.slice(), 3);
@@ -164,14 +180,63 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
         results.push({ shared: shared(out.data), blended: Buffer.from(bytes(activated)), inPlace, labels: maps.argmaxChannels(inPlace, 3) });
       }
     }
-    expect(results.map((r) => r.shared)).toEqual([false, false, true, true]);
-    for (const k of [0, 1]) {
-      const [a, b] = [results[k]!, results[k + 2]!];
-      expect(b.blended.equals(a.blended)).toBe(true);
-      expect(bytes(b.inPlace).equals(bytes(a.inPlace))).toBe(true);
-      expect(bytes(b.labels).equals(bytes(a.labels))).toBe(true);
-      expect(new Set(a.labels).size).toBe(3);
-    }
+    // Threads blend overlapped with the predictor by default; overlapWindows: false waits for each batch.
+    expect(overlapped).toEqual([false, true, false]);
+    expect(results.map((r) => r.shared)).toEqual([false, false, true, true, true, true]);
+    for (const k of [0, 1])
+      for (const other of [k + 2, k + 4]) {
+        const [a, b] = [results[k]!, results[other]!];
+        expect(b.blended.equals(a.blended)).toBe(true);
+        expect(bytes(b.inPlace).equals(bytes(a.inPlace))).toBe(true);
+        expect(bytes(b.labels).equals(bytes(a.labels))).toBe(true);
+        expect(new Set(a.labels).size).toBe(3);
+      }
+  });
+
+  it.runIf(multi)('windows of 16-bit channels cut on a worker (startCut) equal the ones cut here, pads included', () => {
+    // 'ijk' order (first tensor axis along the stored rows) with an affine16 map: the cutter's planes16 mode.
+    const size = [37, 29, 43];
+    const n = size[0]! * size[1]! * size[2]!;
+    const ints = [0, 1].map((c) => Int16Array.from({ length: n }, (_, p) => (p % 7 === 0 ? 0 : ((p * 2654435761 + c * 977) >>> 16) - 32768)));
+    const input = {
+      type: 'float32' as const,
+      dims: [1, 2, ...size],
+      strides: [2 * n, n, 1, size[0]!, size[0]! * size[1]!],
+      length: 2 * n,
+      read: () => {
+        throw new Error('not read: the 16-bit channels are cut directly');
+      },
+      affine16: {
+        channels: ints,
+        subtract: [Math.fround(103.7), Math.fround(-5.25)],
+        multiply: [Math.fround(1 / 37.1), Math.fround(1 / 0.3)],
+        zeroStays: true,
+      },
+    };
+    const grid = { size, roi: [13, 10, 21], padBefore: [0, 0, 0], starts: [] };
+    const batches = [
+      [
+        [0, 0, 0],
+        [24, 19, 22],
+      ],
+      [
+        [30, 25, 30],
+        [-5, -2, -9],
+      ],
+      [[11, 7, 5]],
+    ];
+    one();
+    const here = new cutter.WindowCutter(input, grid, 2, -3.5);
+    expect(here.overlapped).toBe(false);
+    const want = batches.map((b) => Buffer.from(bytes(here.cut(b))));
+    two();
+    const ahead = new cutter.WindowCutter(input, grid, 2, -3.5);
+    expect(ahead.overlapped).toBe(true);
+    const got = batches.map((b) => Buffer.from(bytes(ahead.startCut(b)())));
+    got.forEach((g, k) => expect(g.equals(want[k]!)).toBe(true));
+    expect(Buffer.from(bytes(ahead.cut(batches[1]!))).equals(want[1]!)).toBe(true);
+    twoSerial();
+    expect(new cutter.WindowCutter(input, grid, 2, -3.5).overlapped).toBe(false);
   });
 
   it.runIf(multi)('banded blending (runSlidingWindowSlabs) and its slabs: the same bytes at 1 and 2 threads', async () => {
@@ -185,8 +250,8 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
       return { type: 'float32' as const, data: out, dims: [w.dims[0]!, 2, ...w.dims.slice(2)] };
     };
     const runs = [];
-    for (const threads of [1, 2]) {
-      sdk.configureKernelThreads({ threads, minVoxels: 0 });
+    for (const [threads, overlapWindows] of SETTINGS) {
+      sdk.configureKernelThreads({ threads, minVoxels: 0, overlapWindows });
       for (const placement of ['monai', 'nnunet'] as const) {
         const parts: Buffer[] = [];
         const sharedSlabs: boolean[] = [];
@@ -197,9 +262,11 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
         runs.push({ bytes: Buffer.concat(parts), shared: sharedSlabs.every((x) => x) });
       }
     }
-    expect(runs.map((r) => r.shared)).toEqual([false, false, true, true]);
-    expect(runs[2]!.bytes.equals(runs[0]!.bytes)).toBe(true);
-    expect(runs[3]!.bytes.equals(runs[1]!.bytes)).toBe(true);
+    expect(runs.map((r) => r.shared)).toEqual([false, false, true, true, true, true]);
+    for (const k of [2, 4]) {
+      expect(runs[k]!.bytes.equals(runs[0]!.bytes)).toBe(true);
+      expect(runs[k + 1]!.bytes.equals(runs[1]!.bytes)).toBe(true);
+    }
   });
 
   it.runIf(multi)(
@@ -227,18 +294,20 @@ describe('threaded segmentation kernels (Node worker_threads over SharedArrayBuf
       };
       const inputs = { t1: modality(1), t1ce: modality(2), t2: modality(3), flair: modality(4) };
       const results = [];
-      for (const threads of [1, 2]) {
-        sdk.configureKernelThreads({ threads, minVoxels: 0 });
+      for (const [threads, overlapWindows] of SETTINGS) {
+        sdk.configureKernelThreads({ threads, minVoxels: 0, overlapWindows });
         const pipe = await sdk.createPipeline('segmentation', entry, { provider: 'cpu', threads: 1 });
         const streamed = await pipe.run(inputs);
         const whole = await pipe.run(inputs, { probabilities: true });
         await pipe.dispose();
         results.push({ streamed: bytes(streamed.labels.data), whole: bytes(whole.labels.data), probabilities: bytes(whole.probabilities!.data) });
       }
-      const [a, b] = results as [(typeof results)[0], (typeof results)[0]];
-      expect(b.streamed.equals(a.streamed)).toBe(true);
-      expect(b.whole.equals(a.whole)).toBe(true);
-      expect(b.probabilities.equals(a.probabilities)).toBe(true);
+      const [a, ...others] = results as [(typeof results)[0], ...(typeof results)[0][]];
+      for (const b of others) {
+        expect(b.streamed.equals(a.streamed)).toBe(true);
+        expect(b.whole.equals(a.whole)).toBe(true);
+        expect(b.probabilities.equals(a.probabilities)).toBe(true);
+      }
       expect(new Set(a.streamed).size).toBeGreaterThan(1);
     },
     60_000,

@@ -45,6 +45,8 @@ let runner: SlabRunner | undefined;
 let configured: number | undefined;
 /** Set by configureKernelThreads: one crossover for every kernel family (tests, benches). */
 let minVoxels: number | undefined;
+/** Set by configureKernelThreads: whether window work is deferred to the workers (startSlabs). */
+let overlap: boolean | undefined;
 
 export function registerSlabRunner(r: SlabRunner | undefined): void {
   runner = r;
@@ -58,6 +60,12 @@ export interface KernelThreadOptions {
    * (default: each family's measured crossover, e.g. THREAD_CROSSOVER_VOXELS).
    */
   minVoxels?: number | undefined;
+  /**
+   * Sliding windows: add each window's prediction into the blend on the worker threads while the
+   * next window runs through the model, instead of before it (default: on wherever the kernel
+   * threads are; false = every pass waited for where it is started, as before).
+   */
+  overlapWindows?: boolean | undefined;
 }
 
 /** Process-wide defaults of the threaded volume kernels (a pass's own `threads` option wins). */
@@ -65,8 +73,19 @@ export function configureKernelThreads(options: KernelThreadOptions): void {
   if (options.threads !== undefined) checkThreads(options.threads);
   if (options.minVoxels !== undefined && !(Number.isInteger(options.minVoxels) && options.minVoxels >= 0))
     throw new UsageError(`minVoxels must be a non-negative integer, got ${String(options.minVoxels)}`, { field: 'minVoxels', received: options.minVoxels });
+  if (options.overlapWindows !== undefined && typeof options.overlapWindows !== 'boolean')
+    throw new UsageError(`overlapWindows must be a boolean, got ${String(options.overlapWindows)}`, {
+      field: 'overlapWindows',
+      received: options.overlapWindows,
+    });
   configured = options.threads;
   minVoxels = options.minVoxels;
+  overlap = options.overlapWindows;
+}
+
+/** Whether sliding windows defer their blending to the workers (configureKernelThreads overlapWindows). */
+export function overlapWindows(): boolean {
+  return (overlap ?? true) && kernelThreads() > 1;
 }
 
 /** Threads a pass would use at most now (1 without a registered runner). */
@@ -124,6 +143,26 @@ export function runSlabs<A>(kernel: SlabKernel<A>, args: A, extent: number, thre
   let sum = own;
   for (const r of results) sum += r;
   return sum;
+}
+
+/**
+ * Starts `kernel` over k in [0, extent) on up to `threads` - 1 workers and returns at once; the
+ * caller runs nothing meanwhile and later calls the returned wait (blocks until the slabs are
+ * done, returns their summed results, rethrows a worker's error). Where the caller is about to
+ * block in something else (a synchronous session.run), the slabs run in that time. Without
+ * workers the kernel runs here, now, and the wait only returns its result. The arrays the kernel
+ * writes must not be read or reused before the wait returns.
+ */
+export function startSlabs<A>(kernel: SlabKernel<A>, args: A, extent: number, threads: number): () => number {
+  const workers = threads > 1 && runner !== undefined ? Math.min(extent, runner.prepare(threads) - 1) : 0;
+  if (workers < 1 || runner === undefined) {
+    const result = kernel.run(args, 0, extent);
+    return () => result;
+  }
+  // Slab 0 is the caller's in a SlabRunner's dispatch: an empty one here.
+  const ranges: [number, number][] = [[0, 0], ...splitRange(extent, workers)];
+  const wait = runner.dispatch(kernel.name, args, ranges, (k0, k1) => kernel.run(args, k0, k1));
+  return () => wait().reduce((a, b) => a + b, 0);
 }
 
 type TypedCtor<T> = { new (buffer: SharedArrayBuffer): T; readonly BYTES_PER_ELEMENT: number };

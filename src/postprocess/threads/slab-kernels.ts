@@ -8,6 +8,7 @@ import { RESAMPLE_FIELD_KERNEL } from '../registration/warp.js';
 import type { SlabKernel } from '../../core/threads/slab-pool.js';
 import { LABELS_SEPARABLE_KERNEL, SAMPLE_SEPARABLE_KERNEL } from '../../preprocess/separable-trilinear.js';
 import { ACCUMULATE_KERNEL, NORMALISE_TILES_KERNEL, SCALE_ROWS_KERNEL } from '../common/blend-slabs.js';
+import { CUT16_KERNEL } from '../common/cut-slabs.js';
 import { SCAN_NON_FINITE_KERNEL, SIGMOID_KERNEL, SOFTMAX_KERNEL } from '../common/activations-simd.js';
 import { ARGMAX_KERNEL, REGIONS_KERNEL } from '../segmentation/argmax-simd.js';
 import { THRESHOLD_KERNEL } from '../segmentation/threshold-labels.js';
@@ -29,6 +30,7 @@ export const SLAB_KERNELS: Readonly<Record<string, SlabKernel<never>>> = Object.
       ACCUMULATE_KERNEL,
       SCALE_ROWS_KERNEL,
       NORMALISE_TILES_KERNEL,
+      CUT16_KERNEL,
     ] as SlabKernel<never>[]
   ).map((k) => [k.name, k]),
 );

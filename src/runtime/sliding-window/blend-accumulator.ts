@@ -5,11 +5,13 @@
  *   added by the SIMD `accumulate` kernel; the result is a view of the arena memory (no copy);
  *   above the crossover the arena is a shared memory and batches of windows and the
  *   normalisation run on the kernel threads, split along axis 0 (postprocess/common/blend-slabs.ts);
+ *   with overlapWindows (default where threads are) a batch is only started on the workers and
+ *   waited for at the next call: it is added while the caller runs the next window's session.run;
  * - JavaScript loops, where WebAssembly SIMD or the memory for the arena is unavailable.
  * The normaliser is never a second output-sized map: it is rebuilt from the window grid
  * (separable profiles when the blend map factorises, else tile by tile).
  */
-import { planThreads, runSlabs } from '../../core/threads/slab-pool.js';
+import { asShared, overlapWindows, planThreads, runSlabs, startSlabs } from '../../core/threads/slab-pool.js';
 import { createKernelArena, type KernelArena } from '../../core/volume-kernels.js';
 import {
   ACCUMULATE_KERNEL,
@@ -53,8 +55,23 @@ export function createBlendAccumulator(grid: Grid, outChannels: number, map: Ble
   return arena !== null ? new WasmBlend(arena, grid, outChannels, map, scale) : new JsBlend(grid, outChannels, map, scale);
 }
 
+/**
+ * The blend map's weights on shared memory, made once per (cached) map: a job's arguments are
+ * structured-cloned into the worker, and a plain 128^3 map is 8 MiB copied per threaded
+ * normalisation (~30 per BraTS run in slabs: a quarter of the main thread's work outside
+ * session.run went to postMessage and its garbage).
+ */
+const sharedWeights = new WeakMap<Float32Array, Float32Array>();
+function postableWeights(weights: Float32Array): Float32Array {
+  let w = sharedWeights.get(weights);
+  if (w === undefined) sharedWeights.set(weights, (w = asShared(weights)));
+  return w;
+}
+
 class WasmBlend implements BlendAccumulator {
   private readonly at: { weights: number; pred: number; output: number; rowF: number; colF: number };
+  /** Wait of a batch still being added on the workers (overlapWindows): settled before any other use of the arena. */
+  private pending: (() => number) | undefined;
 
   constructor(
     private readonly arena: KernelArena,
@@ -72,7 +89,15 @@ class WasmBlend implements BlendAccumulator {
     if (scale !== 1) for (let i = 0; i < weights.length; i++) scaled[i] = scaled[i]! * scale;
   }
 
+  /** Waits for a batch started by add on the workers (its prediction slot and output are in use until then). */
+  private settle(): void {
+    const wait = this.pending;
+    this.pending = undefined;
+    wait?.();
+  }
+
   add(pred: Float32Array, starts: readonly (readonly number[])[]): void {
+    this.settle();
     const { f32, kernels } = this.arena;
     f32.set(pred, this.at.pred >> 2);
     const [s0, s1, s2] = this.grid.size as [number, number, number];
@@ -103,10 +128,17 @@ class WasmBlend implements BlendAccumulator {
       zTo = Math.max(zTo, z0 + nz);
     });
     const strides = [s2 * 4, s1 * s2 * 4, s0 * s1 * s2 * 4, r2 * 4, r1 * r2 * 4, roiVoxels * 4] as const;
+    const args = () => ({ memory: kernels.memory, windows: Int32Array.from(windows), from: zFrom, channels: this.outChannels, strides });
     const threads = this.arena.shared && zTo > zFrom ? planThreads(elements, zTo - zFrom, undefined, BLEND_BATCH_CROSSOVER) : 1;
+    // Overlapped: the batch is added on the workers during the next session.run. Only above the
+    // batch crossover, like the threaded add: below it one dispatch and wake-up per window cost
+    // about what the add does (BLEND_BATCH_CROSSOVER).
+    if (threads > 1 && overlapWindows()) {
+      this.pending = startSlabs(ACCUMULATE_KERNEL, args(), zTo - zFrom, threads);
+      return;
+    }
     if (threads > 1) {
-      const args = { memory: kernels.memory, windows: Int32Array.from(windows), from: zFrom, channels: this.outChannels, strides };
-      runSlabs(ACCUMULATE_KERNEL, args, zTo - zFrom, threads);
+      runSlabs(ACCUMULATE_KERNEL, args(), zTo - zFrom, threads);
       return;
     }
     for (let w = 0; w < windows.length; w += WINDOW_INTS) {
@@ -116,15 +148,17 @@ class WasmBlend implements BlendAccumulator {
   }
 
   finish(): Float32Array {
+    this.settle();
     const spatial = this.grid.size[0]! * this.grid.size[1]! * this.grid.size[2]!;
     const output = this.arena.f32.subarray(this.at.output >> 2, (this.at.output >> 2) + this.outChannels * spatial);
     const factors = this.map.factors;
     const [s0, s1, s2] = this.grid.size as [number, number, number];
     const threads = this.arena.shared ? planThreads(this.outChannels * spatial, s0, undefined, BLEND_CROSSOVER) : 1;
     if (factors === undefined) {
-      const args = { output, channels: this.outChannels, grid: this.grid, weights: this.map.weights, from: 0, offset: 0, spatial };
-      if (threads > 1) runSlabs(NORMALISE_TILES_KERNEL, args, s0, threads);
-      else normaliseTiles(output, this.outChannels, this.grid, this.map.weights);
+      if (threads > 1) {
+        const args = { output, channels: this.outChannels, grid: this.grid, weights: postableWeights(this.map.weights), from: 0, offset: 0, spatial };
+        runSlabs(NORMALISE_TILES_KERNEL, args, s0, threads);
+      } else normaliseTiles(output, this.outChannels, this.grid, this.map.weights);
       return output;
     }
     const [sz, sy, sx] = [0, 1, 2].map((axis) => coverSums(this.grid, axis, factors[axis]!)) as [Float64Array, Float64Array, Float64Array];
@@ -142,6 +176,7 @@ class WasmBlend implements BlendAccumulator {
   private sums: [Float64Array, Float64Array, Float64Array] | undefined;
 
   finishPlanes(from: number, to: number, offset: number, full: Grid, out: Float32Array): void {
+    this.settle();
     const [b0, s1, s2] = this.grid.size as [number, number, number];
     const spatial = b0 * s1 * s2;
     const plane = s1 * s2;
@@ -151,9 +186,10 @@ class WasmBlend implements BlendAccumulator {
     const factors = this.map.factors;
     const threads = this.arena.shared ? planThreads(this.outChannels * (to - from) * plane, to - from, undefined, BLEND_CROSSOVER) : 1;
     if (factors === undefined) {
-      const args = { output, channels: this.outChannels, grid: full, weights: this.map.weights, from: from + offset, offset, spatial };
-      if (threads > 1) runSlabs(NORMALISE_TILES_KERNEL, args, to - from, threads);
-      else normaliseTiles(output, this.outChannels, full, this.map.weights, { from: from + offset, to: to + offset, offset, spatial });
+      if (threads > 1) {
+        const args = { output, channels: this.outChannels, grid: full, weights: postableWeights(this.map.weights), from: from + offset, offset, spatial };
+        runSlabs(NORMALISE_TILES_KERNEL, args, to - from, threads);
+      } else normaliseTiles(output, this.outChannels, full, this.map.weights, { from: from + offset, to: to + offset, offset, spatial });
     } else {
       this.sums ??= [0, 1, 2].map((axis) => coverSums(full, axis, factors[axis]!)) as [Float64Array, Float64Array, Float64Array];
       const [sz, sy, sx] = this.sums;
@@ -179,6 +215,7 @@ class WasmBlend implements BlendAccumulator {
   }
 
   shift(planes: number): void {
+    this.settle();
     const [b0, s1, s2] = this.grid.size as [number, number, number];
     shiftPlanes(this.arena.f32.subarray(this.at.output >> 2, (this.at.output >> 2) + this.outChannels * b0 * s1 * s2), this.outChannels, b0, s1 * s2, planes);
   }

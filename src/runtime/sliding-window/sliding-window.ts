@@ -9,6 +9,8 @@
  * end from the window grid instead of being accumulated in a second full-size map. The output
  * is accumulated by WebAssembly SIMD kernels in their own memory and returned as a view of it
  * (blend-accumulator.ts): its buffer cannot be transferred to a worker (copy it first).
+ * With the kernel threads (overlapWindows), a batch's blending and the next batch's cutting run on
+ * a worker while the predictor runs (onnxruntime-node's session.run blocks the calling thread).
  */
 import { ShapeError, UsageError } from '../../core/errors.js';
 import type { ModelTensor } from '../../core/tensor.js';
@@ -143,12 +145,17 @@ async function slide(
   let blend: BlendAccumulator | undefined;
   let outChannels = 0;
   const cutter = new WindowCutter(input, grid, Math.min(batchSize, windows.length), options.padValue ?? 0, options.padMode ?? 'constant');
+  // Overlapped cutting (window-cutter.ts): the next batch is cut on a worker during this one's predict.
+  const cutAhead = cutter.overlapped && combos.length === 1;
+  let next: (() => Float32Array) | undefined;
   for (let first = 0; first < windows.length; first += batchSize) {
     const batch = windows.slice(first, first + batchSize);
     hooks.beforeBatch?.(first);
     for (const flips of combos) {
-      const windowBuffer = cutter.cut(batch);
+      const windowBuffer = next !== undefined ? next() : cutter.cut(batch);
+      next = undefined;
       if (flips.length > 0) flipWindows(windowBuffer, batch.length * channels, grid.roi, flips);
+      if (cutAhead && first + batchSize < windows.length) next = cutter.startCut(windows.slice(first + batchSize, first + 2 * batchSize));
       const pred = await predict({ type: 'float32', data: windowBuffer, dims: [batch.length, channels, ...grid.roi.slice(3 - rank)] });
       const expectedLength = pred.dims[1]! * batch.length * roiVoxels;
       if (pred.dims[0] !== batch.length || pred.data.length !== expectedLength) {

@@ -18,10 +18,20 @@
  *
  * A DeferredTensorView input (a zscore deferred from the whole volume, run-plan.ts) is read run by
  * run through its `read` into the same staging area, so its values are computed once per window.
+ *
+ * Overlapped cutting (planes16 with constant padding, where overlapWindows() holds): the arena is
+ * a shared memory and `startCut` cuts the next batch on a kernel worker (postprocess/common/
+ * cut-slabs.ts) while the caller is blocked in the previous batch's session.run; the wait copies
+ * it onto a plain buffer, the one handed to the predictor, because onnxruntime-node refuses a
+ * feed on shared memory ('Invalid argument', 1.30). Same unit function either way: same bytes.
  */
 import { copyPermutedBlock } from '../../core/permute-block.js';
+import { overlapWindows, startSlabs } from '../../core/threads/slab-pool.js';
 import { createKernelArena, type KernelArena } from '../../core/volume-kernels.js';
+import { CUT_UNIT, CUT16_KERNEL, cutUnit16, cutViews, type CutViews } from '../../postprocess/common/cut-slabs.js';
 import type { DeferredTensorView, ModelTensor } from '../../core/tensor.js';
+import type { Affine16 } from './cut-units16.js';
+import { unit16, units16, type Units16Layout } from './cut-units16.js';
 import { windowBoxInImage, type Grid } from './window-grid.js';
 
 type Strides = [number, number, number, number];
@@ -52,8 +62,6 @@ const PLANES = 16;
  */
 type CutMode = 'rows' | 'planes' | 'planes16' | 'loops';
 
-type Affine16 = NonNullable<DeferredTensorView['affine16']>;
-
 export class WindowCutter {
   private readonly strides: Strides;
   private readonly mode: CutMode;
@@ -67,6 +75,11 @@ export class WindowCutter {
   private readonly channelAt: number[] = [];
   private buffer: Float32Array | undefined;
   private readonly one = new Float32Array(1);
+  /** planes16: views of the arena for cutUnit16, and one unit built per channel cut here. */
+  private views: CutViews | undefined;
+  private readonly unit = new Float64Array(CUT_UNIT);
+  /** Whether batches are cut on a worker into the shared arena and copied onto `buffer` (startCut). */
+  readonly overlapped: boolean;
 
   constructor(
     private readonly input: WindowInput,
@@ -85,8 +98,11 @@ export class WindowCutter {
     const rows = sd === 1 && sb >= r2 && (r1 - 1) * sb + r2 <= 1 << 24;
     const planes = !rows && sa === 1 && sb >= r0 && sd !== 1;
     this.affine = planes && isDeferred(input) ? input.affine16 : undefined;
-    let arena = this.affine === undefined ? null : this.holdChannels(this.affine, windowBytes);
+    const overlap = this.affine !== undefined && padMode === 'constant' && overlapWindows();
+    let arena = this.affine === undefined ? null : this.holdChannels(this.affine, windowBytes, overlap);
     this.mode = arena !== null ? 'planes16' : 'loops';
+    this.overlapped = arena?.shared === true;
+    if (arena !== null && this.mode === 'planes16') this.views = cutViews(arena.kernels.memory);
     if (arena === null && (rows || (planes && PLANES * this.planePitch <= 1 << 24))) {
       arena = createKernelArena([windowBytes, (rows ? (r1 - 1) * sb + r2 : PLANES * this.planePitch) * 4]);
       if (arena !== null) this.mode = rows ? 'rows' : 'planes';
@@ -98,9 +114,9 @@ export class WindowCutter {
    * An arena holding the windows and a copy of each distinct 16-bit channel (one input in several
    * slots is copied once), so windows are cut from it without staging; null without kernels.
    */
-  private holdChannels(affine: Affine16, windowBytes: number): KernelArena | null {
+  private holdChannels(affine: Affine16, windowBytes: number, shared: boolean): KernelArena | null {
     const distinct = [...new Set(affine.channels)];
-    const arena = createKernelArena([windowBytes, ...distinct.map((d) => d.byteLength)]);
+    const arena = createKernelArena([windowBytes, ...distinct.map((d) => d.byteLength)], { shared });
     if (arena === null) return null;
     distinct.forEach((d, k) => arena.u8.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), arena.offsets[k + 1]!));
     for (const d of affine.channels) this.channelAt.push(arena.offsets[distinct.indexOf(d) + 1]!);
@@ -109,6 +125,11 @@ export class WindowCutter {
 
   /** The windows at `starts` (padded coordinates), one after the other. */
   cut(starts: readonly (readonly number[])[]): Float32Array {
+    if (this.overlapped) {
+      const units = units16(this.layout16(), starts);
+      for (let k = 0; k < units.length / CUT_UNIT; k++) cutUnit16(this.arena!.kernels, this.views!, units, k);
+      return this.copyOut(starts.length);
+    }
     const n = starts.length * this.channels * this.roiVoxels;
     let out: Float32Array;
     if (this.arena !== null) {
@@ -122,6 +143,47 @@ export class WindowCutter {
     }
     starts.forEach((start, b) => this.cutOne(start, out, b * this.channels * this.roiVoxels));
     return out;
+  }
+
+  /**
+   * Overlapped cutting: starts cutting the windows at `starts` on a kernel worker and returns the
+   * wait, which gives them as cut() would (on the plain buffer). Nothing else may be cut before it.
+   */
+  startCut(starts: readonly (readonly number[])[]): () => Float32Array {
+    if (!this.overlapped) {
+      const out = this.cut(starts);
+      return () => out;
+    }
+    const units = units16(this.layout16(), starts);
+    const wait = startSlabs(CUT16_KERNEL, { memory: this.arena!.kernels.memory, units }, units.length / CUT_UNIT, 2);
+    return () => {
+      wait();
+      return this.copyOut(starts.length);
+    };
+  }
+
+  /** What the planes16 units are made from. */
+  private layout16(): Units16Layout {
+    const windowAt = this.arena!.offsets[0]! >> 2;
+    return {
+      grid: this.grid,
+      strides: this.strides,
+      affine: this.affine!,
+      channelAt: this.channelAt,
+      windowAt,
+      roiVoxels: this.roiVoxels,
+      padValue: this.padValue,
+    };
+  }
+
+  /** Overlapped cutting: the cut windows from the shared arena onto the plain buffer handed to the predictor. */
+  private copyOut(windows: number): Float32Array {
+    const n = windows * this.channels * this.roiVoxels;
+    // Fresh when the last batch is shorter or a predictor took the previous one (transferred it).
+    if (this.buffer === undefined || this.buffer.length !== n || this.buffer.buffer.byteLength === 0) this.buffer = new Float32Array(n);
+    const at = this.arena!.offsets[0]! >> 2;
+    this.buffer.set(this.arena!.f32.subarray(at, at + n));
+    return this.buffer;
   }
 
   /**
@@ -260,33 +322,12 @@ export class WindowCutter {
   }
 
   /**
-   * planes16: channel c's window part transposed and normalised by one kernel call straight from
-   * its 16-bit copy in the arena (`at` = element offset in the channel); the x and z remainders
-   * of 4 computed here with the same float32 arithmetic (one rounding per operation).
+   * planes16: channel c's window part transposed and normalised straight from its 16-bit copy in
+   * the arena (`at` = element offset in the channel) by cut-slabs.ts's unit (SIMD kernel, x and z
+   * remainders of 4 in JS with the same float32 arithmetic).
    */
-  private cutPlanes16(c: number, at: number, to: number, [nx, ny, nz]: [number, number, number]): void {
-    const { f32, kernels, offsets } = this.arena!;
-    const { channels, subtract, multiply, zeroStays } = this.affine!;
-    const [, , sb, sd] = this.strides;
-    const [, r1, r2] = this.grid.roi as [number, number, number];
-    const plane = r1 * r2;
-    const src = channels[c]!;
-    const sub = subtract[c]!;
-    const mul = multiply[c]!;
-    const dst = (offsets[0]! >> 2) + to;
-    const unsigned = src instanceof Uint16Array ? 1 : 0;
-    const [nx4, nz4] = [nx >> 2, nz >> 2];
-    kernels.transposeNormalize16(dst * 4, this.channelAt[c]! + at * 2, nx4, ny, nz4, plane * 4, r2 * 4, sb * 2, sd * 2, sub, mul, zeroStays ? 1 : 0, unsigned);
-    for (let z = 0; z < nz; z++) {
-      const x0 = z < nz4 << 2 ? nx4 << 2 : 0;
-      for (let y = 0; y < ny; y++) {
-        const s = at + z * sd + y * sb;
-        const d = dst + y * r2 + z;
-        for (let x = x0; x < nx; x++) {
-          const v = src[s + x]!;
-          f32[d + x * plane] = zeroStays && v === 0 ? 0 : Math.fround(Math.fround(v - sub) * mul);
-        }
-      }
-    }
+  private cutPlanes16(c: number, at: number, to: number, dims: [number, number, number]): void {
+    unit16(this.layout16(), this.unit, 0, c, at, (this.arena!.offsets[0]! >> 2) + to, dims, [0, 0]);
+    cutUnit16(this.arena!.kernels, this.views!, this.unit, 0);
   }
 }
