@@ -12,8 +12,8 @@ export interface OnnxNode {
   readonly domain: string;
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
-  /** INT / INTS / FLOAT / FLOATS attributes (others are left out). */
-  readonly attrs: ReadonlyMap<string, number | readonly number[]>;
+  /** INT / INTS / FLOAT / FLOATS / STRING attributes (tensors and graphs are left out). */
+  readonly attrs: ReadonlyMap<string, number | readonly number[] | string>;
   /** True when an attribute holds a graph (If / Loop / Scan bodies). */
   readonly hasSubgraph: boolean;
 }
@@ -80,8 +80,7 @@ class Reader {
     else if (wire === 2) {
       const n = this.varint(); // read before adding: `pos += varint()` would add to the old pos
       this.pos += n;
-    }
-    else if (wire === 5) this.pos += 4;
+    } else if (wire === 5) this.pos += 4;
     else throw new RangeError(`unsupported wire type ${wire}`);
     if (this.pos > this.end) throw new RangeError('truncated field');
   }
@@ -111,8 +110,9 @@ class Reader {
   }
 }
 
-function readAttribute(r: Reader): { name: string; value: number | number[] | undefined; graph: boolean } {
+function readAttribute(r: Reader): { name: string; value: number | number[] | string | undefined; graph: boolean } {
   let name = '';
+  let str: string | undefined;
   let f: number | undefined;
   let i: number | undefined;
   const ints: number[] = [];
@@ -123,6 +123,7 @@ function readAttribute(r: Reader): { name: string; value: number | number[] | un
     if (field === 1 && wire === 2) name = r.string();
     else if (field === 2 && wire === 5) f = r.float32();
     else if (field === 3 && wire === 0) i = r.int64();
+    else if (field === 4 && wire === 2) str = r.string();
     else if (field === 7) {
       if (wire === 5) floats.push(r.float32());
       else {
@@ -137,15 +138,25 @@ function readAttribute(r: Reader): { name: string; value: number | number[] | un
     } else return false;
     return true;
   });
-  // AttributeType: 1 FLOAT, 2 INT, 6 FLOATS, 7 INTS (files without `type` still set one field).
-  const value = type === 1 || (type === 0 && f !== undefined) ? f : type === 2 || (type === 0 && i !== undefined) ? i : type === 6 ? floats : type === 7 || ints.length ? ints : undefined;
+  // AttributeType: 1 FLOAT, 2 INT, 3 STRING, 6 FLOATS, 7 INTS (files without `type` still set one field).
+  if (type === 3 || (type === 0 && str !== undefined)) return { name, value: str, graph };
+  const value =
+    type === 1 || (type === 0 && f !== undefined)
+      ? f
+      : type === 2 || (type === 0 && i !== undefined)
+        ? i
+        : type === 6
+          ? floats
+          : type === 7 || ints.length
+            ? ints
+            : undefined;
   return { name, value, graph };
 }
 
 function readNode(r: Reader): OnnxNode {
   const inputs: string[] = [];
   const outputs: string[] = [];
-  const attrs = new Map<string, number | readonly number[]>();
+  const attrs = new Map<string, number | readonly number[] | string>();
   let op = '';
   let domain = '';
   let hasSubgraph = false;
