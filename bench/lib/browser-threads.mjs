@@ -40,7 +40,8 @@ export async function timeThreads(browser, url, { models, runs, counts, log }) {
           if (s.provider?.wasm?.threads !== t) throw new Error(`page ?threads=${t} ran ${s.provider?.wasm?.threads} threads (${s.provider?.wasm?.reason})`);
           loads.push(loadavg()[0]);
           log(
-            `${model} ${t}T run ${r}: ${(s.ms / 1000).toFixed(1)} s (session.run ${(s.inferenceMs / 1000).toFixed(1)} s), started ${started}, load ${loadavg()[0].toFixed(1)}`,
+            `${model} ${t}T run ${r}: ${(s.ms / 1000).toFixed(1)} s (session.run ${(s.inferenceMs / 1000).toFixed(1)} s), ` +
+              `started ${started}, load ${loadavg()[0].toFixed(1)}`,
           );
         }
       }
