@@ -6,7 +6,8 @@
  * first session, so one page per count, both open, taking turns run by run with the order swapped
  * every round (ABBA), so both see the same load. Each run creates and disposes its pipeline (as the
  * demo's Run button does), so every run includes session creation, and each page's first run the
- * wasm compile - the same for both sides.
+ * wasm compile - the same for both sides. The page's timeSegmentation draws nothing (the demo's
+ * viewer on SwiftShader spent ~3 minutes of both cores per 256^3 volume between runs).
  * Reported per run: end to end ms and ms inside session.run (provenance inferenceMs, pre-model included).
  */
 import { loadavg } from 'node:os';
@@ -33,7 +34,7 @@ export async function timeThreads(browser, url, { models, runs, counts, log }) {
         const order = r % 2 ? [...counts].reverse() : counts;
         for (const t of order) {
           const started = new Date().toISOString();
-          const s = await pages.get(t).evaluate(([m, sample]) => window.medinfer.runSample(m, sample, 'wasm'), [model, SAMPLE]);
+          const s = await pages.get(t).evaluate(([m, sample]) => window.medinfer.timeSegmentation(m, sample), [model, SAMPLE]);
           times[t].ms.push(s.ms);
           times[t].inferenceMs.push(s.inferenceMs);
           reported[t] = s.provider?.wasm;
