@@ -11,6 +11,8 @@
  * skipped with the reason.
  *   npx tsc -p tsconfig.json && node scripts/build-web.mjs && node bench/brainchop-browser.mjs [--crop 64] [--runs 3]
  *     [--providers wasm,webgpu] [--no-pipeline] [--quick]
+ * wasm threads (issue 26 req. 6; bench/lib/browser-threads.mjs), instead of the above:
+ *   node bench/brainchop-browser.mjs --threads [--models a,b] [--runs 2] [--counts 1,2]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startWebServer } from '../dist/cli/web/web-server.js';
 import { machineNote, makeFigure, median } from './lib/stats.mjs';
+import { timeThreads } from './lib/browser-threads.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,6 +35,49 @@ const RUNS = Number(arg('runs', quick ? 1 : 3));
 const MODEL = 'brainchop-tissue-gwm-light';
 const TFJS = join(process.env.MEDINFER_TFJS_DIR ?? '/tmp/tfjs', 'node_modules/@tensorflow/tfjs/dist/tf.min.js');
 const UPSTREAM_REPO = process.env.MEDINFER_BRAINCHOP_REPO ?? '/work/.mirror/neuroneural+brainchop/repo';
+const resultsDir = process.env.MEDINFER_BENCH_RESULTS_DIR ?? fileURLToPath(new URL('./results/', import.meta.url));
+
+if (process.argv.includes('--threads')) {
+  // The three heaviest models by default (the light two are timed by bench/browser-models.mjs).
+  const models = arg('models', 'brainchop-mindgrab,brainchop-subcortical-gwm,brainchop-aparc-aseg-50').split(',');
+  const counts = arg('counts', '1,2').split(',').map(Number);
+  const server = await startWebServer({ port: 0 });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-renderer-backgrounding',
+      '--disable-background-timer-throttling',
+      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+    ],
+  });
+  let result;
+  try {
+    result = await timeThreads(browser, server.url, { models, runs: Number(arg('runs', 2)), counts, log: (s) => console.error(`[brainchop-browser] ${s}`) });
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  for (const f of result.figures) console.log(`${f.name}: ${f.median} vs ${f.baselineMedian} ms, ratio ${f.ratio} (best runs ${f.min} vs ${f.baselineMin})`);
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, 'brainchop-browser-threads.json');
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { area: 'brainchop-browser-threads', date: new Date().toISOString(), machine: machineNote(), chromium: browser.version(), ...result },
+      null,
+      2,
+    ),
+  );
+  console.log(`wrote ${file}`);
+  if (result.failed.length) {
+    console.error(`not measured: ${result.failed.map((f) => `${f.model} (${f.reason})`).join('; ')}`);
+    process.exit(1);
+  }
+  process.exit(0);
+}
+
 const dir = join(tmpdir(), `medinfer-bench-brainchop-web-${process.pid}`);
 mkdirSync(dir, { recursive: true });
 
@@ -189,7 +235,6 @@ const figures = rows.map((r) =>
     runs: r.times.length,
   }),
 );
-const resultsDir = process.env.MEDINFER_BENCH_RESULTS_DIR ?? fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(
   join(resultsDir, process.argv.includes('--no-pipeline') ? 'brainchop-browser-tfjs.json' : 'brainchop-browser.json'),

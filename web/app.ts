@@ -118,6 +118,9 @@ async function loadFiles(files: File[]): Promise<void> {
   status(`Loaded ${volumes.map((v) => `${v.meta.source} ${v.geometry.size.join('x')}`).join(', ')}`);
 }
 
+/** Sample volumes read by timeSegmentation (benchmarks), by sample name. */
+const benchVolumes = new Map<string, Volume>();
+
 async function loadSample(name: string): Promise<void> {
   const set = samples.find((s) => s.name === name);
   if (!set) return;
@@ -303,6 +306,31 @@ const ready = init();
     }
     await session.release();
     return { times, fallbacks: session.fallbacks ?? [] };
+  },
+  /**
+   * Benchmarks only (bench/lib/browser-threads.mjs): a segmentation model on a sample's single
+   * volume, end to end (pipeline created, run, disposed; read once per page), drawing nothing:
+   * the viewer on a software GL (SwiftShader) takes minutes per 256^3 volume, which would load
+   * the cores between timed runs.
+   */
+  async timeSegmentation(model: string, sample: string) {
+    await ready;
+    const set = samples.find((s) => s.name === sample);
+    if (!set) throw new Error(`no sample ${sample}`);
+    benchVolumes.set(sample, benchVolumes.get(sample) ?? (await readImageInBrowser(`/samples/${Object.values(set.files)[0]}`)));
+    const started = performance.now();
+    const pipe = await createPipeline('segmentation', manifest.models[model]!, {
+      manifest,
+      wasmPaths: '/ort/',
+      ...(THREADS !== undefined ? { numThreads: THREADS } : {}),
+      provider: 'wasm',
+    });
+    try {
+      const r = await pipe.run(benchVolumes.get(sample)!);
+      return { ms: performance.now() - started, inferenceMs: r.provenance.inferenceMs, provider: pipe.provider };
+    } finally {
+      await pipe.dispose();
+    }
   },
   /** Runs a model on what is loaded (a dropped file or folder, or a sample), as the Run button does. */
   async run(model: string, provider: ProviderChoice = 'wasm') {

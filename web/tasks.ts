@@ -79,7 +79,8 @@ async function segmentation({ entry, inputs, options, onProgress }: WebRunInput)
   const voxels = single.geometry.size[0] * single.geometry.size[1] * single.geometry.size[2];
   const keepProbabilities = voxels * Math.max(2, entry.labels.length) <= PROBABILITY_LIMIT;
   const r = await pipe.run(wanted.length > 1 ? named : single, { probabilities: keepProbabilities, onProgress });
-  const summary: Record<string, unknown> = { provider: pipe.provider, volumesMl: r.volumesMl };
+  // inferenceMs: time inside session.run (pre-model included), for benchmarks of the page.
+  const summary: Record<string, unknown> = { provider: pipe.provider, volumesMl: r.volumesMl, inferenceMs: r.provenance.inferenceMs };
   const counts: Record<number, number> = {};
   for (const v of r.labels.data) counts[v] = (counts[v] ?? 0) + 1;
   summary.counts = counts;

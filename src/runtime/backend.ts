@@ -110,6 +110,8 @@ export interface BackendSessionOptions {
    * none; otherwise the report says the page's count differs (wasm-threading.ts).
    */
   readonly maxWasmThreads?: number;
+  /** The model's id or file name, for errors the backend raises itself (e.g. the wasm memory check). */
+  readonly modelId?: string;
 }
 
 export interface RuntimeBackend {

@@ -84,7 +84,7 @@ export async function createModelSession(backend: RuntimeBackend, source: ModelS
     }
     let session: BackendSession;
     try {
-      session = await backend.createSession(bytes, provider, pickBackendOptions(options));
+      session = await backend.createSession(bytes, provider, { ...pickBackendOptions(options), modelId });
     } catch (error) {
       dropped.push({ provider, reason: describeError(error) });
       if (!plan.fallback) break;

@@ -11,6 +11,8 @@ import type { ModelTensor, TensorMap } from '../core/tensor.js';
 import { defaultWasmThreads, describeWasmThreading } from './wasm-threading.js';
 import { softwareAdapterReason, type AdapterLike } from './webgpu-adapter.js';
 import { checkOrtAssets } from './ort-web-assets.js';
+import { readOnnxGraph, type OnnxGraph } from './onnx-graph.js';
+import { isWasmOutOfMemory, refuseOversizedWasmRun, wasmOutOfMemoryError, wasmRunEstimate } from './wasm-memory.js';
 
 export { checkOrtAssets, findOrtAssetProblems, ortAssetUrls, ORT_WEB_ASSET_FILES, type OrtAssetProblem } from './ort-web-assets.js';
 
@@ -54,9 +56,29 @@ function tensorBytes(t: { dims: readonly number[]; type: string }): number {
   return t.dims.reduce((a, b) => a * b, per);
 }
 
+/** What a session knows of its model for the wasm memory check (wasm-memory.ts). */
+interface ModelFacts {
+  readonly modelId: string;
+  readonly bytes: Uint8Array;
+  /** Parsed on the first wasm run; null when the file is not readable as a graph here. */
+  graph?: OnnxGraph | null;
+}
+
+function graphOf(m: ModelFacts): OnnxGraph | undefined {
+  if (m.graph === undefined) {
+    try {
+      m.graph = readOnnxGraph(m.bytes, m.modelId);
+    } catch {
+      m.graph = null; // ORT loaded it, so it is a model; without a graph there is just no estimate
+    }
+  }
+  return m.graph ?? undefined;
+}
+
 /**
  * On WebGPU, an input larger than the adapter's maxStorageBufferBindingSize cannot be bound;
  * such runs go to a wasm session of the same model, and the reason is recorded (never a crash).
+ * Every wasm run is first checked against the wasm32 heap (wasm-memory.ts).
  */
 class WebSession extends OrtSessionIo<ort.InferenceSession> implements BackendSession {
   readonly fallbacks: DroppedProvider[] = [];
@@ -64,6 +86,7 @@ class WebSession extends OrtSessionIo<ort.InferenceSession> implements BackendSe
 
   constructor(
     session: ort.InferenceSession,
+    private readonly model: ModelFacts & { readonly provider: ExecutionProvider },
     private readonly fallback?: { model: Uint8Array; limit: number; options: ort.InferenceSession.SessionOptions },
   ) {
     super(session);
@@ -73,9 +96,12 @@ class WebSession extends OrtSessionIo<ort.InferenceSession> implements BackendSe
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.type as ort.Tensor.Type, t.data as ort.Tensor.DataType, t.dims);
     let target = this.session;
+    let onWasm = this.model.provider === 'wasm';
     if (this.fallback) {
       const biggest = Math.max(...Object.values(feeds).map(tensorBytes));
       if (biggest > this.fallback.limit) {
+        onWasm = true;
+        refuseOversizedWasmRun(this.model.modelId, this.model.bytes.byteLength, wasmRunEstimate(graphOf(this.model), feeds), feeds);
         this.wasm ??= ort.InferenceSession.create(this.fallback.model, { ...this.fallback.options, executionProviders: ['wasm'] });
         target = await this.wasm;
         this.fallbacks.push({
@@ -84,7 +110,16 @@ class WebSession extends OrtSessionIo<ort.InferenceSession> implements BackendSe
         });
       }
     }
-    const out = await target.run(ortFeeds);
+    // Estimated before ORT sees the feeds: a run past the wasm32 heap is refused, not started.
+    const estimate = onWasm ? wasmRunEstimate(graphOf(this.model), feeds) : undefined;
+    if (onWasm) refuseOversizedWasmRun(this.model.modelId, this.model.bytes.byteLength, estimate, feeds);
+    let out: ort.InferenceSession.ReturnType;
+    try {
+      out = await target.run(ortFeeds);
+    } catch (error) {
+      if (onWasm && isWasmOutOfMemory(error)) throw wasmOutOfMemoryError(this.model.modelId, this.model.bytes.byteLength, estimate, feeds, error);
+      throw error;
+    }
     const result: TensorMap = {};
     for (const [name, t] of Object.entries(out)) {
       // GPU-resident outputs are downloaded so results are plain typed arrays like in Node.
@@ -177,7 +212,8 @@ export function createWebBackend(options: WebBackendOptions = {}): RuntimeBacken
       await ensureAssets();
       const session = await ort.InferenceSession.create(model, so);
       ortInitialised = true;
-      return provider === 'webgpu' ? new WebSession(session, { model, limit: bindingLimit, options: so }) : new WebSession(session);
+      const facts = { modelId: o.modelId ?? 'model', bytes: model, provider };
+      return provider === 'webgpu' ? new WebSession(session, facts, { model, limit: bindingLimit, options: so }) : new WebSession(session, facts);
     },
     loadModelBytes: (location, onProgress) => fetchWithProgress(location, onProgress),
   };

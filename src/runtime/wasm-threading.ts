@@ -12,7 +12,8 @@
  * for `defaultWasmThreads(hardwareConcurrency)` = min(4, floor(cores / 2)), at least 1. The wasm
  * pool's threads are extra workers beside the page's main thread (and the proxy worker when
  * used), synchronised through SharedArrayBuffer atomics: on a 2-core machine 2 threads were
- * slower than 1, for every bundled 3D model too (bench/browser-models.mjs; BENCHMARKS.md, "Design measurements";
+ * slower than 1, for the small bundled 3D models too (bench/browser-models.mjs; BENCHMARKS.md, "Design measurements";
+ * the brainchop MeshNets on a 256^3 T1 ranged 0.79-1.25x: bench/brainchop-browser.mjs --threads;
  * ARCHITECTURE.md, "wasm threads"), so small machines stay
  * single-threaded. A model entry may lower the count further (`inference.maxWasmThreads`), but
  * only at the page's first session: onnxruntime-web has one thread pool per page.
@@ -92,8 +93,9 @@ function describeCount(f: WasmThreadingFacts): WasmThreadingReport {
     reason = `single-threaded: ${byModel} (its ops are too small for thread synchronisation to pay)`;
   } else {
     reason =
-      `single-threaded: ${byDefault} = 1 (on 2 shared cores, 2 wasm threads measured 1.1-1.5x slower than 1 for every bundled 3D model and for ` +
-      `DenseNet-121 224; set threads to override)`;
+      `single-threaded: ${byDefault} = 1 (on 2 shared cores, 2 wasm threads measured 1.1-1.5x slower than 1 for the small bundled 3D models and ` +
+      `DenseNet-121 224 at load 8-20; for the brainchop MeshNets on a 256^3 T1 at load 2-8 0.79-1.25x, no setting winning for every model; ` +
+      `set threads to override)`;
   }
   return { threaded: false, threads: 1, reason };
 }

@@ -47,11 +47,11 @@ export async function bundleForBrowser(source: BundleSource, external?: string[]
   return out.outputFiles[0]!.contents;
 }
 
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm' };
+const TYPES: Record<string, string> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
 
 /**
  * An HTTP server on a free loopback port that answers GET <path> (query cut off, percent-decoded)
- * with `find(path)`: '/' as text/html, .js and .wasm with their types, anything else as
+ * with `find(path)`: '/' as text/html, .js / .mjs and .wasm with their types, anything else as
  * application/octet-stream, each with `headers` added. Where `find` has nothing: `fallback` when
  * given (it gets the request as is), else 404. `base` is `http://127.0.0.1:<port>` (no trailing slash);
  * `close` drops open connections (a proxied keep-alive would hold the server) and closes it.
