@@ -12,6 +12,7 @@ import { defaultWasmThreads, describeWasmThreading } from './wasm-threading.js';
 import { softwareAdapterReason, type AdapterLike } from './webgpu-adapter.js';
 import { checkOrtAssets } from './ort-web-assets.js';
 import { readOnnxGraph, type OnnxGraph } from './onnx-graph.js';
+import type { RunMemoryEstimate } from './memory-estimate.js';
 import { isWasmOutOfMemory, refuseOversizedWasmRun, wasmOutOfMemoryError, wasmRunEstimate } from './wasm-memory.js';
 
 export { checkOrtAssets, findOrtAssetProblems, ortAssetUrls, ORT_WEB_ASSET_FILES, type OrtAssetProblem } from './ort-web-assets.js';
@@ -62,6 +63,7 @@ interface ModelFacts {
   readonly bytes: Uint8Array;
   /** Parsed on the first wasm run; null when the file is not readable as a graph here. */
   graph?: OnnxGraph | null;
+  lastEstimate?: { readonly key: string; readonly estimate: RunMemoryEstimate | undefined };
 }
 
 function graphOf(m: ModelFacts): OnnxGraph | undefined {
@@ -73,6 +75,15 @@ function graphOf(m: ModelFacts): OnnxGraph | undefined {
     }
   }
   return m.graph ?? undefined;
+}
+
+/** The run's estimate, kept for the last feed dims seen: a sliding window's runs all share them. */
+function estimateFor(m: ModelFacts, feeds: TensorMap): RunMemoryEstimate | undefined {
+  const key = Object.entries(feeds)
+    .map(([name, t]) => `${name}:${t.dims.join('x')}`)
+    .join(',');
+  if (m.lastEstimate?.key !== key) m.lastEstimate = { key, estimate: wasmRunEstimate(graphOf(m), feeds) };
+  return m.lastEstimate.estimate;
 }
 
 /**
@@ -96,23 +107,21 @@ class WebSession extends OrtSessionIo<ort.InferenceSession> implements BackendSe
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.type as ort.Tensor.Type, t.data as ort.Tensor.DataType, t.dims);
     let target = this.session;
-    let onWasm = this.model.provider === 'wasm';
-    if (this.fallback) {
-      const biggest = Math.max(...Object.values(feeds).map(tensorBytes));
-      if (biggest > this.fallback.limit) {
-        onWasm = true;
-        refuseOversizedWasmRun(this.model.modelId, this.model.bytes.byteLength, wasmRunEstimate(graphOf(this.model), feeds), feeds);
-        this.wasm ??= ort.InferenceSession.create(this.fallback.model, { ...this.fallback.options, executionProviders: ['wasm'] });
-        target = await this.wasm;
-        this.fallbacks.push({
-          provider: 'webgpu',
-          reason: `an input of ${biggest} bytes exceeds the WebGPU adapter's maxStorageBufferBindingSize (${this.fallback.limit} bytes); this run used wasm`,
-        });
-      }
-    }
-    // Estimated before ORT sees the feeds: a run past the wasm32 heap is refused, not started.
-    const estimate = onWasm ? wasmRunEstimate(graphOf(this.model), feeds) : undefined;
+    const biggest = this.fallback ? Math.max(...Object.values(feeds).map(tensorBytes)) : 0;
+    const toWasm = this.fallback !== undefined && biggest > this.fallback.limit;
+    const onWasm = this.model.provider === 'wasm' || toWasm;
+    // Estimated before ORT sees the feeds (and before a wasm fallback session is made): a run past
+    // the wasm32 heap is refused, not started.
+    const estimate = onWasm ? estimateFor(this.model, feeds) : undefined;
     if (onWasm) refuseOversizedWasmRun(this.model.modelId, this.model.bytes.byteLength, estimate, feeds);
+    if (toWasm && this.fallback) {
+      this.wasm ??= ort.InferenceSession.create(this.fallback.model, { ...this.fallback.options, executionProviders: ['wasm'] });
+      target = await this.wasm;
+      this.fallbacks.push({
+        provider: 'webgpu',
+        reason: `an input of ${biggest} bytes exceeds the WebGPU adapter's maxStorageBufferBindingSize (${this.fallback.limit} bytes); this run used wasm`,
+      });
+    }
     let out: ort.InferenceSession.ReturnType;
     try {
       out = await target.run(ortFeeds);
