@@ -2,7 +2,9 @@
  * The attributes of the DICOM PS3.15 Annex E Basic Application Level Confidentiality Profile
  * (Table E.1-1), one row each: the tag as 8 hex digits (with 'x' standing for the
  * repeating-group nibbles of curves and overlays), the profile's action code and the attribute
- * name. X = remove, Z = empty or dummy, D = dummy value, U = replace UID, K = keep, C = clean;
+ * name. One file of ~640 lines on purpose: the standard's table kept whole and in its own order, so
+ * it can be checked row by row against PS3.15 (splitting it would only scatter the rows).
+ * X = remove, Z = empty or dummy, D = dummy value, U = replace UID, K = keep, C = clean;
  * combined codes (X/Z/D ...) depend on the IOD. Every attribute listed here counts as identifying.
  *
  * The table's row "Private Attributes (gggg,eeee) where gggg is odd" is not listed here: it is
