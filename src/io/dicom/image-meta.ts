@@ -9,7 +9,7 @@ import { TAG } from './tags.js';
 import { resolveTransferSyntax } from './transfer-syntax.js';
 import { readPhaseEncoding } from './phase-encoding.js';
 
-export function readImageMeta(ds: DataSet, transferSyntaxUid: string, name: string): VolumeMeta {
+export function readImageMeta(ds: DataSet, transferSyntaxUid: string, name: string, seriesLabels = false): VolumeMeta {
   const centers = readNumbers(ds, TAG.windowCenter);
   const widths = readNumbers(ds, TAG.windowWidth);
   const ts = resolveTransferSyntax(transferSyntaxUid, name);
@@ -23,6 +23,16 @@ export function readImageMeta(ds: DataSet, transferSyntaxUid: string, name: stri
   };
   const series = readString(ds, TAG.seriesInstanceUid);
   if (series !== undefined) meta.seriesInstanceUid = series;
+  // SeriesNumber (IS): a number the scanner gives the series within its study, no identifier.
+  const seriesNumber = Number(readString(ds, TAG.seriesNumber) ?? Number.NaN);
+  if (Number.isSafeInteger(seriesNumber)) meta['seriesNumber'] = seriesNumber;
+  if (seriesLabels) {
+    // Free text that may carry identifiers (PS3.15): only when asked for (DicomReadOptions.seriesLabels).
+    const protocol = readString(ds, TAG.protocolName);
+    if (protocol !== undefined && protocol !== '') meta['protocolName'] = protocol;
+    const description = readString(ds, TAG.seriesDescription);
+    if (description !== undefined && description !== '') meta['seriesDescription'] = description;
+  }
   const sopClass = readString(ds, TAG.sopClassUid);
   if (sopClass !== undefined) meta['sopClassUid'] = sopClass;
   if (centers !== undefined && widths !== undefined && widths[0]! > 0) meta.window = { center: centers[0]!, width: widths[0]! };

@@ -70,7 +70,7 @@ function planSiemensMosaics(
   });
   const perVolume = a.pm.rows * a.pm.columns * a.layout.images;
   const meta: VolumeMeta = {
-    ...readImageMeta(first.parsed.dataSet, first.transferSyntax.uid, first.name),
+    ...readImageMeta(first.parsed.dataSet, first.transferSyntax.uid, first.name, opts.seriesLabels),
     ...a.meta,
     source: label,
     files: headers.map((h) => h.name),

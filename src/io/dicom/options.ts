@@ -39,6 +39,13 @@ export interface DicomReadOptions {
    */
   keepStoredValues?: boolean;
   /**
+   * Also put the series' free-text labels into meta: meta.protocolName (0018,1030) and
+   * meta.seriesDescription (0008,103E). Off by default: PS3.15's de-identification profile removes
+   * both because operators sometimes type identifying text into them (`medinfer convert` reads
+   * them only when an output name pattern asks for %p / %d).
+   */
+  seriesLabels?: boolean;
+  /**
    * Which part of a series with several echoes / image components to return (readDicom,
    * readDicomSeries): the dcm2niix file suffix, e.g. '_e2', '_ph', '_e1_ph', or '' for the
    * unsuffixed (magnitude) part. Default: none; a series with several parts is then refused
@@ -59,6 +66,7 @@ export interface ResolvedReadOptions {
   readonly codecs: DicomCodecLoaders | undefined;
   readonly philipsScaling: PhilipsScaling;
   readonly keepStoredValues: boolean;
+  readonly seriesLabels: boolean;
   readonly part: string | undefined;
   readonly echo: number | undefined;
   readonly component: ImageComponent | undefined;
@@ -137,6 +145,7 @@ export function resolveReadOptions(options: DicomReadOptions | undefined, defaul
     codecs: checkCodecs(o.codecs),
     philipsScaling: checkPhilipsScaling(o.philipsScaling),
     keepStoredValues: checkBoolean(o.keepStoredValues, 'keepStoredValues') ?? false,
+    seriesLabels: checkBoolean(o.seriesLabels, 'seriesLabels') ?? false,
     part: o.part,
     echo: o.echo,
     component: o.component,

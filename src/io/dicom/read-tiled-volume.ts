@@ -17,7 +17,7 @@ import { isUihGrid, unpackUihGrid } from './uih-grid.js';
 export async function readTiledVolume(parsed: ParsedDicom, opts: ResolvedReadOptions): Promise<Volume> {
   const image = await decodeImage(parsed, opts);
   const lut = readModalityLutTable(parsed.dataSet, parsed.name);
-  const meta = readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, parsed.name);
+  const meta = readImageMeta(parsed.dataSet, parsed.transferSyntaxUid, parsed.name, opts.seriesLabels);
   if (isUihGrid(parsed.dataSet)) {
     const grid = unpackUihGrid(parsed, image);
     return finishVolume(grid.image, grid.frames, grid.geometry, grid.warnings, meta, opts, lut);

@@ -204,7 +204,7 @@ function planDecodePart(p: SeriesPart, opts: ResolvedReadOptions): DecodePlan {
       cause: 'max-voxels',
     });
   const { geometry, warnings, sliceDeviationMm } = p.layout === 'stack' ? stackGeometry(p.volumes[0]!, label) : unplacedGeometry(first, p.volumes.length);
-  const meta = readImageMeta(first.parsed.dataSet, first.transferSyntax.uid, label);
+  const meta = readImageMeta(first.parsed.dataSet, first.transferSyntax.uid, label, opts.seriesLabels);
   if (files.length > 1) {
     meta['files'] = p.volumes[0]!.length === ordered.length ? ordered.map((f) => f.header.name) : files.map((h) => h.name);
     meta['transferSyntaxes'] = [...new Set(files.map((h) => h.transferSyntax.uid))];

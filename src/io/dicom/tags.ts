@@ -11,6 +11,7 @@ export const TAG = {
   manufacturer: 'x00080070',
   studyDescription: 'x00081030',
   seriesDescription: 'x0008103e',
+  protocolName: 'x00181030',
   bodyPartExamined: 'x00180015',
   sliceThickness: 'x00180050',
   repetitionTime: 'x00180080',

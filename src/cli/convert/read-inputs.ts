@@ -1,0 +1,173 @@
+/**
+ * The images `medinfer convert` writes, read from its input (a file or a folder): in memory, or
+ * DICOM series parts whose samples are read from their files while the output is written
+ * (series-stream.ts: the volume is never held whole), and grouped by series.
+ */
+import { statSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { InputError, UsageError, type MedinferError } from '../../core/errors.js';
+import type { Volume } from '../../core/volume.js';
+import { readImageDirectory, readImageFile } from '../../io/node-read-image.js';
+import { readDicomSeriesParts } from '../../io/dicom/series-assemble.js';
+import { nonUniformStack } from '../../io/dicom/stack-geometry.js';
+import type { StreamedPart, VolumeShell } from '../../io/dicom/series-stream.js';
+import { formatMegabytes, type StepProgress } from '../progress-line.js';
+
+/** An image to write: a Volume in memory, or a streamed DICOM series part; `shell` is it without samples either way. */
+export interface Output {
+  readonly shell: VolumeShell;
+  readonly volume?: Volume;
+  readonly streamed?: StreamedPart;
+}
+
+export interface NamedOutput {
+  /** The file (or first file of the series) it was read from. */
+  readonly name: string;
+  readonly out: Output;
+}
+
+export interface ReadSettings {
+  readonly maxVoxels: number;
+  /** Stored values with their map (no --datatype): DICOM parts that pass through unchanged are streamed. */
+  readonly keepStoredValues: boolean;
+  /** Put ProtocolName / SeriesDescription into meta (an output name pattern asks for them). */
+  readonly seriesLabels: boolean;
+  readonly progress?: StepProgress | undefined;
+}
+
+const inMemory = (volume: Volume): Output => ({ shell: volume, volume });
+
+/** A stack NIfTI cannot place (meta.sliceDeviationMm from stack-geometry.ts): refuse, naming the way on. */
+export function checkUniformSlices(volume: VolumeShell, input: string): void {
+  const off = nonUniformStack(volume.meta, volume.geometry.spacing[2]);
+  if (off === undefined) return;
+  const { deviationMm: deviation, stepMm: step } = off;
+  throw new InputError(
+    `${input}: slice positions are not uniform: a slice lies ${deviation.toFixed(3)} mm from the uniform grid of ${step.toFixed(3)} mm steps, which ` +
+      `NIfTI cannot represent (missing or extra files?${(volume.meta.warnings ?? []).length ? ` ${(volume.meta.warnings ?? []).join('; ')}` : ''}); ` +
+      `restore the files, or pass --allow-nonuniform-slices to write it on the mean spacing`,
+    { file: input, cause: 'non-uniform-slices', deviationMm: deviation, spacingMm: step },
+  );
+}
+
+/**
+ * Every image of the input: a file gives one (or every part of one enhanced DICOM file); a folder
+ * one per NIfTI / raster file and one per DICOM series part. `errors`: files or series that were
+ * recognised but failed to read (a folder read goes on with the rest).
+ */
+export async function readAllImages(input: string, s: ReadSettings): Promise<{ images: NamedOutput[]; errors: { name: string; error: MedinferError }[] }> {
+  const dicom = { keepStoredValues: s.keepStoredValues, seriesLabels: s.seriesLabels };
+  const info = await stat(input).catch(() => undefined);
+  if (!info) throw new InputError(`${input}: no such file or directory`, { file: input });
+  const name = basename(input);
+  if (!info.isDirectory()) {
+    try {
+      // A one-shot process: blocking opens and header reads, as for folders below.
+      return { images: [{ name, out: inMemory(await readImageFile(input, { maxVoxels: s.maxVoxels, name, dicom, blockingReads: true })) }], errors: [] };
+    } catch (error) {
+      // One enhanced DICOM file holding several parts (e.g. Philips echoes x magnitude / phase).
+      if (!(error instanceof InputError) || error.details['cause'] !== 'several-parts') throw error;
+      const bytes = new Uint8Array(await readFile(input));
+      const parts = await readDicomSeriesParts([{ name, bytes }], { maxVoxels: s.maxVoxels, ...dicom });
+      return { images: parts.map((v) => ({ name, out: inMemory(v) })), errors: [] };
+    }
+  }
+  // Files read / total and their MB (file sizes; DICOM pixel data is read later, on assembly).
+  let bytes = 0;
+  const onFile = (path: string, done: number, total: number) => {
+    try {
+      bytes += statSync(path).size;
+    } catch {
+      // a file that vanished is reported by the reader; progress just skips its size
+    }
+    s.progress?.update(done, total, `${formatMegabytes(bytes)} MB`);
+  };
+  // A one-shot process: blocking file calls read the folder faster (node-file-access.ts).
+  const dir = await readImageDirectory(input, {
+    maxVoxels: s.maxVoxels,
+    dicom,
+    blockingReads: true,
+    streamDicomSamples: s.keepStoredValues,
+    ...(s.progress ? { onFile } : {}),
+  });
+  s.progress?.finish();
+  // Streamed parts and in-memory images in one list.
+  const images = [
+    ...dir.images.map(({ name: n, volume }) => ({ name: n, out: inMemory(volume) })),
+    ...dir.streamed.map(({ name: n, part }) => ({ name: n, out: { shell: part.shell, streamed: part } as Output })),
+  ];
+  return { images, errors: dir.errors };
+}
+
+/** Parts of one DICOM series share its UID; anything else is its own image. */
+export function seriesKey(v: VolumeShell, name: string): string {
+  return v.meta.seriesInstanceUid ?? name;
+}
+
+/**
+ * The images grouped by series (parts of a series together, in their order), series ordered by
+ * SeriesNumber, then UID, then file name: the same order whichever way the reader handed them
+ * over (streamed or in memory), so collision letters are stable from run to run.
+ */
+export function groupBySeries(images: readonly NamedOutput[]): NamedOutput[][] {
+  const groups = new Map<string, NamedOutput[]>();
+  for (const image of images) {
+    const key = seriesKey(image.out.shell, image.name);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [image]);
+    else group.push(image);
+  }
+  const order = (g: readonly NamedOutput[]): [number, string, string] => {
+    const meta = g[0]!.out.shell.meta;
+    const n = meta['seriesNumber'];
+    return [typeof n === 'number' ? n : Number.MAX_SAFE_INTEGER, meta.seriesInstanceUid ?? '', g[0]!.name];
+  };
+  return [...groups.values()].sort((a, b) => {
+    const [na, ua, fa] = order(a);
+    const [nb, ub, fb] = order(b);
+    return na - nb || (ua < ub ? -1 : ua > ub ? 1 : 0) || (fa < fb ? -1 : fa > fb ? 1 : 0);
+  });
+}
+
+/**
+ * One series' parts, checked to be writable side by side: one series UID whose files form
+ * several stacks (orientation or size differ: a 3-plane localiser, reformats) cannot be told apart
+ * by --series, so they are named (dcm2niix writes each under a collision letter, out / outa,
+ * whose order is its own).
+ */
+export function checkOneStackPerPart(input: string, group: readonly NamedOutput[]): void {
+  const parts = group.map((i) => String(i.out.shell.meta['part'] ?? ''));
+  if (new Set(parts).size === parts.length) return;
+  const stacks = group.map((i) => `${i.name}: ${i.out.shell.geometry.size.join('x')}${i.out.shell.frames > 1 ? `x${i.out.shell.frames}` : ''}`);
+  throw new InputError(
+    `${input}: series ${seriesKey(group[0]!.out.shell, group[0]!.name)} holds ${group.length} image stacks of different orientation or size ` +
+      `(${stacks.join('; ')}); put the files of one stack in their own folder and convert that`,
+    { file: input, cause: 'several-stacks', stacks },
+  );
+}
+
+/**
+ * The parts of the one series to write to one output path: a folder with several series needs
+ * --series (or an output folder instead of a file name).
+ */
+export async function readOneSeries(input: string, series: string | undefined, s: ReadSettings): Promise<Output[]> {
+  const { images: all, errors } = await readAllImages(input, s);
+  const images = series === undefined ? all : all.filter((i) => i.out.shell.meta.seriesInstanceUid === series);
+  if (images.length === 0) {
+    const first = errors[0];
+    if (first) throw first.error;
+    throw new InputError(`${input}: no readable image${series ? ` with series UID ${series}` : ''} in the directory`, { file: input });
+  }
+  const groups = groupBySeries(images);
+  if (groups.length > 1) {
+    const keys = groups.map((g) => seriesKey(g[0]!.out.shell, g[0]!.name));
+    throw new UsageError(
+      `${input}: the directory holds ${keys.length} images / series; choose one with --series (${keys.join(', ')}), or give an output folder ` +
+        'instead of a file name to write them all',
+      { file: input },
+    );
+  }
+  checkOneStackPerPart(input, groups[0]!);
+  return groups[0]!.map((i) => i.out);
+}

@@ -1,0 +1,116 @@
+/**
+ * `medinfer convert <input> <folder>`: every series of a folder written as dcm2niix converts a
+ * whole folder - one NIfTI per series (its parts suffixed), named from a pattern without patient
+ * identifiers, collision letters for names taken twice - each file byte-identical to converting
+ * that series alone; a series or file that fails is reported with its typed error and the rest
+ * is still written (exit 1), never a partial file.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runMain } from '../helpers/cli-main.js';
+import { readImageFile } from '../../src/io/node-read-image.js';
+import { distinctNames, outputBaseName, safeFileName } from '../../src/cli/convert/output-names.js';
+
+const FIX = join(import.meta.dirname, '..', 'fixtures');
+const work = mkdtempSync(join(tmpdir(), 'medinfer-convert-folder-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const cli = (...argv: string[]) => runMain(argv);
+
+/** Copies every file of each source folder into `dir`, prefixed so names never clash. */
+function gather(dir: string, sources: Record<string, string>): string {
+  mkdirSync(dir, { recursive: true });
+  for (const [prefix, src] of Object.entries(sources)) for (const f of readdirSync(src)) copyFileSync(join(src, f), join(dir, `${prefix}_${f}`));
+  return dir;
+}
+
+const AX = join(FIX, 'dcm-qa', 'dcm_qa', 'ax_asc_35sl');
+const COR = join(FIX, 'dcm-qa', 'dcm_qa', 'cor_int_36sl');
+const TWO = join(FIX, 'dicom', 'series-variants', 'two-series');
+const NONUNIFORM = join(FIX, 'dicom', 'series-variants', 'nonuniform');
+
+const exam = gather(join(work, 'exam'), { ax: AX, cor: COR, two: TWO, nonuni: NONUNIFORM });
+copyFileSync(join(FIX, 'dicom', 'MR_truncated.dcm'), join(exam, 'broken.dcm'));
+copyFileSync(join(FIX, 'dicom', 'non-image', 'siemens_phoenix_report.SR'), join(exam, 'report.SR'));
+
+/** The file convert writes for one series given alone (file mode), as bytes. */
+async function alone(input: string, ...flags: string[]): Promise<Buffer> {
+  const out = join(mkdtempSync(join(work, 'alone-')), 'x.nii');
+  const r = await cli('convert', input, out, '--quiet', ...flags);
+  expect(r.code, r.err).toBe(0);
+  return readFileSync(out);
+}
+
+describe('medinfer convert <input> <folder>', () => {
+  it('writes every series, named s<number>_<modality> with collision letters, each as converting it alone; failures reported, exit 1', async () => {
+    const out = join(work, 'out');
+    const r = await cli('convert', exam, out, '--quiet');
+    expect(r.code).toBe(1);
+    // Series without a SeriesNumber (the synthetic three) are NA; names taken again get dcm2niix's letters, in UID order:
+    // sNA_CT went to the non-uniform stack (...6003), which fails, so nothing bears it.
+    expect(readdirSync(out).sort()).toEqual(['s006_MR.nii', 's015_MR.nii', 'sNA_CTa.nii', 'sNA_CTb.nii']);
+    expect(r.out.split('\n').filter(Boolean)).toHaveLength(4);
+    expect(r.err).toMatch(/E_DECODE: .*broken\.dcm/);
+    expect(r.err).toMatch(/slice positions are not uniform/);
+    expect(readFileSync(join(out, 's006_MR.nii')).equals(await alone(AX))).toBe(true);
+    expect(readFileSync(join(out, 's015_MR.nii')).equals(await alone(COR))).toBe(true);
+    expect(readFileSync(join(out, 'sNA_CTa.nii')).equals(await alone(TWO, '--series', '1.2.826.0.1.3680043.10.1234.6005'))).toBe(true);
+    expect(readFileSync(join(out, 'sNA_CTb.nii')).equals(await alone(TWO, '--series', '1.2.826.0.1.3680043.10.1234.6006'))).toBe(true);
+  });
+
+  it('--name %p_%s --gz: the protocol name read on request, .nii.gz; never a patient name', async () => {
+    const out = join(work, 'named');
+    const r = await cli('convert', gather(join(work, 'two-mr'), { ax: AX, cor: COR }), out, '--quiet', '--name', '%p_%s', '--gz');
+    expect(r.code, r.err).toBe(0);
+    const names = readdirSync(out).sort();
+    expect(names).toEqual(['ax_asc_35sl_006.nii.gz', 'cor_int_36sl_015.nii.gz']);
+    // The fixtures' patient names (stc_test, Synthetic^Fixture) appear in no name.
+    expect(names.join(' ')).not.toMatch(/stc_test|Synthetic/i);
+  });
+
+  it('--series picks one series into the folder; a folder given to file mode still names the way on', async () => {
+    const out = join(work, 'one');
+    const r = await cli('convert', gather(join(work, 'clean'), { ax: AX, two: TWO }), out, '--quiet', '--series', '1.2.826.0.1.3680043.10.1234.6006');
+    expect(r.code, r.err).toBe(0);
+    expect(readdirSync(out)).toEqual(['sNA_CT.nii']);
+    const file = await cli('convert', gather(join(work, 'pair'), { ax: AX, cor: COR }), join(work, 'x.nii'));
+    expect(file.code).toBe(2);
+    expect(file.err).toMatch(/choose one with --series .*or give an output folder/);
+  });
+
+  it('refuses a bad pattern and folder-only flags with a file output (exit 2)', async () => {
+    expect((await cli('convert', AX, join(work, 'bad'), '--name', '%x')).err).toMatch(/unknown token %x/);
+    expect((await cli('convert', AX, join(work, 'bad'), '--name', 'a/%s')).err).toMatch(/path separator/);
+    // A name with another extension is a mistake, not a folder to make under that name.
+    const png = await cli('convert', AX, join(work, 'y.png'));
+    expect(png.code).toBe(2);
+    expect(png.err).toMatch(/output must end in \.nii or \.nii\.gz, or be a folder/);
+    const gz = await cli('convert', AX, join(work, 'y.nii'), '--gz');
+    expect(gz.code).toBe(2);
+    expect(gz.err).toMatch(/--name and --gz are for an output folder/);
+  });
+
+  it('reads SeriesNumber always and the free-text labels only when asked (DicomReadOptions.seriesLabels)', async () => {
+    const file = join(AX, readdirSync(AX)[0]!);
+    const plain = await readImageFile(file);
+    expect(plain.meta['seriesNumber']).toBe(6);
+    expect(plain.meta['protocolName']).toBeUndefined();
+    expect(plain.meta['seriesDescription']).toBeUndefined();
+    const labelled = await readImageFile(file, { dicom: { seriesLabels: true } });
+    expect(labelled.meta['protocolName']).toBe('ax_asc_35sl');
+    expect(labelled.meta['seriesDescription']).toBe('ax_asc_35sl');
+  });
+
+  it('names: only safe characters, never hidden; collisions lettered without regard to case', () => {
+    expect(safeFileName('../T1 MPRAGE (sag)/')).toBe('T1_MPRAGE_sag');
+    expect(safeFileName('...')).toBe('image');
+    expect(distinctNames(['a', 'A', 'a', 'b'])).toEqual(['a', 'Aa', 'ab', 'b']);
+    const meta = { format: 'dicom', modality: 'CT', seriesNumber: 12, seriesInstanceUid: '1.2.3' } as const;
+    expect(outputBaseName('s%s_%m_%u', meta, 'x.dcm', 'exam')).toBe('s012_CT_1.2.3');
+    expect(outputBaseName('%f-%s', meta, 'x.dcm', 'exam')).toBe('exam-012');
+    // Images that are not DICOM keep their own file name.
+    expect(outputBaseName('s%s_%m', { format: 'nifti' }, 'sub/brain.nii.gz', 'exam')).toBe('brain');
+  });
+});
