@@ -9,6 +9,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { withIoError } from '../../core/io-error.js';
+import { isDicomHead } from '../../io/dicom/parse-header.js';
 
 export interface FoundFile {
   readonly path: string;
@@ -28,9 +29,10 @@ async function hasDicmMarker(path: string): Promise<boolean> {
   const fh = await open(path, 'r').catch(() => undefined);
   if (!fh) return false;
   try {
-    const buf = new Uint8Array(4);
-    const { bytesRead } = await fh.read(buf, 0, 4, 128);
-    return bytesRead === 4 && buf[0] === 0x44 && buf[1] === 0x49 && buf[2] === 0x43 && buf[3] === 0x4d;
+    // The DICM marker, or a dataset written without preamble (read with its series, as the folder reader does).
+    const buf = new Uint8Array(132);
+    const { bytesRead } = await fh.read(buf, 0, 132, 0);
+    return isDicomHead(buf.subarray(0, bytesRead));
   } finally {
     await fh.close();
   }

@@ -14,6 +14,7 @@ import { groupSliceHeaders } from './series-grouping.js';
 import { readSliceHeader, type SliceHeader } from './slice-header.js';
 import { describeNonImage } from './non-image.js';
 import { readRange } from './node-file-access.js';
+import { isDicomHead } from './parse-header.js';
 import { HandlePool, READ_CONCURRENCY, readHead } from './node-head-read.js';
 
 // The single-file reader (node-read-file.ts) reads its head the same way.
@@ -99,10 +100,15 @@ async function walk(dir: string, out: string[], regular: Set<string>, others: st
   }
 }
 
+/**
+ * Whether a file without a DICOM extension is DICOM: the DICM marker at byte 128, or a dataset
+ * written without preamble and file meta (old ACR-NEMA-style exports, some archive dumps: dcm2niix
+ * reads them), which must then be read with the other files of its series - not as an image of
+ * its own. One read of the first 132 bytes.
+ */
 export async function hasDicmMarker(path: string, blocking: boolean): Promise<boolean> {
-  const buf = new Uint8Array(4);
-  const bytesRead = await readRange(path, 128, buf, blocking);
-  return bytesRead === 4 && buf[0] === 0x44 && buf[1] === 0x49 && buf[2] === 0x43 && buf[3] === 0x4d;
+  const buf = new Uint8Array(132);
+  return isDicomHead(buf.subarray(0, await readRange(path, 0, buf, blocking)));
 }
 
 function asTyped(err: unknown, file: string): MedinferError {

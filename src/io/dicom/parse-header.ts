@@ -52,6 +52,27 @@ function looksLikeRawDataset(bytes: Uint8Array): boolean {
   return group === 0x0008 || group === 0x0002;
 }
 
+/**
+ * Stricter than looksLikeRawDataset, for telling a file found in a folder by its first bytes
+ * alone: the first element is a low element of group 0x0008 (or file meta 0x0002) and either an
+ * explicit VR follows or an implicit length that fits a header value (a text or binary file that
+ * happens to start with 08 00 fails one of the two).
+ */
+export function startsLikeRawDataset(bytes: Uint8Array): boolean {
+  if (bytes.length < 12) return false;
+  const group = bytes[0]! | (bytes[1]! << 8);
+  const element = bytes[2]! | (bytes[3]! << 8);
+  if (!((group === 0x0008 || group === 0x0002) && element <= 0x00ff)) return false;
+  if (hasExplicitVr(bytes, 0)) return true;
+  const implicitLength = bytes[4]! | (bytes[5]! << 8) | (bytes[6]! << 16) | (bytes[7]! << 24);
+  return group === 0x0008 && implicitLength >= 0 && implicitLength <= 0xffff;
+}
+
+/** Whether the first 132 bytes of a file (fewer for a short one) say DICOM: the DICM marker, or a raw dataset (startsLikeRawDataset). */
+export function isDicomHead(head: Uint8Array): boolean {
+  return hasPreamble(head) || startsLikeRawDataset(head);
+}
+
 function hasExplicitVr(bytes: Uint8Array, at: number): boolean {
   return at + 6 <= bytes.length && KNOWN_VRS.has(String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!));
 }
