@@ -16,9 +16,9 @@
  *  3. Per series: `node bin/medinfer.js convert <series> <ours>/out.nii.gz` and
  *     `dcm2niix -z y -b n -f out -o <ref> <series>` (cached: dcm2niix runs once per work folder
  *     unless --fresh-ref). dcm2niix's outputs are mapped to ours by suffix; its part suffixes
- *     (_e<N>, _ph, _real, _imaginary, _fieldmaphz, _ADC: Philips trace volume) must be matched by ours, anything else it
- *     writes (_i00001 localizer splits, _ADC, _Eq_1, _ROI1, collision letters ...) is listed as
- *     "extra dcm2niix output", not a failure.
+ *     (_e<N>, _i<N>: stacks of other orientations in one series, _ph, _real, _imaginary,
+ *     _fieldmaphz, _ADC: Philips trace volume) must be matched by ours, anything else it writes
+ *     (_Eq_1, _ROI1, collision letters ...) is listed as "extra dcm2niix output", not a failure.
  *  4. Each pair is judged by compareNiftiVolumes (test/helpers/nifti-compare.ts, bundled here on
  *     the fly with esbuild so the judge is the acceptance test's, not a copy).
  * Outcomes per series: agree | near (values equal, grids within NEAR_MM but beyond the judge's
@@ -55,7 +55,7 @@ const MORE_REPOS = ['agfa', 'canon_61', 'toshiba', 'philips', 'philips_asl', 'ph
   .concat(['decubitus_ge', '12bit', 'frag', 'fmap', 'mprage', 'table', 'trt', 'cs_dl', 'deident', 'spec'])
   .map((r) => `dcm_qa_${r}`);
 const NEAR_MM = 0.02;
-const PART = /^(_e\d+)?(_ph|_real|_imaginary|_fieldmaphz)?(_ADC)?$/;
+const PART = /^(_e\d+)?(_i\d{5,})?(_ph|_real|_imaginary|_fieldmaphz)?(_ADC)?$/;
 
 function parseArgs(argv) {
   const o = { work: '/tmp/sweep', only: undefined, repos: ALL_REPOS, freshRef: false, timeout: 300, fileInput: false };

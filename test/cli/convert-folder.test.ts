@@ -6,12 +6,13 @@
  * is still written (exit 1), never a partial file.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMain } from '../helpers/cli-main.js';
 import { readImageFile } from '../../src/io/node-read-image.js';
 import { distinctNames, outputBaseName, safeFileName } from '../../src/cli/convert/output-names.js';
+import { parseDicomBytes } from '../../src/io/dicom/parse-header.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures');
 const work = mkdtempSync(join(tmpdir(), 'medinfer-convert-folder-'));
@@ -112,5 +113,47 @@ describe('medinfer convert <input> <folder>', () => {
     expect(outputBaseName('%f-%s', meta, 'x.dcm', 'exam')).toBe('exam-012');
     // Images that are not DICOM keep their own file name.
     expect(outputBaseName('s%s_%m', { format: 'nifti' }, 'sub/brain.nii.gz', 'exam')).toBe('brain');
+  });
+});
+
+/** A copy of a DICOM file with its InstanceNumber (IS) set to `n` (same value length). */
+function withInstanceNumber(file: string, n: number): Buffer {
+  const bytes = Buffer.from(readFileSync(file));
+  const el = parseDicomBytes(new Uint8Array(bytes), 'x.dcm').dataSet.elements['x00200013']!;
+  const text = String(n).padEnd(el.length, ' ');
+  if (text.length !== el.length) throw new Error('InstanceNumber does not fit');
+  bytes.write(text, el.dataOffset, 'latin1');
+  return bytes;
+}
+
+describe('medinfer convert: stacks of other orientations in one series (a 3-plane localiser)', () => {
+  // The fixture's two stacks both start at InstanceNumber 1 (refused: inspect-convert.test.ts);
+  // renumbered 1-3 and 4-5, each is written as dcm2niix writes it: _i<first InstanceNumber>.
+  const src = join(FIX, 'dicom', 'series-variants', 'mixed-orientation');
+  const dir = join(work, 'localiser');
+  const axial = join(work, 'localiser-axial');
+  const coronal = join(work, 'localiser-coronal');
+  for (const d of [dir, axial, coronal]) mkdirSync(d, { recursive: true });
+  for (const [k, f] of ['o0.dcm', 'o1.dcm', 'o2.dcm', 'o3.dcm', 'o4.dcm'].entries()) {
+    const bytes = withInstanceNumber(join(src, f), k + 1);
+    writeFileSync(join(dir, f), bytes);
+    writeFileSync(join(k < 3 ? axial : coronal, f), bytes);
+  }
+
+  it('file mode: <out>_i00001 and <out>_i00004, each as converting that stack alone', async () => {
+    const out = join(work, 'loc-out');
+    const r = await cli('convert', dir, join(out, 'scout.nii'), '--quiet');
+    expect(r.code, r.err).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['scout_i00001.nii', 'scout_i00004.nii']);
+    expect(r.err).toMatch(/stacks of other orientations in one series/);
+    expect(readFileSync(join(out, 'scout_i00001.nii')).equals(await alone(axial))).toBe(true);
+    expect(readFileSync(join(out, 'scout_i00004.nii')).equals(await alone(coronal))).toBe(true);
+  });
+
+  it('folder mode: the same suffixes after the series name', async () => {
+    const out = join(work, 'loc-folder');
+    const r = await cli('convert', dir, out, '--quiet');
+    expect(r.code, r.err).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['sNA_CT_i00001.nii', 'sNA_CT_i00004.nii']);
   });
 });

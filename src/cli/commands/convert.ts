@@ -19,15 +19,7 @@ import { toIoError } from '../../core/io-error.js';
 import type { VolumeShell } from '../../io/dicom/series-stream.js';
 import { stepProgressFromContext } from '../progress-line.js';
 import { checkNamePattern, DEFAULT_NAME_PATTERN, distinctNames, NAME_TOKENS, outputBaseName, patternNeedsLabels } from '../convert/output-names.js';
-import {
-  checkOneStackPerPart,
-  checkUniformSlices,
-  groupBySeries,
-  readAllImages,
-  readOneSeries,
-  type Output,
-  type ReadSettings,
-} from '../convert/read-inputs.js';
+import { checkUniformSlices, groupBySeries, readAllImages, outputParts, readOneSeries, type NamedOutput, type ReadSettings } from '../convert/read-inputs.js';
 import { writeAllOrNothing, type NiftiParts } from '../convert/write-nifti-files.js';
 
 const USAGE = `Usage:
@@ -42,8 +34,10 @@ file (pixdim[4] = RepetitionTime in s); echoes and image components give one fil
 <out><part>.nii(.gz) with part = _e<N> (every echo, when there are several) then _ph / _real /
 _imaginary / _fieldmaphz (magnitude: none), then _rev (GE epi_pepolar: the reversed-polarity
 volumes of a series holding both), then _ADC (a Philips DWI series with its isotropic trace volume:
-the plain file leaves it out, _ADC holds every volume, trace last, as dcm2niix). One line is
-printed per file written; if any part fails, nothing is written.
+the plain file leaves it out, _ADC holds every volume, trace last, as dcm2niix); stacks of other
+orientations in one series (a 3-plane localiser) one file each, _i<N> as dcm2niix names them
+(N: the stack's first InstanceNumber). One line is printed per file written; if any part fails,
+nothing is written.
 An output folder (a path ending in /, an existing folder, or a name without extension; created
 when missing) instead of a .nii / .nii.gz name: every series of the input is written there as
 <name><part>.nii (.nii.gz with --gz), <name> from --name (default
@@ -112,11 +106,13 @@ interface WriteSettings {
  * Writes the parts of one series at `output` (a .nii / .nii.gz path; parts get their suffix), all
  * or none, and prints a line per file written (and the series' warnings).
  */
-async function writeSeries(input: string, images: readonly Output[], output: string, w: WriteSettings, ctx: CliContext): Promise<void> {
+async function writeSeries(input: string, group: readonly NamedOutput[], output: string, w: WriteSettings, ctx: CliContext): Promise<void> {
+  const images = group.map((i) => i.out);
   if (!w.allowNonuniform) for (const v of images) checkUniformSlices(v.shell, input);
-  const outputs = images.map((image) => {
+  const parts = outputParts(input, group);
+  const outputs = images.map((image, k) => {
     const volume = image.shell;
-    const part = images.length > 1 || typeof volume.meta['part'] === 'string' ? String(volume.meta['part'] ?? '') : '';
+    const part = images.length > 1 || typeof volume.meta['part'] === 'string' ? parts[k]! : '';
     return { image, volume, path: partOutputPath(output, part) };
   });
   const paths = outputs.map((o) => o.path);
@@ -130,6 +126,10 @@ async function writeSeries(input: string, images: readonly Output[], output: str
     return { path, parts, gzip: /\.gz$/i.test(path) };
   });
   await writeAllOrNothing(files);
+  if (parts.some((p) => /_i\d{5,}/.test(p)))
+    ctx.err(
+      `medinfer convert: note: ${input}: stacks of other orientations in one series (a localiser?) written one file each (_i<InstanceNumber of the first>)\n`,
+    );
   for (const { volume, path } of outputs) {
     ctx.out(`${path}: ${describeWritten(volume, w.datatype)}\n`);
     for (const warning of volume.meta.warnings ?? []) ctx.err(`medinfer convert: warning: ${warning}\n`);
@@ -185,14 +185,7 @@ async function writeFolder(
   const ext = gzip ? '.nii.gz' : '.nii';
   for (const [k, group] of groups.entries()) {
     try {
-      checkOneStackPerPart(input, group);
-      await writeSeries(
-        input,
-        group.map((i) => i.out),
-        join(folder, `${names[k]!}${ext}`),
-        w,
-        ctx,
-      );
+      await writeSeries(input, group, join(folder, `${names[k]!}${ext}`), w, ctx);
     } catch (thrown) {
       const error = typedFailure(thrown, input);
       ctx.err(`medinfer convert: ${error.code}: ${error.message}\n`);

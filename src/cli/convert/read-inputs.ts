@@ -130,20 +130,51 @@ export function groupBySeries(images: readonly NamedOutput[]): NamedOutput[][] {
   });
 }
 
+/** Whether two direction matrices (columns: world directions of the voxel axes) agree within 1e-4. */
+function sameDirections(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, k) => Math.abs(v - b[k]!) <= 1e-4);
+}
+
+/** `part` with a stack suffix where dcm2niix puts it: after the echo, before the image component (`_e2` + `_i00001` + `_ph`). */
+const withStack = (part: string, stack: string): string => part.replace(/^(_e\d+)?/, (echo) => `${echo}${stack}`);
+
 /**
- * One series' parts, checked to be writable side by side: one series UID whose files form
- * several stacks (orientation or size differ: a 3-plane localiser, reformats) cannot be told apart
- * by --series, so they are named (dcm2niix writes each under a collision letter, out / outa,
- * whose order is its own).
+ * The file-name part of each image of one series: its dcm2niix suffix (meta.part), and where
+ * several images of the series share one - stacks of other orientations under one series UID
+ * (a 3-plane localiser, navigators) - each also gets dcm2niix's `_i<image number>`
+ * (5 digits at least; stack-image-number.ts), so every stack is written, as dcm2niix writes them. Stacks of one orientation
+ * but other sizes, or without distinct InstanceNumbers, cannot be named as dcm2niix names them
+ * (its collision letters follow its own order): refused, naming each stack.
  */
-export function checkOneStackPerPart(input: string, group: readonly NamedOutput[]): void {
-  const parts = group.map((i) => String(i.out.shell.meta['part'] ?? ''));
-  if (new Set(parts).size === parts.length) return;
-  const stacks = group.map((i) => `${i.name}: ${i.out.shell.geometry.size.join('x')}${i.out.shell.frames > 1 ? `x${i.out.shell.frames}` : ''}`);
-  throw new InputError(
-    `${input}: series ${seriesKey(group[0]!.out.shell, group[0]!.name)} holds ${group.length} image stacks of different orientation or size ` +
-      `(${stacks.join('; ')}); put the files of one stack in their own folder and convert that`,
-    { file: input, cause: 'several-stacks', stacks },
+export function outputParts(input: string, group: readonly NamedOutput[]): string[] {
+  const parts = group.map((i) => (typeof i.out.shell.meta['part'] === 'string' ? (i.out.shell.meta['part'] as string) : ''));
+  const result = parts.slice();
+  for (const part of new Set(parts)) {
+    const members = parts.flatMap((p, k) => (p === part ? [k] : []));
+    if (members.length < 2) continue;
+    const shells = members.map((k) => group[k]!.out.shell);
+    const firsts = shells.map((v) => v.meta['stackImageNumber']);
+    const nonParallel = shells.some((v) => !sameDirections(v.geometry.direction, shells[0]!.geometry.direction));
+    const named = firsts.every((n) => typeof n === 'number') && new Set(firsts).size === firsts.length;
+    if (!nonParallel || !named)
+      throw severalStacks(
+        input,
+        members.map((k) => group[k]!),
+        nonParallel ? 'no distinct InstanceNumbers name them' : 'they share one orientation',
+      );
+    members.forEach((k, m) => {
+      result[k] = withStack(part, `_i${String(firsts[m]).padStart(5, '0')}`);
+    });
+  }
+  return result;
+}
+
+function severalStacks(input: string, stacks: readonly NamedOutput[], why: string): InputError {
+  const listed = stacks.map((i) => `${i.name}: ${i.out.shell.geometry.size.join('x')}${i.out.shell.frames > 1 ? `x${i.out.shell.frames}` : ''}`);
+  return new InputError(
+    `${input}: series ${seriesKey(stacks[0]!.out.shell, stacks[0]!.name)} holds ${stacks.length} image stacks of different orientation or size ` +
+      `(${listed.join('; ')}) and ${why}; put the files of one stack in their own folder and convert that`,
+    { file: input, cause: 'several-stacks', stacks: listed },
   );
 }
 
@@ -151,7 +182,7 @@ export function checkOneStackPerPart(input: string, group: readonly NamedOutput[
  * The parts of the one series to write to one output path: a folder with several series needs
  * --series (or an output folder instead of a file name).
  */
-export async function readOneSeries(input: string, series: string | undefined, s: ReadSettings): Promise<Output[]> {
+export async function readOneSeries(input: string, series: string | undefined, s: ReadSettings): Promise<NamedOutput[]> {
   const { images: all, errors } = await readAllImages(input, s);
   const images = series === undefined ? all : all.filter((i) => i.out.shell.meta.seriesInstanceUid === series);
   if (images.length === 0) {
@@ -168,6 +199,5 @@ export async function readOneSeries(input: string, series: string | undefined, s
       { file: input },
     );
   }
-  checkOneStackPerPart(input, groups[0]!);
-  return groups[0]!.map((i) => i.out);
+  return groups[0]!;
 }

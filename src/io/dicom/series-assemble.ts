@@ -19,6 +19,7 @@ import { ShapeError, DecodeError } from '../../core/errors.js';
 import { decodeImage } from './decode-image.js';
 import { copiesStraight } from './decode-native.js';
 import { readImageMeta } from './image-meta.js';
+import { stackImageNumber } from './stack-image-number.js';
 import { resolveReadOptions, type DicomReadOptions, type ResolvedReadOptions } from './options.js';
 import { finishVolume, maskedWarning, planFinish } from './finish-volume.js';
 import { joinMosaicVolumes, streamMosaicVolumes } from './mosaic-series.js';
@@ -208,6 +209,14 @@ function planDecodePart(p: SeriesPart, opts: ResolvedReadOptions): DecodePlan {
   if (files.length > 1) {
     meta['files'] = p.volumes[0]!.length === ordered.length ? ordered.map((f) => f.header.name) : files.map((h) => h.name);
     meta['transferSyntaxes'] = [...new Set(files.map((h) => h.transferSyntax.uid))];
+  }
+  // dcm2niix's image number of the part's first file (lowest InstanceNumber): its `_i<N>` name of
+  // a stack that shares its series with stacks of other orientations (a 3-plane localiser;
+  // convert's read-inputs.ts).
+  const numbered = files.filter((h) => h.instanceNumber !== undefined && Number.isSafeInteger(h.instanceNumber));
+  if (numbered.length > 0) {
+    const lowest = numbered.reduce((a, b) => (b.instanceNumber! < a.instanceNumber! ? b : a));
+    meta['stackImageNumber'] = stackImageNumber(lowest.parsed.dataSet, lowest.instanceNumber!, lowest.pm.frames);
   }
   const tr = readRepetitionTime(first.parsed.dataSet);
   if (tr !== undefined && tr > 0) meta['repetitionTime'] = tr;
