@@ -202,6 +202,13 @@ export type ImageDirectoryOptions = Omit<ReadImageFileOptions, 'name'> & {
   blockingReads?: boolean;
   /** DICOM series parts that can be streamed to a writer come back in `streamed` (readDicomDirectory's streamSamples: one-shot writers). */
   streamDicomSamples?: boolean;
+  /** Only this DICOM series (readDicomDirectory's seriesInstanceUid: the others' samples are not read); other images are still visited. */
+  dicomSeriesInstanceUid?: string;
+  /**
+   * Each DICOM series' parts together, as soon as they are assembled (readDicomDirectory's
+   * onSeries), instead of `visit` per part and `streamed`: one series' samples held at a time.
+   */
+  visitDicomSeries?: (parts: readonly (Volume | StreamedPart)[]) => void | Promise<void>;
 };
 
 /**
@@ -216,7 +223,7 @@ export async function scanImageDirectory(
   visit: (entry: ImageDirectoryEntry) => void | Promise<void>,
   options: ImageDirectoryOptions = {},
 ): Promise<ImageDirectoryScan> {
-  const { onFile, blockingReads, streamDicomSamples, ...readOptions } = options;
+  const { onFile, blockingReads, streamDicomSamples, dicomSeriesInstanceUid, visitDicomSeries, ...readOptions } = options;
   options = readOptions;
   const result: ImageDirectoryScan = { errors: [], skipped: [], streamed: [] };
   // One walk gives both lists (DICOM files, and every other regular file for the other readers).
@@ -252,6 +259,8 @@ export async function scanImageDirectory(
       ...(options.maxVoxels === undefined ? {} : { maxVoxels: options.maxVoxels }),
       ...(blockingReads === undefined ? {} : { blockingReads }),
       ...(streamDicomSamples === undefined ? {} : { streamSamples: streamDicomSamples }),
+      ...(dicomSeriesInstanceUid === undefined ? {} : { seriesInstanceUid: dicomSeriesInstanceUid }),
+      ...(visitDicomSeries === undefined ? {} : { onSeries: visitDicomSeries }),
       ...(onFile ? { onFile: (path: string, n: number, total: number) => onFile(path, others.length + n, others.length + total) } : {}),
     });
     for (const volume of dicom.series) await visit({ name: String(volume.meta.source ?? 'series'), volume });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMain } from '../helpers/cli-main.js';
 import { readImageFile } from '../../src/io/node-read-image.js';
-import { distinctNames, outputBaseName, safeFileName } from '../../src/cli/convert/output-names.js';
+import { DistinctNames, distinctNames, outputBaseName, safeFileName } from '../../src/cli/convert/output-names.js';
 import { parseDicomBytes } from '../../src/io/dicom/parse-header.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures');
@@ -49,16 +49,16 @@ describe('medinfer convert <input> <folder>', () => {
     const out = join(work, 'out');
     const r = await cli('convert', exam, out, '--quiet');
     expect(r.code).toBe(1);
-    // Series without a SeriesNumber (the synthetic three) are NA; names taken again get dcm2niix's letters, in UID order:
-    // sNA_CT went to the non-uniform stack (...6003), which fails, so nothing bears it.
-    expect(readdirSync(out).sort()).toEqual(['s006_MR.nii', 's015_MR.nii', 'sNA_CTa.nii', 'sNA_CTb.nii']);
+    // Series without a SeriesNumber (the synthetic three) are NA; a name taken again gets dcm2niix's letter, in the
+    // reader's order. The non-uniform stack (...6003) fails and gives its name back: no gap in the letters.
+    expect(readdirSync(out).sort()).toEqual(['s006_MR.nii', 's015_MR.nii', 'sNA_CT.nii', 'sNA_CTa.nii']);
     expect(r.out.split('\n').filter(Boolean)).toHaveLength(4);
     expect(r.err).toMatch(/E_DECODE: .*broken\.dcm/);
     expect(r.err).toMatch(/slice positions are not uniform/);
     expect(readFileSync(join(out, 's006_MR.nii')).equals(await alone(AX))).toBe(true);
     expect(readFileSync(join(out, 's015_MR.nii')).equals(await alone(COR))).toBe(true);
-    expect(readFileSync(join(out, 'sNA_CTa.nii')).equals(await alone(TWO, '--series', '1.2.826.0.1.3680043.10.1234.6005'))).toBe(true);
-    expect(readFileSync(join(out, 'sNA_CTb.nii')).equals(await alone(TWO, '--series', '1.2.826.0.1.3680043.10.1234.6006'))).toBe(true);
+    expect(readFileSync(join(out, 'sNA_CT.nii')).equals(await alone(TWO, '--series', '1.2.826.0.1.3680043.10.1234.6005'))).toBe(true);
+    expect(readFileSync(join(out, 'sNA_CTa.nii')).equals(await alone(TWO, '--series', '1.2.826.0.1.3680043.10.1234.6006'))).toBe(true);
   });
 
   it('--name %p_%s --gz: the protocol name read on request, .nii.gz; never a patient name', async () => {
@@ -108,6 +108,10 @@ describe('medinfer convert <input> <folder>', () => {
     expect(safeFileName('../T1 MPRAGE (sag)/')).toBe('T1_MPRAGE_sag');
     expect(safeFileName('...')).toBe('image');
     expect(distinctNames(['a', 'A', 'a', 'b'])).toEqual(['a', 'Aa', 'ab', 'b']);
+    const names = new DistinctNames();
+    expect([names.take('x'), names.take('x')]).toEqual(['x', 'xa']);
+    names.release('xa');
+    expect(names.take('x')).toBe('xa');
     const meta = { format: 'dicom', modality: 'CT', seriesNumber: 12, seriesInstanceUid: '1.2.3' } as const;
     expect(outputBaseName('s%s_%m_%u', meta, 'x.dcm', 'exam')).toBe('s012_CT_1.2.3');
     expect(outputBaseName('%f-%s', meta, 'x.dcm', 'exam')).toBe('exam-012');

@@ -18,8 +18,8 @@ import { encodeNiftiHeader, encodeNiftiParts } from '../../io/nifti/write-nifti.
 import { toIoError } from '../../core/io-error.js';
 import type { VolumeShell } from '../../io/dicom/series-stream.js';
 import { stepProgressFromContext } from '../progress-line.js';
-import { checkNamePattern, DEFAULT_NAME_PATTERN, distinctNames, NAME_TOKENS, outputBaseName, patternNeedsLabels } from '../convert/output-names.js';
-import { checkUniformSlices, groupBySeries, readAllImages, outputParts, readOneSeries, type NamedOutput, type ReadSettings } from '../convert/read-inputs.js';
+import { checkNamePattern, DEFAULT_NAME_PATTERN, DistinctNames, NAME_TOKENS, outputBaseName, patternNeedsLabels } from '../convert/output-names.js';
+import { checkUniformSlices, outputParts, readOneSeries, scanSeries, type NamedOutput, type ReadSettings } from '../convert/read-inputs.js';
 import { writeAllOrNothing, type NiftiParts } from '../convert/write-nifti-files.js';
 
 const USAGE = `Usage:
@@ -168,31 +168,30 @@ async function writeFolder(
   w: WriteSettings,
   ctx: CliContext,
 ) {
-  const { images, errors } = await readAllImages(input, r);
-  const chosen = series === undefined ? images : images.filter((i) => i.out.shell.meta.seriesInstanceUid === series);
-  if (chosen.length === 0) {
-    if (errors[0]) throw errors[0].error;
-    throw new InputError(`${input}: no readable image${series ? ` with series UID ${series}` : ''} in the input`, { file: input });
-  }
-  let failed = 0;
-  for (const { error } of errors) {
-    ctx.err(`medinfer convert: ${error.code}: ${error.message}\n`);
-    failed++;
-  }
-  const groups = groupBySeries(chosen);
   const inputName = basename(input.replace(/[\\/]+$/, '')) || 'input';
-  const names = distinctNames(groups.map((g) => outputBaseName(pattern, g[0]!.out.shell.meta, g[0]!.name, inputName)));
   const ext = gzip ? '.nii.gz' : '.nii';
-  for (const [k, group] of groups.entries()) {
+  const names = new DistinctNames();
+  let written = 0;
+  let failed = 0;
+  // Series by series as the reader assembles them: one series' samples held at a time.
+  const errors = await scanSeries(input, r, series, async (group) => {
+    const name = names.take(outputBaseName(pattern, group[0]!.out.shell.meta, group[0]!.name, inputName));
     try {
-      await writeSeries(input, group, join(folder, `${names[k]!}${ext}`), w, ctx);
+      await writeSeries(input, group, join(folder, `${name}${ext}`), w, ctx);
+      written++;
     } catch (thrown) {
+      names.release(name);
       const error = typedFailure(thrown, input);
       ctx.err(`medinfer convert: ${error.code}: ${error.message}\n`);
       failed++;
     }
+  });
+  for (const { error } of errors) ctx.err(`medinfer convert: ${error.code}: ${error.message}\n`);
+  if (written === 0 && failed === 0) {
+    if (errors[0]) throw errors[0].error;
+    throw new InputError(`${input}: no readable image${series ? ` with series UID ${series}` : ''} in the input`, { file: input });
   }
-  return failed;
+  return failed + errors.length;
 }
 
 export const command: CliCommand = {
@@ -237,7 +236,10 @@ export const command: CliCommand = {
         const failed = await writeFolder(input, output, pattern ?? DEFAULT_NAME_PATTERN, booleanFlag(args, 'gz'), series, r, w, ctx);
         return failed === 0 ? EXIT_OK : EXIT_SOME_FAILED;
       }
-      await writeSeries(input, await readOneSeries(input, series, r), output, w, ctx);
+      const { group, errors } = await readOneSeries(input, series, r);
+      await writeSeries(input, group, output, w, ctx);
+      // Files that could not be read are in no output: said, not silently left out.
+      for (const { error } of errors) ctx.err(`medinfer convert: warning: not converted: ${error.code}: ${error.message}\n`);
       return EXIT_OK;
     } catch (thrown) {
       const error = typedFailure(thrown, input);

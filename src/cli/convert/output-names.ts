@@ -83,15 +83,25 @@ export function outputBaseName(pattern: string, meta: VolumeMeta, sourceName: st
 
 /**
  * Names made distinct as dcm2niix makes them (a collision letter: `s003_MR`, `s003_MRa`,
- * `s003_MRb` ...; after `z`, `_27`, `_28` ...), in the order given; compared without case, as a
- * macOS or Windows folder would.
+ * `s003_MRb` ...; after `z`, `_27`, `_28` ...), handed out one at a time in the order asked;
+ * compared without case, as a macOS or Windows folder would. `release` gives back a name whose
+ * file was not written, so a failed series leaves no gap in the letters.
  */
-export function distinctNames(names: readonly string[]): string[] {
-  const used = new Set<string>();
-  return names.map((name) => {
+export class DistinctNames {
+  private readonly used = new Set<string>();
+  take(name: string): string {
     let candidate = name;
-    for (let n = 1; used.has(candidate.toLowerCase()); n++) candidate = n <= 26 ? `${name}${String.fromCharCode(0x60 + n)}` : `${name}_${n + 1}`;
-    used.add(candidate.toLowerCase());
+    for (let n = 1; this.used.has(candidate.toLowerCase()); n++) candidate = n <= 26 ? `${name}${String.fromCharCode(0x60 + n)}` : `${name}_${n + 1}`;
+    this.used.add(candidate.toLowerCase());
     return candidate;
-  });
+  }
+  release(name: string): void {
+    this.used.delete(name.toLowerCase());
+  }
+}
+
+/** DistinctNames over a list. */
+export function distinctNames(names: readonly string[]): string[] {
+  const d = new DistinctNames();
+  return names.map((n) => d.take(n));
 }

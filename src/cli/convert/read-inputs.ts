@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InputError, UsageError, type MedinferError } from '../../core/errors.js';
 import type { Volume } from '../../core/volume.js';
-import { readImageDirectory, readImageFile } from '../../io/node-read-image.js';
+import { readImageFile, scanImageDirectory } from '../../io/node-read-image.js';
 import { readDicomSeriesParts } from '../../io/dicom/series-assemble.js';
 import { nonUniformStack } from '../../io/dicom/stack-geometry.js';
 import type { StreamedPart, VolumeShell } from '../../io/dicom/series-stream.js';
@@ -51,27 +51,45 @@ export function checkUniformSlices(volume: VolumeShell, input: string): void {
   );
 }
 
+/** A file or series that was recognised but failed to read (a folder read goes on with the rest). */
+export type ReadFailure = { readonly name: string; readonly error: MedinferError };
+
+const named = (part: Volume | StreamedPart): NamedOutput =>
+  'stream' in part
+    ? { name: String(part.shell.meta.source ?? 'series'), out: { shell: part.shell, streamed: part } }
+    : { name: String(part.meta.source ?? 'series'), out: inMemory(part) };
+
 /**
- * Every image of the input: a file gives one (or every part of one enhanced DICOM file); a folder
- * one per NIfTI / raster file and one per DICOM series part. `errors`: files or series that were
- * recognised but failed to read (a folder read goes on with the rest).
+ * Every image of the input, one series at a time: `onSeries` gets each DICOM series' parts
+ * together as soon as they are assembled (or streamable), and each NIfTI / raster file as a
+ * series of its own, so one series' samples are held at a time. A file input gives one series
+ * (every part of one enhanced DICOM file). `series`: only that SeriesInstanceUID (the other
+ * series' samples are not read). Resolves the files or series that failed to read.
  */
-export async function readAllImages(input: string, s: ReadSettings): Promise<{ images: NamedOutput[]; errors: { name: string; error: MedinferError }[] }> {
+export async function scanSeries(
+  input: string,
+  s: ReadSettings,
+  series: string | undefined,
+  onSeries: (group: NamedOutput[]) => Promise<void>,
+): Promise<ReadFailure[]> {
   const dicom = { keepStoredValues: s.keepStoredValues, seriesLabels: s.seriesLabels };
   const info = await stat(input).catch(() => undefined);
   if (!info) throw new InputError(`${input}: no such file or directory`, { file: input });
   const name = basename(input);
   if (!info.isDirectory()) {
+    let parts: Volume[];
     try {
       // A one-shot process: blocking opens and header reads, as for folders below.
-      return { images: [{ name, out: inMemory(await readImageFile(input, { maxVoxels: s.maxVoxels, name, dicom, blockingReads: true })) }], errors: [] };
+      parts = [await readImageFile(input, { maxVoxels: s.maxVoxels, name, dicom, blockingReads: true })];
     } catch (error) {
       // One enhanced DICOM file holding several parts (e.g. Philips echoes x magnitude / phase).
       if (!(error instanceof InputError) || error.details['cause'] !== 'several-parts') throw error;
       const bytes = new Uint8Array(await readFile(input));
-      const parts = await readDicomSeriesParts([{ name, bytes }], { maxVoxels: s.maxVoxels, ...dicom });
-      return { images: parts.map((v) => ({ name, out: inMemory(v) })), errors: [] };
+      parts = await readDicomSeriesParts([{ name, bytes }], { maxVoxels: s.maxVoxels, ...dicom });
     }
+    const chosen = parts.filter((v) => series === undefined || v.meta.seriesInstanceUid === series);
+    if (chosen.length > 0) await onSeries(chosen.map((v) => ({ name, out: inMemory(v) })));
+    return [];
   }
   // Files read / total and their MB (file sizes; DICOM pixel data is read later, on assembly).
   let bytes = 0;
@@ -83,21 +101,33 @@ export async function readAllImages(input: string, s: ReadSettings): Promise<{ i
     }
     s.progress?.update(done, total, `${formatMegabytes(bytes)} MB`);
   };
-  // A one-shot process: blocking file calls read the folder faster (node-file-access.ts).
-  const dir = await readImageDirectory(input, {
-    maxVoxels: s.maxVoxels,
-    dicom,
-    blockingReads: true,
-    streamDicomSamples: s.keepStoredValues,
-    ...(s.progress ? { onFile } : {}),
-  });
-  s.progress?.finish();
-  // Streamed parts and in-memory images in one list.
-  const images = [
-    ...dir.images.map(({ name: n, volume }) => ({ name: n, out: inMemory(volume) })),
-    ...dir.streamed.map(({ name: n, part }) => ({ name: n, out: { shell: part.shell, streamed: part } as Output })),
-  ];
-  return { images, errors: dir.errors };
+  // A one-shot process: blocking file calls read the folder faster (node-file-access.ts). Stored
+  // values (no --datatype): DICOM parts whose samples pass through unchanged are streamed from
+  // their files into the output instead of being assembled first.
+  let progressDone = false;
+  const scan = await scanImageDirectory(
+    input,
+    async ({ name: n, volume }) => {
+      // NIfTI / raster files: a series of their own (never the one --series names).
+      if (series === undefined) await onSeries([{ name: n, out: inMemory(volume) }]);
+    },
+    {
+      maxVoxels: s.maxVoxels,
+      dicom,
+      blockingReads: true,
+      streamDicomSamples: s.keepStoredValues,
+      ...(series === undefined ? {} : { dicomSeriesInstanceUid: series }),
+      visitDicomSeries: async (parts) => {
+        // Headers are all read before the first series is assembled: progress ends there.
+        if (!progressDone) s.progress?.finish();
+        progressDone = true;
+        await onSeries(parts.map(named));
+      },
+      ...(s.progress ? { onFile } : {}),
+    },
+  );
+  if (!progressDone) s.progress?.finish();
+  return scan.errors;
 }
 
 /** Parts of one DICOM series share its UID; anything else is its own image. */
@@ -180,24 +210,26 @@ function severalStacks(input: string, stacks: readonly NamedOutput[], why: strin
 
 /**
  * The parts of the one series to write to one output path: a folder with several series needs
- * --series (or an output folder instead of a file name).
+ * --series (or an output folder instead of a file name). `errors`: files that could not be read
+ * beside it (the caller warns: they are in no output).
  */
-export async function readOneSeries(input: string, series: string | undefined, s: ReadSettings): Promise<NamedOutput[]> {
-  const { images: all, errors } = await readAllImages(input, s);
-  const images = series === undefined ? all : all.filter((i) => i.out.shell.meta.seriesInstanceUid === series);
-  if (images.length === 0) {
+export async function readOneSeries(input: string, series: string | undefined, s: ReadSettings): Promise<{ group: NamedOutput[]; errors: ReadFailure[] }> {
+  const groups: NamedOutput[][] = [];
+  const errors = await scanSeries(input, s, series, async (group) => void groups.push(group));
+  if (groups.length === 0) {
     const first = errors[0];
     if (first) throw first.error;
     throw new InputError(`${input}: no readable image${series ? ` with series UID ${series}` : ''} in the directory`, { file: input });
   }
-  const groups = groupBySeries(images);
-  if (groups.length > 1) {
-    const keys = groups.map((g) => seriesKey(g[0]!.out.shell, g[0]!.name));
+  // A series whose files sit in several groups (other sizes or orientations) is one series here.
+  const merged = groupBySeries(groups.flat());
+  if (merged.length > 1) {
+    const keys = merged.map((g) => seriesKey(g[0]!.out.shell, g[0]!.name));
     throw new UsageError(
       `${input}: the directory holds ${keys.length} images / series; choose one with --series (${keys.join(', ')}), or give an output folder ` +
         'instead of a file name to write them all',
       { file: input },
     );
   }
-  return groups[0]!;
+  return { group: merged[0]!, errors };
 }

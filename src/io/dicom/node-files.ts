@@ -139,6 +139,20 @@ export type DicomDirectoryReadOptions = Omit<DicomReadOptions, 'name'> & {
    * a writer holds two pieces of a few MiB instead of the volume. For one-shot writers (convert).
    */
   streamSamples?: boolean;
+  /**
+   * Only this series (SeriesInstanceUID): the other series' headers are read (to tell them
+   * apart) but their samples are not. Default: every series.
+   */
+  seriesInstanceUid?: string;
+  /**
+   * Each series' parts handed over as soon as they are assembled (Volumes, and with
+   * streamSamples the streamed parts; every stack of one SeriesInstanceUID together, e.g. the
+   * three planes of a localiser) instead of collected in `series` / `streamed`: a caller
+   * that writes or summarises series one by one holds one series' samples at a time, not the
+   * folder's. The read waits for the callback; a series that fails to assemble is in `errors`
+   * and not handed over.
+   */
+  onSeries?: (parts: readonly (Volume | StreamedPart)[]) => void | Promise<void>;
 };
 
 export async function readDicomDirectory(dir: string, options?: DicomDirectoryReadOptions): Promise<DicomDirectoryResult> {
@@ -147,17 +161,21 @@ export async function readDicomDirectory(dir: string, options?: DicomDirectoryRe
 
 /** readDicomDirectory over `paths` (listFolder's dicom list of `dir`), or the folder's own listing when undefined. */
 export async function readDicomFilesOf(dir: string, paths: readonly string[] | undefined, options?: DicomDirectoryReadOptions): Promise<DicomDirectoryResult> {
-  const { onFile, blockingReads, streamSamples, ...rest } = options ?? {};
+  const { onFile, blockingReads, streamSamples, seriesInstanceUid, onSeries, ...rest } = options ?? {};
   const base = resolveReadOptions(rest, dir);
   if (blockingReads !== undefined && typeof blockingReads !== 'boolean')
     throw new UsageError(`option blockingReads must be a boolean, got ${typeof blockingReads}`, { field: 'blockingReads', expected: 'boolean' });
   if (streamSamples !== undefined && typeof streamSamples !== 'boolean')
     throw new UsageError(`option streamSamples must be a boolean, got ${typeof streamSamples}`, { field: 'streamSamples', expected: 'boolean' });
+  if (seriesInstanceUid !== undefined && typeof seriesInstanceUid !== 'string')
+    throw new UsageError(`option seriesInstanceUid must be a string, got ${typeof seriesInstanceUid}`, { field: 'seriesInstanceUid', expected: 'string' });
+  if (onSeries !== undefined && typeof onSeries !== 'function')
+    throw new UsageError(`option onSeries must be a function, got ${typeof onSeries}`, { field: 'onSeries', expected: 'function' });
   const blocking = blockingReads === true;
   const listed = paths ?? (await listDicomFiles(dir, { blockingReads: blocking }));
   const handles = new HandlePool(blocking);
   try {
-    return await readListedFiles(dir, listed, base, handles, onFile, streamSamples === true);
+    return await readListedFiles(dir, listed, base, handles, { onFile, stream: streamSamples === true, seriesInstanceUid, onSeries });
   } finally {
     await handles.closeAll();
   }
@@ -168,9 +186,14 @@ async function readListedFiles(
   paths: readonly string[],
   base: ResolvedReadOptions,
   handles: HandlePool,
-  onFile: DicomDirectoryReadOptions['onFile'],
-  stream: boolean,
+  how: {
+    readonly onFile: DicomDirectoryReadOptions['onFile'] | undefined;
+    readonly stream: boolean;
+    readonly seriesInstanceUid: string | undefined;
+    readonly onSeries: DicomDirectoryReadOptions['onSeries'] | undefined;
+  },
 ): Promise<DicomDirectoryResult> {
+  const { onFile, stream, seriesInstanceUid, onSeries } = how;
   // Reads overlap with header parsing (a few files in flight); results keep the listing order.
   const slots: ({ header: SliceHeader } | { error: DicomDirectoryError } | { skip: string })[] = new Array(paths.length);
   let next = 0;
@@ -212,17 +235,33 @@ async function readListedFiles(
   });
   const series: Volume[] = [];
   const streamed: StreamedPart[] = [];
+  // Groups of one series (other orientations or sizes: a 3-plane localiser) are handed to
+  // onSeries together; without onSeries each group's parts are collected as they come.
+  const clusters = new Map<string, SliceHeader[][]>();
   for (const group of groupSliceHeaders(headers)) {
-    const label = group.length === 1 ? group[0]!.name : `${group[0]!.name} (+${group.length - 1} files)`;
-    try {
-      if (!stream) series.push(...(await assembleSeriesParts(group, { ...base, name: label })));
-      else
-        for (const part of await assembleOrStreamSeriesParts(group, { ...base, name: label }))
-          if ('stream' in part) streamed.push(part);
-          else series.push(part);
-    } catch (err) {
-      errors.push({ file: label, error: asTyped(err, label) });
+    const uid = group[0]!.seriesInstanceUid;
+    if (seriesInstanceUid !== undefined && uid !== seriesInstanceUid) continue;
+    const key = onSeries === undefined || uid === '' ? `#${clusters.size}` : uid;
+    clusters.set(key, [...(clusters.get(key) ?? []), group]);
+  }
+  for (const groups of clusters.values()) {
+    const parts: (Volume | StreamedPart)[] = [];
+    for (const group of groups) {
+      const label = group.length === 1 ? group[0]!.name : `${group[0]!.name} (+${group.length - 1} files)`;
+      try {
+        parts.push(
+          ...(stream ? await assembleOrStreamSeriesParts(group, { ...base, name: label }) : await assembleSeriesParts(group, { ...base, name: label })),
+        );
+      } catch (err) {
+        errors.push({ file: label, error: asTyped(err, label) });
+      }
     }
+    if (onSeries !== undefined) {
+      if (parts.length > 0) await onSeries(parts);
+    } else
+      for (const part of parts)
+        if ('stream' in part) streamed.push(part);
+        else series.push(part);
   }
   return { series, errors, skipped, streamed };
 }
