@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type SharpConstructor from 'sharp';
 import { DecodeError, InputError, LimitError, ShapeError, UnsupportedError } from '../../core/errors.js';
+import type { SampleAllocator } from '../../core/sample-scratch.js';
 import { createVolume, type Volume } from '../../core/volume.js';
 import { importPeer } from '../../runtime/optional-peers.js';
 import { decodePngDirect } from './png-direct.js';
@@ -48,6 +49,11 @@ function loadSharp(): Promise<typeof SharpConstructor> {
 }
 
 export async function readRaster(input: Uint8Array | string, options: ReadRasterOptions = {}): Promise<Volume> {
+  return readRasterWith(input, options);
+}
+
+/** readRaster; `allocateSamples` (internal): the buffer a PNG on the direct path is inflated into (png-direct.ts). */
+export async function readRasterWith(input: Uint8Array | string, options: ReadRasterOptions, allocateSamples?: SampleAllocator): Promise<Volume> {
   const name = options.name ?? (typeof input === 'string' ? basename(input) : 'memory');
   const bytes =
     typeof input === 'string'
@@ -57,7 +63,7 @@ export async function readRaster(input: Uint8Array | string, options: ReadRaster
         })
       : input;
   // Common radiograph PNGs (8/16-bit grey or RGB, not interlaced) without sharp: faster, same samples.
-  const direct = decodePngDirect(bytes, name, options.maxVoxels);
+  const direct = decodePngDirect(bytes, name, options.maxVoxels, allocateSamples);
   if (direct !== undefined) return direct;
   const sharp = await loadSharp();
   const metadata = await sharp(bytes, { failOn: 'error' })

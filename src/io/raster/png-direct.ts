@@ -2,7 +2,10 @@
  * Direct PNG decoding in Node for the images radiographs come as: non-interlaced, 8- or 16-bit,
  * grey, grey + alpha, RGB or RGBA. Node's zlib (the same inflate libpng / libspng use, bounded to
  * the exact decoded size) + the five PNG row filters in JS, unfiltered in place inside the
- * inflated buffer, which then backs the Volume: one allocation of the image's size, no copy.
+ * inflated buffer, which then backs the Volume: no copy. The IDAT chunks are inflated one after the
+ * other straight into that buffer (inflate-into.ts), which the caller may supply: a pipeline
+ * passes the buffer it reuses from image to image (core/sample-scratch.ts), so a PNG read in
+ * steady state allocates nothing of the image's size.
  * Faster than sharp (libvips) on the same 8-bit grey files: sharp runs a metadata pass and a libvips
  * pipeline, and its output was copied again (BENCHMARKS.md, pipeline-overhead and "Design measurements").
  * Anything else (palette, 1/2/4-bit, Adam7 interlacing, an embedded ICC profile, which sharp
@@ -12,7 +15,10 @@
  */
 import * as zlib from 'node:zlib';
 import { DecodeError, LimitError } from '../../core/errors.js';
+import type { SampleAllocator } from '../../core/sample-scratch.js';
 import { createVolume, type Volume } from '../../core/volume.js';
+import { allocateUnfilled } from '../dicom/node-file-access.js';
+import { inflateInto } from './inflate-into.js';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Samples per pixel for the colour types handled here (0 grey, 2 RGB, 4 grey+alpha, 6 RGBA). */
@@ -24,9 +30,11 @@ const be32 = (b: Uint8Array, p: number): number => ((b[p]! << 24) | (b[p + 1]! <
 
 /**
  * Decodes `bytes` when the fast path covers the file; undefined when sharp must (see above).
- * Throws DecodeError (file named) for a damaged file and LimitError past maxVoxels.
+ * Throws DecodeError (file named) for a damaged file and LimitError past maxVoxels. `allocate`:
+ * the buffer the image is inflated into, asked for as uint8 of the inflated size + 1 (default
+ * fresh uninitialised memory); the Volume's samples are a view at its start.
  */
-export function decodePngDirect(bytes: Uint8Array, name: string, maxVoxels?: number): Volume | undefined {
+export function decodePngDirect(bytes: Uint8Array, name: string, maxVoxels?: number, allocate: SampleAllocator = allocateUnfilled): Volume | undefined {
   if (crc32 === undefined || bytes.length < 45 || !SIGNATURE.every((b, i) => bytes[i] === b)) return undefined;
   const fail = (why: string): never => {
     throw new DecodeError(`${name}: PNG decode failed (${why})`, { file: name, format: 'png' });
@@ -66,19 +74,34 @@ export function decodePngDirect(bytes: Uint8Array, name: string, maxVoxels?: num
   const bpp = (samples * depth) / 8;
   const stride = width * bpp;
   const expected = height * (stride + 1);
-  let raw: Uint8Array;
+  const raw = inflateImageData(idat, expected, allocate, fail);
+  unfilterInPlace(raw, height, stride, bpp, fail);
+  return toVolume(raw, width, height, samples, depth, name);
+}
+
+/**
+ * The image data, inflated: exactly `expected` bytes at the start of a buffer from `allocate`,
+ * bounded to that size (a decompression bomb stops at the buffer's end, not in memory).
+ */
+function inflateImageData(idat: readonly Uint8Array[], expected: number, allocate: SampleAllocator, fail: (why: string) => never): Uint8Array {
+  // One byte of room more than the header allows: a stream that inflates to more fills it.
+  const out = allocate('uint8', expected + 1) as Uint8Array;
+  const written = inflateInto(idat, out);
+  if (typeof written === 'string') return fail(`zlib: ${written}`);
+  if (written !== undefined) {
+    if (written !== expected) fail(`image data inflates to ${written > expected ? 'more than' : written} bytes, expected ${expected}`);
+    return out.subarray(0, expected);
+  }
+  // No engine that writes into a given buffer in this Node (inflate-into.ts): the public API.
+  let inflated: Buffer;
   try {
-    // Bounded to the exact decoded size: a decompression bomb stops here, not in memory.
-    // chunkSize = the whole image: zlib writes into one buffer (its default 16 KiB chunks were
-    // concatenated afterwards: one more full copy plus garbage per image).
-    const out = zlib.inflateSync(idat.length === 1 ? idat[0]! : Buffer.concat(idat), { maxOutputLength: expected, chunkSize: Math.max(64, expected) });
-    raw = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    inflated = zlib.inflateSync(idat.length === 1 ? idat[0]! : Buffer.concat(idat), { maxOutputLength: expected, chunkSize: Math.max(64, expected) });
   } catch (error) {
     return fail(`zlib: ${(error as Error).message}`);
   }
-  if (raw.length !== expected) fail(`image data inflates to ${raw.length} bytes, expected ${expected}`);
-  unfilterInPlace(raw, height, stride, bpp, fail);
-  return toVolume(raw, width, height, samples, depth, name);
+  if (inflated.length !== expected) fail(`image data inflates to ${inflated.length} bytes, expected ${expected}`);
+  out.set(inflated);
+  return out.subarray(0, expected);
 }
 
 /**

@@ -138,6 +138,11 @@ describe('decodePngDirect refuses or hands over', () => {
     const lie = Buffer.concat([png.subarray(0, 33), idat, png.subarray(png.length - 12)]);
     expect(() => decodePngDirect(lie, 'lie.png')).toThrow(DecodeError);
   });
+  it('image data that inflates to less than the header says is a DecodeError', () => {
+    const tall = encode(pattern(16 * 9, 1), 16, 9, 8, 0);
+    const short = Buffer.concat([tall.subarray(0, 33), png.subarray(33)]); // 9-row IHDR over 8 rows of data
+    expect(() => decodePngDirect(short, 'short.png')).toThrow(/short\.png.*inflates to 136 bytes, expected 153/);
+  });
   it('maxVoxels is checked from the header', () => {
     expect(() => decodePngDirect(png, 'big.png', 100)).toThrow(LimitError);
   });
@@ -147,5 +152,29 @@ describe('decodePngDirect refuses or hands over', () => {
     pal[25] = 3;
     expect(decodePngDirect(pal, 'p.png')).toBeUndefined();
     expect(decodePngDirect(encode(pattern(16 * 8, 1), 16, 8, 8, 0, { extra: [chunk('tRNS', new Uint8Array([0, 7]))] }), 't.png')).toBeUndefined();
+  });
+});
+
+describe('decodePngDirect into a given buffer', () => {
+  it('inflates into the buffer it is given (the inflated size + 1 bytes) and gives the same samples as into fresh memory', () => {
+    for (const [depth, colourType] of [
+      [8, 0],
+      [16, 0],
+      [8, 6],
+    ] as const) {
+      const samples = { 0: 1, 6: 4 }[colourType];
+      const png = encode(pattern(21 * 13 * samples * (depth / 8), 3), 21, 13, depth, colourType, { split: 3 });
+      const fresh = decodePngDirect(png, 'a.png')!;
+      let given: Uint8Array | undefined;
+      const v = decodePngDirect(png, 'a.png', undefined, (type, length) => {
+        expect(type).toBe('uint8');
+        expect(length).toBe(13 * (21 * samples * (depth / 8) + 1) + 1);
+        given = new Uint8Array(length).fill(0x5a);
+        return given;
+      })!;
+      expect(v.data.buffer).toBe(given!.buffer);
+      expect(v.data.constructor).toBe(fresh.data.constructor);
+      expect(Array.from(v.data)).toEqual(Array.from(fresh.data));
+    }
   });
 });
