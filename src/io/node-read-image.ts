@@ -86,7 +86,8 @@ export async function readImageBytes(bytes: Uint8Array, options: ReadImageFileOp
 }
 
 /**
- * `owned`: the bytes were read for this call alone, so a NIfTI volume may use them in place.
+ * `owned`: the bytes were read for this call alone, so a NIfTI volume may use them in place and a
+ * PNG's image data may be moved together inside them.
  * `allocateSamples`: where a PNG is inflated (a pipeline's reused buffer; default fresh memory).
  */
 async function decodeImageBytes(
@@ -107,7 +108,7 @@ async function decodeImageBytes(
     case 'jpeg':
     case 'tiff':
     case 'webp':
-      return readRasterWith(bytes, { name, ...limits }, allocateSamples);
+      return readRasterWith(bytes, { name, ...limits }, { ownsBytes: owned, ...(allocateSamples === undefined ? {} : { allocate: allocateSamples }) });
     case 'analyze':
       throw new UnsupportedError(`${name}: Analyze 7.5 (.hdr/.img) is not supported: it has no reliable orientation; convert it to NIfTI first`, {
         file: name,

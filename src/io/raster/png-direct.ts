@@ -2,10 +2,10 @@
  * Direct PNG decoding in Node for the images radiographs come as: non-interlaced, 8- or 16-bit,
  * grey, grey + alpha, RGB or RGBA. Node's zlib (the same inflate libpng / libspng use, bounded to
  * the exact decoded size) + the five PNG row filters in JS, unfiltered in place inside the
- * inflated buffer, which then backs the Volume: no copy. The IDAT chunks are inflated one after the
- * other straight into that buffer (inflate-into.ts), which the caller may supply: a pipeline
- * passes the buffer it reuses from image to image (core/sample-scratch.ts), so a PNG read in
- * steady state allocates nothing of the image's size.
+ * inflated buffer, which then backs the Volume: no copy. The image data is inflated straight into
+ * that buffer (inflate-into.ts), which the caller may supply: a pipeline passes the buffer it reuses
+ * from image to image (core/sample-scratch.ts) and the file's bytes read into its reused file buffer,
+ * so a PNG read in steady state allocates nothing of the image's size.
  * Faster than sharp (libvips) on the same 8-bit grey files: sharp runs a metadata pass and a libvips
  * pipeline, and its output was copied again (BENCHMARKS.md, pipeline-overhead and "Design measurements").
  * Anything else (palette, 1/2/4-bit, Adam7 interlacing, an embedded ICC profile, which sharp
@@ -28,13 +28,31 @@ const crc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number })
 
 const be32 = (b: Uint8Array, p: number): number => ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
 
+/** How decodePngDirect may use memory: where it inflates, and whether it may rewrite `bytes`. */
+export interface PngDecodeMemory {
+  /**
+   * The buffer the image is inflated into, asked for as uint8 of the inflated size + 1 (default
+   * fresh uninitialised memory); the Volume's samples are a view at its start.
+   */
+  readonly allocate?: SampleAllocator;
+  /**
+   * The bytes were read for this call alone: the IDAT chunks' data is moved together inside them
+   * (over the chunk headers) instead of being copied into a new buffer. They are not a PNG after.
+   */
+  readonly ownsBytes?: boolean;
+}
+
+const IDAT = 0x49444154;
+const IEND = 0x49454e44;
+const ICCP = 0x69434350;
+const TRNS = 0x74524e53;
+
 /**
- * Decodes `bytes` when the fast path covers the file; undefined when sharp must (see above).
- * Throws DecodeError (file named) for a damaged file and LimitError past maxVoxels. `allocate`:
- * the buffer the image is inflated into, asked for as uint8 of the inflated size + 1 (default
- * fresh uninitialised memory); the Volume's samples are a view at its start.
+ * Decodes `bytes` when the fast path covers the file; undefined when sharp must (see above), in
+ * which case `bytes` are untouched. Throws DecodeError (file named) for a damaged file and
+ * LimitError past maxVoxels.
  */
-export function decodePngDirect(bytes: Uint8Array, name: string, maxVoxels?: number, allocate: SampleAllocator = allocateUnfilled): Volume | undefined {
+export function decodePngDirect(bytes: Uint8Array, name: string, maxVoxels?: number, memory: PngDecodeMemory = {}): Volume | undefined {
   if (crc32 === undefined || bytes.length < 45 || !SIGNATURE.every((b, i) => bytes[i] === b)) return undefined;
   const fail = (why: string): never => {
     throw new DecodeError(`${name}: PNG decode failed (${why})`, { file: name, format: 'png' });
@@ -50,21 +68,23 @@ export function decodePngDirect(bytes: Uint8Array, name: string, maxVoxels?: num
   if (maxVoxels !== undefined && width * height > maxVoxels) {
     throw new LimitError(`${name}: ${width}x${height} pixels exceed maxVoxels ${maxVoxels}`, { file: name, voxels: width * height, maxVoxels });
   }
-  // Walk the chunks: collect IDAT, check every CRC, stop at IEND.
-  const idat: Uint8Array[] = [];
+  // Walk the chunks: note where the IDAT data lies, check every CRC, stop at IEND.
+  const idat: number[] = []; // offset, length, offset, length ...
   let p = 8;
   let ended = false;
   while (p + 12 <= bytes.length) {
     const length = be32(bytes, p);
     const end = p + 12 + length;
     if (end > bytes.length) fail('a chunk runs past the end of the file');
-    const type = String.fromCharCode(bytes[p + 4]!, bytes[p + 5]!, bytes[p + 6]!, bytes[p + 7]!);
-    if (crc32(bytes.subarray(p + 4, p + 8 + length)) !== be32(bytes, p + 8 + length)) fail(`CRC mismatch in chunk ${type}`);
+    const type = be32(bytes, p + 4);
+    if (crc32(bytes.subarray(p + 4, p + 8 + length)) !== be32(bytes, p + 8 + length)) {
+      fail(`CRC mismatch in chunk ${String.fromCharCode(bytes[p + 4]!, bytes[p + 5]!, bytes[p + 6]!, bytes[p + 7]!)}`);
+    }
     // iCCP: sharp converts through the profile; tRNS: sharp reports an alpha channel. Both: sharp.
-    if (type === 'iCCP' || type === 'tRNS') return undefined;
-    if (type === 'IDAT') idat.push(bytes.subarray(p + 8, p + 8 + length));
+    if (type === ICCP || type === TRNS) return undefined;
+    if (type === IDAT) idat.push(p + 8, length);
     p = end;
-    if (type === 'IEND') {
+    if (type === IEND) {
       ended = true;
       break;
     }
@@ -74,19 +94,42 @@ export function decodePngDirect(bytes: Uint8Array, name: string, maxVoxels?: num
   const bpp = (samples * depth) / 8;
   const stride = width * bpp;
   const expected = height * (stride + 1);
-  const raw = inflateImageData(idat, expected, allocate, fail);
+  const raw = inflateImageData(imageDataOf(bytes, idat, memory.ownsBytes === true), expected, memory.allocate ?? allocateUnfilled, fail);
   unfilterInPlace(raw, height, stride, bpp, fail);
   return toVolume(raw, width, height, samples, depth, name);
+}
+
+/**
+ * The zlib stream, split over the IDAT chunks, as one run of bytes: zlib keeps a copy of the last
+ * 32 KiB of output after every call that returns with input consumed, so feeding 300 chunks of
+ * 8 KiB (what libspng / libvips write) one by one cost 4 ms more per 2048^2 image than one call.
+ * Owned bytes: the chunks' data moved down over the headers between them (each destination lies
+ * before its source), no allocation; otherwise one new buffer (the caller's bytes stay as given).
+ */
+function imageDataOf(bytes: Uint8Array, idat: readonly number[], owned: boolean): Uint8Array {
+  const first = idat[0]!;
+  if (idat.length === 2) return bytes.subarray(first, first + idat[1]!);
+  if (!owned) {
+    const parts: Uint8Array[] = [];
+    for (let i = 0; i < idat.length; i += 2) parts.push(bytes.subarray(idat[i]!, idat[i]! + idat[i + 1]!));
+    return Buffer.concat(parts);
+  }
+  let end = first + idat[1]!;
+  for (let i = 2; i < idat.length; i += 2) {
+    bytes.copyWithin(end, idat[i]!, idat[i]! + idat[i + 1]!);
+    end += idat[i + 1]!;
+  }
+  return bytes.subarray(first, end);
 }
 
 /**
  * The image data, inflated: exactly `expected` bytes at the start of a buffer from `allocate`,
  * bounded to that size (a decompression bomb stops at the buffer's end, not in memory).
  */
-function inflateImageData(idat: readonly Uint8Array[], expected: number, allocate: SampleAllocator, fail: (why: string) => never): Uint8Array {
+function inflateImageData(data: Uint8Array, expected: number, allocate: SampleAllocator, fail: (why: string) => never): Uint8Array {
   // One byte of room more than the header allows: a stream that inflates to more fills it.
   const out = allocate('uint8', expected + 1) as Uint8Array;
-  const written = inflateInto(idat, out);
+  const written = inflateInto(data, out);
   if (typeof written === 'string') return fail(`zlib: ${written}`);
   if (written !== undefined) {
     if (written !== expected) fail(`image data inflates to ${written > expected ? 'more than' : written} bytes, expected ${expected}`);
@@ -95,7 +138,7 @@ function inflateImageData(idat: readonly Uint8Array[], expected: number, allocat
   // No engine that writes into a given buffer in this Node (inflate-into.ts): the public API.
   let inflated: Buffer;
   try {
-    inflated = zlib.inflateSync(idat.length === 1 ? idat[0]! : Buffer.concat(idat), { maxOutputLength: expected, chunkSize: Math.max(64, expected) });
+    inflated = zlib.inflateSync(data, { maxOutputLength: expected, chunkSize: Math.max(64, expected) });
   } catch (error) {
     return fail(`zlib: ${(error as Error).message}`);
   }

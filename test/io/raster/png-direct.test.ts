@@ -166,15 +166,29 @@ describe('decodePngDirect into a given buffer', () => {
       const png = encode(pattern(21 * 13 * samples * (depth / 8), 3), 21, 13, depth, colourType, { split: 3 });
       const fresh = decodePngDirect(png, 'a.png')!;
       let given: Uint8Array | undefined;
-      const v = decodePngDirect(png, 'a.png', undefined, (type, length) => {
-        expect(type).toBe('uint8');
-        expect(length).toBe(13 * (21 * samples * (depth / 8) + 1) + 1);
-        given = new Uint8Array(length).fill(0x5a);
-        return given;
+      const copy = Buffer.from(png);
+      const v = decodePngDirect(copy, 'a.png', undefined, {
+        allocate: (type, length) => {
+          expect(type).toBe('uint8');
+          expect(length).toBe(13 * (21 * samples * (depth / 8) + 1) + 1);
+          given = new Uint8Array(length).fill(0x5a);
+          return given;
+        },
       })!;
       expect(v.data.buffer).toBe(given!.buffer);
       expect(v.data.constructor).toBe(fresh.data.constructor);
       expect(Array.from(v.data)).toEqual(Array.from(fresh.data));
+      expect(Buffer.compare(copy, png)).toBe(0); // not owned: the caller's bytes untouched
+    }
+  });
+  it('with bytes it owns, moves the split image data together inside them and gives the same samples', () => {
+    for (const split of [1, 2, 7]) {
+      const png = encode(pattern(33 * 17 * 2, 5), 33, 17, 16, 0, { split, shift: 2 });
+      const fresh = decodePngDirect(png, 'a.png')!;
+      const owned = Buffer.from(png);
+      const v = decodePngDirect(owned, 'a.png', undefined, { ownsBytes: true })!;
+      expect(Array.from(v.data)).toEqual(Array.from(fresh.data));
+      if (split > 1) expect(Buffer.compare(owned, png)).not.toBe(0);
     }
   });
 });
