@@ -63,53 +63,47 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * Runs by path of a, b (same size) and c (another size) equal runs on volumes read separately: in
+ * sequence, concurrently and in a batch; `[a, b, c]` differ, so a stale buffer would show.
+ */
+async function expectRunsLikeSeparateReads([a, b, c]: readonly [string, string, string]): Promise<void> {
+  const pipe = await createPipeline('classification', 'tiny-cxr', { manifest, provider: 'cpu' });
+  const expected = new Map<string, Float32Array>();
+  for (const p of [a, b, c]) expected.set(p, (await pipe.run(await readImageFile(p))).logits);
+  expect(expected.get(a)).not.toEqual(expected.get(b));
+  for (const p of [a, b, c, a, b]) expect((await pipe.run(p)).logits).toEqual(expected.get(p));
+  const [ra, rb] = await Promise.all([pipe.run(a), pipe.run(b)]);
+  expect(ra.logits).toEqual(expected.get(a));
+  expect(rb.logits).toEqual(expected.get(b));
+  const batch = await pipe.runBatch([b, a, c]);
+  expect(batch.map((r) => r.logits)).toEqual([expected.get(b), expected.get(a), expected.get(c)]);
+  await pipe.dispose();
+}
+
 describe('classification: samples read into a reused buffer', () => {
   it('gives the logits of a separate read for every image: in sequence, another size between, concurrent, batched', async () => {
-    const pipe = await createPipeline('classification', 'tiny-cxr', { manifest, provider: 'cpu' });
-    const a = dxFile(dir, 'a.dcm', 160, 1);
-    const b = dxFile(dir, 'b.dcm', 160, 2);
-    const c = dxFile(dir, 'c.dcm', 128, 3);
+    const files = [dxFile(dir, 'a.dcm', 160, 1), dxFile(dir, 'b.dcm', 160, 2), dxFile(dir, 'c.dcm', 128, 3)] as const;
     // These files take the path that reads samples into the given buffer.
     const probe = new SampleScratch();
     const lease = probe.lease();
-    expect(probe.holds((await readImageFileWith(a, {}, lease.allocate)).data)).toBe(true);
+    expect(probe.holds((await readImageFileWith(files[0], {}, lease.allocate)).data)).toBe(true);
     lease.release();
-    const expected = new Map<string, Float32Array>();
-    for (const p of [a, b, c]) expected.set(p, (await pipe.run(await readImageFile(p))).logits);
-    // The images differ, so a stale buffer would show.
-    expect(expected.get(a)).not.toEqual(expected.get(b));
-    for (const p of [a, b, c, a, b]) expect((await pipe.run(p)).logits).toEqual(expected.get(p));
-    const [ra, rb] = await Promise.all([pipe.run(a), pipe.run(b)]);
-    expect(ra.logits).toEqual(expected.get(a));
-    expect(rb.logits).toEqual(expected.get(b));
-    const batch = await pipe.runBatch([b, a, c]);
-    expect(batch.map((r) => r.logits)).toEqual([expected.get(b), expected.get(a), expected.get(c)]);
-    await pipe.dispose();
+    await expectRunsLikeSeparateReads(files);
   });
 });
 
 describe('classification: PNG files read and inflated into reused buffers', () => {
   it('gives the logits of a separate read for every image: in sequence, another size between, concurrent, batched', async () => {
-    const pipe = await createPipeline('classification', 'tiny-cxr', { manifest, provider: 'cpu' });
-    const a = await pngFile(dir, 'a.png', 160, 1);
-    const b = await pngFile(dir, 'b.png', 160, 2);
-    const c = await pngFile(dir, 'c.png', 128, 3);
+    const files = [await pngFile(dir, 'a.png', 160, 1), await pngFile(dir, 'b.png', 160, 2), await pngFile(dir, 'c.png', 128, 3)] as const;
+    // The direct PNG path inflates into the given buffer (the file's bytes go into the other one).
     const probe = new SampleScratch();
     const lease = probe.lease();
-    const read = await readImageFileWith(a, {}, lease.allocate, lease.allocateBytes);
+    const read = await readImageFileWith(files[0], {}, lease.allocate, lease.allocateBytes);
     expect(probe.holds(read.data)).toBe(true);
-    expect(Array.from(read.data)).toEqual(Array.from((await readImageFile(a)).data));
+    expect(Array.from(read.data)).toEqual(Array.from((await readImageFile(files[0])).data));
     lease.release();
-    const expected = new Map<string, Float32Array>();
-    for (const p of [a, b, c]) expected.set(p, (await pipe.run(await readImageFile(p))).logits);
-    expect(expected.get(a)).not.toEqual(expected.get(b));
-    for (const p of [a, b, c, a, b]) expect((await pipe.run(p)).logits).toEqual(expected.get(p));
-    const [ra, rb] = await Promise.all([pipe.run(a), pipe.run(b)]);
-    expect(ra.logits).toEqual(expected.get(a));
-    expect(rb.logits).toEqual(expected.get(b));
-    const batch = await pipe.runBatch([b, a, c]);
-    expect(batch.map((r) => r.logits)).toEqual([expected.get(b), expected.get(a), expected.get(c)]);
-    await pipe.dispose();
+    await expectRunsLikeSeparateReads(files);
   });
 });
 
