@@ -160,48 +160,63 @@ function unfilterInPlace(b: Uint8Array, height: number, stride: number, bpp: num
     const d = y * stride;
     const u = d - stride; // previous row (packed, unfiltered); absent for y = 0
     const first = y === 0;
-    switch (filter) {
-      case 0:
-        b.copyWithin(d, s, s + stride);
-        break;
-      case 1: // Sub
-        for (let i = 0; i < bpp; i++) b[d + i] = b[s + i]!;
-        for (let i = bpp; i < stride; i++) b[d + i] = (b[s + i]! + b[d + i - bpp]!) & 255;
-        break;
-      case 2: // Up
-        if (first) b.copyWithin(d, s, s + stride);
-        else for (let i = 0; i < stride; i++) b[d + i] = (b[s + i]! + b[u + i]!) & 255;
-        break;
-      case 3: // Average (floor of the mean of left and up)
-        if (first) {
-          for (let i = 0; i < bpp; i++) b[d + i] = b[s + i]!;
-          for (let i = bpp; i < stride; i++) b[d + i] = (b[s + i]! + (b[d + i - bpp]! >> 1)) & 255;
-        } else {
-          for (let i = 0; i < bpp; i++) b[d + i] = (b[s + i]! + (b[u + i]! >> 1)) & 255;
-          for (let i = bpp; i < stride; i++) b[d + i] = (b[s + i]! + ((b[d + i - bpp]! + b[u + i]!) >> 1)) & 255;
-        }
-        break;
-      case 4: // Paeth; on the first row up and up-left are 0, so it reduces to Sub
-        if (first) {
-          for (let i = 0; i < bpp; i++) b[d + i] = b[s + i]!;
-          for (let i = bpp; i < stride; i++) b[d + i] = (b[s + i]! + b[d + i - bpp]!) & 255;
-        } else {
-          for (let i = 0; i < bpp; i++) b[d + i] = (b[s + i]! + b[u + i]!) & 255;
-          for (let i = bpp; i < stride; i++) {
-            const a = b[d + i - bpp]!;
-            const up = b[u + i]!;
-            const c = b[u + i - bpp]!;
-            const pa = Math.abs(up - c);
-            const pb = Math.abs(a - c);
-            const pc = Math.abs(a + up - 2 * c);
-            b[d + i] = (b[s + i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? up : c)) & 255;
-          }
-        }
-        break;
-      default:
-        fail(`row ${y} has filter type ${filter}`);
+    if (filter > 4) fail(`row ${y} has filter type ${filter}`);
+    if (filter === 0 || (filter === 2 && first)) b.copyWithin(d, s, s + stride);
+    else if (filter === 2) for (let i = 0; i < stride; i++) b[d + i] = (b[s + i]! + b[u + i]!) & 255;
+    // On the first row up and up-left are 0: Paeth reduces to Sub, Average to half the left.
+    else if (bpp === 1) unfilterGreyRow(b, filter === 4 && first ? 1 : filter, first, s, d, u, stride);
+    else unfilterRow(b, filter === 4 && first ? 1 : filter, first, s, d, u, stride, bpp);
+  }
+}
+
+/** Sub (1), Average (3), Paeth (4) for 1 byte a pixel (8-bit grey): the left pixel kept in a local. */
+function unfilterGreyRow(b: Uint8Array, filter: number, first: boolean, s: number, d: number, u: number, stride: number): void {
+  let a = 0; // left, unfiltered
+  if (filter === 1) {
+    for (let i = 0; i < stride; i++) b[d + i] = a = (b[s + i]! + a) & 255;
+  } else if (filter === 3) {
+    if (first) for (let i = 0; i < stride; i++) b[d + i] = a = (b[s + i]! + (a >> 1)) & 255;
+    else for (let i = 0; i < stride; i++) b[d + i] = a = (b[s + i]! + ((a + b[u + i]!) >> 1)) & 255;
+  } else {
+    let c = 0; // up-left
+    for (let i = 0; i < stride; i++) {
+      const up = b[u + i]!;
+      b[d + i] = a = (b[s + i]! + paeth(a, up, c)) & 255;
+      c = up;
     }
   }
+}
+
+/** Sub (1), Average (3), Paeth (4) for `bpp` bytes a pixel. */
+function unfilterRow(b: Uint8Array, filter: number, first: boolean, s: number, d: number, u: number, stride: number, bpp: number): void {
+  if (filter === 1) {
+    for (let i = 0; i < bpp; i++) b[d + i] = b[s + i]!;
+    for (let i = bpp; i < stride; i++) b[d + i] = (b[s + i]! + b[d + i - bpp]!) & 255;
+  } else if (filter === 3) {
+    for (let i = 0; i < bpp; i++) b[d + i] = (b[s + i]! + (first ? 0 : b[u + i]! >> 1)) & 255;
+    if (first) for (let i = bpp; i < stride; i++) b[d + i] = (b[s + i]! + (b[d + i - bpp]! >> 1)) & 255;
+    else for (let i = bpp; i < stride; i++) b[d + i] = (b[s + i]! + ((b[d + i - bpp]! + b[u + i]!) >> 1)) & 255;
+  } else {
+    for (let i = 0; i < bpp; i++) b[d + i] = (b[s + i]! + b[u + i]!) & 255;
+    for (let i = bpp; i < stride; i++) b[d + i] = (b[s + i]! + paeth(b[d + i - bpp]!, b[u + i]!, b[u + i - bpp]!)) & 255;
+  }
+}
+
+/**
+ * The Paeth predictor (PNG spec 9.4: the one of left a, up b, up-left c nearest a + b - c, ties to
+ * a, then b) without branches: on image data the branches mispredicted, and this form took half
+ * the time of the spec's if/else (2048^2 8-bit grey, every row Paeth: 19 vs 37 ms).
+ */
+export function paeth(a: number, b: number, c: number): number {
+  const p = b - c;
+  const q = a - c;
+  const r = p + q;
+  const pa = (p ^ (p >> 31)) - (p >> 31); // |b - c|
+  const pb = (q ^ (q >> 31)) - (q >> 31); // |a - c|
+  const pc = (r ^ (r >> 31)) - (r >> 31); // |a + b - 2c|
+  const notA = ((pb - pa) | (pc - pa)) >> 31; // -1 unless pa <= pb and pa <= pc
+  const notB = (pc - pb) >> 31; // -1 unless pb <= pc
+  return (a & ~notA) | (notA & ((b & ~notB) | (c & notB)));
 }
 
 /** Packed big-endian rows -> the Volume sharp's path gives (alpha dropped, uint16 native order). */

@@ -9,7 +9,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { DecodeError, LimitError } from '../../../src/index.js';
-import { decodePngDirect } from '../../../src/io/raster/png-direct.js';
+import { decodePngDirect, paeth } from '../../../src/io/raster/png-direct.js';
 import { readRaster } from '../../../src/io/raster/node-raster.js';
 
 function chunk(type: string, data: Uint8Array): Buffer {
@@ -89,11 +89,11 @@ function pattern(n: number, seed: number): Uint8Array {
 
 describe('decodePngDirect = sharp, sample for sample', () => {
   const cases = [0, 2, 4, 6].flatMap((ct) => [8, 16].map((depth) => ({ ct, depth: depth as 8 | 16 })));
-  it.each(cases)('colour type $ct, $depth-bit, 37x23, every filter, split IDAT', async ({ ct, depth }) => {
+  it.each(cases)('colour type $ct, $depth-bit, 37x23, every filter (each on the first row too), split IDAT', async ({ ct, depth }) => {
     const w = 37,
       h = 23;
     const samples = { 0: 1, 2: 3, 4: 2, 6: 4 }[ct as 0 | 2 | 4 | 6];
-    for (const shift of [0, 2]) {
+    for (const shift of [0, 1, 2, 3, 4]) {
       const png = encode(pattern(w * h * samples * (depth / 8), ct * 31 + depth + shift), w, h, depth, ct, { split: 3, shift });
       const v = decodePngDirect(png, 'case.png');
       expect(v).toBeDefined();
@@ -190,5 +190,20 @@ describe('decodePngDirect into a given buffer', () => {
       expect(Array.from(v.data)).toEqual(Array.from(fresh.data));
       if (split > 1) expect(Buffer.compare(owned, png)).not.toBe(0);
     }
+  });
+});
+
+describe('paeth (branchless)', () => {
+  it("equals the PNG spec's predictor for every left, up and up-left byte", () => {
+    let mismatches = 0;
+    for (let a = 0; a < 256; a++)
+      for (let b = 0; b < 256; b++)
+        for (let c = 0; c < 256; c++) {
+          const pa = Math.abs(b - c);
+          const pb = Math.abs(a - c);
+          const pc = Math.abs(a + b - 2 * c);
+          if (paeth(a, b, c) !== (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) mismatches++;
+        }
+    expect(mismatches).toBe(0);
   });
 });
