@@ -1,7 +1,8 @@
 /**
  * zlib inflate into a buffer the caller supplies, in Node. Node's public zlib API always allocates
- * its output (inflateSync returns a fresh Buffer; a stream allocates a new output chunk each time
- * one fills), so a PNG decoded per image allocated its whole inflated size each time: 4 MiB of
+ * its output (inflateSync returns a fresh Buffer; a stream allocates its output chunk when it is
+ * made, again each time one fills, and takes no more input once ended, so one stream per image),
+ * so a PNG decoded per image allocated its whole inflated size each time: 4 MiB of
  * external memory per 2048^2 8-bit radiograph, which drove V8's collections into the timed runs
  * (BENCHMARKS.md, issue 26, PNG). The zlib engine below the public API writes wherever it is told:
  * an Inflate object's handle, `writeSync(flush, in, inOffset, inLength, out, outOffset,
@@ -9,7 +10,7 @@
  * inflateSync calls in its loop. Same native zlib, same speed, no allocation.
  *
  * That handle is not public API, so it is used only when a self-test at first use inflates a known
- * stream into a buffer exactly (Node 20-24 have it); otherwise `inflateInto` returns undefined and
+ * stream into a buffer exactly (as in Node 20, where it was measured); otherwise `inflateInto` returns undefined and
  * the caller uses zlib.inflateSync. fflate's inflateSync(data, { out }) was measured as the
  * alternative: the same bytes 3x slower than zlib here (51 vs 17 ms for a 2048^2 image), slower
  * than the sharp decode it must beat.
@@ -63,8 +64,12 @@ function getEngine(): Engine | undefined {
     const known = new Uint8Array(5000);
     for (let i = 0; i < known.length; i++) known[i] = (i * 7 + (i >> 5)) & 255;
     const out = new Uint8Array(known.length + 1);
-    const written = run(engine, zlib.deflateSync(known), out);
-    usable = written === known.length && out.subarray(0, known.length).every((b, i) => b === known[i]);
+    try {
+      const written = run(engine, zlib.deflateSync(known), out);
+      usable = written === known.length && out.subarray(0, known.length).every((b, i) => b === known[i]);
+    } catch {
+      usable = false; // another Node's internals: the public API from here on
+    }
     if (!usable) engine = undefined;
   }
   return usable ? engine : undefined;
