@@ -13,10 +13,10 @@
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { generateChestRadiograph } from '../dist/phantoms.js';
 import { decodePngDirect } from '../dist/io/raster/png-direct.js';
+import { encodePng } from './lib/png-encode.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -30,48 +30,10 @@ const phantom = generateChestRadiograph({ seed: 3, size: N }).image.data; // uin
 const grey = new Uint8Array(N * N);
 for (let i = 0; i < grey.length; i++) grey[i] = phantom[i] >> 4;
 
-function chunk(type, data) {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-  return Buffer.concat([head, data, crc]);
-}
-
-/** The phantom as a PNG whose rows all use `filter` (predictors per the PNG spec). */
-function encode(filter) {
-  const rows = new Uint8Array(N * (N + 1));
-  for (let y = 0; y < N; y++) {
-    rows[y * (N + 1)] = filter;
-    for (let i = 0; i < N; i++) {
-      const x = grey[y * N + i];
-      const a = i ? grey[y * N + i - 1] : 0;
-      const b = y ? grey[(y - 1) * N + i] : 0;
-      const c = y && i ? grey[(y - 1) * N + i - 1] : 0;
-      const pa = Math.abs(b - c);
-      const pb = Math.abs(a - c);
-      const pc = Math.abs(a + b - 2 * c);
-      const pred = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][filter];
-      rows[y * (N + 1) + 1 + i] = (x - pred) & 255;
-    }
-  }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(N, 0);
-  ihdr.writeUInt32BE(N, 4);
-  ihdr[8] = 8;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(rows)),
-    chunk('IEND', new Uint8Array(0)),
-  ]);
-}
-
 const out = { load: { before: loadavg().map((x) => +x.toFixed(2)) }, rounds, size: `${N}x${N}`, filters: {} };
 const reused = new Uint8Array(N * (N + 1) + 1);
 for (const filter of [0, 1, 2, 3, 4]) {
-  const png = encode(filter);
+  const png = encodePng(grey, N, N, 8, 0, { filter });
   const sides = {
     sdk: () => decodePngDirect(png, 'x.png', undefined, { allocate: () => reused }),
     sharp: () => sharp(png).raw().toBuffer(),

@@ -5,68 +5,17 @@
  * IDAT chunks must decode to exactly sharp's samples; damaged files must fail, unhandled layouts
  * must be left to sharp.
  */
-import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { DecodeError, LimitError } from '../../../src/index.js';
 import { decodePngDirect, paeth } from '../../../src/io/raster/png-direct.js';
 import { readRaster } from '../../../src/io/raster/node-raster.js';
+import { encodePng, pngChunk } from '../../../bench/lib/png-encode.mjs';
 
-function chunk(type: string, data: Uint8Array): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-  return Buffer.concat([head, data, crc]);
-}
-
-/** Big-endian sample bytes of a w x h image -> PNG with filter (y + shift) % 5 on row y. */
-function encode(
-  raw: Uint8Array,
-  w: number,
-  h: number,
-  depth: 8 | 16,
-  colourType: number,
-  opts: { split?: number; shift?: number; interlace?: number; extra?: Buffer[] } = {},
-): Buffer {
-  const samples = { 0: 1, 2: 3, 4: 2, 6: 4 }[colourType as 0 | 2 | 4 | 6];
-  const bpp = (samples * depth) / 8;
-  const stride = w * bpp;
-  const out = new Uint8Array(h * (stride + 1));
-  for (let y = 0; y < h; y++) {
-    const f = (y + (opts.shift ?? 0)) % 5;
-    out[y * (stride + 1)] = f;
-    for (let i = 0; i < stride; i++) {
-      const x = raw[y * stride + i]!;
-      const a = i >= bpp ? raw[y * stride + i - bpp]! : 0;
-      const b = y > 0 ? raw[(y - 1) * stride + i]! : 0;
-      const c = y > 0 && i >= bpp ? raw[(y - 1) * stride + i - bpp]! : 0;
-      const pa = Math.abs(b - c),
-        pb = Math.abs(a - c),
-        pc = Math.abs(a + b - 2 * c);
-      const pred = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][f]!;
-      out[y * (stride + 1) + 1 + i] = (x - pred) & 255;
-    }
-  }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = depth;
-  ihdr[9] = colourType;
-  ihdr[12] = opts.interlace ?? 0;
-  const z = deflateSync(out);
-  const parts = [];
-  const step = opts.split ? Math.ceil(z.length / opts.split) : z.length;
-  for (let p = 0; p < z.length; p += step) parts.push(chunk('IDAT', z.subarray(p, p + step)));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    ...(opts.extra ?? []),
-    ...parts,
-    chunk('IEND', new Uint8Array(0)),
-  ]);
-}
+type EncodeOptions = { split?: number; shift?: number; interlace?: number; extra?: Buffer[] };
+const chunk = pngChunk as (type: string, data: Uint8Array) => Buffer;
+/** Big-endian sample bytes of a w x h image -> PNG with filter (y + shift) % 5 on row y (bench/lib/png-encode.mjs). */
+const encode = encodePng as (raw: Uint8Array, w: number, h: number, depth: 8 | 16, colourType: number, opts?: EncodeOptions) => Buffer;
 
 /** What node-raster's sharp path returns for the same bytes. */
 async function viaSharp(png: Buffer, colour: boolean, sixteen: boolean): Promise<number[]> {
