@@ -15,7 +15,8 @@
  * Every pair alternates which side runs first, round by round, each side after an untimed event-loop
  * turn (settle(): a collection the previous side started is not finished in the next one's window);
  * the collection pauses inside each side's windows are recorded (gcInWindows;
- * MEDINFER_BENCH_NO_SETTLE=1 leaves the turn out, as before 2026-12-07 19:00Z). A figure that cannot be measured
+ * MEDINFER_BENCH_NO_SETTLE=1 leaves the turn out, as before 2026-12-07 19:00Z; MEDINFER_BENCH_SETTLE_GC=1 with
+ * node --expose-gc adds a full collection to it). A figure that cannot be measured
  * (model missing, pydicom missing, a side failing) is listed in `failed` and the area exits 1
  * naming it: nothing is skipped or substituted.
  *   npm run build && node bench/pipeline-overhead.mjs [--quick]   (MEDINFER_BENCH_OVERHEAD=a,b:
@@ -103,8 +104,16 @@ new PerformanceObserver((list) => {
  */
 const SETTLE = process.env.MEDINFER_BENCH_NO_SETTLE !== '1'; // =1: the harness without it (A/B of the harness)
 const SETTLE_MS = Number(process.env.MEDINFER_BENCH_SETTLE_MS ?? 20);
+// MEDINFER_BENCH_SETTLE_GC=1 (with node --expose-gc): a full collection in each untimed pause, so
+// every side starts on a collected heap and pays only for the collections its own allocations
+// cause. Without it, a major collection the garbage of one side (sharp's output, readImageFile's
+// fresh buffers, dicom-parser's copies) starts can still finish in another side's window when its
+// marking outlasts the 20 ms pause (BENCHMARKS.md, issue 26, PNG read into reused buffers).
+const SETTLE_GC = process.env.MEDINFER_BENCH_SETTLE_GC === '1';
+if (SETTLE_GC && typeof globalThis.gc !== 'function') throw new Error('MEDINFER_BENCH_SETTLE_GC=1 needs node --expose-gc');
 const settle = async () => {
   if (!SETTLE) return;
+  if (SETTLE_GC) globalThis.gc();
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   await new Promise((resolve) => setImmediate(resolve));
 };
@@ -421,6 +430,7 @@ writeAreaResult('pipeline-overhead', {
   date: new Date().toISOString(),
   quick,
   settleBetweenSides: SETTLE,
+  fullCollectionBeforeSides: SETTLE && SETTLE_GC,
   machine: machineNote(),
   figures,
   failed,

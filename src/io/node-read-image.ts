@@ -7,12 +7,12 @@
 import { basename, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DecodeError, InputError, isMedinferError, UnsupportedError, type MedinferError } from '../core/errors.js';
-import type { SampleAllocator } from '../core/sample-scratch.js';
+import type { ByteAllocator, SampleAllocator } from '../core/sample-scratch.js';
 import type { Volume } from '../core/volume.js';
 import { readNiftiSync } from './nifti/read-nifti.js';
 import { detectNiftiVersion, NIFTI2_HEADER_BYTES } from './nifti/nifti-header.js';
 import { isGzip, peekGunzip } from './nifti/nifti-gzip.js';
-import { readRaster } from './raster/node-raster.js';
+import { readRasterWith } from './raster/node-raster.js';
 import { readDicom } from './dicom/read-dicom.js';
 import type { DicomReadOptions } from './dicom/options.js';
 import { FIRST_READ, listFolder, readDicomFilesOf } from './dicom/node-files.js';
@@ -85,8 +85,17 @@ export async function readImageBytes(bytes: Uint8Array, options: ReadImageFileOp
   return decodeImageBytes(bytes, options, false);
 }
 
-/** `owned`: the bytes were read for this call alone, so a NIfTI volume may use them in place. */
-async function decodeImageBytes(bytes: Uint8Array, options: ReadImageFileOptions & { name: string }, owned: boolean): Promise<Volume> {
+/**
+ * `owned`: the bytes were read for this call alone, so a NIfTI volume may use them in place and a
+ * PNG's image data may be moved together inside them.
+ * `allocateSamples`: where a PNG is inflated (a pipeline's reused buffer; default fresh memory).
+ */
+async function decodeImageBytes(
+  bytes: Uint8Array,
+  options: ReadImageFileOptions & { name: string },
+  owned: boolean,
+  allocateSamples?: SampleAllocator,
+): Promise<Volume> {
   const { name } = options;
   const format = detectImageFormat(bytes, name);
   const limits = options.maxVoxels === undefined ? {} : { maxVoxels: options.maxVoxels };
@@ -99,7 +108,7 @@ async function decodeImageBytes(bytes: Uint8Array, options: ReadImageFileOptions
     case 'jpeg':
     case 'tiff':
     case 'webp':
-      return readRaster(bytes, { name, ...limits });
+      return readRasterWith(bytes, { name, ...limits }, { ownsBytes: owned, ...(allocateSamples === undefined ? {} : { allocate: allocateSamples }) });
     case 'analyze':
       throw new UnsupportedError(`${name}: Analyze 7.5 (.hdr/.img) is not supported: it has no reliable orientation; convert it to NIfTI first`, {
         file: name,
@@ -144,15 +153,21 @@ export async function readImageFile(path: string, options: ReadImageFileOptions 
 
 /**
  * readImageFile, with `allocateSamples` for the samples a DICOM file's native pixel data is read
- * straight into (a pipeline's reused buffer, core/sample-scratch.ts; default: fresh memory).
- * Internal: the caller must not let the volume outlive its own use of the buffer.
+ * straight into, or a PNG is inflated into, and `allocateBytes` for a file read whole (a pipeline's
+ * reused buffers, core/sample-scratch.ts; default: fresh memory). Internal: the caller must not let
+ * the volume outlive its own use of the buffers (a NIfTI volume may view the file's bytes).
  */
-export async function readImageFileWith(path: string, options: ReadImageFileOptions, allocateSamples?: SampleAllocator): Promise<Volume> {
+export async function readImageFileWith(
+  path: string,
+  options: ReadImageFileOptions,
+  allocateSamples?: SampleAllocator,
+  allocateBytes?: ByteAllocator,
+): Promise<Volume> {
   const name = options.name ?? basename(path);
   const blocking = options.blockingReads === true;
   let read: { dicom: OpenedDicomFile } | { bytes: Uint8Array };
   try {
-    read = WHOLE_FILE_NAMES.test(path) ? { bytes: await readWholeFile(path, blocking) } : await openAndProbe(path, blocking);
+    read = WHOLE_FILE_NAMES.test(path) ? { bytes: await readWholeFile(path, blocking, allocateBytes) } : await openAndProbe(path, blocking);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
     throw new InputError(`${name}: cannot read file (${code})`, { file: name, errno: code }, { cause: error });
@@ -161,7 +176,7 @@ export async function readImageFileWith(path: string, options: ReadImageFileOpti
     const limits = options.maxVoxels === undefined ? {} : { maxVoxels: options.maxVoxels };
     return readDicomFile(path, { ...options.dicom, name, ...limits }, blocking, read.dicom, allocateSamples);
   }
-  return decodeImageBytes(read.bytes, { ...options, name }, true);
+  return decodeImageBytes(read.bytes, { ...options, name }, true, allocateSamples);
 }
 
 export interface ImageDirectoryEntry {

@@ -5,7 +5,7 @@
  * as one tensor batch (up to the manifest's inference.batch).
  */
 import { InputError } from '../core/errors.js';
-import { SampleScratch, type SampleAllocator } from '../core/sample-scratch.js';
+import { SampleScratch, type SampleLease } from '../core/sample-scratch.js';
 import type { Volume } from '../core/volume.js';
 import { labelNames } from '../manifest/load.js';
 import type { ModelEntry } from '../manifest/types.js';
@@ -63,10 +63,10 @@ async function prepare(
   handle: ModelHandle,
   input: ImageInput,
   volumeIndex?: number,
-  allocateSamples?: SampleAllocator,
+  lease?: SampleLease,
 ): Promise<{ name: string; volume: Volume; pre: PreprocessResult }> {
   const name = inputName(input);
-  const loaded = await handle.context.loadVolume(input, allocateSamples === undefined ? {} : { allocateSamples });
+  const loaded = await handle.context.loadVolume(input, lease === undefined ? {} : { allocateSamples: lease.allocate, allocateBytes: lease.allocateBytes });
   const volume = assertFiniteInput(selectInputVolume(loaded, volumeIndex, name), name);
   checkImageInput(volume, handle.entry, name);
   return { name, volume, pre: runPreprocessPlan(volume, handle.entry.preprocess, handle.entry.space ? { space: handle.entry.space } : {}) };
@@ -99,16 +99,16 @@ export async function createClassificationPipeline(context: PipelineContext, mod
     const started = Date.now();
     const lease = scratch.lease();
     try {
-      return await runBatchWith(inputs, started, lease.allocate);
+      return await runBatchWith(inputs, started, lease);
     } finally {
       lease.release();
     }
   }
 
-  /** runBatch; `allocateSamples` serves the first image read (the others' samples stay alive until the batch ran). */
-  async function runBatchWith(inputs: readonly ImageInput[], started: number, allocateSamples: SampleAllocator): Promise<ClassificationResult[]> {
+  /** runBatch; `lease` serves the first image read (the others' samples stay alive until the batch ran). */
+  async function runBatchWith(inputs: readonly ImageInput[], started: number, lease: SampleLease): Promise<ClassificationResult[]> {
     const prepared: Awaited<ReturnType<typeof prepare>>[] = [];
-    for (const input of inputs) prepared.push(await prepare(handle, input, undefined, allocateSamples));
+    for (const input of inputs) prepared.push(await prepare(handle, input, undefined, lease));
     const results: ClassificationResult[] = new Array(prepared.length);
     // Group by tensor shape so one session.run serves many images (shapes differ e.g. for letterbox).
     const groups = new Map<string, number[]>();
@@ -139,7 +139,7 @@ export async function createClassificationPipeline(context: PipelineContext, mod
       const started = Date.now();
       const lease = scratch.lease();
       try {
-        const p = await prepare(handle, input, options.volume, lease.allocate);
+        const p = await prepare(handle, input, options.volume, lease);
         const logits = splitLogits(handle, await runSingleInput(handle, p.pre.tensor), 1)[0]!;
         const result = finish(logits, p.pre.records, p.name, started);
         if (!options.explain) return result;

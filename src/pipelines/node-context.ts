@@ -4,7 +4,7 @@
  */
 import { readDicomWebSeries } from '../io/dicomweb/read-series.js';
 import { readFile } from 'node:fs/promises';
-import type { SampleAllocator } from '../core/sample-scratch.js';
+import type { ByteAllocator, SampleAllocator } from '../core/sample-scratch.js';
 import type { Volume } from '../core/volume.js';
 import { InputError, isMedinferError, LimitError } from '../core/errors.js';
 import { readDicomDirectory } from '../io/dicom/node-files.js';
@@ -44,9 +44,12 @@ function isVolume(input: ImageInput): input is Volume {
   return typeof input === 'object' && 'geometry' in input && 'data' in input;
 }
 
-export async function loadNodeVolume(input: ImageInput, options: { maxVoxels?: number; allocateSamples?: SampleAllocator } = {}): Promise<Volume> {
+export async function loadNodeVolume(
+  input: ImageInput,
+  options: { maxVoxels?: number; allocateSamples?: SampleAllocator; allocateBytes?: ByteAllocator } = {},
+): Promise<Volume> {
   const limits = options.maxVoxels !== undefined ? { maxVoxels: options.maxVoxels } : {};
-  if (typeof input === 'string') return readPath(input, limits, options.allocateSamples);
+  if (typeof input === 'string') return readPath(input, limits, options.allocateSamples, options.allocateBytes);
   if (input instanceof Uint8Array) return readImageBytes(input, { ...limits, name: 'bytes' });
   if (isVolume(input)) {
     // In-memory volumes get the same limit the file readers apply from the header.
@@ -69,9 +72,9 @@ export async function loadNodeVolume(input: ImageInput, options: { maxVoxels?: n
  * (its open succeeds on Linux, its read fails; Windows refuses the open), so a file costs no
  * separate stat (a thread-pool round trip per input).
  */
-async function readPath(path: string, limits: { maxVoxels?: number }, allocateSamples?: SampleAllocator): Promise<Volume> {
+async function readPath(path: string, limits: { maxVoxels?: number }, allocateSamples?: SampleAllocator, allocateBytes?: ByteAllocator): Promise<Volume> {
   try {
-    return await readImageFileWith(path, limits, allocateSamples);
+    return await readImageFileWith(path, limits, allocateSamples, allocateBytes);
   } catch (error) {
     if (isMedinferError(error) && error.details['errno'] === 'EISDIR') return readSeriesFolder(path, limits);
     throw error;

@@ -1,5 +1,5 @@
 /** Types shared by every task pipeline. */
-import type { SampleAllocator } from '../core/sample-scratch.js';
+import type { ByteAllocator, SampleAllocator } from '../core/sample-scratch.js';
 import type { Volume } from '../core/volume.js';
 import type { DicomWebSeriesReference } from '../io/dicomweb/read-series.js';
 import type { Manifest, ModelEntry, TaskName } from '../manifest/types.js';
@@ -49,10 +49,14 @@ export interface PipelineContext extends RuntimeSettings {
   readonly cache: SessionCache;
   /**
    * Turns an ImageInput into a Volume (file readers are platform-specific). `allocateSamples`:
-   * where a file's samples may be read straight into (a pipeline's reused buffer; readers that
-   * cannot use it ignore it).
+   * where a file's samples may be read straight into (or a PNG inflated into); `allocateBytes`:
+   * where a file read whole may go (a pipeline's reused buffers; readers that cannot use them
+   * ignore them).
    */
-  readonly loadVolume: (input: ImageInput, options?: { maxVoxels?: number; allocateSamples?: SampleAllocator }) => Promise<Volume>;
+  readonly loadVolume: (
+    input: ImageInput,
+    options?: { maxVoxels?: number; allocateSamples?: SampleAllocator; allocateBytes?: ByteAllocator },
+  ) => Promise<Volume>;
   /** Reads a model side file (vocabulary, labels) from a path or URL. */
   readonly loadFile: (location: string) => Promise<Uint8Array>;
 }

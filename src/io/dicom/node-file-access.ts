@@ -136,15 +136,16 @@ export async function readRestOfFile(file: OpenFile, head: Uint8Array): Promise<
 }
 
 /**
- * A whole file in one read into an unpooled buffer: fs.promises.readFile reads in 512 KiB chunks
- * and was several times slower (BENCHMARKS.md, "Design measurements"); the buffer can back a
- * Volume without a copy.
+ * A whole file in one read (one open, fstat for the size, one read) into an unpooled buffer:
+ * fs.promises.readFile reads in 512 KiB chunks and was several times slower (BENCHMARKS.md,
+ * "Design measurements"); the buffer can back a Volume without a copy.
  */
-export async function readWholeFile(path: string, blocking: boolean): Promise<Uint8Array> {
+export async function readWholeFile(path: string, blocking: boolean, allocate?: (size: number) => Uint8Array): Promise<Uint8Array> {
   const file = await openFile(path, blocking);
   try {
     const size = await file.size();
-    const buffer = Buffer.allocUnsafeSlow(size);
+    // `allocate`: a buffer the caller reuses from file to file (core/sample-scratch.ts allocateBytes).
+    const buffer = allocate === undefined ? Buffer.allocUnsafeSlow(size) : allocate(size);
     const filled = await readFully(file, 0, buffer);
     return filled === size ? buffer : buffer.subarray(0, filled);
   } finally {

@@ -11,7 +11,7 @@ import type SharpConstructor from 'sharp';
 import { DecodeError, InputError, LimitError, ShapeError, UnsupportedError } from '../../core/errors.js';
 import { createVolume, type Volume } from '../../core/volume.js';
 import { importPeer } from '../../runtime/optional-peers.js';
-import { decodePngDirect } from './png-direct.js';
+import { decodePngDirect, type PngDecodeMemory } from './png-direct.js';
 
 export interface ReadRasterOptions {
   /** Name for errors and meta.source (default: the path's base name, or 'memory'). */
@@ -48,6 +48,14 @@ function loadSharp(): Promise<typeof SharpConstructor> {
 }
 
 export async function readRaster(input: Uint8Array | string, options: ReadRasterOptions = {}): Promise<Volume> {
+  return readRasterWith(input, options);
+}
+
+/**
+ * readRaster; `memory` (internal): where a PNG on the direct path is inflated, and whether the bytes
+ * given were read for this call alone (png-direct.ts PngDecodeMemory; a file read here is).
+ */
+export async function readRasterWith(input: Uint8Array | string, options: ReadRasterOptions, memory: PngDecodeMemory = {}): Promise<Volume> {
   const name = options.name ?? (typeof input === 'string' ? basename(input) : 'memory');
   const bytes =
     typeof input === 'string'
@@ -57,7 +65,7 @@ export async function readRaster(input: Uint8Array | string, options: ReadRaster
         })
       : input;
   // Common radiograph PNGs (8/16-bit grey or RGB, not interlaced) without sharp: faster, same samples.
-  const direct = decodePngDirect(bytes, name, options.maxVoxels);
+  const direct = decodePngDirect(bytes, name, options.maxVoxels, typeof input === 'string' ? { ...memory, ownsBytes: true } : memory);
   if (direct !== undefined) return direct;
   const sharp = await loadSharp();
   const metadata = await sharp(bytes, { failOn: 'error' })

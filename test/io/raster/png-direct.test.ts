@@ -5,68 +5,17 @@
  * IDAT chunks must decode to exactly sharp's samples; damaged files must fail, unhandled layouts
  * must be left to sharp.
  */
-import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { DecodeError, LimitError } from '../../../src/index.js';
-import { decodePngDirect } from '../../../src/io/raster/png-direct.js';
+import { decodePngDirect, paeth } from '../../../src/io/raster/png-direct.js';
 import { readRaster } from '../../../src/io/raster/node-raster.js';
+import { encodePng, pngChunk } from '../../../bench/lib/png-encode.mjs';
 
-function chunk(type: string, data: Uint8Array): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-  return Buffer.concat([head, data, crc]);
-}
-
-/** Big-endian sample bytes of a w x h image -> PNG with filter (y + shift) % 5 on row y. */
-function encode(
-  raw: Uint8Array,
-  w: number,
-  h: number,
-  depth: 8 | 16,
-  colourType: number,
-  opts: { split?: number; shift?: number; interlace?: number; extra?: Buffer[] } = {},
-): Buffer {
-  const samples = { 0: 1, 2: 3, 4: 2, 6: 4 }[colourType as 0 | 2 | 4 | 6];
-  const bpp = (samples * depth) / 8;
-  const stride = w * bpp;
-  const out = new Uint8Array(h * (stride + 1));
-  for (let y = 0; y < h; y++) {
-    const f = (y + (opts.shift ?? 0)) % 5;
-    out[y * (stride + 1)] = f;
-    for (let i = 0; i < stride; i++) {
-      const x = raw[y * stride + i]!;
-      const a = i >= bpp ? raw[y * stride + i - bpp]! : 0;
-      const b = y > 0 ? raw[(y - 1) * stride + i]! : 0;
-      const c = y > 0 && i >= bpp ? raw[(y - 1) * stride + i - bpp]! : 0;
-      const pa = Math.abs(b - c),
-        pb = Math.abs(a - c),
-        pc = Math.abs(a + b - 2 * c);
-      const pred = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][f]!;
-      out[y * (stride + 1) + 1 + i] = (x - pred) & 255;
-    }
-  }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = depth;
-  ihdr[9] = colourType;
-  ihdr[12] = opts.interlace ?? 0;
-  const z = deflateSync(out);
-  const parts = [];
-  const step = opts.split ? Math.ceil(z.length / opts.split) : z.length;
-  for (let p = 0; p < z.length; p += step) parts.push(chunk('IDAT', z.subarray(p, p + step)));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    ...(opts.extra ?? []),
-    ...parts,
-    chunk('IEND', new Uint8Array(0)),
-  ]);
-}
+type EncodeOptions = { split?: number; shift?: number; interlace?: number; extra?: Buffer[] };
+const chunk = pngChunk as (type: string, data: Uint8Array) => Buffer;
+/** Big-endian sample bytes of a w x h image -> PNG with filter (y + shift) % 5 on row y (bench/lib/png-encode.mjs). */
+const encode = encodePng as (raw: Uint8Array, w: number, h: number, depth: 8 | 16, colourType: number, opts?: EncodeOptions) => Buffer;
 
 /** What node-raster's sharp path returns for the same bytes. */
 async function viaSharp(png: Buffer, colour: boolean, sixteen: boolean): Promise<number[]> {
@@ -89,11 +38,11 @@ function pattern(n: number, seed: number): Uint8Array {
 
 describe('decodePngDirect = sharp, sample for sample', () => {
   const cases = [0, 2, 4, 6].flatMap((ct) => [8, 16].map((depth) => ({ ct, depth: depth as 8 | 16 })));
-  it.each(cases)('colour type $ct, $depth-bit, 37x23, every filter, split IDAT', async ({ ct, depth }) => {
+  it.each(cases)('colour type $ct, $depth-bit, 37x23, every filter (each on the first row too), split IDAT', async ({ ct, depth }) => {
     const w = 37,
       h = 23;
     const samples = { 0: 1, 2: 3, 4: 2, 6: 4 }[ct as 0 | 2 | 4 | 6];
-    for (const shift of [0, 2]) {
+    for (const shift of [0, 1, 2, 3, 4]) {
       const png = encode(pattern(w * h * samples * (depth / 8), ct * 31 + depth + shift), w, h, depth, ct, { split: 3, shift });
       const v = decodePngDirect(png, 'case.png');
       expect(v).toBeDefined();
@@ -138,6 +87,11 @@ describe('decodePngDirect refuses or hands over', () => {
     const lie = Buffer.concat([png.subarray(0, 33), idat, png.subarray(png.length - 12)]);
     expect(() => decodePngDirect(lie, 'lie.png')).toThrow(DecodeError);
   });
+  it('image data that inflates to less than the header says is a DecodeError', () => {
+    const tall = encode(pattern(16 * 9, 1), 16, 9, 8, 0);
+    const short = Buffer.concat([tall.subarray(0, 33), png.subarray(33)]); // 9-row IHDR over 8 rows of data
+    expect(() => decodePngDirect(short, 'short.png')).toThrow(/short\.png.*inflates to 136 bytes, expected 153/);
+  });
   it('maxVoxels is checked from the header', () => {
     expect(() => decodePngDirect(png, 'big.png', 100)).toThrow(LimitError);
   });
@@ -147,5 +101,58 @@ describe('decodePngDirect refuses or hands over', () => {
     pal[25] = 3;
     expect(decodePngDirect(pal, 'p.png')).toBeUndefined();
     expect(decodePngDirect(encode(pattern(16 * 8, 1), 16, 8, 8, 0, { extra: [chunk('tRNS', new Uint8Array([0, 7]))] }), 't.png')).toBeUndefined();
+  });
+});
+
+describe('decodePngDirect into a given buffer', () => {
+  it('inflates into the buffer it is given (the inflated size + 1 bytes) and gives the same samples as into fresh memory', () => {
+    for (const [depth, colourType] of [
+      [8, 0],
+      [16, 0],
+      [8, 6],
+    ] as const) {
+      const samples = { 0: 1, 6: 4 }[colourType];
+      const png = encode(pattern(21 * 13 * samples * (depth / 8), 3), 21, 13, depth, colourType, { split: 3 });
+      const fresh = decodePngDirect(png, 'a.png')!;
+      let given: Uint8Array | undefined;
+      const copy = Buffer.from(png);
+      const v = decodePngDirect(copy, 'a.png', undefined, {
+        allocate: (type, length) => {
+          expect(type).toBe('uint8');
+          expect(length).toBe(13 * (21 * samples * (depth / 8) + 1) + 1);
+          given = new Uint8Array(length).fill(0x5a);
+          return given;
+        },
+      })!;
+      expect(v.data.buffer).toBe(given!.buffer);
+      expect(v.data.constructor).toBe(fresh.data.constructor);
+      expect(Array.from(v.data)).toEqual(Array.from(fresh.data));
+      expect(Buffer.compare(copy, png)).toBe(0); // not owned: the caller's bytes untouched
+    }
+  });
+  it('with bytes it owns, moves the split image data together inside them and gives the same samples', () => {
+    for (const split of [1, 2, 7]) {
+      const png = encode(pattern(33 * 17 * 2, 5), 33, 17, 16, 0, { split, shift: 2 });
+      const fresh = decodePngDirect(png, 'a.png')!;
+      const owned = Buffer.from(png);
+      const v = decodePngDirect(owned, 'a.png', undefined, { ownsBytes: true })!;
+      expect(Array.from(v.data)).toEqual(Array.from(fresh.data));
+      if (split > 1) expect(Buffer.compare(owned, png)).not.toBe(0);
+    }
+  });
+});
+
+describe('paeth (branchless)', () => {
+  it("equals the PNG spec's predictor for every left, up and up-left byte", () => {
+    let mismatches = 0;
+    for (let a = 0; a < 256; a++)
+      for (let b = 0; b < 256; b++)
+        for (let c = 0; c < 256; c++) {
+          const pa = Math.abs(b - c);
+          const pb = Math.abs(a - c);
+          const pc = Math.abs(a + b - 2 * c);
+          if (paeth(a, b, c) !== (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) mismatches++;
+        }
+    expect(mismatches).toBe(0);
   });
 });
