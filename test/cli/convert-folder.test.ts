@@ -13,6 +13,7 @@ import { runMain } from '../helpers/cli-main.js';
 import { readImageFile } from '../../src/io/node-read-image.js';
 import { DistinctNames, distinctNames, outputBaseName, safeFileName } from '../../src/cli/convert/output-names.js';
 import { parseDicomBytes } from '../../src/io/dicom/parse-header.js';
+import { outputParts, type NamedOutput } from '../../src/cli/convert/read-inputs.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures');
 const work = mkdtempSync(join(tmpdir(), 'medinfer-convert-folder-'));
@@ -159,5 +160,30 @@ describe('medinfer convert: stacks of other orientations in one series (a 3-plan
     const r = await cli('convert', dir, out, '--quiet');
     expect(r.code, r.err).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['sNA_CT_i00001.nii', 'sNA_CT_i00004.nii']);
+  });
+});
+
+describe('outputParts: which stacks of one series get _i<N>', () => {
+  const stack = (size: [number, number, number], direction: number[], n: number | undefined, part?: string): NamedOutput => ({
+    name: `f${n}`,
+    out: {
+      shell: {
+        geometry: { size, spacing: [1, 1, 1], origin: [0, 0, 0], direction },
+        meta: { format: 'dicom', seriesInstanceUid: '1.2', ...(n === undefined ? {} : { stackImageNumber: n }), ...(part === undefined ? {} : { part }) },
+      },
+    } as unknown as NamedOutput['out'],
+  });
+  const AX = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+  const COR = [1, 0, 0, 0, 0, -1, 0, 1, 0];
+  it('other orientations, same rows x columns, distinct numbers: _i<N> (after the echo, before the component)', () => {
+    expect(outputParts('in', [stack([8, 8, 3], AX, 1), stack([8, 8, 2], COR, 4)])).toEqual(['_i00001', '_i00004']);
+    expect(outputParts('in', [stack([8, 8, 3], AX, 1, '_e2_ph'), stack([8, 8, 2], COR, 2001004, '_e2_ph')])).toEqual(['_e2_i00001_ph', '_e2_i2001004_ph']);
+    expect(outputParts('in', [stack([8, 8, 3], AX, 1, '_e1'), stack([8, 8, 3], AX, 1, '_e2')])).toEqual(['_e1', '_e2']);
+  });
+  it('refused (several-stacks, naming why) where dcm2niix would not use _i: one orientation, other sizes, numbers missing or repeated', () => {
+    expect(() => outputParts('in', [stack([8, 8, 3], AX, 1), stack([8, 8, 2], AX, 4)])).toThrow(/share one orientation/);
+    expect(() => outputParts('in', [stack([8, 8, 3], AX, 1), stack([16, 8, 2], COR, 4)])).toThrow(/image sizes differ/);
+    expect(() => outputParts('in', [stack([8, 8, 3], AX, 1), stack([8, 8, 2], COR, 1)])).toThrow(/no distinct InstanceNumbers/);
+    expect(() => outputParts('in', [stack([8, 8, 3], AX, undefined), stack([8, 8, 2], COR, 4)])).toThrow(/no distinct InstanceNumbers/);
   });
 });

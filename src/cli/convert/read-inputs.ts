@@ -172,8 +172,8 @@ const withStack = (part: string, stack: string): string => part.replace(/^(_e\d+
  * The file-name part of each image of one series: its dcm2niix suffix (meta.part), and where
  * several images of the series share one - stacks of other orientations under one series UID
  * (a 3-plane localiser, navigators) - each also gets dcm2niix's `_i<image number>`
- * (5 digits at least; stack-image-number.ts), so every stack is written, as dcm2niix writes them. Stacks of one orientation
- * but other sizes, or without distinct InstanceNumbers, cannot be named as dcm2niix names them
+ * (5 digits at least; stack-image-number.ts), so every stack is written, as dcm2niix writes them. Stacks of one orientation,
+ * of other image sizes, or without distinct InstanceNumbers cannot be named as dcm2niix names them
  * (its collision letters follow its own order): refused, naming each stack.
  */
 export function outputParts(input: string, group: readonly NamedOutput[]): string[] {
@@ -185,13 +185,19 @@ export function outputParts(input: string, group: readonly NamedOutput[]): strin
     const shells = members.map((k) => group[k]!.out.shell);
     const firsts = shells.map((v) => v.meta['stackImageNumber']);
     const nonParallel = shells.some((v) => !sameDirections(v.geometry.direction, shells[0]!.geometry.direction));
+    // dcm2niix gives `_i` only to stacks that differ in nothing it checks first - rows and columns
+    // among them (other sizes: its collision letters, in an order of its own).
+    const [rows, columns] = shells[0]!.geometry.size;
+    const sameSize = shells.every((v) => v.geometry.size[0] === rows && v.geometry.size[1] === columns);
     const named = firsts.every((n) => typeof n === 'number') && new Set(firsts).size === firsts.length;
-    if (!nonParallel || !named)
+    if (!nonParallel || !sameSize || !named) {
+      const why = !nonParallel ? 'they share one orientation' : !sameSize ? 'their image sizes differ' : 'no distinct InstanceNumbers name them';
       throw severalStacks(
         input,
         members.map((k) => group[k]!),
-        nonParallel ? 'no distinct InstanceNumbers name them' : 'they share one orientation',
+        why,
       );
+    }
     members.forEach((k, m) => {
       result[k] = withStack(part, `_i${String(firsts[m]).padStart(5, '0')}`);
     });
