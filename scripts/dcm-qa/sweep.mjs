@@ -27,7 +27,9 @@
  * stack whose first position has one decimal less puts dcm2niix's spacing 0.01 mm off at the far end;
  * shown with the distance) | refused
  * (typed E_ code; the detail says whether dcm2niix wrote part files) | both-none (neither wrote an
- * image) | WRONG (judge's detail, missing / extra part files, untyped failure, or dcm2niix wrote
+ * image) | ref-off (grids differ, and positions-check.py finds ours holding every sampled DICOM pixel
+ * at its DICOM position and value while dcm2niix's file does not: its plain file of a gantry-tilted
+ * CT) | WRONG (judge's detail, missing / extra part files, untyped failure, or dcm2niix wrote
  * only derived files and ours an image) | ours-only (dcm2niix wrote nothing, e.g. a transfer
  * syntax its build lacks). The table goes to stdout and <work>/sweep.md, rows to sweep.json.
  * --extra DIR: also sweep every subfolder of DIR as one series (hand-made variants: a file
@@ -326,6 +328,7 @@ async function sweepSeries(tools, s, work, opts) {
   let ok = true;
   let near = 0;
   let qaRef = false;
+  let refOff = false;
   const missing = refParts.filter((f) => !ourFiles.includes(f));
   const extra = ourFiles.filter((f) => !refParts.includes(f));
   if (missing.length) {
@@ -377,6 +380,17 @@ async function sweepSeries(tools, s, work, opts) {
           v = { ok: true, detail: `agrees with the repo's Ref/${qa.file} (${qa.detail}); installed dcm2niix differs: ${v.detail}` };
         }
       }
+      if (!v.ok && /grids differ/.test(v.detail)) {
+        // Judged against the DICOM itself (positions-check.py: pydicom + nibabel, not our reader):
+        // ours exact and dcm2niix's not (e.g. its plain file of a gantry-tilted CT) is "ref-off".
+        const pos = positionsCheck(s.dir, [join(oursDir, target), join(refDir, f)]);
+        if (pos !== undefined) {
+          const [o, r] = pos;
+          const exact = (x) => x.maxMm <= 1e-3 && x.sampled > 0 && x.matched === x.sampled;
+          if (exact(o) && !exact(r)) refOff = true;
+          v = { ...v, detail: `${v.detail}; against the DICOM positions: ours ${o.maxMm} mm, ${o.matched}/${o.sampled} values; dcm2niix ${r.maxMm} mm, ${r.matched}/${r.sampled}` };
+        }
+      }
       if (!v.ok) ok = false;
       details.push(`${refParts.length > 1 || target !== f ? `${target} vs ${f}: ` : ''}${v.detail}`);
     } catch (error) {
@@ -384,12 +398,21 @@ async function sweepSeries(tools, s, work, opts) {
       details.push(`${f}: judge failed: ${error.message.split('\n')[0]}`);
     }
   }
-  return { ...row, outcome: ok ? (qaRef ? 'agree-Ref' : near > 0 ? 'near' : 'agree') : 'WRONG', detail: details.join(' | ') };
+  const outcome = ok ? (qaRef ? 'agree-Ref' : near > 0 ? 'near' : 'agree') : refOff && missing.length === 0 && unmatched.length === 0 ? 'ref-off' : 'WRONG';
+  return { ...row, outcome, detail: details.join(' | ') };
+}
+
+/** positions-check.py's verdict on each NIfTI, or undefined when Debian's python3 with pydicom and nibabel is not there. */
+function positionsCheck(seriesDir, files) {
+  const r = spawnSync('/usr/bin/python3', [join(REPO_ROOT, 'scripts/dcm-qa/positions-check.py'), seriesDir, ...files], { encoding: 'utf8' });
+  if (r.status !== 0) return undefined;
+  const lines = r.stdout.trim().split('\n');
+  return lines.length === files.length ? lines.map((l) => JSON.parse(l)) : undefined;
 }
 
 function table(rows, extraction) {
   const count = (o) => rows.filter((r) => r.outcome === o).length;
-  const outcomes = ['agree', 'agree-Ref', 'near', 'refused', 'both-none', 'WRONG', 'ours-only'];
+  const outcomes = ['agree', 'agree-Ref', 'near', 'ref-off', 'refused', 'both-none', 'WRONG', 'ours-only'];
   const lines = [
     `dcm2niix sweep: ${rows.length} series; ${outcomes.map((o) => `${count(o)} ${o}`).join(', ')}`,
     '',
