@@ -388,10 +388,8 @@ async function sweepSeries(tools, s, work, opts) {
           const [o, r] = pos;
           const exact = (x) => x.maxMm <= 1e-3 && x.sampled > 0 && x.matched === x.sampled;
           if (exact(o) && !exact(r)) refOff = true;
-          v = {
-            ...v,
-            detail: `${v.detail}; against the DICOM positions: ours ${o.maxMm} mm, ${o.matched}/${o.sampled} values; dcm2niix ${r.maxMm} mm, ${r.matched}/${r.sampled}`,
-          };
+          const against = `ours ${o.maxMm} mm, ${o.matched}/${o.sampled} values; dcm2niix ${r.maxMm} mm, ${r.matched}/${r.sampled}`;
+          v = { ...v, detail: `${v.detail}; against the DICOM positions: ${against}` };
         }
       }
       if (!v.ok) ok = false;
