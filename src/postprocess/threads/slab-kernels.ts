@@ -12,6 +12,7 @@ import { CUT16_KERNEL } from '../common/cut-slabs.js';
 import { SCAN_NON_FINITE_KERNEL, SIGMOID_KERNEL, SOFTMAX_KERNEL } from '../common/activations-simd.js';
 import { ARGMAX_KERNEL, REGIONS_KERNEL } from '../segmentation/argmax-simd.js';
 import { THRESHOLD_KERNEL } from '../segmentation/threshold-labels.js';
+import { BAND_FINISH_KERNEL } from '../segmentation/band-finish.js';
 
 export const SLAB_KERNELS: Readonly<Record<string, SlabKernel<never>>> = Object.fromEntries(
   (
@@ -31,6 +32,7 @@ export const SLAB_KERNELS: Readonly<Record<string, SlabKernel<never>>> = Object.
       SCALE_ROWS_KERNEL,
       NORMALISE_TILES_KERNEL,
       CUT16_KERNEL,
+      BAND_FINISH_KERNEL,
     ] as SlabKernel<never>[]
   ).map((k) => [k.name, k]),
 );

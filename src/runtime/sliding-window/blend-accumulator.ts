@@ -11,16 +11,18 @@
  * The normaliser is never a second output-sized map: it is rebuilt from the window grid
  * (separable profiles when the blend map factorises, else tile by tile).
  */
-import { asShared, overlapWindows, planThreads, runSlabs, startSlabs } from '../../core/threads/slab-pool.js';
+import { asShared, kernelThreads, overlapWindows, planThreads, runSlabs, startSlabs } from '../../core/threads/slab-pool.js';
 import { createKernelArena, type KernelArena } from '../../core/volume-kernels.js';
 import {
   ACCUMULATE_KERNEL,
+  type AccumulateArgs,
   BLEND_BATCH_CROSSOVER,
   BLEND_CROSSOVER,
   NORMALISE_TILES_KERNEL,
   SCALE_ROWS_KERNEL,
   WINDOW_INTS,
 } from '../../postprocess/common/blend-slabs.js';
+import { BAND_FINISH_KERNEL, bandFinishError, type BandChunk, type SlabLabelSpec } from '../../postprocess/segmentation/band-finish.js';
 import type { BlendMap } from './importance.js';
 import { coverSums, normaliseSeparable, normaliseTiles, shiftPlanes } from '../../postprocess/common/blend-normalise.js';
 import { windowBoxInImage, type Grid } from './window-grid.js';
@@ -39,6 +41,24 @@ export interface BlendAccumulator {
   finishPlanes(from: number, to: number, offset: number, full: Grid, out: Float32Array): void;
   /** Banded use: drops the first `planes` planes of the band; the rest move up, the freed planes are zeroed. */
   shift(planes: number): void;
+  /** Starts on the workers what add left queued (overlapWindows): call before the next session.run. */
+  flush(): void;
+  /**
+   * Banded use with overlapWindows, a shared arena and a worker: the queued add, then
+   * finishPlanes of each band range of `ranges` labelled through `labelling.spec` into
+   * `labelling.labels` (planes ranges[0][0] on), then shift(`shift`), all as one job on a worker
+   * (postprocess/segmentation/band-finish.ts). Returns its wait (also run by the accumulator's
+   * next call; rethrows a worker's failure as a typed error), or null where it cannot be started
+   * (the caller then finishes the planes itself).
+   */
+  startFinishPlanes?(ranges: readonly (readonly [number, number])[], offset: number, full: Grid, shift: number, labelling: BandLabelling): (() => void) | null;
+}
+
+/** Where band labels go (startFinishPlanes): the slab buffer is shared, as large as the largest range, reused range by range. */
+export interface BandLabelling {
+  readonly spec: SlabLabelSpec;
+  readonly slab: Float32Array;
+  readonly labels: Uint8Array;
 }
 
 /**
@@ -71,7 +91,9 @@ function postableWeights(weights: Float32Array): Float32Array {
 class WasmBlend implements BlendAccumulator {
   private readonly at: { weights: number; pred: number; output: number; rowF: number; colF: number };
   /** Wait of a batch still being added on the workers (overlapWindows): settled before any other use of the arena. */
-  private pending: (() => number) | undefined;
+  private pending: (() => unknown) | undefined;
+  /** A batch's add not yet started (overlapWindows): flush() starts it, startFinishPlanes takes it into its job. */
+  private queued: { args: AccumulateArgs; extent: number; threads: number } | undefined;
 
   constructor(
     private readonly arena: KernelArena,
@@ -94,6 +116,16 @@ class WasmBlend implements BlendAccumulator {
     const wait = this.pending;
     this.pending = undefined;
     wait?.();
+    const q = this.queued;
+    this.queued = undefined;
+    if (q !== undefined) runSlabs(ACCUMULATE_KERNEL, q.args, q.extent, q.threads);
+  }
+
+  flush(): void {
+    const q = this.queued;
+    if (q === undefined) return;
+    this.queued = undefined;
+    this.pending = startSlabs(ACCUMULATE_KERNEL, q.args, q.extent, q.threads);
   }
 
   add(pred: Float32Array, starts: readonly (readonly number[])[]): void {
@@ -128,13 +160,13 @@ class WasmBlend implements BlendAccumulator {
       zTo = Math.max(zTo, z0 + nz);
     });
     const strides = [s2 * 4, s1 * s2 * 4, s0 * s1 * s2 * 4, r2 * 4, r1 * r2 * 4, roiVoxels * 4] as const;
-    const args = () => ({ memory: kernels.memory, windows: Int32Array.from(windows), from: zFrom, channels: this.outChannels, strides });
+    const args = (): AccumulateArgs => ({ memory: kernels.memory, windows: Int32Array.from(windows), from: zFrom, channels: this.outChannels, strides });
     const threads = this.arena.shared && zTo > zFrom ? planThreads(elements, zTo - zFrom, undefined, BLEND_BATCH_CROSSOVER) : 1;
     // Overlapped: the batch is added on the workers during the next session.run. Only above the
     // batch crossover, like the threaded add: below it one dispatch and wake-up per window cost
     // about what the add does (BLEND_BATCH_CROSSOVER).
     if (threads > 1 && overlapWindows()) {
-      this.pending = startSlabs(ACCUMULATE_KERNEL, args(), zTo - zFrom, threads);
+      this.queued = { args: args(), extent: zTo - zFrom, threads };
       return;
     }
     if (threads > 1) {
@@ -214,6 +246,67 @@ class WasmBlend implements BlendAccumulator {
     for (let c = 0; c < this.outChannels; c++) out.set(output.subarray(c * spatial + from * plane, c * spatial + to * plane), c * n);
   }
 
+  startFinishPlanes(ranges: readonly (readonly [number, number])[], offset: number, full: Grid, shift: number, labelling: BandLabelling): (() => void) | null {
+    if (!this.arena.shared || !overlapWindows() || ranges.length === 0) return null;
+    const prior = this.pending;
+    this.pending = undefined;
+    prior?.();
+    const [b0, s1, s2] = this.grid.size as [number, number, number];
+    const spatial = b0 * s1 * s2;
+    const plane = s1 * s2;
+    const { f32, kernels } = this.arena;
+    const memory = kernels.memory;
+    const factors = this.map.factors;
+    const base = this.at.output >> 2;
+    let normalise: (from: number, to: number) => BandChunk['normalise'];
+    if (factors === undefined) {
+      const output = f32.subarray(base, base + this.outChannels * spatial);
+      const weights = postableWeights(this.map.weights);
+      normalise = (from) => ({ tiles: { output, channels: this.outChannels, grid: full, weights, from: from + offset, offset, spatial } });
+    } else {
+      // Row factors at their band plane (finishPlanes writes them from 0 per call): every range's stay valid until the job reads them.
+      this.sums ??= [0, 1, 2].map((axis) => coverSums(full, axis, factors[axis]!)) as [Float64Array, Float64Array, Float64Array];
+      const [sz, sy, sx] = this.sums;
+      const rowF = this.at.rowF >> 2;
+      for (const [from, to] of ranges) for (let z = from; z < to; z++) for (let y = 0; y < s1; y++) f32[rowF + z * s1 + y] = 1 / (sz[z + offset]! * sy[y]!);
+      for (let x = 0; x < s2; x++) f32[(this.at.colF >> 2) + x] = 1 / sx[x]!;
+      const common = { memory, channelBytes: spatial * 4, channels: this.outChannels, rows: s1, n: s2, colF: this.at.colF };
+      normalise = (from) => ({ rows: { ...common, output: this.at.output + from * plane * 4, rowF: this.at.rowF + from * s1 * 4 } });
+    }
+    const q = this.queued;
+    this.queued = undefined;
+    const args = {
+      memory,
+      add: q === undefined ? undefined : { args: q.args, extent: q.extent },
+      output: base,
+      spatial,
+      plane,
+      channels: this.outChannels,
+      chunks: ranges.map(([from, to]) => ({ from, to, normalise: normalise(from, to) })),
+      slab: labelling.slab,
+      labels: labelling.labels,
+      spec: labelling.spec,
+      bandPlanes: b0,
+      shift,
+    };
+    // One job on one worker: its steps depend on each other (a worker runs its jobs in order).
+    const wait = startSlabs(BAND_FINISH_KERNEL, args, 1, Math.max(2, kernelThreads()));
+    let outcome: { error?: unknown } | undefined;
+    const settled = (): void => {
+      if (outcome === undefined) {
+        outcome = {};
+        try {
+          wait();
+        } catch (error) {
+          outcome = { error: bandFinishError(error) };
+        }
+      }
+      if (outcome.error !== undefined) throw outcome.error;
+    };
+    this.pending = settled;
+    return settled;
+  }
+
   shift(planes: number): void {
     this.settle();
     const [b0, s1, s2] = this.grid.size as [number, number, number];
@@ -256,6 +349,8 @@ class JsBlend implements BlendAccumulator {
     const n = (to - from) * plane;
     for (let c = 0; c < this.outChannels; c++) out.set(this.output.subarray(c * spatial + from * plane, c * spatial + to * plane), c * n);
   }
+
+  flush(): void {}
 
   shift(planes: number): void {
     const [b0, s1, s2] = this.grid.size as [number, number, number];
