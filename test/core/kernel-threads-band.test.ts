@@ -1,0 +1,126 @@
+/**
+ * Completed band planes labelled on a kernel worker during the next window's predict
+ * (runSlidingWindowSlabs' labelling, postprocess/segmentation/band-finish.ts): from dist/, where
+ * the worker script exists. The labels must be the same bytes as those of the serial path
+ * (onSlab + the same activation and argmax / regions on this thread) at 1 thread, 2 threads
+ * overlapped and 2 threads waited for; a failure on the worker must arrive as the typed error
+ * the serial path throws; runs must not start new threads.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bytes, noise } from '../helpers/lcg-noise.js';
+
+const dist = (p: string) => new URL(`../../dist/${p}`, import.meta.url).href;
+const sdk = (await import(dist('node.js'))) as typeof import('../../src/node.js');
+const sw = (await import(dist('runtime/sliding-window/sliding-window.js'))) as typeof import('../../src/runtime/sliding-window/sliding-window.js');
+const band = (await import(dist('postprocess/segmentation/band-finish.js'))) as typeof import('../../src/postprocess/segmentation/band-finish.js');
+
+const multi = availableParallelism() >= 2;
+afterEach(() => sdk.configureKernelThreads({}));
+
+// 3 rows of windows along axis 0 (two completions before the last batch), 4096-voxel planes.
+const size = [80, 64, 64] as const;
+const plane = size[1] * size[2];
+const voxels = size[0] * plane;
+const image = noise(voxels, 8, 11);
+const input = { type: 'float32' as const, data: image, dims: [1, 1, ...size] };
+
+/** Three channels from the window's one: distinct, finite, with ties broken differently per voxel. */
+function predictor(nanAt?: number) {
+  let calls = 0;
+  return async (w: { data: Float32Array; dims: readonly number[] }) => {
+    const n = w.data.length;
+    const out = new Float32Array(3 * n);
+    for (let p = 0; p < n; p++) {
+      const v = w.data[p]!;
+      out[p] = v;
+      out[n + p] = 0.5 * v + 1;
+      out[2 * n + p] = Math.fround(Math.sin(v * 3));
+    }
+    if (calls++ === nanAt) out[5] = Number.NaN;
+    return { type: 'float32' as const, data: out, dims: [w.dims[0]!, 3, ...w.dims.slice(2)] };
+  };
+}
+
+const SPECS: Record<string, import('../../src/postprocess/segmentation/band-finish.js').SlabLabelSpec> = {
+  'softmax + argmax': { activations: ['softmax'], discrete: { op: 'argmax' } },
+  'sigmoid + regions': { activations: ['sigmoid'], discrete: { op: 'regionsToLabels', options: { order: [0, 2], labels: [1, 4] } } },
+};
+
+/** The label map of one run, and which planes came from the worker. */
+async function labelRun(spec: (typeof SPECS)[string], options: { blend: 'gaussian' | 'constant'; nanAt?: number }) {
+  const labels = new Uint8Array(voxels);
+  const fromWorker: number[] = [];
+  await sw.runSlidingWindowSlabs(
+    input,
+    predictor(options.nanAt),
+    { roi: [32, 32, 32], overlap: 0.5, batch: 3, blend: options.blend },
+    (slab, from) => labels.set(band.labelSlab(slab, 3, spec), from * plane),
+    8,
+    {
+      spec,
+      onLabels: (part, from, planes) => {
+        labels.set(part, from * plane);
+        fromWorker.push(from, planes);
+      },
+    },
+  );
+  return { labels, fromWorker };
+}
+
+const SETTINGS = [
+  { threads: 1, overlapWindows: true },
+  { threads: 2, overlapWindows: true },
+  { threads: 2, overlapWindows: false },
+] as const;
+
+describe('band planes labelled on a kernel worker (overlapWindows)', () => {
+  it.runIf(multi)('the same label bytes as the serial path, for both blend modes and discretisations', async () => {
+    for (const [name, spec] of Object.entries(SPECS)) {
+      for (const blend of ['gaussian', 'constant'] as const) {
+        const runs = [];
+        for (const s of SETTINGS) {
+          sdk.configureKernelThreads({ ...s, minVoxels: 0 });
+          runs.push(await labelRun(spec, { blend }));
+        }
+        // Only the overlapped threaded run hands planes to the worker: every completion but the last.
+        expect(runs.map((r) => r.fromWorker.length > 0)).toEqual([false, true, false]);
+        expect(runs[1]!.fromWorker[0]).toBe(0);
+        for (const r of runs.slice(1)) expect(bytes(r.labels).equals(bytes(runs[0]!.labels)), `${name}, ${blend}`).toBe(true);
+        expect(new Set(runs[0]!.labels).size).toBeGreaterThan(1);
+      }
+    }
+  });
+
+  it.runIf(multi)('NaN in a window is the serial path typed InputError, and the next run is unaffected', async () => {
+    const spec = SPECS['softmax + argmax']!;
+    const errors = [];
+    for (const s of SETTINGS) {
+      sdk.configureKernelThreads({ ...s, minVoxels: 0 });
+      // Window 0: its planes complete after the first batch, so the worker labels them (overlapped).
+      errors.push(await labelRun(spec, { blend: 'gaussian', nanAt: 0 }).catch((e: unknown) => e));
+    }
+    for (const e of errors) {
+      expect(e).toBeInstanceOf(Error);
+      expect((e as { name: string }).name).toBe('InputError');
+      expect((e as { code: string }).code).toBe('E_INPUT');
+      expect((e as Error).message).toMatch(/NaN/);
+    }
+    expect((errors[1] as Error).message).toMatch(/kernel worker/);
+    sdk.configureKernelThreads({ threads: 2, minVoxels: 0 });
+    const again = await labelRun(spec, { blend: 'gaussian' });
+    sdk.configureKernelThreads({ threads: 1 });
+    const serial = await labelRun(spec, { blend: 'gaussian' });
+    expect(again.fromWorker.length).toBeGreaterThan(0);
+    expect(bytes(again.labels).equals(bytes(serial.labels))).toBe(true);
+  });
+
+  it.runIf(multi && existsSync('/proc/self/task'))('repeated runs start no threads beyond the pool', async () => {
+    sdk.configureKernelThreads({ threads: 2, minVoxels: 0 });
+    await labelRun(SPECS['softmax + argmax']!, { blend: 'gaussian' });
+    const before = readdirSync('/proc/self/task').length;
+    for (let r = 0; r < 3; r++) await labelRun(SPECS['softmax + argmax']!, { blend: 'gaussian' });
+    expect(readdirSync('/proc/self/task').length).toBe(before);
+  });
+});
