@@ -99,5 +99,9 @@ export async function inferDenseSlabs(
   labelling?: SlabLabelling,
 ): Promise<void> {
   const input = 'read' in tensor ? tensor : toFloat32(tensor);
-  await runSlidingWindowSlabs(input, timedRun(handle, timing), windowOptions(handle, input.dims, onProgress), onSlab, undefined, labelling);
+  await runSlidingWindowSlabs(input, timedRun(handle, timing), windowOptions(handle, input.dims, onProgress), onSlab, undefined, {
+    labelling,
+    // timedRun returns the session's output arrays, fresh per run and held by nobody else.
+    ownsPredictions: true,
+  });
 }

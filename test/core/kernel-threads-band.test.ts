@@ -8,12 +8,14 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bytes, noise } from '../helpers/lcg-noise.js';
 
 const dist = (p: string) => new URL(`../../dist/${p}`, import.meta.url).href;
 const sdk = (await import(dist('node.js'))) as typeof import('../../src/node.js');
 const sw = (await import(dist('runtime/sliding-window/sliding-window.js'))) as typeof import('../../src/runtime/sliding-window/sliding-window.js');
+const blendSlabs = (await import(dist('postprocess/common/blend-slabs.js'))) as typeof import('../../src/postprocess/common/blend-slabs.js');
 const band = (await import(dist('postprocess/segmentation/band-finish.js'))) as typeof import('../../src/postprocess/segmentation/band-finish.js');
 
 const multi = availableParallelism() >= 2;
@@ -27,7 +29,7 @@ const image = noise(voxels, 8, 11);
 const input = { type: 'float32' as const, data: image, dims: [1, 1, ...size] };
 
 /** Three channels from the window's one: distinct, finite, with ties broken differently per voxel. */
-function predictor(nanAt?: number) {
+function predictor(nanAt?: number, made: Float32Array[] = []) {
   let calls = 0;
   return async (w: { data: Float32Array; dims: readonly number[] }) => {
     const n = w.data.length;
@@ -39,6 +41,7 @@ function predictor(nanAt?: number) {
       out[2 * n + p] = Math.fround(Math.sin(v * 3));
     }
     if (calls++ === nanAt) out[5] = Number.NaN;
+    made.push(out);
     return { type: 'float32' as const, data: out, dims: [w.dims[0]!, 3, ...w.dims.slice(2)] };
   };
 }
@@ -49,24 +52,29 @@ const SPECS: Record<string, import('../../src/postprocess/segmentation/band-fini
 };
 
 /** The label map of one run, and which planes came from the worker. */
-async function labelRun(spec: (typeof SPECS)[string], options: { blend: 'gaussian' | 'constant'; nanAt?: number }) {
+async function labelRun(spec: (typeof SPECS)[string], options: { blend: 'gaussian' | 'constant'; nanAt?: number; owned?: boolean }) {
   const labels = new Uint8Array(voxels);
   const fromWorker: number[] = [];
+  const made: Float32Array[] = [];
   await sw.runSlidingWindowSlabs(
     input,
-    predictor(options.nanAt),
+    predictor(options.nanAt, made),
     { roi: [32, 32, 32], overlap: 0.5, batch: 3, blend: options.blend },
     (slab, from) => labels.set(band.labelSlab(slab, 3, spec), from * plane),
     8,
     {
-      spec,
-      onLabels: (part, from, planes) => {
-        labels.set(part, from * plane);
-        fromWorker.push(from, planes);
+      labelling: {
+        spec,
+        onLabels: (part, from, planes) => {
+          labels.set(part, from * plane);
+          fromWorker.push(from, planes);
+        },
       },
+      ownsPredictions: options.owned ?? true,
     },
   );
-  return { labels, fromWorker };
+  // Predictions handed to a worker without a copy are detached here.
+  return { labels, fromWorker, transferred: made.filter((p) => p.buffer.byteLength === 0).length, predictions: made.length };
 }
 
 const SETTINGS = [
@@ -88,9 +96,21 @@ describe('band planes labelled on a kernel worker (overlapWindows)', () => {
         expect(runs.map((r) => r.fromWorker.length > 0)).toEqual([false, true, false]);
         expect(runs[1]!.fromWorker[0]).toBe(0);
         for (const r of runs.slice(1)) expect(bytes(r.labels).equals(bytes(runs[0]!.labels)), `${name}, ${blend}`).toBe(true);
+        // Overlapped: every batch's prediction but the last went to the worker (transferred; the
+        // last one is added here, where its planes are finished); otherwise all copied here.
+        expect(runs.map((r) => r.transferred)).toEqual([0, runs[1]!.predictions - 1, 0]);
         expect(new Set(runs[0]!.labels).size).toBeGreaterThan(1);
       }
     }
+  });
+
+  it.runIf(multi)('predictions not owned by the window are copied, never detached; the labels are the same', async () => {
+    sdk.configureKernelThreads({ threads: 2, minVoxels: 0 });
+    const kept = await labelRun(SPECS['softmax + argmax']!, { blend: 'gaussian', owned: false });
+    const given = await labelRun(SPECS['softmax + argmax']!, { blend: 'gaussian' });
+    expect(kept.transferred).toBe(0);
+    expect(given.transferred).toBe(given.predictions - 1);
+    expect(bytes(kept.labels).equals(bytes(given.labels))).toBe(true);
   });
 
   it.runIf(multi)('NaN in a window is the serial path typed InputError, and the next run is unaffected', async () => {
@@ -114,6 +134,19 @@ describe('band planes labelled on a kernel worker (overlapWindows)', () => {
     const serial = await labelRun(spec, { blend: 'gaussian' });
     expect(again.fromWorker.length).toBeGreaterThan(0);
     expect(bytes(again.labels).equals(bytes(serial.labels))).toBe(true);
+  });
+
+  it('an add taken back from a worker after its prediction was transferred is refused (typed), never added as zeros', () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const pred = new Float32Array(64).fill(1);
+    // What postMessage's transfer list does to the caller's array.
+    const { port1, port2 } = new MessageChannel();
+    port1.postMessage(pred.buffer, [pred.buffer]);
+    port1.close();
+    port2.close();
+    const accumulate = { memory, windows: new Int32Array(0), from: 0, channels: 1, strides: [4, 16, 64, 4, 16, 64] as const };
+    const run = () => blendSlabs.ADD_KERNEL.run({ accumulate, extent: 4, pred, predAt: 0, predLength: 64 }, 0, 1);
+    expect(run).toThrow(expect.objectContaining({ name: 'UnsupportedError', code: 'E_UNSUPPORTED' }));
   });
 
   it.runIf(multi && existsSync('/proc/self/task'))('repeated runs start no threads beyond the pool', async () => {

@@ -15,14 +15,7 @@
 import { InputError, ShapeError, UnsupportedError, UsageError } from '../../core/errors.js';
 import type { SlabKernel } from '../../core/threads/slab-pool.js';
 import { applySigmoid, applySoftmaxChannelsInPlace } from '../classification/activations.js';
-import {
-  ACCUMULATE_KERNEL,
-  NORMALISE_TILES_KERNEL,
-  SCALE_ROWS_KERNEL,
-  type AccumulateArgs,
-  type NormaliseTilesArgs,
-  type ScaleRowsArgs,
-} from '../common/blend-slabs.js';
+import { ADD_KERNEL, NORMALISE_TILES_KERNEL, SCALE_ROWS_KERNEL, type AddArgs, type NormaliseTilesArgs, type ScaleRowsArgs } from '../common/blend-slabs.js';
 import { shiftPlanes } from '../common/blend-normalise.js';
 import { argmaxChannels, convertRegionsToLabels, type LabelArray, type RegionsToLabelsOptions } from './label-maps.js';
 
@@ -50,6 +43,13 @@ export function labelSlab(slab: Float32Array, channels: number, spec: SlabLabelS
   return spec.discrete.op === 'argmax' ? argmaxChannels(slab, channels) : convertRegionsToLabels(slab, channels, spec.discrete.options);
 }
 
+/** Where band labels go (startFinishPlanes): the slab buffer is shared, as large as the largest range, reused range by range. */
+export interface BandLabelling {
+  readonly spec: SlabLabelSpec;
+  readonly slab: Float32Array;
+  readonly labels: Uint8Array;
+}
+
 /** One run of completed band planes [from, to) and the normalisation job over them (extent to - from). */
 export interface BandChunk {
   readonly from: number;
@@ -60,8 +60,8 @@ export interface BandChunk {
 export interface BandFinishArgs {
   /** The shared arena memory holding the band. */
   readonly memory: WebAssembly.Memory;
-  /** The batch's add, not yet started (units: planes from args.from). */
-  readonly add?: { readonly args: AccumulateArgs; readonly extent: number } | undefined;
+  /** The batch's add, not yet started (its prediction possibly transferred with the job). */
+  readonly add?: AddArgs | undefined;
   /** Float index of the band's channel 0, plane 0; floats per channel (band), per plane; channels. */
   readonly output: number;
   readonly spatial: number;
@@ -94,7 +94,7 @@ export const BAND_FINISH_KERNEL: SlabKernel<BandFinishArgs> = {
 };
 
 function finishBand(a: BandFinishArgs): void {
-  if (a.add !== undefined) ACCUMULATE_KERNEL.run(a.add.args, 0, a.add.extent);
+  if (a.add !== undefined) ADD_KERNEL.run(a.add, 0, 1);
   const f32 = new Float32Array(a.memory.buffer);
   const band = f32.subarray(a.output, a.output + a.channels * a.spatial);
   const first = a.chunks[0]?.from ?? 0;

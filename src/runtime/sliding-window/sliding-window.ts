@@ -122,6 +122,8 @@ interface Slide {
 interface SlideHooks {
   accumulatorGrid(slide: Slide): Grid;
   beforeBatch?(first: number): void;
+  /** The predictor's outputs are fresh arrays the accumulator may take (BlendAccumulator.add's `owned`). */
+  readonly ownsPredictions?: boolean;
   afterBatch?(first: number, blend: BlendAccumulator, outChannels: number): Promise<void>;
 }
 
@@ -171,7 +173,7 @@ async function slide(
       outChannels = pred.dims[1]!;
       blend ??= createBlendAccumulator(target, outChannels, blendMap, 1 / combos.length, Math.min(batchSize, windows.length) * outChannels * roiVoxels);
       if (flips.length > 0) flipWindows(pred.data, batch.length * outChannels, grid.roi, flips);
-      blend.add(pred.data, batch);
+      blend.add(pred.data, batch, hooks.ownsPredictions);
     }
     options.onProgress?.(Math.min(first + batchSize, windows.length), windows.length);
     await hooks.afterBatch?.(first, blend!, outChannels);
@@ -217,8 +219,13 @@ export async function runSlidingWindowSlabs(
   options: SlidingWindowOptions,
   onSlab: SlabSink,
   slabPlanes = 8,
-  labelling?: SlabLabelling,
+  more: {
+    readonly labelling?: SlabLabelling | undefined;
+    /** `predict` returns fresh arrays nobody else holds (a model's outputs): the blending may transfer them to a worker. */
+    readonly ownsPredictions?: boolean;
+  } = {},
 ): Promise<number> {
+  const { labelling } = more;
   // Band plane p holds image plane p + offset; the accumulator reads band.padBefore[0] per add.
   let band: Grid | undefined;
   let full: Slide | undefined;
@@ -235,6 +242,7 @@ export async function runSlidingWindowSlabs(
     await labelling!.onLabels(job.labels, job.from, job.planes);
   };
   const { outChannels } = await slide(input, predict, options, {
+    ownsPredictions: more.ownsPredictions ?? false,
     accumulatorGrid: (s) => {
       full = s;
       const [s0, s1, s2] = s.grid.size as [number, number, number];
