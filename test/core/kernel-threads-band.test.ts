@@ -7,10 +7,13 @@
  * the serial path throws; runs must not start new threads.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bytes, noise } from '../helpers/lcg-noise.js';
+import { bratsLikeInputs } from '../fixtures/segmentation/brats-like.js';
 
 const dist = (p: string) => new URL(`../../dist/${p}`, import.meta.url).href;
 const sdk = (await import(dist('node.js'))) as typeof import('../../src/node.js');
@@ -84,6 +87,7 @@ const SETTINGS = [
 ] as const;
 
 describe('band planes labelled on a kernel worker (overlapWindows)', () => {
+  // 'gaussian' (MONAI placement, clamped corners) normalises tile by tile, 'constant' by separable rows.
   it.runIf(multi)('the same label bytes as the serial path, for both blend modes and discretisations', async () => {
     for (const [name, spec] of Object.entries(SPECS)) {
       for (const blend of ['gaussian', 'constant'] as const) {
@@ -148,6 +152,42 @@ describe('band planes labelled on a kernel worker (overlapWindows)', () => {
     const run = () => blendSlabs.ADD_KERNEL.run({ accumulate, extent: 4, pred, predAt: 0, predLength: 64 }, 0, 1);
     expect(run).toThrow(expect.objectContaining({ name: 'UnsupportedError', code: 'E_UNSUPPORTED' }));
   });
+
+  it.runIf(multi)(
+    'a windowed 3D U-Net labels the same and writes the same .nii.gz through runToSink at 1 thread and overlapped',
+    async () => {
+      // Windows of 32^3 over the 48x64x64 tensor: two rows along its first axis, one band job per run (checked).
+      const manifest = await sdk.readManifestFile();
+      const entry = {
+        ...structuredClone(manifest.models['medinfer-brats-unet3d-phantom']!),
+        id: 'brats-windowed',
+        inference: { mode: 'slidingWindow' as const, roi: [32, 32, 32], overlap: 0.5, blend: 'gaussian' as const, placement: 'nnunet' as const },
+      };
+      const inputs = bratsLikeInputs();
+      const dir = await mkdtemp(join(tmpdir(), 'medinfer-band-'));
+      try {
+        const out = [];
+        for (const s of SETTINGS) {
+          sdk.configureKernelThreads({ ...s, minVoxels: 0 });
+          const pipe = await sdk.createPipeline('segmentation', entry, { provider: 'cpu', threads: 1 });
+          const file = join(dir, `${s.threads}-${s.overlapWindows}.nii.gz`);
+          const labels = (await pipe.run(inputs)).labels;
+          const written = await pipe.runToSink(inputs, sdk.createNiftiFileSink(file));
+          await pipe.dispose();
+          out.push({ labels: bytes(labels.data), file: await readFile(file), volumes: written.volumesMl });
+        }
+        for (const o of out.slice(1)) {
+          expect(o.labels.equals(out[0]!.labels)).toBe(true);
+          expect(o.file.equals(out[0]!.file)).toBe(true);
+          expect(o.volumes).toEqual(out[0]!.volumes);
+        }
+        expect(new Set(out[0]!.labels).size).toBeGreaterThan(1);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 
   it.runIf(multi && existsSync('/proc/self/task'))('repeated runs start no threads beyond the pool', async () => {
     sdk.configureKernelThreads({ threads: 2, minVoxels: 0 });
