@@ -5,7 +5,13 @@
 import { ShapeError } from '../core/errors.js';
 import { fromFloat16Bits } from '../core/float16.js';
 import type { DeferredTensorView, ModelTensor } from '../core/tensor.js';
-import { runSlidingWindow, runSlidingWindowSlabs, type SlabSink, type SlidingWindowOptions } from '../runtime/sliding-window/sliding-window.js';
+import {
+  runSlidingWindow,
+  runSlidingWindowSlabs,
+  type SlabLabelling,
+  type SlabSink,
+  type SlidingWindowOptions,
+} from '../runtime/sliding-window/sliding-window.js';
 import { outputByName, type ModelHandle } from './model-handle.js';
 
 /**
@@ -90,7 +96,12 @@ export async function inferDenseSlabs(
   onSlab: SlabSink,
   onProgress?: (done: number, total: number) => void,
   timing?: { inferenceMs: number },
+  labelling?: SlabLabelling,
 ): Promise<void> {
   const input = 'read' in tensor ? tensor : toFloat32(tensor);
-  await runSlidingWindowSlabs(input, timedRun(handle, timing), windowOptions(handle, input.dims, onProgress), onSlab);
+  await runSlidingWindowSlabs(input, timedRun(handle, timing), windowOptions(handle, input.dims, onProgress), onSlab, undefined, {
+    labelling,
+    // timedRun returns the session's output arrays, fresh per run and held by nobody else.
+    ownsPredictions: true,
+  });
 }

@@ -99,7 +99,7 @@ function activate(volume: Volume, steps: SegmentationSteps['activations']): Volu
   return volume;
 }
 
-function regionOptions(step: Extract<SegmentationStep, { op: 'regionsToLabels' }>): RegionsToLabelsOptions {
+export function regionOptions(step: Extract<SegmentationStep, { op: 'regionsToLabels' }>): RegionsToLabelsOptions {
   return {
     order: step.order,
     labels: step.labels,

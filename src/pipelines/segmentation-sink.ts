@@ -21,7 +21,7 @@ import { composeRecords } from '../preprocess/compose-records.js';
 import { invertTransform } from '../preprocess/index-transform.js';
 import { splitAtReslice } from '../preprocess/reslice-records.js';
 import type { PreprocessRecord } from '../preprocess/types.js';
-import type { SlabSink } from '../runtime/sliding-window/sliding-window.js';
+import type { SlabLabelling, SlabSink } from '../runtime/sliding-window/sliding-window.js';
 import { filterVoxels, isVoxelFilter, type LabelsOptions, type VoxelLabelFilter } from './segmentation-labels.js';
 import { planSlabLabels } from './segmentation-stream.js';
 
@@ -37,6 +37,8 @@ export interface SinkOutcome {
 
 export interface SinkStream {
   readonly onSlab: SlabSink;
+  /** The same labels made on a kernel worker where the sliding window can (runSlidingWindowSlabs' labelling). */
+  readonly labelling?: SlabLabelling | undefined;
   finish(): Promise<SinkOutcome>;
 }
 
@@ -171,21 +173,22 @@ export function planSinkStream(
   const tensorPlanes = dims[2]!;
   let received = 0;
   let type: 'uint8' | 'uint16' | undefined;
+  const put = async (part: LabelArray, from: number, planes: number): Promise<void> => {
+    if (from !== received) throw new ShapeError(`model '${entry.id}': slab at plane ${from}, expected ${received}`, { modelId: entry.id });
+    const partType = part instanceof Uint8Array ? 'uint8' : 'uint16';
+    if (type !== undefined && partType !== type) throw new ShapeError(`model '${entry.id}': label slabs changed type between planes`, { modelId: entry.id });
+    type = partType;
+    received += planes;
+    // Input planes k0 .. k1 - 1 come from tensor planes k - offset; those before k0 were cropped away.
+    const k0 = Math.max(0, from + mapped.offset);
+    const k1 = Math.min(nk, from + planes + mapped.offset);
+    if (k1 <= k0) return;
+    await writer.putZeros(k0 - writer.next, type);
+    await writer.put(mapped.gather(part, k0 - mapped.offset - from, k1 - k0));
+  };
   return {
-    onSlab: async (slab, from, planes) => {
-      if (from !== received) throw new ShapeError(`model '${entry.id}': slab at plane ${from}, expected ${received}`, { modelId: entry.id });
-      const part = slabs.labelsOf(slab, planes);
-      const partType = part instanceof Uint8Array ? 'uint8' : 'uint16';
-      if (type !== undefined && partType !== type) throw new ShapeError(`model '${entry.id}': label slabs changed type between planes`, { modelId: entry.id });
-      type = partType;
-      received += planes;
-      // Input planes k0 .. k1 - 1 come from tensor planes k - offset; those before k0 were cropped away.
-      const k0 = Math.max(0, from + mapped.offset);
-      const k1 = Math.min(nk, from + planes + mapped.offset);
-      if (k1 <= k0) return;
-      await writer.putZeros(k0 - writer.next, type);
-      await writer.put(mapped.gather(part, k0 - mapped.offset - from, k1 - k0));
-    },
+    onSlab: (slab, from, planes) => put(slabs.labelsOf(slab, planes), from, planes),
+    labelling: slabs.spec && { spec: slabs.spec, onLabels: put },
     finish: async () => {
       if (received !== tensorPlanes || type === undefined)
         throw new ShapeError(`model '${entry.id}': ${received} of ${tensorPlanes} label planes arrived from the sliding window`, { modelId: entry.id });

@@ -14,11 +14,13 @@ import type { ModelEntry } from '../manifest/types.js';
 import { applySigmoid, applySoftmaxChannelsInPlace } from '../postprocess/classification/activations.js';
 import type { LabelArray } from '../postprocess/segmentation/label-maps.js';
 import type { PreprocessRecord } from '../preprocess/types.js';
-import type { SlabSink } from '../runtime/sliding-window/sliding-window.js';
+import type { SlabLabelling, SlabSink } from '../runtime/sliding-window/sliding-window.js';
+import type { SlabLabelSpec } from '../postprocess/segmentation/band-finish.js';
 import type { Volume } from '../core/volume.js';
 import {
   discretiseChannels,
   finishLabels,
+  regionOptions,
   segmentationSteps,
   tensorLabelsMapping,
   type LabelsOptions,
@@ -28,6 +30,8 @@ import {
 
 export interface LabelStream {
   readonly onSlab: SlabSink;
+  /** The same labels made on a kernel worker where the sliding window can (runSlidingWindowSlabs' labelling). */
+  readonly labelling?: SlabLabelling | undefined;
   /** The label map once every slab has arrived (filters and reslice applied). */
   finish(): LabelsResult;
 }
@@ -42,6 +46,16 @@ export interface SlabLabels {
   readonly voxels: number;
   /** Activation and discretisation of `planes` planes of the channel output (in place), as labels. */
   labelsOf(slab: Float32Array, planes: number): LabelArray;
+  /** labelsOf's steps for a kernel worker (band-finish.ts's labelSlab), where they make uint8 labels; else undefined. */
+  readonly spec: SlabLabelSpec | undefined;
+}
+
+/** The steps as a worker runs them: not 'threshold' (its channel check is a ManifestError here). */
+function workerSpec(post: SegmentationSteps): SlabLabelSpec | undefined {
+  const d = post.discrete;
+  if (d?.op === 'threshold') return undefined;
+  const discrete: SlabLabelSpec['discrete'] = d?.op === 'regionsToLabels' ? { op: 'regionsToLabels', options: regionOptions(d) } : { op: 'argmax' };
+  return { activations: post.activations.map((s) => s.op), discrete };
 }
 
 /** null when the entry's steps, the plan or the tensor's shape need the whole output. */
@@ -56,6 +70,7 @@ export function planSlabLabels(entry: ModelEntry, records: readonly PreprocessRe
     mapping,
     plane,
     voxels: dims[2]! * plane,
+    spec: workerSpec(post),
     labelsOf: (slab, planes) => {
       const channels = slab.length / (planes * plane);
       for (const s of post.activations) {
@@ -74,14 +89,15 @@ export function planLabelStream(entry: ModelEntry, records: readonly PreprocessR
   const { plane, voxels } = slabs;
   let labels: LabelArray | undefined;
   let received = 0;
+  const put = (part: LabelArray, from: number): void => {
+    labels ??= part instanceof Uint8Array ? new Uint8Array(voxels) : new Uint16Array(voxels);
+    if (part.constructor !== labels.constructor) throw new ShapeError(`model '${entry.id}': label slabs changed type between planes`, { modelId: entry.id });
+    labels.set(part, from * plane);
+    received += part.length;
+  };
   return {
-    onSlab: (slab, from, planes) => {
-      const part = slabs.labelsOf(slab, planes);
-      labels ??= part instanceof Uint8Array ? new Uint8Array(voxels) : new Uint16Array(voxels);
-      if (part.constructor !== labels.constructor) throw new ShapeError(`model '${entry.id}': label slabs changed type between planes`, { modelId: entry.id });
-      labels.set(part, from * plane);
-      received += part.length;
-    },
+    onSlab: (slab, from, planes) => put(slabs.labelsOf(slab, planes), from),
+    labelling: slabs.spec && { spec: slabs.spec, onLabels: (part, from) => put(part, from) },
     finish: () => {
       if (labels === undefined || received !== voxels)
         throw new ShapeError(`model '${entry.id}': ${received} of ${voxels} labelled voxels arrived from the sliding window`, { modelId: entry.id });

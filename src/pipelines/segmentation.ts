@@ -168,12 +168,12 @@ async function predict(
   pre = undefined;
   const toSink = run.labels && run.sink ? planSinkStream(entry, records, tensor.dims, run.labels, run.sink) : null;
   if (toSink !== null) {
-    await inferDenseSlabs(handle, tensor, toSink.onSlab, run.onProgress, timing);
+    await inferDenseSlabs(handle, tensor, toSink.onSlab, run.onProgress, timing, toSink.labelling);
     return { records, written: await toSink.finish() };
   }
   const stream = run.labels ? planLabelStream(entry, records, tensor.dims, run.labels) : null;
   if (stream !== null) {
-    await inferDenseSlabs(handle, tensor, stream.onSlab, run.onProgress, timing);
+    await inferDenseSlabs(handle, tensor, stream.onSlab, run.onProgress, timing, stream.labelling);
     return { records, labels: stream.finish() };
   }
   const logits = await inferDense(handle, tensor, run.onProgress, timing);

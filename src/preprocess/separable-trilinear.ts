@@ -17,7 +17,7 @@
  */
 import type { TypedArray } from '../core/dtype.js';
 import { InputError } from '../core/errors.js';
-import { asShared, planThreads, runSlabs, sharedArray, type SlabKernel } from '../core/threads/slab-pool.js';
+import { asShared, isShared, planThreads, runSlabs, sharedArray, type SlabKernel } from '../core/threads/slab-pool.js';
 import { createKernelArena, type KernelArena } from '../core/volume-kernels.js';
 import { readingSpan, type AxisTable } from './axis-tables.js';
 
@@ -217,6 +217,16 @@ export const SAMPLE_SEPARABLE_KERNEL: SlabKernel<SampleArgs> = {
 };
 
 /**
+ * Whether the threads may take a resampling by default (`threads` unset): a source not on shared
+ * memory is copied there first, which pays only where the output is at least as large. A 512x512x300
+ * int16 CT down to 256x256x150 (det3d's plan) took 54-66 ms on one thread and 145-204 ms on two
+ * with the copy (2 cores, load ~4, 2026-12-07; BENCHMARKS.md "completed planes labelled ...").
+ */
+function copyPays(src: TypedArray, outElements: number, threads: number | undefined): boolean {
+  return threads !== undefined || isShared(src) || src.length <= outElements;
+}
+
+/**
  * Trilinear sampling of every channel (planar float32), or null where the kernels are
  * unavailable. Single-threaded the result is a view of the kernel arena (output slices are
  * interpolated in place, never copied); threaded, a view of shared memory.
@@ -224,7 +234,7 @@ export const SAMPLE_SEPARABLE_KERNEL: SlabKernel<SampleArgs> = {
 export function sampleTrilinearSeparable(s: SeparableSource, threads?: number): Float32Array | null {
   const [m0, m1, m2] = s.outSize;
   const plane = m0 * m1;
-  const t = planThreads(s.channels * m2 * plane, m2, threads, RESAMPLE_CROSSOVER);
+  const t = copyPays(s.src, s.channels * m2 * plane, threads) ? planThreads(s.channels * m2 * plane, m2, threads, RESAMPLE_CROSSOVER) : 1;
   if (t > 1) {
     const out = sharedArray(Float32Array, s.channels * m2 * plane);
     if (runSlabs(SAMPLE_SEPARABLE_KERNEL, { s: { ...s, src: asShared(s.src) }, out }, m2, t) === 0) return out;
@@ -302,7 +312,7 @@ export function labelsTrilinearSeparable(s: SeparableSource, how: SliceLabels, t
   const [m0, m1, m2] = s.outSize;
   const plane = m0 * m1;
   const used = how.kind === 'argmax' ? s.channels : new Set(how.order).size;
-  const t = planThreads(used * m2 * plane, m2, threads, RESAMPLE_CROSSOVER);
+  const t = copyPays(s.src, used * m2 * plane, threads) ? planThreads(used * m2 * plane, m2, threads, RESAMPLE_CROSSOVER) : 1;
   if (t > 1) {
     const out = sharedArray(Uint8Array, plane * m2);
     const plain: SliceLabels = how.kind === 'argmax' ? how : { ...how, order: [...how.order], labels: [...how.labels] };

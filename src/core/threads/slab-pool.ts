@@ -29,9 +29,16 @@ export interface SlabRunner {
   prepare(threads: number): number;
   /**
    * Starts the jobs; the returned function blocks until all finished and returns their results.
-   * `runLocal` runs a range on the caller (for a job no worker picked up in time).
+   * `runLocal` runs a range on the caller (for a job no worker picked up in time). `transfer`
+   * goes with the first worker's job (postMessage's transfer list: detached here).
    */
-  dispatch(name: string, args: unknown, ranges: readonly (readonly [number, number])[], runLocal: (k0: number, k1: number) => number): () => number[];
+  dispatch(
+    name: string,
+    args: unknown,
+    ranges: readonly (readonly [number, number])[],
+    runLocal: (k0: number, k1: number) => number,
+    transfer?: readonly ArrayBuffer[],
+  ): () => number[];
 }
 
 /**
@@ -151,17 +158,21 @@ export function runSlabs<A>(kernel: SlabKernel<A>, args: A, extent: number, thre
  * done, returns their summed results, rethrows a worker's error). Where the caller is about to
  * block in something else (a synchronous session.run), the slabs run in that time. Without
  * workers the kernel runs here, now, and the wait only returns its result. The arrays the kernel
- * writes must not be read or reused before the wait returns.
+ * writes must not be read or reused before the wait returns. `transfer`: buffers in `args` handed
+ * to the (then single) worker without a copy; should the caller have to take the job back (no
+ * worker started it), they are detached here and the kernel must refuse to run on them.
  */
-export function startSlabs<A>(kernel: SlabKernel<A>, args: A, extent: number, threads: number): () => number {
-  const workers = threads > 1 && runner !== undefined ? Math.min(extent, runner.prepare(threads) - 1) : 0;
+export function startSlabs<A>(kernel: SlabKernel<A>, args: A, extent: number, threads: number, transfer?: readonly ArrayBuffer[]): () => number {
+  // Buffers to transfer go to one worker: the whole extent is then its one job.
+  const most = transfer === undefined ? extent : 1;
+  const workers = threads > 1 && runner !== undefined ? Math.min(most, runner.prepare(threads) - 1) : 0;
   if (workers < 1 || runner === undefined) {
     const result = kernel.run(args, 0, extent);
     return () => result;
   }
   // Slab 0 is the caller's in a SlabRunner's dispatch: an empty one here.
   const ranges: [number, number][] = [[0, 0], ...splitRange(extent, workers)];
-  const wait = runner.dispatch(kernel.name, args, ranges, (k0, k1) => kernel.run(args, k0, k1));
+  const wait = runner.dispatch(kernel.name, args, ranges, (k0, k1) => kernel.run(args, k0, k1), transfer);
   return () => wait().reduce((a, b) => a + b, 0);
 }
 

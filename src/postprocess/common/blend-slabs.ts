@@ -9,6 +9,7 @@
  *   NORMALISE_TILES_KERNEL by the tile-wise sums where the blend map does not factorise.
  * Here rather than in runtime/: the workers' kernel table (postprocess/threads/) may not import runtime.
  */
+import { UnsupportedError } from '../../core/errors.js';
 import type { SlabKernel } from '../../core/threads/slab-pool.js';
 import { kernelsOnMemory } from '../../core/volume-kernels.js';
 import { normaliseTiles, type WindowGrid } from './blend-normalise.js';
@@ -72,6 +73,38 @@ export const ACCUMULATE_KERNEL: SlabKernel<AccumulateArgs> = {
       );
     }
     return 0;
+  },
+};
+
+export interface AddArgs {
+  readonly accumulate: AccumulateArgs;
+  /** Planes of the batch (ACCUMULATE_KERNEL's extent). */
+  readonly extent: number;
+  /**
+   * The batch's prediction when it was transferred with the job (the model's output array, not
+   * copied by the caller): copied to byte `predAt` of the arena first. Absent: already there.
+   */
+  readonly pred?: Float32Array | undefined;
+  readonly predAt: number;
+  readonly predLength: number;
+}
+
+/**
+ * One batch's add as one job (startSlabs with a transfer: one worker): the copy of a transferred
+ * prediction into the arena, then the accumulation over all its planes. Run by a caller that
+ * took the job back, the transferred array is detached: refused, never added as zeros.
+ */
+export const ADD_KERNEL: SlabKernel<AddArgs> = {
+  name: 'blendAdd',
+  run: (a) => {
+    if (a.pred !== undefined) {
+      if (a.pred.length !== a.predLength)
+        throw new UnsupportedError(
+          `a window prediction was handed to a kernel worker that did not start its job (${a.pred.length} of ${a.predLength} values here)`,
+        );
+      new Float32Array(a.accumulate.memory.buffer).set(a.pred, a.predAt >> 2);
+    }
+    return ACCUMULATE_KERNEL.run(a.accumulate, 0, a.extent);
   },
 };
 

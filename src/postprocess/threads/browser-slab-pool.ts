@@ -70,7 +70,8 @@ export async function startKernelThreads(options: StartKernelThreadsOptions = {}
   registerSlabRunner({
     available,
     prepare: (n) => Math.min(n, available),
-    dispatch: (name, args, ranges, runLocal) => dispatchSlabJobs(name, args, ranges, (slot, job) => workers[slot]!.postMessage(job), runLocal),
+    dispatch: (name, args, ranges, runLocal, transfer) =>
+      dispatchSlabJobs(name, args, ranges, (slot, job) => workers[slot]!.postMessage(job, slot === 0 && transfer ? [...transfer] : []), runLocal),
   });
   return { threads: available };
 }

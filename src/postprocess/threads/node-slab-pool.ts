@@ -53,7 +53,8 @@ const nodeRunner: SlabRunner = {
   prepare(threads: number): number {
     return ensureWorkers(threads - 1) ? threads : 1;
   },
-  dispatch: (name, args, ranges, runLocal) => dispatchSlabJobs(name, args, ranges, (slot, job) => workers[slot]!.postMessage(job), runLocal),
+  dispatch: (name, args, ranges, runLocal, transfer) =>
+    dispatchSlabJobs(name, args, ranges, (slot, job) => workers[slot]!.postMessage(job, slot === 0 && transfer ? [...transfer] : []), runLocal),
 };
 
 registerSlabRunner(nodeRunner);

@@ -1,33 +1,35 @@
 /**
  * Gaussian / constant blending of window predictions into the output ([Cout, ...spatial]) and
  * the final division by the sum of blend weights. Two implementations of one arithmetic:
- * - wasm (default): the output lives in a kernel arena (core/volume-kernels.ts) and windows are
+ * - wasm (default, wasm-blend.ts): the output lives in a kernel arena (core/volume-kernels.ts) and windows are
  *   added by the SIMD `accumulate` kernel; the result is a view of the arena memory (no copy);
  *   above the crossover the arena is a shared memory and batches of windows and the
  *   normalisation run on the kernel threads, split along axis 0 (postprocess/common/blend-slabs.ts);
  *   with overlapWindows (default where threads are) a batch is only started on the workers and
  *   waited for at the next call: it is added while the caller runs the next window's session.run;
- * - JavaScript loops, where WebAssembly SIMD or the memory for the arena is unavailable.
+ * - JavaScript loops (js-blend.ts), where WebAssembly SIMD or the memory for the arena is unavailable.
  * The normaliser is never a second output-sized map: it is rebuilt from the window grid
  * (separable profiles when the blend map factorises, else tile by tile).
  */
-import { asShared, overlapWindows, planThreads, runSlabs, startSlabs } from '../../core/threads/slab-pool.js';
-import { createKernelArena, type KernelArena } from '../../core/volume-kernels.js';
-import {
-  ACCUMULATE_KERNEL,
-  BLEND_BATCH_CROSSOVER,
-  BLEND_CROSSOVER,
-  NORMALISE_TILES_KERNEL,
-  SCALE_ROWS_KERNEL,
-  WINDOW_INTS,
-} from '../../postprocess/common/blend-slabs.js';
+import { createKernelArena } from '../../core/volume-kernels.js';
+import { planThreads } from '../../core/threads/slab-pool.js';
+import { BLEND_CROSSOVER } from '../../postprocess/common/blend-slabs.js';
+import type { BandLabelling } from '../../postprocess/segmentation/band-finish.js';
 import type { BlendMap } from './importance.js';
-import { coverSums, normaliseSeparable, normaliseTiles, shiftPlanes } from '../../postprocess/common/blend-normalise.js';
-import { windowBoxInImage, type Grid } from './window-grid.js';
+import { JsBlend } from './js-blend.js';
+import { WasmBlend } from './wasm-blend.js';
+import type { Grid } from './window-grid.js';
+
+export type { BandLabelling } from '../../postprocess/segmentation/band-finish.js';
 
 export interface BlendAccumulator {
-  /** Adds the batch `pred` ([B, Cout, roi]); window b starts at `starts[b]` (padded coordinates). */
-  add(pred: Float32Array, starts: readonly (readonly number[])[]): void;
+  /**
+   * Adds the batch `pred` ([B, Cout, roi]); window b starts at `starts[b]` (padded coordinates).
+   * `owned`: pred is the caller's to give away (a model's fresh output): where it owns its whole
+   * ArrayBuffer and the add runs on a worker, the buffer is transferred to it (detached here)
+   * instead of copied into the arena on this thread.
+   */
+  add(pred: Float32Array, starts: readonly (readonly number[])[], owned?: boolean): void;
   /** Divides by the summed weights and returns the output (Cout x spatial, planar). */
   finish(): Float32Array;
   /**
@@ -39,6 +41,17 @@ export interface BlendAccumulator {
   finishPlanes(from: number, to: number, offset: number, full: Grid, out: Float32Array): void;
   /** Banded use: drops the first `planes` planes of the band; the rest move up, the freed planes are zeroed. */
   shift(planes: number): void;
+  /** Starts on the workers what add left queued (overlapWindows): call before the next session.run. */
+  flush(): void;
+  /**
+   * Banded use with overlapWindows, a shared arena and a worker: the queued add, then
+   * finishPlanes of each band range of `ranges` labelled through `labelling.spec` into
+   * `labelling.labels` (planes ranges[0][0] on), then shift(`shift`), all as one job on a worker
+   * (postprocess/segmentation/band-finish.ts). Returns its wait (also run by the accumulator's
+   * next call; rethrows a worker's failure as a typed error), or null where it cannot be started
+   * (the caller then finishes the planes itself).
+   */
+  startFinishPlanes?(ranges: readonly (readonly [number, number])[], offset: number, full: Grid, shift: number, labelling: BandLabelling): (() => void) | null;
 }
 
 /**
@@ -53,244 +66,4 @@ export function createBlendAccumulator(grid: Grid, outChannels: number, map: Ble
   const shared = planThreads(outChannels * spatial, s0, undefined, BLEND_CROSSOVER) > 1;
   const arena = createKernelArena([weights.length * 4, batchElements * 4, outChannels * spatial * 4, s0 * s1 * 4, s2 * 4], { shared });
   return arena !== null ? new WasmBlend(arena, grid, outChannels, map, scale) : new JsBlend(grid, outChannels, map, scale);
-}
-
-/**
- * The blend map's weights on shared memory, made once per (cached) map: a job's arguments are
- * structured-cloned into the worker, and a plain 128^3 map is 8 MiB copied per threaded
- * normalisation (~30 per BraTS run in slabs: a quarter of the main thread's work outside
- * session.run went to postMessage and its garbage).
- */
-const sharedWeights = new WeakMap<Float32Array, Float32Array>();
-function postableWeights(weights: Float32Array): Float32Array {
-  let w = sharedWeights.get(weights);
-  if (w === undefined) sharedWeights.set(weights, (w = asShared(weights)));
-  return w;
-}
-
-class WasmBlend implements BlendAccumulator {
-  private readonly at: { weights: number; pred: number; output: number; rowF: number; colF: number };
-  /** Wait of a batch still being added on the workers (overlapWindows): settled before any other use of the arena. */
-  private pending: (() => number) | undefined;
-
-  constructor(
-    private readonly arena: KernelArena,
-    private readonly grid: Grid,
-    private readonly outChannels: number,
-    private readonly map: BlendMap,
-    scale: number,
-  ) {
-    const weights = map.weights;
-    const [w, pred, output, rowF, colF] = arena.offsets as [number, number, number, number, number];
-    this.at = { weights: w, pred, output, rowF, colF };
-    // float32 like the JS path's stored product; scale folded into the map once.
-    const scaled = arena.f32.subarray(w >> 2, (w >> 2) + weights.length);
-    scaled.set(weights);
-    if (scale !== 1) for (let i = 0; i < weights.length; i++) scaled[i] = scaled[i]! * scale;
-  }
-
-  /** Waits for a batch started by add on the workers (its prediction slot and output are in use until then). */
-  private settle(): void {
-    const wait = this.pending;
-    this.pending = undefined;
-    wait?.();
-  }
-
-  add(pred: Float32Array, starts: readonly (readonly number[])[]): void {
-    this.settle();
-    const { f32, kernels } = this.arena;
-    f32.set(pred, this.at.pred >> 2);
-    const [s0, s1, s2] = this.grid.size as [number, number, number];
-    const [r0, r1, r2] = this.grid.roi as [number, number, number];
-    const roiVoxels = r0 * r1 * r2;
-    const windows: number[] = [];
-    let elements = 0;
-    let zFrom = s0;
-    let zTo = 0;
-    starts.forEach((start, b) => {
-      const { lo, hi } = windowBoxInImage(this.grid, start);
-      if (hi.some((h, d) => h <= lo[d]!)) return;
-      const inWindow = (lo[0]! * r1 + lo[1]!) * r2 + lo[2]!;
-      const z0 = start[0]! + lo[0]! - this.grid.padBefore[0]!;
-      const inImage = (z0 * s1 + start[1]! + lo[1]! - this.grid.padBefore[1]!) * s2 + start[2]! + lo[2]! - this.grid.padBefore[2]!;
-      const [nz, ny, nx] = [hi[0]! - lo[0]!, hi[1]! - lo[1]!, hi[2]! - lo[2]!];
-      windows.push(
-        this.at.output + inImage * 4,
-        this.at.pred + (b * this.outChannels * roiVoxels + inWindow) * 4,
-        this.at.weights + inWindow * 4,
-        z0,
-        nz,
-        ny,
-        nx,
-      );
-      elements += nz * ny * nx * this.outChannels;
-      zFrom = Math.min(zFrom, z0);
-      zTo = Math.max(zTo, z0 + nz);
-    });
-    const strides = [s2 * 4, s1 * s2 * 4, s0 * s1 * s2 * 4, r2 * 4, r1 * r2 * 4, roiVoxels * 4] as const;
-    const args = () => ({ memory: kernels.memory, windows: Int32Array.from(windows), from: zFrom, channels: this.outChannels, strides });
-    const threads = this.arena.shared && zTo > zFrom ? planThreads(elements, zTo - zFrom, undefined, BLEND_BATCH_CROSSOVER) : 1;
-    // Overlapped: the batch is added on the workers during the next session.run. Only above the
-    // batch crossover, like the threaded add: below it one dispatch and wake-up per window cost
-    // about what the add does (BLEND_BATCH_CROSSOVER).
-    if (threads > 1 && overlapWindows()) {
-      this.pending = startSlabs(ACCUMULATE_KERNEL, args(), zTo - zFrom, threads);
-      return;
-    }
-    if (threads > 1) {
-      runSlabs(ACCUMULATE_KERNEL, args(), zTo - zFrom, threads);
-      return;
-    }
-    for (let w = 0; w < windows.length; w += WINDOW_INTS) {
-      const [out, p, wts, , nz, ny, nx] = windows.slice(w, w + WINDOW_INTS) as [number, number, number, number, number, number, number];
-      kernels.accumulate(out, p, wts, nz, ny, nx, this.outChannels, ...strides);
-    }
-  }
-
-  finish(): Float32Array {
-    this.settle();
-    const spatial = this.grid.size[0]! * this.grid.size[1]! * this.grid.size[2]!;
-    const output = this.arena.f32.subarray(this.at.output >> 2, (this.at.output >> 2) + this.outChannels * spatial);
-    const factors = this.map.factors;
-    const [s0, s1, s2] = this.grid.size as [number, number, number];
-    const threads = this.arena.shared ? planThreads(this.outChannels * spatial, s0, undefined, BLEND_CROSSOVER) : 1;
-    if (factors === undefined) {
-      if (threads > 1) {
-        const args = { output, channels: this.outChannels, grid: this.grid, weights: postableWeights(this.map.weights), from: 0, offset: 0, spatial };
-        runSlabs(NORMALISE_TILES_KERNEL, args, s0, threads);
-      } else normaliseTiles(output, this.outChannels, this.grid, this.map.weights);
-      return output;
-    }
-    const [sz, sy, sx] = [0, 1, 2].map((axis) => coverSums(this.grid, axis, factors[axis]!)) as [Float64Array, Float64Array, Float64Array];
-    const { f32, kernels } = this.arena;
-    for (let z = 0; z < s0; z++) for (let y = 0; y < s1; y++) f32[(this.at.rowF >> 2) + z * s1 + y] = 1 / (sz[z]! * sy[y]!);
-    for (let x = 0; x < s2; x++) f32[(this.at.colF >> 2) + x] = 1 / sx[x]!;
-    if (threads > 1) {
-      const { output: at, rowF, colF } = this.at;
-      const args = { memory: kernels.memory, output: at, channelBytes: spatial * 4, channels: this.outChannels, rows: s1, n: s2, rowF, colF };
-      runSlabs(SCALE_ROWS_KERNEL, args, s0, threads);
-    } else for (let c = 0; c < this.outChannels; c++) kernels.scaleRows(this.at.output + c * spatial * 4, s0 * s1, s2, this.at.rowF, this.at.colF);
-    return output;
-  }
-
-  private sums: [Float64Array, Float64Array, Float64Array] | undefined;
-
-  finishPlanes(from: number, to: number, offset: number, full: Grid, out: Float32Array): void {
-    this.settle();
-    const [b0, s1, s2] = this.grid.size as [number, number, number];
-    const spatial = b0 * s1 * s2;
-    const plane = s1 * s2;
-    const { f32, kernels } = this.arena;
-    const base = this.at.output >> 2;
-    const output = f32.subarray(base, base + this.outChannels * spatial);
-    const factors = this.map.factors;
-    const threads = this.arena.shared ? planThreads(this.outChannels * (to - from) * plane, to - from, undefined, BLEND_CROSSOVER) : 1;
-    if (factors === undefined) {
-      if (threads > 1) {
-        const args = { output, channels: this.outChannels, grid: full, weights: postableWeights(this.map.weights), from: from + offset, offset, spatial };
-        runSlabs(NORMALISE_TILES_KERNEL, args, to - from, threads);
-      } else normaliseTiles(output, this.outChannels, full, this.map.weights, { from: from + offset, to: to + offset, offset, spatial });
-    } else {
-      this.sums ??= [0, 1, 2].map((axis) => coverSums(full, axis, factors[axis]!)) as [Float64Array, Float64Array, Float64Array];
-      const [sz, sy, sx] = this.sums;
-      for (let z = from; z < to; z++) for (let y = 0; y < s1; y++) f32[(this.at.rowF >> 2) + (z - from) * s1 + y] = 1 / (sz[z + offset]! * sy[y]!);
-      for (let x = 0; x < s2; x++) f32[(this.at.colF >> 2) + x] = 1 / sx[x]!;
-      const at = this.at.output + from * plane * 4;
-      if (threads > 1) {
-        const args = {
-          memory: kernels.memory,
-          output: at,
-          channelBytes: spatial * 4,
-          channels: this.outChannels,
-          rows: s1,
-          n: s2,
-          rowF: this.at.rowF,
-          colF: this.at.colF,
-        };
-        runSlabs(SCALE_ROWS_KERNEL, args, to - from, threads);
-      } else for (let c = 0; c < this.outChannels; c++) kernels.scaleRows(at + c * spatial * 4, (to - from) * s1, s2, this.at.rowF, this.at.colF);
-    }
-    const n = (to - from) * plane;
-    for (let c = 0; c < this.outChannels; c++) out.set(output.subarray(c * spatial + from * plane, c * spatial + to * plane), c * n);
-  }
-
-  shift(planes: number): void {
-    this.settle();
-    const [b0, s1, s2] = this.grid.size as [number, number, number];
-    shiftPlanes(this.arena.f32.subarray(this.at.output >> 2, (this.at.output >> 2) + this.outChannels * b0 * s1 * s2), this.outChannels, b0, s1 * s2, planes);
-  }
-}
-
-class JsBlend implements BlendAccumulator {
-  private readonly output: Float32Array;
-
-  constructor(
-    private readonly grid: Grid,
-    private readonly outChannels: number,
-    private readonly map: BlendMap,
-    private readonly scale: number,
-  ) {
-    this.output = new Float32Array(outChannels * grid.size[0]! * grid.size[1]! * grid.size[2]!);
-  }
-
-  add(pred: Float32Array, starts: readonly (readonly number[])[]): void {
-    const roiVoxels = this.grid.roi[0]! * this.grid.roi[1]! * this.grid.roi[2]!;
-    starts.forEach((start, b) =>
-      accumulateWindow(this.output, this.outChannels, this.grid, start, pred, b * this.outChannels * roiVoxels, this.map.weights, this.scale),
-    );
-  }
-
-  finish(): Float32Array {
-    if (this.map.factors !== undefined) normaliseSeparable(this.output, this.outChannels, this.grid, this.map.factors);
-    else normaliseTiles(this.output, this.outChannels, this.grid, this.map.weights);
-    return this.output;
-  }
-
-  finishPlanes(from: number, to: number, offset: number, full: Grid, out: Float32Array): void {
-    const [b0, s1, s2] = this.grid.size as [number, number, number];
-    const spatial = b0 * s1 * s2;
-    const plane = s1 * s2;
-    const band = { from: from + offset, to: to + offset, offset, spatial };
-    if (this.map.factors !== undefined) normaliseSeparable(this.output, this.outChannels, full, this.map.factors, band);
-    else normaliseTiles(this.output, this.outChannels, full, this.map.weights, band);
-    const n = (to - from) * plane;
-    for (let c = 0; c < this.outChannels; c++) out.set(this.output.subarray(c * spatial + from * plane, c * spatial + to * plane), c * n);
-  }
-
-  shift(planes: number): void {
-    const [b0, s1, s2] = this.grid.size as [number, number, number];
-    shiftPlanes(this.output, this.outChannels, b0, s1 * s2, planes);
-  }
-}
-
-function accumulateWindow(
-  output: Float32Array,
-  outChannels: number,
-  grid: Grid,
-  start: readonly number[],
-  pred: Float32Array,
-  offset: number,
-  weights: Float32Array,
-  scale: number,
-): void {
-  const [s0, s1, s2] = grid.size as [number, number, number];
-  const [r0, r1, r2] = grid.roi as [number, number, number];
-  const x0 = start[2]! - grid.padBefore[2]!;
-  const xLo = Math.max(0, -x0);
-  const xHi = Math.min(r2, s2 - x0);
-  for (let c = 0; c < outChannels; c++) {
-    for (let z = 0; z < r0; z++) {
-      const iz = start[0]! + z - grid.padBefore[0]!;
-      if (iz < 0 || iz >= s0) continue;
-      for (let y = 0; y < r1; y++) {
-        const iy = start[1]! + y - grid.padBefore[1]!;
-        if (iy < 0 || iy >= s1) continue;
-        const src = offset + ((c * r0 + z) * r1 + y) * r2;
-        const w = (z * r1 + y) * r2;
-        const dst = ((c * s0 + iz) * s1 + iy) * s2 + x0;
-        if (scale === 1) for (let x = xLo; x < xHi; x++) output[dst + x] = output[dst + x]! + pred[src + x]! * weights[w + x]!;
-        else for (let x = xLo; x < xHi; x++) output[dst + x] = output[dst + x]! + pred[src + x]! * weights[w + x]! * scale;
-      }
-    }
-  }
 }

@@ -18,6 +18,7 @@ import { kernelThreads, sharedArray } from '../../core/threads/slab-pool.js';
 import { cachedBlendMap, type BlendMode } from './importance.js';
 import { windowStarts, type WindowPlacement } from './placement.js';
 import { createBlendAccumulator, type BlendAccumulator } from './blend-accumulator.js';
+import { labelsFitUint8, type SlabLabelSpec } from '../../postprocess/segmentation/band-finish.js';
 import { WindowCutter, type WindowInput } from './window-cutter.js';
 import type { Grid } from './window-grid.js';
 
@@ -121,6 +122,8 @@ interface Slide {
 interface SlideHooks {
   accumulatorGrid(slide: Slide): Grid;
   beforeBatch?(first: number): void;
+  /** The predictor's outputs are fresh arrays the accumulator may take (BlendAccumulator.add's `owned`). */
+  readonly ownsPredictions?: boolean;
   afterBatch?(first: number, blend: BlendAccumulator, outChannels: number): Promise<void>;
 }
 
@@ -170,10 +173,12 @@ async function slide(
       outChannels = pred.dims[1]!;
       blend ??= createBlendAccumulator(target, outChannels, blendMap, 1 / combos.length, Math.min(batchSize, windows.length) * outChannels * roiVoxels);
       if (flips.length > 0) flipWindows(pred.data, batch.length * outChannels, grid.roi, flips);
-      blend.add(pred.data, batch);
+      blend.add(pred.data, batch, hooks.ownsPredictions);
     }
     options.onProgress?.(Math.min(first + batchSize, windows.length), windows.length);
     await hooks.afterBatch?.(first, blend!, outChannels);
+    // What add queued (overlapWindows) goes to the workers now, to run during the next session.run.
+    blend!.flush();
   }
   return { blend: blend!, outChannels, grid };
 }
@@ -190,6 +195,17 @@ export async function runSlidingWindow(input: WindowInput, predict: WindowPredic
 export type SlabSink = (slab: Float32Array, from: number, planes: number) => void | Promise<void>;
 
 /**
+ * Labels of completed planes made on a kernel worker during the next window's session.run
+ * (overlapWindows): `spec` is what the sink's onSlab does to a slab (activation, discretisation);
+ * `onLabels` receives the uint8 labels of planes [from, from + planes) instead of onSlab getting
+ * their channels. Planes the worker does not take (no worker, the last batch) still go to onSlab.
+ */
+export interface SlabLabelling {
+  readonly spec: SlabLabelSpec;
+  onLabels(labels: Uint8Array, from: number, planes: number): void | Promise<void>;
+}
+
+/**
  * runSlidingWindow whose output is never whole: windows run in the same order and batches, are
  * accumulated into a band of planes along the first spatial axis, and planes that no later window
  * touches are normalised and handed to `onSlab` (at most `slabPlanes` at a time), then dropped.
@@ -203,13 +219,30 @@ export async function runSlidingWindowSlabs(
   options: SlidingWindowOptions,
   onSlab: SlabSink,
   slabPlanes = 8,
+  more: {
+    readonly labelling?: SlabLabelling | undefined;
+    /** `predict` returns fresh arrays nobody else holds (a model's outputs): the blending may transfer them to a worker. */
+    readonly ownsPredictions?: boolean;
+  } = {},
 ): Promise<number> {
+  const { labelling } = more;
   // Band plane p holds image plane p + offset; the accumulator reads band.padBefore[0] per add.
   let band: Grid | undefined;
   let full: Slide | undefined;
   let offset = 0;
   let slab: Float32Array | undefined;
+  let workerSlab: Float32Array | undefined;
+  // Planes labelled on a worker (startFinishPlanes), handed on once the job is done.
+  let inFlight: { wait: () => void; labels: Uint8Array; from: number; planes: number } | undefined;
+  const deliver = async (): Promise<void> => {
+    const job = inFlight;
+    inFlight = undefined;
+    if (job === undefined) return;
+    job.wait();
+    await labelling!.onLabels(job.labels, job.from, job.planes);
+  };
   const { outChannels } = await slide(input, predict, options, {
+    ownsPredictions: more.ownsPredictions ?? false,
     accumulatorGrid: (s) => {
       full = s;
       const [s0, s1, s2] = s.grid.size as [number, number, number];
@@ -223,12 +256,28 @@ export async function runSlidingWindowSlabs(
       band!.padBefore[0] = full!.grid.padBefore[0]! + offset;
     },
     afterBatch: async (first, blend, channels) => {
+      // The previous batch's labels (its job was waited for by this batch's add).
+      await deliver();
       const { grid, windows, batchSize } = full!;
       const s0 = grid.size[0]!;
       const plane = grid.size[1]! * grid.size[2]!;
       // Window starts ascend along axis 0: planes before the next window's first are final.
       const next = windows[first + batchSize];
       const done = next === undefined ? s0 : Math.min(s0, Math.max(offset, next[0]! - grid.padBefore[0]!));
+      // Overlapped with the next session.run on a worker; the last batch's planes are finished
+      // here (nothing runs after it to overlap with, and here its passes use every thread).
+      if (labelling !== undefined && next !== undefined && done > offset && blend.startFinishPlanes !== undefined && labelsFitUint8(labelling.spec, channels)) {
+        const ranges: [number, number][] = [];
+        for (let from = offset; from < done; from += slabPlanes) ranges.push([from - offset, Math.min(done, from + slabPlanes) - offset]);
+        workerSlab ??= sharedArray(Float32Array, channels * Math.min(slabPlanes, band!.size[0]!) * plane);
+        const labels = sharedArray(Uint8Array, (done - offset) * plane);
+        const wait = blend.startFinishPlanes(ranges, offset, grid, done - offset, { spec: labelling.spec, slab: workerSlab, labels });
+        if (wait !== null) {
+          inFlight = { wait, labels, from: offset, planes: done - offset };
+          offset = done;
+          return;
+        }
+      }
       // On shared memory where the kernel threads may run: then the slab's activations and label maps can be threaded.
       const n = channels * Math.min(slabPlanes, band!.size[0]!) * plane;
       slab ??= kernelThreads() > 1 ? sharedArray(Float32Array, n) : new Float32Array(n);
@@ -242,5 +291,6 @@ export async function runSlidingWindowSlabs(
       offset = done;
     },
   });
+  await deliver();
   return outChannels;
 }
