@@ -5,11 +5,11 @@
  * Markdown ...) are left out. Globs are matched here (Node 20 has no fs.glob): `*` and `?`
  * within a path segment, `**` across segments, `[...]` classes.
  */
-import { open, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { withIoError } from '../../core/io-error.js';
-import { isDicomHead } from '../../io/dicom/parse-header.js';
+import { hasDicmMarker } from '../../io/dicom/node-files.js';
 
 export interface FoundFile {
   readonly path: string;
@@ -25,21 +25,12 @@ export function hasGlob(text: string): boolean {
   return /[*?[]/.test(text);
 }
 
-async function hasDicmMarker(path: string): Promise<boolean> {
-  const fh = await open(path, 'r').catch(() => undefined);
-  if (!fh) return false;
-  try {
-    // The DICM marker, or a dataset written without preamble (read with its series, as the folder reader does).
-    const buf = new Uint8Array(132);
-    const { bytesRead } = await fh.read(buf, 0, 132, 0);
-    return isDicomHead(buf.subarray(0, bytesRead));
-  } finally {
-    await fh.close();
-  }
-}
-
+/**
+ * DICOM by extension, else by its first bytes as the folder reader tells them (hasDicmMarker: the
+ * DICM marker or a dataset written without preamble); a file that cannot be opened is not one.
+ */
 async function isDicomFile(path: string): Promise<boolean> {
-  return DICOM_EXTENSIONS.has(extname(path).toLowerCase()) || (await hasDicmMarker(path));
+  return DICOM_EXTENSIONS.has(extname(path).toLowerCase()) || (await hasDicmMarker(path, false).catch(() => false));
 }
 
 /** A file or folder under an input folder that is not an input, and why (shown in run's summary). */
