@@ -54,7 +54,7 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ALL_REPOS = ['dcm_qa', 'dcm_qa_ts', 'dcm_qa_enh', 'dcm_qa_philips_enh', 'dcm_qa_ge', 'dcm_qa_nih', 'dcm_qa_mosaic', 'dcm_qa_stc'];
 // More public dcm2niix QA repositories (BSD-2 / CC0), swept as stand-ins for held-out exports: `--repos more`.
 const MORE_REPOS = ['agfa', 'canon_61', 'toshiba', 'philips', 'philips_asl', 'philips_dwi', 'xa30', 'xa30i', 'xa60', 'sag', 'polar', 'decubitus']
-  .concat(['decubitus_ge', '12bit', 'frag', 'fmap', 'mprage', 'table', 'trt', 'cs_dl', 'deident', 'spec', 'ct'])
+  .concat(['decubitus_ge', '12bit', 'frag', 'fmap', 'mprage', 'table', 'trt', 'cs_dl', 'deident', 'spec', 'ct', 'uih'])
   .map((r) => `dcm_qa_${r}`);
 const NEAR_MM = 0.02;
 const PART = /^(_e\d+)?(_i\d{5,})?(_ph|_real|_imaginary|_fieldmaphz)?(_ADC)?$/;
