@@ -798,4 +798,44 @@
           (br_if $out (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $m))))
         (local.set $src (i32.add (local.get $src) (i32.shl (local.get $n0) (i32.const 2))))
         (br_if $row (local.tee $rows (i32.sub (local.get $rows) (i32.const 1)))))))
+
+  ;; MONAI ScaleIntensityRange in place over n float32: y = (x - aMin) * k + bMin, then, when clip,
+  ;; y < lo ? lo : y and y > hi ? hi : y (pmax / pmin: the JavaScript comparisons, so NaN and -0
+  ;; pass as they do there), stored as float32. Computed in float64 like the JavaScript loop it
+  ;; replaces (scale-intensity-range.ts), so the stored floats are the same bits: two lanes of
+  ;; float64 per half of each 4-float vector.
+  (func $affineClamp (export "affineClamp") (param $ptr i32) (param $n i32) (param $aMin f64) (param $k f64)
+    (param $bMin f64) (param $lo f64) (param $hi f64) (param $clip i32)
+    (local $end i32) (local $x v128) (local $a v128) (local $b v128) (local $y f64)
+    (local $am v128) (local $kv v128) (local $bm v128) (local $lov v128) (local $hiv v128)
+    (local.set $am (f64x2.splat (local.get $aMin)))
+    (local.set $kv (f64x2.splat (local.get $k)))
+    (local.set $bm (f64x2.splat (local.get $bMin)))
+    (local.set $lov (f64x2.splat (local.get $lo)))
+    (local.set $hiv (f64x2.splat (local.get $hi)))
+    (local.set $end (i32.add (local.get $ptr) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $ptr) (local.get $end)))
+      (local.set $x (v128.load align=1 (local.get $ptr)))
+      (local.set $a (f64x2.add (f64x2.mul (f64x2.sub (f64x2.promote_low_f32x4 (local.get $x)) (local.get $am)) (local.get $kv)) (local.get $bm)))
+      (local.set $b (f64x2.add (f64x2.mul (f64x2.sub (f64x2.promote_low_f32x4
+        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))) (local.get $am)) (local.get $kv)) (local.get $bm)))
+      (if (local.get $clip) (then
+        (local.set $a (f64x2.pmin (f64x2.pmax (local.get $a) (local.get $lov)) (local.get $hiv)))
+        (local.set $b (f64x2.pmin (f64x2.pmax (local.get $b) (local.get $lov)) (local.get $hiv)))))
+      (v128.store align=1 (local.get $ptr)
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+          (f32x4.demote_f64x2_zero (local.get $a)) (f32x4.demote_f64x2_zero (local.get $b))))
+      (local.set $ptr (i32.add (local.get $ptr) (i32.const 16)))
+      (br $next)))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $ptr) (local.get $end)))
+      (local.set $y (f64.add (f64.mul (f64.sub (f64.promote_f32 (f32.load (local.get $ptr))) (local.get $aMin)) (local.get $k)) (local.get $bMin)))
+      (if (local.get $clip) (then
+        (if (f64.lt (local.get $y) (local.get $lo)) (then (local.set $y (local.get $lo))))
+        (if (f64.gt (local.get $y) (local.get $hi)) (then (local.set $y (local.get $hi))))))
+      (f32.store (local.get $ptr) (f32.demote_f64 (local.get $y)))
+      (local.set $ptr (i32.add (local.get $ptr) (i32.const 4)))
+      (br $next))))
 )

@@ -51,6 +51,8 @@ export interface VolumeKernelExports {
   sigmoidInPlace(ptr: number, n: number): void;
   softmaxPlanes(planes: number, channels: number, n: number, planeBytes: number): void;
   regionsPlanes(planes: number, n: number, regions: number, count: number, t: number, gte: number, out: number): number;
+  /** In place: (x - aMin) * k + bMin in float64, clamped to [lo, hi] when clip = 1 (scale-intensity-range.ts). */
+  affineClamp(ptr: number, n: number, aMin: number, k: number, bMin: number, lo: number, hi: number, clip: number): void;
 }
 
 export interface KernelArena {

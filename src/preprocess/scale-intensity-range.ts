@@ -4,10 +4,14 @@
  * [bMin, bMax] when `clip`. When aMax == aMin MONAI warns and returns x - aMin + bMin; so do we.
  */
 import type { Volume } from '../core/volume.js';
+import { arenaHolding } from '../core/volume-kernels.js';
 import type { ParamReader } from './param-reader.js';
 import { allocateOutput, channelCount, createPlanarVolume, toPlanar } from './planar.js';
 import { createGridKeepingResult } from './record.js';
 import type { ScaleIntensityRangeParams, StepResult, StepOptions } from './types.js';
+
+/** Below this many voxels the scalar loop is as fast as calling the kernel. */
+const MIN_KERNEL_ELEMENTS = 4096;
 
 export function readScaleIntensityRangeParams(r: ParamReader): ScaleIntensityRangeParams {
   return { aMin: r.number('aMin'), aMax: r.number('aMax'), bMin: r.number('bMin'), bMax: r.number('bMax'), clip: r.boolean('clip', false) };
@@ -25,7 +29,11 @@ export function scaleIntensityRange(volume: Volume, params: ScaleIntensityRangeP
   // value: float32 rounding is monotonic, so clipping before the store gives the bits clipping
   // the stored value gave (a second pass over a CT-size volume, ~2x the time).
   const n = src.length;
-  if (!clip) for (let p = 0; p < n; p++) out[p] = (src[p]! - aMin) * k + bMin;
+  // In place on kernel memory (a resampled volume is handed out as a view of its arena): the SIMD
+  // kernel, with the same float64 arithmetic and comparisons, so the same bits.
+  const arena = out === src && n >= MIN_KERNEL_ELEMENTS ? arenaHolding(out) : undefined;
+  if (arena !== undefined) arena.kernels.affineClamp(out.byteOffset, n, aMin, k, bMin, bMin, bMax, clip ? 1 : 0);
+  else if (!clip) for (let p = 0; p < n; p++) out[p] = (src[p]! - aMin) * k + bMin;
   else {
     for (let p = 0; p < n; p++) {
       let y = (src[p]! - aMin) * k + bMin;

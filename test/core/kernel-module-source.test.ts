@@ -46,6 +46,7 @@ describe('kernel module', () => {
         'shiftRange16',
         'orReduce',
         'rowDot',
+        'affineClamp',
       ].sort(),
     );
   });

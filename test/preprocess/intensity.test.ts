@@ -14,6 +14,7 @@ import {
   stackChannels,
   validatePreprocessStep,
 } from '../../src/preprocess/index.js';
+import { createKernelArena, setVolumeKernelsEnabled } from '../../src/core/volume-kernels.js';
 import { cases, expectClose, loadBin } from './fixtures.js';
 
 const I = cases['intensity'];
@@ -67,6 +68,34 @@ describe('intensity steps vs numpy (float64 reference, 1e-6)', () => {
       for (let p = 0; p < data.length; p++) want[p] = Math.min(Math.max(want[p]!, bMin), bMax);
       const got = scaleIntensityRange(v, { aMin, aMax, bMin, bMax, clip: true }).volume.data as Float32Array;
       expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer))).toBe(true);
+    }
+  });
+  it('scaleIntensityRange on kernel memory (a resampled volume in place): the bits of the scalar loop', () => {
+    // Odd length (a scalar tail), values on and across the bounds, NaN, infinities and -0: the
+    // SIMD kernel computes in float64 with the loop's comparisons, so every stored float matches.
+    const n = 20011;
+    const values = Float32Array.from({ length: n }, (_, i) => ((i * 2654435761) % 4001) / 4000 - 0.25 + (i % 7) * 1e-9);
+    values.set([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, 0.1, 0.7], 100);
+    values[n - 1] = Number.NaN;
+    values[n - 2] = -0;
+    for (const [aMin, aMax, bMin, bMax, clip] of [
+      [0, 1, 0.1, 0.7, true],
+      [-0.2, 0.9, 0.7, 0.1, true],
+      [0.3, 0.3, 0.1, 0.7, true],
+      [-1024, 300, 0, 1, false],
+      [0.25, 0.75, -0, 1, true],
+    ] as const) {
+      const params = { aMin, aMax, bMin, bMax, clip };
+      setVolumeKernelsEnabled(false);
+      const want = scaleIntensityRange(createVolume({ geometry: { size: [n, 1, 1] }, data: values.slice() }), params).volume.data as Float32Array;
+      setVolumeKernelsEnabled(true);
+      const arena = createKernelArena([n * 4]);
+      expect(arena).not.toBeNull();
+      const held = arena!.f32.subarray(arena!.offsets[0]! >> 2, (arena!.offsets[0]! >> 2) + n);
+      held.set(values);
+      const got = scaleIntensityRange(createVolume({ geometry: { size: [n, 1, 1] }, data: held }), params, { inPlace: true }).volume.data as Float32Array;
+      expect(got.buffer).toBe(held.buffer);
+      expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(want.buffer))).toBe(true);
     }
   });
   it('zscore of a constant image divides by 1 (std 0)', () => {
