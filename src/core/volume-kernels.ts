@@ -166,8 +166,9 @@ function compileSharedOnce(): WebAssembly.Module | null {
  * An instance whose memory holds blocks of the given byte sizes, or null (see above). `shared`:
  * on a shared WebAssembly memory where the platform allows one (SharedArrayBuffer; in browsers
  * cross-origin isolation), else on an own memory as without it (`arena.shared` says which).
+ * `reusable` (shared only): on the spare memory a releaseKernelArena gave back, where it fits.
  */
-export function createKernelArena(blockBytes: readonly number[], options: { shared?: boolean } = {}): KernelArena | null {
+export function createKernelArena(blockBytes: readonly number[], options: { shared?: boolean; reusable?: boolean } = {}): KernelArena | null {
   if (!enabled) return null;
   const module = compileOnce();
   if (module === null) return null;
@@ -184,8 +185,11 @@ export function createKernelArena(blockBytes: readonly number[], options: { shar
     if (sharedModule !== null) {
       try {
         // Sized once (a shared memory's views never detach, but one that grew would need new views).
-        const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-        return register(new WebAssembly.Instance(sharedModule, { env: { memory } }).exports as unknown as VolumeKernelExports, offsets, true);
+        const memory =
+          (options.reusable === true ? takeSpareMemory(pages) : undefined) ?? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+        const arena = register(new WebAssembly.Instance(sharedModule, { env: { memory } }).exports as unknown as VolumeKernelExports, offsets, true);
+        if (options.reusable === true) reusableArenas.add(arena);
+        return arena;
       } catch {
         // No shared memory here (not cross-origin isolated, or out of address space): an own memory.
       }
@@ -207,6 +211,35 @@ function register(kernels: VolumeKernelExports, offsets: number[], shared: boole
   const arena = { kernels, shared, offsets, f32: new Float32Array(buffer), i32: new Int32Array(buffer), u8: new Uint8Array(buffer) };
   arenaOfBuffer.set(buffer, arena);
   return arena;
+}
+
+/**
+ * One shared kernel memory kept between uses (createKernelArena's `reusable`, given back with
+ * releaseKernelArena): a sliding window's arena of 16-bit channels and windows is ~100 MB for a
+ * BraTS case, and the first touch of a fresh memory's pages (page faults, on the thread that
+ * copies the channels in) cost about as much as the copy itself, run after run. A cache, not
+ * state: its contents are never read (every block is written before use), results never depend on
+ * it. Taken only when it is at least the pages asked for and at most twice them, so a large spare
+ * never stands in for a small arena's memory; otherwise dropped, and the collector frees it.
+ */
+let spareMemory: WebAssembly.Memory | undefined;
+const reusableArenas = new WeakSet<KernelArena>();
+
+function takeSpareMemory(pages: number): WebAssembly.Memory | undefined {
+  const spare = spareMemory;
+  spareMemory = undefined;
+  const have = spare === undefined ? 0 : spare.buffer.byteLength / PAGE;
+  return have >= pages && have <= 2 * pages ? spare : undefined;
+}
+
+/**
+ * Gives a reusable arena's memory back for the next createKernelArena({ shared, reusable }): the
+ * caller must hold no view of it and no kernel thread may still be working on it. Arenas not made
+ * reusable (and a second release) are ignored.
+ */
+export function releaseKernelArena(arena: KernelArena): void {
+  if (!reusableArenas.delete(arena)) return;
+  spareMemory = arena.kernels.memory;
 }
 
 /**

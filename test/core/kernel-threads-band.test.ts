@@ -20,6 +20,8 @@ const sdk = (await import(dist('node.js'))) as typeof import('../../src/node.js'
 const sw = (await import(dist('runtime/sliding-window/sliding-window.js'))) as typeof import('../../src/runtime/sliding-window/sliding-window.js');
 const blendSlabs = (await import(dist('postprocess/common/blend-slabs.js'))) as typeof import('../../src/postprocess/common/blend-slabs.js');
 const band = (await import(dist('postprocess/segmentation/band-finish.js'))) as typeof import('../../src/postprocess/segmentation/band-finish.js');
+const cutter = (await import(dist('runtime/sliding-window/window-cutter.js'))) as typeof import('../../src/runtime/sliding-window/window-cutter.js');
+const kernels = (await import(dist('core/volume-kernels.js'))) as typeof import('../../src/core/volume-kernels.js');
 
 const multi = availableParallelism() >= 2;
 afterEach(() => sdk.configureKernelThreads({}));
@@ -188,6 +190,48 @@ describe('band planes labelled on a kernel worker (overlapWindows)', () => {
     },
     60_000,
   );
+
+  it.runIf(multi)("a cutter on the previous run's arena and feed buffer, poisoned, cuts every window as a fresh one", () => {
+    sdk.configureKernelThreads({ threads: 2, minVoxels: 0 });
+    const grid = { size: [...size], roi: [16, 16, 16], padBefore: [0, 0, 0], starts: [] };
+    const starts = [
+      [0, 0, 0],
+      [70, 50, 55], // overhangs: padded voxels
+    ];
+    // One int16 channel under an affine16 map (the deferred z-score's form), as a BraTS input.
+    const input16 = (seed: number) => {
+      const ints = Int16Array.from({ length: voxels }, (_, p) => ((p * 2654435761 + seed * 977) >>> 16) - 32768);
+      const value = (x: number) => Math.fround(Math.fround(x - 12.5) * Math.fround(1 / 300));
+      return {
+        type: 'float32' as const,
+        dims: [1, 1, ...size],
+        strides: [voxels, voxels, 1, size[0], size[0] * size[1]],
+        length: voxels,
+        read: (start: number, count: number, out: Float32Array, at: number) => {
+          for (let q = 0; q < count; q++) out[at + q] = value(ints[start + q]!);
+        },
+        affine16: { channels: [ints], subtract: [Math.fround(12.5)], multiply: [Math.fround(1 / 300)], zeroStays: false },
+      };
+    };
+    const first = new cutter.WindowCutter(input16(1), grid, 2, -3.5);
+    expect(first.overlapped).toBe(true);
+    const feed = first.cut(starts);
+    first.dispose();
+    // The spare feed buffer and the spare arena memory (taken by an arena of the cutter's blocks) poisoned with NaN.
+    feed.fill(Number.NaN);
+    const spare = kernels.createKernelArena([2 * 16 ** 3 * 4, voxels * 2], { shared: true, reusable: true })!;
+    spare.u8.fill(0xff);
+    kernels.releaseKernelArena(spare);
+    const second = new cutter.WindowCutter(input16(2), grid, 2, -3.5);
+    const got = second.cut(starts);
+    expect(got).toBe(feed);
+    second.dispose();
+    kernels.setVolumeKernelsEnabled(false);
+    const want = new cutter.WindowCutter({ ...input16(2), affine16: undefined }, grid, 2, -3.5).cut(starts);
+    kernels.setVolumeKernelsEnabled(true);
+    expect(bytes(got).equals(bytes(want))).toBe(true);
+    expect(got.some((v) => v === -3.5) && got.some((v) => v > 0)).toBe(true);
+  });
 
   it.runIf(multi && existsSync('/proc/self/task'))('repeated runs start no threads beyond the pool', async () => {
     sdk.configureKernelThreads({ threads: 2, minVoxels: 0 });

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createVolume, type Volume } from '../../src/core/index.js';
-import { createKernelArena, setVolumeKernelsEnabled } from '../../src/core/volume-kernels.js';
+import { createKernelArena, releaseKernelArena, setVolumeKernelsEnabled } from '../../src/core/volume-kernels.js';
 import { InputError } from '../../src/core/errors.js';
 import { invertToInputGrid, runPreprocessPlan } from '../../src/preprocess/index.js';
 import { invertArgmaxToInputGrid } from '../../src/preprocess/invert-argmax.js';
@@ -51,6 +51,26 @@ describe('kernel arena', () => {
     expect(createKernelArena([5 * 1024 ** 3])).toBeNull();
     setVolumeKernelsEnabled(false);
     expect(createKernelArena([100])).toBeNull();
+  });
+
+  it('a released reusable shared arena lends its memory to the next one that fits (at most twice its size), once', () => {
+    const MB = 1 << 20;
+    const first = createKernelArena([MB], { shared: true, reusable: true })!;
+    expect(first.shared).toBe(true);
+    const memory = first.kernels.memory;
+    releaseKernelArena(first);
+    releaseKernelArena(first); // a second release is ignored
+    const second = createKernelArena([MB - 4096, 16], { shared: true, reusable: true })!;
+    expect(second.kernels.memory).toBe(memory);
+    // The memory is lent once: a third arena gets its own.
+    expect(createKernelArena([MB], { shared: true, reusable: true })!.kernels.memory).not.toBe(memory);
+    releaseKernelArena(second);
+    // Far larger than asked for: dropped, not lent (a big spare never stands in for a small arena).
+    expect(createKernelArena([MB / 4], { shared: true, reusable: true })!.kernels.memory).not.toBe(memory);
+    // Arenas not made reusable are never given back.
+    const plain = createKernelArena([MB], { shared: true })!;
+    releaseKernelArena(plain);
+    expect(createKernelArena([MB], { shared: true, reusable: true })!.kernels.memory).not.toBe(plain.kernels.memory);
   });
 });
 

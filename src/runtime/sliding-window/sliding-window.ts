@@ -151,34 +151,39 @@ async function slide(
   // Overlapped cutting (window-cutter.ts): the next batch is cut on a worker during this one's predict.
   const cutAhead = cutter.overlapped && combos.length === 1;
   let next: (() => Float32Array) | undefined;
-  for (let first = 0; first < windows.length; first += batchSize) {
-    const batch = windows.slice(first, first + batchSize);
-    hooks.beforeBatch?.(first);
-    for (const flips of combos) {
-      const windowBuffer = next !== undefined ? next() : cutter.cut(batch);
-      next = undefined;
-      if (flips.length > 0) flipWindows(windowBuffer, batch.length * channels, grid.roi, flips);
-      if (cutAhead && first + batchSize < windows.length) next = cutter.startCut(windows.slice(first + batchSize, first + 2 * batchSize));
-      const pred = await predict({ type: 'float32', data: windowBuffer, dims: [batch.length, channels, ...grid.roi.slice(3 - rank)] });
-      const expectedLength = pred.dims[1]! * batch.length * roiVoxels;
-      if (pred.dims[0] !== batch.length || pred.data.length !== expectedLength) {
-        throw new ShapeError(
-          `window predictor returned [${pred.dims.join(', ')}] for a batch of ${batch.length} windows of [${grid.roi.slice(3 - rank).join(', ')}]`,
-          { actual: pred.dims },
-        );
+  try {
+    for (let first = 0; first < windows.length; first += batchSize) {
+      const batch = windows.slice(first, first + batchSize);
+      hooks.beforeBatch?.(first);
+      for (const flips of combos) {
+        const windowBuffer = next !== undefined ? next() : cutter.cut(batch);
+        next = undefined;
+        if (flips.length > 0) flipWindows(windowBuffer, batch.length * channels, grid.roi, flips);
+        if (cutAhead && first + batchSize < windows.length) next = cutter.startCut(windows.slice(first + batchSize, first + 2 * batchSize));
+        const pred = await predict({ type: 'float32', data: windowBuffer, dims: [batch.length, channels, ...grid.roi.slice(3 - rank)] });
+        const expectedLength = pred.dims[1]! * batch.length * roiVoxels;
+        if (pred.dims[0] !== batch.length || pred.data.length !== expectedLength) {
+          throw new ShapeError(
+            `window predictor returned [${pred.dims.join(', ')}] for a batch of ${batch.length} windows of [${grid.roi.slice(3 - rank).join(', ')}]`,
+            { actual: pred.dims },
+          );
+        }
+        if (blend !== undefined && pred.dims[1] !== outChannels) {
+          throw new ShapeError(`window predictor returned ${pred.dims[1]} channels after ${outChannels} for earlier windows`, { actual: pred.dims });
+        }
+        outChannels = pred.dims[1]!;
+        blend ??= createBlendAccumulator(target, outChannels, blendMap, 1 / combos.length, Math.min(batchSize, windows.length) * outChannels * roiVoxels);
+        if (flips.length > 0) flipWindows(pred.data, batch.length * outChannels, grid.roi, flips);
+        blend.add(pred.data, batch, hooks.ownsPredictions);
       }
-      if (blend !== undefined && pred.dims[1] !== outChannels) {
-        throw new ShapeError(`window predictor returned ${pred.dims[1]} channels after ${outChannels} for earlier windows`, { actual: pred.dims });
-      }
-      outChannels = pred.dims[1]!;
-      blend ??= createBlendAccumulator(target, outChannels, blendMap, 1 / combos.length, Math.min(batchSize, windows.length) * outChannels * roiVoxels);
-      if (flips.length > 0) flipWindows(pred.data, batch.length * outChannels, grid.roi, flips);
-      blend.add(pred.data, batch, hooks.ownsPredictions);
+      options.onProgress?.(Math.min(first + batchSize, windows.length), windows.length);
+      await hooks.afterBatch?.(first, blend!, outChannels);
+      // What add queued (overlapWindows) goes to the workers now, to run during the next session.run.
+      blend!.flush();
     }
-    options.onProgress?.(Math.min(first + batchSize, windows.length), windows.length);
-    await hooks.afterBatch?.(first, blend!, outChannels);
-    // What add queued (overlapWindows) goes to the workers now, to run during the next session.run.
-    blend!.flush();
+  } finally {
+    // A batch cut on a worker and not yet waited for (a failed run) keeps the arena from reuse.
+    cutter.dispose(next !== undefined);
   }
   return { blend: blend!, outChannels, grid };
 }

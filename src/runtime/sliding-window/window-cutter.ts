@@ -27,7 +27,7 @@
  */
 import { copyPermutedBlock } from '../../core/permute-block.js';
 import { overlapWindows, startSlabs } from '../../core/threads/slab-pool.js';
-import { createKernelArena, type KernelArena } from '../../core/volume-kernels.js';
+import { createKernelArena, releaseKernelArena, type KernelArena } from '../../core/volume-kernels.js';
 import { CUT_UNIT, CUT16_KERNEL, cutUnit16, cutViews, type CutViews } from '../../postprocess/common/cut-slabs.js';
 import type { DeferredTensorView, ModelTensor } from '../../core/tensor.js';
 import type { Affine16 } from './cut-units16.js';
@@ -61,6 +61,13 @@ const PLANES = 16;
  * transposed and normalised straight from 16-bit channels held in the arena, or plain loops.
  */
 type CutMode = 'rows' | 'planes' | 'planes16' | 'loops';
+
+/**
+ * The feed buffer of the last cutter disposed, for the next one of the same size: a BraTS run's is
+ * ~34 MB, whose fresh pages cost a run tens of ms of page faults (and a collection for the external
+ * memory) before its first window. A cache: every float of it is written before it is handed on.
+ */
+let spareFeed: Float32Array | undefined;
 
 export class WindowCutter {
   private readonly strides: Strides;
@@ -116,7 +123,8 @@ export class WindowCutter {
    */
   private holdChannels(affine: Affine16, windowBytes: number, shared: boolean): KernelArena | null {
     const distinct = [...new Set(affine.channels)];
-    const arena = createKernelArena([windowBytes, ...distinct.map((d) => d.byteLength)], { shared });
+    // Reusable: the next run's cutter of the same size copies into pages already touched (dispose).
+    const arena = createKernelArena([windowBytes, ...distinct.map((d) => d.byteLength)], { shared, reusable: true });
     if (arena === null) return null;
     distinct.forEach((d, k) => arena.u8.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), arena.offsets[k + 1]!));
     for (const d of affine.channels) this.channelAt.push(arena.offsets[distinct.indexOf(d) + 1]!);
@@ -138,8 +146,7 @@ export class WindowCutter {
     } else {
       // Reused across batches; fresh when the last batch is shorter or a predictor took
       // ownership of the previous one (transferred it to a worker).
-      if (this.buffer === undefined || this.buffer.length !== n || this.buffer.buffer.byteLength === 0) this.buffer = new Float32Array(n);
-      out = this.buffer;
+      out = this.feedBuffer(n);
     }
     starts.forEach((start, b) => this.cutOne(start, out, b * this.channels * this.roiVoxels));
     return out;
@@ -179,11 +186,33 @@ export class WindowCutter {
   /** Overlapped cutting: the cut windows from the shared arena onto the plain buffer handed to the predictor. */
   private copyOut(windows: number): Float32Array {
     const n = windows * this.channels * this.roiVoxels;
-    // Fresh when the last batch is shorter or a predictor took the previous one (transferred it).
-    if (this.buffer === undefined || this.buffer.length !== n || this.buffer.buffer.byteLength === 0) this.buffer = new Float32Array(n);
+    const out = this.feedBuffer(n);
     const at = this.arena!.offsets[0]! >> 2;
-    this.buffer.set(this.arena!.f32.subarray(at, at + n));
+    out.set(this.arena!.f32.subarray(at, at + n));
+    return out;
+  }
+
+  /**
+   * The plain buffer the predictor is handed, `n` floats: reused across batches, fresh when the
+   * last batch is shorter or a predictor took the previous one (transferred it to a worker); the
+   * first one of a run is the previous run's when it is the same size (spareFeed).
+   */
+  private feedBuffer(n: number): Float32Array {
+    if (this.buffer === undefined && spareFeed?.length === n && spareFeed.buffer.byteLength > 0) this.buffer = spareFeed;
+    if (this.buffer === spareFeed) spareFeed = undefined;
+    if (this.buffer === undefined || this.buffer.length !== n || this.buffer.buffer.byteLength === 0) this.buffer = new Float32Array(n);
     return this.buffer;
+  }
+
+  /**
+   * The run is over: the arena and the feed buffer are kept for the next cutter (their pages
+   * already touched). `cutInFlight`: a worker may still be writing the arena (a run that failed
+   * between startCut and its wait), which is then left to the collector instead.
+   */
+  dispose(cutInFlight = false): void {
+    if (this.arena?.shared && !cutInFlight) releaseKernelArena(this.arena);
+    if (this.buffer !== undefined && this.buffer.buffer.byteLength > 0 && this.buffer.buffer instanceof ArrayBuffer) spareFeed = this.buffer;
+    this.buffer = undefined;
   }
 
   /**
