@@ -6,6 +6,7 @@
  */
 // Registers the worker-thread runner of the volume kernels (the runner in postprocess/threads/, the pool in core/threads/).
 import './postprocess/threads/node-slab-pool.js';
+import './io/dicom/codecs/node-frame-decode-pool.js';
 
 // The isomorphic API (src/index.ts), re-exported name by name: test/api/export-surface.test.ts checks
 // that this list and the names of src/index.ts agree (rewrite it with scripts/write-entry-reexports.mjs).

@@ -9,6 +9,8 @@ import * as errors from '../core/errors.js';
 import { isMedinferError, describeError } from '../core/errors.js';
 import { SDK_VERSION } from '../version.js';
 import { describeMissingOptional } from './optional-packages.js';
+// Compressed frames of long series decode on worker threads (also for the bundled commands: frame-decode-pool.ts).
+import '../io/dicom/codecs/node-frame-decode-pool.js';
 
 type Loader = (ctx: CliContext) => Promise<CliCommand>;
 

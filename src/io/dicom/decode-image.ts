@@ -11,7 +11,8 @@ import { checkCodecDepth, resolveTransferSyntax, type TransferSyntaxInfo } from 
 import { extractEncapsulatedFrames, findPixelDataElement, sliceNativePixelBytes } from './frames.js';
 import { decodeExternalNativePixels, decodeNativePixels, type DecodeTarget } from './decode-native.js';
 import { decodeRleFrame } from './decode-rle.js';
-import { loadFrameDecoder } from './codecs/load-frame-decoder.js';
+import { loadFrameDecoder, type EncapsulatedCodec } from './codecs/load-frame-decoder.js';
+import { frameDecodePool, MIN_THREADED_FRAMES, type FrameDecodePool } from './codecs/frame-decode-pool.js';
 import { checkCodestreamSize } from './codestream-size.js';
 import type { DicomCodecLoaders } from './codecs/codec-loaders.js';
 import type { ResolvedReadOptions } from './options.js';
@@ -41,14 +42,18 @@ export function inspectImageHeader(parsed: ParsedDicom, maxVoxels: number): { pm
  * Decodes all frames. With `target`, native samples are written straight into that buffer slot
  * (the returned `raw` is then a view of it); other codecs still return their own array.
  */
-export async function decodeImage(parsed: ParsedDicom, opts: Pick<ResolvedReadOptions, 'maxVoxels' | 'codecs'>, target?: DecodeTarget): Promise<DecodedImage> {
+export async function decodeImage(
+  parsed: ParsedDicom,
+  opts: Pick<ResolvedReadOptions, 'maxVoxels' | 'codecs' | 'frameThreads'>,
+  target?: DecodeTarget,
+): Promise<DecodedImage> {
   const { pm, transferSyntax } = inspectImageHeader(parsed, opts.maxVoxels);
   const { dataSet: ds, name } = parsed;
   checkColourModel(pm, transferSyntax, name);
   const el = findPixelDataElement(ds, name);
   let raw: TypedArray;
   try {
-    if (transferSyntax.codec !== 'native') raw = await decodeEncapsulated(ds, pm, transferSyntax, name, opts.codecs);
+    if (transferSyntax.codec !== 'native') raw = await decodeEncapsulated(ds, pm, transferSyntax, name, opts.codecs, opts.frameThreads === true);
     else if (parsed.pixelSource !== undefined && el.encapsulatedPixelData !== true)
       raw = await decodeExternalNativePixels(parsed.pixelSource, pm, transferSyntax.bigEndian, name, target);
     else raw = decodeNativePixels(sliceNativePixelBytes(ds, el, name), pm, transferSyntax.bigEndian, name, target);
@@ -110,6 +115,7 @@ async function decodeEncapsulated(
   ts: TransferSyntaxInfo,
   name: string,
   codecs: DicomCodecLoaders | undefined,
+  seriesThreads: boolean,
 ): Promise<TypedArray> {
   const el = findPixelDataElement(ds, name);
   const jpegFamily = ts.codec === 'jpeg-baseline' || ts.codec === 'jpeg-lossless' || ts.codec === 'jpeg-ls';
@@ -123,6 +129,11 @@ async function decodeEncapsulated(
   }
   if (ts.codec === 'native') throw new DecodeError(`${name}: internal: native data routed to a codec`, { file: name });
   if (pm.bitsAllocated === 1) throw new DecodeError(`${name}: compressed 1-bit pixel data is not valid DICOM`, { file: name, cause: 'bits-allocated' });
+  // Many frames (a multi-frame file, or a series whose reader asks: frameThreads) with the default
+  // codecs go to the worker pool where there is one (codecs/frame-decode-pool.ts); caller-given
+  // codec loaders are functions of this thread and stay here.
+  const pool = codecs === undefined && (seriesThreads || frames.length >= MIN_THREADED_FRAMES) ? frameDecodePool() : null;
+  if (pool !== null) return decodeOnPool(pool, ts, frames, pm, name, frameSize);
   const codec = await loadFrameDecoder(ts.codec, name, codecs);
   // Each codestream's own size claim is checked before the codec can allocate for it.
   const decode: typeof codec = (frame, fpm, file) => {
@@ -135,5 +146,30 @@ async function decodeEncapsulated(
   const out = allocateTypedArray(pm.rawType, frameSize * pm.frames);
   out.set(first as never, 0);
   for (let f = 1; f < frames.length; f++) out.set(decode(frames[f]!, pm, name) as never, f * frameSize);
+  return out;
+}
+
+/**
+ * decodeEncapsulated's frames on the pool: the first alone (checked against the header before the
+ * volume buffer exists, as on this thread), then the rest with up to two per worker in flight.
+ */
+async function decodeOnPool(
+  pool: FrameDecodePool,
+  ts: TransferSyntaxInfo,
+  frames: readonly Uint8Array[],
+  pm: PixelModule,
+  name: string,
+  frameSize: number,
+): Promise<TypedArray> {
+  const codec = ts.codec as EncapsulatedCodec;
+  const first = await pool.decode(codec, ts.name, frames[0]!, pm, name);
+  if (frames.length === 1) return first;
+  const out = allocateTypedArray(pm.rawType, frameSize * pm.frames);
+  out.set(first as never, 0);
+  let next = 1;
+  const lane = async (): Promise<void> => {
+    for (let f = next++; f < frames.length; f = next++) out.set((await pool.decode(codec, ts.name, frames[f]!, pm, name)) as never, f * frameSize);
+  };
+  await Promise.all(Array.from({ length: Math.min(2 * pool.threads, frames.length - 1) }, lane));
   return out;
 }

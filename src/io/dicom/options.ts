@@ -77,6 +77,11 @@ export interface ResolvedReadOptions {
    * Internal (not a DicomReadOptions field).
    */
   readonly allocateForFill?: (type: VoxelType, length: number) => TypedArray;
+  /**
+   * Compressed frames go to the frame decoding threads where a platform has them
+   * (codecs/frame-decode-pool.ts): set by the series reader for series of many frames. Internal.
+   */
+  readonly frameThreads?: boolean;
 }
 
 const COMPONENTS: readonly ImageComponent[] = ['magnitude', 'phase', 'real', 'imaginary', 'fieldmap'];

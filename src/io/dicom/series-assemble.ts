@@ -11,6 +11,7 @@
  * with `echo` / `component`; otherwise an InputError (cause 'several-parts') lists the parts.
  * readDicomSeriesParts returns all parts.
  */
+import { MIN_THREADED_FRAMES } from './codecs/frame-decode-pool.js';
 import { InputError, LimitError } from '../../core/errors.js';
 import { allocateTypedArray, type TypedArray } from '../../core/dtype.js';
 import type { GeometryInit } from '../../core/geometry.js';
@@ -226,8 +227,9 @@ function planDecodePart(p: SeriesPart, opts: ResolvedReadOptions): DecodePlan {
   return { ordered, first, pm, frameSize, geometry, warnings, meta };
 }
 
-async function decodePart(p: SeriesPart, opts: ResolvedReadOptions, decoded: DecodeCache): Promise<Volume> {
-  const { ordered, first, pm, frameSize, geometry, warnings, meta } = planDecodePart(p, opts);
+async function decodePart(p: SeriesPart, given: ResolvedReadOptions, decoded: DecodeCache): Promise<Volume> {
+  const { ordered, first, pm, frameSize, geometry, warnings, meta } = planDecodePart(p, given);
+  const opts = withFrameThreads(given, ordered);
   // Uninitialised only where every slot is one native file's samples copied in whole (or the read throws).
   const filledWhole =
     opts.allocateForFill !== undefined && copiesStraight(pm) && ordered.every((f) => f.header.pm.frames === 1 && f.header.transferSyntax.codec === 'native');
@@ -277,8 +279,9 @@ async function decodePart(p: SeriesPart, opts: ResolvedReadOptions, decoded: Dec
  * when the part's output samples are not its files' stored samples slice for slice (multi-frame
  * files, colour, a table or per-frame maps to apply, MONOCHROME1 to invert).
  */
-function streamDecodedPart(p: SeriesPart, opts: ResolvedReadOptions): StreamedPart | undefined {
-  const { ordered, first, pm, frameSize, geometry, warnings, meta } = planDecodePart(p, opts);
+function streamDecodedPart(p: SeriesPart, given: ResolvedReadOptions): StreamedPart | undefined {
+  const { ordered, first, pm, frameSize, geometry, warnings, meta } = planDecodePart(p, given);
+  const opts = withFrameThreads(given, ordered);
   if (pm.samplesPerPixel !== 1 || ordered.some((f) => f.header.pm.frames !== 1)) return undefined;
   const plan = planFinish(
     { pm, outputPhotometric: pm.photometric },
@@ -303,6 +306,16 @@ function streamDecodedPart(p: SeriesPart, opts: ResolvedReadOptions): StreamedPa
       return image.maskedSamples;
     },
   });
+}
+
+/**
+ * A part of many compressed single-frame files has their frames decoded on the frame decoding
+ * threads (codecs/frame-decode-pool.ts) while the lanes above keep several in flight; a short
+ * series or native samples stay on this thread.
+ */
+function withFrameThreads(opts: ResolvedReadOptions, ordered: readonly FrameRef[]): ResolvedReadOptions {
+  const compressed = ordered.filter((f) => f.header.transferSyntax.codec !== 'native').length;
+  return compressed >= MIN_THREADED_FRAMES ? { ...opts, frameThreads: true } : opts;
 }
 
 function stackGeometry(slices: readonly FrameRef[], label: string): { geometry: GeometryInit; warnings: string[]; sliceDeviationMm: number } {
