@@ -20,7 +20,8 @@ import type { VolumeShell } from '../../io/dicom/series-stream.js';
 import { stepProgressFromContext } from '../progress-line.js';
 import { checkNamePattern, DEFAULT_NAME_PATTERN, DistinctNames, NAME_TOKENS, outputBaseName, patternNeedsLabels } from '../convert/output-names.js';
 import { checkUniformSlices, outputParts, readOneSeries, scanSeries, type NamedOutput, type ReadSettings } from '../convert/read-inputs.js';
-import { writeAllOrNothing, type NiftiParts } from '../convert/write-nifti-files.js';
+import { writeAllOrNothing, type NiftiParts, type OutputFile } from '../convert/write-nifti-files.js';
+import { sidecarFiles } from '../convert/sidecar-files.js';
 
 const USAGE = `Usage:
   medinfer convert <dicom file|dicom dir|nifti|png|jpeg> <out.nii|out.nii.gz>
@@ -72,6 +73,8 @@ const OPTIONS = {
   name: { type: 'string' },
   gz: { type: 'boolean' },
   quiet: { type: 'boolean' },
+  'no-sidecar': { type: 'boolean' },
+  'sidecar-labels': { type: 'boolean' },
 } as const;
 
 /** `<dir>/out.nii.gz` + '_e2_ph' -> `<dir>/out_e2_ph.nii.gz`. */
@@ -100,6 +103,8 @@ function isOutputFolder(path: string): boolean {
 interface WriteSettings {
   readonly datatype: VoxelType | undefined;
   readonly allowNonuniform: boolean;
+  /** BIDS sidecar (and .bval / .bvec) beside each NIfTI of a DICOM series; labels: SeriesDescription / ProtocolName in it. */
+  readonly sidecar: false | { readonly labels: boolean };
 }
 
 /**
@@ -118,13 +123,15 @@ async function writeSeries(input: string, group: readonly NamedOutput[], output:
   const paths = outputs.map((o) => o.path);
   if (new Set(paths).size !== paths.length)
     throw new InputError(`${input}: several images would be written to the same file (${paths.join(', ')})`, { file: input, cause: 'output-clash' });
-  const files = outputs.map(({ image, volume, path }) => {
+  const files: OutputFile[] = outputs.map(({ image, volume, path }) => {
     const scaling = volume.meta['storedValueScaling'] as { slope: number; intercept: number } | undefined;
     const options = { ...chooseOutputXformCodes(volume), ...(scaling ? { scaling } : {}), ...(w.datatype ? { datatype: w.datatype } : {}) };
     const parts: NiftiParts =
       image.volume !== undefined ? encodeNiftiParts(image.volume, options) : { header: encodeNiftiHeader(volume, options), stream: image.streamed! };
     return { path, parts, gzip: /\.gz$/i.test(path) };
   });
+  const notes: string[] = [];
+  if (w.sidecar !== false) for (const { volume, path } of outputs) files.push(...sidecarFiles(volume, path, w.sidecar.labels, notes));
   await writeAllOrNothing(files);
   if (parts.some((p) => /_i\d{5,}/.test(p)))
     ctx.err(
@@ -134,6 +141,7 @@ async function writeSeries(input: string, group: readonly NamedOutput[], output:
     ctx.out(`${path}: ${describeWritten(volume, w.datatype)}\n`);
     for (const warning of volume.meta.warnings ?? []) ctx.err(`medinfer convert: warning: ${warning}\n`);
   }
+  for (const note of notes) ctx.err(`medinfer convert: warning: ${note}\n`);
 }
 
 function describeWritten(volume: VolumeShell, datatype: VoxelType | undefined): string {
@@ -221,14 +229,24 @@ export const command: CliCommand = {
       ctx.err(`medinfer convert: --datatype must be one of ${VOXEL_TYPES.join(', ')}, got '${datatype}'\n`);
       return EXIT_USAGE;
     }
-    const w: WriteSettings = { datatype: datatype as VoxelType | undefined, allowNonuniform: booleanFlag(args, 'allow-nonuniform-slices') };
+    const noSidecar = booleanFlag(args, 'no-sidecar');
+    const sidecarLabels = booleanFlag(args, 'sidecar-labels');
+    if (noSidecar && sidecarLabels) {
+      ctx.err('medinfer convert: --sidecar-labels puts labels into the sidecar that --no-sidecar turns off; give one of them\n');
+      return EXIT_USAGE;
+    }
+    const w: WriteSettings = {
+      datatype: datatype as VoxelType | undefined,
+      allowNonuniform: booleanFlag(args, 'allow-nonuniform-slices'),
+      sidecar: noSidecar ? false : { labels: sidecarLabels },
+    };
     const series = stringFlag(args, 'series');
     const r: ReadSettings = {
       maxVoxels: parseMaxVoxels(stringFlag(args, 'max-voxels'), 'convert'),
       // Stored values with their map in scl_slope / scl_inter (as dcm2niix writes them) unless a
       // datatype is asked for, which needs the values themselves.
       keepStoredValues: datatype === undefined,
-      seriesLabels: toFolder && patternNeedsLabels(pattern ?? DEFAULT_NAME_PATTERN),
+      seriesLabels: sidecarLabels || (toFolder && patternNeedsLabels(pattern ?? DEFAULT_NAME_PATTERN)),
       progress: stepProgressFromContext(ctx, 'convert: files', booleanFlag(args, 'quiet')),
     };
     try {
