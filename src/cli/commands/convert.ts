@@ -25,7 +25,7 @@ import { sidecarFiles } from '../convert/sidecar-files.js';
 
 const USAGE = `Usage:
   medinfer convert <dicom file|dicom dir|nifti|png|jpeg> <out.nii|out.nii.gz>
-    [--series UID] [--datatype T] [--max-voxels N] [--allow-nonuniform-slices] [--quiet]
+    [--series UID] [--datatype T] [--max-voxels N] [--allow-nonuniform-slices] [--no-sidecar | --sidecar-labels] [--quiet]
   medinfer convert <dicom dir|file> <output folder> [--name PATTERN] [--gz] [the options above]
 
 Writes NIfTI-1 (NIfTI-2 when a dimension exceeds 32767) with sform and qform set: code 1 (scanner)
@@ -39,6 +39,11 @@ the plain file leaves it out, _ADC holds every volume, trace last, as dcm2niix);
 orientations in one series (a 3-plane localiser) one file each, _i<N> as dcm2niix names them
 (N: the stack's first InstanceNumber). One line is printed per file written; if any part fails,
 nothing is written.
+Beside each NIfTI of a DICOM series, as dcm2niix -b y: <out><part>.json, a BIDS sidecar of what the
+header states (times in s; PhaseEncodingDirection and SliceTiming in the written file's voxel axes:
+rows are kept as stored, so dcm2niix's "j" is "j-" here), and for a diffusion part <out><part>.bval /
+.bvec (FSL convention). No patient, institution or date field; a value the header does not state
+exactly is left out (a warning says why where it matters).
 An output folder (a path ending in /, an existing folder, or a name without extension; created
 when missing) instead of a .nii / .nii.gz name: every series of the input is written there as
 <name><part>.nii (.nii.gz with --gz), <name> from --name (default
@@ -56,6 +61,9 @@ ${Object.entries(NAME_TOKENS)
   .join('\n')}
                   (no token gives patient identifiers or dates; other images keep their file name)
   --gz            output folder only: write .nii.gz
+  --no-sidecar    write the NIfTI files only: no .json, .bval, .bvec (dcm2niix -b n)
+  --sidecar-labels  also write SeriesDescription and ProtocolName into the sidecar (free text
+                  that may name a patient or site: off by default)
   --quiet         no progress on stderr (a folder prints files read / total and MB: one line
                   redrawn on a terminal, else 'progress convert: files ...' lines per 10%)
 DICOM values are stored as the scanner stored them, with the modality map (RescaleSlope /

@@ -28,7 +28,6 @@ const ACQUISITION_ORDER: readonly (keyof AcquisitionMeta)[] = [
   'RepetitionTime',
   'InversionTime',
   'FlipAngle',
-  'EchoTrainLength',
 ];
 
 /**

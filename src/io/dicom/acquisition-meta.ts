@@ -29,7 +29,6 @@ export interface AcquisitionMeta {
   RepetitionTime?: number;
   InversionTime?: number;
   FlipAngle?: number;
-  EchoTrainLength?: number;
   /** Set per part (part-acquisition.ts), where dcm2niix writes it. */
   EchoNumber?: number;
 }
@@ -44,7 +43,6 @@ const T = {
   repetitionTime: 'x00180080',
   inversionTime: 'x00180082',
   flipAngle: 'x00181314',
-  echoTrainLength: 'x00180091',
   // Enhanced MR functional groups and their attributes.
   pixelMeasures: 'x00289110',
   mrTiming: 'x00189112',
@@ -54,6 +52,8 @@ const T = {
   inversionTimes: 'x00189079',
   geGroupDelay: 'x0043107c',
 } as const;
+
+const XRAY_MODALITIES = new Set(['CT', 'CR', 'DX', 'XA', 'RF', 'MG', 'IO', 'PX']);
 
 /** A numeric value whatever its VR: FD / FL binary (enhanced objects), DS / IS text otherwise. */
 export function readNumeric(ds: DataSet | undefined, tag: string): number | undefined {
@@ -113,8 +113,12 @@ export function readAcquisitionMeta(ds: DataSet): AcquisitionMeta {
   const seriesNumber = readNumber(ds, TAG.seriesNumber);
   put(meta, 'SeriesNumber', seriesNumber !== undefined && Number.isSafeInteger(seriesNumber) ? seriesNumber : undefined);
   put(meta, 'MRAcquisitionType', readString(ds, T.mrAcquisitionType));
-  put(meta, 'SliceThickness', positive(stated(ds, T.sliceThickness, T.pixelMeasures)));
-  put(meta, 'SpacingBetweenSlices', positive(stated(ds, T.spacingBetweenSlices, T.pixelMeasures)));
+  // X-ray modalities: a series' slices often differ in thickness, so the first file's value is not the
+  // series' (dcm2niix leaves both out for them too).
+  if (!XRAY_MODALITIES.has(meta.Modality ?? '')) {
+    put(meta, 'SliceThickness', positive(stated(ds, T.sliceThickness, T.pixelMeasures)));
+    put(meta, 'SpacingBetweenSlices', positive(stated(ds, T.spacingBetweenSlices, T.pixelMeasures)));
+  }
   const te = stated(ds, T.echoTime, T.mrEcho, T.effectiveEchoTime);
   put(meta, 'EchoTime', te !== undefined && te > 0 ? msToSeconds(te) : undefined);
   const tr = stated(ds, T.repetitionTime, T.mrTiming);
@@ -125,9 +129,6 @@ export function readAcquisitionMeta(ds: DataSet): AcquisitionMeta {
   const ti = stated(ds, T.inversionTime, T.mrModifier, T.inversionTimes);
   put(meta, 'InversionTime', ti !== undefined && ti > 0 ? msToSeconds(ti) : undefined);
   put(meta, 'FlipAngle', positive(stated(ds, T.flipAngle, T.mrTiming)));
-  // 1 is what Siemens states for EPI (its EPI factor lives elsewhere): written above 1 only, as dcm2niix does.
-  const echoTrain = readNumeric(ds, T.echoTrainLength);
-  put(meta, 'EchoTrainLength', echoTrain !== undefined && echoTrain > 1 ? echoTrain : undefined);
   return meta;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Diffusion b-values and gradient directions of a multi-volume series, one per volume, for the
  * .bval / .bvec files `medinfer convert` writes (cli/convert/diffusion-files.ts). Directions are
- * given in patient LPS (unit vectors); the writer maps them to the output's voxel axes.
+ * given in patient LPS (as stated, unit within 1 %); the writer maps them to the output's voxel axes.
  * Where each vendor states them (as dcm2niix reads them, nii_dicom.cpp):
  *  - enhanced MR: MRDiffusionSequence (0018,9117) of the frame: DiffusionBValue (0018,9087),
  *    DiffusionGradientDirectionSequence (0018,9076) > DiffusionGradientOrientation (0018,9089),
@@ -9,13 +9,15 @@
  *  - classic files holding the same two attributes at the top level (Philips, UIH, Siemens XA);
  *  - Siemens classic: the CSA image header's B_value and DiffusionGradientDirection (patient);
  *  - Philips classic: (2001,1003) b factor and (2005,10B0..10B2) (patient x, y, z);
+ *  - UIH: (0065,1009) b-value and (0065,1037) direction along the image's row, column and normal;
  *  - GE: (0043,1039) b-value (first value, less GE's 10^9 bias) and (0019,10BB..10BD), which are
  *    NOT patient coordinates: checked against dcm2niix on axial series with column phase encoding,
  *    g_LPS = -v1 * row - v2 * column + v3 * normal (row, column from ImageOrientationPatient,
  *    normal = row x column). dcm2niix itself validates only that case (its geCorrectBvecs warns on
  *    the others); other GE orientations are refused here (the table says why, no files written).
- * A part whose every b-value is 0 is not diffusion-weighted: no table. Anything else - a volume without a b-value, a b > 0 volume without a direction, a
- * direction that is not a unit vector (GE / Philips scaled-b encodings) - gives no table, with the reason.
+ * No table for a part whose every b-value is 0 or none of whose volumes has a direction (derived
+ * trace images). A volume without a b-value, a b > 0 volume without a direction, or a direction
+ * that is not a unit vector (GE / Philips scaled-b encodings) gives no table either, with the reason.
  */
 import type { DataSet } from './dataset.js';
 import { firstItem, readNumber, readNumbers, readString } from './parse-header.js';
@@ -61,6 +63,8 @@ const T = {
   geB: 'x00431039',
   geDirection: ['x001910bb', 'x001910bc', 'x001910bd'],
   inPlanePhaseEncodingDirection: 'x00181312',
+  uihB: 'x00651009',
+  uihDirection: 'x00651037',
 } as const;
 
 function vectorOf(ds: DataSet | undefined, tag: string): Vector3 | undefined {
@@ -121,6 +125,11 @@ function readVolumeDiffusion(ds: DataSet, frame: number, file: string): VolumeDi
       source: 'Siemens CSA B_value / DiffusionGradientDirection',
     };
   }
+  if (manufacturerIs(ds, 'UIH') || manufacturerIs(ds, 'UNITED IMAGING')) {
+    const b = readNumeric(ds, T.uihB);
+    if (b === undefined) return undefined;
+    return { b, vector: vectorOf(ds, T.uihDirection), nonDirectional: false, source: 'UIH (0065,1009) / (0065,1037)' };
+  }
   if (manufacturerIs(ds, 'PHILIPS')) {
     const b = readNumeric(ds, T.philipsB);
     if (b === undefined) return undefined;
@@ -129,18 +138,39 @@ function readVolumeDiffusion(ds: DataSet, frame: number, file: string): VolumeDi
   return undefined;
 }
 
-/** GE's gradient frame -> patient LPS, for the one case dcm2niix validates (see the header). */
-function geToPatient(ds: DataSet, v: Vector3): Vector3 | string {
+/** Row, column (ImageOrientationPatient) and normal (row x column) of a classic file. */
+function imageAxes(ds: DataSet): [number[], number[], number[]] | undefined {
   const iop = readNumbers(ds, TAG.imageOrientationPatient);
-  if (iop === undefined || iop.length !== 6) return 'GE gradient directions need ImageOrientationPatient';
-  if (readString(ds, T.inPlanePhaseEncodingDirection)?.toUpperCase() !== 'COL')
-    return 'GE gradient directions with row phase encoding are not validated (dcm2niix: "untested")';
+  if (iop === undefined || iop.length !== 6) return undefined;
   const r = iop.slice(0, 3);
   const c = iop.slice(3, 6);
-  const n = [r[1]! * c[2]! - r[2]! * c[1]!, r[2]! * c[0]! - r[0]! * c[2]!, r[0]! * c[1]! - r[1]! * c[0]!];
+  return [r, c, [r[1]! * c[2]! - r[2]! * c[1]!, r[2]! * c[0]! - r[0]! * c[2]!, r[0]! * c[1]! - r[1]! * c[0]!]];
+}
+
+/** UIH states directions along the image's row, column and normal (dcm2niix only flips its own row order). */
+function uihToPatient(ds: DataSet, v: Vector3): Vector3 | string {
+  const axes = imageAxes(ds);
+  if (axes === undefined) return 'UIH gradient directions need ImageOrientationPatient';
+  const [r, c, n] = axes;
+  return [0, 1, 2].map((k) => v[0] * r[k]! + v[1] * c[k]! + v[2] * n[k]!) as unknown as Vector3;
+}
+
+/** GE's gradient frame -> patient LPS, for the one case dcm2niix validates (see the header). */
+function geToPatient(ds: DataSet, v: Vector3): Vector3 | string {
+  const axes = imageAxes(ds);
+  if (axes === undefined) return 'GE gradient directions need ImageOrientationPatient';
+  if (readString(ds, T.inPlanePhaseEncodingDirection)?.toUpperCase() !== 'COL')
+    return 'GE gradient directions with row phase encoding are not validated (dcm2niix: "untested")';
+  const [r, c, n] = axes;
   const dominant = n.map(Math.abs).indexOf(Math.max(...n.map(Math.abs)));
   if (dominant !== 2) return 'GE gradient directions of non-axial slices are not validated (dcm2niix: "limited validation")';
   return [0, 1, 2].map((k) => -v[0] * r[k]! - v[1] * c[k]! + v[2] * n[k]!) as unknown as Vector3;
+}
+
+/** A volume's stated direction in patient LPS (GE and UIH state theirs along the image axes), or why not. */
+function inPatientFrame(source: string, v: Vector3, ds: DataSet): Vector3 | string {
+  if (source.startsWith('GE')) return geToPatient(ds, v);
+  return source.startsWith('UIH') ? uihToPatient(ds, v) : v;
 }
 
 /**
@@ -175,7 +205,7 @@ export function readDiffusionTable(volumes: readonly (readonly [DataSet, number,
       directions.push(null);
       continue;
     }
-    const patient = d.source.startsWith('GE') ? geToPatient(volumes[v]![0], d.vector) : d.vector;
+    const patient = inPatientFrame(d.source, d.vector, volumes[v]![0]);
     if (typeof patient === 'string') return { unavailable: patient };
     const u = unit(patient);
     if (u === undefined) return { unavailable: `volume ${v + 1}: gradient direction of length ${Math.hypot(...patient).toFixed(3)}, not a unit vector` };
@@ -184,5 +214,7 @@ export function readDiffusionTable(volumes: readonly (readonly [DataSet, number,
   // Every b = 0: not diffusion-weighted (GE states b = 0 on every EPI image, fMRI included), as dcm2niix
   // writes no .bval then either.
   if (bValues.every((b) => b === 0)) return undefined;
+  // No volume with a direction: derived trace / ADC images (Siemens TRACEW), not a gradient table.
+  if (directions.every((d) => d === null)) return undefined;
   return { bValues, directionsLps: directions, source: read[0]!.source };
 }

@@ -19,6 +19,8 @@ export function partAcquisitionMeta(p: SeriesPart, meta: VolumeMeta): VolumeMeta
   const first = p.volumes[0]![0]!;
   const te = first.keys.echoTime;
   if (te !== undefined && te > 0) acquisition.EchoTime = msToSeconds(te);
+  // A field map in Hz is computed from two echoes: one echo's time would misdescribe it.
+  if (p.component === 'fieldmap') delete acquisition.EchoTime;
   const echo = p.echoNumber;
   if (echo !== undefined && echo > 0 && (echo > 1 || /^_e\d/.test(p.part))) acquisition.EchoNumber = echo;
   const out: VolumeMeta = { acquisition };
