@@ -184,11 +184,16 @@ function unit(v: Vector3): Vector3 | undefined {
 
 /**
  * The table of a part from the first frame of each of its volumes (`volumes[v]` = [dataset, frame
- * index, file name]). undefined when the first volume states no b-value (not a diffusion series).
+ * index, file name]). undefined when neither the first nor the last volume states a b-value (not a
+ * diffusion series).
  */
 export function readDiffusionTable(volumes: readonly (readonly [DataSet, number, string])[]): DiffusionTable | DiffusionUnavailable | undefined {
-  const read = volumes.map(([ds, frame, file]) => readVolumeDiffusion(ds, frame, file));
-  if (read[0]?.b === undefined) return undefined;
+  const readAt = (v: number): VolumeDiffusion | undefined => readVolumeDiffusion(volumes[v]![0], volumes[v]![1], volumes[v]![2]);
+  // Not a diffusion series unless its first or last volume states a b-value (a quick no for fMRI runs);
+  // Toshiba leaves the b-value out of its b = 0 volumes, which then give a warning, not a guessed 0.
+  const [first, last] = [readAt(0), readAt(volumes.length - 1)];
+  if (first?.b === undefined && last?.b === undefined) return undefined;
+  const read = volumes.map((_, v) => (v === 0 ? first : v === volumes.length - 1 ? last : readAt(v)));
   const bValues: number[] = [];
   const directions: (Vector3 | null)[] = [];
   for (let v = 0; v < read.length; v++) {
@@ -216,5 +221,5 @@ export function readDiffusionTable(volumes: readonly (readonly [DataSet, number,
   if (bValues.every((b) => b === 0)) return undefined;
   // No volume with a direction: derived trace / ADC images (Siemens TRACEW), not a gradient table.
   if (directions.every((d) => d === null)) return undefined;
-  return { bValues, directionsLps: directions, source: read[0]!.source };
+  return { bValues, directionsLps: directions, source: (first ?? last)!.source };
 }
