@@ -27,7 +27,10 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
  * Fields dcm2niix writes and medinfer leaves out on this subset, and why (ARCHITECTURE.md, convert).
  * Anything else written by one side only fails the test.
  */
+const READOUT = 'derived only from Siemens BandwidthPerPixelPhaseEncode; dcm2niix also estimates GE (private echo spacing, ASSET) and UIH ones';
 const THEIRS_ONLY: Record<string, string> = {
+  EffectiveEchoSpacing: READOUT,
+  TotalReadoutTime: READOUT,
   SliceTiming:
     'medinfer states slice times from Siemens mosaics that carry CSA MosaicRefAcqTimes only; dcm2niix also estimates GE, UIH, XA enhanced and VB12 ones',
 };
@@ -92,6 +95,14 @@ describe('medinfer convert: BIDS sidecar, .bval / .bvec against dcm2niix Ref (dc
     const ours = JSON.parse(readFileSync(join(work, readdirSync(work).find((d) => d.startsWith('cmrr_int_hf-'))!, 'out.json'), 'utf8'));
     expect(ours.PhaseEncodingDirection).toBe('j-');
     expect(refs['cmrr_int_hf']!.values['PhaseEncodingDirection']).toBe('j');
+  });
+
+  it('Siemens readout: EffectiveEchoSpacing and TotalReadoutTime from BandwidthPerPixelPhaseEncode as dcm2niix derives them', async () => {
+    // Row-encoded classic mosaic (dcm_qa TotalReadoutTime series), column-encoded CMRR mosaic, XA10 enhanced (per-frame private item).
+    for (const id of ['trt_lr_31', 'cmrr_int_hf', 'siemens_xa10_sms']) {
+      const [{ fields }] = (await of(id)) as [Judged];
+      expect([id, fields['BandwidthPerPixelPhaseEncode'], fields['EffectiveEchoSpacing'], fields['TotalReadoutTime']]).toEqual([id, 'agree', 'agree', 'agree']);
+    }
   });
 
   it('GE DWI: 7 b-values and gradient directions equal to dcm2niix in world space; GE reverse polarity EPI (j-) too', async () => {

@@ -2,10 +2,10 @@
  * The BIDS JSON sidecar `medinfer convert` writes beside each NIfTI, as dcm2niix does by default
  * (`-b y`): the acquisition parameters the DICOM header states (io/dicom/acquisition-meta.ts; BIDS
  * names, seconds for times), the phase-encoding direction and slice timing in the written file's
- * own voxel axes, and the converter. Never a patient, institution or date identifier: the reader
- * puts none into meta; SeriesDescription / ProtocolName (free text that may carry them, PS3.15)
- * only when the user asks (`--sidecar-labels`). Nothing is guessed: a field the header does not
- * state is left out.
+ * own voxel axes, Siemens' readout times derived as dcm2niix derives them, and the converter.
+ * Never a patient, institution or date identifier: the reader puts none into meta;
+ * SeriesDescription / ProtocolName (free text that may carry them, PS3.15) only when the user asks
+ * (`--sidecar-labels`). Nothing is guessed: a field the header does not state is left out.
  */
 import type { AcquisitionMeta } from '../../io/dicom/acquisition-meta.js';
 import type { PhaseEncodingInfo } from '../../io/dicom/phase-encoding.js';
@@ -28,6 +28,7 @@ const ACQUISITION_ORDER: readonly (keyof AcquisitionMeta)[] = [
   'RepetitionTime',
   'InversionTime',
   'FlipAngle',
+  'BandwidthPerPixelPhaseEncode',
 ];
 
 /**
@@ -44,7 +45,8 @@ export function buildSidecar(shell: VolumeShell, withLabels: boolean): Record<st
     if (typeof meta['seriesDescription'] === 'string') out['SeriesDescription'] = meta['seriesDescription'];
     if (typeof meta['protocolName'] === 'string') out['ProtocolName'] = meta['protocolName'];
   }
-  Object.assign(out, phaseEncodingFields(meta['phaseEncoding'] as PhaseEncodingInfo | undefined, acquisition));
+  const pe = meta['phaseEncoding'] as PhaseEncodingInfo | undefined;
+  Object.assign(out, readoutFields(shell, pe, acquisition), phaseEncodingFields(pe, acquisition));
   const times = meta['sliceTimes'];
   // Seconds from the start of the volume, one per slice k of the written file (mosaic.ts reads
   // them per stored slice and places them with the slices).
@@ -64,6 +66,20 @@ export function buildSidecar(shell: VolumeShell, withLabels: boolean): Record<st
 function phaseEncodingFields(pe: PhaseEncodingInfo | undefined, acquisition: AcquisitionMeta): Record<string, string> {
   if (pe === undefined || acquisition.MRAcquisitionType?.toUpperCase() === '3D') return {};
   return pe.direction !== undefined ? { PhaseEncodingDirection: pe.direction } : { PhaseEncodingAxis: pe.axis };
+}
+
+/**
+ * EffectiveEchoSpacing and TotalReadoutTime (s) as dcm2niix derives them from Siemens'
+ * BandwidthPerPixelPhaseEncode: 1 / (bandwidth x ReconMatrixPE) and that x (ReconMatrixPE - 1),
+ * ReconMatrixPE being the written matrix along the phase-encoding axis (a mosaic's tile).
+ */
+function readoutFields(shell: VolumeShell, pe: PhaseEncodingInfo | undefined, acquisition: AcquisitionMeta): Record<string, number> {
+  const bandwidth = acquisition.BandwidthPerPixelPhaseEncode;
+  if (bandwidth === undefined || pe === undefined) return {};
+  const reconMatrixPE = shell.geometry.size[pe.axis === 'i' ? 0 : 1];
+  if (reconMatrixPE < 2) return {};
+  const spacing = 1 / (bandwidth * reconMatrixPE);
+  return { EffectiveEchoSpacing: Number(spacing.toPrecision(12)), TotalReadoutTime: Number((spacing * (reconMatrixPE - 1)).toPrecision(12)) };
 }
 
 /** The file's text: two-space indented JSON with a final newline. */

@@ -9,10 +9,11 @@
  * Values are those of the first file / frame of a part; per-part values (EchoTime, EchoNumber of
  * each echo) are set again from the part's own frames (series-assemble.ts partMeta).
  */
-import type { DataSet, Element } from './dataset.js';
-import { firstItem, readNumber, readString } from './parse-header.js';
+import type { DataSet } from './dataset.js';
+import { firstItem, readNumber, readNumeric, readString } from './parse-header.js';
 import { TAG } from './tags.js';
 import { manufacturerIs } from './vendor-frame-keys.js';
+import { readSiemensBandwidthPerPixelPhaseEncode } from './siemens-bandwidth.js';
 
 /** BIDS sidecar fields a header states (BIDS units). */
 export interface AcquisitionMeta {
@@ -31,6 +32,8 @@ export interface AcquisitionMeta {
   FlipAngle?: number;
   /** Set per part (part-acquisition.ts), where dcm2niix writes it. */
   EchoNumber?: number;
+  /** Hz per pixel along phase encoding (Siemens only: siemens-bandwidth.ts). */
+  BandwidthPerPixelPhaseEncode?: number;
 }
 
 const T = {
@@ -54,18 +57,6 @@ const T = {
 } as const;
 
 const XRAY_MODALITIES = new Set(['CT', 'CR', 'DX', 'XA', 'RF', 'MG', 'IO', 'PX']);
-
-/** A numeric value whatever its VR: FD / FL binary (enhanced objects), DS / IS text otherwise. */
-export function readNumeric(ds: DataSet | undefined, tag: string): number | undefined {
-  if (ds === undefined) return undefined;
-  const el: Element | undefined = ds.elements[tag];
-  if (el === undefined || el.length === 0) return undefined;
-  if (el.vr === 'FD') return el.length >= 8 ? finite(ds.double(tag)) : undefined;
-  if (el.vr === 'FL') return el.length >= 4 ? finite(ds.float(tag)) : undefined;
-  return readNumber(ds, tag);
-}
-
-const finite = (v: number | undefined): number | undefined => (v !== undefined && Number.isFinite(v) ? v : undefined);
 
 /** ms -> s without binary noise in the printed value (123.5 ms -> 0.1235, not 0.12350000000000001). */
 export const msToSeconds = (ms: number): number => Number((ms / 1000).toPrecision(12));
@@ -129,6 +120,7 @@ export function readAcquisitionMeta(ds: DataSet): AcquisitionMeta {
   const ti = stated(ds, T.inversionTime, T.mrModifier, T.inversionTimes);
   put(meta, 'InversionTime', ti !== undefined && ti > 0 ? msToSeconds(ti) : undefined);
   put(meta, 'FlipAngle', positive(stated(ds, T.flipAngle, T.mrTiming)));
+  put(meta, 'BandwidthPerPixelPhaseEncode', readSiemensBandwidthPerPixelPhaseEncode(ds));
   return meta;
 }
 

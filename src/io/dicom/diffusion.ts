@@ -20,8 +20,7 @@
  * that is not a unit vector (GE / Philips scaled-b encodings) gives no table either, with the reason.
  */
 import type { DataSet } from './dataset.js';
-import { firstItem, readNumber, readNumbers, readString } from './parse-header.js';
-import { readNumeric } from './acquisition-meta.js';
+import { firstItem, readNumber, readNumbers, readNumeric, readString } from './parse-header.js';
 import { csaNumbers, readSiemensCsa } from './siemens-csa.js';
 import { TAG } from './tags.js';
 import { isSiemens, manufacturerIs } from './vendor-frame-keys.js';
