@@ -138,6 +138,15 @@ describe('medinfer convert: sidecar switches and content', () => {
     expect(both.code).toBe(2);
   });
 
+  it('the sidecars are part of the all-or-nothing write: one that cannot be written leaves no file, naming it', async () => {
+    const dir = mkdtempSync(join(work, 'blocked-'));
+    mkdirSync(join(dir, 'dwi.bvec')); // a folder where the .bvec must go
+    const r = await runMain(['convert', DWI, join(dir, 'dwi.nii.gz'), '--quiet']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${join(dir, 'dwi.bvec')}`);
+    expect(readdirSync(dir)).toEqual(['dwi.bvec']);
+  });
+
   it('no patient, institution, date or free-text label in the sidecar unless --sidecar-labels', async () => {
     const dir = mkdtempSync(join(work, 'phi-'));
     expect((await runMain(['convert', DWI, join(dir, 'dwi.nii.gz'), '--quiet'])).code).toBe(0);

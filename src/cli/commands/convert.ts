@@ -37,7 +37,7 @@ _imaginary / _fieldmaphz (magnitude: none), then _rev (GE epi_pepolar: the rever
 volumes of a series holding both), then _ADC (a Philips DWI series with its isotropic trace volume:
 the plain file leaves it out, _ADC holds every volume, trace last, as dcm2niix); stacks of other
 orientations in one series (a 3-plane localiser) one file each, _i<N> as dcm2niix names them
-(N: the stack's first InstanceNumber). One line is printed per file written; if any part fails,
+(N: the stack's first InstanceNumber). One line is printed per NIfTI written; if any part fails,
 nothing is written.
 Beside each NIfTI of a DICOM series, as dcm2niix -b y: <out><part>.json, a BIDS sidecar of what the
 header states (times in s; PhaseEncodingDirection and SliceTiming in the written file's voxel axes:

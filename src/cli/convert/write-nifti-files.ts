@@ -1,7 +1,7 @@
 /**
  * Writing NIfTI files for `medinfer convert`: each file straight from the volume's memory or
- * streamed from the DICOM files while it is written, and a set of files (one series' parts)
- * all or none: temporaries beside the targets, then renamed.
+ * streamed from the DICOM files while it is written, and a set of files (one series' parts with
+ * their sidecar texts: .json, .bval, .bvec) all or none: temporaries beside the targets, then renamed.
  */
 import { createWriteStream } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
