@@ -1,7 +1,8 @@
 /**
  * The acquisition values that differ between the parts of one series (acquisition-meta.ts reads
- * the rest from the part's first file): each echo's EchoTime and EchoNumber, and the diffusion
- * table of a multi-volume part (diffusion.ts), from the part's own frames.
+ * the rest from the part's first file): each echo's EchoTime and EchoNumber, the check of
+ * RepetitionTime against the volume interval, and the diffusion table of a multi-volume part
+ * (diffusion.ts), from the part's own frames.
  */
 import type { VolumeMeta } from '../../core/volume.js';
 import { msToSeconds, type AcquisitionMeta } from './acquisition-meta.js';
@@ -12,7 +13,9 @@ import { volumeIntervalSeconds } from './volume-interval.js';
 /**
  * meta.acquisition with the part's EchoTime (its first frame's: enhanced objects state it per
  * frame) and EchoNumber where dcm2niix writes one (an echo above 1, or any echo of a multi-echo
- * series), and meta.diffusion for a part of several volumes whose first volume states a b-value.
+ * series), without RepetitionTime where the volumes are further apart than it (volume-interval.ts;
+ * the reason in meta.acquisitionNotes), and meta.diffusion for a part of several volumes whose first
+ * or last volume states a b-value (diffusion.ts).
  */
 export function partAcquisitionMeta(p: SeriesPart, meta: VolumeMeta): VolumeMeta {
   const acquisition: AcquisitionMeta = { ...((meta['acquisition'] as AcquisitionMeta | undefined) ?? {}) };
