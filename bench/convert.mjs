@@ -12,14 +12,14 @@
  *   - readDicomDirectory in this process (warm: after one untimed read) on the CT series against
  *     the dcm2niix process on the same files, alternating (issue 26 req. 3);
  * and the fixed start-up cost of the command (Node start + module load, `convert --help`).
- *   npm run build && node bench/convert.mjs [--quick] [--runs N] [--against DIR] [--mosaic-volumes 120,240,480]
+ *   npm run build && node bench/convert.mjs [--quick] [--runs N] [--against DIR] [--mosaic-volumes 120,240,480] [--sidecars]
  * --against DIR: also time DIR/bin/medinfer.js (a copy of an earlier build: bin/, dist/,
  * package.json and a node_modules link) in the same alternating runs, as figures new / earlier.
  * Needs Debian `dcm2niix`, `dcmtk` (dcmodify) and `time`; installs them with apt-get when missing.
  * Writes bench/results/convert.json; figures are ratios medinfer / dcm2niix (lower is better).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,9 +32,19 @@ const RUNS = runsAt > 0 ? Math.max(1, Number(process.argv[runsAt + 1])) : quick 
 const againstAt = process.argv.indexOf('--against');
 const AGAINST = againstAt > 0 ? process.argv[againstAt + 1] : undefined;
 if (AGAINST !== undefined && !existsSync(join(AGAINST, 'bin', 'medinfer.js'))) throw new Error(`--against ${AGAINST}: no bin/medinfer.js there`);
+// --sidecars: both tools write their BIDS sidecars (dcm2niix -b y, medinfer's default); else neither
+// (dcm2niix -b n, medinfer --no-sidecar where the build has it: earlier builds write none).
+const SIDECARS = process.argv.includes('--sidecars');
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const REPO = join(HERE, '..');
 const resultsDir = process.env.MEDINFER_BENCH_RESULTS_DIR ?? join(HERE, 'results');
+
+/** medinfer's flags matching dcm2niix's -b: none with --sidecars, else --no-sidecar if `root`'s build knows it. */
+function sidecarFlags(root) {
+  if (SIDECARS) return [];
+  const command = join(root, 'dist', 'cli', 'commands', 'convert.js');
+  return existsSync(command) && readFileSync(command, 'utf8').includes('no-sidecar') ? ['--no-sidecar'] : [];
+}
 
 function ensureTools() {
   const missing = [
@@ -109,13 +119,13 @@ function compare(label, input, volumeBytes) {
   const runBuild = (root) => {
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out);
-    return timed(process.execPath, [join(root, 'bin', 'medinfer.js'), 'convert', input, join(out, 'x.nii')]);
+    return timed(process.execPath, [join(root, 'bin', 'medinfer.js'), 'convert', input, join(out, 'x.nii'), ...sidecarFlags(root)]);
   };
   const runOurs = () => runBuild(REPO);
   const runTheirs = () => {
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out);
-    return timed('dcm2niix', ['-z', 'n', '-b', 'n', '-f', 'x', '-o', out, input]);
+    return timed('dcm2niix', ['-z', 'n', '-b', SIDECARS ? 'y' : 'n', '-f', 'x', '-o', out, input]);
   };
   runOurs();
   runTheirs(); // warm-up: page cache, both binaries
@@ -336,4 +346,7 @@ for (const volumes of [...lengths].sort((a, b) => a - b)) {
 if (mosaic[shortRun] && mosaic[longRun]) marginalCost(mosaic[shortRun], mosaic[longRun], longRun - shortRun);
 await directoryReadCost(ctSeriesFolder(nz), `512x512x${nz} int16 CT (${nz} files)`);
 mkdirSync(resultsDir, { recursive: true });
-writeFileSync(join(resultsDir, 'convert.json'), JSON.stringify({ area: 'convert', date: new Date().toISOString(), quick, figures }, null, 2) + '\n');
+writeFileSync(
+  join(resultsDir, 'convert.json'),
+  JSON.stringify({ area: 'convert', date: new Date().toISOString(), quick, sidecars: SIDECARS, figures }, null, 2) + '\n',
+);

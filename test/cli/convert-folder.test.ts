@@ -13,6 +13,9 @@ import { runMain } from '../helpers/cli-main.js';
 import { readImageFile } from '../../src/io/node-read-image.js';
 import { DistinctNames, distinctNames, outputBaseName, safeFileName } from '../../src/cli/convert/output-names.js';
 import { parseDicomBytes } from '../../src/io/dicom/parse-header.js';
+
+/** The NIfTI names and their `.json` sidecars, sorted as readdirSync(...).sort() gives them. */
+const withSidecars = (niftis: string[]): string[] => niftis.flatMap((n) => [n, n.replace(/\.nii(\.gz)?$/, '.json')]).sort();
 import { outputParts, type NamedOutput } from '../../src/cli/convert/read-inputs.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures');
@@ -52,7 +55,8 @@ describe('medinfer convert <input> <folder>', () => {
     expect(r.code).toBe(1);
     // Series without a SeriesNumber (the synthetic three) are NA; a name taken again gets dcm2niix's letter, in the
     // reader's order. The non-uniform stack (...6003) fails and gives its name back: no gap in the letters.
-    expect(readdirSync(out).sort()).toEqual(['s006_MR.nii', 's015_MR.nii', 'sNA_CT.nii', 'sNA_CTa.nii']);
+    // Each NIfTI with its BIDS sidecar (dcm2niix -b y).
+    expect(readdirSync(out).sort()).toEqual(withSidecars(['s006_MR.nii', 's015_MR.nii', 'sNA_CT.nii', 'sNA_CTa.nii']));
     expect(r.out.split('\n').filter(Boolean)).toHaveLength(4);
     expect(r.err).toMatch(/E_DECODE: .*broken\.dcm/);
     expect(r.err).toMatch(/slice positions are not uniform/);
@@ -67,7 +71,7 @@ describe('medinfer convert <input> <folder>', () => {
     const r = await cli('convert', gather(join(work, 'two-mr'), { ax: AX, cor: COR }), out, '--quiet', '--name', '%p_%s', '--gz');
     expect(r.code, r.err).toBe(0);
     const names = readdirSync(out).sort();
-    expect(names).toEqual(['ax_asc_35sl_006.nii.gz', 'cor_int_36sl_015.nii.gz']);
+    expect(names).toEqual(withSidecars(['ax_asc_35sl_006.nii.gz', 'cor_int_36sl_015.nii.gz']));
     // The fixtures' patient names (stc_test, Synthetic^Fixture) appear in no name.
     expect(names.join(' ')).not.toMatch(/stc_test|Synthetic/i);
   });
@@ -76,7 +80,7 @@ describe('medinfer convert <input> <folder>', () => {
     const out = join(work, 'one');
     const r = await cli('convert', gather(join(work, 'clean'), { ax: AX, two: TWO }), out, '--quiet', '--series', '1.2.826.0.1.3680043.10.1234.6006');
     expect(r.code, r.err).toBe(0);
-    expect(readdirSync(out)).toEqual(['sNA_CT.nii']);
+    expect(readdirSync(out).sort()).toEqual(withSidecars(['sNA_CT.nii']));
     const file = await cli('convert', gather(join(work, 'pair'), { ax: AX, cor: COR }), join(work, 'x.nii'));
     expect(file.code).toBe(2);
     expect(file.err).toMatch(/choose one with --series .*or give an output folder/);
@@ -149,7 +153,7 @@ describe('medinfer convert: stacks of other orientations in one series (a 3-plan
     const out = join(work, 'loc-out');
     const r = await cli('convert', dir, join(out, 'scout.nii'), '--quiet');
     expect(r.code, r.err).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['scout_i00001.nii', 'scout_i00004.nii']);
+    expect(readdirSync(out).sort()).toEqual(withSidecars(['scout_i00001.nii', 'scout_i00004.nii']));
     expect(r.err).toMatch(/stacks of other orientations in one series/);
     expect(readFileSync(join(out, 'scout_i00001.nii')).equals(await alone(axial))).toBe(true);
     expect(readFileSync(join(out, 'scout_i00004.nii')).equals(await alone(coronal))).toBe(true);
@@ -159,7 +163,7 @@ describe('medinfer convert: stacks of other orientations in one series (a 3-plan
     const out = join(work, 'loc-folder');
     const r = await cli('convert', dir, out, '--quiet');
     expect(r.code, r.err).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['sNA_CT_i00001.nii', 'sNA_CT_i00004.nii']);
+    expect(readdirSync(out).sort()).toEqual(withSidecars(['sNA_CT_i00001.nii', 'sNA_CT_i00004.nii']));
   });
 });
 

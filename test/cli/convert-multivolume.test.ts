@@ -77,7 +77,15 @@ describe('medinfer convert: multi-volume DICOM series', () => {
         .split('\n')
         .map((l) => l.split(':')[0]),
     ).toEqual(['_e1', '_e1_ph', '_e2', '_e2_ph'].map((p) => join(outDir, `gre${p}.nii.gz`)));
-    expect(readdirSync(outDir).sort()).toEqual(['gre_e1.nii.gz', 'gre_e1_ph.nii.gz', 'gre_e2.nii.gz', 'gre_e2_ph.nii.gz']);
+    expect(readdirSync(outDir).sort()).toEqual(['gre_e1', 'gre_e1_ph', 'gre_e2', 'gre_e2_ph'].flatMap((p) => [`${p}.json`, `${p}.nii.gz`]).sort());
+    // Each part's sidecar holds its own echo (EchoTime 4 / 8 ms stated per file, in seconds).
+    const sidecar = (p: string) => JSON.parse(readFileSync(join(outDir, `gre${p}.json`), 'utf8')) as Record<string, unknown>;
+    expect(['_e1', '_e1_ph', '_e2', '_e2_ph'].map((p) => [sidecar(p)['EchoNumber'], sidecar(p)['EchoTime']])).toEqual([
+      [1, 0.004],
+      [1, 0.004],
+      [2, 0.008],
+      [2, 0.008],
+    ]);
     const ins = await cli('inspect', dir, '--json');
     const entries = JSON.parse(ins.out) as { part: { suffix: string; echoNumber: number; component: string; volumes: number } }[];
     expect(entries.map((e) => e.part)).toEqual([

@@ -20,11 +20,12 @@ import type { VolumeShell } from '../../io/dicom/series-stream.js';
 import { stepProgressFromContext } from '../progress-line.js';
 import { checkNamePattern, DEFAULT_NAME_PATTERN, DistinctNames, NAME_TOKENS, outputBaseName, patternNeedsLabels } from '../convert/output-names.js';
 import { checkUniformSlices, outputParts, readOneSeries, scanSeries, type NamedOutput, type ReadSettings } from '../convert/read-inputs.js';
-import { writeAllOrNothing, type NiftiParts } from '../convert/write-nifti-files.js';
+import { writeAllOrNothing, type NiftiParts, type OutputFile } from '../convert/write-nifti-files.js';
+import { sidecarFiles } from '../convert/sidecar-files.js';
 
 const USAGE = `Usage:
   medinfer convert <dicom file|dicom dir|nifti|png|jpeg> <out.nii|out.nii.gz>
-    [--series UID] [--datatype T] [--max-voxels N] [--allow-nonuniform-slices] [--quiet]
+    [--series UID] [--datatype T] [--max-voxels N] [--allow-nonuniform-slices] [--no-sidecar | --sidecar-labels] [--quiet]
   medinfer convert <dicom dir|file> <output folder> [--name PATTERN] [--gz] [the options above]
 
 Writes NIfTI-1 (NIfTI-2 when a dimension exceeds 32767) with sform and qform set: code 1 (scanner)
@@ -36,8 +37,13 @@ _imaginary / _fieldmaphz (magnitude: none), then _rev (GE epi_pepolar: the rever
 volumes of a series holding both), then _ADC (a Philips DWI series with its isotropic trace volume:
 the plain file leaves it out, _ADC holds every volume, trace last, as dcm2niix); stacks of other
 orientations in one series (a 3-plane localiser) one file each, _i<N> as dcm2niix names them
-(N: the stack's first InstanceNumber). One line is printed per file written; if any part fails,
+(N: the stack's first InstanceNumber). One line is printed per NIfTI written; if any part fails,
 nothing is written.
+Beside each NIfTI of a DICOM series, as dcm2niix -b y: <out><part>.json, a BIDS sidecar of what the
+header states (times in s; PhaseEncodingDirection and SliceTiming in the written file's voxel axes:
+rows are kept as stored, so dcm2niix's "j" is "j-" here), and for a diffusion part <out><part>.bval /
+.bvec (FSL convention). No patient, institution or date field; a value the header does not state
+exactly is left out (a warning says why where it matters).
 An output folder (a path ending in /, an existing folder, or a name without extension; created
 when missing) instead of a .nii / .nii.gz name: every series of the input is written there as
 <name><part>.nii (.nii.gz with --gz), <name> from --name (default
@@ -55,6 +61,9 @@ ${Object.entries(NAME_TOKENS)
   .join('\n')}
                   (no token gives patient identifiers or dates; other images keep their file name)
   --gz            output folder only: write .nii.gz
+  --no-sidecar    write the NIfTI files only: no .json, .bval, .bvec (dcm2niix -b n)
+  --sidecar-labels  also write SeriesDescription and ProtocolName into the sidecar (free text
+                  that may name a patient or site: off by default)
   --quiet         no progress on stderr (a folder prints files read / total and MB: one line
                   redrawn on a terminal, else 'progress convert: files ...' lines per 10%)
 DICOM values are stored as the scanner stored them, with the modality map (RescaleSlope /
@@ -72,6 +81,8 @@ const OPTIONS = {
   name: { type: 'string' },
   gz: { type: 'boolean' },
   quiet: { type: 'boolean' },
+  'no-sidecar': { type: 'boolean' },
+  'sidecar-labels': { type: 'boolean' },
 } as const;
 
 /** `<dir>/out.nii.gz` + '_e2_ph' -> `<dir>/out_e2_ph.nii.gz`. */
@@ -100,6 +111,8 @@ function isOutputFolder(path: string): boolean {
 interface WriteSettings {
   readonly datatype: VoxelType | undefined;
   readonly allowNonuniform: boolean;
+  /** BIDS sidecar (and .bval / .bvec) beside each NIfTI of a DICOM series; labels: SeriesDescription / ProtocolName in it. */
+  readonly sidecar: false | { readonly labels: boolean };
 }
 
 /**
@@ -118,13 +131,15 @@ async function writeSeries(input: string, group: readonly NamedOutput[], output:
   const paths = outputs.map((o) => o.path);
   if (new Set(paths).size !== paths.length)
     throw new InputError(`${input}: several images would be written to the same file (${paths.join(', ')})`, { file: input, cause: 'output-clash' });
-  const files = outputs.map(({ image, volume, path }) => {
+  const files: OutputFile[] = outputs.map(({ image, volume, path }) => {
     const scaling = volume.meta['storedValueScaling'] as { slope: number; intercept: number } | undefined;
     const options = { ...chooseOutputXformCodes(volume), ...(scaling ? { scaling } : {}), ...(w.datatype ? { datatype: w.datatype } : {}) };
     const parts: NiftiParts =
       image.volume !== undefined ? encodeNiftiParts(image.volume, options) : { header: encodeNiftiHeader(volume, options), stream: image.streamed! };
     return { path, parts, gzip: /\.gz$/i.test(path) };
   });
+  const notes: string[] = [];
+  if (w.sidecar !== false) for (const { volume, path } of outputs) files.push(...sidecarFiles(volume, path, w.sidecar.labels, notes));
   await writeAllOrNothing(files);
   if (parts.some((p) => /_i\d{5,}/.test(p)))
     ctx.err(
@@ -134,6 +149,7 @@ async function writeSeries(input: string, group: readonly NamedOutput[], output:
     ctx.out(`${path}: ${describeWritten(volume, w.datatype)}\n`);
     for (const warning of volume.meta.warnings ?? []) ctx.err(`medinfer convert: warning: ${warning}\n`);
   }
+  for (const note of notes) ctx.err(`medinfer convert: warning: ${note}\n`);
 }
 
 function describeWritten(volume: VolumeShell, datatype: VoxelType | undefined): string {
@@ -221,14 +237,24 @@ export const command: CliCommand = {
       ctx.err(`medinfer convert: --datatype must be one of ${VOXEL_TYPES.join(', ')}, got '${datatype}'\n`);
       return EXIT_USAGE;
     }
-    const w: WriteSettings = { datatype: datatype as VoxelType | undefined, allowNonuniform: booleanFlag(args, 'allow-nonuniform-slices') };
+    const noSidecar = booleanFlag(args, 'no-sidecar');
+    const sidecarLabels = booleanFlag(args, 'sidecar-labels');
+    if (noSidecar && sidecarLabels) {
+      ctx.err('medinfer convert: --sidecar-labels puts labels into the sidecar that --no-sidecar turns off; give one of them\n');
+      return EXIT_USAGE;
+    }
+    const w: WriteSettings = {
+      datatype: datatype as VoxelType | undefined,
+      allowNonuniform: booleanFlag(args, 'allow-nonuniform-slices'),
+      sidecar: noSidecar ? false : { labels: sidecarLabels },
+    };
     const series = stringFlag(args, 'series');
     const r: ReadSettings = {
       maxVoxels: parseMaxVoxels(stringFlag(args, 'max-voxels'), 'convert'),
       // Stored values with their map in scl_slope / scl_inter (as dcm2niix writes them) unless a
       // datatype is asked for, which needs the values themselves.
       keepStoredValues: datatype === undefined,
-      seriesLabels: toFolder && patternNeedsLabels(pattern ?? DEFAULT_NAME_PATTERN),
+      seriesLabels: sidecarLabels || (toFolder && patternNeedsLabels(pattern ?? DEFAULT_NAME_PATTERN)),
       progress: stepProgressFromContext(ctx, 'convert: files', booleanFlag(args, 'quiet')),
     };
     try {

@@ -1,7 +1,7 @@
 /**
  * Writing NIfTI files for `medinfer convert`: each file straight from the volume's memory or
- * streamed from the DICOM files while it is written, and a set of files (one series' parts)
- * all or none: temporaries beside the targets, then renamed.
+ * streamed from the DICOM files while it is written, and a set of files (one series' parts with
+ * their sidecar texts: .json, .bval, .bvec) all or none: temporaries beside the targets, then renamed.
  */
 import { createWriteStream } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
@@ -86,12 +86,24 @@ async function writeNiftiFile(path: string, parts: NiftiParts, gzip: boolean): P
   await pipeline(Readable.from(chunks(), { objectMode: false }), createGzip({ level: 6 }), createWriteStream(path, { flags: 'wx' }));
 }
 
+/** A NIfTI file, or a small text file beside it (BIDS sidecar, .bval / .bvec). */
+export type OutputFile = { readonly path: string } & ({ readonly parts: NiftiParts; readonly gzip: boolean } | { readonly text: string });
+
+async function writeTextFile(path: string, text: string): Promise<void> {
+  const fh = await open(path, 'wx');
+  try {
+    await writeAt(fh, new TextEncoder().encode(text), 0);
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * Writes every file or none: each to a hidden temporary file beside it, then all renamed; a
  * failure removes the temporaries and anything already renamed. Faults are typed E_IO_* errors
  * naming the file (a missing output folder is created).
  */
-export async function writeAllOrNothing(files: readonly { path: string; parts: NiftiParts; gzip: boolean }[]): Promise<void> {
+export async function writeAllOrNothing(files: readonly OutputFile[]): Promise<void> {
   const stamp = `${process.pid}.${Date.now().toString(36)}`;
   const temps = files.map((f) => join(dirname(f.path), `.${basename(f.path)}.${stamp}${TEMP_SUFFIX}`));
   const renamed: string[] = [];
@@ -100,8 +112,10 @@ export async function writeAllOrNothing(files: readonly { path: string; parts: N
   try {
     for (const dir of new Set(files.map((f) => dirname(f.path)))) await ensureFolder(dir);
     for (let n = 0; n < files.length; n++) {
-      current = files[n]!.path;
-      await writeNiftiFile(temps[n]!, files[n]!.parts, files[n]!.gzip);
+      const file = files[n]!;
+      current = file.path;
+      if ('text' in file) await writeTextFile(temps[n]!, file.text);
+      else await writeNiftiFile(temps[n]!, file.parts, file.gzip);
     }
     op = 'rename';
     for (let n = 0; n < files.length; n++) {

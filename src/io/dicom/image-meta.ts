@@ -8,6 +8,7 @@ import { readNumbers, readString } from './parse-header.js';
 import { TAG } from './tags.js';
 import { resolveTransferSyntax } from './transfer-syntax.js';
 import { readPhaseEncoding } from './phase-encoding.js';
+import { readAcquisitionMeta } from './acquisition-meta.js';
 
 export function readImageMeta(ds: DataSet, transferSyntaxUid: string, name: string, seriesLabels = false): VolumeMeta {
   const centers = readNumbers(ds, TAG.windowCenter);
@@ -42,5 +43,7 @@ export function readImageMeta(ds: DataSet, transferSyntaxUid: string, name: stri
   // EPI phase-encoding axis / polarity (reported only; pixels stay as stored: phase-encoding.ts).
   const phaseEncoding = readPhaseEncoding(ds);
   if (phaseEncoding !== undefined) meta['phaseEncoding'] = phaseEncoding;
+  // Stated acquisition parameters under BIDS names (convert's sidecar; acquisition-meta.ts).
+  meta['acquisition'] = readAcquisitionMeta(ds);
   return meta;
 }

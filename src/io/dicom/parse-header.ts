@@ -190,6 +190,18 @@ export function readNumber(ds: DataSet, tag: string): number | undefined {
   return values === undefined ? undefined : values[0];
 }
 
+/** A numeric value whatever its VR: FD / FL binary (enhanced objects), DS / IS text otherwise. */
+export function readNumeric(ds: DataSet | undefined, tag: string): number | undefined {
+  if (ds === undefined) return undefined;
+  const el = ds.elements[tag];
+  if (el === undefined || el.length === 0) return undefined;
+  if (el.vr === 'FD') return el.length >= 8 ? finite(ds.double(tag)) : undefined;
+  if (el.vr === 'FL') return el.length >= 4 ? finite(ds.float(tag)) : undefined;
+  return readNumber(ds, tag);
+}
+
+const finite = (v: number | undefined): number | undefined => (v !== undefined && Number.isFinite(v) ? v : undefined);
+
 /** First item dataset of a sequence, if any. */
 export function firstItem(ds: DataSet, tag: string): DataSet | undefined {
   return ds.elements[tag]?.items?.[0]?.dataSet;

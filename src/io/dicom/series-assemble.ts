@@ -29,6 +29,7 @@ import { readModalityLutTable } from './modality-lut-sequence.js';
 import { groupSliceHeaders, summarizeSeriesGroup } from './series-grouping.js';
 import { listFrameRefs, planSeriesParts, type FrameRef, type SeriesPart } from './series-parts.js';
 import { duplicateInstanceWarnings } from './duplicate-instances.js';
+import { partAcquisitionMeta } from './part-acquisition.js';
 import { checkFileInputs, readSliceHeader, type DicomFileInput, type SliceHeader } from './slice-header.js';
 import { computeStackGeometry } from './stack-geometry.js';
 import { readRepetitionTime } from './frame-keys.js';
@@ -104,6 +105,7 @@ export async function assembleOrStreamSeriesParts(group: readonly SliceHeader[],
       continue;
     }
     if (parts.length > 1 || p.volumes.length > 1 || p.part !== '') Object.assign(streamed.shell.meta, partMeta(p));
+    Object.assign(streamed.shell.meta, partAcquisitionMeta(p, streamed.shell.meta));
     const notes = duplicateInstanceWarnings(group);
     if (notes.length > 0) streamed.shell.meta.warnings = [...(streamed.shell.meta.warnings ?? []), ...notes];
     out.push(streamed);
@@ -166,6 +168,7 @@ async function assemblePart(p: SeriesPart, opts: ResolvedReadOptions, multiPart:
   const volume = p.layout === 'mosaic' ? await joinMosaicVolumes(p, opts) : await decodePart(p, opts, decoded);
   // Plain single 3D series (CT, T1) carry no part metadata; a lone phase / real part still says so.
   if (multiPart || p.volumes.length > 1 || p.part !== '') Object.assign(volume.meta, partMeta(p));
+  Object.assign(volume.meta, partAcquisitionMeta(p, volume.meta));
   return volume;
 }
 

@@ -22,7 +22,8 @@ const T = {
   geLocationsInAcquisition: 'x0021104f',
 } as const;
 
-function manufacturerIs(ds: DataSet, name: string): boolean {
+/** Whether (0008,0070) Manufacturer names `name` (upper case). */
+export function manufacturerIs(ds: DataSet, name: string): boolean {
   return (readString(ds, TAG.manufacturer) ?? '').toUpperCase().includes(name);
 }
 
