@@ -16,6 +16,7 @@ import { allocateTypedArray, bytesPerElement, type TypedArray, type VoxelType } 
 import { createKernelArena } from '../../core/volume-kernels.js';
 import type { GeometryInit } from '../../core/geometry.js';
 import { createVolume, type Volume, type VolumeMeta } from '../../core/volume.js';
+import { withFrameThreads } from './codecs/frame-decode-pool.js';
 import { decodeImage } from './decode-image.js';
 import { readImageMeta } from './image-meta.js';
 import { planMosaic, unpackMosaicTiles, type MosaicPlan } from './mosaic.js';
@@ -95,7 +96,11 @@ async function fillMosaicVolume(
   return { masked: image.maskedSamples, photometric: image.outputPhotometric };
 }
 
-async function joinSiemensMosaics(headers: readonly SliceHeader[], opts: ResolvedReadOptions): Promise<Volume> {
+/** Files of a run whose mosaic a codec decodes (a compressed fMRI run goes to the frame decoding threads). */
+const compressedFiles = (headers: readonly SliceHeader[]): number => headers.filter((h) => h.transferSyntax.codec !== 'native').length;
+
+async function joinSiemensMosaics(headers: readonly SliceHeader[], given: ResolvedReadOptions): Promise<Volume> {
+  const opts = withFrameThreads(given, compressedFiles(headers));
   const first = headers[0]!;
   const { plans, perVolume, meta, frames } = planSiemensMosaics(headers, opts);
   const a = plans[0]!;
@@ -121,9 +126,10 @@ async function joinSiemensMosaics(headers: readonly SliceHeader[], opts: Resolve
  * the same checks before any sample is read, each file unpacked into the piece being filled.
  * undefined when the run is not on the direct path or its values are not the stored ones.
  */
-export function streamMosaicVolumes(p: SeriesPart, opts: ResolvedReadOptions): StreamedPart | undefined {
+export function streamMosaicVolumes(p: SeriesPart, given: ResolvedReadOptions): StreamedPart | undefined {
   const headers = p.volumes.map((v) => v[0]!.header);
   if (!isDirectMosaicRun(headers)) return undefined;
+  const opts = withFrameThreads(given, compressedFiles(headers));
   const first = headers[0]!;
   const { plans, perVolume, meta, frames } = planSiemensMosaics(headers, opts);
   const a = plans[0]!;

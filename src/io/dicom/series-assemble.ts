@@ -11,7 +11,7 @@
  * with `echo` / `component`; otherwise an InputError (cause 'several-parts') lists the parts.
  * readDicomSeriesParts returns all parts.
  */
-import { MIN_THREADED_FRAMES } from './codecs/frame-decode-pool.js';
+import { withFrameThreads } from './codecs/frame-decode-pool.js';
 import { InputError, LimitError } from '../../core/errors.js';
 import { allocateTypedArray, type TypedArray } from '../../core/dtype.js';
 import type { GeometryInit } from '../../core/geometry.js';
@@ -232,7 +232,7 @@ function planDecodePart(p: SeriesPart, opts: ResolvedReadOptions): DecodePlan {
 
 async function decodePart(p: SeriesPart, given: ResolvedReadOptions, decoded: DecodeCache): Promise<Volume> {
   const { ordered, first, pm, frameSize, geometry, warnings, meta } = planDecodePart(p, given);
-  const opts = withFrameThreads(given, ordered);
+  const opts = withFrameThreads(given, compressedFrames(ordered));
   // Uninitialised only where every slot is one native file's samples copied in whole (or the read throws).
   const filledWhole =
     opts.allocateForFill !== undefined && copiesStraight(pm) && ordered.every((f) => f.header.pm.frames === 1 && f.header.transferSyntax.codec === 'native');
@@ -284,7 +284,7 @@ async function decodePart(p: SeriesPart, given: ResolvedReadOptions, decoded: De
  */
 function streamDecodedPart(p: SeriesPart, given: ResolvedReadOptions): StreamedPart | undefined {
   const { ordered, first, pm, frameSize, geometry, warnings, meta } = planDecodePart(p, given);
-  const opts = withFrameThreads(given, ordered);
+  const opts = withFrameThreads(given, compressedFrames(ordered));
   if (pm.samplesPerPixel !== 1 || ordered.some((f) => f.header.pm.frames !== 1)) return undefined;
   const plan = planFinish(
     { pm, outputPhotometric: pm.photometric },
@@ -311,15 +311,8 @@ function streamDecodedPart(p: SeriesPart, given: ResolvedReadOptions): StreamedP
   });
 }
 
-/**
- * A part of many compressed single-frame files has their frames decoded on the frame decoding
- * threads (codecs/frame-decode-pool.ts) while the lanes above keep several in flight; a short
- * series or native samples stay on this thread.
- */
-function withFrameThreads(opts: ResolvedReadOptions, ordered: readonly FrameRef[]): ResolvedReadOptions {
-  const compressed = ordered.filter((f) => f.header.transferSyntax.codec !== 'native').length;
-  return compressed >= MIN_THREADED_FRAMES ? { ...opts, frameThreads: true } : opts;
-}
+/** Frames of `ordered` that a codec decodes (the frame decoding threads take a part of many: withFrameThreads). */
+const compressedFrames = (ordered: readonly FrameRef[]): number => ordered.filter((f) => f.header.transferSyntax.codec !== 'native').length;
 
 function stackGeometry(slices: readonly FrameRef[], label: string): { geometry: GeometryInit; warnings: string[]; sliceDeviationMm: number } {
   const first = slices[0]!;

@@ -31,6 +31,14 @@ export interface FrameDecodePool {
  */
 export const MIN_THREADED_FRAMES = 8;
 
+/**
+ * `opts` with frameThreads set when a part holds at least MIN_THREADED_FRAMES compressed frames
+ * (the reader's lanes then keep several in flight on the pool), else `opts` itself.
+ */
+export function withFrameThreads<T extends { readonly frameThreads?: boolean }>(opts: T, compressedFrames: number): T {
+  return compressedFrames >= MIN_THREADED_FRAMES ? { ...opts, frameThreads: true } : opts;
+}
+
 interface PoolSlot {
   readonly factory: () => FrameDecodePool | null;
   pool?: FrameDecodePool | null;
