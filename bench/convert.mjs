@@ -2,7 +2,8 @@
  * `medinfer convert` against `dcm2niix` on the same DICOM series (not a test; issue 21). Each side
  * runs as a whole process (wall time and peak RSS from GNU time), sides alternating run by run,
  * both writing an uncompressed .nii into a fresh folder:
- *   - a 512x512x300 int16 CT series (lib/ct-series.mjs; --quick: 60 slices);
+ *   - a 512x512x300 int16 CT series (lib/ct-series.mjs; --quick: 60 slices), uncompressed and re-encoded JPEG
+ *     lossless (dcmcjpeg +e1, as PACS exports often are: the codec's work, on worker threads in medinfer);
  *   - a 4D Siemens mosaic fMRI: the dcm_qa_mosaic series committed under test/fixtures/dcm-qa
  *     (or the mirror), replicated to 120 volumes (--quick: 30) with dcmodify giving each copy its
  *     own SOPInstanceUID / InstanceNumber / AcquisitionNumber.
@@ -92,6 +93,17 @@ function mosaicSeriesFolder(volumes) {
       { stdio: 'ignore' },
     );
   }
+  writeFileSync(join(dir, 'done'), '');
+  return dir;
+}
+
+/** `source`'s files re-encoded JPEG lossless SV1 (dcmcjpeg +e1), cached under tmp like the other series. */
+function jpegLosslessFolder(source, slices) {
+  const dir = join(tmpdir(), `medinfer-bench-dicom-jpll-${slices}`);
+  if (existsSync(join(dir, 'done'))) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(source).filter((n) => n.endsWith('.dcm'))) execFileSync('dcmcjpeg', ['+e1', join(source, f), join(dir, f)], { stdio: 'ignore' });
   writeFileSync(join(dir, 'done'), '');
   return dir;
 }
@@ -324,6 +336,8 @@ ensureTools();
 startupCost();
 const nz = quick ? 60 : 300;
 compare(`512x512x${nz} int16 CT (${nz} files)`, ctSeriesFolder(nz), 512 * 512 * nz * 2);
+// The same CT as PACS exports often send it: JPEG lossless (process 14, SV1) per file, made with dcmtk's dcmcjpeg.
+compare(`512x512x${nz} int16 CT, JPEG lossless (${nz} files)`, jpegLosslessFolder(ctSeriesFolder(nz), nz), 512 * 512 * nz * 2);
 // --mosaic-volumes 120,240,480: the mosaic lengths timed (marginal cost from the shortest and longest).
 const lengthsAt = process.argv.indexOf('--mosaic-volumes');
 const lengths = lengthsAt > 0 ? process.argv[lengthsAt + 1].split(',').map(Number) : quick ? [30, 120] : [120, 480];
