@@ -4,9 +4,9 @@
  * both writing an uncompressed .nii into a fresh folder:
  *   - a 512x512x300 int16 CT series (lib/ct-series.mjs; --quick: 60 slices), uncompressed and re-encoded JPEG
  *     lossless (dcmcjpeg +e1, as PACS exports often are: the codec's work, on worker threads in medinfer);
- *   - a 4D Siemens mosaic fMRI: the dcm_qa_mosaic series committed under test/fixtures/dcm-qa
- *     (or the mirror), replicated to 120 volumes (--quick: 30) with dcmodify giving each copy its
- *     own SOPInstanceUID / InstanceNumber / AcquisitionNumber.
+ *   - 4D Siemens mosaic EPI runs of two matrix sizes (MOSAICS: dcm_qa_mosaic's 64x64x40 and dcm_qa's
+ *     120x120x31, committed under test/fixtures/dcm-qa), each replicated to 120 volumes (--quick: 30)
+ *     with dcmodify giving each copy its own SOPInstanceUID / InstanceNumber / AcquisitionNumber.
  *     A second, longer mosaic run (480 volumes; --quick: 120) gives the marginal cost per volume
  *     of each side (difference of the two lengths' medians over the difference in volumes) and
  *     the series length at which medinfer's wall time would meet dcm2niix's (fixed costs differ);
@@ -20,7 +20,7 @@
  * Writes bench/results/convert.json; figures are ratios medinfer / dcm2niix (lower is better).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,23 +64,27 @@ function ensureTools() {
   );
 }
 
+/**
+ * The mosaic runs timed, from committed QA fixtures (test/fixtures/dcm-qa, SOURCES.md):
+ *  - small: dcm_qa_mosaic's CMRR run, 448x448 mosaics of 64x64x40 (uint16, ~0.5 MB a file);
+ *  - large: dcm_qa's TotalReadoutTime EPI, 720x720 mosaics of 120x120x31 (~1.2 MB a file), the
+ *    matrix of current multiband fMRI and DWI protocols.
+ */
+const MOSAICS = {
+  small: { dir: join(REPO, 'test', 'fixtures', 'dcm-qa', 'dcm_qa_mosaic', 'cmrr_int_hf'), label: '64x64x40 (448^2 mosaic)' },
+  large: { dir: join(REPO, 'test', 'fixtures', 'dcm-qa', 'dcm_qa', 'trt_lr_31'), label: '120x120x31 (720^2 mosaic)' },
+};
+
 /** A 4D mosaic series: the source mosaic files repeated until `volumes` files exist, each made a distinct instance. */
-function mosaicSeriesFolder(volumes) {
-  const candidates = [join(REPO, 'test', 'fixtures', 'dcm-qa', 'dcm_qa_mosaic'), '/work/.mirror/neurolabusc+dcm_qa_mosaic/repo'];
-  let sources = [];
-  const fixture = candidates[0];
-  if (existsSync(fixture)) {
-    const caseDir = readdirSync(fixture)
-      .map((d) => join(fixture, d))
-      .find((d) => statSync(d).isDirectory() && !d.endsWith('ref'));
-    if (caseDir)
-      sources = readdirSync(caseDir)
+function mosaicSeriesFolder(kind, volumes) {
+  const source = MOSAICS[kind].dir;
+  const sources = existsSync(source)
+    ? readdirSync(source)
         .sort()
-        .map((f) => join(caseDir, f));
-  }
-  if (sources.length === 0)
-    throw new Error('no mosaic source series: expected test/fixtures/dcm-qa/dcm_qa_mosaic/<case>/ (see test/fixtures/dcm-qa/SOURCES.md)');
-  const dir = join(tmpdir(), `medinfer-bench-mosaic-${volumes}`);
+        .map((f) => join(source, f))
+    : [];
+  if (sources.length === 0) throw new Error(`no mosaic source series: expected ${source} (see test/fixtures/dcm-qa/SOURCES.md)`);
+  const dir = join(tmpdir(), `medinfer-bench-mosaic-${kind}-${volumes}`);
   if (existsSync(join(dir, 'done'))) return dir;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -256,7 +260,7 @@ function startupCost() {
  * each side's time is fixed + per-volume x volumes (undefined when medinfer's per-volume cost is
  * not lower, or it is already faster at the short length).
  */
-function marginalCost(short, long, extra) {
+function marginalCost(short, long, extra, label) {
   for (const [what, key] of [
     ['wall time', 'ms'],
     ['CPU time (user + sys)', 'cpu'],
@@ -267,7 +271,7 @@ function marginalCost(short, long, extra) {
     const tFixed = short.theirs[key] - t * shortRun;
     const breakEven = o < t ? Math.ceil((oFixed - tFixed) / (t - o)) : undefined;
     figures.push({
-      name: `medinfer convert 4D Siemens mosaic: marginal ${what} per volume (${shortRun} -> ${longRun} volumes)`,
+      name: `medinfer convert 4D Siemens mosaic ${label}: marginal ${what} per volume (${shortRun} -> ${longRun} volumes)`,
       unit: 'ms',
       median: +o.toFixed(3),
       baseline: 'dcm2niix -z n, same difference of medians',
@@ -277,7 +281,7 @@ function marginalCost(short, long, extra) {
       runs: RUNS,
     });
     console.log(
-      `mosaic marginal ${what}: medinfer ${o.toFixed(3)} ms/volume (fixed ${oFixed.toFixed(0)} ms) | dcm2niix ${t.toFixed(3)} ms/volume ` +
+      `mosaic ${label} marginal ${what}: medinfer ${o.toFixed(3)} ms/volume (fixed ${oFixed.toFixed(0)} ms) | dcm2niix ${t.toFixed(3)} ms/volume ` +
         `(fixed ${tFixed.toFixed(0)} ms) | ${breakEven === undefined ? 'no break-even' : `break-even at ${Math.max(breakEven, 0)} volumes`}`,
     );
   }
@@ -344,20 +348,22 @@ const lengths = lengthsAt > 0 ? process.argv[lengthsAt + 1].split(',').map(Numbe
 if (lengths.length < 2 || !lengths.every((n) => Number.isInteger(n) && n > 0)) throw new Error('--mosaic-volumes: two or more volume counts, e.g. 120,480');
 const shortRun = Math.min(...lengths);
 const longRun = Math.max(...lengths);
-const mosaic = {};
-for (const volumes of [...lengths].sort((a, b) => a - b)) {
-  try {
-    const dir = mosaicSeriesFolder(volumes);
-    const probe = JSON.parse(execFileSync(process.execPath, [join(REPO, 'bin', 'medinfer.js'), 'inspect', dir, '--json'], { encoding: 'utf8' }));
-    const bytes = JSON.stringify(probe).match(/"size":\[(\d+),(\d+),(\d+)\]/);
-    const volumeBytes = bytes ? Number(bytes[1]) * Number(bytes[2]) * Number(bytes[3]) * 2 * volumes : 0;
-    mosaic[volumes] = compare(`4D Siemens mosaic fMRI (${volumes} volumes, one file each)`, dir, volumeBytes);
-  } catch (err) {
-    console.error(`mosaic case (${volumes} volumes) FAILED: ${err.message.split('\n')[0]}`);
-    process.exitCode = 1;
+for (const kind of Object.keys(MOSAICS)) {
+  const mosaic = {};
+  for (const volumes of [...lengths].sort((a, b) => a - b)) {
+    try {
+      const dir = mosaicSeriesFolder(kind, volumes);
+      const probe = JSON.parse(execFileSync(process.execPath, [join(REPO, 'bin', 'medinfer.js'), 'inspect', dir, '--json'], { encoding: 'utf8' }));
+      const bytes = JSON.stringify(probe).match(/"size":\[(\d+),(\d+),(\d+)\]/);
+      const volumeBytes = bytes ? Number(bytes[1]) * Number(bytes[2]) * Number(bytes[3]) * 2 * volumes : 0;
+      mosaic[volumes] = compare(`4D Siemens mosaic EPI ${MOSAICS[kind].label} (${volumes} volumes, one file each)`, dir, volumeBytes);
+    } catch (err) {
+      console.error(`mosaic case ${kind} (${volumes} volumes) FAILED: ${err.message.split('\n')[0]}`);
+      process.exitCode = 1;
+    }
   }
+  if (mosaic[shortRun] && mosaic[longRun]) marginalCost(mosaic[shortRun], mosaic[longRun], longRun - shortRun, MOSAICS[kind].label);
 }
-if (mosaic[shortRun] && mosaic[longRun]) marginalCost(mosaic[shortRun], mosaic[longRun], longRun - shortRun);
 await directoryReadCost(ctSeriesFolder(nz), `512x512x${nz} int16 CT (${nz} files)`);
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(
