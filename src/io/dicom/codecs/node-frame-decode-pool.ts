@@ -1,8 +1,8 @@
 /**
  * Node's FrameDecodePool (frame-decode-pool.ts): worker_threads running frame-decode-worker.js,
- * one per core up to MAX_WORKERS, started on first use and kept for the process. A worker holds
- * the event loop open only while it has frames in flight (ref'd then, unref'd when idle), so an
- * idle pool never keeps a process alive and a waiting read never lets it exit. Where the compiled
+ * one per core up to MAX_WORKERS, started on first use and stopped after IDLE_STOP_MS idle. A
+ * worker holds the event loop open only while it has frames in flight (ref'd then, unref'd when
+ * idle), so an idle pool never keeps a process alive and a waiting read never lets it exit. Where the compiled
  * worker script is missing (running from TypeScript sources) or there is one core, no pool: the
  * frames are decoded on the calling thread as before.
  */
@@ -18,12 +18,20 @@ import type { FrameJob, FrameReply } from './frame-decode-messages.js';
 const WORKER_URL = new URL('./frame-decode-worker.js', import.meta.url);
 /** Codecs are single-threaded; beyond a few workers the reader's lanes cannot keep them busy. */
 const MAX_WORKERS = 4;
+/**
+ * A worker idle this long is stopped: each holds its own heap and the codecs' memory (tens of MB),
+ * which a service reading a compressed series now and then should not keep; the next series
+ * starts one again (a few tens of ms).
+ */
+const IDLE_STOP_MS = 30_000;
 
 type Pending = { resolve: (samples: TypedArray) => void; reject: (error: Error) => void };
 
 interface Lane {
   readonly worker: Worker;
   readonly pending: Map<number, Pending>;
+  /** The stop of an idle worker (IDLE_STOP_MS), cleared when it gets a frame. */
+  idle?: ReturnType<typeof setTimeout>;
 }
 
 /** The worker's typed error as the class it was (messages and details as thrown there). */
@@ -47,7 +55,14 @@ function createNodePool(): FrameDecodePool | null {
       const p = lane.pending.get(reply.id);
       if (p === undefined) return;
       lane.pending.delete(reply.id);
-      if (lane.pending.size === 0) worker.unref();
+      if (lane.pending.size === 0) {
+        worker.unref();
+        lane.idle = setTimeout(() => {
+          lanes.splice(lanes.indexOf(lane), 1);
+          void worker.terminate();
+        }, IDLE_STOP_MS);
+        lane.idle.unref();
+      }
       if (reply.ok) p.resolve(reply.samples);
       else p.reject(rebuild(reply.error));
     });
@@ -58,6 +73,7 @@ function createNodePool(): FrameDecodePool | null {
       lane.pending.clear();
     };
     worker.on('error', (err) => fail(err.message));
+    // An exit of a worker still listed is a crash; one stopped while idle was unlisted first.
     worker.on('exit', (code) => {
       if (lanes.includes(lane)) fail(`exit code ${code}`);
     });
@@ -79,6 +95,7 @@ function createNodePool(): FrameDecodePool | null {
       const id = nextId++;
       // Its own buffer: a view's whole underlying file would otherwise be cloned along with it.
       const own = frame.slice();
+      clearTimeout(lane.idle);
       return new Promise<TypedArray>((resolve, reject) => {
         if (lane.pending.size === 0) lane.worker.ref();
         lane.pending.set(id, { resolve, reject });
