@@ -319,10 +319,14 @@ export async function readHead(path: string, name: string, maxVoxels: number, ha
       if (compact !== parsed) handles.spareHead(head);
       return { header };
     } catch {
-      // Let the whole-file path produce the file's own typed error (or its non-image verdict).
-      if (kept) await handles.release(fh);
-      kept = false;
-      return await whole();
+      // Let the whole-file path produce the file's own typed error (or its non-image verdict):
+      // the rest is read through fh before the pool lets go of it (release closes it).
+      try {
+        return await whole();
+      } finally {
+        if (kept) await handles.release(fh);
+        kept = false;
+      }
     }
   } finally {
     if (!kept) await fh.close();
