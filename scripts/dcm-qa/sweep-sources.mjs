@@ -2,7 +2,8 @@
  * Public DICOM beyond the dcm2niix QA repositories, for sweep.mjs `--sources` (development only:
  * nothing here is committed data). Each source is a bare mirror brought by the session's `fetch`
  * tool to /work/.mirror/<owner>+<name>/repo; files the snapshot lacks (>= 4 MiB), symlinks
- * (git-annex) and LFS pointers are skipped and counted, *.gz files are gunzipped.
+ * (git-annex) and LFS pointers are skipped and counted, *.gz files are gunzipped, *.zst files
+ * decompressed with the zstd command.
  *
  * Grouping (these repositories are test-file collections, not exports): files of one folder with
  * one SeriesInstanceUID are one series when their SOPInstanceUIDs are distinct and they share a
@@ -30,6 +31,8 @@ export const MORE_SOURCES = {
   'fo-dicom': { repo: 'fo-dicom/fo-dicom', prefixes: ['Tests/FO-DICOM.Tests/Test Data/', 'Tests/FO-DICOM.Benchmark/Data/'], licence: 'MS-PL' },
   dicom2nifti: { repo: 'icometrix/dicom2nifti', prefixes: ['tests/data/'], licence: 'MIT', refs: true },
   dcmstack: { repo: 'moloney/dcmstack', prefixes: ['test/data/'], licence: 'MIT' },
+  // NEMA WG04 compression set (CT, MR, NM, US, XA ... each uncompressed and in 7 syntaxes) and dcmqi's CT / ADC series, *.zst.
+  'dicom-test-files': { repo: 'robyoung/dicom-test-files', prefixes: ['data/WG04/', 'data/dcmqi/'], licence: 'MIT / Apache-2.0 (dcmqi: BSD-3)' },
 };
 
 /** Not DICOM: documentation, tables, reference outputs (kept apart when the source has refs). */
@@ -68,7 +71,15 @@ function extractSource(gitDir, prefixes, dest) {
       continue;
     }
     let path = e.path;
-    if (path.endsWith('.gz')) {
+    if (path.endsWith('.zst')) {
+      const z = spawnSync('zstd', ['-d', '-c', '-q'], { input: body, maxBuffer: 2 ** 30 });
+      if (z.status !== 0) {
+        skipped.push(`${e.path} (zstd failed or absent)`);
+        continue;
+      }
+      body = z.stdout;
+      path = path.slice(0, -4);
+    } else if (path.endsWith('.gz')) {
       try {
         body = gunzipSync(body);
         path = path.slice(0, -3);
