@@ -38,12 +38,9 @@ export const MORE_SOURCES = {
 /** Not DICOM: documentation, tables, reference outputs (kept apart when the source has refs). */
 const NOT_DICOM = /\.(json|dump|txt|py|bin|pfx|xml|zip|md|bval|bvec|npy|nii|PAR|REC|rst|html|png|jpg)$/i;
 
-/** Files of `prefixes` at HEAD of a bare mirror into dest; returns { commit, written, skipped[] }. */
-function extractSource(gitDir, prefixes, dest) {
-  const marker = join(dest, '.extracted');
-  if (existsSync(marker)) return JSON.parse(readFileSync(marker, 'utf8'));
-  const commit = execFileSync('git', ['--git-dir', gitDir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
-  const entries = execFileSync('git', ['--git-dir', gitDir, 'ls-tree', '-r', '-z', 'HEAD', ...prefixes], { maxBuffer: 1 << 28 })
+/** Blobs (files, symlinks) under `paths` at HEAD of a bare mirror: [{ mode, type, sha, path }]. */
+export function listBlobs(gitDir, paths) {
+  return execFileSync('git', ['--git-dir', gitDir, 'ls-tree', '-r', '-z', 'HEAD', ...paths], { maxBuffer: 1 << 28 })
     .toString('utf8')
     .split('\0')
     .filter(Boolean)
@@ -53,6 +50,14 @@ function extractSource(gitDir, prefixes, dest) {
       return { mode, type, sha, path };
     })
     .filter((e) => e.type === 'blob');
+}
+
+/** Files of `prefixes` at HEAD of a bare mirror into dest; returns { commit, written, skipped[] }. */
+function extractSource(gitDir, prefixes, dest) {
+  const marker = join(dest, '.extracted');
+  if (existsSync(marker)) return JSON.parse(readFileSync(marker, 'utf8'));
+  const commit = execFileSync('git', ['--git-dir', gitDir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+  const entries = listBlobs(gitDir, prefixes);
   const skipped = [];
   let written = 0;
   for (const e of entries) {

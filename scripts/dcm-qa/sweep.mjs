@@ -60,7 +60,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { sameValues, unplacedWarning, volumeOrder } from './sweep-judging.mjs';
 import { buildVariants } from './sweep-variants.mjs';
-import { gatherSources, MORE_SOURCES } from './sweep-sources.mjs';
+import { gatherSources, listBlobs, MORE_SOURCES } from './sweep-sources.mjs';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ALL_REPOS = ['dcm_qa', 'dcm_qa_ts', 'dcm_qa_enh', 'dcm_qa_philips_enh', 'dcm_qa_ge', 'dcm_qa_nih', 'dcm_qa_mosaic', 'dcm_qa_stc'];
@@ -99,17 +99,7 @@ function extractRepo(repo, dest) {
   const commit = execFileSync('git', ['--git-dir', gitDir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
   const marker = join(dest, '.extracted-in-ref');
   if (existsSync(marker)) return JSON.parse(readFileSync(marker, 'utf8'));
-  const list = (...paths) =>
-    execFileSync('git', ['--git-dir', gitDir, 'ls-tree', '-r', '-z', 'HEAD', ...paths], { maxBuffer: 1 << 28 })
-      .toString('utf8')
-      .split('\0')
-      .filter(Boolean)
-      .map((line) => {
-        const [meta, path] = line.split('\t');
-        const [mode, type, sha] = meta.split(' ');
-        return { mode, type, sha, path };
-      })
-      .filter((e) => e.type === 'blob');
+  const list = (...paths) => listBlobs(gitDir, paths);
   let entries = list('In', 'Ref');
   // A few QA repos (dcm_qa_agfa) keep their DICOM in top-level folders with no In/: every file in a
   // subfolder other than Ref/ is then taken as input, under In/<folder>.
