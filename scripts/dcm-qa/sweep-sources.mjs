@@ -31,6 +31,8 @@ export const MORE_SOURCES = {
   'fo-dicom': { repo: 'fo-dicom/fo-dicom', prefixes: ['Tests/FO-DICOM.Tests/Test Data/', 'Tests/FO-DICOM.Benchmark/Data/'], licence: 'MS-PL' },
   dicom2nifti: { repo: 'icometrix/dicom2nifti', prefixes: ['tests/data/'], licence: 'MIT', refs: true },
   dcmstack: { repo: 'moloney/dcmstack', prefixes: ['test/data/'], licence: 'MIT' },
+  // CT, DX, slide-microscopy tiles (TILED_FULL, JPEG-LS), SEG and SR objects.
+  highdicom: { repo: 'ImagingDataCommons/highdicom', prefixes: ['data/test_files/'], licence: 'MIT' },
   // NEMA WG04 compression set (CT, MR, NM, US, XA ... each uncompressed and in 7 syntaxes) and dcmqi's CT / ADC series, *.zst.
   'dicom-test-files': { repo: 'robyoung/dicom-test-files', prefixes: ['data/WG04/', 'data/dcmqi/'], licence: 'MIT / Apache-2.0 (dcmqi: BSD-3)' },
 };

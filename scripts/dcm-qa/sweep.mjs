@@ -36,7 +36,7 @@
  * removed, duplicated ...), ids extra/<name>.
  * --sources a,b | all: also sweep public DICOM beyond the QA repositories (sweep-sources.mjs
  *   MORE_SOURCES: nibabel, heudiconv, pydicom, pydicom-data, dwv, dicomParser, fo-dicom,
- *   dicom2nifti, dcmstack; mirrors brought with the fetch tool), grouped into series there; ids
+ *   dicom2nifti, dcmstack, dicom-test-files, highdicom; mirrors brought with the fetch tool), grouped into series there; ids
  *   <source>/<path>. dicom2nifti's own ground-truth NIfTI count as the repository's reference
  *   (agree-Ref). Two more outcomes (sweep-judging.mjs): vol-order (same grid, the same volumes in
  *   another order: Philips enhanced DWI, dcm2niix puts b0 last, ours and dicom2nifti keep the
