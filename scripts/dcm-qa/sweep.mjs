@@ -34,6 +34,15 @@
  * syntax its build lacks). The table goes to stdout and <work>/sweep.md, rows to sweep.json.
  * --extra DIR: also sweep every subfolder of DIR as one series (hand-made variants: a file
  * removed, duplicated ...), ids extra/<name>.
+ * --sources a,b | all: also sweep public DICOM beyond the QA repositories (sweep-sources.mjs
+ *   MORE_SOURCES: nibabel, heudiconv, pydicom, pydicom-data, dwv, dicomParser, fo-dicom,
+ *   dicom2nifti, dcmstack, dicom-test-files, highdicom; mirrors brought with the fetch tool), grouped into series there; ids
+ *   <source>/<path>. dicom2nifti's own ground-truth NIfTI count as the repository's reference
+ *   (agree-Ref). Two more outcomes (sweep-judging.mjs): vol-order (same grid, the same volumes in
+ *   another order: Philips enhanced DWI, dcm2niix puts b0 last, ours and dicom2nifti keep the
+ *   file's dimension-index order) and unplaced (no patient position: dcm2niix centres, flips and
+ *   stacks frames as slices, ours keeps the pixel grid and warns; the same values either way).
+ *   `--repos ''` sweeps only what --extra / --sources add.
  * --variants: also sweep hand-made variants of QA series that real exports produce (a file
  *   missing at the end / middle / start, one file copied under a second name), built under
  *   <work>/variants from the extracted series (ids variant/<name>).
@@ -49,6 +58,9 @@ import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, sta
 import { join, relative, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { sameValues, unplacedWarning, volumeOrder } from './sweep-judging.mjs';
+import { buildVariants } from './sweep-variants.mjs';
+import { gatherSources, listBlobs, MORE_SOURCES } from './sweep-sources.mjs';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ALL_REPOS = ['dcm_qa', 'dcm_qa_ts', 'dcm_qa_enh', 'dcm_qa_philips_enh', 'dcm_qa_ge', 'dcm_qa_nih', 'dcm_qa_mosaic', 'dcm_qa_stc'];
@@ -65,10 +77,15 @@ function parseArgs(argv) {
     const a = argv[i];
     if (a === '--work') o.work = argv[++i];
     else if (a === '--only') o.only = new RegExp(argv[++i]);
-    else if (a === '--repos') o.repos = argv[++i].split(',').flatMap((r) => (r === 'more' ? MORE_REPOS : r === 'all' ? ALL_REPOS : [r]));
+    else if (a === '--repos')
+      o.repos = argv[++i]
+        .split(',')
+        .filter(Boolean)
+        .flatMap((r) => (r === 'more' ? MORE_REPOS : r === 'all' ? ALL_REPOS : [r]));
     else if (a === '--fresh-ref') o.freshRef = true;
     else if (a === '--file-input') o.fileInput = true;
     else if (a === '--extra') o.extra = argv[++i];
+    else if (a === '--sources') o.sources = argv[++i].split(',').flatMap((n) => (n === 'all' ? Object.keys(MORE_SOURCES) : [n]));
     else if (a === '--variants') o.variants = true;
     else if (a === '--timeout') o.timeout = Number(argv[++i]);
     else throw new Error(`unknown argument ${a}`);
@@ -82,17 +99,7 @@ function extractRepo(repo, dest) {
   const commit = execFileSync('git', ['--git-dir', gitDir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
   const marker = join(dest, '.extracted-in-ref');
   if (existsSync(marker)) return JSON.parse(readFileSync(marker, 'utf8'));
-  const list = (...paths) =>
-    execFileSync('git', ['--git-dir', gitDir, 'ls-tree', '-r', '-z', 'HEAD', ...paths], { maxBuffer: 1 << 28 })
-      .toString('utf8')
-      .split('\0')
-      .filter(Boolean)
-      .map((line) => {
-        const [meta, path] = line.split('\t');
-        const [mode, type, sha] = meta.split(' ');
-        return { mode, type, sha, path };
-      })
-      .filter((e) => e.type === 'blob');
+  const list = (...paths) => listBlobs(gitDir, paths);
   let entries = list('In', 'Ref');
   // A few QA repos (dcm_qa_agfa) keep their DICOM in top-level folders with no In/: every file in a
   // subfolder other than Ref/ is then taken as input, under In/<folder>.
@@ -101,7 +108,8 @@ function extractRepo(repo, dest) {
       .filter((e) => e.path.includes('/'))
       .map((e) => (e.path.startsWith('Ref/') ? e : { ...e, path: `In/${e.path}` }));
   const skipped = [];
-  const blobs = entries.filter((e) => (e.mode === '120000' ? (skipped.push(`${e.path} (symlink / annex)`), false) : true));
+  for (const e of entries) if (e.mode === '120000') skipped.push(`${e.path} (symlink / annex)`);
+  const blobs = entries.filter((e) => e.mode !== '120000');
   // cat-file --batch in chunks of 50 blobs (each < 4 MiB in these snapshots); a missing object answers "<sha> missing".
   let written = 0;
   for (let c = 0; c < blobs.length; c += 50) {
@@ -202,41 +210,6 @@ function seriesFolders(tools, repoDir, repo, seriesRoot) {
   return result;
 }
 
-/** Real-export accidents applied to QA series: [name, series id, edit of the sorted file list]. */
-const VARIANTS = [
-  ['ge-fmri-minus-last', 'dcm_qa_ge/SliceTiming/14_Ax_fMRI_HB3_48sl_int_asc', (f) => ({ drop: [f.length - 1] })],
-  ['ge-fmri-minus-middle', 'dcm_qa_ge/SliceTiming/14_Ax_fMRI_HB3_48sl_int_asc', () => ({ drop: [69] })],
-  ['ge-fmri-duplicate', 'dcm_qa_ge/SliceTiming/14_Ax_fMRI_HB3_48sl_int_asc', () => ({ copy: [4] })],
-  ['ge-fmri-minus-last-volume', 'dcm_qa_ge/SliceTiming/14_Ax_fMRI_HB3_48sl_int_asc', (f) => ({ drop: f.map((_, n) => n).slice(-48) })],
-  ['ge-fmri-first-volume-only', 'dcm_qa_ge/SliceTiming/14_Ax_fMRI_HB3_48sl_int_asc', (f) => ({ drop: f.map((_, n) => n).slice(48) })],
-  ['ge-dwi-minus-last-volume', 'dcm_qa_ge/04_Ax_DWI_TENSOR_R2MB2', (f) => ({ drop: [f.length - 1] })],
-  ['ge-mprage-minus-middle', 'dcm_qa_ge/05_3D_Ax_T1_MP_RAGE_R22', () => ({ drop: [59] })],
-  ['nih-ge-minus-first', 'dcm_qa_nih/20180918GE/mr_0004', () => ({ drop: [0] })],
-  ['philips-asl-minus-one', 'dcm_qa_philips_enh/cl#3', () => ({ drop: [99] })],
-  ['philips-echo-minus-one', 'dcm_qa_philips_enh/cl#4', () => ({ drop: [29] })],
-  ['mosaic-minus-one', 'dcm_qa_mosaic/ep2d_Asc_2', () => ({ drop: [2] })],
-];
-
-function buildVariants(series, root) {
-  const out = [];
-  const natural = (a, b) => a.localeCompare(b, 'en', { numeric: true });
-  for (const [name, id, edit] of VARIANTS) {
-    const src = series.find((s) => s.id === id);
-    if (!src) continue;
-    const files = readdirSync(src.dir).sort(natural);
-    const { drop = [], copy = [] } = edit(files);
-    const dir = join(root, name);
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    files.forEach((f, n) => {
-      if (!drop.includes(n)) linkSync(join(src.dir, f), join(dir, f));
-    });
-    for (const n of copy) writeFileSync(join(dir, `zz_copy_${files[n]}`), readFileSync(join(src.dir, files[n])));
-    out.push({ id: `variant/${name}`, dir, files: readdirSync(dir).length, refRoot: '' });
-  }
-  return out;
-}
-
 function run(cmd, args, timeoutS) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -322,13 +295,23 @@ async function sweepSeries(tools, s, work, opts) {
     return { ...row, outcome: 'refused', code, detail: `${refParts.length} dcm2niix part file(s): ${msg}` };
   }
   if (refFiles.length === 0) return { ...row, outcome: 'ours-only', detail: `ours ${ourFiles.join(', ')}` };
-  if (refParts.length === 0)
-    return { ...row, outcome: 'WRONG', detail: `dcm2niix wrote only derived/split files (${refExtra.join(', ')}); ours ${ourFiles.join(', ')}` };
+  if (refParts.length === 0) {
+    const detail = `dcm2niix wrote only derived/split files (${refExtra.join(', ')}); ours ${ourFiles.join(', ')}`;
+    // dcm2niix's _Raw (its name for an image it takes for raw data) of a file without patient position.
+    if (refExtra.length === 1 && ourFiles.length === 1 && unplacedWarning(ours.err)) {
+      const read = async (p) => tools.readNifti(readFileSync(p), { name: p, gunzip: (b) => gunzipSync(b) });
+      if (sameValues(await read(join(refDir, refExtra[0])), await read(join(oursDir, ourFiles[0]))))
+        return { ...row, outcome: 'unplaced', detail: `same values; ${detail}` };
+    }
+    return { ...row, outcome: 'WRONG', detail };
+  }
   const details = [];
   let ok = true;
   let near = 0;
   let qaRef = false;
   let refOff = false;
+  let unplaced = false;
+  let reordered = false;
   const missing = refParts.filter((f) => !ourFiles.includes(f));
   const extra = ourFiles.filter((f) => !refParts.includes(f));
   if (missing.length) {
@@ -377,7 +360,7 @@ async function sweepSeries(tools, s, work, opts) {
         const qa = await agreeingQaRef(tools, read, s.refRoot, ourVol);
         if (qa !== undefined) {
           qaRef = true;
-          v = { ok: true, detail: `agrees with the repo's Ref/${qa.file} (${qa.detail}); installed dcm2niix differs: ${v.detail}` };
+          v = { ok: true, detail: `agrees with the repo's own reference ${qa.file} (${qa.detail}); installed dcm2niix differs: ${v.detail}` };
         }
       }
       if (!v.ok && /grids differ/.test(v.detail)) {
@@ -392,6 +375,15 @@ async function sweepSeries(tools, s, work, opts) {
           v = { ...v, detail: `${v.detail}; against the DICOM positions: ${against}` };
         }
       }
+      const order = v.ok ? undefined : volumeOrder(refVol, ourVol);
+      if (order !== undefined && /values differ/.test(v.detail)) {
+        reordered = true;
+        v = { ...v, detail: `same grid, same volumes in another order (ours volume n = dcm2niix volume [${order.join(', ')}][n]): ${v.detail}` };
+      }
+      if (!v.ok && unplacedWarning(ours.err) && sameValues(refVol, ourVol)) {
+        unplaced = true;
+        v = { ...v, detail: `no patient position (ours: ${unplacedWarning(ours.err)}); same values, other grid: ${v.detail}` };
+      }
       if (!v.ok) ok = false;
       details.push(`${refParts.length > 1 || target !== f ? `${target} vs ${f}: ` : ''}${v.detail}`);
     } catch (error) {
@@ -399,7 +391,17 @@ async function sweepSeries(tools, s, work, opts) {
       details.push(`${f}: judge failed: ${error.message.split('\n')[0]}`);
     }
   }
-  const outcome = ok ? (qaRef ? 'agree-Ref' : near > 0 ? 'near' : 'agree') : refOff && missing.length === 0 && unmatched.length === 0 ? 'ref-off' : 'WRONG';
+  const clean = missing.length === 0 && unmatched.length === 0;
+  const wrongOr = (label) => (label && clean ? label : 'WRONG');
+  const outcome = ok
+    ? qaRef
+      ? 'agree-Ref'
+      : near > 0
+        ? 'near'
+        : 'agree'
+    : refOff
+      ? wrongOr('ref-off')
+      : wrongOr((unplaced && 'unplaced') || (reordered && 'vol-order'));
   return { ...row, outcome, detail: details.join(' | ') };
 }
 
@@ -413,7 +415,7 @@ function positionsCheck(seriesDir, files) {
 
 function table(rows, extraction) {
   const count = (o) => rows.filter((r) => r.outcome === o).length;
-  const outcomes = ['agree', 'agree-Ref', 'near', 'ref-off', 'refused', 'both-none', 'WRONG', 'ours-only'];
+  const outcomes = ['agree', 'agree-Ref', 'near', 'ref-off', 'vol-order', 'unplaced', 'refused', 'both-none', 'WRONG', 'ours-only'];
   const lines = [
     `dcm2niix sweep: ${rows.length} series; ${outcomes.map((o) => `${count(o)} ${o}`).join(', ')}`,
     '',
@@ -440,6 +442,11 @@ async function mainSweep() {
     const e = extractRepo(repo, dest);
     extraction.push({ repo, ...e });
     series.push(...seriesFolders(tools, join(dest, 'In'), repo, join(opts.work, 'series')));
+  }
+  if (opts.sources) {
+    const more = gatherSources(opts.sources, opts.work, readHead, (bytes, name) => tools.parseDicomBytes(bytes, name, { headOnly: true }));
+    series.push(...more.series);
+    extraction.push(...more.extraction);
   }
   if (opts.variants) series.push(...buildVariants(series, join(opts.work, 'variants')));
   if (opts.extra) {

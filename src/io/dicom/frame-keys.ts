@@ -64,14 +64,20 @@ const T = {
   geImageType: 'x0043102f',
 } as const;
 
-/** Component named by ImageType-like values (index >= 2 carries it for every vendor). */
+/**
+ * Component named by ImageType-like values (index >= 2 carries it for every vendor). A value
+ * names it whole ('P', 'PHASE MAP') or by one of its '_'-separated parts, as dcm2niix reads
+ * them: Philips 'P_FFE', 'SW_P_FFE' (SWI phase), 'R_IR', 'SW_M_FFE'.
+ */
 export function componentFromImageType(values: readonly string[]): ImageComponent | undefined {
   const tail = values.slice(2).map((v) => v.trim().toUpperCase());
+  const parts = tail.flatMap((v) => v.split('_'));
+  const named = (letter: string, word: string): boolean => parts.includes(letter) || parts.includes(word);
   if (tail.some((v) => v === 'B0 MAP' || v === 'B0' || v === 'FIELD_MAP')) return 'fieldmap';
-  if (tail.some((v) => v === 'P' || v === 'PHASE' || v === 'PHASE MAP' || v.startsWith('P_'))) return 'phase';
-  if (tail.some((v) => v === 'R' || v === 'REAL' || v.startsWith('R_'))) return 'real';
-  if (tail.some((v) => v === 'I' || v === 'IMAGINARY' || v.startsWith('I_'))) return 'imaginary';
-  if (tail.some((v) => v === 'M' || v === 'MAGNITUDE' || v.startsWith('M_'))) return 'magnitude';
+  if (named('P', 'PHASE') || tail.includes('PHASE MAP')) return 'phase';
+  if (named('R', 'REAL')) return 'real';
+  if (named('I', 'IMAGINARY')) return 'imaginary';
+  if (named('M', 'MAGNITUDE')) return 'magnitude';
   return undefined;
 }
 

@@ -17,12 +17,18 @@ export interface ModalityLutTable {
   readonly entries: Uint16Array;
 }
 
-/** The table of the file's first Modality LUT Sequence item, or undefined when there is none. */
+/**
+ * The table of the file's first Modality LUT Sequence item, or undefined when there is none: no
+ * item, or an item whose LUT Descriptor and LUT Data are both empty (type 2 attributes left
+ * blank, as LEADTOOLS writes them): there is no table, so the stored values stand (dcm2niix
+ * writes them too). One empty without the other is refused.
+ */
 export function readModalityLutTable(ds: DataSet, file: string): ModalityLutTable | undefined {
   const item = firstItem(ds, TAG.modalityLutSequence);
   if (item === undefined) return undefined;
   const descriptor = item.elements[TAG.lutDescriptor];
   const data = item.elements[TAG.lutData];
+  if (descriptor?.length === 0 && data?.length === 0) return undefined;
   if (descriptor === undefined || data === undefined)
     throw new DecodeError(`${file}: Modality LUT Sequence without LUT Descriptor / LUT Data`, { file, cause: 'modality-lut' });
   const count = item.uint16(TAG.lutDescriptor, 0) || 65536; // 0 means 2^16 entries

@@ -28,6 +28,8 @@ export interface MosaicLayout {
   readonly tileRows: number;
   /** CSA SliceNormalVector (LPS), undefined when N = 1. */
   readonly sliceNormal: Vec3 | undefined;
+  /** N or the slice normal came from the Phoenix protocol (siemens-phoenix.ts), not the CSA image header. */
+  readonly fromProtocol: boolean;
   /** CSA MosaicRefAcqTimes: acquisition time of each slice in ms from the volume start. */
   readonly sliceTimesMs: readonly number[] | undefined;
 }
@@ -66,10 +68,12 @@ export function mosaicGeometry(
     const n = normalizeVec3(layout.sliceNormal);
     const cos = n[0] * cross[0] + n[1] * cross[1] + n[2] * cross[2];
     if (!(Math.abs(cos) >= MIN_NORMAL_COSINE)) {
-      throw new DecodeError(
-        `${file}: CSA SliceNormalVector [${layout.sliceNormal.map((v) => v.toFixed(5)).join(', ')}] is not normal to the image plane (cos ${cos.toFixed(4)})`,
-        { file, cause: 'mosaic-slice-normal' },
-      );
+      const source = layout.fromProtocol ? 'Phoenix sNormal' : 'CSA SliceNormalVector';
+      const vector = layout.sliceNormal.map((v) => v.toFixed(5)).join(', ');
+      throw new DecodeError(`${file}: ${source} [${vector}] is not normal to the image plane (cos ${cos.toFixed(4)})`, {
+        file,
+        cause: 'mosaic-slice-normal',
+      });
     }
     // 0 - v rather than -v: no -0 components in the direction matrix.
     if (cos < 0) kDir = [0 - cross[0], 0 - cross[1], 0 - cross[2]];

@@ -19,10 +19,12 @@ import type { ParsedDicom } from './parse-header.js';
 import { readNumber, readString } from './parse-header.js';
 import type { PixelModule } from './pixel-module.js';
 import { csaNumbers, findPrivateBlock, readSiemensCsa } from './siemens-csa.js';
+import { readPhoenixSliceArray } from './siemens-phoenix.js';
 import { mosaicGeometry, type MosaicLayout } from './mosaic-geometry.js';
 import { TAG } from './tags.js';
 
 const MR_HEADER_CREATOR = 'SIEMENS MR HEADER';
+const CSA_CREATOR = 'SIEMENS CSA HEADER';
 
 /**
  * True for a Siemens mosaic: ImageType contains MOSAIC, or the Siemens MR private block holds
@@ -32,6 +34,18 @@ export function isMosaic(ds: DataSet): boolean {
   const imageType = readString(ds, TAG.imageType)?.toUpperCase() ?? '';
   if (imageType.split('\\').some((v) => v.trim() === 'MOSAIC')) return true;
   return readMosaicCountTag(ds) !== undefined;
+}
+
+/**
+ * A mosaic whose layout only its Phoenix protocol can give: no (0019,xx0A) and no CSA image
+ * header. Its CSA series header must then be read and kept (node-head-read.ts reads such a file
+ * whole instead of leaving that value out of the head).
+ */
+export function mosaicNeedsProtocol(ds: DataSet): boolean {
+  if (!isMosaic(ds) || readMosaicCountTag(ds) !== undefined) return false;
+  const block = findPrivateBlock(ds, 0x0029, CSA_CREATOR);
+  const image = block === undefined ? undefined : ds.elements[`x0029${((block << 8) | 0x10).toString(16).padStart(4, '0')}`];
+  return image === undefined || image.length === 0;
 }
 
 /** (0019,xx0A) NumberOfImagesInMosaic when its block belongs to "SIEMENS MR HEADER". */
@@ -70,19 +84,26 @@ export function readMosaicLayout(ds: DataSet, pm: PixelModule, file: string, sli
       cause: 'mosaic-count',
     });
   }
-  const images = fromCsa ?? fromTag;
+  const csaNormal = csaNumbers(csa, 'SliceNormalVector');
+  // Without the CSA image header's entries: the Phoenix protocol's slice array (siemens-phoenix.ts).
+  const protocol = (fromCsa ?? fromTag) === undefined || csaNormal === undefined ? readPhoenixSliceArray(ds, file) : undefined;
+  const fromProtocol = protocol !== undefined && protocol.concatenations === 1 ? protocol : undefined;
+  const images = fromCsa ?? fromTag ?? fromProtocol?.slices;
   if (images === undefined)
-    throw new DecodeError(`${file}: Siemens mosaic without NumberOfImagesInMosaic (CSA header or (0019,100A)): slice count unknown`, {
-      file,
-      cause: 'mosaic-count',
-    });
+    throw new DecodeError(
+      `${file}: Siemens mosaic without NumberOfImagesInMosaic (CSA header, (0019,100A) or a one-concatenation Phoenix sSliceArray.lSize): slice count unknown`,
+      { file, cause: 'mosaic-count' },
+    );
   const grid = Math.ceil(Math.sqrt(images));
   if (!Number.isInteger(images) || images < 1 || pm.columns % grid !== 0 || pm.rows % grid !== 0) {
     throw new DecodeError(`${file}: mosaic of ${images} slices does not tile a ${pm.columns}x${pm.rows} frame`, { file, cause: 'mosaic-count', images });
   }
-  const normal = csaNumbers(csa, 'SliceNormalVector');
+  const normal = csaNormal !== undefined && csaNormal.length >= 3 ? csaNormal : fromProtocol?.numberingNormal;
   if (images > 1 && (normal === undefined || normal.length < 3)) {
-    throw new DecodeError(`${file}: Siemens mosaic without CSA SliceNormalVector: slice direction unknown`, { file, cause: 'mosaic-slice-normal' });
+    throw new DecodeError(`${file}: Siemens mosaic without CSA SliceNormalVector or Phoenix sNormal: slice direction unknown`, {
+      file,
+      cause: 'mosaic-slice-normal',
+    });
   }
   const times = sliceTimes ? csaNumbers(csa, 'MosaicRefAcqTimes') : undefined;
   return {
@@ -91,6 +112,7 @@ export function readMosaicLayout(ds: DataSet, pm: PixelModule, file: string, sli
     tileColumns: pm.columns / grid,
     tileRows: pm.rows / grid,
     sliceNormal: images > 1 ? [normal![0]!, normal![1]!, normal![2]!] : undefined,
+    fromProtocol: (fromCsa ?? fromTag) === undefined || normal !== csaNormal,
     sliceTimesMs: times !== undefined && times.length >= images ? times.slice(0, images) : undefined,
   };
 }
@@ -211,6 +233,8 @@ export interface MosaicPlan {
 export function planMosaic(ds: DataSet, pm: PixelModule, frame: FrameAttributes, file: string, sliceTimes = true): MosaicPlan {
   const layout = readMosaicLayout(ds, pm, file, sliceTimes);
   const { geometry, warnings } = mosaicGeometry(ds, frame, pm, layout, file);
+  if (layout.fromProtocol)
+    warnings.push('no CSA image header entries: mosaic slice count and slice direction from the Phoenix protocol (sSliceArray.lSize, sNormal)');
   const meta: Record<string, unknown> = { mosaic: { images: layout.images, grid: layout.grid } };
   const times = checkSliceTimes(layout.sliceTimesMs, readNumber(ds, TAG.repetitionTime), warnings);
   // MosaicRefAcqTimes are ms; BIDS SliceTiming (and meta here) are seconds.

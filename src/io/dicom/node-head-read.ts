@@ -14,6 +14,7 @@
  */
 import { isMedinferError } from '../../core/errors.js';
 import { compactHeader } from './compact-header.js';
+import { mosaicNeedsProtocol } from './mosaic.js';
 import { openFile, readFully, readRange, type OpenFile } from './node-file-access.js';
 import type { ValueCut } from './parse-dataset.js';
 import { maxInflatedBytesFor, parseDicomBytes, type ParsedDicom, type PixelSource } from './parse-header.js';
@@ -281,8 +282,10 @@ export async function readHead(path: string, name: string, maxVoxels: number, ha
     const { cuts } = first;
     const whole = async (): Promise<HeadRead> => ({ bytes: cuts.length === 0 ? await readRest(fh, head) : await readWhole(fh) });
     let el = parsed.dataSet.elements[TAG.pixelData];
-    // Only a Pixel Data element that really runs past the head was detached by the parse.
-    if (el === undefined || el.encapsulatedPixelData === true || el.dataOffset + el.length <= head.length) return await whole();
+    // Only a Pixel Data element that really runs past the head was detached by the parse. A
+    // mosaic whose layout is only in its Phoenix protocol needs the CSA series header a head leaves out.
+    if (el === undefined || el.encapsulatedPixelData === true || el.dataOffset + el.length <= head.length || mosaicNeedsProtocol(parsed.dataSet))
+      return await whole();
     // The header is kept until the series is assembled: a first read much longer than this
     // header (learnt from a longer one) is cut to it rather than held per file.
     if (head.length > FIRST_READ && el.dataOffset + HEAD_MARGIN < head.length / 2) {
@@ -319,10 +322,14 @@ export async function readHead(path: string, name: string, maxVoxels: number, ha
       if (compact !== parsed) handles.spareHead(head);
       return { header };
     } catch {
-      // Let the whole-file path produce the file's own typed error (or its non-image verdict).
-      if (kept) await handles.release(fh);
-      kept = false;
-      return await whole();
+      // Let the whole-file path produce the file's own typed error (or its non-image verdict):
+      // the rest is read through fh before the pool lets go of it (release closes it).
+      try {
+        return await whole();
+      } finally {
+        if (kept) await handles.release(fh);
+        kept = false;
+      }
     }
   } finally {
     if (!kept) await fh.close();

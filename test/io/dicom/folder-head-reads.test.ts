@@ -12,17 +12,20 @@ import { DecodeError, UsageError } from '../../../src/core/errors.js';
 import { parseDicomBytes } from '../../../src/io/dicom/parse-header.js';
 import { readDicomDirectory } from '../../../src/io/dicom/node-files.js';
 import { readDicomSeries } from '../../../src/io/dicom/series-assemble.js';
+import { readImageFile } from '../../../src/io/node-read-image.js';
 import { buildDicom, imageElements, type TestElement } from './build-dicom.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /** One slice of a 3-slice axial stack; `privateBytes` of a private OB block before the pixels. */
-function slice(k: number, size: number, privateBytes: number): Uint8Array {
+function slice(k: number, size: number, privateBytes: number, photometric = 'MONOCHROME2'): Uint8Array {
   const pixels = new Uint8Array(size * size * 2);
   const view = new DataView(pixels.buffer);
   for (let i = 0; i < size * size; i++) view.setUint16(2 * i, (i * 7 + k * 1000) & 0xffff, true);
-  const base = imageElements(size, size).filter((e) => !(e.group === 0x7fe0 || (e.group === 0x0008 && e.element === 0x0018)));
+  const base = imageElements(size, size)
+    .filter((e) => !(e.group === 0x7fe0 || (e.group === 0x0008 && e.element === 0x0018)))
+    .map((e) => (e.group === 0x0028 && e.element === 0x0004 ? { ...e, value: photometric } : e));
   const extra: TestElement[] = [
     { group: 0x0008, element: 0x0018, vr: 'UI', value: `1.2.3.4.5.6.7.8.${k + 1}` },
     { group: 0x0020, element: 0x0013, vr: 'IS', value: String(k + 1) },
@@ -124,6 +127,23 @@ describe('folder head reads', () => {
       ).toBe(true);
     }
   });
+
+  // A header the head read parses but cannot turn into a slice (here PALETTE COLOR, whose pixels
+  // run past the first read) goes to the whole-file parse for its own typed error; that read went
+  // through a handle the pool had already closed ("file already closed", untyped: pydicom's
+  // examples_palette.dcm, pydicom-data's OBXXXX1A.dcm and gdcm-US-ALOKA-16.dcm).
+  for (const blockingReads of [false, true]) {
+    test(`a header the head read cannot use is refused typed, naming the file (blockingReads ${blockingReads})`, async () => {
+      const files = [0, 1].map((k) => slice(k, 128, 0, 'PALETTE COLOR'));
+      const dir = folderOf(files);
+      const { series, errors } = await readDicomDirectory(dir, { blockingReads });
+      expect(series).toEqual([]);
+      expect(errors.map((e) => [e.file, e.error.constructor.name, e.error.message])).toEqual(
+        ['im0.dcm', 'im1.dcm'].map((f) => [f, 'UnsupportedError', `${f}: PALETTE COLOR images are not supported`]),
+      );
+      await expect(readImageFile(join(dir, 'im0.dcm'), { blockingReads })).rejects.toThrow(/^im0\.dcm: PALETTE COLOR images are not supported$/);
+    });
+  }
 
   test('blockingReads must be a boolean', async () => {
     const dir = folderOf([slice(0, 64, 0)]);

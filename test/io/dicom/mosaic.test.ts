@@ -176,8 +176,9 @@ describe('inconsistent mosaics are typed errors', () => {
   });
 
   test('ImageType MOSAIC without any slice count -> DecodeError', async () => {
-    // Rename the CSA element and break the (0019,100A) tag number so neither count is found.
-    let bytes = patchText(sag(), 'NumberOfImagesInMosaic', 'NumberOfImagesInMosaiX');
+    // Rename the CSA element, the Phoenix protocol's sSliceArray.lSize and break the (0019,100A)
+    // tag number so no count is found.
+    let bytes = patchText(patchText(sag(), 'NumberOfImagesInMosaic', 'NumberOfImagesInMosaiX'), 'sSliceArray.lSize', 'sSliceArray.lSizX');
     const at = [...bytes.keys()].find((i) => bytes[i] === 0x19 && bytes[i + 1] === 0 && bytes[i + 2] === 0x0a && bytes[i + 3] === 0x10)!;
     bytes = bytes.slice();
     bytes[at + 2] = 0xf0; // (0019,10F0): unused

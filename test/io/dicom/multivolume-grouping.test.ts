@@ -103,6 +103,20 @@ describe('classic single-frame files', () => {
     expect(sliceValue(parts[1]!, 2, 0)).toBe(12);
   });
 
+  test("Philips SWI: ImageType SW_M_FFE / SW_P_FFE (the component is one '_' part of a value) split magnitude and phase", async () => {
+    // As dicom2nifti's tests/data/philips/anatomical/002 (and dcm2niix, which writes out + out_ph):
+    // magnitude and phase at the same positions, one series; both once read as one 4D magnitude.
+    const swi = Z.flatMap((z, k) =>
+      ['M', 'P'].map((c, n) => ({ z, inst: 4 * n + k + 1, imageType: `ORIGINAL\\PRIMARY\\SW_${c}_FFE\\SW_${c}\\FFE`, value: 10 * n + k })),
+    );
+    const parts = await readDicomSeriesParts(files(swi));
+    expect(parts.map((p) => [p.meta['part'], p.meta['imageComponent'], p.geometry.size.join('x'), p.frames])).toEqual([
+      ['', 'magnitude', `${COLS}x${ROWS}x3`, 1],
+      ['_ph', 'phase', `${COLS}x${ROWS}x3`, 1],
+    ]);
+    expect(sliceValue(parts[1]!, 2, 0)).toBe(12);
+  });
+
   test('refused: duplicates that nothing orders, uneven volumes, volumes mixing temporal positions', async () => {
     const dup = [...Z.map((z, k) => ({ z, value: k })), { z: 2, value: 9 }];
     await expect(readDicomSeries(files(dup), { name: 'dup' })).rejects.toMatchObject({ code: 'E_INPUT', details: { cause: 'duplicate-position' } });
