@@ -167,6 +167,26 @@ describe('medinfer convert: stacks of other orientations in one series (a 3-plan
   });
 });
 
+describe('a folder that gives no image', () => {
+  it('says what it held instead: files that are no image (a few named) or none at all; nothing written, exit 1', async () => {
+    const notes = join(work, 'notes');
+    mkdirSync(notes, { recursive: true });
+    for (const n of ['a.txt', 'b.txt', 'c.txt', 'd.txt']) writeFileSync(join(notes, n), 'not an image\n');
+    for (const output of [join(work, 'notes-out'), join(work, 'notes.nii')]) {
+      const r = await cli('convert', notes, output, '--quiet');
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('E_INPUT');
+      expect(r.err).toMatch(/no readable image: 4 files are not an image \(a\.txt, b\.txt, c\.txt, \.\.\.\)/);
+    }
+    const empty = join(work, 'empty');
+    mkdirSync(empty, { recursive: true });
+    const r = await cli('convert', empty, join(work, 'empty-out'), '--quiet');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('no readable image: it holds no image files');
+    expect(readdirSync(work)).not.toContain('notes.nii');
+  });
+});
+
 describe('outputParts: which stacks of one series get _i<N>', () => {
   const stack = (size: [number, number, number], direction: number[], n: number | undefined, part?: string): NamedOutput => ({
     name: `f${n}`,

@@ -19,7 +19,7 @@ import { toIoError } from '../../core/io-error.js';
 import type { VolumeShell } from '../../io/dicom/series-stream.js';
 import { stepProgressFromContext } from '../progress-line.js';
 import { checkNamePattern, DEFAULT_NAME_PATTERN, DistinctNames, NAME_TOKENS, outputBaseName, patternNeedsLabels } from '../convert/output-names.js';
-import { checkUniformSlices, outputParts, readOneSeries, scanSeries, type NamedOutput, type ReadSettings } from '../convert/read-inputs.js';
+import { checkUniformSlices, noReadableImage, outputParts, readOneSeries, scanSeries, type NamedOutput, type ReadSettings } from '../convert/read-inputs.js';
 import { writeAllOrNothing, type NiftiParts, type OutputFile } from '../convert/write-nifti-files.js';
 import { sidecarFiles } from '../convert/sidecar-files.js';
 
@@ -190,7 +190,7 @@ async function writeFolder(
   let written = 0;
   let failed = 0;
   // Series by series as the reader assembles them: one series' samples held at a time.
-  const errors = await scanSeries(input, r, series, async (group) => {
+  const { errors, skipped } = await scanSeries(input, r, series, async (group) => {
     const name = names.take(outputBaseName(pattern, group[0]!.out.shell.meta, group[0]!.name, inputName));
     try {
       await writeSeries(input, group, join(folder, `${name}${ext}`), w, ctx);
@@ -205,7 +205,7 @@ async function writeFolder(
   for (const { error } of errors) ctx.err(`medinfer convert: ${error.code}: ${error.message}\n`);
   if (written === 0 && failed === 0) {
     if (errors[0]) throw errors[0].error;
-    throw new InputError(`${input}: no readable image${series ? ` with series UID ${series}` : ''} in the input`, { file: input });
+    throw noReadableImage(input, series, skipped);
   }
   return failed + errors.length;
 }

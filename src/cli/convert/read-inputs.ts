@@ -71,7 +71,7 @@ export async function scanSeries(
   s: ReadSettings,
   series: string | undefined,
   onSeries: (group: NamedOutput[]) => Promise<void>,
-): Promise<ReadFailure[]> {
+): Promise<ScanOutcome> {
   const dicom = { keepStoredValues: s.keepStoredValues, seriesLabels: s.seriesLabels };
   const info = await stat(input).catch(() => undefined);
   if (!info) throw new InputError(`${input}: no such file or directory`, { file: input });
@@ -89,7 +89,7 @@ export async function scanSeries(
     }
     const chosen = parts.filter((v) => series === undefined || v.meta.seriesInstanceUid === series);
     if (chosen.length > 0) await onSeries(chosen.map((v) => ({ name, out: inMemory(v) })));
-    return [];
+    return { errors: [], skipped: [] };
   }
   // Files read / total and their MB (file sizes; DICOM pixel data is read later, on assembly).
   let bytes = 0;
@@ -127,7 +127,34 @@ export async function scanSeries(
     },
   );
   if (!progressDone) s.progress?.finish();
-  return scan.errors;
+  return { errors: scan.errors, skipped: scan.skipped };
+}
+
+/** What a scan could not turn into images: files that failed (typed) and files that are no image at all. */
+export interface ScanOutcome {
+  readonly errors: ReadFailure[];
+  readonly skipped: readonly string[];
+}
+
+/** Names shown of the files a folder holds that are no image (the rest counted). */
+const SKIPPED_SHOWN = 3;
+
+/**
+ * The error for an input that gave no image and no typed failure: which series was asked for,
+ * and what the folder held instead (files that are no image, a few named), so a wrong folder is
+ * told from an empty one.
+ */
+export function noReadableImage(input: string, series: string | undefined, skipped: readonly string[]): InputError {
+  const held =
+    skipped.length === 0
+      ? 'it holds no image files'
+      : `${skipped.length} file${skipped.length > 1 ? 's are' : ' is'} not an image (${skipped.slice(0, SKIPPED_SHOWN).join(', ')}` +
+        `${skipped.length > SKIPPED_SHOWN ? ', ...' : ''})`;
+  return new InputError(`${input}: no readable image${series ? ` with series UID ${series}` : ''}: ${held}`, {
+    file: input,
+    cause: 'no-image',
+    skipped: skipped.length,
+  });
 }
 
 /** Parts of one DICOM series share its UID; anything else is its own image. */
@@ -221,11 +248,11 @@ function severalStacks(input: string, stacks: readonly NamedOutput[], why: strin
  */
 export async function readOneSeries(input: string, series: string | undefined, s: ReadSettings): Promise<{ group: NamedOutput[]; errors: ReadFailure[] }> {
   const groups: NamedOutput[][] = [];
-  const errors = await scanSeries(input, s, series, async (group) => void groups.push(group));
+  const { errors, skipped } = await scanSeries(input, s, series, async (group) => void groups.push(group));
   if (groups.length === 0) {
     const first = errors[0];
     if (first) throw first.error;
-    throw new InputError(`${input}: no readable image${series ? ` with series UID ${series}` : ''} in the directory`, { file: input });
+    throw noReadableImage(input, series, skipped);
   }
   // A series whose files sit in several groups (other sizes or orientations) is one series here.
   const merged = groupBySeries(groups.flat());
