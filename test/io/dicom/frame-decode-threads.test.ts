@@ -76,6 +76,40 @@ function compressedSeries(
   });
 }
 
+/** One file of `frames` frames, each `fragment` (encapsulated, one fragment a frame), without per-frame geometry. */
+function multiFrameFile(
+  fragment: Uint8Array,
+  pm: { rows: number; columns: number; bitsStored: number; signed: boolean },
+  transferSyntax: string,
+  frames: number,
+) {
+  const [first] = compressedSeries(fragment, pm, transferSyntax, 1);
+  // Re-encode: the series file's dataset with NumberOfFrames, and `frames` fragments after an empty offset table.
+  const head = first!.subarray(0, first!.length - (fragment.length + (fragment.length % 2) + 8 + 8 + 12 + 8));
+  const item = (length: number): Uint8Array =>
+    Uint8Array.from([0xfe, 0xff, 0x00, 0xe0, length & 0xff, (length >> 8) & 0xff, (length >> 16) & 0xff, length >>> 24]);
+  const even = fragment.length % 2 === 0 ? fragment : concat([fragment, new Uint8Array(1)]);
+  const numberOfFrames = encodeElements([{ group: 0x0028, element: 0x0008, vr: 'IS', value: String(frames) }]);
+  // (0028,0008) sorts between (0028,0004) and (0028,0010): insert it there.
+  const at = findTag(head, 0x0028, 0x0010);
+  return concat([
+    head.subarray(0, at),
+    numberOfFrames,
+    head.subarray(at),
+    Uint8Array.from([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x42, 0, 0, 0xff, 0xff, 0xff, 0xff]),
+    item(0),
+    ...Array.from({ length: frames }, () => concat([item(even.length), even])),
+    Uint8Array.from([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]),
+  ]);
+}
+
+/** Byte offset of the explicit-VR element (group, element) in a dataset written by encodeElements (after the file meta). */
+function findTag(bytes: Uint8Array, group: number, element: number): number {
+  const g = [group & 0xff, group >> 8, element & 0xff, element >> 8];
+  for (let i = 132; i + 4 < bytes.length; i++) if (bytes[i] === g[0] && bytes[i + 1] === g[1] && bytes[i + 2] === g[2] && bytes[i + 3] === g[3]) return i;
+  throw new Error('tag not found');
+}
+
 describe.runIf(multi)('compressed frames on the frame decoding threads', () => {
   it('has a pool in Node with a compiled worker', () => {
     expect(pool.frameDecodePool()?.threads).toBeGreaterThanOrEqual(2);
@@ -94,6 +128,43 @@ describe.runIf(multi)('compressed frames on the frame decoding threads', () => {
       expect(threaded.maskedSamples).toBe(local.maskedSamples);
     });
   }
+
+  it('one multi-frame file of 12 compressed frames: the same volume with and without the threads, every frame through the pool', async () => {
+    const { name, data } = await fixture('ts7');
+    const parsed = parsing.parseDicomBytes(data, name);
+    const frag = parsed.dataSet.elements['x7fe00010']!.fragments![0]!;
+    const pm = {
+      rows: parsed.dataSet.uint16('x00280010')!,
+      columns: parsed.dataSet.uint16('x00280011')!,
+      bitsStored: parsed.dataSet.uint16('x00280101')!,
+      signed: parsed.dataSet.uint16('x00280103') === 1,
+    };
+    const dir = await mkdtemp(join(tmpdir(), 'medinfer-frame-threads-mf-'));
+    try {
+      const file = join(dir, 'multiframe.dcm');
+      await writeFile(file, multiFrameFile(data.subarray(frag.position, frag.position + frag.length), pm, parsed.transferSyntaxUid, 12));
+      const live = pool.frameDecodePool()!;
+      const decode = live.decode;
+      let calls = 0;
+      (live as { decode: typeof decode }).decode = (...args) => {
+        calls++;
+        return decode.apply(live, args);
+      };
+      try {
+        const threaded = await sdk.readImageFile(file);
+        expect(calls).toBe(12);
+        pool.setFrameDecodeThreads(false);
+        const local = await sdk.readImageFile(file);
+        expect(calls).toBe(12);
+        expect(threaded.frames).toBe(12);
+        expect(bytes(threaded.data).equals(bytes(local.data))).toBe(true);
+      } finally {
+        (live as { decode: typeof decode }).decode = decode;
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   it('a folder of compressed slices: the same volume with and without the threads, every frame through the pool; a corrupt frame the same error', async () => {
     const { name, data } = await fixture('ts7');
