@@ -49,7 +49,7 @@ export function buildSidecar(shell: VolumeShell, withLabels: boolean): Record<st
   Object.assign(out, readoutFields(shell, pe, acquisition), phaseEncodingFields(pe, acquisition));
   const times = meta['sliceTimes'];
   // Seconds from the start of the volume, one per slice k of the written file (mosaic.ts reads
-  // them per stored slice and places them with the slices).
+  // them per stored slice and places them with the slices; slice-times.ts: Siemens XA per slice).
   if (Array.isArray(times) && times.length === shell.geometry.size[2] && times.length > 1) out['SliceTiming'] = times;
   out['ConversionSoftware'] = 'medinfer';
   out['ConversionSoftwareVersion'] = SDK_VERSION;

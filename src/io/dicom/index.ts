@@ -17,7 +17,8 @@
  *    from CSA MosaicRefAcqTimes when they lie within the TR. Voxels and world grid equal dcm2niix's
  *    on dcm_qa_mosaic, dcm_qa Orientation and dcm_qa_ts.
  *  - Multi-volume series (series-parts.ts), classic or enhanced, as dcm2niix splits them: repeated
- *    positions -> one 4D Volume (`frames` = volumes in acquisition order, meta.volumeIndexAttribute);
+ *    positions -> one 4D Volume (`frames` = volumes in acquisition order, meta.volumeIndexAttribute;
+ *    meta.sliceTimes of a Siemens XA run from TimeAfterStart, slice-times.ts);
  *    echoes and image components (magnitude / phase / real / imaginary) -> separate parts, each
  *    with meta.part (the dcm2niix suffix: '_e2', '_ph', '_e1_ph', ...), meta.echoNumber,
  *    meta.imageComponent. readDicom / readDicomSeries return one part: the only one, or the one

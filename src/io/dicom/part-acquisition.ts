@@ -7,15 +7,17 @@
 import type { VolumeMeta } from '../../core/volume.js';
 import { msToSeconds, type AcquisitionMeta } from './acquisition-meta.js';
 import { readDiffusionTable } from './diffusion.js';
+import { siemensXaSliceTimes } from './slice-times.js';
 import type { SeriesPart } from './series-parts.js';
 import { volumeIntervalSeconds } from './volume-interval.js';
 
 /**
  * meta.acquisition with the part's EchoTime (its first frame's: enhanced objects state it per
  * frame) and EchoNumber where dcm2niix writes one (an echo above 1, or any echo of a multi-echo
- * series), without RepetitionTime where the volumes are further apart than it (volume-interval.ts;
- * the reason in meta.acquisitionNotes), and meta.diffusion for a part of several volumes whose first
- * or last volume states a b-value (diffusion.ts).
+ * series), meta.sliceTimes where Siemens XA states them per slice (slice-times.ts), without
+ * RepetitionTime where the volumes are further apart than it (volume-interval.ts; the reason in
+ * meta.acquisitionNotes), and meta.diffusion for a part of several volumes whose first or last
+ * volume states a b-value (diffusion.ts).
  */
 export function partAcquisitionMeta(p: SeriesPart, meta: VolumeMeta): VolumeMeta {
   const acquisition: AcquisitionMeta = { ...((meta['acquisition'] as AcquisitionMeta | undefined) ?? {}) };
@@ -35,6 +37,8 @@ export function partAcquisitionMeta(p: SeriesPart, meta: VolumeMeta): VolumeMeta
     ];
     delete acquisition.RepetitionTime;
   }
+  const sliceTimes = siemensXaSliceTimes(p);
+  if (sliceTimes !== undefined) out['sliceTimes'] = sliceTimes;
   if (p.volumes.length > 1) {
     const table = readDiffusionTable(p.volumes.map((v) => [v[0]!.header.parsed.dataSet, v[0]!.frame, v[0]!.header.name] as const));
     if (table !== undefined) out['diffusion'] = table;
