@@ -96,11 +96,8 @@ async function fillMosaicVolume(
   return { masked: image.maskedSamples, photometric: image.outputPhotometric };
 }
 
-/** Files of a run whose mosaic a codec decodes (a compressed fMRI run goes to the frame decoding threads). */
-const compressedFiles = (headers: readonly SliceHeader[]): number => headers.filter((h) => h.transferSyntax.codec !== 'native').length;
-
 async function joinSiemensMosaics(headers: readonly SliceHeader[], given: ResolvedReadOptions): Promise<Volume> {
-  const opts = withFrameThreads(given, compressedFiles(headers));
+  const opts = withFrameThreads(given, headers);
   const first = headers[0]!;
   const { plans, perVolume, meta, frames } = planSiemensMosaics(headers, opts);
   const a = plans[0]!;
@@ -129,7 +126,7 @@ async function joinSiemensMosaics(headers: readonly SliceHeader[], given: Resolv
 export function streamMosaicVolumes(p: SeriesPart, given: ResolvedReadOptions): StreamedPart | undefined {
   const headers = p.volumes.map((v) => v[0]!.header);
   if (!isDirectMosaicRun(headers)) return undefined;
-  const opts = withFrameThreads(given, compressedFiles(headers));
+  const opts = withFrameThreads(given, headers);
   const first = headers[0]!;
   const { plans, perVolume, meta, frames } = planSiemensMosaics(headers, opts);
   const a = plans[0]!;

@@ -232,7 +232,10 @@ function planDecodePart(p: SeriesPart, opts: ResolvedReadOptions): DecodePlan {
 
 async function decodePart(p: SeriesPart, given: ResolvedReadOptions, decoded: DecodeCache): Promise<Volume> {
   const { ordered, first, pm, frameSize, geometry, warnings, meta } = planDecodePart(p, given);
-  const opts = withFrameThreads(given, compressedFrames(ordered));
+  const opts = withFrameThreads(
+    given,
+    ordered.map((f) => f.header),
+  );
   // Uninitialised only where every slot is one native file's samples copied in whole (or the read throws).
   const filledWhole =
     opts.allocateForFill !== undefined && copiesStraight(pm) && ordered.every((f) => f.header.pm.frames === 1 && f.header.transferSyntax.codec === 'native');
@@ -284,7 +287,10 @@ async function decodePart(p: SeriesPart, given: ResolvedReadOptions, decoded: De
  */
 function streamDecodedPart(p: SeriesPart, given: ResolvedReadOptions): StreamedPart | undefined {
   const { ordered, first, pm, frameSize, geometry, warnings, meta } = planDecodePart(p, given);
-  const opts = withFrameThreads(given, compressedFrames(ordered));
+  const opts = withFrameThreads(
+    given,
+    ordered.map((f) => f.header),
+  );
   if (pm.samplesPerPixel !== 1 || ordered.some((f) => f.header.pm.frames !== 1)) return undefined;
   const plan = planFinish(
     { pm, outputPhotometric: pm.photometric },
@@ -310,9 +316,6 @@ function streamDecodedPart(p: SeriesPart, given: ResolvedReadOptions): StreamedP
     },
   });
 }
-
-/** Frames of `ordered` that a codec decodes (the frame decoding threads take a part of many: withFrameThreads). */
-const compressedFrames = (ordered: readonly FrameRef[]): number => ordered.filter((f) => f.header.transferSyntax.codec !== 'native').length;
 
 function stackGeometry(slices: readonly FrameRef[], label: string): { geometry: GeometryInit; warnings: string[]; sliceDeviationMm: number } {
   const first = slices[0]!;

@@ -110,6 +110,36 @@ function findTag(bytes: Uint8Array, group: number, element: number): number {
   throw new Error('tag not found');
 }
 
+/** dcm_qa_ts's JPEG-LS mosaic: its one codestream, the pixel module the test files take from it, and its transfer syntax. */
+async function jpegLsFragment() {
+  const { name, data } = await fixture('ts7');
+  const parsed = parsing.parseDicomBytes(data, name);
+  const frag = parsed.dataSet.elements['x7fe00010']!.fragments![0]!;
+  const pm = {
+    rows: parsed.dataSet.uint16('x00280010')!,
+    columns: parsed.dataSet.uint16('x00280011')!,
+    bitsStored: parsed.dataSet.uint16('x00280101')!,
+    signed: parsed.dataSet.uint16('x00280103') === 1,
+  };
+  return { fragment: data.subarray(frag.position, frag.position + frag.length), pm, transferSyntax: parsed.transferSyntaxUid };
+}
+
+/** Runs `body` with the pool's decode counted (`calls()`), the pool's own decode restored after. */
+async function withCountedDecodes(body: (calls: () => number) => Promise<void>): Promise<void> {
+  const live = pool.frameDecodePool()!;
+  const decode = live.decode;
+  let calls = 0;
+  (live as { decode: typeof decode }).decode = (...args) => {
+    calls++;
+    return decode.apply(live, args);
+  };
+  try {
+    await body(() => calls);
+  } finally {
+    (live as { decode: typeof decode }).decode = decode;
+  }
+}
+
 describe.runIf(multi)('compressed frames on the frame decoding threads', () => {
   it('has a pool in Node with a compiled worker', () => {
     expect(pool.frameDecodePool()?.threads).toBeGreaterThanOrEqual(2);
@@ -130,71 +160,37 @@ describe.runIf(multi)('compressed frames on the frame decoding threads', () => {
   }
 
   it('one multi-frame file of 12 compressed frames: the same volume with and without the threads, every frame through the pool', async () => {
-    const { name, data } = await fixture('ts7');
-    const parsed = parsing.parseDicomBytes(data, name);
-    const frag = parsed.dataSet.elements['x7fe00010']!.fragments![0]!;
-    const pm = {
-      rows: parsed.dataSet.uint16('x00280010')!,
-      columns: parsed.dataSet.uint16('x00280011')!,
-      bitsStored: parsed.dataSet.uint16('x00280101')!,
-      signed: parsed.dataSet.uint16('x00280103') === 1,
-    };
+    const { fragment, pm, transferSyntax } = await jpegLsFragment();
     const dir = await mkdtemp(join(tmpdir(), 'medinfer-frame-threads-mf-'));
     try {
       const file = join(dir, 'multiframe.dcm');
-      await writeFile(file, multiFrameFile(data.subarray(frag.position, frag.position + frag.length), pm, parsed.transferSyntaxUid, 12));
-      const live = pool.frameDecodePool()!;
-      const decode = live.decode;
-      let calls = 0;
-      (live as { decode: typeof decode }).decode = (...args) => {
-        calls++;
-        return decode.apply(live, args);
-      };
-      try {
+      await writeFile(file, multiFrameFile(fragment, pm, transferSyntax, 12));
+      await withCountedDecodes(async (calls) => {
         const threaded = await sdk.readImageFile(file);
-        expect(calls).toBe(12);
+        expect(calls()).toBe(12);
         pool.setFrameDecodeThreads(false);
         const local = await sdk.readImageFile(file);
-        expect(calls).toBe(12);
+        expect(calls()).toBe(12);
         expect(threaded.frames).toBe(12);
         expect(bytes(threaded.data).equals(bytes(local.data))).toBe(true);
-      } finally {
-        (live as { decode: typeof decode }).decode = decode;
-      }
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
 
   it('a folder of compressed slices: the same volume with and without the threads, every frame through the pool; a corrupt frame the same error', async () => {
-    const { name, data } = await fixture('ts7');
-    const parsed = parsing.parseDicomBytes(data, name);
-    const el = parsed.dataSet.elements['x7fe00010']!;
-    const frag = el.fragments![0]!;
-    const fragment = data.subarray(frag.position, frag.position + frag.length);
-    const pm = {
-      rows: parsed.dataSet.uint16('x00280010')!,
-      columns: parsed.dataSet.uint16('x00280011')!,
-      bitsStored: parsed.dataSet.uint16('x00280101')!,
-      signed: parsed.dataSet.uint16('x00280103') === 1,
-    };
+    const { fragment, pm, transferSyntax } = await jpegLsFragment();
     const dir = await mkdtemp(join(tmpdir(), 'medinfer-frame-threads-'));
     try {
-      const files = compressedSeries(fragment, pm, parsed.transferSyntaxUid, 10);
+      const files = compressedSeries(fragment, pm, transferSyntax, 10);
       await Promise.all(files.map((f, k) => writeFile(join(dir, `slice${String(k).padStart(2, '0')}.dcm`), f)));
-      const live = pool.frameDecodePool()!;
-      const decode = live.decode;
-      let calls = 0;
-      (live as { decode: typeof decode }).decode = (...args) => {
-        calls++;
-        return decode.apply(live, args);
-      };
-      try {
+      await withCountedDecodes(async (calls) => {
         const threaded = await sdk.readDicomDirectory(dir);
-        expect(calls).toBe(10);
+        expect(calls()).toBe(10);
         pool.setFrameDecodeThreads(false);
         const local = await sdk.readDicomDirectory(dir);
-        expect(calls).toBe(10);
+        expect(calls()).toBe(10);
         expect(threaded.series).toHaveLength(1);
         const [a, b] = [threaded.series[0]!, local.series[0]!];
         expect(a.geometry.size).toEqual([pm.columns, pm.rows, 10]);
@@ -219,9 +215,7 @@ describe.runIf(multi)('compressed frames on the frame decoding threads', () => {
           expect(r.errors[0]!.error.message).toContain('slice04.dcm');
         }
         expect(failedThreaded.errors[0]!.error.message).toBe(failedLocal.errors[0]!.error.message);
-      } finally {
-        (live as { decode: typeof decode }).decode = decode;
-      }
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -32,11 +32,17 @@ export interface FrameDecodePool {
 export const MIN_THREADED_FRAMES = 8;
 
 /**
- * `opts` with frameThreads set when a part holds at least MIN_THREADED_FRAMES compressed frames
- * (the reader's lanes then keep several in flight on the pool), else `opts` itself.
+ * `opts` with frameThreads set when a part's files (one frame each) hold at least
+ * MIN_THREADED_FRAMES compressed frames (the reader's lanes then keep several in flight on the
+ * pool), else `opts` itself.
  */
-export function withFrameThreads<T extends { readonly frameThreads?: boolean }>(opts: T, compressedFrames: number): T {
-  return compressedFrames >= MIN_THREADED_FRAMES ? { ...opts, frameThreads: true } : opts;
+export function withFrameThreads<T extends { readonly frameThreads?: boolean }>(
+  opts: T,
+  files: readonly { readonly transferSyntax: { readonly codec: string } }[],
+): T {
+  let compressed = 0;
+  for (const f of files) if (f.transferSyntax.codec !== 'native') compressed++;
+  return compressed >= MIN_THREADED_FRAMES ? { ...opts, frameThreads: true } : opts;
 }
 
 interface PoolSlot {
