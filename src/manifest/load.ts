@@ -131,6 +131,13 @@ function checkModelEntry(m: Omit<ModelEntry, 'preprocess' | 'postprocess'>, data
   if (m.thresholds !== undefined && m.thresholds.length !== m.labels.length) {
     throw new ManifestError(`model '${m.id}': ${m.thresholds.length} thresholds for ${m.labels.length} labels`, { modelId: m.id, field: 'thresholds' });
   }
+  const { minWasmThreads: min, maxWasmThreads: max } = m.inference;
+  if (min !== undefined && max !== undefined && min > max)
+    throw new ManifestError(`model '${m.id}': inference.minWasmThreads ${min} is above inference.maxWasmThreads ${max}`, {
+      modelId: m.id,
+      field: 'inference.minWasmThreads',
+      received: min,
+    });
 }
 
 /** A pre-model is a segmentation entry of the same manifest without a pre-model of its own. */

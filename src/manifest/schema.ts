@@ -71,13 +71,20 @@ const maxWasmThreads = {
   description: "browsers: the most onnxruntime-web wasm threads this model profits from; applied at the page's first session when the caller sets no count",
 } as const;
 
+const minWasmThreads = {
+  type: 'integer',
+  minimum: 1,
+  description:
+    "browsers: the fewest onnxruntime-web wasm threads this model should run on (at most the cores), for a model measured faster on more threads than the default; applied at the page's first session when the caller sets no count",
+} as const;
+
 const inference = {
   oneOf: [
     {
       type: 'object',
       required: ['mode'],
       additionalProperties: false,
-      properties: { mode: { const: 'whole' }, batch: { type: 'integer', minimum: 1 }, maxWasmThreads },
+      properties: { mode: { const: 'whole' }, batch: { type: 'integer', minimum: 1 }, maxWasmThreads, minWasmThreads },
     },
     {
       type: 'object',
@@ -98,6 +105,7 @@ const inference = {
           description: 'padding of an image smaller than the roi: constant (padValue) or replicate (edge voxels; MONAI padding_mode)',
         },
         maxWasmThreads,
+        minWasmThreads,
       },
     },
   ],

@@ -52,6 +52,12 @@ export interface InferenceHints {
    * page's first session and the caller sets no thread count. Ignored in Node.
    */
   readonly maxWasmThreads?: number;
+  /**
+   * Browsers: the fewest onnxruntime-web wasm threads this model should run on, at most the
+   * machine's cores (a large 3D model whose ops pay for thread synchronisation even where the
+   * default, half the cores, is 1); applied like maxWasmThreads. Ignored in Node.
+   */
+  readonly minWasmThreads?: number;
 }
 
 export type InferenceSpec = InferenceHints &

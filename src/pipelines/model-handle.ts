@@ -56,6 +56,8 @@ export async function openModelHandle(
     ...(entry.inference.mode === 'slidingWindow' ? { memoryPattern: false } : {}),
     // Browsers: a model too small for wasm threads to pay says so (ARCHITECTURE.md, "wasm threads").
     ...(entry.inference.maxWasmThreads !== undefined ? { maxWasmThreads: entry.inference.maxWasmThreads } : {}),
+    // ... and a model large enough for threads to pay asks for more than the small machines' default.
+    ...(entry.inference.minWasmThreads !== undefined ? { minWasmThreads: entry.inference.minWasmThreads } : {}),
   };
   const session = await openModel(context.backend, context.manifest, entry, settings);
   return { entry, session, context };

@@ -110,6 +110,12 @@ export interface BackendSessionOptions {
    * none; otherwise the report says the page's count differs (wasm-threading.ts).
    */
   readonly maxWasmThreads?: number;
+  /**
+   * Browsers: the fewest wasm threads this model should run on (the entry's
+   * `inference.minWasmThreads`: large 3D models whose ops pay for the threads' synchronisation),
+   * at most the cores; applied like maxWasmThreads, only at the page's first session.
+   */
+  readonly minWasmThreads?: number;
   /** The model's id or file name, for errors the backend raises itself (e.g. the wasm memory check). */
   readonly modelId?: string;
 }

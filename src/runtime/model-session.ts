@@ -127,12 +127,14 @@ function pickBackendOptions(o: ModelSessionOptions): BackendSessionOptions {
     memoryPattern?: boolean;
     memoryArena?: boolean;
     maxWasmThreads?: number;
+    minWasmThreads?: number;
   } = {};
   if (o.threads !== undefined) out.threads = o.threads;
   if (o.graphOptimization !== undefined) out.graphOptimization = o.graphOptimization;
   if (o.memoryPattern !== undefined) out.memoryPattern = o.memoryPattern;
   if (o.memoryArena !== undefined) out.memoryArena = o.memoryArena;
   if (o.maxWasmThreads !== undefined) out.maxWasmThreads = o.maxWasmThreads;
+  if (o.minWasmThreads !== undefined) out.minWasmThreads = o.minWasmThreads;
   return out;
 }
 

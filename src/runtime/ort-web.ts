@@ -8,7 +8,7 @@ import { OrtSessionIo, type BackendSession, type BackendSessionOptions, type Pro
 import { fetchWithProgress } from './fetch-bytes.js';
 import type { DroppedProvider, ExecutionProvider } from './providers.js';
 import type { ModelTensor, TensorMap } from '../core/tensor.js';
-import { defaultWasmThreads, describeWasmThreading } from './wasm-threading.js';
+import { defaultWasmThreads, describeWasmThreading, modelPageThreads } from './wasm-threading.js';
 import { softwareAdapterReason, type AdapterLike } from './webgpu-adapter.js';
 import { checkOrtAssets } from './ort-web-assets.js';
 import { readOnnxGraph, type OnnxGraph } from './onnx-graph.js';
@@ -51,6 +51,8 @@ interface GpuNavigator {
 let ortInitialised = false;
 /** Set when a model's inference.maxWasmThreads lowered the count at the page's first session. */
 let pageCap: number | undefined;
+/** Set when a model's inference.minWasmThreads raised the count at the page's first session. */
+let pageFloor: number | undefined;
 
 function tensorBytes(t: { dims: readonly number[]; type: string }): number {
   const per = t.type === 'float16' ? 2 : t.type === 'int64' || t.type === 'float64' ? 8 : t.type === 'uint8' || t.type === 'int8' || t.type === 'bool' ? 1 : 4;
@@ -204,6 +206,8 @@ export function createWebBackend(options: WebBackendOptions = {}): RuntimeBacken
         hardwareConcurrency: nav?.hardwareConcurrency,
         modelMax: o?.maxWasmThreads,
         pageCap,
+        modelMin: o?.minWasmThreads,
+        pageFloor,
       });
     },
     async createSession(model: Uint8Array, provider: ExecutionProvider, o: BackendSessionOptions): Promise<BackendSession> {
@@ -212,11 +216,18 @@ export function createWebBackend(options: WebBackendOptions = {}): RuntimeBacken
       if (o.threads !== undefined) {
         ort.env.wasm.numThreads = o.threads;
         requestedThreads = o.threads;
-      } else if (o.maxWasmThreads !== undefined && requestedThreads === undefined && !ortInitialised && (ort.env.wasm.numThreads ?? 1) > o.maxWasmThreads) {
-        // The page's first session: the model says fewer threads run it faster (measured per
-        // model, ARCHITECTURE.md "wasm threads"); later sessions keep the page's count.
-        ort.env.wasm.numThreads = o.maxWasmThreads;
-        pageCap = o.maxWasmThreads;
+      } else if (requestedThreads === undefined && !ortInitialised) {
+        // The page's first session: the model says fewer (or more) threads run it faster
+        // (measured per model, ARCHITECTURE.md "wasm threads"); later sessions keep the page's count.
+        const nav = globalThis.navigator as GpuNavigator | undefined;
+        const canThread = typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+        const bounds = { min: o.minWasmThreads, max: o.maxWasmThreads };
+        const choice = modelPageThreads(ort.env.wasm.numThreads ?? 1, bounds, nav?.hardwareConcurrency, canThread);
+        if (choice !== undefined) {
+          ort.env.wasm.numThreads = choice.threads;
+          if (choice.bound === 'maxWasmThreads') pageCap = choice.threads;
+          else pageFloor = choice.threads;
+        }
       }
       await ensureAssets();
       const session = await ort.InferenceSession.create(model, so);

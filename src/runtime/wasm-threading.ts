@@ -45,6 +45,38 @@ export interface WasmThreadingFacts {
   readonly modelMax?: number | undefined;
   /** The count a model's `maxWasmThreads` set at the page's first session, if one did. */
   readonly pageCap?: number | undefined;
+  /** The model entry's `inference.minWasmThreads`, if any. */
+  readonly modelMin?: number | undefined;
+  /** The count a model's `minWasmThreads` set at the page's first session, if one did. */
+  readonly pageFloor?: number | undefined;
+}
+
+/** Which of a model entry's bounds set the page's count (modelPageThreads). */
+export interface ModelThreadChoice {
+  readonly threads: number;
+  readonly bound: 'minWasmThreads' | 'maxWasmThreads';
+}
+
+/**
+ * The count a model entry's `inference.minWasmThreads` / `maxWasmThreads` give the page's first
+ * session when the caller set none, or undefined to keep `current` (the default). The floor is
+ * never above the cores (`hardwareConcurrency`): more threads than cores only wait on each other.
+ * Without wasm threads (`canThread` false) there is nothing to raise.
+ */
+export function modelPageThreads(
+  current: number,
+  bounds: { readonly min?: number | undefined; readonly max?: number | undefined },
+  hardwareConcurrency: number | undefined,
+  canThread: boolean,
+): ModelThreadChoice | undefined {
+  const cores = hardwareConcurrency !== undefined && Number.isFinite(hardwareConcurrency) && hardwareConcurrency >= 1 ? Math.floor(hardwareConcurrency) : 1;
+  const floor = bounds.min !== undefined && canThread ? Math.min(bounds.min, cores) : undefined;
+  if (floor !== undefined && floor > current) {
+    const threads = bounds.max !== undefined ? Math.min(floor, bounds.max) : floor;
+    return threads > current ? { threads, bound: 'minWasmThreads' } : undefined;
+  }
+  if (bounds.max !== undefined && current > bounds.max) return { threads: bounds.max, bound: 'maxWasmThreads' };
+  return undefined;
 }
 
 /** medinfer's wasm thread count when the caller sets none: half the cores (rounded down), 1 to 4. */
@@ -57,11 +89,16 @@ const ISOLATION_HINT = 'serve the page with Cross-Origin-Opener-Policy: same-ori
 
 export function describeWasmThreading(f: WasmThreadingFacts): WasmThreadingReport {
   const report = describeCount(f);
-  const max = f.modelMax;
-  if (max === undefined || report.threads <= max) return report;
-  // The model would run faster on fewer threads, but the page's count is no longer the SDK's to set.
   const fixedBy = f.requested !== undefined ? 'the caller asked for the count' : "the count was fixed by this page's first onnxruntime-web session";
-  return { ...report, reason: `${report.reason}; this model's entry asks for at most ${max} (inference.maxWasmThreads), but ${fixedBy}` };
+  const max = f.modelMax;
+  // The model would run faster on fewer threads, but the page's count is no longer the SDK's to set.
+  if (max !== undefined && report.threads > max)
+    return { ...report, reason: `${report.reason}; this model's entry asks for at most ${max} (inference.maxWasmThreads), but ${fixedBy}` };
+  // Or on more: said only where more could run (threads available, cores to run them on).
+  const canThread = f.sharedArrayBuffer && f.crossOriginIsolated !== false;
+  const reachable = f.modelMin === undefined || !canThread ? undefined : modelPageThreads(report.threads, { min: f.modelMin }, f.hardwareConcurrency, true);
+  if (reachable === undefined) return report;
+  return { ...report, reason: `${report.reason}; this model's entry asks for at least ${f.modelMin} (inference.minWasmThreads), but ${fixedBy}` };
 }
 
 function describeCount(f: WasmThreadingFacts): WasmThreadingReport {
@@ -76,8 +113,12 @@ function describeCount(f: WasmThreadingFacts): WasmThreadingReport {
   const byModel =
     `a model entry's inference.maxWasmThreads (${f.pageCap}), applied at this page's first session; ${byDefault} would be ` +
     `${defaultWasmThreads(f.hardwareConcurrency)}`;
+  const raised = f.pageFloor !== undefined && requested === undefined && threads === f.pageFloor;
+  const byModelFloor =
+    `a model entry's inference.minWasmThreads (${f.pageFloor}), applied at this page's first session: its ops are large enough for ` +
+    `threads to pay; ${byDefault} would be ${defaultWasmThreads(f.hardwareConcurrency)}`;
   if (threads > 1) {
-    const why = requested === undefined ? (capped ? byModel : byDefault) : requested === threads ? 'as requested' : settled;
+    const why = requested === undefined ? (capped ? byModel : raised ? byModelFloor : byDefault) : requested === threads ? 'as requested' : settled;
     return { threaded: true, threads, reason: `${threads} wasm threads (${why}); the page is cross-origin isolated` };
   }
   let reason: string;

@@ -11,7 +11,7 @@ import { parseManifest } from '../../src/manifest/load.js';
 import { createWebBackend } from '../../src/runtime/ort-web.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { defaultWasmThreads, describeWasmThreading } from '../../src/runtime/wasm-threading.js';
+import { defaultWasmThreads, describeWasmThreading, modelPageThreads } from '../../src/runtime/wasm-threading.js';
 
 const g = globalThis as { navigator?: unknown; crossOriginIsolated?: boolean };
 const saved = {
@@ -155,5 +155,59 @@ describe('inference.maxWasmThreads in the manifest', () => {
     expect(parseManifest(withCap(1)).models[id]!.inference.maxWasmThreads).toBe(1);
     expect(() => parseManifest(withCap(0))).toThrow(ManifestError);
     expect(() => parseManifest(withCap(1.5))).toThrow(ManifestError);
+  });
+});
+
+describe("a model entry's inference.minWasmThreads", () => {
+  const base = { threads: undefined, requested: undefined, crossOriginIsolated: true, sharedArrayBuffer: true, hardwareConcurrency: 2 };
+
+  it('raises the default to the floor, never above the cores or a cap, and only where threads can run', () => {
+    expect(modelPageThreads(1, { min: 2 }, 2, true)).toEqual({ threads: 2, bound: 'minWasmThreads' });
+    expect(modelPageThreads(1, { min: 4 }, 2, true)).toEqual({ threads: 2, bound: 'minWasmThreads' });
+    expect(modelPageThreads(1, { min: 4, max: 3 }, 8, true)).toEqual({ threads: 3, bound: 'minWasmThreads' });
+    // A floor at or below the default (bigger machines) changes nothing; one core has nothing to add.
+    expect(modelPageThreads(4, { min: 2 }, 8, true)).toBeUndefined();
+    expect(modelPageThreads(1, { min: 2 }, 1, true)).toBeUndefined();
+    expect(modelPageThreads(1, { min: 2 }, undefined, true)).toBeUndefined();
+    expect(modelPageThreads(1, { min: 2 }, 2, false)).toBeUndefined();
+    expect(modelPageThreads(4, { max: 1 }, 8, true)).toEqual({ threads: 1, bound: 'maxWasmThreads' });
+  });
+
+  it('the report says the model raised the count, or that the page was fixed before it could', () => {
+    expect(describeWasmThreading({ ...base, threads: 2, modelMin: 2, pageFloor: 2 })).toEqual({
+      threaded: true,
+      threads: 2,
+      reason: expect.stringMatching(
+        new RegExp(
+          String.raw`^2 wasm threads \(a model entry's inference\.minWasmThreads \(2\), applied at this page's first session: its ops are large ` +
+            String.raw`enough for threads to pay; medinfer's default, min\(4, floor\(hardwareConcurrency 2 \/ 2\)\) would be 1\)`,
+        ),
+      ),
+    });
+    expect(describeWasmThreading({ ...base, threads: 1, modelMin: 2 }).reason).toMatch(
+      /; this model's entry asks for at least 2 \(inference\.minWasmThreads\), but the count was fixed by this page's first onnxruntime-web session$/,
+    );
+    expect(describeWasmThreading({ ...base, threads: 1, requested: 1, modelMin: 2 }).reason).toMatch(/at least 2 .*but the caller asked for the count$/);
+    // Not isolated: no threads to ask for, so nothing is said beyond why.
+    expect(describeWasmThreading({ ...base, threads: 1, crossOriginIsolated: false, modelMin: 2 }).reason).not.toMatch(/minWasmThreads/);
+  });
+  // The backend applying it in a real page: test/browser/wasm-threads.test.ts.
+});
+
+describe('inference.minWasmThreads in the manifest', () => {
+  const manifest = JSON.parse(readFileSync(fileURLToPath(new URL('../../models.manifest.json', import.meta.url)), 'utf8')) as {
+    models: Record<string, { inference: Record<string, unknown> }>;
+  };
+  const id = 'medinfer-brats-unet3d-phantom';
+  const withBounds = (bounds: Record<string, unknown>) => ({
+    ...manifest,
+    models: { [id]: { ...manifest.models[id]!, inference: { ...manifest.models[id]!.inference, ...bounds } } },
+  });
+
+  it('is a positive integer not above maxWasmThreads', () => {
+    expect(parseManifest(withBounds({ minWasmThreads: 2 })).models[id]!.inference.minWasmThreads).toBe(2);
+    expect(parseManifest(withBounds({ minWasmThreads: 2, maxWasmThreads: 2 })).models[id]!.inference.minWasmThreads).toBe(2);
+    expect(() => parseManifest(withBounds({ minWasmThreads: 0 }))).toThrow(ManifestError);
+    expect(() => parseManifest(withBounds({ minWasmThreads: 3, maxWasmThreads: 2 }))).toThrow(/minWasmThreads 3 is above inference\.maxWasmThreads 2/);
   });
 });
