@@ -75,7 +75,8 @@ const minWasmThreads = {
   type: 'integer',
   minimum: 1,
   description:
-    "browsers: the fewest onnxruntime-web wasm threads this model should run on (at most the cores), for a model measured faster on more threads than the default; applied at the page's first session when the caller sets no count",
+    'browsers: the fewest onnxruntime-web wasm threads this model should run on (at most the cores), for a model measured faster on more ' +
+    "threads than the default; applied at the page's first session when the caller sets no count",
 } as const;
 
 const inference = {
