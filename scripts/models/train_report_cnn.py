@@ -182,7 +182,8 @@ def main():
         'tokenizer': {'lowercase': True, 'split': 'words-and-punctuation', 'maxLength': MAX_LENGTH, 'padding': 'post',
                       'padToken': '<pad>', 'unknownToken': '<unk>', 'inputDtype': 'int64'},
         'preprocess': [],
-        'inference': {'mode': 'whole'},
+        # Browsers: 2 wasm threads measured faster than 1 on a quiet 2-core machine, where the default is 1 (BENCHMARKS.md, wasm threads per model).
+        'inference': {'mode': 'whole', 'minWasmThreads': 2},
         'postprocess': [{'op': 'softmax', 'axis': -1}],
         'labels': OBSERVATIONS,
         'intendedUse': INTENDED_USE,

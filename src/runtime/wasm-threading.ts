@@ -11,12 +11,12 @@
  * medinfer does not leave the count to onnxruntime-web: unless the caller sets threads, it asks
  * for `defaultWasmThreads(hardwareConcurrency)` = min(4, floor(cores / 2)), at least 1. The wasm
  * pool's threads are extra workers beside the page's main thread (and the proxy worker when
- * used), synchronised through SharedArrayBuffer atomics: on a 2-core machine 2 threads were
- * slower than 1, for the small bundled 3D models too (bench/browser-models.mjs; BENCHMARKS.md, "Design measurements";
- * the brainchop MeshNets on a 256^3 T1 ranged 0.79-1.25x: bench/brainchop-browser.mjs --threads;
- * ARCHITECTURE.md, "wasm threads"), so small machines stay
- * single-threaded. A model entry may lower the count further (`inference.maxWasmThreads`), but
- * only at the page's first session: onnxruntime-web has one thread pool per page.
+ * used), synchronised through SharedArrayBuffer atomics: on 2 cores, 2 threads lost for the small
+ * 2D models and for every model under load, and won on a quiet machine for the models with large
+ * ops (bench/browser-models.mjs; ARCHITECTURE.md, "wasm threads"). So small machines default to 1
+ * and a model entry states its own bounds: `inference.minWasmThreads` raises the count (never past
+ * the cores), `inference.maxWasmThreads` lowers it - both only at the page's first session, since
+ * onnxruntime-web has one thread pool per page (`modelPageThreads`).
  *
  * Pure: the environment comes in as arguments, so it is tested in Node.
  */
@@ -134,9 +134,8 @@ function describeCount(f: WasmThreadingFacts): WasmThreadingReport {
     reason = `single-threaded: ${byModel} (its ops are too small for thread synchronisation to pay)`;
   } else {
     reason =
-      `single-threaded: ${byDefault} = 1 (on 2 shared cores, 2 wasm threads measured 1.1-1.5x slower than 1 for the small bundled 3D models and ` +
-      `DenseNet-121 224 at load 8-20; for the brainchop MeshNets on a 256^3 T1 at load 2-8 0.79-1.25x, no setting winning for every model; ` +
-      `set threads to override)`;
+      `single-threaded: ${byDefault} = 1 (on 2 cores, 2 wasm threads measured slower than 1 for the small 2D models and for every model ` +
+      `under load; entries measured faster on 2 say so with inference.minWasmThreads; set threads to override)`;
   }
   return { threaded: false, threads: 1, reason };
 }

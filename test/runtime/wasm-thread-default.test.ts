@@ -49,7 +49,8 @@ describe('wasm threads by default', () => {
       reason: expect.stringMatching(
         new RegExp(
           String.raw`^single-threaded: medinfer's default, min\(4, floor\(hardwareConcurrency 2 \/ 2\)\) = 1 ` +
-            String.raw`\(on 2 shared cores, 2 wasm threads measured 1\.1-1\.5x slower than 1`,
+            String.raw`\(on 2 cores, 2 wasm threads measured slower than 1 for the small 2D models and for every model under load; ` +
+            String.raw`entries measured faster on 2 say so with inference\.minWasmThreads`,
         ),
       ),
     });

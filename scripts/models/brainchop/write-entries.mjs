@@ -26,6 +26,8 @@ const COMMON_LIMITS =
 const MODELS = [
   {
     id: 'brainchop-tissue-gwm-light',
+    // Browsers: 2 wasm threads measured faster than 1 on a quiet 2-core machine (BENCHMARKS.md, wasm threads per model).
+    minWasmThreads: 2,
     file: 'model5_gw_ae',
     entry: 1,
     title: 'Brain tissue (grey / white matter): brainchop MeshNet "Tissue GWM (light)"',
@@ -40,6 +42,8 @@ const MODELS = [
   },
   {
     id: 'brainchop-brain-mask',
+    // Browsers: 2 wasm threads measured faster than 1 on a quiet 2-core machine (BENCHMARKS.md, wasm threads per model).
+    minWasmThreads: 2,
     file: 'model11_gw_ae',
     entry: 13,
     title: 'Brain mask: brainchop MeshNet "Brain Mask (High Acc)"',
@@ -52,6 +56,8 @@ const MODELS = [
   },
   {
     id: 'brainchop-subcortical-gwm',
+    // Browsers: 2 wasm threads measured faster than 1 on a quiet 2-core machine (BENCHMARKS.md, wasm threads per model).
+    minWasmThreads: 2,
     file: 'model18cls',
     entry: 6,
     title: 'Subcortical structures + grey / white matter (18 classes): brainchop MeshNet',
@@ -80,6 +86,8 @@ const MODELS = [
   },
   {
     id: 'brainchop-mindgrab',
+    // Browsers: 2 wasm threads measured faster than 1 on a quiet 2-core machine (BENCHMARKS.md, wasm threads per model).
+    minWasmThreads: 2,
     file: 'mindgrab',
     entry: 16,
     title: 'Skull stripping (brain extraction): brainchop mindgrab',
@@ -145,7 +153,7 @@ for (const m of MODELS) {
     space: { orientation: 'LIA', spacing: [1, 1, 1], world: 'RAS' },
     ...(m.preModel ? { preModel: m.preModel } : {}),
     preprocess: m.preprocess,
-    inference: { mode: 'whole' },
+    inference: { mode: 'whole', ...(m.minWasmThreads !== undefined ? { minWasmThreads: m.minWasmThreads } : {}) },
     postprocess: m.postprocess,
     labels: p.labels.map((l) => ({ name: l.name, value: l.value, color: hex(l.rgb) })),
     intendedUse: m.intendedUse,
