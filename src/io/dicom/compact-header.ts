@@ -33,9 +33,11 @@ export function compactHeader(parsed: ParsedDicom): ParsedDicom {
   const ranges: { start: number; end: number }[] = [];
   for (const tag in ds.elements) {
     const el = ds.elements[tag]!;
+    // Short values first (nearly all): no group parsed from the key for them.
+    if (el.length < DETACH_MIN_BYTES) continue;
     // Private groups are odd (PS3.5 7.8); only plain values, never sequences.
     const group = Number.parseInt(tag.slice(1, 5), 16);
-    if (group % 2 === 0 || isSequenceElement(el) || el.length < DETACH_MIN_BYTES || tag === csaImage || el.dataOffset + el.length > bytes.length) continue;
+    if (group % 2 === 0 || isSequenceElement(el) || tag === csaImage || el.dataOffset + el.length > bytes.length) continue;
     ranges.push({ start: el.dataOffset, end: el.dataOffset + el.length });
   }
   if (ranges.length === 0) return parsed;

@@ -174,18 +174,20 @@ export function readSiemensCsa(ds: DataSet, which: 'image' | 'series', file: str
 /**
  * Keys of the form (gggg,00xx) of a parsed dataset, listed once: a folder read asks for private
  * blocks several times a file, and walking a few hundred keys each time was a visible share of
- * a mosaic run's header work. Parsed datasets are not changed afterwards (compact-header.ts makes
- * a new DataSet), so the list stays true.
+ * a mosaic run's header work. Parsed datasets are not changed afterwards, so the list stays true.
+ * Keyed by the elements record, not the DataSet: compact-header.ts moves a parse onto new bytes as
+ * a new DataSet over the same record (same keys; creator values are short, never detached), and
+ * the answers found before compaction hold after it - not worked out again for every file.
  */
-const CREATOR_CANDIDATES = new WeakMap<DataSet, readonly string[]>();
+const CREATOR_CANDIDATES = new WeakMap<DataSet['elements'], readonly string[]>();
 
 function creatorCandidates(ds: DataSet): readonly string[] {
-  let keys = CREATOR_CANDIDATES.get(ds);
+  let keys = CREATOR_CANDIDATES.get(ds.elements);
   if (keys === undefined) {
     const found: string[] = [];
     for (const tag in ds.elements) if (tag.charCodeAt(5) === 0x30 && tag.charCodeAt(6) === 0x30) found.push(tag);
     keys = found;
-    CREATOR_CANDIDATES.set(ds, keys);
+    CREATOR_CANDIDATES.set(ds.elements, keys);
   }
   return keys;
 }
@@ -197,8 +199,8 @@ function creatorCandidates(ds: DataSet): readonly string[] {
  */
 export function findPrivateBlock(ds: DataSet, group: number, creator: string): number | undefined {
   // Asked several times a file (mosaic test, layout, CSA reads, compactHeader): answered once per dataset.
-  let known = PRIVATE_BLOCKS.get(ds);
-  if (known === undefined) PRIVATE_BLOCKS.set(ds, (known = new Map()));
+  let known = PRIVATE_BLOCKS.get(ds.elements);
+  if (known === undefined) PRIVATE_BLOCKS.set(ds.elements, (known = new Map()));
   const key = `${group}:${creator}`;
   if (known.has(key)) return known.get(key);
   const block = scanPrivateBlock(ds, group, creator);
@@ -206,8 +208,8 @@ export function findPrivateBlock(ds: DataSet, group: number, creator: string): n
   return block;
 }
 
-/** Answers of findPrivateBlock per dataset (parsed datasets are not changed afterwards: see creatorCandidates). */
-const PRIVATE_BLOCKS = new WeakMap<DataSet, Map<string, number | undefined>>();
+/** Answers of findPrivateBlock per elements record (parsed datasets are not changed afterwards: see creatorCandidates). */
+const PRIVATE_BLOCKS = new WeakMap<DataSet['elements'], Map<string, number | undefined>>();
 
 function scanPrivateBlock(ds: DataSet, group: number, creator: string): number | undefined {
   // Creator elements are (gggg,0010)..(gggg,00FF): scan the dataset's own keys (a few hundred)
