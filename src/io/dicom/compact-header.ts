@@ -12,11 +12,12 @@
 import { DataSet } from './dataset.js';
 import { isSequenceElement, LazySequence } from './parse-dataset.js';
 import type { ParsedDicom } from './parse-header.js';
+import { LONG_PRIVATE_BYTES, privateKeys } from './private-keys.js';
 import { findPrivateBlock } from './siemens-csa.js';
 import { TAG } from './tags.js';
 
 /** Private values of at least this many bytes are detached (the CSA image header excepted). */
-export const DETACH_MIN_BYTES = 16 * 1024;
+export const DETACH_MIN_BYTES = LONG_PRIVATE_BYTES;
 
 /**
  * `parsed` (a head-only parse of `bytes`: samples still in the file) without its large private
@@ -31,11 +32,10 @@ export function compactHeader(parsed: ParsedDicom): ParsedDicom {
   const block = findPrivateBlock(ds, 0x0029, 'SIEMENS CSA HEADER');
   const csaImage = block === undefined ? undefined : `x0029${((block << 8) | 0x10).toString(16).padStart(4, '0')}`;
   const ranges: { start: number; end: number }[] = [];
-  for (const tag in ds.elements) {
+  // Private (odd-group) values of DETACH_MIN_BYTES or more, listed with the private creators in one walk; only plain values, never sequences.
+  for (const tag of privateKeys(ds).long) {
     const el = ds.elements[tag]!;
-    // Private groups are odd (PS3.5 7.8); only plain values, never sequences.
-    const group = Number.parseInt(tag.slice(1, 5), 16);
-    if (group % 2 === 0 || isSequenceElement(el) || el.length < DETACH_MIN_BYTES || tag === csaImage || el.dataOffset + el.length > bytes.length) continue;
+    if (isSequenceElement(el) || tag === csaImage || el.dataOffset + el.length > bytes.length) continue;
     ranges.push({ start: el.dataOffset, end: el.dataOffset + el.length });
   }
   if (ranges.length === 0) return parsed;

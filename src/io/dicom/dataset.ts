@@ -108,6 +108,13 @@ export function readLatin1(bytes: Uint8Array, start: number, length: number): st
   const limit = Math.min(bytes.length, start + length);
   let end = start;
   while (end < limit && bytes[end] !== 0) end++;
+  if (end - start <= SHORT_LATIN1) {
+    // Most header values (IS, DS, CS, US-as-text) are a few bytes: a char loop makes no subarray
+    // view and no apply call (strings this short are flat copies, not ropes).
+    let out = '';
+    for (let p = start; p < end; p++) out += String.fromCharCode(bytes[p]!);
+    return out;
+  }
   // One String.fromCharCode call per chunk (each byte is its Latin-1 code point) instead of a
   // string grown character by character: a folder read decodes thousands of short values.
   let out = '';
@@ -116,6 +123,8 @@ export function readLatin1(bytes: Uint8Array, start: number, length: number): st
   return out;
 }
 
+/** Values up to this many bytes are decoded character by character (readLatin1). */
+const SHORT_LATIN1 = 12;
 /** Bytes per String.fromCharCode call (its arguments live on the stack). */
 const LATIN1_CHUNK = 8192;
 

@@ -74,6 +74,24 @@ function childPrefix(folder: string): string {
   return join(folder, 'x').slice(0, -1);
 }
 
+/**
+ * A listed file's path relative to `dir`, as path.relative gives it: for a path listFolder built
+ * (childPrefix + names from readdir: no '.' or '..' segment, no hidden names, no doubled or
+ * trailing separator) that is the path without the prefix - no resolving of both against the
+ * working folder per file (path.relative cost ~3-20 ms of a 480-file read, cold). Any other path
+ * goes through path.relative.
+ */
+function fileNamer(dir: string): (path: string) => string {
+  const prefix = childPrefix(dir);
+  return (path) => {
+    const rest = prefix !== '' && path.startsWith(prefix) ? path.slice(prefix.length) : '';
+    return rest !== '' && !UNPLAIN_REST.test(rest) ? rest : relative(dir, path);
+  };
+}
+
+/** A dot segment or name (hidden names are never listed), a doubled or a trailing separator. */
+const UNPLAIN_REST = /(^|[\\/])\.|[\\/]{2}|[\\/]$/;
+
 /** `othersOnly`: inside a folder named DICOMDIR, whose files are no series' (they go to `others`). */
 async function walk(dir: string, out: string[], regular: Set<string>, others: string[], othersOnly = false): Promise<void> {
   let entries;
@@ -194,6 +212,7 @@ async function readListedFiles(
   },
 ): Promise<DicomDirectoryResult> {
   const { onFile, stream, seriesInstanceUid, onSeries } = how;
+  const nameOf = fileNamer(dir);
   // Reads overlap with header parsing (a few files in flight); results keep the listing order.
   const slots: ({ header: SliceHeader } | { error: DicomDirectoryError } | { skip: string })[] = new Array(paths.length);
   let next = 0;
@@ -208,7 +227,7 @@ async function readListedFiles(
     }
   };
   const readOne = async (n: number): Promise<void> => {
-    const name = relative(dir, paths[n]!);
+    const name = nameOf(paths[n]!);
     let bytes: Uint8Array | undefined;
     try {
       const head = await readHead(paths[n]!, name, base.maxVoxels, handles);
@@ -230,7 +249,7 @@ async function readListedFiles(
   const headers: SliceHeader[] = [];
   slots.forEach((slot, n) => {
     if ('header' in slot) headers.push(slot.header);
-    else if ('skip' in slot) skipped.push({ file: relative(dir, paths[n]!), reason: slot.skip });
+    else if ('skip' in slot) skipped.push({ file: nameOf(paths[n]!), reason: slot.skip });
     else errors.push(slot.error);
   });
   const series: Volume[] = [];

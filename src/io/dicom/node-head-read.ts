@@ -14,6 +14,7 @@
  */
 import { isMedinferError } from '../../core/errors.js';
 import { compactHeader } from './compact-header.js';
+import { HeadBuffers } from './head-buffers.js';
 import { mosaicNeedsProtocol } from './mosaic.js';
 import { openFile, readFully, readRange, type OpenFile } from './node-file-access.js';
 import type { ValueCut } from './parse-dataset.js';
@@ -55,11 +56,8 @@ export class HandlePool {
   learntCut: LearntCut | undefined;
   /** A cut the head read being parsed found: learnt when that read ends well (learn). */
   private offered: { marker: Uint8Array; at: number; length: number } | undefined;
-  /**
-   * Buffers of first reads whose header was copied out (compactHeader), for the next files: a
-   * fresh, zero-filled buffer per file is garbage the collector is pushed to reclaim mid-read.
-   */
-  private readonly spareHeads: ArrayBuffer[] = [];
+  /** Buffers the heads are read into (head-buffers.ts): carved from shared slabs, reused once given back. */
+  readonly buffers = new HeadBuffers(READ_CONCURRENCY);
   constructor(readonly blocking: boolean) {}
   /** Opens a file for readHead (node-read-file.ts hands over one it has already opened). */
   openFile(path: string): Promise<OpenFile> {
@@ -76,23 +74,6 @@ export class HandlePool {
     else if (this.offered !== undefined && this.offered.at === first.at && this.offered.length === first.length)
       this.learntCut = { ...this.offered, after: this.firstRead - first.at };
     else if (this.learntCut !== undefined && this.learntCut.length === first.length) this.learntCut = { ...this.learntCut, at: first.at };
-  }
-  /** `bytes` bytes to read a head into: a spare buffer when one is large enough. */
-  headBuffer(bytes: number): Uint8Array {
-    const at = this.spareHeads.findIndex((b) => b.byteLength >= bytes);
-    return at < 0 ? new Uint8Array(bytes) : new Uint8Array(this.spareHeads.splice(at, 1)[0]!, 0, bytes);
-  }
-  /**
-   * Takes back a head buffer nothing refers to any more. The READ_CONCURRENCY largest are kept:
-   * the first files' short first reads must not crowd out the long heads of the rest.
-   */
-  spareHead(head: Uint8Array): void {
-    if (head.byteOffset !== 0) return;
-    this.spareHeads.push(head.buffer as ArrayBuffer);
-    if (this.spareHeads.length > READ_CONCURRENCY) {
-      this.spareHeads.sort((a, b) => b.byteLength - a.byteLength);
-      this.spareHeads.length = READ_CONCURRENCY;
-    }
   }
   keep(fh: OpenFile): boolean {
     if (this.open.size >= MAX_KEPT_OPEN) return false;
@@ -201,22 +182,17 @@ async function parseHead(fh: OpenFile, name: string, maxVoxels: number, handles:
   let head: Uint8Array;
   let filled: number;
   if (learnt === undefined) {
-    head = handles.headBuffer(fresh ? FIRST_READ : handles.firstRead);
+    head = handles.buffers.take(fresh ? FIRST_READ : handles.firstRead);
     filled = await fillHead(fh, head, 0, cuts);
   } else {
     // Long enough for the bytes after the value too (read over its first bytes once it is found).
-    head = handles.headBuffer(learnt.at + Math.max(CUT_SLACK, learnt.after));
+    head = handles.buffers.take(learnt.at + Math.max(CUT_SLACK, learnt.after));
     filled = await fillHead(fh, head, 0, cuts);
     const at = filled === head.length ? findMarker(head, learnt.marker, learnt.at - learnt.marker.length) : -1;
     if (at >= 0) {
       // Checked by the parse: the element there must be a value of this length that may be left out.
       cuts.push({ at, length: learnt.length });
-      if (head.length < at + learnt.after) {
-        const grown = handles.headBuffer(at + learnt.after);
-        grown.set(head.subarray(0, at));
-        handles.spareHead(head);
-        head = grown;
-      }
+      if (head.length < at + learnt.after) head = handles.buffers.grow(head, at + learnt.after, at);
       filled = await fillHead(fh, head, at, cuts);
     }
   }
@@ -224,8 +200,8 @@ async function parseHead(fh: OpenFile, name: string, maxVoxels: number, handles:
     if (filled < head.length) {
       // The file ended inside the buffer. Without cuts these are all its bytes (a much larger
       // buffer is not kept alive behind a small file's bytes); with cuts, not: read afresh.
-      if (cuts.length === 0) return { bytes: filled < head.length / 2 ? head.slice(0, filled) : head.subarray(0, filled) };
-      handles.spareHead(head);
+      if (cuts.length === 0) return { bytes: handles.buffers.keepBytes(head, filled) };
+      handles.buffers.giveBack(head);
       return fresh ? { bytes: await readWhole(fh) } : parseHead(fh, name, maxVoxels, handles, true);
     }
     try {
@@ -233,7 +209,7 @@ async function parseHead(fh: OpenFile, name: string, maxVoxels: number, handles:
       return { parsed, head, cuts };
     } catch (err) {
       if (isCutMismatch(err)) {
-        handles.spareHead(head);
+        handles.buffers.giveBack(head);
         return fresh ? { bytes: await readWhole(fh) } : parseHead(fh, name, maxVoxels, handles, true);
       }
       const cut = cutOffered(err);
@@ -243,22 +219,18 @@ async function parseHead(fh: OpenFile, name: string, maxVoxels: number, handles:
         if (cuts.length === 0) handles.offerCut(head.slice(cut.at - cut.header, cut.at), cut);
         // The bytes from cut.at on are now those after the value, FIRST_READ of them at least.
         cuts.push({ at: cut.at, length: cut.length });
-        if (head.length < cut.at + FIRST_READ) {
-          const grown = handles.headBuffer(cut.at + FIRST_READ);
-          grown.set(head.subarray(0, cut.at));
-          handles.spareHead(head);
-          head = grown;
-        }
+        if (head.length < cut.at + FIRST_READ) head = handles.buffers.grow(head, cut.at + FIRST_READ, cut.at);
         filled = await fillHead(fh, head, cut.at, cuts);
         continue;
       }
-      if (wanted === undefined || head.length >= MAX_HEAD) return { bytes: cuts.length === 0 ? await readRest(fh, head) : await readWhole(fh) };
+      if (wanted === undefined || head.length >= MAX_HEAD)
+        return { bytes: cuts.length === 0 ? await readRest(fh, head, handles.buffers) : await readWhole(fh) };
       // At least doubling: a header that fails element after element still ends in a few reads.
-      const grown = handles.headBuffer(Math.min(MAX_HEAD, Math.max(wanted + FIRST_READ, 2 * head.length)));
+      const grown = handles.buffers.take(Math.min(MAX_HEAD, Math.max(wanted + FIRST_READ, 2 * head.length)));
       grown.set(head);
       filled = await fillHead(fh, grown, head.length, cuts);
       // Only the failed parse (garbage now) looked at the shorter head.
-      handles.spareHead(head);
+      handles.buffers.giveBack(head);
       head = grown;
     }
   }
@@ -280,7 +252,7 @@ export async function readHead(path: string, name: string, maxVoxels: number, ha
     if ('bytes' in first) return first;
     let { parsed, head } = first;
     const { cuts } = first;
-    const whole = async (): Promise<HeadRead> => ({ bytes: cuts.length === 0 ? await readRest(fh, head) : await readWhole(fh) });
+    const whole = async (): Promise<HeadRead> => ({ bytes: cuts.length === 0 ? await readRest(fh, head, handles.buffers) : await readWhole(fh) });
     let el = parsed.dataSet.elements[TAG.pixelData];
     // Only a Pixel Data element that really runs past the head was detached by the parse. A
     // mosaic whose layout is only in its Phoenix protocol needs the CSA series header a head leaves out.
@@ -291,7 +263,7 @@ export async function readHead(path: string, name: string, maxVoxels: number, ha
     if (head.length > FIRST_READ && el.dataOffset + HEAD_MARGIN < head.length / 2) {
       const longer = head;
       head = head.slice(0, el.dataOffset);
-      handles.spareHead(longer);
+      handles.buffers.giveBack(longer);
       parsed = parseDicomBytes(head, name, { headOnly: true, maxInflatedBytes: maxInflatedBytesFor(maxVoxels), cuts });
       el = parsed.dataSet.elements[TAG.pixelData];
       if (el === undefined) return await whole();
@@ -319,7 +291,7 @@ export async function readHead(path: string, name: string, maxVoxels: number, ha
       const header = sliceHeaderOf({ ...compact, pixelSource }, maxVoxels);
       // A compacted header lies on its own bytes (every DataSet moved, the first parse dropped):
       // the head buffer is free for the next file.
-      if (compact !== parsed) handles.spareHead(head);
+      if (compact !== parsed) handles.buffers.giveBack(head);
       return { header };
     } catch {
       // Let the whole-file path produce the file's own typed error (or its non-image verdict):
@@ -337,9 +309,9 @@ export async function readHead(path: string, name: string, maxVoxels: number, ha
 }
 
 /** The whole file: `head` (its first bytes, all filled, no values left out) and the rest, read through the open handle. */
-async function readRest(fh: OpenFile, head: Uint8Array): Promise<Uint8Array> {
+async function readRest(fh: OpenFile, head: Uint8Array, buffers: HeadBuffers): Promise<Uint8Array> {
   const size = await fh.size();
-  if (size <= head.length) return head.subarray(0, size);
+  if (size <= head.length) return buffers.keepBytes(head, size);
   const all = new Uint8Array(size);
   all.set(head);
   const got = await readFully(fh, head.length, all.subarray(head.length));

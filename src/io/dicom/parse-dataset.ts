@@ -218,7 +218,9 @@ export function parseDataSet(ctx: ParseContext, start: number, end: number, dept
         length,
         header: valueStart - p,
       });
-    need(ctx, valueStart, length, `element (${hex4(group)},${hex4(elem)})`);
+    // The element's name is formatted only when it fails: two hex strings and a template for
+    // every element of every header were a third of a folder read's header garbage.
+    if (valueStart + length > ctx.bytes.length) need(ctx, valueStart, length, `element (${hex4(group)},${hex4(elem)})`);
     if (vr === 'SQ') {
       // Explicit SQ of defined length: its items are parsed when first asked for (most headers'
       // sequences - e.g. a Siemens file's 40-item Source Image Sequence - are never read).

@@ -162,10 +162,9 @@ export function parseDicomBytes(bytes: Uint8Array, name: string, options: ParseD
 export function readString(ds: DataSet, tag: string, index?: number): string | undefined {
   const el = ds.elements[tag];
   if (el === undefined || el.length === 0) return undefined;
+  // Already trimmed, and without NULs: DataSet.string stops at the first one.
   const s = index === undefined ? ds.string(tag) : ds.string(tag, index);
-  if (s === undefined) return undefined;
-  const t = s.replace(/\0/g, '').trim();
-  return t === '' ? undefined : t;
+  return s === '' ? undefined : s;
 }
 
 /** Reads an US element; undefined when absent or too short. */
@@ -177,6 +176,11 @@ export function readUint16(ds: DataSet, tag: string): number | undefined {
 export function readNumbers(ds: DataSet, tag: string): number[] | undefined {
   const s = readString(ds, tag);
   if (s === undefined) return undefined;
+  if (!s.includes('\\')) {
+    // One value (most are: IS, a single DS), trimmed and not empty: no split, map and checks.
+    const v = Number(s);
+    return Number.isFinite(v) ? [v] : undefined;
+  }
   // Number('') is 0: empty values (e.g. a trailing backslash) must not become zeros.
   const parts = s.split('\\').map((v) => v.trim());
   if (parts.some((v) => v === '')) return undefined;

@@ -16,6 +16,7 @@
 import { DecodeError } from '../../core/errors.js';
 import { readLatin1, type DataSet } from './dataset.js';
 import { readString } from './parse-header.js';
+import { privateKeys } from './private-keys.js';
 
 export type CsaFormat = 'SV10' | 'CSA1';
 
@@ -172,33 +173,14 @@ export function readSiemensCsa(ds: DataSet, which: 'image' | 'series', file: str
 }
 
 /**
- * Keys of the form (gggg,00xx) of a parsed dataset, listed once: a folder read asks for private
- * blocks several times a file, and walking a few hundred keys each time was a visible share of
- * a mosaic run's header work. Parsed datasets are not changed afterwards (compact-header.ts makes
- * a new DataSet), so the list stays true.
- */
-const CREATOR_CANDIDATES = new WeakMap<DataSet, readonly string[]>();
-
-function creatorCandidates(ds: DataSet): readonly string[] {
-  let keys = CREATOR_CANDIDATES.get(ds);
-  if (keys === undefined) {
-    const found: string[] = [];
-    for (const tag in ds.elements) if (tag.charCodeAt(5) === 0x30 && tag.charCodeAt(6) === 0x30) found.push(tag);
-    keys = found;
-    CREATOR_CANDIDATES.set(ds, keys);
-  }
-  return keys;
-}
-
-/**
  * Block number (0x10..0xff) whose private creator (gggg,00xx) is `creator`. Files whose creator
  * elements were all removed keep the usual block 0x10 - a wrong guess there still has to parse
  * as a CSA header, so it cannot pass silently.
  */
 export function findPrivateBlock(ds: DataSet, group: number, creator: string): number | undefined {
   // Asked several times a file (mosaic test, layout, CSA reads, compactHeader): answered once per dataset.
-  let known = PRIVATE_BLOCKS.get(ds);
-  if (known === undefined) PRIVATE_BLOCKS.set(ds, (known = new Map()));
+  let known = PRIVATE_BLOCKS.get(ds.elements);
+  if (known === undefined) PRIVATE_BLOCKS.set(ds.elements, (known = new Map()));
   const key = `${group}:${creator}`;
   if (known.has(key)) return known.get(key);
   const block = scanPrivateBlock(ds, group, creator);
@@ -206,8 +188,8 @@ export function findPrivateBlock(ds: DataSet, group: number, creator: string): n
   return block;
 }
 
-/** Answers of findPrivateBlock per dataset (parsed datasets are not changed afterwards: see creatorCandidates). */
-const PRIVATE_BLOCKS = new WeakMap<DataSet, Map<string, number | undefined>>();
+/** Answers of findPrivateBlock per elements record (parsed datasets are not changed afterwards: see private-keys.ts). */
+const PRIVATE_BLOCKS = new WeakMap<DataSet['elements'], Map<string, number | undefined>>();
 
 function scanPrivateBlock(ds: DataSet, group: number, creator: string): number | undefined {
   // Creator elements are (gggg,0010)..(gggg,00FF): scan the dataset's own keys (a few hundred)
@@ -215,7 +197,7 @@ function scanPrivateBlock(ds: DataSet, group: number, creator: string): number |
   const prefix = `x${group.toString(16).padStart(4, '0')}00`;
   let anyCreator = false;
   let found: number | undefined;
-  for (const tag of creatorCandidates(ds)) {
+  for (const tag of privateKeys(ds).creators) {
     if (!tag.startsWith(prefix)) continue;
     const b = Number.parseInt(tag.slice(7), 16);
     if (!(b >= 0x10 && b <= 0xff)) continue;
