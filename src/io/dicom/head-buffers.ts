@@ -54,7 +54,11 @@ export class HeadBuffers {
    */
   grow(head: Uint8Array, bytes: number, keep: number): Uint8Array {
     const region = this.capacity.get(head);
-    if (region !== undefined && region.capacity >= bytes) return this.view(region, bytes);
+    if (region !== undefined && region.capacity >= bytes) {
+      // The shorter view no longer names the region: giving it back later must not free the longer one's bytes.
+      this.capacity.delete(head);
+      return this.view(region, bytes);
+    }
     const grown = this.take(bytes);
     grown.set(head.subarray(0, keep));
     this.giveBack(head);

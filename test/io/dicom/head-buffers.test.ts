@@ -26,6 +26,8 @@ describe('HeadBuffers', () => {
     expect(longer.buffer).toBe(head.buffer);
     expect(longer.byteOffset).toBe(head.byteOffset);
     expect([...longer.subarray(0, 3)]).toEqual([1, 2, 3]);
+    // The outgrown view no longer frees the region: the longer head's bytes stay its own.
+    buffers.giveBack(head);
     const next = buffers.take(100);
     expect(overlap(longer, next)).toBe(false);
     const moved = buffers.grow(longer, 40_000, 3);
