@@ -213,31 +213,17 @@ export interface SlabLabelling {
 /**
  * runSlidingWindow whose output is never whole: windows run in the same order and batches, are
  * accumulated into a band of planes along the first spatial axis, and planes that no later window
- * touches are normalised and handed to `onSlab` (at most `slabPlanes` at a time; by default as many
- * as fit in SLAB_BYTES, at least 8), then dropped. The band is one roi deep (plus what one batch spans), so a 3 x 1024 x 1024 x 600 output needs
+ * touches are normalised and handed to `onSlab` (at most `slabPlanes` at a time), then dropped.
+ * The band is one roi deep (plus what one batch spans), so a 3 x 1024 x 1024 x 600 output needs
  * ~1.6 GB instead of 7.5 GB. Values equal runSlidingWindow's bit for bit (same accumulation order,
  * same per-element normalisation). Returns the number of output channels.
  */
-/** Planes per chunk of a band job on a worker (startFinishPlanes): single-threaded there, so small chunks stay in cache. */
-const WORKER_SLAB_PLANES = 8;
-
-/**
- * Default size of the slab the caller's thread finishes planes into (at least 8 planes). The
- * last batch's planes (about one roi deep: 128 of a BraTS volume's 240) are finished after the
- * final session.run; in slabs of 8 planes (0.9 M elements of 3 x 240 x 155) each slab's softmax
- * and its NaN scan were two dispatches to the kernel threads (32 for those planes) while the
- * normalisation and argmax stayed below their thread crossovers. 64 MiB slabs (2 of them there)
- * put all four passes on the threads and dispatch each twice (BENCHMARKS.md, "last batch in
- * 64 MiB slabs"). Same per-element arithmetic on every slab: the same values.
- */
-const SLAB_BYTES = 64 * 2 ** 20;
-
 export async function runSlidingWindowSlabs(
   input: WindowInput,
   predict: WindowPredictor,
   options: SlidingWindowOptions,
   onSlab: SlabSink,
-  slabPlanes?: number,
+  slabPlanes = 8,
   more: {
     readonly labelling?: SlabLabelling | undefined;
     /** `predict` returns fresh arrays nobody else holds (a model's outputs): the blending may transfer them to a worker. */
@@ -287,9 +273,8 @@ export async function runSlidingWindowSlabs(
       // here (nothing runs after it to overlap with, and here its passes use every thread).
       if (labelling !== undefined && next !== undefined && done > offset && blend.startFinishPlanes !== undefined && labelsFitUint8(labelling.spec, channels)) {
         const ranges: [number, number][] = [];
-        const chunk = slabPlanes ?? WORKER_SLAB_PLANES;
-        for (let from = offset; from < done; from += chunk) ranges.push([from - offset, Math.min(done, from + chunk) - offset]);
-        workerSlab ??= sharedArray(Float32Array, channels * Math.min(chunk, band!.size[0]!) * plane);
+        for (let from = offset; from < done; from += slabPlanes) ranges.push([from - offset, Math.min(done, from + slabPlanes) - offset]);
+        workerSlab ??= sharedArray(Float32Array, channels * Math.min(slabPlanes, band!.size[0]!) * plane);
         const labels = sharedArray(Uint8Array, (done - offset) * plane);
         const wait = blend.startFinishPlanes(ranges, offset, grid, done - offset, { spec: labelling.spec, slab: workerSlab, labels });
         if (wait !== null) {
@@ -299,10 +284,10 @@ export async function runSlidingWindowSlabs(
         }
       }
       // On shared memory where the kernel threads may run: then the slab's activations and label maps can be threaded.
-      const planes = Math.min(slabPlanes ?? Math.max(8, Math.floor(SLAB_BYTES / (4 * channels * plane))), band!.size[0]!);
-      slab ??= kernelThreads() > 1 ? sharedArray(Float32Array, channels * planes * plane) : new Float32Array(channels * planes * plane);
-      for (let from = offset; from < done; from += planes) {
-        const to = Math.min(done, from + planes);
+      const n = channels * Math.min(slabPlanes, band!.size[0]!) * plane;
+      slab ??= kernelThreads() > 1 ? sharedArray(Float32Array, n) : new Float32Array(n);
+      for (let from = offset; from < done; from += slabPlanes) {
+        const to = Math.min(done, from + slabPlanes);
         const out = slab.subarray(0, channels * (to - from) * plane);
         blend.finishPlanes(from - offset, to - offset, offset, grid, out);
         await onSlab(out, from, to - from);
