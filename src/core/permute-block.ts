@@ -67,8 +67,8 @@ export function copyPermutedBlock(src: TypedArray, srcOffset: number, dst: Typed
  * Bytes whose destination rows are whole 4-byte words and whose source runs along the
  * destination's slowest axis (s0 = 1): the stored-order (k, j, i) <-> tensor-order (i, j, k)
  * transposition of a uint8 label map. Then four source runs are read side by side and each
- * group of four destination bytes is written as one Uint32 word: 240 x 240 x 155 took 3.9 ms
- * instead of 10.8 ms through the 16^3 tiles (BENCHMARKS.md, "last batch in 64 MiB slabs").
+ * group of four destination bytes is written as one Uint32 word: 240 x 240 x 155 took 5.3-5.5 ms
+ * instead of 14.0 ms through the 16^3 tiles (BENCHMARKS.md, "the uint8 transposition packed").
  */
 function packsBytes(src: TypedArray, dst: TypedArray, dstOffset: number, layout: BlockLayout): boolean {
   const [d0, d1, d2] = layout.dims;
