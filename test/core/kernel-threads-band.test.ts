@@ -98,9 +98,11 @@ describe('band planes labelled on a kernel worker (overlapWindows)', () => {
           sdk.configureKernelThreads({ ...s, minVoxels: 0 });
           runs.push(await labelRun(spec, { blend }));
         }
-        // Only the overlapped threaded run hands planes to the worker: every completion but the last.
+        // Only the overlapped threaded run hands planes to the worker: every completion, and the
+        // upper half of the last batch's planes (labelled beside this thread's own slabs).
         expect(runs.map((r) => r.fromWorker.length > 0)).toEqual([false, true, false]);
         expect(runs[1]!.fromWorker[0]).toBe(0);
+        expect(runs[1]!.fromWorker.at(-2)! + runs[1]!.fromWorker.at(-1)!).toBe(size[0]);
         for (const r of runs.slice(1)) expect(bytes(r.labels).equals(bytes(runs[0]!.labels)), `${name}, ${blend}`).toBe(true);
         // Overlapped: every batch's prediction but the last went to the worker (transferred; the
         // last one is added here, where its planes are finished); otherwise all copied here.

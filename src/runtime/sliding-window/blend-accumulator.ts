@@ -49,9 +49,19 @@ export interface BlendAccumulator {
    * `labelling.labels` (planes ranges[0][0] on), then shift(`shift`), all as one job on a worker
    * (postprocess/segmentation/band-finish.ts). Returns its wait (also run by the accumulator's
    * next call; rethrows a worker's failure as a typed error), or null where it cannot be started
-   * (the caller then finishes the planes itself).
+   * (the caller then finishes the planes itself). `beside`: nothing is queued (a finishPlanes
+   * settled the add) and the caller finishes other planes with finishPlanes (single-threaded)
+   * while the job runs, then calls the wait before any other use: the wait is not made the
+   * accumulator's own, so those finishPlanes do not wait for the job.
    */
-  startFinishPlanes?(ranges: readonly (readonly [number, number])[], offset: number, full: Grid, shift: number, labelling: BandLabelling): (() => void) | null;
+  startFinishPlanes?(
+    ranges: readonly (readonly [number, number])[],
+    offset: number,
+    full: Grid,
+    shift: number,
+    labelling: BandLabelling,
+    beside?: boolean,
+  ): (() => void) | null;
 }
 
 /**

@@ -18,6 +18,7 @@ import { kernelThreads, sharedArray } from '../../core/threads/slab-pool.js';
 import { cachedBlendMap, type BlendMode } from './importance.js';
 import { windowStarts, type WindowPlacement } from './placement.js';
 import { createBlendAccumulator, type BlendAccumulator } from './blend-accumulator.js';
+import { BLEND_CROSSOVER } from '../../postprocess/common/blend-slabs.js';
 import { labelsFitUint8, type SlabLabelSpec } from '../../postprocess/segmentation/band-finish.js';
 import { WindowCutter, type WindowInput } from './window-cutter.js';
 import type { Grid } from './window-grid.js';
@@ -239,6 +240,18 @@ export async function runSlidingWindowSlabs(
   let workerSlab: Float32Array | undefined;
   // Planes labelled on a worker (startFinishPlanes), handed on once the job is done.
   let inFlight: { wait: () => void; labels: Uint8Array; from: number; planes: number } | undefined;
+  let plainSlab: Float32Array | undefined;
+  // The last batch's planes [from, to) labelled on a worker beside the caller's slabs (afterBatch); false: not started.
+  const startUpper = (blend: BlendAccumulator, from: number, to: number, channels: number, plane: number): boolean => {
+    const { grid } = full!;
+    const ranges: [number, number][] = [];
+    for (let p = from; p < to; p += slabPlanes) ranges.push([p - offset, Math.min(to, p + slabPlanes) - offset]);
+    workerSlab ??= sharedArray(Float32Array, channels * Math.min(slabPlanes, band!.size[0]!) * plane);
+    const labels = sharedArray(Uint8Array, (to - from) * plane);
+    const wait = blend.startFinishPlanes?.(ranges, offset, grid, 0, { spec: labelling!.spec, slab: workerSlab, labels }, true) ?? null;
+    if (wait !== null) inFlight = { wait, labels, from, planes: to - from };
+    return wait !== null;
+  };
   const deliver = async (): Promise<void> => {
     const job = inFlight;
     inFlight = undefined;
@@ -270,7 +283,7 @@ export async function runSlidingWindowSlabs(
       const next = windows[first + batchSize];
       const done = next === undefined ? s0 : Math.min(s0, Math.max(offset, next[0]! - grid.padBefore[0]!));
       // Overlapped with the next session.run on a worker; the last batch's planes are finished
-      // here (nothing runs after it to overlap with, and here its passes use every thread).
+      // after the final session.run: half here, half on a worker beside (below), or all here.
       if (labelling !== undefined && next !== undefined && done > offset && blend.startFinishPlanes !== undefined && labelsFitUint8(labelling.spec, channels)) {
         const ranges: [number, number][] = [];
         for (let from = offset; from < done; from += slabPlanes) ranges.push([from - offset, Math.min(done, from + slabPlanes) - offset]);
@@ -283,16 +296,24 @@ export async function runSlidingWindowSlabs(
           return;
         }
       }
-      // On shared memory where the kernel threads may run: then the slab's activations and label maps can be threaded.
       const n = channels * Math.min(slabPlanes, band!.size[0]!) * plane;
-      slab ??= kernelThreads() > 1 ? sharedArray(Float32Array, n) : new Float32Array(n);
-      for (let from = offset; from < done; from += slabPlanes) {
-        const to = Math.min(done, from + slabPlanes);
-        const out = slab.subarray(0, channels * (to - from) * plane);
+      // The last batch's planes, where a worker can label and this thread's slabs stay single-threaded
+      // (below every crossover on a plain slab): the upper half goes to a band job on the worker
+      // beside this thread's own slabs, instead of each slab's passes dispatched to it in turn.
+      const halves = labelling !== undefined && next === undefined && done - offset >= 2 * slabPlanes && n < BLEND_CROSSOVER;
+      const split = halves && labelsFitUint8(labelling.spec, channels) ? offset + Math.ceil((done - offset) / (2 * slabPlanes)) * slabPlanes : done;
+      // On shared memory where the kernel threads may run: then the slab's activations and label maps can be threaded.
+      const own = split < done ? (plainSlab ??= new Float32Array(n)) : (slab ??= kernelThreads() > 1 ? sharedArray(Float32Array, n) : new Float32Array(n));
+      let upper = split;
+      for (let from = offset; from < upper; from += slabPlanes) {
+        const to = Math.min(upper, from + slabPlanes);
+        const out = own.subarray(0, channels * (to - from) * plane);
         blend.finishPlanes(from - offset, to - offset, offset, grid, out);
+        // The first finishPlanes settled the last add: the worker may start on the upper planes.
+        if (from === offset && upper < done && !startUpper(blend, split, done, channels, plane)) upper = done;
         await onSlab(out, from, to - from);
       }
-      if (done > offset) blend.shift(done - offset);
+      if (done > offset && next !== undefined) blend.shift(done - offset);
       offset = done;
     },
   });

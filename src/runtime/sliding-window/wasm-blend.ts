@@ -205,8 +205,16 @@ export class WasmBlend {
     for (let c = 0; c < this.outChannels; c++) out.set(output.subarray(c * spatial + from * plane, c * spatial + to * plane), c * n);
   }
 
-  startFinishPlanes(ranges: readonly (readonly [number, number])[], offset: number, full: Grid, shift: number, labelling: BandLabelling): (() => void) | null {
+  startFinishPlanes(
+    ranges: readonly (readonly [number, number])[],
+    offset: number,
+    full: Grid,
+    shift: number,
+    labelling: BandLabelling,
+    beside = false,
+  ): (() => void) | null {
     if (!this.arena.shared || !overlapWindows() || ranges.length === 0) return null;
+    if (beside && (this.queued !== undefined || this.pending !== undefined || shift !== 0)) return null;
     const prior = this.pending;
     this.pending = undefined;
     prior?.();
@@ -263,7 +271,8 @@ export class WasmBlend {
       }
       if (outcome.error !== undefined) throw outcome.error;
     };
-    this.pending = settled;
+    // Beside the caller's own finishPlanes (other planes): those must not wait for it.
+    if (!beside) this.pending = settled;
     return settled;
   }
 
