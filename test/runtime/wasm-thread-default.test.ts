@@ -142,15 +142,17 @@ describe("a model entry's inference.maxWasmThreads", () => {
   });
 });
 
-describe('inference.maxWasmThreads in the manifest', () => {
+/** The bundled manifest with model `id`'s inference fields patched (the schema and load checks then judge them). */
+function withInference(id: string, patch: Record<string, unknown>) {
   const manifest = JSON.parse(readFileSync(fileURLToPath(new URL('../../models.manifest.json', import.meta.url)), 'utf8')) as {
     models: Record<string, { inference: Record<string, unknown> }>;
   };
+  return { ...manifest, models: { [id]: { ...manifest.models[id]!, inference: { ...manifest.models[id]!.inference, ...patch } } } };
+}
+
+describe('inference.maxWasmThreads in the manifest', () => {
   const id = 'medinfer-cxr-densenet-phantom';
-  const withCap = (cap: unknown) => ({
-    ...manifest,
-    models: { [id]: { ...manifest.models[id]!, inference: { ...manifest.models[id]!.inference, maxWasmThreads: cap } } },
-  });
+  const withCap = (cap: unknown) => withInference(id, { maxWasmThreads: cap });
 
   it('is accepted as a positive integer and reaches the entry; 0 or a fraction is a manifest error', () => {
     expect(parseManifest(withCap(1)).models[id]!.inference.maxWasmThreads).toBe(1);
@@ -196,14 +198,8 @@ describe("a model entry's inference.minWasmThreads", () => {
 });
 
 describe('inference.minWasmThreads in the manifest', () => {
-  const manifest = JSON.parse(readFileSync(fileURLToPath(new URL('../../models.manifest.json', import.meta.url)), 'utf8')) as {
-    models: Record<string, { inference: Record<string, unknown> }>;
-  };
   const id = 'medinfer-brats-unet3d-phantom';
-  const withBounds = (bounds: Record<string, unknown>) => ({
-    ...manifest,
-    models: { [id]: { ...manifest.models[id]!, inference: { ...manifest.models[id]!.inference, ...bounds } } },
-  });
+  const withBounds = (bounds: Record<string, unknown>) => withInference(id, bounds);
 
   it('is a positive integer not above maxWasmThreads', () => {
     expect(parseManifest(withBounds({ minWasmThreads: 2 })).models[id]!.inference.minWasmThreads).toBe(2);
