@@ -70,13 +70,12 @@ export function modelPageThreads(
   canThread: boolean,
 ): ModelThreadChoice | undefined {
   const cores = hardwareConcurrency !== undefined && Number.isFinite(hardwareConcurrency) && hardwareConcurrency >= 1 ? Math.floor(hardwareConcurrency) : 1;
-  const floor = bounds.min !== undefined && canThread ? Math.min(bounds.min, cores) : undefined;
-  if (floor !== undefined && floor > current) {
-    const threads = bounds.max !== undefined ? Math.min(floor, bounds.max) : floor;
-    return threads > current ? { threads, bound: 'minWasmThreads' } : undefined;
-  }
-  if (bounds.max !== undefined && current > bounds.max) return { threads: bounds.max, bound: 'maxWasmThreads' };
-  return undefined;
+  let threads = current;
+  if (bounds.min !== undefined && canThread) threads = Math.max(threads, Math.min(bounds.min, cores));
+  // The cap wins over the floor (a manifest refuses min > max; options passed in code may not).
+  if (bounds.max !== undefined) threads = Math.min(threads, bounds.max);
+  if (threads === current) return undefined;
+  return { threads, bound: threads > current ? 'minWasmThreads' : 'maxWasmThreads' };
 }
 
 /** medinfer's wasm thread count when the caller sets none: half the cores (rounded down), 1 to 4. */

@@ -174,6 +174,8 @@ describe("a model entry's inference.minWasmThreads", () => {
     expect(modelPageThreads(1, { min: 2 }, undefined, true)).toBeUndefined();
     expect(modelPageThreads(1, { min: 2 }, 2, false)).toBeUndefined();
     expect(modelPageThreads(4, { max: 1 }, 8, true)).toEqual({ threads: 1, bound: 'maxWasmThreads' });
+    // Bounds that contradict each other (only possible from code): the cap wins.
+    expect(modelPageThreads(4, { min: 8, max: 2 }, 8, true)).toEqual({ threads: 2, bound: 'maxWasmThreads' });
   });
 
   it('the report says the model raised the count, or that the page was fixed before it could', () => {
