@@ -8,7 +8,7 @@ import { OrtSessionIo, type BackendSession, type BackendSessionOptions, type Pro
 import { fetchWithProgress } from './fetch-bytes.js';
 import type { DroppedProvider, ExecutionProvider } from './providers.js';
 import type { ModelTensor, TensorMap } from '../core/tensor.js';
-import { defaultWasmThreads, describeWasmThreading, modelPageThreads } from './wasm-threading.js';
+import { canRunWasmThreads, defaultWasmThreads, describeWasmThreading, modelPageThreads, type WasmThreadingFacts } from './wasm-threading.js';
 import { softwareAdapterReason, type AdapterLike } from './webgpu-adapter.js';
 import { checkOrtAssets } from './ort-web-assets.js';
 import { readOnnxGraph, type OnnxGraph } from './onnx-graph.js';
@@ -146,6 +146,15 @@ class WebSession extends OrtSessionIo<ort.InferenceSession> implements BackendSe
   }
 }
 
+/** What this realm says about wasm threads: isolation, SharedArrayBuffer, cores. */
+function pageFacts(): Pick<WasmThreadingFacts, 'crossOriginIsolated' | 'sharedArrayBuffer' | 'hardwareConcurrency'> {
+  return {
+    crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated,
+    sharedArrayBuffer: typeof SharedArrayBuffer !== 'undefined',
+    hardwareConcurrency: (globalThis.navigator as GpuNavigator | undefined)?.hardwareConcurrency,
+  };
+}
+
 export function createWebBackend(options: WebBackendOptions = {}): RuntimeBackend {
   if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths;
   if (options.numThreads !== undefined) ort.env.wasm.numThreads = options.numThreads;
@@ -153,8 +162,8 @@ export function createWebBackend(options: WebBackendOptions = {}): RuntimeBacken
     // Not onnxruntime-web's min(4, ceil(cores / 2)): that gives 2 threads on 3 cores, and 2 threads
     // were slower than 1 on a 2-core machine (see defaultWasmThreads). A page that is
     // not cross-origin isolated runs 1 thread whatever is asked; asking 1 avoids ORT's warning.
-    const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false && typeof SharedArrayBuffer !== 'undefined';
-    ort.env.wasm.numThreads = isolated ? defaultWasmThreads((globalThis.navigator as GpuNavigator | undefined)?.hardwareConcurrency) : 1;
+    const page = pageFacts();
+    ort.env.wasm.numThreads = canRunWasmThreads(page) ? defaultWasmThreads(page.hardwareConcurrency) : 1;
   }
   let bindingLimit = options.maxStorageBufferBindingSize ?? 128 * 1024 * 1024;
   let requestedThreads = options.numThreads;
@@ -194,16 +203,12 @@ export function createWebBackend(options: WebBackendOptions = {}): RuntimeBacken
       return null;
     },
     wasmThreading(o?: BackendSessionOptions) {
-      const nav = globalThis.navigator as GpuNavigator | undefined;
-      const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
       const current = ort.env.wasm.numThreads;
       return describeWasmThreading({
+        ...pageFacts(),
         // Set by onnxruntime-web at its first session (before it, only what the caller asked).
         threads: typeof current === 'number' && current > 0 ? current : undefined,
         requested: requestedThreads,
-        crossOriginIsolated: isolated,
-        sharedArrayBuffer: typeof SharedArrayBuffer !== 'undefined',
-        hardwareConcurrency: nav?.hardwareConcurrency,
         modelMax: o?.maxWasmThreads,
         pageCap,
         modelMin: o?.minWasmThreads,
@@ -219,10 +224,9 @@ export function createWebBackend(options: WebBackendOptions = {}): RuntimeBacken
       } else if (requestedThreads === undefined && !ortInitialised) {
         // The page's first session: the model says fewer (or more) threads run it faster
         // (measured per model, ARCHITECTURE.md "wasm threads"); later sessions keep the page's count.
-        const nav = globalThis.navigator as GpuNavigator | undefined;
-        const canThread = typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+        const page = pageFacts();
         const bounds = { min: o.minWasmThreads, max: o.maxWasmThreads };
-        const choice = modelPageThreads(ort.env.wasm.numThreads ?? 1, bounds, nav?.hardwareConcurrency, canThread);
+        const choice = modelPageThreads(ort.env.wasm.numThreads ?? 1, bounds, page.hardwareConcurrency, canRunWasmThreads(page));
         if (choice !== undefined) {
           ort.env.wasm.numThreads = choice.threads;
           if (choice.bound === 'maxWasmThreads') pageCap = choice.threads;

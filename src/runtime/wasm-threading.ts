@@ -69,9 +69,8 @@ export function modelPageThreads(
   hardwareConcurrency: number | undefined,
   canThread: boolean,
 ): ModelThreadChoice | undefined {
-  const cores = hardwareConcurrency !== undefined && Number.isFinite(hardwareConcurrency) && hardwareConcurrency >= 1 ? Math.floor(hardwareConcurrency) : 1;
   let threads = current;
-  if (bounds.min !== undefined && canThread) threads = Math.max(threads, Math.min(bounds.min, cores));
+  if (bounds.min !== undefined && canThread) threads = Math.max(threads, Math.min(bounds.min, coreCount(hardwareConcurrency)));
   // The cap wins over the floor (a manifest refuses min > max; options passed in code may not).
   if (bounds.max !== undefined) threads = Math.min(threads, bounds.max);
   if (threads === current) return undefined;
@@ -80,8 +79,17 @@ export function modelPageThreads(
 
 /** medinfer's wasm thread count when the caller sets none: half the cores (rounded down), 1 to 4. */
 export function defaultWasmThreads(hardwareConcurrency: number | undefined): number {
-  const cores = hardwareConcurrency !== undefined && Number.isFinite(hardwareConcurrency) && hardwareConcurrency > 0 ? Math.floor(hardwareConcurrency) : 1;
-  return Math.max(1, Math.min(4, Math.floor(cores / 2)));
+  return Math.max(1, Math.min(4, Math.floor(coreCount(hardwareConcurrency) / 2)));
+}
+
+/** `navigator.hardwareConcurrency` as a whole count of cores, 1 when unknown or not a count. */
+function coreCount(hardwareConcurrency: number | undefined): number {
+  return hardwareConcurrency !== undefined && Number.isFinite(hardwareConcurrency) && hardwareConcurrency >= 1 ? Math.floor(hardwareConcurrency) : 1;
+}
+
+/** Whether onnxruntime-web can run wasm threads here: SharedArrayBuffer, on a page not known to lack cross-origin isolation. */
+export function canRunWasmThreads(f: Pick<WasmThreadingFacts, 'sharedArrayBuffer' | 'crossOriginIsolated'>): boolean {
+  return f.sharedArrayBuffer && f.crossOriginIsolated !== false;
 }
 
 const ISOLATION_HINT = 'serve the page with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';
@@ -94,15 +102,14 @@ export function describeWasmThreading(f: WasmThreadingFacts): WasmThreadingRepor
   if (max !== undefined && report.threads > max)
     return { ...report, reason: `${report.reason}; this model's entry asks for at most ${max} (inference.maxWasmThreads), but ${fixedBy}` };
   // Or on more: said only where more could run (threads available, cores to run them on).
-  const canThread = f.sharedArrayBuffer && f.crossOriginIsolated !== false;
-  const reachable = f.modelMin === undefined || !canThread ? undefined : modelPageThreads(report.threads, { min: f.modelMin }, f.hardwareConcurrency, true);
+  const reachable = f.modelMin === undefined ? undefined : modelPageThreads(report.threads, { min: f.modelMin }, f.hardwareConcurrency, canRunWasmThreads(f));
   if (reachable === undefined) return report;
   return { ...report, reason: `${report.reason}; this model's entry asks for at least ${f.modelMin} (inference.minWasmThreads), but ${fixedBy}` };
 }
 
 function describeCount(f: WasmThreadingFacts): WasmThreadingReport {
   const requested = f.requested !== undefined && Number.isInteger(f.requested) && f.requested > 0 ? f.requested : undefined;
-  const canThread = f.sharedArrayBuffer && f.crossOriginIsolated !== false;
+  const canThread = canRunWasmThreads(f);
   // Before the first session the count is not settled yet: predict it the way onnxruntime-web will.
   const threads = f.threads !== undefined && f.threads > 0 ? f.threads : !canThread ? 1 : (requested ?? defaultWasmThreads(f.hardwareConcurrency));
   // onnxruntime-web reads numThreads once per page, at its first session: a later request differs.
